@@ -1,0 +1,215 @@
+//! Running one statement on a tenant connection, on a blocking-pool thread,
+//! encoding result rows straight into DataRow messages in batches.
+
+use std::sync::Arc;
+
+use bytes::BytesMut;
+use pgwire::api::portal::Format;
+use pgwire::messages::data::DataRow;
+use rusqlite::types::Value;
+use rusqlite::{Connection, InterruptHandle};
+
+use crate::sql::encode::{encode_field, type_of_value};
+use crate::sql::errors::{from_sqlite, SqlError};
+use crate::sql::pgtype::PgType;
+
+/// Rows per batch handed to the async side; bounded so huge results stream.
+const BATCH_ROWS: usize = 256;
+const BATCH_BYTES: usize = 64 * 1024;
+
+/// One SQLite connection owned by one session.
+pub struct Conn {
+    db: Connection,
+    interrupt: Arc<InterruptHandle>,
+}
+
+/// A result column as SQLite describes it.
+#[derive(Debug, Clone)]
+pub struct ColumnInfo {
+    pub name: String,
+    /// From the declared type, when the column comes straight from a table.
+    pub decl: Option<PgType>,
+}
+
+/// What preparing a statement tells us without running it.
+#[derive(Debug, Clone)]
+pub struct Described {
+    pub columns: Vec<ColumnInfo>,
+    pub param_count: usize,
+}
+
+/// How result column types are chosen.
+pub enum Types<'a> {
+    /// Already sent to the client in a RowDescription (extended protocol).
+    Fixed(&'a [PgType]),
+    /// Decide now: declared type, else the translator's hint, else the
+    /// storage class of the first row's value.
+    Infer(&'a [Option<PgType>]),
+}
+
+/// One statement execution.
+pub struct Run<'a> {
+    pub sql: &'a str,
+    pub params: &'a [Value],
+    pub types: Types<'a>,
+    pub format: &'a Format,
+}
+
+/// Where result rows go. Returning `false` stops the statement (the client
+/// went away).
+pub trait RowSink {
+    fn schema(&mut self, columns: Vec<ColumnInfo>, types: Vec<PgType>) -> bool;
+    fn rows(&mut self, batch: Vec<DataRow>) -> bool;
+}
+
+/// How a statement ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finished {
+    /// Rows were produced (sent to the sink): how many.
+    Rows(u64),
+    /// No result set: rows changed (for INSERT/UPDATE/DELETE tags).
+    Changed(u64),
+}
+
+impl Conn {
+    pub fn new(db: Connection) -> Conn {
+        let interrupt = Arc::new(db.get_interrupt_handle());
+        Conn { db, interrupt }
+    }
+
+    pub fn interrupt_handle(&self) -> Arc<InterruptHandle> {
+        self.interrupt.clone()
+    }
+
+    pub fn is_autocommit(&self) -> bool {
+        self.db.is_autocommit()
+    }
+
+    /// Runs statements with no parameters and no result (transaction control,
+    /// multi-statement DDL).
+    pub fn batch(&self, sql: &str) -> Result<(), SqlError> {
+        self.db.execute_batch(sql).map_err(|e| from_sqlite(&e))
+    }
+
+    /// Prepares (and caches) a statement to learn its columns and parameters.
+    pub fn describe(&self, sql: &str) -> Result<Described, SqlError> {
+        let stmt = self.db.prepare_cached(sql).map_err(|e| from_sqlite(&e))?;
+        let columns = stmt
+            .columns()
+            .into_iter()
+            .map(|c| ColumnInfo {
+                name: c.name().to_owned(),
+                decl: c.decl_type().map(PgType::from_decl),
+            })
+            .collect();
+        Ok(Described {
+            columns,
+            param_count: stmt.parameter_count(),
+        })
+    }
+
+    /// The declared type of `table.column`, for parameter type inference.
+    pub fn column_type(&self, table: &str, column: &str) -> Option<PgType> {
+        let mut stmt = self
+            .db
+            .prepare_cached("SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE")
+            .ok()?;
+        let decl: String = stmt.query_row([table, column], |r| r.get(0)).ok()?;
+        Some(PgType::from_decl(&decl))
+    }
+
+    /// Runs one statement, streaming rows to `sink`.
+    pub fn run(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
+        let mut stmt = self
+            .db
+            .prepare_cached(run.sql)
+            .map_err(|e| from_sqlite(&e))?;
+        let expected = stmt.parameter_count();
+        if expected != run.params.len() {
+            return Err(SqlError::new(
+                "08P01",
+                format!(
+                    "bind message supplies {} parameters, but prepared statement requires {expected}",
+                    run.params.len()
+                ),
+            ));
+        }
+        for (i, v) in run.params.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1, v)
+                .map_err(|e| from_sqlite(&e))?;
+        }
+        let ncols = stmt.column_count();
+        if ncols == 0 {
+            let changed = stmt.raw_execute().map_err(|e| from_sqlite(&e))?;
+            return Ok(Finished::Changed(changed as u64));
+        }
+        let columns: Vec<ColumnInfo> = stmt
+            .columns()
+            .into_iter()
+            .map(|c| ColumnInfo {
+                name: c.name().to_owned(),
+                decl: c.decl_type().map(PgType::from_decl),
+            })
+            .collect();
+
+        let mut rows = stmt.raw_query();
+        let first = rows.next().map_err(|e| from_sqlite(&e))?;
+        let types: Vec<PgType> = match run.types {
+            Types::Fixed(t) => t.to_vec(),
+            Types::Infer(hints) => (0..ncols)
+                .map(|i| {
+                    columns[i]
+                        .decl
+                        .or_else(|| hints.get(i).copied().flatten())
+                        .or_else(|| first.and_then(|r| r.get_ref(i).ok()).map(type_of_value))
+                        .unwrap_or(PgType::Text)
+                })
+                .collect(),
+        };
+        let binary: Vec<bool> = (0..ncols).map(|i| run.format.is_binary(i)).collect();
+        if !sink.schema(columns, types.clone()) {
+            return Ok(Finished::Rows(0));
+        }
+
+        let mut buf = BytesMut::with_capacity(8 * 1024);
+        let mut batch = Vec::with_capacity(16);
+        let mut batch_bytes = 0;
+        let mut count = 0u64;
+        let encode = |row: &rusqlite::Row<'_>, buf: &mut BytesMut| -> Result<DataRow, SqlError> {
+            for (i, ty) in types.iter().enumerate() {
+                let v = row.get_ref(i).map_err(|e| from_sqlite(&e))?;
+                encode_field(buf, v, *ty, binary[i])
+                    .map_err(|e| SqlError::new(e.code, e.message))?;
+            }
+            Ok(DataRow::new(buf.split(), ncols as i16))
+        };
+        let had_first = first.is_some();
+        if let Some(row) = first {
+            let r = encode(row, &mut buf)?;
+            batch_bytes += r.data.len();
+            batch.push(r);
+            count += 1;
+        }
+        if had_first {
+            while let Some(row) = rows.next().map_err(|e| from_sqlite(&e))? {
+                let r = encode(row, &mut buf)?;
+                batch_bytes += r.data.len();
+                batch.push(r);
+                count += 1;
+                if batch.len() >= BATCH_ROWS || batch_bytes >= BATCH_BYTES {
+                    if !sink.rows(std::mem::take(&mut batch)) {
+                        return Ok(Finished::Rows(count));
+                    }
+                    batch_bytes = 0;
+                    if buf.capacity() < 1024 {
+                        buf = BytesMut::with_capacity(BATCH_BYTES.max(8 * 1024));
+                    }
+                }
+            }
+        }
+        if !batch.is_empty() {
+            sink.rows(batch);
+        }
+        Ok(Finished::Rows(count))
+    }
+}

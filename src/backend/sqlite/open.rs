@@ -1,0 +1,50 @@
+//! Opening a tenant's SQLite file with the settings every session relies on.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::config::Synchronous;
+
+/// Settings applied to every tenant connection.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenOptions {
+    pub synchronous: Synchronous,
+    pub busy_timeout: Duration,
+}
+
+/// Creates a tenant database file: WAL mode is persistent, so it is set once here.
+pub fn create(path: &Path) -> rusqlite::Result<()> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    Ok(())
+}
+
+/// Opens an existing tenant database for one session.
+pub fn open(path: &Path, opts: OpenOptions) -> rusqlite::Result<Connection> {
+    // NO_MUTEX: a connection is used by one thread at a time (it moves between
+    // blocking-pool threads but is never shared), so SQLite's own mutex is waste.
+    let mut conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(opts.busy_timeout)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    let sync = match opts.synchronous {
+        // FULL in WAL mode fsyncs the WAL at every commit: an acknowledged
+        // COMMIT survives power loss.
+        Synchronous::Full => "FULL",
+        Synchronous::Normal => "NORMAL",
+    };
+    conn.pragma_update(None, "synchronous", sync)?;
+    conn.set_prepared_statement_cache_capacity(256);
+    super::functions::register(&conn)?;
+    super::guard::install(&mut conn)?;
+    Ok(conn)
+}

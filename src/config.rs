@@ -1,0 +1,138 @@
+//! The TOML configuration. Every field has a default, so pgtenant runs with no
+//! file at all; `config/pgtenant.toml` documents each one.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// How clients prove who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthMethod {
+    /// SCRAM-SHA-256 (the default, as in PostgreSQL).
+    ScramSha256,
+    /// Cleartext password: only for clients that cannot do SCRAM.
+    Password,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Folder holding the catalog and every tenant's database files.
+    pub data_dir: PathBuf,
+    /// Name of the admin role (connects to database `pgtenant`).
+    pub admin_user: String,
+    /// Admin password; `PGTENANT_ADMIN_PASSWORD` overrides it.
+    pub admin_password: Option<String>,
+    pub auth_method: AuthMethod,
+    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `pgtenant=debug`.
+    pub log_level: String,
+    /// Reported to clients as `server_version`.
+    pub server_version: String,
+    /// SQLite durability: `full` (default: an acknowledged COMMIT survives
+    /// power loss) or `normal` (survives a process crash only).
+    pub synchronous: Synchronous,
+    /// How long an SQLite connection waits on a lock held by another process.
+    pub busy_timeout_ms: u64,
+    /// Open tenant databases kept in the registry.
+    pub registry_capacity: u64,
+    /// An open tenant database unused this long is closed.
+    pub registry_idle_secs: u64,
+    /// Idle SQLite connections kept per tenant for reuse by new sessions.
+    pub pooled_connections_per_tenant: usize,
+    /// Default `statement_timeout` in milliseconds (0 = none).
+    pub statement_timeout_ms: u64,
+    /// Seconds a client may take to finish startup and authentication.
+    pub authentication_timeout_secs: u64,
+    /// Seconds to wait for running statements at shutdown.
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    Full,
+    Normal,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:6543".parse().expect("valid default address"),
+            data_dir: PathBuf::from("./data"),
+            admin_user: "pgtenant".into(),
+            admin_password: None,
+            auth_method: AuthMethod::ScramSha256,
+            log_level: "info".into(),
+            server_version: "15.8".into(),
+            synchronous: Synchronous::Full,
+            busy_timeout_ms: 5_000,
+            registry_capacity: 10_000,
+            registry_idle_secs: 600,
+            pooled_connections_per_tenant: 8,
+            statement_timeout_ms: 0,
+            authentication_timeout_secs: 60,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
+}
+
+impl Config {
+    /// Loads a file, or the defaults when `path` is `None`.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut config = match path {
+            None => Config::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|source| ConfigError::Parse {
+                    path: path.to_owned(),
+                    source,
+                })?
+            }
+        };
+        if let Ok(pw) = std::env::var("PGTENANT_ADMIN_PASSWORD") {
+            if !pw.is_empty() {
+                config.admin_password = Some(pw);
+            }
+        }
+        Ok(config)
+    }
+
+    pub fn statement_timeout(&self) -> Option<Duration> {
+        (self.statement_timeout_ms > 0).then(|| Duration::from_millis(self.statement_timeout_ms))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses() {
+        let text = include_str!("../config/pgtenant.toml");
+        let config: Config = toml::from_str(text).expect("config/pgtenant.toml parses");
+        assert_eq!(config.listen.port(), 6543);
+        assert_eq!(config.auth_method, AuthMethod::ScramSha256);
+    }
+}

@@ -1,0 +1,9 @@
+//! pgtenant: a PostgreSQL wire-protocol server that gives every tenant its
+//! own SQLite database. See README.md for the architecture.
+
+pub mod admin;
+pub mod backend;
+pub mod config;
+pub mod server;
+pub mod sql;
+pub mod tenant;

@@ -1,0 +1,124 @@
+//! One client connection: the handler object pgwire drives, created per
+//! connection so it can hold the session directly.
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use pgwire::api::auth::AuthDriver;
+use pgwire::api::cancel::CancelHandler;
+use pgwire::api::PgWireServerHandlers;
+use pgwire::messages::cancel::CancelRequest;
+use tokio::net::TcpStream;
+
+use super::auth::LoginSource;
+use super::params::Params;
+use super::session::Session;
+use super::sessions::ConnCtl;
+use super::Server;
+use crate::sql::errors::SqlError;
+
+pub struct ConnHandler {
+    pub server: Arc<Server>,
+    pub ctl: Arc<ConnCtl>,
+    pub session: Arc<OnceLock<Arc<Session>>>,
+    pub parser: Arc<super::extended::Parser>,
+    pub driver: AuthDriver<Params>,
+    /// The login being authenticated (between Startup and AuthenticationOk).
+    pub pending: Mutex<Option<Arc<LoginSource>>>,
+    pub peer: SocketAddr,
+}
+
+impl ConnHandler {
+    fn new(server: Arc<Server>, peer: SocketAddr) -> ConnHandler {
+        let session = Arc::new(OnceLock::new());
+        ConnHandler {
+            driver: AuthDriver::new(Params {
+                server_version: server.config.server_version.clone(),
+                admin_user: server.config.admin_user.clone(),
+            }),
+            parser: Arc::new(super::extended::Parser {
+                session: session.clone(),
+            }),
+            server,
+            ctl: Arc::new(ConnCtl::default()),
+            session,
+            pending: Mutex::new(None),
+            peer,
+        }
+    }
+
+    /// The session, once authenticated; every query path goes through here.
+    pub fn session(&self) -> Result<&Arc<Session>, SqlError> {
+        if self.ctl.is_killed() {
+            return Err(SqlError::new(
+                "57P01",
+                "terminating connection due to administrator command",
+            )
+            .fatal());
+        }
+        self.session.get().ok_or_else(|| {
+            SqlError::new("08P01", "no session: authentication has not completed").fatal()
+        })
+    }
+}
+
+/// The handlers pgwire asks for, all served by the one per-connection object.
+pub struct Handlers(pub Arc<ConnHandler>);
+
+impl PgWireServerHandlers for Handlers {
+    fn simple_query_handler(&self) -> Arc<impl pgwire::api::query::SimpleQueryHandler> {
+        self.0.clone()
+    }
+
+    fn extended_query_handler(&self) -> Arc<impl pgwire::api::query::ExtendedQueryHandler> {
+        self.0.clone()
+    }
+
+    fn startup_handler(&self) -> Arc<impl pgwire::api::auth::StartupHandler> {
+        self.0.clone()
+    }
+
+    fn cancel_handler(&self) -> Arc<impl CancelHandler> {
+        self.0.clone()
+    }
+}
+
+#[async_trait]
+impl CancelHandler for ConnHandler {
+    async fn on_cancel_request(&self, req: CancelRequest) {
+        self.server
+            .sessions
+            .cancel(req.pid, &req.secret_key.to_bytes());
+    }
+}
+
+/// Serves one TCP connection until the client leaves or the server ends it.
+pub async fn serve_connection(server: Arc<Server>, socket: TcpStream, peer: SocketAddr) {
+    let auth_timeout = Duration::from_secs(server.config.authentication_timeout_secs.max(1));
+    let handler = Arc::new(ConnHandler::new(server, peer));
+    let ctl = handler.ctl.clone();
+    let auth_deadline = {
+        let ctl = ctl.clone();
+        async move {
+            tokio::time::sleep(auth_timeout).await;
+            if ctl.authenticated.load(Ordering::Acquire) {
+                std::future::pending::<()>().await;
+            }
+            tracing::info!(%peer, "authentication timeout: closing connection");
+        }
+    };
+    tokio::select! {
+        r = pgwire::tokio::process_socket(socket, None, Handlers(handler.clone())) => {
+            if let Err(e) = r {
+                tracing::debug!(%peer, error = %e, "connection ended with an I/O error");
+            }
+        }
+        _ = ctl.killed() => {
+            tracing::info!(%peer, "connection closed by the server");
+        }
+        _ = auth_deadline => {}
+    }
+}

@@ -1,0 +1,265 @@
+//! The extended query protocol: Parse translates and prepares (learning
+//! parameter and result types from the live schema), Bind/Execute decode
+//! parameters and run, with row limits served from the portal.
+
+use std::fmt::Debug;
+use std::sync::{Arc, OnceLock};
+
+use async_trait::async_trait;
+use futures::stream::{self, StreamExt};
+use futures::Sink;
+use pgwire::api::portal::{Format, Portal};
+use pgwire::api::query::ExtendedQueryHandler;
+use pgwire::api::results::{FieldInfo, QueryResponse, Response};
+use pgwire::api::stmt::QueryParser;
+use pgwire::api::store::PortalStore;
+use pgwire::api::{ClientInfo, ClientPortalStore, Type};
+use pgwire::error::{PgWireError, PgWireResult};
+use pgwire::messages::PgWireBackendMessage;
+
+use super::conn::ConnHandler;
+use super::session::{field_infos, wire_type, Outcome, Session};
+use crate::backend::sqlite::exec::ColumnInfo;
+use crate::sql::decode::decode_param;
+use crate::sql::errors::SqlError;
+use crate::sql::pgtype::PgType;
+use crate::sql::translate::{ParamHint, StmtKind, Translation};
+
+/// A statement after Parse.
+#[derive(Debug)]
+pub struct Prepared {
+    pub translation: Translation,
+    pub param_types: Vec<PgType>,
+    pub columns: Vec<ColumnInfo>,
+    pub result_types: Arc<[PgType]>,
+    /// Admin statements run through the admin module instead.
+    pub admin: Option<crate::admin::AdminStatement>,
+}
+
+pub type Statement = Arc<Prepared>;
+
+/// Parses statements for one connection's session.
+pub struct Parser {
+    pub session: Arc<OnceLock<Arc<Session>>>,
+}
+
+fn one_statement(mut stmts: Vec<Translation>) -> Result<Option<Translation>, SqlError> {
+    match stmts.len() {
+        0 => Ok(None),
+        1 => Ok(stmts.pop()),
+        _ => Err(SqlError::new(
+            "42601",
+            "cannot insert multiple commands into a prepared statement",
+        )),
+    }
+}
+
+/// Prepares a tenant statement: translation plus what SQLite says about it.
+pub async fn prepare(
+    session: &Arc<Session>,
+    sql: &str,
+    client_types: &[Option<Type>],
+) -> Result<Option<Prepared>, SqlError> {
+    let translations = session.server.translate(sql)?;
+    let Some(t) = one_statement(translations.as_ref().clone())? else {
+        return Ok(None);
+    };
+    let (columns, param_count) = match &t.kind {
+        StmtKind::Query { .. } => {
+            let sql = t.sql.clone();
+            let d = session.with_conn(move |c| c.describe(&sql)).await?;
+            (d.columns, d.param_count)
+        }
+        StmtKind::Show { name } => {
+            let col = if name == "all" {
+                vec![
+                    "name".to_owned(),
+                    "setting".to_owned(),
+                    "description".to_owned(),
+                ]
+            } else {
+                let s = session.settings.lock().unwrap_or_else(|p| p.into_inner());
+                vec![s.show(name)?.0]
+            };
+            (
+                col.into_iter()
+                    .map(|name| ColumnInfo {
+                        name,
+                        decl: Some(PgType::Text),
+                    })
+                    .collect(),
+                0,
+            )
+        }
+        _ => (Vec::new(), 0),
+    };
+    let n = param_count.max(t.params.len());
+    let mut param_types: Vec<Option<PgType>> = (0..n)
+        .map(|i| {
+            client_types
+                .get(i)
+                .cloned()
+                .flatten()
+                .and_then(|ty| PgType::from_oid(ty.oid()))
+                .filter(|ty| *ty != PgType::Unknown)
+        })
+        .collect();
+    let mut lookups = Vec::new();
+    for (i, hint) in t.params.iter().enumerate() {
+        if param_types[i].is_some() {
+            continue;
+        }
+        match hint {
+            ParamHint::Type(ty) => param_types[i] = Some(*ty),
+            ParamHint::Column { table, column } => lookups.push((i, table.clone(), column.clone())),
+            ParamHint::Unknown => {}
+        }
+    }
+    for (i, ty) in session.column_types(lookups).await? {
+        param_types[i] = ty;
+    }
+    let result_types: Arc<[PgType]> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            c.decl
+                .or_else(|| t.columns.get(i).copied().flatten())
+                .unwrap_or(PgType::Text)
+        })
+        .collect();
+    Ok(Some(Prepared {
+        param_types: param_types
+            .into_iter()
+            .map(|t| t.unwrap_or(PgType::Text))
+            .collect(),
+        columns,
+        result_types,
+        translation: t,
+        admin: None,
+    }))
+}
+
+#[async_trait]
+impl QueryParser for Parser {
+    type Statement = Statement;
+
+    async fn parse_sql<C>(
+        &self,
+        _client: &C,
+        sql: &str,
+        types: &[Option<Type>],
+    ) -> PgWireResult<Option<Statement>>
+    where
+        C: ClientInfo + Unpin + Send + Sync,
+    {
+        let session = self
+            .session
+            .get()
+            .ok_or_else(|| PgWireError::from(SqlError::new("08P01", "no session").fatal()))?;
+        let result = if session.is_admin() {
+            crate::admin::prepare(session, sql).await
+        } else {
+            prepare(session, sql, types).await
+        };
+        match result {
+            Ok(p) => Ok(p.map(Arc::new)),
+            Err(e) => {
+                session.note_error();
+                Err(e.into())
+            }
+        }
+    }
+
+    fn get_parameter_types(&self, stmt: &Statement) -> PgWireResult<Vec<Type>> {
+        Ok(stmt.param_types.iter().map(|t| wire_type(*t)).collect())
+    }
+
+    fn get_result_schema(
+        &self,
+        stmt: &Statement,
+        format: Option<&Format>,
+    ) -> PgWireResult<Vec<FieldInfo>> {
+        let format = format.cloned().unwrap_or_default();
+        Ok(field_infos(&stmt.columns, &stmt.result_types, &format))
+    }
+}
+
+/// Collects a streamed result so a portal can be read in parts while the
+/// connection serves other statements.
+async fn materialize(resp: QueryResponse) -> PgWireResult<QueryResponse> {
+    let QueryResponse {
+        command_tag,
+        row_schema,
+        data_rows,
+        ..
+    } = resp;
+    let rows: Vec<_> = data_rows.collect().await;
+    if let Some(Err(_)) = rows.iter().find(|r| r.is_err()) {
+        let err = rows.into_iter().find_map(|r| r.err()).expect("found above");
+        return Err(err);
+    }
+    let mut out = QueryResponse::new(row_schema, stream::iter(rows));
+    out.set_command_tag(&command_tag);
+    Ok(out)
+}
+
+#[async_trait]
+impl ExtendedQueryHandler for ConnHandler {
+    type Statement = Statement;
+    type QueryParser = Parser;
+
+    fn query_parser(&self) -> Arc<Parser> {
+        self.parser.clone()
+    }
+
+    async fn do_query<C>(
+        &self,
+        _client: &mut C,
+        portal: &Portal<Statement>,
+        max_rows: usize,
+    ) -> PgWireResult<Response>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let session = self.session()?.clone();
+        let _busy = self.ctl.busy_guard();
+        let stmt = &portal.statement.statement;
+        let mut params = Vec::with_capacity(portal.parameters.len());
+        for (i, raw) in portal.parameters.iter().enumerate() {
+            let ty = stmt.param_types.get(i).copied().unwrap_or(PgType::Text);
+            let binary = portal.parameter_format.is_binary(i);
+            match decode_param(raw.as_deref(), ty, binary) {
+                Ok(v) => params.push(v),
+                Err(e) => {
+                    session.note_error();
+                    return Err(SqlError::new(e.code, e.message).into());
+                }
+            }
+        }
+        let outcome = if let Some(admin) = &stmt.admin {
+            crate::admin::run_prepared(&session, admin, params, &portal.result_column_format).await
+        } else {
+            session
+                .execute(
+                    &stmt.translation,
+                    params,
+                    &portal.result_column_format,
+                    Some(stmt.result_types.clone()),
+                )
+                .await
+        };
+        match outcome {
+            Ok(Outcome::Rows(resp)) if max_rows > 0 => {
+                Ok(Response::Query(materialize(resp).await?))
+            }
+            Ok(Outcome::Rows(resp)) => Ok(Response::Query(resp)),
+            Ok(Outcome::Command(tag)) => Ok(Response::Execution(tag)),
+            Ok(Outcome::TxStart(tag)) => Ok(Response::TransactionStart(tag)),
+            Ok(Outcome::TxEnd(tag)) => Ok(Response::TransactionEnd(tag)),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

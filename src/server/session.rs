@@ -1,0 +1,651 @@
+//! One authenticated connection's state: who it is, its SQLite connection,
+//! its transaction, its settings, and the statement execution path.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+
+use futures::stream;
+use pgwire::api::portal::Format;
+use pgwire::api::results::{FieldFormat, FieldInfo, QueryResponse, Tag};
+use pgwire::api::Type;
+use pgwire::messages::data::DataRow;
+use rusqlite::types::Value;
+use rusqlite::InterruptHandle;
+use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit};
+
+use super::settings::Settings;
+use super::Server;
+use crate::backend::sqlite::exec::{ColumnInfo, Conn, Finished, RowSink, Run, Types};
+use crate::sql::errors::SqlError;
+use crate::sql::pgtype::PgType;
+use crate::sql::translate::{StmtKind, Translation};
+use crate::tenant::registry::TenantDb;
+
+/// Who the session belongs to.
+#[derive(Debug, Clone)]
+pub enum Identity {
+    Admin {
+        user: String,
+    },
+    Tenant {
+        tenant: String,
+        env: String,
+        user: String,
+        role: String,
+    },
+}
+
+impl Identity {
+    pub fn user(&self) -> &str {
+        match self {
+            Identity::Admin { user } | Identity::Tenant { user, .. } => user,
+        }
+    }
+
+    pub fn tenant(&self) -> Option<&str> {
+        match self {
+            Identity::Admin { .. } => None,
+            Identity::Tenant { tenant, .. } => Some(tenant),
+        }
+    }
+}
+
+/// The session's transaction, as PostgreSQL reports it in ReadyForQuery.
+#[derive(Debug, Default)]
+enum Tx {
+    #[default]
+    Idle,
+    /// In a transaction block. `implicit` for a multi-statement simple query.
+    Active {
+        permit: Option<OwnedSemaphorePermit>,
+        implicit: bool,
+    },
+    /// An error happened in the block: everything but ROLLBACK is refused.
+    Failed {
+        permit: Option<OwnedSemaphorePermit>,
+    },
+}
+
+/// Why the running statement was interrupted.
+const CANCEL_NONE: u8 = 0;
+const CANCEL_USER: u8 = 1;
+const CANCEL_TIMEOUT: u8 = 2;
+
+/// What a statement produced, for the protocol layer to send.
+pub enum Outcome {
+    Rows(QueryResponse),
+    Command(Tag),
+    TxStart(Tag),
+    TxEnd(Tag),
+}
+
+/// Transaction status letters for ReadyForQuery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxStatus {
+    Idle,
+    InBlock,
+    Failed,
+}
+
+pub struct Session {
+    pub server: Arc<Server>,
+    pub identity: Identity,
+    pub pid: i32,
+    db: Option<Arc<TenantDb>>,
+    /// The SQLite connection, when not lent to a blocking task.
+    conn: Mutex<Option<Conn>>,
+    interrupt: Arc<InterruptHandle>,
+    tx: Mutex<Tx>,
+    pub settings: Mutex<Settings>,
+    cancel_reason: AtomicU8,
+    cancel_wait: Notify,
+}
+
+enum Event {
+    Schema(Arc<Vec<FieldInfo>>),
+    Rows(Vec<DataRow>),
+    Done(Finished),
+    Error(SqlError),
+}
+
+/// Sends rows from the blocking task to the protocol task.
+struct ChannelSink {
+    tx: mpsc::Sender<Event>,
+    format: Format,
+}
+
+impl RowSink for ChannelSink {
+    fn schema(&mut self, columns: Vec<ColumnInfo>, types: Vec<PgType>) -> bool {
+        let fields = field_infos(&columns, &types, &self.format);
+        self.tx
+            .blocking_send(Event::Schema(Arc::new(fields)))
+            .is_ok()
+    }
+
+    fn rows(&mut self, batch: Vec<DataRow>) -> bool {
+        self.tx.blocking_send(Event::Rows(batch)).is_ok()
+    }
+}
+
+/// The pgwire type for one of ours.
+pub fn wire_type(t: PgType) -> Type {
+    Type::from_oid(t.oid()).unwrap_or(Type::TEXT)
+}
+
+/// RowDescription fields for result columns.
+pub fn field_infos(columns: &[ColumnInfo], types: &[PgType], format: &Format) -> Vec<FieldInfo> {
+    columns
+        .iter()
+        .zip(types)
+        .enumerate()
+        .map(|(i, (c, t))| {
+            let ff = if format.is_binary(i) {
+                FieldFormat::Binary
+            } else {
+                FieldFormat::Text
+            };
+            FieldInfo::new(c.name.clone(), None, None, wire_type(*t), ff).with_type_size(t.typlen())
+        })
+        .collect()
+}
+
+/// The command tag PostgreSQL sends for a statement that changed `n` rows.
+fn command_tag(tag: &str, n: u64) -> Tag {
+    match tag {
+        "INSERT" => Tag::new("INSERT").with_oid(0).with_rows(n as usize),
+        "UPDATE" | "DELETE" | "MERGE" | "SELECT" | "COPY" | "FETCH" | "MOVE" => {
+            Tag::new(tag).with_rows(n as usize)
+        }
+        other => Tag::new(other),
+    }
+}
+
+impl Session {
+    pub fn new(
+        server: Arc<Server>,
+        identity: Identity,
+        pid: i32,
+        db: Option<Arc<TenantDb>>,
+        conn: Conn,
+        settings: Settings,
+    ) -> Session {
+        let interrupt = conn.interrupt_handle();
+        Session {
+            server,
+            identity,
+            pid,
+            db,
+            conn: Mutex::new(Some(conn)),
+            interrupt,
+            tx: Mutex::new(Tx::Idle),
+            settings: Mutex::new(settings),
+            cancel_reason: AtomicU8::new(CANCEL_NONE),
+            cancel_wait: Notify::new(),
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        matches!(self.identity, Identity::Admin { .. })
+    }
+
+    pub fn tenant_db(&self) -> Option<&Arc<TenantDb>> {
+        self.db.as_ref()
+    }
+
+    pub fn tx_status(&self) -> TxStatus {
+        match &*self.tx.lock().unwrap_or_else(|p| p.into_inner()) {
+            Tx::Idle => TxStatus::Idle,
+            Tx::Active { .. } => TxStatus::InBlock,
+            Tx::Failed { .. } => TxStatus::Failed,
+        }
+    }
+
+    /// Called for every error a statement reports: inside a block, the block fails.
+    pub fn note_error(&self) {
+        let mut tx = self.tx.lock().unwrap_or_else(|p| p.into_inner());
+        if let Tx::Active { permit, .. } = std::mem::take(&mut *tx) {
+            *tx = Tx::Failed { permit };
+        }
+    }
+
+    /// A CancelRequest for this session arrived.
+    pub fn cancel(&self) {
+        self.cancel_reason.store(CANCEL_USER, Ordering::Release);
+        self.interrupt.interrupt();
+        self.cancel_wait.notify_waiters();
+    }
+
+    fn take_conn(&self) -> Result<Conn, SqlError> {
+        self.conn
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .ok_or_else(|| SqlError::new("55006", "the session's database connection is busy"))
+    }
+
+    fn put_conn(&self, conn: Conn) {
+        *self.conn.lock().unwrap_or_else(|p| p.into_inner()) = Some(conn);
+    }
+
+    /// Runs `f` on the session's connection on the blocking pool.
+    pub async fn with_conn<T, F>(self: &Arc<Self>, f: F) -> Result<T, SqlError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Conn) -> Result<T, SqlError> + Send + 'static,
+    {
+        let conn = self.take_conn()?;
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let r = f(&conn);
+            this.put_conn(conn);
+            r
+        })
+        .await
+        .map_err(|e| SqlError::internal("blocking task", e))?
+    }
+
+    /// Waits for the tenant's writer slot, unless a cancel arrives first.
+    async fn acquire_writer(&self) -> Result<Option<OwnedSemaphorePermit>, SqlError> {
+        let Some(db) = &self.db else {
+            return Ok(None);
+        };
+        let acquire = db.writer.clone().acquire_owned();
+        tokio::select! {
+            p = acquire => p.map(Some).map_err(|_| SqlError::new("57P01", "the tenant is shutting down").fatal()),
+            _ = self.cancel_wait.notified() => Err(self.interrupted_error()),
+        }
+    }
+
+    fn interrupted_error(&self) -> SqlError {
+        if self.cancel_reason.load(Ordering::Acquire) == CANCEL_TIMEOUT {
+            SqlError::statement_timeout()
+        } else {
+            SqlError::canceled_by_user()
+        }
+    }
+
+    /// Executes one translated statement.
+    pub async fn execute(
+        self: &Arc<Self>,
+        t: &Translation,
+        params: Vec<Value>,
+        format: &Format,
+        fixed_types: Option<Arc<[PgType]>>,
+    ) -> Result<Outcome, SqlError> {
+        let r = self.execute_inner(t, params, format, fixed_types).await;
+        if r.is_err() {
+            self.note_error();
+        }
+        r
+    }
+
+    async fn execute_inner(
+        self: &Arc<Self>,
+        t: &Translation,
+        params: Vec<Value>,
+        format: &Format,
+        fixed_types: Option<Arc<[PgType]>>,
+    ) -> Result<Outcome, SqlError> {
+        let failed = self.tx_status() == TxStatus::Failed;
+        match &t.kind {
+            StmtKind::Rollback => return self.end_block(false).await,
+            StmtKind::Commit => return self.end_block(true).await,
+            StmtKind::RollbackTo(name) => return self.rollback_to(name).await,
+            _ if failed => return Err(SqlError::in_failed_transaction()),
+            _ => {}
+        }
+        match &t.kind {
+            StmtKind::Query { tag, .. } => {
+                self.run_query(t, tag, params, format, fixed_types).await
+            }
+            StmtKind::Begin => self.begin(false).await,
+            StmtKind::Savepoint(name) | StmtKind::Release(name) => {
+                if self.tx_status() == TxStatus::Idle {
+                    let what = if matches!(t.kind, StmtKind::Savepoint(_)) {
+                        "SAVEPOINT"
+                    } else {
+                        "RELEASE SAVEPOINT"
+                    };
+                    return Err(SqlError::new(
+                        "25P01",
+                        format!("{what} can only be used in transaction blocks"),
+                    ));
+                }
+                let (sql, tag) = if matches!(t.kind, StmtKind::Savepoint(_)) {
+                    (
+                        format!("SAVEPOINT \"{}\"", name.replace('"', "\"\"")),
+                        "SAVEPOINT",
+                    )
+                } else {
+                    (
+                        format!("RELEASE \"{}\"", name.replace('"', "\"\"")),
+                        "RELEASE",
+                    )
+                };
+                self.with_conn(move |c| c.batch(&sql)).await?;
+                Ok(Outcome::Command(Tag::new(tag)))
+            }
+            StmtKind::Set { name, value, .. } => {
+                let mut s = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+                s.set(name, value)?;
+                Ok(Outcome::Command(Tag::new("SET")))
+            }
+            StmtKind::Reset { name } => {
+                let mut s = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+                s.reset(name.as_deref());
+                Ok(Outcome::Command(Tag::new("RESET")))
+            }
+            StmtKind::Show { name } => self.show(name, format),
+            StmtKind::Noop { tag } => Ok(Outcome::Command(Tag::new(tag))),
+            StmtKind::Rollback | StmtKind::Commit | StmtKind::RollbackTo(_) => unreachable!(),
+        }
+    }
+
+    fn show(&self, name: &str, format: &Format) -> Result<Outcome, SqlError> {
+        let s = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+        let (columns, rows): (Vec<String>, Vec<Vec<String>>) = if name == "all" {
+            (
+                vec!["name".into(), "setting".into(), "description".into()],
+                s.all().into_iter().map(|(a, b, c)| vec![a, b, c]).collect(),
+            )
+        } else {
+            let (col, value) = s.show(name)?;
+            (vec![col], vec![vec![value]])
+        };
+        Ok(Outcome::Rows(text_rows(&columns, rows, format)))
+    }
+
+    /// BEGIN: SQLite's deferred transaction; the writer slot is taken at the first write.
+    pub async fn begin(self: &Arc<Self>, implicit: bool) -> Result<Outcome, SqlError> {
+        if self.tx_status() != TxStatus::Idle {
+            // PostgreSQL: WARNING, and the block goes on.
+            return Ok(Outcome::TxStart(Tag::new("BEGIN")));
+        }
+        self.with_conn(|c| c.batch("BEGIN")).await?;
+        *self.tx.lock().unwrap_or_else(|p| p.into_inner()) = Tx::Active {
+            permit: None,
+            implicit,
+        };
+        Ok(Outcome::TxStart(Tag::new("BEGIN")))
+    }
+
+    /// COMMIT or ROLLBACK. COMMIT of a failed block rolls back, as in PostgreSQL.
+    pub async fn end_block(self: &Arc<Self>, commit: bool) -> Result<Outcome, SqlError> {
+        let state = std::mem::take(&mut *self.tx.lock().unwrap_or_else(|p| p.into_inner()));
+        let (permit, commit) = match state {
+            Tx::Idle => {
+                let tag = if commit { "COMMIT" } else { "ROLLBACK" };
+                return Ok(Outcome::TxEnd(Tag::new(tag)));
+            }
+            Tx::Active { permit, .. } => (permit, commit),
+            Tx::Failed { permit } => (permit, false),
+        };
+        let result = self
+            .with_conn(move |c| {
+                if commit {
+                    c.batch("COMMIT").inspect_err(|_| {
+                        // A failed COMMIT (deferred constraint) ends the block too.
+                        let _ = c.batch("ROLLBACK");
+                    })
+                } else if c.is_autocommit() {
+                    Ok(())
+                } else {
+                    c.batch("ROLLBACK")
+                }
+            })
+            .await;
+        drop(permit);
+        result?;
+        Ok(Outcome::TxEnd(Tag::new(if commit {
+            "COMMIT"
+        } else {
+            "ROLLBACK"
+        })))
+    }
+
+    async fn rollback_to(self: &Arc<Self>, name: &str) -> Result<Outcome, SqlError> {
+        if self.tx_status() == TxStatus::Idle {
+            return Err(SqlError::new(
+                "25P01",
+                "ROLLBACK TO SAVEPOINT can only be used in transaction blocks",
+            ));
+        }
+        let sql = format!("ROLLBACK TO \"{}\"", name.replace('"', "\"\""));
+        self.with_conn(move |c| c.batch(&sql)).await?;
+        // Rolling back to a savepoint un-fails the block.
+        let mut tx = self.tx.lock().unwrap_or_else(|p| p.into_inner());
+        if let Tx::Failed { permit } = std::mem::take(&mut *tx) {
+            *tx = Tx::Active {
+                permit,
+                implicit: false,
+            };
+        } else if let Tx::Idle = *tx {
+            unreachable!("checked above")
+        }
+        Ok(Outcome::Command(Tag::new("ROLLBACK")))
+    }
+
+    /// Whether the implicit block of a multi-statement query is open.
+    pub fn in_implicit_block(&self) -> bool {
+        matches!(
+            &*self.tx.lock().unwrap_or_else(|p| p.into_inner()),
+            Tx::Active { implicit: true, .. }
+        )
+    }
+
+    /// Takes the writer slot for a statement that writes. In a block the slot
+    /// is kept until the block ends; otherwise it is returned for the
+    /// statement to hold.
+    async fn writer_for_statement(&self) -> Result<Option<OwnedSemaphorePermit>, SqlError> {
+        let needs_block_permit = matches!(
+            &*self.tx.lock().unwrap_or_else(|p| p.into_inner()),
+            Tx::Active { permit: None, .. }
+        );
+        let in_block = self.tx_status() != TxStatus::Idle;
+        if in_block {
+            if needs_block_permit {
+                let p = self.acquire_writer().await?;
+                if let Tx::Active { permit, .. } =
+                    &mut *self.tx.lock().unwrap_or_else(|p| p.into_inner())
+                {
+                    *permit = p;
+                }
+            }
+            Ok(None)
+        } else {
+            self.acquire_writer().await
+        }
+    }
+
+    async fn run_query(
+        self: &Arc<Self>,
+        t: &Translation,
+        tag: &'static str,
+        params: Vec<Value>,
+        format: &Format,
+        fixed_types: Option<Arc<[PgType]>>,
+    ) -> Result<Outcome, SqlError> {
+        self.cancel_reason.store(CANCEL_NONE, Ordering::Release);
+        let permit = if tag == "SELECT" {
+            None
+        } else {
+            self.writer_for_statement().await?
+        };
+        let timeout = self
+            .settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .statement_timeout;
+        let conn = self.take_conn()?;
+        let (tx, mut rx) = mpsc::channel::<Event>(4);
+        let this = self.clone();
+        let sql: Arc<str> = Arc::from(t.sql.as_str());
+        let hints = t.columns.clone();
+        let format_owned = format.clone();
+        let multi = t.sql.contains(';')
+            && t.columns.is_empty()
+            && !matches!(
+                t.kind,
+                StmtKind::Query {
+                    returns_rows: true,
+                    ..
+                }
+            );
+        let timer = timeout.map(|d| {
+            let this = self.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(d).await;
+                this.cancel_reason.store(CANCEL_TIMEOUT, Ordering::Release);
+                this.interrupt.interrupt();
+                this.cancel_wait.notify_waiters();
+            })
+        });
+        tokio::task::spawn_blocking(move || {
+            let mut sink = ChannelSink {
+                tx,
+                format: format_owned.clone(),
+            };
+            let result = if multi && params.is_empty() {
+                conn.batch(&sql).map(|_| Finished::Changed(0))
+            } else {
+                let run = Run {
+                    sql: &sql,
+                    params: &params,
+                    types: match &fixed_types {
+                        Some(t) => Types::Fixed(t),
+                        None => Types::Infer(&hints),
+                    },
+                    format: &format_owned,
+                };
+                conn.run(&run, &mut sink)
+            };
+            this.put_conn(conn);
+            drop(permit);
+            let event = match result {
+                Ok(f) => Event::Done(f),
+                Err(e) if e.code == "57014" => Event::Error(this.interrupted_error()),
+                Err(e) => Event::Error(e),
+            };
+            let _ = sink.tx.blocking_send(event);
+        });
+
+        let first = rx.recv().await;
+        match first {
+            Some(Event::Schema(fields)) => {
+                let session = self.clone();
+                let stream = stream::unfold(
+                    (rx, Vec::<DataRow>::new().into_iter(), timer, session, false),
+                    |(mut rx, mut pending, timer, session, done)| async move {
+                        loop {
+                            if let Some(row) = pending.next() {
+                                return Some((Ok(row), (rx, pending, timer, session, done)));
+                            }
+                            if done {
+                                return None;
+                            }
+                            match rx.recv().await {
+                                Some(Event::Rows(batch)) => pending = batch.into_iter(),
+                                Some(Event::Error(e)) => {
+                                    if let Some(t) = &timer {
+                                        t.abort();
+                                    }
+                                    session.note_error();
+                                    return Some((
+                                        Err(e.into()),
+                                        (rx, pending, timer, session, true),
+                                    ));
+                                }
+                                Some(Event::Done(_)) | None => {
+                                    if let Some(t) = &timer {
+                                        t.abort();
+                                    }
+                                    return None;
+                                }
+                                Some(Event::Schema(_)) => {}
+                            }
+                        }
+                    },
+                );
+                let mut resp = QueryResponse::new(fields, stream);
+                let tag = if tag == "INSERT" { "INSERT 0" } else { tag };
+                resp.set_command_tag(tag);
+                Ok(Outcome::Rows(resp))
+            }
+            other => {
+                if let Some(t) = &timer {
+                    t.abort();
+                }
+                match other {
+                    Some(Event::Done(Finished::Changed(n)))
+                    | Some(Event::Done(Finished::Rows(n))) => {
+                        Ok(Outcome::Command(command_tag(tag, n)))
+                    }
+                    Some(Event::Error(e)) => Err(e),
+                    _ => Err(SqlError::internal(
+                        "statement",
+                        "execution ended without a result",
+                    )),
+                }
+            }
+        }
+    }
+
+    /// Binds: resolves parameter hints that name columns against the live schema.
+    pub async fn column_types(
+        self: &Arc<Self>,
+        lookups: Vec<(usize, String, String)>,
+    ) -> Result<Vec<(usize, Option<PgType>)>, SqlError> {
+        if lookups.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.with_conn(move |c| {
+            Ok(lookups
+                .into_iter()
+                .map(|(i, t, col)| (i, c.column_type(&t, &col)))
+                .collect())
+        })
+        .await
+    }
+}
+
+/// A result set of text values built in memory (SHOW, admin functions).
+pub fn text_rows(columns: &[String], rows: Vec<Vec<String>>, format: &Format) -> QueryResponse {
+    let infos: Vec<ColumnInfo> = columns
+        .iter()
+        .map(|c| ColumnInfo {
+            name: c.clone(),
+            decl: None,
+        })
+        .collect();
+    let types = vec![PgType::Text; columns.len()];
+    let fields = Arc::new(field_infos(&infos, &types, format));
+    let n = columns.len() as i16;
+    let data: Vec<_> = rows
+        .into_iter()
+        .map(|r| {
+            let mut buf = bytes::BytesMut::new();
+            for v in r {
+                let _ = crate::sql::encode::encode_field(
+                    &mut buf,
+                    rusqlite::types::ValueRef::Text(v.as_bytes()),
+                    PgType::Text,
+                    false,
+                );
+            }
+            Ok(DataRow::new(buf, n))
+        })
+        .collect();
+    QueryResponse::new(fields, stream::iter(data))
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let (Some(conn), Some(db)) = (conn, &self.db) {
+            // An open block is rolled back when the connection closes; only
+            // clean connections go back to the pool.
+            db.checkin(conn);
+        }
+        self.server.sessions.remove(self.pid);
+    }
+}

@@ -1,0 +1,157 @@
+//! Every live connection, by backend pid: for CancelRequest, for closing a
+//! dropped tenant's sessions, and for shutdown.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+use tokio::sync::Notify;
+
+use super::session::Session;
+
+/// Per-connection control: asks the connection task to end.
+#[derive(Debug, Default)]
+pub struct ConnCtl {
+    kill: Notify,
+    killed: AtomicBool,
+    /// Statements running now; shutdown waits for them.
+    busy: AtomicUsize,
+    pub authenticated: AtomicBool,
+}
+
+impl ConnCtl {
+    /// Ends the connection at once (the tenant is gone).
+    pub fn kill(&self) {
+        self.killed.store(true, Ordering::Release);
+        self.kill.notify_waiters();
+    }
+
+    pub fn is_killed(&self) -> bool {
+        self.killed.load(Ordering::Acquire)
+    }
+
+    /// Resolves when the connection should end; during shutdown it first
+    /// waits for a running statement to finish.
+    pub async fn killed(&self) {
+        loop {
+            let notified = self.kill.notified();
+            if self.is_killed() {
+                break;
+            }
+            notified.await;
+        }
+    }
+
+    pub fn busy_guard(self: &Arc<Self>) -> BusyGuard {
+        self.busy.fetch_add(1, Ordering::AcqRel);
+        BusyGuard(self.clone())
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.busy.load(Ordering::Acquire) > 0
+    }
+}
+
+/// Marks a statement as running while alive.
+pub struct BusyGuard(Arc<ConnCtl>);
+
+impl Drop for BusyGuard {
+    fn drop(&mut self) {
+        self.0.busy.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+struct Entry {
+    secret: Vec<u8>,
+    session: Weak<Session>,
+    ctl: Arc<ConnCtl>,
+    tenant: Option<String>,
+}
+
+#[derive(Default)]
+pub struct SessionTable {
+    map: Mutex<HashMap<i32, Entry>>,
+    shutting_down: AtomicBool,
+}
+
+impl SessionTable {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i32, Entry>> {
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn insert(&self, pid: i32, secret: Vec<u8>, session: &Arc<Session>, ctl: Arc<ConnCtl>) {
+        let tenant = session.identity.tenant().map(str::to_owned);
+        self.lock().insert(
+            pid,
+            Entry {
+                secret,
+                session: Arc::downgrade(session),
+                ctl,
+                tenant,
+            },
+        );
+    }
+
+    pub fn remove(&self, pid: i32) {
+        self.lock().remove(&pid);
+    }
+
+    /// CancelRequest: interrupts the session's running statement when the
+    /// secret matches; silently ignored otherwise, as in PostgreSQL.
+    pub fn cancel(&self, pid: i32, secret: &[u8]) {
+        let session = {
+            let map = self.lock();
+            match map.get(&pid) {
+                Some(e) if e.secret == secret => e.session.upgrade(),
+                _ => None,
+            }
+        };
+        match session {
+            Some(s) => {
+                tracing::info!(pid, "cancel request");
+                s.cancel();
+            }
+            None => tracing::debug!(pid, "cancel request for no matching session"),
+        }
+    }
+
+    /// Ends every session of a tenant (dropped or suspended).
+    pub fn kill_tenant(&self, tenant: &str) -> usize {
+        let map = self.lock();
+        let mut n = 0;
+        for e in map.values().filter(|e| e.tenant.as_deref() == Some(tenant)) {
+            if let Some(s) = e.session.upgrade() {
+                s.cancel();
+            }
+            e.ctl.kill();
+            n += 1;
+        }
+        n
+    }
+
+    /// Number of sessions of one tenant (for tests and usage).
+    pub fn count_tenant(&self, tenant: &str) -> usize {
+        self.lock()
+            .values()
+            .filter(|e| e.tenant.as_deref() == Some(tenant))
+            .count()
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::Acquire)
+    }
+
+    /// Graceful shutdown: idle connections end now, busy ones after their statement.
+    pub fn shutdown_all(&self) {
+        self.shutting_down.store(true, Ordering::Release);
+        let ctls: Vec<Arc<ConnCtl>> = self.lock().values().map(|e| e.ctl.clone()).collect();
+        for ctl in ctls {
+            tokio::spawn(async move {
+                while ctl.is_busy() {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+                ctl.kill();
+            });
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The simple query protocol. pgwire's default collects every statement's
+//! response before sending any; this handler runs and sends statement by
+//! statement, so rows stream and a later statement sees the earlier one's
+//! effects, with PostgreSQL's implicit transaction for multi-statement
+//! queries and its failed-transaction rules.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures::{Sink, SinkExt};
+use pgwire::api::portal::Format;
+use pgwire::api::query::{
+    send_execution_response, send_query_response, send_ready_for_query, SimpleQueryHandler,
+};
+use pgwire::api::results::Response;
+use pgwire::api::store::PortalStore;
+use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState};
+use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
+use pgwire::messages::response::{EmptyQueryResponse, TransactionStatus};
+use pgwire::messages::simplequery::Query;
+use pgwire::messages::PgWireBackendMessage;
+
+use super::conn::ConnHandler;
+use super::session::{Outcome, Session, TxStatus};
+use crate::sql::errors::SqlError;
+use crate::sql::translate::StmtKind;
+
+pub fn wire_status(s: TxStatus) -> TransactionStatus {
+    match s {
+        TxStatus::Idle => TransactionStatus::Idle,
+        TxStatus::InBlock => TransactionStatus::Transaction,
+        TxStatus::Failed => TransactionStatus::Error,
+    }
+}
+
+/// Sends an error without ending the connection, unless it is FATAL.
+async fn send_error<C>(client: &mut C, e: SqlError) -> PgWireResult<()>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    if e.fatal {
+        return Err(e.into());
+    }
+    client
+        .feed(PgWireBackendMessage::ErrorResponse(e.into_info().into()))
+        .await?;
+    Ok(())
+}
+
+async fn send_error_info<C>(client: &mut C, info: ErrorInfo) -> PgWireResult<()>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    client
+        .feed(PgWireBackendMessage::ErrorResponse(info.into()))
+        .await?;
+    Ok(())
+}
+
+/// Sends one statement's outcome. A failure while streaming rows is
+/// returned as the error to report (rows already sent stay sent, as in PostgreSQL).
+pub async fn send_outcome<C>(
+    client: &mut C,
+    outcome: Outcome,
+) -> PgWireResult<Option<Box<ErrorInfo>>>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    match outcome {
+        Outcome::Rows(resp) => match send_query_response(client, resp, true).await {
+            Ok(()) => Ok(None),
+            Err(PgWireError::UserError(info)) => Ok(Some(info)),
+            Err(e) => Err(e),
+        },
+        Outcome::Command(tag) | Outcome::TxStart(tag) | Outcome::TxEnd(tag) => {
+            send_execution_response(client, tag).await?;
+            Ok(None)
+        }
+    }
+}
+
+#[async_trait]
+impl SimpleQueryHandler for ConnHandler {
+    async fn on_query<C>(&self, client: &mut C, query: Query) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        if !matches!(client.state(), PgWireConnectionState::ReadyForQuery) {
+            return Err(PgWireError::NotReadyForQuery);
+        }
+        let session = self.session()?.clone();
+        let _busy = self.ctl.busy_guard();
+        client.set_state(PgWireConnectionState::QueryInProgress);
+        let sql = query.query;
+        if sql.chars().all(|c| c == ';' || c.is_whitespace()) {
+            client
+                .feed(PgWireBackendMessage::EmptyQueryResponse(
+                    EmptyQueryResponse::new(),
+                ))
+                .await?;
+        } else if session.is_admin() {
+            match crate::admin::run_simple(&session, &sql).await {
+                Ok(outcomes) => {
+                    for o in outcomes {
+                        if let Some(info) = send_outcome(client, o).await? {
+                            send_error_info(client, *info).await?;
+                            break;
+                        }
+                    }
+                }
+                Err(e) => send_error(client, e).await?,
+            }
+        } else {
+            run_statements(client, &session, &sql).await?;
+        }
+        client.set_state(PgWireConnectionState::ReadyForQuery);
+        let status = wire_status(session.tx_status());
+        client.set_transaction_status(status);
+        send_ready_for_query(client, status).await?;
+        Ok(())
+    }
+
+    async fn do_query<C>(&self, _client: &mut C, _query: &str) -> PgWireResult<Vec<Response>>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        unreachable!("on_query is overridden")
+    }
+}
+
+/// Runs a tenant's query string statement by statement.
+async fn run_statements<C>(client: &mut C, session: &Arc<Session>, sql: &str) -> PgWireResult<()>
+where
+    C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    let stmts = match session.server.translate(sql) {
+        Ok(s) => s,
+        Err(e) => {
+            session.note_error();
+            return send_error(client, e).await;
+        }
+    };
+    // PostgreSQL runs a multi-statement query in one implicit transaction,
+    // unless it manages transactions itself.
+    let implicit = stmts.len() > 1
+        && session.tx_status() == TxStatus::Idle
+        && !stmts.iter().any(|t| {
+            matches!(
+                t.kind,
+                StmtKind::Begin
+                    | StmtKind::Commit
+                    | StmtKind::Rollback
+                    | StmtKind::Savepoint(_)
+                    | StmtKind::Release(_)
+                    | StmtKind::RollbackTo(_)
+            )
+        });
+    if implicit {
+        if let Err(e) = session.begin(true).await {
+            return send_error(client, e).await;
+        }
+    }
+    let text = Format::UnifiedText;
+    let mut failed = false;
+    for t in stmts.iter() {
+        match session.execute(t, Vec::new(), &text, None).await {
+            Ok(outcome) => {
+                if let Some(info) = send_outcome(client, outcome).await? {
+                    session.note_error();
+                    send_error_info(client, *info).await?;
+                    failed = true;
+                }
+            }
+            Err(e) => {
+                send_error(client, e).await?;
+                failed = true;
+            }
+        }
+        if failed {
+            break;
+        }
+    }
+    if implicit {
+        if let Err(e) = session.end_block(!failed).await {
+            send_error(client, e).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,231 @@
+//! Startup and authentication: resolve the tenant from the startup packet,
+//! run SCRAM (or cleartext, if configured) against the catalog, then open
+//! the session on the tenant's database.
+
+use std::fmt::Debug;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures::Sink;
+use pgwire::api::auth::cleartext::CleartextPasswordAuth;
+use pgwire::api::auth::driver::AuthOutcome;
+use pgwire::api::auth::mechanism::AuthMechanismFactory;
+use pgwire::api::auth::sasl::scram::ScramAuth;
+use pgwire::api::auth::{
+    protocol_negotiation, save_startup_parameters_to_metadata, StartupHandler,
+};
+use pgwire::api::ClientInfo;
+use pgwire::error::{PgWireError, PgWireResult};
+use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
+
+use super::auth::{Known, LoginSource};
+use super::conn::ConnHandler;
+use super::session::{Identity, Session};
+use super::settings::Settings;
+use crate::backend::sqlite::exec::Conn;
+use crate::config::AuthMethod;
+use crate::sql::errors::SqlError;
+use crate::tenant::registry::TenantKey;
+use crate::tenant::resolve::{self, Login};
+
+/// Startup parameters that become session settings.
+const SETTING_PARAMS: &[&str] = &[
+    "application_name",
+    "client_encoding",
+    "DateStyle",
+    "TimeZone",
+    "search_path",
+    "extra_float_digits",
+    "statement_timeout",
+];
+
+fn fatal(code: &'static str, msg: impl Into<String>) -> PgWireError {
+    SqlError::new(code, msg).fatal().into()
+}
+
+#[async_trait]
+impl StartupHandler for ConnHandler {
+    async fn on_startup<C>(
+        &self,
+        client: &mut C,
+        message: PgWireFrontendMessage,
+    ) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        match message {
+            PgWireFrontendMessage::Startup(ref startup) => {
+                protocol_negotiation(client, startup).await?;
+                save_startup_parameters_to_metadata(client, startup);
+                if self.server.sessions.is_shutting_down() {
+                    return Err(fatal("57P03", "the database system is shutting down"));
+                }
+                let login = resolve::resolve(client.metadata(), &self.server.config.admin_user)
+                    .map_err(|e| e.to_string());
+                let source = Arc::new(LoginSource {
+                    server: self.server.clone(),
+                    login,
+                    known: std::sync::Mutex::new(None),
+                });
+                *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = Some(source.clone());
+                let mechanism = match self.server.config.auth_method {
+                    AuthMethod::ScramSha256 => {
+                        AuthMechanismFactory::<()>::create(&ScramAuth::new(source))
+                    }
+                    AuthMethod::Password => {
+                        AuthMechanismFactory::<()>::create(&CleartextPasswordAuth::new(source))
+                    }
+                };
+                match self.driver.begin_authentication(client, mechanism).await {
+                    Ok(_) => Ok(()),
+                    Err(e) => Err(self.auth_failed(client, e)),
+                }
+            }
+            PgWireFrontendMessage::PasswordMessageFamily(msg) => {
+                match self.driver.advance_authentication(client, msg).await {
+                    Ok(AuthOutcome::InProgress) => Ok(()),
+                    Ok(AuthOutcome::Authenticated { final_message, .. }) => {
+                        let source = self
+                            .pending
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .take()
+                            .ok_or(PgWireError::NoAuthenticationInProgress)?;
+                        let (identity, db, conn) =
+                            self.establish(&source).await.map_err(sql_to_wire)?;
+                        self.driver
+                            .complete_authentication(client, final_message)
+                            .await?;
+                        let (pid, secret) = client.pid_and_secret_key();
+                        let startup: Vec<(String, String)> = SETTING_PARAMS
+                            .iter()
+                            .filter_map(|k| {
+                                client
+                                    .metadata()
+                                    .get(*k)
+                                    .map(|v| (k.to_string(), v.clone()))
+                            })
+                            .collect();
+                        let settings = Settings::new(
+                            &self.server.config.server_version,
+                            self.server.config.statement_timeout(),
+                            &startup,
+                        );
+                        tracing::info!(
+                            peer = %self.peer,
+                            user = identity.user(),
+                            tenant = identity.tenant().unwrap_or("(admin)"),
+                            pid,
+                            "session started"
+                        );
+                        let session = Arc::new(Session::new(
+                            self.server.clone(),
+                            identity,
+                            pid,
+                            db,
+                            conn,
+                            settings,
+                        ));
+                        self.server.sessions.insert(
+                            pid,
+                            secret.to_bytes().to_vec(),
+                            &session,
+                            self.ctl.clone(),
+                        );
+                        let _ = self.session.set(session);
+                        self.ctl.authenticated.store(true, Ordering::Release);
+                        Ok(())
+                    }
+                    Err(e) => Err(self.auth_failed(client, e)),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl ConnHandler {
+    /// One log line per failed login; the client learns nothing about which
+    /// part was wrong.
+    fn auth_failed<C: ClientInfo>(&self, client: &C, e: PgWireError) -> PgWireError {
+        let user = client.metadata().get("user").cloned().unwrap_or_default();
+        let why = self
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .and_then(|s| s.login.as_ref().err().cloned())
+            .unwrap_or_else(|| e.to_string());
+        tracing::warn!(peer = %self.peer, user, reason = %why, "authentication failed");
+        PgWireError::InvalidPassword(user)
+    }
+
+    /// After the password checked out: the tenant's database and a connection to it.
+    async fn establish(
+        &self,
+        source: &LoginSource,
+    ) -> Result<
+        (
+            Identity,
+            Option<Arc<crate::tenant::registry::TenantDb>>,
+            Conn,
+        ),
+        SqlError,
+    > {
+        let known = source
+            .known
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .unwrap_or(Known::Nobody);
+        match (&source.login, known) {
+            (Ok(Login::Admin { user }), Known::Admin) => {
+                let path = self.server.catalog.path().to_owned();
+                let conn = tokio::task::spawn_blocking(move || crate::admin::open_reader(&path))
+                    .await
+                    .map_err(|e| SqlError::internal("opening the catalog", e))??;
+                Ok((Identity::Admin { user: user.clone() }, None, conn))
+            }
+            (Ok(Login::Tenant { user, tenant, env }), Known::Tenant(rec)) => {
+                if rec.tenant_status != "active" {
+                    return Err(SqlError::new(
+                        "57P03",
+                        format!(
+                            "tenant \"{tenant}\" is {}: connections are not accepted",
+                            rec.tenant_status
+                        ),
+                    )
+                    .fatal());
+                }
+                let key = TenantKey {
+                    tenant: tenant.clone(),
+                    env: env.clone(),
+                };
+                let db = self.server.registry.get(key, rec.db_path.clone()).await;
+                let db2 = db.clone();
+                let conn = tokio::task::spawn_blocking(move || db2.checkout())
+                    .await
+                    .map_err(|e| SqlError::internal("opening the tenant database", e))?
+                    .map_err(SqlError::fatal)?;
+                Ok((
+                    Identity::Tenant {
+                        tenant: tenant.clone(),
+                        env: env.clone(),
+                        user: user.clone(),
+                        role: rec.role.clone(),
+                    },
+                    Some(db),
+                    conn,
+                ))
+            }
+            _ => Err(SqlError::new("28P01", "password authentication failed").fatal()),
+        }
+    }
+}
+
+fn sql_to_wire(e: SqlError) -> PgWireError {
+    e.into()
+}

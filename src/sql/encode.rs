@@ -1,0 +1,131 @@
+//! SQLite values to PostgreSQL DataRow fields, in text or binary format.
+//!
+//! Text format reproduces PostgreSQL 15's output functions with default
+//! settings (DateStyle ISO, extra_float_digits 1, bytea_output hex, TimeZone
+//! UTC). A stored value that does not fit the column type prints its own
+//! SQLite text in text format, and is an error in binary format, where the
+//! client would otherwise misread the bytes.
+
+mod array;
+mod binary;
+pub(crate) mod datetime;
+pub(crate) mod float;
+pub(crate) mod interval;
+pub(crate) mod json;
+pub(crate) mod numeric;
+pub(crate) mod scalar;
+mod text;
+
+use bytes::{BufMut, BytesMut};
+use rusqlite::types::ValueRef;
+
+use super::pgtype::PgType;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct EncodeError {
+    /// SQLSTATE to report to the client.
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl EncodeError {
+    /// The stored value cannot be read as `ty` (PG's input-syntax error).
+    pub(crate) fn invalid(ty: PgType, raw: &[u8]) -> EncodeError {
+        EncodeError {
+            code: invalid_code(ty),
+            message: format!(
+                "invalid input syntax for type {}: \"{}\"",
+                sql_name(ty),
+                String::from_utf8_lossy(raw)
+            ),
+        }
+    }
+
+    pub(crate) fn out_of_range(ty: PgType) -> EncodeError {
+        EncodeError {
+            code: "22003",
+            message: format!("{} out of range", sql_name(ty)),
+        }
+    }
+}
+
+/// SQLSTATE for malformed input of `ty`: datetime types have their own.
+pub(crate) fn invalid_code(ty: PgType) -> &'static str {
+    match ty {
+        PgType::Date | PgType::Time | PgType::Timestamp | PgType::Timestamptz => "22007",
+        _ => "22P02",
+    }
+}
+
+/// The type name PostgreSQL uses in input-syntax error messages.
+pub(crate) fn sql_name(ty: PgType) -> &'static str {
+    match ty {
+        PgType::Bool => "boolean",
+        PgType::Int2 => "smallint",
+        PgType::Int4 => "integer",
+        PgType::Int8 => "bigint",
+        PgType::Float4 => "real",
+        PgType::Float8 => "double precision",
+        PgType::Time => "time",
+        PgType::Timestamptz => "timestamp with time zone",
+        PgType::Jsonb => "json",
+        PgType::Varchar => "character varying",
+        PgType::Bpchar => "character",
+        other => other.name(),
+    }
+}
+
+/// Appends one DataRow field for `v` as type `ty`: the 4-byte big-endian length then the bytes,
+/// or length -1 for NULL. `binary` selects PostgreSQL's binary format, else text format.
+pub fn encode_field(
+    buf: &mut BytesMut,
+    v: ValueRef<'_>,
+    ty: PgType,
+    binary: bool,
+) -> Result<(), EncodeError> {
+    if let ValueRef::Null = v {
+        buf.put_i32(-1);
+        return Ok(());
+    }
+    let start = buf.len();
+    // Length placeholder, patched once the value is written in place.
+    buf.put_i32(0);
+    let written = if binary {
+        binary::write(buf, v, ty)
+    } else {
+        text::write(buf, v, ty);
+        Ok(())
+    };
+    let len = written.and_then(|()| {
+        i32::try_from(buf.len() - start - 4).map_err(|_| EncodeError {
+            code: "54000",
+            message: "field value exceeds the 1 GB protocol limit".into(),
+        })
+    });
+    match len {
+        Ok(len) => {
+            buf[start..start + 4].copy_from_slice(&len.to_be_bytes());
+            Ok(())
+        }
+        Err(e) => {
+            // Leave the row buffer as it was so the caller can report the error.
+            buf.truncate(start);
+            Err(e)
+        }
+    }
+}
+
+/// For a column with no known type: choose the PgType from the SQLite storage class of a value
+/// (Integer -> Int8, Real -> Float8, Text -> Text, Blob -> Bytea, Null -> Text).
+pub fn type_of_value(v: ValueRef<'_>) -> PgType {
+    match v {
+        ValueRef::Integer(_) => PgType::Int8,
+        ValueRef::Real(_) => PgType::Float8,
+        ValueRef::Blob(_) => PgType::Bytea,
+        ValueRef::Text(_) | ValueRef::Null => PgType::Text,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,308 @@
+//! One place for client-facing errors: every failure becomes a SQLSTATE and
+//! a message in PostgreSQL's wording. Internal detail (paths, SQLite codes)
+//! is logged, not sent.
+
+use pgwire::error::{ErrorInfo, PgWireError};
+use rusqlite::ffi;
+
+/// An error as the client will see it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SqlError {
+    pub code: &'static str,
+    pub message: String,
+    pub detail: Option<String>,
+    /// FATAL errors end the session, as in PostgreSQL.
+    pub fatal: bool,
+}
+
+impl SqlError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> SqlError {
+        SqlError {
+            code,
+            message: message.into(),
+            detail: None,
+            fatal: false,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> SqlError {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn fatal(mut self) -> SqlError {
+        self.fatal = true;
+        self
+    }
+
+    pub fn internal(context: &str, err: impl std::fmt::Display) -> SqlError {
+        tracing::error!(%err, "{context}");
+        SqlError::new("XX000", format!("internal error: {context}"))
+    }
+
+    /// 25P02: PostgreSQL's answer to any statement but ROLLBACK in a failed transaction.
+    pub fn in_failed_transaction() -> SqlError {
+        SqlError::new(
+            "25P02",
+            "current transaction is aborted, commands ignored until end of transaction block",
+        )
+    }
+
+    pub fn canceled_by_user() -> SqlError {
+        SqlError::new("57014", "canceling statement due to user request")
+    }
+
+    pub fn statement_timeout() -> SqlError {
+        SqlError::new("57014", "canceling statement due to statement timeout")
+    }
+
+    pub fn into_info(self) -> ErrorInfo {
+        let severity = if self.fatal { "FATAL" } else { "ERROR" };
+        let mut info = ErrorInfo::new(severity.to_owned(), self.code.to_owned(), self.message);
+        info.detail = self.detail;
+        info
+    }
+}
+
+impl From<SqlError> for PgWireError {
+    fn from(e: SqlError) -> PgWireError {
+        PgWireError::UserError(Box::new(e.into_info()))
+    }
+}
+
+impl From<crate::sql::translate::TranslateError> for SqlError {
+    fn from(e: crate::sql::translate::TranslateError) -> SqlError {
+        SqlError::new(e.code, e.message)
+    }
+}
+
+/// `"tbl.col"` lists after SQLite's constraint messages, split into table and columns.
+fn constraint_target(msg: &str) -> (String, Vec<String>) {
+    let list = msg.split_once(": ").map(|(_, r)| r).unwrap_or("");
+    let mut table = String::new();
+    let mut cols = Vec::new();
+    for part in list.split(", ") {
+        if let Some((t, c)) = part.split_once('.') {
+            table = t.to_owned();
+            cols.push(c.to_owned());
+        }
+    }
+    (table, cols)
+}
+
+fn after<'a>(msg: &'a str, prefix: &str) -> Option<&'a str> {
+    msg.strip_prefix(prefix).map(str::trim)
+}
+
+/// Maps an SQLite error to PostgreSQL's SQLSTATE and wording.
+pub fn from_sqlite(err: &rusqlite::Error) -> SqlError {
+    match err {
+        rusqlite::Error::SqliteFailure(e, msg) => {
+            let msg = msg.as_deref().unwrap_or("");
+            from_code(e.extended_code, msg)
+        }
+        rusqlite::Error::UserFunctionError(inner) => {
+            if let Some(re) = inner.downcast_ref::<super::super::backend::sqlite::functions::InvalidRegex>() {
+                SqlError::new("2201B", re.to_string())
+            } else if let Some(se) = inner.downcast_ref::<SqlError>() {
+                se.clone()
+            } else {
+                SqlError::new("22023", inner.to_string())
+            }
+        }
+        rusqlite::Error::SqlInputError { error, msg, .. } => from_code(error.extended_code, msg),
+        rusqlite::Error::InvalidParameterCount(given, expected) => SqlError::new(
+            "08P01",
+            format!("bind message supplies {given} parameters, but prepared statement requires {expected}"),
+        ),
+        rusqlite::Error::MultipleStatement => {
+            SqlError::new("42601", "cannot insert multiple commands into a prepared statement")
+        }
+        other => SqlError::internal("sqlite", other),
+    }
+}
+
+fn from_code(extended: i32, msg: &str) -> SqlError {
+    let primary = extended & 0xff;
+    match extended {
+        ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+            let (table, cols) = constraint_target(msg);
+            let name = if extended == ffi::SQLITE_CONSTRAINT_PRIMARYKEY {
+                format!("{table}_pkey")
+            } else {
+                format!("{table}_{}_key", cols.join("_"))
+            };
+            return SqlError::new(
+                "23505",
+                format!("duplicate key value violates unique constraint \"{name}\""),
+            )
+            .with_detail(format!("Key ({}) already exists.", cols.join(", ")));
+        }
+        ffi::SQLITE_CONSTRAINT_NOTNULL => {
+            let (table, cols) = constraint_target(msg);
+            let col = cols.first().cloned().unwrap_or_default();
+            return SqlError::new(
+                "23502",
+                format!("null value in column \"{col}\" of relation \"{table}\" violates not-null constraint"),
+            );
+        }
+        ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
+            return SqlError::new("23503", "insert or update violates foreign key constraint")
+                .with_detail("A referenced row is missing, or a referencing row still exists.");
+        }
+        ffi::SQLITE_CONSTRAINT_CHECK => {
+            let name = msg.split_once(": ").map(|(_, n)| n).unwrap_or("check");
+            return SqlError::new(
+                "23514",
+                format!("new row violates check constraint \"{name}\""),
+            );
+        }
+        ffi::SQLITE_BUSY_SNAPSHOT => {
+            return SqlError::new(
+                "40001",
+                "could not serialize access due to concurrent update",
+            );
+        }
+        _ => {}
+    }
+    match primary {
+        ffi::SQLITE_CONSTRAINT => SqlError::new("23000", msg.to_owned()),
+        ffi::SQLITE_BUSY | ffi::SQLITE_LOCKED => {
+            SqlError::new("55P03", "could not obtain lock on the database: it is busy")
+        }
+        ffi::SQLITE_INTERRUPT => SqlError::canceled_by_user(),
+        ffi::SQLITE_AUTH => SqlError::new(
+            "42501",
+            "permission denied: ATTACH, DETACH, PRAGMA, VACUUM INTO and extension loading are not available",
+        ),
+        ffi::SQLITE_READONLY => {
+            SqlError::new("25006", "cannot execute this statement in a read-only transaction")
+        }
+        ffi::SQLITE_TOOBIG => SqlError::new("54000", "value too large"),
+        ffi::SQLITE_FULL => SqlError::new("53100", "could not extend file: disk full"),
+        ffi::SQLITE_NOMEM => SqlError::new("53200", "out of memory"),
+        ffi::SQLITE_MISMATCH => SqlError::new("42804", "datatype mismatch"),
+        ffi::SQLITE_RANGE => SqlError::new("08P01", "bind parameter index out of range"),
+        ffi::SQLITE_CORRUPT | ffi::SQLITE_NOTADB => {
+            tracing::error!(msg, "database corruption reported by SQLite");
+            SqlError::new("XX001", "database file is damaged")
+        }
+        ffi::SQLITE_IOERR | ffi::SQLITE_CANTOPEN => {
+            tracing::error!(msg, "SQLite I/O error");
+            SqlError::new("58030", "I/O error accessing the database")
+        }
+        _ => from_message(msg),
+    }
+}
+
+/// SQLITE_ERROR covers most statement errors; its message tells which.
+fn from_message(msg: &str) -> SqlError {
+    if let Some(t) = after(msg, "no such table:") {
+        let t = t.strip_prefix("main.").unwrap_or(t);
+        return SqlError::new("42P01", format!("relation \"{t}\" does not exist"));
+    }
+    if let Some(c) = after(msg, "no such column:") {
+        return SqlError::new("42703", format!("column \"{c}\" does not exist"));
+    }
+    if let Some(f) = after(msg, "no such function:") {
+        return SqlError::new(
+            "42883",
+            format!("function {} does not exist", f.to_lowercase()),
+        )
+        .with_detail("No function matches the given name and argument types.");
+    }
+    if let Some(i) = after(msg, "no such index:") {
+        return SqlError::new("42704", format!("index \"{i}\" does not exist"));
+    }
+    if let Some(rest) = after(msg, "wrong number of arguments to function") {
+        return SqlError::new("42883", format!("function {rest} does not exist"));
+    }
+    if let Some(c) = after(msg, "ambiguous column name:") {
+        return SqlError::new("42702", format!("column reference \"{c}\" is ambiguous"));
+    }
+    if let Some(c) = after(msg, "duplicate column name:") {
+        return SqlError::new("42701", format!("column \"{c}\" specified more than once"));
+    }
+    if msg.ends_with("already exists") {
+        // "table x already exists", "index x already exists", "view ..."
+        let name = msg
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("")
+            .trim_matches(|c| c == '"' || c == '`');
+        return SqlError::new("42P07", format!("relation \"{name}\" already exists"));
+    }
+    if msg.contains("syntax error") || msg.starts_with("incomplete input") {
+        return SqlError::new(
+            "42601",
+            msg.replace("near ", "syntax error at or near ")
+                .replace(": syntax error", ""),
+        );
+    }
+    if msg == "integer overflow" {
+        return SqlError::new("22003", "integer out of range");
+    }
+    if msg.starts_with("cannot start a transaction within a transaction") {
+        return SqlError::new("25001", "there is already a transaction in progress");
+    }
+    if msg.starts_with("cannot commit - no transaction is active")
+        || msg.starts_with("cannot rollback - no transaction is active")
+    {
+        return SqlError::new("25P01", "there is no transaction in progress");
+    }
+    if let Some(sp) = after(msg, "no such savepoint:") {
+        return SqlError::new("3B001", format!("savepoint \"{sp}\" does not exist"));
+    }
+    if msg.starts_with("not authorized") {
+        return from_code(ffi::SQLITE_AUTH, msg);
+    }
+    SqlError::new("XX000", msg.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    fn err_of(c: &Connection, sql: &str) -> SqlError {
+        from_sqlite(&c.execute_batch(sql).unwrap_err())
+    }
+
+    #[test]
+    fn maps_common_errors() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "PRAGMA foreign_keys=ON; CREATE TABLE p (id INTEGER PRIMARY KEY, n text NOT NULL UNIQUE, k int CHECK (k > 0));
+             CREATE TABLE ch (pid int REFERENCES p(id)); INSERT INTO p VALUES (1, 'a', 1);",
+        )
+        .unwrap();
+        assert_eq!(err_of(&c, "INSERT INTO p VALUES (1, 'b', 1)").code, "23505");
+        let e = err_of(&c, "INSERT INTO p VALUES (2, 'a', 1)");
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (
+                "23505",
+                "duplicate key value violates unique constraint \"p_n_key\""
+            )
+        );
+        let e = err_of(&c, "INSERT INTO p VALUES (2, NULL, 1)");
+        assert_eq!(e.code, "23502");
+        assert!(
+            e.message.contains("column \"n\" of relation \"p\""),
+            "{}",
+            e.message
+        );
+        assert_eq!(err_of(&c, "INSERT INTO p VALUES (2, 'c', 0)").code, "23514");
+        assert_eq!(err_of(&c, "INSERT INTO ch VALUES (9)").code, "23503");
+        let e = err_of(&c, "SELECT * FROM nope");
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("42P01", "relation \"nope\" does not exist")
+        );
+        assert_eq!(err_of(&c, "SELECT nope FROM p").code, "42703");
+        assert_eq!(err_of(&c, "SELECT nope(1)").code, "42883");
+        assert_eq!(err_of(&c, "CREATE TABLE p (a int)").code, "42P07");
+        assert_eq!(err_of(&c, "SELEC 1").code, "42601");
+    }
+}

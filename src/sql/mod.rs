@@ -1,0 +1,7 @@
+//! PostgreSQL on SQLite: translation, types, encodings and errors.
+
+pub mod decode;
+pub mod encode;
+pub mod errors;
+pub mod pgtype;
+pub mod translate;

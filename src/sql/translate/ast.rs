@@ -1,0 +1,153 @@
+//! Small builders and accessors for sqlparser AST nodes.
+
+use sqlparser::ast::visit_expressions_mut;
+use sqlparser::ast::{
+    CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList,
+    FunctionArguments, Ident, ObjectName, ObjectNamePart, Value,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use std::ops::ControlFlow;
+
+/// An identifier as PostgreSQL resolves it: unquoted names fold to lower case.
+pub(super) fn ident_name(ident: &Ident) -> String {
+    if ident.quote_style.is_some() {
+        ident.value.clone()
+    } else {
+        ident.value.to_lowercase()
+    }
+}
+
+/// The folded identifier parts of a qualified name (`a.b` -> `["a", "b"]`).
+pub(super) fn name_parts(name: &ObjectName) -> Vec<String> {
+    name.0
+        .iter()
+        .map(|part| match part {
+            ObjectNamePart::Identifier(ident) => ident_name(ident),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+/// The last (unqualified) part of a name, folded.
+pub(super) fn base_name(name: &ObjectName) -> String {
+    name_parts(name).pop().unwrap_or_default()
+}
+
+pub(super) fn object_name(name: &str) -> ObjectName {
+    ObjectName::from(vec![Ident::new(name)])
+}
+
+pub(super) fn string(s: impl Into<String>) -> Expr {
+    Expr::value(Value::SingleQuotedString(s.into()))
+}
+
+pub(super) fn number(n: impl ToString) -> Expr {
+    Expr::value(Value::Number(n.to_string(), false))
+}
+
+pub(super) fn null() -> Expr {
+    Expr::value(Value::Null)
+}
+
+pub(super) fn call(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function(Function {
+        name: object_name(name),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+                .collect(),
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    })
+}
+
+/// `CAST(expr AS type)` with SQLite's storage-class type names.
+pub(super) fn cast(expr: Expr, data_type: DataType) -> Expr {
+    Expr::Cast {
+        kind: CastKind::Cast,
+        expr: Box::new(expr),
+        data_type,
+        format: None,
+    }
+}
+
+pub(super) fn nested(expr: Expr) -> Expr {
+    Expr::Nested(Box::new(expr))
+}
+
+/// Builds an expression from a constant SQLite-ready template, substituting
+/// `$1..$n` with `args`. Templates are fixed strings in this module, so a parse
+/// failure is a programming error caught by the tests.
+pub(super) fn template(sql: &str, args: &[Expr]) -> Expr {
+    let mut expr = Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_expr())
+        .unwrap_or_else(|e| panic!("bad internal SQL template {sql:?}: {e}"));
+    let _ = visit_expressions_mut(&mut expr, |e| {
+        if let Expr::Value(v) = e {
+            if let Value::Placeholder(p) = &v.value {
+                if let Some(arg) = p
+                    .strip_prefix('$')
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .and_then(|n| args.get(n.wrapping_sub(1)))
+                {
+                    *e = arg.clone();
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    expr
+}
+
+/// Plain (unnamed, non-wildcard) argument expressions of a call, or `None`
+/// when the call has named/wildcard arguments or extra clauses.
+pub(super) fn plain_args(func: &Function) -> Option<Vec<&Expr>> {
+    match &func.args {
+        FunctionArguments::None => Some(vec![]),
+        FunctionArguments::Subquery(_) => None,
+        FunctionArguments::List(list) => list
+            .args
+            .iter()
+            .map(|a| match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+                _ => None,
+            })
+            .collect(),
+    }
+}
+
+/// The text of a string literal of any quoting style.
+pub(super) fn string_literal(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s)
+            | Value::EscapedStringLiteral(s)
+            | Value::NationalStringLiteral(s) => Some(s),
+            Value::DollarQuotedString(d) => Some(&d.value),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The `n` of a `$n` placeholder.
+pub(super) fn placeholder_index(expr: &Expr) -> Option<usize> {
+    match expr {
+        Expr::Value(v) => match &v.value {
+            Value::Placeholder(p) => p.strip_prefix('$')?.parse().ok(),
+            _ => None,
+        },
+        Expr::Nested(inner) => placeholder_index(inner),
+        _ => None,
+    }
+}

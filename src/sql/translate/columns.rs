@@ -1,0 +1,210 @@
+//! Result column types knowable from the expression alone.
+
+use super::ast::{base_name, plain_args};
+use super::types::pg_type;
+use crate::sql::pgtype::PgType;
+use sqlparser::ast::{
+    BinaryOperator, Expr, Function, Query, SelectItem, SetExpr, Statement, UnaryOperator, Value,
+};
+
+/// One entry per output column, or empty when the count is unknown (`*`).
+pub(super) fn infer(statement: &Statement) -> Vec<Option<PgType>> {
+    let items = match statement {
+        Statement::Query(query) => return query_columns(query),
+        Statement::Insert(insert) => insert.returning.as_deref(),
+        Statement::Update(update) => update.returning.as_deref(),
+        Statement::Delete(delete) => delete.returning.as_deref(),
+        _ => None,
+    };
+    items.map(select_items).unwrap_or_default()
+}
+
+fn query_columns(query: &Query) -> Vec<Option<PgType>> {
+    set_expr_columns(&query.body)
+}
+
+fn set_expr_columns(body: &SetExpr) -> Vec<Option<PgType>> {
+    match body {
+        SetExpr::Select(select) => select_items(&select.projection),
+        SetExpr::Query(query) => query_columns(query),
+        SetExpr::SetOperation { left, .. } => set_expr_columns(left),
+        SetExpr::Values(values) => values
+            .rows
+            .first()
+            .map(|row| row.content.iter().map(expr_type).collect())
+            .unwrap_or_default(),
+        _ => vec![],
+    }
+}
+
+fn select_items(items: &[SelectItem]) -> Vec<Option<PgType>> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                out.push(expr_type(e))
+            }
+            // A wildcard expands to an unknown number of columns.
+            _ => return vec![],
+        }
+    }
+    out
+}
+
+/// Integer literals are int4 when they fit, else int8; decimals are numeric.
+pub(super) fn number_type(n: &str) -> PgType {
+    if n.contains(['.', 'e', 'E']) {
+        PgType::Numeric
+    } else if n.parse::<i32>().is_ok() {
+        PgType::Int4
+    } else if n.parse::<i64>().is_ok() {
+        PgType::Int8
+    } else {
+        PgType::Numeric
+    }
+}
+
+/// The PostgreSQL type of an expression, when it does not depend on the schema.
+pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
+    use BinaryOperator as B;
+    match expr {
+        Expr::Cast { data_type, .. } => pg_type(data_type).ok(),
+        Expr::TypedString(ts) => pg_type(&ts.data_type).ok(),
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => Some(number_type(n)),
+            Value::Boolean(_) => Some(PgType::Bool),
+            Value::SingleQuotedString(_)
+            | Value::EscapedStringLiteral(_)
+            | Value::DollarQuotedString(_)
+            | Value::NationalStringLiteral(_) => Some(PgType::Text),
+            _ => None,
+        },
+        Expr::Nested(inner) => expr_type(inner),
+        Expr::BinaryOp { left, op, right } => match op {
+            B::Eq
+            | B::NotEq
+            | B::Lt
+            | B::LtEq
+            | B::Gt
+            | B::GtEq
+            | B::And
+            | B::Or
+            | B::Xor
+            | B::PGRegexMatch
+            | B::PGRegexIMatch
+            | B::PGRegexNotMatch
+            | B::PGRegexNotIMatch => Some(PgType::Bool),
+            B::StringConcat | B::LongArrow => Some(PgType::Text),
+            // timestamp +/- interval keeps the timestamp's type.
+            B::Plus | B::Minus if matches!(right.as_ref(), Expr::Interval(_)) => expr_type(left),
+            B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo => {
+                arithmetic(expr_type(left), expr_type(right))
+            }
+            _ => None,
+        },
+        Expr::UnaryOp { op, expr } => match op {
+            UnaryOperator::Not => Some(PgType::Bool),
+            _ => expr_type(expr),
+        },
+        Expr::IsNull(_)
+        | Expr::IsNotNull(_)
+        | Expr::IsTrue(_)
+        | Expr::IsNotTrue(_)
+        | Expr::IsFalse(_)
+        | Expr::IsNotFalse(_)
+        | Expr::IsUnknown(_)
+        | Expr::IsNotUnknown(_)
+        | Expr::IsDistinctFrom(..)
+        | Expr::IsNotDistinctFrom(..)
+        | Expr::InList { .. }
+        | Expr::InSubquery { .. }
+        | Expr::Between { .. }
+        | Expr::Like { .. }
+        | Expr::ILike { .. }
+        | Expr::SimilarTo { .. }
+        | Expr::Exists { .. }
+        | Expr::AnyOp { .. }
+        | Expr::AllOp { .. } => Some(PgType::Bool),
+        Expr::Position { .. } => Some(PgType::Int4),
+        Expr::Substring { .. } | Expr::Trim { .. } => Some(PgType::Text),
+        Expr::Extract { .. } => Some(PgType::Numeric),
+        Expr::Case {
+            conditions,
+            else_result,
+            ..
+        } => conditions
+            .iter()
+            .map(|c| &c.result)
+            .chain(else_result.as_deref())
+            .find_map(expr_type),
+        Expr::Function(func) => function_type(func),
+        _ => None,
+    }
+}
+
+fn arithmetic(left: Option<PgType>, right: Option<PgType>) -> Option<PgType> {
+    let rank = |t: PgType| match t {
+        PgType::Int2 => Some(1),
+        PgType::Int4 => Some(2),
+        PgType::Int8 => Some(3),
+        PgType::Numeric => Some(4),
+        PgType::Float4 => Some(5),
+        PgType::Float8 => Some(6),
+        _ => None,
+    };
+    let (l, r) = (left?, right?);
+    let (rl, rr) = (rank(l)?, rank(r)?);
+    let wider = if rl >= rr { l } else { r };
+    // int2 arithmetic yields int4 in PostgreSQL.
+    Some(if wider == PgType::Int2 {
+        PgType::Int4
+    } else {
+        wider
+    })
+}
+
+fn function_type(func: &Function) -> Option<PgType> {
+    let name = base_name(&func.name);
+    let first_arg_type = || {
+        plain_args(func)
+            .unwrap_or_default()
+            .into_iter()
+            .find_map(expr_type)
+    };
+    Some(match name.as_str() {
+        "count" => PgType::Int8,
+        "sum" => match first_arg_type()? {
+            PgType::Int2 | PgType::Int4 | PgType::Int8 => PgType::Int8,
+            other => other,
+        },
+        "avg" => PgType::Numeric,
+        "min" | "max" | "coalesce" | "nullif" | "greatest" | "least" | "abs" | "round"
+        | "trunc" => first_arg_type()?,
+        "now"
+        | "current_timestamp"
+        | "transaction_timestamp"
+        | "statement_timestamp"
+        | "clock_timestamp" => PgType::Timestamptz,
+        "localtimestamp" => PgType::Timestamp,
+        "current_date" => PgType::Date,
+        "current_time" | "localtime" => PgType::Time,
+        "length" | "char_length" | "character_length" | "octet_length" | "strpos" | "ascii" => {
+            PgType::Int4
+        }
+        "lower" | "upper" | "concat" | "concat_ws" | "substr" | "substring" | "left" | "right"
+        | "lpad" | "rpad" | "trim" | "btrim" | "ltrim" | "rtrim" | "replace" | "split_part"
+        | "initcap" | "md5" | "string_agg" | "chr" | "version" | "current_user"
+        | "current_schema" | "current_database" => PgType::Text,
+        "gen_random_uuid" | "uuid_generate_v4" => PgType::Uuid,
+        "bool_and" | "bool_or" | "every" => PgType::Bool,
+        "random" => PgType::Float8,
+        "date_part" => PgType::Float8,
+        "date_trunc" => PgType::Timestamp,
+        "div" | "mod" => first_arg_type()?,
+        "json_build_object" | "json_build_array" | "json_agg" | "json_object_agg" => PgType::Json,
+        "jsonb_build_object" | "jsonb_build_array" | "jsonb_agg" | "jsonb_object_agg" => {
+            PgType::Jsonb
+        }
+        _ => return None,
+    })
+}

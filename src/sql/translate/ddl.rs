@@ -1,0 +1,372 @@
+//! DDL: CREATE/DROP/ALTER TABLE, indexes, views, TRUNCATE, CREATE SCHEMA.
+//!
+//! Returns the SQLite statements (possibly several) and the PostgreSQL tag.
+
+use super::ast::{base_name, ident_name, name_parts, nested};
+use super::error::{other, unsupported};
+use super::names::check_table_name;
+use super::rewrite::{rewrite_expression, rewrite_statement};
+use super::types::{declared_type, is_serial};
+use super::TranslateError;
+use sqlparser::ast::{
+    AlterTable, AlterTableOperation, ColumnDef, ColumnOption, CreateIndex, CreateTable,
+    CreateTableOptions, CreateView, DataType, Expr, GeneratedAs, Ident, ObjectName, ObjectType,
+    RenameTableNameKind, SchemaName, Statement, TableConstraint, Truncate,
+};
+
+/// A DDL translation: command tag and SQLite statements (empty = no-op).
+pub(super) struct Ddl {
+    pub tag: &'static str,
+    pub statements: Vec<String>,
+}
+
+/// Translates a DDL statement, or returns `Ok(None)` if it is not DDL.
+pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateError> {
+    Ok(Some(match statement {
+        Statement::CreateTable(table) => ddl("CREATE TABLE", vec![create_table(table)?]),
+        Statement::CreateIndex(index) => ddl("CREATE INDEX", vec![create_index(index)?]),
+        Statement::CreateView(view) => ddl("CREATE VIEW", create_view(view)?),
+        Statement::AlterTable(alter) => ddl("ALTER TABLE", alter_table(alter)?),
+        Statement::Truncate(truncate) => ddl("TRUNCATE TABLE", truncate_tables(truncate)?),
+        Statement::Drop {
+            object_type,
+            if_exists,
+            names,
+            temporary: false,
+            table: None,
+            purge: false,
+            ..
+        } => {
+            let (tag, keyword) = match object_type {
+                ObjectType::Table => ("DROP TABLE", "TABLE"),
+                ObjectType::Index => ("DROP INDEX", "INDEX"),
+                ObjectType::View => ("DROP VIEW", "VIEW"),
+                other_type => return Err(unsupported(format!("DROP {other_type}"))),
+            };
+            // SQLite drops one object per statement; CASCADE/RESTRICT have no
+            // equivalent (foreign keys are enforced per row).
+            let exists = if if_exists { "IF EXISTS " } else { "" };
+            let statements = names
+                .into_iter()
+                .map(|mut name| {
+                    check_table_name(&mut name)?;
+                    Ok(format!("DROP {keyword} {exists}{name}"))
+                })
+                .collect::<Result<_, TranslateError>>()?;
+            ddl(tag, statements)
+        }
+        Statement::CreateSchema {
+            schema_name,
+            if_not_exists,
+            ..
+        } => {
+            let name = match &schema_name {
+                SchemaName::Simple(name) => name_parts(name).join("."),
+                _ => String::new(),
+            };
+            match (name.as_str(), if_not_exists) {
+                ("public", true) => ddl("CREATE SCHEMA", vec![]),
+                ("public", false) => {
+                    return Err(other("42P06", "schema \"public\" already exists"))
+                }
+                _ => return Err(unsupported("CREATE SCHEMA")),
+            }
+        }
+        _ => return Ok(None),
+    }))
+}
+
+fn ddl(tag: &'static str, statements: Vec<String>) -> Ddl {
+    Ddl { tag, statements }
+}
+
+fn create_table(mut table: CreateTable) -> Result<String, TranslateError> {
+    if table.like.is_some()
+        || table.clone.is_some()
+        || table.inherits.is_some()
+        || table.partition_of.is_some()
+        || table.partition_by.is_some()
+        || table.on_commit.is_some()
+    {
+        return Err(unsupported("this CREATE TABLE option"));
+    }
+    if table.unlogged {
+        table.unlogged = false;
+    }
+    // Storage parameters (`WITH (fillfactor=100)`) mean nothing to SQLite.
+    table.table_options = CreateTableOptions::None;
+    let pk_columns: Vec<String> = table
+        .constraints
+        .iter()
+        .find_map(|c| match c {
+            TableConstraint::PrimaryKey(pk) => Some(
+                pk.columns
+                    .iter()
+                    .map(|c| c.column.expr.to_string().to_lowercase())
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let single_pk = (pk_columns.len() == 1).then(|| pk_columns[0].clone());
+    for column in &mut table.columns {
+        let table_pk = single_pk.as_deref() == Some(ident_name(&column.name).as_str());
+        column_def(column, table_pk)?;
+    }
+    for constraint in &mut table.constraints {
+        table_constraint(constraint)?;
+    }
+    let mut statement = Statement::CreateTable(table);
+    rewrite_statement(&mut statement)?;
+    if let Statement::CreateTable(table) = &mut statement {
+        for column in &mut table.columns {
+            parenthesize_defaults(column);
+        }
+    }
+    Ok(statement.to_string())
+}
+
+/// Column types and options. `serial` and identity primary keys become
+/// `INTEGER PRIMARY KEY`, SQLite's auto-assigned rowid alias.
+fn column_def(column: &mut ColumnDef, table_pk: bool) -> Result<(), TranslateError> {
+    let is_pk = table_pk
+        || column
+            .options
+            .iter()
+            .any(|o| matches!(o.option, ColumnOption::PrimaryKey(_)));
+    let identity = column.options.iter().any(|o| {
+        matches!(
+            &o.option,
+            ColumnOption::Generated {
+                generated_as: GeneratedAs::Always | GeneratedAs::ByDefault,
+                generation_expr: None,
+                ..
+            }
+        )
+    });
+    let auto = is_serial(&column.data_type) || identity;
+    column.data_type = if auto && is_pk {
+        DataType::Custom(super::ast::object_name("INTEGER"), vec![])
+    } else {
+        declared_type(&column.data_type)?
+    };
+    let mut options = Vec::with_capacity(column.options.len());
+    for def in std::mem::take(&mut column.options) {
+        match &def.option {
+            ColumnOption::Generated {
+                generation_expr: None,
+                ..
+            } => continue,
+            ColumnOption::Generated { .. }
+            | ColumnOption::Null
+            | ColumnOption::NotNull
+            | ColumnOption::Default(_)
+            | ColumnOption::PrimaryKey(_)
+            | ColumnOption::Unique(_)
+            | ColumnOption::Check(_) => {}
+            ColumnOption::ForeignKey(fk) => {
+                let mut fk = fk.clone();
+                check_table_name(&mut fk.foreign_table)?;
+                options.push(sqlparser::ast::ColumnOptionDef {
+                    name: def.name,
+                    option: ColumnOption::ForeignKey(fk),
+                });
+                continue;
+            }
+            other_option => {
+                return Err(unsupported(format!("column option {other_option}")));
+            }
+        }
+        options.push(def);
+    }
+    column.options = options;
+    Ok(())
+}
+
+/// SQLite requires non-literal DEFAULT expressions in parentheses.
+fn parenthesize_defaults(column: &mut ColumnDef) {
+    for def in &mut column.options {
+        if let ColumnOption::Default(expr) = &mut def.option {
+            let literal = match expr {
+                Expr::Value(_) => true,
+                Expr::UnaryOp { expr: inner, .. } => matches!(inner.as_ref(), Expr::Value(_)),
+                _ => false,
+            };
+            if !literal {
+                *expr = nested(expr.clone());
+            }
+        }
+    }
+}
+
+fn table_constraint(constraint: &mut TableConstraint) -> Result<(), TranslateError> {
+    match constraint {
+        TableConstraint::PrimaryKey(_) | TableConstraint::Unique(_) | TableConstraint::Check(_) => {
+            Ok(())
+        }
+        TableConstraint::ForeignKey(fk) => check_table_name(&mut fk.foreign_table),
+        other_constraint => Err(unsupported(format!("constraint {other_constraint}"))),
+    }
+}
+
+fn create_index(mut index: CreateIndex) -> Result<String, TranslateError> {
+    if !index.include.is_empty() || !index.with.is_empty() || index.nulls_distinct.is_some() {
+        return Err(unsupported(
+            "INCLUDE, WITH or NULLS [NOT] DISTINCT on an index",
+        ));
+    }
+    // SQLite has only b-trees; CONCURRENTLY has no meaning for it.
+    index.using = None;
+    index.concurrently = false;
+    let table = base_name(&index.table_name);
+    match &mut index.name {
+        Some(name) => check_table_name(name)?,
+        None => {
+            // PostgreSQL's default name: table_col1_col2_idx (key for UNIQUE).
+            let columns: Vec<String> = index
+                .columns
+                .iter()
+                .map(|c| c.column.expr.to_string().to_lowercase())
+                .collect();
+            let suffix = if index.unique { "key" } else { "idx" };
+            index.name = Some(ObjectName::from(vec![Ident::new(format!(
+                "{table}_{}_{suffix}",
+                columns.join("_")
+            ))]));
+        }
+    }
+    for column in &mut index.columns {
+        if column.operator_class.is_some() {
+            return Err(unsupported("index operator classes"));
+        }
+        rewrite_expression(&mut column.column.expr)?;
+    }
+    let mut statement = Statement::CreateIndex(index);
+    rewrite_statement(&mut statement)?;
+    Ok(statement.to_string())
+}
+
+fn create_view(view: CreateView) -> Result<Vec<String>, TranslateError> {
+    if view.materialized || view.or_alter {
+        return Err(unsupported("materialized views"));
+    }
+    let mut out = Vec::new();
+    let mut view = view;
+    // SQLite has no CREATE OR REPLACE VIEW.
+    if view.or_replace {
+        out.push(format!("DROP VIEW IF EXISTS {}", view.name));
+        view.or_replace = false;
+    }
+    view.options = CreateTableOptions::None;
+    let mut statement = Statement::CreateView(view);
+    rewrite_statement(&mut statement)?;
+    out.push(statement.to_string());
+    Ok(out)
+}
+
+/// One SQLite ALTER per operation; `ADD PRIMARY KEY` / `ADD UNIQUE` become
+/// unique indexes because SQLite cannot add constraints to a table.
+fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
+    if alter.only || alter.if_exists {
+        return Err(unsupported("ALTER TABLE ONLY / IF EXISTS"));
+    }
+    let table = alter.name.clone();
+    let table_base = base_name(&table);
+    let mut out = Vec::new();
+    for operation in alter.operations {
+        match operation {
+            AlterTableOperation::AddConstraint { constraint, .. } => {
+                let (columns, unique_name) = match &constraint {
+                    TableConstraint::PrimaryKey(pk) => (
+                        &pk.columns,
+                        pk.name
+                            .as_ref()
+                            .map(ident_name)
+                            .unwrap_or(format!("{table_base}_pkey")),
+                    ),
+                    TableConstraint::Unique(u) => (&u.columns, {
+                        let cols: Vec<String> = u
+                            .columns
+                            .iter()
+                            .map(|c| c.column.expr.to_string())
+                            .collect();
+                        u.name
+                            .as_ref()
+                            .map(ident_name)
+                            .unwrap_or(format!("{table_base}_{}_key", cols.join("_")))
+                    }),
+                    _ => return Err(unsupported(format!("ALTER TABLE ADD {constraint}"))),
+                };
+                let cols: Vec<String> = columns.iter().map(|c| c.column.expr.to_string()).collect();
+                out.push(format!(
+                    "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {table} ({})",
+                    Ident::with_quote('"', unique_name),
+                    cols.join(", ")
+                ));
+            }
+            AlterTableOperation::AddColumn {
+                if_not_exists: false,
+                mut column_def,
+                column_position: None,
+                ..
+            } => {
+                column_def_for_add(&mut column_def)?;
+                out.push(format!("ALTER TABLE {table} ADD COLUMN {column_def}"));
+            }
+            AlterTableOperation::DropColumn {
+                column_names,
+                if_exists: false,
+                ..
+            } => {
+                for column in column_names {
+                    out.push(format!("ALTER TABLE {table} DROP COLUMN {column}"));
+                }
+            }
+            AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } => out.push(format!(
+                "ALTER TABLE {table} RENAME COLUMN {old_column_name} TO {new_column_name}"
+            )),
+            AlterTableOperation::RenameTable { table_name } => {
+                let (RenameTableNameKind::To(mut new_name) | RenameTableNameKind::As(mut new_name)) =
+                    table_name;
+                check_table_name(&mut new_name)?;
+                out.push(format!("ALTER TABLE {table} RENAME TO {new_name}"));
+            }
+            other_operation => return Err(unsupported(format!("ALTER TABLE {other_operation}"))),
+        }
+    }
+    Ok(out)
+}
+
+fn column_def_for_add(column: &mut ColumnDef) -> Result<(), TranslateError> {
+    column_def(column, false)?;
+    for def in &mut column.options {
+        match &mut def.option {
+            ColumnOption::Default(expr)
+            | ColumnOption::Generated {
+                generation_expr: Some(expr),
+                ..
+            } => rewrite_expression(expr)?,
+            ColumnOption::Check(check) => rewrite_expression(&mut check.expr)?,
+            _ => {}
+        }
+    }
+    parenthesize_defaults(column);
+    Ok(())
+}
+
+/// TRUNCATE -> one DELETE per table (rowids restart when a table is empty,
+/// since no AUTOINCREMENT is used).
+fn truncate_tables(truncate: Truncate) -> Result<Vec<String>, TranslateError> {
+    truncate
+        .table_names
+        .into_iter()
+        .map(|target| {
+            let mut name = target.name;
+            check_table_name(&mut name)?;
+            Ok(format!("DELETE FROM {name}"))
+        })
+        .collect()
+}

@@ -1,0 +1,377 @@
+//! Expression rewrites from PostgreSQL to SQLite semantics. Called bottom-up,
+//! so children are already in SQLite form.
+
+use super::ast::{call, nested, string, string_literal, template};
+use super::casts::{rewrite_cast, typed_literal};
+use super::error::{other, unsupported};
+use super::functions::{extract, rewrite_function};
+use super::literals::interval_modifiers;
+use super::types::pg_type;
+use super::TranslateError;
+use sqlparser::ast::{
+    BinaryOperator, CeilFloorKind, DataType, DateTimeField, Expr, TrimWhereField, UnaryOperator,
+    Value,
+};
+
+/// Rewrites `expr` in place (post-order).
+pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
+    let replacement = match expr {
+        Expr::Cast {
+            expr: inner,
+            data_type,
+            ..
+        } => Some(rewrite_cast(inner, data_type)?),
+        Expr::TypedString(ts) => {
+            let pg = pg_type(&ts.data_type)?;
+            match &ts.value.value {
+                Value::SingleQuotedString(s) => Some(typed_literal(s, pg)?),
+                other_value => return Err(unsupported(format!("typed literal {other_value}"))),
+            }
+        }
+        Expr::ILike {
+            negated,
+            any,
+            expr: value,
+            pattern,
+            escape_char,
+        } => {
+            if *any {
+                return Err(unsupported("ILIKE ANY"));
+            }
+            // SQLite's LIKE is case-insensitive for ASCII, as ILIKE is.
+            Some(Expr::Like {
+                negated: *negated,
+                any: false,
+                expr: value.clone(),
+                pattern: pattern.clone(),
+                escape_char: escape_char.clone(),
+            })
+        }
+        Expr::Like {
+            negated,
+            any,
+            expr: value,
+            pattern,
+            escape_char,
+        } => {
+            if *any {
+                return Err(unsupported("LIKE ANY"));
+            }
+            let matched = case_sensitive_like(value, pattern, escape_char.as_deref())?;
+            Some(if *negated {
+                Expr::UnaryOp {
+                    op: UnaryOperator::Not,
+                    expr: Box::new(matched),
+                }
+            } else {
+                matched
+            })
+        }
+        Expr::SimilarTo { .. } => return Err(unsupported("SIMILAR TO")),
+        Expr::BinaryOp { left, op, right } => binary_op(left, op, right)?,
+        Expr::Position { expr: needle, r#in } => {
+            Some(call("instr", vec![(**r#in).clone(), (**needle).clone()]))
+        }
+        Expr::Substring {
+            expr: value,
+            substring_from,
+            substring_for,
+            ..
+        } => {
+            if substring_from.as_deref().and_then(string_literal).is_some() {
+                return Err(unsupported("SUBSTRING with a regular expression"));
+            }
+            let from = substring_from
+                .as_deref()
+                .cloned()
+                .unwrap_or_else(|| super::ast::number(1));
+            let mut args = vec![(**value).clone(), from];
+            args.extend(substring_for.as_deref().cloned());
+            Some(call("substr", args))
+        }
+        Expr::Trim {
+            trim_where,
+            trim_what,
+            expr: value,
+            trim_characters,
+        } => {
+            let name = match trim_where {
+                Some(TrimWhereField::Leading) => "ltrim",
+                Some(TrimWhereField::Trailing) => "rtrim",
+                _ => "trim",
+            };
+            let mut args = vec![(**value).clone()];
+            args.extend(trim_what.as_deref().cloned());
+            args.extend(trim_characters.iter().flatten().cloned());
+            Some(call(name, args))
+        }
+        Expr::Extract {
+            field, expr: value, ..
+        } => Some(extract(
+            &field.to_string().to_ascii_lowercase(),
+            (**value).clone(),
+        )?),
+        Expr::Ceil { expr: value, field } => Some(ceil_floor("ceil", value, field)?),
+        Expr::Floor { expr: value, field } => Some(ceil_floor("floor", value, field)?),
+        Expr::Array(array) => Some(call("json_array", array.elem.clone())),
+        Expr::AnyOp {
+            left,
+            compare_op: BinaryOperator::Eq,
+            right,
+            ..
+        } => Some(in_json_array(left, right, false)),
+        Expr::AllOp {
+            left,
+            compare_op: BinaryOperator::NotEq,
+            right,
+        } => Some(in_json_array(left, right, true)),
+        Expr::AnyOp { .. } | Expr::AllOp { .. } => {
+            return Err(unsupported("ANY/ALL with operators other than = and <>"))
+        }
+        Expr::IsUnknown(inner) => Some(Expr::IsNull(inner.clone())),
+        Expr::IsNotUnknown(inner) => Some(Expr::IsNotNull(inner.clone())),
+        Expr::Function(func) => rewrite_function(func)?,
+        Expr::Interval(_) => return Err(unsupported("interval values outside date arithmetic")),
+        Expr::AtTimeZone { .. } => return Err(unsupported("AT TIME ZONE")),
+        Expr::Collate { .. } => return Err(unsupported("COLLATE")),
+        Expr::CompoundFieldAccess { .. } | Expr::JsonAccess { .. } => {
+            return Err(unsupported("array subscripts"))
+        }
+        Expr::Overlay { .. } => return Err(unsupported("OVERLAY")),
+        Expr::InUnnest { .. } => return Err(unsupported("IN UNNEST")),
+        Expr::IsNormalized { .. } => return Err(unsupported("IS NORMALIZED")),
+        Expr::IsJson { .. } => return Err(unsupported("IS JSON")),
+        Expr::GroupingSets(_) | Expr::Cube(_) | Expr::Rollup(_) => {
+            return Err(unsupported("GROUPING SETS, CUBE and ROLLUP"))
+        }
+        Expr::Convert { .. }
+        | Expr::Prefixed { .. }
+        | Expr::Struct { .. }
+        | Expr::Named { .. }
+        | Expr::Dictionary(_)
+        | Expr::Map(_)
+        | Expr::MatchAgainst { .. }
+        | Expr::OuterJoin(_)
+        | Expr::Prior(_)
+        | Expr::Lambda(_)
+        | Expr::MemberOf(_)
+        | Expr::RLike { .. } => return Err(unsupported(format!("expression {expr}"))),
+        _ => None,
+    };
+    if let Some(new) = replacement {
+        *expr = new;
+    }
+    Ok(())
+}
+
+/// Date arithmetic with an interval on the right: `x + interval '1 day'`,
+/// `x - '2 hours'::interval`. Must run before children are rewritten, because
+/// an interval on its own is not supported.
+pub(super) fn rewrite_interval_arithmetic(expr: &mut Expr) -> Result<(), TranslateError> {
+    let Expr::BinaryOp { left, op, right } = expr else {
+        return Ok(());
+    };
+    let negate = match op {
+        BinaryOperator::Plus => false,
+        BinaryOperator::Minus => true,
+        _ => return Ok(()),
+    };
+    let Some(text) = interval_text(right)? else {
+        return Ok(());
+    };
+    let mut args = vec![string("%Y-%m-%d %H:%M:%f"), (**left).clone()];
+    args.extend(interval_modifiers(&text, negate)?.into_iter().map(string));
+    *expr = call("strftime", args);
+    Ok(())
+}
+
+/// The text of an interval literal: `interval '1 day'`, `interval '1' day`,
+/// `'1 day'::interval`.
+fn interval_text(expr: &Expr) -> Result<Option<String>, TranslateError> {
+    match expr {
+        Expr::Interval(interval) => {
+            let text = string_literal(&interval.value)
+                .ok_or_else(|| unsupported("interval with a non-literal value"))?;
+            Ok(Some(match &interval.leading_field {
+                Some(field) if interval.last_field.is_none() => format!("{text} {field}"),
+                Some(_) => return Err(unsupported("interval field ranges")),
+                None => text.to_string(),
+            }))
+        }
+        Expr::Cast {
+            expr: inner,
+            data_type: DataType::Interval { .. },
+            ..
+        } => Ok(string_literal(inner).map(str::to_string)),
+        Expr::Nested(inner) => interval_text(inner),
+        _ => Ok(None),
+    }
+}
+
+fn binary_op(
+    left: &Expr,
+    op: &BinaryOperator,
+    right: &Expr,
+) -> Result<Option<Expr>, TranslateError> {
+    use BinaryOperator as B;
+    let l = || left.clone();
+    let r = || right.clone();
+    Ok(Some(match op {
+        // `regexp(pattern, text)` is registered by the server (Rust regex syntax).
+        B::PGRegexMatch => call("regexp", vec![r(), l()]),
+        B::PGRegexIMatch => call("regexp", vec![template("'(?i)' || $1", &[r()]), l()]),
+        B::PGRegexNotMatch => not(call("regexp", vec![r(), l()])),
+        B::PGRegexNotIMatch => not(call("regexp", vec![template("'(?i)' || $1", &[r()]), l()])),
+        B::PGExp => call("power", vec![l(), r()]),
+        B::Arrow => json_arrow(left, right)?,
+        // PostgreSQL's ->> yields text: JSON booleans are 'true'/'false', not 1/0.
+        B::LongArrow => template(
+            "CASE json_type($1) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
+             ELSE CAST(json_extract($1, '$') AS TEXT) END",
+            &[json_arrow(left, right)?],
+        ),
+        B::HashArrow
+        | B::HashLongArrow
+        | B::AtArrow
+        | B::ArrowAt
+        | B::HashMinus
+        | B::AtQuestion
+        | B::AtAt
+        | B::Question
+        | B::QuestionAnd
+        | B::QuestionPipe => return Err(unsupported(format!("operator {op}"))),
+        B::PGCustomBinaryOperator(_) => return Err(unsupported(format!("operator {op}"))),
+        _ => return Ok(None),
+    }))
+}
+
+/// `j -> key`: literal keys become explicit JSON paths so SQLite does not read
+/// `$`-prefixed keys as paths; negative indexes count from the end as in PG.
+fn json_arrow(left: &Expr, right: &Expr) -> Result<Expr, TranslateError> {
+    let path = match right {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(key) => {
+                if key.contains('"') {
+                    return Err(unsupported("JSON keys containing double quotes"));
+                }
+                Some(format!("$.\"{key}\""))
+            }
+            Value::Number(n, _) => match n.parse::<i64>() {
+                Ok(i) if i >= 0 => Some(format!("$[{i}]")),
+                Ok(i) => Some(format!("$[#{i}]")),
+                Err(_) => return Err(other("22023", format!("invalid JSON array index {n}"))),
+            },
+            _ => None,
+        },
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => match expr.as_ref() {
+            Expr::Value(v) => match &v.value {
+                Value::Number(n, _) => Some(format!("$[#-{n}]")),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    };
+    let key = path.map(string).unwrap_or_else(|| right.clone());
+    Ok(nested(Expr::BinaryOp {
+        left: Box::new(left.clone()),
+        op: BinaryOperator::Arrow,
+        right: Box::new(key),
+    }))
+}
+
+fn ceil_floor(name: &str, value: &Expr, field: &CeilFloorKind) -> Result<Expr, TranslateError> {
+    if !matches!(
+        field,
+        CeilFloorKind::DateTimeField(DateTimeField::NoDateTime)
+    ) {
+        return Err(unsupported("CEIL/FLOOR with a field or scale"));
+    }
+    Ok(call(name, vec![value.clone()]))
+}
+
+fn not(expr: Expr) -> Expr {
+    Expr::UnaryOp {
+        op: UnaryOperator::Not,
+        expr: Box::new(expr),
+    }
+}
+
+/// Case-sensitive LIKE: a literal pattern becomes a GLOB pattern; otherwise
+/// the server's `pg_like(text, pattern[, escape])` decides.
+fn case_sensitive_like(
+    value: &Expr,
+    pattern: &Expr,
+    escape: Option<&Expr>,
+) -> Result<Expr, TranslateError> {
+    let escape_char = match escape {
+        None => Some('\\'),
+        Some(e) => match string_literal(e) {
+            Some("") => None,
+            Some(s) if s.chars().count() == 1 => s.chars().next(),
+            _ => {
+                return Err(unsupported(
+                    "LIKE with a non-literal or multi-character ESCAPE",
+                ))
+            }
+        },
+    };
+    if let Some(text) = string_literal(pattern) {
+        return Ok(call(
+            "glob",
+            vec![string(like_to_glob(text, escape_char)?), value.clone()],
+        ));
+    }
+    let mut args = vec![value.clone(), pattern.clone()];
+    args.extend(escape.cloned());
+    Ok(call("pg_like", args))
+}
+
+/// Converts a LIKE pattern to GLOB: `%` -> `*`, `_` -> `?`, GLOB's own
+/// metacharacters bracketed so they match literally.
+fn like_to_glob(pattern: &str, escape: Option<char>) -> Result<String, TranslateError> {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        let literal =
+            if Some(c) == escape {
+                Some(chars.next().ok_or_else(|| {
+                    other("22025", "LIKE pattern must not end with escape character")
+                })?)
+            } else {
+                match c {
+                    '%' => {
+                        out.push('*');
+                        None
+                    }
+                    '_' => {
+                        out.push('?');
+                        None
+                    }
+                    c => Some(c),
+                }
+            };
+        match literal {
+            Some('*') => out.push_str("[*]"),
+            Some('?') => out.push_str("[?]"),
+            Some('[') => out.push_str("[[]"),
+            Some(c) => out.push(c),
+            None => {}
+        }
+    }
+    Ok(out)
+}
+
+/// `x = ANY(arr)` / `x <> ALL(arr)` on a JSON-array value:
+/// `x [NOT] IN (SELECT value FROM json_each(arr))`.
+fn in_json_array(left: &Expr, array: &Expr, negated: bool) -> Expr {
+    let sql = if negated {
+        "$1 NOT IN (SELECT value FROM json_each($2))"
+    } else {
+        "$1 IN (SELECT value FROM json_each($2))"
+    };
+    template(sql, &[left.clone(), array.clone()])
+}

@@ -1,0 +1,231 @@
+//! Function calls: PostgreSQL built-ins mapped to SQLite built-ins or SQL
+//! templates. Calls left as-is that SQLite lacks must be registered by the
+//! server: `md5`, `lpad`, `rpad`, `split_part`, `initcap`, `floor`, `ceil`,
+//! `power`, `trunc`, `sqrt` (plus `regexp` and `pg_like` from `expr.rs`).
+use super::ast::{base_name, call, object_name, plain_args, string, string_literal, template};
+use super::error::{other, unsupported};
+use super::TranslateError;
+use sqlparser::ast::{Expr, Function};
+
+/// Current UTC time as `YYYY-MM-DD HH:MM:SS.fff`, stable within a statement.
+pub(super) fn now_expr() -> Expr {
+    template("strftime('%Y-%m-%d %H:%M:%f', 'now')", &[])
+}
+
+/// A random v4 UUID in lower-case hyphenated text form.
+fn uuid_v4_expr() -> Expr {
+    template(
+        "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
+         substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || \
+         substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))",
+        &[],
+    )
+}
+
+/// Functions that set-return, use types we do not store, or have no SQLite
+/// equivalent yet.
+const UNSUPPORTED: &[&str] = &[
+    "age",
+    "to_char",
+    "to_date",
+    "to_timestamp",
+    "to_number",
+    "make_date",
+    "make_timestamp",
+    "make_interval",
+    "justify_interval",
+    "generate_series",
+    "unnest",
+    "array_length",
+    "array_position",
+    "array_to_string",
+    "string_to_array",
+    "regexp_replace",
+    "regexp_matches",
+    "regexp_split_to_table",
+    "regexp_split_to_array",
+    "to_json",
+    "to_jsonb",
+    "row_to_json",
+    "jsonb_set",
+    "nextval",
+    "currval",
+    "setval",
+    "lastval",
+    "percentile_cont",
+    "percentile_disc",
+    "mode",
+    "reverse",
+    "repeat",
+    "format",
+    "encode",
+    "decode",
+    "translate",
+    "overlay",
+];
+
+/// Rewrites a call whose arguments are already translated. `None` keeps it.
+pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, TranslateError> {
+    let name = base_name(&func.name);
+    if UNSUPPORTED.contains(&name.as_str()) {
+        return Err(unsupported(format!("function {name}()")));
+    }
+    // Renames keep arguments, DISTINCT, ORDER BY, FILTER and OVER intact.
+    let renamed = match name.as_str() {
+        "string_agg" => Some("group_concat"),
+        "array_agg" | "json_agg" | "jsonb_agg" => Some("json_group_array"),
+        "json_object_agg" | "jsonb_object_agg" => Some("json_group_object"),
+        "bool_and" | "every" => Some("min"),
+        "bool_or" => Some("max"),
+        "char_length" | "character_length" => Some("length"),
+        "strpos" => Some("instr"),
+        "substring" => Some("substr"),
+        "btrim" => Some("trim"),
+        "ceiling" => Some("ceil"),
+        "pow" => Some("power"),
+        "chr" => Some("char"),
+        "ascii" => Some("unicode"),
+        "json_build_object" | "jsonb_build_object" => Some("json_object"),
+        "json_build_array" | "jsonb_build_array" => Some("json_array"),
+        "jsonb_typeof" | "json_typeof" => Some("json_type"),
+        "jsonb_array_length" | "json_array_length" => Some("json_array_length"),
+        _ => None,
+    };
+    if let Some(new_name) = renamed {
+        func.name = object_name(new_name);
+        return Ok(None);
+    }
+    let simple = func.over.is_none() && func.filter.is_none() && func.within_group.is_empty();
+    let args: Vec<Expr> = match plain_args(func) {
+        Some(args) if simple => args.into_iter().cloned().collect(),
+        _ => return Ok(None),
+    };
+    let arity = |n: usize| -> Result<(), TranslateError> {
+        if args.len() == n {
+            Ok(())
+        } else {
+            Err(other(
+                "42883",
+                format!(
+                    "function {name} with {} arguments does not exist",
+                    args.len()
+                ),
+            ))
+        }
+    };
+    Ok(Some(match name.as_str() {
+        "now"
+        | "current_timestamp"
+        | "localtimestamp"
+        | "transaction_timestamp"
+        | "statement_timestamp"
+        | "clock_timestamp" => now_expr(),
+        "current_date" => call("date", vec![string("now")]),
+        "current_time" | "localtime" => call("strftime", vec![string("%H:%M:%f"), string("now")]),
+        "gen_random_uuid" | "uuid_generate_v4" => {
+            arity(0)?;
+            uuid_v4_expr()
+        }
+        "left" => {
+            arity(2)?;
+            template("substr($1, 1, $2)", &args)
+        }
+        "right" => {
+            arity(2)?;
+            template("substr($1, max(length($1) - ($2) + 1, 1))", &args)
+        }
+        "octet_length" => {
+            arity(1)?;
+            template("length(CAST($1 AS BLOB))", &args)
+        }
+        // PostgreSQL's random() is a float in [0, 1); SQLite's is an int64.
+        "random" => {
+            arity(0)?;
+            template("(random() / 18446744073709551616.0 + 0.5)", &[])
+        }
+        "div" => {
+            arity(2)?;
+            template("CAST(($1) / ($2) AS INTEGER)", &args)
+        }
+        "mod" => {
+            arity(2)?;
+            template("(($1) % ($2))", &args)
+        }
+        "greatest" => null_ignoring_extreme("max", args),
+        "least" => null_ignoring_extreme("min", args),
+        "date_trunc" => {
+            arity(2)?;
+            date_trunc(&args[0], args[1].clone())?
+        }
+        "date_part" => {
+            arity(2)?;
+            let unit = string_literal(&args[0])
+                .ok_or_else(|| unsupported("date_part with a non-literal field"))?;
+            extract(&unit.to_ascii_lowercase(), args[1].clone())?
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// GREATEST/LEAST ignore NULLs; SQLite's scalar max/min return NULL if any
+/// argument is NULL, so each argument is coalesced with the others.
+fn null_ignoring_extreme(name: &str, args: Vec<Expr>) -> Expr {
+    if args.len() < 2 {
+        return args.into_iter().next().unwrap_or_else(super::ast::null);
+    }
+    let rotated = (0..args.len())
+        .map(|i| {
+            let mut order = args[i..].to_vec();
+            order.extend_from_slice(&args[..i]);
+            call("coalesce", order)
+        })
+        .collect();
+    call(name, rotated)
+}
+
+/// `date_trunc('unit', x)` with a literal unit, as timestamp text.
+fn date_trunc(unit: &Expr, x: Expr) -> Result<Expr, TranslateError> {
+    let unit = string_literal(unit)
+        .ok_or_else(|| unsupported("date_trunc with a non-literal unit"))?
+        .to_ascii_lowercase();
+    let format = match unit.as_str() {
+        "year" => "%Y-01-01 00:00:00",
+        "month" => "%Y-%m-01 00:00:00",
+        "day" => "%Y-%m-%d 00:00:00",
+        "hour" => "%Y-%m-%d %H:00:00",
+        "minute" => "%Y-%m-%d %H:%M:00",
+        "second" => "%Y-%m-%d %H:%M:%S",
+        // Monday of the week: `weekday 0` moves to the next Sunday (or stays).
+        "week" => {
+            return Ok(template(
+                "strftime('%Y-%m-%d 00:00:00', $1, 'weekday 0', '-6 days')",
+                &[x],
+            ))
+        }
+        other_unit => return Err(unsupported(format!("date_trunc unit \"{other_unit}\""))),
+    };
+    Ok(call("strftime", vec![string(format), x]))
+}
+
+/// `EXTRACT(field FROM x)` / `date_part('field', x)`.
+pub(super) fn extract(field: &str, x: Expr) -> Result<Expr, TranslateError> {
+    let int_format =
+        |f: &str| template("CAST(strftime($1, $2) AS INTEGER)", &[string(f), x.clone()]);
+    Ok(match field {
+        "year" | "years" => int_format("%Y"),
+        "month" | "months" => int_format("%m"),
+        "day" | "days" => int_format("%d"),
+        "hour" | "hours" => int_format("%H"),
+        "minute" | "minutes" => int_format("%M"),
+        "second" | "seconds" => template("CAST(strftime('%f', $1) AS REAL)", &[x]),
+        "milliseconds" => template("(CAST(strftime('%f', $1) AS REAL) * 1000)", &[x]),
+        "dow" => int_format("%w"),
+        "isodow" => int_format("%u"),
+        "doy" => int_format("%j"),
+        "week" => int_format("%V"),
+        "isoyear" => int_format("%G"),
+        "quarter" => template("((CAST(strftime('%m', $1) AS INTEGER) + 2) / 3)", &[x]),
+        "epoch" => template("unixepoch($1, 'subsec')", &[x]),
+        other_field => return Err(unsupported(format!("EXTRACT field \"{other_field}\""))),
+    })
+}

@@ -1,0 +1,123 @@
+//! PostgreSQL SQL in, SQLite SQL out, on the sqlparser AST.
+//!
+//! INTERFACE CONTRACT (used by the server; keep these names and shapes):
+//! `translate(sql)` parses with `PostgreSqlDialect`, splits into statements and
+//! returns one [`Translation`] per statement, in order. It is a pure function:
+//! no I/O, no schema access. Schema-dependent facts are returned as hints
+//! (`ParamHint::Column`) that the executor resolves against the live schema.
+
+mod ast;
+mod casts;
+mod columns;
+mod ddl;
+mod error;
+mod expr;
+mod functions;
+mod literals;
+mod names;
+mod params;
+mod query;
+mod rewrite;
+mod session;
+mod split;
+mod statement;
+mod types;
+
+#[cfg(test)]
+mod exec_tests;
+#[cfg(test)]
+mod tests;
+
+use crate::sql::pgtype::PgType;
+
+/// One translated statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Translation {
+    /// What the statement is; drives command tags and session handling.
+    pub kind: StmtKind,
+    /// SQLite SQL text for `StmtKind::Query` (empty for session commands).
+    /// Parameters stay numbered: `$1` becomes `?1`.
+    ///
+    /// One PostgreSQL statement may need several SQLite statements (e.g.
+    /// `DROP TABLE a, b` or `TRUNCATE a, b`); they are then joined with `; `
+    /// and the executor runs them in order with `execute_batch` semantics.
+    /// Only single-statement text ever has parameters or returns rows.
+    pub sql: String,
+    /// One entry per parameter `$1..$n` (index 0 is `$1`); length = highest $n used.
+    pub params: Vec<ParamHint>,
+    /// One entry per output column when the statement returns rows and the
+    /// type is known from the expression (a cast, a literal, count(*), ...).
+    /// `None` = unknown here; the executor then uses the SQLite declared type.
+    /// May be empty when no column is known.
+    pub columns: Vec<Option<PgType>>,
+}
+
+/// What kind of statement it is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StmtKind {
+    /// Runs on SQLite. `tag` is the PostgreSQL command tag word(s):
+    /// "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE TABLE", "DROP TABLE", ...
+    /// `returns_rows` is true for SELECT/VALUES/WITH ... SELECT/SHOW-like and any
+    /// DML with RETURNING.
+    Query {
+        tag: &'static str,
+        returns_rows: bool,
+    },
+    /// BEGIN / START TRANSACTION (any isolation level: SQLite is serializable).
+    Begin,
+    /// COMMIT / END.
+    Commit,
+    /// ROLLBACK / ABORT.
+    Rollback,
+    Savepoint(String),
+    Release(String),
+    RollbackTo(String),
+    /// SET [SESSION|LOCAL] name = value / SET name TO value / SET TIME ZONE x.
+    /// `name` lower-cased, `value` unquoted text as PostgreSQL would store it.
+    Set {
+        name: String,
+        value: String,
+        local: bool,
+    },
+    /// SHOW name (lower-cased), or SHOW ALL as name "all".
+    Show {
+        name: String,
+    },
+    /// RESET name / RESET ALL (name None).
+    Reset {
+        name: Option<String>,
+    },
+    /// Accepted and ignored with this command tag (e.g. "LISTEN", "VACUUM",
+    /// "ANALYZE", "DISCARD ALL", "CREATE SCHEMA" for public, "SET" for ignored settings).
+    Noop {
+        tag: &'static str,
+    },
+}
+
+/// What is known about a parameter's type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamHint {
+    Unknown,
+    Type(PgType),
+    /// Compared with / assigned to this column; the executor looks up its declared type.
+    Column {
+        table: String,
+        column: String,
+    },
+}
+
+/// A translation failure, reported to the client with this SQLSTATE.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct TranslateError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Translates a (possibly multi-statement) PostgreSQL query string.
+pub fn translate(sql: &str) -> Result<Vec<Translation>, TranslateError> {
+    split::split_statements(sql)?
+        .into_iter()
+        .map(statement::translate_statement)
+        .collect()
+}

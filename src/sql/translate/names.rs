@@ -1,0 +1,143 @@
+//! Name checks that keep a tenant inside its own database.
+//!
+//! SQLite resolves `main.x`, `temp.x` and attached-database qualifiers, so any
+//! schema qualifier other than PostgreSQL's `public` (stripped) and the
+//! catalog schemas (left for the catalog module) is rejected. Functions and
+//! tables that reach files, extensions or engine internals are refused.
+
+use super::ast::{ident_name, name_parts};
+use super::error::{forbidden, no_schema, other};
+use super::TranslateError;
+use sqlparser::ast::{Expr, ObjectName, Statement, VisitMut, VisitorMut};
+use std::ops::ControlFlow;
+
+/// Schemas that another module emulates; names in them pass through.
+const CATALOG_SCHEMAS: [&str; 2] = ["pg_catalog", "information_schema"];
+
+/// Functions that touch files, load code or expose engine internals.
+const FORBIDDEN_FUNCTIONS: [&str; 6] = [
+    "load_extension",
+    "readfile",
+    "writefile",
+    "fts3_tokenizer",
+    "fts5",
+    "edit",
+];
+
+/// Checks and normalises every table and function name in `statement`.
+pub(super) fn check_statement(statement: &mut Statement) -> Result<(), TranslateError> {
+    match statement.visit(&mut NameGuard) {
+        ControlFlow::Break(err) => Err(err),
+        ControlFlow::Continue(()) => Ok(()),
+    }
+}
+
+/// Strips `public.` from a table-like name and rejects other schemas and
+/// SQLite-internal names. Used for names the AST visitor does not reach
+/// (DROP targets, REFERENCES, RENAME TO, index names).
+pub(super) fn check_table_name(name: &mut ObjectName) -> Result<(), TranslateError> {
+    let parts = name_parts(name);
+    match parts.as_slice() {
+        [_] => {}
+        [schema, _] if schema == "public" => {
+            name.0.remove(0);
+        }
+        [schema, _] if CATALOG_SCHEMAS.contains(&schema.as_str()) => return Ok(()),
+        [schema, _] => return Err(no_schema(schema)),
+        _ => {
+            return Err(other(
+                "0A000",
+                format!("cross-database references are not implemented: {name}"),
+            ))
+        }
+    }
+    let base = parts.last().map(String::as_str).unwrap_or_default();
+    if base.starts_with("sqlite_") || base.starts_with("pragma_") {
+        return Err(forbidden(format!("access to \"{base}\"")));
+    }
+    Ok(())
+}
+
+/// Rejects forbidden functions and strips `pg_catalog.`/`public.` from
+/// function names (SQLite functions are unqualified).
+fn check_function_name(name: &mut ObjectName) -> Result<(), TranslateError> {
+    let parts = name_parts(name);
+    match parts.as_slice() {
+        [_] => {}
+        [schema, _] if schema == "public" || schema == "pg_catalog" => {
+            name.0.remove(0);
+        }
+        [schema, _] => return Err(no_schema(schema)),
+        _ => {
+            return Err(other(
+                "0A000",
+                format!("cross-database references are not implemented: {name}"),
+            ))
+        }
+    }
+    let base = parts.last().map(String::as_str).unwrap_or_default();
+    if base.starts_with("sqlite_") || FORBIDDEN_FUNCTIONS.contains(&base) {
+        return Err(forbidden(format!("function {base}()")));
+    }
+    Ok(())
+}
+
+struct NameGuard;
+
+impl VisitorMut for NameGuard {
+    type Break = TranslateError;
+
+    fn pre_visit_statement(&mut self, statement: &mut Statement) -> ControlFlow<TranslateError> {
+        let refused = match statement {
+            Statement::AttachDatabase { .. } | Statement::AttachDuckDBDatabase { .. } => {
+                Some("ATTACH")
+            }
+            Statement::DetachDuckDBDatabase { .. } => Some("DETACH"),
+            Statement::Pragma { .. } => Some("PRAGMA"),
+            Statement::Load { .. } | Statement::Install { .. } => Some("loading extensions"),
+            _ => None,
+        };
+        match refused {
+            Some(what) => ControlFlow::Break(forbidden(what)),
+            None => ControlFlow::Continue(()),
+        }
+    }
+
+    fn pre_visit_relation(&mut self, relation: &mut ObjectName) -> ControlFlow<TranslateError> {
+        into_flow(check_table_name(relation))
+    }
+
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
+        match expr {
+            Expr::Function(func) => into_flow(check_function_name(&mut func.name)),
+            // `schema.table.column`
+            Expr::CompoundIdentifier(ids) if ids.len() >= 3 => {
+                let schema = ident_name(&ids[0]);
+                if ids.len() == 3 && schema == "public" {
+                    ids.remove(0);
+                    ControlFlow::Continue(())
+                } else if ids.len() == 3 && CATALOG_SCHEMAS.contains(&schema.as_str()) {
+                    ControlFlow::Continue(())
+                } else if ids.len() == 3 {
+                    ControlFlow::Break(no_schema(&schema))
+                } else {
+                    ControlFlow::Break(other(
+                        "0A000",
+                        format!("cross-database references are not implemented: {expr}"),
+                    ))
+                }
+            }
+            Expr::QualifiedWildcard(name, _) if name.0.len() >= 2 => {
+                into_flow(check_table_name(name))
+            }
+            _ => ControlFlow::Continue(()),
+        }
+    }
+}
+
+fn into_flow(result: Result<(), TranslateError>) -> ControlFlow<TranslateError> {
+    match result {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(e) => ControlFlow::Break(e),
+    }
+}

@@ -1,0 +1,285 @@
+//! Parameter type hints from the context each `$n` appears in.
+//!
+//! Runs on the name-checked PostgreSQL AST (before rewriting), so casts and
+//! column names are still as the client wrote them.
+
+use super::ast::{base_name, ident_name, placeholder_index};
+use super::columns::expr_type;
+use super::types::pg_type;
+use super::ParamHint;
+use crate::sql::pgtype::PgType;
+use sqlparser::ast::{
+    AssignmentTarget, BinaryOperator, Expr, LimitClause, Query, SetExpr, Statement, TableFactor,
+    TableObject, Value, ValueWithSpan, Visit, Visitor,
+};
+use std::ops::ControlFlow;
+
+pub(super) fn infer(statement: &Statement) -> Vec<ParamHint> {
+    let mut scope = Scope::default();
+    let _ = statement.visit(&mut scope);
+    if let Statement::Insert(insert) = statement {
+        if let TableObject::TableName(name) = &insert.table {
+            let alias = insert.table_alias.as_ref().map(|a| ident_name(&a.alias));
+            scope.add(alias, base_name(name));
+        }
+    }
+    let mut hints = Hints {
+        scope,
+        hints: vec![],
+    };
+    let _ = statement.visit(&mut hints);
+    hints.statement(statement);
+    hints.hints
+}
+
+/// Tables in the statement and their aliases.
+#[derive(Default)]
+struct Scope {
+    /// (alias or table name, table name)
+    names: Vec<(String, String)>,
+    tables: Vec<String>,
+}
+
+impl Scope {
+    fn add(&mut self, alias: Option<String>, table: String) {
+        if !self.tables.contains(&table) {
+            self.tables.push(table.clone());
+        }
+        self.names
+            .push((alias.unwrap_or_else(|| table.clone()), table));
+    }
+
+    /// The column a reference names, if its table is unambiguous.
+    fn column(&self, expr: &Expr) -> Option<ParamHint> {
+        let (table, column) = match expr {
+            Expr::Identifier(id) => match self.tables.as_slice() {
+                [only] => (only.clone(), ident_name(id)),
+                _ => return None,
+            },
+            Expr::CompoundIdentifier(ids) if ids.len() == 2 => {
+                let qualifier = ident_name(&ids[0]);
+                let table = self
+                    .names
+                    .iter()
+                    .find(|(name, _)| *name == qualifier)
+                    .map(|(_, table)| table.clone())?;
+                (table, ident_name(&ids[1]))
+            }
+            Expr::Nested(inner) => return self.column(inner),
+            _ => return None,
+        };
+        Some(ParamHint::Column { table, column })
+    }
+}
+
+impl Visitor for Scope {
+    type Break = ();
+
+    fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+        if let TableFactor::Table {
+            name,
+            alias,
+            args: None,
+            ..
+        } = factor
+        {
+            self.add(alias.as_ref().map(|a| ident_name(&a.name)), base_name(name));
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+struct Hints {
+    scope: Scope,
+    hints: Vec<ParamHint>,
+}
+
+impl Hints {
+    /// Records a hint for `$n`; the first informative hint wins.
+    fn set(&mut self, index: usize, hint: ParamHint) {
+        if index == 0 {
+            return;
+        }
+        if self.hints.len() < index {
+            self.hints.resize(index, ParamHint::Unknown);
+        }
+        if self.hints[index - 1] == ParamHint::Unknown {
+            self.hints[index - 1] = hint;
+        }
+    }
+
+    /// What the other side of a comparison or assignment says about a parameter.
+    fn hint_from(&self, other: &Expr) -> ParamHint {
+        if let Some(column) = self.scope.column(other) {
+            return column;
+        }
+        match expr_type(other) {
+            Some(t) => ParamHint::Type(t),
+            None => ParamHint::Unknown,
+        }
+    }
+
+    fn pair(&mut self, a: &Expr, b: &Expr) {
+        if let Some(n) = placeholder_index(a) {
+            let hint = self.hint_from(b);
+            self.set(n, hint);
+        }
+        if let Some(n) = placeholder_index(b) {
+            let hint = self.hint_from(a);
+            self.set(n, hint);
+        }
+    }
+
+    fn statement(&mut self, statement: &Statement) {
+        match statement {
+            Statement::Insert(insert) => {
+                let TableObject::TableName(name) = &insert.table else {
+                    return;
+                };
+                let table = base_name(name);
+                let columns: Vec<String> = insert.columns.iter().map(base_name).collect();
+                let Some(source) = &insert.source else {
+                    return;
+                };
+                if let SetExpr::Values(values) = source.body.as_ref() {
+                    for row in &values.rows {
+                        for (value, column) in row.content.iter().zip(&columns) {
+                            if let Some(n) = placeholder_index(value) {
+                                self.set(
+                                    n,
+                                    ParamHint::Column {
+                                        table: table.clone(),
+                                        column: column.clone(),
+                                    },
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+            Statement::Update(update) => {
+                let TableFactor::Table { name, .. } = &update.table.relation else {
+                    return;
+                };
+                let table = base_name(name);
+                for assignment in &update.assignments {
+                    if let (AssignmentTarget::ColumnName(column), Some(n)) =
+                        (&assignment.target, placeholder_index(&assignment.value))
+                    {
+                        self.set(
+                            n,
+                            ParamHint::Column {
+                                table: table.clone(),
+                                column: base_name(column),
+                            },
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Visitor for Hints {
+    type Break = ();
+
+    fn pre_visit_value(&mut self, value: &ValueWithSpan) -> ControlFlow<()> {
+        // Makes `params` as long as the highest `$n`, even without hints.
+        if let Value::Placeholder(p) = &value.value {
+            if let Some(n) = p.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()) {
+                self.set(n, ParamHint::Unknown);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+        if let Some(LimitClause::LimitOffset { limit, offset, .. }) = &query.limit_clause {
+            let exprs = limit.iter().chain(offset.as_ref().map(|o| &o.value));
+            for n in exprs.filter_map(placeholder_index).collect::<Vec<_>>() {
+                self.set(n, ParamHint::Type(PgType::Int8));
+            }
+        }
+        if let Some(n) = query
+            .fetch
+            .as_ref()
+            .and_then(|f| f.quantity.as_ref())
+            .and_then(placeholder_index)
+        {
+            self.set(n, ParamHint::Type(PgType::Int8));
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+        use BinaryOperator as B;
+        match expr {
+            Expr::Cast {
+                expr: inner,
+                data_type,
+                ..
+            } => {
+                if let (Some(n), Ok(t)) = (placeholder_index(inner), pg_type(data_type)) {
+                    self.set(n, ParamHint::Type(t));
+                }
+            }
+            Expr::BinaryOp { left, op, right } => match op {
+                B::Eq
+                | B::NotEq
+                | B::Lt
+                | B::LtEq
+                | B::Gt
+                | B::GtEq
+                | B::Plus
+                | B::Minus
+                | B::Multiply
+                | B::Divide
+                | B::Modulo => self.pair(left, right),
+                B::StringConcat => {
+                    for side in [left, right] {
+                        if let Some(n) = placeholder_index(side) {
+                            self.set(n, ParamHint::Type(PgType::Text));
+                        }
+                    }
+                }
+                _ => {}
+            },
+            Expr::InList {
+                expr: value, list, ..
+            } => {
+                for item in list {
+                    self.pair(value, item);
+                }
+            }
+            Expr::Between {
+                expr: value,
+                low,
+                high,
+                ..
+            } => {
+                self.pair(value, low);
+                self.pair(value, high);
+            }
+            Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => self.pair(a, b),
+            Expr::Like {
+                expr: value,
+                pattern,
+                ..
+            }
+            | Expr::ILike {
+                expr: value,
+                pattern,
+                ..
+            } => {
+                for side in [value, pattern] {
+                    if let Some(n) = placeholder_index(side) {
+                        self.set(n, ParamHint::Type(PgType::Text));
+                    }
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+}

@@ -1,0 +1,84 @@
+//! The AST pass that turns a (name-checked) PostgreSQL statement into one
+//! SQLite accepts with the same meaning.
+
+use super::expr::{rewrite_expr, rewrite_interval_arithmetic};
+use super::query::{check_select, check_table_factor, rewrite_limits};
+use super::TranslateError;
+use sqlparser::ast::{
+    Expr, Query, Select, Statement, TableFactor, Value, ValueWithSpan, VisitMut, VisitorMut,
+};
+use std::ops::ControlFlow;
+
+/// Rewrites every expression and query in `statement`.
+pub(super) fn rewrite_statement(statement: &mut Statement) -> Result<(), TranslateError> {
+    flow(statement.visit(&mut Rewriter))
+}
+
+/// Rewrites a single expression (DDL defaults, index expressions).
+pub(super) fn rewrite_expression(expr: &mut Expr) -> Result<(), TranslateError> {
+    flow(expr.visit(&mut Rewriter))
+}
+
+fn flow(result: ControlFlow<TranslateError>) -> Result<(), TranslateError> {
+    match result {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(err) => Err(err),
+    }
+}
+
+fn brk(result: Result<(), TranslateError>) -> ControlFlow<TranslateError> {
+    match result {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(err) => ControlFlow::Break(err),
+    }
+}
+
+struct Rewriter;
+
+impl VisitorMut for Rewriter {
+    type Break = TranslateError;
+
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
+        brk(rewrite_interval_arithmetic(expr))
+    }
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
+        brk(rewrite_expr(expr))
+    }
+
+    fn post_visit_value(&mut self, value: &mut ValueWithSpan) -> ControlFlow<TranslateError> {
+        let replacement = match &value.value {
+            // `$n` -> `?n`: same numbering, SQLite syntax.
+            Value::Placeholder(p) => p
+                .strip_prefix('$')
+                .map(|n| Value::Placeholder(format!("?{n}"))),
+            // Booleans are stored as 0/1.
+            Value::Boolean(b) => Some(Value::Number(u8::from(*b).to_string(), false)),
+            // E'..', $$..$$, N'..' are already unescaped; print as plain '..'.
+            Value::EscapedStringLiteral(s) | Value::NationalStringLiteral(s) => {
+                Some(Value::SingleQuotedString(s.clone()))
+            }
+            Value::DollarQuotedString(d) => Some(Value::SingleQuotedString(d.value.clone())),
+            Value::UnicodeStringLiteral(_) => {
+                return ControlFlow::Break(super::error::unsupported("U& string literals"))
+            }
+            _ => None,
+        };
+        if let Some(v) = replacement {
+            value.value = v;
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {
+        brk(rewrite_limits(query))
+    }
+
+    fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<TranslateError> {
+        brk(check_select(select))
+    }
+
+    fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<TranslateError> {
+        brk(check_table_factor(factor))
+    }
+}

@@ -1,0 +1,165 @@
+//! Session and transaction commands: these never reach SQLite as SQL; the
+//! server acts on the returned [`StmtKind`].
+
+use super::ast::{ident_name, name_parts};
+use super::error::{other, unsupported};
+use super::{StmtKind, TranslateError, Translation};
+use sqlparser::ast::{
+    ContextModifier, DiscardObject, Expr, ObjectName, Reset, ResetStatement, Set, Statement, Value,
+};
+
+/// The translation of a session command, or `None` if `statement` is not one.
+pub(super) fn translate(statement: &Statement) -> Result<Option<Translation>, TranslateError> {
+    let kind = match statement {
+        Statement::StartTransaction { statements, .. } => {
+            if !statements.is_empty() {
+                return Err(unsupported("a transaction block with statements"));
+            }
+            StmtKind::Begin
+        }
+        Statement::Commit { chain: true, .. } | Statement::Rollback { chain: true, .. } => {
+            return Err(unsupported("AND CHAIN"));
+        }
+        Statement::Commit { .. } => StmtKind::Commit,
+        Statement::Rollback {
+            savepoint: Some(name),
+            ..
+        } => StmtKind::RollbackTo(ident_name(name)),
+        Statement::Rollback {
+            savepoint: None, ..
+        } => StmtKind::Rollback,
+        Statement::Savepoint { name } => StmtKind::Savepoint(ident_name(name)),
+        Statement::ReleaseSavepoint { name } => StmtKind::Release(ident_name(name)),
+        Statement::Set(set) => set_kind(set)?,
+        Statement::ShowVariable { variable } => StmtKind::Show {
+            name: show_name(variable.iter().map(ident_name).collect()),
+        },
+        Statement::Reset(ResetStatement { reset }) => StmtKind::Reset {
+            name: match reset {
+                Reset::ALL => None,
+                Reset::ConfigurationParameter(name) => Some(setting_name(name)),
+                Reset::SessionAuthorization => {
+                    return Err(unsupported("RESET SESSION AUTHORIZATION"))
+                }
+            },
+        },
+        Statement::Discard { object_type } => StmtKind::Noop {
+            tag: match object_type {
+                DiscardObject::ALL => "DISCARD ALL",
+                DiscardObject::PLANS => "DISCARD PLANS",
+                DiscardObject::SEQUENCES => "DISCARD SEQUENCES",
+                DiscardObject::TEMP => "DISCARD TEMP",
+            },
+        },
+        Statement::LISTEN { .. } => StmtKind::Noop { tag: "LISTEN" },
+        Statement::UNLISTEN { .. } => StmtKind::Noop { tag: "UNLISTEN" },
+        Statement::NOTIFY { .. } => StmtKind::Noop { tag: "NOTIFY" },
+        _ => return Ok(None),
+    };
+    Ok(Some(Translation {
+        kind,
+        sql: String::new(),
+        params: vec![],
+        columns: vec![],
+    }))
+}
+
+fn set_kind(set: &Set) -> Result<StmtKind, TranslateError> {
+    Ok(match set {
+        Set::SingleAssignment {
+            scope,
+            variable,
+            values,
+            ..
+        } => {
+            let name = setting_name(variable);
+            // `SET x TO DEFAULT` is PostgreSQL's spelling of `RESET x`.
+            if let [Expr::Identifier(id)] = values.as_slice() {
+                if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default") {
+                    return Ok(StmtKind::Reset { name: Some(name) });
+                }
+            }
+            StmtKind::Set {
+                name,
+                value: values
+                    .iter()
+                    .map(setting_value)
+                    .collect::<Result<Vec<_>, _>>()?
+                    .join(", "),
+                local: matches!(scope, Some(ContextModifier::Local)),
+            }
+        }
+        Set::SetTimeZone { local, value } => match value {
+            Expr::Identifier(id)
+                if id.quote_style.is_none()
+                    && (id.value.eq_ignore_ascii_case("local")
+                        || id.value.eq_ignore_ascii_case("default")) =>
+            {
+                StmtKind::Reset {
+                    name: Some("timezone".into()),
+                }
+            }
+            _ => StmtKind::Set {
+                name: "timezone".into(),
+                value: setting_value(value)?,
+                local: *local,
+            },
+        },
+        Set::SetNames { charset_name, .. } => StmtKind::Set {
+            name: "client_encoding".into(),
+            value: charset_name.value.clone(),
+            local: false,
+        },
+        Set::SetNamesDefault {} => StmtKind::Reset {
+            name: Some("client_encoding".into()),
+        },
+        // SQLite transactions are always serializable; isolation and access
+        // modes are accepted and ignored.
+        Set::SetTransaction { .. } => StmtKind::Noop { tag: "SET" },
+        Set::MultipleAssignments { .. } | Set::ParenthesizedAssignments { .. } => {
+            return Err(unsupported("SET with several assignments"))
+        }
+        Set::SetRole { .. } => return Err(unsupported("SET ROLE")),
+        Set::SetSessionAuthorization(_) => return Err(unsupported("SET SESSION AUTHORIZATION")),
+        Set::SetSessionParam(_) => return Err(unsupported("this SET form")),
+    })
+}
+
+fn setting_name(name: &ObjectName) -> String {
+    name_parts(name).join(".").to_lowercase()
+}
+
+/// A setting value as PostgreSQL stores it: literals unquoted, names as written.
+fn setting_value(expr: &Expr) -> Result<String, TranslateError> {
+    match expr {
+        Expr::Value(v) => Ok(match &v.value {
+            Value::SingleQuotedString(s)
+            | Value::EscapedStringLiteral(s)
+            | Value::NationalStringLiteral(s) => s.clone(),
+            Value::DollarQuotedString(d) => d.value.clone(),
+            Value::Number(n, _) => n.clone(),
+            Value::Boolean(b) => if *b { "on" } else { "off" }.into(),
+            other => other.to_string(),
+        }),
+        Expr::Identifier(id) => Ok(ident_name(id)),
+        Expr::CompoundIdentifier(ids) => {
+            Ok(ids.iter().map(ident_name).collect::<Vec<_>>().join("."))
+        }
+        Expr::UnaryOp { op, expr } => Ok(format!("{op}{}", setting_value(expr)?)),
+        Expr::Interval(_) => Ok(expr.to_string()),
+        _ => Err(other(
+            "22023",
+            format!("invalid value for a setting: {expr}"),
+        )),
+    }
+}
+
+fn show_name(parts: Vec<String>) -> String {
+    match parts.as_slice() {
+        [t, i, l] if t == "transaction" && i == "isolation" && l == "level" => {
+            "transaction_isolation".into()
+        }
+        [t, z] if t == "time" && z == "zone" => "timezone".into(),
+        _ => parts.join("."),
+    }
+}

@@ -1,0 +1,83 @@
+//! Splits a query string into statements on the token stream and parses each.
+//!
+//! Splitting on `;` tokens (not text) keeps semicolons inside strings, quoted
+//! identifiers and dollar-quoted bodies intact. Parsing statement by statement
+//! lets `VACUUM ...`, which sqlparser's PostgreSQL dialect only partly parses,
+//! be recognised from its leading keyword.
+
+use super::error::{forbidden, syntax};
+use super::TranslateError;
+use sqlparser::ast::Statement;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+
+/// One statement of the input.
+#[derive(Debug)]
+pub(super) enum Parsed {
+    /// `VACUUM [FULL] [ANALYZE] [names]`: accepted as a no-op.
+    Vacuum,
+    Statement(Box<Statement>),
+}
+
+pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError> {
+    let dialect = PostgreSqlDialect {};
+    let tokens = Tokenizer::new(&dialect, sql)
+        .tokenize_with_location()
+        .map_err(|e| syntax(e.message))?;
+    let mut out = Vec::new();
+    for chunk in tokens.split(|t| t.token == Token::SemiColon) {
+        let significant: Vec<&TokenWithSpan> = chunk
+            .iter()
+            .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
+            .collect();
+        let Some(first) = significant.first() else {
+            continue;
+        };
+        if is_keyword(&first.token, Keyword::VACUUM) {
+            // `VACUUM INTO 'file'` writes a copy of the database to disk.
+            if significant
+                .iter()
+                .any(|t| is_keyword(&t.token, Keyword::INTO))
+            {
+                return Err(forbidden("VACUUM INTO"));
+            }
+            out.push(Parsed::Vacuum);
+            continue;
+        }
+        let mut parser = Parser::new(&dialect).with_tokens_with_locations(chunk.to_vec());
+        let statement = parser.parse_statement().map_err(parse_error)?;
+        let next = parser.peek_token();
+        if next.token != Token::EOF {
+            return Err(syntax(format!(
+                "syntax error at or near \"{}\"",
+                next.token
+            )));
+        }
+        out.push(Parsed::Statement(Box::new(statement)));
+    }
+    Ok(out)
+}
+
+fn is_keyword(token: &Token, keyword: Keyword) -> bool {
+    matches!(token, Token::Word(w) if w.keyword == keyword)
+}
+
+/// Turns sqlparser's "Expected: X, found: Y at Line: ..." into PostgreSQL's
+/// `syntax error at or near "Y"` / `syntax error at end of input`.
+fn parse_error(err: ParserError) -> TranslateError {
+    let message = match &err {
+        ParserError::ParserError(m) | ParserError::TokenizerError(m) => m.as_str(),
+        ParserError::RecursionLimitExceeded => return syntax("statement is too deeply nested"),
+    };
+    let Some((_, found)) = message.split_once("found: ") else {
+        return syntax(message.to_string());
+    };
+    let found = found.split(" at Line: ").next().unwrap_or(found);
+    if found == "EOF" {
+        syntax("syntax error at end of input")
+    } else {
+        syntax(format!("syntax error at or near \"{found}\""))
+    }
+}

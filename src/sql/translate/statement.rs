@@ -1,0 +1,141 @@
+//! Per-statement dispatch: classify, check names, infer hints, rewrite, print.
+
+use super::error::unsupported;
+use super::rewrite::rewrite_statement;
+use super::split::Parsed;
+use super::{columns, ddl, names, params, session};
+use super::{StmtKind, TranslateError, Translation};
+use sqlparser::ast::{FromTable, OnInsert, SetExpr, Statement, TableObject};
+
+pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, TranslateError> {
+    let mut statement = match parsed {
+        Parsed::Vacuum => return Ok(noop("VACUUM")),
+        Parsed::Statement(statement) => *statement,
+    };
+    if let Some(translation) = session::translate(&statement)? {
+        return Ok(translation);
+    }
+    names::check_statement(&mut statement)?;
+    match &statement {
+        Statement::Analyze(_) => return Ok(noop("ANALYZE")),
+        Statement::Vacuum(_) => return Ok(noop("VACUUM")),
+        _ => {}
+    }
+    let params = params::infer(&statement);
+    let columns = columns::infer(&statement);
+    let (tag, returns_rows) = match &statement {
+        Statement::Query(_) => ("SELECT", true),
+        Statement::Insert(insert) => {
+            check_insert(insert)?;
+            ("INSERT", insert.returning.is_some())
+        }
+        Statement::Update(update) => {
+            if update.limit.is_some() || !update.order_by.is_empty() || update.or.is_some() {
+                return Err(unsupported("UPDATE with ORDER BY, LIMIT or OR"));
+            }
+            ("UPDATE", update.returning.is_some())
+        }
+        Statement::Delete(delete) => {
+            if !delete.tables.is_empty()
+                || delete.using.is_some()
+                || delete.limit.is_some()
+                || !delete.order_by.is_empty()
+                || matches!(&delete.from, FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t) if t.len() != 1 || !t[0].joins.is_empty())
+            {
+                return Err(unsupported(
+                    "DELETE with USING, several tables, ORDER BY or LIMIT",
+                ));
+            }
+            ("DELETE", delete.returning.is_some())
+        }
+        _ => {
+            let description = statement_name(&statement);
+            let Some(ddl) = ddl::translate(statement)? else {
+                return Err(unsupported(description));
+            };
+            if ddl.statements.is_empty() {
+                return Ok(noop(ddl.tag));
+            }
+            return Ok(Translation {
+                kind: StmtKind::Query {
+                    tag: ddl.tag,
+                    returns_rows: false,
+                },
+                sql: ddl.statements.join("; "),
+                params: vec![],
+                columns: vec![],
+            });
+        }
+    };
+    if let Statement::Insert(insert) = &mut statement {
+        guard_upsert_select(insert);
+    }
+    rewrite_statement(&mut statement)?;
+    Ok(Translation {
+        kind: StmtKind::Query { tag, returns_rows },
+        sql: statement.to_string(),
+        params,
+        columns: if returns_rows { columns } else { vec![] },
+    })
+}
+
+fn noop(tag: &'static str) -> Translation {
+    Translation {
+        kind: StmtKind::Noop { tag },
+        sql: String::new(),
+        params: vec![],
+        columns: vec![],
+    }
+}
+
+fn check_insert(insert: &sqlparser::ast::Insert) -> Result<(), TranslateError> {
+    if !matches!(insert.table, TableObject::TableName(_)) {
+        return Err(unsupported("INSERT into a table function"));
+    }
+    if insert.or.is_some() || insert.ignore || insert.overwrite || insert.replace_into {
+        return Err(unsupported("this INSERT form"));
+    }
+    match &insert.on {
+        None | Some(OnInsert::OnConflict(_)) => {}
+        Some(_) => return Err(unsupported("ON DUPLICATE KEY")),
+    }
+    if let Some(OnInsert::OnConflict(conflict)) = &insert.on {
+        if matches!(
+            conflict.conflict_target,
+            Some(sqlparser::ast::ConflictTarget::OnConstraint(_))
+        ) {
+            return Err(unsupported("ON CONFLICT ON CONSTRAINT"));
+        }
+    }
+    Ok(())
+}
+
+/// SQLite cannot tell `INSERT ... SELECT ... ON CONFLICT` apart from a join
+/// constraint unless the SELECT has a WHERE clause; `WHERE 1` is neutral.
+fn guard_upsert_select(insert: &mut sqlparser::ast::Insert) {
+    if insert.on.is_none() {
+        return;
+    }
+    if let Some(source) = &mut insert.source {
+        if let SetExpr::Select(select) = source.body.as_mut() {
+            if select.selection.is_none() && !select.from.is_empty() {
+                select.selection = Some(super::ast::number(1));
+            }
+        }
+    }
+}
+
+/// The leading keywords of a statement, for "... is not supported" messages.
+fn statement_name(statement: &Statement) -> String {
+    let text = statement.to_string();
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .take_while(|w| w.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .take(3)
+        .collect();
+    if words.is_empty() {
+        "this statement".into()
+    } else {
+        words.join(" ")
+    }
+}

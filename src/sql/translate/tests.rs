@@ -1,0 +1,347 @@
+//! Table-driven translation tests: PostgreSQL text in, SQLite text out.
+
+use super::{translate, ParamHint, StmtKind, Translation};
+use crate::sql::pgtype::{ArrayElem, PgType};
+
+fn one(pg: &str) -> Translation {
+    let mut out = translate(pg).unwrap_or_else(|e| panic!("{pg}: {} {}", e.code, e.message));
+    assert_eq!(out.len(), 1, "{pg}");
+    out.remove(0)
+}
+
+fn assert_translates(rows: &[(&str, &str)]) {
+    for (pg, sqlite) in rows {
+        assert_eq!(one(pg).sql, *sqlite, "{pg}");
+    }
+}
+
+fn assert_error(rows: &[(&str, &str)]) {
+    for (pg, code) in rows {
+        match translate(pg) {
+            Ok(t) => panic!("{pg}: expected {code}, got {t:?}"),
+            Err(e) => assert_eq!(e.code, *code, "{pg}: {}", e.message),
+        }
+    }
+}
+
+fn col(table: &str, column: &str) -> ParamHint {
+    ParamHint::Column {
+        table: table.into(),
+        column: column.into(),
+    }
+}
+
+#[test]
+fn ddl_statements() {
+    assert_translates(&[
+        (
+            "create table pgbench_branches(bid int not null,bbalance int,filler char(88)) with (fillfactor=100)",
+            "CREATE TABLE pgbench_branches (bid int4 NOT NULL, bbalance int4, filler char(88))",
+        ),
+        (
+            "alter table pgbench_branches add primary key (bid)",
+            "CREATE UNIQUE INDEX IF NOT EXISTS \"pgbench_branches_pkey\" ON pgbench_branches (bid)",
+        ),
+        (
+            "drop table if exists pgbench_accounts, pgbench_branches cascade",
+            "DROP TABLE IF EXISTS pgbench_accounts; DROP TABLE IF EXISTS pgbench_branches",
+        ),
+        (
+            "truncate table pgbench_accounts, pgbench_branches",
+            "DELETE FROM pgbench_accounts; DELETE FROM pgbench_branches",
+        ),
+        (
+            "CREATE TABLE t (id bigint generated always as identity primary key, n numeric(10,2), d double precision, ts timestamp with time zone)",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, n numeric(10, 2), d float8, ts timestamptz)",
+        ),
+        (
+            "CREATE UNIQUE INDEX IF NOT EXISTS i ON public.t USING btree (a, b)",
+            "CREATE UNIQUE INDEX IF NOT EXISTS i ON t(a, b)",
+        ),
+        ("CREATE INDEX ON t (a)", "CREATE INDEX t_a_idx ON t(a)"),
+        (
+            "ALTER TABLE t ADD COLUMN c boolean DEFAULT true",
+            "ALTER TABLE t ADD COLUMN c boolean DEFAULT 1",
+        ),
+        ("ALTER TABLE t RENAME TO u", "ALTER TABLE t RENAME TO u"),
+        (
+            "CREATE OR REPLACE VIEW v AS SELECT a FROM t WHERE b = true",
+            "DROP VIEW IF EXISTS v; CREATE VIEW v AS SELECT a FROM t WHERE b = 1",
+        ),
+    ]);
+    let t = one("create table t (id serial primary key)");
+    assert_eq!(
+        t.kind,
+        StmtKind::Query {
+            tag: "CREATE TABLE",
+            returns_rows: false
+        }
+    );
+    assert_eq!(
+        one("vacuum analyze t").kind,
+        StmtKind::Noop { tag: "VACUUM" }
+    );
+    assert_eq!(one("analyze").kind, StmtKind::Noop { tag: "ANALYZE" });
+    assert_eq!(
+        one("create schema if not exists public").kind,
+        StmtKind::Noop {
+            tag: "CREATE SCHEMA"
+        }
+    );
+}
+
+#[test]
+fn expressions() {
+    assert_translates(&[
+        (
+            "SELECT $1::int4, TRUE, false",
+            "SELECT CAST(?1 AS INTEGER), 1, 0",
+        ),
+        ("SELECT 't'::boolean, 'off'::bool", "SELECT 1, 0"),
+        ("SELECT '\\x0102'::bytea", "SELECT X'0102'"),
+        ("SELECT '{a,\"b c\"}'::text[]", "SELECT '[\"a\",\"b c\"]'"),
+        ("SELECT ARRAY[1,2]", "SELECT json_array(1, 2)"),
+        ("SELECT E'a\\nb', $$x'y$$", "SELECT 'a\nb', 'x''y'"),
+        (
+            "SELECT x FROM t WHERE x ILIKE 'a%'",
+            "SELECT x FROM t WHERE x LIKE 'a%'",
+        ),
+        (
+            "SELECT x FROM t WHERE x LIKE 'a_%*'",
+            "SELECT x FROM t WHERE glob('a?*[*]', x)",
+        ),
+        (
+            "SELECT x FROM t WHERE x NOT LIKE $1",
+            "SELECT x FROM t WHERE NOT pg_like(x, ?1)",
+        ),
+        ("SELECT x ~ 'a+'", "SELECT regexp('a+', x)"),
+        ("SELECT position('b' in x)", "SELECT instr(x, 'b')"),
+        ("SELECT substring(x from 2 for 3)", "SELECT substr(x, 2, 3)"),
+        (
+            "SELECT string_agg(x, ',') FROM t",
+            "SELECT group_concat(x, ',') FROM t",
+        ),
+        (
+            "SELECT bool_and(b), array_agg(x) FROM t",
+            "SELECT min(b), json_group_array(x) FROM t",
+        ),
+        ("SELECT 1 FETCH FIRST 3 ROWS ONLY", "SELECT 1 LIMIT 3"),
+        (
+            "SELECT 1 LIMIT ALL OFFSET 2 ROWS",
+            "SELECT 1 LIMIT -1 OFFSET 2",
+        ),
+        ("SELECT current_date", "SELECT date('now')"),
+        (
+            "SELECT now() - interval '1 day'",
+            "SELECT strftime('%Y-%m-%d %H:%M:%f', strftime('%Y-%m-%d %H:%M:%f', 'now'), '-1 days')",
+        ),
+        (
+            "SELECT DATE '2024-01-02', '2024-01-02 03:04:05'::timestamp",
+            "SELECT '2024-01-02', '2024-01-02 03:04:05'",
+        ),
+        ("SELECT pg_catalog.lower('A')", "SELECT lower('A')"),
+        (
+            "SELECT a FROM public.t WHERE public.t.a = 1",
+            "SELECT a FROM t WHERE t.a = 1",
+        ),
+        (
+            "SELECT * FROM pg_catalog.pg_class",
+            "SELECT * FROM pg_catalog.pg_class",
+        ),
+    ]);
+}
+
+#[test]
+fn dml_kinds_and_hints() {
+    let t = one("SELECT abalance FROM pgbench_accounts WHERE aid = $1;");
+    assert_eq!(
+        t.sql,
+        "SELECT abalance FROM pgbench_accounts WHERE aid = ?1"
+    );
+    assert_eq!(t.params, vec![col("pgbench_accounts", "aid")]);
+    assert_eq!(t.columns, vec![None]);
+
+    let t = one("UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2;");
+    assert_eq!(
+        t.kind,
+        StmtKind::Query {
+            tag: "UPDATE",
+            returns_rows: false
+        }
+    );
+    assert_eq!(
+        t.params,
+        vec![
+            col("pgbench_accounts", "abalance"),
+            col("pgbench_accounts", "aid")
+        ]
+    );
+
+    let t = one("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP);");
+    assert_eq!(
+        t.params,
+        ["tid", "bid", "aid", "delta"]
+            .map(|c| col("pgbench_history", c))
+            .to_vec()
+    );
+
+    let t = one("INSERT INTO todo (title) VALUES ('x') RETURNING id, done");
+    assert_eq!(
+        t.kind,
+        StmtKind::Query {
+            tag: "INSERT",
+            returns_rows: true
+        }
+    );
+    assert_eq!(t.columns, vec![None, None]);
+
+    let t = one("SELECT x.a FROM items x WHERE x.b = $1 AND x.c LIKE $2 LIMIT $3");
+    assert_eq!(
+        t.params,
+        vec![
+            col("items", "b"),
+            ParamHint::Type(PgType::Text),
+            ParamHint::Type(PgType::Int8)
+        ]
+    );
+    let t = one("SELECT a FROM t JOIN u ON t.id = u.id WHERE a = $1 AND $2::int8 > 0");
+    assert_eq!(
+        t.params,
+        vec![ParamHint::Unknown, ParamHint::Type(PgType::Int8)]
+    );
+
+    let t = one("SELECT count(*), 1, 3000000000, 1.5, 'a', now(), current_date, a = 1, md5('x'), gen_random_uuid(), '{1}'::int4[] FROM t");
+    assert_eq!(
+        t.columns,
+        vec![
+            Some(PgType::Int8),
+            Some(PgType::Int4),
+            Some(PgType::Int8),
+            Some(PgType::Numeric),
+            Some(PgType::Text),
+            Some(PgType::Timestamptz),
+            Some(PgType::Date),
+            Some(PgType::Bool),
+            Some(PgType::Text),
+            Some(PgType::Uuid),
+            Some(PgType::Array(ArrayElem::Int4)),
+        ]
+    );
+    assert!(one("SELECT *, 1 FROM t").columns.is_empty());
+}
+
+#[test]
+fn session_commands() {
+    let kinds = [
+        ("BEGIN", StmtKind::Begin),
+        (
+            "START TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+            StmtKind::Begin,
+        ),
+        ("COMMIT", StmtKind::Commit),
+        ("END", StmtKind::Commit),
+        ("ROLLBACK", StmtKind::Rollback),
+        ("ABORT", StmtKind::Rollback),
+        ("SAVEPOINT s1", StmtKind::Savepoint("s1".into())),
+        ("RELEASE SAVEPOINT s1", StmtKind::Release("s1".into())),
+        ("RELEASE s1", StmtKind::Release("s1".into())),
+        (
+            "ROLLBACK TO SAVEPOINT s1",
+            StmtKind::RollbackTo("s1".into()),
+        ),
+        (
+            "SET SESSION search_path = 'public'",
+            StmtKind::Set {
+                name: "search_path".into(),
+                value: "public".into(),
+                local: false,
+            },
+        ),
+        (
+            "SET LOCAL statement_timeout TO 5000",
+            StmtKind::Set {
+                name: "statement_timeout".into(),
+                value: "5000".into(),
+                local: true,
+            },
+        ),
+        (
+            "SET TIME ZONE 'UTC'",
+            StmtKind::Set {
+                name: "timezone".into(),
+                value: "UTC".into(),
+                local: false,
+            },
+        ),
+        (
+            "SET x TO DEFAULT",
+            StmtKind::Reset {
+                name: Some("x".into()),
+            },
+        ),
+        (
+            "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+            StmtKind::Noop { tag: "SET" },
+        ),
+        (
+            "SET TRANSACTION ISOLATION LEVEL READ COMMITTED",
+            StmtKind::Noop { tag: "SET" },
+        ),
+        (
+            "SHOW TRANSACTION ISOLATION LEVEL",
+            StmtKind::Show {
+                name: "transaction_isolation".into(),
+            },
+        ),
+        ("SHOW ALL", StmtKind::Show { name: "all".into() }),
+        ("RESET ALL", StmtKind::Reset { name: None }),
+        ("DISCARD ALL", StmtKind::Noop { tag: "DISCARD ALL" }),
+        ("LISTEN c", StmtKind::Noop { tag: "LISTEN" }),
+        ("NOTIFY c", StmtKind::Noop { tag: "NOTIFY" }),
+    ];
+    for (pg, kind) in kinds {
+        let t = one(pg);
+        assert_eq!(t.kind, kind, "{pg}");
+        assert!(t.sql.is_empty(), "{pg}");
+    }
+    let many = translate("BEGIN; SELECT 1; COMMIT;").unwrap();
+    assert_eq!(many.len(), 3);
+}
+
+#[test]
+fn errors() {
+    assert_error(&[
+        ("SELECT * FROM acme.todo", "3F000"),
+        ("SELECT * FROM main.t", "3F000"),
+        ("SELECT * FROM temp.t", "3F000"),
+        ("INSERT INTO pgtenant.tenants VALUES (1)", "3F000"),
+        ("DROP TABLE main.t", "3F000"),
+        ("SELECT load_extension('x')", "42501"),
+        (
+            "SELECT x FROM (SELECT readfile('/etc/passwd') AS x) s",
+            "42501",
+        ),
+        ("WITH c AS (SELECT writefile('f', 'x')) SELECT 1", "42501"),
+        ("CREATE TABLE t (a text DEFAULT sqlite_version())", "42501"),
+        (
+            "CREATE TABLE t (a text CHECK (LOAD_EXTENSION(a) IS NULL))",
+            "42501",
+        ),
+        ("CREATE VIEW v AS SELECT fts3_tokenizer('x')", "42501"),
+        ("SELECT * FROM sqlite_master", "42501"),
+        ("SELECT * FROM pragma_table_info('t')", "42501"),
+        ("VACUUM INTO '/tmp/x'", "42501"),
+        ("SELEC 1", "42601"),
+        ("SELECT (", "42601"),
+        ("CREATE SCHEMA acme", "0A000"),
+        ("SELECT * FROM generate_series(1, 3)", "0A000"),
+        ("SELECT age(now())", "0A000"),
+        ("SELECT DISTINCT ON (a) a FROM t", "0A000"),
+        ("SELECT 'maybe'::boolean", "22P02"),
+        ("CREATE TABLE t (a mytype)", "42704"),
+    ]);
+    let err = translate("SELECT * FROM acme.todo").unwrap_err();
+    assert_eq!(err.message, "schema \"acme\" does not exist");
+    let err = translate("SELECT 1 FROM t WHERE").unwrap_err();
+    assert_eq!(err.message, "syntax error at end of input");
+}

@@ -1,0 +1,424 @@
+//! The control plane: tenants, their environments and users, in an SQLite
+//! database under the data folder. All methods block; call them from the
+//! blocking pool.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::resolve::{valid_name, DEFAULT_ENV};
+use super::scram::Verifier;
+use crate::backend::sqlite::open;
+use crate::sql::errors::SqlError;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS tenant (
+    name        TEXT PRIMARY KEY,
+    status      TEXT NOT NULL,
+    plan        TEXT NOT NULL DEFAULT 'free',
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS environment (
+    tenant       TEXT NOT NULL REFERENCES tenant(name) ON DELETE CASCADE,
+    name         TEXT NOT NULL,
+    database_url TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    PRIMARY KEY (tenant, name)
+);
+CREATE TABLE IF NOT EXISTS tenant_user (
+    tenant         TEXT NOT NULL REFERENCES tenant(name) ON DELETE CASCADE,
+    name           TEXT NOT NULL,
+    role           TEXT NOT NULL DEFAULT 'owner',
+    scram_verifier TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    PRIMARY KEY (tenant, name)
+);
+CREATE VIEW IF NOT EXISTS tenants AS
+    SELECT t.name AS tenant, t.status AS status, t.plan AS plan, t.created_at AS created_at,
+           (SELECT group_concat(e.name, ',') FROM environment e WHERE e.tenant = t.name) AS environments,
+           (SELECT count(*) FROM tenant_user u WHERE u.tenant = t.name) AS users
+    FROM tenant t;
+CREATE VIEW IF NOT EXISTS users AS
+    SELECT u.tenant AS tenant, u.name AS \"user\", u.role AS role, u.created_at AS created_at
+    FROM tenant_user u;
+";
+
+/// Names that cannot be tenants: they mean something to the server.
+const RESERVED: &[&str] = &["pgtenant", "postgres", "template0", "template1", "admin"];
+
+/// What authentication needs to know about a tenant user.
+#[derive(Debug, Clone)]
+pub struct LoginRecord {
+    pub verifier: Verifier,
+    pub role: String,
+    pub tenant_status: String,
+    pub db_path: PathBuf,
+}
+
+/// A row of `create_tenant`'s result.
+#[derive(Debug, Clone)]
+pub struct TenantRow {
+    pub tenant: String,
+    pub environment: String,
+    pub status: String,
+    pub database_url: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub tenant: String,
+    pub user: String,
+    pub role: String,
+    pub created_at: String,
+}
+
+pub struct Catalog {
+    conn: Mutex<Connection>,
+    data_dir: PathBuf,
+    path: PathBuf,
+}
+
+pub fn now_text() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%d %H:%M:%S%.6f+00")
+        .to_string()
+}
+
+fn db_err(e: rusqlite::Error) -> SqlError {
+    SqlError::internal("catalog", e)
+}
+
+fn valid_user_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+}
+
+const ROLES: &[&str] = &["owner", "readwrite", "readonly"];
+
+impl Catalog {
+    /// Opens (creating if needed) the catalog under `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Catalog, SqlError> {
+        std::fs::create_dir_all(data_dir.join("tenants"))
+            .map_err(|e| SqlError::internal("creating the data folder", e))?;
+        let path = data_dir.join("catalog.db");
+        let conn = Connection::open(&path).map_err(db_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db_err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(db_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(db_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db_err)?;
+        conn.execute_batch(SCHEMA).map_err(db_err)?;
+        Ok(Catalog {
+            conn: Mutex::new(conn),
+            data_dir: data_dir.to_owned(),
+            path,
+        })
+    }
+
+    /// The catalog file, for the admin role's read-only queries.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Relative database location of an environment, as stored in the catalog.
+    fn relative_url(tenant: &str, env: &str) -> String {
+        format!("tenants/{tenant}/{env}.db")
+    }
+
+    /// Resolves a stored database URL to a file under the data folder.
+    pub fn resolve_url(&self, url: &str) -> PathBuf {
+        self.data_dir.join(url)
+    }
+
+    pub fn tenant_dir(&self, tenant: &str) -> PathBuf {
+        self.data_dir.join("tenants").join(tenant)
+    }
+
+    /// Looks up a tenant user for authentication.
+    pub fn lookup_login(
+        &self,
+        tenant: &str,
+        env: &str,
+        user: &str,
+    ) -> Result<Option<LoginRecord>, SqlError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT u.scram_verifier, u.role, t.status, e.database_url
+                 FROM tenant_user u
+                 JOIN tenant t ON t.name = u.tenant
+                 JOIN environment e ON e.tenant = u.tenant AND e.name = ?2
+                 WHERE u.tenant = ?1 AND u.name = ?3",
+            )
+            .map_err(db_err)?;
+        let row = stmt
+            .query_row(params![tenant, env, user], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .optional()
+            .map_err(db_err)?;
+        Ok(row.and_then(|(v, role, status, url)| {
+            Some(LoginRecord {
+                verifier: Verifier::decode(&v)?,
+                role,
+                tenant_status: status,
+                db_path: self.resolve_url(&url),
+            })
+        }))
+    }
+
+    /// Creates a tenant with its `prod` environment and database file.
+    pub fn create_tenant(&self, name: &str) -> Result<TenantRow, SqlError> {
+        if !valid_name(name) || RESERVED.contains(&name) {
+            return Err(SqlError::new(
+                "22023",
+                format!("invalid tenant name \"{name}\""),
+            )
+            .with_detail("Tenant names are 1 to 63 characters: lower-case letters, digits, '_' and '-', starting with a letter or digit; some names are reserved."));
+        }
+        let mut conn = self.lock();
+        let created_at = now_text();
+        let url = Self::relative_url(name, DEFAULT_ENV);
+        let tx = conn.transaction().map_err(db_err)?;
+        let inserted = tx
+            .execute(
+                "INSERT INTO tenant (name, status, created_at) VALUES (?1, 'active', ?2)
+                 ON CONFLICT (name) DO NOTHING",
+                params![name, created_at],
+            )
+            .map_err(db_err)?;
+        if inserted == 0 {
+            return Err(SqlError::new(
+                "42710",
+                format!("tenant \"{name}\" already exists"),
+            ));
+        }
+        tx.execute(
+            "INSERT INTO environment (tenant, name, database_url, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![name, DEFAULT_ENV, url, created_at],
+        )
+        .map_err(db_err)?;
+        // Make the file before committing: a tenant in the catalog always has
+        // its database. If creation fails the transaction rolls back.
+        let dir = self.tenant_dir(name);
+        let path = self.resolve_url(&url);
+        let made = std::fs::create_dir_all(&dir)
+            .map_err(|e| SqlError::internal("creating the tenant folder", e))
+            .and_then(|_| {
+                open::create(&path)
+                    .map_err(|e| SqlError::internal("creating the tenant database", e))
+            });
+        if let Err(e) = made {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(e);
+        }
+        if let Err(e) = tx.commit() {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(db_err(e));
+        }
+        Ok(TenantRow {
+            tenant: name.to_owned(),
+            environment: DEFAULT_ENV.to_owned(),
+            status: "active".to_owned(),
+            database_url: format!("sqlite:{url}"),
+            created_at,
+        })
+    }
+
+    /// Marks a tenant `destroying`; the caller closes its sessions, then
+    /// calls [`Catalog::finish_drop_tenant`].
+    pub fn begin_drop_tenant(&self, name: &str) -> Result<(), SqlError> {
+        let conn = self.lock();
+        let n = conn
+            .execute(
+                "UPDATE tenant SET status = 'destroying' WHERE name = ?1",
+                params![name],
+            )
+            .map_err(db_err)?;
+        if n == 0 {
+            return Err(SqlError::new(
+                "42704",
+                format!("tenant \"{name}\" does not exist"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Removes the tenant's files, then its catalog rows.
+    pub fn finish_drop_tenant(&self, name: &str) -> Result<(), SqlError> {
+        let dir = self.tenant_dir(name);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| SqlError::internal("removing the tenant's files", e))?;
+        }
+        let conn = self.lock();
+        conn.execute("DELETE FROM tenant WHERE name = ?1", params![name])
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn require_tenant(conn: &Connection, tenant: &str) -> Result<(), SqlError> {
+        let exists: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM tenant WHERE name = ?1 AND status <> 'destroying')",
+                params![tenant],
+                |r| r.get(0),
+            )
+            .map_err(db_err)?;
+        if exists {
+            Ok(())
+        } else {
+            Err(SqlError::new(
+                "42704",
+                format!("tenant \"{tenant}\" does not exist"),
+            ))
+        }
+    }
+
+    pub fn create_user(
+        &self,
+        tenant: &str,
+        user: &str,
+        password: &str,
+        role: &str,
+    ) -> Result<UserRow, SqlError> {
+        if !valid_user_name(user) {
+            return Err(
+                SqlError::new("22023", format!("invalid user name \"{user}\"")).with_detail(
+                    "User names are 1 to 63 characters: letters, digits, '_', '-' and '.'.",
+                ),
+            );
+        }
+        if !ROLES.contains(&role) {
+            return Err(SqlError::new("22023", format!("invalid role \"{role}\""))
+                .with_detail("Roles are owner, readwrite and readonly."));
+        }
+        if password.is_empty() {
+            return Err(SqlError::new("22023", "password must not be empty"));
+        }
+        // Derive the verifier before taking the lock: it costs 4096 HMAC rounds.
+        let verifier = Verifier::new(password).encode();
+        let conn = self.lock();
+        Self::require_tenant(&conn, tenant)?;
+        let created_at = now_text();
+        let n = conn
+            .execute(
+                "INSERT INTO tenant_user (tenant, name, role, scram_verifier, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                params![tenant, user, role, verifier, created_at],
+            )
+            .map_err(db_err)?;
+        if n == 0 {
+            return Err(SqlError::new(
+                "42710",
+                format!("user \"{user}\" already exists in tenant \"{tenant}\""),
+            ));
+        }
+        Ok(UserRow {
+            tenant: tenant.to_owned(),
+            user: user.to_owned(),
+            role: role.to_owned(),
+            created_at,
+        })
+    }
+
+    pub fn drop_user(&self, tenant: &str, user: &str) -> Result<(), SqlError> {
+        let conn = self.lock();
+        Self::require_tenant(&conn, tenant)?;
+        let n = conn
+            .execute(
+                "DELETE FROM tenant_user WHERE tenant = ?1 AND name = ?2",
+                params![tenant, user],
+            )
+            .map_err(db_err)?;
+        if n == 0 {
+            return Err(SqlError::new(
+                "42704",
+                format!("user \"{user}\" does not exist in tenant \"{tenant}\""),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn set_password(&self, tenant: &str, user: &str, password: &str) -> Result<(), SqlError> {
+        if password.is_empty() {
+            return Err(SqlError::new("22023", "password must not be empty"));
+        }
+        let verifier = Verifier::new(password).encode();
+        let conn = self.lock();
+        Self::require_tenant(&conn, tenant)?;
+        let n = conn
+            .execute(
+                "UPDATE tenant_user SET scram_verifier = ?3 WHERE tenant = ?1 AND name = ?2",
+                params![tenant, user, verifier],
+            )
+            .map_err(db_err)?;
+        if n == 0 {
+            return Err(SqlError::new(
+                "42704",
+                format!("user \"{user}\" does not exist in tenant \"{tenant}\""),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifecycle() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Catalog::open(dir.path()).unwrap();
+        let row = c.create_tenant("acme").unwrap();
+        assert_eq!(row.environment, "prod");
+        assert!(dir.path().join("tenants/acme/prod.db").exists());
+        assert_eq!(c.create_tenant("acme").unwrap_err().code, "42710");
+        assert_eq!(c.create_tenant("../x").unwrap_err().code, "22023");
+        assert_eq!(c.create_tenant("pgtenant").unwrap_err().code, "22023");
+        c.create_user("acme", "alice", "pw", "owner").unwrap();
+        assert_eq!(
+            c.create_user("acme", "alice", "pw", "owner")
+                .unwrap_err()
+                .code,
+            "42710"
+        );
+        assert_eq!(
+            c.create_user("nope", "bob", "pw", "owner")
+                .unwrap_err()
+                .code,
+            "42704"
+        );
+        let rec = c.lookup_login("acme", "prod", "alice").unwrap().unwrap();
+        assert!(rec.verifier.matches("pw"));
+        assert!(c
+            .lookup_login("acme", "staging", "alice")
+            .unwrap()
+            .is_none());
+        c.set_password("acme", "alice", "pw2").unwrap();
+        let rec = c.lookup_login("acme", "prod", "alice").unwrap().unwrap();
+        assert!(rec.verifier.matches("pw2"));
+        c.begin_drop_tenant("acme").unwrap();
+        c.finish_drop_tenant("acme").unwrap();
+        assert!(!dir.path().join("tenants/acme").exists());
+        assert!(c.lookup_login("acme", "prod", "alice").unwrap().is_none());
+    }
+}

@@ -1,0 +1,7 @@
+//! Tenants: who a connection is for, the catalog that knows them, and the
+//! registry of their open databases.
+
+pub mod catalog;
+pub mod registry;
+pub mod resolve;
+pub mod scram;

@@ -1,0 +1,125 @@
+//! The open tenant databases: a moka cache keyed by tenant and environment,
+//! with idle expiry. An entry holds the tenant's writer queue and a small
+//! pool of idle SQLite connections reused by new sessions.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+use crate::backend::sqlite::exec::Conn;
+use crate::backend::sqlite::open::{self, OpenOptions};
+use crate::sql::errors::{from_sqlite, SqlError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TenantKey {
+    pub tenant: String,
+    pub env: String,
+}
+
+/// One open tenant environment.
+pub struct TenantDb {
+    pub key: TenantKey,
+    path: PathBuf,
+    /// One writer at a time, queued fairly (tokio's semaphore is FIFO), so
+    /// concurrent writers wait in the proxy instead of spinning on SQLITE_BUSY.
+    pub writer: Arc<Semaphore>,
+    idle: Mutex<Vec<Conn>>,
+    idle_cap: usize,
+    opts: OpenOptions,
+    /// Set when the tenant is dropped or suspended: sessions end, connections are not pooled.
+    closed: AtomicBool,
+}
+
+impl TenantDb {
+    /// A connection for a new session: pooled if one is idle, else opened. Blocks.
+    pub fn checkout(&self) -> Result<Conn, SqlError> {
+        if self.is_closed() {
+            return Err(
+                SqlError::new("57P01", "terminating connection: the tenant was dropped").fatal(),
+            );
+        }
+        if let Some(c) = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop() {
+            return Ok(c);
+        }
+        open::open(&self.path, self.opts)
+            .map(Conn::new)
+            .map_err(|e| from_sqlite(&e))
+    }
+
+    /// Returns a session's connection for reuse; it must be outside any transaction.
+    pub fn checkin(&self, conn: Conn) {
+        if self.is_closed() || !conn.is_autocommit() {
+            return;
+        }
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < self.idle_cap {
+            idle.push(conn);
+        }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Closes pooled connections and refuses new checkouts.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+pub struct Registry {
+    cache: moka::future::Cache<TenantKey, Arc<TenantDb>>,
+    opts: OpenOptions,
+    idle_cap: usize,
+}
+
+impl Registry {
+    pub fn new(capacity: u64, idle: Duration, idle_cap: usize, opts: OpenOptions) -> Registry {
+        Registry {
+            cache: moka::future::Cache::builder()
+                .max_capacity(capacity)
+                .time_to_idle(idle)
+                .build(),
+            opts,
+            idle_cap,
+        }
+    }
+
+    /// The open handle for a tenant environment; concurrent first uses share one entry.
+    pub async fn get(&self, key: TenantKey, path: PathBuf) -> Arc<TenantDb> {
+        let opts = self.opts;
+        let idle_cap = self.idle_cap;
+        self.cache
+            .get_with(key.clone(), async move {
+                Arc::new(TenantDb {
+                    key,
+                    path,
+                    writer: Arc::new(Semaphore::new(1)),
+                    idle: Mutex::new(Vec::new()),
+                    idle_cap,
+                    opts,
+                    closed: AtomicBool::new(false),
+                })
+            })
+            .await
+    }
+
+    /// Closes and forgets every environment of a tenant.
+    pub async fn close_tenant(&self, tenant: &str) {
+        let keys: Vec<TenantKey> = self
+            .cache
+            .iter()
+            .filter(|(k, _)| k.tenant == tenant)
+            .map(|(k, _)| (*k).clone())
+            .collect();
+        for k in keys {
+            if let Some(db) = self.cache.remove(&k).await {
+                db.close();
+            }
+        }
+    }
+}
