@@ -12,6 +12,7 @@ use serde::Deserialize;
 #[serde(rename_all = "kebab-case")]
 pub enum AuthMethod {
     /// SCRAM-SHA-256 (the default, as in PostgreSQL).
+    #[serde(rename = "scram-sha-256")]
     ScramSha256,
     /// Cleartext password: only for clients that cannot do SCRAM.
     Password,

@@ -35,10 +35,13 @@ impl ConnHandler {
     fn new(server: Arc<Server>, peer: SocketAddr) -> ConnHandler {
         let session = Arc::new(OnceLock::new());
         ConnHandler {
+            // One pid generator for the whole server: pids identify sessions
+            // for CancelRequest and must be unique.
             driver: AuthDriver::new(Params {
                 server_version: server.config.server_version.clone(),
                 admin_user: server.config.admin_user.clone(),
-            }),
+            })
+            .with_pid_secret_key_generator(server.pids.clone()),
             parser: Arc::new(super::extended::Parser {
                 session: session.clone(),
             }),

@@ -37,6 +37,7 @@ pub struct Server {
     /// None when no admin password is configured: the admin role cannot log in.
     pub admin_verifier: Option<Verifier>,
     translations: TranslationCache,
+    pub pids: Arc<dyn pgwire::api::PidSecretKeyGenerator>,
 }
 
 impl std::fmt::Debug for Server {
@@ -72,6 +73,7 @@ impl Server {
             sessions: sessions::SessionTable::default(),
             admin_verifier,
             translations: moka::sync::Cache::builder().max_capacity(10_000).build(),
+            pids: Arc::new(pgwire::api::RandomPidSecretKeyGenerator::default()),
         }))
     }
 
