@@ -598,13 +598,26 @@ impl Session {
         if lookups.is_empty() {
             return Ok(Vec::new());
         }
-        self.with_conn(move |c| {
+        let lookup = move |c: &Conn| {
             Ok(lookups
-                .into_iter()
-                .map(|(i, t, col)| (i, c.column_type(&t, &col)))
+                .iter()
+                .map(|(i, t, col)| (*i, c.column_type(t, col)))
                 .collect())
-        })
-        .await
+        };
+        // Inside a block, reading the schema on the session's connection would
+        // pin a read snapshot, and the block's first write could then fail
+        // with a serialization error: look it up on another connection.
+        if let (true, Some(db)) = (self.tx_status() != TxStatus::Idle, self.db.clone()) {
+            return tokio::task::spawn_blocking(move || {
+                let conn = db.checkout()?;
+                let r = lookup(&conn);
+                db.checkin(conn);
+                r
+            })
+            .await
+            .map_err(|e| SqlError::internal("schema lookup", e))?;
+        }
+        self.with_conn(lookup).await
     }
 }
 

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# pgbench against pgtenant and a throwaway PostgreSQL 15, in one run, same
+# machine, same data, same clients; prints both tps and the ratio.
+#
+#   benches/pgbench_vs_postgres.sh [seconds per run] [clients] [script]
+#
+# script: "select-only" (default: pgbench -S) or "tpcb" (the default TPC-B-like
+# script). Each script runs with -M simple and -M prepared.
+# Data is loaded into pgtenant with plain SQL (multi-row INSERTs generated
+# from the PostgreSQL copy) until COPY is supported.
+set -euo pipefail
+
+DURATION=${1:-10}
+CLIENTS=${2:-4}
+SCRIPT=${3:-select-only}
+THREADS=2
+SCALE=1
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d /tmp/pgtenant-bench.XXXXXX)
+chmod 755 "$WORK"
+PG_PORT=${PG_PORT:-55433}
+PGT_PORT=${PGT_PORT:-56543}
+
+cleanup() {
+    [ -n "${PGT_PID:-}" ] && kill "$PGT_PID" 2>/dev/null || true
+    as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# PostgreSQL refuses to run as root: use the postgres system user then.
+as_pg() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+echo "== building pgtenant (release)"
+(cd "$ROOT" && cargo build --release --quiet)
+
+echo "== starting PostgreSQL 15 on port $PG_PORT"
+as_pg "$PGBIN/initdb" -D "$WORK/pg" -U bench --auth=trust >/dev/null
+as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1" \
+    -l "$WORK/pg.log" -w start >/dev/null
+PGURL="host=127.0.0.1 port=$PG_PORT user=bench dbname=postgres"
+
+echo "== starting pgtenant on port $PGT_PORT"
+PGTENANT_ADMIN_PASSWORD=benchadmin "$ROOT/target/release/pgtenant" serve \
+    --listen "127.0.0.1:$PGT_PORT" --data "$WORK/pgt" --log-level warn 2>"$WORK/pgt.log" &
+PGT_PID=$!
+for _ in $(seq 50); do
+    PGPASSWORD=benchadmin psql -X -q "host=127.0.0.1 port=$PGT_PORT user=pgtenant dbname=pgtenant" \
+        -c "select 1" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+PGPASSWORD=benchadmin psql -X -q "host=127.0.0.1 port=$PGT_PORT user=pgtenant dbname=pgtenant" \
+    -c "SELECT * FROM pgtenant.create_tenant('bench')" \
+    -c "SELECT * FROM pgtenant.create_user('bench', 'bench', 'benchpw')" >/dev/null
+export PGPASSWORD=benchpw
+PGTURL="host=127.0.0.1 port=$PGT_PORT user=bench@bench dbname=app"
+
+echo "== loading pgbench tables (scale $SCALE)"
+pgbench -q -i -s "$SCALE" "$PGURL" >/dev/null 2>&1
+# Tables through pgtenant's own DDL translation (drop + create, as pgbench -i sends them).
+pgbench -q -i -I dt -s "$SCALE" "$PGTURL" >/dev/null 2>&1
+{
+    echo "BEGIN;"
+    for spec in "pgbench_branches:bid,bbalance,filler" "pgbench_tellers:tid,bid,tbalance,filler" \
+                "pgbench_accounts:aid,bid,abalance,filler"; do
+        t=${spec%%:*}; cols=${spec#*:}
+        # every column but the last (filler, text) is numeric
+        fmt="($(echo "$cols" | sed -e 's/[a-z_]*/%s/g' -e 's/%s$/%L/'))"
+        psql -X -At "$PGURL" -c "
+            SELECT 'INSERT INTO $t ($cols) VALUES ' || string_agg(format('$fmt', $cols), ',') || ';'
+            FROM (SELECT (row_number() OVER ()) / 1000 AS chunk, * FROM $t) s
+            GROUP BY chunk"
+    done
+    echo "COMMIT;"
+} > "$WORK/load.sql"
+psql -X -q -v ON_ERROR_STOP=1 "$PGTURL" -f "$WORK/load.sql" >/dev/null
+pgbench -q -i -I p "$PGTURL" >/dev/null 2>&1
+for t in pgbench_branches pgbench_tellers pgbench_accounts; do
+    a=$(psql -X -At "$PGURL" -c "select count(*) from $t")
+    b=$(psql -X -At "$PGTURL" -c "select count(*) from $t")
+    [ "$a" = "$b" ] || { echo "row count mismatch for $t: $a vs $b" >&2; exit 1; }
+done
+
+flag=-S
+[ "$SCRIPT" = tpcb ] && flag=
+run() { # url mode -> tps
+    pgbench -n $flag -M "$2" -c "$CLIENTS" -j "$THREADS" -T "$DURATION" "$1" 2>&1 |
+        awk '/^tps = / {print $3}'
+}
+
+printf '\n%-10s %-9s %14s %14s %8s\n' script mode postgres_tps pgtenant_tps ratio
+for mode in simple prepared; do
+    pg=$(run "$PGURL" "$mode")
+    pgt=$(run "$PGTURL" "$mode")
+    ratio=$(awk -v a="$pgt" -v b="$pg" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+    printf '%-10s %-9s %14.0f %14.0f %8s\n' "$SCRIPT" "$mode" "$pg" "$pgt" "$ratio"
+done
