@@ -125,3 +125,13 @@ pub async fn serve_connection(server: Arc<Server>, socket: TcpStream, peer: Sock
         _ = auth_deadline => {}
     }
 }
+
+impl Drop for ConnHandler {
+    /// The client is gone: stop whatever its session is still running (a
+    /// runaway query must not keep a blocking thread busy for nobody).
+    fn drop(&mut self) {
+        if let Some(session) = self.session.get() {
+            session.abandon();
+        }
+    }
+}

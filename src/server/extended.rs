@@ -8,13 +8,19 @@ use std::sync::{Arc, OnceLock};
 use async_trait::async_trait;
 use futures::stream::{self, StreamExt};
 use futures::Sink;
+use futures::SinkExt;
 use pgwire::api::portal::{Format, Portal};
 use pgwire::api::query::ExtendedQueryHandler;
 use pgwire::api::results::{FieldInfo, QueryResponse, Response};
 use pgwire::api::stmt::QueryParser;
+use pgwire::api::store::Entry;
 use pgwire::api::store::PortalStore;
-use pgwire::api::{ClientInfo, ClientPortalStore, Type};
+use pgwire::api::{ClientInfo, ClientPortalStore, Type, DEFAULT_NAME};
 use pgwire::error::{PgWireError, PgWireResult};
+use pgwire::messages::data::{NoData, ParameterDescription, RowDescription};
+use pgwire::messages::extendedquery::{
+    Describe, TARGET_TYPE_BYTE_PORTAL, TARGET_TYPE_BYTE_STATEMENT,
+};
 use pgwire::messages::PgWireBackendMessage;
 
 use super::conn::ConnHandler;
@@ -184,6 +190,29 @@ impl QueryParser for Parser {
     }
 }
 
+/// Bind may give 0, 1 or one format code per column/parameter; anything
+/// else is a protocol violation (and would index out of range later).
+fn check_formats(format: &Format, n: usize, what: &str) -> PgWireResult<()> {
+    match format {
+        Format::Individual(codes) if codes.len() != n => Err(SqlError::new(
+            "08P01",
+            format!(
+                "bind message has {} {what} formats but there are {n} {what}s",
+                codes.len()
+            ),
+        )
+        .into()),
+        Format::Individual(codes) if codes.iter().any(|c| *c != 0 && *c != 1) => {
+            Err(SqlError::new(
+                "22023",
+                format!("unsupported format code in bind message: {codes:?}"),
+            )
+            .into())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Collects a streamed result so a portal can be read in parts while the
 /// connection serves other statements.
 async fn materialize(resp: QueryResponse) -> PgWireResult<QueryResponse> {
@@ -212,6 +241,80 @@ impl ExtendedQueryHandler for ConnHandler {
         self.parser.clone()
     }
 
+    /// PostgreSQL answers Describe of a statement that returns no rows with
+    /// NoData (pgwire's default sends an empty RowDescription when the
+    /// statement has parameters).
+    async fn on_describe<C>(&self, client: &mut C, message: Describe) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let name = message.name.as_deref().unwrap_or(DEFAULT_NAME);
+        let (stmt, format, with_params) = match message.target_type {
+            TARGET_TYPE_BYTE_STATEMENT => match client.portal_store().get_statement(name) {
+                Some(Entry::Value(s)) => (Some(s.statement.clone()), Format::UnifiedText, Some(s)),
+                Some(Entry::Empty) => (None, Format::UnifiedText, None),
+                None => return Err(PgWireError::StatementNotFound(name.to_owned())),
+            },
+            TARGET_TYPE_BYTE_PORTAL => match client.portal_store().get_portal(name) {
+                Some(Entry::Value(p)) => (
+                    Some(p.statement.statement.clone()),
+                    p.result_column_format.clone(),
+                    None,
+                ),
+                Some(Entry::Empty) => (None, Format::UnifiedText, None),
+                None => return Err(PgWireError::PortalNotFound(name.to_owned())),
+            },
+            other => return Err(PgWireError::InvalidTargetType(other)),
+        };
+        if message.target_type == TARGET_TYPE_BYTE_STATEMENT {
+            // Types the client gave at Parse win over ours.
+            let oids: Vec<u32> = match &with_params {
+                Some(stored) => stored
+                    .statement
+                    .param_types
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        stored
+                            .parameter_types
+                            .get(i)
+                            .cloned()
+                            .flatten()
+                            .filter(|t| t.oid() != 0)
+                            .map(|t| t.oid())
+                            .unwrap_or(t.oid())
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            client
+                .feed(PgWireBackendMessage::ParameterDescription(
+                    ParameterDescription::new(oids),
+                ))
+                .await?;
+        }
+        match stmt {
+            Some(s) if !s.columns.is_empty() => {
+                check_formats(&format, s.columns.len(), "result")?;
+                let fields = field_infos(&s.columns, &s.result_types, &format);
+                client
+                    .feed(PgWireBackendMessage::RowDescription(RowDescription::new(
+                        fields.iter().map(Into::into).collect(),
+                    )))
+                    .await?;
+            }
+            _ => {
+                client
+                    .feed(PgWireBackendMessage::NoData(NoData::new()))
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
     async fn do_query<C>(
         &self,
         _client: &mut C,
@@ -227,6 +330,12 @@ impl ExtendedQueryHandler for ConnHandler {
         let session = self.session()?.clone();
         let _busy = self.ctl.busy_guard();
         let stmt = &portal.statement.statement;
+        check_formats(
+            &portal.parameter_format,
+            portal.parameters.len(),
+            "parameter",
+        )?;
+        check_formats(&portal.result_column_format, stmt.columns.len(), "result")?;
         let mut params = Vec::with_capacity(portal.parameters.len());
         for (i, raw) in portal.parameters.iter().enumerate() {
             let ty = stmt.param_types.get(i).copied().unwrap_or(PgType::Text);

@@ -215,6 +215,12 @@ impl Session {
         self.cancel_wait.notify_waiters();
     }
 
+    /// The connection closed: interrupt any running statement.
+    pub fn abandon(&self) {
+        self.interrupt.interrupt();
+        self.cancel_wait.notify_waiters();
+    }
+
     fn take_conn(&self) -> Result<Conn, SqlError> {
         self.conn
             .lock()

@@ -73,6 +73,9 @@ impl TenantDb {
 
 pub struct Registry {
     cache: moka::future::Cache<TenantKey, Arc<TenantDb>>,
+    /// Handles still held by sessions after the cache let them go: a new
+    /// session must share the same writer queue, never make a second one.
+    live: Mutex<std::collections::HashMap<TenantKey, std::sync::Weak<TenantDb>>>,
     opts: OpenOptions,
     idle_cap: usize,
 }
@@ -84,6 +87,7 @@ impl Registry {
                 .max_capacity(capacity)
                 .time_to_idle(idle)
                 .build(),
+            live: Mutex::new(std::collections::HashMap::new()),
             opts,
             idle_cap,
         }
@@ -93,17 +97,25 @@ impl Registry {
     pub async fn get(&self, key: TenantKey, path: PathBuf) -> Arc<TenantDb> {
         let opts = self.opts;
         let idle_cap = self.idle_cap;
+        let live = &self.live;
         self.cache
             .get_with(key.clone(), async move {
-                Arc::new(TenantDb {
-                    key,
+                let mut live = live.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(db) = live.get(&key).and_then(std::sync::Weak::upgrade) {
+                    return db;
+                }
+                live.retain(|_, w| w.strong_count() > 0);
+                let db = Arc::new(TenantDb {
+                    key: key.clone(),
                     path,
                     writer: Arc::new(Semaphore::new(1)),
                     idle: Mutex::new(Vec::new()),
                     idle_cap,
                     opts,
                     closed: AtomicBool::new(false),
-                })
+                });
+                live.insert(key, Arc::downgrade(&db));
+                db
             })
             .await
     }
@@ -121,5 +133,16 @@ impl Registry {
                 db.close();
             }
         }
+        let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
+        live.retain(|k, w| {
+            if k.tenant == tenant {
+                if let Some(db) = w.upgrade() {
+                    db.close();
+                }
+                false
+            } else {
+                true
+            }
+        });
     }
 }
