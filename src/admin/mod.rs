@@ -47,6 +47,7 @@ pub fn open_reader(path: &Path) -> Result<Conn, SqlError> {
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(|e| from_sqlite(&e))?;
     crate::backend::sqlite::functions::register(&conn).map_err(|e| from_sqlite(&e))?;
+    crate::backend::sqlite::pgfuncs::register(&conn).map_err(|e| from_sqlite(&e))?;
     crate::backend::sqlite::guard::install(&mut conn).map_err(|e| from_sqlite(&e))?;
     Ok(Conn::new(conn))
 }

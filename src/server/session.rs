@@ -102,28 +102,43 @@ pub struct Session {
 }
 
 enum Event {
+    /// A result too big for one message starts streaming.
     Schema(Arc<Vec<FieldInfo>>),
     Rows(Vec<DataRow>),
-    Done(Finished),
-    Error(SqlError),
+    /// The end: for a small result, its schema and rows too (one wake-up).
+    End {
+        schema: Option<Arc<Vec<FieldInfo>>>,
+        rows: Vec<DataRow>,
+        result: Result<Finished, SqlError>,
+    },
 }
 
-/// Sends rows from the blocking task to the protocol task.
+/// Sends rows from the blocking task to the protocol task. The schema and
+/// the last batch are held back so a small result is sent as a single `End`.
 struct ChannelSink {
     tx: mpsc::Sender<Event>,
     format: Format,
+    schema: Option<Arc<Vec<FieldInfo>>>,
+    held: Vec<DataRow>,
 }
 
 impl RowSink for ChannelSink {
     fn schema(&mut self, columns: Vec<ColumnInfo>, types: Vec<PgType>) -> bool {
-        let fields = field_infos(&columns, &types, &self.format);
-        self.tx
-            .blocking_send(Event::Schema(Arc::new(fields)))
-            .is_ok()
+        self.schema = Some(Arc::new(field_infos(&columns, &types, &self.format)));
+        true
     }
 
     fn rows(&mut self, batch: Vec<DataRow>) -> bool {
+        if let Some(schema) = self.schema.take() {
+            if self.tx.blocking_send(Event::Schema(schema)).is_err() {
+                return false;
+            }
+        }
         self.tx.blocking_send(Event::Rows(batch)).is_ok()
+    }
+
+    fn last_rows(&mut self, batch: Vec<DataRow>) {
+        self.held = batch;
     }
 }
 
@@ -510,6 +525,8 @@ impl Session {
             let mut sink = ChannelSink {
                 tx,
                 format: format_owned.clone(),
+                schema: None,
+                held: Vec::new(),
             };
             let result = if multi && params.is_empty() {
                 conn.batch(&sql).map(|_| Finished::Changed(0))
@@ -527,16 +544,46 @@ impl Session {
             };
             this.put_conn(conn);
             drop(permit);
-            let event = match result {
-                Ok(f) => Event::Done(f),
-                Err(e) if e.code == "57014" => Event::Error(this.interrupted_error()),
-                Err(e) => Event::Error(e),
+            let result = match result {
+                Err(e) if e.code == "57014" => Err(this.interrupted_error()),
+                other => other,
             };
-            let _ = sink.tx.blocking_send(event);
+            let _ = sink.tx.blocking_send(Event::End {
+                schema: sink.schema.take(),
+                rows: std::mem::take(&mut sink.held),
+                result,
+            });
         });
 
         let first = rx.recv().await;
+        let stop_timer = |timer: &Option<tokio::task::JoinHandle<()>>| {
+            if let Some(t) = timer {
+                t.abort();
+            }
+        };
+        let tag_for_rows = if tag == "INSERT" { "INSERT 0" } else { tag };
         match first {
+            // A small result, or none: everything arrived at once.
+            Some(Event::End {
+                schema,
+                rows,
+                result,
+            }) => {
+                stop_timer(&timer);
+                match (schema, result) {
+                    (_, Err(e)) => Err(e),
+                    (Some(schema), Ok(_)) => {
+                        let mut resp =
+                            QueryResponse::new(schema, stream::iter(rows.into_iter().map(Ok)));
+                        resp.set_command_tag(tag_for_rows);
+                        Ok(Outcome::Rows(resp))
+                    }
+                    (None, Ok(Finished::Changed(n) | Finished::Rows(n))) => {
+                        Ok(Outcome::Command(command_tag(tag, n)))
+                    }
+                }
+            }
+            // A big result: stream batches as they come.
             Some(Event::Schema(fields)) => {
                 let session = self.clone();
                 let stream = stream::unfold(
@@ -551,47 +598,32 @@ impl Session {
                             }
                             match rx.recv().await {
                                 Some(Event::Rows(batch)) => pending = batch.into_iter(),
-                                Some(Event::Error(e)) => {
+                                Some(Event::End { rows, result, .. }) => {
                                     if let Some(t) = &timer {
                                         t.abort();
                                     }
-                                    session.note_error();
-                                    return Some((
-                                        Err(e.into()),
-                                        (rx, pending, timer, session, true),
-                                    ));
-                                }
-                                Some(Event::Done(_)) | None => {
-                                    if let Some(t) = &timer {
-                                        t.abort();
+                                    pending = rows.into_iter();
+                                    if let Err(e) = result {
+                                        session.note_error();
+                                        // Rows sent before the error stay sent, as in PostgreSQL.
+                                        return Some((Err(e.into()), (rx, pending, timer, session, true)));
                                     }
-                                    return None;
+                                    let row = pending.next()?;
+                                    return Some((Ok(row), (rx, pending, timer, session, true)));
                                 }
                                 Some(Event::Schema(_)) => {}
+                                None => return None,
                             }
                         }
                     },
                 );
                 let mut resp = QueryResponse::new(fields, stream);
-                let tag = if tag == "INSERT" { "INSERT 0" } else { tag };
-                resp.set_command_tag(tag);
+                resp.set_command_tag(tag_for_rows);
                 Ok(Outcome::Rows(resp))
             }
-            other => {
-                if let Some(t) = &timer {
-                    t.abort();
-                }
-                match other {
-                    Some(Event::Done(Finished::Changed(n)))
-                    | Some(Event::Done(Finished::Rows(n))) => {
-                        Ok(Outcome::Command(command_tag(tag, n)))
-                    }
-                    Some(Event::Error(e)) => Err(e),
-                    _ => Err(SqlError::internal(
-                        "statement",
-                        "execution ended without a result",
-                    )),
-                }
+            _ => {
+                stop_timer(&timer);
+                Err(SqlError::internal("statement", "execution ended without a result"))
             }
         }
     }

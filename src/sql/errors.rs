@@ -196,8 +196,23 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
     }
 }
 
+/// Errors raised by our own SQL functions reach us as message text only
+/// (SQLite keeps nothing else): recover their SQLSTATE from the wording.
+fn function_error(msg: &str) -> Option<SqlError> {
+    const OURS: &[(&str, &str)] = &[
+        ("field position must not be zero", "22023"),
+        ("cannot take square root of a negative number", "2201F"),
+    ];
+    let code = crate::backend::sqlite::pgfuncs::sqlstate(msg)
+        .or_else(|| OURS.iter().find(|(m, _)| msg.starts_with(m)).map(|(_, c)| *c))?;
+    Some(SqlError::new(code, msg.to_owned()))
+}
+
 /// SQLITE_ERROR covers most statement errors; its message tells which.
 fn from_message(msg: &str) -> SqlError {
+    if let Some(e) = function_error(msg) {
+        return e;
+    }
     if let Some(t) = after(msg, "no such table:") {
         let t = t.strip_prefix("main.").unwrap_or(t);
         return SqlError::new("42P01", format!("relation \"{t}\" does not exist"));

@@ -59,7 +59,10 @@ pub struct Run<'a> {
 /// went away).
 pub trait RowSink {
     fn schema(&mut self, columns: Vec<ColumnInfo>, types: Vec<PgType>) -> bool;
+    /// A full batch, more may follow.
     fn rows(&mut self, batch: Vec<DataRow>) -> bool;
+    /// The last (possibly empty) batch: small results travel in one message.
+    fn last_rows(&mut self, batch: Vec<DataRow>);
 }
 
 /// How a statement ended.
@@ -207,9 +210,7 @@ impl Conn {
                 }
             }
         }
-        if !batch.is_empty() {
-            sink.rows(batch);
-        }
+        sink.last_rows(batch);
         Ok(Finished::Rows(count))
     }
 }

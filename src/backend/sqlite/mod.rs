@@ -4,3 +4,4 @@ pub mod exec;
 pub mod functions;
 pub mod guard;
 pub mod open;
+pub mod pgfuncs;

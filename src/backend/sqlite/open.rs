@@ -45,6 +45,7 @@ pub fn open(path: &Path, opts: OpenOptions) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "synchronous", sync)?;
     conn.set_prepared_statement_cache_capacity(256);
     super::functions::register(&conn)?;
+    super::pgfuncs::register(&conn)?;
     super::guard::install(&mut conn)?;
     Ok(conn)
 }

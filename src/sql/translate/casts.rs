@@ -4,7 +4,8 @@
 //! result needs no runtime conversion. Other expressions get the SQLite
 //! function that produces the same storage form.
 
-use super::ast::{call, cast, number, string, string_literal, template};
+use super::ast::{call, cast, number, string, string_literal};
+use super::columns::expr_type;
 use super::error::{other, unsupported};
 use super::functions::now_expr;
 use super::literals;
@@ -24,17 +25,25 @@ pub(super) fn rewrite_cast(inner: &Expr, data_type: &DataType) -> Result<Expr, T
             return Ok(inner.clone());
         }
     }
+    if let Some(n) = number_literal(inner) {
+        if let Some(converted) = cast_number(n, pg)? {
+            return Ok(converted);
+        }
+    }
     let x = inner.clone();
+    let source = expr_type(inner);
+    // Bound parameters are already decoded as the cast's type.
+    let checked = !is_placeholder(inner);
     Ok(match pg {
-        PgType::Bool => match inner {
-            Expr::Value(v) if matches!(&v.value, Value::Number(n, _) if n == "0" || n == "1") => x,
-            _ => template(
-                "CASE lower(trim(CAST($1 AS TEXT))) WHEN 't' THEN 1 WHEN 'true' THEN 1 \
-                 WHEN 'yes' THEN 1 WHEN 'on' THEN 1 WHEN '1' THEN 1 WHEN 'f' THEN 0 \
-                 WHEN 'false' THEN 0 WHEN 'no' THEN 0 WHEN 'off' THEN 0 WHEN '0' THEN 0 END",
-                &[x],
-            ),
-        },
+        PgType::Bool if source == Some(PgType::Bool) || !checked => x,
+        PgType::Bool => call("pg_to_bool", vec![x]),
+        PgType::Int2 | PgType::Int4 | PgType::Int8 if checked && !fits(source, pg) => {
+            call(int_function(pg), vec![x])
+        }
+        PgType::Numeric if checked && !is_numeric(source) => call("pg_to_numeric", vec![x]),
+        PgType::Float4 | PgType::Float8 if checked && !is_numeric(source) => {
+            call("pg_to_float8", vec![x])
+        }
         PgType::Date => call("date", vec![x]),
         PgType::Time => call("strftime", vec![string("%H:%M:%f"), x]),
         PgType::Timestamp | PgType::Timestamptz => {
@@ -60,8 +69,11 @@ pub(super) fn typed_literal(text: &str, pg: PgType) -> Result<Expr, TranslateErr
             let n: i64 = text.trim().parse().map_err(|_| {
                 other(
                     "22P02",
-                    format!("invalid input syntax for type {}: \"{text}\"", pg.name()),
+                    format!("invalid input syntax for type {}: \"{text}\"", sql_name(pg)),
                 )
+            })?;
+            check_int_range(n, pg, || {
+                format!("value \"{text}\" is out of range for type {}", sql_name(pg))
             })?;
             number(n)
         }
@@ -72,7 +84,7 @@ pub(super) fn typed_literal(text: &str, pg: PgType) -> Result<Expr, TranslateErr
                 _ => {
                     return Err(other(
                         "22P02",
-                        format!("invalid input syntax for type {}: \"{text}\"", pg.name()),
+                        format!("invalid input syntax for type {}: \"{text}\"", sql_name(pg)),
                     ))
                 }
             }
@@ -99,4 +111,145 @@ pub(super) fn typed_literal(text: &str, pg: PgType) -> Result<Expr, TranslateErr
         // text, varchar, char, name, json: the text itself.
         _ => string(text),
     })
+}
+
+/// The type name PostgreSQL uses in input error messages.
+fn sql_name(pg: PgType) -> &'static str {
+    match pg {
+        PgType::Int2 => "smallint",
+        PgType::Int4 => "integer",
+        PgType::Int8 => "bigint",
+        PgType::Float4 => "real",
+        PgType::Float8 => "double precision",
+        PgType::Bool => "boolean",
+        other_type => other_type.name(),
+    }
+}
+
+fn int_function(pg: PgType) -> &'static str {
+    match pg {
+        PgType::Int2 => "pg_to_int2",
+        PgType::Int4 => "pg_to_int4",
+        _ => "pg_to_int8",
+    }
+}
+
+/// Whether a value of type `source` always fits integer type `target`
+/// unchanged, so no checking function is needed.
+fn fits(source: Option<PgType>, target: PgType) -> bool {
+    let rank = |t: PgType| match t {
+        PgType::Bool | PgType::Int2 => 1,
+        PgType::Int4 => 2,
+        PgType::Int8 => 3,
+        _ => 9,
+    };
+    source.is_some_and(|s| rank(s) <= rank(target))
+}
+
+fn is_numeric(source: Option<PgType>) -> bool {
+    matches!(
+        source,
+        Some(
+            PgType::Int2
+                | PgType::Int4
+                | PgType::Int8
+                | PgType::Numeric
+                | PgType::Float4
+                | PgType::Float8
+        )
+    )
+}
+
+/// The digits of a numeric literal, with a leading minus when negated.
+fn number_literal(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => Some(n.clone()),
+            _ => None,
+        },
+        Expr::UnaryOp {
+            op: sqlparser::ast::UnaryOperator::Minus,
+            expr,
+        } => number_literal(expr).map(|n| format!("-{n}")),
+        Expr::Nested(inner) => number_literal(inner),
+        _ => None,
+    }
+}
+
+/// A numeric literal cast to an integer type or boolean, folded at translate
+/// time: numeric rounds half away from zero, out-of-range is 22003.
+fn cast_number(n: String, pg: PgType) -> Result<Option<Expr>, TranslateError> {
+    let value: i64 = match pg {
+        PgType::Int2 | PgType::Int4 | PgType::Int8 => match n.parse::<i64>() {
+            Ok(i) => i,
+            Err(_) => match n.parse::<f64>() {
+                Ok(f) if f.round().abs() < 9.2e18 => f.round() as i64,
+                _ => return Err(out_of_range(pg)),
+            },
+        },
+        PgType::Bool => match n.parse::<i64>() {
+            Ok(i) => i64::from(i != 0),
+            Err(_) => return Ok(None),
+        },
+        _ => return Ok(None),
+    };
+    check_int_range(value, pg, || out_of_range(pg).message)?;
+    Ok(Some(number(value)))
+}
+
+fn out_of_range(pg: PgType) -> TranslateError {
+    other("22003", format!("{} out of range", sql_name(pg)))
+}
+
+fn check_int_range(
+    n: i64,
+    pg: PgType,
+    message: impl FnOnce() -> String,
+) -> Result<(), TranslateError> {
+    let ok = match pg {
+        PgType::Int2 => i16::try_from(n).is_ok(),
+        PgType::Int4 => i32::try_from(n).is_ok(),
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(other("22003", message()))
+    }
+}
+
+/// Before children are rewritten: a boolean cast to text prints as
+/// `true`/`false`, as PostgreSQL's boolout does (stored booleans are 0/1).
+pub(super) fn rewrite_bool_text_cast(expr: &mut Expr) {
+    let Expr::Cast {
+        expr: inner,
+        data_type,
+        ..
+    } = expr
+    else {
+        return;
+    };
+    let is_text = matches!(
+        pg_type(data_type),
+        Ok(PgType::Text | PgType::Varchar | PgType::Bpchar | PgType::Name)
+    );
+    if !is_text || expr_type(inner) != Some(PgType::Bool) {
+        return;
+    }
+    *expr = match inner.as_ref() {
+        Expr::Value(v) => match &v.value {
+            Value::Boolean(b) => string(b.to_string()),
+            _ => return,
+        },
+        _ => call("pg_bool_text", vec![(**inner).clone()]),
+    };
+}
+
+/// A bound parameter, before (`$1`) or after (`?1`) rewriting.
+fn is_placeholder(expr: &Expr) -> bool {
+    match expr {
+        Expr::Value(v) => matches!(&v.value, Value::Placeholder(_)),
+        Expr::Nested(inner) => is_placeholder(inner),
+        _ => false,
+    }
 }

@@ -67,7 +67,17 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
                 matched
             })
         }
-        Expr::SimilarTo { .. } => return Err(unsupported("SIMILAR TO")),
+        Expr::SimilarTo {
+            negated,
+            expr: value,
+            pattern,
+            escape_char,
+        } => Some(super::similar::similar_to(
+            *negated,
+            value,
+            pattern,
+            escape_char.as_deref(),
+        )?),
         Expr::BinaryOp { left, op, right } => binary_op(left, op, right)?,
         Expr::Position { expr: needle, r#in } => {
             Some(call("instr", vec![(**r#in).clone(), (**needle).clone()]))

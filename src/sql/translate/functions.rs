@@ -1,7 +1,9 @@
 //! Function calls: PostgreSQL built-ins mapped to SQLite built-ins or SQL
 //! templates. Calls left as-is that SQLite lacks must be registered by the
 //! server: `md5`, `lpad`, `rpad`, `split_part`, `initcap`, `floor`, `ceil`,
-//! `power`, `trunc`, `sqrt` (plus `regexp` and `pg_like` from `expr.rs`).
+//! `power`, `trunc`, `sqrt` (plus `regexp` and `pg_like` from `expr.rs`), and
+//! from `pgfuncs.rs`: `regexp_replace`, `repeat`, `reverse`, `format`,
+//! `string_to_array`, `to_char`, `age`, `pg_to_*` casts.
 use super::ast::{base_name, call, object_name, plain_args, string, string_literal, template};
 use super::error::{other, unsupported};
 use super::TranslateError;
@@ -34,13 +36,8 @@ const UNSUPPORTED: &[&str] = &[
     "make_timestamp",
     "make_interval",
     "justify_interval",
-    "generate_series",
-    "unnest",
-    "array_length",
     "array_position",
     "array_to_string",
-    "string_to_array",
-    "regexp_replace",
     "regexp_matches",
     "regexp_split_to_table",
     "regexp_split_to_array",
@@ -55,9 +52,6 @@ const UNSUPPORTED: &[&str] = &[
     "percentile_cont",
     "percentile_disc",
     "mode",
-    "reverse",
-    "repeat",
-    "format",
     "encode",
     "decode",
     "translate",
@@ -142,6 +136,18 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         "random" => {
             arity(0)?;
             template("(random() / 18446744073709551616.0 + 0.5)", &[])
+        }
+        "array_length" => {
+            arity(2)?;
+            // JSON-text arrays are one-dimensional; an empty array has no length.
+            template(
+                "CASE WHEN $2 = 1 THEN nullif(json_array_length($1), 0) END",
+                &args,
+            )
+        }
+        "cardinality" => {
+            arity(1)?;
+            call("json_array_length", args)
         }
         "div" => {
             arity(2)?;

@@ -15,16 +15,21 @@ mod expr;
 mod functions;
 mod literals;
 mod names;
+mod output_names;
 mod params;
 mod query;
 mod rewrite;
+mod series;
 mod session;
+mod similar;
 mod split;
 mod statement;
 mod types;
 
 #[cfg(test)]
 mod exec_tests;
+#[cfg(test)]
+mod output_name_tests;
 #[cfg(test)]
 mod tests;
 

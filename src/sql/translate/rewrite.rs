@@ -3,6 +3,7 @@
 
 use super::expr::{rewrite_expr, rewrite_interval_arithmetic};
 use super::query::{check_select, check_table_factor, rewrite_limits};
+use super::series::{rewrite_select_list, rewrite_table_function};
 use super::TranslateError;
 use sqlparser::ast::{
     Expr, Query, Select, Statement, TableFactor, Value, ValueWithSpan, VisitMut, VisitorMut,
@@ -39,6 +40,7 @@ impl VisitorMut for Rewriter {
     type Break = TranslateError;
 
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
+        super::casts::rewrite_bool_text_cast(expr);
         brk(rewrite_interval_arithmetic(expr))
     }
 
@@ -75,10 +77,14 @@ impl VisitorMut for Rewriter {
     }
 
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<TranslateError> {
-        brk(check_select(select))
+        brk(check_select(select).and_then(|()| rewrite_select_list(select)))
     }
 
     fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<TranslateError> {
-        brk(check_table_factor(factor))
+        brk(match rewrite_table_function(factor) {
+            Ok(true) => Ok(()),
+            Ok(false) => check_table_factor(factor),
+            Err(e) => Err(e),
+        })
     }
 }

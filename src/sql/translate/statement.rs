@@ -3,7 +3,7 @@
 use super::error::unsupported;
 use super::rewrite::rewrite_statement;
 use super::split::Parsed;
-use super::{columns, ddl, names, params, session};
+use super::{columns, ddl, names, output_names, params, session};
 use super::{StmtKind, TranslateError, Translation};
 use sqlparser::ast::{FromTable, OnInsert, SetExpr, Statement, TableObject};
 
@@ -70,6 +70,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
     if let Statement::Insert(insert) = &mut statement {
         guard_upsert_select(insert);
     }
+    output_names::alias_outputs(&mut statement);
     rewrite_statement(&mut statement)?;
     Ok(Translation {
         kind: StmtKind::Query { tag, returns_rows },

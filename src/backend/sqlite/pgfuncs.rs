@@ -1,0 +1,61 @@
+//! PostgreSQL functions the translator emits, beyond those in `functions.rs`:
+//! casts with PostgreSQL's checks (`pg_to_int4`, `pg_to_bool`, ...) and
+//! text/array/date functions SQLite lacks (`regexp_replace`, `repeat`,
+//! `to_char`, ...). Registered on every tenant connection next to
+//! `functions::register`.
+
+mod casts;
+#[cfg(test)]
+mod tests;
+mod text;
+
+use rusqlite::functions::FunctionFlags;
+use rusqlite::Connection;
+
+/// Flags for functions whose result depends only on their arguments.
+fn pure() -> FunctionFlags {
+    FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS
+}
+
+/// A PostgreSQL error raised from inside a function call.
+fn error(code: &'static str, message: impl Into<String>) -> rusqlite::Error {
+    rusqlite::Error::UserFunctionError(Box::new(crate::sql::errors::SqlError::new(code, message)))
+}
+
+/// Registers every function of this module on `conn`.
+pub fn register(conn: &Connection) -> rusqlite::Result<()> {
+    casts::register(conn)?;
+    text::register(conn)?;
+    Ok(())
+}
+
+/// The SQLSTATE of an error message raised by a function of this module.
+///
+/// SQLite keeps only the text of an error raised inside a function (a step
+/// fails with SQLITE_ERROR and that message), so the server's SQLite error
+/// mapping should call this for SQLITE_ERROR messages it does not know.
+pub fn sqlstate(message: &str) -> Option<&'static str> {
+    const PREFIXES: [(&str, &str); 9] = [
+        ("invalid input syntax for type ", "22P02"),
+        ("invalid regular expression option", "22023"),
+        ("invalid regular expression:", "2201B"),
+        ("too few arguments for format()", "22023"),
+        ("unrecognized format() type specifier", "22023"),
+        ("unterminated format() type specifier", "22023"),
+        ("format specifies argument 0", "22023"),
+        (
+            "null values cannot be formatted as an SQL identifier",
+            "22004",
+        ),
+        ("requested length too large", "54000"),
+    ];
+    if let Some((_, code)) = PREFIXES.iter().find(|(p, _)| message.starts_with(p)) {
+        return Some(code);
+    }
+    let out_of_range = message.ends_with(" out of range")
+        && message.split_whitespace().count() == 4
+        || message.starts_with("value \"") && message.contains("\" is out of range for type ");
+    out_of_range.then_some("22003")
+}

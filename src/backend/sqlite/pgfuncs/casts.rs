@@ -1,0 +1,150 @@
+//! Casts with PostgreSQL's input checks, which SQLite's CAST lacks (it turns
+//! `'abc'` into 0 and truncates 2.5 to 2).
+//!
+//! - `pg_to_int2(x)`, `pg_to_int4(x)`, `pg_to_int8(x)`: text is parsed as
+//!   PostgreSQL does (surrounding spaces allowed, no decimals), reals round
+//!   half away from zero (numeric's rule), and out-of-range values raise
+//!   22003; bad text raises 22P02.
+//! - `pg_to_numeric(x)`, `pg_to_float8(x)`: text parsed as a number or 22P02;
+//!   numeric keeps integral values INTEGER (the storage convention).
+//! - `pg_to_bool(x)`: PostgreSQL's boolean input (`t`, `yes`, `of`, ...) as
+//!   0/1; numbers are true when non-zero.
+//! - `pg_bool_text(x)`: a stored boolean (0/1) as `true`/`false`.
+
+use super::{error, pure};
+use rusqlite::functions::Context;
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::Connection;
+
+pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    for (name, bits) in [("pg_to_int2", 16), ("pg_to_int4", 32), ("pg_to_int8", 64)] {
+        conn.create_scalar_function(name, 1, pure(), move |ctx| to_int(ctx, bits))?;
+    }
+    conn.create_scalar_function("pg_to_numeric", 1, pure(), |ctx| to_number(ctx, true))?;
+    conn.create_scalar_function("pg_to_float8", 1, pure(), |ctx| to_number(ctx, false))?;
+    conn.create_scalar_function("pg_to_bool", 1, pure(), |ctx| {
+        Ok(to_bool(ctx.get_raw(0))?.map(i64::from))
+    })?;
+    conn.create_scalar_function("pg_bool_text", 1, pure(), |ctx| {
+        Ok(to_bool(ctx.get_raw(0))?.map(|b| if b { "true" } else { "false" }))
+    })?;
+    Ok(())
+}
+
+fn int_type(bits: u32) -> (&'static str, &'static str) {
+    match bits {
+        16 => ("smallint", "smallint out of range"),
+        32 => ("integer", "integer out of range"),
+        _ => ("bigint", "bigint out of range"),
+    }
+}
+
+fn to_int(ctx: &Context<'_>, bits: u32) -> rusqlite::Result<Option<i64>> {
+    let (type_name, out_of_range) = int_type(bits);
+    let fits = |n: i64| bits == 64 || (n >> (bits - 1)) == 0 || (n >> (bits - 1)) == -1;
+    let n = match ctx.get_raw(0) {
+        ValueRef::Null => return Ok(None),
+        ValueRef::Integer(n) => n,
+        ValueRef::Real(f) => {
+            let r = f.round(); // half away from zero, as numeric -> int
+            if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&r) {
+                return Err(error("22003", out_of_range));
+            }
+            r as i64
+        }
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            let raw = String::from_utf8_lossy(t);
+            let s = raw.trim();
+            let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(error(
+                    "22P02",
+                    format!("invalid input syntax for type {type_name}: \"{raw}\""),
+                ));
+            }
+            match s.parse::<i64>() {
+                Ok(n) if fits(n) => n,
+                _ => {
+                    return Err(error(
+                        "22003",
+                        format!("value \"{raw}\" is out of range for type {type_name}"),
+                    ))
+                }
+            }
+        }
+    };
+    if fits(n) {
+        Ok(Some(n))
+    } else {
+        Err(error("22003", out_of_range))
+    }
+}
+
+fn to_number(ctx: &Context<'_>, numeric: bool) -> rusqlite::Result<Value> {
+    Ok(match ctx.get_raw(0) {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(n) if numeric => Value::Integer(n),
+        ValueRef::Integer(n) => Value::Real(n as f64),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            let raw = String::from_utf8_lossy(t);
+            let s = raw.trim();
+            let special = matches!(
+                s.to_ascii_lowercase().as_str(),
+                "nan" | "infinity" | "-infinity" | "+infinity" | "inf" | "-inf"
+            );
+            match s.parse::<f64>() {
+                Ok(_) if special && numeric => Value::Text(s.to_string()),
+                Ok(f) if numeric && !s.contains(['.', 'e', 'E']) && s.parse::<i64>().is_ok() => {
+                    Value::Integer(f as i64)
+                }
+                Ok(f) if special || f.is_finite() => Value::Real(f),
+                _ => {
+                    let type_name = if numeric {
+                        "numeric"
+                    } else {
+                        "double precision"
+                    };
+                    return Err(error(
+                        "22P02",
+                        format!("invalid input syntax for type {type_name}: \"{raw}\""),
+                    ));
+                }
+            }
+        }
+    })
+}
+
+/// PostgreSQL's boolean input: any unique prefix of true/false/yes/no,
+/// `on`/`off` (at least two letters), `1`/`0`; case-insensitive, trimmed.
+pub(super) fn parse_bool(text: &str) -> Option<bool> {
+    let s = text.trim().to_ascii_lowercase();
+    let prefix_of = |word: &str, min: usize| s.len() >= min && word.starts_with(s.as_str());
+    if prefix_of("true", 1) || prefix_of("yes", 1) || prefix_of("on", 2) || s == "1" {
+        Some(true)
+    } else if prefix_of("false", 1) || prefix_of("no", 1) || prefix_of("off", 2) || s == "0" {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn to_bool(value: ValueRef<'_>) -> rusqlite::Result<Option<bool>> {
+    Ok(match value {
+        ValueRef::Null => None,
+        ValueRef::Integer(n) => Some(n != 0),
+        ValueRef::Real(f) => Some(f != 0.0),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            let raw = String::from_utf8_lossy(t);
+            match parse_bool(&raw) {
+                Some(b) => Some(b),
+                None => {
+                    return Err(error(
+                        "22P02",
+                        format!("invalid input syntax for type boolean: \"{raw}\""),
+                    ))
+                }
+            }
+        }
+    })
+}

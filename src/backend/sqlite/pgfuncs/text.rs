@@ -1,0 +1,272 @@
+//! Text and array functions:
+//! - `repeat(s, n)`, `reverse(s)`;
+//! - `regexp_replace(s, pattern, replacement[, flags])`: PostgreSQL's
+//!   replacement syntax (`\1`..`\9`, `\&`, `\\`), flags `g` (all matches),
+//!   `i`/`c` (case), `n`/`m`/`s`/`x` accepted as in PostgreSQL's ARE mode;
+//! - `string_to_array(s, delimiter[, null_string])` -> JSON array text;
+//! - `format(fmt, ...)`: `%s`, `%I`, `%L`, `%%`, with `%n$` positions.
+
+use super::{error, pure};
+use rusqlite::functions::Context;
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+
+/// Results above this many bytes raise 54000, as PostgreSQL's 1 GB limit does.
+const MAX_RESULT: usize = 256 * 1024 * 1024;
+
+pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function("repeat", 2, pure(), |ctx| {
+        let (Some(s), Some(n)) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<i64>>(1)?) else {
+            return Ok(None);
+        };
+        let n = usize::try_from(n).unwrap_or(0);
+        if s.len().saturating_mul(n) > MAX_RESULT {
+            return Err(error("54000", "requested length too large"));
+        }
+        Ok(Some(s.repeat(n)))
+    })?;
+    conn.create_scalar_function("reverse", 1, pure(), |ctx| {
+        Ok(ctx
+            .get::<Option<String>>(0)?
+            .map(|s| s.chars().rev().collect::<String>()))
+    })?;
+    for n in [3, 4] {
+        conn.create_scalar_function("regexp_replace", n, pure(), |ctx| regexp_replace(ctx))?;
+    }
+    for n in [2, 3] {
+        conn.create_scalar_function("string_to_array", n, pure(), |ctx| string_to_array(ctx))?;
+    }
+    conn.create_scalar_function("format", -1, pure(), |ctx| format(ctx))?;
+    Ok(())
+}
+
+fn text_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<String>> {
+    ctx.get::<Option<String>>(i)
+}
+
+fn regexp_replace(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+    let (Some(source), Some(pattern), Some(replacement)) =
+        (text_arg(ctx, 0)?, text_arg(ctx, 1)?, text_arg(ctx, 2)?)
+    else {
+        return Ok(None);
+    };
+    let flags = if ctx.len() > 3 {
+        match text_arg(ctx, 3)? {
+            Some(f) => f,
+            None => return Ok(None),
+        }
+    } else {
+        String::new()
+    };
+    let mut global = false;
+    let mut builder = regex::RegexBuilder::new(&pattern);
+    for flag in flags.chars() {
+        match flag {
+            'g' => global = true,
+            'i' => {
+                builder.case_insensitive(true);
+            }
+            'c' => {
+                builder.case_insensitive(false);
+            }
+            'n' | 'm' => {
+                builder.multi_line(true);
+            }
+            's' => {
+                builder.dot_matches_new_line(true);
+            }
+            'x' => {
+                builder.ignore_whitespace(true);
+            }
+            other => {
+                return Err(error(
+                    "22023",
+                    format!("invalid regular expression option: \"{other}\""),
+                ))
+            }
+        }
+    }
+    let re = builder
+        .build()
+        .map_err(|e| error("2201B", format!("invalid regular expression: {e}")))?;
+    let mut out = String::with_capacity(source.len());
+    let mut last = 0;
+    for caps in re.captures_iter(&source) {
+        let Some(whole) = caps.get(0) else { continue };
+        out.push_str(&source[last..whole.start()]);
+        expand(&replacement, &caps, &mut out);
+        last = whole.end();
+        if !global {
+            break;
+        }
+    }
+    out.push_str(&source[last..]);
+    Ok(Some(out))
+}
+
+/// PostgreSQL replacement text: `\n` is group n, `\&` the match, `\\` a backslash.
+fn expand(replacement: &str, caps: &regex::Captures<'_>, out: &mut String) {
+    let mut chars = replacement.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.peek().copied() {
+            Some(d @ '1'..='9') => {
+                chars.next();
+                let group = d as usize - '0' as usize;
+                out.push_str(caps.get(group).map_or("", |m| m.as_str()));
+            }
+            Some('&') => {
+                chars.next();
+                out.push_str(caps.get(0).map_or("", |m| m.as_str()));
+            }
+            Some('\\') => {
+                chars.next();
+                out.push('\\');
+            }
+            _ => out.push('\\'),
+        }
+    }
+}
+
+fn string_to_array(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+    let Some(s) = text_arg(ctx, 0)? else {
+        return Ok(None);
+    };
+    let delimiter = text_arg(ctx, 1)?;
+    let null_string = if ctx.len() > 2 {
+        text_arg(ctx, 2)?
+    } else {
+        None
+    };
+    if s.is_empty() {
+        return Ok(Some("[]".into()));
+    }
+    let parts: Vec<String> = match delimiter.as_deref() {
+        None => s.chars().map(String::from).collect(),
+        Some("") => vec![s.clone()],
+        Some(d) => s.split(d).map(String::from).collect(),
+    };
+    let values: Vec<serde_json::Value> = parts
+        .into_iter()
+        .map(|p| {
+            if null_string.as_deref() == Some(p.as_str()) {
+                serde_json::Value::Null
+            } else {
+                serde_json::Value::String(p)
+            }
+        })
+        .collect();
+    Ok(Some(serde_json::Value::Array(values).to_string()))
+}
+
+/// An argument as text for `%s` (None = SQL NULL).
+fn arg_text(value: ValueRef<'_>) -> Option<String> {
+    match value {
+        ValueRef::Null => None,
+        ValueRef::Integer(n) => Some(n.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Some(b.iter().fold(String::from("\\x"), |mut s, byte| {
+            s.push_str(&format!("{byte:02x}"));
+            s
+        })),
+    }
+}
+
+/// `quote_ident`: quoted unless a plain lower-case identifier.
+fn quote_ident(s: &str) -> String {
+    let plain = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if plain {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    }
+}
+
+/// `quote_nullable`: NULL unquoted; backslashes make it an E'' string.
+fn quote_literal(s: Option<&str>) -> String {
+    match s {
+        None => "NULL".into(),
+        Some(s) if s.contains('\\') => {
+            format!("E'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
+        }
+        Some(s) => format!("'{}'", s.replace('\'', "''")),
+    }
+}
+
+fn format(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+    if ctx.is_empty() {
+        return Err(error("42883", "function format() does not exist"));
+    }
+    let Some(fmt) = text_arg(ctx, 0)? else {
+        return Ok(None);
+    };
+    let mut out = String::with_capacity(fmt.len());
+    let mut next_arg = 1;
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        // Optional `n$` position.
+        let mut digits = String::new();
+        while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+            digits.push(d);
+            chars.next();
+        }
+        let mut index = next_arg;
+        if !digits.is_empty() {
+            if chars.next() != Some('$') {
+                return Err(error("0A000", "width in format() is not supported"));
+            }
+            index = digits.parse::<usize>().unwrap_or(0);
+            if index == 0 {
+                return Err(error(
+                    "22023",
+                    "format specifies argument 0, but arguments are numbered from 1",
+                ));
+            }
+        }
+        let conversion = chars
+            .next()
+            .ok_or_else(|| error("22023", "unterminated format() type specifier"))?;
+        if conversion == '%' && digits.is_empty() {
+            out.push('%');
+            continue;
+        }
+        if !matches!(conversion, 's' | 'I' | 'L') {
+            return Err(error(
+                "22023",
+                format!("unrecognized format() type specifier \"{conversion}\""),
+            ));
+        }
+        if index >= ctx.len() {
+            return Err(error("22023", "too few arguments for format()"));
+        }
+        next_arg = index + 1;
+        let value = arg_text(ctx.get_raw(index));
+        match conversion {
+            's' => out.push_str(value.as_deref().unwrap_or("")),
+            'I' => match value {
+                Some(v) => out.push_str(&quote_ident(&v)),
+                None => {
+                    return Err(error(
+                        "22004",
+                        "null values cannot be formatted as an SQL identifier",
+                    ))
+                }
+            },
+            _ => out.push_str(&quote_literal(value.as_deref())),
+        }
+    }
+    Ok(Some(out))
+}

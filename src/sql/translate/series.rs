@@ -1,0 +1,263 @@
+//! Set-returning functions in FROM, as derived tables SQLite runs:
+//! `generate_series(start, stop[, step])` (numbers, or timestamps with an
+//! interval step) as a recursive CTE, and `unnest(json_array)` over
+//! `json_each`. PostgreSQL names the single column after the function, or
+//! after the alias (`AS g`), or the alias's column list (`AS t(x)`).
+
+use super::ast::{base_name, ident_name, plain_args, string_literal};
+use super::error::{other, unsupported};
+use super::literals::interval_modifiers;
+use super::TranslateError;
+use sqlparser::ast::{
+    DataType, Expr, FunctionArg, FunctionArgExpr, Ident, Query, Select, SelectItem, TableAlias,
+    TableFactor, TableWithJoins, Value,
+};
+
+/// Replaces a set-returning function in FROM by an equivalent subquery.
+/// Returns `Ok(false)` when `factor` is not one.
+pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, TranslateError> {
+    let (name, args, alias) = match factor {
+        TableFactor::Table {
+            name,
+            args: Some(args),
+            alias,
+            with_ordinality: false,
+            ..
+        } => {
+            let args: Option<Vec<Expr>> = args
+                .args
+                .iter()
+                .map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
+                    _ => None,
+                })
+                .collect();
+            let Some(args) = args else { return Ok(false) };
+            (base_name(name), args, alias.clone())
+        }
+        TableFactor::UNNEST {
+            alias,
+            array_exprs,
+            with_offset: false,
+            with_ordinality: false,
+            ..
+        } => ("unnest".to_string(), array_exprs.clone(), alias.clone()),
+        _ => return Ok(false),
+    };
+    let column = column_name(&name, alias.as_ref())?;
+    let mut subquery = match name.as_str() {
+        "generate_series" => generate_series(&args)?,
+        "unnest" => match args.as_slice() {
+            [array] => query(
+                "SELECT value AS pg_col FROM json_each($1)",
+                std::slice::from_ref(array),
+            ),
+            _ => return Err(unsupported("unnest() with several arrays")),
+        },
+        _ => return Ok(false),
+    };
+    name_output(&mut subquery, column);
+    let table_alias = alias.unwrap_or_else(|| TableAlias {
+        explicit: true,
+        at: None,
+        name: Ident::new(&name),
+        columns: vec![],
+    });
+    *factor = TableFactor::Derived {
+        lateral: false,
+        subquery: Box::new(subquery),
+        alias: Some(TableAlias {
+            columns: vec![],
+            ..table_alias
+        }),
+        sample: None,
+    };
+    Ok(true)
+}
+
+/// The select-list form `SELECT generate_series(1, 3)` / `SELECT unnest(a)`
+/// without FROM: the call becomes a column of the same subquery in FROM.
+pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateError> {
+    if !select.from.is_empty() {
+        return Ok(());
+    }
+    let mut found: Option<TableFactor> = None;
+    for item in &mut select.projection {
+        let (expr, alias) = match item {
+            SelectItem::UnnamedExpr(e) => (e, None),
+            SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.clone())),
+            _ => continue,
+        };
+        let Expr::Function(func) = expr else { continue };
+        let name = base_name(&func.name);
+        if !matches!(name.as_str(), "generate_series" | "unnest") || func.over.is_some() {
+            continue;
+        }
+        if found.is_some() {
+            return Err(unsupported(
+                "several set-returning functions in a select list",
+            ));
+        }
+        let Some(args) = plain_args(func) else {
+            continue;
+        };
+        let column = alias
+            .map(|a| ident_name(&a))
+            .unwrap_or_else(|| name.clone());
+        let mut factor = TableFactor::Table {
+            name: super::ast::object_name(&name),
+            alias: Some(TableAlias {
+                explicit: true,
+                at: None,
+                name: Ident::new("pg_srf"),
+                columns: vec![sqlparser::ast::TableAliasColumnDef::from_name(
+                    column.clone(),
+                )],
+            }),
+            args: Some(sqlparser::ast::TableFunctionArgs {
+                args: args
+                    .into_iter()
+                    .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e.clone())))
+                    .collect(),
+                settings: None,
+            }),
+            with_hints: vec![],
+            version: None,
+            with_ordinality: false,
+            partitions: vec![],
+            json_path: None,
+            sample: None,
+            index_hints: vec![],
+        };
+        rewrite_table_function(&mut factor)?;
+        *expr =
+            Expr::CompoundIdentifier(vec![Ident::new("pg_srf"), Ident::with_quote('"', column)]);
+        found = Some(factor);
+    }
+    if let Some(relation) = found {
+        select.from = vec![TableWithJoins {
+            relation,
+            joins: vec![],
+        }];
+    }
+    Ok(())
+}
+
+fn column_name(function: &str, alias: Option<&TableAlias>) -> Result<String, TranslateError> {
+    Ok(match alias {
+        None => function.to_string(),
+        Some(a) => match a.columns.as_slice() {
+            [] => ident_name(&a.name),
+            [c] => ident_name(&c.name),
+            _ => {
+                return Err(other(
+                    "42P10",
+                    format!("too many column aliases specified for function {function}"),
+                ))
+            }
+        },
+    })
+}
+
+/// Names the template's single output column (`pg_col`) `column`.
+fn name_output(query: &mut Query, column: String) {
+    if let sqlparser::ast::SetExpr::Select(select) = query.body.as_mut() {
+        if let Some(SelectItem::ExprWithAlias { alias, .. }) = select.projection.first_mut() {
+            *alias = Ident::with_quote('"', column);
+        }
+    }
+}
+
+fn generate_series(args: &[Expr]) -> Result<Query, TranslateError> {
+    let col = "pg_col";
+    match args {
+        [start, stop] => Ok(query(
+            &format!(
+                "WITH RECURSIVE pg_series(v) AS (SELECT $1 WHERE $1 <= $2 \
+                 UNION ALL SELECT v + 1 FROM pg_series WHERE v + 1 <= $2) \
+                 SELECT v AS {col} FROM pg_series"
+            ),
+            &[start.clone(), stop.clone()],
+        )),
+        [start, stop, step] => {
+            if let Some(text) = interval_step(step) {
+                return timestamp_series(start, stop, &text, col);
+            }
+            if is_zero(step) {
+                return Err(other("22023", "step size cannot equal zero"));
+            }
+            Ok(query(
+                &format!(
+                    "WITH RECURSIVE pg_series(v) AS (SELECT $1 WHERE \
+                     ($3 > 0 AND $1 <= $2) OR ($3 < 0 AND $1 >= $2) \
+                     UNION ALL SELECT v + $3 FROM pg_series WHERE \
+                     ($3 > 0 AND v + $3 <= $2) OR ($3 < 0 AND v + $3 >= $2)) \
+                     SELECT v AS {col} FROM pg_series"
+                ),
+                &[start.clone(), stop.clone(), step.clone()],
+            ))
+        }
+        _ => Err(other(
+            "42883",
+            format!(
+                "function generate_series with {} arguments does not exist",
+                args.len()
+            ),
+        )),
+    }
+}
+
+/// Timestamps step by an interval literal; values are timestamp text.
+fn timestamp_series(
+    start: &Expr,
+    stop: &Expr,
+    interval: &str,
+    col: &str,
+) -> Result<Query, TranslateError> {
+    let backwards = interval.trim_start().starts_with('-');
+    let modifiers = interval_modifiers(interval, false)?
+        .into_iter()
+        .map(|m| format!("'{}'", m.replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let cmp = if backwards { ">=" } else { "<=" };
+    let next = format!("strftime('%Y-%m-%d %H:%M:%S', v, {modifiers})");
+    Ok(query(
+        &format!(
+            "WITH RECURSIVE pg_series(v) AS (SELECT strftime('%Y-%m-%d %H:%M:%S', $1) \
+             WHERE julianday($1) {cmp} julianday($2) \
+             UNION ALL SELECT {next} FROM pg_series WHERE julianday({next}) {cmp} julianday($2)) \
+             SELECT v AS {col} FROM pg_series"
+        ),
+        &[start.clone(), stop.clone()],
+    ))
+}
+
+fn interval_step(step: &Expr) -> Option<String> {
+    match step {
+        Expr::Interval(interval) if interval.leading_field.is_none() => {
+            string_literal(&interval.value).map(str::to_string)
+        }
+        Expr::Cast {
+            expr,
+            data_type: DataType::Interval { .. },
+            ..
+        } => string_literal(expr).map(str::to_string),
+        Expr::Nested(inner) => interval_step(inner),
+        _ => None,
+    }
+}
+
+fn is_zero(expr: &Expr) -> bool {
+    matches!(expr, Expr::Value(v) if matches!(&v.value, Value::Number(n, _) if n.parse::<f64>() == Ok(0.0)))
+}
+
+/// Parses a fixed query template and substitutes `$n` with `args`.
+/// Templates are fixed strings of this module (user text only enters as
+/// substituted expressions), so they always parse as a subquery.
+fn query(sql: &str, args: &[Expr]) -> Query {
+    match super::ast::template(&format!("({sql})"), args) {
+        Expr::Subquery(q) => *q,
+        other_expr => panic!("internal template is not a subquery: {other_expr}"),
+    }
+}
