@@ -39,6 +39,8 @@ pub struct Config {
     pub synchronous: Synchronous,
     /// How long an SQLite connection waits on a lock held by another process.
     pub busy_timeout_ms: u64,
+    /// Megabytes of each tenant database read through mmap (0 = off).
+    pub mmap_size_mb: u64,
     /// Open tenant databases kept in the registry.
     pub registry_capacity: u64,
     /// An open tenant database unused this long is closed.
@@ -72,6 +74,7 @@ impl Default for Config {
             server_version: "15.8".into(),
             synchronous: Synchronous::Full,
             busy_timeout_ms: 5_000,
+            mmap_size_mb: 256,
             registry_capacity: 10_000,
             registry_idle_secs: 600,
             pooled_connections_per_tenant: 8,

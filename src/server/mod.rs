@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod conn;
 pub mod extended;
+pub mod messages;
 pub mod params;
 pub mod session;
 pub mod sessions;
@@ -55,6 +56,7 @@ impl Server {
         let opts = OpenOptions {
             synchronous: config.synchronous,
             busy_timeout: Duration::from_millis(config.busy_timeout_ms),
+            mmap_size: (config.mmap_size_mb as i64) << 20,
         };
         let registry = Registry::new(
             config.registry_capacity,

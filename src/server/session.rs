@@ -142,6 +142,29 @@ impl RowSink for ChannelSink {
     }
 }
 
+/// Collects a result in memory (inline runs, bounded by their budget).
+struct MemSink<'a> {
+    format: &'a Format,
+    schema: Option<Arc<Vec<FieldInfo>>>,
+    rows: Vec<DataRow>,
+}
+
+impl RowSink for MemSink<'_> {
+    fn schema(&mut self, columns: Vec<ColumnInfo>, types: Vec<PgType>) -> bool {
+        self.schema = Some(Arc::new(field_infos(&columns, &types, self.format)));
+        true
+    }
+
+    fn rows(&mut self, mut batch: Vec<DataRow>) -> bool {
+        self.rows.append(&mut batch);
+        true
+    }
+
+    fn last_rows(&mut self, mut batch: Vec<DataRow>) {
+        self.rows.append(&mut batch);
+    }
+}
+
 /// The pgwire type for one of ours.
 pub fn wire_type(t: PgType) -> Type {
     Type::from_oid(t.oid()).unwrap_or(Type::TEXT)
@@ -497,6 +520,42 @@ impl Session {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .statement_timeout;
+        // Reads first try the async worker under an instruction budget: most
+        // are point queries finishing in microseconds, and a thread hand-off
+        // would cost more than the query.
+        if permit.is_none() && tag == "SELECT" {
+            let conn = self.take_conn()?;
+            let mut sink = MemSink {
+                format,
+                schema: None,
+                rows: Vec::new(),
+            };
+            let run = Run {
+                sql: &t.sql,
+                params: &params,
+                types: match &fixed_types {
+                    Some(t) => Types::Fixed(t),
+                    None => Types::Infer(&t.columns),
+                },
+                format,
+            };
+            let done = conn.run_inline(&run, &mut sink);
+            self.put_conn(conn);
+            if let Some(result) = done {
+                return match (sink.schema, result) {
+                    (_, Err(e)) => Err(e),
+                    (Some(schema), Ok(_)) => {
+                        let mut resp =
+                            QueryResponse::new(schema, stream::iter(sink.rows.into_iter().map(Ok)));
+                        resp.set_command_tag(tag);
+                        Ok(Outcome::Rows(resp))
+                    }
+                    (None, Ok(Finished::Changed(n) | Finished::Rows(n))) => {
+                        Ok(Outcome::Command(command_tag(tag, n)))
+                    }
+                };
+            }
+        }
         let conn = self.take_conn()?;
         let (tx, mut rx) = mpsc::channel::<Event>(4);
         let this = self.clone();
@@ -606,7 +665,10 @@ impl Session {
                                     if let Err(e) = result {
                                         session.note_error();
                                         // Rows sent before the error stay sent, as in PostgreSQL.
-                                        return Some((Err(e.into()), (rx, pending, timer, session, true)));
+                                        return Some((
+                                            Err(e.into()),
+                                            (rx, pending, timer, session, true),
+                                        ));
                                     }
                                     let row = pending.next()?;
                                     return Some((Ok(row), (rx, pending, timer, session, true)));
@@ -623,7 +685,10 @@ impl Session {
             }
             _ => {
                 stop_timer(&timer);
-                Err(SqlError::internal("statement", "execution ended without a result"))
+                Err(SqlError::internal(
+                    "statement",
+                    "execution ended without a result",
+                ))
             }
         }
     }

@@ -203,8 +203,11 @@ fn function_error(msg: &str) -> Option<SqlError> {
         ("field position must not be zero", "22023"),
         ("cannot take square root of a negative number", "2201F"),
     ];
-    let code = crate::backend::sqlite::pgfuncs::sqlstate(msg)
-        .or_else(|| OURS.iter().find(|(m, _)| msg.starts_with(m)).map(|(_, c)| *c))?;
+    let code = crate::backend::sqlite::pgfuncs::sqlstate(msg).or_else(|| {
+        OURS.iter()
+            .find(|(m, _)| msg.starts_with(m))
+            .map(|(_, c)| *c)
+    })?;
     Some(SqlError::new(code, msg.to_owned()))
 }
 

@@ -1,6 +1,7 @@
 //! Running one statement on a tenant connection, on a blocking-pool thread,
 //! encoding result rows straight into DataRow messages in batches.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use bytes::BytesMut;
@@ -17,10 +18,18 @@ use crate::sql::pgtype::PgType;
 const BATCH_ROWS: usize = 256;
 const BATCH_BYTES: usize = 64 * 1024;
 
+/// VM instructions between progress-handler calls; the budget of a
+/// statement tried on the async worker (see [`Conn::run_inline`]).
+const INLINE_BUDGET_OPS: i32 = 4000;
+
 /// One SQLite connection owned by one session.
 pub struct Conn {
     db: Connection,
     interrupt: Arc<InterruptHandle>,
+    /// Set while a statement runs on an async worker thread: the progress
+    /// handler then stops it after [`INLINE_BUDGET_OPS`] instructions.
+    inline: Arc<AtomicBool>,
+    over_budget: Arc<AtomicBool>,
 }
 
 /// A result column as SQLite describes it.
@@ -75,9 +84,50 @@ pub enum Finished {
 }
 
 impl Conn {
-    pub fn new(db: Connection) -> Conn {
+    pub fn new(mut db: Connection) -> Conn {
         let interrupt = Arc::new(db.get_interrupt_handle());
-        Conn { db, interrupt }
+        let inline = Arc::new(AtomicBool::new(false));
+        let over_budget = Arc::new(AtomicBool::new(false));
+        let (i, o) = (inline.clone(), over_budget.clone());
+        // Called every INLINE_BUDGET_OPS instructions; only inline runs stop.
+        let _ = db.progress_handler(
+            INLINE_BUDGET_OPS,
+            Some(move || {
+                if i.load(Ordering::Relaxed) {
+                    o.store(true, Ordering::Relaxed);
+                    true
+                } else {
+                    false
+                }
+            }),
+        );
+        Conn {
+            db,
+            interrupt,
+            inline,
+            over_budget,
+        }
+    }
+
+    /// Runs a statement on the calling (async worker) thread if it finishes
+    /// within a small instruction budget: a point query then costs no thread
+    /// hand-off. Returns `None` when the budget ran out; nothing was sent and
+    /// the statement (read-only: callers guarantee it) must be run again on
+    /// the blocking pool.
+    pub fn run_inline(
+        &self,
+        run: &Run<'_>,
+        sink: &mut dyn RowSink,
+    ) -> Option<Result<Finished, SqlError>> {
+        self.over_budget.store(false, Ordering::Relaxed);
+        self.inline.store(true, Ordering::Relaxed);
+        let r = self.run(run, sink);
+        self.inline.store(false, Ordering::Relaxed);
+        if self.over_budget.load(Ordering::Relaxed) {
+            None
+        } else {
+            Some(r)
+        }
     }
 
     pub fn interrupt_handle(&self) -> Arc<InterruptHandle> {

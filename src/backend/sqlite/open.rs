@@ -12,6 +12,8 @@ use crate::config::Synchronous;
 pub struct OpenOptions {
     pub synchronous: Synchronous,
     pub busy_timeout: Duration,
+    /// Bytes of each database file read through mmap (0 = off).
+    pub mmap_size: i64,
 }
 
 /// Creates a tenant database file: WAL mode is persistent, so it is set once here.
@@ -43,6 +45,9 @@ pub fn open(path: &Path, opts: OpenOptions) -> rusqlite::Result<Connection> {
         Synchronous::Normal => "NORMAL",
     };
     conn.pragma_update(None, "synchronous", sync)?;
+    // Read database pages through a shared memory map instead of a pread per
+    // page miss: sessions of one tenant then share the OS page cache.
+    conn.pragma_update(None, "mmap_size", opts.mmap_size)?;
     conn.set_prepared_statement_cache_capacity(256);
     super::functions::register(&conn)?;
     super::pgfuncs::register(&conn)?;
