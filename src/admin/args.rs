@@ -84,11 +84,11 @@ pub fn collect(args: &[FunctionArg]) -> Result<Vec<Arg>, SqlError> {
         .collect()
 }
 
+/// An argument after binding: its name, if given, and its text value (None = NULL).
+pub type BoundArg = (Option<String>, Option<String>);
+
 /// Resolves `$n` against bound parameter values.
-pub fn bind(
-    args: &[Arg],
-    params: &[Value],
-) -> Result<Vec<(Option<String>, Option<String>)>, SqlError> {
+pub fn bind(args: &[Arg], params: &[Value]) -> Result<Vec<BoundArg>, SqlError> {
     args.iter()
         .map(|a| {
             let v = match &a.value {

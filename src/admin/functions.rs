@@ -84,7 +84,7 @@ impl AdminFn {
 /// Matches positional and named arguments to the function's parameters.
 fn bind_args(
     f: AdminFn,
-    args: Vec<(Option<String>, Option<String>)>,
+    args: Vec<super::args::BoundArg>,
 ) -> Result<Vec<Option<String>>, SqlError> {
     let sig = signature(f);
     let mut out: Vec<Option<Option<String>>> = vec![None; sig.len()];
@@ -144,7 +144,7 @@ fn t(b: bool) -> String {
 pub async fn run(
     server: &Arc<Server>,
     f: AdminFn,
-    args: Vec<(Option<String>, Option<String>)>,
+    args: Vec<super::args::BoundArg>,
 ) -> Result<Vec<Vec<String>>, SqlError> {
     let a = bind_args(f, args)?;
     let arg = |i: usize| a[i].clone().unwrap_or_default();

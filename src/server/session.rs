@@ -562,15 +562,6 @@ impl Session {
         let sql: Arc<str> = Arc::from(t.sql.as_str());
         let hints = t.columns.clone();
         let format_owned = format.clone();
-        let multi = t.sql.contains(';')
-            && t.columns.is_empty()
-            && !matches!(
-                t.kind,
-                StmtKind::Query {
-                    returns_rows: true,
-                    ..
-                }
-            );
         let timer = timeout.map(|d| {
             let this = self.clone();
             tokio::spawn(async move {
@@ -587,20 +578,16 @@ impl Session {
                 schema: None,
                 held: Vec::new(),
             };
-            let result = if multi && params.is_empty() {
-                conn.batch(&sql).map(|_| Finished::Changed(0))
-            } else {
-                let run = Run {
-                    sql: &sql,
-                    params: &params,
-                    types: match &fixed_types {
-                        Some(t) => Types::Fixed(t),
-                        None => Types::Infer(&hints),
-                    },
-                    format: &format_owned,
-                };
-                conn.run(&run, &mut sink)
+            let run = Run {
+                sql: &sql,
+                params: &params,
+                types: match &fixed_types {
+                    Some(t) => Types::Fixed(t),
+                    None => Types::Infer(&hints),
+                },
+                format: &format_owned,
             };
+            let result = conn.run(&run, &mut sink);
             this.put_conn(conn);
             drop(permit);
             let result = match result {

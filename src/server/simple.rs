@@ -148,12 +148,21 @@ where
     C::Error: Debug,
     PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
 {
-    let stmts = match session.server.translate(sql) {
-        Ok(s) => s,
-        Err(e) => {
-            session.note_error();
-            return send_error(client, e).await;
-        }
+    // Constants lifted out as parameters share one cached translation; if
+    // the lifted form does not translate to the same statements, use the text as is.
+    let lifted = crate::sql::normalize::normalize(sql).and_then(|n| {
+        let stmts = session.server.translate(&n.text).ok()?;
+        (stmts.len() == n.literals.len()).then_some((stmts, n.literals))
+    });
+    let (stmts, mut literals) = match lifted {
+        Some((s, l)) => (s, l),
+        None => match session.server.translate(sql) {
+            Ok(s) => (s, Vec::new()),
+            Err(e) => {
+                session.note_error();
+                return send_error(client, e).await;
+            }
+        },
     };
     // PostgreSQL runs a multi-statement query in one implicit transaction,
     // unless it manages transactions itself.
@@ -177,8 +186,9 @@ where
     }
     let text = Format::UnifiedText;
     let mut failed = false;
-    for t in stmts.iter() {
-        match session.execute(t, Vec::new(), &text, None).await {
+    for (i, t) in stmts.iter().enumerate() {
+        let params = literals.get_mut(i).map(std::mem::take).unwrap_or_default();
+        match session.execute(t, params, &text, None).await {
             Ok(outcome) => {
                 if let Some(info) = send_outcome(client, outcome).await? {
                     session.note_error();

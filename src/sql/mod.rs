@@ -3,5 +3,6 @@
 pub mod decode;
 pub mod encode;
 pub mod errors;
+pub mod normalize;
 pub mod pgtype;
 pub mod translate;

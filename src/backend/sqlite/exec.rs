@@ -146,10 +146,19 @@ impl Conn {
 
     /// Prepares (and caches) a statement to learn its columns and parameters.
     pub fn describe(&self, sql: &str) -> Result<Described, SqlError> {
-        let stmt = self.db.prepare_cached(sql).map_err(|e| from_sqlite(&e))?;
+        let stmt = match self.db.prepare_cached(sql) {
+            Ok(s) => s,
+            // Several SQLite statements for one PostgreSQL one: no rows, no parameters.
+            Err(rusqlite::Error::MultipleStatement) => {
+                return Ok(Described {
+                    columns: Vec::new(),
+                    param_count: 0,
+                })
+            }
+            Err(e) => return Err(from_sqlite(&e)),
+        };
         let columns = stmt
             .columns()
-            .into_iter()
             .map(|c| ColumnInfo {
                 name: c.name().to_owned(),
                 decl: c.decl_type().map(PgType::from_decl),
@@ -173,10 +182,17 @@ impl Conn {
 
     /// Runs one statement, streaming rows to `sink`.
     pub fn run(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
-        let mut stmt = self
-            .db
-            .prepare_cached(run.sql)
-            .map_err(|e| from_sqlite(&e))?;
+        let mut stmt = match self.db.prepare_cached(run.sql) {
+            Ok(s) => s,
+            // One PostgreSQL statement may become several SQLite ones
+            // (`DROP TABLE a, b`, `TRUNCATE a, b`): those take no parameters
+            // and return no rows.
+            Err(rusqlite::Error::MultipleStatement) if run.params.is_empty() => {
+                self.batch(run.sql)?;
+                return Ok(Finished::Changed(0));
+            }
+            Err(e) => return Err(from_sqlite(&e)),
+        };
         let expected = stmt.parameter_count();
         if expected != run.params.len() {
             return Err(SqlError::new(
@@ -198,7 +214,6 @@ impl Conn {
         }
         let columns: Vec<ColumnInfo> = stmt
             .columns()
-            .into_iter()
             .map(|c| ColumnInfo {
                 name: c.name().to_owned(),
                 decl: c.decl_type().map(PgType::from_decl),

@@ -1,0 +1,235 @@
+//! Lifting literals out of simple-protocol DML so repeated queries that
+//! differ only in constants (`... WHERE aid = 48213`) share one cached
+//! translation and one prepared SQLite statement, the way a driver's
+//! prepared statement would.
+//!
+//! Works on sqlparser tokens, never on raw text patterns, and only lifts a
+//! literal where a parameter means exactly the same thing: the right side of
+//! a comparison, LIMIT/OFFSET, and whole items of a VALUES row. Anything else
+//! (select-list constants, LIKE patterns, typed literals such as
+//! `DATE '...'`, casts) keeps its literal, since the translator may read it.
+
+use rusqlite::types::Value;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword;
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+
+/// A query string with literals replaced by `$n`, numbered per statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Normalized {
+    pub text: String,
+    /// Lifted values of each non-empty statement, in order.
+    pub literals: Vec<Vec<Value>>,
+}
+
+fn is_trivia(t: &Token) -> bool {
+    matches!(t, Token::Whitespace(_))
+}
+
+/// Byte offset of each line start, to turn token locations into offsets.
+fn line_starts(sql: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(sql.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// Byte offset of a 1-based (line, column-in-chars) location.
+fn offset(sql: &str, starts: &[usize], line: u64, column: u64) -> Option<usize> {
+    let start = *starts.get((line as usize).checked_sub(1)?)?;
+    let col = (column as usize).checked_sub(1)?;
+    let rest = &sql[start..];
+    Some(
+        start
+            + rest
+                .char_indices()
+                .nth(col)
+                .map(|(i, _)| i)
+                .unwrap_or(rest.len()),
+    )
+}
+
+fn starts_dml(tokens: &[&TokenWithSpan]) -> bool {
+    match tokens.first().map(|t| &t.token) {
+        Some(Token::Word(w)) => matches!(
+            w.keyword,
+            Keyword::SELECT | Keyword::INSERT | Keyword::UPDATE | Keyword::DELETE | Keyword::WITH
+        ),
+        _ => false,
+    }
+}
+
+fn literal_value(t: &Token) -> Option<Value> {
+    match t {
+        Token::Number(n, _) => {
+            if let Ok(i) = n.parse::<i64>() {
+                Some(Value::Integer(i))
+            } else {
+                // Beyond i64 or with a fraction: only lift what a REAL holds
+                // exactly enough to compare like the literal would.
+                n.parse::<f64>()
+                    .ok()
+                    .filter(|_| n.len() <= 15)
+                    .map(Value::Real)
+            }
+        }
+        Token::SingleQuotedString(s) => Some(Value::Text(s.clone())),
+        _ => None,
+    }
+}
+
+/// Normalizes `sql`, or `None` when nothing would be lifted (or it does not tokenize).
+pub fn normalize(sql: &str) -> Option<Normalized> {
+    let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
+        .tokenize_with_location()
+        .ok()?;
+    let starts = line_starts(sql);
+    let mut statements: Vec<Vec<&TokenWithSpan>> = vec![Vec::new()];
+    for t in &tokens {
+        if t.token == Token::SemiColon {
+            statements.push(Vec::new());
+        } else if !is_trivia(&t.token) {
+            statements
+                .last_mut()
+                .expect("one statement at least")
+                .push(t);
+        }
+    }
+    // (byte range, placeholder) edits over the original text
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    let mut literals = Vec::new();
+    for stmt in statements.iter().filter(|s| !s.is_empty()) {
+        let mut values = Vec::new();
+        if starts_dml(stmt) {
+            let mut depth = 0usize;
+            let mut values_depth: Option<usize> = None;
+            for i in 0..stmt.len() {
+                let tok = &stmt[i].token;
+                match tok {
+                    Token::LParen => depth += 1,
+                    Token::RParen => {
+                        depth = depth.saturating_sub(1);
+                        if values_depth.is_some_and(|d| depth < d.saturating_sub(1)) {
+                            values_depth = None;
+                        }
+                    }
+                    Token::Word(w) if w.keyword == Keyword::VALUES => {
+                        values_depth = Some(depth + 1)
+                    }
+                    Token::Word(w)
+                        if matches!(
+                            w.keyword,
+                            Keyword::ON | Keyword::RETURNING | Keyword::SELECT | Keyword::WHERE
+                        ) && values_depth.is_some_and(|d| depth < d) =>
+                    {
+                        values_depth = None
+                    }
+                    _ => {}
+                }
+                let Some(value) = literal_value(tok) else {
+                    continue;
+                };
+                let prev = i.checked_sub(1).map(|p| &stmt[p].token);
+                let next = stmt.get(i + 1).map(|t| &t.token);
+                let compared = matches!(
+                    prev,
+                    Some(
+                        Token::Eq | Token::Neq | Token::Lt | Token::Gt | Token::LtEq | Token::GtEq
+                    )
+                ) || matches!(prev, Some(Token::Word(w)) if matches!(w.keyword, Keyword::LIMIT | Keyword::OFFSET));
+                let in_values = values_depth == Some(depth)
+                    && matches!(prev, Some(Token::LParen | Token::Comma))
+                    && matches!(next, Some(Token::Comma | Token::RParen));
+                let next_ok = !matches!(
+                    next,
+                    Some(Token::DoubleColon | Token::LParen | Token::Period | Token::LBracket)
+                );
+                if (compared || in_values) && next_ok {
+                    let span = stmt[i].span;
+                    let (Some(a), Some(b)) = (
+                        offset(sql, &starts, span.start.line, span.start.column),
+                        offset(sql, &starts, span.end.line, span.end.column),
+                    ) else {
+                        return None;
+                    };
+                    values.push(value);
+                    edits.push((a, b, format!("${}", values.len())));
+                }
+            }
+        }
+        literals.push(values);
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let mut text = String::with_capacity(sql.len());
+    let mut at = 0;
+    for (a, b, placeholder) in edits {
+        text.push_str(&sql[at..a]);
+        text.push_str(&placeholder);
+        at = b;
+    }
+    text.push_str(&sql[at..]);
+    Some(Normalized { text, literals })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(sql: &str) -> Option<(String, Vec<Vec<Value>>)> {
+        normalize(sql).map(|n| (n.text, n.literals))
+    }
+
+    #[test]
+    fn lifts_comparisons_limits_and_values() {
+        let (t, l) = norm("SELECT abalance FROM pgbench_accounts WHERE aid = 48213;").unwrap();
+        assert_eq!(t, "SELECT abalance FROM pgbench_accounts WHERE aid = $1;");
+        assert_eq!(l, vec![vec![Value::Integer(48213)]]);
+        let (t, l) =
+            norm("select * from t where a >= 'x''y' and b < 2.5 limit 10 offset 5").unwrap();
+        assert_eq!(
+            t,
+            "select * from t where a >= $1 and b < $2 limit $3 offset $4"
+        );
+        assert_eq!(
+            l[0],
+            vec![
+                Value::Text("x'y".into()),
+                Value::Real(2.5),
+                Value::Integer(10),
+                Value::Integer(5)
+            ]
+        );
+        let (t, _) = norm("INSERT INTO t (a, b) VALUES (1, 'é'), (2, 'b') RETURNING a").unwrap();
+        assert_eq!(
+            t,
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) RETURNING a"
+        );
+    }
+
+    #[test]
+    fn keeps_what_the_translator_reads() {
+        // select-list constants, LIKE patterns, casts, typed literals, functions, DDL
+        assert_eq!(norm("SELECT 1, 'x'"), None);
+        assert_eq!(norm("SELECT * FROM t WHERE a LIKE 'x%'"), None);
+        assert_eq!(norm("SELECT * FROM t WHERE a = '1'::int"), None);
+        assert_eq!(norm("SELECT * FROM t WHERE d = DATE '2020-01-01'"), None);
+        assert_eq!(norm("SELECT * FROM t WHERE a = lower('X')"), None);
+        assert_eq!(norm("CREATE TABLE t (a int DEFAULT 1 CHECK (a = 1))"), None);
+        assert_eq!(norm("INSERT INTO t VALUES (now(), 1 + 2)"), None);
+    }
+
+    #[test]
+    fn numbers_per_statement() {
+        let (t, l) = norm("UPDATE t SET a = 1 WHERE b = 2;\n DELETE FROM t WHERE c = 3").unwrap();
+        assert_eq!(
+            t,
+            "UPDATE t SET a = $1 WHERE b = $2;\n DELETE FROM t WHERE c = $1"
+        );
+        assert_eq!(l.len(), 2);
+        assert_eq!(l[1], vec![Value::Integer(3)]);
+        // a statement that lifts nothing still has its (empty) slot
+        let (_, l) = norm("BEGIN; SELECT * FROM t WHERE a = 1").unwrap();
+        assert_eq!(l, vec![vec![], vec![Value::Integer(1)]]);
+    }
+}
