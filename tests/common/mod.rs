@@ -38,10 +38,12 @@ impl TestServer {
     /// Starts a server after `tweak` adjusted its configuration.
     pub async fn start_with(tweak: impl FnOnce(&mut pgtenant::config::Config)) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = pgtenant::config::Config::default();
-        config.data_dir = dir.path().join("data");
-        config.admin_password = Some(ADMIN_PASSWORD.into());
-        config.shutdown_grace_secs = 1;
+        let mut config = pgtenant::config::Config {
+            data_dir: dir.path().join("data"),
+            admin_password: Some(ADMIN_PASSWORD.into()),
+            shutdown_grace_secs: 1,
+            ..Default::default()
+        };
         tweak(&mut config);
         let data_dir = config.data_dir.clone();
         let server = Server::new(config).expect("server starts");
@@ -152,7 +154,6 @@ impl TestServer {
         let port = self.port.to_string();
         let mut cmd_args: Vec<String> = vec![
             "-X".into(),
-            "-q".into(),
             "-h".into(),
             "127.0.0.1".into(),
             "-p".into(),
@@ -270,15 +271,32 @@ pub async fn assert_serves(server: &TestServer) {
     assert_eq!(simple_rows(&rows), vec![vec![Some("1".to_owned())]]);
 }
 
-/// Waits (bounded) for `cond` to hold; for state with no event to await.
-pub async fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
+/// Waits (bounded) for `cond` to hold, for server state that has no event
+/// to await; returns whether it held in time.
+pub async fn wait_for(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + timeout;
     while !cond() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        if Instant::now() >= deadline {
+            return false;
+        }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    true
+}
+
+/// Like [`wait_for`], failing the test on timeout.
+pub async fn wait_until(what: &str, timeout: Duration, cond: impl FnMut() -> bool) {
+    assert!(
+        wait_for(timeout, cond).await,
+        "timed out waiting for {what}"
+    );
 }
 
 /// The query that never ends on its own.
 pub const RUNAWAY: &str =
     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c";
+
+/// Never ends on its own either, but streams one row per recursion step, so
+/// the first row received proves the statement is running.
+pub const STREAMING_RUNAWAY: &str =
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x::int4 AS x FROM c";
