@@ -19,6 +19,9 @@ PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/pgtenant-bench.XXXXXX)
 chmod 755 "$WORK"
+# PostgreSQL runs as the postgres user when we are root: it must own its folder.
+mkdir -p "$WORK/pg"
+[ "$(id -u)" = 0 ] && chown postgres "$WORK/pg"
 PG_PORT=${PG_PORT:-55433}
 PGT_PORT=${PGT_PORT:-56543}
 
@@ -39,8 +42,8 @@ echo "== building pgtenant (release)"
 
 echo "== starting PostgreSQL 15 on port $PG_PORT"
 as_pg "$PGBIN/initdb" -D "$WORK/pg" -U bench --auth=trust >/dev/null
-as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1" \
-    -l "$WORK/pg.log" -w start >/dev/null
+as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -o "-p $PG_PORT -k $WORK/pg -c listen_addresses=127.0.0.1" \
+    -l "$WORK/pg/server.log" -w start >/dev/null
 PGURL="host=127.0.0.1 port=$PG_PORT user=bench dbname=postgres"
 
 echo "== starting pgtenant on port $PGT_PORT"

@@ -177,7 +177,6 @@ async fn client_vanishes_while_rows_stream() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "server bug: the statement_timeout timer task keeps an abandoned Session alive until it fires"]
 async fn client_vanishes_while_rows_stream_with_a_statement_timeout() {
     vanish_while_rows_stream(Some("60s")).await;
 }

@@ -194,7 +194,6 @@ async fn functions_through_the_extended_protocol() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "server bug: the select list of SELECT cols FROM pgtenant.f(...) is ignored (all columns come back)"]
 async fn select_list_over_a_function_is_honoured() {
     let server = TestServer::start().await;
     let admin = server.admin().await;

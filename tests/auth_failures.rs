@@ -65,7 +65,6 @@ async fn unknown_tenant_and_unknown_user_look_the_same() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "server bug: message reads \"Password authentication failed...\" (capital P), PostgreSQL's is lower case"]
 async fn failure_message_matches_postgres_wording() {
     let server = TestServer::start().await;
     server.create_tenant_user("acme", "alice", "s3cret").await;

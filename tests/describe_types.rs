@@ -149,7 +149,6 @@ async fn describe_does_not_execute() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "server bug: INSERT without a column list describes its parameters as text"]
 async fn insert_without_column_list_parameters_take_the_table_column_types() {
     let server = TestServer::start().await;
     let client = server.fresh_tenant("acme").await;

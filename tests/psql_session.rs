@@ -160,7 +160,6 @@ async fn on_error_stop_exits_at_the_first_error() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "server bug: the first 25P02 resets a failed block to idle (Session::note_error)"]
 async fn failed_transaction_in_a_script_is_rolled_back() {
     let server = TestServer::start().await;
     admin_setup(&server).await;

@@ -86,7 +86,6 @@ async fn extended_protocol_query_times_out() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "server bug: the first 25P02 resets a failed block to idle (Session::note_error)"]
 async fn timeout_inside_a_block_fails_the_block() {
     let server = TestServer::start().await;
     let client = server.fresh_tenant("acme").await;
@@ -130,7 +129,6 @@ async fn timeout_can_be_turned_off_again() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "server bug: SHOW statement_timeout reports bare milliseconds (\"200\"), not \"200ms\""]
 async fn show_statement_timeout_uses_postgres_units() {
     let server = TestServer::start().await;
     let client = server.fresh_tenant("acme").await;
@@ -157,7 +155,6 @@ async fn show_statement_timeout_uses_postgres_units() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "server bug: -c settings in the startup options parameter are not applied"]
 async fn timeout_from_startup_options() {
     let server = TestServer::start().await;
     server.create_tenant_user("acme", "alice", "s3cret").await;

@@ -106,7 +106,6 @@ async fn error_then_rollback_discards_the_block() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "server bug: the first 25P02 resets a failed block to idle (Session::note_error)"]
 async fn failed_block_refuses_statements_until_rollback() {
     let server = TestServer::start().await;
     let (a, b) = setup(&server).await;

@@ -35,6 +35,64 @@ pub struct AdminStatement {
     pub args: Vec<Arg>,
     /// `SELECT pgtenant.f(...)` (one composite column) rather than `SELECT * FROM pgtenant.f(...)`.
     pub scalar: bool,
+    /// `SELECT a, b AS c FROM pgtenant.f(...)`: (result column, output name); None for `*`.
+    pub projection: Option<Vec<(String, String)>>,
+}
+
+impl AdminStatement {
+    /// The output column names.
+    pub fn output_columns(&self) -> Vec<String> {
+        match &self.projection {
+            Some(p) => p.iter().map(|(_, name)| name.clone()).collect(),
+            None => self
+                .function
+                .columns(self.scalar)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+}
+
+/// The select list over a management function: plain column names only.
+fn projection(
+    items: &[SelectItem],
+    function: AdminFn,
+) -> Result<Option<Vec<(String, String)>>, SqlError> {
+    if let [SelectItem::Wildcard(_)] = items {
+        return Ok(None);
+    }
+    let available = function.columns(false);
+    items
+        .iter()
+        .map(|item| {
+            let (expr, alias) = match item {
+                SelectItem::UnnamedExpr(e) => (e, None),
+                SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
+                _ => {
+                    return Err(SqlError::new(
+                        "0A000",
+                        "only * or column names may be selected from a management function",
+                    ))
+                }
+            };
+            let Expr::Identifier(ident) = expr else {
+                return Err(SqlError::new(
+                    "0A000",
+                    "only * or column names may be selected from a management function",
+                ));
+            };
+            let col = ident.value.to_ascii_lowercase();
+            if !available.contains(&col.as_str()) {
+                return Err(SqlError::new(
+                    "42703",
+                    format!("column \"{col}\" does not exist"),
+                ));
+            }
+            Ok((col.clone(), alias.unwrap_or(col)))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 /// Opens the catalog read-only for an admin session's queries.
@@ -89,6 +147,7 @@ fn as_call(stmt: &Statement) -> Result<Option<AdminStatement>, SqlError> {
                     function,
                     args: args::collect(&targs.args)?,
                     scalar: false,
+                    projection: projection(&sel.projection, function)?,
                 }));
             }
         }
@@ -116,6 +175,7 @@ fn as_call(stmt: &Statement) -> Result<Option<AdminStatement>, SqlError> {
                     function,
                     args: args::collect(&list)?,
                     scalar: true,
+                    projection: None,
                 }));
             }
         }
@@ -184,11 +244,11 @@ pub async fn prepare(session: &Arc<Session>, sql: &str) -> Result<Option<Prepare
     match parsed.pop() {
         None => Ok(None),
         Some(Parsed::Call(call)) => {
-            let names = call.function.columns(call.scalar);
+            let names = call.output_columns();
             let columns: Vec<ColumnInfo> = names
                 .iter()
                 .map(|n| ColumnInfo {
-                    name: n.to_string(),
+                    name: n.clone(),
                     decl: Some(PgType::Text),
                 })
                 .collect();
@@ -250,6 +310,21 @@ async fn call_function(
             })
             .collect();
         (vec![call.function.name().to_owned()], composite)
+    } else if let Some(p) = &call.projection {
+        let index: Vec<usize> = p
+            .iter()
+            .map(|(src, _)| columns.iter().position(|c| c == src).unwrap_or(0))
+            .collect();
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                index
+                    .iter()
+                    .map(|i| r.get(*i).cloned().unwrap_or_default())
+                    .collect()
+            })
+            .collect();
+        (call.output_columns(), rows)
     } else {
         (columns.iter().map(|c| c.to_string()).collect(), rows)
     };

@@ -70,6 +70,15 @@ pub async fn prepare(
     let Some(t) = one_statement(translations.as_ref().clone())? else {
         return Ok(None);
     };
+    // PostgreSQL refuses to even parse other statements in a failed block.
+    if session.tx_status() == super::session::TxStatus::Failed
+        && !matches!(
+            t.kind,
+            StmtKind::Rollback | StmtKind::Commit | StmtKind::RollbackTo(_)
+        )
+    {
+        return Err(SqlError::in_failed_transaction());
+    }
     let (columns, param_count) = match &t.kind {
         StmtKind::Query { .. } => {
             let sql = t.sql.clone();
@@ -117,7 +126,9 @@ pub async fn prepare(
         }
         match hint {
             ParamHint::Type(ty) => param_types[i] = Some(*ty),
-            ParamHint::Column { table, column } => lookups.push((i, table.clone(), column.clone())),
+            ParamHint::Column { .. } | ParamHint::Position { .. } => {
+                lookups.push((i, hint.clone()))
+            }
             ParamHint::Unknown => {}
         }
     }

@@ -18,7 +18,7 @@ use super::Server;
 use crate::backend::sqlite::exec::{ColumnInfo, Conn, Finished, RowSink, Run, Types};
 use crate::sql::errors::SqlError;
 use crate::sql::pgtype::PgType;
-use crate::sql::translate::{StmtKind, Translation};
+use crate::sql::translate::{ParamHint, StmtKind, Translation};
 use crate::tenant::registry::TenantDb;
 
 /// Who the session belongs to.
@@ -142,6 +142,17 @@ impl RowSink for ChannelSink {
     }
 }
 
+/// Stops a statement timer when the statement ends or its result is dropped.
+struct TimerGuard(Option<tokio::task::JoinHandle<()>>);
+
+impl Drop for TimerGuard {
+    fn drop(&mut self) {
+        if let Some(t) = self.0.take() {
+            t.abort();
+        }
+    }
+}
+
 /// Collects a result in memory (inline runs, bounded by their budget).
 struct MemSink<'a> {
     format: &'a Format,
@@ -241,9 +252,10 @@ impl Session {
     /// Called for every error a statement reports: inside a block, the block fails.
     pub fn note_error(&self) {
         let mut tx = self.tx.lock().unwrap_or_else(|p| p.into_inner());
-        if let Tx::Active { permit, .. } = std::mem::take(&mut *tx) {
-            *tx = Tx::Failed { permit };
-        }
+        *tx = match std::mem::take(&mut *tx) {
+            Tx::Active { permit, .. } => Tx::Failed { permit },
+            other => other,
+        };
     }
 
     /// A CancelRequest for this session arrived.
@@ -562,15 +574,19 @@ impl Session {
         let sql: Arc<str> = Arc::from(t.sql.as_str());
         let hints = t.columns.clone();
         let format_owned = format.clone();
-        let timer = timeout.map(|d| {
-            let this = self.clone();
+        // The timer holds no strong reference: an abandoned session must not
+        // live until its timeout fires.
+        let timer = TimerGuard(timeout.map(|d| {
+            let this = Arc::downgrade(self);
             tokio::spawn(async move {
                 tokio::time::sleep(d).await;
-                this.cancel_reason.store(CANCEL_TIMEOUT, Ordering::Release);
-                this.interrupt.interrupt();
-                this.cancel_wait.notify_waiters();
+                if let Some(this) = this.upgrade() {
+                    this.cancel_reason.store(CANCEL_TIMEOUT, Ordering::Release);
+                    this.interrupt.interrupt();
+                    this.cancel_wait.notify_waiters();
+                }
             })
-        });
+        }));
         tokio::task::spawn_blocking(move || {
             let mut sink = ChannelSink {
                 tx,
@@ -602,11 +618,6 @@ impl Session {
         });
 
         let first = rx.recv().await;
-        let stop_timer = |timer: &Option<tokio::task::JoinHandle<()>>| {
-            if let Some(t) = timer {
-                t.abort();
-            }
-        };
         let tag_for_rows = if tag == "INSERT" { "INSERT 0" } else { tag };
         match first {
             // A small result, or none: everything arrived at once.
@@ -615,7 +626,7 @@ impl Session {
                 rows,
                 result,
             }) => {
-                stop_timer(&timer);
+                drop(timer);
                 match (schema, result) {
                     (_, Err(e)) => Err(e),
                     (Some(schema), Ok(_)) => {
@@ -645,9 +656,8 @@ impl Session {
                             match rx.recv().await {
                                 Some(Event::Rows(batch)) => pending = batch.into_iter(),
                                 Some(Event::End { rows, result, .. }) => {
-                                    if let Some(t) = &timer {
-                                        t.abort();
-                                    }
+                                    drop(timer);
+                                    let timer = TimerGuard(None);
                                     pending = rows.into_iter();
                                     if let Err(e) = result {
                                         session.note_error();
@@ -671,7 +681,7 @@ impl Session {
                 Ok(Outcome::Rows(resp))
             }
             _ => {
-                stop_timer(&timer);
+                drop(timer);
                 Err(SqlError::internal(
                     "statement",
                     "execution ended without a result",
@@ -683,7 +693,7 @@ impl Session {
     /// Binds: resolves parameter hints that name columns against the live schema.
     pub async fn column_types(
         self: &Arc<Self>,
-        lookups: Vec<(usize, String, String)>,
+        lookups: Vec<(usize, ParamHint)>,
     ) -> Result<Vec<(usize, Option<PgType>)>, SqlError> {
         if lookups.is_empty() {
             return Ok(Vec::new());
@@ -691,7 +701,15 @@ impl Session {
         let lookup = move |c: &Conn| {
             Ok(lookups
                 .iter()
-                .map(|(i, t, col)| (*i, c.column_type(t, col)))
+                .map(|(i, hint)| {
+                    let ty = match hint {
+                        ParamHint::Column { table, column } => c.column_type(table, column),
+                        ParamHint::Position { table, index } => c.column_type_at(table, *index),
+                        ParamHint::Type(t) => Some(*t),
+                        ParamHint::Unknown => None,
+                    };
+                    (*i, ty)
+                })
                 .collect())
         };
         // Inside a block, reading the schema on the session's connection would

@@ -140,6 +140,17 @@ pub struct Settings {
     pub statement_timeout: Option<Duration>,
 }
 
+/// A duration in PostgreSQL's SHOW form: the largest unit that divides it.
+fn show_ms(ms: u64) -> String {
+    match ms {
+        0 => "0".to_owned(),
+        ms if ms % 3_600_000 == 0 => format!("{}h", ms / 3_600_000),
+        ms if ms % 60_000 == 0 => format!("{}min", ms / 60_000),
+        ms if ms % 1000 == 0 => format!("{}s", ms / 1000),
+        ms => format!("{ms}ms"),
+    }
+}
+
 /// Parses a PostgreSQL duration setting (`5000`, `5s`, `1min`, `250ms`) in milliseconds.
 fn parse_ms(value: &str) -> Option<u64> {
     let v = value.trim().trim_matches('\'');
@@ -172,7 +183,7 @@ impl Settings {
             .collect();
         values.insert("server_version".into(), server_version.to_owned());
         if let Some(t) = statement_timeout {
-            values.insert("statement_timeout".into(), t.as_millis().to_string());
+            values.insert("statement_timeout".into(), show_ms(t.as_millis() as u64));
         }
         let mut s = Settings {
             initial: BTreeMap::new(),
@@ -277,7 +288,7 @@ impl Settings {
                     )
                 })?;
                 self.statement_timeout = (ms > 0).then(|| Duration::from_millis(ms));
-                self.values.insert(name, ms.to_string());
+                self.values.insert(name, show_ms(ms));
                 return Ok(());
             }
             "server_version"

@@ -100,7 +100,7 @@ impl StartupHandler for ConnHandler {
                             .complete_authentication(client, final_message)
                             .await?;
                         let (pid, secret) = client.pid_and_secret_key();
-                        let startup: Vec<(String, String)> = SETTING_PARAMS
+                        let mut startup: Vec<(String, String)> = SETTING_PARAMS
                             .iter()
                             .filter_map(|k| {
                                 client
@@ -109,6 +109,15 @@ impl StartupHandler for ConnHandler {
                                     .map(|v| (k.to_string(), v.clone()))
                             })
                             .collect();
+                        // `options=-c name=value` sets session defaults, as in
+                        // PostgreSQL (pgtenant.* names chose the tenant already).
+                        if let Some(options) = client.metadata().get("options") {
+                            startup.extend(
+                                resolve::parse_options(options)
+                                    .into_iter()
+                                    .filter(|(k, _)| !k.starts_with("pgtenant.")),
+                            );
+                        }
                         let settings = Settings::new(
                             &self.server.config.server_version,
                             self.server.config.statement_timeout(),
@@ -160,7 +169,12 @@ impl ConnHandler {
             .and_then(|s| s.login.as_ref().err().cloned())
             .unwrap_or_else(|| e.to_string());
         tracing::warn!(peer = %self.peer, user, reason = %why, "authentication failed");
-        PgWireError::InvalidPassword(user)
+        SqlError::new(
+            "28P01",
+            format!("password authentication failed for user \"{user}\""),
+        )
+        .fatal()
+        .into()
     }
 
     /// After the password checked out: the tenant's database and a connection to it.

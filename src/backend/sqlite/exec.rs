@@ -180,6 +180,18 @@ impl Conn {
         Some(PgType::from_decl(&decl))
     }
 
+    /// The declared type of the table's `index`-th column (0-based).
+    pub fn column_type_at(&self, table: &str, index: usize) -> Option<PgType> {
+        let mut stmt = self
+            .db
+            .prepare_cached("SELECT type FROM pragma_table_info(?1) WHERE cid = ?2")
+            .ok()?;
+        let decl: String = stmt
+            .query_row(rusqlite::params![table, index as i64], |r| r.get(0))
+            .ok()?;
+        Some(PgType::from_decl(&decl))
+    }
+
     /// Runs one statement, streaming rows to `sink`.
     pub fn run(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
         let mut stmt = match self.db.prepare_cached(run.sql) {

@@ -109,6 +109,12 @@ pub enum ParamHint {
         table: String,
         column: String,
     },
+    /// The value for the table's `index`-th column (0-based), from an INSERT
+    /// with no column list.
+    Position {
+        table: String,
+        index: usize,
+    },
 }
 
 /// A translation failure, reported to the client with this SQLSTATE.

@@ -143,6 +143,20 @@ impl Hints {
                 };
                 if let SetExpr::Values(values) = source.body.as_ref() {
                     for row in &values.rows {
+                        if columns.is_empty() {
+                            // INSERT INTO t VALUES (...): values follow the table's column order.
+                            for (index, value) in row.content.iter().enumerate() {
+                                if let Some(n) = placeholder_index(value) {
+                                    self.set(
+                                        n,
+                                        ParamHint::Position {
+                                            table: table.clone(),
+                                            index,
+                                        },
+                                    );
+                                }
+                            }
+                        }
                         for (value, column) in row.content.iter().zip(&columns) {
                             if let Some(n) = placeholder_index(value) {
                                 self.set(
