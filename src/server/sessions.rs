@@ -2,7 +2,7 @@
 //! dropped tenant's sessions, and for shutdown.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use tokio::sync::Notify;
@@ -14,13 +14,15 @@ use super::session::Session;
 pub struct ConnCtl {
     kill: Notify,
     killed: AtomicBool,
-    /// Statements running now; shutdown waits for them.
-    busy: AtomicUsize,
+    /// Between a query message and its ReadyForQuery: shutdown waits for it.
+    busy: AtomicBool,
+    /// Shutdown asked: end the connection at the next ReadyForQuery.
+    closing: AtomicBool,
     pub authenticated: AtomicBool,
 }
 
 impl ConnCtl {
-    /// Ends the connection at once (the tenant is gone).
+    /// Ends the connection at once (the tenant is gone, or it is idle at shutdown).
     pub fn kill(&self) {
         self.killed.store(true, Ordering::Release);
         self.kill.notify_waiters();
@@ -30,8 +32,7 @@ impl ConnCtl {
         self.killed.load(Ordering::Acquire)
     }
 
-    /// Resolves when the connection should end; during shutdown it first
-    /// waits for a running statement to finish.
+    /// Resolves when the connection should end.
     pub async fn killed(&self) {
         loop {
             let notified = self.kill.notified();
@@ -42,22 +43,29 @@ impl ConnCtl {
         }
     }
 
-    pub fn busy_guard(self: &Arc<Self>) -> BusyGuard {
-        self.busy.fetch_add(1, Ordering::AcqRel);
-        BusyGuard(self.clone())
+    /// A query message arrived: the connection owes the client a reply.
+    pub fn begin_work(&self) {
+        self.busy.store(true, Ordering::Release);
+    }
+
+    /// ReadyForQuery was sent. At shutdown the connection ends here.
+    pub fn end_work(&self) {
+        self.busy.store(false, Ordering::Release);
+        if self.closing.load(Ordering::Acquire) {
+            self.kill();
+        }
     }
 
     pub fn is_busy(&self) -> bool {
-        self.busy.load(Ordering::Acquire) > 0
+        self.busy.load(Ordering::Acquire)
     }
-}
 
-/// Marks a statement as running while alive.
-pub struct BusyGuard(Arc<ConnCtl>);
-
-impl Drop for BusyGuard {
-    fn drop(&mut self) {
-        self.0.busy.fetch_sub(1, Ordering::AcqRel);
+    /// Graceful shutdown: end now if idle, else after the reply in progress.
+    pub fn close_when_idle(&self) {
+        self.closing.store(true, Ordering::Release);
+        if !self.is_busy() {
+            self.kill();
+        }
     }
 }
 
@@ -137,21 +145,20 @@ impl SessionTable {
             .count()
     }
 
+    /// Sessions running a statement right now.
+    pub fn busy_count(&self) -> usize {
+        self.lock().values().filter(|e| e.ctl.is_busy()).count()
+    }
+
     pub fn is_shutting_down(&self) -> bool {
         self.shutting_down.load(Ordering::Acquire)
     }
 
-    /// Graceful shutdown: idle connections end now, busy ones after their statement.
+    /// Graceful shutdown: idle connections end now, busy ones after their reply.
     pub fn shutdown_all(&self) {
         self.shutting_down.store(true, Ordering::Release);
-        let ctls: Vec<Arc<ConnCtl>> = self.lock().values().map(|e| e.ctl.clone()).collect();
-        for ctl in ctls {
-            tokio::spawn(async move {
-                while ctl.is_busy() {
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                }
-                ctl.kill();
-            });
+        for e in self.lock().values() {
+            e.ctl.close_when_idle();
         }
     }
 }

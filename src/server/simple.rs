@@ -99,7 +99,7 @@ impl SimpleQueryHandler for ConnHandler {
             return Err(PgWireError::NotReadyForQuery);
         }
         let session = self.session()?.clone();
-        let _busy = self.ctl.busy_guard();
+        self.ctl.begin_work();
         client.set_state(PgWireConnectionState::QueryInProgress);
         let sql = query.query;
         if sql.chars().all(|c| c == ';' || c.is_whitespace()) {
@@ -127,6 +127,7 @@ impl SimpleQueryHandler for ConnHandler {
         let status = wire_status(session.tx_status());
         client.set_transaction_status(status);
         send_ready_for_query(client, status).await?;
+        self.ctl.end_work();
         Ok(())
     }
 

@@ -65,6 +65,17 @@ impl TestServer {
         }
     }
 
+    /// Asks the server to shut down (as SIGTERM does) and waits for it to stop.
+    pub async fn shutdown(&mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.handle.take() {
+            Some(h) => h.await.expect("server task"),
+            None => Ok(()),
+        }
+    }
+
     /// Client settings for `user` on `dbname` with `password`.
     pub fn config(
         &self,
