@@ -123,8 +123,8 @@ struct ChannelSink {
 }
 
 impl RowSink for ChannelSink {
-    fn schema(&mut self, columns: Vec<ColumnInfo>, types: Vec<PgType>) -> bool {
-        self.schema = Some(Arc::new(field_infos(&columns, &types, &self.format)));
+    fn schema(&mut self, columns: &[ColumnInfo], types: &[PgType]) -> bool {
+        self.schema = Some(Arc::new(field_infos(columns, types, &self.format)));
         true
     }
 
@@ -161,8 +161,8 @@ struct MemSink<'a> {
 }
 
 impl RowSink for MemSink<'_> {
-    fn schema(&mut self, columns: Vec<ColumnInfo>, types: Vec<PgType>) -> bool {
-        self.schema = Some(Arc::new(field_infos(&columns, &types, self.format)));
+    fn schema(&mut self, columns: &[ColumnInfo], types: &[PgType]) -> bool {
+        self.schema = Some(Arc::new(field_infos(columns, types, self.format)));
         true
     }
 

@@ -67,7 +67,7 @@ pub struct Run<'a> {
 /// Where result rows go. Returning `false` stops the statement (the client
 /// went away).
 pub trait RowSink {
-    fn schema(&mut self, columns: Vec<ColumnInfo>, types: Vec<PgType>) -> bool;
+    fn schema(&mut self, columns: &[ColumnInfo], types: &[PgType]) -> bool;
     /// A full batch, more may follow.
     fn rows(&mut self, batch: Vec<DataRow>) -> bool;
     /// The last (possibly empty) batch: small results travel in one message.
@@ -224,13 +224,24 @@ impl Conn {
             let changed = stmt.raw_execute().map_err(|e| from_sqlite(&e))?;
             return Ok(Finished::Changed(changed as u64));
         }
-        let columns: Vec<ColumnInfo> = stmt
-            .columns()
-            .map(|c| ColumnInfo {
-                name: c.name().to_owned(),
-                decl: c.decl_type().map(PgType::from_decl),
-            })
-            .collect();
+        // With fixed types the client already has the RowDescription: the
+        // names are not needed, only a check that the shape did not change.
+        let columns: Vec<ColumnInfo> = match run.types {
+            Types::Fixed(t) if t.len() != ncols => {
+                return Err(SqlError::new(
+                    "0A000",
+                    "cached plan must not change result type",
+                ))
+            }
+            Types::Fixed(_) => Vec::new(),
+            Types::Infer(_) => stmt
+                .columns()
+                .map(|c| ColumnInfo {
+                    name: c.name().to_owned(),
+                    decl: c.decl_type().map(PgType::from_decl),
+                })
+                .collect(),
+        };
 
         let mut rows = stmt.raw_query();
         let first = rows.next().map_err(|e| from_sqlite(&e))?;
@@ -247,7 +258,7 @@ impl Conn {
                 .collect(),
         };
         let binary: Vec<bool> = (0..ncols).map(|i| run.format.is_binary(i)).collect();
-        if !sink.schema(columns, types.clone()) {
+        if !sink.schema(&columns, &types) {
             return Ok(Finished::Rows(0));
         }
 
