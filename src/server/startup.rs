@@ -130,6 +130,13 @@ impl StartupHandler for ConnHandler {
                             pid,
                             "session started"
                         );
+                        let database = client
+                            .metadata()
+                            .get("database")
+                            .cloned()
+                            .unwrap_or_else(|| identity.user().to_string());
+                        conn.set_session(identity.user(), &database, pid)
+                            .map_err(sql_to_wire)?;
                         let session = Arc::new(Session::new(
                             self.server.clone(),
                             identity,

@@ -1,5 +1,6 @@
 //! PostgreSQL on SQLite: translation, types, encodings and errors.
 
+pub mod catalog;
 pub mod decode;
 pub mod encode;
 pub mod errors;

@@ -144,9 +144,30 @@ impl Conn {
         self.db.execute_batch(sql).map_err(|e| from_sqlite(&e))
     }
 
+    /// Prepares (and caches) a statement; the first statement of a
+    /// connection that reads the catalog creates the catalog views.
+    fn prepare(&self, sql: &str) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
+        match self.db.prepare_cached(sql) {
+            Err(e) if super::catalog_missing(&e) => {
+                // Not under the inline budget: creating the views is a one-off.
+                let inline = self.inline.swap(false, Ordering::Relaxed);
+                let installed = super::catalog::install(&self.db);
+                self.inline.store(inline, Ordering::Relaxed);
+                installed?;
+                self.db.prepare_cached(sql)
+            }
+            other => other,
+        }
+    }
+
+    /// Tells the introspection functions who the session is.
+    pub fn set_session(&self, user: &str, database: &str, pid: i32) -> Result<(), SqlError> {
+        super::catalog::set_session(&self.db, user, database, pid).map_err(|e| from_sqlite(&e))
+    }
+
     /// Prepares (and caches) a statement to learn its columns and parameters.
     pub fn describe(&self, sql: &str) -> Result<Described, SqlError> {
-        let stmt = match self.db.prepare_cached(sql) {
+        let stmt = match self.prepare(sql) {
             Ok(s) => s,
             // Several SQLite statements for one PostgreSQL one: no rows, no parameters.
             Err(rusqlite::Error::MultipleStatement) => {
@@ -194,7 +215,7 @@ impl Conn {
 
     /// Runs one statement, streaming rows to `sink`.
     pub fn run(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
-        let mut stmt = match self.db.prepare_cached(run.sql) {
+        let mut stmt = match self.prepare(run.sql) {
             Ok(s) => s,
             // One PostgreSQL statement may become several SQLite ones
             // (`DROP TABLE a, b`, `TRUNCATE a, b`): those take no parameters

@@ -1,7 +1,13 @@
 //! The embedded engine: one local SQLite file per tenant environment.
 
+pub mod catalog;
 pub mod exec;
 pub mod functions;
 pub mod guard;
 pub mod open;
 pub mod pgfuncs;
+
+/// Whether an error means the catalog views are not created on this connection yet.
+fn catalog_missing(e: &rusqlite::Error) -> bool {
+    crate::sql::catalog::is_missing_catalog(&e.to_string())
+}

@@ -51,6 +51,7 @@ pub fn open(path: &Path, opts: OpenOptions) -> rusqlite::Result<Connection> {
     conn.set_prepared_statement_cache_capacity(256);
     super::functions::register(&conn)?;
     super::pgfuncs::register(&conn)?;
+    super::catalog::register(&conn)?;
     super::guard::install(&mut conn)?;
     Ok(conn)
 }

@@ -20,7 +20,10 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             expr: inner,
             data_type,
             ..
-        } => Some(rewrite_cast(inner, data_type)?),
+        } => match super::catalog::rewrite_reg_cast(inner, data_type) {
+            Some(e) => Some(e),
+            None => Some(rewrite_cast(inner, data_type)?),
+        },
         Expr::TypedString(ts) => {
             let pg = pg_type(&ts.data_type)?;
             match &ts.value.value {
@@ -143,6 +146,18 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
         Expr::Function(func) => rewrite_function(func)?,
         Expr::Interval(_) => return Err(unsupported("interval values outside date arithmetic")),
         Expr::AtTimeZone { .. } => return Err(unsupported("AT TIME ZONE")),
+        // The default collations compare as SQLite's BINARY does (psql sends
+        // `COLLATE pg_catalog.default`).
+        Expr::Collate {
+            expr: inner,
+            collation,
+        } if matches!(
+            super::ast::base_name(collation).as_str(),
+            "default" | "C" | "POSIX" | "c"
+        ) =>
+        {
+            Some((**inner).clone())
+        }
         Expr::Collate { .. } => return Err(unsupported("COLLATE")),
         Expr::CompoundFieldAccess { .. } | Expr::JsonAccess { .. } => {
             return Err(unsupported("array subscripts"))
@@ -250,7 +265,27 @@ fn binary_op(
         | B::Question
         | B::QuestionAnd
         | B::QuestionPipe => return Err(unsupported(format!("operator {op}"))),
-        B::PGCustomBinaryOperator(_) => return Err(unsupported(format!("operator {op}"))),
+        // `OPERATOR(pg_catalog.~)` and friends, as psql writes them.
+        B::PGCustomBinaryOperator(parts) => {
+            let plain = match parts.last().map(String::as_str) {
+                Some("~") => B::PGRegexMatch,
+                Some("~*") => B::PGRegexIMatch,
+                Some("!~") => B::PGRegexNotMatch,
+                Some("!~*") => B::PGRegexNotIMatch,
+                Some("=") => B::Eq,
+                Some("<>") => B::NotEq,
+                _ => return Err(unsupported(format!("operator {op}"))),
+            };
+            return binary_op(left, &plain, right).map(|e| {
+                e.or_else(|| {
+                    Some(Expr::BinaryOp {
+                        left: Box::new(l()),
+                        op: plain,
+                        right: Box::new(r()),
+                    })
+                })
+            });
+        }
         _ => return Ok(None),
     }))
 }

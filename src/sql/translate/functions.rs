@@ -36,8 +36,6 @@ const UNSUPPORTED: &[&str] = &[
     "make_timestamp",
     "make_interval",
     "justify_interval",
-    "array_position",
-    "array_to_string",
     "regexp_matches",
     "regexp_split_to_table",
     "regexp_split_to_array",
@@ -61,6 +59,9 @@ const UNSUPPORTED: &[&str] = &[
 /// Rewrites a call whose arguments are already translated. `None` keeps it.
 pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, TranslateError> {
     let name = base_name(&func.name);
+    if let Some(e) = super::catalog::rewrite_function(&name, func) {
+        return Ok(Some(e));
+    }
     if UNSUPPORTED.contains(&name.as_str()) {
         return Err(unsupported(format!("function {name}()")));
     }

@@ -8,6 +8,7 @@
 
 mod ast;
 mod casts;
+mod catalog;
 mod columns;
 mod ddl;
 mod error;

@@ -52,7 +52,10 @@ pub(super) fn check_table_name(name: &mut ObjectName) -> Result<(), TranslateErr
         }
     }
     let base = parts.last().map(String::as_str).unwrap_or_default();
-    if base.starts_with("sqlite_") || base.starts_with("pragma_") {
+    if base.starts_with("sqlite_")
+        || base.starts_with("pragma_")
+        || base.starts_with(crate::sql::catalog::VIEW_PREFIX)
+    {
         return Err(forbidden(format!("access to \"{base}\"")));
     }
     Ok(())
@@ -104,7 +107,18 @@ impl VisitorMut for NameGuard {
     }
 
     fn pre_visit_relation(&mut self, relation: &mut ObjectName) -> ControlFlow<TranslateError> {
+        if super::catalog::map_relation(relation) {
+            return ControlFlow::Continue(());
+        }
         into_flow(check_table_name(relation))
+    }
+
+    fn pre_visit_table_factor(
+        &mut self,
+        factor: &mut sqlparser::ast::TableFactor,
+    ) -> ControlFlow<TranslateError> {
+        super::catalog::alias_relation(factor);
+        ControlFlow::Continue(())
     }
 
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {

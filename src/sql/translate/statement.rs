@@ -21,8 +21,11 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         Statement::Vacuum(_) => return Ok(noop("VACUUM")),
         _ => {}
     }
-    let params = params::infer(&statement);
-    let columns = columns::infer(&statement);
+    super::catalog::prepare(&mut statement);
+    let mut params = params::infer(&statement);
+    super::catalog::param_types(&mut params);
+    let mut columns = columns::infer(&statement);
+    super::catalog::result_types(&statement, &mut columns);
     let (tag, returns_rows) = match &statement {
         Statement::Query(_) => ("SELECT", true),
         Statement::Insert(insert) => {

@@ -172,7 +172,7 @@ fn expressions() {
         ),
         (
             "SELECT * FROM pg_catalog.pg_class",
-            "SELECT * FROM pg_catalog.pg_class",
+            "SELECT * FROM pgcat_pg_class AS pg_class",
         ),
     ]);
 }

@@ -88,7 +88,8 @@ fn custom(parts: &[String]) -> Result<PgType, TranslateError> {
         "bpchar" => PgType::Bpchar,
         "name" => PgType::Name,
         "citext" => PgType::Text,
-        "oid" | "regtype" | "regproc" => PgType::Oid,
+        "oid" | "regtype" | "regproc" | "regclass" | "regnamespace" | "regrole"
+        | "regprocedure" => PgType::Oid,
         "int2" | "int4" | "int8" | "float4" | "float8" | "bool" | "varchar" | "text" | "bytea"
         | "date" | "time" | "timestamp" | "interval" | "uuid" | "json" | "jsonb" | "numeric"
         | "decimal" => PgType::from_decl(name),

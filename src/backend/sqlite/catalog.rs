@@ -1,0 +1,334 @@
+//! The SQL functions behind the catalog views and the introspection
+//! functions clients call (`format_type`, `pg_get_userbyid`, `version()`,
+//! ...), and the lazy creation of the catalog views themselves.
+
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+use crate::sql::catalog;
+use crate::sql::pgtype::PgType;
+
+fn pure() -> FunctionFlags {
+    FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS
+}
+
+/// Session-dependent: not deterministic, still harmless in views.
+fn session() -> FunctionFlags {
+    FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS
+}
+
+/// What `version()` reports; SQLAlchemy parses the leading `PostgreSQL 15.x`.
+pub const VERSION: &str =
+    "PostgreSQL 15.8 (pgtenant 0.1.0) on x86_64-pc-linux-gnu, compiled by rustc, 64-bit";
+
+/// Creates the catalog views on `conn` (idempotent).
+pub fn install(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(catalog::install_sql())
+}
+
+fn oid_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<u32>> {
+    Ok(ctx
+        .get::<Option<i64>>(i)?
+        .and_then(|v| u32::try_from(v).ok()))
+}
+
+/// The session's identity, as the introspection functions report it.
+pub fn set_session(
+    conn: &Connection,
+    user: &str,
+    database: &str,
+    pid: i32,
+) -> rusqlite::Result<()> {
+    let u = user.to_string();
+    conn.create_scalar_function("pg_session_user", 0, session(), move |_| Ok(u.clone()))?;
+    let u = user.to_string();
+    conn.create_scalar_function("pg_get_userbyid", 1, session(), move |ctx| {
+        Ok(match ctx.get::<Option<i64>>(0)? {
+            None => None,
+            Some(10) => Some(u.clone()),
+            Some(6171) => Some("pg_database_owner".to_string()),
+            Some(other) => Some(format!("unknown (OID={other})")),
+        })
+    })?;
+    let d = database.to_string();
+    conn.create_scalar_function("pg_current_database", 0, session(), move |_| Ok(d.clone()))?;
+    conn.create_scalar_function("pg_backend_pid", 0, session(), move |_| Ok(pid))?;
+    Ok(())
+}
+
+/// Registers the catalog functions (session ones with placeholder values
+/// until [`set_session`] runs).
+pub fn register(conn: &Connection) -> rusqlite::Result<()> {
+    set_session(conn, "postgres", "postgres", 0)?;
+    conn.create_scalar_function("pg_type_oid", 1, pure(), |ctx| {
+        Ok(ctx
+            .get::<Option<String>>(0)?
+            .map(|d| i64::from(PgType::from_decl(&d).oid())))
+    })?;
+    conn.create_scalar_function("pg_type_mod", 1, pure(), |ctx| {
+        Ok(ctx
+            .get::<Option<String>>(0)?
+            .map_or(-1, |d| catalog::type_mod(&d)))
+    })?;
+    conn.create_scalar_function("pg_type_collation", 1, pure(), |ctx| {
+        Ok(oid_arg(ctx, 0)?.map_or(0, catalog::type_collation))
+    })?;
+    for n in [1, 2] {
+        conn.create_scalar_function("format_type", n, pure(), |ctx| {
+            let typmod = if ctx.len() > 1 { ctx.get(1)? } else { None };
+            Ok(oid_arg(ctx, 0)?.map(|o| catalog::format_type(o, typmod)))
+        })?;
+    }
+    conn.create_scalar_function("pg_info_data_type", 1, pure(), |ctx| {
+        Ok(oid_arg(ctx, 0)?.map(catalog::info_data_type))
+    })?;
+    conn.create_scalar_function("pg_info_number", 3, pure(), |ctx| {
+        let oid = oid_arg(ctx, 0)?.unwrap_or(0);
+        let m = ctx.get::<Option<i64>>(1)?.unwrap_or(-1);
+        let what: String = ctx.get(2)?;
+        Ok(info_number(oid, m, &what))
+    })?;
+    conn.create_scalar_function("pg_default_text", 2, pure(), |ctx| {
+        let dflt: Option<String> = ctx.get(0)?;
+        let decl: Option<String> = ctx.get(1)?;
+        Ok(dflt.map(|d| default_text(&d, decl.as_deref().unwrap_or(""))))
+    })?;
+    conn.create_scalar_function("pg_to_regtype", 1, pure(), |ctx| {
+        Ok(ctx
+            .get::<Option<String>>(0)?
+            .and_then(|n| catalog::regtype_oid(&n)))
+    })?;
+    conn.create_scalar_function("pg_regnamespace_name", 1, pure(), |ctx| {
+        Ok(ctx.get::<Option<i64>>(0)?.map(|o| match o {
+            11 => "pg_catalog".to_string(),
+            2200 => "public".to_string(),
+            13000 => "information_schema".to_string(),
+            other => other.to_string(),
+        }))
+    })?;
+    conn.create_scalar_function("pg_encoding_to_char", 1, pure(), |ctx| {
+        Ok(match ctx.get::<Option<i64>>(0)? {
+            Some(6) => Some("UTF8"),
+            Some(0) => Some("SQL_ASCII"),
+            Some(_) => Some(""),
+            None => None,
+        })
+    })?;
+    conn.create_scalar_function("version", 0, pure(), |_| Ok(VERSION))?;
+    conn.create_scalar_function("current_schemas", 1, pure(), |ctx| {
+        Ok(if ctx.get::<Option<bool>>(0)?.unwrap_or(false) {
+            r#"["pg_catalog","public"]"#
+        } else {
+            r#"["public"]"#
+        })
+    })?;
+    conn.create_scalar_function("array_position", 2, pure(), |ctx| {
+        let arr: Option<String> = ctx.get(0)?;
+        let needle = ctx.get::<Value>(1)?;
+        let Some(arr) = arr else { return Ok(None) };
+        let items: Vec<serde_json::Value> = serde_json::from_str(&arr).unwrap_or_default();
+        Ok(items
+            .iter()
+            .position(|v| json_eq(v, &needle))
+            .map(|i| i as i64 + 1))
+    })?;
+    for n in [2, 3] {
+        conn.create_scalar_function("array_to_string", n, pure(), |ctx| {
+            let arr: Option<String> = ctx.get(0)?;
+            let sep: Option<String> = ctx.get(1)?;
+            let null: Option<String> = if ctx.len() > 2 { ctx.get(2)? } else { None };
+            let (Some(arr), Some(sep)) = (arr, sep) else {
+                return Ok(None);
+            };
+            let items: Vec<serde_json::Value> = serde_json::from_str(&arr).unwrap_or_default();
+            let parts: Vec<String> = items
+                .iter()
+                .filter_map(|v| match v {
+                    serde_json::Value::Null => null.clone(),
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    other => Some(other.to_string()),
+                })
+                .collect();
+            Ok(Some(parts.join(&sep)))
+        })?;
+    }
+    conn.create_scalar_function("array_upper", 2, pure(), |ctx| {
+        let arr: Option<String> = ctx.get(0)?;
+        Ok(arr
+            .and_then(|a| serde_json::from_str::<Vec<serde_json::Value>>(&a).ok())
+            .filter(|v| !v.is_empty())
+            .map(|v| v.len() as i64))
+    })?;
+    // Identity-like answers: pgtenant has one schema and no privileges system
+    // inside a tenant (the tenant's owner role may do everything).
+    for (name, value) in [
+        ("pg_table_is_visible", 1),
+        ("pg_type_is_visible", 1),
+        ("pg_function_is_visible", 1),
+        ("has_table_privilege", 1),
+        ("has_schema_privilege", 1),
+        ("has_database_privilege", 1),
+        ("has_column_privilege", 1),
+        ("has_any_column_privilege", 1),
+        ("has_sequence_privilege", 1),
+        ("pg_is_in_recovery", 0),
+        ("pg_relation_is_publishable", 0),
+    ] {
+        conn.create_scalar_function(name, -1, pure(), move |_| Ok(value))?;
+    }
+    for name in [
+        "obj_description",
+        "col_description",
+        "shobj_description",
+        "pg_get_statisticsobjdef_columns",
+        "pg_get_triggerdef",
+        "pg_get_partkeydef",
+    ] {
+        conn.create_scalar_function(name, -1, pure(), |_| Ok(None::<String>))?;
+    }
+    // A table that is not a partition has no ancestors but itself.
+    conn.create_scalar_function("pg_partition_ancestors", 1, pure(), |ctx| {
+        ctx.get::<Value>(0)
+    })?;
+    Ok(())
+}
+
+fn json_eq(v: &serde_json::Value, needle: &Value) -> bool {
+    match (v, needle) {
+        (serde_json::Value::String(s), Value::Text(t)) => s == t,
+        (serde_json::Value::Number(n), Value::Integer(i)) => n.as_i64() == Some(*i),
+        (serde_json::Value::Number(n), Value::Real(r)) => n.as_f64() == Some(*r),
+        (serde_json::Value::Bool(b), Value::Integer(i)) => i64::from(*b) == *i,
+        _ => false,
+    }
+}
+
+/// information_schema's numeric facts of a column type.
+fn info_number(oid: u32, typmod: i64, what: &str) -> Option<i64> {
+    let m = (typmod >= 4).then_some(typmod - 4);
+    match (what, oid) {
+        ("length", 1042 | 1043) => m,
+        ("octets", 1042 | 1043) => m.map(|n| n * 4).or(Some(1_073_741_824)),
+        ("octets", 25) => Some(1_073_741_824),
+        ("precision", 21) => Some(16),
+        ("precision", 23) => Some(32),
+        ("precision", 20) => Some(64),
+        ("precision", 700) => Some(24),
+        ("precision", 701) => Some(53),
+        ("precision", 1700) => m.map(|m| m >> 16),
+        ("radix", 21 | 23 | 20 | 700 | 701) => Some(2),
+        ("radix", 1700) => Some(10),
+        ("scale", 21 | 23 | 20) => Some(0),
+        ("scale", 1700) => m.map(|m| m & 0xffff),
+        ("datetime", 1082) => Some(0),
+        ("datetime", 1083 | 1114 | 1184 | 1266 | 1186) => Some(6),
+        _ => None,
+    }
+}
+
+/// A stored SQLite default as PostgreSQL would print it: booleans as
+/// `true`/`false`, the translated `now()` as `now()`, string literals with
+/// their type cast.
+fn default_text(dflt: &str, decl: &str) -> String {
+    let t = PgType::from_decl(decl);
+    let d = dflt.trim();
+    let inner = d
+        .strip_prefix('(')
+        .and_then(|s| s.strip_suffix(')'))
+        .unwrap_or(d);
+    if inner.starts_with("strftime('%Y-%m-%d %H:%M:%f', 'now')") {
+        return "now()".into();
+    }
+    if inner.starts_with("date('now')") {
+        return "CURRENT_DATE".into();
+    }
+    match (t, d) {
+        (PgType::Bool, "0") => "false".into(),
+        (PgType::Bool, "1") => "true".into(),
+        (PgType::Text | PgType::Varchar | PgType::Bpchar, _) if d.starts_with('\'') => {
+            let cast = catalog::format_type(t.oid(), None);
+            format!("{d}::{cast}")
+        }
+        _ => d.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn() -> Connection {
+        let mut c = Connection::open_in_memory().unwrap();
+        crate::backend::sqlite::functions::register(&c).unwrap();
+        register(&c).unwrap();
+        crate::backend::sqlite::guard::install(&mut c).unwrap();
+        c
+    }
+
+    #[test]
+    fn views_install_under_the_guard_and_stay_live() {
+        let c = conn();
+        c.execute_batch(
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, email varchar(100) NOT NULL UNIQUE);
+             CREATE TABLE todo (id INTEGER PRIMARY KEY, title text NOT NULL, done boolean DEFAULT 0,
+               owner_id int4 REFERENCES users (id));
+             CREATE INDEX todo_title_idx ON todo (title);",
+        )
+        .unwrap();
+        install(&c).unwrap();
+        install(&c).unwrap();
+        let names: Vec<String> = c
+            .prepare("SELECT relname || ':' || relkind FROM pgcat_pg_class ORDER BY relname")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            names,
+            [
+                "todo:r",
+                "todo_pkey:i",
+                "todo_title_idx:i",
+                "users:r",
+                "users_email_key:i",
+                "users_pkey:i"
+            ]
+        );
+        let fk: String = c
+            .query_row(
+                "SELECT condef FROM pgcat__con WHERE contype = 'f'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(fk, "FOREIGN KEY (owner_id) REFERENCES users(id)");
+        c.execute_batch("CREATE TABLE later (x int)").unwrap();
+        let n: i64 = c
+            .query_row(
+                "SELECT count(*) FROM pgcat_pg_class WHERE relname = 'later'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+        for rel in catalog::relations() {
+            c.prepare(&format!("SELECT * FROM {}", rel.view))
+                .and_then(|mut s| s.query([]).map(|_| ()))
+                .unwrap_or_else(|e| panic!("{}: {e}", rel.view));
+        }
+    }
+
+    #[test]
+    fn defaults_print_as_postgresql() {
+        assert_eq!(default_text("0", "boolean"), "false");
+        assert_eq!(
+            default_text("(strftime('%Y-%m-%d %H:%M:%f', 'now'))", "timestamp"),
+            "now()"
+        );
+        assert_eq!(default_text("'x'", "text"), "'x'::text");
+    }
+}

@@ -1,0 +1,148 @@
+//! information_schema views over the same live sources as pg_catalog.
+
+use super::{empty, rel, Relation};
+
+pub(super) fn add(all: &mut Vec<Relation>) {
+    rel(
+        all,
+        "pgcat_is_schemata",
+        "catalog_name:name schema_name:name schema_owner:name default_character_set_catalog:name \
+         default_character_set_schema:name default_character_set_name:name sql_path:varchar",
+        "SELECT pg_current_database() AS catalog_name, n.nspname AS schema_name, \
+           pg_get_userbyid(n.nspowner) AS schema_owner, NULL AS default_character_set_catalog, \
+           NULL AS default_character_set_schema, NULL AS default_character_set_name, \
+           NULL AS sql_path FROM pgcat_pg_namespace n",
+    );
+    rel(
+        all,
+        "pgcat_is_tables",
+        "table_catalog:name table_schema:name table_name:name table_type:varchar \
+         self_referencing_column_name:name reference_generation:varchar \
+         user_defined_type_catalog:name user_defined_type_schema:name \
+         user_defined_type_name:name is_insertable_into:varchar is_typed:varchar \
+         commit_action:varchar",
+        "SELECT pg_current_database() AS table_catalog, 'public' AS table_schema, \
+           r.name AS table_name, CASE r.type WHEN 'table' THEN 'BASE TABLE' ELSE 'VIEW' END AS table_type, \
+           NULL AS self_referencing_column_name, NULL AS reference_generation, \
+           NULL AS user_defined_type_catalog, NULL AS user_defined_type_schema, \
+           NULL AS user_defined_type_name, CASE r.type WHEN 'table' THEN 'YES' ELSE 'NO' END AS is_insertable_into, \
+           'NO' AS is_typed, NULL AS commit_action FROM pgcat__rel r",
+    );
+    rel(
+        all,
+        "pgcat_is_columns",
+        "table_catalog:name table_schema:name table_name:name column_name:name \
+         ordinal_position:int4 column_default:varchar is_nullable:varchar data_type:varchar \
+         character_maximum_length:int4 character_octet_length:int4 numeric_precision:int4 \
+         numeric_precision_radix:int4 numeric_scale:int4 datetime_precision:int4 \
+         interval_type:varchar udt_catalog:name udt_schema:name udt_name:name \
+         is_identity:varchar is_generated:varchar is_updatable:varchar",
+        "SELECT pg_current_database() AS table_catalog, 'public' AS table_schema, \
+           c.relname AS table_name, c.attname AS column_name, c.attnum AS ordinal_position, \
+           c.dflt AS column_default, CASE WHEN c.nn THEN 'NO' ELSE 'YES' END AS is_nullable, \
+           pg_info_data_type(pg_type_oid(c.decl)) AS data_type, \
+           pg_info_number(pg_type_oid(c.decl), pg_type_mod(c.decl), 'length') AS character_maximum_length, \
+           pg_info_number(pg_type_oid(c.decl), pg_type_mod(c.decl), 'octets') AS character_octet_length, \
+           pg_info_number(pg_type_oid(c.decl), pg_type_mod(c.decl), 'precision') AS numeric_precision, \
+           pg_info_number(pg_type_oid(c.decl), pg_type_mod(c.decl), 'radix') AS numeric_precision_radix, \
+           pg_info_number(pg_type_oid(c.decl), pg_type_mod(c.decl), 'scale') AS numeric_scale, \
+           pg_info_number(pg_type_oid(c.decl), pg_type_mod(c.decl), 'datetime') AS datetime_precision, \
+           NULL AS interval_type, pg_current_database() AS udt_catalog, 'pg_catalog' AS udt_schema, \
+           (SELECT t.typname FROM pgcat_pg_type t WHERE t.oid = pg_type_oid(c.decl)) AS udt_name, \
+           'NO' AS is_identity, 'NEVER' AS is_generated, \
+           CASE c.reltype WHEN 'table' THEN 'YES' ELSE 'NO' END AS is_updatable \
+         FROM pgcat__col c",
+    );
+    rel(
+        all,
+        "pgcat_is_table_constraints",
+        "constraint_catalog:name constraint_schema:name constraint_name:name table_catalog:name \
+         table_schema:name table_name:name constraint_type:varchar is_deferrable:varchar \
+         initially_deferred:varchar enforced:varchar nulls_distinct:varchar",
+        "SELECT pg_current_database() AS constraint_catalog, 'public' AS constraint_schema, \
+           k.conname AS constraint_name, pg_current_database() AS table_catalog, \
+           'public' AS table_schema, r.name AS table_name, \
+           CASE k.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' ELSE 'FOREIGN KEY' END AS constraint_type, \
+           'NO' AS is_deferrable, 'NO' AS initially_deferred, 'YES' AS enforced, \
+           CASE k.contype WHEN 'f' THEN NULL ELSE 'YES' END AS nulls_distinct \
+         FROM pgcat__con k JOIN pgcat__rel r ON r.oid = k.conrelid",
+    );
+    rel(
+        all,
+        "pgcat_is_key_column_usage",
+        "constraint_catalog:name constraint_schema:name constraint_name:name table_catalog:name \
+         table_schema:name table_name:name column_name:name ordinal_position:int4 \
+         position_in_unique_constraint:int4",
+        "SELECT pg_current_database() AS constraint_catalog, 'public' AS constraint_schema, \
+           k.conname AS constraint_name, pg_current_database() AS table_catalog, \
+           'public' AS table_schema, r.name AS table_name, a.attname AS column_name, \
+           CAST(j.key AS INTEGER) + 1 AS ordinal_position, \
+           CASE k.contype WHEN 'f' THEN CAST(j.key AS INTEGER) + 1 END AS position_in_unique_constraint \
+         FROM pgcat__con k JOIN pgcat__rel r ON r.oid = k.conrelid \
+           JOIN json_each(CASE WHEN k.contype = 'f' THEN NULL ELSE k.conkey END) j \
+           JOIN pgcat__col a ON a.relid = k.conrelid AND a.attnum = j.value \
+         UNION ALL \
+         SELECT pg_current_database(), 'public', k.conname, pg_current_database(), 'public', \
+           r.name, fk.\"from\", fk.seq + 1, fk.seq + 1 \
+         FROM pgcat__con k JOIN pgcat__rel r ON r.oid = k.conrelid \
+           JOIN pragma_foreign_key_list(r.name) fk \
+             ON k.contype = 'f' AND k.oid = 4000000 + 100 * (r.oid - 16384) + fk.id",
+    );
+    rel(
+        all,
+        "pgcat_is_referential_constraints",
+        "constraint_catalog:name constraint_schema:name constraint_name:name \
+         unique_constraint_catalog:name unique_constraint_schema:name \
+         unique_constraint_name:name match_option:varchar update_rule:varchar \
+         delete_rule:varchar",
+        "SELECT pg_current_database() AS constraint_catalog, 'public' AS constraint_schema, \
+           k.conname AS constraint_name, pg_current_database() AS unique_constraint_catalog, \
+           'public' AS unique_constraint_schema, \
+           (SELECT u.conname FROM pgcat__con u WHERE u.conrelid = k.confrelid AND u.contype = 'p') AS unique_constraint_name, \
+           'NONE' AS match_option, \
+           CASE k.confupdtype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' WHEN 'r' THEN 'RESTRICT' ELSE 'NO ACTION' END AS update_rule, \
+           CASE k.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' WHEN 'r' THEN 'RESTRICT' ELSE 'NO ACTION' END AS delete_rule \
+         FROM pgcat__con k WHERE k.contype = 'f'",
+    );
+    rel(
+        all,
+        "pgcat_is_constraint_column_usage",
+        "table_catalog:name table_schema:name table_name:name column_name:name \
+         constraint_catalog:name constraint_schema:name constraint_name:name",
+        "SELECT pg_current_database() AS table_catalog, 'public' AS table_schema, \
+           r.name AS table_name, a.attname AS column_name, pg_current_database() AS constraint_catalog, \
+           'public' AS constraint_schema, k.conname AS constraint_name \
+         FROM pgcat__con k JOIN pgcat__rel r ON r.oid = k.conrelid \
+           JOIN json_each(k.conkey) j JOIN pgcat__col a ON a.relid = k.conrelid AND a.attnum = j.value \
+         WHERE k.contype <> 'f' \
+         UNION ALL \
+         SELECT pg_current_database(), 'public', fk.\"table\", \
+           coalesce(fk.\"to\", (SELECT p.name FROM pragma_table_info(fk.\"table\") p WHERE p.pk = fk.seq + 1)), \
+           pg_current_database(), 'public', k.conname \
+         FROM pgcat__con k JOIN pgcat__rel r ON r.oid = k.conrelid \
+           JOIN pragma_foreign_key_list(r.name) fk \
+             ON k.contype = 'f' AND k.oid = 4000000 + 100 * (r.oid - 16384) + fk.id",
+    );
+    rel(
+        all,
+        "pgcat_is_views",
+        "table_catalog:name table_schema:name table_name:name view_definition:varchar \
+         check_option:varchar is_updatable:varchar is_insertable_into:varchar",
+        "SELECT pg_current_database() AS table_catalog, 'public' AS table_schema, \
+           r.name AS table_name, r.sql AS view_definition, 'NONE' AS check_option, \
+           'NO' AS is_updatable, 'NO' AS is_insertable_into FROM pgcat__rel r WHERE r.type = 'view'",
+    );
+    empty(
+        all,
+        "pgcat_is_sequences",
+        "sequence_catalog:name sequence_schema:name sequence_name:name data_type:varchar \
+         numeric_precision:int4 start_value:varchar minimum_value:varchar \
+         maximum_value:varchar increment:varchar cycle_option:varchar",
+    );
+    empty(
+        all,
+        "pgcat_is_routines",
+        "specific_catalog:name specific_schema:name specific_name:name routine_catalog:name \
+         routine_schema:name routine_name:name routine_type:varchar data_type:varchar",
+    );
+}

@@ -1,0 +1,176 @@
+//! pg_catalog and information_schema, built live from the tenant's SQLite
+//! schema.
+//!
+//! Each catalog relation is a TEMP VIEW (`pgcat_<name>`, `pgcat_is_<name>` for
+//! information_schema) over `sqlite_schema` and SQLite's read-only pragma
+//! table functions, so it is never stale. The views are created lazily, on
+//! the first statement of a connection that references one (the executor sees
+//! "no such table: pgcat_..." and installs them), so connecting costs nothing.
+//!
+//! Every column has a PostgreSQL type here; the translator uses it for result
+//! and parameter types (SQLite has no declared type for view expressions), and
+//! the view wraps each value in a CAST so comparisons get the right affinity
+//! (`attrelid = '16385'` compares as a number, as in PostgreSQL).
+
+mod information_schema;
+mod pg_class;
+mod pg_type;
+mod statics;
+
+use crate::sql::pgtype::{ArrayElem, PgType};
+use std::sync::OnceLock;
+
+pub use pg_type::{format_type, info_data_type, regtype_oid, type_collation, type_mod, TYPES};
+
+/// OID of the `public` namespace, as in PostgreSQL.
+pub const PUBLIC_OID: i64 = 2200;
+/// OIDs of tables and views: `sqlite_schema` rowid plus this.
+pub const REL_OID_BASE: i64 = 16384;
+
+/// One catalog relation.
+pub struct Relation {
+    /// The view's name in SQLite (`pgcat_pg_class`).
+    pub view: String,
+    pub columns: Vec<(&'static str, PgType)>,
+    /// Always empty (pg_inherits, pg_trigger, ...).
+    pub empty: bool,
+    body: String,
+}
+
+/// The prefix of every catalog view; tenant SQL may not use it.
+pub const VIEW_PREFIX: &str = "pgcat_";
+
+/// The view name of `schema.name` (schema `None`: unqualified, which
+/// resolves to pg_catalog as PostgreSQL's search path does).
+pub fn view_for(schema: Option<&str>, name: &str) -> Option<&'static str> {
+    let view = match schema {
+        None | Some("pg_catalog") => format!("pgcat_{name}"),
+        Some("information_schema") => format!("pgcat_is_{name}"),
+        Some(_) => return None,
+    };
+    relations()
+        .iter()
+        .find(|r| r.view == view && !r.view.starts_with("pgcat__"))
+        .map(|r| r.view.as_str())
+}
+
+/// The relation behind a view name.
+pub fn relation(view: &str) -> Option<&'static Relation> {
+    relations().iter().find(|r| r.view == view)
+}
+
+/// The PostgreSQL type of a catalog view column.
+pub fn column_type(view: &str, column: &str) -> Option<PgType> {
+    relation(view)?
+        .columns
+        .iter()
+        .find(|(c, _)| *c == column)
+        .map(|(_, t)| *t)
+}
+
+/// All relations, internal helpers first (views are created in this order).
+pub fn relations() -> &'static [Relation] {
+    static ALL: OnceLock<Vec<Relation>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut all = Vec::new();
+        pg_class::add(&mut all);
+        pg_type::add(&mut all);
+        statics::add(&mut all);
+        information_schema::add(&mut all);
+        all
+    })
+}
+
+/// The SQL creating every catalog view (idempotent).
+pub fn install_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        relations()
+            .iter()
+            .map(|r| {
+                format!(
+                    "CREATE TEMP VIEW IF NOT EXISTS {} AS {};\n",
+                    r.view,
+                    r.select()
+                )
+            })
+            .collect()
+    })
+}
+
+/// Whether an SQLite error message means the catalog views are not installed.
+pub fn is_missing_catalog(message: &str) -> bool {
+    message.contains("no such table: pgcat_") || message.contains("no such table: temp.pgcat_")
+}
+
+impl Relation {
+    /// The view body: every column cast to its storage class, so affinity
+    /// and values match the PostgreSQL type.
+    fn select(&self) -> String {
+        let cols: Vec<String> = self
+            .columns
+            .iter()
+            .map(|(name, t)| format!("CAST(\"{name}\" AS {}) AS \"{name}\"", storage(*t)))
+            .collect();
+        if self.empty {
+            let nulls: Vec<String> = self
+                .columns
+                .iter()
+                .map(|(name, _)| format!("NULL AS \"{name}\""))
+                .collect();
+            return format!(
+                "SELECT {} FROM (SELECT {}) WHERE 0",
+                cols.join(", "),
+                nulls.join(", ")
+            );
+        }
+        format!("SELECT {} FROM ({})", cols.join(", "), self.body)
+    }
+}
+
+fn storage(t: PgType) -> &'static str {
+    match t {
+        PgType::Bool | PgType::Int2 | PgType::Int4 | PgType::Int8 | PgType::Oid => "INTEGER",
+        PgType::Float4 | PgType::Float8 => "REAL",
+        _ => "TEXT",
+    }
+}
+
+/// Parses `"oid:oid relname:name ..."` into typed columns.
+fn columns(spec: &'static str) -> Vec<(&'static str, PgType)> {
+    spec.split_whitespace()
+        .map(|c| {
+            let (name, ty) = c.split_once(':').unwrap_or((c, "text"));
+            let t = match ty {
+                "char" => PgType::Char,
+                "text[]" => PgType::Array(ArrayElem::Text),
+                "int2[]" | "int2vector" | "oid[]" | "oidvector" => PgType::Array(ArrayElem::Int2),
+                other => PgType::from_decl(other),
+            };
+            (name, t)
+        })
+        .collect()
+}
+
+/// A relation with rows from `body` (a SELECT naming every column).
+fn rel(all: &mut Vec<Relation>, view: &str, spec: &'static str, body: &str) {
+    all.push(Relation {
+        view: view.to_string(),
+        columns: columns(spec),
+        empty: false,
+        body: body.to_string(),
+    });
+}
+
+/// A relation that never has rows.
+fn empty(all: &mut Vec<Relation>, view: &str, spec: &'static str) {
+    all.push(Relation {
+        view: view.to_string(),
+        columns: columns(spec),
+        empty: true,
+        body: String::new(),
+    });
+}
+
+#[cfg(test)]
+mod tests;

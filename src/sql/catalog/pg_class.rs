@@ -1,0 +1,258 @@
+//! Relations, columns, indexes and constraints: pg_class, pg_attribute,
+//! pg_attrdef, pg_index, pg_constraint (and pg_tables/pg_indexes/pg_views),
+//! from `sqlite_schema` and the pragma table functions.
+//!
+//! OIDs: a table or view is its `sqlite_schema` rowid + 16384; an index
+//! SQLite stores is its own rowid + 16384; the primary key of a rowid table
+//! (which SQLite keeps without an index) is the table's OID + 1,000,000;
+//! constraints of an index are its OID + 2,000,000; foreign keys are
+//! 4,000,000 + 100 x (table OID - 16384) + the key's number.
+
+use super::{empty, rel, Relation};
+
+/// Tables and views of the tenant (the `main` schema, SQLite internals excluded).
+const REL: &str = "SELECT s.rowid + 16384 AS oid, s.name AS name, s.type AS type, s.sql AS sql \
+     FROM main.sqlite_schema s WHERE s.type IN ('table', 'view') \
+     AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+
+/// Columns with their PostgreSQL view of defaults: an INTEGER PRIMARY KEY
+/// (what `serial` becomes) shows the `nextval(...)` PostgreSQL would have.
+const COL: &str =
+    "SELECT r.oid AS relid, r.name AS relname, r.type AS reltype, ti.cid + 1 AS attnum, \
+     ti.name AS attname, ti.type AS decl, (ti.\"notnull\" OR ti.pk > 0) AS nn, ti.pk AS pk, \
+     CASE WHEN ti.dflt_value IS NOT NULL THEN pg_default_text(ti.dflt_value, ti.type) \
+       WHEN ti.pk = 1 AND lower(ti.type) = 'integer' AND r.type = 'table' \
+         AND (SELECT count(*) FROM pragma_table_info(r.name) p WHERE p.pk > 0) = 1 \
+       THEN 'nextval(''' || r.name || '_' || ti.name || '_seq''::regclass)' END AS dflt \
+     FROM pgcat__rel r JOIN pragma_table_info(r.name) ti";
+
+/// Indexes, named as PostgreSQL names constraint indexes.
+const IDX: &str = "SELECT x.*, 'CREATE ' || CASE WHEN x.isunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' \
+       || x.name || ' ON public.' || x.relname || ' USING btree (' || x.cols || ')' AS def \
+     FROM (SELECT sx.rowid + 16384 AS oid, \
+       CASE il.origin WHEN 'pk' THEN r.name || '_pkey' \
+         WHEN 'u' THEN r.name || '_' || (SELECT group_concat(ii.name, '_') FROM pragma_index_info(il.name) ii) || '_key' \
+         ELSE il.name END AS name, \
+       r.oid AS relid, r.name AS relname, il.\"unique\" AS isunique, il.origin = 'pk' AS isprimary, \
+       il.origin AS origin, \
+       (SELECT group_concat(coalesce(ii.name, '?'), ', ') FROM pragma_index_info(il.name) ii) AS cols, \
+       (SELECT group_concat(ii.cid + 1, ' ') FROM pragma_index_info(il.name) ii) AS indkey, \
+       (SELECT count(*) FROM pragma_index_info(il.name) ii) AS natts \
+     FROM pgcat__rel r JOIN pragma_index_list(r.name) il \
+       JOIN main.sqlite_schema sx ON sx.type = 'index' AND sx.name = il.name \
+     WHERE r.type = 'table' \
+     UNION ALL \
+     SELECT c.relid + 1000000, c.relname || '_pkey', c.relid, c.relname, 1, 1, 'pk', c.attname, \
+       CAST(c.attnum AS TEXT), 1 \
+     FROM pgcat__col c WHERE c.dflt LIKE 'nextval(%' AND c.pk = 1) x";
+
+/// Constraints: primary keys and UNIQUE constraints (from their indexes)
+/// and foreign keys. CHECK constraints are not listed yet.
+const CON: &str = "SELECT x.oid + 2000000 AS oid, x.name AS conname, CASE WHEN x.isprimary THEN 'p' ELSE 'u' END AS contype, \
+       x.relid AS conrelid, x.oid AS conindid, 0 AS confrelid, \
+       '[' || replace(x.indkey, ' ', ',') || ']' AS conkey, NULL AS confkey, \
+       ' ' AS confupdtype, ' ' AS confdeltype, \
+       CASE WHEN x.isprimary THEN 'PRIMARY KEY (' ELSE 'UNIQUE (' END || x.cols || ')' AS condef \
+     FROM pgcat__idx x WHERE x.origin IN ('pk', 'u') \
+     UNION ALL \
+     SELECT 4000000 + 100 * (r.oid - 16384) + fk.id, \
+       r.name || '_' || group_concat(fk.\"from\", '_') || '_fkey', 'f', r.oid, 0, \
+       (SELECT p.oid FROM pgcat__rel p WHERE p.name = fk.\"table\" COLLATE NOCASE), \
+       NULL, NULL, \
+       CASE fk.on_update WHEN 'CASCADE' THEN 'c' WHEN 'SET NULL' THEN 'n' WHEN 'SET DEFAULT' THEN 'd' WHEN 'RESTRICT' THEN 'r' ELSE 'a' END, \
+       CASE fk.on_delete WHEN 'CASCADE' THEN 'c' WHEN 'SET NULL' THEN 'n' WHEN 'SET DEFAULT' THEN 'd' WHEN 'RESTRICT' THEN 'r' ELSE 'a' END, \
+       'FOREIGN KEY (' || group_concat(fk.\"from\", ', ') || ') REFERENCES ' || fk.\"table\" || '(' \
+         || coalesce(group_concat(fk.\"to\", ', '), (SELECT group_concat(p.name, ', ') FROM pragma_table_info(fk.\"table\") p WHERE p.pk > 0)) || ')' \
+         || CASE fk.on_update WHEN 'NO ACTION' THEN '' ELSE ' ON UPDATE ' || fk.on_update END \
+         || CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END \
+     FROM pgcat__rel r JOIN pragma_foreign_key_list(r.name) fk WHERE r.type = 'table' \
+     GROUP BY r.oid, fk.id";
+
+pub(super) fn add(all: &mut Vec<Relation>) {
+    rel(
+        all,
+        "pgcat__rel",
+        "oid:oid name:text type:text sql:text",
+        REL,
+    );
+    rel(
+        all,
+        "pgcat__col",
+        "relid:oid relname:text reltype:text attnum:int2 attname:name decl:text nn:bool \
+         pk:int4 dflt:text",
+        COL,
+    );
+    rel(
+        all,
+        "pgcat__idx",
+        "oid:oid name:name relid:oid relname:name isunique:bool isprimary:bool origin:text \
+         cols:text indkey:text natts:int2 def:text",
+        IDX,
+    );
+    rel(
+        all,
+        "pgcat__con",
+        "oid:oid conname:name contype:char conrelid:oid conindid:oid confrelid:oid conkey:text \
+         confkey:text confupdtype:char confdeltype:char condef:text",
+        CON,
+    );
+    // Lookups for the translator's rewrites, with column names no client
+    // query uses, so an unqualified `oid` argument binds to the client's table.
+    rel(
+        all,
+        "pgcat__lookup",
+        "pgcat_kind:text pgcat_key:oid pgcat_name:text pgcat_def:text",
+        "SELECT 'rel' AS pgcat_kind, r.oid AS pgcat_key, r.name AS pgcat_name, NULL AS pgcat_def \
+           FROM pgcat__rel r \
+         UNION ALL SELECT 'rel', x.oid, x.name, NULL FROM pgcat__idx x \
+         UNION ALL SELECT 'idx', x.oid, x.name, x.def FROM pgcat__idx x \
+         UNION ALL SELECT 'con', k.oid, k.conname, k.condef FROM pgcat__con k",
+    );
+    rel(
+        all,
+        "pgcat_pg_class",
+        "oid:oid relname:name relnamespace:oid reltype:oid reloftype:oid relowner:oid relam:oid \
+         relfilenode:oid reltablespace:oid relpages:int4 reltuples:float4 relallvisible:int4 \
+         reltoastrelid:oid relhasindex:bool relisshared:bool relpersistence:char relkind:char \
+         relnatts:int2 relchecks:int2 relhasrules:bool relhastriggers:bool relhassubclass:bool \
+         relrowsecurity:bool relforcerowsecurity:bool relispopulated:bool relreplident:char \
+         relispartition:bool relrewrite:oid relfrozenxid:int8 relminmxid:int8 relacl:text[] \
+         reloptions:text[] relpartbound:text",
+        "SELECT r.oid, r.name AS relname, 2200 AS relnamespace, 0 AS reltype, 0 AS reloftype, \
+           10 AS relowner, CASE r.type WHEN 'table' THEN 2 ELSE 0 END AS relam, \
+           r.oid AS relfilenode, 0 AS reltablespace, 0 AS relpages, -1 AS reltuples, \
+           0 AS relallvisible, 0 AS reltoastrelid, \
+           (r.type = 'table' AND EXISTS (SELECT 1 FROM pgcat__idx x WHERE x.relid = r.oid)) AS relhasindex, \
+           0 AS relisshared, 'p' AS relpersistence, CASE r.type WHEN 'table' THEN 'r' ELSE 'v' END AS relkind, \
+           (SELECT count(*) FROM pragma_table_info(r.name)) AS relnatts, 0 AS relchecks, \
+           r.type = 'view' AS relhasrules, \
+           EXISTS (SELECT 1 FROM pgcat__con k WHERE k.contype = 'f' AND (k.conrelid = r.oid OR k.confrelid = r.oid)) AS relhastriggers, 0 AS relhassubclass, \
+           0 AS relrowsecurity, 0 AS relforcerowsecurity, 1 AS relispopulated, \
+           CASE r.type WHEN 'table' THEN 'd' ELSE 'n' END AS relreplident, 0 AS relispartition, \
+           0 AS relrewrite, 0 AS relfrozenxid, 0 AS relminmxid, NULL AS relacl, NULL AS reloptions, \
+           NULL AS relpartbound \
+         FROM pgcat__rel r \
+         UNION ALL \
+         SELECT x.oid, x.name, 2200, 0, 0, 10, 403, x.oid, 0, 0, -1, 0, 0, 0, 0, 'p', 'i', \
+           x.natts, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, NULL \
+         FROM pgcat__idx x",
+    );
+    rel(
+        all,
+        "pgcat_pg_attribute",
+        "attrelid:oid attname:name atttypid:oid attstattarget:int4 attlen:int2 attnum:int2 \
+         attndims:int4 attcacheoff:int4 atttypmod:int4 attbyval:bool attalign:char \
+         attstorage:char attcompression:char attnotnull:bool atthasdef:bool atthasmissing:bool \
+         attidentity:char attgenerated:char attisdropped:bool attislocal:bool attinhcount:int4 \
+         attcollation:oid attacl:text[] attoptions:text[] attfdwoptions:text[] attmissingval:text",
+        "SELECT c.relid AS attrelid, c.attname, pg_type_oid(c.decl) AS atttypid, -1 AS attstattarget, \
+           -1 AS attlen, c.attnum, 0 AS attndims, -1 AS attcacheoff, pg_type_mod(c.decl) AS atttypmod, \
+           0 AS attbyval, 'i' AS attalign, 'x' AS attstorage, '' AS attcompression, \
+           c.nn AS attnotnull, c.dflt IS NOT NULL AS atthasdef, 0 AS atthasmissing, \
+           '' AS attidentity, '' AS attgenerated, 0 AS attisdropped, 1 AS attislocal, \
+           0 AS attinhcount, pg_type_collation(pg_type_oid(c.decl)) AS attcollation, \
+           NULL AS attacl, NULL AS attoptions, NULL AS attfdwoptions, NULL AS attmissingval \
+         FROM pgcat__col c",
+    );
+    rel(
+        all,
+        "pgcat_pg_attrdef",
+        "oid:oid adrelid:oid adnum:int2 adbin:text",
+        "SELECT 3000000 + 100 * (c.relid - 16384) + c.attnum AS oid, c.relid AS adrelid, \
+           c.attnum AS adnum, c.dflt AS adbin FROM pgcat__col c WHERE c.dflt IS NOT NULL",
+    );
+    rel(
+        all,
+        "pgcat_pg_index",
+        "indexrelid:oid indrelid:oid indnatts:int2 indnkeyatts:int2 indisunique:bool \
+         indnullsnotdistinct:bool indisprimary:bool indisexclusion:bool indimmediate:bool \
+         indisclustered:bool indisvalid:bool indcheckxmin:bool indisready:bool indislive:bool \
+         indisreplident:bool indkey:text indcollation:text indclass:text indoption:text \
+         indexprs:text indpred:text",
+        "SELECT x.oid AS indexrelid, x.relid AS indrelid, x.natts AS indnatts, x.natts AS indnkeyatts, \
+           x.isunique AS indisunique, 0 AS indnullsnotdistinct, x.isprimary AS indisprimary, \
+           0 AS indisexclusion, 1 AS indimmediate, 0 AS indisclustered, 1 AS indisvalid, \
+           0 AS indcheckxmin, 1 AS indisready, 1 AS indislive, 0 AS indisreplident, \
+           x.indkey AS indkey, '' AS indcollation, '' AS indclass, '' AS indoption, \
+           NULL AS indexprs, NULL AS indpred FROM pgcat__idx x",
+    );
+    rel(
+        all,
+        "pgcat_pg_constraint",
+        "oid:oid conname:name connamespace:oid contype:char condeferrable:bool condeferred:bool \
+         convalidated:bool conrelid:oid contypid:oid conindid:oid conparentid:oid confrelid:oid \
+         confupdtype:char confdeltype:char confmatchtype:char conislocal:bool coninhcount:int4 \
+         connoinherit:bool conkey:int2[] confkey:int2[] conbin:text",
+        "SELECT k.oid, k.conname, 2200 AS connamespace, k.contype, 0 AS condeferrable, \
+           0 AS condeferred, 1 AS convalidated, k.conrelid, 0 AS contypid, k.conindid, \
+           0 AS conparentid, k.confrelid, k.confupdtype, k.confdeltype, 's' AS confmatchtype, \
+           1 AS conislocal, 0 AS coninhcount, 0 AS connoinherit, k.conkey, k.confkey, \
+           NULL AS conbin FROM pgcat__con k",
+    );
+    rel(
+        all,
+        "pgcat_pg_tables",
+        "schemaname:name tablename:name tableowner:name tablespace:name hasindexes:bool \
+         hasrules:bool hastriggers:bool rowsecurity:bool",
+        "SELECT 'public' AS schemaname, c.relname AS tablename, pg_get_userbyid(10) AS tableowner, \
+           NULL AS tablespace, c.relhasindex AS hasindexes, 0 AS hasrules, 0 AS hastriggers, \
+           0 AS rowsecurity FROM pgcat_pg_class c WHERE c.relkind = 'r'",
+    );
+    rel(
+        all,
+        "pgcat_pg_indexes",
+        "schemaname:name tablename:name indexname:name tablespace:name indexdef:text",
+        "SELECT 'public' AS schemaname, x.relname AS tablename, x.name AS indexname, \
+           NULL AS tablespace, x.def AS indexdef FROM pgcat__idx x",
+    );
+    rel(
+        all,
+        "pgcat_pg_views",
+        "schemaname:name viewname:name viewowner:name definition:text",
+        "SELECT 'public' AS schemaname, r.name AS viewname, pg_get_userbyid(10) AS viewowner, \
+           r.sql AS definition FROM pgcat__rel r WHERE r.type = 'view'",
+    );
+    empty(
+        all,
+        "pgcat_pg_inherits",
+        "inhrelid:oid inhparent:oid inhseqno:int4 inhdetachpending:bool",
+    );
+    empty(
+        all,
+        "pgcat_pg_partitioned_table",
+        "partrelid:oid partstrat:char partnatts:int2 partdefid:oid partattrs:text \
+         partclass:text partcollation:text partexprs:text",
+    );
+    empty(
+        all,
+        "pgcat_pg_sequence",
+        "seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 seqmin:int8 \
+         seqcache:int8 seqcycle:bool",
+    );
+    empty(
+        all,
+        "pgcat_pg_trigger",
+        "oid:oid tgrelid:oid tgparentid:oid tgname:name tgfoid:oid tgtype:int2 tgenabled:char \
+         tgisinternal:bool tgconstrrelid:oid tgconstrindid:oid tgconstraint:oid \
+         tgdeferrable:bool tginitdeferred:bool tgnargs:int2 tgattr:text tgargs:bytea \
+         tgqual:text tgoldtable:name tgnewtable:name",
+    );
+    empty(
+        all,
+        "pgcat_pg_policy",
+        "oid:oid polname:name polrelid:oid polcmd:char polpermissive:bool polroles:text \
+         polqual:text polwithcheck:text",
+    );
+    empty(
+        all,
+        "pgcat_pg_statistic_ext",
+        "oid:oid stxrelid:oid stxname:name stxnamespace:oid stxowner:oid stxstattarget:int4 \
+         stxkeys:text stxkind:text stxexprs:text",
+    );
+    empty(
+        all,
+        "pgcat_pg_rewrite",
+        "oid:oid rulename:name ev_class:oid ev_type:char ev_enabled:char is_instead:bool \
+         ev_qual:text ev_action:text",
+    );
+}

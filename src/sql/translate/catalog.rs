@@ -1,0 +1,461 @@
+//! Catalog queries: `pg_catalog.X` / `information_schema.X` relations map to
+//! the catalog views (see `crate::sql::catalog`), `reg*` casts and the
+//! introspection functions become lookups in them, and SELECTs over catalogs
+//! that are always empty (pg_inherits, pg_trigger, pg_policy, ...) are
+//! reduced to an empty result so their PostgreSQL-only syntax never reaches
+//! SQLite.
+
+use super::ast::{
+    base_name, call, ident_name, name_parts, null, number, plain_args, string_literal, template,
+};
+use super::ParamHint;
+use crate::sql::catalog;
+use crate::sql::pgtype::{ArrayElem, PgType};
+use sqlparser::ast::{
+    DataType, Expr, Function, FunctionArguments, Ident, JoinOperator, ObjectName, Query, Select,
+    SelectItem, SetExpr, Statement, TableAlias, TableFactor, VisitMut, VisitorMut,
+};
+use std::ops::ControlFlow;
+
+/// The catalog view a relation name means, if any.
+fn view_of(name: &ObjectName) -> Option<&'static str> {
+    match name_parts(name).as_slice() {
+        [rel] if rel.starts_with("pg_") => catalog::view_for(None, rel),
+        [schema, rel] => catalog::view_for(Some(schema), rel),
+        _ => None,
+    }
+}
+
+/// Renames a catalog relation to its view; `true` when it was one.
+pub(super) fn map_relation(name: &mut ObjectName) -> bool {
+    match view_of(name) {
+        Some(view) => {
+            *name = ObjectName::from(vec![Ident::new(view)]);
+            true
+        }
+        None => false,
+    }
+}
+
+/// A catalog relation without an alias keeps its PostgreSQL name as alias,
+/// so `pg_class.relname` still resolves after the rename.
+pub(super) fn alias_relation(factor: &mut TableFactor) {
+    if let TableFactor::Table { name, alias, .. } = factor {
+        if alias.is_none() && view_of(name).is_some() {
+            *alias = Some(TableAlias {
+                explicit: true,
+                at: None,
+                name: Ident::new(base_name(name)),
+                columns: vec![],
+            });
+        }
+    }
+}
+
+/// Statement-level rewrites run before expressions are translated.
+pub(super) fn prepare(statement: &mut Statement) {
+    let _ = statement.visit(&mut Prepare);
+}
+
+struct Prepare;
+
+impl VisitorMut for Prepare {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        prune_set_expr(&mut query.body);
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
+        lateral_to_json_each(select);
+        ControlFlow::Continue(())
+    }
+}
+
+fn is_empty_view(factor: &TableFactor) -> bool {
+    match factor {
+        TableFactor::Table { name, .. } => {
+            catalog::relation(&base_name(name)).is_some_and(|r| r.empty)
+        }
+        _ => false,
+    }
+}
+
+/// Whether every row source of the set expression is certainly empty; empty
+/// SELECTs are rewritten to `SELECT NULL AS ... WHERE 0`.
+fn prune_set_expr(body: &mut SetExpr) -> bool {
+    match body {
+        SetExpr::Select(select) => prune_select(select),
+        SetExpr::SetOperation { left, right, .. } => {
+            let l = prune_set_expr(left);
+            let r = prune_set_expr(right);
+            l && r
+        }
+        SetExpr::Query(q) => prune_set_expr(&mut q.body),
+        _ => false,
+    }
+}
+
+fn prune_select(select: &mut Select) -> bool {
+    let inner_empty = select.from.iter().any(|t| {
+        is_empty_view(&t.relation)
+            || t.joins.iter().any(|j| {
+                matches!(
+                    j.join_operator,
+                    JoinOperator::Join(_) | JoinOperator::Inner(_) | JoinOperator::CrossJoin(_)
+                ) && is_empty_view(&j.relation)
+            })
+    });
+    if !inner_empty || !select.group_by_is_empty() {
+        return false;
+    }
+    // Placeholders of the dropped expressions stay referenced, so the
+    // statement keeps its parameter count (simple-query literals are lifted
+    // into parameters before translation).
+    let mut kept: Vec<Expr> = vec![];
+    let _ = sqlparser::ast::visit_expressions(&select.projection, |e| {
+        if super::ast::placeholder_index(e).is_some() && !matches!(e, Expr::Nested(_)) {
+            kept.push(e.clone());
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    let mut items = Vec::with_capacity(select.projection.len());
+    for (i, item) in select.projection.iter().enumerate() {
+        let alias = match item {
+            SelectItem::ExprWithAlias { alias, .. } => alias.clone(),
+            SelectItem::UnnamedExpr(Expr::Identifier(id)) => id.clone(),
+            SelectItem::UnnamedExpr(Expr::CompoundIdentifier(ids)) => ids[ids.len() - 1].clone(),
+            SelectItem::UnnamedExpr(_) => Ident::with_quote('"', format!("column{}", i + 1)),
+            // A wildcard keeps its columns; the rows go.
+            _ => {
+                items = select.projection.clone();
+                break;
+            }
+        };
+        items.push(SelectItem::ExprWithAlias {
+            expr: null(),
+            alias,
+        });
+    }
+    select.projection = items;
+    let mut condition = number(0);
+    if let Some(w) = select.selection.take() {
+        condition = template("$1 AND ($2)", &[condition, w]);
+    }
+    if !kept.is_empty() {
+        condition = template(
+            "$1 AND $2 IS NOT NULL",
+            &[condition, call("json_array", kept)],
+        );
+    }
+    select.selection = Some(condition);
+    true
+}
+
+trait GroupByExt {
+    fn group_by_is_empty(&self) -> bool;
+}
+
+impl GroupByExt for Select {
+    fn group_by_is_empty(&self) -> bool {
+        matches!(&self.group_by, sqlparser::ast::GroupByExpr::Expressions(e, _) if e.is_empty())
+    }
+}
+
+/// `CROSS JOIN LATERAL (SELECT expr) AS o(n)` (pgbench's partition probe):
+/// `CROSS JOIN json_each(json_array(expr)) AS o`, with `o.n` read as `o.value`.
+fn lateral_to_json_each(select: &mut Select) {
+    let mut renames: Vec<(String, String)> = vec![];
+    for t in &mut select.from {
+        for j in &mut t.joins {
+            let TableFactor::Derived {
+                lateral: true,
+                subquery,
+                alias: Some(alias),
+                ..
+            } = &mut j.relation
+            else {
+                continue;
+            };
+            let SetExpr::Select(inner) = subquery.body.as_ref() else {
+                continue;
+            };
+            let [item] = inner.projection.as_slice() else {
+                continue;
+            };
+            let expr = match item {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => e.clone(),
+                _ => continue,
+            };
+            if !inner.from.is_empty() || inner.selection.is_some() {
+                continue;
+            }
+            let column = alias
+                .columns
+                .first()
+                .map(|c| ident_name(&c.name))
+                .unwrap_or_else(|| "value".into());
+            renames.push((ident_name(&alias.name), column));
+            let mut table_fn = match call("json_each", vec![call("json_array", vec![expr])]) {
+                Expr::Function(f) => f,
+                _ => continue,
+            };
+            let args = match std::mem::replace(&mut table_fn.args, FunctionArguments::None) {
+                FunctionArguments::List(l) => l.args,
+                _ => vec![],
+            };
+            j.relation = TableFactor::Table {
+                name: ObjectName::from(vec![Ident::new("json_each")]),
+                alias: Some(TableAlias {
+                    columns: vec![],
+                    ..alias.clone()
+                }),
+                args: Some(sqlparser::ast::TableFunctionArgs {
+                    args,
+                    settings: None,
+                }),
+                with_hints: vec![],
+                version: None,
+                with_ordinality: false,
+                partitions: vec![],
+                json_path: None,
+                sample: None,
+                index_hints: vec![],
+            };
+        }
+    }
+    if renames.is_empty() {
+        return;
+    }
+    let _ = sqlparser::ast::visit_expressions_mut(select, |e| {
+        if let Expr::CompoundIdentifier(ids) = e {
+            if ids.len() == 2
+                && renames
+                    .iter()
+                    .any(|(a, c)| *a == ident_name(&ids[0]) && *c == ident_name(&ids[1]))
+            {
+                ids[1] = Ident::new("value");
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+/// The last part of a type name, for the `reg*` pseudo-types.
+fn reg_type(data_type: &DataType) -> Option<String> {
+    match data_type {
+        DataType::Regclass => Some("regclass".into()),
+        DataType::Custom(name, _) => {
+            let n = base_name(name);
+            matches!(
+                n.as_str(),
+                "regclass" | "regtype" | "regnamespace" | "regproc" | "regprocedure" | "regrole"
+            )
+            .then_some(n)
+        }
+        _ => None,
+    }
+}
+
+/// `x::regclass`, `'todo'::regclass`, `x::regtype`, ... (children translated).
+pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Expr> {
+    let kind = reg_type(data_type)?;
+    let literal = string_literal(inner).map(str::to_string);
+    Some(match (kind.as_str(), literal) {
+        (_, Some(text)) if text.trim().parse::<i64>().is_ok() => number(text.trim()),
+        ("regclass", Some(text)) => regclass_lookup(super::ast::string(text)),
+        ("regtype", Some(text)) => call("pg_to_regtype", vec![super::ast::string(text)]),
+        ("regnamespace", Some(text)) => template(
+            "(SELECT oid FROM pgcat_pg_namespace WHERE nspname = $1)",
+            &[super::ast::string(text)],
+        ),
+        ("regclass", None) => template(
+            "coalesce((SELECT pgcat_name FROM pgcat__lookup WHERE pgcat_kind = 'rel' AND pgcat_key = $1), \
+             CAST($1 AS TEXT))",
+            std::slice::from_ref(inner),
+        ),
+        ("regtype", None) => call("format_type", vec![inner.clone(), null()]),
+        ("regnamespace", None) => call("pg_regnamespace_name", vec![inner.clone()]),
+        (_, _) => inner.clone(),
+    })
+}
+
+/// The OID of a relation named by a (possibly `public.`-qualified) text.
+fn regclass_lookup(name: Expr) -> Expr {
+    template(
+        "(SELECT pgcat_key FROM pgcat__lookup WHERE pgcat_kind = 'rel' \
+         AND (pgcat_name = $1 OR 'public.' || pgcat_name = $1))",
+        &[name],
+    )
+}
+
+/// Introspection functions (arguments already translated).
+pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
+    if name == "array" {
+        return match &func.args {
+            FunctionArguments::Subquery(q) => Some(array_of_subquery(q)),
+            _ => None,
+        };
+    }
+    let args: Vec<Expr> = plain_args(func)?.into_iter().cloned().collect();
+    Some(match (name, args.as_slice()) {
+        ("pg_get_expr", [expr, ..]) => expr.clone(),
+        ("pg_get_indexdef", [oid, ..]) => template(
+            "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'idx' AND pgcat_key = $1)",
+            std::slice::from_ref(oid),
+        ),
+        ("pg_get_constraintdef", [oid, ..]) => template(
+            "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'con' AND pgcat_key = $1)",
+            std::slice::from_ref(oid),
+        ),
+        ("current_user" | "session_user" | "user" | "current_role", []) => {
+            call("pg_session_user", vec![])
+        }
+        ("current_database" | "current_catalog", []) => call("pg_current_database", vec![]),
+        ("current_schema", []) => super::ast::string("public"),
+        ("to_regclass", [text]) => regclass_lookup(text.clone()),
+        ("to_regtype", [text]) => call(
+            "format_type",
+            vec![call("pg_to_regtype", vec![text.clone()]), null()],
+        ),
+        _ => return None,
+    })
+}
+
+/// `ARRAY(SELECT x ...)`: a JSON array of the subquery's single column.
+fn array_of_subquery(q: &Query) -> Expr {
+    let mut q = q.clone();
+    if let SetExpr::Select(s) = q.body.as_mut() {
+        if let Some(SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) =
+            s.projection.first().cloned()
+        {
+            s.projection = vec![SelectItem::ExprWithAlias {
+                expr: e,
+                alias: Ident::new("pg_col"),
+            }];
+        }
+    }
+    let mut out = template(
+        "(SELECT json_group_array(pg_elem.pg_col) FROM (SELECT 1 AS pg_col) AS pg_elem)",
+        &[],
+    );
+    if let Expr::Subquery(outer) = &mut out {
+        if let SetExpr::Select(sel) = outer.body.as_mut() {
+            if let Some(TableFactor::Derived { subquery, .. }) =
+                sel.from.first_mut().map(|t| &mut t.relation)
+            {
+                **subquery = q;
+            }
+        }
+    }
+    out
+}
+
+/// Result column types of catalog columns the expression-only pass left unknown.
+pub(super) fn result_types(statement: &Statement, columns: &mut Vec<Option<PgType>>) {
+    let Statement::Query(query) = statement else {
+        return;
+    };
+    let mut body = query.body.as_ref();
+    while let SetExpr::SetOperation { left, .. } = body {
+        body = left;
+    }
+    let SetExpr::Select(select) = body else {
+        return;
+    };
+    let mut scope: Vec<(String, &'static catalog::Relation)> = vec![];
+    for t in &select.from {
+        for f in std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)) {
+            if let TableFactor::Table { name, alias, .. } = f {
+                if let Some(rel) = catalog::relation(&base_name(name)) {
+                    let a = alias
+                        .as_ref()
+                        .map(|a| ident_name(&a.name))
+                        .unwrap_or_else(|| base_name(name));
+                    scope.push((a, rel));
+                }
+            }
+        }
+    }
+    if scope.is_empty() {
+        return;
+    }
+    let lookup = |e: &Expr| -> Option<PgType> {
+        match e {
+            Expr::Identifier(id) => {
+                let c = ident_name(id);
+                scope
+                    .iter()
+                    .find_map(|(_, r)| catalog::column_type(&r.view, &c))
+            }
+            Expr::CompoundIdentifier(ids) if ids.len() == 2 => {
+                let (a, c) = (ident_name(&ids[0]), ident_name(&ids[1]));
+                scope
+                    .iter()
+                    .find(|(alias, _)| *alias == a)
+                    .and_then(|(_, r)| catalog::column_type(&r.view, &c))
+            }
+            Expr::Function(f) => match base_name(&f.name).as_str() {
+                "array" => Some(PgType::Array(ArrayElem::Text)),
+                "pg_get_userbyid" | "current_user" | "session_user" | "current_database"
+                | "current_schema" => Some(PgType::Name),
+                "format_type"
+                | "pg_get_expr"
+                | "pg_get_indexdef"
+                | "pg_get_constraintdef"
+                | "pg_encoding_to_char"
+                | "array_to_string" => Some(PgType::Text),
+                "pg_table_is_visible"
+                | "pg_type_is_visible"
+                | "has_table_privilege"
+                | "has_schema_privilege"
+                | "pg_is_in_recovery" => Some(PgType::Bool),
+                _ => None,
+            },
+            Expr::Cast { data_type, .. } => match reg_type(data_type) {
+                Some(k) if k == "regclass" || k == "regtype" || k == "regnamespace" => {
+                    Some(PgType::Text)
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    let mut out = Vec::new();
+    for (i, item) in select.projection.iter().enumerate() {
+        match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                let reg =
+                    matches!(e, Expr::Cast { data_type, .. } if reg_type(data_type).is_some());
+                let known = columns.get(i).copied().flatten().filter(|_| !reg);
+                out.push(known.or_else(|| lookup(e)))
+            }
+            SelectItem::Wildcard(_) => {
+                for (_, r) in &scope {
+                    out.extend(r.columns.iter().map(|(_, t)| Some(*t)));
+                }
+            }
+            SelectItem::QualifiedWildcard(kind, _) => {
+                let a = kind.to_string().to_lowercase();
+                match scope.iter().find(|(alias, _)| *alias == a) {
+                    Some((_, r)) => out.extend(r.columns.iter().map(|(_, t)| Some(*t))),
+                    None => return,
+                }
+            }
+            _ => return,
+        }
+    }
+    *columns = out;
+}
+
+/// Parameters compared with catalog columns take the column's type.
+pub(super) fn param_types(params: &mut [ParamHint]) {
+    for p in params {
+        if let ParamHint::Column { table, column } = p {
+            if let Some(t) = catalog::column_type(table, column) {
+                *p = ParamHint::Type(t);
+            }
+        }
+    }
+}
