@@ -120,7 +120,11 @@ async fn tenant_user_cannot_call_admin_functions() {
         "SELECT * FROM pgtenant.tenants",
     ] {
         let err = acme.simple_query(sql).await;
-        assert!(err.is_err(), "{sql} must be refused to a tenant user");
+        assert_eq!(
+            sqlstate(err),
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            "{sql} must be refused to a tenant user"
+        );
     }
     // Nothing happened: no tenant x, beta intact, bob's password unchanged.
     assert!(!server.tenant_dir("x").exists());

@@ -28,8 +28,15 @@ pub(super) fn forbidden(what: impl Display) -> TranslateError {
     }
 }
 
-/// 3F000 invalid_schema_name.
+/// 3F000 invalid_schema_name; the management schema is 42501 instead: it
+/// exists, but only for the admin role.
 pub(super) fn no_schema(schema: &str) -> TranslateError {
+    if schema.eq_ignore_ascii_case("pgtenant") {
+        return TranslateError {
+            code: "42501",
+            message: "permission denied for schema pgtenant".to_owned(),
+        };
+    }
     TranslateError {
         code: "3F000",
         message: format!("schema \"{schema}\" does not exist"),

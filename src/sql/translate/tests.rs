@@ -338,6 +338,7 @@ fn session_commands() {
 fn errors() {
     assert_error(&[
         ("SELECT * FROM acme.todo", "3F000"),
+        ("SELECT * FROM pgtenant.tenants", "42501"),
         ("SELECT * FROM main.t", "3F000"),
         ("SELECT * FROM temp.t", "3F000"),
         ("INSERT INTO pgtenant.tenants VALUES (1)", "3F000"),
