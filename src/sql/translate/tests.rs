@@ -341,7 +341,7 @@ fn errors() {
         ("SELECT * FROM pgtenant.tenants", "42501"),
         ("SELECT * FROM main.t", "3F000"),
         ("SELECT * FROM temp.t", "3F000"),
-        ("INSERT INTO pgtenant.tenants VALUES (1)", "3F000"),
+        ("INSERT INTO pgtenant.tenants VALUES (1)", "42501"),
         ("DROP TABLE main.t", "3F000"),
         ("SELECT load_extension('x')", "42501"),
         (
