@@ -381,6 +381,11 @@ impl Session {
             }
             StmtKind::Show { name } => self.show(name, format),
             StmtKind::Noop { tag } => Ok(Outcome::Command(Tag::new(tag))),
+            // The protocol layer runs COPY (see `server::copy`).
+            StmtKind::CopyIn { .. } | StmtKind::CopyOut { .. } => Err(SqlError::new(
+                "0A000",
+                "COPY is not supported in this context",
+            )),
             StmtKind::Rollback | StmtKind::Commit | StmtKind::RollbackTo(_) => unreachable!(),
         }
     }

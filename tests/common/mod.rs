@@ -38,10 +38,12 @@ impl TestServer {
     /// Starts a server after `tweak` adjusted its configuration.
     pub async fn start_with(tweak: impl FnOnce(&mut pgtenant::config::Config)) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = pgtenant::config::Config::default();
-        config.data_dir = dir.path().join("data");
-        config.admin_password = Some(ADMIN_PASSWORD.into());
-        config.shutdown_grace_secs = 1;
+        let mut config = pgtenant::config::Config {
+            data_dir: dir.path().join("data"),
+            admin_password: Some(ADMIN_PASSWORD.into()),
+            shutdown_grace_secs: 1,
+            ..Default::default()
+        };
         tweak(&mut config);
         let data_dir = config.data_dir.clone();
         let server = Server::new(config).expect("server starts");
