@@ -29,6 +29,8 @@ pub struct ConnHandler {
     /// The login being authenticated (between Startup and AuthenticationOk).
     pub pending: Mutex<Option<Arc<LoginSource>>>,
     pub peer: SocketAddr,
+    /// A COPY FROM STDIN in progress.
+    pub copy: super::copy::CopySlot,
 }
 
 impl ConnHandler {
@@ -50,6 +52,7 @@ impl ConnHandler {
             session,
             pending: Mutex::new(None),
             peer,
+            copy: Default::default(),
         }
     }
 
@@ -85,6 +88,10 @@ impl PgWireServerHandlers for Handlers {
     }
 
     fn cancel_handler(&self) -> Arc<impl CancelHandler> {
+        self.0.clone()
+    }
+
+    fn copy_handler(&self) -> Arc<impl pgwire::api::copy::CopyHandler> {
         self.0.clone()
     }
 }

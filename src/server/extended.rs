@@ -108,6 +108,26 @@ pub async fn prepare(
                 0,
             )
         }
+        // COPY answers Describe with NoData; its target is checked here, as
+        // PostgreSQL does at Parse (clients expect errors there).
+        StmtKind::CopyIn {
+            table,
+            columns,
+            options,
+        } => {
+            let (table, columns, options) = (table.clone(), columns.clone(), options.clone());
+            session
+                .read_schema(move |c| {
+                    super::copy::loader::resolve(c.sqlite(), &table, &columns, &options).map(|_| ())
+                })
+                .await?;
+            (Vec::new(), 0)
+        }
+        StmtKind::CopyOut { query_sql, .. } => {
+            let sql = query_sql.clone();
+            session.with_conn(move |c| c.describe(&sql)).await?;
+            (Vec::new(), 0)
+        }
         _ => (Vec::new(), 0),
     };
     let n = param_count.max(t.params.len());

@@ -26,7 +26,10 @@ use pgwire::messages::PgWireBackendMessage;
 
 use super::conn::ConnHandler;
 use super::extended::Statement;
+use super::session::TxStatus;
 use super::simple::wire_status;
+use crate::sql::errors::SqlError;
+use crate::sql::translate::StmtKind;
 
 pub async fn parse<C>(handler: &ConnHandler, client: &mut C, message: Parse) -> PgWireResult<()>
 where
@@ -159,7 +162,9 @@ where
     };
     client.set_state(PgWireConnectionState::QueryInProgress);
     let result = execute_portal(handler, client, &portal, max_rows).await;
-    client.set_state(PgWireConnectionState::ReadyForQuery);
+    if !matches!(client.state(), PgWireConnectionState::CopyInProgress(_)) {
+        client.set_state(PgWireConnectionState::ReadyForQuery);
+    }
     if let Ok(session) = handler.session() {
         client.set_transaction_status(wire_status(session.tx_status()));
     }
@@ -181,6 +186,24 @@ where
     let state = portal.state();
     let mut state = state.lock().await;
     match std::mem::take(&mut *state) {
+        PortalExecutionState::Initial
+            if matches!(
+                portal.statement.statement.translation.kind,
+                StmtKind::CopyIn { .. } | StmtKind::CopyOut { .. }
+            ) && portal.statement.statement.admin.is_none() =>
+        {
+            *state = PortalExecutionState::Finished;
+            let session = handler.session()?.clone();
+            if session.tx_status() == TxStatus::Failed {
+                return Err(SqlError::in_failed_transaction().into());
+            }
+            let t = &portal.statement.statement.translation;
+            if let Some(info) =
+                super::copy::handler::run(handler, client, &session, t, true).await?
+            {
+                return Err(PgWireError::UserError(info));
+            }
+        }
         PortalExecutionState::Initial => {
             let response = handler.do_query(client, portal, max_rows).await?;
             let tag = match response {

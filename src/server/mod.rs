@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod conn;
+pub mod copy;
 pub mod extended;
 pub mod messages;
 pub mod params;

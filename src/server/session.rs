@@ -393,6 +393,11 @@ impl Session {
             }
             StmtKind::Show { name } => self.show(name, format),
             StmtKind::Noop { tag } => Ok(Outcome::Command(Tag::new(tag))),
+            // The protocol layer runs COPY (see `server::copy`).
+            StmtKind::CopyIn { .. } | StmtKind::CopyOut { .. } => Err(SqlError::new(
+                "0A000",
+                "COPY is not supported in this context",
+            )),
             StmtKind::Rollback | StmtKind::Commit | StmtKind::RollbackTo(_) => unreachable!(),
         }
     }
@@ -492,7 +497,9 @@ impl Session {
     /// Takes the writer slot for a statement that writes. In a block the slot
     /// is kept until the block ends; otherwise it is returned for the
     /// statement to hold.
-    async fn writer_for_statement(&self) -> Result<Option<OwnedSemaphorePermit>, SqlError> {
+    pub(crate) async fn writer_for_statement(
+        &self,
+    ) -> Result<Option<OwnedSemaphorePermit>, SqlError> {
         let needs_block_permit = matches!(
             &*self.tx.lock().unwrap_or_else(|p| p.into_inner()),
             Tx::Active { permit: None, .. }
@@ -698,7 +705,7 @@ impl Session {
         if lookups.is_empty() {
             return Ok(Vec::new());
         }
-        let lookup = move |c: &Conn| {
+        self.read_schema(move |c: &Conn| {
             Ok(lookups
                 .iter()
                 .map(|(i, hint)| {
@@ -711,10 +718,19 @@ impl Session {
                     (*i, ty)
                 })
                 .collect())
-        };
-        // Inside a block, reading the schema on the session's connection would
-        // pin a read snapshot, and the block's first write could then fail
-        // with a serialization error: look it up on another connection.
+        })
+        .await
+    }
+
+    /// Runs a schema lookup. Inside a block, reading the schema on the
+    /// session's connection would pin a read snapshot, and the block's first
+    /// write could then fail with a serialization error: it runs on another
+    /// connection then.
+    pub async fn read_schema<T, F>(self: &Arc<Self>, lookup: F) -> Result<T, SqlError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Conn) -> Result<T, SqlError> + Send + 'static,
+    {
         if let (true, Some(db)) = (self.tx_status() != TxStatus::Idle, self.db.clone()) {
             return tokio::task::spawn_blocking(move || {
                 let conn = db.checkout()?;

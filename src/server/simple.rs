@@ -120,8 +120,10 @@ impl SimpleQueryHandler for ConnHandler {
                 }
                 Err(e) => send_error(client, e).await?,
             }
-        } else {
-            run_statements(client, &session, &sql).await?;
+        } else if run_statements(self, client, &session, &sql).await? {
+            // COPY FROM STDIN: CopyDone/CopyFail end the query (pgwire then
+            // sends ReadyForQuery).
+            return Ok(());
         }
         client.set_state(PgWireConnectionState::ReadyForQuery);
         let status = wire_status(session.tx_status());
@@ -142,8 +144,14 @@ impl SimpleQueryHandler for ConnHandler {
     }
 }
 
-/// Runs a tenant's query string statement by statement.
-async fn run_statements<C>(client: &mut C, session: &Arc<Session>, sql: &str) -> PgWireResult<()>
+/// Runs a tenant's query string statement by statement. Returns true when
+/// it ended by entering COPY FROM STDIN mode.
+async fn run_statements<C>(
+    handler: &ConnHandler,
+    client: &mut C,
+    session: &Arc<Session>,
+    sql: &str,
+) -> PgWireResult<bool>
 where
     C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
     C::Error: Debug,
@@ -161,10 +169,24 @@ where
             Ok(s) => (s, Vec::new()),
             Err(e) => {
                 session.note_error();
-                return send_error(client, e).await;
+                send_error(client, e).await?;
+                return Ok(false);
             }
         },
     };
+    if stmts.len() > 1
+        && stmts
+            .iter()
+            .any(|t| matches!(t.kind, StmtKind::CopyIn { .. }))
+    {
+        session.note_error();
+        let e = SqlError::new(
+            "0A000",
+            "COPY FROM STDIN must be the only statement of its query string",
+        );
+        send_error(client, e).await?;
+        return Ok(false);
+    }
     // PostgreSQL runs a multi-statement query in one implicit transaction,
     // unless it manages transactions itself.
     let implicit = stmts.len() > 1
@@ -182,13 +204,33 @@ where
         });
     if implicit {
         if let Err(e) = session.begin(true).await {
-            return send_error(client, e).await;
+            send_error(client, e).await?;
+            return Ok(false);
         }
     }
     let text = Format::UnifiedText;
     let mut failed = false;
     for (i, t) in stmts.iter().enumerate() {
         let params = literals.get_mut(i).map(std::mem::take).unwrap_or_default();
+        if matches!(t.kind, StmtKind::CopyIn { .. } | StmtKind::CopyOut { .. }) {
+            if session.tx_status() == TxStatus::Failed {
+                session.note_error();
+                send_error(client, SqlError::in_failed_transaction()).await?;
+                failed = true;
+                break;
+            }
+            match super::copy::handler::run(handler, client, session, t, false).await? {
+                Some(info) => {
+                    send_error_info(client, *info).await?;
+                    failed = true;
+                    break;
+                }
+                None if matches!(client.state(), PgWireConnectionState::CopyInProgress(_)) => {
+                    return Ok(true);
+                }
+                None => continue,
+            }
+        }
         match session.execute(t, params, &text, None).await {
             Ok(outcome) => {
                 if let Some(info) = send_outcome(client, outcome).await? {
@@ -211,5 +253,5 @@ where
             send_error(client, e).await?;
         }
     }
-    Ok(())
+    Ok(false)
 }

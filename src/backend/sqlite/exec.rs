@@ -134,6 +134,11 @@ impl Conn {
         self.interrupt.clone()
     }
 
+    /// The SQLite connection, for bulk work (COPY) preparing its own statements.
+    pub fn sqlite(&self) -> &Connection {
+        &self.db
+    }
+
     pub fn is_autocommit(&self) -> bool {
         self.db.is_autocommit()
     }

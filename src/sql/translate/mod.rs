@@ -10,6 +10,8 @@ mod ast;
 mod casts;
 mod catalog;
 mod columns;
+mod copy;
+mod copy_options;
 mod ddl;
 mod error;
 mod expr;
@@ -28,6 +30,8 @@ mod statement;
 mod types;
 
 #[cfg(test)]
+mod copy_tests;
+#[cfg(test)]
 mod exec_tests;
 #[cfg(test)]
 mod output_name_tests;
@@ -35,6 +39,8 @@ mod output_name_tests;
 mod tests;
 
 use crate::sql::pgtype::PgType;
+
+pub use copy_options::{CopyFormat, CopyOptions, ForceQuote};
 
 /// One translated statement.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,6 +103,21 @@ pub enum StmtKind {
     /// "ANALYZE", "DISCARD ALL", "CREATE SCHEMA" for public, "SET" for ignored settings).
     Noop {
         tag: &'static str,
+    },
+    /// `COPY table [(columns)] FROM STDIN [options]`. `table` is the folded
+    /// base name (`public.` stripped); `columns` empty means all, in table
+    /// order. Table and columns are checked against the live schema when it runs.
+    CopyIn {
+        table: String,
+        columns: Vec<String>,
+        options: CopyOptions,
+    },
+    /// `COPY table [(columns)] TO STDOUT` or `COPY (query) TO STDOUT`:
+    /// `query_sql` is the translated SQLite SELECT (also in `sql`, with its
+    /// column hints in `columns`). Files and PROGRAM are refused (42501).
+    CopyOut {
+        query_sql: String,
+        options: CopyOptions,
     },
 }
 

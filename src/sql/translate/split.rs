@@ -18,6 +18,8 @@ use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 pub(super) enum Parsed {
     /// `VACUUM [FULL] [ANALYZE] [names]`: accepted as a no-op.
     Vacuum,
+    /// `COPY ...`: its tokens, read by the `copy` module.
+    Copy(Vec<TokenWithSpan>),
     Statement(Box<Statement>),
 }
 
@@ -46,6 +48,10 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
             out.push(Parsed::Vacuum);
             continue;
         }
+        if is_keyword(&first.token, Keyword::COPY) {
+            out.push(Parsed::Copy(chunk.to_vec()));
+            continue;
+        }
         let mut parser = Parser::new(&dialect).with_tokens_with_locations(chunk.to_vec());
         let statement = parser.parse_statement().map_err(parse_error)?;
         let next = parser.peek_token();
@@ -66,7 +72,7 @@ fn is_keyword(token: &Token, keyword: Keyword) -> bool {
 
 /// Turns sqlparser's "Expected: X, found: Y at Line: ..." into PostgreSQL's
 /// `syntax error at or near "Y"` / `syntax error at end of input`.
-fn parse_error(err: ParserError) -> TranslateError {
+pub(super) fn parse_error(err: ParserError) -> TranslateError {
     let message = match &err {
         ParserError::ParserError(m) | ParserError::TokenizerError(m) => m.as_str(),
         ParserError::RecursionLimitExceeded => return syntax("statement is too deeply nested"),

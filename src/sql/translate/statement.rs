@@ -10,6 +10,7 @@ use sqlparser::ast::{FromTable, OnInsert, SetExpr, Statement, TableObject};
 pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, TranslateError> {
     let mut statement = match parsed {
         Parsed::Vacuum => return Ok(noop("VACUUM")),
+        Parsed::Copy(tokens) => return super::copy::translate(tokens),
         Parsed::Statement(statement) => *statement,
     };
     if let Some(translation) = session::translate(&statement)? {
