@@ -345,6 +345,24 @@ fn not(expr: Expr) -> Expr {
     }
 }
 
+/// The ESCAPE character of LIKE / SIMILAR TO: backslash by default, none for
+/// `ESCAPE ''`; only a one-character literal can be translated.
+pub(super) fn literal_escape(
+    escape: Option<&Expr>,
+    construct: &str,
+) -> Result<Option<char>, TranslateError> {
+    match escape {
+        None => Ok(Some('\\')),
+        Some(e) => match string_literal(e) {
+            Some("") => Ok(None),
+            Some(s) if s.chars().count() == 1 => Ok(s.chars().next()),
+            _ => Err(unsupported(format!(
+                "{construct} with a non-literal or multi-character ESCAPE"
+            ))),
+        },
+    }
+}
+
 /// Case-sensitive LIKE: a literal pattern becomes a GLOB pattern; otherwise
 /// the server's `pg_like(text, pattern[, escape])` decides.
 fn case_sensitive_like(
@@ -352,18 +370,7 @@ fn case_sensitive_like(
     pattern: &Expr,
     escape: Option<&Expr>,
 ) -> Result<Expr, TranslateError> {
-    let escape_char = match escape {
-        None => Some('\\'),
-        Some(e) => match string_literal(e) {
-            Some("") => None,
-            Some(s) if s.chars().count() == 1 => s.chars().next(),
-            _ => {
-                return Err(unsupported(
-                    "LIKE with a non-literal or multi-character ESCAPE",
-                ))
-            }
-        },
-    };
+    let escape_char = literal_escape(escape, "LIKE")?;
     if let Some(text) = string_literal(pattern) {
         return Ok(call(
             "glob",

@@ -12,14 +12,7 @@ pub(super) fn similar_to(
     pattern: &Expr,
     escape: Option<&Expr>,
 ) -> Result<Expr, TranslateError> {
-    let escape_char = match escape {
-        None => Some('\\'),
-        Some(e) => match string_literal(e) {
-            Some("") => None,
-            Some(s) if s.chars().count() == 1 => s.chars().next(),
-            _ => return Err(unsupported("SIMILAR TO with a non-literal ESCAPE")),
-        },
-    };
+    let escape_char = super::expr::literal_escape(escape, "SIMILAR TO")?;
     let text = string_literal(pattern)
         .ok_or_else(|| unsupported("SIMILAR TO with a non-literal pattern"))?;
     let matched = call(
