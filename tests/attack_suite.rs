@@ -137,6 +137,7 @@ async fn refused(
     }
     for (protocol, err) in outcomes {
         let code = err.code().code();
+        println!("{code} {protocol}: {sql} -> {}", err.message());
         assert!(
             codes.contains(&code),
             "{sql} ({protocol}): got {code} {:?}, expected one of {codes:?}",
@@ -253,6 +254,24 @@ async fn hostile_statements_are_refused_and_change_nothing() {
                 .into(),
             either,
         ),
+        (
+            "CREATE INDEX evil_i ON todo ((load_extension('x')))".into(),
+            &[PRIV],
+        ),
+        (
+            "CREATE TABLE evil_t AS SELECT load_extension('x') AS a".into(),
+            &[PRIV],
+        ),
+        ("CREATE TABLE \"SQLITE_EVIL\" (a int)".into(), &[PRIV]),
+        ("ALTER TABLE todo RENAME TO sqlite_x".into(), &[PRIV]),
+        ("CREATE VIEW \"PGCAT_CLASS\" AS SELECT 1".into(), &[PRIV]),
+        ("SELECT * FROM sqlite_dbpage('main')".into(), &[PRIV]),
+        ("SELECT pg_catalog.sqlite_version()".into(), &[PRIV]),
+        // Server-side files and programs, as in PostgreSQL for a non-superuser.
+        (format!("COPY todo TO '{tmp}'"), &[PRIV]),
+        ("COPY todo FROM '/etc/passwd'".into(), &[PRIV]),
+        ("COPY todo TO PROGRAM 'id'".into(), &[PRIV]),
+        ("LOAD 'x'".into(), &[PRIV]),
         // Reaching across schemas and tenants.
         ("SELECT * FROM beta.todo".into(), &[SCHEMA]),
         ("SELECT * FROM \"beta\".todo".into(), &[SCHEMA]),
@@ -412,4 +431,39 @@ async fn hostile_logins_are_refused() {
     }
     let after = snapshot(&server).await;
     assert_eq!(before, after);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn introspection_shows_no_other_tenant() {
+    // With bob@beta connected, acme's catalog views show neither beta, bob
+    // nor the data folder.
+    let server = TestServer::start().await;
+    let acme = setup(&server).await;
+    let _bob = server.connect_tenant("beta", "bob", "b0bpw").await;
+    let data = server.data_dir.display().to_string();
+    for sql in [
+        "SELECT * FROM pg_database",
+        "SELECT * FROM pg_roles",
+        "SELECT * FROM pg_user",
+        "SELECT * FROM pg_authid",
+        "SELECT * FROM pg_stat_activity",
+        "SELECT * FROM pg_settings",
+        "SELECT * FROM pg_namespace",
+        "SELECT * FROM information_schema.schemata",
+        "SELECT * FROM information_schema.tables",
+        "SHOW ALL",
+    ] {
+        let rows = simple_rows(&acme.simple_query(sql).await.expect(sql));
+        for value in rows.iter().flatten().flatten() {
+            let lower = value.to_lowercase();
+            assert!(
+                !lower.contains("beta") && !lower.contains("bob") && !value.contains(&data),
+                "{sql} shows {value}"
+            );
+        }
+    }
+    for setting in ["data_directory", "config_file", "hba_file"] {
+        let err = db_error(acme.simple_query(&format!("SHOW {setting}")).await);
+        assert_no_leak(&server, setting, &err);
+    }
 }
