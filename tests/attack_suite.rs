@@ -272,6 +272,20 @@ async fn hostile_statements_are_refused_and_change_nothing() {
         ("COPY todo FROM '/etc/passwd'".into(), &[PRIV]),
         ("COPY todo TO PROGRAM 'id'".into(), &[PRIV]),
         ("LOAD 'x'".into(), &[PRIV]),
+        // COPY names its table outside the AST: the same checks apply.
+        ("COPY beta.todo TO STDOUT".into(), &[SCHEMA]),
+        ("COPY \"SQLITE_MASTER\" TO STDOUT".into(), &[PRIV]),
+        ("COPY sqlite_schema (sql) TO STDOUT".into(), &[PRIV]),
+        ("COPY pgtenant.users TO STDOUT".into(), &[PRIV]),
+        ("COPY pgcat_class TO STDOUT".into(), &[PRIV]),
+        ("COPY pragma_database_list TO STDOUT".into(), &[PRIV]),
+        ("COPY (SELECT * FROM beta.todo) TO STDOUT".into(), &[SCHEMA]),
+        (
+            "COPY (SELECT load_extension('x')) TO STDOUT".into(),
+            &[PRIV],
+        ),
+        ("COPY sqlite_master FROM STDIN".into(), &[PRIV]),
+        ("COPY beta.todo FROM STDIN".into(), &[SCHEMA]),
         // Reaching across schemas and tenants.
         ("SELECT * FROM beta.todo".into(), &[SCHEMA]),
         ("SELECT * FROM \"beta\".todo".into(), &[SCHEMA]),
@@ -466,4 +480,28 @@ async fn introspection_shows_no_other_tenant() {
         let err = db_error(acme.simple_query(&format!("SHOW {setting}")).await);
         assert_no_leak(&server, setting, &err);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smuggled_statements_in_literals_stay_literals() {
+    // E'' escapes and dollar quotes end where PostgreSQL says they end, so
+    // text that SQLite would read differently is never run as a statement.
+    let server = TestServer::start().await;
+    let acme = setup(&server).await;
+    let before = snapshot(&server).await;
+    let payload = "'; ATTACH ':memory:' AS m; --";
+    for sql in [
+        "SELECT E'\\'; ATTACH '':memory:'' AS m; --'",
+        "SELECT $q$'; ATTACH ':memory:' AS m; --$q$",
+    ] {
+        let rows = simple_rows(&acme.simple_query(sql).await.expect(sql));
+        assert_eq!(rows, vec![vec![Some(payload.to_owned())]], "{sql}");
+        let rows = acme.query(sql, &[]).await.expect(sql);
+        assert_eq!(rows.len(), 1, "{sql}");
+        assert_eq!(rows[0].get::<_, String>(0), payload, "{sql}");
+    }
+    let err = db_error(acme.simple_query("SELECT * FROM m.sqlite_master").await);
+    assert_eq!(err.code().code(), SCHEMA);
+    let after = snapshot(&server).await;
+    assert_eq!(before, after);
 }
