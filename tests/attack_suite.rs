@@ -514,3 +514,29 @@ async fn smuggled_statements_in_literals_stay_literals() {
     let after = snapshot(&server).await;
     assert_eq!(before, after);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_resets_keep_the_tenant() {
+    // SET of the tenant is refused (42501, in the table above); RESET,
+    // RESET ALL and DISCARD ALL are accepted but never move the session.
+    let server = TestServer::start().await;
+    let acme = setup(&server).await;
+    let before = snapshot(&server).await;
+    for sql in [
+        "RESET pgtenant.tenant",
+        "RESET ALL",
+        "DISCARD ALL",
+        "SET LOCAL pgtenant.tenant = 'beta'",
+    ] {
+        let _ = acme.simple_query(sql).await;
+        let rows = simple_rows(
+            &acme
+                .simple_query("SELECT title FROM todo ORDER BY id")
+                .await
+                .expect("own rows"),
+        );
+        assert_eq!(rows, vec![vec![Some("acme secret".to_owned())]], "{sql}");
+    }
+    let after = snapshot(&server).await;
+    assert_eq!(before, after);
+}
