@@ -157,6 +157,9 @@ async fn hostile_statements_are_refused_and_change_nothing() {
     let server = TestServer::start().await;
     let acme = setup(&server).await;
     let before = snapshot(&server).await;
+    for file in ["catalog.db", "tenants/acme/prod.db", "tenants/beta/prod.db"] {
+        assert!(before.1.contains(Path::new(file)), "{file} listed");
+    }
     let beta_file = server.tenant_db_file("beta").display().to_string();
     let tmp = server.data_dir.parent().expect("parent").join("x.db");
     let tmp = tmp.display().to_string();
