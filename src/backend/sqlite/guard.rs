@@ -109,4 +109,49 @@ mod tests {
         c.execute_batch("CREATE TABLE t (a int); SELECT * FROM pragma_table_info('t');")
             .unwrap();
     }
+
+    #[test]
+    fn refuses_escape_hatches_stored_for_later() {
+        // Even SQL the translator never lets through stays refused here:
+        // pragma table functions, quoted upper-case names, code in schema
+        // (refused when created or, at the latest, when it would run).
+        let c = conn();
+        c.execute_batch("CREATE TABLE t (a int)").unwrap();
+        for (create, run) in [
+            ("SELECT * FROM pragma_journal_mode", ""),
+            ("SELECT * FROM pragma_cache_size", ""),
+            ("SELECT * FROM \"PRAGMA_DATABASE_LIST\"", ""),
+            ("SELECT * FROM pragma_database_list", ""),
+            ("SELECT \"LOAD_EXTENSION\"('x')", ""),
+            (
+                "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT load_extension('x'); END",
+                "INSERT INTO t VALUES (1)",
+            ),
+            (
+                "CREATE VIEW v AS SELECT fts3_tokenizer('simple')",
+                "SELECT * FROM v",
+            ),
+            (
+                "CREATE TABLE d (a DEFAULT (load_extension('x')))",
+                "INSERT INTO d DEFAULT VALUES",
+            ),
+        ] {
+            let created = c.execute_batch(create);
+            let err = match created {
+                Err(e) => e,
+                Ok(()) => c
+                    .execute_batch(run)
+                    .err()
+                    .unwrap_or_else(|| panic!("{create} then {run:?} was not refused")),
+            };
+            let text = err.to_string();
+            assert!(
+                text.contains("not authorized")
+                    || text.contains("unsafe use")
+                    || text.contains("no such function")
+                    || text.contains("prohibited"),
+                "{create}: {text}"
+            );
+        }
+    }
 }

@@ -51,7 +51,12 @@ pub(super) fn check_table_name(name: &mut ObjectName) -> Result<(), TranslateErr
             ))
         }
     }
-    let base = parts.last().map(String::as_str).unwrap_or_default();
+    // SQLite resolves names case-insensitively, quoted or not.
+    let base = parts
+        .last()
+        .cloned()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     if base.starts_with("sqlite_")
         || base.starts_with("pragma_")
         || base.starts_with(crate::sql::catalog::VIEW_PREFIX)
@@ -78,8 +83,13 @@ fn check_function_name(name: &mut ObjectName) -> Result<(), TranslateError> {
             ))
         }
     }
-    let base = parts.last().map(String::as_str).unwrap_or_default();
-    if base.starts_with("sqlite_") || FORBIDDEN_FUNCTIONS.contains(&base) {
+    // SQLite resolves function names case-insensitively, quoted or not.
+    let base = parts
+        .last()
+        .cloned()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if base.starts_with("sqlite_") || FORBIDDEN_FUNCTIONS.contains(&base.as_str()) {
         return Err(forbidden(format!("function {base}()")));
     }
     Ok(())

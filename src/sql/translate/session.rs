@@ -2,7 +2,7 @@
 //! server acts on the returned [`StmtKind`].
 
 use super::ast::{ident_name, name_parts};
-use super::error::{other, unsupported};
+use super::error::{forbidden, other, unsupported};
 use super::{StmtKind, TranslateError, Translation};
 use sqlparser::ast::{
     ContextModifier, DiscardObject, Expr, ObjectName, Reset, ResetStatement, Set, Statement, Value,
@@ -119,8 +119,9 @@ fn set_kind(set: &Set) -> Result<StmtKind, TranslateError> {
         Set::MultipleAssignments { .. } | Set::ParenthesizedAssignments { .. } => {
             return Err(unsupported("SET with several assignments"))
         }
-        Set::SetRole { .. } => return Err(unsupported("SET ROLE")),
-        Set::SetSessionAuthorization(_) => return Err(unsupported("SET SESSION AUTHORIZATION")),
+        // A tenant session's identity is fixed at login.
+        Set::SetRole { .. } => return Err(forbidden("SET ROLE")),
+        Set::SetSessionAuthorization(_) => return Err(forbidden("SET SESSION AUTHORIZATION")),
         Set::SetSessionParam(_) => return Err(unsupported("this SET form")),
     })
 }
