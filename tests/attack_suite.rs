@@ -20,7 +20,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use common::{db_error, simple_rows, TestServer, ADMIN_DB};
+use common::{db_error, simple_rows, two_tenants, TestServer, ADMIN_DB};
 use tokio_postgres::Client;
 
 const PRIV: &str = "42501";
@@ -78,20 +78,7 @@ async fn snapshot(server: &TestServer) -> (Vec<Vec<Option<String>>>, BTreeSet<Pa
 }
 
 async fn setup(server: &TestServer) -> Client {
-    server.create_tenant_user("acme", "alice", "s3cret").await;
-    server.create_tenant_user("beta", "bob", "b0bpw").await;
-    let acme = server.connect_tenant("acme", "alice", "s3cret").await;
-    let beta = server.connect_tenant("beta", "bob", "b0bpw").await;
-    for (client, title) in [(&acme, "acme secret"), (&beta, "beta secret")] {
-        client
-            .batch_execute(&format!(
-                "CREATE TABLE todo (id int PRIMARY KEY, title text);
-                 INSERT INTO todo VALUES (1, '{title}')"
-            ))
-            .await
-            .expect("setup");
-    }
-    acme
+    two_tenants(server).await.0
 }
 
 /// Asserts `err` leaks neither the data folder nor `beta` (unless `sql`,

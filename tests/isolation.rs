@@ -4,26 +4,9 @@
 
 mod common;
 
-use common::{sqlstate, TestServer, ADMIN_DB};
+use common::{sqlstate, two_tenants, TestServer, ADMIN_DB};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::Client;
-
-async fn two_tenants(server: &TestServer) -> (Client, Client) {
-    server.create_tenant_user("acme", "alice", "s3cret").await;
-    server.create_tenant_user("beta", "bob", "b0bpw").await;
-    let acme = server.connect_tenant("acme", "alice", "s3cret").await;
-    let beta = server.connect_tenant("beta", "bob", "b0bpw").await;
-    for (client, title) in [(&acme, "acme secret"), (&beta, "beta secret")] {
-        client
-            .batch_execute(&format!(
-                "CREATE TABLE todo (id int PRIMARY KEY, title text);
-                 INSERT INTO todo VALUES (1, '{title}')"
-            ))
-            .await
-            .expect("setup");
-    }
-    (acme, beta)
-}
 
 async fn titles(client: &Client) -> Vec<String> {
     client

@@ -198,6 +198,36 @@ pub fn field_infos(columns: &[ColumnInfo], types: &[PgType], format: &Format) ->
         .collect()
 }
 
+/// A statement that finished with its whole result in hand: rows (with their
+/// schema) or a command tag.
+fn complete_outcome(
+    tag: &'static str,
+    schema: Option<Arc<Vec<FieldInfo>>>,
+    rows: Vec<DataRow>,
+    result: Result<Finished, SqlError>,
+) -> Result<Outcome, SqlError> {
+    match (schema, result?) {
+        (Some(schema), _) => {
+            let mut resp = QueryResponse::new(schema, stream::iter(rows.into_iter().map(Ok)));
+            resp.set_command_tag(rows_tag(tag));
+            Ok(Outcome::Rows(resp))
+        }
+        (None, Finished::Changed(n) | Finished::Rows(n)) => {
+            Ok(Outcome::Command(command_tag(tag, n)))
+        }
+    }
+}
+
+/// The tag word(s) before the row count of a statement that returned rows:
+/// PostgreSQL's INSERT tag carries an OID (always 0).
+fn rows_tag(tag: &'static str) -> &'static str {
+    if tag == "INSERT" {
+        "INSERT 0"
+    } else {
+        tag
+    }
+}
+
 /// The command tag PostgreSQL sends for a statement that changed `n` rows.
 fn command_tag(tag: &str, n: u64) -> Tag {
     match tag {
@@ -561,18 +591,7 @@ impl Session {
             let done = conn.run_inline(&run, &mut sink);
             self.put_conn(conn);
             if let Some(result) = done {
-                return match (sink.schema, result) {
-                    (_, Err(e)) => Err(e),
-                    (Some(schema), Ok(_)) => {
-                        let mut resp =
-                            QueryResponse::new(schema, stream::iter(sink.rows.into_iter().map(Ok)));
-                        resp.set_command_tag(tag);
-                        Ok(Outcome::Rows(resp))
-                    }
-                    (None, Ok(Finished::Changed(n) | Finished::Rows(n))) => {
-                        Ok(Outcome::Command(command_tag(tag, n)))
-                    }
-                };
+                return complete_outcome(tag, sink.schema, sink.rows, result);
             }
         }
         let conn = self.take_conn()?;
@@ -625,7 +644,7 @@ impl Session {
         });
 
         let first = rx.recv().await;
-        let tag_for_rows = if tag == "INSERT" { "INSERT 0" } else { tag };
+
         match first {
             // A small result, or none: everything arrived at once.
             Some(Event::End {
@@ -634,18 +653,7 @@ impl Session {
                 result,
             }) => {
                 drop(timer);
-                match (schema, result) {
-                    (_, Err(e)) => Err(e),
-                    (Some(schema), Ok(_)) => {
-                        let mut resp =
-                            QueryResponse::new(schema, stream::iter(rows.into_iter().map(Ok)));
-                        resp.set_command_tag(tag_for_rows);
-                        Ok(Outcome::Rows(resp))
-                    }
-                    (None, Ok(Finished::Changed(n) | Finished::Rows(n))) => {
-                        Ok(Outcome::Command(command_tag(tag, n)))
-                    }
-                }
+                complete_outcome(tag, schema, rows, result)
             }
             // A big result: stream batches as they come.
             Some(Event::Schema(fields)) => {
@@ -684,7 +692,7 @@ impl Session {
                     },
                 );
                 let mut resp = QueryResponse::new(fields, stream);
-                resp.set_command_tag(tag_for_rows);
+                resp.set_command_tag(rows_tag(tag));
                 Ok(Outcome::Rows(resp))
             }
             _ => {

@@ -311,3 +311,22 @@ pub const RUNAWAY: &str =
 /// the first row received proves the statement is running.
 pub const STREAMING_RUNAWAY: &str =
     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x::int4 AS x FROM c";
+
+/// Tenants `acme` (alice) and `beta` (bob), each with a `todo` table holding
+/// one secret row of its own; returns both sessions.
+pub async fn two_tenants(server: &TestServer) -> (Client, Client) {
+    server.create_tenant_user("acme", "alice", "s3cret").await;
+    server.create_tenant_user("beta", "bob", "b0bpw").await;
+    let acme = server.connect_tenant("acme", "alice", "s3cret").await;
+    let beta = server.connect_tenant("beta", "bob", "b0bpw").await;
+    for (client, title) in [(&acme, "acme secret"), (&beta, "beta secret")] {
+        client
+            .batch_execute(&format!(
+                "CREATE TABLE todo (id int PRIMARY KEY, title text);
+                 INSERT INTO todo VALUES (1, '{title}')"
+            ))
+            .await
+            .expect("setup");
+    }
+    (acme, beta)
+}
