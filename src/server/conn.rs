@@ -120,8 +120,10 @@ pub async fn serve_connection(server: Arc<Server>, socket: TcpStream, peer: Sock
             tracing::info!(%peer, "authentication timeout: closing connection");
         }
     };
+    let sasl = handler.server.config.auth_method == crate::config::AuthMethod::ScramSha256;
+    let who: Arc<dyn super::wire::ConnLabel> = handler.clone();
     tokio::select! {
-        r = pgwire::tokio::process_socket(socket, None, Handlers(handler.clone())) => {
+        r = super::wire::serve(socket, Handlers(handler.clone()), sasl, who) => {
             if let Err(e) = r {
                 tracing::debug!(%peer, error = %e, "connection ended with an I/O error");
             }
@@ -130,6 +132,20 @@ pub async fn serve_connection(server: Arc<Server>, socket: TcpStream, peer: Sock
             tracing::info!(%peer, "connection closed by the server");
         }
         _ = auth_deadline => {}
+    }
+}
+
+impl super::wire::ConnLabel for ConnHandler {
+    fn label(&self) -> String {
+        match self.session.get() {
+            Some(s) => format!(
+                "peer={} user={} tenant={}",
+                self.peer,
+                s.identity.user(),
+                s.identity.tenant().unwrap_or("(admin)")
+            ),
+            None => format!("peer={} (not authenticated)", self.peer),
+        }
     }
 }
 

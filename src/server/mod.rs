@@ -4,6 +4,8 @@ pub mod auth;
 pub mod conn;
 pub mod copy;
 pub mod extended;
+pub mod frame_guard;
+pub mod frames;
 pub mod messages;
 pub mod params;
 pub mod session;
@@ -11,6 +13,7 @@ pub mod sessions;
 pub mod settings;
 pub mod simple;
 pub mod startup;
+pub mod wire;
 
 use std::future::Future;
 use std::sync::Arc;

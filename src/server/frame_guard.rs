@@ -1,0 +1,168 @@
+//! A socket wrapper that hands the protocol decoder only whole, checked
+//! frames (see `frames`): a malformed frame becomes a read error carrying
+//! the FATAL error to send, instead of reaching pgwire's decoder.
+//!
+//! Bytes are read straight into the decoder's buffer; only the tail of a
+//! frame split across reads is held back and copied, so a connection costs
+//! no extra buffer while idle.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use super::frames::{FrameChecker, FrameError};
+
+pub struct FrameGuard<S> {
+    inner: S,
+    checker: FrameChecker,
+    /// Bytes received but not yet handed on: checked frames first
+    /// (`ready` of them), then the start of an incomplete one.
+    held: Vec<u8>,
+    ready: usize,
+}
+
+impl<S> FrameGuard<S> {
+    /// `pending`: bytes already read from the socket before the guard took
+    /// over (during SSL negotiation); they are checked like the rest.
+    pub fn new(inner: S, checker: FrameChecker, pending: &[u8]) -> FrameGuard<S> {
+        FrameGuard {
+            inner,
+            checker,
+            held: pending.to_vec(),
+            ready: 0,
+        }
+    }
+
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// Marks the checked frames at the start of `held` as ready.
+    fn check_held(&mut self) -> io::Result<()> {
+        while self.ready < self.held.len() {
+            match self.checker.check(&self.held[self.ready..]) {
+                Ok(Some(n)) => self.ready += n,
+                Ok(None) => break,
+                Err(e) => {
+                    if self.ready > 0 {
+                        break; // hand on the good frames first
+                    }
+                    return Err(refused(e));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The read error a refused frame turns into; `refusal` gets it back.
+fn refused(e: FrameError) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, e)
+}
+
+/// The FATAL error to send for a read error, when a frame was refused.
+pub fn refusal(e: &io::Error) -> Option<&FrameError> {
+    e.get_ref()?.downcast_ref::<FrameError>()
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for FrameGuard<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        loop {
+            this.check_held()?;
+            if this.ready > 0 {
+                let n = this.ready.min(out.remaining());
+                out.put_slice(&this.held[..n]);
+                this.held.drain(..n);
+                this.ready -= n;
+                if this.held.is_empty() {
+                    this.held = Vec::new(); // an idle connection holds no buffer
+                }
+                return Poll::Ready(Ok(()));
+            }
+            if this.held.is_empty() {
+                // Fast path: read into the decoder's buffer, keep back only
+                // an incomplete or refused tail.
+                let start = out.filled().len();
+                ready!(Pin::new(&mut this.inner).poll_read(cx, out))?;
+                let fresh = &out.filled()[start..];
+                if fresh.is_empty() {
+                    return Poll::Ready(Ok(())); // end of stream
+                }
+                let mut good = 0;
+                let mut error = None;
+                while good < fresh.len() {
+                    match this.checker.check(&fresh[good..]) {
+                        Ok(Some(n)) => good += n,
+                        Ok(None) => break,
+                        Err(e) => {
+                            error = Some(e);
+                            break;
+                        }
+                    }
+                }
+                if good == 0 {
+                    if let Some(e) = error {
+                        out.set_filled(start);
+                        return Poll::Ready(Err(refused(e)));
+                    }
+                }
+                this.held.extend_from_slice(&fresh[good..]);
+                out.set_filled(start + good);
+                if good > 0 {
+                    return Poll::Ready(Ok(()));
+                }
+            } else {
+                // A frame is split across reads: gather the rest here.
+                let before = this.held.len();
+                this.held.resize(before + before.clamp(8192, 1 << 20), 0);
+                let mut buf = ReadBuf::new(&mut this.held[before..]);
+                let polled = Pin::new(&mut this.inner).poll_read(cx, &mut buf);
+                let got = buf.filled().len();
+                this.held.truncate(before + got);
+                ready!(polled)?;
+                if got == 0 {
+                    // The client left in the middle of a message.
+                    this.held = Vec::new();
+                    return Poll::Ready(Ok(()));
+                }
+            }
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for FrameGuard<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
