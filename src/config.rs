@@ -53,6 +53,10 @@ pub struct Config {
     pub authentication_timeout_secs: u64,
     /// Seconds to wait for running statements at shutdown.
     pub shutdown_grace_secs: u64,
+    /// Test only, off by default: registers the SQL function
+    /// `pgtenant_debug_panic()`, which panics inside the server, so tests
+    /// can prove a fault stays inside one session. Never enable in production.
+    pub debug_panic_function: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -81,6 +85,7 @@ impl Default for Config {
             statement_timeout_ms: 0,
             authentication_timeout_secs: 60,
             shutdown_grace_secs: 30,
+            debug_panic_function: false,
         }
     }
 }

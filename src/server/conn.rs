@@ -123,7 +123,12 @@ pub async fn serve_connection(server: Arc<Server>, socket: TcpStream, peer: Sock
     let sasl = handler.server.config.auth_method == crate::config::AuthMethod::ScramSha256;
     let who: Arc<dyn super::wire::ConnLabel> = handler.clone();
     tokio::select! {
-        r = super::wire::serve(socket, Handlers(handler.clone()), sasl, who) => {
+        // Every log line of this connection (and of its blocking work, which
+        // enters the span) names the peer, and the tenant once known.
+        r = tracing::Instrument::instrument(
+            super::wire::serve(socket, Handlers(handler.clone()), sasl, who),
+            tracing::info_span!("conn", %peer, tenant = tracing::field::Empty, user = tracing::field::Empty),
+        ) => {
             if let Err(e) = r {
                 tracing::debug!(%peer, error = %e, "connection ended with an I/O error");
             }

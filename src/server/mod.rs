@@ -4,6 +4,7 @@ pub mod auth;
 pub mod conn;
 pub mod copy;
 pub mod extended;
+pub mod fault;
 pub mod frame_guard;
 pub mod frames;
 pub mod messages;
@@ -61,6 +62,7 @@ impl Server {
             synchronous: config.synchronous,
             busy_timeout: Duration::from_millis(config.busy_timeout_ms),
             mmap_size: (config.mmap_size_mb as i64) << 20,
+            debug_panic_function: config.debug_panic_function,
         };
         let registry = Registry::new(
             config.registry_capacity,

@@ -322,7 +322,7 @@ impl Session {
         let conn = self.take_conn()?;
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
-            let r = f(&conn);
+            let r = super::fault::guarded(&this.identity, || f(&conn));
             this.put_conn(conn);
             r
         })
@@ -613,7 +613,9 @@ impl Session {
                 }
             })
         }));
+        let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
+            let _span = span.enter();
             let mut sink = ChannelSink {
                 tx,
                 format: format_owned.clone(),
@@ -629,7 +631,7 @@ impl Session {
                 },
                 format: &format_owned,
             };
-            let result = conn.run(&run, &mut sink);
+            let result = super::fault::guarded(&this.identity, || conn.run(&run, &mut sink));
             this.put_conn(conn);
             drop(permit);
             let result = match result {

@@ -123,6 +123,9 @@ impl StartupHandler for ConnHandler {
                             self.server.config.statement_timeout(),
                             &startup,
                         );
+                        let span = tracing::Span::current();
+                        span.record("tenant", identity.tenant().unwrap_or("(admin)"));
+                        span.record("user", identity.user());
                         tracing::info!(
                             peer = %self.peer,
                             user = identity.user(),

@@ -9,7 +9,6 @@
 //! answered with FATAL XX000: the one connection ends, the server and every
 //! other session go on.
 
-use std::any::Any;
 use std::io;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -22,6 +21,7 @@ use pgwire::tokio::server::{negotiate_tls, process_error, process_message};
 use tokio::net::TcpStream;
 use tokio_util::codec::{Framed, FramedParts};
 
+use super::fault::panic_text;
 use super::frame_guard::{refusal, FrameGuard};
 use super::frames::FrameChecker;
 
@@ -145,12 +145,4 @@ where
     let _ = socket
         .send(PgWireBackendMessage::ErrorResponse(info.into()))
         .await;
-}
-
-fn panic_text(panic: &Box<dyn Any + Send>) -> &str {
-    panic
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(no message)")
 }

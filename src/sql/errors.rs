@@ -124,6 +124,12 @@ pub fn from_sqlite(err: &rusqlite::Error) -> SqlError {
 }
 
 fn from_code(extended: i32, msg: &str) -> SqlError {
+    // rusqlite catches a panic inside one of our SQL functions and reports
+    // it as this message: a server fault, not the client's mistake.
+    if msg == "unwinding panic" {
+        tracing::error!("panic inside a SQL function: the statement fails with XX000");
+        return SqlError::new("XX000", "internal error: a server function failed");
+    }
     let primary = extended & 0xff;
     match extended {
         ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {

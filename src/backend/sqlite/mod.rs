@@ -1,6 +1,7 @@
 //! The embedded engine: one local SQLite file per tenant environment.
 
 pub mod catalog;
+pub mod debug;
 pub mod exec;
 pub mod functions;
 pub mod guard;

@@ -14,6 +14,8 @@ pub struct OpenOptions {
     pub busy_timeout: Duration,
     /// Bytes of each database file read through mmap (0 = off).
     pub mmap_size: i64,
+    /// Test only: register `pgtenant_debug_panic()` (see `debug`).
+    pub debug_panic_function: bool,
 }
 
 /// Creates a tenant database file: WAL mode is persistent, so it is set once here.
@@ -52,6 +54,9 @@ pub fn open(path: &Path, opts: OpenOptions) -> rusqlite::Result<Connection> {
     super::functions::register(&conn)?;
     super::pgfuncs::register(&conn)?;
     super::catalog::register(&conn)?;
+    if opts.debug_panic_function {
+        super::debug::register(&conn)?;
+    }
     super::guard::install(&mut conn)?;
     Ok(conn)
 }
