@@ -108,6 +108,7 @@ impl CancelHandler for ConnHandler {
 /// Serves one TCP connection until the client leaves or the server ends it.
 pub async fn serve_connection(server: Arc<Server>, socket: TcpStream, peer: SocketAddr) {
     let auth_timeout = Duration::from_secs(server.config.authentication_timeout_secs.max(1));
+    let tls = server.tls.clone();
     let handler = Arc::new(ConnHandler::new(server, peer));
     let ctl = handler.ctl.clone();
     let auth_deadline = {
@@ -121,7 +122,7 @@ pub async fn serve_connection(server: Arc<Server>, socket: TcpStream, peer: Sock
         }
     };
     tokio::select! {
-        r = pgwire::tokio::process_socket(socket, None, Handlers(handler.clone())) => {
+        r = pgwire::tokio::process_socket(socket, tls, Handlers(handler.clone())) => {
             if let Err(e) = r {
                 tracing::debug!(%peer, error = %e, "connection ended with an I/O error");
             }
