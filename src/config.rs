@@ -57,6 +57,42 @@ pub struct Config {
     /// `pgtenant_debug_panic()`, which panics inside the server, so tests
     /// can prove a fault stays inside one session. Never enable in production.
     pub debug_panic_function: bool,
+    /// Canonical hostname of non-prod environments, e.g. `{tenant}-{env}.db.example.com`.
+    pub hostname_pattern: Option<String>,
+    /// Canonical hostname of `prod`, e.g. `{tenant}.db.example.com`.
+    pub prod_hostname_pattern: Option<String>,
+    /// Server certificate chain (PEM); TLS is on when this and `tls_key` are set.
+    pub tls_cert: Option<PathBuf>,
+    /// Private key of the certificate (PEM).
+    pub tls_key: Option<PathBuf>,
+    /// CA certificates (PEM) that client certificates must chain to.
+    pub tls_client_ca: Option<PathBuf>,
+    /// Client certificates: `none`, `optional` (verified if sent) or `required`.
+    pub client_cert: ClientCert,
+    /// Refuse connections that did not negotiate TLS.
+    pub require_tls: bool,
+    /// Prometheus endpoint (`GET /metrics`), e.g. `127.0.0.1:9187`; off when unset.
+    pub metrics_listen: Option<SocketAddr>,
+    /// Tenants reported with their own metric labels (those with the most
+    /// statements among tenants with open connections).
+    pub metrics_tenant_limit: usize,
+    /// Log lines as `text` or `json`.
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientCert {
+    None,
+    Optional,
+    Required,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -86,6 +122,16 @@ impl Default for Config {
             authentication_timeout_secs: 60,
             shutdown_grace_secs: 30,
             debug_panic_function: false,
+            hostname_pattern: None,
+            prod_hostname_pattern: None,
+            tls_cert: None,
+            tls_key: None,
+            tls_client_ca: None,
+            client_cert: ClientCert::None,
+            require_tls: false,
+            metrics_listen: None,
+            metrics_tenant_limit: 50,
+            log_format: LogFormat::Text,
         }
     }
 }

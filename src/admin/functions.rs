@@ -12,6 +12,9 @@ pub enum AdminFn {
     CreateUser,
     DropUser,
     SetPassword,
+    CreateEnvironment,
+    DropEnvironment,
+    SetHostname,
 }
 
 /// Parameter names per function, in positional order.
@@ -22,6 +25,9 @@ fn signature(f: AdminFn) -> &'static [&'static str] {
         AdminFn::CreateUser => &["tenant", "user", "password", "role"],
         AdminFn::DropUser => &["tenant", "user"],
         AdminFn::SetPassword => &["tenant", "user", "password"],
+        AdminFn::CreateEnvironment => &["tenant", "env", "hostname"],
+        AdminFn::DropEnvironment => &["tenant", "env"],
+        AdminFn::SetHostname => &["tenant", "env", "hostname"],
     }
 }
 
@@ -30,6 +36,7 @@ fn required(f: AdminFn) -> usize {
         AdminFn::CreateTenant | AdminFn::DropTenant => 1,
         AdminFn::CreateUser | AdminFn::SetPassword => 3,
         AdminFn::DropUser => 2,
+        AdminFn::CreateEnvironment | AdminFn::DropEnvironment | AdminFn::SetHostname => 2,
     }
 }
 
@@ -41,12 +48,15 @@ impl AdminFn {
             "create_user" => AdminFn::CreateUser,
             "drop_user" => AdminFn::DropUser,
             "set_password" => AdminFn::SetPassword,
+            "create_environment" => AdminFn::CreateEnvironment,
+            "drop_environment" => AdminFn::DropEnvironment,
+            "set_hostname" => AdminFn::SetHostname,
             other => {
                 return Err(SqlError::new(
                     "42883",
                     format!("function pgtenant.{other} does not exist"),
                 )
-                .with_detail("Management functions: create_tenant, drop_tenant, create_user, drop_user, set_password."))
+                .with_detail("Management functions: create_tenant, drop_tenant, create_user, drop_user, set_password, create_environment, drop_environment, set_hostname."))
             }
         })
     }
@@ -58,6 +68,9 @@ impl AdminFn {
             AdminFn::CreateUser => "create_user",
             AdminFn::DropUser => "drop_user",
             AdminFn::SetPassword => "set_password",
+            AdminFn::CreateEnvironment => "create_environment",
+            AdminFn::DropEnvironment => "drop_environment",
+            AdminFn::SetHostname => "set_hostname",
         }
     }
 
@@ -76,6 +89,9 @@ impl AdminFn {
                 "created_at",
             ],
             AdminFn::CreateUser => vec!["tenant", "user", "role", "created_at"],
+            AdminFn::CreateEnvironment | AdminFn::SetHostname => {
+                super::environments::ENV_COLUMNS.to_vec()
+            }
             other => vec![other.name()],
         }
     }
@@ -217,6 +233,15 @@ pub async fn run(
                     .map(|_| vec![vec![t(true)]])
             }))
             .await
+        }
+        AdminFn::CreateEnvironment => {
+            super::environments::create_environment(server, arg(0), arg(1), a[2].clone()).await
+        }
+        AdminFn::DropEnvironment => {
+            super::environments::drop_environment(server, arg(0), arg(1)).await
+        }
+        AdminFn::SetHostname => {
+            super::environments::set_hostname(server, arg(0), arg(1), a[2].clone()).await
         }
         AdminFn::SetPassword => {
             let (tenant, user, pw) = (arg(0), arg(1), arg(2));

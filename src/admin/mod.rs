@@ -4,6 +4,7 @@
 //! read-only on the catalog database.
 
 mod args;
+mod environments;
 mod functions;
 
 use std::path::Path;

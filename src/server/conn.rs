@@ -108,6 +108,7 @@ impl CancelHandler for ConnHandler {
 /// Serves one TCP connection until the client leaves or the server ends it.
 pub async fn serve_connection(server: Arc<Server>, socket: TcpStream, peer: SocketAddr) {
     let auth_timeout = Duration::from_secs(server.config.authentication_timeout_secs.max(1));
+    let tls = server.tls.clone();
     let handler = Arc::new(ConnHandler::new(server, peer));
     let ctl = handler.ctl.clone();
     let auth_deadline = {
@@ -126,7 +127,7 @@ pub async fn serve_connection(server: Arc<Server>, socket: TcpStream, peer: Sock
         // Every log line of this connection (and of its blocking work, which
         // enters the span) names the peer, and the tenant once known.
         r = tracing::Instrument::instrument(
-            super::wire::serve(socket, Handlers(handler.clone()), sasl, who),
+            super::wire::serve(socket, tls, Handlers(handler.clone()), sasl, who),
             tracing::info_span!("conn", %peer, tenant = tracing::field::Empty, user = tracing::field::Empty),
         ) => {
             if let Err(e) = r {

@@ -14,6 +14,7 @@ pub mod sessions;
 pub mod settings;
 pub mod simple;
 pub mod startup;
+pub mod tls;
 pub mod wire;
 
 use std::future::Future;
@@ -44,6 +45,10 @@ pub struct Server {
     pub admin_verifier: Option<Verifier>,
     translations: TranslationCache,
     pub pids: Arc<dyn pgwire::api::PidSecretKeyGenerator>,
+    /// Canonical hostname patterns of tenant environments.
+    pub hostnames: crate::tenant::hostname::Patterns,
+    /// None when TLS is not configured (SSLRequest is answered 'N').
+    pub tls: Option<pgwire::tokio::TlsAcceptor>,
 }
 
 impl std::fmt::Debug for Server {
@@ -57,7 +62,15 @@ impl std::fmt::Debug for Server {
 impl Server {
     /// Opens the catalog under the data folder and prepares shared state.
     pub fn new(config: Config) -> Result<Arc<Server>, SqlError> {
+        let config_error = |e: String| SqlError::new("F0000", e);
+        let hostnames = crate::tenant::hostname::Patterns::from_config(
+            config.hostname_pattern.as_deref(),
+            config.prod_hostname_pattern.as_deref(),
+        )
+        .map_err(config_error)?;
+        let tls = tls::acceptor(&config).map_err(config_error)?;
         let catalog = Arc::new(Catalog::open(&config.data_dir)?);
+        catalog.sync_hostname_patterns(&hostnames)?;
         let opts = OpenOptions {
             synchronous: config.synchronous,
             busy_timeout: Duration::from_millis(config.busy_timeout_ms),
@@ -82,6 +95,8 @@ impl Server {
             admin_verifier,
             translations: moka::sync::Cache::builder().max_capacity(10_000).build(),
             pids: Arc::new(pgwire::api::RandomPidSecretKeyGenerator::default()),
+            hostnames,
+            tls,
         }))
     }
 

@@ -137,6 +137,24 @@ impl SessionTable {
         n
     }
 
+    /// Ends every session on one environment of a tenant (it was dropped).
+    pub fn kill_environment(&self, tenant: &str, env: &str) -> usize {
+        let map = self.lock();
+        let mut n = 0;
+        for e in map.values().filter(|e| e.tenant.as_deref() == Some(tenant)) {
+            let Some(s) = e.session.upgrade() else {
+                continue;
+            };
+            if matches!(&s.identity, super::session::Identity::Tenant { env: e2, .. } if e2 == env)
+            {
+                s.cancel();
+                e.ctl.kill();
+                n += 1;
+            }
+        }
+        n
+    }
+
     /// Number of sessions of one tenant (for tests and usage).
     pub fn count_tenant(&self, tenant: &str) -> usize {
         self.lock()

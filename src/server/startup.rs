@@ -26,6 +26,7 @@ use super::settings::Settings;
 use crate::backend::sqlite::exec::Conn;
 use crate::config::AuthMethod;
 use crate::sql::errors::SqlError;
+use crate::tenant::catalog::HostMatch;
 use crate::tenant::registry::TenantKey;
 use crate::tenant::resolve::{self, Login};
 
@@ -63,8 +64,23 @@ impl StartupHandler for ConnHandler {
                 if self.server.sessions.is_shutting_down() {
                     return Err(fatal("57P03", "the database system is shutting down"));
                 }
-                let login = resolve::resolve(client.metadata(), &self.server.config.admin_user)
-                    .map_err(|e| e.to_string());
+                if !client.is_secure() {
+                    self.refuse_plaintext(client.metadata())?;
+                }
+                let host = match client.sni_server_name() {
+                    Some(name) => self.lookup_host(name).await,
+                    None => HostMatch::None,
+                };
+                let sni = match &host {
+                    HostMatch::Environment { tenant, env } => {
+                        Some(resolve::ServerName::Environment { tenant, env })
+                    }
+                    HostMatch::Unknown => Some(resolve::ServerName::Unknown),
+                    HostMatch::None => None,
+                };
+                let login =
+                    resolve::resolve_with(client.metadata(), &self.server.config.admin_user, sni)
+                        .map_err(|e| e.to_string());
                 let source = Arc::new(LoginSource {
                     server: self.server.clone(),
                     login,
@@ -167,6 +183,57 @@ impl StartupHandler for ConnHandler {
 }
 
 impl ConnHandler {
+    /// Without TLS: refused when the config requires TLS, and always when
+    /// the password would travel in clear.
+    fn refuse_plaintext(
+        &self,
+        params: &std::collections::HashMap<String, String>,
+    ) -> PgWireResult<()> {
+        let config = &self.server.config;
+        let get = |k: &str| params.get(k).map(String::as_str).unwrap_or("");
+        if config.require_tls {
+            let user = get("user");
+            let database = params.get("database").map(String::as_str).unwrap_or(user);
+            tracing::warn!(peer = %self.peer, user, "plaintext connection refused: require_tls");
+            return Err(fatal(
+                "28000",
+                format!(
+                    "no encryption: connection for host \"{}\", user \"{user}\", database \"{database}\" refused, this server requires TLS (connect with sslmode=require)",
+                    self.peer.ip()
+                ),
+            ));
+        }
+        if config.auth_method == AuthMethod::Password {
+            return Err(fatal(
+                "28000",
+                "cleartext password authentication requires an encrypted connection (connect with sslmode=require)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The catalog's answer for a TLS server name; a failure counts as
+    /// naming an unknown host (the login then fails like any other).
+    async fn lookup_host(&self, name: &str) -> HostMatch {
+        let server = self.server.clone();
+        let name = name.to_owned();
+        match tokio::task::spawn_blocking(move || {
+            server.catalog.lookup_host(&name, &server.hostnames)
+        })
+        .await
+        {
+            Ok(Ok(m)) => m,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "hostname lookup failed");
+                HostMatch::Unknown
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "hostname lookup task failed");
+                HostMatch::Unknown
+            }
+        }
+    }
+
     /// One log line per failed login; the client learns nothing about which
     /// part was wrong.
     fn auth_failed<C: ClientInfo>(&self, client: &C, e: PgWireError) -> PgWireError {

@@ -35,11 +35,12 @@ pub trait ConnLabel: Send + Sync {
 /// password message).
 pub async fn serve<H: PgWireServerHandlers>(
     socket: TcpStream,
+    tls: Option<pgwire::tokio::TlsAcceptor>,
     handlers: H,
     sasl: bool,
     who: Arc<dyn ConnLabel>,
 ) -> io::Result<()> {
-    let Some(framed) = negotiate_tls(socket, None).await? else {
+    let Some(framed) = negotiate_tls(socket, tls).await? else {
         return Ok(());
     };
     let old = framed.into_parts();

@@ -12,6 +12,9 @@ use super::scram::Verifier;
 use crate::backend::sqlite::open;
 use crate::sql::errors::SqlError;
 
+mod environments;
+pub use environments::{remove_db_files, EnvRow, HostMatch};
+
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS tenant (
     name        TEXT PRIMARY KEY,
@@ -116,6 +119,7 @@ impl Catalog {
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(db_err)?;
         conn.execute_batch(SCHEMA).map_err(db_err)?;
+        conn.execute_batch(environments::SCHEMA).map_err(db_err)?;
         Ok(Catalog {
             conn: Mutex::new(conn),
             data_dir: data_dir.to_owned(),

@@ -2,6 +2,7 @@
 //! registry of their open databases.
 
 pub mod catalog;
+pub mod hostname;
 pub mod registry;
 pub mod resolve;
 pub mod scram;

@@ -120,6 +120,21 @@ impl Registry {
             .await
     }
 
+    /// Closes and forgets one environment (it was dropped).
+    pub async fn close_env(&self, key: &TenantKey) {
+        if let Some(db) = self.cache.remove(key).await {
+            db.close();
+        }
+        let live = self
+            .live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
+        if let Some(db) = live.and_then(|w| w.upgrade()) {
+            db.close();
+        }
+    }
+
     /// Closes and forgets every environment of a tenant.
     pub async fn close_tenant(&self, tenant: &str) {
         let keys: Vec<TenantKey> = self

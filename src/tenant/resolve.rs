@@ -1,5 +1,6 @@
-//! Which tenant and environment a connection is for, from its startup
-//! parameters: `user@tenant[.env]`, then `options` (`-c pgtenant.tenant=acme
+//! Which tenant and environment a connection is for: the TLS server name
+//! (SNI, looked up by the caller), then the startup parameters
+//! `user@tenant[.env]`, then `options` (`-c pgtenant.tenant=acme
 //! -c pgtenant.env=staging`), then the database name `tenant[.env]`.
 //!
 //! The admin role is recognised by name on database `pgtenant`.
@@ -38,6 +39,19 @@ pub enum ResolveError {
     Conflict,
     #[error("database \"pgtenant\" is reserved for the admin role")]
     AdminDatabase,
+    #[error("the TLS server name names no tenant environment")]
+    UnknownHost,
+}
+
+/// What the TLS server name (SNI) pointed at, when it looked like a tenant's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerName<'a> {
+    Environment {
+        tenant: &'a str,
+        env: &'a str,
+    },
+    /// Shaped like a tenant hostname, but no such environment.
+    Unknown,
 }
 
 /// Tenant and environment names become file names: `^[a-z0-9][a-z0-9_-]{0,62}$`.
@@ -126,6 +140,17 @@ fn offer(
 
 /// Resolves a login from the startup parameters.
 pub fn resolve(params: &HashMap<String, String>, admin_user: &str) -> Result<Login, ResolveError> {
+    resolve_with(params, admin_user, None)
+}
+
+/// Resolves a login from the TLS server name and the startup parameters.
+/// A tenant named by SNI needs no other source; any other source naming a
+/// different tenant or environment is a conflict.
+pub fn resolve_with(
+    params: &HashMap<String, String>,
+    admin_user: &str,
+    sni: Option<ServerName<'_>>,
+) -> Result<Login, ResolveError> {
     let raw_user = params.get("user").map(String::as_str).unwrap_or("");
     if raw_user.is_empty() {
         return Err(ResolveError::NoUser);
@@ -142,6 +167,13 @@ pub fn resolve(params: &HashMap<String, String>, admin_user: &str) -> Result<Log
     // Candidates in priority order; any two that are present must agree.
     let mut tenant: Option<String> = None;
     let mut env: Option<String> = None;
+    match sni {
+        Some(ServerName::Unknown) => return Err(ResolveError::UnknownHost),
+        Some(ServerName::Environment { tenant: t, env: e }) => {
+            offer(&mut tenant, &mut env, t, Some(e))?
+        }
+        None => {}
+    }
     let user = match raw_user.rsplit_once('@') {
         Some((u, t)) => {
             let (t, e) = split_env(t);
@@ -260,6 +292,40 @@ mod tests {
             "pgtenant",
         );
         assert_eq!(l, Err(ResolveError::AdminDatabase));
+    }
+
+    #[test]
+    fn server_name_first() {
+        let acme = Some(ServerName::Environment {
+            tenant: "acme",
+            env: "staging",
+        });
+        // a plain user name is enough
+        let l = resolve_with(&p(&[("user", "alice")]), "pgtenant", acme);
+        assert_eq!(l, Ok(tenant("alice", "acme", "staging")));
+        let l = resolve_with(
+            &p(&[("user", "alice@acme"), ("database", "other")]),
+            "pgtenant",
+            acme,
+        );
+        assert_eq!(l, Ok(tenant("alice", "acme", "staging")));
+        for params in [
+            p(&[("user", "bob@beta")]),
+            p(&[("user", "alice@acme.prod")]),
+            p(&[("user", "a"), ("options", "-c pgtenant.tenant=beta")]),
+            p(&[("user", "a"), ("options", "-c pgtenant.env=prod")]),
+        ] {
+            assert_eq!(
+                resolve_with(&params, "pgtenant", acme),
+                Err(ResolveError::Conflict)
+            );
+        }
+        let l = resolve_with(
+            &p(&[("user", "alice@acme")]),
+            "pgtenant",
+            Some(ServerName::Unknown),
+        );
+        assert_eq!(l, Err(ResolveError::UnknownHost));
     }
 
     #[test]

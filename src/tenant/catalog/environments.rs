@@ -1,0 +1,331 @@
+//! Environments of a tenant (each its own database file) and their
+//! hostnames: canonical ones from the configured patterns, custom ones bound
+//! with `pgtenant.set_hostname` (unique across the fleet).
+
+use std::path::PathBuf;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{db_err, now_text, Catalog};
+use crate::backend::sqlite::open;
+use crate::sql::errors::SqlError;
+use crate::tenant::hostname::{valid_hostname, Patterns};
+use crate::tenant::resolve::{valid_name, DEFAULT_ENV};
+
+/// Tables and the view of this module; the view is recreated so that it
+/// follows the running version.
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS custom_hostname (
+    hostname    TEXT PRIMARY KEY,
+    tenant      TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    UNIQUE (tenant, environment),
+    FOREIGN KEY (tenant, environment) REFERENCES environment (tenant, name) ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS hostname_pattern (
+    kind    TEXT PRIMARY KEY,
+    pattern TEXT NOT NULL
+);
+DROP VIEW IF EXISTS environments;
+CREATE VIEW environments AS
+    SELECT e.tenant AS tenant, e.name AS environment,
+           coalesce(h.hostname, c.canonical) AS hostname,
+           'sqlite:' || e.database_url AS database_url,
+           e.created_at AS created_at,
+           c.canonical AS canonical_hostname
+    FROM environment e
+    LEFT JOIN custom_hostname h ON h.tenant = e.tenant AND h.environment = e.name
+    LEFT JOIN (SELECT e2.tenant AS tenant, e2.name AS name,
+                      (SELECT replace(replace(p.pattern, '{tenant}', e2.tenant), '{env}', e2.name)
+                       FROM hostname_pattern p
+                       WHERE p.kind = CASE WHEN e2.name = 'prod' THEN 'prod' ELSE 'env' END) AS canonical
+               FROM environment e2) c ON c.tenant = e.tenant AND c.name = e.name;
+";
+
+/// A row of `pgtenant.create_environment` / `set_hostname`.
+#[derive(Debug, Clone)]
+pub struct EnvRow {
+    pub tenant: String,
+    pub environment: String,
+    /// The custom hostname if one is bound, else the canonical one.
+    pub hostname: Option<String>,
+    pub database_url: String,
+    pub created_at: String,
+}
+
+/// What a TLS server name (SNI) points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostMatch {
+    /// A custom hostname, or exactly one existing environment by pattern.
+    Environment { tenant: String, env: String },
+    /// Shaped like a tenant hostname, but no such environment (or several).
+    Unknown,
+    /// Neither a custom hostname nor a pattern's shape: names no tenant.
+    None,
+}
+
+fn invalid_env(env: &str) -> SqlError {
+    SqlError::new("22023", format!("invalid environment name \"{env}\"")).with_detail(
+        "Environment names are 1 to 63 characters: lower-case letters, digits, '_' and '-', starting with a letter or digit.",
+    )
+}
+
+fn no_env(tenant: &str, env: &str) -> SqlError {
+    SqlError::new(
+        "42704",
+        format!("environment \"{env}\" of tenant \"{tenant}\" does not exist"),
+    )
+}
+
+impl Catalog {
+    /// Records the configured patterns so that `pgtenant.environments`
+    /// shows canonical hostnames.
+    pub fn sync_hostname_patterns(&self, patterns: &Patterns) -> Result<(), SqlError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction().map_err(db_err)?;
+        tx.execute("DELETE FROM hostname_pattern", [])
+            .map_err(db_err)?;
+        for (kind, p) in [
+            ("env", patterns.env.as_ref()),
+            ("prod", patterns.for_env(DEFAULT_ENV)),
+        ] {
+            if let Some(p) = p {
+                tx.execute(
+                    "INSERT INTO hostname_pattern (kind, pattern) VALUES (?1, ?2)",
+                    params![kind, p.as_str()],
+                )
+                .map_err(db_err)?;
+            }
+        }
+        tx.commit().map_err(db_err)
+    }
+
+    /// Creates an environment with its own database file.
+    pub fn create_environment(
+        &self,
+        tenant: &str,
+        env: &str,
+        hostname: Option<&str>,
+        patterns: &Patterns,
+    ) -> Result<EnvRow, SqlError> {
+        if !valid_name(env) {
+            return Err(invalid_env(env));
+        }
+        let mut conn = self.lock();
+        Self::require_tenant(&conn, tenant)?;
+        let created_at = now_text();
+        let url = Self::relative_url(tenant, env);
+        let tx = conn.transaction().map_err(db_err)?;
+        let n = tx
+            .execute(
+                "INSERT INTO environment (tenant, name, database_url, created_at)
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                params![tenant, env, url, created_at],
+            )
+            .map_err(db_err)?;
+        if n == 0 {
+            return Err(SqlError::new(
+                "42710",
+                format!("environment \"{env}\" of tenant \"{tenant}\" already exists"),
+            ));
+        }
+        if let Some(h) = hostname {
+            bind_hostname(&tx, tenant, env, h, patterns)?;
+        }
+        // The file exists before the row commits; a failure rolls both back.
+        let path = self.resolve_url(&url);
+        let made = std::fs::create_dir_all(self.tenant_dir(tenant))
+            .map_err(|e| SqlError::internal("creating the tenant folder", e))
+            .and_then(|_| {
+                open::create(&path)
+                    .map_err(|e| SqlError::internal("creating the environment database", e))
+            });
+        if let Err(e) = made.and_then(|_| tx.commit().map_err(db_err)) {
+            remove_db_files(&path);
+            return Err(e);
+        }
+        Ok(EnvRow {
+            tenant: tenant.to_owned(),
+            environment: env.to_owned(),
+            hostname: hostname
+                .map(str::to_ascii_lowercase)
+                .or_else(|| patterns.canonical(tenant, env)),
+            database_url: format!("sqlite:{url}"),
+            created_at,
+        })
+    }
+
+    /// Removes an environment from the catalog (new logins to it fail from
+    /// here on) and returns its database file for the caller to delete once
+    /// its sessions are closed. `prod` cannot be dropped: it goes with the tenant.
+    pub fn drop_environment(&self, tenant: &str, env: &str) -> Result<PathBuf, SqlError> {
+        if env == DEFAULT_ENV {
+            return Err(SqlError::new(
+                "2BP01",
+                format!("cannot drop environment \"prod\" of tenant \"{tenant}\": every tenant has one"),
+            )
+            .with_detail(format!("Use pgtenant.drop_tenant('{tenant}') to remove the tenant with all its environments.")));
+        }
+        let conn = self.lock();
+        Self::require_tenant(&conn, tenant)?;
+        let url: Option<String> = conn
+            .query_row(
+                "DELETE FROM environment WHERE tenant = ?1 AND name = ?2 RETURNING database_url",
+                params![tenant, env],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_err)?;
+        match url {
+            Some(url) => Ok(self.resolve_url(&url)),
+            None => Err(no_env(tenant, env)),
+        }
+    }
+
+    /// Binds (or with `None`, unbinds) an environment's custom hostname.
+    pub fn set_hostname(
+        &self,
+        tenant: &str,
+        env: &str,
+        hostname: Option<&str>,
+        patterns: &Patterns,
+    ) -> Result<EnvRow, SqlError> {
+        let mut conn = self.lock();
+        Self::require_tenant(&conn, tenant)?;
+        let tx = conn.transaction().map_err(db_err)?;
+        let found: Option<(String, String)> = tx
+            .query_row(
+                "SELECT database_url, created_at FROM environment WHERE tenant = ?1 AND name = ?2",
+                params![tenant, env],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db_err)?;
+        let (url, created_at) = found.ok_or_else(|| no_env(tenant, env))?;
+        tx.execute(
+            "DELETE FROM custom_hostname WHERE tenant = ?1 AND environment = ?2",
+            params![tenant, env],
+        )
+        .map_err(db_err)?;
+        if let Some(h) = hostname {
+            bind_hostname(&tx, tenant, env, h, patterns)?;
+        }
+        tx.commit().map_err(db_err)?;
+        Ok(EnvRow {
+            tenant: tenant.to_owned(),
+            environment: env.to_owned(),
+            hostname: hostname
+                .map(str::to_ascii_lowercase)
+                .or_else(|| patterns.canonical(tenant, env)),
+            database_url: format!("sqlite:{url}"),
+            created_at,
+        })
+    }
+
+    /// Which environment a TLS server name points at: an exact custom
+    /// hostname first (one primary-key lookup), then the patterns.
+    pub fn lookup_host(&self, host: &str, patterns: &Patterns) -> Result<HostMatch, SqlError> {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let conn = self.lock();
+        let custom = conn
+            .prepare_cached("SELECT tenant, environment FROM custom_hostname WHERE hostname = ?1")
+            .map_err(db_err)?
+            .query_row(params![host], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(db_err)?;
+        if let Some((tenant, env)) = custom {
+            return Ok(HostMatch::Environment { tenant, env });
+        }
+        let candidates = patterns.candidates(&host);
+        if candidates.is_empty() {
+            return Ok(HostMatch::None);
+        }
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM environment WHERE tenant = ?1 AND name = ?2)",
+            )
+            .map_err(db_err)?;
+        let mut existing = Vec::new();
+        for (t, e) in candidates {
+            if stmt
+                .query_row(params![t, e], |r| r.get::<_, bool>(0))
+                .map_err(db_err)?
+            {
+                existing.push((t, e));
+            }
+        }
+        Ok(match existing.len() {
+            1 => {
+                let (tenant, env) = existing.pop().expect("one candidate");
+                HostMatch::Environment { tenant, env }
+            }
+            0 => HostMatch::Unknown,
+            _ => {
+                tracing::warn!(%host, ?existing, "hostname matches several environments; bind a custom hostname to disambiguate");
+                HostMatch::Unknown
+            }
+        })
+    }
+}
+
+/// Inserts a custom hostname row, refusing one bound elsewhere or one that is
+/// (by pattern) the canonical hostname of a different environment.
+fn bind_hostname(
+    conn: &Connection,
+    tenant: &str,
+    env: &str,
+    hostname: &str,
+    patterns: &Patterns,
+) -> Result<(), SqlError> {
+    let host = hostname.to_ascii_lowercase();
+    if !valid_hostname(&host) {
+        return Err(SqlError::new("22023", format!("invalid hostname \"{hostname}\""))
+            .with_detail("A hostname is dot-separated labels of letters, digits and '-', each 1 to 63 characters, 253 in all."));
+    }
+    let taken: Option<(String, String)> = conn
+        .query_row(
+            "SELECT tenant, environment FROM custom_hostname WHERE hostname = ?1",
+            params![host],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(db_err)?;
+    if let Some((t, e)) = taken {
+        return Err(SqlError::new(
+            "23505",
+            format!(
+                "hostname \"{host}\" is already bound to environment \"{e}\" of tenant \"{t}\""
+            ),
+        )
+        .with_detail("Key (hostname) already exists: hostnames are unique across all tenants."));
+    }
+    let canonical = patterns.candidates(&host);
+    if !canonical.is_empty() && !canonical.iter().any(|(t, e)| t == tenant && e == env) {
+        let (t, e) = &canonical[0];
+        return Err(SqlError::new(
+            "23505",
+            format!("hostname \"{host}\" is the canonical hostname of environment \"{e}\" of tenant \"{t}\""),
+        )
+        .with_detail("Hostnames matching hostname_pattern or prod_hostname_pattern are reserved for the environment they name."));
+    }
+    conn.execute(
+        "INSERT INTO custom_hostname (hostname, tenant, environment, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![host, tenant, env, now_text()],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Deletes a database file with its WAL and shared-memory files.
+pub fn remove_db_files(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!(file = ?p, error = %e, "could not remove a database file"),
+        }
+    }
+}
