@@ -128,6 +128,31 @@ pub async fn prepare(
             session.with_conn(move |c| c.describe(&sql)).await?;
             (Vec::new(), 0)
         }
+        StmtKind::Declare { query, .. } => {
+            let sql = query.sql.clone();
+            let d = session.with_conn(move |c| c.describe(&sql)).await?;
+            (Vec::new(), d.param_count)
+        }
+        StmtKind::Fetch { name, .. } => match session.cursors.describe(name) {
+            // The cursor's types, so RowDescription matches what FETCH encodes.
+            Some((columns, types, _)) => (
+                columns
+                    .into_iter()
+                    .zip(types)
+                    .map(|(c, t)| ColumnInfo {
+                        name: c.name,
+                        decl: Some(t),
+                    })
+                    .collect(),
+                0,
+            ),
+            None => (Vec::new(), 0),
+        },
+        StmtKind::Execute { name, args } => {
+            let bound = session.prepared_sql.bind(name, args)?;
+            let d = session.with_conn(move |c| c.describe(&bound.sql)).await?;
+            (d.columns, d.param_count)
+        }
         _ => (Vec::new(), 0),
     };
     let n = param_count.max(t.params.len());
@@ -356,7 +381,24 @@ impl ExtendedQueryHandler for ConnHandler {
                     None,
                 ),
                 Some(Entry::Empty) => (None, Format::UnifiedText, None),
-                None => return Err(PgWireError::PortalNotFound(name.to_owned())),
+                // A DECLAREd cursor is a portal too (psycopg describes it).
+                None => match self.session()?.cursors.describe(name) {
+                    Some((columns, types, binary)) => {
+                        let format = if binary {
+                            Format::UnifiedBinary
+                        } else {
+                            Format::UnifiedText
+                        };
+                        let fields = field_infos(&columns, &types, &format);
+                        client
+                            .feed(PgWireBackendMessage::RowDescription(RowDescription::new(
+                                fields.iter().map(Into::into).collect(),
+                            )))
+                            .await?;
+                        return Ok(());
+                    }
+                    None => return Err(PgWireError::PortalNotFound(name.to_owned())),
+                },
             },
             other => return Err(PgWireError::InvalidTargetType(other)),
         };

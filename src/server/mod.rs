@@ -3,12 +3,14 @@
 pub mod auth;
 pub mod conn;
 pub mod copy;
+pub mod cursors;
 pub mod extended;
 pub mod fault;
 pub mod frame_guard;
 pub mod frames;
 pub mod messages;
 pub mod params;
+pub mod prepared_sql;
 pub mod session;
 pub mod sessions;
 pub mod settings;

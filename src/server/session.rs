@@ -99,6 +99,10 @@ pub struct Session {
     pub settings: Mutex<Settings>,
     cancel_reason: AtomicU8,
     cancel_wait: Notify,
+    /// PREPARE / EXECUTE / DEALLOCATE statements.
+    pub prepared_sql: super::prepared_sql::PreparedSql,
+    /// DECLARE / FETCH / CLOSE cursors.
+    pub cursors: super::cursors::Cursors,
 }
 
 enum Event {
@@ -260,6 +264,8 @@ impl Session {
             settings: Mutex::new(settings),
             cancel_reason: AtomicU8::new(CANCEL_NONE),
             cancel_wait: Notify::new(),
+            prepared_sql: Default::default(),
+            cursors: Default::default(),
         }
     }
 
@@ -422,7 +428,75 @@ impl Session {
                 Ok(Outcome::Command(Tag::new("RESET")))
             }
             StmtKind::Show { name } => self.show(name, format),
-            StmtKind::Noop { tag } => Ok(Outcome::Command(Tag::new(tag))),
+            StmtKind::Noop { tag } => {
+                if *tag == "DISCARD ALL" {
+                    self.prepared_sql.deallocate(None)?;
+                    self.cursors.close(None)?;
+                }
+                Ok(Outcome::Command(Tag::new(tag)))
+            }
+            StmtKind::Prepare {
+                name,
+                statement,
+                types,
+            } => {
+                self.prepared_sql.prepare(name, statement, types)?;
+                Ok(Outcome::Command(Tag::new("PREPARE")))
+            }
+            StmtKind::Execute { name, args } => {
+                let bound = self.prepared_sql.bind(name, args)?;
+                Box::pin(self.execute_inner(&bound, params, format, fixed_types)).await
+            }
+            StmtKind::Declare {
+                name,
+                query,
+                binary,
+                hold,
+            } => {
+                if !hold && self.tx_status() == TxStatus::Idle {
+                    return Err(SqlError::new(
+                        "25P01",
+                        "DECLARE CURSOR can only be used in transaction blocks",
+                    ));
+                }
+                let (sql, hints, binary, hold) =
+                    (query.sql.clone(), query.columns.clone(), *binary, *hold);
+                let cursor = self
+                    .with_conn(move |c| {
+                        super::cursors::materialize(c, &sql, &params, &hints, binary, hold)
+                    })
+                    .await?;
+                self.cursors.declare(name, cursor)?;
+                Ok(Outcome::Command(Tag::new("DECLARE CURSOR")))
+            }
+            StmtKind::Fetch {
+                name,
+                count,
+                only_move,
+            } => {
+                let (mut resp, n) = self.cursors.fetch(name, *count, format, *only_move)?;
+                if *only_move {
+                    return Ok(Outcome::Command(Tag::new("MOVE").with_rows(n)));
+                }
+                resp.set_command_tag("FETCH");
+                Ok(Outcome::Rows(resp))
+            }
+            StmtKind::CloseCursor { name } => {
+                self.cursors.close(name.as_deref())?;
+                Ok(Outcome::Command(Tag::new(if name.is_some() {
+                    "CLOSE CURSOR"
+                } else {
+                    "CLOSE CURSOR ALL"
+                })))
+            }
+            StmtKind::Deallocate { name } => {
+                self.prepared_sql.deallocate(name.as_deref())?;
+                Ok(Outcome::Command(Tag::new(if name.is_some() {
+                    "DEALLOCATE"
+                } else {
+                    "DEALLOCATE ALL"
+                })))
+            }
             // The protocol layer runs COPY (see `server::copy`).
             StmtKind::CopyIn { .. } | StmtKind::CopyOut { .. } => Err(SqlError::new(
                 "0A000",
@@ -486,6 +560,7 @@ impl Session {
             })
             .await;
         drop(permit);
+        self.cursors.end_transaction(commit && result.is_ok());
         result?;
         Ok(Outcome::TxEnd(Tag::new(if commit {
             "COMMIT"
@@ -505,14 +580,13 @@ impl Session {
         self.with_conn(move |c| c.batch(&sql)).await?;
         // Rolling back to a savepoint un-fails the block.
         let mut tx = self.tx.lock().unwrap_or_else(|p| p.into_inner());
-        if let Tx::Failed { permit } = std::mem::take(&mut *tx) {
-            *tx = Tx::Active {
+        *tx = match std::mem::take(&mut *tx) {
+            Tx::Failed { permit } => Tx::Active {
                 permit,
                 implicit: false,
-            };
-        } else if let Tx::Idle = *tx {
-            unreachable!("checked above")
-        }
+            },
+            other => other,
+        };
         Ok(Outcome::Command(Tag::new("ROLLBACK")))
     }
 

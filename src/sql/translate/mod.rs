@@ -12,6 +12,7 @@ mod catalog;
 mod columns;
 mod copy;
 mod copy_options;
+mod cursor;
 mod ddl;
 mod error;
 mod expr;
@@ -20,6 +21,7 @@ mod literals;
 mod names;
 mod output_names;
 mod params;
+mod prepared;
 mod query;
 mod rewrite;
 mod series;
@@ -41,6 +43,7 @@ mod tests;
 use crate::sql::pgtype::PgType;
 
 pub use copy_options::{CopyFormat, CopyOptions, ForceQuote};
+pub use prepared::bind as bind_prepared;
 
 /// One translated statement.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +121,40 @@ pub enum StmtKind {
     CopyOut {
         query_sql: String,
         options: CopyOptions,
+    },
+    /// `PREPARE name [(types)] AS statement`: `statement` is its PostgreSQL
+    /// text (already checked to translate), `types` the declared type names.
+    Prepare {
+        name: String,
+        statement: String,
+        types: Vec<String>,
+    },
+    /// `EXECUTE name [(args)]`: each argument's PostgreSQL text; the
+    /// session binds them with [`bind_prepared`].
+    Execute {
+        name: String,
+        args: Vec<String>,
+    },
+    /// `DEALLOCATE [PREPARE] name`, or `ALL` (name `None`).
+    Deallocate {
+        name: Option<String>,
+    },
+    /// `DECLARE name CURSOR FOR query`: `query` is its translation.
+    Declare {
+        name: String,
+        query: Box<Translation>,
+        binary: bool,
+        hold: bool,
+    },
+    /// `FETCH [FORWARD] n | ALL FROM name` (`count` None = ALL).
+    Fetch {
+        name: String,
+        count: Option<u64>,
+        only_move: bool,
+    },
+    /// `CLOSE name`, or `CLOSE ALL` (name `None`).
+    CloseCursor {
+        name: Option<String>,
     },
 }
 

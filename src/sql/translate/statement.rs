@@ -16,6 +16,21 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
     if let Some(translation) = session::translate(&statement)? {
         return Ok(translation);
     }
+    if let Some(kind) =
+        super::prepared::translate(&statement)?.or(super::cursor::translate(&statement)?)
+    {
+        // DECLARE takes its query's parameters.
+        let params = match &kind {
+            StmtKind::Declare { query, .. } => query.params.clone(),
+            _ => vec![],
+        };
+        return Ok(Translation {
+            kind,
+            sql: String::new(),
+            params,
+            columns: vec![],
+        });
+    }
     names::check_statement(&mut statement)?;
     match &statement {
         Statement::Analyze(_) => return Ok(noop("ANALYZE")),
