@@ -127,7 +127,7 @@ pub async fn serve_connection(server: Arc<Server>, socket: TcpStream, peer: Sock
         // Every log line of this connection (and of its blocking work, which
         // enters the span) names the peer, and the tenant once known.
         r = tracing::Instrument::instrument(
-            super::wire::serve(socket, tls, Handlers(handler.clone()), sasl, who),
+            super::wire::serve_tls(socket, tls, Handlers(handler.clone()), sasl, who),
             tracing::info_span!("conn", %peer, tenant = tracing::field::Empty, user = tracing::field::Empty),
         ) => {
             if let Err(e) = r {

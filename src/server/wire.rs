@@ -35,6 +35,17 @@ pub trait ConnLabel: Send + Sync {
 /// password message).
 pub async fn serve<H: PgWireServerHandlers>(
     socket: TcpStream,
+    handlers: H,
+    sasl: bool,
+    who: Arc<dyn ConnLabel>,
+) -> io::Result<()> {
+    serve_tls(socket, None, handlers, sasl, who).await
+}
+
+/// `serve`, answering SSLRequest with `S` and a TLS handshake when an
+/// acceptor is configured (the SNI name then reaches tenant resolution).
+pub async fn serve_tls<H: PgWireServerHandlers>(
+    socket: TcpStream,
     tls: Option<pgwire::tokio::TlsAcceptor>,
     handlers: H,
     sasl: bool,
