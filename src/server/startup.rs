@@ -63,8 +63,16 @@ impl StartupHandler for ConnHandler {
                 if self.server.sessions.is_shutting_down() {
                     return Err(fatal("57P03", "the database system is shutting down"));
                 }
-                let login = resolve::resolve(client.metadata(), &self.server.config.admin_user)
-                    .map_err(|e| e.to_string());
+                let login = resolve::resolve(client.metadata(), &self.server.config.admin_user);
+                // As PostgreSQL: a packet without a user is refused before any
+                // authentication (it says nothing about who exists).
+                if matches!(login, Err(resolve::ResolveError::NoUser)) {
+                    return Err(fatal(
+                        "28000",
+                        "no PostgreSQL user name specified in startup packet",
+                    ));
+                }
+                let login = login.map_err(|e| e.to_string());
                 let source = Arc::new(LoginSource {
                     server: self.server.clone(),
                     login,
