@@ -166,3 +166,69 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for FrameGuard<S> {
         self.inner.is_write_vectored()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    fn stream() -> Vec<u8> {
+        let mut s = vec![0, 0, 0, 20, 0, 3, 0, 0];
+        s.extend_from_slice(b"user\0alice\0\0");
+        s.extend_from_slice(b"p\0\0\0\x07pw\0Q\0\0\0\x0dSELECT 1\0S\0\0\0\x04");
+        s
+    }
+
+    /// Reads everything the guard hands on when the client's bytes arrive
+    /// `chunk` bytes at a time.
+    async fn through_guard(input: Vec<u8>, chunk: usize) -> (Vec<u8>, Option<FrameError>) {
+        let (mut client, server) = tokio::io::duplex(chunk);
+        tokio::spawn(async move {
+            for piece in input.chunks(chunk) {
+                if client.write_all(piece).await.is_err() {
+                    return;
+                }
+            }
+        });
+        let mut guard = FrameGuard::new(server, FrameChecker::new(false), &[]);
+        let mut out = Vec::new();
+        let mut buf = [0u8; 7];
+        loop {
+            match guard.read(&mut buf).await {
+                Ok(0) => return (out, None),
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(e) => return (out, refusal(&e).cloned()),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn frames_pass_whole_however_they_are_split() {
+        for chunk in [1, 3, 64] {
+            assert_eq!(through_guard(stream(), chunk).await, (stream(), None));
+        }
+    }
+
+    #[tokio::test]
+    async fn good_frames_pass_before_the_refusal() {
+        let mut input = stream();
+        let good = input.len();
+        input.extend_from_slice(b"Q\0\0\0\x01");
+        for chunk in [1, 64] {
+            let (out, err) = through_guard(input.clone(), chunk).await;
+            assert_eq!(out.len(), good);
+            assert_eq!(err.unwrap().message, "invalid message length");
+        }
+    }
+
+    #[tokio::test]
+    async fn pending_bytes_from_negotiation_are_checked_too() {
+        let (_client, server) = tokio::io::duplex(64);
+        let mut guard = FrameGuard::new(server, FrameChecker::new(false), &[0, 0, 0, 1]);
+        let err = guard.read(&mut [0u8; 16]).await.unwrap_err();
+        assert_eq!(
+            refusal(&err).unwrap().message,
+            "invalid length of startup packet"
+        );
+    }
+}

@@ -79,8 +79,16 @@ impl StartupHandler for ConnHandler {
                     HostMatch::None => None,
                 };
                 let login =
-                    resolve::resolve_with(client.metadata(), &self.server.config.admin_user, sni)
-                        .map_err(|e| e.to_string());
+                    resolve::resolve_with(client.metadata(), &self.server.config.admin_user, sni);
+                // As PostgreSQL: a packet without a user is refused before any
+                // authentication (it says nothing about who exists).
+                if matches!(login, Err(resolve::ResolveError::NoUser)) {
+                    return Err(fatal(
+                        "28000",
+                        "no PostgreSQL user name specified in startup packet",
+                    ));
+                }
+                let login = login.map_err(|e| e.to_string());
                 let source = Arc::new(LoginSource {
                     server: self.server.clone(),
                     login,

@@ -125,11 +125,17 @@ pub async fn serve_tls<H: PgWireServerHandlers>(
             Ok(Ok(())) => {}
             Ok(Err(mut e)) => {
                 errors.on_error(&socket, &mut e);
-                let fatal = e.is_fatal();
-                process_error(&mut socket, e, is_extended).await?;
-                if fatal {
+                if e.is_fatal() {
+                    // FATAL ends the session: the error and the close, with
+                    // no ReadyForQuery after it (pgwire's process_error
+                    // would send one).
+                    let info: ErrorInfo = e.into();
+                    let _ = socket
+                        .send(PgWireBackendMessage::ErrorResponse(info.into()))
+                        .await;
                     break;
                 }
+                process_error(&mut socket, e, is_extended).await?;
             }
             Err(panic) => {
                 tracing::error!(

@@ -1,0 +1,384 @@
+//! Load benchmarks against a real pgtenant process (the release binary, on a
+//! free port, with a throwaway data folder), each printing its figures:
+//!
+//! - `stream`: streams a 10-million-row SELECT through tokio-postgres
+//!   (extended and simple protocol) and reports the server's peak RSS
+//!   (VmHWM), which must stay bounded whatever the row count.
+//! - `idle`: holds 2,000 authenticated idle connections over 200 tenants
+//!   (SCRAM), with zero errors, and reports the server's memory per idle
+//!   connection (RSS delta / connections).
+//! - `neighbour`: tenant B's p50/p99 latency for a point query alone, then
+//!   while tenant A bulk-writes as fast as it can.
+//!
+//! Run through `benches/load.sh [stream|idle|neighbour|all]`, which raises
+//! the open-file limit first (2,000 connections need 4,000+ descriptors).
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::{pin_mut, StreamExt, TryStreamExt};
+use tokio_postgres::{Client, NoTls};
+
+const ADMIN_PASSWORD: &str = "benchadmin";
+
+/// The server process; killed and its data folder removed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    async fn start() -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // A free port: bind port 0, read it, release it for the server.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_pgtenant"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+            .arg(dir.path().join("data"))
+            .args(["--log-level", "warn"])
+            .env("PGTENANT_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start pgtenant");
+        let server = Server {
+            child,
+            port,
+            _dir: dir,
+        };
+        for _ in 0..200 {
+            if server
+                .try_connect("pgtenant", "pgtenant", ADMIN_PASSWORD)
+                .await
+                .is_ok()
+            {
+                return server;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("pgtenant did not start on port {port}");
+    }
+
+    async fn try_connect(
+        &self,
+        user: &str,
+        db: &str,
+        pw: &str,
+    ) -> Result<Client, tokio_postgres::Error> {
+        let (client, conn) = tokio_postgres::Config::new()
+            .host("127.0.0.1")
+            .port(self.port)
+            .user(user)
+            .dbname(db)
+            .password(pw)
+            .connect_timeout(Duration::from_secs(30))
+            .connect(NoTls)
+            .await?;
+        tokio::spawn(conn);
+        Ok(client)
+    }
+
+    async fn admin(&self) -> Client {
+        self.try_connect("pgtenant", "pgtenant", ADMIN_PASSWORD)
+            .await
+            .expect("admin")
+    }
+
+    async fn tenant(&self, tenant: &str) -> Client {
+        self.try_connect(&format!("bench@{tenant}"), "app", "benchpw")
+            .await
+            .unwrap_or_else(|e| panic!("bench@{tenant}: {e}"))
+    }
+
+    async fn create_tenants(&self, names: &[String]) {
+        let admin = self.admin().await;
+        for t in names {
+            admin
+                .batch_execute(&format!(
+                    "SELECT * FROM pgtenant.create_tenant('{t}'); \
+                     SELECT * FROM pgtenant.create_user('{t}', 'bench', 'benchpw')"
+                ))
+                .await
+                .expect("create tenant");
+        }
+    }
+
+    /// (VmRSS, VmHWM) of the server process, in KiB.
+    fn memory(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("/proc/PID/status (Linux)");
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or(0)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.1} MiB", kib as f64 / 1024.0)
+}
+
+async fn stream() {
+    const ROWS: i64 = 10_000_000;
+    let server = Server::start().await;
+    server.create_tenants(&["stream".to_owned()]).await;
+    let client = server.tenant("stream").await;
+    let (rss0, _) = server.memory();
+    println!("stream: server RSS before: {}", mib(rss0));
+
+    // Extended protocol: rows arrive as a stream, never collected.
+    let started = Instant::now();
+    let sql = format!("SELECT * FROM generate_series(1, {ROWS})");
+    let rows = client
+        .query_raw(&sql, Vec::<i32>::new())
+        .await
+        .expect("query");
+    pin_mut!(rows);
+    let (mut n, mut sum) = (0i64, 0i64);
+    while let Some(row) = rows.try_next().await.expect("row") {
+        n += 1;
+        sum += row.get::<_, i64>(0);
+    }
+    assert_eq!((n, sum), (ROWS, ROWS * (ROWS + 1) / 2), "every row, once");
+    let secs = started.elapsed().as_secs_f64();
+    let (_, hwm) = server.memory();
+    println!(
+        "stream: extended protocol: {n} rows in {secs:.1} s ({:.0} rows/s), server peak RSS {}",
+        n as f64 / secs,
+        mib(hwm)
+    );
+
+    // Simple protocol.
+    let started = Instant::now();
+    let messages = client.simple_query_raw(&sql).await.expect("simple query");
+    pin_mut!(messages);
+    let mut n = 0i64;
+    while let Some(m) = messages.next().await {
+        if let tokio_postgres::SimpleQueryMessage::Row(_) = m.expect("message") {
+            n += 1;
+        }
+    }
+    assert_eq!(n, ROWS);
+    let secs = started.elapsed().as_secs_f64();
+    let (rss, hwm) = server.memory();
+    println!(
+        "stream: simple protocol:   {n} rows in {secs:.1} s ({:.0} rows/s), server peak RSS {}",
+        n as f64 / secs,
+        mib(hwm)
+    );
+    println!(
+        "stream: RESULT peak RSS {} for 2 x {ROWS} rows streamed (RSS now {}, before {})",
+        mib(hwm),
+        mib(rss),
+        mib(rss0)
+    );
+}
+
+async fn idle() {
+    const TENANTS: usize = 200;
+    const CONNECTIONS: usize = 2_000;
+    let server = Server::start().await;
+    let names: Vec<String> = (0..TENANTS).map(|i| format!("t{i:03}")).collect();
+    let started = Instant::now();
+    server.create_tenants(&names).await;
+    println!(
+        "idle: {TENANTS} tenants created in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    // Open every tenant once (its database and pooled connection), so the
+    // delta below is what connections cost, not what tenants cost.
+    for t in &names {
+        let c = server.tenant(t).await;
+        c.simple_query("SELECT 1").await.expect("warm up");
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (rss0, _) = server.memory();
+
+    let errors = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut clients = Vec::with_capacity(CONNECTIONS);
+    // Connect in waves of 100 concurrent logins.
+    for wave in 0..CONNECTIONS / 100 {
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..100 {
+            let tenant = names[(wave * 100 + i) % TENANTS].clone();
+            let port = server.port;
+            set.spawn(async move {
+                let (client, conn) = tokio_postgres::Config::new()
+                    .host("127.0.0.1")
+                    .port(port)
+                    .user(format!("bench@{tenant}"))
+                    .dbname("app")
+                    .password("benchpw")
+                    .connect_timeout(Duration::from_secs(60))
+                    .connect(NoTls)
+                    .await?;
+                tokio::spawn(conn);
+                client.simple_query("SELECT 1").await?;
+                Ok::<_, tokio_postgres::Error>(client)
+            });
+        }
+        while let Some(r) = set.join_next().await {
+            match r.expect("task") {
+                Ok(c) => clients.push(c),
+                Err(e) => {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                    eprintln!("idle: connection failed: {e}");
+                }
+            }
+        }
+    }
+    let connect_secs = started.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Every connection still answers.
+    for c in &clients {
+        if c.simple_query("SELECT 1").await.is_err() {
+            errors.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (rss, _) = server.memory();
+    let per = (rss.saturating_sub(rss0)) as f64 * 1024.0 / clients.len().max(1) as f64;
+    println!(
+        "idle: RESULT {} authenticated idle connections over {TENANTS} tenants held, {} errors; \
+         connected in {connect_secs:.1} s; server RSS {} -> {}; {:.1} KiB per idle connection",
+        clients.len(),
+        errors.load(Ordering::Relaxed),
+        mib(rss0),
+        mib(rss),
+        per / 1024.0
+    );
+}
+
+async fn point_latencies(client: &Client, duration: Duration) -> Vec<Duration> {
+    let stmt = client
+        .prepare("SELECT v FROM kv WHERE k = $1")
+        .await
+        .expect("prepare");
+    let mut out = Vec::new();
+    let end = Instant::now() + duration;
+    let mut k = 0i32;
+    while Instant::now() < end {
+        k = (k + 7919) % 1000;
+        let t = Instant::now();
+        client.query_one(&stmt, &[&k]).await.expect("point query");
+        out.push(t.elapsed());
+    }
+    out
+}
+
+fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration, usize) {
+    v.sort();
+    let at = |p: f64| v[((v.len() as f64 * p) as usize).min(v.len() - 1)];
+    (at(0.50), at(0.99), v.len())
+}
+
+async fn neighbour() {
+    const SECONDS: u64 = 10;
+    const WRITERS: usize = 4;
+    let server = Server::start().await;
+    server
+        .create_tenants(&["noisy".to_owned(), "quiet".to_owned()])
+        .await;
+    let quiet = server.tenant("quiet").await;
+    quiet
+        .batch_execute(
+            "CREATE TABLE kv (k int PRIMARY KEY, v text);
+             INSERT INTO kv SELECT x, 'value ' || x FROM generate_series(0, 999) AS g(x)",
+        )
+        .await
+        .expect("quiet setup");
+    let noisy = server.tenant("noisy").await;
+    noisy
+        .batch_execute("CREATE TABLE events (id bigserial PRIMARY KEY, payload text, at timestamptz DEFAULT now())")
+        .await
+        .expect("noisy setup");
+
+    let (p50, p99, n) = percentiles(point_latencies(&quiet, Duration::from_secs(SECONDS)).await);
+    println!("neighbour: tenant B alone:            p50 {p50:?}  p99 {p99:?}  ({n} queries)");
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicU64::new(0));
+    let mut writers = Vec::new();
+    // Each writer commits 1,000-row INSERTs back to back (durable commits).
+    let batch: String = {
+        let values: Vec<String> = (0..1000)
+            .map(|i| {
+                format!(
+                    "('row {i} of a heavy bulk load, padded to look like a real event payload')"
+                )
+            })
+            .collect();
+        format!("INSERT INTO events (payload) VALUES {}", values.join(","))
+    };
+    for _ in 0..WRITERS {
+        let client = server.tenant("noisy").await;
+        let (stop, written, batch) = (stop.clone(), written.clone(), batch.clone());
+        writers.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                client.batch_execute(&batch).await.expect("bulk insert");
+                written.fetch_add(1000, Ordering::Relaxed);
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = written.load(Ordering::Relaxed);
+    let (p50b, p99b, nb) = percentiles(point_latencies(&quiet, Duration::from_secs(SECONDS)).await);
+    let rows = written.load(Ordering::Relaxed) - before;
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.await.expect("writer");
+    }
+    println!(
+        "neighbour: tenant B while A bulk-writes: p50 {p50b:?}  p99 {p99b:?}  ({nb} queries; \
+         A wrote {:.0} rows/s with {WRITERS} writers)",
+        rows as f64 / SECONDS as f64
+    );
+    println!(
+        "neighbour: RESULT p50 {p50:?} -> {p50b:?} ({:.2}x), p99 {p99:?} -> {p99b:?} ({:.2}x)",
+        p50b.as_secs_f64() / p50.as_secs_f64(),
+        p99b.as_secs_f64() / p99.as_secs_f64()
+    );
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; the first other argument picks the run.
+    let which = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .unwrap_or_else(|| "all".to_owned());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        match which.as_str() {
+            "stream" => stream().await,
+            "idle" => idle().await,
+            "neighbour" => neighbour().await,
+            "all" => {
+                stream().await;
+                idle().await;
+                neighbour().await;
+            }
+            other => panic!("unknown benchmark {other}: stream, idle, neighbour or all"),
+        }
+    });
+}
