@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use pgtenant::config::Config;
+use pgtenant::config::{Config, LogFormat};
 use pgtenant::server::Server;
 use tracing_subscriber::EnvFilter;
 
@@ -35,6 +35,9 @@ enum Command {
         /// Log filter, e.g. `info` or `pgtenant=debug` (overrides the config).
         #[arg(long, env = "PGTENANT_LOG")]
         log_level: Option<String>,
+        /// Validate the configuration (files, patterns, TLS) and exit: 0 if usable, 1 if not.
+        #[arg(long)]
+        check_config: bool,
     },
 }
 
@@ -45,6 +48,7 @@ fn main() -> std::process::ExitCode {
         listen,
         data,
         log_level,
+        check_config,
     } = cli.command;
     let config_path = config.or_else(|| {
         let default = PathBuf::from("config/pgtenant.toml");
@@ -66,13 +70,36 @@ fn main() -> std::process::ExitCode {
     if let Some(l) = log_level {
         config.log_level = l;
     }
-    tracing_subscriber::fmt()
+    if check_config {
+        let shown = config_path
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "built-in defaults".to_owned());
+        return match pgtenant::server::check::check(&config) {
+            Ok(warnings) => {
+                for w in warnings {
+                    eprintln!("pgtenant: warning: {w}");
+                }
+                println!("pgtenant: configuration OK ({shown})");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("pgtenant: invalid configuration ({shown}): {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
+    let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+        .with_env_filter(filter);
+    match config.log_format {
+        // One JSON object per line, fields flattened, for log shippers.
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -15,6 +15,7 @@ pub enum AdminFn {
     CreateEnvironment,
     DropEnvironment,
     SetHostname,
+    Stats,
 }
 
 /// Parameter names per function, in positional order.
@@ -28,6 +29,7 @@ fn signature(f: AdminFn) -> &'static [&'static str] {
         AdminFn::CreateEnvironment => &["tenant", "env", "hostname"],
         AdminFn::DropEnvironment => &["tenant", "env"],
         AdminFn::SetHostname => &["tenant", "env", "hostname"],
+        AdminFn::Stats => &[],
     }
 }
 
@@ -37,6 +39,7 @@ fn required(f: AdminFn) -> usize {
         AdminFn::CreateUser | AdminFn::SetPassword => 3,
         AdminFn::DropUser => 2,
         AdminFn::CreateEnvironment | AdminFn::DropEnvironment | AdminFn::SetHostname => 2,
+        AdminFn::Stats => 0,
     }
 }
 
@@ -51,6 +54,7 @@ impl AdminFn {
             "create_environment" => AdminFn::CreateEnvironment,
             "drop_environment" => AdminFn::DropEnvironment,
             "set_hostname" => AdminFn::SetHostname,
+            "stats" => AdminFn::Stats,
             other => {
                 return Err(SqlError::new(
                     "42883",
@@ -71,6 +75,7 @@ impl AdminFn {
             AdminFn::CreateEnvironment => "create_environment",
             AdminFn::DropEnvironment => "drop_environment",
             AdminFn::SetHostname => "set_hostname",
+            AdminFn::Stats => "stats",
         }
     }
 
@@ -89,6 +94,7 @@ impl AdminFn {
                 "created_at",
             ],
             AdminFn::CreateUser => vec!["tenant", "user", "role", "created_at"],
+            AdminFn::Stats => vec!["scope", "tenant", "environment", "metric", "value"],
             AdminFn::CreateEnvironment | AdminFn::SetHostname => {
                 super::environments::ENV_COLUMNS.to_vec()
             }
@@ -234,6 +240,7 @@ pub async fn run(
             }))
             .await
         }
+        AdminFn::Stats => Ok(crate::metrics::stats_rows(server)),
         AdminFn::CreateEnvironment => {
             super::environments::create_environment(server, arg(0), arg(1), a[2].clone()).await
         }

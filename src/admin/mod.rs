@@ -134,6 +134,28 @@ fn as_call(stmt: &Statement) -> Result<Option<AdminStatement>, SqlError> {
     let SetExpr::Select(sel) = q.body.as_ref() else {
         return Ok(None);
     };
+    // FROM pgtenant.stats: live counters, answered like a function call.
+    if let [from] = sel.from.as_slice() {
+        if let TableFactor::Table {
+            name, args: None, ..
+        } = &from.relation
+        {
+            if from.joins.is_empty() && is_pgtenant(name).as_deref() == Some("stats") {
+                if sel.selection.is_some() || q.order_by.is_some() || q.limit_clause.is_some() {
+                    return Err(SqlError::new(
+                        "0A000",
+                        "pgtenant.stats takes no WHERE, ORDER BY or LIMIT: select from it whole",
+                    ));
+                }
+                return Ok(Some(AdminStatement {
+                    function: AdminFn::Stats,
+                    args: Vec::new(),
+                    scalar: false,
+                    projection: projection(&sel.projection, AdminFn::Stats)?,
+                }));
+            }
+        }
+    }
     // FROM pgtenant.f(...)
     if sel.from.len() == 1 && sel.from[0].joins.is_empty() {
         if let TableFactor::Table {

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use pgwire::api::auth::AuthDriver;
 use pgwire::api::cancel::CancelHandler;
 use pgwire::api::PgWireServerHandlers;
+use pgwire::error::PgWireError;
 use pgwire::messages::cancel::CancelRequest;
 use tokio::net::TcpStream;
 
@@ -94,6 +95,24 @@ impl PgWireServerHandlers for Handlers {
     fn copy_handler(&self) -> Arc<impl pgwire::api::copy::CopyHandler> {
         self.0.clone()
     }
+
+    fn error_handler(&self) -> Arc<impl pgwire::api::ErrorHandler> {
+        Arc::new(CountErrors)
+    }
+}
+
+/// Counts the errors pgwire sends for us (the simple-query path sends its
+/// own and counts them there).
+struct CountErrors;
+
+impl pgwire::api::ErrorHandler for CountErrors {
+    fn on_error<C: pgwire::api::ClientInfo>(&self, _client: &C, error: &mut PgWireError) {
+        let code = match error {
+            PgWireError::UserError(info) => info.code.as_str(),
+            other => other.code(),
+        };
+        crate::metrics::global().error(code);
+    }
 }
 
 #[async_trait]
@@ -108,6 +127,7 @@ impl CancelHandler for ConnHandler {
 /// Serves one TCP connection until the client leaves or the server ends it.
 pub async fn serve_connection(server: Arc<Server>, socket: TcpStream, peer: SocketAddr) {
     let auth_timeout = Duration::from_secs(server.config.authentication_timeout_secs.max(1));
+    let _counted = crate::metrics::global().connection();
     let tls = server.tls.clone();
     let handler = Arc::new(ConnHandler::new(server, peer));
     let ctl = handler.ctl.clone();

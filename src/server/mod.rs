@@ -1,6 +1,7 @@
 //! The PostgreSQL front end: listener, per-connection handlers, sessions.
 
 pub mod auth;
+pub mod check;
 pub mod conn;
 pub mod copy;
 pub mod cursors;
@@ -34,6 +35,15 @@ use crate::tenant::catalog::Catalog;
 use crate::tenant::registry::Registry;
 use crate::tenant::scram::Verifier;
 
+/// Stops a background task when the server stops.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Translations cached per statement text (the hot path parses nothing twice).
 type TranslationCache = moka::sync::Cache<Arc<str>, Arc<Vec<Translation>>>;
 
@@ -51,6 +61,8 @@ pub struct Server {
     pub hostnames: crate::tenant::hostname::Patterns,
     /// None when TLS is not configured (SSLRequest is answered 'N').
     pub tls: Option<pgwire::tokio::TlsAcceptor>,
+    /// Where the metrics endpoint listens, once bound.
+    pub metrics_addr: std::sync::OnceLock<std::net::SocketAddr>,
 }
 
 impl std::fmt::Debug for Server {
@@ -65,6 +77,7 @@ impl Server {
     /// Opens the catalog under the data folder and prepares shared state.
     pub fn new(config: Config) -> Result<Arc<Server>, SqlError> {
         let config_error = |e: String| SqlError::new("F0000", e);
+        check::check(&config).map_err(config_error)?;
         let hostnames = crate::tenant::hostname::Patterns::from_config(
             config.hostname_pattern.as_deref(),
             config.prod_hostname_pattern.as_deref(),
@@ -99,6 +112,7 @@ impl Server {
             pids: Arc::new(pgwire::api::RandomPidSecretKeyGenerator::default()),
             hostnames,
             tls,
+            metrics_addr: std::sync::OnceLock::new(),
         }))
     }
 
@@ -120,6 +134,21 @@ impl Server {
         shutdown: impl Future<Output = ()>,
     ) -> std::io::Result<()> {
         tokio::pin!(shutdown);
+        let metrics = match self.config.metrics_listen {
+            Some(addr) => {
+                let l = TcpListener::bind(addr).await.map_err(|e| {
+                    std::io::Error::new(e.kind(), format!("metrics_listen {addr}: {e}"))
+                })?;
+                let bound = l.local_addr()?;
+                let _ = self.metrics_addr.set(bound);
+                tracing::info!(%bound, "metrics at http://{bound}/metrics");
+                Some(AbortOnDrop(tokio::spawn(crate::metrics::http::serve(
+                    self.clone(),
+                    l,
+                ))))
+            }
+            None => None,
+        };
         let mut tasks = JoinSet::new();
         loop {
             tokio::select! {
@@ -142,6 +171,7 @@ impl Server {
             }
         }
         drop(listener);
+        drop(metrics);
         tracing::info!(
             connections = tasks.len(),
             "shutting down: no new connections"

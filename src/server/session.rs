@@ -253,6 +253,9 @@ impl Session {
         settings: Settings,
     ) -> Session {
         let interrupt = conn.interrupt_handle();
+        if let Some(db) = &db {
+            db.stats.session_started();
+        }
         Session {
             server,
             identity,
@@ -364,7 +367,12 @@ impl Session {
         format: &Format,
         fixed_types: Option<Arc<[PgType]>>,
     ) -> Result<Outcome, SqlError> {
+        let started = std::time::Instant::now();
         let r = self.execute_inner(t, params, format, fixed_types).await;
+        crate::metrics::global().statement(started.elapsed());
+        if let Some(db) = &self.db {
+            db.stats.statement(r.is_ok());
+        }
         if r.is_err() {
             self.note_error();
         }
@@ -862,6 +870,9 @@ pub fn text_rows(columns: &[String], rows: Vec<Vec<String>>, format: &Format) ->
 impl Drop for Session {
     fn drop(&mut self) {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(db) = &self.db {
+            db.stats.session_ended();
+        }
         if let (Some(conn), Some(db)) = (conn, &self.db) {
             // An open block is rolled back when the connection closes; only
             // clean connections go back to the pool.

@@ -155,6 +155,15 @@ impl SessionTable {
         n
     }
 
+    /// Number of sessions open.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Number of sessions of one tenant (for tests and usage).
     pub fn count_tenant(&self, tenant: &str) -> usize {
         self.lock()

@@ -44,6 +44,7 @@ where
     if e.fatal {
         return Err(e.into());
     }
+    crate::metrics::global().error(e.code);
     client
         .feed(PgWireBackendMessage::ErrorResponse(e.into_info().into()))
         .await?;
@@ -56,6 +57,7 @@ where
     C::Error: Debug,
     PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
 {
+    crate::metrics::global().error(&info.code);
     client
         .feed(PgWireBackendMessage::ErrorResponse(info.into()))
         .await?;

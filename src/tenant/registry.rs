@@ -31,6 +31,8 @@ pub struct TenantDb {
     opts: OpenOptions,
     /// Set when the tenant is dropped or suspended: sessions end, connections are not pooled.
     closed: AtomicBool,
+    /// Sessions, statements and errors while open (metrics, `pgtenant.stats`).
+    pub stats: crate::metrics::TenantStats,
 }
 
 impl TenantDb {
@@ -113,11 +115,22 @@ impl Registry {
                     idle_cap,
                     opts,
                     closed: AtomicBool::new(false),
+                    stats: Default::default(),
                 });
                 live.insert(key, Arc::downgrade(&db));
                 db
             })
             .await
+    }
+
+    /// Every tenant database handle still alive (cached or held by sessions).
+    pub fn open_databases(&self) -> Vec<Arc<TenantDb>> {
+        self.live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .filter_map(std::sync::Weak::upgrade)
+            .collect()
     }
 
     /// Closes and forgets one environment (it was dropped).

@@ -329,3 +329,53 @@ pub fn remove_db_files(path: &std::path::Path) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_lookup_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Catalog::open(dir.path()).unwrap();
+        let p = Patterns::from_config(Some("{tenant}-{env}.db.test"), Some("{tenant}.db.test"))
+            .unwrap();
+        c.create_tenant("my").unwrap();
+        c.create_tenant("my-app").unwrap();
+        c.create_environment("my-app", "dev", None, &p).unwrap();
+        let env = |t: &str, e: &str| HostMatch::Environment {
+            tenant: t.into(),
+            env: e.into(),
+        };
+        assert_eq!(c.lookup_host("my.db.test", &p).unwrap(), env("my", "prod"));
+        assert_eq!(
+            c.lookup_host("My-App-Dev.db.test.", &p).unwrap(),
+            env("my-app", "dev")
+        );
+        assert_eq!(
+            c.lookup_host("ghost.db.test", &p).unwrap(),
+            HostMatch::Unknown
+        );
+        assert_eq!(c.lookup_host("localhost", &p).unwrap(), HostMatch::None);
+        // (my, app-dev) and (my-app, dev) both existing: ambiguous, refused
+        c.create_environment("my", "app-dev", None, &p).unwrap();
+        assert_eq!(
+            c.lookup_host("my-app-dev.db.test", &p).unwrap(),
+            HostMatch::Unknown
+        );
+        // a custom hostname wins over the patterns
+        c.set_hostname("my", "app-dev", Some("x.example.org"), &p)
+            .unwrap();
+        assert_eq!(
+            c.lookup_host("x.example.org", &p).unwrap(),
+            env("my", "app-dev")
+        );
+        // removing the environment frees its hostname
+        c.drop_environment("my", "app-dev").unwrap();
+        assert_eq!(c.lookup_host("x.example.org", &p).unwrap(), HostMatch::None);
+        assert_eq!(
+            c.lookup_host("my-app-dev.db.test", &p).unwrap(),
+            env("my-app", "dev")
+        );
+    }
+}
