@@ -120,3 +120,9 @@ async fn psycopg2() {
     let (_s, out) = run_client("pytwo", python_program("psycopg2_test.py")).await;
     assert!(out.contains("psycopg2 ok"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlalchemy() {
+    let (_s, out) = run_client("orm", python_program("sqlalchemy_test.py")).await;
+    assert!(out.contains("sqlalchemy ok"), "{out}");
+}
