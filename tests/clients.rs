@@ -120,3 +120,23 @@ async fn psycopg2() {
     let (_s, out) = run_client("pytwo", python_program("psycopg2_test.py")).await;
     assert!(out.contains("psycopg2 ok"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlalchemy() {
+    let (_s, out) = run_client("orm", python_program("sqlalchemy_test.py")).await;
+    assert!(out.contains("sqlalchemy ok"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_postgres() {
+    require(
+        &clients_dir().join("node/node_modules/pg/package.json"),
+        "node-postgres (npm ci in tests/clients/node)",
+    );
+    let (_s, out) = run_client("nodepg", |cmd| {
+        *cmd = Command::new("node");
+        cmd.arg("node/pg_test.js");
+    })
+    .await;
+    assert!(out.contains("node-postgres ok"), "{out}");
+}

@@ -15,6 +15,7 @@ pub mod prepared_sql;
 pub mod session;
 pub mod sessions;
 pub mod settings;
+pub mod settings_sql;
 pub mod simple;
 pub mod startup;
 pub mod tls;

@@ -96,7 +96,8 @@ pub struct Session {
     conn: Mutex<Option<Conn>>,
     interrupt: Arc<InterruptHandle>,
     tx: Mutex<Tx>,
-    pub settings: Mutex<Settings>,
+    /// Shared with the connection's current_setting()/set_config().
+    pub settings: Arc<Mutex<Settings>>,
     cancel_reason: AtomicU8,
     cancel_wait: Notify,
     /// PREPARE / EXECUTE / DEALLOCATE statements.
@@ -256,6 +257,10 @@ impl Session {
         if let Some(db) = &db {
             db.stats.session_started();
         }
+        let settings = Arc::new(Mutex::new(settings));
+        if let Err(e) = super::settings_sql::register(&conn, settings.clone()) {
+            tracing::warn!(error = %e, "current_setting()/set_config() unavailable");
+        }
         Session {
             server,
             identity,
@@ -264,7 +269,7 @@ impl Session {
             conn: Mutex::new(Some(conn)),
             interrupt,
             tx: Mutex::new(Tx::Idle),
-            settings: Mutex::new(settings),
+            settings,
             cancel_reason: AtomicU8::new(CANCEL_NONE),
             cancel_wait: Notify::new(),
             prepared_sql: Default::default(),

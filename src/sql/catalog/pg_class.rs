@@ -173,8 +173,12 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            x.isunique AS indisunique, 0 AS indnullsnotdistinct, x.isprimary AS indisprimary, \
            0 AS indisexclusion, 1 AS indimmediate, 0 AS indisclustered, 1 AS indisvalid, \
            0 AS indcheckxmin, 1 AS indisready, 1 AS indislive, 0 AS indisreplident, \
-           x.indkey AS indkey, '' AS indcollation, '' AS indclass, '' AS indoption, \
-           NULL AS indexprs, NULL AS indpred FROM pgcat__idx x",
+           x.indkey AS indkey, z.zeros AS indcollation, z.zeros AS indclass, z.zeros AS indoption, \
+           NULL AS indexprs, NULL AS indpred FROM pgcat__idx x \
+         JOIN (SELECT x2.oid AS oid, substr('0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0', \
+           1, 2 * x2.natts - 1) AS zeros FROM pgcat__idx x2) z ON z.oid = x.oid",
+    // One `0` per index column in the vectors above: no explicit
+    // collation, default operator class, default ordering.
     );
     rel(
         all,

@@ -143,4 +143,12 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "classid:oid objid:oid objsubid:int4 refclassid:oid refobjid:oid refobjsubid:int4 \
          deptype:char",
     );
+    // No operator classes are listed: every index uses its type's default
+    // (what SQLAlchemy's reflection reports as no opclass options).
+    empty(
+        all,
+        "pgcat_pg_opclass",
+        "oid:oid opcmethod:oid opcname:name opcnamespace:oid opcowner:oid opcfamily:oid \
+         opcintype:oid opcdefault:bool opckeytype:oid",
+    );
 }

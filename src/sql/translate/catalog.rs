@@ -69,8 +69,118 @@ impl VisitorMut for Prepare {
 
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
         lateral_to_json_each(select);
+        select_list_unnest(select);
         ControlFlow::Continue(())
     }
+
+    /// `pg_catalog.pg_class.relname` (SQLAlchemy's reflection): the relation
+    /// keeps its base name as alias, so the schema part goes.
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        // `$1::regclass`: the parameter is a relation name (text), not an OID.
+        if let Expr::Cast {
+            expr: inner,
+            data_type,
+            ..
+        } = expr
+        {
+            if reg_type(data_type).as_deref() == Some("regclass")
+                && super::ast::placeholder_index(inner).is_some()
+            {
+                **inner = super::ast::cast((**inner).clone(), DataType::Text);
+            }
+        }
+        if let Expr::CompoundIdentifier(ids) = expr {
+            if ids.len() == 3
+                && matches!(
+                    ident_name(&ids[0]).as_str(),
+                    "pg_catalog" | "information_schema" | "public"
+                )
+            {
+                ids.remove(0);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// `SELECT unnest(c.conkey) AS attnum, generate_subscripts(c.conkey, 1)
+/// AS ord FROM c` (SQLAlchemy's key reflection): the array becomes a
+/// `json_each` joined to the FROM list (SQLite's table-valued functions may
+/// refer to earlier tables), its value and 1-based key the two columns.
+fn select_list_unnest(select: &mut Select) {
+    if select.from.is_empty() {
+        return;
+    }
+    // (is unnest, the array, the dimension of generate_subscripts)
+    let srf_arg = |e: &Expr| -> Option<(bool, Expr, Option<Expr>)> {
+        let Expr::Function(f) = e else { return None };
+        let name = base_name(&f.name);
+        let args = plain_args(f)?;
+        match (name.as_str(), args.as_slice()) {
+            ("unnest", [a]) => Some((true, (*a).clone(), None)),
+            ("generate_subscripts", [a, dim]) => Some((false, (*a).clone(), Some((*dim).clone()))),
+            _ => None,
+        }
+    };
+    // The first array drives the rows; others (zipped, as PostgreSQL does
+    // for several in one select list) are read at the same position.
+    let mut array: Option<Expr> = None;
+    for item in &select.projection {
+        if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
+            if let Some((_, a, _)) = srf_arg(e) {
+                array.get_or_insert(a);
+            }
+        }
+    }
+    let Some(array) = array else { return };
+    for item in &mut select.projection {
+        if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
+            if let Some((is_unnest, a, dim)) = srf_arg(e) {
+                // Arrays here have one dimension: other dimensions have no subscripts.
+                *e = match dim {
+                    None if a == array => template("pg_unnest.value", &[]),
+                    None => template(
+                        "json_extract(CASE WHEN substr($1, 1, 1) = '[' THEN $1 \
+                         ELSE '[' || replace(trim($1), ' ', ',') || ']' END, \
+                         '$[' || pg_unnest.key || ']')",
+                        &[a],
+                    ),
+                    Some(d) => template("(CASE WHEN $1 = 1 THEN pg_unnest.key + 1 END)", &[d]),
+                };
+                let _ = is_unnest;
+            }
+        }
+    }
+    select.from.push(sqlparser::ast::TableWithJoins {
+        relation: TableFactor::Table {
+            name: ObjectName::from(vec![Ident::new("json_each")]),
+            alias: Some(TableAlias {
+                explicit: true,
+                at: None,
+                name: Ident::new("pg_unnest"),
+                columns: vec![],
+            }),
+            args: Some(sqlparser::ast::TableFunctionArgs {
+                // int2vector/oidvector columns (indkey) hold `1 2`, arrays JSON.
+                args: vec![sqlparser::ast::FunctionArg::Unnamed(
+                    sqlparser::ast::FunctionArgExpr::Expr(template(
+                        "CASE WHEN substr($1, 1, 1) = '[' THEN $1 \
+                         ELSE '[' || replace(trim($1), ' ', ',') || ']' END",
+                        &[array],
+                    )),
+                )],
+                settings: None,
+            }),
+            with_hints: vec![],
+            version: None,
+            with_ordinality: false,
+            partitions: vec![],
+            json_path: None,
+            sample: None,
+            index_hints: vec![],
+        },
+        joins: vec![],
+    });
 }
 
 fn is_empty_view(factor: &TableFactor) -> bool {
@@ -265,6 +375,9 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
     Some(match (kind.as_str(), literal) {
         (_, Some(text)) if text.trim().parse::<i64>().is_ok() => number(text.trim()),
         ("regclass", Some(text)) => regclass_lookup(super::ast::string(text)),
+        ("regclass", None) if matches!(inner, Expr::Cast { data_type: DataType::Text, .. }) => {
+            regclass_lookup(inner.clone())
+        }
         ("regtype", Some(text)) => call("pg_to_regtype", vec![super::ast::string(text)]),
         ("regnamespace", Some(text)) => template(
             "(SELECT oid FROM pgcat_pg_namespace WHERE nspname = $1)",
@@ -315,6 +428,13 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
         ("current_database" | "current_catalog", []) => call("pg_current_database", vec![]),
         ("current_schema", []) => super::ast::string("public"),
         ("to_regclass", [text]) => regclass_lookup(text.clone()),
+        // A serial column (an INTEGER PRIMARY KEY) owns `<table>_<column>_seq`.
+        ("pg_get_serial_sequence", [table, column]) => template(
+            "(SELECT 'public.' || c.relname || '_' || c.attname || '_seq' FROM pgcat__col c \
+             WHERE c.dflt LIKE 'nextval(%' AND c.attname = $2 \
+             AND (c.relname = $1 OR 'public.' || c.relname = $1))",
+            &[table.clone(), column.clone()],
+        ),
         ("to_regtype", [text]) => call(
             "format_type",
             vec![call("pg_to_regtype", vec![text.clone()]), null()],
@@ -357,45 +477,76 @@ pub(super) fn result_types(statement: &Statement, columns: &mut Vec<Option<PgTyp
     let Statement::Query(query) = statement else {
         return;
     };
+    if let Some(cols) = query_types(query, columns) {
+        *columns = cols.into_iter().map(|(_, t)| t).collect();
+    }
+}
+
+/// A relation in scope: its alias and its named, typed columns.
+type Scope = Vec<(String, Vec<(String, Option<PgType>)>)>;
+
+/// The output columns of a query over catalog views, through derived tables
+/// (ORMs' reflection queries nest them); `None` when nothing is catalog.
+fn query_types(query: &Query, hints: &[Option<PgType>]) -> Option<Vec<(String, Option<PgType>)>> {
     let mut body = query.body.as_ref();
     while let SetExpr::SetOperation { left, .. } = body {
         body = left;
     }
     let SetExpr::Select(select) = body else {
-        return;
+        return None;
     };
-    let mut scope: Vec<(String, &'static catalog::Relation)> = vec![];
+    let mut scope: Scope = vec![];
+    // Whether every FROM item is known (a wildcard then expands correctly).
+    let mut complete = true;
     for t in &select.from {
         for f in std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)) {
-            if let TableFactor::Table { name, alias, .. } = f {
-                if let Some(rel) = catalog::relation(&base_name(name)) {
-                    let a = alias
-                        .as_ref()
-                        .map(|a| ident_name(&a.name))
-                        .unwrap_or_else(|| base_name(name));
-                    scope.push((a, rel));
+            let before = scope.len();
+            match f {
+                TableFactor::Table { name, alias, .. } => {
+                    if let Some(rel) = catalog::relation(&base_name(name)) {
+                        let a = alias
+                            .as_ref()
+                            .map(|a| ident_name(&a.name))
+                            .unwrap_or_else(|| base_name(name));
+                        let cols = rel
+                            .columns
+                            .iter()
+                            .map(|(c, t)| (c.to_string(), Some(*t)))
+                            .collect();
+                        scope.push((a, cols));
+                    }
                 }
+                TableFactor::Derived {
+                    subquery,
+                    alias: Some(alias),
+                    ..
+                } => {
+                    let inner_hints = super::columns::query_types(subquery);
+                    if let Some(cols) = query_types(subquery, &inner_hints) {
+                        scope.push((ident_name(&alias.name), cols));
+                    }
+                }
+                _ => {}
             }
+            complete &= scope.len() > before;
         }
     }
     if scope.is_empty() {
-        return;
+        return None;
     }
-    let lookup = |e: &Expr| -> Option<PgType> {
+    let find = |alias: Option<&str>, c: &str| -> Option<PgType> {
+        scope
+            .iter()
+            .filter(|(a, _)| alias.is_none_or(|x| x == a))
+            .find_map(|(_, cols)| cols.iter().find(|(n, _)| n == c).and_then(|(_, t)| *t))
+    };
+    fn lookup(e: &Expr, find: &dyn Fn(Option<&str>, &str) -> Option<PgType>) -> Option<PgType> {
         match e {
-            Expr::Identifier(id) => {
-                let c = ident_name(id);
-                scope
-                    .iter()
-                    .find_map(|(_, r)| catalog::column_type(&r.view, &c))
-            }
+            Expr::Identifier(id) => find(None, &ident_name(id)),
             Expr::CompoundIdentifier(ids) if ids.len() == 2 => {
-                let (a, c) = (ident_name(&ids[0]), ident_name(&ids[1]));
-                scope
-                    .iter()
-                    .find(|(alias, _)| *alias == a)
-                    .and_then(|(_, r)| catalog::column_type(&r.view, &c))
+                find(Some(&ident_name(&ids[0])), &ident_name(&ids[1]))
             }
+            Expr::Nested(inner) => lookup(inner, find),
             Expr::Function(f) => match base_name(&f.name).as_str() {
                 "array" => Some(PgType::Array(ArrayElem::Text)),
                 "pg_get_userbyid" | "current_user" | "session_user" | "current_database"
@@ -407,10 +558,21 @@ pub(super) fn result_types(statement: &Statement, columns: &mut Vec<Option<PgTyp
                 | "pg_encoding_to_char"
                 | "array_to_string" => Some(PgType::Text),
                 "pg_table_is_visible"
+                | "pg_collation_is_visible"
                 | "pg_type_is_visible"
                 | "has_table_privilege"
                 | "has_schema_privilege"
-                | "pg_is_in_recovery" => Some(PgType::Bool),
+                | "pg_is_in_recovery"
+                | "bool_and"
+                | "bool_or" => Some(PgType::Bool),
+                "min" | "max" => lookup(plain_args(f)?.first()?, find),
+                "array_agg" => match lookup(plain_args(f)?.first()?, find) {
+                    Some(PgType::Int2) => Some(PgType::Array(ArrayElem::Int2)),
+                    Some(PgType::Int4) => Some(PgType::Array(ArrayElem::Int4)),
+                    Some(PgType::Int8 | PgType::Oid) => Some(PgType::Array(ArrayElem::Int8)),
+                    Some(PgType::Bool) => Some(PgType::Array(ArrayElem::Bool)),
+                    _ => Some(PgType::Array(ArrayElem::Text)),
+                },
                 _ => None,
             },
             Expr::Cast { data_type, .. } => match reg_type(data_type) {
@@ -421,6 +583,11 @@ pub(super) fn result_types(statement: &Statement, columns: &mut Vec<Option<PgTyp
             },
             _ => None,
         }
+    }
+    let output_name = |e: &Expr| match e {
+        Expr::Identifier(id) => ident_name(id),
+        Expr::CompoundIdentifier(ids) => ids.last().map(ident_name).unwrap_or_default(),
+        _ => String::new(),
     };
     let mut out = Vec::new();
     for (i, item) in select.projection.iter().enumerate() {
@@ -428,25 +595,36 @@ pub(super) fn result_types(statement: &Statement, columns: &mut Vec<Option<PgTyp
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
                 let reg =
                     matches!(e, Expr::Cast { data_type, .. } if reg_type(data_type).is_some());
-                let known = columns.get(i).copied().flatten().filter(|_| !reg);
-                out.push(known.or_else(|| lookup(e)))
+                let known = hints.get(i).copied().flatten().filter(|_| !reg);
+                let name = match item {
+                    SelectItem::ExprWithAlias { alias, .. } => ident_name(alias),
+                    _ => output_name(e),
+                };
+                out.push((name, known.or_else(|| lookup(e, &find))))
             }
             SelectItem::Wildcard(_) => {
-                for (_, r) in &scope {
-                    out.extend(r.columns.iter().map(|(_, t)| Some(*t)));
+                if !complete {
+                    return None;
+                }
+                for (_, cols) in &scope {
+                    out.extend(cols.iter().cloned());
                 }
             }
             SelectItem::QualifiedWildcard(kind, _) => {
                 let a = kind.to_string().to_lowercase();
-                match scope.iter().find(|(alias, _)| *alias == a) {
-                    Some((_, r)) => out.extend(r.columns.iter().map(|(_, t)| Some(*t))),
-                    None => return,
-                }
+                out.extend(
+                    scope
+                        .iter()
+                        .find(|(alias, _)| *alias == a)?
+                        .1
+                        .iter()
+                        .cloned(),
+                );
             }
-            _ => return,
+            _ => return None,
         }
     }
-    *columns = out;
+    Some(out)
 }
 
 /// Parameters compared with catalog columns take the column's type.

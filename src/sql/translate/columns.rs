@@ -19,6 +19,11 @@ pub(super) fn infer(statement: &Statement) -> Vec<Option<PgType>> {
     items.map(select_items).unwrap_or_default()
 }
 
+/// The expression-only column types of a (sub)query.
+pub(super) fn query_types(query: &Query) -> Vec<Option<PgType>> {
+    query_columns(query)
+}
+
 fn query_columns(query: &Query) -> Vec<Option<PgType>> {
     set_expr_columns(&query.body)
 }
