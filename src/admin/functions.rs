@@ -12,6 +12,8 @@ pub enum AdminFn {
     CreateUser,
     DropUser,
     SetPassword,
+    Backup,
+    Restore,
 }
 
 /// Parameter names per function, in positional order.
@@ -22,14 +24,16 @@ fn signature(f: AdminFn) -> &'static [&'static str] {
         AdminFn::CreateUser => &["tenant", "user", "password", "role"],
         AdminFn::DropUser => &["tenant", "user"],
         AdminFn::SetPassword => &["tenant", "user", "password"],
+        AdminFn::Backup => &["tenant", "env"],
+        AdminFn::Restore => &["tenant", "backup", "env", "force"],
     }
 }
 
 fn required(f: AdminFn) -> usize {
     match f {
-        AdminFn::CreateTenant | AdminFn::DropTenant => 1,
+        AdminFn::CreateTenant | AdminFn::DropTenant | AdminFn::Backup => 1,
         AdminFn::CreateUser | AdminFn::SetPassword => 3,
-        AdminFn::DropUser => 2,
+        AdminFn::DropUser | AdminFn::Restore => 2,
     }
 }
 
@@ -41,12 +45,14 @@ impl AdminFn {
             "create_user" => AdminFn::CreateUser,
             "drop_user" => AdminFn::DropUser,
             "set_password" => AdminFn::SetPassword,
+            "backup" => AdminFn::Backup,
+            "restore" => AdminFn::Restore,
             other => {
                 return Err(SqlError::new(
                     "42883",
                     format!("function pgtenant.{other} does not exist"),
                 )
-                .with_detail("Management functions: create_tenant, drop_tenant, create_user, drop_user, set_password."))
+                .with_detail("Management functions: create_tenant, drop_tenant, create_user, drop_user, set_password, backup, restore."))
             }
         })
     }
@@ -58,6 +64,8 @@ impl AdminFn {
             AdminFn::CreateUser => "create_user",
             AdminFn::DropUser => "drop_user",
             AdminFn::SetPassword => "set_password",
+            AdminFn::Backup => "backup",
+            AdminFn::Restore => "restore",
         }
     }
 
@@ -76,6 +84,14 @@ impl AdminFn {
                 "created_at",
             ],
             AdminFn::CreateUser => vec!["tenant", "user", "role", "created_at"],
+            AdminFn::Backup => vec!["id", "tenant", "environment", "created_at", "bytes", "file"],
+            AdminFn::Restore => vec![
+                "tenant",
+                "environment",
+                "backup",
+                "restored_at",
+                "sessions_closed",
+            ],
             other => vec![other.name()],
         }
     }
@@ -194,7 +210,8 @@ pub async fn run(
             let closed = server.sessions.kill_tenant(&name);
             let n = name.clone();
             blocking(Box::new(move || {
-                catalog.finish_drop_tenant(&n).map(|_| Vec::new())
+                catalog.finish_drop_tenant(&n)?;
+                crate::tenant::backup::forget_tenant(&catalog, &n).map(|_| Vec::new())
             }))
             .await?;
             tracing::info!(tenant = %name, sessions_closed = closed, "tenant dropped");
@@ -218,6 +235,12 @@ pub async fn run(
             }))
             .await
         }
+        AdminFn::Backup => Ok(vec![
+            super::backups::take(server, arg(0), a[1].clone()).await?,
+        ]),
+        AdminFn::Restore => Ok(vec![
+            super::backups::restore(server, arg(0), arg(1), a[2].clone(), a[3].clone()).await?,
+        ]),
         AdminFn::SetPassword => {
             let (tenant, user, pw) = (arg(0), arg(1), arg(2));
             blocking(Box::new(move || {

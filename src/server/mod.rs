@@ -54,6 +54,9 @@ impl Server {
     /// Opens the catalog under the data folder and prepares shared state.
     pub fn new(config: Config) -> Result<Arc<Server>, SqlError> {
         let catalog = Arc::new(Catalog::open(&config.data_dir)?);
+        crate::tenant::backup::init(&catalog)?;
+        // Before accepting: every tenant whole, cleanly failed, or absent.
+        crate::tenant::reconcile::run(&catalog, &config.data_dir)?;
         let opts = OpenOptions {
             synchronous: config.synchronous,
             busy_timeout: Duration::from_millis(config.busy_timeout_ms),

@@ -1,7 +1,9 @@
 //! Tenants: who a connection is for, the catalog that knows them, and the
 //! registry of their open databases.
 
+pub mod backup;
 pub mod catalog;
+pub mod reconcile;
 pub mod registry;
 pub mod resolve;
 pub mod scram;
