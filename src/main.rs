@@ -101,6 +101,16 @@ fn main() -> std::process::ExitCode {
             .init(),
     }
 
+    // Under a file-size limit (RLIMIT_FSIZE) a write past it raises SIGXFSZ,
+    // whose default action kills the process and every tenant's sessions.
+    // Ignored, the write fails with EFBIG instead: SQLite rolls the statement
+    // back and the writer gets 53100 while everyone else carries on.
+    #[cfg(unix)]
+    // SAFETY: setting a signal to SIG_IGN before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -121,6 +131,8 @@ async fn run(config: Config) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    // The bound address, so `--listen 127.0.0.1:0` reports the port it got.
+    let listen = listener.local_addr().unwrap_or(listen);
     tracing::info!(%listen, data = %data_dir.display(), "pgtenant ready");
     server
         .serve(listener, shutdown_signal())

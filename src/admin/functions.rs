@@ -16,6 +16,8 @@ pub enum AdminFn {
     DropEnvironment,
     SetHostname,
     Stats,
+    Backup,
+    Restore,
 }
 
 /// Parameter names per function, in positional order.
@@ -30,14 +32,16 @@ fn signature(f: AdminFn) -> &'static [&'static str] {
         AdminFn::DropEnvironment => &["tenant", "env"],
         AdminFn::SetHostname => &["tenant", "env", "hostname"],
         AdminFn::Stats => &[],
+        AdminFn::Backup => &["tenant", "env"],
+        AdminFn::Restore => &["tenant", "backup", "env", "force"],
     }
 }
 
 fn required(f: AdminFn) -> usize {
     match f {
-        AdminFn::CreateTenant | AdminFn::DropTenant => 1,
+        AdminFn::CreateTenant | AdminFn::DropTenant | AdminFn::Backup => 1,
         AdminFn::CreateUser | AdminFn::SetPassword => 3,
-        AdminFn::DropUser => 2,
+        AdminFn::DropUser | AdminFn::Restore => 2,
         AdminFn::CreateEnvironment | AdminFn::DropEnvironment | AdminFn::SetHostname => 2,
         AdminFn::Stats => 0,
     }
@@ -55,12 +59,14 @@ impl AdminFn {
             "drop_environment" => AdminFn::DropEnvironment,
             "set_hostname" => AdminFn::SetHostname,
             "stats" => AdminFn::Stats,
+            "backup" => AdminFn::Backup,
+            "restore" => AdminFn::Restore,
             other => {
                 return Err(SqlError::new(
                     "42883",
                     format!("function pgtenant.{other} does not exist"),
                 )
-                .with_detail("Management functions: create_tenant, drop_tenant, create_user, drop_user, set_password, create_environment, drop_environment, set_hostname."))
+                .with_detail("Management functions: create_tenant, drop_tenant, create_user, drop_user, set_password, create_environment, drop_environment, set_hostname, backup, restore."))
             }
         })
     }
@@ -76,6 +82,8 @@ impl AdminFn {
             AdminFn::DropEnvironment => "drop_environment",
             AdminFn::SetHostname => "set_hostname",
             AdminFn::Stats => "stats",
+            AdminFn::Backup => "backup",
+            AdminFn::Restore => "restore",
         }
     }
 
@@ -98,6 +106,14 @@ impl AdminFn {
             AdminFn::CreateEnvironment | AdminFn::SetHostname => {
                 super::environments::ENV_COLUMNS.to_vec()
             }
+            AdminFn::Backup => vec!["id", "tenant", "environment", "created_at", "bytes", "file"],
+            AdminFn::Restore => vec![
+                "tenant",
+                "environment",
+                "backup",
+                "restored_at",
+                "sessions_closed",
+            ],
             other => vec![other.name()],
         }
     }
@@ -216,7 +232,8 @@ pub async fn run(
             let closed = server.sessions.kill_tenant(&name);
             let n = name.clone();
             blocking(Box::new(move || {
-                catalog.finish_drop_tenant(&n).map(|_| Vec::new())
+                catalog.finish_drop_tenant(&n)?;
+                crate::tenant::backup::forget_tenant(&catalog, &n).map(|_| Vec::new())
             }))
             .await?;
             tracing::info!(tenant = %name, sessions_closed = closed, "tenant dropped");
@@ -250,6 +267,12 @@ pub async fn run(
         AdminFn::SetHostname => {
             super::environments::set_hostname(server, arg(0), arg(1), a[2].clone()).await
         }
+        AdminFn::Backup => Ok(vec![
+            super::backups::take(server, arg(0), a[1].clone()).await?,
+        ]),
+        AdminFn::Restore => Ok(vec![
+            super::backups::restore(server, arg(0), arg(1), a[2].clone(), a[3].clone()).await?,
+        ]),
         AdminFn::SetPassword => {
             let (tenant, user, pw) = (arg(0), arg(1), arg(2));
             blocking(Box::new(move || {

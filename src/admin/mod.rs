@@ -4,6 +4,7 @@
 //! read-only on the catalog database.
 
 mod args;
+mod backups;
 mod environments;
 mod functions;
 

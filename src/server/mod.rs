@@ -87,6 +87,9 @@ impl Server {
         let tls = tls::acceptor(&config).map_err(config_error)?;
         let catalog = Arc::new(Catalog::open(&config.data_dir)?);
         catalog.sync_hostname_patterns(&hostnames)?;
+        crate::tenant::backup::init(&catalog)?;
+        // Before accepting: every tenant whole, cleanly failed, or absent.
+        crate::tenant::reconcile::run(&catalog, &config.data_dir)?;
         let opts = OpenOptions {
             synchronous: config.synchronous,
             busy_timeout: Duration::from_millis(config.busy_timeout_ms),

@@ -123,6 +123,31 @@ pub fn from_sqlite(err: &rusqlite::Error) -> SqlError {
     }
 }
 
+/// 53100: the database could not grow (disk, file-size limit or storage quota).
+pub fn disk_full() -> SqlError {
+    SqlError::new("53100", "could not extend file: disk full").with_detail(
+        "The tenant's database cannot grow: the disk, a file-size limit or the storage quota is full. The statement was rolled back; reads still work.",
+    )
+}
+
+/// Like [`from_sqlite`], but asks the connection why an I/O error happened:
+/// a write refused for lack of space (ENOSPC, EDQUOT, or EFBIG under a
+/// file-size limit) is disk full (53100), not a damaged disk (58030).
+/// SQLite reports those as SQLITE_IOERR_WRITE/TRUNCATE when no byte was written.
+pub fn from_sqlite_on(db: &rusqlite::Connection, err: &rusqlite::Error) -> SqlError {
+    if let rusqlite::Error::SqliteFailure(e, _) = err {
+        if e.extended_code & 0xff == ffi::SQLITE_IOERR {
+            // SAFETY: the handle is valid while `db` lives; sqlite3_system_errno only reads it.
+            let errno = unsafe { ffi::sqlite3_system_errno(db.handle()) };
+            if matches!(errno, libc::ENOSPC | libc::EDQUOT | libc::EFBIG) {
+                tracing::warn!(errno, "database write refused: no space");
+                return disk_full();
+            }
+        }
+    }
+    from_sqlite(err)
+}
+
 fn from_code(extended: i32, msg: &str) -> SqlError {
     // rusqlite catches a panic inside one of our SQL functions and reports
     // it as this message: a server fault, not the client's mistake.
@@ -186,7 +211,7 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
             SqlError::new("25006", "cannot execute this statement in a read-only transaction")
         }
         ffi::SQLITE_TOOBIG => SqlError::new("54000", "value too large"),
-        ffi::SQLITE_FULL => SqlError::new("53100", "could not extend file: disk full"),
+        ffi::SQLITE_FULL => disk_full(),
         ffi::SQLITE_NOMEM => SqlError::new("53200", "out of memory"),
         ffi::SQLITE_MISMATCH => SqlError::new("42804", "datatype mismatch"),
         ffi::SQLITE_RANGE => SqlError::new("08P01", "bind parameter index out of range"),
@@ -328,5 +353,21 @@ mod tests {
         assert_eq!(err_of(&c, "SELECT nope(1)").code, "42883");
         assert_eq!(err_of(&c, "CREATE TABLE p (a int)").code, "42P07");
         assert_eq!(err_of(&c, "SELEC 1").code, "42601");
+    }
+
+    #[test]
+    fn page_limit_is_disk_full() {
+        // Storage quotas use max_page_count: hitting it is SQLITE_FULL.
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE b (x blob); PRAGMA max_page_count = 8;")
+            .unwrap();
+        let e = err_of(&c, "INSERT INTO b VALUES (zeroblob(100000))");
+        assert_eq!(e.code, "53100", "{e:?}");
+        let e = from_sqlite_on(
+            &c,
+            &c.execute_batch("INSERT INTO b VALUES (zeroblob(100000))")
+                .unwrap_err(),
+        );
+        assert_eq!(e.code, "53100", "{e:?}");
     }
 }

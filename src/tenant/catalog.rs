@@ -89,7 +89,7 @@ pub fn now_text() -> String {
         .to_string()
 }
 
-fn db_err(e: rusqlite::Error) -> SqlError {
+pub(crate) fn db_err(e: rusqlite::Error) -> SqlError {
     SqlError::internal("catalog", e)
 }
 
@@ -132,7 +132,7 @@ impl Catalog {
         &self.path
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 

@@ -1,8 +1,10 @@
 //! Tenants: who a connection is for, the catalog that knows them, and the
 //! registry of their open databases.
 
+pub mod backup;
 pub mod catalog;
 pub mod hostname;
+pub mod reconcile;
 pub mod registry;
 pub mod resolve;
 pub mod scram;

@@ -11,7 +11,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, InterruptHandle};
 
 use crate::sql::encode::{encode_field, type_of_value};
-use crate::sql::errors::{from_sqlite, SqlError};
+use crate::sql::errors::{from_sqlite, from_sqlite_on, SqlError};
 use crate::sql::pgtype::PgType;
 
 /// Rows per batch handed to the async side; bounded so huge results stream.
@@ -146,7 +146,9 @@ impl Conn {
     /// Runs statements with no parameters and no result (transaction control,
     /// multi-statement DDL).
     pub fn batch(&self, sql: &str) -> Result<(), SqlError> {
-        self.db.execute_batch(sql).map_err(|e| from_sqlite(&e))
+        self.db
+            .execute_batch(sql)
+            .map_err(|e| from_sqlite_on(&self.db, &e))
     }
 
     /// Prepares (and caches) a statement; the first statement of a
@@ -247,7 +249,9 @@ impl Conn {
         }
         let ncols = stmt.column_count();
         if ncols == 0 {
-            let changed = stmt.raw_execute().map_err(|e| from_sqlite(&e))?;
+            let changed = stmt
+                .raw_execute()
+                .map_err(|e| from_sqlite_on(&self.db, &e))?;
             return Ok(Finished::Changed(changed as u64));
         }
         // With fixed types the client already has the RowDescription: the
@@ -270,7 +274,7 @@ impl Conn {
         };
 
         let mut rows = stmt.raw_query();
-        let first = rows.next().map_err(|e| from_sqlite(&e))?;
+        let first = rows.next().map_err(|e| from_sqlite_on(&self.db, &e))?;
         let types: Vec<PgType> = match run.types {
             Types::Fixed(t) => t.to_vec(),
             Types::Infer(hints) => (0..ncols)
@@ -308,7 +312,7 @@ impl Conn {
             count += 1;
         }
         if had_first {
-            while let Some(row) = rows.next().map_err(|e| from_sqlite(&e))? {
+            while let Some(row) = rows.next().map_err(|e| from_sqlite_on(&self.db, &e))? {
                 let r = encode(row, &mut buf)?;
                 batch_bytes += r.data.len();
                 batch.push(r);
