@@ -53,6 +53,14 @@ pub struct Config {
     pub authentication_timeout_secs: u64,
     /// Seconds to wait for running statements at shutdown.
     pub shutdown_grace_secs: u64,
+    /// Tenant sessions open at once across every tenant (0 = no limit);
+    /// past it, logins get 53300. The admin role is not counted.
+    pub max_connections: usize,
+    /// Key for secrets at rest (32 bytes, hex or base64);
+    /// `PGTENANT_MASTER_KEY` overrides it.
+    pub master_key: Option<String>,
+    /// Default quotas per plan: `[plans.free]`, `[plans.pro]`, `[plans.enterprise]`.
+    pub plans: crate::tenant::quota::Plans,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -81,6 +89,9 @@ impl Default for Config {
             statement_timeout_ms: 0,
             authentication_timeout_secs: 60,
             shutdown_grace_secs: 30,
+            max_connections: 1000,
+            master_key: None,
+            plans: crate::tenant::quota::Plans::default(),
         }
     }
 }
@@ -138,5 +149,7 @@ mod tests {
         let config: Config = toml::from_str(text).expect("config/pgtenant.toml parses");
         assert_eq!(config.listen.port(), 6543);
         assert_eq!(config.auth_method, AuthMethod::ScramSha256);
+        // The example file spells out the built-in plans.
+        assert_eq!(config.plans, crate::tenant::quota::Plans::default());
     }
 }

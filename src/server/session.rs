@@ -99,6 +99,8 @@ pub struct Session {
     pub settings: Mutex<Settings>,
     cancel_reason: AtomicU8,
     cancel_wait: Notify,
+    /// A tenant session's connection slot and live quota counters.
+    pub quota: std::sync::OnceLock<crate::tenant::limits::ConnSlot>,
 }
 
 enum Event {
@@ -260,6 +262,7 @@ impl Session {
             settings: Mutex::new(settings),
             cancel_reason: AtomicU8::new(CANCEL_NONE),
             cancel_wait: Notify::new(),
+            quota: std::sync::OnceLock::new(),
         }
     }
 
@@ -358,11 +361,46 @@ impl Session {
         format: &Format,
         fixed_types: Option<Arc<[PgType]>>,
     ) -> Result<Outcome, SqlError> {
-        let r = self.execute_inner(t, params, format, fixed_types).await;
+        let r = match self.quota.get().and_then(|s| s.runtime()) {
+            None => self.execute_inner(t, params, format, fixed_types).await,
+            Some(rt) => {
+                self.execute_under_quota(rt, t, params, format, fixed_types)
+                    .await
+            }
+        };
         if r.is_err() {
             self.note_error();
         }
         r
+    }
+
+    /// A tenant statement: counted against the statement rate, CREATE TABLE
+    /// against the table quota, and a full disk reworded when it is the quota.
+    async fn execute_under_quota(
+        self: &Arc<Self>,
+        rt: &Arc<crate::tenant::limits::TenantRuntime>,
+        t: &Translation,
+        params: Vec<Value>,
+        format: &Format,
+        fixed_types: Option<Arc<[PgType]>>,
+    ) -> Result<Outcome, SqlError> {
+        use crate::tenant::enforce;
+        rt.count_statement()?;
+        let quotas = rt.quotas();
+        if let StmtKind::Query {
+            tag: "CREATE TABLE",
+            ..
+        } = t.kind
+        {
+            if quotas.max_tables > 0 && self.tx_status() != TxStatus::Failed {
+                let (limit, tenant) = (quotas.max_tables, rt.tenant.clone());
+                self.with_conn(move |c| enforce::check_tables(c.sqlite(), limit, &tenant))
+                    .await?;
+            }
+        }
+        self.execute_inner(t, params, format, fixed_types)
+            .await
+            .map_err(|e| enforce::storage_error(e, &quotas, &rt.tenant))
     }
 
     async fn execute_inner(

@@ -2,6 +2,12 @@
 //! registry of their open databases.
 
 pub mod catalog;
+pub mod enforce;
+pub mod lifecycle;
+pub mod limits;
+pub mod provision;
+pub mod quota;
 pub mod registry;
 pub mod resolve;
 pub mod scram;
+pub mod secrets;
