@@ -243,6 +243,16 @@ mod tests {
         // DELETE without WHERE is counted too (row by row).
         c.execute_batch("DELETE FROM a; INSERT INTO a VALUES (1), (2), (3)")
             .unwrap();
+        // DROP TABLE still drops (SQLite checks DELETE on the table too).
+        c.execute_batch("DROP TABLE a").unwrap();
+        let n: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'a'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 0);
     }
 
     #[test]

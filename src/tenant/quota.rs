@@ -82,19 +82,19 @@ impl Default for Plans {
         const MB: u64 = 1 << 20;
         Plans {
             free: Quotas {
-                max_storage_bytes: 100 * MB,
-                max_tables: 100,
-                max_rows_per_table: 1_000_000,
-                max_connections: 20,
-                statements_per_minute: 60_000,
+                max_storage_bytes: 1024 * MB,
+                max_tables: 1_000,
+                max_rows_per_table: 0,
+                max_connections: 100,
+                statements_per_minute: 600_000,
                 max_deployments_per_day: 10,
             },
             pro: Quotas {
                 max_storage_bytes: 10 * 1024 * MB,
-                max_tables: 1_000,
+                max_tables: 10_000,
                 max_rows_per_table: 0,
-                max_connections: 200,
-                statements_per_minute: 600_000,
+                max_connections: 500,
+                statements_per_minute: 6_000_000,
                 max_deployments_per_day: 100,
             },
             enterprise: Quotas {
@@ -181,6 +181,17 @@ pub fn effective(conn: &Connection, plans: &Plans, tenant: &str) -> Result<Quota
     Ok(q)
 }
 
+impl crate::server::Server {
+    /// One effective quota of a tenant (0 = unlimited), for the deployment
+    /// engine and others: `server.quota("acme", "max_deployments_per_day")`.
+    /// Blocks on the catalog: call from the blocking pool.
+    pub fn quota(&self, tenant: &str, name: &str) -> Result<u64, SqlError> {
+        let name = require_name(name)?;
+        let q = super::provision::quotas(&self.catalog, &self.config.plans, tenant)?;
+        Ok(q.get(name).unwrap_or(0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,13 +200,12 @@ mod tests {
     fn plans_parse_from_toml() {
         let plans: Plans =
             toml::from_str("[free]\nmax_tables = 3\n[pro]\nmax_connections = 7\n").unwrap();
+        assert_eq!(
+            plans.free.max_storage_bytes,
+            Plans::default().free.max_storage_bytes
+        );
         assert_eq!(plans.free.max_tables, 3);
         assert_eq!(plans.pro.max_connections, 7);
-        // Unspecified quotas keep the free defaults.
-        assert_eq!(
-            plans.free.max_rows_per_table,
-            Plans::default().free.max_rows_per_table
-        );
         assert!(toml::from_str::<Plans>("[free]\nmax_tabels = 3\n").is_err());
         assert_eq!(plans.require("gold").unwrap_err().code, "22023");
         assert_eq!(require_name("max_tables").unwrap(), "max_tables");

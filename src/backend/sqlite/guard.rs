@@ -78,6 +78,9 @@ enum Denial {
 }
 
 thread_local! {
+    /// The table a DROP TABLE being prepared on this thread names: SQLite
+    /// checks DELETE on it next, and IGNORE there would skip the drop.
+    static DROPPING: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
     static DENIED: std::cell::Cell<Denial> = const { std::cell::Cell::new(Denial::EscapeHatch) };
 }
 
@@ -185,10 +188,19 @@ fn authorize_as<const ROLE: u8, const COUNT_DELETES: bool>(ctx: AuthContext<'_>)
             deny(Denial::ReadOnly)
         }
         AuthAction::Analyze { .. } if main && role == Role::ReadOnly => deny(Denial::ReadOnly),
+        AuthAction::DropTable { table_name } if COUNT_DELETES && main => {
+            DROPPING.with(|d| *d.borrow_mut() = Some(table_name.to_owned()));
+            authorize(ctx)
+        }
         AuthAction::Delete { table_name }
             if COUNT_DELETES && main && !table_name.starts_with("sqlite_") =>
         {
-            Authorization::Ignore
+            let dropping = DROPPING.with(|d| d.borrow_mut().take_if(|t| t == table_name).is_some());
+            if dropping {
+                authorize(ctx)
+            } else {
+                Authorization::Ignore
+            }
         }
         _ => authorize(ctx),
     }
