@@ -78,6 +78,14 @@ pub struct Config {
     pub metrics_tenant_limit: usize,
     /// Log lines as `text` or `json`.
     pub log_format: LogFormat,
+    /// Tenant sessions open at once across every tenant (0 = no limit);
+    /// past it, logins get 53300. The admin role is not counted.
+    pub max_connections: usize,
+    /// Key for secrets at rest (32 bytes, hex or base64);
+    /// `PGTENANT_MASTER_KEY` overrides it.
+    pub master_key: Option<String>,
+    /// Default quotas per plan: `[plans.free]`, `[plans.pro]`, `[plans.enterprise]`.
+    pub plans: crate::tenant::quota::Plans,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -132,6 +140,9 @@ impl Default for Config {
             metrics_listen: None,
             metrics_tenant_limit: 50,
             log_format: LogFormat::Text,
+            max_connections: 1000,
+            master_key: None,
+            plans: crate::tenant::quota::Plans::default(),
         }
     }
 }
@@ -189,5 +200,7 @@ mod tests {
         let config: Config = toml::from_str(text).expect("config/pgtenant.toml parses");
         assert_eq!(config.listen.port(), 6543);
         assert_eq!(config.auth_method, AuthMethod::ScramSha256);
+        // The example file spells out the built-in plans.
+        assert_eq!(config.plans, crate::tenant::quota::Plans::default());
     }
 }

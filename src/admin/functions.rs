@@ -18,6 +18,11 @@ pub enum AdminFn {
     Stats,
     Backup,
     Restore,
+    SuspendTenant,
+    ResumeTenant,
+    SetPlan,
+    SetQuota,
+    Usage,
 }
 
 /// Parameter names per function, in positional order.
@@ -34,12 +39,19 @@ fn signature(f: AdminFn) -> &'static [&'static str] {
         AdminFn::Stats => &[],
         AdminFn::Backup => &["tenant", "env"],
         AdminFn::Restore => &["tenant", "backup", "env", "force"],
+        AdminFn::SuspendTenant | AdminFn::ResumeTenant => &["name"],
+        AdminFn::SetPlan => &["tenant", "plan"],
+        AdminFn::SetQuota => &["tenant", "name", "value"],
+        AdminFn::Usage => &["tenant"],
     }
 }
 
 fn required(f: AdminFn) -> usize {
     match f {
         AdminFn::CreateTenant | AdminFn::DropTenant | AdminFn::Backup => 1,
+        AdminFn::SuspendTenant | AdminFn::ResumeTenant => 1,
+        AdminFn::SetPlan | AdminFn::SetQuota => 2,
+        AdminFn::Usage => 0,
         AdminFn::CreateUser | AdminFn::SetPassword => 3,
         AdminFn::DropUser | AdminFn::Restore => 2,
         AdminFn::CreateEnvironment | AdminFn::DropEnvironment | AdminFn::SetHostname => 2,
@@ -61,12 +73,17 @@ impl AdminFn {
             "stats" => AdminFn::Stats,
             "backup" => AdminFn::Backup,
             "restore" => AdminFn::Restore,
+            "suspend_tenant" => AdminFn::SuspendTenant,
+            "resume_tenant" => AdminFn::ResumeTenant,
+            "set_plan" => AdminFn::SetPlan,
+            "set_quota" => AdminFn::SetQuota,
+            "usage" => AdminFn::Usage,
             other => {
                 return Err(SqlError::new(
                     "42883",
                     format!("function pgtenant.{other} does not exist"),
                 )
-                .with_detail("Management functions: create_tenant, drop_tenant, create_user, drop_user, set_password, create_environment, drop_environment, set_hostname, backup, restore."))
+                .with_detail("Management functions: create_tenant, drop_tenant, suspend_tenant, resume_tenant, set_plan, set_quota, usage, create_user, drop_user, set_password, create_environment, drop_environment, set_hostname, stats, backup, restore."))
             }
         })
     }
@@ -84,6 +101,11 @@ impl AdminFn {
             AdminFn::Stats => "stats",
             AdminFn::Backup => "backup",
             AdminFn::Restore => "restore",
+            AdminFn::SuspendTenant => "suspend_tenant",
+            AdminFn::ResumeTenant => "resume_tenant",
+            AdminFn::SetPlan => "set_plan",
+            AdminFn::SetQuota => "set_quota",
+            AdminFn::Usage => "usage",
         }
     }
 
@@ -114,6 +136,7 @@ impl AdminFn {
                 "restored_at",
                 "sessions_closed",
             ],
+            AdminFn::Usage => super::plane::USAGE_COLUMNS.to_vec(),
             other => vec![other.name()],
         }
     }
@@ -174,7 +197,7 @@ fn bind_args(
     Ok(out.into_iter().map(|v| v.flatten()).collect())
 }
 
-fn t(b: bool) -> String {
+pub(super) fn t(b: bool) -> String {
     if b { "t" } else { "f" }.to_owned()
 }
 
@@ -193,52 +216,13 @@ pub async fn run(
             .map_err(|e| SqlError::internal("management function", e))?
     };
     match f {
-        AdminFn::CreateTenant => {
-            if let Some(backend) = a[3].as_deref() {
-                if backend != "sqlite" {
-                    return Err(SqlError::new(
-                        "0A000",
-                        format!("backend \"{backend}\" is not available: this server provisions \"sqlite\""),
-                    ));
-                }
-            }
-            let name = arg(0);
-            let started = std::time::Instant::now();
-            let rows = blocking(Box::new(move || {
-                let r = catalog.create_tenant(&name)?;
-                Ok(vec![vec![
-                    r.tenant,
-                    r.environment,
-                    r.status,
-                    r.database_url,
-                    r.created_at,
-                ]])
-            }))
-            .await?;
-            tracing::info!(tenant = %arg(0), elapsed_us = started.elapsed().as_micros() as u64, "tenant created");
-            Ok(rows)
-        }
-        AdminFn::DropTenant => {
-            let name = arg(0);
-            {
-                let c = catalog.clone();
-                let n = name.clone();
-                blocking(Box::new(move || {
-                    c.begin_drop_tenant(&n).map(|_| Vec::new())
-                }))
-                .await?;
-            }
-            server.registry.close_tenant(&name).await;
-            let closed = server.sessions.kill_tenant(&name);
-            let n = name.clone();
-            blocking(Box::new(move || {
-                catalog.finish_drop_tenant(&n)?;
-                crate::tenant::backup::forget_tenant(&catalog, &n).map(|_| Vec::new())
-            }))
-            .await?;
-            tracing::info!(tenant = %name, sessions_closed = closed, "tenant dropped");
-            Ok(vec![vec![t(true)]])
-        }
+        AdminFn::CreateTenant => super::plane::create_tenant(server, a).await,
+        AdminFn::DropTenant => super::plane::drop_tenant(server, arg(0)).await,
+        AdminFn::SuspendTenant => super::plane::suspend_tenant(server, arg(0)).await,
+        AdminFn::ResumeTenant => super::plane::resume_tenant(server, arg(0)).await,
+        AdminFn::SetPlan => super::plane::set_plan(server, arg(0), arg(1)).await,
+        AdminFn::SetQuota => super::plane::set_quota(server, arg(0), arg(1), a[2].clone()).await,
+        AdminFn::Usage => super::plane::usage(server, a[0].clone()).await,
         AdminFn::CreateUser => {
             let (tenant, user, pw) = (arg(0), arg(1), arg(2));
             let role = a[3].clone().unwrap_or_else(|| "owner".to_owned());

@@ -7,6 +7,7 @@ mod args;
 mod backups;
 mod environments;
 mod functions;
+mod plane;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -172,6 +173,29 @@ fn as_call(stmt: &Statement) -> Result<Option<AdminStatement>, SqlError> {
                     args: args::collect(&targs.args)?,
                     scalar: false,
                     projection: projection(&sel.projection, function)?,
+                }));
+            }
+        }
+    }
+    // FROM pgtenant.usage: a function that reads like a view.
+    if sel.from.len() == 1 && sel.from[0].joins.is_empty() {
+        if let TableFactor::Table {
+            name, args: None, ..
+        } = &sel.from[0].relation
+        {
+            if is_pgtenant(name).as_deref() == Some("usage") {
+                if sel.selection.is_some() || q.order_by.is_some() || q.limit_clause.is_some() {
+                    return Err(SqlError::new(
+                        "0A000",
+                        "pgtenant.usage takes no WHERE, ORDER BY or LIMIT",
+                    )
+                    .with_detail("For one tenant: SELECT * FROM pgtenant.usage('acme')."));
+                }
+                return Ok(Some(AdminStatement {
+                    function: AdminFn::Usage,
+                    args: Vec::new(),
+                    scalar: false,
+                    projection: projection(&sel.projection, AdminFn::Usage)?,
                 }));
             }
         }

@@ -64,6 +64,10 @@ pub struct Server {
     pub tls: Option<pgwire::tokio::TlsAcceptor>,
     /// Where the metrics endpoint listens, once bound.
     pub metrics_addr: std::sync::OnceLock<std::net::SocketAddr>,
+    /// Connection counts, statement rates and quotas of live tenants.
+    pub limits: Arc<crate::tenant::limits::Limits>,
+    /// Secrets at rest; None without a master key.
+    pub secrets: Option<Arc<crate::tenant::secrets::SecretBox>>,
 }
 
 impl std::fmt::Debug for Server {
@@ -106,7 +110,16 @@ impl Server {
         if admin_verifier.is_none() {
             tracing::warn!("no admin password configured (admin_password or PGTENANT_ADMIN_PASSWORD): the admin role cannot log in");
         }
+        let secrets =
+            match crate::tenant::secrets::SecretBox::from_env_or(config.master_key.as_deref()) {
+                Ok(b) => Some(Arc::new(b)),
+                Err(crate::tenant::secrets::SecretError::NoKey) => None,
+                Err(e) => return Err(SqlError::new("F0000", e.to_string())),
+            };
+        let limits = crate::tenant::limits::Limits::new(config.max_connections);
         Ok(Arc::new(Server {
+            limits,
+            secrets,
             config,
             catalog,
             registry,

@@ -104,6 +104,8 @@ pub struct Session {
     pub prepared_sql: super::prepared_sql::PreparedSql,
     /// DECLARE / FETCH / CLOSE cursors.
     pub cursors: super::cursors::Cursors,
+    /// A tenant session's connection slot and live quota counters.
+    pub quota: std::sync::OnceLock<crate::tenant::limits::ConnSlot>,
 }
 
 enum Event {
@@ -274,6 +276,7 @@ impl Session {
             cancel_wait: Notify::new(),
             prepared_sql: Default::default(),
             cursors: Default::default(),
+            quota: std::sync::OnceLock::new(),
         }
     }
 
@@ -373,7 +376,13 @@ impl Session {
         fixed_types: Option<Arc<[PgType]>>,
     ) -> Result<Outcome, SqlError> {
         let started = std::time::Instant::now();
-        let r = self.execute_inner(t, params, format, fixed_types).await;
+        let r = match self.quota.get().and_then(|s| s.runtime()) {
+            None => self.execute_inner(t, params, format, fixed_types).await,
+            Some(rt) => {
+                self.execute_under_quota(rt, t, params, format, fixed_types)
+                    .await
+            }
+        };
         crate::metrics::global().statement(started.elapsed());
         if let Some(db) = &self.db {
             db.stats.statement(r.is_ok());
@@ -382,6 +391,35 @@ impl Session {
             self.note_error();
         }
         r
+    }
+
+    /// A tenant statement: counted against the statement rate, CREATE TABLE
+    /// against the table quota, and a full disk reworded when it is the quota.
+    async fn execute_under_quota(
+        self: &Arc<Self>,
+        rt: &Arc<crate::tenant::limits::TenantRuntime>,
+        t: &Translation,
+        params: Vec<Value>,
+        format: &Format,
+        fixed_types: Option<Arc<[PgType]>>,
+    ) -> Result<Outcome, SqlError> {
+        use crate::tenant::enforce;
+        rt.count_statement()?;
+        let quotas = rt.quotas();
+        if let StmtKind::Query {
+            tag: "CREATE TABLE",
+            ..
+        } = t.kind
+        {
+            if quotas.max_tables > 0 && self.tx_status() != TxStatus::Failed {
+                let (limit, tenant) = (quotas.max_tables, rt.tenant.clone());
+                self.with_conn(move |c| enforce::check_tables(c.sqlite(), limit, &tenant))
+                    .await?;
+            }
+        }
+        self.execute_inner(t, params, format, fixed_types)
+            .await
+            .map_err(|e| enforce::storage_error(e, &quotas, &rt.tenant))
     }
 
     async fn execute_inner(

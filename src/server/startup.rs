@@ -118,7 +118,7 @@ impl StartupHandler for ConnHandler {
                             .unwrap_or_else(|p| p.into_inner())
                             .take()
                             .ok_or(PgWireError::NoAuthenticationInProgress)?;
-                        let (identity, db, conn) =
+                        let (identity, db, conn, slot) =
                             self.establish(&source).await.map_err(sql_to_wire)?;
                         self.driver
                             .complete_authentication(client, final_message)
@@ -172,6 +172,9 @@ impl StartupHandler for ConnHandler {
                             conn,
                             settings,
                         ));
+                        if let Some(slot) = slot {
+                            let _ = session.quota.set(slot);
+                        }
                         self.server.sessions.insert(
                             pid,
                             secret.to_bytes().to_vec(),
@@ -271,6 +274,7 @@ impl ConnHandler {
             Identity,
             Option<Arc<crate::tenant::registry::TenantDb>>,
             Conn,
+            Option<crate::tenant::limits::ConnSlot>,
         ),
         SqlError,
     > {
@@ -286,7 +290,7 @@ impl ConnHandler {
                 let conn = tokio::task::spawn_blocking(move || crate::admin::open_reader(&path))
                     .await
                     .map_err(|e| SqlError::internal("opening the catalog", e))??;
-                Ok((Identity::Admin { user: user.clone() }, None, conn))
+                Ok((Identity::Admin { user: user.clone() }, None, conn, None))
             }
             (Ok(Login::Tenant { user, tenant, env }), Known::Tenant(rec)) => {
                 if rec.tenant_status != "active" {
@@ -299,16 +303,44 @@ impl ConnHandler {
                     )
                     .fatal());
                 }
+                // Quotas, the connection slot and the role: only now, after
+                // the password checked out, so a refusal reveals nothing to
+                // someone without it.
+                let rt = match self.server.limits.runtime(tenant) {
+                    Some(rt) => rt,
+                    None => {
+                        let server = self.server.clone();
+                        let t = tenant.clone();
+                        tokio::task::spawn_blocking(move || {
+                            server.limits.runtime_or_load(&t, || {
+                                crate::tenant::provision::quotas(
+                                    &server.catalog,
+                                    &server.config.plans,
+                                    &t,
+                                )
+                            })
+                        })
+                        .await
+                        .map_err(|e| SqlError::internal("loading tenant quotas", e))??
+                    }
+                };
+                let slot = self.server.limits.admit(rt.clone())?;
+                let quotas = rt.quotas();
+                let role = crate::backend::sqlite::guard::Role::parse(&rec.role);
                 let key = TenantKey {
                     tenant: tenant.clone(),
                     env: env.clone(),
                 };
                 let db = self.server.registry.get(key, rec.db_path.clone()).await;
                 let db2 = db.clone();
-                let conn = tokio::task::spawn_blocking(move || db2.checkout())
-                    .await
-                    .map_err(|e| SqlError::internal("opening the tenant database", e))?
-                    .map_err(SqlError::fatal)?;
+                let conn = tokio::task::spawn_blocking(move || {
+                    let mut conn = db2.checkout()?;
+                    crate::tenant::enforce::install(conn.sqlite_mut(), role, &quotas, &rt)?;
+                    Ok::<_, SqlError>(conn)
+                })
+                .await
+                .map_err(|e| SqlError::internal("opening the tenant database", e))?
+                .map_err(SqlError::fatal)?;
                 Ok((
                     Identity::Tenant {
                         tenant: tenant.clone(),
@@ -318,6 +350,7 @@ impl ConnHandler {
                     },
                     Some(db),
                     conn,
+                    Some(slot),
                 ))
             }
             _ => Err(SqlError::new("28P01", "password authentication failed").fatal()),

@@ -189,6 +189,11 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
                 format!("new row violates check constraint \"{name}\""),
             );
         }
+        ffi::SQLITE_CONSTRAINT_COMMITHOOK => {
+            if let Some(e) = crate::tenant::enforce::take_refusal() {
+                return e;
+            }
+        }
         ffi::SQLITE_BUSY_SNAPSHOT => {
             return SqlError::new(
                 "40001",
@@ -203,13 +208,11 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
             SqlError::new("55P03", "could not obtain lock on the database: it is busy")
         }
         ffi::SQLITE_INTERRUPT => SqlError::canceled_by_user(),
-        ffi::SQLITE_AUTH => SqlError::new(
-            "42501",
-            "permission denied: ATTACH, DETACH, PRAGMA, VACUUM INTO and extension loading are not available",
+        ffi::SQLITE_AUTH => crate::backend::sqlite::guard::denial_error(),
+        ffi::SQLITE_READONLY => SqlError::new(
+            "25006",
+            "cannot execute this statement in a read-only transaction",
         ),
-        ffi::SQLITE_READONLY => {
-            SqlError::new("25006", "cannot execute this statement in a read-only transaction")
-        }
         ffi::SQLITE_TOOBIG => SqlError::new("54000", "value too large"),
         ffi::SQLITE_FULL => disk_full(),
         ffi::SQLITE_NOMEM => SqlError::new("53200", "out of memory"),

@@ -7,9 +7,7 @@ use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::resolve::{valid_name, DEFAULT_ENV};
 use super::scram::Verifier;
-use crate::backend::sqlite::open;
 use crate::sql::errors::SqlError;
 
 mod environments;
@@ -20,7 +18,10 @@ CREATE TABLE IF NOT EXISTS tenant (
     name        TEXT PRIMARY KEY,
     status      TEXT NOT NULL,
     plan        TEXT NOT NULL DEFAULT 'free',
-    created_at  TEXT NOT NULL
+    created_at  TEXT NOT NULL,
+    region      TEXT,
+    backend     TEXT NOT NULL DEFAULT 'sqlite',
+    failure_reason TEXT
 );
 CREATE TABLE IF NOT EXISTS environment (
     tenant       TEXT NOT NULL REFERENCES tenant(name) ON DELETE CASCADE,
@@ -39,6 +40,7 @@ CREATE TABLE IF NOT EXISTS tenant_user (
 );
 CREATE VIEW IF NOT EXISTS tenants AS
     SELECT t.name AS tenant, t.status AS status, t.plan AS plan, t.created_at AS created_at,
+           t.failure_reason AS failure_reason, t.region AS region, t.backend AS backend,
            (SELECT group_concat(e.name, ',') FROM environment e WHERE e.tenant = t.name) AS environments,
            (SELECT count(*) FROM tenant_user u WHERE u.tenant = t.name) AS users
     FROM tenant t;
@@ -48,7 +50,7 @@ CREATE VIEW IF NOT EXISTS users AS
 ";
 
 /// Names that cannot be tenants: they mean something to the server.
-const RESERVED: &[&str] = &["pgtenant", "postgres", "template0", "template1", "admin"];
+pub(crate) const RESERVED: &[&str] = &["pgtenant", "postgres", "template0", "template1", "admin"];
 
 /// What authentication needs to know about a tenant user.
 #[derive(Debug, Clone)]
@@ -120,6 +122,9 @@ impl Catalog {
             .map_err(db_err)?;
         conn.execute_batch(SCHEMA).map_err(db_err)?;
         conn.execute_batch(environments::SCHEMA).map_err(db_err)?;
+        conn.execute_batch(super::quota::SCHEMA).map_err(db_err)?;
+        conn.execute_batch(super::provision::SCHEMA)
+            .map_err(db_err)?;
         Ok(Catalog {
             conn: Mutex::new(conn),
             data_dir: data_dir.to_owned(),
@@ -137,7 +142,7 @@ impl Catalog {
     }
 
     /// Relative database location of an environment, as stored in the catalog.
-    fn relative_url(tenant: &str, env: &str) -> String {
+    pub(crate) fn relative_url(tenant: &str, env: &str) -> String {
         format!("tenants/{tenant}/{env}.db")
     }
 
@@ -188,81 +193,16 @@ impl Catalog {
         }))
     }
 
-    /// Creates a tenant with its `prod` environment and database file.
+    /// Creates a tenant with its `prod` environment and database file on the
+    /// free plan (see [`super::provision::create`] for the steps).
     pub fn create_tenant(&self, name: &str) -> Result<TenantRow, SqlError> {
-        if !valid_name(name) || RESERVED.contains(&name) {
-            return Err(SqlError::new(
-                "22023",
-                format!("invalid tenant name \"{name}\""),
-            )
-            .with_detail("Tenant names are 1 to 63 characters: lower-case letters, digits, '_' and '-', starting with a letter or digit; some names are reserved."));
-        }
-        let mut conn = self.lock();
-        let created_at = now_text();
-        let url = Self::relative_url(name, DEFAULT_ENV);
-        let tx = conn.transaction().map_err(db_err)?;
-        let inserted = tx
-            .execute(
-                "INSERT INTO tenant (name, status, created_at) VALUES (?1, 'active', ?2)
-                 ON CONFLICT (name) DO NOTHING",
-                params![name, created_at],
-            )
-            .map_err(db_err)?;
-        if inserted == 0 {
-            return Err(SqlError::new(
-                "42710",
-                format!("tenant \"{name}\" already exists"),
-            ));
-        }
-        tx.execute(
-            "INSERT INTO environment (tenant, name, database_url, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![name, DEFAULT_ENV, url, created_at],
-        )
-        .map_err(db_err)?;
-        // Make the file before committing: a tenant in the catalog always has
-        // its database. If creation fails the transaction rolls back.
-        let dir = self.tenant_dir(name);
-        let path = self.resolve_url(&url);
-        let made = std::fs::create_dir_all(&dir)
-            .map_err(|e| SqlError::internal("creating the tenant folder", e))
-            .and_then(|_| {
-                open::create(&path)
-                    .map_err(|e| SqlError::internal("creating the tenant database", e))
-            });
-        if let Err(e) = made {
-            let _ = std::fs::remove_dir_all(&dir);
-            return Err(e);
-        }
-        if let Err(e) = tx.commit() {
-            let _ = std::fs::remove_dir_all(&dir);
-            return Err(db_err(e));
-        }
-        Ok(TenantRow {
-            tenant: name.to_owned(),
-            environment: DEFAULT_ENV.to_owned(),
-            status: "active".to_owned(),
-            database_url: format!("sqlite:{url}"),
-            created_at,
-        })
+        super::provision::create(self, name, &super::provision::NewTenant::default())
     }
 
     /// Marks a tenant `destroying`; the caller closes its sessions, then
     /// calls [`Catalog::finish_drop_tenant`].
     pub fn begin_drop_tenant(&self, name: &str) -> Result<(), SqlError> {
-        let conn = self.lock();
-        let n = conn
-            .execute(
-                "UPDATE tenant SET status = 'destroying' WHERE name = ?1",
-                params![name],
-            )
-            .map_err(db_err)?;
-        if n == 0 {
-            return Err(SqlError::new(
-                "42704",
-                format!("tenant \"{name}\" does not exist"),
-            ));
-        }
-        Ok(())
+        super::provision::move_to(self, name, super::lifecycle::Status::Destroying).map(|_| ())
     }
 
     /// Removes the tenant's files, then its catalog rows.

@@ -3,8 +3,14 @@
 
 pub mod backup;
 pub mod catalog;
+pub mod enforce;
 pub mod hostname;
+pub mod lifecycle;
+pub mod limits;
+pub mod provision;
+pub mod quota;
 pub mod reconcile;
 pub mod registry;
 pub mod resolve;
 pub mod scram;
+pub mod secrets;

@@ -139,6 +139,11 @@ impl Conn {
         &self.db
     }
 
+    /// The SQLite connection for session setup (authorizer, hooks).
+    pub fn sqlite_mut(&mut self) -> &mut Connection {
+        &mut self.db
+    }
+
     pub fn is_autocommit(&self) -> bool {
         self.db.is_autocommit()
     }

@@ -8,6 +8,8 @@
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::Connection;
 
+use crate::sql::errors::SqlError;
+
 /// Pragmas that only read the tenant's own schema; catalog emulation needs
 /// them (through `pragma_table_info(...)` and friends).
 const READ_ONLY_PRAGMAS: &[&str] = &[
@@ -34,21 +36,118 @@ const FORBIDDEN_FUNCTIONS: &[&str] = &[
     "sqlite_compileoption_used",
 ];
 
+/// What a tenant user may do to the schema and data (`tenant_user.role`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Everything: DDL and DML.
+    Owner,
+    /// DML, no DDL (42501).
+    ReadWrite,
+    /// Reads only; any write is 25006, as in a read-only transaction.
+    ReadOnly,
+}
+
+impl Role {
+    pub fn parse(role: &str) -> Role {
+        match role {
+            "readwrite" => Role::ReadWrite,
+            "readonly" => Role::ReadOnly,
+            // Unknown roles cannot be stored (the catalog checks); owner is
+            // what the catalog defaults to.
+            _ => Role::Owner,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::ReadWrite => "readwrite",
+            Role::ReadOnly => "readonly",
+        }
+    }
+}
+
+/// Why the authorizer last refused, for the error the client gets. SQLite
+/// reports every refusal as SQLITE_AUTH; the refusal and the error mapping
+/// happen on the same thread, inside one prepare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Denial {
+    EscapeHatch,
+    ReadOnly,
+    NoDdl(Role),
+}
+
+thread_local! {
+    /// The table a DROP TABLE being prepared on this thread names: SQLite
+    /// checks DELETE on it next, and IGNORE there would skip the drop.
+    static DROPPING: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    static DENIED: std::cell::Cell<Denial> = const { std::cell::Cell::new(Denial::EscapeHatch) };
+}
+
+fn deny(why: Denial) -> Authorization {
+    DENIED.with(|d| d.set(why));
+    Authorization::Deny
+}
+
+/// The client error for the authorizer's last refusal on this thread.
+pub fn denial_error() -> SqlError {
+    match DENIED.with(|d| d.replace(Denial::EscapeHatch)) {
+        Denial::EscapeHatch => SqlError::new(
+            "42501",
+            "permission denied: ATTACH, DETACH, PRAGMA, VACUUM INTO and extension loading are not available",
+        ),
+        Denial::ReadOnly => SqlError::new(
+            "25006",
+            "cannot execute this statement in a read-only transaction",
+        )
+        .with_detail("This user's role is readonly: it may only read."),
+        Denial::NoDdl(role) => SqlError::new(
+            "42501",
+            format!("permission denied: role {} may not change the schema", role.name()),
+        )
+        .with_detail("Only users with role owner may run CREATE, ALTER and DROP."),
+    }
+}
+
+/// Schema changes to the tenant's own (main) database. TEMP objects stay
+/// allowed for every role: the catalog views are TEMP views.
+fn is_ddl(action: &AuthAction<'_>) -> bool {
+    matches!(
+        action,
+        AuthAction::CreateIndex { .. }
+            | AuthAction::CreateTable { .. }
+            | AuthAction::CreateTrigger { .. }
+            | AuthAction::CreateView { .. }
+            | AuthAction::DropIndex { .. }
+            | AuthAction::DropTable { .. }
+            | AuthAction::DropTrigger { .. }
+            | AuthAction::DropView { .. }
+            | AuthAction::AlterTable { .. }
+            | AuthAction::Reindex { .. }
+            | AuthAction::CreateVtable { .. }
+            | AuthAction::DropVtable { .. }
+    )
+}
+
+fn is_main(db: Option<&str>) -> bool {
+    matches!(db, None | Some("main"))
+}
+
 fn authorize(ctx: AuthContext<'_>) -> Authorization {
     match ctx.action {
-        AuthAction::Attach { .. } | AuthAction::Detach { .. } => Authorization::Deny,
+        AuthAction::Attach { .. } | AuthAction::Detach { .. } => deny(Denial::EscapeHatch),
         AuthAction::Pragma { pragma_name, .. } => {
             let name = pragma_name.to_ascii_lowercase();
             if READ_ONLY_PRAGMAS.contains(&name.as_str()) {
                 Authorization::Allow
             } else {
-                Authorization::Deny
+                deny(Denial::EscapeHatch)
             }
         }
         AuthAction::Function { function_name } => {
             let lower = function_name.to_ascii_lowercase();
             if FORBIDDEN_FUNCTIONS.contains(&lower.as_str()) {
-                Authorization::Deny
+                deny(Denial::EscapeHatch)
             } else {
                 Authorization::Allow
             }
@@ -57,9 +156,83 @@ fn authorize(ctx: AuthContext<'_>) -> Authorization {
         // schema SQLite uses for CTE materialisation) may be touched.
         _ => match ctx.database_name {
             None | Some("main") | Some("temp") => Authorization::Allow,
-            Some(_) => Authorization::Deny,
+            Some(_) => deny(Denial::EscapeHatch),
         },
     }
+}
+
+/// The authorizer for a role. `COUNT_DELETES`: answer DELETE with IGNORE,
+/// which (per SQLite's documentation) still deletes but row by row, so the
+/// update hook sees every row the row quota must stop counting.
+fn authorize_as<const ROLE: u8, const COUNT_DELETES: bool>(ctx: AuthContext<'_>) -> Authorization {
+    let role = match ROLE {
+        0 => Role::Owner,
+        1 => Role::ReadWrite,
+        _ => Role::ReadOnly,
+    };
+    let main = is_main(ctx.database_name);
+    if main && role != Role::Owner && is_ddl(&ctx.action) {
+        return deny(if role == Role::ReadOnly {
+            Denial::ReadOnly
+        } else {
+            Denial::NoDdl(role)
+        });
+    }
+    match ctx.action {
+        AuthAction::Insert { table_name }
+        | AuthAction::Update { table_name, .. }
+        | AuthAction::Delete { table_name }
+            if main && role == Role::ReadOnly =>
+        {
+            let _ = table_name;
+            deny(Denial::ReadOnly)
+        }
+        AuthAction::Analyze { .. } if main && role == Role::ReadOnly => deny(Denial::ReadOnly),
+        AuthAction::DropTable { table_name } if COUNT_DELETES && main => {
+            DROPPING.with(|d| *d.borrow_mut() = Some(table_name.to_owned()));
+            authorize(ctx)
+        }
+        AuthAction::Delete { table_name }
+            if COUNT_DELETES && main && !table_name.starts_with("sqlite_") =>
+        {
+            let dropping = DROPPING.with(|d| d.borrow_mut().take_if(|t| t == table_name).is_some());
+            if dropping {
+                authorize(ctx)
+            } else {
+                Authorization::Ignore
+            }
+        }
+        _ => authorize(ctx),
+    }
+}
+
+/// Sets the authorizer for a session's role. Setting an authorizer expires
+/// the connection's prepared statements, so a statement cached by an
+/// earlier session of a pooled connection is authorized again for this one.
+pub fn set_role(conn: &mut Connection, role: Role, count_deletes: bool) -> rusqlite::Result<()> {
+    let f: fn(AuthContext<'_>) -> Authorization = match (role, count_deletes) {
+        (Role::Owner, false) => authorize_as::<0, false>,
+        (Role::Owner, true) => authorize_as::<0, true>,
+        (Role::ReadWrite, false) => authorize_as::<1, false>,
+        (Role::ReadWrite, true) => authorize_as::<1, true>,
+        (Role::ReadOnly, false) => authorize_as::<2, false>,
+        (Role::ReadOnly, true) => authorize_as::<2, true>,
+    };
+    conn.authorizer(Some(f))
+}
+
+/// Runs server-side setup that the authorizer would refuse (the quota
+/// pragmas), then restores the role's authorizer. Never with tenant SQL.
+pub fn unguarded<T>(
+    conn: &mut Connection,
+    role: Role,
+    count_deletes: bool,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>)?;
+    let r = f(conn);
+    set_role(conn, role, count_deletes)?;
+    r
 }
 
 /// Installs the authorizer and hardening flags on a tenant connection.

@@ -1,0 +1,392 @@
+//! Provisioning and lifecycle moves against the catalog: create_tenant as a
+//! sequence of recorded steps, suspend/resume/drop through
+//! [`Status::transition`], plan and quota changes.
+//!
+//! Two catalog commits per tenant: one registers it (`provisioning`) with
+//! its environment row, one marks it `active` (or `failed`). A crash in
+//! between leaves a `provisioning` row that startup reconciliation finds.
+
+use std::time::Instant;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::catalog::{db_err, now_text, Catalog, TenantRow, RESERVED};
+use super::lifecycle::Status;
+use super::resolve::{valid_name, DEFAULT_ENV};
+use crate::backend::sqlite::open;
+use crate::sql::errors::SqlError;
+
+pub const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS provisioning_step (
+    tenant      TEXT NOT NULL REFERENCES tenant(name) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    step        TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    detail      TEXT,
+    finished_at TEXT NOT NULL,
+    elapsed_us  INTEGER NOT NULL,
+    PRIMARY KEY (tenant, seq)
+);
+CREATE VIEW IF NOT EXISTS provisioning_steps AS
+    SELECT tenant, seq, step, status, detail, finished_at, elapsed_us
+    FROM provisioning_step;
+";
+
+/// What `create_tenant` was asked for.
+#[derive(Debug, Clone)]
+pub struct NewTenant {
+    pub plan: String,
+    pub region: Option<String>,
+    pub backend: String,
+}
+
+impl Default for NewTenant {
+    fn default() -> Self {
+        NewTenant {
+            plan: "free".into(),
+            region: None,
+            backend: "sqlite".into(),
+        }
+    }
+}
+
+struct Step {
+    name: &'static str,
+    ok: bool,
+    detail: Option<String>,
+    at: String,
+    elapsed_us: i64,
+}
+
+/// Steps run so far, written to the catalog with the commit that follows them.
+#[derive(Default)]
+struct Steps(Vec<Step>);
+
+impl Steps {
+    fn run<T>(
+        &mut self,
+        name: &'static str,
+        f: impl FnOnce() -> Result<T, SqlError>,
+    ) -> Result<T, SqlError> {
+        let t = Instant::now();
+        let r = f();
+        self.0.push(Step {
+            name,
+            ok: r.is_ok(),
+            detail: r.as_ref().err().map(|e| e.message.clone()),
+            at: now_text(),
+            elapsed_us: t.elapsed().as_micros() as i64,
+        });
+        r
+    }
+
+    fn write(&mut self, conn: &Connection, tenant: &str) -> Result<(), SqlError> {
+        let mut stmt = conn
+            .prepare_cached(
+                "INSERT INTO provisioning_step (tenant, seq, step, status, detail, finished_at, elapsed_us)
+                 VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM provisioning_step WHERE tenant = ?1),
+                         ?2, ?3, ?4, ?5, ?6)",
+            )
+            .map_err(db_err)?;
+        for s in self.0.drain(..) {
+            let status = if s.ok { "done" } else { "failed" };
+            stmt.execute(params![
+                tenant,
+                s.name,
+                status,
+                s.detail,
+                s.at,
+                s.elapsed_us
+            ])
+            .map_err(db_err)?;
+        }
+        Ok(())
+    }
+}
+
+fn status_of(conn: &Connection, tenant: &str) -> Result<Option<Status>, SqlError> {
+    let s: Option<String> = conn
+        .query_row(
+            "SELECT status FROM tenant WHERE name = ?1",
+            params![tenant],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db_err)?;
+    Ok(s.and_then(|s| Status::parse(&s)))
+}
+
+fn no_tenant(tenant: &str) -> SqlError {
+    SqlError::new("42704", format!("tenant \"{tenant}\" does not exist"))
+}
+
+/// Creates a tenant: register → folder → database → activate. A failed
+/// step removes what earlier steps made on disk and leaves the tenant
+/// `failed` with the reason (drop it to try again).
+pub fn create(catalog: &Catalog, name: &str, req: &NewTenant) -> Result<TenantRow, SqlError> {
+    if !valid_name(name) || RESERVED.contains(&name) {
+        return Err(SqlError::new(
+            "22023",
+            format!("invalid tenant name \"{name}\""),
+        )
+        .with_detail("Tenant names are 1 to 63 characters: lower-case letters, digits, '_' and '-', starting with a letter or digit; some names are reserved."));
+    }
+    let mut steps = Steps::default();
+    let created_at = now_text();
+    let url = Catalog::relative_url(name, DEFAULT_ENV);
+    // Step 1: the catalog rows, committed as `provisioning`.
+    {
+        let mut conn = catalog.lock();
+        let tx = conn.transaction().map_err(db_err)?;
+        if let Some(status) = status_of(&tx, name)? {
+            return Err(
+                SqlError::new("42710", format!("tenant \"{name}\" already exists")).with_detail(
+                    format!(
+                        "Its status is {}{}.",
+                        status.as_str(),
+                        if status == Status::Failed {
+                            ": drop it with pgtenant.drop_tenant to create it again"
+                        } else {
+                            ""
+                        }
+                    ),
+                ),
+            );
+        }
+        steps.run("register", || {
+            tx.execute(
+                "INSERT INTO tenant (name, status, plan, region, backend, created_at)
+                 VALUES (?1, 'provisioning', ?2, ?3, ?4, ?5)",
+                params![name, req.plan, req.region, req.backend, created_at],
+            )
+            .map_err(db_err)?;
+            tx.execute(
+                "INSERT INTO environment (tenant, name, database_url, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![name, DEFAULT_ENV, url, created_at],
+            )
+            .map_err(db_err)?;
+            Ok(())
+        })?;
+        steps.write(&tx, name)?;
+        tx.commit().map_err(db_err)?;
+    }
+    // Steps 2 and 3: the files.
+    let dir = catalog.tenant_dir(name);
+    let path = catalog.resolve_url(&url);
+    let made = steps
+        .run("create_folder", || {
+            std::fs::create_dir(&dir).map_err(|e| io_error("creating the tenant folder", &e))
+        })
+        .and_then(|_| {
+            steps.run("create_database", || {
+                open::create(&path).map_err(|e| {
+                    tracing::error!(tenant = name, error = %e, "creating the tenant database");
+                    SqlError::new("58030", "could not create the tenant database file")
+                })
+            })
+        });
+    // Step 4: active, or failed with nothing left on disk.
+    let mut conn = catalog.lock();
+    let tx = conn.transaction().map_err(db_err)?;
+    let status = match &made {
+        Ok(()) => {
+            steps.run("activate", || Ok(()))?;
+            tx.execute(
+                "UPDATE tenant SET status = 'active', failure_reason = NULL WHERE name = ?1",
+                params![name],
+            )
+            .map_err(db_err)?;
+            Status::Active
+        }
+        Err(e) => {
+            // Only remove a folder this call made: create_dir refuses an existing one.
+            if steps.0.iter().any(|s| s.name == "create_folder" && s.ok) {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            let failed = steps.0.last().map(|s| s.name).unwrap_or("provisioning");
+            tx.execute(
+                "UPDATE tenant SET status = 'failed', failure_reason = ?2 WHERE name = ?1",
+                params![name, format!("{failed}: {}", e.message)],
+            )
+            .map_err(db_err)?;
+            tx.execute("DELETE FROM environment WHERE tenant = ?1", params![name])
+                .map_err(db_err)?;
+            Status::Failed
+        }
+    };
+    steps.write(&tx, name)?;
+    tx.commit().map_err(db_err)?;
+    drop(conn);
+    if let Err(e) = made {
+        tracing::warn!(tenant = name, error = %e.message, "provisioning failed");
+        return Err(SqlError::new(
+            e.code,
+            format!("provisioning tenant \"{name}\" failed: {}", e.message),
+        )
+        .with_detail("The tenant is left in status failed; see pgtenant.provisioning_steps."));
+    }
+    Ok(TenantRow {
+        tenant: name.to_owned(),
+        environment: DEFAULT_ENV.to_owned(),
+        status: status.as_str().to_owned(),
+        database_url: format!("sqlite:{url}"),
+        created_at,
+    })
+}
+
+/// The message for an I/O failure, without the host path.
+fn io_error(what: &str, e: &std::io::Error) -> SqlError {
+    tracing::error!(error = %e, "{what}");
+    SqlError::new("58030", format!("{what}: {}", e.kind()))
+}
+
+/// Moves a tenant to `to` if its lifecycle allows; returns the old status.
+pub fn move_to(catalog: &Catalog, tenant: &str, to: Status) -> Result<Status, SqlError> {
+    let mut conn = catalog.lock();
+    let tx = conn.transaction().map_err(db_err)?;
+    let from = status_of(&tx, tenant)?.ok_or_else(|| no_tenant(tenant))?;
+    from.transition(tenant, to)?;
+    tx.execute(
+        "UPDATE tenant SET status = ?2 WHERE name = ?1",
+        params![tenant, to.as_str()],
+    )
+    .map_err(db_err)?;
+    tx.commit().map_err(db_err)?;
+    Ok(from)
+}
+
+/// Resumes a suspended tenant. (`provisioning → active` is the lifecycle's
+/// too, but only provisioning itself takes it.)
+pub fn resume(catalog: &Catalog, tenant: &str) -> Result<(), SqlError> {
+    let mut conn = catalog.lock();
+    let tx = conn.transaction().map_err(db_err)?;
+    let from = status_of(&tx, tenant)?.ok_or_else(|| no_tenant(tenant))?;
+    if from != Status::Suspended {
+        return Err(SqlError::new(
+            "55000",
+            format!(
+                "tenant \"{tenant}\" is {}: only a suspended tenant can be resumed",
+                from.as_str()
+            ),
+        ));
+    }
+    from.transition(tenant, Status::Active)?;
+    tx.execute(
+        "UPDATE tenant SET status = 'active' WHERE name = ?1",
+        params![tenant],
+    )
+    .map_err(db_err)?;
+    tx.commit().map_err(db_err)?;
+    Ok(())
+}
+
+/// Changes a tenant's plan (the caller validated the name).
+pub fn set_plan(catalog: &Catalog, tenant: &str, plan: &str) -> Result<(), SqlError> {
+    let conn = catalog.lock();
+    let n = conn
+        .execute(
+            "UPDATE tenant SET plan = ?2 WHERE name = ?1 AND status <> 'destroying'",
+            params![tenant, plan],
+        )
+        .map_err(db_err)?;
+    if n == 0 {
+        return Err(no_tenant(tenant));
+    }
+    Ok(())
+}
+
+/// Overrides one quota for one tenant; `None` returns it to the plan's value.
+pub fn set_quota(
+    catalog: &Catalog,
+    tenant: &str,
+    name: &str,
+    value: Option<u64>,
+) -> Result<(), SqlError> {
+    let conn = catalog.lock();
+    if status_of(&conn, tenant)?.is_none() {
+        return Err(no_tenant(tenant));
+    }
+    match value {
+        Some(v) => conn.execute(
+            "INSERT INTO tenant_quota (tenant, name, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (tenant, name) DO UPDATE SET value = excluded.value",
+            params![tenant, name, v as i64],
+        ),
+        None => conn.execute(
+            "DELETE FROM tenant_quota WHERE tenant = ?1 AND name = ?2",
+            params![tenant, name],
+        ),
+    }
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// The effective quotas of a tenant (plan defaults plus overrides).
+pub fn quotas(
+    catalog: &Catalog,
+    plans: &super::quota::Plans,
+    tenant: &str,
+) -> Result<super::quota::Quotas, SqlError> {
+    super::quota::effective(&catalog.lock(), plans, tenant)
+}
+
+/// Names and statuses of every tenant, for usage reports.
+pub fn tenant_names(catalog: &Catalog) -> Result<Vec<(String, String)>, SqlError> {
+    let conn = catalog.lock();
+    let mut stmt = conn
+        .prepare_cached("SELECT name, status FROM tenant ORDER BY name")
+        .map_err(db_err)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(db_err)?;
+    rows.collect::<Result<_, _>>().map_err(db_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_step_leaves_tenant_failed_and_nothing_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Catalog::open(dir.path()).unwrap();
+        // Something already sits where the tenant folder goes.
+        std::fs::write(c.tenant_dir("acme"), b"in the way").unwrap();
+        let err = create(&c, "acme", &NewTenant::default()).unwrap_err();
+        assert_eq!(err.code, "58030");
+        let conn = c.lock();
+        let (status, reason): (String, String) = conn
+            .query_row(
+                "SELECT status, failure_reason FROM tenants WHERE tenant = 'acme'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(status, "failed");
+        assert!(reason.starts_with("create_folder:"), "{reason}");
+        let envs: i64 = conn
+            .query_row("SELECT count(*) FROM environment", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(envs, 0);
+        let steps: Vec<String> = conn
+            .prepare("SELECT step || '=' || status FROM provisioning_steps ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(steps, ["register=done", "create_folder=failed"]);
+        drop(conn);
+        // The file in the way is not ours: it stays.
+        assert!(c.tenant_dir("acme").is_file());
+        assert_eq!(
+            create(&c, "acme", &NewTenant::default()).unwrap_err().code,
+            "42710"
+        );
+        assert_eq!(
+            move_to(&c, "acme", Status::Active).unwrap_err().code,
+            "55000"
+        );
+        move_to(&c, "acme", Status::Destroying).unwrap();
+    }
+}
