@@ -138,7 +138,7 @@ async fn acknowledged_commits_survive_sigkill() {
         common::wait_until(
             "writers to commit after a restart",
             Duration::from_secs(30),
-            || commits.load(Ordering::Acquire) >= before + 3,
+            || commits.load(Ordering::Acquire) >= before + 2,
         )
         .await;
         tokio::time::sleep(Duration::from_millis(rand::random_range(0..150))).await;
@@ -151,7 +151,7 @@ async fn acknowledged_commits_survive_sigkill() {
     common::wait_until(
         "writers to commit after the last restart",
         Duration::from_secs(30),
-        || commits.load(Ordering::Acquire) >= before + 3,
+        || commits.load(Ordering::Acquire) >= before + 2,
     )
     .await;
     stop.store(true, Ordering::Release);
