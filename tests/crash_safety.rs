@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::child::{client_config, connect, integrity, ChildServer};
+use common::child::{client_config, connect, integrity, ChildOptions, ChildServer};
 use rusqlite::OptionalExtension;
 
 const TENANTS: usize = 3;
@@ -144,7 +144,13 @@ async fn acknowledged_commits_survive_sigkill() {
         tokio::time::sleep(Duration::from_millis(rand::random_range(0..150))).await;
         server.kill();
         kills += 1;
-        server = ChildServer::start(&data, &log).await;
+        // Every other run uses synchronous = normal: it too keeps every
+        // acknowledged commit through a process kill (only power loss differs).
+        let opts = ChildOptions {
+            config_toml: (kills % 2 == 1).then(|| "synchronous = \"normal\"\n".to_owned()),
+            ..Default::default()
+        };
+        server = ChildServer::start_with(&data, &log, opts).await;
         port.store(server.port, Ordering::Release);
     }
     let before = commits.load(Ordering::Acquire);
@@ -225,7 +231,7 @@ async fn acknowledged_commits_survive_sigkill() {
         "too little traffic to mean anything"
     );
     eprintln!(
-        "crash_safety: {kills} SIGKILLs survived; {acked_commits} acknowledged commits, \
+        "crash_safety: {kills} SIGKILLs survived (synchronous full and normal alternating); {acked_commits} acknowledged commits, \
          {rows_checked} acknowledged rows checked over {TENANTS} tenants"
     );
 }
