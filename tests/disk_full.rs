@@ -19,6 +19,7 @@ async fn writers_get_53100_and_reads_go_on() {
         &log,
         ChildOptions {
             file_size_limit: Some(LIMIT),
+            ..Default::default()
         },
     )
     .await;

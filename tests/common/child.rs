@@ -22,6 +22,8 @@ pub struct ChildServer {
 pub struct ChildOptions {
     /// RLIMIT_FSIZE in bytes: no file the server writes may grow past it.
     pub file_size_limit: Option<u64>,
+    /// A TOML config file's text (`--config`); the command line still sets listen and data.
+    pub config_toml: Option<String>,
 }
 
 impl ChildServer {
@@ -45,6 +47,11 @@ impl ChildServer {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log_file);
+        if let Some(toml) = &opts.config_toml {
+            let path = log.with_extension("toml");
+            std::fs::write(&path, toml).expect("write the config file");
+            cmd.arg("--config").arg(path);
+        }
         if let Some(limit) = opts.file_size_limit {
             use std::os::unix::process::CommandExt;
             // SAFETY: only async-signal-safe setrlimit between fork and exec.

@@ -10,7 +10,7 @@ use super::csv_format::{self, CsvSpec, RecordScan};
 use super::text_format::{self, LineScan};
 use super::Fields;
 use crate::sql::decode::decode_param;
-use crate::sql::errors::{from_sqlite, SqlError};
+use crate::sql::errors::{from_sqlite, from_sqlite_on, SqlError};
 use crate::sql::pgtype::PgType;
 use crate::sql::translate::{CopyFormat, CopyOptions};
 
@@ -290,7 +290,7 @@ impl<'a> Loader<'a> {
             stmt.raw_execute()?;
             Ok(())
         };
-        run().map_err(|e| error_with_context(from_sqlite(&e), self.context()))?;
+        run().map_err(|e| error_with_context(from_sqlite_on(self.db, &e), self.context()))?;
         self.rows += self.batch_rows as u64;
         self.batch.clear();
         self.batch_rows = 0;
