@@ -53,6 +53,8 @@ pub struct Config {
     pub authentication_timeout_secs: u64,
     /// Seconds to wait for running statements at shutdown.
     pub shutdown_grace_secs: u64,
+    /// `[deploy]`: deployment quota and fleet rollout concurrency.
+    pub deploy: crate::deploy::DeployConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -81,6 +83,7 @@ impl Default for Config {
             statement_timeout_ms: 0,
             authentication_timeout_secs: 60,
             shutdown_grace_secs: 30,
+            deploy: Default::default(),
         }
     }
 }

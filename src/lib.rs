@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod backend;
 pub mod config;
+pub mod deploy;
 pub mod server;
 pub mod sql;
 pub mod tenant;

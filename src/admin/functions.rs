@@ -12,6 +12,8 @@ pub enum AdminFn {
     CreateUser,
     DropUser,
     SetPassword,
+    /// Deployment and app functions (src/deploy).
+    Deployment(&'static str),
 }
 
 /// Parameter names per function, in positional order.
@@ -22,6 +24,7 @@ fn signature(f: AdminFn) -> &'static [&'static str] {
         AdminFn::CreateUser => &["tenant", "user", "password", "role"],
         AdminFn::DropUser => &["tenant", "user"],
         AdminFn::SetPassword => &["tenant", "user", "password"],
+        AdminFn::Deployment(n) => crate::deploy::signature(n).0,
     }
 }
 
@@ -30,11 +33,15 @@ fn required(f: AdminFn) -> usize {
         AdminFn::CreateTenant | AdminFn::DropTenant => 1,
         AdminFn::CreateUser | AdminFn::SetPassword => 3,
         AdminFn::DropUser => 2,
+        AdminFn::Deployment(n) => crate::deploy::signature(n).1,
     }
 }
 
 impl AdminFn {
     pub fn from_name(name: &str) -> Result<AdminFn, SqlError> {
+        if let Some(n) = crate::deploy::FUNCTIONS.iter().find(|f| **f == name) {
+            return Ok(AdminFn::Deployment(n));
+        }
         Ok(match name {
             "create_tenant" => AdminFn::CreateTenant,
             "drop_tenant" => AdminFn::DropTenant,
@@ -58,6 +65,7 @@ impl AdminFn {
             AdminFn::CreateUser => "create_user",
             AdminFn::DropUser => "drop_user",
             AdminFn::SetPassword => "set_password",
+            AdminFn::Deployment(n) => n,
         }
     }
 
@@ -76,6 +84,7 @@ impl AdminFn {
                 "created_at",
             ],
             AdminFn::CreateUser => vec!["tenant", "user", "role", "created_at"],
+            AdminFn::Deployment(n) => crate::deploy::columns(n),
             other => vec![other.name()],
         }
     }
@@ -155,6 +164,7 @@ pub async fn run(
             .map_err(|e| SqlError::internal("management function", e))?
     };
     match f {
+        AdminFn::Deployment(n) => crate::deploy::run(server, n, &a).await,
         AdminFn::CreateTenant => {
             if let Some(backend) = a[3].as_deref() {
                 if backend != "sqlite" {

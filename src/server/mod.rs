@@ -54,6 +54,7 @@ impl Server {
     /// Opens the catalog under the data folder and prepares shared state.
     pub fn new(config: Config) -> Result<Arc<Server>, SqlError> {
         let catalog = Arc::new(Catalog::open(&config.data_dir)?);
+        crate::deploy::history::init(catalog.path())?;
         let opts = OpenOptions {
             synchronous: config.synchronous,
             busy_timeout: Duration::from_millis(config.busy_timeout_ms),
