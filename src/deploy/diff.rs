@@ -15,9 +15,8 @@
 use std::collections::BTreeMap;
 
 use rusqlite::Connection;
-use sqlparser::ast::Statement;
 use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer};
 
 use super::canonical::{canonical, quote};
 use super::hints::Hints;
@@ -387,17 +386,62 @@ fn stored_sql(conn: &Connection, table: &str) -> Result<Option<String>, SqlError
     .map_err(|e| from_sqlite(&e))
 }
 
-/// Column definitions of a CREATE TABLE, as text, by lower-case name.
+/// Column definitions of a CREATE TABLE, by lower-case name, as their
+/// original text (re-printing the AST would respell types: `numeric(10, 2)`
+/// must stay exactly as the translator declared it).
 fn column_defs(sql: &str) -> BTreeMap<String, String> {
-    let Ok(mut stmts) = Parser::parse_sql(&PostgreSqlDialect {}, sql) else {
+    let dialect = PostgreSqlDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize() else {
         return BTreeMap::new();
     };
-    match stmts.pop() {
-        Some(Statement::CreateTable(t)) => t
-            .columns
-            .iter()
-            .map(|c| (key(&c.name.value), c.to_string()))
-            .collect(),
-        _ => BTreeMap::new(),
+    let mut out = BTreeMap::new();
+    let mut depth = 0usize;
+    let mut piece: Vec<&Token> = Vec::new();
+    let mut finish = |piece: &mut Vec<&Token>| {
+        let text: String = piece.iter().map(|t| t.to_string()).collect();
+        let first = piece.iter().find(|t| !matches!(t, Token::Whitespace(_)));
+        if let Some(Token::Word(w)) = first {
+            let constraint = w.quote_style.is_none()
+                && [
+                    "constraint",
+                    "primary",
+                    "unique",
+                    "check",
+                    "foreign",
+                    "exclude",
+                ]
+                .iter()
+                .any(|k| w.value.eq_ignore_ascii_case(k));
+            if !constraint {
+                out.insert(key(&w.value), text.trim().to_owned());
+            }
+        }
+        piece.clear();
+    };
+    for t in &tokens {
+        match t {
+            Token::LParen => {
+                depth += 1;
+                if depth == 1 {
+                    continue;
+                }
+            }
+            Token::RParen => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    finish(&mut piece);
+                    break;
+                }
+            }
+            Token::Comma if depth == 1 => {
+                finish(&mut piece);
+                continue;
+            }
+            _ => {}
+        }
+        if depth >= 1 {
+            piece.push(t);
+        }
     }
+    out
 }

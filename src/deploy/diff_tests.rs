@@ -278,3 +278,27 @@ fn random_schema_pairs_converge() {
         migrate(&mut conn, &a);
     }
 }
+
+#[test]
+fn added_columns_keep_the_translators_spelling() {
+    let mut conn = db("CREATE TABLE t (id int)");
+    let desired = "CREATE TABLE t (id int, price numeric(10,2) DEFAULT 0, tags text[], \"Odd, name\" varchar(5))";
+    let p = migrate(&mut conn, desired);
+    assert_eq!(actions(&p), ["add_column", "add_column", "add_column"]);
+    let decls: Vec<String> = conn
+        .prepare("SELECT type FROM pragma_table_info('t')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let tenant = db(desired);
+    let want: Vec<String> = tenant
+        .prepare("SELECT type FROM pragma_table_info('t')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(decls, want);
+}

@@ -161,13 +161,15 @@ impl History {
             .map_err(db_err)
     }
 
-    /// Marks `id` and every later applied deployment of the environment rolled back.
-    pub fn mark_rolled_back(&self, d: &Deployment) -> Result<(), SqlError> {
+    /// Marks `d` and every later applied deployment of the environment
+    /// before `until` (the rollback's own record) rolled back.
+    pub fn mark_rolled_back(&self, d: &Deployment, until: Option<i64>) -> Result<(), SqlError> {
         self.lock()
             .execute(
                 "UPDATE deployment SET status = 'rolled_back'
-                 WHERE tenant = ?1 AND environment = ?2 AND id >= ?3 AND status = 'applied'",
-                params![d.tenant, d.environment, d.id],
+                 WHERE tenant = ?1 AND environment = ?2 AND id >= ?3 AND id < ?4
+                   AND status = 'applied'",
+                params![d.tenant, d.environment, d.id, until.unwrap_or(i64::MAX)],
             )
             .map(|_| ())
             .map_err(db_err)

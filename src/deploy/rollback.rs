@@ -82,6 +82,7 @@ pub async fn rollback(
     if let Some(e) = outcome.error {
         return Err(e);
     }
-    blocking(move || history.mark_rolled_back(&dep)).await?;
+    let until = outcome.id;
+    blocking(move || history.mark_rolled_back(&dep, until)).await?;
     Ok(vec![outcome.row()])
 }
