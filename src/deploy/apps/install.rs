@@ -61,6 +61,12 @@ async fn prepare(
     blocking(move || {
         let manifest = Manifest::parse(&manifest)?;
         let desired = desired::from_postgres(&manifest.schema)?;
+        if let Some(t) = manifest.seed.keys().find(|t| !desired.schema.tables.contains_key(&key(t))) {
+            return Err(SqlError::new(
+                "22023",
+                format!("invalid app manifest: seed rows for \"{t}\", which the app's schema does not create"),
+            ));
+        }
         let history = History::open(srv.catalog.path())?;
         let target = target::lookup(&history.lock(), &srv.catalog, &tenant, &env)?;
         let mut apps = installed(&history, &target)?;
