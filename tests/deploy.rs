@@ -492,3 +492,125 @@ async fn deploy_through_psql() {
     );
     assert_eq!(stdout.trim(), "acme|applied|1");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parameters_through_the_extended_protocol() {
+    let server = TestServer::start().await;
+    let _alice = tenant_with_items(&server, "acme").await;
+    let admin = server.admin().await;
+    let rows = admin
+        .query(
+            "SELECT tenant, status, steps_applied FROM pgtenant.deploy($1, $2, dry_run => $3)",
+            &[
+                &"acme",
+                &"CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL, qty int, x int)",
+                &"true",
+            ],
+        )
+        .await
+        .unwrap();
+    let got: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(got, [("acme".into(), "dry_run".into(), "1".into())]);
+}
+
+/// Random pairs of schemas through the wire: after deploying A then B the
+/// plan for B is empty (the live schema is B), surviving rows are intact,
+/// and rolling B back leaves exactly A.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_schema_pairs_deploy_and_roll_back() {
+    let server = TestServer::start().await;
+    let _alice = server.fresh_tenant("acme").await;
+    let admin = server.admin().await;
+    let pool = [
+        "a int",
+        "a bigint",
+        "b text",
+        "b varchar(8)",
+        "c boolean DEFAULT true",
+        "d numeric(8,2)",
+        "e text NOT NULL DEFAULT 'e'",
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut schema = || {
+        let mut out = String::new();
+        for t in ["t1", "t2"] {
+            let mut cols = vec!["id int PRIMARY KEY".to_owned()];
+            let mut used = Vec::new();
+            for c in pool {
+                let name = &c[..1];
+                if next().is_multiple_of(2) && !used.contains(&name) {
+                    used.push(name);
+                    cols.push(c.to_owned());
+                }
+            }
+            out.push_str(&format!("CREATE TABLE {t} ({});\n", cols.join(", ")));
+        }
+        out
+    };
+    let plan_len = |ddl: String| {
+        let admin = &admin;
+        async move {
+            sql(
+                admin,
+                &format!("SELECT * FROM pgtenant.plan('acme', $${ddl}$$)"),
+            )
+            .await
+            .unwrap()
+            .len()
+        }
+    };
+    for round in 0..4 {
+        let a = schema();
+        let b = schema();
+        deploy(&admin, "'acme'", &a, ", allow_destructive => true")
+            .await
+            .unwrap();
+        assert_eq!(plan_len(a.clone()).await, 0, "live is A");
+        let alice = server.connect_tenant("acme", "alice", "s3cret").await;
+        for t in ["t1", "t2"] {
+            alice
+                .batch_execute(&format!(
+                    "DELETE FROM {t}; INSERT INTO {t} (id) VALUES ({round}), ({round} + 10)"
+                ))
+                .await
+                .unwrap();
+        }
+        let rows = deploy(&admin, "'acme'", &b, ", allow_destructive => true")
+            .await
+            .unwrap();
+        assert_eq!(
+            plan_len(b.clone()).await,
+            0,
+            "live is B after\n{a}\n->\n{b}"
+        );
+        let alice = server.connect_tenant("acme", "alice", "s3cret").await;
+        for t in ["t1", "t2"] {
+            let ids: Vec<i32> = alice
+                .query(&format!("SELECT id FROM {t} ORDER BY id"), &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            assert_eq!(ids, [round, round + 10]);
+        }
+        if let Some(id) = rows[0][2].clone().filter(|s| !s.is_empty()) {
+            sql(
+                &admin,
+                &format!("SELECT * FROM pgtenant.rollback('acme', {id})"),
+            )
+            .await
+            .unwrap();
+            assert_eq!(plan_len(a.clone()).await, 0, "rollback returns to A");
+        }
+    }
+}
