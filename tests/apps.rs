@@ -331,8 +331,17 @@ async fn bad_manifests() {
     let future =
         json!({"name": "crm", "version": "1.0.0", "schema": "", "min_pgtenant_version": "99.0.0"})
             .to_string();
+    let check = call(&admin, "check_app", "acme", &future, "")
+        .await
+        .unwrap();
+    assert_eq!(check[0][0].as_deref(), Some("f"));
+    assert_eq!(check[0][1].as_deref(), Some("version"));
+    assert!(check[0][4]
+        .as_deref()
+        .unwrap()
+        .contains("needs pgtenant 99.0.0"));
     assert_eq!(
-        sqlstate(call(&admin, "check_app", "acme", &future, "").await),
+        sqlstate(call(&admin, "install_app", "acme", &future, "").await),
         SqlState::FEATURE_NOT_SUPPORTED
     );
     // A seed row that breaks a constraint rolls the whole install back.

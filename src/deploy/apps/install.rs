@@ -198,6 +198,17 @@ pub async fn check_app(
 ) -> Result<Vec<Vec<String>>, SqlError> {
     let p = prepare(server, target, manifest, "check_app").await?;
     let mut problems = conflicts(&p);
+    if let Err(e) = p.manifest.compatible() {
+        problems.insert(
+            0,
+            Finding {
+                kind: "version",
+                object: "pgtenant".into(),
+                owner: String::new(),
+                detail: e.message,
+            },
+        );
+    }
     let action = action(&p);
     if let Err(f) = action.as_ref() {
         problems.insert(
@@ -244,6 +255,7 @@ pub async fn install_app(
         .filter(serde_json::Value::is_object)
         .ok_or_else(|| SqlError::new("22023", "app config must be a JSON object"))?;
     let p = prepare(server, target, manifest_text, what).await?;
+    p.manifest.compatible()?;
     if upgrade && p.installed.is_none() {
         return Err(SqlError::new(
             "42704",

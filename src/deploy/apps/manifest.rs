@@ -52,20 +52,30 @@ impl Manifest {
         }
         m.semver()?;
         if let Some(min) = &m.min_pgtenant_version {
-            let min = semver::Version::parse(min)
+            semver::Version::parse(min)
                 .map_err(|e| invalid(format!("min_pgtenant_version \"{min}\": {e}")))?;
-            let ours = semver::Version::parse(SERVER_VERSION).expect("crate version is semver");
-            if min > ours {
-                return Err(SqlError::new(
-                    "0A000",
-                    format!(
-                        "app \"{}\" {} needs pgtenant {min} or later; this server is {ours}",
-                        m.name, m.version
-                    ),
-                ));
-            }
         }
         Ok(m)
+    }
+
+    /// Whether this server is recent enough (0A000 if not).
+    pub fn compatible(&self) -> Result<(), SqlError> {
+        let Some(min) = &self.min_pgtenant_version else {
+            return Ok(());
+        };
+        let min = semver::Version::parse(min)
+            .map_err(|e| invalid(format!("min_pgtenant_version \"{min}\": {e}")))?;
+        let ours = semver::Version::parse(SERVER_VERSION).expect("crate version is semver");
+        if min > ours {
+            return Err(SqlError::new(
+                "0A000",
+                format!(
+                    "app \"{}\" {} needs pgtenant {min} or later; this server is {ours}",
+                    self.name, self.version
+                ),
+            ));
+        }
+        Ok(())
     }
 
     pub fn semver(&self) -> Result<semver::Version, SqlError> {
@@ -92,6 +102,13 @@ mod tests {
         }
         let future =
             r#"{"name":"crm","version":"1.0.0","schema":"","min_pgtenant_version":"99.0.0"}"#;
-        assert_eq!(Manifest::parse(future).unwrap_err().code, "0A000");
+        assert_eq!(
+            Manifest::parse(future)
+                .unwrap()
+                .compatible()
+                .unwrap_err()
+                .code,
+            "0A000"
+        );
     }
 }
