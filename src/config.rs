@@ -86,6 +86,8 @@ pub struct Config {
     pub master_key: Option<String>,
     /// Default quotas per plan: `[plans.free]`, `[plans.pro]`, `[plans.enterprise]`.
     pub plans: crate::tenant::quota::Plans,
+    /// `[deploy]`: deployment quota and fleet rollout concurrency.
+    pub deploy: crate::deploy::DeployConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -143,6 +145,7 @@ impl Default for Config {
             max_connections: 1000,
             master_key: None,
             plans: crate::tenant::quota::Plans::default(),
+            deploy: Default::default(),
         }
     }
 }

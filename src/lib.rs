@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod backend;
 pub mod config;
+pub mod deploy;
 pub mod metrics;
 pub mod server;
 pub mod sql;

@@ -50,6 +50,25 @@ fn literal(expr: &Expr) -> Result<ArgValue, SqlError> {
             )),
         },
         Expr::Cast { expr, .. } | Expr::Nested(expr) => literal(expr),
+        // ARRAY['a','b'] arrives as the array's text form, '{a,b}'.
+        Expr::Array(array) => {
+            let mut items = Vec::with_capacity(array.elem.len());
+            for e in &array.elem {
+                match literal(e)? {
+                    ArgValue::Literal(Some(s)) => {
+                        items.push(format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")))
+                    }
+                    ArgValue::Literal(None) => items.push("NULL".into()),
+                    ArgValue::Param(_) => {
+                        return Err(SqlError::new(
+                            "0A000",
+                            "parameters inside ARRAY[...] are not supported here; pass the whole array as one parameter",
+                        ))
+                    }
+                }
+            }
+            Ok(ArgValue::Literal(Some(format!("{{{}}}", items.join(",")))))
+        }
         other => Err(SqlError::new(
             "22023",
             format!("management function arguments must be literals or parameters, not {other}"),

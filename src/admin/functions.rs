@@ -23,6 +23,8 @@ pub enum AdminFn {
     SetPlan,
     SetQuota,
     Usage,
+    /// Deployment and app functions (src/deploy).
+    Deployment(&'static str),
 }
 
 /// Parameter names per function, in positional order.
@@ -43,6 +45,7 @@ fn signature(f: AdminFn) -> &'static [&'static str] {
         AdminFn::SetPlan => &["tenant", "plan"],
         AdminFn::SetQuota => &["tenant", "name", "value"],
         AdminFn::Usage => &["tenant"],
+        AdminFn::Deployment(n) => crate::deploy::signature(n).0,
     }
 }
 
@@ -56,11 +59,15 @@ fn required(f: AdminFn) -> usize {
         AdminFn::DropUser | AdminFn::Restore => 2,
         AdminFn::CreateEnvironment | AdminFn::DropEnvironment | AdminFn::SetHostname => 2,
         AdminFn::Stats => 0,
+        AdminFn::Deployment(n) => crate::deploy::signature(n).1,
     }
 }
 
 impl AdminFn {
     pub fn from_name(name: &str) -> Result<AdminFn, SqlError> {
+        if let Some(n) = crate::deploy::FUNCTIONS.iter().find(|f| **f == name) {
+            return Ok(AdminFn::Deployment(n));
+        }
         Ok(match name {
             "create_tenant" => AdminFn::CreateTenant,
             "drop_tenant" => AdminFn::DropTenant,
@@ -83,7 +90,7 @@ impl AdminFn {
                     "42883",
                     format!("function pgtenant.{other} does not exist"),
                 )
-                .with_detail("Management functions: create_tenant, drop_tenant, suspend_tenant, resume_tenant, set_plan, set_quota, usage, create_user, drop_user, set_password, create_environment, drop_environment, set_hostname, stats, backup, restore."))
+                .with_detail(format!("Management functions: create_tenant, drop_tenant, suspend_tenant, resume_tenant, set_plan, set_quota, usage, create_user, drop_user, set_password, create_environment, drop_environment, set_hostname, stats, backup, restore, {}.", crate::deploy::FUNCTIONS.join(", "))))
             }
         })
     }
@@ -106,6 +113,7 @@ impl AdminFn {
             AdminFn::SetPlan => "set_plan",
             AdminFn::SetQuota => "set_quota",
             AdminFn::Usage => "usage",
+            AdminFn::Deployment(n) => n,
         }
     }
 
@@ -137,6 +145,7 @@ impl AdminFn {
                 "sessions_closed",
             ],
             AdminFn::Usage => super::plane::USAGE_COLUMNS.to_vec(),
+            AdminFn::Deployment(n) => crate::deploy::columns(n),
             other => vec![other.name()],
         }
     }
@@ -223,6 +232,7 @@ pub async fn run(
         AdminFn::SetPlan => super::plane::set_plan(server, arg(0), arg(1)).await,
         AdminFn::SetQuota => super::plane::set_quota(server, arg(0), arg(1), a[2].clone()).await,
         AdminFn::Usage => super::plane::usage(server, a[0].clone()).await,
+        AdminFn::Deployment(n) => crate::deploy::run(server, n, &a).await,
         AdminFn::CreateUser => {
             let (tenant, user, pw) = (arg(0), arg(1), arg(2));
             let role = a[3].clone().unwrap_or_else(|| "owner".to_owned());

@@ -94,6 +94,7 @@ impl Server {
         crate::tenant::backup::init(&catalog)?;
         // Before accepting: every tenant whole, cleanly failed, or absent.
         crate::tenant::reconcile::run(&catalog, &config.data_dir)?;
+        crate::deploy::history::init(catalog.path())?;
         let opts = OpenOptions {
             synchronous: config.synchronous,
             busy_timeout: Duration::from_millis(config.busy_timeout_ms),

@@ -44,6 +44,7 @@ impl TenantDb {
             );
         }
         if let Some(c) = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop() {
+            c.refresh_schema();
             return Ok(c);
         }
         open::open(&self.path, self.opts)

@@ -144,6 +144,19 @@ impl Conn {
         &mut self.db
     }
 
+    /// Reloads SQLite's in-memory schema if another connection (a
+    /// deployment) changed it. SQLite notices such a change only when a
+    /// statement runs, so without this a pooled connection's first Describe
+    /// would report the old column types.
+    pub fn refresh_schema(&self) {
+        if let Ok(mut stmt) = self
+            .db
+            .prepare_cached("SELECT 1 FROM main.sqlite_schema LIMIT 1")
+        {
+            let _ = stmt.exists([]);
+        }
+    }
+
     pub fn is_autocommit(&self) -> bool {
         self.db.is_autocommit()
     }
