@@ -105,8 +105,6 @@ fn header(kind: u8, len: u32) -> Vec<u8> {
 async fn abuse_server() -> TestServer {
     TestServer::start_with(|c| {
         c.authentication_timeout_secs = 1;
-        // Cleartext lets the test log in by hand to abuse a live session.
-        c.auth_method = pgtenant::config::AuthMethod::Password;
     })
     .await
 }
@@ -123,10 +121,7 @@ async fn logged_in(server: &TestServer) -> TcpStream {
     ))
     .await
     .unwrap();
-    let mut buf = vec![0u8; 9];
-    s.read_exact(&mut buf).await.unwrap();
-    assert_eq!(buf[0], b'R', "asks for the password");
-    s.write_all(&typed(b'p', b"s3cret\0")).await.unwrap();
+    scram_login(&mut s, "s3cret").await;
     // Read up to ReadyForQuery ('Z', 5 + 1 bytes).
     let mut got = Vec::new();
     let mut chunk = [0u8; 1024];
@@ -136,6 +131,45 @@ async fn logged_in(server: &TestServer) -> TcpStream {
         got.extend_from_slice(&chunk[..n]);
     }
     s
+}
+
+/// One backend message: (type, body).
+async fn read_message(s: &mut TcpStream) -> (u8, Vec<u8>) {
+    let mut head = [0u8; 5];
+    s.read_exact(&mut head).await.unwrap();
+    let len = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
+    let mut body = vec![0u8; len - 4];
+    s.read_exact(&mut body).await.unwrap();
+    (head[0], body)
+}
+
+/// Reads an Authentication message and returns its code and data.
+async fn read_auth(s: &mut TcpStream) -> (u32, Vec<u8>) {
+    let (kind, body) = read_message(s).await;
+    assert_eq!(kind, b'R', "an authentication request: {body:?}");
+    let code = u32::from_be_bytes([body[0], body[1], body[2], body[3]]);
+    (code, body[4..].to_vec())
+}
+
+/// SCRAM-SHA-256 by hand (the client side from postgres-protocol), so the
+/// test owns the raw socket once logged in.
+async fn scram_login(s: &mut TcpStream, password: &str) {
+    use postgres_protocol::authentication::sasl::{ChannelBinding, ScramSha256};
+    let (code, _) = read_auth(s).await;
+    assert_eq!(code, 10, "asks for SASL");
+    let mut scram = ScramSha256::new(password.as_bytes(), ChannelBinding::unsupported());
+    let first = scram.message().to_vec();
+    let mut body = b"SCRAM-SHA-256\0".to_vec();
+    body.extend_from_slice(&(first.len() as u32).to_be_bytes());
+    body.extend_from_slice(&first);
+    s.write_all(&typed(b'p', &body)).await.unwrap();
+    let (code, data) = read_auth(s).await;
+    assert_eq!(code, 11, "SASL continue");
+    scram.update(&data).unwrap();
+    s.write_all(&typed(b'p', scram.message())).await.unwrap();
+    let (code, data) = read_auth(s).await;
+    assert_eq!(code, 12, "SASL final");
+    scram.finish(&data).unwrap();
 }
 
 #[tokio::test]

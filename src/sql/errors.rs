@@ -123,9 +123,12 @@ pub fn from_sqlite(err: &rusqlite::Error) -> SqlError {
     }
 }
 
+/// The message of a write the operating system refused for lack of space.
+pub const DISK_FULL: &str = "could not extend file: disk full";
+
 /// 53100: the database could not grow (disk, file-size limit or storage quota).
 pub fn disk_full() -> SqlError {
-    SqlError::new("53100", "could not extend file: disk full").with_detail(
+    SqlError::new("53100", DISK_FULL).with_detail(
         "The tenant's database cannot grow: the disk, a file-size limit or the storage quota is full. The statement was rolled back; reads still work.",
     )
 }
@@ -136,7 +139,9 @@ pub fn disk_full() -> SqlError {
 /// SQLite reports those as SQLITE_IOERR_WRITE/TRUNCATE when no byte was written.
 pub fn from_sqlite_on(db: &rusqlite::Connection, err: &rusqlite::Error) -> SqlError {
     if let rusqlite::Error::SqliteFailure(e, _) = err {
-        if e.extended_code & 0xff == ffi::SQLITE_IOERR {
+        // SQLITE_FULL also comes from a partial write; from max_page_count
+        // (the storage quota) it comes with no OS error.
+        if matches!(e.extended_code & 0xff, ffi::SQLITE_IOERR | ffi::SQLITE_FULL) {
             // SAFETY: the handle is valid while `db` lives; sqlite3_system_errno only reads it.
             let errno = unsafe { ffi::sqlite3_system_errno(db.handle()) };
             if matches!(errno, libc::ENOSPC | libc::EDQUOT | libc::EFBIG) {
