@@ -140,3 +140,29 @@ async fn node_postgres() {
     .await;
     assert!(out.contains("node-postgres ok"), "{out}");
 }
+
+const PGJDBC_JAR: &str = "/usr/share/java/postgresql.jar";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pgjdbc() {
+    let jar = require(Path::new(PGJDBC_JAR), "pgjdbc (libpostgresql-jdbc-java)");
+    let classes = tempfile::tempdir().expect("class dir");
+    let javac = Command::new("javac")
+        .arg("-d")
+        .arg(classes.path())
+        .arg(clients_dir().join("java/JdbcTest.java"))
+        .output()
+        .expect("javac (JDK 17) is installed");
+    assert!(
+        javac.status.success(),
+        "javac failed: {}",
+        String::from_utf8_lossy(&javac.stderr)
+    );
+    let classpath = format!("{}:{}", classes.path().display(), jar.display());
+    let (_s, out) = run_client("jdbc", move |cmd| {
+        *cmd = Command::new("java");
+        cmd.args(["-cp", &classpath, "JdbcTest"]);
+    })
+    .await;
+    assert!(out.contains("pgjdbc ok"), "{out}");
+}

@@ -85,7 +85,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          FROM (VALUES ('server_version', '15.8', 'string'), ('server_version_num', '150008', 'integer'), \
            ('server_encoding', 'UTF8', 'string'), ('client_encoding', 'UTF8', 'string'), \
            ('standard_conforming_strings', 'on', 'bool'), ('integer_datetimes', 'on', 'bool'), \
-           ('max_identifier_length', '63', 'integer'), ('DateStyle', 'ISO, MDY', 'string'), \
+           ('max_identifier_length', '63', 'integer'), ('max_index_keys', '32', 'integer'), \
+           ('block_size', '8192', 'integer'), ('default_table_access_method', 'heap', 'string'), ('DateStyle', 'ISO, MDY', 'string'), \
            ('TimeZone', 'UTC', 'string'), ('search_path', '\"$user\", public', 'string'), \
            ('default_transaction_isolation', 'serializable', 'enum'))",
     );
