@@ -166,3 +166,9 @@ async fn pgjdbc() {
     .await;
     assert!(out.contains("pgjdbc ok"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asyncpg() {
+    let (_s, out) = run_client("apg", python_program("asyncpg_test.py")).await;
+    assert!(out.contains("asyncpg ok"), "{out}");
+}

@@ -530,7 +530,7 @@ pub(super) fn result_types(statement: &Statement, columns: &mut Vec<Option<PgTyp
     let Statement::Query(query) = statement else {
         return;
     };
-    if let Some(cols) = query_types(query, columns) {
+    if let Some(cols) = query_types(query, columns, &Vec::new()) {
         *columns = cols.into_iter().map(|(_, t)| t).collect();
     }
 }
@@ -540,7 +540,25 @@ type Scope = Vec<(String, Vec<(String, Option<PgType>)>)>;
 
 /// The output columns of a query over catalog views, through derived tables
 /// (ORMs' reflection queries nest them); `None` when nothing is catalog.
-fn query_types(query: &Query, hints: &[Option<PgType>]) -> Option<Vec<(String, Option<PgType>)>> {
+fn query_types(
+    query: &Query,
+    hints: &[Option<PgType>],
+    outer_ctes: &Scope,
+) -> Option<Vec<(String, Option<PgType>)>> {
+    // CTEs (asyncpg's recursive type introspection): typed by their first branch.
+    let mut ctes: Scope = outer_ctes.clone();
+    if let Some(with) = &query.with {
+        for cte in &with.cte_tables {
+            let inner_hints = super::columns::query_types(&cte.query);
+            let Some(mut cols) = query_types(&cte.query, &inner_hints, &ctes) else {
+                continue;
+            };
+            for (c, def) in cols.iter_mut().zip(&cte.alias.columns) {
+                c.0 = ident_name(&def.name);
+            }
+            ctes.push((ident_name(&cte.alias.name), cols));
+        }
+    }
     let mut body = query.body.as_ref();
     while let SetExpr::SetOperation { left, .. } = body {
         body = left;
@@ -556,7 +574,16 @@ fn query_types(query: &Query, hints: &[Option<PgType>]) -> Option<Vec<(String, O
             let before = scope.len();
             match f {
                 TableFactor::Table { name, alias, .. } => {
-                    if let Some(rel) = catalog::relation(&base_name(name)) {
+                    let cte = (name.0.len() == 1)
+                        .then(|| ctes.iter().find(|(n, _)| *n == base_name(name)))
+                        .flatten();
+                    if let Some((n, cols)) = cte {
+                        let a = alias
+                            .as_ref()
+                            .map(|a| ident_name(&a.name))
+                            .unwrap_or(n.clone());
+                        scope.push((a, cols.clone()));
+                    } else if let Some(rel) = catalog::relation(&base_name(name)) {
                         let a = alias
                             .as_ref()
                             .map(|a| ident_name(&a.name))
@@ -575,7 +602,7 @@ fn query_types(query: &Query, hints: &[Option<PgType>]) -> Option<Vec<(String, O
                     ..
                 } => {
                     let inner_hints = super::columns::query_types(subquery);
-                    if let Some(cols) = query_types(subquery, &inner_hints) {
+                    if let Some(cols) = query_types(subquery, &inner_hints, &ctes) {
                         scope.push((ident_name(&alias.name), cols));
                     }
                 }
