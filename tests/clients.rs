@@ -312,3 +312,67 @@ const COMMANDS: &[&str] = &[
     "\\copy (SELECT id, author_id, title FROM books ORDER BY id) TO STDOUT WITH (FORMAT csv, HEADER)\n",
     "\\copy authors (name, born) FROM STDIN\nCara\t1999-12-31\nDan\t\\N\n\\.\nSELECT name, born FROM authors ORDER BY id;\n\\copy authors TO STDOUT\n",
 ];
+
+/// pg_stat_activity lists this tenant's sessions (with their state and
+/// application_name) and never another tenant's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pg_stat_activity_shows_own_tenant_sessions() {
+    let server = TestServer::start().await;
+    let a1 = server.fresh_tenant("acta").await;
+    let a2 = server.connect_tenant("acta", "alice", "s3cret").await;
+    let b = server.fresh_tenant("actb").await;
+    a2.batch_execute("SET application_name = 'worker'; BEGIN")
+        .await
+        .expect("a2 opens a block");
+    let me: i32 = a1
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .expect("pid")
+        .get(0);
+    let other: i32 = a2
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .expect("pid")
+        .get(0);
+    let rows = a1
+        .query(
+            "SELECT pid, usename, datname, application_name, state FROM pg_stat_activity ORDER BY pid",
+            &[],
+        )
+        .await
+        .expect("pg_stat_activity");
+    let got: Vec<(i32, String, String, String, String)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+        .collect();
+    // datname is what current_database() reports to the session.
+    let db: String = a1
+        .query_one("SELECT current_database()::text", &[])
+        .await
+        .expect("current_database")
+        .get(0);
+    let mut want = vec![
+        (
+            me,
+            "alice".into(),
+            db.clone(),
+            String::new(),
+            "active".into(),
+        ),
+        (
+            other,
+            "alice".into(),
+            db.clone(),
+            "worker".into(),
+            "idle in transaction".into(),
+        ),
+    ];
+    want.sort();
+    assert_eq!(got, want);
+    let b_sees: i64 = b
+        .query_one("SELECT count(*) FROM pg_stat_activity", &[])
+        .await
+        .expect("b's activity")
+        .get(0);
+    assert_eq!(b_sees, 1, "tenant b sees only its own session");
+}
