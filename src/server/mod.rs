@@ -1,5 +1,6 @@
 //! The PostgreSQL front end: listener, per-connection handlers, sessions.
 
+pub mod activity;
 pub mod auth;
 pub mod check;
 pub mod conn;

@@ -172,6 +172,15 @@ impl SessionTable {
             .count()
     }
 
+    /// The live sessions of one tenant, for its pg_stat_activity.
+    pub fn tenant_sessions(&self, tenant: &str) -> Vec<(i32, Arc<Session>, bool)> {
+        self.lock()
+            .iter()
+            .filter(|(_, e)| e.tenant.as_deref() == Some(tenant))
+            .filter_map(|(pid, e)| Some((*pid, e.session.upgrade()?, e.ctl.is_busy())))
+            .collect()
+    }
+
     /// Sessions running a statement right now.
     pub fn busy_count(&self) -> usize {
         self.lock().values().filter(|e| e.ctl.is_busy()).count()

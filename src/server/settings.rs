@@ -65,6 +65,11 @@ const DEFAULTS: &[(&str, &str, &str)] = &[
         "Sets the display format for interval values.",
     ),
     (
+        "jit",
+        "off",
+        "Allow JIT compilation (asyncpg reads it before introspecting types).",
+    ),
+    (
         "lc_messages",
         "C",
         "Sets the language in which messages are displayed.",

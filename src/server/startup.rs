@@ -164,6 +164,12 @@ impl StartupHandler for ConnHandler {
                             .unwrap_or_else(|| identity.user().to_string());
                         conn.set_session(identity.user(), &database, pid)
                             .map_err(sql_to_wire)?;
+                        super::activity::register(
+                            &conn,
+                            &self.server,
+                            identity.tenant(),
+                            &database,
+                        );
                         let session = Arc::new(Session::new(
                             self.server.clone(),
                             identity,

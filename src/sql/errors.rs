@@ -241,6 +241,10 @@ fn function_error(msg: &str) -> Option<SqlError> {
     const OURS: &[(&str, &str)] = &[
         ("field position must not be zero", "22023"),
         ("cannot take square root of a negative number", "2201F"),
+        // current_setting() / set_config() (server::settings_sql).
+        ("permission denied to set parameter", "42501"),
+        ("unrecognized configuration parameter", "42704"),
+        ("invalid value for parameter", "22023"),
     ];
     let code = crate::backend::sqlite::pgfuncs::sqlstate(msg).or_else(|| {
         OURS.iter()

@@ -55,6 +55,8 @@ pub enum ArrayElem {
     Timestamptz,
     Json,
     Jsonb,
+    /// oid[]: asyncpg's type introspection takes one as its parameter.
+    Oid,
 }
 
 impl ArrayElem {
@@ -75,6 +77,7 @@ impl ArrayElem {
             ArrayElem::Timestamptz => PgType::Timestamptz,
             ArrayElem::Json => PgType::Json,
             ArrayElem::Jsonb => PgType::Jsonb,
+            ArrayElem::Oid => PgType::Oid,
         }
     }
 
@@ -95,6 +98,7 @@ impl ArrayElem {
             PgType::Timestamptz => ArrayElem::Timestamptz,
             PgType::Json => ArrayElem::Json,
             PgType::Jsonb => ArrayElem::Jsonb,
+            PgType::Oid => ArrayElem::Oid,
             _ => return None,
         })
     }
@@ -133,6 +137,7 @@ impl PgType {
                 ArrayElem::Int2 => 1005,
                 ArrayElem::Int4 => 1007,
                 ArrayElem::Int8 => 1016,
+                ArrayElem::Oid => 1028,
                 ArrayElem::Float4 => 1021,
                 ArrayElem::Float8 => 1022,
                 ArrayElem::Numeric => 1231,
@@ -180,6 +185,7 @@ impl PgType {
             1005 => PgType::Array(A::Int2),
             1007 => PgType::Array(A::Int4),
             1016 => PgType::Array(A::Int8),
+            1028 => PgType::Array(A::Oid),
             1021 => PgType::Array(A::Float4),
             1022 => PgType::Array(A::Float8),
             1231 => PgType::Array(A::Numeric),
@@ -227,6 +233,7 @@ impl PgType {
                 ArrayElem::Int2 => "_int2",
                 ArrayElem::Int4 => "_int4",
                 ArrayElem::Int8 => "_int8",
+                ArrayElem::Oid => "_oid",
                 ArrayElem::Float4 => "_float4",
                 ArrayElem::Float8 => "_float8",
                 ArrayElem::Numeric => "_numeric",

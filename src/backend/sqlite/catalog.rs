@@ -195,6 +195,8 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     ] {
         conn.create_scalar_function(name, -1, pure(), |_| Ok(None::<String>))?;
     }
+    // No sessions until the server registers the tenant's own (server::activity).
+    conn.create_scalar_function("pg_tenant_activity", 0, session(), |_| Ok("[]"))?;
     // A table that is not a partition has no ancestors but itself.
     conn.create_scalar_function("pg_partition_ancestors", 1, pure(), |ctx| {
         ctx.get::<Value>(0)

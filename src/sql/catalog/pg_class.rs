@@ -56,9 +56,15 @@ const CON: &str = "SELECT x.oid + 2000000 AS oid, x.name AS conname, CASE WHEN x
      FROM pgcat__idx x WHERE x.origin IN ('pk', 'u') \
      UNION ALL \
      SELECT 4000000 + 100 * (r.oid - 16384) + fk.id, \
-       r.name || '_' || group_concat(fk.\"from\", '_') || '_fkey', 'f', r.oid, 0, \
+       r.name || '_' || group_concat(fk.\"from\", '_') || '_fkey', 'f', r.oid, \
+       (SELECT x.oid FROM pgcat__idx x JOIN pgcat__rel p ON p.oid = x.relid \
+         WHERE p.name = fk.\"table\" COLLATE NOCASE AND x.isprimary), \
        (SELECT p.oid FROM pgcat__rel p WHERE p.name = fk.\"table\" COLLATE NOCASE), \
-       NULL, NULL, \
+       '[' || group_concat((SELECT p.cid + 1 FROM pragma_table_info(r.name) p \
+         WHERE p.name = fk.\"from\" COLLATE NOCASE), ',') || ']', \
+       '[' || group_concat(coalesce((SELECT p.cid + 1 FROM pragma_table_info(fk.\"table\") p \
+         WHERE p.name = fk.\"to\" COLLATE NOCASE), (SELECT p.cid + 1 FROM \
+         pragma_table_info(fk.\"table\") p WHERE p.pk = fk.seq + 1)), ',') || ']', \
        CASE fk.on_update WHEN 'CASCADE' THEN 'c' WHEN 'SET NULL' THEN 'n' WHEN 'SET DEFAULT' THEN 'd' WHEN 'RESTRICT' THEN 'r' ELSE 'a' END, \
        CASE fk.on_delete WHEN 'CASCADE' THEN 'c' WHEN 'SET NULL' THEN 'n' WHEN 'SET DEFAULT' THEN 'd' WHEN 'RESTRICT' THEN 'r' ELSE 'a' END, \
        'FOREIGN KEY (' || group_concat(fk.\"from\", ', ') || ') REFERENCES ' || fk.\"table\" || '(' \

@@ -85,7 +85,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          FROM (VALUES ('server_version', '15.8', 'string'), ('server_version_num', '150008', 'integer'), \
            ('server_encoding', 'UTF8', 'string'), ('client_encoding', 'UTF8', 'string'), \
            ('standard_conforming_strings', 'on', 'bool'), ('integer_datetimes', 'on', 'bool'), \
-           ('max_identifier_length', '63', 'integer'), ('DateStyle', 'ISO, MDY', 'string'), \
+           ('max_identifier_length', '63', 'integer'), ('max_index_keys', '32', 'integer'), \
+           ('block_size', '8192', 'integer'), ('default_table_access_method', 'heap', 'string'), ('DateStyle', 'ISO, MDY', 'string'), \
            ('TimeZone', 'UTC', 'string'), ('search_path', '\"$user\", public', 'string'), \
            ('default_transaction_isolation', 'serializable', 'enum'))",
     );
@@ -110,11 +111,19 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "oid:oid proname:name pronamespace:oid proowner:oid prolang:oid prokind:char \
          proretset:bool prorettype:oid pronargs:int2 proargtypes:text prosrc:text",
     );
-    empty(
+    // This tenant's live sessions (server::activity).
+    rel(
         all,
         "pgcat_pg_stat_activity",
         "datid:oid datname:name pid:int4 usesysid:oid usename:name application_name:text \
-         client_addr:text backend_start:timestamptz state:text query:text",
+         client_addr:text backend_start:timestamptz state:text query:text backend_type:text",
+        "SELECT 16384 AS datid, json_extract(a.value, '$.datname') AS datname, \
+           json_extract(a.value, '$.pid') AS pid, 10 AS usesysid, \
+           json_extract(a.value, '$.usename') AS usename, \
+           json_extract(a.value, '$.application_name') AS application_name, \
+           NULL AS client_addr, NULL AS backend_start, json_extract(a.value, '$.state') AS state, \
+           NULL AS query, 'client backend' AS backend_type \
+         FROM json_each(pg_tenant_activity()) a",
     );
     empty(
         all,

@@ -116,6 +116,9 @@ fn parse_parts(s: &str) -> Option<Parts> {
             time = c.time()?;
             c.skip_ws();
             offset_secs = c.zone()?;
+        } else {
+            // A zone right after the date: pgjdbc sends setDate() as `2024-01-01 +00`.
+            offset_secs = c.zone()?;
         }
     }
     c.skip_ws();

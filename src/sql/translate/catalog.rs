@@ -89,6 +89,22 @@ impl VisitorMut for Prepare {
                 **inner = super::ast::cast((**inner).clone(), DataType::Text);
             }
         }
+        // `(keys).x` over a column that `_pg_expandarray(...) AS keys` made
+        // (pgjdbc): the column already holds the element.
+        if let Expr::CompoundFieldAccess { root, access_chain } = expr {
+            if let [sqlparser::ast::AccessExpr::Dot(Expr::Identifier(f))] = access_chain.as_slice()
+            {
+                let mut r = root.as_ref();
+                while let Expr::Nested(inner) = r {
+                    r = inner;
+                }
+                if ident_name(f) == "x"
+                    && matches!(r, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+                {
+                    *expr = r.clone();
+                }
+            }
+        }
         if let Expr::CompoundIdentifier(ids) = expr {
             if ids.len() == 3
                 && matches!(
@@ -113,11 +129,19 @@ fn select_list_unnest(select: &mut Select) {
     }
     // (is unnest, the array, the dimension of generate_subscripts)
     let srf_arg = |e: &Expr| -> Option<(bool, Expr, Option<Expr>)> {
+        // pgjdbc: `(information_schema._pg_expandarray(a)).n` / `.x`.
+        if let Some((f, field)) = expandarray_field(e) {
+            let a = (*plain_args(f)?.first()?).clone();
+            return Some(match field.as_str() {
+                "n" => (false, a, Some(number(1))),
+                _ => (true, a, None),
+            });
+        }
         let Expr::Function(f) = e else { return None };
         let name = base_name(&f.name);
         let args = plain_args(f)?;
         match (name.as_str(), args.as_slice()) {
-            ("unnest", [a]) => Some((true, (*a).clone(), None)),
+            ("unnest" | "_pg_expandarray", [a]) => Some((true, (*a).clone(), None)),
             ("generate_subscripts", [a, dim]) => Some((false, (*a).clone(), Some((*dim).clone()))),
             _ => None,
         }
@@ -181,6 +205,26 @@ fn select_list_unnest(select: &mut Select) {
         },
         joins: vec![],
     });
+}
+
+/// `(f(...)).field` where `f` is `_pg_expandarray`: the call and the field.
+fn expandarray_field(e: &Expr) -> Option<(&Function, String)> {
+    let Expr::CompoundFieldAccess { root, access_chain } = e else {
+        return None;
+    };
+    let [sqlparser::ast::AccessExpr::Dot(Expr::Identifier(field))] = access_chain.as_slice() else {
+        return None;
+    };
+    let mut root = root.as_ref();
+    while let Expr::Nested(inner) = root {
+        root = inner;
+    }
+    match root {
+        Expr::Function(f) if base_name(&f.name) == "_pg_expandarray" => {
+            Some((f, ident_name(field)))
+        }
+        _ => None,
+    }
 }
 
 fn is_empty_view(factor: &TableFactor) -> bool {
@@ -414,6 +458,15 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
     let args: Vec<Expr> = plain_args(func)?.into_iter().cloned().collect();
     Some(match (name, args.as_slice()) {
         ("pg_get_expr", [expr, ..]) => expr.clone(),
+        // With a column number: that key column's name (pgjdbc's getIndexInfo).
+        ("pg_get_indexdef", [oid, column, ..]) => template(
+            "(CASE WHEN $2 = 0 THEN (SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'idx' \
+             AND pgcat_key = $1) ELSE (SELECT a.attname FROM pgcat_pg_index i \
+             JOIN pgcat_pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = \
+             json_extract('[' || replace(trim(i.indkey), ' ', ',') || ']', '$[' || ($2 - 1) || ']') \
+             WHERE i.indexrelid = $1) END)",
+            &[oid.clone(), column.clone()],
+        ),
         ("pg_get_indexdef", [oid, ..]) => template(
             "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'idx' AND pgcat_key = $1)",
             std::slice::from_ref(oid),
@@ -477,7 +530,7 @@ pub(super) fn result_types(statement: &Statement, columns: &mut Vec<Option<PgTyp
     let Statement::Query(query) = statement else {
         return;
     };
-    if let Some(cols) = query_types(query, columns) {
+    if let Some(cols) = query_types(query, columns, &Vec::new()) {
         *columns = cols.into_iter().map(|(_, t)| t).collect();
     }
 }
@@ -487,7 +540,25 @@ type Scope = Vec<(String, Vec<(String, Option<PgType>)>)>;
 
 /// The output columns of a query over catalog views, through derived tables
 /// (ORMs' reflection queries nest them); `None` when nothing is catalog.
-fn query_types(query: &Query, hints: &[Option<PgType>]) -> Option<Vec<(String, Option<PgType>)>> {
+fn query_types(
+    query: &Query,
+    hints: &[Option<PgType>],
+    outer_ctes: &Scope,
+) -> Option<Vec<(String, Option<PgType>)>> {
+    // CTEs (asyncpg's recursive type introspection): typed by their first branch.
+    let mut ctes: Scope = outer_ctes.clone();
+    if let Some(with) = &query.with {
+        for cte in &with.cte_tables {
+            let inner_hints = super::columns::query_types(&cte.query);
+            let Some(mut cols) = query_types(&cte.query, &inner_hints, &ctes) else {
+                continue;
+            };
+            for (c, def) in cols.iter_mut().zip(&cte.alias.columns) {
+                c.0 = ident_name(&def.name);
+            }
+            ctes.push((ident_name(&cte.alias.name), cols));
+        }
+    }
     let mut body = query.body.as_ref();
     while let SetExpr::SetOperation { left, .. } = body {
         body = left;
@@ -503,7 +574,16 @@ fn query_types(query: &Query, hints: &[Option<PgType>]) -> Option<Vec<(String, O
             let before = scope.len();
             match f {
                 TableFactor::Table { name, alias, .. } => {
-                    if let Some(rel) = catalog::relation(&base_name(name)) {
+                    let cte = (name.0.len() == 1)
+                        .then(|| ctes.iter().find(|(n, _)| *n == base_name(name)))
+                        .flatten();
+                    if let Some((n, cols)) = cte {
+                        let a = alias
+                            .as_ref()
+                            .map(|a| ident_name(&a.name))
+                            .unwrap_or(n.clone());
+                        scope.push((a, cols.clone()));
+                    } else if let Some(rel) = catalog::relation(&base_name(name)) {
                         let a = alias
                             .as_ref()
                             .map(|a| ident_name(&a.name))
@@ -522,7 +602,7 @@ fn query_types(query: &Query, hints: &[Option<PgType>]) -> Option<Vec<(String, O
                     ..
                 } => {
                     let inner_hints = super::columns::query_types(subquery);
-                    if let Some(cols) = query_types(subquery, &inner_hints) {
+                    if let Some(cols) = query_types(subquery, &inner_hints, &ctes) {
                         scope.push((ident_name(&alias.name), cols));
                     }
                 }

@@ -201,6 +201,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "initcap" | "md5" | "string_agg" | "chr" | "version" | "current_user"
         | "current_schema" | "current_database" => PgType::Text,
         "gen_random_uuid" | "uuid_generate_v4" => PgType::Uuid,
+        "pg_backend_pid" => PgType::Int4,
         "bool_and" | "bool_or" | "every" => PgType::Bool,
         "random" => PgType::Float8,
         "date_part" => PgType::Float8,

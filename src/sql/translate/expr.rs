@@ -159,6 +159,16 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             Some((**inner).clone())
         }
         Expr::Collate { .. } => return Err(unsupported("COLLATE")),
+        // `arr[i]` / `t.arr[i]` on a one-dimensional array (a JSON array).
+        Expr::CompoundFieldAccess { root, access_chain }
+            if array_index(root, access_chain).is_some() =>
+        {
+            let (array, index) = array_index(root, access_chain).expect("checked by the guard");
+            Some(super::ast::template(
+                "json_extract($1, '$[' || (($2) - 1) || ']')",
+                &[array, index],
+            ))
+        }
         Expr::CompoundFieldAccess { .. } | Expr::JsonAccess { .. } => {
             return Err(unsupported("array subscripts"))
         }
@@ -426,4 +436,28 @@ fn in_json_array(left: &Expr, array: &Expr, negated: bool) -> Expr {
         "$1 IN (SELECT value FROM json_each($2))"
     };
     template(sql, &[left.clone(), array.clone()])
+}
+
+/// `root.a.b[i]` as (the array column, the index): dotted names then one subscript.
+fn array_index(root: &Expr, chain: &[sqlparser::ast::AccessExpr]) -> Option<(Expr, Expr)> {
+    use sqlparser::ast::{AccessExpr, Subscript};
+    let (last, dots) = chain.split_last()?;
+    let AccessExpr::Subscript(Subscript::Index { index }) = last else {
+        return None;
+    };
+    if dots.is_empty() {
+        return Some((root.clone(), index.clone()));
+    }
+    let mut idents = match root {
+        Expr::Identifier(i) => vec![i.clone()],
+        Expr::CompoundIdentifier(ids) => ids.clone(),
+        _ => return None,
+    };
+    for d in dots {
+        match d {
+            AccessExpr::Dot(Expr::Identifier(i)) => idents.push(i.clone()),
+            _ => return None,
+        }
+    }
+    Some((Expr::CompoundIdentifier(idents), index.clone()))
 }

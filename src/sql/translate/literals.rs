@@ -209,7 +209,7 @@ fn json_item(raw: &str, quoted: bool, elem: ArrayElem) -> Result<String, Transla
         return Ok("null".into());
     }
     Ok(match elem {
-        ArrayElem::Int2 | ArrayElem::Int4 | ArrayElem::Int8 => {
+        ArrayElem::Int2 | ArrayElem::Int4 | ArrayElem::Int8 | ArrayElem::Oid => {
             let n: i64 = raw
                 .parse()
                 .map_err(|_| invalid(elem.scalar().name(), raw))?;

@@ -72,7 +72,12 @@ fn check_function_name(name: &mut ObjectName) -> Result<(), TranslateError> {
     let parts = name_parts(name);
     match parts.as_slice() {
         [_] => {}
-        [schema, _] if schema == "public" || schema == "pg_catalog" => {
+        [schema, _]
+            if matches!(
+                schema.as_str(),
+                "public" | "pg_catalog" | "information_schema"
+            ) =>
+        {
             name.0.remove(0);
         }
         [schema, _] => return Err(no_schema(schema)),

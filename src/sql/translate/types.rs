@@ -51,6 +51,7 @@ fn array_of(elem: &DataType) -> Result<PgType, TranslateError> {
         PgType::Int2 => ArrayElem::Int2,
         PgType::Int4 => ArrayElem::Int4,
         PgType::Int8 => ArrayElem::Int8,
+        PgType::Oid => ArrayElem::Oid,
         PgType::Float4 => ArrayElem::Float4,
         PgType::Float8 => ArrayElem::Float8,
         PgType::Numeric => ArrayElem::Numeric,
