@@ -243,7 +243,8 @@ impl ConnHandler {
                             })
                         })
                         .await
-                        .map_err(|e| SqlError::internal("loading tenant quotas", e))??
+                        .map_err(|e| SqlError::internal("loading tenant quotas", e))?
+                        .map_err(SqlError::fatal)?
                     }
                 };
                 let slot = self.server.limits.admit(rt.clone())?;

@@ -36,8 +36,9 @@ impl TenantRuntime {
             .unwrap_or(0)
     }
 
-    /// Counts one statement against `statements_per_minute`.
-    pub fn count_statement(&self) -> Result<(), SqlError> {
+    /// Counts one statement against `limit` (the `statements_per_minute`
+    /// of [`TenantRuntime::quotas`], read once per statement by the caller).
+    pub fn count_statement(&self, limit: u64) -> Result<(), SqlError> {
         let now = Self::current_minute();
         let seen = self.minute.load(Ordering::Relaxed);
         if seen != now
@@ -49,11 +50,6 @@ impl TenantRuntime {
             self.statements.store(0, Ordering::Release);
         }
         let n = self.statements.fetch_add(1, Ordering::AcqRel) + 1;
-        let limit = self
-            .quotas
-            .read()
-            .map(|q| q.statements_per_minute)
-            .unwrap_or(0);
         if limit > 0 && n > limit {
             return Err(SqlError::new(
                 "53400",
@@ -229,9 +225,9 @@ mod tests {
         let _s4 = limits.admit(other.clone()).unwrap();
         let e = limits.admit(other).unwrap_err();
         assert_eq!(e.message, "sorry, too many clients already");
-        rt.count_statement().unwrap();
-        rt.count_statement().unwrap();
-        assert_eq!(rt.count_statement().unwrap_err().code, "53400");
+        rt.count_statement(2).unwrap();
+        rt.count_statement(2).unwrap();
+        assert_eq!(rt.count_statement(2).unwrap_err().code, "53400");
         assert_eq!(rt.statements_this_minute(), 3);
     }
 }
