@@ -256,9 +256,10 @@ impl ConnHandler {
                 };
                 let db = self.server.registry.get(key, rec.db_path.clone()).await;
                 let db2 = db.clone();
+                let env2 = env.clone();
                 let conn = tokio::task::spawn_blocking(move || {
                     let mut conn = db2.checkout()?;
-                    crate::tenant::enforce::install(conn.sqlite_mut(), role, &quotas, &rt)?;
+                    crate::tenant::enforce::install(conn.sqlite_mut(), &env2, role, &quotas, &rt)?;
                     Ok::<_, SqlError>(conn)
                 })
                 .await

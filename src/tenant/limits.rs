@@ -19,9 +19,10 @@ pub struct TenantRuntime {
     /// Minute number (Unix time / 60) the counter below belongs to.
     minute: AtomicU64,
     statements: AtomicU64,
-    /// Committed rows per table, for `max_rows_per_table`; filled on the
+    /// Committed rows per environment and table, for `max_rows_per_table`;
+    /// an environment's map is filled on its first session under the quota
     /// first session after the quota applies (see `enforce::install`).
-    pub rows: Mutex<Option<HashMap<String, i64>>>,
+    pub rows: Mutex<HashMap<String, HashMap<String, i64>>>,
 }
 
 impl TenantRuntime {
@@ -146,7 +147,7 @@ impl Limits {
                     connections: AtomicUsize::new(0),
                     minute: AtomicU64::new(0),
                     statements: AtomicU64::new(0),
-                    rows: Mutex::new(None),
+                    rows: Mutex::new(HashMap::new()),
                 })
             })
             .clone())
@@ -161,7 +162,7 @@ impl Limits {
             );
             if old.max_rows_per_table != quotas.max_rows_per_table {
                 // Counts are only kept while a row quota applies: recount.
-                *rt.rows.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                rt.rows.lock().unwrap_or_else(|p| p.into_inner()).clear();
             }
         }
     }
