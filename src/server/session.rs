@@ -404,8 +404,8 @@ impl Session {
         fixed_types: Option<Arc<[PgType]>>,
     ) -> Result<Outcome, SqlError> {
         use crate::tenant::enforce;
-        rt.count_statement()?;
         let quotas = rt.quotas();
+        rt.count_statement(quotas.statements_per_minute)?;
         if let StmtKind::Query {
             tag: "CREATE TABLE",
             ..

@@ -327,7 +327,8 @@ impl ConnHandler {
                             })
                         })
                         .await
-                        .map_err(|e| SqlError::internal("loading tenant quotas", e))??
+                        .map_err(|e| SqlError::internal("loading tenant quotas", e))?
+                        .map_err(SqlError::fatal)?
                     }
                 };
                 let slot = self.server.limits.admit(rt.clone())?;
@@ -339,9 +340,10 @@ impl ConnHandler {
                 };
                 let db = self.server.registry.get(key, rec.db_path.clone()).await;
                 let db2 = db.clone();
+                let env2 = env.clone();
                 let conn = tokio::task::spawn_blocking(move || {
                     let mut conn = db2.checkout()?;
-                    crate::tenant::enforce::install(conn.sqlite_mut(), role, &quotas, &rt)?;
+                    crate::tenant::enforce::install(conn.sqlite_mut(), &env2, role, &quotas, &rt)?;
                     Ok::<_, SqlError>(conn)
                 })
                 .await

@@ -43,6 +43,7 @@ const UNLIMITED_PAGES: i64 = 4_294_967_294;
 /// Prepares a tenant connection for a session of `role` under `quotas`.
 pub fn install(
     conn: &mut Connection,
+    env: &str,
     role: Role,
     quotas: &Quotas,
     rt: &Arc<TenantRuntime>,
@@ -61,13 +62,13 @@ pub fn install(
         // already over its quota simply cannot grow.
         c.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
         if count_rows {
-            init_counts(c, rt)?;
+            init_counts(c, rt, env)?;
         }
         Ok(())
     })
     .map_err(db)?;
     if count_rows {
-        install_row_hooks(conn, rt.clone(), quotas.max_rows_per_table as i64).map_err(db)?;
+        install_row_hooks(conn, rt.clone(), env, quotas.max_rows_per_table as i64).map_err(db)?;
     } else {
         conn.update_hook(None::<fn(Action, &str, &str, i64)>)
             .map_err(db)?;
@@ -78,9 +79,9 @@ pub fn install(
 }
 
 /// Counts every table once per runtime (the first session under the quota).
-fn init_counts(conn: &Connection, rt: &TenantRuntime) -> rusqlite::Result<()> {
+fn init_counts(conn: &Connection, rt: &TenantRuntime, env: &str) -> rusqlite::Result<()> {
     let mut rows = rt.rows.lock().unwrap_or_else(|p| p.into_inner());
-    if rows.is_some() {
+    if rows.contains_key(env) {
         return Ok(());
     }
     let tables: Vec<String> = conn
@@ -98,15 +99,17 @@ fn init_counts(conn: &Connection, rt: &TenantRuntime) -> rusqlite::Result<()> {
         )?;
         counts.insert(t, n);
     }
-    *rows = Some(counts);
+    rows.insert(env.to_owned(), counts);
     Ok(())
 }
 
 fn install_row_hooks(
     conn: &mut Connection,
     rt: Arc<TenantRuntime>,
+    env: &str,
     limit: i64,
 ) -> rusqlite::Result<()> {
+    let env = env.to_owned();
     // Net rows per table written by the open transaction.
     let pending: Arc<Mutex<HashMap<String, i64>>> = Arc::default();
     let p = pending.clone();
@@ -136,7 +139,7 @@ fn install_row_hooks(
             return false;
         }
         let mut rows = rt.rows.lock().unwrap_or_else(|e| e.into_inner());
-        let counts = rows.get_or_insert_with(HashMap::new);
+        let counts = rows.entry(env.clone()).or_default();
         let over = p.iter().find_map(|(table, delta)| {
             let total = counts.get(table).copied().unwrap_or(0) + delta;
             (*delta > 0 && total > limit).then(|| (table.clone(), total))
@@ -218,7 +221,7 @@ mod tests {
         guard::install(&mut c).unwrap();
         let limits = Limits::new(0);
         let rt = limits.runtime_or_load("t", || Ok(quotas)).unwrap();
-        install(&mut c, Role::Owner, &quotas, &rt).unwrap();
+        install(&mut c, "prod", Role::Owner, &quotas, &rt).unwrap();
         (c, rt)
     }
 

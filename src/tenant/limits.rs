@@ -19,9 +19,10 @@ pub struct TenantRuntime {
     /// Minute number (Unix time / 60) the counter below belongs to.
     minute: AtomicU64,
     statements: AtomicU64,
-    /// Committed rows per table, for `max_rows_per_table`; filled on the
+    /// Committed rows per environment and table, for `max_rows_per_table`;
+    /// an environment's map is filled on its first session under the quota
     /// first session after the quota applies (see `enforce::install`).
-    pub rows: Mutex<Option<HashMap<String, i64>>>,
+    pub rows: Mutex<HashMap<String, HashMap<String, i64>>>,
 }
 
 impl TenantRuntime {
@@ -36,8 +37,9 @@ impl TenantRuntime {
             .unwrap_or(0)
     }
 
-    /// Counts one statement against `statements_per_minute`.
-    pub fn count_statement(&self) -> Result<(), SqlError> {
+    /// Counts one statement against `limit` (the `statements_per_minute`
+    /// of [`TenantRuntime::quotas`], read once per statement by the caller).
+    pub fn count_statement(&self, limit: u64) -> Result<(), SqlError> {
         let now = Self::current_minute();
         let seen = self.minute.load(Ordering::Relaxed);
         if seen != now
@@ -49,11 +51,6 @@ impl TenantRuntime {
             self.statements.store(0, Ordering::Release);
         }
         let n = self.statements.fetch_add(1, Ordering::AcqRel) + 1;
-        let limit = self
-            .quotas
-            .read()
-            .map(|q| q.statements_per_minute)
-            .unwrap_or(0);
         if limit > 0 && n > limit {
             return Err(SqlError::new(
                 "53400",
@@ -150,7 +147,7 @@ impl Limits {
                     connections: AtomicUsize::new(0),
                     minute: AtomicU64::new(0),
                     statements: AtomicU64::new(0),
-                    rows: Mutex::new(None),
+                    rows: Mutex::new(HashMap::new()),
                 })
             })
             .clone())
@@ -165,7 +162,7 @@ impl Limits {
             );
             if old.max_rows_per_table != quotas.max_rows_per_table {
                 // Counts are only kept while a row quota applies: recount.
-                *rt.rows.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                rt.rows.lock().unwrap_or_else(|p| p.into_inner()).clear();
             }
         }
     }
@@ -229,9 +226,9 @@ mod tests {
         let _s4 = limits.admit(other.clone()).unwrap();
         let e = limits.admit(other).unwrap_err();
         assert_eq!(e.message, "sorry, too many clients already");
-        rt.count_statement().unwrap();
-        rt.count_statement().unwrap();
-        assert_eq!(rt.count_statement().unwrap_err().code, "53400");
+        rt.count_statement(2).unwrap();
+        rt.count_statement(2).unwrap();
+        assert_eq!(rt.count_statement(2).unwrap_err().code, "53400");
         assert_eq!(rt.statements_this_minute(), 3);
     }
 }

@@ -182,7 +182,13 @@ pub fn create(catalog: &Catalog, name: &str, req: &NewTenant) -> Result<TenantRo
                 open::create(&path).map_err(|e| {
                     tracing::error!(tenant = name, error = %e, "creating the tenant database");
                     SqlError::new("58030", "could not create the tenant database file")
-                })
+                })?;
+                // One fsync for the file and one for its folder entry, before
+                // the catalog says `active`.
+                std::fs::File::open(&path)
+                    .and_then(|f| f.sync_all())
+                    .and_then(|_| std::fs::File::open(&dir)?.sync_all())
+                    .map_err(|e| io_error("syncing the tenant database", &e))
             })
         });
     // Step 4: active, or failed with nothing left on disk.
