@@ -139,9 +139,7 @@ pub fn disk_full() -> SqlError {
 /// SQLite reports those as SQLITE_IOERR_WRITE/TRUNCATE when no byte was written.
 pub fn from_sqlite_on(db: &rusqlite::Connection, err: &rusqlite::Error) -> SqlError {
     if let rusqlite::Error::SqliteFailure(e, _) = err {
-        // SQLITE_FULL also comes from a partial write; from max_page_count
-        // (the storage quota) it comes with no OS error.
-        if matches!(e.extended_code & 0xff, ffi::SQLITE_IOERR | ffi::SQLITE_FULL) {
+        if e.extended_code & 0xff == ffi::SQLITE_IOERR {
             // SAFETY: the handle is valid while `db` lives; sqlite3_system_errno only reads it.
             let errno = unsafe { ffi::sqlite3_system_errno(db.handle()) };
             if matches!(errno, libc::ENOSPC | libc::EDQUOT | libc::EFBIG) {
@@ -219,7 +217,8 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
             "cannot execute this statement in a read-only transaction",
         ),
         ffi::SQLITE_TOOBIG => SqlError::new("54000", "value too large"),
-        ffi::SQLITE_FULL => disk_full(),
+        // A size limit (max_page_count: the storage quota) or a partial write.
+        ffi::SQLITE_FULL => SqlError::new("53100", "could not extend database: database or disk full"),
         ffi::SQLITE_NOMEM => SqlError::new("53200", "out of memory"),
         ffi::SQLITE_MISMATCH => SqlError::new("42804", "datatype mismatch"),
         ffi::SQLITE_RANGE => SqlError::new("08P01", "bind parameter index out of range"),
