@@ -123,6 +123,12 @@ pub fn from_sqlite(err: &rusqlite::Error) -> SqlError {
     }
 }
 
+/// Maps an SQLite extended result code and message reported by another
+/// engine (a remote libSQL server) the same way as local errors.
+pub fn from_sqlite_code(extended: i32, msg: &str) -> SqlError {
+    from_code(extended, msg)
+}
+
 fn from_code(extended: i32, msg: &str) -> SqlError {
     let primary = extended & 0xff;
     match extended {
