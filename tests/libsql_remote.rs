@@ -406,3 +406,102 @@ async fn slow_server_times_out_and_the_next_statement_reconnects() {
     let (_, rows) = run(&mut c, "SELECT count(*) FROM t", &[]).await.unwrap();
     assert_eq!(rows.rows, vec![vec![Some("0".into())]]);
 }
+
+/// The double itself against the Hrana 3 specification, in raw JSON: stored
+/// SQL, batch conditions, describe, typed values, batons.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_double_speaks_hrana_over_http() {
+    use serde_json::{json, Value as J};
+    let dir = tempfile::tempdir().unwrap();
+    let server = HranaServer::start(dir.path(), Some(TOKEN)).await;
+    let http = hyper::Client::new();
+    let post = |path: &str, token: &str, body: J| {
+        let req = hyper::Request::post(format!("{}{path}", server.url()))
+            .header("authorization", format!("Bearer {token}"))
+            .body(hyper::Body::from(body.to_string()))
+            .unwrap();
+        let http = http.clone();
+        async move {
+            let resp = http.request(req).await.unwrap();
+            let status = resp.status().as_u16();
+            let bytes = hyper::body::to_bytes(resp.into_body()).await.unwrap();
+            (
+                status,
+                serde_json::from_slice::<J>(&bytes).unwrap_or(J::Null),
+            )
+        }
+    };
+    let v3 = http
+        .get(format!("{}/v3", server.url()).parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(v3.status(), 200);
+
+    let stmt = |sql: &str| json!({"sql": sql});
+    let (status, r) = post("/v3/pipeline", TOKEN, json!({"baton": null, "requests": [
+        {"type": "store_sql", "sql_id": 1, "sql": "CREATE TABLE k (a INTEGER PRIMARY KEY, b TEXT UNIQUE)"},
+        {"type": "sequence", "sql_id": 1},
+        {"type": "batch", "batch": {"steps": [
+            {"stmt": stmt("BEGIN")},
+            {"condition": {"type": "ok", "step": 0}, "stmt": stmt("INSERT INTO k VALUES (1, 'x')")},
+            {"condition": {"type": "ok", "step": 1}, "stmt": stmt("INSERT INTO k VALUES (2, 'x')")},
+            {"condition": {"type": "error", "step": 2}, "stmt": stmt("ROLLBACK")},
+            {"condition": {"type": "not", "cond": {"type": "error", "step": 2}}, "stmt": stmt("COMMIT")},
+        ]}},
+        {"type": "get_autocommit"},
+        {"type": "describe", "sql": "SELECT a, b FROM k WHERE a = ?"},
+    ]}))
+    .await;
+    assert_eq!(status, 200, "{r}");
+    let res = &r["results"];
+    assert!(r["baton"].is_string(), "{r}");
+    assert_eq!(res[0]["type"], "ok");
+    let batch = &res[2]["response"]["result"];
+    assert!(batch["step_results"][2].is_null());
+    assert_eq!(batch["step_errors"][2]["code"], "SQLITE_CONSTRAINT");
+    assert!(batch["step_errors"][2]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("SQLite error: UNIQUE constraint failed"));
+    assert!(batch["step_results"][3].is_object(), "ROLLBACK ran");
+    assert!(batch["step_results"][4].is_null() && batch["step_errors"][4].is_null());
+    assert_eq!(res[3]["response"]["is_autocommit"], true);
+    let d = &res[4]["response"]["result"];
+    assert_eq!(d["params"].as_array().unwrap().len(), 1);
+    assert_eq!(d["cols"][0], json!({"name": "a", "decltype": "INTEGER"}));
+    assert_eq!(d["is_readonly"], true);
+
+    // Same stream, next baton: typed arguments and results.
+    let baton = r["baton"].clone();
+    let (status, r2) = post("/v3/pipeline", TOKEN, json!({"baton": baton, "requests": [
+        {"type": "execute", "stmt": {"sql": "INSERT INTO k VALUES (?, ?) RETURNING a, b, 1.5, x'00ff', NULL",
+            "args": [{"type": "integer", "value": "5"}, {"type": "text", "value": "é"}]}},
+        {"type": "close"},
+    ]}))
+    .await;
+    assert_eq!(status, 200, "{r2}");
+    let er = &r2["results"][0]["response"]["result"];
+    assert_eq!(er["affected_row_count"], 1);
+    assert_eq!(er["last_insert_rowid"], "5");
+    assert_eq!(
+        er["rows"][0],
+        json!([{"type": "integer", "value": "5"}, {"type": "text", "value": "é"},
+            {"type": "float", "value": 1.5}, {"type": "blob", "base64": "AP8"}, {"type": "null"}])
+    );
+    assert!(r2["baton"].is_null(), "closed stream has no baton");
+    // An old baton is refused; so is a missing token.
+    let (status, _) = post(
+        "/v3/pipeline",
+        TOKEN,
+        json!({"baton": baton, "requests": []}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (status, _) = post(
+        "/v3/pipeline",
+        "nope",
+        json!({"baton": null, "requests": []}),
+    )
+    .await;
+    assert_eq!(status, 401);
+}

@@ -336,6 +336,11 @@ fn namespace_of(req: &Request) -> String {
 }
 
 fn user_route(state: &State, req: &Request) -> Response {
+    let path = req.path.split('?').next().unwrap_or("");
+    // Version checks need no credentials.
+    if req.method == "GET" && matches!(path, "/v2" | "/v3" | "/health") {
+        return Response::text(200, "");
+    }
     if let Some(token) = &state.token {
         let ok = req
             .headers
@@ -346,9 +351,7 @@ fn user_route(state: &State, req: &Request) -> Response {
             return Response::json(401, &json!({"error": "Unauthorized"}));
         }
     }
-    let path = req.path.split('?').next().unwrap_or("");
     match (req.method.as_str(), path) {
-        ("GET", "/v2") | ("GET", "/v3") | ("GET", "/health") => Response::text(200, ""),
         ("POST", "/v2/pipeline") | ("POST", "/v3/pipeline") => {
             let ns = namespace_of(req);
             let body: Value = match serde_json::from_slice(&req.body) {
