@@ -505,3 +505,33 @@ async fn test_double_speaks_hrana_over_http() {
     .await;
     assert_eq!(status, 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_streams_retry_in_autocommit_and_end_transactions() {
+    let (_dir, server, mut c) = setup().await;
+    run(&mut c, "CREATE TABLE t (x int)", &[]).await.unwrap();
+    // A query leaves the client's stream open; the server expires it.
+    run(&mut c, "SELECT x FROM t", &[]).await.unwrap();
+    server.expire_streams();
+    let (f, _) = run(&mut c, "INSERT INTO t VALUES (1)", &[]).await.unwrap();
+    assert_eq!(f, Finished::Changed(1));
+    run(&mut c, "SELECT x FROM t", &[]).await.unwrap();
+    server.expire_streams();
+    c.batch("BEGIN").await.unwrap();
+
+    // Inside a transaction the expiry ended it on the server: reported,
+    // then a failed transaction until ROLLBACK.
+    run(&mut c, "INSERT INTO t VALUES (2)", &[]).await.unwrap();
+    server.expire_streams();
+    let e = run(&mut c, "INSERT INTO t VALUES (3)", &[])
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "08006", "{e:?}");
+    assert_eq!(
+        run(&mut c, "SELECT 1", &[]).await.unwrap_err().code,
+        "25P02"
+    );
+    c.batch("ROLLBACK").await.unwrap();
+    let (_, rows) = run(&mut c, "SELECT x FROM t", &[]).await.unwrap();
+    assert_eq!(rows.rows, vec![vec![Some("1".into())]]);
+}

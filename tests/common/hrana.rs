@@ -57,6 +57,9 @@ struct State {
     namespaces: Mutex<Vec<String>>,
     streams: Mutex<HashMap<u64, Arc<Mutex<Stream>>>>,
     next_stream: AtomicU64,
+    /// Idle time after which a stream (and its transaction) is dropped, as
+    /// sqld does; presenting its baton then gives `STREAM_EXPIRED`.
+    expiry_ms: AtomicU64,
 }
 
 struct Stream {
@@ -65,6 +68,7 @@ struct Stream {
     /// The baton the client must present next.
     baton: String,
     seq: u64,
+    last_used: std::time::Instant,
 }
 
 struct Request {
@@ -107,6 +111,7 @@ impl HranaServer {
             namespaces: Mutex::new(vec!["default".to_owned()]),
             streams: Mutex::new(HashMap::new()),
             next_stream: AtomicU64::new(1),
+            expiry_ms: AtomicU64::new(10_000),
         });
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let user = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -143,6 +148,11 @@ impl HranaServer {
 
     pub fn namespaces(&self) -> Vec<String> {
         self.state.namespaces.lock().unwrap().clone()
+    }
+
+    /// Expires every open stream now, as sqld does after its idle timeout.
+    pub fn expire_streams(&self) {
+        self.state.streams.lock().unwrap().clear();
     }
 
     /// Streams currently open (a transaction in progress keeps one open).
@@ -391,22 +401,49 @@ fn acquire(state: &State, ns: &str, baton: &Value) -> Result<(u64, Arc<Mutex<Str
                 sqls: HashMap::new(),
                 baton: String::new(),
                 seq: 0,
+                last_used: std::time::Instant::now(),
             }));
             state.streams.lock().unwrap().insert(id, s.clone());
             Ok((id, s))
         }
         Some(b) => {
             let id = b.split_once('.').and_then(|(id, _)| id.parse::<u64>().ok());
-            let s = id.and_then(|id| state.streams.lock().unwrap().get(&id).cloned());
+            let expiry = Duration::from_millis(state.expiry_ms.load(Ordering::Relaxed));
+            let mut streams = state.streams.lock().unwrap();
+            let s = id.and_then(|id| streams.get(&id).cloned());
             match (id, s) {
-                (Some(id), Some(s)) if s.lock().unwrap().baton == b => Ok((id, s)),
+                (Some(id), Some(s)) => {
+                    let mut g = s.lock().unwrap();
+                    if g.baton != b {
+                        return Err(Response::json(
+                            400,
+                            &json!({"message": "The baton is invalid", "code": "BATON_INVALID"}),
+                        ));
+                    }
+                    if g.last_used.elapsed() > expiry {
+                        drop(g);
+                        streams.remove(&id);
+                        return Err(expired());
+                    }
+                    g.last_used = std::time::Instant::now();
+                    drop(g);
+                    Ok((id, s))
+                }
+                (Some(_), None) => Err(expired()),
                 _ => Err(Response::json(
                     400,
-                    &json!({"error": "The stream has expired or the baton is invalid"}),
+                    &json!({"message": "The baton is invalid", "code": "BATON_INVALID"}),
                 )),
             }
         }
     }
+}
+
+fn expired() -> Response {
+    Response::json(
+        400,
+        &json!({"message": "The stream has expired due to inactivity", "code": "STREAM_EXPIRED"}),
+    )
 }
 
 /// Hands out the next baton, or forgets the stream when it was closed.

@@ -20,6 +20,13 @@ pub fn connection_failure(detail: impl std::fmt::Display) -> SqlError {
     .with_detail(detail.to_string())
 }
 
+/// Whether the server dropped the connection's stream after inactivity
+/// (sqld answers its baton with `STREAM_EXPIRED`): nothing ran, and in
+/// autocommit mode nothing was lost either.
+pub fn is_stream_expired(e: &libsql::Error) -> bool {
+    matches!(e, libsql::Error::Hrana(inner) if inner.to_string().contains("STREAM_EXPIRED"))
+}
+
 /// Maps an error of the libsql client.
 pub fn from_libsql(e: &libsql::Error) -> SqlError {
     match e {

@@ -16,7 +16,7 @@ use bytes::BytesMut;
 use pgwire::messages::data::DataRow;
 use tokio::time::{timeout_at, Instant};
 
-use super::errors::from_libsql;
+use super::errors::{from_libsql, is_stream_expired};
 use super::mirror::{changes_schema, SchemaEntry, SchemaMirror, SCHEMA_SQL};
 use super::values::{as_value_ref, to_remote};
 use crate::backend::engine::Engine;
@@ -48,6 +48,8 @@ pub struct RemoteConn {
     mirror: SchemaMirror,
     /// A transaction was open when the connection was lost.
     tx_lost: bool,
+    /// The last failure was an idle stream expired by the server.
+    expired: bool,
     changes: u64,
     last_insert_rowid: i64,
 }
@@ -73,6 +75,7 @@ impl RemoteConn {
             conn: None,
             mirror: SchemaMirror::new()?,
             tx_lost: false,
+            expired: false,
             changes: 0,
             last_insert_rowid: 0,
         };
@@ -97,6 +100,7 @@ impl RemoteConn {
     /// Turns a failure into the client's error; a lost connection is dropped
     /// (the client closes its stream) and replaced on the next statement.
     fn fail(&mut self, f: Failure) -> SqlError {
+        self.expired = matches!(&f, Failure::Remote(e) if is_stream_expired(e));
         let lost = match &f {
             Failure::Timeout => true,
             Failure::Remote(e) => from_libsql(e).code == "08006",
@@ -291,7 +295,15 @@ impl Engine for RemoteConn {
             return r;
         }
         let deadline = self.deadline();
-        let r = self.run_remote(run, sink, deadline).await;
+        let autocommit = self.is_autocommit();
+        self.expired = false;
+        let mut r = self.run_remote(run, sink, deadline).await;
+        // The libsql client keeps a stream open after a query even in
+        // autocommit mode; sqld expires it when idle. The statement did not
+        // run and no transaction was lost: run it once more on a new stream.
+        if r.is_err() && autocommit && self.expired {
+            r = self.run_remote(run, sink, deadline).await;
+        }
         if changes_schema(run.sql) {
             self.mirror.mark_stale();
         }
@@ -303,8 +315,14 @@ impl Engine for RemoteConn {
             return r.map(|_| ());
         }
         let deadline = self.deadline();
+        let autocommit = self.is_autocommit();
         let conn = self.connection()?;
-        let r = Self::timed(deadline, conn.execute_batch(sql)).await;
+        let mut r = Self::timed(deadline, conn.execute_batch(sql)).await;
+        if matches!(&r, Err(Failure::Remote(e)) if autocommit && is_stream_expired(e)) {
+            self.conn = None;
+            let conn = self.connection()?;
+            r = Self::timed(deadline, conn.execute_batch(sql)).await;
+        }
         if changes_schema(sql) {
             self.mirror.mark_stale();
         }
