@@ -535,3 +535,44 @@ async fn expired_streams_retry_in_autocommit_and_end_transactions() {
     let (_, rows) = run(&mut c, "SELECT x FROM t", &[]).await.unwrap();
     assert_eq!(rows.rows, vec![vec![Some("1".into())]]);
 }
+
+/// Catalog queries of a remote tenant run on the schema mirror through the
+/// local engine's code path (the real translator, the same catalog views).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_queries_are_answered_from_the_schema_mirror() {
+    let (_dir, _server, mut c) = setup().await;
+    run(
+        &mut c,
+        "CREATE TABLE todo (id int8 PRIMARY KEY, title text NOT NULL)",
+        &[],
+    )
+    .await
+    .unwrap();
+    // DDL marked the mirror stale; the next statement (or describe) reloads it.
+    let d = c
+        .describe("SELECT title FROM todo WHERE id = ?1")
+        .await
+        .unwrap();
+    assert_eq!(d.param_count, 1);
+    assert_eq!(d.columns[0].decl, Some(PgType::from_decl("text")));
+
+    let pg = "SELECT column_name, data_type FROM information_schema.columns \
+              WHERE table_name = 'todo' ORDER BY ordinal_position";
+    let t = pgtenant::sql::translate::translate(pg).unwrap().remove(0);
+    let mut sink = Collect::default();
+    let format = Format::UnifiedText;
+    let run = Run {
+        sql: &t.sql,
+        params: &[],
+        types: Types::Infer(&t.columns),
+        format: &format,
+    };
+    c.mirror().catalog().run(&run, &mut sink).unwrap();
+    assert_eq!(
+        sink.rows,
+        vec![
+            vec![Some("id".into()), Some("bigint".into())],
+            vec![Some("title".into()), Some("text".into())],
+        ]
+    );
+}

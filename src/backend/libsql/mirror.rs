@@ -2,13 +2,15 @@
 //!
 //! Preparing a statement against it tells the proxy the result columns with
 //! their declared types and the parameter count without a round trip, the
-//! same way the local engine learns them; the catalog views can be answered
-//! from it the same way too. It is reloaded from the remote `sqlite_schema`
-//! after DDL (and after a rollback, which may undo DDL).
+//! same way the local engine learns them. It is a local engine connection
+//! (same SQL functions, same lazily created catalog views), so pg_catalog
+//! and information_schema queries of a remote tenant run on it through the
+//! local code path. It is reloaded from the remote `sqlite_schema` after DDL
+//! (and after a rollback, which may undo DDL).
 
 use rusqlite::Connection;
 
-use crate::backend::sqlite::exec::{ColumnInfo, Described};
+use crate::backend::sqlite::exec::{ColumnInfo, Conn, Described};
 use crate::sql::errors::{from_sqlite, SqlError};
 use crate::sql::pgtype::PgType;
 
@@ -19,7 +21,7 @@ pub const SCHEMA_SQL: &str = "SELECT type, name, sql FROM sqlite_schema \
      ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'view' THEN 1 ELSE 2 END, rowid";
 
 pub struct SchemaMirror {
-    db: Connection,
+    db: Conn,
     stale: bool,
 }
 
@@ -32,8 +34,10 @@ pub struct SchemaEntry {
 
 impl SchemaMirror {
     pub fn new() -> Result<SchemaMirror, SqlError> {
-        let db = Connection::open_in_memory().map_err(|e| from_sqlite(&e))?;
-        Ok(SchemaMirror { db, stale: true })
+        Ok(SchemaMirror {
+            db: Conn::new(fresh().map_err(|e| from_sqlite(&e))?),
+            stale: true,
+        })
     }
 
     pub fn is_stale(&self) -> bool {
@@ -48,13 +52,13 @@ impl SchemaMirror {
     /// (a virtual table of an extension the server has) are skipped: the
     /// statements touching them then describe as unknown.
     pub fn load(&mut self, entries: &[SchemaEntry]) -> Result<(), SqlError> {
-        let db = Connection::open_in_memory().map_err(|e| from_sqlite(&e))?;
+        let db = fresh().map_err(|e| from_sqlite(&e))?;
         for e in entries {
             if let Err(err) = db.execute_batch(&e.sql) {
                 tracing::debug!(kind = %e.kind, name = %e.name, %err, "schema entry not mirrored");
             }
         }
-        self.db = db;
+        self.db = Conn::new(db);
         self.stale = false;
         Ok(())
     }
@@ -62,7 +66,7 @@ impl SchemaMirror {
     /// Columns and parameter count of `sql`; `None` when the mirror cannot
     /// prepare it (the server may still run it).
     pub fn describe(&self, sql: &str) -> Option<Described> {
-        let stmt = self.db.prepare_cached(sql).ok()?;
+        let stmt = self.db.sqlite().prepare_cached(sql).ok()?;
         let columns = stmt
             .columns()
             .map(|c| ColumnInfo {
@@ -80,15 +84,26 @@ impl SchemaMirror {
     /// become several SQLite ones: `DROP TABLE a, b`).
     pub fn is_multi_statement(&self, sql: &str) -> bool {
         matches!(
-            self.db.prepare(sql),
+            self.db.sqlite().prepare(sql),
             Err(rusqlite::Error::MultipleStatement)
         )
     }
 
-    /// The mirror's connection, for catalog queries.
-    pub fn sqlite(&self) -> &Connection {
+    /// The mirror as a local engine connection: catalog queries of the
+    /// remote tenant run on it exactly as on a local tenant's connection.
+    pub fn catalog(&self) -> &Conn {
         &self.db
     }
+}
+
+/// An empty in-memory database with the local engine's SQL functions.
+fn fresh() -> rusqlite::Result<Connection> {
+    use crate::backend::sqlite::{catalog, functions, pgfuncs};
+    let db = Connection::open_in_memory()?;
+    functions::register(&db)?;
+    pgfuncs::register(&db)?;
+    catalog::register(&db)?;
+    Ok(db)
 }
 
 /// Whether a statement may change the schema.
