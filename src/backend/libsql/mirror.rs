@@ -89,6 +89,18 @@ impl SchemaMirror {
         )
     }
 
+    /// Whether the local engine defines SQL function `name` (translations
+    /// call some of pgtenant's own functions, which a libSQL server lacks).
+    pub fn has_function(&self, name: &str) -> bool {
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return false;
+        }
+        match self.db.sqlite().prepare(&format!("SELECT {name}()")) {
+            Ok(_) => true,
+            Err(e) => !e.to_string().contains("no such function"),
+        }
+    }
+
     /// The mirror as a local engine connection: catalog queries of the
     /// remote tenant run on it exactly as on a local tenant's connection.
     pub fn catalog(&self) -> &Conn {

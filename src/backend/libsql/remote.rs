@@ -163,6 +163,26 @@ impl RemoteConn {
         &self.mirror
     }
 
+    /// A function the server lacks but the local engine has was put there by
+    /// the translation (`x::int` → `pg_to_int4(x)`), not by the client: say
+    /// so instead of "function does not exist".
+    fn local_only_function(&self, e: SqlError) -> SqlError {
+        let name = (e.code == "42883")
+            .then(|| e.message.strip_prefix("function "))
+            .flatten()
+            .and_then(|m| m.strip_suffix(" does not exist"));
+        match name {
+            Some(n) if self.mirror.has_function(n) => SqlError::new(
+                "0A000",
+                format!(
+                    "this statement needs pgtenant's SQL function {n}(), which remote libSQL databases do not provide"
+                ),
+            )
+            .with_detail("It comes from the translation of a PostgreSQL cast, operator or function."),
+            _ => e,
+        }
+    }
+
     /// Answers statements while a lost transaction waits for its ROLLBACK.
     fn lost_transaction(&mut self, sql: &str) -> Option<Result<Finished, SqlError>> {
         if !self.tx_lost {
@@ -307,7 +327,7 @@ impl Engine for RemoteConn {
         if changes_schema(run.sql) {
             self.mirror.mark_stale();
         }
-        r
+        r.map_err(|e| self.local_only_function(e))
     }
 
     async fn batch(&mut self, sql: &str) -> Result<(), SqlError> {
