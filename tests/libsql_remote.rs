@@ -244,7 +244,15 @@ async fn transactions_span_requests() {
     run(&mut c, "CREATE TABLE t (id int PRIMARY KEY, v text)", &[])
         .await
         .unwrap();
-    let mut other = RemoteConn::open(cfg(&server, "acme", Duration::from_secs(5)))
+    // Another session on the same client (one HTTP pool per environment).
+    let shared = RemoteConn::database(&cfg(&server, "acme", Duration::from_secs(5)))
+        .await
+        .unwrap();
+    let mut other =
+        RemoteConn::open_on(shared.clone(), cfg(&server, "acme", Duration::from_secs(5)))
+            .await
+            .unwrap();
+    let mut third = RemoteConn::open_on(shared, cfg(&server, "acme", Duration::from_secs(5)))
         .await
         .unwrap();
 
@@ -267,6 +275,10 @@ async fn transactions_span_requests() {
     c.batch("COMMIT").await.unwrap();
     assert!(c.is_autocommit());
     let (_, rows) = run(&mut other, "SELECT count(*) FROM t", &[])
+        .await
+        .unwrap();
+    assert_eq!(rows.rows, vec![vec![Some("2".into())]]);
+    let (_, rows) = run(&mut third, "SELECT count(*) FROM t", &[])
         .await
         .unwrap();
     assert_eq!(rows.rows, vec![vec![Some("2".into())]]);

@@ -9,6 +9,7 @@
 //! by a fresh one on the next statement; a transaction it held is lost, so
 //! the session then sees a failed transaction until it rolls back.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -43,7 +44,7 @@ pub struct RemoteConfig {
 
 pub struct RemoteConn {
     cfg: RemoteConfig,
-    db: libsql::Database,
+    db: Arc<libsql::Database>,
     conn: Option<libsql::Connection>,
     mirror: SchemaMirror,
     /// A transaction was open when the connection was lost.
@@ -61,14 +62,28 @@ enum Failure {
 }
 
 impl RemoteConn {
-    /// Opens a connection and loads the schema mirror, which also proves the
-    /// remote reachable (08006 or 57014 if not).
-    pub async fn open(cfg: RemoteConfig) -> Result<RemoteConn, SqlError> {
+    /// The client for one remote database: sessions of one environment
+    /// should share it (one HTTP connection pool), see [`Self::open_on`].
+    pub async fn database(cfg: &RemoteConfig) -> Result<Arc<libsql::Database>, SqlError> {
         let mut b = libsql::Builder::new_remote(cfg.url.clone(), cfg.auth_token.clone());
         if let Some(ns) = &cfg.namespace {
             b = b.namespace(ns.clone());
         }
-        let db = b.build().await.map_err(|e| from_libsql(&e))?;
+        Ok(Arc::new(b.build().await.map_err(|e| from_libsql(&e))?))
+    }
+
+    /// Opens a session's connection with its own client.
+    pub async fn open(cfg: RemoteConfig) -> Result<RemoteConn, SqlError> {
+        let db = Self::database(&cfg).await?;
+        Self::open_on(db, cfg).await
+    }
+
+    /// Opens a session's connection on a shared client and loads the schema
+    /// mirror, which also proves the remote reachable (08006 or 57014 if not).
+    pub async fn open_on(
+        db: Arc<libsql::Database>,
+        cfg: RemoteConfig,
+    ) -> Result<RemoteConn, SqlError> {
         let mut c = RemoteConn {
             cfg,
             db,
