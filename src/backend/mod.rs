@@ -1,6 +1,9 @@
-//! Database engines behind tenant environments.
-//!
-//! Today the embedded SQLite engine is the only one; the remote libSQL engine
-//! (its own issue) will sit beside it behind the same session interface.
+//! Database engines behind tenant environments: the embedded SQLite engine
+//! (`sqlite`, the default) and a remote libSQL server (`libsql`, Hrana over
+//! HTTP). [`Engine`] is what a session needs from either.
 
+pub mod engine;
+pub mod libsql;
 pub mod sqlite;
+
+pub use engine::Engine;

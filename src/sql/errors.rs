@@ -151,6 +151,12 @@ pub fn from_sqlite_on(db: &rusqlite::Connection, err: &rusqlite::Error) -> SqlEr
     from_sqlite(err)
 }
 
+/// Maps an SQLite extended result code and message reported by another
+/// engine (a remote libSQL server) the same way as local errors.
+pub fn from_sqlite_code(extended: i32, msg: &str) -> SqlError {
+    from_code(extended, msg)
+}
+
 fn from_code(extended: i32, msg: &str) -> SqlError {
     // rusqlite catches a panic inside one of our SQL functions and reports
     // it as this message: a server fault, not the client's mistake.

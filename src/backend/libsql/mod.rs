@@ -1,0 +1,21 @@
+//! The remote engine: a tenant database on a libSQL server (sqld, Turso),
+//! reached with the `libsql` crate's remote client (Hrana over HTTP; no
+//! embedded libSQL, see DESIGN.md decision 1).
+//!
+//! - [`remote`]: one session's connection: statements, transactions (one
+//!   Hrana stream keeps its baton across calls), timeouts and reconnects.
+//! - [`mirror`]: an in-memory SQLite copy of the remote schema, which
+//!   answers describe and declared column types (Hrana's client API does not
+//!   expose declared types) and is refreshed after DDL.
+//! - [`values`]: parameter and result values between rusqlite and libsql.
+//! - [`errors`]: remote failures to SQLSTATEs.
+//! - [`admin_api`]: provisioning through sqld's namespace admin API.
+
+pub mod admin_api;
+pub mod errors;
+pub mod mirror;
+pub mod remote;
+pub mod values;
+
+pub use admin_api::AdminClient;
+pub use remote::{RemoteConfig, RemoteConn};

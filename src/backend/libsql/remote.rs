@@ -1,0 +1,414 @@
+//! One session's connection to a remote libSQL database.
+//!
+//! The libsql client keeps one Hrana stream per connection: a statement in
+//! autocommit mode closes it in the same request, while a `BEGIN` keeps it
+//! (and its baton) open until `COMMIT`/`ROLLBACK`, so a transaction spans
+//! requests on the server's side. Every remote call has a deadline: a
+//! remote that is down gives 08006 at once, one that does not answer gives
+//! 57014 when the deadline passes. After either, the connection is replaced
+//! by a fresh one on the next statement; a transaction it held is lost, so
+//! the session then sees a failed transaction until it rolls back.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::BytesMut;
+use pgwire::messages::data::DataRow;
+use tokio::time::{timeout_at, Instant};
+
+use super::errors::{from_libsql, is_stream_expired};
+use super::mirror::{changes_schema, SchemaEntry, SchemaMirror, SCHEMA_SQL};
+use super::values::{as_value_ref, to_remote};
+use crate::backend::engine::Engine;
+use crate::backend::sqlite::exec::{ColumnInfo, Described, Finished, RowSink, Run, Types};
+use crate::sql::encode::{encode_field, type_of_value};
+use crate::sql::errors::SqlError;
+use crate::sql::pgtype::PgType;
+
+/// Rows per DataRow batch handed to the sink (as the local engine does).
+const BATCH_ROWS: usize = 256;
+
+/// Where a remote database is and how long to wait for it.
+#[derive(Debug, Clone)]
+pub struct RemoteConfig {
+    /// `http://`, `https://` or `libsql://` base URL of the server.
+    pub url: String,
+    pub auth_token: String,
+    /// The database on a multi-tenant sqld (sent as `x-namespace`); `None`
+    /// when the URL already names it (Turso: one hostname per database).
+    pub namespace: Option<String>,
+    /// Deadline of one statement, rows included.
+    pub timeout: Duration,
+}
+
+pub struct RemoteConn {
+    cfg: RemoteConfig,
+    db: Arc<libsql::Database>,
+    conn: Option<libsql::Connection>,
+    mirror: SchemaMirror,
+    /// A transaction was open when the connection was lost.
+    tx_lost: bool,
+    /// The last failure was an idle stream expired by the server.
+    expired: bool,
+    changes: u64,
+    last_insert_rowid: i64,
+}
+
+/// Why a remote call did not give a result.
+enum Failure {
+    Timeout,
+    Remote(libsql::Error),
+}
+
+impl RemoteConn {
+    /// The client for one remote database: sessions of one environment
+    /// should share it (one HTTP connection pool), see [`Self::open_on`].
+    pub async fn database(cfg: &RemoteConfig) -> Result<Arc<libsql::Database>, SqlError> {
+        let mut b = libsql::Builder::new_remote(cfg.url.clone(), cfg.auth_token.clone());
+        if let Some(ns) = &cfg.namespace {
+            b = b.namespace(ns.clone());
+        }
+        Ok(Arc::new(b.build().await.map_err(|e| from_libsql(&e))?))
+    }
+
+    /// Opens a session's connection with its own client.
+    pub async fn open(cfg: RemoteConfig) -> Result<RemoteConn, SqlError> {
+        let db = Self::database(&cfg).await?;
+        Self::open_on(db, cfg).await
+    }
+
+    /// Opens a session's connection on a shared client and loads the schema
+    /// mirror, which also proves the remote reachable (08006 or 57014 if not).
+    pub async fn open_on(
+        db: Arc<libsql::Database>,
+        cfg: RemoteConfig,
+    ) -> Result<RemoteConn, SqlError> {
+        let mut c = RemoteConn {
+            cfg,
+            db,
+            conn: None,
+            mirror: SchemaMirror::new()?,
+            tx_lost: false,
+            expired: false,
+            changes: 0,
+            last_insert_rowid: 0,
+        };
+        let deadline = c.deadline();
+        c.refresh_mirror(deadline).await?;
+        Ok(c)
+    }
+
+    fn deadline(&self) -> Instant {
+        Instant::now() + self.cfg.timeout
+    }
+
+    fn connection(&mut self) -> Result<libsql::Connection, SqlError> {
+        if let Some(c) = &self.conn {
+            return Ok(c.clone());
+        }
+        let c = self.db.connect().map_err(|e| from_libsql(&e))?;
+        self.conn = Some(c.clone());
+        Ok(c)
+    }
+
+    /// Turns a failure into the client's error; a lost connection is dropped
+    /// (the client closes its stream) and replaced on the next statement.
+    fn fail(&mut self, f: Failure) -> SqlError {
+        self.expired = matches!(&f, Failure::Remote(e) if is_stream_expired(e));
+        let lost = match &f {
+            Failure::Timeout => true,
+            Failure::Remote(e) => from_libsql(e).code == "08006",
+        };
+        if lost {
+            if let Some(c) = self.conn.take() {
+                self.tx_lost |= !c.is_autocommit();
+            }
+            self.mirror.mark_stale();
+        }
+        match f {
+            Failure::Timeout => SqlError::statement_timeout().with_detail(format!(
+                "the remote database did not answer within {} ms",
+                self.cfg.timeout.as_millis()
+            )),
+            Failure::Remote(e) => from_libsql(&e),
+        }
+    }
+
+    async fn timed<T>(
+        deadline: Instant,
+        f: impl std::future::Future<Output = libsql::Result<T>>,
+    ) -> Result<T, Failure> {
+        match timeout_at(deadline, f).await {
+            Err(_) => Err(Failure::Timeout),
+            Ok(Err(e)) => Err(Failure::Remote(e)),
+            Ok(Ok(v)) => Ok(v),
+        }
+    }
+
+    /// Reloads the mirror from the remote schema (on the session's stream,
+    /// so uncommitted DDL of its own transaction is seen).
+    async fn refresh_mirror(&mut self, deadline: Instant) -> Result<(), SqlError> {
+        let conn = self.connection()?;
+        let r: Result<Vec<SchemaEntry>, Failure> = async {
+            let mut rows = Self::timed(deadline, conn.query(SCHEMA_SQL, ())).await?;
+            let mut out = Vec::new();
+            while let Some(row) = Self::timed(deadline, rows.next()).await? {
+                let text = |i| match row.get_value(i) {
+                    Ok(libsql::Value::Text(s)) => s,
+                    _ => String::new(),
+                };
+                out.push(SchemaEntry {
+                    kind: text(0),
+                    name: text(1),
+                    sql: text(2),
+                });
+            }
+            Ok(out)
+        }
+        .await;
+        match r {
+            Ok(entries) => self.mirror.load(&entries),
+            Err(f) => Err(self.fail(f)),
+        }
+    }
+
+    /// The mirror, for catalog queries of this tenant.
+    pub fn mirror(&self) -> &SchemaMirror {
+        &self.mirror
+    }
+
+    /// A function the server lacks but the local engine has was put there by
+    /// the translation (`x::int` → `pg_to_int4(x)`), not by the client: say
+    /// so instead of "function does not exist".
+    fn local_only_function(&self, e: SqlError) -> SqlError {
+        let name = (e.code == "42883")
+            .then(|| e.message.strip_prefix("function "))
+            .flatten()
+            .and_then(|m| m.strip_suffix(" does not exist"));
+        match name {
+            Some(n) if self.mirror.has_function(n) => SqlError::new(
+                "0A000",
+                format!(
+                    "this statement needs pgtenant's SQL function {n}(), which remote libSQL databases do not provide"
+                ),
+            )
+            .with_detail("It comes from the translation of a PostgreSQL cast, operator or function."),
+            _ => e,
+        }
+    }
+
+    /// Answers statements while a lost transaction waits for its ROLLBACK.
+    fn lost_transaction(&mut self, sql: &str) -> Option<Result<Finished, SqlError>> {
+        if !self.tx_lost {
+            return None;
+        }
+        let word = sql.trim_start().get(..8).unwrap_or("");
+        if word.eq_ignore_ascii_case("ROLLBACK") {
+            self.tx_lost = false;
+            return Some(Ok(Finished::Changed(0)));
+        }
+        Some(Err(SqlError::in_failed_transaction()))
+    }
+
+    async fn run_remote(
+        &mut self,
+        run: &Run<'_>,
+        sink: &mut (dyn RowSink + Send),
+        deadline: Instant,
+    ) -> Result<Finished, SqlError> {
+        if self.mirror.is_stale() {
+            self.refresh_mirror(deadline).await?;
+        }
+        let described = self.mirror.describe(run.sql);
+        let params: Vec<libsql::Value> = run.params.iter().map(to_remote).collect();
+        let conn = self.connection()?;
+
+        // Several SQLite statements for one PostgreSQL one: no parameters,
+        // no rows (as in the local engine). The client would run only the
+        // first of them as a single statement.
+        if described.is_none() && run.params.is_empty() && self.mirror.is_multi_statement(run.sql) {
+            Self::timed(deadline, conn.execute_batch(run.sql))
+                .await
+                .map_err(|f| self.fail(f))?;
+            return Ok(Finished::Changed(0));
+        }
+
+        // No result columns: one round trip (execute); otherwise describe +
+        // cursor through the client's query.
+        if described.as_ref().is_some_and(|d| d.columns.is_empty()) {
+            let n = Self::timed(deadline, conn.execute(run.sql, params))
+                .await
+                .map_err(|f| self.fail(f))?;
+            self.changes = n;
+            self.last_insert_rowid = conn.last_insert_rowid();
+            return Ok(Finished::Changed(n));
+        }
+
+        let mut rows = Self::timed(deadline, conn.query(run.sql, params))
+            .await
+            .map_err(|f| self.fail(f))?;
+        let ncols = rows.column_count().max(0) as usize;
+        let first = Self::timed(deadline, rows.next())
+            .await
+            .map_err(|f| self.fail(f))?;
+        if ncols == 0 {
+            self.changes = conn.changes();
+            self.last_insert_rowid = conn.last_insert_rowid();
+            return Ok(Finished::Changed(self.changes));
+        }
+        let decls: Vec<Option<PgType>> = match &described {
+            Some(d) if d.columns.len() == ncols => d.columns.iter().map(|c| c.decl).collect(),
+            _ => vec![None; ncols],
+        };
+        let columns: Vec<ColumnInfo> = (0..ncols)
+            .map(|i| ColumnInfo {
+                name: rows.column_name(i as i32).unwrap_or("?column?").to_owned(),
+                decl: decls[i],
+            })
+            .collect();
+        let types: Vec<PgType> = match run.types {
+            Types::Fixed(t) if t.len() != ncols => {
+                return Err(SqlError::new(
+                    "0A000",
+                    "cached plan must not change result type",
+                ))
+            }
+            Types::Fixed(t) => t.to_vec(),
+            Types::Infer(hints) => (0..ncols)
+                .map(|i| {
+                    decls[i]
+                        .or_else(|| hints.get(i).copied().flatten())
+                        .or_else(|| {
+                            first
+                                .as_ref()
+                                .and_then(|r| r.get_value(i as i32).ok())
+                                .filter(|v| !matches!(v, libsql::Value::Null))
+                                .map(|v| type_of_value(as_value_ref(&v)))
+                        })
+                        .unwrap_or(PgType::Text)
+                })
+                .collect(),
+        };
+        if !sink.schema(&columns, &types) {
+            return Ok(Finished::Rows(0));
+        }
+        let binary: Vec<bool> = (0..ncols).map(|i| run.format.is_binary(i)).collect();
+        let mut buf = BytesMut::with_capacity(8 * 1024);
+        let mut batch: Vec<DataRow> = Vec::with_capacity(16);
+        let mut count = 0u64;
+        let mut next = first;
+        while let Some(row) = next {
+            for (i, ty) in types.iter().enumerate() {
+                let v = row.get_value(i as i32).map_err(|e| from_libsql(&e))?;
+                encode_field(&mut buf, as_value_ref(&v), *ty, binary[i])
+                    .map_err(|e| SqlError::new(e.code, e.message))?;
+            }
+            batch.push(DataRow::new(buf.split(), ncols as i16));
+            count += 1;
+            if batch.len() >= BATCH_ROWS && !sink.rows(std::mem::take(&mut batch)) {
+                return Ok(Finished::Rows(count));
+            }
+            next = Self::timed(deadline, rows.next())
+                .await
+                .map_err(|f| self.fail(f))?;
+        }
+        sink.last_rows(batch);
+        self.changes = conn.changes();
+        Ok(Finished::Rows(count))
+    }
+}
+
+#[async_trait]
+impl Engine for RemoteConn {
+    async fn run(
+        &mut self,
+        run: &Run<'_>,
+        sink: &mut (dyn RowSink + Send),
+    ) -> Result<Finished, SqlError> {
+        if let Some(r) = self.lost_transaction(run.sql) {
+            return r;
+        }
+        let deadline = self.deadline();
+        let autocommit = self.is_autocommit();
+        self.expired = false;
+        let mut r = self.run_remote(run, sink, deadline).await;
+        // The libsql client keeps a stream open after a query even in
+        // autocommit mode; sqld expires it when idle. The statement did not
+        // run and no transaction was lost: run it once more on a new stream.
+        if r.is_err() && autocommit && self.expired {
+            r = self.run_remote(run, sink, deadline).await;
+        }
+        if changes_schema(run.sql) {
+            self.mirror.mark_stale();
+        }
+        r.map_err(|e| self.local_only_function(e))
+    }
+
+    async fn batch(&mut self, sql: &str) -> Result<(), SqlError> {
+        if let Some(r) = self.lost_transaction(sql) {
+            return r.map(|_| ());
+        }
+        let deadline = self.deadline();
+        let autocommit = self.is_autocommit();
+        let conn = self.connection()?;
+        let mut r = Self::timed(deadline, conn.execute_batch(sql)).await;
+        if matches!(&r, Err(Failure::Remote(e)) if autocommit && is_stream_expired(e)) {
+            self.conn = None;
+            let conn = self.connection()?;
+            r = Self::timed(deadline, conn.execute_batch(sql)).await;
+        }
+        if changes_schema(sql) {
+            self.mirror.mark_stale();
+        }
+        r.map(|_| ()).map_err(|f| self.fail(f))
+    }
+
+    async fn describe(&mut self, sql: &str) -> Result<Described, SqlError> {
+        if self.mirror.is_stale() {
+            let deadline = self.deadline();
+            self.refresh_mirror(deadline).await?;
+        }
+        if let Some(d) = self.mirror.describe(sql) {
+            return Ok(d);
+        }
+        // Not preparable here (a function only the server has, say): ask it.
+        let deadline = self.deadline();
+        let conn = self.connection()?;
+        let stmt = Self::timed(deadline, conn.prepare(sql))
+            .await
+            .map_err(|f| self.fail(f))?;
+        Ok(Described {
+            columns: stmt
+                .columns()
+                .iter()
+                .map(|c| ColumnInfo {
+                    name: c.name().to_owned(),
+                    decl: c.decl_type().map(PgType::from_decl),
+                })
+                .collect(),
+            param_count: stmt.parameter_count(),
+        })
+    }
+
+    fn is_autocommit(&self) -> bool {
+        !self.tx_lost && self.conn.as_ref().is_none_or(|c| c.is_autocommit())
+    }
+
+    fn changes(&self) -> u64 {
+        self.changes
+    }
+
+    fn last_insert_rowid(&self) -> i64 {
+        self.last_insert_rowid
+    }
+}
+
+impl std::fmt::Debug for RemoteConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteConn")
+            .field("url", &self.cfg.url)
+            .field("namespace", &self.cfg.namespace)
+            .finish()
+    }
+}
