@@ -130,11 +130,26 @@ pub async fn deploy_one(
         steps: 0,
         error: Some(e),
     };
-    let Ok(_permit) = db.writer.clone().acquire_owned().await else {
-        return fail(
-            target,
-            SqlError::new("57P01", "the tenant is shutting down"),
-        );
+    let wait = std::time::Duration::from_millis(server.config.deploy.lock_timeout_ms);
+    let _permit = match tokio::time::timeout(wait, db.writer.clone().acquire_owned()).await {
+        Ok(Ok(p)) => p,
+        Ok(Err(_)) => {
+            return fail(
+                target,
+                SqlError::new("57P01", "the tenant is shutting down"),
+            )
+        }
+        Err(_) => {
+            let e = SqlError::new(
+                "55P03",
+                format!(
+                    "tenant \"{}\" kept a write transaction open for {} ms; deployment not started",
+                    target.tenant,
+                    wait.as_millis()
+                ),
+            );
+            return fail(target, e);
+        }
     };
     if db.is_closed() {
         return fail(target, SqlError::new("57P01", "the tenant was dropped"));
