@@ -246,7 +246,7 @@ pub async fn deploy(
     let selector = target::parse(target)?;
     let ddl = ddl.to_owned();
     let srv = server.clone();
-    let (job, history, targets, single) = blocking(move || {
+    let (job, kind, history, targets, single) = blocking(move || {
         let Desired { schema, hints } = desired::from_postgres(&ddl)?;
         let history = History::open(srv.catalog.path())?;
         let kind_hints = serde_json::to_string(&hints).unwrap_or_default();
@@ -275,21 +275,15 @@ pub async fn deploy(
             }
         };
         let job = Job::new(schema, hints, allow_destructive, dry_run);
-        Ok((
-            (Arc::new(job), kind_hints, checksum),
-            Arc::new(history),
-            targets,
-            single,
-        ))
+        let kind = Kind {
+            name: "deploy".into(),
+            checksum,
+            hints: kind_hints,
+            quota: true,
+        };
+        Ok((Arc::new(job), kind, Arc::new(history), targets, single))
     })
     .await?;
-    let ((job, hints, checksum), history) = (job, history);
-    let kind = Kind {
-        name: "deploy".into(),
-        checksum,
-        hints,
-        quota: true,
-    };
     let concurrency = server.config.deploy.fleet_concurrency.max(1);
     let outcomes: Vec<Outcome> = stream::iter(targets)
         .map(|t| {
