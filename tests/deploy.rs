@@ -614,3 +614,20 @@ async fn random_schema_pairs_deploy_and_roll_back() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_transaction_held_open_times_the_deployment_out() {
+    let server = TestServer::start_with(|c| c.deploy.lock_timeout_ms = 200).await;
+    let alice = tenant_with_items(&server, "acme").await;
+    alice
+        .batch_execute("BEGIN; INSERT INTO items (name) VALUES ('held')")
+        .await
+        .unwrap();
+    let admin = server.admin().await;
+    let v2 = "CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL, qty int, more text)";
+    let e = deploy(&admin, "'acme'", v2, "").await;
+    assert_eq!(sqlstate(e), SqlState::LOCK_NOT_AVAILABLE);
+    alice.batch_execute("COMMIT").await.unwrap();
+    let rows = deploy(&admin, "'acme'", v2, "").await.unwrap();
+    assert_eq!(rows[0][3].as_deref(), Some("applied"));
+}

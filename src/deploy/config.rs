@@ -10,6 +10,9 @@ pub struct DeployConfig {
     pub max_deployments_per_day: u64,
     /// Tenants migrated at once by a fleet or environment rollout.
     pub fleet_concurrency: usize,
+    /// How long a deployment waits for a tenant's writer slot (held by an
+    /// open write transaction) before that tenant fails with 55P03.
+    pub lock_timeout_ms: u64,
 }
 
 impl Default for DeployConfig {
@@ -17,6 +20,7 @@ impl Default for DeployConfig {
         DeployConfig {
             max_deployments_per_day: 100,
             fleet_concurrency: 4,
+            lock_timeout_ms: 30_000,
         }
     }
 }

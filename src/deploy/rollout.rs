@@ -130,11 +130,26 @@ pub async fn deploy_one(
         steps: 0,
         error: Some(e),
     };
-    let Ok(_permit) = db.writer.clone().acquire_owned().await else {
-        return fail(
-            target,
-            SqlError::new("57P01", "the tenant is shutting down"),
-        );
+    let wait = std::time::Duration::from_millis(server.config.deploy.lock_timeout_ms);
+    let _permit = match tokio::time::timeout(wait, db.writer.clone().acquire_owned()).await {
+        Ok(Ok(p)) => p,
+        Ok(Err(_)) => {
+            return fail(
+                target,
+                SqlError::new("57P01", "the tenant is shutting down"),
+            )
+        }
+        Err(_) => {
+            let e = SqlError::new(
+                "55P03",
+                format!(
+                    "tenant \"{}\" kept a write transaction open for {} ms; deployment not started",
+                    target.tenant,
+                    wait.as_millis()
+                ),
+            );
+            return fail(target, e);
+        }
     };
     if db.is_closed() {
         return fail(target, SqlError::new("57P01", "the tenant was dropped"));
@@ -231,7 +246,7 @@ pub async fn deploy(
     let selector = target::parse(target)?;
     let ddl = ddl.to_owned();
     let srv = server.clone();
-    let (job, history, targets, single) = blocking(move || {
+    let (job, kind, history, targets, single) = blocking(move || {
         let Desired { schema, hints } = desired::from_postgres(&ddl)?;
         let history = History::open(srv.catalog.path())?;
         let kind_hints = serde_json::to_string(&hints).unwrap_or_default();
@@ -260,21 +275,15 @@ pub async fn deploy(
             }
         };
         let job = Job::new(schema, hints, allow_destructive, dry_run);
-        Ok((
-            (Arc::new(job), kind_hints, checksum),
-            Arc::new(history),
-            targets,
-            single,
-        ))
+        let kind = Kind {
+            name: "deploy".into(),
+            checksum,
+            hints: kind_hints,
+            quota: true,
+        };
+        Ok((Arc::new(job), kind, Arc::new(history), targets, single))
     })
     .await?;
-    let ((job, hints, checksum), history) = (job, history);
-    let kind = Kind {
-        name: "deploy".into(),
-        checksum,
-        hints,
-        quota: true,
-    };
     let concurrency = server.config.deploy.fleet_concurrency.max(1);
     let outcomes: Vec<Outcome> = stream::iter(targets)
         .map(|t| {
