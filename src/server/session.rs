@@ -505,13 +505,14 @@ impl Session {
         self.with_conn(move |c| c.batch(&sql)).await?;
         // Rolling back to a savepoint un-fails the block.
         let mut tx = self.tx.lock().unwrap_or_else(|p| p.into_inner());
-        if let Tx::Failed { permit } = std::mem::take(&mut *tx) {
-            *tx = Tx::Active {
-                permit,
-                implicit: false,
-            };
-        } else if let Tx::Idle = *tx {
-            unreachable!("checked above")
+        // Only a failed block changes state; an active one stays as it is.
+        if let Tx::Failed { .. } = *tx {
+            if let Tx::Failed { permit } = std::mem::take(&mut *tx) {
+                *tx = Tx::Active {
+                    permit,
+                    implicit: false,
+                };
+            }
         }
         Ok(Outcome::Command(Tag::new("ROLLBACK")))
     }

@@ -18,6 +18,7 @@ mod expr;
 mod functions;
 mod literals;
 mod names;
+mod null_order;
 mod output_names;
 mod params;
 mod query;
