@@ -202,6 +202,7 @@ fn function_error(msg: &str) -> Option<SqlError> {
     const OURS: &[(&str, &str)] = &[
         ("field position must not be zero", "22023"),
         ("cannot take square root of a negative number", "2201F"),
+        ("division by zero", "22012"),
     ];
     let code = crate::backend::sqlite::pgfuncs::sqlstate(msg).or_else(|| {
         OURS.iter()

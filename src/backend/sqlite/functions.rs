@@ -230,6 +230,21 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
                 .unwrap_or_default(),
         ))
     })?;
+    // The divisor of `/` and `%`, passed through unless it is zero.
+    conn.create_scalar_function("pg_divisor", 1, flags(), |ctx| {
+        let v: Value = ctx.get(0)?;
+        let zero = match v {
+            Value::Integer(0) => true,
+            Value::Real(f) => f == 0.0,
+            _ => false,
+        };
+        if zero {
+            return Err(rusqlite::Error::UserFunctionError(Box::new(
+                crate::sql::errors::SqlError::new("22012", "division by zero"),
+            )));
+        }
+        Ok(v)
+    })?;
     conn.create_scalar_function("initcap", 1, flags(), |ctx| {
         Ok(ctx.get::<Option<String>>(0)?.map(|s| initcap(&s)))
     })?;

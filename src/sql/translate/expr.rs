@@ -276,6 +276,17 @@ fn interval_text(expr: &Expr) -> Result<Option<String>, TranslateError> {
     }
 }
 
+fn nonzero_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => n.parse::<f64>().is_ok_and(|f| f != 0.0),
+            _ => false,
+        },
+        Expr::Nested(inner) => nonzero_literal(inner),
+        _ => false,
+    }
+}
+
 fn binary_op(
     left: &Expr,
     op: &BinaryOperator,
@@ -291,6 +302,13 @@ fn binary_op(
         B::PGRegexNotMatch => not(call("regexp", vec![r(), l()])),
         B::PGRegexNotIMatch => not(call("regexp", vec![template("'(?i)' || $1", &[r()]), l()])),
         B::PGExp => call("power", vec![l(), r()]),
+        // SQLite yields NULL for x / 0; PostgreSQL raises 22012. A non-zero
+        // literal divisor needs no check.
+        B::Divide | B::Modulo if !nonzero_literal(right) => Expr::BinaryOp {
+            left: Box::new(l()),
+            op: op.clone(),
+            right: Box::new(call("pg_divisor", vec![r()])),
+        },
         B::Arrow => json_arrow(left, right)?,
         // PostgreSQL's ->> yields text: JSON booleans are 'true'/'false', not 1/0.
         B::LongArrow => template(
