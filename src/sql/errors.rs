@@ -203,6 +203,7 @@ fn function_error(msg: &str) -> Option<SqlError> {
         ("field position must not be zero", "22023"),
         ("cannot take square root of a negative number", "2201F"),
         ("division by zero", "22012"),
+        ("cannot take logarithm of", "2201E"),
     ];
     let code = crate::backend::sqlite::pgfuncs::sqlstate(msg).or_else(|| {
         OURS.iter()
