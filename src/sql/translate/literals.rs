@@ -30,12 +30,19 @@ fn digits(s: &str, n: usize) -> bool {
     s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// `YYYY-MM-DD`.
+/// `YYYY-MM-DD`; a time of day after it is ignored, as PostgreSQL does.
 pub(super) fn date(text: &str) -> Result<String, TranslateError> {
     let t = text.trim();
+    let t = t.split_once([' ', 'T']).map_or(t, |(day, _)| day);
     let mut parts = t.splitn(3, '-');
     match (parts.next(), parts.next(), parts.next()) {
         (Some(y), Some(m), Some(d)) if digits(y, 4) && digits(m, 2) && digits(d, 2) => {
+            if chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").is_err() {
+                return Err(other(
+                    "22008",
+                    format!("date/time field value out of range: \"{text}\""),
+                ));
+            }
             Ok(t.to_string())
         }
         _ => Err(other(
