@@ -250,6 +250,8 @@ fn function_error(msg: &str) -> Option<SqlError> {
         ("permission denied to set parameter", "42501"),
         ("unrecognized configuration parameter", "42704"),
         ("invalid value for parameter", "22023"),
+        ("division by zero", "22012"),
+        ("cannot take logarithm of", "2201E"),
     ];
     let code = crate::backend::sqlite::pgfuncs::sqlstate(msg).or_else(|| {
         OURS.iter()

@@ -157,6 +157,9 @@ fn initcap(s: &str) -> String {
 }
 
 /// A numeric argument as f64, keeping NULL.
+/// A float function of one float argument.
+type F64Fn = fn(f64) -> f64;
+
 fn num(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<f64>> {
     ctx.get::<Option<f64>>(i)
 }
@@ -229,6 +232,54 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
                 .map(|p| p.to_string())
                 .unwrap_or_default(),
         ))
+    })?;
+    // Float math PostgreSQL has and this SQLite build lacks.
+    let unary: [(&str, F64Fn); 11] = [
+        ("exp", f64::exp),
+        ("degrees", f64::to_degrees),
+        ("radians", f64::to_radians),
+        ("sin", f64::sin),
+        ("cos", f64::cos),
+        ("tan", f64::tan),
+        ("asin", f64::asin),
+        ("acos", f64::acos),
+        ("atan", f64::atan),
+        ("cbrt", f64::cbrt),
+        ("log10", f64::log10),
+    ];
+    for (name, f) in unary {
+        conn.create_scalar_function(name, 1, flags(), move |ctx| Ok(num(ctx, 0)?.map(f)))?;
+    }
+    conn.create_scalar_function("pi", 0, flags(), |_| Ok(std::f64::consts::PI))?;
+    for (name, log) in [("ln", f64::ln as F64Fn), ("log", f64::log10)] {
+        conn.create_scalar_function(name, 1, flags(), move |ctx| match num(ctx, 0)? {
+            Some(v) if v <= 0.0 => Err(rusqlite::Error::UserFunctionError(Box::new(
+                crate::sql::errors::SqlError::new(
+                    "2201E",
+                    if v == 0.0 {
+                        "cannot take logarithm of zero"
+                    } else {
+                        "cannot take logarithm of a negative number"
+                    },
+                ),
+            ))),
+            v => Ok(v.map(log)),
+        })?;
+    }
+    // The divisor of `/` and `%`, passed through unless it is zero.
+    conn.create_scalar_function("pg_divisor", 1, flags(), |ctx| {
+        let v: Value = ctx.get(0)?;
+        let zero = match v {
+            Value::Integer(0) => true,
+            Value::Real(f) => f == 0.0,
+            _ => false,
+        };
+        if zero {
+            return Err(rusqlite::Error::UserFunctionError(Box::new(
+                crate::sql::errors::SqlError::new("22012", "division by zero"),
+            )));
+        }
+        Ok(v)
     })?;
     conn.create_scalar_function("initcap", 1, flags(), |ctx| {
         Ok(ctx.get::<Option<String>>(0)?.map(|s| initcap(&s)))

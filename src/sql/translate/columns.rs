@@ -102,6 +102,13 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
             B::StringConcat | B::LongArrow => Some(PgType::Text),
             // timestamp +/- interval keeps the timestamp's type.
             B::Plus | B::Minus if matches!(right.as_ref(), Expr::Interval(_)) => expr_type(left),
+            B::Minus
+                if expr_type(left) == Some(PgType::Date)
+                    && expr_type(right) == Some(PgType::Date) =>
+            {
+                Some(PgType::Int4)
+            }
+            B::Plus | B::Minus if expr_type(left) == Some(PgType::Date) => Some(PgType::Date),
             B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo => {
                 arithmetic(expr_type(left), expr_type(right))
             }

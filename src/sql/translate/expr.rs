@@ -212,12 +212,55 @@ pub(super) fn rewrite_interval_arithmetic(expr: &mut Expr) -> Result<(), Transla
         _ => return Ok(()),
     };
     let Some(text) = interval_text(right)? else {
+        rewrite_date_arithmetic(expr);
         return Ok(());
     };
     let mut args = vec![string("%Y-%m-%d %H:%M:%f"), (**left).clone()];
     args.extend(interval_modifiers(&text, negate)?.into_iter().map(string));
     *expr = call("strftime", args);
     Ok(())
+}
+
+/// `date + int`, `date - int` (days) and `date - date` (days between), for
+/// operands whose type is known without the schema. SQLite would add the
+/// number to the text's leading digits.
+fn rewrite_date_arithmetic(expr: &mut Expr) {
+    use super::columns::expr_type;
+    use crate::sql::pgtype::PgType;
+    let Expr::BinaryOp { left, op, right } = expr else {
+        return;
+    };
+    let is_int = |t: Option<PgType>| matches!(t, Some(PgType::Int2 | PgType::Int4 | PgType::Int8));
+    if expr_type(left) != Some(PgType::Date) {
+        return;
+    }
+    let (l, r) = ((**left).clone(), (**right).clone());
+    let minus = matches!(op, BinaryOperator::Minus);
+    *expr = match expr_type(right) {
+        Some(PgType::Date) if minus => super::ast::cast(
+            nested(Expr::BinaryOp {
+                left: Box::new(call("julianday", vec![l])),
+                op: BinaryOperator::Minus,
+                right: Box::new(call("julianday", vec![r])),
+            }),
+            DataType::Integer(None),
+        ),
+        t if is_int(t) => {
+            let days = if minus {
+                Expr::UnaryOp {
+                    op: UnaryOperator::Minus,
+                    expr: Box::new(nested(r)),
+                }
+            } else {
+                r
+            };
+            call(
+                "date",
+                vec![l, call("printf", vec![string("%+d days"), days])],
+            )
+        }
+        _ => return,
+    };
 }
 
 /// The text of an interval literal: `interval '1 day'`, `interval '1' day`,
@@ -243,6 +286,17 @@ fn interval_text(expr: &Expr) -> Result<Option<String>, TranslateError> {
     }
 }
 
+fn nonzero_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => n.parse::<f64>().is_ok_and(|f| f != 0.0),
+            _ => false,
+        },
+        Expr::Nested(inner) => nonzero_literal(inner),
+        _ => false,
+    }
+}
+
 fn binary_op(
     left: &Expr,
     op: &BinaryOperator,
@@ -258,6 +312,13 @@ fn binary_op(
         B::PGRegexNotMatch => not(call("regexp", vec![r(), l()])),
         B::PGRegexNotIMatch => not(call("regexp", vec![template("'(?i)' || $1", &[r()]), l()])),
         B::PGExp => call("power", vec![l(), r()]),
+        // SQLite yields NULL for x / 0; PostgreSQL raises 22012. A non-zero
+        // literal divisor needs no check.
+        B::Divide | B::Modulo if !nonzero_literal(right) => Expr::BinaryOp {
+            left: Box::new(l()),
+            op: op.clone(),
+            right: Box::new(call("pg_divisor", vec![r()])),
+        },
         B::Arrow => json_arrow(left, right)?,
         // PostgreSQL's ->> yields text: JSON booleans are 'true'/'false', not 1/0.
         B::LongArrow => template(

@@ -30,12 +30,19 @@ fn digits(s: &str, n: usize) -> bool {
     s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// `YYYY-MM-DD`.
+/// `YYYY-MM-DD`; a time of day after it is ignored, as PostgreSQL does.
 pub(super) fn date(text: &str) -> Result<String, TranslateError> {
     let t = text.trim();
+    let t = t.split_once([' ', 'T']).map_or(t, |(day, _)| day);
     let mut parts = t.splitn(3, '-');
     match (parts.next(), parts.next(), parts.next()) {
         (Some(y), Some(m), Some(d)) if digits(y, 4) && digits(m, 2) && digits(d, 2) => {
+            if chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").is_err() {
+                return Err(other(
+                    "22008",
+                    format!("date/time field value out of range: \"{text}\""),
+                ));
+            }
             Ok(t.to_string())
         }
         _ => Err(other(
@@ -95,9 +102,51 @@ pub(super) fn timestamp(text: &str) -> Result<Option<String>, TranslateError> {
         return Ok(Some(format!("{day} 00:00:00")));
     }
     if rest.ends_with(['Z', 'z']) || rest.contains(['+', '-']) {
-        return Ok(None);
+        return Ok(utc_from_offset(day, rest));
     }
     Ok(Some(format!("{day} {}", time(rest)?)))
+}
+
+/// `HH:MM[:SS[.f]]` followed by `Z`, `+HH`, `+HH:MM` or `+HHMM` (PostgreSQL's
+/// spellings; SQLite only knows `+HH:MM`), converted to UTC. `None` when the
+/// text has another shape (left to SQLite's date functions).
+fn utc_from_offset(day: &str, rest: &str) -> Option<String> {
+    let (clock, sign, offset) = match rest.find(['+', '-', 'Z', 'z']) {
+        Some(i) if rest[i..].eq_ignore_ascii_case("z") => (&rest[..i], 1, "00"),
+        Some(i) => (
+            &rest[..i],
+            if rest.as_bytes()[i] == b'+' { 1 } else { -1 },
+            &rest[i + 1..],
+        ),
+        None => return None,
+    };
+    let clock = time(clock.trim()).ok()?;
+    let digits: String = offset.chars().filter(|c| *c != ':').collect();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || !matches!(digits.len(), 2 | 4) {
+        return None;
+    }
+    let hours: i64 = digits[..2].parse().ok()?;
+    let minutes: i64 = if digits.len() == 4 {
+        digits[2..].parse().ok()?
+    } else {
+        0
+    };
+    let local = chrono::NaiveDateTime::parse_from_str(
+        &format!("{day} {clock}"),
+        if clock.contains('.') {
+            "%Y-%m-%d %H:%M:%S%.f"
+        } else {
+            "%Y-%m-%d %H:%M:%S"
+        },
+    )
+    .ok()?;
+    let utc = local - chrono::Duration::minutes(sign * (hours * 60 + minutes));
+    let frac = clock.split_once('.').map(|(_, f)| f);
+    let base = utc.format("%Y-%m-%d %H:%M:%S").to_string();
+    Some(match frac {
+        Some(f) => format!("{base}.{f}"),
+        None => base,
+    })
 }
 
 /// Lower-case hyphenated form of a UUID written with or without hyphens/braces.

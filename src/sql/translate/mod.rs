@@ -19,6 +19,7 @@ mod expr;
 mod functions;
 mod literals;
 mod names;
+mod null_order;
 mod output_names;
 mod params;
 mod prepared;

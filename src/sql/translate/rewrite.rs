@@ -45,6 +45,7 @@ impl VisitorMut for Rewriter {
     }
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
+        super::null_order::expr(expr);
         brk(rewrite_expr(expr))
     }
 
@@ -73,10 +74,12 @@ impl VisitorMut for Rewriter {
     }
 
     fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {
+        super::null_order::query(query);
         brk(rewrite_limits(query))
     }
 
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<TranslateError> {
+        super::null_order::select(select);
         brk(check_select(select).and_then(|()| rewrite_select_list(select)))
     }
 

@@ -1,0 +1,12 @@
+CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL, stars int DEFAULT 0);
+INSERT INTO notes (body) VALUES ('first') RETURNING id;
+INSERT INTO notes (body, stars) VALUES ('second', 3), ('third', 5) RETURNING id, body, stars;
+INSERT INTO notes (body) VALUES ('fourth') RETURNING *;
+UPDATE notes SET stars = stars + 1 WHERE stars > 0 RETURNING id, stars;
+UPDATE notes SET body = upper(body) WHERE id = 1 RETURNING body;
+DELETE FROM notes WHERE id = 4 RETURNING body;
+DELETE FROM notes WHERE id = 99 RETURNING *;
+INSERT INTO notes (body) VALUES ('x') RETURNING id AS new_id, body || '!' AS shout;
+SELECT id, body, stars FROM notes ORDER BY id;
+INSERT INTO notes (id, body) VALUES (100, 'explicit');
+INSERT INTO notes (body) VALUES ('after explicit') RETURNING id;
