@@ -57,6 +57,7 @@ impl std::fmt::Debug for Server {
 impl Server {
     /// Opens the catalog under the data folder and prepares shared state.
     pub fn new(config: Config) -> Result<Arc<Server>, SqlError> {
+        crate::backend::sqlite::open::configure_process();
         let catalog = Arc::new(Catalog::open(&config.data_dir)?);
         let opts = OpenOptions {
             synchronous: config.synchronous,

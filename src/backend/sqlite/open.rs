@@ -86,3 +86,20 @@ fn shrink_lookaside(conn: &Connection) {
         tracing::debug!(rc, "could not resize SQLite lookaside; keeping the default");
     }
 }
+
+/// Process-wide SQLite setting, before the first connection opens: no bulk
+/// page-cache allocation per connection (SQLite's default preallocates 20
+/// pages, about 85 KB, for every connection, idle or not); pages are
+/// allocated as a connection actually reads them.
+pub fn configure_process() {
+    // SAFETY: sqlite3_config is only allowed before SQLite initialises; it
+    // returns SQLITE_MISUSE (ignored) when a connection was opened already.
+    unsafe {
+        rusqlite::ffi::sqlite3_config(
+            rusqlite::ffi::SQLITE_CONFIG_PAGECACHE,
+            std::ptr::null_mut::<std::ffi::c_void>(),
+            0 as std::ffi::c_int,
+            0 as std::ffi::c_int,
+        );
+    }
+}
