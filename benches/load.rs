@@ -154,7 +154,14 @@ async fn stream() {
     let (mut n, mut sum) = (0i64, 0i64);
     while let Some(row) = rows.try_next().await.expect("row") {
         n += 1;
-        sum += row.get::<_, i64>(0);
+        sum += row
+            .try_get::<_, i64>(0)
+            .or_else(|_| row.try_get::<_, i32>(0).map(i64::from))
+            .or_else(|_| {
+                row.try_get::<_, &str>(0)
+                    .map(|s| s.parse().expect("digits"))
+            })
+            .expect("an integer");
     }
     assert_eq!((n, sum), (ROWS, ROWS * (ROWS + 1) / 2), "every row, once");
     let secs = started.elapsed().as_secs_f64();

@@ -90,6 +90,7 @@ impl Server {
         )
         .map_err(config_error)?;
         let tls = tls::acceptor(&config).map_err(config_error)?;
+        crate::backend::sqlite::open::configure_process();
         let catalog = Arc::new(Catalog::open(&config.data_dir)?);
         catalog.sync_hostname_patterns(&hostnames)?;
         crate::tenant::backup::init(&catalog)?;

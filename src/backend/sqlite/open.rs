@@ -41,6 +41,7 @@ pub fn open(path: &Path, opts: OpenOptions) -> rusqlite::Result<Connection> {
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    shrink_lookaside(&conn);
     conn.busy_timeout(opts.busy_timeout)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     let sync = match opts.synchronous {
@@ -62,4 +63,46 @@ pub fn open(path: &Path, opts: OpenOptions) -> rusqlite::Result<Connection> {
     }
     super::guard::install(&mut conn)?;
     Ok(conn)
+}
+
+/// Bytes and number of SQLite's per-connection lookaside slots. SQLite's
+/// default (1200 x 100: 120 KB, all touched when the connection opens) was
+/// most of what an idle session cost the server (benches/load.rs `idle`);
+/// a few slots keep the fast path for the small allocations of a statement.
+const LOOKASIDE_SLOT: i32 = 1200;
+const LOOKASIDE_SLOTS: i32 = 16;
+
+fn shrink_lookaside(conn: &Connection) {
+    // SAFETY: the handle is valid for the life of `conn`; SQLite allocates
+    // the buffer itself (NULL), and refuses (SQLITE_BUSY) only while
+    // lookaside memory is in use, which it is not on a fresh connection.
+    let rc = unsafe {
+        rusqlite::ffi::sqlite3_db_config(
+            conn.handle(),
+            rusqlite::ffi::SQLITE_DBCONFIG_LOOKASIDE,
+            std::ptr::null_mut::<std::ffi::c_void>(),
+            LOOKASIDE_SLOT,
+            LOOKASIDE_SLOTS,
+        )
+    };
+    if rc != rusqlite::ffi::SQLITE_OK {
+        tracing::debug!(rc, "could not resize SQLite lookaside; keeping the default");
+    }
+}
+
+/// Process-wide SQLite setting, before the first connection opens: no bulk
+/// page-cache allocation per connection (SQLite's default preallocates 20
+/// pages, about 85 KB, for every connection, idle or not); pages are
+/// allocated as a connection actually reads them.
+pub fn configure_process() {
+    // SAFETY: sqlite3_config is only allowed before SQLite initialises; it
+    // returns SQLITE_MISUSE (ignored) when a connection was opened already.
+    unsafe {
+        rusqlite::ffi::sqlite3_config(
+            rusqlite::ffi::SQLITE_CONFIG_PAGECACHE,
+            std::ptr::null_mut::<std::ffi::c_void>(),
+            0 as std::ffi::c_int,
+            0 as std::ffi::c_int,
+        );
+    }
 }
