@@ -224,7 +224,9 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
         ),
         ffi::SQLITE_TOOBIG => SqlError::new("54000", "value too large"),
         // A size limit (max_page_count: the storage quota) or a partial write.
-        ffi::SQLITE_FULL => SqlError::new("53100", "could not extend database: database or disk full"),
+        ffi::SQLITE_FULL => {
+            SqlError::new("53100", "could not extend database: database or disk full")
+        }
         ffi::SQLITE_NOMEM => SqlError::new("53200", "out of memory"),
         ffi::SQLITE_MISMATCH => SqlError::new("42804", "datatype mismatch"),
         ffi::SQLITE_RANGE => SqlError::new("08P01", "bind parameter index out of range"),

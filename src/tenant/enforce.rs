@@ -197,7 +197,10 @@ pub fn check_tables(conn: &Connection, limit: u64, tenant: &str) -> Result<(), S
 /// A storage-full error, reworded to name the quota when one applies (not
 /// when the operating system refused the write: then the disk is full).
 pub fn storage_error(e: SqlError, quotas: &Quotas, tenant: &str) -> SqlError {
-    if e.code == "53100" && quotas.max_storage_bytes > 0 && e.message != crate::sql::errors::DISK_FULL {
+    if e.code == "53100"
+        && quotas.max_storage_bytes > 0
+        && e.message != crate::sql::errors::DISK_FULL
+    {
         SqlError::new(
             "53100",
             format!(
