@@ -22,7 +22,29 @@ fn clients_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
 }
 
+/// Installs the clients once per test run when something is missing
+/// (tests/clients/install.sh is idempotent), so a bare `cargo test` on a
+/// fresh machine works; a failed install fails the tests loudly.
+fn install_once() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let dir = clients_dir();
+        let ready = dir.join(".venv/bin/python").exists()
+            && dir.join("node/node_modules").exists()
+            && Path::new(PGJDBC_JAR).exists();
+        if ready {
+            return;
+        }
+        let status = Command::new("bash")
+            .arg(dir.join("install.sh"))
+            .status()
+            .expect("run tests/clients/install.sh");
+        assert!(status.success(), "tests/clients/install.sh failed");
+    });
+}
+
 fn require(path: &Path, what: &str) -> PathBuf {
+    install_once();
     assert!(
         path.exists(),
         "{what} is not installed ({} is missing): run tests/clients/install.sh \

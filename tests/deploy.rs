@@ -409,7 +409,7 @@ async fn targets_that_do_not_exist() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn daily_quota_is_54000() {
-    let server = TestServer::start_with(|c| c.deploy.max_deployments_per_day = 1).await;
+    let server = TestServer::start_with(|c| c.plans.free.max_deployments_per_day = 1).await;
     let _alice = tenant_with_items(&server, "acme").await;
     let admin = server.admin().await;
     deploy(

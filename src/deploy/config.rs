@@ -5,9 +5,6 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DeployConfig {
-    /// Deployments a tenant environment may receive in 24 hours (rollbacks
-    /// are not counted). Exceeding it is SQLSTATE 54000.
-    pub max_deployments_per_day: u64,
     /// Tenants migrated at once by a fleet or environment rollout.
     pub fleet_concurrency: usize,
     /// How long a deployment waits for a tenant's writer slot (held by an
@@ -18,7 +15,6 @@ pub struct DeployConfig {
 impl Default for DeployConfig {
     fn default() -> Self {
         DeployConfig {
-            max_deployments_per_day: 100,
             fleet_concurrency: 4,
             lock_timeout_ms: 30_000,
         }

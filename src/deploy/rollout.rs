@@ -157,7 +157,7 @@ pub async fn deploy_one(
     let server = server.clone();
     let t = target.clone();
     let done = blocking(move || {
-        let limit = super::quota::max_deployments_per_day(&server, &t.tenant);
+        let limit = super::quota::max_deployments_per_day(&server, &t.tenant)?;
         let scope = match scope {
             Some(s) => s,
             None => super::apps::deploy_scope(&history, &t)?,
