@@ -631,3 +631,57 @@ async fn a_write_transaction_held_open_times_the_deployment_out() {
     let rows = deploy(&admin, "'acme'", v2, "").await.unwrap();
     assert_eq!(rows[0][3].as_deref(), Some("applied"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_environment_is_its_own_target() {
+    let server = TestServer::start().await;
+    let prod = tenant_with_items(&server, "acme").await;
+    let admin = server.admin().await;
+    sql(
+        &admin,
+        "SELECT * FROM pgtenant.create_environment('acme', 'staging')",
+    )
+    .await
+    .unwrap();
+    let v2 = format!("{V1}; CREATE INDEX items_name ON items (name)");
+    let v2 = v2.replace("qty int)", "qty int, note text)");
+    let rows = deploy(&admin, "'acme.staging'", &v2, "").await.unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let staging = server
+        .connect_tenant("acme.staging", "alice", "s3cret")
+        .await;
+    let names: Vec<String> = columns(&staging, "items")
+        .await
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    assert_eq!(names, ["id", "name", "qty", "note"]);
+    // prod is untouched: same columns, same rows.
+    let names: Vec<String> = columns(&prod, "items")
+        .await
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    assert_eq!(names, ["id", "name", "qty"]);
+    let n: i64 = prod
+        .query_one("SELECT count(*) FROM items", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2);
+    // The history names the environment.
+    let hist = sql(
+        &admin,
+        "SELECT tenant, environment, status FROM pgtenant.deployments ORDER BY id",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        hist.last().cloned().unwrap(),
+        vec![
+            Some("acme".to_owned()),
+            Some("staging".to_owned()),
+            Some("applied".to_owned())
+        ]
+    );
+}

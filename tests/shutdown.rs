@@ -21,7 +21,10 @@ async fn running_statement_finishes_before_the_server_stops() {
         .await
         .expect("idle session works");
 
-    let running = tokio::spawn(async move { busy.query_one(SLOW_COUNT, &[]).await });
+    // Prepared first, so the only messages in flight at shutdown are the
+    // Bind/Execute/Sync of the running statement.
+    let slow = busy.prepare(SLOW_COUNT).await.expect("prepare");
+    let running = tokio::spawn(async move { busy.query_one(&slow, &[]).await });
     let sessions = server.server.clone();
     wait_until(
         "the slow statement is running",
