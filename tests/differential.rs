@@ -1,4 +1,4 @@
-//! The differential test: every statement of the corpus (tests/corpus/*.sql)
+//! The differential test: every statement of the corpus (tests/differential/*.sql)
 //! runs against a throwaway PostgreSQL 15 and against a pgtenant tenant, and
 //! the answers must agree: column names and every value as text (simple query
 //! protocol), result types and raw values (extended protocol), row counts, and
@@ -10,7 +10,7 @@
 //! results are compared as multisets. Each file runs in its own fresh
 //! PostgreSQL database and its own tenant, so files are independent.
 //!
-//! Known gaps are listed in tests/corpus/ALLOWLIST (`file | reason | statement`);
+//! Known gaps are listed in tests/differential/ALLOWLIST (`file | reason | statement`);
 //! an allowlisted statement that starts to agree is reported so the entry can go.
 
 mod common;
@@ -375,7 +375,7 @@ async fn run_file(
 fn corpus_files(dir: &Path) -> Vec<PathBuf> {
     let filter = std::env::var("CORPUS").ok();
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("tests/corpus")
+        .expect("tests/differential")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "sql"))
         .filter(|p| {
@@ -393,7 +393,7 @@ async fn run(protocol: Protocol) {
         eprintln!("PostgreSQL 15 is not installed (apt-get install postgresql-15): skipped");
         return;
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/differential");
     let allow = allowlist(&dir);
     let pg = RealPostgres::start();
     let server = TestServer::start().await;
