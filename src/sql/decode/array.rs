@@ -237,8 +237,11 @@ pub(super) fn from_binary(raw: &[u8], elem: ArrayElem) -> Result<String, DecodeE
         total = total.checked_mul(n).ok_or_else(DecodeError::bad_binary)?;
         dims.push(n);
     }
-    if ndim == 0 {
+    // Like array_recv: no elements (no dimensions, or any dimension of
+    // length 0) is the empty array, whatever the other lengths claim.
+    if ndim == 0 || total == 0 {
         total = 0;
+        dims.clear();
     }
     // Every element takes at least its 4-byte length.
     if total > raw.len() / 4 {

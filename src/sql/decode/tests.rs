@@ -352,3 +352,25 @@ fn encode_decode_round_trip() {
         }
     }
 }
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// Inputs cargo-fuzz found (tests/fuzz, target decode_params): an interval
+/// text whose seconds overflow i64, and a binary array of 0x17000000 x 0
+/// dimensions that used to nest empty arrays for minutes.
+#[test]
+fn fuzz_regressions() {
+    let overflow = hex("0b0b323a300b0b0b3836303032303138363030323031313430320b32313a300b0b0b0b0b0b0b0b0b0b0b090b30143a30307b312d");
+    assert!(decode_param(Some(&overflow), PgType::Interval, false).is_err());
+    assert!(txt("9223372036854775807 hours", PgType::Interval).is_err());
+    assert!(txt("99999999999999:00:00 1000000000000 hours", PgType::Interval).is_err());
+
+    let dims = hex("00000002000200cc0000000017000000000000000000000013000188");
+    let v = decode_param(Some(&dims), PgType::Array(ArrayElem::Int4), true).unwrap();
+    assert_eq!(v, t("[]"));
+}

@@ -48,7 +48,7 @@ impl Interval {
             }
             any = true;
             if tok.contains(':') {
-                acc.usecs += parse_clock(tok)?;
+                acc.usecs = acc.usecs.checked_add(parse_clock(tok)?)?;
                 continue;
             }
             // A number, with its unit attached (`3days`) or as the next token.
@@ -178,17 +178,22 @@ struct Acc {
 
 impl Acc {
     fn add(&mut self, v: f64, unit: &str) -> Option<()> {
-        let us = |scale: f64| (v * scale).round() as i64;
+        // Time units accumulate in microseconds; an out-of-range total is
+        // PostgreSQL's "interval out of range", never an overflow panic.
+        let mut time = |scale: f64| -> Option<()> {
+            let us = v * scale;
+            if !us.is_finite() || us.abs() >= i64::MAX as f64 {
+                return None;
+            }
+            self.usecs = self.usecs.checked_add(us.round() as i64)?;
+            Some(())
+        };
         match unit {
-            "microsecond" | "microseconds" | "us" | "usec" | "usecs" | "useconds" => {
-                self.usecs += us(1.0)
-            }
-            "millisecond" | "milliseconds" | "ms" | "msec" | "msecs" | "mseconds" => {
-                self.usecs += us(1e3)
-            }
-            "second" | "seconds" | "sec" | "secs" | "s" => self.usecs += us(1e6),
-            "minute" | "minutes" | "min" | "mins" | "m" => self.usecs += us(60e6),
-            "hour" | "hours" | "hr" | "hrs" | "h" => self.usecs += us(3600e6),
+            "microsecond" | "microseconds" | "us" | "usec" | "usecs" | "useconds" => time(1.0)?,
+            "millisecond" | "milliseconds" | "ms" | "msec" | "msecs" | "mseconds" => time(1e3)?,
+            "second" | "seconds" | "sec" | "secs" | "s" => time(1e6)?,
+            "minute" | "minutes" | "min" | "mins" | "m" => time(60e6)?,
+            "hour" | "hours" | "hr" | "hrs" | "h" => time(3600e6)?,
             "day" | "days" | "d" => self.days += v,
             "week" | "weeks" | "w" => self.days += v * 7.0,
             "month" | "months" | "mon" | "mons" => self.months += v,
