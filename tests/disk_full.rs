@@ -132,3 +132,71 @@ async fn writers_get_53100_and_reads_go_on() {
          EFBIG seen through SQLITE_IOERR + errno: {errno_path}"
     );
 }
+
+/// The catalog on a full disk: creating tenants fails with 53100 once the
+/// catalog cannot grow, the catalog and existing tenants stay readable, the
+/// server keeps running, and the catalog file is intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_writes_get_53100() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    let mut server = ChildServer::start_with(
+        &data,
+        &log,
+        ChildOptions {
+            file_size_limit: Some(256 << 10),
+            ..Default::default()
+        },
+    )
+    .await;
+    let admin = server.admin().await;
+    common::create_tenant(&admin, "first").await;
+    common::create_user(&admin, "first", "alice", "pw").await;
+    let first = server.tenant("first", "alice", "pw").await.unwrap();
+    first
+        .batch_execute("CREATE TABLE t (id int); INSERT INTO t VALUES (1)")
+        .await
+        .unwrap();
+
+    let mut created = 1;
+    let err = loop {
+        assert!(
+            created < 2_000,
+            "the file-size limit never stopped the catalog"
+        );
+        match admin
+            .simple_query(&format!("SELECT pgtenant.create_tenant('t{created}')"))
+            .await
+        {
+            Ok(_) => created += 1,
+            Err(e) => break e,
+        }
+    };
+    let db = err.as_db_error().expect("a database error");
+    assert_eq!(db.code().code(), "53100", "{db:?}");
+    assert!(db.message().contains("disk full"), "{}", db.message());
+    assert!(server.is_running(), "SIGXFSZ killed the server");
+
+    // The catalog still answers, lists every tenant it acknowledged, and
+    // logins (catalog reads) and the existing tenant's data still work.
+    let rows = admin
+        .query(
+            "SELECT tenant FROM pgtenant.tenants WHERE status = 'active'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(rows.len() >= created, "{} < {created}", rows.len());
+    let again = server.tenant("first", "alice", "pw").await.unwrap();
+    let n: i64 = again
+        .query_one("SELECT count(*) FROM t", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
+    assert!(server.is_running());
+
+    server.stop();
+    assert_eq!(integrity(&data.join("catalog.db")), "ok");
+}

@@ -91,8 +91,25 @@ pub fn now_text() -> String {
         .to_string()
 }
 
+/// A catalog failure as the admin sees it. A write the disk or a file-size
+/// limit refused is 53100 like a tenant's (SQLite reports ENOSPC as FULL,
+/// EFBIG/EDQUOT as a failed write or truncate): the catalog is unchanged and
+/// reads go on. Anything else is an internal error, logged in full.
 pub(crate) fn db_err(e: rusqlite::Error) -> SqlError {
+    if refused_for_space(&e) {
+        tracing::warn!(error = %e, "catalog write refused: no space");
+        return SqlError::new("53100", "could not write to the catalog: disk full")
+            .with_detail("The data folder's disk or file-size limit is full. Nothing was changed; reads and existing sessions go on.");
+    }
     SqlError::internal("catalog", e)
+}
+
+/// Whether SQLite failed because a write found no space.
+pub(crate) fn refused_for_space(e: &rusqlite::Error) -> bool {
+    use rusqlite::ffi;
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.code == rusqlite::ErrorCode::DiskFull
+            || matches!(f.extended_code, ffi::SQLITE_IOERR_WRITE | ffi::SQLITE_IOERR_TRUNCATE))
 }
 
 fn valid_user_name(name: &str) -> bool {

@@ -181,7 +181,11 @@ pub fn create(catalog: &Catalog, name: &str, req: &NewTenant) -> Result<TenantRo
             steps.run("create_database", || {
                 open::create(&path).map_err(|e| {
                     tracing::error!(tenant = name, error = %e, "creating the tenant database");
-                    SqlError::new("58030", "could not create the tenant database file")
+                    if super::catalog::refused_for_space(&e) {
+                        crate::sql::errors::disk_full()
+                    } else {
+                        SqlError::new("58030", "could not create the tenant database file")
+                    }
                 })?;
                 // One fsync for the file and one for its folder entry, before
                 // the catalog says `active`.
@@ -243,6 +247,12 @@ pub fn create(catalog: &Catalog, name: &str, req: &NewTenant) -> Result<TenantRo
 /// The message for an I/O failure, without the host path.
 fn io_error(what: &str, e: &std::io::Error) -> SqlError {
     tracing::error!(error = %e, "{what}");
+    if matches!(
+        e.raw_os_error(),
+        Some(libc::ENOSPC | libc::EDQUOT | libc::EFBIG)
+    ) {
+        return crate::sql::errors::disk_full();
+    }
     SqlError::new("58030", format!("{what}: {}", e.kind()))
 }
 
