@@ -45,13 +45,17 @@ impl ConnCtl {
 
     /// A query message arrived: the connection owes the client a reply.
     pub fn begin_work(&self) {
-        self.busy.store(true, Ordering::Release);
+        self.busy.store(true, Ordering::SeqCst);
     }
 
     /// ReadyForQuery was sent. At shutdown the connection ends here.
+    /// `busy` and `closing` are SeqCst: each side stores its flag, then reads
+    /// the other's, so at least one of end_work and close_when_idle sees both
+    /// and kills (with Release/Acquire both could read stale values and the
+    /// connection would outlive shutdown until the grace period).
     pub fn end_work(&self) {
-        self.busy.store(false, Ordering::Release);
-        if self.closing.load(Ordering::Acquire) {
+        self.busy.store(false, Ordering::SeqCst);
+        if self.closing.load(Ordering::SeqCst) {
             self.kill();
         }
     }
@@ -62,8 +66,8 @@ impl ConnCtl {
 
     /// Graceful shutdown: end now if idle, else after the reply in progress.
     pub fn close_when_idle(&self) {
-        self.closing.store(true, Ordering::Release);
-        if !self.is_busy() {
+        self.closing.store(true, Ordering::SeqCst);
+        if !self.busy.load(Ordering::SeqCst) {
             self.kill();
         }
     }
