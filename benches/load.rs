@@ -40,14 +40,23 @@ impl Drop for Server {
 
 impl Server {
     async fn start() -> Server {
+        Self::start_with("").await
+    }
+
+    /// Starts the server with extra config (TOML) on top of the defaults.
+    async fn start_with(config: &str) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
+        let config_file = dir.path().join("pgtenant.toml");
+        std::fs::write(&config_file, config).expect("write config");
         // A free port: bind port 0, read it, release it for the server.
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
         let child = Command::new(env!("CARGO_BIN_EXE_pgtenant"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+            .args(["serve", "--config"])
+            .arg(&config_file)
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--data"])
             .arg(dir.path().join("data"))
             .args(["--log-level", "warn"])
             .env("PGTENANT_ADMIN_PASSWORD", ADMIN_PASSWORD)
@@ -198,10 +207,23 @@ async fn stream() {
     );
 }
 
+/// Idle connections twice: with every session holding its SQLite
+/// connection, then released to the pools after a second idle.
 async fn idle() {
+    idle_run(0).await;
+    idle_run(1).await;
+}
+
+async fn idle_run(release_secs: u64) {
     const TENANTS: usize = 200;
     const CONNECTIONS: usize = 2_000;
-    let server = Server::start().await;
+    let server = Server::start_with(&format!("idle_session_release_secs = {release_secs}\n")).await;
+    let label = if release_secs == 0 {
+        "sessions keep their SQLite connection"
+    } else {
+        "idle connections released after 1 s"
+    };
+    println!("idle: {label}");
     let names: Vec<String> = (0..TENANTS).map(|i| format!("t{i:03}")).collect();
     let started = Instant::now();
     server.create_tenants(&names).await;
@@ -260,11 +282,12 @@ async fn idle() {
             errors.fetch_add(1, Ordering::Relaxed);
         }
     }
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Long enough for two release sweeps (and the pool trim after them).
+    tokio::time::sleep(Duration::from_secs(if release_secs == 0 { 1 } else { 4 })).await;
     let (rss, _) = server.memory();
     let per = (rss.saturating_sub(rss0)) as f64 * 1024.0 / clients.len().max(1) as f64;
     println!(
-        "idle: RESULT {} authenticated idle connections over {TENANTS} tenants held, {} errors; \
+        "idle: RESULT ({label}) {} authenticated idle connections over {TENANTS} tenants held, {} errors; \
          connected in {connect_secs:.1} s; server RSS {} -> {}; {:.1} KiB per idle connection",
         clients.len(),
         errors.load(Ordering::Relaxed),

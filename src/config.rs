@@ -47,6 +47,10 @@ pub struct Config {
     pub registry_idle_secs: u64,
     /// Idle SQLite connections kept per tenant for reuse by new sessions.
     pub pooled_connections_per_tenant: usize,
+    /// A tenant session idle (no statement, no transaction, no TEMP objects)
+    /// this long gives its SQLite connection back to the pool and takes one
+    /// again at its next statement (0 = sessions keep theirs).
+    pub idle_session_release_secs: u64,
     /// Default `statement_timeout` in milliseconds (0 = none).
     pub statement_timeout_ms: u64,
     /// Seconds a client may take to finish startup and authentication.
@@ -128,6 +132,7 @@ impl Default for Config {
             registry_capacity: 10_000,
             registry_idle_secs: 600,
             pooled_connections_per_tenant: 8,
+            idle_session_release_secs: 10,
             statement_timeout_ms: 0,
             authentication_timeout_secs: 60,
             shutdown_grace_secs: 30,

@@ -10,6 +10,7 @@ pub mod extended;
 pub mod fault;
 pub mod frame_guard;
 pub mod frames;
+pub mod idle_release;
 pub mod messages;
 pub mod params;
 pub mod prepared_sql;
@@ -169,6 +170,12 @@ impl Server {
             }
             None => None,
         };
+        let _idle_release = (self.config.idle_session_release_secs > 0).then(|| {
+            AbortOnDrop(tokio::spawn(idle_release::run(
+                Arc::downgrade(&self),
+                Duration::from_secs(self.config.idle_session_release_secs),
+            )))
+        });
         let mut tasks = JoinSet::new();
         loop {
             tokio::select! {

@@ -94,7 +94,15 @@ pub struct Session {
     db: Option<Arc<TenantDb>>,
     /// The SQLite connection, when not lent to a blocking task.
     conn: Mutex<Option<Conn>>,
-    interrupt: Arc<InterruptHandle>,
+    /// Interrupts the session's connection; `None` while it is released.
+    interrupt: Mutex<Option<Arc<InterruptHandle>>>,
+    /// An idle tenant session gave its connection back to the tenant's
+    /// pool (see `idle_release`); the next statement takes one again.
+    pub(super) released: std::sync::atomic::AtomicBool,
+    /// A statement ran since the last idle sweep.
+    pub(super) touched: std::sync::atomic::AtomicBool,
+    /// The database name the client asked for (pg_stat_activity, current_database()).
+    pub database: std::sync::OnceLock<String>,
     tx: Mutex<Tx>,
     /// Shared with the connection's current_setting()/set_config().
     pub settings: Arc<Mutex<Settings>>,
@@ -269,7 +277,10 @@ impl Session {
             pid,
             db,
             conn: Mutex::new(Some(conn)),
-            interrupt,
+            interrupt: Mutex::new(Some(interrupt)),
+            released: Default::default(),
+            touched: Default::default(),
+            database: Default::default(),
             tx: Mutex::new(Tx::Idle),
             settings,
             cancel_reason: AtomicU8::new(CANCEL_NONE),
@@ -308,26 +319,58 @@ impl Session {
     /// A CancelRequest for this session arrived.
     pub fn cancel(&self) {
         self.cancel_reason.store(CANCEL_USER, Ordering::Release);
-        self.interrupt.interrupt();
+        self.interrupt_running();
         self.cancel_wait.notify_waiters();
     }
 
     /// The connection closed: interrupt any running statement.
     pub fn abandon(&self) {
-        self.interrupt.interrupt();
+        self.interrupt_running();
         self.cancel_wait.notify_waiters();
     }
 
-    fn take_conn(&self) -> Result<Conn, SqlError> {
-        self.conn
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-            .ok_or_else(|| SqlError::new("55006", "the session's database connection is busy"))
+    /// Interrupts the statement running on this session's connection (none
+    /// while the connection is released: the pool's are other sessions').
+    fn interrupt_running(&self) {
+        if let Some(i) = &*self.interrupt.lock().unwrap_or_else(|p| p.into_inner()) {
+            i.interrupt();
+        }
+    }
+
+    /// The session's connection, taken back from the tenant's pool when an
+    /// idle sweep released it. Taking it under the slot's lock is what keeps
+    /// a sweep from releasing a connection a statement is about to use.
+    async fn take_conn(self: &Arc<Self>) -> Result<Conn, SqlError> {
+        self.touched.store(true, Ordering::Relaxed);
+        {
+            let mut slot = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(conn) = slot.take() {
+                return Ok(conn);
+            }
+            if !self.released.load(Ordering::Acquire) {
+                return Err(SqlError::new(
+                    "55006",
+                    "the session's database connection is busy",
+                ));
+            }
+        }
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || super::idle_release::reacquire(&this))
+            .await
+            .map_err(|e| SqlError::internal("reopening the session's connection", e))?
     }
 
     fn put_conn(&self, conn: Conn) {
         *self.conn.lock().unwrap_or_else(|p| p.into_inner()) = Some(conn);
+    }
+
+    /// The connection slot and interrupt handle, for `idle_release`.
+    pub(super) fn conn_slot(&self) -> &Mutex<Option<Conn>> {
+        &self.conn
+    }
+
+    pub(super) fn set_interrupt(&self, handle: Option<Arc<InterruptHandle>>) {
+        *self.interrupt.lock().unwrap_or_else(|p| p.into_inner()) = handle;
     }
 
     /// Runs `f` on the session's connection on the blocking pool.
@@ -336,7 +379,7 @@ impl Session {
         T: Send + 'static,
         F: FnOnce(&Conn) -> Result<T, SqlError> + Send + 'static,
     {
-        let conn = self.take_conn()?;
+        let conn = self.take_conn().await?;
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
             let r = super::fault::guarded(&this.identity, || f(&conn));
@@ -698,7 +741,7 @@ impl Session {
         // are point queries finishing in microseconds, and a thread hand-off
         // would cost more than the query.
         if permit.is_none() && tag == "SELECT" {
-            let conn = self.take_conn()?;
+            let conn = self.take_conn().await?;
             let mut sink = MemSink {
                 format,
                 schema: None,
@@ -719,7 +762,7 @@ impl Session {
                 return complete_outcome(tag, sink.schema, sink.rows, result);
             }
         }
-        let conn = self.take_conn()?;
+        let conn = self.take_conn().await?;
         let (tx, mut rx) = mpsc::channel::<Event>(4);
         let this = self.clone();
         let sql: Arc<str> = Arc::from(t.sql.as_str());
@@ -733,7 +776,7 @@ impl Session {
                 tokio::time::sleep(d).await;
                 if let Some(this) = this.upgrade() {
                     this.cancel_reason.store(CANCEL_TIMEOUT, Ordering::Release);
-                    this.interrupt.interrupt();
+                    this.interrupt_running();
                     this.cancel_wait.notify_waiters();
                 }
             })

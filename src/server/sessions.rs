@@ -185,6 +185,24 @@ impl SessionTable {
             .collect()
     }
 
+    /// Tenant sessions not running a statement (candidates for `idle_release`).
+    pub fn idle_tenant_sessions(&self) -> Vec<Arc<Session>> {
+        self.lock()
+            .values()
+            .filter(|e| e.tenant.is_some() && !e.ctl.is_busy() && !e.ctl.is_killed())
+            .filter_map(|e| e.session.upgrade())
+            .collect()
+    }
+
+    /// Sessions whose idle connection went back to the pool (metrics, tests).
+    pub fn released_count(&self) -> usize {
+        self.lock()
+            .values()
+            .filter_map(|e| e.session.upgrade())
+            .filter(|s| s.released.load(Ordering::Acquire))
+            .count()
+    }
+
     /// Sessions running a statement right now.
     pub fn busy_count(&self) -> usize {
         self.lock().values().filter(|e| e.ctl.is_busy()).count()

@@ -181,6 +181,7 @@ impl StartupHandler for ConnHandler {
                         if let Some(slot) = slot {
                             let _ = session.quota.set(slot);
                         }
+                        let _ = session.database.set(database);
                         self.server.sessions.insert(
                             pid,
                             secret.to_bytes().to_vec(),

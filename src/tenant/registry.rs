@@ -28,6 +28,9 @@ pub struct TenantDb {
     pub writer: Arc<Semaphore>,
     idle: Mutex<Vec<Conn>>,
     idle_cap: usize,
+    /// The fewest pooled connections since the last trim: that many sat
+    /// unused the whole period (see [`TenantDb::trim_pool`]).
+    idle_low: std::sync::atomic::AtomicUsize,
     opts: OpenOptions,
     /// Set when the tenant is dropped or suspended: sessions end, connections are not pooled.
     closed: AtomicBool,
@@ -43,7 +46,13 @@ impl TenantDb {
                 SqlError::new("57P01", "terminating connection: the tenant was dropped").fatal(),
             );
         }
-        if let Some(c) = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop() {
+        let pooled = {
+            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+            let c = idle.pop();
+            self.idle_low.fetch_min(idle.len(), Ordering::Relaxed);
+            c
+        };
+        if let Some(c) = pooled {
             c.refresh_schema();
             return Ok(c);
         }
@@ -61,6 +70,25 @@ impl TenantDb {
         if idle.len() < self.idle_cap {
             idle.push(conn);
         }
+    }
+
+    /// Takes out the pooled connections no session used since the last
+    /// trim, beyond `keep`, for the caller to close off the async workers.
+    /// Called by the idle sweep, so a burst's connections do not stay open
+    /// after it.
+    pub fn trim_pool(&self, keep: usize) -> Vec<Conn> {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        let unused = self.idle_low.load(Ordering::Relaxed).min(idle.len());
+        let excess = unused.saturating_sub(keep);
+        // The oldest (bottom of the stack) are the ones that sat unused.
+        let out: Vec<Conn> = idle.drain(..excess).collect();
+        self.idle_low.store(idle.len(), Ordering::Relaxed);
+        out
+    }
+
+    /// Connections waiting in the pool.
+    pub fn pooled(&self) -> usize {
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     pub fn is_closed(&self) -> bool {
@@ -114,6 +142,7 @@ impl Registry {
                     writer: Arc::new(Semaphore::new(1)),
                     idle: Mutex::new(Vec::new()),
                     idle_cap,
+                    idle_low: Default::default(),
                     opts,
                     closed: AtomicBool::new(false),
                     stats: Default::default(),
