@@ -327,3 +327,41 @@ async fn tenant_users_cannot_call_management_functions() {
     .await;
     assert_eq!(r[0].as_deref(), Some("free"));
 }
+
+/// A session ended by the server (its tenant suspended or dropped, or
+/// shutdown) gets PostgreSQL's FATAL 57P01 before the close, so clients
+/// report why instead of "server closed the connection unexpectedly".
+#[tokio::test]
+async fn ended_sessions_get_fatal_57p01() {
+    let mut server = TestServer::start().await;
+    let admin = server.admin().await;
+    server.fresh_tenant("acme").await;
+    server.fresh_tenant("beta").await;
+    let mut tasks = Vec::new();
+    for tenant in ["acme", "beta", "beta"] {
+        let cfg = server.config(&format!("alice@{tenant}"), Some("app"), "s3cret");
+        let (client, task) = server.connect_with(&cfg).await.unwrap();
+        client.simple_query("SELECT 1").await.unwrap();
+        tasks.push((client, task));
+    }
+    one(&admin, "SELECT pgtenant.suspend_tenant('acme')").await;
+    one(&admin, "SELECT pgtenant.drop_tenant('beta')").await;
+    for (_client, task) in tasks.drain(..) {
+        let err = task
+            .await
+            .unwrap()
+            .expect_err("the server ended the session");
+        let db = err.as_db_error().expect("a FATAL ErrorResponse");
+        assert_eq!(db.code().code(), "57P01", "{db:?}");
+        assert_eq!(db.severity(), "FATAL");
+    }
+    // Shutdown too.
+    one(&admin, "SELECT pgtenant.resume_tenant('acme')").await;
+    let cfg = server.config("alice@acme", Some("app"), "s3cret");
+    let (client, task) = server.connect_with(&cfg).await.unwrap();
+    client.simple_query("SELECT 1").await.unwrap();
+    drop(admin);
+    server.shutdown().await.unwrap();
+    let err = task.await.unwrap().expect_err("shutdown ended the session");
+    assert_eq!(err.as_db_error().map(|d| d.code().code()), Some("57P01"));
+}

@@ -154,7 +154,9 @@ pub async fn serve_connection(server: Arc<Server>, socket: TcpStream, peer: Sock
                 tracing::debug!(%peer, error = %e, "connection ended with an I/O error");
             }
         }
-        _ = ctl.killed() => {
+        // An idle connection gets its FATAL 57P01 from the message loop; a
+        // busy one is cut off here, shortly after.
+        _ = async { ctl.killed().await; tokio::time::sleep(std::time::Duration::from_millis(200)).await } => {
             tracing::info!(%peer, "connection closed by the server");
         }
         _ = auth_deadline => {}
@@ -162,6 +164,10 @@ pub async fn serve_connection(server: Arc<Server>, socket: TcpStream, peer: Sock
 }
 
 impl super::wire::ConnLabel for ConnHandler {
+    fn control(&self) -> Option<Arc<ConnCtl>> {
+        Some(self.ctl.clone())
+    }
+
     fn label(&self) -> String {
         match self.session.get() {
             Some(s) => format!(

@@ -28,6 +28,13 @@ use super::frames::FrameChecker;
 /// Who a connection belongs to, for the log line of a panic.
 pub trait ConnLabel: Send + Sync {
     fn label(&self) -> String;
+
+    /// Set when the server ends the connection (its tenant was dropped or
+    /// suspended, or shutdown): between messages the client then gets
+    /// PostgreSQL's FATAL 57P01 before the close, not a bare EOF.
+    fn control(&self) -> Option<Arc<super::sessions::ConnCtl>> {
+        None
+    }
 }
 
 /// Serves one TCP connection until the client leaves, a FATAL error, or a
@@ -66,9 +73,30 @@ pub async fn serve_tls<H: PgWireServerHandlers>(
     let copy = handlers.copy_handler();
     let cancel = handlers.cancel_handler();
     let errors = handlers.error_handler();
+    let ctl = who.control();
+    let killed = || async {
+        match &ctl {
+            Some(c) => c.killed().await,
+            None => std::future::pending().await,
+        }
+    };
 
     loop {
-        let next = match AssertUnwindSafe(socket.next()).catch_unwind().await {
+        // Framed's `next` is cancel-safe: a partly read message stays buffered.
+        let next = tokio::select! {
+            biased;
+            _ = killed() => {
+                send_fatal(
+                    &mut socket,
+                    "57P01",
+                    "terminating connection due to administrator command",
+                )
+                .await;
+                break;
+            }
+            next = AssertUnwindSafe(socket.next()).catch_unwind() => next,
+        };
+        let next = match next {
             Ok(next) => next,
             Err(panic) => {
                 tracing::error!(
