@@ -217,7 +217,11 @@ async fn idle() {
 async fn idle_run(release_secs: u64) {
     const TENANTS: usize = 200;
     const CONNECTIONS: usize = 2_000;
-    let server = Server::start_with(&format!("idle_session_release_secs = {release_secs}\n")).await;
+    // 2,000 sessions: above the default global max_connections (1,000).
+    let server = Server::start_with(&format!(
+        "idle_session_release_secs = {release_secs}\nmax_connections = 5000\n"
+    ))
+    .await;
     let label = if release_secs == 0 {
         "sessions keep their SQLite connection"
     } else {
@@ -269,7 +273,7 @@ async fn idle_run(release_secs: u64) {
                 Ok(c) => clients.push(c),
                 Err(e) => {
                     errors.fetch_add(1, Ordering::Relaxed);
-                    eprintln!("idle: connection failed: {e}");
+                    eprintln!("idle: connection failed: {e} {:?}", e.as_db_error());
                 }
             }
         }

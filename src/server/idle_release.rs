@@ -43,7 +43,10 @@ pub async fn run(server: std::sync::Weak<Server>, every: Duration) {
             .flat_map(|db| db.trim_pool(1))
             .collect();
         if !unused.is_empty() {
-            tokio::task::spawn_blocking(move || drop(unused));
+            tokio::task::spawn_blocking(move || {
+                drop(unused);
+                give_back_free_memory();
+            });
         }
     }
 }
@@ -70,6 +73,17 @@ fn release(s: &Arc<Session>) {
     if let Some(conn) = conn {
         // Closing a connection the pool has no room for may checkpoint.
         tokio::task::spawn_blocking(move || db.checkin(conn));
+    }
+}
+
+/// SQLite allocates with the C allocator; glibc keeps what closed
+/// connections freed inside its arenas unless asked to return whole free
+/// pages to the OS, which is the point of closing them.
+fn give_back_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
