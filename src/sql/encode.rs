@@ -116,6 +116,32 @@ pub fn encode_field(
     }
 }
 
+/// A `numeric(p, s)` column's value with exactly `scale` fraction digits
+/// (text or binary), as PostgreSQL stores it. Text values (kept exact) are
+/// rescaled too.
+pub fn encode_numeric_scaled(
+    buf: &mut BytesMut,
+    v: ValueRef<'_>,
+    scale: u16,
+    binary: bool,
+) -> Result<(), EncodeError> {
+    let n = match binary::numeric_of(v) {
+        Ok(n) => n.with_scale(scale as usize),
+        // Not a number after all (SQLite stores what it is given): as is.
+        Err(_) => return encode_field(buf, v, PgType::Numeric, binary),
+    };
+    let start = buf.len();
+    buf.put_i32(0);
+    if binary {
+        n.write_binary(buf);
+    } else {
+        n.write_text(buf);
+    }
+    let len = (buf.len() - start - 4) as i32;
+    buf[start..start + 4].copy_from_slice(&len.to_be_bytes());
+    Ok(())
+}
+
 /// For a column with no known type: choose the PgType from the SQLite storage class of a value
 /// (Integer -> Int8, Real -> Float8, Text -> Text, Blob -> Bytea, Null -> Text).
 pub fn type_of_value(v: ValueRef<'_>) -> PgType {

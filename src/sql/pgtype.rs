@@ -272,6 +272,22 @@ impl PgType {
     ///
     /// Follows PostgreSQL's spellings and aliases; anything unknown is text,
     /// which every client can read.
+    /// The scale of a declared `numeric(p, s)` / `decimal(p, s)` (`numeric(p)`
+    /// is scale 0); `None` for any other type, or unconstrained numeric.
+    pub fn numeric_scale(decl: &str) -> Option<u16> {
+        // No allocation: this runs for every result column of a query.
+        let (head, rest) = decl.split_once('(')?;
+        let head = head.trim();
+        if !head.eq_ignore_ascii_case("numeric") && !head.eq_ignore_ascii_case("decimal") {
+            return None;
+        }
+        let args = rest.trim_end().strip_suffix(')')?;
+        match args.split_once(',') {
+            Some((_, s)) => s.trim().parse().ok(),
+            None => args.trim().parse::<u16>().ok().map(|_| 0),
+        }
+    }
+
     pub fn from_decl(decl: &str) -> PgType {
         let lower = decl.trim().to_ascii_lowercase();
         let mut base = lower.as_str();

@@ -10,7 +10,7 @@ use pgwire::messages::data::DataRow;
 use rusqlite::types::Value;
 use rusqlite::{Connection, InterruptHandle};
 
-use crate::sql::encode::{encode_field, type_of_value};
+use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
 use crate::sql::errors::{from_sqlite, from_sqlite_on, SqlError};
 use crate::sql::pgtype::PgType;
 
@@ -291,6 +291,15 @@ impl Conn {
                 .collect(),
         };
 
+        // numeric(p, s) columns print with their declared scale; looked up
+        // only when a numeric column may be among the results.
+        let scales: Vec<Option<u16>> = match run.types {
+            Types::Fixed(t) if !t.contains(&PgType::Numeric) => Vec::new(),
+            _ => stmt
+                .columns()
+                .map(|c| c.decl_type().and_then(PgType::numeric_scale))
+                .collect(),
+        };
         let mut rows = stmt.raw_query();
         let first = rows.next().map_err(|e| from_sqlite_on(&self.db, &e))?;
         let types: Vec<PgType> = match run.types {
@@ -317,8 +326,13 @@ impl Conn {
         let encode = |row: &rusqlite::Row<'_>, buf: &mut BytesMut| -> Result<DataRow, SqlError> {
             for (i, ty) in types.iter().enumerate() {
                 let v = row.get_ref(i).map_err(|e| from_sqlite(&e))?;
-                encode_field(buf, v, *ty, binary[i])
-                    .map_err(|e| SqlError::new(e.code, e.message))?;
+                match scales.get(i) {
+                    Some(Some(scale)) if *ty == PgType::Numeric => {
+                        encode_numeric_scaled(buf, v, *scale, binary[i])
+                    }
+                    _ => encode_field(buf, v, *ty, binary[i]),
+                }
+                .map_err(|e| SqlError::new(e.code, e.message))?;
             }
             Ok(DataRow::new(buf.split(), ncols as i16))
         };

@@ -110,6 +110,39 @@ impl Numeric {
             .unwrap_or(Numeric::NaN)
     }
 
+    /// The value as a `numeric(p, s)` column holds it: exactly `scale`
+    /// fraction digits, rounded half away from zero like PostgreSQL's
+    /// `apply_typmod`. (SQLite stores such values as REAL or INTEGER, so the
+    /// declared scale is applied on the way out.)
+    pub fn with_scale(self, scale: usize) -> Numeric {
+        let Numeric::Finite(mut d) = self else {
+            return self;
+        };
+        if d.frac.len() <= scale {
+            d.frac.resize(scale, b'0');
+            return Numeric::Finite(d);
+        }
+        let round_up = d.frac[scale] >= b'5';
+        d.frac.truncate(scale);
+        if round_up {
+            // Add one unit in the last place, carrying through frac into int.
+            let mut carry = true;
+            for digit in d.frac.iter_mut().rev().chain(d.int.iter_mut().rev()) {
+                if *digit == b'9' {
+                    *digit = b'0';
+                } else {
+                    *digit += 1;
+                    carry = false;
+                    break;
+                }
+            }
+            if carry {
+                d.int.insert(0, b'1');
+            }
+        }
+        Numeric::Finite(d)
+    }
+
     /// `numeric_out`: plain positional notation, never an exponent.
     pub fn write_text(&self, out: &mut BytesMut) {
         match self {

@@ -420,3 +420,22 @@ fn arrays_binary() {
         "malformed array literal: \"1\""
     );
 }
+
+#[test]
+fn numeric_with_declared_scale() {
+    let scaled = |s: &str, scale| Numeric::parse(s).unwrap().with_scale(scale).to_text();
+    assert_eq!(scaled("1.5", 2), "1.50");
+    assert_eq!(scaled("2", 2), "2.00");
+    assert_eq!(scaled("0.125", 2), "0.13");
+    assert_eq!(scaled("-0.125", 2), "-0.13");
+    assert_eq!(scaled("9.995", 2), "10.00");
+    assert_eq!(scaled("0.996", 2), "1.00");
+    assert_eq!(scaled("-0.001", 2), "0.00");
+    assert_eq!(scaled("4.5", 0), "5");
+    assert_eq!(scaled("NaN", 2), "NaN");
+    assert_eq!(PgType::numeric_scale("numeric(10,2)"), Some(2));
+    assert_eq!(PgType::numeric_scale("DECIMAL(5, 3)"), Some(3));
+    assert_eq!(PgType::numeric_scale("numeric(7)"), Some(0));
+    assert_eq!(PgType::numeric_scale("numeric"), None);
+    assert_eq!(PgType::numeric_scale("varchar(10)"), None);
+}
