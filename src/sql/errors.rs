@@ -263,6 +263,15 @@ fn function_error(msg: &str) -> Option<SqlError> {
     Some(SqlError::new(code, msg.to_owned()))
 }
 
+/// The first two numbers in a message.
+fn number_pair(msg: &str) -> (u64, u64) {
+    let mut n = msg
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| !w.is_empty())
+        .filter_map(|w| w.parse().ok());
+    (n.next().unwrap_or(0), n.next().unwrap_or(0))
+}
+
 /// SQLITE_ERROR covers most statement errors; its message tells which.
 fn from_message(msg: &str) -> SqlError {
     if let Some(e) = function_error(msg) {
@@ -287,6 +296,53 @@ fn from_message(msg: &str) -> SqlError {
     }
     if let Some(rest) = after(msg, "wrong number of arguments to function") {
         return SqlError::new("42883", format!("function {rest} does not exist"));
+    }
+    // "table items has no column named nonexistent"
+    if let Some((table, col)) = msg
+        .strip_prefix("table ")
+        .and_then(|r| r.split_once(" has no column named "))
+    {
+        return SqlError::new(
+            "42703",
+            format!("column \"{col}\" of relation \"{table}\" does not exist"),
+        );
+    }
+    // "table t has 3 columns but 4 values were supplied"
+    if msg.starts_with("table ") && msg.contains(" values were supplied") {
+        let (have, given) = number_pair(msg);
+        return SqlError::new(
+            "42601",
+            if given > have {
+                "INSERT has more expressions than target columns"
+            } else {
+                "INSERT has more target columns than expressions"
+            },
+        );
+    }
+    if msg.contains(" values for ") && msg.contains(" columns") {
+        // "2 values for 3 columns" (an explicit column list)
+        let (given, cols) = number_pair(msg);
+        return SqlError::new(
+            "42601",
+            if given > cols {
+                "INSERT has more expressions than target columns"
+            } else {
+                "INSERT has more target columns than expressions"
+            },
+        );
+    }
+    // "1st ORDER BY term out of range - should be between 1 and 1"
+    if msg.contains("ORDER BY term out of range") || msg.contains("GROUP BY term out of range") {
+        let clause = if msg.contains("ORDER BY") {
+            "ORDER BY"
+        } else {
+            "GROUP BY"
+        };
+        let n: String = msg.chars().take_while(char::is_ascii_digit).collect();
+        return SqlError::new(
+            "42P10",
+            format!("{clause} position {n} is not in select list"),
+        );
     }
     if let Some(c) = after(msg, "ambiguous column name:") {
         return SqlError::new("42702", format!("column reference \"{c}\" is ambiguous"));

@@ -4,7 +4,10 @@
 //! `to_char`, ...). Registered on every tenant connection next to
 //! `functions::register`.
 
+mod arith;
+mod binary;
 mod casts;
+mod quote;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -28,6 +31,9 @@ fn error(code: &'static str, message: impl Into<String>) -> rusqlite::Error {
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     casts::register(conn)?;
     text::register(conn)?;
+    binary::register(conn)?;
+    arith::register(conn)?;
+    quote::register(conn)?;
     Ok(())
 }
 

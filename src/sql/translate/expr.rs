@@ -138,8 +138,23 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             compare_op: BinaryOperator::NotEq,
             right,
         } => Some(in_json_array(left, right, true)),
+        Expr::AnyOp {
+            left,
+            compare_op,
+            right,
+            ..
+        } if is_comparison(compare_op) && !matches!(**right, Expr::Subquery(_)) => {
+            Some(quantified(left, compare_op, right, false))
+        }
+        Expr::AllOp {
+            left,
+            compare_op,
+            right,
+        } if is_comparison(compare_op) && !matches!(**right, Expr::Subquery(_)) => {
+            Some(quantified(left, compare_op, right, true))
+        }
         Expr::AnyOp { .. } | Expr::AllOp { .. } => {
-            return Err(unsupported("ANY/ALL with operators other than = and <>"))
+            return Err(unsupported("ANY/ALL with this operator or a subquery"))
         }
         Expr::IsUnknown(inner) => Some(Expr::IsNull(inner.clone())),
         Expr::IsNotUnknown(inner) => Some(Expr::IsNotNull(inner.clone())),
@@ -312,6 +327,8 @@ fn binary_op(
         B::PGRegexNotMatch => not(call("regexp", vec![r(), l()])),
         B::PGRegexNotIMatch => not(call("regexp", vec![template("'(?i)' || $1", &[r()]), l()])),
         B::PGExp => call("power", vec![l(), r()]),
+        // SQLite has no XOR: a # b = (a | b) - (a & b).
+        B::PGBitwiseXor => template("((($1) | ($2)) - (($1) & ($2)))", &[l(), r()]),
         // SQLite yields NULL for x / 0; PostgreSQL raises 22012. A non-zero
         // literal divisor needs no check.
         B::Divide | B::Modulo if !nonzero_literal(right) => Expr::BinaryOp {
@@ -490,6 +507,30 @@ fn like_to_glob(pattern: &str, escape: Option<char>) -> Result<String, Translate
 
 /// `x = ANY(arr)` / `x <> ALL(arr)` on a JSON-array value:
 /// `x [NOT] IN (SELECT value FROM json_each(arr))`.
+fn is_comparison(op: &BinaryOperator) -> bool {
+    use BinaryOperator as B;
+    matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
+}
+
+/// `x op ANY (array)` / `x op ALL (array)` over the JSON array, with
+/// PostgreSQL's three-valued result: ANY is true if some comparison is true,
+/// false if all are false (or the array is empty), else NULL; ALL the dual.
+fn quantified(left: &Expr, op: &BinaryOperator, array: &Expr, all: bool) -> Expr {
+    let cmp = format!("(($1) {op} value)");
+    let sql = if all {
+        format!(
+            "(SELECT CASE WHEN $2 IS NULL THEN NULL WHEN sum(NOT {cmp}) > 0 THEN 0 \
+             WHEN count(*) = count({cmp}) THEN 1 END FROM json_each($2))"
+        )
+    } else {
+        format!(
+            "(SELECT CASE WHEN $2 IS NULL THEN NULL WHEN sum({cmp}) > 0 THEN 1 \
+             WHEN count(*) = count({cmp}) THEN 0 END FROM json_each($2))"
+        )
+    };
+    template(&sql, &[left.clone(), array.clone()])
+}
+
 fn in_json_array(left: &Expr, array: &Expr, negated: bool) -> Expr {
     let sql = if negated {
         "$1 NOT IN (SELECT value FROM json_each($2))"

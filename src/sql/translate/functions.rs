@@ -50,9 +50,6 @@ const UNSUPPORTED: &[&str] = &[
     "percentile_cont",
     "percentile_disc",
     "mode",
-    "encode",
-    "decode",
-    "translate",
     "overlay",
 ];
 
@@ -121,13 +118,20 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
             arity(0)?;
             uuid_v4_expr()
         }
+        // A negative n counts from the other end: all but the last/first |n|.
         "left" => {
             arity(2)?;
-            template("substr($1, 1, $2)", &args)
+            template(
+                "substr($1, 1, CASE WHEN $2 < 0 THEN max(length($1) + ($2), 0) ELSE $2 END)",
+                &args,
+            )
         }
         "right" => {
             arity(2)?;
-            template("substr($1, max(length($1) - ($2) + 1, 1))", &args)
+            template(
+                "CASE WHEN $2 < 0 THEN substr($1, 1 - ($2)) ELSE substr($1, max(length($1) - ($2) + 1, 1)) END",
+                &args,
+            )
         }
         "octet_length" => {
             arity(1)?;

@@ -89,6 +89,9 @@ fn figure(expr: &Expr) -> Option<(String, u8)> {
             Some(TrimWhereField::Trailing) => "rtrim",
             _ => "btrim",
         }),
+        Expr::Substring {
+            shorthand: true, ..
+        } => strong("substr"),
         Expr::Substring { .. } => strong("substring"),
         Expr::Position { .. } => strong("position"),
         Expr::Extract { .. } => strong("extract"),

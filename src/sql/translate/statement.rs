@@ -42,6 +42,9 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
     super::catalog::param_types(&mut params);
     let mut columns = columns::infer(&statement);
     super::catalog::result_types(&statement, &mut columns);
+    if let Statement::Delete(delete) = &mut statement {
+        delete_using_as_exists(delete);
+    }
     let (tag, returns_rows) = match &statement {
         Statement::Query(_) => ("SELECT", true),
         Statement::Insert(insert) => {
@@ -97,6 +100,28 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         params,
         columns: if returns_rows { columns } else { vec![] },
     })
+}
+
+/// `DELETE FROM t USING a, b WHERE cond` (SQLite has no USING) becomes
+/// `DELETE FROM t WHERE EXISTS (SELECT 1 FROM a, b WHERE cond)`: the same
+/// rows, since `cond` may name `t`'s columns from inside the subquery.
+fn delete_using_as_exists(delete: &mut sqlparser::ast::Delete) {
+    use sqlparser::ast::{Expr, SetExpr};
+    let Some(using) = delete.using.take() else {
+        return;
+    };
+    let mut query = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+        .try_with_sql("SELECT 1")
+        .and_then(|mut p| p.parse_query())
+        .expect("constant SQL parses");
+    if let SetExpr::Select(select) = query.body.as_mut() {
+        select.from = using;
+        select.selection = delete.selection.take();
+    }
+    delete.selection = Some(Expr::Exists {
+        subquery: query,
+        negated: false,
+    });
 }
 
 fn noop(tag: &'static str) -> Translation {

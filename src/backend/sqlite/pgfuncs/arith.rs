@@ -1,0 +1,112 @@
+//! Integer and numeric helpers PostgreSQL has and SQLite lacks: `gcd`,
+//! `lcm`, `factorial`, `width_bucket`, `scale`, two-argument `log(b, x)`.
+
+use rusqlite::functions::Context;
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+
+use super::{error, pure};
+
+pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function("gcd", 2, pure(), |ctx| {
+        let (Some(a), Some(b)) = (int(ctx, 0)?, int(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(gcd(a, b)?))
+    })?;
+    conn.create_scalar_function("lcm", 2, pure(), |ctx| {
+        let (Some(a), Some(b)) = (int(ctx, 0)?, int(ctx, 1)?) else {
+            return Ok(None);
+        };
+        if a == 0 || b == 0 {
+            return Ok(Some(0));
+        }
+        let g = gcd(a, b)?;
+        (a / g)
+            .checked_mul(b)
+            .map(|v| Some(v.abs()))
+            .ok_or_else(|| error("22003", "bigint out of range"))
+    })?;
+    conn.create_scalar_function("factorial", 1, pure(), |ctx| {
+        let Some(n) = int(ctx, 0)? else {
+            return Ok(None);
+        };
+        if n < 0 {
+            return Err(error(
+                "2201E",
+                "factorial of a negative number is undefined",
+            ));
+        }
+        (1..=n)
+            .try_fold(1i64, |acc, k| acc.checked_mul(k))
+            .map(Some)
+            .ok_or_else(|| error("22003", "value overflows numeric format"))
+    })?;
+    conn.create_scalar_function("width_bucket", 4, pure(), |ctx| {
+        let (Some(x), Some(lo), Some(hi), Some(n)) =
+            (real(ctx, 0)?, real(ctx, 1)?, real(ctx, 2)?, int(ctx, 3)?)
+        else {
+            return Ok(None);
+        };
+        if n <= 0 {
+            return Err(error("2201G", "count must be greater than zero"));
+        }
+        if lo == hi {
+            return Err(error("2201G", "lower bound cannot equal upper bound"));
+        }
+        let (lo_in, hi_in) = if lo < hi { (lo, hi) } else { (hi, lo) };
+        Ok(Some(
+            if lo < hi && x < lo_in || lo > hi && x > hi_in.max(lo) {
+                0
+            } else if lo < hi && x >= hi || lo > hi && x <= hi {
+                n + 1
+            } else {
+                ((x - lo) / (hi - lo) * n as f64).floor() as i64 + 1
+            },
+        ))
+    })?;
+    conn.create_scalar_function("scale", 1, pure(), |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Null => None,
+            ValueRef::Integer(_) => Some(0),
+            ValueRef::Real(f) => {
+                let s = crate::sql::encode::numeric::Numeric::from_f64(f).to_text();
+                Some(s.split_once('.').map_or(0, |(_, frac)| frac.len() as i64))
+            }
+            ValueRef::Text(t) => {
+                let s = String::from_utf8_lossy(t);
+                Some(s.trim().split_once('.').map_or(0, |(_, f)| f.len() as i64))
+            }
+            ValueRef::Blob(_) => None,
+        })
+    })?;
+    conn.create_scalar_function("log", 2, pure(), |ctx| {
+        let (Some(b), Some(x)) = (real(ctx, 0)?, real(ctx, 1)?) else {
+            return Ok(None);
+        };
+        if b <= 0.0 || x <= 0.0 {
+            return Err(error("2201E", "cannot take logarithm of a negative number"));
+        }
+        if b == 1.0 {
+            return Err(error("22012", "division by zero"));
+        }
+        Ok(Some(x.ln() / b.ln()))
+    })?;
+    Ok(())
+}
+
+fn int(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<i64>> {
+    ctx.get::<Option<i64>>(i)
+}
+
+fn real(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<f64>> {
+    ctx.get::<Option<f64>>(i)
+}
+
+fn gcd(a: i64, b: i64) -> rusqlite::Result<i64> {
+    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    i64::try_from(a).map_err(|_| error("22003", "bigint out of range"))
+}

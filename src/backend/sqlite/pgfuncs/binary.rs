@@ -1,0 +1,123 @@
+//! bytea functions: `encode(bytes, format)` / `decode(text, format)` for
+//! PostgreSQL's `hex`, `base64` and `escape` formats, and the SHA-2 digests
+//! `sha224`/`sha256`/`sha384`/`sha512` (bytea in, bytea out).
+
+use base64::Engine;
+use rusqlite::functions::Context;
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+use sha2::Digest;
+
+use super::{error, pure};
+
+pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function("encode", 2, pure(), |c| encode(c))?;
+    conn.create_scalar_function("decode", 2, pure(), |c| decode(c))?;
+    conn.create_scalar_function("sha224", 1, pure(), |c| digest::<sha2::Sha224>(c))?;
+    conn.create_scalar_function("sha256", 1, pure(), |c| digest::<sha2::Sha256>(c))?;
+    conn.create_scalar_function("sha384", 1, pure(), |c| digest::<sha2::Sha384>(c))?;
+    conn.create_scalar_function("sha512", 1, pure(), |c| digest::<sha2::Sha512>(c))?;
+    Ok(())
+}
+
+/// A bytea argument: blobs as they are, text as its UTF-8 bytes.
+fn bytes<'a>(ctx: &'a Context<'_>, i: usize) -> rusqlite::Result<Option<&'a [u8]>> {
+    Ok(match ctx.get_raw(i) {
+        ValueRef::Null => None,
+        ValueRef::Blob(b) | ValueRef::Text(b) => Some(b),
+        ValueRef::Integer(_) | ValueRef::Real(_) => {
+            return Err(error(
+                "42883",
+                "function argument must be bytea: add an explicit cast",
+            ))
+        }
+    })
+}
+
+fn format_arg(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+    Ok(ctx
+        .get::<Option<String>>(1)?
+        .map(|f| f.to_ascii_lowercase()))
+}
+
+fn unknown_format(f: &str) -> rusqlite::Error {
+    error("22023", format!("unrecognized encoding: \"{f}\""))
+}
+
+fn encode(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+    let (Some(b), Some(f)) = (bytes(ctx, 0)?, format_arg(ctx)?) else {
+        return Ok(None);
+    };
+    Ok(Some(match f.as_str() {
+        "hex" => hex::encode(b),
+        // PostgreSQL wraps base64 output at 76 characters.
+        "base64" => {
+            let s = base64::engine::general_purpose::STANDARD.encode(b);
+            let lines: Vec<&str> = s
+                .as_bytes()
+                .chunks(76)
+                .map(|c| std::str::from_utf8(c).unwrap_or_default())
+                .collect();
+            lines.join("\n")
+        }
+        "escape" => {
+            let mut out = String::with_capacity(b.len());
+            for &c in b {
+                match c {
+                    b'\\' => out.push_str("\\\\"),
+                    0 | 0x80..=0xff => out.push_str(&format!("\\{c:03o}")),
+                    _ => out.push(c as char),
+                }
+            }
+            out
+        }
+        other => return Err(unknown_format(other)),
+    }))
+}
+
+fn decode(ctx: &Context<'_>) -> rusqlite::Result<Option<Vec<u8>>> {
+    let (Some(s), Some(f)) = (ctx.get::<Option<String>>(0)?, format_arg(ctx)?) else {
+        return Ok(None);
+    };
+    let bad = |kind: &str| error("22023", format!("invalid {kind} data"));
+    Ok(Some(match f.as_str() {
+        "hex" => {
+            let clean: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+            hex::decode(clean).map_err(|_| bad("hexadecimal"))?
+        }
+        "base64" => {
+            let clean: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+            base64::engine::general_purpose::STANDARD
+                .decode(clean)
+                .map_err(|_| bad("base64"))?
+        }
+        "escape" => {
+            let b = s.as_bytes();
+            let mut out = Vec::with_capacity(b.len());
+            let mut i = 0;
+            while i < b.len() {
+                if b[i] != b'\\' {
+                    out.push(b[i]);
+                    i += 1;
+                } else if b.get(i + 1) == Some(&b'\\') {
+                    out.push(b'\\');
+                    i += 2;
+                } else {
+                    let oct = b
+                        .get(i + 1..i + 4)
+                        .and_then(|d| std::str::from_utf8(d).ok())
+                        .and_then(|d| u8::from_str_radix(d, 8).ok())
+                        .ok_or_else(|| error("22P02", "invalid input syntax for type bytea"))?;
+                    out.push(oct);
+                    i += 4;
+                }
+            }
+            out
+        }
+        other => return Err(unknown_format(other)),
+    }))
+}
+
+fn digest<D: Digest>(ctx: &Context<'_>) -> rusqlite::Result<Option<Vec<u8>>> {
+    Ok(bytes(ctx, 0)?.map(|b| D::digest(b).to_vec()))
+}
