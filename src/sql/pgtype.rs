@@ -81,7 +81,7 @@ impl ArrayElem {
         }
     }
 
-    fn from_scalar(t: PgType) -> Option<ArrayElem> {
+    pub fn from_scalar(t: PgType) -> Option<ArrayElem> {
         Some(match t {
             PgType::Bool => ArrayElem::Bool,
             PgType::Int2 => ArrayElem::Int2,

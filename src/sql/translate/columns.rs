@@ -100,6 +100,11 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
             | B::PGRegexNotMatch
             | B::PGRegexNotIMatch => Some(PgType::Bool),
             B::StringConcat | B::LongArrow => Some(PgType::Text),
+            B::PGBitwiseXor
+            | B::BitwiseAnd
+            | B::BitwiseOr
+            | B::PGBitwiseShiftLeft
+            | B::PGBitwiseShiftRight => arithmetic(expr_type(left), expr_type(right)),
             // timestamp +/- interval keeps the timestamp's type.
             B::Plus | B::Minus if matches!(right.as_ref(), Expr::Interval(_)) => expr_type(left),
             B::Minus
@@ -150,8 +155,18 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
             .chain(else_result.as_deref())
             .find_map(expr_type),
         Expr::Function(func) => function_type(func),
+        // ARRAY[...] (stored as a JSON array) prints in array form.
+        Expr::Array(array) => Some(array_of(array.elem.iter().find_map(expr_type))),
         _ => None,
     }
+}
+
+/// The array type with elements of `elem` (text when unknown or unsupported).
+fn array_of(elem: Option<PgType>) -> PgType {
+    PgType::Array(
+        elem.and_then(crate::sql::pgtype::ArrayElem::from_scalar)
+            .unwrap_or(crate::sql::pgtype::ArrayElem::Text),
+    )
 }
 
 fn arithmetic(left: Option<PgType>, right: Option<PgType>) -> Option<PgType> {
@@ -215,6 +230,15 @@ fn function_type(func: &Function) -> Option<PgType> {
         "date_trunc" => PgType::Timestamp,
         "div" | "mod" => first_arg_type()?,
         "json_build_object" | "json_build_array" | "json_agg" | "json_object_agg" => PgType::Json,
+        "array_agg" => array_of(first_arg_type()),
+        "string_to_array" | "regexp_split_to_array" => array_of(Some(PgType::Text)),
+        "to_hex" | "quote_ident" | "quote_literal" | "quote_nullable" | "translate" | "encode"
+        | "repeat" | "reverse" | "regexp_replace" | "format" => PgType::Text,
+        "decode" | "sha224" | "sha256" | "sha384" | "sha512" => PgType::Bytea,
+        "starts_with" => PgType::Bool,
+        "gcd" | "lcm" => first_arg_type()?,
+        "factorial" => PgType::Numeric,
+        "width_bucket" | "scale" => PgType::Int4,
         "jsonb_build_object" | "jsonb_build_array" | "jsonb_agg" | "jsonb_object_agg" => {
             PgType::Jsonb
         }
