@@ -7,6 +7,7 @@
 mod arith;
 mod binary;
 mod casts;
+mod intervals;
 mod quote;
 #[cfg(test)]
 mod tests;
@@ -34,6 +35,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     binary::register(conn)?;
     arith::register(conn)?;
     quote::register(conn)?;
+    intervals::register(conn)?;
     Ok(())
 }
 

@@ -52,7 +52,8 @@ pub(super) fn rewrite_cast(inner: &Expr, data_type: &DataType) -> Result<Expr, T
         PgType::Uuid => call("lower", vec![x]),
         // Stored as JSON text already.
         PgType::Json | PgType::Jsonb | PgType::Array(_) => x,
-        PgType::Interval => return Err(unsupported("interval values outside date arithmetic")),
+        // Interval text, checked (and normalised) when the statement runs.
+        PgType::Interval => call("pg_interval", vec![x]),
         other_type => match sqlite_cast_target(other_type) {
             Some(target) => cast(x, target),
             None => return Err(unsupported(format!("cast to {}", other_type.name()))),
@@ -104,7 +105,7 @@ pub(super) fn typed_literal(text: &str, pg: PgType) -> Result<Expr, TranslateErr
         PgType::Uuid => string(literals::uuid(text)?),
         PgType::Bytea => Expr::value(Value::HexStringLiteral(literals::bytea_hex(text)?)),
         PgType::Array(elem) => string(literals::array_json(text, elem)?),
-        PgType::Interval => return Err(unsupported("interval values outside date arithmetic")),
+        PgType::Interval => string(literals::interval_value(text)?),
         PgType::Unknown | PgType::Void => {
             return Err(unsupported(format!("cast to {}", pg.name())))
         }

@@ -105,8 +105,31 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
             | B::BitwiseOr
             | B::PGBitwiseShiftLeft
             | B::PGBitwiseShiftRight => arithmetic(expr_type(left), expr_type(right)),
-            // timestamp +/- interval keeps the timestamp's type.
-            B::Plus | B::Minus if matches!(right.as_ref(), Expr::Interval(_)) => expr_type(left),
+            // timestamp +/- interval keeps the timestamp's type; a date becomes a timestamp.
+            B::Plus | B::Minus if expr_type(right) == Some(PgType::Interval) => {
+                match expr_type(left) {
+                    Some(PgType::Date) => Some(PgType::Timestamp),
+                    Some(PgType::Interval) => Some(PgType::Interval),
+                    other => other,
+                }
+            }
+            B::Minus
+                if matches!(
+                    expr_type(left),
+                    Some(PgType::Timestamp | PgType::Timestamptz)
+                ) && matches!(
+                    expr_type(right),
+                    Some(PgType::Timestamp | PgType::Timestamptz)
+                ) =>
+            {
+                Some(PgType::Interval)
+            }
+            B::Multiply | B::Divide
+                if expr_type(left) == Some(PgType::Interval)
+                    || expr_type(right) == Some(PgType::Interval) =>
+            {
+                Some(PgType::Interval)
+            }
             B::Minus
                 if expr_type(left) == Some(PgType::Date)
                     && expr_type(right) == Some(PgType::Date) =>
@@ -142,6 +165,7 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
         | Expr::Exists { .. }
         | Expr::AnyOp { .. }
         | Expr::AllOp { .. } => Some(PgType::Bool),
+        Expr::Interval(_) => Some(PgType::Interval),
         Expr::Position { .. } => Some(PgType::Int4),
         Expr::Substring { .. } | Expr::Trim { .. } => Some(PgType::Text),
         Expr::Extract { .. } => Some(PgType::Numeric),
@@ -236,6 +260,9 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "repeat" | "reverse" | "regexp_replace" | "format" => PgType::Text,
         "decode" | "sha224" | "sha256" | "sha384" | "sha512" => PgType::Bytea,
         "starts_with" => PgType::Bool,
+        "age" | "justify_hours" | "justify_days" | "justify_interval" => PgType::Interval,
+        "make_date" => PgType::Date,
+        "to_timestamp" => PgType::Timestamptz,
         "gcd" | "lcm" => first_arg_type()?,
         "factorial" => PgType::Numeric,
         "width_bucket" | "scale" => PgType::Int4,

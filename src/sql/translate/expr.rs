@@ -159,7 +159,10 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
         Expr::IsUnknown(inner) => Some(Expr::IsNull(inner.clone())),
         Expr::IsNotUnknown(inner) => Some(Expr::IsNotNull(inner.clone())),
         Expr::Function(func) => rewrite_function(func)?,
-        Expr::Interval(_) => return Err(unsupported("interval values outside date arithmetic")),
+        Expr::Interval(_) => match interval_text(expr)? {
+            Some(text) => Some(string(super::literals::interval_value(&text)?)),
+            None => return Err(unsupported("interval with a non-literal value")),
+        },
         Expr::AtTimeZone { .. } => return Err(unsupported("AT TIME ZONE")),
         // The default collations compare as SQLite's BINARY does (psql sends
         // `COLLATE pg_catalog.default`).
@@ -221,11 +224,43 @@ pub(super) fn rewrite_interval_arithmetic(expr: &mut Expr) -> Result<(), Transla
     let Expr::BinaryOp { left, op, right } = expr else {
         return Ok(());
     };
+    use super::columns::expr_type;
+    use crate::sql::pgtype::PgType;
+    let is_interval = |e: &Expr| -> Result<bool, TranslateError> {
+        Ok(interval_text(e)?.is_some() || expr_type(e) == Some(PgType::Interval))
+    };
+    // interval * n, n * interval, interval / n: PostgreSQL's interval_mul.
+    if matches!(op, BinaryOperator::Multiply | BinaryOperator::Divide) {
+        let (iv, factor) = if is_interval(left)? {
+            ((**left).clone(), (**right).clone())
+        } else if matches!(op, BinaryOperator::Multiply) && is_interval(right)? {
+            ((**right).clone(), (**left).clone())
+        } else {
+            return Ok(());
+        };
+        let name = if matches!(op, BinaryOperator::Multiply) {
+            "pg_interval_mul"
+        } else {
+            "pg_interval_div"
+        };
+        *expr = call(name, vec![iv, factor]);
+        return Ok(());
+    }
     let negate = match op {
         BinaryOperator::Plus => false,
         BinaryOperator::Minus => true,
         _ => return Ok(()),
     };
+    // interval +/- interval.
+    if is_interval(left)? && is_interval(right)? {
+        let name = if negate {
+            "pg_interval_sub"
+        } else {
+            "pg_interval_add"
+        };
+        *expr = call(name, vec![(**left).clone(), (**right).clone()]);
+        return Ok(());
+    }
     let Some(text) = interval_text(right)? else {
         rewrite_date_arithmetic(expr);
         return Ok(());
@@ -246,6 +281,15 @@ fn rewrite_date_arithmetic(expr: &mut Expr) {
         return;
     };
     let is_int = |t: Option<PgType>| matches!(t, Some(PgType::Int2 | PgType::Int4 | PgType::Int8));
+    let is_ts = |t: Option<PgType>| matches!(t, Some(PgType::Timestamp | PgType::Timestamptz));
+    // timestamp - timestamp is an interval (days and time).
+    if matches!(op, BinaryOperator::Minus) && is_ts(expr_type(left)) && is_ts(expr_type(right)) {
+        *expr = call(
+            "pg_timestamp_diff",
+            vec![(**left).clone(), (**right).clone()],
+        );
+        return;
+    }
     if expr_type(left) != Some(PgType::Date) {
         return;
     }

@@ -27,15 +27,11 @@ fn uuid_v4_expr() -> Expr {
 /// Functions that set-return, use types we do not store, or have no SQLite
 /// equivalent yet.
 const UNSUPPORTED: &[&str] = &[
-    "age",
     "to_char",
     "to_date",
-    "to_timestamp",
     "to_number",
-    "make_date",
     "make_timestamp",
     "make_interval",
-    "justify_interval",
     "regexp_matches",
     "regexp_split_to_table",
     "regexp_split_to_array",
@@ -132,6 +128,13 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
                 "CASE WHEN $2 < 0 THEN substr($1, 1 - ($2)) ELSE substr($1, max(length($1) - ($2) + 1, 1)) END",
                 &args,
             )
+        }
+        // to_timestamp(epoch seconds); the two-argument (text, format) form is not supported.
+        "to_timestamp" => {
+            if args.len() != 1 {
+                return Err(unsupported("to_timestamp(text, format)"));
+            }
+            template("strftime('%Y-%m-%d %H:%M:%f', $1, 'unixepoch')", &args)
         }
         "octet_length" => {
             arity(1)?;

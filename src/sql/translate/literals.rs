@@ -298,6 +298,19 @@ fn json_string(s: &str) -> String {
     out
 }
 
+/// An interval literal as a value: PostgreSQL's canonical text (printed
+/// in PostgreSQL's style by the encoder), or 22007 as `interval_in` says.
+pub(super) fn interval_value(text: &str) -> Result<String, TranslateError> {
+    crate::sql::encode::interval::Interval::parse(text)
+        .map(|iv| iv.to_text())
+        .ok_or_else(|| {
+            other(
+                "22007",
+                format!("invalid input syntax for type interval: \"{text}\""),
+            )
+        })
+}
+
 /// An interval literal (`'1 day'`, `'2 hours 30 minutes'`, `'-1 week'`) as
 /// SQLite date modifiers (`'+1 days'`, ...). `negate` flips every sign, for
 /// subtraction.
@@ -324,6 +337,11 @@ pub(super) fn interval_modifiers(text: &str, negate: bool) -> Result<Vec<String>
         };
         let amount = if negate { -amount } else { amount };
         out.push(format!("{amount:+} {unit}"));
+        // Month arithmetic clamps to the month's last day, as PostgreSQL's
+        // (Jan 31 + 1 month = Feb 29), where SQLite would overflow into March.
+        if unit == "years" || unit == "months" {
+            out.push("floor".to_owned());
+        }
     }
     Ok(out)
 }

@@ -1,0 +1,315 @@
+//! `interval` values, stored as PostgreSQL interval text and printed by the
+//! encoder in PostgreSQL's format: arithmetic (`pg_interval_add`,
+//! `pg_interval_mul`), `timestamp - timestamp` (`pg_timestamp_diff`),
+//! `age`, the `justify_*` functions and `make_date`.
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use rusqlite::Connection;
+
+use super::{error, pure};
+use crate::sql::encode::datetime::{parse_timestamp, Stamp, USECS_PER_DAY};
+use crate::sql::encode::interval::Interval;
+
+fn bad_interval(s: &str) -> rusqlite::Error {
+    error(
+        "22007",
+        format!("invalid input syntax for type interval: \"{s}\""),
+    )
+}
+
+fn out_of_range() -> rusqlite::Error {
+    error("22008", "interval out of range")
+}
+
+fn interval(s: &str) -> rusqlite::Result<Interval> {
+    Interval::parse(s).ok_or_else(|| bad_interval(s))
+}
+
+/// A timestamp argument as a calendar date-time (zone offsets applied: UTC).
+fn timestamp(s: &str) -> rusqlite::Result<NaiveDateTime> {
+    let bad = || {
+        error(
+            "22007",
+            format!("invalid input syntax for type timestamp: \"{s}\""),
+        )
+    };
+    match parse_timestamp(s, true).ok_or_else(bad)? {
+        Stamp::At(us) => {
+            let epoch = NaiveDate::from_ymd_opt(2000, 1, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .expect("valid epoch");
+            epoch
+                .checked_add_signed(Duration::microseconds(us))
+                .ok_or_else(bad)
+        }
+        _ => Err(error("22008", "timestamp out of range")),
+    }
+}
+
+fn add(a: Interval, b: Interval) -> rusqlite::Result<Interval> {
+    Ok(Interval {
+        months: a.months.checked_add(b.months).ok_or_else(out_of_range)?,
+        days: a.days.checked_add(b.days).ok_or_else(out_of_range)?,
+        usecs: a.usecs.checked_add(b.usecs).ok_or_else(out_of_range)?,
+    })
+}
+
+/// `interval * factor` as PostgreSQL's interval_mul: fractional months
+/// spill into days (30 per month), fractional days into time.
+fn mul(a: Interval, f: f64) -> rusqlite::Result<Interval> {
+    let months = a.months as f64 * f;
+    let whole_months = months.trunc();
+    let days = a.days as f64 * f + (months - whole_months) * 30.0;
+    let whole_days = days.trunc();
+    let usecs = a.usecs as f64 * f + (days - whole_days) * USECS_PER_DAY as f64;
+    let fits = |v: f64, max: f64| v.is_finite() && v.abs() < max;
+    if !fits(whole_months, i32::MAX as f64)
+        || !fits(whole_days, i32::MAX as f64)
+        || !fits(usecs, 9.2e18)
+    {
+        return Err(out_of_range());
+    }
+    Ok(Interval {
+        months: whole_months as i32,
+        days: whole_days as i32,
+        usecs: usecs.round() as i64,
+    })
+}
+
+fn justify_hours(a: Interval) -> Interval {
+    let mut days = a.days as i64 + a.usecs / USECS_PER_DAY;
+    let mut usecs = a.usecs % USECS_PER_DAY;
+    if days > 0 && usecs < 0 {
+        usecs += USECS_PER_DAY;
+        days -= 1;
+    } else if days < 0 && usecs > 0 {
+        usecs -= USECS_PER_DAY;
+        days += 1;
+    }
+    Interval {
+        months: a.months,
+        days: days.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
+        usecs,
+    }
+}
+
+fn justify_days(a: Interval) -> Interval {
+    let mut months = a.months + a.days / 30;
+    let mut days = a.days % 30;
+    if months > 0 && days < 0 {
+        days += 30;
+        months -= 1;
+    } else if months < 0 && days > 0 {
+        days -= 30;
+        months += 1;
+    }
+    Interval {
+        months,
+        days,
+        usecs: a.usecs,
+    }
+}
+
+/// `timestamp - timestamp`: days and time, never months (interval_justify_hours).
+fn diff(a: NaiveDateTime, b: NaiveDateTime) -> rusqlite::Result<Interval> {
+    let us = (a - b).num_microseconds().ok_or_else(out_of_range)?;
+    Ok(justify_hours(Interval {
+        months: 0,
+        days: 0,
+        usecs: us,
+    }))
+}
+
+fn days_in_month(year: i32, month: u32) -> i64 {
+    let (y, m) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1)
+        .and_then(|d| d.pred_opt())
+        .map_or(30, |d| d.day() as i64)
+}
+
+/// `age(a, b)`: symbolic years, months and days, as PostgreSQL's
+/// timestamp_age.
+fn age(a: NaiveDateTime, b: NaiveDateTime) -> Interval {
+    let (hi, lo, neg) = if a >= b { (a, b, false) } else { (b, a, true) };
+    let mut usecs = (hi.time() - lo.time()).num_microseconds().unwrap_or(0);
+    let mut days = hi.day() as i64 - lo.day() as i64;
+    let mut months = hi.month() as i64 - lo.month() as i64;
+    let mut years = hi.year() as i64 - lo.year() as i64;
+    if usecs < 0 {
+        usecs += USECS_PER_DAY;
+        days -= 1;
+    }
+    // Borrow the length of the earlier timestamp's month, as timestamp_age does.
+    while days < 0 {
+        days += days_in_month(lo.year(), lo.month());
+        months -= 1;
+    }
+    if months < 0 {
+        months += 12;
+        years -= 1;
+    }
+    let total_months = (years * 12 + months) as i32;
+    let iv = Interval {
+        months: total_months,
+        days: days as i32,
+        usecs,
+    };
+    if neg {
+        Interval {
+            months: -iv.months,
+            days: -iv.days,
+            usecs: -iv.usecs,
+        }
+    } else {
+        iv
+    }
+}
+
+fn text(ctx: &rusqlite::functions::Context<'_>, i: usize) -> rusqlite::Result<Option<String>> {
+    ctx.get::<Option<String>>(i)
+}
+
+pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    for (name, negate) in [("pg_interval_add", false), ("pg_interval_sub", true)] {
+        conn.create_scalar_function(name, 2, pure(), move |ctx| {
+            let (Some(a), Some(b)) = (text(ctx, 0)?, text(ctx, 1)?) else {
+                return Ok(None);
+            };
+            let b = interval(&b)?;
+            let b = if negate { mul(b, -1.0)? } else { b };
+            Ok(Some(add(interval(&a)?, b)?.to_text()))
+        })?;
+    }
+    conn.create_scalar_function("pg_interval_mul", 2, pure(), |ctx| {
+        let (Some(a), Some(f)) = (text(ctx, 0)?, ctx.get::<Option<f64>>(1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(mul(interval(&a)?, f)?.to_text()))
+    })?;
+    conn.create_scalar_function("pg_interval_div", 2, pure(), |ctx| {
+        let (Some(a), Some(f)) = (text(ctx, 0)?, ctx.get::<Option<f64>>(1)?) else {
+            return Ok(None);
+        };
+        if f == 0.0 {
+            return Err(error("22012", "division by zero"));
+        }
+        Ok(Some(mul(interval(&a)?, 1.0 / f)?.to_text()))
+    })?;
+    conn.create_scalar_function("pg_interval", 1, pure(), |ctx| {
+        Ok(match text(ctx, 0)? {
+            Some(s) => Some(interval(&s)?.to_text()),
+            None => None,
+        })
+    })?;
+    type Justify = fn(Interval) -> Interval;
+    let justify: [(&str, Justify); 3] = [
+        ("justify_hours", justify_hours),
+        ("justify_days", justify_days),
+        ("justify_interval", |a| justify_days(justify_hours(a))),
+    ];
+    for (name, f) in justify {
+        conn.create_scalar_function(name, 1, pure(), move |ctx| {
+            Ok(match text(ctx, 0)? {
+                Some(s) => Some(f(interval(&s)?).to_text()),
+                None => None,
+            })
+        })?;
+    }
+    conn.create_scalar_function("pg_timestamp_diff", 2, pure(), |ctx| {
+        let (Some(a), Some(b)) = (text(ctx, 0)?, text(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(diff(timestamp(&a)?, timestamp(&b)?)?.to_text()))
+    })?;
+    conn.create_scalar_function("age", 2, pure(), |ctx| {
+        let (Some(a), Some(b)) = (text(ctx, 0)?, text(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(age(timestamp(&a)?, timestamp(&b)?).to_text()))
+    })?;
+    // age(ts): from midnight of today (UTC), as PostgreSQL's current_date.
+    conn.create_scalar_function(
+        "age",
+        1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8,
+        |ctx| {
+            let Some(a) = text(ctx, 0)? else {
+                return Ok(None);
+            };
+            let today = chrono::Utc::now()
+                .date_naive()
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight");
+            Ok(Some(age(today, timestamp(&a)?).to_text()))
+        },
+    )?;
+    conn.create_scalar_function("make_date", 3, pure(), |ctx| {
+        let (Some(y), Some(m), Some(d)) = (
+            ctx.get::<Option<i64>>(0)?,
+            ctx.get::<Option<i64>>(1)?,
+            ctx.get::<Option<i64>>(2)?,
+        ) else {
+            return Ok(None);
+        };
+        let date = i32::try_from(y)
+            .ok()
+            .zip(u32::try_from(m).ok().zip(u32::try_from(d).ok()))
+            .and_then(|(y, (m, d))| NaiveDate::from_ymd_opt(y, m, d))
+            .ok_or_else(|| {
+                error(
+                    "22008",
+                    format!("date field value out of range: {y}-{m:02}-{d:02}"),
+                )
+            })?;
+        Ok(Some(date.format("%Y-%m-%d").to_string()))
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> NaiveDateTime {
+        timestamp(s).unwrap()
+    }
+
+    #[test]
+    fn as_postgres_computes_them() {
+        assert_eq!(
+            age(ts("2024-05-17"), ts("2020-01-01")).to_text(),
+            "4 years 4 mons 16 days"
+        );
+        assert_eq!(
+            age(ts("2024-05-17 10:00"), ts("2024-05-17 08:30")).to_text(),
+            "01:30:00"
+        );
+        assert_eq!(
+            age(ts("2024-03-01"), ts("2024-01-31")).to_text(),
+            "1 mon 1 day"
+        );
+        assert_eq!(
+            diff(ts("2024-01-03"), ts("2024-01-01")).unwrap().to_text(),
+            "2 days"
+        );
+        assert_eq!(
+            diff(ts("2024-01-01"), ts("2024-01-02 02:00"))
+                .unwrap()
+                .to_text(),
+            "-1 days -02:00:00"
+        );
+        let iv = |s| interval(s).unwrap();
+        assert_eq!(mul(iv("1 day"), 3.0).unwrap().to_text(), "3 days");
+        assert_eq!(mul(iv("1 mon"), 1.5).unwrap().to_text(), "1 mon 15 days");
+        assert_eq!(
+            add(iv("1 hour"), iv("30 minutes")).unwrap().to_text(),
+            "01:30:00"
+        );
+        assert_eq!(justify_hours(iv("27 hours")).to_text(), "1 day 03:00:00");
+        assert_eq!(justify_days(iv("35 days")).to_text(), "1 mon 5 days");
+    }
+}
