@@ -12,6 +12,7 @@ mod quote;
 #[cfg(test)]
 mod tests;
 mod text;
+mod to_char;
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
@@ -36,6 +37,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     arith::register(conn)?;
     quote::register(conn)?;
     intervals::register(conn)?;
+    to_char::register(conn)?;
     Ok(())
 }
 

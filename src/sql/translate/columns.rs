@@ -262,6 +262,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         "starts_with" => PgType::Bool,
         "age" | "justify_hours" | "justify_days" | "justify_interval" => PgType::Interval,
         "make_date" => PgType::Date,
+        "to_char" => PgType::Text,
         "to_timestamp" => PgType::Timestamptz,
         "gcd" | "lcm" => first_arg_type()?,
         "factorial" => PgType::Numeric,

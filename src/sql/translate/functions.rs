@@ -27,7 +27,6 @@ fn uuid_v4_expr() -> Expr {
 /// Functions that set-return, use types we do not store, or have no SQLite
 /// equivalent yet.
 const UNSUPPORTED: &[&str] = &[
-    "to_char",
     "to_date",
     "to_number",
     "make_timestamp",

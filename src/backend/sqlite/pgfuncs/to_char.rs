@@ -1,0 +1,309 @@
+//! `to_char(timestamp|date, format)` and `to_char(number, format)` with
+//! PostgreSQL's common template patterns.
+//!
+//! Date/time: YYYY YYY YY Y, MM, DD, DDD, D, HH HH12 HH24, MI, SS, MS, US,
+//! AM PM A.M. P.M. (and lower case), Month MONTH month, Mon MON mon,
+//! Day DAY day, Dy DY dy, Q, IW, WW, J, TZ tz (UTC), the FM prefix, "quoted
+//! text" and backslash escapes; anything else is copied. Numbers: 9, 0, `.`,
+//! D, `,`, G, S, MI, PL, SG, FM. Times are UTC, as the server's TimeZone.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+
+use super::{error, pure};
+use crate::sql::encode::datetime::{parse_timestamp, Stamp};
+
+pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function("to_char", 2, pure(), |ctx| {
+        let Some(fmt) = ctx.get::<Option<String>>(1)? else {
+            return Ok(None);
+        };
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Null => None,
+            ValueRef::Integer(i) => Some(number(i as f64, &fmt)),
+            ValueRef::Real(f) => Some(number(f, &fmt)),
+            ValueRef::Text(t) => {
+                let s = String::from_utf8_lossy(t);
+                if let Some(ts) = timestamp(&s) {
+                    Some(datetime(ts, &fmt))
+                } else if let Ok(f) = s.trim().parse::<f64>() {
+                    Some(number(f, &fmt))
+                } else {
+                    return Err(error(
+                        "22007",
+                        format!("invalid input syntax for type timestamp: \"{s}\""),
+                    ));
+                }
+            }
+            ValueRef::Blob(_) => {
+                return Err(error("42883", "function to_char(bytea) does not exist"))
+            }
+        })
+    })?;
+    Ok(())
+}
+
+fn timestamp(s: &str) -> Option<NaiveDateTime> {
+    let Stamp::At(us) = parse_timestamp(s, true)? else {
+        return None;
+    };
+    NaiveDate::from_ymd_opt(2000, 1, 1)?
+        .and_hms_opt(0, 0, 0)?
+        .checked_add_signed(chrono::Duration::microseconds(us))
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const DAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
+
+/// Case as the pattern was written: `Month` → capitalised, `MONTH` → upper, `month` → lower.
+fn cased(word: &str, pattern: &str) -> String {
+    let mut chars = pattern.chars();
+    let first_upper = chars.next().is_some_and(|c| c.is_ascii_uppercase());
+    let second_upper = chars.next().is_some_and(|c| c.is_ascii_uppercase());
+    match (first_upper, second_upper) {
+        (true, true) => word.to_ascii_uppercase(),
+        (true, false) => word.to_owned(),
+        _ => word.to_ascii_lowercase(),
+    }
+}
+
+fn datetime(t: NaiveDateTime, fmt: &str) -> String {
+    let mut out = String::with_capacity(fmt.len() + 8);
+    let b = fmt.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let rest = &fmt[i..];
+        let fm = rest.len() >= 2 && rest[..2].eq_ignore_ascii_case("FM");
+        let (pat_start, rest) = if fm {
+            (i + 2, &fmt[i + 2..])
+        } else {
+            (i, rest)
+        };
+        let num = |out: &mut String, v: i64, width: usize| {
+            if fm {
+                out.push_str(&v.to_string());
+            } else {
+                out.push_str(&format!("{v:0width$}"));
+            }
+        };
+        let word = |out: &mut String, w: &str, pat: &str, pad: usize| {
+            let w = cased(w, pat);
+            if fm || pad == 0 {
+                out.push_str(&w);
+            } else {
+                out.push_str(&format!("{w:<pad$}"));
+            }
+        };
+        // Longest patterns first.
+        let pats: &[&str] = &[
+            "HH24", "HH12", "YYYY", "MONTH", "Month", "month", "A.M.", "P.M.", "a.m.", "p.m.",
+            "YYY", "MON", "Mon", "mon", "DAY", "Day", "day", "DDD", "MS", "US", "HH", "MI", "SS",
+            "YY", "MM", "DD", "DY", "Dy", "dy", "AM", "PM", "am", "pm", "IW", "WW", "TZ", "tz",
+            "Y", "D", "Q", "J",
+        ];
+        let Some(p) = pats.iter().find(|p| rest.starts_with(**p)) else {
+            if fm {
+                i += 2;
+                continue;
+            }
+            let c = rest.chars().next().expect("not at the end");
+            if c == '"' {
+                // Quoted literal text.
+                let end = rest[1..].find('"').map_or(rest.len(), |e| e + 2);
+                out.push_str(rest[1..end].trim_end_matches('"'));
+                i += end;
+            } else if c == '\\' && rest.len() > 1 {
+                let next = rest[1..].chars().next().expect("checked");
+                out.push(next);
+                i += 1 + next.len_utf8();
+            } else {
+                out.push(c);
+                i += c.len_utf8();
+            }
+            continue;
+        };
+        let hour12 = match t.hour() % 12 {
+            0 => 12,
+            h => h,
+        } as i64;
+        let pm = t.hour() >= 12;
+        match *p {
+            "YYYY" => num(&mut out, t.year() as i64, 4),
+            "YYY" => num(&mut out, (t.year() % 1000) as i64, 3),
+            "YY" => num(&mut out, (t.year() % 100) as i64, 2),
+            "Y" => num(&mut out, (t.year() % 10) as i64, 1),
+            "MM" => num(&mut out, t.month() as i64, 2),
+            "DD" => num(&mut out, t.day() as i64, 2),
+            "DDD" => num(&mut out, t.ordinal() as i64, 3),
+            "D" => num(&mut out, t.weekday().num_days_from_sunday() as i64 + 1, 1),
+            "HH24" => num(&mut out, t.hour() as i64, 2),
+            "HH12" | "HH" => num(&mut out, hour12, 2),
+            "MI" => num(&mut out, t.minute() as i64, 2),
+            "SS" => num(&mut out, t.second() as i64, 2),
+            "MS" => num(&mut out, (t.nanosecond() / 1_000_000) as i64, 3),
+            "US" => num(&mut out, (t.nanosecond() / 1_000) as i64, 6),
+            "Q" => num(&mut out, ((t.month() - 1) / 3 + 1) as i64, 1),
+            "IW" => num(&mut out, t.iso_week().week() as i64, 2),
+            "WW" => num(&mut out, ((t.ordinal() - 1) / 7 + 1) as i64, 2),
+            "J" => num(&mut out, t.date().num_days_from_ce() as i64 + 1_721_425, 1),
+            "AM" | "PM" => out.push_str(if pm { "PM" } else { "AM" }),
+            "am" | "pm" => out.push_str(if pm { "pm" } else { "am" }),
+            "A.M." | "P.M." => out.push_str(if pm { "P.M." } else { "A.M." }),
+            "a.m." | "p.m." => out.push_str(if pm { "p.m." } else { "a.m." }),
+            "MONTH" | "Month" | "month" => word(&mut out, MONTHS[t.month0() as usize], p, 9),
+            "MON" | "Mon" | "mon" => word(&mut out, &MONTHS[t.month0() as usize][..3], p, 0),
+            "DAY" | "Day" | "day" => word(
+                &mut out,
+                DAYS[t.weekday().num_days_from_sunday() as usize],
+                p,
+                9,
+            ),
+            "DY" | "Dy" | "dy" => word(
+                &mut out,
+                &DAYS[t.weekday().num_days_from_sunday() as usize][..3],
+                p,
+                0,
+            ),
+            "TZ" => out.push_str("UTC"),
+            "tz" => out.push_str("utc"),
+            _ => {}
+        }
+        i = pat_start + p.len();
+    }
+    out
+}
+
+/// Numeric templates: digits (9 = digit or space, 0 = digit or zero),
+/// decimal point, group separators, sign.
+fn number(v: f64, fmt: &str) -> String {
+    let upper = fmt.to_ascii_uppercase();
+    let fm = upper.contains("FM");
+    let body: String = upper.replace("FM", "");
+    let (int_pat, frac_pat) = match body.find(['.', 'D']) {
+        Some(p) => (&body[..p], &body[p + 1..]),
+        None => (body.as_str(), ""),
+    };
+    let frac_digits = frac_pat.chars().filter(|c| matches!(c, '9' | '0')).count();
+    let int_slots = int_pat.chars().filter(|c| matches!(c, '9' | '0')).count();
+    let neg = v < 0.0;
+    let rounded = format!("{:.*}", frac_digits, v.abs());
+    let (int_digits, frac) = rounded.split_once('.').unwrap_or((&rounded, ""));
+    if int_digits.len() > int_slots {
+        // PostgreSQL prints '#' for every position when the value does not fit.
+        let hashes: String = body
+            .chars()
+            .map(|c| if matches!(c, '9' | '0') { '#' } else { c })
+            .collect();
+        return if fm { hashes } else { format!(" {hashes}") };
+    }
+    let mut digits = int_digits.chars().rev().peekable();
+    let mut int_out: Vec<char> = Vec::new();
+    let mut started_zero = false;
+    for c in int_pat.chars().rev() {
+        match c {
+            '9' | '0' => match digits.next() {
+                Some(d) => int_out.push(d),
+                None if c == '0' || started_zero => {
+                    started_zero = true;
+                    int_out.push('0')
+                }
+                None => int_out.push(' '),
+            },
+            ',' | 'G' => {
+                if digits.peek().is_some() || started_zero {
+                    int_out.push(',')
+                } else {
+                    int_out.push(' ')
+                }
+            }
+            'S' | 'M' | 'I' | 'P' | 'L' => {}
+            other => int_out.push(other),
+        }
+    }
+    int_out.reverse();
+    // A value of 0 before the point prints "0" only for a 0 pattern; 9s show blanks.
+    let mut int_str: String = int_out.into_iter().collect();
+    if int_digits == "0" && !int_pat.contains('0') && frac_digits > 0 {
+        int_str = int_str.replacen('0', " ", 1);
+    }
+    let sign = if neg { '-' } else { ' ' };
+    let explicit_sign =
+        upper.contains('S') || upper.contains("MI") || upper.contains("PL") || upper.contains("SG");
+    // The sign goes right before the first digit.
+    let first = int_str.find(|c: char| c != ' ').unwrap_or(int_str.len());
+    let mut out = String::new();
+    out.push_str(&int_str[..first]);
+    if !explicit_sign || upper.starts_with('S') {
+        out.push(sign);
+    }
+    out.push_str(&int_str[first..]);
+    if !frac_pat.is_empty() || body.contains('.') || body.contains('D') {
+        out.push('.');
+        out.push_str(frac);
+    }
+    if upper.ends_with("MI") {
+        out.push(if neg { '-' } else { ' ' });
+    }
+    if fm {
+        out.trim().to_owned()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dt(s: &str, f: &str) -> String {
+        datetime(timestamp(s).unwrap(), f)
+    }
+
+    #[test]
+    fn dates_as_postgres_prints_them() {
+        let t = "2024-05-07 13:04:05";
+        assert_eq!(dt(t, "YYYY-MM-DD"), "2024-05-07");
+        assert_eq!(dt(t, "YYYY-MM-DD HH24:MI:SS"), "2024-05-07 13:04:05");
+        assert_eq!(dt(t, "DD/MM/YYYY"), "07/05/2024");
+        assert_eq!(dt(t, "HH12:MI AM"), "01:04 PM");
+        assert_eq!(dt(t, "Mon DD, YYYY"), "May 07, 2024");
+        assert_eq!(dt(t, "Month"), "May      ");
+        assert_eq!(dt(t, "FMMonth"), "May");
+        assert_eq!(dt(t, "Day"), "Tuesday  ");
+        assert_eq!(dt(t, "YYYYMMDD"), "20240507");
+        assert_eq!(dt(t, "\"Q\"Q YYYY"), "Q2 2024");
+        assert_eq!(dt(t, "FMDD.FMMM"), "7.5");
+    }
+
+    #[test]
+    fn numbers_as_postgres_prints_them() {
+        assert_eq!(number(1234.5, "9999.99"), " 1234.50");
+        assert_eq!(number(-1234.5, "9999.99"), "-1234.50");
+        assert_eq!(number(5.0, "000"), " 005");
+        assert_eq!(number(1234567.0, "9,999,999"), " 1,234,567");
+        assert_eq!(number(12345.0, "999"), " ###");
+        assert_eq!(number(3.14159, "FM9.99"), "3.14");
+    }
+}
