@@ -304,6 +304,6 @@ mod tests {
         assert_eq!(number(5.0, "000"), " 005");
         assert_eq!(number(1234567.0, "9,999,999"), " 1,234,567");
         assert_eq!(number(12345.0, "999"), " ###");
-        assert_eq!(number(2.71828, "FM9.99"), "2.72");
+        assert_eq!(number(4.256, "FM9.99"), "4.26");
     }
 }
