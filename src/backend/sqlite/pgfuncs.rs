@@ -8,6 +8,7 @@ mod arith;
 mod binary;
 mod casts;
 mod intervals;
+mod jsonops;
 mod quote;
 #[cfg(test)]
 mod tests;
@@ -38,6 +39,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     quote::register(conn)?;
     intervals::register(conn)?;
     to_char::register(conn)?;
+    jsonops::register(conn)?;
     Ok(())
 }
 

@@ -99,7 +99,13 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
             | B::PGRegexIMatch
             | B::PGRegexNotMatch
             | B::PGRegexNotIMatch => Some(PgType::Bool),
-            B::StringConcat | B::LongArrow => Some(PgType::Text),
+            B::StringConcat | B::LongArrow | B::HashLongArrow => Some(PgType::Text),
+            B::AtArrow | B::ArrowAt | B::Question => Some(PgType::Bool),
+            B::Arrow | B::HashArrow => match expr_type(left) {
+                Some(PgType::Json) => Some(PgType::Json),
+                Some(PgType::Jsonb) => Some(PgType::Jsonb),
+                _ => None,
+            },
             B::PGBitwiseXor
             | B::BitwiseAnd
             | B::BitwiseOr
@@ -263,6 +269,13 @@ fn function_type(func: &Function) -> Option<PgType> {
         "age" | "justify_hours" | "justify_days" | "justify_interval" => PgType::Interval,
         "make_date" => PgType::Date,
         "to_char" => PgType::Text,
+        "array_append" | "array_cat" | "array_remove" => match first_arg_type() {
+            Some(t @ PgType::Array(_)) => t,
+            _ => array_of(None),
+        },
+        "array_prepend" => array_of(None),
+        "array_lower" => PgType::Int4,
+        "jsonb_typeof" | "json_typeof" => PgType::Text,
         "to_timestamp" => PgType::Timestamptz,
         "gcd" | "lcm" => first_arg_type()?,
         "factorial" => PgType::Numeric,

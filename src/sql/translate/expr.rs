@@ -387,16 +387,15 @@ fn binary_op(
              ELSE CAST(json_extract($1, '$') AS TEXT) END",
             &[json_arrow(left, right)?],
         ),
-        B::HashArrow
-        | B::HashLongArrow
-        | B::AtArrow
-        | B::ArrowAt
-        | B::HashMinus
-        | B::AtQuestion
-        | B::AtAt
-        | B::Question
-        | B::QuestionAnd
-        | B::QuestionPipe => return Err(unsupported(format!("operator {op}"))),
+        // jsonb (and array) containment, key existence and paths.
+        B::AtArrow => call("pg_json_contains", vec![l(), r()]),
+        B::ArrowAt => call("pg_json_contains", vec![r(), l()]),
+        B::Question => call("pg_json_exists", vec![l(), r()]),
+        B::HashArrow => call("pg_json_path", vec![l(), r()]),
+        B::HashLongArrow => call("pg_json_path_text", vec![l(), r()]),
+        B::HashMinus | B::AtQuestion | B::AtAt | B::QuestionAnd | B::QuestionPipe => {
+            return Err(unsupported(format!("operator {op}")))
+        }
         // `OPERATOR(pg_catalog.~)` and friends, as psql writes them.
         B::PGCustomBinaryOperator(parts) => {
             let plain = match parts.last().map(String::as_str) {

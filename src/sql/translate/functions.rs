@@ -74,7 +74,6 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         "ascii" => Some("unicode"),
         "json_build_object" | "jsonb_build_object" => Some("json_object"),
         "json_build_array" | "jsonb_build_array" => Some("json_array"),
-        "jsonb_typeof" | "json_typeof" => Some("json_type"),
         "jsonb_array_length" | "json_array_length" => Some("json_array_length"),
         _ => None,
     };
@@ -134,6 +133,15 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
                 return Err(unsupported("to_timestamp(text, format)"));
             }
             template("strftime('%Y-%m-%d %H:%M:%f', $1, 'unixepoch')", &args)
+        }
+        // SQLite's json_type says integer/real/true/false where PostgreSQL says number/boolean.
+        "jsonb_typeof" | "json_typeof" => {
+            arity(1)?;
+            template(
+                "CASE json_type($1) WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' \
+                 WHEN 'true' THEN 'boolean' WHEN 'false' THEN 'boolean' ELSE json_type($1) END",
+                &args,
+            )
         }
         "octet_length" => {
             arity(1)?;

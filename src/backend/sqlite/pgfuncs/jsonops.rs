@@ -1,0 +1,207 @@
+//! jsonb operators and array functions over the JSON text both are stored
+//! as: `@>`/`<@` containment (`pg_json_contains`), `?` key existence
+//! (`pg_json_exists`), `#>`/`#>>` paths (`pg_json_path`,
+//! `pg_json_path_text`), and `array_append`, `array_prepend`, `array_cat`,
+//! `array_remove`, `array_lower`.
+
+use rusqlite::functions::Context;
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+use serde_json::Value as Json;
+
+use super::{error, pure};
+
+fn json_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Json>> {
+    match ctx.get_raw(i) {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            serde_json::from_slice(t).map(Some).map_err(|_| {
+                error(
+                    "22P02",
+                    format!(
+                        "invalid input syntax for type json: \"{}\"",
+                        String::from_utf8_lossy(t)
+                    ),
+                )
+            })
+        }
+        ValueRef::Integer(v) => Ok(Some(Json::from(v))),
+        ValueRef::Real(v) => Ok(serde_json::Number::from_f64(v).map(Json::Number)),
+    }
+}
+
+/// An element value as JSON (an array element argument).
+fn element(ctx: &Context<'_>, i: usize) -> Json {
+    match ctx.get_raw(i) {
+        ValueRef::Null => Json::Null,
+        ValueRef::Integer(v) => Json::from(v),
+        ValueRef::Real(v) => serde_json::Number::from_f64(v).map_or(Json::Null, Json::Number),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            Json::String(String::from_utf8_lossy(t).into_owned())
+        }
+    }
+}
+
+/// jsonb containment: objects contain sub-objects, arrays contain each
+/// element of the other (in any order), scalars are equal.
+fn contains(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Object(x), Json::Object(y)) => y
+            .iter()
+            .all(|(k, v)| x.get(k).is_some_and(|w| contains(w, v))),
+        (Json::Array(x), Json::Array(y)) => y.iter().all(|v| x.iter().any(|w| contains(w, v))),
+        // An array contains a bare scalar it has as an element.
+        (Json::Array(x), y) if !y.is_array() && !y.is_object() => x.iter().any(|w| w == y),
+        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
+        (x, y) => x == y,
+    }
+}
+
+/// A path argument: PostgreSQL's text-array literal `{a,b,0}` or a JSON array.
+fn path(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Vec<String>>> {
+    let Some(s) = ctx.get::<Option<String>>(i)? else {
+        return Ok(None);
+    };
+    let t = s.trim();
+    if let Ok(Json::Array(items)) = serde_json::from_str::<Json>(t) {
+        return Ok(Some(
+            items
+                .into_iter()
+                .map(|v| match v {
+                    Json::String(s) => s,
+                    other => other.to_string(),
+                })
+                .collect(),
+        ));
+    }
+    let inner = t
+        .strip_prefix('{')
+        .and_then(|r| r.strip_suffix('}'))
+        .ok_or_else(|| error("22P02", format!("malformed array literal: \"{s}\"")))?;
+    if inner.trim().is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    Ok(Some(
+        inner
+            .split(',')
+            .map(|p| p.trim().trim_matches('"').to_owned())
+            .collect(),
+    ))
+}
+
+fn walk<'a>(mut v: &'a Json, keys: &[String]) -> Option<&'a Json> {
+    for k in keys {
+        v = match v {
+            Json::Object(m) => m.get(k)?,
+            Json::Array(a) => {
+                let i: i64 = k.parse().ok()?;
+                let i = if i < 0 { a.len() as i64 + i } else { i };
+                a.get(usize::try_from(i).ok()?)?
+            }
+            _ => return None,
+        };
+    }
+    Some(v)
+}
+
+fn array_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Vec<Json>>> {
+    Ok(match json_arg(ctx, i)? {
+        None => None,
+        Some(Json::Array(a)) => Some(a),
+        Some(_) => return Err(error("22P02", "malformed array literal")),
+    })
+}
+
+fn array_text(a: Vec<Json>) -> String {
+    Json::Array(a).to_string()
+}
+
+pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function("pg_json_contains", 2, pure(), |ctx| {
+        let (Some(a), Some(b)) = (json_arg(ctx, 0)?, json_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(contains(&a, &b)))
+    })?;
+    conn.create_scalar_function("pg_json_exists", 2, pure(), |ctx| {
+        let (Some(a), Some(k)) = (json_arg(ctx, 0)?, ctx.get::<Option<String>>(1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(match a {
+            Json::Object(m) => m.contains_key(&k),
+            Json::Array(items) => items.iter().any(|v| v.as_str() == Some(k.as_str())),
+            Json::String(s) => s == k,
+            _ => false,
+        }))
+    })?;
+    conn.create_scalar_function("pg_json_path", 2, pure(), |ctx| {
+        let (Some(a), Some(p)) = (json_arg(ctx, 0)?, path(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(walk(&a, &p).map(|v| v.to_string()))
+    })?;
+    conn.create_scalar_function("pg_json_path_text", 2, pure(), |ctx| {
+        let (Some(a), Some(p)) = (json_arg(ctx, 0)?, path(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(walk(&a, &p).and_then(|v| match v {
+            Json::Null => None,
+            Json::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        }))
+    })?;
+    conn.create_scalar_function("array_append", 2, pure(), |ctx| {
+        let mut a = array_arg(ctx, 0)?.unwrap_or_default();
+        a.push(element(ctx, 1));
+        Ok(array_text(a))
+    })?;
+    conn.create_scalar_function("array_prepend", 2, pure(), |ctx| {
+        let mut a = array_arg(ctx, 1)?.unwrap_or_default();
+        a.insert(0, element(ctx, 0));
+        Ok(array_text(a))
+    })?;
+    conn.create_scalar_function("array_cat", 2, pure(), |ctx| {
+        match (array_arg(ctx, 0)?, array_arg(ctx, 1)?) {
+            (None, None) => Ok(None),
+            (a, b) => {
+                let mut a = a.unwrap_or_default();
+                a.extend(b.unwrap_or_default());
+                Ok(Some(array_text(a)))
+            }
+        }
+    })?;
+    conn.create_scalar_function("array_remove", 2, pure(), |ctx| {
+        let Some(a) = array_arg(ctx, 0)? else {
+            return Ok(None);
+        };
+        let x = element(ctx, 1);
+        Ok(Some(array_text(
+            a.into_iter()
+                .filter(|v| !contains(v, &x) || v.is_array())
+                .collect(),
+        )))
+    })?;
+    conn.create_scalar_function("array_lower", 2, pure(), |ctx| {
+        let (Some(a), Some(dim)) = (array_arg(ctx, 0)?, ctx.get::<Option<i64>>(1)?) else {
+            return Ok(None);
+        };
+        Ok((dim == 1 && !a.is_empty()).then_some(1i64))
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containment() {
+        let j = |s: &str| serde_json::from_str::<Json>(s).unwrap();
+        assert!(contains(&j(r#"{"a":1,"b":2}"#), &j(r#"{"a":1}"#)));
+        assert!(!contains(&j(r#"{"a":1,"b":2}"#), &j(r#"{"a":2}"#)));
+        assert!(contains(&j("[1,2,3]"), &j("[3,1]")));
+        assert!(contains(&j(r#"{"t":["x","y"]}"#), &j(r#"{"t":["y"]}"#)));
+        assert!(contains(&j("[1,2]"), &j("1")));
+        assert!(!contains(&j("[1,2]"), &j("[4]")));
+    }
+}
