@@ -366,6 +366,10 @@ fn from_message(msg: &str) -> SqlError {
                 .replace(": syntax error", ""),
         );
     }
+    // SQLite's JSON functions on text that is not JSON.
+    if msg == "malformed JSON" {
+        return SqlError::new("22P02", "invalid input syntax for type json");
+    }
     if msg == "integer overflow" {
         return SqlError::new("22003", "integer out of range");
     }

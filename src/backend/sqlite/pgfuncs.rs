@@ -49,7 +49,17 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// fails with SQLITE_ERROR and that message), so the server's SQLite error
 /// mapping should call this for SQLITE_ERROR messages it does not know.
 pub fn sqlstate(message: &str) -> Option<&'static str> {
-    const PREFIXES: [(&str, &str); 9] = [
+    const PREFIXES: [(&str, &str); 19] = [
+        ("numeric field overflow", "22003"),
+        ("unrecognized encoding", "22023"),
+        ("invalid hexadecimal data", "22023"),
+        ("invalid base64 data", "22023"),
+        ("factorial of a negative number", "2201E"),
+        ("count must be greater than zero", "2201G"),
+        ("lower bound cannot equal upper bound", "2201G"),
+        ("date field value out of range", "22008"),
+        ("timestamp out of range", "22008"),
+        ("malformed array literal", "22P02"),
         ("invalid input syntax for type ", "22P02"),
         ("invalid regular expression option", "22023"),
         ("invalid regular expression:", "2201B"),

@@ -16,6 +16,35 @@ use sqlparser::ast::{DataType, Expr, Value};
 
 /// Rewrites a cast of (already rewritten) `inner` to `data_type`.
 pub(super) fn rewrite_cast(inner: &Expr, data_type: &DataType) -> Result<Expr, TranslateError> {
+    let base = rewrite_cast_base(inner, data_type)?;
+    Ok(apply_typmod(base, data_type))
+}
+
+/// A cast's type modifier: `numeric(p, s)` rounds to `s` places (and
+/// checks the precision), `varchar(n)` truncates, as an explicit cast does
+/// in PostgreSQL.
+fn apply_typmod(x: Expr, data_type: &DataType) -> Expr {
+    use sqlparser::ast::{CharacterLength, ExactNumberInfo};
+    match data_type {
+        DataType::Numeric(info) | DataType::Decimal(info) | DataType::Dec(info) => match info {
+            ExactNumberInfo::PrecisionAndScale(p, s) => {
+                call("pg_numeric_round", vec![x, number(*p), number(*s)])
+            }
+            ExactNumberInfo::Precision(p) => {
+                call("pg_numeric_round", vec![x, number(*p), number(0)])
+            }
+            ExactNumberInfo::None => x,
+        },
+        DataType::Varchar(Some(CharacterLength::IntegerLength { length, .. }))
+        | DataType::CharacterVarying(Some(CharacterLength::IntegerLength { length, .. }))
+        | DataType::CharVarying(Some(CharacterLength::IntegerLength { length, .. })) => {
+            call("substr", vec![x, number(1), number(*length)])
+        }
+        _ => x,
+    }
+}
+
+fn rewrite_cast_base(inner: &Expr, data_type: &DataType) -> Result<Expr, TranslateError> {
     let pg = pg_type(data_type)?;
     if let Some(text) = string_literal(inner) {
         return typed_literal(text, pg);
@@ -82,6 +111,12 @@ pub(super) fn typed_literal(text: &str, pg: PgType) -> Result<Expr, TranslateErr
             let t = text.trim();
             match t.parse::<f64>() {
                 Ok(n) if n.is_finite() => number(t),
+                // SQLite keeps infinities as REAL (9e999 overflows to one);
+                // it has no NaN, so NaN stays text, which the encoder prints.
+                Ok(n) if n.is_infinite() && pg != PgType::Numeric || special.contains("inf") => {
+                    number(if n > 0.0 { "9e999" } else { "-9e999" })
+                }
+                Ok(n) if n.is_nan() => string("NaN"),
                 _ => {
                     return Err(other(
                         "22P02",
@@ -109,7 +144,13 @@ pub(super) fn typed_literal(text: &str, pg: PgType) -> Result<Expr, TranslateErr
         PgType::Unknown | PgType::Void => {
             return Err(unsupported(format!("cast to {}", pg.name())))
         }
-        // text, varchar, char, name, json: the text itself.
+        PgType::Json | PgType::Jsonb => {
+            if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+                return Err(other("22P02", "invalid input syntax for type json"));
+            }
+            string(text)
+        }
+        // text, varchar, char, name: the text itself.
         _ => string(text),
     })
 }

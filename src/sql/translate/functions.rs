@@ -48,6 +48,36 @@ const UNSUPPORTED: &[&str] = &[
     "overlay",
 ];
 
+/// Booleans passed to the JSON builders become JSON `true`/`false` (SQLite
+/// stores them as 1/0, which would build numbers). Runs before the
+/// arguments are rewritten, while their boolean type is still known.
+pub(super) fn json_builder_booleans(expr: &mut Expr) {
+    let Expr::Function(func) = expr else {
+        return;
+    };
+    let name = base_name(&func.name);
+    if !matches!(
+        name.as_str(),
+        "json_build_object" | "jsonb_build_object" | "json_build_array" | "jsonb_build_array"
+    ) {
+        return;
+    }
+    let sqlparser::ast::FunctionArguments::List(list) = &mut func.args else {
+        return;
+    };
+    for arg in &mut list.args {
+        if let sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(e)) = arg
+        {
+            if super::columns::expr_type(e) == Some(crate::sql::pgtype::PgType::Bool) {
+                *e = template(
+                    "json(CASE WHEN $1 THEN 'true' WHEN NOT ($1) THEN 'false' END)",
+                    &[e.clone()],
+                );
+            }
+        }
+    }
+}
+
 /// Rewrites a call whose arguments are already translated. `None` keeps it.
 pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, TranslateError> {
     let name = base_name(&func.name);

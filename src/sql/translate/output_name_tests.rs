@@ -15,16 +15,7 @@ fn names(db: &Connection, pg: &str) -> Vec<String> {
 fn names_match_postgres() {
     let db = Connection::open_in_memory().unwrap();
     crate::backend::sqlite::functions::register(&db).unwrap();
-    // Only preparing matters here: stand-ins for the `pgfuncs` casts.
-    for name in ["pg_to_int4", "pg_to_bool", "pg_bool_text"] {
-        db.create_scalar_function(
-            name,
-            1,
-            rusqlite::functions::FunctionFlags::SQLITE_UTF8,
-            |ctx| ctx.get::<rusqlite::types::Value>(0),
-        )
-        .unwrap();
-    }
+    crate::backend::sqlite::pgfuncs::register(&db).unwrap();
     db.execute_batch("CREATE TABLE t (a int4, b text, f boolean)")
         .unwrap();
     // Each row: PostgreSQL 15.18 column names for the same SELECT list

@@ -22,6 +22,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     }
     conn.create_scalar_function("pg_to_numeric", 1, pure(), |ctx| to_number(ctx, true))?;
     conn.create_scalar_function("pg_to_float8", 1, pure(), |ctx| to_number(ctx, false))?;
+    conn.create_scalar_function("pg_numeric_round", 3, pure(), |c| numeric_round(c))?;
     conn.create_scalar_function("pg_to_bool", 1, pure(), |ctx| {
         Ok(to_bool(ctx.get_raw(0))?.map(i64::from))
     })?;
@@ -146,5 +147,61 @@ fn to_bool(value: ValueRef<'_>) -> rusqlite::Result<Option<bool>> {
                 }
             }
         }
+    })
+}
+
+/// `x::numeric(p, s)`: rounded half away from zero to `s` places (as
+/// PostgreSQL's apply_typmod), 22003 when the integer part needs more than
+/// `p - s` digits. Integral results stay INTEGER (the storage convention).
+fn numeric_round(ctx: &Context<'_>) -> rusqlite::Result<Value> {
+    use crate::sql::encode::numeric::Numeric;
+    let (p, s) = (ctx.get::<i64>(1)?, ctx.get::<i64>(2)?);
+    let n = match ctx.get_raw(0) {
+        ValueRef::Null => return Ok(Value::Null),
+        ValueRef::Integer(i) => Numeric::from_i64(i),
+        ValueRef::Real(f) => Numeric::from_f64(f),
+        ValueRef::Text(t) => {
+            let text = String::from_utf8_lossy(t);
+            Numeric::parse(&text).ok_or_else(|| {
+                error(
+                    "22P02",
+                    format!("invalid input syntax for type numeric: \"{text}\""),
+                )
+            })?
+        }
+        ValueRef::Blob(_) => return Err(error("22P02", "invalid input syntax for type numeric")),
+    };
+    let scale = usize::try_from(s.max(0)).unwrap_or(0);
+    let rounded = n.with_scale(scale).to_text();
+    if rounded == "NaN" {
+        return Ok(Value::Text(rounded));
+    }
+    let int_digits = rounded
+        .trim_start_matches('-')
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('0')
+        .len() as i64;
+    if int_digits > p - s {
+        return Err(rusqlite::Error::UserFunctionError(Box::new(
+            crate::sql::errors::SqlError::new("22003", "numeric field overflow").with_detail(
+                format!(
+                    "A field with precision {p}, scale {s} must round to an absolute value less than 10^{}.",
+                    p - s
+                ),
+            ),
+        )));
+    }
+    Ok(if scale == 0 {
+        rounded
+            .parse::<i64>()
+            .map(Value::Integer)
+            .unwrap_or(Value::Text(rounded))
+    } else {
+        rounded
+            .parse::<f64>()
+            .map(Value::Real)
+            .unwrap_or(Value::Text(rounded))
     })
 }
