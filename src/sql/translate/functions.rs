@@ -71,7 +71,7 @@ pub(super) fn json_builder_booleans(expr: &mut Expr) {
             if super::columns::expr_type(e) == Some(crate::sql::pgtype::PgType::Bool) {
                 *e = template(
                     "json(CASE WHEN $1 THEN 'true' WHEN NOT ($1) THEN 'false' END)",
-                    &[e.clone()],
+                    std::slice::from_ref(e),
                 );
             }
         }
