@@ -143,8 +143,26 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
                 Some(PgType::Int4)
             }
             B::Plus | B::Minus if expr_type(left) == Some(PgType::Date) => Some(PgType::Date),
+            // An untyped NULL takes the other operand's type (`1 + NULL` is int4).
+            B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo if is_null(left) => {
+                expr_type(right)
+            }
+            B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo if is_null(right) => {
+                expr_type(left)
+            }
             B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo => {
                 arithmetic(expr_type(left), expr_type(right))
+            }
+            // `^` is double precision unless both sides are numeric.
+            B::PGExp => {
+                let (l, r) = (expr_type(left), expr_type(right));
+                let float = |t| matches!(t, Some(PgType::Float4 | PgType::Float8));
+                let numeric = l == Some(PgType::Numeric) || r == Some(PgType::Numeric);
+                Some(if numeric && !float(l) && !float(r) {
+                    PgType::Numeric
+                } else {
+                    PgType::Float8
+                })
             }
             _ => None,
         },
@@ -186,7 +204,8 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
             .find_map(expr_type),
         Expr::Function(func) => function_type(func),
         // ARRAY[...] (stored as a JSON array) prints in array form.
-        Expr::Array(array) => Some(array_of(array.elem.iter().find_map(expr_type))),
+        // (Only with a known element type, as for array_agg.)
+        Expr::Array(array) => Some(array_of(Some(array.elem.iter().find_map(expr_type)?))),
         _ => None,
     }
 }
@@ -197,6 +216,10 @@ fn array_of(elem: Option<PgType>) -> PgType {
         elem.and_then(crate::sql::pgtype::ArrayElem::from_scalar)
             .unwrap_or(crate::sql::pgtype::ArrayElem::Text),
     )
+}
+
+fn is_null(e: &Expr) -> bool {
+    matches!(e, Expr::Value(v) if v.value == Value::Null)
 }
 
 fn arithmetic(left: Option<PgType>, right: Option<PgType>) -> Option<PgType> {
@@ -211,13 +234,8 @@ fn arithmetic(left: Option<PgType>, right: Option<PgType>) -> Option<PgType> {
     };
     let (l, r) = (left?, right?);
     let (rl, rr) = (rank(l)?, rank(r)?);
-    let wider = if rl >= rr { l } else { r };
-    // int2 arithmetic yields int4 in PostgreSQL.
-    Some(if wider == PgType::Int2 {
-        PgType::Int4
-    } else {
-        wider
-    })
+    // int2 + int2 stays int2 (int2pl); otherwise the wider operand's type.
+    Some(if rl >= rr { l } else { r })
 }
 
 fn function_type(func: &Function) -> Option<PgType> {
@@ -235,6 +253,29 @@ fn function_type(func: &Function) -> Option<PgType> {
             other => other,
         },
         "avg" => PgType::Numeric,
+        // Window functions.
+        "row_number" | "rank" | "dense_rank" => PgType::Int8,
+        "ntile" => PgType::Int4,
+        "percent_rank" | "cume_dist" => PgType::Float8,
+        // The value argument's type (not a later offset or default).
+        "lag" | "lead" | "first_value" | "last_value" | "nth_value" => {
+            plain_args(func)?.first().and_then(|e| expr_type(e))?
+        }
+        // Math: numeric in, numeric out; anything else is double precision.
+        "sqrt" | "cbrt" | "exp" | "ln" | "log" | "log10" | "power" | "pow" | "ceil" | "ceiling"
+        | "floor" | "sign" => match first_arg_type() {
+            Some(PgType::Numeric) if name != "cbrt" => PgType::Numeric,
+            _ => PgType::Float8,
+        },
+        "pi" | "degrees" | "radians" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan"
+        | "atan2" | "cot" => PgType::Float8,
+        "jsonb_array_length" | "json_array_length" | "array_length" | "cardinality"
+        | "array_position" | "array_upper" | "array_ndims" => PgType::Int4,
+        "generate_series" => first_arg_type()?,
+        "unnest" => match first_arg_type()? {
+            PgType::Array(elem) => elem.scalar(),
+            _ => return None,
+        },
         "min" | "max" | "coalesce" | "nullif" | "greatest" | "least" | "abs" | "round"
         | "trunc" => first_arg_type()?,
         "now"
@@ -258,9 +299,15 @@ fn function_type(func: &Function) -> Option<PgType> {
         "random" => PgType::Float8,
         "date_part" => PgType::Float8,
         "date_trunc" => PgType::Timestamp,
-        "div" | "mod" => first_arg_type()?,
+        "div" => match first_arg_type()? {
+            PgType::Int2 | PgType::Int4 | PgType::Int8 | PgType::Numeric => PgType::Numeric,
+            other => other,
+        },
+        "mod" => first_arg_type()?,
         "json_build_object" | "json_build_array" | "json_agg" | "json_object_agg" => PgType::Json,
-        "array_agg" => array_of(first_arg_type()),
+        // Only with a known element type: a text[] of what are really
+        // booleans or numbers would mislead clients (0 is a true string).
+        "array_agg" => array_of(Some(first_arg_type()?)),
         "string_to_array" | "regexp_split_to_array" => array_of(Some(PgType::Text)),
         "to_hex" | "quote_ident" | "quote_literal" | "quote_nullable" | "translate" | "encode"
         | "repeat" | "reverse" | "regexp_replace" | "format" => PgType::Text,
@@ -269,11 +316,14 @@ fn function_type(func: &Function) -> Option<PgType> {
         "age" | "justify_hours" | "justify_days" | "justify_interval" => PgType::Interval,
         "make_date" => PgType::Date,
         "to_char" => PgType::Text,
-        "array_append" | "array_cat" | "array_remove" => match first_arg_type() {
-            Some(t @ PgType::Array(_)) => t,
-            _ => array_of(None),
+        "array_append" | "array_cat" | "array_remove" => match first_arg_type()? {
+            t @ PgType::Array(_) => t,
+            _ => return None,
         },
-        "array_prepend" => array_of(None),
+        "array_prepend" => match plain_args(func)?.get(1).and_then(|e| expr_type(e))? {
+            t @ PgType::Array(_) => t,
+            _ => return None,
+        },
         "array_lower" => PgType::Int4,
         "jsonb_typeof" | "json_typeof" => PgType::Text,
         "to_timestamp" => PgType::Timestamptz,
