@@ -71,7 +71,6 @@ pub(super) fn number_type(n: &str) -> PgType {
 
 /// The PostgreSQL type of an expression, when it does not depend on the schema.
 pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
-    use BinaryOperator as B;
     match expr {
         Expr::Cast { data_type, .. } => pg_type(data_type).ok(),
         Expr::TypedString(ts) => pg_type(&ts.data_type).ok(),
@@ -85,87 +84,7 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
             _ => None,
         },
         Expr::Nested(inner) => expr_type(inner),
-        Expr::BinaryOp { left, op, right } => match op {
-            B::Eq
-            | B::NotEq
-            | B::Lt
-            | B::LtEq
-            | B::Gt
-            | B::GtEq
-            | B::And
-            | B::Or
-            | B::Xor
-            | B::PGRegexMatch
-            | B::PGRegexIMatch
-            | B::PGRegexNotMatch
-            | B::PGRegexNotIMatch => Some(PgType::Bool),
-            B::StringConcat | B::LongArrow | B::HashLongArrow => Some(PgType::Text),
-            B::AtArrow | B::ArrowAt | B::Question => Some(PgType::Bool),
-            B::Arrow | B::HashArrow => match expr_type(left) {
-                Some(PgType::Json) => Some(PgType::Json),
-                Some(PgType::Jsonb) => Some(PgType::Jsonb),
-                _ => None,
-            },
-            B::PGBitwiseXor
-            | B::BitwiseAnd
-            | B::BitwiseOr
-            | B::PGBitwiseShiftLeft
-            | B::PGBitwiseShiftRight => arithmetic(expr_type(left), expr_type(right)),
-            // timestamp +/- interval keeps the timestamp's type; a date becomes a timestamp.
-            B::Plus | B::Minus if expr_type(right) == Some(PgType::Interval) => {
-                match expr_type(left) {
-                    Some(PgType::Date) => Some(PgType::Timestamp),
-                    Some(PgType::Interval) => Some(PgType::Interval),
-                    other => other,
-                }
-            }
-            B::Minus
-                if matches!(
-                    expr_type(left),
-                    Some(PgType::Timestamp | PgType::Timestamptz)
-                ) && matches!(
-                    expr_type(right),
-                    Some(PgType::Timestamp | PgType::Timestamptz)
-                ) =>
-            {
-                Some(PgType::Interval)
-            }
-            B::Multiply | B::Divide
-                if expr_type(left) == Some(PgType::Interval)
-                    || expr_type(right) == Some(PgType::Interval) =>
-            {
-                Some(PgType::Interval)
-            }
-            B::Minus
-                if expr_type(left) == Some(PgType::Date)
-                    && expr_type(right) == Some(PgType::Date) =>
-            {
-                Some(PgType::Int4)
-            }
-            B::Plus | B::Minus if expr_type(left) == Some(PgType::Date) => Some(PgType::Date),
-            // An untyped NULL takes the other operand's type (`1 + NULL` is int4).
-            B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo if is_null(left) => {
-                expr_type(right)
-            }
-            B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo if is_null(right) => {
-                expr_type(left)
-            }
-            B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo => {
-                arithmetic(expr_type(left), expr_type(right))
-            }
-            // `^` is double precision unless both sides are numeric.
-            B::PGExp => {
-                let (l, r) = (expr_type(left), expr_type(right));
-                let float = |t| matches!(t, Some(PgType::Float4 | PgType::Float8));
-                let numeric = l == Some(PgType::Numeric) || r == Some(PgType::Numeric);
-                Some(if numeric && !float(l) && !float(r) {
-                    PgType::Numeric
-                } else {
-                    PgType::Float8
-                })
-            }
-            _ => None,
-        },
+        Expr::BinaryOp { left, op, right } => binary_type(left, op, right),
         Expr::UnaryOp { op, expr } => match op {
             UnaryOperator::Not => Some(PgType::Bool),
             _ => expr_type(expr),
@@ -216,6 +135,78 @@ fn array_of(elem: Option<PgType>) -> PgType {
         elem.and_then(crate::sql::pgtype::ArrayElem::from_scalar)
             .unwrap_or(crate::sql::pgtype::ArrayElem::Text),
     )
+}
+
+/// The type of `left op right`. Each operand's type is computed once: the
+/// guards below would otherwise re-walk the operands at every level, which
+/// is exponential in the nesting depth (`1 + + + ...` found by fuzzing).
+fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType> {
+    use BinaryOperator as B;
+    if matches!(
+        op,
+        B::Eq
+            | B::NotEq
+            | B::Lt
+            | B::LtEq
+            | B::Gt
+            | B::GtEq
+            | B::And
+            | B::Or
+            | B::Xor
+            | B::PGRegexMatch
+            | B::PGRegexIMatch
+            | B::PGRegexNotMatch
+            | B::PGRegexNotIMatch
+            | B::AtArrow
+            | B::ArrowAt
+            | B::Question
+    ) {
+        return Some(PgType::Bool);
+    }
+    if matches!(op, B::StringConcat | B::LongArrow | B::HashLongArrow) {
+        return Some(PgType::Text);
+    }
+    let (lt, rt) = (expr_type(left), expr_type(right));
+    let is_ts = |t: Option<PgType>| matches!(t, Some(PgType::Timestamp | PgType::Timestamptz));
+    let arith = matches!(op, B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo);
+    match op {
+        B::Arrow | B::HashArrow => match lt {
+            Some(PgType::Json) => Some(PgType::Json),
+            Some(PgType::Jsonb) => Some(PgType::Jsonb),
+            _ => None,
+        },
+        B::PGBitwiseXor
+        | B::BitwiseAnd
+        | B::BitwiseOr
+        | B::PGBitwiseShiftLeft
+        | B::PGBitwiseShiftRight => arithmetic(lt, rt),
+        // timestamp +/- interval keeps the timestamp's type; a date becomes a timestamp.
+        B::Plus | B::Minus if rt == Some(PgType::Interval) => match lt {
+            Some(PgType::Date) => Some(PgType::Timestamp),
+            other => other,
+        },
+        B::Minus if is_ts(lt) && is_ts(rt) => Some(PgType::Interval),
+        B::Multiply | B::Divide if lt == Some(PgType::Interval) || rt == Some(PgType::Interval) => {
+            Some(PgType::Interval)
+        }
+        B::Minus if lt == Some(PgType::Date) && rt == Some(PgType::Date) => Some(PgType::Int4),
+        B::Plus | B::Minus if lt == Some(PgType::Date) => Some(PgType::Date),
+        // An untyped NULL takes the other operand's type (`1 + NULL` is int4).
+        _ if arith && is_null(left) => rt,
+        _ if arith && is_null(right) => lt,
+        _ if arith => arithmetic(lt, rt),
+        // `^` is double precision unless a side is numeric and none is float.
+        B::PGExp => {
+            let float = |t| matches!(t, Some(PgType::Float4 | PgType::Float8));
+            let numeric = lt == Some(PgType::Numeric) || rt == Some(PgType::Numeric);
+            Some(if numeric && !float(lt) && !float(rt) {
+                PgType::Numeric
+            } else {
+                PgType::Float8
+            })
+        }
+        _ => None,
+    }
 }
 
 fn is_null(e: &Expr) -> bool {

@@ -375,3 +375,15 @@ fn errors() {
     let err = translate("SELECT 1 FROM t WHERE").unwrap_err();
     assert_eq!(err.message, "syntax error at end of input");
 }
+
+/// cargo-fuzz (target translate) found inputs whose result-type inference
+/// was exponential in the nesting of binary operators: they must translate
+/// (or fail) at once. Without the fix this test does not finish.
+#[test]
+fn deeply_nested_operators_translate_in_linear_time() {
+    let fuzzed = "SELECT++++S+L+CETE++\nUPD%\nUX+S+$+++++SELECT++++\nUPD%\nUX+S+$++++SELECT++++\nUPD%\nUELECT++++S+L+CETE++\nUPD%\nUX+S+$++++X+S+$++++ELET++++\nUPD%\nUP++S++++\nUPD%\nUP++$+\nUPD%\nUP++$++++ELE";
+    let _ = translate(fuzzed);
+    let deep = format!("SELECT {}1", "1 + ".repeat(200));
+    let t = translate(&deep).expect("translates");
+    assert_eq!(t[0].columns, vec![Some(PgType::Int4)]);
+}
