@@ -24,13 +24,270 @@ pub(super) fn query_types(query: &Query) -> Vec<Option<PgType>> {
     query_columns(query)
 }
 
+/// A relation visible to a SELECT list: a CTE, a derived table or a table
+/// function, with its columns' names and expression-only types.
+struct Relation {
+    name: String,
+    columns: Vec<(String, Option<PgType>)>,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    /// A WITH query: visible to FROM clauses by name, not to expressions.
+    Cte,
+    /// In the current FROM clause.
+    From,
+    /// A FROM item whose columns are unknown (a real table): an unqualified
+    /// name may be one of its columns, so lookups stop here.
+    Opaque,
+}
+
+thread_local! {
+    /// Relations in scope while a query's column types are worked out, so
+    /// `WITH t AS (SELECT 1 AS a) SELECT a FROM t` knows `a` is int4.
+    static SCOPE: std::cell::RefCell<Vec<Relation>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Pops what a query pushed onto SCOPE when it is done.
+struct ScopeGuard(usize);
+
+impl ScopeGuard {
+    fn new() -> ScopeGuard {
+        ScopeGuard(SCOPE.with(|s| s.borrow().len()))
+    }
+
+    fn push(&self, r: Relation) {
+        SCOPE.with(|s| s.borrow_mut().push(r));
+    }
+}
+
+impl Drop for ScopeGuard {
+    fn drop(&mut self) {
+        SCOPE.with(|s| s.borrow_mut().truncate(self.0));
+    }
+}
+
+fn lookup_relation(name: &str) -> Option<Vec<(String, Option<PgType>)>> {
+    SCOPE.with(|s| {
+        s.borrow()
+            .iter()
+            .rev()
+            .find(|r| r.kind == Kind::Cte && r.name.eq_ignore_ascii_case(name))
+            .map(|r| r.columns.clone())
+    })
+}
+
+/// A column's type by name (optionally qualified) from the FROM relations
+/// in scope, innermost first.
+fn scoped_column(relation: Option<&str>, column: &str) -> Option<PgType> {
+    SCOPE.with(|s| {
+        for r in s.borrow().iter().rev() {
+            match (r.kind, relation) {
+                (Kind::Cte, _) => continue,
+                (Kind::Opaque, None) => return None,
+                (Kind::Opaque, Some(q)) if r.name.eq_ignore_ascii_case(q) => return None,
+                (Kind::Opaque, Some(_)) => continue,
+                (Kind::From, Some(q)) if !r.name.eq_ignore_ascii_case(q) => continue,
+                (Kind::From, _) => {
+                    if let Some((_, t)) = r
+                        .columns
+                        .iter()
+                        .find(|(n, _)| n.eq_ignore_ascii_case(column))
+                    {
+                        return *t;
+                    }
+                    if relation.is_some() {
+                        return None;
+                    }
+                }
+            }
+        }
+        None
+    })
+}
+
+/// The output column names of a query (its first SELECT's list).
+fn output_names(query: &Query) -> Vec<String> {
+    let mut body = query.body.as_ref();
+    loop {
+        match body {
+            SetExpr::SetOperation { left, .. } => body = left,
+            SetExpr::Query(q) => body = q.body.as_ref(),
+            _ => break,
+        }
+    }
+    match body {
+        SetExpr::Select(select) => select
+            .projection
+            .iter()
+            .map(|item| match item {
+                SelectItem::ExprWithAlias { alias, .. } => alias.value.clone(),
+                SelectItem::UnnamedExpr(Expr::Identifier(i)) => i.value.clone(),
+                SelectItem::UnnamedExpr(Expr::CompoundIdentifier(ids)) => {
+                    ids.last().map(|i| i.value.clone()).unwrap_or_default()
+                }
+                SelectItem::UnnamedExpr(Expr::Function(f)) => base_name(&f.name),
+                _ => "?column?".to_owned(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn relation_of(name: String, aliases: &[String], query: &Query, kind: Kind) -> Relation {
+    let types = query_columns(query);
+    let names = if aliases.is_empty() {
+        output_names(query)
+    } else {
+        aliases.to_vec()
+    };
+    // Unknown column count (a `*` inside): nothing can be said about it.
+    if types.is_empty() || types.len() != names.len() {
+        return Relation {
+            name,
+            columns: Vec::new(),
+            kind: if kind == Kind::Cte {
+                Kind::Cte
+            } else {
+                Kind::Opaque
+            },
+        };
+    }
+    Relation {
+        name,
+        columns: names
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| (n, types.get(i).copied().flatten()))
+            .collect(),
+        kind,
+    }
+}
+
 fn query_columns(query: &Query) -> Vec<Option<PgType>> {
+    let guard = ScopeGuard::new();
+    if let Some(with) = &query.with {
+        for cte in &with.cte_tables {
+            let aliases: Vec<String> = cte
+                .alias
+                .columns
+                .iter()
+                .map(|c| c.name.value.clone())
+                .collect();
+            let r = relation_of(
+                cte.alias.name.value.clone(),
+                &aliases,
+                &cte.query,
+                Kind::Cte,
+            );
+            guard.push(r);
+        }
+    }
     set_expr_columns(&query.body)
+}
+
+/// Pushes the FROM clause's known relations; returns the single relation's
+/// columns when FROM has exactly one (for `SELECT *`).
+fn push_from(
+    guard: &ScopeGuard,
+    from: &[sqlparser::ast::TableWithJoins],
+) -> Option<Vec<Option<PgType>>> {
+    use sqlparser::ast::TableFactor;
+    let mut factors = Vec::new();
+    for twj in from {
+        factors.push(&twj.relation);
+        factors.extend(twj.joins.iter().map(|j| &j.relation));
+    }
+    let mut single = None;
+    for f in &factors {
+        let r = match f {
+            TableFactor::Derived {
+                subquery, alias, ..
+            } => {
+                let Some(alias) = alias else {
+                    guard.push(opaque(String::new()));
+                    continue;
+                };
+                let names: Vec<String> =
+                    alias.columns.iter().map(|c| c.name.value.clone()).collect();
+                relation_of(alias.name.value.clone(), &names, subquery, Kind::From)
+            }
+            TableFactor::Table {
+                name, alias, args, ..
+            } => {
+                let base = base_name(name);
+                let shown = alias
+                    .as_ref()
+                    .map_or(base.clone(), |a| a.name.value.clone());
+                if let Some(args) = args {
+                    if base != "generate_series" {
+                        guard.push(opaque(shown));
+                        continue;
+                    }
+                    let ty = args.args.iter().find_map(|a| match a {
+                        sqlparser::ast::FunctionArg::Unnamed(
+                            sqlparser::ast::FunctionArgExpr::Expr(e),
+                        ) => expr_type(e),
+                        _ => None,
+                    });
+                    let col = alias
+                        .as_ref()
+                        .and_then(|a| a.columns.first().map(|c| c.name.value.clone()))
+                        .unwrap_or_else(|| shown.clone());
+                    Relation {
+                        name: shown,
+                        columns: vec![(col, ty)],
+                        kind: Kind::From,
+                    }
+                } else if name.0.len() == 1 {
+                    match lookup_relation(&base) {
+                        Some(columns) if !columns.is_empty() => Relation {
+                            name: shown,
+                            columns,
+                            kind: Kind::From,
+                        },
+                        _ => {
+                            guard.push(opaque(shown));
+                            continue;
+                        }
+                    }
+                } else {
+                    guard.push(opaque(shown));
+                    continue;
+                }
+            }
+            _ => {
+                guard.push(opaque(String::new()));
+                continue;
+            }
+        };
+        if factors.len() == 1 {
+            single = Some(r.columns.iter().map(|(_, t)| *t).collect());
+        }
+        guard.push(r);
+    }
+    single
+}
+
+fn opaque(name: String) -> Relation {
+    Relation {
+        name,
+        columns: Vec::new(),
+        kind: Kind::Opaque,
+    }
 }
 
 fn set_expr_columns(body: &SetExpr) -> Vec<Option<PgType>> {
     match body {
-        SetExpr::Select(select) => select_items(&select.projection),
+        SetExpr::Select(select) => {
+            let guard = ScopeGuard::new();
+            let single = push_from(&guard, &select.from);
+            if let [SelectItem::Wildcard(_)] = select.projection.as_slice() {
+                return single.unwrap_or_default();
+            }
+            select_items(&select.projection)
+        }
         SetExpr::Query(query) => query_columns(query),
         SetExpr::SetOperation { left, .. } => set_expr_columns(left),
         SetExpr::Values(values) => values
@@ -72,6 +329,10 @@ pub(super) fn number_type(n: &str) -> PgType {
 /// The PostgreSQL type of an expression, when it does not depend on the schema.
 pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
     match expr {
+        Expr::Identifier(id) => scoped_column(None, &id.value),
+        Expr::CompoundIdentifier(ids) if ids.len() == 2 => {
+            scoped_column(Some(&ids[0].value), &ids[1].value)
+        }
         Expr::Cast { data_type, .. } => pg_type(data_type).ok(),
         Expr::TypedString(ts) => pg_type(&ts.data_type).ok(),
         Expr::Value(v) => match &v.value {

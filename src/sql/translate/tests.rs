@@ -387,3 +387,42 @@ fn deeply_nested_operators_translate_in_linear_time() {
     let t = translate(&deep).expect("translates");
     assert_eq!(t[0].columns, vec![Some(PgType::Int4)]);
 }
+
+/// Result types through CTEs and derived tables; a real table's columns stay
+/// unknown (left to the schema), even when a CTE has a column of that name.
+#[test]
+fn scoped_result_types() {
+    let cols = |sql: &str| translate(sql).unwrap()[0].columns.clone();
+    assert_eq!(
+        cols("WITH t AS (SELECT 1 AS a) SELECT a FROM t"),
+        vec![Some(PgType::Int4)]
+    );
+    assert_eq!(
+        cols("WITH t(x) AS (VALUES (1), (2)) SELECT sum(x) FROM t"),
+        vec![Some(PgType::Int8)]
+    );
+    assert_eq!(
+        cols("SELECT s.v FROM (SELECT 'a' AS v) s"),
+        vec![Some(PgType::Text)]
+    );
+    assert_eq!(
+        cols("SELECT * FROM (SELECT 1 AS a, true AS b) s"),
+        vec![Some(PgType::Int4), Some(PgType::Bool)]
+    );
+    assert_eq!(
+        cols("WITH t AS (SELECT 1 AS id) SELECT id FROM users"),
+        vec![None]
+    );
+    assert_eq!(
+        cols("WITH t AS (SELECT 1 AS id) SELECT id FROM t, users"),
+        vec![None]
+    );
+    assert_eq!(
+        cols("WITH t AS (SELECT * FROM users) SELECT id FROM t"),
+        vec![None]
+    );
+    assert_eq!(
+        cols("SELECT g FROM generate_series(1, 3) AS g"),
+        vec![Some(PgType::Int4)]
+    );
+}
