@@ -88,3 +88,8 @@ SELECT count(*) FROM items WHERE name = 'sp';
 DELETE FROM orders;
 DELETE FROM items;
 SELECT count(*) FROM items;
+-- SQLAlchemy 2's insertmanyvalues form: a VALUES list with column aliases, ordered by a sentinel.
+CREATE TABLE fruit (id serial PRIMARY KEY, name text NOT NULL, price numeric(6,2));
+INSERT INTO fruit (name, price) SELECT p0::varchar, p1::numeric(6,2) FROM (VALUES ('fig', 1.25, 0), ('kiwi', 0.5, 1), ('lime', 2, 2)) AS imp_sen(p0, p1, sen_counter) ORDER BY sen_counter RETURNING fruit.id, fruit.name;
+SELECT n, s FROM (SELECT 1, 'x' UNION ALL SELECT 2, 'y') AS t(n, s) ORDER BY n;
+SELECT name, price FROM fruit ORDER BY id;

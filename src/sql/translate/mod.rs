@@ -14,6 +14,7 @@ mod copy;
 mod copy_options;
 mod cursor;
 mod ddl;
+mod derived_aliases;
 mod error;
 mod expr;
 mod functions;

@@ -85,6 +85,9 @@ impl VisitorMut for Rewriter {
     }
 
     fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<TranslateError> {
+        if let Err(e) = super::derived_aliases::rewrite(factor) {
+            return ControlFlow::Break(e);
+        }
         brk(match rewrite_table_function(factor) {
             Ok(true) => Ok(()),
             Ok(false) => check_table_factor(factor),

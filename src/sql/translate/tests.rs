@@ -426,3 +426,19 @@ fn scoped_result_types() {
         vec![Some(PgType::Int4)]
     );
 }
+
+#[test]
+fn derived_table_column_aliases() {
+    let t = translate("SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v(n, s)").unwrap();
+    assert!(t[0].sql.contains("column1 AS n"), "{}", t[0].sql);
+    let t = translate("SELECT t.a FROM (SELECT 1, 2) AS t(a, b)").unwrap();
+    assert!(
+        t[0].sql.contains("AS a") && t[0].sql.contains("AS b"),
+        "{}",
+        t[0].sql
+    );
+    let e = translate("SELECT * FROM (VALUES (1)) AS v(a, b)").unwrap_err();
+    assert_eq!(e.code, "42P10");
+    let e = translate("SELECT * FROM (SELECT * FROM t) AS v(a)").unwrap_err();
+    assert_eq!(e.code, "0A000");
+}
