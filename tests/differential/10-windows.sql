@@ -22,3 +22,6 @@ SELECT name, rank() OVER w FROM emp WINDOW w AS (ORDER BY salary) ORDER BY id;
 SELECT DISTINCT ON (dept) dept, name, salary FROM emp ORDER BY dept, salary DESC, id;
 SELECT DISTINCT ON (dept) dept, name FROM emp ORDER BY dept, id;
 SELECT name, nth_value(name, 2) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) FROM emp ORDER BY id;
+SELECT DISTINCT ON (dept) dept AS d, salary FROM emp ORDER BY 1, 2 DESC LIMIT 1;
+SELECT DISTINCT ON (dept) dept, count(*) OVER (PARTITION BY dept) AS n FROM emp ORDER BY dept;
+SELECT DISTINCT ON (e.dept) e.dept, e.name FROM emp e WHERE e.salary > 50 ORDER BY e.dept, e.salary, e.id;

@@ -15,6 +15,7 @@ mod copy_options;
 mod cursor;
 mod ddl;
 mod derived_aliases;
+mod distinct_on;
 mod error;
 mod expr;
 mod functions;

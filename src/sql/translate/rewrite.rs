@@ -74,6 +74,10 @@ impl VisitorMut for Rewriter {
         ControlFlow::Continue(())
     }
 
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {
+        brk(super::distinct_on::rewrite(query))
+    }
+
     fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {
         super::null_order::query(query);
         brk(rewrite_limits(query))

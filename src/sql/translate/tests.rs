@@ -366,7 +366,7 @@ fn errors() {
         ("SELECT 1 SIMILAR TO b", "0A000"),
         ("SELECT to_timestamp('2024', 'YYYY')", "0A000"),
         ("SELECT interval 'not an interval'", "22007"),
-        ("SELECT DISTINCT ON (a) a FROM t", "0A000"),
+        ("SELECT DISTINCT ON (a) * FROM t", "0A000"),
         ("SELECT 'maybe'::boolean", "22P02"),
         ("CREATE TABLE t (a mytype)", "42704"),
     ]);
@@ -441,4 +441,20 @@ fn derived_table_column_aliases() {
     assert_eq!(e.code, "42P10");
     let e = translate("SELECT * FROM (SELECT * FROM t) AS v(a)").unwrap_err();
     assert_eq!(e.code, "0A000");
+}
+
+#[test]
+fn distinct_on_becomes_a_row_number_filter() {
+    let t =
+        translate("SELECT DISTINCT ON (a) a, b AS x FROM t ORDER BY a, b DESC LIMIT 3").unwrap();
+    let sql = &t[0].sql;
+    assert!(
+        sql.contains("row_number() OVER (PARTITION BY a ORDER BY a"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("pgtenant_rn = 1") && sql.contains("LIMIT 3"),
+        "{sql}"
+    );
+    assert!(sql.contains("AS \"x\""), "{sql}");
 }
