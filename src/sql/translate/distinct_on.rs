@@ -127,7 +127,7 @@ pub(super) fn rewrite(query: &mut Query) -> Result<(), TranslateError> {
         if let Some(TableFactor::Derived { subquery, .. }) =
             s.from.first_mut().map(|t| &mut t.relation)
         {
-            *subquery = Box::new(inner);
+            **subquery = inner;
         }
     }
     Ok(())
