@@ -578,6 +578,12 @@ fn function_type(func: &Function) -> Option<PgType> {
         },
         "array_lower" => PgType::Int4,
         "jsonb_typeof" | "json_typeof" => PgType::Text,
+        "jsonb_array_elements" => PgType::Jsonb,
+        "json_array_elements" => PgType::Json,
+        "jsonb_array_elements_text"
+        | "json_array_elements_text"
+        | "jsonb_object_keys"
+        | "json_object_keys" => PgType::Text,
         "to_timestamp" => PgType::Timestamptz,
         "gcd" | "lcm" => first_arg_type()?,
         "factorial" => PgType::Numeric,

@@ -78,6 +78,7 @@ pub(super) fn check_select(select: &Select) -> Result<(), TranslateError> {
 /// Table functions SQLite has with the same shape; everything else in FROM
 /// position with arguments is refused by name.
 const TABLE_FUNCTIONS: [&str; 2] = ["json_each", "json_tree"];
+// (jsonb_each, json_array_elements and friends are rewritten by `series`.)
 
 pub(super) fn check_table_factor(factor: &TableFactor) -> Result<(), TranslateError> {
     match factor {

@@ -44,7 +44,11 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
         } => ("unnest".to_string(), array_exprs.clone(), alias.clone()),
         _ => return Ok(false),
     };
-    let column = column_name(&name, alias.as_ref())?;
+    let column = match alias.as_ref() {
+        // Their result column is a named OUT parameter: `value`, whatever the table alias.
+        a if name.contains("array_elements") && alias_columns_free(a) => "value".to_owned(),
+        _ => column_name(&name, alias.as_ref())?,
+    };
     let mut subquery = match name.as_str() {
         "generate_series" => generate_series(&args)?,
         "unnest" => match args.as_slice() {
@@ -54,13 +58,72 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
             ),
             _ => return Err(unsupported("unnest() with several arrays")),
         },
+        // JSON set-returning functions over SQLite's json_each.
+        "json_array_elements" | "jsonb_array_elements" => query(
+            &format!("SELECT {JSON_VALUE} AS pg_col FROM json_each($1)"),
+            one_arg(&name, &args)?,
+        ),
+        "json_array_elements_text" | "jsonb_array_elements_text" => query(
+            &format!("SELECT {TEXT_VALUE} AS pg_col FROM json_each($1)"),
+            one_arg(&name, &args)?,
+        ),
+        "json_object_keys" | "jsonb_object_keys" => query(
+            "SELECT key AS pg_col FROM json_each($1)",
+            one_arg(&name, &args)?,
+        ),
+        // (Plain `json_each` is SQLite's own, which the translator's templates use.)
+        "jsonb_each" | "json_each_text" | "jsonb_each_text"
+            if alias_columns_free(alias.as_ref()) =>
+        {
+            let value = if name.ends_with("_text") {
+                TEXT_VALUE
+            } else {
+                JSON_VALUE
+            };
+            let sub = query(
+                &format!("SELECT key, {value} AS value FROM json_each($1)"),
+                one_arg(&name, &args)?,
+            );
+            return Ok(replace_with(factor, sub, alias, &name));
+        }
         _ => return Ok(false),
     };
     name_output(&mut subquery, column);
+    Ok(replace_with(factor, subquery, alias, &name))
+}
+
+/// A JSON value of json_each as PostgreSQL's json/jsonb element text.
+const JSON_VALUE: &str = "CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
+     WHEN 'null' THEN 'null' WHEN 'text' THEN json_quote(value) ELSE value END";
+/// The `_text` variants: strings unquoted, JSON null as SQL NULL.
+const TEXT_VALUE: &str =
+    "CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE value END";
+
+fn one_arg<'a>(name: &str, args: &'a [Expr]) -> Result<&'a [Expr], TranslateError> {
+    match args {
+        [_] => Ok(args),
+        _ => Err(unsupported(format!(
+            "{name}() with {} arguments",
+            args.len()
+        ))),
+    }
+}
+
+fn alias_columns_free(alias: Option<&TableAlias>) -> bool {
+    alias.is_none_or(|a| a.columns.is_empty())
+}
+
+/// The FROM item becomes `(subquery) AS alias` (the function's name when unaliased).
+fn replace_with(
+    factor: &mut TableFactor,
+    subquery: sqlparser::ast::Query,
+    alias: Option<TableAlias>,
+    name: &str,
+) -> bool {
     let table_alias = alias.unwrap_or_else(|| TableAlias {
         explicit: true,
         at: None,
-        name: Ident::new(&name),
+        name: Ident::new(name),
         columns: vec![],
     });
     *factor = TableFactor::Derived {
@@ -72,7 +135,7 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
         }),
         sample: None,
     };
-    Ok(true)
+    true
 }
 
 /// The select-list form `SELECT generate_series(1, 3)` / `SELECT unnest(a)`
@@ -90,7 +153,18 @@ pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateEr
         };
         let Expr::Function(func) = expr else { continue };
         let name = base_name(&func.name);
-        if !matches!(name.as_str(), "generate_series" | "unnest") || func.over.is_some() {
+        if !matches!(
+            name.as_str(),
+            "generate_series"
+                | "unnest"
+                | "json_array_elements"
+                | "jsonb_array_elements"
+                | "json_array_elements_text"
+                | "jsonb_array_elements_text"
+                | "json_object_keys"
+                | "jsonb_object_keys"
+        ) || func.over.is_some()
+        {
             continue;
         }
         if found.is_some() {
