@@ -327,6 +327,7 @@ pub(super) fn number_type(n: &str) -> PgType {
 }
 
 /// The PostgreSQL type of an expression, when it does not depend on the schema.
+#[recursive::recursive]
 pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
     match expr {
         Expr::Identifier(id) => scoped_column(None, &id.value),
@@ -424,10 +425,20 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
     ) {
         return Some(PgType::Bool);
     }
-    if matches!(op, B::StringConcat | B::LongArrow | B::HashLongArrow) {
+    if matches!(op, B::LongArrow | B::HashLongArrow) {
         return Some(PgType::Text);
     }
     let (lt, rt) = (expr_type(left), expr_type(right));
+    if matches!(op, B::StringConcat) {
+        return Some(match (lt, rt) {
+            (Some(t @ PgType::Array(_)), _) | (_, Some(t @ PgType::Array(_))) => t,
+            (Some(PgType::Jsonb), Some(PgType::Jsonb | PgType::Json)) => PgType::Jsonb,
+            _ => PgType::Text,
+        });
+    }
+    if matches!(op, B::Minus) && lt == Some(PgType::Jsonb) && rt == Some(PgType::Text) {
+        return Some(PgType::Jsonb);
+    }
     let is_ts = |t: Option<PgType>| matches!(t, Some(PgType::Timestamp | PgType::Timestamptz));
     let arith = matches!(op, B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo);
     match op {
@@ -550,7 +561,11 @@ fn function_type(func: &Function) -> Option<PgType> {
         "bool_and" | "bool_or" | "every" => PgType::Bool,
         "random" => PgType::Float8,
         "date_part" => PgType::Float8,
-        "date_trunc" => PgType::Timestamp,
+        // date_trunc keeps a timestamptz a timestamptz.
+        "date_trunc" => match plain_args(func)?.get(1).and_then(|e| expr_type(e)) {
+            Some(PgType::Timestamptz) => PgType::Timestamptz,
+            _ => PgType::Timestamp,
+        },
         "div" => match first_arg_type()? {
             PgType::Int2 | PgType::Int4 | PgType::Int8 | PgType::Numeric => PgType::Numeric,
             other => other,

@@ -32,6 +32,7 @@ mod session;
 mod similar;
 mod split;
 mod statement;
+mod typed_ops;
 mod types;
 
 #[cfg(test)]

@@ -42,6 +42,7 @@ impl VisitorMut for Rewriter {
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
         super::casts::rewrite_bool_text_cast(expr);
         super::functions::json_builder_booleans(expr);
+        super::typed_ops::rewrite(expr);
         brk(rewrite_interval_arithmetic(expr))
     }
 

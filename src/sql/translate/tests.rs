@@ -386,6 +386,11 @@ fn deeply_nested_operators_translate_in_linear_time() {
     let deep = format!("SELECT {}1", "1 + ".repeat(200));
     let t = translate(&deep).expect("translates");
     assert_eq!(t[0].columns, vec![Some(PgType::Int4)]);
+    let concat = format!("SELECT {}'x'", "'a' || ".repeat(200));
+    let t = translate(&concat).expect("translates");
+    assert_eq!(t[0].columns, vec![Some(PgType::Text)]);
+    let minus = format!("SELECT {}1", "1 - ".repeat(200));
+    assert!(translate(&minus).is_ok());
 }
 
 /// Result types through CTEs and derived tables; a real table's columns stay

@@ -80,6 +80,42 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             ValueRef::Blob(_) => None,
         })
     })?;
+    // round(x, n) as PostgreSQL's numeric round: half away from zero on the
+    // decimal value (SQLite rounds the binary double), negative n rounds to
+    // tens, hundreds, ... (SQLite treats it as 0).
+    conn.create_scalar_function("round", 2, pure(), |ctx| {
+        use rusqlite::types::Value;
+        let Some(n) = int(ctx, 1)? else {
+            return Ok(Value::Null);
+        };
+        let x = match ctx.get_raw(0) {
+            ValueRef::Null => return Ok(Value::Null),
+            ValueRef::Integer(i) if n >= 0 => return Ok(Value::Integer(i)),
+            ValueRef::Integer(i) => i as f64,
+            ValueRef::Real(f) => f,
+            ValueRef::Text(t) => match String::from_utf8_lossy(t).trim().parse::<f64>() {
+                Ok(f) => f,
+                Err(_) => return Ok(Value::Null),
+            },
+            ValueRef::Blob(_) => return Ok(Value::Null),
+        };
+        if !x.is_finite() {
+            return Ok(Value::Real(x));
+        }
+        if n >= 0 {
+            let text = crate::sql::encode::numeric::Numeric::from_f64(x)
+                .with_scale(n.min(1000) as usize)
+                .to_text();
+            return Ok(text.parse::<f64>().map_or(Value::Null, Value::Real));
+        }
+        let p = 10f64.powi((-n).min(300) as i32);
+        let r = (x / p).round() * p;
+        Ok(if r.abs() < 9.2e18 {
+            Value::Integer(r as i64)
+        } else {
+            Value::Real(r)
+        })
+    })?;
     conn.create_scalar_function("log", 2, pure(), |ctx| {
         let (Some(b), Some(x)) = (real(ctx, 0)?, real(ctx, 1)?) else {
             return Ok(None);

@@ -150,6 +150,53 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             other => Some(other.to_string()),
         }))
     })?;
+    // jsonb || jsonb: objects merge (right wins), arrays concatenate, a
+    // scalar joins an array as an element.
+    conn.create_scalar_function("pg_jsonb_concat", 2, pure(), |ctx| {
+        let (Some(a), Some(b)) = (json_arg(ctx, 0)?, json_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        let out = match (a, b) {
+            (Json::Object(mut x), Json::Object(y)) => {
+                x.extend(y);
+                Json::Object(x)
+            }
+            (Json::Array(mut x), Json::Array(y)) => {
+                x.extend(y);
+                Json::Array(x)
+            }
+            (Json::Array(mut x), y) => {
+                x.push(y);
+                Json::Array(x)
+            }
+            (x, Json::Array(mut y)) => {
+                y.insert(0, x);
+                Json::Array(y)
+            }
+            (x, y) => Json::Array(vec![x, y]),
+        };
+        Ok(Some(out.to_string()))
+    })?;
+    // jsonb - 'key': the object without that key, or the array without
+    // that string element.
+    conn.create_scalar_function("pg_jsonb_delete", 2, pure(), |ctx| {
+        let (Some(a), Some(k)) = (json_arg(ctx, 0)?, ctx.get::<Option<String>>(1)?) else {
+            return Ok(None);
+        };
+        let out = match a {
+            Json::Object(mut m) => {
+                m.remove(&k);
+                Json::Object(m)
+            }
+            Json::Array(v) => Json::Array(
+                v.into_iter()
+                    .filter(|e| e.as_str() != Some(k.as_str()))
+                    .collect(),
+            ),
+            _ => return Err(error("22023", "cannot delete from scalar")),
+        };
+        Ok(Some(out.to_string()))
+    })?;
     conn.create_scalar_function("array_append", 2, pure(), |ctx| {
         let mut a = array_arg(ctx, 0)?.unwrap_or_default();
         a.push(element(ctx, 1));
