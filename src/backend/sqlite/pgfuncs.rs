@@ -10,6 +10,7 @@ mod casts;
 mod intervals;
 mod jsonops;
 mod quote;
+mod stats;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -40,6 +41,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     intervals::register(conn)?;
     to_char::register(conn)?;
     jsonops::register(conn)?;
+    stats::register(conn)?;
     Ok(())
 }
 

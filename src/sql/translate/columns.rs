@@ -516,6 +516,12 @@ fn function_type(func: &Function) -> Option<PgType> {
             other => other,
         },
         "avg" => PgType::Numeric,
+        "stddev" | "stddev_samp" | "stddev_pop" | "variance" | "var_samp" | "var_pop" => {
+            match first_arg_type()? {
+                PgType::Float4 | PgType::Float8 => PgType::Float8,
+                _ => PgType::Numeric,
+            }
+        }
         // Window functions.
         "row_number" | "rank" | "dense_rank" => PgType::Int8,
         "ntile" => PgType::Int4,

@@ -1,0 +1,91 @@
+//! Statistical aggregates PostgreSQL has and SQLite lacks: `stddev`,
+//! `stddev_samp`, `stddev_pop`, `variance`, `var_samp`, `var_pop`
+//! (Welford's running algorithm, NULLs skipped; NULL for too few rows).
+
+use rusqlite::functions::{Aggregate, Context};
+use rusqlite::Connection;
+
+use super::pure;
+
+/// Running count, mean and sum of squared deviations.
+#[derive(Default)]
+struct Acc {
+    n: u64,
+    mean: f64,
+    m2: f64,
+}
+
+struct Spread {
+    /// Sample (n - 1) rather than population (n) statistics.
+    sample: bool,
+    /// The standard deviation rather than the variance.
+    root: bool,
+}
+
+impl Aggregate<Acc, Option<f64>> for Spread {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Acc> {
+        Ok(Acc::default())
+    }
+
+    fn step(&self, ctx: &mut Context<'_>, acc: &mut Acc) -> rusqlite::Result<()> {
+        if let Some(x) = ctx.get::<Option<f64>>(0)? {
+            acc.n += 1;
+            let delta = x - acc.mean;
+            acc.mean += delta / acc.n as f64;
+            acc.m2 += delta * (x - acc.mean);
+        }
+        Ok(())
+    }
+
+    fn finalize(&self, _: &mut Context<'_>, acc: Option<Acc>) -> rusqlite::Result<Option<f64>> {
+        let Some(acc) = acc else { return Ok(None) };
+        let divisor = if self.sample {
+            acc.n.saturating_sub(1)
+        } else {
+            acc.n
+        };
+        if divisor == 0 {
+            return Ok(None);
+        }
+        let variance = acc.m2 / divisor as f64;
+        Ok(Some(if self.root { variance.sqrt() } else { variance }))
+    }
+}
+
+pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    for (name, sample, root) in [
+        ("stddev", true, true),
+        ("stddev_samp", true, true),
+        ("stddev_pop", false, true),
+        ("variance", true, false),
+        ("var_samp", true, false),
+        ("var_pop", false, false),
+    ] {
+        conn.create_aggregate_function(name, 1, pure(), Spread { sample, root })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn as_postgres_computes_them() {
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        super::register(&db).unwrap();
+        let (sd, var, pop): (f64, f64, f64) = db
+            .query_row(
+                "SELECT stddev(column1), variance(column1), var_pop(column1) \
+                 FROM (VALUES (4), (1), (2), (1), (3), (NULL))",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert!((var - 1.7).abs() < 1e-12, "{var}");
+        assert!((sd - 1.3038404810405297).abs() < 1e-12, "{sd}");
+        assert!((pop - 1.36).abs() < 1e-12, "{pop}");
+        let one: Option<f64> = db
+            .query_row("SELECT stddev(column1) FROM (VALUES (5))", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(one, None);
+    }
+}
