@@ -15,7 +15,7 @@
 
 mod array;
 mod binary;
-mod text;
+pub(crate) mod text;
 
 use rusqlite::types::Value;
 

@@ -307,24 +307,20 @@ fn from_message(msg: &str) -> SqlError {
             format!("column \"{col}\" of relation \"{table}\" does not exist"),
         );
     }
-    // "table t has 3 columns but 4 values were supplied"
-    if msg.starts_with("table ") && msg.contains(" values were supplied") {
-        let (have, given) = number_pair(msg);
+    // "table t has 3 columns but 4 values were supplied" (no column list),
+    // "2 values for 3 columns" (an explicit one): (values, target columns).
+    let counts = if msg.starts_with("table ") && msg.contains(" values were supplied") {
+        let (columns, values) = number_pair(msg);
+        Some((values, columns))
+    } else if msg.contains(" values for ") && msg.contains(" columns") {
+        Some(number_pair(msg))
+    } else {
+        None
+    };
+    if let Some((values, columns)) = counts {
         return SqlError::new(
             "42601",
-            if given > have {
-                "INSERT has more expressions than target columns"
-            } else {
-                "INSERT has more target columns than expressions"
-            },
-        );
-    }
-    if msg.contains(" values for ") && msg.contains(" columns") {
-        // "2 values for 3 columns" (an explicit column list)
-        let (given, cols) = number_pair(msg);
-        return SqlError::new(
-            "42601",
-            if given > cols {
+            if values > columns {
                 "INSERT has more expressions than target columns"
             } else {
                 "INSERT has more target columns than expressions"

@@ -274,31 +274,42 @@ impl Conn {
         }
         // With fixed types the client already has the RowDescription: the
         // names are not needed, only a check that the shape did not change.
-        let columns: Vec<ColumnInfo> = match run.types {
+        // One pass over the result columns: names and declared types (to
+        // infer), and the declared scale of numeric(p, s) columns, which
+        // print with it. A fixed-type run needs only the scales, and only
+        // when a numeric column is among the results.
+        let (columns, scales): (Vec<ColumnInfo>, Vec<Option<u16>>) = match run.types {
             Types::Fixed(t) if t.len() != ncols => {
                 return Err(SqlError::new(
                     "0A000",
                     "cached plan must not change result type",
                 ))
             }
-            Types::Fixed(_) => Vec::new(),
+            Types::Fixed(t) if !t.contains(&PgType::Numeric) => (Vec::new(), Vec::new()),
+            Types::Fixed(_) => (
+                Vec::new(),
+                stmt.columns()
+                    .map(|c| c.decl_type().and_then(PgType::numeric_scale))
+                    .collect(),
+            ),
             Types::Infer(_) => stmt
                 .columns()
-                .map(|c| ColumnInfo {
-                    name: c.name().to_owned(),
-                    decl: c.decl_type().map(PgType::from_decl),
+                .map(|c| {
+                    let decl = c.decl_type();
+                    let ty = decl.map(PgType::from_decl);
+                    let scale = match ty {
+                        Some(PgType::Numeric) => decl.and_then(PgType::numeric_scale),
+                        _ => None,
+                    };
+                    (
+                        ColumnInfo {
+                            name: c.name().to_owned(),
+                            decl: ty,
+                        },
+                        scale,
+                    )
                 })
-                .collect(),
-        };
-
-        // numeric(p, s) columns print with their declared scale; looked up
-        // only when a numeric column may be among the results.
-        let scales: Vec<Option<u16>> = match run.types {
-            Types::Fixed(t) if !t.contains(&PgType::Numeric) => Vec::new(),
-            _ => stmt
-                .columns()
-                .map(|c| c.decl_type().and_then(PgType::numeric_scale))
-                .collect(),
+                .unzip(),
         };
         let mut rows = stmt.raw_query();
         let first = rows.next().map_err(|e| from_sqlite_on(&self.db, &e))?;

@@ -161,7 +161,6 @@ pub(super) fn numeric_value(n: Numeric) -> Value {
 /// `byteain`: `\x` hex (whitespace allowed between pairs) or the escape
 /// format (`\\`, `\ooo` octal, other bytes literal).
 fn bytea(s: &str) -> Option<Vec<u8>> {
-    let b = s.as_bytes();
     if let Some(hex) = s.strip_prefix("\\x").or_else(|| s.strip_prefix("\\X")) {
         let mut out = Vec::with_capacity(hex.len() / 2);
         let mut it = hex.bytes().filter(|c| !c.is_ascii_whitespace());
@@ -172,6 +171,13 @@ fn bytea(s: &str) -> Option<Vec<u8>> {
         }
         return Some(out);
     }
+    bytea_escape(s)
+}
+
+/// The escape format of `byteain` (and of `decode(text, 'escape')`): `\\`
+/// is a backslash, `\ooo` an octal byte (000-377), other bytes literal.
+pub(crate) fn bytea_escape(s: &str) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {

@@ -30,6 +30,13 @@ pub(crate) fn date_of_days(days: i32) -> Option<NaiveDate> {
 }
 
 /// Microseconds since 2000-01-01 of Unix seconds (how some rows store time).
+/// A timestamp (microseconds since 2000-01-01) as a calendar date-time.
+pub(crate) fn naive_of_usecs(us: i64) -> Option<chrono::NaiveDateTime> {
+    NaiveDate::from_ymd_opt(2000, 1, 1)?
+        .and_hms_opt(0, 0, 0)?
+        .checked_add_signed(chrono::Duration::microseconds(us))
+}
+
 pub(crate) fn usecs_of_unix(secs: i64) -> Option<i64> {
     secs.checked_sub(PG_EPOCH_UNIX_SECS)?
         .checked_mul(USECS_PER_SEC)

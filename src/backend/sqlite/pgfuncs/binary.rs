@@ -91,29 +91,8 @@ fn decode(ctx: &Context<'_>) -> rusqlite::Result<Option<Vec<u8>>> {
                 .decode(clean)
                 .map_err(|_| bad("base64"))?
         }
-        "escape" => {
-            let b = s.as_bytes();
-            let mut out = Vec::with_capacity(b.len());
-            let mut i = 0;
-            while i < b.len() {
-                if b[i] != b'\\' {
-                    out.push(b[i]);
-                    i += 1;
-                } else if b.get(i + 1) == Some(&b'\\') {
-                    out.push(b'\\');
-                    i += 2;
-                } else {
-                    let oct = b
-                        .get(i + 1..i + 4)
-                        .and_then(|d| std::str::from_utf8(d).ok())
-                        .and_then(|d| u8::from_str_radix(d, 8).ok())
-                        .ok_or_else(|| error("22P02", "invalid input syntax for type bytea"))?;
-                    out.push(oct);
-                    i += 4;
-                }
-            }
-            out
-        }
+        "escape" => crate::sql::decode::text::bytea_escape(&s)
+            .ok_or_else(|| error("22P02", "invalid input syntax for type bytea"))?,
         other => return Err(unknown_format(other)),
     }))
 }

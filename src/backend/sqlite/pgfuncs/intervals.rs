@@ -3,11 +3,11 @@
 //! `pg_interval_mul`), `timestamp - timestamp` (`pg_timestamp_diff`),
 //! `age`, the `justify_*` functions and `make_date`.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use rusqlite::Connection;
 
 use super::{error, pure};
-use crate::sql::encode::datetime::{parse_timestamp, Stamp, USECS_PER_DAY};
+use crate::sql::encode::datetime::{naive_of_usecs, parse_timestamp, Stamp, USECS_PER_DAY};
 use crate::sql::encode::interval::Interval;
 
 fn bad_interval(s: &str) -> rusqlite::Error {
@@ -34,14 +34,7 @@ fn timestamp(s: &str) -> rusqlite::Result<NaiveDateTime> {
         )
     };
     match parse_timestamp(s, true).ok_or_else(bad)? {
-        Stamp::At(us) => {
-            let epoch = NaiveDate::from_ymd_opt(2000, 1, 1)
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .expect("valid epoch");
-            epoch
-                .checked_add_signed(Duration::microseconds(us))
-                .ok_or_else(bad)
-        }
+        Stamp::At(us) => naive_of_usecs(us).ok_or_else(bad),
         _ => Err(error("22008", "timestamp out of range")),
     }
 }

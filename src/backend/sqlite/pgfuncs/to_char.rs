@@ -7,12 +7,12 @@
 //! text" and backslash escapes; anything else is copied. Numbers: 9, 0, `.`,
 //! D, `,`, G, S, MI, PL, SG, FM. Times are UTC, as the server's TimeZone.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use chrono::{Datelike, NaiveDateTime, Timelike};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
 use super::{error, pure};
-use crate::sql::encode::datetime::{parse_timestamp, Stamp};
+use crate::sql::encode::datetime::{naive_of_usecs, parse_timestamp, Stamp};
 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("to_char", 2, pure(), |ctx| {
@@ -48,9 +48,7 @@ fn timestamp(s: &str) -> Option<NaiveDateTime> {
     let Stamp::At(us) = parse_timestamp(s, true)? else {
         return None;
     };
-    NaiveDate::from_ymd_opt(2000, 1, 1)?
-        .and_hms_opt(0, 0, 0)?
-        .checked_add_signed(chrono::Duration::microseconds(us))
+    naive_of_usecs(us)
 }
 
 const MONTHS: [&str; 12] = [
