@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use pgtenant::tenant::catalog::Catalog;
 use pgtenant::tenant::provision::{self, NewTenant};
+use pgtenant::tenant::remote_db::NewDb;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -53,7 +54,7 @@ fn latency() {
     let mut times = Vec::with_capacity(1000);
     for i in 0..1000 {
         let t = Instant::now();
-        provision::create(&catalog, &format!("lat{i}"), &req).expect("create");
+        provision::create(&catalog, &format!("lat{i}"), &req, &NewDb::File).expect("create");
         times.push(t.elapsed());
     }
     times.sort();
@@ -71,7 +72,7 @@ fn bulk(n: usize) {
     let req = NewTenant::default();
     let t = Instant::now();
     for i in 0..n {
-        provision::create(&catalog, &format!("bulk{i}"), &req).expect("create");
+        provision::create(&catalog, &format!("bulk{i}"), &req, &NewDb::File).expect("create");
     }
     let took = t.elapsed();
     let size = folder_size(dir.path());

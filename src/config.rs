@@ -92,6 +92,8 @@ pub struct Config {
     pub plans: crate::tenant::quota::Plans,
     /// `[deploy]`: deployment quota and fleet rollout concurrency.
     pub deploy: crate::deploy::DeployConfig,
+    /// `[libsql]`: where tenants created with `backend => 'libsql'` live.
+    pub libsql: Option<crate::backend::libsql::LibsqlConfig>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -151,6 +153,7 @@ impl Default for Config {
             master_key: None,
             plans: crate::tenant::quota::Plans::default(),
             deploy: Default::default(),
+            libsql: None,
         }
     }
 }

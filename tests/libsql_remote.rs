@@ -1,8 +1,8 @@
 //! The remote libSQL engine (`backend::libsql`) through the real `libsql`
 //! client against the Hrana-over-HTTP test double (tests/common/hrana.rs,
-//! a stand-in for sqld, not libSQL itself). Session wiring is not done yet,
-//! so these drive the engine directly with the session's vocabulary
-//! (`Run`, `RowSink`).
+//! a stand-in for sqld, not libSQL itself), driving the engine directly with
+//! the session's vocabulary (`Run`, `RowSink`). `tests/remote_tenants.rs`
+//! runs remote tenants end to end through pgwire clients.
 
 #[path = "common/hrana.rs"]
 mod hrana;
@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use hrana::HranaServer;
 use pgtenant::backend::libsql::{AdminClient, RemoteConfig, RemoteConn};
 use pgtenant::backend::sqlite::exec::{ColumnInfo, Finished, RowSink, Run, Types};
+use pgtenant::backend::sqlite::guard::Role;
 use pgtenant::backend::Engine;
 use pgtenant::sql::errors::SqlError;
 use pgtenant::sql::pgtype::PgType;
@@ -248,13 +249,20 @@ async fn transactions_span_requests() {
     let shared = RemoteConn::database(&cfg(&server, "acme", Duration::from_secs(5)))
         .await
         .unwrap();
-    let mut other =
-        RemoteConn::open_on(shared.clone(), cfg(&server, "acme", Duration::from_secs(5)))
-            .await
-            .unwrap();
-    let mut third = RemoteConn::open_on(shared, cfg(&server, "acme", Duration::from_secs(5)))
-        .await
-        .unwrap();
+    let mut other = RemoteConn::open_on(
+        shared.clone(),
+        cfg(&server, "acme", Duration::from_secs(5)),
+        Role::Owner,
+    )
+    .await
+    .unwrap();
+    let mut third = RemoteConn::open_on(
+        shared,
+        cfg(&server, "acme", Duration::from_secs(5)),
+        Role::Owner,
+    )
+    .await
+    .unwrap();
 
     c.batch("BEGIN").await.unwrap();
     assert!(!c.is_autocommit());

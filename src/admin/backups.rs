@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::server::Server;
 use crate::sql::errors::SqlError;
 use crate::tenant::backup;
-use crate::tenant::registry::TenantKey;
+use crate::tenant::registry::{Target, TenantKey};
 use crate::tenant::resolve::DEFAULT_ENV;
 
 /// How long a forced restore waits for closed sessions to go away.
@@ -97,7 +97,7 @@ pub async fn restore(
     };
     let db = server
         .registry
-        .get(key, plan.target_path().to_owned())
+        .get(key, Target::File(plan.target_path().to_owned()))
         .await;
     let _writer = db
         .writer

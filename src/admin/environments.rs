@@ -6,6 +6,7 @@ use crate::server::Server;
 use crate::sql::errors::SqlError;
 use crate::tenant::catalog::{remove_db_files, EnvRow};
 use crate::tenant::registry::TenantKey;
+use crate::tenant::remote_db::{delete_remote, Location, NewDb, RemotePlan};
 
 type Rows = Vec<Vec<String>>;
 
@@ -43,8 +44,23 @@ pub async fn create_environment(
 ) -> Result<Rows, SqlError> {
     let s = server.clone();
     let r = blocking(move || {
+        // A libSQL tenant's environments are remote databases too.
+        let plan = match s.catalog.backend_of(&tenant)?.as_str() {
+            "libsql" => Some(RemotePlan::new(
+                s.config.libsql.as_ref(),
+                s.secrets.as_ref(),
+                &tenant,
+                &env,
+            )?),
+            _ => None,
+        };
+        let create = || plan.as_ref().map_or(Ok(()), RemotePlan::create);
+        let new_db = match &plan {
+            Some(p) => p.new_db(&create),
+            None => NewDb::File,
+        };
         s.catalog
-            .create_environment(&tenant, &env, hostname.as_deref(), &s.hostnames)
+            .create_environment(&tenant, &env, hostname.as_deref(), &s.hostnames, &new_db)
     })
     .await?;
     tracing::info!(tenant = %r.tenant, env = %r.environment, "environment created");
@@ -60,18 +76,25 @@ pub async fn drop_environment(
 ) -> Result<Rows, SqlError> {
     let s = server.clone();
     let (t, e) = (tenant.clone(), env.clone());
-    let path = blocking(move || s.catalog.drop_environment(&t, &e)).await?;
+    let location = blocking(move || s.catalog.drop_environment(&t, &e)).await?;
     let closed = server.sessions.kill_environment(&tenant, &env);
     let key = TenantKey {
         tenant: tenant.clone(),
         env: env.clone(),
     };
     server.registry.close_env(&key).await;
-    blocking(move || {
-        remove_db_files(&path);
-        Ok(())
-    })
-    .await?;
+    match location {
+        Location::File(path) => {
+            blocking(move || {
+                remove_db_files(&path);
+                Ok(())
+            })
+            .await?
+        }
+        Location::Remote { url, .. } => {
+            delete_remote(server.config.libsql.as_ref(), &[url]).await?;
+        }
+    }
     tracing::info!(%tenant, %env, sessions_closed = closed, "environment dropped");
     Ok(vec![vec!["t".to_owned()]])
 }

@@ -11,6 +11,7 @@ use crate::sql::errors::SqlError;
 use crate::tenant::lifecycle::Status;
 use crate::tenant::provision::{self, NewTenant};
 use crate::tenant::quota;
+use crate::tenant::remote_db::{delete_remote, NewDb, RemotePlan};
 
 type Rows = Vec<Vec<String>>;
 
@@ -30,11 +31,11 @@ pub async fn create_tenant(server: &Arc<Server>, a: Vec<Option<String>>) -> Resu
         backend: a[3].clone().unwrap_or_else(|| "sqlite".into()),
     };
     server.config.plans.require(&req.plan)?;
-    if req.backend != "sqlite" {
+    if req.backend != "sqlite" && req.backend != "libsql" {
         return Err(SqlError::new(
-            "0A000",
+            "22023",
             format!(
-                "backend \"{}\" is not available: this server provisions \"sqlite\"",
+                "unknown backend \"{}\": use \"sqlite\" (a local file) or \"libsql\" (a libSQL server)",
                 req.backend
             ),
         ));
@@ -50,7 +51,25 @@ pub async fn create_tenant(server: &Arc<Server>, a: Vec<Option<String>>) -> Resu
     let catalog = server.catalog.clone();
     let started = std::time::Instant::now();
     let n = name.clone();
-    let r = blocking(move || provision::create(&catalog, &n, &req)).await?;
+    let s = server.clone();
+    let r = blocking(move || {
+        let plan = match req.backend.as_str() {
+            "libsql" => Some(RemotePlan::new(
+                s.config.libsql.as_ref(),
+                s.secrets.as_ref(),
+                &n,
+                crate::tenant::resolve::DEFAULT_ENV,
+            )?),
+            _ => None,
+        };
+        let create = || plan.as_ref().map_or(Ok(()), RemotePlan::create);
+        let new_db = match &plan {
+            Some(p) => p.new_db(&create),
+            None => NewDb::File,
+        };
+        provision::create(&catalog, &n, &req, &new_db)
+    })
+    .await?;
     tracing::info!(tenant = %name, elapsed_us = started.elapsed().as_micros() as u64, "tenant created");
     Ok(vec![vec![
         r.tenant,
@@ -72,6 +91,12 @@ pub async fn drop_tenant(server: &Arc<Server>, name: String) -> Result<Rows, Sql
     let n = name.clone();
     blocking(move || catalog.begin_drop_tenant(&n)).await?;
     let closed = close_everything(server, &name).await;
+    // Remote databases go first: if the server refuses, the tenant stays
+    // `destroying` and dropping it again retries.
+    let catalog = server.catalog.clone();
+    let n = name.clone();
+    let urls = blocking(move || catalog.environment_urls(&n)).await?;
+    delete_remote(server.config.libsql.as_ref(), &urls).await?;
     let catalog = server.catalog.clone();
     let n = name.clone();
     blocking(move || {

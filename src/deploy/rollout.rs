@@ -15,7 +15,7 @@ use super::scope::Scope;
 use super::target::{self, Selector, Target};
 use crate::server::Server;
 use crate::sql::errors::SqlError;
-use crate::tenant::registry::TenantKey;
+use crate::tenant::registry::{self, TenantKey};
 
 /// Columns of `pgtenant.deploy` and `pgtenant.rollback`.
 pub const COLUMNS: &[&str] = &[
@@ -120,7 +120,7 @@ pub async fn deploy_one(
                 tenant: target.tenant.clone(),
                 env: target.env.clone(),
             },
-            target.path.clone(),
+            registry::Target::File(target.path.clone()),
         )
         .await;
     let fail = |target: Target, e: SqlError| Outcome {

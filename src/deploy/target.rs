@@ -96,6 +96,10 @@ pub fn lookup(
             "55000",
             format!("tenant \"{tenant}\" is {status}"),
         )),
+        Some((url, _)) if crate::backend::libsql::config::is_remote_url(&url) => Err(SqlError::new(
+            "0A000",
+            format!("environment \"{tenant}.{env}\" is on a libSQL server: deployments apply to local databases only"),
+        )),
         Some((url, _)) => Ok(Target {
             tenant: tenant.to_owned(),
             env: env.to_owned(),
@@ -109,7 +113,7 @@ pub fn fleet(conn: &Connection, catalog: &Catalog, env: &str) -> Result<Vec<Targ
     let mut stmt = conn
         .prepare(
             "SELECT e.tenant, e.database_url FROM environment e JOIN tenant t ON t.name = e.tenant
-             WHERE e.name = ?1 AND t.status = 'active' ORDER BY e.tenant",
+             WHERE e.name = ?1 AND t.status = 'active' AND t.backend = 'sqlite' ORDER BY e.tenant",
         )
         .map_err(|e| SqlError::internal("catalog", e))?;
     let rows = stmt

@@ -15,11 +15,30 @@ use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit};
 
 use super::settings::Settings;
 use super::Server;
+use crate::backend::engine::Engine;
+use crate::backend::libsql::RemoteConn;
 use crate::backend::sqlite::exec::{ColumnInfo, Conn, Finished, RowSink, Run, Types};
 use crate::sql::errors::SqlError;
 use crate::sql::pgtype::PgType;
 use crate::sql::translate::{ParamHint, StmtKind, Translation};
 use crate::tenant::registry::TenantDb;
+
+/// The database connection a session starts with.
+pub enum SessionConn {
+    Local(Conn),
+    Remote(Box<RemoteConn>),
+}
+
+impl SessionConn {
+    /// The local connection that takes the session's SQL functions
+    /// (settings, identity, activity): a remote session's schema mirror.
+    pub fn local(&self) -> &Conn {
+        match self {
+            SessionConn::Local(c) => c,
+            SessionConn::Remote(r) => r.mirror().catalog(),
+        }
+    }
+}
 
 /// Who the session belongs to.
 #[derive(Debug, Clone)]
@@ -94,6 +113,9 @@ pub struct Session {
     db: Option<Arc<TenantDb>>,
     /// The SQLite connection, when not lent to a blocking task.
     conn: Mutex<Option<Conn>>,
+    /// A remote libSQL tenant's connection (then `conn` stays empty): its
+    /// schema mirror stands in for the SQLite connection in schema lookups.
+    remote: Option<tokio::sync::Mutex<RemoteConn>>,
     /// Interrupts the session's connection; `None` while it is released.
     interrupt: Mutex<Option<Arc<InterruptHandle>>>,
     /// An idle tenant session gave its connection back to the tenant's
@@ -260,24 +282,31 @@ impl Session {
         identity: Identity,
         pid: i32,
         db: Option<Arc<TenantDb>>,
-        conn: Conn,
+        conn: SessionConn,
         settings: Settings,
     ) -> Session {
-        let interrupt = conn.interrupt_handle();
         if let Some(db) = &db {
             db.stats.session_started();
         }
         let settings = Arc::new(Mutex::new(settings));
-        if let Err(e) = super::settings_sql::register(&conn, settings.clone()) {
+        if let Err(e) = super::settings_sql::register(conn.local(), settings.clone()) {
             tracing::warn!(error = %e, "current_setting()/set_config() unavailable");
         }
+        let (conn, remote, interrupt) = match conn {
+            SessionConn::Local(c) => {
+                let interrupt = c.interrupt_handle();
+                (Some(c), None, Some(interrupt))
+            }
+            SessionConn::Remote(r) => (None, Some(tokio::sync::Mutex::new(*r)), None),
+        };
         Session {
             server,
             identity,
             pid,
             db,
-            conn: Mutex::new(Some(conn)),
-            interrupt: Mutex::new(Some(interrupt)),
+            conn: Mutex::new(conn),
+            remote,
+            interrupt: Mutex::new(interrupt),
             released: Default::default(),
             touched: Default::default(),
             database: Default::default(),
@@ -379,6 +408,12 @@ impl Session {
         T: Send + 'static,
         F: FnOnce(&Conn) -> Result<T, SqlError> + Send + 'static,
     {
+        if let Some(remote) = &self.remote {
+            // Schema lookups of a remote session: the mirror, in memory.
+            let mut r = self.lock_remote(remote).await;
+            let mirror = r.fresh_mirror().await?;
+            return super::fault::guarded(&self.identity, || f(mirror.catalog()));
+        }
         let conn = self.take_conn().await?;
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
@@ -388,6 +423,35 @@ impl Session {
         })
         .await
         .map_err(|e| SqlError::internal("blocking task", e))?
+    }
+
+    /// Statements with no parameters and no result (transaction control) on
+    /// the session's database.
+    async fn batch(self: &Arc<Self>, sql: String) -> Result<(), SqlError> {
+        if let Some(remote) = &self.remote {
+            return self.lock_remote(remote).await.batch(&sql).await;
+        }
+        self.with_conn(move |c| c.batch(&sql)).await
+    }
+
+    /// The remote connection, its deadline set from `statement_timeout`.
+    async fn lock_remote<'a>(
+        &self,
+        remote: &'a tokio::sync::Mutex<RemoteConn>,
+    ) -> tokio::sync::MutexGuard<'a, RemoteConn> {
+        let timeout = self
+            .settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .statement_timeout;
+        let mut r = remote.lock().await;
+        r.set_statement_timeout(timeout);
+        r
+    }
+
+    /// Whether this session's database is on a libSQL server.
+    pub fn is_remote(&self) -> bool {
+        self.remote.is_some()
     }
 
     /// Waits for the tenant's writer slot, unless a cancel arrives first.
@@ -508,7 +572,7 @@ impl Session {
                         "RELEASE",
                     )
                 };
-                self.with_conn(move |c| c.batch(&sql)).await?;
+                self.batch(sql).await?;
                 Ok(Outcome::Command(Tag::new(tag)))
             }
             StmtKind::Set { name, value, .. } => {
@@ -551,6 +615,12 @@ impl Session {
                     return Err(SqlError::new(
                         "25P01",
                         "DECLARE CURSOR can only be used in transaction blocks",
+                    ));
+                }
+                if self.remote.is_some() {
+                    return Err(SqlError::new(
+                        "0A000",
+                        "DECLARE CURSOR is not supported on remote libSQL tenants",
                     ));
                 }
                 let (sql, hints, binary, hold) =
@@ -620,7 +690,7 @@ impl Session {
             // PostgreSQL: WARNING, and the block goes on.
             return Ok(Outcome::TxStart(Tag::new("BEGIN")));
         }
-        self.with_conn(|c| c.batch("BEGIN")).await?;
+        self.batch("BEGIN".to_owned()).await?;
         *self.tx.lock().unwrap_or_else(|p| p.into_inner()) = Tx::Active {
             permit: None,
             implicit,
@@ -639,8 +709,23 @@ impl Session {
             Tx::Active { permit, .. } => (permit, commit),
             Tx::Failed { permit } => (permit, false),
         };
-        let result = self
-            .with_conn(move |c| {
+        let result = if let Some(remote) = &self.remote {
+            let mut r = self.lock_remote(remote).await;
+            if commit {
+                match r.batch("COMMIT").await {
+                    Err(e) => {
+                        let _ = r.batch("ROLLBACK").await;
+                        Err(e)
+                    }
+                    ok => ok,
+                }
+            } else if r.is_autocommit() {
+                Ok(())
+            } else {
+                r.batch("ROLLBACK").await
+            }
+        } else {
+            self.with_conn(move |c| {
                 if commit {
                     c.batch("COMMIT").inspect_err(|_| {
                         // A failed COMMIT (deferred constraint) ends the block too.
@@ -652,7 +737,8 @@ impl Session {
                     c.batch("ROLLBACK")
                 }
             })
-            .await;
+            .await
+        };
         drop(permit);
         self.cursors.end_transaction(commit && result.is_ok());
         result?;
@@ -671,7 +757,7 @@ impl Session {
             ));
         }
         let sql = format!("ROLLBACK TO \"{}\"", name.replace('"', "\"\""));
-        self.with_conn(move |c| c.batch(&sql)).await?;
+        self.batch(sql).await?;
         // Rolling back to a savepoint un-fails the block.
         let mut tx = self.tx.lock().unwrap_or_else(|p| p.into_inner());
         *tx = match std::mem::take(&mut *tx) {
@@ -737,6 +823,13 @@ impl Session {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .statement_timeout;
+        if let Some(remote) = &self.remote {
+            let r = self
+                .run_remote(remote, t, tag, params, format, fixed_types)
+                .await;
+            drop(permit);
+            return r;
+        }
         // Reads first try the async worker under an instruction budget: most
         // are point queries finishing in microseconds, and a thread hand-off
         // would cost more than the query.
@@ -875,6 +968,58 @@ impl Session {
         }
     }
 
+    /// A statement of a remote session: on the schema mirror when it reads
+    /// none of the tenant's tables (catalog views, settings), otherwise on
+    /// the server. The remote client reads a whole result per request, so
+    /// the rows are collected before they are sent. A cancel drops the
+    /// request in flight; the deadline is the remote connection's.
+    async fn run_remote(
+        self: &Arc<Self>,
+        remote: &tokio::sync::Mutex<RemoteConn>,
+        t: &Translation,
+        tag: &'static str,
+        params: Vec<Value>,
+        format: &Format,
+        fixed_types: Option<Arc<[PgType]>>,
+    ) -> Result<Outcome, SqlError> {
+        let mut r = self.lock_remote(remote).await;
+        let mut sink = MemSink {
+            format,
+            schema: None,
+            rows: Vec::new(),
+        };
+        let run = Run {
+            sql: &t.sql,
+            params: &params,
+            types: match &fixed_types {
+                Some(t) => Types::Fixed(t),
+                None => Types::Infer(&t.columns),
+            },
+            format,
+        };
+        let mirror = r.fresh_mirror().await?;
+        if mirror.runs_here(&t.sql)? {
+            let conn = mirror.catalog();
+            let result = super::fault::guarded(&self.identity, || conn.run(&run, &mut sink));
+            return complete_outcome(tag, sink.schema, sink.rows, result);
+        }
+        let done = {
+            let work = r.run(&run, &mut sink);
+            tokio::select! {
+                res = work => Some(res),
+                _ = self.cancel_wait.notified() => None,
+            }
+        };
+        let result = match done {
+            Some(res) => res,
+            None => {
+                r.abandon();
+                Err(self.interrupted_error())
+            }
+        };
+        complete_outcome(tag, sink.schema, sink.rows, result)
+    }
+
     /// Binds: resolves parameter hints that name columns against the live schema.
     pub async fn column_types(
         self: &Arc<Self>,
@@ -909,7 +1054,8 @@ impl Session {
         T: Send + 'static,
         F: FnOnce(&Conn) -> Result<T, SqlError> + Send + 'static,
     {
-        if let (true, Some(db)) = (self.tx_status() != TxStatus::Idle, self.db.clone()) {
+        let in_block = self.tx_status() != TxStatus::Idle && self.remote.is_none();
+        if let (true, Some(db)) = (in_block, self.db.clone()) {
             return tokio::task::spawn_blocking(move || {
                 let conn = db.checkout()?;
                 let r = lookup(&conn);

@@ -21,13 +21,13 @@ use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 
 use super::auth::{Known, LoginSource};
 use super::conn::ConnHandler;
-use super::session::{Identity, Session};
+use super::session::{Identity, Session, SessionConn};
 use super::settings::Settings;
-use crate::backend::sqlite::exec::Conn;
 use crate::config::AuthMethod;
 use crate::sql::errors::SqlError;
 use crate::tenant::catalog::HostMatch;
-use crate::tenant::registry::TenantKey;
+use crate::tenant::registry::{Target, TenantKey};
+use crate::tenant::remote_db::Location;
 use crate::tenant::resolve::{self, Login};
 
 /// Startup parameters that become session settings.
@@ -162,10 +162,11 @@ impl StartupHandler for ConnHandler {
                             .get("database")
                             .cloned()
                             .unwrap_or_else(|| identity.user().to_string());
-                        conn.set_session(identity.user(), &database, pid)
+                        conn.local()
+                            .set_session(identity.user(), &database, pid)
                             .map_err(sql_to_wire)?;
                         super::activity::register(
-                            &conn,
+                            conn.local(),
                             &self.server,
                             identity.tenant(),
                             &database,
@@ -280,7 +281,7 @@ impl ConnHandler {
         (
             Identity,
             Option<Arc<crate::tenant::registry::TenantDb>>,
-            Conn,
+            SessionConn,
             Option<crate::tenant::limits::ConnSlot>,
         ),
         SqlError,
@@ -297,7 +298,12 @@ impl ConnHandler {
                 let conn = tokio::task::spawn_blocking(move || crate::admin::open_reader(&path))
                     .await
                     .map_err(|e| SqlError::internal("opening the catalog", e))??;
-                Ok((Identity::Admin { user: user.clone() }, None, conn, None))
+                Ok((
+                    Identity::Admin { user: user.clone() },
+                    None,
+                    SessionConn::Local(conn),
+                    None,
+                ))
             }
             (Ok(Login::Tenant { user, tenant, env }), Known::Tenant(rec)) => {
                 if rec.tenant_status != "active" {
@@ -339,17 +345,43 @@ impl ConnHandler {
                     tenant: tenant.clone(),
                     env: env.clone(),
                 };
-                let db = self.server.registry.get(key, rec.db_path.clone()).await;
-                let db2 = db.clone();
-                let env2 = env.clone();
-                let conn = tokio::task::spawn_blocking(move || {
-                    let mut conn = db2.checkout()?;
-                    crate::tenant::enforce::install(conn.sqlite_mut(), &env2, role, &quotas, &rt)?;
-                    Ok::<_, SqlError>(conn)
-                })
-                .await
-                .map_err(|e| SqlError::internal("opening the tenant database", e))?
-                .map_err(SqlError::fatal)?;
+                let target = match &rec.location {
+                    Location::File(path) => Target::File(path.clone()),
+                    Location::Remote { url, sealed_token } => {
+                        Target::Remote(crate::tenant::remote_db::connect_config(
+                            self.server.config.libsql.as_ref(),
+                            self.server.secrets.as_ref(),
+                            tenant,
+                            env,
+                            url,
+                            sealed_token.as_deref(),
+                        )?)
+                    }
+                };
+                let db = self.server.registry.get(key, target).await;
+                let conn = if db.is_remote() {
+                    // A remote server that is down refuses the login (08006)
+                    // within the configured deadline.
+                    let remote = db.open_remote(role).await.map_err(SqlError::fatal)?;
+                    SessionConn::Remote(Box::new(remote))
+                } else {
+                    let db2 = db.clone();
+                    let env2 = env.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let mut conn = db2.checkout()?;
+                        crate::tenant::enforce::install(
+                            conn.sqlite_mut(),
+                            &env2,
+                            role,
+                            &quotas,
+                            &rt,
+                        )?;
+                        Ok::<_, SqlError>(SessionConn::Local(conn))
+                    })
+                    .await
+                    .map_err(|e| SqlError::internal("opening the tenant database", e))?
+                    .map_err(SqlError::fatal)?
+                };
                 Ok((
                     Identity::Tenant {
                         tenant: tenant.clone(),

@@ -38,6 +38,13 @@ CREATE TABLE IF NOT EXISTS tenant_user (
     created_at     TEXT NOT NULL,
     PRIMARY KEY (tenant, name)
 );
+CREATE TABLE IF NOT EXISTS remote_credential (
+    tenant      TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    auth_token  TEXT NOT NULL,
+    PRIMARY KEY (tenant, environment),
+    FOREIGN KEY (tenant, environment) REFERENCES environment (tenant, name) ON DELETE CASCADE
+);
 CREATE VIEW IF NOT EXISTS tenants AS
     SELECT t.name AS tenant, t.status AS status, t.plan AS plan, t.created_at AS created_at,
            t.failure_reason AS failure_reason, t.region AS region, t.backend AS backend,
@@ -58,7 +65,7 @@ pub struct LoginRecord {
     pub verifier: Verifier,
     pub role: String,
     pub tenant_status: String,
-    pub db_path: PathBuf,
+    pub location: super::remote_db::Location,
 }
 
 /// A row of `create_tenant`'s result.
@@ -168,6 +175,47 @@ impl Catalog {
         self.data_dir.join(url)
     }
 
+    /// Where a stored database URL points: a file under the data folder or
+    /// a remote libSQL database.
+    pub fn location(
+        &self,
+        url: String,
+        sealed_token: Option<String>,
+    ) -> super::remote_db::Location {
+        use super::remote_db::Location;
+        if crate::backend::libsql::config::is_remote_url(&url) {
+            Location::Remote { url, sealed_token }
+        } else {
+            Location::File(self.resolve_url(&url))
+        }
+    }
+
+    /// The stored database URLs of a tenant's environments.
+    pub fn environment_urls(&self, tenant: &str) -> Result<Vec<String>, SqlError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached("SELECT database_url FROM environment WHERE tenant = ?1")
+            .map_err(db_err)?;
+        let urls = stmt
+            .query_map(params![tenant], |r| r.get(0))
+            .and_then(|rows| rows.collect::<Result<Vec<String>, _>>())
+            .map_err(db_err)?;
+        Ok(urls)
+    }
+
+    /// The backend a tenant was created with (`sqlite` or `libsql`).
+    pub fn backend_of(&self, tenant: &str) -> Result<String, SqlError> {
+        let conn = self.lock();
+        conn.query_row(
+            "SELECT backend FROM tenant WHERE name = ?1",
+            params![tenant],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db_err)?
+        .ok_or_else(|| SqlError::new("42704", format!("tenant \"{tenant}\" does not exist")))
+    }
+
     pub fn tenant_dir(&self, tenant: &str) -> PathBuf {
         self.data_dir.join("tenants").join(tenant)
     }
@@ -182,10 +230,11 @@ impl Catalog {
         let conn = self.lock();
         let mut stmt = conn
             .prepare_cached(
-                "SELECT u.scram_verifier, u.role, t.status, e.database_url
+                "SELECT u.scram_verifier, u.role, t.status, e.database_url, r.auth_token
                  FROM tenant_user u
                  JOIN tenant t ON t.name = u.tenant
                  JOIN environment e ON e.tenant = u.tenant AND e.name = ?2
+                 LEFT JOIN remote_credential r ON r.tenant = e.tenant AND r.environment = e.name
                  WHERE u.tenant = ?1 AND u.name = ?3",
             )
             .map_err(db_err)?;
@@ -196,16 +245,17 @@ impl Catalog {
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
                 ))
             })
             .optional()
             .map_err(db_err)?;
-        Ok(row.and_then(|(v, role, status, url)| {
+        Ok(row.and_then(|(v, role, status, url, token)| {
             Some(LoginRecord {
                 verifier: Verifier::decode(&v)?,
                 role,
                 tenant_status: status,
-                db_path: self.resolve_url(&url),
+                location: self.location(url, token),
             })
         }))
     }
@@ -213,7 +263,12 @@ impl Catalog {
     /// Creates a tenant with its `prod` environment and database file on the
     /// free plan (see [`super::provision::create`] for the steps).
     pub fn create_tenant(&self, name: &str) -> Result<TenantRow, SqlError> {
-        super::provision::create(self, name, &super::provision::NewTenant::default())
+        super::provision::create(
+            self,
+            name,
+            &super::provision::NewTenant::default(),
+            &super::remote_db::NewDb::File,
+        )
     }
 
     /// Marks a tenant `destroying`; the caller closes its sessions, then

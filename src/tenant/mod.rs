@@ -11,6 +11,7 @@ pub mod provision;
 pub mod quota;
 pub mod reconcile;
 pub mod registry;
+pub mod remote_db;
 pub mod resolve;
 pub mod scram;
 pub mod secrets;

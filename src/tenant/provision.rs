@@ -12,6 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::catalog::{db_err, now_text, Catalog, TenantRow, RESERVED};
 use super::lifecycle::Status;
+use super::remote_db::{display_url, NewDb};
 use super::resolve::{valid_name, DEFAULT_ENV};
 use crate::backend::sqlite::open;
 use crate::sql::errors::SqlError;
@@ -123,7 +124,12 @@ fn no_tenant(tenant: &str) -> SqlError {
 /// Creates a tenant: register → folder → database → activate. A failed
 /// step removes what earlier steps made on disk and leaves the tenant
 /// `failed` with the reason (drop it to try again).
-pub fn create(catalog: &Catalog, name: &str, req: &NewTenant) -> Result<TenantRow, SqlError> {
+pub fn create(
+    catalog: &Catalog,
+    name: &str,
+    req: &NewTenant,
+    new_db: &NewDb<'_>,
+) -> Result<TenantRow, SqlError> {
     if !valid_name(name) || RESERVED.contains(&name) {
         return Err(SqlError::new(
             "22023",
@@ -133,7 +139,10 @@ pub fn create(catalog: &Catalog, name: &str, req: &NewTenant) -> Result<TenantRo
     }
     let mut steps = Steps::default();
     let created_at = now_text();
-    let url = Catalog::relative_url(name, DEFAULT_ENV);
+    let url = match new_db {
+        NewDb::File => Catalog::relative_url(name, DEFAULT_ENV),
+        NewDb::Remote { url, .. } => url.clone(),
+    };
     // Step 1: the catalog rows, committed as `provisioning`.
     {
         let mut conn = catalog.lock();
@@ -165,36 +174,51 @@ pub fn create(catalog: &Catalog, name: &str, req: &NewTenant) -> Result<TenantRo
                 params![name, DEFAULT_ENV, url, created_at],
             )
             .map_err(db_err)?;
+            if let NewDb::Remote {
+                sealed_token: Some(token),
+                ..
+            } = new_db
+            {
+                tx.execute(
+                    "INSERT INTO remote_credential (tenant, environment, auth_token) VALUES (?1, ?2, ?3)",
+                    params![name, DEFAULT_ENV, token],
+                )
+                .map_err(db_err)?;
+            }
             Ok(())
         })?;
         steps.write(&tx, name)?;
         tx.commit().map_err(db_err)?;
     }
-    // Steps 2 and 3: the files.
+    // Steps 2 and 3: the files (or the remote database).
     let dir = catalog.tenant_dir(name);
     let path = catalog.resolve_url(&url);
-    let made = steps
-        .run("create_folder", || {
-            std::fs::create_dir(&dir).map_err(|e| io_error("creating the tenant folder", &e))
-        })
-        .and_then(|_| {
-            steps.run("create_database", || {
-                open::create(&path).map_err(|e| {
-                    tracing::error!(tenant = name, error = %e, "creating the tenant database");
-                    if super::catalog::refused_for_space(&e) {
-                        crate::sql::errors::disk_full()
-                    } else {
-                        SqlError::new("58030", "could not create the tenant database file")
-                    }
-                })?;
-                // One fsync for the file and one for its folder entry, before
-                // the catalog says `active`.
-                std::fs::File::open(&path)
-                    .and_then(|f| f.sync_all())
-                    .and_then(|_| std::fs::File::open(&dir)?.sync_all())
-                    .map_err(|e| io_error("syncing the tenant database", &e))
+    let made = if let NewDb::Remote { create, .. } = new_db {
+        steps.run("create_remote_database", create)
+    } else {
+        steps
+            .run("create_folder", || {
+                std::fs::create_dir(&dir).map_err(|e| io_error("creating the tenant folder", &e))
             })
-        });
+            .and_then(|_| {
+                steps.run("create_database", || {
+                    open::create(&path).map_err(|e| {
+                        tracing::error!(tenant = name, error = %e, "creating the tenant database");
+                        if super::catalog::refused_for_space(&e) {
+                            crate::sql::errors::disk_full()
+                        } else {
+                            SqlError::new("58030", "could not create the tenant database file")
+                        }
+                    })?;
+                    // One fsync for the file and one for its folder entry, before
+                    // the catalog says `active`.
+                    std::fs::File::open(&path)
+                        .and_then(|f| f.sync_all())
+                        .and_then(|_| std::fs::File::open(&dir)?.sync_all())
+                        .map_err(|e| io_error("syncing the tenant database", &e))
+                })
+            })
+    };
     // Step 4: active, or failed with nothing left on disk.
     let mut conn = catalog.lock();
     let tx = conn.transaction().map_err(db_err)?;
@@ -239,7 +263,7 @@ pub fn create(catalog: &Catalog, name: &str, req: &NewTenant) -> Result<TenantRo
         tenant: name.to_owned(),
         environment: DEFAULT_ENV.to_owned(),
         status: status.as_str().to_owned(),
-        database_url: format!("sqlite:{url}"),
+        database_url: display_url(&url),
         created_at,
     })
 }
@@ -368,7 +392,7 @@ mod tests {
         let c = Catalog::open(dir.path()).unwrap();
         // Something already sits where the tenant folder goes.
         std::fs::write(c.tenant_dir("acme"), b"in the way").unwrap();
-        let err = create(&c, "acme", &NewTenant::default()).unwrap_err();
+        let err = create(&c, "acme", &NewTenant::default(), &NewDb::File).unwrap_err();
         assert_eq!(err.code, "58030");
         let conn = c.lock();
         let (status, reason): (String, String) = conn
@@ -396,7 +420,9 @@ mod tests {
         // The file in the way is not ours: it stays.
         assert!(c.tenant_dir("acme").is_file());
         assert_eq!(
-            create(&c, "acme", &NewTenant::default()).unwrap_err().code,
+            create(&c, "acme", &NewTenant::default(), &NewDb::File)
+                .unwrap_err()
+                .code,
             "42710"
         );
         assert_eq!(

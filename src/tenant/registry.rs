@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
+use crate::backend::libsql::{RemoteConfig, RemoteConn};
 use crate::backend::sqlite::exec::Conn;
+use crate::backend::sqlite::guard::Role;
 use crate::backend::sqlite::open::{self, OpenOptions};
 use crate::sql::errors::{from_sqlite, SqlError};
 
@@ -23,6 +25,8 @@ pub struct TenantKey {
 pub struct TenantDb {
     pub key: TenantKey,
     path: PathBuf,
+    /// A database on a libSQL server instead of the file at `path`.
+    remote: Option<RemoteTarget>,
     /// One writer at a time, queued fairly (tokio's semaphore is FIFO), so
     /// concurrent writers wait in the proxy instead of spinning on SQLITE_BUSY.
     pub writer: Arc<Semaphore>,
@@ -38,13 +42,53 @@ pub struct TenantDb {
     pub stats: crate::metrics::TenantStats,
 }
 
+/// Where a tenant environment's database is, for the registry.
+pub enum Target {
+    File(PathBuf),
+    Remote(RemoteConfig),
+}
+
+/// A remote database and the client its sessions share (one HTTP pool).
+struct RemoteTarget {
+    cfg: RemoteConfig,
+    client: tokio::sync::OnceCell<Arc<libsql::Database>>,
+}
+
+fn dropped() -> SqlError {
+    SqlError::new("57P01", "terminating connection: the tenant was dropped").fatal()
+}
+
 impl TenantDb {
+    pub fn is_remote(&self) -> bool {
+        self.remote.is_some()
+    }
+
+    /// A session's connection to the remote database (its schema mirror
+    /// loaded, which proves the server reachable), guarded for `role`.
+    pub async fn open_remote(&self, role: Role) -> Result<RemoteConn, SqlError> {
+        if self.is_closed() {
+            return Err(dropped());
+        }
+        let target = self.remote.as_ref().ok_or_else(|| {
+            SqlError::internal("opening a remote session", "the database is a local file")
+        })?;
+        let client = target
+            .client
+            .get_or_try_init(|| RemoteConn::database(&target.cfg))
+            .await?;
+        RemoteConn::open_on(client.clone(), target.cfg.clone(), role).await
+    }
+
     /// A connection for a new session: pooled if one is idle, else opened. Blocks.
     pub fn checkout(&self) -> Result<Conn, SqlError> {
         if self.is_closed() {
-            return Err(
-                SqlError::new("57P01", "terminating connection: the tenant was dropped").fatal(),
-            );
+            return Err(dropped());
+        }
+        if self.remote.is_some() {
+            return Err(SqlError::new(
+                "0A000",
+                "this operation needs a local database file; the tenant's database is on a libSQL server",
+            ));
         }
         let pooled = {
             let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
@@ -125,7 +169,7 @@ impl Registry {
     }
 
     /// The open handle for a tenant environment; concurrent first uses share one entry.
-    pub async fn get(&self, key: TenantKey, path: PathBuf) -> Arc<TenantDb> {
+    pub async fn get(&self, key: TenantKey, target: Target) -> Arc<TenantDb> {
         let opts = self.opts;
         let idle_cap = self.idle_cap;
         let live = &self.live;
@@ -136,9 +180,20 @@ impl Registry {
                     return db;
                 }
                 live.retain(|_, w| w.strong_count() > 0);
+                let (path, remote) = match target {
+                    Target::File(path) => (path, None),
+                    Target::Remote(cfg) => (
+                        PathBuf::new(),
+                        Some(RemoteTarget {
+                            cfg,
+                            client: tokio::sync::OnceCell::new(),
+                        }),
+                    ),
+                };
                 let db = Arc::new(TenantDb {
                     key: key.clone(),
                     path,
+                    remote,
                     writer: Arc::new(Semaphore::new(1)),
                     idle: Mutex::new(Vec::new()),
                     idle_cap,

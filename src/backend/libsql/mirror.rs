@@ -1,5 +1,7 @@
 //! An in-memory SQLite copy of a remote database's schema (no rows).
 //!
+//! It also decides where a statement runs (see [`SchemaMirror::runs_here`])
+//! and applies the session role's guard before anything reaches the server.
 //! Preparing a statement against it tells the proxy the result columns with
 //! their declared types and the parameter count without a round trip, the
 //! same way the local engine learns them. It is a local engine connection
@@ -8,9 +10,12 @@
 //! local code path. It is reloaded from the remote `sqlite_schema` after DDL
 //! (and after a rollback, which may undo DDL).
 
+use std::collections::HashMap;
+
 use rusqlite::Connection;
 
 use crate::backend::sqlite::exec::{ColumnInfo, Conn, Described};
+use crate::backend::sqlite::guard::{self, Role};
 use crate::sql::errors::{from_sqlite, SqlError};
 use crate::sql::pgtype::PgType;
 
@@ -20,9 +25,17 @@ pub const SCHEMA_SQL: &str = "SELECT type, name, sql FROM sqlite_schema \
      WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
      ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'view' THEN 1 ELSE 2 END, rowid";
 
+/// Route decisions kept per statement text (cleared on reload).
+const ROUTE_CACHE: usize = 512;
+
 pub struct SchemaMirror {
+    /// One connection for the session's life: the session registers its
+    /// settings and identity functions on it, so a reload happens in place.
     db: Conn,
+    role: Role,
     stale: bool,
+    /// Statement text → whether it runs here (reads no remote table).
+    routes: HashMap<String, bool>,
 }
 
 /// One `sqlite_schema` entry.
@@ -33,10 +46,18 @@ pub struct SchemaEntry {
 }
 
 impl SchemaMirror {
-    pub fn new() -> Result<SchemaMirror, SqlError> {
+    /// An empty mirror whose statements are authorized as for `role`: a
+    /// statement the guard refuses here never reaches the server.
+    pub fn new(role: Role) -> Result<SchemaMirror, SqlError> {
+        let sql = |e: rusqlite::Error| from_sqlite(&e);
+        let mut db = fresh().map_err(sql)?;
+        guard::install(&mut db).map_err(sql)?;
+        guard::set_role(&mut db, role, false).map_err(sql)?;
         Ok(SchemaMirror {
-            db: Conn::new(fresh().map_err(|e| from_sqlite(&e))?),
+            db: Conn::new(db),
+            role,
             stale: true,
+            routes: HashMap::new(),
         })
     }
 
@@ -48,19 +69,106 @@ impl SchemaMirror {
         self.stale = true;
     }
 
-    /// Replaces the mirrored schema. Entries SQLite here cannot recreate
-    /// (a virtual table of an extension the server has) are skipped: the
-    /// statements touching them then describe as unknown.
+    /// Replaces the mirrored schema, in place. Entries SQLite here cannot
+    /// recreate (a virtual table of an extension the server has) are
+    /// skipped, and so are virtual tables: their rows are behind the
+    /// module, so statements on them must go to the server.
     pub fn load(&mut self, entries: &[SchemaEntry]) -> Result<(), SqlError> {
-        let db = fresh().map_err(|e| from_sqlite(&e))?;
-        for e in entries {
-            if let Err(err) = db.execute_batch(&e.sql) {
-                tracing::debug!(kind = %e.kind, name = %e.name, %err, "schema entry not mirrored");
+        let role = self.role;
+        guard::unguarded(self.db.sqlite_mut(), role, false, |c| {
+            let old: Vec<(String, String)> = c
+                .prepare(
+                    "SELECT type, name FROM main.sqlite_schema WHERE type IN ('view', 'table') \
+                     AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type = 'table'",
+                )?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            c.execute_batch("PRAGMA foreign_keys = OFF")?;
+            for (kind, name) in old {
+                let kind = if kind == "view" { "VIEW" } else { "TABLE" };
+                c.execute_batch(&format!(
+                    "DROP {kind} IF EXISTS main.\"{}\"",
+                    name.replace('"', "\"\"")
+                ))?;
             }
-        }
-        self.db = Conn::new(db);
+            for e in entries {
+                let virtual_table = e.kind == "table"
+                    && e.sql
+                        .get(..20)
+                        .is_some_and(|h| h.eq_ignore_ascii_case("CREATE VIRTUAL TABLE"));
+                if virtual_table {
+                    continue;
+                }
+                if let Err(err) = c.execute_batch(&e.sql) {
+                    tracing::debug!(kind = %e.kind, name = %e.name, %err, "schema entry not mirrored");
+                }
+            }
+            Ok(())
+        })
+        .map_err(|e| from_sqlite(&e))?;
+        self.db.sqlite().flush_prepared_statement_cache();
+        self.routes.clear();
         self.stale = false;
         Ok(())
+    }
+
+    /// Whether `sql` runs here rather than on the server: it reads and
+    /// writes no table of the tenant's database (catalog views, settings,
+    /// `SELECT 1`, `SELECT version()`), so the mirror gives the same answer
+    /// without a round trip. A statement the session's role may not run is
+    /// refused here with the local engine's error.
+    pub fn runs_here(&mut self, sql: &str) -> Result<bool, SqlError> {
+        if let Some(&here) = self.routes.get(sql) {
+            return Ok(here);
+        }
+        let here = match self.reads_no_table(sql) {
+            Ok(here) => here,
+            Err(e) if is_denial(&e) => return Err(from_sqlite(&e)),
+            Err(e) if super::super::sqlite::catalog_missing(&e) => {
+                crate::backend::sqlite::catalog::install(self.db.sqlite())
+                    .map_err(|e| from_sqlite(&e))?;
+                match self.reads_no_table(sql) {
+                    Err(e) if is_denial(&e) => return Err(from_sqlite(&e)),
+                    r => r.unwrap_or(false),
+                }
+            }
+            // The server may know what the mirror does not (a function).
+            Err(_) => false,
+        };
+        if self.routes.len() >= ROUTE_CACHE {
+            self.routes.clear();
+        }
+        self.routes.insert(sql.to_owned(), here);
+        Ok(here)
+    }
+
+    /// Compiles `sql` and looks at the cursors its program opens: any on a
+    /// table or index of the main database other than `sqlite_schema`
+    /// (root page 1, which the mirror has too), or a schema change, means
+    /// the tenant's data.
+    fn reads_no_table(&self, sql: &str) -> rusqlite::Result<bool> {
+        let mut stmt = self.db.sqlite().prepare(&format!("EXPLAIN {sql}"))?;
+        // Parameters stay unbound: the program does not depend on them.
+        let mut rows = stmt.raw_query();
+        while let Some(r) = rows.next()? {
+            let op = r.get_ref(1)?.as_str().unwrap_or("");
+            let (p2, p3) = (r.get::<_, i64>(3)?, r.get::<_, i64>(4)?);
+            let touches_main = match op {
+                "OpenRead" | "OpenWrite" | "ReopenIdx" => p3 == 0 && p2 != 1,
+                // Eponymous virtual tables (json_each, pragma_table_info)
+                // are not the tenant's: VOpen does not count. A tenant's own
+                // virtual tables are not mirrored, so they never compile here.
+                "CreateBtree" | "ParseSchema" | "DropTable" | "DropIndex" | "DropTrigger"
+                | "SqlExec" | "Vacuum" | "VCreate" | "VDestroy" => true,
+                "Destroy" => p3 == 0,
+                "Clear" => p2 == 0,
+                _ => false,
+            };
+            if touches_main {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Columns and parameter count of `sql`; `None` when the mirror cannot
@@ -78,6 +186,18 @@ impl SchemaMirror {
             columns,
             param_count: stmt.parameter_count(),
         })
+    }
+
+    /// The declared scale of each numeric(p, s) result column, which prints
+    /// with it (as in the local engine).
+    pub fn numeric_scales(&self, sql: &str) -> Vec<Option<u16>> {
+        match self.db.sqlite().prepare_cached(sql) {
+            Ok(stmt) => stmt
+                .columns()
+                .map(|c| c.decl_type().and_then(PgType::numeric_scale))
+                .collect(),
+            Err(_) => Vec::new(),
+        }
     }
 
     /// Whether `sql` holds several statements (one PostgreSQL statement can
@@ -108,6 +228,11 @@ impl SchemaMirror {
     }
 }
 
+fn is_denial(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.code == rusqlite::ErrorCode::AuthorizationForStatementDenied)
+}
+
 /// An empty in-memory database with the local engine's SQL functions.
 fn fresh() -> rusqlite::Result<Connection> {
     use crate::backend::sqlite::{catalog, functions, pgfuncs};
@@ -136,7 +261,7 @@ mod tests {
 
     #[test]
     fn describes_from_loaded_schema() {
-        let mut m = SchemaMirror::new().unwrap();
+        let mut m = SchemaMirror::new(Role::Owner).unwrap();
         m.load(&[SchemaEntry {
             kind: "table".into(),
             name: "t".into(),
@@ -150,6 +275,15 @@ mod tests {
         assert_eq!(d.columns[0].decl, Some(PgType::from_decl("text")));
         assert_eq!(d.columns[1].decl, Some(PgType::from_decl("float8")));
         assert!(m.describe("SELECT * FROM missing").is_none());
+        assert!(m.runs_here("SELECT 1 + 1").unwrap());
+        assert!(m.runs_here("SELECT ?1 + 1").unwrap());
+        assert!(!m.runs_here("SELECT name FROM t WHERE id = ?1").unwrap());
+        assert!(!m.runs_here("SELECT name FROM t").unwrap());
+        assert!(!m.runs_here("INSERT INTO t (id) VALUES (1)").unwrap());
+        assert!(!m.runs_here("CREATE TABLE u (a int)").unwrap());
+        assert!(m
+            .runs_here("SELECT name FROM sqlite_schema WHERE type = 'table'")
+            .unwrap());
         assert!(changes_schema("  create table x (a int)"));
         assert!(!changes_schema("SELECT 1"));
     }

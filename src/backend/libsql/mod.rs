@@ -10,12 +10,15 @@
 //! - [`values`]: parameter and result values between rusqlite and libsql.
 //! - [`errors`]: remote failures to SQLSTATEs.
 //! - [`admin_api`]: provisioning through sqld's namespace admin API.
+//! - [`config`]: the `[libsql]` config section and remote database URLs.
 
 pub mod admin_api;
+pub mod config;
 pub mod errors;
 pub mod mirror;
 pub mod remote;
 pub mod values;
 
 pub use admin_api::AdminClient;
+pub use config::LibsqlConfig;
 pub use remote::{RemoteConfig, RemoteConn};

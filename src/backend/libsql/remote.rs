@@ -22,7 +22,8 @@ use super::mirror::{changes_schema, SchemaEntry, SchemaMirror, SCHEMA_SQL};
 use super::values::{as_value_ref, to_remote};
 use crate::backend::engine::Engine;
 use crate::backend::sqlite::exec::{ColumnInfo, Described, Finished, RowSink, Run, Types};
-use crate::sql::encode::{encode_field, type_of_value};
+use crate::backend::sqlite::guard::Role;
+use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
 use crate::sql::errors::SqlError;
 use crate::sql::pgtype::PgType;
 
@@ -44,6 +45,9 @@ pub struct RemoteConfig {
 
 pub struct RemoteConn {
     cfg: RemoteConfig,
+    /// This statement's deadline: the config's, or a smaller
+    /// `statement_timeout` of the session.
+    timeout: Duration,
     db: Arc<libsql::Database>,
     conn: Option<libsql::Connection>,
     mirror: SchemaMirror,
@@ -75,7 +79,7 @@ impl RemoteConn {
     /// Opens a session's connection with its own client.
     pub async fn open(cfg: RemoteConfig) -> Result<RemoteConn, SqlError> {
         let db = Self::database(&cfg).await?;
-        Self::open_on(db, cfg).await
+        Self::open_on(db, cfg, Role::Owner).await
     }
 
     /// Opens a session's connection on a shared client and loads the schema
@@ -83,12 +87,14 @@ impl RemoteConn {
     pub async fn open_on(
         db: Arc<libsql::Database>,
         cfg: RemoteConfig,
+        role: Role,
     ) -> Result<RemoteConn, SqlError> {
         let mut c = RemoteConn {
+            timeout: cfg.timeout,
             cfg,
             db,
             conn: None,
-            mirror: SchemaMirror::new()?,
+            mirror: SchemaMirror::new(role)?,
             tx_lost: false,
             expired: false,
             changes: 0,
@@ -100,7 +106,31 @@ impl RemoteConn {
     }
 
     fn deadline(&self) -> Instant {
-        Instant::now() + self.cfg.timeout
+        Instant::now() + self.timeout
+    }
+
+    /// The next statements' deadline: `limit` if below the configured one.
+    pub fn set_statement_timeout(&mut self, limit: Option<Duration>) {
+        self.timeout = limit.map_or(self.cfg.timeout, |l| l.min(self.cfg.timeout));
+    }
+
+    /// The schema mirror, reloaded first if DDL made it stale.
+    pub async fn fresh_mirror(&mut self) -> Result<&mut SchemaMirror, SqlError> {
+        if self.mirror.is_stale() {
+            let deadline = self.deadline();
+            self.refresh_mirror(deadline).await?;
+        }
+        Ok(&mut self.mirror)
+    }
+
+    /// A statement was abandoned mid-flight (cancel): its stream may hold a
+    /// half-read response, so the connection is replaced; a transaction it
+    /// held is lost.
+    pub fn abandon(&mut self) {
+        if let Some(c) = self.conn.take() {
+            self.tx_lost |= !c.is_autocommit();
+        }
+        self.mirror.mark_stale();
     }
 
     fn connection(&mut self) -> Result<libsql::Connection, SqlError> {
@@ -129,7 +159,7 @@ impl RemoteConn {
         match f {
             Failure::Timeout => SqlError::statement_timeout().with_detail(format!(
                 "the remote database did not answer within {} ms",
-                self.cfg.timeout.as_millis()
+                self.timeout.as_millis()
             )),
             Failure::Remote(e) => from_libsql(&e),
         }
@@ -294,6 +324,11 @@ impl RemoteConn {
             return Ok(Finished::Rows(0));
         }
         let binary: Vec<bool> = (0..ncols).map(|i| run.format.is_binary(i)).collect();
+        let scales = if types.contains(&PgType::Numeric) {
+            self.mirror.numeric_scales(run.sql)
+        } else {
+            Vec::new()
+        };
         let mut buf = BytesMut::with_capacity(8 * 1024);
         let mut batch: Vec<DataRow> = Vec::with_capacity(16);
         let mut count = 0u64;
@@ -301,8 +336,13 @@ impl RemoteConn {
         while let Some(row) = next {
             for (i, ty) in types.iter().enumerate() {
                 let v = row.get_value(i as i32).map_err(|e| from_libsql(&e))?;
-                encode_field(&mut buf, as_value_ref(&v), *ty, binary[i])
-                    .map_err(|e| SqlError::new(e.code, e.message))?;
+                match scales.get(i) {
+                    Some(Some(scale)) if *ty == PgType::Numeric => {
+                        encode_numeric_scaled(&mut buf, as_value_ref(&v), *scale, binary[i])
+                    }
+                    _ => encode_field(&mut buf, as_value_ref(&v), *ty, binary[i]),
+                }
+                .map_err(|e| SqlError::new(e.code, e.message))?;
             }
             batch.push(DataRow::new(buf.split(), ncols as i16));
             count += 1;

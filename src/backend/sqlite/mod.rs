@@ -9,6 +9,6 @@ pub mod open;
 pub mod pgfuncs;
 
 /// Whether an error means the catalog views are not created on this connection yet.
-fn catalog_missing(e: &rusqlite::Error) -> bool {
+pub(crate) fn catalog_missing(e: &rusqlite::Error) -> bool {
     crate::sql::catalog::is_missing_catalog(&e.to_string())
 }

@@ -69,6 +69,13 @@ pub async fn start(
         }
         _ => {}
     }
+    if session.is_remote() {
+        return Err(SqlError::new(
+            "0A000",
+            "COPY FROM STDIN is not supported on remote libSQL tenants",
+        )
+        .with_detail("Use INSERT with several rows per statement."));
+    }
     let in_block = session.tx_status() != TxStatus::Idle;
     let permit = session.writer_for_statement().await?;
     let (tx, mut rx) = mpsc::channel::<Msg>(16);

@@ -2,14 +2,13 @@
 //! hostnames: canonical ones from the configured patterns, custom ones bound
 //! with `pgtenant.set_hostname` (unique across the fleet).
 
-use std::path::PathBuf;
-
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{db_err, now_text, Catalog};
 use crate::backend::sqlite::open;
 use crate::sql::errors::SqlError;
 use crate::tenant::hostname::{valid_hostname, Patterns};
+use crate::tenant::remote_db::{display_url, Location, NewDb};
 use crate::tenant::resolve::{valid_name, DEFAULT_ENV};
 
 /// Tables and the view of this module; the view is recreated so that it
@@ -31,7 +30,8 @@ DROP VIEW IF EXISTS environments;
 CREATE VIEW environments AS
     SELECT e.tenant AS tenant, e.name AS environment,
            coalesce(h.hostname, c.canonical) AS hostname,
-           'sqlite:' || e.database_url AS database_url,
+           CASE WHEN e.database_url LIKE '%://%' THEN e.database_url
+                ELSE 'sqlite:' || e.database_url END AS database_url,
            e.created_at AS created_at,
            c.canonical AS canonical_hostname
     FROM environment e
@@ -101,13 +101,15 @@ impl Catalog {
         tx.commit().map_err(db_err)
     }
 
-    /// Creates an environment with its own database file.
+    /// Creates an environment with its own database: a file, or for a
+    /// libSQL tenant a remote database.
     pub fn create_environment(
         &self,
         tenant: &str,
         env: &str,
         hostname: Option<&str>,
         patterns: &Patterns,
+        new_db: &NewDb<'_>,
     ) -> Result<EnvRow, SqlError> {
         if !valid_name(env) {
             return Err(invalid_env(env));
@@ -115,7 +117,10 @@ impl Catalog {
         let mut conn = self.lock();
         Self::require_tenant(&conn, tenant)?;
         let created_at = now_text();
-        let url = Self::relative_url(tenant, env);
+        let url = match new_db {
+            NewDb::File => Self::relative_url(tenant, env),
+            NewDb::Remote { url, .. } => url.clone(),
+        };
         let tx = conn.transaction().map_err(db_err)?;
         let n = tx
             .execute(
@@ -132,6 +137,32 @@ impl Catalog {
         }
         if let Some(h) = hostname {
             bind_hostname(&tx, tenant, env, h, patterns)?;
+        }
+        if let NewDb::Remote {
+            sealed_token,
+            create,
+            ..
+        } = new_db
+        {
+            if let Some(token) = sealed_token {
+                tx.execute(
+                    "INSERT INTO remote_credential (tenant, environment, auth_token) VALUES (?1, ?2, ?3)",
+                    params![tenant, env, token],
+                )
+                .map_err(db_err)?;
+            }
+            // The remote database exists before the row commits.
+            create()?;
+            tx.commit().map_err(db_err)?;
+            return Ok(EnvRow {
+                tenant: tenant.to_owned(),
+                environment: env.to_owned(),
+                hostname: hostname
+                    .map(str::to_ascii_lowercase)
+                    .or_else(|| patterns.canonical(tenant, env)),
+                database_url: url,
+                created_at,
+            });
         }
         // The file exists before the row commits; a failure rolls both back.
         let path = self.resolve_url(&url);
@@ -159,7 +190,7 @@ impl Catalog {
     /// Removes an environment from the catalog (new logins to it fail from
     /// here on) and returns its database file for the caller to delete once
     /// its sessions are closed. `prod` cannot be dropped: it goes with the tenant.
-    pub fn drop_environment(&self, tenant: &str, env: &str) -> Result<PathBuf, SqlError> {
+    pub fn drop_environment(&self, tenant: &str, env: &str) -> Result<Location, SqlError> {
         if env == DEFAULT_ENV {
             return Err(SqlError::new(
                 "2BP01",
@@ -178,7 +209,7 @@ impl Catalog {
             .optional()
             .map_err(db_err)?;
         match url {
-            Some(url) => Ok(self.resolve_url(&url)),
+            Some(url) => Ok(self.location(url, None)),
             None => Err(no_env(tenant, env)),
         }
     }
@@ -218,7 +249,7 @@ impl Catalog {
             hostname: hostname
                 .map(str::to_ascii_lowercase)
                 .or_else(|| patterns.canonical(tenant, env)),
-            database_url: format!("sqlite:{url}"),
+            database_url: display_url(&url),
             created_at,
         })
     }
@@ -342,7 +373,8 @@ mod tests {
             .unwrap();
         c.create_tenant("my").unwrap();
         c.create_tenant("my-app").unwrap();
-        c.create_environment("my-app", "dev", None, &p).unwrap();
+        c.create_environment("my-app", "dev", None, &p, &NewDb::File)
+            .unwrap();
         let env = |t: &str, e: &str| HostMatch::Environment {
             tenant: t.into(),
             env: e.into(),
@@ -358,7 +390,8 @@ mod tests {
         );
         assert_eq!(c.lookup_host("localhost", &p).unwrap(), HostMatch::None);
         // (my, app-dev) and (my-app, dev) both existing: ambiguous, refused
-        c.create_environment("my", "app-dev", None, &p).unwrap();
+        c.create_environment("my", "app-dev", None, &p, &NewDb::File)
+            .unwrap();
         assert_eq!(
             c.lookup_host("my-app-dev.db.test", &p).unwrap(),
             HostMatch::Unknown

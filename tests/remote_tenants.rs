@@ -1,0 +1,508 @@
+//! Tenants on a libSQL server, end to end: provisioned with
+//! `create_tenant(..., backend => 'libsql')`, used through tokio-postgres and
+//! psql over a real socket, their data on the Hrana-over-HTTP test double
+//! (tests/common/hrana.rs: a stand-in for sqld, not libSQL itself).
+
+mod common;
+#[path = "common/hrana.rs"]
+mod hrana;
+
+use std::time::{Duration, Instant};
+
+use common::{create_user, db_error, simple_rows, sqlstate, TestServer};
+use hrana::HranaServer;
+use pgtenant::backend::libsql::LibsqlConfig;
+use tokio_postgres::error::SqlState;
+
+/// The auth token the double requires; the server reads it from this
+/// variable (one name per test binary, so tests cannot disturb others).
+const TOKEN_ENV: &str = "PGTENANT_TEST_REMOTE_TENANTS_TOKEN";
+const TOKEN: &str = "remote-secret-token";
+const MASTER_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+struct Fixture {
+    server: TestServer,
+    double: HranaServer,
+    _dir: tempfile::TempDir,
+}
+
+async fn start_with(timeout_ms: u64) -> Fixture {
+    // Set once, to the same value, by every test of this binary.
+    std::env::set_var(TOKEN_ENV, TOKEN);
+    let dir = tempfile::tempdir().unwrap();
+    let double = HranaServer::start(dir.path(), Some(TOKEN)).await;
+    let (url, admin_url) = (double.url(), double.admin_url());
+    let server = TestServer::start_with(move |c| {
+        c.master_key = Some(MASTER_KEY.into());
+        c.libsql = Some(LibsqlConfig {
+            url,
+            admin_url: Some(admin_url),
+            auth_token_env: TOKEN_ENV.into(),
+            timeout_ms,
+            ..Default::default()
+        });
+    })
+    .await;
+    Fixture {
+        server,
+        double,
+        _dir: dir,
+    }
+}
+
+async fn start() -> Fixture {
+    start_with(5_000).await
+}
+
+/// A remote tenant with user alice, connected.
+async fn remote_tenant(f: &Fixture, tenant: &str) -> tokio_postgres::Client {
+    let admin = f.server.admin().await;
+    admin
+        .simple_query(&format!(
+            "SELECT * FROM pgtenant.create_tenant('{tenant}', backend => 'libsql')"
+        ))
+        .await
+        .unwrap();
+    create_user(&admin, tenant, "alice", "s3cret").await;
+    f.server.connect_tenant(tenant, "alice", "s3cret").await
+}
+
+#[tokio::test]
+async fn provisioning_creates_a_namespace_and_seals_its_token() {
+    let f = start().await;
+    let admin = f.server.admin().await;
+    let rows = simple_rows(
+        &admin
+            .simple_query(
+                "SELECT tenant, environment, status, database_url FROM pgtenant.create_tenant('acme', backend => 'libsql')",
+            )
+            .await
+            .unwrap(),
+    );
+    let url = format!("{}#acme--prod", f.double.url());
+    assert_eq!(
+        rows,
+        vec![vec![
+            Some("acme".into()),
+            Some("prod".into()),
+            Some("active".into()),
+            Some(url.clone())
+        ]]
+    );
+    assert!(f.double.namespaces().contains(&"acme--prod".to_owned()));
+    let rows = simple_rows(
+        &admin
+            .simple_query("SELECT backend FROM pgtenant.tenants WHERE tenant = 'acme'")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(rows, vec![vec![Some("libsql".into())]]);
+
+    // The token is in the catalog only sealed.
+    let catalog = rusqlite::Connection::open(f.server.data_dir.join("catalog.db")).unwrap();
+    let sealed: String = catalog
+        .query_row(
+            "SELECT auth_token FROM remote_credential WHERE tenant = 'acme' AND environment = 'prod'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(sealed.starts_with("v1:"), "{sealed}");
+    assert!(!sealed.contains(TOKEN));
+    // No local file for a remote tenant.
+    assert!(!f.server.tenant_db_file("acme").exists());
+
+    // Another environment is another namespace.
+    let rows = simple_rows(
+        &admin
+            .simple_query("SELECT database_url FROM pgtenant.create_environment('acme', 'staging')")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        rows,
+        vec![vec![Some(format!("{}#acme--staging", f.double.url()))]]
+    );
+    assert!(f.double.namespaces().contains(&"acme--staging".to_owned()));
+
+    // A server without [libsql] says what is missing; unknown backends are refused.
+    let e = admin
+        .simple_query("SELECT * FROM pgtenant.create_tenant('x1', backend => 'oracle')")
+        .await;
+    assert_eq!(sqlstate(e), SqlState::INVALID_PARAMETER_VALUE);
+
+    // Dropping the tenant deletes its remote databases.
+    admin
+        .simple_query("SELECT pgtenant.drop_tenant('acme')")
+        .await
+        .unwrap();
+    let ns = f.double.namespaces();
+    assert!(!ns.iter().any(|n| n.starts_with("acme--")), "{ns:?}");
+}
+
+#[tokio::test]
+async fn sessions_query_the_remote_database_with_postgres_types() {
+    let f = start().await;
+    let c = remote_tenant(&f, "shop").await;
+    c.batch_execute(
+        "CREATE TABLE item (id serial PRIMARY KEY, name text NOT NULL UNIQUE, price numeric(10,2), qty integer, active boolean, added timestamp)",
+    )
+    .await
+    .unwrap();
+    let n = c
+        .execute(
+            "INSERT INTO item (name, price, qty, active, added) VALUES ($1, 1.50, $2, $3, '2024-05-01 10:00:00')",
+            &[&"apple", &7i32, &true],
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    c.batch_execute("INSERT INTO item (name, price, qty, active) VALUES ('pear', 2.25, 3, false)")
+        .await
+        .unwrap();
+
+    // Extended protocol: typed results, binary where tokio-postgres asks.
+    let rows = c
+        .query(
+            "SELECT id, name, qty, active, added FROM item WHERE qty > $1 ORDER BY id",
+            &[&1i32],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].get::<_, i32>("id"), 1);
+    assert_eq!(rows[0].get::<_, &str>("name"), "apple");
+    assert_eq!(rows[0].get::<_, i32>("qty"), 7);
+    assert!(rows[0].get::<_, bool>("active"));
+    assert!(!rows[1].get::<_, bool>("active"));
+    let added: std::time::SystemTime = rows[0].get("added");
+    assert_eq!(
+        added
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+        1_714_557_600
+    );
+    assert_eq!(
+        rows[0].columns()[0].type_(),
+        &tokio_postgres::types::Type::INT4
+    );
+
+    // Simple protocol: text, numeric scale kept.
+    let rows = simple_rows(
+        &c.simple_query("SELECT name, price, qty * 2 FROM item ORDER BY name")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        rows,
+        vec![
+            vec![Some("apple".into()), Some("1.50".into()), Some("14".into())],
+            vec![Some("pear".into()), Some("2.25".into()), Some("6".into())],
+        ]
+    );
+
+    // Errors carry SQLSTATEs, and the session goes on.
+    let e = c
+        .execute("INSERT INTO item (name) VALUES ('apple')", &[])
+        .await;
+    assert_eq!(sqlstate(e), SqlState::UNIQUE_VIOLATION);
+    let e = c.simple_query("SELECT nosuch FROM item").await;
+    assert_eq!(sqlstate(e), SqlState::UNDEFINED_COLUMN);
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM item", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2);
+
+    // UPDATE / DELETE tags, RETURNING.
+    let n = c
+        .execute("UPDATE item SET qty = qty + 1 WHERE active", &[])
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let row = c
+        .query_one("DELETE FROM item WHERE name = $1 RETURNING id", &[&"pear"])
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i32>(0), 2);
+
+    // The data is in the tenant's namespace on the server.
+    let file = f._dir.path().join("shop--prod.db");
+    let direct = rusqlite::Connection::open(&file).unwrap();
+    let names: Vec<String> = direct
+        .prepare("SELECT name FROM item")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(names, vec!["apple".to_owned()]);
+}
+
+#[tokio::test]
+async fn transactions_span_requests_and_roll_back() {
+    let f = start().await;
+    let c = remote_tenant(&f, "bank").await;
+    c.batch_execute("CREATE TABLE acct (id int PRIMARY KEY, bal int)")
+        .await
+        .unwrap();
+    c.batch_execute("INSERT INTO acct VALUES (1, 100), (2, 0)")
+        .await
+        .unwrap();
+
+    c.batch_execute("BEGIN").await.unwrap();
+    c.execute("UPDATE acct SET bal = bal - 40 WHERE id = 1", &[])
+        .await
+        .unwrap();
+    c.execute("UPDATE acct SET bal = bal + 40 WHERE id = 2", &[])
+        .await
+        .unwrap();
+    c.batch_execute("ROLLBACK").await.unwrap();
+    let rows = simple_rows(
+        &c.simple_query("SELECT bal FROM acct ORDER BY id")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(rows, vec![vec![Some("100".into())], vec![Some("0".into())]]);
+
+    c.batch_execute("BEGIN; UPDATE acct SET bal = 60 WHERE id = 1; SAVEPOINT s; UPDATE acct SET bal = 999 WHERE id = 2; ROLLBACK TO SAVEPOINT s; COMMIT")
+        .await
+        .unwrap();
+    let rows = simple_rows(
+        &c.simple_query("SELECT bal FROM acct ORDER BY id")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(rows, vec![vec![Some("60".into())], vec![Some("0".into())]]);
+
+    // An error fails the block until ROLLBACK, as in PostgreSQL.
+    c.batch_execute("BEGIN").await.unwrap();
+    let e = c.execute("INSERT INTO acct VALUES (1, 5)", &[]).await;
+    assert_eq!(sqlstate(e), SqlState::UNIQUE_VIOLATION);
+    let e = c.execute("SELECT 1", &[]).await;
+    assert_eq!(sqlstate(e), SqlState::IN_FAILED_SQL_TRANSACTION);
+    c.batch_execute("ROLLBACK").await.unwrap();
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM acct", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2);
+
+    // A second session sees only committed data.
+    let other = f.server.connect_tenant("bank", "alice", "s3cret").await;
+    c.batch_execute("BEGIN; INSERT INTO acct VALUES (3, 1)")
+        .await
+        .unwrap();
+    let n: i64 = other
+        .query_one("SELECT count(*) FROM acct", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2);
+    c.batch_execute("COMMIT").await.unwrap();
+    let n: i64 = other
+        .query_one("SELECT count(*) FROM acct", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 3);
+}
+
+#[tokio::test]
+async fn catalog_queries_describe_the_remote_schema() {
+    let f = start().await;
+    let c = remote_tenant(&f, "cat").await;
+    c.batch_execute("CREATE TABLE person (id bigint PRIMARY KEY, name varchar(40), born date)")
+        .await
+        .unwrap();
+    let rows = simple_rows(
+        &c.simple_query(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'person' ORDER BY ordinal_position",
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(
+        rows,
+        vec![
+            vec![Some("id".into()), Some("bigint".into())],
+            vec![Some("name".into()), Some("character varying".into())],
+            vec![Some("born".into()), Some("date".into())],
+        ]
+    );
+    // A table added by another session shows at once (DDL refreshes the mirror).
+    let other = f.server.connect_tenant("cat", "alice", "s3cret").await;
+    other
+        .batch_execute("CREATE TABLE pet (id int, owner bigint)")
+        .await
+        .unwrap();
+    other.batch_execute("DROP TABLE pet").await.unwrap();
+    other
+        .batch_execute("CREATE TABLE toy (id int)")
+        .await
+        .unwrap();
+    // Settings and identity functions answer locally.
+    let rows = simple_rows(
+        &c.simple_query(
+            "SELECT current_user, current_setting('application_name') IS NOT NULL, 1 + 1",
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(
+        rows,
+        vec![vec![
+            Some("alice".into()),
+            Some("t".into()),
+            Some("2".into())
+        ]]
+    );
+
+    // psql's \d reads pg_catalog.
+    let out = f
+        .server
+        .psql("alice@cat", "cat", "s3cret", &["-c", "\\d person"], None)
+        .await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("Table \"public.person\""), "{text}");
+    assert!(text.contains("character varying(40)"), "{text}");
+    let out = f
+        .server
+        .psql("alice@cat", "cat", "s3cret", &["-c", "\\dt"], None)
+        .await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("person") && text.contains("toy"), "{text}");
+    assert!(!text.contains("pet"), "{text}");
+}
+
+#[tokio::test]
+async fn roles_and_isolation_hold_for_remote_tenants() {
+    let f = start().await;
+    let a = remote_tenant(&f, "ta").await;
+    let b = remote_tenant(&f, "tb").await;
+    let local = f.server.fresh_tenant("tl").await;
+    a.batch_execute("CREATE TABLE secret (v text); INSERT INTO secret VALUES ('a-only')")
+        .await
+        .unwrap();
+    let e = b.simple_query("SELECT * FROM secret").await;
+    assert_eq!(sqlstate(e), SqlState::UNDEFINED_TABLE);
+    let e = local.simple_query("SELECT * FROM secret").await;
+    assert_eq!(sqlstate(e), SqlState::UNDEFINED_TABLE);
+
+    // A read-only user reads, and cannot write (refused before the server).
+    let admin = f.server.admin().await;
+    admin
+        .simple_query("SELECT pgtenant.create_user('ta', 'rita', 'pw', role => 'readonly')")
+        .await
+        .unwrap();
+    let ro = f.server.connect_tenant("ta", "rita", "pw").await;
+    let rows = simple_rows(&ro.simple_query("SELECT v FROM secret").await.unwrap());
+    assert_eq!(rows, vec![vec![Some("a-only".into())]]);
+    let e = ro.simple_query("INSERT INTO secret VALUES ('x')").await;
+    assert_eq!(sqlstate(e), SqlState::READ_ONLY_SQL_TRANSACTION);
+    let e = ro.simple_query("DROP TABLE secret").await;
+    assert_eq!(sqlstate(e), SqlState::READ_ONLY_SQL_TRANSACTION);
+    let n: i64 = a
+        .query_one("SELECT count(*) FROM secret", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
+
+    // The escape hatches stay shut.
+    for sql in ["ATTACH DATABASE 'x.db' AS x", "PRAGMA writable_schema = 1"] {
+        let e = db_error(a.simple_query(sql).await);
+        assert!(
+            e.code() == &SqlState::INSUFFICIENT_PRIVILEGE
+                || e.code() == &SqlState::FEATURE_NOT_SUPPORTED
+                || e.code() == &SqlState::SYNTAX_ERROR,
+            "{sql}: {e:?}"
+        );
+    }
+
+    // Suspending refuses new sessions and ends open ones.
+    admin
+        .simple_query("SELECT pgtenant.suspend_tenant('tb')")
+        .await
+        .unwrap();
+    assert!(f
+        .server
+        .try_connect_tenant("tb", "alice", "s3cret")
+        .await
+        .is_err());
+    admin
+        .simple_query("SELECT pgtenant.resume_tenant('tb')")
+        .await
+        .unwrap();
+    let b = f.server.connect_tenant("tb", "alice", "s3cret").await;
+    b.simple_query("SELECT 1").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_slow_or_dead_remote_fails_fast_and_others_go_on() {
+    let f = start_with(1_000).await;
+    let c = remote_tenant(&f, "slow").await;
+    let local = f.server.fresh_tenant("fast").await;
+    c.batch_execute("CREATE TABLE t (v int); INSERT INTO t VALUES (1)")
+        .await
+        .unwrap();
+
+    // Slower than the deadline: 57014 within it, never a hang.
+    f.double.set_delay(Duration::from_millis(3_000));
+    let t0 = Instant::now();
+    let e = c.query("SELECT v FROM t", &[]).await;
+    assert_eq!(sqlstate(e), SqlState::QUERY_CANCELED);
+    assert!(
+        t0.elapsed() < Duration::from_millis(2_500),
+        "{:?}",
+        t0.elapsed()
+    );
+    // Meanwhile a local tenant answers.
+    let t0 = Instant::now();
+    local.simple_query("SELECT 1").await.unwrap();
+    assert!(t0.elapsed() < Duration::from_millis(500));
+
+    // The session's own statement_timeout is the deadline when smaller.
+    c.batch_execute("SET statement_timeout = 200")
+        .await
+        .unwrap();
+    let t0 = Instant::now();
+    let e = c.query("SELECT v FROM t", &[]).await;
+    assert_eq!(sqlstate(e), SqlState::QUERY_CANCELED);
+    assert!(
+        t0.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        t0.elapsed()
+    );
+    c.batch_execute("RESET statement_timeout").await.unwrap();
+
+    // Back to normal: the next statement reconnects.
+    f.double.set_delay(Duration::ZERO);
+    let v: i32 = c.query_one("SELECT v FROM t", &[]).await.unwrap().get(0);
+    assert_eq!(v, 1);
+
+    // The server goes away: 08006 at once, the session survives, the
+    // local tenant is unaffected.
+    let Fixture {
+        server,
+        double,
+        _dir,
+    } = f;
+    drop(double);
+    let t0 = Instant::now();
+    let e = c.query("SELECT v FROM t", &[]).await;
+    assert_eq!(sqlstate(e), SqlState::CONNECTION_FAILURE);
+    assert!(t0.elapsed() < Duration::from_millis(1_500));
+    local.simple_query("SELECT 1").await.unwrap();
+    // A new login to the remote tenant is refused with 08006, not a hang.
+    let e = server.try_connect_tenant("slow", "alice", "s3cret").await;
+    assert_eq!(sqlstate(e.map(|_| ())), SqlState::CONNECTION_FAILURE);
+}
