@@ -14,6 +14,8 @@
 //! an allowlisted statement that starts to agree is reported so the entry can go.
 
 mod common;
+#[path = "common/hrana.rs"]
+mod hrana;
 
 use std::collections::HashMap;
 use std::error::Error;
@@ -454,3 +456,110 @@ fn corpus_format_splits_statements_and_orders() {
         ]
     );
 }
+
+/// The corpus side by side on a local tenant and on a remote libSQL tenant
+/// (on the Hrana test double, tests/common/hrana.rs), both against
+/// PostgreSQL, over the simple protocol. It prints both counts, the remote
+/// tenant's extra failures by SQLSTATE, and holds the remote count to the
+/// floor reached so far.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corpus_side_by_side_local_and_remote_tenants() {
+    if !RealPostgres::available() {
+        eprintln!("PostgreSQL 15 is not installed (apt-get install postgresql-15): skipped");
+        return;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/differential");
+    let pg = RealPostgres::start();
+    let store = tempfile::tempdir().unwrap();
+    let double = hrana::HranaServer::start(store.path(), None).await;
+    let (url, admin_url) = (double.url(), double.admin_url());
+    let server = TestServer::start_with(move |c| {
+        c.libsql = Some(pgtenant::backend::libsql::LibsqlConfig {
+            url,
+            admin_url: Some(admin_url),
+            auth_token_env: "PGTENANT_TEST_DIFF_NO_TOKEN".into(),
+            ..Default::default()
+        });
+    })
+    .await;
+    let admin = server.admin().await;
+    let (mut total, mut local_ok, mut remote_ok, mut same) = (0, 0, 0, 0);
+    let mut remote_only: std::collections::BTreeMap<String, (usize, String)> = Default::default();
+    for file in corpus_files(&dir) {
+        let stem = file
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .replace('-', "_");
+        let url = pg.create_database(&format!("{stem}_r")).await;
+        let (pg_client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .expect("connect to PostgreSQL");
+        tokio::spawn(conn);
+        let local = server
+            .fresh_tenant(&format!("l{}", stem.replace('_', "")))
+            .await;
+        let remote_name = format!("r{}", stem.replace('_', ""));
+        admin
+            .simple_query(&format!(
+                "SELECT * FROM pgtenant.create_tenant('{remote_name}', backend => 'libsql')"
+            ))
+            .await
+            .expect("remote tenant");
+        common::create_user(&admin, &remote_name, "alice", "s3cret").await;
+        let remote = server.connect_tenant(&remote_name, "alice", "s3cret").await;
+        let text = std::fs::read_to_string(&file).expect("read corpus file");
+        for stmt in parse_corpus(&text) {
+            let theirs = simple(&pg_client, &stmt.sql)
+                .await
+                .0
+                .normalized(stmt.ordered);
+            let here = simple(&local, &stmt.sql).await.0.normalized(stmt.ordered);
+            let (there, detail) = simple(&remote, &stmt.sql).await;
+            let there = there.normalized(stmt.ordered);
+            total += 1;
+            local_ok += usize::from(here == theirs);
+            remote_ok += usize::from(there == theirs);
+            same += usize::from(here == there);
+            if here == theirs && there != theirs {
+                let key = match &there {
+                    Answer::Error(code) => code.clone(),
+                    _ => "different result".to_owned(),
+                };
+                let e = remote_only.entry(key).or_insert((0, String::new()));
+                e.0 += 1;
+                if e.1.is_empty() {
+                    e.1 = format!(
+                        "{} → {}",
+                        squash(&stmt.sql),
+                        detail.unwrap_or_else(|| there.render())
+                    );
+                }
+            }
+        }
+        // Every statement of the file ran and the remote session survived.
+        remote
+            .simple_query("SELECT 1")
+            .await
+            .expect("remote session alive");
+    }
+    eprintln!("side by side (simple protocol), {total} statements:");
+    eprintln!("  local tenant  identical to PostgreSQL: {local_ok}");
+    eprintln!("  remote tenant identical to PostgreSQL: {remote_ok}");
+    eprintln!("  local and remote answers identical:    {same}");
+    for (key, (n, example)) in &remote_only {
+        eprintln!("  remote only fails, {key}: {n} (e.g. {example})");
+    }
+    assert!(local_ok > 0 && remote_ok > 0);
+    assert!(
+        remote_ok <= local_ok + 5,
+        "remote beats local: the comparison is broken"
+    );
+    assert!(
+        remote_ok * 100 >= total * REMOTE_FLOOR_PERCENT,
+        "remote tenants agree with PostgreSQL on {remote_ok}/{total}, below the {REMOTE_FLOOR_PERCENT}% reached before"
+    );
+}
+
+/// The remote tenant's agreement reached so far (raise it as it improves).
+const REMOTE_FLOOR_PERCENT: usize = 85;

@@ -145,7 +145,7 @@ async fn catalog_writes_get_53100() {
         &data,
         &log,
         ChildOptions {
-            file_size_limit: Some(256 << 10),
+            file_size_limit: Some(384 << 10),
             ..Default::default()
         },
     )
