@@ -9,6 +9,11 @@
 //!   connection (RSS delta / connections).
 //! - `neighbour`: tenant B's p50/p99 latency for a point query alone, then
 //!   while tenant A bulk-writes as fast as it can.
+//! - `remote`: a remote libSQL tenant (on the Hrana test double,
+//!   tests/common/hrana.rs, in this process, on loopback) against a local
+//!   one: point-query and insert latency and their ratio; then 100 remote
+//!   tenants in use at once: the server's HTTP connections to the remote
+//!   server and its memory per session.
 //!
 //! Run through `benches/load.sh [stream|idle|neighbour|all]`, which raises
 //! the open-file limit first (2,000 connections need 4,000+ descriptors).
@@ -20,6 +25,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::{pin_mut, StreamExt, TryStreamExt};
+
+#[path = "../tests/common/hrana.rs"]
+mod hrana;
 use tokio_postgres::{Client, NoTls};
 
 const ADMIN_PASSWORD: &str = "benchadmin";
@@ -392,6 +400,135 @@ async fn neighbour() {
     );
 }
 
+/// Latency of `sql` (one int parameter) over `duration`, prepared once.
+async fn latencies(client: &Client, sql: &str, duration: Duration) -> Vec<Duration> {
+    let stmt = client.prepare(sql).await.expect("prepare");
+    let mut out = Vec::new();
+    let end = Instant::now() + duration;
+    let mut k = 0i32;
+    while Instant::now() < end {
+        k = (k + 7919) % 1000;
+        let t = Instant::now();
+        client.query(&stmt, &[&k]).await.expect("statement");
+        out.push(t.elapsed());
+    }
+    out
+}
+
+async fn remote() {
+    const SECONDS: u64 = 5;
+    const TENANTS: usize = 100;
+    let store = tempfile::tempdir().expect("temp dir");
+    let double = hrana::HranaServer::start(store.path(), None).await;
+    let server = Server::start_with(&format!(
+        "[libsql]\nurl = \"{}\"\nadmin_url = \"{}\"\n",
+        double.url(),
+        double.admin_url()
+    ))
+    .await;
+    let admin = server.admin().await;
+    for (t, backend) in [("loc", "sqlite"), ("rem", "libsql")] {
+        admin
+            .batch_execute(&format!(
+                "SELECT * FROM pgtenant.create_tenant('{t}', backend => '{backend}'); \
+                 SELECT * FROM pgtenant.create_user('{t}', 'bench', 'benchpw')"
+            ))
+            .await
+            .expect("create tenant");
+    }
+    let setup = "CREATE TABLE kv (k int PRIMARY KEY, v text); \
+                 CREATE TABLE log (id serial PRIMARY KEY, k int, at text); \
+                 INSERT INTO kv SELECT x, 'value ' || x FROM generate_series(0, 999) AS g(x)";
+    let mut results = Vec::new();
+    for t in ["loc", "rem"] {
+        let c = server.tenant(t).await;
+        c.batch_execute(setup).await.expect("setup");
+        let point = percentiles(
+            latencies(
+                &c,
+                "SELECT v FROM kv WHERE k = $1",
+                Duration::from_secs(SECONDS),
+            )
+            .await,
+        );
+        let insert = percentiles(
+            latencies(
+                &c,
+                "INSERT INTO log (k, at) VALUES ($1, 'x')",
+                Duration::from_secs(SECONDS),
+            )
+            .await,
+        );
+        println!(
+            "remote: {t}: point SELECT p50 {:?} p99 {:?} ({} queries); INSERT p50 {:?} p99 {:?} ({})",
+            point.0, point.1, point.2, insert.0, insert.1, insert.2
+        );
+        results.push((point, insert));
+    }
+    let ratio = |a: Duration, b: Duration| b.as_secs_f64() / a.as_secs_f64();
+    println!(
+        "remote: remote/local p50 ratio: point SELECT {:.1}x, INSERT {:.1}x",
+        ratio(results[0].0 .0, results[1].0 .0),
+        ratio(results[0].1 .0, results[1].1 .0)
+    );
+
+    // 100 remote tenants in use at once.
+    let names: Vec<String> = (0..TENANTS).map(|i| format!("r{i}")).collect();
+    for t in &names {
+        admin
+            .batch_execute(&format!(
+                "SELECT * FROM pgtenant.create_tenant('{t}', backend => 'libsql'); \
+                 SELECT * FROM pgtenant.create_user('{t}', 'bench', 'benchpw')"
+            ))
+            .await
+            .expect("create remote tenant");
+    }
+    let (rss0, _) = server.memory();
+    let conns0 = double.open_connections();
+    let mut clients = Vec::new();
+    for t in &names {
+        let c = server.tenant(t).await;
+        c.batch_execute("CREATE TABLE IF NOT EXISTS kv (k int PRIMARY KEY, v text); INSERT INTO kv VALUES (1, 'one') ON CONFLICT DO NOTHING")
+            .await
+            .expect("remote setup");
+        clients.push(Arc::new(c));
+    }
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in clients.iter() {
+        let c = c.clone();
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..20 {
+                c.query_one("SELECT v FROM kv WHERE k = 1", &[])
+                    .await
+                    .expect("remote query");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    let busy = started.elapsed();
+    let (rss1, _) = server.memory();
+    println!(
+        "remote: {TENANTS} remote tenants, one session each, 20 queries each at once: {:?} ({:.0} queries/s)",
+        busy,
+        (TENANTS * 20) as f64 / busy.as_secs_f64()
+    );
+    println!(
+        "remote: HTTP connections from pgtenant to the libSQL server: {} (before the sessions: {conns0}); open Hrana streams: {}",
+        double.open_connections(),
+        double.open_streams()
+    );
+    println!(
+        "remote: server RSS {} before, {} with {TENANTS} remote sessions: {:.1} KiB per session",
+        mib(rss0),
+        mib(rss1),
+        (rss1.saturating_sub(rss0)) as f64 / TENANTS as f64
+    );
+    drop(clients);
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; the first other argument picks the run.
     let which = std::env::args()
@@ -407,12 +544,14 @@ fn main() {
             "stream" => stream().await,
             "idle" => idle().await,
             "neighbour" => neighbour().await,
+            "remote" => remote().await,
             "all" => {
                 stream().await;
                 idle().await;
                 neighbour().await;
+                remote().await;
             }
-            other => panic!("unknown benchmark {other}: stream, idle, neighbour or all"),
+            other => panic!("unknown benchmark {other}: stream, idle, neighbour, remote or all"),
         }
     });
 }

@@ -214,4 +214,19 @@ mod tests {
         // The example file spells out the built-in plans.
         assert_eq!(config.plans, crate::tenant::quota::Plans::default());
     }
+
+    #[test]
+    fn example_libsql_section_parses_uncommented() {
+        let text = include_str!("../config/pgtenant.toml");
+        let (_, section) = text.split_once("# [libsql]").expect("a [libsql] example");
+        let uncommented: String = std::iter::once("[libsql]")
+            .chain(section.lines().filter_map(|l| l.strip_prefix("# ")))
+            .filter(|l| l.contains('=') || l.starts_with('['))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let config: Config = toml::from_str(&uncommented).expect("[libsql] parses");
+        let l = config.libsql.expect("libsql section");
+        assert_eq!(l.admin_url.as_deref(), Some("http://127.0.0.1:9090"));
+        assert_eq!(l.timeout_ms, 5000);
+    }
 }

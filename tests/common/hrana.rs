@@ -60,6 +60,8 @@ struct State {
     /// Idle time after which a stream (and its transaction) is dropped, as
     /// sqld does; presenting its baton then gives `STREAM_EXPIRED`.
     expiry_ms: AtomicU64,
+    /// HTTP connections open on the user API now.
+    connections: AtomicU64,
 }
 
 struct Stream {
@@ -112,6 +114,7 @@ impl HranaServer {
             streams: Mutex::new(HashMap::new()),
             next_stream: AtomicU64::new(1),
             expiry_ms: AtomicU64::new(10_000),
+            connections: AtomicU64::new(0),
         });
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let user = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -155,6 +158,11 @@ impl HranaServer {
         self.state.streams.lock().unwrap().clear();
     }
 
+    /// HTTP connections open on the user API (the clients' pools).
+    pub fn open_connections(&self) -> u64 {
+        self.state.connections.load(Ordering::Relaxed)
+    }
+
     /// Streams currently open (a transaction in progress keeps one open).
     pub fn open_streams(&self) -> usize {
         self.state.streams.lock().unwrap().len()
@@ -183,9 +191,16 @@ async fn accept_loop(
         let state = state.clone();
         let mut stopped = stopped.clone();
         tokio::spawn(async move {
+            if !admin {
+                state.connections.fetch_add(1, Ordering::Relaxed);
+            }
+            let counted = state.clone();
             tokio::select! {
                 _ = serve_conn(sock, state, admin) => {}
                 _ = stopped.wait_for(|s| *s) => {}
+            }
+            if !admin {
+                counted.connections.fetch_sub(1, Ordering::Relaxed);
             }
         });
     }
