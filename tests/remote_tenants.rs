@@ -506,3 +506,87 @@ async fn a_slow_or_dead_remote_fails_fast_and_others_go_on() {
     let e = server.try_connect_tenant("slow", "alice", "s3cret").await;
     assert_eq!(sqlstate(e.map(|_| ())), SqlState::CONNECTION_FAILURE);
 }
+
+#[tokio::test]
+async fn copy_from_stdin_loads_into_the_remote_database() {
+    use futures::SinkExt;
+    let f = start().await;
+    let c = remote_tenant(&f, "bulk").await;
+    c.batch_execute("CREATE TABLE m (id int PRIMARY KEY, label text, score float8, seen date)")
+        .await
+        .unwrap();
+    let mut data = String::new();
+    for i in 0..2_000 {
+        data.push_str(&format!(
+            "{i}\tlabel {i}\t{}.5\t2024-01-{:02}\n",
+            i % 100,
+            i % 28 + 1
+        ));
+    }
+    data.push_str("2000\t\\N\t\\N\t\\N\n");
+    let sink = c.copy_in("COPY m FROM STDIN").await.unwrap();
+    futures::pin_mut!(sink);
+    sink.send(bytes::Bytes::from(data)).await.unwrap();
+    let n = sink.finish().await.unwrap();
+    assert_eq!(n, 2_001);
+    let rows = simple_rows(
+        &c.simple_query("SELECT count(*), sum(id), max(seen), count(label) FROM m")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        rows,
+        vec![vec![
+            Some("2001".into()),
+            Some("2001000".into()),
+            Some("2024-01-28".into()),
+            Some("2000".into())
+        ]]
+    );
+
+    // A bad row rolls the whole COPY back; the session goes on.
+    let sink = c.copy_in("COPY m (id, label) FROM STDIN").await.unwrap();
+    futures::pin_mut!(sink);
+    sink.send(bytes::Bytes::from_static(b"5000\tok\nnot-a-number\tbad\n"))
+        .await
+        .unwrap();
+    let e = sink.finish().await;
+    assert_eq!(sqlstate(e), SqlState::INVALID_TEXT_REPRESENTATION);
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM m", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2_001);
+
+    // psql's \copy (CSV with a header), inside the server's own transaction.
+    let out = f
+        .server
+        .psql(
+            "alice@bulk",
+            "bulk",
+            "s3cret",
+            &[
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                "\\copy m (id, label) FROM STDIN WITH (FORMAT csv, HEADER)",
+            ],
+            Some("id,label\n7001,\"quoted, label\"\n7002,x\n"),
+        )
+        .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = simple_rows(
+        &c.simple_query("SELECT label FROM m WHERE id > 7000 ORDER BY id")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        rows,
+        vec![vec![Some("quoted, label".into())], vec![Some("x".into())]]
+    );
+}

@@ -449,6 +449,15 @@ impl Session {
         r
     }
 
+    /// A remote session's connection, locked for a multi-step operation
+    /// (COPY); `None` for a local session.
+    pub(crate) async fn remote_guard(&self) -> Option<tokio::sync::MutexGuard<'_, RemoteConn>> {
+        match &self.remote {
+            Some(remote) => Some(self.lock_remote(remote).await),
+            None => None,
+        }
+    }
+
     /// Whether this session's database is on a libSQL server.
     pub fn is_remote(&self) -> bool {
         self.remote.is_some()

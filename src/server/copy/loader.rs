@@ -106,9 +106,40 @@ pub fn resolve(
     })
 }
 
+/// Where a loader's multi-row INSERTs go.
+pub trait Inserts {
+    fn insert(&mut self, sql: &str, values: &[Value]) -> Result<(), SqlError>;
+}
+
+/// A local tenant: straight into its SQLite connection.
+impl Inserts for &Connection {
+    fn insert(&mut self, sql: &str, values: &[Value]) -> Result<(), SqlError> {
+        let run = || -> Result<(), rusqlite::Error> {
+            let mut stmt = self.prepare_cached(sql)?;
+            for (i, v) in values.iter().enumerate() {
+                stmt.raw_bind_parameter(i + 1, v)?;
+            }
+            stmt.raw_execute()?;
+            Ok(())
+        };
+        run().map_err(|e| from_sqlite_on(self, &e))
+    }
+}
+
+/// A remote tenant: batches kept for the caller to send (it is async).
+#[derive(Default)]
+pub struct Pending(pub Vec<(String, Vec<Value>)>);
+
+impl Inserts for Pending {
+    fn insert(&mut self, sql: &str, values: &[Value]) -> Result<(), SqlError> {
+        self.0.push((sql.to_owned(), values.to_vec()));
+        Ok(())
+    }
+}
+
 /// Parses and inserts rows as bytes arrive.
-pub struct Loader<'a> {
-    db: &'a Connection,
+pub struct Loader<I: Inserts> {
+    out: I,
     target: Target,
     opts: CopyOptions,
     buf: Vec<u8>,
@@ -127,13 +158,13 @@ pub struct Loader<'a> {
     full_sql: String,
 }
 
-impl<'a> Loader<'a> {
-    pub fn new(db: &'a Connection, target: Target, opts: CopyOptions) -> Loader<'a> {
+impl<I: Inserts> Loader<I> {
+    pub fn new(out: I, target: Target, opts: CopyOptions) -> Loader<I> {
         let ncols = target.columns.len().max(1);
         let max_batch = BATCH_ROWS.min(MAX_PARAMS / ncols).max(1);
         let full_sql = insert_sql(&target, max_batch);
         Loader {
-            db,
+            out,
             header_pending: opts.header,
             target,
             opts,
@@ -150,6 +181,11 @@ impl<'a> Loader<'a> {
             max_batch,
             full_sql,
         }
+    }
+
+    /// The batches a [`Pending`] loader holds so far.
+    pub fn out(&mut self) -> &mut I {
+        &mut self.out
     }
 
     fn context(&self) -> String {
@@ -282,15 +318,10 @@ impl<'a> Loader<'a> {
         } else {
             std::borrow::Cow::Owned(insert_sql(&self.target, self.batch_rows))
         };
-        let run = || -> Result<(), rusqlite::Error> {
-            let mut stmt = self.db.prepare_cached(&sql)?;
-            for (i, v) in self.batch.iter().enumerate() {
-                stmt.raw_bind_parameter(i + 1, v)?;
-            }
-            stmt.raw_execute()?;
-            Ok(())
-        };
-        run().map_err(|e| error_with_context(from_sqlite_on(self.db, &e), self.context()))?;
+        let context = self.context();
+        self.out
+            .insert(&sql, &self.batch)
+            .map_err(|e| error_with_context(e, context))?;
         self.rows += self.batch_rows as u64;
         self.batch.clear();
         self.batch_rows = 0;
