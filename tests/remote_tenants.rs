@@ -590,3 +590,45 @@ async fn copy_from_stdin_loads_into_the_remote_database() {
         vec![vec![Some("quoted, label".into())], vec![Some("x".into())]]
     );
 }
+
+#[tokio::test]
+async fn cursors_fetch_remote_rows() {
+    let f = start().await;
+    let c = remote_tenant(&f, "curs").await;
+    c.batch_execute("CREATE TABLE n (v int); INSERT INTO n VALUES (1), (2), (3), (4), (5)")
+        .await
+        .unwrap();
+    c.batch_execute("BEGIN; DECLARE cur CURSOR FOR SELECT v FROM n ORDER BY v")
+        .await
+        .unwrap();
+    let first = simple_rows(&c.simple_query("FETCH 2 FROM cur").await.unwrap());
+    assert_eq!(first, vec![vec![Some("1".into())], vec![Some("2".into())]]);
+    let rest = c.query("FETCH ALL FROM cur", &[]).await.unwrap();
+    let rest: Vec<i32> = rest.iter().map(|r| r.get(0)).collect();
+    assert_eq!(rest, vec![3, 4, 5]);
+    c.batch_execute("COMMIT").await.unwrap();
+
+    // psql with FETCH_COUNT reads through a cursor, catalog queries too.
+    let out = f
+        .server
+        .psql(
+            "alice@curs",
+            "curs",
+            "s3cret",
+            &[
+                "-At",
+                "-v",
+                "FETCH_COUNT=2",
+                "-c",
+                "SELECT v FROM n ORDER BY v DESC",
+            ],
+            None,
+        )
+        .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "5\n4\n3\n2\n1\n");
+}

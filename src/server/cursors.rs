@@ -61,25 +61,39 @@ pub fn materialize(
         let values: Result<Vec<Value>, _> = (0..n).map(|i| row.get::<_, Value>(i)).collect();
         rows.push_back(values.map_err(|e| from_sqlite(&e))?);
     }
-    let types = (0..n)
-        .map(|i| {
-            described.columns[i]
-                .decl
-                .or_else(|| hints.get(i).copied().flatten())
-                .or_else(|| {
-                    rows.front()
-                        .map(|r: &Vec<Value>| type_of_value((&r[i]).into()))
-                })
-                .unwrap_or(PgType::Text)
-        })
-        .collect();
-    Ok(Cursor {
-        columns: described.columns,
-        types,
-        rows,
-        binary,
-        hold,
-    })
+    Ok(Cursor::new(described.columns, hints, rows, binary, hold))
+}
+
+impl Cursor {
+    /// A cursor over rows already read; each column's type is its declared
+    /// one, else the translation's hint, else the first row's value's.
+    pub fn new(
+        columns: Vec<ColumnInfo>,
+        hints: &[Option<PgType>],
+        rows: VecDeque<Vec<Value>>,
+        binary: bool,
+        hold: bool,
+    ) -> Cursor {
+        let types = (0..columns.len())
+            .map(|i| {
+                columns[i]
+                    .decl
+                    .or_else(|| hints.get(i).copied().flatten())
+                    .or_else(|| {
+                        rows.front()
+                            .map(|r: &Vec<Value>| type_of_value((&r[i]).into()))
+                    })
+                    .unwrap_or(PgType::Text)
+            })
+            .collect();
+        Cursor {
+            columns,
+            types,
+            rows,
+            binary,
+            hold,
+        }
+    }
 }
 
 impl Cursors {

@@ -626,11 +626,28 @@ impl Session {
                         "DECLARE CURSOR can only be used in transaction blocks",
                     ));
                 }
-                if self.remote.is_some() {
-                    return Err(SqlError::new(
-                        "0A000",
-                        "DECLARE CURSOR is not supported on remote libSQL tenants",
-                    ));
+                if let Some(mut r) = self.remote_guard().await {
+                    let cursor = if r.fresh_mirror().await?.runs_here(&query.sql)? {
+                        super::cursors::materialize(
+                            r.mirror().catalog(),
+                            &query.sql,
+                            &params,
+                            &query.columns,
+                            *binary,
+                            *hold,
+                        )?
+                    } else {
+                        let (columns, rows) = r.fetch_all(&query.sql, &params).await?;
+                        super::cursors::Cursor::new(
+                            columns,
+                            &query.columns,
+                            rows.into(),
+                            *binary,
+                            *hold,
+                        )
+                    };
+                    self.cursors.declare(name, cursor)?;
+                    return Ok(Outcome::Command(Tag::new("DECLARE CURSOR")));
                 }
                 let (sql, hints, binary, hold) =
                     (query.sql.clone(), query.columns.clone(), *binary, *hold);

@@ -19,7 +19,7 @@ use tokio::time::{timeout_at, Instant};
 
 use super::errors::{from_libsql, is_stream_expired};
 use super::mirror::{changes_schema, SchemaEntry, SchemaMirror, SCHEMA_SQL};
-use super::values::{as_value_ref, to_remote};
+use super::values::{as_value_ref, from_remote, to_remote};
 use crate::backend::engine::Engine;
 use crate::backend::sqlite::exec::{ColumnInfo, Described, Finished, RowSink, Run, Types};
 use crate::backend::sqlite::guard::Role;
@@ -356,6 +356,55 @@ impl RemoteConn {
         sink.last_rows(batch);
         self.changes = conn.changes();
         Ok(Finished::Rows(count))
+    }
+}
+
+impl RemoteConn {
+    /// Runs a query and returns its columns and every row as values (a
+    /// cursor's DECLARE, which encodes rows later, per FETCH).
+    pub async fn fetch_all(
+        &mut self,
+        sql: &str,
+        params: &[rusqlite::types::Value],
+    ) -> Result<(Vec<ColumnInfo>, Vec<Vec<rusqlite::types::Value>>), SqlError> {
+        if self.tx_lost {
+            return Err(SqlError::in_failed_transaction());
+        }
+        let deadline = self.deadline();
+        if self.mirror.is_stale() {
+            self.refresh_mirror(deadline).await?;
+        }
+        let decls = self.mirror.describe(sql);
+        let conn = self.connection()?;
+        let remote: Vec<libsql::Value> = params.iter().map(to_remote).collect();
+        let mut rows = Self::timed(deadline, conn.query(sql, remote))
+            .await
+            .map_err(|f| self.fail(f))?;
+        let ncols = rows.column_count().max(0) as usize;
+        let columns: Vec<ColumnInfo> = (0..ncols)
+            .map(|i| ColumnInfo {
+                name: rows.column_name(i as i32).unwrap_or("?column?").to_owned(),
+                decl: decls
+                    .as_ref()
+                    .filter(|d| d.columns.len() == ncols)
+                    .and_then(|d| d.columns[i].decl),
+            })
+            .collect();
+        let mut out = Vec::new();
+        while let Some(row) = Self::timed(deadline, rows.next())
+            .await
+            .map_err(|f| self.fail(f))?
+        {
+            let values = (0..ncols)
+                .map(|i| {
+                    row.get_value(i as i32)
+                        .map(|v| from_remote(&v))
+                        .map_err(|e| from_libsql(&e))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            out.push(values);
+        }
+        Ok((columns, out))
     }
 }
 

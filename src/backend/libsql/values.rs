@@ -15,6 +15,17 @@ pub fn to_remote(v: &SqlValue) -> libsql::Value {
     }
 }
 
+/// A result value owned as rusqlite's.
+pub fn from_remote(v: &libsql::Value) -> SqlValue {
+    match v {
+        libsql::Value::Null => SqlValue::Null,
+        libsql::Value::Integer(i) => SqlValue::Integer(*i),
+        libsql::Value::Real(f) => SqlValue::Real(*f),
+        libsql::Value::Text(t) => SqlValue::Text(t.clone()),
+        libsql::Value::Blob(b) => SqlValue::Blob(b.clone()),
+    }
+}
+
 /// A result value borrowed as rusqlite's, for the shared encoders.
 pub fn as_value_ref(v: &libsql::Value) -> ValueRef<'_> {
     match v {
@@ -44,6 +55,7 @@ mod tests {
             let back =
                 <SqlValue as rusqlite::types::FromSql>::column_result(as_value_ref(&r)).unwrap();
             assert_eq!(back, *v);
+            assert_eq!(from_remote(&r), *v);
         }
     }
 }
