@@ -243,6 +243,8 @@ async fn read_request(r: &mut BufReader<TcpStream>) -> std::io::Result<Option<Re
 }
 
 async fn serve_conn(sock: TcpStream, state: Arc<State>, admin: bool) -> std::io::Result<()> {
+    // As sqld's HTTP server: no Nagle delay on small responses.
+    sock.set_nodelay(true)?;
     let mut r = BufReader::new(sock);
     while let Some(req) = read_request(&mut r).await? {
         let close = req
@@ -272,9 +274,12 @@ async fn serve_conn(sock: TcpStream, state: Arc<State>, admin: bool) -> std::io:
             resp.content_type,
             resp.body.len()
         );
+        // One write per response: a head and body in two small writes
+        // would wait on the client's delayed ACK.
+        let mut out = head.into_bytes();
+        out.extend_from_slice(&resp.body);
         let w = r.get_mut();
-        w.write_all(head.as_bytes()).await?;
-        w.write_all(&resp.body).await?;
+        w.write_all(&out).await?;
         w.flush().await?;
         if close {
             break;
