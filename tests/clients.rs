@@ -190,6 +190,12 @@ async fn pgjdbc() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn django() {
+    let (_s, out) = run_client("dj", python_program("django_test.py")).await;
+    assert!(out.contains("django ok"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn asyncpg() {
     let (_s, out) = run_client("apg", python_program("asyncpg_test.py")).await;
     assert!(out.contains("asyncpg ok"), "{out}");

@@ -555,8 +555,9 @@ async fn corpus_side_by_side_local_and_remote_tenants() {
         remote_ok <= local_ok + 5,
         "remote beats local: the comparison is broken"
     );
+    // (The floor is for the whole corpus, not a CORPUS= selection.)
     assert!(
-        remote_ok * 100 >= total * REMOTE_FLOOR_PERCENT,
+        std::env::var_os("CORPUS").is_some() || remote_ok * 100 >= total * REMOTE_FLOOR_PERCENT,
         "remote tenants agree with PostgreSQL on {remote_ok}/{total}, below the {REMOTE_FLOOR_PERCENT}% reached before"
     );
 }

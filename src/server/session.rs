@@ -414,10 +414,20 @@ impl Session {
             let mirror = r.fresh_mirror().await?;
             return super::fault::guarded(&self.identity, || f(mirror.catalog()));
         }
-        let conn = self.take_conn().await?;
+        self.with_local_conn(move |c| f(c)).await
+    }
+
+    /// Runs `f` on the session's own SQLite connection on the blocking pool,
+    /// mutably (server-side schema edits change its authorizer).
+    async fn with_local_conn<T, F>(self: &Arc<Self>, f: F) -> Result<T, SqlError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T, SqlError> + Send + 'static,
+    {
+        let mut conn = self.take_conn().await?;
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
-            let r = super::fault::guarded(&this.identity, || f(&conn));
+            let r = super::fault::guarded(&this.identity, || f(&mut conn));
             this.put_conn(conn);
             r
         })
@@ -558,6 +568,40 @@ impl Session {
                 self.run_query(t, tag, params, format, fixed_types).await
             }
             StmtKind::Begin => self.begin(false).await,
+            StmtKind::AddConstraint {
+                table,
+                constraint,
+                check,
+            } => {
+                if self.remote.is_some() {
+                    return Err(SqlError::new(
+                        "0A000",
+                        "ALTER TABLE ADD CONSTRAINT is not supported on remote libSQL tenants",
+                    )
+                    .with_detail("Declare the constraint in CREATE TABLE."));
+                }
+                let role = match &self.identity {
+                    Identity::Tenant { role, .. } => {
+                        crate::backend::sqlite::guard::Role::parse(role)
+                    }
+                    Identity::Admin { .. } => crate::backend::sqlite::guard::Role::ReadOnly,
+                };
+                let permit = self.writer_for_statement().await?;
+                let (table, constraint, check) = (table.clone(), constraint.clone(), check.clone());
+                let r = self
+                    .with_local_conn(move |c| {
+                        crate::backend::sqlite::add_constraint::add_constraint(
+                            c.sqlite_mut(),
+                            role,
+                            &table,
+                            &constraint,
+                            check.as_deref(),
+                        )
+                    })
+                    .await;
+                drop(permit);
+                r.map(|_| Outcome::Command(Tag::new("ALTER TABLE")))
+            }
             StmtKind::Savepoint(name) | StmtKind::Release(name) => {
                 if self.tx_status() == TxStatus::Idle {
                     let what = if matches!(t.kind, StmtKind::Savepoint(_)) {

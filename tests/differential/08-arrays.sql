@@ -29,3 +29,8 @@ SELECT id, unnest(tags) FROM tagged ORDER BY id, 2;
 UPDATE tagged SET tags = array_append(tags, 'pink') WHERE id = 2;
 SELECT tags FROM tagged WHERE id = 2;
 SELECT nums[1] FROM tagged ORDER BY id;
+SELECT * FROM unnest(ARRAY['x', 'y', 'z']) WITH ORDINALITY ORDER BY ordinality;
+SELECT v, n FROM unnest(ARRAY[30, 10, 20]) WITH ORDINALITY AS u(v, n) ORDER BY n DESC;
+SELECT a, b, i FROM unnest(ARRAY[1, 2, 3], ARRAY['p', 'q']) WITH ORDINALITY AS z(a, b, i) ORDER BY i;
+SELECT * FROM unnest(ARRAY[1, 2], ARRAY['a', 'b']) AS z(n, s) ORDER BY n;
+SELECT e, i FROM jsonb_array_elements_text('["a", "b"]') WITH ORDINALITY AS j(e, i) ORDER BY i;

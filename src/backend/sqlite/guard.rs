@@ -90,17 +90,22 @@ fn deny(why: Denial) -> Authorization {
 }
 
 /// The client error for the authorizer's last refusal on this thread.
+/// What a read-only role gets for a write the server runs itself.
+pub fn read_only_error() -> SqlError {
+    SqlError::new(
+        "25006",
+        "cannot execute this statement in a read-only transaction",
+    )
+    .with_detail("This user's role is readonly: it may only read.")
+}
+
 pub fn denial_error() -> SqlError {
     match DENIED.with(|d| d.replace(Denial::EscapeHatch)) {
         Denial::EscapeHatch => SqlError::new(
             "42501",
             "permission denied: ATTACH, DETACH, PRAGMA, VACUUM INTO and extension loading are not available",
         ),
-        Denial::ReadOnly => SqlError::new(
-            "25006",
-            "cannot execute this statement in a read-only transaction",
-        )
-        .with_detail("This user's role is readonly: it may only read."),
+        Denial::ReadOnly => read_only_error(),
         Denial::NoDdl(role) => SqlError::new(
             "42501",
             format!("permission denied: role {} may not change the schema", role.name()),

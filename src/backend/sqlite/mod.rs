@@ -1,5 +1,6 @@
 //! The embedded engine: one local SQLite file per tenant environment.
 
+pub mod add_constraint;
 pub mod catalog;
 pub mod debug;
 pub mod exec;

@@ -213,6 +213,39 @@ fn push_from(
                     alias.columns.iter().map(|c| c.name.value.clone()).collect();
                 relation_of(alias.name.value.clone(), &names, subquery, Kind::From)
             }
+            TableFactor::UNNEST {
+                array_exprs,
+                alias,
+                with_ordinality,
+                ..
+            } => element_relation("unnest", array_exprs, alias.as_ref(), *with_ordinality),
+            TableFactor::Table {
+                name,
+                alias,
+                args: Some(args),
+                with_ordinality,
+                ..
+            } if matches!(
+                base_name(name).as_str(),
+                "unnest"
+                    | "json_array_elements_text"
+                    | "jsonb_array_elements_text"
+                    | "json_array_elements"
+                    | "jsonb_array_elements"
+            ) =>
+            {
+                let exprs: Vec<Expr> = args
+                    .args
+                    .iter()
+                    .filter_map(|a| match a {
+                        sqlparser::ast::FunctionArg::Unnamed(
+                            sqlparser::ast::FunctionArgExpr::Expr(e),
+                        ) => Some(e.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                element_relation(&base_name(name), &exprs, alias.as_ref(), *with_ordinality)
+            }
             TableFactor::Table {
                 name, alias, args, ..
             } => {
@@ -268,6 +301,56 @@ fn push_from(
         guard.push(r);
     }
     single
+}
+
+/// The columns of `unnest(a, ...)` or a JSON array element function in
+/// FROM: one per array (its element type), then `ordinality` (bigint).
+fn element_relation(
+    function: &str,
+    arrays: &[Expr],
+    alias: Option<&sqlparser::ast::TableAlias>,
+    ordinality: bool,
+) -> Relation {
+    let mut types: Vec<Option<PgType>> = arrays
+        .iter()
+        .map(|a| match function {
+            "unnest" => match expr_type(a) {
+                Some(PgType::Array(elem)) => Some(elem.scalar()),
+                _ => None,
+            },
+            f if f.ends_with("_text") => Some(PgType::Text),
+            f if f.starts_with("jsonb") => Some(PgType::Jsonb),
+            _ => Some(PgType::Json),
+        })
+        .collect();
+    if ordinality {
+        types.push(Some(PgType::Int8));
+    }
+    let shown = alias.map_or(function.to_owned(), |a| a.name.value.clone());
+    let names: Vec<String> = alias
+        .map(|a| a.columns.iter().map(|c| c.name.value.clone()).collect())
+        .unwrap_or_default();
+    let columns = types
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let default = if ordinality && i == arrays.len() {
+                "ordinality".to_owned()
+            } else if function == "unnest" && arrays.len() == 1 {
+                shown.clone()
+            } else if function == "unnest" {
+                "unnest".to_owned()
+            } else {
+                "value".to_owned()
+            };
+            (names.get(i).cloned().unwrap_or(default), t)
+        })
+        .collect();
+    Relation {
+        name: shown,
+        columns,
+        kind: Kind::From,
+    }
 }
 
 fn opaque(name: String) -> Relation {

@@ -20,6 +20,38 @@ pub(super) struct Ddl {
     pub statements: Vec<String>,
 }
 
+/// `ALTER TABLE t ADD [CONSTRAINT n] FOREIGN KEY ... | CHECK (...)` alone:
+/// the table and the SQLite constraint text, for the session to add.
+pub(super) fn added_constraint(
+    statement: &Statement,
+) -> Result<Option<(String, String, Option<String>)>, TranslateError> {
+    let Statement::AlterTable(alter) = statement else {
+        return Ok(None);
+    };
+    let [AlterTableOperation::AddConstraint { constraint, .. }] = alter.operations.as_slice()
+    else {
+        return Ok(None);
+    };
+    if !matches!(
+        constraint,
+        TableConstraint::ForeignKey(_) | TableConstraint::Check(_)
+    ) || alter.only
+        || alter.if_exists
+    {
+        return Ok(None);
+    }
+    let mut constraint = constraint.clone();
+    table_constraint(&mut constraint)?;
+    let mut check = None;
+    if let TableConstraint::Check(c) = &mut constraint {
+        rewrite_expression(&mut c.expr)?;
+        check = Some(c.expr.to_string());
+    }
+    let mut table = alter.name.clone();
+    check_table_name(&mut table)?;
+    Ok(Some((base_name(&table), constraint.to_string(), check)))
+}
+
 /// Translates a DDL statement, or returns `Ok(None)` if it is not DDL.
 pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateError> {
     Ok(Some(match statement {
@@ -236,9 +268,11 @@ fn create_index(mut index: CreateIndex) -> Result<String, TranslateError> {
         }
     }
     for column in &mut index.columns {
-        if column.operator_class.is_some() {
-            return Err(unsupported("index operator classes"));
-        }
+        // An operator class picks how PostgreSQL compares keys in one access
+        // method (varchar_pattern_ops: byte order for LIKE prefixes, which
+        // is SQLite's BINARY order anyway; gin_trgm_ops and the like). The
+        // index stays an index on the same column: the class is dropped.
+        column.operator_class = None;
         rewrite_expression(&mut column.column.expr)?;
     }
     let mut statement = Statement::CreateIndex(index);

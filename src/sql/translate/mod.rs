@@ -126,6 +126,16 @@ pub enum StmtKind {
         query_sql: String,
         options: CopyOptions,
     },
+    /// `ALTER TABLE t ADD [CONSTRAINT name] FOREIGN KEY ... | CHECK (...)`:
+    /// SQLite cannot add a constraint with ALTER, so the session edits the
+    /// table's definition (see `backend::sqlite::add_constraint`).
+    /// `constraint` is the SQLite table-constraint text.
+    AddConstraint {
+        table: String,
+        constraint: String,
+        /// A CHECK constraint's expression, to validate existing rows.
+        check: Option<String>,
+    },
     /// `PREPARE name [(types)] AS statement`: `statement` is its PostgreSQL
     /// text (already checked to translate), `types` the declared type names.
     Prepare {

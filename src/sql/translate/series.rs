@@ -16,12 +16,12 @@ use sqlparser::ast::{
 /// Replaces a set-returning function in FROM by an equivalent subquery.
 /// Returns `Ok(false)` when `factor` is not one.
 pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, TranslateError> {
-    let (name, args, alias) = match factor {
+    let (name, args, alias, ordinality) = match factor {
         TableFactor::Table {
             name,
             args: Some(args),
             alias,
-            with_ordinality: false,
+            with_ordinality,
             ..
         } => {
             let args: Option<Vec<Expr>> = args
@@ -33,17 +33,25 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
                 })
                 .collect();
             let Some(args) = args else { return Ok(false) };
-            (base_name(name), args, alias.clone())
+            (base_name(name), args, alias.clone(), *with_ordinality)
         }
         TableFactor::UNNEST {
             alias,
             array_exprs,
             with_offset: false,
-            with_ordinality: false,
+            with_ordinality,
             ..
-        } => ("unnest".to_string(), array_exprs.clone(), alias.clone()),
+        } => (
+            "unnest".to_string(),
+            array_exprs.clone(),
+            alias.clone(),
+            *with_ordinality,
+        ),
         _ => return Ok(false),
     };
+    if ordinality || (name == "unnest" && args.len() > 1) {
+        return zipped_elements(factor, &name, &args, alias, ordinality);
+    }
     let column = match alias.as_ref() {
         // Their result column is a named OUT parameter: `value`, whatever the table alias.
         a if name.contains("array_elements") && alias_columns_free(a) => "value".to_owned(),
@@ -56,7 +64,7 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
                 "SELECT value AS pg_col FROM json_each($1)",
                 std::slice::from_ref(array),
             ),
-            _ => return Err(unsupported("unnest() with several arrays")),
+            _ => unreachable!("several arrays are zipped above"),
         },
         // JSON set-returning functions over SQLite's json_each.
         "json_array_elements" | "jsonb_array_elements" => query(
@@ -90,6 +98,80 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
     };
     name_output(&mut subquery, column);
     Ok(replace_with(factor, subquery, alias, &name))
+}
+
+/// `unnest(a[, b ...]) [WITH ORDINALITY] [AS t(x[, y ...][, n])]` with
+/// several arrays, or with ordinality, and the JSON array element functions
+/// with ordinality: one json_each per array, zipped on the array index
+/// (a shorter array pads with NULL, as in PostgreSQL); the index counted
+/// from 1 is the ordinality.
+fn zipped_elements(
+    factor: &mut TableFactor,
+    name: &str,
+    args: &[Expr],
+    alias: Option<TableAlias>,
+    ordinality: bool,
+) -> Result<bool, TranslateError> {
+    let value = match name {
+        "unnest" => "value",
+        "json_array_elements" | "jsonb_array_elements" if args.len() == 1 => JSON_VALUE,
+        "json_array_elements_text" | "jsonb_array_elements_text" if args.len() == 1 => TEXT_VALUE,
+        _ => return Err(unsupported(format!("{name}() WITH ORDINALITY"))),
+    };
+    let outputs = args.len() + usize::from(ordinality);
+    let names: Vec<String> = alias
+        .as_ref()
+        .map(|a| a.columns.iter().map(|c| ident_name(&c.name)).collect())
+        .unwrap_or_default();
+    if names.len() > outputs {
+        return Err(other(
+            "42P10",
+            format!("too many column aliases specified for function {name}"),
+        ));
+    }
+    let default_name = |i: usize| match (&alias, name) {
+        _ if ordinality && i == args.len() => "ordinality".to_owned(),
+        (Some(a), "unnest") if args.len() == 1 => ident_name(&a.name),
+        (_, "unnest") => "unnest".to_owned(),
+        _ => "value".to_owned(),
+    };
+    let quote = |n: &str| format!("\"{}\"", n.replace('"', "\"\""));
+    let column = |i: usize| quote(names.get(i).map_or(&default_name(i), |n| n));
+    let mut select: Vec<String> = (0..args.len())
+        .map(|i| {
+            format!(
+                "{} AS {}",
+                value
+                    .replace("value", &format!("e{i}.value"))
+                    .replace("type", &format!("e{i}.type")),
+                column(i)
+            )
+        })
+        .collect();
+    let index = (0..args.len())
+        .map(|i| format!("e{i}.key"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let index = if args.len() == 1 {
+        index
+    } else {
+        format!("coalesce({index})")
+    };
+    if ordinality {
+        select.push(format!("{index} + 1 AS {}", column(args.len())));
+    }
+    let mut from = String::from("json_each($1) AS e0");
+    for i in 1..args.len() {
+        from.push_str(&format!(
+            " FULL JOIN json_each(${}) AS e{i} ON e{i}.key = e0.key",
+            i + 1
+        ));
+    }
+    let sub = query(
+        &format!("SELECT {} FROM {from} ORDER BY {index}", select.join(", ")),
+        args,
+    );
+    Ok(replace_with(factor, sub, alias, name))
 }
 
 /// A JSON value of json_each as PostgreSQL's json/jsonb element text.

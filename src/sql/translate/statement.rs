@@ -72,6 +72,18 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         }
         _ => {
             let description = statement_name(&statement);
+            if let Some((table, constraint, check)) = ddl::added_constraint(&statement)? {
+                return Ok(Translation {
+                    kind: StmtKind::AddConstraint {
+                        table,
+                        constraint,
+                        check,
+                    },
+                    sql: String::new(),
+                    params: vec![],
+                    columns: vec![],
+                });
+            }
             let Some(ddl) = ddl::translate(statement)? else {
                 return Err(unsupported(description));
             };

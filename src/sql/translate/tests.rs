@@ -463,3 +463,20 @@ fn distinct_on_becomes_a_row_number_filter() {
     );
     assert!(sql.contains("AS \"x\""), "{sql}");
 }
+
+#[test]
+fn unnest_with_ordinality_numbers_elements() {
+    let t = one("SELECT colid, arridx FROM unnest(ARRAY[3, 1, 2]) WITH ORDINALITY cols(colid, arridx) ORDER BY arridx");
+    assert!(t.sql.contains("key + 1"), "{}", t.sql);
+    let t = one("SELECT * FROM unnest(ARRAY['a', 'b']) WITH ORDINALITY");
+    assert!(t.sql.contains("\"ordinality\""), "{}", t.sql);
+}
+
+#[test]
+fn unnest_zips_several_arrays() {
+    let t = one(
+        "SELECT * FROM unnest(ARRAY[1, 2], ARRAY['a']) WITH ORDINALITY koi(key, option, arridx)",
+    );
+    assert!(t.sql.contains("FULL JOIN json_each"), "{}", t.sql);
+    assert!(t.sql.contains("\"arridx\""), "{}", t.sql);
+}

@@ -1,0 +1,136 @@
+//! `ALTER TABLE ... ADD FOREIGN KEY / CHECK`, which SQLite's ALTER cannot do.
+//!
+//! A foreign key or CHECK constraint lives only in the table's CREATE
+//! TABLE text, not in how rows are stored, so SQLite documents editing that
+//! text in `sqlite_schema` (with `writable_schema`) as the way to add one
+//! ("Making Other Kinds Of Table Schema Changes" in lang_altertable). The
+//! edit runs in a savepoint with the tenant's guard lifted for just these
+//! server-written statements; the existing rows are then checked against
+//! the new constraint (23503 / 23514, as PostgreSQL validates), and any
+//! failure rolls the edit back.
+
+use rusqlite::config::DbConfig;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::guard::{self, Role};
+use crate::sql::errors::{from_sqlite, SqlError};
+
+/// Adds `constraint` (SQLite table-constraint text) to `table`; `check`
+/// is the expression of a CHECK constraint, to validate existing rows.
+pub fn add_constraint(
+    conn: &mut Connection,
+    role: Role,
+    table: &str,
+    constraint: &str,
+    check: Option<&str>,
+) -> Result<(), SqlError> {
+    if role == Role::ReadOnly {
+        return Err(guard::read_only_error());
+    }
+    let found: Option<(String, String)> = conn
+        .query_row(
+            "SELECT name, sql FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE",
+            params![table],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(|e| from_sqlite(&e))?;
+    let Some((name, create)) = found else {
+        return Err(SqlError::new(
+            "42P01",
+            format!("relation \"{table}\" does not exist"),
+        ));
+    };
+    // The column and constraint list ends at the last ')': table options
+    // after it (STRICT, WITHOUT ROWID) have no parentheses.
+    let end = create
+        .rfind(')')
+        .ok_or_else(|| SqlError::internal("ALTER TABLE", "unexpected table definition"))?;
+    let edited = format!("{}, {constraint}{}", &create[..end], &create[end..]);
+    let mut refused = None;
+    guard::unguarded(conn, role, false, |c| {
+        c.execute_batch("SAVEPOINT pgtenant_add_constraint")?;
+        let r = edit(c, &name, &edited).and_then(|_| {
+            refused = violation(c, &name, check)?;
+            Ok(())
+        });
+        if r.is_ok() && refused.is_none() {
+            c.execute_batch("RELEASE pgtenant_add_constraint")
+        } else {
+            let _ = c.execute_batch(
+                "ROLLBACK TO pgtenant_add_constraint; RELEASE pgtenant_add_constraint",
+            );
+            r
+        }
+    })
+    .map_err(|e| from_sqlite(&e))?;
+    refused.map_or(Ok(()), Err)
+}
+
+/// Swaps the table's CREATE text and bumps the schema cookie so every
+/// connection rereads the schema.
+fn edit(c: &Connection, name: &str, sql: &str) -> rusqlite::Result<()> {
+    c.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, false)?;
+    let r = (|| {
+        let version: i64 = c.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+        c.execute_batch("PRAGMA writable_schema = ON")?;
+        c.execute(
+            "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = ?2",
+            params![sql, name],
+        )?;
+        c.execute_batch(&format!(
+            "PRAGMA schema_version = {}; PRAGMA writable_schema = RESET",
+            version + 1
+        ))?;
+        // The new text must parse: preparing against the table proves it.
+        c.prepare(&format!(
+            "SELECT * FROM \"{}\" LIMIT 0",
+            name.replace('"', "\"\"")
+        ))
+        .map(|_| ())
+    })();
+    let _ = c.execute_batch("PRAGMA writable_schema = OFF");
+    c.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    r
+}
+
+/// Existing rows must satisfy the new constraint, as PostgreSQL checks when
+/// it adds one: the error to report if they do not.
+fn violation(
+    c: &Connection,
+    table: &str,
+    check: Option<&str>,
+) -> rusqlite::Result<Option<SqlError>> {
+    let quoted = format!("\"{}\"", table.replace('"', "\"\""));
+    Ok(match check {
+        Some(expr) => c
+            .query_row(
+                &format!("SELECT 1 FROM {quoted} WHERE NOT ({expr}) LIMIT 1"),
+                [],
+                |_| Ok(()),
+            )
+            .optional()?
+            .map(|_| {
+                SqlError::new(
+                    "23514",
+                    format!("check constraint of relation \"{table}\" is violated by some row"),
+                )
+            }),
+        None => c
+            .query_row(
+                "SELECT 1 FROM pragma_foreign_key_check(?1) LIMIT 1",
+                params![table],
+                |_| Ok(()),
+            )
+            .optional()?
+            .map(|_| {
+                SqlError::new(
+                    "23503",
+                    format!(
+                        "insert or update on table \"{table}\" violates foreign key constraint"
+                    ),
+                )
+                .with_detail("Existing rows reference keys that are not present.")
+            }),
+    })
+}
