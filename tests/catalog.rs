@@ -318,3 +318,25 @@ async fn catalog_shows_only_the_tenants_schema() {
     assert!(b.simple_query("DELETE FROM pg_class").await.is_err());
     assert!(b.simple_query("SELECT * FROM pgcat__rel").await.is_err());
 }
+
+/// The catalog views are created on first use; when that happens inside a
+/// transaction that rolls back, the next use creates them again.
+#[tokio::test]
+async fn catalog_views_survive_a_rollback_of_their_first_use() {
+    let server = TestServer::start().await;
+    let c = server.fresh_tenant("catrb").await;
+    c.batch_execute("CREATE TABLE t (a int)").await.unwrap();
+    let q = "SELECT relname FROM pg_catalog.pg_class WHERE relname = $1";
+    for _ in 0..2 {
+        c.batch_execute("BEGIN").await.unwrap();
+        let rows = c.query(q, &[&"t"]).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        c.batch_execute("ROLLBACK").await.unwrap();
+    }
+    c.batch_execute("BEGIN; CREATE TABLE u (b int)")
+        .await
+        .unwrap();
+    let rows = c.query(q, &[&"u"]).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    c.batch_execute("COMMIT").await.unwrap();
+}

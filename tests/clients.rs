@@ -196,6 +196,12 @@ async fn django() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alembic() {
+    let (_s, out) = run_client("alem", python_program("alembic_test.py")).await;
+    assert!(out.contains("alembic ok"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn asyncpg() {
     let (_s, out) = run_client("apg", python_program("asyncpg_test.py")).await;
     assert!(out.contains("asyncpg ok"), "{out}");

@@ -30,6 +30,10 @@ pub struct Conn {
     /// handler then stops it after [`INLINE_BUDGET_OPS`] instructions.
     inline: Arc<AtomicBool>,
     over_budget: Arc<AtomicBool>,
+    /// The catalog views were created inside the open transaction: a
+    /// rollback takes them away again, and statements cached meanwhile
+    /// would then fail instead of creating them anew.
+    catalog_in_tx: AtomicBool,
 }
 
 /// A result column as SQLite describes it.
@@ -106,6 +110,7 @@ impl Conn {
             interrupt,
             inline,
             over_budget,
+            catalog_in_tx: AtomicBool::new(false),
         }
     }
 
@@ -164,9 +169,20 @@ impl Conn {
     /// Runs statements with no parameters and no result (transaction control,
     /// multi-statement DDL).
     pub fn batch(&self, sql: &str) -> Result<(), SqlError> {
-        self.db
+        let r = self
+            .db
             .execute_batch(sql)
-            .map_err(|e| from_sqlite_on(&self.db, &e))
+            .map_err(|e| from_sqlite_on(&self.db, &e));
+        if self.catalog_in_tx.load(Ordering::Relaxed) {
+            let word = sql.trim_start().get(..8).unwrap_or("");
+            if word.eq_ignore_ascii_case("ROLLBACK") {
+                self.db.flush_prepared_statement_cache();
+            }
+            if self.db.is_autocommit() {
+                self.catalog_in_tx.store(false, Ordering::Relaxed);
+            }
+        }
+        r
     }
 
     /// Prepares (and caches) a statement; the first statement of a
@@ -178,6 +194,9 @@ impl Conn {
                 let inline = self.inline.swap(false, Ordering::Relaxed);
                 let installed = super::catalog::install(&self.db);
                 self.inline.store(inline, Ordering::Relaxed);
+                if !self.db.is_autocommit() {
+                    self.catalog_in_tx.store(true, Ordering::Relaxed);
+                }
                 installed?;
                 self.db.prepare_cached(sql)
             }

@@ -138,6 +138,16 @@ fn is_main(db: Option<&str>) -> bool {
     matches!(db, None | Some("main"))
 }
 
+/// The database an action is on. For ALTER TABLE, SQLite passes the
+/// database in the action and, for DROP COLUMN, the column name where the
+/// database name usually is.
+fn database_of<'a>(ctx: &AuthContext<'a>) -> Option<&'a str> {
+    match ctx.action {
+        AuthAction::AlterTable { database_name, .. } => Some(database_name),
+        _ => ctx.database_name,
+    }
+}
+
 fn authorize(ctx: AuthContext<'_>) -> Authorization {
     match ctx.action {
         AuthAction::Attach { .. } | AuthAction::Detach { .. } => deny(Denial::EscapeHatch),
@@ -159,7 +169,7 @@ fn authorize(ctx: AuthContext<'_>) -> Authorization {
         }
         // Only the tenant's own `main` database (and the per-connection temp
         // schema SQLite uses for CTE materialisation) may be touched.
-        _ => match ctx.database_name {
+        _ => match database_of(&ctx) {
             None | Some("main") | Some("temp") => Authorization::Allow,
             Some(_) => deny(Denial::EscapeHatch),
         },
@@ -175,7 +185,7 @@ fn authorize_as<const ROLE: u8, const COUNT_DELETES: bool>(ctx: AuthContext<'_>)
         1 => Role::ReadWrite,
         _ => Role::ReadOnly,
     };
-    let main = is_main(ctx.database_name);
+    let main = is_main(database_of(&ctx));
     if main && role != Role::Owner && is_ddl(&ctx.action) {
         return deny(if role == Role::ReadOnly {
             Denial::ReadOnly
@@ -262,6 +272,21 @@ mod tests {
         let mut c = Connection::open_in_memory().unwrap();
         install(&mut c).unwrap();
         c
+    }
+
+    #[test]
+    fn drop_column_is_ddl_on_main() {
+        let mut c = conn();
+        c.execute_batch("CREATE TABLE t (a int, b int, c int)")
+            .unwrap();
+        c.execute_batch("ALTER TABLE t DROP COLUMN b").unwrap();
+        for role in [Role::ReadWrite, Role::ReadOnly] {
+            set_role(&mut c, role, false).unwrap();
+            let err = c.execute_batch("ALTER TABLE t DROP COLUMN c").unwrap_err();
+            assert!(err.to_string().contains("not authorized"), "{err}");
+        }
+        set_role(&mut c, Role::Owner, false).unwrap();
+        c.execute_batch("ALTER TABLE t DROP COLUMN c").unwrap();
     }
 
     #[test]
