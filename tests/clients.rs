@@ -196,6 +196,20 @@ async fn django() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn knex() {
+    require(
+        &clients_dir().join("node/node_modules/knex/package.json"),
+        "Knex (npm ci in tests/clients/node)",
+    );
+    let (_s, out) = run_client("knexdb", |cmd| {
+        *cmd = Command::new("node");
+        cmd.arg("node/knex_test.js");
+    })
+    .await;
+    assert!(out.contains("knex ok"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alembic() {
     let (_s, out) = run_client("alem", python_program("alembic_test.py")).await;
     assert!(out.contains("alembic ok"), "{out}");

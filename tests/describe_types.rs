@@ -173,3 +173,67 @@ async fn insert_without_column_list_parameters_take_the_table_column_types() {
         .await
         .expect("insert with typed parameters");
 }
+
+/// Expressions over table columns take the columns' declared types in
+/// Describe (the simple protocol is checked with node-postgres, which
+/// parses by OID, in tests/clients/node/pg_test.js).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expressions_over_table_columns_take_the_schema_types() {
+    let server = TestServer::start().await;
+    let client = server.fresh_tenant("acme").await;
+    client
+        .batch_execute(
+            "CREATE TABLE m (id serial PRIMARY KEY, batch int, small smallint, big bigint,
+                             price numeric(8,2), at timestamptz, name text);
+             CREATE TABLE tag (m_id int, label text);
+             INSERT INTO m (batch, small, big, price, at, name)
+               VALUES (1, 2, 3, 4.50, now(), 'x'), (2, 3, 4, 1.25, now(), 'y');
+             INSERT INTO tag VALUES (1, 'a')",
+        )
+        .await
+        .unwrap();
+    let cases: &[(&str, &[Type])] = &[
+        ("SELECT max(batch) FROM m", &[Type::INT4]),
+        (
+            "SELECT max(\"batch\") AS max_batch FROM \"m\"",
+            &[Type::INT4],
+        ),
+        (
+            "SELECT min(small), sum(batch), sum(big), max(id) + 1, avg(batch) FROM m",
+            &[
+                Type::INT2,
+                Type::INT8,
+                Type::NUMERIC,
+                Type::INT4,
+                Type::NUMERIC,
+            ],
+        ),
+        (
+            "SELECT coalesce(max(big), 0), round(price, 1), price * 2 FROM m GROUP BY price",
+            &[Type::INT8, Type::NUMERIC, Type::NUMERIC],
+        ),
+        (
+            "SELECT max(k.at) FROM m k WHERE k.id > 0",
+            &[Type::TIMESTAMPTZ],
+        ),
+        (
+            "SELECT (SELECT max(big) FROM m WHERE m.id = t.m_id), t.* FROM tag t",
+            &[Type::INT8, Type::INT4, Type::TEXT],
+        ),
+        (
+            "WITH w AS (SELECT * FROM m) SELECT max(name), max(batch) FROM w",
+            &[Type::TEXT, Type::INT4],
+        ),
+        (
+            "SELECT upper(name), batch FROM m UNION ALL SELECT label, m_id FROM tag",
+            &[Type::TEXT, Type::INT4],
+        ),
+    ];
+    for (sql, want) in cases {
+        let stmt = client.prepare(sql).await.expect(sql);
+        let got: Vec<Type> = stmt.columns().iter().map(|c| c.type_().clone()).collect();
+        assert_eq!(&got, want, "Describe of {sql}");
+        // The rows decode as those types (tokio-postgres checks the OID).
+        client.query(&stmt, &[]).await.expect(sql);
+    }
+}

@@ -76,7 +76,7 @@ async fn run(
     let r = Run {
         sql,
         params,
-        types: Types::Infer(&[]),
+        types: Types::Infer(&[], None),
         format: &format,
     };
     let f = c.run(&r, &mut sink).await?;
@@ -594,7 +594,7 @@ async fn catalog_queries_are_answered_from_the_schema_mirror() {
     let run = Run {
         sql: &t.sql,
         params: &[],
-        types: Types::Infer(&t.columns),
+        types: Types::Infer(&t.columns, t.retype.as_ref()),
         format: &format,
     };
     c.mirror().catalog().run(&run, &mut sink).unwrap();

@@ -315,6 +315,7 @@ pub async fn prepare(session: &Arc<Session>, sql: &str) -> Result<Option<Prepare
                     sql: String::new(),
                     params: Vec::new(),
                     columns: Vec::new(),
+                    retype: None,
                 },
                 param_types: vec![PgType::Text; nparams],
                 result_types: vec![PgType::Text; columns.len()].into(),

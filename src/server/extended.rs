@@ -31,7 +31,7 @@ use crate::backend::sqlite::exec::ColumnInfo;
 use crate::sql::decode::decode_param;
 use crate::sql::errors::SqlError;
 use crate::sql::pgtype::PgType;
-use crate::sql::translate::{ParamHint, StmtKind, Translation};
+use crate::sql::translate::{ParamHint, ResultTypes, StmtKind, Translation};
 
 /// A statement after Parse.
 #[derive(Debug)]
@@ -182,14 +182,19 @@ pub async fn prepare(
     for (i, ty) in session.column_types(lookups).await? {
         param_types[i] = ty;
     }
+    // Expressions over table columns (`max(n)`): typed with the schema.
+    let choose = ResultTypes::new(columns.len(), &t.columns, t.retype.as_ref());
+    let retyped = match choose.wants_schema(|i| columns[i].decl) {
+        Some(rt) => {
+            let rt = rt.clone();
+            session.read_schema(move |c| Ok(c.retyped(&rt))).await?
+        }
+        None => Vec::new(),
+    };
     let result_types: Arc<[PgType]> = columns
         .iter()
         .enumerate()
-        .map(|(i, c)| {
-            c.decl
-                .or_else(|| t.columns.get(i).copied().flatten())
-                .unwrap_or(PgType::Text)
-        })
+        .map(|(i, c)| choose.pick(i, c.decl, &retyped).unwrap_or(PgType::Text))
         .collect();
     Ok(Some(Prepared {
         param_types: param_types

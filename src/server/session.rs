@@ -20,7 +20,7 @@ use crate::backend::libsql::RemoteConn;
 use crate::backend::sqlite::exec::{ColumnInfo, Conn, Finished, RowSink, Run, Types};
 use crate::sql::errors::SqlError;
 use crate::sql::pgtype::PgType;
-use crate::sql::translate::{ParamHint, StmtKind, Translation};
+use crate::sql::translate::{merge_hints, ParamHint, StmtKind, Translation};
 use crate::tenant::registry::TenantDb;
 
 /// The database connection a session starts with.
@@ -671,32 +671,36 @@ impl Session {
                     ));
                 }
                 if let Some(mut r) = self.remote_guard().await {
-                    let cursor = if r.fresh_mirror().await?.runs_here(&query.sql)? {
+                    let mirror = r.fresh_mirror().await?;
+                    let hints = match &query.retype {
+                        Some(rt) => merge_hints(&query.columns, &mirror.catalog().retyped(rt)),
+                        None => query.columns.clone(),
+                    };
+                    let cursor = if mirror.runs_here(&query.sql)? {
                         super::cursors::materialize(
                             r.mirror().catalog(),
                             &query.sql,
                             &params,
-                            &query.columns,
+                            &hints,
                             *binary,
                             *hold,
                         )?
                     } else {
                         let (columns, rows) = r.fetch_all(&query.sql, &params).await?;
-                        super::cursors::Cursor::new(
-                            columns,
-                            &query.columns,
-                            rows.into(),
-                            *binary,
-                            *hold,
-                        )
+                        super::cursors::Cursor::new(columns, &hints, rows.into(), *binary, *hold)
                     };
                     self.cursors.declare(name, cursor)?;
                     return Ok(Outcome::Command(Tag::new("DECLARE CURSOR")));
                 }
                 let (sql, hints, binary, hold) =
                     (query.sql.clone(), query.columns.clone(), *binary, *hold);
+                let retype = query.retype.clone();
                 let cursor = self
                     .with_conn(move |c| {
+                        let hints = match &retype {
+                            Some(rt) => merge_hints(&hints, &c.retyped(rt)),
+                            None => hints,
+                        };
                         super::cursors::materialize(c, &sql, &params, &hints, binary, hold)
                     })
                     .await?;
@@ -915,7 +919,7 @@ impl Session {
                 params: &params,
                 types: match &fixed_types {
                     Some(t) => Types::Fixed(t),
-                    None => Types::Infer(&t.columns),
+                    None => Types::Infer(&t.columns, t.retype.as_ref()),
                 },
                 format,
             };
@@ -930,6 +934,7 @@ impl Session {
         let this = self.clone();
         let sql: Arc<str> = Arc::from(t.sql.as_str());
         let hints = t.columns.clone();
+        let retype = t.retype.clone();
         let format_owned = format.clone();
         // The timer holds no strong reference: an abandoned session must not
         // live until its timeout fires.
@@ -958,7 +963,7 @@ impl Session {
                 params: &params,
                 types: match &fixed_types {
                     Some(t) => Types::Fixed(t),
-                    None => Types::Infer(&hints),
+                    None => Types::Infer(&hints, retype.as_ref()),
                 },
                 format: &format_owned,
             };
@@ -1063,7 +1068,7 @@ impl Session {
             params: &params,
             types: match &fixed_types {
                 Some(t) => Types::Fixed(t),
-                None => Types::Infer(&t.columns),
+                None => Types::Infer(&t.columns, t.retype.as_ref()),
             },
             format,
         };

@@ -282,6 +282,15 @@ fn from_message(msg: &str) -> SqlError {
         return SqlError::new("42P01", format!("relation \"{t}\" does not exist"));
     }
     if let Some(c) = after(msg, "no such column:") {
+        // A double-quoted name comes back quoted, with SQLite's hint about
+        // string literals.
+        let c = c
+            .strip_suffix(" - should this be a string literal in single-quotes?")
+            .unwrap_or(c);
+        let c = c
+            .strip_prefix('"')
+            .and_then(|c| c.strip_suffix('"'))
+            .unwrap_or(c);
         return SqlError::new("42703", format!("column \"{c}\" does not exist"));
     }
     if let Some(f) = after(msg, "no such function:") {

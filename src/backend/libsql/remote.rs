@@ -26,6 +26,7 @@ use crate::backend::sqlite::guard::Role;
 use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
 use crate::sql::errors::SqlError;
 use crate::sql::pgtype::PgType;
+use crate::sql::translate::ResultTypes;
 
 /// Rows per DataRow batch handed to the sink (as the local engine does).
 const BATCH_ROWS: usize = 256;
@@ -305,20 +306,28 @@ impl RemoteConn {
                 ))
             }
             Types::Fixed(t) => t.to_vec(),
-            Types::Infer(hints) => (0..ncols)
-                .map(|i| {
-                    decls[i]
-                        .or_else(|| hints.get(i).copied().flatten())
-                        .or_else(|| {
-                            first
-                                .as_ref()
-                                .and_then(|r| r.get_value(i as i32).ok())
-                                .filter(|v| !matches!(v, libsql::Value::Null))
-                                .map(|v| type_of_value(as_value_ref(&v)))
-                        })
-                        .unwrap_or(PgType::Text)
-                })
-                .collect(),
+            Types::Infer(hints, retype) => {
+                let choose = ResultTypes::new(ncols, hints, retype);
+                // The mirror holds the tables' definitions.
+                let retyped = match choose.wants_schema(|i| decls[i]) {
+                    Some(r) => self.mirror.catalog().retyped(r),
+                    None => Vec::new(),
+                };
+                (0..ncols)
+                    .map(|i| {
+                        choose
+                            .pick(i, decls[i], &retyped)
+                            .or_else(|| {
+                                first
+                                    .as_ref()
+                                    .and_then(|r| r.get_value(i as i32).ok())
+                                    .filter(|v| !matches!(v, libsql::Value::Null))
+                                    .map(|v| type_of_value(as_value_ref(&v)))
+                            })
+                            .unwrap_or(PgType::Text)
+                    })
+                    .collect()
+            }
         };
         if !sink.schema(&columns, &types) {
             return Ok(Finished::Rows(0));

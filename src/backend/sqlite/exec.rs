@@ -13,6 +13,7 @@ use rusqlite::{Connection, InterruptHandle};
 use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
 use crate::sql::errors::{from_sqlite, from_sqlite_on, SqlError};
 use crate::sql::pgtype::PgType;
+use crate::sql::translate::{ResultTypes, Retype, TableColumns};
 
 /// Rows per batch handed to the async side; bounded so huge results stream.
 const BATCH_ROWS: usize = 256;
@@ -56,8 +57,9 @@ pub enum Types<'a> {
     /// Already sent to the client in a RowDescription (extended protocol).
     Fixed(&'a [PgType]),
     /// Decide now: declared type, else the translator's hint, else the
+    /// type worked out with the schema (`max(n)`, see [`Retype`]), else the
     /// storage class of the first row's value.
-    Infer(&'a [Option<PgType>]),
+    Infer(&'a [Option<PgType>], Option<&'a Retype>),
 }
 
 /// One statement execution.
@@ -245,6 +247,35 @@ impl Conn {
         Some(PgType::from_decl(&decl))
     }
 
+    /// A table's (or view's) declared columns, `None` when there is no such table.
+    pub fn table_columns(&self, table: &str) -> Option<TableColumns> {
+        let mut stmt = self
+            .db
+            .prepare_cached("SELECT name, type FROM pragma_table_info(?1)")
+            .ok()?;
+        let cols: TableColumns = stmt
+            .query_map([table], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    PgType::from_decl(&r.get::<_, String>(1)?),
+                ))
+            })
+            .ok()?
+            .filter_map(Result::ok)
+            .collect();
+        (!cols.is_empty()).then_some(cols)
+    }
+
+    /// Result column types worked out again with the tables' columns.
+    pub fn retyped(&self, retype: &Retype) -> Vec<Option<PgType>> {
+        let schema = retype
+            .tables()
+            .into_iter()
+            .filter_map(|t| Some((t.clone(), self.table_columns(&t)?)))
+            .collect();
+        retype.types(schema)
+    }
+
     /// The declared type of the table's `index`-th column (0-based).
     pub fn column_type_at(&self, table: &str, index: usize) -> Option<PgType> {
         let mut stmt = self
@@ -311,7 +342,7 @@ impl Conn {
                     .map(|c| c.decl_type().and_then(PgType::numeric_scale))
                     .collect(),
             ),
-            Types::Infer(_) => stmt
+            Types::Infer(..) => stmt
                 .columns()
                 .map(|c| {
                     let decl = c.decl_type();
@@ -334,15 +365,21 @@ impl Conn {
         let first = rows.next().map_err(|e| from_sqlite_on(&self.db, &e))?;
         let types: Vec<PgType> = match run.types {
             Types::Fixed(t) => t.to_vec(),
-            Types::Infer(hints) => (0..ncols)
-                .map(|i| {
-                    columns[i]
-                        .decl
-                        .or_else(|| hints.get(i).copied().flatten())
-                        .or_else(|| first.and_then(|r| r.get_ref(i).ok()).map(type_of_value))
-                        .unwrap_or(PgType::Text)
-                })
-                .collect(),
+            Types::Infer(hints, retype) => {
+                let choose = ResultTypes::new(ncols, hints, retype);
+                let retyped = match choose.wants_schema(|i| columns[i].decl) {
+                    Some(r) => self.retyped(r),
+                    None => Vec::new(),
+                };
+                (0..ncols)
+                    .map(|i| {
+                        choose
+                            .pick(i, columns[i].decl, &retyped)
+                            .or_else(|| first.and_then(|r| r.get_ref(i).ok()).map(type_of_value))
+                            .unwrap_or(PgType::Text)
+                    })
+                    .collect()
+            }
         };
         let binary: Vec<bool> = (0..ncols).map(|i| run.format.is_binary(i)).collect();
         if !sink.schema(&columns, &types) {

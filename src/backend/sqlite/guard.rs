@@ -258,6 +258,11 @@ pub fn install(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     // Functions in views, triggers and defaults must be marked innocuous.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+    // A double-quoted name is an identifier, never a string: with SQLite's
+    // fallback `SELECT "nope"` would answer 'nope' where PostgreSQL
+    // reports 42703, and a typo would be stored as text.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DML, false)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DDL, false)?;
     // Extension loading stays off: rusqlite is built without it and SQLite
     // disables it per connection by default.
     conn.authorizer(Some(authorize))?;

@@ -7,6 +7,7 @@
 mod arith;
 mod binary;
 mod casts;
+mod defaults;
 mod intervals;
 mod jsonops;
 mod quote;
@@ -34,6 +35,7 @@ fn error(code: &'static str, message: impl Into<String>) -> rusqlite::Error {
 /// Registers every function of this module on `conn`.
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     casts::register(conn)?;
+    defaults::register(conn)?;
     text::register(conn)?;
     binary::register(conn)?;
     arith::register(conn)?;

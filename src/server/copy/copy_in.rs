@@ -219,7 +219,7 @@ async fn send(r: &mut RemoteConn, pending: &mut Pending) -> Result<(), SqlError>
         let run = Run {
             sql: &sql,
             params: &values,
-            types: Types::Infer(&[]),
+            types: Types::Infer(&[], None),
             format: &Format::UnifiedText,
         };
         r.run(&run, &mut NoRows).await?;

@@ -104,6 +104,7 @@ where
         sql: t.sql.clone(),
         params: t.params.clone(),
         columns: t.columns.clone(),
+        retype: t.retype.clone(),
     };
     let mut resp = match session
         .execute(&query, Vec::new(), &Format::UnifiedText, None)

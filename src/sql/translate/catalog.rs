@@ -691,7 +691,12 @@ fn query_types(
                 }
             }
             SelectItem::QualifiedWildcard(kind, _) => {
-                let a = kind.to_string().to_lowercase();
+                let a = match kind {
+                    sqlparser::ast::SelectItemQualifiedWildcardKind::ObjectName(n) => {
+                        ident_name(n.0.last()?.as_ident()?)
+                    }
+                    _ => return None,
+                };
                 out.extend(
                     scope
                         .iter()

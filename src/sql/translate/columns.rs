@@ -1,10 +1,12 @@
 //! Result column types knowable from the expression alone.
 
 use super::ast::{base_name, plain_args};
+use super::retype::TableColumns;
 use super::types::pg_type;
 use crate::sql::pgtype::PgType;
 use sqlparser::ast::{
-    BinaryOperator, Expr, Function, Query, SelectItem, SetExpr, Statement, UnaryOperator, Value,
+    BinaryOperator, Expr, Function, Query, SelectItem, SelectItemQualifiedWildcardKind, SetExpr,
+    Statement, UnaryOperator, Value,
 };
 
 /// One entry per output column, or empty when the count is unknown (`*`).
@@ -78,6 +80,29 @@ fn lookup_relation(name: &str) -> Option<Vec<(String, Option<PgType>)>> {
     })
 }
 
+thread_local! {
+    /// Real tables' declared column types, when the executor supplied them
+    /// (see [`Retype`]); empty while translating, which needs no schema.
+    static SCHEMA: std::cell::RefCell<Vec<(String, TableColumns)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with SCHEMA holding `schema` (cleared after, even on a panic).
+pub(super) fn with_schema<T>(
+    schema: Vec<(String, Vec<(String, PgType)>)>,
+    f: impl FnOnce() -> T,
+) -> T {
+    struct Clear;
+    impl Drop for Clear {
+        fn drop(&mut self) {
+            SCHEMA.with(|s| s.borrow_mut().clear());
+        }
+    }
+    SCHEMA.with(|s| *s.borrow_mut() = schema);
+    let _clear = Clear;
+    f()
+}
+
 /// A column's type by name (optionally qualified) from the FROM relations
 /// in scope, innermost first.
 fn scoped_column(relation: Option<&str>, column: &str) -> Option<PgType> {
@@ -107,43 +132,23 @@ fn scoped_column(relation: Option<&str>, column: &str) -> Option<PgType> {
     })
 }
 
-/// The output column names of a query (its first SELECT's list).
-fn output_names(query: &Query) -> Vec<String> {
-    let mut body = query.body.as_ref();
-    loop {
-        match body {
-            SetExpr::SetOperation { left, .. } => body = left,
-            SetExpr::Query(q) => body = q.body.as_ref(),
-            _ => break,
+/// The output name PostgreSQL gives a SELECT list item.
+fn item_name(item: &SelectItem) -> String {
+    match item {
+        SelectItem::ExprWithAlias { alias, .. } => alias.value.clone(),
+        SelectItem::UnnamedExpr(Expr::Identifier(i)) => i.value.clone(),
+        SelectItem::UnnamedExpr(Expr::CompoundIdentifier(ids)) => {
+            ids.last().map(|i| i.value.clone()).unwrap_or_default()
         }
-    }
-    match body {
-        SetExpr::Select(select) => select
-            .projection
-            .iter()
-            .map(|item| match item {
-                SelectItem::ExprWithAlias { alias, .. } => alias.value.clone(),
-                SelectItem::UnnamedExpr(Expr::Identifier(i)) => i.value.clone(),
-                SelectItem::UnnamedExpr(Expr::CompoundIdentifier(ids)) => {
-                    ids.last().map(|i| i.value.clone()).unwrap_or_default()
-                }
-                SelectItem::UnnamedExpr(Expr::Function(f)) => base_name(&f.name),
-                _ => "?column?".to_owned(),
-            })
-            .collect(),
-        _ => Vec::new(),
+        SelectItem::UnnamedExpr(Expr::Function(f)) => base_name(&f.name),
+        _ => "?column?".to_owned(),
     }
 }
 
 fn relation_of(name: String, aliases: &[String], query: &Query, kind: Kind) -> Relation {
-    let types = query_columns(query);
-    let names = if aliases.is_empty() {
-        output_names(query)
-    } else {
-        aliases.to_vec()
-    };
+    let mut columns = query_named(query);
     // Unknown column count (a `*` inside): nothing can be said about it.
-    if types.is_empty() || types.len() != names.len() {
+    if columns.is_empty() || aliases.len() > columns.len() {
         return Relation {
             name,
             columns: Vec::new(),
@@ -154,18 +159,22 @@ fn relation_of(name: String, aliases: &[String], query: &Query, kind: Kind) -> R
             },
         };
     }
+    for (c, alias) in columns.iter_mut().zip(aliases) {
+        c.0 = alias.clone();
+    }
     Relation {
         name,
-        columns: names
-            .into_iter()
-            .enumerate()
-            .map(|(i, n)| (n, types.get(i).copied().flatten()))
-            .collect(),
+        columns,
         kind,
     }
 }
 
 fn query_columns(query: &Query) -> Vec<Option<PgType>> {
+    query_named(query).into_iter().map(|(_, t)| t).collect()
+}
+
+/// A query's output columns, named; empty when their number is unknown.
+fn query_named(query: &Query) -> Vec<(String, Option<PgType>)> {
     let guard = ScopeGuard::new();
     if let Some(with) = &query.with {
         for cte in &with.cte_tables {
@@ -184,22 +193,25 @@ fn query_columns(query: &Query) -> Vec<Option<PgType>> {
             guard.push(r);
         }
     }
-    set_expr_columns(&query.body)
+    set_expr_named(&query.body)
 }
 
-/// Pushes the FROM clause's known relations; returns the single relation's
-/// columns when FROM has exactly one (for `SELECT *`).
+/// Pushes the FROM clause's relations; returns all their columns when
+/// every one is known (what `SELECT *` expands to).
 fn push_from(
     guard: &ScopeGuard,
     from: &[sqlparser::ast::TableWithJoins],
-) -> Option<Vec<Option<PgType>>> {
+) -> Option<Vec<(String, Option<PgType>)>> {
     use sqlparser::ast::TableFactor;
     let mut factors = Vec::new();
+    // USING and NATURAL merge the join columns: `*` is then not the
+    // concatenation of the relations' columns.
+    let mut merged = false;
     for twj in from {
         factors.push(&twj.relation);
         factors.extend(twj.joins.iter().map(|j| &j.relation));
+        merged |= twj.joins.iter().any(|j| merges_columns(&j.join_operator));
     }
-    let mut single = None;
     for f in &factors {
         let r = match f {
             TableFactor::Derived {
@@ -280,14 +292,10 @@ fn push_from(
                             columns,
                             kind: Kind::From,
                         },
-                        _ => {
-                            guard.push(opaque(shown));
-                            continue;
-                        }
+                        _ => table_relation(shown, &base),
                     }
                 } else {
-                    guard.push(opaque(shown));
-                    continue;
+                    table_relation(shown, &base)
                 }
             }
             _ => {
@@ -295,12 +303,37 @@ fn push_from(
                 continue;
             }
         };
-        if factors.len() == 1 {
-            single = Some(r.columns.iter().map(|(_, t)| *t).collect());
-        }
         guard.push(r);
     }
-    single
+    // Every FROM item's columns, in order, when all are known.
+    SCOPE.with(|s| {
+        let s = s.borrow();
+        let mine = &s[guard.0..];
+        let known = !merged && !mine.is_empty() && mine.iter().all(|r| r.kind == Kind::From);
+        known.then(|| {
+            mine.iter()
+                .flat_map(|r| r.columns.iter().cloned())
+                .collect()
+        })
+    })
+}
+
+fn merges_columns(op: &sqlparser::ast::JoinOperator) -> bool {
+    use sqlparser::ast::{JoinConstraint, JoinOperator as J};
+    let constraint = match op {
+        J::Join(c)
+        | J::Inner(c)
+        | J::Left(c)
+        | J::LeftOuter(c)
+        | J::Right(c)
+        | J::RightOuter(c)
+        | J::FullOuter(c) => c,
+        _ => return false,
+    };
+    matches!(
+        constraint,
+        JoinConstraint::Using(_) | JoinConstraint::Natural
+    )
 }
 
 /// The columns of `unnest(a, ...)` or a JSON array element function in
@@ -353,6 +386,24 @@ fn element_relation(
     }
 }
 
+/// A real table: opaque unless the executor supplied its columns (SCHEMA).
+fn table_relation(name: String, table: &str) -> Relation {
+    let columns = SCHEMA.with(|s| {
+        s.borrow()
+            .iter()
+            .find(|(t, _)| t == table)
+            .map(|(_, cols)| cols.iter().map(|(c, t)| (c.clone(), Some(*t))).collect())
+    });
+    match columns {
+        Some(columns) => Relation {
+            name,
+            columns,
+            kind: Kind::From,
+        },
+        None => opaque(name),
+    }
+}
+
 fn opaque(name: String) -> Relation {
     Relation {
         name,
@@ -361,35 +412,77 @@ fn opaque(name: String) -> Relation {
     }
 }
 
-fn set_expr_columns(body: &SetExpr) -> Vec<Option<PgType>> {
+fn set_expr_named(body: &SetExpr) -> Vec<(String, Option<PgType>)> {
     match body {
         SetExpr::Select(select) => {
             let guard = ScopeGuard::new();
-            let single = push_from(&guard, &select.from);
-            if let [SelectItem::Wildcard(_)] = select.projection.as_slice() {
-                return single.unwrap_or_default();
-            }
-            select_items(&select.projection)
+            let star = push_from(&guard, &select.from);
+            select_named(&select.projection, star.as_deref())
         }
-        SetExpr::Query(query) => query_columns(query),
-        SetExpr::SetOperation { left, .. } => set_expr_columns(left),
+        SetExpr::Query(query) => query_named(query),
+        SetExpr::SetOperation { left, .. } => set_expr_named(left),
         SetExpr::Values(values) => values
             .rows
             .first()
-            .map(|row| row.content.iter().map(expr_type).collect())
+            .map(|row| {
+                row.content
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (format!("column{}", i + 1), expr_type(e)))
+                    .collect()
+            })
             .unwrap_or_default(),
         _ => vec![],
     }
 }
 
 fn select_items(items: &[SelectItem]) -> Vec<Option<PgType>> {
+    select_named(items, None)
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect()
+}
+
+/// A SELECT list's names and types; `star` is what `*` expands to, when
+/// known. Empty when a wildcard's columns are unknown.
+fn select_named(
+    items: &[SelectItem],
+    star: Option<&[(String, Option<PgType>)]>,
+) -> Vec<(String, Option<PgType>)> {
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         match item {
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                out.push(expr_type(e))
+                out.push((item_name(item), expr_type(e)))
             }
-            // A wildcard expands to an unknown number of columns.
+            SelectItem::Wildcard(_) => match star {
+                Some(columns) => out.extend_from_slice(columns),
+                None => return vec![],
+            },
+            SelectItem::QualifiedWildcard(kind, _) => {
+                let name = match kind {
+                    SelectItemQualifiedWildcardKind::ObjectName(n) => {
+                        n.0.last()
+                            .and_then(|p| p.as_ident())
+                            .map(|i| i.value.clone())
+                    }
+                    SelectItemQualifiedWildcardKind::Expr(_) => None,
+                };
+                let Some(name) = name else { return vec![] };
+                let columns = SCOPE.with(|s| {
+                    s.borrow()
+                        .iter()
+                        .rev()
+                        .find(|r| r.kind != Kind::Cte && r.name.eq_ignore_ascii_case(&name))
+                        .filter(|r| r.kind == Kind::From)
+                        .map(|r| r.columns.clone())
+                });
+                match columns {
+                    Some(c) => out.extend(c),
+                    // An unknown number of columns.
+                    None => return vec![],
+                }
+            }
             _ => return vec![],
         }
     }
@@ -467,6 +560,11 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
             .chain(else_result.as_deref())
             .find_map(expr_type),
         Expr::Function(func) => function_type(func),
+        // A scalar subquery: its one column's type.
+        Expr::Subquery(q) => match query_columns(q).as_slice() {
+            [t] => *t,
+            _ => None,
+        },
         // ARRAY[...] (stored as a JSON array) prints in array form.
         // (Only with a known element type, as for array_agg.)
         Expr::Array(array) => Some(array_of(Some(array.elem.iter().find_map(expr_type)?))),
@@ -586,19 +684,21 @@ fn arithmetic(left: Option<PgType>, right: Option<PgType>) -> Option<PgType> {
 
 fn function_type(func: &Function) -> Option<PgType> {
     let name = base_name(&func.name);
-    let first_arg_type = || {
-        plain_args(func)
-            .unwrap_or_default()
-            .into_iter()
-            .find_map(expr_type)
-    };
+    // The first argument's type only: `round(x, 2)` is not an int4
+    // because its second argument is.
+    let first_arg_type = || plain_args(func)?.first().and_then(|e| expr_type(e));
     Some(match name.as_str() {
         "count" => PgType::Int8,
         "sum" => match first_arg_type()? {
-            PgType::Int2 | PgType::Int4 | PgType::Int8 => PgType::Int8,
+            PgType::Int2 | PgType::Int4 => PgType::Int8,
+            PgType::Int8 => PgType::Numeric,
             other => other,
         },
-        "avg" => PgType::Numeric,
+        "avg" => match first_arg_type() {
+            Some(PgType::Float4 | PgType::Float8) => PgType::Float8,
+            Some(PgType::Interval) => PgType::Interval,
+            _ => PgType::Numeric,
+        },
         "stddev" | "stddev_samp" | "stddev_pop" | "variance" | "var_samp" | "var_pop" => {
             match first_arg_type()? {
                 PgType::Float4 | PgType::Float8 => PgType::Float8,
@@ -628,8 +728,23 @@ fn function_type(func: &Function) -> Option<PgType> {
             PgType::Array(elem) => elem.scalar(),
             _ => return None,
         },
-        "min" | "max" | "coalesce" | "nullif" | "greatest" | "least" | "abs" | "round"
-        | "trunc" => first_arg_type()?,
+        "min" | "max" | "nullif" | "abs" | "round" | "trunc" => first_arg_type()?,
+        // The arguments' common type: unknown while any of them is.
+        "coalesce" | "greatest" | "least" => {
+            let types = plain_args(func)?
+                .into_iter()
+                .filter(|e| !is_null(e))
+                .map(expr_type)
+                .collect::<Option<Vec<_>>>()?;
+            let mut it = types.into_iter();
+            let first = it.next()?;
+            it.try_fold(first, |acc, t| match arithmetic(Some(acc), Some(t)) {
+                Some(wider) => Some(wider),
+                None if acc == t => Some(acc),
+                // An untyped literal ('x') adopts the other's type.
+                None => Some(acc),
+            })?
+        }
         "now"
         | "current_timestamp"
         | "transaction_timestamp"

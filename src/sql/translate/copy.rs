@@ -214,6 +214,7 @@ pub(super) fn translate(tokens: Vec<TokenWithSpan>) -> Result<Translation, Trans
             sql: String::new(),
             params: vec![],
             columns: vec![],
+            retype: None,
         });
     }
     let select = match query {
@@ -251,6 +252,7 @@ pub(super) fn translate(tokens: Vec<TokenWithSpan>) -> Result<Translation, Trans
         sql: inner.sql,
         params: inner.params,
         columns: inner.columns,
+        retype: inner.retype,
     })
 }
 

@@ -14,6 +14,7 @@ mod copy;
 mod copy_options;
 mod cursor;
 mod ddl;
+mod defaults;
 mod derived_aliases;
 mod distinct_on;
 mod error;
@@ -26,6 +27,7 @@ mod output_names;
 mod params;
 mod prepared;
 mod query;
+mod retype;
 mod rewrite;
 mod series;
 mod session;
@@ -48,6 +50,7 @@ use crate::sql::pgtype::PgType;
 
 pub use copy_options::{CopyFormat, CopyOptions, ForceQuote};
 pub use prepared::bind as bind_prepared;
+pub use retype::{merge_hints, ResultTypes, Retype, TableColumns};
 
 /// One translated statement.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +72,9 @@ pub struct Translation {
     /// `None` = unknown here; the executor then uses the SQLite declared type.
     /// May be empty when no column is known.
     pub columns: Vec<Option<PgType>>,
+    /// Set when some result column's type depends on the schema (`max(n)`):
+    /// the executor works the types out again with the tables' columns.
+    pub retype: Option<Retype>,
 }
 
 /// What kind of statement it is.

@@ -61,6 +61,7 @@ pub(super) fn translate(statement: &Statement) -> Result<Option<Translation>, Tr
         sql: String::new(),
         params: vec![],
         columns: vec![],
+        retype: None,
     }))
 }
 

@@ -4,7 +4,7 @@ use super::error::unsupported;
 use super::rewrite::rewrite_statement;
 use super::split::Parsed;
 use super::{columns, ddl, names, output_names, params, session};
-use super::{StmtKind, TranslateError, Translation};
+use super::{Retype, StmtKind, TranslateError, Translation};
 use sqlparser::ast::{FromTable, OnInsert, SetExpr, Statement, TableObject};
 
 pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, TranslateError> {
@@ -29,6 +29,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
             sql: String::new(),
             params,
             columns: vec![],
+            retype: None,
         });
     }
     names::check_statement(&mut statement)?;
@@ -42,6 +43,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
     super::catalog::param_types(&mut params);
     let mut columns = columns::infer(&statement);
     super::catalog::result_types(&statement, &mut columns);
+    let retype = Retype::for_statement(&statement, &columns);
     if let Statement::Delete(delete) = &mut statement {
         delete_using_as_exists(delete);
     }
@@ -82,6 +84,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
                     sql: String::new(),
                     params: vec![],
                     columns: vec![],
+                    retype: None,
                 });
             }
             let Some(ddl) = ddl::translate(statement)? else {
@@ -98,6 +101,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
                 sql: ddl.statements.join("; "),
                 params: vec![],
                 columns: vec![],
+                retype: None,
             });
         }
     };
@@ -105,11 +109,13 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         guard_upsert_select(insert);
     }
     output_names::alias_outputs(&mut statement);
+    super::defaults::expand(&mut statement);
     rewrite_statement(&mut statement)?;
     Ok(Translation {
         kind: StmtKind::Query { tag, returns_rows },
         sql: statement.to_string(),
         params,
+        retype: if returns_rows { retype } else { None },
         columns: if returns_rows { columns } else { vec![] },
     })
 }
@@ -142,6 +148,7 @@ fn noop(tag: &'static str) -> Translation {
         sql: String::new(),
         params: vec![],
         columns: vec![],
+        retype: None,
     }
 }
 

@@ -480,3 +480,76 @@ fn unnest_zips_several_arrays() {
     assert!(t.sql.contains("FULL JOIN json_each"), "{}", t.sql);
     assert!(t.sql.contains("\"arridx\""), "{}", t.sql);
 }
+
+#[test]
+fn result_types_worked_out_with_the_schema() {
+    use crate::sql::translate::TableColumns;
+    let km: TableColumns = vec![
+        ("id".into(), PgType::Int4),
+        ("batch".into(), PgType::Int4),
+        ("big".into(), PgType::Int8),
+        ("price".into(), PgType::Numeric),
+        ("at".into(), PgType::Timestamptz),
+    ];
+    let tags: TableColumns = vec![("km_id".into(), PgType::Int4), ("tag".into(), PgType::Text)];
+    let retyped = |sql: &str| {
+        let t = translate(sql).unwrap().remove(0);
+        let r = t.retype.unwrap_or_else(|| panic!("no retype for {sql}"));
+        let schema = r
+            .tables()
+            .into_iter()
+            .filter_map(|n| match n.as_str() {
+                "km" => Some((n, km.clone())),
+                "tags" => Some((n, tags.clone())),
+                _ => None,
+            })
+            .collect();
+        r.types(schema)
+    };
+    use PgType::*;
+    assert_eq!(retyped("SELECT max(batch) FROM km"), vec![Some(Int4)]);
+    assert_eq!(
+        retyped("SELECT max(id) + 1, sum(batch), sum(big), avg(batch), min(k.at) FROM km k"),
+        vec![
+            Some(Int4),
+            Some(Int8),
+            Some(Numeric),
+            Some(Numeric),
+            Some(Timestamptz)
+        ]
+    );
+    assert_eq!(
+        retyped("SELECT *, price * 2 FROM km JOIN tags ON km_id = id"),
+        vec![
+            Some(Int4),
+            Some(Int4),
+            Some(Int8),
+            Some(Numeric),
+            Some(Timestamptz),
+            Some(Int4),
+            Some(Text),
+            Some(Numeric)
+        ]
+    );
+    assert_eq!(
+        retyped("SELECT t.* FROM tags t"),
+        vec![Some(Int4), Some(Text)]
+    );
+    assert_eq!(
+        retyped("SELECT t.*, (SELECT max(big) FROM km WHERE id = km_id) FROM tags t"),
+        vec![Some(Int4), Some(Text), Some(Int8)]
+    );
+    assert_eq!(
+        retyped(
+            "WITH w AS (SELECT * FROM km) SELECT coalesce(max(big), 0), round(price, 1) FROM w"
+        ),
+        vec![Some(Int8), Some(Numeric)]
+    );
+    // A table the schema does not know stays unknown.
+    assert_eq!(retyped("SELECT max(x) FROM other"), vec![None]);
+    // Nothing to work out: no parse kept.
+    assert!(translate("SELECT count(*) FROM km").unwrap()[0]
+        .retype
+        .is_none());
+    assert!(translate("SELECT 1 + 1").unwrap()[0].retype.is_none());
+}

@@ -21,6 +21,15 @@ async function main() {
   assert.equal(ins.rowCount, 1);
   assert.deepEqual(ins.rows[0], { id: 1, name: 'first' });
 
+  // Aggregates over columns carry the column's type in the simple protocol
+  // too: max(integer) is an int4 (a number here), sum(integer) an int8 (a
+  // string), as from PostgreSQL.
+  const agg = await c.query('SELECT max(n) AS top, sum(n) AS total, max(at) AS latest FROM things');
+  assert.deepEqual(agg.fields.map((f) => f.dataTypeID), [23, 20, 1184]);
+  assert.strictEqual(agg.rows[0].top, 42);
+  assert.strictEqual(agg.rows[0].total, '42');
+  assert.ok(agg.rows[0].latest instanceof Date);
+
   const r = await c.query('SELECT * FROM things WHERE id = $1', [1]);
   const row = r.rows[0];
   assert.equal(row.n, 42);

@@ -1,0 +1,44 @@
+//! `pg_column_default(table, column)`: a column's declared default,
+//! evaluated now, for `DEFAULT` inside VALUES rows and SET lists (see
+//! `translate::defaults`). `column` is a name, or a 0-based position when
+//! the INSERT named no columns.
+
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::{Connection, OptionalExtension};
+
+use super::error;
+
+pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    // Not deterministic: a default such as now() changes between calls.
+    conn.create_scalar_function("pg_column_default", 2, FunctionFlags::SQLITE_UTF8, |ctx| {
+        let table: String = ctx.get(0)?;
+        // SAFETY: the connection outlives the call, and the nested queries
+        // below only read the schema and evaluate a constant expression.
+        let conn = unsafe { ctx.get_connection()? };
+        let found: Option<Option<String>> = match ctx.get_raw(1) {
+            ValueRef::Integer(cid) => conn
+                .prepare_cached("SELECT dflt_value FROM pragma_table_info(?1) WHERE cid = ?2")?
+                .query_row(rusqlite::params![table, cid], |r| r.get(0))
+                .optional()?,
+            _ => {
+                let column: String = ctx.get(1)?;
+                conn.prepare_cached(
+                    "SELECT dflt_value FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+                )?
+                .query_row([&table, &column], |r| r.get(0))
+                .optional()?
+            }
+        };
+        match found {
+            None => Err(error(
+                "42703",
+                format!("column of relation \"{table}\" does not exist"),
+            )),
+            Some(None) => Ok(Value::Null),
+            // SQLite checked the expression when the table was created:
+            // constant, no columns, no subqueries.
+            Some(Some(expr)) => conn.query_row(&format!("SELECT {expr}"), [], |r| r.get(0)),
+        }
+    })
+}

@@ -1,0 +1,116 @@
+//! Result column types that depend on the schema: `max(batch)`, `sum(n)`,
+//! `price * 2`. SQLite reports a declared type only for a bare column, and
+//! the translator sees no schema, so for a statement with such columns the
+//! translation keeps its parsed form; the executor hands in the declared
+//! columns of the tables it reads and the same typing rules run again.
+
+use super::ast::base_name;
+use crate::sql::pgtype::PgType;
+use sqlparser::ast::{visit_relations, Statement};
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+/// A statement whose result types are worked out again against the schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retype(Arc<Statement>);
+
+/// A table's declared columns: (name, type), in order.
+pub type TableColumns = Vec<(String, PgType)>;
+
+impl Retype {
+    /// Kept only when some result column is unknown and a real table is read.
+    pub(super) fn for_statement(
+        statement: &Statement,
+        columns: &[Option<PgType>],
+    ) -> Option<Retype> {
+        // RETURNING lists are bare columns more often than not, and an
+        // INSERT's text may be large: only queries keep their parse.
+        if !matches!(statement, Statement::Query(_)) {
+            return None;
+        }
+        let unknown = columns.is_empty() || columns.iter().any(Option::is_none);
+        let reads_table = visit_relations(statement, |_| ControlFlow::Break(())).is_break();
+        (unknown && reads_table).then(|| Retype(Arc::new(statement.clone())))
+    }
+
+    /// The tables the statement names (folded, unqualified), each once.
+    /// Catalog views are left out: their SQLite declarations are coarser
+    /// than the types the catalog pass gives them (oid, name, oid[]).
+    pub fn tables(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let _ = visit_relations(self.0.as_ref(), |name| {
+            let base = base_name(name);
+            if crate::sql::catalog::relation(&base).is_none() && !out.contains(&base) {
+                out.push(base);
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        out
+    }
+
+    /// The result column types with the tables' columns known (`schema`
+    /// from [`Retype::tables`]; a table missing from it stays unknown).
+    pub fn types(&self, schema: Vec<(String, TableColumns)>) -> Vec<Option<PgType>> {
+        super::columns::with_schema(schema, || {
+            let mut columns = super::columns::infer(&self.0);
+            super::catalog::result_types(&self.0, &mut columns);
+            columns
+        })
+    }
+}
+
+/// The translator's hints, with the schema's answer where they had none.
+pub fn merge_hints(hints: &[Option<PgType>], retyped: &[Option<PgType>]) -> Vec<Option<PgType>> {
+    (0..hints.len().max(retyped.len()))
+        .map(|i| {
+            hints
+                .get(i)
+                .copied()
+                .flatten()
+                .or_else(|| retyped.get(i).copied().flatten())
+        })
+        .collect()
+}
+
+/// Chooses result column types before the first row: the declared type,
+/// else the translator's hint, else the schema's answer (looked up only
+/// when some column has neither).
+pub struct ResultTypes<'a> {
+    n: usize,
+    hints: &'a [Option<PgType>],
+    retype: Option<&'a Retype>,
+}
+
+impl<'a> ResultTypes<'a> {
+    /// Hints are positional: a list of another length than the `n` result
+    /// columns (a `*` expanded differently) says nothing.
+    pub fn new(n: usize, hints: &'a [Option<PgType>], retype: Option<&'a Retype>) -> Self {
+        let hints = if hints.len() == n { hints } else { &[] };
+        ResultTypes { n, hints, retype }
+    }
+
+    /// The statement to work out again, when a column with no declared
+    /// type has no hint either.
+    pub fn wants_schema(&self, decl: impl Fn(usize) -> Option<PgType>) -> Option<&'a Retype> {
+        let retype = self.retype?;
+        (0..self.n)
+            .any(|i| decl(i).is_none() && self.hint(i).is_none())
+            .then_some(retype)
+    }
+
+    /// Column `i`'s type if known; `retyped` is the schema's answer (empty
+    /// when not looked up).
+    pub fn pick(
+        &self,
+        i: usize,
+        decl: Option<PgType>,
+        retyped: &[Option<PgType>],
+    ) -> Option<PgType> {
+        decl.or_else(|| self.hint(i))
+            .or_else(|| (retyped.len() == self.n).then(|| retyped[i]).flatten())
+    }
+
+    fn hint(&self, i: usize) -> Option<PgType> {
+        self.hints.get(i).copied().flatten()
+    }
+}
