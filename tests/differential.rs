@@ -563,4 +563,6 @@ async fn corpus_side_by_side_local_and_remote_tenants() {
 }
 
 /// The remote tenant's agreement reached so far (raise it as it improves).
-const REMOTE_FLOOR_PERCENT: usize = 85;
+/// 84 since 15-sequences.sql: sequences are local-only (0A000 on remote
+/// tenants), which takes 30 statements from the remote side.
+const REMOTE_FLOOR_PERCENT: usize = 84;

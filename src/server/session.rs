@@ -887,7 +887,8 @@ impl Session {
         fixed_types: Option<Arc<[PgType]>>,
     ) -> Result<Outcome, SqlError> {
         self.cancel_reason.store(CANCEL_NONE, Ordering::Release);
-        let permit = if tag == "SELECT" {
+        let reads_only = tag == "SELECT" && t.reads_only();
+        let permit = if reads_only {
             None
         } else {
             self.writer_for_statement().await?
@@ -907,7 +908,7 @@ impl Session {
         // Reads first try the async worker under an instruction budget: most
         // are point queries finishing in microseconds, and a thread hand-off
         // would cost more than the query.
-        if permit.is_none() && tag == "SELECT" {
+        if permit.is_none() && reads_only {
             let conn = self.take_conn().await?;
             let mut sink = MemSink {
                 format,

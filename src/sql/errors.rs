@@ -300,6 +300,11 @@ fn from_message(msg: &str) -> SqlError {
         )
         .with_detail("No function matches the given name and argument types.");
     }
+    // sqld's wording when a column DEFAULT calls a function it lacks.
+    if let Some(f) = after(msg, "unknown function:") {
+        let f = f.strip_suffix("()").unwrap_or(f);
+        return SqlError::new("42883", format!("function {f} does not exist"));
+    }
     if let Some(i) = after(msg, "no such index:") {
         return SqlError::new("42704", format!("index \"{i}\" does not exist"));
     }

@@ -121,7 +121,10 @@ impl SchemaMirror {
         if let Some(&here) = self.routes.get(sql) {
             return Ok(here);
         }
+        // Sequence functions read their table from inside the function,
+        // where EXPLAIN does not see it; the mirror holds no rows.
         let here = match self.reads_no_table(sql) {
+            Ok(_) if crate::sql::translate::uses_sequences(sql) => false,
             Ok(here) => here,
             Err(e) if is_denial(&e) => return Err(from_sqlite(&e)),
             Err(e) if super::super::sqlite::catalog_missing(&e) => {
@@ -203,10 +206,13 @@ impl SchemaMirror {
     /// Whether `sql` holds several statements (one PostgreSQL statement can
     /// become several SQLite ones: `DROP TABLE a, b`).
     pub fn is_multi_statement(&self, sql: &str) -> bool {
-        matches!(
-            self.db.sqlite().prepare(sql),
-            Err(rusqlite::Error::MultipleStatement)
-        )
+        match self.db.sqlite().prepare(sql) {
+            Err(rusqlite::Error::MultipleStatement) => true,
+            // rusqlite prepares the rest to tell: a later statement may use
+            // what an earlier one creates (CREATE SEQUENCE's table and row).
+            Err(_) => sql.contains("; "),
+            Ok(_) => false,
+        }
     }
 
     /// Whether the local engine defines SQL function `name` (translations

@@ -253,6 +253,13 @@ fn default_text(dflt: &str, decl: &str) -> String {
     if inner.starts_with("date('now')") {
         return "CURRENT_DATE".into();
     }
+    // A sequence default, as PostgreSQL prints it.
+    if let Some(name) = inner
+        .strip_prefix("pg_nextval('")
+        .and_then(|s| s.strip_suffix("')"))
+    {
+        return format!("nextval('{name}'::regclass)");
+    }
     match (t, d) {
         (PgType::Bool, "0") => "false".into(),
         (PgType::Bool, "1") => "true".into(),

@@ -222,6 +222,12 @@ impl Conn {
                     param_count: 0,
                 })
             }
+            Err(_) if several_statements(sql) => {
+                return Ok(Described {
+                    columns: Vec::new(),
+                    param_count: 0,
+                })
+            }
             Err(e) => return Err(from_sqlite(&e)),
         };
         let columns = stmt
@@ -296,6 +302,12 @@ impl Conn {
             // (`DROP TABLE a, b`, `TRUNCATE a, b`): those take no parameters
             // and return no rows.
             Err(rusqlite::Error::MultipleStatement) if run.params.is_empty() => {
+                self.batch(run.sql)?;
+                return Ok(Finished::Changed(0));
+            }
+            // rusqlite prepares the rest to tell; a later statement may use
+            // what an earlier one creates (CREATE SEQUENCE's table and row).
+            Err(_) if run.params.is_empty() && several_statements(run.sql) => {
                 self.batch(run.sql)?;
                 return Ok(Finished::Changed(0));
             }
@@ -430,4 +442,12 @@ impl Conn {
         sink.last_rows(batch);
         Ok(Finished::Rows(count))
     }
+}
+
+/// Whether translated SQL is several statements: the translator joins them
+/// with `; ` (DDL only, never with parameters or rows).
+/// A single statement that merely contains "; " in a literal fails the
+/// same way when retried as a batch.
+fn several_statements(sql: &str) -> bool {
+    sql.contains("; ")
 }

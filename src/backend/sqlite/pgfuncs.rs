@@ -11,6 +11,7 @@ mod defaults;
 mod intervals;
 mod jsonops;
 mod quote;
+mod sequences;
 mod stats;
 #[cfg(test)]
 mod tests;
@@ -40,6 +41,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     binary::register(conn)?;
     arith::register(conn)?;
     quote::register(conn)?;
+    sequences::register(conn)?;
     intervals::register(conn)?;
     to_char::register(conn)?;
     jsonops::register(conn)?;
@@ -79,6 +81,25 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
     ];
     if let Some((_, code)) = PREFIXES.iter().find(|(p, _)| message.starts_with(p)) {
         return Some(code);
+    }
+    // Sequences (pgfuncs::sequences) and column defaults (pgfuncs::defaults).
+    const SEQUENCES: [(&str, &str); 4] = [
+        ("nextval: reached ", "2200H"),
+        ("setval: value ", "22003"),
+        ("currval of sequence ", "55000"),
+        ("lastval is not yet defined", "55000"),
+    ];
+    if let Some((_, code)) = SEQUENCES.iter().find(|(p, _)| message.starts_with(p)) {
+        return Some(code);
+    }
+    if message.starts_with("relation ") && message.ends_with(" does not exist") {
+        return Some("42P01");
+    }
+    if message.ends_with("\" is not a sequence") {
+        return Some("42809");
+    }
+    if message.starts_with("column \"") && message.ends_with("\" does not exist") {
+        return Some("42703");
     }
     let out_of_range = message.ends_with(" out of range")
         && message.split_whitespace().count() == 4

@@ -26,7 +26,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            NULL AS self_referencing_column_name, NULL AS reference_generation, \
            NULL AS user_defined_type_catalog, NULL AS user_defined_type_schema, \
            NULL AS user_defined_type_name, CASE r.type WHEN 'table' THEN 'YES' ELSE 'NO' END AS is_insertable_into, \
-           'NO' AS is_typed, NULL AS commit_action FROM pgcat__rel r",
+           'NO' AS is_typed, NULL AS commit_action FROM pgcat__rel r WHERE r.type <> 'sequence'",
     );
     rel(
         all,
@@ -51,7 +51,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            (SELECT t.typname FROM pgcat_pg_type t WHERE t.oid = pg_type_oid(c.decl)) AS udt_name, \
            'NO' AS is_identity, 'NEVER' AS is_generated, \
            CASE c.reltype WHEN 'table' THEN 'YES' ELSE 'NO' END AS is_updatable \
-         FROM pgcat__col c",
+         FROM pgcat__col c WHERE c.reltype <> 'sequence'",
     );
     rel(
         all,

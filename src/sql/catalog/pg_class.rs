@@ -11,7 +11,10 @@
 use super::{empty, rel, Relation};
 
 /// Tables and views of the tenant (the `main` schema, SQLite internals excluded).
-const REL: &str = "SELECT s.rowid + 16384 AS oid, s.name AS name, s.type AS type, s.sql AS sql \
+/// A sequence is a table with the columns `translate::sequences` gives it.
+const REL: &str = "SELECT s.rowid + 16384 AS oid, s.name AS name, \
+     CASE WHEN s.type = 'table' AND s.sql LIKE '%(last_value BIGINT NOT NULL, log_cnt BIGINT NOT NULL DEFAULT 0, is_called BOOLEAN%' \
+       THEN 'sequence' ELSE s.type END AS type, s.sql AS sql \
      FROM main.sqlite_schema s WHERE s.type IN ('table', 'view') \
      AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
 
@@ -129,7 +132,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            r.oid AS relfilenode, 0 AS reltablespace, 0 AS relpages, -1 AS reltuples, \
            0 AS relallvisible, 0 AS reltoastrelid, \
            (r.type = 'table' AND EXISTS (SELECT 1 FROM pgcat__idx x WHERE x.relid = r.oid)) AS relhasindex, \
-           0 AS relisshared, 'p' AS relpersistence, CASE r.type WHEN 'table' THEN 'r' ELSE 'v' END AS relkind, \
+           0 AS relisshared, 'p' AS relpersistence, CASE r.type WHEN 'table' THEN 'r' WHEN 'sequence' THEN 'S' ELSE 'v' END AS relkind, \
            (SELECT count(*) FROM pragma_table_info(r.name)) AS relnatts, 0 AS relchecks, \
            r.type = 'view' AS relhasrules, \
            EXISTS (SELECT 1 FROM pgcat__con k WHERE k.contype = 'f' AND (k.conrelid = r.oid OR k.confrelid = r.oid)) AS relhastriggers, 0 AS relhassubclass, \

@@ -485,7 +485,8 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
         ("pg_get_serial_sequence", [table, column]) => template(
             "(SELECT 'public.' || c.relname || '_' || c.attname || '_seq' FROM pgcat__col c \
              WHERE c.dflt LIKE 'nextval(%' AND c.attname = $2 \
-             AND (c.relname = $1 OR 'public.' || c.relname = $1))",
+             AND $1 IN (c.relname, 'public.' || c.relname, '\"' || c.relname || '\"', \
+               'public.\"' || c.relname || '\"', '\"public\".\"' || c.relname || '\"'))",
             &[table.clone(), column.clone()],
         ),
         ("to_regtype", [text]) => call(

@@ -762,6 +762,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "current_schema" | "current_database" => PgType::Text,
         "gen_random_uuid" | "uuid_generate_v4" => PgType::Uuid,
         "pg_backend_pid" => PgType::Int4,
+        "nextval" | "currval" | "setval" | "lastval" => PgType::Int8,
         "bool_and" | "bool_or" | "every" => PgType::Bool,
         "random" => PgType::Float8,
         "date_part" => PgType::Float8,

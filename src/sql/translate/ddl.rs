@@ -58,6 +58,9 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
         Statement::CreateTable(table) => ddl("CREATE TABLE", vec![create_table(table)?]),
         Statement::CreateIndex(index) => ddl("CREATE INDEX", vec![create_index(index)?]),
         Statement::CreateView(view) => ddl("CREATE VIEW", create_view(view)?),
+        s @ Statement::CreateSequence { .. } => {
+            ddl("CREATE SEQUENCE", super::sequences::create(s)?)
+        }
         Statement::AlterTable(alter) => ddl("ALTER TABLE", alter_table(alter)?),
         Statement::Truncate(truncate) => ddl("TRUNCATE TABLE", truncate_tables(truncate)?),
         Statement::Drop {
@@ -73,6 +76,8 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
                 ObjectType::Table => ("DROP TABLE", "TABLE"),
                 ObjectType::Index => ("DROP INDEX", "INDEX"),
                 ObjectType::View => ("DROP VIEW", "VIEW"),
+                // A sequence is a one-row table (see `sequences`).
+                ObjectType::Sequence => ("DROP SEQUENCE", "TABLE"),
                 other_type => return Err(unsupported(format!("DROP {other_type}"))),
             };
             // SQLite drops one object per statement; CASCADE/RESTRICT have no

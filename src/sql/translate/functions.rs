@@ -38,10 +38,6 @@ const UNSUPPORTED: &[&str] = &[
     "to_jsonb",
     "row_to_json",
     "jsonb_set",
-    "nextval",
-    "currval",
-    "setval",
-    "lastval",
     "percentile_cont",
     "percentile_disc",
     "mode",
@@ -83,6 +79,10 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
     let name = base_name(&func.name);
     if let Some(e) = super::catalog::rewrite_function(&name, func) {
         return Ok(Some(e));
+    }
+    if let Some(f) = super::sequences::function(&name) {
+        func.name = object_name(f);
+        return Ok(None);
     }
     if UNSUPPORTED.contains(&name.as_str()) {
         return Err(unsupported(format!("function {name}()")));

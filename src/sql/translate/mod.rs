@@ -29,6 +29,7 @@ mod prepared;
 mod query;
 mod retype;
 mod rewrite;
+mod sequences;
 mod series;
 mod session;
 mod similar;
@@ -51,6 +52,7 @@ use crate::sql::pgtype::PgType;
 pub use copy_options::{CopyFormat, CopyOptions, ForceQuote};
 pub use prepared::bind as bind_prepared;
 pub use retype::{merge_hints, ResultTypes, Retype, TableColumns};
+pub use sequences::{uses as uses_sequences, COLUMNS as SEQUENCE_COLUMNS};
 
 /// One translated statement.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +77,13 @@ pub struct Translation {
     /// Set when some result column's type depends on the schema (`max(n)`):
     /// the executor works the types out again with the tables' columns.
     pub retype: Option<Retype>,
+}
+
+impl Translation {
+    /// Whether the statement only reads: a SELECT that advances no sequence.
+    pub fn reads_only(&self) -> bool {
+        matches!(self.kind, StmtKind::Query { tag: "SELECT", .. }) && !sequences::writes(&self.sql)
+    }
 }
 
 /// What kind of statement it is.

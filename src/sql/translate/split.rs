@@ -52,7 +52,8 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
             out.push(Parsed::Copy(chunk.to_vec()));
             continue;
         }
-        let mut parser = Parser::new(&dialect).with_tokens_with_locations(chunk.to_vec());
+        let chunk = super::sequences::canonical_order(chunk.to_vec());
+        let mut parser = Parser::new(&dialect).with_tokens_with_locations(chunk);
         let statement = parser.parse_statement().map_err(parse_error)?;
         let next = parser.peek_token();
         if next.token != Token::EOF {

@@ -33,7 +33,13 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         match found {
             None => Err(error(
                 "42703",
-                format!("column of relation \"{table}\" does not exist"),
+                match ctx.get_raw(1) {
+                    ValueRef::Text(c) => format!(
+                        "column \"{}\" of relation \"{table}\" does not exist",
+                        String::from_utf8_lossy(c)
+                    ),
+                    _ => format!("column of relation \"{table}\" does not exist"),
+                },
             )),
             Some(None) => Ok(Value::Null),
             // SQLite checked the expression when the table was created:

@@ -1,0 +1,270 @@
+//! `pg_nextval`, `pg_currval`, `pg_setval`, `pg_lastval`: PostgreSQL's
+//! sequence functions over the one-row tables `CREATE SEQUENCE` makes (see
+//! `translate::sequences`). A sequence is named by text (`'s'`,
+//! `'public.s'`, `'"S"'`) or by its OID (`'s'::regclass`).
+//!
+//! currval/lastval remember what nextval returned on this connection, as
+//! PostgreSQL does per session. The name `<table>_<column>_seq` of a
+//! `serial` key (a rowid, which SQLite numbers itself) answers too:
+//! nextval gives the next free id, setval is accepted and changes nothing.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension};
+
+use super::error;
+use crate::sql::catalog::REL_OID_BASE as OID_BASE;
+
+/// What nextval returned on this connection: per sequence, and the last.
+#[derive(Default)]
+struct Seen {
+    by_name: HashMap<String, i64>,
+    last: Option<i64>,
+}
+
+pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    // Not deterministic: every call may change the sequence. Innocuous, so
+    // a column DEFAULT may call nextval (schemas are untrusted otherwise):
+    // it only touches the sequence's table in the same database.
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS;
+    let s = seen.clone();
+    conn.create_scalar_function("pg_nextval", 1, flags, move |ctx| {
+        let Some(name) = sequence_name(ctx)? else {
+            return Ok(None);
+        };
+        let value = nextval(ctx, &name)?;
+        let mut seen = s.lock().unwrap_or_else(|p| p.into_inner());
+        seen.by_name.insert(name, value);
+        seen.last = Some(value);
+        Ok(Some(value))
+    })?;
+    let s = seen.clone();
+    conn.create_scalar_function("pg_currval", 1, flags, move |ctx| {
+        let Some(name) = sequence_name(ctx)? else {
+            return Ok(None);
+        };
+        let seen = s.lock().unwrap_or_else(|p| p.into_inner());
+        seen.by_name.get(&name).copied().map(Some).ok_or_else(|| {
+            error(
+                "55000",
+                format!("currval of sequence \"{name}\" is not yet defined in this session"),
+            )
+        })
+    })?;
+    let s = seen.clone();
+    conn.create_scalar_function("pg_lastval", 0, flags, move |_| {
+        let seen = s.lock().unwrap_or_else(|p| p.into_inner());
+        seen.last
+            .ok_or_else(|| error("55000", "lastval is not yet defined in this session"))
+    })?;
+    for n in [2, 3] {
+        let s = seen.clone();
+        conn.create_scalar_function("pg_setval", n, flags, move |ctx| {
+            // Strict, as in PostgreSQL: a NULL argument gives NULL.
+            let (Some(name), Some(value)) = (sequence_name(ctx)?, ctx.get::<Option<i64>>(1)?)
+            else {
+                return Ok(None);
+            };
+            let called = n == 2 || ctx.get::<Option<bool>>(2)?.unwrap_or(true);
+            setval(ctx, &name, value, called)?;
+            if called {
+                let mut seen = s.lock().unwrap_or_else(|p| p.into_inner());
+                seen.by_name.insert(name, value);
+                seen.last = Some(value);
+            }
+            Ok(Some(value))
+        })?;
+    }
+    Ok(())
+}
+
+/// The sequence's table name from the first argument (`None` for NULL).
+fn sequence_name(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+    match ctx.get_raw(0) {
+        ValueRef::Integer(oid) => {
+            // SAFETY: a read of the schema during the call.
+            let conn = unsafe { ctx.get_connection()? };
+            let name: Option<String> = conn
+                .prepare_cached("SELECT name FROM main.sqlite_schema WHERE rowid = ?1")?
+                .query_row([oid - OID_BASE], |r| r.get(0))
+                .optional()?;
+            name.map(Some)
+                .ok_or_else(|| error("42P01", format!("relation with OID {oid} does not exist")))
+        }
+        ValueRef::Text(t) => Ok(Some(parse_name(&String::from_utf8_lossy(t)))),
+        ValueRef::Null => Ok(None),
+        _ => Err(error("42P01", "invalid sequence name")),
+    }
+}
+
+/// `public.s` → `s`, `"S"` → `S`, `S` → `s` (regclass text rules).
+fn parse_name(text: &str) -> String {
+    let text = text.trim();
+    let text = text
+        .strip_prefix("public.")
+        .or_else(|| text.strip_prefix("\"public\"."))
+        .unwrap_or(text);
+    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(quoted) => quoted.replace("\"\"", "\""),
+        None => text.to_lowercase(),
+    }
+}
+
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A sequence's row.
+struct State {
+    last: i64,
+    called: bool,
+    inc: i64,
+    min: i64,
+    max: i64,
+    cycle: bool,
+}
+
+/// The sequence's state, or `None` when no table has the name.
+fn state(conn: &Connection, name: &str) -> rusqlite::Result<Option<State>> {
+    let sql = format!(
+        "SELECT last_value, is_called, increment_by, min_value, max_value, cycle FROM main.{}",
+        quote(name)
+    );
+    let mut stmt = match conn.prepare_cached(&sql) {
+        Ok(s) => s,
+        Err(e) if e.to_string().contains("no such table") => return Ok(None),
+        Err(e) if e.to_string().contains("no such column") => {
+            return Err(error("42809", format!("\"{name}\" is not a sequence")))
+        }
+        Err(e) => return Err(e),
+    };
+    stmt.query_row([], |r| {
+        Ok(State {
+            last: r.get(0)?,
+            called: r.get(1)?,
+            inc: r.get(2)?,
+            min: r.get(3)?,
+            max: r.get(4)?,
+            cycle: r.get(5)?,
+        })
+    })
+    .optional()?
+    .map(Some)
+    .ok_or_else(|| error("42809", format!("\"{name}\" is not a sequence")))
+}
+
+fn nextval(ctx: &Context<'_>, name: &str) -> rusqlite::Result<i64> {
+    // SAFETY: the connection outlives the call; the nested statements read
+    // and update the sequence's own table.
+    let conn = unsafe { ctx.get_connection()? };
+    let Some(State {
+        last,
+        called,
+        inc,
+        min,
+        max,
+        cycle,
+    }) = state(&conn, name)?
+    else {
+        return serial_next(&conn, name);
+    };
+    let next = if !called {
+        last
+    } else {
+        match last.checked_add(inc).filter(|n| (min..=max).contains(n)) {
+            Some(n) => n,
+            None if cycle => {
+                if inc > 0 {
+                    min
+                } else {
+                    max
+                }
+            }
+            None if inc > 0 => {
+                return Err(error(
+                    "2200H",
+                    format!("nextval: reached maximum value of sequence \"{name}\" ({max})"),
+                ))
+            }
+            None => {
+                return Err(error(
+                    "2200H",
+                    format!("nextval: reached minimum value of sequence \"{name}\" ({min})"),
+                ))
+            }
+        }
+    };
+    conn.prepare_cached(&format!(
+        "UPDATE main.{} SET last_value = ?1, is_called = 1",
+        quote(name)
+    ))?
+    .execute([next])?;
+    Ok(next)
+}
+
+fn setval(ctx: &Context<'_>, name: &str, value: i64, called: bool) -> rusqlite::Result<()> {
+    // SAFETY: as in nextval.
+    let conn = unsafe { ctx.get_connection()? };
+    let Some(State { min, max, .. }) = state(&conn, name)? else {
+        // A serial key's sequence: SQLite numbers rowids itself.
+        return serial_key(&conn, name).map(|_| ());
+    };
+    if !(min..=max).contains(&value) {
+        return Err(error(
+            "22003",
+            format!(
+                "setval: value {value} is out of bounds for sequence \"{name}\" ({min}..{max})"
+            ),
+        ));
+    }
+    conn.prepare_cached(&format!(
+        "UPDATE main.{} SET last_value = ?1, is_called = ?2",
+        quote(name)
+    ))?
+    .execute(rusqlite::params![value, called])?;
+    Ok(())
+}
+
+/// The (table, column) of the serial key whose sequence PostgreSQL would
+/// name `name`.
+fn serial_key(conn: &Connection, name: &str) -> rusqlite::Result<(String, String)> {
+    conn.prepare_cached(
+        "SELECT m.name, p.name FROM main.sqlite_schema m, pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND p.pk = 1 AND lower(p.type) = 'integer' \
+           AND m.name || '_' || p.name || '_seq' = ?1",
+    )?
+    .query_row([name], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()?
+    .ok_or_else(|| error("42P01", format!("relation \"{name}\" does not exist")))
+}
+
+fn serial_next(conn: &Connection, name: &str) -> rusqlite::Result<i64> {
+    let (table, column) = serial_key(conn, name)?;
+    conn.query_row(
+        &format!(
+            "SELECT coalesce(max({}), 0) + 1 FROM main.{}",
+            quote(&column),
+            quote(&table)
+        ),
+        [],
+        |r| r.get(0),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_name;
+
+    #[test]
+    fn names_follow_regclass_text_rules() {
+        assert_eq!(parse_name("s"), "s");
+        assert_eq!(parse_name("Order_Seq"), "order_seq");
+        assert_eq!(parse_name("public.s"), "s");
+        assert_eq!(parse_name("\"MySeq\""), "MySeq");
+        assert_eq!(parse_name("\"public\".\"a\"\"b\""), "a\"b");
+    }
+}
