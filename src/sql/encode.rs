@@ -94,8 +94,7 @@ pub fn encode_field(
     let written = if binary {
         binary::write(buf, v, ty)
     } else {
-        text::write(buf, v, ty);
-        Ok(())
+        integer_in_range(v, ty).map(|()| text::write(buf, v, ty))
     };
     let len = written.and_then(|()| {
         i32::try_from(buf.len() - start - 4).map_err(|_| EncodeError {
@@ -113,6 +112,29 @@ pub fn encode_field(
             buf.truncate(start);
             Err(e)
         }
+    }
+}
+
+/// An integer result outside its type's range is PostgreSQL's overflow
+/// error (22003): SQLite computes `2147483647 + 1` in 64 bits, and turns a
+/// 64-bit overflow into a float. Other values print as they are.
+fn integer_in_range(v: ValueRef<'_>, ty: PgType) -> Result<(), EncodeError> {
+    let (min, max) = match ty {
+        PgType::Int2 => (i16::MIN as i64, i16::MAX as i64),
+        PgType::Int4 => (i32::MIN as i64, i32::MAX as i64),
+        PgType::Int8 => (i64::MIN, i64::MAX),
+        _ => return Ok(()),
+    };
+    let fits = match v {
+        ValueRef::Integer(i) => (min..=max).contains(&i),
+        // 2^63 and beyond: where SQLite's integer arithmetic overflowed.
+        ValueRef::Real(f) => f.abs() < 9_223_372_036_854_775_808.0,
+        _ => true,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(EncodeError::out_of_range(ty))
     }
 }
 

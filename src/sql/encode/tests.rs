@@ -439,3 +439,24 @@ fn numeric_with_declared_scale() {
     assert_eq!(PgType::numeric_scale("numeric"), None);
     assert_eq!(PgType::numeric_scale("varchar(10)"), None);
 }
+
+#[test]
+fn integer_overflow_is_an_error_in_text_too() {
+    let err = |v, ty| field(v, ty, false).unwrap_err();
+    let e = err(Integer(1 << 31), PgType::Int4);
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        ("22003", "integer out of range")
+    );
+    assert_eq!(
+        err(Integer(40000), PgType::Int2).message,
+        "smallint out of range"
+    );
+    // SQLite turns a 64-bit overflow into a float.
+    assert_eq!(
+        err(Real(9.3e18), PgType::Int8).message,
+        "bigint out of range"
+    );
+    assert_eq!(text(Integer(i32::MAX as i64), PgType::Int4), "2147483647");
+    assert_eq!(text(Real(2.5), PgType::Int4), "2.5");
+}
