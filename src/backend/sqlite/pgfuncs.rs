@@ -16,6 +16,7 @@ mod stats;
 #[cfg(test)]
 mod tests;
 mod text;
+mod timezones;
 mod to_char;
 
 use rusqlite::functions::FunctionFlags;
@@ -46,6 +47,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     to_char::register(conn)?;
     jsonops::register(conn)?;
     stats::register(conn)?;
+    timezones::register(conn)?;
     Ok(())
 }
 
@@ -94,6 +96,9 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
     }
     if message.starts_with("relation ") && message.ends_with(" does not exist") {
         return Some("42P01");
+    }
+    if message.starts_with("time zone \"") && message.ends_with("\" not recognized") {
+        return Some("22023");
     }
     if message.ends_with("\" is not a sequence") {
         return Some("42809");

@@ -105,10 +105,21 @@ pub(crate) fn parse_timestamp(s: &str, apply_offset: bool) -> Option<Stamp<i64>>
     Some(Stamp::At(us))
 }
 
+/// Whether a timestamp's text carries a zone (`+02`, `Z`): a timestamptz
+/// as stored, rather than a timestamp. `None` when it does not parse.
+pub(crate) fn has_zone(s: &str) -> Option<bool> {
+    let s = s.trim();
+    if special(s).is_some() || s.eq_ignore_ascii_case("epoch") {
+        return Some(false);
+    }
+    parse_parts(s).map(|p| p.zoned)
+}
+
 struct Parts {
     date: NaiveDate,
     time: i64,
     offset_secs: i64,
+    zoned: bool,
 }
 
 /// `date [ T|space time ] [zone] [BC|AD]`.
@@ -117,16 +128,17 @@ fn parse_parts(s: &str) -> Option<Parts> {
     let (y, m, d) = c.ymd()?;
     let mut time = 0;
     let mut offset_secs = 0;
+    let mut zoned = false;
     if c.eat(b'T') || c.eat(b't') || c.peek() == Some(b' ') {
         c.skip_ws();
         if c.peek().is_some_and(|b| b.is_ascii_digit()) {
             time = c.time()?;
             c.skip_ws();
-            offset_secs = c.zone()?;
-        } else {
-            // A zone right after the date: pgjdbc sends setDate() as `2024-01-01 +00`.
-            offset_secs = c.zone()?;
         }
+        // A zone may follow the date directly: pgjdbc sends setDate() as `2024-01-01 +00`.
+        let before = c.i;
+        offset_secs = c.zone()?;
+        zoned = c.i != before;
     }
     c.skip_ws();
     let bc = c.era()?;
@@ -140,6 +152,7 @@ fn parse_parts(s: &str) -> Option<Parts> {
         date,
         time,
         offset_secs,
+        zoned,
     })
 }
 

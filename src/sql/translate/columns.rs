@@ -547,6 +547,11 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
         | Expr::AnyOp { .. }
         | Expr::AllOp { .. } => Some(PgType::Bool),
         Expr::Interval(_) => Some(PgType::Interval),
+        Expr::AtTimeZone { timestamp, .. } => match expr_type(timestamp) {
+            Some(PgType::Timestamptz) => Some(PgType::Timestamp),
+            Some(PgType::Timestamp | PgType::Date) => Some(PgType::Timestamptz),
+            _ => None,
+        },
         Expr::Position { .. } => Some(PgType::Int4),
         Expr::Substring { .. } | Expr::Trim { .. } => Some(PgType::Text),
         Expr::Extract { .. } => Some(PgType::Numeric),
@@ -805,6 +810,18 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "jsonb_object_keys"
         | "json_object_keys" => PgType::Text,
         "to_timestamp" => PgType::Timestamptz,
+        // What `time_zone::prepare` made of AT TIME ZONE: typed when the
+        // direction was known there.
+        "pg_at_time_zone" => match plain_args(func)?.get(2)? {
+            Expr::Value(v) if v.value == Value::Number("1".into(), false) => PgType::Timestamp,
+            Expr::Value(v) if v.value == Value::Number("0".into(), false) => PgType::Timestamptz,
+            _ => return None,
+        },
+        "timezone" => match plain_args(func)?.get(1).and_then(|e| expr_type(e))? {
+            PgType::Timestamptz => PgType::Timestamp,
+            PgType::Timestamp | PgType::Date => PgType::Timestamptz,
+            _ => return None,
+        },
         "gcd" | "lcm" => first_arg_type()?,
         "factorial" => PgType::Numeric,
         "width_bucket" | "scale" => PgType::Int4,

@@ -163,7 +163,8 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             Some(text) => Some(string(super::literals::interval_value(&text)?)),
             None => return Err(unsupported("interval with a non-literal value")),
         },
-        Expr::AtTimeZone { .. } => return Err(unsupported("AT TIME ZONE")),
+        // `time_zone::prepare` turned every one into a call first.
+        Expr::AtTimeZone { .. } => return Err(unsupported("AT TIME ZONE here")),
         // The default collations compare as SQLite's BINARY does (psql sends
         // `COLLATE pg_catalog.default`).
         Expr::Collate {

@@ -35,6 +35,7 @@ mod session;
 mod similar;
 mod split;
 mod statement;
+mod time_zone;
 mod typed_ops;
 mod types;
 

@@ -15,8 +15,7 @@ use sqlparser::ast::{
 use std::ops::ControlFlow;
 
 pub(super) fn infer(statement: &Statement) -> Vec<ParamHint> {
-    let mut scope = Scope::default();
-    let _ = statement.visit(&mut scope);
+    let mut scope = Scope::of(statement);
     if let Statement::Insert(insert) = statement {
         if let TableObject::TableName(name) = &insert.table {
             let alias = insert.table_alias.as_ref().map(|a| ident_name(&a.alias));
@@ -34,13 +33,20 @@ pub(super) fn infer(statement: &Statement) -> Vec<ParamHint> {
 
 /// Tables in the statement and their aliases.
 #[derive(Default)]
-struct Scope {
+pub(super) struct Scope {
     /// (alias or table name, table name)
     names: Vec<(String, String)>,
     tables: Vec<String>,
 }
 
 impl Scope {
+    /// The real tables of the statement's FROM clauses.
+    pub(super) fn of(statement: &Statement) -> Scope {
+        let mut scope = Scope::default();
+        let _ = statement.visit(&mut scope);
+        scope
+    }
+
     fn add(&mut self, alias: Option<String>, table: String) {
         if !self.tables.contains(&table) {
             self.tables.push(table.clone());
@@ -51,7 +57,13 @@ impl Scope {
 
     /// The column a reference names, if its table is unambiguous.
     fn column(&self, expr: &Expr) -> Option<ParamHint> {
-        let (table, column) = match expr {
+        let (table, column) = self.column_of(expr)?;
+        Some(ParamHint::Column { table, column })
+    }
+
+    /// (table, column) of a column reference whose table is unambiguous.
+    pub(super) fn column_of(&self, expr: &Expr) -> Option<(String, String)> {
+        Some(match expr {
             Expr::Identifier(id) => match self.tables.as_slice() {
                 [only] => (only.clone(), ident_name(id)),
                 _ => return None,
@@ -65,10 +77,9 @@ impl Scope {
                     .map(|(_, table)| table.clone())?;
                 (table, ident_name(&ids[1]))
             }
-            Expr::Nested(inner) => return self.column(inner),
+            Expr::Nested(inner) => return self.column_of(inner),
             _ => return None,
-        };
-        Some(ParamHint::Column { table, column })
+        })
     }
 }
 

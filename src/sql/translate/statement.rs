@@ -110,6 +110,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
     }
     output_names::alias_outputs(&mut statement);
     super::defaults::expand(&mut statement);
+    super::time_zone::prepare(&mut statement);
     rewrite_statement(&mut statement)?;
     Ok(Translation {
         kind: StmtKind::Query { tag, returns_rows },
