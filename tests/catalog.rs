@@ -340,3 +340,132 @@ async fn catalog_views_survive_a_rollback_of_their_first_use() {
     assert_eq!(rows.len(), 1);
     c.batch_execute("COMMIT").await.unwrap();
 }
+
+/// What BI tools send when they connect and browse a schema: Grafana's
+/// table and column pickers (a scalar function in FROM, array subscripts),
+/// Metabase's table sync (pg_stat_user_tables for row estimates, privilege
+/// functions, `!~`) and DBeaver's navigator (pg_class, pg_attribute,
+/// pg_attrdef, pg_description, `'pg_class'::regclass`). Each sees the
+/// tenant's tables and columns, typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bi_tool_schema_browser_queries_see_the_tenants_schema() {
+    let server = TestServer::start().await;
+    let c = server.fresh_tenant("bi").await;
+    c.batch_execute(SCHEMA).await.unwrap();
+    let text = |rows: &[tokio_postgres::SimpleQueryMessage]| -> Vec<Vec<String>> {
+        simple_rows(rows)
+            .into_iter()
+            .map(|r| r.into_iter().map(|v| v.unwrap_or_default()).collect())
+            .collect()
+    };
+
+    // Grafana: tables on the search_path, then a table's columns.
+    let grafana_tables = "SELECT quote_ident(table_name) AS \"table\" FROM information_schema.tables \
+        WHERE quote_ident(table_schema) NOT IN ('information_schema', 'pg_catalog', '_timescaledb_cache', \
+        '_timescaledb_catalog', '_timescaledb_internal', '_timescaledb_config', 'timescaledb_information', \
+        'timescaledb_experimental') AND table_type = 'BASE TABLE' AND quote_ident(table_schema) IN \
+        (SELECT CASE WHEN trim(s[i]) = '\"$user\"' THEN user ELSE trim(s[i]) END FROM \
+        generate_series(array_lower(string_to_array(current_setting('search_path'),','),1), \
+        array_upper(string_to_array(current_setting('search_path'),','),1)) AS i, \
+        string_to_array(current_setting('search_path'),',') s) ORDER BY 1";
+    let rows = c.simple_query(grafana_tables).await.unwrap();
+    assert_eq!(text(&rows), vec![vec!["todo"], vec!["users"]]);
+    let cols = c
+        .query(
+            "SELECT quote_ident(column_name) AS \"column\", data_type AS \"type\" \
+             FROM information_schema.columns WHERE quote_ident(table_name) = $1 ORDER BY ordinal_position",
+            &[&"users"],
+        )
+        .await
+        .unwrap();
+    let cols: Vec<(String, String)> = cols.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(
+        cols,
+        vec![
+            ("id".into(), "integer".into()),
+            ("email".into(), "character varying".into())
+        ]
+    );
+
+    // Metabase: the tables it syncs, with a row estimate.
+    let metabase =
+        "SELECT n.nspname AS schema, c.relname AS name, CASE c.relkind WHEN 'r' THEN 'TABLE' \
+        WHEN 'p' THEN 'PARTITIONED TABLE' WHEN 'v' THEN 'VIEW' WHEN 'f' THEN 'FOREIGN TABLE' \
+        WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE NULL END AS type, d.description AS description, \
+        stat.n_live_tup AS estimated_row_count FROM pg_catalog.pg_class c \
+        INNER JOIN pg_catalog.pg_namespace n ON c.relnamespace = n.oid \
+        LEFT JOIN pg_catalog.pg_description d ON c.oid = d.objoid AND d.objsubid = 0 \
+        LEFT JOIN pg_stat_user_tables stat ON c.oid = stat.relid \
+        WHERE c.relnamespace = n.oid AND c.relkind in ('r', 'p', 'v', 'f', 'm') \
+        AND n.nspname !~ '^information_schema$' AND n.nspname <> 'pg_catalog' \
+        AND has_schema_privilege(n.nspname, 'USAGE') \
+        AND (has_table_privilege(c.oid, 'SELECT') OR has_any_column_privilege(c.oid, 'SELECT')) \
+        ORDER BY 2";
+    let rows = c.query(metabase, &[]).await.unwrap();
+    let got: Vec<(String, String, String, Option<i64>)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(4)))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("public".into(), "open_todo".into(), "VIEW".into(), None),
+            ("public".into(), "todo".into(), "TABLE".into(), Some(0)),
+            ("public".into(), "users".into(), "TABLE".into(), Some(0)),
+        ]
+    );
+
+    // DBeaver: the namespace's relations, then a table's attributes with
+    // their defaults.
+    let rows = c
+        .query(
+            "SELECT c.oid, c.relname, c.relkind::text, d.description FROM pg_catalog.pg_class c \
+             LEFT OUTER JOIN pg_catalog.pg_description d ON d.objoid = c.oid AND d.objsubid = 0 \
+             AND d.classoid = 'pg_class'::regclass \
+             WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = 'public') \
+             AND c.relkind NOT IN ('i','I','c') ORDER BY 2",
+            &[],
+        )
+        .await
+        .unwrap();
+    let rels: Vec<(String, String)> = rows.iter().map(|r| (r.get(1), r.get(2))).collect();
+    assert_eq!(
+        rels,
+        vec![
+            ("open_todo".into(), "v".into()),
+            ("todo".into(), "r".into()),
+            ("users".into(), "r".into())
+        ]
+    );
+    let rows = c
+        .query(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), \
+             pg_catalog.pg_get_expr(ad.adbin, ad.adrelid, true) AS def_value, dsc.description \
+             FROM pg_catalog.pg_attribute a INNER JOIN pg_catalog.pg_class c ON (a.attrelid = c.oid) \
+             LEFT OUTER JOIN pg_catalog.pg_attrdef ad ON (a.attrelid = ad.adrelid AND a.attnum = ad.adnum) \
+             LEFT OUTER JOIN pg_catalog.pg_description dsc ON (c.oid = dsc.objoid AND a.attnum = dsc.objsubid) \
+             WHERE NOT a.attisdropped AND a.attnum > 0 AND c.relkind NOT IN ('i','I','c') \
+             AND c.oid = 'todo'::regclass ORDER BY a.attnum",
+            &[],
+        )
+        .await
+        .unwrap();
+    let attrs: Vec<(String, String, Option<String>)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(
+        attrs[0],
+        (
+            "id".into(),
+            "integer".into(),
+            Some("nextval('todo_id_seq'::regclass)".into())
+        )
+    );
+    assert_eq!(
+        attrs[2],
+        ("done".into(), "boolean".into(), Some("false".into()))
+    );
+    assert_eq!(attrs[5].1, "numeric(10,2)");
+    assert_eq!(attrs.len(), 7);
+}

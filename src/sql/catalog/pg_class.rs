@@ -211,6 +211,27 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            NULL AS tablespace, c.relhasindex AS hasindexes, 0 AS hasrules, 0 AS hastriggers, \
            0 AS rowsecurity FROM pgcat_pg_class c WHERE c.relkind = 'r'",
     );
+    // Statistics views BI tools join for row estimates: no counters are
+    // kept, so every figure is 0 and the timestamps are NULL.
+    for view in ["pgcat_pg_stat_user_tables", "pgcat_pg_stat_all_tables"] {
+        rel(
+            all,
+            view,
+            "relid:oid schemaname:name relname:name seq_scan:int8 seq_tup_read:int8 \
+             idx_scan:int8 idx_tup_fetch:int8 n_tup_ins:int8 n_tup_upd:int8 n_tup_del:int8 \
+             n_tup_hot_upd:int8 n_live_tup:int8 n_dead_tup:int8 n_mod_since_analyze:int8 \
+             last_vacuum:timestamptz last_autovacuum:timestamptz last_analyze:timestamptz \
+             last_autoanalyze:timestamptz vacuum_count:int8 autovacuum_count:int8 \
+             analyze_count:int8 autoanalyze_count:int8",
+            "SELECT c.oid AS relid, 'public' AS schemaname, c.relname AS relname, 0 AS seq_scan, \
+               0 AS seq_tup_read, 0 AS idx_scan, 0 AS idx_tup_fetch, 0 AS n_tup_ins, \
+               0 AS n_tup_upd, 0 AS n_tup_del, 0 AS n_tup_hot_upd, 0 AS n_live_tup, \
+               0 AS n_dead_tup, 0 AS n_mod_since_analyze, NULL AS last_vacuum, \
+               NULL AS last_autovacuum, NULL AS last_analyze, NULL AS last_autoanalyze, \
+               0 AS vacuum_count, 0 AS autovacuum_count, 0 AS analyze_count, \
+               0 AS autoanalyze_count FROM pgcat_pg_class c WHERE c.relkind = 'r'",
+        );
+    }
     rel(
         all,
         "pgcat_pg_indexes",

@@ -94,7 +94,23 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
             );
             return Ok(replace_with(factor, sub, alias, &name));
         }
-        _ => return Ok(false),
+        // Other set-returning functions are not translated (refused by name).
+        "regexp_split_to_table"
+        | "regexp_matches"
+        | "generate_subscripts"
+        | "json_to_recordset"
+        | "jsonb_to_recordset"
+        | "json_populate_recordset"
+        | "jsonb_populate_recordset"
+        | "json_each"
+        | "json_tree"
+        | "jsonb_path_query" => return Ok(false),
+        // A function returning one value, in FROM, is a one-row relation
+        // (Grafana's `FROM string_to_array(current_setting(...), ',') s`).
+        _ => query(
+            "SELECT $1 AS pg_col",
+            &[super::ast::call(&name, args.clone())],
+        ),
     };
     name_output(&mut subquery, column);
     Ok(replace_with(factor, subquery, alias, &name))
