@@ -126,6 +126,18 @@ const DEFAULTS: &[(&str, &str, &str)] = &[
         "Shows whether the current transaction is read-only.",
     ),
     ("bytea_output", "hex", "Sets the output format for bytea."),
+    // pg_dump sets these on connect; they change nothing here.
+    (
+        "synchronize_seqscans",
+        "on",
+        "Enable synchronized sequential scans.",
+    ),
+    ("row_security", "on", "Enable row security."),
+    (
+        "quote_all_identifiers",
+        "off",
+        "When generating SQL fragments, quote all identifiers.",
+    ),
     (
         "is_superuser",
         "off",
