@@ -157,6 +157,37 @@ async fn sequences_count_bound_cycle_and_report_errors() {
         .get(0);
     assert_eq!(dflt, "nextval('fresh'::regclass)");
 
+    let row = c
+        .query_one(
+            "SELECT start_value::text, increment::text, cycle_option::text FROM information_schema.sequences WHERE sequence_name = 'order_seq'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            row.get::<_, String>(0),
+            row.get::<_, String>(1),
+            row.get::<_, String>(2)
+        ),
+        ("100".into(), "10".into(), "NO".into())
+    );
+    let row = c
+        .query_one(
+            "SELECT seqmin, seqmax, seqcycle FROM pg_sequence WHERE seqrelid = 'down'::regclass",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            row.get::<_, i64>(0),
+            row.get::<_, i64>(1),
+            row.get::<_, bool>(2)
+        ),
+        (0, 10, true)
+    );
+
     c.batch_execute("DROP SEQUENCE order_seq, down")
         .await
         .unwrap();

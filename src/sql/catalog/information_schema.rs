@@ -132,12 +132,19 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            r.name AS table_name, r.sql AS view_definition, 'NONE' AS check_option, \
            'NO' AS is_updatable, 'NO' AS is_insertable_into FROM pgcat__rel r WHERE r.type = 'view'",
     );
-    empty(
+    rel(
         all,
         "pgcat_is_sequences",
         "sequence_catalog:name sequence_schema:name sequence_name:name data_type:varchar \
          numeric_precision:int4 start_value:varchar minimum_value:varchar \
          maximum_value:varchar increment:varchar cycle_option:varchar",
+        "SELECT pg_current_database() AS sequence_catalog, 'public' AS sequence_schema, \
+           s.relname AS sequence_name, 'bigint' AS data_type, 64 AS numeric_precision, \
+           CAST(s.seqstart AS TEXT) AS start_value, CAST(s.seqmin AS TEXT) AS minimum_value, \
+           CAST(s.seqmax AS TEXT) AS maximum_value, CAST(s.seqincrement AS TEXT) AS increment, \
+           CASE WHEN s.seqcycle THEN 'YES' ELSE 'NO' END AS cycle_option \
+         FROM (SELECT q.*, c.relname FROM pgcat_pg_sequence q \
+               JOIN pgcat_pg_class c ON c.oid = q.seqrelid) s",
     );
     empty(
         all,

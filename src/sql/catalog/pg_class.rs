@@ -257,11 +257,19 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "partrelid:oid partstrat:char partnatts:int2 partdefid:oid partattrs:text \
          partclass:text partcollation:text partexprs:text",
     );
-    empty(
+    rel(
         all,
         "pgcat_pg_sequence",
         "seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 seqmin:int8 \
          seqcache:int8 seqcycle:bool",
+        "SELECT r.oid AS seqrelid, 20 AS seqtypid, \
+           pg_sequence_field(r.name, 'start_value') AS seqstart, \
+           pg_sequence_field(r.name, 'increment_by') AS seqincrement, \
+           pg_sequence_field(r.name, 'max_value') AS seqmax, \
+           pg_sequence_field(r.name, 'min_value') AS seqmin, \
+           pg_sequence_field(r.name, 'cache_size') AS seqcache, \
+           pg_sequence_field(r.name, 'cycle') AS seqcycle \
+         FROM pgcat__rel r WHERE r.type = 'sequence'",
     );
     empty(
         all,

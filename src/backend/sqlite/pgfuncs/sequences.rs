@@ -61,6 +61,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         seen.last
             .ok_or_else(|| error("55000", "lastval is not yet defined in this session"))
     })?;
+    register_catalog(conn, flags)?;
     for n in [2, 3] {
         let s = seen.clone();
         conn.create_scalar_function("pg_setval", n, flags, move |ctx| {
@@ -80,6 +81,33 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// `pg_sequence_field(name, field)`: one parameter of a sequence, for the
+/// catalog views (pg_sequence, information_schema.sequences).
+fn register_catalog(conn: &Connection, flags: FunctionFlags) -> rusqlite::Result<()> {
+    conn.create_scalar_function("pg_sequence_field", 2, flags, |ctx| {
+        let name: String = ctx.get(0)?;
+        let field: String = ctx.get(1)?;
+        const FIELDS: [&str; 6] = [
+            "start_value",
+            "increment_by",
+            "min_value",
+            "max_value",
+            "cache_size",
+            "cycle",
+        ];
+        if !FIELDS.contains(&field.as_str()) {
+            return Err(error("42703", format!("no sequence field \"{field}\"")));
+        }
+        // SAFETY: a read of the sequence's row during the call.
+        let conn = unsafe { ctx.get_connection()? };
+        let value: Option<i64> = conn
+            .prepare_cached(&format!("SELECT {field} FROM main.{}", quote(&name)))?
+            .query_row([], |r| r.get(0))
+            .optional()?;
+        Ok(value)
+    })
 }
 
 /// The sequence's table name from the first argument (`None` for NULL).
