@@ -60,6 +60,21 @@ async fn sequences_count_bound_cycle_and_report_errors() {
         .await
         .unwrap();
     assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (7, 7));
+    // ALTER SEQUENCE as fixtures and pg_dump write it.
+    c.batch_execute(
+        "ALTER SEQUENCE public.order_seq RESTART WITH 1000 INCREMENT BY 2;
+         ALTER SEQUENCE order_seq OWNED BY NONE",
+    )
+    .await
+    .unwrap();
+    let row = c
+        .query_one("SELECT nextval('order_seq'), nextval('order_seq')", &[])
+        .await
+        .unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (1000, 1002));
+    c.batch_execute("ALTER SEQUENCE order_seq INCREMENT BY 10; SELECT setval('order_seq', 7)")
+        .await
+        .unwrap();
     // IF NOT EXISTS keeps the sequence where it is.
     c.batch_execute("CREATE SEQUENCE IF NOT EXISTS order_seq")
         .await

@@ -63,6 +63,7 @@ pub fn set_session(
 /// until [`set_session`] runs).
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     set_session(conn, "postgres", "postgres", 0)?;
+    super::pgfuncs::sequences::register_catalog(conn)?;
     conn.create_scalar_function("pg_type_oid", 1, pure(), |ctx| {
         Ok(ctx
             .get::<Option<String>>(0)?

@@ -11,7 +11,7 @@ mod defaults;
 mod intervals;
 mod jsonops;
 mod quote;
-mod sequences;
+pub(crate) mod sequences;
 mod stats;
 #[cfg(test)]
 mod tests;

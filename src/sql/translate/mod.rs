@@ -6,6 +6,7 @@
 //! no I/O, no schema access. Schema-dependent facts are returned as hints
 //! (`ParamHint::Column`) that the executor resolves against the live schema.
 
+mod alter_sequence;
 mod ast;
 mod casts;
 mod catalog;

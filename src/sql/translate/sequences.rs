@@ -129,6 +129,11 @@ pub(super) fn function(name: &str) -> Option<&'static str> {
     })
 }
 
+/// A sequence's table name as SQLite SQL.
+pub(super) fn quote_name(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// Whether translated SQL calls a sequence function.
 pub fn uses(sql: &str) -> bool {
     writes(sql) || sql.contains("pg_currval(") || sql.contains("pg_lastval(")

@@ -20,6 +20,8 @@ pub(super) enum Parsed {
     Vacuum,
     /// `COPY ...`: its tokens, read by the `copy` module.
     Copy(Vec<TokenWithSpan>),
+    /// `ALTER SEQUENCE ...` (sqlparser does not parse it): its tokens.
+    AlterSequence(Vec<TokenWithSpan>),
     Statement(Box<Statement>),
 }
 
@@ -46,6 +48,10 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
                 return Err(forbidden("VACUUM INTO"));
             }
             out.push(Parsed::Vacuum);
+            continue;
+        }
+        if super::alter_sequence::is_alter_sequence(&significant) {
+            out.push(Parsed::AlterSequence(chunk.to_vec()));
             continue;
         }
         if is_keyword(&first.token, Keyword::COPY) {

@@ -11,6 +11,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
     let mut statement = match parsed {
         Parsed::Vacuum => return Ok(noop("VACUUM")),
         Parsed::Copy(tokens) => return super::copy::translate(tokens),
+        Parsed::AlterSequence(tokens) => return super::alter_sequence::translate(tokens),
         Parsed::Statement(statement) => *statement,
     };
     if let Some(translation) = session::translate(&statement)? {

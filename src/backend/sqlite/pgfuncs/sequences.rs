@@ -61,7 +61,6 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         seen.last
             .ok_or_else(|| error("55000", "lastval is not yet defined in this session"))
     })?;
-    register_catalog(conn, flags)?;
     for n in [2, 3] {
         let s = seen.clone();
         conn.create_scalar_function("pg_setval", n, flags, move |ctx| {
@@ -84,8 +83,10 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// `pg_sequence_field(name, field)`: one parameter of a sequence, for the
-/// catalog views (pg_sequence, information_schema.sequences).
-fn register_catalog(conn: &Connection, flags: FunctionFlags) -> rusqlite::Result<()> {
+/// catalog views (pg_sequence, information_schema.sequences), which
+/// `catalog::register` installs with the other catalog functions.
+pub(crate) fn register_catalog(conn: &Connection) -> rusqlite::Result<()> {
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS;
     conn.create_scalar_function("pg_sequence_field", 2, flags, |ctx| {
         let name: String = ctx.get(0)?;
         let field: String = ctx.get(1)?;
