@@ -30,9 +30,7 @@ pub fn canonical(sql: &str) -> String {
 }
 
 /// `"name"`, with embedded quotes doubled: generated statements always quote.
-pub fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
+pub use crate::sql::quote_ident as quote;
 
 #[cfg(test)]
 mod tests {

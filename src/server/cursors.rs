@@ -20,6 +20,7 @@ use crate::backend::sqlite::exec::{ColumnInfo, Conn};
 use crate::sql::encode::{encode_field, type_of_value};
 use crate::sql::errors::{from_sqlite, SqlError};
 use crate::sql::pgtype::PgType;
+use crate::sql::translate::{ResultTypes, Retype};
 
 /// A materialized result waiting to be fetched.
 pub struct Cursor {
@@ -41,6 +42,7 @@ pub fn materialize(
     sql: &str,
     params: &[Value],
     hints: &[Option<PgType>],
+    retype: Option<&Retype>,
     binary: bool,
     hold: bool,
 ) -> Result<Cursor, SqlError> {
@@ -61,24 +63,37 @@ pub fn materialize(
         let values: Result<Vec<Value>, _> = (0..n).map(|i| row.get::<_, Value>(i)).collect();
         rows.push_back(values.map_err(|e| from_sqlite(&e))?);
     }
-    Ok(Cursor::new(described.columns, hints, rows, binary, hold))
+    let choose = ResultTypes::new(n, hints, retype);
+    let retyped = match choose.wants_schema(|i| described.columns[i].decl) {
+        Some(r) => conn.retyped(r),
+        None => Vec::new(),
+    };
+    Ok(Cursor::new(
+        described.columns,
+        &choose,
+        &retyped,
+        rows,
+        binary,
+        hold,
+    ))
 }
 
 impl Cursor {
-    /// A cursor over rows already read; each column's type is its declared
-    /// one, else the translation's hint, else the first row's value's.
+    /// A cursor over rows already read; each column's type is what
+    /// `choose` knows (declared, hinted, or `retyped` from the schema),
+    /// else the first row's value's.
     pub fn new(
         columns: Vec<ColumnInfo>,
-        hints: &[Option<PgType>],
+        choose: &ResultTypes<'_>,
+        retyped: &[Option<PgType>],
         rows: VecDeque<Vec<Value>>,
         binary: bool,
         hold: bool,
     ) -> Cursor {
         let types = (0..columns.len())
             .map(|i| {
-                columns[i]
-                    .decl
-                    .or_else(|| hints.get(i).copied().flatten())
+                choose
+                    .pick(i, columns[i].decl, retyped)
                     .or_else(|| {
                         rows.front()
                             .map(|r: &Vec<Value>| type_of_value((&r[i]).into()))

@@ -20,7 +20,7 @@ use crate::backend::libsql::RemoteConn;
 use crate::backend::sqlite::exec::{ColumnInfo, Conn, Finished, RowSink, Run, Types};
 use crate::sql::errors::SqlError;
 use crate::sql::pgtype::PgType;
-use crate::sql::translate::{merge_hints, ParamHint, StmtKind, Translation};
+use crate::sql::translate::{ParamHint, ResultTypes, StmtKind, Translation};
 use crate::tenant::registry::TenantDb;
 
 /// The database connection a session starts with.
@@ -671,23 +671,33 @@ impl Session {
                     ));
                 }
                 if let Some(mut r) = self.remote_guard().await {
-                    let mirror = r.fresh_mirror().await?;
-                    let hints = match &query.retype {
-                        Some(rt) => merge_hints(&query.columns, &mirror.catalog().retyped(rt)),
-                        None => query.columns.clone(),
-                    };
-                    let cursor = if mirror.runs_here(&query.sql)? {
+                    let cursor = if r.fresh_mirror().await?.runs_here(&query.sql)? {
                         super::cursors::materialize(
                             r.mirror().catalog(),
                             &query.sql,
                             &params,
-                            &hints,
+                            &query.columns,
+                            query.retype.as_ref(),
                             *binary,
                             *hold,
                         )?
                     } else {
                         let (columns, rows) = r.fetch_all(&query.sql, &params).await?;
-                        super::cursors::Cursor::new(columns, &hints, rows.into(), *binary, *hold)
+                        // The mirror holds the tables' definitions.
+                        let choose =
+                            ResultTypes::new(columns.len(), &query.columns, query.retype.as_ref());
+                        let retyped = match choose.wants_schema(|i| columns[i].decl) {
+                            Some(rt) => r.mirror().catalog().retyped(rt),
+                            None => Vec::new(),
+                        };
+                        super::cursors::Cursor::new(
+                            columns,
+                            &choose,
+                            &retyped,
+                            rows.into(),
+                            *binary,
+                            *hold,
+                        )
                     };
                     self.cursors.declare(name, cursor)?;
                     return Ok(Outcome::Command(Tag::new("DECLARE CURSOR")));
@@ -697,11 +707,15 @@ impl Session {
                 let retype = query.retype.clone();
                 let cursor = self
                     .with_conn(move |c| {
-                        let hints = match &retype {
-                            Some(rt) => merge_hints(&hints, &c.retyped(rt)),
-                            None => hints,
-                        };
-                        super::cursors::materialize(c, &sql, &params, &hints, binary, hold)
+                        super::cursors::materialize(
+                            c,
+                            &sql,
+                            &params,
+                            &hints,
+                            retype.as_ref(),
+                            binary,
+                            hold,
+                        )
                     })
                     .await?;
                 self.cursors.declare(name, cursor)?;

@@ -7,3 +7,9 @@ pub mod errors;
 pub mod normalize;
 pub mod pgtype;
 pub mod translate;
+
+/// `"name"`, with embedded quotes doubled: the SQLite SQL pgtenant
+/// generates always quotes identifiers.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}

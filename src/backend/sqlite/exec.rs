@@ -245,12 +245,7 @@ impl Conn {
 
     /// The declared type of `table.column`, for parameter type inference.
     pub fn column_type(&self, table: &str, column: &str) -> Option<PgType> {
-        let mut stmt = self
-            .db
-            .prepare_cached("SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE")
-            .ok()?;
-        let decl: String = stmt.query_row([table, column], |r| r.get(0)).ok()?;
-        Some(PgType::from_decl(&decl))
+        declared_type(&self.db, table, column)
     }
 
     /// A table's (or view's) declared columns, `None` when there is no such table.
@@ -450,4 +445,13 @@ impl Conn {
 /// same way when retried as a batch.
 fn several_statements(sql: &str) -> bool {
     sql.contains("; ")
+}
+
+/// The declared type of `table.column` on `db`.
+pub fn declared_type(db: &Connection, table: &str, column: &str) -> Option<PgType> {
+    let mut stmt = db
+        .prepare_cached("SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE")
+        .ok()?;
+    let decl: String = stmt.query_row([table, column], |r| r.get(0)).ok()?;
+    Some(PgType::from_decl(&decl))
 }

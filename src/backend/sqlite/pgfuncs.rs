@@ -57,7 +57,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// fails with SQLITE_ERROR and that message), so the server's SQLite error
 /// mapping should call this for SQLITE_ERROR messages it does not know.
 pub fn sqlstate(message: &str) -> Option<&'static str> {
-    const PREFIXES: [(&str, &str); 19] = [
+    const PREFIXES: [(&str, &str); 23] = [
         ("numeric field overflow", "22003"),
         ("unrecognized encoding", "22023"),
         ("invalid hexadecimal data", "22023"),
@@ -80,20 +80,15 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
             "22004",
         ),
         ("requested length too large", "54000"),
-    ];
-    if let Some((_, code)) = PREFIXES.iter().find(|(p, _)| message.starts_with(p)) {
-        return Some(code);
-    }
-    // Sequences (pgfuncs::sequences) and column defaults (pgfuncs::defaults).
-    const SEQUENCES: [(&str, &str); 4] = [
         ("nextval: reached ", "2200H"),
         ("setval: value ", "22003"),
         ("currval of sequence ", "55000"),
         ("lastval is not yet defined", "55000"),
     ];
-    if let Some((_, code)) = SEQUENCES.iter().find(|(p, _)| message.starts_with(p)) {
+    if let Some((_, code)) = PREFIXES.iter().find(|(p, _)| message.starts_with(p)) {
         return Some(code);
     }
+    // Column defaults (defaults), sequences and time zones.
     if message.starts_with("relation ") && message.ends_with(" does not exist") {
         return Some("42P01");
     }

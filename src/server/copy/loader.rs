@@ -12,6 +12,7 @@ use super::Fields;
 use crate::sql::decode::decode_param;
 use crate::sql::errors::{from_sqlite, from_sqlite_on, SqlError};
 use crate::sql::pgtype::PgType;
+use crate::sql::quote_ident;
 use crate::sql::translate::{CopyFormat, CopyOptions};
 
 /// Rows per INSERT, bounded by SQLite's limit of bound parameters.
@@ -25,10 +26,6 @@ pub struct Target {
     pub types: Vec<PgType>,
     force_not_null: Vec<bool>,
     force_null: Vec<bool>,
-}
-
-fn quote_ident(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
 }
 
 fn error_with_context(e: SqlError, context: String) -> Box<ErrorInfo> {

@@ -3,9 +3,10 @@
 //! `sequences`). `OWNED BY` and `OWNER TO` are accepted and change nothing
 //! (pg_dump writes them); `RENAME TO` renames the table.
 
-use super::error::{syntax, unsupported};
-use super::sequences::quote_name;
+use super::error::unsupported;
+use super::tokens::Cursor;
 use super::{StmtKind, TranslateError, Translation};
+use crate::sql::quote_ident;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
@@ -19,48 +20,44 @@ pub(super) fn is_alter_sequence(tokens: &[&TokenWithSpan]) -> bool {
 }
 
 pub(super) fn translate(chunk: Vec<TokenWithSpan>) -> Result<Translation, TranslateError> {
-    let tokens: Vec<Token> = chunk
-        .into_iter()
-        .map(|t| t.token)
-        .filter(|t| !matches!(t, Token::Whitespace(_) | Token::EOF))
-        .collect();
-    let mut c = Words { tokens, pos: 2 };
-    if c.word("if") {
+    let mut c = Cursor::new(chunk);
+    c.pos = 2;
+    if c.eat_word("if") {
         return Err(unsupported("ALTER SEQUENCE IF EXISTS"));
     }
-    let name = c.name()?;
+    let name = sequence_name(&mut c)?;
     let mut sets: Vec<String> = Vec::new();
     let mut restart: Option<Option<i64>> = None;
     let mut new_start = None;
     while c.peek().is_some() {
-        if c.word("increment") {
-            c.word("by");
-            sets.push(format!("increment_by = {}", c.number()?));
-        } else if c.word("minvalue") {
-            sets.push(format!("min_value = {}", c.number()?));
-        } else if c.word("maxvalue") {
-            sets.push(format!("max_value = {}", c.number()?));
-        } else if c.word("start") {
-            c.word("with");
-            let n = c.number()?;
+        if c.eat_word("increment") {
+            c.eat_word("by");
+            sets.push(format!("increment_by = {}", number(&mut c)?));
+        } else if c.eat_word("minvalue") {
+            sets.push(format!("min_value = {}", number(&mut c)?));
+        } else if c.eat_word("maxvalue") {
+            sets.push(format!("max_value = {}", number(&mut c)?));
+        } else if c.eat_word("start") {
+            c.eat_word("with");
+            let n = number(&mut c)?;
             new_start = Some(n);
             sets.push(format!("start_value = {n}"));
-        } else if c.word("restart") {
-            c.word("with");
-            restart = Some(c.try_number());
-        } else if c.word("cache") {
-            sets.push(format!("cache_size = {}", c.number()?));
-        } else if c.word("cycle") {
+        } else if c.eat_word("restart") {
+            c.eat_word("with");
+            restart = Some(try_number(&mut c));
+        } else if c.eat_word("cache") {
+            sets.push(format!("cache_size = {}", number(&mut c)?));
+        } else if c.eat_word("cycle") {
             sets.push("cycle = 1".into());
-        } else if c.word("no") {
-            if c.word("cycle") {
+        } else if c.eat_word("no") {
+            if c.eat_word("cycle") {
                 sets.push("cycle = 0".into());
-            } else if c.word("minvalue") {
+            } else if c.eat_word("minvalue") {
                 sets.push(
                     "min_value = CASE WHEN increment_by > 0 THEN 1 ELSE -9223372036854775808 END"
                         .into(),
                 );
-            } else if c.word("maxvalue") {
+            } else if c.eat_word("maxvalue") {
                 sets.push(
                     "max_value = CASE WHEN increment_by > 0 THEN 9223372036854775807 ELSE -1 END"
                         .into(),
@@ -68,22 +65,22 @@ pub(super) fn translate(chunk: Vec<TokenWithSpan>) -> Result<Translation, Transl
             } else {
                 return Err(c.unexpected());
             }
-        } else if c.word("owned") {
+        } else if c.eat_word("owned") {
             // OWNED BY t.c | NONE: dependency tracking PostgreSQL does.
-            c.word("by");
-            while c.peek().is_some() && !c.at_option() {
+            c.eat_word("by");
+            while c.peek().is_some() && !at_option(&c) {
                 c.pos += 1;
             }
-        } else if c.word("owner") {
-            c.word("to");
+        } else if c.eat_word("owner") {
+            c.eat_word("to");
             c.pos += 1;
-        } else if c.word("as") {
+        } else if c.eat_word("as") {
             c.pos += 1;
-        } else if c.word("rename") {
-            if !c.word("to") {
+        } else if c.eat_word("rename") {
+            if !c.eat_word("to") {
                 return Err(c.unexpected());
             }
-            let new = c.name()?;
+            let new = sequence_name(&mut c)?;
             if c.peek().is_some() {
                 return Err(c.unexpected());
             }
@@ -133,89 +130,41 @@ fn query(tag: &'static str, sql: String) -> Translation {
     }
 }
 
-struct Words {
-    tokens: Vec<Token>,
-    pos: usize,
+/// Whether the next token starts another option (after OWNED BY's target).
+fn at_option(c: &Cursor) -> bool {
+    matches!(c.peek(), Some(Token::Word(x)) if x.quote_style.is_none() && matches!(
+        x.value.to_ascii_lowercase().as_str(),
+        "increment" | "minvalue" | "maxvalue" | "start" | "restart" | "cache" | "cycle" | "no" | "owner" | "as"
+    ))
 }
 
-impl Words {
-    fn peek(&self) -> Option<&Token> {
-        self.tokens.get(self.pos)
+/// A sequence name, `public.` dropped, quoted for SQLite.
+fn sequence_name(c: &mut Cursor) -> Result<String, TranslateError> {
+    let mut parts = vec![c.identifier()?];
+    while c.eat(&Token::Period) {
+        parts.push(c.identifier()?);
     }
+    match parts.as_slice() {
+        [n] => Ok(quote_ident(n)),
+        [s, n] if s == "public" => Ok(quote_ident(n)),
+        _ => Err(unsupported("a sequence outside schema public")),
+    }
+}
 
-    fn word(&mut self, w: &str) -> bool {
-        if matches!(self.peek(), Some(Token::Word(x)) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
-        {
-            self.pos += 1;
-            true
-        } else {
-            false
+/// An integer literal, maybe negative; the cursor stays put otherwise.
+fn try_number(c: &mut Cursor) -> Option<i64> {
+    let start = c.pos;
+    let negative = c.eat(&Token::Minus);
+    if let Some(Token::Number(n, _)) = c.peek() {
+        if let Ok(v) = n.parse::<i64>() {
+            c.pos += 1;
+            return Some(if negative { -v } else { v });
         }
     }
+    c.pos = start;
+    None
+}
 
-    /// Whether the next token starts another option (after OWNED BY's target).
-    fn at_option(&self) -> bool {
-        matches!(self.peek(), Some(Token::Word(x)) if x.quote_style.is_none() && matches!(
-            x.value.to_ascii_lowercase().as_str(),
-            "increment" | "minvalue" | "maxvalue" | "start" | "restart" | "cache" | "cycle" | "no" | "owner" | "as"
-        ))
-    }
-
-    /// A sequence name, `public.` dropped, quoted for SQLite.
-    fn name(&mut self) -> Result<String, TranslateError> {
-        let mut parts = Vec::new();
-        loop {
-            match self.tokens.get(self.pos) {
-                Some(Token::Word(w)) => {
-                    parts.push(if w.quote_style.is_some() {
-                        w.value.clone()
-                    } else {
-                        w.value.to_lowercase()
-                    });
-                    self.pos += 1;
-                }
-                _ => return Err(self.unexpected()),
-            }
-            if self.peek() == Some(&Token::Period) {
-                self.pos += 1;
-            } else {
-                break;
-            }
-        }
-        match parts.as_slice() {
-            [n] => Ok(quote_name(n)),
-            [s, n] if s == "public" => Ok(quote_name(n)),
-            _ => Err(unsupported("a sequence outside schema public")),
-        }
-    }
-
-    fn try_number(&mut self) -> Option<i64> {
-        let start = self.pos;
-        let negative = self.peek() == Some(&Token::Minus);
-        if negative {
-            self.pos += 1;
-        }
-        match self.peek() {
-            Some(Token::Number(n, _)) => {
-                let v = n.parse::<i64>().ok()?;
-                self.pos += 1;
-                Some(if negative { -v } else { v })
-            }
-            _ => {
-                self.pos = start;
-                None
-            }
-        }
-    }
-
-    fn number(&mut self) -> Result<i64, TranslateError> {
-        self.try_number().ok_or_else(|| self.unexpected())
-    }
-
-    fn unexpected(&self) -> TranslateError {
-        match self.peek() {
-            None => syntax("syntax error at end of input"),
-            Some(t) => syntax(format!("syntax error at or near \"{t}\"")),
-        }
-    }
+fn number(c: &mut Cursor) -> Result<i64, TranslateError> {
+    try_number(c).ok_or_else(|| c.unexpected())
 }

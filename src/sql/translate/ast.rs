@@ -3,7 +3,7 @@
 use sqlparser::ast::visit_expressions_mut;
 use sqlparser::ast::{
     CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList,
-    FunctionArguments, Ident, ObjectName, ObjectNamePart, Value,
+    FunctionArguments, Ident, Insert, ObjectName, ObjectNamePart, TableObject, Value,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -150,4 +150,15 @@ pub(super) fn placeholder_index(expr: &Expr) -> Option<usize> {
         Expr::Nested(inner) => placeholder_index(inner),
         _ => None,
     }
+}
+
+/// An INSERT's table and its column list (empty when it names none).
+pub(super) fn insert_target(insert: &Insert) -> Option<(String, Vec<String>)> {
+    let TableObject::TableName(name) = &insert.table else {
+        return None;
+    };
+    Some((
+        base_name(name),
+        insert.columns.iter().map(base_name).collect(),
+    ))
 }

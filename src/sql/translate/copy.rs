@@ -11,114 +11,13 @@ use super::copy_options::{build, OptionValue};
 use super::error::{other, syntax, unsupported};
 use super::names::check_table_name;
 use super::split::{parse_error, Parsed};
+use super::tokens::Cursor;
 use super::{statement, StmtKind, TranslateError, Translation};
+use crate::sql::quote_ident;
 use sqlparser::ast::ObjectName;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
-
-struct Cursor {
-    tokens: Vec<TokenWithSpan>,
-    pos: usize,
-}
-
-impl Cursor {
-    fn peek(&self) -> Option<&Token> {
-        self.tokens.get(self.pos).map(|t| &t.token)
-    }
-
-    fn next(&mut self) -> Option<Token> {
-        let t = self.tokens.get(self.pos).map(|t| t.token.clone());
-        self.pos += 1;
-        t
-    }
-
-    /// The next token, if it is the keyword `kw` (any case, unquoted).
-    fn eat_word(&mut self, kw: &str) -> bool {
-        if matches!(self.peek(), Some(Token::Word(w)) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(kw))
-        {
-            self.pos += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn eat(&mut self, token: &Token) -> bool {
-        if self.peek() == Some(token) {
-            self.pos += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn unexpected(&self) -> TranslateError {
-        match self.peek() {
-            None => syntax("syntax error at end of input"),
-            Some(t) => syntax(format!("syntax error at or near \"{t}\"")),
-        }
-    }
-
-    /// Tokens up to the `)` matching an already consumed `(`.
-    fn until_close(&mut self) -> Result<Vec<TokenWithSpan>, TranslateError> {
-        let start = self.pos;
-        let mut depth = 1;
-        while let Some(t) = self.next() {
-            match t {
-                Token::LParen => depth += 1,
-                Token::RParen => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Ok(self.tokens[start..self.pos - 1].to_vec());
-                    }
-                }
-                _ => {}
-            }
-        }
-        Err(syntax("syntax error at end of input"))
-    }
-
-    fn identifier(&mut self) -> Result<String, TranslateError> {
-        match self.next() {
-            Some(Token::Word(w)) if w.quote_style.is_some() => Ok(w.value),
-            Some(Token::Word(w)) => Ok(w.value.to_lowercase()),
-            _ => {
-                self.pos -= 1;
-                Err(self.unexpected())
-            }
-        }
-    }
-
-    /// `(a, b, c)` after the `(`.
-    fn column_list(&mut self) -> Result<Vec<String>, TranslateError> {
-        let mut cols = vec![self.identifier()?];
-        while self.eat(&Token::Comma) {
-            cols.push(self.identifier()?);
-        }
-        if !self.eat(&Token::RParen) {
-            return Err(self.unexpected());
-        }
-        Ok(cols)
-    }
-
-    fn string(&mut self) -> Result<String, TranslateError> {
-        match self.next() {
-            Some(Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s)) => Ok(s),
-            _ => {
-                self.pos -= 1;
-                Err(self.unexpected())
-            }
-        }
-    }
-}
-
-fn significant(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    tokens
-        .into_iter()
-        .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
-        .collect()
-}
 
 fn parse_tokens(tokens: Vec<TokenWithSpan>) -> Result<Parsed, TranslateError> {
     let mut parser = Parser::new(&PostgreSqlDialect {}).with_tokens_with_locations(tokens);
@@ -132,16 +31,9 @@ fn parse_tokens(tokens: Vec<TokenWithSpan>) -> Result<Parsed, TranslateError> {
     Ok(Parsed::Statement(Box::new(statement)))
 }
 
-fn quote_ident(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 /// Translates a COPY statement; `tokens` start at the COPY keyword.
 pub(super) fn translate(tokens: Vec<TokenWithSpan>) -> Result<Translation, TranslateError> {
-    let mut c = Cursor {
-        tokens: significant(tokens),
-        pos: 0,
-    };
+    let mut c = Cursor::new(tokens);
     c.eat_word("copy");
     let mut query = None;
     let mut table = None;

@@ -7,18 +7,16 @@
 //! names no columns. A column without a default gets NULL, which a rowid
 //! (serial) key turns into the next id, as PostgreSQL's sequence would.
 
-use super::ast::{base_name, call, number, string};
-use sqlparser::ast::{Expr, SetExpr, Statement, TableObject};
+use super::ast::{base_name, call, insert_target, number, string};
+use sqlparser::ast::{Expr, SetExpr, Statement};
 
 /// Replaces DEFAULT markers in place.
 pub(super) fn expand(statement: &mut Statement) {
     match statement {
         Statement::Insert(insert) => {
-            let TableObject::TableName(name) = &insert.table else {
+            let Some((table, columns)) = insert_target(insert) else {
                 return;
             };
-            let table = base_name(name);
-            let columns: Vec<String> = insert.columns.iter().map(base_name).collect();
             let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|q| q.body.as_mut())
             else {
                 return;

@@ -37,6 +37,7 @@ mod similar;
 mod split;
 mod statement;
 mod time_zone;
+mod tokens;
 mod typed_ops;
 mod types;
 
@@ -53,7 +54,7 @@ use crate::sql::pgtype::PgType;
 
 pub use copy_options::{CopyFormat, CopyOptions, ForceQuote};
 pub use prepared::bind as bind_prepared;
-pub use retype::{merge_hints, ResultTypes, Retype, TableColumns};
+pub use retype::{ResultTypes, Retype, TableColumns};
 pub use sequences::{uses as uses_sequences, COLUMNS as SEQUENCE_COLUMNS};
 
 /// One translated statement.

@@ -3,7 +3,7 @@
 //! Runs on the name-checked PostgreSQL AST (before rewriting), so casts and
 //! column names are still as the client wrote them.
 
-use super::ast::{base_name, ident_name, placeholder_index};
+use super::ast::{base_name, ident_name, insert_target, placeholder_index};
 use super::columns::expr_type;
 use super::types::pg_type;
 use super::ParamHint;
@@ -144,11 +144,9 @@ impl Hints {
     fn statement(&mut self, statement: &Statement) {
         match statement {
             Statement::Insert(insert) => {
-                let TableObject::TableName(name) = &insert.table else {
+                let Some((table, columns)) = insert_target(insert) else {
                     return;
                 };
-                let table = base_name(name);
-                let columns: Vec<String> = insert.columns.iter().map(base_name).collect();
                 let Some(source) = &insert.source else {
                     return;
                 };

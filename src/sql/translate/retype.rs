@@ -59,19 +59,6 @@ impl Retype {
     }
 }
 
-/// The translator's hints, with the schema's answer where they had none.
-pub fn merge_hints(hints: &[Option<PgType>], retyped: &[Option<PgType>]) -> Vec<Option<PgType>> {
-    (0..hints.len().max(retyped.len()))
-        .map(|i| {
-            hints
-                .get(i)
-                .copied()
-                .flatten()
-                .or_else(|| retyped.get(i).copied().flatten())
-        })
-        .collect()
-}
-
 /// Chooses result column types before the first row: the declared type,
 /// else the translator's hint, else the schema's answer (looked up only
 /// when some column has neither).

@@ -7,6 +7,7 @@
 
 use super::error::{other, unsupported};
 use super::names::check_table_name;
+use super::TranslateError;
 use sqlparser::ast::{DataType, Expr, SequenceOptions, Statement, UnaryOperator, Value};
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
@@ -129,11 +130,6 @@ pub(super) fn function(name: &str) -> Option<&'static str> {
     })
 }
 
-/// A sequence's table name as SQLite SQL.
-pub(super) fn quote_name(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 /// Whether translated SQL calls a sequence function.
 pub fn uses(sql: &str) -> bool {
     writes(sql) || sql.contains("pg_currval(") || sql.contains("pg_lastval(")
@@ -144,8 +140,6 @@ pub fn uses(sql: &str) -> bool {
 pub fn writes(sql: &str) -> bool {
     sql.contains("pg_nextval(") || sql.contains("pg_setval(")
 }
-
-use super::TranslateError;
 
 /// PostgreSQL takes CREATE SEQUENCE options in any order (pg_dump writes
 /// `START WITH` first); sqlparser only in one. Puts a `CREATE SEQUENCE`
@@ -160,11 +154,7 @@ pub(super) fn canonical_order(chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     if !starts_create {
         return chunk;
     }
-    let tokens: Vec<TokenWithSpan> = chunk
-        .iter()
-        .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
-        .cloned()
-        .collect();
+    let tokens = super::tokens::significant(chunk.clone());
     let word = |i: usize| match tokens.get(i).map(|t| &t.token) {
         Some(Token::Word(w)) if w.quote_style.is_none() => w.keyword,
         _ => Keyword::NoKeyword,

@@ -17,12 +17,20 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::error;
 use crate::sql::catalog::REL_OID_BASE as OID_BASE;
+use crate::sql::quote_ident;
 
 /// What nextval returned on this connection: per sequence, and the last.
 #[derive(Default)]
 struct Seen {
     by_name: HashMap<String, i64>,
     last: Option<i64>,
+}
+
+/// Records a value nextval (or a called setval) gave for `name`.
+fn remember(seen: &Mutex<Seen>, name: String, value: i64) {
+    let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
+    seen.by_name.insert(name, value);
+    seen.last = Some(value);
 }
 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
@@ -37,9 +45,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             return Ok(None);
         };
         let value = nextval(ctx, &name)?;
-        let mut seen = s.lock().unwrap_or_else(|p| p.into_inner());
-        seen.by_name.insert(name, value);
-        seen.last = Some(value);
+        remember(&s, name, value);
         Ok(Some(value))
     })?;
     let s = seen.clone();
@@ -72,9 +78,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             let called = n == 2 || ctx.get::<Option<bool>>(2)?.unwrap_or(true);
             setval(ctx, &name, value, called)?;
             if called {
-                let mut seen = s.lock().unwrap_or_else(|p| p.into_inner());
-                seen.by_name.insert(name, value);
-                seen.last = Some(value);
+                remember(&s, name, value);
             }
             Ok(Some(value))
         })?;
@@ -104,7 +108,7 @@ pub(crate) fn register_catalog(conn: &Connection) -> rusqlite::Result<()> {
         // SAFETY: a read of the sequence's row during the call.
         let conn = unsafe { ctx.get_connection()? };
         let value: Option<i64> = conn
-            .prepare_cached(&format!("SELECT {field} FROM main.{}", quote(&name)))?
+            .prepare_cached(&format!("SELECT {field} FROM main.{}", quote_ident(&name)))?
             .query_row([], |r| r.get(0))
             .optional()?;
         Ok(value)
@@ -143,10 +147,6 @@ fn parse_name(text: &str) -> String {
     }
 }
 
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 /// A sequence's row.
 struct State {
     last: i64,
@@ -161,7 +161,7 @@ struct State {
 fn state(conn: &Connection, name: &str) -> rusqlite::Result<Option<State>> {
     let sql = format!(
         "SELECT last_value, is_called, increment_by, min_value, max_value, cycle FROM main.{}",
-        quote(name)
+        quote_ident(name)
     );
     let mut stmt = match conn.prepare_cached(&sql) {
         Ok(s) => s,
@@ -229,7 +229,7 @@ fn nextval(ctx: &Context<'_>, name: &str) -> rusqlite::Result<i64> {
     };
     conn.prepare_cached(&format!(
         "UPDATE main.{} SET last_value = ?1, is_called = 1",
-        quote(name)
+        quote_ident(name)
     ))?
     .execute([next])?;
     Ok(next)
@@ -252,7 +252,7 @@ fn setval(ctx: &Context<'_>, name: &str, value: i64, called: bool) -> rusqlite::
     }
     conn.prepare_cached(&format!(
         "UPDATE main.{} SET last_value = ?1, is_called = ?2",
-        quote(name)
+        quote_ident(name)
     ))?
     .execute(rusqlite::params![value, called])?;
     Ok(())
@@ -276,8 +276,8 @@ fn serial_next(conn: &Connection, name: &str) -> rusqlite::Result<i64> {
     conn.query_row(
         &format!(
             "SELECT coalesce(max({}), 0) + 1 FROM main.{}",
-            quote(&column),
-            quote(&table)
+            quote_ident(&column),
+            quote_ident(&table)
         ),
         [],
         |r| r.get(0),

@@ -12,7 +12,7 @@ use chrono::{NaiveDateTime, Offset, TimeZone};
 use chrono_tz::Tz;
 use rusqlite::functions::Context;
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use crate::sql::pgtype::PgType;
 
@@ -53,13 +53,7 @@ fn column_has_zone(ctx: &Context<'_>) -> rusqlite::Result<Option<bool>> {
         Some((table, column)) => {
             // SAFETY: a read of the schema during the call.
             let conn = unsafe { ctx.get_connection()? };
-            let decl: Option<String> = conn
-                .prepare_cached(
-                    "SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
-                )?
-                .query_row([table, column], |r| r.get(0))
-                .optional()?;
-            match decl.as_deref().map(PgType::from_decl) {
+            match crate::backend::sqlite::exec::declared_type(&conn, table, column) {
                 Some(PgType::Timestamptz) => Some(true),
                 Some(PgType::Timestamp | PgType::Date) => Some(false),
                 _ => None,
