@@ -77,6 +77,7 @@ async fn run(
         sql,
         params,
         types: Types::Infer(&[], None),
+        scales: &[],
         format: &format,
     };
     let f = c.run(&r, &mut sink).await?;
@@ -595,6 +596,7 @@ async fn catalog_queries_are_answered_from_the_schema_mirror() {
         sql: &t.sql,
         params: &[],
         types: Types::Infer(&t.columns, t.retype.as_ref()),
+        scales: &t.scales,
         format: &format,
     };
     c.mirror().catalog().run(&run, &mut sink).unwrap();

@@ -316,6 +316,7 @@ pub async fn prepare(session: &Arc<Session>, sql: &str) -> Result<Option<Prepare
                     params: Vec::new(),
                     columns: Vec::new(),
                     retype: None,
+                    scales: vec![],
                 },
                 param_types: vec![PgType::Text; nparams],
                 result_types: vec![PgType::Text; columns.len()].into(),

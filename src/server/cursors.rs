@@ -65,7 +65,7 @@ pub fn materialize(
     }
     let choose = ResultTypes::new(n, hints, retype);
     let retyped = match choose.wants_schema(|i| described.columns[i].decl) {
-        Some(r) => conn.retyped(r),
+        Some(r) => conn.retyped(r).types,
         None => Vec::new(),
     };
     Ok(Cursor::new(

@@ -187,7 +187,9 @@ pub async fn prepare(
     let retyped = match choose.wants_schema(|i| columns[i].decl) {
         Some(rt) => {
             let rt = rt.clone();
-            session.read_schema(move |c| Ok(c.retyped(&rt))).await?
+            session
+                .read_schema(move |c| Ok(c.retyped(&rt).types))
+                .await?
         }
         None => Vec::new(),
     };

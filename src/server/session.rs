@@ -687,7 +687,7 @@ impl Session {
                         let choose =
                             ResultTypes::new(columns.len(), &query.columns, query.retype.as_ref());
                         let retyped = match choose.wants_schema(|i| columns[i].decl) {
-                            Some(rt) => r.mirror().catalog().retyped(rt),
+                            Some(rt) => r.mirror().catalog().retyped(rt).types,
                             None => Vec::new(),
                         };
                         super::cursors::Cursor::new(
@@ -933,9 +933,10 @@ impl Session {
                 sql: &t.sql,
                 params: &params,
                 types: match &fixed_types {
-                    Some(t) => Types::Fixed(t),
+                    Some(ft) => Types::Fixed(ft, t.retype.as_ref()),
                     None => Types::Infer(&t.columns, t.retype.as_ref()),
                 },
+                scales: &t.scales,
                 format,
             };
             let done = conn.run_inline(&run, &mut sink);
@@ -950,6 +951,7 @@ impl Session {
         let sql: Arc<str> = Arc::from(t.sql.as_str());
         let hints = t.columns.clone();
         let retype = t.retype.clone();
+        let scales = t.scales.clone();
         let format_owned = format.clone();
         // The timer holds no strong reference: an abandoned session must not
         // live until its timeout fires.
@@ -977,9 +979,10 @@ impl Session {
                 sql: &sql,
                 params: &params,
                 types: match &fixed_types {
-                    Some(t) => Types::Fixed(t),
+                    Some(t) => Types::Fixed(t, retype.as_ref()),
                     None => Types::Infer(&hints, retype.as_ref()),
                 },
+                scales: &scales,
                 format: &format_owned,
             };
             let result = super::fault::guarded(&this.identity, || conn.run(&run, &mut sink));
@@ -1082,9 +1085,10 @@ impl Session {
             sql: &t.sql,
             params: &params,
             types: match &fixed_types {
-                Some(t) => Types::Fixed(t),
+                Some(ft) => Types::Fixed(ft, t.retype.as_ref()),
                 None => Types::Infer(&t.columns, t.retype.as_ref()),
             },
+            scales: &t.scales,
             format,
         };
         let mirror = r.fresh_mirror().await?;

@@ -26,7 +26,7 @@ use crate::backend::sqlite::guard::Role;
 use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
 use crate::sql::errors::SqlError;
 use crate::sql::pgtype::PgType;
-use crate::sql::translate::ResultTypes;
+use crate::sql::translate::{ResultTypes, Retyped};
 
 /// Rows per DataRow batch handed to the sink (as the local engine does).
 const BATCH_ROWS: usize = 256;
@@ -298,25 +298,25 @@ impl RemoteConn {
                 decl: decls[i],
             })
             .collect();
+        let mut retyped = Retyped::default();
         let types: Vec<PgType> = match run.types {
-            Types::Fixed(t) if t.len() != ncols => {
+            Types::Fixed(t, _) if t.len() != ncols => {
                 return Err(SqlError::new(
                     "0A000",
                     "cached plan must not change result type",
                 ))
             }
-            Types::Fixed(t) => t.to_vec(),
+            Types::Fixed(t, _) => t.to_vec(),
             Types::Infer(hints, retype) => {
                 let choose = ResultTypes::new(ncols, hints, retype);
                 // The mirror holds the tables' definitions.
-                let retyped = match choose.wants_schema(|i| decls[i]) {
-                    Some(r) => self.mirror.catalog().retyped(r),
-                    None => Vec::new(),
-                };
+                if let Some(r) = choose.wants_schema(|i| decls[i]) {
+                    retyped = self.mirror.catalog().retyped(r);
+                }
                 (0..ncols)
                     .map(|i| {
                         choose
-                            .pick(i, decls[i], &retyped)
+                            .pick(i, decls[i], &retyped.types)
                             .or_else(|| {
                                 first
                                     .as_ref()
@@ -334,7 +334,10 @@ impl RemoteConn {
         }
         let binary: Vec<bool> = (0..ncols).map(|i| run.format.is_binary(i)).collect();
         let scales = if types.contains(&PgType::Numeric) {
-            self.mirror.numeric_scales(run.sql)
+            let decl = self.mirror.numeric_scales(run.sql);
+            self.mirror
+                .catalog()
+                .numeric_scales(run, &types, &decl, retyped)
         } else {
             Vec::new()
         };

@@ -13,7 +13,7 @@ use rusqlite::{Connection, InterruptHandle};
 use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
 use crate::sql::errors::{from_sqlite, from_sqlite_on, SqlError};
 use crate::sql::pgtype::PgType;
-use crate::sql::translate::{ResultTypes, Retype, TableColumns};
+use crate::sql::translate::{pick_scale, ResultTypes, Retype, Retyped, TableColumn, TableColumns};
 
 /// Rows per batch handed to the async side; bounded so huge results stream.
 const BATCH_ROWS: usize = 256;
@@ -54,8 +54,9 @@ pub struct Described {
 
 /// How result column types are chosen.
 pub enum Types<'a> {
-    /// Already sent to the client in a RowDescription (extended protocol).
-    Fixed(&'a [PgType]),
+    /// Already sent to the client in a RowDescription (extended protocol);
+    /// the statement is worked out again only for numeric scales.
+    Fixed(&'a [PgType], Option<&'a Retype>),
     /// Decide now: declared type, else the translator's hint, else the
     /// type worked out with the schema (`max(n)`, see [`Retype`]), else the
     /// storage class of the first row's value.
@@ -67,6 +68,8 @@ pub struct Run<'a> {
     pub sql: &'a str,
     pub params: &'a [Value],
     pub types: Types<'a>,
+    /// The translation's numeric display scales (see `Translation::scales`).
+    pub scales: &'a [Option<u16>],
     pub format: &'a Format,
 }
 
@@ -256,9 +259,9 @@ impl Conn {
             .ok()?;
         let cols: TableColumns = stmt
             .query_map([table], |r| {
-                Ok((
+                Ok(TableColumn::from_decl(
                     r.get::<_, String>(0)?,
-                    PgType::from_decl(&r.get::<_, String>(1)?),
+                    &r.get::<_, String>(1)?,
                 ))
             })
             .ok()?
@@ -268,13 +271,46 @@ impl Conn {
     }
 
     /// Result column types worked out again with the tables' columns.
-    pub fn retyped(&self, retype: &Retype) -> Vec<Option<PgType>> {
+    pub fn retyped(&self, retype: &Retype) -> Retyped {
         let schema = retype
             .tables()
             .into_iter()
             .filter_map(|t| Some((t.clone(), self.table_columns(&t)?)))
             .collect();
         retype.types(schema)
+    }
+
+    /// The display scale of each numeric result column (empty when there
+    /// is none): declared, else fixed by the expression, else by the
+    /// schema (`sum(price)`), looked up only when needed.
+    pub(crate) fn numeric_scales(
+        &self,
+        run: &Run<'_>,
+        types: &[PgType],
+        decl: &[Option<u16>],
+        mut retyped: Retyped,
+    ) -> Vec<Option<u16>> {
+        if !types.contains(&PgType::Numeric) {
+            return Vec::new();
+        }
+        let own = |i: usize| decl.get(i).copied().flatten();
+        let unknown = |i: usize| {
+            types[i] == PgType::Numeric
+                && own(i).is_none()
+                && run.scales.get(i).copied().flatten().is_none()
+        };
+        if let Types::Fixed(_, Some(r)) | Types::Infer(_, Some(r)) = run.types {
+            if retyped.scales.is_empty() && (0..types.len()).any(unknown) {
+                retyped = self.retyped(r);
+            }
+        }
+        (0..types.len())
+            .map(|i| {
+                (types[i] == PgType::Numeric)
+                    .then(|| pick_scale(i, own(i), run.scales, &retyped))
+                    .flatten()
+            })
+            .collect()
     }
 
     /// The declared type of the table's `index`-th column (0-based).
@@ -335,15 +371,15 @@ impl Conn {
         // infer), and the declared scale of numeric(p, s) columns, which
         // print with it. A fixed-type run needs only the scales, and only
         // when a numeric column is among the results.
-        let (columns, scales): (Vec<ColumnInfo>, Vec<Option<u16>>) = match run.types {
-            Types::Fixed(t) if t.len() != ncols => {
+        let (columns, decl_scales): (Vec<ColumnInfo>, Vec<Option<u16>>) = match run.types {
+            Types::Fixed(t, _) if t.len() != ncols => {
                 return Err(SqlError::new(
                     "0A000",
                     "cached plan must not change result type",
                 ))
             }
-            Types::Fixed(t) if !t.contains(&PgType::Numeric) => (Vec::new(), Vec::new()),
-            Types::Fixed(_) => (
+            Types::Fixed(t, _) if !t.contains(&PgType::Numeric) => (Vec::new(), Vec::new()),
+            Types::Fixed(..) => (
                 Vec::new(),
                 stmt.columns()
                     .map(|c| c.decl_type().and_then(PgType::numeric_scale))
@@ -370,24 +406,25 @@ impl Conn {
         };
         let mut rows = stmt.raw_query();
         let first = rows.next().map_err(|e| from_sqlite_on(&self.db, &e))?;
+        let mut retyped = Retyped::default();
         let types: Vec<PgType> = match run.types {
-            Types::Fixed(t) => t.to_vec(),
+            Types::Fixed(t, _) => t.to_vec(),
             Types::Infer(hints, retype) => {
                 let choose = ResultTypes::new(ncols, hints, retype);
-                let retyped = match choose.wants_schema(|i| columns[i].decl) {
-                    Some(r) => self.retyped(r),
-                    None => Vec::new(),
-                };
+                if let Some(r) = choose.wants_schema(|i| columns[i].decl) {
+                    retyped = self.retyped(r);
+                }
                 (0..ncols)
                     .map(|i| {
                         choose
-                            .pick(i, columns[i].decl, &retyped)
+                            .pick(i, columns[i].decl, &retyped.types)
                             .or_else(|| first.and_then(|r| r.get_ref(i).ok()).map(type_of_value))
                             .unwrap_or(PgType::Text)
                     })
                     .collect()
             }
         };
+        let scales = self.numeric_scales(run, &types, &decl_scales, retyped);
         let binary: Vec<bool> = (0..ncols).map(|i| run.format.is_binary(i)).collect();
         if !sink.schema(&columns, &types) {
             return Ok(Finished::Rows(0));

@@ -220,6 +220,7 @@ async fn send(r: &mut RemoteConn, pending: &mut Pending) -> Result<(), SqlError>
             sql: &sql,
             params: &values,
             types: Types::Infer(&[], None),
+            scales: &[],
             format: &Format::UnifiedText,
         };
         r.run(&run, &mut NoRows).await?;

@@ -105,6 +105,7 @@ where
         params: t.params.clone(),
         columns: t.columns.clone(),
         retype: t.retype.clone(),
+        scales: t.scales.clone(),
     };
     let mut resp = match session
         .execute(&query, Vec::new(), &Format::UnifiedText, None)

@@ -109,6 +109,7 @@ pub(super) fn translate(chunk: Vec<TokenWithSpan>) -> Result<Translation, Transl
             params: vec![],
             columns: vec![],
             retype: None,
+            scales: vec![],
         });
     }
     Ok(query(
@@ -127,6 +128,7 @@ fn query(tag: &'static str, sql: String) -> Translation {
         params: vec![],
         columns: vec![],
         retype: None,
+        scales: vec![],
     }
 }
 

@@ -32,6 +32,8 @@ struct Relation {
     name: String,
     columns: Vec<(String, Option<PgType>)>,
     kind: Kind,
+    /// Declared numeric scales, parallel to `columns` (empty: unknown).
+    scales: Vec<Option<u16>>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -88,10 +90,7 @@ thread_local! {
 }
 
 /// Runs `f` with SCHEMA holding `schema` (cleared after, even on a panic).
-pub(super) fn with_schema<T>(
-    schema: Vec<(String, Vec<(String, PgType)>)>,
-    f: impl FnOnce() -> T,
-) -> T {
+pub(super) fn with_schema<T>(schema: Vec<(String, TableColumns)>, f: impl FnOnce() -> T) -> T {
     struct Clear;
     impl Drop for Clear {
         fn drop(&mut self) {
@@ -106,6 +105,19 @@ pub(super) fn with_schema<T>(
 /// A column's type by name (optionally qualified) from the FROM relations
 /// in scope, innermost first.
 fn scoped_column(relation: Option<&str>, column: &str) -> Option<PgType> {
+    scoped(relation, column, |r, i| r.columns[i].1)
+}
+
+/// A column's declared numeric scale, found as [`scoped_column`] finds its type.
+pub(super) fn scoped_scale(relation: Option<&str>, column: &str) -> Option<u16> {
+    scoped(relation, column, |r, i| r.scales.get(i).copied().flatten())
+}
+
+fn scoped<T>(
+    relation: Option<&str>,
+    column: &str,
+    get: impl Fn(&Relation, usize) -> Option<T>,
+) -> Option<T> {
     SCOPE.with(|s| {
         for r in s.borrow().iter().rev() {
             match (r.kind, relation) {
@@ -115,12 +127,12 @@ fn scoped_column(relation: Option<&str>, column: &str) -> Option<PgType> {
                 (Kind::Opaque, Some(_)) => continue,
                 (Kind::From, Some(q)) if !r.name.eq_ignore_ascii_case(q) => continue,
                 (Kind::From, _) => {
-                    if let Some((_, t)) = r
+                    if let Some(i) = r
                         .columns
                         .iter()
-                        .find(|(n, _)| n.eq_ignore_ascii_case(column))
+                        .position(|(n, _)| n.eq_ignore_ascii_case(column))
                     {
-                        return *t;
+                        return get(r, i);
                     }
                     if relation.is_some() {
                         return None;
@@ -157,6 +169,7 @@ fn relation_of(name: String, aliases: &[String], query: &Query, kind: Kind) -> R
             } else {
                 Kind::Opaque
             },
+            scales: Vec::new(),
         };
     }
     for (c, alias) in columns.iter_mut().zip(aliases) {
@@ -166,6 +179,7 @@ fn relation_of(name: String, aliases: &[String], query: &Query, kind: Kind) -> R
         name,
         columns,
         kind,
+        scales: Vec::new(),
     }
 }
 
@@ -176,6 +190,34 @@ fn query_columns(query: &Query) -> Vec<Option<PgType>> {
 /// A query's output columns, named; empty when their number is unknown.
 fn query_named(query: &Query) -> Vec<(String, Option<PgType>)> {
     let guard = ScopeGuard::new();
+    push_ctes(&guard, query);
+    set_expr_named(&query.body)
+}
+
+/// The numeric display scale of each output column of a query, where the
+/// expression fixes it (see [`super::scale`]); empty when the columns are
+/// not all plain expressions.
+pub(super) fn query_scales(query: &Query) -> Vec<Option<u16>> {
+    let guard = ScopeGuard::new();
+    push_ctes(&guard, query);
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return Vec::new();
+    };
+    let inner = ScopeGuard::new();
+    push_from(&inner, &select.from);
+    let mut out = Vec::with_capacity(select.projection.len());
+    for item in &select.projection {
+        match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                out.push(super::scale::expr_scale(e))
+            }
+            _ => return Vec::new(),
+        }
+    }
+    out
+}
+
+fn push_ctes(guard: &ScopeGuard, query: &Query) {
     if let Some(with) = &query.with {
         for cte in &with.cte_tables {
             let aliases: Vec<String> = cte
@@ -193,7 +235,6 @@ fn query_named(query: &Query) -> Vec<(String, Option<PgType>)> {
             guard.push(r);
         }
     }
-    set_expr_named(&query.body)
 }
 
 /// Pushes the FROM clause's relations; returns all their columns when
@@ -284,6 +325,7 @@ fn push_from(
                         name: shown,
                         columns: vec![(col, ty)],
                         kind: Kind::From,
+                        scales: Vec::new(),
                     }
                 } else if name.0.len() == 1 {
                     match lookup_relation(&base) {
@@ -291,6 +333,7 @@ fn push_from(
                             name: shown,
                             columns,
                             kind: Kind::From,
+                            scales: Vec::new(),
                         },
                         _ => table_relation(shown, &base),
                     }
@@ -383,6 +426,7 @@ fn element_relation(
         name: shown,
         columns,
         kind: Kind::From,
+        scales: Vec::new(),
     }
 }
 
@@ -392,13 +436,18 @@ fn table_relation(name: String, table: &str) -> Relation {
         s.borrow()
             .iter()
             .find(|(t, _)| t == table)
-            .map(|(_, cols)| cols.iter().map(|(c, t)| (c.clone(), Some(*t))).collect())
+            .map(|(_, cols)| {
+                let columns = cols.iter().map(|c| (c.name.clone(), Some(c.ty))).collect();
+                let scales = cols.iter().map(|c| c.scale).collect();
+                (columns, scales)
+            })
     });
     match columns {
-        Some(columns) => Relation {
+        Some((columns, scales)) => Relation {
             name,
             columns,
             kind: Kind::From,
+            scales,
         },
         None => opaque(name),
     }
@@ -409,6 +458,7 @@ fn opaque(name: String) -> Relation {
         name,
         columns: Vec::new(),
         kind: Kind::Opaque,
+        scales: Vec::new(),
     }
 }
 

@@ -107,6 +107,7 @@ pub(super) fn translate(tokens: Vec<TokenWithSpan>) -> Result<Translation, Trans
             params: vec![],
             columns: vec![],
             retype: None,
+            scales: vec![],
         });
     }
     let select = match query {
@@ -145,6 +146,7 @@ pub(super) fn translate(tokens: Vec<TokenWithSpan>) -> Result<Translation, Trans
         params: inner.params,
         columns: inner.columns,
         retype: inner.retype,
+        scales: inner.scales,
     })
 }
 

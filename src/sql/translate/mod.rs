@@ -30,6 +30,7 @@ mod prepared;
 mod query;
 mod retype;
 mod rewrite;
+mod scale;
 mod sequences;
 mod series;
 mod session;
@@ -54,7 +55,7 @@ use crate::sql::pgtype::PgType;
 
 pub use copy_options::{CopyFormat, CopyOptions, ForceQuote};
 pub use prepared::bind as bind_prepared;
-pub use retype::{ResultTypes, Retype, TableColumns};
+pub use retype::{pick_scale, ResultTypes, Retype, Retyped, TableColumn, TableColumns};
 pub use sequences::{uses as uses_sequences, COLUMNS as SEQUENCE_COLUMNS};
 
 /// One translated statement.
@@ -80,6 +81,9 @@ pub struct Translation {
     /// Set when some result column's type depends on the schema (`max(n)`):
     /// the executor works the types out again with the tables' columns.
     pub retype: Option<Retype>,
+    /// The display scale of each numeric output column, where the
+    /// expression fixes it without the schema (`1.10 + 2.20`); may be empty.
+    pub scales: Vec<Option<u16>>,
 }
 
 impl Translation {

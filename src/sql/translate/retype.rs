@@ -14,8 +14,36 @@ use std::sync::Arc;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Retype(Arc<Statement>);
 
-/// A table's declared columns: (name, type), in order.
-pub type TableColumns = Vec<(String, PgType)>;
+/// A table's declared columns, in order.
+pub type TableColumns = Vec<TableColumn>;
+
+/// One declared column: its name, type and (for `numeric(p, s)`) scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableColumn {
+    pub name: String,
+    pub ty: PgType,
+    pub scale: Option<u16>,
+}
+
+impl TableColumn {
+    /// From `pragma_table_info`'s name and declared type text.
+    pub fn from_decl(name: String, decl: &str) -> TableColumn {
+        let ty = PgType::from_decl(decl);
+        let scale = match ty {
+            PgType::Numeric => PgType::numeric_scale(decl),
+            _ => None,
+        };
+        TableColumn { name, ty, scale }
+    }
+}
+
+/// What the schema says of a statement's result columns.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Retyped {
+    pub types: Vec<Option<PgType>>,
+    /// Numeric display scales (see `scale.rs`); may be empty.
+    pub scales: Vec<Option<u16>>,
+}
 
 impl Retype {
     /// Kept only when some result column is unknown and a real table is read.
@@ -50,11 +78,15 @@ impl Retype {
 
     /// The result column types with the tables' columns known (`schema`
     /// from [`Retype::tables`]; a table missing from it stays unknown).
-    pub fn types(&self, schema: Vec<(String, TableColumns)>) -> Vec<Option<PgType>> {
+    pub fn types(&self, schema: Vec<(String, TableColumns)>) -> Retyped {
         super::columns::with_schema(schema, || {
-            let mut columns = super::columns::infer(&self.0);
-            super::catalog::result_types(&self.0, &mut columns);
-            columns
+            let mut types = super::columns::infer(&self.0);
+            super::catalog::result_types(&self.0, &mut types);
+            let scales = match self.0.as_ref() {
+                Statement::Query(q) => super::columns::query_scales(q),
+                _ => Vec::new(),
+            };
+            Retyped { types, scales }
         })
     }
 }
@@ -100,4 +132,16 @@ impl<'a> ResultTypes<'a> {
     fn hint(&self, i: usize) -> Option<PgType> {
         self.hints.get(i).copied().flatten()
     }
+}
+
+/// Column `i`'s numeric display scale: the declared column's, else the
+/// statement's own (`scales`), else the schema's answer.
+pub fn pick_scale(
+    i: usize,
+    decl: Option<u16>,
+    scales: &[Option<u16>],
+    retyped: &Retyped,
+) -> Option<u16> {
+    decl.or_else(|| scales.get(i).copied().flatten())
+        .or_else(|| retyped.scales.get(i).copied().flatten())
 }

@@ -62,6 +62,7 @@ pub(super) fn translate(statement: &Statement) -> Result<Option<Translation>, Tr
         params: vec![],
         columns: vec![],
         retype: None,
+        scales: vec![],
     }))
 }
 

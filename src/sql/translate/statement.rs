@@ -31,6 +31,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
             params,
             columns: vec![],
             retype: None,
+            scales: vec![],
         });
     }
     names::check_statement(&mut statement)?;
@@ -45,6 +46,10 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
     let mut columns = columns::infer(&statement);
     super::catalog::result_types(&statement, &mut columns);
     let retype = Retype::for_statement(&statement, &columns);
+    let scales = match &statement {
+        Statement::Query(q) => columns::query_scales(q),
+        _ => Vec::new(),
+    };
     if let Statement::Delete(delete) = &mut statement {
         delete_using_as_exists(delete);
     }
@@ -86,6 +91,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
                     params: vec![],
                     columns: vec![],
                     retype: None,
+                    scales: vec![],
                 });
             }
             let Some(ddl) = ddl::translate(statement)? else {
@@ -103,6 +109,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
                 params: vec![],
                 columns: vec![],
                 retype: None,
+                scales: vec![],
             });
         }
     };
@@ -119,6 +126,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         params,
         retype: if returns_rows { retype } else { None },
         columns: if returns_rows { columns } else { vec![] },
+        scales,
     })
 }
 
@@ -151,6 +159,7 @@ fn noop(tag: &'static str) -> Translation {
         params: vec![],
         columns: vec![],
         retype: None,
+        scales: vec![],
     }
 }
 

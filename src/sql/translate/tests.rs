@@ -483,15 +483,20 @@ fn unnest_zips_several_arrays() {
 
 #[test]
 fn result_types_worked_out_with_the_schema() {
-    use crate::sql::translate::TableColumns;
-    let km: TableColumns = vec![
-        ("id".into(), PgType::Int4),
-        ("batch".into(), PgType::Int4),
-        ("big".into(), PgType::Int8),
-        ("price".into(), PgType::Numeric),
-        ("at".into(), PgType::Timestamptz),
-    ];
-    let tags: TableColumns = vec![("km_id".into(), PgType::Int4), ("tag".into(), PgType::Text)];
+    use crate::sql::translate::{TableColumn, TableColumns};
+    let cols = |c: &[(&str, &str)]| -> TableColumns {
+        c.iter()
+            .map(|(n, d)| TableColumn::from_decl(n.to_string(), d))
+            .collect()
+    };
+    let km = cols(&[
+        ("id", "int4"),
+        ("batch", "int4"),
+        ("big", "int8"),
+        ("price", "numeric(10,2)"),
+        ("at", "timestamptz"),
+    ]);
+    let tags = cols(&[("km_id", "int4"), ("tag", "text")]);
     let retyped = |sql: &str| {
         let t = translate(sql).unwrap().remove(0);
         let r = t.retype.unwrap_or_else(|| panic!("no retype for {sql}"));
@@ -504,8 +509,20 @@ fn result_types_worked_out_with_the_schema() {
                 _ => None,
             })
             .collect();
-        r.types(schema)
+        r.types(schema).types
     };
+    let scales = |sql: &str| {
+        let t = translate(sql).unwrap().remove(0);
+        let r = t.retype.unwrap();
+        let schema = vec![("km".to_string(), km.clone())];
+        r.types(schema).scales
+    };
+    // numeric(10,2) keeps two decimals through sums and additions; a
+    // product adds the scales; division depends on the values.
+    assert_eq!(
+        scales("SELECT sum(price), max(price) - min(price), price * 1.5, price / 2, id FROM km"),
+        vec![Some(2), Some(2), Some(3), None, Some(0)]
+    );
     use PgType::*;
     assert_eq!(retyped("SELECT max(batch) FROM km"), vec![Some(Int4)]);
     assert_eq!(
@@ -552,4 +569,17 @@ fn result_types_worked_out_with_the_schema() {
         .retype
         .is_none());
     assert!(translate("SELECT 1 + 1").unwrap()[0].retype.is_none());
+}
+
+#[test]
+fn numeric_scales_fixed_by_the_expression() {
+    let scales = |sql: &str| translate(sql).unwrap().remove(0).scales;
+    assert_eq!(
+        scales("SELECT 1.10 + 2.2, 0.1 * 3, 2::numeric(10,2), '1.50'::numeric, 1.5e3, 7"),
+        vec![Some(2), Some(1), Some(2), Some(2), Some(0), Some(0)]
+    );
+    assert_eq!(
+        scales("SELECT round(2.345, 2), 10.0 / 3, extract(epoch FROM now()), coalesce(1.5, 2.25)"),
+        vec![Some(2), None, Some(6), None]
+    );
 }

@@ -1,0 +1,180 @@
+//! The display scale of a `numeric` result, where the expression fixes it.
+//!
+//! PostgreSQL's numeric keeps its digits: `1.10 + 2.20` is `3.30`,
+//! `sum(amount)` over a `numeric(10,2)` column prints two decimals and
+//! `100 * 1.5` is `150.0`. SQLite computes these in doubles, which lose the
+//! scale (and print `3.3000000000000003`). The scale follows from the
+//! operands' scales (addition takes the larger, multiplication the sum), so
+//! the executor prints the double rounded to it: exact while the value has
+//! fewer than 15 significant digits, as doubles carry. Division and `avg`
+//! choose their scale from the values and are left out (`None`).
+
+use super::ast::{base_name, plain_args};
+use super::columns::{expr_type, number_type, scoped_scale};
+use super::types::pg_type;
+use crate::sql::pgtype::PgType;
+use sqlparser::ast::{
+    BinaryOperator, CastKind, DataType, DateTimeField, ExactNumberInfo, Expr, Function,
+    UnaryOperator, Value,
+};
+
+/// The scale of `expr`'s value when it is a numeric whose scale does not
+/// depend on the data; integers count as scale 0.
+#[recursive::recursive]
+pub(super) fn expr_scale(expr: &Expr) -> Option<u16> {
+    match expr {
+        Expr::Identifier(id) => column(None, &id.value, expr),
+        Expr::CompoundIdentifier(ids) if ids.len() == 2 => {
+            column(Some(&ids[0].value), &ids[1].value, expr)
+        }
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => literal_scale(n),
+            _ => None,
+        },
+        Expr::Nested(inner) => expr_scale(inner),
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus | UnaryOperator::Plus,
+            expr,
+        } => expr_scale(expr),
+        Expr::Cast {
+            kind: CastKind::Cast | CastKind::DoubleColon,
+            expr,
+            data_type,
+            ..
+        } => cast_scale(data_type, expr),
+        Expr::TypedString(ts) => match pg_type(&ts.data_type).ok()? {
+            PgType::Numeric => typmod_scale(&ts.data_type).or_else(|| match &ts.value.value {
+                Value::SingleQuotedString(s) => literal_scale(s.trim()),
+                _ => None,
+            }),
+            _ => None,
+        },
+        Expr::BinaryOp { left, op, right } => {
+            let (l, r) = (expr_scale(left)?, expr_scale(right)?);
+            match op {
+                BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::Modulo => {
+                    Some(l.max(r))
+                }
+                BinaryOperator::Multiply => l.checked_add(r),
+                _ => None,
+            }
+        }
+        Expr::Case {
+            conditions,
+            else_result,
+            ..
+        } => same(
+            conditions
+                .iter()
+                .map(|c| &c.result)
+                .chain(else_result.as_deref()),
+        ),
+        Expr::Extract { field, expr, .. } => extract_scale(field, expr),
+        Expr::Function(f) => function_scale(f),
+        _ => None,
+    }
+}
+
+/// A column's declared scale; an integer column is scale 0.
+fn column(relation: Option<&str>, name: &str, expr: &Expr) -> Option<u16> {
+    match expr_type(expr)? {
+        PgType::Int2 | PgType::Int4 | PgType::Int8 => Some(0),
+        PgType::Numeric => scoped_scale(relation, name),
+        _ => None,
+    }
+}
+
+/// The digits after the point of a numeric literal (`1.50` is 2, `1.5e3` 0).
+fn literal_scale(n: &str) -> Option<u16> {
+    if number_type(n) != PgType::Numeric && n.parse::<i64>().is_ok() {
+        return Some(0);
+    }
+    let (mantissa, exp) = match n.find(['e', 'E']) {
+        Some(i) => (&n[..i], n[i + 1..].parse::<i64>().ok()?),
+        None => (n, 0),
+    };
+    let frac = mantissa.find('.').map_or(0, |i| mantissa.len() - i - 1) as i64;
+    u16::try_from((frac - exp).max(0)).ok()
+}
+
+fn typmod_scale(data_type: &DataType) -> Option<u16> {
+    match data_type {
+        DataType::Numeric(info) | DataType::Decimal(info) | DataType::Dec(info) => match info {
+            ExactNumberInfo::PrecisionAndScale(_, s) => u16::try_from(*s).ok(),
+            ExactNumberInfo::Precision(_) => Some(0),
+            ExactNumberInfo::None => None,
+        },
+        _ => None,
+    }
+}
+
+fn cast_scale(data_type: &DataType, inner: &Expr) -> Option<u16> {
+    match pg_type(data_type).ok()? {
+        PgType::Int2 | PgType::Int4 | PgType::Int8 => Some(0),
+        // `numeric` without a modifier keeps the value's own scale.
+        PgType::Numeric => typmod_scale(data_type).or_else(|| match inner {
+            Expr::Value(v) => match &v.value {
+                Value::SingleQuotedString(s) => literal_scale(s.trim()),
+                Value::Number(n, _) => literal_scale(n),
+                _ => None,
+            },
+            other => expr_scale(other),
+        }),
+        _ => None,
+    }
+}
+
+/// The scale all of `exprs` share (NULLs aside), if they agree.
+fn same<'a>(exprs: impl Iterator<Item = &'a Expr>) -> Option<u16> {
+    let mut scale = None;
+    for e in exprs {
+        if matches!(e, Expr::Value(v) if v.value == Value::Null) {
+            continue;
+        }
+        let s = expr_scale(e)?;
+        if scale.is_some_and(|known| known != s) {
+            return None;
+        }
+        scale = Some(s);
+    }
+    scale
+}
+
+/// `extract` is numeric since PostgreSQL 14: microsecond precision for
+/// seconds and epochs of timestamps, whole numbers for the other fields.
+fn extract_scale(field: &DateTimeField, source: &Expr) -> Option<u16> {
+    Some(match field {
+        DateTimeField::Epoch => match expr_type(source) {
+            Some(PgType::Date) => 0,
+            _ => 6,
+        },
+        DateTimeField::Second | DateTimeField::Seconds => 6,
+        DateTimeField::Millisecond | DateTimeField::Milliseconds => 3,
+        DateTimeField::Julian => return None,
+        _ => 0,
+    })
+}
+
+fn function_scale(func: &Function) -> Option<u16> {
+    let name = base_name(&func.name);
+    if name == "count" {
+        return Some(0);
+    }
+    let args = plain_args(func)?;
+    let first = || args.first().and_then(|e| expr_scale(e));
+    match name.as_str() {
+        "row_number" | "rank" | "dense_rank" | "ceil" | "ceiling" | "floor" => Some(0),
+        "sum" | "min" | "max" | "abs" | "lag" | "lead" | "first_value" | "last_value" => first(),
+        // round(x) and trunc(x) keep no decimals, round(x, n) n of them.
+        "round" | "trunc" => match args.get(1) {
+            None => Some(0),
+            Some(Expr::Value(v)) => match &v.value {
+                Value::Number(n, _) => Some(n.parse::<i64>().ok()?.clamp(0, 1000) as u16),
+                _ => None,
+            },
+            Some(_) => None,
+        },
+        "coalesce" | "greatest" | "least" | "nullif" => same(args.into_iter()),
+        _ => None,
+    }
+}
