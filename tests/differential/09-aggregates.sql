@@ -32,3 +32,8 @@ SELECT count(1) FROM sales;
 SELECT region FROM sales GROUP BY region HAVING sum(qty) >= 4 ORDER BY region;
 SELECT sum(qty) FROM sales GROUP BY region;
 SELECT region, qty FROM sales GROUP BY region;
+SELECT region, avg(amount) AS a FROM sales GROUP BY region HAVING avg(amount) > 10 ORDER BY a DESC;
+SELECT region, round(avg(qty), 2) FROM sales GROUP BY region ORDER BY 1;
+SELECT avg(amount) * 2, avg(qty) / 2, -avg(qty) FROM sales;
+SELECT 1 / 3.0 AS third, 100000 / 3.0, 2.50 * 4;
+SELECT region, avg(qty) FROM sales GROUP BY region ORDER BY 2, 1;

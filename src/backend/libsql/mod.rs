@@ -16,6 +16,7 @@ pub mod admin_api;
 pub mod config;
 pub mod errors;
 pub mod mirror;
+pub mod portable;
 pub mod remote;
 pub mod values;
 

@@ -430,6 +430,14 @@ impl Engine for RemoteConn {
         if let Some(r) = self.lost_transaction(run.sql) {
             return r;
         }
+        let sql = super::portable::portable(run.sql);
+        let run = &Run {
+            sql: &sql,
+            params: run.params,
+            types: run.types,
+            scales: run.scales,
+            format: run.format,
+        };
         let deadline = self.deadline();
         let autocommit = self.is_autocommit();
         self.expired = false;
@@ -450,6 +458,7 @@ impl Engine for RemoteConn {
         if let Some(r) = self.lost_transaction(sql) {
             return r.map(|_| ());
         }
+        let sql = &*super::portable::portable(sql);
         let deadline = self.deadline();
         let autocommit = self.is_autocommit();
         let conn = self.connection()?;

@@ -53,6 +53,7 @@ pub struct Described {
 }
 
 /// How result column types are chosen.
+#[derive(Clone, Copy)]
 pub enum Types<'a> {
     /// Already sent to the client in a RowDescription (extended protocol);
     /// the statement is worked out again only for numeric scales.

@@ -7,7 +7,11 @@
 mod arith;
 mod binary;
 mod casts;
+mod column_input;
 mod defaults;
+mod drop_check;
+mod exact;
+mod from_char;
 mod intervals;
 mod jsonops;
 mod quote;
@@ -37,7 +41,10 @@ fn error(code: &'static str, message: impl Into<String>) -> rusqlite::Error {
 /// Registers every function of this module on `conn`.
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     casts::register(conn)?;
+    column_input::register(conn)?;
     defaults::register(conn)?;
+    drop_check::register(conn)?;
+    exact::register(conn)?;
     text::register(conn)?;
     binary::register(conn)?;
     arith::register(conn)?;
@@ -45,6 +52,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     sequences::register(conn)?;
     intervals::register(conn)?;
     to_char::register(conn)?;
+    from_char::register(conn)?;
     jsonops::register(conn)?;
     stats::register(conn)?;
     timezones::register(conn)?;
@@ -57,7 +65,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// fails with SQLITE_ERROR and that message), so the server's SQLite error
 /// mapping should call this for SQLITE_ERROR messages it does not know.
 pub fn sqlstate(message: &str) -> Option<&'static str> {
-    const PREFIXES: [(&str, &str); 23] = [
+    const PREFIXES: [(&str, &str); 27] = [
         ("numeric field overflow", "22003"),
         ("unrecognized encoding", "22023"),
         ("invalid hexadecimal data", "22023"),
@@ -84,6 +92,10 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
         ("setval: value ", "22003"),
         ("currval of sequence ", "55000"),
         ("lastval is not yet defined", "55000"),
+        ("cannot drop table ", "2BP01"),
+        ("value too long for type ", "22001"),
+        ("invalid value \"", "22007"),
+        ("date/time field value out of range", "22008"),
     ];
     if let Some((_, code)) = PREFIXES.iter().find(|(p, _)| message.starts_with(p)) {
         return Some(code);

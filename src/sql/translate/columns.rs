@@ -733,6 +733,11 @@ fn arithmetic(left: Option<PgType>, right: Option<PgType>) -> Option<PgType> {
     };
     let (l, r) = (left?, right?);
     let (rl, rr) = (rank(l)?, rank(r)?);
+    // real with anything but real resolves to double precision, the
+    // numeric category's preferred type (`1::float4 / 3` is float8).
+    if (l == PgType::Float4) != (r == PgType::Float4) {
+        return Some(PgType::Float8);
+    }
     // int2 + int2 stays int2 (int2pl); otherwise the wider operand's type.
     Some(if rl >= rr { l } else { r })
 }
@@ -841,7 +846,8 @@ fn function_type(func: &Function) -> Option<PgType> {
         "decode" | "sha224" | "sha256" | "sha384" | "sha512" => PgType::Bytea,
         "starts_with" => PgType::Bool,
         "age" | "justify_hours" | "justify_days" | "justify_interval" => PgType::Interval,
-        "make_date" => PgType::Date,
+        "make_date" | "to_date" => PgType::Date,
+        "to_number" => PgType::Numeric,
         "to_char" => PgType::Text,
         "array_append" | "array_cat" | "array_remove" => match first_arg_type()? {
             t @ PgType::Array(_) => t,

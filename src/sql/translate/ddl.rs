@@ -70,6 +70,7 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
             temporary: false,
             table: None,
             purge: false,
+            cascade,
             ..
         } => {
             let (tag, keyword) = match object_type {
@@ -83,13 +84,27 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
             // SQLite drops one object per statement; CASCADE/RESTRICT have no
             // equivalent (foreign keys are enforced per row).
             let exists = if if_exists { "IF EXISTS " } else { "" };
-            let statements = names
-                .into_iter()
-                .map(|mut name| {
-                    check_table_name(&mut name)?;
-                    Ok(format!("DROP {keyword} {exists}{name}"))
-                })
-                .collect::<Result<_, TranslateError>>()?;
+            let mut names = names;
+            for name in &mut names {
+                check_table_name(name)?;
+            }
+            let mut statements = Vec::with_capacity(names.len() + 1);
+            // Without CASCADE, a table another table's foreign key
+            // references stays (2BP01), unless that table goes too.
+            if tag == "DROP TABLE" && !cascade {
+                let dropped: Vec<String> = names
+                    .iter()
+                    .map(|n| crate::sql::quote_literal(&super::ast::base_name(n)))
+                    .collect();
+                for d in &dropped {
+                    statements.push(format!("SELECT pg_drop_check({d}, {})", dropped.join(", ")));
+                }
+            }
+            statements.extend(
+                names
+                    .iter()
+                    .map(|name| format!("DROP {keyword} {exists}{name}")),
+            );
             ddl(tag, statements)
         }
         Statement::CreateSchema {

@@ -32,6 +32,14 @@ fn run(db: &Connection, pg: &str, params: &[Value]) -> Vec<Vec<Value>> {
     rows
 }
 
+/// An in-memory database with the SQL functions the translation may call.
+fn db() -> Connection {
+    let db = Connection::open_in_memory().unwrap();
+    crate::backend::sqlite::functions::register(&db).unwrap();
+    crate::backend::sqlite::pgfuncs::register(&db).unwrap();
+    db
+}
+
 fn scalar(db: &Connection, pg: &str) -> Value {
     run(db, pg, &[]).remove(0).remove(0)
 }
@@ -46,7 +54,7 @@ fn text(s: &str) -> Value {
 
 #[test]
 fn scalar_semantics_match_postgres() {
-    let db = Connection::open_in_memory().unwrap();
+    let db = db();
     assert_eq!(scalar(&db, "SELECT 7/2"), int(3));
     assert_eq!(scalar(&db, "SELECT 'abc' ILIKE 'A%'"), int(1));
     assert_eq!(scalar(&db, "SELECT 'abc' LIKE 'A%'"), int(0));
@@ -126,7 +134,7 @@ fn scalar_semantics_match_postgres() {
 
 #[test]
 fn example_app_todo() {
-    let db = Connection::open_in_memory().unwrap();
+    let db = db();
     run(
         &db,
         "CREATE TABLE todo (id serial primary key, title text not null, done boolean default false, \
@@ -160,7 +168,7 @@ fn example_app_todo() {
 
 #[test]
 fn upsert_and_multi_statement_ddl() {
-    let db = Connection::open_in_memory().unwrap();
+    let db = db();
     run(
         &db,
         "CREATE TABLE kv (k text PRIMARY KEY, v int NOT NULL)",
@@ -201,7 +209,7 @@ fn upsert_and_multi_statement_ddl() {
 
 #[test]
 fn pgbench_flow() {
-    let db = Connection::open_in_memory().unwrap();
+    let db = db();
     let setup = [
         "drop table if exists pgbench_accounts, pgbench_branches, pgbench_history, pgbench_tellers",
         "create table pgbench_history(tid int,bid int,aid    int,delta int,mtime timestamp,filler char(22))",

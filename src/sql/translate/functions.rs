@@ -27,8 +27,6 @@ fn uuid_v4_expr() -> Expr {
 /// Functions that set-return, use types we do not store, or have no SQLite
 /// equivalent yet.
 const UNSUPPORTED: &[&str] = &[
-    "to_date",
-    "to_number",
     "make_timestamp",
     "make_interval",
     "regexp_matches",
@@ -157,11 +155,12 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
                 &args,
             )
         }
-        // to_timestamp(epoch seconds); the two-argument (text, format) form is not supported.
+        // to_timestamp(epoch seconds), or (text, format) read by template.
         "to_timestamp" => {
-            if args.len() != 1 {
-                return Err(unsupported("to_timestamp(text, format)"));
+            if args.len() == 2 {
+                return Ok(Some(call("pg_to_timestamp", args)));
             }
+            arity(1)?;
             template("strftime('%Y-%m-%d %H:%M:%f', $1, 'unixepoch')", &args)
         }
         // SQLite's json_type says integer/real/true/false where PostgreSQL says number/boolean.

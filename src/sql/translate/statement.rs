@@ -118,7 +118,9 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
     }
     output_names::alias_outputs(&mut statement);
     super::defaults::expand(&mut statement);
+    super::column_input::wrap(&mut statement);
     super::time_zone::prepare(&mut statement);
+    super::exact::prepare(&mut statement);
     rewrite_statement(&mut statement)?;
     Ok(Translation {
         kind: StmtKind::Query { tag, returns_rows },

@@ -40,7 +40,7 @@ fn int_type(bits: u32) -> (&'static str, &'static str) {
     }
 }
 
-fn to_int(ctx: &Context<'_>, bits: u32) -> rusqlite::Result<Option<i64>> {
+pub(super) fn to_int(ctx: &Context<'_>, bits: u32) -> rusqlite::Result<Option<i64>> {
     let (type_name, out_of_range) = int_type(bits);
     let fits = |n: i64| bits == 64 || (n >> (bits - 1)) == 0 || (n >> (bits - 1)) == -1;
     let n = match ctx.get_raw(0) {
@@ -81,7 +81,7 @@ fn to_int(ctx: &Context<'_>, bits: u32) -> rusqlite::Result<Option<i64>> {
     }
 }
 
-fn to_number(ctx: &Context<'_>, numeric: bool) -> rusqlite::Result<Value> {
+pub(super) fn to_number(ctx: &Context<'_>, numeric: bool) -> rusqlite::Result<Value> {
     Ok(match ctx.get_raw(0) {
         ValueRef::Null => Value::Null,
         ValueRef::Integer(n) if numeric => Value::Integer(n),
@@ -130,7 +130,7 @@ pub(super) fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-fn to_bool(value: ValueRef<'_>) -> rusqlite::Result<Option<bool>> {
+pub(super) fn to_bool(value: ValueRef<'_>) -> rusqlite::Result<Option<bool>> {
     Ok(match value {
         ValueRef::Null => None,
         ValueRef::Integer(n) => Some(n != 0),

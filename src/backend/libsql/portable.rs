@@ -1,0 +1,112 @@
+//! SQL the translator wrote for the local engine, made runnable on a remote
+//! libSQL server, which lacks pgtenant's SQL functions. Only wrappers whose
+//! removal keeps the statement's meaning for valid input are undone:
+//! `pg_column_input(value, table, column)` becomes `value` (the server then
+//! stores what it is given, as SQLite would, without PostgreSQL's input
+//! checks), `SELECT pg_drop_check(...)` before a DROP TABLE is left out
+//! (no 2BP01 check), and the exact numeric functions of result
+//! columns go back to SQLite's arithmetic (`pg_avg(x, c)` → `avg(x)`,
+//! `pg_numeric_div(a, b)` → `(a / b)`: doubles instead of exact decimals).
+
+use sqlparser::ast::{
+    visit_expressions_mut, BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
+    Ident, ObjectName, SelectItem, SetExpr, Statement,
+};
+use sqlparser::dialect::SQLiteDialect;
+use sqlparser::parser::Parser;
+use std::borrow::Cow;
+use std::ops::ControlFlow;
+
+const WRAPPERS: [&str; 2] = ["pg_column_input", "pg_drop_check"];
+const OPERATORS: [(&str, BinaryOperator); 4] = [
+    ("pg_numeric_add", BinaryOperator::Plus),
+    ("pg_numeric_sub", BinaryOperator::Minus),
+    ("pg_numeric_mul", BinaryOperator::Multiply),
+    ("pg_numeric_div", BinaryOperator::Divide),
+];
+
+/// `sql` without the local-only wrappers (unchanged when it has none, or
+/// does not parse back).
+pub fn portable(sql: &str) -> Cow<'_, str> {
+    if !WRAPPERS.iter().any(|w| sql.contains(w))
+        && !sql.contains("pg_numeric_")
+        && !sql.contains("pg_avg(")
+    {
+        return Cow::Borrowed(sql);
+    }
+    let Ok(mut statements) = Parser::parse_sql(&SQLiteDialect {}, sql) else {
+        return Cow::Borrowed(sql);
+    };
+    statements.retain(|s| !is_drop_check(s));
+    let _ = visit_expressions_mut(&mut statements, |e| {
+        if let Some(inner) = unwrapped(e) {
+            *e = inner;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    let text: Vec<String> = statements.iter().map(ToString::to_string).collect();
+    Cow::Owned(text.join("; "))
+}
+
+/// The translator's `SELECT pg_drop_check(...)` statement.
+fn is_drop_check(s: &Statement) -> bool {
+    let Statement::Query(q) = s else { return false };
+    let SetExpr::Select(select) = q.body.as_ref() else {
+        return false;
+    };
+    matches!(select.projection.as_slice(), [SelectItem::UnnamedExpr(Expr::Function(f))]
+        if f.name.to_string().eq_ignore_ascii_case("pg_drop_check"))
+}
+
+fn unwrapped(e: &Expr) -> Option<Expr> {
+    let Expr::Function(f) = e else { return None };
+    let name = f.name.0.last()?.as_ident()?.value.to_ascii_lowercase();
+    let FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    let arg = |i: usize| match list.args.get(i)? {
+        FunctionArg::Unnamed(FunctionArgExpr::Expr(inner)) => Some(inner.clone()),
+        _ => None,
+    };
+    if WRAPPERS.contains(&name.as_str()) {
+        return arg(0);
+    }
+    if let Some((_, op)) = OPERATORS.iter().find(|(n, _)| *n == name) {
+        return Some(Expr::Nested(Box::new(Expr::BinaryOp {
+            left: Box::new(arg(0)?),
+            op: op.clone(),
+            right: Box::new(arg(1)?),
+        })));
+    }
+    if name == "pg_avg" {
+        let mut avg = f.clone();
+        avg.name = ObjectName::from(vec![Ident::new("avg")]);
+        if let FunctionArguments::List(list) = &mut avg.args {
+            list.args.truncate(1);
+        }
+        return Some(Expr::Function(avg));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::portable;
+
+    #[test]
+    fn column_input_wrappers_are_removed() {
+        assert_eq!(
+            portable("INSERT INTO t (a, b) VALUES (pg_column_input(?1, 't', 'a'), 2)"),
+            "INSERT INTO t (a, b) VALUES (?1, 2)"
+        );
+        assert_eq!(portable("SELECT 1"), "SELECT 1");
+        assert_eq!(
+            portable("SELECT pg_drop_check('a', 'a'); DROP TABLE a"),
+            "DROP TABLE a"
+        );
+        assert_eq!(
+            portable("SELECT pg_numeric_sub(s, pg_avg(s, 'emp.s') OVER (PARTITION BY d)) FROM emp"),
+            "SELECT (s - avg(s) OVER (PARTITION BY d)) FROM emp"
+        );
+    }
+}

@@ -1,0 +1,151 @@
+//! `pg_column_input(value, table, column)`: a literal written into a
+//! column, read as PostgreSQL reads input for the column's declared type
+//! (see `translate::column_input`). SQLite stores `'abc'` in an integer
+//! column and `1.5` as a real; PostgreSQL raises 22P02, rounds to 2, and
+//! raises 22003 for `40000` in a smallint, 22001 for a string longer than
+//! a `varchar(n)`, and pads a `char(n)`. `column` is a name, or a 0-based
+//! position when the INSERT named no columns.
+
+use rusqlite::functions::Context;
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::{Connection, OptionalExtension};
+
+use super::casts::{to_bool, to_int, to_number};
+use super::pure;
+use crate::sql::pgtype::PgType;
+
+pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function("pg_column_input", 3, pure(), |ctx| {
+        let Some(column) = declared(ctx)? else {
+            return ctx.get::<Value>(0);
+        };
+        if let Some(limit) = column.limit {
+            return limited(ctx.get::<Value>(0)?, limit);
+        }
+        Ok(match column.ty {
+            PgType::Int2 => to_int(ctx, 16)?.map_or(Value::Null, Value::Integer),
+            PgType::Int4 => to_int(ctx, 32)?.map_or(Value::Null, Value::Integer),
+            PgType::Int8 => to_int(ctx, 64)?.map_or(Value::Null, Value::Integer),
+            // Checked, then stored as given: the column's affinity keeps
+            // digits a double cannot hold as text.
+            PgType::Numeric => {
+                to_number(ctx, true)?;
+                ctx.get::<Value>(0)?
+            }
+            PgType::Float4 | PgType::Float8 => to_number(ctx, false)?,
+            PgType::Bool => {
+                to_bool(ctx.get_raw(0))?.map_or(Value::Null, |b| Value::Integer(b.into()))
+            }
+            _ => ctx.get::<Value>(0)?,
+        })
+    })
+}
+
+/// What the column's declaration says about its input.
+#[derive(Clone, Copy)]
+struct Column {
+    ty: PgType,
+    limit: Option<Limit>,
+}
+
+/// `varchar(n)` / `char(n)`: at most `chars` characters; `pad` for char(n).
+#[derive(Clone, Copy)]
+struct Limit {
+    chars: usize,
+    pad: bool,
+}
+
+impl Column {
+    fn of(decl: &str) -> Column {
+        let ty = PgType::from_decl(decl);
+        let d = decl.trim().to_ascii_lowercase();
+        let length = |prefix: &str| -> Option<usize> {
+            d.strip_prefix(prefix)?
+                .trim_start()
+                .strip_prefix('(')?
+                .strip_suffix(')')?
+                .trim()
+                .parse()
+                .ok()
+        };
+        let limit = if let Some(n) = length("varchar").or_else(|| length("character varying")) {
+            Some(Limit {
+                chars: n,
+                pad: false,
+            })
+        } else if let Some(n) = length("char").or_else(|| length("character")) {
+            Some(Limit {
+                chars: n,
+                pad: true,
+            })
+        } else if d == "char" || d == "character" {
+            Some(Limit {
+                chars: 1,
+                pad: true,
+            })
+        } else {
+            None
+        };
+        Column { ty, limit }
+    }
+}
+
+/// PostgreSQL's length rule for character types: too long is 22001
+/// unless only spaces are cut; char(n) is padded with spaces.
+fn limited(v: Value, limit: Limit) -> rusqlite::Result<Value> {
+    let Value::Text(s) = v else { return Ok(v) };
+    let count = s.chars().count();
+    if count > limit.chars {
+        let (keep, cut) = s.split_at(
+            s.char_indices()
+                .nth(limit.chars)
+                .map_or(s.len(), |(i, _)| i),
+        );
+        if cut.chars().any(|c| c != ' ') {
+            let name = if limit.pad {
+                "character"
+            } else {
+                "character varying"
+            };
+            return Err(super::error(
+                "22001",
+                format!("value too long for type {name}({})", limit.chars),
+            ));
+        }
+        return Ok(Value::Text(keep.to_owned()));
+    }
+    if limit.pad && count < limit.chars {
+        let mut padded = s;
+        padded.extend(std::iter::repeat_n(' ', limit.chars - count));
+        return Ok(Value::Text(padded));
+    }
+    Ok(Value::Text(s))
+}
+
+/// The column's declaration, looked up once per statement: SQLite keeps
+/// it with the constant column argument.
+fn declared(ctx: &Context<'_>) -> rusqlite::Result<Option<Column>> {
+    if let Some(known) = ctx.get_aux::<Option<Column>>(2)? {
+        return Ok(*known);
+    }
+    let table: String = ctx.get(1)?;
+    // SAFETY: a read of the schema during the call.
+    let conn = unsafe { ctx.get_connection()? };
+    let decl: Option<String> = match ctx.get_raw(2) {
+        ValueRef::Integer(cid) => conn
+            .prepare_cached("SELECT type FROM pragma_table_info(?1) WHERE cid = ?2")?
+            .query_row(rusqlite::params![table, cid], |r| r.get(0))
+            .optional()?,
+        _ => {
+            let column: String = ctx.get(2)?;
+            conn.prepare_cached(
+                "SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+            )?
+            .query_row([&table, &column], |r| r.get(0))
+            .optional()?
+        }
+    };
+    let column = decl.map(|d| Column::of(&d));
+    ctx.set_aux(2, column)?;
+    Ok(column)
+}

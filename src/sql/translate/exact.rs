@@ -1,0 +1,162 @@
+//! Exact numeric division and `avg` in a query's result columns.
+//!
+//! PostgreSQL's numeric division keeps at least 16 significant digits
+//! (`10.0 / 3` is 3.3333333333333333, `avg(qty)` 2.2000000000000000); SQLite
+//! divides doubles. Each result column of the outermost SELECT that divides
+//! numerics or takes an `avg` is computed by pgtenant's exact functions
+//! (`pg_numeric_div`, `pg_avg`, and `pg_numeric_add|sub|mul` around them),
+//! which return the decimal as text. Only result columns: text would compare
+//! and sort wrongly anywhere else, so an ORDER BY that names such a column
+//! sorts by the original expression.
+
+use super::ast::{base_name, call, string};
+use super::columns::expr_type;
+use super::params::Scope;
+use crate::sql::pgtype::PgType;
+use sqlparser::ast::{
+    BinaryOperator, DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArguments, OrderByKind, SelectItem, SetExpr, Statement, UnaryOperator, Value,
+};
+
+/// Rewrites the result columns of a query in place.
+pub(super) fn prepare(statement: &mut Statement) {
+    let scope = Scope::of(statement);
+    let Statement::Query(query) = statement else {
+        return;
+    };
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        return;
+    };
+    // (position, output name, original expression) of each rewritten column.
+    let mut rewritten: Vec<(usize, Option<String>, Expr)> = Vec::new();
+    for (i, item) in select.projection.iter_mut().enumerate() {
+        let (expr, alias) = match item {
+            SelectItem::UnnamedExpr(e) => (e, None),
+            SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
+            _ => continue,
+        };
+        let original = expr.clone();
+        if exact(expr, &scope) {
+            rewritten.push((i, alias, original));
+        }
+    }
+    if rewritten.is_empty() {
+        return;
+    }
+    let Some(order_by) = query.order_by.as_mut() else {
+        return;
+    };
+    let OrderByKind::Expressions(items) = &mut order_by.kind else {
+        return;
+    };
+    for item in items {
+        let target = match &item.expr {
+            Expr::Identifier(id) => rewritten
+                .iter()
+                .find(|(_, alias, _)| alias.as_deref().is_some_and(|a| a == id.value)),
+            Expr::Value(v) => match &v.value {
+                Value::Number(n, _) => n
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| rewritten.iter().find(|(i, _, _)| i + 1 == n)),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some((_, _, original)) = target {
+            item.expr = original.clone();
+        }
+    }
+}
+
+/// Rewrites `e` to exact functions where it divides numerics or averages;
+/// true when it now yields exact text.
+#[recursive::recursive]
+fn exact(e: &mut Expr, scope: &Scope) -> bool {
+    match e {
+        Expr::Nested(inner) => exact(inner, scope),
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => {
+            if !exact(expr, scope) {
+                return false;
+            }
+            let inner = std::mem::replace(expr.as_mut(), Expr::value(Value::Null));
+            *e = call(
+                "pg_numeric_sub",
+                vec![Expr::value(Value::Number("0".into(), false)), inner],
+            );
+            true
+        }
+        Expr::BinaryOp { left, op, right } => {
+            let name = match op {
+                BinaryOperator::Plus => "pg_numeric_add",
+                BinaryOperator::Minus => "pg_numeric_sub",
+                BinaryOperator::Multiply => "pg_numeric_mul",
+                BinaryOperator::Divide => "pg_numeric_div",
+                _ => return false,
+            };
+            // int / int stays integer division.
+            let (lt, rt) = (expr_type(left), expr_type(right));
+            let numeric_division = *op == BinaryOperator::Divide
+                && is_exact_type(lt)
+                && is_exact_type(rt)
+                && (lt == Some(PgType::Numeric) || rt == Some(PgType::Numeric));
+            let (l, r) = (exact(left, scope), exact(right, scope));
+            if !(numeric_division || l || r) {
+                return false;
+            }
+            let null = || Expr::value(Value::Null);
+            let args = vec![
+                std::mem::replace(left.as_mut(), null()),
+                std::mem::replace(right.as_mut(), null()),
+            ];
+            *e = call(name, args);
+            true
+        }
+        Expr::Function(f) => average(f, scope),
+        _ => false,
+    }
+}
+
+/// Integers and numerics divide exactly; floats, and operands of unknown
+/// type (a column: it may be a float), are left to SQLite.
+fn is_exact_type(t: Option<PgType>) -> bool {
+    matches!(
+        t,
+        Some(PgType::Int2 | PgType::Int4 | PgType::Int8 | PgType::Numeric)
+    )
+}
+
+/// `avg(x)` → `pg_avg(x, 'table.column')` unless `x` is known to be a float
+/// or an interval.
+fn average(f: &mut Function, scope: &Scope) -> bool {
+    if base_name(&f.name) != "avg" {
+        return false;
+    }
+    let FunctionArguments::List(list) = &mut f.args else {
+        return false;
+    };
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = list.args.as_slice() else {
+        return false;
+    };
+    if matches!(
+        expr_type(arg),
+        Some(PgType::Float4 | PgType::Float8 | PgType::Interval)
+    ) {
+        return false;
+    }
+    // DISTINCT aggregates take one argument in SQLite.
+    let distinct = matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
+    if !distinct {
+        let column = match scope.column_of(arg) {
+            Some((table, column)) => string(format!("{table}.{column}")),
+            None => Expr::value(Value::Null),
+        };
+        list.args
+            .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(column)));
+    }
+    f.name = super::ast::object_name("pg_avg");
+    true
+}
