@@ -9,6 +9,7 @@ mod binary;
 mod casts;
 mod defaults;
 mod intervals;
+mod jsonbuild;
 mod jsonops;
 mod quote;
 pub(crate) mod sequences;
@@ -46,6 +47,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     intervals::register(conn)?;
     to_char::register(conn)?;
     jsonops::register(conn)?;
+    jsonbuild::register(conn)?;
     stats::register(conn)?;
     timezones::register(conn)?;
     Ok(())

@@ -7,6 +7,7 @@
 //! (`ParamHint::Column`) that the executor resolves against the live schema.
 
 mod alter_sequence;
+mod arrays;
 mod ast;
 mod casts;
 mod catalog;
