@@ -34,7 +34,6 @@ const UNSUPPORTED: &[&str] = &[
     "regexp_matches",
     "regexp_split_to_table",
     "regexp_split_to_array",
-    "row_to_json",
     "percentile_cont",
     "percentile_disc",
     "mode",
@@ -72,18 +71,22 @@ pub(super) fn json_builder_arguments(expr: &mut Expr) {
     for arg in &mut list.args {
         if let sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(e)) = arg
         {
-            use crate::sql::pgtype::PgType;
-            let sql = match super::columns::expr_type(e) {
-                Some(PgType::Bool) => {
-                    "json(CASE WHEN $1 THEN 'true' WHEN NOT ($1) THEN 'false' END)"
-                }
-                Some(PgType::Json) => "pg_json_value($1)",
-                Some(PgType::Jsonb) => "pg_jsonb_value($1)",
-                _ => continue,
-            };
-            *e = template(sql, std::slice::from_ref(e));
+            let ty = super::columns::expr_type(e);
+            *e = json_argument(e.clone(), ty);
         }
     }
+}
+
+/// A value of type `ty` as a JSON builder's argument (see above).
+pub(super) fn json_argument(e: Expr, ty: Option<crate::sql::pgtype::PgType>) -> Expr {
+    use crate::sql::pgtype::PgType;
+    let sql = match ty {
+        Some(PgType::Bool) => "json(CASE WHEN $1 THEN 'true' WHEN NOT ($1) THEN 'false' END)",
+        Some(PgType::Json) => "pg_json_value($1)",
+        Some(PgType::Jsonb) => "pg_jsonb_value($1)",
+        _ => return e,
+    };
+    template(sql, &[e])
 }
 
 /// Rewrites a call whose arguments are already translated. `None` keeps it.

@@ -31,6 +31,7 @@ mod prepared;
 mod query;
 mod retype;
 mod rewrite;
+mod row_json;
 mod sequences;
 mod series;
 mod session;

@@ -87,7 +87,9 @@ impl VisitorMut for Rewriter {
 
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<TranslateError> {
         super::null_order::select(select);
-        brk(check_select(select).and_then(|()| rewrite_select_list(select)))
+        brk(check_select(select)
+            .and_then(|()| rewrite_select_list(select))
+            .and_then(|()| super::row_json::rewrite(select)))
     }
 
     fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<TranslateError> {
