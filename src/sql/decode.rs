@@ -13,7 +13,7 @@
 //! - Dates and times are stored as normalized ISO text, timestamptz in UTC
 //!   without a suffix; intervals in PostgreSQL's output form; arrays as JSON.
 
-mod array;
+pub(crate) mod array;
 mod binary;
 pub(crate) mod text;
 

@@ -46,3 +46,6 @@ SELECT json_object_agg(id, data ->> 'name') FROM docs;
 UPDATE docs SET data = data || '{"age": 31}' WHERE id = 1;
 SELECT data ->> 'age' FROM docs WHERE id = 1;
 SELECT row_to_json(t) FROM (SELECT 1 AS a, 'x' AS b) t;
+SELECT json_build_object('k', json_build_array(1, 2), 'ok', true);
+SELECT jsonb_set('{"a": [1, 2]}', '{a,0}', '"x"');
+SELECT row_to_json(t) FROM (SELECT 2 AS n, true AS ok, NULL::text AS s) t;

@@ -34,3 +34,5 @@ SELECT v, n FROM unnest(ARRAY[30, 10, 20]) WITH ORDINALITY AS u(v, n) ORDER BY n
 SELECT a, b, i FROM unnest(ARRAY[1, 2, 3], ARRAY['p', 'q']) WITH ORDINALITY AS z(a, b, i) ORDER BY i;
 SELECT * FROM unnest(ARRAY[1, 2], ARRAY['a', 'b']) AS z(n, s) ORDER BY n;
 SELECT e, i FROM jsonb_array_elements_text('["a", "b"]') WITH ORDINALITY AS j(e, i) ORDER BY i;
+SELECT id FROM tagged WHERE nums && ARRAY[2, 3] ORDER BY id;
+SELECT id, cardinality(tags), tags[2] FROM tagged ORDER BY id;

@@ -13,6 +13,7 @@ mod drop_check;
 mod exact;
 mod from_char;
 mod intervals;
+mod jsonbuild;
 mod jsonops;
 mod quote;
 pub(crate) mod sequences;
@@ -54,6 +55,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     to_char::register(conn)?;
     from_char::register(conn)?;
     jsonops::register(conn)?;
+    jsonbuild::register(conn)?;
     stats::register(conn)?;
     timezones::register(conn)?;
     Ok(())

@@ -1,5 +1,8 @@
 //! Array parameters (PG literal `{1,"a b",NULL}` or binary array format)
-//! to the JSON text arrays are stored as.
+//! to the JSON text arrays are stored as, and [`stored_json`], the one
+//! reader of stored array values.
+
+use std::borrow::Cow;
 
 use rusqlite::types::Value;
 
@@ -50,6 +53,57 @@ fn push_json(out: &mut String, v: Value, elem: ArrayElem) {
     }
 }
 
+/// A stored array value as JSON text. Arrays are stored as JSON, but a PG
+/// array literal written straight into a column (`INSERT ... VALUES
+/// ('{a,b}')`: the translator cannot see that the column is an array) stays
+/// as written, so both are read here. `elem` decodes a literal's elements;
+/// without it (SQL functions do not know the column's type) unquoted
+/// numbers become JSON numbers and other elements strings.
+pub(crate) fn stored_json(s: &str, elem: Option<ArrayElem>) -> Option<Cow<'_, str>> {
+    let t = s.trim_start();
+    // `[1:2]={a,b}` is a literal with bounds; other `[` text is JSON.
+    let literal = t.starts_with('{')
+        || t.starts_with('[') && t.contains("]=") && crate::sql::encode::json::parse(t).is_none();
+    if !literal {
+        return Some(Cow::Borrowed(s));
+    }
+    let json = match elem {
+        Some(elem) => from_literal(s, elem).ok()?,
+        None => untyped_literal(s)?,
+    };
+    Some(Cow::Owned(json))
+}
+
+fn untyped_literal(s: &str) -> Option<String> {
+    let root = parse_literal(s).ok()?;
+    let mut out = String::with_capacity(s.len() + 2);
+    write_untyped(&mut out, root);
+    Some(out)
+}
+
+fn write_untyped(out: &mut String, n: Node) {
+    match n {
+        Node::Array(items) => {
+            out.push('[');
+            for (i, item) in items.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_untyped(out, item);
+            }
+            out.push(']');
+        }
+        Node::Elem(None) => out.push_str("null"),
+        Node::Elem(Some(t)) => match (t.parse::<i64>(), t.parse::<f64>()) {
+            (Ok(i), _) => out.push_str(itoa::Buffer::new().format(i)),
+            (_, Ok(f)) if f.is_finite() && !t.starts_with(['+', '.']) => {
+                out.push_str(ryu::Buffer::new().format_finite(f))
+            }
+            _ => write_string(out, &t),
+        },
+    }
+}
+
 enum Node {
     Array(Vec<Node>),
     /// `None` is an unquoted NULL.
@@ -58,6 +112,13 @@ enum Node {
 
 /// Parses `array_in` syntax into JSON text, decoding each element as `elem`.
 pub(super) fn from_literal(s: &str, elem: ArrayElem) -> Result<String, DecodeError> {
+    let root = parse_literal(s)?;
+    let mut out = String::with_capacity(s.len() + 2);
+    write_node(&mut out, root, elem)?;
+    Ok(out)
+}
+
+fn parse_literal(s: &str) -> Result<Node, DecodeError> {
     let mut p = Literal {
         b: s.as_bytes(),
         i: 0,
@@ -79,9 +140,7 @@ pub(super) fn from_literal(s: &str, elem: ArrayElem) -> Result<String, DecodeErr
     if p.i != p.b.len() {
         return Err(malformed(s));
     }
-    let mut out = String::with_capacity(s.len() + 2);
-    write_node(&mut out, root, elem)?;
-    Ok(out)
+    Ok(root)
 }
 
 fn write_node(out: &mut String, n: Node, elem: ArrayElem) -> Result<(), DecodeError> {

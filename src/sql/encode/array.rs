@@ -9,6 +9,7 @@ use rusqlite::types::ValueRef;
 use super::json::{self, Json};
 use super::numeric::Numeric;
 use super::{binary, text, EncodeError};
+use crate::sql::decode::array::stored_json;
 use crate::sql::pgtype::ArrayElem;
 
 /// PG's MAXDIM.
@@ -69,7 +70,10 @@ fn elem_of<'a>(j: &Json<'a>, elem: ArrayElem) -> Elem<'a> {
 /// Writes the stored JSON array `s` as a PG array literal. Returns false,
 /// writing nothing, if `s` is not a JSON array.
 pub(super) fn write_text(out: &mut BytesMut, s: &str, elem: ArrayElem) -> bool {
-    match json::parse(s) {
+    let Some(s) = stored_json(s, Some(elem)) else {
+        return false;
+    };
+    match json::parse(&s) {
         Some(j @ Json::Array(_)) => {
             let mut scratch = BytesMut::new();
             write_literal(out, &j, elem, &mut scratch);
@@ -145,10 +149,13 @@ pub(super) fn write_binary(
     v: ValueRef<'_>,
     elem: ArrayElem,
 ) -> Result<(), EncodeError> {
-    let parsed = match v {
-        ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(json::parse),
+    let stored = match v {
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .ok()
+            .and_then(|s| stored_json(s, Some(elem))),
         _ => None,
     };
+    let parsed = stored.as_deref().and_then(json::parse);
     let Some(root @ Json::Array(_)) = parsed else {
         return Err(malformed(v));
     };

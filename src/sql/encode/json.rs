@@ -264,19 +264,11 @@ pub(crate) fn write_jsonb(out: &mut String, v: &Json<'_>) {
             out.push(']');
         }
         Json::Object(members) => {
-            // Stable sort keeps source order among equal keys; the last one wins.
-            let mut sorted: Vec<&(Cow<'_, str>, Json<'_>)> = members.iter().collect();
-            sorted.sort_by(|a, b| (a.0.len(), a.0.as_bytes()).cmp(&(b.0.len(), b.0.as_bytes())));
             out.push('{');
-            let mut first = true;
-            for (i, (k, val)) in sorted.iter().map(|m| (&m.0, &m.1)).enumerate() {
-                if sorted.get(i + 1).is_some_and(|next| next.0 == *k) {
-                    continue;
-                }
-                if !first {
+            for (i, (k, val)) in jsonb_members(members).into_iter().enumerate() {
+                if i > 0 {
                     out.push_str(", ");
                 }
-                first = false;
                 write_string(out, k);
                 out.push_str(": ");
                 write_jsonb(out, val);
@@ -285,6 +277,57 @@ pub(crate) fn write_jsonb(out: &mut String, v: &Json<'_>) {
         }
         other => write_compact(out, other),
     }
+}
+
+type Member<'j, 'a> = (&'j Cow<'a, str>, &'j Json<'a>);
+
+/// An object's members in jsonb order: sorted by key length then bytes, the
+/// last of duplicate keys winning.
+fn jsonb_members<'j, 'a>(members: &'j [(Cow<'a, str>, Json<'a>)]) -> Vec<Member<'j, 'a>> {
+    // Stable sort keeps source order among equal keys.
+    let mut sorted: Vec<Member<'j, 'a>> = members.iter().map(|(k, v)| (k, v)).collect();
+    sorted.sort_by(|a, b| (a.0.len(), a.0.as_bytes()).cmp(&(b.0.len(), b.0.as_bytes())));
+    let mut out: Vec<Member<'j, 'a>> = Vec::with_capacity(sorted.len());
+    for m in sorted {
+        match out.last_mut() {
+            Some(last) if last.0 == m.0 => *last = m,
+            _ => out.push(m),
+        }
+    }
+    out
+}
+
+/// `jsonb_pretty`: one member or element per line, four spaces per level.
+pub(crate) fn write_jsonb_pretty(out: &mut String, v: &Json<'_>, depth: usize) {
+    let pad = |out: &mut String, depth: usize| out.extend(std::iter::repeat_n("    ", depth));
+    let (open, close, items): (char, char, Vec<(Option<&str>, &Json<'_>)>) = match v {
+        Json::Array(items) => ('[', ']', items.iter().map(|i| (None, i)).collect()),
+        Json::Object(members) => (
+            '{',
+            '}',
+            jsonb_members(members)
+                .into_iter()
+                .map(|(k, v)| (Some(k.as_ref()), v))
+                .collect(),
+        ),
+        other => return write_compact(out, other),
+    };
+    out.push(open);
+    out.push('\n');
+    for (i, (key, item)) in items.iter().enumerate() {
+        pad(out, depth + 1);
+        if let Some(k) = key {
+            write_string(out, k);
+            out.push_str(": ");
+        }
+        write_jsonb_pretty(out, item, depth + 1);
+        if i + 1 < items.len() {
+            out.push(',');
+        }
+        out.push('\n');
+    }
+    pad(out, depth);
+    out.push(close);
 }
 
 /// Compact JSON with numbers normalized like jsonb (used for scalars and

@@ -13,7 +13,7 @@ use crate::sql::catalog;
 use crate::sql::pgtype::{ArrayElem, PgType};
 use sqlparser::ast::{
     DataType, Expr, Function, FunctionArguments, Ident, JoinOperator, ObjectName, Query, Select,
-    SelectItem, SetExpr, Statement, TableAlias, TableFactor, VisitMut, VisitorMut,
+    SelectItem, SetExpr, Statement, TableAlias, TableFactor, TableWithJoins, VisitMut, VisitorMut,
 };
 use std::ops::ControlFlow;
 
@@ -148,25 +148,37 @@ fn select_list_unnest(select: &mut Select) {
     };
     // The first array drives the rows; others (zipped, as PostgreSQL does
     // for several in one select list) are read at the same position.
-    let mut array: Option<Expr> = None;
-    for item in &select.projection {
-        if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
-            if let Some((_, a, _)) = srf_arg(e) {
-                array.get_or_insert(a);
+    let first_array = |select: &Select| {
+        select.projection.iter().find_map(|item| match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                srf_arg(e).map(|(_, a, _)| a)
+            }
+            _ => None,
+        })
+    };
+    if first_array(select).is_none() {
+        return;
+    }
+    qualify_columns(select);
+    let Some(array) = first_array(select) else {
+        return;
+    };
+    for item in &mut select.projection {
+        // The output keeps the function's name (`unnest`), not the rewrite's.
+        if let SelectItem::UnnamedExpr(e) = item {
+            if srf_arg(e).is_some() {
+                let alias = Ident::with_quote('"', super::output_names::column_name(e));
+                let expr = e.clone();
+                *item = SelectItem::ExprWithAlias { expr, alias };
             }
         }
-    }
-    let Some(array) = array else { return };
-    for item in &mut select.projection {
         if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
             if let Some((is_unnest, a, dim)) = srf_arg(e) {
                 // Arrays here have one dimension: other dimensions have no subscripts.
                 *e = match dim {
                     None if a == array => template("pg_unnest.value", &[]),
                     None => template(
-                        "json_extract(CASE WHEN substr($1, 1, 1) = '[' THEN $1 \
-                         ELSE '[' || replace(trim($1), ' ', ',') || ']' END, \
-                         '$[' || pg_unnest.key || ']')",
+                        &format!("json_extract({STORED_ARRAY}, '$[' || pg_unnest.key || ']')"),
                         &[a],
                     ),
                     Some(d) => template("(CASE WHEN $1 = 1 THEN pg_unnest.key + 1 END)", &[d]),
@@ -185,13 +197,8 @@ fn select_list_unnest(select: &mut Select) {
                 columns: vec![],
             }),
             args: Some(sqlparser::ast::TableFunctionArgs {
-                // int2vector/oidvector columns (indkey) hold `1 2`, arrays JSON.
                 args: vec![sqlparser::ast::FunctionArg::Unnamed(
-                    sqlparser::ast::FunctionArgExpr::Expr(template(
-                        "CASE WHEN substr($1, 1, 1) = '[' THEN $1 \
-                         ELSE '[' || replace(trim($1), ' ', ',') || ']' END",
-                        &[array],
-                    )),
+                    sqlparser::ast::FunctionArgExpr::Expr(template(STORED_ARRAY, &[array])),
                 )],
                 settings: None,
             }),
@@ -205,6 +212,73 @@ fn select_list_unnest(select: &mut Select) {
         },
         joins: vec![],
     });
+}
+
+/// An array as JSON: stored JSON as it is, a PG array literal written into
+/// the column (`'{a,b}'`) through `pg_array`, and int2vector/oidvector
+/// columns (indkey), which hold `1 2`, as a JSON list.
+const STORED_ARRAY: &str = "CASE substr($1, 1, 1) WHEN '[' THEN $1 WHEN '{' THEN pg_array($1) \
+     ELSE '[' || replace(trim($1), ' ', ',') || ']' END";
+
+/// json_each's own columns (`id`, `key`, `value`, ...) would make the
+/// row's unqualified column names ambiguous: with one relation in FROM they
+/// are qualified with its name (not inside subqueries, which have their
+/// own FROM). Plain column items keep their name as an alias.
+fn qualify_columns(select: &mut Select) {
+    struct Qualify {
+        relation: Ident,
+        depth: usize,
+    }
+    impl VisitorMut for Qualify {
+        type Break = ();
+        fn pre_visit_query(&mut self, _: &mut Query) -> ControlFlow<()> {
+            self.depth += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &mut Query) -> ControlFlow<()> {
+            self.depth -= 1;
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+            if let (0, Expr::Identifier(column)) = (self.depth, &*expr) {
+                *expr = Expr::CompoundIdentifier(vec![self.relation.clone(), column.clone()]);
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let relation = match select.from.as_slice() {
+        [TableWithJoins { relation, joins }] if joins.is_empty() => match relation {
+            TableFactor::Table {
+                alias: Some(a),
+                args: None,
+                ..
+            }
+            | TableFactor::Derived { alias: Some(a), .. } => a.name.clone(),
+            TableFactor::Table {
+                name,
+                alias: None,
+                args: None,
+                ..
+            } => match name.0.last().and_then(|p| p.as_ident()) {
+                Some(i) => i.clone(),
+                None => return,
+            },
+            _ => return,
+        },
+        _ => return,
+    };
+    let mut q = Qualify { relation, depth: 0 };
+    for item in &mut select.projection {
+        if let SelectItem::UnnamedExpr(Expr::Identifier(column)) = item {
+            let alias = Ident::with_quote('"', ident_name(column));
+            let expr = Expr::Identifier(column.clone());
+            *item = SelectItem::ExprWithAlias { expr, alias };
+        }
+        let _ = item.visit(&mut q);
+    }
+    if let Some(selection) = &mut select.selection {
+        let _ = selection.visit(&mut q);
+    }
 }
 
 /// `(f(...)).field` where `f` is `_pg_expandarray`: the call and the field.

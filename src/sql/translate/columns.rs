@@ -623,6 +623,25 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
         // ARRAY[...] (stored as a JSON array) prints in array form.
         // (Only with a known element type, as for array_agg.)
         Expr::Array(array) => Some(array_of(Some(array.elem.iter().find_map(expr_type)?))),
+        // `arr[i]`: the element type (`t.arr[i]` is a column reference first).
+        Expr::CompoundFieldAccess { root, access_chain } => {
+            use sqlparser::ast::{AccessExpr, Subscript};
+            let (last, dots) = access_chain.split_last()?;
+            let AccessExpr::Subscript(Subscript::Index { .. }) = last else {
+                return None;
+            };
+            let array = match (root.as_ref(), dots) {
+                (_, []) => expr_type(root)?,
+                (Expr::Identifier(t), [AccessExpr::Dot(Expr::Identifier(c))]) => {
+                    scoped_column(Some(&t.value), &c.value)?
+                }
+                _ => return None,
+            };
+            match array {
+                PgType::Array(elem) => Some(elem.scalar()),
+                _ => None,
+            }
+        }
         _ => None,
     }
 }
@@ -657,6 +676,7 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
             | B::PGRegexNotIMatch
             | B::AtArrow
             | B::ArrowAt
+            | B::PGOverlap
             | B::Question
     ) {
         return Some(PgType::Bool);
@@ -836,7 +856,10 @@ fn function_type(func: &Function) -> Option<PgType> {
             other => other,
         },
         "mod" => first_arg_type()?,
-        "json_build_object" | "json_build_array" | "json_agg" | "json_object_agg" => PgType::Json,
+        "json_build_object" | "json_build_array" | "json_agg" | "json_object_agg" | "to_json"
+        | "row_to_json" => PgType::Json,
+        "to_jsonb" | "jsonb_set" => PgType::Jsonb,
+        "jsonb_pretty" => PgType::Text,
         // Only with a known element type: a text[] of what are really
         // booleans or numbers would mislead clients (0 is a true string).
         "array_agg" => array_of(Some(first_arg_type()?)),

@@ -185,7 +185,7 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             let (array, index) = array_index(root, access_chain).expect("checked by the guard");
             Some(super::ast::template(
                 "json_extract($1, '$[' || (($2) - 1) || ']')",
-                &[array, index],
+                &[super::arrays::stored(array), index],
             ))
         }
         Expr::CompoundFieldAccess { .. } | Expr::JsonAccess { .. } => {
@@ -216,6 +216,18 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
         *expr = new;
     }
     Ok(())
+}
+
+/// PostgreSQL's grammar takes no subscript straight after `ARRAY[...]`
+/// (sqlparser does): `(ARRAY[...])[i]` is the accepted spelling. Runs
+/// before the constructor is rewritten.
+pub(super) fn check_array_subscript(expr: &Expr) -> Result<(), TranslateError> {
+    match expr {
+        Expr::CompoundFieldAccess { root, .. } if matches!(**root, Expr::Array(_)) => {
+            Err(other("42601", "syntax error at or near \"[\""))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Date arithmetic with an interval on the right: `x + interval '1 day'`,
@@ -389,6 +401,12 @@ fn binary_op(
             &[json_arrow(left, right)?],
         ),
         // jsonb (and array) containment, key existence and paths.
+        // Arrays overlap when some non-null element is in both.
+        B::PGOverlap => template(
+            "CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL ELSE EXISTS (SELECT 1 \
+             FROM json_each($1) AS pg_a, json_each($2) AS pg_b WHERE pg_a.value = pg_b.value) END",
+            &[super::arrays::stored(l()), super::arrays::stored(r())],
+        ),
         B::AtArrow => call("pg_json_contains", vec![l(), r()]),
         B::ArrowAt => call("pg_json_contains", vec![r(), l()]),
         B::Question => call("pg_json_exists", vec![l(), r()]),
@@ -572,7 +590,7 @@ fn quantified(left: &Expr, op: &BinaryOperator, array: &Expr, all: bool) -> Expr
              WHEN count(*) = count({cmp}) THEN 0 END FROM json_each($2))"
         )
     };
-    template(&sql, &[left.clone(), array.clone()])
+    template(&sql, &[left.clone(), super::arrays::stored(array.clone())])
 }
 
 fn in_json_array(left: &Expr, array: &Expr, negated: bool) -> Expr {
@@ -581,7 +599,7 @@ fn in_json_array(left: &Expr, array: &Expr, negated: bool) -> Expr {
     } else {
         "$1 IN (SELECT value FROM json_each($2))"
     };
-    template(sql, &[left.clone(), array.clone()])
+    template(sql, &[left.clone(), super::arrays::stored(array.clone())])
 }
 
 /// `root.a.b[i]` as (the array column, the index): dotted names then one subscript.

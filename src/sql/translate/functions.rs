@@ -32,27 +32,34 @@ const UNSUPPORTED: &[&str] = &[
     "regexp_matches",
     "regexp_split_to_table",
     "regexp_split_to_array",
-    "to_json",
-    "to_jsonb",
-    "row_to_json",
-    "jsonb_set",
     "percentile_cont",
     "percentile_disc",
     "mode",
     "overlay",
 ];
 
-/// Booleans passed to the JSON builders become JSON `true`/`false` (SQLite
-/// stores them as 1/0, which would build numbers). Runs before the
-/// arguments are rewritten, while their boolean type is still known.
-pub(super) fn json_builder_booleans(expr: &mut Expr) {
+/// Arguments of the JSON builders whose type is known: booleans become
+/// JSON `true`/`false` (SQLite stores them as 1/0, which would build
+/// numbers), json and jsonb values are marked to be embedded as JSON rather
+/// than as strings. Runs before the arguments are rewritten, while their
+/// type is still known.
+pub(super) fn json_builder_arguments(expr: &mut Expr) {
     let Expr::Function(func) = expr else {
         return;
     };
     let name = base_name(&func.name);
     if !matches!(
         name.as_str(),
-        "json_build_object" | "jsonb_build_object" | "json_build_array" | "jsonb_build_array"
+        "json_build_object"
+            | "jsonb_build_object"
+            | "json_build_array"
+            | "jsonb_build_array"
+            | "json_agg"
+            | "jsonb_agg"
+            | "json_object_agg"
+            | "jsonb_object_agg"
+            | "to_json"
+            | "to_jsonb"
     ) {
         return;
     }
@@ -62,14 +69,22 @@ pub(super) fn json_builder_booleans(expr: &mut Expr) {
     for arg in &mut list.args {
         if let sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(e)) = arg
         {
-            if super::columns::expr_type(e) == Some(crate::sql::pgtype::PgType::Bool) {
-                *e = template(
-                    "json(CASE WHEN $1 THEN 'true' WHEN NOT ($1) THEN 'false' END)",
-                    std::slice::from_ref(e),
-                );
-            }
+            let ty = super::columns::expr_type(e);
+            *e = json_argument(e.clone(), ty);
         }
     }
+}
+
+/// A value of type `ty` as a JSON builder's argument (see above).
+pub(super) fn json_argument(e: Expr, ty: Option<crate::sql::pgtype::PgType>) -> Expr {
+    use crate::sql::pgtype::PgType;
+    let sql = match ty {
+        Some(PgType::Bool) => "json(CASE WHEN $1 THEN 'true' WHEN NOT ($1) THEN 'false' END)",
+        Some(PgType::Json) => "pg_json_value($1)",
+        Some(PgType::Jsonb) => "pg_jsonb_value($1)",
+        _ => return e,
+    };
+    template(sql, &[e])
 }
 
 /// Rewrites a call whose arguments are already translated. `None` keeps it.
@@ -88,8 +103,14 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
     // Renames keep arguments, DISTINCT, ORDER BY, FILTER and OVER intact.
     let renamed = match name.as_str() {
         "string_agg" => Some("group_concat"),
-        "array_agg" | "json_agg" | "jsonb_agg" => Some("json_group_array"),
-        "json_object_agg" | "jsonb_object_agg" => Some("json_group_object"),
+        "array_agg" | "jsonb_agg" => Some("json_group_array"),
+        "jsonb_object_agg" => Some("json_group_object"),
+        // The json (not jsonb) builders print PostgreSQL's spacing.
+        "json_agg" => Some("pg_json_agg"),
+        "json_object_agg" => Some("pg_json_object_agg"),
+        "json_build_object" => Some("pg_json_build_object"),
+        "json_build_array" => Some("pg_json_build_array"),
+        "to_json" | "to_jsonb" => Some("pg_to_json"),
         "bool_and" | "every" => Some("min"),
         "bool_or" => Some("max"),
         "char_length" | "character_length" => Some("length"),
@@ -100,8 +121,8 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         "pow" => Some("power"),
         "chr" => Some("char"),
         "ascii" => Some("unicode"),
-        "json_build_object" | "jsonb_build_object" => Some("json_object"),
-        "json_build_array" | "jsonb_build_array" => Some("json_array"),
+        "jsonb_build_object" => Some("json_object"),
+        "jsonb_build_array" => Some("json_array"),
         "jsonb_array_length" | "json_array_length" => Some("json_array_length"),
         _ => None,
     };
@@ -186,12 +207,15 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
             // JSON-text arrays are one-dimensional; an empty array has no length.
             template(
                 "CASE WHEN $2 = 1 THEN nullif(json_array_length($1), 0) END",
-                &args,
+                &[super::arrays::stored(args[0].clone()), args[1].clone()],
             )
         }
         "cardinality" => {
             arity(1)?;
-            call("json_array_length", args)
+            call(
+                "json_array_length",
+                vec![super::arrays::stored(args[0].clone())],
+            )
         }
         "div" => {
             arity(2)?;

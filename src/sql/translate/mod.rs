@@ -7,6 +7,7 @@
 //! (`ParamHint::Column`) that the executor resolves against the live schema.
 
 mod alter_sequence;
+mod arrays;
 mod ast;
 mod casts;
 mod catalog;
@@ -32,6 +33,7 @@ mod prepared;
 mod query;
 mod retype;
 mod rewrite;
+mod row_json;
 mod scale;
 mod sequences;
 mod series;

@@ -67,6 +67,15 @@ fn figure(expr: &Expr) -> Option<(String, u8)> {
         Expr::Identifier(ident) => Some((ident_name(ident), 2)),
         Expr::CompoundIdentifier(parts) => parts.last().map(|i| (ident_name(i), 2)),
         Expr::Nested(inner) | Expr::Collate { expr: inner, .. } => figure(inner),
+        // `t.arr[1]`: the last field name in the chain, else the root's name.
+        Expr::CompoundFieldAccess { root, access_chain } => access_chain
+            .iter()
+            .rev()
+            .find_map(|a| match a {
+                sqlparser::ast::AccessExpr::Dot(Expr::Identifier(i)) => Some((ident_name(i), 2)),
+                _ => None,
+            })
+            .or_else(|| figure(root)),
         Expr::Function(func) => Some((base_name(&func.name), 2)),
         Expr::Cast {
             expr: inner,

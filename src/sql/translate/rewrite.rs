@@ -41,9 +41,10 @@ impl VisitorMut for Rewriter {
 
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
         super::casts::rewrite_bool_text_cast(expr);
-        super::functions::json_builder_booleans(expr);
+        super::functions::json_builder_arguments(expr);
         super::typed_ops::rewrite(expr);
-        brk(rewrite_interval_arithmetic(expr))
+        brk(super::expr::check_array_subscript(expr)
+            .and_then(|()| rewrite_interval_arithmetic(expr)))
     }
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
@@ -86,7 +87,9 @@ impl VisitorMut for Rewriter {
 
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<TranslateError> {
         super::null_order::select(select);
-        brk(check_select(select).and_then(|()| rewrite_select_list(select)))
+        brk(check_select(select)
+            .and_then(|()| rewrite_select_list(select))
+            .and_then(|()| super::row_json::rewrite(select)))
     }
 
     fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<TranslateError> {

@@ -49,6 +49,11 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
         ),
         _ => return Ok(false),
     };
+    let args: Vec<Expr> = if name == "unnest" {
+        args.into_iter().map(super::arrays::stored).collect()
+    } else {
+        args
+    };
     if ordinality || (name == "unnest" && args.len() > 1) {
         return zipped_elements(factor, &name, &args, alias, ordinality);
     }

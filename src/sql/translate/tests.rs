@@ -582,3 +582,19 @@ fn numeric_scales_fixed_by_the_expression() {
         vec![Some(2), None, Some(6), None]
     );
 }
+
+#[test]
+fn array_columns_read_either_stored_form() {
+    assert_translates(&[
+        (
+            "SELECT id, unnest(tags) FROM tagged ORDER BY id, 2",
+            "SELECT tagged.id AS \"id\", pg_unnest.value AS \"unnest\" FROM tagged, json_each(CASE substr(tagged.tags, 1, 1) WHEN '[' THEN tagged.tags WHEN '{' THEN pg_array(tagged.tags) ELSE '[' || replace(trim(tagged.tags), ' ', ',') || ']' END) AS pg_unnest ORDER BY id NULLS LAST, 2 NULLS LAST",
+        ),
+        (
+            "SELECT unnest(ARRAY[1, 2])",
+            "SELECT pg_srf.\"unnest\" AS \"unnest\" FROM (SELECT value AS \"unnest\" FROM json_each(json_array(1, 2))) AS pg_srf",
+        ),
+    ]);
+    let e = translate("SELECT ARRAY[1, 2, 3][2]").unwrap_err();
+    assert_eq!(e.code, "42601");
+}

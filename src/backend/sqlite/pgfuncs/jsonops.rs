@@ -2,7 +2,8 @@
 //! as: `@>`/`<@` containment (`pg_json_contains`), `?` key existence
 //! (`pg_json_exists`), `#>`/`#>>` paths (`pg_json_path`,
 //! `pg_json_path_text`), and `array_append`, `array_prepend`, `array_cat`,
-//! `array_remove`, `array_lower`.
+//! `array_remove`, `array_lower`, `jsonb_set`, `jsonb_pretty`, and `pg_array`, which reads a stored
+//! array in either form (see `decode::array::stored_json`) as JSON text.
 
 use rusqlite::functions::Context;
 use rusqlite::types::ValueRef;
@@ -10,12 +11,19 @@ use rusqlite::Connection;
 use serde_json::Value as Json;
 
 use super::{error, pure};
+use crate::sql::decode::array::stored_json;
+use crate::sql::encode::json::{parse, write_jsonb_pretty};
 
+/// A JSON argument; a stored PG array literal (`{a,b}`) reads as its array.
 fn json_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Json>> {
     match ctx.get_raw(i) {
         ValueRef::Null => Ok(None),
         ValueRef::Text(t) | ValueRef::Blob(t) => {
-            serde_json::from_slice(t).map(Some).map_err(|_| {
+            let stored = std::str::from_utf8(t)
+                .ok()
+                .and_then(|s| stored_json(s, None));
+            let text = stored.as_deref().map_or(t, str::as_bytes);
+            serde_json::from_slice(text).map(Some).map_err(|_| {
                 error(
                     "22P02",
                     format!(
@@ -104,6 +112,50 @@ fn walk<'a>(mut v: &'a Json, keys: &[String]) -> Option<&'a Json> {
     Some(v)
 }
 
+/// `jsonb_set`'s walk: replaces (or, with `create`, adds) the value at
+/// `path`; a missing step on the way leaves `v` unchanged.
+fn set_path(v: &mut Json, path: &[String], new: Json, create: bool) -> rusqlite::Result<()> {
+    let Some((first, rest)) = path.split_first() else {
+        return Ok(());
+    };
+    match v {
+        Json::Object(m) if rest.is_empty() && (create || m.contains_key(first)) => {
+            m.insert(first.clone(), new);
+        }
+        Json::Object(_) if rest.is_empty() => {}
+        Json::Object(m) => {
+            if let Some(child) = m.get_mut(first) {
+                set_path(child, rest, new, create)?;
+            }
+        }
+        Json::Array(a) => {
+            let i: i64 = first.trim().parse().map_err(|_| {
+                error(
+                    "22P02",
+                    format!("path element is not an integer: \"{first}\""),
+                )
+            })?;
+            let len = a.len() as i64;
+            let at = if i < 0 { len + i } else { i };
+            match usize::try_from(at).ok().filter(|&at| at < a.len()) {
+                Some(at) if rest.is_empty() => a[at] = new,
+                Some(at) => set_path(&mut a[at], rest, new, create)?,
+                // Past either end: added at that end.
+                None if rest.is_empty() && create => {
+                    if at < 0 {
+                        a.insert(0, new)
+                    } else {
+                        a.push(new)
+                    }
+                }
+                None => {}
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 fn array_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Vec<Json>>> {
     Ok(match json_arg(ctx, i)? {
         None => None,
@@ -117,6 +169,15 @@ fn array_text(a: Vec<Json>) -> String {
 }
 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function("pg_array", 1, pure(), |ctx| {
+        let Some(s) = ctx.get::<Option<String>>(0)? else {
+            return Ok(None);
+        };
+        match stored_json(&s, None) {
+            Some(json) => Ok(Some(json.into_owned())),
+            None => Err(error("22P02", format!("malformed array literal: \"{s}\""))),
+        }
+    })?;
     conn.create_scalar_function("pg_json_contains", 2, pure(), |ctx| {
         let (Some(a), Some(b)) = (json_arg(ctx, 0)?, json_arg(ctx, 1)?) else {
             return Ok(None);
@@ -196,6 +257,42 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             _ => return Err(error("22023", "cannot delete from scalar")),
         };
         Ok(Some(out.to_string()))
+    })?;
+    for n in [3, 4] {
+        conn.create_scalar_function("jsonb_set", n, pure(), |ctx| {
+            let (Some(mut target), Some(p), Some(new)) =
+                (json_arg(ctx, 0)?, path(ctx, 1)?, json_arg(ctx, 2)?)
+            else {
+                return Ok(None);
+            };
+            let create = if ctx.len() > 3 {
+                match ctx.get::<Option<bool>>(3)? {
+                    Some(c) => c,
+                    None => return Ok(None),
+                }
+            } else {
+                true
+            };
+            if !target.is_object() && !target.is_array() {
+                return Err(error("22023", "cannot set path in scalar"));
+            }
+            set_path(&mut target, &p, new, create)?;
+            Ok(Some(target.to_string()))
+        })?;
+    }
+    conn.create_scalar_function("jsonb_pretty", 1, pure(), |ctx| {
+        let Some(s) = ctx.get::<Option<String>>(0)? else {
+            return Ok(None);
+        };
+        let j = parse(&s).ok_or_else(|| {
+            error(
+                "22P02",
+                format!("invalid input syntax for type json: \"{s}\""),
+            )
+        })?;
+        let mut out = String::with_capacity(s.len() * 2);
+        write_jsonb_pretty(&mut out, &j, 0);
+        Ok(Some(out))
     })?;
     conn.create_scalar_function("array_append", 2, pure(), |ctx| {
         let mut a = array_arg(ctx, 0)?.unwrap_or_default();
