@@ -23,3 +23,11 @@ SELECT s.n, t.label FROM generate_series(1, 3) s(n) LEFT JOIN tree t ON t.id = s
 SELECT t.label, x.c FROM tree t, LATERAL (SELECT count(*) AS c FROM tree c WHERE c.parent = t.id) x ORDER BY t.id;
 SELECT t.id, l.label FROM tree t CROSS JOIN LATERAL (SELECT label FROM tree c WHERE c.parent = t.id ORDER BY c.id LIMIT 1) l ORDER BY t.id;
 SELECT * FROM (SELECT id FROM tree WHERE id > 1) sub WHERE id < 4 ORDER BY id;
+CREATE TABLE dept2 (id int PRIMARY KEY, name text);
+CREATE TABLE emp2 (id int PRIMARY KEY, dept int, name text, pay int);
+INSERT INTO dept2 VALUES (1, 'eng'), (2, 'ops'), (3, 'empty');
+INSERT INTO emp2 VALUES (1, 1, 'ann', 100), (2, 1, 'bob', 120), (3, 2, 'cid', 90);
+SELECT d.name, x.n, x.top FROM dept2 d, LATERAL (SELECT count(*) AS n, max(pay) AS top FROM emp2 e WHERE e.dept = d.id) x ORDER BY d.id;
+SELECT d.name, e.name FROM dept2 d CROSS JOIN LATERAL (SELECT name FROM emp2 WHERE emp2.dept = d.id ORDER BY pay DESC LIMIT 1) e ORDER BY d.id;
+SELECT d.name, e.name AS best FROM dept2 d LEFT JOIN LATERAL (SELECT name FROM emp2 WHERE emp2.dept = d.id ORDER BY pay DESC LIMIT 1) e ON true ORDER BY d.id;
+SELECT d.name FROM dept2 d, LATERAL (SELECT count(*) AS n FROM emp2 e WHERE e.dept = d.id) x WHERE x.n > 0 ORDER BY x.n DESC, d.name;

@@ -24,6 +24,7 @@ mod error;
 mod exact;
 mod expr;
 mod functions;
+mod lateral;
 mod literals;
 mod names;
 mod null_order;

@@ -77,7 +77,7 @@ impl VisitorMut for Rewriter {
     }
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {
-        brk(super::distinct_on::rewrite(query))
+        brk(super::lateral::rewrite(query).and_then(|()| super::distinct_on::rewrite(query)))
     }
 
     fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {

@@ -364,6 +364,10 @@ fn errors() {
         ("SELECT * FROM generate_series(1, 3, 0)", "22023"),
         ("SELECT generate_series(1, 2), unnest(ARRAY[1])", "0A000"),
         ("SELECT 1 SIMILAR TO b", "0A000"),
+        (
+            "SELECT x.b FROM t, LATERAL (SELECT b FROM u WHERE u.a = t.a) x",
+            "0A000",
+        ),
         ("SELECT interval 'not an interval'", "22007"),
         ("SELECT DISTINCT ON (a) * FROM t", "0A000"),
         ("SELECT 'maybe'::boolean", "22P02"),
