@@ -64,3 +64,4 @@ SELECT length(gen_random_uuid()::text);
 SELECT regexp_matches('foo123', '[0-9]+');
 SELECT 'a' || 1 || true;
 SELECT 'x' || 1.5;
+SELECT overlay('abcdef' placing 'XY' from 3), overlay('abcdef' placing '' from 2 for 2);

@@ -37,3 +37,5 @@ SELECT region, round(avg(qty), 2) FROM sales GROUP BY region ORDER BY 1;
 SELECT avg(amount) * 2, avg(qty) / 2, -avg(qty) FROM sales;
 SELECT 1 / 3.0 AS third, 100000 / 3.0, 2.50 * 4;
 SELECT region, avg(qty) FROM sales GROUP BY region ORDER BY 2, 1;
+SELECT percentile_cont(0.25) WITHIN GROUP (ORDER BY qty), percentile_disc(0.5) WITHIN GROUP (ORDER BY qty DESC) FROM sales;
+SELECT region, mode() WITHIN GROUP (ORDER BY product) FROM sales GROUP BY region ORDER BY region;

@@ -15,6 +15,7 @@ mod from_char;
 mod intervals;
 mod jsonbuild;
 mod jsonops;
+mod ordered_set;
 mod quote;
 pub(crate) mod sequences;
 mod stats;
@@ -55,6 +56,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     to_char::register(conn)?;
     from_char::register(conn)?;
     jsonops::register(conn)?;
+    ordered_set::register(conn)?;
     jsonbuild::register(conn)?;
     stats::register(conn)?;
     timezones::register(conn)?;
@@ -67,7 +69,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// fails with SQLITE_ERROR and that message), so the server's SQLite error
 /// mapping should call this for SQLITE_ERROR messages it does not know.
 pub fn sqlstate(message: &str) -> Option<&'static str> {
-    const PREFIXES: [(&str, &str); 27] = [
+    const PREFIXES: [(&str, &str); 28] = [
         ("numeric field overflow", "22003"),
         ("unrecognized encoding", "22023"),
         ("invalid hexadecimal data", "22023"),
@@ -95,6 +97,7 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
         ("currval of sequence ", "55000"),
         ("lastval is not yet defined", "55000"),
         ("cannot drop table ", "2BP01"),
+        ("percentile value ", "22003"),
         ("value too long for type ", "22001"),
         ("invalid value \"", "22007"),
         ("date/time field value out of range", "22008"),

@@ -603,7 +603,7 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
             _ => None,
         },
         Expr::Position { .. } => Some(PgType::Int4),
-        Expr::Substring { .. } | Expr::Trim { .. } => Some(PgType::Text),
+        Expr::Substring { .. } | Expr::Trim { .. } | Expr::Overlay { .. } => Some(PgType::Text),
         Expr::Extract { .. } => Some(PgType::Numeric),
         Expr::Case {
             conditions,
@@ -870,6 +870,11 @@ fn function_type(func: &Function) -> Option<PgType> {
         "starts_with" => PgType::Bool,
         "age" | "justify_hours" | "justify_days" | "justify_interval" => PgType::Interval,
         "make_date" | "to_date" => PgType::Date,
+        "percentile_cont" => PgType::Float8,
+        "percentile_disc" | "mode" => match func.within_group.as_slice() {
+            [order] => expr_type(&order.expr)?,
+            _ => return None,
+        },
         "to_number" => PgType::Numeric,
         "to_char" => PgType::Text,
         "array_append" | "array_cat" | "array_remove" => match first_arg_type()? {

@@ -5,7 +5,8 @@
 //! divides doubles. Each result column of the outermost SELECT that divides
 //! numerics or takes an `avg` is computed by pgtenant's exact functions
 //! (`pg_numeric_div`, `pg_avg`, and `pg_numeric_add|sub|mul` around them),
-//! which return the decimal as text. Only result columns: text would compare
+//! which return the decimal as text; an integer literal beyond bigint is
+//! sent as its text. Only result columns: text would compare
 //! and sort wrongly anywhere else, so an ORDER BY that names such a column
 //! sorts by the original expression.
 
@@ -116,6 +117,16 @@ fn exact(e: &mut Expr, scope: &Scope) -> bool {
             true
         }
         Expr::Function(f) => average(f, scope),
+        // An integer beyond bigint is a numeric: as text it keeps its digits.
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _)
+                if n.bytes().all(|b| b.is_ascii_digit()) && n.parse::<i64>().is_err() =>
+            {
+                *e = string(n.clone());
+                true
+            }
+            _ => false,
+        },
         _ => false,
     }
 }

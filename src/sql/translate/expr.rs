@@ -191,7 +191,28 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
         Expr::CompoundFieldAccess { .. } | Expr::JsonAccess { .. } => {
             return Err(unsupported("array subscripts"))
         }
-        Expr::Overlay { .. } => return Err(unsupported("OVERLAY")),
+        // overlay(s placing r from f [for n]): the part of s before f, r, and
+        // s after the n replaced characters (n defaults to r's length).
+        Expr::Overlay {
+            expr,
+            overlay_what,
+            overlay_from,
+            overlay_for,
+        } => {
+            let count = match overlay_for {
+                Some(n) => (**n).clone(),
+                None => super::ast::template("length($1)", &[(**overlay_what).clone()]),
+            };
+            Some(super::ast::template(
+                "(substr($1, 1, ($3) - 1) || $2 || substr($1, ($3) + ($4)))",
+                &[
+                    (**expr).clone(),
+                    (**overlay_what).clone(),
+                    (**overlay_from).clone(),
+                    count,
+                ],
+            ))
+        }
         Expr::InUnnest { .. } => return Err(unsupported("IN UNNEST")),
         Expr::IsNormalized { .. } => return Err(unsupported("IS NORMALIZED")),
         Expr::IsJson { .. } => return Err(unsupported("IS JSON")),

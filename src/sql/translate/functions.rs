@@ -32,9 +32,6 @@ const UNSUPPORTED: &[&str] = &[
     "regexp_matches",
     "regexp_split_to_table",
     "regexp_split_to_array",
-    "percentile_cont",
-    "percentile_disc",
-    "mode",
     "overlay",
 ];
 
@@ -95,6 +92,9 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
     }
     if let Some(f) = super::sequences::function(&name) {
         func.name = object_name(f);
+        return Ok(None);
+    }
+    if super::ordered_set::rewrite(func)? {
         return Ok(None);
     }
     if UNSUPPORTED.contains(&name.as_str()) {

@@ -28,6 +28,7 @@ mod lateral;
 mod literals;
 mod names;
 mod null_order;
+mod ordered_set;
 mod output_names;
 mod params;
 mod prepared;
