@@ -62,7 +62,7 @@ pub async fn create_tenant(server: &Arc<Server>, a: Vec<Option<String>>) -> Resu
             )?),
             _ => None,
         };
-        let create = || plan.as_ref().map_or(Ok(()), RemotePlan::create);
+        let create = || plan.as_ref().map_or(Ok(None), RemotePlan::create);
         let new_db = match &plan {
             Some(p) => p.new_db(&create),
             None => NewDb::File,
@@ -96,7 +96,7 @@ pub async fn drop_tenant(server: &Arc<Server>, name: String) -> Result<Rows, Sql
     let catalog = server.catalog.clone();
     let n = name.clone();
     let urls = blocking(move || catalog.environment_urls(&n)).await?;
-    delete_remote(server.config.libsql.as_ref(), &urls).await?;
+    delete_remote(server.config.libsql.as_ref(), &name, &urls).await?;
     let catalog = server.catalog.clone();
     let n = name.clone();
     blocking(move || {
