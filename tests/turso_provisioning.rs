@@ -122,6 +122,23 @@ async fn turso_databases_are_created_used_and_deleted() {
         .unwrap();
     assert_eq!(n, 1);
 
+    // Suspending blocks the database on the platform; resuming unblocks it.
+    admin
+        .simple_query("SELECT pgtenant.suspend_tenant('acme')")
+        .await
+        .unwrap();
+    assert!(f.turso.blocked("acme--prod"));
+    admin
+        .simple_query("SELECT pgtenant.resume_tenant('acme')")
+        .await
+        .unwrap();
+    assert!(!f.turso.blocked("acme--prod"));
+    let c = f.server.connect_tenant("acme", "alice", "s3cret").await;
+    assert_eq!(
+        c.query("SELECT body FROM note", &[]).await.unwrap().len(),
+        1
+    );
+
     // Another environment is another database; dropping it deletes it.
     let rows = simple_rows(
         &admin
@@ -182,8 +199,27 @@ async fn platform_refusals_are_sqlstates() {
     );
     assert_eq!(rows, vec![vec![Some("failed".into())]]);
 
-    // A platform slower than the configured timeout: 57014, not a hang.
+    // Suspending when the platform does not answer: 57014, tenant still active.
+    admin
+        .simple_query("SELECT * FROM pgtenant.create_tenant('sus', backend => 'libsql')")
+        .await
+        .unwrap();
     f.turso.set_delay(Duration::from_millis(3_000));
+    let e = db_error(
+        admin
+            .simple_query("SELECT pgtenant.suspend_tenant('sus')")
+            .await,
+    );
+    assert_eq!(e.code().code(), "57014", "{e:?}");
+    let rows = simple_rows(
+        &admin
+            .simple_query("SELECT status FROM pgtenant.tenants WHERE tenant = 'sus'")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(rows, vec![vec![Some("active".into())]]);
+
+    // A platform slower than the configured timeout: 57014, not a hang.
     let started = std::time::Instant::now();
     let e = db_error(
         admin

@@ -222,6 +222,32 @@ pub async fn delete_remote(
     Ok(())
 }
 
+/// Blocks or unblocks the tenant's Turso databases (suspend, resume). sqld
+/// namespaces are left as they are: suspension there is the catalog's alone.
+pub async fn set_remote_blocked(
+    cfg: Option<&LibsqlConfig>,
+    tenant: &str,
+    envs: &[(String, String)],
+    blocked: bool,
+) -> Result<(), SqlError> {
+    let Some(cfg) = cfg.filter(|c| c.provider == Provider::Turso) else {
+        return Ok(());
+    };
+    for (env, url) in envs {
+        if is_remote_url(url) && !url.contains('#') {
+            let name = cfg.namespace(tenant, env);
+            match cfg.turso()?.set_blocked(&name, blocked).await {
+                // A database deleted on the platform has nothing to block.
+                Err(e) if e.code == "3D000" => {
+                    tracing::warn!(database = %name, "Turso database is gone; not blocked")
+                }
+                r => r?,
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Deletes a Turso database by its name, after checking that it is the one
 /// at the stored URL (the name comes from namespace_pattern, which may have
 /// changed since).

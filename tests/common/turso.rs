@@ -6,7 +6,9 @@
 //!   taken, 400 for an invalid name, 404 for an unknown group;
 //! - `GET /v1/organizations/{org}/databases[/{name}]`, 404 when missing;
 //! - `DELETE /v1/organizations/{org}/databases/{name}` → `{"database": name}`;
-//! - `POST .../databases/{name}/auth/tokens` → `{"jwt"}`.
+//! - `POST .../databases/{name}/auth/tokens` → `{"jwt"}`;
+//! - `PATCH .../databases/{name}/configuration` (`block_reads`,
+//!   `block_writes`) → the configuration.
 //!
 //! Each database is a namespace of the Hrana double. Every Hostname is the
 //! Hrana double's address (no DNS here): the minted token, granted to that
@@ -38,6 +40,8 @@ struct State {
     hrana: HranaControl,
     /// name → (DbId, group)
     databases: Mutex<BTreeMap<String, (String, String)>>,
+    /// Databases with reads and writes blocked.
+    blocked: Mutex<std::collections::BTreeSet<String>>,
     minted: AtomicU64,
     delay_ms: AtomicU64,
 }
@@ -57,6 +61,7 @@ impl TursoDouble {
             hostname: hostname.to_owned(),
             hrana,
             databases: Mutex::new(BTreeMap::new()),
+            blocked: Mutex::new(Default::default()),
             minted: AtomicU64::new(0),
             delay_ms: AtomicU64::new(0),
         });
@@ -104,6 +109,11 @@ impl TursoDouble {
             .keys()
             .cloned()
             .collect()
+    }
+
+    /// Whether the database's reads and writes are blocked.
+    pub fn blocked(&self, name: &str) -> bool {
+        self.state.blocked.lock().unwrap().contains(name)
     }
 
     /// Creates a database as another client of the platform would.
@@ -224,6 +234,32 @@ fn route(state: &State, req: &Request) -> Response {
             }
             state.hrana.delete_namespace(name);
             Response::json(200, &json!({ "database": name }))
+        }
+        ("PATCH", [name, "configuration"]) => {
+            if !state.databases.lock().unwrap().contains_key(*name) {
+                return error(404, &format!("database `{name}` not found"));
+            }
+            let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
+                return error(400, "invalid JSON body");
+            };
+            let (reads, writes) = (&body["block_reads"], &body["block_writes"]);
+            if !(reads.is_boolean() || reads.is_null())
+                || !(writes.is_boolean() || writes.is_null())
+            {
+                return error(400, "block_reads and block_writes are booleans");
+            }
+            let mut blocked = state.blocked.lock().unwrap();
+            // pgtenant always sets both; the double tracks them as one flag.
+            if reads.as_bool() == Some(true) || writes.as_bool() == Some(true) {
+                blocked.insert(name.to_string());
+            } else if reads.as_bool() == Some(false) || writes.as_bool() == Some(false) {
+                blocked.remove(*name);
+            }
+            let b = blocked.contains(*name);
+            Response::json(
+                200,
+                &json!({"block_reads": b, "block_writes": b, "allow_attach": false, "delete_protection": false}),
+            )
         }
         ("POST", [name, "auth", "tokens"]) => {
             if !state.databases.lock().unwrap().contains_key(*name) {

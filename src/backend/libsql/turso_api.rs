@@ -2,7 +2,8 @@
 //! `POST /v1/organizations/{org}/databases` (`{"name", "group"}` →
 //! `{"database": {"DbId", "Hostname", "Name"}}`),
 //! `POST .../databases/{name}/auth/tokens` (→ `{"jwt"}`),
-//! `GET .../databases/{name}`, `DELETE .../databases/{name}`; bearer auth,
+//! `GET .../databases/{name}`, `DELETE .../databases/{name}`,
+//! `PATCH .../databases/{name}/configuration` (`block_reads`, `block_writes`); bearer auth,
 //! 409 when the database exists, 404 when it does not. Requests go through
 //! [`AdminClient`]'s helper (same hyper client, same deadline).
 
@@ -98,6 +99,20 @@ impl TursoClient {
         match status {
             s if s.is_success() => Ok(Some(parse::<DatabaseBody>(&text)?.database)),
             StatusCode::NOT_FOUND => Ok(None),
+            _ => Err(unexpected(status, &text)),
+        }
+    }
+
+    /// Blocks (or unblocks) reads and writes: a suspended tenant's database
+    /// refuses even a client holding its token.
+    pub async fn set_blocked(&self, name: &str, blocked: bool) -> Result<(), SqlError> {
+        check_name(name)?;
+        let body = serde_json::json!({"block_reads": blocked, "block_writes": blocked}).to_string();
+        let path = self.path(&format!("/{name}/configuration"));
+        let (status, text) = self.http.call(Method::PATCH, &path, body).await?;
+        match status {
+            s if s.is_success() => Ok(()),
+            StatusCode::NOT_FOUND => Err(missing(name)),
             _ => Err(unexpected(status, &text)),
         }
     }
