@@ -54,7 +54,7 @@ pub async fn create_environment(
             )?),
             _ => None,
         };
-        let create = || plan.as_ref().map_or(Ok(()), RemotePlan::create);
+        let create = || plan.as_ref().map_or(Ok(None), RemotePlan::create);
         let new_db = match &plan {
             Some(p) => p.new_db(&create),
             None => NewDb::File,
@@ -92,7 +92,12 @@ pub async fn drop_environment(
             .await?
         }
         Location::Remote { url, .. } => {
-            delete_remote(server.config.libsql.as_ref(), &[url]).await?;
+            delete_remote(
+                server.config.libsql.as_ref(),
+                &tenant,
+                &[(env.clone(), url)],
+            )
+            .await?;
         }
     }
     tracing::info!(%tenant, %env, sessions_closed = closed, "environment dropped");

@@ -11,7 +11,7 @@ use crate::sql::errors::SqlError;
 use crate::tenant::lifecycle::Status;
 use crate::tenant::provision::{self, NewTenant};
 use crate::tenant::quota;
-use crate::tenant::remote_db::{delete_remote, NewDb, RemotePlan};
+use crate::tenant::remote_db::{delete_remote, set_remote_blocked, NewDb, RemotePlan};
 
 type Rows = Vec<Vec<String>>;
 
@@ -62,7 +62,7 @@ pub async fn create_tenant(server: &Arc<Server>, a: Vec<Option<String>>) -> Resu
             )?),
             _ => None,
         };
-        let create = || plan.as_ref().map_or(Ok(()), RemotePlan::create);
+        let create = || plan.as_ref().map_or(Ok(None), RemotePlan::create);
         let new_db = match &plan {
             Some(p) => p.new_db(&create),
             None => NewDb::File,
@@ -96,7 +96,7 @@ pub async fn drop_tenant(server: &Arc<Server>, name: String) -> Result<Rows, Sql
     let catalog = server.catalog.clone();
     let n = name.clone();
     let urls = blocking(move || catalog.environment_urls(&n)).await?;
-    delete_remote(server.config.libsql.as_ref(), &urls).await?;
+    delete_remote(server.config.libsql.as_ref(), &name, &urls).await?;
     let catalog = server.catalog.clone();
     let n = name.clone();
     blocking(move || {
@@ -112,18 +112,37 @@ pub async fn drop_tenant(server: &Arc<Server>, name: String) -> Result<Rows, Sql
 pub async fn suspend_tenant(server: &Arc<Server>, name: String) -> Result<Rows, SqlError> {
     let catalog = server.catalog.clone();
     let n = name.clone();
-    blocking(move || provision::move_to(&catalog, &n, Status::Suspended)).await?;
+    let from = blocking(move || provision::move_to(&catalog, &n, Status::Suspended)).await?;
     let closed = close_everything(server, &name).await;
+    // Turso databases refuse reads and writes too; if the platform refuses,
+    // the tenant goes back to what it was, so suspending can be retried.
+    if let Err(e) = block_remote(server, &name, true).await {
+        if from == Status::Active {
+            let catalog = server.catalog.clone();
+            let n = name.clone();
+            blocking(move || provision::resume(&catalog, &n)).await?;
+        }
+        return Err(e);
+    }
     tracing::info!(tenant = %name, sessions_closed = closed, "tenant suspended");
     Ok(vec![vec![t(true)]])
 }
 
 pub async fn resume_tenant(server: &Arc<Server>, name: String) -> Result<Rows, SqlError> {
+    // Unblocked first: a failure leaves the tenant suspended, to retry.
+    block_remote(server, &name, false).await?;
     let catalog = server.catalog.clone();
     let n = name.clone();
     blocking(move || provision::resume(&catalog, &n)).await?;
     tracing::info!(tenant = %name, "tenant resumed");
     Ok(vec![vec![t(true)]])
+}
+
+async fn block_remote(server: &Arc<Server>, tenant: &str, blocked: bool) -> Result<(), SqlError> {
+    let catalog = server.catalog.clone();
+    let n = tenant.to_owned();
+    let envs = blocking(move || catalog.environment_urls(&n)).await?;
+    set_remote_blocked(server.config.libsql.as_ref(), tenant, &envs, blocked).await
 }
 
 /// Reloads a tenant's effective quotas into the live counters.

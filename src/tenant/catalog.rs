@@ -190,15 +190,15 @@ impl Catalog {
         }
     }
 
-    /// The stored database URLs of a tenant's environments.
-    pub fn environment_urls(&self, tenant: &str) -> Result<Vec<String>, SqlError> {
+    /// The tenant's environments and their stored `database_url`s.
+    pub fn environment_urls(&self, tenant: &str) -> Result<Vec<(String, String)>, SqlError> {
         let conn = self.lock();
         let mut stmt = conn
-            .prepare_cached("SELECT database_url FROM environment WHERE tenant = ?1")
+            .prepare_cached("SELECT name, database_url FROM environment WHERE tenant = ?1")
             .map_err(db_err)?;
         let urls = stmt
-            .query_map(params![tenant], |r| r.get(0))
-            .and_then(|rows| rows.collect::<Result<Vec<String>, _>>())
+            .query_map(params![tenant], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect::<Result<Vec<(String, String)>, _>>())
             .map_err(db_err)?;
         Ok(urls)
     }

@@ -12,7 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::catalog::{db_err, now_text, Catalog, TenantRow, RESERVED};
 use super::lifecycle::Status;
-use super::remote_db::{display_url, NewDb};
+use super::remote_db::{display_url, Made, NewDb};
 use super::resolve::{valid_name, DEFAULT_ENV};
 use crate::backend::sqlite::open;
 use crate::sql::errors::SqlError;
@@ -193,8 +193,12 @@ pub fn create(
     // Steps 2 and 3: the files (or the remote database).
     let dir = catalog.tenant_dir(name);
     let path = catalog.resolve_url(&url);
+    // What the platform settled at creation (Turso: the URL and token).
+    let mut settled = None;
     let made = if let NewDb::Remote { create, .. } = new_db {
-        steps.run("create_remote_database", create)
+        steps
+            .run("create_remote_database", create)
+            .map(|m| settled = m)
     } else {
         steps
             .run("create_folder", || {
@@ -230,6 +234,9 @@ pub fn create(
                 params![name],
             )
             .map_err(db_err)?;
+            if let Some(m) = &settled {
+                settle_remote(&tx, name, DEFAULT_ENV, m)?;
+            }
             Status::Active
         }
         Err(e) => {
@@ -263,9 +270,29 @@ pub fn create(
         tenant: name.to_owned(),
         environment: DEFAULT_ENV.to_owned(),
         status: status.as_str().to_owned(),
-        database_url: display_url(&url),
+        database_url: display_url(settled.as_ref().map_or(&url, |m| &m.url)),
         created_at,
     })
+}
+
+/// Records where a remote database turned out to be and its sealed token.
+pub(super) fn settle_remote(
+    conn: &Connection,
+    tenant: &str,
+    env: &str,
+    made: &Made,
+) -> Result<(), SqlError> {
+    conn.execute(
+        "UPDATE environment SET database_url = ?3 WHERE tenant = ?1 AND name = ?2",
+        params![tenant, env, made.url],
+    )
+    .map_err(db_err)?;
+    conn.execute(
+        "INSERT OR REPLACE INTO remote_credential (tenant, environment, auth_token) VALUES (?1, ?2, ?3)",
+        params![tenant, env, made.sealed_token],
+    )
+    .map_err(db_err)?;
+    Ok(())
 }
 
 /// The message for an I/O failure, without the host path.

@@ -18,7 +18,10 @@
 //!   and messages (`SQLite error: UNIQUE constraint failed: t.a`);
 //! - the namespace comes from the `x-namespace` header, else the first label
 //!   of the Host header (`acme.localhost`), else `default`;
-//! - an optional bearer token is required on the user API;
+//! - an optional bearer token is required on the user API; a token granted
+//!   to one namespace ([`HranaControl::grant`], as the Turso double mints
+//!   them) opens only that namespace and, without `x-namespace`, selects it
+//!   (standing in for Turso's one-hostname-per-database, which needs DNS);
 //! - admin API on its own port: `POST /v1/namespaces/{ns}/create`,
 //!   `DELETE /v1/namespaces/{ns}`, `GET /v1/namespaces/{ns}/config`.
 //!
@@ -62,6 +65,8 @@ struct State {
     expiry_ms: AtomicU64,
     /// HTTP connections open on the user API now.
     connections: AtomicU64,
+    /// Tokens scoped to one namespace: token → namespace.
+    scoped_tokens: Mutex<HashMap<String, String>>,
 }
 
 struct Stream {
@@ -73,21 +78,21 @@ struct Stream {
     last_used: std::time::Instant,
 }
 
-struct Request {
-    method: String,
-    path: String,
-    headers: HashMap<String, String>,
-    body: Vec<u8>,
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
 }
 
-struct Response {
-    status: u16,
-    content_type: &'static str,
-    body: Vec<u8>,
+pub struct Response {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
 }
 
 impl Response {
-    fn json(status: u16, v: &Value) -> Response {
+    pub fn json(status: u16, v: &Value) -> Response {
         Response {
             status,
             content_type: "application/json",
@@ -115,6 +120,7 @@ impl HranaServer {
             next_stream: AtomicU64::new(1),
             expiry_ms: AtomicU64::new(10_000),
             connections: AtomicU64::new(0),
+            scoped_tokens: Mutex::new(HashMap::new()),
         });
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let user = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -169,6 +175,50 @@ impl HranaServer {
     }
 }
 
+/// Namespaces and scoped tokens, managed from outside (the Turso double).
+#[derive(Clone)]
+pub struct HranaControl(Arc<State>);
+
+impl HranaServer {
+    pub fn control(&self) -> HranaControl {
+        HranaControl(self.state.clone())
+    }
+}
+
+impl HranaControl {
+    /// Creates an empty namespace; false when it exists.
+    pub fn create_namespace(&self, ns: &str) -> bool {
+        let mut list = self.0.namespaces.lock().unwrap();
+        if list.iter().any(|n| n == ns) {
+            return false;
+        }
+        Connection::open(self.0.dir.join(format!("{ns}.db"))).unwrap();
+        list.push(ns.to_owned());
+        true
+    }
+
+    /// Deletes a namespace, its file and its tokens; false when missing.
+    pub fn delete_namespace(&self, ns: &str) -> bool {
+        let mut list = self.0.namespaces.lock().unwrap();
+        let Some(i) = list.iter().position(|n| n == ns) else {
+            return false;
+        };
+        list.remove(i);
+        let _ = std::fs::remove_file(self.0.dir.join(format!("{ns}.db")));
+        self.0.scoped_tokens.lock().unwrap().retain(|_, n| n != ns);
+        true
+    }
+
+    /// Accepts `token` for namespace `ns` only.
+    pub fn grant(&self, ns: &str, token: &str) {
+        self.0
+            .scoped_tokens
+            .lock()
+            .unwrap()
+            .insert(token.to_owned(), ns.to_owned());
+    }
+}
+
 impl Drop for HranaServer {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
@@ -206,7 +256,7 @@ async fn accept_loop(
     }
 }
 
-async fn read_request(r: &mut BufReader<TcpStream>) -> std::io::Result<Option<Request>> {
+pub async fn read_request(r: &mut BufReader<TcpStream>) -> std::io::Result<Option<Request>> {
     let mut line = String::new();
     if r.read_line(&mut line).await? == 0 {
         return Ok(None);
@@ -350,8 +400,11 @@ fn admin_route(state: &State, req: &Request) -> Response {
     }
 }
 
-fn namespace_of(req: &Request) -> String {
+fn namespace_of(req: &Request, scoped: Option<&String>) -> String {
     if let Some(ns) = req.headers.get("x-namespace") {
+        return ns.clone();
+    }
+    if let Some(ns) = scoped {
         return ns.clone();
     }
     if let Some(host) = req.headers.get("host") {
@@ -371,19 +424,23 @@ fn user_route(state: &State, req: &Request) -> Response {
     if req.method == "GET" && matches!(path, "/v2" | "/v3" | "/health") {
         return Response::text(200, "");
     }
-    if let Some(token) = &state.token {
-        let ok = req
-            .headers
-            .get("authorization")
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|t| t == token);
-        if !ok {
+    let bearer = req
+        .headers
+        .get("authorization")
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let scoped = bearer.and_then(|t| state.scoped_tokens.lock().unwrap().get(t).cloned());
+    if let Some(ns) = &scoped {
+        if req.headers.get("x-namespace").is_some_and(|x| x != ns) {
+            return Response::json(401, &json!({"error": "Unauthorized"}));
+        }
+    } else if let Some(token) = &state.token {
+        if bearer != Some(token.as_str()) {
             return Response::json(401, &json!({"error": "Unauthorized"}));
         }
     }
     match (req.method.as_str(), path) {
         ("POST", "/v2/pipeline") | ("POST", "/v3/pipeline") => {
-            let ns = namespace_of(req);
+            let ns = namespace_of(req, scoped.as_ref());
             let body: Value = match serde_json::from_slice(&req.body) {
                 Ok(v) => v,
                 Err(e) => return Response::text(400, &format!("invalid JSON: {e}")),
@@ -391,7 +448,7 @@ fn user_route(state: &State, req: &Request) -> Response {
             pipeline(state, &ns, &body)
         }
         ("POST", "/v3/cursor") => {
-            let ns = namespace_of(req);
+            let ns = namespace_of(req, scoped.as_ref());
             let body: Value = match serde_json::from_slice(&req.body) {
                 Ok(v) => v,
                 Err(e) => return Response::text(400, &format!("invalid JSON: {e}")),

@@ -18,6 +18,8 @@ pub struct AdminClient {
     token: Option<String>,
     timeout: Duration,
     http: Client<HttpsConnector<HttpConnector>>,
+    /// Names the API in errors (this client also carries the Turso calls).
+    what: &'static str,
 }
 
 impl AdminClient {
@@ -33,14 +35,24 @@ impl AdminClient {
             token,
             timeout,
             http: Client::builder().build(https),
+            what: "the libSQL admin API",
         }
+    }
+
+    pub(super) fn named(mut self, what: &'static str) -> AdminClient {
+        self.what = what;
+        self
     }
 
     /// Creates the namespace (an empty database).
     pub async fn create_namespace(&self, ns: &str) -> Result<(), SqlError> {
         check_name(ns)?;
         let (status, body) = self
-            .call(Method::POST, &format!("/v1/namespaces/{ns}/create"), "{}")
+            .call(
+                Method::POST,
+                &format!("/v1/namespaces/{ns}/create"),
+                "{}".into(),
+            )
             .await?;
         match status {
             s if s.is_success() => Ok(()),
@@ -56,7 +68,11 @@ impl AdminClient {
     pub async fn delete_namespace(&self, ns: &str) -> Result<(), SqlError> {
         check_name(ns)?;
         let (status, body) = self
-            .call(Method::DELETE, &format!("/v1/namespaces/{ns}"), "")
+            .call(
+                Method::DELETE,
+                &format!("/v1/namespaces/{ns}"),
+                String::new(),
+            )
             .await?;
         match status {
             s if s.is_success() => Ok(()),
@@ -71,7 +87,11 @@ impl AdminClient {
     pub async fn namespace_exists(&self, ns: &str) -> Result<bool, SqlError> {
         check_name(ns)?;
         let (status, body) = self
-            .call(Method::GET, &format!("/v1/namespaces/{ns}/config"), "")
+            .call(
+                Method::GET,
+                &format!("/v1/namespaces/{ns}/config"),
+                String::new(),
+            )
             .await?;
         match status {
             s if s.is_success() => Ok(true),
@@ -80,11 +100,13 @@ impl AdminClient {
         }
     }
 
-    async fn call(
+    /// One request under the configured deadline: the status and body, or
+    /// 57014 (no answer in time) / 08006 (unreachable).
+    pub(super) async fn call(
         &self,
         method: Method,
         path: &str,
-        body: &'static str,
+        body: String,
     ) -> Result<(StatusCode, String), SqlError> {
         let mut req = Request::builder()
             .method(method)
@@ -97,7 +119,7 @@ impl AdminClient {
         }
         let req = req
             .body(Body::from(body))
-            .map_err(|e| SqlError::new("22023", format!("invalid admin URL: {e}")))?;
+            .map_err(|e| SqlError::new("22023", format!("invalid URL for {}: {e}", self.what)))?;
         let work = async {
             let resp = self.http.request(req).await?;
             let status = resp.status();
@@ -106,8 +128,8 @@ impl AdminClient {
         };
         match tokio::time::timeout(self.timeout, work).await {
             Err(_) => Err(SqlError::statement_timeout()
-                .with_detail("the libSQL admin API did not answer in time")),
-            Ok(Err(e)) => Err(connection_failure(e)),
+                .with_detail(format!("{} did not answer in time", self.what))),
+            Ok(Err(e)) => Err(connection_failure(format!("{}: {e}", self.what))),
             Ok(Ok(r)) => Ok(r),
         }
     }

@@ -10,6 +10,7 @@
 //! - [`values`]: parameter and result values between rusqlite and libsql.
 //! - [`errors`]: remote failures to SQLSTATEs.
 //! - [`admin_api`]: provisioning through sqld's namespace admin API.
+//! - [`turso_api`]: provisioning through the Turso platform API.
 //! - [`config`]: the `[libsql]` config section and remote database URLs.
 
 pub mod admin_api;
@@ -18,8 +19,10 @@ pub mod errors;
 pub mod mirror;
 pub mod portable;
 pub mod remote;
+pub mod turso_api;
 pub mod values;
 
 pub use admin_api::AdminClient;
 pub use config::LibsqlConfig;
 pub use remote::{RemoteConfig, RemoteConn};
+pub use turso_api::TursoClient;

@@ -152,7 +152,10 @@ impl Catalog {
                 .map_err(db_err)?;
             }
             // The remote database exists before the row commits.
-            create()?;
+            let settled = create()?;
+            if let Some(m) = &settled {
+                crate::tenant::provision::settle_remote(&tx, tenant, env, m)?;
+            }
             tx.commit().map_err(db_err)?;
             return Ok(EnvRow {
                 tenant: tenant.to_owned(),
@@ -160,7 +163,7 @@ impl Catalog {
                 hostname: hostname
                     .map(str::to_ascii_lowercase)
                     .or_else(|| patterns.canonical(tenant, env)),
-                database_url: url,
+                database_url: settled.map_or(url, |m| m.url),
                 created_at,
             });
         }
