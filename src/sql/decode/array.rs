@@ -77,31 +77,18 @@ pub(crate) fn stored_json(s: &str, elem: Option<ArrayElem>) -> Option<Cow<'_, st
 fn untyped_literal(s: &str) -> Option<String> {
     let root = parse_literal(s).ok()?;
     let mut out = String::with_capacity(s.len() + 2);
-    write_untyped(&mut out, root);
-    Some(out)
-}
-
-fn write_untyped(out: &mut String, n: Node) {
-    match n {
-        Node::Array(items) => {
-            out.push('[');
-            for (i, item) in items.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_untyped(out, item);
-            }
-            out.push(']');
-        }
-        Node::Elem(None) => out.push_str("null"),
-        Node::Elem(Some(t)) => match (t.parse::<i64>(), t.parse::<f64>()) {
+    let untyped = |out: &mut String, t: String| -> Result<(), std::convert::Infallible> {
+        match (t.parse::<i64>(), t.parse::<f64>()) {
             (Ok(i), _) => out.push_str(itoa::Buffer::new().format(i)),
             (_, Ok(f)) if f.is_finite() && !t.starts_with(['+', '.']) => {
                 out.push_str(ryu::Buffer::new().format_finite(f))
             }
             _ => write_string(out, &t),
-        },
-    }
+        }
+        Ok(())
+    };
+    let Ok(()) = write_node(&mut out, root, &untyped);
+    Some(out)
 }
 
 enum Node {
@@ -114,7 +101,11 @@ enum Node {
 pub(super) fn from_literal(s: &str, elem: ArrayElem) -> Result<String, DecodeError> {
     let root = parse_literal(s)?;
     let mut out = String::with_capacity(s.len() + 2);
-    write_node(&mut out, root, elem)?;
+    let typed = |out: &mut String, t: String| -> Result<(), DecodeError> {
+        push_json(out, text::decode(&t, elem.scalar())?, elem);
+        Ok(())
+    };
+    write_node(&mut out, root, &typed)?;
     Ok(out)
 }
 
@@ -143,7 +134,12 @@ fn parse_literal(s: &str) -> Result<Node, DecodeError> {
     Ok(root)
 }
 
-fn write_node(out: &mut String, n: Node, elem: ArrayElem) -> Result<(), DecodeError> {
+/// Writes `n` as JSON arrays, each non-NULL element through `elem`.
+fn write_node<E>(
+    out: &mut String,
+    n: Node,
+    elem: &impl Fn(&mut String, String) -> Result<(), E>,
+) -> Result<(), E> {
     match n {
         Node::Array(items) => {
             out.push('[');
@@ -156,7 +152,7 @@ fn write_node(out: &mut String, n: Node, elem: ArrayElem) -> Result<(), DecodeEr
             out.push(']');
         }
         Node::Elem(None) => out.push_str("null"),
-        Node::Elem(Some(t)) => push_json(out, text::decode(&t, elem.scalar())?, elem),
+        Node::Elem(Some(t)) => elem(out, t)?,
     }
     Ok(())
 }

@@ -2,8 +2,9 @@
 
 use sqlparser::ast::visit_expressions_mut;
 use sqlparser::ast::{
-    CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList,
-    FunctionArguments, Ident, Insert, ObjectName, ObjectNamePart, TableObject, Value,
+    AssignmentTarget, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArgumentList, FunctionArguments, Ident, Insert, ObjectName, ObjectNamePart, SetExpr,
+    Statement, TableFactor, TableObject, Value,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -50,19 +51,24 @@ pub(super) fn null() -> Expr {
     Expr::value(Value::Null)
 }
 
+/// `(a, b, ...)`: plain positional arguments of a call.
+pub(super) fn arg_list(args: Vec<Expr>) -> FunctionArguments {
+    FunctionArguments::List(FunctionArgumentList {
+        duplicate_treatment: None,
+        args: args
+            .into_iter()
+            .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+            .collect(),
+        clauses: vec![],
+    })
+}
+
 pub(super) fn call(name: &str, args: Vec<Expr>) -> Expr {
     Expr::Function(Function {
         name: object_name(name),
         uses_odbc_syntax: false,
         parameters: FunctionArguments::None,
-        args: FunctionArguments::List(FunctionArgumentList {
-            duplicate_treatment: None,
-            args: args
-                .into_iter()
-                .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
-                .collect(),
-            clauses: vec![],
-        }),
+        args: arg_list(args),
         filter: None,
         null_treatment: None,
         over: None,
@@ -153,6 +159,49 @@ pub(super) fn placeholder_index(expr: &Expr) -> Option<usize> {
 }
 
 /// An INSERT's table and its column list (empty when it names none).
+/// Calls `f` on each value an INSERT's VALUES rows or an UPDATE's SET list
+/// writes into a column, with the table's name and the column as an SQL
+/// argument: its name, or its 0-based position when the INSERT names no
+/// columns (what `pg_column_default` and `pg_column_input` take).
+pub(super) fn for_each_column_value(
+    statement: &mut Statement,
+    mut f: impl FnMut(&mut Expr, &str, Expr),
+) {
+    match statement {
+        Statement::Insert(insert) => {
+            let Some((table, columns)) = insert_target(insert) else {
+                return;
+            };
+            let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|q| q.body.as_mut())
+            else {
+                return;
+            };
+            for row in &mut values.rows {
+                for (i, e) in row.content.iter_mut().enumerate() {
+                    let column = match columns.get(i) {
+                        Some(c) => string(c.clone()),
+                        None => number(i),
+                    };
+                    f(e, &table, column);
+                }
+            }
+        }
+        Statement::Update(update) => {
+            let TableFactor::Table { name, .. } = &update.table.relation else {
+                return;
+            };
+            let table = base_name(name);
+            for a in &mut update.assignments {
+                if let AssignmentTarget::ColumnName(col) = &a.target {
+                    let column = string(base_name(col));
+                    f(&mut a.value, &table, column);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 pub(super) fn insert_target(insert: &Insert) -> Option<(String, Vec<String>)> {
     let TableObject::TableName(name) = &insert.table else {
         return None;

@@ -7,58 +7,17 @@
 //! literals or parameters (the simple protocol lifts literals into
 //! parameters).
 
-use super::ast::{base_name, call, insert_target, number, string};
-use sqlparser::ast::{
-    AssignmentTarget, Expr, SetExpr, Statement, TableFactor, UnaryOperator, Value,
-};
+use super::ast::{call, for_each_column_value, string};
+use sqlparser::ast::{Expr, Statement, UnaryOperator, Value};
 
 /// Wraps the values written into columns in place.
 pub(super) fn wrap(statement: &mut Statement) {
-    match statement {
-        Statement::Insert(insert) => {
-            let Some((table, columns)) = insert_target(insert) else {
-                return;
-            };
-            let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|q| q.body.as_mut())
-            else {
-                return;
-            };
-            for row in &mut values.rows {
-                for (i, e) in row.content.iter_mut().enumerate() {
-                    if is_input(e) {
-                        let column = match columns.get(i) {
-                            Some(c) => string(c.clone()),
-                            None => number(i),
-                        };
-                        let value = std::mem::replace(e, Expr::value(Value::Null));
-                        *e = call(
-                            "pg_column_input",
-                            vec![value, string(table.clone()), column],
-                        );
-                    }
-                }
-            }
+    for_each_column_value(statement, |e, table, column| {
+        if is_input(e) {
+            let value = std::mem::replace(e, Expr::value(Value::Null));
+            *e = call("pg_column_input", vec![value, string(table), column]);
         }
-        Statement::Update(update) => {
-            let TableFactor::Table { name, .. } = &update.table.relation else {
-                return;
-            };
-            let table = base_name(name);
-            for a in &mut update.assignments {
-                let AssignmentTarget::ColumnName(col) = &a.target else {
-                    continue;
-                };
-                if is_input(&a.value) {
-                    let value = std::mem::replace(&mut a.value, Expr::value(Value::Null));
-                    a.value = call(
-                        "pg_column_input",
-                        vec![value, string(table.clone()), string(base_name(col))],
-                    );
-                }
-            }
-        }
-        _ => {}
-    }
+    });
 }
 
 /// A string literal, a number that an integer column might not take as

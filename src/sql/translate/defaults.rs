@@ -7,51 +7,16 @@
 //! names no columns. A column without a default gets NULL, which a rowid
 //! (serial) key turns into the next id, as PostgreSQL's sequence would.
 
-use super::ast::{base_name, call, insert_target, number, string};
-use sqlparser::ast::{Expr, SetExpr, Statement};
+use super::ast::{call, for_each_column_value, string};
+use sqlparser::ast::{Expr, Statement};
 
 /// Replaces DEFAULT markers in place.
 pub(super) fn expand(statement: &mut Statement) {
-    match statement {
-        Statement::Insert(insert) => {
-            let Some((table, columns)) = insert_target(insert) else {
-                return;
-            };
-            let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|q| q.body.as_mut())
-            else {
-                return;
-            };
-            for row in &mut values.rows {
-                for (i, e) in row.content.iter_mut().enumerate() {
-                    if is_default(e) {
-                        let column = match columns.get(i) {
-                            Some(c) => string(c.clone()),
-                            None => number(i),
-                        };
-                        *e = call("pg_column_default", vec![string(table.clone()), column]);
-                    }
-                }
-            }
+    for_each_column_value(statement, |e, table, column| {
+        if is_default(e) {
+            *e = call("pg_column_default", vec![string(table), column]);
         }
-        Statement::Update(update) => {
-            let sqlparser::ast::TableFactor::Table { name, .. } = &update.table.relation else {
-                return;
-            };
-            let table = base_name(name);
-            for a in &mut update.assignments {
-                let sqlparser::ast::AssignmentTarget::ColumnName(col) = &a.target else {
-                    continue;
-                };
-                if is_default(&a.value) {
-                    a.value = call(
-                        "pg_column_default",
-                        vec![string(table.clone()), string(base_name(col))],
-                    );
-                }
-            }
-        }
-        _ => {}
-    }
+    });
 }
 
 /// The bare keyword (a quoted "DEFAULT" is a column name).

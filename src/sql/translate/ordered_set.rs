@@ -4,12 +4,10 @@
 //! `pg_percentile_disc(f, x, desc)` and `pg_mode(x, desc)`, which sort the
 //! group's values themselves (SQLite has no WITHIN GROUP).
 
-use super::ast::{base_name, number, object_name, plain_args};
+use super::ast::{arg_list, base_name, number, object_name, plain_args};
 use super::error::unsupported;
 use super::TranslateError;
-use sqlparser::ast::{
-    Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments,
-};
+use sqlparser::ast::{Expr, Function};
 
 /// Rewrites `func` when it is an ordered-set aggregate; false otherwise.
 pub(super) fn rewrite(func: &mut Function) -> Result<bool, TranslateError> {
@@ -45,13 +43,6 @@ pub(super) fn rewrite(func: &mut Function) -> Result<bool, TranslateError> {
     args.push(number(u8::from(desc)));
     func.name = object_name(target);
     func.within_group.clear();
-    func.args = FunctionArguments::List(FunctionArgumentList {
-        duplicate_treatment: None,
-        args: args
-            .into_iter()
-            .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
-            .collect(),
-        clauses: vec![],
-    });
+    func.args = arg_list(args);
     Ok(true)
 }

@@ -7,10 +7,11 @@
 //! position when the INSERT named no columns.
 
 use rusqlite::functions::Context;
-use rusqlite::types::{Value, ValueRef};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::types::Value;
+use rusqlite::Connection;
 
 use super::casts::{to_bool, to_int, to_number};
+use super::defaults::{column_field, Field};
 use super::pure;
 use crate::sql::pgtype::PgType;
 
@@ -131,20 +132,7 @@ fn declared(ctx: &Context<'_>) -> rusqlite::Result<Option<Column>> {
     let table: String = ctx.get(1)?;
     // SAFETY: a read of the schema during the call.
     let conn = unsafe { ctx.get_connection()? };
-    let decl: Option<String> = match ctx.get_raw(2) {
-        ValueRef::Integer(cid) => conn
-            .prepare_cached("SELECT type FROM pragma_table_info(?1) WHERE cid = ?2")?
-            .query_row(rusqlite::params![table, cid], |r| r.get(0))
-            .optional()?,
-        _ => {
-            let column: String = ctx.get(2)?;
-            conn.prepare_cached(
-                "SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
-            )?
-            .query_row([&table, &column], |r| r.get(0))
-            .optional()?
-        }
-    };
+    let decl = column_field(&conn, &table, ctx.get_raw(2), Field::Type)?.flatten();
     let column = decl.map(|d| Column::of(&d));
     ctx.set_aux(2, column)?;
     Ok(column)

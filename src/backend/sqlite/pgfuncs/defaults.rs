@@ -16,20 +16,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         // SAFETY: the connection outlives the call, and the nested queries
         // below only read the schema and evaluate a constant expression.
         let conn = unsafe { ctx.get_connection()? };
-        let found: Option<Option<String>> = match ctx.get_raw(1) {
-            ValueRef::Integer(cid) => conn
-                .prepare_cached("SELECT dflt_value FROM pragma_table_info(?1) WHERE cid = ?2")?
-                .query_row(rusqlite::params![table, cid], |r| r.get(0))
-                .optional()?,
-            _ => {
-                let column: String = ctx.get(1)?;
-                conn.prepare_cached(
-                    "SELECT dflt_value FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
-                )?
-                .query_row([&table, &column], |r| r.get(0))
-                .optional()?
-            }
-        };
+        let found = column_field(&conn, &table, ctx.get_raw(1), Field::Default)?;
         match found {
             None => Err(error(
                 "42703",
@@ -47,4 +34,45 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             Some(Some(expr)) => conn.query_row(&format!("SELECT {expr}"), [], |r| r.get(0)),
         }
     })
+}
+
+/// A field of `pragma_table_info`.
+#[derive(Clone, Copy)]
+pub(super) enum Field {
+    Type,
+    Default,
+}
+
+/// The `field` of a column given by name or 0-based position (`column`):
+/// `None` when there is no such column, `Some(None)` for a NULL field.
+pub(super) fn column_field(
+    conn: &Connection,
+    table: &str,
+    column: ValueRef<'_>,
+    field: Field,
+) -> rusqlite::Result<Option<Option<String>>> {
+    let (by_position, by_name) = match field {
+        Field::Type => (
+            "SELECT type FROM pragma_table_info(?1) WHERE cid = ?2",
+            "SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+        ),
+        Field::Default => (
+            "SELECT dflt_value FROM pragma_table_info(?1) WHERE cid = ?2",
+            "SELECT dflt_value FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+        ),
+    };
+    match column {
+        ValueRef::Integer(cid) => conn
+            .prepare_cached(by_position)?
+            .query_row(rusqlite::params![table, cid], |r| r.get(0))
+            .optional(),
+        ValueRef::Text(name) => conn
+            .prepare_cached(by_name)?
+            .query_row(
+                rusqlite::params![table, String::from_utf8_lossy(name)],
+                |r| r.get(0),
+            )
+            .optional(),
+        _ => Ok(None),
+    }
 }

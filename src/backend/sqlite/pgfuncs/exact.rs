@@ -20,7 +20,7 @@ use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 use rusqlite::functions::{Aggregate, Context, WindowAggregate};
 use rusqlite::types::{Value, ValueRef};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use super::{error, pure};
 use crate::sql::pgtype::PgType;
@@ -299,11 +299,9 @@ fn column_type(ctx: &Context<'_>) -> rusqlite::Result<Option<PgType>> {
     };
     // SAFETY: a read of the schema during the call.
     let conn = unsafe { ctx.get_connection()? };
-    let decl: Option<String> = conn
-        .prepare_cached("SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE")?
-        .query_row([table, column], |r| r.get(0))
-        .optional()?;
-    Ok(decl.map(|d| PgType::from_decl(&d)))
+    Ok(crate::backend::sqlite::exec::declared_type(
+        &conn, table, column,
+    ))
 }
 
 impl Aggregate<AvgState, Value> for Avg {
