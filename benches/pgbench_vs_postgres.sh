@@ -7,6 +7,8 @@
 # script: "select-only" (default: pgbench -S) or "tpcb" (the default TPC-B-like
 # script). Each script runs with -M simple and -M prepared.
 # Both sides are loaded with `pgbench -i`; row counts are compared.
+# PGTENANT_CONFIG=file: serve pgtenant with that config file (e.g. to compare
+# `group_commit = false`); --listen and --data still come from here.
 set -euo pipefail
 
 DURATION=${1:-10}
@@ -47,6 +49,7 @@ PGURL="host=127.0.0.1 port=$PG_PORT user=bench dbname=postgres"
 
 echo "== starting pgtenant on port $PGT_PORT"
 PGTENANT_ADMIN_PASSWORD=benchadmin "$ROOT/target/release/pgtenant" serve \
+    ${PGTENANT_CONFIG:+--config "$PGTENANT_CONFIG"} \
     --listen "127.0.0.1:$PGT_PORT" --data "$WORK/pgt" --log-level warn 2>"$WORK/pgt.log" &
 PGT_PID=$!
 for _ in $(seq 50); do

@@ -37,6 +37,11 @@ pub struct Config {
     /// SQLite durability: `full` (default: an acknowledged COMMIT survives
     /// power loss) or `normal` (survives a process crash only).
     pub synchronous: Synchronous,
+    /// With `synchronous = full`: commits of one tenant that arrive together
+    /// share one fsync of its WAL, and the next writer starts while it runs
+    /// (see `backend::sqlite::group_commit`). `false` fsyncs inside every
+    /// COMMIT, holding the tenant's writer slot meanwhile.
+    pub group_commit: bool,
     /// How long an SQLite connection waits on a lock held by another process.
     pub busy_timeout_ms: u64,
     /// Megabytes of each tenant database read through mmap (0 = off).
@@ -129,6 +134,7 @@ impl Default for Config {
             log_level: "info".into(),
             server_version: "15.8".into(),
             synchronous: Synchronous::Full,
+            group_commit: true,
             busy_timeout_ms: 5_000,
             mmap_size_mb: 256,
             registry_capacity: 10_000,

@@ -23,6 +23,10 @@ pub struct Metrics {
     pub connections_total: AtomicU64,
     pub connections_active: AtomicU64,
     pub statements_total: AtomicU64,
+    /// Commits of tenant sessions that waited for group commit's fsync.
+    pub durable_commits_total: AtomicU64,
+    /// WAL fsyncs group commit made (fewer than commits when they share).
+    pub wal_fsyncs_total: AtomicU64,
     /// Per bucket (not cumulative), the last slot is +Inf.
     latency_buckets: [AtomicU64; LATENCY_BUCKETS.len() + 1],
     latency_sum_us: AtomicU64,
@@ -34,6 +38,8 @@ static GLOBAL: LazyLock<Metrics> = LazyLock::new(|| Metrics {
     connections_total: AtomicU64::new(0),
     connections_active: AtomicU64::new(0),
     statements_total: AtomicU64::new(0),
+    durable_commits_total: AtomicU64::new(0),
+    wal_fsyncs_total: AtomicU64::new(0),
     latency_buckets: Default::default(),
     latency_sum_us: AtomicU64::new(0),
     errors: Mutex::new(HashMap::new()),

@@ -74,6 +74,21 @@ pub fn prometheus_text(server: &Server) -> String {
         "pgtenant_statements_total {}",
         m.statements_total.load(Relaxed)
     );
+    for (name, help, value) in [
+        (
+            "pgtenant_durable_commits_total",
+            "Commits that waited for group commit's WAL fsync.",
+            &m.durable_commits_total,
+        ),
+        (
+            "pgtenant_wal_fsyncs_total",
+            "WAL fsyncs made by group commit (one serves every commit waiting).",
+            &m.wal_fsyncs_total,
+        ),
+    ] {
+        header(&mut out, name, "counter", help);
+        let _ = writeln!(out, "{name} {}", value.load(Relaxed));
+    }
     header(
         &mut out,
         "pgtenant_errors_total",

@@ -100,6 +100,7 @@ impl Server {
         crate::deploy::history::init(catalog.path())?;
         let opts = OpenOptions {
             synchronous: config.synchronous,
+            group_commit: config.group_commit,
             busy_timeout: Duration::from_millis(config.busy_timeout_ms),
             mmap_size: (config.mmap_size_mb as i64) << 20,
             debug_panic_function: config.debug_panic_function,

@@ -424,15 +424,50 @@ impl Session {
         T: Send + 'static,
         F: FnOnce(&mut Conn) -> Result<T, SqlError> + Send + 'static,
     {
+        self.with_local_conn_releasing(None, f).await
+    }
+
+    /// [`Self::with_local_conn`] holding the writer slot `permit` for `f`
+    /// only: a commit's fsync is waited for after the next writer got it.
+    async fn with_local_conn_releasing<T, F>(
+        self: &Arc<Self>,
+        permit: Option<OwnedSemaphorePermit>,
+        f: F,
+    ) -> Result<T, SqlError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T, SqlError> + Send + 'static,
+    {
         let mut conn = self.take_conn().await?;
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
             let r = super::fault::guarded(&this.identity, || f(&mut conn));
+            drop(permit);
+            let durable = this.make_durable(&conn);
             this.put_conn(conn);
-            r
+            r.and_then(|v| durable.map(|()| v))
         })
         .await
         .map_err(|e| SqlError::internal("blocking task", e))?
+    }
+
+    /// Waits on the blocking pool until what this session committed is on disk.
+    async fn wait_durable(self: &Arc<Self>) -> Result<(), SqlError> {
+        let Some(db) = self.db.clone() else {
+            return Ok(());
+        };
+        tokio::task::spawn_blocking(move || db.wait_durable())
+            .await
+            .map_err(|e| SqlError::internal("blocking task", e))?
+    }
+
+    /// If `conn` committed, waits until the commit is on disk (group
+    /// commit). Blocks: call on the blocking pool, the writer slot given back.
+    fn make_durable(&self, conn: &Conn) -> Result<(), SqlError> {
+        match &self.db {
+            Some(db) => db.make_durable(conn),
+            None => Ok(()),
+        }
     }
 
     /// Statements with no parameters and no result (transaction control) on
@@ -588,19 +623,17 @@ impl Session {
                 };
                 let permit = self.writer_for_statement().await?;
                 let (table, constraint, check) = (table.clone(), constraint.clone(), check.clone());
-                let r = self
-                    .with_local_conn(move |c| {
-                        crate::backend::sqlite::add_constraint::add_constraint(
-                            c.sqlite_mut(),
-                            role,
-                            &table,
-                            &constraint,
-                            check.as_deref(),
-                        )
-                    })
-                    .await;
-                drop(permit);
-                r.map(|_| Outcome::Command(Tag::new("ALTER TABLE")))
+                self.with_local_conn_releasing(permit, move |c| {
+                    crate::backend::sqlite::add_constraint::add_constraint(
+                        c.sqlite_mut(),
+                        role,
+                        &table,
+                        &constraint,
+                        check.as_deref(),
+                    )
+                })
+                .await
+                .map(|_| Outcome::Command(Tag::new("ALTER TABLE")))
             }
             StmtKind::Savepoint(name) | StmtKind::Release(name) => {
                 if self.tx_status() == TxStatus::Idle {
@@ -789,7 +822,7 @@ impl Session {
     /// COMMIT or ROLLBACK. COMMIT of a failed block rolls back, as in PostgreSQL.
     pub async fn end_block(self: &Arc<Self>, commit: bool) -> Result<Outcome, SqlError> {
         let state = std::mem::take(&mut *self.tx.lock().unwrap_or_else(|p| p.into_inner()));
-        let (permit, commit) = match state {
+        let (mut permit, commit) = match state {
             Tx::Idle => {
                 let tag = if commit { "COMMIT" } else { "ROLLBACK" };
                 return Ok(Outcome::TxEnd(Tag::new(tag)));
@@ -813,7 +846,10 @@ impl Session {
                 r.batch("ROLLBACK").await
             }
         } else {
-            self.with_conn(move |c| {
+            // The writer slot goes to the next writer before the commit's
+            // fsync is waited for (group commit).
+            let permit = permit.take();
+            self.with_local_conn_releasing(permit, move |c| {
                 if commit {
                     c.batch("COMMIT").inspect_err(|_| {
                         // A failed COMMIT (deferred constraint) ends the block too.
@@ -940,7 +976,13 @@ impl Session {
                 format,
             };
             let done = conn.run_inline(&run, &mut sink);
+            // A read that committed something (a function with effects)
+            // waits for the fsync off the async worker.
+            let committed = conn.take_committed();
             self.put_conn(conn);
+            if committed && done.is_some() {
+                self.wait_durable().await?;
+            }
             if let Some(result) = done {
                 return complete_outcome(tag, sink.schema, sink.rows, result);
             }
@@ -986,8 +1028,10 @@ impl Session {
                 format: &format_owned,
             };
             let result = super::fault::guarded(&this.identity, || conn.run(&run, &mut sink));
-            this.put_conn(conn);
             drop(permit);
+            let durable = this.make_durable(&conn);
+            this.put_conn(conn);
+            let result = result.and_then(|f| durable.map(|()| f));
             let result = match result {
                 Err(e) if e.code == "57014" => Err(this.interrupted_error()),
                 other => other,

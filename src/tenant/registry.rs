@@ -11,6 +11,7 @@ use tokio::sync::Semaphore;
 
 use crate::backend::libsql::{RemoteConfig, RemoteConn};
 use crate::backend::sqlite::exec::Conn;
+use crate::backend::sqlite::group_commit::GroupCommit;
 use crate::backend::sqlite::guard::Role;
 use crate::backend::sqlite::open::{self, OpenOptions};
 use crate::sql::errors::{from_sqlite, SqlError};
@@ -30,6 +31,9 @@ pub struct TenantDb {
     /// One writer at a time, queued fairly (tokio's semaphore is FIFO), so
     /// concurrent writers wait in the proxy instead of spinning on SQLITE_BUSY.
     pub writer: Arc<Semaphore>,
+    /// The WAL fsync its sessions' commits share (local files with
+    /// `synchronous = full` and `group_commit`).
+    group_commit: Option<GroupCommit>,
     idle: Mutex<Vec<Conn>>,
     idle_cap: usize,
     /// The fewest pooled connections since the last trim: that many sat
@@ -77,6 +81,24 @@ impl TenantDb {
             .get_or_try_init(|| RemoteConn::database(&target.cfg))
             .await?;
         RemoteConn::open_on(client.clone(), target.cfg.clone(), role).await
+    }
+
+    /// After work on one of this database's session connections: if it
+    /// committed, returns once the commit is on disk. Blocks (an fsync);
+    /// call it after giving back the writer slot.
+    pub fn make_durable(&self, conn: &Conn) -> Result<(), SqlError> {
+        match &self.group_commit {
+            Some(gc) if conn.take_committed() => gc.wait_durable(),
+            _ => Ok(()),
+        }
+    }
+
+    /// Returns once every commit so far is on disk. Blocks.
+    pub fn wait_durable(&self) -> Result<(), SqlError> {
+        match &self.group_commit {
+            Some(gc) => gc.wait_durable(),
+            None => Ok(()),
+        }
     }
 
     /// A connection for a new session: pooled if one is idle, else opened. Blocks.
@@ -180,6 +202,10 @@ impl Registry {
                     return db;
                 }
                 live.retain(|_, w| w.strong_count() > 0);
+                let group_commit = |path: &std::path::Path| {
+                    (opts.group_commit && opts.synchronous == crate::config::Synchronous::Full)
+                        .then(|| GroupCommit::new(path))
+                };
                 let (path, remote) = match target {
                     Target::File(path) => (path, None),
                     Target::Remote(cfg) => (
@@ -192,6 +218,7 @@ impl Registry {
                 };
                 let db = Arc::new(TenantDb {
                     key: key.clone(),
+                    group_commit: remote.is_none().then(|| group_commit(&path)).flatten(),
                     path,
                     remote,
                     writer: Arc::new(Semaphore::new(1)),

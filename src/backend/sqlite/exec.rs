@@ -23,6 +23,9 @@ const BATCH_BYTES: usize = 64 * 1024;
 /// statement tried on the async worker (see [`Conn::run_inline`]).
 const INLINE_BUDGET_OPS: i32 = 4000;
 
+/// SQLite's default `wal_autocheckpoint`.
+const AUTOCHECKPOINT_PAGES: i32 = 1000;
+
 /// One SQLite connection owned by one session.
 pub struct Conn {
     db: Connection,
@@ -35,6 +38,10 @@ pub struct Conn {
     /// rollback takes them away again, and statements cached meanwhile
     /// would then fail instead of creating them anew.
     catalog_in_tx: AtomicBool,
+    /// Set by SQLite's WAL hook when a transaction of this connection
+    /// committed: the session then waits for group commit's fsync
+    /// (see [`super::group_commit`]).
+    committed: Arc<AtomicBool>,
 }
 
 /// A result column as SQLite describes it.
@@ -111,13 +118,30 @@ impl Conn {
                 }
             }),
         );
+        let committed = Arc::new(AtomicBool::new(false));
+        let c = committed.clone();
+        // The hook replaces SQLite's automatic checkpoint, so it checkpoints
+        // as that did: passively, once the WAL passes 1000 pages.
+        let _ = db.wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, pages| {
+            c.store(true, Ordering::Relaxed);
+            if pages >= AUTOCHECKPOINT_PAGES {
+                let _ = wal.checkpoint();
+            }
+            Ok(())
+        }));
         Conn {
             db,
             interrupt,
             inline,
             over_budget,
             catalog_in_tx: AtomicBool::new(false),
+            committed,
         }
+    }
+
+    /// Whether a transaction committed since the last call.
+    pub fn take_committed(&self) -> bool {
+        self.committed.swap(false, Ordering::Relaxed)
     }
 
     /// Runs a statement on the calling (async worker) thread if it finishes

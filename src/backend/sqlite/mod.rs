@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod debug;
 pub mod exec;
 pub mod functions;
+pub mod group_commit;
 pub mod guard;
 pub mod open;
 pub mod pgfuncs;

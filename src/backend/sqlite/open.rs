@@ -11,6 +11,9 @@ use crate::config::Synchronous;
 #[derive(Debug, Clone, Copy)]
 pub struct OpenOptions {
     pub synchronous: Synchronous,
+    /// Durability of `Full` through [`super::group_commit`]: the session
+    /// waits for the WAL fsync after its commit instead of SQLite inside it.
+    pub group_commit: bool,
     pub busy_timeout: Duration,
     /// Bytes of each database file read through mmap (0 = off).
     pub mmap_size: i64,
@@ -45,8 +48,11 @@ pub fn open(path: &Path, opts: OpenOptions) -> rusqlite::Result<Connection> {
     conn.busy_timeout(opts.busy_timeout)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     let sync = match opts.synchronous {
-        // FULL in WAL mode fsyncs the WAL at every commit: an acknowledged
-        // COMMIT survives power loss.
+        // NORMAL writes the commit to the WAL without an fsync (checkpoints
+        // still sync): the session waits for group commit's fsync before
+        // acknowledging, so an acknowledged COMMIT survives power loss.
+        Synchronous::Full if opts.group_commit => "NORMAL",
+        // FULL in WAL mode fsyncs the WAL at every commit.
         Synchronous::Full => "FULL",
         Synchronous::Normal => "NORMAL",
     };
