@@ -165,3 +165,58 @@ async fn timeout_from_startup_options() {
     assert_timed_out(err);
     usable(&client).await;
 }
+
+/// A write that stayed short runs on the async worker next time (no
+/// thread hand-off); when the same statement then runs away it still ends
+/// at statement_timeout, in and out of a block, and is not run inline again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn write_seen_short_still_times_out() {
+    let server = TestServer::start().await;
+    let client = server.fresh_tenant("acme").await;
+    client
+        .batch_execute("CREATE TABLE t (x bigint); SET statement_timeout = '300ms'")
+        .await
+        .expect("setup");
+    let insert = "INSERT INTO t SELECT g FROM generate_series(1, $1::bigint) AS g";
+    for _ in 0..3 {
+        client
+            .execute(insert, &[&2i64])
+            .await
+            .expect("short insert");
+    }
+    let started = Instant::now();
+    let run = client.execute(insert, &[&4_000_000_000i64]);
+    let err = match tokio::time::timeout(BOUND, run).await {
+        Ok(r) => r.expect_err("the runaway insert must fail"),
+        Err(_) => {
+            let _ = client
+                .cancel_token()
+                .cancel_query(tokio_postgres::NoTls)
+                .await;
+            panic!("statement_timeout did not end the insert within {BOUND:?}");
+        }
+    };
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_timed_out(err);
+    usable(&client).await;
+    // Inside a block: the block fails, as in PostgreSQL, and rolls back.
+    client.batch_execute("BEGIN").await.expect("begin");
+    client.execute(insert, &[&1i64]).await.expect("in block");
+    let err = tokio::time::timeout(BOUND, client.execute(insert, &[&4_000_000_000i64]))
+        .await
+        .expect("ends within the bound")
+        .expect_err("times out");
+    assert_timed_out(err);
+    let err = client
+        .execute(insert, &[&1i64])
+        .await
+        .expect_err("block failed");
+    assert_eq!(err.code(), Some(&SqlState::IN_FAILED_SQL_TRANSACTION));
+    client.batch_execute("ROLLBACK").await.expect("rollback");
+    let n: i64 = client
+        .query_one("SELECT count(*) FROM t", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(n, 6, "only the short inserts outside the block stay");
+}

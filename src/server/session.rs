@@ -987,7 +987,36 @@ impl Session {
                 return complete_outcome(tag, sink.schema, sink.rows, result);
             }
         }
+        // A write seen to stay within the inline budget runs here too:
+        // holding the tenant's writer slot, it is the next writer's wait.
+        let write = matches!(tag, "INSERT" | "UPDATE" | "DELETE");
         let conn = self.take_conn().await?;
+        if write && conn.short_write(&t.sql) {
+            let mut sink = MemSink {
+                format,
+                schema: None,
+                rows: Vec::new(),
+            };
+            let run = Run {
+                sql: &t.sql,
+                params: &params,
+                types: match &fixed_types {
+                    Some(ft) => Types::Fixed(ft, t.retype.as_ref()),
+                    None => Types::Infer(&t.columns, t.retype.as_ref()),
+                },
+                scales: &t.scales,
+                format,
+            };
+            let result =
+                super::fault::guarded(&self.identity, || conn.run_write(&run, &mut sink, timeout));
+            drop(permit);
+            let committed = conn.take_committed();
+            self.put_conn(conn);
+            if committed {
+                self.wait_durable().await?;
+            }
+            return complete_outcome(tag, sink.schema, sink.rows, result);
+        }
         let (tx, mut rx) = mpsc::channel::<Event>(4);
         let this = self.clone();
         let sql: Arc<str> = Arc::from(t.sql.as_str());
@@ -1027,7 +1056,13 @@ impl Session {
                 scales: &scales,
                 format: &format_owned,
             };
-            let result = super::fault::guarded(&this.identity, || conn.run(&run, &mut sink));
+            let result = super::fault::guarded(&this.identity, || {
+                if write {
+                    conn.run_write(&run, &mut sink, None)
+                } else {
+                    conn.run(&run, &mut sink)
+                }
+            });
             drop(permit);
             let durable = this.make_durable(&conn);
             this.put_conn(conn);

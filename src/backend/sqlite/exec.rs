@@ -1,8 +1,9 @@
 //! Running one statement on a tenant connection, on a blocking-pool thread,
 //! encoding result rows straight into DataRow messages in batches.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use bytes::BytesMut;
 use pgwire::api::portal::Format;
@@ -42,7 +43,23 @@ pub struct Conn {
     /// committed: the session then waits for group commit's fsync
     /// (see [`super::group_commit`]).
     committed: Arc<AtomicBool>,
+    /// Per write statement text: whether it always stayed within the
+    /// inline budget here (see [`Self::run_write`]).
+    write_costs: Mutex<HashMap<Box<str>, bool>>,
+    /// [`clock_nanos`] at which a write running inline is stopped (0: none).
+    deadline: Arc<AtomicU64>,
 }
+
+/// Nanoseconds since the first call: a deadline the progress handler can
+/// read from an atomic.
+fn clock_nanos() -> u64 {
+    static START: std::sync::LazyLock<std::time::Instant> =
+        std::sync::LazyLock::new(std::time::Instant::now);
+    START.elapsed().as_nanos() as u64 + 1
+}
+
+/// Write statements whose cost a connection remembers.
+const WRITE_COSTS_KEPT: usize = 512;
 
 /// A result column as SQLite describes it.
 #[derive(Debug, Clone)]
@@ -105,17 +122,18 @@ impl Conn {
         let interrupt = Arc::new(db.get_interrupt_handle());
         let inline = Arc::new(AtomicBool::new(false));
         let over_budget = Arc::new(AtomicBool::new(false));
-        let (i, o) = (inline.clone(), over_budget.clone());
-        // Called every INLINE_BUDGET_OPS instructions; only inline runs stop.
+        let deadline = Arc::new(AtomicU64::new(0));
+        let (i, o, d) = (inline.clone(), over_budget.clone(), deadline.clone());
+        // Called every INLINE_BUDGET_OPS instructions: the statement is past
+        // the budget; inline reads stop, and writes run inline at their
+        // statement_timeout (no timer task can be relied on to run while
+        // this worker thread is busy).
         let _ = db.progress_handler(
             INLINE_BUDGET_OPS,
             Some(move || {
-                if i.load(Ordering::Relaxed) {
-                    o.store(true, Ordering::Relaxed);
-                    true
-                } else {
-                    false
-                }
+                o.store(true, Ordering::Relaxed);
+                let at = d.load(Ordering::Relaxed);
+                i.load(Ordering::Relaxed) || (at != 0 && clock_nanos() >= at)
             }),
         );
         let committed = Arc::new(AtomicBool::new(false));
@@ -136,7 +154,58 @@ impl Conn {
             over_budget,
             catalog_in_tx: AtomicBool::new(false),
             committed,
+            write_costs: Mutex::new(HashMap::new()),
+            deadline,
         }
+    }
+
+    /// Whether the write `sql` always finished within the inline budget on
+    /// this connection: it then runs on the async worker (see
+    /// [`Self::run_write`]).
+    pub fn short_write(&self, sql: &str) -> bool {
+        let costs = self.write_costs.lock().unwrap_or_else(|p| p.into_inner());
+        costs.get(sql).copied().unwrap_or(false)
+    }
+
+    /// Runs a write (INSERT, UPDATE, DELETE) and notes whether it stayed
+    /// within the inline budget. A write is never stopped part way: SQLite
+    /// rolls back the whole transaction when an INSERT, UPDATE or DELETE in
+    /// it is interrupted. So a write runs inline only once seen short, and
+    /// one that runs long even once is not run inline again.
+    ///
+    /// `timeout`: the session's statement_timeout, for a write run inline
+    /// (on the blocking pool a timer interrupts instead). When it stops the
+    /// write, the error is 57014 with the timeout's message.
+    pub fn run_write(
+        &self,
+        run: &Run<'_>,
+        sink: &mut dyn RowSink,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<Finished, SqlError> {
+        self.over_budget.store(false, Ordering::Relaxed);
+        if let Some(t) = timeout {
+            let at = clock_nanos().saturating_add(t.as_nanos() as u64);
+            self.deadline.store(at, Ordering::Relaxed);
+        }
+        let mut r = self.run(run, sink);
+        if timeout.is_some() {
+            let at = self.deadline.swap(0, Ordering::Relaxed);
+            if matches!(&r, Err(e) if e.code == "57014") && clock_nanos() >= at {
+                r = Err(SqlError::statement_timeout());
+            }
+        }
+        let short = !self.over_budget.load(Ordering::Relaxed);
+        let mut costs = self.write_costs.lock().unwrap_or_else(|p| p.into_inner());
+        match costs.get_mut(run.sql) {
+            Some(seen) => *seen &= short,
+            None => {
+                if costs.len() >= WRITE_COSTS_KEPT {
+                    costs.clear();
+                }
+                costs.insert(run.sql.into(), short);
+            }
+        }
+        r
     }
 
     /// Whether a transaction committed since the last call.
