@@ -45,7 +45,8 @@ pub struct Conn {
     committed: Arc<AtomicBool>,
     /// Per write statement text: whether it always stayed within the
     /// inline budget here (see [`Self::run_write`]).
-    write_costs: Mutex<HashMap<Box<str>, bool>>,
+    /// Boxed: the map is rarely touched, the connection moved often.
+    write_costs: Box<Mutex<HashMap<Box<str>, bool>>>,
     /// [`clock_nanos`] at which a write running inline is stopped (0: none).
     deadline: Arc<AtomicU64>,
 }
@@ -154,7 +155,7 @@ impl Conn {
             over_budget,
             catalog_in_tx: AtomicBool::new(false),
             committed,
-            write_costs: Mutex::new(HashMap::new()),
+            write_costs: Box::default(),
             deadline,
         }
     }
