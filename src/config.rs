@@ -94,6 +94,15 @@ pub struct Config {
     pub deploy: crate::deploy::DeployConfig,
     /// `[libsql]`: where tenants created with `backend => 'libsql'` live.
     pub libsql: Option<crate::backend::libsql::LibsqlConfig>,
+    /// The catalog on a remote libSQL database (`http://`, `https://` or
+    /// `libsql://`; `#namespace` at the end names a namespace of a
+    /// multi-tenant sqld), shared by every instance started with it. Unset:
+    /// `catalog.db` under `data_dir`. With it, new tenants are libSQL
+    /// tenants (`[libsql]` is required) and the deadline of a catalog
+    /// statement is `[libsql] timeout_ms`.
+    pub catalog_url: Option<String>,
+    /// Environment variable holding the catalog database's auth token.
+    pub catalog_auth_token_env: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -154,6 +163,8 @@ impl Default for Config {
             plans: crate::tenant::quota::Plans::default(),
             deploy: Default::default(),
             libsql: None,
+            catalog_url: None,
+            catalog_auth_token_env: "PGTENANT_CATALOG_AUTH_TOKEN".into(),
         }
     }
 }
@@ -194,6 +205,20 @@ impl Config {
             }
         }
         Ok(config)
+    }
+
+    /// Where the remote catalog is and how long to wait for it; None for
+    /// the local catalog file.
+    pub fn remote_catalog(&self) -> Option<crate::backend::libsql::RemoteConfig> {
+        let url = self.catalog_url.as_deref()?;
+        let token = std::env::var(&self.catalog_auth_token_env).unwrap_or_default();
+        let timeout = self.libsql.as_ref().map_or(
+            Duration::from_secs(5),
+            crate::backend::libsql::LibsqlConfig::timeout,
+        );
+        Some(crate::backend::libsql::config::remote_config(
+            url, token, timeout,
+        ))
     }
 
     pub fn statement_timeout(&self) -> Option<Duration> {

@@ -294,16 +294,24 @@ impl ConnHandler {
             .unwrap_or(Known::Nobody);
         match (&source.login, known) {
             (Ok(Login::Admin { user }), Known::Admin) => {
-                let path = self.server.catalog.path().to_owned();
-                let conn = tokio::task::spawn_blocking(move || crate::admin::open_reader(&path))
-                    .await
-                    .map_err(|e| SqlError::internal("opening the catalog", e))??;
-                Ok((
-                    Identity::Admin { user: user.clone() },
-                    None,
-                    SessionConn::Local(conn),
-                    None,
-                ))
+                let conn = match self.server.catalog.remote_config() {
+                    // A remote catalog: the admin's queries go to it through
+                    // a read-only session (the mirror's guard refuses writes).
+                    Some(cfg) => SessionConn::Remote(Box::new(
+                        crate::admin::open_remote_reader(cfg.clone())
+                            .await
+                            .map_err(SqlError::fatal)?,
+                    )),
+                    None => {
+                        let path = self.server.catalog.local_path()?.to_owned();
+                        SessionConn::Local(
+                            tokio::task::spawn_blocking(move || crate::admin::open_reader(&path))
+                                .await
+                                .map_err(|e| SqlError::internal("opening the catalog", e))??,
+                        )
+                    }
+                };
+                Ok((Identity::Admin { user: user.clone() }, None, conn, None))
             }
             (Ok(Login::Tenant { user, tenant, env }), Known::Tenant(rec)) => {
                 if rec.tenant_status != "active" {
