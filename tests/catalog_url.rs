@@ -227,7 +227,7 @@ async fn an_unreachable_catalog_gives_clear_errors() {
     f.double.set_delay(Duration::from_millis(3_000));
     let t = Instant::now();
     let e = f.b.tenant("acme", "alice", "s3cret").await.unwrap_err();
-    assert_eq!(code(&e), "57014", "{e:?}");
+    assert_eq!(code(&e), "57014", "{e:?}\n{}", f.b.log_text());
     let e = admin_a
         .simple_query("SELECT pgtenant.create_user('acme', 'bob', 'pw')")
         .await

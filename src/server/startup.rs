@@ -265,6 +265,22 @@ impl ConnHandler {
             .and_then(|s| s.login.as_ref().err().cloned())
             .unwrap_or_else(|| e.to_string());
         tracing::warn!(peer = %self.peer, user, reason = %why, "authentication failed");
+        // The catalog could not answer: say so (08006, 57014), since no
+        // password was checked and the client should retry, not re-type it.
+        let unavailable = self
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .and_then(
+                |s| match &*s.known.lock().unwrap_or_else(|p| p.into_inner()) {
+                    Some(Known::Unavailable(e)) => Some(e.clone()),
+                    _ => None,
+                },
+            );
+        if let Some(e) = unavailable {
+            return e.fatal().into();
+        }
         SqlError::new(
             "28P01",
             format!("password authentication failed for user \"{user}\""),
