@@ -66,8 +66,9 @@ async fn fleet(timeout_ms: u64) -> Fleet {
         };
         async move { ChildServer::start_with(&data, &log, opts).await }
     };
-    let a = start("a").await;
-    let b = start("b").await;
+    // Both at once: the schema and the hostname patterns are written in
+    // transactions, so the second waits for the first.
+    let (a, b) = tokio::join!(start("a"), start("b"));
     Fleet {
         a,
         b,
@@ -91,7 +92,9 @@ fn code(e: &tokio_postgres::Error) -> String {
         .unwrap_or_else(|| format!("no SQLSTATE: {e:?}"))
 }
 
-#[tokio::test]
+// Several workers: the double answers on its async tasks, and one of them
+// may wait on an SQLite lock while another answers the lock's holder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_share_one_control_plane() {
     let f = fleet(5_000).await;
     let admin_a = f.a.admin().await;
@@ -186,6 +189,17 @@ async fn two_instances_share_one_control_plane() {
         assert_eq!(code(&e), "25006", "{sql}: {e:?}");
     }
 
+    // A quota set on A binds B's next connection (B has one open).
+    admin_rows(
+        &admin_a,
+        "SELECT pgtenant.set_quota('acme', 'max_connections', 1)",
+    )
+    .await;
+    let e = f.b.tenant("acme", "alice", "s3cret").await.unwrap_err();
+    assert_eq!(code(&e), "53300", "{e:?}");
+    admin_rows(&admin_a, "SELECT pgtenant.set_quota('acme', 'max_connections', NULL)").await;
+    f.b.tenant("acme", "alice", "s3cret").await.unwrap();
+
     // Suspended on B: A refuses new connections; its open session is B's
     // business only (B closes its own).
     admin_rows(&admin_b, "SELECT pgtenant.suspend_tenant('acme')").await;
@@ -216,7 +230,7 @@ async fn two_instances_share_one_control_plane() {
     assert_eq!(code(&e), "42P01", "{e:?}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_unreachable_catalog_gives_clear_errors() {
     let f = fleet(1_000).await;
     let admin_a = f.a.admin().await;

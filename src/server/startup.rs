@@ -343,19 +343,26 @@ impl ConnHandler {
                 // Quotas, the connection slot and the role: only now, after
                 // the password checked out, so a refusal reveals nothing to
                 // someone without it.
-                let rt = match self.server.limits.runtime(tenant) {
+                // Kept quotas serve new sessions, unless the catalog is
+                // shared: another instance may have changed the plan or a
+                // quota, so they are read again at every new connection.
+                let cached = match self.server.catalog.is_remote() {
+                    true => None,
+                    false => self.server.limits.runtime(tenant),
+                };
+                let rt = match cached {
                     Some(rt) => rt,
                     None => {
                         let server = self.server.clone();
                         let t = tenant.clone();
                         tokio::task::spawn_blocking(move || {
-                            server.limits.runtime_or_load(&t, || {
-                                crate::tenant::provision::quotas(
-                                    &server.catalog,
-                                    &server.config.plans,
-                                    &t,
-                                )
-                            })
+                            let quotas = crate::tenant::provision::quotas(
+                                &server.catalog,
+                                &server.config.plans,
+                                &t,
+                            )?;
+                            server.limits.update(&t, quotas);
+                            server.limits.runtime_or_load(&t, || Ok(quotas))
                         })
                         .await
                         .map_err(|e| SqlError::internal("loading tenant quotas", e))?
