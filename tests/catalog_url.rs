@@ -197,7 +197,11 @@ async fn two_instances_share_one_control_plane() {
     .await;
     let e = f.b.tenant("acme", "alice", "s3cret").await.unwrap_err();
     assert_eq!(code(&e), "53300", "{e:?}");
-    admin_rows(&admin_a, "SELECT pgtenant.set_quota('acme', 'max_connections', NULL)").await;
+    admin_rows(
+        &admin_a,
+        "SELECT pgtenant.set_quota('acme', 'max_connections', NULL)",
+    )
+    .await;
     f.b.tenant("acme", "alice", "s3cret").await.unwrap();
 
     // Suspended on B: A refuses new connections; its open session is B's

@@ -186,3 +186,72 @@ impl Exec for Tx<'_> {
         self.conn.last_insert_rowid()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::params;
+
+    use super::*;
+
+    fn local() -> Store {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT, c REAL, d BLOB)")
+            .unwrap();
+        Store::Local(std::sync::Mutex::new(conn))
+    }
+
+    #[test]
+    fn rows_are_owned_values_read_as_rust_types() {
+        let s = local();
+        let c = s.conn().unwrap();
+        let n = c
+            .execute(
+                "INSERT INTO t VALUES (?1, ?2, ?3, ?4)",
+                params![1, "x", 2.5, vec![0u8, 255]],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(c.last_insert_rowid(), 1);
+        let r = c.query_one("SELECT a, b, c, d, NULL FROM t", &[]).unwrap();
+        assert_eq!(r.get::<i64>(0).unwrap(), 1);
+        assert_eq!(r.get::<String>(1).unwrap(), "x");
+        assert_eq!(r.get::<f64>(2).unwrap(), 2.5);
+        assert_eq!(r.get::<Vec<u8>>(3).unwrap(), vec![0, 255]);
+        assert_eq!(r.get::<Option<String>>(4).unwrap(), None);
+        assert!(r.get::<i64>(1).is_err());
+        assert!(r.get::<i64>(9).is_err());
+        assert!(c
+            .query_opt("SELECT a FROM t WHERE a = 2", &[])
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn a_transaction_rolls_back_unless_committed() {
+        let s = local();
+        {
+            let tx = s.begin().unwrap();
+            tx.execute("INSERT INTO t (a) VALUES (1)", &[]).unwrap();
+        }
+        let count = |s: &Store| -> i64 {
+            s.conn()
+                .unwrap()
+                .query_one("SELECT count(*) FROM t", &[])
+                .unwrap()
+                .get(0)
+                .unwrap()
+        };
+        assert_eq!(count(&s), 0);
+        let tx = s.begin().unwrap();
+        tx.execute("INSERT INTO t (a) VALUES (1)", &[]).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(count(&s), 1);
+        // A constraint failure keeps its SQLSTATE.
+        let e = s
+            .conn()
+            .unwrap()
+            .execute("INSERT INTO t (a) VALUES (1)", &[])
+            .unwrap_err();
+        assert_eq!(e.code, "23505");
+    }
+}
