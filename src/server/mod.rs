@@ -111,6 +111,7 @@ impl Server {
             crate::tenant::reconcile::run(&catalog, &config.data_dir)?;
         }
         crate::deploy::history::init(&catalog)?;
+        catalog.started();
         let opts = OpenOptions {
             synchronous: config.synchronous,
             busy_timeout: Duration::from_millis(config.busy_timeout_ms),

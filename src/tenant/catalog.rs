@@ -155,6 +155,8 @@ impl Catalog {
 
     /// Opens the catalog on a remote libSQL database (`catalog_url`) and
     /// creates its tables if needed; fails at once if it does not answer.
+    /// Until [`Catalog::started`], statements may wait longer than the
+    /// configured deadline for another instance starting at the same time.
     pub fn open_remote(data_dir: &Path, cfg: RemoteConfig) -> Result<Catalog, SqlError> {
         make_data_dir(data_dir)?;
         let remote = remote::Remote::open(cfg)?;
@@ -196,6 +198,14 @@ impl Catalog {
         match &self.store {
             Store::Remote(r) => Some(r.config()),
             Store::Local(_) => None,
+        }
+    }
+
+    /// Startup is over: a remote catalog's statements get the configured
+    /// deadline again (see [`Catalog::open_remote`]).
+    pub fn started(&self) {
+        if let Store::Remote(r) = &self.store {
+            r.set_startup(false);
         }
     }
 

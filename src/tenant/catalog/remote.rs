@@ -14,7 +14,9 @@
 
 use std::cell::Cell;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 
@@ -29,7 +31,14 @@ pub struct Remote {
     rt: Option<tokio::runtime::Runtime>,
     db: Arc<libsql::Database>,
     cfg: RemoteConfig,
+    /// The deadline of one statement (ms): the configured one, or the
+    /// longer startup one while the schema is being created.
+    timeout_ms: AtomicU64,
 }
+
+/// How long creating the schema at startup may take: another instance
+/// starting at the same moment may hold the catalog's write lock meanwhile.
+const STARTUP_DEADLINE: Duration = Duration::from_secs(30);
 
 enum Failure {
     Timeout,
@@ -50,18 +59,51 @@ impl Remote {
         if let Some(ns) = &cfg.namespace {
             b = b.namespace(ns.clone());
         }
-        let db = run(&rt, &cfg, async move { b.build().await })?;
+        let db = run(&rt, &cfg, cfg.timeout, async move { b.build().await })?;
         let remote = Remote {
             rt: Some(rt),
             db: Arc::new(db),
+            timeout_ms: AtomicU64::new(cfg.timeout.as_millis() as u64),
             cfg,
         };
         remote.conn()?.query("SELECT 1", &[])?;
+        remote.set_startup(true);
         Ok(remote)
+    }
+
+    /// While starting, statements may wait up to [`STARTUP_DEADLINE`].
+    pub fn set_startup(&self, starting: bool) {
+        let t = match starting {
+            true => STARTUP_DEADLINE.max(self.cfg.timeout),
+            false => self.cfg.timeout,
+        };
+        self.timeout_ms
+            .store(t.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed))
     }
 
     pub fn config(&self) -> &RemoteConfig {
         &self.cfg
+    }
+
+    /// A stream in a write transaction. The write lock is waited for
+    /// (within the deadline) when another instance holds it and the server
+    /// gives up waiting first: nothing ran yet, so trying again is safe.
+    pub fn begin(&self) -> Result<RemoteConn<'_>, SqlError> {
+        let deadline = std::time::Instant::now() + self.timeout();
+        loop {
+            let conn = self.conn()?;
+            match conn.execute_batch("BEGIN IMMEDIATE") {
+                Err(e) if e.code == "55P03" && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => return Err(e),
+                Ok(()) => return Ok(conn),
+            }
+        }
     }
 
     pub fn conn(&self) -> Result<RemoteConn<'_>, SqlError> {
@@ -83,7 +125,7 @@ impl Remote {
     }
 
     fn failure(&self, f: Failure) -> SqlError {
-        failure(&self.cfg, f)
+        failure(&self.cfg, self.timeout(), f)
     }
 }
 
@@ -99,10 +141,10 @@ impl Drop for Remote {
 fn run<T: Send + 'static>(
     rt: &tokio::runtime::Runtime,
     cfg: &RemoteConfig,
+    timeout: Duration,
     fut: impl Future<Output = libsql::Result<T>> + Send + 'static,
 ) -> Result<T, SqlError> {
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    let timeout = cfg.timeout;
     rt.spawn(async move {
         let r = match tokio::time::timeout(timeout, fut).await {
             Err(_) => Err(Failure::Timeout),
@@ -111,22 +153,27 @@ fn run<T: Send + 'static>(
         let _ = tx.send(r);
     });
     match rx.recv() {
-        Ok(r) => r.map_err(|f| failure(cfg, f)),
+        Ok(r) => r.map_err(|f| failure(cfg, timeout, f)),
         Err(e) => Err(SqlError::internal("catalog client", e)),
     }
 }
 
 /// The client's error for a catalog failure. Transport failures name the
 /// catalog, not a tenant database; the URL goes to the log only.
-fn failure(cfg: &RemoteConfig, f: Failure) -> SqlError {
+fn failure(cfg: &RemoteConfig, timeout: Duration, f: Failure) -> SqlError {
     match f {
         Failure::Timeout => {
-            tracing::warn!(url = %cfg.url, timeout_ms = cfg.timeout.as_millis() as u64, "catalog database did not answer");
+            tracing::warn!(url = %cfg.url, timeout_ms = timeout.as_millis() as u64, "catalog database did not answer");
             SqlError::new("57014", "the catalog database did not answer in time").with_detail(
                 format!(
                     "No answer within {} ms; nothing was changed unless it committed.",
-                    cfg.timeout.as_millis()
+                    timeout.as_millis()
                 ),
+            )
+        }
+        Failure::Remote(e) if is_locked(&e) => {
+            SqlError::new("55P03", "the catalog database is locked by another writer").with_detail(
+                "Another instance sharing the catalog held its write lock too long; try again.",
             )
         }
         Failure::Remote(e) => {
@@ -140,6 +187,12 @@ fn failure(cfg: &RemoteConfig, f: Failure) -> SqlError {
             }
         }
     }
+}
+
+/// SQLITE_BUSY from the server: another stream holds the write lock.
+fn is_locked(e: &libsql::Error) -> bool {
+    let text = e.to_string();
+    text.contains("database is locked") || text.contains("SQLITE_BUSY")
 }
 
 /// One Hrana stream on the catalog database.
@@ -177,7 +230,12 @@ impl RemoteConn<'_> {
         &self,
         fut: impl Future<Output = libsql::Result<T>> + Send + 'static,
     ) -> Result<T, SqlError> {
-        let r = run(self.remote.runtime(), &self.remote.cfg, fut);
+        let r = run(
+            self.remote.runtime(),
+            &self.remote.cfg,
+            self.remote.timeout(),
+            fut,
+        );
         if let Err(e) = &r {
             if e.code == "08006" || e.code == "57014" {
                 self.lost.set(true);

@@ -83,8 +83,14 @@ impl Store {
     /// a remote catalog queue for its write lock instead of failing at
     /// their first write). It rolls back unless committed.
     pub fn begin(&self) -> Result<Tx<'_>, SqlError> {
-        let conn = self.conn()?;
-        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let conn = match self {
+            Store::Local(_) => {
+                let conn = self.conn()?;
+                conn.execute_batch("BEGIN IMMEDIATE")?;
+                conn
+            }
+            Store::Remote(r) => Conn::Remote(r.begin()?),
+        };
         Ok(Tx { conn, done: false })
     }
 
