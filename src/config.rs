@@ -241,6 +241,23 @@ mod tests {
     }
 
     #[test]
+    fn example_catalog_url_parses_uncommented() {
+        let text = include_str!("../config/pgtenant.toml");
+        let lines: String = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.starts_with("catalog_"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let config: Config = toml::from_str(&lines).expect("catalog_url parses");
+        let remote = config.remote_catalog().expect("a remote catalog");
+        assert_eq!(remote.url, "http://127.0.0.1:8080");
+        assert_eq!(remote.namespace.as_deref(), Some("pgtenant-catalog"));
+        assert_eq!(remote.timeout, Duration::from_secs(5));
+        assert!(Config::default().remote_catalog().is_none());
+    }
+
+    #[test]
     fn example_libsql_section_parses_uncommented() {
         let text = include_str!("../config/pgtenant.toml");
         let (_, section) = text.split_once("# [libsql]").expect("a [libsql] example");
