@@ -99,6 +99,15 @@ pub struct Config {
     pub deploy: crate::deploy::DeployConfig,
     /// `[libsql]`: where tenants created with `backend => 'libsql'` live.
     pub libsql: Option<crate::backend::libsql::LibsqlConfig>,
+    /// The catalog on a remote libSQL database (`http://`, `https://` or
+    /// `libsql://`; `#namespace` at the end names a namespace of a
+    /// multi-tenant sqld), shared by every instance started with it. Unset:
+    /// `catalog.db` under `data_dir`. With it, new tenants are libSQL
+    /// tenants (`[libsql]` is required) and the deadline of a catalog
+    /// statement is `[libsql] timeout_ms`.
+    pub catalog_url: Option<String>,
+    /// Environment variable holding the catalog database's auth token.
+    pub catalog_auth_token_env: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -160,6 +169,8 @@ impl Default for Config {
             plans: crate::tenant::quota::Plans::default(),
             deploy: Default::default(),
             libsql: None,
+            catalog_url: None,
+            catalog_auth_token_env: "PGTENANT_CATALOG_AUTH_TOKEN".into(),
         }
     }
 }
@@ -202,6 +213,20 @@ impl Config {
         Ok(config)
     }
 
+    /// Where the remote catalog is and how long to wait for it; None for
+    /// the local catalog file.
+    pub fn remote_catalog(&self) -> Option<crate::backend::libsql::RemoteConfig> {
+        let url = self.catalog_url.as_deref()?;
+        let token = std::env::var(&self.catalog_auth_token_env).unwrap_or_default();
+        let timeout = self.libsql.as_ref().map_or(
+            Duration::from_secs(5),
+            crate::backend::libsql::LibsqlConfig::timeout,
+        );
+        Some(crate::backend::libsql::config::remote_config(
+            url, token, timeout,
+        ))
+    }
+
     pub fn statement_timeout(&self) -> Option<Duration> {
         (self.statement_timeout_ms > 0).then(|| Duration::from_millis(self.statement_timeout_ms))
     }
@@ -219,6 +244,23 @@ mod tests {
         assert_eq!(config.auth_method, AuthMethod::ScramSha256);
         // The example file spells out the built-in plans.
         assert_eq!(config.plans, crate::tenant::quota::Plans::default());
+    }
+
+    #[test]
+    fn example_catalog_url_parses_uncommented() {
+        let text = include_str!("../config/pgtenant.toml");
+        let lines: String = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.starts_with("catalog_"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let config: Config = toml::from_str(&lines).expect("catalog_url parses");
+        let remote = config.remote_catalog().expect("a remote catalog");
+        assert_eq!(remote.url, "http://127.0.0.1:8080");
+        assert_eq!(remote.namespace.as_deref(), Some("pgtenant-catalog"));
+        assert_eq!(remote.timeout, Duration::from_secs(5));
+        assert!(Config::default().remote_catalog().is_none());
     }
 
     #[test]

@@ -113,6 +113,29 @@ pub fn open_reader(path: &Path) -> Result<Conn, SqlError> {
     Ok(Conn::new(conn))
 }
 
+/// Opens a read-only session on a remote catalog for an admin session's
+/// queries: statements are authorized as for a `readonly` user on the
+/// schema mirror before they reach the catalog database.
+pub async fn open_remote_reader(
+    cfg: crate::backend::libsql::RemoteConfig,
+) -> Result<crate::backend::libsql::RemoteConn, SqlError> {
+    use crate::backend::libsql::RemoteConn;
+    let db = RemoteConn::database(&cfg).await?;
+    RemoteConn::open_on(db, cfg, crate::backend::sqlite::guard::Role::ReadOnly).await
+}
+
+/// On a remote catalog only queries are forwarded (the local catalog file
+/// is opened read-only, which the engine enforces by itself).
+fn read_only(remote: bool, stmt: &Statement) -> Result<(), SqlError> {
+    if remote && !matches!(stmt, Statement::Query(_)) {
+        return Err(SqlError::new(
+            "25006",
+            "the catalog is read-only: only SELECT queries and pgtenant functions are allowed",
+        ));
+    }
+    Ok(())
+}
+
 fn is_pgtenant(name: &sqlparser::ast::ObjectName) -> Option<String> {
     let parts: Vec<&str> = name
         .0
@@ -251,14 +274,17 @@ enum Parsed {
     Sql(String),
 }
 
-fn parse(sql: &str) -> Result<Vec<Parsed>, SqlError> {
+fn parse(sql: &str, remote: bool) -> Result<Vec<Parsed>, SqlError> {
     let stmts = Parser::parse_sql(&PostgreSqlDialect {}, sql)
         .map_err(|e| SqlError::new("42601", e.to_string()))?;
     stmts
         .into_iter()
         .map(|s| match as_call(&s)? {
             Some(call) => Ok(Parsed::Call(call)),
-            None => Ok(Parsed::Sql(unqualify(s))),
+            None => {
+                read_only(remote, &s)?;
+                Ok(Parsed::Sql(unqualify(s)))
+            }
         })
         .collect()
 }
@@ -267,7 +293,7 @@ fn parse(sql: &str) -> Result<Vec<Parsed>, SqlError> {
 pub async fn run_simple(session: &Arc<Session>, sql: &str) -> Result<Vec<Outcome>, SqlError> {
     let mut out = Vec::new();
     let text = Format::UnifiedText;
-    for p in parse(sql)? {
+    for p in parse(sql, session.server.catalog.is_remote())? {
         match p {
             Parsed::Call(call) => out.push(call_function(session, &call, &[], &text).await?),
             Parsed::Sql(s) => {
@@ -282,7 +308,7 @@ pub async fn run_simple(session: &Arc<Session>, sql: &str) -> Result<Vec<Outcome
 
 /// Parse for the extended protocol.
 pub async fn prepare(session: &Arc<Session>, sql: &str) -> Result<Option<Prepared>, SqlError> {
-    let mut parsed = parse(sql)?;
+    let mut parsed = parse(sql, session.server.catalog.is_remote())?;
     if parsed.len() > 1 {
         return Err(SqlError::new(
             "42601",

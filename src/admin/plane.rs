@@ -8,6 +8,7 @@ use rusqlite::{Connection, OpenFlags};
 use super::functions::t;
 use crate::server::Server;
 use crate::sql::errors::SqlError;
+use crate::tenant::catalog::Exec;
 use crate::tenant::lifecycle::Status;
 use crate::tenant::provision::{self, NewTenant};
 use crate::tenant::quota;
@@ -28,8 +29,19 @@ pub async fn create_tenant(server: &Arc<Server>, a: Vec<Option<String>>) -> Resu
     let req = NewTenant {
         plan: a[1].clone().unwrap_or_else(|| "free".into()),
         region: a[2].clone(),
-        backend: a[3].clone().unwrap_or_else(|| "sqlite".into()),
+        backend: a[3]
+            .clone()
+            .unwrap_or_else(|| default_backend(server).into()),
     };
+    // Every instance sharing a remote catalog must reach the tenant's
+    // database: a file under one instance's data folder would not do.
+    if server.catalog.is_remote() && req.backend == "sqlite" {
+        return Err(SqlError::new(
+            "0A000",
+            "backend \"sqlite\" is not available with a remote catalog (catalog_url)",
+        )
+        .with_detail("Every instance sharing the catalog must reach the tenant's database: use backend => 'libsql'."));
+    }
     server.config.plans.require(&req.plan)?;
     if req.backend != "sqlite" && req.backend != "libsql" {
         return Err(SqlError::new(
@@ -78,6 +90,16 @@ pub async fn create_tenant(server: &Arc<Server>, a: Vec<Option<String>>) -> Resu
         r.database_url,
         r.created_at,
     ]])
+}
+
+/// `libsql` with a remote catalog (the instances sharing it share no data
+/// folder), else `sqlite`.
+fn default_backend(server: &Server) -> &'static str {
+    if server.catalog.is_remote() {
+        "libsql"
+    } else {
+        "sqlite"
+    }
 }
 
 /// Closes the tenant's open databases and sessions (suspend, drop).
@@ -256,19 +278,21 @@ pub async fn usage(server: &Arc<Server>, only: Option<String>) -> Result<Rows, S
     let s = server.clone();
     blocking(move || {
         let all = provision::tenant_names(&s.catalog)?;
-        let conn = s.catalog.lock();
-        let mut plan_of = conn
-            .prepare_cached("SELECT plan FROM tenant WHERE name = ?1")
-            .map_err(crate::tenant::catalog::db_err)?;
+        let conn = s.catalog.conn()?;
         let mut wanted = Vec::new();
         for (name, status) in all {
             if only.as_deref().is_some_and(|o| o != name) {
                 continue;
             }
-            let plan: String = plan_of.query_row([&name], |r| r.get(0)).unwrap_or_default();
+            let plan: String = conn
+                .query_opt(
+                    "SELECT plan FROM tenant WHERE name = ?1",
+                    rusqlite::params![name],
+                )?
+                .and_then(|r| r.get(0).ok())
+                .unwrap_or_default();
             wanted.push((name, status, plan));
         }
-        drop(plan_of);
         drop(conn);
         if let (Some(o), true) = (&only, wanted.is_empty()) {
             return Err(SqlError::new(

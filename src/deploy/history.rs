@@ -37,13 +37,12 @@ fn db_err(e: rusqlite::Error) -> SqlError {
     SqlError::internal("deployment history", e)
 }
 
-/// Creates the history tables and views (and the apps catalog) if missing.
-pub fn init(catalog: &Path) -> Result<(), SqlError> {
-    let conn = open(catalog)?;
-    conn.execute_batch(SCHEMA).map_err(db_err)?;
-    conn.execute_batch(super::apps::CATALOG_SCHEMA)
-        .map_err(db_err)?;
-    Ok(())
+/// Creates the history tables and views (and the apps catalog) if missing,
+/// on the local or the remote catalog.
+pub fn init(catalog: &crate::tenant::catalog::Catalog) -> Result<(), SqlError> {
+    catalog
+        .store()
+        .apply_schema(&[SCHEMA, super::apps::CATALOG_SCHEMA])
 }
 
 fn open(catalog: &Path) -> Result<Connection, SqlError> {

@@ -35,7 +35,7 @@ pub async fn rollback(
     let (tenant, env) = list[0].clone();
     let srv = server.clone();
     let (job, history, t, dep, kind) = blocking(move || {
-        let history = History::open(srv.catalog.path())?;
+        let history = History::open(srv.catalog.local_path()?)?;
         let t = target::lookup(&history.lock(), &srv.catalog, &tenant, &env)?;
         let dep = history
             .get(id)?

@@ -83,7 +83,7 @@ pub async fn plan(
     let server = server.clone();
     let ddl = ddl.to_owned();
     blocking(move || {
-        let history = History::open(server.catalog.path())?;
+        let history = History::open(server.catalog.local_path()?)?;
         let t = target::lookup(&history.lock(), &server.catalog, &tenant, &env)?;
         let Desired { schema, hints } = desired::from_postgres(&ddl)?;
         let job = Job::new(schema, hints, true, true);
@@ -248,7 +248,7 @@ pub async fn deploy(
     let srv = server.clone();
     let (job, kind, history, targets, single) = blocking(move || {
         let Desired { schema, hints } = desired::from_postgres(&ddl)?;
-        let history = History::open(srv.catalog.path())?;
+        let history = History::open(srv.catalog.local_path()?)?;
         let kind_hints = serde_json::to_string(&hints).unwrap_or_default();
         let checksum = checksum(&schema.ddl());
         let (targets, single) = {

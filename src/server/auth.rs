@@ -20,6 +20,9 @@ pub enum Known {
     Tenant(LoginRecord),
     /// Unknown tenant, user or environment: authentication will fail.
     Nobody,
+    /// The catalog could not answer (a remote catalog down or too slow):
+    /// the client gets its 08006 or 57014 rather than a password failure.
+    Unavailable(crate::sql::errors::SqlError),
 }
 
 #[derive(Debug)]
@@ -55,6 +58,10 @@ impl LoginSource {
                 {
                     Ok(Ok(Some(rec))) => Known::Tenant(rec),
                     Ok(Ok(None)) => Known::Nobody,
+                    Ok(Err(e)) if matches!(e.code, "08006" | "57014") => {
+                        tracing::warn!(error = %e, "catalog unavailable during authentication");
+                        Known::Unavailable(e)
+                    }
                     Ok(Err(e)) => {
                         tracing::error!(error = %e, "catalog lookup failed during authentication");
                         Known::Nobody
@@ -78,7 +85,7 @@ impl LoginSource {
                 .clone()
                 .unwrap_or_else(|| Verifier::decoy(user)),
             Known::Tenant(rec) => rec.verifier.clone(),
-            Known::Nobody => Verifier::decoy(user),
+            Known::Nobody | Known::Unavailable(_) => Verifier::decoy(user),
         }
     }
 }
@@ -100,6 +107,9 @@ impl AuthSource for LoginSource {
         presented: &[u8],
     ) -> PgWireResult<Option<()>> {
         let known = self.lookup().await;
+        if let Known::Unavailable(e) = known {
+            return Err(e.fatal().into());
+        }
         let verifier = self.verifier_for(&known, login.user().unwrap_or_default());
         let presented = std::str::from_utf8(presented)
             .map_err(|_| failed(login))?
@@ -117,6 +127,9 @@ impl AuthSource for LoginSource {
 
     async fn get_scram_secret(&self, login: &LoginInfo) -> PgWireResult<(ScramSecret, Option<()>)> {
         let known = self.lookup().await;
+        if let Known::Unavailable(e) = known {
+            return Err(e.fatal().into());
+        }
         Ok((
             self.verifier_for(&known, login.user().unwrap_or_default())
                 .to_secret(),

@@ -28,6 +28,13 @@ pub fn check(config: &Config) -> Result<Vec<String>, String> {
             config.data_dir.display()
         ));
     }
+    if let Some(url) = &config.catalog_url {
+        if !crate::backend::libsql::config::is_remote_url(url) {
+            return Err(format!(
+                "catalog_url \"{url}\": use an http://, https:// or libsql:// URL (unset it for the local catalog file)"
+            ));
+        }
+    }
     tracing_subscriber::EnvFilter::try_new(&config.log_level)
         .map_err(|e| format!("log_level \"{}\": {e}", config.log_level))?;
     if config.admin_password.is_none() {

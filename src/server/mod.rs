@@ -92,12 +92,26 @@ impl Server {
         .map_err(config_error)?;
         let tls = tls::acceptor(&config).map_err(config_error)?;
         crate::backend::sqlite::open::configure_process();
-        let catalog = Arc::new(Catalog::open(&config.data_dir)?);
+        let catalog = Arc::new(match config.remote_catalog() {
+            Some(cfg) => {
+                let url = cfg.url.clone();
+                Catalog::open_remote(&config.data_dir, cfg).map_err(|e| {
+                    SqlError::new(e.code, format!("remote catalog {url}: {}", e.message))
+                })?
+            }
+            None => Catalog::open(&config.data_dir)?,
+        });
         catalog.sync_hostname_patterns(&hostnames)?;
-        crate::tenant::backup::init(&catalog)?;
-        // Before accepting: every tenant whole, cleanly failed, or absent.
-        crate::tenant::reconcile::run(&catalog, &config.data_dir)?;
-        crate::deploy::history::init(catalog.path())?;
+        if catalog.is_remote() {
+            // Another instance may be creating or dropping a tenant right
+            // now: a `provisioning` or `destroying` row is not a leftover.
+            tracing::info!("remote catalog: startup reconciliation is left to a single local-catalog deployment");
+        } else {
+            // Before accepting: every tenant whole, cleanly failed, or absent.
+            crate::tenant::reconcile::run(&catalog, &config.data_dir)?;
+        }
+        crate::deploy::history::init(&catalog)?;
+        catalog.started();
         let opts = OpenOptions {
             synchronous: config.synchronous,
             group_commit: config.group_commit,

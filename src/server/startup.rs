@@ -265,6 +265,22 @@ impl ConnHandler {
             .and_then(|s| s.login.as_ref().err().cloned())
             .unwrap_or_else(|| e.to_string());
         tracing::warn!(peer = %self.peer, user, reason = %why, "authentication failed");
+        // The catalog could not answer: say so (08006, 57014), since no
+        // password was checked and the client should retry, not re-type it.
+        let unavailable = self
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .and_then(
+                |s| match &*s.known.lock().unwrap_or_else(|p| p.into_inner()) {
+                    Some(Known::Unavailable(e)) => Some(e.clone()),
+                    _ => None,
+                },
+            );
+        if let Some(e) = unavailable {
+            return e.fatal().into();
+        }
         SqlError::new(
             "28P01",
             format!("password authentication failed for user \"{user}\""),
@@ -294,16 +310,24 @@ impl ConnHandler {
             .unwrap_or(Known::Nobody);
         match (&source.login, known) {
             (Ok(Login::Admin { user }), Known::Admin) => {
-                let path = self.server.catalog.path().to_owned();
-                let conn = tokio::task::spawn_blocking(move || crate::admin::open_reader(&path))
-                    .await
-                    .map_err(|e| SqlError::internal("opening the catalog", e))??;
-                Ok((
-                    Identity::Admin { user: user.clone() },
-                    None,
-                    SessionConn::Local(conn),
-                    None,
-                ))
+                let conn = match self.server.catalog.remote_config() {
+                    // A remote catalog: the admin's queries go to it through
+                    // a read-only session (the mirror's guard refuses writes).
+                    Some(cfg) => SessionConn::Remote(Box::new(
+                        crate::admin::open_remote_reader(cfg.clone())
+                            .await
+                            .map_err(SqlError::fatal)?,
+                    )),
+                    None => {
+                        let path = self.server.catalog.local_path()?.to_owned();
+                        SessionConn::Local(
+                            tokio::task::spawn_blocking(move || crate::admin::open_reader(&path))
+                                .await
+                                .map_err(|e| SqlError::internal("opening the catalog", e))??,
+                        )
+                    }
+                };
+                Ok((Identity::Admin { user: user.clone() }, None, conn, None))
             }
             (Ok(Login::Tenant { user, tenant, env }), Known::Tenant(rec)) => {
                 if rec.tenant_status != "active" {
@@ -319,19 +343,26 @@ impl ConnHandler {
                 // Quotas, the connection slot and the role: only now, after
                 // the password checked out, so a refusal reveals nothing to
                 // someone without it.
-                let rt = match self.server.limits.runtime(tenant) {
+                // Kept quotas serve new sessions, unless the catalog is
+                // shared: another instance may have changed the plan or a
+                // quota, so they are read again at every new connection.
+                let cached = match self.server.catalog.is_remote() {
+                    true => None,
+                    false => self.server.limits.runtime(tenant),
+                };
+                let rt = match cached {
                     Some(rt) => rt,
                     None => {
                         let server = self.server.clone();
                         let t = tenant.clone();
                         tokio::task::spawn_blocking(move || {
-                            server.limits.runtime_or_load(&t, || {
-                                crate::tenant::provision::quotas(
-                                    &server.catalog,
-                                    &server.config.plans,
-                                    &t,
-                                )
-                            })
+                            let quotas = crate::tenant::provision::quotas(
+                                &server.catalog,
+                                &server.config.plans,
+                                &t,
+                            )?;
+                            server.limits.update(&t, quotas);
+                            server.limits.runtime_or_load(&t, || Ok(quotas))
                         })
                         .await
                         .map_err(|e| SqlError::internal("loading tenant quotas", e))?

@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rusqlite::backup::{Backup, StepResult};
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags};
 
-use super::catalog::{db_err, now_text, Catalog};
+use super::catalog::{now_text, Catalog, Exec};
 use crate::sql::errors::{from_sqlite, SqlError};
 
 pub const SCHEMA: &str = "
@@ -35,11 +35,6 @@ CREATE VIEW IF NOT EXISTS backups AS
 
 /// How long a restore waits for a write lock held by a session being closed.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
-
-/// Creates the catalog's backup table and view.
-pub fn init(catalog: &Catalog) -> Result<(), SqlError> {
-    catalog.lock().execute_batch(SCHEMA).map_err(db_err)
-}
 
 /// A row of `pgtenant.backups`. `file` is relative to the data folder.
 #[derive(Debug, Clone)]
@@ -80,19 +75,15 @@ fn no_tenant(tenant: &str) -> SqlError {
 
 /// The local database file of a tenant environment, if the tenant may be copied.
 fn local_db(
-    conn: &Connection,
+    conn: &dyn Exec,
     catalog: &Catalog,
     tenant: &str,
     env: &str,
 ) -> Result<PathBuf, SqlError> {
     let status: Option<String> = conn
-        .query_row(
-            "SELECT status FROM tenant WHERE name = ?1",
-            params![tenant],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(db_err)?;
+        .query_opt("SELECT status FROM tenant WHERE name = ?1", params![tenant])?
+        .map(|r| r.get(0))
+        .transpose()?;
     match status.as_deref() {
         None | Some("destroying") => return Err(no_tenant(tenant)),
         Some("provisioning") => {
@@ -104,13 +95,12 @@ fn local_db(
         Some(_) => {}
     }
     let url: String = conn
-        .query_row(
+        .query_opt(
             "SELECT database_url FROM environment WHERE tenant = ?1 AND name = ?2",
             params![tenant, env],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(db_err)?
+        )?
+        .map(|r| r.get(0))
+        .transpose()?
         .ok_or_else(|| {
             SqlError::new(
                 "42704",
@@ -174,7 +164,7 @@ fn sync_dir(dir: &Path) -> Result<(), SqlError> {
 /// Takes an online backup of one tenant environment.
 pub fn take(catalog: &Catalog, tenant: &str, env: &str) -> Result<BackupRow, SqlError> {
     let source = {
-        let conn = catalog.lock();
+        let conn = catalog.conn()?;
         local_db(&conn, catalog, tenant, env)?
     };
     let created_at = now_text();
@@ -213,7 +203,7 @@ pub fn take(catalog: &Catalog, tenant: &str, env: &str) -> Result<BackupRow, Sql
     let bytes = std::fs::metadata(&dest)
         .map_err(io("reading the backup's size"))?
         .len() as i64;
-    let conn = catalog.lock();
+    let conn = catalog.conn()?;
     let inserted = conn.execute(
         "INSERT INTO backup (tenant, environment, created_at, bytes, file) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![tenant, env, created_at, bytes, rel],
@@ -221,9 +211,10 @@ pub fn take(catalog: &Catalog, tenant: &str, env: &str) -> Result<BackupRow, Sql
     if let Err(e) = inserted {
         // The tenant was dropped meanwhile (foreign key), or the catalog failed.
         let _ = std::fs::remove_file(&dest);
-        return Err(match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::ConstraintViolation) => no_tenant(tenant),
-            _ => db_err(e),
+        return Err(if e.code.starts_with("23") {
+            no_tenant(tenant)
+        } else {
+            e
         });
     }
     Ok(BackupRow {
@@ -244,27 +235,26 @@ pub fn plan_restore(
     backup: &str,
     env: Option<&str>,
 ) -> Result<RestorePlan, SqlError> {
-    let conn = catalog.lock();
+    let conn = catalog.conn()?;
     let id: i64 = backup.trim().parse().unwrap_or(-1);
     let file = format!("backups/{tenant}/{backup}");
     let row = conn
-        .query_row(
+        .query_opt(
             "SELECT id, tenant, environment, created_at, bytes, file FROM backup
              WHERE tenant = ?1 AND (id = ?2 OR file = ?3)",
             params![tenant, id, file],
-            |r| {
-                Ok(BackupRow {
-                    id: r.get(0)?,
-                    tenant: r.get(1)?,
-                    environment: r.get(2)?,
-                    created_at: r.get(3)?,
-                    bytes: r.get(4)?,
-                    file: r.get(5)?,
-                })
-            },
-        )
-        .optional()
-        .map_err(db_err)?;
+        )?
+        .map(|r| {
+            Ok::<_, SqlError>(BackupRow {
+                id: r.get(0)?,
+                tenant: r.get(1)?,
+                environment: r.get(2)?,
+                created_at: r.get(3)?,
+                bytes: r.get(4)?,
+                file: r.get(5)?,
+            })
+        })
+        .transpose()?;
     let Some(row) = row else {
         local_db(
             &conn,

@@ -1,17 +1,22 @@
 //! The control plane: tenants, their environments and users, in an SQLite
-//! database under the data folder. All methods block; call them from the
-//! blocking pool.
+//! database under the data folder, or in a remote libSQL database shared by
+//! several instances (`catalog_url`, see [`store`]). All methods block;
+//! call them from the blocking pool.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::params;
 
 use super::scram::Verifier;
+use crate::backend::libsql::RemoteConfig;
 use crate::sql::errors::SqlError;
 
 mod environments;
+mod local;
+mod remote;
+pub mod store;
 pub use environments::{remove_db_files, EnvRow, HostMatch};
+pub use store::{Exec, Row, Store, Tx};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS tenant (
@@ -87,9 +92,10 @@ pub struct UserRow {
 }
 
 pub struct Catalog {
-    conn: Mutex<Connection>,
+    store: Store,
     data_dir: PathBuf,
-    path: PathBuf,
+    /// The catalog file; None when the catalog is remote.
+    path: Option<PathBuf>,
 }
 
 pub fn now_text() -> String {
@@ -119,6 +125,11 @@ pub(crate) fn refused_for_space(e: &rusqlite::Error) -> bool {
             || matches!(f.extended_code, ffi::SQLITE_IOERR_WRITE | ffi::SQLITE_IOERR_TRUNCATE))
 }
 
+fn make_data_dir(data_dir: &Path) -> Result<(), SqlError> {
+    std::fs::create_dir_all(data_dir.join("tenants"))
+        .map_err(|e| SqlError::internal("creating the data folder", e))
+}
+
 fn valid_user_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 63
@@ -132,37 +143,89 @@ const ROLES: &[&str] = &["owner", "readwrite", "readonly"];
 impl Catalog {
     /// Opens (creating if needed) the catalog under `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Catalog, SqlError> {
-        std::fs::create_dir_all(data_dir.join("tenants"))
-            .map_err(|e| SqlError::internal("creating the data folder", e))?;
+        make_data_dir(data_dir)?;
         let path = data_dir.join("catalog.db");
-        let conn = Connection::open(&path).map_err(db_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(db_err)?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(db_err)?;
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(db_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(db_err)?;
-        conn.execute_batch(SCHEMA).map_err(db_err)?;
-        conn.execute_batch(environments::SCHEMA).map_err(db_err)?;
-        conn.execute_batch(super::quota::SCHEMA).map_err(db_err)?;
-        conn.execute_batch(super::provision::SCHEMA)
-            .map_err(db_err)?;
+        let conn = local::open(&path)?;
+        Self::with_store(
+            Store::Local(std::sync::Mutex::new(conn)),
+            data_dir,
+            Some(path),
+        )
+    }
+
+    /// Opens the catalog on a remote libSQL database (`catalog_url`) and
+    /// creates its tables if needed; fails at once if it does not answer.
+    /// Until [`Catalog::started`], statements may wait longer than the
+    /// configured deadline for another instance starting at the same time.
+    pub fn open_remote(data_dir: &Path, cfg: RemoteConfig) -> Result<Catalog, SqlError> {
+        make_data_dir(data_dir)?;
+        let remote = remote::Remote::open(cfg)?;
+        Self::with_store(Store::Remote(remote), data_dir, None)
+    }
+
+    fn with_store(
+        store: Store,
+        data_dir: &Path,
+        path: Option<PathBuf>,
+    ) -> Result<Catalog, SqlError> {
+        store.apply_schema(&[
+            SCHEMA,
+            environments::SCHEMA,
+            super::quota::SCHEMA,
+            super::provision::SCHEMA,
+            super::backup::SCHEMA,
+        ])?;
         Ok(Catalog {
-            conn: Mutex::new(conn),
+            store,
             data_dir: data_dir.to_owned(),
             path,
         })
     }
 
-    /// The catalog file, for the admin role's read-only queries.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The catalog file, for the admin role's read-only queries and the
+    /// deployment history; 0A000 when the catalog is remote.
+    pub fn local_path(&self) -> Result<&Path, SqlError> {
+        self.path.as_deref().ok_or_else(|| {
+            SqlError::new(
+                "0A000",
+                "this operation is not available with a remote catalog (catalog_url)",
+            )
+        })
     }
 
-    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// The remote catalog's connection settings, if it is remote.
+    pub fn remote_config(&self) -> Option<&RemoteConfig> {
+        match &self.store {
+            Store::Remote(r) => Some(r.config()),
+            Store::Local(_) => None,
+        }
+    }
+
+    /// Startup is over: a remote catalog's statements get the configured
+    /// deadline again (see [`Catalog::open_remote`]).
+    pub fn started(&self) {
+        if let Store::Remote(r) = &self.store {
+            r.set_startup(false);
+        }
+    }
+
+    /// Whether several instances may share this catalog.
+    pub fn is_remote(&self) -> bool {
+        self.store.is_remote()
+    }
+
+    /// A connection for a few statements.
+    pub fn conn(&self) -> Result<store::Conn<'_>, SqlError> {
+        self.store.conn()
+    }
+
+    /// A write transaction; it rolls back unless committed.
+    pub fn begin(&self) -> Result<Tx<'_>, SqlError> {
+        self.store.begin()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// Relative database location of an environment, as stored in the catalog.
@@ -192,28 +255,25 @@ impl Catalog {
 
     /// The tenant's environments and their stored `database_url`s.
     pub fn environment_urls(&self, tenant: &str) -> Result<Vec<(String, String)>, SqlError> {
-        let conn = self.lock();
-        let mut stmt = conn
-            .prepare_cached("SELECT name, database_url FROM environment WHERE tenant = ?1")
-            .map_err(db_err)?;
-        let urls = stmt
-            .query_map(params![tenant], |r| Ok((r.get(0)?, r.get(1)?)))
-            .and_then(|rows| rows.collect::<Result<Vec<(String, String)>, _>>())
-            .map_err(db_err)?;
-        Ok(urls)
+        self.conn()?
+            .query(
+                "SELECT name, database_url FROM environment WHERE tenant = ?1",
+                params![tenant],
+            )?
+            .iter()
+            .map(|r| Ok((r.get(0)?, r.get(1)?)))
+            .collect()
     }
 
     /// The backend a tenant was created with (`sqlite` or `libsql`).
     pub fn backend_of(&self, tenant: &str) -> Result<String, SqlError> {
-        let conn = self.lock();
-        conn.query_row(
-            "SELECT backend FROM tenant WHERE name = ?1",
-            params![tenant],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(db_err)?
-        .ok_or_else(|| SqlError::new("42704", format!("tenant \"{tenant}\" does not exist")))
+        self.conn()?
+            .query_opt(
+                "SELECT backend FROM tenant WHERE name = ?1",
+                params![tenant],
+            )?
+            .ok_or_else(|| SqlError::new("42704", format!("tenant \"{tenant}\" does not exist")))?
+            .get(0)
     }
 
     pub fn tenant_dir(&self, tenant: &str) -> PathBuf {
@@ -227,29 +287,27 @@ impl Catalog {
         env: &str,
         user: &str,
     ) -> Result<Option<LoginRecord>, SqlError> {
-        let conn = self.lock();
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT u.scram_verifier, u.role, t.status, e.database_url, r.auth_token
-                 FROM tenant_user u
-                 JOIN tenant t ON t.name = u.tenant
-                 JOIN environment e ON e.tenant = u.tenant AND e.name = ?2
-                 LEFT JOIN remote_credential r ON r.tenant = e.tenant AND r.environment = e.name
-                 WHERE u.tenant = ?1 AND u.name = ?3",
-            )
-            .map_err(db_err)?;
-        let row = stmt
-            .query_row(params![tenant, env, user], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                ))
-            })
-            .optional()
-            .map_err(db_err)?;
+        // No cache: with a shared catalog, what another instance did
+        // (created, suspended, dropped) counts from the next login on.
+        let row = self.conn()?.query_opt(
+            "SELECT u.scram_verifier, u.role, t.status, e.database_url, r.auth_token
+             FROM tenant_user u
+             JOIN tenant t ON t.name = u.tenant
+             JOIN environment e ON e.tenant = u.tenant AND e.name = ?2
+             LEFT JOIN remote_credential r ON r.tenant = e.tenant AND r.environment = e.name
+             WHERE u.tenant = ?1 AND u.name = ?3",
+            params![tenant, env, user],
+        )?;
+        let row = match row {
+            Some(r) => Some((
+                r.get::<String>(0)?,
+                r.get::<String>(1)?,
+                r.get::<String>(2)?,
+                r.get::<String>(3)?,
+                r.get::<Option<String>>(4)?,
+            )),
+            None => None,
+        };
         Ok(row.and_then(|(v, role, status, url, token)| {
             Some(LoginRecord {
                 verifier: Verifier::decode(&v)?,
@@ -284,20 +342,31 @@ impl Catalog {
             std::fs::remove_dir_all(&dir)
                 .map_err(|e| SqlError::internal("removing the tenant's files", e))?;
         }
-        let conn = self.lock();
-        conn.execute("DELETE FROM tenant WHERE name = ?1", params![name])
-            .map_err(db_err)?;
-        Ok(())
+        // Explicit deletes rather than ON DELETE CASCADE: a remote catalog's
+        // connections may not enforce foreign keys.
+        let tx = self.begin()?;
+        for table in [
+            "remote_credential WHERE tenant = ?1",
+            "custom_hostname WHERE tenant = ?1",
+            "tenant_user WHERE tenant = ?1",
+            "tenant_quota WHERE tenant = ?1",
+            "provisioning_step WHERE tenant = ?1",
+            "backup WHERE tenant = ?1",
+            "environment WHERE tenant = ?1",
+            "tenant WHERE name = ?1",
+        ] {
+            tx.execute(&format!("DELETE FROM {table}"), params![name])?;
+        }
+        tx.commit()
     }
 
-    fn require_tenant(conn: &Connection, tenant: &str) -> Result<(), SqlError> {
+    fn require_tenant(conn: &dyn Exec, tenant: &str) -> Result<(), SqlError> {
         let exists: bool = conn
-            .query_row(
+            .query_one(
                 "SELECT EXISTS (SELECT 1 FROM tenant WHERE name = ?1 AND status <> 'destroying')",
                 params![tenant],
-                |r| r.get(0),
-            )
-            .map_err(db_err)?;
+            )?
+            .get(0)?;
         if exists {
             Ok(())
         } else {
@@ -331,16 +400,15 @@ impl Catalog {
         }
         // Derive the verifier before taking the lock: it costs 4096 HMAC rounds.
         let verifier = Verifier::new(password).encode();
-        let conn = self.lock();
-        Self::require_tenant(&conn, tenant)?;
+        let tx = self.begin()?;
+        Self::require_tenant(&tx, tenant)?;
         let created_at = now_text();
-        let n = conn
-            .execute(
-                "INSERT INTO tenant_user (tenant, name, role, scram_verifier, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-                params![tenant, user, role, verifier, created_at],
-            )
-            .map_err(db_err)?;
+        let n = tx.execute(
+            "INSERT INTO tenant_user (tenant, name, role, scram_verifier, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            params![tenant, user, role, verifier, created_at],
+        )?;
+        tx.commit()?;
         if n == 0 {
             return Err(SqlError::new(
                 "42710",
@@ -356,14 +424,13 @@ impl Catalog {
     }
 
     pub fn drop_user(&self, tenant: &str, user: &str) -> Result<(), SqlError> {
-        let conn = self.lock();
-        Self::require_tenant(&conn, tenant)?;
-        let n = conn
-            .execute(
-                "DELETE FROM tenant_user WHERE tenant = ?1 AND name = ?2",
-                params![tenant, user],
-            )
-            .map_err(db_err)?;
+        let tx = self.begin()?;
+        Self::require_tenant(&tx, tenant)?;
+        let n = tx.execute(
+            "DELETE FROM tenant_user WHERE tenant = ?1 AND name = ?2",
+            params![tenant, user],
+        )?;
+        tx.commit()?;
         if n == 0 {
             return Err(SqlError::new(
                 "42704",
@@ -378,14 +445,13 @@ impl Catalog {
             return Err(SqlError::new("22023", "password must not be empty"));
         }
         let verifier = Verifier::new(password).encode();
-        let conn = self.lock();
-        Self::require_tenant(&conn, tenant)?;
-        let n = conn
-            .execute(
-                "UPDATE tenant_user SET scram_verifier = ?3 WHERE tenant = ?1 AND name = ?2",
-                params![tenant, user, verifier],
-            )
-            .map_err(db_err)?;
+        let tx = self.begin()?;
+        Self::require_tenant(&tx, tenant)?;
+        let n = tx.execute(
+            "UPDATE tenant_user SET scram_verifier = ?3 WHERE tenant = ?1 AND name = ?2",
+            params![tenant, user, verifier],
+        )?;
+        tx.commit()?;
         if n == 0 {
             return Err(SqlError::new(
                 "42704",

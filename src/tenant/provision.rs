@@ -8,9 +8,9 @@
 
 use std::time::Instant;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::params;
 
-use super::catalog::{db_err, now_text, Catalog, TenantRow, RESERVED};
+use super::catalog::{now_text, Catalog, Exec, TenantRow, RESERVED};
 use super::lifecycle::Status;
 use super::remote_db::{display_url, Made, NewDb};
 use super::resolve::{valid_name, DEFAULT_ENV};
@@ -81,39 +81,25 @@ impl Steps {
         r
     }
 
-    fn write(&mut self, conn: &Connection, tenant: &str) -> Result<(), SqlError> {
-        let mut stmt = conn
-            .prepare_cached(
+    fn write(&mut self, conn: &dyn Exec, tenant: &str) -> Result<(), SqlError> {
+        for s in self.0.drain(..) {
+            let status = if s.ok { "done" } else { "failed" };
+            conn.execute(
                 "INSERT INTO provisioning_step (tenant, seq, step, status, detail, finished_at, elapsed_us)
                  VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM provisioning_step WHERE tenant = ?1),
                          ?2, ?3, ?4, ?5, ?6)",
-            )
-            .map_err(db_err)?;
-        for s in self.0.drain(..) {
-            let status = if s.ok { "done" } else { "failed" };
-            stmt.execute(params![
-                tenant,
-                s.name,
-                status,
-                s.detail,
-                s.at,
-                s.elapsed_us
-            ])
-            .map_err(db_err)?;
+                params![tenant, s.name, status, s.detail, s.at, s.elapsed_us],
+            )?;
         }
         Ok(())
     }
 }
 
-fn status_of(conn: &Connection, tenant: &str) -> Result<Option<Status>, SqlError> {
+fn status_of(conn: &dyn Exec, tenant: &str) -> Result<Option<Status>, SqlError> {
     let s: Option<String> = conn
-        .query_row(
-            "SELECT status FROM tenant WHERE name = ?1",
-            params![tenant],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(db_err)?;
+        .query_opt("SELECT status FROM tenant WHERE name = ?1", params![tenant])?
+        .map(|r| r.get(0))
+        .transpose()?;
     Ok(s.and_then(|s| Status::parse(&s)))
 }
 
@@ -145,8 +131,7 @@ pub fn create(
     };
     // Step 1: the catalog rows, committed as `provisioning`.
     {
-        let mut conn = catalog.lock();
-        let tx = conn.transaction().map_err(db_err)?;
+        let tx = catalog.begin()?;
         if let Some(status) = status_of(&tx, name)? {
             return Err(
                 SqlError::new("42710", format!("tenant \"{name}\" already exists")).with_detail(
@@ -167,13 +152,11 @@ pub fn create(
                 "INSERT INTO tenant (name, status, plan, region, backend, created_at)
                  VALUES (?1, 'provisioning', ?2, ?3, ?4, ?5)",
                 params![name, req.plan, req.region, req.backend, created_at],
-            )
-            .map_err(db_err)?;
+            )?;
             tx.execute(
                 "INSERT INTO environment (tenant, name, database_url, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![name, DEFAULT_ENV, url, created_at],
-            )
-            .map_err(db_err)?;
+            )?;
             if let NewDb::Remote {
                 sealed_token: Some(token),
                 ..
@@ -182,13 +165,12 @@ pub fn create(
                 tx.execute(
                     "INSERT INTO remote_credential (tenant, environment, auth_token) VALUES (?1, ?2, ?3)",
                     params![name, DEFAULT_ENV, token],
-                )
-                .map_err(db_err)?;
+                )?;
             }
             Ok(())
         })?;
         steps.write(&tx, name)?;
-        tx.commit().map_err(db_err)?;
+        tx.commit()?;
     }
     // Steps 2 and 3: the files (or the remote database).
     let dir = catalog.tenant_dir(name);
@@ -224,16 +206,14 @@ pub fn create(
             })
     };
     // Step 4: active, or failed with nothing left on disk.
-    let mut conn = catalog.lock();
-    let tx = conn.transaction().map_err(db_err)?;
+    let tx = catalog.begin()?;
     let status = match &made {
         Ok(()) => {
             steps.run("activate", || Ok(()))?;
             tx.execute(
                 "UPDATE tenant SET status = 'active', failure_reason = NULL WHERE name = ?1",
                 params![name],
-            )
-            .map_err(db_err)?;
+            )?;
             if let Some(m) = &settled {
                 settle_remote(&tx, name, DEFAULT_ENV, m)?;
             }
@@ -248,16 +228,17 @@ pub fn create(
             tx.execute(
                 "UPDATE tenant SET status = 'failed', failure_reason = ?2 WHERE name = ?1",
                 params![name, format!("{failed}: {}", e.message)],
-            )
-            .map_err(db_err)?;
-            tx.execute("DELETE FROM environment WHERE tenant = ?1", params![name])
-                .map_err(db_err)?;
+            )?;
+            tx.execute(
+                "DELETE FROM remote_credential WHERE tenant = ?1",
+                params![name],
+            )?;
+            tx.execute("DELETE FROM environment WHERE tenant = ?1", params![name])?;
             Status::Failed
         }
     };
     steps.write(&tx, name)?;
-    tx.commit().map_err(db_err)?;
-    drop(conn);
+    tx.commit()?;
     if let Err(e) = made {
         tracing::warn!(tenant = name, error = %e.message, "provisioning failed");
         return Err(SqlError::new(
@@ -277,7 +258,7 @@ pub fn create(
 
 /// Records where a remote database turned out to be and its sealed token.
 pub(super) fn settle_remote(
-    conn: &Connection,
+    conn: &dyn Exec,
     tenant: &str,
     env: &str,
     made: &Made,
@@ -285,13 +266,11 @@ pub(super) fn settle_remote(
     conn.execute(
         "UPDATE environment SET database_url = ?3 WHERE tenant = ?1 AND name = ?2",
         params![tenant, env, made.url],
-    )
-    .map_err(db_err)?;
+    )?;
     conn.execute(
         "INSERT OR REPLACE INTO remote_credential (tenant, environment, auth_token) VALUES (?1, ?2, ?3)",
         params![tenant, env, made.sealed_token],
-    )
-    .map_err(db_err)?;
+    )?;
     Ok(())
 }
 
@@ -309,24 +288,21 @@ fn io_error(what: &str, e: &std::io::Error) -> SqlError {
 
 /// Moves a tenant to `to` if its lifecycle allows; returns the old status.
 pub fn move_to(catalog: &Catalog, tenant: &str, to: Status) -> Result<Status, SqlError> {
-    let mut conn = catalog.lock();
-    let tx = conn.transaction().map_err(db_err)?;
+    let tx = catalog.begin()?;
     let from = status_of(&tx, tenant)?.ok_or_else(|| no_tenant(tenant))?;
     from.transition(tenant, to)?;
     tx.execute(
         "UPDATE tenant SET status = ?2 WHERE name = ?1",
         params![tenant, to.as_str()],
-    )
-    .map_err(db_err)?;
-    tx.commit().map_err(db_err)?;
+    )?;
+    tx.commit()?;
     Ok(from)
 }
 
 /// Resumes a suspended tenant. (`provisioning → active` is the lifecycle's
 /// too, but only provisioning itself takes it.)
 pub fn resume(catalog: &Catalog, tenant: &str) -> Result<(), SqlError> {
-    let mut conn = catalog.lock();
-    let tx = conn.transaction().map_err(db_err)?;
+    let tx = catalog.begin()?;
     let from = status_of(&tx, tenant)?.ok_or_else(|| no_tenant(tenant))?;
     if from != Status::Suspended {
         return Err(SqlError::new(
@@ -341,21 +317,17 @@ pub fn resume(catalog: &Catalog, tenant: &str) -> Result<(), SqlError> {
     tx.execute(
         "UPDATE tenant SET status = 'active' WHERE name = ?1",
         params![tenant],
-    )
-    .map_err(db_err)?;
-    tx.commit().map_err(db_err)?;
+    )?;
+    tx.commit()?;
     Ok(())
 }
 
 /// Changes a tenant's plan (the caller validated the name).
 pub fn set_plan(catalog: &Catalog, tenant: &str, plan: &str) -> Result<(), SqlError> {
-    let conn = catalog.lock();
-    let n = conn
-        .execute(
-            "UPDATE tenant SET plan = ?2 WHERE name = ?1 AND status <> 'destroying'",
-            params![tenant, plan],
-        )
-        .map_err(db_err)?;
+    let n = catalog.conn()?.execute(
+        "UPDATE tenant SET plan = ?2 WHERE name = ?1 AND status <> 'destroying'",
+        params![tenant, plan],
+    )?;
     if n == 0 {
         return Err(no_tenant(tenant));
     }
@@ -369,7 +341,7 @@ pub fn set_quota(
     name: &str,
     value: Option<u64>,
 ) -> Result<(), SqlError> {
-    let conn = catalog.lock();
+    let conn = catalog.begin()?;
     if status_of(&conn, tenant)?.is_none() {
         return Err(no_tenant(tenant));
     }
@@ -383,9 +355,8 @@ pub fn set_quota(
             "DELETE FROM tenant_quota WHERE tenant = ?1 AND name = ?2",
             params![tenant, name],
         ),
-    }
-    .map_err(db_err)?;
-    Ok(())
+    }?;
+    conn.commit()
 }
 
 /// The effective quotas of a tenant (plan defaults plus overrides).
@@ -394,19 +365,17 @@ pub fn quotas(
     plans: &super::quota::Plans,
     tenant: &str,
 ) -> Result<super::quota::Quotas, SqlError> {
-    super::quota::effective(&catalog.lock(), plans, tenant)
+    super::quota::effective(&catalog.conn()?, plans, tenant)
 }
 
 /// Names and statuses of every tenant, for usage reports.
 pub fn tenant_names(catalog: &Catalog) -> Result<Vec<(String, String)>, SqlError> {
-    let conn = catalog.lock();
-    let mut stmt = conn
-        .prepare_cached("SELECT name, status FROM tenant ORDER BY name")
-        .map_err(db_err)?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map_err(db_err)?;
-    rows.collect::<Result<_, _>>().map_err(db_err)
+    catalog
+        .conn()?
+        .query("SELECT name, status FROM tenant ORDER BY name", &[])?
+        .iter()
+        .map(|r| Ok((r.get(0)?, r.get(1)?)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -421,27 +390,31 @@ mod tests {
         std::fs::write(c.tenant_dir("acme"), b"in the way").unwrap();
         let err = create(&c, "acme", &NewTenant::default(), &NewDb::File).unwrap_err();
         assert_eq!(err.code, "58030");
-        let conn = c.lock();
-        let (status, reason): (String, String) = conn
-            .query_row(
+        let conn = c.conn().unwrap();
+        let r = conn
+            .query_one(
                 "SELECT status, failure_reason FROM tenants WHERE tenant = 'acme'",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                &[],
             )
             .unwrap();
+        let (status, reason): (String, String) = (r.get(0).unwrap(), r.get(1).unwrap());
         assert_eq!(status, "failed");
         assert!(reason.starts_with("create_folder:"), "{reason}");
         let envs: i64 = conn
-            .query_row("SELECT count(*) FROM environment", [], |r| r.get(0))
+            .query_one("SELECT count(*) FROM environment", &[])
+            .unwrap()
+            .get(0)
             .unwrap();
         assert_eq!(envs, 0);
         let steps: Vec<String> = conn
-            .prepare("SELECT step || '=' || status FROM provisioning_steps ORDER BY seq")
+            .query(
+                "SELECT step || '=' || status FROM provisioning_steps ORDER BY seq",
+                &[],
+            )
             .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+            .iter()
+            .map(|r| r.get(0).unwrap())
+            .collect();
         assert_eq!(steps, ["register=done", "create_folder=failed"]);
         drop(conn);
         // The file in the way is not ours: it stays.

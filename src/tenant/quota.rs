@@ -2,7 +2,9 @@
 //! quotas (from the config's `[plans.*]` tables); `set_quota` overrides one
 //! for one tenant (`tenant_quota` catalog table). 0 means unlimited.
 
-use rusqlite::{params, Connection};
+use rusqlite::params;
+
+use super::catalog::Exec;
 use serde::Deserialize;
 
 use crate::sql::errors::SqlError;
@@ -149,31 +151,17 @@ pub fn require_name(name: &str) -> Result<&'static str, SqlError> {
 }
 
 /// A tenant's plan defaults with its overrides applied.
-pub fn effective(conn: &Connection, plans: &Plans, tenant: &str) -> Result<Quotas, SqlError> {
-    let db = |e: rusqlite::Error| SqlError::internal("catalog", e);
+pub fn effective(conn: &dyn Exec, plans: &Plans, tenant: &str) -> Result<Quotas, SqlError> {
     let plan: String = conn
-        .query_row(
-            "SELECT plan FROM tenant WHERE name = ?1",
-            params![tenant],
-            |r| r.get(0),
-        )
-        .map_err(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => {
-                SqlError::new("42704", format!("tenant \"{tenant}\" does not exist"))
-            }
-            e => db(e),
-        })?;
+        .query_opt("SELECT plan FROM tenant WHERE name = ?1", params![tenant])?
+        .ok_or_else(|| SqlError::new("42704", format!("tenant \"{tenant}\" does not exist")))?
+        .get(0)?;
     let mut q = *plans.get(&plan).unwrap_or(&plans.free);
-    let mut stmt = conn
-        .prepare_cached("SELECT name, value FROM tenant_quota WHERE tenant = ?1")
-        .map_err(db)?;
-    let rows = stmt
-        .query_map(params![tenant], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })
-        .map_err(db)?;
-    for row in rows {
-        let (name, value) = row.map_err(db)?;
+    for row in conn.query(
+        "SELECT name, value FROM tenant_quota WHERE tenant = ?1",
+        params![tenant],
+    )? {
+        let (name, value): (String, i64) = (row.get(0)?, row.get(1)?);
         if let Some(slot) = q.slot(&name) {
             *slot = value.max(0) as u64;
         }

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags};
 
-use super::catalog::{db_err, Catalog};
+use super::catalog::{Catalog, Exec};
 use crate::sql::errors::SqlError;
 
 /// What the pass did, for tests and the startup log.
@@ -53,31 +53,27 @@ fn is_remote(url: &str) -> bool {
     url.contains("://")
 }
 
-fn load(conn: &Connection) -> Result<Vec<TenantRow>, SqlError> {
+fn load(conn: &dyn Exec) -> Result<Vec<TenantRow>, SqlError> {
     let mut tenants: Vec<TenantRow> = conn
-        .prepare("SELECT name, status FROM tenant ORDER BY name")
-        .and_then(|mut s| {
-            s.query_map([], |r| {
-                Ok(TenantRow {
-                    name: r.get(0)?,
-                    status: r.get(1)?,
-                    envs: Vec::new(),
-                })
-            })?
-            .collect()
+        .query("SELECT name, status FROM tenant ORDER BY name", &[])?
+        .iter()
+        .map(|r| {
+            Ok(TenantRow {
+                name: r.get(0)?,
+                status: r.get(1)?,
+                envs: Vec::new(),
+            })
         })
-        .map_err(db_err)?;
+        .collect::<Result<_, SqlError>>()?;
     let mut index: HashMap<String, usize> = HashMap::new();
     for (i, t) in tenants.iter().enumerate() {
         index.insert(t.name.clone(), i);
     }
     let envs: Vec<(String, String, String)> = conn
-        .prepare("SELECT tenant, name, database_url FROM environment")
-        .and_then(|mut s| {
-            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect()
-        })
-        .map_err(db_err)?;
+        .query("SELECT tenant, name, database_url FROM environment", &[])?
+        .iter()
+        .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .collect::<Result<_, SqlError>>()?;
     for (tenant, env, url) in envs {
         if let Some(&i) = index.get(&tenant) {
             tenants[i].envs.push((env, url));
@@ -86,15 +82,14 @@ fn load(conn: &Connection) -> Result<Vec<TenantRow>, SqlError> {
     Ok(tenants)
 }
 
-fn mark_failed(conn: &Connection, tenant: &str, reason: &str) -> Result<(), SqlError> {
+fn mark_failed(conn: &dyn Exec, tenant: &str, reason: &str) -> Result<(), SqlError> {
     // The lifecycle's failure_reason column, where the catalog has it.
     let has_reason: bool = conn
-        .query_row(
+        .query_one(
             "SELECT EXISTS (SELECT 1 FROM pragma_table_info('tenant') WHERE name = 'failure_reason')",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(db_err)?;
+            &[],
+        )?
+        .get(0)?;
     if has_reason {
         conn.execute(
             "UPDATE tenant SET status = 'failed', failure_reason = ?2 WHERE name = ?1",
@@ -105,8 +100,7 @@ fn mark_failed(conn: &Connection, tenant: &str, reason: &str) -> Result<(), SqlE
             "UPDATE tenant SET status = 'failed' WHERE name = ?1",
             params![tenant],
         )
-    }
-    .map_err(db_err)?;
+    }?;
     Ok(())
 }
 
@@ -245,7 +239,7 @@ pub fn run(catalog: &Catalog, data_dir: &Path) -> Result<Report, SqlError> {
         stamp: chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ").to_string(),
         report: Report::default(),
     };
-    let conn = catalog.lock();
+    let conn = catalog.conn()?;
     let tenants = load(&conn)?;
 
     // Catalog → files.
@@ -257,8 +251,7 @@ pub fn run(catalog: &Catalog, data_dir: &Path) -> Result<Report, SqlError> {
                     std::fs::remove_dir_all(&dir)
                         .map_err(|e| SqlError::internal("removing the tenant's files", e))?;
                 }
-                conn.execute("DELETE FROM tenant WHERE name = ?1", params![t.name])
-                    .map_err(db_err)?;
+                conn.execute("DELETE FROM tenant WHERE name = ?1", params![t.name])?;
                 tracing::warn!(tenant = %t.name, "reconcile: finished an interrupted drop_tenant");
                 pass.report.drops_finished.push(t.name.clone());
             }
@@ -326,25 +319,24 @@ pub fn run(catalog: &Catalog, data_dir: &Path) -> Result<Report, SqlError> {
 
     // Backups: rows without files, files without rows, interrupted copies.
     let has_backups: bool = conn
-        .query_row(
+        .query_one(
             "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'backup')",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(db_err)?;
+            &[],
+        )?
+        .get(0)?;
     if has_backups {
         let rows: Vec<(i64, String)> = conn
-            .prepare("SELECT id, file FROM backup")
-            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
-            .map_err(db_err)?;
+            .query("SELECT id, file FROM backup", &[])?
+            .iter()
+            .map(|r| Ok((r.get(0)?, r.get(1)?)))
+            .collect::<Result<_, SqlError>>()?;
         let mut known = HashSet::new();
         for (id, file) in rows {
             let path = data_dir.join(&file);
             if path.is_file() {
                 known.insert(path);
             } else {
-                conn.execute("DELETE FROM backup WHERE id = ?1", params![id])
-                    .map_err(db_err)?;
+                conn.execute("DELETE FROM backup WHERE id = ?1", params![id])?;
                 tracing::warn!(backup = id, file = %file, "reconcile: backup file missing; catalog entry removed");
             }
         }
@@ -388,7 +380,7 @@ mod tests {
         }
         std::fs::remove_file(data.join("tenants/lost/prod.db")).unwrap();
         {
-            let conn = c.lock();
+            let conn = c.conn().unwrap();
             conn.execute_batch(
                 "UPDATE tenant SET status = 'destroying' WHERE name = 'going';
                  UPDATE tenant SET status = 'provisioning' WHERE name = 'coming';",
@@ -414,11 +406,11 @@ mod tests {
         assert!(!data.join("tenants/half").exists());
         assert!(data.join("tenants/whole/prod.db").exists());
         let status = |t: &str| -> Option<String> {
-            c.lock()
-                .query_row("SELECT status FROM tenant WHERE name = ?1", [t], |r| {
-                    r.get(0)
-                })
-                .ok()
+            c.conn()
+                .unwrap()
+                .query_opt("SELECT status FROM tenant WHERE name = ?1", params![t])
+                .unwrap()
+                .map(|r| r.get(0).unwrap())
         };
         assert_eq!(status("whole").as_deref(), Some("active"));
         assert_eq!(status("lost").as_deref(), Some("failed"));

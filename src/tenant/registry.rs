@@ -47,6 +47,7 @@ pub struct TenantDb {
 }
 
 /// Where a tenant environment's database is, for the registry.
+#[derive(Clone)]
 pub enum Target {
     File(PathBuf),
     Remote(RemoteConfig),
@@ -63,6 +64,19 @@ fn dropped() -> SqlError {
 }
 
 impl TenantDb {
+    /// Whether this handle opens the database `target` names.
+    fn is_at(&self, target: &Target) -> bool {
+        match (target, &self.remote) {
+            (Target::File(p), None) => *p == self.path,
+            (Target::Remote(c), Some(r)) => {
+                c.url == r.cfg.url
+                    && c.namespace == r.cfg.namespace
+                    && c.auth_token == r.cfg.auth_token
+            }
+            _ => false,
+        }
+    }
+
     pub fn is_remote(&self) -> bool {
         self.remote.is_some()
     }
@@ -190,8 +204,21 @@ impl Registry {
         }
     }
 
-    /// The open handle for a tenant environment; concurrent first uses share one entry.
+    /// The open handle for a tenant environment; concurrent first uses share
+    /// one entry. A handle whose database the catalog no longer names (the
+    /// tenant was dropped and created again, perhaps by another instance
+    /// sharing the catalog) is closed and replaced.
     pub async fn get(&self, key: TenantKey, target: Target) -> Arc<TenantDb> {
+        let db = self.get_or_open(key.clone(), target.clone()).await;
+        if db.is_at(&target) {
+            return db;
+        }
+        tracing::info!(tenant = %key.tenant, env = %key.env, "tenant database moved: reopening");
+        self.close_env(&key).await;
+        self.get_or_open(key, target).await
+    }
+
+    async fn get_or_open(&self, key: TenantKey, target: Target) -> Arc<TenantDb> {
         let opts = self.opts;
         let idle_cap = self.idle_cap;
         let live = &self.live;

@@ -67,7 +67,7 @@ async fn prepare(
                 format!("invalid app manifest: seed rows for \"{t}\", which the app's schema does not create"),
             ));
         }
-        let history = History::open(srv.catalog.path())?;
+        let history = History::open(srv.catalog.local_path()?)?;
         let target = target::lookup(&history.lock(), &srv.catalog, &tenant, &env)?;
         let mut apps = installed(&history, &target)?;
         let mine = apps
@@ -407,7 +407,7 @@ pub async fn uninstall_app(
     let srv = server.clone();
     let app = name.to_owned();
     let (history, t, inst) = blocking(move || {
-        let history = History::open(srv.catalog.path())?;
+        let history = History::open(srv.catalog.local_path()?)?;
         let t = target::lookup(&history.lock(), &srv.catalog, &tenant, &env)?;
         let inst = installed(&history, &t)?
             .into_iter()

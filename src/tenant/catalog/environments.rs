@@ -2,9 +2,9 @@
 //! hostnames: canonical ones from the configured patterns, custom ones bound
 //! with `pgtenant.set_hostname` (unique across the fleet).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::params;
 
-use super::{db_err, now_text, Catalog};
+use super::{now_text, Catalog, Exec};
 use crate::backend::sqlite::open;
 use crate::sql::errors::SqlError;
 use crate::tenant::hostname::{valid_hostname, Patterns};
@@ -82,10 +82,8 @@ impl Catalog {
     /// Records the configured patterns so that `pgtenant.environments`
     /// shows canonical hostnames.
     pub fn sync_hostname_patterns(&self, patterns: &Patterns) -> Result<(), SqlError> {
-        let mut conn = self.lock();
-        let tx = conn.transaction().map_err(db_err)?;
-        tx.execute("DELETE FROM hostname_pattern", [])
-            .map_err(db_err)?;
+        let tx = self.begin()?;
+        tx.execute("DELETE FROM hostname_pattern", &[])?;
         for (kind, p) in [
             ("env", patterns.env.as_ref()),
             ("prod", patterns.for_env(DEFAULT_ENV)),
@@ -94,11 +92,10 @@ impl Catalog {
                 tx.execute(
                     "INSERT INTO hostname_pattern (kind, pattern) VALUES (?1, ?2)",
                     params![kind, p.as_str()],
-                )
-                .map_err(db_err)?;
+                )?;
             }
         }
-        tx.commit().map_err(db_err)
+        tx.commit()
     }
 
     /// Creates an environment with its own database: a file, or for a
@@ -114,21 +111,18 @@ impl Catalog {
         if !valid_name(env) {
             return Err(invalid_env(env));
         }
-        let mut conn = self.lock();
-        Self::require_tenant(&conn, tenant)?;
+        let tx = self.begin()?;
+        Self::require_tenant(&tx, tenant)?;
         let created_at = now_text();
         let url = match new_db {
             NewDb::File => Self::relative_url(tenant, env),
             NewDb::Remote { url, .. } => url.clone(),
         };
-        let tx = conn.transaction().map_err(db_err)?;
-        let n = tx
-            .execute(
-                "INSERT INTO environment (tenant, name, database_url, created_at)
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-                params![tenant, env, url, created_at],
-            )
-            .map_err(db_err)?;
+        let n = tx.execute(
+            "INSERT INTO environment (tenant, name, database_url, created_at)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            params![tenant, env, url, created_at],
+        )?;
         if n == 0 {
             return Err(SqlError::new(
                 "42710",
@@ -148,15 +142,14 @@ impl Catalog {
                 tx.execute(
                     "INSERT INTO remote_credential (tenant, environment, auth_token) VALUES (?1, ?2, ?3)",
                     params![tenant, env, token],
-                )
-                .map_err(db_err)?;
+                )?;
             }
             // The remote database exists before the row commits.
             let settled = create()?;
             if let Some(m) = &settled {
                 crate::tenant::provision::settle_remote(&tx, tenant, env, m)?;
             }
-            tx.commit().map_err(db_err)?;
+            tx.commit()?;
             return Ok(EnvRow {
                 tenant: tenant.to_owned(),
                 environment: env.to_owned(),
@@ -175,7 +168,7 @@ impl Catalog {
                 open::create(&path)
                     .map_err(|e| SqlError::internal("creating the environment database", e))
             });
-        if let Err(e) = made.and_then(|_| tx.commit().map_err(db_err)) {
+        if let Err(e) = made.and_then(|_| tx.commit()) {
             remove_db_files(&path);
             return Err(e);
         }
@@ -201,16 +194,24 @@ impl Catalog {
             )
             .with_detail(format!("Use pgtenant.drop_tenant('{tenant}') to remove the tenant with all its environments.")));
         }
-        let conn = self.lock();
-        Self::require_tenant(&conn, tenant)?;
-        let url: Option<String> = conn
-            .query_row(
+        let tx = self.begin()?;
+        Self::require_tenant(&tx, tenant)?;
+        // Explicit deletes rather than ON DELETE CASCADE: a remote catalog's
+        // connections may not enforce foreign keys.
+        for table in ["custom_hostname", "remote_credential"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE tenant = ?1 AND environment = ?2"),
+                params![tenant, env],
+            )?;
+        }
+        let url: Option<String> = tx
+            .query_opt(
                 "DELETE FROM environment WHERE tenant = ?1 AND name = ?2 RETURNING database_url",
                 params![tenant, env],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(db_err)?;
+            )?
+            .map(|r| r.get(0))
+            .transpose()?;
+        tx.commit()?;
         match url {
             Some(url) => Ok(self.location(url, None)),
             None => Err(no_env(tenant, env)),
@@ -225,27 +226,22 @@ impl Catalog {
         hostname: Option<&str>,
         patterns: &Patterns,
     ) -> Result<EnvRow, SqlError> {
-        let mut conn = self.lock();
-        Self::require_tenant(&conn, tenant)?;
-        let tx = conn.transaction().map_err(db_err)?;
-        let found: Option<(String, String)> = tx
-            .query_row(
-                "SELECT database_url, created_at FROM environment WHERE tenant = ?1 AND name = ?2",
-                params![tenant, env],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(db_err)?;
-        let (url, created_at) = found.ok_or_else(|| no_env(tenant, env))?;
+        let tx = self.begin()?;
+        Self::require_tenant(&tx, tenant)?;
+        let found = tx.query_opt(
+            "SELECT database_url, created_at FROM environment WHERE tenant = ?1 AND name = ?2",
+            params![tenant, env],
+        )?;
+        let row = found.ok_or_else(|| no_env(tenant, env))?;
+        let (url, created_at): (String, String) = (row.get(0)?, row.get(1)?);
         tx.execute(
             "DELETE FROM custom_hostname WHERE tenant = ?1 AND environment = ?2",
             params![tenant, env],
-        )
-        .map_err(db_err)?;
+        )?;
         if let Some(h) = hostname {
             bind_hostname(&tx, tenant, env, h, patterns)?;
         }
-        tx.commit().map_err(db_err)?;
+        tx.commit()?;
         Ok(EnvRow {
             tenant: tenant.to_owned(),
             environment: env.to_owned(),
@@ -261,30 +257,29 @@ impl Catalog {
     /// hostname first (one primary-key lookup), then the patterns.
     pub fn lookup_host(&self, host: &str, patterns: &Patterns) -> Result<HostMatch, SqlError> {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        let conn = self.lock();
-        let custom = conn
-            .prepare_cached("SELECT tenant, environment FROM custom_hostname WHERE hostname = ?1")
-            .map_err(db_err)?
-            .query_row(params![host], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()
-            .map_err(db_err)?;
-        if let Some((tenant, env)) = custom {
-            return Ok(HostMatch::Environment { tenant, env });
+        let conn = self.conn()?;
+        let custom = conn.query_opt(
+            "SELECT tenant, environment FROM custom_hostname WHERE hostname = ?1",
+            params![host],
+        )?;
+        if let Some(r) = custom {
+            return Ok(HostMatch::Environment {
+                tenant: r.get(0)?,
+                env: r.get(1)?,
+            });
         }
         let candidates = patterns.candidates(&host);
         if candidates.is_empty() {
             return Ok(HostMatch::None);
         }
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM environment WHERE tenant = ?1 AND name = ?2)",
-            )
-            .map_err(db_err)?;
         let mut existing = Vec::new();
         for (t, e) in candidates {
-            if stmt
-                .query_row(params![t, e], |r| r.get::<_, bool>(0))
-                .map_err(db_err)?
+            if conn
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM environment WHERE tenant = ?1 AND name = ?2)",
+                    params![t, e],
+                )?
+                .get::<bool>(0)?
             {
                 existing.push((t, e));
             }
@@ -306,7 +301,7 @@ impl Catalog {
 /// Inserts a custom hostname row, refusing one bound elsewhere or one that is
 /// (by pattern) the canonical hostname of a different environment.
 fn bind_hostname(
-    conn: &Connection,
+    conn: &dyn Exec,
     tenant: &str,
     env: &str,
     hostname: &str,
@@ -317,15 +312,12 @@ fn bind_hostname(
         return Err(SqlError::new("22023", format!("invalid hostname \"{hostname}\""))
             .with_detail("A hostname is dot-separated labels of letters, digits and '-', each 1 to 63 characters, 253 in all."));
     }
-    let taken: Option<(String, String)> = conn
-        .query_row(
-            "SELECT tenant, environment FROM custom_hostname WHERE hostname = ?1",
-            params![host],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()
-        .map_err(db_err)?;
-    if let Some((t, e)) = taken {
+    let taken = conn.query_opt(
+        "SELECT tenant, environment FROM custom_hostname WHERE hostname = ?1",
+        params![host],
+    )?;
+    if let Some(r) = taken {
+        let (t, e): (String, String) = (r.get(0)?, r.get(1)?);
         return Err(SqlError::new(
             "23505",
             format!(
@@ -346,8 +338,7 @@ fn bind_hostname(
     conn.execute(
         "INSERT INTO custom_hostname (hostname, tenant, environment, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![host, tenant, env, now_text()],
-    )
-    .map_err(db_err)?;
+    )?;
     Ok(())
 }
 
