@@ -51,6 +51,8 @@ SELECT '2024-02-30'::date;
 SELECT 'not a date'::date;
 SELECT date '2024-05-17' < date '2024-05-18';
 SELECT timestamp '2024-05-17' = date '2024-05-17';
+SELECT date '2024-05-17' < timestamp '2024-05-17 10:00', timestamp '2024-05-16 23:59' < date '2024-05-17', date '2024-05-17' <> timestamp '2024-05-17 00:00:01';
+SELECT date '2024-05-17' >= timestamp '2024-05-17', '2024-05-17'::date = '2024-05-17 00:00:00'::timestamp;
 SELECT '2024-05-17'::date::timestamp;
 SELECT '2024-05-17 10:11:12'::timestamp::date;
 SELECT '2024-05-17 10:11:12+00'::timestamptz::date;

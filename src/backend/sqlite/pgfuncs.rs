@@ -69,7 +69,9 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// fails with SQLITE_ERROR and that message), so the server's SQLite error
 /// mapping should call this for SQLITE_ERROR messages it does not know.
 pub fn sqlstate(message: &str) -> Option<&'static str> {
-    const PREFIXES: [(&str, &str); 28] = [
+    const PREFIXES: [(&str, &str); 30] = [
+        ("regexp_match() does not support", "22023"),
+        ("value out of range: ", "22003"),
         ("numeric field overflow", "22003"),
         ("unrecognized encoding", "22023"),
         ("invalid hexadecimal data", "22023"),

@@ -116,7 +116,7 @@ fn exact(e: &mut Expr, scope: &Scope) -> bool {
             *e = call(name, args);
             true
         }
-        Expr::Function(f) => average(f, scope),
+        Expr::Function(f) => average(f, scope) || spread(f, scope),
         // An integer beyond bigint is a numeric: as text it keeps its digits.
         Expr::Value(v) => match &v.value {
             Value::Number(n, _)
@@ -169,5 +169,42 @@ fn average(f: &mut Function, scope: &Scope) -> bool {
             .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(column)));
     }
     f.name = super::ast::object_name("pg_avg");
+    true
+}
+
+/// `stddev(x)`, `variance(x)` and kin → `pg_spread(x, 'table.column', kind)`
+/// unless `x` is known to be a float: numeric results with PostgreSQL's
+/// digits. Window calls and DISTINCT stay SQLite's (double) aggregates.
+fn spread(f: &mut Function, scope: &Scope) -> bool {
+    let name = base_name(&f.name);
+    if !matches!(
+        name.as_str(),
+        "stddev" | "stddev_samp" | "stddev_pop" | "variance" | "var_samp" | "var_pop"
+    ) || f.over.is_some()
+        || f.filter.is_some()
+    {
+        return false;
+    }
+    let FunctionArguments::List(list) = &mut f.args else {
+        return false;
+    };
+    if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+        return false;
+    }
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = list.args.as_slice() else {
+        return false;
+    };
+    if matches!(expr_type(arg), Some(PgType::Float4 | PgType::Float8)) {
+        return false;
+    }
+    let column = match scope.column_of(arg) {
+        Some((table, column)) => string(format!("{table}.{column}")),
+        None => Expr::value(Value::Null),
+    };
+    list.args
+        .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(column)));
+    list.args
+        .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(string(name))));
+    f.name = super::ast::object_name("pg_spread");
     true
 }

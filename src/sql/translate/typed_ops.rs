@@ -2,7 +2,8 @@
 //! the operands are (while literal and cast types are still visible):
 //! `||` with an array (append, prepend, concatenate), `||` of jsonb values
 //! (merge), jsonb `-` a key, and `||` with a boolean (its text is
-//! `true`/`false`, not SQLite's 1/0).
+//! `true`/`false`, not SQLite's 1/0); a date compared with a timestamp (the
+//! date is its midnight); `round(float8)` (half to even, as `rint`).
 
 use sqlparser::ast::{BinaryOperator, Expr};
 
@@ -11,9 +12,17 @@ use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
 
 pub(super) fn rewrite(expr: &mut Expr) {
+    if let Expr::Function(func) = expr {
+        round_float(func);
+        return;
+    }
     let Expr::BinaryOp { left, op, right } = expr else {
         return;
     };
+    if is_comparison(op) {
+        date_with_timestamp(left, right);
+        return;
+    }
     // Only these two operators depend on types here; the others must not
     // pay for a type walk at every level of a long chain.
     if !matches!(op, BinaryOperator::StringConcat | BinaryOperator::Minus) {
@@ -45,4 +54,42 @@ pub(super) fn rewrite(expr: &mut Expr) {
     let l = std::mem::replace(&mut **left, Expr::value(sqlparser::ast::Value::Null));
     let r = std::mem::replace(&mut **right, Expr::value(sqlparser::ast::Value::Null));
     *expr = call(function, vec![l, r]);
+}
+
+fn is_comparison(op: &BinaryOperator) -> bool {
+    use BinaryOperator as B;
+    matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
+}
+
+/// `date = timestamp` compares the date's midnight: the stored date text
+/// gets the time of day a stored timestamp has (`YYYY-MM-DD HH:MM:SS`).
+fn date_with_timestamp(left: &mut Expr, right: &mut Expr) {
+    let (lt, rt) = (expr_type(left), expr_type(right));
+    let side = match (lt, rt) {
+        (Some(PgType::Date), Some(PgType::Timestamp)) => left,
+        (Some(PgType::Timestamp), Some(PgType::Date)) => right,
+        _ => return,
+    };
+    let date = std::mem::replace(side, Expr::value(sqlparser::ast::Value::Null));
+    *side = super::ast::template("(($1) || ' 00:00:00')", &[date]);
+}
+
+/// `round(x)` of a float4/float8 rounds half to even (PostgreSQL uses
+/// `rint`); numeric's round (SQLite's) rounds half away from zero.
+fn round_float(func: &mut sqlparser::ast::Function) {
+    if !func
+        .name
+        .0
+        .last()
+        .is_some_and(|p| p.to_string().eq_ignore_ascii_case("round"))
+    {
+        return;
+    }
+    let is_float = match super::ast::plain_args(func).as_deref() {
+        Some([x]) => matches!(expr_type(x), Some(PgType::Float4 | PgType::Float8)),
+        _ => false,
+    };
+    if is_float {
+        func.name = super::ast::object_name("pg_round_even");
+    }
 }

@@ -155,6 +155,17 @@ impl Dec {
         })
     }
 
+    /// The square root at this value's scale, rounded half up (as
+    /// PostgreSQL's `sqrt_var` at the variance's scale); for non-negatives.
+    fn sqrt(&self) -> Dec {
+        // sqrt(m × 10^-s) × 10^s = sqrt(m × 10^s); one more digit to round.
+        let t = (&self.m * pow10(self.scale + 2)).sqrt();
+        Dec {
+            m: (t + 5u32) / 10u32,
+            scale: self.scale,
+        }
+    }
+
     fn to_text(&self) -> String {
         let digits = self.m.abs().to_string();
         let scale = self.scale as usize;
@@ -222,7 +233,99 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = pure();
     conn.create_window_function("pg_avg", 1, flags, Avg)?;
     conn.create_window_function("pg_avg", 2, flags, Avg)?;
+    conn.create_aggregate_function("pg_spread", 3, flags, Spread)?;
     Ok(())
+}
+
+/// `pg_spread(x, 'table.column' | NULL, kind)`: `stddev`, `stddev_samp`,
+/// `stddev_pop`, `variance`, `var_samp` or `var_pop` (the `kind`) as
+/// PostgreSQL's numeric computes them over integers and numerics
+/// (`numeric_stddev_internal`: exact sums, `select_div_scale` digits, the
+/// square root rounded to that scale); over doubles of a float column or
+/// expression, the double result.
+struct Spread;
+
+#[derive(Default)]
+struct SpreadState {
+    n: i64,
+    sum: Option<Dec>,
+    sum_sq: Option<Dec>,
+    /// The double sums, for doubles.
+    float: super::stats::Acc,
+    saw_float: bool,
+    column: Option<Option<PgType>>,
+    /// (sample rather than population, standard deviation rather than variance).
+    kind: (bool, bool),
+}
+
+impl Aggregate<SpreadState, Value> for Spread {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<SpreadState> {
+        Ok(SpreadState::default())
+    }
+
+    fn step(&self, ctx: &mut Context<'_>, st: &mut SpreadState) -> rusqlite::Result<()> {
+        let v = ctx.get_raw(0);
+        if matches!(v, ValueRef::Null) {
+            return Ok(());
+        }
+        if st.column.is_none() {
+            st.column = Some(column_type(ctx)?);
+            let kind: String = ctx.get::<Option<String>>(2)?.unwrap_or_default();
+            st.kind = (!kind.ends_with("_pop"), kind.starts_with("stddev"));
+        }
+        let numeric_column = st.column == Some(Some(PgType::Numeric));
+        st.n += 1;
+        let x = match v {
+            ValueRef::Real(f) if !numeric_column => {
+                st.saw_float = true;
+                f
+            }
+            other => {
+                let d = operand(other)?.expect("not null");
+                let x = d.m.to_f64().unwrap_or(f64::NAN) / 10f64.powi(d.scale as i32);
+                let sq = d.mul(&d);
+                st.sum = Some(st.sum.take().map_or(d.clone(), |s| s.add(&d)));
+                st.sum_sq = Some(st.sum_sq.take().map_or(sq.clone(), |s| s.add(&sq)));
+                x
+            }
+        };
+        st.float.add(x);
+        Ok(())
+    }
+
+    fn finalize(&self, _: &mut Context<'_>, st: Option<SpreadState>) -> rusqlite::Result<Value> {
+        let Some(st) = st else {
+            return Ok(Value::Null);
+        };
+        let (sample, root) = st.kind;
+        if st.n == 0 || (sample && st.n == 1) {
+            return Ok(Value::Null);
+        }
+        if st.saw_float {
+            return Ok(st
+                .float
+                .result(sample, root)
+                .map_or(Value::Null, Value::Real));
+        }
+        let (Some(sum), Some(sum_sq)) = (st.sum, st.sum_sq) else {
+            return Ok(Value::Null);
+        };
+        let n = Dec::int(st.n);
+        // N·Σx² − (Σx)², exact.
+        let numerator = n.mul(&sum_sq).add(&sum.mul(&sum).neg());
+        if numerator.m.sign() != Sign::Plus {
+            return Ok(Value::Text("0".to_owned()));
+        }
+        let denominator = Dec::int(st.n).mul(&Dec::int(if sample { st.n - 1 } else { st.n }));
+        let Some(variance) = numerator.div(&denominator) else {
+            return Ok(Value::Null);
+        };
+        Ok(Value::Text(if root {
+            variance.sqrt().to_text()
+        } else {
+            variance.to_text()
+        }))
+    }
 }
 
 /// Running state of `pg_avg`.
