@@ -805,6 +805,22 @@ fn function_type(func: &Function) -> Option<PgType> {
         "lag" | "lead" | "first_value" | "last_value" | "nth_value" => {
             plain_args(func)?.first().and_then(|e| expr_type(e))?
         }
+        // log(b, x) exists for numerics only.
+        "log" if plain_args(func).is_some_and(|a| a.len() == 2) => PgType::Numeric,
+        // power(int, numeric) resolves to the numeric form.
+        "power" | "pow"
+            if plain_args(func).is_some_and(|a| {
+                a.iter().any(|e| expr_type(e) == Some(PgType::Numeric))
+                    && a.iter().all(|e| {
+                        matches!(
+                            expr_type(e),
+                            Some(PgType::Int2 | PgType::Int4 | PgType::Int8 | PgType::Numeric)
+                        )
+                    })
+            }) =>
+        {
+            PgType::Numeric
+        }
         // Math: numeric in, numeric out; anything else is double precision.
         "sqrt" | "cbrt" | "exp" | "ln" | "log" | "log10" | "power" | "pow" | "ceil" | "ceiling"
         | "floor" | "sign" => match first_arg_type() {

@@ -116,7 +116,7 @@ fn exact(e: &mut Expr, scope: &Scope) -> bool {
             *e = call(name, args);
             true
         }
-        Expr::Function(f) => average(f, scope) || spread(f, scope),
+        Expr::Function(f) => average(f, scope) || spread(f, scope) || numeric_math(f),
         // An integer beyond bigint is a numeric: as text it keeps its digits.
         Expr::Value(v) => match &v.value {
             Value::Number(n, _)
@@ -206,5 +206,47 @@ fn spread(f: &mut Function, scope: &Scope) -> bool {
     list.args
         .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(string(name))));
     f.name = super::ast::object_name("pg_spread");
+    true
+}
+
+/// `sqrt`, `exp`, `ln`, `log` and `power` of numeric arguments (integers
+/// and numerics, at least one numeric; `log(b, x)` exists for numerics
+/// only) → `pg_numeric_*`: PostgreSQL's digits, not a double's.
+fn numeric_math(f: &mut Function) -> bool {
+    if f.over.is_some() || f.filter.is_some() {
+        return false;
+    }
+    let name = base_name(&f.name);
+    let FunctionArguments::List(list) = &f.args else {
+        return false;
+    };
+    if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+        return false;
+    }
+    let types: Option<Vec<PgType>> = list
+        .args
+        .iter()
+        .map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => expr_type(e),
+            _ => None,
+        })
+        .collect();
+    let Some(types) = types else {
+        return false;
+    };
+    if !types.iter().all(|t| is_exact_type(Some(*t))) {
+        return false;
+    }
+    let numeric = types.contains(&PgType::Numeric);
+    let target = match (name.as_str(), types.len()) {
+        ("sqrt", 1) if numeric => "pg_numeric_sqrt",
+        ("exp", 1) if numeric => "pg_numeric_exp",
+        ("ln", 1) if numeric => "pg_numeric_ln",
+        ("log" | "log10", 1) if numeric => "pg_numeric_log10",
+        ("log", 2) => "pg_numeric_log",
+        ("power" | "pow", 2) if numeric => "pg_numeric_power",
+        _ => return false,
+    };
+    f.name = super::ast::object_name(target);
     true
 }

@@ -32,12 +32,12 @@ const MAX_SCALE: i64 = 1000;
 /// `m × 10^-scale`, scale ≥ 0: PostgreSQL's numeric with its display scale.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Dec {
-    m: BigInt,
-    scale: i64,
+    pub(super) m: BigInt,
+    pub(super) scale: i64,
 }
 
 impl Dec {
-    fn int(n: i64) -> Dec {
+    pub(super) fn int(n: i64) -> Dec {
         Dec {
             m: BigInt::from(n),
             scale: 0,
@@ -45,7 +45,7 @@ impl Dec {
     }
 
     /// Numeric input syntax: `[+-]digits[.digits][e[+-]n]`.
-    fn parse(s: &str) -> Option<Dec> {
+    pub(super) fn parse(s: &str) -> Option<Dec> {
         let t = s.trim();
         let (mantissa, exp) = match t.find(['e', 'E']) {
             Some(i) => (&t[..i], t[i + 1..].parse::<i64>().ok()?),
@@ -166,7 +166,7 @@ impl Dec {
         }
     }
 
-    fn to_text(&self) -> String {
+    pub(super) fn to_text(&self) -> String {
         let digits = self.m.abs().to_string();
         let scale = self.scale as usize;
         let mut out = String::with_capacity(digits.len() + 3);
@@ -193,7 +193,7 @@ fn pow10(n: i64) -> BigInt {
 }
 
 /// An operand of numeric arithmetic: exact, or None for NULL.
-fn operand(v: ValueRef<'_>) -> rusqlite::Result<Option<Dec>> {
+pub(super) fn operand(v: ValueRef<'_>) -> rusqlite::Result<Option<Dec>> {
     Ok(match v {
         ValueRef::Null => None,
         ValueRef::Integer(n) => Some(Dec::int(n)),
