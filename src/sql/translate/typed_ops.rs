@@ -20,7 +20,11 @@ pub(super) fn rewrite(expr: &mut Expr) {
         return;
     };
     if is_comparison(op) {
-        date_with_timestamp(left, right);
+        if let Some(replacement) = compare_with_day(left, op, right) {
+            *expr = replacement;
+        } else {
+            date_with_timestamp(left, right);
+        }
         return;
     }
     // Only these two operators depend on types here; the others must not
@@ -59,6 +63,87 @@ pub(super) fn rewrite(expr: &mut Expr) {
 fn is_comparison(op: &BinaryOperator) -> bool {
     use BinaryOperator as B;
     matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
+}
+
+/// A date or timestamp literal (`date '...'`, `'...'::timestamp`): its
+/// type and text.
+fn day_literal(e: &Expr) -> Option<(PgType, String)> {
+    use sqlparser::ast::{DataType, TimezoneInfo, Value};
+    let (data_type, text): (&DataType, &str) = match e {
+        Expr::TypedString(ts) => match &ts.value.value {
+            Value::SingleQuotedString(s) => (&ts.data_type, s),
+            _ => return None,
+        },
+        Expr::Cast {
+            expr, data_type, ..
+        } => (data_type, super::ast::string_literal(expr)?),
+        Expr::Nested(inner) => return day_literal(inner),
+        _ => return None,
+    };
+    match data_type {
+        DataType::Date => Some((PgType::Date, super::literals::date(text).ok()?)),
+        DataType::Timestamp(_, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => {
+            Some((PgType::Timestamp, super::literals::timestamp(text).ok()??))
+        }
+        _ => None,
+    }
+}
+
+/// An expression of unknown type (a column: a date or a timestamp)
+/// compared with a date literal, or with a timestamp literal at midnight.
+/// Stored dates (`YYYY-MM-DD`) and timestamps (`YYYY-MM-DD HH:MM:SS`)
+/// compare as text correctly except when the day is the same and the time
+/// midnight, where PostgreSQL finds them equal: the literal is compared in
+/// both spellings where that matters (`x IN (d, d 00:00:00)`, `x < d`,
+/// `x <= d 00:00:00`, ...), which keeps the column's index usable.
+fn compare_with_day(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<Expr> {
+    use sqlparser::ast::BinaryOperator as B;
+    let (column, literal, op) = match (day_literal(left), day_literal(right)) {
+        (None, Some(lit)) => (left, lit, op.clone()),
+        (Some(lit), None) => (
+            right,
+            lit,
+            match op {
+                B::Lt => B::Gt,
+                B::LtEq => B::GtEq,
+                B::Gt => B::Lt,
+                B::GtEq => B::LtEq,
+                other => other.clone(),
+            },
+        ),
+        _ => return None,
+    };
+    if expr_type(column).is_some() {
+        return None;
+    }
+    let (ty, text) = literal;
+    let (day, midnight) = match ty {
+        PgType::Date => (text.clone(), format!("{text} 00:00:00")),
+        _ => match text.strip_suffix(" 00:00:00") {
+            Some(day) => (day.to_owned(), text.clone()),
+            None => return None,
+        },
+    };
+    let string = |s: &str| super::ast::string(s);
+    let compare = |op: B, value: &str| Expr::BinaryOp {
+        left: Box::new(column.clone()),
+        op,
+        right: Box::new(string(value)),
+    };
+    let both = |negated: bool| Expr::InList {
+        expr: Box::new(column.clone()),
+        list: vec![string(&day), string(&midnight)],
+        negated,
+    };
+    Some(match op {
+        B::Eq => both(false),
+        B::NotEq => both(true),
+        // Below the day's first moment, or from it on: the day alone.
+        B::Lt | B::GtEq => compare(op, &day),
+        // Up to the day's midnight, or after it: with the time.
+        B::LtEq | B::Gt => compare(op, &midnight),
+        _ => return None,
+    })
 }
 
 /// `date = timestamp` compares the date's midnight: the stored date text
