@@ -36,6 +36,8 @@ SELECT stddev_pop(qty), var_pop(qty), stddev(qty) FROM sales WHERE id = 1;
 SELECT variance(amount), stddev_pop(amount) FROM sales;
 SELECT stddev(x), var_pop(x) FROM (VALUES (1.5::float8), (2.5::float8), (4.0::float8)) v(x);
 SELECT variance(x) FROM (VALUES (1), (2), (3), (4)) v(x);
+SELECT variance(x), stddev_pop(x) FROM (VALUES (0), (0)) v(x);
+SELECT var_samp(x) FROM (VALUES (9223372036854775807), (-9223372036854775807), (1)) v(x);
 SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY qty) FROM sales;
 SELECT mode() WITHIN GROUP (ORDER BY product) FROM sales;
 SELECT sum(qty)::float8 / count(*) FROM sales;

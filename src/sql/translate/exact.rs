@@ -161,10 +161,7 @@ fn average(f: &mut Function, scope: &Scope) -> bool {
     // DISTINCT aggregates take one argument in SQLite.
     let distinct = matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
     if !distinct {
-        let column = match scope.column_of(arg) {
-            Some((table, column)) => string(format!("{table}.{column}")),
-            None => Expr::value(Value::Null),
-        };
+        let column = type_reference(arg, scope);
         list.args
             .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(column)));
     }
@@ -197,10 +194,7 @@ fn spread(f: &mut Function, scope: &Scope) -> bool {
     if matches!(expr_type(arg), Some(PgType::Float4 | PgType::Float8)) {
         return false;
     }
-    let column = match scope.column_of(arg) {
-        Some((table, column)) => string(format!("{table}.{column}")),
-        None => Expr::value(Value::Null),
-    };
+    let column = type_reference(arg, scope);
     list.args
         .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(column)));
     list.args
@@ -249,4 +243,15 @@ fn numeric_math(f: &mut Function) -> bool {
     };
     f.name = super::ast::object_name(target);
     true
+}
+
+/// What tells `pg_avg`/`pg_spread` that doubles of `arg` are numeric values:
+/// `'table.column'` of a column (its declared type is looked up), or
+/// `'numeric'` for an expression known to be numeric.
+fn type_reference(arg: &Expr, scope: &Scope) -> Expr {
+    match scope.column_of(arg) {
+        Some((table, column)) => string(format!("{table}.{column}")),
+        None if expr_type(arg) == Some(PgType::Numeric) => string("numeric"),
+        None => Expr::value(Value::Null),
+    }
 }

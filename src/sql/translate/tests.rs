@@ -653,7 +653,11 @@ fn regexp_matches_and_distinct_aggregates() {
     assert_eq!(t.columns, vec![Some(PgType::Array(ArrayElem::Text))]);
     let t = one("SELECT id, regexp_matches(s, 'x') FROM t");
     assert!(t.sql.contains("t.id"), "{}", t.sql);
-    assert!(t.sql.contains("json_each(pg_regexp_matches(t.s"), "{}", t.sql);
+    assert!(
+        t.sql.contains("json_each(pg_regexp_matches(t.s"),
+        "{}",
+        t.sql
+    );
     let t = one("SELECT string_agg(DISTINCT s, ',') FROM t");
     assert!(
         t.sql.contains("pg_string_agg_distinct(s, ',' ORDER BY s)"),

@@ -250,12 +250,31 @@ struct SpreadState {
     n: i64,
     sum: Option<Dec>,
     sum_sq: Option<Dec>,
+    /// Integer values' sums, kept apart (no big-number work per row) until
+    /// they would overflow.
+    int_sum: i128,
+    int_sq: i128,
     /// The double sums, for doubles.
     float: super::stats::Acc,
     saw_float: bool,
     column: Option<Option<PgType>>,
     /// (sample rather than population, standard deviation rather than variance).
     kind: (bool, bool),
+}
+
+impl SpreadState {
+    /// Moves the integer sums into the exact ones.
+    fn flush_ints(&mut self) {
+        let to_dec = |v: i128| Dec {
+            m: BigInt::from(v),
+            scale: 0,
+        };
+        let (sum, sq) = (to_dec(self.int_sum), to_dec(self.int_sq));
+        self.sum = Some(self.sum.take().map_or(sum.clone(), |s| s.add(&sum)));
+        self.sum_sq = Some(self.sum_sq.take().map_or(sq.clone(), |s| s.add(&sq)));
+        self.int_sum = 0;
+        self.int_sq = 0;
+    }
 }
 
 impl Aggregate<SpreadState, Value> for Spread {
@@ -279,6 +298,24 @@ impl Aggregate<SpreadState, Value> for Spread {
             ValueRef::Real(f) if !numeric_column => {
                 st.saw_float = true;
                 f
+            }
+            ValueRef::Integer(i) => {
+                let wide = i128::from(i);
+                match (
+                    st.int_sum.checked_add(wide),
+                    st.int_sq.checked_add(wide * wide),
+                ) {
+                    (Some(sum), Some(sq)) => {
+                        st.int_sum = sum;
+                        st.int_sq = sq;
+                    }
+                    _ => {
+                        st.flush_ints();
+                        st.int_sum = wide;
+                        st.int_sq = wide * wide;
+                    }
+                }
+                i as f64
             }
             other => {
                 let d = operand(other)?.expect("not null");
@@ -307,6 +344,8 @@ impl Aggregate<SpreadState, Value> for Spread {
                 .result(sample, root)
                 .map_or(Value::Null, Value::Real));
         }
+        let mut st = st;
+        st.flush_ints();
         let (Some(sum), Some(sum_sq)) = (st.sum, st.sum_sq) else {
             return Ok(Value::Null);
         };
@@ -389,7 +428,8 @@ impl AvgState {
     }
 }
 
-/// The declared type of the `'table.column'` second argument, if any.
+/// The declared type of the `'table.column'` second argument (or
+/// `'numeric'`: an expression of that type), if any.
 fn column_type(ctx: &Context<'_>) -> rusqlite::Result<Option<PgType>> {
     if ctx.len() < 2 {
         return Ok(None);
@@ -397,6 +437,10 @@ fn column_type(ctx: &Context<'_>) -> rusqlite::Result<Option<PgType>> {
     let Some(reference) = ctx.get::<Option<String>>(1)? else {
         return Ok(None);
     };
+    // The translator's word for an expression it knows to be numeric.
+    if reference == "numeric" {
+        return Ok(Some(PgType::Numeric));
+    }
     let Some((table, column)) = reference.split_once('.') else {
         return Ok(None);
     };
