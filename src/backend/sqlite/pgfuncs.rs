@@ -15,6 +15,7 @@ mod from_char;
 mod intervals;
 mod jsonbuild;
 mod jsonops;
+mod numeric_math;
 mod ordered_set;
 mod quote;
 pub(crate) mod sequences;
@@ -47,6 +48,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     defaults::register(conn)?;
     drop_check::register(conn)?;
     exact::register(conn)?;
+    numeric_math::register(conn)?;
     text::register(conn)?;
     binary::register(conn)?;
     arith::register(conn)?;
@@ -69,7 +71,12 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// fails with SQLITE_ERROR and that message), so the server's SQLite error
 /// mapping should call this for SQLITE_ERROR messages it does not know.
 pub fn sqlstate(message: &str) -> Option<&'static str> {
-    const PREFIXES: [(&str, &str); 28] = [
+    const PREFIXES: [(&str, &str); 33] = [
+        ("a negative number raised to a non-integer power", "2201F"),
+        ("zero raised to a negative power", "2201F"),
+        ("value overflows numeric format", "22003"),
+        ("regexp_match() does not support", "22023"),
+        ("value out of range: ", "22003"),
         ("numeric field overflow", "22003"),
         ("unrecognized encoding", "22023"),
         ("invalid hexadecimal data", "22023"),

@@ -224,7 +224,7 @@ const STORED_ARRAY: &str = "CASE substr($1, 1, 1) WHEN '[' THEN $1 WHEN '{' THEN
 /// row's unqualified column names ambiguous: with one relation in FROM they
 /// are qualified with its name (not inside subqueries, which have their
 /// own FROM). Plain column items keep their name as an alias.
-fn qualify_columns(select: &mut Select) {
+pub(super) fn qualify_columns(select: &mut Select) {
     struct Qualify {
         relation: Ident,
         depth: usize,

@@ -307,16 +307,20 @@ fn push_from(
                     .as_ref()
                     .map_or(base.clone(), |a| a.name.value.clone());
                 if let Some(args) = args {
-                    if base != "generate_series" {
+                    if base != "generate_series" && base != "regexp_matches" {
                         guard.push(opaque(shown));
                         continue;
                     }
-                    let ty = args.args.iter().find_map(|a| match a {
-                        sqlparser::ast::FunctionArg::Unnamed(
-                            sqlparser::ast::FunctionArgExpr::Expr(e),
-                        ) => expr_type(e),
-                        _ => None,
-                    });
+                    let ty = if base == "regexp_matches" {
+                        Some(array_of(Some(PgType::Text)))
+                    } else {
+                        args.args.iter().find_map(|a| match a {
+                            sqlparser::ast::FunctionArg::Unnamed(
+                                sqlparser::ast::FunctionArgExpr::Expr(e),
+                            ) => expr_type(e),
+                            _ => None,
+                        })
+                    };
                     let col = alias
                         .as_ref()
                         .and_then(|a| a.columns.first().map(|c| c.name.value.clone()))
@@ -572,9 +576,17 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
             _ => None,
         },
         Expr::Nested(inner) => expr_type(inner),
+        // ceil/floor (parsed apart from other calls) have numeric and
+        // float8 forms; an integer goes to float8, the preferred type.
+        Expr::Ceil { expr, .. } | Expr::Floor { expr, .. } => match expr_type(expr)? {
+            PgType::Numeric => Some(PgType::Numeric),
+            _ => Some(PgType::Float8),
+        },
         Expr::BinaryOp { left, op, right } => binary_type(left, op, right),
         Expr::UnaryOp { op, expr } => match op {
             UnaryOperator::Not => Some(PgType::Bool),
+            // `|/` and `||/` are float8 operators.
+            UnaryOperator::PGSquareRoot | UnaryOperator::PGCubeRoot => Some(PgType::Float8),
             _ => expr_type(expr),
         },
         Expr::IsNull(_)
@@ -793,6 +805,22 @@ fn function_type(func: &Function) -> Option<PgType> {
         "lag" | "lead" | "first_value" | "last_value" | "nth_value" => {
             plain_args(func)?.first().and_then(|e| expr_type(e))?
         }
+        // log(b, x) exists for numerics only.
+        "log" if plain_args(func).is_some_and(|a| a.len() == 2) => PgType::Numeric,
+        // power(int, numeric) resolves to the numeric form.
+        "power" | "pow"
+            if plain_args(func).is_some_and(|a| {
+                a.iter().any(|e| expr_type(e) == Some(PgType::Numeric))
+                    && a.iter().all(|e| {
+                        matches!(
+                            expr_type(e),
+                            Some(PgType::Int2 | PgType::Int4 | PgType::Int8 | PgType::Numeric)
+                        )
+                    })
+            }) =>
+        {
+            PgType::Numeric
+        }
         // Math: numeric in, numeric out; anything else is double precision.
         "sqrt" | "cbrt" | "exp" | "ln" | "log" | "log10" | "power" | "pow" | "ceil" | "ceiling"
         | "floor" | "sign" => match first_arg_type() {
@@ -808,7 +836,12 @@ fn function_type(func: &Function) -> Option<PgType> {
             PgType::Array(elem) => elem.scalar(),
             _ => return None,
         },
-        "min" | "max" | "nullif" | "abs" | "round" | "trunc" => first_arg_type()?,
+        // round and trunc have float8 and numeric forms: real rounds as float8.
+        "round" | "trunc" => match first_arg_type()? {
+            PgType::Float4 => PgType::Float8,
+            other => other,
+        },
+        "min" | "max" | "nullif" | "abs" => first_arg_type()?,
         // The arguments' common type: unknown while any of them is.
         "coalesce" | "greatest" | "least" => {
             let types = plain_args(func)?
@@ -863,7 +896,9 @@ fn function_type(func: &Function) -> Option<PgType> {
         // Only with a known element type: a text[] of what are really
         // booleans or numbers would mislead clients (0 is a true string).
         "array_agg" => array_of(Some(first_arg_type()?)),
-        "string_to_array" | "regexp_split_to_array" => array_of(Some(PgType::Text)),
+        "string_to_array" | "regexp_split_to_array" | "regexp_match" | "regexp_matches" => {
+            array_of(Some(PgType::Text))
+        }
         "to_hex" | "quote_ident" | "quote_literal" | "quote_nullable" | "translate" | "encode"
         | "repeat" | "reverse" | "regexp_replace" | "format" => PgType::Text,
         "decode" | "sha224" | "sha256" | "sha384" | "sha512" => PgType::Bytea,

@@ -116,7 +116,7 @@ fn exact(e: &mut Expr, scope: &Scope) -> bool {
             *e = call(name, args);
             true
         }
-        Expr::Function(f) => average(f, scope),
+        Expr::Function(f) => average(f, scope) || spread(f, scope) || numeric_math(f),
         // An integer beyond bigint is a numeric: as text it keeps its digits.
         Expr::Value(v) => match &v.value {
             Value::Number(n, _)
@@ -161,13 +161,97 @@ fn average(f: &mut Function, scope: &Scope) -> bool {
     // DISTINCT aggregates take one argument in SQLite.
     let distinct = matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
     if !distinct {
-        let column = match scope.column_of(arg) {
-            Some((table, column)) => string(format!("{table}.{column}")),
-            None => Expr::value(Value::Null),
-        };
+        let column = type_reference(arg, scope);
         list.args
             .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(column)));
     }
     f.name = super::ast::object_name("pg_avg");
     true
+}
+
+/// `stddev(x)`, `variance(x)` and kin → `pg_spread(x, 'table.column', kind)`
+/// unless `x` is known to be a float: numeric results with PostgreSQL's
+/// digits. Window calls and DISTINCT stay SQLite's (double) aggregates.
+fn spread(f: &mut Function, scope: &Scope) -> bool {
+    let name = base_name(&f.name);
+    if !matches!(
+        name.as_str(),
+        "stddev" | "stddev_samp" | "stddev_pop" | "variance" | "var_samp" | "var_pop"
+    ) || f.over.is_some()
+        || f.filter.is_some()
+    {
+        return false;
+    }
+    let FunctionArguments::List(list) = &mut f.args else {
+        return false;
+    };
+    if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+        return false;
+    }
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = list.args.as_slice() else {
+        return false;
+    };
+    if matches!(expr_type(arg), Some(PgType::Float4 | PgType::Float8)) {
+        return false;
+    }
+    let column = type_reference(arg, scope);
+    list.args
+        .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(column)));
+    list.args
+        .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(string(name))));
+    f.name = super::ast::object_name("pg_spread");
+    true
+}
+
+/// `sqrt`, `exp`, `ln`, `log` and `power` of numeric arguments (integers
+/// and numerics, at least one numeric; `log(b, x)` exists for numerics
+/// only) → `pg_numeric_*`: PostgreSQL's digits, not a double's.
+fn numeric_math(f: &mut Function) -> bool {
+    if f.over.is_some() || f.filter.is_some() {
+        return false;
+    }
+    let name = base_name(&f.name);
+    let FunctionArguments::List(list) = &f.args else {
+        return false;
+    };
+    if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+        return false;
+    }
+    let types: Option<Vec<PgType>> = list
+        .args
+        .iter()
+        .map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => expr_type(e),
+            _ => None,
+        })
+        .collect();
+    let Some(types) = types else {
+        return false;
+    };
+    if !types.iter().all(|t| is_exact_type(Some(*t))) {
+        return false;
+    }
+    let numeric = types.contains(&PgType::Numeric);
+    let target = match (name.as_str(), types.len()) {
+        ("sqrt", 1) if numeric => "pg_numeric_sqrt",
+        ("exp", 1) if numeric => "pg_numeric_exp",
+        ("ln", 1) if numeric => "pg_numeric_ln",
+        ("log" | "log10", 1) if numeric => "pg_numeric_log10",
+        ("log", 2) => "pg_numeric_log",
+        ("power" | "pow", 2) if numeric => "pg_numeric_power",
+        _ => return false,
+    };
+    f.name = super::ast::object_name(target);
+    true
+}
+
+/// What tells `pg_avg`/`pg_spread` that doubles of `arg` are numeric values:
+/// `'table.column'` of a column (its declared type is looked up), or
+/// `'numeric'` for an expression known to be numeric.
+fn type_reference(arg: &Expr, scope: &Scope) -> Expr {
+    match scope.column_of(arg) {
+        Some((table, column)) => string(format!("{table}.{column}")),
+        None if expr_type(arg) == Some(PgType::Numeric) => string("numeric"),
+        None => Expr::value(Value::Null),
+    }
 }

@@ -156,6 +156,24 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
         Expr::AnyOp { .. } | Expr::AllOp { .. } => {
             return Err(unsupported("ANY/ALL with this operator or a subquery"))
         }
+        // PostgreSQL's prefix operators: `|/ x` square root, `||/ x` cube
+        // root (float8 both), `@ x` absolute value.
+        Expr::UnaryOp {
+            op:
+                op @ (UnaryOperator::PGSquareRoot | UnaryOperator::PGCubeRoot | UnaryOperator::PGAbs),
+            expr: inner,
+        } => {
+            let name = match op {
+                UnaryOperator::PGSquareRoot => "sqrt",
+                UnaryOperator::PGCubeRoot => "cbrt",
+                _ => "abs",
+            };
+            let arg = match op {
+                UnaryOperator::PGAbs => (**inner).clone(),
+                _ => template("CAST($1 AS REAL)", &[(**inner).clone()]),
+            };
+            Some(call(name, vec![arg]))
+        }
         Expr::IsUnknown(inner) => Some(Expr::IsNull(inner.clone())),
         Expr::IsNotUnknown(inner) => Some(Expr::IsNotNull(inner.clone())),
         Expr::Function(func) => rewrite_function(func)?,

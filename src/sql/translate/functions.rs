@@ -84,6 +84,52 @@ pub(super) fn json_argument(e: Expr, ty: Option<crate::sql::pgtype::PgType>) -> 
     template(sql, &[e])
 }
 
+/// `string_agg(DISTINCT x, sep [ORDER BY ...])` and `array_agg(DISTINCT x
+/// [ORDER BY ...])`. PostgreSQL sorts a DISTINCT aggregate's input, so with
+/// no ORDER BY the values come in ascending order: the call gets `ORDER BY
+/// x`. SQLite's DISTINCT takes one argument only, so string_agg's becomes
+/// `pg_string_agg_distinct(x, sep ORDER BY ...)`, which skips repeats itself.
+/// True when the call was renamed (and must not be renamed again).
+fn distinct_aggregate(name: &str, func: &mut Function) -> bool {
+    use sqlparser::ast::{
+        DuplicateTreatment, FunctionArg, FunctionArgExpr, FunctionArgumentClause,
+        FunctionArguments, OrderByExpr, OrderByOptions,
+    };
+    if !matches!(name, "string_agg" | "array_agg") || func.over.is_some() {
+        return false;
+    }
+    let FunctionArguments::List(list) = &mut func.args else {
+        return false;
+    };
+    if list.duplicate_treatment != Some(DuplicateTreatment::Distinct) {
+        return false;
+    }
+    let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(value))) = list.args.first() else {
+        return false;
+    };
+    if !list
+        .clauses
+        .iter()
+        .any(|c| matches!(c, FunctionArgumentClause::OrderBy(_)))
+    {
+        list.clauses
+            .push(FunctionArgumentClause::OrderBy(vec![OrderByExpr {
+                expr: value.clone(),
+                options: OrderByOptions {
+                    sort: None,
+                    nulls_first: None,
+                },
+                with_fill: None,
+            }]));
+    }
+    if name == "string_agg" && list.args.len() == 2 {
+        list.duplicate_treatment = None;
+        func.name = object_name("pg_string_agg_distinct");
+        return true;
+    }
+    false
+}
+
 /// Rewrites a call whose arguments are already translated. `None` keeps it.
 pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, TranslateError> {
     let name = base_name(&func.name);
@@ -99,6 +145,9 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
     }
     if UNSUPPORTED.contains(&name.as_str()) {
         return Err(unsupported(format!("function {name}()")));
+    }
+    if distinct_aggregate(&name, func) {
+        return Ok(None);
     }
     // Renames keep arguments, DISTINCT, ORDER BY, FILTER and OVER intact.
     let renamed = match name.as_str() {

@@ -43,6 +43,7 @@ mod session;
 mod similar;
 mod split;
 mod statement;
+mod symmetric;
 mod time_zone;
 mod tokens;
 mod typed_ops;

@@ -99,9 +99,13 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
             );
             return Ok(replace_with(factor, sub, alias, &name));
         }
+        // One row per match (every match with the `g` flag), each a text[].
+        "regexp_matches" => query(
+            "SELECT value AS pg_col FROM json_each($1)",
+            &[regexp_matches(&args)?],
+        ),
         // Other set-returning functions are not translated (refused by name).
         "regexp_split_to_table"
-        | "regexp_matches"
         | "generate_subscripts"
         | "json_to_recordset"
         | "jsonb_to_recordset"
@@ -202,6 +206,21 @@ const JSON_VALUE: &str = "CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'f
 const TEXT_VALUE: &str =
     "CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE value END";
 
+/// `pg_regexp_matches(s, pattern[, flags])`: the rows of `regexp_matches`
+/// as a JSON array (see `backend::sqlite::pgfuncs::text`).
+fn regexp_matches(args: &[Expr]) -> Result<Expr, TranslateError> {
+    if !(2..=3).contains(&args.len()) {
+        return Err(other(
+            "42883",
+            format!(
+                "function regexp_matches with {} arguments does not exist",
+                args.len()
+            ),
+        ));
+    }
+    Ok(super::ast::call("pg_regexp_matches", args.to_vec()))
+}
+
 fn one_arg<'a>(name: &str, args: &'a [Expr]) -> Result<&'a [Expr], TranslateError> {
     match args {
         [_] => Ok(args),
@@ -245,7 +264,7 @@ fn replace_with(
 /// without FROM: the call becomes a column of the same subquery in FROM.
 pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateError> {
     if !select.from.is_empty() {
-        return Ok(());
+        return rewrite_select_list_over_rows(select);
     }
     let mut found: Option<TableFactor> = None;
     for item in &mut select.projection {
@@ -266,6 +285,7 @@ pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateEr
                 | "jsonb_array_elements_text"
                 | "json_object_keys"
                 | "jsonb_object_keys"
+                | "regexp_matches"
         ) || func.over.is_some()
         {
             continue;
@@ -317,6 +337,107 @@ pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateEr
             joins: vec![],
         }];
     }
+    Ok(())
+}
+
+/// A set-returning function over JSON in the select list of a query with
+/// FROM (`SELECT id, unnest(tags) FROM posts`): each row of the FROM
+/// repeats once per element, and a row whose set is empty goes away, as in
+/// PostgreSQL. SQLite's `json_each` joins in FROM with the row's values
+/// (`FROM posts, json_each(tags) AS pg_srf`); the call becomes the
+/// element. Not under grouping or DISTINCT, where PostgreSQL expands the
+/// set after grouping.
+fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateError> {
+    if select.having.is_some()
+        || select.distinct.is_some()
+        || !matches!(&select.group_by, sqlparser::ast::GroupByExpr::Expressions(e, _) if e.is_empty())
+    {
+        return Ok(());
+    }
+    let srf = |item: &SelectItem| -> bool {
+        let (SelectItem::UnnamedExpr(Expr::Function(func))
+        | SelectItem::ExprWithAlias {
+            expr: Expr::Function(func),
+            ..
+        }) = item
+        else {
+            return false;
+        };
+        func.over.is_none()
+            && func.filter.is_none()
+            && matches!(
+                base_name(&func.name).as_str(),
+                "json_array_elements"
+                    | "jsonb_array_elements"
+                    | "json_array_elements_text"
+                    | "jsonb_array_elements_text"
+                    | "json_object_keys"
+                    | "jsonb_object_keys"
+                    | "regexp_matches"
+            )
+    };
+    match select.projection.iter().filter(|i| srf(i)).count() {
+        0 => return Ok(()),
+        1 => {}
+        _ => {
+            return Err(unsupported(
+                "several set-returning functions in a select list",
+            ))
+        }
+    }
+    // json_each's own columns (`id`, `key`, `value`, ...) must not capture
+    // the row's unqualified names.
+    super::catalog::qualify_columns(select);
+    let Some(SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. }) =
+        select.projection.iter_mut().find(|i| srf(i))
+    else {
+        return Ok(());
+    };
+    let Expr::Function(func) = expr else {
+        return Ok(());
+    };
+    let name = base_name(&func.name);
+    let Some(args) = plain_args(func) else {
+        return Ok(());
+    };
+    let args: Vec<Expr> = args.into_iter().cloned().collect();
+    let (source, element) = match (name.as_str(), args.as_slice()) {
+        ("json_array_elements" | "jsonb_array_elements", [json]) => (json.clone(), JSON_VALUE),
+        ("json_array_elements_text" | "jsonb_array_elements_text", [json]) => {
+            (json.clone(), TEXT_VALUE)
+        }
+        ("json_object_keys" | "jsonb_object_keys", [json]) => (json.clone(), "key"),
+        ("regexp_matches", _) => (regexp_matches(&args)?, "value"),
+        _ => return Err(unsupported(format!("{name}() with these arguments"))),
+    };
+    let element = element
+        .replace("value", "pg_srf.value")
+        .replace("type", "pg_srf.type")
+        .replace("key", "pg_srf.key");
+    *expr = super::ast::template(&element, &[]);
+    select.from.push(TableWithJoins {
+        relation: TableFactor::Table {
+            name: super::ast::object_name("json_each"),
+            alias: Some(TableAlias {
+                explicit: true,
+                at: None,
+                name: Ident::new("pg_srf"),
+                columns: vec![],
+            }),
+            args: Some(sqlparser::ast::TableFunctionArgs {
+                args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(source))],
+                settings: None,
+            }),
+            with_hints: vec![],
+            version: None,
+            with_ordinality: false,
+            partitions: vec![],
+            json_path: None,
+            sample: None,
+            index_hints: vec![],
+        },
+        joins: vec![],
+    });
     Ok(())
 }
 

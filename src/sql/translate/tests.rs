@@ -602,3 +602,72 @@ fn array_columns_read_either_stored_form() {
     let e = translate("SELECT ARRAY[1, 2, 3][2]").unwrap_err();
     assert_eq!(e.code, "42601");
 }
+
+#[test]
+fn between_symmetric_and_prefix_operators() {
+    assert_translates_unaliased(&[
+        (
+            "SELECT a FROM t WHERE a BETWEEN SYMMETRIC 5 AND 1",
+            "SELECT a FROM t WHERE (a BETWEEN 5 AND 1 OR a BETWEEN 1 AND 5)",
+        ),
+        (
+            "SELECT a FROM t WHERE a NOT BETWEEN SYMMETRIC b + 1 AND 0",
+            "SELECT a FROM t WHERE (NOT (a BETWEEN b + 1 AND 0 OR a BETWEEN 0 AND b + 1))",
+        ),
+        (
+            "SELECT a FROM t WHERE a BETWEEN ASYMMETRIC 1 AND 5",
+            "SELECT a FROM t WHERE a BETWEEN 1 AND 5",
+        ),
+        ("SELECT |/ 4", "SELECT sqrt(CAST(4 AS REAL))"),
+        ("SELECT @ -4", "SELECT abs(-4)"),
+    ]);
+    // The low bound ends at the first AND outside CASE ... END.
+    let t = one("SELECT a BETWEEN SYMMETRIC CASE WHEN b AND c THEN 1 END AND 2 FROM t");
+    assert!(t.sql.contains(" OR "), "{}", t.sql);
+    let t = one("SELECT a FROM t WHERE a BETWEEN SYMMETRIC $1 AND $2");
+    assert_eq!(t.params, vec![col("t", "a"), col("t", "a")]);
+}
+
+#[test]
+fn data_modifying_with_is_refused_whole() {
+    assert_error(&[
+        (
+            "WITH moved AS (DELETE FROM a WHERE id = 1 RETURNING *) INSERT INTO b SELECT * FROM moved",
+            "0A000",
+        ),
+        (
+            "WITH u AS (UPDATE a SET x = 1 RETURNING id) SELECT count(*) FROM u",
+            "0A000",
+        ),
+        (
+            "WITH i AS (INSERT INTO a VALUES (1) RETURNING *) SELECT * FROM i",
+            "0A000",
+        ),
+    ]);
+}
+
+#[test]
+fn regexp_matches_and_distinct_aggregates() {
+    let t = one("SELECT * FROM regexp_matches('a1b2', '[0-9]', 'g')");
+    assert!(t.sql.contains("json_each(pg_regexp_matches("), "{}", t.sql);
+    assert_eq!(t.columns, vec![Some(PgType::Array(ArrayElem::Text))]);
+    let t = one("SELECT id, regexp_matches(s, 'x') FROM t");
+    assert!(t.sql.contains("t.id"), "{}", t.sql);
+    assert!(
+        t.sql.contains("json_each(pg_regexp_matches(t.s"),
+        "{}",
+        t.sql
+    );
+    let t = one("SELECT string_agg(DISTINCT s, ',') FROM t");
+    assert!(
+        t.sql.contains("pg_string_agg_distinct(s, ',' ORDER BY s)"),
+        "{}",
+        t.sql
+    );
+    let t = one("SELECT array_agg(DISTINCT s) FROM t");
+    assert!(
+        t.sql.contains("json_group_array(DISTINCT s ORDER BY s)"),
+        "{}",
+        t.sql
+    );
+}

@@ -2,7 +2,8 @@
 //! the operands are (while literal and cast types are still visible):
 //! `||` with an array (append, prepend, concatenate), `||` of jsonb values
 //! (merge), jsonb `-` a key, and `||` with a boolean (its text is
-//! `true`/`false`, not SQLite's 1/0).
+//! `true`/`false`, not SQLite's 1/0); a date compared with a timestamp (the
+//! date is its midnight); `round(float8)` (half to even, as `rint`).
 
 use sqlparser::ast::{BinaryOperator, Expr};
 
@@ -11,9 +12,21 @@ use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
 
 pub(super) fn rewrite(expr: &mut Expr) {
+    if let Expr::Function(func) = expr {
+        round_float(func);
+        return;
+    }
     let Expr::BinaryOp { left, op, right } = expr else {
         return;
     };
+    if is_comparison(op) {
+        if let Some(replacement) = compare_with_day(left, op, right) {
+            *expr = replacement;
+        } else {
+            date_with_timestamp(left, right);
+        }
+        return;
+    }
     // Only these two operators depend on types here; the others must not
     // pay for a type walk at every level of a long chain.
     if !matches!(op, BinaryOperator::StringConcat | BinaryOperator::Minus) {
@@ -45,4 +58,123 @@ pub(super) fn rewrite(expr: &mut Expr) {
     let l = std::mem::replace(&mut **left, Expr::value(sqlparser::ast::Value::Null));
     let r = std::mem::replace(&mut **right, Expr::value(sqlparser::ast::Value::Null));
     *expr = call(function, vec![l, r]);
+}
+
+fn is_comparison(op: &BinaryOperator) -> bool {
+    use BinaryOperator as B;
+    matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
+}
+
+/// A date or timestamp literal (`date '...'`, `'...'::timestamp`): its
+/// type and text.
+fn day_literal(e: &Expr) -> Option<(PgType, String)> {
+    use sqlparser::ast::{DataType, TimezoneInfo, Value};
+    let (data_type, text): (&DataType, &str) = match e {
+        Expr::TypedString(ts) => match &ts.value.value {
+            Value::SingleQuotedString(s) => (&ts.data_type, s),
+            _ => return None,
+        },
+        Expr::Cast {
+            expr, data_type, ..
+        } => (data_type, super::ast::string_literal(expr)?),
+        Expr::Nested(inner) => return day_literal(inner),
+        _ => return None,
+    };
+    match data_type {
+        DataType::Date => Some((PgType::Date, super::literals::date(text).ok()?)),
+        DataType::Timestamp(_, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => {
+            Some((PgType::Timestamp, super::literals::timestamp(text).ok()??))
+        }
+        _ => None,
+    }
+}
+
+/// An expression of unknown type (a column: a date or a timestamp)
+/// compared with a date literal, or with a timestamp literal at midnight.
+/// Stored dates (`YYYY-MM-DD`) and timestamps (`YYYY-MM-DD HH:MM:SS`)
+/// compare as text correctly except when the day is the same and the time
+/// midnight, where PostgreSQL finds them equal: the literal is compared in
+/// both spellings where that matters (`x IN (d, d 00:00:00)`, `x < d`,
+/// `x <= d 00:00:00`, ...), which keeps the column's index usable.
+fn compare_with_day(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<Expr> {
+    use sqlparser::ast::BinaryOperator as B;
+    let (column, literal, op) = match (day_literal(left), day_literal(right)) {
+        (None, Some(lit)) => (left, lit, op.clone()),
+        (Some(lit), None) => (
+            right,
+            lit,
+            match op {
+                B::Lt => B::Gt,
+                B::LtEq => B::GtEq,
+                B::Gt => B::Lt,
+                B::GtEq => B::LtEq,
+                other => other.clone(),
+            },
+        ),
+        _ => return None,
+    };
+    if expr_type(column).is_some() {
+        return None;
+    }
+    let (ty, text) = literal;
+    let (day, midnight) = match ty {
+        PgType::Date => (text.clone(), format!("{text} 00:00:00")),
+        _ => match text.strip_suffix(" 00:00:00") {
+            Some(day) => (day.to_owned(), text.clone()),
+            None => return None,
+        },
+    };
+    let string = |s: &str| super::ast::string(s);
+    let compare = |op: B, value: &str| Expr::BinaryOp {
+        left: Box::new(column.clone()),
+        op,
+        right: Box::new(string(value)),
+    };
+    let both = |negated: bool| Expr::InList {
+        expr: Box::new(column.clone()),
+        list: vec![string(&day), string(&midnight)],
+        negated,
+    };
+    Some(match op {
+        B::Eq => both(false),
+        B::NotEq => both(true),
+        // Below the day's first moment, or from it on: the day alone.
+        B::Lt | B::GtEq => compare(op, &day),
+        // Up to the day's midnight, or after it: with the time.
+        B::LtEq | B::Gt => compare(op, &midnight),
+        _ => return None,
+    })
+}
+
+/// `date = timestamp` compares the date's midnight: the stored date text
+/// gets the time of day a stored timestamp has (`YYYY-MM-DD HH:MM:SS`).
+fn date_with_timestamp(left: &mut Expr, right: &mut Expr) {
+    let (lt, rt) = (expr_type(left), expr_type(right));
+    let side = match (lt, rt) {
+        (Some(PgType::Date), Some(PgType::Timestamp)) => left,
+        (Some(PgType::Timestamp), Some(PgType::Date)) => right,
+        _ => return,
+    };
+    let date = std::mem::replace(side, Expr::value(sqlparser::ast::Value::Null));
+    *side = super::ast::template("(($1) || ' 00:00:00')", &[date]);
+}
+
+/// `round(x)` of a float4/float8 rounds half to even (PostgreSQL uses
+/// `rint`); numeric's round (SQLite's) rounds half away from zero.
+fn round_float(func: &mut sqlparser::ast::Function) {
+    if !func
+        .name
+        .0
+        .last()
+        .is_some_and(|p| p.to_string().eq_ignore_ascii_case("round"))
+    {
+        return;
+    }
+    let is_float = match super::ast::plain_args(func).as_deref() {
+        Some([x]) => matches!(expr_type(x), Some(PgType::Float4 | PgType::Float8)),
+        _ => false,
+    };
+    if is_float {
+        func.name = super::ast::object_name("pg_round_even");
+    }
 }

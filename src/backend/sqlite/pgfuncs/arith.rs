@@ -116,6 +116,10 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             Value::Real(r)
         })
     })?;
+    // round(float8): half to even, as PostgreSQL's rint.
+    conn.create_scalar_function("pg_round_even", 1, pure(), |ctx| {
+        Ok(real(ctx, 0)?.map(f64::round_ties_even))
+    })?;
     conn.create_scalar_function("log", 2, pure(), |ctx| {
         let (Some(b), Some(x)) = (real(ctx, 0)?, real(ctx, 1)?) else {
             return Ok(None);

@@ -32,12 +32,12 @@ const MAX_SCALE: i64 = 1000;
 /// `m × 10^-scale`, scale ≥ 0: PostgreSQL's numeric with its display scale.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Dec {
-    m: BigInt,
-    scale: i64,
+    pub(super) m: BigInt,
+    pub(super) scale: i64,
 }
 
 impl Dec {
-    fn int(n: i64) -> Dec {
+    pub(super) fn int(n: i64) -> Dec {
         Dec {
             m: BigInt::from(n),
             scale: 0,
@@ -45,7 +45,7 @@ impl Dec {
     }
 
     /// Numeric input syntax: `[+-]digits[.digits][e[+-]n]`.
-    fn parse(s: &str) -> Option<Dec> {
+    pub(super) fn parse(s: &str) -> Option<Dec> {
         let t = s.trim();
         let (mantissa, exp) = match t.find(['e', 'E']) {
             Some(i) => (&t[..i], t[i + 1..].parse::<i64>().ok()?),
@@ -155,7 +155,18 @@ impl Dec {
         })
     }
 
-    fn to_text(&self) -> String {
+    /// The square root at this value's scale, rounded half up (as
+    /// PostgreSQL's `sqrt_var` at the variance's scale); for non-negatives.
+    fn sqrt(&self) -> Dec {
+        // sqrt(m × 10^-s) × 10^s = sqrt(m × 10^s); one more digit to round.
+        let t = (&self.m * pow10(self.scale + 2)).sqrt();
+        Dec {
+            m: (t + 5u32) / 10u32,
+            scale: self.scale,
+        }
+    }
+
+    pub(super) fn to_text(&self) -> String {
         let digits = self.m.abs().to_string();
         let scale = self.scale as usize;
         let mut out = String::with_capacity(digits.len() + 3);
@@ -182,7 +193,7 @@ fn pow10(n: i64) -> BigInt {
 }
 
 /// An operand of numeric arithmetic: exact, or None for NULL.
-fn operand(v: ValueRef<'_>) -> rusqlite::Result<Option<Dec>> {
+pub(super) fn operand(v: ValueRef<'_>) -> rusqlite::Result<Option<Dec>> {
     Ok(match v {
         ValueRef::Null => None,
         ValueRef::Integer(n) => Some(Dec::int(n)),
@@ -222,7 +233,138 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = pure();
     conn.create_window_function("pg_avg", 1, flags, Avg)?;
     conn.create_window_function("pg_avg", 2, flags, Avg)?;
+    conn.create_aggregate_function("pg_spread", 3, flags, Spread)?;
     Ok(())
+}
+
+/// `pg_spread(x, 'table.column' | NULL, kind)`: `stddev`, `stddev_samp`,
+/// `stddev_pop`, `variance`, `var_samp` or `var_pop` (the `kind`) as
+/// PostgreSQL's numeric computes them over integers and numerics
+/// (`numeric_stddev_internal`: exact sums, `select_div_scale` digits, the
+/// square root rounded to that scale); over doubles of a float column or
+/// expression, the double result.
+struct Spread;
+
+#[derive(Default)]
+struct SpreadState {
+    n: i64,
+    sum: Option<Dec>,
+    sum_sq: Option<Dec>,
+    /// Integer values' sums, kept apart (no big-number work per row) until
+    /// they would overflow.
+    int_sum: i128,
+    int_sq: i128,
+    /// The double sums, for doubles.
+    float: super::stats::Acc,
+    saw_float: bool,
+    column: Option<Option<PgType>>,
+    /// (sample rather than population, standard deviation rather than variance).
+    kind: (bool, bool),
+}
+
+impl SpreadState {
+    /// Moves the integer sums into the exact ones.
+    fn flush_ints(&mut self) {
+        let to_dec = |v: i128| Dec {
+            m: BigInt::from(v),
+            scale: 0,
+        };
+        let (sum, sq) = (to_dec(self.int_sum), to_dec(self.int_sq));
+        self.sum = Some(self.sum.take().map_or(sum.clone(), |s| s.add(&sum)));
+        self.sum_sq = Some(self.sum_sq.take().map_or(sq.clone(), |s| s.add(&sq)));
+        self.int_sum = 0;
+        self.int_sq = 0;
+    }
+}
+
+impl Aggregate<SpreadState, Value> for Spread {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<SpreadState> {
+        Ok(SpreadState::default())
+    }
+
+    fn step(&self, ctx: &mut Context<'_>, st: &mut SpreadState) -> rusqlite::Result<()> {
+        let v = ctx.get_raw(0);
+        if matches!(v, ValueRef::Null) {
+            return Ok(());
+        }
+        if st.column.is_none() {
+            st.column = Some(column_type(ctx)?);
+            let kind: String = ctx.get::<Option<String>>(2)?.unwrap_or_default();
+            st.kind = (!kind.ends_with("_pop"), kind.starts_with("stddev"));
+        }
+        let numeric_column = st.column == Some(Some(PgType::Numeric));
+        st.n += 1;
+        let x = match v {
+            ValueRef::Real(f) if !numeric_column => {
+                st.saw_float = true;
+                f
+            }
+            ValueRef::Integer(i) => {
+                let wide = i128::from(i);
+                match (
+                    st.int_sum.checked_add(wide),
+                    st.int_sq.checked_add(wide * wide),
+                ) {
+                    (Some(sum), Some(sq)) => {
+                        st.int_sum = sum;
+                        st.int_sq = sq;
+                    }
+                    _ => {
+                        st.flush_ints();
+                        st.int_sum = wide;
+                        st.int_sq = wide * wide;
+                    }
+                }
+                i as f64
+            }
+            other => {
+                let d = operand(other)?.expect("not null");
+                let x = d.m.to_f64().unwrap_or(f64::NAN) / 10f64.powi(d.scale as i32);
+                let sq = d.mul(&d);
+                st.sum = Some(st.sum.take().map_or(d.clone(), |s| s.add(&d)));
+                st.sum_sq = Some(st.sum_sq.take().map_or(sq.clone(), |s| s.add(&sq)));
+                x
+            }
+        };
+        st.float.add(x);
+        Ok(())
+    }
+
+    fn finalize(&self, _: &mut Context<'_>, st: Option<SpreadState>) -> rusqlite::Result<Value> {
+        let Some(st) = st else {
+            return Ok(Value::Null);
+        };
+        let (sample, root) = st.kind;
+        if st.n == 0 || (sample && st.n == 1) {
+            return Ok(Value::Null);
+        }
+        if st.saw_float {
+            return Ok(st
+                .float
+                .result(sample, root)
+                .map_or(Value::Null, Value::Real));
+        }
+        let mut st = st;
+        st.flush_ints();
+        let (Some(sum), Some(sum_sq)) = (st.sum, st.sum_sq) else {
+            return Ok(Value::Null);
+        };
+        let n = Dec::int(st.n);
+        // N·Σx² − (Σx)², exact.
+        let numerator = n.mul(&sum_sq).add(&sum.mul(&sum).neg());
+        if numerator.m.sign() != Sign::Plus {
+            return Ok(Value::Text("0".to_owned()));
+        }
+        let denominator = Dec::int(st.n).mul(&Dec::int(if sample { st.n - 1 } else { st.n }));
+        let Some(variance) = numerator.div(&denominator) else {
+            return Ok(Value::Null);
+        };
+        Ok(Value::Text(if root {
+            variance.sqrt().to_text()
+        } else {
+            variance.to_text()
+        }))
+    }
 }
 
 /// Running state of `pg_avg`.
@@ -286,7 +428,8 @@ impl AvgState {
     }
 }
 
-/// The declared type of the `'table.column'` second argument, if any.
+/// The declared type of the `'table.column'` second argument (or
+/// `'numeric'`: an expression of that type), if any.
 fn column_type(ctx: &Context<'_>) -> rusqlite::Result<Option<PgType>> {
     if ctx.len() < 2 {
         return Ok(None);
@@ -294,6 +437,10 @@ fn column_type(ctx: &Context<'_>) -> rusqlite::Result<Option<PgType>> {
     let Some(reference) = ctx.get::<Option<String>>(1)? else {
         return Ok(None);
     };
+    // The translator's word for an expression it knows to be numeric.
+    if reference == "numeric" {
+        return Ok(Some(PgType::Numeric));
+    }
     let Some((table, column)) = reference.split_once('.') else {
         return Ok(None);
     };

@@ -1,18 +1,46 @@
 //! Statistical aggregates PostgreSQL has and SQLite lacks: `stddev`,
 //! `stddev_samp`, `stddev_pop`, `variance`, `var_samp`, `var_pop`
-//! (Welford's running algorithm, NULLs skipped; NULL for too few rows).
+//! (the Youngs-Cramer running sums PostgreSQL's `float8_accum` keeps, so
+//! the last digits agree; NULLs skipped; NULL for too few rows).
 
 use rusqlite::functions::{Aggregate, Context};
 use rusqlite::Connection;
 
 use super::pure;
 
-/// Running count, mean and sum of squared deviations.
+/// Running count, sum and sum of squared deviations.
 #[derive(Default)]
-struct Acc {
+pub(super) struct Acc {
     n: u64,
-    mean: f64,
-    m2: f64,
+    sx: f64,
+    sxx: f64,
+}
+
+impl Acc {
+    /// PostgreSQL's `float8_accum` step.
+    pub(super) fn add(&mut self, x: f64) {
+        self.n += 1;
+        self.sx += x;
+        if self.n > 1 {
+            let n = self.n as f64;
+            let tmp = x * n - self.sx;
+            self.sxx += tmp * tmp / (n * (n - 1.0));
+        }
+    }
+
+    /// The variance or standard deviation; None for too few rows.
+    pub(super) fn result(&self, sample: bool, root: bool) -> Option<f64> {
+        let divisor = if sample {
+            self.n.saturating_sub(1)
+        } else {
+            self.n
+        };
+        if divisor == 0 {
+            return None;
+        }
+        let variance = self.sxx / divisor as f64;
+        Some(if root { variance.sqrt() } else { variance })
+    }
 }
 
 struct Spread {
@@ -29,26 +57,13 @@ impl Aggregate<Acc, Option<f64>> for Spread {
 
     fn step(&self, ctx: &mut Context<'_>, acc: &mut Acc) -> rusqlite::Result<()> {
         if let Some(x) = ctx.get::<Option<f64>>(0)? {
-            acc.n += 1;
-            let delta = x - acc.mean;
-            acc.mean += delta / acc.n as f64;
-            acc.m2 += delta * (x - acc.mean);
+            acc.add(x);
         }
         Ok(())
     }
 
     fn finalize(&self, _: &mut Context<'_>, acc: Option<Acc>) -> rusqlite::Result<Option<f64>> {
-        let Some(acc) = acc else { return Ok(None) };
-        let divisor = if self.sample {
-            acc.n.saturating_sub(1)
-        } else {
-            acc.n
-        };
-        if divisor == 0 {
-            return Ok(None);
-        }
-        let variance = acc.m2 / divisor as f64;
-        Ok(Some(if self.root { variance.sqrt() } else { variance }))
+        Ok(acc.and_then(|acc| acc.result(self.sample, self.root)))
     }
 }
 

@@ -3,6 +3,9 @@
 //! - `regexp_replace(s, pattern, replacement[, flags])`: PostgreSQL's
 //!   replacement syntax (`\1`..`\9`, `\&`, `\\`), flags `g` (all matches),
 //!   `i`/`c` (case), `n`/`m`/`s`/`x` accepted as in PostgreSQL's ARE mode;
+//! - `regexp_match(s, pattern[, flags])` -> the first match's text[] (JSON);
+//! - `pg_regexp_matches(s, pattern[, flags])` -> the rows of PostgreSQL's
+//!   set-returning `regexp_matches`, a JSON array of text[];
 //! - `string_to_array(s, delimiter[, null_string])` -> JSON array text;
 //! - `format(fmt, ...)`: `%s`, `%I`, `%L`, `%%`, with `%n$` positions.
 
@@ -34,10 +37,62 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         conn.create_scalar_function("regexp_replace", n, pure(), |ctx| regexp_replace(ctx))?;
     }
     for n in [2, 3] {
+        conn.create_scalar_function("regexp_match", n, pure(), |ctx| regexp_match(ctx))?;
+        conn.create_scalar_function("pg_regexp_matches", n, pure(), |ctx| regexp_matches(ctx))?;
         conn.create_scalar_function("string_to_array", n, pure(), |ctx| string_to_array(ctx))?;
     }
     conn.create_scalar_function("format", -1, pure(), |ctx| format(ctx))?;
+    conn.create_aggregate_function("pg_string_agg_distinct", 2, pure(), DistinctStringAgg)?;
     Ok(())
+}
+
+/// `string_agg(DISTINCT x, sep ...)`, which SQLite's DISTINCT (one argument
+/// only) cannot express: each value once, in the order the rows come (the
+/// translator orders them), NULLs skipped; each value after the first is
+/// preceded by its own row's separator, as in PostgreSQL.
+struct DistinctStringAgg;
+
+#[derive(Default)]
+struct DistinctAcc {
+    seen: std::collections::HashSet<String>,
+    out: Option<String>,
+}
+
+impl rusqlite::functions::Aggregate<DistinctAcc, Option<String>> for DistinctStringAgg {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<DistinctAcc> {
+        Ok(DistinctAcc::default())
+    }
+
+    fn step(&self, ctx: &mut Context<'_>, acc: &mut DistinctAcc) -> rusqlite::Result<()> {
+        let Some(value) = text_arg(ctx, 0)? else {
+            return Ok(());
+        };
+        if acc.seen.contains(&value) {
+            return Ok(());
+        }
+        match &mut acc.out {
+            None => acc.out = Some(value.clone()),
+            Some(out) => {
+                if let Some(sep) = text_arg(ctx, 1)? {
+                    out.push_str(&sep);
+                }
+                out.push_str(&value);
+                if out.len() > MAX_RESULT {
+                    return Err(error("54000", "requested length too large"));
+                }
+            }
+        }
+        acc.seen.insert(value);
+        Ok(())
+    }
+
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        acc: Option<DistinctAcc>,
+    ) -> rusqlite::Result<Option<String>> {
+        Ok(acc.and_then(|a| a.out))
+    }
 }
 
 fn text_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<String>> {
@@ -58,8 +113,27 @@ fn regexp_replace(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
     } else {
         String::new()
     };
+    let (re, global) = compile(&pattern, &flags)?;
+    let mut out = String::with_capacity(source.len());
+    let mut last = 0;
+    for caps in re.captures_iter(&source) {
+        let Some(whole) = caps.get(0) else { continue };
+        out.push_str(&source[last..whole.start()]);
+        expand(&replacement, &caps, &mut out);
+        last = whole.end();
+        if !global {
+            break;
+        }
+    }
+    out.push_str(&source[last..]);
+    Ok(Some(out))
+}
+
+/// A pattern with PostgreSQL's flags: `g` (all matches, returned as the
+/// second value), `i`/`c` (case), `n`/`m`/`s`/`x` as in PostgreSQL's ARE mode.
+fn compile(pattern: &str, flags: &str) -> rusqlite::Result<(regex::Regex, bool)> {
     let mut global = false;
-    let mut builder = regex::RegexBuilder::new(&pattern);
+    let mut builder = regex::RegexBuilder::new(pattern);
     for flag in flags.chars() {
         match flag {
             'g' => global = true,
@@ -89,19 +163,70 @@ fn regexp_replace(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
     let re = builder
         .build()
         .map_err(|e| error("2201B", format!("invalid regular expression: {e}")))?;
-    let mut out = String::with_capacity(source.len());
-    let mut last = 0;
-    for caps in re.captures_iter(&source) {
-        let Some(whole) = caps.get(0) else { continue };
-        out.push_str(&source[last..whole.start()]);
-        expand(&replacement, &caps, &mut out);
-        last = whole.end();
-        if !global {
-            break;
+    Ok((re, global))
+}
+
+/// The text[] of one match, as a JSON array: each capture group's text
+/// (NULL when it took no part), or the whole match when there is no group.
+fn match_array(re: &regex::Regex, caps: &regex::Captures<'_>) -> serde_json::Value {
+    let groups: Vec<serde_json::Value> = if re.captures_len() == 1 {
+        vec![caps.get(0).map(|m| m.as_str()).into()]
+    } else {
+        (1..re.captures_len())
+            .map(|i| caps.get(i).map(|m| m.as_str()).into())
+            .collect()
+    };
+    serde_json::Value::Array(groups)
+}
+
+/// Source, pattern and flags of `regexp_match[es](s, pattern[, flags])`;
+/// `None` when one is NULL.
+fn match_args(ctx: &Context<'_>) -> rusqlite::Result<Option<(String, String, String)>> {
+    let (Some(source), Some(pattern)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
+        return Ok(None);
+    };
+    let flags = if ctx.len() > 2 {
+        match text_arg(ctx, 2)? {
+            Some(f) => f,
+            None => return Ok(None),
         }
+    } else {
+        String::new()
+    };
+    Ok(Some((source, pattern, flags)))
+}
+
+/// `regexp_match(s, pattern[, flags])`: the first match's text[], or NULL.
+fn regexp_match(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+    let Some((source, pattern, flags)) = match_args(ctx)? else {
+        return Ok(None);
+    };
+    let (re, global) = compile(&pattern, &flags)?;
+    if global {
+        return Err(error(
+            "22023",
+            "regexp_match() does not support the \"global\" option",
+        ));
     }
-    out.push_str(&source[last..]);
-    Ok(Some(out))
+    Ok(re
+        .captures(&source)
+        .map(|caps| match_array(&re, &caps).to_string()))
+}
+
+/// `pg_regexp_matches(s, pattern[, flags])`: the rows `regexp_matches`
+/// returns (the first match, or every match with `g`), as a JSON array of
+/// text[] for the translator's `json_each`.
+fn regexp_matches(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+    let Some((source, pattern, flags)) = match_args(ctx)? else {
+        return Ok(Some("[]".to_owned()));
+    };
+    let (re, global) = compile(&pattern, &flags)?;
+    let rows: Vec<serde_json::Value> = re
+        .captures_iter(&source)
+        .take(if global { usize::MAX } else { 1 })
+        .map(|caps| match_array(&re, &caps))
+        .collect();
+    Ok(Some(serde_json::Value::Array(rows).to_string()))
 }
 
 /// PostgreSQL replacement text: `\n` is group n, `\&` the match, `\\` a backslash.
