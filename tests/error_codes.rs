@@ -201,3 +201,45 @@ async fn error_in_the_middle_of_a_batch_reports_its_code() {
         .await;
     assert_eq!(sqlstate(err), SqlState::UNDEFINED_TABLE);
 }
+
+/// Column input checks follow the current declaration: the declarations a
+/// session read are forgotten when the schema changes, on its own
+/// connection or another session's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn column_input_follows_schema_changes() {
+    let server = TestServer::start().await;
+    let a = server.fresh_tenant("acme").await;
+    let b = server.connect_tenant("acme", "alice", "s3cret").await;
+    a.batch_execute("CREATE TABLE t (code varchar(3), n smallint)")
+        .await
+        .unwrap();
+    let insert = "INSERT INTO t (code, n) VALUES ($1, $2)";
+    a.execute(insert, &[&"abc", &1i16]).await.unwrap();
+    let e = a.execute(insert, &[&"abcd", &1i16]).await;
+    assert_eq!(sqlstate(e), SqlState::STRING_DATA_RIGHT_TRUNCATION);
+    // The same session changes the table.
+    a.batch_execute("DROP TABLE t; CREATE TABLE t (code varchar(5), n smallint)")
+        .await
+        .unwrap();
+    a.execute(insert, &[&"abcd", &2i16]).await.unwrap();
+    let e = a.execute(insert, &[&"abcdef", &2i16]).await;
+    assert_eq!(sqlstate(e), SqlState::STRING_DATA_RIGHT_TRUNCATION);
+    // Another session changes it: the first one sees the new declaration.
+    b.batch_execute("DROP TABLE t; CREATE TABLE t (code varchar(8), n int)")
+        .await
+        .unwrap();
+    a.execute(insert, &[&"abcdef", &3i32]).await.unwrap();
+    let simple = a
+        .simple_query("INSERT INTO t (code, n) VALUES ('abcdefghi', 1)")
+        .await;
+    assert_eq!(sqlstate(simple), SqlState::STRING_DATA_RIGHT_TRUNCATION);
+    a.simple_query("INSERT INTO t (code, n) VALUES ('x', 40000)")
+        .await
+        .expect("40000 fits the new int column");
+    let n: i64 = a
+        .query_one("SELECT count(*) FROM t", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2);
+}

@@ -11,6 +11,7 @@ use pgwire::messages::data::DataRow;
 use rusqlite::types::Value;
 use rusqlite::{Connection, InterruptHandle};
 
+use super::pgfuncs::column_input::DeclCache;
 use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
 use crate::sql::errors::{from_sqlite, from_sqlite_on, SqlError};
 use crate::sql::pgtype::PgType;
@@ -30,6 +31,9 @@ const AUTOCHECKPOINT_PAGES: i32 = 1000;
 /// One SQLite connection owned by one session.
 pub struct Conn {
     db: Connection,
+    /// Column declarations `pg_column_input` read, checked against the
+    /// schema version before each statement that calls it.
+    decls: Arc<DeclCache>,
     interrupt: Arc<InterruptHandle>,
     /// Set while a statement runs on an async worker thread: the progress
     /// handler then stops it after [`INLINE_BUDGET_OPS`] instructions.
@@ -148,8 +152,12 @@ impl Conn {
             }
             Ok(())
         }));
+        let decls = Arc::new(DeclCache::default());
+        // Replaces the uncached registration of `open`.
+        let _ = super::pgfuncs::column_input::register_cached(&db, decls.clone());
         Conn {
             db,
+            decls,
             interrupt,
             inline,
             over_budget,
@@ -422,6 +430,9 @@ impl Conn {
 
     /// Runs one statement, streaming rows to `sink`.
     pub fn run(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
+        if run.sql.contains("pg_column_input(") {
+            self.decls.validate(&self.db);
+        }
         let mut stmt = match self.prepare(run.sql) {
             Ok(s) => s,
             // One PostgreSQL statement may become several SQLite ones

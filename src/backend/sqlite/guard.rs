@@ -151,9 +151,14 @@ fn database_of<'a>(ctx: &AuthContext<'a>) -> Option<&'a str> {
 fn authorize(ctx: AuthContext<'_>) -> Authorization {
     match ctx.action {
         AuthAction::Attach { .. } | AuthAction::Detach { .. } => deny(Denial::EscapeHatch),
-        AuthAction::Pragma { pragma_name, .. } => {
+        AuthAction::Pragma {
+            pragma_name,
+            pragma_value,
+        } => {
             let name = pragma_name.to_ascii_lowercase();
-            if READ_ONLY_PRAGMAS.contains(&name.as_str()) {
+            // Reading schema_version is harmless; setting it corrupts.
+            let read_version = name == "schema_version" && pragma_value.is_none();
+            if read_version || READ_ONLY_PRAGMAS.contains(&name.as_str()) {
                 Authorization::Allow
             } else {
                 deny(Denial::EscapeHatch)
@@ -304,6 +309,8 @@ mod tests {
             "PRAGMA journal_mode = DELETE",
             "PRAGMA writable_schema = ON",
             "PRAGMA main.synchronous = OFF",
+            "PRAGMA schema_version = 7",
+            "PRAGMA main.schema_version = 7",
             "SELECT load_extension('x')",
             "SELECT fts3_tokenizer('simple')",
         ] {
@@ -316,6 +323,8 @@ mod tests {
         }
         c.execute_batch("CREATE TABLE t (a int); SELECT * FROM pragma_table_info('t');")
             .unwrap();
+        // Reading the schema version is allowed (column input checks use it).
+        c.execute_batch("PRAGMA schema_version").unwrap();
     }
 
     #[test]

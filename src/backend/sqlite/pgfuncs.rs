@@ -7,7 +7,7 @@
 mod arith;
 mod binary;
 mod casts;
-mod column_input;
+pub mod column_input;
 mod defaults;
 mod drop_check;
 mod exact;

@@ -6,8 +6,11 @@
 //! a `varchar(n)`, and pads a `char(n)`. `column` is a name, or a 0-based
 //! position when the INSERT named no columns.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use rusqlite::functions::Context;
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::Connection;
 
 use super::casts::{to_bool, to_int, to_number};
@@ -16,8 +19,14 @@ use super::pure;
 use crate::sql::pgtype::PgType;
 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
-    conn.create_scalar_function("pg_column_input", 3, pure(), |ctx| {
-        let Some(column) = declared(ctx)? else {
+    register_cached(conn, Arc::new(DeclCache::default()))
+}
+
+/// Registers the function with `cache` for the declarations it reads; the
+/// owner of the connection keeps the cache valid ([`DeclCache::validate`]).
+pub fn register_cached(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Result<()> {
+    conn.create_scalar_function("pg_column_input", 3, pure(), move |ctx| {
+        let Some(column) = declared(ctx, &cache)? else {
             return ctx.get::<Value>(0);
         };
         if let Some(limit) = column.limit {
@@ -123,17 +132,92 @@ fn limited(v: Value, limit: Limit) -> rusqlite::Result<Value> {
     Ok(Value::Text(s))
 }
 
-/// The column's declaration, looked up once per statement: SQLite keeps
-/// it with the constant column argument.
-fn declared(ctx: &Context<'_>) -> rusqlite::Result<Option<Column>> {
+/// Column declarations read on one connection, valid for one schema
+/// version. Reading one costs a prepare and a `pragma_table_info` scan
+/// (the connection a function gets has no statement cache), which was most
+/// of an INSERT's cost; SQLite's auxdata only lasts one execution.
+#[derive(Default)]
+pub struct DeclCache {
+    decls: Mutex<Decls>,
+}
+
+#[derive(Default)]
+struct Decls {
+    schema_version: i64,
+    by_column: HashMap<(Box<str>, ColumnRef), Option<Column>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum ColumnRef {
+    Position(i64),
+    Name(Box<str>),
+}
+
+impl DeclCache {
+    /// Forgets what it holds if the schema changed since it was read. Called
+    /// before each statement that uses the function, on its connection.
+    pub fn validate(&self, conn: &Connection) {
+        let version = conn
+            .prepare_cached("PRAGMA schema_version")
+            .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)));
+        let mut d = self.decls.lock().unwrap_or_else(|p| p.into_inner());
+        match version {
+            Ok(v) if v == d.schema_version => {}
+            Ok(v) => {
+                d.by_column.clear();
+                d.schema_version = v;
+            }
+            // Unknown: never trust what was read before.
+            Err(_) => {
+                d.by_column.clear();
+                d.schema_version = -1;
+            }
+        }
+    }
+
+    fn get(&self, key: &(Box<str>, ColumnRef)) -> Option<Option<Column>> {
+        let d = self.decls.lock().unwrap_or_else(|p| p.into_inner());
+        d.by_column.get(key).copied()
+    }
+
+    fn put(&self, key: (Box<str>, ColumnRef), column: Option<Column>) {
+        let mut d = self.decls.lock().unwrap_or_else(|p| p.into_inner());
+        if d.schema_version == -1 {
+            return;
+        }
+        if d.by_column.len() >= 4096 {
+            d.by_column.clear();
+        }
+        d.by_column.insert(key, column);
+    }
+}
+
+/// The column's declaration: kept by SQLite with the constant column
+/// argument for the rest of the statement, and in `cache` across statements.
+fn declared(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Option<Column>> {
     if let Some(known) = ctx.get_aux::<Option<Column>>(2)? {
         return Ok(*known);
     }
     let table: String = ctx.get(1)?;
+    let column_ref = match ctx.get_raw(2) {
+        ValueRef::Integer(i) => Some(ColumnRef::Position(i)),
+        ValueRef::Text(t) => Some(ColumnRef::Name(
+            String::from_utf8_lossy(t).to_ascii_lowercase().into(),
+        )),
+        _ => None,
+    };
+    let key = column_ref.map(|c| (Box::<str>::from(table.to_ascii_lowercase()), c));
+    if let Some(column) = key.as_ref().and_then(|k| cache.get(k)) {
+        ctx.set_aux(2, column)?;
+        return Ok(column);
+    }
     // SAFETY: a read of the schema during the call.
     let conn = unsafe { ctx.get_connection()? };
     let decl = column_field(&conn, &table, ctx.get_raw(2), Field::Type)?.flatten();
     let column = decl.map(|d| Column::of(&d));
+    if let Some(key) = key {
+        cache.put(key, column);
+    }
     ctx.set_aux(2, column)?;
     Ok(column)
 }
