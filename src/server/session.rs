@@ -197,6 +197,35 @@ struct MemSink<'a> {
     rows: Vec<DataRow>,
 }
 
+impl<'a> MemSink<'a> {
+    fn new(format: &'a Format) -> MemSink<'a> {
+        MemSink {
+            format,
+            schema: None,
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// A translation's run on the async worker (inline), borrowing its parts.
+fn inline_run<'a>(
+    t: &'a Translation,
+    params: &'a [Value],
+    format: &'a Format,
+    fixed_types: Option<&'a [PgType]>,
+) -> Run<'a> {
+    Run {
+        sql: &t.sql,
+        params,
+        types: match fixed_types {
+            Some(ft) => Types::Fixed(ft, t.retype.as_ref()),
+            None => Types::Infer(&t.columns, t.retype.as_ref()),
+        },
+        scales: &t.scales,
+        format,
+    }
+}
+
 impl RowSink for MemSink<'_> {
     fn schema(&mut self, columns: &[ColumnInfo], types: &[PgType]) -> bool {
         self.schema = Some(Arc::new(field_infos(columns, types, self.format)));
@@ -960,21 +989,8 @@ impl Session {
         // would cost more than the query.
         if permit.is_none() && reads_only {
             let conn = self.take_conn().await?;
-            let mut sink = MemSink {
-                format,
-                schema: None,
-                rows: Vec::new(),
-            };
-            let run = Run {
-                sql: &t.sql,
-                params: &params,
-                types: match &fixed_types {
-                    Some(ft) => Types::Fixed(ft, t.retype.as_ref()),
-                    None => Types::Infer(&t.columns, t.retype.as_ref()),
-                },
-                scales: &t.scales,
-                format,
-            };
+            let mut sink = MemSink::new(format);
+            let run = inline_run(t, &params, format, fixed_types.as_deref());
             let done = conn.run_inline(&run, &mut sink);
             // A read that committed something (a function with effects)
             // waits for the fsync off the async worker.
@@ -992,21 +1008,8 @@ impl Session {
         let write = matches!(tag, "INSERT" | "UPDATE" | "DELETE");
         let conn = self.take_conn().await?;
         if write && conn.short_write(&t.sql) {
-            let mut sink = MemSink {
-                format,
-                schema: None,
-                rows: Vec::new(),
-            };
-            let run = Run {
-                sql: &t.sql,
-                params: &params,
-                types: match &fixed_types {
-                    Some(ft) => Types::Fixed(ft, t.retype.as_ref()),
-                    None => Types::Infer(&t.columns, t.retype.as_ref()),
-                },
-                scales: &t.scales,
-                format,
-            };
+            let mut sink = MemSink::new(format);
+            let run = inline_run(t, &params, format, fixed_types.as_deref());
             let result =
                 super::fault::guarded(&self.identity, || conn.run_write(&run, &mut sink, timeout));
             drop(permit);

@@ -229,10 +229,6 @@ impl Registry {
                     return db;
                 }
                 live.retain(|_, w| w.strong_count() > 0);
-                let group_commit = |path: &std::path::Path| {
-                    (opts.group_commit && opts.synchronous == crate::config::Synchronous::Full)
-                        .then(|| GroupCommit::new(path))
-                };
                 let (path, remote) = match target {
                     Target::File(path) => (path, None),
                     Target::Remote(cfg) => (
@@ -245,7 +241,8 @@ impl Registry {
                 };
                 let db = Arc::new(TenantDb {
                     key: key.clone(),
-                    group_commit: remote.is_none().then(|| group_commit(&path)).flatten(),
+                    group_commit: (remote.is_none() && opts.syncs_by_group_commit())
+                        .then(|| GroupCommit::new(&path)),
                     path,
                     remote,
                     writer: Arc::new(Semaphore::new(1)),

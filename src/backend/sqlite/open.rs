@@ -21,6 +21,14 @@ pub struct OpenOptions {
     pub debug_panic_function: bool,
 }
 
+impl OpenOptions {
+    /// Whether `Full` durability comes from [`super::group_commit`]'s
+    /// shared fsync rather than SQLite's own in every COMMIT.
+    pub fn syncs_by_group_commit(&self) -> bool {
+        self.group_commit && self.synchronous == Synchronous::Full
+    }
+}
+
 /// Creates a tenant database file: WAL mode is persistent, so it is set once here.
 pub fn create(path: &Path) -> rusqlite::Result<()> {
     let conn = Connection::open_with_flags(
@@ -51,7 +59,7 @@ pub fn open(path: &Path, opts: OpenOptions) -> rusqlite::Result<Connection> {
         // NORMAL writes the commit to the WAL without an fsync (checkpoints
         // still sync): the session waits for group commit's fsync before
         // acknowledging, so an acknowledged COMMIT survives power loss.
-        Synchronous::Full if opts.group_commit => "NORMAL",
+        _ if opts.syncs_by_group_commit() => "NORMAL",
         // FULL in WAL mode fsyncs the WAL at every commit.
         Synchronous::Full => "FULL",
         Synchronous::Normal => "NORMAL",
