@@ -78,15 +78,25 @@ done
 
 flag=-S
 [ "$SCRIPT" = tpcb ] && flag=
-run() { # url mode -> tps
-    pgbench -n $flag -M "$2" -c "$CLIENTS" -j "$THREADS" -T "$DURATION" "$1" 2>&1 |
-        awk '/^tps = / {print $3}'
+run() { # side url mode -> tps, or "0" after printing the failed run's output
+    local log="$WORK/run-$1-$3.log" tps failed
+    pgbench -n $flag -M "$3" -c "$CLIENTS" -j "$THREADS" -T "$DURATION" "$2" >"$log" 2>&1 || true
+    tps=$(awk '/^tps = / {print $3}' "$log")
+    failed=$(awk -F': *' '/^number of failed transactions/ {split($2, a, " "); print a[1]}' "$log")
+    if [ -z "$tps" ] || [ "${failed:-0}" != 0 ]; then
+        echo "!! $1 $3: pgbench reported no tps or failed transactions (${failed:-?}):" >&2
+        sed 's/^/   /' "$log" >&2
+        STATUS=1
+    fi
+    echo "${tps:-0}"
 }
 
+STATUS=0
 printf '\n%-10s %-9s %14s %14s %8s\n' script mode postgres_tps pgtenant_tps ratio
 for mode in simple prepared; do
-    pg=$(run "$PGURL" "$mode")
-    pgt=$(run "$PGTURL" "$mode")
+    pg=$(run postgres "$PGURL" "$mode")
+    pgt=$(run pgtenant "$PGTURL" "$mode")
     ratio=$(awk -v a="$pgt" -v b="$pg" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
     printf '%-10s %-9s %14.0f %14.0f %8s\n' "$SCRIPT" "$mode" "$pg" "$pgt" "$ratio"
 done
+exit "$STATUS"

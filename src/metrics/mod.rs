@@ -27,6 +27,9 @@ pub struct Metrics {
     pub durable_commits_total: AtomicU64,
     /// WAL fsyncs group commit made (fewer than commits when they share).
     pub wal_fsyncs_total: AtomicU64,
+    /// Statements handed to a blocking thread (the rest ran on the async
+    /// worker that read them: point reads, short writes, BEGIN).
+    pub statements_offloaded_total: AtomicU64,
     /// Per bucket (not cumulative), the last slot is +Inf.
     latency_buckets: [AtomicU64; LATENCY_BUCKETS.len() + 1],
     latency_sum_us: AtomicU64,
@@ -40,6 +43,7 @@ static GLOBAL: LazyLock<Metrics> = LazyLock::new(|| Metrics {
     statements_total: AtomicU64::new(0),
     durable_commits_total: AtomicU64::new(0),
     wal_fsyncs_total: AtomicU64::new(0),
+    statements_offloaded_total: AtomicU64::new(0),
     latency_buckets: Default::default(),
     latency_sum_us: AtomicU64::new(0),
     errors: Mutex::new(HashMap::new()),

@@ -85,6 +85,11 @@ pub fn prometheus_text(server: &Server) -> String {
             "WAL fsyncs made by group commit (one serves every commit waiting).",
             &m.wal_fsyncs_total,
         ),
+        (
+            "pgtenant_statements_offloaded_total",
+            "Statements run on a blocking thread rather than inline on the async worker.",
+            &m.statements_offloaded_total,
+        ),
     ] {
         header(&mut out, name, "counter", help);
         let _ = writeln!(out, "{name} {}", value.load(Relaxed));

@@ -469,6 +469,9 @@ impl Session {
     {
         let mut conn = self.take_conn().await?;
         let this = self.clone();
+        crate::metrics::global()
+            .statements_offloaded_total
+            .fetch_add(1, Ordering::Relaxed);
         tokio::task::spawn_blocking(move || {
             let r = super::fault::guarded(&this.identity, || f(&mut conn));
             drop(permit);
@@ -506,6 +509,19 @@ impl Session {
             return self.lock_remote(remote).await.batch(&sql).await;
         }
         self.with_conn(move |c| c.batch(&sql)).await
+    }
+
+    /// Transaction control that touches no data (BEGIN, SAVEPOINT, RELEASE
+    /// inside a block): microseconds of work, so it runs on the async
+    /// worker rather than paying two thread hand-offs.
+    async fn control(self: &Arc<Self>, sql: &str) -> Result<(), SqlError> {
+        if let Some(remote) = &self.remote {
+            return self.lock_remote(remote).await.batch(sql).await;
+        }
+        let conn = self.take_conn().await?;
+        let r = super::fault::guarded(&self.identity, || conn.batch(sql));
+        self.put_conn(conn);
+        r
     }
 
     /// The remote connection, its deadline set from `statement_timeout`.
@@ -687,7 +703,7 @@ impl Session {
                         "RELEASE",
                     )
                 };
-                self.batch(sql).await?;
+                self.control(&sql).await?;
                 Ok(Outcome::Command(Tag::new(tag)))
             }
             StmtKind::Set { name, value, .. } => {
@@ -840,7 +856,7 @@ impl Session {
             // PostgreSQL: WARNING, and the block goes on.
             return Ok(Outcome::TxStart(Tag::new("BEGIN")));
         }
-        self.batch("BEGIN".to_owned()).await?;
+        self.control("BEGIN").await?;
         *self.tx.lock().unwrap_or_else(|p| p.into_inner()) = Tx::Active {
             permit: None,
             implicit,
@@ -1041,6 +1057,9 @@ impl Session {
             })
         }));
         let span = tracing::Span::current();
+        crate::metrics::global()
+            .statements_offloaded_total
+            .fetch_add(1, Ordering::Relaxed);
         tokio::task::spawn_blocking(move || {
             let _span = span.enter();
             let mut sink = ChannelSink {

@@ -104,6 +104,24 @@ fn literal_value(t: &Token) -> Option<Value> {
     }
 }
 
+/// Whether an operand may start after `t` (so a `-` after it is a sign).
+fn operand_start(t: &Token) -> bool {
+    matches!(
+        t,
+        Token::Eq
+            | Token::Neq
+            | Token::Lt
+            | Token::Gt
+            | Token::LtEq
+            | Token::GtEq
+            | Token::LParen
+            | Token::Comma
+            | Token::Plus
+            | Token::Minus
+            | Token::Mul
+    ) || matches!(t, Token::Word(w) if matches!(w.keyword, Keyword::LIMIT | Keyword::OFFSET))
+}
+
 /// Normalizes `sql`, or `None` when nothing would be lifted (or it does not tokenize).
 pub fn normalize(sql: &str) -> Option<Normalized> {
     let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
@@ -127,8 +145,11 @@ pub fn normalize(sql: &str) -> Option<Normalized> {
     for stmt in statements.iter().filter(|s| !s.is_empty()) {
         let mut values = Vec::new();
         if starts_dml(stmt) {
+            let update = matches!(&stmt[0].token, Token::Word(w) if w.keyword == Keyword::UPDATE);
             let mut depth = 0usize;
             let mut values_depth: Option<usize> = None;
+            // Inside an UPDATE's SET list (at the statement's top level).
+            let mut in_set = false;
             for i in 0..stmt.len() {
                 let tok = &stmt[i].token;
                 match tok {
@@ -142,20 +163,48 @@ pub fn normalize(sql: &str) -> Option<Normalized> {
                     Token::Word(w) if w.keyword == Keyword::VALUES => {
                         values_depth = Some(depth + 1)
                     }
+                    Token::Word(w) if update && depth == 0 && w.keyword == Keyword::SET => {
+                        in_set = true
+                    }
                     Token::Word(w)
-                        if matches!(
-                            w.keyword,
-                            Keyword::ON | Keyword::RETURNING | Keyword::SELECT | Keyword::WHERE
-                        ) && values_depth.is_some_and(|d| depth < d) =>
+                        if depth == 0
+                            && matches!(
+                                w.keyword,
+                                Keyword::FROM | Keyword::WHERE | Keyword::RETURNING
+                            ) =>
                     {
-                        values_depth = None
+                        in_set = false
                     }
                     _ => {}
                 }
-                let Some(value) = literal_value(tok) else {
+                if let Token::Word(w) = tok {
+                    if matches!(
+                        w.keyword,
+                        Keyword::ON | Keyword::RETURNING | Keyword::SELECT | Keyword::WHERE
+                    ) && values_depth.is_some_and(|d| depth < d)
+                    {
+                        values_depth = None
+                    }
+                }
+                let Some(mut value) = literal_value(tok) else {
                     continue;
                 };
-                let prev = i.checked_sub(1).map(|p| &stmt[p].token);
+                // A minus sign in front of a number where an operand starts
+                // (`= -5`, `(-5,`, `+ -5`) is part of the literal.
+                let mut first = i;
+                if i >= 2
+                    && matches!(value, Value::Integer(_) | Value::Real(_))
+                    && stmt[i - 1].token == Token::Minus
+                    && operand_start(&stmt[i - 2].token)
+                {
+                    value = match value {
+                        Value::Integer(n) => Value::Integer(-n),
+                        Value::Real(r) => Value::Real(-r),
+                        other => other,
+                    };
+                    first = i - 1;
+                }
+                let prev = first.checked_sub(1).map(|p| &stmt[p].token);
                 let next = stmt.get(i + 1).map(|t| &t.token);
                 let compared = matches!(
                     prev,
@@ -166,20 +215,38 @@ pub fn normalize(sql: &str) -> Option<Normalized> {
                 let in_values = values_depth == Some(depth)
                     && matches!(prev, Some(Token::LParen | Token::Comma))
                     && matches!(next, Some(Token::Comma | Token::RParen));
+                // `SET balance = balance + 25`: an integer operand of + - *
+                // is exact whatever its representation, and the assignment
+                // has no result column. The placeholder keeps the literal's
+                // type (`$1::int4`), which the translator reads (`date + 5`).
+                let set_operand = in_set
+                    && matches!(value, Value::Integer(_))
+                    && matches!(prev, Some(Token::Plus | Token::Minus | Token::Mul))
+                    && !matches!(next, Some(Token::Div | Token::Mod | Token::Caret));
                 let next_ok = !matches!(
                     next,
                     Some(Token::DoubleColon | Token::LParen | Token::Period | Token::LBracket)
                 );
-                if (compared || in_values) && next_ok {
-                    let span = stmt[i].span;
+                if (compared || in_values || set_operand) && next_ok {
+                    let (start, end) = (stmt[first].span.start, stmt[i].span.end);
                     let (Some(a), Some(b)) = (
-                        locator.offset(span.start.line, span.start.column),
-                        locator.offset(span.end.line, span.end.column),
+                        locator.offset(start.line, start.column),
+                        locator.offset(end.line, end.column),
                     ) else {
                         return None;
                     };
+                    let cast = match value {
+                        Value::Integer(n) if set_operand && !compared && !in_values => {
+                            if i32::try_from(n).is_ok() {
+                                "::int4"
+                            } else {
+                                "::int8"
+                            }
+                        }
+                        _ => "",
+                    };
                     values.push(value);
-                    edits.push((a, b, format!("${}", values.len())));
+                    edits.push((a, b, format!("${}{cast}", values.len())));
                 }
             }
         }
@@ -244,6 +311,37 @@ mod tests {
         assert_eq!(norm("SELECT * FROM t WHERE a = lower('X')"), None);
         assert_eq!(norm("CREATE TABLE t (a int DEFAULT 1 CHECK (a = 1))"), None);
         assert_eq!(norm("INSERT INTO t VALUES (now(), 1 + 2)"), None);
+    }
+
+    #[test]
+    fn lifts_signed_numbers_and_integer_operands_of_set() {
+        let (t, l) =
+            norm("UPDATE pgbench_accounts SET abalance = abalance + -2345 WHERE aid = -7;")
+                .unwrap();
+        assert_eq!(
+            t,
+            "UPDATE pgbench_accounts SET abalance = abalance + $1::int4 WHERE aid = $2;"
+        );
+        assert_eq!(l[0], vec![Value::Integer(-2345), Value::Integer(-7)]);
+        let (t, l) = norm("UPDATE t SET a = 3 - 5000000000 * b, c = c * 2.5, d = c / 2").unwrap();
+        assert_eq!(
+            t,
+            "UPDATE t SET a = $1 - $2::int8 * b, c = c * 2.5, d = c / 2"
+        );
+        assert_eq!(l[0], vec![Value::Integer(3), Value::Integer(5000000000)]);
+        let (t, l) = norm("INSERT INTO h VALUES (1, -2345, - 2.5, now())").unwrap();
+        assert_eq!(t, "INSERT INTO h VALUES ($1, $2, $3, now())");
+        assert_eq!(
+            l[0],
+            vec![Value::Integer(1), Value::Integer(-2345), Value::Real(-2.5)]
+        );
+        // outside SET, arithmetic keeps its literals; a binary minus is no sign
+        assert_eq!(norm("SELECT a + 1 FROM t"), None);
+        let (t, l) = norm("DELETE FROM t WHERE a - 1 > -2 + b").unwrap();
+        assert_eq!(t, "DELETE FROM t WHERE a - 1 > $1 + b");
+        assert_eq!(l[0], vec![Value::Integer(-2)]);
+        let (t, _) = norm("UPDATE t SET a = a - 1 RETURNING a + 1").unwrap();
+        assert_eq!(t, "UPDATE t SET a = a - $1::int4 RETURNING a + 1");
     }
 
     #[test]

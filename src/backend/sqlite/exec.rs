@@ -9,7 +9,7 @@ use bytes::BytesMut;
 use pgwire::api::portal::Format;
 use pgwire::messages::data::DataRow;
 use rusqlite::types::Value;
-use rusqlite::{Connection, InterruptHandle};
+use rusqlite::{Connection, InterruptHandle, StatementStatus};
 
 use super::pgfuncs::column_input::DeclCache;
 use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
@@ -51,6 +51,10 @@ pub struct Conn {
     /// inline budget here (see [`Self::run_write`]).
     /// Boxed: the map is rarely touched, the connection moved often.
     write_costs: Box<Mutex<HashMap<Box<str>, bool>>>,
+    /// VM steps of the last statement [`Self::run`] ran to its end
+    /// (`u64::MAX` when it did not): its own work only, not the schema
+    /// reload or re-prepare a step may also do.
+    last_steps: AtomicU64,
     /// [`clock_nanos`] at which a write running inline is stopped (0: none).
     deadline: Arc<AtomicU64>,
 }
@@ -165,6 +169,7 @@ impl Conn {
             committed,
             write_costs: Box::default(),
             deadline,
+            last_steps: AtomicU64::new(u64::MAX),
         }
     }
 
@@ -203,7 +208,7 @@ impl Conn {
                 r = Err(SqlError::statement_timeout());
             }
         }
-        let short = !self.over_budget.load(Ordering::Relaxed);
+        let short = self.last_steps.load(Ordering::Relaxed) < INLINE_BUDGET_OPS as u64;
         let mut costs = self.write_costs.lock().unwrap_or_else(|p| p.into_inner());
         match costs.get_mut(run.sql) {
             Some(seen) => *seen &= short,
@@ -433,6 +438,7 @@ impl Conn {
         if run.sql.contains("pg_column_input(") {
             self.decls.validate(&self.db);
         }
+        self.last_steps.store(u64::MAX, Ordering::Relaxed);
         let mut stmt = match self.prepare(run.sql) {
             Ok(s) => s,
             // One PostgreSQL statement may become several SQLite ones
@@ -466,9 +472,14 @@ impl Conn {
         }
         let ncols = stmt.column_count();
         if ncols == 0 {
+            // SQLite calls the progress handler when this statement's step
+            // count crosses a multiple of the budget, counted over all its
+            // runs: reset, a cached statement gets the whole budget each run.
+            stmt.reset_status(StatementStatus::VmStep);
             let changed = stmt
                 .raw_execute()
                 .map_err(|e| from_sqlite_on(&self.db, &e))?;
+            self.note_steps(&stmt);
             return Ok(Finished::Changed(changed as u64));
         }
         // With fixed types the client already has the RowDescription: the
@@ -510,6 +521,7 @@ impl Conn {
                 })
                 .unzip(),
         };
+        stmt.reset_status(StatementStatus::VmStep); // see above
         let mut rows = stmt.raw_query();
         let first = rows.next().map_err(|e| from_sqlite_on(&self.db, &e))?;
         let mut retyped = Retyped::default();
@@ -578,7 +590,14 @@ impl Conn {
             }
         }
         sink.last_rows(batch);
+        drop(rows);
+        self.note_steps(&stmt);
         Ok(Finished::Rows(count))
+    }
+
+    fn note_steps(&self, stmt: &rusqlite::Statement<'_>) {
+        let steps = stmt.get_status(StatementStatus::VmStep).max(0) as u64;
+        self.last_steps.store(steps, Ordering::Relaxed);
     }
 }
 

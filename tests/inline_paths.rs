@@ -1,0 +1,134 @@
+//! Which statements run on the async worker and which go to a blocking
+//! thread, seen through `pgtenant_statements_offloaded_total`, with the
+//! answers checked. Its own test binary: the counter is process-wide.
+
+mod common;
+
+use std::sync::atomic::Ordering::Relaxed;
+
+use common::*;
+
+fn offloaded() -> u64 {
+    pgtenant::metrics::global()
+        .statements_offloaded_total
+        .load(Relaxed)
+}
+
+#[tokio::test]
+async fn short_statements_stay_on_the_worker() {
+    let server = TestServer::start().await;
+    let c = server.fresh_tenant("inliner").await;
+    c.batch_execute(
+        "CREATE TABLE acc (id int PRIMARY KEY, bal int NOT NULL);
+         INSERT INTO acc SELECT g, 0 FROM generate_series(1, 100) g;
+         CREATE TABLE hist (id int, delta int, at timestamptz);
+         CREATE TABLE due (id int PRIMARY KEY, d date);
+         INSERT INTO due VALUES (1, '2024-01-30');",
+    )
+    .await
+    .unwrap();
+
+    // Simple-protocol transactions with their values written in, as
+    // client-side interpolating drivers send them: the constants (signed
+    // ones too) are lifted, so each statement is prepared once, seen short
+    // once, and from then on runs without a thread hand-off. Only COMMIT
+    // (and the first run of each statement) goes to the blocking pool.
+    let other = server.connect_tenant("inliner", "alice", "s3cret").await;
+    let before = offloaded();
+    let mut expected = vec![0i64; 101];
+    let blocks = 200;
+    for i in 0..blocks {
+        if i == 50 {
+            // Another session changes the schema: this one reloads it and
+            // re-prepares, work that is not the statements' own.
+            other
+                .batch_execute("CREATE TABLE other (x int)")
+                .await
+                .unwrap();
+        }
+        let id = 1 + (i * 7) % 100;
+        let delta = if i % 2 == 0 {
+            -(i as i64) - 1
+        } else {
+            3 * i as i64
+        };
+        expected[id] += 2 * delta;
+        c.simple_query("BEGIN").await.unwrap();
+        c.simple_query(&format!(
+            "UPDATE acc SET bal = bal + {delta} WHERE id = {id}"
+        ))
+        .await
+        .unwrap();
+        c.simple_query(&format!("SELECT bal FROM acc WHERE id = {id}"))
+            .await
+            .unwrap();
+        c.simple_query(&format!(
+            "UPDATE acc SET bal = bal - -{} WHERE id = {id}",
+            delta.abs()
+        ))
+        .await
+        .unwrap();
+        // the second UPDATE adds |delta|: undo the sign difference
+        expected[id] += delta.abs() - delta;
+        c.simple_query(&format!(
+            "INSERT INTO hist VALUES ({id}, {delta}, CURRENT_TIMESTAMP)"
+        ))
+        .await
+        .unwrap();
+        c.simple_query("COMMIT").await.unwrap();
+    }
+    let moved = offloaded() - before;
+    // 200 COMMITs, plus first runs (each statement text at most once), plus
+    // the other session's CREATE TABLE.
+    assert!(
+        moved <= blocks as u64 + 5,
+        "{moved} statements offloaded for {blocks} short transactions"
+    );
+    for row in c.query("SELECT id, bal FROM acc", &[]).await.unwrap() {
+        let (id, bal): (i32, i32) = (row.get(0), row.get(1));
+        assert_eq!(bal as i64, expected[id as usize], "balance of {id}");
+    }
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM hist WHERE delta < 0", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, blocks as i64 / 2);
+
+    // A write that outgrows the budget runs on the blocking pool from then on.
+    c.batch_execute("INSERT INTO acc SELECT g, 0 FROM generate_series(101, 5000) g")
+        .await
+        .unwrap();
+    let before = offloaded();
+    for _ in 0..3 {
+        c.simple_query("UPDATE acc SET bal = bal + 1 WHERE id > 0")
+            .await
+            .unwrap();
+    }
+    assert!(offloaded() - before >= 3, "long writes stayed inline");
+    let total: i64 = c
+        .query_one("SELECT sum(bal) FROM acc WHERE id > 100", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(total, 3 * 4900);
+
+    // A lifted integer keeps its type: date + integer is still days.
+    for _ in 0..2 {
+        c.simple_query("UPDATE due SET d = DATE '2024-01-30' + 7 WHERE id = 1")
+            .await
+            .unwrap();
+        let d = c
+            .simple_query("SELECT d FROM due WHERE id = 1")
+            .await
+            .unwrap();
+        let row = d
+            .iter()
+            .find_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => Some(r.get(0).map(str::to_owned)),
+                _ => None,
+            })
+            .flatten();
+        assert_eq!(row.as_deref(), Some("2024-02-06"));
+    }
+}
