@@ -148,14 +148,15 @@ impl History {
     }
 
     /// Marks `d` and every later applied deployment of the environment
-    /// before `until` (the rollback's own record) rolled back.
+    /// before `until` (the rollback's own record) rolled back. App installs
+    /// in between stay applied: a rollback leaves the apps' objects alone.
     pub fn mark_rolled_back(&self, d: &Deployment, until: Option<i64>) -> Result<(), SqlError> {
         self.catalog
             .conn()?
             .execute(
                 "UPDATE deployment SET status = 'rolled_back'
                  WHERE tenant = ?1 AND environment = ?2 AND id >= ?3 AND id < ?4
-                   AND status = 'applied'",
+                   AND status = 'applied' AND kind NOT LIKE 'app%'",
                 params![d.tenant, d.environment, d.id, until.unwrap_or(i64::MAX)],
             )
             .map(|_| ())
