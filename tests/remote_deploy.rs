@@ -455,3 +455,39 @@ async fn a_remote_that_is_slow_or_down_fails_the_deployment_clearly() {
     assert!(failed(&rows)[1].1.contains("could not reach"), "{rows:?}");
     drop(server);
 }
+
+// A session open during a deployment (on this instance) sees the new
+// schema from its next statement, as a local session does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_open_session_sees_the_deployed_schema() {
+    let f = start(5_000).await;
+    let admin = f.server.admin().await;
+    remote_tenant(&f, &admin, "acme").await;
+    let alice = f.server.connect_tenant("acme", "alice", "s3cret").await;
+    alice
+        .batch_execute(
+            "CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'a')",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        alice.query("SELECT * FROM items", &[]).await.unwrap()[0].len(),
+        2
+    );
+    let rows = deploy(
+        &admin,
+        "'acme'",
+        "CREATE TABLE items (id int PRIMARY KEY, name text, qty int DEFAULT 7)",
+        "",
+    )
+    .await;
+    assert_eq!(rows[0][3].as_deref(), Some("applied"), "{rows:?}");
+    let row = alice.query_one("SELECT * FROM items", &[]).await.unwrap();
+    assert_eq!(row.len(), 3);
+    let qty: i32 = alice
+        .query_one("SELECT qty FROM items", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(qty, 7);
+}

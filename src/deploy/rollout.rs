@@ -223,6 +223,9 @@ pub async fn deploy_one(
         })
     })
     .await;
+    if matches!(done, Ok((_, "applied", ..))) {
+        db.schema_changed();
+    }
     match done {
         Ok((id, status, steps, error)) => Outcome {
             target,
