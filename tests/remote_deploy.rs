@@ -252,6 +252,91 @@ async fn deploy_change_and_roll_back_a_remote_tenant() {
     assert_eq!(history[0][0].as_deref(), Some(first.to_string().as_str()));
 }
 
+/// Every table and column, as the tenant's login sees them.
+async fn schema(c: &Client) -> Rows {
+    ok(
+        c,
+        "SELECT table_name, column_name, is_nullable FROM information_schema.columns
+         ORDER BY table_name, ordinal_position",
+    )
+    .await
+}
+
+// A step that fails half way, a refusal and a dry run leave the remote
+// tenant exactly as it was: the plan runs in one remote transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn failures_refusals_and_dry_runs_change_nothing_remotely() {
+    let f = start(5_000).await;
+    let admin = f.server.admin().await;
+    remote_tenant(&f, &admin, "acme").await;
+    let alice = f.server.connect_tenant("acme", "alice", "s3cret").await;
+    alice
+        .batch_execute("CREATE TABLE items (id int PRIMARY KEY, name text, qty int); INSERT INTO items VALUES (1, 'a', NULL), (2, 'b', 3)")
+        .await
+        .unwrap();
+    let before = schema(&alice).await;
+
+    // The copy back fails on the NULL (23502) after the table was rebuilt.
+    let wanted = "CREATE TABLE items (id int PRIMARY KEY, name text, qty int NOT NULL); CREATE TABLE more (id int)";
+    let e = db_error(
+        sql(
+            &admin,
+            &format!("SELECT * FROM pgtenant.deploy('acme', $${wanted}$$)"),
+        )
+        .await,
+    );
+    assert_eq!(e.code().code(), "23502", "{e:?}");
+    assert!(
+        e.message().contains("rebuild table items failed"),
+        "{}",
+        e.message()
+    );
+    // Refused as destructive (2BP01), and a dry run of an allowed change.
+    let e = db_error(
+        sql(
+            &admin,
+            "SELECT * FROM pgtenant.deploy('acme', $$CREATE TABLE items (id int PRIMARY KEY)$$)",
+        )
+        .await,
+    );
+    assert_eq!(e.code().code(), "2BP01", "{e:?}");
+    let rows = deploy(
+        &admin,
+        "'acme'",
+        "CREATE TABLE items (id int PRIMARY KEY, name text, qty int, note text)",
+        ", dry_run => true",
+    )
+    .await;
+    assert_eq!(rows[0][3].as_deref(), Some("dry_run"), "{rows:?}");
+
+    let alice = f.server.connect_tenant("acme", "alice", "s3cret").await;
+    assert_eq!(schema(&alice).await, before);
+    assert!(!before.is_empty());
+    let n: i64 = alice
+        .query_one("SELECT count(*) FROM items", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2);
+    // Only the execution failure is history.
+    let history = ok(
+        &admin,
+        "SELECT status, error FROM pgtenant.deployments WHERE tenant = 'acme'",
+    )
+    .await;
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0][0].as_deref(), Some("failed"));
+    // The server's write lock was given back: a good deployment goes through.
+    let rows = deploy(
+        &admin,
+        "'acme'",
+        "CREATE TABLE items (id int PRIMARY KEY, name text, qty int, note text)",
+        "",
+    )
+    .await;
+    assert_eq!(rows[0][3].as_deref(), Some("applied"), "{rows:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fleet_deploys_reach_local_and_remote_tenants() {
     let f = start(5_000).await;
