@@ -337,6 +337,49 @@ async fn failures_refusals_and_dry_runs_change_nothing_remotely() {
     assert_eq!(rows[0][3].as_deref(), Some("applied"), "{rows:?}");
 }
 
+// The deployment queues behind a remote session's write transaction (the
+// tenant's writer slot), then sees its rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_remote_deployment_waits_for_the_tenants_write_transaction() {
+    let f = start(5_000).await;
+    let admin = f.server.admin().await;
+    remote_tenant(&f, &admin, "acme").await;
+    let alice = f.server.connect_tenant("acme", "alice", "s3cret").await;
+    alice
+        .batch_execute(
+            "CREATE TABLE items (id int PRIMARY KEY, qty int); INSERT INTO items VALUES (1, 1)",
+        )
+        .await
+        .unwrap();
+    alice
+        .batch_execute("BEGIN; INSERT INTO items VALUES (2, 2)")
+        .await
+        .unwrap();
+    let pending = tokio::spawn(async move {
+        deploy(
+            &admin,
+            "'acme'",
+            "CREATE TABLE items (id int PRIMARY KEY, qty bigint NOT NULL)",
+            "",
+        )
+        .await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !pending.is_finished(),
+        "deploy ran inside a tenant's write transaction"
+    );
+    alice.batch_execute("COMMIT").await.unwrap();
+    let rows = pending.await.unwrap();
+    assert_eq!(rows[0][3].as_deref(), Some("applied"), "{rows:?}");
+    let n: i64 = alice
+        .query_one("SELECT count(*) FROM items", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fleet_deploys_reach_local_and_remote_tenants() {
     let f = start(5_000).await;
