@@ -118,7 +118,7 @@ pub fn reverse(h: &Hints) -> Hints {
 
 /// Reads a tenant's live schema, and how its tables are rebuilt.
 pub fn live_schema(target: &registry::Target) -> Result<(Schema, Rebuild), SqlError> {
-    let db = Opened::open(target)?;
+    let db = Opened::open(target, None)?;
     Ok((introspect(db.db())?, db.rebuild()))
 }
 
@@ -129,15 +129,18 @@ pub struct Applied {
 }
 
 /// Plans and applies under one write transaction. `check` runs once the
-/// transaction holds the write lock (quota), before anything changes.
+/// transaction holds the write lock (quota), before anything changes. A
+/// remote database is reached through `client` when given (the sessions'
+/// shared HTTP pool).
 pub fn apply(
     job: &Job,
     target: &registry::Target,
+    client: Option<Arc<libsql::Database>>,
     tenant: &str,
     scope: &Scope,
     check: impl FnOnce(&Planned) -> Result<(), SqlError>,
 ) -> Result<Applied, SqlError> {
-    let opened = Opened::open(target)?;
+    let opened = Opened::open(target, client)?;
     opened.begin()?;
     let result = migrate(job, &opened, tenant, scope, check);
     let commit = result.is_ok() && !job.dry_run;

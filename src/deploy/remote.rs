@@ -16,6 +16,7 @@
 use std::cell::Cell;
 use std::ffi::CString;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::types::Value;
@@ -36,11 +37,18 @@ pub struct RemoteDb {
 }
 
 impl RemoteDb {
-    /// The client for `cfg`; nothing is sent before the first statement.
-    pub fn open(cfg: &RemoteConfig) -> Result<RemoteDb, SqlError> {
+    /// A stream on `client` (the sessions' shared one) or on a client of
+    /// its own; nothing is sent before the first statement.
+    pub fn open(
+        cfg: &RemoteConfig,
+        client: Option<Arc<libsql::Database>>,
+    ) -> Result<RemoteDb, SqlError> {
         let rt = tokio::runtime::Handle::try_current()
             .map_err(|e| SqlError::internal("remote deployment", e))?;
-        let db = rt.block_on(RemoteConn::database(cfg))?;
+        let db = match client {
+            Some(c) => c,
+            None => rt.block_on(RemoteConn::database(cfg))?,
+        };
         let conn = db.connect().map_err(|e| from_libsql(&e))?;
         Ok(RemoteDb {
             rt,

@@ -154,6 +154,10 @@ pub async fn deploy_one(
     if db.is_closed() {
         return fail(target, SqlError::new("57P01", "the tenant was dropped"));
     }
+    let client = match db.remote_client().await {
+        Ok(c) => c,
+        Err(e) => return fail(target, e),
+    };
     let server = server.clone();
     let t = target.clone();
     let done = blocking(move || {
@@ -167,7 +171,7 @@ pub async fn deploy_one(
         } else {
             format!("{}.{}", t.tenant, t.env)
         };
-        let result = apply(&job, &t.db, &label, &scope, |p| {
+        let result = apply(&job, &t.db, client, &label, &scope, |p| {
             if p.plan.is_empty() || job.dry_run || !kind.quota {
                 return Ok(());
             }

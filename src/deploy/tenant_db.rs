@@ -5,6 +5,7 @@
 //! ends differ.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags};
@@ -89,10 +90,14 @@ pub enum Opened {
 }
 
 impl Opened {
-    pub fn open(target: &registry::Target) -> Result<Opened, SqlError> {
+    /// Opens `target`; a remote one on `client` if given (see [`RemoteDb::open`]).
+    pub fn open(
+        target: &registry::Target,
+        client: Option<Arc<libsql::Database>>,
+    ) -> Result<Opened, SqlError> {
         Ok(match target {
             registry::Target::File(path) => Opened::Local(open_file(path)?),
-            registry::Target::Remote(cfg) => Opened::Remote(RemoteDb::open(cfg)?),
+            registry::Target::Remote(cfg) => Opened::Remote(RemoteDb::open(cfg, client)?),
         })
     }
 

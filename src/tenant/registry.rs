@@ -90,6 +90,19 @@ impl TenantDb {
         self.schema_generation.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// The client this remote database's sessions share (one HTTP pool);
+    /// None for a local file.
+    pub async fn remote_client(&self) -> Result<Option<Arc<libsql::Database>>, SqlError> {
+        match &self.remote {
+            None => Ok(None),
+            Some(target) => target
+                .client
+                .get_or_try_init(|| RemoteConn::database(&target.cfg))
+                .await
+                .map(|c| Some(c.clone())),
+        }
+    }
+
     /// A session's connection to the remote database (its schema mirror
     /// loaded, which proves the server reachable), guarded for `role`.
     pub async fn open_remote(&self, role: Role) -> Result<RemoteConn, SqlError> {
