@@ -141,8 +141,10 @@ pub fn apply(
     check: impl FnOnce(&Planned) -> Result<(), SqlError>,
 ) -> Result<Applied, SqlError> {
     let opened = Opened::open(target, client)?;
-    opened.begin()?;
-    let result = migrate(job, &opened, tenant, scope, check);
+    // Ended either way: a remote stream is then closed, not left to expire.
+    let result = opened
+        .begin()
+        .and_then(|()| migrate(job, &opened, tenant, scope, check));
     let commit = result.is_ok() && !job.dry_run;
     let ended = opened.end(commit);
     let applied = result?;
