@@ -121,6 +121,12 @@ impl RemoteDb {
         }
         let sql = if commit { "COMMIT" } else { "ROLLBACK" };
         match self.call(self.conn.execute(sql, ())) {
+            // The COMMIT may have reached the server before the answer was lost.
+            Err(e) if commit && self.lost.get() => Err(SqlError::new(
+                e.code,
+                "the connection to the tenant's remote database was lost at COMMIT: the deployment may or may not be applied",
+            )
+            .with_detail("Run pgtenant.plan for the tenant to see whether its schema is the desired one.")),
             Err(e) if commit => Err(e),
             _ => Ok(()),
         }
