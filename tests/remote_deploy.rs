@@ -104,7 +104,8 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 
 const V1: &str = "CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL, qty int);
     CREATE INDEX items_name ON items (name);
-    CREATE TABLE tags (id int PRIMARY KEY, item_id int REFERENCES items (id), label text)";
+    CREATE TABLE tags (id int PRIMARY KEY, item_id int REFERENCES items (id), label text);
+    CREATE VIEW item_names AS SELECT name FROM items WHERE qty > 0";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn deploy_change_and_roll_back_a_remote_tenant() {
@@ -124,11 +125,15 @@ async fn deploy_change_and_roll_back_a_remote_tenant() {
     )
     .await;
     let actions: Vec<_> = plan.iter().map(|r| r[0].clone().unwrap()).collect();
-    assert_eq!(actions, ["create_table", "create_index"], "{plan:?}");
+    assert_eq!(
+        actions,
+        ["create_table", "create_index", "create_view"],
+        "{plan:?}"
+    );
 
     let rows = deploy(&admin, "'acme'", V1, "").await;
     assert_eq!(rows[0][3].as_deref(), Some("applied"), "{rows:?}");
-    assert_eq!(rows[0][4].as_deref(), Some("2"));
+    assert_eq!(rows[0][4].as_deref(), Some("3"));
     let first: i64 = rows[0][2].as_deref().unwrap().parse().unwrap();
     // Through the tenant's own login: the new table, the index, the old rows.
     let alice = f.server.connect_tenant("acme", "alice", "s3cret").await;
@@ -192,6 +197,15 @@ async fn deploy_change_and_roll_back_a_remote_tenant() {
         .map(|r| (r.get(0), r.get(1), r.get(2)))
         .collect();
     assert_eq!(got, [(1, "apple".into(), 3), (2, "pear".into(), 5)]);
+    // The view over the rebuilt table still answers.
+    let names: Vec<String> = alice
+        .query("SELECT name FROM item_names ORDER BY name", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(names, ["apple", "pear"]);
     let e = alice
         .execute("INSERT INTO items (name, qty) VALUES ('kiwi', -1)", &[])
         .await;
