@@ -7,7 +7,8 @@
 //! client is async: each call runs on the server's runtime with the
 //! environment's deadline. A server that is down gives 08006, one that does
 //! not answer gives 57014; either loses the stream and its transaction, so
-//! nothing was applied.
+//! nothing was applied (unless it was the COMMIT that got no answer: then
+//! the error says the outcome is unknown).
 //!
 //! Statements are sent one at a time: the client re-prints every statement
 //! it parses except a lone CREATE TABLE, which it sends as written; a table
