@@ -181,6 +181,48 @@ async fn plain_deployments_leave_app_tables_alone() {
     assert_eq!(sqlstate(e), SqlState::DUPLICATE_TABLE);
 }
 
+// A rollback undoes later plain deployments, not app installs made since:
+// their tables stay, and so does their history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollback_leaves_later_app_installs_applied() {
+    let server = TestServer::start().await;
+    let alice = server.fresh_tenant("acme").await;
+    let admin = server.admin().await;
+    let rows = sql(
+        &admin,
+        "SELECT * FROM pgtenant.deploy('acme', $$CREATE TABLE notes (id int)$$)",
+    )
+    .await
+    .unwrap();
+    let id = rows[0][2].clone().unwrap();
+    call(&admin, "install_app", "acme", &crm("1.0.0", ""), "")
+        .await
+        .unwrap();
+    sql(
+        &admin,
+        &format!("SELECT * FROM pgtenant.rollback('acme', {id})"),
+    )
+    .await
+    .unwrap();
+    let history = sql(
+        &admin,
+        "SELECT kind, status FROM pgtenant.deployments ORDER BY id",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        history,
+        vec![
+            vec![Some("deploy".into()), Some("rolled_back".into())],
+            vec![Some("app:crm@1.0.0".into()), Some("applied".into())],
+            vec![Some("rollback".into()), Some("applied".into())],
+        ]
+    );
+    assert!(sql(&alice, "SELECT * FROM notes").await.is_err());
+    let n = sql(&alice, "SELECT count(*) FROM contacts").await.unwrap();
+    assert_eq!(n[0][0].as_deref(), Some("2"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upgrade_applies_the_diff_and_seeds_new_tables() {
     let server = TestServer::start().await;

@@ -234,6 +234,112 @@ async fn two_instances_share_one_control_plane() {
     assert_eq!(code(&e), "42P01", "{e:?}");
 }
 
+// Deployments and apps keep their history in the shared catalog: what one
+// instance did, the other sees and can roll back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn deployments_and_apps_with_a_shared_catalog() {
+    let f = fleet(5_000).await;
+    let admin_a = f.a.admin().await;
+    let admin_b = f.b.admin().await;
+    admin_rows(&admin_a, "SELECT pgtenant.create_tenant('acme')").await;
+    create_user(&admin_a, "acme", "alice", "s3cret").await;
+
+    // Deployed through A, changed through B.
+    let v1 = "CREATE TABLE items (id int PRIMARY KEY, name text)";
+    let rows = admin_rows(
+        &admin_a,
+        &format!("SELECT tenant, status FROM pgtenant.deploy('acme', $${v1}$$)"),
+    )
+    .await;
+    assert_eq!(
+        rows,
+        vec![vec![Some("acme".into()), Some("applied".into())]]
+    );
+    let v2 = "CREATE TABLE items (id int PRIMARY KEY, name text, qty int)";
+    let rows = admin_rows(
+        &admin_b,
+        &format!("SELECT deployment_id, status FROM pgtenant.deploy('*', $${v2}$$)"),
+    )
+    .await;
+    assert_eq!(rows[0][1].as_deref(), Some("applied"), "{rows:?}");
+    let second = rows[0][0].clone().unwrap();
+
+    // An app installed through B.
+    let manifest = serde_json::json!({
+        "name": "crm",
+        "version": "1.0.0",
+        "description": "contacts",
+        "schema": "CREATE TABLE contacts (id serial PRIMARY KEY, name text NOT NULL)",
+        "seed": {"contacts": [{"name": "Ada"}]},
+    })
+    .to_string();
+    let rows = admin_rows(
+        &admin_b,
+        &format!("SELECT object, action, seeded_rows FROM pgtenant.install_app('acme', $m${manifest}$m$)"),
+    )
+    .await;
+    assert_eq!(
+        rows,
+        vec![vec![
+            Some("contacts".into()),
+            Some("create_table".into()),
+            Some("1".into())
+        ]]
+    );
+
+    // A sees B's history and apps, and rolls B's deployment back.
+    let apps = admin_rows(&admin_a, "SELECT tenant, app, version FROM pgtenant.apps").await;
+    assert_eq!(
+        apps,
+        vec![vec![
+            Some("acme".into()),
+            Some("crm".into()),
+            Some("1.0.0".into())
+        ]]
+    );
+    let rows = admin_rows(
+        &admin_a,
+        &format!("SELECT status FROM pgtenant.rollback('acme', {second})"),
+    )
+    .await;
+    assert_eq!(rows, vec![vec![Some("applied".into())]]);
+    let history = admin_rows(
+        &admin_b,
+        "SELECT kind, status FROM pgtenant.deployments WHERE tenant = 'acme' ORDER BY id",
+    )
+    .await;
+    assert_eq!(
+        history,
+        vec![
+            vec![Some("deploy".into()), Some("applied".into())],
+            vec![Some("deploy".into()), Some("rolled_back".into())],
+            vec![Some("app:crm@1.0.0".into()), Some("applied".into())],
+            vec![Some("rollback".into()), Some("applied".into())],
+        ]
+    );
+
+    // The tenant's own login, through either instance.
+    let on_a = f.a.tenant("acme", "alice", "s3cret").await.unwrap();
+    let cols: Vec<String> = on_a
+        .query(
+            "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'items' ORDER BY ordinal_position",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(cols, ["id", "name"]);
+    let on_b = f.b.tenant("acme", "alice", "s3cret").await.unwrap();
+    let name: String = on_b
+        .query_one("SELECT name FROM contacts", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(name, "Ada");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_unreachable_catalog_gives_clear_errors() {
     let f = fleet(1_000).await;

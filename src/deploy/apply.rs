@@ -1,20 +1,20 @@
-//! Applying a plan to one tenant database: one IMMEDIATE transaction with
+//! Applying a plan to one tenant database, a local file or a remote libSQL
+//! database (see [`super::tenant_db`]): one IMMEDIATE transaction with
 //! foreign keys off (SQLite's rebuild procedure), a foreign-key check and a
 //! check that the database now holds the desired schema before COMMIT. A
 //! tenant is either fully migrated or untouched.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
-
-use super::diff;
+use super::diff::{self, Rebuild};
 use super::hints::Hints;
 use super::plan::Plan;
 use super::schema::{introspect, Schema};
 use super::scope::{merge, Scope};
-use crate::sql::errors::{from_sqlite, SqlError};
+use super::tenant_db::{text, Db, Opened};
+use crate::sql::errors::SqlError;
+use crate::tenant::registry;
 
 /// What a deployment does to each tenant, planned once per distinct live schema.
 pub struct Planned {
@@ -28,7 +28,7 @@ pub struct Planned {
 }
 
 /// Runs after the plan, inside the same transaction (app seed rows).
-pub type After = dyn Fn(&Transaction, &Planned) -> Result<(), SqlError> + Send + Sync;
+pub type After = dyn Fn(&dyn Db, &Planned) -> Result<(), SqlError> + Send + Sync;
 
 /// One deployment request, shared by the tenants it goes to.
 pub struct Job {
@@ -38,7 +38,7 @@ pub struct Job {
     pub dry_run: bool,
     pub after: Option<Box<After>>,
     /// Tenants with the same live schema get the same plan.
-    cache: Mutex<HashMap<(String, String), Arc<Planned>>>,
+    cache: Mutex<HashMap<(String, String, Rebuild), Arc<Planned>>>,
 }
 
 impl Job {
@@ -53,11 +53,17 @@ impl Job {
         }
     }
 
-    /// The plan for a live schema under a scope.
-    pub fn planned(&self, live: &Schema, scope: &Scope) -> Result<Arc<Planned>, SqlError> {
+    /// The plan for a live schema under a scope, rebuilding tables as the
+    /// tenant's database allows.
+    pub fn planned(
+        &self,
+        live: &Schema,
+        scope: &Scope,
+        rebuild: Rebuild,
+    ) -> Result<Arc<Planned>, SqlError> {
         let previous = live.ddl();
         let scope_key = format!("{scope:?}");
-        let cache_key = (previous.clone(), scope_key);
+        let cache_key = (previous.clone(), scope_key, rebuild);
         if let Some(p) = self
             .cache
             .lock()
@@ -67,11 +73,11 @@ impl Job {
             return Ok(p.clone());
         }
         let target = merge(live, &self.desired, scope)?;
-        let plan = diff::plan(live, &target, &self.hints)?;
+        let plan = diff::plan_with(live, &target, &self.hints, rebuild)?;
         let down = if plan.is_empty() {
             Plan::default()
         } else {
-            diff::plan(&target, live, &reverse(&self.hints))?
+            diff::plan_with(&target, live, &reverse(&self.hints), rebuild)?
         };
         let planned = Arc::new(Planned {
             plan,
@@ -110,25 +116,10 @@ pub fn reverse(h: &Hints) -> Hints {
     }
 }
 
-/// Opens a tenant database for a deployment: the server's own connection,
-/// without the tenant guard (it runs pragmas a tenant may not), with the
-/// SQL functions defaults and checks may call.
-pub fn open_tenant(path: &Path) -> Result<Connection, SqlError> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| from_sqlite(&e))?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))
-        .map_err(|e| from_sqlite(&e))?;
-    crate::backend::sqlite::functions::register(&conn).map_err(|e| from_sqlite(&e))?;
-    crate::backend::sqlite::pgfuncs::register(&conn).map_err(|e| from_sqlite(&e))?;
-    Ok(conn)
-}
-
-/// Reads a tenant's live schema.
-pub fn live_schema(path: &Path) -> Result<Schema, SqlError> {
-    introspect(&open_tenant(path)?)
+/// Reads a tenant's live schema, and how its tables are rebuilt.
+pub fn live_schema(target: &registry::Target) -> Result<(Schema, Rebuild), SqlError> {
+    let db = Opened::open(target, None)?;
+    Ok((introspect(db.db())?, db.rebuild()))
 }
 
 /// The result of applying a job to one tenant.
@@ -138,24 +129,40 @@ pub struct Applied {
 }
 
 /// Plans and applies under one write transaction. `check` runs once the
-/// transaction holds the write lock (quota), before anything changes.
+/// transaction holds the write lock (quota), before anything changes. A
+/// remote database is reached through `client` when given (the sessions'
+/// shared HTTP pool).
 pub fn apply(
     job: &Job,
-    path: &Path,
+    target: &registry::Target,
+    client: Option<Arc<libsql::Database>>,
     tenant: &str,
     scope: &Scope,
     check: impl FnOnce(&Planned) -> Result<(), SqlError>,
 ) -> Result<Applied, SqlError> {
-    let mut conn = open_tenant(path)?;
-    // Step 1 of SQLite's procedure: foreign keys off (not possible inside a
-    // transaction); they are checked explicitly before COMMIT.
-    conn.execute_batch("PRAGMA foreign_keys = OFF")
-        .map_err(|e| from_sqlite(&e))?;
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(|e| from_sqlite(&e))?;
-    let live = introspect(&tx)?;
-    let planned = job.planned(&live, scope)?;
+    let opened = Opened::open(target, client)?;
+    // Ended either way: a remote stream is then closed, not left to expire.
+    let result = opened
+        .begin()
+        .and_then(|()| migrate(job, &opened, tenant, scope, check));
+    let commit = result.is_ok() && !job.dry_run;
+    let ended = opened.end(commit);
+    let applied = result?;
+    ended?;
+    Ok(applied)
+}
+
+/// The transaction's body: what [`apply`] commits or rolls back.
+fn migrate(
+    job: &Job,
+    opened: &Opened,
+    tenant: &str,
+    scope: &Scope,
+    check: impl FnOnce(&Planned) -> Result<(), SqlError>,
+) -> Result<Applied, SqlError> {
+    let db = opened.db();
+    let live = introspect(db)?;
+    let planned = job.planned(&live, scope, opened.rebuild())?;
     if !job.allow_destructive {
         if let Some(refusal) = planned.plan.refusal(tenant) {
             return Err(refusal);
@@ -163,8 +170,7 @@ pub fn apply(
     }
     check(&planned)?;
     for s in &planned.plan.steps {
-        tx.execute_batch(&s.sql).map_err(|e| {
-            let mut err = from_sqlite(&e);
+        db.execute_batch(&s.sql).map_err(|mut err| {
             err.message = format!(
                 "{} {} failed: {}",
                 s.action.replace('_', " "),
@@ -175,10 +181,10 @@ pub fn apply(
         })?;
     }
     if let Some(after) = &job.after {
-        after(&tx, &planned)?;
+        after(db, &planned)?;
     }
-    foreign_key_check(&tx)?;
-    let now = introspect(&tx)?;
+    foreign_key_check(db)?;
+    let now = introspect(db)?;
     if let Some(diff) = now.difference(&planned.target) {
         return Err(SqlError::new(
             "XX000",
@@ -186,28 +192,20 @@ pub fn apply(
         )
         .with_detail(diff));
     }
-    if job.dry_run {
-        tx.rollback().map_err(|e| from_sqlite(&e))?;
-    } else {
-        tx.commit().map_err(|e| from_sqlite(&e))?;
-    }
     Ok(Applied {
         steps: planned.plan.steps.len(),
         planned,
     })
 }
 
-fn foreign_key_check(tx: &Transaction) -> Result<(), SqlError> {
-    let mut stmt = tx
-        .prepare("PRAGMA foreign_key_check")
-        .map_err(|e| from_sqlite(&e))?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(2)?)))
-        .map_err(|e| from_sqlite(&e))?;
+fn foreign_key_check(db: &dyn Db) -> Result<(), SqlError> {
     let mut bad: Vec<String> = Vec::new();
-    for r in rows {
-        let (table, parent) = r.map_err(|e| from_sqlite(&e))?;
-        let text = format!("{table} -> {parent}");
+    for r in db.query("PRAGMA foreign_key_check", &[])? {
+        let text = format!(
+            "{} -> {}",
+            text(&r, 0).unwrap_or_default(),
+            text(&r, 2).unwrap_or_default()
+        );
         if !bad.contains(&text) {
             bad.push(text);
         }

@@ -28,14 +28,36 @@ use crate::sql::errors::{from_sqlite, SqlError};
 /// Prefix of the old copy of a table during a rebuild.
 pub const OLD_PREFIX: &str = "_pgtenant_old_";
 
+/// How a table is rebuilt, by what the tenant's database accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rebuild {
+    /// Moved aside with a legacy rename, created anew, copied once (local files).
+    Rename,
+    /// Copied aside, dropped, created anew, copied back: no rename, so no
+    /// `PRAGMA legacy_alter_table`, which libSQL servers refuse (remote).
+    Copy,
+}
+
 struct Planner<'a> {
     conn: Connection,
     desired: &'a Schema,
     steps: Vec<Step>,
+    rebuild: Rebuild,
 }
 
-/// Plans the migration from `live` to `desired`.
+/// Plans the migration from `live` to `desired` for a local database.
 pub fn plan(live: &Schema, desired: &Schema, hints: &Hints) -> Result<Plan, SqlError> {
+    plan_with(live, desired, hints, Rebuild::Rename)
+}
+
+/// Plans the migration from `live` to `desired`, rebuilding tables the way
+/// `rebuild` says.
+pub fn plan_with(
+    live: &Schema,
+    desired: &Schema,
+    hints: &Hints,
+    rebuild: Rebuild,
+) -> Result<Plan, SqlError> {
     if live.difference(desired).is_none() {
         return Ok(Plan::default());
     }
@@ -49,6 +71,7 @@ pub fn plan(live: &Schema, desired: &Schema, hints: &Hints) -> Result<Plan, SqlE
         conn,
         desired,
         steps: Vec::new(),
+        rebuild,
     };
     let cur = p.renames(live.clone(), hints)?;
     p.drop_views_and_indexes(&cur)?;
@@ -271,7 +294,7 @@ impl Planner<'_> {
 
     /// SQLite's table rebuild: the old table moves aside (legacy rename, so
     /// references from other tables, views and triggers keep naming the
-    /// table), the desired table is created under its own name exactly as
+    /// table; or, see [`Rebuild::Copy`], a copy), the desired table is created under its own name exactly as
     /// tenant SQL would create it, rows are copied column by column, the old
     /// table is dropped, and its triggers are recreated.
     fn rebuild(&mut self, have: &Table, want: &Table, cur: &Schema) -> Result<(), SqlError> {
@@ -308,12 +331,23 @@ impl Planner<'_> {
         if detail.is_empty() && destructive.is_empty() {
             detail.push("change constraints, defaults or column order".into());
         }
-        let mut sql = format!(
-            "PRAGMA legacy_alter_table = ON;\nALTER TABLE {} RENAME TO {};\nPRAGMA legacy_alter_table = OFF;\n{};\n",
-            quote(&have.name),
-            quote(&old),
-            want.sql
-        );
+        let mut sql = match self.rebuild {
+            Rebuild::Rename => format!(
+                "PRAGMA legacy_alter_table = ON;\nALTER TABLE {} RENAME TO {};\nPRAGMA legacy_alter_table = OFF;\n{};\n",
+                quote(&have.name),
+                quote(&old),
+                want.sql
+            ),
+            // Dropping a table leaves the views and triggers naming it as
+            // they are (foreign keys are off), and they name the new one.
+            Rebuild::Copy => format!(
+                "CREATE TABLE {} AS SELECT * FROM {};\nDROP TABLE {};\n{};\n",
+                quote(&old),
+                quote(&have.name),
+                quote(&have.name),
+                want.sql
+            ),
+        };
         if !copy.is_empty() {
             let cols = copy.join(", ");
             sql.push_str(&format!(

@@ -2,13 +2,12 @@
 //! the `pgtenant.deployments` view, the daily quota, and the snapshot each
 //! rollback restores.
 
-use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Arc;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::params;
 
 use crate::sql::errors::SqlError;
-use crate::tenant::catalog::now_text;
+use crate::tenant::catalog::{now_text, Catalog, Exec};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS deployment (
@@ -33,25 +32,12 @@ CREATE VIEW IF NOT EXISTS deployments AS
     FROM deployment;
 ";
 
-fn db_err(e: rusqlite::Error) -> SqlError {
-    SqlError::internal("deployment history", e)
-}
-
 /// Creates the history tables and views (and the apps catalog) if missing,
 /// on the local or the remote catalog.
-pub fn init(catalog: &crate::tenant::catalog::Catalog) -> Result<(), SqlError> {
+pub fn init(catalog: &Catalog) -> Result<(), SqlError> {
     catalog
         .store()
         .apply_schema(&[SCHEMA, super::apps::CATALOG_SCHEMA])
-}
-
-fn open(catalog: &Path) -> Result<Connection, SqlError> {
-    let conn = Connection::open(catalog).map_err(db_err)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))
-        .map_err(db_err)?;
-    conn.pragma_update(None, "foreign_keys", "ON")
-        .map_err(db_err)?;
-    Ok(conn)
 }
 
 /// A deployment to record.
@@ -80,45 +66,47 @@ pub struct Deployment {
     pub hints: String,
 }
 
-/// The catalog connection of one management call, shared by its tasks.
+/// The deployment history of the catalog, local or remote. Each call takes
+/// a catalog connection for its statement only: on the local catalog that
+/// is the catalog's lock, which a deployment must not hold while it waits
+/// for a tenant.
 pub struct History {
-    conn: Mutex<Connection>,
+    catalog: Arc<Catalog>,
 }
 
 impl History {
-    pub fn open(catalog: &Path) -> Result<History, SqlError> {
-        Ok(History {
-            conn: Mutex::new(open(catalog)?),
-        })
+    pub fn new(catalog: Arc<Catalog>) -> History {
+        History { catalog }
     }
 
-    pub fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
     }
 
     pub fn record(&self, r: &Record) -> Result<i64, SqlError> {
-        let conn = self.lock();
-        conn.execute(
-            "INSERT INTO deployment (tenant, environment, kind, checksum, created_at, status,
-                 steps, up_sql, down_sql, previous_schema, hints, error)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            params![
-                r.tenant,
-                r.environment,
-                r.kind,
-                r.checksum,
-                now_text(),
-                r.status,
-                r.steps as i64,
-                r.up_sql,
-                r.down_sql,
-                r.previous_schema,
-                r.hints,
-                r.error
-            ],
-        )
-        .map_err(db_err)?;
-        Ok(conn.last_insert_rowid())
+        self.catalog
+            .conn()?
+            .query_one(
+                "INSERT INTO deployment (tenant, environment, kind, checksum, created_at, status,
+                     steps, up_sql, down_sql, previous_schema, hints, error)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 RETURNING id",
+                params![
+                    r.tenant,
+                    r.environment,
+                    r.kind,
+                    r.checksum,
+                    now_text(),
+                    r.status,
+                    r.steps as i64,
+                    r.up_sql,
+                    r.down_sql,
+                    r.previous_schema,
+                    r.hints,
+                    r.error
+                ],
+            )?
+            .get(0)
     }
 
     /// Applied deployments (not rollbacks) in the last 24 hours.
@@ -126,51 +114,51 @@ impl History {
         let since = (chrono::Utc::now() - chrono::Duration::days(1))
             .format("%Y-%m-%d %H:%M:%S%.6f+00")
             .to_string();
-        self.lock()
-            .query_row(
+        let n: i64 = self
+            .catalog
+            .conn()?
+            .query_one(
                 "SELECT count(*) FROM deployment
                  WHERE tenant = ?1 AND environment = ?2 AND created_at >= ?3
                    AND kind <> 'rollback' AND status IN ('applied', 'rolled_back')",
                 params![tenant, environment, since],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n as u64)
-            .map_err(db_err)
+            )?
+            .get(0)?;
+        Ok(n as u64)
     }
 
     pub fn get(&self, id: i64) -> Result<Option<Deployment>, SqlError> {
-        self.lock()
-            .query_row(
-                "SELECT id, tenant, environment, kind, status, previous_schema, hints
-                 FROM deployment WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(Deployment {
-                        id: r.get(0)?,
-                        tenant: r.get(1)?,
-                        environment: r.get(2)?,
-                        kind: r.get(3)?,
-                        status: r.get(4)?,
-                        previous_schema: r.get(5)?,
-                        hints: r.get(6)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(db_err)
+        let Some(r) = self.catalog.conn()?.query_opt(
+            "SELECT id, tenant, environment, kind, status, previous_schema, hints
+             FROM deployment WHERE id = ?1",
+            params![id],
+        )?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Deployment {
+            id: r.get(0)?,
+            tenant: r.get(1)?,
+            environment: r.get(2)?,
+            kind: r.get(3)?,
+            status: r.get(4)?,
+            previous_schema: r.get(5)?,
+            hints: r.get(6)?,
+        }))
     }
 
     /// Marks `d` and every later applied deployment of the environment
-    /// before `until` (the rollback's own record) rolled back.
+    /// before `until` (the rollback's own record) rolled back. App installs
+    /// in between stay applied: a rollback leaves the apps' objects alone.
     pub fn mark_rolled_back(&self, d: &Deployment, until: Option<i64>) -> Result<(), SqlError> {
-        self.lock()
+        self.catalog
+            .conn()?
             .execute(
                 "UPDATE deployment SET status = 'rolled_back'
                  WHERE tenant = ?1 AND environment = ?2 AND id >= ?3 AND id < ?4
-                   AND status = 'applied'",
+                   AND status = 'applied' AND kind NOT LIKE 'app%'",
                 params![d.tenant, d.environment, d.id, until.unwrap_or(i64::MAX)],
             )
             .map(|_| ())
-            .map_err(db_err)
     }
 }

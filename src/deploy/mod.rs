@@ -1,14 +1,16 @@
 //! Metadata-driven deployment: the user states the desired schema in
-//! PostgreSQL DDL; pgtenant diffs it against each tenant's live SQLite
-//! database, plans the migration, applies it in one transaction per tenant,
-//! records it, and can roll it back. App bundles install through the same
-//! engine.
+//! PostgreSQL DDL; pgtenant diffs it against each tenant's live database
+//! (a local SQLite file or a remote libSQL database), plans the migration,
+//! applies it in one transaction per tenant, records it in the catalog
+//! (local or remote), and can roll it back. App bundles install through the
+//! same engine.
 //!
 //! - [`desired`]: the desired schema, through the SQL translator, into a scratch database
 //! - [`schema`]: the model both sides are introspected into
 //! - [`diff`]: the planner (renames, ALTER TABLE, SQLite's table rebuild)
 //! - [`plan`]: steps and their rendering
 //! - [`apply`]: one tenant, one transaction
+//! - [`tenant_db`], [`remote`]: the tenant database, local or remote
 //! - [`rollout`]: targets, writer permits, fleet concurrency, history
 //! - [`rollback`], [`apps`], [`history`], [`quota`]
 
@@ -22,11 +24,13 @@ pub mod hints;
 pub mod history;
 pub mod plan;
 pub mod quota;
+pub mod remote;
 pub mod rollback;
 pub mod rollout;
 pub mod schema;
 pub mod scope;
 pub mod target;
+pub mod tenant_db;
 pub mod types;
 
 #[cfg(test)]

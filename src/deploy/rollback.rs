@@ -35,8 +35,8 @@ pub async fn rollback(
     let (tenant, env) = list[0].clone();
     let srv = server.clone();
     let (job, history, t, dep, kind) = blocking(move || {
-        let history = History::open(srv.catalog.local_path()?)?;
-        let t = target::lookup(&history.lock(), &srv.catalog, &tenant, &env)?;
+        let history = History::new(srv.catalog.clone());
+        let t = target::lookup(&srv, &tenant, &env)?;
         let dep = history
             .get(id)?
             .filter(|d| d.tenant == t.tenant && d.environment == t.env)

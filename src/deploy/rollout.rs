@@ -83,13 +83,13 @@ pub async fn plan(
     let server = server.clone();
     let ddl = ddl.to_owned();
     blocking(move || {
-        let history = History::open(server.catalog.local_path()?)?;
-        let t = target::lookup(&history.lock(), &server.catalog, &tenant, &env)?;
+        let history = History::new(server.catalog.clone());
+        let t = target::lookup(&server, &tenant, &env)?;
         let Desired { schema, hints } = desired::from_postgres(&ddl)?;
         let job = Job::new(schema, hints, true, true);
         let scope = super::apps::deploy_scope(&history, &t)?;
-        let live = live_schema(&t.path)?;
-        Ok(job.planned(&live, &scope)?.plan.rows())
+        let (live, rebuild) = live_schema(&t.db)?;
+        Ok(job.planned(&live, &scope, rebuild)?.plan.rows())
     })
     .await
 }
@@ -120,7 +120,7 @@ pub async fn deploy_one(
                 tenant: target.tenant.clone(),
                 env: target.env.clone(),
             },
-            registry::Target::File(target.path.clone()),
+            target.db.clone(),
         )
         .await;
     let fail = |target: Target, e: SqlError| Outcome {
@@ -154,6 +154,10 @@ pub async fn deploy_one(
     if db.is_closed() {
         return fail(target, SqlError::new("57P01", "the tenant was dropped"));
     }
+    let client = match db.remote_client().await {
+        Ok(c) => c,
+        Err(e) => return fail(target, e),
+    };
     let server = server.clone();
     let t = target.clone();
     let done = blocking(move || {
@@ -167,7 +171,7 @@ pub async fn deploy_one(
         } else {
             format!("{}.{}", t.tenant, t.env)
         };
-        let result = apply(&job, &t.path, &label, &scope, |p| {
+        let result = apply(&job, &t.db, client, &label, &scope, |p| {
             if p.plan.is_empty() || job.dry_run || !kind.quota {
                 return Ok(());
             }
@@ -223,6 +227,9 @@ pub async fn deploy_one(
         })
     })
     .await;
+    if matches!(done, Ok((_, "applied", ..))) {
+        db.schema_changed();
+    }
     match done {
         Ok((id, status, steps, error)) => Outcome {
             target,
@@ -248,30 +255,21 @@ pub async fn deploy(
     let srv = server.clone();
     let (job, kind, history, targets, single) = blocking(move || {
         let Desired { schema, hints } = desired::from_postgres(&ddl)?;
-        let history = History::open(srv.catalog.local_path()?)?;
+        let history = History::new(srv.catalog.clone());
         let kind_hints = serde_json::to_string(&hints).unwrap_or_default();
         let checksum = checksum(&schema.ddl());
-        let (targets, single) = {
-            let conn = history.lock();
-            match selector {
-                Selector::Fleet { env } => (
-                    target::fleet(&conn, &srv.catalog, &env)?
-                        .into_iter()
-                        .map(Ok)
-                        .collect::<Vec<_>>(),
-                    false,
-                ),
-                Selector::Named { list, single } => {
-                    let mut out = Vec::new();
-                    for (tenant, env) in list {
-                        match target::lookup(&conn, &srv.catalog, &tenant, &env) {
-                            Ok(t) => out.push(Ok(t)),
-                            Err(e) if single => return Err(e),
-                            Err(e) => out.push(Err((tenant, env, e))),
-                        }
+        let (targets, single) = match selector {
+            Selector::Fleet { env } => (target::fleet(&srv, &env)?, false),
+            Selector::Named { list, single } => {
+                let mut out = Vec::new();
+                for (tenant, env) in list {
+                    match target::lookup(&srv, &tenant, &env) {
+                        Ok(t) => out.push(Ok(t)),
+                        Err(e) if single => return Err(e),
+                        Err(e) => out.push(Err((tenant, env, e))),
                     }
-                    (out, single)
                 }
+                (out, single)
             }
         };
         let job = Job::new(schema, hints, allow_destructive, dry_run);
@@ -295,7 +293,7 @@ pub async fn deploy(
                         target: Target {
                             tenant,
                             env,
-                            path: Default::default(),
+                            db: registry::Target::File(Default::default()),
                         },
                         id: None,
                         status: "failed",

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use rusqlite::Connection;
 
 use super::canonical::canonical;
+use super::tenant_db::{int, text, Db};
 use crate::sql::errors::{from_sqlite, SqlError};
 
 /// Names the server keeps for itself; deployments neither see nor touch them.
@@ -76,27 +77,18 @@ fn err(e: rusqlite::Error) -> SqlError {
 }
 
 /// Reads the schema of `main`, leaving out the server's own objects and
-/// SQLite's automatic indexes.
-pub fn introspect(conn: &Connection) -> Result<Schema, SqlError> {
+/// SQLite's automatic indexes: on a local file, a scratch database or a
+/// remote libSQL database alike.
+pub fn introspect(db: &dyn Db) -> Result<Schema, SqlError> {
     let mut schema = Schema::default();
-    let mut stmt = conn
-        .prepare(
-            "SELECT type, name, tbl_name, sql FROM main.sqlite_schema
-             WHERE sql IS NOT NULL ORDER BY rowid",
-        )
-        .map_err(err)?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })
-        .map_err(err)?;
+    let rows = db.query(
+        "SELECT type, name, tbl_name, sql FROM main.sqlite_schema
+         WHERE sql IS NOT NULL ORDER BY rowid",
+        &[],
+    )?;
     for row in rows {
-        let (kind, name, table, sql) = row.map_err(err)?;
+        let t = |i| text(&row, i).unwrap_or_default();
+        let (kind, name, table, sql) = (t(0), t(1), t(2), t(3));
         if is_internal(&name) || is_internal(&table) {
             continue;
         }
@@ -108,7 +100,7 @@ pub fn introspect(conn: &Connection) -> Result<Schema, SqlError> {
         };
         match kind.as_str() {
             "table" => {
-                let columns = columns(conn, &name)?;
+                let columns = columns(db, &name)?;
                 schema.tables.insert(
                     key(&name),
                     Table {
@@ -135,26 +127,23 @@ pub fn introspect(conn: &Connection) -> Result<Schema, SqlError> {
 }
 
 /// Columns of one table, in order.
-pub fn columns(conn: &Connection, table: &str) -> Result<Vec<Column>, SqlError> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT name, type, \"notnull\", dflt_value, pk, hidden
-             FROM pragma_table_xinfo(?1, 'main')",
-        )
-        .map_err(err)?;
-    let rows = stmt
-        .query_map([table], |r| {
-            Ok(Column {
-                name: r.get(0)?,
-                decl: r.get::<_, String>(1)?.to_ascii_lowercase(),
-                not_null: r.get::<_, i64>(2)? != 0,
-                default: r.get(3)?,
-                pk: r.get::<_, u32>(4)?,
-                generated: r.get::<_, i64>(5)? != 0,
-            })
+pub fn columns(db: &dyn Db, table: &str) -> Result<Vec<Column>, SqlError> {
+    let rows = db.query(
+        "SELECT name, type, \"notnull\", dflt_value, pk, hidden
+         FROM pragma_table_xinfo(?1, 'main')",
+        &[table],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| Column {
+            name: text(r, 0).unwrap_or_default(),
+            decl: text(r, 1).unwrap_or_default().to_ascii_lowercase(),
+            not_null: int(r, 2) != 0,
+            default: text(r, 3),
+            pk: int(r, 4) as u32,
+            generated: int(r, 5) != 0,
         })
-        .map_err(err)?;
-    rows.collect::<Result<_, _>>().map_err(err)
+        .collect())
 }
 
 impl Schema {

@@ -2,21 +2,26 @@
 //! array (`ARRAY['a','b.staging']` or `'{a,b}'`), `'*'` (every active
 //! tenant's prod environment) or `'*.staging'` (every tenant's staging).
 
-use std::path::PathBuf;
+use rusqlite::params;
 
-use rusqlite::{params, Connection, OptionalExtension};
-
+use crate::server::Server;
 use crate::sql::errors::SqlError;
-use crate::tenant::catalog::Catalog;
+use crate::tenant::catalog::Exec;
+use crate::tenant::registry;
+use crate::tenant::remote_db::registry_target;
 use crate::tenant::resolve::DEFAULT_ENV;
 
 /// One tenant environment to deploy to.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Target {
     pub tenant: String,
     pub env: String,
-    pub path: PathBuf,
+    /// Its database: a local file or a remote libSQL database.
+    pub db: registry::Target,
 }
+
+/// A target, or why it cannot be deployed to (tenant, environment, error).
+pub type Resolved = Result<Target, (String, String, SqlError)>;
 
 pub enum Selector {
     /// Named environments; `single` when the call named exactly one, so its
@@ -67,67 +72,77 @@ pub fn parse(target: &str) -> Result<Selector, SqlError> {
     })
 }
 
-/// Looks one tenant environment up; an error if it does not exist or is not active.
-pub fn lookup(
-    conn: &Connection,
-    catalog: &Catalog,
+/// The environment's database, from its stored URL and sealed token.
+fn database(
+    server: &Server,
     tenant: &str,
     env: &str,
-) -> Result<Target, SqlError> {
-    let row: Option<(String, String)> = conn
-        .query_row(
-            "SELECT e.database_url, t.status FROM environment e JOIN tenant t ON t.name = e.tenant
-             WHERE e.tenant = ?1 AND e.name = ?2",
-            params![tenant, env],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()
-        .map_err(|e| SqlError::internal("catalog", e))?;
-    match row {
-        None if env == DEFAULT_ENV => Err(SqlError::new(
-            "42704",
-            format!("tenant \"{tenant}\" does not exist"),
-        )),
-        None => Err(SqlError::new(
-            "42704",
-            format!("environment \"{tenant}.{env}\" does not exist"),
-        )),
-        Some((_, status)) if status != "active" => Err(SqlError::new(
-            "55000",
-            format!("tenant \"{tenant}\" is {status}"),
-        )),
-        Some((url, _)) if crate::backend::libsql::config::is_remote_url(&url) => Err(SqlError::new(
-            "0A000",
-            format!("environment \"{tenant}.{env}\" is on a libSQL server: deployments apply to local databases only"),
-        )),
-        Some((url, _)) => Ok(Target {
-            tenant: tenant.to_owned(),
-            env: env.to_owned(),
-            path: catalog.resolve_url(&url),
-        }),
-    }
+    url: String,
+    token: Option<String>,
+) -> Result<registry::Target, SqlError> {
+    let location = server.catalog.location(url, token);
+    registry_target(
+        server.config.libsql.as_ref(),
+        server.secrets.as_ref(),
+        tenant,
+        env,
+        &location,
+    )
 }
 
-/// Every active tenant's environment `env`, by tenant name.
-pub fn fleet(conn: &Connection, catalog: &Catalog, env: &str) -> Result<Vec<Target>, SqlError> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT e.tenant, e.database_url FROM environment e JOIN tenant t ON t.name = e.tenant
-             WHERE e.name = ?1 AND t.status = 'active' AND t.backend = 'sqlite' ORDER BY e.tenant",
-        )
-        .map_err(|e| SqlError::internal("catalog", e))?;
-    let rows = stmt
-        .query_map([env], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })
-        .map_err(|e| SqlError::internal("catalog", e))?;
-    rows.map(|r| {
-        let (tenant, url) = r.map_err(|e| SqlError::internal("catalog", e))?;
-        Ok(Target {
-            tenant,
-            env: env.to_owned(),
-            path: catalog.resolve_url(&url),
-        })
+const ENVIRONMENTS: &str = "SELECT e.tenant, e.database_url, t.status, r.auth_token
+     FROM environment e JOIN tenant t ON t.name = e.tenant
+     LEFT JOIN remote_credential r ON r.tenant = e.tenant AND r.environment = e.name";
+
+/// Looks one tenant environment up; an error if it does not exist or is
+/// not active. Blocks on the catalog.
+pub fn lookup(server: &Server, tenant: &str, env: &str) -> Result<Target, SqlError> {
+    let row = server.catalog.conn()?.query_opt(
+        &format!("{ENVIRONMENTS} WHERE e.tenant = ?1 AND e.name = ?2"),
+        params![tenant, env],
+    )?;
+    let Some(row) = row else {
+        return Err(match env == DEFAULT_ENV {
+            true => SqlError::new("42704", format!("tenant \"{tenant}\" does not exist")),
+            false => SqlError::new(
+                "42704",
+                format!("environment \"{tenant}.{env}\" does not exist"),
+            ),
+        });
+    };
+    let status: String = row.get(2)?;
+    if status != "active" {
+        return Err(SqlError::new(
+            "55000",
+            format!("tenant \"{tenant}\" is {status}"),
+        ));
+    }
+    Ok(Target {
+        tenant: tenant.to_owned(),
+        env: env.to_owned(),
+        db: database(server, tenant, env, row.get(1)?, row.get(3)?)?,
     })
-    .collect()
+}
+
+/// Every active tenant's environment `env`, local or remote, by tenant
+/// name. One whose database cannot be reached from here (a sealed token
+/// without a master key) is a failed target, not the fleet's error.
+pub fn fleet(server: &Server, env: &str) -> Result<Vec<Resolved>, SqlError> {
+    let rows = server.catalog.conn()?.query(
+        &format!("{ENVIRONMENTS} WHERE e.name = ?1 AND t.status = 'active' ORDER BY e.tenant"),
+        params![env],
+    )?;
+    rows.into_iter()
+        .map(|r| {
+            let tenant: String = r.get(0)?;
+            Ok(match database(server, &tenant, env, r.get(1)?, r.get(3)?) {
+                Ok(db) => Ok(Target {
+                    tenant,
+                    env: env.to_owned(),
+                    db,
+                }),
+                Err(e) => Err((tenant, env.to_owned(), e)),
+            })
+        })
+        .collect()
 }

@@ -26,8 +26,7 @@ use super::settings::Settings;
 use crate::config::AuthMethod;
 use crate::sql::errors::SqlError;
 use crate::tenant::catalog::HostMatch;
-use crate::tenant::registry::{Target, TenantKey};
-use crate::tenant::remote_db::Location;
+use crate::tenant::registry::TenantKey;
 use crate::tenant::resolve::{self, Login};
 
 /// Startup parameters that become session settings.
@@ -376,19 +375,13 @@ impl ConnHandler {
                     tenant: tenant.clone(),
                     env: env.clone(),
                 };
-                let target = match &rec.location {
-                    Location::File(path) => Target::File(path.clone()),
-                    Location::Remote { url, sealed_token } => {
-                        Target::Remote(crate::tenant::remote_db::connect_config(
-                            self.server.config.libsql.as_ref(),
-                            self.server.secrets.as_ref(),
-                            tenant,
-                            env,
-                            url,
-                            sealed_token.as_deref(),
-                        )?)
-                    }
-                };
+                let target = crate::tenant::remote_db::registry_target(
+                    self.server.config.libsql.as_ref(),
+                    self.server.secrets.as_ref(),
+                    tenant,
+                    env,
+                    &rec.location,
+                )?;
                 let db = self.server.registry.get(key, target).await;
                 let conn = if db.is_remote() {
                     // A remote server that is down refuses the login (08006)

@@ -44,6 +44,10 @@ pub struct TenantDb {
     closed: AtomicBool,
     /// Sessions, statements and errors while open (metrics, `pgtenant.stats`).
     pub stats: crate::metrics::TenantStats,
+    /// Bumped when a deployment changed the schema: remote sessions reload
+    /// their schema mirror before their next statement (a local session's
+    /// SQLite sees the change by itself).
+    schema_generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Where a tenant environment's database is, for the registry.
@@ -81,6 +85,24 @@ impl TenantDb {
         self.remote.is_some()
     }
 
+    /// A deployment changed the schema outside this instance's sessions.
+    pub fn schema_changed(&self) {
+        self.schema_generation.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The client this remote database's sessions share (one HTTP pool);
+    /// None for a local file.
+    pub async fn remote_client(&self) -> Result<Option<Arc<libsql::Database>>, SqlError> {
+        match &self.remote {
+            None => Ok(None),
+            Some(target) => target
+                .client
+                .get_or_try_init(|| RemoteConn::database(&target.cfg))
+                .await
+                .map(|c| Some(c.clone())),
+        }
+    }
+
     /// A session's connection to the remote database (its schema mirror
     /// loaded, which proves the server reachable), guarded for `role`.
     pub async fn open_remote(&self, role: Role) -> Result<RemoteConn, SqlError> {
@@ -94,7 +116,12 @@ impl TenantDb {
             .client
             .get_or_try_init(|| RemoteConn::database(&target.cfg))
             .await?;
-        RemoteConn::open_on(client.clone(), target.cfg.clone(), role).await
+        // Read first: a deployment committing while the mirror loads is
+        // then seen by the next statement.
+        let seen = self.schema_generation.load(Ordering::Relaxed);
+        let mut conn = RemoteConn::open_on(client.clone(), target.cfg.clone(), role).await?;
+        conn.watch_schema(self.schema_generation.clone(), seen);
+        Ok(conn)
     }
 
     /// After work on one of this database's session connections: if it
@@ -252,6 +279,7 @@ impl Registry {
                     opts,
                     closed: AtomicBool::new(false),
                     stats: Default::default(),
+                    schema_generation: Default::default(),
                 });
                 live.insert(key, Arc::downgrade(&db));
                 db

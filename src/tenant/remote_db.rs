@@ -294,3 +294,26 @@ pub fn connect_config(
         .unwrap_or_else(|| LibsqlConfig::default().timeout());
     Ok(remote_config(url, token, timeout))
 }
+
+/// Where the registry opens an environment's database: its file, or the
+/// remote database with its token unsealed.
+pub fn registry_target(
+    cfg: Option<&LibsqlConfig>,
+    secrets: Option<&Arc<SecretBox>>,
+    tenant: &str,
+    env: &str,
+    location: &Location,
+) -> Result<crate::tenant::registry::Target, SqlError> {
+    use crate::tenant::registry::Target;
+    Ok(match location {
+        Location::File(path) => Target::File(path.clone()),
+        Location::Remote { url, sealed_token } => Target::Remote(connect_config(
+            cfg,
+            secrets,
+            tenant,
+            env,
+            url,
+            sealed_token.as_deref(),
+        )?),
+    })
+}

@@ -9,6 +9,7 @@
 //! by a fresh one on the next statement; a transaction it held is lost, so
 //! the session then sees a failed transaction until it rolls back.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -54,6 +55,10 @@ pub struct RemoteConn {
     mirror: SchemaMirror,
     /// A transaction was open when the connection was lost.
     tx_lost: bool,
+    /// Bumped when a deployment changes the schema (the registry's), and
+    /// the value the mirror was loaded after.
+    schema_generation: Option<Arc<AtomicU64>>,
+    seen_generation: u64,
     /// The last failure was an idle stream expired by the server.
     expired: bool,
     changes: u64,
@@ -97,6 +102,8 @@ impl RemoteConn {
             conn: None,
             mirror: SchemaMirror::new(role)?,
             tx_lost: false,
+            schema_generation: None,
+            seen_generation: 0,
             expired: false,
             changes: 0,
             last_insert_rowid: 0,
@@ -115,9 +122,29 @@ impl RemoteConn {
         self.timeout = limit.map_or(self.cfg.timeout, |l| l.min(self.cfg.timeout));
     }
 
+    /// Follows `generation` (see `TenantDb::schema_changed`); `seen` is its
+    /// value from before the mirror was loaded.
+    pub fn watch_schema(&mut self, generation: Arc<AtomicU64>, seen: u64) {
+        self.schema_generation = Some(generation);
+        self.seen_generation = seen;
+    }
+
+    /// Whether the mirror must be reloaded: this session's DDL, or a
+    /// deployment since it was loaded.
+    fn mirror_stale(&mut self) -> bool {
+        if let Some(g) = &self.schema_generation {
+            let now = g.load(Ordering::Relaxed);
+            if now != self.seen_generation {
+                self.seen_generation = now;
+                self.mirror.mark_stale();
+            }
+        }
+        self.mirror.is_stale()
+    }
+
     /// The schema mirror, reloaded first if DDL made it stale.
     pub async fn fresh_mirror(&mut self) -> Result<&mut SchemaMirror, SqlError> {
-        if self.mirror.is_stale() {
+        if self.mirror_stale() {
             let deadline = self.deadline();
             self.refresh_mirror(deadline).await?;
         }
@@ -248,7 +275,7 @@ impl RemoteConn {
         sink: &mut (dyn RowSink + Send),
         deadline: Instant,
     ) -> Result<Finished, SqlError> {
-        if self.mirror.is_stale() {
+        if self.mirror_stale() {
             self.refresh_mirror(deadline).await?;
         }
         let described = self.mirror.describe(run.sql);
@@ -383,7 +410,7 @@ impl RemoteConn {
             return Err(SqlError::in_failed_transaction());
         }
         let deadline = self.deadline();
-        if self.mirror.is_stale() {
+        if self.mirror_stale() {
             self.refresh_mirror(deadline).await?;
         }
         let decls = self.mirror.describe(sql);
@@ -475,7 +502,7 @@ impl Engine for RemoteConn {
     }
 
     async fn describe(&mut self, sql: &str) -> Result<Described, SqlError> {
-        if self.mirror.is_stale() {
+        if self.mirror_stale() {
             let deadline = self.deadline();
             self.refresh_mirror(deadline).await?;
         }

@@ -5,6 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::params;
 
+use crate::tenant::catalog::Exec;
+
 use super::{installed, seed, Installed, Manifest};
 use crate::deploy::apply::{live_schema, Job};
 use crate::deploy::desired::{self, Desired};
@@ -67,8 +69,8 @@ async fn prepare(
                 format!("invalid app manifest: seed rows for \"{t}\", which the app's schema does not create"),
             ));
         }
-        let history = History::open(srv.catalog.local_path()?)?;
-        let target = target::lookup(&history.lock(), &srv.catalog, &tenant, &env)?;
+        let history = History::new(srv.catalog.clone());
+        let target = target::lookup(&srv, &tenant, &env)?;
         let mut apps = installed(&history, &target)?;
         let mine = apps
             .iter()
@@ -84,7 +86,7 @@ async fn prepare(
                     .map(move |t| (t, name.clone()))
             })
             .collect();
-        let live = live_schema(&target.path)?;
+        let (live, _) = live_schema(&target.db)?;
         Ok(Prepared {
             manifest,
             desired,
@@ -366,7 +368,8 @@ pub async fn install_app(
     blocking(move || {
         let now = now_text();
         history
-            .lock()
+            .catalog()
+            .conn()?
             .execute(
                 "INSERT INTO app_install (tenant, environment, name, version, description, tables, views,
                      config, manifest, installed_at, updated_at)
@@ -386,8 +389,7 @@ pub async fn install_app(
                     manifest_text,
                     now
                 ],
-            )
-            .map_err(|e| SqlError::internal("apps catalog", e))?;
+            )?;
         Ok(())
     })
     .await?;
@@ -407,8 +409,8 @@ pub async fn uninstall_app(
     let srv = server.clone();
     let app = name.to_owned();
     let (history, t, inst) = blocking(move || {
-        let history = History::open(srv.catalog.local_path()?)?;
-        let t = target::lookup(&history.lock(), &srv.catalog, &tenant, &env)?;
+        let history = History::new(srv.catalog.clone());
+        let t = target::lookup(&srv, &tenant, &env)?;
         let inst = installed(&history, &t)?
             .into_iter()
             .find(|a| a.name == app)
@@ -469,13 +471,10 @@ pub async fn uninstall_app(
     }
     let app = inst.name.clone();
     blocking(move || {
-        history
-            .lock()
-            .execute(
-                "DELETE FROM app_install WHERE tenant = ?1 AND environment = ?2 AND name = ?3",
-                params![t.tenant, t.env, app],
-            )
-            .map_err(|e| SqlError::internal("apps catalog", e))?;
+        history.catalog().conn()?.execute(
+            "DELETE FROM app_install WHERE tenant = ?1 AND environment = ?2 AND name = ?3",
+            params![t.tenant, t.env, app],
+        )?;
         Ok(())
     })
     .await?;

@@ -20,6 +20,7 @@ use super::history::History;
 use super::scope::Scope;
 use super::target::Target;
 use crate::sql::errors::SqlError;
+use crate::tenant::catalog::Exec;
 
 pub const CATALOG_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS app_install (
@@ -42,10 +43,6 @@ CREATE VIEW IF NOT EXISTS apps AS
     FROM app_install;
 ";
 
-fn db_err(e: rusqlite::Error) -> SqlError {
-    SqlError::internal("apps catalog", e)
-}
-
 /// An installed app.
 #[derive(Debug, Clone)]
 pub struct Installed {
@@ -63,24 +60,21 @@ fn set(text: &str) -> BTreeSet<String> {
 }
 
 pub fn installed(history: &History, t: &Target) -> Result<Vec<Installed>, SqlError> {
-    let conn = history.lock();
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT name, version, tables, views FROM app_install
-             WHERE tenant = ?1 AND environment = ?2 ORDER BY name",
-        )
-        .map_err(db_err)?;
-    let rows = stmt
-        .query_map(params![t.tenant, t.env], |r| {
+    let rows = history.catalog().conn()?.query(
+        "SELECT name, version, tables, views FROM app_install
+         WHERE tenant = ?1 AND environment = ?2 ORDER BY name",
+        params![t.tenant, t.env],
+    )?;
+    rows.into_iter()
+        .map(|r| {
             Ok(Installed {
                 name: r.get(0)?,
                 version: r.get(1)?,
-                tables: set(&r.get::<_, String>(2)?),
-                views: set(&r.get::<_, String>(3)?),
+                tables: set(&r.get::<String>(2)?),
+                views: set(&r.get::<String>(3)?),
             })
         })
-        .map_err(db_err)?;
-    rows.collect::<Result<_, _>>().map_err(db_err)
+        .collect()
 }
 
 /// Table or view -> owning app, for one tenant environment.

@@ -1,11 +1,11 @@
 //! Seed rows: each row becomes a PostgreSQL INSERT run through the
 //! translator, so values are stored exactly as a tenant's INSERT stores them.
 
-use rusqlite::Transaction;
 use serde_json::Value;
 
 use crate::deploy::canonical::quote;
-use crate::sql::errors::{from_sqlite, SqlError};
+use crate::deploy::tenant_db::Db;
+use crate::sql::errors::SqlError;
 use crate::sql::translate::{self, StmtKind};
 
 fn literal(v: &Value) -> String {
@@ -21,7 +21,7 @@ fn literal(v: &Value) -> String {
 
 /// Inserts `rows` into `table`; returns how many.
 pub fn insert(
-    tx: &Transaction,
+    db: &dyn Db,
     table: &str,
     rows: &[serde_json::Map<String, Value>],
 ) -> Result<usize, SqlError> {
@@ -47,8 +47,7 @@ pub fn insert(
                 "internal error: seed row translation",
             ));
         }
-        tx.execute(&t.sql, []).map_err(|e| {
-            let mut err = from_sqlite(&e);
+        db.execute_batch(&t.sql).map_err(|mut err| {
             err.message = format!("seeding {table}: {}", err.message);
             err
         })?;
