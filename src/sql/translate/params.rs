@@ -19,7 +19,16 @@ pub(super) fn infer(statement: &Statement) -> Vec<ParamHint> {
     if let Statement::Insert(insert) = statement {
         if let TableObject::TableName(name) = &insert.table {
             let alias = insert.table_alias.as_ref().map(|a| ident_name(&a.alias));
-            scope.add(alias, base_name(name));
+            if scope.tables.is_empty() {
+                scope.add(alias, base_name(name));
+            } else {
+                // `INSERT INTO t SELECT ... FROM s WHERE c = $1`: unqualified
+                // names in the SELECT are the source's; `t.c` still resolves.
+                let table = base_name(name);
+                scope
+                    .names
+                    .push((alias.unwrap_or_else(|| table.clone()), table));
+            }
         }
     }
     let mut hints = Hints {
