@@ -6,6 +6,7 @@
 //! no I/O, no schema access. Schema-dependent facts are returned as hints
 //! (`ParamHint::Column`) that the executor resolves against the live schema.
 
+mod aggregates;
 mod alter_sequence;
 mod arrays;
 mod ast;
@@ -24,6 +25,7 @@ mod error;
 mod exact;
 mod expr;
 mod functions;
+mod group_check;
 mod lateral;
 mod literals;
 mod modifying_with;
@@ -37,6 +39,7 @@ mod query;
 mod retype;
 mod rewrite;
 mod row_json;
+mod scalar_subquery;
 mod scale;
 mod sequences;
 mod series;
@@ -50,6 +53,8 @@ mod tokens;
 mod typed_ops;
 mod types;
 
+#[cfg(test)]
+mod check_exec_tests;
 #[cfg(test)]
 mod copy_tests;
 #[cfg(test)]

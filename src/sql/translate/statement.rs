@@ -134,6 +134,8 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
     super::column_input::wrap(&mut statement);
     super::time_zone::prepare(&mut statement);
     super::exact::prepare(&mut statement);
+    super::scalar_subquery::guard(&mut statement);
+    super::group_check::add_checks(&mut statement);
     rewrite_statement(&mut statement)?;
     Ok(Translation {
         kind: StmtKind::Query { tag, returns_rows },
