@@ -65,6 +65,12 @@ fn check_select(select: &mut Select, order: &[Expr], ctes: &HashSet<String>) {
     if grouped.is_empty() || !modifiers.is_empty() || select.from.is_empty() {
         return;
     }
+    if grouped
+        .iter()
+        .any(|g| matches!(g, Expr::Rollup(_) | Expr::Cube(_) | Expr::GroupingSets(_)))
+    {
+        return;
+    }
     let mut ranges = Vec::new();
     for t in &select.from {
         add_range(&t.relation, ctes, &mut ranges);
@@ -179,7 +185,10 @@ fn add_range(factor: &TableFactor, ctes: &HashSet<String>, ranges: &mut Vec<Rang
             ..
         } => {
             let table = base_name(name);
-            let real = name.0.len() > 1 || !ctes.contains(&table);
+            // Catalog views have no primary key here, but PostgreSQL's
+            // catalogs do (`GROUP BY c.oid`): not checked.
+            let real = (name.0.len() > 1 || !ctes.contains(&table))
+                && !table.starts_with(super::scalar_subquery::CATALOG_PREFIX);
             let range = alias
                 .as_ref()
                 .map_or(table.clone(), |a| ident_name(&a.name));

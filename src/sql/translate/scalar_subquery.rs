@@ -67,7 +67,7 @@ fn address(q: &Query) -> usize {
 }
 
 fn guard_query(q: &mut Box<Query>) {
-    if at_most_one_row(q) {
+    if at_most_one_row(q) || reads_catalog(q) {
         return;
     }
     match q.body.as_mut() {
@@ -99,6 +99,26 @@ fn guard_query(q: &mut Box<Query>) {
         }
     }
 }
+
+/// The catalog views (and the translator's own lookups in them) are left
+/// as they are: what tools send there is keyed, and a check would only cost.
+fn reads_catalog(q: &Query) -> bool {
+    struct Find;
+    impl Visitor for Find {
+        type Break = ();
+        fn pre_visit_relation(&mut self, name: &sqlparser::ast::ObjectName) -> ControlFlow<()> {
+            if super::ast::base_name(name).starts_with(CATALOG_PREFIX) {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        }
+    }
+    q.visit(&mut Find).is_break()
+}
+
+/// Table names of the catalog views once `catalog::prepare` named them.
+pub(super) const CATALOG_PREFIX: &str = "pgcat_";
 
 /// A subquery that cannot return more than one row.
 fn at_most_one_row(q: &Query) -> bool {
