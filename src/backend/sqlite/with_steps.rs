@@ -40,11 +40,23 @@ impl Conn {
         run: &Run<'_>,
         sink: &mut dyn RowSink,
     ) -> Result<Finished, SqlError> {
+        let supplied = run.params.len();
+        let mismatch = |expected: usize| {
+            SqlError::new(
+                "08P01",
+                format!(
+                    "bind message supplies {supplied} parameters, but prepared statement requires {expected}"
+                ),
+            )
+        };
         // Each part is prepared only once the tables it reads exist.
         self.in_savepoint(true, || {
             let mut expected = 0;
             for step in steps {
-                let n = self.param_count(&step.run.sql)?.min(run.params.len());
+                let n = self.param_count(&step.run.sql)?;
+                if n > supplied {
+                    return Err(mismatch(n));
+                }
                 expected = expected.max(n);
                 let returned = self.run_step(step, &run.params[..n])?;
                 if let (Some(table), Some(returned)) = (&step.table, returned) {
@@ -53,14 +65,8 @@ impl Conn {
             }
             let n = self.param_count(run.sql)?;
             let expected = expected.max(n);
-            if expected != run.params.len() {
-                return Err(SqlError::new(
-                    "08P01",
-                    format!(
-                        "bind message supplies {} parameters, but prepared statement requires {expected}",
-                        run.params.len()
-                    ),
-                ));
+            if expected != supplied {
+                return Err(mismatch(expected));
             }
             let main = Run {
                 params: &run.params[..n],
