@@ -69,9 +69,9 @@ async fn orm_statements_with_bound_parameters() {
     // IN (subquery) and EXISTS with parameters inside.
     let rows = c
         .query(
-            "SELECT email FROM users WHERE id IN (SELECT user_id FROM orders WHERE amount > $1::int4) \
+            "SELECT email FROM users WHERE id IN (SELECT user_id FROM orders WHERE amount > $1::int4 AND user_id > $3) \
              AND EXISTS (SELECT 1 FROM orders o WHERE o.user_id = users.id AND o.paid = $2) ORDER BY email",
-            &[&5i32, &false],
+            &[&5i32, &false, &0i32],
         )
         .await
         .unwrap();

@@ -676,3 +676,17 @@ fn regexp_matches_and_distinct_aggregates() {
         t.sql
     );
 }
+
+#[test]
+fn parameters_in_a_subquery_of_one_table_take_its_columns() {
+    let t = one(
+        "SELECT email FROM users WHERE id IN (SELECT user_id FROM orders WHERE amount > $1) \
+         AND active = $2",
+    );
+    assert_eq!(t.params[0], col("orders", "amount"));
+    // The outer query reads one table too.
+    assert_eq!(t.params[1], col("users", "active"));
+    // A join leaves an unqualified name to the schema (not guessed).
+    let t = one("SELECT 1 FROM a JOIN b ON a.id = b.id WHERE x = $1");
+    assert_eq!(t.params[0], ParamHint::Unknown);
+}
