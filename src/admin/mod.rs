@@ -343,6 +343,7 @@ pub async fn prepare(session: &Arc<Session>, sql: &str) -> Result<Option<Prepare
                     columns: Vec::new(),
                     retype: None,
                     scales: vec![],
+                    steps: Vec::new(),
                 },
                 param_types: vec![PgType::Text; nparams],
                 result_types: vec![PgType::Text; columns.len()].into(),

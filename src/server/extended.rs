@@ -81,7 +81,19 @@ pub async fn prepare(
     {
         return Err(SqlError::in_failed_transaction());
     }
+    // Result and parameter types worked out while a data-modifying WITH's
+    // tables existed.
+    let mut with_types = None;
     let (columns, param_count) = match &t.kind {
+        StmtKind::Query { .. } if !t.steps.is_empty() => {
+            let (steps, sql) = (t.steps.clone(), t.sql.clone());
+            let (retype, hints) = (t.retype.clone(), t.params.clone());
+            let d = session
+                .with_conn(move |c| c.describe_with_steps(&steps, &sql, retype.as_ref(), &hints))
+                .await?;
+            with_types = Some((d.retyped, d.param_types));
+            (d.described.columns, d.described.param_count)
+        }
         StmtKind::Query { .. } => {
             let sql = t.sql.clone();
             let d = session.with_conn(move |c| c.describe(&sql)).await?;
@@ -179,12 +191,20 @@ pub async fn prepare(
             ParamHint::Unknown => {}
         }
     }
-    for (i, ty) in session.column_types(lookups).await? {
+    let resolved = match &with_types {
+        Some((_, types)) => lookups
+            .into_iter()
+            .map(|(i, _)| (i, types.get(i).copied().flatten()))
+            .collect(),
+        None => session.column_types(lookups).await?,
+    };
+    for (i, ty) in resolved {
         param_types[i] = ty;
     }
     // Expressions over table columns (`max(n)`): typed with the schema.
     let choose = ResultTypes::new(columns.len(), &t.columns, t.retype.as_ref());
     let retyped = match choose.wants_schema(|i| columns[i].decl) {
+        Some(_) if with_types.is_some() => with_types.map(|(r, _)| r).unwrap_or_default(),
         Some(rt) => {
             let rt = rt.clone();
             session

@@ -994,6 +994,12 @@ impl Session {
             .unwrap_or_else(|p| p.into_inner())
             .statement_timeout;
         if let Some(remote) = &self.remote {
+            if !t.steps.is_empty() {
+                return Err(SqlError::new(
+                    "0A000",
+                    "a data-modifying statement in WITH is not supported on remote libSQL tenants",
+                ));
+            }
             let r = self
                 .run_remote(remote, t, tag, params, format, fixed_types)
                 .await;
@@ -1023,7 +1029,7 @@ impl Session {
         // holding the tenant's writer slot, it is the next writer's wait.
         let write = matches!(tag, "INSERT" | "UPDATE" | "DELETE");
         let conn = self.take_conn().await?;
-        if write && conn.short_write(&t.sql) {
+        if write && t.steps.is_empty() && conn.short_write(&t.sql) {
             let mut sink = MemSink::new(format);
             let run = inline_run(t, &params, format, fixed_types.as_deref());
             let result =
@@ -1042,6 +1048,7 @@ impl Session {
         let hints = t.columns.clone();
         let retype = t.retype.clone();
         let scales = t.scales.clone();
+        let steps = t.steps.clone();
         let format_owned = format.clone();
         // The timer holds no strong reference: an abandoned session must not
         // live until its timeout fires.
@@ -1079,7 +1086,9 @@ impl Session {
                 format: &format_owned,
             };
             let result = super::fault::guarded(&this.identity, || {
-                if write {
+                if !steps.is_empty() {
+                    conn.run_with_steps(&steps, &run, &mut sink)
+                } else if write {
                     conn.run_write(&run, &mut sink, None)
                 } else {
                     conn.run(&run, &mut sink)

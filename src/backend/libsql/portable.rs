@@ -6,7 +6,10 @@
 //! checks), `SELECT pg_drop_check(...)` before a DROP TABLE is left out
 //! (no 2BP01 check), and the exact numeric functions of result
 //! columns go back to SQLite's arithmetic (`pg_avg(x, c)` → `avg(x)`,
-//! `pg_numeric_div(a, b)` → `(a / b)`: doubles instead of exact decimals).
+//! `pg_numeric_div(a, b)` → `(a / b)`: doubles instead of exact decimals),
+//! and `pgtenant_single(x)` of a scalar subquery becomes `max(x)` (the same
+//! value for one row or none; no 21000 for several), and the GROUP BY
+//! check `pg_group_check(...)` becomes `1` (no 42803).
 
 use sqlparser::ast::{
     visit_expressions_mut, BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
@@ -31,6 +34,8 @@ pub fn portable(sql: &str) -> Cow<'_, str> {
     if !WRAPPERS.iter().any(|w| sql.contains(w))
         && !sql.contains("pg_numeric_")
         && !sql.contains("pg_avg(")
+        && !sql.contains("pgtenant_single(")
+        && !sql.contains("pg_group_check(")
     {
         return Cow::Borrowed(sql);
     }
@@ -77,6 +82,17 @@ fn unwrapped(e: &Expr) -> Option<Expr> {
             op: op.clone(),
             right: Box::new(arg(1)?),
         })));
+    }
+    if name == "pg_group_check" {
+        return Some(Expr::value(sqlparser::ast::Value::Number(
+            "1".into(),
+            false,
+        )));
+    }
+    if name == "pgtenant_single" {
+        let mut max = f.clone();
+        max.name = ObjectName::from(vec![Ident::new("max")]);
+        return Some(Expr::Function(max));
     }
     if name == "pg_avg" {
         let mut avg = f.clone();

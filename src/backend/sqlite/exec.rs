@@ -300,7 +300,7 @@ impl Conn {
 
     /// Prepares (and caches) a statement; the first statement of a
     /// connection that reads the catalog creates the catalog views.
-    fn prepare(&self, sql: &str) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
+    pub(super) fn prepare(&self, sql: &str) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
         match self.db.prepare_cached(sql) {
             Err(e) if super::catalog_missing(&e) => {
                 // Not under the inline budget: creating the views is a one-off.

@@ -9,6 +9,7 @@ pub mod group_commit;
 pub mod guard;
 pub mod open;
 pub mod pgfuncs;
+pub mod with_steps;
 
 /// Whether an error means the catalog views are not created on this connection yet.
 pub(crate) fn catalog_missing(e: &rusqlite::Error) -> bool {

@@ -11,7 +11,9 @@ pub mod column_input;
 mod defaults;
 mod drop_check;
 mod exact;
+mod float_ops;
 mod from_char;
+mod group_check;
 mod intervals;
 mod jsonbuild;
 mod jsonops;
@@ -19,6 +21,7 @@ mod numeric_math;
 mod ordered_set;
 mod quote;
 pub(crate) mod sequences;
+mod single_row;
 mod stats;
 #[cfg(test)]
 mod tests;
@@ -61,6 +64,9 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     ordered_set::register(conn)?;
     jsonbuild::register(conn)?;
     stats::register(conn)?;
+    single_row::register(conn)?;
+    float_ops::register(conn)?;
+    group_check::register(conn)?;
     timezones::register(conn)?;
     Ok(())
 }
@@ -71,7 +77,8 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// fails with SQLITE_ERROR and that message), so the server's SQLite error
 /// mapping should call this for SQLITE_ERROR messages it does not know.
 pub fn sqlstate(message: &str) -> Option<&'static str> {
-    const PREFIXES: [(&str, &str); 33] = [
+    const PREFIXES: [(&str, &str); 34] = [
+        (single_row::MORE_THAN_ONE_ROW, "21000"),
         ("a negative number raised to a non-integer power", "2201F"),
         ("zero raised to a negative power", "2201F"),
         ("value overflows numeric format", "22003"),
@@ -121,6 +128,9 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
     }
     if message.ends_with("\" is not a sequence") {
         return Some("42809");
+    }
+    if message.starts_with("column \"") && message.ends_with(group_check::NOT_GROUPED) {
+        return Some("42803");
     }
     if message.starts_with("column \"") && message.ends_with("\" does not exist") {
         return Some("42703");

@@ -106,6 +106,7 @@ where
         columns: t.columns.clone(),
         retype: t.retype.clone(),
         scales: t.scales.clone(),
+        steps: Vec::new(),
     };
     let mut resp = match session
         .execute(&query, Vec::new(), &Format::UnifiedText, None)

@@ -110,6 +110,7 @@ pub(super) fn translate(chunk: Vec<TokenWithSpan>) -> Result<Translation, Transl
             columns: vec![],
             retype: None,
             scales: vec![],
+            steps: Vec::new(),
         });
     }
     Ok(query(
@@ -129,6 +130,7 @@ fn query(tag: &'static str, sql: String) -> Translation {
         columns: vec![],
         retype: None,
         scales: vec![],
+        steps: Vec::new(),
     }
 }
 

@@ -211,3 +211,11 @@ pub(super) fn insert_target(insert: &Insert) -> Option<(String, Vec<String>)> {
         insert.columns.iter().map(base_name).collect(),
     ))
 }
+
+/// A query from constant SQL, as a template to fill in.
+pub(super) fn parse_query(sql: &str) -> sqlparser::ast::Query {
+    *Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_query())
+        .expect("constant SQL parses")
+}

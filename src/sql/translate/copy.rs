@@ -108,6 +108,7 @@ pub(super) fn translate(tokens: Vec<TokenWithSpan>) -> Result<Translation, Trans
             columns: vec![],
             retype: None,
             scales: vec![],
+            steps: Vec::new(),
         });
     }
     let select = match query {
@@ -131,6 +132,9 @@ pub(super) fn translate(tokens: Vec<TokenWithSpan>) -> Result<Translation, Trans
         }
     };
     let inner = statement::translate_statement(select)?;
+    if !inner.steps.is_empty() {
+        return Err(unsupported("COPY of a query with a data-modifying WITH"));
+    }
     match inner.kind {
         StmtKind::Query {
             returns_rows: true, ..
@@ -147,6 +151,7 @@ pub(super) fn translate(tokens: Vec<TokenWithSpan>) -> Result<Translation, Trans
         columns: inner.columns,
         retype: inner.retype,
         scales: inner.scales,
+        steps: Vec::new(),
     })
 }
 

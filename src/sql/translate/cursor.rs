@@ -27,6 +27,12 @@ pub(super) fn translate(statement: &Statement) -> Result<Option<StmtKind>, Trans
             }
             let query =
                 translate_statement(Parsed::Statement(Box::new(Statement::Query(query.clone()))))?;
+            if !query.steps.is_empty() {
+                return Err(super::error::other(
+                    "0A000",
+                    "DECLARE CURSOR must not contain data-modifying statements in WITH",
+                ));
+            }
             StmtKind::Declare {
                 name: ident_name(name),
                 query: Box::new(query),

@@ -6,6 +6,7 @@
 //! no I/O, no schema access. Schema-dependent facts are returned as hints
 //! (`ParamHint::Column`) that the executor resolves against the live schema.
 
+mod aggregates;
 mod alter_sequence;
 mod arrays;
 mod ast;
@@ -24,8 +25,10 @@ mod error;
 mod exact;
 mod expr;
 mod functions;
+mod group_check;
 mod lateral;
 mod literals;
+mod modifying_with;
 mod names;
 mod null_order;
 mod ordered_set;
@@ -36,6 +39,7 @@ mod query;
 mod retype;
 mod rewrite;
 mod row_json;
+mod scalar_subquery;
 mod scale;
 mod sequences;
 mod series;
@@ -50,6 +54,8 @@ mod typed_ops;
 mod types;
 
 #[cfg(test)]
+mod check_exec_tests;
+#[cfg(test)]
 mod copy_tests;
 #[cfg(test)]
 mod exec_tests;
@@ -61,6 +67,7 @@ mod tests;
 use crate::sql::pgtype::PgType;
 
 pub use copy_options::{CopyFormat, CopyOptions, ForceQuote};
+pub use modifying_with::TEMP_PREFIX as WITH_TABLE_PREFIX;
 pub use prepared::bind as bind_prepared;
 pub use retype::{pick_scale, ResultTypes, Retype, Retyped, TableColumn, TableColumns};
 pub use sequences::{uses as uses_sequences, COLUMNS as SEQUENCE_COLUMNS};
@@ -91,13 +98,31 @@ pub struct Translation {
     /// The display scale of each numeric output column, where the
     /// expression fixes it without the schema (`1.10 + 2.20`); may be empty.
     pub scales: Vec<Option<u16>>,
+    /// Data-modifying WITH queries to run first, in order (see
+    /// `modifying_with`); empty for almost every statement.
+    pub steps: Vec<WithStep>,
 }
 
 impl Translation {
     /// Whether the statement only reads: a SELECT that advances no sequence.
     pub fn reads_only(&self) -> bool {
-        matches!(self.kind, StmtKind::Query { tag: "SELECT", .. }) && !sequences::writes(&self.sql)
+        matches!(self.kind, StmtKind::Query { tag: "SELECT", .. })
+            && self.steps.is_empty()
+            && !sequences::writes(&self.sql)
     }
+}
+
+/// A data-modifying WITH query, run before the statement that names it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithStep {
+    /// The connection-local TEMP table that keeps its RETURNING rows, which
+    /// the main statement reads in place of the WITH name; `None` without
+    /// RETURNING. The executor creates and drops it.
+    pub table: Option<String>,
+    /// Column names from `name(a, b) AS (...)`; empty: the RETURNING names.
+    pub columns: Vec<String>,
+    /// The INSERT, UPDATE or DELETE, with its RETURNING list.
+    pub run: Translation,
 }
 
 /// What kind of statement it is.

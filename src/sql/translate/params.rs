@@ -19,12 +19,22 @@ pub(super) fn infer(statement: &Statement) -> Vec<ParamHint> {
     if let Statement::Insert(insert) = statement {
         if let TableObject::TableName(name) = &insert.table {
             let alias = insert.table_alias.as_ref().map(|a| ident_name(&a.alias));
-            scope.add(alias, base_name(name));
+            if scope.tables.is_empty() {
+                scope.add(alias, base_name(name));
+            } else {
+                // `INSERT INTO t SELECT ... FROM s WHERE c = $1`: unqualified
+                // names in the SELECT are the source's; `t.c` still resolves.
+                let table = base_name(name);
+                scope
+                    .names
+                    .push((alias.unwrap_or_else(|| table.clone()), table));
+            }
         }
     }
     let mut hints = Hints {
         scope,
         hints: vec![],
+        frames: vec![],
     };
     let _ = statement.visit(&mut hints);
     hints.statement(statement);
@@ -103,6 +113,8 @@ impl Visitor for Scope {
 struct Hints {
     scope: Scope,
     hints: Vec<ParamHint>,
+    /// The tables of each query being visited, innermost last.
+    frames: Vec<Vec<String>>,
 }
 
 impl Hints {
@@ -123,6 +135,16 @@ impl Hints {
     fn hint_from(&self, other: &Expr) -> ParamHint {
         if let Some(column) = self.scope.column(other) {
             return column;
+        }
+        // An unqualified name in a query reading one table (`... IN (SELECT
+        // user_id FROM orders WHERE amount > $1)`): most likely that table's
+        // column; if not, the lookup finds nothing and nothing is lost.
+        if let (Expr::Identifier(id), Some([only])) = (other, self.frames.last().map(Vec::as_slice))
+        {
+            return ParamHint::Column {
+                table: only.clone(),
+                column: ident_name(id),
+            };
         }
         match expr_type(other) {
             Some(t) => ParamHint::Type(t),
@@ -218,6 +240,7 @@ impl Visitor for Hints {
     }
 
     fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+        self.frames.push(query_tables(query));
         if let Some(LimitClause::LimitOffset { limit, offset, .. }) = &query.limit_clause {
             let exprs = limit.iter().chain(offset.as_ref().map(|o| &o.value));
             for n in exprs.filter_map(placeholder_index).collect::<Vec<_>>() {
@@ -232,6 +255,11 @@ impl Visitor for Hints {
         {
             self.set(n, ParamHint::Type(PgType::Int8));
         }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+        self.frames.pop();
         ControlFlow::Continue(())
     }
 
@@ -305,4 +333,24 @@ impl Visitor for Hints {
         }
         ControlFlow::Continue(())
     }
+}
+
+/// The tables a query's own FROM clause reads (not its subqueries').
+fn query_tables(query: &Query) -> Vec<String> {
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for t in &select.from {
+        for factor in std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)) {
+            match factor {
+                TableFactor::Table {
+                    name, args: None, ..
+                } => out.push(base_name(name)),
+                // A derived table or function: its columns are not a table's.
+                _ => return Vec::new(),
+            }
+        }
+    }
+    out
 }

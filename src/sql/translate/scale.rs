@@ -71,6 +71,11 @@ pub(super) fn expr_scale(expr: &Expr) -> Option<u16> {
         ),
         Expr::Extract { field, expr, .. } => extract_scale(field, expr),
         Expr::Function(f) => function_scale(f),
+        // `(SELECT amount FROM ... LIMIT 1)`: its one column's scale.
+        Expr::Subquery(q) => match super::columns::query_scales(q).as_slice() {
+            [only] => *only,
+            _ => None,
+        },
         _ => None,
     }
 }

@@ -63,6 +63,7 @@ pub(super) fn translate(statement: &Statement) -> Result<Option<Translation>, Tr
         columns: vec![],
         retype: None,
         scales: vec![],
+        steps: Vec::new(),
     }))
 }
 

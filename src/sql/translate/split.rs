@@ -69,7 +69,7 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
                 next.token
             )));
         }
-        refuse_modifying_cte(&mut statement)?;
+        super::modifying_with::check_nesting(&mut statement)?;
         super::symmetric::expand(&mut statement);
         out.push(Parsed::Statement(Box::new(statement)));
     }
@@ -95,40 +95,5 @@ pub(super) fn parse_error(err: ParserError) -> TranslateError {
         syntax("syntax error at end of input")
     } else {
         syntax(format!("syntax error at or near \"{found}\""))
-    }
-}
-
-/// A common table expression whose body is INSERT, UPDATE, DELETE or MERGE
-/// (`WITH moved AS (DELETE ... RETURNING *) SELECT ...`): SQLite has no
-/// data-modifying WITH, so the statement is refused as a whole rather than
-/// run in part.
-fn refuse_modifying_cte(statement: &mut Statement) -> Result<(), TranslateError> {
-    use sqlparser::ast::{Query, SetExpr, VisitMut, VisitorMut};
-    use std::ops::ControlFlow;
-    struct Find;
-    impl VisitorMut for Find {
-        type Break = ();
-        fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
-            let modifying = query.with.iter().flat_map(|w| &w.cte_tables).any(|cte| {
-                matches!(
-                    cte.query.body.as_ref(),
-                    SetExpr::Insert(_)
-                        | SetExpr::Update(_)
-                        | SetExpr::Delete(_)
-                        | SetExpr::Merge(_)
-                )
-            });
-            if modifying {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        }
-    }
-    match statement.visit(&mut Find) {
-        ControlFlow::Break(()) => Err(super::error::unsupported(
-            "a data-modifying statement (INSERT, UPDATE, DELETE) in WITH",
-        )),
-        ControlFlow::Continue(()) => Ok(()),
     }
 }

@@ -8,12 +8,16 @@ use super::{Retype, StmtKind, TranslateError, Translation};
 use sqlparser::ast::{FromTable, OnInsert, SetExpr, Statement, TableObject};
 
 pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, TranslateError> {
-    let mut statement = match parsed {
+    let statement = match parsed {
         Parsed::Vacuum => return Ok(noop("VACUUM")),
         Parsed::Copy(tokens) => return super::copy::translate(tokens),
         Parsed::AlterSequence(tokens) => return super::alter_sequence::translate(tokens),
         Parsed::Statement(statement) => *statement,
     };
+    if super::modifying_with::applies(&statement) {
+        return super::modifying_with::translate(statement);
+    }
+    let mut statement = super::modifying_with::insert_with_inside(statement);
     if let Some(translation) = session::translate(&statement)? {
         return Ok(translation);
     }
@@ -32,6 +36,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
             columns: vec![],
             retype: None,
             scales: vec![],
+            steps: Vec::new(),
         });
     }
     names::check_statement(&mut statement)?;
@@ -54,7 +59,13 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         delete_using_as_exists(delete);
     }
     let (tag, returns_rows) = match &statement {
-        Statement::Query(_) => ("SELECT", true),
+        // `WITH ... UPDATE | DELETE` (see `modifying_with`).
+        Statement::Query(q) => match q.body.as_ref() {
+            SetExpr::Update(Statement::Update(u)) => ("UPDATE", u.returning.is_some()),
+            SetExpr::Delete(Statement::Delete(d)) => ("DELETE", d.returning.is_some()),
+            SetExpr::Insert(Statement::Insert(i)) => ("INSERT", i.returning.is_some()),
+            _ => ("SELECT", true),
+        },
         Statement::Insert(insert) => {
             check_insert(insert)?;
             ("INSERT", insert.returning.is_some())
@@ -92,6 +103,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
                     columns: vec![],
                     retype: None,
                     scales: vec![],
+                    steps: Vec::new(),
                 });
             }
             let Some(ddl) = ddl::translate(statement)? else {
@@ -110,6 +122,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
                 columns: vec![],
                 retype: None,
                 scales: vec![],
+                steps: Vec::new(),
             });
         }
     };
@@ -121,6 +134,8 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
     super::column_input::wrap(&mut statement);
     super::time_zone::prepare(&mut statement);
     super::exact::prepare(&mut statement);
+    super::scalar_subquery::guard(&mut statement);
+    super::group_check::add_checks(&mut statement);
     rewrite_statement(&mut statement)?;
     Ok(Translation {
         kind: StmtKind::Query { tag, returns_rows },
@@ -129,6 +144,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         retype: if returns_rows { retype } else { None },
         columns: if returns_rows { columns } else { vec![] },
         scales,
+        steps: Vec::new(),
     })
 }
 
@@ -162,6 +178,7 @@ fn noop(tag: &'static str) -> Translation {
         columns: vec![],
         retype: None,
         scales: vec![],
+        steps: Vec::new(),
     }
 }
 

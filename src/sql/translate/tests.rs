@@ -629,18 +629,23 @@ fn between_symmetric_and_prefix_operators() {
 }
 
 #[test]
-fn data_modifying_with_is_refused_whole() {
+fn data_modifying_with_runs_as_steps_only_at_the_top_level() {
+    // Run as steps before the main statement (see `modifying_with`).
+    for sql in [
+        "WITH moved AS (DELETE FROM a WHERE id = 1 RETURNING *) INSERT INTO b SELECT * FROM moved",
+        "WITH u AS (UPDATE a SET x = 1 RETURNING id) SELECT count(*) FROM u",
+        "WITH i AS (INSERT INTO a VALUES (1) RETURNING *) SELECT * FROM i",
+    ] {
+        assert_eq!(one(sql).steps.len(), 1, "{sql}");
+    }
+    // Refused whole where PostgreSQL refuses it, not run in part.
     assert_error(&[
         (
-            "WITH moved AS (DELETE FROM a WHERE id = 1 RETURNING *) INSERT INTO b SELECT * FROM moved",
+            "SELECT * FROM (WITH u AS (UPDATE a SET x = 1 RETURNING id) SELECT id FROM u) s",
             "0A000",
         ),
         (
-            "WITH u AS (UPDATE a SET x = 1 RETURNING id) SELECT count(*) FROM u",
-            "0A000",
-        ),
-        (
-            "WITH i AS (INSERT INTO a VALUES (1) RETURNING *) SELECT * FROM i",
+            "WITH m AS (MERGE INTO a USING b ON a.id = b.id WHEN MATCHED THEN DELETE) SELECT 1",
             "0A000",
         ),
     ]);
@@ -670,4 +675,18 @@ fn regexp_matches_and_distinct_aggregates() {
         "{}",
         t.sql
     );
+}
+
+#[test]
+fn parameters_in_a_subquery_of_one_table_take_its_columns() {
+    let t = one(
+        "SELECT email FROM users WHERE id IN (SELECT user_id FROM orders WHERE amount > $1) \
+         AND active = $2",
+    );
+    assert_eq!(t.params[0], col("orders", "amount"));
+    // The outer query reads one table too.
+    assert_eq!(t.params[1], col("users", "active"));
+    // A join leaves an unqualified name to the schema (not guessed).
+    let t = one("SELECT 1 FROM a JOIN b ON a.id = b.id WHERE x = $1");
+    assert_eq!(t.params[0], ParamHint::Unknown);
 }

@@ -3,7 +3,8 @@
 //! `||` with an array (append, prepend, concatenate), `||` of jsonb values
 //! (merge), jsonb `-` a key, and `||` with a boolean (its text is
 //! `true`/`false`, not SQLite's 1/0); a date compared with a timestamp (the
-//! date is its midnight); `round(float8)` (half to even, as `rint`).
+//! date is its midnight); `round(float8)` (half to even, as `rint`);
+//! float8 `+ - * /` (range checked).
 
 use sqlparser::ast::{BinaryOperator, Expr};
 
@@ -26,6 +27,28 @@ pub(super) fn rewrite(expr: &mut Expr) {
             date_with_timestamp(left, right);
         }
         return;
+    }
+    if let Some(function) = float_function(op) {
+        let numeric = |e: &Expr| {
+            matches!(
+                expr_type(e),
+                None | Some(
+                    PgType::Int2
+                        | PgType::Int4
+                        | PgType::Int8
+                        | PgType::Float4
+                        | PgType::Float8
+                        | PgType::Numeric
+                )
+            )
+        };
+        let float = (is_float(left, 3) && numeric(right)) || (is_float(right, 3) && numeric(left));
+        if float {
+            let l = std::mem::replace(&mut **left, Expr::value(sqlparser::ast::Value::Null));
+            let r = std::mem::replace(&mut **right, Expr::value(sqlparser::ast::Value::Null));
+            *expr = call(function, vec![l, r]);
+            return;
+        }
     }
     // Only these two operators depend on types here; the others must not
     // pay for a type walk at every level of a long chain.
@@ -58,6 +81,35 @@ pub(super) fn rewrite(expr: &mut Expr) {
     let l = std::mem::replace(&mut **left, Expr::value(sqlparser::ast::Value::Null));
     let r = std::mem::replace(&mut **right, Expr::value(sqlparser::ast::Value::Null));
     *expr = call(function, vec![l, r]);
+}
+
+/// float8 arithmetic with PostgreSQL's overflow checks (22003), see
+/// `pgfuncs::float_ops`.
+fn float_function(op: &BinaryOperator) -> Option<&'static str> {
+    Some(match op {
+        BinaryOperator::Plus => "pg_float8_add",
+        BinaryOperator::Minus => "pg_float8_sub",
+        BinaryOperator::Multiply => "pg_float8_mul",
+        BinaryOperator::Divide => "pg_float8_div",
+        _ => return None,
+    })
+}
+
+/// Whether an operand is float4/float8 as written: a cast to it, or
+/// arithmetic on such a cast within `depth` levels (bounded: this runs at
+/// every level of an arithmetic chain).
+fn is_float(e: &Expr, depth: usize) -> bool {
+    match e {
+        Expr::Cast { data_type, .. } => matches!(
+            super::types::pg_type(data_type),
+            Ok(PgType::Float4 | PgType::Float8)
+        ),
+        Expr::Nested(inner) => is_float(inner, depth),
+        Expr::BinaryOp { left, op, right } if depth > 0 && float_function(op).is_some() => {
+            is_float(left, depth - 1) || is_float(right, depth - 1)
+        }
+        _ => false,
+    }
 }
 
 fn is_comparison(op: &BinaryOperator) -> bool {
