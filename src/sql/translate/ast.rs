@@ -219,3 +219,37 @@ pub(super) fn parse_query(sql: &str) -> sqlparser::ast::Query {
         .and_then(|mut p| p.parse_query())
         .expect("constant SQL parses")
 }
+
+/// `name(args) AS alias(columns)` in FROM: a table-valued function call
+/// (`json_each(...)`, `generate_series(...)`).
+pub fn table_function(
+    name: &str,
+    alias: &str,
+    columns: Vec<sqlparser::ast::TableAliasColumnDef>,
+    args: Vec<Expr>,
+) -> sqlparser::ast::TableFactor {
+    use sqlparser::ast::{FunctionArg, FunctionArgExpr, TableAlias, TableFunctionArgs};
+    sqlparser::ast::TableFactor::Table {
+        name: object_name(name),
+        alias: Some(TableAlias {
+            explicit: true,
+            at: None,
+            name: sqlparser::ast::Ident::new(alias),
+            columns,
+        }),
+        args: Some(TableFunctionArgs {
+            args: args
+                .into_iter()
+                .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+                .collect(),
+            settings: None,
+        }),
+        with_hints: vec![],
+        version: None,
+        with_ordinality: false,
+        partitions: vec![],
+        json_path: None,
+        sample: None,
+        index_hints: vec![],
+    }
+}

@@ -188,28 +188,12 @@ fn select_list_unnest(select: &mut Select) {
         }
     }
     select.from.push(sqlparser::ast::TableWithJoins {
-        relation: TableFactor::Table {
-            name: ObjectName::from(vec![Ident::new("json_each")]),
-            alias: Some(TableAlias {
-                explicit: true,
-                at: None,
-                name: Ident::new("pg_unnest"),
-                columns: vec![],
-            }),
-            args: Some(sqlparser::ast::TableFunctionArgs {
-                args: vec![sqlparser::ast::FunctionArg::Unnamed(
-                    sqlparser::ast::FunctionArgExpr::Expr(template(STORED_ARRAY, &[array])),
-                )],
-                settings: None,
-            }),
-            with_hints: vec![],
-            version: None,
-            with_ordinality: false,
-            partitions: vec![],
-            json_path: None,
-            sample: None,
-            index_hints: vec![],
-        },
+        relation: super::ast::table_function(
+            "json_each",
+            "pg_unnest",
+            vec![],
+            vec![template(STORED_ARRAY, &[array])],
+        ),
         joins: vec![],
     });
 }

@@ -301,31 +301,14 @@ pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateEr
         let column = alias
             .map(|a| ident_name(&a))
             .unwrap_or_else(|| name.clone());
-        let mut factor = TableFactor::Table {
-            name: super::ast::object_name(&name),
-            alias: Some(TableAlias {
-                explicit: true,
-                at: None,
-                name: Ident::new("pg_srf"),
-                columns: vec![sqlparser::ast::TableAliasColumnDef::from_name(
-                    column.clone(),
-                )],
-            }),
-            args: Some(sqlparser::ast::TableFunctionArgs {
-                args: args
-                    .into_iter()
-                    .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e.clone())))
-                    .collect(),
-                settings: None,
-            }),
-            with_hints: vec![],
-            version: None,
-            with_ordinality: false,
-            partitions: vec![],
-            json_path: None,
-            sample: None,
-            index_hints: vec![],
-        };
+        let mut factor = super::ast::table_function(
+            &name,
+            "pg_srf",
+            vec![sqlparser::ast::TableAliasColumnDef::from_name(
+                column.clone(),
+            )],
+            args.into_iter().cloned().collect(),
+        );
         rewrite_table_function(&mut factor)?;
         *expr =
             Expr::CompoundIdentifier(vec![Ident::new("pg_srf"), Ident::with_quote('"', column)]);
@@ -416,26 +399,7 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
         .replace("key", "pg_srf.key");
     *expr = super::ast::template(&element, &[]);
     select.from.push(TableWithJoins {
-        relation: TableFactor::Table {
-            name: super::ast::object_name("json_each"),
-            alias: Some(TableAlias {
-                explicit: true,
-                at: None,
-                name: Ident::new("pg_srf"),
-                columns: vec![],
-            }),
-            args: Some(sqlparser::ast::TableFunctionArgs {
-                args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(source))],
-                settings: None,
-            }),
-            with_hints: vec![],
-            version: None,
-            with_ordinality: false,
-            partitions: vec![],
-            json_path: None,
-            sample: None,
-            index_hints: vec![],
-        },
+        relation: super::ast::table_function("json_each", "pg_srf", vec![], vec![source]),
         joins: vec![],
     });
     Ok(())
