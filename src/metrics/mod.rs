@@ -72,6 +72,11 @@ impl Metrics {
         ConnectionGuard(())
     }
 
+    /// A statement was handed to a blocking thread.
+    pub fn offloaded(&self) {
+        self.statements_offloaded_total.fetch_add(1, Relaxed);
+    }
+
     /// One statement ran (successfully or not) in `elapsed`.
     pub fn statement(&self, elapsed: Duration) {
         self.statements_total.fetch_add(1, Relaxed);

@@ -469,9 +469,7 @@ impl Session {
     {
         let mut conn = self.take_conn().await?;
         let this = self.clone();
-        crate::metrics::global()
-            .statements_offloaded_total
-            .fetch_add(1, Ordering::Relaxed);
+        crate::metrics::global().offloaded();
         tokio::task::spawn_blocking(move || {
             let r = super::fault::guarded(&this.identity, || f(&mut conn));
             drop(permit);
@@ -1064,9 +1062,7 @@ impl Session {
             })
         }));
         let span = tracing::Span::current();
-        crate::metrics::global()
-            .statements_offloaded_total
-            .fetch_add(1, Ordering::Relaxed);
+        crate::metrics::global().offloaded();
         tokio::task::spawn_blocking(move || {
             let _span = span.enter();
             let mut sink = ChannelSink {

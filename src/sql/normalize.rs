@@ -236,7 +236,7 @@ pub fn normalize(sql: &str) -> Option<Normalized> {
                         return None;
                     };
                     let cast = match value {
-                        Value::Integer(n) if set_operand && !compared && !in_values => {
+                        Value::Integer(n) if set_operand => {
                             if i32::try_from(n).is_ok() {
                                 "::int4"
                             } else {
