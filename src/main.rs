@@ -112,6 +112,7 @@ fn main() -> std::process::ExitCode {
     }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.async_workers())
         .enable_all()
         .build()
         .expect("tokio runtime");

@@ -472,6 +472,7 @@ impl Session {
         crate::metrics::global().offloaded();
         tokio::task::spawn_blocking(move || {
             let r = super::fault::guarded(&this.identity, || f(&mut conn));
+            conn.mark_heavy();
             drop(permit);
             let durable = this.make_durable(&conn);
             this.put_conn(conn);
@@ -481,14 +482,29 @@ impl Session {
         .map_err(|e| SqlError::internal("blocking task", e))?
     }
 
-    /// Waits on the blocking pool until what this session committed is on disk.
-    async fn wait_durable(self: &Arc<Self>) -> Result<(), SqlError> {
-        let Some(db) = self.db.clone() else {
-            return Ok(());
-        };
-        tokio::task::spawn_blocking(move || db.wait_durable())
-            .await
-            .map_err(|e| SqlError::internal("blocking task", e))?
+    /// After a statement or COMMIT ran on the async worker: gives the
+    /// connection back, then a checkpoint it made due runs on the blocking
+    /// pool, and a commit is waited for until it is on disk.
+    async fn settle(self: &Arc<Self>, conn: Conn) -> Result<(), SqlError> {
+        if conn.checkpoint_due() {
+            self.put_conn(conn);
+            // `make_durable` there checkpoints, then waits for the fsync.
+            return self.with_local_conn(|_| Ok(())).await;
+        }
+        let committed = conn.take_committed();
+        self.put_conn(conn);
+        match &self.db {
+            Some(db) if committed => db.wait_durable_async().await,
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a commit of this session's database may run on the async
+    /// worker: it writes the WAL without an fsync.
+    fn commits_inline(&self) -> bool {
+        self.db
+            .as_ref()
+            .is_some_and(|db| db.commits_without_fsync())
     }
 
     /// If `conn` committed, waits until the commit is on disk (group
@@ -892,19 +908,19 @@ impl Session {
             // The writer slot goes to the next writer before the commit's
             // fsync is waited for (group commit).
             let permit = permit.take();
-            self.with_local_conn_releasing(permit, move |c| {
-                if commit {
-                    c.batch("COMMIT").inspect_err(|_| {
-                        // A failed COMMIT (deferred constraint) ends the block too.
-                        let _ = c.batch("ROLLBACK");
-                    })
-                } else if c.is_autocommit() {
-                    Ok(())
-                } else {
-                    c.batch("ROLLBACK")
-                }
-            })
-            .await
+            let conn = self.take_conn().await?;
+            if self.commits_inline() && conn.light_block() {
+                // A block of short statements: its COMMIT writes a few WAL
+                // pages, microseconds on the async worker.
+                let r = super::fault::guarded(&self.identity, || conn.end_block(commit));
+                drop(permit);
+                let durable = self.settle(conn).await;
+                r.and(durable)
+            } else {
+                self.put_conn(conn);
+                self.with_local_conn_releasing(permit, move |c| c.end_block(commit))
+                    .await
+            }
         };
         drop(permit);
         self.cursors.end_transaction(commit && result.is_ok());
@@ -1013,12 +1029,8 @@ impl Session {
             let run = inline_run(t, &params, format, fixed_types.as_deref());
             let done = conn.run_inline(&run, &mut sink);
             // A read that committed something (a function with effects)
-            // waits for the fsync off the async worker.
-            let committed = conn.take_committed();
-            self.put_conn(conn);
-            if committed && done.is_some() {
-                self.wait_durable().await?;
-            }
+            // waits for the fsync.
+            self.settle(conn).await?;
             if let Some(result) = done {
                 return complete_outcome(tag, sink.schema, sink.rows, result);
             }
@@ -1027,17 +1039,17 @@ impl Session {
         // holding the tenant's writer slot, it is the next writer's wait.
         let write = matches!(tag, "INSERT" | "UPDATE" | "DELETE");
         let conn = self.take_conn().await?;
-        if write && t.steps.is_empty() && conn.short_write(&t.sql) {
+        if write
+            && t.steps.is_empty()
+            && conn.short_write(&t.sql)
+            && (!conn.is_autocommit() || self.commits_inline())
+        {
             let mut sink = MemSink::new(format);
             let run = inline_run(t, &params, format, fixed_types.as_deref());
             let result =
                 super::fault::guarded(&self.identity, || conn.run_write(&run, &mut sink, timeout));
             drop(permit);
-            let committed = conn.take_committed();
-            self.put_conn(conn);
-            if committed {
-                self.wait_durable().await?;
-            }
+            self.settle(conn).await?;
             return complete_outcome(tag, sink.schema, sink.rows, result);
         }
         let (tx, mut rx) = mpsc::channel::<Event>(4);

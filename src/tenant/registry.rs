@@ -33,7 +33,7 @@ pub struct TenantDb {
     pub writer: Arc<Semaphore>,
     /// The WAL fsync its sessions' commits share (local files with
     /// `synchronous = full` and `group_commit`).
-    group_commit: Option<GroupCommit>,
+    group_commit: Option<Arc<GroupCommit>>,
     idle: Mutex<Vec<Conn>>,
     idle_cap: usize,
     /// The fewest pooled connections since the last trim: that many sat
@@ -128,18 +128,26 @@ impl TenantDb {
     /// committed, returns once the commit is on disk. Blocks (an fsync);
     /// call it after giving back the writer slot.
     pub fn make_durable(&self, conn: &Conn) -> Result<(), SqlError> {
+        conn.checkpoint_if_due();
         match &self.group_commit {
             Some(gc) if conn.take_committed() => gc.wait_durable(),
             _ => Ok(()),
         }
     }
 
-    /// Returns once every commit so far is on disk. Blocks.
-    pub fn wait_durable(&self) -> Result<(), SqlError> {
+    /// Returns once every commit so far is on disk. The async side waits;
+    /// only a waiter that starts an fsync hands it to the blocking pool.
+    pub async fn wait_durable_async(&self) -> Result<(), SqlError> {
         match &self.group_commit {
-            Some(gc) => gc.wait_durable(),
+            Some(gc) => gc.wait_durable_async().await,
             None => Ok(()),
         }
+    }
+
+    /// Whether a COMMIT on this database returns without an fsync (group
+    /// commit or `synchronous = normal`), so it may run on an async worker.
+    pub fn commits_without_fsync(&self) -> bool {
+        !self.opts.commit_syncs()
     }
 
     /// A connection for a new session: pooled if one is idle, else opened. Blocks.
@@ -164,7 +172,7 @@ impl TenantDb {
             return Ok(c);
         }
         open::open(&self.path, self.opts)
-            .map(Conn::new)
+            .map(|db| Conn::new(db).for_session())
             .map_err(|e| from_sqlite(&e))
     }
 
@@ -269,7 +277,7 @@ impl Registry {
                 let db = Arc::new(TenantDb {
                     key: key.clone(),
                     group_commit: (remote.is_none() && opts.syncs_by_group_commit())
-                        .then(|| GroupCommit::new(&path)),
+                        .then(|| Arc::new(GroupCommit::new(&path))),
                     path,
                     remote,
                     writer: Arc::new(Semaphore::new(1)),

@@ -28,6 +28,11 @@ const INLINE_BUDGET_OPS: i32 = 4000;
 /// SQLite's default `wal_autocheckpoint`.
 const AUTOCHECKPOINT_PAGES: i32 = 1000;
 
+/// VM steps of a transaction block's statements up to which its COMMIT
+/// runs on the async worker: a few hundred rows written, so the commit
+/// writes a few dozen WAL pages (see [`Conn::light_block`]).
+const LIGHT_BLOCK_STEPS: u64 = 40_000;
+
 /// One SQLite connection owned by one session.
 pub struct Conn {
     db: Connection,
@@ -57,6 +62,14 @@ pub struct Conn {
     last_steps: AtomicU64,
     /// [`clock_nanos`] at which a write running inline is stopped (0: none).
     deadline: Arc<AtomicU64>,
+    /// Session connections: the WAL hook only notes that a checkpoint is
+    /// due, for [`Self::checkpoint_if_due`] to run on the blocking pool; a
+    /// commit on the async worker must not write a thousand pages.
+    defer_checkpoint: Arc<AtomicBool>,
+    checkpoint_due: Arc<AtomicBool>,
+    /// VM steps of the statements of the open transaction; `u64::MAX` once
+    /// it did work of unknown size (see [`Self::light_block`]).
+    block_steps: AtomicU64,
 }
 
 /// Nanoseconds since the first call: a deadline the progress handler can
@@ -146,13 +159,23 @@ impl Conn {
             }),
         );
         let committed = Arc::new(AtomicBool::new(false));
-        let c = committed.clone();
+        let defer_checkpoint = Arc::new(AtomicBool::new(false));
+        let checkpoint_due = Arc::new(AtomicBool::new(false));
+        let (c, defer, due) = (
+            committed.clone(),
+            defer_checkpoint.clone(),
+            checkpoint_due.clone(),
+        );
         // The hook replaces SQLite's automatic checkpoint, so it checkpoints
         // as that did: passively, once the WAL passes 1000 pages.
         let _ = db.wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, pages| {
             c.store(true, Ordering::Relaxed);
             if pages >= AUTOCHECKPOINT_PAGES {
-                let _ = wal.checkpoint();
+                if defer.load(Ordering::Relaxed) {
+                    due.store(true, Ordering::Relaxed);
+                } else {
+                    let _ = wal.checkpoint();
+                }
             }
             Ok(())
         }));
@@ -170,7 +193,47 @@ impl Conn {
             write_costs: Box::default(),
             deadline,
             last_steps: AtomicU64::new(u64::MAX),
+            defer_checkpoint,
+            checkpoint_due,
+            block_steps: AtomicU64::new(0),
         }
+    }
+
+    /// A session's connection: its commits may run on the async worker, so
+    /// checkpoints wait for [`Self::checkpoint_if_due`].
+    pub fn for_session(self) -> Conn {
+        self.defer_checkpoint.store(true, Ordering::Relaxed);
+        self
+    }
+
+    /// Whether the WAL outgrew the checkpoint threshold at a commit.
+    pub fn checkpoint_due(&self) -> bool {
+        self.checkpoint_due.load(Ordering::Relaxed)
+    }
+
+    /// Runs a passive checkpoint if a commit made one due. Blocks (writes
+    /// and syncs the database file): call on the blocking pool.
+    pub fn checkpoint_if_due(&self) {
+        if self.checkpoint_due.swap(false, Ordering::Relaxed) {
+            let _ = self
+                .db
+                .wal_checkpoint_v2(Some("main"), rusqlite::wal::CheckpointMode::PASSIVE);
+        }
+    }
+
+    /// The open transaction did work of unknown size (a statement or COPY
+    /// on the blocking pool): its COMMIT is not [`Self::light_block`].
+    pub fn mark_heavy(&self) {
+        if !self.db.is_autocommit() {
+            self.block_steps.store(u64::MAX, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the open transaction's statements all ran to their end
+    /// within [`LIGHT_BLOCK_STEPS`]: its COMMIT then writes few pages and
+    /// may run on the async worker.
+    pub fn light_block(&self) -> bool {
+        self.block_steps.load(Ordering::Relaxed) < LIGHT_BLOCK_STEPS
     }
 
     /// Whether the write `sql` always finished within the inline budget on
@@ -282,6 +345,9 @@ impl Conn {
     /// Runs statements with no parameters and no result (transaction control,
     /// multi-statement DDL).
     pub fn batch(&self, sql: &str) -> Result<(), SqlError> {
+        if self.db.is_autocommit() {
+            self.block_steps.store(0, Ordering::Relaxed);
+        }
         let r = self
             .db
             .execute_batch(sql)
@@ -296,6 +362,20 @@ impl Conn {
             }
         }
         r
+    }
+
+    /// Ends a transaction block: COMMIT, or ROLLBACK (also when COMMIT
+    /// fails: a deferred constraint ends the block too).
+    pub fn end_block(&self, commit: bool) -> Result<(), SqlError> {
+        if commit {
+            self.batch("COMMIT").inspect_err(|_| {
+                let _ = self.batch("ROLLBACK");
+            })
+        } else if self.is_autocommit() {
+            Ok(())
+        } else {
+            self.batch("ROLLBACK")
+        }
     }
 
     /// Prepares (and caches) a statement; the first statement of a
@@ -435,6 +515,18 @@ impl Conn {
 
     /// Runs one statement, streaming rows to `sink`.
     pub fn run(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
+        if self.db.is_autocommit() {
+            self.block_steps.store(0, Ordering::Relaxed);
+        }
+        let r = self.run_statement(run, sink);
+        let steps = self.last_steps.load(Ordering::Relaxed);
+        let block = self.block_steps.load(Ordering::Relaxed);
+        self.block_steps
+            .store(block.saturating_add(steps), Ordering::Relaxed);
+        r
+    }
+
+    fn run_statement(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
         if run.sql.contains("pg_column_input(") {
             self.decls.validate(&self.db);
         }

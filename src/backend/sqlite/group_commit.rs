@@ -17,7 +17,9 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering::Relaxed;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+
+use tokio::sync::Notify;
 
 use crate::sql::errors::SqlError;
 
@@ -26,7 +28,10 @@ use crate::sql::errors::SqlError;
 pub struct GroupCommit {
     wal: PathBuf,
     state: Mutex<State>,
+    /// Wakes blocked waiters after each fsync ...
     synced: Condvar,
+    /// ... and async ones.
+    synced_async: Notify,
 }
 
 #[derive(Default)]
@@ -51,50 +56,114 @@ impl GroupCommit {
             wal: PathBuf::from(wal),
             state: Mutex::new(State::default()),
             synced: Condvar::new(),
+            synced_async: Notify::new(),
         }
     }
 
     /// Returns once everything committed before the call is on disk. Blocks:
     /// call it on the blocking pool, after releasing the writer slot.
     pub fn wait_durable(&self) -> Result<(), SqlError> {
+        let needed = self.begin_wait();
+        let mut s = self.lock();
+        loop {
+            match self.step(&mut s, needed)? {
+                Step::Done => return Ok(()),
+                Step::Wait => s = self.synced.wait(s).unwrap_or_else(|p| p.into_inner()),
+                Step::Sync(epoch) => {
+                    drop(s);
+                    self.sync(epoch);
+                    s = self.lock();
+                }
+            }
+        }
+    }
+
+    /// [`Self::wait_durable`] for the async side: a waiter whose commit an
+    /// fsync already running or about to run covers is woken by it, and
+    /// only the one that starts an fsync hands it to the blocking pool.
+    pub async fn wait_durable_async(self: &Arc<Self>) -> Result<(), SqlError> {
+        let needed = self.begin_wait();
+        loop {
+            let synced = self.synced_async.notified();
+            tokio::pin!(synced);
+            // Registered before the state is read: a wake-up between the
+            // read and the await is not lost.
+            synced.as_mut().enable();
+            let step = {
+                let mut s = self.lock();
+                self.step(&mut s, needed)?
+            };
+            match step {
+                Step::Done => return Ok(()),
+                Step::Wait => synced.await,
+                Step::Sync(epoch) => {
+                    let this = self.clone();
+                    // Runs to its end even if this future is dropped, so the
+                    // `running` flag is always cleared.
+                    tokio::task::spawn_blocking(move || this.sync(epoch))
+                        .await
+                        .map_err(|e| SqlError::internal("WAL fsync task", e))?;
+                }
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The fsync a commit written before this call needs.
+    fn begin_wait(&self) -> u64 {
         crate::metrics::global()
             .durable_commits_total
             .fetch_add(1, Relaxed);
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         // An fsync already running may have begun before our commit was
         // written: only one that begins from now on is sure to cover it.
-        let needed = s.started + 1;
-        loop {
-            if let Some(e) = &s.failed {
-                return Err(fsync_failed(e));
-            }
-            if s.done >= needed {
-                return Ok(());
-            }
-            if s.running {
-                s = self.synced.wait(s).unwrap_or_else(|p| p.into_inner());
-                continue;
-            }
-            s.running = true;
-            s.started += 1;
-            let epoch = s.started;
-            drop(s);
-            let r = sync_file(&self.wal);
-            crate::metrics::global()
-                .wal_fsyncs_total
-                .fetch_add(1, Relaxed);
-            s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            s.running = false;
-            match r {
-                Ok(()) => s.done = epoch,
-                Err(e) => {
-                    tracing::error!(wal = %self.wal.display(), error = %e, "fsync of the WAL failed; refusing further commits");
-                    s.failed = Some(e.to_string());
-                }
-            }
-            self.synced.notify_all();
-        }
+        self.lock().started + 1
     }
+
+    /// What a waiter for fsync `needed` does next; `Sync` makes it the one
+    /// to run the next fsync.
+    fn step(&self, s: &mut State, needed: u64) -> Result<Step, SqlError> {
+        if let Some(e) = &s.failed {
+            return Err(fsync_failed(e));
+        }
+        if s.done >= needed {
+            return Ok(Step::Done);
+        }
+        if s.running {
+            return Ok(Step::Wait);
+        }
+        s.running = true;
+        s.started += 1;
+        Ok(Step::Sync(s.started))
+    }
+
+    /// Runs fsync `epoch` and wakes every waiter. Blocks.
+    fn sync(&self, epoch: u64) {
+        let r = sync_file(&self.wal);
+        crate::metrics::global()
+            .wal_fsyncs_total
+            .fetch_add(1, Relaxed);
+        let mut s = self.lock();
+        s.running = false;
+        match r {
+            Ok(()) => s.done = epoch,
+            Err(e) => {
+                tracing::error!(wal = %self.wal.display(), error = %e, "fsync of the WAL failed; refusing further commits");
+                s.failed = Some(e.to_string());
+            }
+        }
+        drop(s);
+        self.synced.notify_all();
+        self.synced_async.notify_waiters();
+    }
+}
+
+enum Step {
+    Done,
+    Wait,
+    Sync(u64),
 }
 
 /// fdatasync of the WAL file by name: SQLite's own descriptor is not
@@ -117,7 +186,6 @@ fn fsync_failed(e: &str) -> SqlError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     #[test]
     fn concurrent_waiters_share_fsyncs() {
@@ -142,6 +210,49 @@ mod tests {
         assert!(!s.running);
         assert_eq!(s.done, s.started);
         assert!(s.failed.is_none());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn async_and_blocking_waiters_share_fsyncs() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        std::fs::write(dir.path().join("t.db-wal"), b"x").unwrap();
+        let gc = Arc::new(GroupCommit::new(&db));
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let gc = gc.clone();
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..20 {
+                    if i % 2 == 0 {
+                        gc.wait_durable_async().await.unwrap();
+                    } else {
+                        let gc = gc.clone();
+                        tokio::task::spawn_blocking(move || gc.wait_durable())
+                            .await
+                            .unwrap()
+                            .unwrap();
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            tokio::time::timeout(std::time::Duration::from_secs(60), t)
+                .await
+                .expect("a waiter was never woken")
+                .unwrap();
+        }
+        let s = gc.state.lock().unwrap();
+        assert!(!s.running);
+        assert_eq!(s.done, s.started);
+        assert!(s.failed.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_failed_fsync_fails_async_waiters() {
+        let gc = Arc::new(GroupCommit::new(std::path::Path::new("/x")));
+        gc.state.lock().unwrap().failed = Some("EIO".into());
+        let e = gc.wait_durable_async().await.unwrap_err();
+        assert_eq!(e.code, "58030");
     }
 
     #[test]

@@ -27,6 +27,11 @@ impl OpenOptions {
     pub fn syncs_by_group_commit(&self) -> bool {
         self.group_commit && self.synchronous == Synchronous::Full
     }
+
+    /// Whether SQLite itself fsyncs the WAL inside every COMMIT.
+    pub fn commit_syncs(&self) -> bool {
+        !self.group_commit && self.synchronous == Synchronous::Full
+    }
 }
 
 /// Creates a tenant database file: WAL mode is persistent, so it is set once here.
