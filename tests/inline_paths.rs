@@ -7,6 +7,7 @@ mod common;
 use std::sync::atomic::Ordering::Relaxed;
 
 use common::*;
+use futures::SinkExt;
 
 /// The counter is process-wide: the tests of this binary run one at a time.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -136,6 +137,40 @@ async fn short_statements_stay_on_the_worker() {
         0,
         "a light block's COMMIT was offloaded"
     );
+
+    // Statements prepared inside a block (Parse and Describe look at the
+    // schema on the blocking pool) still leave a light COMMIT.
+    c.simple_query("BEGIN").await.unwrap();
+    let bump = c
+        .prepare("UPDATE acc SET bal = bal + $1 WHERE id = $2")
+        .await
+        .unwrap();
+    c.execute(&bump, &[&1i32, &2i32]).await.unwrap();
+    c.execute(&bump, &[&1i32, &2i32]).await.unwrap();
+    let before = offloaded();
+    c.simple_query("COMMIT").await.unwrap();
+    assert_eq!(
+        offloaded() - before,
+        0,
+        "COMMIT after a prepare was offloaded"
+    );
+
+    // COPY in a block writes rows in bulk: that block commits on the pool.
+    c.simple_query("BEGIN").await.unwrap();
+    let rows: String = (0..2000).map(|i| format!("{i}\t{i}\t\\N\n")).collect();
+    let sink = c.copy_in("COPY hist FROM STDIN").await.unwrap();
+    futures::pin_mut!(sink);
+    sink.send(bytes::Bytes::from(rows)).await.unwrap();
+    assert_eq!(sink.finish().await.unwrap(), 2000);
+    let before = offloaded();
+    c.simple_query("COMMIT").await.unwrap();
+    assert_eq!(offloaded() - before, 1, "COMMIT after COPY stayed inline");
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM hist WHERE at IS NULL", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2000);
     let total: i64 = c
         .query_one("SELECT sum(bal) FROM acc WHERE id > 100", &[])
         .await

@@ -472,7 +472,6 @@ impl Session {
         crate::metrics::global().offloaded();
         tokio::task::spawn_blocking(move || {
             let r = super::fault::guarded(&this.identity, || f(&mut conn));
-            conn.mark_heavy();
             drop(permit);
             let durable = this.make_durable(&conn);
             this.put_conn(conn);
@@ -522,7 +521,12 @@ impl Session {
         if let Some(remote) = &self.remote {
             return self.lock_remote(remote).await.batch(&sql).await;
         }
-        self.with_conn(move |c| c.batch(&sql)).await
+        self.with_conn(move |c| {
+            // DDL or several statements: writes of unknown size.
+            c.mark_heavy();
+            c.batch(&sql)
+        })
+        .await
     }
 
     /// Transaction control that touches no data (BEGIN, SAVEPOINT, RELEASE
@@ -683,6 +687,7 @@ impl Session {
                 let permit = self.writer_for_statement().await?;
                 let (table, constraint, check) = (table.clone(), constraint.clone(), check.clone());
                 self.with_local_conn_releasing(permit, move |c| {
+                    c.mark_heavy();
                     crate::backend::sqlite::add_constraint::add_constraint(
                         c.sqlite_mut(),
                         role,
@@ -1095,6 +1100,7 @@ impl Session {
             };
             let result = super::fault::guarded(&this.identity, || {
                 if !steps.is_empty() {
+                    conn.mark_heavy();
                     conn.run_with_steps(&steps, &run, &mut sink)
                 } else if write {
                     conn.run_write(&run, &mut sink, None)

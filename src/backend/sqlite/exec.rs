@@ -221,8 +221,8 @@ impl Conn {
         }
     }
 
-    /// The open transaction did work of unknown size (a statement or COPY
-    /// on the blocking pool): its COMMIT is not [`Self::light_block`].
+    /// The open transaction is about to do writes of unknown size (DDL,
+    /// COPY, a data-modifying WITH): its COMMIT is not [`Self::light_block`].
     pub fn mark_heavy(&self) {
         if !self.db.is_autocommit() {
             self.block_steps.store(u64::MAX, Ordering::Relaxed);

@@ -94,6 +94,8 @@ pub async fn start(
     }
     let task = tokio::spawn(async move {
         s.with_conn(move |conn| {
+            // Rows in bulk: the block's COMMIT writes many pages.
+            conn.mark_heavy();
             let db = conn.sqlite();
             let target = match resolve(db, &table, &columns, &options) {
                 Ok(t) => t,
