@@ -360,13 +360,22 @@ async fn a_deployment_through_one_instance_reaches_sessions_open_on_the_other() 
     let admin_a = f.a.admin().await;
     admin_rows(&admin_a, "SELECT pgtenant.create_tenant('acme')").await;
     create_user(&admin_a, "acme", "alice", "s3cret").await;
-    deploy_applied(&admin_a, "acme", "CREATE TABLE items (id int PRIMARY KEY, name text)").await;
+    deploy_applied(
+        &admin_a,
+        "acme",
+        "CREATE TABLE items (id int PRIMARY KEY, name text)",
+    )
+    .await;
 
     // Two sessions on B, their mirrors loaded with the first schema.
     let b1 = f.b.tenant("acme", "alice", "s3cret").await.unwrap();
     let b2 = f.b.tenant("acme", "alice", "s3cret").await.unwrap();
     for c in [&b1, &b2] {
-        assert!(c.query("SELECT id, name FROM items", &[]).await.unwrap().is_empty());
+        assert!(c
+            .query("SELECT id, name FROM items", &[])
+            .await
+            .unwrap()
+            .is_empty());
     }
     deploy_applied(
         &admin_a,

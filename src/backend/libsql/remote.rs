@@ -337,11 +337,21 @@ impl RemoteConn {
     ) -> Result<Result<Vec<Vec<libsql::Value>>, Failure>, SqlError> {
         let conn = self.connection()?;
         Ok(async {
-            let mut rows = Self::request(deadline, &conn, move |c| async move { c.query(sql, ()).await }).await?;
+            let mut rows =
+                Self::request(
+                    deadline,
+                    &conn,
+                    move |c| async move { c.query(sql, ()).await },
+                )
+                .await?;
             let n = rows.column_count().max(0);
             let mut out = Vec::new();
             while let Some(row) = Self::timed(deadline, rows.next()).await? {
-                out.push((0..n).map(|i| row.get_value(i).unwrap_or(libsql::Value::Null)).collect());
+                out.push(
+                    (0..n)
+                        .map(|i| row.get_value(i).unwrap_or(libsql::Value::Null))
+                        .collect(),
+                );
             }
             Ok(out)
         }
@@ -406,7 +416,7 @@ impl RemoteConn {
                 c.execute_batch(&sql).await
             })
             .await
-                .map_err(|f| self.fail(f))?;
+            .map_err(|f| self.fail(f))?;
             return Ok(Finished::Changed(0));
         }
 
@@ -418,7 +428,7 @@ impl RemoteConn {
                 c.execute(&sql, params).await
             })
             .await
-                .map_err(|f| self.fail(f))?;
+            .map_err(|f| self.fail(f))?;
             self.changes = n;
             self.last_insert_rowid = conn.last_insert_rowid();
             return Ok(Finished::Changed(n));
@@ -429,7 +439,7 @@ impl RemoteConn {
             c.query(&sql, params).await
         })
         .await
-            .map_err(|f| self.fail(f))?;
+        .map_err(|f| self.fail(f))?;
         let ncols = rows.column_count().max(0) as usize;
         let first = Self::timed(deadline, rows.next())
             .await
@@ -543,7 +553,7 @@ impl RemoteConn {
             c.query(&owned, remote).await
         })
         .await
-            .map_err(|f| self.fail(f))?;
+        .map_err(|f| self.fail(f))?;
         let ncols = rows.column_count().max(0) as usize;
         let columns: Vec<ColumnInfo> = (0..ncols)
             .map(|i| ColumnInfo {
@@ -645,9 +655,13 @@ impl Engine for RemoteConn {
         let deadline = self.deadline();
         let conn = self.connection()?;
         let owned = sql.to_owned();
-        let stmt = Self::request(deadline, &conn, move |c| async move { c.prepare(&owned).await })
-            .await
-            .map_err(|f| self.fail(f))?;
+        let stmt = Self::request(
+            deadline,
+            &conn,
+            move |c| async move { c.prepare(&owned).await },
+        )
+        .await
+        .map_err(|f| self.fail(f))?;
         Ok(Described {
             columns: stmt
                 .columns()
