@@ -340,6 +340,102 @@ async fn deployments_and_apps_with_a_shared_catalog() {
     assert_eq!(name, "Ada");
 }
 
+/// `pgtenant.deploy` through `admin`, expecting it applied.
+async fn deploy_applied(admin: &Client, tenant: &str, ddl: &str) {
+    let rows = admin_rows(
+        admin,
+        &format!("SELECT status FROM pgtenant.deploy('{tenant}', $${ddl}$$)"),
+    )
+    .await;
+    assert_eq!(rows, vec![vec![Some("applied".into())]], "{ddl}");
+}
+
+// A deployment through A reaches sessions already open on B: a statement
+// naming the new column or table works at once (a missing name makes the
+// session compare its mirror with the server's schema version), and B's
+// catalog views show the change within the mirror's check interval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_deployment_through_one_instance_reaches_sessions_open_on_the_other() {
+    let f = fleet(5_000).await;
+    let admin_a = f.a.admin().await;
+    admin_rows(&admin_a, "SELECT pgtenant.create_tenant('acme')").await;
+    create_user(&admin_a, "acme", "alice", "s3cret").await;
+    deploy_applied(
+        &admin_a,
+        "acme",
+        "CREATE TABLE items (id int PRIMARY KEY, name text)",
+    )
+    .await;
+
+    // Two sessions on B, their mirrors loaded with the first schema.
+    let b1 = f.b.tenant("acme", "alice", "s3cret").await.unwrap();
+    let b2 = f.b.tenant("acme", "alice", "s3cret").await.unwrap();
+    for c in [&b1, &b2] {
+        assert!(c
+            .query("SELECT id, name FROM items", &[])
+            .await
+            .unwrap()
+            .is_empty());
+    }
+    deploy_applied(
+        &admin_a,
+        "acme",
+        "CREATE TABLE items (id int PRIMARY KEY, name text, qty int DEFAULT 7); \
+         CREATE TABLE orders (id int PRIMARY KEY, item int REFERENCES items (id))",
+    )
+    .await;
+
+    // At once, over the extended protocol (Parse describes on the mirror):
+    // the new column with its declared type, and the new table.
+    b1.execute("INSERT INTO items (id, name) VALUES (1, 'a')", &[])
+        .await
+        .unwrap();
+    let row = b1
+        .query_one("SELECT qty, name FROM items WHERE id = $1", &[&1i32])
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i32>(0), 7);
+    assert_eq!(row.columns()[0].type_(), &tokio_postgres::types::Type::INT4);
+    b1.execute("INSERT INTO orders VALUES ($1, $2)", &[&10i32, &1i32])
+        .await
+        .unwrap();
+
+    // Catalog queries read only the mirror: b2 sees the change once the
+    // check interval (1 s) has passed since its last statement.
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let cols: Vec<String> = b2
+        .query(
+            "SELECT column_name::text FROM information_schema.columns \
+             WHERE table_name = 'items' ORDER BY ordinal_position",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(cols, ["id", "name", "qty"]);
+    let tables: Vec<String> = b2
+        .query(
+            "SELECT c.relname::text FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind = 'r' AND n.nspname = 'public' ORDER BY 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(tables, ["items", "orders"]);
+    let n: i64 = b2
+        .query_one("SELECT count(*) FROM orders", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_unreachable_catalog_gives_clear_errors() {
     let f = fleet(1_000).await;

@@ -507,6 +507,61 @@ async fn a_slow_or_dead_remote_fails_fast_and_others_go_on() {
     assert_eq!(sqlstate(e.map(|_| ())), SqlState::CONNECTION_FAILURE);
 }
 
+// A statement given up on client-side (57014) inside a transaction: the
+// server rolls the transaction back as soon as it has answered (the session
+// closes that stream with the answer's baton), so another session's write
+// goes through then, not after the idle stream expires (sqld: 10 s; the
+// double never expires it by itself and gives up on a lock after 5 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_timed_out_statement_releases_the_write_lock() {
+    let f = start().await;
+    let a = remote_tenant(&f, "locks").await;
+    a.batch_execute("CREATE TABLE t (v int)").await.unwrap();
+    let b = f.server.connect_tenant("locks", "alice", "s3cret").await;
+    a.batch_execute("SET statement_timeout = 300; BEGIN; INSERT INTO t VALUES (1)")
+        .await
+        .unwrap();
+
+    // The server answers A's next statement after 1.5 s (a slow statement);
+    // requests arriving later are answered at once.
+    f.double.set_delay(Duration::from_millis(1_500));
+    let slow = tokio::spawn(async move {
+        let t0 = Instant::now();
+        let e = a.query("SELECT v FROM t", &[]).await;
+        (a, t0.elapsed(), sqlstate(e))
+    });
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    f.double.set_delay(Duration::ZERO);
+    let (a, waited, code) = slow.await.unwrap();
+    assert_eq!(code, SqlState::QUERY_CANCELED);
+    assert!(waited < Duration::from_millis(1_000), "{waited:?}");
+
+    // A's transaction is gone: failed until the client's ROLLBACK (which
+    // also gives up the tenant's writer slot in the proxy).
+    let e = a.simple_query("SELECT v FROM t").await;
+    assert_eq!(sqlstate(e), SqlState::IN_FAILED_SQL_TRANSACTION);
+    a.batch_execute("ROLLBACK").await.unwrap();
+
+    // B's write waits for A's lock on the server only until the server is
+    // done with A's statement.
+    let t0 = Instant::now();
+    b.execute("INSERT INTO t VALUES (2)", &[]).await.unwrap();
+    assert!(
+        t0.elapsed() < Duration::from_millis(3_500),
+        "{:?}",
+        t0.elapsed()
+    );
+    // A reconnects and sees only B's row.
+    let rows: Vec<i32> = a
+        .query("SELECT v FROM t ORDER BY v", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(rows, [2]);
+}
+
 #[tokio::test]
 async fn copy_from_stdin_loads_into_the_remote_database() {
     use futures::SinkExt;

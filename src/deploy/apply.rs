@@ -116,9 +116,13 @@ pub fn reverse(h: &Hints) -> Hints {
     }
 }
 
-/// Reads a tenant's live schema, and how its tables are rebuilt.
-pub fn live_schema(target: &registry::Target) -> Result<(Schema, Rebuild), SqlError> {
-    let db = Opened::open(target, None)?;
+/// Reads a tenant's live schema, and how its tables are rebuilt; a remote
+/// one through `client` when given (see [`apply`]).
+pub fn live_schema(
+    target: &registry::Target,
+    client: Option<Arc<libsql::Database>>,
+) -> Result<(Schema, Rebuild), SqlError> {
+    let db = Opened::open(target, client)?;
     Ok((introspect(db.db())?, db.rebuild()))
 }
 

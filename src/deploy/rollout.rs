@@ -88,7 +88,7 @@ pub async fn plan(
         let Desired { schema, hints } = desired::from_postgres(&ddl)?;
         let job = Job::new(schema, hints, true, true);
         let scope = super::apps::deploy_scope(&history, &t)?;
-        let (live, rebuild) = live_schema(&t.db)?;
+        let (live, rebuild) = live_schema(&t.db, t.shared_client(&server)?)?;
         Ok(job.planned(&live, &scope, rebuild)?.plan.rows())
     })
     .await

@@ -2,6 +2,8 @@
 //! array (`ARRAY['a','b.staging']` or `'{a,b}'`), `'*'` (every active
 //! tenant's prod environment) or `'*.staging'` (every tenant's staging).
 
+use std::sync::Arc;
+
 use rusqlite::params;
 
 use crate::server::Server;
@@ -93,6 +95,31 @@ fn database(
 const ENVIRONMENTS: &str = "SELECT e.tenant, e.database_url, t.status, r.auth_token
      FROM environment e JOIN tenant t ON t.name = e.tenant
      LEFT JOIN remote_credential r ON r.tenant = e.tenant AND r.environment = e.name";
+
+impl Target {
+    /// For a remote target, the HTTP client its sessions and deployments
+    /// share (the registry's; made there if there is none yet, so later
+    /// calls reuse it), rather than a client and connections of its own per
+    /// call; None for a local file. Blocks: call it from the blocking pool.
+    pub fn shared_client(
+        &self,
+        server: &Server,
+    ) -> Result<Option<Arc<libsql::Database>>, SqlError> {
+        if !matches!(self.db, registry::Target::Remote(_)) {
+            return Ok(None);
+        }
+        let rt = tokio::runtime::Handle::try_current()
+            .map_err(|e| SqlError::internal("reading a remote schema", e))?;
+        let key = registry::TenantKey {
+            tenant: self.tenant.clone(),
+            env: self.env.clone(),
+        };
+        rt.block_on(async {
+            let db = server.registry.get(key, self.db.clone()).await;
+            db.remote_client().await
+        })
+    }
+}
 
 /// Looks one tenant environment up; an error if it does not exist or is
 /// not active. Blocks on the catalog.

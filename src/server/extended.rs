@@ -96,7 +96,7 @@ pub async fn prepare(
         }
         StmtKind::Query { .. } => {
             let sql = t.sql.clone();
-            let d = session.with_conn(move |c| c.describe(&sql)).await?;
+            let d = session.with_schema(move |c| c.describe(&sql)).await?;
             (d.columns, d.param_count)
         }
         StmtKind::Show { name } => {
@@ -137,12 +137,12 @@ pub async fn prepare(
         }
         StmtKind::CopyOut { query_sql, .. } => {
             let sql = query_sql.clone();
-            session.with_conn(move |c| c.describe(&sql)).await?;
+            session.with_schema(move |c| c.describe(&sql)).await?;
             (Vec::new(), 0)
         }
         StmtKind::Declare { query, .. } => {
             let sql = query.sql.clone();
-            let d = session.with_conn(move |c| c.describe(&sql)).await?;
+            let d = session.with_schema(move |c| c.describe(&sql)).await?;
             (Vec::new(), d.param_count)
         }
         StmtKind::Fetch { name, .. } => match session.cursors.describe(name) {
@@ -162,7 +162,7 @@ pub async fn prepare(
         },
         StmtKind::Execute { name, args } => {
             let bound = session.prepared_sql.bind(name, args)?;
-            let d = session.with_conn(move |c| c.describe(&bound.sql)).await?;
+            let d = session.with_schema(move |c| c.describe(&bound.sql)).await?;
             (d.columns, d.param_count)
         }
         _ => (Vec::new(), 0),

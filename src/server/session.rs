@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit};
 use super::settings::Settings;
 use super::Server;
 use crate::backend::engine::Engine;
+use crate::backend::libsql::schema_watch::is_missing_object;
 use crate::backend::libsql::RemoteConn;
 use crate::backend::sqlite::exec::{ColumnInfo, Conn, Finished, RowSink, Run, Types};
 use crate::sql::errors::SqlError;
@@ -444,6 +445,29 @@ impl Session {
             return super::fault::guarded(&self.identity, || f(mirror.catalog()));
         }
         self.with_local_conn(move |c| f(c)).await
+    }
+
+    /// [`Self::with_conn`] for schema lookups that may run twice. A remote
+    /// session's mirror can be behind a change made through another
+    /// instance: when `f` finds a table or column missing, the server's
+    /// schema version is checked at once and, if it moved, `f` runs again
+    /// on the reloaded mirror.
+    pub async fn with_schema<T, F>(self: &Arc<Self>, f: F) -> Result<T, SqlError>
+    where
+        T: Send + 'static,
+        F: Fn(&Conn) -> Result<T, SqlError> + Send + 'static,
+    {
+        let Some(remote) = &self.remote else {
+            return self.with_conn(f).await;
+        };
+        let mut r = self.lock_remote(remote).await;
+        let mirror = r.fresh_mirror().await?;
+        match super::fault::guarded(&self.identity, || f(mirror.catalog())) {
+            Err(e) if is_missing_object(&e) && r.schema_moved().await => {
+                super::fault::guarded(&self.identity, || f(r.mirror().catalog()))
+            }
+            other => other,
+        }
     }
 
     /// Runs `f` on the session's own SQLite connection on the blocking pool,
@@ -1270,7 +1294,7 @@ impl Session {
     pub async fn read_schema<T, F>(self: &Arc<Self>, lookup: F) -> Result<T, SqlError>
     where
         T: Send + 'static,
-        F: FnOnce(&Conn) -> Result<T, SqlError> + Send + 'static,
+        F: Fn(&Conn) -> Result<T, SqlError> + Send + 'static,
     {
         let in_block = self.tx_status() != TxStatus::Idle && self.remote.is_none();
         if let (true, Some(db)) = (in_block, self.db.clone()) {
@@ -1283,7 +1307,7 @@ impl Session {
             .await
             .map_err(|e| SqlError::internal("schema lookup", e))?;
         }
-        self.with_conn(lookup).await
+        self.with_schema(lookup).await
     }
 }
 

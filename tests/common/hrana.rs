@@ -308,7 +308,12 @@ async fn serve_conn(sock: TcpStream, state: Arc<State>, admin: bool) -> std::io:
             if delay > 0 {
                 tokio::time::sleep(Duration::from_millis(delay)).await;
             }
-            user_route(&state, &req)
+            // On a blocking thread, as sqld runs statements: a slow one
+            // does not hold up the other connections.
+            let st = state.clone();
+            tokio::task::spawn_blocking(move || user_route(&st, &req))
+                .await
+                .unwrap_or_else(|_| Response::text(500, "the request handler panicked"))
         };
         let reason = match resp.status {
             200 => "OK",

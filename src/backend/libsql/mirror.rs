@@ -20,10 +20,13 @@ use crate::sql::errors::{from_sqlite, SqlError};
 use crate::sql::pgtype::PgType;
 
 /// The query that reads the remote schema, tables first so that indexes,
-/// views and triggers find what they refer to.
-pub const SCHEMA_SQL: &str = "SELECT type, name, sql FROM sqlite_schema \
-     WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
-     ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'view' THEN 1 ELSE 2 END, rowid";
+/// views and triggers find what they refer to, with the schema version on
+/// every row (one row of NULLs and the version when the schema is empty):
+/// one statement, so the two always agree.
+pub const SCHEMA_SQL: &str = "SELECT s.type, s.name, s.sql, v.schema_version \
+     FROM pragma_schema_version AS v LEFT JOIN (SELECT type, name, sql, rowid AS rid \
+     FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\') AS s \
+     ORDER BY CASE s.type WHEN 'table' THEN 0 WHEN 'view' THEN 1 ELSE 2 END, s.rid";
 
 /// Route decisions kept per statement text (cleared on reload).
 const ROUTE_CACHE: usize = 512;

@@ -7,6 +7,7 @@
 //! - [`mirror`]: an in-memory SQLite copy of the remote schema, which
 //!   answers describe and declared column types (Hrana's client API does not
 //!   expose declared types) and is refreshed after DDL.
+//! - [`schema_watch`]: noticing schema changes made by other instances.
 //! - [`values`]: parameter and result values between rusqlite and libsql.
 //! - [`errors`]: remote failures to SQLSTATEs.
 //! - [`admin_api`]: provisioning through sqld's namespace admin API.
@@ -19,6 +20,7 @@ pub mod errors;
 pub mod mirror;
 pub mod portable;
 pub mod remote;
+pub mod schema_watch;
 pub mod turso_api;
 pub mod values;
 

@@ -7,7 +7,10 @@
 //! remote that is down gives 08006 at once, one that does not answer gives
 //! 57014 when the deadline passes. After either, the connection is replaced
 //! by a fresh one on the next statement; a transaction it held is lost, so
-//! the session then sees a failed transaction until it rolls back.
+//! the session then sees a failed transaction until it rolls back. A request
+//! given up on (deadline, cancel) still completes on its own task, which then
+//! closes its stream, so the server rolls that transaction back at once (see
+//! [`RemoteConn::request`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -20,6 +23,7 @@ use tokio::time::{timeout_at, Instant};
 
 use super::errors::{from_libsql, is_stream_expired};
 use super::mirror::{changes_schema, SchemaEntry, SchemaMirror, SCHEMA_SQL};
+use super::schema_watch::{is_missing_object, SchemaWatch, VERSION_SQL};
 use super::values::{as_value_ref, from_remote, to_remote};
 use crate::backend::engine::Engine;
 use crate::backend::sqlite::exec::{ColumnInfo, Described, Finished, RowSink, Run, Types};
@@ -31,6 +35,11 @@ use crate::sql::translate::{ResultTypes, Retyped};
 
 /// Rows per DataRow batch handed to the sink (as the local engine does).
 const BATCH_ROWS: usize = 256;
+
+/// How long a request nobody waits for any more may take before it is
+/// dropped too (the connection then closes, and the server expires the
+/// stream): a server that never answers does not keep a task forever.
+const ABANDONED_LIMIT: Duration = Duration::from_secs(60);
 
 /// Where a remote database is and how long to wait for it.
 #[derive(Debug, Clone)]
@@ -59,6 +68,9 @@ pub struct RemoteConn {
     /// the value the mirror was loaded after.
     schema_generation: Option<Arc<AtomicU64>>,
     seen_generation: u64,
+    /// The server's schema version the mirror holds, checked now and then
+    /// for changes made elsewhere (another instance's deployment).
+    watch: SchemaWatch,
     /// The last failure was an idle stream expired by the server.
     expired: bool,
     changes: u64,
@@ -104,6 +116,7 @@ impl RemoteConn {
             tx_lost: false,
             schema_generation: None,
             seen_generation: 0,
+            watch: SchemaWatch::default(),
             expired: false,
             changes: 0,
             last_insert_rowid: 0,
@@ -142,18 +155,57 @@ impl RemoteConn {
         self.mirror.is_stale()
     }
 
-    /// The schema mirror, reloaded first if DDL made it stale.
+    /// The schema mirror, reloaded first if it is stale.
     pub async fn fresh_mirror(&mut self) -> Result<&mut SchemaMirror, SqlError> {
-        if self.mirror_stale() {
-            let deadline = self.deadline();
-            self.refresh_mirror(deadline).await?;
-        }
+        let deadline = self.deadline();
+        self.ensure_fresh(deadline).await?;
         Ok(&mut self.mirror)
     }
 
+    /// Reloads the mirror if it is stale: this session's DDL, a deployment
+    /// through this instance, or (asked at most every
+    /// [`super::schema_watch::CHECK_INTERVAL`]) a schema version on the
+    /// server other than the mirror's: a change made elsewhere.
+    async fn ensure_fresh(&mut self, deadline: Instant) -> Result<(), SqlError> {
+        if !self.mirror_stale() && self.watch.due() {
+            self.check_version(deadline).await?;
+        }
+        if self.mirror.is_stale() {
+            self.refresh_mirror(deadline).await?;
+        }
+        Ok(())
+    }
+
+    /// Asks the server for its schema version; marks the mirror stale if it
+    /// is not the mirror's.
+    async fn check_version(&mut self, deadline: Instant) -> Result<(), SqlError> {
+        let rows = self.read_rows(VERSION_SQL, deadline).await?;
+        let version = rows.first().and_then(|r| match r.first() {
+            Some(libsql::Value::Integer(v)) => Some(*v),
+            _ => None,
+        });
+        if version.is_some_and(|v| self.watch.changed(v)) {
+            self.mirror.mark_stale();
+        }
+        Ok(())
+    }
+
+    /// After an error naming a missing table or column: checks the server's
+    /// schema version at once and reloads the mirror if it moved (a change
+    /// made elsewhere), so the statement can be planned again. False when
+    /// nothing changed or the server did not answer (the error stands).
+    pub async fn schema_moved(&mut self) -> bool {
+        let deadline = self.deadline();
+        if self.mirror_stale() || self.check_version(deadline).await.is_err() {
+            return false;
+        }
+        self.mirror.is_stale() && self.refresh_mirror(deadline).await.is_ok()
+    }
+
     /// A statement was abandoned mid-flight (cancel): its stream may hold a
-    /// half-read response, so the connection is replaced; a transaction it
-    /// held is lost.
+    /// half-read response, so the connection is replaced (the request's own
+    /// task closes the stream when the answer comes); a transaction it held
+    /// is lost.
     pub fn abandon(&mut self) {
         if let Some(c) = self.conn.take() {
             self.tx_lost |= !c.is_autocommit();
@@ -193,6 +245,34 @@ impl RemoteConn {
         }
     }
 
+    /// Sends one request on the session's stream and waits for the answer
+    /// until `deadline`. The request runs on a task of its own holding a
+    /// clone of the connection, so a request the session stops waiting for
+    /// (deadline, cancel) still completes: the answer carries the stream's
+    /// next baton, and the task's clone, the last once the session dropped
+    /// the connection, closes the stream with it. The server then rolls back
+    /// the transaction the stream held and frees its write lock at once; a
+    /// close sent with the baton from before the request would be refused
+    /// (reused), and the lock kept until the idle stream expires.
+    async fn request<T, Fut>(
+        deadline: Instant,
+        conn: &libsql::Connection,
+        send: impl FnOnce(libsql::Connection) -> Fut,
+    ) -> Result<T, Failure>
+    where
+        T: Send + 'static,
+        Fut: std::future::Future<Output = libsql::Result<T>> + Send + 'static,
+    {
+        let task = tokio::spawn(tokio::time::timeout(ABANDONED_LIMIT, send(conn.clone())));
+        match timeout_at(deadline, task).await {
+            Err(_) | Ok(Ok(Err(_))) => Err(Failure::Timeout),
+            Ok(Ok(Ok(r))) => r.map_err(Failure::Remote),
+            Ok(Err(e)) => Err(Failure::Remote(libsql::Error::ConnectionFailed(format!(
+                "the request did not complete: {e}"
+            )))),
+        }
+    }
+
     async fn timed<T>(
         deadline: Instant,
         f: impl std::future::Future<Output = libsql::Result<T>>,
@@ -207,28 +287,75 @@ impl RemoteConn {
     /// Reloads the mirror from the remote schema (on the session's stream,
     /// so uncommitted DDL of its own transaction is seen).
     async fn refresh_mirror(&mut self, deadline: Instant) -> Result<(), SqlError> {
+        let rows = self.read_rows(SCHEMA_SQL, deadline).await?;
+        let mut version = None;
+        let mut entries = Vec::with_capacity(rows.len());
+        for mut row in rows {
+            let mut text = |i: usize| match std::mem::replace(&mut row[i], libsql::Value::Null) {
+                libsql::Value::Text(s) => Some(s),
+                _ => None,
+            };
+            let (kind, name, sql) = (text(0), text(1), text(2));
+            if let Some(libsql::Value::Integer(v)) = row.get(3) {
+                version = Some(*v);
+            }
+            // The empty schema's one row has no entry.
+            if let Some(kind) = kind {
+                entries.push(SchemaEntry {
+                    kind,
+                    name: name.unwrap_or_default(),
+                    sql: sql.unwrap_or_default(),
+                });
+            }
+        }
+        self.mirror.load(&entries)?;
+        self.watch.loaded(version);
+        Ok(())
+    }
+
+    /// Runs one of pgtenant's own reads (schema, version) on the session's
+    /// stream and returns its rows. Outside a transaction, a stream the
+    /// server expired while idle is replaced and the read runs once more.
+    async fn read_rows(
+        &mut self,
+        sql: &'static str,
+        deadline: Instant,
+    ) -> Result<Vec<Vec<libsql::Value>>, SqlError> {
+        let autocommit = self.is_autocommit();
+        let mut r = self.try_read_rows(sql, deadline).await?;
+        if autocommit && matches!(&r, Err(Failure::Remote(e)) if is_stream_expired(e)) {
+            self.conn = None;
+            r = self.try_read_rows(sql, deadline).await?;
+        }
+        r.map_err(|f| self.fail(f))
+    }
+
+    async fn try_read_rows(
+        &mut self,
+        sql: &'static str,
+        deadline: Instant,
+    ) -> Result<Result<Vec<Vec<libsql::Value>>, Failure>, SqlError> {
         let conn = self.connection()?;
-        let r: Result<Vec<SchemaEntry>, Failure> = async {
-            let mut rows = Self::timed(deadline, conn.query(SCHEMA_SQL, ())).await?;
+        Ok(async {
+            let mut rows =
+                Self::request(
+                    deadline,
+                    &conn,
+                    move |c| async move { c.query(sql, ()).await },
+                )
+                .await?;
+            let n = rows.column_count().max(0);
             let mut out = Vec::new();
             while let Some(row) = Self::timed(deadline, rows.next()).await? {
-                let text = |i| match row.get_value(i) {
-                    Ok(libsql::Value::Text(s)) => s,
-                    _ => String::new(),
-                };
-                out.push(SchemaEntry {
-                    kind: text(0),
-                    name: text(1),
-                    sql: text(2),
-                });
+                out.push(
+                    (0..n)
+                        .map(|i| row.get_value(i).unwrap_or(libsql::Value::Null))
+                        .collect(),
+                );
             }
             Ok(out)
         }
-        .await;
-        match r {
-            Ok(entries) => self.mirror.load(&entries),
-            Err(f) => Err(self.fail(f)),
-        }
+        .await)
     }
 
     /// The mirror, for catalog queries of this tenant.
@@ -275,9 +402,7 @@ impl RemoteConn {
         sink: &mut (dyn RowSink + Send),
         deadline: Instant,
     ) -> Result<Finished, SqlError> {
-        if self.mirror_stale() {
-            self.refresh_mirror(deadline).await?;
-        }
+        self.ensure_fresh(deadline).await?;
         let described = self.mirror.describe(run.sql);
         let params: Vec<libsql::Value> = run.params.iter().map(to_remote).collect();
         let conn = self.connection()?;
@@ -286,26 +411,35 @@ impl RemoteConn {
         // no rows (as in the local engine). The client would run only the
         // first of them as a single statement.
         if described.is_none() && run.params.is_empty() && self.mirror.is_multi_statement(run.sql) {
-            Self::timed(deadline, conn.execute_batch(run.sql))
-                .await
-                .map_err(|f| self.fail(f))?;
+            let sql = run.sql.to_owned();
+            Self::request(deadline, &conn, move |c| async move {
+                c.execute_batch(&sql).await
+            })
+            .await
+            .map_err(|f| self.fail(f))?;
             return Ok(Finished::Changed(0));
         }
 
         // No result columns: one round trip (execute); otherwise describe +
         // cursor through the client's query.
         if described.as_ref().is_some_and(|d| d.columns.is_empty()) {
-            let n = Self::timed(deadline, conn.execute(run.sql, params))
-                .await
-                .map_err(|f| self.fail(f))?;
+            let sql = run.sql.to_owned();
+            let n = Self::request(deadline, &conn, move |c| async move {
+                c.execute(&sql, params).await
+            })
+            .await
+            .map_err(|f| self.fail(f))?;
             self.changes = n;
             self.last_insert_rowid = conn.last_insert_rowid();
             return Ok(Finished::Changed(n));
         }
 
-        let mut rows = Self::timed(deadline, conn.query(run.sql, params))
-            .await
-            .map_err(|f| self.fail(f))?;
+        let sql = run.sql.to_owned();
+        let mut rows = Self::request(deadline, &conn, move |c| async move {
+            c.query(&sql, params).await
+        })
+        .await
+        .map_err(|f| self.fail(f))?;
         let ncols = rows.column_count().max(0) as usize;
         let first = Self::timed(deadline, rows.next())
             .await
@@ -410,15 +544,16 @@ impl RemoteConn {
             return Err(SqlError::in_failed_transaction());
         }
         let deadline = self.deadline();
-        if self.mirror_stale() {
-            self.refresh_mirror(deadline).await?;
-        }
+        self.ensure_fresh(deadline).await?;
         let decls = self.mirror.describe(sql);
         let conn = self.connection()?;
         let remote: Vec<libsql::Value> = params.iter().map(to_remote).collect();
-        let mut rows = Self::timed(deadline, conn.query(sql, remote))
-            .await
-            .map_err(|f| self.fail(f))?;
+        let owned = sql.to_owned();
+        let mut rows = Self::request(deadline, &conn, move |c| async move {
+            c.query(&owned, remote).await
+        })
+        .await
+        .map_err(|f| self.fail(f))?;
         let ncols = rows.column_count().max(0) as usize;
         let columns: Vec<ColumnInfo> = (0..ncols)
             .map(|i| ColumnInfo {
@@ -475,6 +610,13 @@ impl Engine for RemoteConn {
         if r.is_err() && autocommit && self.expired {
             r = self.run_remote(run, sink, deadline).await;
         }
+        // A table or column the server says is missing: if the schema
+        // changed elsewhere since the mirror was loaded, the statement ran
+        // on a plan made from the old one; plan it again once. (The error
+        // comes at prepare, before any row reached the sink.)
+        if matches!(&r, Err(e) if is_missing_object(e)) && self.schema_moved().await {
+            r = self.run_remote(run, sink, deadline).await;
+        }
         if changes_schema(run.sql) {
             self.mirror.mark_stale();
         }
@@ -488,12 +630,14 @@ impl Engine for RemoteConn {
         let sql = &*super::portable::portable(sql);
         let deadline = self.deadline();
         let autocommit = self.is_autocommit();
-        let conn = self.connection()?;
-        let mut r = Self::timed(deadline, conn.execute_batch(sql)).await;
+        let send = |c: libsql::Connection| {
+            let sql = sql.to_owned();
+            async move { c.execute_batch(&sql).await }
+        };
+        let mut r = Self::request(deadline, &self.connection()?, send).await;
         if matches!(&r, Err(Failure::Remote(e)) if autocommit && is_stream_expired(e)) {
             self.conn = None;
-            let conn = self.connection()?;
-            r = Self::timed(deadline, conn.execute_batch(sql)).await;
+            r = Self::request(deadline, &self.connection()?, send).await;
         }
         if changes_schema(sql) {
             self.mirror.mark_stale();
@@ -502,19 +646,22 @@ impl Engine for RemoteConn {
     }
 
     async fn describe(&mut self, sql: &str) -> Result<Described, SqlError> {
-        if self.mirror_stale() {
-            let deadline = self.deadline();
-            self.refresh_mirror(deadline).await?;
-        }
+        let deadline = self.deadline();
+        self.ensure_fresh(deadline).await?;
         if let Some(d) = self.mirror.describe(sql) {
             return Ok(d);
         }
         // Not preparable here (a function only the server has, say): ask it.
         let deadline = self.deadline();
         let conn = self.connection()?;
-        let stmt = Self::timed(deadline, conn.prepare(sql))
-            .await
-            .map_err(|f| self.fail(f))?;
+        let owned = sql.to_owned();
+        let stmt = Self::request(
+            deadline,
+            &conn,
+            move |c| async move { c.prepare(&owned).await },
+        )
+        .await
+        .map_err(|f| self.fail(f))?;
         Ok(Described {
             columns: stmt
                 .columns()

@@ -86,7 +86,7 @@ async fn prepare(
                     .map(move |t| (t, name.clone()))
             })
             .collect();
-        let (live, _) = live_schema(&target.db)?;
+        let (live, _) = live_schema(&target.db, target.shared_client(&srv)?)?;
         Ok(Prepared {
             manifest,
             desired,
