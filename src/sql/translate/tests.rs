@@ -78,7 +78,7 @@ fn ddl_statements() {
         ),
         (
             "CREATE TABLE t (id bigint generated always as identity primary key, n numeric(10,2), d double precision, ts timestamp with time zone)",
-            "CREATE TABLE t (id INTEGER PRIMARY KEY, n numeric(10, 2), d float8, ts timestamptz)",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY DEFAULT (CAST(NULL AS int8)), n numeric(10, 2), d float8, ts timestamptz)",
         ),
         (
             "CREATE UNIQUE INDEX IF NOT EXISTS i ON public.t USING btree (a, b)",
@@ -93,6 +93,21 @@ fn ddl_statements() {
         (
             "CREATE OR REPLACE VIEW v AS SELECT a FROM t WHERE b = true",
             "DROP VIEW IF EXISTS v; CREATE VIEW v AS SELECT a FROM t WHERE b = 1",
+        ),
+    ]);
+    // Keys other than int4 record their type (see `serial_key`).
+    assert_translates(&[
+        (
+            "create table t (id bigserial primary key, n smallserial)",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY DEFAULT (CAST(NULL AS int8)), n int2)",
+        ),
+        (
+            "create table t (id smallint generated always as identity, primary key (id))",
+            "CREATE TABLE t (id INTEGER DEFAULT (CAST(NULL AS int2)), PRIMARY KEY (id))",
+        ),
+        (
+            "create table t (id serial primary key)",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY)",
         ),
     ]);
     let t = one("create table t (id serial primary key)");
