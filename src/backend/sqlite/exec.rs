@@ -465,7 +465,7 @@ impl Conn {
 
     /// Runs one statement, streaming rows to `sink`.
     pub fn run(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
-        if run.sql.contains("pg_column_input(") {
+        if run.sql.contains("pg_column_input(") || run.sql.contains("pg_column_type(") {
             self.decls.validate(&self.db);
         }
         self.last_steps.store(u64::MAX, Ordering::Relaxed);
