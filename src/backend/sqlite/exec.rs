@@ -36,7 +36,8 @@ pub struct Conn {
     /// schema version before each statement that calls it.
     decls: Arc<DeclCache>,
     /// The real types of serial keys in results (see `key_types`).
-    key_types: KeyTypes,
+    /// Boxed, as `write_costs`: rarely touched, the connection moved often.
+    key_types: Box<KeyTypes>,
     interrupt: Arc<InterruptHandle>,
     /// Set while a statement runs on an async worker thread: the progress
     /// handler then stops it after [`INLINE_BUDGET_OPS`] instructions.
@@ -165,7 +166,7 @@ impl Conn {
         Conn {
             db,
             decls,
-            key_types: KeyTypes::default(),
+            key_types: Box::default(),
             interrupt,
             inline,
             over_budget,

@@ -235,7 +235,8 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     // Cheap syntactic checks first: this runs at every level of a long
     // arithmetic chain, which must not be typed (or copied) at each.
     let (l_column, r_column) = (is_column_like(left), is_column_like(right));
-    if !l_column && !(r_column && !matches!(**left, Expr::BinaryOp { .. })) {
+    let shallow_left = !matches!(**left, Expr::BinaryOp { .. });
+    if !(l_column || r_column && shallow_left) {
         return;
     }
     let (lt, rt) = (expr_type(left), expr_type(right));
