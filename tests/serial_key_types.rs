@@ -69,6 +69,16 @@ async fn typed_clients_read_serial_keys_with_their_types() {
         .expect("select big");
     assert_eq!(row.get::<_, i64>(0), 5_000_000_000);
 
+    // The simple protocol types the column the same way: as int4, this
+    // value would be out of range (22003).
+    let rows = simple_rows(
+        &client
+            .simple_query("SELECT id FROM big WHERE id > 4294967296")
+            .await
+            .expect("simple select of a large key"),
+    );
+    assert_eq!(rows, vec![vec![Some("5000000000".to_owned())]]);
+
     // Through a subquery, a join, an aggregate and a view.
     client
         .batch_execute(
