@@ -6,6 +6,7 @@ pub mod encode;
 pub mod errors;
 pub mod normalize;
 pub mod pgtype;
+pub mod serial_key;
 pub mod translate;
 
 /// `"name"`, with embedded quotes doubled: the SQLite SQL pgtenant

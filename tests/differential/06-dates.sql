@@ -96,3 +96,26 @@ SELECT (timestamptz '2024-07-01 12:00:00+00' AT TIME ZONE 'UTC') - (timestamptz 
 SELECT timestamp '2024-07-01 12:00:00' AT TIME ZONE 'Nowhere/Land';
 SELECT id, happened_at AT TIME ZONE 'America/New_York', e.at AT TIME ZONE 'Europe/Paris' FROM events e ORDER BY id;
 SELECT date_trunc('day', happened_at AT TIME ZONE 'Asia/Tokyo') AS d, count(*) FROM events WHERE happened_at IS NOT NULL GROUP BY 1 ORDER BY 1;
+-- Date and timestamp arithmetic on columns (the type comes from the schema).
+CREATE TABLE subscriptions (id bigserial PRIMARY KEY, started date NOT NULL, ends date, renewed_at timestamp, billed_at timestamptz, trial_days int);
+INSERT INTO subscriptions (started, ends, renewed_at, billed_at, trial_days) VALUES ('2024-01-30', '2024-03-01', '2024-02-28 23:30:00', '2024-02-28 23:30:00+00', 14), ('2024-12-25', NULL, NULL, NULL, 7), ('2023-02-28', '2024-02-29', '2024-02-29 00:00:00', '2024-01-31 12:00:00+00', NULL);
+SELECT id, started + 7 FROM subscriptions ORDER BY id;
+SELECT id, started - 1 AS day_before FROM subscriptions ORDER BY id;
+SELECT id, ends - started AS days FROM subscriptions ORDER BY id;
+SELECT id, started + trial_days AS trial_end FROM subscriptions ORDER BY id;
+SELECT s.id, s.started + s.trial_days, s.ends - 30 FROM subscriptions s ORDER BY s.id;
+SELECT id, renewed_at + interval '1 day' FROM subscriptions ORDER BY id;
+SELECT id, renewed_at - interval '90 minutes' FROM subscriptions ORDER BY id;
+SELECT id, started + interval '1 month' FROM subscriptions ORDER BY id;
+SELECT id, billed_at + interval '1 month' FROM subscriptions ORDER BY id;
+SELECT id FROM subscriptions WHERE started + 30 > DATE '2024-02-15' ORDER BY id;
+SELECT id FROM subscriptions WHERE ends - started > 30 ORDER BY id;
+SELECT id, current_date - started > 0 AS past FROM subscriptions ORDER BY id;
+UPDATE subscriptions SET ends = ends + 7 WHERE ends IS NOT NULL;
+SELECT id, ends FROM subscriptions ORDER BY id;
+UPDATE subscriptions SET started = started - trial_days WHERE trial_days IS NOT NULL;
+SELECT id, started FROM subscriptions ORDER BY id;
+UPDATE subscriptions SET renewed_at = renewed_at + interval '1 year' WHERE id = 1 RETURNING renewed_at;
+UPDATE subscriptions SET ends = started + 365 WHERE id = 2 RETURNING id, ends;
+SELECT max(ends) - min(started) FROM subscriptions;
+SELECT id, ends - 1 FROM subscriptions WHERE ends - 1 IS NOT NULL ORDER BY ends - 1;

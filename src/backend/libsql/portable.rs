@@ -9,7 +9,9 @@
 //! `pg_numeric_div(a, b)` → `(a / b)`: doubles instead of exact decimals),
 //! and `pgtenant_single(x)` of a scalar subquery becomes `max(x)` (the same
 //! value for one row or none; no 21000 for several), and the GROUP BY
-//! check `pg_group_check(...)` becomes `1` (no 42803).
+//! check `pg_group_check(...)` becomes `1` (no 42803), and
+//! `pg_column_type(...)` becomes NULL (`date_column + 7` is then SQLite's
+//! arithmetic, as before the local engine learned it).
 
 use sqlparser::ast::{
     visit_expressions_mut, BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
@@ -36,6 +38,7 @@ pub fn portable(sql: &str) -> Cow<'_, str> {
         && !sql.contains("pg_avg(")
         && !sql.contains("pgtenant_single(")
         && !sql.contains("pg_group_check(")
+        && !sql.contains("pg_column_type(")
     {
         return Cow::Borrowed(sql);
     }
@@ -82,6 +85,9 @@ fn unwrapped(e: &Expr) -> Option<Expr> {
             op: op.clone(),
             right: Box::new(arg(1)?),
         })));
+    }
+    if name == "pg_column_type" {
+        return Some(Expr::value(sqlparser::ast::Value::Null));
     }
     if name == "pg_group_check" {
         return Some(Expr::value(sqlparser::ast::Value::Number(

@@ -279,6 +279,7 @@ mod tests {
     fn conn() -> Connection {
         let mut c = Connection::open_in_memory().unwrap();
         crate::backend::sqlite::functions::register(&c).unwrap();
+        crate::backend::sqlite::pgfuncs::register(&c).unwrap();
         register(&c).unwrap();
         crate::backend::sqlite::guard::install(&mut c).unwrap();
         c

@@ -11,6 +11,7 @@ use pgwire::messages::data::DataRow;
 use rusqlite::types::Value;
 use rusqlite::{Connection, InterruptHandle, StatementStatus};
 
+use super::key_types::{self, KeyTypes};
 use super::pgfuncs::column_input::DeclCache;
 use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
 use crate::sql::errors::{from_sqlite, from_sqlite_on, SqlError};
@@ -39,6 +40,9 @@ pub struct Conn {
     /// Column declarations `pg_column_input` read, checked against the
     /// schema version before each statement that calls it.
     decls: Arc<DeclCache>,
+    /// The real types of serial keys in results (see `key_types`).
+    /// Boxed, as `write_costs`: rarely touched, the connection moved often.
+    key_types: Box<KeyTypes>,
     interrupt: Arc<InterruptHandle>,
     /// Set while a statement runs on an async worker thread: the progress
     /// handler then stops it after [`INLINE_BUDGET_OPS`] instructions.
@@ -185,6 +189,7 @@ impl Conn {
         Conn {
             db,
             decls,
+            key_types: Box::default(),
             interrupt,
             inline,
             over_budget,
@@ -421,17 +426,41 @@ impl Conn {
             }
             Err(e) => return Err(from_sqlite(&e)),
         };
-        let columns = stmt
-            .columns()
-            .map(|c| ColumnInfo {
-                name: c.name().to_owned(),
-                decl: c.decl_type().map(PgType::from_decl),
-            })
-            .collect();
+        let (columns, _) = self.column_infos(&stmt);
         Ok(Described {
             columns,
             param_count: stmt.parameter_count(),
         })
+    }
+
+    /// The result columns' names and declared types, with the declared
+    /// scale of numeric(p, s) columns, which print with it.
+    fn column_infos(&self, stmt: &rusqlite::Statement<'_>) -> (Vec<ColumnInfo>, Vec<Option<u16>>) {
+        let mut keys = Vec::new();
+        let (mut columns, scales): (Vec<ColumnInfo>, Vec<Option<u16>>) = stmt
+            .columns()
+            .enumerate()
+            .map(|(i, c)| {
+                let decl = c.decl_type();
+                if key_types::is_rowid_decl(decl) {
+                    keys.push(i);
+                }
+                let ty = decl.map(PgType::from_decl);
+                let scale = match ty {
+                    Some(PgType::Numeric) => decl.and_then(PgType::numeric_scale),
+                    _ => None,
+                };
+                let name = c.name().to_owned();
+                (ColumnInfo { name, decl: ty }, scale)
+            })
+            .unzip();
+        if !keys.is_empty() {
+            let types = self.key_types.resolve(&self.db, stmt, &keys);
+            for (i, t) in keys.into_iter().zip(types) {
+                columns[i].decl = Some(t);
+            }
+        }
+        (columns, scales)
     }
 
     /// The declared type of `table.column`, for parameter type inference.
@@ -443,7 +472,7 @@ impl Conn {
     pub fn table_columns(&self, table: &str) -> Option<TableColumns> {
         let mut stmt = self
             .db
-            .prepare_cached("SELECT name, type FROM pragma_table_info(?1)")
+            .prepare_cached("SELECT name, pg_decl(type, dflt_value) FROM pragma_table_info(?1)")
             .ok()?;
         let cols: TableColumns = stmt
             .query_map([table], |r| {
@@ -505,7 +534,9 @@ impl Conn {
     pub fn column_type_at(&self, table: &str, index: usize) -> Option<PgType> {
         let mut stmt = self
             .db
-            .prepare_cached("SELECT type FROM pragma_table_info(?1) WHERE cid = ?2")
+            .prepare_cached(
+                "SELECT pg_decl(type, dflt_value) FROM pragma_table_info(?1) WHERE cid = ?2",
+            )
             .ok()?;
         let decl: String = stmt
             .query_row(rusqlite::params![table, index as i64], |r| r.get(0))
@@ -527,7 +558,7 @@ impl Conn {
     }
 
     fn run_statement(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
-        if run.sql.contains("pg_column_input(") {
+        if run.sql.contains("pg_column_input(") || run.sql.contains("pg_column_type(") {
             self.decls.validate(&self.db);
         }
         self.last_steps.store(u64::MAX, Ordering::Relaxed);
@@ -594,24 +625,7 @@ impl Conn {
                     .map(|c| c.decl_type().and_then(PgType::numeric_scale))
                     .collect(),
             ),
-            Types::Infer(..) => stmt
-                .columns()
-                .map(|c| {
-                    let decl = c.decl_type();
-                    let ty = decl.map(PgType::from_decl);
-                    let scale = match ty {
-                        Some(PgType::Numeric) => decl.and_then(PgType::numeric_scale),
-                        _ => None,
-                    };
-                    (
-                        ColumnInfo {
-                            name: c.name().to_owned(),
-                            decl: ty,
-                        },
-                        scale,
-                    )
-                })
-                .unzip(),
+            Types::Infer(..) => self.column_infos(&stmt),
         };
         stmt.reset_status(StatementStatus::VmStep); // see above
         let mut rows = stmt.raw_query();
@@ -704,7 +718,7 @@ fn several_statements(sql: &str) -> bool {
 /// The declared type of `table.column` on `db`.
 pub fn declared_type(db: &Connection, table: &str, column: &str) -> Option<PgType> {
     let mut stmt = db
-        .prepare_cached("SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE")
+        .prepare_cached("SELECT pg_decl(type, dflt_value) FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE")
         .ok()?;
     let decl: String = stmt.query_row([table, column], |r| r.get(0)).ok()?;
     Some(PgType::from_decl(&decl))

@@ -7,6 +7,7 @@ pub mod exec;
 pub mod functions;
 pub mod group_commit;
 pub mod guard;
+mod key_types;
 pub mod open;
 pub mod pgfuncs;
 pub mod with_steps;

@@ -42,7 +42,10 @@ pub fn resolve(
     opts: &CopyOptions,
 ) -> Result<Target, SqlError> {
     let mut stmt = db
-        .prepare("SELECT name, coalesce(type, '') FROM pragma_table_info(?1) ORDER BY cid")
+        .prepare(
+            "SELECT name, coalesce(pg_decl(type, dflt_value), '') FROM pragma_table_info(?1) \
+             ORDER BY cid",
+        )
         .map_err(|e| from_sqlite(&e))?;
     let all: Vec<(String, String)> = stmt
         .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))

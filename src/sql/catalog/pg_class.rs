@@ -18,15 +18,17 @@ const REL: &str = "SELECT s.rowid + 16384 AS oid, s.name AS name, \
      FROM main.sqlite_schema s WHERE s.type IN ('table', 'view') \
      AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
 
-/// Columns with their PostgreSQL view of defaults: an INTEGER PRIMARY KEY
-/// (what `serial` becomes) shows the `nextval(...)` PostgreSQL would have.
+/// Columns with their PostgreSQL view of types and defaults: an INTEGER
+/// PRIMARY KEY (what `serial` becomes) has the type its default records
+/// (see `serial_key`) and shows the `nextval(...)` PostgreSQL would have.
 const COL: &str =
     "SELECT r.oid AS relid, r.name AS relname, r.type AS reltype, ti.cid + 1 AS attnum, \
-     ti.name AS attname, ti.type AS decl, (ti.\"notnull\" OR ti.pk > 0) AS nn, ti.pk AS pk, \
-     CASE WHEN ti.dflt_value IS NOT NULL THEN pg_default_text(ti.dflt_value, ti.type) \
-       WHEN ti.pk = 1 AND lower(ti.type) = 'integer' AND r.type = 'table' \
+     ti.name AS attname, pg_decl(ti.type, ti.dflt_value) AS decl, \
+     (ti.\"notnull\" OR ti.pk > 0) AS nn, ti.pk AS pk, \
+     CASE WHEN ti.pk = 1 AND lower(ti.type) = 'integer' AND r.type = 'table' \
          AND (SELECT count(*) FROM pragma_table_info(r.name) p WHERE p.pk > 0) = 1 \
-       THEN 'nextval(''' || r.name || '_' || ti.name || '_seq''::regclass)' END AS dflt \
+       THEN 'nextval(''' || r.name || '_' || ti.name || '_seq''::regclass)' \
+       WHEN ti.dflt_value IS NOT NULL THEN pg_default_text(ti.dflt_value, ti.type) END AS dflt \
      FROM pgcat__rel r JOIN pragma_table_info(r.name) ti";
 
 /// Indexes, named as PostgreSQL names constraint indexes.

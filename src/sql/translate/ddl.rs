@@ -6,8 +6,9 @@ use super::ast::{base_name, ident_name, name_parts, nested};
 use super::error::{other, unsupported};
 use super::names::check_table_name;
 use super::rewrite::{rewrite_expression, rewrite_statement};
-use super::types::{declared_type, is_serial};
+use super::types::{declared_type, is_serial, pg_type};
 use super::TranslateError;
+use crate::sql::serial_key::ROWID_DECL;
 use sqlparser::ast::{
     AlterTable, AlterTableOperation, ColumnDef, ColumnOption, CreateIndex, CreateTable,
     CreateTableOptions, CreateView, DataType, Expr, GeneratedAs, Ident, ObjectName, ObjectType,
@@ -161,9 +162,10 @@ fn create_table(mut table: CreateTable) -> Result<String, TranslateError> {
         })
         .unwrap_or_default();
     let single_pk = (pk_columns.len() == 1).then(|| pk_columns[0].clone());
+    let mut key_types = Vec::with_capacity(table.columns.len());
     for column in &mut table.columns {
         let table_pk = single_pk.as_deref() == Some(ident_name(&column.name).as_str());
-        column_def(column, table_pk)?;
+        key_types.push(column_def(column, table_pk)?);
     }
     for constraint in &mut table.constraints {
         table_constraint(constraint)?;
@@ -171,7 +173,17 @@ fn create_table(mut table: CreateTable) -> Result<String, TranslateError> {
     let mut statement = Statement::CreateTable(table);
     rewrite_statement(&mut statement)?;
     if let Statement::CreateTable(table) = &mut statement {
-        for column in &mut table.columns {
+        for (column, key_type) in table.columns.iter_mut().zip(key_types) {
+            // After the rewrite, which would fold the cast of NULL away.
+            if let Some(name) = key_type {
+                column.options.push(sqlparser::ast::ColumnOptionDef {
+                    name: None,
+                    option: ColumnOption::Default(super::ast::cast(
+                        super::ast::null(),
+                        DataType::Custom(super::ast::object_name(name), vec![]),
+                    )),
+                });
+            }
             parenthesize_defaults(column);
         }
     }
@@ -179,8 +191,13 @@ fn create_table(mut table: CreateTable) -> Result<String, TranslateError> {
 }
 
 /// Column types and options. `serial` and identity primary keys become
-/// `INTEGER PRIMARY KEY`, SQLite's auto-assigned rowid alias.
-fn column_def(column: &mut ColumnDef, table_pk: bool) -> Result<(), TranslateError> {
+/// `INTEGER PRIMARY KEY`, SQLite's auto-assigned rowid alias; for one that
+/// is not int4, returns the type name its DEFAULT must record (see
+/// `serial_key`).
+fn column_def(
+    column: &mut ColumnDef,
+    table_pk: bool,
+) -> Result<Option<&'static str>, TranslateError> {
     let is_pk = table_pk
         || column
             .options
@@ -197,8 +214,10 @@ fn column_def(column: &mut ColumnDef, table_pk: bool) -> Result<(), TranslateErr
         )
     });
     let auto = is_serial(&column.data_type) || identity;
+    let mut key_type = None;
     column.data_type = if auto && is_pk {
-        DataType::Custom(super::ast::object_name("INTEGER"), vec![])
+        key_type = crate::sql::serial_key::marker(pg_type(&column.data_type)?);
+        DataType::Custom(super::ast::object_name(ROWID_DECL), vec![])
     } else {
         declared_type(&column.data_type)?
     };
@@ -232,7 +251,7 @@ fn column_def(column: &mut ColumnDef, table_pk: bool) -> Result<(), TranslateErr
         options.push(def);
     }
     column.options = options;
-    Ok(())
+    Ok(key_type)
 }
 
 /// SQLite requires non-literal DEFAULT expressions in parentheses.

@@ -12,6 +12,7 @@ mod arrays;
 mod ast;
 mod casts;
 mod catalog;
+mod column_dates;
 mod column_input;
 mod columns;
 mod copy;

@@ -1,23 +1,25 @@
 //! The AST pass that turns a (name-checked) PostgreSQL statement into one
 //! SQLite accepts with the same meaning.
 
+use super::column_dates::Scopes;
 use super::expr::{rewrite_expr, rewrite_interval_arithmetic};
 use super::query::{check_select, check_table_factor, rewrite_limits};
 use super::series::{rewrite_select_list, rewrite_table_function};
 use super::TranslateError;
 use sqlparser::ast::{
-    Expr, Query, Select, Statement, TableFactor, Value, ValueWithSpan, VisitMut, VisitorMut,
+    Expr, Query, Select, SetExpr, Statement, TableFactor, Value, ValueWithSpan, VisitMut,
+    VisitorMut,
 };
 use std::ops::ControlFlow;
 
 /// Rewrites every expression and query in `statement`.
 pub(super) fn rewrite_statement(statement: &mut Statement) -> Result<(), TranslateError> {
-    flow(statement.visit(&mut Rewriter))
+    flow(statement.visit(&mut Rewriter::default()))
 }
 
 /// Rewrites a single expression (DDL defaults, index expressions).
 pub(super) fn rewrite_expression(expr: &mut Expr) -> Result<(), TranslateError> {
-    flow(expr.visit(&mut Rewriter))
+    flow(expr.visit(&mut Rewriter::default()))
 }
 
 fn flow(result: ControlFlow<TranslateError>) -> Result<(), TranslateError> {
@@ -34,12 +36,29 @@ fn brk(result: Result<(), TranslateError>) -> ControlFlow<TranslateError> {
     }
 }
 
-struct Rewriter;
+#[derive(Default)]
+struct Rewriter {
+    /// The FROM items in scope, for `column_dates`.
+    scopes: Scopes,
+}
 
 impl VisitorMut for Rewriter {
     type Break = TranslateError;
 
+    fn pre_visit_statement(&mut self, statement: &mut Statement) -> ControlFlow<TranslateError> {
+        self.scopes.push_statement(statement);
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_statement(&mut self, statement: &mut Statement) -> ControlFlow<TranslateError> {
+        if matches!(statement, Statement::Update(_) | Statement::Delete(_)) {
+            self.scopes.pop();
+        }
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
+        super::column_dates::rewrite(expr, &self.scopes);
         super::casts::rewrite_bool_text_cast(expr);
         super::functions::json_builder_arguments(expr);
         super::typed_ops::rewrite(expr);
@@ -77,19 +96,31 @@ impl VisitorMut for Rewriter {
     }
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {
+        // ORDER BY is outside the SELECT but sees its FROM items.
+        match query.body.as_ref() {
+            SetExpr::Select(select) => self.scopes.push_select(select),
+            _ => self.scopes.push_none(),
+        }
         brk(super::lateral::rewrite(query).and_then(|()| super::distinct_on::rewrite(query)))
     }
 
     fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {
+        self.scopes.pop();
         super::null_order::query(query);
         brk(rewrite_limits(query))
     }
 
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<TranslateError> {
+        self.scopes.push_select(select);
         super::null_order::select(select);
         brk(check_select(select)
             .and_then(|()| rewrite_select_list(select))
             .and_then(|()| super::row_json::rewrite(select)))
+    }
+
+    fn post_visit_select(&mut self, _select: &mut Select) -> ControlFlow<TranslateError> {
+        self.scopes.pop();
+        ControlFlow::Continue(())
     }
 
     fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<TranslateError> {

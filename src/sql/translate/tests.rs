@@ -78,7 +78,7 @@ fn ddl_statements() {
         ),
         (
             "CREATE TABLE t (id bigint generated always as identity primary key, n numeric(10,2), d double precision, ts timestamp with time zone)",
-            "CREATE TABLE t (id INTEGER PRIMARY KEY, n numeric(10, 2), d float8, ts timestamptz)",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY DEFAULT (CAST(NULL AS int8)), n numeric(10, 2), d float8, ts timestamptz)",
         ),
         (
             "CREATE UNIQUE INDEX IF NOT EXISTS i ON public.t USING btree (a, b)",
@@ -93,6 +93,21 @@ fn ddl_statements() {
         (
             "CREATE OR REPLACE VIEW v AS SELECT a FROM t WHERE b = true",
             "DROP VIEW IF EXISTS v; CREATE VIEW v AS SELECT a FROM t WHERE b = 1",
+        ),
+    ]);
+    // Keys other than int4 record their type (see `serial_key`).
+    assert_translates(&[
+        (
+            "create table t (id bigserial primary key, n smallserial)",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY DEFAULT (CAST(NULL AS int8)), n int2)",
+        ),
+        (
+            "create table t (id smallint generated always as identity, primary key (id))",
+            "CREATE TABLE t (id INTEGER DEFAULT (CAST(NULL AS int2)), PRIMARY KEY (id))",
+        ),
+        (
+            "create table t (id serial primary key)",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY)",
         ),
     ]);
     let t = one("create table t (id serial primary key)");
@@ -612,7 +627,7 @@ fn between_symmetric_and_prefix_operators() {
         ),
         (
             "SELECT a FROM t WHERE a NOT BETWEEN SYMMETRIC b + 1 AND 0",
-            "SELECT a FROM t WHERE (NOT (a BETWEEN b + 1 AND 0 OR a BETWEEN 0 AND b + 1))",
+            "SELECT a FROM t WHERE (NOT (a BETWEEN CASE pg_column_type('t', 'b') WHEN 'date' THEN date(b, (1) || ' days') ELSE +b + 1 END AND 0 OR a BETWEEN 0 AND CASE pg_column_type('t', 'b') WHEN 'date' THEN date(b, (1) || ' days') ELSE +b + 1 END))",
         ),
         (
             "SELECT a FROM t WHERE a BETWEEN ASYMMETRIC 1 AND 5",
@@ -689,4 +704,27 @@ fn parameters_in_a_subquery_of_one_table_take_its_columns() {
     // A join leaves an unqualified name to the schema (not guessed).
     let t = one("SELECT 1 FROM a JOIN b ON a.id = b.id WHERE x = $1");
     assert_eq!(t.params[0], ParamHint::Unknown);
+}
+
+#[test]
+fn column_arithmetic_asks_the_schema_for_dates() {
+    assert_translates(&[
+        (
+            "UPDATE s SET ends = ends + 7",
+            "UPDATE s SET ends = CASE pg_column_type('s', 'ends') WHEN 'date' \
+             THEN date(ends, (7) || ' days') ELSE +ends + 7 END",
+        ),
+        (
+            "SELECT x.b - a FROM s x JOIN (SELECT 1 AS k) d ON true",
+            "SELECT CASE pg_column_type('s', 'b') WHEN 'date' THEN CASE pg_column_type('s,?', 'a') \
+             WHEN 'date' THEN pg_to_int4((julianday(x.b) - julianday(a))) \
+             ELSE date(x.b, (-(a)) || ' days') END ELSE +x.b - a END AS \"?column?\" FROM s x \
+             JOIN (SELECT 1 AS k) d ON 1",
+        ),
+    ]);
+    // Known types and intervals take the paths that need no schema.
+    assert_translates(&[(
+        "SELECT n * 2, 'a' || b FROM s",
+        "SELECT n * 2 AS \"?column?\", 'a' || b AS \"?column?\" FROM s",
+    )]);
 }

@@ -25,6 +25,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// Registers the function with `cache` for the declarations it reads; the
 /// owner of the connection keeps the cache valid ([`DeclCache::validate`]).
 pub fn register_cached(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Result<()> {
+    super::column_type::register(conn, cache.clone())?;
     conn.create_scalar_function("pg_column_input", 3, pure(), move |ctx| {
         let Some(column) = declared(ctx, &cache)? else {
             return ctx.get::<Value>(0);
@@ -173,6 +174,28 @@ impl DeclCache {
                 d.schema_version = -1;
             }
         }
+    }
+
+    /// The declared type of `table.column` (`None`: no such column).
+    pub(super) fn type_of(
+        &self,
+        conn: &Connection,
+        table: &str,
+        column: &str,
+    ) -> rusqlite::Result<Option<PgType>> {
+        let key = (
+            Box::<str>::from(table.to_ascii_lowercase()),
+            ColumnRef::Name(column.to_ascii_lowercase().into()),
+        );
+        if let Some(known) = self.get(&key) {
+            return Ok(known.map(|c| c.ty));
+        }
+        let name = ValueRef::Text(column.as_bytes());
+        let column = column_field(conn, table, name, Field::Type)?
+            .flatten()
+            .map(|d| Column::of(&d));
+        self.put(key, column);
+        Ok(column.map(|c| c.ty))
     }
 
     fn get(&self, key: &(Box<str>, ColumnRef)) -> Option<Option<Column>> {

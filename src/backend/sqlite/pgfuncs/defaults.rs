@@ -10,6 +10,13 @@ use rusqlite::{Connection, OptionalExtension};
 use super::error;
 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    // `pg_decl(type, dflt_value)` of `pragma_table_info`: the declared type
+    // to read a column as (a serial key's is in its default, see `serial_key`).
+    conn.create_scalar_function("pg_decl", 2, super::pure(), |ctx| {
+        let decl: Option<String> = ctx.get(0)?;
+        let dflt: Option<String> = ctx.get(1)?;
+        Ok(decl.map(|d| crate::sql::serial_key::decl(&d, dflt.as_deref()).to_owned()))
+    })?;
     // Not deterministic: a default such as now() changes between calls.
     conn.create_scalar_function("pg_column_default", 2, FunctionFlags::SQLITE_UTF8, |ctx| {
         let table: String = ctx.get(0)?;
@@ -53,8 +60,8 @@ pub(super) fn column_field(
 ) -> rusqlite::Result<Option<Option<String>>> {
     let (by_position, by_name) = match field {
         Field::Type => (
-            "SELECT type FROM pragma_table_info(?1) WHERE cid = ?2",
-            "SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+            "SELECT pg_decl(type, dflt_value) FROM pragma_table_info(?1) WHERE cid = ?2",
+            "SELECT pg_decl(type, dflt_value) FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
         ),
         Field::Default => (
             "SELECT dflt_value FROM pragma_table_info(?1) WHERE cid = ?2",

@@ -1,0 +1,38 @@
+//! `pg_column_type(scopes, column)`: the declared type name of the column
+//! an expression names, for arithmetic whose meaning depends on it (see
+//! `translate::column_dates`). `scopes` lists candidate tables, innermost
+//! query level first: `t1,t2;outer`; a `?` is a derived table at that
+//! level, whose columns are unknown, so the search ends there. NULL when
+//! no table has the column. Its arguments are constant, so SQLite
+//! evaluates it once per run; declarations come from the connection's
+//! [`DeclCache`], which the executor checks against the schema version.
+
+use std::sync::Arc;
+
+use rusqlite::Connection;
+
+use super::column_input::DeclCache;
+use super::pure;
+
+pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Result<()> {
+    conn.create_scalar_function("pg_column_type", 2, pure(), move |ctx| {
+        let scopes: String = ctx.get(0)?;
+        let column: String = ctx.get(1)?;
+        // SAFETY: the lookup only reads the schema during the call.
+        let conn = unsafe { ctx.get_connection()? };
+        for level in scopes.split(';') {
+            let mut unknown = false;
+            for table in level.split(',').filter(|t| !t.is_empty()) {
+                if table == "?" {
+                    unknown = true;
+                } else if let Some(t) = cache.type_of(&conn, table, &column)? {
+                    return Ok(Some(t.name()));
+                }
+            }
+            if unknown {
+                break;
+            }
+        }
+        Ok(None)
+    })
+}

@@ -1,0 +1,287 @@
+//! `+` and `-` on a column whose type only the schema knows: `d + 7`,
+//! `d - 1`, `ends - started` mean days when the column is a date (SQLite
+//! would add to the text's leading digits). The translation stays one text
+//! for every tenant, so it asks at run time: `pg_column_type(scopes,
+//! column)` names the column's declared type (evaluated once per run, from
+//! a per-connection cache), and a CASE picks date arithmetic or SQLite's
+//! own. `scopes` lists the tables the column may belong to, innermost FROM
+//! first: `t1,t2;outer` (a `?` entry: a derived table, whose columns are
+//! not known, so the search stops there).
+
+use super::ast::{call, string};
+use super::columns::expr_type;
+use crate::sql::pgtype::PgType;
+use sqlparser::ast::{
+    BinaryOperator, Expr, Select, Statement, TableFactor, TableWithJoins, UnaryOperator,
+};
+
+/// The FROM items visible at each query level, innermost last: (name an
+/// expression qualifies with, the base table or `None` for a derived one).
+#[derive(Default)]
+pub(super) struct Scopes(Vec<Vec<(String, Option<String>)>>);
+
+impl Scopes {
+    /// A query's SELECT is pushed for the query (its ORDER BY sees the
+    /// same items) and again for the SELECT itself: the second time adds
+    /// an empty level, which changes no lookup.
+    pub(super) fn push_select(&mut self, select: &Select) {
+        self.push(&select.from);
+        let n = self.0.len();
+        if n >= 2 && self.0[n - 1] == self.0[n - 2] {
+            self.0[n - 1].clear();
+        }
+    }
+
+    /// UPDATE and DELETE name their table outside any SELECT.
+    pub(super) fn push_statement(&mut self, statement: &Statement) -> bool {
+        match statement {
+            Statement::Update(u) => {
+                let mut items = vec![u.table.clone()];
+                if let Some(sqlparser::ast::UpdateTableFromKind::AfterSet(f)) = &u.from {
+                    items.extend(f.iter().cloned());
+                }
+                self.push(&items);
+                true
+            }
+            Statement::Delete(d) => {
+                let tables = match &d.from {
+                    sqlparser::ast::FromTable::WithFromKeyword(t)
+                    | sqlparser::ast::FromTable::WithoutKeyword(t) => t,
+                };
+                self.push(tables);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A level with nothing in it (a VALUES or set operation body).
+    pub(super) fn push_none(&mut self) {
+        self.0.push(Vec::new());
+    }
+
+    pub(super) fn pop(&mut self) {
+        self.0.pop();
+    }
+
+    fn push(&mut self, from: &[TableWithJoins]) {
+        let mut level = Vec::new();
+        for t in from {
+            level.push(item(&t.relation));
+            level.extend(t.joins.iter().map(|j| item(&j.relation)));
+        }
+        self.0.push(level);
+    }
+
+    /// The `scopes` argument for a column reference, or `None` when no
+    /// base table can hold it.
+    fn tables_for(&self, qualifier: Option<&str>, column: &str) -> Option<String> {
+        if column.is_empty() {
+            return None;
+        }
+        if let Some(q) = qualifier {
+            return self.0.iter().rev().find_map(|level| {
+                level
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(q))
+                    .map(|(_, base)| base.clone())
+            })?;
+        }
+        let levels: Vec<String> = self
+            .0
+            .iter()
+            .rev()
+            .filter(|level| !level.is_empty())
+            .map(|level| {
+                let names: Vec<&str> = level
+                    .iter()
+                    .map(|(_, base)| base.as_deref().unwrap_or("?"))
+                    .collect();
+                names.join(",")
+            })
+            .collect();
+        (!levels.is_empty()).then(|| levels.join(";"))
+    }
+}
+
+fn item(factor: &TableFactor) -> (String, Option<String>) {
+    match factor {
+        TableFactor::Table {
+            name, alias, args, ..
+        } if args.is_none() => {
+            let base = super::ast::base_name(name);
+            let visible = alias
+                .as_ref()
+                .map_or_else(|| base.clone(), |a| a.name.value.clone());
+            (visible, Some(base))
+        }
+        other => {
+            let alias = match other {
+                TableFactor::Derived { alias, .. }
+                | TableFactor::Table { alias, .. }
+                | TableFactor::Function { alias, .. }
+                | TableFactor::UNNEST { alias, .. } => alias.as_ref(),
+                _ => None,
+            };
+            (
+                alias.map(|a| a.name.value.clone()).unwrap_or_default(),
+                None,
+            )
+        }
+    }
+}
+
+/// A column reference (bare, qualified, or min/max of one) and the
+/// `pg_column_type` call that names its type.
+fn column_type_call(e: &Expr, scopes: &Scopes) -> Option<Expr> {
+    let (qualifier, column) = match e {
+        Expr::Identifier(id) => (None, id.value.as_str()),
+        Expr::CompoundIdentifier(ids) if ids.len() == 2 => {
+            (Some(ids[0].value.as_str()), ids[1].value.as_str())
+        }
+        Expr::Nested(inner) => return column_type_call(inner, scopes),
+        Expr::Function(f) => {
+            let name = super::ast::base_name(&f.name);
+            if !matches!(name.as_str(), "min" | "max") || f.over.is_some() {
+                return None;
+            }
+            let args = super::ast::plain_args(f)?;
+            let [arg] = args.as_slice() else {
+                return None;
+            };
+            return column_type_call(arg, scopes);
+        }
+        _ => return None,
+    };
+    let tables = scopes.tables_for(qualifier, column)?;
+    Some(call(
+        "pg_column_type",
+        vec![string(tables), string(column.to_owned())],
+    ))
+}
+
+/// What [`column_type_call`] may name, by shape alone.
+fn is_column_like(e: &Expr) -> bool {
+    match e {
+        Expr::Identifier(_) => true,
+        Expr::CompoundIdentifier(ids) => ids.len() == 2,
+        Expr::Nested(inner) => is_column_like(inner),
+        Expr::Function(f) => {
+            matches!(super::ast::base_name(&f.name).as_str(), "min" | "max") && f.over.is_none()
+        }
+        _ => false,
+    }
+}
+
+fn is_int(t: Option<PgType>) -> bool {
+    matches!(t, Some(PgType::Int2 | PgType::Int4 | PgType::Int8))
+}
+
+/// `date(d, n || ' days')`: NULL when `n` is, as in PostgreSQL.
+fn add_days(date: Expr, days: Expr, negate: bool) -> Expr {
+    let days = if negate {
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr: Box::new(Expr::Nested(Box::new(days))),
+        }
+    } else {
+        days
+    };
+    let modifier = Expr::BinaryOp {
+        left: Box::new(Expr::Nested(Box::new(days))),
+        op: BinaryOperator::StringConcat,
+        right: Box::new(string(" days")),
+    };
+    call("date", vec![date, modifier])
+}
+
+/// Whole days between two dates.
+fn days_between(a: Expr, b: Expr) -> Expr {
+    super::ast::cast(
+        Expr::Nested(Box::new(Expr::BinaryOp {
+            left: Box::new(call("julianday", vec![a])),
+            op: BinaryOperator::Minus,
+            right: Box::new(call("julianday", vec![b])),
+        })),
+        sqlparser::ast::DataType::Integer(None),
+    )
+}
+
+/// `CASE call WHEN 'date' THEN then ELSE otherwise END`.
+fn when_date(call: Expr, then: Expr, otherwise: Expr) -> Expr {
+    Expr::Case {
+        case_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+        end_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+        operand: Some(Box::new(call)),
+        conditions: vec![sqlparser::ast::CaseWhen {
+            condition: string("date"),
+            result: then,
+        }],
+        else_result: Some(Box::new(otherwise)),
+    }
+}
+
+/// Rewrites `a + b` / `a - b` where the schema decides whether it is date
+/// arithmetic. Runs before the operands are rewritten.
+pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
+    let Expr::BinaryOp { left, op, right } = expr else {
+        return;
+    };
+    let minus = match op {
+        BinaryOperator::Plus => false,
+        BinaryOperator::Minus => true,
+        _ => return,
+    };
+    // Cheap syntactic checks first: this runs at every level of a long
+    // arithmetic chain, which must not be typed (or copied) at each.
+    let (l_column, r_column) = (is_column_like(left), is_column_like(right));
+    let shallow_left = !matches!(**left, Expr::BinaryOp { .. });
+    if !(l_column || r_column && shallow_left) {
+        return;
+    }
+    let (lt, rt) = (expr_type(left), expr_type(right));
+    // Intervals and known types are rewritten elsewhere.
+    if !(rt.is_none() || is_int(rt)) {
+        return;
+    }
+    let (l, r) = ((**left).clone(), (**right).clone());
+    // A known date minus a column: days between, or a date.
+    if lt == Some(PgType::Date) {
+        if rt.is_none() {
+            if let Some(rcall) = column_type_call(&r, scopes) {
+                let then = if minus {
+                    days_between(l.clone(), r.clone())
+                } else {
+                    add_days(l.clone(), r.clone(), false)
+                };
+                *expr = when_date(rcall, then, add_days(l, r, minus));
+            }
+        }
+        return;
+    }
+    if lt.is_some() {
+        return;
+    }
+    let Some(lcall) = column_type_call(&l, scopes) else {
+        return;
+    };
+    let date_case = match column_type_call(&r, scopes) {
+        Some(rcall) if minus && rt.is_none() => when_date(
+            rcall,
+            days_between(l.clone(), r.clone()),
+            add_days(l.clone(), r.clone(), true),
+        ),
+        _ => add_days(l.clone(), r.clone(), minus),
+    };
+    // SQLite's own arithmetic otherwise; the unary plus (a no-op) keeps
+    // this rewrite from matching it again.
+    let native = Expr::BinaryOp {
+        left: Box::new(Expr::UnaryOp {
+            op: UnaryOperator::Plus,
+            expr: Box::new(l),
+        }),
+        op: op.clone(),
+        right: Box::new(r),
+    };
+    *expr = when_date(lcall, date_case, native);
+}
