@@ -687,3 +687,38 @@ async fn cursors_fetch_remote_rows() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "5\n4\n3\n2\n1\n");
 }
+
+/// `pgtenant.remote_databases()` on sqld probes each catalog namespace
+/// through the admin API (it cannot list them): one deleted behind our back
+/// is `missing`, and the function changes nothing.
+#[tokio::test]
+async fn remote_databases_finds_a_missing_namespace() {
+    let f = start().await;
+    let admin = f.server.admin().await;
+    for t in ["acme", "globex"] {
+        admin
+            .simple_query(&format!(
+                "SELECT * FROM pgtenant.create_tenant('{t}', backend => 'libsql')"
+            ))
+            .await
+            .unwrap();
+    }
+    f.double.remove_namespace("globex--prod");
+    let rows = simple_rows(
+        &admin
+            .simple_query("SELECT database, state, tenant FROM pgtenant.remote_databases()")
+            .await
+            .unwrap(),
+    );
+    let row = |v: [&str; 3]| v.map(|s| Some(s.to_owned())).to_vec();
+    assert_eq!(
+        rows,
+        vec![
+            row(["acme--prod", "ok", "acme"]),
+            row(["globex--prod", "missing", "globex"]),
+        ]
+    );
+    let left = f.double.namespaces();
+    assert!(left.contains(&"acme--prod".to_owned()), "{left:?}");
+    assert!(!left.contains(&"globex--prod".to_owned()), "{left:?}");
+}

@@ -258,3 +258,57 @@ async fn unreachable_platform_is_08006() {
     );
     assert_eq!(e.code().code(), "08006", "{e:?}");
 }
+
+/// `pgtenant.remote_databases()` compares the catalog with the platform's
+/// database list: a tenant database deleted on the platform is `missing`,
+/// one created there that no tenant owns (but named like ours) is `orphan`,
+/// and databases named otherwise are not ours to report.
+#[tokio::test]
+async fn remote_databases_reports_missing_and_orphans() {
+    let f = start(5_000).await;
+    let admin = f.server.admin().await;
+    for t in ["acme", "globex", "initech"] {
+        admin
+            .simple_query(&format!(
+                "SELECT * FROM pgtenant.create_tenant('{t}', backend => 'libsql')"
+            ))
+            .await
+            .unwrap();
+    }
+    f.turso.remove_database("globex--prod");
+    f.turso.create_database("late--prod");
+    f.turso.create_database("someone-elses-db");
+    let rows = simple_rows(
+        &admin
+            .simple_query("SELECT * FROM pgtenant.remote_databases()")
+            .await
+            .unwrap(),
+    );
+    let row = |db: &str, state: &str, tenant: &str, env: &str| {
+        vec![db, state, tenant, env]
+            .into_iter()
+            .map(|v| Some(v.to_owned()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        rows,
+        vec![
+            row("acme--prod", "ok", "acme", "prod"),
+            row("globex--prod", "missing", "globex", "prod"),
+            row("initech--prod", "ok", "initech", "prod"),
+            row("late--prod", "orphan", "", ""),
+        ]
+    );
+    // Reporting changed nothing.
+    let mut left = f.turso.databases();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "acme--prod",
+            "initech--prod",
+            "late--prod",
+            "someone-elses-db"
+        ]
+    );
+}

@@ -23,6 +23,7 @@ pub enum AdminFn {
     SetPlan,
     SetQuota,
     Usage,
+    RemoteDatabases,
     /// Deployment and app functions (src/deploy).
     Deployment(&'static str),
 }
@@ -45,6 +46,7 @@ fn signature(f: AdminFn) -> &'static [&'static str] {
         AdminFn::SetPlan => &["tenant", "plan"],
         AdminFn::SetQuota => &["tenant", "name", "value"],
         AdminFn::Usage => &["tenant"],
+        AdminFn::RemoteDatabases => &[],
         AdminFn::Deployment(n) => crate::deploy::signature(n).0,
     }
 }
@@ -54,7 +56,7 @@ fn required(f: AdminFn) -> usize {
         AdminFn::CreateTenant | AdminFn::DropTenant | AdminFn::Backup => 1,
         AdminFn::SuspendTenant | AdminFn::ResumeTenant => 1,
         AdminFn::SetPlan | AdminFn::SetQuota => 2,
-        AdminFn::Usage => 0,
+        AdminFn::Usage | AdminFn::RemoteDatabases => 0,
         AdminFn::CreateUser | AdminFn::SetPassword => 3,
         AdminFn::DropUser | AdminFn::Restore => 2,
         AdminFn::CreateEnvironment | AdminFn::DropEnvironment | AdminFn::SetHostname => 2,
@@ -85,6 +87,7 @@ impl AdminFn {
             "set_plan" => AdminFn::SetPlan,
             "set_quota" => AdminFn::SetQuota,
             "usage" => AdminFn::Usage,
+            "remote_databases" => AdminFn::RemoteDatabases,
             other => {
                 return Err(SqlError::new(
                     "42883",
@@ -113,6 +116,7 @@ impl AdminFn {
             AdminFn::SetPlan => "set_plan",
             AdminFn::SetQuota => "set_quota",
             AdminFn::Usage => "usage",
+            AdminFn::RemoteDatabases => "remote_databases",
             AdminFn::Deployment(n) => n,
         }
     }
@@ -145,6 +149,7 @@ impl AdminFn {
                 "sessions_closed",
             ],
             AdminFn::Usage => super::plane::USAGE_COLUMNS.to_vec(),
+            AdminFn::RemoteDatabases => super::remote_databases::COLUMNS.to_vec(),
             AdminFn::Deployment(n) => crate::deploy::columns(n),
             other => vec![other.name()],
         }
@@ -232,6 +237,7 @@ pub async fn run(
         AdminFn::SetPlan => super::plane::set_plan(server, arg(0), arg(1)).await,
         AdminFn::SetQuota => super::plane::set_quota(server, arg(0), arg(1), a[2].clone()).await,
         AdminFn::Usage => super::plane::usage(server, a[0].clone()).await,
+        AdminFn::RemoteDatabases => super::remote_databases::remote_databases(server).await,
         AdminFn::Deployment(n) => crate::deploy::run(server, n, &a).await,
         AdminFn::CreateUser => {
             let (tenant, user, pw) = (arg(0), arg(1), arg(2));

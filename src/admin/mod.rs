@@ -8,6 +8,7 @@ mod backups;
 mod environments;
 mod functions;
 mod plane;
+mod remote_databases;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -25,6 +25,9 @@ use crate::sql::translate::{ParamHint, ResultTypes, StmtKind, Translation};
 use crate::tenant::registry::TenantDb;
 
 /// The database connection a session starts with.
+// Built once per session and unpacked at once: boxing the local connection
+// would only add an allocation per login.
+#[allow(clippy::large_enum_variant)]
 pub enum SessionConn {
     Local(Conn),
     Remote(Box<RemoteConn>),

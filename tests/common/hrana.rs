@@ -159,6 +159,11 @@ impl HranaServer {
         self.state.namespaces.lock().unwrap().clone()
     }
 
+    /// Deletes a namespace as another admin client of sqld would.
+    pub fn remove_namespace(&self, ns: &str) {
+        self.state.namespaces.lock().unwrap().retain(|n| n != ns);
+    }
+
     /// Expires every open stream now, as sqld does after its idle timeout.
     pub fn expire_streams(&self) {
         self.state.streams.lock().unwrap().clear();

@@ -121,6 +121,11 @@ impl TursoDouble {
         create(&self.state, name, "default");
     }
 
+    /// Deletes a database as another client of the platform would.
+    pub fn remove_database(&self, name: &str) {
+        self.state.databases.lock().unwrap().remove(name);
+    }
+
     /// Makes every request wait this long before it is answered.
     pub fn set_delay(&self, d: Duration) {
         self.state

@@ -90,6 +90,22 @@ impl TursoClient {
         }
     }
 
+    /// Every database of the organization.
+    pub async fn list_databases(&self) -> Result<Vec<TursoDatabase>, SqlError> {
+        #[derive(Deserialize)]
+        struct ListBody {
+            databases: Vec<TursoDatabase>,
+        }
+        let (status, text) = self
+            .http
+            .call(Method::GET, &self.path(""), String::new())
+            .await?;
+        match status {
+            s if s.is_success() => Ok(parse::<ListBody>(&text)?.databases),
+            _ => Err(unexpected(status, &text)),
+        }
+    }
+
     pub async fn get_database(&self, name: &str) -> Result<Option<TursoDatabase>, SqlError> {
         check_name(name)?;
         let (status, text) = self
