@@ -499,6 +499,8 @@ impl Session {
         crate::metrics::global().offloaded();
         tokio::task::spawn_blocking(move || {
             let r = super::fault::guarded(&this.identity, || f(&mut conn));
+            // Before the next writer starts: see `Self::settle`.
+            conn.checkpoint_if_due();
             drop(permit);
             let durable = this.make_durable(&conn);
             this.put_conn(conn);
@@ -511,12 +513,22 @@ impl Session {
     /// After a statement or COMMIT ran on the async worker: gives the
     /// connection back, then a checkpoint it made due runs on the blocking
     /// pool, and a commit is waited for until it is on disk.
-    async fn settle(self: &Arc<Self>, conn: Conn) -> Result<(), SqlError> {
+    /// `permit`, the writer slot, is given back before the fsync wait.
+    async fn settle(
+        self: &Arc<Self>,
+        conn: Conn,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Result<(), SqlError> {
         if conn.checkpoint_due() {
             self.put_conn(conn);
-            // `make_durable` there checkpoints, then waits for the fsync.
-            return self.with_local_conn(|_| Ok(())).await;
+            // Checkpointed while this session still holds the writer slot:
+            // the next writer then finds the WAL fully copied back and
+            // starts it over. Behind a writer already under way, the WAL
+            // could never restart and would grow without bound (each
+            // commit then paying for a checkpoint of all of it).
+            return self.with_local_conn_releasing(permit, |_| Ok(())).await;
         }
+        drop(permit);
         let committed = conn.take_committed();
         self.put_conn(conn);
         match &self.db {
@@ -945,8 +957,7 @@ impl Session {
                 // A block of short statements: its COMMIT writes a few WAL
                 // pages, microseconds on the async worker.
                 let r = super::fault::guarded(&self.identity, || conn.end_block(commit));
-                drop(permit);
-                let durable = self.settle(conn).await;
+                let durable = self.settle(conn, permit).await;
                 r.and(durable)
             } else {
                 self.put_conn(conn);
@@ -1062,7 +1073,7 @@ impl Session {
             let done = conn.run_inline(&run, &mut sink);
             // A read that committed something (a function with effects)
             // waits for the fsync.
-            self.settle(conn).await?;
+            self.settle(conn, None).await?;
             if let Some(result) = done {
                 return complete_outcome(tag, sink.schema, sink.rows, result);
             }
@@ -1080,8 +1091,7 @@ impl Session {
             let run = inline_run(t, &params, format, fixed_types.as_deref());
             let result =
                 super::fault::guarded(&self.identity, || conn.run_write(&run, &mut sink, timeout));
-            drop(permit);
-            self.settle(conn).await?;
+            self.settle(conn, permit).await?;
             return complete_outcome(tag, sink.schema, sink.rows, result);
         }
         let (tx, mut rx) = mpsc::channel::<Event>(4);
@@ -1135,6 +1145,7 @@ impl Session {
                     conn.run(&run, &mut sink)
                 }
             });
+            conn.checkpoint_if_due();
             drop(permit);
             let durable = this.make_durable(&conn);
             this.put_conn(conn);
