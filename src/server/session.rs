@@ -499,10 +499,7 @@ impl Session {
         crate::metrics::global().offloaded();
         tokio::task::spawn_blocking(move || {
             let r = super::fault::guarded(&this.identity, || f(&mut conn));
-            // Before the next writer starts: see `Self::settle`.
-            conn.checkpoint_if_due();
-            drop(permit);
-            let durable = this.make_durable(&conn);
+            let durable = this.release_and_make_durable(&conn, permit);
             this.put_conn(conn);
             r.and_then(|v| durable.map(|()| v))
         })
@@ -545,9 +542,17 @@ impl Session {
             .is_some_and(|db| db.commits_without_fsync())
     }
 
-    /// If `conn` committed, waits until the commit is on disk (group
-    /// commit). Blocks: call on the blocking pool, the writer slot given back.
-    fn make_durable(&self, conn: &Conn) -> Result<(), SqlError> {
+    /// After work on the blocking pool: a due checkpoint runs while the
+    /// writer slot `permit` is still held (see [`Self::settle`]), then the
+    /// slot goes to the next writer, then a commit is waited for until it
+    /// is on disk. Blocks.
+    fn release_and_make_durable(
+        &self,
+        conn: &Conn,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Result<(), SqlError> {
+        conn.checkpoint_if_due();
+        drop(permit);
         match &self.db {
             Some(db) => db.make_durable(conn),
             None => Ok(()),
@@ -1145,9 +1150,7 @@ impl Session {
                     conn.run(&run, &mut sink)
                 }
             });
-            conn.checkpoint_if_due();
-            drop(permit);
-            let durable = this.make_durable(&conn);
+            let durable = this.release_and_make_durable(&conn, permit);
             this.put_conn(conn);
             let result = result.and_then(|f| durable.map(|()| f));
             let result = match result {

@@ -128,7 +128,6 @@ impl TenantDb {
     /// committed, returns once the commit is on disk. Blocks (an fsync);
     /// call it after giving back the writer slot.
     pub fn make_durable(&self, conn: &Conn) -> Result<(), SqlError> {
-        conn.checkpoint_if_due();
         match &self.group_commit {
             Some(gc) if conn.take_committed() => gc.wait_durable(),
             _ => Ok(()),
