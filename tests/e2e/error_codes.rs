@@ -1,0 +1,245 @@
+//! SQLSTATE codes seen through `err.code()`, for both protocols, and the
+//! connection staying usable after each error.
+
+use crate::common;
+
+use common::{db_error, sqlstate, TestServer};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::Client;
+
+async fn schema(server: &TestServer) -> Client {
+    let client = server.fresh_tenant("acme").await;
+    client
+        .batch_execute(
+            "CREATE TABLE parent (id int PRIMARY KEY, code text UNIQUE);
+             CREATE TABLE child (
+                 id int PRIMARY KEY,
+                 parent_id int NOT NULL REFERENCES parent (id),
+                 qty int CHECK (qty > 0)
+             );
+             INSERT INTO parent VALUES (1, 'a');
+             INSERT INTO child VALUES (1, 1, 5);",
+        )
+        .await
+        .expect("schema");
+    client
+}
+
+/// Runs `sql` with both protocols and checks both report `code`.
+async fn both_protocols(client: &Client, sql: &str, code: &SqlState) {
+    let simple = client.simple_query(sql).await;
+    assert_eq!(&sqlstate(simple), code, "simple protocol: {sql}");
+    let extended = client.execute(sql, &[]).await;
+    assert_eq!(&sqlstate(extended), code, "extended protocol: {sql}");
+    // The connection is still usable after the error.
+    let one: i32 = client
+        .query_one("SELECT 1::int4", &[])
+        .await
+        .expect("connection usable after an error")
+        .get(0);
+    assert_eq!(one, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unique_violation_23505() {
+    let server = TestServer::start().await;
+    let client = schema(&server).await;
+    both_protocols(
+        &client,
+        "INSERT INTO parent VALUES (1, 'b')",
+        &SqlState::UNIQUE_VIOLATION,
+    )
+    .await;
+    both_protocols(
+        &client,
+        "INSERT INTO parent VALUES (2, 'a')",
+        &SqlState::UNIQUE_VIOLATION,
+    )
+    .await;
+    let err = db_error(
+        client
+            .execute("INSERT INTO parent VALUES (2, 'a')", &[])
+            .await,
+    );
+    assert!(
+        err.message()
+            .starts_with("duplicate key value violates unique constraint"),
+        "{}",
+        err.message()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_null_violation_23502() {
+    let server = TestServer::start().await;
+    let client = schema(&server).await;
+    both_protocols(
+        &client,
+        "INSERT INTO child (id, parent_id, qty) VALUES (2, NULL, 1)",
+        &SqlState::NOT_NULL_VIOLATION,
+    )
+    .await;
+    let none: Option<i32> = None;
+    let err = client
+        .execute(
+            "INSERT INTO child (id, parent_id, qty) VALUES ($1, $2, $3)",
+            &[&3i32, &none, &1i32],
+        )
+        .await;
+    assert_eq!(sqlstate(err), SqlState::NOT_NULL_VIOLATION);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_key_violation_23503() {
+    let server = TestServer::start().await;
+    let client = schema(&server).await;
+    both_protocols(
+        &client,
+        "INSERT INTO child (id, parent_id, qty) VALUES (2, 99, 1)",
+        &SqlState::FOREIGN_KEY_VIOLATION,
+    )
+    .await;
+    both_protocols(
+        &client,
+        "DELETE FROM parent WHERE id = 1",
+        &SqlState::FOREIGN_KEY_VIOLATION,
+    )
+    .await;
+    let count: i64 = client
+        .query_one("SELECT count(*) FROM parent", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(count, 1, "the refused DELETE removed nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_violation_23514() {
+    let server = TestServer::start().await;
+    let client = schema(&server).await;
+    both_protocols(
+        &client,
+        "INSERT INTO child (id, parent_id, qty) VALUES (2, 1, 0)",
+        &SqlState::CHECK_VIOLATION,
+    )
+    .await;
+    both_protocols(
+        &client,
+        "UPDATE child SET qty = -1",
+        &SqlState::CHECK_VIOLATION,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undefined_table_42p01() {
+    let server = TestServer::start().await;
+    let client = schema(&server).await;
+    both_protocols(
+        &client,
+        "SELECT * FROM no_such_table",
+        &SqlState::UNDEFINED_TABLE,
+    )
+    .await;
+    both_protocols(
+        &client,
+        "INSERT INTO no_such_table VALUES (1)",
+        &SqlState::UNDEFINED_TABLE,
+    )
+    .await;
+    let err = db_error(client.query("SELECT * FROM no_such_table", &[]).await);
+    assert_eq!(err.message(), "relation \"no_such_table\" does not exist");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undefined_column_42703() {
+    let server = TestServer::start().await;
+    let client = schema(&server).await;
+    both_protocols(
+        &client,
+        "SELECT no_such_column FROM parent",
+        &SqlState::UNDEFINED_COLUMN,
+    )
+    .await;
+    both_protocols(
+        &client,
+        "UPDATE parent SET no_such_column = 1",
+        &SqlState::UNDEFINED_COLUMN,
+    )
+    .await;
+    let err = client
+        .prepare("SELECT id FROM parent WHERE nope = $1")
+        .await;
+    assert_eq!(sqlstate(err), SqlState::UNDEFINED_COLUMN);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn syntax_error_42601() {
+    let server = TestServer::start().await;
+    let client = schema(&server).await;
+    both_protocols(&client, "SELEC 1", &SqlState::SYNTAX_ERROR).await;
+    both_protocols(
+        &client,
+        "SELECT * FROM parent WHERE",
+        &SqlState::SYNTAX_ERROR,
+    )
+    .await;
+    both_protocols(
+        &client,
+        "INSERT INTO parent VALUES (1",
+        &SqlState::SYNTAX_ERROR,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_in_the_middle_of_a_batch_reports_its_code() {
+    let server = TestServer::start().await;
+    let client = schema(&server).await;
+    let err = client
+        .batch_execute("SELECT 1; SELECT * FROM no_such_table; SELECT 2")
+        .await;
+    assert_eq!(sqlstate(err), SqlState::UNDEFINED_TABLE);
+}
+
+/// Column input checks follow the current declaration: the declarations a
+/// session read are forgotten when the schema changes, on its own
+/// connection or another session's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn column_input_follows_schema_changes() {
+    let server = TestServer::start().await;
+    let a = server.fresh_tenant("acme").await;
+    let b = server.connect_tenant("acme", "alice", "s3cret").await;
+    a.batch_execute("CREATE TABLE t (code varchar(3), n smallint)")
+        .await
+        .unwrap();
+    let insert = "INSERT INTO t (code, n) VALUES ($1, $2)";
+    a.execute(insert, &[&"abc", &1i16]).await.unwrap();
+    let e = a.execute(insert, &[&"abcd", &1i16]).await;
+    assert_eq!(sqlstate(e), SqlState::STRING_DATA_RIGHT_TRUNCATION);
+    // The same session changes the table.
+    a.batch_execute("DROP TABLE t; CREATE TABLE t (code varchar(5), n smallint)")
+        .await
+        .unwrap();
+    a.execute(insert, &[&"abcd", &2i16]).await.unwrap();
+    let e = a.execute(insert, &[&"abcdef", &2i16]).await;
+    assert_eq!(sqlstate(e), SqlState::STRING_DATA_RIGHT_TRUNCATION);
+    // Another session changes it: the first one sees the new declaration.
+    b.batch_execute("DROP TABLE t; CREATE TABLE t (code varchar(8), n int)")
+        .await
+        .unwrap();
+    a.execute(insert, &[&"abcdef", &3i32]).await.unwrap();
+    let simple = a
+        .simple_query("INSERT INTO t (code, n) VALUES ('abcdefghi', 1)")
+        .await;
+    assert_eq!(sqlstate(simple), SqlState::STRING_DATA_RIGHT_TRUNCATION);
+    a.simple_query("INSERT INTO t (code, n) VALUES ('x', 40000)")
+        .await
+        .expect("40000 fits the new int column");
+    let n: i64 = a
+        .query_one("SELECT count(*) FROM t", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2);
+}
