@@ -4,7 +4,10 @@
 //!
 //! Bytes are read straight into the decoder's buffer; only the tail of a
 //! frame split across reads is held back and copied, so a connection costs
-//! no extra buffer while idle.
+//! no extra buffer while idle. When the decoder's buffer has little room
+//! left (it shrinks as frames are split off it), the read goes to a buffer
+//! of our own instead: a 7-byte read would cost a second `recv` for the
+//! rest of the message, one extra system call per query.
 
 use std::io;
 use std::pin::Pin;
@@ -13,6 +16,10 @@ use std::task::{ready, Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::frames::{FrameChecker, FrameError};
+
+/// Smallest room in the decoder's buffer worth reading into directly: a
+/// typical Bind/Execute/Sync or short query fits.
+const MIN_DIRECT_READ: usize = 1024;
 
 pub struct FrameGuard<S> {
     inner: S,
@@ -86,7 +93,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for FrameGuard<S> {
                 }
                 return Poll::Ready(Ok(()));
             }
-            if this.held.is_empty() {
+            if this.held.is_empty() && out.remaining() >= MIN_DIRECT_READ {
                 // Fast path: read into the decoder's buffer, keep back only
                 // an incomplete or refused tail.
                 let start = out.filled().len();
@@ -119,7 +126,8 @@ impl<S: AsyncRead + Unpin> AsyncRead for FrameGuard<S> {
                     return Poll::Ready(Ok(()));
                 }
             } else {
-                // A frame is split across reads: gather the rest here.
+                // A frame is split across reads (or the decoder's buffer is
+                // nearly full): gather the bytes here.
                 let before = this.held.len();
                 this.held.reserve(before.clamp(8192, 1 << 20));
                 // Read into the spare capacity as is: zeroing it first cost
@@ -131,7 +139,8 @@ impl<S: AsyncRead + Unpin> AsyncRead for FrameGuard<S> {
                 unsafe { this.held.set_len(before + got) };
                 ready!(polled)?;
                 if got == 0 {
-                    // The client left in the middle of a message.
+                    // End of stream (in the middle of a message if we held
+                    // part of one).
                     this.held = Vec::new();
                     return Poll::Ready(Ok(()));
                 }
@@ -182,9 +191,30 @@ mod tests {
         s
     }
 
+    /// Counts the reads that reach the socket.
+    struct Counting<R> {
+        inner: R,
+        reads: usize,
+    }
+
+    impl<R: AsyncRead + Unpin> AsyncRead for Counting<R> {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            self.reads += 1;
+            Pin::new(&mut self.inner).poll_read(cx, buf)
+        }
+    }
+
     /// Reads everything the guard hands on when the client's bytes arrive
-    /// `chunk` bytes at a time.
-    async fn through_guard(input: Vec<u8>, chunk: usize) -> (Vec<u8>, Option<FrameError>) {
+    /// `chunk` bytes at a time and the decoder offers `room` bytes per read.
+    async fn through_guard(
+        input: Vec<u8>,
+        chunk: usize,
+        room: usize,
+    ) -> (Vec<u8>, Option<FrameError>) {
         let (mut client, server) = tokio::io::duplex(chunk);
         tokio::spawn(async move {
             for piece in input.chunks(chunk) {
@@ -195,7 +225,7 @@ mod tests {
         });
         let mut guard = FrameGuard::new(server, FrameChecker::new(false), &[]);
         let mut out = Vec::new();
-        let mut buf = [0u8; 7];
+        let mut buf = vec![0u8; room];
         loop {
             match guard.read(&mut buf).await {
                 Ok(0) => return (out, None),
@@ -208,8 +238,34 @@ mod tests {
     #[tokio::test]
     async fn frames_pass_whole_however_they_are_split() {
         for chunk in [1, 3, 64] {
-            assert_eq!(through_guard(stream(), chunk).await, (stream(), None));
+            for room in [7, 4096] {
+                assert_eq!(through_guard(stream(), chunk, room).await, (stream(), None));
+            }
         }
+    }
+
+    #[tokio::test]
+    async fn a_small_decoder_buffer_costs_no_extra_socket_reads() {
+        let (mut client, server) = tokio::io::duplex(1024);
+        client.write_all(&stream()).await.unwrap();
+        drop(client);
+        let socket = Counting {
+            inner: server,
+            reads: 0,
+        };
+        let mut guard = FrameGuard::new(socket, FrameChecker::new(false), &[]);
+        let mut out = Vec::new();
+        let mut buf = [0u8; 7];
+        loop {
+            let n = guard.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(out, stream());
+        // One read for the bytes, one for the end of the stream.
+        assert_eq!(guard.get_ref().reads, 2);
     }
 
     #[tokio::test]
@@ -217,8 +273,8 @@ mod tests {
         let mut input = stream();
         let good = input.len();
         input.extend_from_slice(b"Q\0\0\0\x01");
-        for chunk in [1, 64] {
-            let (out, err) = through_guard(input.clone(), chunk).await;
+        for (chunk, room) in [(1, 7), (64, 7), (64, 4096)] {
+            let (out, err) = through_guard(input.clone(), chunk, room).await;
             assert_eq!(out.len(), good);
             assert_eq!(err.unwrap().message, "invalid message length");
         }

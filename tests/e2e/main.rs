@@ -53,3 +53,4 @@ mod sqlx_client;
 mod statement_timeout;
 mod tls_sni;
 mod transactions;
+mod vacuum;

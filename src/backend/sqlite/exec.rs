@@ -220,10 +220,17 @@ impl Conn {
     /// and syncs the database file): call on the blocking pool.
     pub fn checkpoint_if_due(&self) {
         if self.checkpoint_due.swap(false, Ordering::Relaxed) {
-            let _ = self
-                .db
-                .wal_checkpoint_v2(Some("main"), rusqlite::wal::CheckpointMode::PASSIVE);
+            self.checkpoint_passive();
         }
+    }
+
+    /// Copies the write-ahead log into the database file as far as no
+    /// reader needs it (VACUUM). Blocks: call on the blocking pool.
+    pub fn checkpoint_passive(&self) {
+        self.checkpoint_due.store(false, Ordering::Relaxed);
+        let _ = self
+            .db
+            .wal_checkpoint_v2(Some("main"), rusqlite::wal::CheckpointMode::PASSIVE);
     }
 
     /// The open transaction is about to do writes of unknown size (DDL,
