@@ -24,6 +24,7 @@ mod column_dates;
 mod copy_clients;
 mod copy_tokio_postgres;
 mod crash_safety;
+mod datetime_input;
 mod deploy;
 mod describe_types;
 mod disk_full;

@@ -78,7 +78,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// fails with SQLITE_ERROR and that message), so the server's SQLite error
 /// mapping should call this for SQLITE_ERROR messages it does not know.
 pub fn sqlstate(message: &str) -> Option<&'static str> {
-    const PREFIXES: [(&str, &str); 34] = [
+    const PREFIXES: [(&str, &str); 37] = [
         (single_row::MORE_THAN_ONE_ROW, "21000"),
         ("a negative number raised to a non-integer power", "2201F"),
         ("zero raised to a negative power", "2201F"),
@@ -95,6 +95,10 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
         ("date field value out of range", "22008"),
         ("timestamp out of range", "22008"),
         ("malformed array literal", "22P02"),
+        // Date/time input is 22007 (invalid_datetime_format), the rest 22P02.
+        ("invalid input syntax for type timestamp", "22007"),
+        ("invalid input syntax for type date", "22007"),
+        ("invalid input syntax for type time", "22007"),
         ("invalid input syntax for type ", "22P02"),
         ("invalid regular expression option", "22023"),
         ("invalid regular expression:", "2201B"),

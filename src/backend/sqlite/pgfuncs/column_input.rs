@@ -15,7 +15,8 @@ use rusqlite::Connection;
 
 use super::casts::{to_bool, to_int, to_number};
 use super::defaults::{column_field, Field};
-use super::pure;
+use super::{error, pure};
+use crate::sql::decode::decode_param;
 use crate::sql::pgtype::PgType;
 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
@@ -47,9 +48,59 @@ pub fn register_cached(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
             PgType::Bool => {
                 to_bool(ctx.get_raw(0))?.map_or(Value::Null, |b| Value::Integer(b.into()))
             }
+            // Text in PostgreSQL's input forms ('2024-01-01 10:00+02',
+            // 'now', '1 day 2 hours', an upper-case uuid) is stored in the
+            // one form the SQL functions and comparisons read: a
+            // timestamptz in UTC without an offset, and so on.
+            PgType::Date
+            | PgType::Time
+            | PgType::Timestamp
+            | PgType::Timestamptz
+            | PgType::Interval
+            | PgType::Uuid => match ctx.get_raw(0) {
+                ValueRef::Text(t) => {
+                    let now = relative_now(t, column.ty);
+                    decode_param(Some(now.as_deref().unwrap_or(t)), column.ty, false)
+                        .map_err(|e| error(e.code, e.message))?
+                }
+                _ => ctx.get::<Value>(0)?,
+            },
             _ => ctx.get::<Value>(0)?,
         })
     })
+}
+
+/// `'now'`, `'today'`, `'tomorrow'`, `'yesterday'` as date/time input:
+/// the time of writing (UTC, as `now()`), in the column type's text form.
+fn relative_now(text: &[u8], ty: PgType) -> Option<Vec<u8>> {
+    if text.len() > 9
+        || !matches!(
+            ty,
+            PgType::Date | PgType::Time | PgType::Timestamp | PgType::Timestamptz
+        )
+    {
+        return None;
+    }
+    let word = std::str::from_utf8(text).ok()?.trim().to_ascii_lowercase();
+    let now = chrono::Utc::now().naive_utc();
+    let midnight = |days: i64| {
+        now.date()
+            .checked_add_signed(chrono::Duration::days(days))?
+            .and_hms_opt(0, 0, 0)
+    };
+    let at = match word.as_str() {
+        "now" => now,
+        "today" => midnight(0)?,
+        "tomorrow" => midnight(1)?,
+        "yesterday" => midnight(-1)?,
+        _ => return None,
+    };
+    let format = match ty {
+        PgType::Date => "%Y-%m-%d",
+        PgType::Time => "%H:%M:%S%.6f",
+        _ => "%Y-%m-%d %H:%M:%S%.6f",
+    };
+    Some(at.format(format).to_string().into_bytes())
 }
 
 /// What the column's declaration says about its input.
