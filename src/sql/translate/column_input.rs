@@ -8,7 +8,7 @@
 //! parameters).
 
 use super::ast::{call, for_each_column_value, string};
-use sqlparser::ast::{Expr, Statement, UnaryOperator, Value};
+use sqlparser::ast::{BinaryOperator, Expr, Statement, UnaryOperator, Value};
 
 /// Wraps the values written into columns in place.
 pub(super) fn wrap(statement: &mut Statement) {
@@ -21,8 +21,8 @@ pub(super) fn wrap(statement: &mut Statement) {
 }
 
 /// A string literal, a number that an integer column might not take as
-/// is (a fraction, or beyond smallint), or a parameter (the simple
-/// protocol's lifted literals are parameters too).
+/// is (a fraction, or beyond smallint), a parameter (the simple
+/// protocol's lifted literals are parameters too), or arithmetic.
 fn is_input(e: &Expr) -> bool {
     match e {
         Expr::Value(v) => match &v.value {
@@ -38,6 +38,19 @@ fn is_input(e: &Expr) -> bool {
             op: UnaryOperator::Minus,
             expr,
         } => matches!(expr.as_ref(), Expr::Value(v) if matches!(v.value, Value::Number(..))),
+        // Arithmetic and concatenation may leave the column's range or
+        // length (`SET n = n + 1` at int4's maximum is 22003 in PostgreSQL;
+        // SQLite would store 2147483648, or a real past int8's).
+        Expr::BinaryOp { op, .. } => matches!(
+            op,
+            BinaryOperator::Plus
+                | BinaryOperator::Minus
+                | BinaryOperator::Multiply
+                | BinaryOperator::Divide
+                | BinaryOperator::Modulo
+                | BinaryOperator::StringConcat
+        ),
+        Expr::Nested(inner) => is_input(inner),
         _ => false,
     }
 }

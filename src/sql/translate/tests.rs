@@ -711,8 +711,8 @@ fn column_arithmetic_asks_the_schema_for_dates() {
     assert_translates(&[
         (
             "UPDATE s SET ends = ends + 7",
-            "UPDATE s SET ends = CASE pg_column_type('s', 'ends') WHEN 'date' \
-             THEN date(ends, (7) || ' days') ELSE +ends + 7 END",
+            "UPDATE s SET ends = pg_column_input(CASE pg_column_type('s', 'ends') WHEN 'date' \
+             THEN date(ends, (7) || ' days') ELSE +ends + 7 END, 's', 'ends')",
         ),
         (
             "SELECT x.b - a FROM s x JOIN (SELECT 1 AS k) d ON true",
