@@ -109,6 +109,16 @@ async fn bad_input_is_refused_with_postgres_codes() {
             "invalid input syntax for type timestamp with time zone: \"garbage\"",
         ),
         (
+            "SELECT 'garbage'::timestamptz",
+            "22007",
+            "invalid input syntax for type timestamp with time zone: \"garbage\"",
+        ),
+        (
+            "SELECT timestamp 'garbage'",
+            "22007",
+            "invalid input syntax for type timestamp: \"garbage\"",
+        ),
+        (
             "INSERT INTO ev (day) VALUES ('2024-02-30')",
             "22008",
             "date/time field value out of range: \"2024-02-30\"",

@@ -129,7 +129,7 @@ pub(super) fn typed_literal(text: &str, pg: PgType) -> Result<Expr, TranslateErr
         PgType::Date => string(literals::date(text)?),
         PgType::Time => string(literals::time(text)?),
         PgType::Timestamp | PgType::Timestamptz if special == "now" => now_expr(),
-        PgType::Timestamp | PgType::Timestamptz => match literals::timestamp(text)? {
+        PgType::Timestamp | PgType::Timestamptz => match literals::timestamp(text, pg)? {
             Some(normalized) => string(normalized),
             // Offsets (`+02`, `Z`): SQLite's date functions convert to UTC.
             None => call(

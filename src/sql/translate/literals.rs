@@ -3,7 +3,7 @@
 
 use super::error::other;
 use super::TranslateError;
-use crate::sql::pgtype::ArrayElem;
+use crate::sql::pgtype::{ArrayElem, PgType};
 
 fn invalid(type_name: &str, text: &str) -> TranslateError {
     other(
@@ -86,7 +86,8 @@ pub(super) fn time(text: &str) -> Result<String, TranslateError> {
 /// A timestamp literal without time zone offset as `YYYY-MM-DD HH:MM:SS[.f]`.
 /// Returns `None` when the text has an offset or a special value, which the
 /// caller hands to SQLite's date functions instead.
-pub(super) fn timestamp(text: &str) -> Result<Option<String>, TranslateError> {
+/// `pg`: the literal's type (Timestamp or Timestamptz), for the message.
+pub(super) fn timestamp(text: &str, pg: PgType) -> Result<Option<String>, TranslateError> {
     let t = text.trim();
     let (day, rest) = match t.find([' ', 'T']) {
         Some(i) => (&t[..i], t[i + 1..].trim()),
@@ -95,7 +96,10 @@ pub(super) fn timestamp(text: &str) -> Result<Option<String>, TranslateError> {
     if date(day).is_err() {
         return Err(other(
             "22007",
-            format!("invalid input syntax for type timestamp: \"{text}\""),
+            format!(
+                "invalid input syntax for type {}: \"{text}\"",
+                crate::sql::encode::sql_name(pg)
+            ),
         ));
     }
     if rest.is_empty() {

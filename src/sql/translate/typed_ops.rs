@@ -134,9 +134,10 @@ fn day_literal(e: &Expr) -> Option<(PgType, String)> {
     };
     match data_type {
         DataType::Date => Some((PgType::Date, super::literals::date(text).ok()?)),
-        DataType::Timestamp(_, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => {
-            Some((PgType::Timestamp, super::literals::timestamp(text).ok()??))
-        }
+        DataType::Timestamp(_, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => Some((
+            PgType::Timestamp,
+            super::literals::timestamp(text, PgType::Timestamp).ok()??,
+        )),
         _ => None,
     }
 }
