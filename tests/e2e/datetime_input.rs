@@ -140,3 +140,43 @@ async fn bad_input_is_refused_with_postgres_codes() {
         .get(0);
     assert_eq!(n, 0, "nothing was stored");
 }
+
+/// The difference of timestamp columns, or of a column and a known
+/// timestamp, is an interval (the translator asks the schema for the
+/// columns' types).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timestamp_column_differences_are_intervals() {
+    let server = TestServer::start().await;
+    let client = server.fresh_tenant("acme").await;
+    client
+        .batch_execute(
+            "CREATE TABLE te (a timestamptz, b timestamptz, d date, n int);
+             INSERT INTO te VALUES ('2024-01-01 10:00+00', '2024-01-02 12:30+00', '2024-01-05', 3)",
+        )
+        .await
+        .expect("load");
+    let rows = simple_rows(
+        &client
+            .simple_query(
+                "SELECT b - a, a - b, b - timestamptz '2024-01-01 00:00+00', \
+                     timestamptz '2024-01-03 00:00+00' - a, d - 1, n - 1, d - d, \
+                     now() - a > interval '1 day' FROM te",
+            )
+            .await
+            .expect("select"),
+    );
+    let s = |v: &str| Some(v.to_owned());
+    assert_eq!(
+        rows[0],
+        vec![
+            s("1 day 02:30:00"),
+            s("-1 days -02:30:00"),
+            s("1 day 12:30:00"),
+            s("1 day 14:00:00"),
+            s("2024-01-04"),
+            s("2"),
+            s("0"),
+            s("t"),
+        ]
+    );
+}

@@ -240,6 +240,13 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
         return;
     }
     let (lt, rt) = (expr_type(left), expr_type(right));
+    // A known timestamp minus a column or a column minus one: the column
+    // is a timestamp or a date (PostgreSQL accepts nothing else), and the
+    // difference an interval.
+    if minus && (is_ts(lt) && rt.is_none() && r_column || is_ts(rt) && lt.is_none() && l_column) {
+        *expr = timestamp_diff((**left).clone(), (**right).clone());
+        return;
+    }
     // Intervals and known types are rewritten elsewhere.
     if !(rt.is_none() || is_int(rt)) {
         return;
@@ -265,14 +272,17 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     let Some(lcall) = column_type_call(&l, scopes) else {
         return;
     };
+    let both_columns = minus && rt.is_none();
     let date_case = match column_type_call(&r, scopes) {
-        Some(rcall) if minus && rt.is_none() => when_date(
+        Some(rcall) if both_columns => when_date(
             rcall,
             days_between(l.clone(), r.clone()),
             add_days(l.clone(), r.clone(), true),
         ),
         _ => add_days(l.clone(), r.clone(), minus),
     };
+    // Two timestamp columns: their difference is an interval.
+    let ts_case = (both_columns && r_column).then(|| timestamp_diff(l.clone(), r.clone()));
     // SQLite's own arithmetic otherwise; the unary plus (a no-op) keeps
     // this rewrite from matching it again.
     let native = Expr::BinaryOp {
@@ -284,4 +294,21 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
         right: Box::new(r),
     };
     *expr = when_date(lcall, date_case, native);
+    if let (Some(ts), Expr::Case { conditions, .. }) = (ts_case, &mut *expr) {
+        for name in ["timestamp", "timestamptz"] {
+            conditions.push(sqlparser::ast::CaseWhen {
+                condition: string(name),
+                result: ts.clone(),
+            });
+        }
+    }
+}
+
+fn is_ts(t: Option<PgType>) -> bool {
+    matches!(t, Some(PgType::Timestamp | PgType::Timestamptz))
+}
+
+/// `a - b` of timestamps (or a date and a timestamp): an interval.
+fn timestamp_diff(a: Expr, b: Expr) -> Expr {
+    call("pg_timestamp_diff", vec![a, b])
 }

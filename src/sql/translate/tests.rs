@@ -718,7 +718,10 @@ fn column_arithmetic_asks_the_schema_for_dates() {
             "SELECT x.b - a FROM s x JOIN (SELECT 1 AS k) d ON true",
             "SELECT CASE pg_column_type('s', 'b') WHEN 'date' THEN CASE pg_column_type('s,?', 'a') \
              WHEN 'date' THEN pg_to_int4((julianday(x.b) - julianday(a))) \
-             ELSE date(x.b, (-(a)) || ' days') END ELSE +x.b - a END AS \"?column?\" FROM s x \
+             ELSE date(x.b, (-(a)) || ' days') END \
+             WHEN 'timestamp' THEN pg_timestamp_diff(x.b, a) \
+             WHEN 'timestamptz' THEN pg_timestamp_diff(x.b, a) \
+             ELSE +x.b - a END AS \"?column?\" FROM s x \
              JOIN (SELECT 1 AS k) d ON 1",
         ),
     ]);
