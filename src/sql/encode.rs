@@ -164,6 +164,17 @@ pub fn encode_numeric_scaled(
     Ok(())
 }
 
+/// `v` (not NULL) as PostgreSQL's output function for `ty` prints it, with
+/// `scale` fraction digits for a numeric column that declares one.
+pub fn output_text(v: ValueRef<'_>, ty: PgType, scale: Option<u16>) -> Result<String, EncodeError> {
+    let mut buf = BytesMut::new();
+    match (ty, scale) {
+        (PgType::Numeric, Some(s)) => encode_numeric_scaled(&mut buf, v, s, false)?,
+        _ => encode_field(&mut buf, v, ty, false)?,
+    }
+    Ok(String::from_utf8_lossy(buf.get(4..).unwrap_or_default()).into_owned())
+}
+
 /// For a column with no known type: choose the PgType from the SQLite storage class of a value
 /// (Integer -> Int8, Real -> Float8, Text -> Text, Blob -> Bytea, Null -> Text).
 pub fn type_of_value(v: ValueRef<'_>) -> PgType {

@@ -119,3 +119,12 @@ UPDATE subscriptions SET renewed_at = renewed_at + interval '1 year' WHERE id = 
 UPDATE subscriptions SET ends = started + 365 WHERE id = 2 RETURNING id, ends;
 SELECT max(ends) - min(started) FROM subscriptions;
 SELECT id, ends - 1 FROM subscriptions WHERE ends - 1 IS NOT NULL ORDER BY ends - 1;
+SELECT extract(epoch FROM interval '1 year 2 mons 3 days 04:05:06.5');
+SELECT date_part('epoch', interval '1 day'), date_part('hour', interval '-3 hours 20 minutes');
+SELECT extract(minute FROM interval '90 minutes'), extract(second FROM interval '90.25 seconds'), extract(milliseconds FROM interval '1.5 seconds');
+SELECT extract(year FROM interval '27 months'), extract(month FROM interval '27 months'), extract(quarter FROM interval '8 months');
+SELECT extract(dow FROM interval '1 day');
+SELECT id, extract(epoch FROM billed_at - renewed_at) FROM subscriptions ORDER BY id;
+SELECT id, extract(day FROM renewed_at - billed_at), extract(hour FROM renewed_at - billed_at) FROM subscriptions ORDER BY id;
+SELECT id, extract(century FROM renewed_at), extract(decade FROM renewed_at), extract(microseconds FROM renewed_at) FROM subscriptions ORDER BY id;
+SELECT id, billed_at::text, renewed_at::text, 'at ' || billed_at FROM subscriptions ORDER BY id;

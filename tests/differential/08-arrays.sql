@@ -36,3 +36,7 @@ SELECT * FROM unnest(ARRAY[1, 2], ARRAY['a', 'b']) AS z(n, s) ORDER BY n;
 SELECT e, i FROM jsonb_array_elements_text('["a", "b"]') WITH ORDINALITY AS j(e, i) ORDER BY i;
 SELECT id FROM tagged WHERE nums && ARRAY[2, 3] ORDER BY id;
 SELECT id, cardinality(tags), tags[2] FROM tagged ORDER BY id;
+SELECT id, array_to_string(tags, ', '), array_to_string(nums, '+'), array_length(tags, 1) FROM tagged ORDER BY id;
+UPDATE tagged SET tags = '{"two words",NULL,z}' WHERE id = 3 RETURNING tags, array_length(tags, 1), array_to_string(tags, '/', '*');
+SELECT id FROM tagged WHERE 'green' = ANY(tags) ORDER BY id;
+INSERT INTO tagged VALUES (9, '{unclosed', '{1}');

@@ -67,3 +67,5 @@ WITH upserted AS (INSERT INTO "membership" ("org_id", "user_id", "role") VALUES 
 SELECT "auth_user"."username" FROM "auth_user" WHERE "auth_user"."date_joined" > NOW() - INTERVAL '100 years' ORDER BY 1 LIMIT 2;
 DELETE FROM "shop_order" WHERE "shop_order"."id" IN (SELECT U0."id" FROM "shop_order" U0 WHERE U0."note" = 'small') RETURNING "shop_order"."id";
 SELECT "auth_user"."username", COALESCE((SELECT SUM(U0."amount") FROM "shop_order" U0 WHERE U0."user_id" = "auth_user"."id"), 0) AS "total" FROM "auth_user" ORDER BY 2 DESC, 1;
+SELECT "id", "amount"::text, 'paid: ' || "paid", concat("username", ' ', "is_active"), format('%s/%s', "amount", "paid") FROM "auth_user" JOIN "shop_order" ON "shop_order"."user_id" = "auth_user"."id" ORDER BY "shop_order"."id";
+SELECT "username" || ' joined ' || "date_joined" FROM "auth_user" ORDER BY "id";

@@ -11,7 +11,11 @@
 //! value for one row or none; no 21000 for several), and the GROUP BY
 //! check `pg_group_check(...)` becomes `1` (no 42803), and
 //! `pg_column_type(...)` becomes NULL (`date_column + 7` is then SQLite's
-//! arithmetic, as before the local engine learned it).
+//! arithmetic, as before the local engine learned it), `pg_column_text(x,
+//! ..)` becomes `x` (the stored form: `1` for true), and the interval
+//! reading of EXTRACT, `pg_interval_part(...)`, NULL (a known interval
+//! extracts NULL; a column falls back to nothing after its timestamp
+//! reading).
 
 use sqlparser::ast::{
     visit_expressions_mut, BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
@@ -22,7 +26,7 @@ use sqlparser::parser::Parser;
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
-const WRAPPERS: [&str; 2] = ["pg_column_input", "pg_drop_check"];
+const WRAPPERS: [&str; 3] = ["pg_column_input", "pg_drop_check", "pg_column_text"];
 const OPERATORS: [(&str, BinaryOperator); 4] = [
     ("pg_numeric_add", BinaryOperator::Plus),
     ("pg_numeric_sub", BinaryOperator::Minus),
@@ -39,6 +43,7 @@ pub fn portable(sql: &str) -> Cow<'_, str> {
         && !sql.contains("pgtenant_single(")
         && !sql.contains("pg_group_check(")
         && !sql.contains("pg_column_type(")
+        && !sql.contains("pg_interval_part(")
     {
         return Cow::Borrowed(sql);
     }
@@ -86,7 +91,7 @@ fn unwrapped(e: &Expr) -> Option<Expr> {
             right: Box::new(arg(1)?),
         })));
     }
-    if name == "pg_column_type" {
+    if name == "pg_column_type" || name == "pg_interval_part" {
         return Some(Expr::value(sqlparser::ast::Value::Null));
     }
     if name == "pg_group_check" {
@@ -122,6 +127,10 @@ mod tests {
             "INSERT INTO t (a, b) VALUES (?1, 2)"
         );
         assert_eq!(portable("SELECT 1"), "SELECT 1");
+        assert_eq!(
+            portable("SELECT 'a' || pg_column_text(b, 's', 'b', 1) FROM s"),
+            "SELECT 'a' || b FROM s"
+        );
         assert_eq!(
             portable("SELECT pg_drop_check('a', 'a'); DROP TABLE a"),
             "DROP TABLE a"

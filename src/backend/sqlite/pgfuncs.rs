@@ -8,6 +8,7 @@ mod arith;
 mod binary;
 mod casts;
 pub mod column_input;
+mod column_text;
 mod column_type;
 mod defaults;
 mod drop_check;

@@ -63,6 +63,7 @@ pub(super) fn is_aggregate(f: &sqlparser::ast::Function) -> bool {
             | "pg_percentile_cont"
             | "pg_percentile_disc"
             | "pg_json_agg"
+            | "pg_json_agg_rows"
             | "pg_json_object_agg"
             | "pg_string_agg_distinct"
     ) || name.starts_with("regr_")

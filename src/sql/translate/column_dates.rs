@@ -160,6 +160,20 @@ fn column_type_call(e: &Expr, scopes: &Scopes) -> Option<Expr> {
     ))
 }
 
+/// For a bare or qualified column: the `scopes` and column name arguments
+/// a run-time declaration lookup takes.
+pub(super) fn column_lookup(e: &Expr, scopes: &Scopes) -> Option<[Expr; 2]> {
+    let (qualifier, column) = match e {
+        Expr::Identifier(id) => (None, id.value.as_str()),
+        Expr::CompoundIdentifier(ids) if ids.len() == 2 => {
+            (Some(ids[0].value.as_str()), ids[1].value.as_str())
+        }
+        _ => return None,
+    };
+    let tables = scopes.tables_for(qualifier, column)?;
+    Some([string(tables), string(column.to_owned())])
+}
+
 /// What [`column_type_call`] may name, by shape alone.
 fn is_column_like(e: &Expr) -> bool {
     match e {

@@ -890,7 +890,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         },
         "mod" => first_arg_type()?,
         "json_build_object" | "json_build_array" | "json_agg" | "json_object_agg" | "to_json"
-        | "row_to_json" => PgType::Json,
+        | "row_to_json" | "pg_json_agg_rows" => PgType::Json,
         "to_jsonb" | "jsonb_set" => PgType::Jsonb,
         "jsonb_pretty" => PgType::Text,
         // Only with a known element type: a text[] of what are really

@@ -5,8 +5,10 @@
 //! from `pgfuncs.rs`: `regexp_replace`, `repeat`, `reverse`, `format`,
 //! `string_to_array`, `to_char`, `age`, `pg_to_*` casts.
 use super::ast::{base_name, call, object_name, plain_args, string, string_literal, template};
+use super::columns::expr_type;
 use super::error::{other, unsupported};
 use super::TranslateError;
+use crate::sql::pgtype::PgType;
 use sqlparser::ast::{Expr, Function};
 
 /// Current UTC time as `YYYY-MM-DD HH:MM:SS.fff`, stable within a statement.
@@ -330,8 +332,88 @@ fn date_trunc(unit: &Expr, x: Expr) -> Result<Expr, TranslateError> {
     Ok(call("strftime", vec![string(format), x]))
 }
 
-/// `EXTRACT(field FROM x)` / `date_part('field', x)`.
+/// Fields PostgreSQL extracts from an interval.
+const INTERVAL_FIELDS: &[&str] = &[
+    "microsecond",
+    "microseconds",
+    "millisecond",
+    "milliseconds",
+    "second",
+    "seconds",
+    "minute",
+    "minutes",
+    "hour",
+    "hours",
+    "day",
+    "days",
+    "month",
+    "months",
+    "quarter",
+    "year",
+    "years",
+    "decade",
+    "decades",
+    "century",
+    "centuries",
+    "millennium",
+    "millennia",
+    "epoch",
+];
+
+/// Before children are rewritten (an interval literal becomes plain text):
+/// `EXTRACT(field FROM x)` / `date_part('field', x)` of a known interval
+/// (a literal, a cast, `ts - ts`, `age(..)`) becomes `pg_interval_part`.
+pub(super) fn extract_from_interval(expr: &mut Expr) -> Result<(), TranslateError> {
+    let (field, x) = match &*expr {
+        Expr::Extract { field, expr: x, .. } => {
+            (field.to_string().to_ascii_lowercase(), (**x).clone())
+        }
+        Expr::Function(func) if base_name(&func.name) == "date_part" => {
+            match plain_args(func).as_deref() {
+                Some([unit, x]) => match string_literal(unit) {
+                    Some(unit) => (unit.to_ascii_lowercase(), (*x).clone()),
+                    None => return Ok(()),
+                },
+                _ => return Ok(()),
+            }
+        }
+        _ => return Ok(()),
+    };
+    if expr_type(&x) != Some(PgType::Interval) {
+        return Ok(());
+    }
+    if !INTERVAL_FIELDS.contains(&field.as_str()) {
+        return Err(other(
+            "0A000",
+            format!("unit \"{field}\" not supported for type interval"),
+        ));
+    }
+    *expr = call("pg_interval_part", vec![string(&field), x]);
+    Ok(())
+}
+
+/// `EXTRACT(field FROM x)` / `date_part('field', x)` of anything but a
+/// known interval (see [`extract_from_interval`]). A value whose type only
+/// the data knows (a column) is read as a timestamp and, where that finds
+/// nothing, as an interval. Epochs try the interval first: `02:00:00` is
+/// both a time of day and an interval, and both give 7200.
 pub(super) fn extract(field: &str, x: Expr) -> Result<Expr, TranslateError> {
+    let interval_part = || call("pg_interval_part", vec![string(field), x.clone()]);
+    let typed = expr_type(&x).is_some();
+    if field == "epoch" && !typed {
+        return Ok(template(
+            "coalesce($1, unixepoch($2, 'subsec'))",
+            &[interval_part(), x.clone()],
+        ));
+    }
+    let from_timestamp = timestamp_part(field, x.clone())?;
+    if typed || !INTERVAL_FIELDS.contains(&field) {
+        return Ok(from_timestamp);
+    }
+    Ok(call("coalesce", vec![from_timestamp, interval_part()]))
+}
+
+fn timestamp_part(field: &str, x: Expr) -> Result<Expr, TranslateError> {
     let int_format =
         |f: &str| template("CAST(strftime($1, $2) AS INTEGER)", &[string(f), x.clone()]);
     Ok(match field {
@@ -341,7 +423,20 @@ pub(super) fn extract(field: &str, x: Expr) -> Result<Expr, TranslateError> {
         "hour" | "hours" => int_format("%H"),
         "minute" | "minutes" => int_format("%M"),
         "second" | "seconds" => template("CAST(strftime('%f', $1) AS REAL)", &[x]),
-        "milliseconds" => template("(CAST(strftime('%f', $1) AS REAL) * 1000)", &[x]),
+        "millisecond" | "milliseconds" => {
+            template("(CAST(strftime('%f', $1) AS REAL) * 1000)", &[x])
+        }
+        "microsecond" | "microseconds" => template(
+            "CAST(round(CAST(strftime('%f', $1) AS REAL) * 1000000) AS INTEGER)",
+            &[x],
+        ),
+        "decade" | "decades" => template("(CAST(strftime('%Y', $1) AS INTEGER) / 10)", &[x]),
+        "century" | "centuries" => {
+            template("((CAST(strftime('%Y', $1) AS INTEGER) + 99) / 100)", &[x])
+        }
+        "millennium" | "millennia" => {
+            template("((CAST(strftime('%Y', $1) AS INTEGER) + 999) / 1000)", &[x])
+        }
         "dow" => int_format("%w"),
         "isodow" => int_format("%u"),
         "doy" => int_format("%j"),

@@ -14,6 +14,7 @@ mod casts;
 mod catalog;
 mod column_dates;
 mod column_input;
+mod column_text;
 mod columns;
 mod copy;
 mod copy_options;

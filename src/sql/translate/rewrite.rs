@@ -58,7 +58,11 @@ impl VisitorMut for Rewriter {
     }
 
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
+        if let Err(e) = super::functions::extract_from_interval(expr) {
+            return ControlFlow::Break(e);
+        }
         super::column_dates::rewrite(expr, &self.scopes);
+        super::column_text::rewrite(expr, &self.scopes);
         super::casts::rewrite_bool_text_cast(expr);
         super::functions::json_builder_arguments(expr);
         super::typed_ops::rewrite(expr);

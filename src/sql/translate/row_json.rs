@@ -1,61 +1,114 @@
-//! `row_to_json(t)` where `t` is a derived table in the same FROM: its
-//! columns are known from the subquery, so the row becomes SQLite's
-//! `json_object('a', t.a, ...)`, whose compact text is what PostgreSQL
-//! prints. Rows of real tables need the schema and stay unsupported.
+//! A row of a derived table in the same FROM as JSON: `row_to_json(t)`,
+//! `to_json(t)`, `json_agg(t)`, `jsonb_agg(t)`. The subquery's columns are
+//! known, so the row becomes SQLite's `json_object('a', t.a, ...)`, whose
+//! compact text is what PostgreSQL prints; a value that is a column of a
+//! table inside the subquery is read as its declared type
+//! (`pg_column_json`: booleans as true/false, json embedded). Rows of real
+//! tables need the schema and stay unsupported.
 
-use super::ast::{base_name, ident_name, plain_args, string};
+use super::ast::{base_name, call, ident_name, string};
+use super::column_dates::{column_lookup, Scopes};
 use super::error::unsupported;
 use super::TranslateError;
 use crate::sql::pgtype::PgType;
-use sqlparser::ast::{Expr, Ident, Query, Select, SelectItem, SetExpr, TableFactor};
+use sqlparser::ast::{
+    visit_expressions_mut, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, Query,
+    Select, SelectItem, SetExpr, TableFactor,
+};
+use std::ops::ControlFlow;
 
-/// Rewrites `row_to_json(alias)` select items; runs before the select's
-/// expressions are translated, while the subquery is PostgreSQL's.
+/// Rewrites the row-to-JSON calls of the select list; runs before the
+/// select's expressions are translated, while the subquery is PostgreSQL's.
 pub(super) fn rewrite(select: &mut Select) -> Result<(), TranslateError> {
-    for i in 0..select.projection.len() {
-        let (SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) =
-            &select.projection[i]
-        else {
+    let mut projection = std::mem::take(&mut select.projection);
+    let mut result = Ok(());
+    for item in &mut projection {
+        let (SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) = item else {
             continue;
         };
-        let Some(alias) = row_argument(e) else {
-            continue;
-        };
-        let Some(columns) = derived_columns(select, &alias) else {
-            return Err(unsupported("row_to_json() of a table's rows"));
-        };
-        let mut args = Vec::new();
-        for (name, ty) in columns {
-            let value = Expr::CompoundIdentifier(vec![
-                Ident::with_quote('"', alias.clone()),
-                Ident::with_quote('"', name.clone()),
-            ]);
-            args.push(string(name));
-            args.push(super::functions::json_argument(value, ty));
+        let _ = visit_expressions_mut(e, |x| match row_call(x, select) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(err) => {
+                result = Err(err);
+                ControlFlow::Break(())
+            }
+        });
+    }
+    select.projection = projection;
+    result
+}
+
+/// One call, rewritten in place when its argument is a row.
+fn row_call(e: &mut Expr, select: &Select) -> Result<(), TranslateError> {
+    let Expr::Function(f) = e else { return Ok(()) };
+    let name = base_name(&f.name);
+    if !matches!(
+        name.as_str(),
+        "row_to_json" | "to_json" | "to_jsonb" | "json_agg" | "jsonb_agg"
+    ) {
+        return Ok(());
+    }
+    let FunctionArguments::List(list) = &mut f.args else {
+        return Ok(());
+    };
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(t)))] = list.args.as_slice()
+    else {
+        return Ok(());
+    };
+    let alias = ident_name(t);
+    let Some(columns) = derived_columns(select, &alias) else {
+        // A table's rows need its schema; anything else is a column.
+        if has_table(select, &alias) {
+            return Err(unsupported(format!("{name}() of a table's rows")));
         }
-        let object = super::ast::call("json_object", args);
-        match &mut select.projection[i] {
-            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => *e = object,
-            _ => unreachable!("matched above"),
+        return Ok(());
+    };
+    let mut args = Vec::new();
+    for (column, ty, lookup) in columns {
+        let value = Expr::CompoundIdentifier(vec![
+            Ident::with_quote('"', alias.clone()),
+            Ident::with_quote('"', column.clone()),
+        ]);
+        args.push(string(column));
+        args.push(match lookup {
+            Some([tables, name]) if ty.is_none() => {
+                call("pg_column_json", vec![value, tables, name])
+            }
+            _ => super::functions::json_argument(value, ty),
+        });
+    }
+    let object = call("json_object", args);
+    match name.as_str() {
+        "row_to_json" | "to_json" | "to_jsonb" => *e = object,
+        // PostgreSQL starts each row of a json_agg on a new line.
+        "json_agg" => {
+            f.name = sqlparser::ast::ObjectName::from(vec![Ident::new("pg_json_agg_rows")]);
+            list.args[0] = FunctionArg::Unnamed(FunctionArgExpr::Expr(object));
         }
+        _ => list.args[0] = FunctionArg::Unnamed(FunctionArgExpr::Expr(object)),
     }
     Ok(())
 }
 
-/// The relation name in `row_to_json(name)`.
-fn row_argument(e: &Expr) -> Option<String> {
-    let Expr::Function(f) = e else { return None };
-    if base_name(&f.name) != "row_to_json" {
-        return None;
-    }
-    match plain_args(f)?.as_slice() {
-        [Expr::Identifier(t)] => Some(ident_name(t)),
-        _ => None,
-    }
+/// Whether `alias` names a base table of the FROM clause.
+fn has_table(select: &Select, alias: &str) -> bool {
+    select.from.iter().any(|twj| {
+        std::iter::once(&twj.relation)
+            .chain(twj.joins.iter().map(|j| &j.relation))
+            .any(|r| match r {
+                TableFactor::Table { name, alias: a, .. } => match a {
+                    Some(a) => ident_name(&a.name) == alias,
+                    None => base_name(name) == alias,
+                },
+                _ => false,
+            })
+    })
 }
 
 /// The named columns of the derived table `alias` in the FROM clause.
-fn derived_columns(select: &Select, alias: &str) -> Option<Vec<(String, Option<PgType>)>> {
+type Lookup = Option<[Expr; 2]>;
+
+fn derived_columns(select: &Select, alias: &str) -> Option<Vec<(String, Option<PgType>, Lookup)>> {
     let subquery = select.from.iter().find_map(|twj| {
         std::iter::once(&twj.relation)
             .chain(twj.joins.iter().map(|j| &j.relation))
@@ -70,13 +123,37 @@ fn derived_columns(select: &Select, alias: &str) -> Option<Vec<(String, Option<P
     })?;
     let names = item_names(subquery)?;
     let types = super::columns::query_types(subquery);
+    let lookups = item_lookups(subquery);
     Some(
         names
             .into_iter()
             .enumerate()
-            .map(|(i, n)| (n, types.get(i).copied().flatten()))
+            .map(|(i, n)| {
+                let lookup = lookups.get(i).cloned().flatten();
+                (n, types.get(i).copied().flatten(), lookup)
+            })
             .collect(),
     )
+}
+
+/// For each select item that is a column of a table in the subquery's
+/// FROM: what `pg_column_json` needs to find its declaration.
+fn item_lookups(query: &Query) -> Vec<Lookup> {
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return Vec::new();
+    };
+    let mut scopes = Scopes::default();
+    scopes.push_select(select);
+    select
+        .projection
+        .iter()
+        .map(|item| match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                column_lookup(e, &scopes)
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Output names of a plain SELECT whose items are all aliased or columns.

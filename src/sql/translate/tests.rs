@@ -727,7 +727,14 @@ fn column_arithmetic_asks_the_schema_for_dates() {
     ]);
     // Known types and intervals take the paths that need no schema.
     assert_translates(&[(
-        "SELECT n * 2, 'a' || b FROM s",
-        "SELECT n * 2 AS \"?column?\", 'a' || b AS \"?column?\" FROM s",
+        "SELECT n * 2, 'a' || b::text FROM s",
+        "SELECT n * 2 AS \"?column?\", 'a' || CAST(pg_column_text(b, 's', 'b', 1) AS TEXT) \
+         AS \"?column?\" FROM s",
+    )]);
+    // A column turned into text prints as its declared type does.
+    assert_translates(&[(
+        "SELECT 'a' || b, concat(b, 1) FROM s",
+        "SELECT 'a' || pg_column_text(b, 's', 'b', 1) AS \"?column?\", \
+         concat(pg_column_text(b, 's', 'b', 0), 1) AS \"concat\" FROM s",
     )]);
 }

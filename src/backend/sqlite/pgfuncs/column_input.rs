@@ -65,6 +65,14 @@ pub fn register_cached(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
                 }
                 _ => ctx.get::<Value>(0)?,
             },
+            // An array literal ('{a,b}') is stored as the JSON array the
+            // array functions read; JSON text (ARRAY[...]) is already so.
+            PgType::Array(_) => match ctx.get_raw(0) {
+                ValueRef::Text(t) if t.trim_ascii_start().starts_with(b"{") => {
+                    decode_param(Some(t), column.ty, false).map_err(|e| error(e.code, e.message))?
+                }
+                _ => ctx.get::<Value>(0)?,
+            },
             _ => ctx.get::<Value>(0)?,
         })
     })
@@ -105,9 +113,11 @@ fn relative_now(text: &[u8], ty: PgType) -> Option<Vec<u8>> {
 
 /// What the column's declaration says about its input.
 #[derive(Clone, Copy)]
-struct Column {
-    ty: PgType,
+pub(super) struct Column {
+    pub(super) ty: PgType,
     limit: Option<Limit>,
+    /// numeric(p, s): `s`.
+    pub(super) scale: Option<u16>,
 }
 
 /// `varchar(n)` / `char(n)`: at most `chars` characters; `pad` for char(n).
@@ -148,7 +158,8 @@ impl Column {
         } else {
             None
         };
-        Column { ty, limit }
+        let scale = PgType::numeric_scale(decl);
+        Column { ty, limit, scale }
     }
 }
 
@@ -227,26 +238,26 @@ impl DeclCache {
         }
     }
 
-    /// The declared type of `table.column` (`None`: no such column).
-    pub(super) fn type_of(
+    /// The declaration of `table.column` (`None`: no such column).
+    pub(super) fn column_of(
         &self,
         conn: &Connection,
         table: &str,
         column: &str,
-    ) -> rusqlite::Result<Option<PgType>> {
+    ) -> rusqlite::Result<Option<Column>> {
         let key = (
             Box::<str>::from(table.to_ascii_lowercase()),
             ColumnRef::Name(column.to_ascii_lowercase().into()),
         );
         if let Some(known) = self.get(&key) {
-            return Ok(known.map(|c| c.ty));
+            return Ok(known);
         }
         let name = ValueRef::Text(column.as_bytes());
         let column = column_field(conn, table, name, Field::Type)?
             .flatten()
             .map(|d| Column::of(&d));
         self.put(key, column);
-        Ok(column.map(|c| c.ty))
+        Ok(column)
     }
 
     fn get(&self, key: &(Box<str>, ColumnRef)) -> Option<Option<Column>> {

@@ -11,28 +11,40 @@ use std::sync::Arc;
 
 use rusqlite::Connection;
 
-use super::column_input::DeclCache;
+use super::column_input::{Column, DeclCache};
 use super::pure;
 
 pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Result<()> {
+    let types = cache.clone();
     conn.create_scalar_function("pg_column_type", 2, pure(), move |ctx| {
         let scopes: String = ctx.get(0)?;
         let column: String = ctx.get(1)?;
         // SAFETY: the lookup only reads the schema during the call.
         let conn = unsafe { ctx.get_connection()? };
-        for level in scopes.split(';') {
-            let mut unknown = false;
-            for table in level.split(',').filter(|t| !t.is_empty()) {
-                if table == "?" {
-                    unknown = true;
-                } else if let Some(t) = cache.type_of(&conn, table, &column)? {
-                    return Ok(Some(t.name()));
-                }
-            }
-            if unknown {
-                break;
+        Ok(resolve(&types, &conn, &scopes, &column)?.map(|c| c.ty.name()))
+    })?;
+    super::column_text::register(conn, cache)
+}
+
+/// The declaration of the column `scopes` and `column` name (see above).
+pub(super) fn resolve(
+    cache: &DeclCache,
+    conn: &Connection,
+    scopes: &str,
+    column: &str,
+) -> rusqlite::Result<Option<Column>> {
+    for level in scopes.split(';') {
+        let mut unknown = false;
+        for table in level.split(',').filter(|t| !t.is_empty()) {
+            if table == "?" {
+                unknown = true;
+            } else if let Some(c) = cache.column_of(conn, table, column)? {
+                return Ok(Some(c));
             }
         }
-        Ok(None)
-    })
+        if unknown {
+            break;
+        }
+    }
+    Ok(None)
 }

@@ -162,6 +162,36 @@ fn age(a: NaiveDateTime, b: NaiveDateTime) -> Interval {
     }
 }
 
+/// One field of an interval as PostgreSQL's `interval_part` computes it
+/// (years are months / 12, an epoch counts a year as 365.25 days and a
+/// month as 30); `None` for a field intervals do not have.
+pub(crate) fn interval_part(field: &str, iv: Interval) -> Option<f64> {
+    const US_PER_SEC: f64 = 1e6;
+    let years = i64::from(iv.months / 12);
+    let in_minute = iv.usecs % 60_000_000;
+    Some(match field {
+        "microsecond" | "microseconds" => in_minute as f64,
+        "millisecond" | "milliseconds" => in_minute as f64 / 1e3,
+        "second" | "seconds" => in_minute as f64 / US_PER_SEC,
+        "minute" | "minutes" => ((iv.usecs / 60_000_000) % 60) as f64,
+        "hour" | "hours" => (iv.usecs / 3_600_000_000) as f64,
+        "day" | "days" => f64::from(iv.days),
+        "month" | "months" => f64::from(iv.months % 12),
+        "quarter" => f64::from((iv.months % 12) / 3 + 1),
+        "year" | "years" => years as f64,
+        "decade" | "decades" => (years / 10) as f64,
+        "century" | "centuries" => (years / 100) as f64,
+        "millennium" | "millennia" => (years / 1000) as f64,
+        "epoch" => {
+            iv.usecs as f64 / US_PER_SEC
+                + years as f64 * 365.25 * 86_400.0
+                + f64::from(iv.months % 12) * 30.0 * 86_400.0
+                + f64::from(iv.days) * 86_400.0
+        }
+        _ => return None,
+    })
+}
+
 fn text(ctx: &rusqlite::functions::Context<'_>, i: usize) -> rusqlite::Result<Option<String>> {
     ctx.get::<Option<String>>(i)
 }
@@ -197,6 +227,26 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             Some(s) => Some(interval(&s)?.to_text()),
             None => None,
         })
+    })?;
+    // pg_interval_part(field, x): NULL when x is not interval text, so a
+    // value of unknown type can fall back to the timestamp reading.
+    conn.create_scalar_function("pg_interval_part", 2, pure(), |ctx| {
+        let (Some(field), Some(x)) = (text(ctx, 0)?, text(ctx, 1)?) else {
+            return Ok(None);
+        };
+        let Some(iv) = Interval::parse(&x) else {
+            return Ok(None);
+        };
+        match interval_part(&field, iv) {
+            Some(v) if v.fract() == 0.0 && v.abs() < 9e15 => {
+                Ok(Some(rusqlite::types::Value::Integer(v as i64)))
+            }
+            Some(v) => Ok(Some(rusqlite::types::Value::Real(v))),
+            None => Err(error(
+                "0A000",
+                format!("unit \"{field}\" not supported for type interval"),
+            )),
+        }
     })?;
     type Justify = fn(Interval) -> Interval;
     let justify: [(&str, Justify); 3] = [

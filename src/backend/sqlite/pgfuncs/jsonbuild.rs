@@ -16,9 +16,9 @@ use super::{error, pure};
 use crate::sql::encode::json::{parse, write_jsonb, write_string};
 
 /// SQLite's subtype for JSON text (`'J'`).
-const JSON_SUBTYPE: u32 = b'J' as u32;
+pub(super) const JSON_SUBTYPE: u32 = b'J' as u32;
 
-fn flags() -> FunctionFlags {
+pub(super) fn flags() -> FunctionFlags {
     pure() | FunctionFlags::SQLITE_SUBTYPE | FunctionFlags::SQLITE_RESULT_SUBTYPE
 }
 
@@ -70,7 +70,11 @@ fn json(text: Option<String>) -> (Option<String>, SubType) {
     (text, subtype)
 }
 
-struct JsonAgg;
+/// `json_agg`; `rows`: of rows (composites), which PostgreSQL starts on a
+/// new line each.
+struct JsonAgg {
+    rows: bool,
+}
 
 impl Aggregate<String, (Option<String>, SubType)> for JsonAgg {
     fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<String> {
@@ -79,7 +83,7 @@ impl Aggregate<String, (Option<String>, SubType)> for JsonAgg {
 
     fn step(&self, ctx: &mut Context<'_>, acc: &mut String) -> rusqlite::Result<()> {
         if acc.len() > 1 {
-            acc.push_str(", ");
+            acc.push_str(if self.rows { ", \n " } else { ", " });
         }
         push_value(acc, ctx, 0);
         Ok(())
@@ -127,6 +131,16 @@ impl Aggregate<String, (Option<String>, SubType)> for JsonObjectAgg {
     }
 }
 
+/// A jsonb value's canonical text (as given when it does not parse).
+pub(super) fn jsonb_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    match parse(s) {
+        Some(j) => write_jsonb(&mut out, &j),
+        None => out.push_str(s),
+    }
+    out
+}
+
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_json_build_object", -1, flags(), |ctx| {
         if ctx.len() % 2 != 0 {
@@ -171,16 +185,10 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         Ok(json(ctx.get::<Option<String>>(0)?))
     })?;
     conn.create_scalar_function("pg_jsonb_value", 1, flags(), |ctx| {
-        Ok(json(ctx.get::<Option<String>>(0)?.map(|s| {
-            let mut out = String::with_capacity(s.len());
-            match parse(&s) {
-                Some(j) => write_jsonb(&mut out, &j),
-                None => out = s,
-            }
-            out
-        })))
+        Ok(json(ctx.get::<Option<String>>(0)?.map(|s| jsonb_text(&s))))
     })?;
-    conn.create_aggregate_function("pg_json_agg", 1, flags(), JsonAgg)?;
+    conn.create_aggregate_function("pg_json_agg", 1, flags(), JsonAgg { rows: false })?;
+    conn.create_aggregate_function("pg_json_agg_rows", 1, flags(), JsonAgg { rows: true })?;
     conn.create_aggregate_function("pg_json_object_agg", 2, flags(), JsonObjectAgg)?;
     Ok(())
 }
