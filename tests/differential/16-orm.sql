@@ -69,3 +69,5 @@ DELETE FROM "shop_order" WHERE "shop_order"."id" IN (SELECT U0."id" FROM "shop_o
 SELECT "auth_user"."username", COALESCE((SELECT SUM(U0."amount") FROM "shop_order" U0 WHERE U0."user_id" = "auth_user"."id"), 0) AS "total" FROM "auth_user" ORDER BY 2 DESC, 1;
 SELECT "id", "amount"::text, 'paid: ' || "paid", concat("username", ' ', "is_active"), format('%s/%s', "amount", "paid") FROM "auth_user" JOIN "shop_order" ON "shop_order"."user_id" = "auth_user"."id" ORDER BY "shop_order"."id";
 SELECT "username" || ' joined ' || "date_joined" FROM "auth_user" ORDER BY "id";
+SELECT "auth_user"."username", AVG("shop_order"."amount") AS "avg_amount", SUM("shop_order"."amount") / COUNT(*) AS "per_order" FROM "auth_user" INNER JOIN "shop_order" ON "shop_order"."user_id" = "auth_user"."id" GROUP BY "auth_user"."username" ORDER BY 1;
+SELECT "shop_order"."id", "shop_order"."amount" / 3 AS "third" FROM "shop_order" ORDER BY "shop_order"."id";

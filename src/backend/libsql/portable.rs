@@ -10,7 +10,8 @@
 //! and `pgtenant_single(x)` of a scalar subquery becomes `max(x)` (the same
 //! value for one row or none; no 21000 for several), and the GROUP BY
 //! check `pg_group_check(...)` becomes `1` (no 42803), and
-//! `pg_column_type(...)` becomes NULL (`date_column + 7` is then SQLite's
+//! the checked casts `pg_to_int4(x)` (and int2, int8, numeric, float8)
+//! become SQLite's CAST, `pg_numeric_round(x, p, s)` `round(x, s)`, `pg_column_type(...)` becomes NULL (`date_column + 7` is then SQLite's
 //! arithmetic, as before the local engine learned it), `pg_column_text(x,
 //! ..)` becomes `x` (the stored form: `1` for true), and the interval
 //! reading of EXTRACT, `pg_interval_part(...)`, NULL (a known interval
@@ -26,7 +27,12 @@ use sqlparser::parser::Parser;
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
-const WRAPPERS: [&str; 3] = ["pg_column_input", "pg_drop_check", "pg_column_text"];
+const WRAPPERS: [&str; 4] = [
+    "pg_column_input",
+    "pg_drop_check",
+    "pg_column_text",
+    "pg_column_json",
+];
 const OPERATORS: [(&str, BinaryOperator); 4] = [
     ("pg_numeric_add", BinaryOperator::Plus),
     ("pg_numeric_sub", BinaryOperator::Minus),
@@ -44,6 +50,8 @@ pub fn portable(sql: &str) -> Cow<'_, str> {
         && !sql.contains("pg_group_check(")
         && !sql.contains("pg_column_type(")
         && !sql.contains("pg_interval_part(")
+        && !sql.contains("pg_to_")
+        && !sql.contains("pg_numeric_round(")
     {
         return Cow::Borrowed(sql);
     }
@@ -91,6 +99,32 @@ fn unwrapped(e: &Expr) -> Option<Expr> {
             right: Box::new(arg(1)?),
         })));
     }
+    // Checked casts: SQLite's own for valid input (an integer cast rounds
+    // a fraction, as PostgreSQL's numeric-to-integer cast does).
+    let target = match name.as_str() {
+        "pg_to_int2" | "pg_to_int4" | "pg_to_int8" => Some("CAST(round($1) AS INTEGER)"),
+        "pg_to_numeric" => Some("CAST($1 AS NUMERIC)"),
+        "pg_to_float8" => Some("CAST($1 AS REAL)"),
+        _ => None,
+    };
+    // numeric(p, s): rounded to s places (no 22003 past p digits).
+    if name == "pg_numeric_round" {
+        let mut round = f.clone();
+        round.name = ObjectName::from(vec![Ident::new("round")]);
+        if let FunctionArguments::List(list) = &mut round.args {
+            if list.args.len() == 3 {
+                list.args.remove(1);
+            }
+        }
+        return Some(Expr::Function(round));
+    }
+    if let (Some(template), Some(x), 1) = (target, arg(0), list.args.len()) {
+        let sql = template.replace("$1", &x.to_string());
+        return Parser::new(&SQLiteDialect {})
+            .try_with_sql(&sql)
+            .and_then(|mut p| p.parse_expr())
+            .ok();
+    }
     if name == "pg_column_type" || name == "pg_interval_part" {
         return Some(Expr::value(sqlparser::ast::Value::Null));
     }
@@ -127,6 +161,10 @@ mod tests {
             "INSERT INTO t (a, b) VALUES (?1, 2)"
         );
         assert_eq!(portable("SELECT 1"), "SELECT 1");
+        assert_eq!(
+            portable("SELECT pg_to_int4(a + 1), pg_to_numeric('1.5') FROM s"),
+            "SELECT CAST(round(a + 1) AS INTEGER), CAST('1.5' AS NUMERIC) FROM s"
+        );
         assert_eq!(
             portable("SELECT 'a' || pg_column_text(b, 's', 'b', 1) FROM s"),
             "SELECT 'a' || b FROM s"

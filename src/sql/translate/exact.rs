@@ -11,6 +11,7 @@
 //! sorts by the original expression.
 
 use super::ast::{base_name, call, string};
+use super::column_dates::{column_lookup, Scopes};
 use super::columns::expr_type;
 use super::params::Scope;
 use crate::sql::pgtype::PgType;
@@ -21,12 +22,18 @@ use sqlparser::ast::{
 
 /// Rewrites the result columns of a query in place.
 pub(super) fn prepare(statement: &mut Statement) {
-    let scope = Scope::of(statement);
+    let outer = Scope::of(statement);
     let Statement::Query(query) = statement else {
         return;
     };
     let SetExpr::Select(select) = query.body.as_mut() else {
         return;
+    };
+    let mut scopes = Scopes::default();
+    scopes.push_select(select);
+    let scope = Lookups {
+        scope: outer,
+        scopes,
     };
     // (position, output name, original expression) of each rewritten column.
     let mut rewritten: Vec<(usize, Option<String>, Expr)> = Vec::new();
@@ -70,10 +77,18 @@ pub(super) fn prepare(statement: &mut Statement) {
     }
 }
 
+/// The FROM items of the SELECT, to find a column's table.
+struct Lookups {
+    /// Table and column of a column reference, when the query says.
+    scope: Scope,
+    /// The candidate tables of a column, for a look-up when it runs.
+    scopes: Scopes,
+}
+
 /// Rewrites `e` to exact functions where it divides numerics or averages;
 /// true when it now yields exact text.
 #[recursive::recursive]
-fn exact(e: &mut Expr, scope: &Scope) -> bool {
+fn exact(e: &mut Expr, scope: &Lookups) -> bool {
     match e {
         Expr::Nested(inner) => exact(inner, scope),
         Expr::UnaryOp {
@@ -106,6 +121,9 @@ fn exact(e: &mut Expr, scope: &Scope) -> bool {
                 && (lt == Some(PgType::Numeric) || rt == Some(PgType::Numeric));
             let (l, r) = (exact(left, scope), exact(right, scope));
             if !(numeric_division || l || r) {
+                if *op == BinaryOperator::Divide && lt.is_none() && is_exact_type(rt) {
+                    divide_by_column_type(e, scope);
+                }
                 return false;
             }
             let null = || Expr::value(Value::Null);
@@ -131,6 +149,51 @@ fn exact(e: &mut Expr, scope: &Scope) -> bool {
     }
 }
 
+/// `x / n` where `x` is a column (or the sum, min or max of one) whose type
+/// only the schema knows: exact when the column is a numeric, SQLite's
+/// division otherwise: `CASE pg_column_type(..) WHEN 'numeric' THEN
+/// pg_numeric_div(x, n) ELSE x / n END` (the type is looked up once per run).
+fn divide_by_column_type(e: &mut Expr, scope: &Lookups) {
+    let Expr::BinaryOp { left, right, .. } = &*e else {
+        return;
+    };
+    let Some(lookup) = column_of_value(left).and_then(|c| column_lookup(c, &scope.scopes)) else {
+        return;
+    };
+    let exact = call("pg_numeric_div", vec![(**left).clone(), (**right).clone()]);
+    let native = std::mem::replace(e, Expr::value(Value::Null));
+    *e = Expr::Case {
+        case_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+        end_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+        operand: Some(Box::new(call("pg_column_type", lookup.into()))),
+        conditions: vec![sqlparser::ast::CaseWhen {
+            condition: string("numeric"),
+            result: exact,
+        }],
+        else_result: Some(Box::new(native)),
+    };
+}
+
+/// The column a value is, or sums (min, max) over.
+fn column_of_value(e: &Expr) -> Option<&Expr> {
+    match e {
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => Some(e),
+        Expr::Nested(inner) => column_of_value(inner),
+        Expr::Function(f)
+            if f.over.is_none() && matches!(base_name(&f.name).as_str(), "sum" | "min" | "max") =>
+        {
+            match &f.args {
+                FunctionArguments::List(list) => match list.args.as_slice() {
+                    [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] => column_of_value(arg),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 /// Integers and numerics divide exactly; floats, and operands of unknown
 /// type (a column: it may be a float), are left to SQLite.
 fn is_exact_type(t: Option<PgType>) -> bool {
@@ -142,7 +205,7 @@ fn is_exact_type(t: Option<PgType>) -> bool {
 
 /// `avg(x)` → `pg_avg(x, 'table.column')` unless `x` is known to be a float
 /// or an interval.
-fn average(f: &mut Function, scope: &Scope) -> bool {
+fn average(f: &mut Function, scope: &Lookups) -> bool {
     if base_name(&f.name) != "avg" {
         return false;
     }
@@ -172,7 +235,7 @@ fn average(f: &mut Function, scope: &Scope) -> bool {
 /// `stddev(x)`, `variance(x)` and kin → `pg_spread(x, 'table.column', kind)`
 /// unless `x` is known to be a float: numeric results with PostgreSQL's
 /// digits. Window calls and DISTINCT stay SQLite's (double) aggregates.
-fn spread(f: &mut Function, scope: &Scope) -> bool {
+fn spread(f: &mut Function, scope: &Lookups) -> bool {
     let name = base_name(&f.name);
     if !matches!(
         name.as_str(),
@@ -248,10 +311,14 @@ fn numeric_math(f: &mut Function) -> bool {
 /// What tells `pg_avg`/`pg_spread` that doubles of `arg` are numeric values:
 /// `'table.column'` of a column (its declared type is looked up), or
 /// `'numeric'` for an expression known to be numeric.
-fn type_reference(arg: &Expr, scope: &Scope) -> Expr {
-    match scope.column_of(arg) {
+fn type_reference(arg: &Expr, scope: &Lookups) -> Expr {
+    match scope.scope.column_of(arg) {
         Some((table, column)) => string(format!("{table}.{column}")),
         None if expr_type(arg) == Some(PgType::Numeric) => string("numeric"),
-        None => Expr::value(Value::Null),
+        // A column of one of several tables: its type name when it runs.
+        None => match column_lookup(arg, &scope.scopes) {
+            Some(lookup) => call("pg_column_type", lookup.into()),
+            None => Expr::value(Value::Null),
+        },
     }
 }
