@@ -526,6 +526,13 @@ async fn corpus_side_by_side_local_and_remote_tenants() {
                     Answer::Error(code) => code.clone(),
                     _ => "different result".to_owned(),
                 };
+                if std::env::var_os("DIFF_SHOW_REMOTE").is_some() {
+                    println!(
+                        "remote only: {} → {}",
+                        squash(&stmt.sql),
+                        detail.clone().unwrap_or_else(|| there.render())
+                    );
+                }
                 let e = remote_only.entry(key).or_insert((0, String::new()));
                 e.0 += 1;
                 if e.1.is_empty() {

@@ -11,6 +11,7 @@ pub mod fault;
 pub mod frame_guard;
 pub mod frames;
 pub mod idle_release;
+pub mod lifted;
 pub mod messages;
 pub mod params;
 pub mod prepared_sql;

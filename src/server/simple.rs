@@ -213,7 +213,15 @@ where
     let text = Format::UnifiedText;
     let mut failed = false;
     for (i, t) in stmts.iter().enumerate() {
-        let params = literals.get_mut(i).map(std::mem::take).unwrap_or_default();
+        let mut params = literals.get_mut(i).map(std::mem::take).unwrap_or_default();
+        if !params.is_empty() {
+            if let Err(e) = super::lifted::canonical(session, &t.params, &mut params).await {
+                session.note_error();
+                send_error(client, e).await?;
+                failed = true;
+                break;
+            }
+        }
         if matches!(t.kind, StmtKind::CopyIn { .. } | StmtKind::CopyOut { .. }) {
             if session.tx_status() == TxStatus::Failed {
                 session.note_error();

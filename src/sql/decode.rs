@@ -87,6 +87,14 @@ pub fn decode_param(raw: Option<&[u8]>, ty: PgType, binary: bool) -> Result<Valu
     }
 }
 
+/// Whether text has the shape of a date or a time (`YYYY-`, `HH:`): the
+/// cheap test before reading an untyped literal as one.
+pub fn looks_datetime(s: &str) -> bool {
+    let b = s.trim_start().as_bytes();
+    let digits = |n: usize| b.len() > n && b[..n].iter().all(u8::is_ascii_digit);
+    digits(4) && b[4] == b'-' || digits(2) && b[2] == b':'
+}
+
 /// Text must be valid UTF-8 (the only server encoding we offer).
 pub(crate) fn utf8(raw: &[u8]) -> Result<&str, DecodeError> {
     std::str::from_utf8(raw).map_err(|e| {

@@ -202,6 +202,31 @@ impl PgType {
     }
 
     /// The name `format_type` prints and `pg_type.typname` holds.
+    /// The name `regtype` prints (what `pg_typeof` shows).
+    pub fn display_name(self) -> String {
+        let scalar = |t: PgType| -> &'static str {
+            match t {
+                PgType::Bool => "boolean",
+                PgType::Int2 => "smallint",
+                PgType::Int4 => "integer",
+                PgType::Int8 => "bigint",
+                PgType::Float4 => "real",
+                PgType::Float8 => "double precision",
+                PgType::Varchar => "character varying",
+                PgType::Bpchar => "character",
+                PgType::Char => "\"char\"",
+                PgType::Time => "time without time zone",
+                PgType::Timestamp => "timestamp without time zone",
+                PgType::Timestamptz => "timestamp with time zone",
+                other => other.name(),
+            }
+        };
+        match self {
+            PgType::Array(e) => format!("{}[]", scalar(e.scalar())),
+            other => scalar(other).to_owned(),
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             PgType::Bool => "bool",

@@ -70,6 +70,9 @@ impl RealPostgres {
             .arg("-D")
             .arg(&dir)
             .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"])
+            // Character classes by Unicode (lower('É') is 'é'), as in the
+            // UTF-8 locales servers run with; sorting stays byte order.
+            .arg("--lc-ctype=C.UTF-8")
             .output()
             .expect("run initdb");
         assert!(

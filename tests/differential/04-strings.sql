@@ -79,3 +79,4 @@ SELECT id, regexp_match(line, '\d{3}') FROM logs ORDER BY id;
 SELECT 'a' || 1 || true;
 SELECT 'x' || 1.5;
 SELECT overlay('abcdef' placing 'XY' from 3), overlay('abcdef' placing '' from 2 for 2);
+SELECT lower('ÀB ÉCOLE'), upper('straße'), upper('ñandú'), initcap('élan vital');

@@ -128,3 +128,9 @@ SELECT id, extract(epoch FROM billed_at - renewed_at) FROM subscriptions ORDER B
 SELECT id, extract(day FROM renewed_at - billed_at), extract(hour FROM renewed_at - billed_at) FROM subscriptions ORDER BY id;
 SELECT id, extract(century FROM renewed_at), extract(decade FROM renewed_at), extract(microseconds FROM renewed_at) FROM subscriptions ORDER BY id;
 SELECT id, billed_at::text, renewed_at::text, 'at ' || billed_at FROM subscriptions ORDER BY id;
+SELECT id FROM events WHERE date_trunc('day', at) = '2024-02-15' ORDER BY id;
+SELECT id FROM events WHERE happened_at = '2024-01-01 12:00:00+02' ORDER BY id;
+SELECT id FROM events WHERE at >= '2024-02-15T00:00:00' ORDER BY id;
+SELECT id FROM events WHERE date_trunc('month', happened_at) = '2024-02-01' ORDER BY id;
+SELECT date_trunc('quarter', at), date_trunc('decade', at), date_trunc('century', at), date_trunc('millennium', at) FROM events ORDER BY id;
+SELECT pg_typeof(id), pg_typeof(happened_at), pg_typeof(day), pg_typeof(at), pg_typeof(1.5), pg_typeof(now()), pg_typeof('x'::text) FROM events ORDER BY id LIMIT 1;

@@ -60,3 +60,9 @@ SELECT row_to_json(p) FROM (SELECT id, name, active, prefs FROM people ORDER BY 
 SELECT json_agg(p) FROM (SELECT id, active FROM people ORDER BY id) p;
 SELECT jsonb_agg(p) FROM (SELECT name, active, score FROM people ORDER BY id) p;
 SELECT p.id, to_json(p) FROM (SELECT id, tags FROM people) p ORDER BY p.id;
+UPDATE people SET prefs = prefs || '{"lang": "nb"}' WHERE id = 1 RETURNING prefs;
+SELECT id, prefs || jsonb_build_object('seen', true), '{"x": 0}' || prefs FROM people ORDER BY id;
+UPDATE people SET prefs = '{}' WHERE id = 2 RETURNING prefs || '{"a": 1}';
+UPDATE people SET tags = tags || ARRAY['z'] WHERE id = 1 RETURNING tags;
+SELECT id, name || ' (' || active || ')', name || score, 'born ' || born FROM people ORDER BY id;
+SELECT jsonb_extract_path_text(prefs, 'theme'), jsonb_extract_path(prefs, 'size'), json_extract_path_text('{"a": {"b": "x"}}', 'a', 'b') FROM people ORDER BY id;

@@ -52,3 +52,7 @@ SELECT 1 / 3.0 AS third, 100000 / 3.0, 2.50 * 4;
 SELECT region, avg(qty) FROM sales GROUP BY region ORDER BY 2, 1;
 SELECT percentile_cont(0.25) WITHIN GROUP (ORDER BY qty), percentile_disc(0.5) WITHIN GROUP (ORDER BY qty DESC) FROM sales;
 SELECT region, mode() WITHIN GROUP (ORDER BY product) FROM sales GROUP BY region ORDER BY region;
+SELECT region, count(*), sum(qty) FROM sales GROUP BY ROLLUP (region) ORDER BY region;
+SELECT region, product, sum(qty), GROUPING(region, product) FROM sales GROUP BY CUBE (region, product) ORDER BY 1, 2;
+SELECT region, product, count(*) FROM sales GROUP BY GROUPING SETS ((region), (product), ()) ORDER BY 1, 2;
+SELECT coalesce(s.region, 'all') AS r, sum(s.qty) AS total FROM sales s GROUP BY ROLLUP (s.region) HAVING sum(s.qty) > 0 ORDER BY r;

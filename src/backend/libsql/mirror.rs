@@ -230,6 +230,18 @@ impl SchemaMirror {
         }
     }
 
+    /// The declared type name `pg_column_type(scopes, column)` gives for
+    /// the remote schema (the translation asks it of columns whose type
+    /// decides what an operator means).
+    pub fn column_type(&self, scopes: &str, column: &str) -> Option<String> {
+        self.db
+            .sqlite()
+            .prepare_cached("SELECT pg_column_type(?1, ?2)")
+            .and_then(|mut s| s.query_row([scopes, column], |r| r.get(0)))
+            .ok()
+            .flatten()
+    }
+
     /// The mirror as a local engine connection: catalog queries of the
     /// remote tenant run on it exactly as on a local tenant's connection.
     pub fn catalog(&self) -> &Conn {

@@ -27,8 +27,9 @@ use sqlparser::parser::Parser;
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
-const WRAPPERS: [&str; 4] = [
+const WRAPPERS: [&str; 5] = [
     "pg_column_input",
+    "pg_column_literal",
     "pg_drop_check",
     "pg_column_text",
     "pg_column_json",
@@ -43,6 +44,15 @@ const OPERATORS: [(&str, BinaryOperator); 4] = [
 /// `sql` without the local-only wrappers (unchanged when it has none, or
 /// does not parse back).
 pub fn portable(sql: &str) -> Cow<'_, str> {
+    portable_with(sql, &|_, _| None)
+}
+
+/// A column's declared type name by `pg_column_type`'s arguments.
+pub type ColumnTypes<'a> = &'a dyn Fn(&str, &str) -> Option<String>;
+
+/// [`portable`], with `pg_column_type(scopes, column)` answered by
+/// `types` (the remote schema's mirror) instead of NULL.
+pub fn portable_with<'s>(sql: &'s str, types: ColumnTypes<'_>) -> Cow<'s, str> {
     if !WRAPPERS.iter().any(|w| sql.contains(w))
         && !sql.contains("pg_numeric_")
         && !sql.contains("pg_avg(")
@@ -51,6 +61,7 @@ pub fn portable(sql: &str) -> Cow<'_, str> {
         && !sql.contains("pg_column_type(")
         && !sql.contains("pg_interval_part(")
         && !sql.contains("pg_to_")
+        && !sql.contains("pg_column_concat(")
         && !sql.contains("pg_numeric_round(")
     {
         return Cow::Borrowed(sql);
@@ -60,7 +71,7 @@ pub fn portable(sql: &str) -> Cow<'_, str> {
     };
     statements.retain(|s| !is_drop_check(s));
     let _ = visit_expressions_mut(&mut statements, |e| {
-        if let Some(inner) = unwrapped(e) {
+        if let Some(inner) = unwrapped(e, types) {
             *e = inner;
         }
         ControlFlow::<()>::Continue(())
@@ -79,7 +90,7 @@ fn is_drop_check(s: &Statement) -> bool {
         if f.name.to_string().eq_ignore_ascii_case("pg_drop_check"))
 }
 
-fn unwrapped(e: &Expr) -> Option<Expr> {
+fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
     let Expr::Function(f) = e else { return None };
     let name = f.name.0.last()?.as_ident()?.value.to_ascii_lowercase();
     let FunctionArguments::List(list) = &f.args else {
@@ -125,7 +136,35 @@ fn unwrapped(e: &Expr) -> Option<Expr> {
             .and_then(|mut p| p.parse_expr())
             .ok();
     }
-    if name == "pg_column_type" || name == "pg_interval_part" {
+    // `a || b` in SQLite's sense (the column is the left operand unless
+    // the last argument says it is the right one).
+    if name == "pg_column_concat" {
+        let (a, b) = (arg(0)?, arg(1)?);
+        let on_right = matches!(arg(4), Some(Expr::Value(v)) if v.value.to_string() == "1");
+        let (left, right) = if on_right { (b, a) } else { (a, b) };
+        return Some(Expr::Nested(Box::new(Expr::BinaryOp {
+            left: Box::new(left),
+            op: BinaryOperator::StringConcat,
+            right: Box::new(right),
+        })));
+    }
+    if name == "pg_column_type" {
+        let text = |e: Option<Expr>| match e {
+            Some(Expr::Value(v)) => match v.value {
+                sqlparser::ast::Value::SingleQuotedString(s) => Some(s),
+                _ => None,
+            },
+            _ => None,
+        };
+        let known = text(arg(0))
+            .zip(text(arg(1)))
+            .and_then(|(s, c)| types(&s, &c));
+        return Some(Expr::value(match known {
+            Some(t) => sqlparser::ast::Value::SingleQuotedString(t),
+            None => sqlparser::ast::Value::Null,
+        }));
+    }
+    if name == "pg_interval_part" {
         return Some(Expr::value(sqlparser::ast::Value::Null));
     }
     if name == "pg_group_check" {

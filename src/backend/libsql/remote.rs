@@ -592,7 +592,11 @@ impl Engine for RemoteConn {
         if let Some(r) = self.lost_transaction(run.sql) {
             return r;
         }
-        let sql = super::portable::portable(run.sql);
+        let sql = {
+            let mirror = &self.mirror;
+            let types = |scopes: &str, column: &str| mirror.column_type(scopes, column);
+            super::portable::portable_with(run.sql, &types)
+        };
         let run = &Run {
             sql: &sql,
             params: run.params,

@@ -1,5 +1,7 @@
 //! A column whose type only the schema knows, turned into text: `col::text`,
-//! `'#' || col`, `concat(col, ..)`, `format('%s', col)`. SQLite would give
+//! `'#' || col`, `concat(col, ..)`, `format('%s', col)` (and `||`, whose
+//! meaning depends on the type: `pg_column_concat` merges jsonb, appends
+//! to arrays, concatenates text). SQLite would give
 //! its storage form (`1` for a boolean, `2.5` for a numeric(8,3) 2.500,
 //! `1.0e+20` for a float8, a timestamptz without `+00`); PostgreSQL gives
 //! the type's output. `pg_column_text(x, scopes, column, cast)` looks the
@@ -28,14 +30,72 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
             op: BinaryOperator::StringConcat,
             right,
         } => {
-            // `arr || x` and `jsonb || jsonb` are not text concatenation;
-            // the run-time check leaves arrays and json as they are.
-            wrap(left, scopes, true);
-            wrap(right, scopes, true);
+            // `jsonb || x` merges and `array || x` appends: the column's
+            // type decides when the statement runs (pg_column_concat).
+            let (column, other, on_right) = if is_unknown_column(left) {
+                (left, right, false)
+            } else if is_unknown_column(right) {
+                (right, left, true)
+            } else {
+                return;
+            };
+            let Some([tables, name]) = column_lookup(column, scopes) else {
+                return;
+            };
+            wrap(other, scopes, true);
+            let null = || Expr::value(sqlparser::ast::Value::Null);
+            let column = std::mem::replace(&mut **column, null());
+            let other = std::mem::replace(&mut **other, null());
+            *expr = call(
+                "pg_column_concat",
+                vec![column, other, tables, name, number(u8::from(on_right))],
+            );
+        }
+        Expr::BinaryOp { left, op, right } if is_comparison(op) => {
+            if is_unknown_column(left) {
+                date_literal(right, left, scopes);
+            } else if is_unknown_column(right) {
+                date_literal(left, right, scopes);
+            }
+        }
+        Expr::Between {
+            expr: column,
+            low,
+            high,
+            ..
+        } if is_unknown_column(column) => {
+            date_literal(low, column, scopes);
+            date_literal(high, column, scopes);
+        }
+        Expr::Function(func) if base_name(&func.name) == "pg_typeof" => {
+            if let Some(typeof_call) = pg_typeof(func, scopes) {
+                *expr = typeof_call;
+            }
         }
         Expr::Function(func) => output_arguments(func, scopes),
         _ => {}
     }
+}
+
+/// `pg_typeof(x)`: the type's name when the expression tells it, the
+/// declared type of a column (`pg_type_display(pg_column_type(..))`), else
+/// the value's storage class read as PostgreSQL types.
+fn pg_typeof(func: &Function, scopes: &Scopes) -> Option<Expr> {
+    let args = super::ast::plain_args(func)?;
+    let [arg] = args.as_slice() else {
+        return None;
+    };
+    if let Some(t) = expr_type(arg) {
+        return Some(super::ast::string(t.display_name()));
+    }
+    let arg = (*arg).clone();
+    Some(match column_lookup(&arg, scopes) {
+        Some(lookup) => call(
+            "pg_type_display",
+            vec![call("pg_column_type", lookup.into())],
+        ),
+        None => call("pg_type_display", vec![call("typeof", vec![arg])]),
+    })
 }
 
 fn is_text(data_type: &DataType) -> bool {
@@ -74,7 +134,7 @@ fn output_arguments(func: &mut Function, scopes: &Scopes) {
 
 /// A column of unknown type as a JSON builder's argument.
 fn wrap_json(e: &mut Expr, scopes: &Scopes) {
-    if !matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) || expr_type(e).is_some() {
+    if !is_unknown_column(e) {
         return;
     }
     let Some([tables, name]) = column_lookup(e, scopes) else {
@@ -84,9 +144,37 @@ fn wrap_json(e: &mut Expr, scopes: &Scopes) {
     *e = call("pg_column_json", vec![column, tables, name]);
 }
 
+fn is_comparison(op: &BinaryOperator) -> bool {
+    use BinaryOperator as B;
+    matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
+}
+
+/// A quoted date or time compared with a column is read as the column's
+/// type (PostgreSQL types an untyped literal from the other side): a
+/// timestamptz column compares `'2024-01-01 12:00+02'` as the UTC text it
+/// stores. `pg_column_literal` runs once per statement (constant
+/// arguments), so the column's index stays usable.
+fn date_literal(literal: &mut Expr, column: &Expr, scopes: &Scopes) {
+    let Some(text) = super::ast::string_literal(literal) else {
+        return;
+    };
+    if !matches!(literal, Expr::Value(_)) || !crate::sql::decode::looks_datetime(text) {
+        return;
+    }
+    let Some([tables, name]) = column_lookup(column, scopes) else {
+        return;
+    };
+    let text = super::ast::string(text);
+    *literal = call("pg_column_literal", vec![text, tables, name]);
+}
+
+fn is_unknown_column(e: &Expr) -> bool {
+    matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) && expr_type(e).is_none()
+}
+
 /// Wraps a bare or qualified column of unknown type in `pg_column_text`.
 fn wrap(e: &mut Expr, scopes: &Scopes, cast: bool) {
-    if !matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) || expr_type(e).is_some() {
+    if !is_unknown_column(e) {
         return;
     }
     let Some([tables, name]) = column_lookup(e, scopes) else {

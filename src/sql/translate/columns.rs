@@ -11,11 +11,30 @@ use sqlparser::ast::{
 
 /// One entry per output column, or empty when the count is unknown (`*`).
 pub(super) fn infer(statement: &Statement) -> Vec<Option<PgType>> {
+    let guard = ScopeGuard::new();
     let items = match statement {
         Statement::Query(query) => return query_columns(query),
-        Statement::Insert(insert) => insert.returning.as_deref(),
-        Statement::Update(update) => update.returning.as_deref(),
-        Statement::Delete(delete) => delete.returning.as_deref(),
+        Statement::Insert(insert) => {
+            if let sqlparser::ast::TableObject::TableName(name) = &insert.table {
+                let table = base_name(name);
+                let shown = insert
+                    .table_alias
+                    .as_ref()
+                    .map_or_else(|| table.clone(), |a| a.alias.value.clone());
+                guard.push(table_relation(shown, &table));
+            }
+            insert.returning.as_deref()
+        }
+        Statement::Update(update) => {
+            push_from(&guard, std::slice::from_ref(&update.table));
+            update.returning.as_deref()
+        }
+        Statement::Delete(delete) => {
+            let (sqlparser::ast::FromTable::WithFromKeyword(t)
+            | sqlparser::ast::FromTable::WithoutKeyword(t)) = &delete.from;
+            push_from(&guard, t);
+            delete.returning.as_deref()
+        }
         _ => None,
     };
     items.map(select_items).unwrap_or_default()
@@ -558,6 +577,11 @@ pub(super) fn number_type(n: &str) -> PgType {
 
 /// The PostgreSQL type of an expression, when it does not depend on the schema.
 #[recursive::recursive]
+/// A quoted literal, whose type PostgreSQL takes from the other operand.
+fn is_string_literal(e: &Expr) -> bool {
+    matches!(e, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)))
+}
+
 pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
     match expr {
         Expr::Identifier(id) => scoped_column(None, &id.value),
@@ -701,6 +725,13 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
         return Some(match (lt, rt) {
             (Some(t @ PgType::Array(_)), _) | (_, Some(t @ PgType::Array(_))) => t,
             (Some(PgType::Jsonb), Some(PgType::Jsonb | PgType::Json)) => PgType::Jsonb,
+            (Some(PgType::Jsonb | PgType::Json), _) | (_, Some(PgType::Jsonb | PgType::Json))
+                if is_string_literal(left) || is_string_literal(right) =>
+            {
+                PgType::Jsonb
+            }
+            // A column's type decides (jsonb merges): the schema tells.
+            (None, _) | (_, None) => return None,
             _ => PgType::Text,
         });
     }
@@ -891,7 +922,9 @@ fn function_type(func: &Function) -> Option<PgType> {
         "mod" => first_arg_type()?,
         "json_build_object" | "json_build_array" | "json_agg" | "json_object_agg" | "to_json"
         | "row_to_json" | "pg_json_agg_rows" => PgType::Json,
-        "to_jsonb" | "jsonb_set" => PgType::Jsonb,
+        "to_jsonb" | "jsonb_set" | "jsonb_extract_path" => PgType::Jsonb,
+        "json_extract_path" => PgType::Json,
+        "jsonb_extract_path_text" | "json_extract_path_text" => PgType::Text,
         "jsonb_pretty" => PgType::Text,
         // Only with a known element type: a text[] of what are really
         // booleans or numbers would mislead clients (0 is a true string).
@@ -943,7 +976,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         },
         "gcd" | "lcm" => first_arg_type()?,
         "factorial" => PgType::Numeric,
-        "width_bucket" | "scale" => PgType::Int4,
+        "width_bucket" | "scale" | "grouping" => PgType::Int4,
         "jsonb_build_object" | "jsonb_build_array" | "jsonb_agg" | "jsonb_object_agg" => {
             PgType::Jsonb
         }

@@ -244,6 +244,26 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
                 &args,
             )
         }
+        // The path as variadic keys: `#>` / `#>>` with the keys as an array.
+        "jsonb_extract_path"
+        | "json_extract_path"
+        | "jsonb_extract_path_text"
+        | "json_extract_path_text" => {
+            if args.len() < 2 {
+                return Err(other(
+                    "42883",
+                    format!("function {name}() needs a json value and at least one key"),
+                ));
+            }
+            let mut args = args;
+            let keys = args.split_off(1);
+            let target = if name.ends_with("_text") {
+                "pg_json_path_text"
+            } else {
+                "pg_json_path"
+            };
+            call(target, vec![args.remove(0), call("json_array", keys)])
+        }
         "octet_length" => {
             arity(1)?;
             template("length(CAST($1 AS BLOB))", &args)
@@ -308,6 +328,16 @@ fn null_ignoring_extreme(name: &str, args: Vec<Expr>) -> Expr {
     call(name, rotated)
 }
 
+/// January 1st of the year `year` computes from `$y`, the year of `x`.
+fn year_start(x: Expr, year: &str) -> Expr {
+    let y = "CAST(strftime('%Y', $1) AS INTEGER)";
+    let sql = format!(
+        "CASE WHEN $1 IS NOT NULL THEN printf('%04d-01-01 00:00:00', {}) END",
+        year.replace("$y", y)
+    );
+    template(&sql, &[x])
+}
+
 /// `date_trunc('unit', x)` with a literal unit, as timestamp text.
 fn date_trunc(unit: &Expr, x: Expr) -> Result<Expr, TranslateError> {
     let unit = string_literal(unit)
@@ -327,6 +357,19 @@ fn date_trunc(unit: &Expr, x: Expr) -> Result<Expr, TranslateError> {
                 &[x],
             ))
         }
+        // The first month of the quarter: `(m - 1) / 3 * 3` months past January.
+        "quarter" => {
+            return Ok(template(
+                "strftime('%Y-%m-%d 00:00:00', $1, 'start of year',                  ((CAST(strftime('%m', $1) AS INTEGER) - 1) / 3 * 3) || ' months')",
+                &[x],
+            ))
+        }
+        // Years as PostgreSQL counts them: the decade of 2024 starts in
+        // 2020, its century and millennium in 2001.
+        "decade" => return Ok(year_start(x, "$y / 10 * 10")),
+        "century" => return Ok(year_start(x, "($y - 1) / 100 * 100 + 1")),
+        "millennium" => return Ok(year_start(x, "($y - 1) / 1000 * 1000 + 1")),
+        "milliseconds" | "microseconds" => "%Y-%m-%d %H:%M:%f",
         other_unit => return Err(unsupported(format!("date_trunc unit \"{other_unit}\""))),
     };
     Ok(call("strftime", vec![string(format), x]))

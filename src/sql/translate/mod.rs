@@ -28,6 +28,7 @@ mod exact;
 mod expr;
 mod functions;
 mod group_check;
+mod grouping_sets;
 mod lateral;
 mod literals;
 mod modifying_with;

@@ -51,9 +51,18 @@ impl Retype {
         statement: &Statement,
         columns: &[Option<PgType>],
     ) -> Option<Retype> {
-        // RETURNING lists are bare columns more often than not, and an
-        // INSERT's text may be large: only queries keep their parse.
-        if !matches!(statement, Statement::Query(_)) {
+        // RETURNING lists are bare columns more often than not (typed by
+        // their declarations), and an INSERT's text may be large: a data
+        // change keeps its parse only for an item the schema must type
+        // (`RETURNING doc || '{..}'`).
+        let returning = match statement {
+            Statement::Query(_) => true,
+            Statement::Update(u) => u.returning.is_some(),
+            Statement::Delete(d) => d.returning.is_some(),
+            Statement::Insert(i) => i.returning.is_some(),
+            _ => false,
+        };
+        if !returning {
             return None;
         }
         let unknown = columns.is_empty() || columns.iter().any(Option::is_none);

@@ -100,6 +100,9 @@ impl VisitorMut for Rewriter {
     }
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {
+        if let Err(e) = super::grouping_sets::rewrite(query) {
+            return ControlFlow::Break(e);
+        }
         // ORDER BY is outside the SELECT but sees its FROM items.
         match query.body.as_ref() {
             SetExpr::Select(select) => self.scopes.push_select(select),

@@ -734,7 +734,7 @@ fn column_arithmetic_asks_the_schema_for_dates() {
     // A column turned into text prints as its declared type does.
     assert_translates(&[(
         "SELECT 'a' || b, concat(b, 1) FROM s",
-        "SELECT 'a' || pg_column_text(b, 's', 'b', 1) AS \"?column?\", \
+        "SELECT pg_column_concat(b, 'a', 's', 'b', 1) AS \"?column?\", \
          concat(pg_column_text(b, 's', 'b', 0), 1) AS \"concat\" FROM s",
     )]);
 }

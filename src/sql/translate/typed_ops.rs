@@ -25,6 +25,8 @@ pub(super) fn rewrite(expr: &mut Expr) {
             *expr = replacement;
         } else {
             date_with_timestamp(left, right);
+            literal_as_other_side(left, right);
+            literal_as_other_side(right, left);
         }
         return;
     }
@@ -197,6 +199,29 @@ fn compare_with_day(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<Ex
         B::LtEq | B::Gt => compare(op, &midnight),
         _ => return None,
     })
+}
+
+/// A quoted literal compared with a known date or timestamp is read as
+/// one (PostgreSQL types it from the other side): `date_trunc('day', t) =
+/// '2024-05-01'` compares with the stored form `2024-05-01 00:00:00`.
+/// Text that is no valid date or time is left for the comparison as is.
+fn literal_as_other_side(typed: &Expr, literal: &mut Expr) {
+    let Some(text) = super::ast::string_literal(literal) else {
+        return;
+    };
+    if !matches!(literal, Expr::Value(_)) {
+        return;
+    }
+    let canonical = match expr_type(typed) {
+        Some(PgType::Date) => super::literals::date(text).ok(),
+        Some(ty @ (PgType::Timestamp | PgType::Timestamptz)) => {
+            super::literals::timestamp(text, ty).ok().flatten()
+        }
+        _ => None,
+    };
+    if let Some(c) = canonical {
+        *literal = super::ast::string(c);
+    }
 }
 
 /// `date = timestamp` compares the date's midnight: the stored date text

@@ -28,7 +28,7 @@ pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
         if matches!(v, ValueRef::Null) {
             return Ok(Value::Null);
         }
-        let Some(column) = declared(ctx, &decls)? else {
+        let Some(column) = declared(ctx, &decls, 1)? else {
             return ctx.get::<Value>(0);
         };
         let cast = ctx.get::<bool>(3)?;
@@ -48,13 +48,42 @@ pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
         }
         output(v, column).map(Value::Text)
     })?;
+    // A type name (pg_column_type's, or SQLite's storage class) as regtype
+    // prints it.
+    conn.create_scalar_function("pg_type_display", 1, pure(), |ctx| {
+        let name: Option<String> = ctx.get(0)?;
+        Ok(name.map(|n| match n.as_str() {
+            "integer" => "bigint".to_owned(),
+            "real" => "double precision".to_owned(),
+            "null" => "unknown".to_owned(),
+            "blob" => "bytea".to_owned(),
+            other => PgType::from_decl(other).display_name(),
+        }))
+    })?;
+    // pg_column_literal(text, scopes, column): date/time text in the
+    // stored form of the column's type, for a comparison with it.
+    let literal_decls = cache.clone();
+    conn.create_scalar_function("pg_column_literal", 3, pure(), move |ctx| {
+        let v = ctx.get::<Value>(0)?;
+        let Value::Text(s) = &v else { return Ok(v) };
+        let ty = declared(ctx, &literal_decls, 1)?.map(|c| c.ty);
+        let Some(ty @ (PgType::Date | PgType::Time | PgType::Timestamp | PgType::Timestamptz)) = ty
+        else {
+            return Ok(v);
+        };
+        Ok(crate::sql::decode::decode_param(Some(s.as_bytes()), ty, false).unwrap_or(v))
+    })?;
+    let concat_decls = cache.clone();
+    conn.create_scalar_function("pg_column_concat", 5, pure(), move |ctx| {
+        concat(ctx, &concat_decls)
+    })?;
     conn.create_scalar_function("pg_column_json", 3, super::jsonbuild::flags(), move |ctx| {
         let v = ctx.get_raw(0);
         let plain = || Ok((ctx.get::<Value>(0)?, None));
         if matches!(v, ValueRef::Null) {
             return plain();
         }
-        let Some(column) = declared(ctx, &cache)? else {
+        let Some(column) = declared(ctx, &cache, 1)? else {
             return plain();
         };
         let text = match column.ty {
@@ -92,18 +121,139 @@ pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
     })
 }
 
-/// The declaration of the column arguments 1 and 2 name, kept for the
+/// `pg_column_concat(col, other, scopes, column, col_on_right)`: `||` with
+/// a column whose type only the schema knows. jsonb merges (as
+/// `pg_jsonb_concat`), an array concatenates with an array (JSON or `{..}`
+/// text) or takes an element; anything else is text concatenation, the
+/// column printed as `pg_column_text` prints it.
+fn concat(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
+    use super::jsonops::{element, json_arg, jsonb_concat};
+    use serde_json::Value as Json;
+    let right = ctx.get::<bool>(4)?;
+    let (l, r) = if right { (1, 0) } else { (0, 1) };
+    let column = declared(ctx, cache, 2)?;
+    let ty = column.map(|c| c.ty);
+    match ty {
+        Some(PgType::Jsonb | PgType::Json) => {
+            // Plain JSON text: `{}` is an empty object here, not an array.
+            let json = |i: usize| -> rusqlite::Result<Option<Json>> {
+                match ctx.get_raw(i) {
+                    ValueRef::Null => Ok(None),
+                    ValueRef::Text(t) => serde_json::from_slice(t).map(Some).map_err(|_| {
+                        error(
+                            "22P02",
+                            format!(
+                                "invalid input syntax for type json: \"{}\"",
+                                String::from_utf8_lossy(t)
+                            ),
+                        )
+                    }),
+                    _ => json_arg(ctx, i),
+                }
+            };
+            let (Some(a), Some(b)) = (json(l)?, json(r)?) else {
+                return Ok(Value::Null);
+            };
+            // In jsonb's canonical text, which a RETURNING list prints.
+            let merged = jsonb_concat(a, b).to_string();
+            Ok(Value::Text(super::jsonbuild::jsonb_text(&merged)))
+        }
+        Some(PgType::Array(_)) => {
+            let other = 1;
+            let other_is_array = match ctx.get_raw(other) {
+                ValueRef::Text(t) => {
+                    t.trim_ascii_start().starts_with(b"[") || t.trim_ascii_start().starts_with(b"{")
+                }
+                // An untyped NULL is an array: the column's array is kept.
+                ValueRef::Null => true,
+                _ => false,
+            };
+            let column = match json_arg(ctx, 0)? {
+                Some(Json::Array(a)) => Some(a),
+                None => None,
+                Some(_) => return Err(error("22P02", "malformed array literal")),
+            };
+            let items = if other_is_array {
+                let extra = match json_arg(ctx, other)? {
+                    Some(Json::Array(a)) => Some(a),
+                    None => None,
+                    Some(_) => return Err(error("22P02", "malformed array literal")),
+                };
+                match (column, extra) {
+                    (None, None) => return Ok(Value::Null),
+                    (a, b) if right => [b, a].into_iter().flatten().flatten().collect(),
+                    (a, b) => [a, b].into_iter().flatten().flatten().collect(),
+                }
+            } else {
+                let mut a = column.unwrap_or_default();
+                let e = element(ctx, other);
+                if right {
+                    a.insert(0, e);
+                } else {
+                    a.push(e);
+                }
+                a
+            };
+            Ok(Value::Text(Json::Array(items).to_string()))
+        }
+        _ => {
+            let mut out = String::new();
+            for i in [l, r] {
+                match ctx.get_raw(i) {
+                    ValueRef::Null => return Ok(Value::Null),
+                    v if i == 0 => out.push_str(&column_text(v, column)?),
+                    ValueRef::Text(t) => out.push_str(&String::from_utf8_lossy(t)),
+                    ValueRef::Integer(n) => out.push_str(itoa::Buffer::new().format(n)),
+                    other => out.push_str(&ctx_text(other)),
+                }
+            }
+            Ok(Value::Text(out))
+        }
+    }
+}
+
+/// The column's value as `||` sees it (a boolean is true/false).
+fn column_text(v: ValueRef<'_>, column: Option<Column>) -> rusqlite::Result<String> {
+    let Some(c) = column else {
+        return Ok(ctx_text(v));
+    };
+    Ok(match c.ty {
+        PgType::Bool => match as_bool(v) {
+            Some(b) => b.to_string(),
+            None => ctx_text(v),
+        },
+        PgType::Float4 | PgType::Float8 | PgType::Timestamptz => output(v, c)?,
+        PgType::Numeric if c.scale.is_some() => output(v, c)?,
+        _ => ctx_text(v),
+    })
+}
+
+/// SQLite's text of a value (what its `||` would use).
+fn ctx_text(v: ValueRef<'_>) -> String {
+    match v {
+        ValueRef::Null => String::new(),
+        ValueRef::Integer(n) => n.to_string(),
+        ValueRef::Real(f) => {
+            let mut b = bytes::BytesMut::new();
+            crate::sql::encode::float::write_f64(&mut b, f);
+            String::from_utf8_lossy(&b).into_owned()
+        }
+        ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
+    }
+}
+
+/// The declaration of the column arguments `at` and `at + 1` name, kept for the
 /// whole statement as SQLite auxdata on the (constant) column argument.
-fn declared(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Option<Column>> {
-    if let Some(known) = ctx.get_aux::<Option<Column>>(2)? {
+fn declared(ctx: &Context<'_>, cache: &DeclCache, at: usize) -> rusqlite::Result<Option<Column>> {
+    if let Some(known) = ctx.get_aux::<Option<Column>>(at as i32 + 1)? {
         return Ok(*known);
     }
-    let scopes: String = ctx.get(1)?;
-    let name: String = ctx.get(2)?;
+    let scopes: String = ctx.get(at)?;
+    let name: String = ctx.get(at + 1)?;
     // SAFETY: the lookup only reads the schema during the call.
     let conn = unsafe { ctx.get_connection()? };
     let column = resolve(cache, &conn, &scopes, &name)?;
-    ctx.set_aux(2, column)?;
+    ctx.set_aux(at as i32 + 1, column)?;
     Ok(column)
 }
 

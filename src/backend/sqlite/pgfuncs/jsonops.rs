@@ -15,7 +15,7 @@ use crate::sql::decode::array::stored_json;
 use crate::sql::encode::json::{parse, write_jsonb_pretty};
 
 /// A JSON argument; a stored PG array literal (`{a,b}`) reads as its array.
-fn json_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Json>> {
+pub(super) fn json_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Json>> {
     match ctx.get_raw(i) {
         ValueRef::Null => Ok(None),
         ValueRef::Text(t) | ValueRef::Blob(t) => {
@@ -39,7 +39,7 @@ fn json_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Json>> {
 }
 
 /// An element value as JSON (an array element argument).
-fn element(ctx: &Context<'_>, i: usize) -> Json {
+pub(super) fn element(ctx: &Context<'_>, i: usize) -> Json {
     match ctx.get_raw(i) {
         ValueRef::Null => Json::Null,
         ValueRef::Integer(v) => Json::from(v),
@@ -168,6 +168,30 @@ fn array_text(a: Vec<Json>) -> String {
     Json::Array(a).to_string()
 }
 
+/// jsonb || jsonb: objects merge (right wins), arrays concatenate, a
+/// scalar joins an array as an element.
+pub(super) fn jsonb_concat(a: Json, b: Json) -> Json {
+    match (a, b) {
+        (Json::Object(mut x), Json::Object(y)) => {
+            x.extend(y);
+            Json::Object(x)
+        }
+        (Json::Array(mut x), Json::Array(y)) => {
+            x.extend(y);
+            Json::Array(x)
+        }
+        (Json::Array(mut x), y) => {
+            x.push(y);
+            Json::Array(x)
+        }
+        (x, Json::Array(mut y)) => {
+            y.insert(0, x);
+            Json::Array(y)
+        }
+        (x, y) => Json::Array(vec![x, y]),
+    }
+}
+
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_array", 1, pure(), |ctx| {
         let Some(s) = ctx.get::<Option<String>>(0)? else {
@@ -211,32 +235,11 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             other => Some(other.to_string()),
         }))
     })?;
-    // jsonb || jsonb: objects merge (right wins), arrays concatenate, a
-    // scalar joins an array as an element.
     conn.create_scalar_function("pg_jsonb_concat", 2, pure(), |ctx| {
         let (Some(a), Some(b)) = (json_arg(ctx, 0)?, json_arg(ctx, 1)?) else {
             return Ok(None);
         };
-        let out = match (a, b) {
-            (Json::Object(mut x), Json::Object(y)) => {
-                x.extend(y);
-                Json::Object(x)
-            }
-            (Json::Array(mut x), Json::Array(y)) => {
-                x.extend(y);
-                Json::Array(x)
-            }
-            (Json::Array(mut x), y) => {
-                x.push(y);
-                Json::Array(x)
-            }
-            (x, Json::Array(mut y)) => {
-                y.insert(0, x);
-                Json::Array(y)
-            }
-            (x, y) => Json::Array(vec![x, y]),
-        };
-        Ok(Some(out.to_string()))
+        Ok(Some(jsonb_concat(a, b).to_string()))
     })?;
     // jsonb - 'key': the object without that key, or the array without
     // that string element.

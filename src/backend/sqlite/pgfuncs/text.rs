@@ -1,5 +1,5 @@
 //! Text and array functions:
-//! - `repeat(s, n)`, `reverse(s)`;
+//! - `lower(s)`, `upper(s)` for every letter, `repeat(s, n)`, `reverse(s)`;
 //! - `regexp_replace(s, pattern, replacement[, flags])`: PostgreSQL's
 //!   replacement syntax (`\1`..`\9`, `\&`, `\\`), flags `g` (all matches),
 //!   `i`/`c` (case), `n`/`m`/`s`/`x` accepted as in PostgreSQL's ARE mode;
@@ -17,6 +17,24 @@ use rusqlite::Connection;
 /// Results above this many bytes raise 54000, as PostgreSQL's 1 GB limit does.
 const MAX_RESULT: usize = 256 * 1024 * 1024;
 
+fn change_case(s: &str, upper: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let mut changed = String::new();
+        if upper {
+            changed.extend(c.to_uppercase());
+        } else {
+            changed.extend(c.to_lowercase());
+        }
+        if changed.chars().count() == 1 {
+            out.push_str(&changed);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("repeat", 2, pure(), |ctx| {
         let (Some(s), Some(n)) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<i64>>(1)?) else {
@@ -28,6 +46,27 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         }
         Ok(Some(s.repeat(n)))
     })?;
+    // PostgreSQL's lower/upper change every letter (SQLite's only ASCII);
+    // a letter whose other case is longer (ß) stays, as with glibc.
+    for (name, upper) in [("lower", false), ("upper", true)] {
+        conn.create_scalar_function(name, 1, pure(), move |ctx| {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Null => None,
+                ValueRef::Text(t) if t.is_ascii() => {
+                    let mut out = String::from_utf8_lossy(t).into_owned();
+                    if upper {
+                        out.make_ascii_uppercase();
+                    } else {
+                        out.make_ascii_lowercase();
+                    }
+                    Some(out)
+                }
+                _ => ctx
+                    .get::<Option<String>>(0)?
+                    .map(|s| change_case(&s, upper)),
+            })
+        })?;
+    }
     conn.create_scalar_function("reverse", 1, pure(), |ctx| {
         Ok(ctx
             .get::<Option<String>>(0)?

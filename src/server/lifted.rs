@@ -1,0 +1,74 @@
+//! Date and time literals lifted out of a simple-protocol query (see
+//! `sql::normalize`) are read as the type they meet, as PostgreSQL reads an
+//! untyped literal: `date_trunc('day', t) = '2024-05-01'` compares with the
+//! stored form `2024-05-01 00:00:00`, `created_at = '2024-01-03
+//! 08:00+00'` with the UTC text a timestamptz column holds. Only text that
+//! looks like a date or time is considered, so the hot path (numbers, plain
+//! strings) pays one byte check; a column's type is looked up only then.
+
+use std::sync::Arc;
+
+use rusqlite::types::Value;
+
+use super::session::Session;
+use crate::sql::decode::{decode_param, looks_datetime};
+use crate::sql::errors::SqlError;
+use crate::sql::pgtype::PgType;
+use crate::sql::translate::ParamHint;
+
+fn is_datetime(t: PgType) -> bool {
+    matches!(
+        t,
+        PgType::Date | PgType::Time | PgType::Timestamp | PgType::Timestamptz
+    )
+}
+
+/// Rewrites the lifted `params` of one statement in place.
+pub async fn canonical(
+    session: &Arc<Session>,
+    hints: &[ParamHint],
+    params: &mut [Value],
+) -> Result<(), SqlError> {
+    let mut lookups = Vec::new();
+    for (i, (hint, value)) in hints.iter().zip(params.iter_mut()).enumerate() {
+        let Value::Text(s) = value else { continue };
+        if !looks_datetime(s) {
+            continue;
+        }
+        match hint {
+            ParamHint::Type(t) if is_datetime(*t) => convert(value, *t),
+            ParamHint::Column { .. } | ParamHint::Position { .. } => {
+                lookups.push((i, hint.clone()));
+            }
+            _ => {}
+        }
+    }
+    for (i, ty) in session.column_types(lookups).await? {
+        if let (Some(t), Some(value)) = (ty.filter(|t| is_datetime(*t)), params.get_mut(i)) {
+            convert(value, t);
+        }
+    }
+    Ok(())
+}
+
+/// Text PostgreSQL would not read as `ty` is left for the comparison as is.
+fn convert(value: &mut Value, ty: PgType) {
+    let Value::Text(s) = value else { return };
+    if let Ok(v) = decode_param(Some(s.as_bytes()), ty, false) {
+        *value = v;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sql::decode::looks_datetime;
+
+    #[test]
+    fn only_date_and_time_shapes_are_considered() {
+        assert!(looks_datetime("2024-05-01"));
+        assert!(looks_datetime("10:30"));
+        assert!(!looks_datetime("alice"));
+        assert!(!looks_datetime("12345"));
+        assert!(!looks_datetime("2024"));
+    }
+}
