@@ -134,3 +134,5 @@ SELECT id FROM events WHERE at >= '2024-02-15T00:00:00' ORDER BY id;
 SELECT id FROM events WHERE date_trunc('month', happened_at) = '2024-02-01' ORDER BY id;
 SELECT date_trunc('quarter', at), date_trunc('decade', at), date_trunc('century', at), date_trunc('millennium', at) FROM events ORDER BY id;
 SELECT pg_typeof(id), pg_typeof(happened_at), pg_typeof(day), pg_typeof(at), pg_typeof(1.5), pg_typeof(now()), pg_typeof('x'::text) FROM events ORDER BY id LIMIT 1;
+SELECT id, at + '1 day', at + '90 minutes', happened_at + '1 mon' FROM events ORDER BY id;
+SELECT d::date FROM generate_series('2024-01-30'::date, '2024-02-02'::date, '1 day') AS d;

@@ -752,10 +752,17 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
         | B::PGBitwiseShiftLeft
         | B::PGBitwiseShiftRight => arithmetic(lt, rt),
         // timestamp +/- interval keeps the timestamp's type; a date becomes a timestamp.
-        B::Plus | B::Minus if rt == Some(PgType::Interval) => match lt {
-            Some(PgType::Date) => Some(PgType::Timestamp),
-            other => other,
-        },
+        B::Plus | B::Minus
+            if rt == Some(PgType::Interval)
+                || matches!(op, B::Plus)
+                    && lt != Some(PgType::Interval)
+                    && super::expr::untyped_interval(right).is_some() =>
+        {
+            match lt {
+                Some(PgType::Date) => Some(PgType::Timestamp),
+                other => other,
+            }
+        }
         B::Minus if is_ts(lt) && is_ts(rt) => Some(PgType::Interval),
         B::Multiply | B::Divide if lt == Some(PgType::Interval) || rt == Some(PgType::Interval) => {
             Some(PgType::Interval)

@@ -313,9 +313,18 @@ pub(super) fn rewrite_interval_arithmetic(expr: &mut Expr) -> Result<(), Transla
         *expr = call(name, vec![(**left).clone(), (**right).clone()]);
         return Ok(());
     }
-    let Some(text) = interval_text(right)? else {
-        rewrite_date_arithmetic(expr);
-        return Ok(());
+    let text = match interval_text(right)? {
+        Some(text) => text,
+        // `ts + '1 day'`: the untyped literal can only be an interval
+        // (PostgreSQL rejects it for a number or text).
+        // (`ts - '1 day'` is timestamp - timestamp there: not this.)
+        None => match untyped_interval(right) {
+            Some(text) if !negate && !is_interval(left)? => text,
+            _ => {
+                rewrite_date_arithmetic(expr);
+                return Ok(());
+            }
+        },
     };
     let mut args = vec![string("%Y-%m-%d %H:%M:%f"), (**left).clone()];
     args.extend(interval_modifiers(&text, negate)?.into_iter().map(string));
@@ -372,6 +381,17 @@ fn rewrite_date_arithmetic(expr: &mut Expr) {
         }
         _ => return,
     };
+}
+
+/// A quoted literal that reads as an interval but not as a number.
+pub(super) fn untyped_interval(expr: &Expr) -> Option<String> {
+    let Expr::Value(v) = expr else { return None };
+    let Value::SingleQuotedString(text) = &v.value else {
+        return None;
+    };
+    (text.trim().parse::<f64>().is_err()
+        && crate::sql::encode::interval::Interval::parse(text).is_some())
+    .then(|| text.clone())
 }
 
 /// The text of an interval literal: `interval '1 day'`, `interval '1' day`,

@@ -145,6 +145,32 @@ fn same<'a>(exprs: impl Iterator<Item = &'a Expr>) -> Option<u16> {
     scale
 }
 
+/// The largest scale a CASE or COALESCE may yield, all branches known.
+fn widest(e: &Expr) -> Option<u16> {
+    let branches: Vec<&Expr> = match e {
+        Expr::Nested(inner) => return widest(inner),
+        Expr::Case {
+            conditions,
+            else_result,
+            ..
+        } => conditions
+            .iter()
+            .map(|c| &c.result)
+            .chain(else_result.as_deref())
+            .collect(),
+        Expr::Function(f) if base_name(&f.name) == "coalesce" => plain_args(f)?,
+        _ => return expr_scale(e),
+    };
+    let mut max = None;
+    for b in branches {
+        if matches!(b, Expr::Value(v) if v.value == Value::Null) {
+            continue;
+        }
+        max = Some(max.unwrap_or(0).max(expr_scale(b)?));
+    }
+    max
+}
+
 /// `extract` is numeric since PostgreSQL 14: microsecond precision for
 /// seconds and epochs of timestamps, whole numbers for the other fields.
 fn extract_scale(field: &DateTimeField, source: &Expr) -> Option<u16> {
@@ -169,7 +195,10 @@ fn function_scale(func: &Function) -> Option<u16> {
     let first = || args.first().and_then(|e| expr_scale(e));
     match name.as_str() {
         "row_number" | "rank" | "dense_rank" | "ceil" | "ceiling" | "floor" => Some(0),
-        "sum" | "min" | "max" | "abs" | "lag" | "lead" | "first_value" | "last_value" => first(),
+        // A sum's scale is the largest of the values it adds: `sum(CASE ..
+        // THEN amount ELSE 0 END)` prints amount's decimals.
+        "sum" => first().or_else(|| args.first().and_then(|e| widest(e))),
+        "min" | "max" | "abs" | "lag" | "lead" | "first_value" | "last_value" => first(),
         // round(x) and trunc(x) keep no decimals, round(x, n) n of them.
         "round" | "trunc" => match args.get(1) {
             None => Some(0),

@@ -436,7 +436,7 @@ fn generate_series(args: &[Expr]) -> Result<Query, TranslateError> {
         [start, stop] => Ok(query(
             &format!(
                 "WITH RECURSIVE pg_series(v) AS (SELECT $1 WHERE $1 <= $2 \
-                 UNION ALL SELECT v + 1 FROM pg_series WHERE v + 1 <= $2) \
+                 UNION ALL SELECT v + 1 FROM pg_series WHERE v + 1 <= CAST($2 AS REAL)) \
                  SELECT v AS {col} FROM pg_series"
             ),
             &[start.clone(), stop.clone()],
@@ -445,6 +445,8 @@ fn generate_series(args: &[Expr]) -> Result<Query, TranslateError> {
             if let Some(text) = interval_step(step) {
                 return timestamp_series(start, stop, &text, col);
             }
+            // Numbers compare as numbers below (CAST): a series of text
+            // must end, never loop on SQLite's text-above-numbers order.
             if is_zero(step) {
                 return Err(other("22023", "step size cannot equal zero"));
             }
@@ -453,7 +455,8 @@ fn generate_series(args: &[Expr]) -> Result<Query, TranslateError> {
                     "WITH RECURSIVE pg_series(v) AS (SELECT $1 WHERE \
                      ($3 > 0 AND $1 <= $2) OR ($3 < 0 AND $1 >= $2) \
                      UNION ALL SELECT v + $3 FROM pg_series WHERE \
-                     ($3 > 0 AND v + $3 <= $2) OR ($3 < 0 AND v + $3 >= $2)) \
+                     (CAST($3 AS REAL) > 0 AND v + $3 <= CAST($2 AS REAL)) \
+                     OR (CAST($3 AS REAL) < 0 AND v + $3 >= CAST($2 AS REAL))) \
                      SELECT v AS {col} FROM pg_series"
                 ),
                 &[start.clone(), stop.clone(), step.clone()],
@@ -506,6 +509,12 @@ fn interval_step(step: &Expr) -> Option<String> {
             ..
         } => string_literal(expr).map(str::to_string),
         Expr::Nested(inner) => interval_step(inner),
+        // An untyped '1 day': PostgreSQL picks the timestamp form for it
+        // (a number in quotes stays a number step).
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s) if s.trim().parse::<f64>().is_err() => Some(s.clone()),
+            _ => None,
+        },
         _ => None,
     }
 }
