@@ -58,17 +58,3 @@ fn convert(value: &mut Value, ty: PgType) {
         *value = v;
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use crate::sql::decode::looks_datetime;
-
-    #[test]
-    fn only_date_and_time_shapes_are_considered() {
-        assert!(looks_datetime("2024-05-01"));
-        assert!(looks_datetime("10:30"));
-        assert!(!looks_datetime("alice"));
-        assert!(!looks_datetime("12345"));
-        assert!(!looks_datetime("2024"));
-    }
-}

@@ -374,3 +374,12 @@ fn fuzz_regressions() {
     let v = decode_param(Some(&dims), PgType::Array(ArrayElem::Int4), true).unwrap();
     assert_eq!(v, t("[]"));
 }
+
+#[test]
+fn only_date_and_time_shapes_look_like_dates() {
+    assert!(looks_datetime("2024-05-01"));
+    assert!(looks_datetime("10:30"));
+    assert!(!looks_datetime("alice"));
+    assert!(!looks_datetime("12345"));
+    assert!(!looks_datetime("2024"));
+}

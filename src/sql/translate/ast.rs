@@ -253,3 +253,9 @@ pub fn table_function(
         index_hints: vec![],
     }
 }
+
+/// `=`, `<>`, `<`, `<=`, `>`, `>=`.
+pub(super) fn is_comparison(op: &sqlparser::ast::BinaryOperator) -> bool {
+    use sqlparser::ast::BinaryOperator as B;
+    matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
+}

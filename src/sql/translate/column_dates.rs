@@ -223,12 +223,18 @@ fn days_between(a: Expr, b: Expr) -> Expr {
 
 /// `CASE call WHEN 'date' THEN then ELSE otherwise END`.
 fn when_date(call: Expr, then: Expr, otherwise: Expr) -> Expr {
+    when_type(call, "date", then, otherwise)
+}
+
+/// `CASE call WHEN 'name' THEN then ELSE otherwise END`: a branch by the
+/// type name a `pg_column_type` call gives.
+pub(super) fn when_type(call: Expr, name: &str, then: Expr, otherwise: Expr) -> Expr {
     Expr::Case {
         case_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
         end_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
         operand: Some(Box::new(call)),
         conditions: vec![sqlparser::ast::CaseWhen {
-            condition: string("date"),
+            condition: string(name),
             result: then,
         }],
         else_result: Some(Box::new(otherwise)),

@@ -11,7 +11,7 @@
 
 use sqlparser::ast::{BinaryOperator, DataType, Expr, Function};
 
-use super::ast::{base_name, call, number};
+use super::ast::{base_name, call, is_comparison, number};
 use super::column_dates::{column_lookup, Scopes};
 use super::columns::expr_type;
 use super::types::pg_type;
@@ -132,23 +132,6 @@ fn output_arguments(func: &mut Function, scopes: &Scopes) {
     }
 }
 
-/// A column of unknown type as a JSON builder's argument.
-fn wrap_json(e: &mut Expr, scopes: &Scopes) {
-    if !is_unknown_column(e) {
-        return;
-    }
-    let Some([tables, name]) = column_lookup(e, scopes) else {
-        return;
-    };
-    let column = std::mem::replace(e, Expr::value(sqlparser::ast::Value::Null));
-    *e = call("pg_column_json", vec![column, tables, name]);
-}
-
-fn is_comparison(op: &BinaryOperator) -> bool {
-    use BinaryOperator as B;
-    matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
-}
-
 /// A quoted date or time compared with a column is read as the column's
 /// type (PostgreSQL types an untyped literal from the other side): a
 /// timestamptz column compares `'2024-01-01 12:00+02'` as the UTC text it
@@ -172,8 +155,19 @@ fn is_unknown_column(e: &Expr) -> bool {
     matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) && expr_type(e).is_none()
 }
 
-/// Wraps a bare or qualified column of unknown type in `pg_column_text`.
+/// Wraps a bare or qualified column of unknown type in `pg_column_text`
+/// (`cast`: booleans as true/false).
 fn wrap(e: &mut Expr, scopes: &Scopes, cast: bool) {
+    wrap_in(e, scopes, "pg_column_text", Some(number(u8::from(cast))));
+}
+
+/// A column of unknown type as a JSON builder's argument.
+fn wrap_json(e: &mut Expr, scopes: &Scopes) {
+    wrap_in(e, scopes, "pg_column_json", None);
+}
+
+/// `e` → `function(e, scopes, column[, extra])` for a column of unknown type.
+fn wrap_in(e: &mut Expr, scopes: &Scopes, function: &str, extra: Option<Expr>) {
     if !is_unknown_column(e) {
         return;
     }
@@ -181,8 +175,7 @@ fn wrap(e: &mut Expr, scopes: &Scopes, cast: bool) {
         return;
     };
     let column = std::mem::replace(e, Expr::value(sqlparser::ast::Value::Null));
-    *e = call(
-        "pg_column_text",
-        vec![column, tables, name, number(u8::from(cast))],
-    );
+    let mut args = vec![column, tables, name];
+    args.extend(extra);
+    *e = call(function, args);
 }

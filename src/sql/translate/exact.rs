@@ -11,7 +11,7 @@
 //! sorts by the original expression.
 
 use super::ast::{base_name, call, string};
-use super::column_dates::{column_lookup, Scopes};
+use super::column_dates::{column_lookup, when_type, Scopes};
 use super::columns::expr_type;
 use super::params::Scope;
 use crate::sql::pgtype::PgType;
@@ -162,16 +162,12 @@ fn divide_by_column_type(e: &mut Expr, scope: &Lookups) {
     };
     let exact = call("pg_numeric_div", vec![(**left).clone(), (**right).clone()]);
     let native = std::mem::replace(e, Expr::value(Value::Null));
-    *e = Expr::Case {
-        case_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
-        end_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
-        operand: Some(Box::new(call("pg_column_type", lookup.into()))),
-        conditions: vec![sqlparser::ast::CaseWhen {
-            condition: string("numeric"),
-            result: exact,
-        }],
-        else_result: Some(Box::new(native)),
-    };
+    *e = when_type(
+        call("pg_column_type", lookup.into()),
+        "numeric",
+        exact,
+        native,
+    );
 }
 
 /// The column a value is, or sums (min, max) over.

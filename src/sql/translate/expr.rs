@@ -1,7 +1,7 @@
 //! Expression rewrites from PostgreSQL to SQLite semantics. Called bottom-up,
 //! so children are already in SQLite form.
 
-use super::ast::{call, nested, string, string_literal, template};
+use super::ast::{call, is_comparison, nested, string, string_literal, template};
 use super::casts::{rewrite_cast, typed_literal};
 use super::error::{other, unsupported};
 use super::functions::{extract, rewrite_function};
@@ -628,11 +628,6 @@ fn like_to_glob(pattern: &str, escape: Option<char>) -> Result<String, Translate
 
 /// `x = ANY(arr)` / `x <> ALL(arr)` on a JSON-array value:
 /// `x [NOT] IN (SELECT value FROM json_each(arr))`.
-fn is_comparison(op: &BinaryOperator) -> bool {
-    use BinaryOperator as B;
-    matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
-}
-
 /// `x op ANY (array)` / `x op ALL (array)` over the JSON array, with
 /// PostgreSQL's three-valued result: ANY is true if some comparison is true,
 /// false if all are false (or the array is empty), else NULL; ALL the dual.

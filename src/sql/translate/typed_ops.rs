@@ -8,7 +8,7 @@
 
 use sqlparser::ast::{BinaryOperator, Expr};
 
-use super::ast::call;
+use super::ast::{call, is_comparison};
 use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
 
@@ -112,11 +112,6 @@ fn is_float(e: &Expr, depth: usize) -> bool {
         }
         _ => false,
     }
-}
-
-fn is_comparison(op: &BinaryOperator) -> bool {
-    use BinaryOperator as B;
-    matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
 }
 
 /// A date or timestamp literal (`date '...'`, `'...'::timestamp`): its

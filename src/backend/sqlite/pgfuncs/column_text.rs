@@ -32,21 +32,10 @@ pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
             return ctx.get::<Value>(0);
         };
         let cast = ctx.get::<bool>(3)?;
-        if column.ty == PgType::Bool {
-            return Ok(match (as_bool(v), cast) {
-                (Some(true), true) => Value::Text("true".into()),
-                (Some(false), true) => Value::Text("false".into()),
-                (Some(true), false) => Value::Text("t".into()),
-                (Some(false), false) => Value::Text("f".into()),
-                (None, _) => ctx.get::<Value>(0)?,
-            });
-        }
-        match column.ty {
-            PgType::Float4 | PgType::Float8 | PgType::Timestamptz => {}
-            PgType::Numeric if column.scale.is_some() => {}
-            _ => return ctx.get::<Value>(0),
-        }
-        output(v, column).map(Value::Text)
+        Ok(match converted(v, Some(column), cast)? {
+            Some(text) => Value::Text(text),
+            None => ctx.get::<Value>(0)?,
+        })
     })?;
     // A type name (pg_column_type's, or SQLite's storage class) as regtype
     // prints it.
@@ -159,6 +148,7 @@ fn concat(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
             Ok(Value::Text(super::jsonbuild::jsonb_text(&merged)))
         }
         Some(PgType::Array(_)) => {
+            // The column is argument 0 on either side of `||`.
             let other = 1;
             let other_is_array = match ctx.get_raw(other) {
                 ValueRef::Text(t) => {
@@ -199,32 +189,45 @@ fn concat(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
         _ => {
             let mut out = String::new();
             for i in [l, r] {
-                match ctx.get_raw(i) {
-                    ValueRef::Null => return Ok(Value::Null),
-                    v if i == 0 => out.push_str(&column_text(v, column)?),
-                    ValueRef::Text(t) => out.push_str(&String::from_utf8_lossy(t)),
-                    ValueRef::Integer(n) => out.push_str(itoa::Buffer::new().format(n)),
-                    other => out.push_str(&ctx_text(other)),
+                let v = ctx.get_raw(i);
+                if matches!(v, ValueRef::Null) {
+                    return Ok(Value::Null);
                 }
+                // Argument 0 is the column, printed as its type prints.
+                let converted = if i == 0 {
+                    converted(v, column, true)?
+                } else {
+                    None
+                };
+                out.push_str(&converted.unwrap_or_else(|| ctx_text(v)));
             }
             Ok(Value::Text(out))
         }
     }
 }
 
-/// The column's value as `||` sees it (a boolean is true/false).
-fn column_text(v: ValueRef<'_>, column: Option<Column>) -> rusqlite::Result<String> {
-    let Some(c) = column else {
-        return Ok(ctx_text(v));
-    };
+/// The column's value as PostgreSQL's output for its declared type, where
+/// that differs from SQLite's text of the stored value (`None`: as is).
+/// `cast` picks `true`/`false` (a cast, `||`) over `t`/`f` for booleans.
+fn converted(
+    v: ValueRef<'_>,
+    column: Option<Column>,
+    cast: bool,
+) -> rusqlite::Result<Option<String>> {
+    let Some(c) = column else { return Ok(None) };
     Ok(match c.ty {
-        PgType::Bool => match as_bool(v) {
-            Some(b) => b.to_string(),
-            None => ctx_text(v),
-        },
-        PgType::Float4 | PgType::Float8 | PgType::Timestamptz => output(v, c)?,
-        PgType::Numeric if c.scale.is_some() => output(v, c)?,
-        _ => ctx_text(v),
+        PgType::Bool => as_bool(v).map(|b| {
+            match (b, cast) {
+                (true, true) => "true",
+                (false, true) => "false",
+                (true, false) => "t",
+                (false, false) => "f",
+            }
+            .to_owned()
+        }),
+        PgType::Float4 | PgType::Float8 | PgType::Timestamptz => Some(output(v, c)?),
+        PgType::Numeric if c.scale.is_some() => Some(output(v, c)?),
+        _ => None,
     })
 }
 
