@@ -267,6 +267,22 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
         *expr = timestamp_diff((**left).clone(), (**right).clone());
         return;
     }
+    // `jsonb_column - 'key'` deletes the key; other types subtract.
+    if minus && lt.is_none() && super::ast::string_literal(right).is_some() {
+        if let Some(lcall) = column_type_call(left, scopes) {
+            let (l, r) = ((**left).clone(), (**right).clone());
+            let native = Expr::BinaryOp {
+                left: Box::new(Expr::UnaryOp {
+                    op: UnaryOperator::Plus,
+                    expr: Box::new(l.clone()),
+                }),
+                op: op.clone(),
+                right: Box::new(r.clone()),
+            };
+            *expr = when_type(lcall, "jsonb", call("pg_jsonb_delete", vec![l, r]), native);
+        }
+        return;
+    }
     // Intervals and known types are rewritten elsewhere.
     if !(rt.is_none() || is_int(rt)) {
         return;

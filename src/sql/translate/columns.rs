@@ -194,15 +194,24 @@ fn relation_of(name: String, aliases: &[String], query: &Query, kind: Kind) -> R
     for (c, alias) in columns.iter_mut().zip(aliases) {
         c.0 = alias.clone();
     }
+    // Numeric scales pass through (`x.total` of a LATERAL subquery or CTE
+    // over a numeric(12,2) column prints 253.00).
+    let scales = if columns.iter().any(|c| c.1 == Some(PgType::Numeric)) {
+        Some(query_scales(query))
+            .filter(|s| s.len() == columns.len())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     Relation {
         name,
         columns,
         kind,
-        scales: Vec::new(),
+        scales,
     }
 }
 
-fn query_columns(query: &Query) -> Vec<Option<PgType>> {
+pub(super) fn query_columns(query: &Query) -> Vec<Option<PgType>> {
     query_named(query).into_iter().map(|(_, t)| t).collect()
 }
 
@@ -317,6 +326,48 @@ fn push_from(
                     })
                     .collect();
                 element_relation(&base_name(name), &exprs, alias.as_ref(), *with_ordinality)
+            }
+            TableFactor::Table {
+                name,
+                alias,
+                args: Some(_),
+                ..
+            } if matches!(
+                base_name(name).as_str(),
+                "jsonb_each"
+                    | "json_each_text"
+                    | "jsonb_each_text"
+                    | "json_object_keys"
+                    | "jsonb_object_keys"
+            ) =>
+            {
+                let base = base_name(name);
+                let shown = alias
+                    .as_ref()
+                    .map_or(base.clone(), |a| a.name.value.clone());
+                let mut columns = if base.ends_with("object_keys") {
+                    vec![(shown.clone(), Some(PgType::Text))]
+                } else {
+                    let value = if base.ends_with("_text") {
+                        PgType::Text
+                    } else {
+                        PgType::Jsonb
+                    };
+                    vec![
+                        ("key".to_owned(), Some(PgType::Text)),
+                        ("value".to_owned(), Some(value)),
+                    ]
+                };
+                let names = alias.iter().flat_map(|a| a.columns.iter());
+                for (c, n) in columns.iter_mut().zip(names) {
+                    c.0 = n.name.value.clone();
+                }
+                Relation {
+                    name: shown,
+                    columns,
+                    kind: Kind::From,
+                    scales: Vec::new(),
+                }
             }
             TableFactor::Table {
                 name, alias, args, ..
@@ -714,11 +765,16 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
             | B::ArrowAt
             | B::PGOverlap
             | B::Question
+            | B::QuestionAnd
+            | B::QuestionPipe
     ) {
         return Some(PgType::Bool);
     }
     if matches!(op, B::LongArrow | B::HashLongArrow) {
         return Some(PgType::Text);
+    }
+    if matches!(op, B::HashMinus) {
+        return Some(PgType::Jsonb);
     }
     let (lt, rt) = (expr_type(left), expr_type(right));
     if matches!(op, B::StringConcat) {
@@ -929,7 +985,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         "mod" => first_arg_type()?,
         "json_build_object" | "json_build_array" | "json_agg" | "json_object_agg" | "to_json"
         | "row_to_json" | "pg_json_agg_rows" => PgType::Json,
-        "to_jsonb" | "jsonb_set" | "jsonb_extract_path" => PgType::Jsonb,
+        "to_jsonb" | "jsonb_set" | "jsonb_extract_path" | "jsonb_strip_nulls" => PgType::Jsonb,
         "json_extract_path" => PgType::Json,
         "jsonb_extract_path_text" | "json_extract_path_text" => PgType::Text,
         "jsonb_pretty" => PgType::Text,

@@ -39,7 +39,9 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             escape_char,
         } => {
             if *any {
-                return Err(unsupported("ILIKE ANY"));
+                let e = like_any(value, pattern, *negated, true);
+                *expr = e;
+                return Ok(());
             }
             // SQLite's LIKE is case-insensitive for ASCII, as ILIKE is.
             Some(Expr::Like {
@@ -58,7 +60,9 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             escape_char,
         } => {
             if *any {
-                return Err(unsupported("LIKE ANY"));
+                let e = like_any(value, pattern, *negated, false);
+                *expr = e;
+                return Ok(());
             }
             let matched = case_sensitive_like(value, pattern, escape_char.as_deref())?;
             Some(if *negated {
@@ -315,6 +319,17 @@ pub(super) fn rewrite_interval_arithmetic(expr: &mut Expr) -> Result<(), Transla
     }
     let text = match interval_text(right)? {
         Some(text) => text,
+        // An interval computed at run time (`interval '1 hour' * n`,
+        // `($1 || ' days')::interval`, an interval column).
+        None if is_interval(right)? => {
+            let name = if negate {
+                "pg_timestamp_sub"
+            } else {
+                "pg_timestamp_add"
+            };
+            *expr = call(name, vec![(**left).clone(), (**right).clone()]);
+            return Ok(());
+        }
         // `ts + '1 day'`: the untyped literal can only be an interval
         // (PostgreSQL rejects it for a number or text).
         // (`ts - '1 day'` is timestamp - timestamp there: not this.)
@@ -471,9 +486,10 @@ fn binary_op(
         B::Question => call("pg_json_exists", vec![l(), r()]),
         B::HashArrow => call("pg_json_path", vec![l(), r()]),
         B::HashLongArrow => call("pg_json_path_text", vec![l(), r()]),
-        B::HashMinus | B::AtQuestion | B::AtAt | B::QuestionAnd | B::QuestionPipe => {
-            return Err(unsupported(format!("operator {op}")))
-        }
+        B::QuestionPipe => call("pg_json_exists_any", vec![l(), super::arrays::stored(r())]),
+        B::QuestionAnd => call("pg_json_exists_all", vec![l(), super::arrays::stored(r())]),
+        B::HashMinus => call("pg_jsonb_delete_path", vec![l(), r()]),
+        B::AtQuestion | B::AtAt => return Err(unsupported(format!("operator {op}"))),
         // `OPERATOR(pg_catalog.~)` and friends, as psql writes them.
         B::PGCustomBinaryOperator(parts) => {
             let plain = match parts.last().map(String::as_str) {
@@ -574,6 +590,25 @@ pub(super) fn literal_escape(
 
 /// Case-sensitive LIKE: a literal pattern becomes a GLOB pattern; otherwise
 /// the server's `pg_like(text, pattern[, escape])` decides.
+/// `x [NOT] [I]LIKE ANY (array)`: some pattern of the array matches (or,
+/// negated, fails to match).
+fn like_any(value: &Expr, patterns: &Expr, negated: bool, insensitive: bool) -> Expr {
+    let mut array = patterns;
+    while let Expr::Nested(inner) = array {
+        array = inner;
+    }
+    let matched = if insensitive {
+        "$1 LIKE pg_p.value"
+    } else {
+        "pg_like($1, pg_p.value)"
+    };
+    let not = if negated { "NOT " } else { "" };
+    template(
+        &format!("EXISTS (SELECT 1 FROM json_each($2) AS pg_p WHERE {not}{matched})"),
+        &[value.clone(), super::arrays::stored(array.clone())],
+    )
+}
+
 fn case_sensitive_like(
     value: &Expr,
     pattern: &Expr,
@@ -648,10 +683,21 @@ fn quantified(left: &Expr, op: &BinaryOperator, array: &Expr, all: bool) -> Expr
 }
 
 fn in_json_array(left: &Expr, array: &Expr, negated: bool) -> Expr {
-    let sql = if negated {
-        "$1 NOT IN (SELECT value FROM json_each($2))"
-    } else {
-        "$1 IN (SELECT value FROM json_each($2))"
+    // A NULL array gives NULL, not false (json_each(NULL) is empty). A
+    // parameter or literal keeps the bare IN, which an index can serve.
+    let may_be_null = !matches!(array, Expr::Value(_) | Expr::Array(_))
+        && !matches!(array, Expr::Function(f) if super::ast::base_name(&f.name) == "json_array")
+        && super::ast::string_literal(array).is_none()
+        && !matches!(array, Expr::Cast { expr, .. } if matches!(**expr, Expr::Value(_)));
+    let sql = match (negated, may_be_null) {
+        (true, false) => "$1 NOT IN (SELECT value FROM json_each($2))",
+        (false, false) => "$1 IN (SELECT value FROM json_each($2))",
+        (true, true) => {
+            "CASE WHEN $2 IS NULL THEN NULL ELSE $1 NOT IN (SELECT value FROM json_each($2)) END"
+        }
+        (false, true) => {
+            "CASE WHEN $2 IS NULL THEN NULL ELSE $1 IN (SELECT value FROM json_each($2)) END"
+        }
     };
     template(sql, &[left.clone(), super::arrays::stored(array.clone())])
 }

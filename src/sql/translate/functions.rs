@@ -117,9 +117,10 @@ fn distinct_aggregate(name: &str, func: &mut Function) -> bool {
         list.clauses
             .push(FunctionArgumentClause::OrderBy(vec![OrderByExpr {
                 expr: value.clone(),
+                // PostgreSQL sorts NULLs last ascending; SQLite first.
                 options: OrderByOptions {
                     sort: None,
-                    nulls_first: None,
+                    nulls_first: Some(false),
                 },
                 with_fill: None,
             }]));

@@ -4,8 +4,14 @@
 //! or `LIMIT 1` (the top-1-per-group idiom). Each `x.col` becomes the
 //! subquery reduced to that column; a CROSS/inner join with a `LIMIT 1`
 //! subquery keeps only outer rows for which it has a row (`EXISTS`), a LEFT
-//! JOIN keeps them all with NULLs, as PostgreSQL does. Other LATERAL forms
-//! are refused with 0A000.
+//! JOIN keeps them all with NULLs, as PostgreSQL does.
+//!
+//! Any other LATERAL subquery, and a set-returning function in FROM whose
+//! arguments read an earlier FROM item (`FROM products p, unnest(p.tags)
+//! t`, `jsonb_each(p.attrs)`), is packed: a correlated scalar subquery
+//! gathers its rows as one JSON array of arrays, and SQLite's `json_each`,
+//! which may read earlier FROM items, spreads them out again. `x.col` is
+//! then `json_extract(x.value, '$[i]')`, cast to the column's type.
 
 use super::error::unsupported;
 use super::TranslateError;
@@ -15,12 +21,14 @@ use sqlparser::ast::{
 };
 use std::ops::ControlFlow;
 
-/// One LATERAL subquery taken out of FROM.
+/// One LATERAL subquery taken out of FROM (or packed in place).
 struct Lateral {
     alias: String,
     query: Query,
     /// Output column name → its expression.
     columns: Vec<(String, Expr)>,
+    /// Packed into `json_each`: the column types, read back with json_extract.
+    packed: Option<Vec<Option<crate::sql::pgtype::PgType>>>,
 }
 
 /// Rewrites the LATERAL subqueries of a query's FROM clause, and the
@@ -45,6 +53,7 @@ pub(super) fn rewrite(query: &mut Query) -> Result<(), TranslateError> {
 }
 
 fn rewrite_select(select: &mut Select) -> Result<Vec<Lateral>, TranslateError> {
+    correlated_functions(select)?;
     let mut laterals = Vec::new();
     let mut exists = Vec::new();
     let mut from = std::mem::take(&mut select.from);
@@ -55,15 +64,21 @@ fn rewrite_select(select: &mut Select) -> Result<Vec<Lateral>, TranslateError> {
                 select.from = from;
                 return Err(unsupported("LATERAL as the first FROM item"));
             }
-            let twj = from.remove(i);
-            let l = take(twj.relation)?;
-            if !l.always_one_row() {
-                exists.push(l.query.clone());
+            let relation = std::mem::replace(&mut from[i].relation, placeholder());
+            let l = take(relation)?;
+            if l.packed.is_some() {
+                from[i].relation = l.packed_factor();
+                laterals.push(l);
+            } else {
+                let twj = from.remove(i);
+                if !l.always_one_row() {
+                    exists.push(l.query.clone());
+                }
+                laterals.push(l);
+                // Its joins attach to what came before.
+                from[i - 1].joins.extend(twj.joins);
+                continue;
             }
-            laterals.push(l);
-            // Its joins attach to what came before.
-            from[i - 1].joins.extend(twj.joins);
-            continue;
         }
         let mut j = 0;
         while j < from[i].joins.len() {
@@ -71,12 +86,26 @@ fn rewrite_select(select: &mut Select) -> Result<Vec<Lateral>, TranslateError> {
                 j += 1;
                 continue;
             }
-            let Join {
-                relation,
-                join_operator,
-                ..
-            } = from[i].joins.remove(j);
+            let relation = std::mem::replace(&mut from[i].joins[j].relation, placeholder());
             let l = take(relation)?;
+            if l.packed.is_some() {
+                if !matches!(
+                    from[i].joins[j].join_operator,
+                    JoinOperator::CrossJoin(_)
+                        | JoinOperator::Join(_)
+                        | JoinOperator::Inner(_)
+                        | JoinOperator::Left(_)
+                        | JoinOperator::LeftOuter(_)
+                ) {
+                    select.from = from;
+                    return Err(unsupported("this LATERAL join"));
+                }
+                from[i].joins[j].relation = l.packed_factor();
+                laterals.push(l);
+                j += 1;
+                continue;
+            }
+            let Join { join_operator, .. } = from[i].joins.remove(j);
             let left = match join_operator {
                 JoinOperator::CrossJoin(_) => false,
                 JoinOperator::Join(c) | JoinOperator::Inner(c) if on_true(&c) => false,
@@ -100,16 +129,27 @@ fn rewrite_select(select: &mut Select) -> Result<Vec<Lateral>, TranslateError> {
     let mut replace = Replace {
         laterals: &laterals,
     };
+    expand_wildcards(select, &laterals);
+    for twj in &mut select.from {
+        for join in &mut twj.joins {
+            if let Some(JoinConstraint::On(e)) = join_constraint(&mut join.join_operator) {
+                let _ = e.visit(&mut replace);
+            }
+        }
+    }
     for item in &mut select.projection {
         match item {
             // `x.c` keeps its output name `c` as a subquery.
-            SelectItem::UnnamedExpr(e @ Expr::CompoundIdentifier(_)) => {
+            SelectItem::UnnamedExpr(e @ (Expr::CompoundIdentifier(_) | Expr::Identifier(_))) => {
                 let name = match e {
                     Expr::CompoundIdentifier(ids) => ids.last().cloned(),
+                    Expr::Identifier(id) => Some(id.clone()),
                     _ => None,
                 };
                 let _ = e.visit(&mut replace);
-                if let (Expr::Subquery(_), Some(name)) = (&*e, name) {
+                if let (Expr::Subquery(_) | Expr::Function(_) | Expr::Cast { .. }, Some(name)) =
+                    (&*e, name)
+                {
                     *item = SelectItem::ExprWithAlias {
                         expr: e.clone(),
                         alias: Ident::with_quote('"', name.value),
@@ -119,6 +159,14 @@ fn rewrite_select(select: &mut Select) -> Result<Vec<Lateral>, TranslateError> {
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
                 let _ = e.visit(&mut replace);
             }
+            SelectItem::QualifiedWildcard(
+                sqlparser::ast::SelectItemQualifiedWildcardKind::ObjectName(n),
+                _,
+            ) if !n
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .is_some_and(|q| laterals.iter().any(|l| l.alias == q.value)) => {}
             _ => return Err(unsupported("* over a LATERAL subquery")),
         }
     }
@@ -188,13 +236,196 @@ fn take(f: TableFactor) -> Result<Lateral, TranslateError> {
         alias: alias.name.value,
         query: *subquery,
         columns,
+        packed: None,
     };
     if !l.always_one_row() && !l.limit_one() {
-        return Err(unsupported(
-            "a LATERAL subquery that may return several rows (an aggregate or LIMIT 1 is supported)",
-        ));
+        let types = super::columns::query_columns(&l.query);
+        let types = if types.len() == l.columns.len() {
+            types
+        } else {
+            vec![None; l.columns.len()]
+        };
+        return Ok(Lateral {
+            packed: Some(types),
+            ..l
+        });
     }
     Ok(l)
+}
+
+/// An empty FROM item, standing in while the real one is taken apart.
+fn placeholder() -> TableFactor {
+    TableFactor::NestedJoin {
+        table_with_joins: Box::new(sqlparser::ast::TableWithJoins {
+            relation: TableFactor::Table {
+                name: sqlparser::ast::ObjectName::from(vec![Ident::new("pgtenant_none")]),
+                alias: None,
+                args: None,
+                with_hints: vec![],
+                version: None,
+                partitions: vec![],
+                with_ordinality: false,
+                json_path: None,
+                sample: None,
+                index_hints: vec![],
+            },
+            joins: vec![],
+        }),
+        alias: None,
+    }
+}
+
+fn join_constraint(op: &mut JoinOperator) -> Option<&mut JoinConstraint> {
+    match op {
+        JoinOperator::Join(c)
+        | JoinOperator::Inner(c)
+        | JoinOperator::Left(c)
+        | JoinOperator::LeftOuter(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// A set-returning function after the first FROM item whose arguments name
+/// columns (of an earlier item: PostgreSQL's implicit LATERAL) becomes a
+/// LATERAL derived table, packed like any other.
+fn correlated_functions(select: &mut Select) -> Result<(), TranslateError> {
+    let mut first = true;
+    for twj in &mut select.from {
+        let factors =
+            std::iter::once(&mut twj.relation).chain(twj.joins.iter_mut().map(|j| &mut j.relation));
+        for factor in factors {
+            if let TableFactor::Function {
+                name, args, alias, ..
+            } = factor
+            {
+                // `LATERAL f(..)`: the same as without LATERAL.
+                *factor = TableFactor::Table {
+                    name: name.clone(),
+                    alias: alias.clone(),
+                    args: Some(sqlparser::ast::TableFunctionArgs {
+                        args: std::mem::take(args),
+                        settings: None,
+                    }),
+                    with_hints: vec![],
+                    version: None,
+                    partitions: vec![],
+                    with_ordinality: false,
+                    json_path: None,
+                    sample: None,
+                    index_hints: vec![],
+                };
+            }
+            if !first && reads_columns(factor) {
+                let mut f = factor.clone();
+                if super::series::rewrite_table_function(&mut f)? {
+                    if let TableFactor::Derived { lateral, .. } = &mut f {
+                        *lateral = true;
+                        *factor = f;
+                    }
+                }
+            }
+            first = false;
+        }
+    }
+    Ok(())
+}
+
+/// A function in FROM with a column reference among its arguments.
+fn reads_columns(factor: &TableFactor) -> bool {
+    let args: Vec<&Expr> = match factor {
+        TableFactor::Table { args: Some(a), .. } => a
+            .args
+            .iter()
+            .filter_map(|a| match a {
+                sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(e)) => {
+                    Some(e)
+                }
+                _ => None,
+            })
+            .collect(),
+        TableFactor::UNNEST { array_exprs, .. } => array_exprs.iter().collect(),
+        _ => return false,
+    };
+    let mut found = false;
+    for arg in args {
+        let _ = sqlparser::ast::visit_expressions(arg, |e| {
+            if matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) {
+                found = true;
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        });
+    }
+    found
+}
+
+/// `*` and `x.*` name the packed subquery's columns (json_each's own would
+/// show otherwise); other FROM items keep `t.*`.
+fn expand_wildcards(select: &mut Select, laterals: &[Lateral]) {
+    use sqlparser::ast::{ObjectName, SelectItemQualifiedWildcardKind, WildcardAdditionalOptions};
+    let packed = |alias: &str| {
+        laterals
+            .iter()
+            .find(|l| l.alias == alias && l.packed.is_some())
+    };
+    let columns_of = |l: &Lateral| -> Vec<SelectItem> {
+        l.columns
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| SelectItem::ExprWithAlias {
+                expr: l.extract(i),
+                alias: Ident::with_quote('"', name),
+            })
+            .collect()
+    };
+    if !laterals.iter().any(|l| l.packed.is_some()) {
+        return;
+    }
+    let mut names = Vec::new();
+    for twj in &select.from {
+        for f in std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)) {
+            names.push(match f {
+                TableFactor::Table { alias: Some(a), .. }
+                | TableFactor::Derived { alias: Some(a), .. } => Some(a.name.clone()),
+                TableFactor::Table { name, .. } => {
+                    name.0.last().and_then(|p| p.as_ident()).cloned()
+                }
+                _ => None,
+            });
+        }
+    }
+    let mut out = Vec::with_capacity(select.projection.len());
+    for item in std::mem::take(&mut select.projection) {
+        match item {
+            SelectItem::Wildcard(_) if names.iter().all(Option::is_some) => {
+                for name in names.iter().flatten() {
+                    match packed(&name.value) {
+                        Some(l) => out.extend(columns_of(l)),
+                        None => out.push(SelectItem::QualifiedWildcard(
+                            SelectItemQualifiedWildcardKind::ObjectName(ObjectName::from(vec![
+                                name.clone(),
+                            ])),
+                            WildcardAdditionalOptions::default(),
+                        )),
+                    }
+                }
+            }
+            SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(n), o) => {
+                match n.0.as_slice() {
+                    [p] if p.as_ident().and_then(|i| packed(&i.value)).is_some() => {
+                        let l = packed(&p.as_ident().expect("checked").value).expect("checked");
+                        out.extend(columns_of(l));
+                    }
+                    _ => out.push(SelectItem::QualifiedWildcard(
+                        SelectItemQualifiedWildcardKind::ObjectName(n),
+                        o,
+                    )),
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    select.projection = out;
 }
 
 impl Lateral {
@@ -215,15 +446,126 @@ impl Lateral {
             })
     }
 
+    /// `json_each((SELECT json_group_array(json_array(c1, ..)) FROM (query) AS
+    /// pgtenant_lateral)) AS alias`.
+    fn packed_factor(&self) -> TableFactor {
+        use sqlparser::ast::{
+            FunctionArg, FunctionArgExpr, ObjectName, TableAlias, TableFunctionArgs,
+        };
+        let cols: Vec<Expr> = self
+            .columns
+            .iter()
+            .map(|(n, _)| {
+                Expr::CompoundIdentifier(vec![
+                    Ident::new("pgtenant_lateral"),
+                    Ident::with_quote('"', n),
+                ])
+            })
+            .collect();
+        let row = super::ast::call("json_array", cols);
+        let rows = super::ast::call("json_group_array", vec![row]);
+        let mut inner = self.query.clone();
+        // Output names as the columns are known here (an alias list wins).
+        if let SetExpr::Select(s) = inner.body.as_mut() {
+            for (item, (name, _)) in s.projection.iter_mut().zip(&self.columns) {
+                let expr = match item {
+                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                        e.clone()
+                    }
+                    _ => continue,
+                };
+                *item = SelectItem::ExprWithAlias {
+                    expr,
+                    alias: Ident::with_quote('"', name),
+                };
+            }
+        }
+        let gather: Query = {
+            let mut q: Query =
+                sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+                    .try_with_sql("SELECT 1 FROM (SELECT 1) AS pgtenant_lateral")
+                    .and_then(|mut p| p.parse_query())
+                    .map(|q| *q)
+                    .expect("generated SQL parses");
+            if let SetExpr::Select(s) = q.body.as_mut() {
+                s.projection = vec![SelectItem::UnnamedExpr(rows)];
+                if let Some(TableFactor::Derived { subquery, .. }) =
+                    s.from.first_mut().map(|t| &mut t.relation)
+                {
+                    **subquery = inner;
+                }
+            }
+            q
+        };
+        TableFactor::Table {
+            name: ObjectName::from(vec![Ident::new("json_each")]),
+            alias: Some(TableAlias {
+                explicit: true,
+                name: Ident::new(self.alias.clone()),
+                columns: vec![],
+                at: None,
+            }),
+            args: Some(TableFunctionArgs {
+                args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Subquery(
+                    Box::new(gather),
+                )))],
+                settings: None,
+            }),
+            with_hints: vec![],
+            version: None,
+            partitions: vec![],
+            with_ordinality: false,
+            json_path: None,
+            sample: None,
+            index_hints: vec![],
+        }
+    }
+
+    /// Column `i` of a packed row, as its type.
+    fn extract(&self, i: usize) -> Expr {
+        use crate::sql::pgtype::PgType;
+        let value =
+            Expr::CompoundIdentifier(vec![Ident::new(self.alias.clone()), Ident::new("value")]);
+        let e = super::ast::call(
+            "json_extract",
+            vec![value, super::ast::string(format!("$[{i}]"))],
+        );
+        let ty = self
+            .packed
+            .as_ref()
+            .and_then(|t| t.get(i).copied().flatten());
+        let Some(ty) = ty.filter(|t| !matches!(t, PgType::Text | PgType::Int4 | PgType::Int8))
+        else {
+            return e;
+        };
+        match sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+            .try_with_sql(&ty.display_name())
+            .and_then(|mut p| p.parse_data_type())
+        {
+            Ok(data_type) => Expr::Cast {
+                kind: sqlparser::ast::CastKind::DoubleColon,
+                expr: Box::new(e),
+                data_type,
+                format: None,
+            },
+            Err(_) => e,
+        }
+    }
+
     fn limit_one(&self) -> bool {
         matches!(&self.query.limit_clause,
             Some(LimitClause::LimitOffset { limit: Some(Expr::Value(v)), offset: None, .. })
                 if v.value == Value::Number("1".into(), false))
     }
 
-    /// The subquery reduced to one of its columns.
+    /// The subquery reduced to one of its columns (for a packed one, the
+    /// column read back from the row).
     fn scalar(&self, column: &str) -> Option<Expr> {
-        let (_, expr) = self.columns.iter().find(|(n, _)| n == column)?;
+        let i = self.columns.iter().position(|(n, _)| n == column)?;
+        if self.packed.is_some() {
+            return Some(self.extract(i));
+        }
+        let (_, expr) = &self.columns[i];
         let mut q = self.query.clone();
         if let SetExpr::Select(s) = q.body.as_mut() {
             s.projection = vec![SelectItem::UnnamedExpr(expr.clone())];
@@ -267,6 +609,27 @@ impl VisitorMut for Replace<'_> {
     type Break = ();
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        // A bare name of a packed subquery's column.
+        if let Expr::Identifier(id) = expr {
+            let mut owners = self
+                .laterals
+                .iter()
+                .filter(|l| l.packed.is_some() && l.columns.iter().any(|(n, _)| *n == id.value));
+            if let (Some(l), None) = (owners.next(), owners.next()) {
+                if let Some(s) = l.scalar(&id.value) {
+                    *expr = s;
+                }
+            } else if let Some(l) = self
+                .laterals
+                .iter()
+                .find(|l| l.packed.is_some() && l.columns.len() == 1 && l.alias == id.value)
+            {
+                // A one-column function's alias names its value
+                // (`jsonb_array_elements(..) AS elem`).
+                *expr = l.extract(0);
+            }
+            return ControlFlow::Continue(());
+        }
         if let Expr::CompoundIdentifier(ids) = expr {
             if let [q, c] = ids.as_slice() {
                 if let Some(l) = self.laterals.iter().find(|l| l.alias == q.value) {

@@ -69,6 +69,18 @@ fn mul(a: Interval, f: f64) -> rusqlite::Result<Interval> {
     })
 }
 
+/// `ts + iv` as PostgreSQL adds an interval to a timestamp.
+fn plus_interval(ts: NaiveDateTime, iv: Interval) -> Option<NaiveDateTime> {
+    let months = chrono::Months::new(iv.months.unsigned_abs());
+    let ts = if iv.months >= 0 {
+        ts.checked_add_months(months)?
+    } else {
+        ts.checked_sub_months(months)?
+    };
+    ts.checked_add_signed(chrono::TimeDelta::days(i64::from(iv.days)))?
+        .checked_add_signed(chrono::TimeDelta::microseconds(iv.usecs))
+}
+
 fn justify_hours(a: Interval) -> Interval {
     let mut days = a.days as i64 + a.usecs / USECS_PER_DAY;
     let mut usecs = a.usecs % USECS_PER_DAY;
@@ -260,6 +272,22 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
                 Some(s) => Some(f(interval(&s)?).to_text()),
                 None => None,
             })
+        })?;
+    }
+    // timestamp +/- interval for an interval computed at run time
+    // (`ts + interval '1 hour' * n`, `ts - ($1 || ' days')::interval`):
+    // months first (clamped to the month's last day), then days, then time,
+    // as PostgreSQL's timestamp_pl_interval.
+    for (name, negate) in [("pg_timestamp_add", false), ("pg_timestamp_sub", true)] {
+        conn.create_scalar_function(name, 2, pure(), move |ctx| {
+            let (Some(ts), Some(iv)) = (text(ctx, 0)?, text(ctx, 1)?) else {
+                return Ok(None);
+            };
+            let iv = interval(&iv)?;
+            let iv = if negate { mul(iv, -1.0)? } else { iv };
+            let out = plus_interval(timestamp(&ts)?, iv)
+                .ok_or_else(|| error("22008", "timestamp out of range"))?;
+            Ok(Some(out.format("%Y-%m-%d %H:%M:%S%.f").to_string()))
         })?;
     }
     conn.create_scalar_function("pg_timestamp_diff", 2, pure(), |ctx| {

@@ -219,6 +219,82 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             _ => false,
         }))
     })?;
+    // `?|` / `?&`: any / all of the keys (a text[] literal or ARRAY[..]).
+    for (name, all) in [("pg_json_exists_any", false), ("pg_json_exists_all", true)] {
+        conn.create_scalar_function(name, 2, pure(), move |ctx| {
+            let (Some(a), Some(keys)) = (json_arg(ctx, 0)?, path(ctx, 1)?) else {
+                return Ok(None);
+            };
+            let has = |k: &String| match &a {
+                Json::Object(m) => m.contains_key(k),
+                Json::Array(items) => items.iter().any(|v| v.as_str() == Some(k.as_str())),
+                Json::String(s) => s == k,
+                _ => false,
+            };
+            Ok(Some(if all {
+                keys.iter().all(has)
+            } else {
+                keys.iter().any(has)
+            }))
+        })?;
+    }
+    // `#-`: the value without the element at the path.
+    conn.create_scalar_function("pg_jsonb_delete_path", 2, pure(), |ctx| {
+        let (Some(mut a), Some(p)) = (json_arg(ctx, 0)?, path(ctx, 1)?) else {
+            return Ok(None);
+        };
+        if !a.is_object() && !a.is_array() {
+            return Err(error("22023", "cannot delete path in scalar"));
+        }
+        if let Some((last, parents)) = p.split_last() {
+            let parent = parents.iter().try_fold(&mut a, |v, k| match v {
+                Json::Object(m) => m.get_mut(k),
+                Json::Array(items) => {
+                    let i: i64 = k.parse().ok()?;
+                    let i = if i < 0 { items.len() as i64 + i } else { i };
+                    items.get_mut(usize::try_from(i).ok()?)
+                }
+                _ => None,
+            });
+            match parent {
+                Some(Json::Object(m)) => {
+                    m.remove(last);
+                }
+                Some(Json::Array(items)) => {
+                    let i: i64 = last.parse().map_err(|_| {
+                        error(
+                            "22P02",
+                            format!("path element is not an integer: \"{last}\""),
+                        )
+                    })?;
+                    let i = if i < 0 { items.len() as i64 + i } else { i };
+                    if let Some(i) = usize::try_from(i).ok().filter(|&i| i < items.len()) {
+                        items.remove(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(Some(a.to_string()))
+    })?;
+    // jsonb_strip_nulls: object fields whose value is null removed, at every depth.
+    conn.create_scalar_function("jsonb_strip_nulls", 1, pure(), |ctx| {
+        fn strip(v: &mut Json) {
+            match v {
+                Json::Object(m) => {
+                    m.retain(|_, x| !x.is_null());
+                    m.values_mut().for_each(strip);
+                }
+                Json::Array(items) => items.iter_mut().for_each(strip),
+                _ => {}
+            }
+        }
+        let Some(mut a) = json_arg(ctx, 0)? else {
+            return Ok(None);
+        };
+        strip(&mut a);
+        Ok(Some(a.to_string()))
+    })?;
     conn.create_scalar_function("pg_json_path", 2, pure(), |ctx| {
         let (Some(a), Some(p)) = (json_arg(ctx, 0)?, path(ctx, 1)?) else {
             return Ok(None);
