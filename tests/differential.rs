@@ -571,5 +571,7 @@ async fn corpus_side_by_side_local_and_remote_tenants() {
 
 /// The remote tenant's agreement reached so far (raise it as it improves).
 /// 84 since 15-sequences.sql: sequences are local-only (0A000 on remote
-/// tenants), which takes 30 statements from the remote side.
-const REMOTE_FLOOR_PERCENT: usize = 84;
+/// tenants), which takes 30 statements from the remote side; 83 since
+/// 17-lateral.sql, whose array columns read through pg_array(), a
+/// pgtenant function remote libSQL databases lack (833 of 1001).
+const REMOTE_FLOOR_PERCENT: usize = 83;

@@ -127,6 +127,11 @@ pub fn reacquire(s: &Arc<Session>) -> Result<Conn, SqlError> {
     if let Err(e) = super::settings_sql::register(&conn, s.settings.clone()) {
         tracing::warn!(error = %e, "current_setting()/set_config() unavailable");
     }
+    if let Some(a) = &s.advisory {
+        if let Err(e) = super::advisory::register(&conn, a.clone()) {
+            tracing::warn!(error = %e, "advisory lock functions unavailable");
+        }
+    }
     s.set_interrupt(Some(conn.interrupt_handle()));
     s.released.store(false, Ordering::Release);
     Ok(conn)

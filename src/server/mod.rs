@@ -1,6 +1,7 @@
 //! The PostgreSQL front end: listener, per-connection handlers, sessions.
 
 pub mod activity;
+pub mod advisory;
 pub mod auth;
 pub mod check;
 pub mod conn;

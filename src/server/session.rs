@@ -132,6 +132,8 @@ pub struct Session {
     tx: Mutex<Tx>,
     /// Shared with the connection's current_setting()/set_config().
     pub settings: Arc<Mutex<Settings>>,
+    /// The session's advisory locks (tenant sessions).
+    pub advisory: Option<Arc<super::advisory::SessionLocks>>,
     cancel_reason: AtomicU8,
     cancel_wait: Notify,
     /// PREPARE / EXECUTE / DEALLOCATE statements.
@@ -325,6 +327,14 @@ impl Session {
         if let Err(e) = super::settings_sql::register(conn.local(), settings.clone()) {
             tracing::warn!(error = %e, "current_setting()/set_config() unavailable");
         }
+        let advisory = db
+            .as_ref()
+            .map(|db| Arc::new(super::advisory::SessionLocks::new(pid, db.advisory.clone())));
+        if let Some(a) = &advisory {
+            if let Err(e) = super::advisory::register(conn.local(), a.clone()) {
+                tracing::warn!(error = %e, "advisory lock functions unavailable");
+            }
+        }
         let (conn, remote, interrupt) = match conn {
             SessionConn::Local(c) => {
                 let interrupt = c.interrupt_handle();
@@ -345,6 +355,7 @@ impl Session {
             database: Default::default(),
             tx: Mutex::new(Tx::Idle),
             settings,
+            advisory,
             cancel_reason: AtomicU8::new(CANCEL_NONE),
             cancel_wait: Notify::new(),
             prepared_sql: Default::default(),
@@ -994,6 +1005,9 @@ impl Session {
         };
         drop(permit);
         self.cursors.end_transaction(commit && result.is_ok());
+        if let Some(a) = &self.advisory {
+            a.end_transaction();
+        }
         result?;
         Ok(Outcome::TxEnd(Tag::new(if commit {
             "COMMIT"
@@ -1385,6 +1399,9 @@ impl Drop for Session {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(db) = &self.db {
             db.stats.session_ended();
+        }
+        if let Some(a) = &self.advisory {
+            a.end_session();
         }
         if let (Some(conn), Some(db)) = (conn, &self.db) {
             // An open block is rolled back when the connection closes; only

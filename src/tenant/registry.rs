@@ -48,6 +48,8 @@ pub struct TenantDb {
     /// their schema mirror before their next statement (a local session's
     /// SQLite sees the change by itself).
     schema_generation: Arc<std::sync::atomic::AtomicU64>,
+    /// Its sessions' advisory locks (pg_advisory_lock), in this process.
+    pub advisory: Arc<crate::server::advisory::AdvisoryLocks>,
 }
 
 /// Where a tenant environment's database is, for the registry.
@@ -287,6 +289,7 @@ impl Registry {
                     closed: AtomicBool::new(false),
                     stats: Default::default(),
                     schema_generation: Default::default(),
+                    advisory: Default::default(),
                 });
                 live.insert(key, Arc::downgrade(&db));
                 db

@@ -12,6 +12,7 @@ mod hrana;
 
 mod abrupt_clients;
 mod admin_functions;
+mod advisory_locks;
 mod alter_constraints;
 mod apps;
 mod attack_suite;

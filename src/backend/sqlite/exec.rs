@@ -183,6 +183,7 @@ impl Conn {
             }
             Ok(())
         }));
+        let _ = super::sleep::register(&db, inline.clone(), over_budget.clone());
         let decls = Arc::new(DeclCache::default());
         // Replaces the uncached registration of `open`.
         let _ = super::pgfuncs::column_input::register_cached(&db, decls.clone());
@@ -321,6 +322,12 @@ impl Conn {
         } else {
             Some(r)
         }
+    }
+
+    /// (running inline, over its budget): a function that must wait sets
+    /// the second while the first is set, and the run moves off the worker.
+    pub fn budget_flags(&self) -> (Arc<AtomicBool>, Arc<AtomicBool>) {
+        (self.inline.clone(), self.over_budget.clone())
     }
 
     pub fn interrupt_handle(&self) -> Arc<InterruptHandle> {

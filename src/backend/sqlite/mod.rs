@@ -10,6 +10,7 @@ pub mod guard;
 mod key_types;
 pub mod open;
 pub mod pgfuncs;
+pub mod sleep;
 pub mod with_steps;
 
 /// Whether an error means the catalog views are not created on this connection yet.

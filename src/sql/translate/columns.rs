@@ -969,6 +969,18 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "current_schema" | "current_database" => PgType::Text,
         "gen_random_uuid" | "uuid_generate_v4" => PgType::Uuid,
         "pg_backend_pid" => PgType::Int4,
+        "pg_sleep"
+        | "pg_advisory_lock"
+        | "pg_advisory_lock_shared"
+        | "pg_advisory_xact_lock"
+        | "pg_advisory_xact_lock_shared"
+        | "pg_advisory_unlock_all" => PgType::Void,
+        "pg_try_advisory_lock"
+        | "pg_try_advisory_lock_shared"
+        | "pg_try_advisory_xact_lock"
+        | "pg_try_advisory_xact_lock_shared"
+        | "pg_advisory_unlock"
+        | "pg_advisory_unlock_shared" => PgType::Bool,
         "nextval" | "currval" | "setval" | "lastval" => PgType::Int8,
         "bool_and" | "bool_or" | "every" => PgType::Bool,
         "random" => PgType::Float8,

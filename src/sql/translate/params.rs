@@ -313,6 +313,7 @@ impl Visitor for Hints {
                 self.pair(value, high);
             }
             Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => self.pair(a, b),
+            Expr::Function(func) => self.function_args(func),
             Expr::Like {
                 expr: value,
                 pattern,
@@ -333,6 +334,91 @@ impl Visitor for Hints {
         }
         ControlFlow::Continue(())
     }
+}
+
+impl Hints {
+    /// `$n` as a function's argument: the type its signature gives that
+    /// position (`pg_advisory_lock($1)` bigint, `left(s, $1)` integer), or
+    /// the other arguments' type for coalesce/nullif/greatest/least.
+    fn function_args(&mut self, func: &sqlparser::ast::Function) {
+        let Some(args) = super::ast::plain_args(func) else {
+            return;
+        };
+        let name = base_name(&func.name);
+        if matches!(name.as_str(), "coalesce" | "nullif" | "greatest" | "least") {
+            for (i, a) in args.iter().enumerate() {
+                for b in &args[i + 1..] {
+                    self.pair(a, b);
+                }
+            }
+            return;
+        }
+        let Some(types) = signature(&name, args.len()) else {
+            return;
+        };
+        for (arg, ty) in args.iter().zip(types) {
+            if let (Some(n), Some(t)) = (placeholder_index(arg), ty) {
+                self.set(n, ParamHint::Type(*t));
+            }
+        }
+    }
+}
+
+/// Argument types of functions commonly called with parameters (`None`:
+/// another rule, or the column, decides).
+fn signature(name: &str, n: usize) -> Option<&'static [Option<PgType>]> {
+    use PgType::{Bool, Float8, Int4, Int8, Text};
+    Some(match (name, n) {
+        (
+            "pg_advisory_lock"
+            | "pg_advisory_lock_shared"
+            | "pg_try_advisory_lock"
+            | "pg_try_advisory_lock_shared"
+            | "pg_advisory_xact_lock"
+            | "pg_advisory_xact_lock_shared"
+            | "pg_try_advisory_xact_lock"
+            | "pg_try_advisory_xact_lock_shared"
+            | "pg_advisory_unlock"
+            | "pg_advisory_unlock_shared",
+            1,
+        ) => &[Some(Int8)],
+        (
+            "pg_advisory_lock"
+            | "pg_advisory_lock_shared"
+            | "pg_try_advisory_lock"
+            | "pg_try_advisory_lock_shared"
+            | "pg_advisory_xact_lock"
+            | "pg_advisory_xact_lock_shared"
+            | "pg_try_advisory_xact_lock"
+            | "pg_try_advisory_xact_lock_shared"
+            | "pg_advisory_unlock"
+            | "pg_advisory_unlock_shared",
+            2,
+        ) => &[Some(Int4), Some(Int4)],
+        ("pg_sleep" | "to_timestamp", 1) => &[Some(Float8)],
+        ("left" | "right" | "repeat", 2) => &[Some(Text), Some(Int4)],
+        ("lpad" | "rpad", _) => &[Some(Text), Some(Int4), Some(Text)],
+        ("substr" | "substring", _) => &[Some(Text), Some(Int4), Some(Int4)],
+        ("split_part", 3) => &[Some(Text), Some(Text), Some(Int4)],
+        ("round" | "trunc", 2) => &[None, Some(Int4)],
+        ("date_trunc" | "date_part", 2) => &[Some(Text), None],
+        ("to_char", 2) => &[None, Some(Text)],
+        ("to_date" | "to_timestamp", 2) => &[Some(Text), Some(Text)],
+        ("current_setting", _) => &[Some(Text), Some(Bool)],
+        ("set_config", 3) => &[Some(Text), Some(Text), Some(Bool)],
+        ("nextval" | "currval", 1) => &[Some(Text)],
+        ("setval", _) => &[Some(Text), Some(Int8), Some(Bool)],
+        (
+            "lower" | "upper" | "length" | "md5" | "initcap" | "btrim" | "ltrim" | "rtrim"
+            | "reverse" | "quote_ident" | "quote_literal",
+            _,
+        ) => &[Some(Text), Some(Text)],
+        ("replace" | "translate" | "regexp_replace", _) => {
+            &[Some(Text), Some(Text), Some(Text), Some(Text)]
+        }
+        ("strpos" | "starts_with" | "concat_ws", _) => &[Some(Text), Some(Text)],
+        _ => return None,
+    })
 }
 
 /// The tables a query's own FROM clause reads (not its subqueries').
