@@ -754,6 +754,33 @@ impl Session {
                 .await
                 .map(|_| Outcome::Command(Tag::new("ALTER TABLE")))
             }
+            StmtKind::AlterColumns { table, changes } => {
+                if self.remote.is_some() {
+                    return Err(SqlError::new(
+                        "0A000",
+                        "ALTER TABLE ALTER COLUMN is not supported on remote libSQL tenants",
+                    ));
+                }
+                let role = match &self.identity {
+                    Identity::Tenant { role, .. } => {
+                        crate::backend::sqlite::guard::Role::parse(role)
+                    }
+                    Identity::Admin { .. } => crate::backend::sqlite::guard::Role::ReadOnly,
+                };
+                let permit = self.writer_for_statement().await?;
+                let (table, changes) = (table.clone(), changes.clone());
+                self.with_local_conn_releasing(permit, move |c| {
+                    c.mark_heavy();
+                    crate::backend::sqlite::alter_column::alter_columns(
+                        c.sqlite_mut(),
+                        role,
+                        &table,
+                        &changes,
+                    )
+                })
+                .await
+                .map(|_| Outcome::Command(Tag::new("ALTER TABLE")))
+            }
             StmtKind::Savepoint(name) | StmtKind::Release(name) => {
                 if self.tx_status() == TxStatus::Idle {
                     let what = if matches!(t.kind, StmtKind::Savepoint(_)) {

@@ -69,7 +69,7 @@ pub fn add_constraint(
 
 /// Swaps the table's CREATE text and bumps the schema cookie so every
 /// connection rereads the schema.
-fn edit(c: &Connection, name: &str, sql: &str) -> rusqlite::Result<()> {
+pub(super) fn edit(c: &Connection, name: &str, sql: &str) -> rusqlite::Result<()> {
     c.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, false)?;
     let r = (|| {
         let version: i64 = c.query_row("PRAGMA schema_version", [], |r| r.get(0))?;

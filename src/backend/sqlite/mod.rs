@@ -1,6 +1,7 @@
 //! The embedded engine: one local SQLite file per tenant environment.
 
 pub mod add_constraint;
+pub mod alter_column;
 pub mod catalog;
 pub mod debug;
 pub mod exec;

@@ -53,16 +53,179 @@ pub(super) fn added_constraint(
     Ok(Some((base_name(&table), constraint.to_string(), check)))
 }
 
+/// `ALTER TABLE` with an ALTER COLUMN, ADD COLUMN IF NOT EXISTS or DROP
+/// COLUMN IF EXISTS among its operations: the table and its changes, for
+/// the session to apply (see `StmtKind::AlterColumns`).
+pub(super) fn altered_columns(
+    statement: &Statement,
+) -> Result<Option<(String, Vec<super::ColumnChange>)>, TranslateError> {
+    use super::ColumnChange as C;
+    use sqlparser::ast::AlterColumnOperation as Op;
+    let Statement::AlterTable(alter) = statement else {
+        return Ok(None);
+    };
+    let needs_session = alter.operations.iter().any(|op| match op {
+        AlterTableOperation::AlterColumn { .. }
+        | AlterTableOperation::AddColumn {
+            if_not_exists: true,
+            ..
+        }
+        | AlterTableOperation::DropColumn {
+            if_exists: true, ..
+        } => true,
+        AlterTableOperation::AddColumn { column_def, .. } => added_later(column_def),
+        _ => false,
+    });
+    if !needs_session {
+        return Ok(None);
+    }
+    if alter.only || alter.if_exists {
+        return Err(unsupported("ALTER TABLE ONLY / IF EXISTS"));
+    }
+    let mut table = alter.name.clone();
+    check_table_name(&mut table)?;
+    let mut changes = Vec::new();
+    for operation in &alter.operations {
+        match operation {
+            AlterTableOperation::AlterColumn { column_name, op } => {
+                let column = ident_name(column_name);
+                changes.push(match op {
+                    Op::SetNotNull => C::SetNotNull(column),
+                    Op::DropNotNull => C::DropNotNull(column),
+                    Op::DropDefault => C::DropDefault(column),
+                    Op::SetDefault { value } => {
+                        let mut def = ColumnDef {
+                            name: column_name.clone(),
+                            data_type: DataType::Text,
+                            options: vec![sqlparser::ast::ColumnOptionDef {
+                                name: None,
+                                option: ColumnOption::Default(value.clone()),
+                            }],
+                        };
+                        column_def_for_add(&mut def)?;
+                        let expr = def.options.iter().find_map(|o| match &o.option {
+                            ColumnOption::Default(e) => Some(e.to_string()),
+                            _ => None,
+                        });
+                        C::SetDefault(column, expr.unwrap_or_else(|| "NULL".into()))
+                    }
+                    Op::SetDataType {
+                        data_type, using, ..
+                    } => {
+                        if is_serial(data_type) {
+                            return Err(unsupported("ALTER COLUMN TYPE to a serial type"));
+                        }
+                        let decl = declared_type(data_type)?.to_string();
+                        let using = match using {
+                            Some(e) => {
+                                let mut e = e.clone();
+                                rewrite_expression(&mut e)?;
+                                Some(e.to_string())
+                            }
+                            None => None,
+                        };
+                        C::SetType {
+                            column,
+                            decl,
+                            using,
+                        }
+                    }
+                    Op::AddGenerated { .. } => {
+                        return Err(unsupported("ALTER COLUMN ADD GENERATED AS IDENTITY"))
+                    }
+                });
+            }
+            AlterTableOperation::AddColumn {
+                if_not_exists,
+                column_def,
+                column_position: None,
+                ..
+            } => {
+                let later = added_later(column_def);
+                let mut def = column_def.clone();
+                column_def_for_add(&mut def)?;
+                let mut default = None;
+                let mut not_null = false;
+                if later {
+                    def.options.retain(|o| match &o.option {
+                        ColumnOption::Default(e) => {
+                            default = Some(e.to_string());
+                            false
+                        }
+                        ColumnOption::NotNull => {
+                            not_null = true;
+                            false
+                        }
+                        _ => true,
+                    });
+                }
+                changes.push(C::AddColumn {
+                    column: ident_name(&def.name),
+                    def: def.to_string(),
+                    if_missing: *if_not_exists,
+                    default,
+                    not_null,
+                });
+            }
+            AlterTableOperation::DropColumn {
+                column_names,
+                if_exists,
+                ..
+            } => {
+                for column in column_names {
+                    changes.push(C::DropColumn {
+                        column: ident_name(column),
+                        if_exists: *if_exists,
+                    });
+                }
+            }
+            other_operation => {
+                return Err(unsupported(format!(
+                    "ALTER TABLE {other_operation} together with ALTER COLUMN"
+                )))
+            }
+        }
+    }
+    Ok(Some((base_name(&table), changes)))
+}
+
+/// An added column SQLite's ADD COLUMN cannot take as written: a default
+/// that is not a constant (`now()`, `gen_random_uuid()`), or NOT NULL
+/// without a default (PostgreSQL accepts it while the table is empty).
+fn added_later(column: &ColumnDef) -> bool {
+    let mut default = None;
+    let mut not_null = false;
+    for o in &column.options {
+        match &o.option {
+            ColumnOption::Default(e) => default = Some(e),
+            ColumnOption::NotNull => not_null = true,
+            _ => {}
+        }
+    }
+    let constant = |e: &Expr| match e {
+        Expr::Value(_) => true,
+        Expr::UnaryOp { expr, .. } => matches!(**expr, Expr::Value(_)),
+        _ => false,
+    };
+    match default {
+        Some(e) => !constant(e),
+        None => not_null,
+    }
+}
+
 /// Translates a DDL statement, or returns `Ok(None)` if it is not DDL.
 pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateError> {
     Ok(Some(match statement {
-        Statement::CreateTable(table) => ddl("CREATE TABLE", vec![create_table(table)?]),
+        Statement::CreateTable(table) => ddl("CREATE TABLE", create_table(table)?),
         Statement::CreateIndex(index) => ddl("CREATE INDEX", vec![create_index(index)?]),
         Statement::CreateView(view) => ddl("CREATE VIEW", create_view(view)?),
         s @ Statement::CreateSequence { .. } => {
             ddl("CREATE SEQUENCE", super::sequences::create(s)?)
         }
         Statement::AlterTable(alter) => ddl("ALTER TABLE", alter_table(alter)?),
+        Statement::CreateExtension(ext) => ddl("CREATE EXTENSION", create_extension(&ext)?),
+        // Comments document the schema; SQLite keeps none (accepted, not stored).
+        Statement::Comment { .. } => ddl("COMMENT", vec![]),
         Statement::Truncate(truncate) => ddl("TRUNCATE TABLE", truncate_tables(truncate)?),
         Statement::Drop {
             object_type,
@@ -133,7 +296,7 @@ fn ddl(tag: &'static str, statements: Vec<String>) -> Ddl {
     Ddl { tag, statements }
 }
 
-fn create_table(mut table: CreateTable) -> Result<String, TranslateError> {
+fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
     if table.like.is_some()
         || table.clone.is_some()
         || table.inherits.is_some()
@@ -162,6 +325,7 @@ fn create_table(mut table: CreateTable) -> Result<String, TranslateError> {
         })
         .unwrap_or_default();
     let single_pk = (pk_columns.len() == 1).then(|| pk_columns[0].clone());
+    let sequences = serial_defaults(&mut table, single_pk.as_deref())?;
     let mut key_types = Vec::with_capacity(table.columns.len());
     for column in &mut table.columns {
         let table_pk = single_pk.as_deref() == Some(ident_name(&column.name).as_str());
@@ -187,7 +351,70 @@ fn create_table(mut table: CreateTable) -> Result<String, TranslateError> {
             parenthesize_defaults(column);
         }
     }
-    Ok(statement.to_string())
+    let mut out = sequences;
+    out.push(statement.to_string());
+    Ok(out)
+}
+
+/// A `serial` or identity column that is not the table's primary key (SQLite
+/// numbers only a rowid key): it takes its values from a sequence named as
+/// PostgreSQL names it, `<table>_<column>_seq`, through its DEFAULT. The
+/// statements creating the sequences are returned.
+fn serial_defaults(
+    table: &mut CreateTable,
+    single_pk: Option<&str>,
+) -> Result<Vec<String>, TranslateError> {
+    let table_name = base_name(&table.name);
+    let mut out = Vec::new();
+    for column in &mut table.columns {
+        let name = ident_name(&column.name);
+        let is_pk = single_pk == Some(name.as_str())
+            || column
+                .options
+                .iter()
+                .any(|o| matches!(o.option, ColumnOption::PrimaryKey(_)));
+        let identity = column.options.iter().any(|o| {
+            matches!(
+                &o.option,
+                ColumnOption::Generated {
+                    generation_expr: None,
+                    ..
+                }
+            )
+        });
+        if is_pk || !(identity || is_serial(&column.data_type)) {
+            continue;
+        }
+        if column
+            .options
+            .iter()
+            .any(|o| matches!(o.option, ColumnOption::Default(_)))
+        {
+            continue;
+        }
+        let sequence = format!("{table_name}_{name}_seq");
+        let create: Statement =
+            sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+                .try_with_sql(&format!(
+                    "CREATE SEQUENCE IF NOT EXISTS {}",
+                    Ident::with_quote('"', &sequence)
+                ))
+                .and_then(|mut p| p.parse_statement())
+                .map_err(|e| other("42601", e.to_string()))?;
+        out.extend(super::sequences::create(create)?);
+        column.options.push(sqlparser::ast::ColumnOptionDef {
+            name: None,
+            option: ColumnOption::Default(super::ast::call(
+                "nextval",
+                vec![super::ast::string(sequence)],
+            )),
+        });
+        column.options.push(sqlparser::ast::ColumnOptionDef {
+            name: None,
+            option: ColumnOption::NotNull,
+        });
+    }
+    Ok(out)
 }
 
 /// Column types and options. `serial` and identity primary keys become
@@ -317,6 +544,18 @@ fn create_index(mut index: CreateIndex) -> Result<String, TranslateError> {
     let mut statement = Statement::CreateIndex(index);
     rewrite_statement(&mut statement)?;
     Ok(statement.to_string())
+}
+
+/// Extensions whose functions pgtenant provides itself (uuid-ossp's
+/// uuid_generate_v4, pgcrypto's gen_random_uuid and digest-free helpers,
+/// plpgsql which PostgreSQL has installed): accepted as no-ops, so the
+/// first migration of many applications runs. Any other is refused by name.
+fn create_extension(ext: &sqlparser::ast::CreateExtension) -> Result<Vec<String>, TranslateError> {
+    let name = ext.name.value.to_ascii_lowercase();
+    if matches!(name.as_str(), "uuid-ossp" | "pgcrypto" | "plpgsql") {
+        return Ok(vec![]);
+    }
+    Err(unsupported(format!("extension \"{}\"", ext.name.value)))
 }
 
 fn create_view(view: CreateView) -> Result<Vec<String>, TranslateError> {

@@ -128,6 +128,40 @@ pub struct WithStep {
     pub run: Translation,
 }
 
+/// One change of an `ALTER TABLE` that SQLite's own ALTER cannot make.
+/// Column names are as written (folded); SQL texts are SQLite's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnChange {
+    SetNotNull(String),
+    DropNotNull(String),
+    /// The column and its default expression.
+    SetDefault(String, String),
+    DropDefault(String),
+    SetType {
+        column: String,
+        /// The new declared type.
+        decl: String,
+        /// `USING expr`, which computes every row's new value.
+        using: Option<String>,
+    },
+    AddColumn {
+        column: String,
+        /// The definition SQLite's ADD COLUMN accepts (a non-constant
+        /// default and NOT NULL taken out: they follow as edits).
+        def: String,
+        /// IF NOT EXISTS: nothing happens when the column exists.
+        if_missing: bool,
+        /// A default SQLite's ADD COLUMN refuses (`now()`): existing rows
+        /// get its value, then it becomes the column's default.
+        default: Option<String>,
+        not_null: bool,
+    },
+    DropColumn {
+        column: String,
+        if_exists: bool,
+    },
+}
+
 /// What kind of statement it is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StmtKind {
@@ -192,6 +226,14 @@ pub enum StmtKind {
         constraint: String,
         /// A CHECK constraint's expression, to validate existing rows.
         check: Option<String>,
+    },
+    /// `ALTER TABLE t ALTER COLUMN ...` (and ADD COLUMN IF NOT EXISTS /
+    /// DROP COLUMN IF EXISTS among them): changes SQLite's ALTER cannot
+    /// make, applied by editing the table's definition (see
+    /// `backend::sqlite::alter_column`), in order.
+    AlterColumns {
+        table: String,
+        changes: Vec<ColumnChange>,
     },
     /// `PREPARE name [(types)] AS statement`: `statement` is its PostgreSQL
     /// text (already checked to translate), `types` the declared type names.

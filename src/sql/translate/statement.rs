@@ -106,6 +106,17 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
                     steps: Vec::new(),
                 });
             }
+            if let Some((table, changes)) = ddl::altered_columns(&statement)? {
+                return Ok(Translation {
+                    kind: StmtKind::AlterColumns { table, changes },
+                    sql: String::new(),
+                    params: vec![],
+                    columns: vec![],
+                    retype: None,
+                    scales: vec![],
+                    steps: Vec::new(),
+                });
+            }
             let Some(ddl) = ddl::translate(statement)? else {
                 return Err(unsupported(description));
             };

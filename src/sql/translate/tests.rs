@@ -99,7 +99,14 @@ fn ddl_statements() {
     assert_translates(&[
         (
             "create table t (id bigserial primary key, n smallserial)",
-            "CREATE TABLE t (id INTEGER PRIMARY KEY DEFAULT (CAST(NULL AS int8)), n int2)",
+            "CREATE TABLE IF NOT EXISTS \"t_n_seq\" (last_value BIGINT NOT NULL, log_cnt BIGINT NOT NULL DEFAULT 0, \
+             is_called BOOLEAN NOT NULL DEFAULT 0, start_value BIGINT NOT NULL, increment_by BIGINT NOT NULL, \
+             min_value BIGINT NOT NULL, max_value BIGINT NOT NULL, cache_size BIGINT NOT NULL DEFAULT 1, \
+             cycle BOOLEAN NOT NULL DEFAULT 0); \
+             INSERT INTO \"t_n_seq\" (last_value, start_value, increment_by, min_value, max_value, cache_size, cycle) \
+             SELECT 1, 1, 1, 1, 9223372036854775807, 1, 0 WHERE NOT EXISTS (SELECT 1 FROM \"t_n_seq\"); \
+             CREATE TABLE t (id INTEGER PRIMARY KEY DEFAULT (CAST(NULL AS int8)), \
+             n int2 DEFAULT (pg_nextval('t_n_seq')) NOT NULL)",
         ),
         (
             "create table t (id smallint generated always as identity, primary key (id))",

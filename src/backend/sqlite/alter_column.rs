@@ -1,0 +1,405 @@
+//! `ALTER TABLE ... ALTER COLUMN` (SET/DROP NOT NULL, SET/DROP DEFAULT,
+//! TYPE ... [USING ...]) and ADD COLUMN IF NOT EXISTS / DROP COLUMN IF
+//! EXISTS, which migration tools send all the time and SQLite's ALTER lacks.
+//!
+//! A column's NOT NULL, DEFAULT and declared type live only in the table's
+//! CREATE TABLE text (stored rows do not change), so the text is edited as
+//! `add_constraint` does, in one savepoint with the whole statement: the
+//! existing rows are checked against a new NOT NULL (23502) and converted
+//! for a new type (the USING expression, or a numeric reading of text
+//! values, 22P02 when one has none), as PostgreSQL rewrites them.
+
+use rusqlite::{Connection, OptionalExtension};
+use sqlparser::ast::{ColumnOption, ColumnOptionDef, Statement};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+use super::guard::{self, Role};
+use crate::sql::errors::{from_sqlite, SqlError};
+use crate::sql::translate::ColumnChange;
+
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Applies `changes` to `table`, all or none.
+pub fn alter_columns(
+    conn: &mut Connection,
+    role: Role,
+    table: &str,
+    changes: &[ColumnChange],
+) -> Result<(), SqlError> {
+    if role == Role::ReadOnly {
+        return Err(guard::read_only_error());
+    }
+    conn.execute_batch("SAVEPOINT pgtenant_alter_column")
+        .map_err(|e| from_sqlite(&e))?;
+    let r = apply(conn, role, table, changes);
+    let end = if r.is_ok() {
+        "RELEASE pgtenant_alter_column"
+    } else {
+        "ROLLBACK TO pgtenant_alter_column; RELEASE pgtenant_alter_column"
+    };
+    let ended = conn.execute_batch(end).map_err(|e| from_sqlite(&e));
+    r.and(ended)
+}
+
+fn apply(
+    conn: &mut Connection,
+    role: Role,
+    table: &str,
+    changes: &[ColumnChange],
+) -> Result<(), SqlError> {
+    let sql = |e: rusqlite::Error| from_sqlite(&e);
+    for change in changes {
+        match change {
+            ColumnChange::AddColumn {
+                column,
+                def,
+                if_missing,
+                default,
+                not_null,
+            } => {
+                if *if_missing && has_column(conn, table, column)? {
+                    continue;
+                }
+                conn.execute_batch(&format!("ALTER TABLE {} ADD COLUMN {def}", quote(table)))
+                    .map_err(sql)?;
+                if let Some(expr) = default {
+                    // Existing rows take the default, each its own value
+                    // (gen_random_uuid()), as PostgreSQL fills them.
+                    conn.execute(
+                        &format!("UPDATE {} SET {} = {expr}", quote(table), quote(column)),
+                        [],
+                    )
+                    .map_err(sql)?;
+                    edit_column(
+                        conn,
+                        role,
+                        table,
+                        &ColumnChange::SetDefault(column.clone(), expr.clone()),
+                    )?;
+                }
+                if *not_null {
+                    edit_column(conn, role, table, &ColumnChange::SetNotNull(column.clone()))?;
+                }
+            }
+            ColumnChange::DropColumn { column, if_exists } => {
+                if *if_exists && !has_column(conn, table, column)? {
+                    continue;
+                }
+                conn.execute_batch(&format!(
+                    "ALTER TABLE {} DROP COLUMN {}",
+                    quote(table),
+                    quote(column)
+                ))
+                .map_err(sql)?;
+            }
+            edit => edit_column(conn, role, table, edit)?,
+        }
+    }
+    Ok(())
+}
+
+/// One change to a column's definition, with the rows checked before (a
+/// new NOT NULL: SQLite would then read `IS NULL` as false) or converted
+/// after (a new type).
+fn edit_column(
+    conn: &mut Connection,
+    role: Role,
+    table: &str,
+    change: &ColumnChange,
+) -> Result<(), SqlError> {
+    let (name, create) = definition(conn, table)?;
+    let (edited, old_decl) = edited_definition(&create, &name, change)?;
+    if let ColumnChange::SetNotNull(column) = change {
+        no_nulls(conn, &name, column)?;
+    }
+    let conversion = match change {
+        ColumnChange::SetType {
+            column,
+            decl,
+            using,
+        } => Some(conversion(
+            conn,
+            &name,
+            column,
+            &old_decl,
+            decl,
+            using.as_deref(),
+        )?),
+        _ => None,
+    };
+    guard::unguarded(conn, role, false, |c| {
+        super::add_constraint::edit(c, &name, &edited)
+    })
+    .map_err(|e| from_sqlite(&e))?;
+    // Rows are converted under the new declaration: its affinity would
+    // turn a text rendering ('1.50') back into a number otherwise.
+    for step in conversion.iter().flatten() {
+        conn.execute_batch(step).map_err(|e| from_sqlite(&e))?;
+    }
+    Ok(())
+}
+
+fn no_nulls(conn: &Connection, table: &str, column: &str) -> Result<(), SqlError> {
+    let found = conn
+        .query_row(
+            &format!(
+                "SELECT 1 FROM {} WHERE {} IS NULL LIMIT 1",
+                quote(table),
+                quote(column)
+            ),
+            [],
+            |_| Ok(()),
+        )
+        .optional()
+        .map_err(|e| from_sqlite(&e))?;
+    match found {
+        Some(()) => Err(SqlError::new(
+            "23502",
+            format!("column \"{column}\" of relation \"{table}\" contains null values"),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, SqlError> {
+    let (name, _) = definition(conn, table)?;
+    conn.query_row(
+        "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+        [&name, column],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|r| r.is_some())
+    .map_err(|e| from_sqlite(&e))
+}
+
+/// The table's stored name and CREATE TABLE text.
+fn definition(conn: &Connection, table: &str) -> Result<(String, String), SqlError> {
+    conn.query_row(
+        "SELECT name, sql FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE",
+        [table],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+    .map_err(|e| from_sqlite(&e))?
+    .ok_or_else(|| SqlError::new("42P01", format!("relation \"{table}\" does not exist")))
+}
+
+/// The CREATE TABLE text with one column's definition changed.
+fn edited_definition(
+    create: &str,
+    table: &str,
+    change: &ColumnChange,
+) -> Result<(String, String), SqlError> {
+    let internal = |what: &str| SqlError::internal("ALTER TABLE", what);
+    let mut statement = Parser::parse_sql(&PostgreSqlDialect {}, create)
+        .ok()
+        .and_then(|mut v| v.pop())
+        .ok_or_else(|| internal("unexpected table definition"))?;
+    let Statement::CreateTable(ct) = &mut statement else {
+        return Err(internal("unexpected table definition"));
+    };
+    let column_name = match change {
+        ColumnChange::SetNotNull(c)
+        | ColumnChange::DropNotNull(c)
+        | ColumnChange::SetDefault(c, _)
+        | ColumnChange::DropDefault(c)
+        | ColumnChange::SetType { column: c, .. } => c,
+        _ => return Err(internal("not a column edit")),
+    };
+    let in_table_pk = ct.constraints.iter().any(|c| {
+        matches!(c, sqlparser::ast::TableConstraint::PrimaryKey(pk)
+            if pk.columns.iter().any(|k| k.column.expr.to_string().trim_matches('"').eq_ignore_ascii_case(column_name)))
+    });
+    let column = ct
+        .columns
+        .iter_mut()
+        .find(|c| c.name.value.eq_ignore_ascii_case(column_name))
+        .ok_or_else(|| {
+            SqlError::new(
+                "42703",
+                format!("column \"{column_name}\" of relation \"{table}\" does not exist"),
+            )
+        })?;
+    let old_decl = column.data_type.to_string();
+    let option = |option| ColumnOptionDef { name: None, option };
+    match change {
+        ColumnChange::SetNotNull(_) => {
+            column
+                .options
+                .retain(|o| !matches!(o.option, ColumnOption::Null | ColumnOption::NotNull));
+            column.options.push(option(ColumnOption::NotNull));
+        }
+        ColumnChange::DropNotNull(_) => {
+            let pk = in_table_pk
+                || column
+                    .options
+                    .iter()
+                    .any(|o| matches!(o.option, ColumnOption::PrimaryKey(_)));
+            if pk {
+                return Err(SqlError::new(
+                    "42P16",
+                    format!("column \"{column_name}\" is in a primary key"),
+                ));
+            }
+            column
+                .options
+                .retain(|o| !matches!(o.option, ColumnOption::NotNull));
+        }
+        ColumnChange::SetDefault(_, expr) => {
+            let expr = Parser::new(&PostgreSqlDialect {})
+                .try_with_sql(expr)
+                .and_then(|mut p| p.parse_expr())
+                .map_err(|_| internal("unexpected default expression"))?;
+            column
+                .options
+                .retain(|o| !matches!(o.option, ColumnOption::Default(_)));
+            column.options.push(option(ColumnOption::Default(expr)));
+        }
+        ColumnChange::DropDefault(_) => column
+            .options
+            .retain(|o| !matches!(o.option, ColumnOption::Default(_))),
+        ColumnChange::SetType { decl, .. } => {
+            if column.data_type.to_string() == crate::sql::serial_key::ROWID_DECL
+                || is_rowid_key(&column.data_type)
+            {
+                return Err(SqlError::new(
+                    "0A000",
+                    format!("changing the type of key column \"{column_name}\" is not supported"),
+                ));
+            }
+            column.data_type = Parser::new(&PostgreSqlDialect {})
+                .try_with_sql(decl)
+                .and_then(|mut p| p.parse_data_type())
+                .map_err(|_| internal("unexpected column type"))?;
+            // A boolean's default, stored as 1/0, reads as text true/false.
+            use crate::sql::pgtype::PgType as P;
+            if P::from_decl(&old_decl) == P::Bool
+                && matches!(P::from_decl(decl), P::Text | P::Varchar | P::Bpchar)
+            {
+                for o in &mut column.options {
+                    if let ColumnOption::Default(sqlparser::ast::Expr::Value(v)) = &mut o.option {
+                        let text = match &v.value {
+                            sqlparser::ast::Value::Number(n, _) if n == "1" => "true",
+                            sqlparser::ast::Value::Number(n, _) if n == "0" => "false",
+                            sqlparser::ast::Value::Boolean(b) => {
+                                if *b {
+                                    "true"
+                                } else {
+                                    "false"
+                                }
+                            }
+                            _ => continue,
+                        };
+                        v.value = sqlparser::ast::Value::SingleQuotedString(text.into());
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok((statement.to_string(), old_decl))
+}
+
+/// An auto-numbered key stores the rowid itself: its type cannot change.
+fn is_rowid_key(t: &sqlparser::ast::DataType) -> bool {
+    t.to_string().starts_with("pgtenant_")
+}
+
+/// `n` of varchar(n) / char(n).
+fn char_limit(decl: &str) -> Option<usize> {
+    let d = decl.to_ascii_lowercase();
+    if !(d.starts_with("varchar") || d.starts_with("char")) {
+        return None;
+    }
+    let (_, rest) = d.split_once('(')?;
+    rest.strip_suffix(')')?.trim().parse().ok()
+}
+
+/// The statements that turn a column's stored values into the new type's,
+/// as `ALTER COLUMN TYPE` does; PostgreSQL's rule for which changes need
+/// `USING` (42804): numbers to numbers, text to text, anything to text,
+/// and among dates and timestamps.
+fn conversion(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    old_decl: &str,
+    new_decl: &str,
+    using: Option<&str>,
+) -> Result<Vec<String>, SqlError> {
+    use crate::sql::pgtype::PgType as P;
+    let (t, c) = (quote(table), quote(column));
+    if let Some(expr) = using {
+        return Ok(vec![format!("UPDATE {t} SET {c} = ({expr})")]);
+    }
+    let (old, new) = (P::from_decl(old_decl), P::from_decl(new_decl));
+    let number = |t: P| {
+        matches!(
+            t,
+            P::Int2 | P::Int4 | P::Int8 | P::Numeric | P::Float4 | P::Float8
+        )
+    };
+    let text = |t: P| matches!(t, P::Text | P::Varchar | P::Bpchar);
+    let moment = |t: P| matches!(t, P::Date | P::Timestamp | P::Timestamptz);
+    let int = |t: P| matches!(t, P::Int2 | P::Int4 | P::Int8);
+    let mut steps = Vec::new();
+    if old == new && !matches!(new, P::Numeric | P::Varchar | P::Bpchar) {
+        return Ok(steps);
+    }
+    if number(old) && number(new) {
+        if int(new) && !int(old) {
+            steps.push(format!(
+                "UPDATE {t} SET {c} = CAST(round({c}) AS INTEGER) WHERE typeof({c}) = 'real'"
+            ));
+        }
+    } else if text(new) {
+        if let Some(n) = char_limit(new_decl) {
+            let long = conn
+                .query_row(
+                    &format!("SELECT 1 FROM {t} WHERE length(rtrim({c})) > {n} LIMIT 1"),
+                    [],
+                    |_| Ok(()),
+                )
+                .optional()
+                .map_err(|e| from_sqlite(&e))?;
+            if long.is_some() {
+                let kind = if new == P::Bpchar {
+                    "character"
+                } else {
+                    "character varying"
+                };
+                return Err(SqlError::new(
+                    "22001",
+                    format!("value too long for type {kind}({n})"),
+                ));
+            }
+        }
+        match old {
+            P::Bool => steps.push(format!(
+                "UPDATE {t} SET {c} = CASE {c} WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE {c} END"
+            )),
+            P::Numeric => {
+                if let Some(scale) = P::numeric_scale(old_decl) {
+                    steps.push(format!(
+                        "UPDATE {t} SET {c} = printf('%.{scale}f', {c}) WHERE {c} IS NOT NULL AND {c} NOT IN ('NaN', 'Infinity', '-Infinity')"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    } else if !(moment(old) && moment(new)) {
+        let name = new.display_name();
+        return Err(SqlError::new(
+            "42804",
+            format!("column \"{column}\" cannot be cast automatically to type {name}"),
+        )
+        .with_detail(format!(
+            "You might need to specify \"USING {column}::{name}\"."
+        )));
+    }
+    Ok(steps)
+}
