@@ -1013,6 +1013,9 @@ fn function_type(func: &Function) -> Option<PgType> {
         "starts_with" => PgType::Bool,
         "age" | "justify_hours" | "justify_days" | "justify_interval" => PgType::Interval,
         "make_date" | "to_date" => PgType::Date,
+        "make_interval" => PgType::Interval,
+        "make_timestamp" => PgType::Timestamp,
+        "make_timestamptz" => PgType::Timestamptz,
         "percentile_cont" => PgType::Float8,
         "percentile_disc" | "mode" => match func.within_group.as_slice() {
             [order] => expr_type(&order.expr)?,

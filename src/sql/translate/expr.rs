@@ -95,8 +95,16 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             substring_for,
             ..
         } => {
-            if substring_from.as_deref().and_then(string_literal).is_some() {
-                return Err(unsupported("SUBSTRING with a regular expression"));
+            // `substring(s FROM 'pattern')`: a text FROM is a POSIX regex.
+            if let Some(pattern) = substring_from
+                .as_deref()
+                .filter(|f| string_literal(f).is_some_and(|t| t.trim().parse::<i64>().is_err()))
+            {
+                if substring_for.is_some() {
+                    return Err(unsupported("SUBSTRING ... SIMILAR ... FOR"));
+                }
+                *expr = call("pg_regexp_substr", vec![(**value).clone(), pattern.clone()]);
+                return Ok(());
             }
             let from = substring_from
                 .as_deref()

@@ -28,14 +28,7 @@ fn uuid_v4_expr() -> Expr {
 
 /// Functions that set-return, use types we do not store, or have no SQLite
 /// equivalent yet.
-const UNSUPPORTED: &[&str] = &[
-    "make_timestamp",
-    "make_interval",
-    "regexp_matches",
-    "regexp_split_to_table",
-    "regexp_split_to_array",
-    "overlay",
-];
+const UNSUPPORTED: &[&str] = &["regexp_matches", "overlay"];
 
 /// Arguments of the JSON builders whose type is known: booleans become
 /// JSON `true`/`false` (SQLite stores them as 1/0, which would build
@@ -133,6 +126,47 @@ fn distinct_aggregate(name: &str, func: &mut Function) -> bool {
     false
 }
 
+/// `make_interval(years, months, weeks, days, hours, mins, secs)`, by
+/// position or by name (`make_interval(days => 3)`), each defaulting to 0:
+/// `pg_make_interval` with all seven.
+fn make_interval(func: &Function) -> Result<Expr, TranslateError> {
+    use sqlparser::ast::{FunctionArg, FunctionArgExpr, FunctionArguments};
+    const NAMES: [&str; 7] = ["years", "months", "weeks", "days", "hours", "mins", "secs"];
+    let mut slots: Vec<Expr> = vec![super::ast::number(0); 7];
+    let FunctionArguments::List(list) = &func.args else {
+        return Ok(call("pg_make_interval", slots));
+    };
+    for (i, arg) in list.args.iter().enumerate() {
+        let (slot, value) = match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) if i < 7 => (i, e),
+            FunctionArg::Named {
+                name,
+                arg: FunctionArgExpr::Expr(e),
+                ..
+            }
+            | FunctionArg::ExprNamed {
+                name: Expr::Identifier(name),
+                arg: FunctionArgExpr::Expr(e),
+                ..
+            } => match NAMES
+                .iter()
+                .position(|n| name.value.eq_ignore_ascii_case(n))
+            {
+                Some(slot) => (slot, e),
+                None => {
+                    return Err(other(
+                        "42883",
+                        format!("function make_interval has no parameter \"{}\"", name.value),
+                    ))
+                }
+            },
+            _ => return Err(other("42883", "function make_interval does not exist")),
+        };
+        slots[slot] = value.clone();
+    }
+    Ok(call("pg_make_interval", slots))
+}
+
 /// Rewrites a call whose arguments are already translated. `None` keeps it.
 pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, TranslateError> {
     let name = base_name(&func.name);
@@ -145,6 +179,9 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
     }
     if super::ordered_set::rewrite(func)? {
         return Ok(None);
+    }
+    if name == "make_interval" {
+        return make_interval(func).map(Some);
     }
     if UNSUPPORTED.contains(&name.as_str()) {
         return Err(unsupported(format!("function {name}()")));

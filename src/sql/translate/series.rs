@@ -104,9 +104,20 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
             "SELECT value AS pg_col FROM json_each($1)",
             &[regexp_matches(&args)?],
         ),
+        // The pieces of a split, one row each.
+        "regexp_split_to_table" | "string_to_table" => query(
+            "SELECT value AS pg_col FROM json_each($1)",
+            &[super::ast::call(
+                if name == "string_to_table" {
+                    "string_to_array"
+                } else {
+                    "regexp_split_to_array"
+                },
+                args.clone(),
+            )],
+        ),
         // Other set-returning functions are not translated (refused by name).
-        "regexp_split_to_table"
-        | "generate_subscripts"
+        "generate_subscripts"
         | "json_to_recordset"
         | "jsonb_to_recordset"
         | "json_populate_recordset"
@@ -286,6 +297,8 @@ pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateEr
                 | "json_object_keys"
                 | "jsonb_object_keys"
                 | "regexp_matches"
+                | "regexp_split_to_table"
+                | "string_to_table"
         ) || func.over.is_some()
         {
             continue;
@@ -357,6 +370,8 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
                     | "json_object_keys"
                     | "jsonb_object_keys"
                     | "regexp_matches"
+                    | "regexp_split_to_table"
+                    | "string_to_table"
             )
     };
     match select.projection.iter().filter(|i| srf(i)).count() {

@@ -290,6 +290,77 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             Ok(Some(out.format("%Y-%m-%d %H:%M:%S%.f").to_string()))
         })?;
     }
+    // make_interval's seven fields (the translator fills the defaults).
+    conn.create_scalar_function("pg_make_interval", 7, pure(), |ctx| {
+        let mut whole = [0i64; 6];
+        for (i, w) in whole.iter_mut().enumerate() {
+            match ctx.get::<Option<i64>>(i)? {
+                Some(v) => *w = v,
+                None => return Ok(None),
+            }
+        }
+        let Some(secs) = ctx.get::<Option<f64>>(6)? else {
+            return Ok(None);
+        };
+        let [years, months, weeks, days, hours, mins] = whole;
+        let fits = |v: i64| i32::try_from(v).map_err(|_| out_of_range());
+        let usecs = (hours as f64 * 3600.0 + mins as f64 * 60.0 + secs) * 1e6;
+        if !usecs.is_finite() || usecs.abs() > 9.2e18 {
+            return Err(out_of_range());
+        }
+        Ok(Some(
+            Interval {
+                months: fits(years * 12 + months)?,
+                days: fits(weeks * 7 + days)?,
+                usecs: usecs.round() as i64,
+            }
+            .to_text(),
+        ))
+    })?;
+    // make_timestamp(y, mo, d, h, mi, s) and make_timestamptz (in UTC).
+    for name in ["make_timestamp", "make_timestamptz"] {
+        conn.create_scalar_function(name, 6, pure(), |ctx| {
+            let mut parts = [0i64; 5];
+            for (i, p) in parts.iter_mut().enumerate() {
+                match ctx.get::<Option<i64>>(i)? {
+                    Some(v) => *p = v,
+                    None => return Ok(None),
+                }
+            }
+            let Some(secs) = ctx.get::<Option<f64>>(5)? else {
+                return Ok(None);
+            };
+            let [y, mo, d, h, mi] = parts;
+            let bad = || {
+                error(
+                    "22008",
+                    format!("date field value out of range: {y}-{mo:02}-{d:02}"),
+                )
+            };
+            let date = NaiveDate::from_ymd_opt(
+                i32::try_from(y).map_err(|_| bad())?,
+                u32::try_from(mo).map_err(|_| bad())?,
+                u32::try_from(d).map_err(|_| bad())?,
+            )
+            .ok_or_else(bad)?;
+            let field = || {
+                error(
+                    "22008",
+                    format!("time field value out of range: {h:02}:{mi:02}:{secs}"),
+                )
+            };
+            if !(0..24).contains(&h) || !(0..60).contains(&mi) || !(0.0..60.0).contains(&secs) {
+                return Err(field());
+            }
+            let usecs = (secs * 1e6).round() as i64;
+            let ts = date
+                .and_hms_opt(h as u32, mi as u32, 0)
+                .ok_or_else(field)?
+                .checked_add_signed(chrono::TimeDelta::microseconds(usecs))
+                .ok_or_else(field)?;
+            Ok(Some(ts.format("%Y-%m-%d %H:%M:%S%.f").to_string()))
+        })?;
+    }
     conn.create_scalar_function("pg_timestamp_diff", 2, pure(), |ctx| {
         let (Some(a), Some(b)) = (text(ctx, 0)?, text(ctx, 1)?) else {
             return Ok(None);

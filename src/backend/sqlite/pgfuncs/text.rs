@@ -80,6 +80,10 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         conn.create_scalar_function("pg_regexp_matches", n, pure(), |ctx| regexp_matches(ctx))?;
         conn.create_scalar_function("string_to_array", n, pure(), |ctx| string_to_array(ctx))?;
     }
+    for n in [2, 3] {
+        conn.create_scalar_function("regexp_split_to_array", n, pure(), |ctx| regexp_split(ctx))?;
+    }
+    conn.create_scalar_function("pg_regexp_substr", 2, pure(), |ctx| regexp_substr(ctx))?;
     conn.create_scalar_function("format", -1, pure(), |ctx| format(ctx))?;
     conn.create_aggregate_function("pg_string_agg_distinct", 2, pure(), DistinctStringAgg)?;
     Ok(())
@@ -233,6 +237,49 @@ fn match_args(ctx: &Context<'_>) -> rusqlite::Result<Option<(String, String, Str
         String::new()
     };
     Ok(Some((source, pattern, flags)))
+}
+
+/// `regexp_split_to_array(s, pattern[, flags])`: the pieces between
+/// matches, as a JSON array (the stored text[] form). An empty match splits
+/// between characters, as PostgreSQL does.
+fn regexp_split(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+    let Some((source, pattern, flags)) = match_args(ctx)? else {
+        return Ok(None);
+    };
+    let (re, global) = compile(&pattern, &flags)?;
+    if global {
+        return Err(error(
+            "22023",
+            "regexp_split_to_array() does not support the \"global\" option",
+        ));
+    }
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for m in re.find_iter(&source) {
+        if m.start() == m.end() {
+            // An empty match: never at the very start or end.
+            if m.start() == 0 || m.start() >= source.len() {
+                continue;
+            }
+        }
+        pieces.push(serde_json::Value::from(&source[start..m.start()]));
+        start = m.end();
+    }
+    pieces.push(serde_json::Value::from(&source[start..]));
+    Ok(Some(serde_json::Value::Array(pieces).to_string()))
+}
+
+/// `substring(s FROM pattern)`: the first match, or its first capture group
+/// when the pattern has one; NULL when nothing matches.
+fn regexp_substr(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+    let (Some(source), Some(pattern)) = (text_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
+        return Ok(None);
+    };
+    let (re, _) = compile(&pattern, "")?;
+    Ok(re.captures(&source).and_then(|caps| {
+        let group = if re.captures_len() > 1 { 1 } else { 0 };
+        caps.get(group).map(|m| m.as_str().to_owned())
+    }))
 }
 
 /// `regexp_match(s, pattern[, flags])`: the first match's text[], or NULL.
