@@ -167,6 +167,17 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
     let primary = extended & 0xff;
     match extended {
         ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+            // An expression index names itself: "UNIQUE constraint failed:
+            // index 'ev_payload_a'".
+            if let Some(index) = msg
+                .split_once("index '")
+                .and_then(|(_, rest)| rest.strip_suffix('\''))
+            {
+                return SqlError::new(
+                    "23505",
+                    format!("duplicate key value violates unique constraint \"{index}\""),
+                );
+            }
             let (table, cols) = constraint_target(msg);
             let name = if extended == ffi::SQLITE_CONSTRAINT_PRIMARYKEY {
                 format!("{table}_pkey")

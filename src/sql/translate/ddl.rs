@@ -521,16 +521,28 @@ fn create_index(mut index: CreateIndex) -> Result<String, TranslateError> {
         Some(name) => check_table_name(name)?,
         None => {
             // PostgreSQL's default name: table_col1_col2_idx (key for UNIQUE).
+            // An expression key is named by its function, else `expr`.
             let columns: Vec<String> = index
                 .columns
                 .iter()
-                .map(|c| c.column.expr.to_string().to_lowercase())
+                .map(|c| match &c.column.expr {
+                    Expr::Identifier(id) => ident_name(id),
+                    Expr::Function(f) => base_name(&f.name),
+                    Expr::Nested(inner) => match inner.as_ref() {
+                        Expr::Function(f) => base_name(&f.name),
+                        _ => "expr".to_owned(),
+                    },
+                    _ => "expr".to_owned(),
+                })
                 .collect();
             let suffix = if index.unique { "key" } else { "idx" };
-            index.name = Some(ObjectName::from(vec![Ident::new(format!(
-                "{table}_{}_{suffix}",
-                columns.join("_")
-            ))]));
+            let name = format!("{table}_{}_{suffix}", columns.join("_"));
+            let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            index.name = Some(ObjectName::from(vec![if plain {
+                Ident::new(name)
+            } else {
+                Ident::with_quote('"', name)
+            }]));
         }
     }
     for column in &mut index.columns {
@@ -539,8 +551,9 @@ fn create_index(mut index: CreateIndex) -> Result<String, TranslateError> {
         // is SQLite's BINARY order anyway; gin_trgm_ops and the like). The
         // index stays an index on the same column: the class is dropped.
         column.operator_class = None;
-        rewrite_expression(&mut column.column.expr)?;
     }
+    // (The statement rewrite below translates the key expressions once:
+    // twice would read `->>`'s translated path as a key.)
     let mut statement = Statement::CreateIndex(index);
     rewrite_statement(&mut statement)?;
     Ok(statement.to_string())
