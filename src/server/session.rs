@@ -1119,6 +1119,14 @@ impl Session {
             .unwrap_or_else(|p| p.into_inner())
             .statement_timeout;
         if let Some(remote) = &self.remote {
+            if matches!(tag, "CREATE TYPE" | "ALTER TYPE" | "DROP TYPE")
+                || t.sql.contains("pgcat__enum")
+            {
+                return Err(SqlError::new(
+                    "0A000",
+                    "enum types are not supported on remote libSQL tenants",
+                ));
+            }
             if !t.steps.is_empty() {
                 return Err(SqlError::new(
                     "0A000",

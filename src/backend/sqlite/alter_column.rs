@@ -88,6 +88,9 @@ fn apply(
                 if *if_exists && !has_column(conn, table, column)? {
                     continue;
                 }
+                for drop in crate::sql::translate::enums::drop_label_triggers(table, column) {
+                    conn.execute_batch(&drop).map_err(sql)?;
+                }
                 conn.execute_batch(&format!(
                     "ALTER TABLE {} DROP COLUMN {}",
                     quote(table),

@@ -26,6 +26,17 @@ pub const VERSION: &str =
 
 /// Creates the catalog views on `conn` (idempotent).
 pub fn install(conn: &Connection) -> rusqlite::Result<()> {
+    // pg_type and pg_enum read the enum labels; a database without the
+    // table (the admin's read-only catalog, a remote tenant's schema
+    // mirror) gets an empty one for this connection.
+    let has_enums: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM main.sqlite_schema WHERE name = 'pgcat__enum')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_enums {
+        conn.execute_batch(&catalog::ENUM_TABLE.replace("main.", "temp."))?;
+    }
     conn.execute_batch(catalog::install_sql())
 }
 

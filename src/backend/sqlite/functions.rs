@@ -266,6 +266,28 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             v => Ok(v.map(log)),
         })?;
     }
+    // pg_raise(code, message): fails the statement with that SQLSTATE
+    // (server-written checks: enum labels, CREATE TYPE). Innocuous, so the
+    // enum label triggers may call it.
+    conn.create_scalar_function(
+        "pg_raise",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS,
+        |ctx| {
+            let code: String = ctx.get(0)?;
+            let message: String = ctx.get(1)?;
+            let code: &'static str = match code.as_str() {
+                "22P02" => "22P02",
+                "42704" => "42704",
+                "42710" => "42710",
+                "22023" => "22023",
+                _ => "P0001",
+            };
+            Err::<Option<String>, _>(rusqlite::Error::UserFunctionError(Box::new(
+                crate::sql::errors::SqlError::new(code, message),
+            )))
+        },
+    )?;
     // The divisor of `/` and `%`, passed through unless it is zero.
     conn.create_scalar_function("pg_divisor", 1, flags(), |ctx| {
         let v: Value = ctx.get(0)?;

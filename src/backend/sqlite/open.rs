@@ -74,6 +74,9 @@ pub fn open(path: &Path, opts: OpenOptions) -> rusqlite::Result<Connection> {
     // page miss: sessions of one tenant then share the OS page cache.
     conn.pragma_update(None, "mmap_size", opts.mmap_size)?;
     conn.set_prepared_statement_cache_capacity(256);
+    // Enum types' labels (CREATE TYPE ... AS ENUM), read by pg_type/pg_enum
+    // and column input; written once, the first time a database opens.
+    conn.execute_batch(crate::sql::catalog::ENUM_TABLE)?;
     super::functions::register(&conn)?;
     super::pgfuncs::register(&conn)?;
     super::catalog::register(&conn)?;

@@ -79,7 +79,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// fails with SQLITE_ERROR and that message), so the server's SQLite error
 /// mapping should call this for SQLITE_ERROR messages it does not know.
 pub fn sqlstate(message: &str) -> Option<&'static str> {
-    const PREFIXES: [(&str, &str); 37] = [
+    const PREFIXES: [(&str, &str); 39] = [
         (single_row::MORE_THAN_ONE_ROW, "21000"),
         ("a negative number raised to a non-integer power", "2201F"),
         ("zero raised to a negative power", "2201F"),
@@ -121,6 +121,9 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
         ("value too long for type ", "22001"),
         ("invalid value \"", "22007"),
         ("date/time field value out of range", "22008"),
+        // Enum types (translate::enums, through pg_raise).
+        ("invalid input value for enum ", "22P02"),
+        ("enum label \"", "42710"),
     ];
     if let Some((_, code)) = PREFIXES.iter().find(|(p, _)| message.starts_with(p)) {
         return Some(code);
@@ -130,6 +133,15 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
         return Some("42P01");
     }
     if message.starts_with("time zone \"") && message.ends_with("\" not recognized") {
+        return Some("22023");
+    }
+    if message.starts_with("type \"") && message.ends_with("\" already exists") {
+        return Some("42710");
+    }
+    if message.starts_with("type \"") && message.ends_with("\" does not exist") {
+        return Some("42704");
+    }
+    if message.ends_with("\" is not an existing enum label") {
         return Some("22023");
     }
     if message.ends_with("\" is not a sequence") {

@@ -21,6 +21,7 @@ use crate::sql::pgtype::{ArrayElem, PgType};
 use std::sync::OnceLock;
 
 pub use pg_type::{format_type, info_data_type, regtype_oid, type_collation, type_mod, TYPES};
+pub use pg_type::{ENUM_LABEL_OID, ENUM_OID};
 
 /// OID of the `public` namespace, as in PostgreSQL.
 pub const PUBLIC_OID: i64 = 2200;
@@ -39,6 +40,10 @@ pub struct Relation {
 
 /// The prefix of every catalog view; tenant SQL may not use it.
 pub const VIEW_PREFIX: &str = "pgcat_";
+
+/// The tenant database's table of enum labels (hidden by VIEW_PREFIX).
+pub const ENUM_TABLE: &str = "CREATE TABLE IF NOT EXISTS main.pgcat__enum (\
+     type TEXT NOT NULL, label TEXT NOT NULL, sort REAL NOT NULL, PRIMARY KEY (type, label))";
 
 /// The view name of `schema.name` (schema `None`: unqualified, which
 /// resolves to pg_catalog as PostgreSQL's search path does).

@@ -16,7 +16,7 @@ const REL: &str = "SELECT s.rowid + 16384 AS oid, s.name AS name, \
      CASE WHEN s.type = 'table' AND s.sql LIKE '%(last_value BIGINT NOT NULL, log_cnt BIGINT NOT NULL DEFAULT 0, is_called BOOLEAN%' \
        THEN 'sequence' ELSE s.type END AS type, s.sql AS sql \
      FROM main.sqlite_schema s WHERE s.type IN ('table', 'view') \
-     AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+     AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND s.name NOT LIKE 'pgcat\\_%' ESCAPE '\\'";
 
 /// Columns with their PostgreSQL view of types and defaults: an INTEGER
 /// PRIMARY KEY (what `serial` becomes) has the type its default records

@@ -1,6 +1,12 @@
 //! pg_type and the type functions around it: `format_type`, typmods,
 //! information_schema's `data_type`.
 
+/// OIDs of enum types (created by CREATE TYPE ... AS ENUM, kept in the
+/// tenant's `pgcat__enum` table): this plus the rowid of the type's first
+/// label; labels are ENUM_LABEL_OID plus their rowid.
+pub const ENUM_OID: i64 = 1_000_000;
+pub const ENUM_LABEL_OID: i64 = 2_000_000;
+
 use super::{rel, Relation};
 use crate::sql::pgtype::PgType;
 use std::fmt::Write;
@@ -232,7 +238,10 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            CASE WHEN column3 = -1 THEN 'x' ELSE 'p' END AS typstorage, 0 AS typnotnull, \
            0 AS typbasetype, -1 AS typtypmod, 0 AS typndims, column7 AS typcollation, \
            NULL AS typdefaultbin, NULL AS typdefault, NULL AS typacl \
-         FROM (VALUES {values})"
+         FROM (VALUES {values}) \
+         UNION ALL SELECT {ENUM_OID} + min(e.rowid), e.type, 2200, 10, 4, 1, 'e', 'E', 0, 1, ',', 0, \
+           0, 0, 0, 'enum_in', 'enum_out', 'enum_recv', 'enum_send', '-', '-', '-', 'i', 'p', 0, \
+           0, -1, 0, 0, NULL, NULL, NULL FROM pgcat__enum e GROUP BY e.type"
     );
     rel(
         all,
@@ -251,9 +260,15 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "rngtypid:oid rngsubtype:oid rngmultitypid:oid rngcollation:oid rngsubopc:oid \
          rngcanonical:text rngsubdiff:text",
     );
-    super::empty(
+    rel(
         all,
         "pgcat_pg_enum",
         "oid:oid enumtypid:oid enumsortorder:float4 enumlabel:name",
+        &format!(
+            "SELECT {ENUM_LABEL_OID} + e.rowid AS oid, \
+               {ENUM_OID} + (SELECT min(t.rowid) FROM pgcat__enum t WHERE t.type = e.type) \
+                 AS enumtypid, e.sort AS enumsortorder, e.label AS enumlabel \
+             FROM pgcat__enum e"
+        ),
     );
 }

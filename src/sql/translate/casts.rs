@@ -16,6 +16,10 @@ use sqlparser::ast::{DataType, Expr, Value};
 
 /// Rewrites a cast of (already rewritten) `inner` to `data_type`.
 pub(super) fn rewrite_cast(inner: &Expr, data_type: &DataType) -> Result<Expr, TranslateError> {
+    // An enum type's value is its label's text.
+    if super::enums::user_type(data_type).is_some() {
+        return Ok(inner.clone());
+    }
     let base = rewrite_cast_base(inner, data_type)?;
     Ok(apply_typmod(base, data_type))
 }

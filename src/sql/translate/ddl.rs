@@ -215,6 +215,9 @@ fn added_later(column: &ColumnDef) -> bool {
 
 /// Translates a DDL statement, or returns `Ok(None)` if it is not DDL.
 pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateError> {
+    if let Some((tag, statements)) = super::enums::translate(&statement)? {
+        return Ok(Some(ddl(tag, statements)));
+    }
     Ok(Some(match statement {
         Statement::CreateTable(table) => ddl("CREATE TABLE", create_table(table)?),
         Statement::CreateIndex(index) => ddl("CREATE INDEX", vec![create_index(index)?]),
@@ -325,7 +328,14 @@ fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
         })
         .unwrap_or_default();
     let single_pk = (pk_columns.len() == 1).then(|| pk_columns[0].clone());
-    let sequences = serial_defaults(&mut table, single_pk.as_deref())?;
+    let mut sequences = super::enums::require_types(table.columns.iter().map(|c| &c.data_type));
+    let table_name = base_name(&table.name);
+    let enum_columns: Vec<(String, String)> = table
+        .columns
+        .iter()
+        .filter_map(|c| Some((ident_name(&c.name), super::enums::user_type(&c.data_type)?)))
+        .collect();
+    sequences.extend(serial_defaults(&mut table, single_pk.as_deref())?);
     let mut key_types = Vec::with_capacity(table.columns.len());
     for column in &mut table.columns {
         let table_pk = single_pk.as_deref() == Some(ident_name(&column.name).as_str());
@@ -353,6 +363,13 @@ fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
     }
     let mut out = sequences;
     out.push(statement.to_string());
+    for (column, type_name) in enum_columns {
+        out.extend(super::enums::label_triggers(
+            &table_name,
+            &column,
+            &type_name,
+        ));
+    }
     Ok(out)
 }
 
@@ -445,6 +462,9 @@ fn column_def(
     column.data_type = if auto && is_pk {
         key_type = crate::sql::serial_key::marker(pg_type(&column.data_type)?);
         DataType::Custom(super::ast::object_name(ROWID_DECL), vec![])
+    } else if let Some(user) = super::enums::user_type(&column.data_type) {
+        // An enum: its name is the declared type (values read as text).
+        DataType::Custom(super::ast::object_name(&user), vec![])
     } else {
         declared_type(&column.data_type)?
     };
@@ -635,8 +655,19 @@ fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
                 column_position: None,
                 ..
             } => {
+                let user = super::enums::user_type(&column_def.data_type);
+                out.extend(super::enums::require_types(std::iter::once(
+                    &column_def.data_type,
+                )));
                 column_def_for_add(&mut column_def)?;
                 out.push(format!("ALTER TABLE {table} ADD COLUMN {column_def}"));
+                if let Some(type_name) = user {
+                    out.extend(super::enums::label_triggers(
+                        &table_base,
+                        &ident_name(&column_def.name),
+                        &type_name,
+                    ));
+                }
             }
             AlterTableOperation::DropColumn {
                 column_names,
@@ -644,6 +675,10 @@ fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
                 ..
             } => {
                 for column in column_names {
+                    out.extend(super::enums::drop_label_triggers(
+                        &table_base,
+                        &ident_name(&column),
+                    ));
                     out.push(format!("ALTER TABLE {table} DROP COLUMN {column}"));
                 }
             }

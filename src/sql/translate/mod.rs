@@ -23,6 +23,7 @@ mod ddl;
 mod defaults;
 mod derived_aliases;
 mod distinct_on;
+pub(crate) mod enums;
 mod error;
 mod exact;
 mod expr;
