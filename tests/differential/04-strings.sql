@@ -80,8 +80,3 @@ SELECT 'a' || 1 || true;
 SELECT 'x' || 1.5;
 SELECT overlay('abcdef' placing 'XY' from 3), overlay('abcdef' placing '' from 2 for 2);
 SELECT lower('ÀB ÉCOLE'), upper('straße'), upper('ñandú'), initcap('élan vital');
-SELECT substring('abc123def' from '[0-9]+'), substring('key=value' from '=(.*)$'), substring('abc' from 'x');
-SELECT regexp_split_to_array('a,b,,c', ','), regexp_split_to_array('hello big  world', '\s+');
-SELECT regexp_split_to_table('a b c', ' ');
-SELECT x FROM regexp_split_to_table('a1b2c', '[0-9]') AS x;
-SELECT string_to_table('a,b', ',');

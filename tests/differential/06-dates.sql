@@ -136,6 +136,3 @@ SELECT date_trunc('quarter', at), date_trunc('decade', at), date_trunc('century'
 SELECT pg_typeof(id), pg_typeof(happened_at), pg_typeof(day), pg_typeof(at), pg_typeof(1.5), pg_typeof(now()), pg_typeof('x'::text) FROM events ORDER BY id LIMIT 1;
 SELECT id, at + '1 day', at + '90 minutes', happened_at + '1 mon' FROM events ORDER BY id;
 SELECT d::date FROM generate_series('2024-01-30'::date, '2024-02-02'::date, '1 day') AS d;
-SELECT make_interval(days => 3), make_interval(hours => 2, mins => 30), make_interval(1, 2, 0, 4);
-SELECT make_timestamp(2024, 1, 2, 3, 4, 5.5), make_timestamp(2024, 2, 29, 23, 59, 59);
-SELECT timestamp '2024-01-31 10:00' + make_interval(months => 1);

@@ -3,12 +3,12 @@
 //! known, so the row becomes SQLite's `json_object('a', t.a, ...)`, whose
 //! compact text is what PostgreSQL prints; a value that is a column of a
 //! table inside the subquery is read as its declared type
-//! (`pg_column_json`: booleans as true/false, json embedded). Rows of real
-//! tables need the schema and stay unsupported.
+//! (`pg_column_json`: booleans as true/false, json embedded). A real
+//! table's row is read by its rowid when the statement runs
+//! (`pg_table_row_json`), its columns typed by their declarations.
 
 use super::ast::{base_name, call, ident_name, string};
 use super::column_dates::{column_lookup, Scopes};
-use super::error::unsupported;
 use super::TranslateError;
 use crate::sql::pgtype::PgType;
 use sqlparser::ast::{
@@ -57,9 +57,27 @@ fn row_call(e: &mut Expr, select: &Select) -> Result<(), TranslateError> {
     };
     let alias = ident_name(t);
     let Some(columns) = derived_columns(select, &alias) else {
-        // A table's rows need its schema; anything else is a column.
-        if has_table(select, &alias) {
-            return Err(unsupported(format!("{name}() of a table's rows")));
+        // A table's row: read by rowid, its columns as the schema declares
+        // them, when the statement runs; anything else is a column.
+        let Some(table) = table_of(select, &alias) else {
+            return Ok(());
+        };
+        let rowid = Expr::CompoundIdentifier(vec![
+            Ident::with_quote('"', alias.clone()),
+            Ident::new("rowid"),
+        ]);
+        let jsonb = matches!(name.as_str(), "to_jsonb" | "jsonb_agg");
+        let row = call(
+            "pg_table_row_json",
+            vec![string(table), rowid, super::ast::number(u8::from(jsonb))],
+        );
+        match name.as_str() {
+            "row_to_json" | "to_json" | "to_jsonb" => *e = row,
+            "json_agg" => {
+                f.name = sqlparser::ast::ObjectName::from(vec![Ident::new("pg_json_agg_rows")]);
+                list.args[0] = FunctionArg::Unnamed(FunctionArgExpr::Expr(row));
+            }
+            _ => list.args[0] = FunctionArg::Unnamed(FunctionArgExpr::Expr(row)),
         }
         return Ok(());
     };
@@ -90,17 +108,27 @@ fn row_call(e: &mut Expr, select: &Select) -> Result<(), TranslateError> {
     Ok(())
 }
 
-/// Whether `alias` names a base table of the FROM clause.
-fn has_table(select: &Select, alias: &str) -> bool {
-    select.from.iter().any(|twj| {
+/// The base table `alias` names in the FROM clause (not a catalog view).
+fn table_of(select: &Select, alias: &str) -> Option<String> {
+    select.from.iter().find_map(|twj| {
         std::iter::once(&twj.relation)
             .chain(twj.joins.iter().map(|j| &j.relation))
-            .any(|r| match r {
-                TableFactor::Table { name, alias: a, .. } => match a {
-                    Some(a) => ident_name(&a.name) == alias,
-                    None => base_name(name) == alias,
-                },
-                _ => false,
+            .find_map(|r| match r {
+                TableFactor::Table {
+                    name,
+                    alias: a,
+                    args: None,
+                    ..
+                } => {
+                    let shown = match a {
+                        Some(a) => ident_name(&a.name),
+                        None => base_name(name),
+                    };
+                    let table = base_name(name);
+                    (shown == alias && crate::sql::catalog::relation(&table).is_none())
+                        .then_some(table)
+                }
+                _ => None,
             })
     })
 }

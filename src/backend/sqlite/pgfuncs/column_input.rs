@@ -128,7 +128,7 @@ struct Limit {
 }
 
 impl Column {
-    fn of(decl: &str) -> Column {
+    pub(super) fn of(decl: &str) -> Column {
         let ty = PgType::from_decl(decl);
         let d = decl.trim().to_ascii_lowercase();
         let length = |prefix: &str| -> Option<usize> {

@@ -75,36 +75,58 @@ pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
         let Some(column) = declared(ctx, &cache, 1)? else {
             return plain();
         };
-        let text = match column.ty {
-            PgType::Bool => match as_bool(v) {
-                Some(b) => b.to_string(),
-                None => return plain(),
-            },
-            PgType::Json | PgType::Array(_) => match v {
-                ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                _ => return plain(),
-            },
-            PgType::Jsonb => match v {
-                ValueRef::Text(t) => super::jsonbuild::jsonb_text(&String::from_utf8_lossy(t)),
-                _ => return plain(),
-            },
-            PgType::Numeric if column.scale.is_some() && !matches!(v, ValueRef::Text(_)) => {
-                output(v, column)?
+        match json_text(v, column)? {
+            Some(text) => Ok((Value::Text(text), Some(super::jsonbuild::JSON_SUBTYPE))),
+            None => plain(),
+        }
+    })?;
+    // pg_table_row_json(table, rowid, jsonb): `row_to_json(t)` / `to_jsonb(t)`
+    // of a real table's row, each column as its declared type prints in
+    // JSON, in column order (jsonb: PostgreSQL's key order and spacing).
+    conn.create_scalar_function("pg_table_row_json", 3, super::jsonbuild::flags(), |ctx| {
+        let table: String = ctx.get(0)?;
+        let Some(rowid) = ctx.get::<Option<i64>>(1)? else {
+            return Ok((Value::Null, None));
+        };
+        let jsonb: bool = ctx.get(2)?;
+        // SAFETY: the row is read during the call, on the calling connection.
+        let conn = unsafe { ctx.get_connection()? };
+        let columns: Vec<(String, Column)> = conn
+            .prepare_cached("SELECT name, type FROM pragma_table_info(?1) ORDER BY cid")?
+            .query_map([&table], |r| {
+                Ok((r.get::<_, String>(0)?, Column::of(&r.get::<_, String>(1)?)))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let sql = format!(
+            "SELECT * FROM \"{}\" WHERE rowid = ?1",
+            table.replace('"', "\"\"")
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query([rowid])?;
+        let Some(row) = rows.next()? else {
+            return Ok((Value::Null, None));
+        };
+        let mut out = String::from("{");
+        for (i, (name, column)) in columns.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
             }
-            PgType::Timestamp | PgType::Timestamptz => {
-                let mut iso = output(v, column)?.replacen(' ', "T", 1);
-                // PostgreSQL's JSON writes the zone as +HH:MM.
-                if column.ty == PgType::Timestamptz && iso.len() >= 3 {
-                    let zone = &iso[iso.len() - 3..];
-                    if zone.starts_with(['+', '-']) {
-                        iso.push_str(":00");
-                    }
-                }
-                let mut quoted = String::with_capacity(iso.len() + 2);
-                crate::sql::encode::json::write_string(&mut quoted, &iso);
-                quoted
+            crate::sql::encode::json::write_string(&mut out, name);
+            out.push(':');
+            let v = row.get_ref(i)?;
+            match (v, json_text(v, *column)?) {
+                (ValueRef::Null, _) => out.push_str("null"),
+                (_, Some(text)) => out.push_str(&text),
+                (ValueRef::Integer(n), None) => out.push_str(&n.to_string()),
+                (ValueRef::Real(f), None) => out.push_str(&ctx_text(ValueRef::Real(f))),
+                (other, None) => crate::sql::encode::json::write_string(&mut out, &ctx_text(other)),
             }
-            _ => return plain(),
+        }
+        out.push('}');
+        let text = if jsonb {
+            super::jsonbuild::jsonb_text(&out)
+        } else {
+            out
         };
         Ok((Value::Text(text), Some(super::jsonbuild::JSON_SUBTYPE)))
     })
@@ -258,6 +280,42 @@ fn declared(ctx: &Context<'_>, cache: &DeclCache, at: usize) -> rusqlite::Result
     let column = resolve(cache, &conn, &scopes, &name)?;
     ctx.set_aux(at as i32 + 1, column)?;
     Ok(column)
+}
+
+/// A non-NULL value of a column as JSON text, where its declared type
+/// prints otherwise than SQLite's value would (`None`: as the value is).
+fn json_text(v: ValueRef<'_>, column: Column) -> rusqlite::Result<Option<String>> {
+    Ok(Some(match column.ty {
+        PgType::Bool => match as_bool(v) {
+            Some(b) => b.to_string(),
+            None => return Ok(None),
+        },
+        PgType::Json | PgType::Array(_) => match v {
+            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+            _ => return Ok(None),
+        },
+        PgType::Jsonb => match v {
+            ValueRef::Text(t) => super::jsonbuild::jsonb_text(&String::from_utf8_lossy(t)),
+            _ => return Ok(None),
+        },
+        PgType::Numeric if column.scale.is_some() && !matches!(v, ValueRef::Text(_)) => {
+            output(v, column)?
+        }
+        PgType::Timestamp | PgType::Timestamptz if !matches!(v, ValueRef::Null) => {
+            let mut iso = output(v, column)?.replacen(' ', "T", 1);
+            // PostgreSQL's JSON writes the zone as +HH:MM.
+            if column.ty == PgType::Timestamptz && iso.len() >= 3 {
+                let zone = &iso[iso.len() - 3..];
+                if zone.starts_with(['+', '-']) {
+                    iso.push_str(":00");
+                }
+            }
+            let mut quoted = String::with_capacity(iso.len() + 2);
+            crate::sql::encode::json::write_string(&mut quoted, &iso);
+            quoted
+        }
+        _ => return Ok(None),
+    }))
 }
 
 fn as_bool(v: ValueRef<'_>) -> Option<bool> {

@@ -1,0 +1,17 @@
+CREATE TABLE people (id serial PRIMARY KEY, name text NOT NULL, active boolean NOT NULL, joined timestamptz, born date, score numeric(6,2), prefs jsonb, notes json, tags text[]);
+INSERT INTO people (name, active, joined, born, score, prefs, notes, tags) VALUES ('ann', true, '2024-01-03 08:00:00+00', '1990-05-01', 7.5, '{"theme": "dark", "size": 2}', '{"b": 1,  "a": 2}', '{x,y}'), ('bob', false, NULL, NULL, NULL, NULL, NULL, NULL);
+CREATE TABLE docs (id int PRIMARY KEY, data jsonb NOT NULL);
+INSERT INTO docs VALUES (1, '{"a": [1, 2], "b": {"c": true}}'), (2, '[]');
+SELECT substring('abc123def' from '[0-9]+'), substring('key=value' from '=(.*)$'), substring('abc' from 'x');
+SELECT regexp_split_to_array('a,b,,c', ','), regexp_split_to_array('hello big  world', '\s+');
+SELECT regexp_split_to_table('a b c', ' ');
+SELECT x FROM regexp_split_to_table('a1b2c', '[0-9]') AS x;
+SELECT string_to_table('a,b', ',');
+SELECT make_interval(days => 3), make_interval(hours => 2, mins => 30), make_interval(1, 2, 0, 4);
+SELECT make_timestamp(2024, 1, 2, 3, 4, 5.5), make_timestamp(2024, 2, 29, 23, 59, 59);
+SELECT timestamp '2024-01-31 10:00' + make_interval(months => 1);
+SELECT row_to_json(p) FROM people p ORDER BY id;
+SELECT to_jsonb(p) FROM people p ORDER BY id;
+SELECT json_agg(p ORDER BY p.id) FROM people p;
+SELECT p.active, jsonb_agg(p ORDER BY p.id) FROM people p GROUP BY p.active ORDER BY 1;
+SELECT row_to_json(docs) FROM docs ORDER BY id;
