@@ -257,7 +257,7 @@ fn tables_and_rows(dir: &Path) -> (u64, u64) {
             continue;
         };
         let names: Vec<String> = c
-            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'pgcat\\_%' ESCAPE '\\'")
             .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
             .unwrap_or_default();
         tables += names.len() as u64;

@@ -64,7 +64,11 @@ fn reserved(conn: &rusqlite::Connection) -> Result<(), SqlError> {
         .map_err(|e| from_sqlite(&e))?;
     for name in names {
         let name = name.map_err(|e| from_sqlite(&e))?;
-        if is_internal(&name) && !name.starts_with("sqlite_autoindex") {
+        // (pgcat__enum and its label triggers are the server's own.)
+        if is_internal(&name)
+            && !name.starts_with("sqlite_autoindex")
+            && !name.starts_with("pgcat__enum")
+        {
             return Err(SqlError::new(
                 "42939",
                 format!("desired schema: the name \"{name}\" is reserved for pgtenant"),

@@ -199,6 +199,9 @@ pub fn scratch() -> Result<Connection, SqlError> {
     let conn = Connection::open_in_memory().map_err(err)?;
     crate::backend::sqlite::functions::register(&conn).map_err(err)?;
     crate::backend::sqlite::pgfuncs::register(&conn).map_err(err)?;
+    // Column types are checked against the enum types (none here).
+    conn.execute_batch(crate::sql::catalog::ENUM_TABLE)
+        .map_err(err)?;
     Ok(conn)
 }
 

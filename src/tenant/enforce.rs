@@ -86,7 +86,7 @@ fn init_counts(conn: &Connection, rt: &TenantRuntime, env: &str) -> rusqlite::Re
     }
     let tables: Vec<String> = conn
         .prepare(
-            "SELECT name FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+            "SELECT name FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'pgcat\\_%' ESCAPE '\\'",
         )?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
@@ -180,7 +180,7 @@ pub fn check_tables(conn: &Connection, limit: u64, tenant: &str) -> Result<(), S
     }
     let n: i64 = conn
         .query_row(
-            "SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+            "SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'pgcat\\_%' ESCAPE '\\'",
             [],
             |r| r.get(0),
         )

@@ -114,7 +114,7 @@ fn holds_no_table(path: &Path) -> bool {
         return false;
     };
     conn.query_row(
-        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'pgcat\\_%' ESCAPE '\\'",
         [],
         |r| r.get::<_, i64>(0),
     )
