@@ -18,3 +18,5 @@ SELECT * FROM pairs;
 INSERT INTO pairs VALUES (1, 1, 'z');
 INSERT INTO pairs VALUES (1, NULL, 'n1'), (1, NULL, 'n2');
 SELECT count(*) FROM pairs;
+INSERT INTO pairs (a, b, v) VALUES (1, 2, 'on constraint') ON CONFLICT ON CONSTRAINT pairs_a_b_key DO NOTHING;
+INSERT INTO pairs (a, b, v) VALUES (1, 2, 'updated') ON CONFLICT ON CONSTRAINT pairs_a_b_key DO UPDATE SET v = EXCLUDED.v RETURNING a, b, v;

@@ -15,3 +15,7 @@ SELECT to_jsonb(p) FROM people p ORDER BY id;
 SELECT json_agg(p ORDER BY p.id) FROM people p;
 SELECT p.active, jsonb_agg(p ORDER BY p.id) FROM people p GROUP BY p.active ORDER BY 1;
 SELECT row_to_json(docs) FROM docs ORDER BY id;
+SELECT count(DISTINCT (id, active)), count((name, born)) FROM people;
+SELECT ARRAY(SELECT name FROM people ORDER BY id), ARRAY(SELECT id FROM people ORDER BY id DESC);
+SELECT day FROM generate_series('2024-05-01'::date, '2024-05-03'::date, '1 day') AS day;
+SELECT g::date, count(*) FROM generate_series(date '2024-02-27', date '2024-03-01', interval '1 day') AS g GROUP BY 1 ORDER BY 1;

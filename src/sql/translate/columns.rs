@@ -384,12 +384,17 @@ fn push_from(
                     let ty = if base == "regexp_matches" {
                         Some(array_of(Some(PgType::Text)))
                     } else {
-                        args.args.iter().find_map(|a| match a {
+                        match args.args.iter().find_map(|a| match a {
                             sqlparser::ast::FunctionArg::Unnamed(
                                 sqlparser::ast::FunctionArgExpr::Expr(e),
                             ) => expr_type(e),
                             _ => None,
-                        })
+                        }) {
+                            // Dates step by an interval as timestamptz
+                            // (there is no date form of generate_series).
+                            Some(PgType::Date) => Some(PgType::Timestamptz),
+                            other => other,
+                        }
                     };
                     let col = alias
                         .as_ref()
@@ -875,6 +880,14 @@ fn function_type(func: &Function) -> Option<PgType> {
     let first_arg_type = || plain_args(func)?.first().and_then(|e| expr_type(e));
     Some(match name.as_str() {
         "count" => PgType::Int8,
+        // ARRAY(SELECT x ...): an array of x's type (text when unknown).
+        "array" => match &func.args {
+            // (Unknown until the schema says: the statement is typed again.)
+            sqlparser::ast::FunctionArguments::Subquery(q) => {
+                array_of(Some(query_columns(q).first().copied().flatten()?))
+            }
+            _ => return None,
+        },
         "sum" => match first_arg_type()? {
             PgType::Int2 | PgType::Int4 => PgType::Int8,
             PgType::Int8 => PgType::Numeric,

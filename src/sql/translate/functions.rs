@@ -183,6 +183,22 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
     if name == "make_interval" {
         return make_interval(func).map(Some);
     }
+    // count([DISTINCT] (a, b)): a row value counts as one value (SQLite
+    // takes no row value there); its JSON array compares field by field.
+    if name == "count" {
+        if let sqlparser::ast::FunctionArguments::List(list) = &mut func.args {
+            if let [sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(
+                e @ Expr::Tuple(_),
+            ))] = list.args.as_mut_slice()
+            {
+                if let Expr::Tuple(items) =
+                    std::mem::replace(e, Expr::value(sqlparser::ast::Value::Null))
+                {
+                    *e = call("json_array", items);
+                }
+            }
+        }
+    }
     if UNSUPPORTED.contains(&name.as_str()) {
         return Err(unsupported(format!("function {name}()")));
     }

@@ -204,26 +204,28 @@ fn check_insert(insert: &sqlparser::ast::Insert) -> Result<(), TranslateError> {
         None | Some(OnInsert::OnConflict(_)) => {}
         Some(_) => return Err(unsupported("ON DUPLICATE KEY")),
     }
-    if let Some(OnInsert::OnConflict(conflict)) = &insert.on {
-        if matches!(
-            conflict.conflict_target,
-            Some(sqlparser::ast::ConflictTarget::OnConstraint(_))
-        ) {
-            return Err(unsupported("ON CONFLICT ON CONSTRAINT"));
-        }
-    }
     Ok(())
 }
 
 /// SQLite cannot tell `INSERT ... SELECT ... ON CONFLICT` apart from a join
 /// constraint unless the SELECT has a WHERE clause; `WHERE 1` is neutral.
 fn guard_upsert_select(insert: &mut sqlparser::ast::Insert) {
+    // `ON CONFLICT ON CONSTRAINT name`: SQLite names no constraint, and its
+    // last ON CONFLICT clause may omit the target (any uniqueness conflict).
+    if let Some(OnInsert::OnConflict(conflict)) = &mut insert.on {
+        if matches!(
+            conflict.conflict_target,
+            Some(sqlparser::ast::ConflictTarget::OnConstraint(_))
+        ) {
+            conflict.conflict_target = None;
+        }
+    }
     if insert.on.is_none() {
         return;
     }
     if let Some(source) = &mut insert.source {
         if let SetExpr::Select(select) = source.body.as_mut() {
-            if select.selection.is_none() && !select.from.is_empty() {
+            if select.selection.is_none() {
                 select.selection = Some(super::ast::number(1));
             }
         }

@@ -224,8 +224,9 @@ fn literal_as_other_side(typed: &Expr, literal: &mut Expr) {
 fn date_with_timestamp(left: &mut Expr, right: &mut Expr) {
     let (lt, rt) = (expr_type(left), expr_type(right));
     let side = match (lt, rt) {
-        (Some(PgType::Date), Some(PgType::Timestamp)) => left,
-        (Some(PgType::Timestamp), Some(PgType::Date)) => right,
+        // (A timestamptz is stored in UTC, the session's zone for dates.)
+        (Some(PgType::Date), Some(PgType::Timestamp | PgType::Timestamptz)) => left,
+        (Some(PgType::Timestamp | PgType::Timestamptz), Some(PgType::Date)) => right,
         _ => return,
     };
     let date = std::mem::replace(side, Expr::value(sqlparser::ast::Value::Null));
