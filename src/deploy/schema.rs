@@ -202,6 +202,7 @@ pub fn scratch() -> Result<Connection, SqlError> {
     // Column types are checked against the enum types (none here).
     conn.execute_batch(crate::sql::catalog::ENUM_TABLE)
         .map_err(err)?;
+    crate::backend::sqlite::enum_order::install(&conn).map_err(err)?;
     Ok(conn)
 }
 

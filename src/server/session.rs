@@ -718,7 +718,19 @@ impl Session {
         }
         match &t.kind {
             StmtKind::Query { tag, .. } => {
-                self.run_query(t, tag, params, format, fixed_types).await
+                let r = self.run_query(t, tag, params, format, fixed_types).await;
+                // Enum label order changed: the collations read it anew.
+                if r.is_ok()
+                    && self.remote.is_none()
+                    && matches!(*tag, "CREATE TYPE" | "ALTER TYPE" | "DROP TYPE")
+                {
+                    self.with_local_conn(|c| {
+                        crate::backend::sqlite::enum_order::load(c.sqlite())
+                            .map_err(|e| crate::sql::errors::from_sqlite(&e))
+                    })
+                    .await?;
+                }
+                r
             }
             StmtKind::Begin => self.begin(false).await,
             StmtKind::AddConstraint {

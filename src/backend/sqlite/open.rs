@@ -77,6 +77,8 @@ pub fn open(path: &Path, opts: OpenOptions) -> rusqlite::Result<Connection> {
     // Enum types' labels (CREATE TYPE ... AS ENUM), read by pg_type/pg_enum
     // and column input; written once, the first time a database opens.
     conn.execute_batch(crate::sql::catalog::ENUM_TABLE)?;
+    super::enum_order::install(&conn)?;
+    super::enum_order::load(&conn)?;
     super::functions::register(&conn)?;
     super::pgfuncs::register(&conn)?;
     super::catalog::register(&conn)?;

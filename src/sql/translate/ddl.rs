@@ -459,11 +459,17 @@ fn column_def(
     });
     let auto = is_serial(&column.data_type) || identity;
     let mut key_type = None;
+    let mut enum_collation = None;
     column.data_type = if auto && is_pk {
         key_type = crate::sql::serial_key::marker(pg_type(&column.data_type)?);
         DataType::Custom(super::ast::object_name(ROWID_DECL), vec![])
     } else if let Some(user) = super::enums::user_type(&column.data_type) {
-        // An enum: its name is the declared type (values read as text).
+        // An enum: its name is the declared type (values read as text),
+        // its labels sorting in declaration order (see `enum_order`).
+        enum_collation = Some(ObjectName::from(vec![Ident::with_quote(
+            '"',
+            format!("{}{user}", super::enums::COLLATION_PREFIX),
+        )]));
         DataType::Custom(super::ast::object_name(&user), vec![])
     } else {
         declared_type(&column.data_type)?
@@ -496,6 +502,12 @@ fn column_def(
             }
         }
         options.push(def);
+    }
+    if let Some(collation) = enum_collation {
+        options.push(sqlparser::ast::ColumnOptionDef {
+            name: None,
+            option: ColumnOption::Collation(collation),
+        });
     }
     column.options = options;
     Ok(key_type)

@@ -5,8 +5,9 @@
 //! declared type and reads as text; a trigger pair refuses a value that is
 //! not a label (22P02), for every way a row is written.
 //!
-//! Not done: labels sort by their text, not their declaration order
-//! (ORDER BY, `<` compare as text), and RENAME of a type or value.
+//! Enum columns are declared with a collation per type that orders labels
+//! as declared (`backend::sqlite::enum_order`). Not done: RENAME of a type
+//! or value.
 
 use sqlparser::ast::{
     AlterType, AlterTypeAddValuePosition, AlterTypeOperation, DataType, ObjectName, Statement,
@@ -19,6 +20,10 @@ use super::TranslateError;
 use crate::sql::quote_literal;
 
 const TABLE: &str = "main.pgcat__enum";
+
+/// The collation an enum column is declared with (see
+/// `backend::sqlite::enum_order`, which must agree).
+pub(super) const COLLATION_PREFIX: &str = "pgcat_enum_";
 
 /// The name of a user-defined type a column or cast names: a type name
 /// PostgreSQL does not have built in (`mood`, `public.mood`).
