@@ -64,10 +64,10 @@ fn reserved(conn: &rusqlite::Connection) -> Result<(), SqlError> {
         .map_err(|e| from_sqlite(&e))?;
     for name in names {
         let name = name.map_err(|e| from_sqlite(&e))?;
-        // (pgcat__enum and its label triggers are the server's own.)
+        // (pgcat__enum, its label triggers and pgcat__matview are the server's.)
         if is_internal(&name)
             && !name.starts_with("sqlite_autoindex")
-            && !name.starts_with("pgcat__enum")
+            && !name.starts_with("pgcat__")
         {
             return Err(SqlError::new(
                 "42939",

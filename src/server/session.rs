@@ -766,6 +766,22 @@ impl Session {
                 .await
                 .map(|_| Outcome::Command(Tag::new("ALTER TABLE")))
             }
+            StmtKind::RefreshMatview { name } => {
+                if self.remote.is_some() {
+                    return Err(SqlError::new(
+                        "0A000",
+                        "materialized views are not supported on remote libSQL tenants",
+                    ));
+                }
+                let permit = self.writer_for_statement().await?;
+                let name = name.clone();
+                self.with_local_conn_releasing(permit, move |c| {
+                    c.mark_heavy();
+                    crate::backend::sqlite::refresh::refresh(c.sqlite(), &name)
+                })
+                .await
+                .map(|_| Outcome::Command(Tag::new("REFRESH MATERIALIZED VIEW")))
+            }
             StmtKind::AlterColumns { table, changes } => {
                 if self.remote.is_some() {
                     return Err(SqlError::new(
@@ -1137,6 +1153,12 @@ impl Session {
                 return Err(SqlError::new(
                     "0A000",
                     "enum types are not supported on remote libSQL tenants",
+                ));
+            }
+            if t.sql.contains("pgcat__matview") {
+                return Err(SqlError::new(
+                    "0A000",
+                    "materialized views are not supported on remote libSQL tenants",
                 ));
             }
             if !t.steps.is_empty() {

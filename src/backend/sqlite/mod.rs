@@ -12,6 +12,7 @@ pub mod guard;
 mod key_types;
 pub mod open;
 pub mod pgfuncs;
+pub mod refresh;
 pub mod sleep;
 pub mod with_steps;
 

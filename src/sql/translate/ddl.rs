@@ -218,10 +218,28 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
     if let Some((tag, statements)) = super::enums::translate(&statement)? {
         return Ok(Some(ddl(tag, statements)));
     }
+    if super::matview::is_drop(&statement) {
+        if let Statement::Drop {
+            names, if_exists, ..
+        } = &statement
+        {
+            return Ok(Some(ddl(
+                "DROP MATERIALIZED VIEW",
+                super::matview::drop(names, *if_exists)?,
+            )));
+        }
+    }
     Ok(Some(match statement {
         Statement::CreateTable(table) => ddl("CREATE TABLE", create_table(table)?),
         Statement::CreateIndex(index) => ddl("CREATE INDEX", vec![create_index(index)?]),
-        Statement::CreateView(view) => ddl("CREATE VIEW", create_view(view)?),
+        Statement::CreateView(view) => {
+            let tag = if view.materialized {
+                "CREATE MATERIALIZED VIEW"
+            } else {
+                "CREATE VIEW"
+            };
+            ddl(tag, create_view(view)?)
+        }
         s @ Statement::CreateSequence { .. } => {
             ddl("CREATE SEQUENCE", super::sequences::create(s)?)
         }
@@ -604,8 +622,11 @@ fn create_extension(ext: &sqlparser::ast::CreateExtension) -> Result<Vec<String>
 }
 
 fn create_view(view: CreateView) -> Result<Vec<String>, TranslateError> {
-    if view.materialized || view.or_alter {
-        return Err(unsupported("materialized views"));
+    if view.materialized {
+        return super::matview::create(view);
+    }
+    if view.or_alter {
+        return Err(unsupported("CREATE OR ALTER VIEW"));
     }
     let mut out = Vec::new();
     let mut view = view;

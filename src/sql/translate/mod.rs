@@ -32,6 +32,7 @@ mod group_check;
 mod grouping_sets;
 mod lateral;
 mod literals;
+mod matview;
 mod modifying_with;
 mod names;
 mod null_order;
@@ -235,6 +236,11 @@ pub enum StmtKind {
     AlterColumns {
         table: String,
         changes: Vec<ColumnChange>,
+    },
+    /// `REFRESH MATERIALIZED VIEW name`: the session runs the view's stored
+    /// query again (see `matview`).
+    RefreshMatview {
+        name: String,
     },
     /// `PREPARE name [(types)] AS statement`: `statement` is its PostgreSQL
     /// text (already checked to translate), `types` the declared type names.

@@ -22,6 +22,8 @@ pub(super) enum Parsed {
     Copy(Vec<TokenWithSpan>),
     /// `ALTER SEQUENCE ...` (sqlparser does not parse it): its tokens.
     AlterSequence(Vec<TokenWithSpan>),
+    /// `REFRESH MATERIALIZED VIEW name` (nor this): the view's name.
+    Refresh(String),
     Statement(Box<Statement>),
 }
 
@@ -48,6 +50,10 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
                 return Err(forbidden("VACUUM INTO"));
             }
             out.push(Parsed::Vacuum);
+            continue;
+        }
+        if let Some(name) = super::matview::refresh_target(&significant) {
+            out.push(Parsed::Refresh(name?));
             continue;
         }
         if super::alter_sequence::is_alter_sequence(&significant) {

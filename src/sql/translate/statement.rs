@@ -12,6 +12,17 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         Parsed::Vacuum => return Ok(noop("VACUUM")),
         Parsed::Copy(tokens) => return super::copy::translate(tokens),
         Parsed::AlterSequence(tokens) => return super::alter_sequence::translate(tokens),
+        Parsed::Refresh(name) => {
+            return Ok(Translation {
+                kind: StmtKind::RefreshMatview { name },
+                sql: String::new(),
+                params: vec![],
+                columns: vec![],
+                retype: None,
+                scales: vec![],
+                steps: Vec::new(),
+            })
+        }
         Parsed::Statement(statement) => *statement,
     };
     if super::modifying_with::applies(&statement) {

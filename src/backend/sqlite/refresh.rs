@@ -1,0 +1,56 @@
+//! `REFRESH MATERIALIZED VIEW`: the view's table gets the rows of its
+//! stored query again (see `translate::matview`), all or none.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::sql::errors::{from_sqlite, SqlError};
+
+pub fn refresh(conn: &Connection, name: &str) -> Result<(), SqlError> {
+    let sql = |e: rusqlite::Error| from_sqlite(&e);
+    let defined: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM main.sqlite_schema WHERE name = 'pgcat__matview')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(sql)?;
+    let query: Option<String> = if defined {
+        conn.query_row(
+            "SELECT query FROM main.pgcat__matview WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(sql)?
+    } else {
+        None
+    };
+    let Some(query) = query else {
+        let exists: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM main.sqlite_schema WHERE name = ?1 COLLATE NOCASE \
+                 AND type IN ('table', 'view'))",
+                [name],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
+        return Err(if exists {
+            SqlError::new("0A000", format!("\"{name}\" is not a materialized view"))
+        } else {
+            SqlError::new("42P01", format!("relation \"{name}\" does not exist"))
+        });
+    };
+    let table = format!("\"{}\"", name.replace('"', "\"\""));
+    conn.execute_batch("SAVEPOINT pgtenant_refresh")
+        .map_err(sql)?;
+    let r = conn
+        .execute_batch(&format!("DELETE FROM {table}; INSERT INTO {table} {query}"))
+        .map_err(sql);
+    let end = if r.is_ok() {
+        "RELEASE pgtenant_refresh"
+    } else {
+        "ROLLBACK TO pgtenant_refresh; RELEASE pgtenant_refresh"
+    };
+    let ended = conn.execute_batch(end).map_err(sql);
+    r.and(ended)
+}
