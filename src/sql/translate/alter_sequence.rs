@@ -101,17 +101,9 @@ pub(super) fn translate(chunk: Vec<TokenWithSpan>) -> Result<Translation, Transl
     }
     if sets.is_empty() {
         // Only OWNED BY / OWNER TO: nothing to change here.
-        return Ok(Translation {
-            kind: StmtKind::Noop {
-                tag: "ALTER SEQUENCE",
-            },
-            sql: String::new(),
-            params: vec![],
-            columns: vec![],
-            retype: None,
-            scales: vec![],
-            steps: Vec::new(),
-        });
+        return Ok(Translation::command(StmtKind::Noop {
+            tag: "ALTER SEQUENCE",
+        }));
     }
     Ok(query(
         "ALTER SEQUENCE",

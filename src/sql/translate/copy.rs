@@ -97,19 +97,11 @@ pub(super) fn translate(tokens: Vec<TokenWithSpan>) -> Result<Translation, Trans
     }
     let options = build(options)?;
     if !to {
-        return Ok(Translation {
-            kind: StmtKind::CopyIn {
-                table: table.unwrap_or_default(),
-                columns,
-                options,
-            },
-            sql: String::new(),
-            params: vec![],
-            columns: vec![],
-            retype: None,
-            scales: vec![],
-            steps: Vec::new(),
-        });
+        return Ok(Translation::command(StmtKind::CopyIn {
+            table: table.unwrap_or_default(),
+            columns,
+            options,
+        }));
     }
     let select = match query {
         Some(tokens) => parse_tokens(tokens)?,

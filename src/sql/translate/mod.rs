@@ -109,6 +109,20 @@ pub struct Translation {
 }
 
 impl Translation {
+    /// A command the server acts on itself: no SQLite text, parameters or
+    /// result columns.
+    pub(crate) fn command(kind: StmtKind) -> Translation {
+        Translation {
+            kind,
+            sql: String::new(),
+            params: vec![],
+            columns: vec![],
+            retype: None,
+            scales: vec![],
+            steps: Vec::new(),
+        }
+    }
+
     /// Whether the statement only reads: a SELECT that advances no sequence.
     pub fn reads_only(&self) -> bool {
         matches!(self.kind, StmtKind::Query { tag: "SELECT", .. })

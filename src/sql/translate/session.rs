@@ -56,15 +56,7 @@ pub(super) fn translate(statement: &Statement) -> Result<Option<Translation>, Tr
         Statement::NOTIFY { .. } => StmtKind::Noop { tag: "NOTIFY" },
         _ => return Ok(None),
     };
-    Ok(Some(Translation {
-        kind,
-        sql: String::new(),
-        params: vec![],
-        columns: vec![],
-        retype: None,
-        scales: vec![],
-        steps: Vec::new(),
-    }))
+    Ok(Some(Translation::command(kind)))
 }
 
 fn set_kind(set: &Set) -> Result<StmtKind, TranslateError> {

@@ -13,15 +13,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         Parsed::Copy(tokens) => return super::copy::translate(tokens),
         Parsed::AlterSequence(tokens) => return super::alter_sequence::translate(tokens),
         Parsed::Refresh(name) => {
-            return Ok(Translation {
-                kind: StmtKind::RefreshMatview { name },
-                sql: String::new(),
-                params: vec![],
-                columns: vec![],
-                retype: None,
-                scales: vec![],
-                steps: Vec::new(),
-            })
+            return Ok(Translation::command(StmtKind::RefreshMatview { name }))
         }
         Parsed::Statement(statement) => *statement,
     };
@@ -103,30 +95,17 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         _ => {
             let description = statement_name(&statement);
             if let Some((table, constraint, check)) = ddl::added_constraint(&statement)? {
-                return Ok(Translation {
-                    kind: StmtKind::AddConstraint {
-                        table,
-                        constraint,
-                        check,
-                    },
-                    sql: String::new(),
-                    params: vec![],
-                    columns: vec![],
-                    retype: None,
-                    scales: vec![],
-                    steps: Vec::new(),
-                });
+                return Ok(Translation::command(StmtKind::AddConstraint {
+                    table,
+                    constraint,
+                    check,
+                }));
             }
             if let Some((table, changes)) = ddl::altered_columns(&statement)? {
-                return Ok(Translation {
-                    kind: StmtKind::AlterColumns { table, changes },
-                    sql: String::new(),
-                    params: vec![],
-                    columns: vec![],
-                    retype: None,
-                    scales: vec![],
-                    steps: Vec::new(),
-                });
+                return Ok(Translation::command(StmtKind::AlterColumns {
+                    table,
+                    changes,
+                }));
             }
             let Some(ddl) = ddl::translate(statement)? else {
                 return Err(unsupported(description));
@@ -193,15 +172,7 @@ fn delete_using_as_exists(delete: &mut sqlparser::ast::Delete) {
 }
 
 fn noop(tag: &'static str) -> Translation {
-    Translation {
-        kind: StmtKind::Noop { tag },
-        sql: String::new(),
-        params: vec![],
-        columns: vec![],
-        retype: None,
-        scales: vec![],
-        steps: Vec::new(),
-    }
+    Translation::command(StmtKind::Noop { tag })
 }
 
 fn check_insert(insert: &sqlparser::ast::Insert) -> Result<(), TranslateError> {
