@@ -364,6 +364,14 @@ impl Session {
         }
     }
 
+    /// The guard role of the session's statements (the admin only reads).
+    fn guard_role(&self) -> crate::backend::sqlite::guard::Role {
+        match &self.identity {
+            Identity::Tenant { role, .. } => crate::backend::sqlite::guard::Role::parse(role),
+            Identity::Admin { .. } => crate::backend::sqlite::guard::Role::ReadOnly,
+        }
+    }
+
     pub fn is_admin(&self) -> bool {
         matches!(self.identity, Identity::Admin { .. })
     }
@@ -745,12 +753,7 @@ impl Session {
                     )
                     .with_detail("Declare the constraint in CREATE TABLE."));
                 }
-                let role = match &self.identity {
-                    Identity::Tenant { role, .. } => {
-                        crate::backend::sqlite::guard::Role::parse(role)
-                    }
-                    Identity::Admin { .. } => crate::backend::sqlite::guard::Role::ReadOnly,
-                };
+                let role = self.guard_role();
                 let permit = self.writer_for_statement().await?;
                 let (table, constraint, check) = (table.clone(), constraint.clone(), check.clone());
                 self.with_local_conn_releasing(permit, move |c| {
@@ -789,12 +792,7 @@ impl Session {
                         "ALTER TABLE ALTER COLUMN is not supported on remote libSQL tenants",
                     ));
                 }
-                let role = match &self.identity {
-                    Identity::Tenant { role, .. } => {
-                        crate::backend::sqlite::guard::Role::parse(role)
-                    }
-                    Identity::Admin { .. } => crate::backend::sqlite::guard::Role::ReadOnly,
-                };
+                let role = self.guard_role();
                 let permit = self.writer_for_statement().await?;
                 let (table, changes) = (table.clone(), changes.clone());
                 self.with_local_conn_releasing(permit, move |c| {
