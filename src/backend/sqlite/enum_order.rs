@@ -32,6 +32,14 @@ fn path_of(conn: &Connection) -> Box<str> {
 /// Reads every enum type of `conn`'s database into the table.
 pub fn load(conn: &Connection) -> rusqlite::Result<()> {
     let path = path_of(conn);
+    let defined: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM main.sqlite_schema WHERE name = 'pgcat__enum')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !defined {
+        return Ok(());
+    }
     let mut types: HashMap<Box<str>, HashMap<Box<str>, f64>> = HashMap::new();
     let mut stmt = conn.prepare("SELECT type, label, sort FROM main.pgcat__enum")?;
     let mut rows = stmt.query([])?;

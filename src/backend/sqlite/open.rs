@@ -75,8 +75,12 @@ pub fn open(path: &Path, opts: OpenOptions) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "mmap_size", opts.mmap_size)?;
     conn.set_prepared_statement_cache_capacity(256);
     // Enum types' labels (CREATE TYPE ... AS ENUM), read by pg_type/pg_enum
-    // and column input; written once, the first time a database opens.
-    conn.execute_batch(crate::sql::catalog::ENUM_TABLE)?;
+    // and the enum collations; written once, the first time a database
+    // opens. A database that cannot take the write (a full disk) still
+    // opens: the catalog views fall back to an empty table.
+    if let Err(e) = conn.execute_batch(crate::sql::catalog::ENUM_TABLE) {
+        tracing::warn!(error = %e, "could not create the enum label table");
+    }
     super::enum_order::install(&conn)?;
     super::enum_order::load(&conn)?;
     super::functions::register(&conn)?;
