@@ -24,17 +24,21 @@ fn session() -> FunctionFlags {
 pub const VERSION: &str =
     "PostgreSQL 15.8 (pgtenant 0.1.0) on x86_64-pc-linux-gnu, compiled by rustc, 64-bit";
 
+/// Whether the database (`main`) has a table or view of that name.
+pub fn has_relation(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM main.sqlite_schema WHERE name = ?1 COLLATE NOCASE \
+         AND type IN ('table', 'view'))",
+    )?
+    .query_row([name], |r| r.get(0))
+}
+
 /// Creates the catalog views on `conn` (idempotent).
 pub fn install(conn: &Connection) -> rusqlite::Result<()> {
     // pg_type and pg_enum read the enum labels; a database without the
     // table (the admin's read-only catalog, a remote tenant's schema
     // mirror) gets an empty one for this connection.
-    let has_enums: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM main.sqlite_schema WHERE name = 'pgcat__enum')",
-        [],
-        |r| r.get(0),
-    )?;
-    if !has_enums {
+    if !has_relation(conn, "pgcat__enum")? {
         conn.execute_batch(&catalog::ENUM_TABLE.replace("main.", "temp."))?;
     }
     conn.execute_batch(catalog::install_sql())

@@ -17,13 +17,15 @@ use rusqlite::Connection;
 /// Collation names: this prefix plus the enum type's name.
 pub const COLLATION_PREFIX: &str = "pgcat_enum_";
 
+/// Label → sort position.
 type Labels = Arc<HashMap<Box<str>, f64>>;
 
-/// (database file, type name).
-type TypeKey = (Box<str>, Box<str>);
+/// A database's enum types: type name → labels.
+type Types = HashMap<Box<str>, Labels>;
 
-/// (database file, type) → label → sort position.
-static ORDERS: LazyLock<RwLock<HashMap<TypeKey, Labels>>> = LazyLock::new(Default::default);
+/// Database file → its enum types (one entry replaced per load, so opening
+/// a database costs nothing per other tenant).
+static ORDERS: LazyLock<RwLock<HashMap<Box<str>, Types>>> = LazyLock::new(Default::default);
 
 fn path_of(conn: &Connection) -> Box<str> {
     conn.path().unwrap_or_default().into()
@@ -32,25 +34,21 @@ fn path_of(conn: &Connection) -> Box<str> {
 /// Reads every enum type of `conn`'s database into the table.
 pub fn load(conn: &Connection) -> rusqlite::Result<()> {
     let path = path_of(conn);
-    let defined: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM main.sqlite_schema WHERE name = 'pgcat__enum')",
-        [],
-        |r| r.get(0),
-    )?;
-    if !defined {
-        return Ok(());
-    }
     let mut types: HashMap<Box<str>, HashMap<Box<str>, f64>> = HashMap::new();
-    let mut stmt = conn.prepare("SELECT type, label, sort FROM main.pgcat__enum")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let (t, l, s): (String, String, f64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        types.entry(t.into()).or_default().insert(l.into(), s);
+    if super::catalog::has_relation(conn, "pgcat__enum")? {
+        let mut stmt = conn.prepare("SELECT type, label, sort FROM main.pgcat__enum")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (t, l, s): (String, String, f64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            types.entry(t.into()).or_default().insert(l.into(), s);
+        }
     }
+    let types: Types = types.into_iter().map(|(t, l)| (t, Arc::new(l))).collect();
     let mut all = ORDERS.write().unwrap_or_else(|p| p.into_inner());
-    all.retain(|(p, _), _| *p != path);
-    for (t, labels) in types {
-        all.insert((path.clone(), t), Arc::new(labels));
+    if types.is_empty() {
+        all.remove(&path);
+    } else {
+        all.insert(path, types);
     }
     Ok(())
 }
@@ -64,15 +62,16 @@ fn needed(conn: &Connection, name: &str) -> rusqlite::Result<()> {
     let Some(type_name) = name.strip_prefix(COLLATION_PREFIX) else {
         return Ok(());
     };
-    let key: TypeKey = (path_of(conn), type_name.into());
-    conn.create_collation(name, move |a, b| compare(&key, a, b))
+    let (path, type_name): (Box<str>, Box<str>) = (path_of(conn), type_name.into());
+    conn.create_collation(name, move |a, b| compare(&path, &type_name, a, b))
 }
 
-fn compare(key: &TypeKey, a: &str, b: &str) -> Ordering {
+fn compare(path: &str, type_name: &str, a: &str, b: &str) -> Ordering {
     let labels = ORDERS
         .read()
         .unwrap_or_else(|p| p.into_inner())
-        .get(key)
+        .get(path)
+        .and_then(|types| types.get(type_name))
         .cloned();
     let position = |s: &str| labels.as_ref().and_then(|l| l.get(s).copied());
     match (position(a), position(b)) {

@@ -7,14 +7,8 @@ use crate::sql::errors::{from_sqlite, SqlError};
 
 pub fn refresh(conn: &Connection, name: &str) -> Result<(), SqlError> {
     let sql = |e: rusqlite::Error| from_sqlite(&e);
-    let defined: bool = conn
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM main.sqlite_schema WHERE name = 'pgcat__matview')",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(sql)?;
-    let query: Option<String> = if defined {
+    let has = |name: &str| super::catalog::has_relation(conn, name).map_err(sql);
+    let query: Option<String> = if has("pgcat__matview")? {
         conn.query_row(
             "SELECT query FROM main.pgcat__matview WHERE name = ?1",
             [name],
@@ -26,15 +20,7 @@ pub fn refresh(conn: &Connection, name: &str) -> Result<(), SqlError> {
         None
     };
     let Some(query) = query else {
-        let exists: bool = conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM main.sqlite_schema WHERE name = ?1 COLLATE NOCASE \
-                 AND type IN ('table', 'view'))",
-                [name],
-                |r| r.get(0),
-            )
-            .map_err(sql)?;
-        return Err(if exists {
+        return Err(if has(name)? {
             SqlError::new("0A000", format!("\"{name}\" is not a materialized view"))
         } else {
             SqlError::new("42P01", format!("relation \"{name}\" does not exist"))

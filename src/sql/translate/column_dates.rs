@@ -271,14 +271,7 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     if minus && lt.is_none() && super::ast::string_literal(right).is_some() {
         if let Some(lcall) = column_type_call(left, scopes) {
             let (l, r) = ((**left).clone(), (**right).clone());
-            let native = Expr::BinaryOp {
-                left: Box::new(Expr::UnaryOp {
-                    op: UnaryOperator::Plus,
-                    expr: Box::new(l.clone()),
-                }),
-                op: op.clone(),
-                right: Box::new(r.clone()),
-            };
+            let native = sqlite_arithmetic(l.clone(), op, r.clone());
             *expr = when_type(lcall, "jsonb", call("pg_jsonb_delete", vec![l, r]), native);
         }
         return;
@@ -319,16 +312,7 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     };
     // Two timestamp columns: their difference is an interval.
     let ts_case = (both_columns && r_column).then(|| timestamp_diff(l.clone(), r.clone()));
-    // SQLite's own arithmetic otherwise; the unary plus (a no-op) keeps
-    // this rewrite from matching it again.
-    let native = Expr::BinaryOp {
-        left: Box::new(Expr::UnaryOp {
-            op: UnaryOperator::Plus,
-            expr: Box::new(l),
-        }),
-        op: op.clone(),
-        right: Box::new(r),
-    };
+    let native = sqlite_arithmetic(l, op, r);
     *expr = when_date(lcall, date_case, native);
     if let (Some(ts), Expr::Case { conditions, .. }) = (ts_case, &mut *expr) {
         for name in ["timestamp", "timestamptz"] {
@@ -337,6 +321,19 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
                 result: ts.clone(),
             });
         }
+    }
+}
+
+/// `l op r` as SQLite computes it: the unary plus (a no-op) keeps this
+/// rewrite from matching it again.
+fn sqlite_arithmetic(l: Expr, op: &BinaryOperator, r: Expr) -> Expr {
+    Expr::BinaryOp {
+        left: Box::new(Expr::UnaryOp {
+            op: UnaryOperator::Plus,
+            expr: Box::new(l),
+        }),
+        op: op.clone(),
+        right: Box::new(r),
     }
 }
 

@@ -218,16 +218,17 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
     if let Some((tag, statements)) = super::enums::translate(&statement)? {
         return Ok(Some(ddl(tag, statements)));
     }
-    if super::matview::is_drop(&statement) {
-        if let Statement::Drop {
-            names, if_exists, ..
-        } = &statement
-        {
-            return Ok(Some(ddl(
-                "DROP MATERIALIZED VIEW",
-                super::matview::drop(names, *if_exists)?,
-            )));
-        }
+    if let Statement::Drop {
+        object_type: ObjectType::MaterializedView,
+        names,
+        if_exists,
+        ..
+    } = &statement
+    {
+        return Ok(Some(ddl(
+            "DROP MATERIALIZED VIEW",
+            super::matview::drop(names, *if_exists)?,
+        )));
     }
     Ok(Some(match statement {
         Statement::CreateTable(table) => ddl("CREATE TABLE", create_table(table)?),
@@ -403,21 +404,8 @@ fn serial_defaults(
     let mut out = Vec::new();
     for column in &mut table.columns {
         let name = ident_name(&column.name);
-        let is_pk = single_pk == Some(name.as_str())
-            || column
-                .options
-                .iter()
-                .any(|o| matches!(o.option, ColumnOption::PrimaryKey(_)));
-        let identity = column.options.iter().any(|o| {
-            matches!(
-                &o.option,
-                ColumnOption::Generated {
-                    generation_expr: None,
-                    ..
-                }
-            )
-        });
-        if is_pk || !(identity || is_serial(&column.data_type)) {
+        let (is_pk, auto) = numbering(column, single_pk == Some(name.as_str()));
+        if is_pk || !auto {
             continue;
         }
         if column
@@ -452,14 +440,9 @@ fn serial_defaults(
     Ok(out)
 }
 
-/// Column types and options. `serial` and identity primary keys become
-/// `INTEGER PRIMARY KEY`, SQLite's auto-assigned rowid alias; for one that
-/// is not int4, returns the type name its DEFAULT must record (see
-/// `serial_key`).
-fn column_def(
-    column: &mut ColumnDef,
-    table_pk: bool,
-) -> Result<Option<&'static str>, TranslateError> {
+/// Whether a column is the primary key (`table_pk`: the table's one-column
+/// key names it) and whether it is numbered (`serial` or an identity).
+fn numbering(column: &ColumnDef, table_pk: bool) -> (bool, bool) {
     let is_pk = table_pk
         || column
             .options
@@ -475,7 +458,18 @@ fn column_def(
             }
         )
     });
-    let auto = is_serial(&column.data_type) || identity;
+    (is_pk, is_serial(&column.data_type) || identity)
+}
+
+/// Column types and options. `serial` and identity primary keys become
+/// `INTEGER PRIMARY KEY`, SQLite's auto-assigned rowid alias; for one that
+/// is not int4, returns the type name its DEFAULT must record (see
+/// `serial_key`).
+fn column_def(
+    column: &mut ColumnDef,
+    table_pk: bool,
+) -> Result<Option<&'static str>, TranslateError> {
+    let (is_pk, auto) = numbering(column, table_pk);
     let mut key_type = None;
     let mut enum_collation = None;
     column.data_type = if auto && is_pk {

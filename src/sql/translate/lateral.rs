@@ -411,12 +411,13 @@ fn expand_wildcards(select: &mut Select, laterals: &[Lateral]) {
                 }
             }
             SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(n), o) => {
-                match n.0.as_slice() {
-                    [p] if p.as_ident().and_then(|i| packed(&i.value)).is_some() => {
-                        let l = packed(&p.as_ident().expect("checked").value).expect("checked");
-                        out.extend(columns_of(l));
-                    }
-                    _ => out.push(SelectItem::QualifiedWildcard(
+                let lateral = match n.0.as_slice() {
+                    [p] => p.as_ident().and_then(|i| packed(&i.value)),
+                    _ => None,
+                };
+                match lateral {
+                    Some(l) => out.extend(columns_of(l)),
+                    None => out.push(SelectItem::QualifiedWildcard(
                         SelectItemQualifiedWildcardKind::ObjectName(n),
                         o,
                     )),
@@ -449,9 +450,6 @@ impl Lateral {
     /// `json_each((SELECT json_group_array(json_array(c1, ..)) FROM (query) AS
     /// pgtenant_lateral)) AS alias`.
     fn packed_factor(&self) -> TableFactor {
-        use sqlparser::ast::{
-            FunctionArg, FunctionArgExpr, ObjectName, TableAlias, TableFunctionArgs,
-        };
         let cols: Vec<Expr> = self
             .columns
             .iter()
@@ -497,28 +495,12 @@ impl Lateral {
             }
             q
         };
-        TableFactor::Table {
-            name: ObjectName::from(vec![Ident::new("json_each")]),
-            alias: Some(TableAlias {
-                explicit: true,
-                name: Ident::new(self.alias.clone()),
-                columns: vec![],
-                at: None,
-            }),
-            args: Some(TableFunctionArgs {
-                args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Subquery(
-                    Box::new(gather),
-                )))],
-                settings: None,
-            }),
-            with_hints: vec![],
-            version: None,
-            partitions: vec![],
-            with_ordinality: false,
-            json_path: None,
-            sample: None,
-            index_hints: vec![],
-        }
+        super::ast::table_function(
+            "json_each",
+            &self.alias,
+            vec![],
+            vec![Expr::Subquery(Box::new(gather))],
+        )
     }
 
     /// Column `i` of a packed row, as its type.

@@ -6,7 +6,7 @@
 //! savepoint (the session's `StmtKind::RefreshMatview`); `DROP MATERIALIZED
 //! VIEW` drops the table and the definition.
 
-use sqlparser::ast::{CreateView, ObjectName, Statement};
+use sqlparser::ast::{CreateView, ObjectName};
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
@@ -150,15 +150,4 @@ pub(super) fn refresh_target(tokens: &[&TokenWithSpan]) -> Option<Result<String,
             "syntax error at end of REFRESH MATERIALIZED VIEW",
         ))),
     }
-}
-
-/// Whether the statement is `DROP MATERIALIZED VIEW`.
-pub(super) fn is_drop(statement: &Statement) -> bool {
-    matches!(
-        statement,
-        Statement::Drop {
-            object_type: sqlparser::ast::ObjectType::MaterializedView,
-            ..
-        }
-    )
 }

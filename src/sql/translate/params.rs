@@ -364,37 +364,28 @@ impl Hints {
     }
 }
 
+/// The advisory lock functions (their keys: see `signature`).
+const ADVISORY: [&str; 10] = [
+    "pg_advisory_lock",
+    "pg_advisory_lock_shared",
+    "pg_try_advisory_lock",
+    "pg_try_advisory_lock_shared",
+    "pg_advisory_xact_lock",
+    "pg_advisory_xact_lock_shared",
+    "pg_try_advisory_xact_lock",
+    "pg_try_advisory_xact_lock_shared",
+    "pg_advisory_unlock",
+    "pg_advisory_unlock_shared",
+];
+
 /// Argument types of functions commonly called with parameters (`None`:
 /// another rule, or the column, decides).
 fn signature(name: &str, n: usize) -> Option<&'static [Option<PgType>]> {
     use PgType::{Bool, Float8, Int4, Int8, Text};
     Some(match (name, n) {
-        (
-            "pg_advisory_lock"
-            | "pg_advisory_lock_shared"
-            | "pg_try_advisory_lock"
-            | "pg_try_advisory_lock_shared"
-            | "pg_advisory_xact_lock"
-            | "pg_advisory_xact_lock_shared"
-            | "pg_try_advisory_xact_lock"
-            | "pg_try_advisory_xact_lock_shared"
-            | "pg_advisory_unlock"
-            | "pg_advisory_unlock_shared",
-            1,
-        ) => &[Some(Int8)],
-        (
-            "pg_advisory_lock"
-            | "pg_advisory_lock_shared"
-            | "pg_try_advisory_lock"
-            | "pg_try_advisory_lock_shared"
-            | "pg_advisory_xact_lock"
-            | "pg_advisory_xact_lock_shared"
-            | "pg_try_advisory_xact_lock"
-            | "pg_try_advisory_xact_lock_shared"
-            | "pg_advisory_unlock"
-            | "pg_advisory_unlock_shared",
-            2,
-        ) => &[Some(Int4), Some(Int4)],
+        // A bigint key, or two int keys.
+        (name, 1) if ADVISORY.contains(&name) => &[Some(Int8)],
+        (name, 2) if ADVISORY.contains(&name) => &[Some(Int4), Some(Int4)],
         ("pg_sleep" | "to_timestamp", 1) => &[Some(Float8)],
         ("left" | "right" | "repeat", 2) => &[Some(Text), Some(Int4)],
         ("lpad" | "rpad", _) => &[Some(Text), Some(Int4), Some(Text)],

@@ -204,6 +204,21 @@ pub(crate) fn interval_part(field: &str, iv: Interval) -> Option<f64> {
     })
 }
 
+/// `N` integer fields then seconds (make_interval, make_timestamp); `None`
+/// when one is NULL.
+fn fields<const N: usize>(
+    ctx: &rusqlite::functions::Context<'_>,
+) -> rusqlite::Result<Option<([i64; N], f64)>> {
+    let mut whole = [0i64; N];
+    for (i, w) in whole.iter_mut().enumerate() {
+        match ctx.get::<Option<i64>>(i)? {
+            Some(v) => *w = v,
+            None => return Ok(None),
+        }
+    }
+    Ok(ctx.get::<Option<f64>>(N)?.map(|secs| (whole, secs)))
+}
+
 fn text(ctx: &rusqlite::functions::Context<'_>, i: usize) -> rusqlite::Result<Option<String>> {
     ctx.get::<Option<String>>(i)
 }
@@ -292,17 +307,9 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     }
     // make_interval's seven fields (the translator fills the defaults).
     conn.create_scalar_function("pg_make_interval", 7, pure(), |ctx| {
-        let mut whole = [0i64; 6];
-        for (i, w) in whole.iter_mut().enumerate() {
-            match ctx.get::<Option<i64>>(i)? {
-                Some(v) => *w = v,
-                None => return Ok(None),
-            }
-        }
-        let Some(secs) = ctx.get::<Option<f64>>(6)? else {
+        let Some(([years, months, weeks, days, hours, mins], secs)) = fields(ctx)? else {
             return Ok(None);
         };
-        let [years, months, weeks, days, hours, mins] = whole;
         let fits = |v: i64| i32::try_from(v).map_err(|_| out_of_range());
         let usecs = (hours as f64 * 3600.0 + mins as f64 * 60.0 + secs) * 1e6;
         if !usecs.is_finite() || usecs.abs() > 9.2e18 {
@@ -320,17 +327,9 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     // make_timestamp(y, mo, d, h, mi, s) and make_timestamptz (in UTC).
     for name in ["make_timestamp", "make_timestamptz"] {
         conn.create_scalar_function(name, 6, pure(), |ctx| {
-            let mut parts = [0i64; 5];
-            for (i, p) in parts.iter_mut().enumerate() {
-                match ctx.get::<Option<i64>>(i)? {
-                    Some(v) => *p = v,
-                    None => return Ok(None),
-                }
-            }
-            let Some(secs) = ctx.get::<Option<f64>>(5)? else {
+            let Some(([y, mo, d, h, mi], secs)) = fields(ctx)? else {
                 return Ok(None);
             };
-            let [y, mo, d, h, mi] = parts;
             let bad = || {
                 error(
                     "22008",

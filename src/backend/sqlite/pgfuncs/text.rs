@@ -239,10 +239,12 @@ fn match_args(ctx: &Context<'_>) -> rusqlite::Result<Option<(String, String, Str
     Ok(Some((source, pattern, flags)))
 }
 
-/// `regexp_split_to_array(s, pattern[, flags])`: the pieces between
-/// matches, as a JSON array (the stored text[] form). An empty match splits
-/// between characters, as PostgreSQL does.
-fn regexp_split(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+/// Source and compiled pattern of a function that takes no `g` flag
+/// (`regexp_match`, `regexp_split_to_array`); `None` when one is NULL.
+fn one_match_args(
+    ctx: &Context<'_>,
+    function: &str,
+) -> rusqlite::Result<Option<(String, regex::Regex)>> {
     let Some((source, pattern, flags)) = match_args(ctx)? else {
         return Ok(None);
     };
@@ -250,9 +252,19 @@ fn regexp_split(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
     if global {
         return Err(error(
             "22023",
-            "regexp_split_to_array() does not support the \"global\" option",
+            format!("{function}() does not support the \"global\" option"),
         ));
     }
+    Ok(Some((source, re)))
+}
+
+/// `regexp_split_to_array(s, pattern[, flags])`: the pieces between
+/// matches, as a JSON array (the stored text[] form). An empty match splits
+/// between characters, as PostgreSQL does.
+fn regexp_split(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+    let Some((source, re)) = one_match_args(ctx, "regexp_split_to_array")? else {
+        return Ok(None);
+    };
     let mut pieces = Vec::new();
     let mut start = 0;
     for m in re.find_iter(&source) {
@@ -284,16 +296,9 @@ fn regexp_substr(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
 
 /// `regexp_match(s, pattern[, flags])`: the first match's text[], or NULL.
 fn regexp_match(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
-    let Some((source, pattern, flags)) = match_args(ctx)? else {
+    let Some((source, re)) = one_match_args(ctx, "regexp_match")? else {
         return Ok(None);
     };
-    let (re, global) = compile(&pattern, &flags)?;
-    if global {
-        return Err(error(
-            "22023",
-            "regexp_match() does not support the \"global\" option",
-        ));
-    }
     Ok(re
         .captures(&source)
         .map(|caps| match_array(&re, &caps).to_string()))
