@@ -780,7 +780,7 @@ impl Session {
                 let name = name.clone();
                 self.with_local_conn_releasing(permit, move |c| {
                     c.mark_heavy();
-                    crate::backend::sqlite::refresh::refresh(c.sqlite(), &name)
+                    crate::backend::sqlite::refresh::refresh(c.sqlite_mut(), &name)
                 })
                 .await
                 .map(|_| Outcome::Command(Tag::new("REFRESH MATERIALIZED VIEW")))

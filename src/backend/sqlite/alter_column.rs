@@ -32,16 +32,9 @@ pub fn alter_columns(
     if role == Role::ReadOnly {
         return Err(guard::read_only_error());
     }
-    conn.execute_batch("SAVEPOINT pgtenant_alter_column")
-        .map_err(|e| from_sqlite(&e))?;
-    let r = apply(conn, role, table, changes);
-    let end = if r.is_ok() {
-        "RELEASE pgtenant_alter_column"
-    } else {
-        "ROLLBACK TO pgtenant_alter_column; RELEASE pgtenant_alter_column"
-    };
-    let ended = conn.execute_batch(end).map_err(|e| from_sqlite(&e));
-    r.and(ended)
+    super::all_or_none(conn, "pgtenant_alter_column", |c| {
+        apply(c, role, table, changes)
+    })
 }
 
 fn apply(
