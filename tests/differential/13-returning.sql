@@ -10,3 +10,11 @@ INSERT INTO notes (body) VALUES ('x') RETURNING id AS new_id, body || '!' AS sho
 SELECT id, body, stars FROM notes ORDER BY id;
 INSERT INTO notes (id, body) VALUES (100, 'explicit');
 INSERT INTO notes (body) VALUES ('after explicit') RETURNING id;
+CREATE TABLE note_tags (note_id int, tag text);
+INSERT INTO note_tags VALUES (1, 'a'), (2, 'b'), (3, 'a'), (100, 'c');
+UPDATE notes n SET stars = n.stars + 10 WHERE n.id = 1 RETURNING n.id, n.stars;
+UPDATE notes AS n SET stars = 0 FROM note_tags t WHERE t.note_id = n.id AND t.tag = 'a' RETURNING n.*;
+UPDATE notes n SET body = s.tags FROM (SELECT note_id, string_agg(tag, ',' ORDER BY tag) AS tags FROM note_tags GROUP BY note_id) s WHERE s.note_id = n.id RETURNING id, body;
+DELETE FROM note_tags t USING notes n WHERE n.id = t.note_id AND n.stars = 0 RETURNING t.note_id, t.tag;
+DELETE FROM note_tags t WHERE t.tag = 'c' RETURNING t.*;
+SELECT note_id, tag FROM note_tags ORDER BY note_id;

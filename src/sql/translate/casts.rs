@@ -41,7 +41,9 @@ fn apply_typmod(x: Expr, data_type: &DataType) -> Expr {
         },
         DataType::Varchar(Some(CharacterLength::IntegerLength { length, .. }))
         | DataType::CharacterVarying(Some(CharacterLength::IntegerLength { length, .. }))
-        | DataType::CharVarying(Some(CharacterLength::IntegerLength { length, .. })) => {
+        | DataType::CharVarying(Some(CharacterLength::IntegerLength { length, .. }))
+        | DataType::Char(Some(CharacterLength::IntegerLength { length, .. }))
+        | DataType::Character(Some(CharacterLength::IntegerLength { length, .. })) => {
             call("substr", vec![x, number(1), number(*length)])
         }
         _ => x,

@@ -763,6 +763,7 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
             | B::Or
             | B::Xor
             | B::PGRegexMatch
+            | B::PGStartsWith
             | B::PGRegexIMatch
             | B::PGRegexNotMatch
             | B::PGRegexNotIMatch
@@ -829,6 +830,14 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
             Some(PgType::Interval)
         }
         B::Minus if lt == Some(PgType::Date) && rt == Some(PgType::Date) => Some(PgType::Int4),
+        B::Plus
+            if matches!(
+                (lt, rt),
+                (Some(PgType::Date), Some(PgType::Time)) | (Some(PgType::Time), Some(PgType::Date))
+            ) =>
+        {
+            Some(PgType::Timestamp)
+        }
         B::Plus | B::Minus if lt == Some(PgType::Date) => Some(PgType::Date),
         // An untyped NULL takes the other operand's type (`1 + NULL` is int4).
         _ if arith && is_null(left) => rt,
@@ -1029,8 +1038,18 @@ fn function_type(func: &Function) -> Option<PgType> {
         "make_interval" => PgType::Interval,
         "make_timestamp" => PgType::Timestamp,
         "make_timestamptz" => PgType::Timestamptz,
-        "percentile_cont" => PgType::Float8,
+        // An array of fractions gives an array of answers.
+        "percentile_cont" => match first_arg_type() {
+            Some(PgType::Array(_)) => array_of(Some(PgType::Float8)),
+            _ => PgType::Float8,
+        },
         "percentile_disc" | "mode" => match func.within_group.as_slice() {
+            [order]
+                if name == "percentile_disc"
+                    && matches!(first_arg_type(), Some(PgType::Array(_))) =>
+            {
+                array_of(Some(expr_type(&order.expr)?))
+            }
             [order] => expr_type(&order.expr)?,
             _ => return None,
         },

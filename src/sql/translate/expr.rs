@@ -374,6 +374,19 @@ fn rewrite_date_arithmetic(expr: &mut Expr) {
         );
         return;
     }
+    // date + time (either order) is that day's timestamp at that time.
+    if matches!(op, BinaryOperator::Plus) {
+        let (lt, rt) = (expr_type(left), expr_type(right));
+        let pair = match (lt, rt) {
+            (Some(PgType::Date), Some(PgType::Time)) => Some([(**left).clone(), (**right).clone()]),
+            (Some(PgType::Time), Some(PgType::Date)) => Some([(**right).clone(), (**left).clone()]),
+            _ => None,
+        };
+        if let Some(day_time) = pair {
+            *expr = super::ast::template("($1 || ' ' || $2)", &day_time);
+            return;
+        }
+    }
     if expr_type(left) != Some(PgType::Date) {
         return;
     }
@@ -466,6 +479,7 @@ fn binary_op(
         B::PGRegexNotMatch => not(call("regexp", vec![r(), l()])),
         B::PGRegexNotIMatch => not(call("regexp", vec![template("'(?i)' || $1", &[r()]), l()])),
         B::PGExp => call("power", vec![l(), r()]),
+        B::PGStartsWith => call("starts_with", vec![l(), r()]),
         // SQLite has no XOR: a # b = (a | b) - (a & b).
         B::PGBitwiseXor => template("((($1) | ($2)) - (($1) & ($2)))", &[l(), r()]),
         // SQLite yields NULL for x / 0; PostgreSQL raises 22012. A non-zero

@@ -36,9 +36,6 @@ pub(super) fn rewrite(func: &mut Function) -> Result<bool, TranslateError> {
         ("mode", 0) | ("percentile_cont" | "percentile_disc", 1) => {}
         _ => return Err(unsupported(format!("{name}() with these arguments"))),
     }
-    if matches!(args.first(), Some(Expr::Array(_))) {
-        return Err(unsupported(format!("{name}() of an array of fractions")));
-    }
     args.push(order.expr.clone());
     args.push(number(u8::from(desc)));
     func.name = object_name(target);

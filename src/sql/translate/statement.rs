@@ -5,7 +5,7 @@ use super::rewrite::rewrite_statement;
 use super::split::Parsed;
 use super::{columns, ddl, names, output_names, params, session};
 use super::{Retype, StmtKind, TranslateError, Translation};
-use sqlparser::ast::{FromTable, OnInsert, SetExpr, Statement, TableObject};
+use sqlparser::ast::{FromTable, OnInsert, SetExpr, Statement, TableFactor, TableObject};
 
 pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, TranslateError> {
     let statement = match parsed {
@@ -61,6 +61,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
     if let Statement::Delete(delete) = &mut statement {
         delete_using_as_exists(delete);
     }
+    explicit_target_alias(&mut statement);
     let (tag, returns_rows) = match &statement {
         // `WITH ... UPDATE | DELETE` (see `modifying_with`).
         Statement::Query(q) => match q.body.as_ref() {
@@ -168,6 +169,71 @@ fn delete_using_as_exists(delete: &mut sqlparser::ast::Delete) {
     delete.selection = Some(Expr::Exists {
         subquery: query,
         negated: false,
+    });
+}
+
+/// SQLite's UPDATE and DELETE name their table's alias only after `AS`
+/// (`UPDATE orders AS o`); PostgreSQL lets the keyword go.
+fn explicit_target_alias(statement: &mut Statement) {
+    if let Statement::Query(q) = statement {
+        if let SetExpr::Update(s) | SetExpr::Delete(s) = q.body.as_mut() {
+            explicit_target_alias(s);
+        }
+        return;
+    }
+    let target = match statement {
+        Statement::Update(update) => Some(&mut update.table.relation),
+        Statement::Delete(delete) => match &mut delete.from {
+            FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t) => {
+                t.first_mut().map(|t| &mut t.relation)
+            }
+        },
+        _ => None,
+    };
+    let Some(TableFactor::Table { name, alias, .. }) = target else {
+        return;
+    };
+    let qualifier = match alias {
+        Some(alias) => {
+            alias.explicit = true;
+            alias.name.value.clone()
+        }
+        None => super::ast::base_name(name),
+    };
+    let returning = match statement {
+        Statement::Update(update) => update.returning.as_mut(),
+        Statement::Delete(delete) => delete.returning.as_mut(),
+        _ => None,
+    };
+    if let Some(items) = returning {
+        unqualify_returning(items, &qualifier);
+    }
+}
+
+/// SQLite's RETURNING reads the modified row by bare column names only:
+/// `RETURNING o.id` becomes `RETURNING id` (its output name stays `id`).
+fn unqualify_returning(items: &mut Vec<sqlparser::ast::SelectItem>, qualifier: &str) {
+    use sqlparser::ast::{
+        visit_expressions_mut, Expr, SelectItem, SelectItemQualifiedWildcardKind,
+    };
+    for item in items.iter_mut() {
+        if let SelectItem::QualifiedWildcard(
+            SelectItemQualifiedWildcardKind::ObjectName(n),
+            options,
+        ) = item
+        {
+            if super::ast::base_name(n).eq_ignore_ascii_case(qualifier) {
+                *item = SelectItem::Wildcard(options.clone());
+            }
+        }
+    }
+    let _ = visit_expressions_mut(items, |e| {
+        if let Expr::CompoundIdentifier(parts) = e {
+            if parts.len() == 2 && parts[0].value.eq_ignore_ascii_case(qualifier) {
+                *e = Expr::Identifier(parts[1].clone());
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
     });
 }
 

@@ -22,9 +22,45 @@ enum Kind {
 
 struct OrderedSet(Kind);
 
+enum Fractions {
+    One(f64),
+    Many(Vec<f64>),
+}
+
+fn fractions(v: Value) -> rusqlite::Result<Fractions> {
+    let check = |f: f64| {
+        if (0.0..=1.0).contains(&f) {
+            Ok(f)
+        } else {
+            Err(error(
+                "22003",
+                format!("percentile value {f} is not between 0 and 1"),
+            ))
+        }
+    };
+    match v {
+        Value::Integer(i) => check(i as f64).map(Fractions::One),
+        Value::Real(f) => check(f).map(Fractions::One),
+        Value::Text(t) => match serde_json::from_str::<Vec<Option<f64>>>(&t) {
+            Ok(list) => list
+                .into_iter()
+                .map(|f| {
+                    f.ok_or_else(|| error("22004", "percentile value cannot be NULL"))
+                        .and_then(check)
+                })
+                .collect::<rusqlite::Result<_>>()
+                .map(Fractions::Many),
+            Err(_) => Err(error("22P02", format!("invalid percentile value: \"{t}\""))),
+        },
+        _ => Err(error("22004", "percentile value cannot be NULL")),
+    }
+}
+
 #[derive(Default)]
 struct Group {
-    fraction: Option<f64>,
+    /// One fraction, or an array of them (JSON text: `ARRAY[0.25, 0.5]`),
+    /// read from the first row.
+    fractions: Option<Fractions>,
     desc: bool,
     values: Vec<Value>,
 }
@@ -75,15 +111,8 @@ impl Aggregate<Group, Value> for OrderedSet {
         let (value_at, desc_at) = match self.0 {
             Kind::Mode => (0, 1),
             Kind::Cont | Kind::Disc => {
-                if g.fraction.is_none() {
-                    let f: f64 = ctx.get(0)?;
-                    if !(0.0..=1.0).contains(&f) {
-                        return Err(error(
-                            "22003",
-                            format!("percentile value {f} is not between 0 and 1"),
-                        ));
-                    }
-                    g.fraction = Some(f);
+                if g.fractions.is_none() {
+                    g.fractions = Some(fractions(ctx.get(0)?)?);
                 }
                 (1, 2)
             }
@@ -108,20 +137,23 @@ impl Aggregate<Group, Value> for OrderedSet {
                 o
             }
         });
-        let n = g.values.len();
-        let f = g.fraction.unwrap_or(0.0);
-        Ok(match self.0 {
-            Kind::Cont => {
-                let row = f * (n - 1) as f64;
-                let (lo, hi) = (row.floor() as usize, row.ceil() as usize);
-                let (a, b) = (number(&g.values[lo]), number(&g.values[hi]));
-                Value::Real(a + (row - lo as f64) * (b - a))
+        Ok(match (self.0, g.fractions.take()) {
+            (Kind::Cont | Kind::Disc, Some(Fractions::Many(list))) => {
+                let items: Vec<serde_json::Value> = list
+                    .into_iter()
+                    .map(|f| json(self.percentile(&g.values, f)))
+                    .collect();
+                Value::Text(serde_json::Value::Array(items).to_string())
             }
-            Kind::Disc => {
-                let i = ((f * n as f64).ceil() as usize).clamp(1, n) - 1;
-                g.values.swap_remove(i)
+            (Kind::Cont | Kind::Disc, one) => {
+                let f = match one {
+                    Some(Fractions::One(f)) => f,
+                    _ => 0.0,
+                };
+                self.percentile(&g.values, f)
             }
-            Kind::Mode => {
+            (Kind::Mode, _) => {
+                let n = g.values.len();
                 let (mut best, mut best_count) = (0, 0);
                 let mut i = 0;
                 while i < n {
@@ -137,5 +169,35 @@ impl Aggregate<Group, Value> for OrderedSet {
                 g.values.swap_remove(best)
             }
         })
+    }
+}
+
+impl OrderedSet {
+    /// The fraction `f` of the sorted, non-empty `values`.
+    fn percentile(&self, values: &[Value], f: f64) -> Value {
+        let n = values.len();
+        match self.0 {
+            Kind::Cont => {
+                let row = f * (n - 1) as f64;
+                let (lo, hi) = (row.floor() as usize, row.ceil() as usize);
+                let (a, b) = (number(&values[lo]), number(&values[hi]));
+                Value::Real(a + (row - lo as f64) * (b - a))
+            }
+            _ => {
+                let i = ((f * n as f64).ceil() as usize).clamp(1, n) - 1;
+                values[i].clone()
+            }
+        }
+    }
+}
+
+/// One element of an array result, in the JSON form arrays are stored in.
+fn json(v: Value) -> serde_json::Value {
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Integer(i) => i.into(),
+        Value::Real(f) => f.into(),
+        Value::Text(t) => t.into(),
+        Value::Blob(b) => String::from_utf8_lossy(&b).into_owned().into(),
     }
 }
