@@ -87,8 +87,9 @@ fn give_back_free_memory() {
     }
 }
 
-/// TEMP tables, views and triggers live in the connection: keep it.
-fn has_temp_objects(c: &Conn) -> bool {
+/// TEMP tables, views and triggers live in the connection: keep it (and
+/// never hand it to another session).
+pub(super) fn has_temp_objects(c: &Conn) -> bool {
     c.sqlite()
         .prepare_cached("SELECT 1 FROM temp.sqlite_master LIMIT 1")
         .and_then(|mut st| st.exists([]))

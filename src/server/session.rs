@@ -1472,8 +1472,11 @@ impl Drop for Session {
         }
         if let (Some(conn), Some(db)) = (conn, &self.db) {
             // An open block is rolled back when the connection closes; only
-            // clean connections go back to the pool.
-            db.checkin(conn);
+            // clean connections go back to the pool. One holding this
+            // session's TEMP tables closes, so they end with the session.
+            if !super::idle_release::has_temp_objects(&conn) {
+                db.checkin(conn);
+            }
         }
         self.server.sessions.remove(self.pid);
     }

@@ -288,6 +288,13 @@ fn from_message(msg: &str) -> SqlError {
     if let Some(e) = function_error(msg) {
         return e;
     }
+    // SQLite's `ALTER TABLE ADD COLUMN ... CHECK` testing the existing rows.
+    if msg == "CHECK constraint failed" {
+        return SqlError::new(
+            "23514",
+            "check constraint of the new column is violated by some row",
+        );
+    }
     if let Some(t) = after(msg, "no such table:") {
         let t = t.strip_prefix("main.").unwrap_or(t);
         return SqlError::new("42P01", format!("relation \"{t}\" does not exist"));

@@ -54,3 +54,10 @@ INSERT INTO events VALUES (1, '{"key":"a","kind":"x"}', 'One'), (2, '{"key":"b"}
 INSERT INTO events VALUES (3, '{"key":"a"}', 'Three');
 SELECT indexname FROM pg_indexes WHERE tablename = 'events' ORDER BY 1;
 SELECT id FROM events WHERE lower(name) = 'two';
+ALTER TABLE events ADD COLUMN status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'closed'));
+INSERT INTO events (id, payload, name, status) VALUES (4, '{}', 'Four', 'weird');
+ALTER TABLE events ADD COLUMN score int DEFAULT 0 CHECK (score > 0);
+SELECT id, status FROM events ORDER BY id;
+DROP INDEX CONCURRENTLY IF EXISTS events_partial;
+DROP INDEX CONCURRENTLY events_partial;
+SELECT indexname FROM pg_indexes WHERE tablename = 'events' ORDER BY 1;

@@ -140,3 +140,34 @@ async fn transactions_and_temp_tables_keep_their_connection() {
     let n = plain.simple_query("SELECT count(*) FROM t").await.unwrap();
     assert_eq!(one(&n), "1");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn temp_tables_end_with_their_session() {
+    let server = server().await;
+    let first = server.fresh_tenant("acme").await;
+    first
+        .batch_execute("CREATE TEMP TABLE scratch (x int); INSERT INTO scratch VALUES (7)")
+        .await
+        .unwrap();
+    drop(first);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The next sessions (which may take the pooled connection) start
+    // without it, as in PostgreSQL.
+    for _ in 0..3 {
+        let next = server.connect_tenant("acme", "alice", "s3cret").await;
+        let err = next
+            .simple_query("SELECT x FROM scratch")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.as_db_error().map(|e| e.code().code()),
+            Some("42P01"),
+            "{err}"
+        );
+        next.batch_execute("CREATE TEMP TABLE scratch (y text)")
+            .await
+            .unwrap();
+        drop(next);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}

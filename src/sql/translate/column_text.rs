@@ -111,7 +111,7 @@ fn output_arguments(func: &mut Function, scopes: &Scopes) {
     let (json, step) = match name.as_str() {
         "concat" | "concat_ws" | "format" => (false, 1),
         "json_build_array" | "jsonb_build_array" | "json_agg" | "jsonb_agg" | "to_json"
-        | "to_jsonb" => (true, 1),
+        | "to_jsonb" | "array_to_json" => (true, 1),
         "json_build_object" | "jsonb_build_object" | "json_object_agg" | "jsonb_object_agg" => {
             (true, 2)
         }

@@ -1018,7 +1018,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         },
         "mod" => first_arg_type()?,
         "json_build_object" | "json_build_array" | "json_agg" | "json_object_agg" | "to_json"
-        | "row_to_json" | "pg_json_agg_rows" => PgType::Json,
+        | "array_to_json" | "row_to_json" | "pg_json_agg_rows" => PgType::Json,
         "to_jsonb" | "jsonb_set" | "jsonb_extract_path" | "jsonb_strip_nulls" => PgType::Jsonb,
         "json_extract_path" => PgType::Json,
         "jsonb_extract_path_text" | "json_extract_path_text" => PgType::Text,

@@ -52,6 +52,7 @@ pub(super) fn json_builder_arguments(expr: &mut Expr) {
             | "jsonb_object_agg"
             | "to_json"
             | "to_jsonb"
+            | "array_to_json"
     ) {
         return;
     }
@@ -215,7 +216,7 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         "json_object_agg" => Some("pg_json_object_agg"),
         "json_build_object" => Some("pg_json_build_object"),
         "json_build_array" => Some("pg_json_build_array"),
-        "to_json" | "to_jsonb" => Some("pg_to_json"),
+        "to_json" | "to_jsonb" | "array_to_json" => Some("pg_to_json"),
         "bool_and" | "every" => Some("min"),
         "bool_or" => Some("max"),
         "char_length" | "character_length" => Some("length"),

@@ -130,6 +130,10 @@ fn cast_scale(data_type: &DataType, inner: &Expr) -> Option<u16> {
 }
 
 /// The scale all of `exprs` share (NULLs aside), if they agree.
+fn is_integer_literal(e: &Expr) -> bool {
+    matches!(e, Expr::Value(v) if matches!(&v.value, Value::Number(n, _) if n.parse::<i64>().is_ok()))
+}
+
 fn same<'a>(exprs: impl Iterator<Item = &'a Expr>) -> Option<u16> {
     let mut scale = None;
     for e in exprs {
@@ -208,6 +212,10 @@ fn function_scale(func: &Function) -> Option<u16> {
             },
             Some(_) => None,
         },
+        // `coalesce(sum(amount), 0)`: PostgreSQL keeps each value's own
+        // scale; the column takes the computed value's, since the literal
+        // fallback shows only where there was nothing to compute.
+        "coalesce" if args.len() > 1 && args[1..].iter().all(|e| is_integer_literal(e)) => first(),
         "coalesce" | "greatest" | "least" | "nullif" => same(args.into_iter()),
         _ => None,
     }

@@ -64,7 +64,8 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
             out.push(Parsed::Copy(chunk.to_vec()));
             continue;
         }
-        let chunk = super::sequences::canonical_order(chunk.to_vec());
+        let chunk = drop_index_concurrently(chunk.to_vec());
+        let chunk = super::sequences::canonical_order(chunk);
         let chunk = super::symmetric::mark(chunk);
         let mut parser = Parser::new(&dialect).with_tokens_with_locations(chunk);
         let mut statement = parser.parse_statement().map_err(parse_error)?;
@@ -80,6 +81,27 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         out.push(Parsed::Statement(Box::new(statement)));
     }
     Ok(out)
+}
+
+/// `DROP INDEX CONCURRENTLY name` (migration tools send it to avoid long
+/// locks; sqlparser does not parse it): SQLite drops an index at once.
+fn drop_index_concurrently(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let words: Vec<usize> = chunk
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !matches!(t.token, Token::Whitespace(_)))
+        .map(|(i, _)| i)
+        .take(3)
+        .collect();
+    let is = |n: usize, k| {
+        words
+            .get(n)
+            .is_some_and(|&i| is_keyword(&chunk[i].token, k))
+    };
+    if is(0, Keyword::DROP) && is(1, Keyword::INDEX) && is(2, Keyword::CONCURRENTLY) {
+        chunk.remove(words[2]);
+    }
+    chunk
 }
 
 fn is_keyword(token: &Token, keyword: Keyword) -> bool {
