@@ -21,7 +21,7 @@ use crate::backend::libsql::RemoteConn;
 use crate::backend::sqlite::exec::{ColumnInfo, Conn, Finished, RowSink, Run, Types};
 use crate::sql::errors::SqlError;
 use crate::sql::pgtype::PgType;
-use crate::sql::translate::{ParamHint, ResultTypes, StmtKind, Translation};
+use crate::sql::translate::{ParamHint, ResultTypes, SchemaEdit, StmtKind, Translation};
 use crate::tenant::registry::TenantDb;
 
 /// The database connection a session starts with.
@@ -768,6 +768,27 @@ impl Session {
                 })
                 .await
                 .map(|_| Outcome::Command(Tag::new("ALTER TABLE")))
+            }
+            StmtKind::EditSchema(edit) => {
+                let tag = match edit {
+                    SchemaEdit::RenameIndex { .. } => "ALTER INDEX",
+                    _ => "ALTER TABLE",
+                };
+                if self.remote.is_some() {
+                    return Err(SqlError::new(
+                        "0A000",
+                        format!("{tag} on constraints and index names is not supported on remote libSQL tenants"),
+                    ));
+                }
+                let role = self.guard_role();
+                let permit = self.writer_for_statement().await?;
+                let edit = edit.clone();
+                self.with_local_conn_releasing(permit, move |c| {
+                    c.mark_heavy();
+                    crate::backend::sqlite::schema_edit::apply(c.sqlite_mut(), role, &edit)
+                })
+                .await
+                .map(|_| Outcome::Command(Tag::new(tag)))
             }
             StmtKind::RefreshMatview { name } => {
                 if self.remote.is_some() {

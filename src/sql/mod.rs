@@ -7,6 +7,7 @@ pub mod errors;
 pub mod normalize;
 pub mod pgtype;
 pub mod serial_key;
+pub mod table_constraints;
 pub mod translate;
 
 /// `"name"`, with embedded quotes doubled: the SQLite SQL pgtenant

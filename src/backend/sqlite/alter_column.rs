@@ -173,7 +173,7 @@ fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, SqlE
 }
 
 /// The table's stored name and CREATE TABLE text.
-fn definition(conn: &Connection, table: &str) -> Result<(String, String), SqlError> {
+pub(super) fn definition(conn: &Connection, table: &str) -> Result<(String, String), SqlError> {
     conn.query_row(
         "SELECT name, sql FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE",
         [table],

@@ -79,6 +79,22 @@ pub fn set_session(
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     set_session(conn, "postgres", "postgres", 0)?;
     super::pgfuncs::sequences::register_catalog(conn)?;
+    // Constraint names and CHECK constraints from a table's definition.
+    use crate::sql::table_constraints as tc;
+    conn.create_scalar_function("pg_fk_name", 3, pure(), |ctx| {
+        let (table, sql): (String, String) = (ctx.get(0)?, ctx.get(1)?);
+        let id = usize::try_from(ctx.get::<i64>(2)?).unwrap_or(0);
+        Ok(tc::foreign_key_name(&table, &sql, id))
+    })?;
+    conn.create_scalar_function("pg_unique_name", 3, pure(), |ctx| {
+        let (table, sql, cols): (String, String, String) = (ctx.get(0)?, ctx.get(1)?, ctx.get(2)?);
+        Ok(tc::unique_name(&table, &sql, &cols)
+            .unwrap_or_else(|| format!("{table}_{}_key", cols.replace(',', "_"))))
+    })?;
+    conn.create_scalar_function("pg_table_checks", 2, pure(), |ctx| {
+        let (table, sql): (String, Option<String>) = (ctx.get(0)?, ctx.get(1)?);
+        Ok(sql.map_or_else(|| "[]".to_string(), |sql| tc::checks_json(&table, &sql)))
+    })?;
     conn.create_scalar_function("pg_type_oid", 1, pure(), |ctx| {
         Ok(ctx
             .get::<Option<String>>(0)?

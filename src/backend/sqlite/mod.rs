@@ -13,6 +13,7 @@ mod key_types;
 pub mod open;
 pub mod pgfuncs;
 pub mod refresh;
+pub mod schema_edit;
 pub mod sleep;
 pub mod with_steps;
 

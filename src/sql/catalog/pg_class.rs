@@ -36,7 +36,7 @@ const IDX: &str = "SELECT x.*, 'CREATE ' || CASE WHEN x.isunique THEN 'UNIQUE ' 
        || x.name || ' ON public.' || x.relname || ' USING btree (' || x.cols || ')' AS def \
      FROM (SELECT sx.rowid + 16384 AS oid, \
        CASE il.origin WHEN 'pk' THEN r.name || '_pkey' \
-         WHEN 'u' THEN r.name || '_' || (SELECT group_concat(ii.name, '_') FROM pragma_index_info(il.name) ii) || '_key' \
+         WHEN 'u' THEN pg_unique_name(r.name, r.sql, (SELECT group_concat(ii.name, ',') FROM pragma_index_info(il.name) ii)) \
          ELSE il.name END AS name, \
        r.oid AS relid, r.name AS relname, il.\"unique\" AS isunique, il.origin = 'pk' AS isprimary, \
        il.origin AS origin, \
@@ -51,8 +51,10 @@ const IDX: &str = "SELECT x.*, 'CREATE ' || CASE WHEN x.isunique THEN 'UNIQUE ' 
        CAST(c.attnum AS TEXT), 1 \
      FROM pgcat__col c WHERE c.dflt LIKE 'nextval(%' AND c.pk = 1) x";
 
-/// Constraints: primary keys and UNIQUE constraints (from their indexes)
-/// and foreign keys. CHECK constraints are not listed yet.
+/// Constraints: primary keys and UNIQUE constraints (from their indexes),
+/// foreign keys, and CHECK constraints (from the table's text); names as
+/// `sql::table_constraints` gives them. OIDs of checks: 5,000,000 + 100 x
+/// (table OID - 16384) + their number.
 const CON: &str = "SELECT x.oid + 2000000 AS oid, x.name AS conname, CASE WHEN x.isprimary THEN 'p' ELSE 'u' END AS contype, \
        x.relid AS conrelid, x.oid AS conindid, 0 AS confrelid, \
        '[' || replace(x.indkey, ' ', ',') || ']' AS conkey, NULL AS confkey, \
@@ -61,7 +63,7 @@ const CON: &str = "SELECT x.oid + 2000000 AS oid, x.name AS conname, CASE WHEN x
      FROM pgcat__idx x WHERE x.origin IN ('pk', 'u') \
      UNION ALL \
      SELECT 4000000 + 100 * (r.oid - 16384) + fk.id, \
-       r.name || '_' || group_concat(fk.\"from\", '_') || '_fkey', 'f', r.oid, \
+       coalesce(pg_fk_name(r.name, r.sql, fk.id), r.name || '_' || group_concat(fk.\"from\", '_') || '_fkey'), 'f', r.oid, \
        (SELECT x.oid FROM pgcat__idx x JOIN pgcat__rel p ON p.oid = x.relid \
          WHERE p.name = fk.\"table\" COLLATE NOCASE AND x.isprimary), \
        (SELECT p.oid FROM pgcat__rel p WHERE p.name = fk.\"table\" COLLATE NOCASE), \
@@ -77,7 +79,11 @@ const CON: &str = "SELECT x.oid + 2000000 AS oid, x.name AS conname, CASE WHEN x
          || CASE fk.on_update WHEN 'NO ACTION' THEN '' ELSE ' ON UPDATE ' || fk.on_update END \
          || CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END \
      FROM pgcat__rel r JOIN pragma_foreign_key_list(r.name) fk WHERE r.type = 'table' \
-     GROUP BY r.oid, fk.id";
+     GROUP BY r.oid, fk.id \
+     UNION ALL \
+     SELECT 5000000 + 100 * (r.oid - 16384) + ck.key, json_extract(ck.value, '$[0]'), 'c', r.oid, \
+       0, 0, NULL, NULL, ' ', ' ', json_extract(ck.value, '$[1]') \
+     FROM pgcat__rel r JOIN json_each(pg_table_checks(r.name, r.sql)) ck WHERE r.type = 'table'";
 
 pub(super) fn add(all: &mut Vec<Relation>) {
     rel(

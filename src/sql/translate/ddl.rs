@@ -53,6 +53,51 @@ pub(super) fn added_constraint(
     Ok(Some((base_name(&table), constraint.to_string(), check)))
 }
 
+/// `ALTER TABLE t DROP CONSTRAINT | RENAME CONSTRAINT` and `ALTER INDEX
+/// ... RENAME TO`, for the session to apply (see `StmtKind::EditSchema`).
+pub(super) fn schema_edit(
+    statement: &Statement,
+) -> Result<Option<super::SchemaEdit>, TranslateError> {
+    use super::SchemaEdit as E;
+    use sqlparser::ast::AlterIndexOperation;
+    if let Statement::AlterIndex { name, operation } = statement {
+        let AlterIndexOperation::RenameIndex { index_name } = operation;
+        return Ok(Some(E::RenameIndex {
+            from: base_name(name),
+            to: base_name(index_name),
+        }));
+    }
+    let Statement::AlterTable(alter) = statement else {
+        return Ok(None);
+    };
+    let edit = |table: String| match alter.operations.as_slice() {
+        [AlterTableOperation::DropConstraint {
+            if_exists, name, ..
+        }] => Some(E::DropConstraint {
+            table,
+            name: ident_name(name),
+            if_exists: *if_exists,
+        }),
+        [AlterTableOperation::RenameConstraint { old_name, new_name }] => {
+            Some(E::RenameConstraint {
+                table,
+                from: ident_name(old_name),
+                to: ident_name(new_name),
+            })
+        }
+        _ => None,
+    };
+    let mut table = alter.name.clone();
+    if edit(String::new()).is_none() {
+        return Ok(None);
+    }
+    if alter.if_exists {
+        return Err(unsupported("ALTER TABLE IF EXISTS"));
+    }
+    check_table_name(&mut table)?;
+    Ok(edit(base_name(&table)))
+}
+
 /// `ALTER TABLE` with an ALTER COLUMN, ADD COLUMN IF NOT EXISTS or DROP
 /// COLUMN IF EXISTS among its operations: the table and its changes, for
 /// the session to apply (see `StmtKind::AlterColumns`).

@@ -144,6 +144,27 @@ pub struct WithStep {
     pub run: Translation,
 }
 
+/// A named constraint or index changed by name, which SQLite's ALTER has
+/// no statement for (see `backend::sqlite::schema_edit`). Names are as
+/// written (folded).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SchemaEdit {
+    /// `ALTER TABLE t DROP CONSTRAINT [IF EXISTS] name`.
+    DropConstraint {
+        table: String,
+        name: String,
+        if_exists: bool,
+    },
+    /// `ALTER TABLE t RENAME CONSTRAINT from TO to`.
+    RenameConstraint {
+        table: String,
+        from: String,
+        to: String,
+    },
+    /// `ALTER INDEX [IF EXISTS] from RENAME TO to`.
+    RenameIndex { from: String, to: String },
+}
+
 /// One change of an `ALTER TABLE` that SQLite's own ALTER cannot make.
 /// Column names are as written (folded); SQL texts are SQLite's.
 #[derive(Debug, Clone, PartialEq)]
@@ -251,6 +272,8 @@ pub enum StmtKind {
         table: String,
         changes: Vec<ColumnChange>,
     },
+    /// A constraint or index changed by name (see [`SchemaEdit`]).
+    EditSchema(SchemaEdit),
     /// `REFRESH MATERIALIZED VIEW name`: the session runs the view's stored
     /// query again (see `matview`).
     RefreshMatview {

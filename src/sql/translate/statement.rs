@@ -102,6 +102,9 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
                     check,
                 }));
             }
+            if let Some(edit) = ddl::schema_edit(&statement)? {
+                return Ok(Translation::command(StmtKind::EditSchema(edit)));
+            }
             if let Some((table, changes)) = ddl::altered_columns(&statement)? {
                 return Ok(Translation::command(StmtKind::AlterColumns {
                     table,

@@ -1,0 +1,211 @@
+//! `ALTER TABLE ... DROP CONSTRAINT`, `RENAME CONSTRAINT` and `ALTER INDEX
+//! ... RENAME TO`, which SQLite's ALTER has no form for.
+//!
+//! A CHECK or FOREIGN KEY constraint is a clause of the table's CREATE
+//! TABLE text (found by name with `sql::table_constraints`): dropping it
+//! cuts the clause, renaming writes `CONSTRAINT name` before it, through
+//! the same documented definition edit `add_constraint` makes. A UNIQUE or
+//! PRIMARY KEY constraint added by ALTER TABLE is a unique index and is
+//! dropped as one; one declared in CREATE TABLE is part of the table's
+//! storage (SQLite's automatic index) and stays (0A000). An index is
+//! renamed by creating it again under the new name.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::guard::{self, Role};
+use crate::sql::errors::{from_sqlite, SqlError};
+use crate::sql::quote_ident;
+use crate::sql::table_constraints::{constraints, tokens, Constraint, Kind};
+use crate::sql::translate::SchemaEdit;
+
+/// Applies `edit`, all or none.
+pub fn apply(conn: &mut Connection, role: Role, edit: &SchemaEdit) -> Result<(), SqlError> {
+    if role == Role::ReadOnly {
+        return Err(guard::read_only_error());
+    }
+    super::all_or_none(conn, "pgtenant_schema_edit", |c| match edit {
+        SchemaEdit::DropConstraint {
+            table,
+            name,
+            if_exists,
+        } => drop_constraint(c, role, table, name, *if_exists),
+        SchemaEdit::RenameConstraint { table, from, to } => {
+            rename_constraint(c, role, table, from, to)
+        }
+        SchemaEdit::RenameIndex { from, to } => rename_index(c, from, to),
+    })
+}
+
+fn sql_error(e: rusqlite::Error) -> SqlError {
+    from_sqlite(&e)
+}
+
+fn find(table: &str, create: &str, name: &str) -> Option<Constraint> {
+    constraints(table, create)
+        .into_iter()
+        .find(|c| c.name.eq_ignore_ascii_case(name))
+}
+
+/// A unique index of `table` named `name` (what ADD CONSTRAINT UNIQUE /
+/// PRIMARY KEY made).
+fn table_index(conn: &Connection, table: &str, name: &str) -> Result<Option<String>, SqlError> {
+    conn.query_row(
+        "SELECT name FROM main.sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
+         AND tbl_name = ?1 AND name = ?2 COLLATE NOCASE",
+        [table, name],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(sql_error)
+}
+
+fn missing(table: &str, name: &str) -> SqlError {
+    SqlError::new(
+        "42704",
+        format!("constraint \"{name}\" of relation \"{table}\" does not exist"),
+    )
+}
+
+fn edit_definition(
+    conn: &mut Connection,
+    role: Role,
+    table: &str,
+    edited: &str,
+) -> Result<(), SqlError> {
+    guard::unguarded(conn, role, false, |c| {
+        super::add_constraint::edit(c, table, edited)
+    })
+    .map_err(sql_error)
+}
+
+fn drop_constraint(
+    conn: &mut Connection,
+    role: Role,
+    table: &str,
+    name: &str,
+    if_exists: bool,
+) -> Result<(), SqlError> {
+    let (table, create) = super::alter_column::definition(conn, table)?;
+    if let Some(c) = find(&table, &create, name) {
+        return match c.kind {
+            Kind::Check | Kind::ForeignKey => {
+                let edited = format!("{}{}", &create[..c.range.start], &create[c.range.end..]);
+                edit_definition(conn, role, &table, &edited)
+            }
+            Kind::PrimaryKey | Kind::Unique => Err(SqlError::new(
+                "0A000",
+                format!(
+                    "cannot drop constraint \"{}\": a PRIMARY KEY or UNIQUE constraint \
+                     declared in CREATE TABLE is part of the table's storage in SQLite",
+                    c.name
+                ),
+            )
+            .with_detail(
+                "Constraints added later with ALTER TABLE ... ADD CONSTRAINT can be dropped.",
+            )),
+        };
+    }
+    if let Some(index) = table_index(conn, &table, name)? {
+        return conn
+            .execute_batch(&format!("DROP INDEX {}", quote_ident(&index)))
+            .map_err(sql_error);
+    }
+    if if_exists {
+        return Ok(());
+    }
+    Err(missing(&table, name))
+}
+
+fn rename_constraint(
+    conn: &mut Connection,
+    role: Role,
+    table: &str,
+    from: &str,
+    to: &str,
+) -> Result<(), SqlError> {
+    let (table, create) = super::alter_column::definition(conn, table)?;
+    let taken = find(&table, &create, to).is_some() || table_index(conn, &table, to)?.is_some();
+    if taken {
+        return Err(SqlError::new(
+            "42710",
+            format!("constraint \"{to}\" for relation \"{table}\" already exists"),
+        ));
+    }
+    if let Some(c) = find(&table, &create, from) {
+        let edited = match c.name_range {
+            Some(r) => format!(
+                "{}{}{}",
+                &create[..r.start],
+                quote_ident(to),
+                &create[r.end..]
+            ),
+            None => format!(
+                "{}CONSTRAINT {} {}",
+                &create[..c.clause_start],
+                quote_ident(to),
+                &create[c.clause_start..]
+            ),
+        };
+        return edit_definition(conn, role, &table, &edited);
+    }
+    if let Some(index) = table_index(conn, &table, from)? {
+        return rename_index(conn, &index, to);
+    }
+    Err(missing(&table, from))
+}
+
+fn rename_index(conn: &mut Connection, from: &str, to: &str) -> Result<(), SqlError> {
+    let found: Option<(String, Option<String>)> = conn
+        .query_row(
+            "SELECT name, sql FROM main.sqlite_schema WHERE type = 'index' AND name = ?1 COLLATE NOCASE",
+            [from],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(sql_error)?;
+    let (name, create) = match found {
+        Some((name, Some(create))) => (name, create),
+        Some(_) => {
+            return Err(SqlError::new(
+                "0A000",
+                format!("cannot rename index \"{from}\": it belongs to a constraint declared in CREATE TABLE"),
+            ))
+        }
+        None => {
+            return Err(SqlError::new(
+                "42P01",
+                format!("relation \"{from}\" does not exist"),
+            ))
+        }
+    };
+    let exists: bool = conn
+        .query_row(
+            "SELECT count(*) FROM main.sqlite_schema WHERE name = ?1 COLLATE NOCASE",
+            [to],
+            |r| r.get(0),
+        )
+        .map_err(sql_error)?;
+    if exists {
+        return Err(SqlError::new(
+            "42P07",
+            format!("relation \"{to}\" already exists"),
+        ));
+    }
+    // `CREATE [UNIQUE] INDEX [IF NOT EXISTS] name ON ...`: the name is the
+    // word before ON.
+    let toks = tokens(&create).unwrap_or_default();
+    let on = toks
+        .iter()
+        .position(|t| t.is(sqlparser::keywords::Keyword::ON))
+        .filter(|&i| i > 0)
+        .ok_or_else(|| SqlError::internal("ALTER INDEX", "unexpected index definition"))?;
+    let r = &toks[on - 1];
+    let renamed = format!(
+        "{}{}{}",
+        &create[..r.start],
+        quote_ident(to),
+        &create[r.end..]
+    );
+    conn.execute_batch(&format!("DROP INDEX {}; {renamed}", quote_ident(&name)))
+        .map_err(sql_error)
+}
