@@ -769,6 +769,48 @@ impl Session {
                 .await
                 .map(|_| Outcome::Command(Tag::new("ALTER TABLE")))
             }
+            StmtKind::CreateTableAs(spec) => {
+                if self.remote.is_some() {
+                    // A remote server's own CREATE TABLE AS (typed by
+                    // affinity, as SQLite does).
+                    if !spec.after.is_empty() {
+                        return Err(SqlError::new(
+                            "0A000",
+                            "materialized views are not supported on remote libSQL tenants",
+                        ));
+                    }
+                    let plain = Translation {
+                        sql: format!(
+                            "CREATE {}TABLE {}{} AS {}",
+                            if spec.temporary { "TEMP " } else { "" },
+                            if spec.if_not_exists {
+                                "IF NOT EXISTS "
+                            } else {
+                                ""
+                            },
+                            crate::sql::quote_ident(&spec.table),
+                            spec.query.sql
+                        ),
+                        ..Translation::command(StmtKind::Query {
+                            tag: "CREATE TABLE",
+                            returns_rows: false,
+                        })
+                    };
+                    return self
+                        .run_query(&plain, "CREATE TABLE", params, format, fixed_types)
+                        .await;
+                }
+                let permit = self.writer_for_statement().await?;
+                let spec = spec.clone();
+                self.with_local_conn_releasing(permit, move |c| {
+                    c.mark_heavy();
+                    c.create_table_as(&spec).map(|n| match n {
+                        Some(n) => Outcome::Command(Tag::new("SELECT").with_rows(n as usize)),
+                        None => Outcome::Command(Tag::new(spec.skipped_tag)),
+                    })
+                })
+                .await
+            }
             StmtKind::EditSchema(edit) => {
                 let tag = match edit {
                     SchemaEdit::RenameIndex { .. } => "ALTER INDEX",

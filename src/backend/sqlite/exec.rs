@@ -1,6 +1,8 @@
 //! Running one statement on a tenant connection, on a blocking-pool thread,
 //! encoding result rows straight into DataRow messages in batches.
 
+mod create_table_as;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

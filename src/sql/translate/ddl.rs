@@ -278,14 +278,7 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
     Ok(Some(match statement {
         Statement::CreateTable(table) => ddl("CREATE TABLE", create_table(table)?),
         Statement::CreateIndex(index) => ddl("CREATE INDEX", vec![create_index(index)?]),
-        Statement::CreateView(view) => {
-            let tag = if view.materialized {
-                "CREATE MATERIALIZED VIEW"
-            } else {
-                "CREATE VIEW"
-            };
-            ddl(tag, create_view(view)?)
-        }
+        Statement::CreateView(view) => ddl("CREATE VIEW", create_view(view)?),
         s @ Statement::CreateSequence { .. } => {
             ddl("CREATE SEQUENCE", super::sequences::create(s)?)
         }
@@ -660,10 +653,40 @@ fn create_extension(ext: &sqlparser::ast::CreateExtension) -> Result<Vec<String>
     Err(unsupported(format!("extension \"{}\"", ext.name.value)))
 }
 
-fn create_view(view: CreateView) -> Result<Vec<String>, TranslateError> {
-    if view.materialized {
-        return super::matview::create(view);
+/// `CREATE TABLE AS` and `CREATE MATERIALIZED VIEW`, which the session
+/// runs (see `StmtKind::CreateTableAs`); `None` for other statements.
+pub(super) fn create_table_as(
+    statement: &Statement,
+) -> Result<Option<super::CreateTableAs>, TranslateError> {
+    let table = match statement {
+        Statement::CreateView(view) if view.materialized => {
+            return super::matview::create(view.clone()).map(Some)
+        }
+        Statement::CreateTable(table) if table.query.is_some() => table,
+        _ => return Ok(None),
+    };
+    if table.like.is_some() || table.on_commit.is_some() || table.partition_by.is_some() {
+        return Err(unsupported("this CREATE TABLE AS option"));
     }
+    let mut name = table.name.clone();
+    check_table_name(&mut name)?;
+    let query = table
+        .query
+        .as_deref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    Ok(Some(super::CreateTableAs {
+        table: base_name(&name),
+        temporary: table.temporary,
+        if_not_exists: table.if_not_exists,
+        columns: table.columns.iter().map(|c| ident_name(&c.name)).collect(),
+        query: super::matview::plain_select(&query)?,
+        after: Vec::new(),
+        skipped_tag: "CREATE TABLE AS",
+    }))
+}
+
+fn create_view(view: CreateView) -> Result<Vec<String>, TranslateError> {
     if view.or_alter {
         return Err(unsupported("CREATE OR ALTER VIEW"));
     }

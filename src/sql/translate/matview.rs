@@ -10,43 +10,28 @@ use sqlparser::ast::{CreateView, ObjectName};
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
-use super::ast::base_name;
+use super::ast::{base_name, ident_name};
 use super::error::{other, unsupported};
 use super::names::check_table_name;
-use super::TranslateError;
+use super::{CreateTableAs, TranslateError, Translation};
 use crate::sql::quote_literal;
 
 /// The definitions table, created by the first materialized view.
 pub const TABLE_DDL: &str = "CREATE TABLE IF NOT EXISTS main.pgcat__matview \
      (name TEXT PRIMARY KEY, query TEXT NOT NULL)";
 
-/// The statements of `CREATE MATERIALIZED VIEW`.
-pub(super) fn create(view: CreateView) -> Result<Vec<String>, TranslateError> {
+/// `CREATE MATERIALIZED VIEW`: a table made from the query, and its
+/// stored definition.
+pub(super) fn create(view: CreateView) -> Result<CreateTableAs, TranslateError> {
     if view.or_replace || view.or_alter {
         return Err(unsupported("CREATE OR REPLACE MATERIALIZED VIEW"));
     }
     let mut name = view.name.clone();
     check_table_name(&mut name)?;
     let table = base_name(&name);
-    let query = if view.columns.is_empty() {
-        view.query.to_string()
-    } else {
-        let columns: Vec<String> = view.columns.iter().map(|c| c.name.to_string()).collect();
-        format!(
-            "SELECT * FROM ({}) AS pgtenant_matview({})",
-            view.query,
-            columns.join(", ")
-        )
-    };
-    let select = select_sql(&query)?;
-    let exists = if view.if_not_exists {
-        "IF NOT EXISTS "
-    } else {
-        ""
-    };
-    Ok(vec![
+    let query = plain_select(&view.query.to_string())?;
+    let after = vec![
         TABLE_DDL.to_owned(),
-        format!("CREATE TABLE {exists}{name} AS {select}"),
         // IF NOT EXISTS keeps an existing view's definition.
         format!(
             "INSERT OR {} INTO main.pgcat__matview (name, query) VALUES ({}, {})",
@@ -56,22 +41,32 @@ pub(super) fn create(view: CreateView) -> Result<Vec<String>, TranslateError> {
                 "REPLACE"
             },
             quote_literal(&table),
-            quote_literal(&select)
+            quote_literal(&query.sql)
         ),
-    ])
+    ];
+    Ok(CreateTableAs {
+        table,
+        temporary: false,
+        if_not_exists: view.if_not_exists,
+        columns: view.columns.iter().map(|c| ident_name(&c.name)).collect(),
+        query,
+        after,
+        skipped_tag: "CREATE MATERIALIZED VIEW",
+    })
 }
 
-/// The SQLite text of a plain query (no parameters, no data changes).
-fn select_sql(query: &str) -> Result<String, TranslateError> {
+/// The translation of a plain query (no parameters, no data changes).
+pub(super) fn plain_select(query: &str) -> Result<Translation, TranslateError> {
     let mut translated = super::translate(query)?;
-    match translated.as_mut_slice() {
-        [t] if t.steps.is_empty()
-            && t.params.is_empty()
-            && matches!(t.kind, super::StmtKind::Query { tag: "SELECT", .. }) =>
+    match (translated.pop(), translated.is_empty()) {
+        (Some(t), true)
+            if t.steps.is_empty()
+                && t.params.is_empty()
+                && matches!(t.kind, super::StmtKind::Query { tag: "SELECT", .. }) =>
         {
-            Ok(std::mem::take(&mut t.sql))
+            Ok(t)
         }
-        _ => Err(unsupported("a materialized view over this query")),
+        _ => Err(unsupported("a table made from this query")),
     }
 }
 

@@ -144,6 +144,29 @@ pub struct WithStep {
     pub run: Translation,
 }
 
+/// `CREATE [TEMP] TABLE t AS query` and `CREATE MATERIALIZED VIEW`: the
+/// session creates the table with the query's PostgreSQL column types
+/// (SQLite's own CREATE TABLE AS declares only affinities: booleans would
+/// read 0/1, arrays as JSON) and fills it (see
+/// `backend::sqlite::exec::create_table_as`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateTableAs {
+    /// The table's name (unquoted).
+    pub table: String,
+    pub temporary: bool,
+    pub if_not_exists: bool,
+    /// Column names given before AS; the query's otherwise.
+    pub columns: Vec<String>,
+    /// The query's translation (a plain SELECT).
+    pub query: Translation,
+    /// Statements to run once the table is filled (a materialized view's
+    /// stored definition).
+    pub after: Vec<String>,
+    /// The tag when IF NOT EXISTS finds the table (PostgreSQL's tag for a
+    /// created one is `SELECT n`).
+    pub skipped_tag: &'static str,
+}
+
 /// A named constraint or index changed by name, which SQLite's ALTER has
 /// no statement for (see `backend::sqlite::schema_edit`). Names are as
 /// written (folded).
@@ -274,6 +297,8 @@ pub enum StmtKind {
     },
     /// A constraint or index changed by name (see [`SchemaEdit`]).
     EditSchema(SchemaEdit),
+    /// A table made from a query (see [`CreateTableAs`]).
+    CreateTableAs(Box<CreateTableAs>),
     /// `REFRESH MATERIALIZED VIEW name`: the session runs the view's stored
     /// query again (see `matview`).
     RefreshMatview {

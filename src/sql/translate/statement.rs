@@ -102,6 +102,11 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
                     check,
                 }));
             }
+            if let Some(create) = ddl::create_table_as(&statement)? {
+                return Ok(Translation::command(StmtKind::CreateTableAs(Box::new(
+                    create,
+                ))));
+            }
             if let Some(edit) = ddl::schema_edit(&statement)? {
                 return Ok(Translation::command(StmtKind::EditSchema(edit)));
             }
