@@ -740,7 +740,7 @@ impl Session {
                 }
                 r
             }
-            StmtKind::Begin => self.begin(false).await,
+            StmtKind::Begin { tag } => self.begin(false, tag).await,
             StmtKind::AddConstraint {
                 table,
                 constraint,
@@ -1042,17 +1042,21 @@ impl Session {
     }
 
     /// BEGIN: SQLite's deferred transaction; the writer slot is taken at the first write.
-    pub async fn begin(self: &Arc<Self>, implicit: bool) -> Result<Outcome, SqlError> {
+    pub async fn begin(
+        self: &Arc<Self>,
+        implicit: bool,
+        tag: &'static str,
+    ) -> Result<Outcome, SqlError> {
         if self.tx_status() != TxStatus::Idle {
             // PostgreSQL: WARNING, and the block goes on.
-            return Ok(Outcome::TxStart(Tag::new("BEGIN")));
+            return Ok(Outcome::TxStart(Tag::new(tag)));
         }
         self.control("BEGIN").await?;
         *self.tx.lock().unwrap_or_else(|p| p.into_inner()) = Tx::Active {
             permit: None,
             implicit,
         };
-        Ok(Outcome::TxStart(Tag::new("BEGIN")))
+        Ok(Outcome::TxStart(Tag::new(tag)))
     }
 
     /// VACUUM: PostgreSQL's refusal inside a block; otherwise the tenant's

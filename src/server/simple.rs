@@ -196,7 +196,7 @@ where
         && !stmts.iter().any(|t| {
             matches!(
                 t.kind,
-                StmtKind::Begin
+                StmtKind::Begin { .. }
                     | StmtKind::Commit
                     | StmtKind::Rollback
                     | StmtKind::Savepoint(_)
@@ -205,7 +205,7 @@ where
             )
         });
     if implicit {
-        if let Err(e) = session.begin(true).await {
+        if let Err(e) = session.begin(true, "BEGIN").await {
             send_error(client, e).await?;
             return Ok(false);
         }

@@ -141,13 +141,23 @@ fn integer_in_range(v: ValueRef<'_>, ty: PgType) -> Result<(), EncodeError> {
 /// A `numeric(p, s)` column's value with exactly `scale` fraction digits
 /// (text or binary), as PostgreSQL stores it. Text values (kept exact) are
 /// rescaled too.
+/// Set on a result column's scale when the column is `coalesce(x, 0)`: a
+/// zero prints as `0`, the literal PostgreSQL returns when `x` was NULL
+/// (any other value prints with the scale, as `x` does).
+pub const SCALE_ZERO_PLAIN: u16 = 0x8000;
+
 pub fn encode_numeric_scaled(
     buf: &mut BytesMut,
     v: ValueRef<'_>,
     scale: u16,
     binary: bool,
 ) -> Result<(), EncodeError> {
+    let zero_plain = scale & SCALE_ZERO_PLAIN != 0;
+    let scale = scale & !SCALE_ZERO_PLAIN;
     let n = match binary::numeric_of(v) {
+        Ok(_) if zero_plain && matches!(v, ValueRef::Integer(0)) => {
+            return encode_field(buf, v, PgType::Numeric, binary)
+        }
         Ok(n) => n.with_scale(scale as usize),
         // Not a number after all (SQLite stores what it is given): as is.
         Err(_) => return encode_field(buf, v, PgType::Numeric, binary),

@@ -71,3 +71,12 @@ SELECT "id", "amount"::text, 'paid: ' || "paid", concat("username", ' ', "is_act
 SELECT "username" || ' joined ' || "date_joined" FROM "auth_user" ORDER BY "id";
 SELECT "auth_user"."username", AVG("shop_order"."amount") AS "avg_amount", SUM("shop_order"."amount") / COUNT(*) AS "per_order" FROM "auth_user" INNER JOIN "shop_order" ON "shop_order"."user_id" = "auth_user"."id" GROUP BY "auth_user"."username" ORDER BY 1;
 SELECT "shop_order"."id", "shop_order"."amount" / 3 AS "third" FROM "shop_order" ORDER BY "shop_order"."id";
+START TRANSACTION;
+LOCK TABLE "shop_order" IN SHARE ROW EXCLUSIVE MODE;
+SELECT "shop_order"."id" FROM "shop_order" WHERE "shop_order"."paid" ORDER BY "shop_order"."id" LIMIT 1 FOR NO KEY UPDATE;
+SELECT "shop_order"."id" FROM "shop_order" ORDER BY "shop_order"."id" LIMIT 1 FOR KEY SHARE SKIP LOCKED;
+COMMIT;
+SELECT EXISTS (SELECT FROM "auth_user" WHERE "auth_user"."is_active") AS "any_active";
+SELECT "auth_user"."username" FROM "auth_user" WHERE EXISTS (SELECT FROM "shop_order" U0 WHERE U0."user_id" = "auth_user"."id") ORDER BY 1;
+SELECT pg_notify('orders', 'changed');
+SELECT has_table_privilege('shop_order', 'SELECT'), date_trunc('month', date '2024-05-17');

@@ -37,3 +37,6 @@ SELECT 'ab'::char(1), 'abc'::character(2), 'abc'::varchar(2), length('abc'::char
 SELECT percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY x) FROM generate_series(1, 10) AS g(x);
 SELECT percentile_disc(ARRAY[0.1, 0.9]) WITHIN GROUP (ORDER BY x DESC) FROM generate_series(1, 10) AS g(x);
 SELECT percentile_cont(ARRAY[0.5, 2]) WITHIN GROUP (ORDER BY x) FROM generate_series(1, 10) AS g(x);
+SELECT pg_relation_size('people') > 0, pg_total_relation_size('people') >= pg_relation_size('people'), pg_indexes_size('people') >= 0;
+SELECT c.relname, pg_total_relation_size(c.oid) > 0, pg_size_pretty(pg_database_size(current_database())) IS NOT NULL FROM pg_class c WHERE c.relname = 'people';
+SELECT pg_size_pretty(10239::bigint), pg_size_pretty(10240::bigint), pg_size_pretty(123456789::bigint), pg_size_pretty(-20000::bigint), pg_size_pretty(99999999999999::bigint);

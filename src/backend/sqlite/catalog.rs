@@ -187,6 +187,24 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             Ok(Some(parts.join(&sep)))
         })?;
     }
+    // NOTIFY is accepted and not delivered (LISTEN is a no-op too).
+    conn.create_scalar_function("pg_notify", 2, pure(), |_| Ok(""))?;
+    // The database's files: the SQLite file and its write-ahead log.
+    let path = conn
+        .path()
+        .filter(|p| !p.is_empty())
+        .map(std::path::PathBuf::from);
+    conn.create_scalar_function("pg_database_size", 1, session(), move |_| {
+        let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len() as i64);
+        Ok(path.as_ref().map(|p| {
+            let mut wal = p.clone().into_os_string();
+            wal.push("-wal");
+            size(p) + size(std::path::Path::new(&wal))
+        }))
+    })?;
+    conn.create_scalar_function("pg_size_pretty", 1, pure(), |ctx| {
+        Ok(ctx.get::<Option<i64>>(0)?.map(size_pretty))
+    })?;
     conn.create_scalar_function("array_upper", 2, pure(), |ctx| {
         let arr: Option<String> = ctx.get(0)?;
         Ok(arr
@@ -301,6 +319,26 @@ fn default_text(dflt: &str, decl: &str) -> String {
         }
         _ => d.to_string(),
     }
+}
+
+/// PostgreSQL's `pg_size_pretty(bigint)`: bytes below 10 kB, then the
+/// largest unit that keeps the number under 10240, rounded half up.
+fn size_pretty(size: i64) -> String {
+    const LIMIT: i64 = 10 * 1024;
+    const LIMIT2: i64 = LIMIT * 2 - 1;
+    let half_rounded = |x: i64| (x + if x < 0 { -1 } else { 1 }) / 2;
+    if size.abs() < LIMIT {
+        return format!("{size} bytes");
+    }
+    // One extra bit kept for the rounding.
+    let mut size = size >> 9;
+    for unit in ["kB", "MB", "GB", "TB"] {
+        if size.abs() < LIMIT2 {
+            return format!("{} {unit}", half_rounded(size));
+        }
+        size >>= 10;
+    }
+    format!("{} PB", half_rounded(size))
 }
 
 #[cfg(test)]

@@ -226,6 +226,16 @@ fn query_named(query: &Query) -> Vec<(String, Option<PgType>)> {
 /// expression fixes it (see [`super::scale`]); empty when the columns are
 /// not all plain expressions.
 pub(super) fn query_scales(query: &Query) -> Vec<Option<u16>> {
+    scales_with(query, super::scale::expr_scale)
+}
+
+/// A statement's result column scales, flagged where a zero prints plain
+/// (see `scale::column_scale`).
+pub(super) fn result_scales(query: &Query) -> Vec<Option<u16>> {
+    scales_with(query, super::scale::column_scale)
+}
+
+fn scales_with(query: &Query, scale: fn(&Expr) -> Option<u16>) -> Vec<Option<u16>> {
     let guard = ScopeGuard::new();
     push_ctes(&guard, query);
     let SetExpr::Select(select) = query.body.as_ref() else {
@@ -237,7 +247,7 @@ pub(super) fn query_scales(query: &Query) -> Vec<Option<u16>> {
     for item in &select.projection {
         match item {
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                out.push(super::scale::expr_scale(e))
+                out.push(scale(e))
             }
             _ => return Vec::new(),
         }
@@ -1009,7 +1019,8 @@ fn function_type(func: &Function) -> Option<PgType> {
         "date_part" => PgType::Float8,
         // date_trunc keeps a timestamptz a timestamptz.
         "date_trunc" => match plain_args(func)?.get(1).and_then(|e| expr_type(e)) {
-            Some(PgType::Timestamptz) => PgType::Timestamptz,
+            // A date is cast to timestamptz, as PostgreSQL picks.
+            Some(PgType::Timestamptz | PgType::Date) => PgType::Timestamptz,
             _ => PgType::Timestamp,
         },
         "div" => match first_arg_type()? {
@@ -1032,7 +1043,22 @@ fn function_type(func: &Function) -> Option<PgType> {
         "to_hex" | "quote_ident" | "quote_literal" | "quote_nullable" | "translate" | "encode"
         | "repeat" | "reverse" | "regexp_replace" | "format" => PgType::Text,
         "decode" | "sha224" | "sha256" | "sha384" | "sha512" => PgType::Bytea,
-        "starts_with" => PgType::Bool,
+        "starts_with"
+        | "has_table_privilege"
+        | "has_schema_privilege"
+        | "has_database_privilege"
+        | "has_column_privilege"
+        | "has_any_column_privilege"
+        | "has_sequence_privilege"
+        | "pg_table_is_visible"
+        | "pg_is_in_recovery" => PgType::Bool,
+        "pg_notify" => PgType::Void,
+        "pg_relation_size"
+        | "pg_table_size"
+        | "pg_indexes_size"
+        | "pg_total_relation_size"
+        | "pg_database_size" => PgType::Int8,
+        "pg_size_pretty" => PgType::Text,
         "age" | "justify_hours" | "justify_days" | "justify_interval" => PgType::Interval,
         "make_date" | "to_date" => PgType::Date,
         "make_interval" => PgType::Interval,

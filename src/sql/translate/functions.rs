@@ -174,6 +174,9 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
     if let Some(e) = super::catalog::rewrite_function(&name, func) {
         return Ok(Some(e));
     }
+    if let Some(e) = super::sizes::rewrite(&name, func) {
+        return Ok(Some(e));
+    }
     if let Some(f) = super::sequences::function(&name) {
         func.name = object_name(f);
         return Ok(None);

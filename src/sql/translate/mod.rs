@@ -50,6 +50,7 @@ mod sequences;
 mod series;
 mod session;
 mod similar;
+mod sizes;
 mod split;
 mod statement;
 mod symmetric;
@@ -234,7 +235,9 @@ pub enum StmtKind {
         returns_rows: bool,
     },
     /// BEGIN / START TRANSACTION (any isolation level: SQLite is serializable).
-    Begin,
+    Begin {
+        tag: &'static str,
+    },
     /// COMMIT / END.
     Commit,
     /// ROLLBACK / ABORT.

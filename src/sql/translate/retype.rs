@@ -92,7 +92,7 @@ impl Retype {
             let mut types = super::columns::infer(&self.0);
             super::catalog::result_types(&self.0, &mut types);
             let scales = match self.0.as_ref() {
-                Statement::Query(q) => super::columns::query_scales(q),
+                Statement::Query(q) => super::columns::result_scales(q),
                 _ => Vec::new(),
             };
             Retyped { types, scales }

@@ -120,6 +120,13 @@ impl VisitorMut for Rewriter {
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<TranslateError> {
         self.scopes.push_select(select);
         super::null_order::select(select);
+        // `EXISTS (SELECT FROM t WHERE ...)`: PostgreSQL allows no columns,
+        // SQLite needs one.
+        if select.projection.is_empty() {
+            select
+                .projection
+                .push(sqlparser::ast::SelectItem::UnnamedExpr(super::ast::null()));
+        }
         brk(check_select(select)
             .and_then(|()| rewrite_select_list(select))
             .and_then(|()| super::row_json::rewrite(select)))

@@ -12,11 +12,29 @@
 use super::ast::{base_name, plain_args};
 use super::columns::{expr_type, number_type, scoped_scale};
 use super::types::pg_type;
+use crate::sql::encode::SCALE_ZERO_PLAIN;
 use crate::sql::pgtype::PgType;
 use sqlparser::ast::{
     BinaryOperator, CastKind, DataType, DateTimeField, ExactNumberInfo, Expr, Function,
     UnaryOperator, Value,
 };
+
+/// A result column's scale: [`expr_scale`], flagged for `coalesce(x, 0)`
+/// (see [`SCALE_ZERO_PLAIN`]).
+pub(super) fn column_scale(expr: &Expr) -> Option<u16> {
+    let s = expr_scale(expr)?;
+    let zero_fallback = match expr {
+        Expr::Function(f) if base_name(&f.name) == "coalesce" => plain_args(f)
+            .and_then(|args| args.last().copied())
+            .is_some_and(|e| matches!(e, Expr::Value(v) if matches!(&v.value, Value::Number(n, _) if n == "0"))),
+        _ => false,
+    };
+    Some(if zero_fallback && s > 0 {
+        s | SCALE_ZERO_PLAIN
+    } else {
+        s
+    })
+}
 
 /// The scale of `expr`'s value when it is a numeric whose scale does not
 /// depend on the data; integers count as scale 0.

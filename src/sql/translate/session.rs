@@ -11,11 +11,15 @@ use sqlparser::ast::{
 /// The translation of a session command, or `None` if `statement` is not one.
 pub(super) fn translate(statement: &Statement) -> Result<Option<Translation>, TranslateError> {
     let kind = match statement {
-        Statement::StartTransaction { statements, .. } => {
+        Statement::StartTransaction {
+            statements, begin, ..
+        } => {
             if !statements.is_empty() {
                 return Err(unsupported("a transaction block with statements"));
             }
-            StmtKind::Begin
+            StmtKind::Begin {
+                tag: if *begin { "BEGIN" } else { "START TRANSACTION" },
+            }
         }
         Statement::Commit { chain: true, .. } | Statement::Rollback { chain: true, .. } => {
             return Err(unsupported("AND CHAIN"));
@@ -54,6 +58,9 @@ pub(super) fn translate(statement: &Statement) -> Result<Option<Translation>, Tr
         Statement::LISTEN { .. } => StmtKind::Noop { tag: "LISTEN" },
         Statement::UNLISTEN { .. } => StmtKind::Noop { tag: "UNLISTEN" },
         Statement::NOTIFY { .. } => StmtKind::Noop { tag: "NOTIFY" },
+        // The tenant's writes are serialized (one SQLite writer): a table
+        // lock adds nothing the first write of the block does not take.
+        Statement::Lock(_) => StmtKind::Noop { tag: "LOCK TABLE" },
         _ => return Ok(None),
     };
     Ok(Some(Translation::command(kind)))

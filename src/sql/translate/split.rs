@@ -64,7 +64,7 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
             out.push(Parsed::Copy(chunk.to_vec()));
             continue;
         }
-        let chunk = drop_index_concurrently(chunk.to_vec());
+        let chunk = lock_strength(drop_index_concurrently(chunk.to_vec()));
         let chunk = super::sequences::canonical_order(chunk);
         let chunk = super::symmetric::mark(chunk);
         let mut parser = Parser::new(&dialect).with_tokens_with_locations(chunk);
@@ -100,6 +100,38 @@ fn drop_index_concurrently(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> 
     };
     if is(0, Keyword::DROP) && is(1, Keyword::INDEX) && is(2, Keyword::CONCURRENTLY) {
         chunk.remove(words[2]);
+    }
+    chunk
+}
+
+/// `FOR NO KEY UPDATE` and `FOR KEY SHARE` (Django's `no_key=True`)
+/// read as `FOR UPDATE` / `FOR SHARE`, which sqlparser parses; SQLite's
+/// single writer implies all of them.
+fn lock_strength(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let words: Vec<usize> = chunk
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !matches!(t.token, Token::Whitespace(_)))
+        .map(|(i, _)| i)
+        .collect();
+    let is = |n: usize, k| {
+        words
+            .get(n)
+            .is_some_and(|&i| is_keyword(&chunk[i].token, k))
+    };
+    let mut drop = Vec::new();
+    for n in 0..words.len() {
+        if !is(n, Keyword::FOR) {
+            continue;
+        }
+        if is(n + 1, Keyword::NO) && is(n + 2, Keyword::KEY) && is(n + 3, Keyword::UPDATE) {
+            drop.extend([words[n + 1], words[n + 2]]);
+        } else if is(n + 1, Keyword::KEY) && is(n + 2, Keyword::SHARE) {
+            drop.push(words[n + 1]);
+        }
+    }
+    for i in drop.into_iter().rev() {
+        chunk.remove(i);
     }
     chunk
 }

@@ -55,7 +55,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
     super::catalog::result_types(&statement, &mut columns);
     let retype = Retype::for_statement(&statement, &columns);
     let scales = match &statement {
-        Statement::Query(q) => columns::query_scales(q),
+        Statement::Query(q) => columns::result_scales(q),
         _ => Vec::new(),
     };
     if let Statement::Delete(delete) = &mut statement {

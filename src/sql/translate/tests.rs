@@ -281,10 +281,12 @@ fn dml_kinds_and_hints() {
 #[test]
 fn session_commands() {
     let kinds = [
-        ("BEGIN", StmtKind::Begin),
+        ("BEGIN", StmtKind::Begin { tag: "BEGIN" }),
         (
             "START TRANSACTION ISOLATION LEVEL REPEATABLE READ",
-            StmtKind::Begin,
+            StmtKind::Begin {
+                tag: "START TRANSACTION",
+            },
         ),
         ("COMMIT", StmtKind::Commit),
         ("END", StmtKind::Commit),

@@ -93,7 +93,8 @@ impl Conn {
                 let decl = match (&written[i], ty) {
                     (Some(w), Some(t)) if PgType::from_decl(w) == t => w.clone(),
                     (_, Some(PgType::Numeric)) => {
-                        let scale = crate::sql::translate::pick_scale(i, None, &q.scales, &retyped);
+                        let scale = crate::sql::translate::pick_scale(i, None, &q.scales, &retyped)
+                            .map(|s| s & !crate::sql::encode::SCALE_ZERO_PLAIN);
                         // PostgreSQL's widest precision: only the scale,
                         // which values print with, matters here.
                         scale.map_or("numeric".to_string(), |s| format!("numeric(1000, {s})"))
