@@ -288,6 +288,17 @@ fn from_message(msg: &str) -> SqlError {
     if let Some(e) = function_error(msg) {
         return e;
     }
+    // rusqlite, when one of pgtenant's functions gets an argument of a type
+    // it has no form for (`lower(1)`): PostgreSQL finds no such function.
+    if msg.starts_with("Invalid function parameter type")
+        || msg.starts_with("Invalid function or filter parameter type")
+    {
+        return SqlError::new(
+            "42883",
+            "function does not exist for the given argument types",
+        )
+        .with_detail("No function matches the given name and argument types. You might need to add explicit type casts.");
+    }
     // SQLite's `ALTER TABLE ADD COLUMN ... CHECK` testing the existing rows.
     if msg == "CHECK constraint failed" {
         return SqlError::new(

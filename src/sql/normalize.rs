@@ -146,6 +146,10 @@ pub fn normalize(sql: &str) -> Option<Normalized> {
         let mut values = Vec::new();
         if starts_dml(stmt) {
             let update = matches!(&stmt[0].token, Token::Word(w) if w.keyword == Keyword::UPDATE);
+            // Only an INSERT's VALUES rows go into typed columns; a VALUES
+            // list a query reads (`FROM (VALUES (1.10))`) types itself from
+            // its literals, numeric scale included.
+            let insert = matches!(&stmt[0].token, Token::Word(w) if w.keyword == Keyword::INSERT);
             let mut depth = 0usize;
             let mut values_depth: Option<usize> = None;
             // Inside an UPDATE's SET list (at the statement's top level).
@@ -160,7 +164,7 @@ pub fn normalize(sql: &str) -> Option<Normalized> {
                             values_depth = None;
                         }
                     }
-                    Token::Word(w) if w.keyword == Keyword::VALUES => {
+                    Token::Word(w) if insert && w.keyword == Keyword::VALUES => {
                         values_depth = Some(depth + 1)
                     }
                     Token::Word(w) if update && depth == 0 && w.keyword == Keyword::SET => {

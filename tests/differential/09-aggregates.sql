@@ -56,3 +56,10 @@ SELECT region, count(*), sum(qty) FROM sales GROUP BY ROLLUP (region) ORDER BY r
 SELECT region, product, sum(qty), GROUPING(region, product) FROM sales GROUP BY CUBE (region, product) ORDER BY 1, 2;
 SELECT region, product, count(*) FROM sales GROUP BY GROUPING SETS ((region), (product), ()) ORDER BY 1, 2;
 SELECT coalesce(s.region, 'all') AS r, sum(s.qty) AS total FROM sales s GROUP BY ROLLUP (s.region) HAVING sum(s.qty) > 0 ORDER BY r;
+SELECT sum(x), max(x) FROM (VALUES (1.10), (2.20)) AS v(x);
+SELECT x * 2 FROM (VALUES (1.10), (NULL)) AS v(x) ORDER BY 1;
+SELECT x FROM (VALUES (1.5), (2.25)) AS v(x) ORDER BY 1;
+SELECT sum(x) FROM (SELECT 1.10 AS x UNION ALL SELECT 2.20) AS u;
+SELECT 1.5 UNION SELECT 2.25 ORDER BY 1;
+SELECT region, COALESCE(SUM(amount), 0) AS total FROM sales GROUP BY region ORDER BY region;
+SELECT COALESCE(SUM(amount), 0) FROM sales WHERE region = 'nowhere';

@@ -238,8 +238,51 @@ pub(super) fn result_scales(query: &Query) -> Vec<Option<u16>> {
 fn scales_with(query: &Query, scale: fn(&Expr) -> Option<u16>) -> Vec<Option<u16>> {
     let guard = ScopeGuard::new();
     push_ctes(&guard, query);
-    let SetExpr::Select(select) = query.body.as_ref() else {
-        return Vec::new();
+    body_scales(&query.body, scale)
+}
+
+fn body_scales(body: &SetExpr, scale: fn(&Expr) -> Option<u16>) -> Vec<Option<u16>> {
+    let select = match body {
+        SetExpr::Select(select) => select,
+        SetExpr::Query(q) => return scales_with(q, scale),
+        // UNION / INTERSECT / EXCEPT: each side's values keep their scale.
+        SetExpr::SetOperation { left, right, .. } => {
+            let (l, r) = (body_scales(left, scale), body_scales(right, scale));
+            if l.len() != r.len() {
+                return Vec::new();
+            }
+            // One scale for the column only where both sides agree: the
+            // rows of `SELECT 1.5 UNION SELECT 2.25` print their own.
+            return l
+                .into_iter()
+                .zip(r)
+                .map(|(a, b)| a.filter(|_| a == b))
+                .collect();
+        }
+        // `(VALUES (1.10), (2.20))`: the column's scale where every value
+        // (NULLs aside) has the same one.
+        SetExpr::Values(values) => {
+            let width = values.rows.first().map_or(0, |r| r.content.len());
+            return (0..width)
+                .map(|i| {
+                    let cells = values.rows.iter().map(|row| row.content.get(i));
+                    let mut known = None;
+                    for cell in cells {
+                        let cell = cell?;
+                        if is_null(cell) {
+                            continue;
+                        }
+                        let s = super::scale::expr_scale(cell)?;
+                        if known.is_some_and(|k| k != s) {
+                            return None;
+                        }
+                        known = Some(s);
+                    }
+                    known
+                })
+                .collect();
+        }
+        _ => return Vec::new(),
     };
     let inner = ScopeGuard::new();
     push_from(&inner, &select.from);

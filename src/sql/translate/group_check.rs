@@ -62,7 +62,10 @@ fn check_select(select: &mut Select, order: &[Expr], ctes: &HashSet<String>) {
     let GroupByExpr::Expressions(grouped, modifiers) = &select.group_by else {
         return;
     };
-    if grouped.is_empty() || !modifiers.is_empty() || select.from.is_empty() {
+    // Without GROUP BY, an aggregate (or HAVING) makes the whole FROM one
+    // group: every bare column is then ungrouped, key or not.
+    let implicit_group = grouped.is_empty() && (select.having.is_some() || aggregates(select));
+    if (grouped.is_empty() && !implicit_group) || !modifiers.is_empty() || select.from.is_empty() {
         return;
     }
     if grouped
@@ -326,6 +329,23 @@ impl Found<'_> {
             }
         }
     }
+}
+
+/// Whether the select list calls an aggregate (not as a window function),
+/// outside subqueries.
+fn aggregates(select: &Select) -> bool {
+    fn calls(e: &Expr) -> bool {
+        match e {
+            Expr::Function(f) if is_aggregate(f) => true,
+            Expr::Function(f) if f.over.is_some() => false,
+            Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => false,
+            _ => children(e).into_iter().any(calls),
+        }
+    }
+    select.projection.iter().any(|item| match item {
+        SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => calls(e),
+        _ => false,
+    })
 }
 
 /// The direct sub-expressions of `e` (those the check descends into).
