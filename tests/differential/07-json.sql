@@ -66,3 +66,5 @@ UPDATE people SET prefs = '{}' WHERE id = 2 RETURNING prefs || '{"a": 1}';
 UPDATE people SET tags = tags || ARRAY['z'] WHERE id = 1 RETURNING tags;
 SELECT id, name || ' (' || active || ')', name || score, 'born ' || born FROM people ORDER BY id;
 SELECT jsonb_extract_path_text(prefs, 'theme'), jsonb_extract_path(prefs, 'size'), json_extract_path_text('{"a": {"b": "x"}}', 'a', 'b') FROM people ORDER BY id;
+SELECT array_agg(DISTINCT t ORDER BY t) FROM docs, jsonb_array_elements_text(docs.data -> 'tags') t;
+SELECT d.id, t FROM docs d, jsonb_array_elements_text(d.data -> 'tags') t ORDER BY 1, 2;

@@ -40,3 +40,5 @@ SELECT percentile_cont(ARRAY[0.5, 2]) WITHIN GROUP (ORDER BY x) FROM generate_se
 SELECT pg_relation_size('people') > 0, pg_total_relation_size('people') >= pg_relation_size('people'), pg_indexes_size('people') >= 0;
 SELECT c.relname, pg_total_relation_size(c.oid) > 0, pg_size_pretty(pg_database_size(current_database())) IS NOT NULL FROM pg_class c WHERE c.relname = 'people';
 SELECT pg_size_pretty(10239::bigint), pg_size_pretty(10240::bigint), pg_size_pretty(123456789::bigint), pg_size_pretty(-20000::bigint), pg_size_pretty(99999999999999::bigint);
+SELECT to_jsonb(p) - 'joined' - 'prefs' - 'notes' FROM people p WHERE id = 2;
+SELECT row_to_json(p)::jsonb ? 'name' FROM people p ORDER BY id;

@@ -153,6 +153,14 @@ fn scoped<T>(
                     {
                         return get(r, i);
                     }
+                    // A one-column function's alias names its column too
+                    // (`FROM jsonb_array_elements_text(..) t` reads `t`).
+                    if relation.is_none()
+                        && r.columns.len() == 1
+                        && r.name.eq_ignore_ascii_case(column)
+                    {
+                        return get(r, 0);
+                    }
                     if relation.is_some() {
                         return None;
                     }
@@ -1096,6 +1104,12 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "pg_table_is_visible"
         | "pg_is_in_recovery" => PgType::Bool,
         "pg_notify" => PgType::Void,
+        // A table row as json (row_to_json) or jsonb (to_jsonb), as
+        // `row_json` rewrote it: the flag says which.
+        "pg_table_row_json" => match plain_args(func)?.get(2) {
+            Some(Expr::Value(v)) if v.value == Value::Number("1".into(), false) => PgType::Jsonb,
+            _ => PgType::Json,
+        },
         "pg_relation_size"
         | "pg_table_size"
         | "pg_indexes_size"
