@@ -693,11 +693,15 @@ impl Session {
         use crate::tenant::enforce;
         let quotas = rt.quotas();
         rt.count_statement(quotas.statements_per_minute)?;
-        if let StmtKind::Query {
-            tag: "CREATE TABLE",
-            ..
-        } = t.kind
-        {
+        let creates_table = match &t.kind {
+            StmtKind::Query {
+                tag: "CREATE TABLE",
+                ..
+            } => true,
+            StmtKind::CreateTableAs(spec) => !spec.temporary,
+            _ => false,
+        };
+        if creates_table {
             if quotas.max_tables > 0 && self.tx_status() != TxStatus::Failed {
                 let (limit, tenant) = (quotas.max_tables, rt.tenant.clone());
                 self.with_conn(move |c| enforce::check_tables(c.sqlite(), limit, &tenant))
