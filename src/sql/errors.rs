@@ -147,8 +147,53 @@ pub fn from_sqlite_on(db: &rusqlite::Connection, err: &rusqlite::Error) -> SqlEr
                 return disk_full();
             }
         }
+        if e.extended_code == ffi::SQLITE_CONSTRAINT_CHECK {
+            if let Some(named) = check_violation(db, err.to_string().as_str()) {
+                return named;
+            }
+        }
     }
     from_sqlite(err)
+}
+
+/// A CHECK violation under PostgreSQL's names: SQLite reports the
+/// constraint's written name or, unnamed, its expression; the table's
+/// definition gives the table and the name PostgreSQL would use.
+fn check_violation(db: &rusqlite::Connection, msg: &str) -> Option<SqlError> {
+    use crate::sql::table_constraints::{constraints, Kind};
+    let reported = msg.split_once("CHECK constraint failed: ")?.1.trim();
+    let mut stmt = db
+        .prepare_cached(
+            "SELECT name, sql FROM main.sqlite_schema WHERE type = 'table' AND sql IS NOT NULL",
+        )
+        .ok()?;
+    let tables: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .ok()?
+        .filter_map(Result::ok)
+        .collect();
+    for (table, sql) in tables {
+        let found = constraints(&table, &sql).into_iter().find(|c| {
+            c.kind == Kind::Check
+                && (c.name == reported
+                    || c.definition.strip_prefix("CHECK").map(|d| {
+                        d.trim()
+                            .trim_start_matches('(')
+                            .trim_end_matches(')')
+                            .trim()
+                    }) == Some(reported))
+        });
+        if let Some(c) = found {
+            return Some(SqlError::new(
+                "23514",
+                format!(
+                    "new row for relation \"{table}\" violates check constraint \"{}\"",
+                    c.name
+                ),
+            ));
+        }
+    }
+    None
 }
 
 /// Maps an SQLite extended result code and message reported by another
