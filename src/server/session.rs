@@ -701,12 +701,10 @@ impl Session {
             StmtKind::CreateTableAs(spec) => !spec.temporary,
             _ => false,
         };
-        if creates_table {
-            if quotas.max_tables > 0 && self.tx_status() != TxStatus::Failed {
-                let (limit, tenant) = (quotas.max_tables, rt.tenant.clone());
-                self.with_conn(move |c| enforce::check_tables(c.sqlite(), limit, &tenant))
-                    .await?;
-            }
+        if creates_table && quotas.max_tables > 0 && self.tx_status() != TxStatus::Failed {
+            let (limit, tenant) = (quotas.max_tables, rt.tenant.clone());
+            self.with_conn(move |c| enforce::check_tables(c.sqlite(), limit, &tenant))
+                .await?;
         }
         self.execute_inner(t, params, format, fixed_types)
             .await
