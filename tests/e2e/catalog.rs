@@ -469,3 +469,29 @@ async fn bi_tool_schema_browser_queries_see_the_tenants_schema() {
     assert_eq!(attrs[5].1, "numeric(10,2)");
     assert_eq!(attrs.len(), 7);
 }
+
+#[tokio::test]
+async fn psql_describe_lists_check_constraints_under_postgres_names() {
+    let server = TestServer::start().await;
+    let client = server.fresh_tenant("acme").await;
+    client
+        .batch_execute(
+            "CREATE TABLE stock (id int PRIMARY KEY, qty int CHECK (qty > 0), \
+             CONSTRAINT small CHECK (qty < 100))",
+        )
+        .await
+        .unwrap();
+    let d = psql(&server, r"\d stock").await;
+    // What PostgreSQL 15's psql prints for the same table.
+    assert!(
+        d.contains("Check constraints:\n    \"small\" CHECK (qty < 100)\n    \"stock_qty_check\" CHECK (qty > 0)\n"),
+        "{d}"
+    );
+    client
+        .batch_execute("ALTER TABLE stock DROP CONSTRAINT stock_qty_check")
+        .await
+        .unwrap();
+    let d = psql(&server, r"\d stock").await;
+    assert!(!d.contains("stock_qty_check"), "{d}");
+    assert!(d.contains("\"small\" CHECK (qty < 100)"), "{d}");
+}

@@ -141,7 +141,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            0 AS relallvisible, 0 AS reltoastrelid, \
            (r.type = 'table' AND EXISTS (SELECT 1 FROM pgcat__idx x WHERE x.relid = r.oid)) AS relhasindex, \
            0 AS relisshared, 'p' AS relpersistence, CASE r.type WHEN 'table' THEN 'r' WHEN 'sequence' THEN 'S' ELSE 'v' END AS relkind, \
-           (SELECT count(*) FROM pragma_table_info(r.name)) AS relnatts, 0 AS relchecks, \
+           (SELECT count(*) FROM pragma_table_info(r.name)) AS relnatts, \
+           json_array_length(pg_table_checks(r.name, r.sql)) AS relchecks, \
            r.type = 'view' AS relhasrules, \
            EXISTS (SELECT 1 FROM pgcat__con k WHERE k.contype = 'f' AND (k.conrelid = r.oid OR k.confrelid = r.oid)) AS relhastriggers, 0 AS relhassubclass, \
            0 AS relrowsecurity, 0 AS relforcerowsecurity, 1 AS relispopulated, \
