@@ -308,6 +308,8 @@ fn default_text(dflt: &str, decl: &str) -> String {
         .strip_prefix("pg_nextval('")
         .and_then(|s| s.strip_suffix("')"))
     {
+        // regclass prints the name quoted where it needs quotes.
+        let name = super::pgfuncs::quote::quote_ident(name);
         return format!("nextval('{name}'::regclass)");
     }
     match (t, d) {

@@ -21,7 +21,7 @@ mod jsonbuild;
 mod jsonops;
 mod numeric_math;
 mod ordered_set;
-mod quote;
+pub(super) mod quote;
 pub(crate) mod sequences;
 mod single_row;
 mod stats;

@@ -27,7 +27,7 @@ const COL: &str =
      (ti.\"notnull\" OR ti.pk > 0) AS nn, ti.pk AS pk, \
      CASE WHEN ti.pk = 1 AND lower(ti.type) = 'integer' AND r.type = 'table' \
          AND (SELECT count(*) FROM pragma_table_info(r.name) p WHERE p.pk > 0) = 1 \
-       THEN 'nextval(''' || r.name || '_' || ti.name || '_seq''::regclass)' \
+       THEN 'nextval(''' || quote_ident(r.name || '_' || ti.name || '_seq') || '''::regclass)' \
        WHEN ti.dflt_value IS NOT NULL THEN pg_default_text(ti.dflt_value, ti.type) END AS dflt \
      FROM pgcat__rel r JOIN pragma_table_info(r.name) ti";
 

@@ -476,7 +476,7 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
     let literal = string_literal(inner).map(str::to_string);
     Some(match (kind.as_str(), literal) {
         (_, Some(text)) if text.trim().parse::<i64>().is_ok() => number(text.trim()),
-        ("regclass", Some(text)) => regclass_lookup(super::ast::string(text)),
+        ("regclass", Some(text)) => regclass_lookup(super::ast::string(relation_name(&text))),
         ("regclass", None) if matches!(inner, Expr::Cast { data_type: DataType::Text, .. }) => {
             regclass_lookup(inner.clone())
         }
@@ -494,6 +494,32 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
         ("regnamespace", None) => call("pg_regnamespace_name", vec![inner.clone()]),
         (_, _) => inner.clone(),
     })
+}
+
+/// A relation name as regclass input reads it: `"User"` keeps its case,
+/// `Users` folds to `users`, a `public.` schema goes.
+fn relation_name(text: &str) -> String {
+    let mut parts = Vec::new();
+    let mut chars = text.trim().chars().peekable();
+    let mut part = String::new();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                part.push('"');
+            }
+            '"' => quoted = !quoted,
+            '.' if !quoted => parts.push(std::mem::take(&mut part)),
+            c if quoted => part.push(c),
+            c => part.extend(c.to_lowercase()),
+        }
+    }
+    parts.push(part);
+    match parts.as_slice() {
+        [schema, name] if schema == "public" => name.clone(),
+        _ => parts.join("."),
+    }
 }
 
 /// The OID of a relation named by a (possibly `public.`-qualified) text.
