@@ -64,7 +64,7 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
             out.push(Parsed::Copy(chunk.to_vec()));
             continue;
         }
-        let chunk = lock_strength(drop_index_concurrently(chunk.to_vec()));
+        let chunk = upsert_from_constants(lock_strength(drop_index_concurrently(chunk.to_vec())));
         let chunk = super::sequences::canonical_order(chunk);
         let chunk = super::symmetric::mark(chunk);
         let mut parser = Parser::new(&dialect).with_tokens_with_locations(chunk);
@@ -132,6 +132,64 @@ fn lock_strength(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     }
     for i in drop.into_iter().rev() {
         chunk.remove(i);
+    }
+    chunk
+}
+
+/// `INSERT INTO t SELECT 1, 'x' ON CONFLICT ...`: sqlparser reads the ON
+/// as part of the SELECT when nothing follows its list; a neutral
+/// `WHERE true` (what SQLite also needs there) ends the list first.
+fn upsert_from_constants(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let words: Vec<usize> = chunk
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !matches!(t.token, Token::Whitespace(_)))
+        .map(|(i, _)| i)
+        .collect();
+    if !words
+        .first()
+        .is_some_and(|&i| is_keyword(&chunk[i].token, Keyword::INSERT))
+    {
+        return chunk;
+    }
+    let (mut depth, mut select, mut ends_list) = (0usize, false, false);
+    for (n, &i) in words.iter().enumerate() {
+        match &chunk[i].token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            t if is_keyword(t, Keyword::SELECT) => select = true,
+            t if select
+                && [
+                    Keyword::FROM,
+                    Keyword::WHERE,
+                    Keyword::GROUP,
+                    Keyword::ORDER,
+                    Keyword::LIMIT,
+                ]
+                .iter()
+                .any(|k| is_keyword(t, *k)) =>
+            {
+                ends_list = true
+            }
+            t if select
+                && !ends_list
+                && is_keyword(t, Keyword::ON)
+                && words
+                    .get(n + 1)
+                    .is_some_and(|&j| is_keyword(&chunk[j].token, Keyword::CONFLICT)) =>
+            {
+                let guard = [
+                    Token::make_keyword("WHERE"),
+                    Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                    Token::make_keyword("TRUE"),
+                    Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                ];
+                chunk.splice(i..i, guard.into_iter().map(TokenWithSpan::wrap));
+                return chunk;
+            }
+            _ => {}
+        }
     }
     chunk
 }
