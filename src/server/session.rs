@@ -910,13 +910,10 @@ impl Session {
             }
             StmtKind::Show { name } => self.show(name, format),
             StmtKind::Noop { tag: "VACUUM" } => self.vacuum().await,
-            StmtKind::Noop { tag } => {
-                if *tag == "DISCARD ALL" {
-                    self.prepared_sql.deallocate(None)?;
-                    self.cursors.close(None)?;
-                }
-                Ok(Outcome::Command(Tag::new(tag)))
-            }
+            StmtKind::Noop {
+                tag: tag @ ("DISCARD ALL" | "DISCARD TEMP"),
+            } => self.discard(tag).await,
+            StmtKind::Noop { tag } => Ok(Outcome::Command(Tag::new(tag))),
             StmtKind::Prepare {
                 name,
                 statement,
@@ -1041,6 +1038,39 @@ impl Session {
             (vec![col], vec![vec![value]])
         };
         Ok(Outcome::Rows(text_rows(&columns, rows, format)))
+    }
+
+    /// DISCARD ALL (what connection poolers send between clients) and
+    /// DISCARD TEMP: the session's TEMP tables and views go; ALL also
+    /// resets settings, prepared statements, cursors and advisory locks.
+    async fn discard(self: &Arc<Self>, tag: &'static str) -> Result<Outcome, SqlError> {
+        let all = tag == "DISCARD ALL";
+        if all && self.tx_status() != TxStatus::Idle {
+            return Err(SqlError::new(
+                "25001",
+                "DISCARD ALL cannot run inside a transaction block",
+            ));
+        }
+        if all {
+            self.prepared_sql.deallocate(None)?;
+            self.cursors.close(None)?;
+            self.settings
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .reset(None);
+            if let Some(a) = &self.advisory {
+                // Outside a block: the session-level locks are all there is.
+                a.end_session();
+            }
+        }
+        if self.remote.is_none() {
+            self.with_local_conn(|c| {
+                crate::backend::sqlite::drop_temp_objects(c.sqlite())
+                    .map_err(|e| crate::sql::errors::from_sqlite(&e))
+            })
+            .await?;
+        }
+        Ok(Outcome::Command(Tag::new(tag)))
     }
 
     /// BEGIN: SQLite's deferred transaction; the writer slot is taken at the first write.

@@ -171,3 +171,47 @@ async fn temp_tables_end_with_their_session() {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discard_all_resets_the_session_as_poolers_expect() {
+    let server = server().await;
+    let c = server.fresh_tenant("acme").await;
+    c.batch_execute(
+        "CREATE TEMP TABLE scratch (x int); CREATE TEMP VIEW v AS SELECT 1 AS one; \
+         SET application_name = 'before'; PREPARE p AS SELECT 1",
+    )
+    .await
+    .unwrap();
+    let locked = c
+        .simple_query("SELECT pg_try_advisory_lock(42)")
+        .await
+        .unwrap();
+    assert_eq!(one(&locked), "t");
+    let err = c.batch_execute("BEGIN; DISCARD ALL").await.unwrap_err();
+    assert_eq!(
+        err.as_db_error().map(|e| e.code().code()),
+        Some("25001"),
+        "{err}"
+    );
+    c.batch_execute("ROLLBACK; DISCARD ALL").await.unwrap();
+    for gone in ["SELECT x FROM scratch", "SELECT one FROM v"] {
+        let err = c.simple_query(gone).await.unwrap_err();
+        assert_eq!(err.as_db_error().map(|e| e.code().code()), Some("42P01"));
+    }
+    let name = c.simple_query("SHOW application_name").await.unwrap();
+    assert_ne!(one(&name), "before");
+    assert!(c.simple_query("EXECUTE p").await.is_err());
+    // Another session can take the advisory lock now.
+    let other = server.connect_tenant("acme", "alice", "s3cret").await;
+    let took = other
+        .simple_query("SELECT pg_try_advisory_lock(42)")
+        .await
+        .unwrap();
+    assert_eq!(one(&took), "t");
+    // DISCARD TEMP drops only TEMP objects.
+    c.batch_execute(
+        "CREATE TEMP TABLE again (y int); DISCARD TEMP; CREATE TEMP TABLE again (z int)",
+    )
+    .await
+    .unwrap();
+}

@@ -37,6 +37,23 @@ pub(crate) fn all_or_none<T>(
     r.and_then(|v| ended.map(|()| v))
 }
 
+/// Drops the connection's TEMP tables and views (their indexes and
+/// triggers go with them).
+pub(crate) fn drop_temp_objects(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    let objects: Vec<(String, String)> = conn
+        .prepare("SELECT type, name FROM temp.sqlite_master WHERE type IN ('table', 'view')")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (kind, name) in objects {
+        let kind = if kind == "view" { "VIEW" } else { "TABLE" };
+        conn.execute_batch(&format!(
+            "DROP {kind} IF EXISTS temp.{}",
+            crate::sql::quote_ident(&name)
+        ))?;
+    }
+    Ok(())
+}
+
 /// Whether an error means the catalog views are not created on this connection yet.
 pub(crate) fn catalog_missing(e: &rusqlite::Error) -> bool {
     crate::sql::catalog::is_missing_catalog(&e.to_string())
