@@ -756,10 +756,8 @@ impl Session {
                     .with_detail("Declare the constraint in CREATE TABLE."));
                 }
                 let role = self.guard_role();
-                let permit = self.writer_for_statement().await?;
                 let (table, constraint, check) = (table.clone(), constraint.clone(), check.clone());
-                self.with_local_conn_releasing(permit, move |c| {
-                    c.mark_heavy();
+                self.local_schema_change("ALTER TABLE ADD CONSTRAINT", "ALTER TABLE", move |c| {
                     crate::backend::sqlite::add_constraint::add_constraint(
                         c.sqlite_mut(),
                         role,
@@ -769,7 +767,6 @@ impl Session {
                     )
                 })
                 .await
-                .map(|_| Outcome::Command(Tag::new("ALTER TABLE")))
             }
             StmtKind::CreateTableAs(spec) => {
                 if self.remote.is_some() {
@@ -818,50 +815,30 @@ impl Session {
                     SchemaEdit::RenameIndex { .. } => "ALTER INDEX",
                     _ => "ALTER TABLE",
                 };
-                if self.remote.is_some() {
-                    return Err(SqlError::new(
-                        "0A000",
-                        format!("{tag} on constraints and index names is not supported on remote libSQL tenants"),
-                    ));
-                }
                 let role = self.guard_role();
-                let permit = self.writer_for_statement().await?;
                 let edit = edit.clone();
-                self.with_local_conn_releasing(permit, move |c| {
-                    c.mark_heavy();
-                    crate::backend::sqlite::schema_edit::apply(c.sqlite_mut(), role, &edit)
-                })
+                self.local_schema_change(
+                    "renaming or dropping constraints and indexes",
+                    tag,
+                    move |c| {
+                        crate::backend::sqlite::schema_edit::apply(c.sqlite_mut(), role, &edit)
+                    },
+                )
                 .await
-                .map(|_| Outcome::Command(Tag::new(tag)))
             }
             StmtKind::RefreshMatview { name } => {
-                if self.remote.is_some() {
-                    return Err(SqlError::new(
-                        "0A000",
-                        "materialized views are not supported on remote libSQL tenants",
-                    ));
-                }
-                let permit = self.writer_for_statement().await?;
                 let name = name.clone();
-                self.with_local_conn_releasing(permit, move |c| {
-                    c.mark_heavy();
-                    crate::backend::sqlite::refresh::refresh(c.sqlite_mut(), &name)
-                })
+                self.local_schema_change(
+                    "REFRESH MATERIALIZED VIEW",
+                    "REFRESH MATERIALIZED VIEW",
+                    move |c| crate::backend::sqlite::refresh::refresh(c.sqlite_mut(), &name),
+                )
                 .await
-                .map(|_| Outcome::Command(Tag::new("REFRESH MATERIALIZED VIEW")))
             }
             StmtKind::AlterColumns { table, changes } => {
-                if self.remote.is_some() {
-                    return Err(SqlError::new(
-                        "0A000",
-                        "ALTER TABLE ALTER COLUMN is not supported on remote libSQL tenants",
-                    ));
-                }
                 let role = self.guard_role();
-                let permit = self.writer_for_statement().await?;
                 let (table, changes) = (table.clone(), changes.clone());
-                self.with_local_conn_releasing(permit, move |c| {
-                    c.mark_heavy();
+                self.local_schema_change("ALTER TABLE ALTER COLUMN", "ALTER TABLE", move |c| {
                     crate::backend::sqlite::alter_column::alter_columns(
                         c.sqlite_mut(),
                         role,
@@ -870,7 +847,6 @@ impl Session {
                     )
                 })
                 .await
-                .map(|_| Outcome::Command(Tag::new("ALTER TABLE")))
             }
             StmtKind::Savepoint(name) | StmtKind::Release(name) => {
                 if self.tx_status() == TxStatus::Idle {
@@ -1038,6 +1014,33 @@ impl Session {
             (vec![col], vec![vec![value]])
         };
         Ok(Outcome::Rows(text_rows(&columns, rows, format)))
+    }
+
+    /// A schema change pgtenant makes itself on the tenant's local database
+    /// (one SQLite's ALTER has no form for): under the writer permit, as a
+    /// heavy statement off the async workers; 0A000 on remote tenants.
+    async fn local_schema_change<F>(
+        self: &Arc<Self>,
+        what: &str,
+        tag: &'static str,
+        f: F,
+    ) -> Result<Outcome, SqlError>
+    where
+        F: FnOnce(&mut Conn) -> Result<(), SqlError> + Send + 'static,
+    {
+        if self.remote.is_some() {
+            return Err(SqlError::new(
+                "0A000",
+                format!("{what} is not supported on remote libSQL tenants"),
+            ));
+        }
+        let permit = self.writer_for_statement().await?;
+        self.with_local_conn_releasing(permit, move |c| {
+            c.mark_heavy();
+            f(c)
+        })
+        .await
+        .map(|()| Outcome::Command(Tag::new(tag)))
     }
 
     /// DISCARD ALL (what connection poolers send between clients) and

@@ -27,20 +27,7 @@ pub fn add_constraint(
     if role == Role::ReadOnly {
         return Err(guard::read_only_error());
     }
-    let found: Option<(String, String)> = conn
-        .query_row(
-            "SELECT name, sql FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE",
-            params![table],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()
-        .map_err(|e| from_sqlite(&e))?;
-    let Some((name, create)) = found else {
-        return Err(SqlError::new(
-            "42P01",
-            format!("relation \"{table}\" does not exist"),
-        ));
-    };
+    let (name, create) = super::alter_column::definition(conn, table)?;
     // The column and constraint list ends at the last ')': table options
     // after it (STRICT, WITHOUT ROWID) have no parentheses.
     let end = create

@@ -39,6 +39,7 @@ mod null_order;
 mod ordered_set;
 mod output_names;
 mod params;
+mod pre_parse;
 mod prepared;
 mod query;
 mod retype;

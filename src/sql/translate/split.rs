@@ -64,7 +64,7 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
             out.push(Parsed::Copy(chunk.to_vec()));
             continue;
         }
-        let chunk = upsert_from_constants(lock_strength(drop_index_concurrently(chunk.to_vec())));
+        let chunk = super::pre_parse::rewrite(chunk.to_vec());
         let chunk = super::sequences::canonical_order(chunk);
         let chunk = super::symmetric::mark(chunk);
         let mut parser = Parser::new(&dialect).with_tokens_with_locations(chunk);
@@ -83,118 +83,7 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
     Ok(out)
 }
 
-/// `DROP INDEX CONCURRENTLY name` (migration tools send it to avoid long
-/// locks; sqlparser does not parse it): SQLite drops an index at once.
-fn drop_index_concurrently(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    let words: Vec<usize> = chunk
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| !matches!(t.token, Token::Whitespace(_)))
-        .map(|(i, _)| i)
-        .take(3)
-        .collect();
-    let is = |n: usize, k| {
-        words
-            .get(n)
-            .is_some_and(|&i| is_keyword(&chunk[i].token, k))
-    };
-    if is(0, Keyword::DROP) && is(1, Keyword::INDEX) && is(2, Keyword::CONCURRENTLY) {
-        chunk.remove(words[2]);
-    }
-    chunk
-}
-
-/// `FOR NO KEY UPDATE` and `FOR KEY SHARE` (Django's `no_key=True`)
-/// read as `FOR UPDATE` / `FOR SHARE`, which sqlparser parses; SQLite's
-/// single writer implies all of them.
-fn lock_strength(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    let words: Vec<usize> = chunk
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| !matches!(t.token, Token::Whitespace(_)))
-        .map(|(i, _)| i)
-        .collect();
-    let is = |n: usize, k| {
-        words
-            .get(n)
-            .is_some_and(|&i| is_keyword(&chunk[i].token, k))
-    };
-    let mut drop = Vec::new();
-    for n in 0..words.len() {
-        if !is(n, Keyword::FOR) {
-            continue;
-        }
-        if is(n + 1, Keyword::NO) && is(n + 2, Keyword::KEY) && is(n + 3, Keyword::UPDATE) {
-            drop.extend([words[n + 1], words[n + 2]]);
-        } else if is(n + 1, Keyword::KEY) && is(n + 2, Keyword::SHARE) {
-            drop.push(words[n + 1]);
-        }
-    }
-    for i in drop.into_iter().rev() {
-        chunk.remove(i);
-    }
-    chunk
-}
-
-/// `INSERT INTO t SELECT 1, 'x' ON CONFLICT ...`: sqlparser reads the ON
-/// as part of the SELECT when nothing follows its list; a neutral
-/// `WHERE true` (what SQLite also needs there) ends the list first.
-fn upsert_from_constants(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    let words: Vec<usize> = chunk
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| !matches!(t.token, Token::Whitespace(_)))
-        .map(|(i, _)| i)
-        .collect();
-    if !words
-        .first()
-        .is_some_and(|&i| is_keyword(&chunk[i].token, Keyword::INSERT))
-    {
-        return chunk;
-    }
-    let (mut depth, mut select, mut ends_list) = (0usize, false, false);
-    for (n, &i) in words.iter().enumerate() {
-        match &chunk[i].token {
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.saturating_sub(1),
-            _ if depth > 0 => {}
-            t if is_keyword(t, Keyword::SELECT) => select = true,
-            t if select
-                && [
-                    Keyword::FROM,
-                    Keyword::WHERE,
-                    Keyword::GROUP,
-                    Keyword::ORDER,
-                    Keyword::LIMIT,
-                ]
-                .iter()
-                .any(|k| is_keyword(t, *k)) =>
-            {
-                ends_list = true
-            }
-            t if select
-                && !ends_list
-                && is_keyword(t, Keyword::ON)
-                && words
-                    .get(n + 1)
-                    .is_some_and(|&j| is_keyword(&chunk[j].token, Keyword::CONFLICT)) =>
-            {
-                let guard = [
-                    Token::make_keyword("WHERE"),
-                    Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
-                    Token::make_keyword("TRUE"),
-                    Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
-                ];
-                chunk.splice(i..i, guard.into_iter().map(TokenWithSpan::wrap));
-                return chunk;
-            }
-            _ => {}
-        }
-    }
-    chunk
-}
-
-fn is_keyword(token: &Token, keyword: Keyword) -> bool {
+pub(super) fn is_keyword(token: &Token, keyword: Keyword) -> bool {
     matches!(token, Token::Word(w) if w.keyword == keyword)
 }
 
