@@ -80,8 +80,3 @@ SELECT EXISTS (SELECT FROM "auth_user" WHERE "auth_user"."is_active") AS "any_ac
 SELECT "auth_user"."username" FROM "auth_user" WHERE EXISTS (SELECT FROM "shop_order" U0 WHERE U0."user_id" = "auth_user"."id") ORDER BY 1;
 SELECT pg_notify('orders', 'changed');
 SELECT has_table_privilege('shop_order', 'SELECT'), date_trunc('month', date '2024-05-17');
-CREATE TABLE "public"."Post" ("id" SERIAL NOT NULL, "title" TEXT NOT NULL, "views" INTEGER NOT NULL DEFAULT 0, CONSTRAINT "Post_pkey" PRIMARY KEY ("id"));
-INSERT INTO "public"."Post" ("title") VALUES ('x'), ('y') RETURNING "public"."Post"."id", "public"."Post"."title", "public"."Post"."views";
-SELECT a.attname, format_type(a.atttypid, a.atttypmod), pg_get_expr(d.adbin, d.adrelid), a.attnotnull, a.atttypid FROM pg_attribute a LEFT JOIN pg_attrdef d ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE a.attrelid = '"Post"'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum;
-SELECT count(*) FROM pg_attribute WHERE attrelid = 'public."Post"'::regclass AND attnum > 0;
-SELECT COUNT(*) AS "_count._all" FROM (SELECT "public"."Post"."id" FROM "public"."Post" WHERE 1=1 OFFSET 0) AS "sub";
