@@ -476,7 +476,18 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
     let literal = string_literal(inner).map(str::to_string);
     Some(match (kind.as_str(), literal) {
         (_, Some(text)) if text.trim().parse::<i64>().is_ok() => number(text.trim()),
-        ("regclass", Some(text)) => regclass_lookup(super::ast::string(relation_name(&text))),
+        // A name that finds no relation is an error, as regclass input is.
+        ("regclass", Some(text)) => {
+            let name = relation_name(&text);
+            let missing = format!("relation \"{}\" does not exist", text.trim());
+            template(
+                "coalesce($1, pg_raise('42P01', $2))",
+                &[
+                    regclass_lookup(super::ast::string(name)),
+                    super::ast::string(missing),
+                ],
+            )
+        }
         ("regclass", None) if matches!(inner, Expr::Cast { data_type: DataType::Text, .. }) => {
             regclass_lookup(inner.clone())
         }
@@ -564,7 +575,10 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
         }
         ("current_database" | "current_catalog", []) => call("pg_current_database", vec![]),
         ("current_schema", []) => super::ast::string("public"),
-        ("to_regclass", [text]) => regclass_lookup(text.clone()),
+        ("to_regclass", [text]) => match string_literal(text) {
+            Some(t) => regclass_lookup(super::ast::string(relation_name(t))),
+            None => regclass_lookup(text.clone()),
+        },
         // A serial column (an INTEGER PRIMARY KEY) owns `<table>_<column>_seq`.
         ("pg_get_serial_sequence", [table, column]) => template(
             "(SELECT 'public.' || c.relname || '_' || c.attname || '_seq' FROM pgcat__col c \
