@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod decode;
 pub mod encode;
 pub mod errors;
+pub(crate) mod locator;
 pub mod normalize;
 pub mod pgtype;
 pub mod serial_key;

@@ -86,20 +86,10 @@ pub(crate) fn tokens(sql: &str) -> Option<Vec<Tok>> {
     let raw = Tokenizer::new(&SQLiteDialect {}, sql)
         .tokenize_with_location()
         .ok()?;
-    // Locations count characters from 1 on each line: map them to bytes.
-    let mut line_starts = vec![0usize];
-    line_starts.extend(sql.match_indices('\n').map(|(i, _)| i + 1));
-    let byte = |l: Location| -> usize {
-        let line = line_starts
-            .get((l.line as usize).saturating_sub(1))
-            .copied()
-            .unwrap_or(sql.len());
-        let col = (l.column as usize).saturating_sub(1);
-        sql[line..]
-            .char_indices()
-            .nth(col)
-            .map_or(sql.len(), |(i, _)| line + i)
-    };
+    // Locations count characters from 1 on each line: one forward pass
+    // maps them to bytes (tokens come in text order).
+    let mut locator = super::locator::Locator::new(sql);
+    let mut byte = |l: Location| locator.offset(l.line, l.column).unwrap_or(sql.len());
     Some(
         raw.into_iter()
             .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
