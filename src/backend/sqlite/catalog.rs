@@ -33,6 +33,15 @@ pub fn has_relation(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
     .query_row([name], |r| r.get(0))
 }
 
+/// Whether any table, view, index or trigger of `schema` (`main` or
+/// `temp`) has that name: they share one namespace.
+pub fn name_taken(conn: &Connection, schema: &str, name: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(&format!(
+        "SELECT EXISTS (SELECT 1 FROM {schema}.sqlite_schema WHERE name = ?1 COLLATE NOCASE)"
+    ))?
+    .query_row([name], |r| r.get(0))
+}
+
 /// Creates the catalog views on `conn` (idempotent).
 pub fn install(conn: &Connection) -> rusqlite::Result<()> {
     // pg_type and pg_enum read the enum labels; a database without the

@@ -178,14 +178,7 @@ fn rename_index(conn: &mut Connection, from: &str, to: &str) -> Result<(), SqlEr
             ))
         }
     };
-    let exists: bool = conn
-        .query_row(
-            "SELECT count(*) FROM main.sqlite_schema WHERE name = ?1 COLLATE NOCASE",
-            [to],
-            |r| r.get(0),
-        )
-        .map_err(sql_error)?;
-    if exists {
+    if super::catalog::name_taken(conn, "main", to).map_err(sql_error)? {
         return Err(SqlError::new(
             "42P07",
             format!("relation \"{to}\" already exists"),

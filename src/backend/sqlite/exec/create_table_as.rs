@@ -6,8 +6,8 @@
 //! as a run would describe them, the table is declared with them, and the
 //! rows are inserted; values keep SQLite's storage form, as in any table.
 
-use rusqlite::OptionalExtension;
-
+use super::super::all_or_none;
+use super::super::catalog::name_taken;
 use super::{key_types, Conn};
 use crate::sql::errors::{from_sqlite, SqlError};
 use crate::sql::pgtype::PgType;
@@ -17,45 +17,25 @@ use crate::sql::translate::{CreateTableAs, ResultTypes};
 impl Conn {
     /// Creates and fills the table, all or none: the rows inserted, or
     /// `None` when IF NOT EXISTS found it.
-    pub fn create_table_as(&self, spec: &CreateTableAs) -> Result<Option<u64>, SqlError> {
+    pub fn create_table_as(&mut self, spec: &CreateTableAs) -> Result<Option<u64>, SqlError> {
         let sql = |e: rusqlite::Error| from_sqlite(&e);
         let schema = if spec.temporary { "temp" } else { "main" };
-        if spec.if_not_exists && self.relation_exists(schema, &spec.table)? {
+        if spec.if_not_exists && name_taken(&self.db, schema, &spec.table).map_err(sql)? {
             return Ok(None);
         }
         let declared = self.result_declarations(spec)?;
         let table = format!("{schema}.{}", quote_ident(&spec.table));
         let create = format!("CREATE TABLE {table} ({})", declared.join(", "));
-        self.batch("SAVEPOINT pgtenant_create_table_as")?;
-        let r = (|| {
-            self.db.execute_batch(&create).map_err(sql)?;
-            let n = self
-                .db
+        all_or_none(&mut self.db, "pgtenant_create_table_as", |db| {
+            db.execute_batch(&create).map_err(sql)?;
+            let n = db
                 .execute(&format!("INSERT INTO {table} {}", spec.query.sql), [])
                 .map_err(sql)?;
             for statement in &spec.after {
-                self.db.execute_batch(statement).map_err(sql)?;
+                db.execute_batch(statement).map_err(sql)?;
             }
-            Ok(n as u64)
-        })();
-        let end = match r {
-            Ok(_) => "RELEASE pgtenant_create_table_as",
-            Err(_) => "ROLLBACK TO pgtenant_create_table_as; RELEASE pgtenant_create_table_as",
-        };
-        let ended = self.batch(end);
-        r.and_then(|n| ended.map(|()| Some(n)))
-    }
-
-    fn relation_exists(&self, schema: &str, name: &str) -> Result<bool, SqlError> {
-        self.db
-            .query_row(
-                &format!("SELECT 1 FROM {schema}.sqlite_schema WHERE name = ?1 COLLATE NOCASE"),
-                [name],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|found| found.is_some())
-            .map_err(|e| from_sqlite(&e))
+            Ok(Some(n as u64))
+        })
     }
 
     /// `"name" type` for each result column of the query.
