@@ -313,15 +313,7 @@ pub fn constraints(table: &str, sql: &str) -> Vec<Constraint> {
         .map(|c| c.name.clone())
         .collect();
     for c in found.iter_mut().filter(|c| c.name.is_empty()) {
-        let base = match c.kind {
-            Kind::PrimaryKey => format!("{table}_pkey"),
-            Kind::Unique => format!("{table}_{}_key", c.columns.join("_")),
-            Kind::ForeignKey => format!("{table}_{}_fkey", c.columns.join("_")),
-            Kind::Check => match c.columns.as_slice() {
-                [one] => format!("{table}_{one}_check"),
-                _ => format!("{table}_check"),
-            },
-        };
+        let base = default_name(table, c.kind, &c.columns);
         let mut name = base.clone();
         let mut n = 0;
         while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
@@ -332,6 +324,27 @@ pub fn constraints(table: &str, sql: &str) -> Vec<Constraint> {
         c.name = name;
     }
     found
+}
+
+/// PostgreSQL's name for an unnamed constraint on `columns` (before any
+/// numeric suffix that keeps it unique).
+fn default_name<S: AsRef<str>>(table: &str, kind: Kind, columns: &[S]) -> String {
+    let joined = || {
+        columns
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<_>>()
+            .join("_")
+    };
+    match kind {
+        Kind::PrimaryKey => format!("{table}_pkey"),
+        Kind::Unique => format!("{table}_{}_key", joined()),
+        Kind::ForeignKey => format!("{table}_{}_fkey", joined()),
+        Kind::Check => match columns {
+            [one] => format!("{table}_{}_check", one.as_ref()),
+            _ => format!("{table}_check"),
+        },
+    }
 }
 
 /// The name of the foreign key SQLite's `pragma_foreign_key_list` numbers
@@ -345,8 +358,9 @@ pub fn foreign_key_name(table: &str, sql: &str, id: usize) -> Option<String> {
     keys.into_iter().nth(at).map(|c| c.name)
 }
 
-/// The name of the UNIQUE constraint on `columns` (comma-separated).
-pub fn unique_name(table: &str, sql: &str, columns: &str) -> Option<String> {
+/// The name of the UNIQUE constraint on `columns` (comma-separated);
+/// PostgreSQL's default when the definition does not show it.
+pub fn unique_name(table: &str, sql: &str, columns: &str) -> String {
     let wanted: Vec<&str> = columns.split(',').map(str::trim).collect();
     constraints(table, sql)
         .into_iter()
@@ -358,7 +372,7 @@ pub fn unique_name(table: &str, sql: &str, columns: &str) -> Option<String> {
                     .zip(&wanted)
                     .all(|(a, b)| a.eq_ignore_ascii_case(b))
         })
-        .map(|c| c.name)
+        .map_or_else(|| default_name(table, Kind::Unique, &wanted), |c| c.name)
 }
 
 /// The CHECK constraints as a JSON array of `[name, definition]`, for the

@@ -97,8 +97,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     })?;
     conn.create_scalar_function("pg_unique_name", 3, pure(), |ctx| {
         let (table, sql, cols): (String, String, String) = (ctx.get(0)?, ctx.get(1)?, ctx.get(2)?);
-        Ok(tc::unique_name(&table, &sql, &cols)
-            .unwrap_or_else(|| format!("{table}_{}_key", cols.replace(',', "_"))))
+        Ok(tc::unique_name(&table, &sql, &cols))
     })?;
     conn.create_scalar_function("pg_table_checks", 2, pure(), |ctx| {
         let (table, sql): (String, Option<String>) = (ctx.get(0)?, ctx.get(1)?);
