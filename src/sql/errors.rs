@@ -174,14 +174,7 @@ fn check_violation(db: &rusqlite::Connection, msg: &str) -> Option<SqlError> {
         .collect();
     for (table, sql) in tables {
         let found = constraints(&table, &sql).into_iter().find(|c| {
-            c.kind == Kind::Check
-                && (c.name == reported
-                    || c.definition.strip_prefix("CHECK").map(|d| {
-                        d.trim()
-                            .trim_start_matches('(')
-                            .trim_end_matches(')')
-                            .trim()
-                    }) == Some(reported))
+            c.kind == Kind::Check && (c.name == reported || c.check_expression() == Some(reported))
         });
         if let Some(c) = found {
             return Some(SqlError::new(

@@ -53,6 +53,18 @@ pub struct Constraint {
     pub name_range: Option<Range<usize>>,
 }
 
+impl Constraint {
+    /// A CHECK's expression as written inside its parentheses: what SQLite
+    /// names a failed unnamed check by (`CHECK constraint failed: a > 0`).
+    pub fn check_expression(&self) -> Option<&str> {
+        if self.kind != Kind::Check {
+            return None;
+        }
+        let rest = self.definition.get(5..)?.trim();
+        rest.strip_prefix('(')?.strip_suffix(')').map(str::trim)
+    }
+}
+
 /// A significant token of a definition and its byte range.
 pub(crate) struct Tok {
     pub token: Token,
@@ -456,6 +468,16 @@ mod tests {
             .map(|(a, b, c)| (a.as_str(), *b, c.as_str()))
             .collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn check_expressions_read_inside_their_parentheses() {
+        let sql = "CREATE TABLE t (a int CHECK (a > 0), b int, CHECK ((a > 0) OR (b < 1)))";
+        let exprs: Vec<String> = constraints("t", sql)
+            .iter()
+            .filter_map(|c| c.check_expression().map(str::to_string))
+            .collect();
+        assert_eq!(exprs, ["a > 0", "(a > 0) OR (b < 1)"]);
     }
 
     #[test]
