@@ -366,8 +366,10 @@ fn rewrite_date_arithmetic(expr: &mut Expr) {
     };
     let is_int = |t: Option<PgType>| matches!(t, Some(PgType::Int2 | PgType::Int4 | PgType::Int8));
     let is_ts = |t: Option<PgType>| matches!(t, Some(PgType::Timestamp | PgType::Timestamptz));
+    // Each operand's type walks its whole expression: once each.
+    let (lt, rt) = (expr_type(left), expr_type(right));
     // timestamp - timestamp is an interval (days and time).
-    if matches!(op, BinaryOperator::Minus) && is_ts(expr_type(left)) && is_ts(expr_type(right)) {
+    if matches!(op, BinaryOperator::Minus) && is_ts(lt) && is_ts(rt) {
         *expr = call(
             "pg_timestamp_diff",
             vec![(**left).clone(), (**right).clone()],
@@ -376,7 +378,6 @@ fn rewrite_date_arithmetic(expr: &mut Expr) {
     }
     // date + time (either order) is that day's timestamp at that time.
     if matches!(op, BinaryOperator::Plus) {
-        let (lt, rt) = (expr_type(left), expr_type(right));
         let pair = match (lt, rt) {
             (Some(PgType::Date), Some(PgType::Time)) => Some([(**left).clone(), (**right).clone()]),
             (Some(PgType::Time), Some(PgType::Date)) => Some([(**right).clone(), (**left).clone()]),
@@ -387,12 +388,12 @@ fn rewrite_date_arithmetic(expr: &mut Expr) {
             return;
         }
     }
-    if expr_type(left) != Some(PgType::Date) {
+    if lt != Some(PgType::Date) {
         return;
     }
     let (l, r) = ((**left).clone(), (**right).clone());
     let minus = matches!(op, BinaryOperator::Minus);
-    *expr = match expr_type(right) {
+    *expr = match rt {
         Some(PgType::Date) if minus => super::ast::cast(
             nested(Expr::BinaryOp {
                 left: Box::new(call("julianday", vec![l])),
