@@ -56,9 +56,14 @@ pub struct Config {
     /// this long gives its SQLite connection back to the pool and takes one
     /// again at its next statement (0 = sessions keep theirs).
     pub idle_session_release_secs: u64,
-    /// Threads running the protocol and short statements (0 = half the
-    /// cores, at least one; see [`Config::async_workers`]).
+    /// Threads of the runtime that accepts connections and runs background
+    /// tasks (metrics, idle release); 0 = one. Connections run on
+    /// `connection_threads`.
     pub worker_threads: usize,
+    /// Threads that own client connections, each a single-threaded runtime
+    /// running the protocol and short statements (0 = one per core; see
+    /// [`crate::server::shards`]).
+    pub connection_threads: usize,
     /// Default `statement_timeout` in milliseconds (0 = none).
     pub statement_timeout_ms: u64,
     /// Seconds a client may take to finish startup and authentication.
@@ -154,6 +159,7 @@ impl Default for Config {
             pooled_connections_per_tenant: 8,
             idle_session_release_secs: 10,
             worker_threads: 0,
+            connection_threads: 0,
             statement_timeout_ms: 0,
             authentication_timeout_secs: 60,
             shutdown_grace_secs: 30,
@@ -194,17 +200,17 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// The async worker thread count: `worker_threads`, or half the cores.
-    /// The workers run only short work (longer statements move to the
-    /// blocking pool), and each extra worker costs cross-thread wake-ups and
-    /// contention on SQLite's per-file lock mutex; the other cores serve the
-    /// blocking pool's fsyncs and long statements.
+    /// Threads of the accepting runtime: `worker_threads`, or one.
     pub fn async_workers(&self) -> usize {
-        if self.worker_threads > 0 {
-            return self.worker_threads;
+        self.worker_threads.max(1)
+    }
+
+    /// Connection threads: `connection_threads`, or one per core.
+    pub fn connection_threads(&self) -> usize {
+        if self.connection_threads > 0 {
+            return self.connection_threads;
         }
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        (cores / 2).max(1)
+        std::thread::available_parallelism().map_or(2, |n| n.get())
     }
 
     /// Loads a file, or the defaults when `path` is `None`.

@@ -20,6 +20,7 @@ pub mod session;
 pub mod sessions;
 pub mod settings;
 pub mod settings_sql;
+pub mod shards;
 pub mod simple;
 pub mod startup;
 pub mod tls;
@@ -193,6 +194,10 @@ impl Server {
                 Duration::from_secs(self.config.idle_session_release_secs),
             )))
         });
+        let shards = match self.config.connection_threads() {
+            0 => None,
+            n => Some(shards::Shards::start(n)?),
+        };
         let mut tasks = JoinSet::new();
         loop {
             tokio::select! {
@@ -209,7 +214,14 @@ impl Server {
                     };
                     let _ = socket.set_nodelay(true);
                     let server = self.clone();
-                    tasks.spawn(async move { conn::serve_connection(server, socket, peer).await });
+                    match &shards {
+                        None => {
+                            tasks.spawn(conn::serve_connection(server, socket, peer));
+                        }
+                        Some(shards) => shards.spawn(&mut tasks, socket, move |socket| {
+                            conn::serve_connection(server, socket, peer)
+                        }),
+                    }
                 }
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             }

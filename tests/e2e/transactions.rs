@@ -240,3 +240,65 @@ async fn concurrent_writers_both_commit() {
         vec![vec![Some("a".to_owned())], vec![Some("b".to_owned())]]
     );
 }
+
+/// Sessions of one tenant spread over several connection threads (each its
+/// own runtime) still queue their writes in one writer slot: read-modify-
+/// write blocks from every thread lose no update, and another tenant's
+/// sessions on the same threads are not held up by the queue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_on_different_connection_threads_lose_no_update() {
+    let server = TestServer::start_with(|c| c.connection_threads = 3).await;
+    let first = server.fresh_tenant("acme").await;
+    first
+        .batch_execute(
+            "CREATE TABLE counter (id int PRIMARY KEY, n int); INSERT INTO counter VALUES (1, 0)",
+        )
+        .await
+        .expect("create");
+    let other = server.fresh_tenant("globex").await;
+    other
+        .batch_execute("CREATE TABLE t (id int)")
+        .await
+        .expect("create in another tenant");
+    const SESSIONS: usize = 6;
+    const ROUNDS: i32 = 25;
+    let mut tasks = Vec::new();
+    for _ in 0..SESSIONS {
+        let client = server.connect_tenant("acme", "alice", "s3cret").await;
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..ROUNDS {
+                client.batch_execute("BEGIN").await?;
+                let n: i32 = client
+                    .query_one("SELECT n FROM counter WHERE id = 1", &[])
+                    .await?
+                    .get(0);
+                client
+                    .execute("UPDATE counter SET n = $1 WHERE id = 1", &[&(n + 1)])
+                    .await?;
+                client.batch_execute("COMMIT").await?;
+            }
+            Ok::<_, tokio_postgres::Error>(())
+        }));
+    }
+    for i in 0..ROUNDS {
+        other
+            .execute("INSERT INTO t VALUES ($1)", &[&i])
+            .await
+            .expect("the other tenant writes meanwhile");
+    }
+    for t in tasks {
+        t.await.expect("join").expect("a session's blocks");
+    }
+    let n: i32 = first
+        .query_one("SELECT n FROM counter WHERE id = 1", &[])
+        .await
+        .expect("read")
+        .get(0);
+    assert_eq!(n, SESSIONS as i32 * ROUNDS, "every increment is kept");
+    let count: i64 = other
+        .query_one("SELECT count(*) FROM t", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(count, ROUNDS as i64);
+}
