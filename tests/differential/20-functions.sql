@@ -42,3 +42,11 @@ SELECT c.relname, pg_total_relation_size(c.oid) > 0, pg_size_pretty(pg_database_
 SELECT pg_size_pretty(10239::bigint), pg_size_pretty(10240::bigint), pg_size_pretty(123456789::bigint), pg_size_pretty(-20000::bigint), pg_size_pretty(99999999999999::bigint);
 SELECT to_jsonb(p) - 'joined' - 'prefs' - 'notes' FROM people p WHERE id = 2;
 SELECT row_to_json(p)::jsonb ? 'name' FROM people p ORDER BY id;
+CREATE TABLE stamps (id int PRIMARY KEY, t timestamptz, l timestamp, s text);
+INSERT INTO stamps VALUES (1, '2024-01-01 10:00:00.123456+00', '2024-12-31 23:59:59.9999', '2024-03-01 10:00:00.5+02'), (2, NULL, NULL, NULL);
+SELECT '2024-01-01 12:34:56.789'::timestamp(0), '2024-01-01 12:34:56.789+00'::timestamptz(2), '12:34:56.789'::time(1), CAST('2024-01-01 12:34:56.5' AS timestamp(0));
+SELECT '23:59:59.95'::time(1), '2024-12-31 23:59:59.9999'::timestamp(2);
+SELECT id, t::timestamp, t::time, t::timestamptz(0), l::timestamp(2), l::time(0), s::timestamptz, s::timestamp(0) FROM stamps ORDER BY id;
+SELECT (t::text)::timestamptz, t::date::timestamp, ('2024-01-01 10:00:00'::timestamp + interval '90 minutes')::time FROM stamps WHERE id = 1;
+SELECT '2024-03-01'::text::timestamptz, '2024-03-01 10:00'::varchar::timestamp;
+SELECT 'garbage'::text::timestamp;

@@ -27,8 +27,10 @@ use sqlparser::parser::Parser;
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
-const WRAPPERS: [&str; 5] = [
+const WRAPPERS: [&str; 6] = [
     "pg_column_input",
+    // Fractional seconds rounded to a precision: the remote keeps them all.
+    "pg_round_seconds",
     "pg_column_literal",
     "pg_drop_check",
     "pg_column_text",
@@ -61,6 +63,7 @@ pub fn portable_with<'s>(sql: &'s str, types: ColumnTypes<'_>) -> Cow<'s, str> {
         && !sql.contains("pg_column_type(")
         && !sql.contains("pg_interval_part(")
         && !sql.contains("pg_to_")
+        && !sql.contains("pg_cast_timestamp(")
         && !sql.contains("pg_column_concat(")
         && !sql.contains("pg_numeric_round(")
     {
@@ -128,6 +131,18 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
             }
         }
         return Some(Expr::Function(round));
+    }
+    // Timestamp casts: SQLite's strftime (milliseconds, `+HH:MM` offsets).
+    if name == "pg_cast_timestamp" && list.args.len() == 2 {
+        let format = match arg(1)?.to_string().as_str() {
+            "'time'" => "%H:%M:%f",
+            _ => "%Y-%m-%d %H:%M:%f",
+        };
+        let sql = format!("strftime('{format}', {})", arg(0)?);
+        return Parser::new(&SQLiteDialect {})
+            .try_with_sql(&sql)
+            .and_then(|mut p| p.parse_expr())
+            .ok();
     }
     if let (Some(template), Some(x), 1) = (target, arg(0), list.args.len()) {
         let sql = template.replace("$1", &x.to_string());

@@ -12,7 +12,7 @@ use super::literals;
 use super::types::{pg_type, sqlite_cast_target};
 use super::TranslateError;
 use crate::sql::pgtype::PgType;
-use sqlparser::ast::{DataType, Expr, Value};
+use sqlparser::ast::{DataType, Expr, TimezoneInfo, Value};
 
 /// Rewrites a cast of (already rewritten) `inner` to `data_type`.
 pub(super) fn rewrite_cast(inner: &Expr, data_type: &DataType) -> Result<Expr, TranslateError> {
@@ -39,6 +39,17 @@ fn apply_typmod(x: Expr, data_type: &DataType) -> Expr {
             }
             ExactNumberInfo::None => x,
         },
+        // timestamp(p), timestamptz(p), time(p): seconds rounded to p places.
+        DataType::Timestamp(Some(p), zone) if *p < 6 => {
+            let with_zone = matches!(zone, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz);
+            call(
+                "pg_round_seconds",
+                vec![x, number(*p), string(if with_zone { "tz" } else { "ts" })],
+            )
+        }
+        DataType::Time(Some(p), _) if *p < 6 => {
+            call("pg_round_seconds", vec![x, number(*p), string("time")])
+        }
         DataType::Varchar(Some(CharacterLength::IntegerLength { length, .. }))
         | DataType::CharacterVarying(Some(CharacterLength::IntegerLength { length, .. }))
         | DataType::CharVarying(Some(CharacterLength::IntegerLength { length, .. }))
@@ -80,10 +91,9 @@ fn rewrite_cast_base(inner: &Expr, data_type: &DataType) -> Result<Expr, Transla
             call("pg_to_float8", vec![x])
         }
         PgType::Date => call("date", vec![x]),
-        PgType::Time => call("strftime", vec![string("%H:%M:%f"), x]),
-        PgType::Timestamp | PgType::Timestamptz => {
-            call("strftime", vec![string("%Y-%m-%d %H:%M:%f"), x])
-        }
+        PgType::Time => call("pg_cast_timestamp", vec![x, string("time")]),
+        PgType::Timestamp => call("pg_cast_timestamp", vec![x, string("ts")]),
+        PgType::Timestamptz => call("pg_cast_timestamp", vec![x, string("tz")]),
         PgType::Uuid => call("lower", vec![x]),
         // Stored as JSON text already.
         PgType::Json | PgType::Jsonb | PgType::Array(_) => x,

@@ -10,6 +10,14 @@
 //! - `pg_to_bool(x)`: PostgreSQL's boolean input (`t`, `yes`, `of`, ...) as
 //!   0/1; numbers are true when non-zero.
 //! - `pg_bool_text(x)`: a stored boolean (0/1) as `true`/`false`.
+//! - `pg_cast_timestamp(x, kind)`: a value cast to `time`, `ts` (timestamp)
+//!   or `tz` (timestamptz) in storage form, read by PostgreSQL's input rules
+//!   with microseconds kept (`+02`, `Z`, `T` accepted; SQLite's strftime
+//!   kept milliseconds and gave NULL for `+00`); bad text raises 22007.
+//!   Numbers are Julian days, as SQLite's date functions read them.
+//! - `pg_round_seconds(x, p, kind)`: a stored `time`, `ts` or `tz` value
+//!   with its seconds rounded to `p` places, half away from zero, carrying
+//!   into minutes and days (`time(p)`, `timestamp(p)` casts).
 
 use super::{error, pure};
 use rusqlite::functions::Context;
@@ -26,6 +34,8 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_to_bool", 1, pure(), |ctx| {
         Ok(to_bool(ctx.get_raw(0))?.map(i64::from))
     })?;
+    conn.create_scalar_function("pg_round_seconds", 3, pure(), |ctx| round_seconds(ctx))?;
+    conn.create_scalar_function("pg_cast_timestamp", 2, pure(), |ctx| cast_timestamp(ctx))?;
     conn.create_scalar_function("pg_bool_text", 1, pure(), |ctx| {
         Ok(to_bool(ctx.get_raw(0))?.map(|b| if b { "true" } else { "false" }))
     })?;
@@ -204,4 +214,100 @@ fn numeric_round(ctx: &Context<'_>) -> rusqlite::Result<Value> {
             .map(Value::Real)
             .unwrap_or(Value::Text(rounded))
     })
+}
+
+/// Microseconds of a stored `time` (since midnight) or timestamp (since
+/// 2000-01-01, UTC for `tz`); `None` if the text is not one.
+fn micros(text: &str, kind: &str) -> Option<i64> {
+    use crate::sql::encode::datetime::{parse_time, parse_timestamp, Stamp};
+    match kind {
+        "time" => parse_time(text).or_else(|| match parse_timestamp(text, false)? {
+            // A timestamp cast to time keeps its time of day.
+            Stamp::At(us) => Some(us.rem_euclid(86_400_000_000)),
+            _ => None,
+        }),
+        _ => match parse_timestamp(text, kind == "tz")? {
+            Stamp::At(us) => Some(us),
+            _ => None,
+        },
+    }
+}
+
+/// The storage form of `us` microseconds of `kind`.
+fn stamp_text(us: i64, kind: &str) -> Option<String> {
+    use crate::sql::encode::datetime::{write_time, write_timestamp, Stamp};
+    let mut out = bytes::BytesMut::with_capacity(32);
+    if kind == "time" {
+        write_time(&mut out, us);
+    } else if !write_timestamp(&mut out, Stamp::At(us), false) {
+        return None;
+    }
+    String::from_utf8(out.to_vec()).ok()
+}
+
+/// `pg_cast_timestamp(x, kind)`: see the module comment.
+fn cast_timestamp(ctx: &Context<'_>) -> rusqlite::Result<Value> {
+    let kind = ctx.get::<String>(1)?;
+    let us = match ctx.get::<Value>(0)? {
+        Value::Text(t) => {
+            let trimmed = t.trim();
+            if ["infinity", "+infinity", "-infinity"]
+                .iter()
+                .any(|s| trimmed.eq_ignore_ascii_case(s))
+            {
+                return Ok(Value::Text(trimmed.to_ascii_lowercase()));
+            }
+            match micros(&t, &kind) {
+                Some(us) => us,
+                None => {
+                    let name = match kind.as_str() {
+                        "time" => "time without time zone",
+                        "tz" => "timestamp with time zone",
+                        _ => "timestamp without time zone",
+                    };
+                    return Err(error(
+                        "22007",
+                        format!("invalid input syntax for type {name}: \"{t}\""),
+                    ));
+                }
+            }
+        }
+        // Julian day numbers, as SQLite's strftime reads them.
+        Value::Integer(n) => julian_micros(n as f64),
+        Value::Real(f) => julian_micros(f),
+        other => return Ok(other),
+    };
+    let us = if kind == "time" {
+        us.rem_euclid(86_400_000_000)
+    } else {
+        us
+    };
+    Ok(stamp_text(us, &kind).map_or(Value::Null, Value::Text))
+}
+
+/// Microseconds since 2000-01-01 of a Julian day number.
+fn julian_micros(jd: f64) -> i64 {
+    ((jd - 2_451_544.5) * 86_400e6).round() as i64
+}
+
+/// `pg_round_seconds(x, p, kind)`: see the module comment. A value that does
+/// not read as its kind (infinity, a number) is returned as it is.
+fn round_seconds(ctx: &Context<'_>) -> rusqlite::Result<Value> {
+    let text = match ctx.get::<Value>(0)? {
+        Value::Text(t) => t,
+        other => return Ok(other),
+    };
+    let places = ctx.get::<i64>(1)?.clamp(0, 6) as u32;
+    let kind = ctx.get::<String>(2)?;
+    let scale = 10i64.pow(6 - places);
+    let Some(us) = micros(&text, &kind) else {
+        return Ok(Value::Text(text));
+    };
+    // PostgreSQL's AdjustTimestampForTypmod: half away from zero.
+    let rounded = if us >= 0 {
+        (us + scale / 2) / scale * scale
+    } else {
+        -((-us + scale / 2) / scale * scale)
+    };
+    Ok(stamp_text(rounded, &kind).map_or(Value::Text(text), Value::Text))
 }
