@@ -50,3 +50,7 @@ SELECT id, t::timestamp, t::time, t::timestamptz(0), l::timestamp(2), l::time(0)
 SELECT (t::text)::timestamptz, t::date::timestamp, ('2024-01-01 10:00:00'::timestamp + interval '90 minutes')::time FROM stamps WHERE id = 1;
 SELECT '2024-03-01'::text::timestamptz, '2024-03-01 10:00'::varchar::timestamp;
 SELECT 'garbage'::text::timestamp;
+CREATE TABLE "Account" (id int);
+SELECT 'stamps'::regclass::text, '"Account"'::regclass::text, 'public.stamps'::regclass::varchar, ('stamps'::regclass)::text;
+SELECT c.oid::regclass, c.oid::regclass::text FROM pg_class c WHERE c.relname IN ('Account', 'stamps') ORDER BY c.relname;
+SELECT 'no_such_table'::regclass::text;

@@ -470,6 +470,34 @@ fn reg_type(data_type: &DataType) -> Option<String> {
     }
 }
 
+/// Before children are rewritten: `'t'::regclass::text` is the relation's
+/// name, as regclass output is (the literal alone becomes its OID, for
+/// comparisons with oid columns). The text cast becomes a regclass cast of
+/// the OID, which reads the name back.
+pub(super) fn rewrite_regclass_text_cast(expr: &mut Expr) {
+    let Expr::Cast {
+        expr: inner,
+        data_type,
+        ..
+    } = expr
+    else {
+        return;
+    };
+    let to_text = matches!(
+        super::types::pg_type(data_type),
+        Ok(PgType::Text | PgType::Varchar | PgType::Name)
+    );
+    let mut of = inner.as_ref();
+    while let Expr::Nested(e) = of {
+        of = e;
+    }
+    let is_regclass_literal = matches!(of, Expr::Cast { expr: lit, data_type: t, .. }
+        if reg_type(t).as_deref() == Some("regclass") && string_literal(lit).is_some());
+    if to_text && is_regclass_literal {
+        *data_type = DataType::Regclass;
+    }
+}
+
 /// `x::regclass`, `'todo'::regclass`, `x::regtype`, ... (children translated).
 pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Expr> {
     let kind = reg_type(data_type)?;
@@ -488,7 +516,15 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
                 ],
             )
         }
-        ("regclass", None) if matches!(inner, Expr::Cast { data_type: DataType::Text, .. }) => {
+        ("regclass", None)
+            if matches!(
+                inner,
+                Expr::Cast {
+                    data_type: DataType::Text,
+                    ..
+                }
+            ) =>
+        {
             regclass_lookup(inner.clone())
         }
         ("regtype", Some(text)) => call("pg_to_regtype", vec![super::ast::string(text)]),
@@ -497,8 +533,8 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
             &[super::ast::string(text)],
         ),
         ("regclass", None) => template(
-            "coalesce((SELECT pgcat_name FROM pgcat__lookup WHERE pgcat_kind = 'rel' AND pgcat_key = $1), \
-             CAST($1 AS TEXT))",
+            "coalesce(quote_ident((SELECT pgcat_name FROM pgcat__lookup WHERE pgcat_kind = 'rel' \
+             AND pgcat_key = $1)), CAST($1 AS TEXT))",
             std::slice::from_ref(inner),
         ),
         ("regtype", None) => call("format_type", vec![inner.clone(), null()]),

@@ -64,6 +64,7 @@ impl VisitorMut for Rewriter {
         super::column_dates::rewrite(expr, &self.scopes);
         super::column_text::rewrite(expr, &self.scopes);
         super::casts::rewrite_bool_text_cast(expr);
+        super::catalog::rewrite_regclass_text_cast(expr);
         super::functions::json_builder_arguments(expr);
         super::typed_ops::rewrite(expr);
         brk(super::expr::check_array_subscript(expr)
