@@ -345,6 +345,7 @@ pub async fn prepare(session: &Arc<Session>, sql: &str) -> Result<Option<Prepare
                     retype: None,
                     scales: vec![],
                     steps: Vec::new(),
+                    locks_rows: false,
                 },
                 param_types: vec![PgType::Text; nparams],
                 result_types: vec![PgType::Text; columns.len()].into(),

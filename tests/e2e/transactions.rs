@@ -243,7 +243,8 @@ async fn concurrent_writers_both_commit() {
 
 /// Sessions of one tenant spread over several connection threads (each its
 /// own runtime) still queue their writes in one writer slot: read-modify-
-/// write blocks from every thread lose no update, and another tenant's
+/// write blocks (SELECT ... FOR UPDATE, then UPDATE) from every thread lose
+/// no update, and another tenant's
 /// sessions on the same threads are not held up by the queue.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writers_on_different_connection_threads_lose_no_update() {
@@ -269,7 +270,7 @@ async fn writers_on_different_connection_threads_lose_no_update() {
             for _ in 0..ROUNDS {
                 client.batch_execute("BEGIN").await?;
                 let n: i32 = client
-                    .query_one("SELECT n FROM counter WHERE id = 1", &[])
+                    .query_one("SELECT n FROM counter WHERE id = 1 FOR UPDATE", &[])
                     .await?
                     .get(0);
                 client

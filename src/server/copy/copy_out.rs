@@ -107,6 +107,7 @@ where
         retype: t.retype.clone(),
         scales: t.scales.clone(),
         steps: Vec::new(),
+        locks_rows: false,
     };
     let mut resp = match session
         .execute(&query, Vec::new(), &Format::UnifiedText, None)

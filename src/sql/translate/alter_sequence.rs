@@ -123,6 +123,7 @@ fn query(tag: &'static str, sql: String) -> Translation {
         retype: None,
         scales: vec![],
         steps: Vec::new(),
+        locks_rows: false,
     }
 }
 

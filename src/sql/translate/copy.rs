@@ -144,6 +144,7 @@ pub(super) fn translate(tokens: Vec<TokenWithSpan>) -> Result<Translation, Trans
         retype: inner.retype,
         scales: inner.scales,
         steps: Vec::new(),
+        locks_rows: false,
     })
 }
 

@@ -108,6 +108,11 @@ pub struct Translation {
     /// Data-modifying WITH queries to run first, in order (see
     /// `modifying_with`); empty for almost every statement.
     pub steps: Vec<WithStep>,
+    /// `SELECT ... FOR UPDATE / FOR SHARE`: the statement takes the tenant's
+    /// writer slot before it reads, as it waits for row locks in PostgreSQL
+    /// (SQLite locks the whole database), so the block's later write works
+    /// on what it read instead of failing with 40001.
+    pub locks_rows: bool,
 }
 
 impl Translation {
@@ -122,13 +127,16 @@ impl Translation {
             retype: None,
             scales: vec![],
             steps: Vec::new(),
+            locks_rows: false,
         }
     }
 
-    /// Whether the statement only reads: a SELECT that advances no sequence.
+    /// Whether the statement only reads: a SELECT that advances no sequence
+    /// and locks no rows.
     pub fn reads_only(&self) -> bool {
         matches!(self.kind, StmtKind::Query { tag: "SELECT", .. })
             && self.steps.is_empty()
+            && !self.locks_rows
             && !sequences::writes(&self.sql)
     }
 }

@@ -40,6 +40,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
             retype: None,
             scales: vec![],
             steps: Vec::new(),
+            locks_rows: false,
         });
     }
     names::check_statement(&mut statement)?;
@@ -58,6 +59,8 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         Statement::Query(q) => columns::result_scales(q),
         _ => Vec::new(),
     };
+    // Read before the rewrite, which drops the clause SQLite lacks.
+    let locks_rows = matches!(&statement, Statement::Query(q) if !q.locks.is_empty());
     if let Statement::Delete(delete) = &mut statement {
         delete_using_as_exists(delete);
     }
@@ -133,6 +136,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
                 retype: None,
                 scales: vec![],
                 steps: Vec::new(),
+                locks_rows: false,
             });
         }
     };
@@ -155,6 +159,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         columns: if returns_rows { columns } else { vec![] },
         scales,
         steps: Vec::new(),
+        locks_rows,
     })
 }
 
