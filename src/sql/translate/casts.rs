@@ -276,22 +276,31 @@ fn check_int_range(
     }
 }
 
-/// Before children are rewritten: a boolean cast to text prints as
-/// `true`/`false`, as PostgreSQL's boolout does (stored booleans are 0/1).
-pub(super) fn rewrite_bool_text_cast(expr: &mut Expr) {
+/// A cast to a text type (`text`, `varchar`, `char`, `name`): its operand
+/// and its target type.
+pub(super) fn text_cast(expr: &mut Expr) -> Option<(&mut Box<Expr>, &mut DataType)> {
     let Expr::Cast {
         expr: inner,
         data_type,
         ..
     } = expr
     else {
-        return;
+        return None;
     };
-    let is_text = matches!(
+    matches!(
         pg_type(data_type),
         Ok(PgType::Text | PgType::Varchar | PgType::Bpchar | PgType::Name)
-    );
-    if !is_text || expr_type(inner) != Some(PgType::Bool) {
+    )
+    .then_some((inner, data_type))
+}
+
+/// Before children are rewritten: a boolean cast to text prints as
+/// `true`/`false`, as PostgreSQL's boolout does (stored booleans are 0/1).
+pub(super) fn rewrite_bool_text_cast(expr: &mut Expr) {
+    let Some((inner, _)) = text_cast(expr) else {
+        return;
+    };
+    if expr_type(inner) != Some(PgType::Bool) {
         return;
     }
     *expr = match inner.as_ref() {

@@ -475,25 +475,16 @@ fn reg_type(data_type: &DataType) -> Option<String> {
 /// comparisons with oid columns). The text cast becomes a regclass cast of
 /// the OID, which reads the name back.
 pub(super) fn rewrite_regclass_text_cast(expr: &mut Expr) {
-    let Expr::Cast {
-        expr: inner,
-        data_type,
-        ..
-    } = expr
-    else {
+    let Some((inner, data_type)) = super::casts::text_cast(expr) else {
         return;
     };
-    let to_text = matches!(
-        super::types::pg_type(data_type),
-        Ok(PgType::Text | PgType::Varchar | PgType::Name)
-    );
     let mut of = inner.as_ref();
     while let Expr::Nested(e) = of {
         of = e;
     }
     let is_regclass_literal = matches!(of, Expr::Cast { expr: lit, data_type: t, .. }
         if reg_type(t).as_deref() == Some("regclass") && string_literal(lit).is_some());
-    if to_text && is_regclass_literal {
+    if is_regclass_literal {
         *data_type = DataType::Regclass;
     }
 }
