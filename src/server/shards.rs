@@ -23,8 +23,8 @@ struct Shard {
     stop: Option<oneshot::Sender<()>>,
 }
 
-/// The connection threads of one server; dropping it stops them once their
-/// connections are gone.
+/// The connection threads of one server; dropping it stops them (the server
+/// has drained or aborted their connections by then).
 pub struct Shards {
     shards: Vec<Shard>,
 }
