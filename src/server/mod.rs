@@ -194,10 +194,7 @@ impl Server {
                 Duration::from_secs(self.config.idle_session_release_secs),
             )))
         });
-        let shards = match self.config.connection_threads() {
-            0 => None,
-            n => Some(shards::Shards::start(n)?),
-        };
+        let shards = shards::Shards::start(self.config.connection_threads())?;
         let mut tasks = JoinSet::new();
         loop {
             tokio::select! {
@@ -214,14 +211,9 @@ impl Server {
                     };
                     let _ = socket.set_nodelay(true);
                     let server = self.clone();
-                    match &shards {
-                        None => {
-                            tasks.spawn(conn::serve_connection(server, socket, peer));
-                        }
-                        Some(shards) => shards.spawn(&mut tasks, socket, move |socket| {
-                            conn::serve_connection(server, socket, peer)
-                        }),
-                    }
+                    shards.spawn(&mut tasks, socket, move |socket| {
+                        conn::serve_connection(server, socket, peer)
+                    });
                 }
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             }

@@ -39,8 +39,9 @@ impl Drop for Placed {
 }
 
 impl Shards {
-    /// Starts `n` connection threads.
+    /// Starts `n` connection threads (at least one).
     pub fn start(n: usize) -> std::io::Result<Shards> {
+        let n = n.max(1);
         let mut shards = Vec::with_capacity(n);
         for i in 0..n {
             let rt = tokio::runtime::Builder::new_current_thread()
