@@ -23,15 +23,19 @@ fn significant(chunk: &[TokenWithSpan]) -> Vec<usize> {
         .collect()
 }
 
+/// Whether the `n`th significant token (`words`, from [`significant`]) is
+/// keyword `k`.
+fn keyword_at(chunk: &[TokenWithSpan], words: &[usize], n: usize, k: Keyword) -> bool {
+    words
+        .get(n)
+        .is_some_and(|&i| is_keyword(&chunk[i].token, k))
+}
+
 /// `DROP INDEX CONCURRENTLY name` (migration tools send it to avoid long
 /// locks; sqlparser does not parse it): SQLite drops an index at once.
 fn drop_index_concurrently(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let words = significant(&chunk);
-    let is = |n: usize, k| {
-        words
-            .get(n)
-            .is_some_and(|&i| is_keyword(&chunk[i].token, k))
-    };
+    let is = |n: usize, k| keyword_at(&chunk, &words, n, k);
     if is(0, Keyword::DROP) && is(1, Keyword::INDEX) && is(2, Keyword::CONCURRENTLY) {
         chunk.remove(words[2]);
     }
@@ -43,11 +47,7 @@ fn drop_index_concurrently(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> 
 /// single writer implies all of them.
 fn lock_strength(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let words = significant(&chunk);
-    let is = |n: usize, k| {
-        words
-            .get(n)
-            .is_some_and(|&i| is_keyword(&chunk[i].token, k))
-    };
+    let is = |n: usize, k| keyword_at(&chunk, &words, n, k);
     let mut drop = Vec::new();
     for n in 0..words.len() {
         if !is(n, Keyword::FOR) {
@@ -70,10 +70,7 @@ fn lock_strength(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 /// `WHERE true` (what SQLite also needs there) ends the list first.
 fn upsert_from_constants(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let words = significant(&chunk);
-    if !words
-        .first()
-        .is_some_and(|&i| is_keyword(&chunk[i].token, Keyword::INSERT))
-    {
+    if !keyword_at(&chunk, &words, 0, Keyword::INSERT) {
         return chunk;
     }
     let (mut depth, mut select, mut ends_list) = (0usize, false, false);
@@ -99,9 +96,7 @@ fn upsert_from_constants(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             t if select
                 && !ends_list
                 && is_keyword(t, Keyword::ON)
-                && words
-                    .get(n + 1)
-                    .is_some_and(|&j| is_keyword(&chunk[j].token, Keyword::CONFLICT)) =>
+                && keyword_at(&chunk, &words, n + 1, Keyword::CONFLICT) =>
             {
                 let guard = [
                     Token::make_keyword("WHERE"),
