@@ -54,3 +54,8 @@ CREATE TABLE "Account" (id int);
 SELECT 'stamps'::regclass::text, '"Account"'::regclass::text, 'public.stamps'::regclass::varchar, ('stamps'::regclass)::text;
 SELECT c.oid::regclass, c.oid::regclass::text FROM pg_class c WHERE c.relname IN ('Account', 'stamps') ORDER BY c.relname;
 SELECT 'no_such_table'::regclass::text;
+CREATE TABLE clock_texts (id int PRIMARY KEY, s text);
+INSERT INTO clock_texts VALUES (1, '24:00:00'), (2, '2024-01-01 23:59:59.5'), (3, 'infinity'), (4, '10:00:00.1234567');
+SELECT id, s::time, s::time(1) FROM clock_texts WHERE id <> 3 ORDER BY id;
+SELECT s::timestamp, s::timestamptz FROM clock_texts WHERE id = 3;
+SELECT s::time FROM clock_texts WHERE id = 3;

@@ -20,6 +20,9 @@
 //!   into minutes and days (`time(p)`, `timestamp(p)` casts).
 
 use super::{error, pure};
+use crate::sql::encode::datetime::{
+    parse_time, parse_timestamp, write_time, write_timestamp, Stamp,
+};
 use rusqlite::functions::Context;
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::Connection;
@@ -216,31 +219,32 @@ fn numeric_round(ctx: &Context<'_>) -> rusqlite::Result<Value> {
     })
 }
 
-/// Microseconds of a stored `time` (since midnight) or timestamp (since
-/// 2000-01-01, UTC for `tz`); `None` if the text is not one.
-fn micros(text: &str, kind: &str) -> Option<i64> {
-    use crate::sql::encode::datetime::{parse_time, parse_timestamp, Stamp};
+/// Microseconds in a day: a timestamp cast to time keeps the remainder.
+const DAY_MICROS: i64 = 86_400_000_000;
+
+/// A stored `time` (microseconds since midnight) or timestamp (since
+/// 2000-01-01, UTC for `tz`, or infinity); `None` if the text is not one.
+fn stamp(text: &str, kind: &str) -> Option<Stamp<i64>> {
     match kind {
-        "time" => parse_time(text).or_else(|| match parse_timestamp(text, false)? {
-            // A timestamp cast to time keeps its time of day.
-            Stamp::At(us) => Some(us.rem_euclid(86_400_000_000)),
-            _ => None,
+        "time" => parse_time(text).map(Stamp::At).or_else(|| {
+            match parse_timestamp(text, false)? {
+                // A timestamp cast to time keeps its time of day.
+                Stamp::At(us) => Some(Stamp::At(us.rem_euclid(DAY_MICROS))),
+                _ => None,
+            }
         }),
-        _ => match parse_timestamp(text, kind == "tz")? {
-            Stamp::At(us) => Some(us),
-            _ => None,
-        },
+        _ => parse_timestamp(text, kind == "tz"),
     }
 }
 
-/// The storage form of `us` microseconds of `kind`.
-fn stamp_text(us: i64, kind: &str) -> Option<String> {
-    use crate::sql::encode::datetime::{write_time, write_timestamp, Stamp};
+/// The storage form of a value of `kind` (`infinity` only for timestamps).
+fn stamp_text(value: Stamp<i64>, kind: &str) -> Option<String> {
     let mut out = bytes::BytesMut::with_capacity(32);
-    if kind == "time" {
-        write_time(&mut out, us);
-    } else if !write_timestamp(&mut out, Stamp::At(us), false) {
-        return None;
+    match value {
+        Stamp::At(us) if kind == "time" => write_time(&mut out, us),
+        _ if kind == "time" => return None,
+        _ if !write_timestamp(&mut out, value, false) => return None,
+        _ => {}
     }
     String::from_utf8(out.to_vec()).ok()
 }
@@ -248,46 +252,36 @@ fn stamp_text(us: i64, kind: &str) -> Option<String> {
 /// `pg_cast_timestamp(x, kind)`: see the module comment.
 fn cast_timestamp(ctx: &Context<'_>) -> rusqlite::Result<Value> {
     let kind = ctx.get::<String>(1)?;
-    let us = match ctx.get::<Value>(0)? {
-        Value::Text(t) => {
-            let trimmed = t.trim();
-            if ["infinity", "+infinity", "-infinity"]
-                .iter()
-                .any(|s| trimmed.eq_ignore_ascii_case(s))
-            {
-                return Ok(Value::Text(trimmed.to_ascii_lowercase()));
-            }
-            match micros(&t, &kind) {
-                Some(us) => us,
-                None => {
-                    let name = match kind.as_str() {
-                        "time" => "time without time zone",
-                        "tz" => "timestamp with time zone",
-                        _ => "timestamp without time zone",
-                    };
-                    return Err(error(
-                        "22007",
-                        format!("invalid input syntax for type {name}: \"{t}\""),
-                    ));
-                }
-            }
-        }
+    let value = match ctx.get::<Value>(0)? {
+        Value::Text(t) => stamp(&t, &kind)
+            .filter(|v| kind != "time" || matches!(v, Stamp::At(_)))
+            .ok_or_else(|| {
+                let name = match kind.as_str() {
+                    "time" => "time without time zone",
+                    "tz" => "timestamp with time zone",
+                    _ => "timestamp without time zone",
+                };
+                error(
+                    "22007",
+                    format!("invalid input syntax for type {name}: \"{t}\""),
+                )
+            })?,
         // Julian day numbers, as SQLite's strftime reads them.
-        Value::Integer(n) => julian_micros(n as f64),
-        Value::Real(f) => julian_micros(f),
+        Value::Integer(n) => julian(n as f64, &kind),
+        Value::Real(f) => julian(f, &kind),
         other => return Ok(other),
     };
-    let us = if kind == "time" {
-        us.rem_euclid(86_400_000_000)
-    } else {
-        us
-    };
-    Ok(stamp_text(us, &kind).map_or(Value::Null, Value::Text))
+    Ok(stamp_text(value, &kind).map_or(Value::Null, Value::Text))
 }
 
-/// Microseconds since 2000-01-01 of a Julian day number.
-fn julian_micros(jd: f64) -> i64 {
-    ((jd - 2_451_544.5) * 86_400e6).round() as i64
+/// A Julian day number as a value of `kind`.
+fn julian(jd: f64, kind: &str) -> Stamp<i64> {
+    let us = ((jd - 2_451_544.5) * 86_400e6).round() as i64;
+    Stamp::At(if kind == "time" {
+        us.rem_euclid(DAY_MICROS)
+    } else {
+        us
+    })
 }
 
 /// `pg_round_seconds(x, p, kind)`: see the module comment. A value that does
@@ -300,7 +294,7 @@ fn round_seconds(ctx: &Context<'_>) -> rusqlite::Result<Value> {
     let places = ctx.get::<i64>(1)?.clamp(0, 6) as u32;
     let kind = ctx.get::<String>(2)?;
     let scale = 10i64.pow(6 - places);
-    let Some(us) = micros(&text, &kind) else {
+    let Some(Stamp::At(us)) = stamp(&text, &kind) else {
         return Ok(Value::Text(text));
     };
     // PostgreSQL's AdjustTimestampForTypmod: half away from zero.
@@ -309,5 +303,5 @@ fn round_seconds(ctx: &Context<'_>) -> rusqlite::Result<Value> {
     } else {
         -((-us + scale / 2) / scale * scale)
     };
-    Ok(stamp_text(rounded, &kind).map_or(Value::Text(text), Value::Text))
+    Ok(stamp_text(Stamp::At(rounded), &kind).map_or(Value::Text(text), Value::Text))
 }
