@@ -115,10 +115,15 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
     }
     // Checked casts: SQLite's own for valid input (an integer cast rounds
     // a fraction, as PostgreSQL's numeric-to-integer cast does).
-    let target = match name.as_str() {
-        "pg_to_int2" | "pg_to_int4" | "pg_to_int8" => Some("CAST(round($1) AS INTEGER)"),
-        "pg_to_numeric" => Some("CAST($1 AS NUMERIC)"),
-        "pg_to_float8" => Some("CAST($1 AS REAL)"),
+    let target = match (name.as_str(), list.args.len()) {
+        ("pg_to_int2" | "pg_to_int4" | "pg_to_int8", 1) => Some("CAST(round($1) AS INTEGER)"),
+        ("pg_to_numeric", 1) => Some("CAST($1 AS NUMERIC)"),
+        ("pg_to_float8", 1) => Some("CAST($1 AS REAL)"),
+        // Timestamp casts: SQLite's strftime (milliseconds, `+HH:MM` offsets).
+        ("pg_cast_timestamp", 2) if arg(1).is_some_and(|k| k.to_string() == "'time'") => {
+            Some("strftime('%H:%M:%f', $1)")
+        }
+        ("pg_cast_timestamp", 2) => Some("strftime('%Y-%m-%d %H:%M:%f', $1)"),
         _ => None,
     };
     // numeric(p, s): rounded to s places (no 22003 past p digits).
@@ -132,19 +137,7 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
         }
         return Some(Expr::Function(round));
     }
-    // Timestamp casts: SQLite's strftime (milliseconds, `+HH:MM` offsets).
-    if name == "pg_cast_timestamp" && list.args.len() == 2 {
-        let format = match arg(1)?.to_string().as_str() {
-            "'time'" => "%H:%M:%f",
-            _ => "%Y-%m-%d %H:%M:%f",
-        };
-        let sql = format!("strftime('{format}', {})", arg(0)?);
-        return Parser::new(&SQLiteDialect {})
-            .try_with_sql(&sql)
-            .and_then(|mut p| p.parse_expr())
-            .ok();
-    }
-    if let (Some(template), Some(x), 1) = (target, arg(0), list.args.len()) {
+    if let (Some(template), Some(x)) = (target, arg(0)) {
         let sql = template.replace("$1", &x.to_string());
         return Parser::new(&SQLiteDialect {})
             .try_with_sql(&sql)
