@@ -29,6 +29,14 @@ pub struct Shards {
     shards: Vec<Shard>,
 }
 
+/// Statements are parsed and translated here, in recursive walks over their
+/// syntax trees. The walks that recurse per level of nesting continue on
+/// heap segments when the stack runs low, and expressions deeper than
+/// `translate::MAX_DEPTH` are refused before any walk; this margin covers
+/// what is left (cloning and dropping a tree) in unoptimised builds too.
+/// Only touched pages are committed, and there are as many threads as cores.
+const CONNECTION_STACK: usize = 16 << 20;
+
 /// Counts a connection on its thread while it lives.
 struct Placed(Arc<AtomicUsize>);
 
@@ -52,6 +60,7 @@ impl Shards {
             let (stop, stopped) = oneshot::channel::<()>();
             std::thread::Builder::new()
                 .name(format!("pgtenant-conn-{i}"))
+                .stack_size(CONNECTION_STACK)
                 .spawn(move || {
                     rt.block_on(async {
                         let _ = stopped.await;

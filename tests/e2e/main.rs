@@ -26,6 +26,7 @@ mod copy_clients;
 mod copy_tokio_postgres;
 mod crash_safety;
 mod datetime_input;
+mod deep_expressions;
 mod deploy;
 mod describe_types;
 mod disk_full;

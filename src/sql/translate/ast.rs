@@ -1,6 +1,6 @@
 //! Small builders and accessors for sqlparser AST nodes.
 
-use sqlparser::ast::visit_expressions_mut;
+use sqlparser::ast::{visit_expressions, visit_expressions_mut};
 use sqlparser::ast::{
     AssignmentTarget, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
     FunctionArgumentList, FunctionArguments, Ident, Insert, ObjectName, ObjectNamePart, SetExpr,
@@ -93,22 +93,47 @@ pub(super) fn nested(expr: Expr) -> Expr {
 /// Builds an expression from a constant SQLite-ready template, substituting
 /// `$1..$n` with `args`. Templates are fixed strings in this module, so a parse
 /// failure is a programming error caught by the tests.
-pub(super) fn template(sql: &str, args: &[Expr]) -> Expr {
+pub(super) fn template(sql: &str, args: impl Into<Vec<Expr>>) -> Expr {
+    let args: Vec<Expr> = args.into();
+    let n = args.len();
     let mut expr = Parser::new(&PostgreSqlDialect {})
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_expr())
         .unwrap_or_else(|e| panic!("bad internal SQL template {sql:?}: {e}"));
+    let slot = |e: &Expr| match e {
+        Expr::Value(v) => match &v.value {
+            Value::Placeholder(p) => p
+                .strip_prefix('$')
+                .and_then(|n| n.parse::<usize>().ok())
+                .and_then(|n| n.checked_sub(1))
+                .filter(|&i| i < n),
+            _ => None,
+        },
+        _ => None,
+    };
+    // Each argument moves into its last place; earlier places get copies,
+    // charged to the statement's budget.
+    let mut uses = vec![0usize; n];
+    let _ = visit_expressions(&expr, |e| {
+        if let Some(i) = slot(e) {
+            uses[i] += 1;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    let mut args: Vec<Option<Expr>> = args.into_iter().map(Some).collect();
     let _ = visit_expressions_mut(&mut expr, |e| {
-        if let Expr::Value(v) = e {
-            if let Value::Placeholder(p) = &v.value {
-                if let Some(arg) = p
-                    .strip_prefix('$')
-                    .and_then(|n| n.parse::<usize>().ok())
-                    .and_then(|n| args.get(n.wrapping_sub(1)))
-                {
-                    *e = arg.clone();
+        if let Some(i) = slot(e) {
+            uses[i] -= 1;
+            *e = match &args[i] {
+                Some(arg) if uses[i] > 0 => {
+                    if super::budget::charge(arg) {
+                        arg.clone()
+                    } else {
+                        Expr::value(Value::Null)
+                    }
                 }
-            }
+                _ => args[i].take().unwrap_or(Expr::value(Value::Null)),
+            };
         }
         ControlFlow::<()>::Continue(())
     });

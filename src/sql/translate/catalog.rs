@@ -176,12 +176,12 @@ fn select_list_unnest(select: &mut Select) {
             if let Some((is_unnest, a, dim)) = srf_arg(e) {
                 // Arrays here have one dimension: other dimensions have no subscripts.
                 *e = match dim {
-                    None if a == array => template("pg_unnest.value", &[]),
+                    None if a == array => template("pg_unnest.value", []),
                     None => template(
                         &format!("json_extract({STORED_ARRAY}, '$[' || pg_unnest.key || ']')"),
-                        &[a],
+                        [a],
                     ),
-                    Some(d) => template("(CASE WHEN $1 = 1 THEN pg_unnest.key + 1 END)", &[d]),
+                    Some(d) => template("(CASE WHEN $1 = 1 THEN pg_unnest.key + 1 END)", [d]),
                 };
                 let _ = is_unnest;
             }
@@ -192,7 +192,7 @@ fn select_list_unnest(select: &mut Select) {
             "json_each",
             "pg_unnest",
             vec![],
-            vec![template(STORED_ARRAY, &[array])],
+            vec![template(STORED_ARRAY, [array])],
         ),
         joins: vec![],
     });
@@ -353,12 +353,12 @@ fn prune_select(select: &mut Select) -> bool {
     select.projection = items;
     let mut condition = number(0);
     if let Some(w) = select.selection.take() {
-        condition = template("$1 AND ($2)", &[condition, w]);
+        condition = template("$1 AND ($2)", [condition, w]);
     }
     if !kept.is_empty() {
         condition = template(
             "$1 AND $2 IS NOT NULL",
-            &[condition, call("json_array", kept)],
+            [condition, call("json_array", kept)],
         );
     }
     select.selection = Some(condition);
@@ -501,7 +501,7 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
             let missing = format!("relation \"{}\" does not exist", text.trim());
             template(
                 "coalesce($1, pg_raise('42P01', $2))",
-                &[
+                [
                     regclass_lookup(super::ast::string(name)),
                     super::ast::string(missing),
                 ],
@@ -521,12 +521,12 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
         ("regtype", Some(text)) => call("pg_to_regtype", vec![super::ast::string(text)]),
         ("regnamespace", Some(text)) => template(
             "(SELECT oid FROM pgcat_pg_namespace WHERE nspname = $1)",
-            &[super::ast::string(text)],
+            [super::ast::string(text)],
         ),
         ("regclass", None) => template(
             "coalesce(quote_ident((SELECT pgcat_name FROM pgcat__lookup WHERE pgcat_kind = 'rel' \
              AND pgcat_key = $1)), CAST($1 AS TEXT))",
-            std::slice::from_ref(inner),
+            [inner.clone()],
         ),
         ("regtype", None) => call("format_type", vec![inner.clone(), null()]),
         ("regnamespace", None) => call("pg_regnamespace_name", vec![inner.clone()]),
@@ -565,7 +565,7 @@ fn regclass_lookup(name: Expr) -> Expr {
     template(
         "(SELECT pgcat_key FROM pgcat__lookup WHERE pgcat_kind = 'rel' \
          AND (pgcat_name = $1 OR 'public.' || pgcat_name = $1))",
-        &[name],
+        [name],
     )
 }
 
@@ -587,15 +587,15 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
              JOIN pgcat_pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = \
              json_extract('[' || replace(trim(i.indkey), ' ', ',') || ']', '$[' || ($2 - 1) || ']') \
              WHERE i.indexrelid = $1) END)",
-            &[oid.clone(), column.clone()],
+            [oid.clone(), column.clone()],
         ),
         ("pg_get_indexdef", [oid, ..]) => template(
             "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'idx' AND pgcat_key = $1)",
-            std::slice::from_ref(oid),
+            [oid.clone()],
         ),
         ("pg_get_constraintdef", [oid, ..]) => template(
             "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'con' AND pgcat_key = $1)",
-            std::slice::from_ref(oid),
+            [oid.clone()],
         ),
         ("current_user" | "session_user" | "user" | "current_role", []) => {
             call("pg_session_user", vec![])
@@ -612,7 +612,7 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
              WHERE c.dflt LIKE 'nextval(%' AND c.attname = $2 \
              AND $1 IN (c.relname, 'public.' || c.relname, '\"' || c.relname || '\"', \
                'public.\"' || c.relname || '\"', '\"public\".\"' || c.relname || '\"'))",
-            &[table.clone(), column.clone()],
+            [table.clone(), column.clone()],
         ),
         ("to_regtype", [text]) => call(
             "format_type",
@@ -637,7 +637,7 @@ fn array_of_subquery(q: &Query) -> Expr {
     }
     let mut out = template(
         "(SELECT json_group_array(pg_elem.pg_col) FROM (SELECT 1 AS pg_col) AS pg_elem)",
-        &[],
+        [],
     );
     if let Expr::Subquery(outer) = &mut out {
         if let SetExpr::Select(sel) = outer.body.as_mut() {

@@ -692,13 +692,13 @@ pub(super) fn number_type(n: &str) -> PgType {
     }
 }
 
-/// The PostgreSQL type of an expression, when it does not depend on the schema.
-#[recursive::recursive]
 /// A quoted literal, whose type PostgreSQL takes from the other operand.
 fn is_string_literal(e: &Expr) -> bool {
     matches!(e, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)))
 }
 
+/// The PostgreSQL type of an expression, when it does not depend on the schema.
+#[recursive::recursive]
 pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
     match expr {
         Expr::Identifier(id) => scoped_column(None, &id.value),

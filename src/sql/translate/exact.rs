@@ -26,6 +26,8 @@ pub(super) fn prepare(statement: &mut Statement) {
     let Statement::Query(query) = statement else {
         return;
     };
+    // The original expressions are kept only for an ORDER BY to sort by.
+    let sorted = query.order_by.is_some();
     let SetExpr::Select(select) = query.body.as_mut() else {
         return;
     };
@@ -36,14 +38,14 @@ pub(super) fn prepare(statement: &mut Statement) {
         scopes,
     };
     // (position, output name, original expression) of each rewritten column.
-    let mut rewritten: Vec<(usize, Option<String>, Expr)> = Vec::new();
+    let mut rewritten: Vec<(usize, Option<String>, Option<Expr>)> = Vec::new();
     for (i, item) in select.projection.iter_mut().enumerate() {
         let (expr, alias) = match item {
             SelectItem::UnnamedExpr(e) => (e, None),
             SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
             _ => continue,
         };
-        let original = expr.clone();
+        let original = sorted.then(|| expr.clone());
         if exact(expr, &scope) {
             rewritten.push((i, alias, original));
         }
@@ -71,7 +73,7 @@ pub(super) fn prepare(statement: &mut Statement) {
             },
             _ => None,
         };
-        if let Some((_, _, original)) = target {
+        if let Some((_, _, Some(original))) = target {
             item.expr = original.clone();
         }
     }

@@ -13,6 +13,12 @@ use sqlparser::ast::{
     Value,
 };
 
+/// Moves an operand out of an expression that is about to be replaced: a
+/// clone would copy the whole subtree, once per level of a chain.
+fn take(operand: &mut Expr) -> Expr {
+    std::mem::replace(operand, Expr::value(Value::Null))
+}
+
 /// Rewrites `expr` in place (post-order).
 pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
     let replacement = match expr {
@@ -39,7 +45,7 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             escape_char,
         } => {
             if *any {
-                let e = like_any(value, pattern, *negated, true);
+                let e = like_any(take(value), take(pattern), *negated, true);
                 *expr = e;
                 return Ok(());
             }
@@ -47,9 +53,9 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             Some(Expr::Like {
                 negated: *negated,
                 any: false,
-                expr: value.clone(),
-                pattern: pattern.clone(),
-                escape_char: escape_char.clone(),
+                expr: Box::new(take(value)),
+                pattern: Box::new(take(pattern)),
+                escape_char: escape_char.take(),
             })
         }
         Expr::Like {
@@ -60,11 +66,11 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             escape_char,
         } => {
             if *any {
-                let e = like_any(value, pattern, *negated, false);
+                let e = like_any(take(value), take(pattern), *negated, false);
                 *expr = e;
                 return Ok(());
             }
-            let matched = case_sensitive_like(value, pattern, escape_char.as_deref())?;
+            let matched = case_sensitive_like(take(value), pattern, escape_char.as_deref())?;
             Some(if *negated {
                 Expr::UnaryOp {
                     op: UnaryOperator::Not,
@@ -81,11 +87,21 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             escape_char,
         } => Some(super::similar::similar_to(
             *negated,
-            value,
+            take(value),
             pattern,
             escape_char.as_deref(),
         )?),
-        Expr::BinaryOp { left, op, right } => binary_op(left, op, right)?,
+        Expr::BinaryOp { .. } => {
+            // Taken apart, not cloned: a clone of each operand at each level
+            // of a long chain would recurse as deep as the chain, n times.
+            let Expr::BinaryOp { left, op, right } =
+                std::mem::replace(expr, Expr::value(Value::Null))
+            else {
+                unreachable!("matched above");
+            };
+            *expr = binary_op(*left, op, *right)?;
+            return Ok(());
+        }
         Expr::Position { expr: needle, r#in } => {
             Some(call("instr", vec![(**r#in).clone(), (**needle).clone()]))
         }
@@ -182,7 +198,7 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             };
             let arg = match op {
                 UnaryOperator::PGAbs => (**inner).clone(),
-                _ => template("CAST($1 AS REAL)", &[(**inner).clone()]),
+                _ => template("CAST($1 AS REAL)", [(**inner).clone()]),
             };
             Some(call(name, vec![arg]))
         }
@@ -215,7 +231,7 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             let (array, index) = array_index(root, access_chain).expect("checked by the guard");
             Some(super::ast::template(
                 "json_extract($1, '$[' || (($2) - 1) || ']')",
-                &[super::arrays::stored(array), index],
+                [super::arrays::stored(array), index],
             ))
         }
         Expr::CompoundFieldAccess { .. } | Expr::JsonAccess { .. } => {
@@ -231,11 +247,11 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
         } => {
             let count = match overlay_for {
                 Some(n) => (**n).clone(),
-                None => super::ast::template("length($1)", &[(**overlay_what).clone()]),
+                None => super::ast::template("length($1)", [(**overlay_what).clone()]),
             };
             Some(super::ast::template(
                 "(substr($1, 1, ($3) - 1) || $2 || substr($1, ($3) + ($4)))",
-                &[
+                [
                     (**expr).clone(),
                     (**overlay_what).clone(),
                     (**overlay_from).clone(),
@@ -384,7 +400,7 @@ fn rewrite_date_arithmetic(expr: &mut Expr) {
             _ => None,
         };
         if let Some(day_time) = pair {
-            *expr = super::ast::template("($1 || ' ' || $2)", &day_time);
+            *expr = super::ast::template("($1 || ' ' || $2)", day_time);
             return;
         }
     }
@@ -465,56 +481,61 @@ fn nonzero_literal(expr: &Expr) -> bool {
     }
 }
 
-fn binary_op(
-    left: &Expr,
-    op: &BinaryOperator,
-    right: &Expr,
-) -> Result<Option<Expr>, TranslateError> {
+/// `left op right` in SQLite's terms; operators SQLite has come back as
+/// they were.
+fn binary_op(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, TranslateError> {
     use BinaryOperator as B;
-    let l = || left.clone();
-    let r = || right.clone();
-    Ok(Some(match op {
+    Ok(match op {
         // `regexp(pattern, text)` is registered by the server (Rust regex syntax).
-        B::PGRegexMatch => call("regexp", vec![r(), l()]),
-        B::PGRegexIMatch => call("regexp", vec![template("'(?i)' || $1", &[r()]), l()]),
-        B::PGRegexNotMatch => not(call("regexp", vec![r(), l()])),
-        B::PGRegexNotIMatch => not(call("regexp", vec![template("'(?i)' || $1", &[r()]), l()])),
-        B::PGExp => call("power", vec![l(), r()]),
-        B::PGStartsWith => call("starts_with", vec![l(), r()]),
+        B::PGRegexMatch => call("regexp", vec![right, left]),
+        B::PGRegexIMatch => call("regexp", vec![template("'(?i)' || $1", [right]), left]),
+        B::PGRegexNotMatch => not(call("regexp", vec![right, left])),
+        B::PGRegexNotIMatch => not(call(
+            "regexp",
+            vec![template("'(?i)' || $1", [right]), left],
+        )),
+        B::PGExp => call("power", vec![left, right]),
+        B::PGStartsWith => call("starts_with", vec![left, right]),
         // SQLite has no XOR: a # b = (a | b) - (a & b).
-        B::PGBitwiseXor => template("((($1) | ($2)) - (($1) & ($2)))", &[l(), r()]),
+        B::PGBitwiseXor => template("((($1) | ($2)) - (($1) & ($2)))", [left, right]),
         // SQLite yields NULL for x / 0; PostgreSQL raises 22012. A non-zero
         // literal divisor needs no check.
-        B::Divide | B::Modulo if !nonzero_literal(right) => Expr::BinaryOp {
-            left: Box::new(l()),
-            op: op.clone(),
-            right: Box::new(call("pg_divisor", vec![r()])),
+        B::Divide | B::Modulo if !nonzero_literal(&right) => Expr::BinaryOp {
+            left: Box::new(left),
+            op,
+            right: Box::new(call("pg_divisor", vec![right])),
         },
         B::Arrow => json_arrow(left, right)?,
         // PostgreSQL's ->> yields text: JSON booleans are 'true'/'false', not 1/0.
         B::LongArrow => template(
             "CASE json_type($1) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
              ELSE CAST(json_extract($1, '$') AS TEXT) END",
-            &[json_arrow(left, right)?],
+            [json_arrow(left, right)?],
         ),
         // jsonb (and array) containment, key existence and paths.
         // Arrays overlap when some non-null element is in both.
         B::PGOverlap => template(
             "CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL ELSE EXISTS (SELECT 1 \
              FROM json_each($1) AS pg_a, json_each($2) AS pg_b WHERE pg_a.value = pg_b.value) END",
-            &[super::arrays::stored(l()), super::arrays::stored(r())],
+            [super::arrays::stored(left), super::arrays::stored(right)],
         ),
-        B::AtArrow => call("pg_json_contains", vec![l(), r()]),
-        B::ArrowAt => call("pg_json_contains", vec![r(), l()]),
-        B::Question => call("pg_json_exists", vec![l(), r()]),
-        B::HashArrow => call("pg_json_path", vec![l(), r()]),
-        B::HashLongArrow => call("pg_json_path_text", vec![l(), r()]),
-        B::QuestionPipe => call("pg_json_exists_any", vec![l(), super::arrays::stored(r())]),
-        B::QuestionAnd => call("pg_json_exists_all", vec![l(), super::arrays::stored(r())]),
-        B::HashMinus => call("pg_jsonb_delete_path", vec![l(), r()]),
+        B::AtArrow => call("pg_json_contains", vec![left, right]),
+        B::ArrowAt => call("pg_json_contains", vec![right, left]),
+        B::Question => call("pg_json_exists", vec![left, right]),
+        B::HashArrow => call("pg_json_path", vec![left, right]),
+        B::HashLongArrow => call("pg_json_path_text", vec![left, right]),
+        B::QuestionPipe => call(
+            "pg_json_exists_any",
+            vec![left, super::arrays::stored(right)],
+        ),
+        B::QuestionAnd => call(
+            "pg_json_exists_all",
+            vec![left, super::arrays::stored(right)],
+        ),
+        B::HashMinus => call("pg_jsonb_delete_path", vec![left, right]),
         B::AtQuestion | B::AtAt => return Err(unsupported(format!("operator {op}"))),
         // `OPERATOR(pg_catalog.~)` and friends, as psql writes them.
-        B::PGCustomBinaryOperator(parts) => {
+        B::PGCustomBinaryOperator(ref parts) => {
             let plain = match parts.last().map(String::as_str) {
                 Some("~") => B::PGRegexMatch,
                 Some("~*") => B::PGRegexIMatch,
@@ -524,24 +545,20 @@ fn binary_op(
                 Some("<>") => B::NotEq,
                 _ => return Err(unsupported(format!("operator {op}"))),
             };
-            return binary_op(left, &plain, right).map(|e| {
-                e.or_else(|| {
-                    Some(Expr::BinaryOp {
-                        left: Box::new(l()),
-                        op: plain,
-                        right: Box::new(r()),
-                    })
-                })
-            });
+            return binary_op(left, plain, right);
         }
-        _ => return Ok(None),
-    }))
+        op => Expr::BinaryOp {
+            left: Box::new(left),
+            op,
+            right: Box::new(right),
+        },
+    })
 }
 
 /// `j -> key`: literal keys become explicit JSON paths so SQLite does not read
 /// `$`-prefixed keys as paths; negative indexes count from the end as in PG.
-fn json_arrow(left: &Expr, right: &Expr) -> Result<Expr, TranslateError> {
-    let path = match right {
+fn json_arrow(left: Expr, right: Expr) -> Result<Expr, TranslateError> {
+    let path = match &right {
         Expr::Value(v) => match &v.value {
             Value::SingleQuotedString(key) => {
                 if key.contains('"') {
@@ -568,9 +585,9 @@ fn json_arrow(left: &Expr, right: &Expr) -> Result<Expr, TranslateError> {
         },
         _ => None,
     };
-    let key = path.map(string).unwrap_or_else(|| right.clone());
+    let key = path.map(string).unwrap_or(right);
     Ok(nested(Expr::BinaryOp {
-        left: Box::new(left.clone()),
+        left: Box::new(left),
         op: BinaryOperator::Arrow,
         right: Box::new(key),
     }))
@@ -615,10 +632,10 @@ pub(super) fn literal_escape(
 /// the server's `pg_like(text, pattern[, escape])` decides.
 /// `x [NOT] [I]LIKE ANY (array)`: some pattern of the array matches (or,
 /// negated, fails to match).
-fn like_any(value: &Expr, patterns: &Expr, negated: bool, insensitive: bool) -> Expr {
+fn like_any(value: Expr, patterns: Expr, negated: bool, insensitive: bool) -> Expr {
     let mut array = patterns;
     while let Expr::Nested(inner) = array {
-        array = inner;
+        array = *inner;
     }
     let matched = if insensitive {
         "$1 LIKE pg_p.value"
@@ -628,23 +645,23 @@ fn like_any(value: &Expr, patterns: &Expr, negated: bool, insensitive: bool) -> 
     let not = if negated { "NOT " } else { "" };
     template(
         &format!("EXISTS (SELECT 1 FROM json_each($2) AS pg_p WHERE {not}{matched})"),
-        &[value.clone(), super::arrays::stored(array.clone())],
+        [value, super::arrays::stored(array)],
     )
 }
 
 fn case_sensitive_like(
-    value: &Expr,
-    pattern: &Expr,
+    value: Expr,
+    pattern: &mut Expr,
     escape: Option<&Expr>,
 ) -> Result<Expr, TranslateError> {
     let escape_char = literal_escape(escape, "LIKE")?;
     if let Some(text) = string_literal(pattern) {
         return Ok(call(
             "glob",
-            vec![string(like_to_glob(text, escape_char)?), value.clone()],
+            vec![string(like_to_glob(text, escape_char)?), value],
         ));
     }
-    let mut args = vec![value.clone(), pattern.clone()];
+    let mut args = vec![value, take(pattern)];
     args.extend(escape.cloned());
     Ok(call("pg_like", args))
 }
@@ -702,7 +719,7 @@ fn quantified(left: &Expr, op: &BinaryOperator, array: &Expr, all: bool) -> Expr
              WHEN count(*) = count({cmp}) THEN 0 END FROM json_each($2))"
         )
     };
-    template(&sql, &[left.clone(), super::arrays::stored(array.clone())])
+    template(&sql, [left.clone(), super::arrays::stored(array.clone())])
 }
 
 fn in_json_array(left: &Expr, array: &Expr, negated: bool) -> Expr {
@@ -722,7 +739,7 @@ fn in_json_array(left: &Expr, array: &Expr, negated: bool) -> Expr {
             "CASE WHEN $2 IS NULL THEN NULL ELSE $1 IN (SELECT value FROM json_each($2)) END"
         }
     };
-    template(sql, &[left.clone(), super::arrays::stored(array.clone())])
+    template(sql, [left.clone(), super::arrays::stored(array.clone())])
 }
 
 /// `root.a.b[i]` as (the array column, the index): dotted names then one subscript.

@@ -13,7 +13,7 @@ use sqlparser::ast::{Expr, Function};
 
 /// Current UTC time as `YYYY-MM-DD HH:MM:SS.fff`, stable within a statement.
 pub(super) fn now_expr() -> Expr {
-    template("strftime('%Y-%m-%d %H:%M:%f', 'now')", &[])
+    template("strftime('%Y-%m-%d %H:%M:%f', 'now')", [])
 }
 
 /// A random v4 UUID in lower-case hyphenated text form.
@@ -22,7 +22,7 @@ fn uuid_v4_expr() -> Expr {
         "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
          substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || \
          substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))",
-        &[],
+        [],
     )
 }
 
@@ -77,7 +77,7 @@ pub(super) fn json_argument(e: Expr, ty: Option<crate::sql::pgtype::PgType>) -> 
         Some(PgType::Jsonb) => "pg_jsonb_value($1)",
         _ => return e,
     };
-    template(sql, &[e])
+    template(sql, [e])
 }
 
 /// `string_agg(DISTINCT x, sep [ORDER BY ...])` and `array_agg(DISTINCT x
@@ -275,14 +275,14 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
             arity(2)?;
             template(
                 "substr($1, 1, CASE WHEN $2 < 0 THEN max(length($1) + ($2), 0) ELSE $2 END)",
-                &args,
+                args,
             )
         }
         "right" => {
             arity(2)?;
             template(
                 "CASE WHEN $2 < 0 THEN substr($1, 1 - ($2)) ELSE substr($1, max(length($1) - ($2) + 1, 1)) END",
-                &args,
+                args,
             )
         }
         // to_timestamp(epoch seconds), or (text, format) read by template.
@@ -291,7 +291,7 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
                 return Ok(Some(call("pg_to_timestamp", args)));
             }
             arity(1)?;
-            template("strftime('%Y-%m-%d %H:%M:%f', $1, 'unixepoch')", &args)
+            template("strftime('%Y-%m-%d %H:%M:%f', $1, 'unixepoch')", args)
         }
         // SQLite's json_type says integer/real/true/false where PostgreSQL says number/boolean.
         "jsonb_typeof" | "json_typeof" => {
@@ -299,7 +299,7 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
             template(
                 "CASE json_type($1) WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' \
                  WHEN 'true' THEN 'boolean' WHEN 'false' THEN 'boolean' ELSE json_type($1) END",
-                &args,
+                args,
             )
         }
         // The path as variadic keys: `#>` / `#>>` with the keys as an array.
@@ -324,19 +324,19 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         }
         "octet_length" => {
             arity(1)?;
-            template("length(CAST($1 AS BLOB))", &args)
+            template("length(CAST($1 AS BLOB))", args)
         }
         // PostgreSQL's random() is a float in [0, 1); SQLite's is an int64.
         "random" => {
             arity(0)?;
-            template("(random() / 18446744073709551616.0 + 0.5)", &[])
+            template("(random() / 18446744073709551616.0 + 0.5)", [])
         }
         "array_length" => {
             arity(2)?;
             // JSON-text arrays are one-dimensional; an empty array has no length.
             template(
                 "CASE WHEN $2 = 1 THEN nullif(json_array_length($1), 0) END",
-                &[super::arrays::stored(args[0].clone()), args[1].clone()],
+                [super::arrays::stored(args[0].clone()), args[1].clone()],
             )
         }
         "cardinality" => {
@@ -348,11 +348,11 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         }
         "div" => {
             arity(2)?;
-            template("CAST(($1) / ($2) AS INTEGER)", &args)
+            template("CAST(($1) / ($2) AS INTEGER)", args)
         }
         "mod" => {
             arity(2)?;
-            template("(($1) % ($2))", &args)
+            template("(($1) % ($2))", args)
         }
         "greatest" => null_ignoring_extreme("max", args),
         "least" => null_ignoring_extreme("min", args),
@@ -393,7 +393,7 @@ fn year_start(x: Expr, year: &str) -> Expr {
         "CASE WHEN $1 IS NOT NULL THEN printf('%04d-01-01 00:00:00', {}) END",
         year.replace("$y", y)
     );
-    template(&sql, &[x])
+    template(&sql, [x])
 }
 
 /// `date_trunc('unit', x)` with a literal unit, as timestamp text.
@@ -412,14 +412,14 @@ fn date_trunc(unit: &Expr, x: Expr) -> Result<Expr, TranslateError> {
         "week" => {
             return Ok(template(
                 "strftime('%Y-%m-%d 00:00:00', $1, 'weekday 0', '-6 days')",
-                &[x],
+                [x],
             ))
         }
         // The first month of the quarter: `(m - 1) / 3 * 3` months past January.
         "quarter" => {
             return Ok(template(
                 "strftime('%Y-%m-%d 00:00:00', $1, 'start of year',                  ((CAST(strftime('%m', $1) AS INTEGER) - 1) / 3 * 3) || ' months')",
-                &[x],
+                [x],
             ))
         }
         // Years as PostgreSQL counts them: the decade of 2024 starts in
@@ -504,7 +504,7 @@ pub(super) fn extract(field: &str, x: Expr) -> Result<Expr, TranslateError> {
     if field == "epoch" && !typed {
         return Ok(template(
             "coalesce($1, unixepoch($2, 'subsec'))",
-            &[interval_part(), x.clone()],
+            [interval_part(), x.clone()],
         ));
     }
     let from_timestamp = timestamp_part(field, x.clone())?;
@@ -516,35 +516,35 @@ pub(super) fn extract(field: &str, x: Expr) -> Result<Expr, TranslateError> {
 
 fn timestamp_part(field: &str, x: Expr) -> Result<Expr, TranslateError> {
     let int_format =
-        |f: &str| template("CAST(strftime($1, $2) AS INTEGER)", &[string(f), x.clone()]);
+        |f: &str| template("CAST(strftime($1, $2) AS INTEGER)", [string(f), x.clone()]);
     Ok(match field {
         "year" | "years" => int_format("%Y"),
         "month" | "months" => int_format("%m"),
         "day" | "days" => int_format("%d"),
         "hour" | "hours" => int_format("%H"),
         "minute" | "minutes" => int_format("%M"),
-        "second" | "seconds" => template("CAST(strftime('%f', $1) AS REAL)", &[x]),
+        "second" | "seconds" => template("CAST(strftime('%f', $1) AS REAL)", [x]),
         "millisecond" | "milliseconds" => {
-            template("(CAST(strftime('%f', $1) AS REAL) * 1000)", &[x])
+            template("(CAST(strftime('%f', $1) AS REAL) * 1000)", [x])
         }
         "microsecond" | "microseconds" => template(
             "CAST(round(CAST(strftime('%f', $1) AS REAL) * 1000000) AS INTEGER)",
-            &[x],
+            [x],
         ),
-        "decade" | "decades" => template("(CAST(strftime('%Y', $1) AS INTEGER) / 10)", &[x]),
+        "decade" | "decades" => template("(CAST(strftime('%Y', $1) AS INTEGER) / 10)", [x]),
         "century" | "centuries" => {
-            template("((CAST(strftime('%Y', $1) AS INTEGER) + 99) / 100)", &[x])
+            template("((CAST(strftime('%Y', $1) AS INTEGER) + 99) / 100)", [x])
         }
         "millennium" | "millennia" => {
-            template("((CAST(strftime('%Y', $1) AS INTEGER) + 999) / 1000)", &[x])
+            template("((CAST(strftime('%Y', $1) AS INTEGER) + 999) / 1000)", [x])
         }
         "dow" => int_format("%w"),
         "isodow" => int_format("%u"),
         "doy" => int_format("%j"),
         "week" => int_format("%V"),
         "isoyear" => int_format("%G"),
-        "quarter" => template("((CAST(strftime('%m', $1) AS INTEGER) + 2) / 3)", &[x]),
-        "epoch" => template("unixepoch($1, 'subsec')", &[x]),
+        "quarter" => template("((CAST(strftime('%m', $1) AS INTEGER) + 2) / 3)", [x]),
+        "epoch" => template("unixepoch($1, 'subsec')", [x]),
         other_field => return Err(unsupported(format!("EXTRACT field \"{other_field}\""))),
     })
 }

@@ -10,6 +10,7 @@ mod aggregates;
 mod alter_sequence;
 mod arrays;
 mod ast;
+mod budget;
 mod casts;
 mod catalog;
 mod column_dates;
@@ -21,6 +22,7 @@ mod copy_options;
 mod cursor;
 mod ddl;
 mod defaults;
+mod depth;
 mod derived_aliases;
 mod distinct_on;
 pub(crate) mod enums;
@@ -74,6 +76,7 @@ mod tests;
 use crate::sql::pgtype::PgType;
 
 pub use copy_options::{CopyFormat, CopyOptions, ForceQuote};
+pub use depth::MAX_DEPTH;
 pub use modifying_with::TEMP_PREFIX as WITH_TABLE_PREFIX;
 pub use prepared::bind as bind_prepared;
 pub use retype::{pick_scale, ResultTypes, Retype, Retyped, TableColumn, TableColumns};
@@ -382,6 +385,11 @@ pub struct TranslateError {
 pub fn translate(sql: &str) -> Result<Vec<Translation>, TranslateError> {
     split::split_statements(sql)?
         .into_iter()
-        .map(statement::translate_statement)
+        .map(|parsed| {
+            budget::start();
+            let t = statement::translate_statement(parsed)?;
+            budget::check()?;
+            Ok(t)
+        })
         .collect()
 }

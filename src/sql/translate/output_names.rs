@@ -8,7 +8,7 @@
 
 use super::ast::{base_name, ident_name, name_parts};
 use sqlparser::ast::{
-    DataType, Expr, Ident, Query, SelectItem, SetExpr, Statement, TrimWhereField,
+    DataType, Expr, Ident, Query, SelectItem, SetExpr, Statement, TrimWhereField, Value,
 };
 
 /// Aliases the output columns of a statement's top-level select list and of
@@ -44,10 +44,9 @@ fn alias_items(items: Option<&mut [SelectItem]>) {
                 continue; // SQLite already names these after the column.
             }
             let alias = Ident::with_quote('"', column_name(expr));
-            *item = SelectItem::ExprWithAlias {
-                expr: expr.clone(),
-                alias,
-            };
+            // Moved, not cloned: a clone recurses as deep as the expression.
+            let expr = std::mem::replace(expr, Expr::value(Value::Null));
+            *item = SelectItem::ExprWithAlias { expr, alias };
         }
     }
 }

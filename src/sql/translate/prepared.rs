@@ -101,7 +101,10 @@ pub fn bind(
         }
         ControlFlow::<()>::Continue(())
     });
-    translate_statement(Parsed::Statement(stmt))
+    super::budget::start();
+    let t = translate_statement(Parsed::Statement(stmt))?;
+    super::budget::check()?;
+    Ok(t)
 }
 
 fn parse_type(text: &str) -> Result<DataType, TranslateError> {

@@ -412,7 +412,7 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
         .replace("value", "pg_srf.value")
         .replace("type", "pg_srf.type")
         .replace("key", "pg_srf.key");
-    *expr = super::ast::template(&element, &[]);
+    *expr = super::ast::template(&element, []);
     select.from.push(TableWithJoins {
         relation: super::ast::table_function("json_each", "pg_srf", vec![], vec![source]),
         joins: vec![],

@@ -8,17 +8,14 @@ use sqlparser::ast::{Expr, UnaryOperator};
 
 pub(super) fn similar_to(
     negated: bool,
-    value: &Expr,
+    value: Expr,
     pattern: &Expr,
     escape: Option<&Expr>,
 ) -> Result<Expr, TranslateError> {
     let escape_char = super::expr::literal_escape(escape, "SIMILAR TO")?;
     let text = string_literal(pattern)
         .ok_or_else(|| unsupported("SIMILAR TO with a non-literal pattern"))?;
-    let matched = call(
-        "regexp",
-        vec![string(to_regex(text, escape_char)?), value.clone()],
-    );
+    let matched = call("regexp", vec![string(to_regex(text, escape_char)?), value]);
     Ok(if negated {
         Expr::UnaryOp {
             op: UnaryOperator::Not,

@@ -29,6 +29,6 @@ pub(super) fn rewrite(name: &str, func: &Function) -> Option<Expr> {
              FROM main.sqlite_schema s WHERE {objects} AND s.tbl_name = \
                (SELECT c.relname FROM pgcat_pg_class c WHERE c.oid = $1 OR c.relname = $1))"
         ),
-        &[(*rel).clone()],
+        [(*rel).clone()],
     ))
 }

@@ -28,6 +28,7 @@ pub(super) enum Parsed {
 }
 
 pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError> {
+    super::depth::reserve_stack();
     let dialect = PostgreSqlDialect {};
     let tokens = Tokenizer::new(&dialect, sql)
         .tokenize_with_location()
@@ -64,6 +65,7 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
             out.push(Parsed::Copy(chunk.to_vec()));
             continue;
         }
+        super::depth::check(chunk)?;
         let chunk = super::pre_parse::rewrite(chunk.to_vec());
         let chunk = super::sequences::canonical_order(chunk);
         let chunk = super::symmetric::mark(chunk);
@@ -92,7 +94,7 @@ pub(super) fn is_keyword(token: &Token, keyword: Keyword) -> bool {
 pub(super) fn parse_error(err: ParserError) -> TranslateError {
     let message = match &err {
         ParserError::ParserError(m) | ParserError::TokenizerError(m) => m.as_str(),
-        ParserError::RecursionLimitExceeded => return syntax("statement is too deeply nested"),
+        ParserError::RecursionLimitExceeded => return super::depth::too_deep_nesting(),
     };
     let Some((_, found)) = message.split_once("found: ") else {
         return syntax(message.to_string());

@@ -409,13 +409,13 @@ fn errors() {
 fn deeply_nested_operators_translate_in_linear_time() {
     let fuzzed = "SELECT++++S+L+CETE++\nUPD%\nUX+S+$+++++SELECT++++\nUPD%\nUX+S+$++++SELECT++++\nUPD%\nUELECT++++S+L+CETE++\nUPD%\nUX+S+$++++X+S+$++++ELET++++\nUPD%\nUP++S++++\nUPD%\nUP++$+\nUPD%\nUP++$++++ELE";
     let _ = translate(fuzzed);
-    let deep = format!("SELECT {}1", "1 + ".repeat(200));
+    let deep = format!("SELECT {}1", "1 + ".repeat(1_000));
     let t = translate(&deep).expect("translates");
     assert_eq!(t[0].columns, vec![Some(PgType::Int4)]);
-    let concat = format!("SELECT {}'x'", "'a' || ".repeat(200));
+    let concat = format!("SELECT {}'x'", "'a' || ".repeat(1_000));
     let t = translate(&concat).expect("translates");
     assert_eq!(t[0].columns, vec![Some(PgType::Text)]);
-    let minus = format!("SELECT {}1", "1 - ".repeat(200));
+    let minus = format!("SELECT {}1", "1 - ".repeat(1_000));
     assert!(translate(&minus).is_ok());
 }
 

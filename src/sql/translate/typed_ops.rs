@@ -230,7 +230,7 @@ fn date_with_timestamp(left: &mut Expr, right: &mut Expr) {
         _ => return,
     };
     let date = std::mem::replace(side, Expr::value(sqlparser::ast::Value::Null));
-    *side = super::ast::template("(($1) || ' 00:00:00')", &[date]);
+    *side = super::ast::template("(($1) || ' 00:00:00')", [date]);
 }
 
 /// `round(x)` of a float4/float8 rounds half to even (PostgreSQL uses
