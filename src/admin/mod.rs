@@ -276,6 +276,8 @@ enum Parsed {
 }
 
 fn parse(sql: &str, remote: bool) -> Result<Vec<Parsed>, SqlError> {
+    // Before the parser builds a tree too deep to walk or drop.
+    crate::sql::translate::check_depth(sql)?;
     let stmts = Parser::parse_sql(&PostgreSqlDialect {}, sql)
         .map_err(|e| SqlError::new("42601", e.to_string()))?;
     stmts

@@ -291,6 +291,31 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
     }
 }
 
+/// SQLite's compile-time limits on a statement's shape, as the program limit
+/// classes PostgreSQL uses for the nearest limit of its own.
+fn engine_limit(msg: &str) -> Option<SqlError> {
+    let code = if msg.starts_with("Expression tree is too large") || msg == "parser stack overflow"
+    {
+        "54001"
+    } else if msg.starts_with("too many columns") {
+        "54011"
+    } else if msg.starts_with("too many arguments on function") {
+        "54023"
+    } else if msg.starts_with("too many terms in compound SELECT")
+        || msg.starts_with("too many SQL variables")
+        || msg.starts_with("too many FROM clause terms")
+        || msg.starts_with("at most 64 tables in a join")
+    {
+        "54000"
+    } else {
+        return None;
+    };
+    Some(SqlError::new(
+        code,
+        format!("statement is too complex for the engine: {msg}"),
+    ))
+}
+
 /// Errors raised by our own SQL functions reach us as message text only
 /// (SQLite keeps nothing else): recover their SQLSTATE from the wording.
 fn function_error(msg: &str) -> Option<SqlError> {
@@ -324,6 +349,9 @@ fn number_pair(msg: &str) -> (u64, u64) {
 /// SQLITE_ERROR covers most statement errors; its message tells which.
 fn from_message(msg: &str) -> SqlError {
     if let Some(e) = function_error(msg) {
+        return e;
+    }
+    if let Some(e) = engine_limit(msg) {
         return e;
     }
     // rusqlite, when one of pgtenant's functions gets an argument of a type

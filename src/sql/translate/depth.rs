@@ -78,7 +78,8 @@ pub(super) fn check(tokens: &[TokenWithSpan]) -> Result<(), TranslateError> {
                     here = up;
                 }
             }
-            Token::Comma => {
+            // `;` ends a statement of a multi-statement text.
+            Token::Comma | Token::SemiColon => {
                 depth -= here;
                 here = 0;
             }
@@ -100,6 +101,15 @@ pub(super) fn check(tokens: &[TokenWithSpan]) -> Result<(), TranslateError> {
         }
     }
     Ok(())
+}
+
+/// [`check`] for SQL that is parsed elsewhere (the admin role's statements).
+pub fn check_text(sql: &str) -> Result<(), TranslateError> {
+    let tokens =
+        sqlparser::tokenizer::Tokenizer::new(&sqlparser::dialect::PostgreSqlDialect {}, sql)
+            .tokenize_with_location()
+            .map_err(|e| super::error::syntax(e.message))?;
+    check(&tokens)
 }
 
 /// PostgreSQL's error for the same statements, with what to do about it.
@@ -166,7 +176,6 @@ fn is_operator(token: &Token) -> bool {
         | Token::Whitespace(_)
         | Token::Period
         | Token::Colon
-        | Token::SemiColon
         | Token::Backslash
         | Token::Placeholder(_)
         | Token::Assignment => false,

@@ -76,7 +76,7 @@ mod tests;
 use crate::sql::pgtype::PgType;
 
 pub use copy_options::{CopyFormat, CopyOptions, ForceQuote};
-pub use depth::MAX_DEPTH;
+pub use depth::{check_text as check_depth, MAX_DEPTH};
 pub use modifying_with::TEMP_PREFIX as WITH_TABLE_PREFIX;
 pub use prepared::bind as bind_prepared;
 pub use retype::{pick_scale, ResultTypes, Retype, Retyped, TableColumn, TableColumns};

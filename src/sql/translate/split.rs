@@ -42,6 +42,8 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         let Some(first) = significant.first() else {
             continue;
         };
+        // Before anything parses it (COPY (query) included).
+        super::depth::check(chunk)?;
         if is_keyword(&first.token, Keyword::VACUUM) {
             // `VACUUM INTO 'file'` writes a copy of the database to disk.
             if significant
@@ -65,7 +67,6 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
             out.push(Parsed::Copy(chunk.to_vec()));
             continue;
         }
-        super::depth::check(chunk)?;
         let chunk = super::pre_parse::rewrite(chunk.to_vec());
         let chunk = super::sequences::canonical_order(chunk);
         let chunk = super::symmetric::mark(chunk);
