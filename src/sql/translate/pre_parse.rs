@@ -1,16 +1,19 @@
 //! Token-level rewrites before parsing, for PostgreSQL forms sqlparser does
 //! not parse and whose meaning SQLite already has: `DROP INDEX
-//! CONCURRENTLY`, `FOR NO KEY UPDATE` / `FOR KEY SHARE`, and `INSERT ...
-//! SELECT <constants> ON CONFLICT`. Each looks at keywords only, never at
+//! CONCURRENTLY`, `FOR NO KEY UPDATE` / `FOR KEY SHARE`, `INSERT ...
+//! OVERRIDING SYSTEM VALUE` and `INSERT ... SELECT <constants> ON CONFLICT`. Each looks at keywords only, never at
 //! text, so strings and quoted names are never touched.
 
+use super::error::unsupported;
 use super::split::is_keyword;
+use super::TranslateError;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 /// `chunk` (one statement's tokens) with every rewrite applied.
-pub(super) fn rewrite(chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    upsert_from_constants(lock_strength(drop_index_concurrently(chunk)))
+pub(super) fn rewrite(chunk: Vec<TokenWithSpan>) -> Result<Vec<TokenWithSpan>, TranslateError> {
+    let chunk = overriding(drop_index_concurrently(chunk))?;
+    Ok(upsert_from_constants(lock_strength(chunk)))
 }
 
 /// The positions of the tokens that are not whitespace.
@@ -40,6 +43,34 @@ fn drop_index_concurrently(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> 
         chunk.remove(words[2]);
     }
     chunk
+}
+
+/// `INSERT INTO t (...) OVERRIDING SYSTEM VALUE VALUES ...` (pg_dump's
+/// inserts into identity columns): explicit values are what an identity
+/// column takes here anyway, so the clause goes. `OVERRIDING USER VALUE`
+/// (discard the given values) has no such reading: 0A000.
+fn overriding(mut chunk: Vec<TokenWithSpan>) -> Result<Vec<TokenWithSpan>, TranslateError> {
+    let words = significant(&chunk);
+    if !keyword_at(&chunk, &words, 0, Keyword::INSERT) {
+        return Ok(chunk);
+    }
+    let is = |n: usize, k| keyword_at(&chunk, &words, n, k);
+    let clause = (0..words.len()).find(|&n| {
+        matches!(&chunk[words[n]].token, Token::Word(w) if w.quote_style.is_none()
+            && w.value.eq_ignore_ascii_case("overriding"))
+            && (is(n + 1, Keyword::SYSTEM) || is(n + 1, Keyword::USER))
+            && is(n + 2, Keyword::VALUE)
+    });
+    let Some(n) = clause else {
+        return Ok(chunk);
+    };
+    if is(n + 1, Keyword::USER) {
+        return Err(unsupported("OVERRIDING USER VALUE"));
+    }
+    for i in [words[n + 2], words[n + 1], words[n]] {
+        chunk.remove(i);
+    }
+    Ok(chunk)
 }
 
 /// `FOR NO KEY UPDATE` and `FOR KEY SHARE` (Django's `no_key=True`)

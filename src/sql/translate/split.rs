@@ -67,7 +67,7 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
             out.push(Parsed::Copy(chunk.to_vec()));
             continue;
         }
-        let chunk = super::pre_parse::rewrite(chunk.to_vec());
+        let chunk = super::pre_parse::rewrite(chunk.to_vec())?;
         let chunk = super::sequences::canonical_order(chunk);
         let chunk = super::symmetric::mark(chunk);
         let mut parser = Parser::new(&dialect).with_tokens_with_locations(chunk);

@@ -748,3 +748,19 @@ fn column_arithmetic_asks_the_schema_for_dates() {
          concat(pg_column_text(b, 's', 'b', 0), 1) AS \"concat\" FROM s",
     )]);
 }
+
+/// pg_dump's `OVERRIDING SYSTEM VALUE` goes (identity columns take explicit
+/// values here); `OVERRIDING USER VALUE` would discard them: 0A000. A column
+/// named overriding is not the clause.
+#[test]
+fn insert_overriding() {
+    let t = translate("INSERT INTO t (id, v) OVERRIDING SYSTEM VALUE VALUES (1, 'a')").unwrap();
+    assert!(
+        !t[0].sql.to_lowercase().contains("overriding"),
+        "{}",
+        t[0].sql
+    );
+    let e = translate("INSERT INTO t (v) OVERRIDING USER VALUE VALUES ('a')").unwrap_err();
+    assert_eq!(e.code, "0A000");
+    assert!(translate("INSERT INTO t (overriding) VALUES (1)").is_ok());
+}
