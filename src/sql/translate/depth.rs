@@ -83,6 +83,27 @@ pub(super) fn check(tokens: &[TokenWithSpan]) -> Result<(), TranslateError> {
                 depth -= here;
                 here = 0;
             }
+            // Clause keywords that never stand inside one expression at the
+            // same level (unlike FROM in IS DISTINCT FROM, or GROUP in
+            // WITHIN GROUP): what follows is another expression.
+            Token::Word(w)
+                if matches!(
+                    w.keyword,
+                    Keyword::SELECT
+                        | Keyword::WHERE
+                        | Keyword::HAVING
+                        | Keyword::ORDER
+                        | Keyword::LIMIT
+                        | Keyword::OFFSET
+                        | Keyword::RETURNING
+                        | Keyword::SET
+                        | Keyword::VALUES
+                        | Keyword::ON
+                ) =>
+            {
+                depth -= here;
+                here = 0;
+            }
             Token::Word(w)
                 if in_case
                     && matches!(w.keyword, Keyword::WHEN | Keyword::THEN | Keyword::ELSE) =>
@@ -222,6 +243,21 @@ mod tests {
             "+ 1".repeat(1500)
         );
         assert_eq!(measure(&around).unwrap_err().code, "54001");
+        // Clauses are separate expressions; FROM and GROUP may sit inside one.
+        let clauses = format!(
+            "SELECT {} FROM t WHERE {} ORDER BY {}",
+            "1 + ".repeat(1500) + "1",
+            "true AND ".repeat(1500) + "true",
+            "1 + ".repeat(1500) + "1"
+        );
+        assert!(measure(&clauses).is_ok());
+        let distinct = format!("SELECT 1{}", " IS DISTINCT FROM 1".repeat(2100));
+        assert_eq!(measure(&distinct).unwrap_err().code, "54001");
+        let within = format!(
+            "SELECT 1{}",
+            " + percentile_cont(0.5) WITHIN GROUP (ORDER BY x)".repeat(2100)
+        );
+        assert_eq!(measure(&within).unwrap_err().code, "54001");
         let subscripts = format!("SELECT a{}", "[1]".repeat(MAX_DEPTH));
         assert_eq!(measure(&subscripts).unwrap_err().code, "54001");
     }
