@@ -50,6 +50,23 @@ async fn deep_expressions_are_refused_and_everyone_carries_on() {
     );
     assert_eq!(one_value(&acme, &ors).await.as_deref(), Some("acme secret"));
 
+    // Nesting PostgreSQL takes and the parser's raised limit too.
+    let case = format!(
+        "SELECT {}1{}",
+        "CASE WHEN true THEN ".repeat(60),
+        " END".repeat(60)
+    );
+    assert_eq!(one_value(&acme, &case).await.as_deref(), Some("1"));
+    let subqueries = format!("SELECT {}1{}", "(SELECT ".repeat(30), ")".repeat(30));
+    assert_eq!(one_value(&acme, &subqueries).await.as_deref(), Some("1"));
+    // Nesting whose translation copies an operand per level: bounded.
+    let correlated = format!(
+        "SELECT {}1{}",
+        "(SELECT id + ".repeat(25),
+        " FROM todo WHERE id > 0)".repeat(25)
+    );
+    refused(&acme, &correlated).await;
+
     // Within our measure but past SQLite's own depth (1000): its refusal,
     // with the same code.
     refused(&acme, &chain("1", "+", "1", 1_990)).await;

@@ -4,7 +4,9 @@
 //! (`a # b` is `(a | b) - (a & b)`, `j ->> k` reads `j -> k` twice), so their
 //! templates copy it. Nested or chained, each level doubles the one below:
 //! forty levels of `->>` asked for 2^40 copies and the process ran out of
-//! memory. Every copy beyond an operand's first is charged here; past the
+//! memory, and `x + (SELECT x + (SELECT ...))` (whose date-or-number
+//! reading names the subquery in two branches) took minutes at fifteen
+//! levels. Every copy beyond an operand's first is charged here; past the
 //! budget the copies stop and the statement fails with 54001.
 //!
 //! Translation of one statement runs start to finish on one thread, so the
@@ -18,8 +20,8 @@ use std::cell::Cell;
 use std::ops::ControlFlow;
 
 /// Expression nodes a statement's templates may copy: ordinary statements
-/// copy a handful per use; this is some tens of megabytes of AST.
-const MAX_COPIED: usize = 250_000;
+/// copy a handful per use; this is a few megabytes of AST, and a bound on the work the copies then cost.
+const MAX_COPIED: usize = 20_000;
 
 thread_local! {
     static COPIED: Cell<usize> = const { Cell::new(0) };
@@ -51,13 +53,23 @@ pub(super) fn charge(expr: &Expr) -> bool {
     spent + nodes <= MAX_COPIED
 }
 
+/// A charged copy of `expr`, or NULL once the statement is over budget (it
+/// then fails in [`check`], so the NULL never runs).
+pub(super) fn copy(expr: &Expr) -> Expr {
+    if charge(expr) {
+        expr.clone()
+    } else {
+        Expr::value(sqlparser::ast::Value::Null)
+    }
+}
+
 /// 54001 if the statement went over budget.
 pub(super) fn check() -> Result<(), TranslateError> {
     if COPIED.with(Cell::get) > MAX_COPIED {
         return Err(other(
             "54001",
             "statement is too complex: its operators nest so that the translation \
-             would repeat an operand more than 250000 times; compute the inner \
+             would copy more than 20000 expression nodes; compute the inner \
              values in a subquery or CTE",
         ));
     }

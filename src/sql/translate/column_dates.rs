@@ -9,6 +9,7 @@
 //! not known, so the search stops there).
 
 use super::ast::{call, string};
+use super::budget::copy;
 use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
 use sqlparser::ast::{
@@ -264,14 +265,14 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     // is a timestamp or a date (PostgreSQL accepts nothing else), and the
     // difference an interval.
     if minus && (is_ts(lt) && rt.is_none() && r_column || is_ts(rt) && lt.is_none() && l_column) {
-        *expr = timestamp_diff((**left).clone(), (**right).clone());
+        *expr = timestamp_diff(copy(left), copy(right));
         return;
     }
     // `jsonb_column - 'key'` deletes the key; other types subtract.
     if minus && lt.is_none() && super::ast::string_literal(right).is_some() {
         if let Some(lcall) = column_type_call(left, scopes) {
-            let (l, r) = ((**left).clone(), (**right).clone());
-            let native = sqlite_arithmetic(l.clone(), op, r.clone());
+            let (l, r) = (copy(left), copy(right));
+            let native = sqlite_arithmetic(copy(&l), op, copy(&r));
             *expr = when_type(lcall, "jsonb", call("pg_jsonb_delete", vec![l, r]), native);
         }
         return;
@@ -280,15 +281,15 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     if !(rt.is_none() || is_int(rt)) {
         return;
     }
-    let (l, r) = ((**left).clone(), (**right).clone());
+    let (l, r) = (copy(left), copy(right));
     // A known date minus a column: days between, or a date.
     if lt == Some(PgType::Date) {
         if rt.is_none() {
             if let Some(rcall) = column_type_call(&r, scopes) {
                 let then = if minus {
-                    days_between(l.clone(), r.clone())
+                    days_between(copy(&l), copy(&r))
                 } else {
-                    add_days(l.clone(), r.clone(), false)
+                    add_days(copy(&l), copy(&r), false)
                 };
                 *expr = when_date(rcall, then, add_days(l, r, minus));
             }
@@ -305,20 +306,20 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     let date_case = match column_type_call(&r, scopes) {
         Some(rcall) if both_columns => when_date(
             rcall,
-            days_between(l.clone(), r.clone()),
-            add_days(l.clone(), r.clone(), true),
+            days_between(copy(&l), copy(&r)),
+            add_days(copy(&l), copy(&r), true),
         ),
-        _ => add_days(l.clone(), r.clone(), minus),
+        _ => add_days(copy(&l), copy(&r), minus),
     };
     // Two timestamp columns: their difference is an interval.
-    let ts_case = (both_columns && r_column).then(|| timestamp_diff(l.clone(), r.clone()));
+    let ts_case = (both_columns && r_column).then(|| timestamp_diff(copy(&l), copy(&r)));
     let native = sqlite_arithmetic(l, op, r);
     *expr = when_date(lcall, date_case, native);
     if let (Some(ts), Expr::Case { conditions, .. }) = (ts_case, &mut *expr) {
         for name in ["timestamp", "timestamptz"] {
             conditions.push(sqlparser::ast::CaseWhen {
                 condition: string(name),
-                result: ts.clone(),
+                result: copy(&ts),
             });
         }
     }

@@ -25,6 +25,13 @@ use sqlparser::tokenizer::{Token, TokenWithSpan};
 /// passes, and the stacks of connection threads are sized for this much.
 pub const MAX_DEPTH: usize = 2000;
 
+/// The parser's recursion limit (sqlparser's default is 50): parentheses,
+/// subqueries, CASE and function calls nested this deep still parse (an ORM's
+/// nested subqueries, generated CASE trees), as they would in PostgreSQL.
+/// The parser and the walks over the tree continue on heap segments when the
+/// stack runs low, so this bounds work, not stack.
+pub(super) const MAX_NESTING: usize = 100;
+
 /// Stack the recursive walks over a statement keep in hand: below this, a
 /// walk marked `#[recursive]` (ours and sqlparser's) continues on a new
 /// heap-allocated segment. The crate's default (128 KiB) is less than one

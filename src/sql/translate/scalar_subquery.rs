@@ -77,7 +77,10 @@ fn guard_query(q: &mut Box<Query>) {
             else {
                 return;
             };
-            *e = call("pgtenant_single", vec![e.clone()]);
+            // Moved, not cloned: the expression may hold the subqueries
+            // nested inside this one.
+            let inner = std::mem::replace(e, Expr::value(Value::Null));
+            *e = call("pgtenant_single", vec![inner]);
             // Order does not matter for at most one row, and an aggregate
             // query orders nothing.
             q.order_by = None;
@@ -165,7 +168,7 @@ fn name_first_column(body: &mut SetExpr) -> bool {
             [item @ (SelectItem::UnnamedExpr(_) | SelectItem::ExprWithAlias { .. })] => {
                 let expr = match item {
                     SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                        e.clone()
+                        std::mem::replace(e, Expr::value(Value::Null))
                     }
                     _ => unreachable!("matched above"),
                 };

@@ -70,7 +70,9 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         let chunk = super::pre_parse::rewrite(chunk.to_vec())?;
         let chunk = super::sequences::canonical_order(chunk);
         let chunk = super::symmetric::mark(chunk);
-        let mut parser = Parser::new(&dialect).with_tokens_with_locations(chunk);
+        let mut parser = Parser::new(&dialect)
+            .with_recursion_limit(super::depth::MAX_NESTING)
+            .with_tokens_with_locations(chunk);
         let mut statement = parser.parse_statement().map_err(parse_error)?;
         let next = parser.peek_token();
         if next.token != Token::EOF {

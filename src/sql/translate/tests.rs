@@ -764,3 +764,37 @@ fn insert_overriding() {
     assert_eq!(e.code, "0A000");
     assert!(translate("INSERT INTO t (overriding) VALUES (1)").is_ok());
 }
+
+/// Nesting the parser takes (its recursion limit is raised from sqlparser's
+/// 50) translates; nesting whose translation would copy an operand at every
+/// level (`x + (subquery)` reads as date or number arithmetic, naming the
+/// subquery in both branches) stops at the copy budget with 54001 instead
+/// of doubling its work per level.
+#[test]
+fn deep_nesting_parses_and_copies_are_bounded() {
+    // On a stack the size of a connection thread's (server::shards).
+    std::thread::Builder::new()
+        .stack_size(16 << 20)
+        .spawn(deep_nesting)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn deep_nesting() {
+    let nest = |open: &str, inner: &str, close: &str, n: usize| {
+        translate(&format!(
+            "SELECT {}{inner}{}",
+            open.repeat(n),
+            close.repeat(n)
+        ))
+    };
+    assert!(nest("CASE WHEN true THEN ", "1", " END", 60).is_ok());
+    assert!(nest("(", "1", ")", 90).is_ok());
+    assert!(nest("coalesce(", "1", ")", 45).is_ok());
+    assert!(nest("(SELECT ", "1", ")", 30).is_ok());
+    assert_eq!(nest("(", "1", ")", 5_000).unwrap_err().code, "54001");
+    let correlated = |n| nest("(SELECT x + ", "1", " FROM t WHERE x > 0)", n);
+    assert!(correlated(5).is_ok());
+    assert_eq!(correlated(20).unwrap_err().code, "54001");
+}
