@@ -127,13 +127,21 @@ impl SessionTable {
         }
     }
 
+    // `held`: a session upgraded here may lose its connection meanwhile,
+    // leaving ours the last reference; its Drop removes it from this table,
+    // so it must run after the lock is released (dropping it under the
+    // lock deadlocked the server's connection thread).
+
     /// Ends every session of a tenant (dropped or suspended).
     pub fn kill_tenant(&self, tenant: &str) -> usize {
+        // Declared before the guard, so dropped after it: see `held`.
+        let mut held = Vec::new();
         let map = self.lock();
         let mut n = 0;
         for e in map.values().filter(|e| e.tenant.as_deref() == Some(tenant)) {
             if let Some(s) = e.session.upgrade() {
                 s.cancel();
+                held.push(s);
             }
             e.ctl.kill();
             n += 1;
@@ -143,6 +151,8 @@ impl SessionTable {
 
     /// Ends every session on one environment of a tenant (it was dropped).
     pub fn kill_environment(&self, tenant: &str, env: &str) -> usize {
+        // Declared before the guard, so dropped after it: see `held`.
+        let mut held = Vec::new();
         let map = self.lock();
         let mut n = 0;
         for e in map.values().filter(|e| e.tenant.as_deref() == Some(tenant)) {
@@ -155,6 +165,7 @@ impl SessionTable {
                 e.ctl.kill();
                 n += 1;
             }
+            held.push(s);
         }
         n
     }
@@ -196,9 +207,13 @@ impl SessionTable {
 
     /// Sessions whose idle connection went back to the pool (metrics, tests).
     pub fn released_count(&self) -> usize {
-        self.lock()
+        let sessions: Vec<Arc<Session>> = self
+            .lock()
             .values()
             .filter_map(|e| e.session.upgrade())
+            .collect();
+        sessions
+            .iter()
             .filter(|s| s.released.load(Ordering::Acquire))
             .count()
     }
