@@ -90,6 +90,12 @@ pub(super) fn nested(expr: Expr) -> Expr {
     Expr::Nested(Box::new(expr))
 }
 
+/// Moves an expression out of a tree that is about to replace it: a clone
+/// would copy the whole subtree, once per level of a chain.
+pub(super) fn take(e: &mut Expr) -> Expr {
+    std::mem::replace(e, Expr::value(Value::Null))
+}
+
 /// Builds an expression from a constant SQLite-ready template, substituting
 /// `$1..$n` with `args`. Templates are fixed strings in this module, so a parse
 /// failure is a programming error caught by the tests.
@@ -125,13 +131,7 @@ pub(super) fn template(sql: &str, args: impl Into<Vec<Expr>>) -> Expr {
         if let Some(i) = slot(e) {
             uses[i] -= 1;
             *e = match &args[i] {
-                Some(arg) if uses[i] > 0 => {
-                    if super::budget::charge(arg) {
-                        arg.clone()
-                    } else {
-                        Expr::value(Value::Null)
-                    }
-                }
+                Some(arg) if uses[i] > 0 => super::budget::copy(arg),
                 _ => args[i].take().unwrap_or(Expr::value(Value::Null)),
             };
         }

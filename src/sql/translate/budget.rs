@@ -19,22 +19,29 @@ use sqlparser::ast::{visit_expressions, Expr};
 use std::cell::Cell;
 use std::ops::ControlFlow;
 
-/// Expression nodes a statement's templates may copy: ordinary statements
-/// copy a handful per use; this is a few megabytes of AST, and a bound on the work the copies then cost.
+/// Expression nodes a statement's translation may copy: ordinary statements
+/// copy a handful per use; this is a few megabytes of AST, and bounds the
+/// work the copies then cost.
 const MAX_COPIED: usize = 20_000;
 
 thread_local! {
     static COPIED: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Starts the count for a new statement.
-pub(super) fn start() {
+/// Runs the translation of one statement on a fresh count; 54001 if it
+/// went over budget.
+pub(super) fn metered<T>(
+    translate: impl FnOnce() -> Result<T, TranslateError>,
+) -> Result<T, TranslateError> {
     COPIED.with(|c| c.set(0));
+    let t = translate()?;
+    check()?;
+    Ok(t)
 }
 
 /// Charges a copy of `expr`; false (and no copy should be made) once the
 /// statement is over budget.
-pub(super) fn charge(expr: &Expr) -> bool {
+fn charge(expr: &Expr) -> bool {
     let spent = COPIED.with(Cell::get);
     if spent > MAX_COPIED {
         return false;
@@ -54,7 +61,7 @@ pub(super) fn charge(expr: &Expr) -> bool {
 }
 
 /// A charged copy of `expr`, or NULL once the statement is over budget (it
-/// then fails in [`check`], so the NULL never runs).
+/// then fails in [`metered`], so the NULL never runs).
 pub(super) fn copy(expr: &Expr) -> Expr {
     if charge(expr) {
         expr.clone()
@@ -63,14 +70,15 @@ pub(super) fn copy(expr: &Expr) -> Expr {
     }
 }
 
-/// 54001 if the statement went over budget.
-pub(super) fn check() -> Result<(), TranslateError> {
+fn check() -> Result<(), TranslateError> {
     if COPIED.with(Cell::get) > MAX_COPIED {
         return Err(other(
             "54001",
-            "statement is too complex: its operators nest so that the translation \
-             would copy more than 20000 expression nodes; compute the inner \
-             values in a subquery or CTE",
+            format!(
+                "statement is too complex: its operators nest so that the translation \
+                 would copy more than {MAX_COPIED} expression nodes; compute the inner \
+                 values in a subquery or CTE"
+            ),
         ));
     }
     Ok(())

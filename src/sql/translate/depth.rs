@@ -47,82 +47,96 @@ pub(super) fn reserve_stack() {
     });
 }
 
+/// What a token does to the measure.
+enum Step {
+    /// `(`, `[`, `{` or CASE: a new level (a CASE's WHEN/THEN/ELSE separate
+    /// like commas); `extra` counts `[` as an operator too, since a
+    /// subscript chain `a[1][2]...` nests like an operator chain.
+    Open {
+        case: bool,
+        extra: usize,
+    },
+    /// `)`, `]`, `}`, or END of a CASE.
+    Close,
+    /// What follows is another expression at this level.
+    Separate,
+    Operator,
+    Other,
+}
+
+fn step(token: &Token, in_case: bool) -> Step {
+    match token {
+        Token::LParen | Token::LBrace => Step::Open {
+            case: false,
+            extra: 0,
+        },
+        Token::LBracket => Step::Open {
+            case: false,
+            extra: 1,
+        },
+        Token::RParen | Token::RBracket | Token::RBrace => Step::Close,
+        // `;` ends a statement of a multi-statement text.
+        Token::Comma | Token::SemiColon => Step::Separate,
+        Token::Word(w) => match w.keyword {
+            Keyword::CASE => Step::Open {
+                case: true,
+                extra: 0,
+            },
+            Keyword::END if in_case => Step::Close,
+            Keyword::WHEN | Keyword::THEN | Keyword::ELSE if in_case => Step::Separate,
+            // Clause keywords that never stand inside one expression at the
+            // same level (unlike FROM in IS DISTINCT FROM, or GROUP in
+            // WITHIN GROUP).
+            Keyword::SELECT
+            | Keyword::WHERE
+            | Keyword::HAVING
+            | Keyword::ORDER
+            | Keyword::LIMIT
+            | Keyword::OFFSET
+            | Keyword::RETURNING
+            | Keyword::SET
+            | Keyword::VALUES
+            | Keyword::ON => Step::Separate,
+            _ if is_operator(token) => Step::Operator,
+            _ => Step::Other,
+        },
+        _ if is_operator(token) => Step::Operator,
+        _ => Step::Other,
+    }
+}
+
 /// 54001 if `tokens` (one statement) nest beyond [`MAX_DEPTH`].
 pub(super) fn check(tokens: &[TokenWithSpan]) -> Result<(), TranslateError> {
     // Operators counted at each enclosing level, innermost last, and whether
-    // that level is a CASE (its WHEN/THEN/ELSE separate like commas).
+    // that level is a CASE.
     let mut outer: Vec<(usize, bool)> = Vec::new();
     let mut here = 0usize;
     let mut depth = 0usize;
     for t in tokens {
         let in_case = matches!(outer.last(), Some((_, true)));
-        match &t.token {
-            Token::LParen | Token::LBracket | Token::LBrace => {
-                // A subscript chain `a[1][2]...` nests like an operator chain.
-                if t.token == Token::LBracket {
-                    here += 1;
-                    depth += 1;
-                }
-                outer.push((here, false));
+        match step(&t.token, in_case) {
+            Step::Open { case, extra } => {
+                here += extra;
+                outer.push((here, case));
+                depth += extra + 1;
                 here = 0;
-                depth += 1;
             }
-            Token::Word(w) if w.keyword == Keyword::CASE => {
-                outer.push((here, true));
-                here = 0;
-                depth += 1;
-            }
-            Token::RParen | Token::RBracket | Token::RBrace => {
-                // Unbalanced input is the parser's to report.
+            // Unbalanced input is the parser's to report.
+            Step::Close => {
                 if let Some((up, _)) = outer.pop() {
                     depth -= here + 1;
                     here = up;
                 }
             }
-            Token::Word(w) if w.keyword == Keyword::END && in_case => {
-                if let Some((up, _)) = outer.pop() {
-                    depth -= here + 1;
-                    here = up;
-                }
-            }
-            // `;` ends a statement of a multi-statement text.
-            Token::Comma | Token::SemiColon => {
+            Step::Separate => {
                 depth -= here;
                 here = 0;
             }
-            // Clause keywords that never stand inside one expression at the
-            // same level (unlike FROM in IS DISTINCT FROM, or GROUP in
-            // WITHIN GROUP): what follows is another expression.
-            Token::Word(w)
-                if matches!(
-                    w.keyword,
-                    Keyword::SELECT
-                        | Keyword::WHERE
-                        | Keyword::HAVING
-                        | Keyword::ORDER
-                        | Keyword::LIMIT
-                        | Keyword::OFFSET
-                        | Keyword::RETURNING
-                        | Keyword::SET
-                        | Keyword::VALUES
-                        | Keyword::ON
-                ) =>
-            {
-                depth -= here;
-                here = 0;
-            }
-            Token::Word(w)
-                if in_case
-                    && matches!(w.keyword, Keyword::WHEN | Keyword::THEN | Keyword::ELSE) =>
-            {
-                depth -= here;
-                here = 0;
-            }
-            token if is_operator(token) => {
+            Step::Operator => {
                 here += 1;
                 depth += 1;
             }
-            _ => {}
+            Step::Other => {}
         }
         if depth > MAX_DEPTH {
             return Err(too_deep());

@@ -1,7 +1,7 @@
 //! Expression rewrites from PostgreSQL to SQLite semantics. Called bottom-up,
 //! so children are already in SQLite form.
 
-use super::ast::{call, is_comparison, nested, string, string_literal, template};
+use super::ast::{call, is_comparison, nested, string, string_literal, take, template};
 use super::casts::{rewrite_cast, typed_literal};
 use super::error::{other, unsupported};
 use super::functions::{extract, rewrite_function};
@@ -12,12 +12,6 @@ use sqlparser::ast::{
     BinaryOperator, CeilFloorKind, DataType, DateTimeField, Expr, TrimWhereField, UnaryOperator,
     Value,
 };
-
-/// Moves an operand out of an expression that is about to be replaced: a
-/// clone would copy the whole subtree, once per level of a chain.
-fn take(operand: &mut Expr) -> Expr {
-    std::mem::replace(operand, Expr::value(Value::Null))
-}
 
 /// Rewrites `expr` in place (post-order).
 pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
@@ -94,9 +88,7 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
         Expr::BinaryOp { .. } => {
             // Taken apart, not cloned: a clone of each operand at each level
             // of a long chain would recurse as deep as the chain, n times.
-            let Expr::BinaryOp { left, op, right } =
-                std::mem::replace(expr, Expr::value(Value::Null))
-            else {
+            let Expr::BinaryOp { left, op, right } = take(expr) else {
                 unreachable!("matched above");
             };
             *expr = binary_op(*left, op, *right)?;

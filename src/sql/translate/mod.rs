@@ -385,11 +385,6 @@ pub struct TranslateError {
 pub fn translate(sql: &str) -> Result<Vec<Translation>, TranslateError> {
     split::split_statements(sql)?
         .into_iter()
-        .map(|parsed| {
-            budget::start();
-            let t = statement::translate_statement(parsed)?;
-            budget::check()?;
-            Ok(t)
-        })
+        .map(|parsed| budget::metered(|| statement::translate_statement(parsed)))
         .collect()
 }

@@ -8,7 +8,7 @@
 
 use super::ast::{base_name, ident_name, name_parts};
 use sqlparser::ast::{
-    DataType, Expr, Ident, Query, SelectItem, SetExpr, Statement, TrimWhereField, Value,
+    DataType, Expr, Ident, Query, SelectItem, SetExpr, Statement, TrimWhereField,
 };
 
 /// Aliases the output columns of a statement's top-level select list and of
@@ -45,7 +45,7 @@ fn alias_items(items: Option<&mut [SelectItem]>) {
             }
             let alias = Ident::with_quote('"', column_name(expr));
             // Moved, not cloned: a clone recurses as deep as the expression.
-            let expr = std::mem::replace(expr, Expr::value(Value::Null));
+            let expr = super::ast::take(expr);
             *item = SelectItem::ExprWithAlias { expr, alias };
         }
     }

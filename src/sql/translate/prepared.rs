@@ -101,10 +101,7 @@ pub fn bind(
         }
         ControlFlow::<()>::Continue(())
     });
-    super::budget::start();
-    let t = translate_statement(Parsed::Statement(stmt))?;
-    super::budget::check()?;
-    Ok(t)
+    super::budget::metered(|| translate_statement(Parsed::Statement(stmt)))
 }
 
 fn parse_type(text: &str) -> Result<DataType, TranslateError> {

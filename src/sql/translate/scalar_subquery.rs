@@ -79,8 +79,7 @@ fn guard_query(q: &mut Box<Query>) {
             };
             // Moved, not cloned: the expression may hold the subqueries
             // nested inside this one.
-            let inner = std::mem::replace(e, Expr::value(Value::Null));
-            *e = call("pgtenant_single", vec![inner]);
+            *e = call("pgtenant_single", vec![super::ast::take(e)]);
             // Order does not matter for at most one row, and an aggregate
             // query orders nothing.
             q.order_by = None;
@@ -168,7 +167,7 @@ fn name_first_column(body: &mut SetExpr) -> bool {
             [item @ (SelectItem::UnnamedExpr(_) | SelectItem::ExprWithAlias { .. })] => {
                 let expr = match item {
                     SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                        std::mem::replace(e, Expr::value(Value::Null))
+                        super::ast::take(e)
                     }
                     _ => unreachable!("matched above"),
                 };
