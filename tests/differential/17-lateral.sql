@@ -27,3 +27,13 @@ SELECT name, profile ?| array['born', 'none'], profile ?& array['lang', 'born'] 
 SELECT jsonb_strip_nulls(profile) FROM authors ORDER BY id;
 SELECT array_agg(DISTINCT tag) FROM authors, unnest(tags) AS tag;
 SELECT array_agg(DISTINCT profile->>'lang') FROM authors;
+SELECT * FROM generate_series(1, 3) g CROSS JOIN LATERAL (SELECT g * 2 AS d) x;
+SELECT * FROM authors a CROSS JOIN LATERAL (SELECT a.id * 10 AS ten, upper(a.name)) x ORDER BY a.id;
+SELECT a.name, x.n FROM authors a JOIN LATERAL (SELECT length(a.name) + a.id AS n) x ON true ORDER BY 1;
+SELECT a.name, x.p FROM authors a CROSS JOIN LATERAL (SELECT array_position(a.tags, 'math')) AS x(p) WHERE x.p IS NOT NULL ORDER BY 1;
+SELECT * FROM authors a CROSS JOIN LATERAL (SELECT count(*) AS n FROM books b WHERE b.author_id = a.id) c JOIN books b2 ON b2.author_id = a.id ORDER BY b2.id;
+SELECT x.*, a.id FROM authors a, LATERAL (SELECT max(price) AS top, min(price) AS low FROM books WHERE author_id = a.id) x ORDER BY a.id;
+SELECT a.id, s.v FROM authors a LEFT JOIN LATERAL (SELECT generate_series(1, a.id - 2) AS v) s ON true ORDER BY 1, 2;
+SELECT profile || '{"added":true}' FROM authors ORDER BY id;
+SELECT '[1,2]'::jsonb || '[3]', '{"a":1}'::jsonb || '{"a":2,"b":3}';
+SELECT tags || '{z}', '{a0}' || tags FROM authors ORDER BY id;

@@ -68,7 +68,6 @@ impl VisitorMut for Prepare {
     }
 
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
-        lateral_to_json_each(select);
         select_list_unnest(select);
         ControlFlow::Continue(())
     }
@@ -373,85 +372,6 @@ impl GroupByExt for Select {
     fn group_by_is_empty(&self) -> bool {
         matches!(&self.group_by, sqlparser::ast::GroupByExpr::Expressions(e, _) if e.is_empty())
     }
-}
-
-/// `CROSS JOIN LATERAL (SELECT expr) AS o(n)` (pgbench's partition probe):
-/// `CROSS JOIN json_each(json_array(expr)) AS o`, with `o.n` read as `o.value`.
-fn lateral_to_json_each(select: &mut Select) {
-    let mut renames: Vec<(String, String)> = vec![];
-    for t in &mut select.from {
-        for j in &mut t.joins {
-            let TableFactor::Derived {
-                lateral: true,
-                subquery,
-                alias: Some(alias),
-                ..
-            } = &mut j.relation
-            else {
-                continue;
-            };
-            let SetExpr::Select(inner) = subquery.body.as_ref() else {
-                continue;
-            };
-            let [item] = inner.projection.as_slice() else {
-                continue;
-            };
-            let expr = match item {
-                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => e.clone(),
-                _ => continue,
-            };
-            if !inner.from.is_empty() || inner.selection.is_some() {
-                continue;
-            }
-            let column = alias
-                .columns
-                .first()
-                .map(|c| ident_name(&c.name))
-                .unwrap_or_else(|| "value".into());
-            renames.push((ident_name(&alias.name), column));
-            let mut table_fn = match call("json_each", vec![call("json_array", vec![expr])]) {
-                Expr::Function(f) => f,
-                _ => continue,
-            };
-            let args = match std::mem::replace(&mut table_fn.args, FunctionArguments::None) {
-                FunctionArguments::List(l) => l.args,
-                _ => vec![],
-            };
-            j.relation = TableFactor::Table {
-                name: ObjectName::from(vec![Ident::new("json_each")]),
-                alias: Some(TableAlias {
-                    columns: vec![],
-                    ..alias.clone()
-                }),
-                args: Some(sqlparser::ast::TableFunctionArgs {
-                    args,
-                    settings: None,
-                }),
-                with_hints: vec![],
-                version: None,
-                with_ordinality: false,
-                partitions: vec![],
-                json_path: None,
-                sample: None,
-                index_hints: vec![],
-            };
-        }
-    }
-    if renames.is_empty() {
-        return;
-    }
-    let _ = sqlparser::ast::visit_expressions_mut(select, |e| {
-        if let Expr::CompoundIdentifier(ids) = e {
-            if ids.len() == 2
-                && renames
-                    .iter()
-                    .any(|(a, c)| *a == ident_name(&ids[0]) && *c == ident_name(&ids[1]))
-            {
-                ids[1] = Ident::new("value");
-            }
-        }
-        ControlFlow::<()>::Continue(())
-    });
 }
 
 /// The last part of a type name, for the `reg*` pseudo-types.

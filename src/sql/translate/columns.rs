@@ -172,7 +172,7 @@ fn scoped<T>(
 }
 
 /// The output name PostgreSQL gives a SELECT list item.
-fn item_name(item: &SelectItem) -> String {
+pub(super) fn item_name(item: &SelectItem) -> String {
     match item {
         SelectItem::ExprWithAlias { alias, .. } => alias.value.clone(),
         SelectItem::UnnamedExpr(Expr::Identifier(i)) => i.value.clone(),
@@ -293,14 +293,49 @@ fn body_scales(body: &SetExpr, scale: fn(&Expr) -> Option<u16>) -> Vec<Option<u1
         _ => return Vec::new(),
     };
     let inner = ScopeGuard::new();
-    push_from(&inner, &select.from);
+    let star_known = push_from(&inner, &select.from).is_some();
+    // The scales of the FROM relations' columns (`*`, `x.*`): a derived
+    // table's own, none for a table's (its declared type gives them).
+    let relation_scales = |name: Option<&str>| -> Option<Vec<Option<u16>>> {
+        SCOPE.with(|s| {
+            let s = s.borrow();
+            let mut out = Vec::new();
+            let mut found = false;
+            for r in s.get(inner.0..).unwrap_or_default() {
+                if name.is_some_and(|n| !r.name.eq_ignore_ascii_case(n)) {
+                    continue;
+                }
+                if r.kind != Kind::From || (r.columns.is_empty() && name.is_some()) {
+                    return None;
+                }
+                found = true;
+                if r.scales.len() == r.columns.len() {
+                    out.extend_from_slice(&r.scales);
+                } else {
+                    out.resize(out.len() + r.columns.len(), None);
+                }
+            }
+            found.then_some(out)
+        })
+    };
     let mut out = Vec::with_capacity(select.projection.len());
     for item in &select.projection {
-        match item {
+        let columns = match item {
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                out.push(scale(e))
+                out.push(scale(e));
+                continue;
             }
-            _ => return Vec::new(),
+            SelectItem::Wildcard(_) if star_known => relation_scales(None),
+            SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(n), _) => {
+                n.0.last()
+                    .and_then(|p| p.as_ident())
+                    .and_then(|i| relation_scales(Some(&i.value)))
+            }
+            _ => None,
+        };
+        match columns {
+            Some(c) => out.extend(c),
+            None => return Vec::new(),
         }
     }
     out

@@ -54,6 +54,7 @@ pub(super) fn rewrite(query: &mut Query) -> Result<(), TranslateError> {
 
 fn rewrite_select(select: &mut Select) -> Result<Vec<Lateral>, TranslateError> {
     correlated_functions(select)?;
+    let names = from_names(select);
     let mut laterals = Vec::new();
     let mut exists = Vec::new();
     let mut from = std::mem::take(&mut select.from);
@@ -129,7 +130,7 @@ fn rewrite_select(select: &mut Select) -> Result<Vec<Lateral>, TranslateError> {
     let mut replace = Replace {
         laterals: &laterals,
     };
-    expand_wildcards(select, &laterals);
+    expand_wildcards(select, &laterals, &names);
     for twj in &mut select.from {
         for join in &mut twj.joins {
             if let Some(JoinConstraint::On(e)) = join_constraint(&mut join.join_operator) {
@@ -220,16 +221,16 @@ fn take(f: TableFactor) -> Result<Lateral, TranslateError> {
     };
     let mut columns = Vec::new();
     for (i, item) in select.projection.iter().enumerate() {
-        let (name, expr) = match item {
-            SelectItem::ExprWithAlias { expr, alias } => (alias.value.clone(), expr.clone()),
-            SelectItem::UnnamedExpr(e @ Expr::Identifier(id)) => (id.value.clone(), e.clone()),
-            SelectItem::UnnamedExpr(e @ Expr::CompoundIdentifier(ids)) => (
-                ids.last().map(|i| i.value.clone()).unwrap_or_default(),
-                e.clone(),
-            ),
-            _ => return Err(unsupported("an unnamed LATERAL column")),
+        let expr = match item {
+            SelectItem::ExprWithAlias { expr, .. } | SelectItem::UnnamedExpr(expr) => expr.clone(),
+            _ => return Err(unsupported("* inside a LATERAL subquery")),
         };
-        let name = alias.columns.get(i).map_or(name, |c| c.name.value.clone());
+        // PostgreSQL's output name (`array_position`, `?column?`) unless the
+        // alias names the column.
+        let name = alias
+            .columns
+            .get(i)
+            .map_or_else(|| super::columns::item_name(item), |c| c.name.value.clone());
         columns.push((name, expr));
     }
     let l = Lateral {
@@ -359,28 +360,8 @@ fn reads_columns(factor: &TableFactor) -> bool {
     found
 }
 
-/// `*` and `x.*` name the packed subquery's columns (json_each's own would
-/// show otherwise); other FROM items keep `t.*`.
-fn expand_wildcards(select: &mut Select, laterals: &[Lateral]) {
-    use sqlparser::ast::{ObjectName, SelectItemQualifiedWildcardKind, WildcardAdditionalOptions};
-    let packed = |alias: &str| {
-        laterals
-            .iter()
-            .find(|l| l.alias == alias && l.packed.is_some())
-    };
-    let columns_of = |l: &Lateral| -> Vec<SelectItem> {
-        l.columns
-            .iter()
-            .enumerate()
-            .map(|(i, (name, _))| SelectItem::ExprWithAlias {
-                expr: l.extract(i),
-                alias: Ident::with_quote('"', name),
-            })
-            .collect()
-    };
-    if !laterals.iter().any(|l| l.packed.is_some()) {
-        return;
-    }
+/// The name each FROM item is known by, in order (None: unnamed).
+fn from_names(select: &Select) -> Vec<Option<Ident>> {
     let mut names = Vec::new();
     for twj in &select.from {
         for f in std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation)) {
@@ -394,12 +375,34 @@ fn expand_wildcards(select: &mut Select, laterals: &[Lateral]) {
             });
         }
     }
+    names
+}
+
+/// `*` and `x.*` name a LATERAL subquery's columns as `x.col` (SQLite's `*`
+/// would show json_each's own columns for a packed one, and nothing for one
+/// taken out of FROM), in FROM order; other FROM items keep `t.*`. The
+/// references are then replaced like any other.
+fn expand_wildcards(select: &mut Select, laterals: &[Lateral], names: &[Option<Ident>]) {
+    use sqlparser::ast::{ObjectName, SelectItemQualifiedWildcardKind, WildcardAdditionalOptions};
+    let lateral = |alias: &str| laterals.iter().find(|l| l.alias == alias);
+    let columns_of = |l: &Lateral| -> Vec<SelectItem> {
+        l.columns
+            .iter()
+            .map(|(name, _)| SelectItem::ExprWithAlias {
+                expr: Expr::CompoundIdentifier(vec![
+                    Ident::with_quote('"', &l.alias),
+                    Ident::with_quote('"', name),
+                ]),
+                alias: Ident::with_quote('"', name),
+            })
+            .collect()
+    };
     let mut out = Vec::with_capacity(select.projection.len());
     for item in std::mem::take(&mut select.projection) {
         match item {
             SelectItem::Wildcard(_) if names.iter().all(Option::is_some) => {
                 for name in names.iter().flatten() {
-                    match packed(&name.value) {
+                    match lateral(&name.value) {
                         Some(l) => out.extend(columns_of(l)),
                         None => out.push(SelectItem::QualifiedWildcard(
                             SelectItemQualifiedWildcardKind::ObjectName(ObjectName::from(vec![
@@ -411,11 +414,11 @@ fn expand_wildcards(select: &mut Select, laterals: &[Lateral]) {
                 }
             }
             SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(n), o) => {
-                let lateral = match n.0.as_slice() {
-                    [p] => p.as_ident().and_then(|i| packed(&i.value)),
+                let found = match n.0.as_slice() {
+                    [p] => p.as_ident().and_then(|i| lateral(&i.value)),
                     _ => None,
                 };
-                match lateral {
+                match found {
                     Some(l) => out.extend(columns_of(l)),
                     None => out.push(SelectItem::QualifiedWildcard(
                         SelectItemQualifiedWildcardKind::ObjectName(n),
@@ -436,15 +439,22 @@ impl Lateral {
             return false;
         };
         let grouped = !matches!(&s.group_by, GroupByExpr::Expressions(e, _) if e.is_empty());
-        !grouped
-            && s.having.is_none()
-            && self.query.limit_clause.is_none()
-            && s.projection.iter().all(|item| match item {
-                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                    is_aggregate(e)
-                }
-                _ => false,
+        if grouped || s.having.is_some() || self.query.limit_clause.is_some() {
+            return false;
+        }
+        let items = || {
+            s.projection.iter().map(|item| match item {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
+                _ => None,
             })
+        };
+        // An aggregate without GROUP BY, or expressions over no table
+        // (`LATERAL (SELECT t.a * 2 AS d)`) unless a set-returning function
+        // among them makes rows.
+        items().all(|e| e.is_some_and(is_aggregate))
+            || (s.from.is_empty()
+                && s.selection.is_none()
+                && items().all(|e| e.is_some_and(|e| !super::series::returns_set(e))))
     }
 
     /// `json_each((SELECT json_group_array(json_array(c1, ..)) FROM (query) AS

@@ -12,6 +12,7 @@ use sqlparser::ast::{
     DataType, Expr, FunctionArg, FunctionArgExpr, Ident, Query, Select, SelectItem, TableAlias,
     TableFactor, TableWithJoins, Value,
 };
+use std::ops::ControlFlow;
 
 /// Replaces a set-returning function in FROM by an equivalent subquery.
 /// Returns `Ok(false)` when `factor` is not one.
@@ -546,4 +547,45 @@ fn query(sql: &str, args: &[Expr]) -> Query {
         Expr::Subquery(q) => *q,
         other_expr => panic!("internal template is not a subquery: {other_expr}"),
     }
+}
+
+/// PostgreSQL's set-returning functions that a query may call.
+fn is_set_returning(name: &str) -> bool {
+    matches!(
+        name,
+        "generate_series"
+            | "generate_subscripts"
+            | "unnest"
+            | "json_each"
+            | "jsonb_each"
+            | "json_each_text"
+            | "jsonb_each_text"
+            | "json_array_elements"
+            | "jsonb_array_elements"
+            | "json_array_elements_text"
+            | "jsonb_array_elements_text"
+            | "json_object_keys"
+            | "jsonb_object_keys"
+            | "jsonb_path_query"
+            | "regexp_matches"
+            | "regexp_split_to_table"
+            | "string_to_table"
+    )
+}
+
+/// Whether the expression calls a set-returning function outside a
+/// subquery (so a select list holding it may yield many rows, or none).
+pub(super) fn returns_set(expr: &Expr) -> bool {
+    let mut found = false;
+    let _ = sqlparser::ast::visit_expressions(expr, |e| {
+        match e {
+            Expr::Function(f) if f.over.is_none() && is_set_returning(&base_name(&f.name)) => {
+                found = true;
+                return ControlFlow::Break(());
+            }
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    });
+    found
 }

@@ -63,6 +63,13 @@ pub(super) fn rewrite(expr: &mut Expr) {
     let concat = matches!(op, BinaryOperator::StringConcat);
     // Decide first: the operands are moved (not cloned: a long chain would
     // be copied at every level) only when the expression is rewritten.
+    // An untyped literal takes the other side's type, as in PostgreSQL
+    // (`jsonb || '{"a":1}'`, `arr || '{4,5}'`).
+    let (lt, rt) = match (concat, untyped(left), untyped(right)) {
+        (true, false, true) if is_array(lt) || is_json(lt) => (lt, lt),
+        (true, true, false) if is_array(rt) || is_json(rt) => (rt, rt),
+        _ => (lt, rt),
+    };
     let function = match () {
         _ if concat && is_array(lt) && is_array(rt) => "array_cat",
         _ if concat && is_array(lt) => "array_append",
@@ -83,6 +90,11 @@ pub(super) fn rewrite(expr: &mut Expr) {
     let l = std::mem::replace(&mut **left, Expr::value(sqlparser::ast::Value::Null));
     let r = std::mem::replace(&mut **right, Expr::value(sqlparser::ast::Value::Null));
     *expr = call(function, vec![l, r]);
+}
+
+/// A quoted literal with no type of its own.
+fn untyped(e: &Expr) -> bool {
+    super::ast::string_literal(e).is_some()
 }
 
 /// float8 arithmetic with PostgreSQL's overflow checks (22003), see
