@@ -772,6 +772,12 @@ impl Session {
                 if self.remote.is_some() {
                     // A remote server's own CREATE TABLE AS (typed by
                     // affinity, as SQLite does).
+                    if spec.like.is_some() {
+                        return Err(SqlError::new(
+                            "0A000",
+                            "CREATE TABLE (LIKE ...) is not supported on remote libSQL tenants",
+                        ));
+                    }
                     if !spec.after.is_empty() {
                         return Err(SqlError::new(
                             "0A000",
@@ -804,6 +810,9 @@ impl Session {
                 self.with_local_conn_releasing(permit, move |c| {
                     c.mark_heavy();
                     c.create_table_as(&spec).map(|n| match n {
+                        Some(_) if spec.like.is_some() => {
+                            Outcome::Command(Tag::new("CREATE TABLE"))
+                        }
                         Some(n) => Outcome::Command(Tag::new("SELECT").with_rows(n as usize)),
                         None => Outcome::Command(Tag::new(spec.skipped_tag)),
                     })

@@ -83,6 +83,45 @@ pub fn portable_with<'s>(sql: &'s str, types: ColumnTypes<'_>) -> Cow<'s, str> {
     Cow::Owned(text.join("; "))
 }
 
+/// `CASE 'timestamptz' WHEN 'time' THEN pg_time_add(..) ELSE .. END`, the
+/// column's type known once `pg_column_type` is answered (or NULL: no WHEN
+/// matches): the branch it picks, so the local-only functions of the other
+/// branches are not sent.
+fn chosen_branch(e: &Expr) -> Option<Expr> {
+    let Expr::Case {
+        operand: Some(operand),
+        conditions,
+        else_result,
+        ..
+    } = e
+    else {
+        return None;
+    };
+    fn literal(e: &Expr) -> Option<Option<&str>> {
+        match e {
+            Expr::Value(v) => match &v.value {
+                sqlparser::ast::Value::SingleQuotedString(s) => Some(Some(s.as_str())),
+                sqlparser::ast::Value::Null => Some(None),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    let chosen = literal(operand)?;
+    for when in conditions {
+        let condition = literal(&when.condition)?;
+        if chosen.is_some() && condition == chosen {
+            return Some(when.result.clone());
+        }
+    }
+    Some(
+        else_result
+            .as_deref()
+            .cloned()
+            .unwrap_or_else(|| Expr::value(sqlparser::ast::Value::Null)),
+    )
+}
+
 /// The translator's `SELECT pg_drop_check(...)` statement.
 fn is_drop_check(s: &Statement) -> bool {
     let Statement::Query(q) = s else { return false };
@@ -94,6 +133,9 @@ fn is_drop_check(s: &Statement) -> bool {
 }
 
 fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
+    if let Expr::Case { .. } = e {
+        return chosen_branch(e);
+    }
     let Expr::Function(f) = e else { return None };
     let name = f.name.0.last()?.as_ident()?.value.to_ascii_lowercase();
     let FunctionArguments::List(list) = &f.args else {

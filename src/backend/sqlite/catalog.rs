@@ -213,12 +213,26 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_size_pretty", 1, pure(), |ctx| {
         Ok(ctx.get::<Option<i64>>(0)?.map(size_pretty))
     })?;
+    // The bounds of a (JSON text) array: each dimension's length, from the
+    // first element at each level; lower bounds are always 1 here.
     conn.create_scalar_function("array_upper", 2, pure(), |ctx| {
-        let arr: Option<String> = ctx.get(0)?;
-        Ok(arr
-            .and_then(|a| serde_json::from_str::<Vec<serde_json::Value>>(&a).ok())
-            .filter(|v| !v.is_empty())
-            .map(|v| v.len() as i64))
+        let dim: Option<i64> = ctx.get(1)?;
+        Ok(array_shape(ctx.get(0)?).and_then(|shape| {
+            let d = usize::try_from(dim?).ok()?.checked_sub(1)?;
+            shape.get(d).map(|&n| n as i64)
+        }))
+    })?;
+    conn.create_scalar_function("array_lower", 2, pure(), |ctx| {
+        let dim: Option<i64> = ctx.get(1)?;
+        Ok(array_shape(ctx.get(0)?)
+            .and_then(|shape| (dim? >= 1 && dim? as usize <= shape.len()).then_some(1)))
+    })?;
+    conn.create_scalar_function("array_ndims", 1, pure(), |ctx| {
+        Ok(array_shape(ctx.get(0)?).map(|shape| shape.len() as i64))
+    })?;
+    conn.create_scalar_function("array_dims", 1, pure(), |ctx| {
+        Ok(array_shape(ctx.get(0)?)
+            .map(|shape| shape.iter().map(|n| format!("[1:{n}]")).collect::<String>()))
     })?;
     // Identity-like answers: pgtenant has one schema and no privileges system
     // inside a tenant (the tenant's owner role may do everything).
@@ -349,6 +363,23 @@ fn size_pretty(size: i64) -> String {
         size >>= 10;
     }
     format!("{} PB", half_rounded(size))
+}
+
+/// The lengths of an array's dimensions (JSON text: nested arrays are the
+/// inner dimensions); `None` for NULL and for an empty array, which has no
+/// dimensions in PostgreSQL.
+fn array_shape(array: Option<String>) -> Option<Vec<usize>> {
+    let value: serde_json::Value = serde_json::from_str(&array?).ok()?;
+    let mut shape = Vec::new();
+    let mut level = &value;
+    while let serde_json::Value::Array(items) = level {
+        if items.is_empty() {
+            break;
+        }
+        shape.push(items.len());
+        level = &items[0];
+    }
+    (!shape.is_empty()).then_some(shape)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Running one statement on a tenant connection, on a blocking-pool thread,
 //! encoding result rows straight into DataRow messages in batches.
 
+mod create_like;
 mod create_table_as;
 
 use std::collections::HashMap;

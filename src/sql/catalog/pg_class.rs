@@ -31,15 +31,19 @@ const COL: &str =
        WHEN ti.dflt_value IS NOT NULL THEN pg_default_text(ti.dflt_value, ti.type) END AS dflt \
      FROM pgcat__rel r JOIN pragma_table_info(r.name) ti";
 
-/// Indexes, named as PostgreSQL names constraint indexes.
+/// Indexes, named as PostgreSQL names constraint indexes. The unique index
+/// `ALTER TABLE ... ADD PRIMARY KEY / UNIQUE` creates ends in a comment
+/// saying which constraint it stands for (see `translate::ddl`).
 const IDX: &str = "SELECT x.*, 'CREATE ' || CASE WHEN x.isunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' \
        || x.name || ' ON public.' || x.relname || ' USING btree (' || x.cols || ')' AS def \
      FROM (SELECT sx.rowid + 16384 AS oid, \
        CASE il.origin WHEN 'pk' THEN r.name || '_pkey' \
          WHEN 'u' THEN pg_unique_name(r.name, r.sql, (SELECT group_concat(ii.name, ',') FROM pragma_index_info(il.name) ii)) \
          ELSE il.name END AS name, \
-       r.oid AS relid, r.name AS relname, il.\"unique\" AS isunique, il.origin = 'pk' AS isprimary, \
-       il.origin AS origin, \
+       r.oid AS relid, r.name AS relname, il.\"unique\" AS isunique, \
+       il.origin = 'pk' OR coalesce(sx.sql, '') LIKE '%/* pgtenant:primary key */' AS isprimary, \
+       CASE WHEN sx.sql LIKE '%/* pgtenant:primary key */' THEN 'pk' \
+         WHEN sx.sql LIKE '%/* pgtenant:unique */' THEN 'u' ELSE il.origin END AS origin, \
        (SELECT group_concat(coalesce(ii.name, '?'), ', ') FROM pragma_index_info(il.name) ii) AS cols, \
        (SELECT group_concat(ii.cid + 1, ' ') FROM pragma_index_info(il.name) ii) AS indkey, \
        (SELECT count(*) FROM pragma_index_info(il.name) ii) AS natts \

@@ -141,16 +141,9 @@ fn column_type_call(e: &Expr, scopes: &Scopes) -> Option<Expr> {
             (Some(ids[0].value.as_str()), ids[1].value.as_str())
         }
         Expr::Nested(inner) => return column_type_call(inner, scopes),
-        Expr::Function(f) => {
-            let name = super::ast::base_name(&f.name);
-            if !matches!(name.as_str(), "min" | "max") || f.over.is_some() {
-                return None;
-            }
+        Expr::Function(f) if keeps_column_type(f) => {
             let args = super::ast::plain_args(f)?;
-            let [arg] = args.as_slice() else {
-                return None;
-            };
-            return column_type_call(arg, scopes);
+            return column_type_call(args.first()?, scopes);
         }
         _ => return None,
     };
@@ -181,9 +174,18 @@ fn is_column_like(e: &Expr) -> bool {
         Expr::Identifier(_) => true,
         Expr::CompoundIdentifier(ids) => ids.len() == 2,
         Expr::Nested(inner) => is_column_like(inner),
-        Expr::Function(f) => {
-            matches!(super::ast::base_name(&f.name).as_str(), "min" | "max") && f.over.is_none()
-        }
+        Expr::Function(f) => keeps_column_type(f),
+        _ => false,
+    }
+}
+
+/// A function whose value has its first argument's type: min/max, and the
+/// window functions returning an earlier or later row's value
+/// (`d - lag(d) OVER (ORDER BY d)`).
+fn keeps_column_type(f: &sqlparser::ast::Function) -> bool {
+    match super::ast::base_name(&f.name).as_str() {
+        "min" | "max" => f.over.is_none(),
+        "lag" | "lead" | "first_value" | "last_value" | "nth_value" => f.over.is_some(),
         _ => false,
     }
 }
@@ -275,6 +277,28 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
             let native = sqlite_arithmetic(copy(&l), op, copy(&r));
             *expr = when_type(lcall, "jsonb", call("pg_jsonb_delete", vec![l, r]), native);
         }
+        return;
+    }
+    // A column plus or minus an interval: a time column's wraps at
+    // midnight; any other is rewritten as timestamp arithmetic here (the
+    // ELSE branch is not visited as `+` again).
+    let interval = rt == Some(PgType::Interval)
+        || (!minus && rt.is_none() && super::expr::untyped_interval(right).is_some());
+    if interval && lt.is_none() && l_column {
+        let Some(lcall) = column_type_call(left, scopes) else {
+            return;
+        };
+        let (l, r) = (copy(left), copy(right));
+        let mut native = Expr::BinaryOp {
+            left: Box::new(copy(&l)),
+            op: op.clone(),
+            right: Box::new(copy(&r)),
+        };
+        if super::expr::rewrite_interval_arithmetic(&mut native).is_err() {
+            return;
+        }
+        let function = if minus { "pg_time_sub" } else { "pg_time_add" };
+        *expr = when_type(lcall, "time", call(function, vec![l, r]), native);
         return;
     }
     // Intervals and known types are rewritten elsewhere.

@@ -20,9 +20,9 @@ pub(super) fn wrap(statement: &mut Statement) {
     });
 }
 
-/// A string literal, a number that an integer column might not take as
-/// is (a fraction, or beyond smallint), a parameter (the simple
-/// protocol's lifted literals are parameters too), or arithmetic.
+/// A string literal, a number, a parameter (the simple
+/// protocol's lifted literals are parameters too), arithmetic, or a
+/// function call or cast.
 fn is_input(e: &Expr) -> bool {
     match e {
         Expr::Value(v) => match &v.value {
@@ -30,7 +30,8 @@ fn is_input(e: &Expr) -> bool {
             | Value::EscapedStringLiteral(_)
             | Value::NationalStringLiteral(_)
             | Value::DollarQuotedString(_) => true,
-            Value::Number(n, _) => n.parse::<i16>().is_err(),
+            // (Even a small integer: numeric(3, 3) holds no 1.)
+            Value::Number(..) => true,
             Value::Placeholder(_) => true,
             _ => false,
         },
@@ -51,6 +52,25 @@ fn is_input(e: &Expr) -> bool {
                 | BinaryOperator::StringConcat
         ),
         Expr::Nested(inner) => is_input(inner),
+        // A computed value may be too long for a varchar(n) or too large
+        // for a numeric(p, s) (`repeat('x', 51)`, `round(x * 1e6, 2)`).
+        // (The clock and key generators are already in the stored form.)
+        Expr::Function(f) => !matches!(
+            super::ast::base_name(&f.name).as_str(),
+            "now"
+                | "current_timestamp"
+                | "current_date"
+                | "current_time"
+                | "localtimestamp"
+                | "localtime"
+                | "clock_timestamp"
+                | "statement_timestamp"
+                | "transaction_timestamp"
+                | "nextval"
+                | "gen_random_uuid"
+                | "uuid_generate_v4"
+        ),
+        Expr::Cast { .. } => true,
         _ => false,
     }
 }

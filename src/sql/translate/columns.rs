@@ -465,6 +465,42 @@ fn push_from(
                     scales: Vec::new(),
                 }
             }
+            // `json[b]_to_record[set](j) AS x(a int, ...)`: the declared columns.
+            TableFactor::Table {
+                name,
+                alias: Some(alias),
+                args: Some(_),
+                ..
+            } if matches!(
+                base_name(name).as_str(),
+                "json_to_record" | "jsonb_to_record" | "json_to_recordset" | "jsonb_to_recordset"
+            ) =>
+            {
+                Relation {
+                    name: alias.name.value.clone(),
+                    columns: alias
+                        .columns
+                        .iter()
+                        .map(|c| {
+                            let ty = c
+                                .data_type
+                                .as_ref()
+                                .and_then(|t| super::types::pg_type(t).ok());
+                            (c.name.value.clone(), ty)
+                        })
+                        .collect(),
+                    kind: Kind::From,
+                    scales: alias
+                        .columns
+                        .iter()
+                        .map(|c| {
+                            c.data_type
+                                .as_ref()
+                                .and_then(|t| PgType::numeric_scale(&t.to_string()))
+                        })
+                        .collect(),
+                }
+            }
             TableFactor::Table {
                 name, alias, args, ..
             } => {
@@ -791,7 +827,14 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
             _ => None,
         },
         Expr::Position { .. } => Some(PgType::Int4),
-        Expr::Substring { .. } | Expr::Trim { .. } | Expr::Overlay { .. } => Some(PgType::Text),
+        // bytea in, bytea out; unknown while the value's type is (a
+        // column's comes from the schema when the result is typed again).
+        Expr::Substring { expr, .. } | Expr::Trim { expr, .. } | Expr::Overlay { expr, .. } => {
+            match expr_type(expr)? {
+                PgType::Bytea => Some(PgType::Bytea),
+                _ => Some(PgType::Text),
+            }
+        }
         Expr::Extract { .. } => Some(PgType::Numeric),
         Expr::Case {
             conditions,
@@ -922,6 +965,7 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
             }
         }
         B::Minus if is_ts(lt) && is_ts(rt) => Some(PgType::Interval),
+        B::Minus if lt == Some(PgType::Time) && rt == Some(PgType::Time) => Some(PgType::Interval),
         B::Multiply | B::Divide if lt == Some(PgType::Interval) || rt == Some(PgType::Interval) => {
             Some(PgType::Interval)
         }
@@ -1042,7 +1086,8 @@ fn function_type(func: &Function) -> Option<PgType> {
         "pi" | "degrees" | "radians" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan"
         | "atan2" | "cot" => PgType::Float8,
         "jsonb_array_length" | "json_array_length" | "array_length" | "cardinality"
-        | "array_position" | "array_upper" | "array_ndims" => PgType::Int4,
+        | "array_position" | "array_upper" | "array_ndims" | "bit_length" => PgType::Int4,
+        "array_dims" => PgType::Text,
         "generate_series" => first_arg_type()?,
         "unnest" => match first_arg_type()? {
             PgType::Array(elem) => elem.scalar(),
@@ -1081,6 +1126,11 @@ fn function_type(func: &Function) -> Option<PgType> {
         "length" | "char_length" | "character_length" | "octet_length" | "strpos" | "ascii" => {
             PgType::Int4
         }
+        "substr" | "substring" | "ltrim" | "rtrim" | "btrim"
+            if first_arg_type() == Some(PgType::Bytea) =>
+        {
+            PgType::Bytea
+        }
         "lower" | "upper" | "concat" | "concat_ws" | "substr" | "substring" | "left" | "right"
         | "lpad" | "rpad" | "trim" | "btrim" | "ltrim" | "rtrim" | "replace" | "split_part"
         | "initcap" | "md5" | "string_agg" | "chr" | "version" | "current_user"
@@ -1104,9 +1154,16 @@ fn function_type(func: &Function) -> Option<PgType> {
         "random" => PgType::Float8,
         "date_part" => PgType::Float8,
         // date_trunc keeps a timestamptz a timestamptz.
-        "date_trunc" => match plain_args(func)?.get(1).and_then(|e| expr_type(e)) {
+        // The source's type, as PostgreSQL's two forms.
+        "date_bin" => match plain_args(func)?.get(1).and_then(|e| expr_type(e))? {
+            PgType::Timestamptz | PgType::Date => PgType::Timestamptz,
+            _ => PgType::Timestamp,
+        },
+        // (Unknown until the argument's type is: a column's comes from the
+        // schema when the executor retypes the result.)
+        "date_trunc" => match plain_args(func)?.get(1).and_then(|e| expr_type(e))? {
             // A date is cast to timestamptz, as PostgreSQL picks.
-            Some(PgType::Timestamptz | PgType::Date) => PgType::Timestamptz,
+            PgType::Timestamptz | PgType::Date => PgType::Timestamptz,
             _ => PgType::Timestamp,
         },
         "div" => match first_arg_type()? {

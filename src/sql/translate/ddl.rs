@@ -683,6 +683,7 @@ pub(super) fn create_table_as(
         query: super::matview::plain_select(&query)?,
         after: Vec::new(),
         skipped_tag: "CREATE TABLE AS",
+        like: None,
     }))
 }
 
@@ -716,6 +717,10 @@ fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
     for operation in alter.operations {
         match operation {
             AlterTableOperation::AddConstraint { constraint, .. } => {
+                let marker = match &constraint {
+                    TableConstraint::PrimaryKey(_) => "primary key",
+                    _ => "unique",
+                };
                 let (columns, unique_name) = match &constraint {
                     TableConstraint::PrimaryKey(pk) => (
                         &pk.columns,
@@ -738,8 +743,10 @@ fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
                     _ => return Err(unsupported(format!("ALTER TABLE ADD {constraint}"))),
                 };
                 let cols: Vec<String> = columns.iter().map(|c| c.column.expr.to_string()).collect();
+                // The comment (SQLite keeps it in sqlite_schema.sql) tells
+                // pg_constraint that this index is a constraint.
                 out.push(format!(
-                    "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {table} ({})",
+                    "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {table} ({}) /* pgtenant:{marker} */",
                     Ident::with_quote('"', unique_name),
                     cols.join(", ")
                 ));

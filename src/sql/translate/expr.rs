@@ -304,9 +304,9 @@ pub(super) fn rewrite_interval_arithmetic(expr: &mut Expr) -> Result<(), Transla
     // interval * n, n * interval, interval / n: PostgreSQL's interval_mul.
     if matches!(op, BinaryOperator::Multiply | BinaryOperator::Divide) {
         let (iv, factor) = if is_interval(left)? {
-            ((**left).clone(), (**right).clone())
+            (take(left), take(right))
         } else if matches!(op, BinaryOperator::Multiply) && is_interval(right)? {
-            ((**right).clone(), (**left).clone())
+            (take(right), take(left))
         } else {
             return Ok(());
         };
@@ -323,6 +323,20 @@ pub(super) fn rewrite_interval_arithmetic(expr: &mut Expr) -> Result<(), Transla
         BinaryOperator::Minus => true,
         _ => return Ok(()),
     };
+    // time +/- interval wraps around midnight; time - time is an interval.
+    if expr_type(left) == Some(PgType::Time) {
+        let function = match () {
+            _ if is_interval(right)? && negate => Some("pg_time_sub"),
+            _ if is_interval(right)? || untyped_interval(right).is_some() => Some("pg_time_add"),
+            _ if negate && expr_type(right) == Some(PgType::Time) => Some("pg_time_diff"),
+            // time + date is below.
+            _ => None,
+        };
+        if let Some(function) = function {
+            *expr = call(function, vec![take(left), take(right)]);
+            return Ok(());
+        }
+    }
     // interval +/- interval.
     if is_interval(left)? && is_interval(right)? {
         let name = if negate {
@@ -330,7 +344,7 @@ pub(super) fn rewrite_interval_arithmetic(expr: &mut Expr) -> Result<(), Transla
         } else {
             "pg_interval_add"
         };
-        *expr = call(name, vec![(**left).clone(), (**right).clone()]);
+        *expr = call(name, vec![take(left), take(right)]);
         return Ok(());
     }
     let text = match interval_text(right)? {
@@ -343,7 +357,7 @@ pub(super) fn rewrite_interval_arithmetic(expr: &mut Expr) -> Result<(), Transla
             } else {
                 "pg_timestamp_add"
             };
-            *expr = call(name, vec![(**left).clone(), (**right).clone()]);
+            *expr = call(name, vec![take(left), take(right)]);
             return Ok(());
         }
         // `ts + '1 day'`: the untyped literal can only be an interval
@@ -357,7 +371,7 @@ pub(super) fn rewrite_interval_arithmetic(expr: &mut Expr) -> Result<(), Transla
             }
         },
     };
-    let mut args = vec![string("%Y-%m-%d %H:%M:%f"), (**left).clone()];
+    let mut args = vec![string("%Y-%m-%d %H:%M:%f"), take(left)];
     args.extend(interval_modifiers(&text, negate)?.into_iter().map(string));
     *expr = call("strftime", args);
     Ok(())
@@ -378,17 +392,14 @@ fn rewrite_date_arithmetic(expr: &mut Expr) {
     let (lt, rt) = (expr_type(left), expr_type(right));
     // timestamp - timestamp is an interval (days and time).
     if matches!(op, BinaryOperator::Minus) && is_ts(lt) && is_ts(rt) {
-        *expr = call(
-            "pg_timestamp_diff",
-            vec![(**left).clone(), (**right).clone()],
-        );
+        *expr = call("pg_timestamp_diff", vec![take(left), take(right)]);
         return;
     }
     // date + time (either order) is that day's timestamp at that time.
     if matches!(op, BinaryOperator::Plus) {
         let pair = match (lt, rt) {
-            (Some(PgType::Date), Some(PgType::Time)) => Some([(**left).clone(), (**right).clone()]),
-            (Some(PgType::Time), Some(PgType::Date)) => Some([(**right).clone(), (**left).clone()]),
+            (Some(PgType::Date), Some(PgType::Time)) => Some([take(left), take(right)]),
+            (Some(PgType::Time), Some(PgType::Date)) => Some([take(right), take(left)]),
             _ => None,
         };
         if let Some(day_time) = pair {
@@ -399,7 +410,7 @@ fn rewrite_date_arithmetic(expr: &mut Expr) {
     if lt != Some(PgType::Date) {
         return;
     }
-    let (l, r) = ((**left).clone(), (**right).clone());
+    let (l, r) = (take(left), take(right));
     let minus = matches!(op, BinaryOperator::Minus);
     *expr = match rt {
         Some(PgType::Date) if minus => super::ast::cast(

@@ -339,6 +339,21 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
                 [super::arrays::stored(args[0].clone()), args[1].clone()],
             )
         }
+        "array_ndims" | "array_dims" => {
+            arity(1)?;
+            call(&name, vec![super::arrays::stored(args[0].clone())])
+        }
+        "array_upper" | "array_lower" => {
+            arity(2)?;
+            call(
+                &name,
+                vec![super::arrays::stored(args[0].clone()), args[1].clone()],
+            )
+        }
+        "bit_length" => {
+            arity(1)?;
+            template("(length(CAST($1 AS BLOB)) * 8)", args)
+        }
         "cardinality" => {
             arity(1)?;
             call(

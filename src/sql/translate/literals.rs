@@ -33,6 +33,9 @@ fn digits(s: &str, n: usize) -> bool {
 /// `YYYY-MM-DD`; a time of day after it is ignored, as PostgreSQL does.
 pub(super) fn date(text: &str) -> Result<String, TranslateError> {
     let t = text.trim();
+    if t.eq_ignore_ascii_case("epoch") {
+        return Ok("1970-01-01".into());
+    }
     let t = t.split_once([' ', 'T']).map_or(t, |(day, _)| day);
     let mut parts = t.splitn(3, '-');
     match (parts.next(), parts.next(), parts.next()) {
@@ -89,6 +92,9 @@ pub(super) fn time(text: &str) -> Result<String, TranslateError> {
 /// `pg`: the literal's type (Timestamp or Timestamptz), for the message.
 pub(super) fn timestamp(text: &str, pg: PgType) -> Result<Option<String>, TranslateError> {
     let t = text.trim();
+    if t.eq_ignore_ascii_case("epoch") {
+        return Ok(Some("1970-01-01 00:00:00".into()));
+    }
     let (day, rest) = match t.find([' ', 'T']) {
         Some(i) => (&t[..i], t[i + 1..].trim()),
         None => (t, ""),

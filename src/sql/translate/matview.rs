@@ -52,6 +52,7 @@ pub(super) fn create(view: CreateView) -> Result<CreateTableAs, TranslateError> 
         query,
         after,
         skipped_tag: "CREATE MATERIALIZED VIEW",
+        like: None,
     })
 }
 

@@ -19,6 +19,7 @@ mod column_text;
 mod columns;
 mod copy;
 mod copy_options;
+mod create_like;
 mod cursor;
 mod ddl;
 mod defaults;
@@ -178,6 +179,21 @@ pub struct CreateTableAs {
     /// The tag when IF NOT EXISTS finds the table (PostgreSQL's tag for a
     /// created one is `SELECT n`).
     pub skipped_tag: &'static str,
+    /// `CREATE TABLE t (LIKE source ...)`: the source's columns, no rows.
+    pub like: Option<Like>,
+}
+
+/// What `CREATE TABLE t (LIKE source ...)` copies besides the columns'
+/// names, types and NOT NULL (see `create_like`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Like {
+    pub source: String,
+    /// DEFAULTS / IDENTITY: column defaults, a serial key's numbering.
+    pub defaults: bool,
+    /// CONSTRAINTS: CHECK constraints.
+    pub constraints: bool,
+    /// INDEXES: the primary key, unique constraints and plain indexes.
+    pub indexes: bool,
 }
 
 /// A named constraint or index changed by name, which SQLite's ALTER has

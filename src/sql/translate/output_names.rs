@@ -87,7 +87,11 @@ fn figure(expr: &Expr) -> Option<(String, u8)> {
         },
         Expr::TypedString(ts) => Some((type_name(&ts.data_type), 1)),
         Expr::Interval(_) => Some(("interval".into(), 1)),
-        Expr::Case { .. } => Some(("case".into(), 1)),
+        // The ELSE result's name, when it has a real one.
+        Expr::Case { else_result, .. } => match else_result.as_deref().and_then(figure) {
+            Some((name, 2)) => Some((name, 2)),
+            _ => Some(("case".into(), 1)),
+        },
         Expr::Array(_) => Some(("array".into(), 1)),
         Expr::Tuple(_) => Some(("row".into(), 1)),
         Expr::Exists { .. } => strong("exists"),

@@ -136,6 +136,19 @@ impl Hints {
         if let Some(column) = self.scope.column(other) {
             return column;
         }
+        // `date_trunc('day', at) = $1`: the timestamp's own type.
+        if let Expr::Function(f) = other {
+            if matches!(base_name(&f.name).as_str(), "date_trunc" | "date_bin") {
+                if let Some(args) = super::ast::plain_args(f) {
+                    if let Some(source) = args.get(1) {
+                        return match self.hint_from(source) {
+                            ParamHint::Unknown => ParamHint::Type(PgType::Timestamp),
+                            hint => hint,
+                        };
+                    }
+                }
+            }
+        }
         // An unqualified name in a query reading one table (`... IN (SELECT
         // user_id FROM orders WHERE amount > $1)`): most likely that table's
         // column; if not, the lookup finds nothing and nothing is lost.

@@ -12,7 +12,12 @@ use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 /// `chunk` (one statement's tokens) with every rewrite applied.
 pub(super) fn rewrite(chunk: Vec<TokenWithSpan>) -> Result<Vec<TokenWithSpan>, TranslateError> {
-    let chunk = overriding(drop_index_concurrently(chunk))?;
+    let words = significant(&chunk);
+    // An anonymous code block runs PL/pgSQL, which there is none of here.
+    if keyword_at(&chunk, &words, 0, Keyword::DO) {
+        return Err(unsupported("DO (anonymous PL/pgSQL blocks)"));
+    }
+    let chunk = overriding(drop_index_concurrently(table_command(chunk)))?;
     Ok(upsert_from_constants(lock_strength(chunk)))
 }
 
@@ -32,6 +37,27 @@ fn keyword_at(chunk: &[TokenWithSpan], words: &[usize], n: usize, k: Keyword) ->
     words
         .get(n)
         .is_some_and(|&i| is_keyword(&chunk[i].token, k))
+}
+
+/// `TABLE name [ORDER BY ...]` is `SELECT * FROM name ...` (sqlparser reads
+/// it only inside a query, not as a statement).
+fn table_command(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let words = significant(&chunk);
+    if keyword_at(&chunk, &words, 0, Keyword::TABLE) {
+        let space =
+            || TokenWithSpan::wrap(Token::Whitespace(sqlparser::tokenizer::Whitespace::Space));
+        chunk.splice(
+            words[0]..=words[0],
+            [
+                TokenWithSpan::wrap(Token::make_keyword("SELECT")),
+                space(),
+                TokenWithSpan::wrap(Token::Mul),
+                space(),
+                TokenWithSpan::wrap(Token::make_keyword("FROM")),
+            ],
+        );
+    }
+    chunk
 }
 
 /// `DROP INDEX CONCURRENTLY name` (migration tools send it to avoid long

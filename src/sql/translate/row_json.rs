@@ -51,11 +51,14 @@ fn row_call(e: &mut Expr, select: &Select) -> Result<(), TranslateError> {
     let FunctionArguments::List(list) = &mut f.args else {
         return Ok(());
     };
-    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(t)))] = list.args.as_slice()
-    else {
-        return Ok(());
+    // `t` or `t.*`: the row of FROM item t.
+    let alias = match list.args.as_slice() {
+        [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(t)))] => ident_name(t),
+        [FunctionArg::Unnamed(FunctionArgExpr::QualifiedWildcard(n))] if n.0.len() == 1 => {
+            base_name(n)
+        }
+        _ => return Ok(()),
     };
-    let alias = ident_name(t);
     let Some(columns) = derived_columns(select, &alias) else {
         // A table's row: read by rowid, its columns as the schema declares
         // them, when the statement runs; anything else is a column.

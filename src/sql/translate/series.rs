@@ -58,6 +58,13 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
     if ordinality || (name == "unnest" && args.len() > 1) {
         return zipped_elements(factor, &name, &args, alias, ordinality);
     }
+    if matches!(
+        name.as_str(),
+        "json_to_recordset" | "jsonb_to_recordset" | "json_to_record" | "jsonb_to_record"
+    ) {
+        let sub = to_record(&name, one_arg(&name, &args)?, alias.as_ref())?;
+        return Ok(replace_with(factor, sub, alias, &name));
+    }
     let column = match alias.as_ref() {
         // Their result column is a named OUT parameter: `value`, whatever the table alias.
         a if name.contains("array_elements") && alias_columns_free(a) => "value".to_owned(),
@@ -119,8 +126,6 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
         ),
         // Other set-returning functions are not translated (refused by name).
         "generate_subscripts"
-        | "json_to_recordset"
-        | "jsonb_to_recordset"
         | "json_populate_recordset"
         | "jsonb_populate_recordset"
         | "json_each"
@@ -547,6 +552,52 @@ fn query(sql: &str, args: &[Expr]) -> Query {
         Expr::Subquery(q) => *q,
         other_expr => panic!("internal template is not a subquery: {other_expr}"),
     }
+}
+
+/// `json[b]_to_record[set](j) AS x(a int, b text, ...)`: each object's keys
+/// read as the columns the alias declares (a missing key is NULL), cast as
+/// PostgreSQL casts the JSON text; json/jsonb columns take the value as
+/// JSON. The set form reads the array's elements through `json_each`.
+fn to_record(
+    name: &str,
+    json: &[Expr],
+    alias: Option<&TableAlias>,
+) -> Result<Query, TranslateError> {
+    let columns = alias.map(|a| a.columns.as_slice()).unwrap_or_default();
+    if columns.is_empty() {
+        return Err(other(
+            "42601",
+            "a column definition list is required for functions returning \"record\"",
+        ));
+    }
+    let mut items = Vec::with_capacity(columns.len());
+    for c in columns {
+        let Some(data_type) = &c.data_type else {
+            return Err(other(
+                "42601",
+                "a column definition list is required for functions returning \"record\"",
+            ));
+        };
+        let json_typed = matches!(
+            super::types::pg_type(data_type),
+            Ok(crate::sql::pgtype::PgType::Json | crate::sql::pgtype::PgType::Jsonb)
+        );
+        let key = c.name.value.replace('\'', "''");
+        let arrow = if json_typed { "->" } else { "->>" };
+        items.push(format!(
+            "CAST(value {arrow} '{key}' AS {data_type}) AS {}",
+            Ident::with_quote('"', &c.name.value)
+        ));
+    }
+    let from = if name.ends_with("recordset") {
+        "json_each($1)"
+    } else {
+        "(SELECT $1 AS value) AS pg_record"
+    };
+    Ok(query(
+        &format!("SELECT {} FROM {from}", items.join(", ")),
+        json,
+    ))
 }
 
 /// PostgreSQL's set-returning functions that a query may call.

@@ -24,6 +24,8 @@ pub(super) enum Parsed {
     AlterSequence(Vec<TokenWithSpan>),
     /// `REFRESH MATERIALIZED VIEW name` (nor this): the view's name.
     Refresh(String),
+    /// `CREATE TABLE t (LIKE s INCLUDING ...)` (nor this): its tokens.
+    CreateLike(Vec<TokenWithSpan>),
     Statement(Box<Statement>),
 }
 
@@ -61,6 +63,10 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         }
         if super::alter_sequence::is_alter_sequence(&significant) {
             out.push(Parsed::AlterSequence(chunk.to_vec()));
+            continue;
+        }
+        if super::create_like::is_create_like(&significant) {
+            out.push(Parsed::CreateLike(chunk.to_vec()));
             continue;
         }
         if is_keyword(&first.token, Keyword::COPY) {

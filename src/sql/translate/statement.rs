@@ -11,6 +11,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
     let statement = match parsed {
         Parsed::Vacuum => return Ok(noop("VACUUM")),
         Parsed::Copy(tokens) => return super::copy::translate(tokens),
+        Parsed::CreateLike(tokens) => return super::create_like::translate(tokens),
         Parsed::AlterSequence(tokens) => return super::alter_sequence::translate(tokens),
         Parsed::Refresh(name) => {
             return Ok(Translation::command(StmtKind::RefreshMatview { name }))
@@ -299,6 +300,8 @@ fn statement_name(statement: &Statement) -> String {
     let words: Vec<&str> = text
         .split_whitespace()
         .take_while(|w| w.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        // `CREATE OR REPLACE FUNCTION`: what is created names it.
+        .filter(|w| !matches!(*w, "OR" | "REPLACE"))
         .take(3)
         .collect();
     if words.is_empty() {

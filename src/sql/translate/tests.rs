@@ -66,7 +66,7 @@ fn ddl_statements() {
         ),
         (
             "alter table pgbench_branches add primary key (bid)",
-            "CREATE UNIQUE INDEX IF NOT EXISTS \"pgbench_branches_pkey\" ON pgbench_branches (bid)",
+            "CREATE UNIQUE INDEX IF NOT EXISTS \"pgbench_branches_pkey\" ON pgbench_branches (bid) /* pgtenant:primary key */",
         ),
         (
             "drop table if exists pgbench_accounts, pgbench_branches cascade",

@@ -63,6 +63,17 @@ pub(super) fn rewrite(expr: &mut Expr) {
     let concat = matches!(op, BinaryOperator::StringConcat);
     // Decide first: the operands are moved (not cloned: a long chain would
     // be copied at every level) only when the expression is rewritten.
+    // `'total: ' || 1.50`: a decimal literal is numeric, whose text keeps
+    // the written scale (SQLite would print the double 1.5).
+    if concat {
+        for (side, other) in [(&mut **left, rt), (&mut **right, lt)] {
+            if other == Some(PgType::Text) {
+                if let Some(text) = decimal_text(side) {
+                    *side = super::ast::string(text);
+                }
+            }
+        }
+    }
     // An untyped literal takes the other side's type, as in PostgreSQL
     // (`jsonb || '{"a":1}'`, `arr || '{4,5}'`).
     let (lt, rt) = match (concat, untyped(left), untyped(right)) {
@@ -90,6 +101,23 @@ pub(super) fn rewrite(expr: &mut Expr) {
     let l = std::mem::replace(&mut **left, Expr::value(sqlparser::ast::Value::Null));
     let r = std::mem::replace(&mut **right, Expr::value(sqlparser::ast::Value::Null));
     *expr = call(function, vec![l, r]);
+}
+
+/// The text of a decimal literal (`1.50`, `-0.5`), as numeric prints it.
+fn decimal_text(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            sqlparser::ast::Value::Number(n, _) if n.contains('.') && !n.contains(['e', 'E']) => {
+                Some(n.clone())
+            }
+            _ => None,
+        },
+        Expr::UnaryOp {
+            op: sqlparser::ast::UnaryOperator::Minus,
+            expr,
+        } => decimal_text(expr).map(|t| format!("-{t}")),
+        _ => None,
+    }
 }
 
 /// A quoted literal with no type of its own.
@@ -175,7 +203,7 @@ fn compare_with_day(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<Ex
         ),
         _ => return None,
     };
-    if expr_type(column).is_some() {
+    if compared_type(column).is_some() {
         return None;
     }
     let (ty, text) = literal;
@@ -219,7 +247,7 @@ fn literal_as_other_side(typed: &Expr, literal: &mut Expr) {
     if !matches!(literal, Expr::Value(_)) {
         return;
     }
-    let canonical = match expr_type(typed) {
+    let canonical = match compared_type(typed) {
         Some(PgType::Date) => super::literals::date(text).ok(),
         Some(ty @ (PgType::Timestamp | PgType::Timestamptz)) => {
             super::literals::timestamp(text, ty).ok().flatten()
@@ -231,10 +259,29 @@ fn literal_as_other_side(typed: &Expr, literal: &mut Expr) {
     }
 }
 
+/// The type a comparison reads an operand as: its own, or for
+/// `date_trunc`/`date_bin` of a column (whose result type the schema
+/// decides: timestamp or timestamptz) the timestamp text both are stored
+/// as.
+fn compared_type(e: &Expr) -> Option<PgType> {
+    expr_type(e).or_else(|| match e {
+        Expr::Function(f)
+            if matches!(
+                super::ast::base_name(&f.name).as_str(),
+                "date_trunc" | "date_bin"
+            ) =>
+        {
+            Some(PgType::Timestamp)
+        }
+        Expr::Nested(inner) => compared_type(inner),
+        _ => None,
+    })
+}
+
 /// `date = timestamp` compares the date's midnight: the stored date text
 /// gets the time of day a stored timestamp has (`YYYY-MM-DD HH:MM:SS`).
 fn date_with_timestamp(left: &mut Expr, right: &mut Expr) {
-    let (lt, rt) = (expr_type(left), expr_type(right));
+    let (lt, rt) = (compared_type(left), compared_type(right));
     let side = match (lt, rt) {
         // (A timestamptz is stored in UTC, the session's zone for dates.)
         (Some(PgType::Date), Some(PgType::Timestamp | PgType::Timestamptz)) => left,

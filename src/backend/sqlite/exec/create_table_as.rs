@@ -8,7 +8,7 @@
 
 use super::super::all_or_none;
 use super::super::catalog::name_taken;
-use super::{key_types, Conn};
+use super::{create_like, key_types, Conn};
 use crate::sql::errors::{from_sqlite, SqlError};
 use crate::sql::pgtype::PgType;
 use crate::sql::quote_ident;
@@ -23,8 +23,17 @@ impl Conn {
         if spec.if_not_exists && name_taken(&self.db, schema, &spec.table).map_err(sql)? {
             return Ok(None);
         }
-        let declared = self.result_declarations(spec)?;
         let table = format!("{schema}.{}", quote_ident(&spec.table));
+        if let Some(like) = &spec.like {
+            let statements = create_like::statements(&self.db, schema, &spec.table, like)?;
+            return all_or_none(&mut self.db, "pgtenant_create_table_as", |db| {
+                for statement in &statements {
+                    db.execute_batch(statement).map_err(sql)?;
+                }
+                Ok(Some(0))
+            });
+        }
+        let declared = self.result_declarations(spec)?;
         let create = format!("CREATE TABLE {table} ({})", declared.join(", "));
         all_or_none(&mut self.db, "pgtenant_create_table_as", |db| {
             db.execute_batch(&create).map_err(sql)?;

@@ -41,9 +41,22 @@ pub fn register_cached(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
             // Checked, then stored as given: the column's affinity keeps
             // digits a double cannot hold as text.
             PgType::Numeric => {
-                to_number(ctx, true)?;
+                let value = to_number(ctx, true)?;
+                if let (Some(p), Some(s)) = (column.precision, column.scale) {
+                    fits_precision(&value, p, s)?;
+                }
                 ctx.get::<Value>(0)?
             }
+            // JSON text must parse (PostgreSQL checks it on input).
+            PgType::Json | PgType::Jsonb => match ctx.get_raw(0) {
+                ValueRef::Text(t) => {
+                    if serde_json::from_slice::<serde::de::IgnoredAny>(t).is_err() {
+                        return Err(error("22P02", "invalid input syntax for type json"));
+                    }
+                    ctx.get::<Value>(0)?
+                }
+                _ => ctx.get::<Value>(0)?,
+            },
             PgType::Float4 | PgType::Float8 => to_number(ctx, false)?,
             PgType::Bool => {
                 to_bool(ctx.get_raw(0))?.map_or(Value::Null, |b| Value::Integer(b.into()))
@@ -67,6 +80,12 @@ pub fn register_cached(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
             },
             // An array literal ('{a,b}') is stored as the JSON array the
             // array functions read; JSON text (ARRAY[...]) is already so.
+            // '\x0a0b' (or the escape form) is the bytes it spells.
+            PgType::Bytea => match ctx.get_raw(0) {
+                ValueRef::Text(t) => decode_param(Some(t), PgType::Bytea, false)
+                    .map_err(|e| error(e.code, e.message))?,
+                _ => ctx.get::<Value>(0)?,
+            },
             PgType::Array(_) => match ctx.get_raw(0) {
                 ValueRef::Text(t) if t.trim_ascii_start().starts_with(b"{") => {
                     decode_param(Some(t), column.ty, false).map_err(|e| error(e.code, e.message))?
@@ -118,6 +137,8 @@ pub(super) struct Column {
     limit: Option<Limit>,
     /// numeric(p, s): `s`.
     pub(super) scale: Option<u16>,
+    /// numeric(p, s): `p`.
+    precision: Option<u16>,
 }
 
 /// `varchar(n)` / `char(n)`: at most `chars` characters; `pad` for char(n).
@@ -159,8 +180,47 @@ impl Column {
             None
         };
         let scale = PgType::numeric_scale(decl);
-        Column { ty, limit, scale }
+        let precision = scale.and_then(|_| {
+            let (_, args) = decl.split_once('(')?;
+            args.split([',', ')']).next()?.trim().parse().ok()
+        });
+        Column {
+            ty,
+            limit,
+            scale,
+            precision,
+        }
     }
+}
+
+/// numeric(p, s) holds values that round (to `s` places) below 10^(p-s)
+/// in magnitude; others are 22003, as PostgreSQL's numeric input.
+fn fits_precision(value: &Value, precision: u16, scale: u16) -> rusqlite::Result<()> {
+    let v = match value {
+        Value::Integer(n) => *n as f64,
+        Value::Real(f) => *f,
+        // NaN and the infinities, which numeric(p, s) refuses too.
+        Value::Text(_) => f64::INFINITY,
+        _ => return Ok(()),
+    };
+    let digits = i32::from(precision) - i32::from(scale);
+    let factor = 10f64.powi(i32::from(scale));
+    let rounded = (v.abs() * factor).round() / factor;
+    if rounded.is_finite() && rounded < 10f64.powi(digits) {
+        return Ok(());
+    }
+    let detail = if digits > 0 {
+        format!(
+            "A field with precision {precision}, scale {scale} must round to an absolute value less than 10^{digits}."
+        )
+    } else {
+        format!(
+            "A field with precision {precision}, scale {scale} must round to an absolute value less than 1."
+        )
+    };
+    Err(rusqlite::Error::UserFunctionError(Box::new(
+        crate::sql::errors::SqlError::new("22003", "numeric field overflow").with_detail(detail),
+    )))
 }
 
 /// PostgreSQL's length rule for character types: too long is 22001

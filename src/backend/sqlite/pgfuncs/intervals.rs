@@ -39,6 +39,22 @@ fn timestamp(s: &str) -> rusqlite::Result<NaiveDateTime> {
     }
 }
 
+/// A time of day argument, in microseconds since midnight.
+fn time(s: &str) -> rusqlite::Result<i64> {
+    crate::sql::encode::datetime::parse_time(s).ok_or_else(|| {
+        error(
+            "22007",
+            format!("invalid input syntax for type time: \"{s}\""),
+        )
+    })
+}
+
+fn time_text(usecs: i64) -> String {
+    let mut out = bytes::BytesMut::with_capacity(15);
+    crate::sql::encode::datetime::write_time(&mut out, usecs);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn add(a: Interval, b: Interval) -> rusqlite::Result<Interval> {
     Ok(Interval {
         months: a.months.checked_add(b.months).ok_or_else(out_of_range)?,
@@ -305,6 +321,62 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             Ok(Some(out.format("%Y-%m-%d %H:%M:%S%.f").to_string()))
         })?;
     }
+    // time +/- interval (its time part only, wrapping at midnight, as
+    // PostgreSQL's time_pl_interval) and time - time (an interval).
+    for (name, negate) in [("pg_time_add", false), ("pg_time_sub", true)] {
+        conn.create_scalar_function(name, 2, pure(), move |ctx| {
+            let (Some(t), Some(iv)) = (text(ctx, 0)?, text(ctx, 1)?) else {
+                return Ok(None);
+            };
+            let usecs = time(&t)?;
+            let step = interval(&iv)?.usecs % USECS_PER_DAY;
+            let out = (usecs + if negate { -step } else { step }).rem_euclid(USECS_PER_DAY);
+            Ok(Some(time_text(out)))
+        })?;
+    }
+    conn.create_scalar_function("pg_time_diff", 2, pure(), |ctx| {
+        let (Some(a), Some(b)) = (text(ctx, 0)?, text(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(
+            Interval {
+                months: 0,
+                days: 0,
+                usecs: time(&a)? - time(&b)?,
+            }
+            .to_text(),
+        ))
+    })?;
+    // date_bin(stride, source, origin): the start of the stride-wide bin
+    // (counted from origin) that holds source.
+    conn.create_scalar_function("date_bin", 3, pure(), |ctx| {
+        let (Some(stride), Some(source), Some(origin)) =
+            (text(ctx, 0)?, text(ctx, 1)?, text(ctx, 2)?)
+        else {
+            return Ok(None);
+        };
+        let stride = interval(&stride)?;
+        if stride.months != 0 {
+            return Err(error(
+                "22023",
+                "timestamps cannot be binned into intervals containing months or years",
+            ));
+        }
+        let step = i64::from(stride.days) * USECS_PER_DAY + stride.usecs;
+        if step <= 0 {
+            return Err(error("22023", "stride must be greater than zero"));
+        }
+        let (source, origin) = (timestamp(&source)?, timestamp(&origin)?);
+        let since = (source - origin)
+            .num_microseconds()
+            .ok_or_else(|| error("22008", "timestamp out of range"))?;
+        let bin = origin
+            .checked_add_signed(chrono::TimeDelta::microseconds(
+                since.div_euclid(step) * step,
+            ))
+            .ok_or_else(|| error("22008", "timestamp out of range"))?;
+        Ok(Some(bin.format("%Y-%m-%d %H:%M:%S%.f").to_string()))
+    })?;
     // make_interval's seven fields (the translator fills the defaults).
     conn.create_scalar_function("pg_make_interval", 7, pure(), |ctx| {
         let Some(([years, months, weeks, days, hours, mins], secs)) = fields(ctx)? else {

@@ -116,10 +116,10 @@ fn datetime(t: NaiveDateTime, fmt: &str) -> String {
         };
         // Longest patterns first.
         let pats: &[&str] = &[
-            "HH24", "HH12", "YYYY", "MONTH", "Month", "month", "A.M.", "P.M.", "a.m.", "p.m.",
-            "YYY", "MON", "Mon", "mon", "DAY", "Day", "day", "DDD", "MS", "US", "HH", "MI", "SS",
-            "YY", "MM", "DD", "DY", "Dy", "dy", "AM", "PM", "am", "pm", "IW", "WW", "TZ", "tz",
-            "Y", "D", "Q", "J",
+            "IYYY", "IDDD", "HH24", "HH12", "YYYY", "MONTH", "Month", "month", "A.M.", "P.M.",
+            "a.m.", "p.m.", "YYY", "MON", "Mon", "mon", "DAY", "Day", "day", "DDD", "MS", "US",
+            "HH", "MI", "SS", "IYY", "YY", "MM", "DD", "DY", "Dy", "dy", "AM", "PM", "am", "pm",
+            "IW", "WW", "TZ", "tz", "IY", "ID", "Y", "D", "Q", "J",
         ];
         let Some(p) = pats.iter().find(|p| rest.starts_with(**p)) else {
             if fm {
@@ -164,6 +164,17 @@ fn datetime(t: NaiveDateTime, fmt: &str) -> String {
             "US" => num(&mut out, (t.nanosecond() / 1_000) as i64, 6),
             "Q" => num(&mut out, ((t.month() - 1) / 3 + 1) as i64, 1),
             "IW" => num(&mut out, t.iso_week().week() as i64, 2),
+            // ISO 8601 week-numbering year, day of week (Monday 1) and day
+            // of that year.
+            "IYYY" => num(&mut out, t.iso_week().year() as i64, 4),
+            "IYY" => num(&mut out, (t.iso_week().year() % 1000) as i64, 3),
+            "IY" => num(&mut out, (t.iso_week().year() % 100) as i64, 2),
+            "ID" => num(&mut out, t.weekday().number_from_monday() as i64, 1),
+            "IDDD" => num(
+                &mut out,
+                (t.iso_week().week() as i64 - 1) * 7 + t.weekday().number_from_monday() as i64,
+                3,
+            ),
             "WW" => num(&mut out, ((t.ordinal() - 1) / 7 + 1) as i64, 2),
             "J" => num(&mut out, t.date().num_days_from_ce() as i64 + 1_721_425, 1),
             "AM" | "PM" => out.push_str(if pm { "PM" } else { "AM" }),
