@@ -237,8 +237,9 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
             );
         }
         ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
-            return SqlError::new("23503", "insert or update violates foreign key constraint")
-                .with_detail("A referenced row is missing, or a referencing row still exists.");
+            return foreign_key_violation(
+                "insert, update or delete violates a foreign key constraint",
+            )
         }
         ffi::SQLITE_CONSTRAINT_CHECK => {
             let name = msg.split_once(": ").map(|(_, n)| n).unwrap_or("check");
@@ -261,6 +262,11 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
         _ => {}
     }
     match primary {
+        // A DELETE or UPDATE of a referenced row (RESTRICT, or NO ACTION
+        // checked at the statement's end) comes with the plain code.
+        ffi::SQLITE_CONSTRAINT if msg == "FOREIGN KEY constraint failed" => {
+            foreign_key_violation("update or delete violates a foreign key constraint")
+        }
         ffi::SQLITE_CONSTRAINT => SqlError::new("23000", msg.to_owned()),
         ffi::SQLITE_BUSY | ffi::SQLITE_LOCKED => {
             SqlError::new("55P03", "could not obtain lock on the database: it is busy")
@@ -289,6 +295,12 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
         }
         _ => from_message(msg),
     }
+}
+
+/// SQLite names neither the constraint nor the key.
+fn foreign_key_violation(message: &str) -> SqlError {
+    SqlError::new("23503", message)
+        .with_detail("A referenced row is missing, or a referencing row still exists.")
 }
 
 /// SQLite's compile-time limits on a statement's shape, as the program limit

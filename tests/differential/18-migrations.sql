@@ -141,3 +141,16 @@ INSERT INTO wallets_loose (id, owner, balance) VALUES (20, 'z', -3) RETURNING id
 CREATE TABLE IF NOT EXISTS wallets_plain (LIKE wallets);
 CREATE TABLE wallets_plain (LIKE wallets);
 CREATE TABLE wallets_nope (LIKE no_such_table);
+CREATE TABLE "Author" ("id" SERIAL NOT NULL, "name" TEXT, CONSTRAINT "Author_pkey" PRIMARY KEY ("id"));
+CREATE TABLE "Book" ("id" SERIAL NOT NULL, "authorId" INTEGER NOT NULL, CONSTRAINT "Book_pkey" PRIMARY KEY ("id"));
+ALTER TABLE "Book" ADD CONSTRAINT "Book_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "Author"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+INSERT INTO "Author" ("name") VALUES ('a') RETURNING "id";
+INSERT INTO "Book" ("authorId") VALUES (1) RETURNING "id", "authorId";
+INSERT INTO "Book" ("authorId") VALUES (42);
+DELETE FROM "Author" WHERE "id" = 1;
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '"Book"'::regclass ORDER BY 1;
+SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('Author', 'Book') ORDER BY 1;
+SELECT i.relname AS name, ix.indisprimary AS primary, ix.indisunique AS unique FROM pg_class t, pg_class i, pg_index ix WHERE t.oid = ix.indrelid AND i.oid = ix.indexrelid AND t.relkind = 'r' AND t.relname = 'Book' ORDER BY i.relname;
+SELECT 1 AS primary, 2 AS unique, 3 AS default, 'x' AS check;
+CREATE TABLE defaults_shown (a jsonb DEFAULT '{}', b varchar(5) DEFAULT 'x', c date DEFAULT '2024-01-01', d text[] DEFAULT '{}', e int DEFAULT 5, f boolean DEFAULT true, g numeric DEFAULT 1.5, h uuid DEFAULT 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11');
+SELECT column_name, column_default FROM information_schema.columns WHERE table_name = 'defaults_shown' ORDER BY ordinal_position;

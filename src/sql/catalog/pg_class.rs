@@ -35,7 +35,7 @@ const COL: &str =
 /// `ALTER TABLE ... ADD PRIMARY KEY / UNIQUE` creates ends in a comment
 /// saying which constraint it stands for (see `translate::ddl`).
 const IDX: &str = "SELECT x.*, 'CREATE ' || CASE WHEN x.isunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' \
-       || x.name || ' ON public.' || x.relname || ' USING btree (' || x.cols || ')' AS def \
+       || quote_ident(x.name) || ' ON public.' || quote_ident(x.relname) || ' USING btree (' || x.cols || ')' AS def \
      FROM (SELECT sx.rowid + 16384 AS oid, \
        CASE il.origin WHEN 'pk' THEN r.name || '_pkey' \
          WHEN 'u' THEN pg_unique_name(r.name, r.sql, (SELECT group_concat(ii.name, ',') FROM pragma_index_info(il.name) ii)) \
@@ -44,16 +44,17 @@ const IDX: &str = "SELECT x.*, 'CREATE ' || CASE WHEN x.isunique THEN 'UNIQUE ' 
        il.origin = 'pk' OR coalesce(sx.sql, '') LIKE '%/* pgtenant:primary key */' AS isprimary, \
        CASE WHEN sx.sql LIKE '%/* pgtenant:primary key */' THEN 'pk' \
          WHEN sx.sql LIKE '%/* pgtenant:unique */' THEN 'u' ELSE il.origin END AS origin, \
-       (SELECT group_concat(coalesce(ii.name, '?'), ', ') FROM pragma_index_info(il.name) ii) AS cols, \
+       (SELECT group_concat(coalesce(quote_ident(ii.name), '?'), ', ') FROM pragma_index_info(il.name) ii) AS cols, \
        (SELECT group_concat(ii.cid + 1, ' ') FROM pragma_index_info(il.name) ii) AS indkey, \
        (SELECT count(*) FROM pragma_index_info(il.name) ii) AS natts \
      FROM pgcat__rel r JOIN pragma_index_list(r.name) il \
        JOIN main.sqlite_schema sx ON sx.type = 'index' AND sx.name = il.name \
      WHERE r.type = 'table' \
      UNION ALL \
-     SELECT c.relid + 1000000, c.relname || '_pkey', c.relid, c.relname, 1, 1, 'pk', c.attname, \
+     SELECT c.relid + 1000000, c.relname || '_pkey', c.relid, c.relname, 1, 1, 'pk', quote_ident(c.attname), \
        CAST(c.attnum AS TEXT), 1 \
-     FROM pgcat__col c WHERE c.dflt LIKE 'nextval(%' AND c.pk = 1) x";
+     FROM pgcat__col c WHERE c.dflt LIKE 'nextval(%' AND c.pk = 1 \
+       AND NOT EXISTS (SELECT 1 FROM pragma_index_list(c.relname) il WHERE il.origin = 'pk')) x";
 
 /// Constraints: primary keys and UNIQUE constraints (from their indexes),
 /// foreign keys, and CHECK constraints (from the table's text); names as
@@ -78,8 +79,8 @@ const CON: &str = "SELECT x.oid + 2000000 AS oid, x.name AS conname, CASE WHEN x
          pragma_table_info(fk.\"table\") p WHERE p.pk = fk.seq + 1)), ',') || ']', \
        CASE fk.on_update WHEN 'CASCADE' THEN 'c' WHEN 'SET NULL' THEN 'n' WHEN 'SET DEFAULT' THEN 'd' WHEN 'RESTRICT' THEN 'r' ELSE 'a' END, \
        CASE fk.on_delete WHEN 'CASCADE' THEN 'c' WHEN 'SET NULL' THEN 'n' WHEN 'SET DEFAULT' THEN 'd' WHEN 'RESTRICT' THEN 'r' ELSE 'a' END, \
-       'FOREIGN KEY (' || group_concat(fk.\"from\", ', ') || ') REFERENCES ' || fk.\"table\" || '(' \
-         || coalesce(group_concat(fk.\"to\", ', '), (SELECT group_concat(p.name, ', ') FROM pragma_table_info(fk.\"table\") p WHERE p.pk > 0)) || ')' \
+       'FOREIGN KEY (' || group_concat(quote_ident(fk.\"from\"), ', ') || ') REFERENCES ' || quote_ident(fk.\"table\") || '(' \
+         || coalesce(group_concat(quote_ident(fk.\"to\"), ', '), (SELECT group_concat(quote_ident(p.name), ', ') FROM pragma_table_info(fk.\"table\") p WHERE p.pk > 0)) || ')' \
          || CASE fk.on_update WHEN 'NO ACTION' THEN '' ELSE ' ON UPDATE ' || fk.on_update END \
          || CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END \
      FROM pgcat__rel r JOIN pragma_foreign_key_list(r.name) fk WHERE r.type = 'table' \

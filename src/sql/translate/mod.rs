@@ -33,6 +33,7 @@ mod expr;
 mod functions;
 mod group_check;
 mod grouping_sets;
+mod keyword_aliases;
 mod lateral;
 mod literals;
 mod matview;

@@ -133,8 +133,9 @@ impl VisitorMut for Rewriter {
             .and_then(|()| super::row_json::rewrite(select)))
     }
 
-    fn post_visit_select(&mut self, _select: &mut Select) -> ControlFlow<TranslateError> {
+    fn post_visit_select(&mut self, select: &mut Select) -> ControlFlow<TranslateError> {
         self.scopes.pop();
+        super::keyword_aliases::quote(select);
         ControlFlow::Continue(())
     }
 
