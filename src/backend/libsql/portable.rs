@@ -14,7 +14,8 @@
 //! become SQLite's CAST, `pg_numeric_round(x, p, s)` `round(x, s)`, `pg_column_type(...)` becomes NULL (`date_column + 7` is then SQLite's
 //! arithmetic, as before the local engine learned it), `pg_column_text(x,
 //! ..)` becomes `x` (the stored form: `1` for true), and the interval
-//! reading of EXTRACT, `pg_interval_part(...)`, NULL (a known interval
+//! reading of EXTRACT, `pg_interval_part(...)`, NULL, interval comparison
+//! `pg_interval_cmp(a, b)` a comparison of the texts (a known interval
 //! extracts NULL; a column falls back to nothing after its timestamp
 //! reading).
 
@@ -66,6 +67,7 @@ pub fn portable_with<'s>(sql: &'s str, types: ColumnTypes<'_>) -> Cow<'s, str> {
         && !sql.contains("pg_cast_timestamp(")
         && !sql.contains("pg_column_concat(")
         && !sql.contains("pg_numeric_round(")
+        && !sql.contains("pg_interval_cmp(")
     {
         return Cow::Borrowed(sql);
     }
@@ -213,6 +215,18 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
             Some(t) => sqlparser::ast::Value::SingleQuotedString(t),
             None => sqlparser::ast::Value::Null,
         }));
+    }
+    // Intervals compared by their text, as before the local engine learned
+    // PostgreSQL's rule ('1 day' and '24 hours' differ here).
+    if name == "pg_interval_cmp" {
+        let (a, b) = (arg(0)?, arg(1)?);
+        let sql = format!(
+            "(CASE WHEN {a} < {b} THEN -1 WHEN {a} > {b} THEN 1 WHEN {a} = {b} THEN 0 END)"
+        );
+        return Parser::new(&SQLiteDialect {})
+            .try_with_sql(&sql)
+            .and_then(|mut p| p.parse_expr())
+            .ok();
     }
     if name == "pg_interval_part" {
         return Some(Expr::value(sqlparser::ast::Value::Null));

@@ -126,7 +126,26 @@ fn output_arguments(func: &mut Function, scopes: &Scopes) {
             if json {
                 wrap_json(e, scopes);
             } else {
+                output_text(e);
                 wrap(e, scopes, false);
+            }
+        }
+    }
+}
+
+/// A value as its type's output function prints it, where SQLite's text
+/// would differ: a boolean is `t`/`f` (concat prints it so, where `||`
+/// casts it to `true`), a decimal literal keeps its written scale.
+fn output_text(e: &mut Expr) {
+    if expr_type(e) == Some(PgType::Bool) {
+        let value = std::mem::replace(e, super::ast::null());
+        *e = super::ast::template("(CASE ($1) WHEN 1 THEN 't' WHEN 0 THEN 'f' END)", [value]);
+        return;
+    }
+    if let Expr::Value(v) = e {
+        if let sqlparser::ast::Value::Number(n, _) = &v.value {
+            if n.contains('.') && !n.contains(['e', 'E']) {
+                *e = super::ast::string(n.clone());
             }
         }
     }

@@ -237,6 +237,15 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
     };
     if let Some(new_name) = renamed {
         func.name = object_name(new_name);
+        // array_agg/jsonb_agg of no rows is NULL; json_group_array gives
+        // `[]`, which no row makes (one NULL value is `[null]`).
+        if new_name == "json_group_array" && func.over.is_none() {
+            let aggregate = Expr::Function(func.clone());
+            return Ok(Some(call(
+                "nullif",
+                vec![aggregate, super::ast::string("[]".to_owned())],
+            )));
+        }
         return Ok(None);
     }
     let simple = func.over.is_none() && func.filter.is_none() && func.within_group.is_empty();

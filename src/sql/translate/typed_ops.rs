@@ -3,7 +3,7 @@
 //! `||` with an array (append, prepend, concatenate), `||` of jsonb values
 //! (merge), jsonb `-` a key, and `||` with a boolean (its text is
 //! `true`/`false`, not SQLite's 1/0); a date compared with a timestamp (the
-//! date is its midnight); `round(float8)` (half to even, as `rint`);
+//! date is its midnight); intervals compared by length; `round(float8)` (half to even, as `rint`);
 //! float8 `+ - * /` (range checked).
 
 use sqlparser::ast::{BinaryOperator, Expr};
@@ -21,6 +21,18 @@ pub(super) fn rewrite(expr: &mut Expr) {
         return;
     };
     if is_comparison(op) {
+        // Intervals compare by length (30-day months, 24-hour days), not
+        // by their text: '1 day' = '24 hours'.
+        if expr_type(left) == Some(PgType::Interval) || expr_type(right) == Some(PgType::Interval) {
+            let l = std::mem::replace(&mut **left, Expr::value(sqlparser::ast::Value::Null));
+            let r = std::mem::replace(&mut **right, Expr::value(sqlparser::ast::Value::Null));
+            *expr = Expr::BinaryOp {
+                left: Box::new(call("pg_interval_cmp", vec![l, r])),
+                op: op.clone(),
+                right: Box::new(super::ast::number(0)),
+            };
+            return;
+        }
         if let Some(replacement) = compare_with_day(left, op, right) {
             *expr = replacement;
         } else {

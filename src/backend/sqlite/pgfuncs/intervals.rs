@@ -321,6 +321,18 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             Ok(Some(out.format("%Y-%m-%d %H:%M:%S%.f").to_string()))
         })?;
     }
+    // interval comparison as PostgreSQL's interval_cmp: by the length with
+    // 30-day months and 24-hour days.
+    conn.create_scalar_function("pg_interval_cmp", 2, pure(), |ctx| {
+        let (Some(a), Some(b)) = (text(ctx, 0)?, text(ctx, 1)?) else {
+            return Ok(None);
+        };
+        let span = |i: Interval| {
+            (i128::from(i.months) * 30 + i128::from(i.days)) * i128::from(USECS_PER_DAY)
+                + i128::from(i.usecs)
+        };
+        Ok(Some(span(interval(&a)?).cmp(&span(interval(&b)?)) as i64))
+    })?;
     // time +/- interval (its time part only, wrapping at midnight, as
     // PostgreSQL's time_pl_interval) and time - time (an interval).
     for (name, negate) in [("pg_time_add", false), ("pg_time_sub", true)] {
