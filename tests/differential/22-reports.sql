@@ -45,3 +45,12 @@ SELECT region, array_agg(product ORDER BY product) FILTER (WHERE qty > 100) FROM
 SELECT '1 day'::interval = '24 hours'::interval, '1 month'::interval > '29 days'::interval, interval '1 day' > interval '23 hours', interval '-1 day' < interval '0', interval '1 year' = interval '360 days';
 SELECT id FROM sales WHERE sold_at IS NOT NULL AND timestamptz '2024-03-01 00:00+00' - sold_at > interval '30 days' ORDER BY id;
 SELECT concat('a', NULL, 1, true, 1.50), concat_ws('-', false, 2.0, 1 > 2, NULL::bool), format('%s %s', true, 1.50);
+CREATE TABLE cats (id int PRIMARY KEY, parent_id int REFERENCES cats(id), name text);
+INSERT INTO cats VALUES (1, NULL, 'root'), (2, 1, 'a'), (3, 1, 'b'), (4, 2, 'a1'), (5, 4, 'a1x'), (6, 1, 'c'), (7, 6, 'c1'), (8, 1, 'd'), (9, 1, 'e'), (10, 1, 'f');
+WITH RECURSIVE tree AS (SELECT id, name, 0 AS depth, ARRAY[id] AS path FROM cats WHERE parent_id IS NULL UNION ALL SELECT c.id, c.name, t.depth + 1, t.path || c.id FROM cats c JOIN tree t ON c.parent_id = t.id) SELECT id, name, depth, path FROM tree ORDER BY path;
+WITH RECURSIVE tree AS (SELECT id, ARRAY[name] AS names FROM cats WHERE parent_id IS NULL UNION ALL SELECT c.id, t.names || c.name FROM cats c JOIN tree t ON c.parent_id = t.id) SELECT id, array_to_string(names, '/') FROM tree ORDER BY names DESC;
+WITH RECURSIVE g AS (SELECT id, ARRAY[id] AS seen, false AS cycle FROM cats WHERE id = 1 UNION ALL SELECT c.id, g.seen || c.id, c.id = ANY(g.seen) FROM cats c JOIN g ON c.parent_id = g.id WHERE NOT g.cycle) SELECT count(*), max(cardinality(seen)) FROM g;
+SELECT id FROM cats WHERE parent_id = ANY (SELECT id FROM cats WHERE name LIKE 'a%') ORDER BY id;
+SELECT id FROM cats WHERE id <> ALL (SELECT parent_id FROM cats WHERE parent_id IS NOT NULL) ORDER BY id;
+SELECT 1 = ANY (SELECT 1), 2 = SOME (SELECT NULL::int), 3 <> ALL (SELECT 1 WHERE false);
+SELECT a FROM (SELECT ARRAY[1,10] AS a UNION ALL SELECT ARRAY[2] UNION ALL SELECT ARRAY[1,2] UNION ALL SELECT ARRAY[1]) v ORDER BY a::int[];

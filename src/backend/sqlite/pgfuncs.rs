@@ -5,6 +5,7 @@
 //! `functions::register`.
 
 mod arith;
+mod array_order;
 mod binary;
 mod casts;
 pub mod column_input;
@@ -48,6 +49,7 @@ fn error(code: &'static str, message: impl Into<String>) -> rusqlite::Error {
 
 /// Registers every function of this module on `conn`.
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
+    array_order::register(conn)?;
     casts::register(conn)?;
     column_input::register(conn)?;
     defaults::register(conn)?;

@@ -74,6 +74,27 @@ impl Scopes {
         self.0.push(level);
     }
 
+    /// The table or WITH query an alias (or unaliased name) in scope
+    /// stands for, innermost first.
+    pub(super) fn base_of(&self, qualifier: &str) -> Option<String> {
+        self.0.iter().rev().find_map(|level| {
+            level
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(qualifier))
+                .and_then(|(_, base)| base.clone())
+        })
+    }
+
+    /// The tables or WITH queries of the innermost FROM clause.
+    pub(super) fn innermost_bases(&self) -> Vec<String> {
+        self.0
+            .iter()
+            .rev()
+            .find(|level| !level.is_empty())
+            .map(|level| level.iter().filter_map(|(_, base)| base.clone()).collect())
+            .unwrap_or_default()
+    }
+
     /// The `scopes` argument for a column reference, or `None` when no
     /// base table can hold it.
     fn tables_for(&self, qualifier: Option<&str>, column: &str) -> Option<String> {

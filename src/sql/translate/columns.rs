@@ -223,6 +223,37 @@ pub(super) fn query_columns(query: &Query) -> Vec<Option<PgType>> {
     query_named(query).into_iter().map(|(_, t)| t).collect()
 }
 
+/// [`query_named`], for the rewriter's WITH queries; a column the first
+/// SELECT builds as an array (`ARRAY[id] AS path`) is an array even when
+/// its elements' type needs the schema.
+pub(super) fn query_named_columns(query: &Query) -> Vec<(String, Option<PgType>)> {
+    let mut columns = query_named(query);
+    let mut body = query.body.as_ref();
+    loop {
+        match body {
+            SetExpr::SetOperation { left, .. } => body = left,
+            SetExpr::Query(q) => body = q.body.as_ref(),
+            _ => break,
+        }
+    }
+    if let SetExpr::Select(select) = body {
+        for ((_, ty), item) in columns.iter_mut().zip(&select.projection) {
+            if let (
+                None,
+                SelectItem::UnnamedExpr(Expr::Array(_))
+                | SelectItem::ExprWithAlias {
+                    expr: Expr::Array(_),
+                    ..
+                },
+            ) = (&ty, item)
+            {
+                *ty = Some(array_of(None));
+            }
+        }
+    }
+    columns
+}
+
 /// A query's output columns, named; empty when their number is unknown.
 fn query_named(query: &Query) -> Vec<(String, Option<PgType>)> {
     let guard = ScopeGuard::new();

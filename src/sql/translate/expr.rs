@@ -147,6 +147,31 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
         Expr::Ceil { expr: value, field } => Some(ceil_floor("ceil", value, field)?),
         Expr::Floor { expr: value, field } => Some(ceil_floor("floor", value, field)?),
         Expr::Array(array) => Some(call("json_array", array.elem.clone())),
+        // `x = ANY (SELECT ...)` is `x IN (SELECT ...)`, `x <> ALL (...)` NOT
+        // IN, NULLs included (the standard defines them so).
+        Expr::AnyOp {
+            compare_op: BinaryOperator::Eq,
+            right,
+            ..
+        }
+        | Expr::AllOp {
+            compare_op: BinaryOperator::NotEq,
+            right,
+            ..
+        } if matches!(**right, Expr::Subquery(_)) => {
+            let negated = matches!(expr, Expr::AllOp { .. });
+            let (Expr::AnyOp { left, right, .. } | Expr::AllOp { left, right, .. }) = expr else {
+                unreachable!("matched above")
+            };
+            let Expr::Subquery(subquery) = take(right) else {
+                unreachable!("matched above")
+            };
+            Some(Expr::InSubquery {
+                expr: Box::new(take(left)),
+                subquery,
+                negated,
+            })
+        }
         Expr::AnyOp {
             left,
             compare_op: BinaryOperator::Eq,

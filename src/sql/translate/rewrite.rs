@@ -40,6 +40,62 @@ fn brk(result: Result<(), TranslateError>) -> ControlFlow<TranslateError> {
 struct Rewriter {
     /// The FROM items in scope, for `column_dates`.
     scopes: Scopes,
+    /// The WITH queries in scope, innermost last: their names and column
+    /// types as their (first) SELECT gives them, for `t.path || x` over a
+    /// recursive CTE's array column.
+    ctes: Vec<Vec<(String, CteColumns)>>,
+}
+
+/// A WITH query's columns: names and types where known.
+type CteColumns = Vec<(String, Option<crate::sql::pgtype::PgType>)>;
+
+impl Rewriter {
+    /// The type of `alias.column` when `alias` names a WITH query in scope.
+    fn cte_column_type(&self, e: &Expr) -> Option<crate::sql::pgtype::PgType> {
+        let (bases, column) = match e {
+            Expr::CompoundIdentifier(ids) => match ids.as_slice() {
+                [qualifier, column] => (vec![self.scopes.base_of(&qualifier.value)?], column),
+                _ => return None,
+            },
+            // A bare name: any WITH query the innermost FROM reads.
+            Expr::Identifier(column) => (self.scopes.innermost_bases(), column),
+            _ => return None,
+        };
+        bases.iter().find_map(|base| {
+            self.ctes
+                .iter()
+                .rev()
+                .flatten()
+                .find_map(|(name, columns)| {
+                    if !name.eq_ignore_ascii_case(base) {
+                        return None;
+                    }
+                    columns
+                        .iter()
+                        .find(|(c, _)| c.eq_ignore_ascii_case(&column.value))
+                        .and_then(|(_, t)| *t)
+                })
+        })
+    }
+
+    /// ORDER BY of an array: by its elements, as PostgreSQL compares
+    /// arrays (the stored JSON text sorts otherwise).
+    fn order_arrays(&self, query: &mut Query) {
+        let Some(order_by) = &mut query.order_by else {
+            return;
+        };
+        let sqlparser::ast::OrderByKind::Expressions(items) = &mut order_by.kind else {
+            return;
+        };
+        for item in items {
+            let ty =
+                super::columns::expr_type(&item.expr).or_else(|| self.cte_column_type(&item.expr));
+            if matches!(ty, Some(crate::sql::pgtype::PgType::Array(_))) {
+                let e = super::ast::take(&mut item.expr);
+                item.expr = super::ast::call("pg_array_sort_key", vec![e]);
+            }
+        }
+    }
 }
 
 impl VisitorMut for Rewriter {
@@ -62,11 +118,24 @@ impl VisitorMut for Rewriter {
             return ControlFlow::Break(e);
         }
         super::column_dates::rewrite(expr, &self.scopes);
+        // `t.path || c.id` over a WITH query's array column: an array
+        // append, decided before `column_text` reads `t.path` as a table's
+        // column of unknown type.
+        if let Expr::BinaryOp {
+            left,
+            op: sqlparser::ast::BinaryOperator::StringConcat,
+            right,
+        } = expr
+        {
+            if self.cte_column_type(left).is_some() || self.cte_column_type(right).is_some() {
+                super::typed_ops::rewrite(expr, &|e| self.cte_column_type(e));
+            }
+        }
         super::column_text::rewrite(expr, &self.scopes);
         super::casts::rewrite_bool_text_cast(expr);
         super::catalog::rewrite_regclass_text_cast(expr);
         super::functions::json_builder_arguments(expr);
-        super::typed_ops::rewrite(expr);
+        super::typed_ops::rewrite(expr, &|e| self.cte_column_type(e));
         brk(super::expr::check_array_subscript(expr)
             .and_then(|()| rewrite_interval_arithmetic(expr)))
     }
@@ -104,16 +173,32 @@ impl VisitorMut for Rewriter {
         if let Err(e) = super::grouping_sets::rewrite(query) {
             return ControlFlow::Break(e);
         }
+        self.ctes.push(
+            query
+                .with
+                .iter()
+                .flat_map(|w| &w.cte_tables)
+                .map(|cte| {
+                    let mut columns = super::columns::query_named_columns(&cte.query);
+                    for (c, alias) in columns.iter_mut().zip(&cte.alias.columns) {
+                        c.0 = alias.name.value.clone();
+                    }
+                    (cte.alias.name.value.clone(), columns)
+                })
+                .collect(),
+        );
         // ORDER BY is outside the SELECT but sees its FROM items.
         match query.body.as_ref() {
             SetExpr::Select(select) => self.scopes.push_select(select),
             _ => self.scopes.push_none(),
         }
+        self.order_arrays(query);
         brk(super::lateral::rewrite(query).and_then(|()| super::distinct_on::rewrite(query)))
     }
 
     fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {
         self.scopes.pop();
+        self.ctes.pop();
         super::null_order::query(query);
         brk(rewrite_limits(query))
     }

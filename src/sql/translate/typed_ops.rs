@@ -12,7 +12,9 @@ use super::ast::{call, is_comparison};
 use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
 
-pub(super) fn rewrite(expr: &mut Expr) {
+/// `cte_type` names the type of a WITH query's column (`t.path`), which
+/// the expression alone does not tell.
+pub(super) fn rewrite(expr: &mut Expr, cte_type: &dyn Fn(&Expr) -> Option<PgType>) {
     if let Expr::Function(func) = expr {
         round_float(func);
         return;
@@ -69,7 +71,10 @@ pub(super) fn rewrite(expr: &mut Expr) {
     if !matches!(op, BinaryOperator::StringConcat | BinaryOperator::Minus) {
         return;
     }
-    let (lt, rt) = (expr_type(left), expr_type(right));
+    let (lt, rt) = (
+        expr_type(left).or_else(|| cte_type(left)),
+        expr_type(right).or_else(|| cte_type(right)),
+    );
     let is_array = |t: Option<PgType>| matches!(t, Some(PgType::Array(_)));
     let is_json = |t: Option<PgType>| matches!(t, Some(PgType::Jsonb | PgType::Json));
     let concat = matches!(op, BinaryOperator::StringConcat);
