@@ -170,6 +170,7 @@ impl VisitorMut for Rewriter {
     }
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {
+        super::set_members::rewrite(&mut query.body);
         if let Err(e) = super::grouping_sets::rewrite(query) {
             return ControlFlow::Break(e);
         }
