@@ -292,27 +292,39 @@ impl PgType {
         }
     }
 
+    /// The scale of a declared `numeric(p, s)` / `decimal(p, s)` (`numeric(p)`
+    /// is scale 0); `None` for any other type, or unconstrained numeric.
+    pub fn numeric_scale(decl: &str) -> Option<u16> {
+        let (p, s) = numeric_modifiers(decl)?;
+        match s {
+            Some(s) => s.trim().parse().ok(),
+            None => p.trim().parse::<u16>().ok().map(|_| 0),
+        }
+    }
+
+    /// The precision `p` of a declared `numeric(p[, s])` / `decimal(p[, s])`.
+    pub fn numeric_precision(decl: &str) -> Option<u16> {
+        numeric_modifiers(decl)?.0.trim().parse().ok()
+    }
+
+    /// Whether values of the type are numbers (integers, floats, numeric).
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            PgType::Int2
+                | PgType::Int4
+                | PgType::Int8
+                | PgType::Numeric
+                | PgType::Float4
+                | PgType::Float8
+        )
+    }
+
     /// Maps a SQLite declared column type (as written in translated DDL,
     /// which keeps PostgreSQL names) to the PostgreSQL type clients see.
     ///
     /// Follows PostgreSQL's spellings and aliases; anything unknown is text,
     /// which every client can read.
-    /// The scale of a declared `numeric(p, s)` / `decimal(p, s)` (`numeric(p)`
-    /// is scale 0); `None` for any other type, or unconstrained numeric.
-    pub fn numeric_scale(decl: &str) -> Option<u16> {
-        // No allocation: this runs for every result column of a query.
-        let (head, rest) = decl.split_once('(')?;
-        let head = head.trim();
-        if !head.eq_ignore_ascii_case("numeric") && !head.eq_ignore_ascii_case("decimal") {
-            return None;
-        }
-        let args = rest.trim_end().strip_suffix(')')?;
-        match args.split_once(',') {
-            Some((_, s)) => s.trim().parse().ok(),
-            None => args.trim().parse::<u16>().ok().map(|_| 0),
-        }
-    }
-
     pub fn from_decl(decl: &str) -> PgType {
         let lower = decl.trim().to_ascii_lowercase();
         let mut base = lower.as_str();
@@ -380,6 +392,21 @@ impl PgType {
                 | PgType::Unknown
         )
     }
+}
+
+/// The modifiers of `numeric(p[, s])` / `decimal(p[, s])`, untrimmed; no
+/// allocation, as the scale is read for every result column of a query.
+fn numeric_modifiers(decl: &str) -> Option<(&str, Option<&str>)> {
+    let (head, rest) = decl.split_once('(')?;
+    let head = head.trim();
+    if !head.eq_ignore_ascii_case("numeric") && !head.eq_ignore_ascii_case("decimal") {
+        return None;
+    }
+    let args = rest.trim_end().strip_suffix(')')?;
+    Some(match args.split_once(',') {
+        Some((p, s)) => (p, Some(s)),
+        None => (args, None),
+    })
 }
 
 #[cfg(test)]

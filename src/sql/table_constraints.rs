@@ -16,6 +16,13 @@ use sqlparser::dialect::SQLiteDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Location, Token, Tokenizer};
 
+/// The comment ending a unique index that `ALTER TABLE ... ADD UNIQUE` /
+/// `ADD PRIMARY KEY` made: SQLite keeps it in `sqlite_schema.sql`, and the
+/// catalog (`sql::catalog::pg_class`, which spells them in its SQL) lists
+/// such an index as that constraint.
+pub const UNIQUE_INDEX: &str = "/* pgtenant:unique */";
+pub const PRIMARY_KEY_INDEX: &str = "/* pgtenant:primary key */";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     PrimaryKey,

@@ -124,6 +124,14 @@ fn chosen_branch(e: &Expr) -> Option<Expr> {
     )
 }
 
+/// An SQLite expression built from the statement's own parts.
+fn sqlite_expr(sql: &str) -> Option<Expr> {
+    Parser::new(&SQLiteDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_expr())
+        .ok()
+}
+
 /// The translator's `SELECT pg_drop_check(...)` statement.
 fn is_drop_check(s: &Statement) -> bool {
     let Statement::Query(q) = s else { return false };
@@ -182,11 +190,7 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
         return Some(Expr::Function(round));
     }
     if let (Some(template), Some(x)) = (target, arg(0)) {
-        let sql = template.replace("$1", &x.to_string());
-        return Parser::new(&SQLiteDialect {})
-            .try_with_sql(&sql)
-            .and_then(|mut p| p.parse_expr())
-            .ok();
+        return sqlite_expr(&template.replace("$1", &x.to_string()));
     }
     // `a || b` in SQLite's sense (the column is the left operand unless
     // the last argument says it is the right one).
@@ -220,13 +224,9 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
     // PostgreSQL's rule ('1 day' and '24 hours' differ here).
     if name == "pg_interval_cmp" {
         let (a, b) = (arg(0)?, arg(1)?);
-        let sql = format!(
+        return sqlite_expr(&format!(
             "(CASE WHEN {a} < {b} THEN -1 WHEN {a} > {b} THEN 1 WHEN {a} = {b} THEN 0 END)"
-        );
-        return Parser::new(&SQLiteDialect {})
-            .try_with_sql(&sql)
-            .and_then(|mut p| p.parse_expr())
-            .ok();
+        ));
     }
     if name == "pg_interval_part" {
         return Some(Expr::value(sqlparser::ast::Value::Null));

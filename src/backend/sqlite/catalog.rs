@@ -339,16 +339,7 @@ fn default_text(dflt: &str, decl: &str) -> String {
         (PgType::Bool, "1") => "true".into(),
         // A quoted literal of any non-numeric type prints with its cast
         // (`'{}'::jsonb`, `'active'::character varying`).
-        (
-            PgType::Int2
-            | PgType::Int4
-            | PgType::Int8
-            | PgType::Float4
-            | PgType::Float8
-            | PgType::Numeric
-            | PgType::Unknown,
-            _,
-        ) => d.to_string(),
+        _ if t.is_numeric() || t == PgType::Unknown => d.to_string(),
         _ if d.starts_with('\'') => {
             let cast = catalog::format_type(t.oid(), None);
             format!("{d}::{cast}")

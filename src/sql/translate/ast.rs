@@ -96,6 +96,22 @@ pub(super) fn take(e: &mut Expr) -> Expr {
     std::mem::replace(e, Expr::value(Value::Null))
 }
 
+/// The text of a decimal literal (`1.50`, `-0.5`) as numeric prints it,
+/// written scale kept (SQLite would print the double).
+pub(super) fn decimal_text(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) if n.contains('.') && !n.contains(['e', 'E']) => Some(n.clone()),
+            _ => None,
+        },
+        Expr::UnaryOp {
+            op: sqlparser::ast::UnaryOperator::Minus,
+            expr,
+        } => decimal_text(expr).map(|t| format!("-{t}")),
+        _ => None,
+    }
+}
+
 /// Builds an expression from a constant SQLite-ready template, substituting
 /// `$1..$n` with `args`. Templates are fixed strings in this module, so a parse
 /// failure is a programming error caught by the tests.

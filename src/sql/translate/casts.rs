@@ -205,17 +205,7 @@ fn fits(source: Option<PgType>, target: PgType) -> bool {
 }
 
 fn is_numeric(source: Option<PgType>) -> bool {
-    matches!(
-        source,
-        Some(
-            PgType::Int2
-                | PgType::Int4
-                | PgType::Int8
-                | PgType::Numeric
-                | PgType::Float4
-                | PgType::Float8
-        )
-    )
+    source.is_some_and(PgType::is_numeric)
 }
 
 /// The digits of a numeric literal, with a leading minus when negated.

@@ -142,12 +142,8 @@ fn output_text(e: &mut Expr) {
         *e = super::ast::template("(CASE ($1) WHEN 1 THEN 't' WHEN 0 THEN 'f' END)", [value]);
         return;
     }
-    if let Expr::Value(v) = e {
-        if let sqlparser::ast::Value::Number(n, _) = &v.value {
-            if n.contains('.') && !n.contains(['e', 'E']) {
-                *e = super::ast::string(n.clone());
-            }
-        }
+    if let Some(text) = super::ast::decimal_text(e) {
+        *e = super::ast::string(text);
     }
 }
 

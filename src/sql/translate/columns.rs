@@ -507,29 +507,25 @@ fn push_from(
                 "json_to_record" | "jsonb_to_record" | "json_to_recordset" | "jsonb_to_recordset"
             ) =>
             {
+                let (columns, scales) = alias
+                    .columns
+                    .iter()
+                    .map(|c| {
+                        let ty = c.data_type.as_ref();
+                        (
+                            (
+                                c.name.value.clone(),
+                                ty.and_then(|t| super::types::pg_type(t).ok()),
+                            ),
+                            ty.and_then(|t| PgType::numeric_scale(&t.to_string())),
+                        )
+                    })
+                    .unzip();
                 Relation {
                     name: alias.name.value.clone(),
-                    columns: alias
-                        .columns
-                        .iter()
-                        .map(|c| {
-                            let ty = c
-                                .data_type
-                                .as_ref()
-                                .and_then(|t| super::types::pg_type(t).ok());
-                            (c.name.value.clone(), ty)
-                        })
-                        .collect(),
+                    columns,
                     kind: Kind::From,
-                    scales: alias
-                        .columns
-                        .iter()
-                        .map(|c| {
-                            c.data_type
-                                .as_ref()
-                                .and_then(|t| PgType::numeric_scale(&t.to_string()))
-                        })
-                        .collect(),
+                    scales,
                 }
             }
             TableFactor::Table {
@@ -779,6 +775,15 @@ fn select_named(
         }
     }
     out
+}
+
+/// The timestamp `date_trunc(field, ts)` / `date_bin(stride, ts, origin)`
+/// works on, whose type (timestamp or timestamptz) is the result's.
+pub(super) fn timestamp_source(func: &Function) -> Option<&Expr> {
+    if !matches!(base_name(&func.name).as_str(), "date_trunc" | "date_bin") {
+        return None;
+    }
+    plain_args(func)?.get(1).copied()
 }
 
 /// Integer literals are int4 when they fit, else int8; decimals are numeric.
@@ -1184,15 +1189,10 @@ fn function_type(func: &Function) -> Option<PgType> {
         "bool_and" | "bool_or" | "every" => PgType::Bool,
         "random" => PgType::Float8,
         "date_part" => PgType::Float8,
-        // date_trunc keeps a timestamptz a timestamptz.
-        // The source's type, as PostgreSQL's two forms.
-        "date_bin" => match plain_args(func)?.get(1).and_then(|e| expr_type(e))? {
-            PgType::Timestamptz | PgType::Date => PgType::Timestamptz,
-            _ => PgType::Timestamp,
-        },
-        // (Unknown until the argument's type is: a column's comes from the
-        // schema when the executor retypes the result.)
-        "date_trunc" => match plain_args(func)?.get(1).and_then(|e| expr_type(e))? {
+        // date_trunc and date_bin keep a timestamptz a timestamptz. (Unknown
+        // until the argument's type is: a column's comes from the schema
+        // when the executor retypes the result.)
+        "date_trunc" | "date_bin" => match expr_type(timestamp_source(func)?)? {
             // A date is cast to timestamptz, as PostgreSQL picks.
             PgType::Timestamptz | PgType::Date => PgType::Timestamptz,
             _ => PgType::Timestamp,

@@ -717,36 +717,38 @@ fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
     for operation in alter.operations {
         match operation {
             AlterTableOperation::AddConstraint { constraint, .. } => {
-                let marker = match &constraint {
-                    TableConstraint::PrimaryKey(_) => "primary key",
-                    _ => "unique",
-                };
-                let (columns, unique_name) = match &constraint {
+                use crate::sql::table_constraints::{PRIMARY_KEY_INDEX, UNIQUE_INDEX};
+                let (columns, unique_name, marker) = match &constraint {
                     TableConstraint::PrimaryKey(pk) => (
                         &pk.columns,
                         pk.name
                             .as_ref()
                             .map(ident_name)
                             .unwrap_or(format!("{table_base}_pkey")),
+                        PRIMARY_KEY_INDEX,
                     ),
-                    TableConstraint::Unique(u) => (&u.columns, {
-                        let cols: Vec<String> = u
-                            .columns
-                            .iter()
-                            .map(|c| c.column.expr.to_string())
-                            .collect();
-                        u.name
-                            .as_ref()
-                            .map(ident_name)
-                            .unwrap_or(format!("{table_base}_{}_key", cols.join("_")))
-                    }),
+                    TableConstraint::Unique(u) => (
+                        &u.columns,
+                        {
+                            let cols: Vec<String> = u
+                                .columns
+                                .iter()
+                                .map(|c| c.column.expr.to_string())
+                                .collect();
+                            u.name
+                                .as_ref()
+                                .map(ident_name)
+                                .unwrap_or(format!("{table_base}_{}_key", cols.join("_")))
+                        },
+                        UNIQUE_INDEX,
+                    ),
                     _ => return Err(unsupported(format!("ALTER TABLE ADD {constraint}"))),
                 };
                 let cols: Vec<String> = columns.iter().map(|c| c.column.expr.to_string()).collect();
                 // The comment (SQLite keeps it in sqlite_schema.sql) tells
                 // pg_constraint that this index is a constraint.
                 out.push(format!(
-                    "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {table} ({}) /* pgtenant:{marker} */",
+                    "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {table} ({}) {marker}",
                     Ident::with_quote('"', unique_name),
                     cols.join(", ")
                 ));

@@ -137,17 +137,14 @@ impl Hints {
             return column;
         }
         // `date_trunc('day', at) = $1`: the timestamp's own type.
-        if let Expr::Function(f) = other {
-            if matches!(base_name(&f.name).as_str(), "date_trunc" | "date_bin") {
-                if let Some(args) = super::ast::plain_args(f) {
-                    if let Some(source) = args.get(1) {
-                        return match self.hint_from(source) {
-                            ParamHint::Unknown => ParamHint::Type(PgType::Timestamp),
-                            hint => hint,
-                        };
-                    }
-                }
-            }
+        if let Some(source) = match other {
+            Expr::Function(f) => super::columns::timestamp_source(f),
+            _ => None,
+        } {
+            return match self.hint_from(source) {
+                ParamHint::Unknown => ParamHint::Type(PgType::Timestamp),
+                hint => hint,
+            };
         }
         // An unqualified name in a query reading one table (`... IN (SELECT
         // user_id FROM orders WHERE amount > $1)`): most likely that table's

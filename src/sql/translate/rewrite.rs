@@ -52,6 +52,11 @@ type CteColumns = Vec<(String, Option<crate::sql::pgtype::PgType>)>;
 impl Rewriter {
     /// The type of `alias.column` when `alias` names a WITH query in scope.
     fn cte_column_type(&self, e: &Expr) -> Option<crate::sql::pgtype::PgType> {
+        // Most statements have no WITH: nothing to look up (this runs for
+        // operands of every `||` and `-`).
+        if self.ctes.iter().all(Vec::is_empty) {
+            return None;
+        }
         let (bases, column) = match e {
             Expr::CompoundIdentifier(ids) => match ids.as_slice() {
                 [qualifier, column] => (vec![self.scopes.base_of(&qualifier.value)?], column),

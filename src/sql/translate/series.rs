@@ -563,20 +563,20 @@ fn to_record(
     json: &[Expr],
     alias: Option<&TableAlias>,
 ) -> Result<Query, TranslateError> {
-    let columns = alias.map(|a| a.columns.as_slice()).unwrap_or_default();
-    if columns.is_empty() {
-        return Err(other(
+    let no_definitions = || {
+        other(
             "42601",
             "a column definition list is required for functions returning \"record\"",
-        ));
+        )
+    };
+    let columns = alias.map(|a| a.columns.as_slice()).unwrap_or_default();
+    if columns.is_empty() {
+        return Err(no_definitions());
     }
     let mut items = Vec::with_capacity(columns.len());
     for c in columns {
         let Some(data_type) = &c.data_type else {
-            return Err(other(
-                "42601",
-                "a column definition list is required for functions returning \"record\"",
-            ));
+            return Err(no_definitions());
         };
         let json_typed = matches!(
             super::types::pg_type(data_type),

@@ -13,7 +13,7 @@ pub(super) fn rewrite(body: &mut SetExpr) {
     };
     for side in [left, right] {
         rewrite(side);
-        let SetExpr::Query(q) = side.as_mut() else {
+        let SetExpr::Query(q) = side.as_ref() else {
             continue;
         };
         let plain = q.order_by.is_none()
@@ -22,30 +22,27 @@ pub(super) fn rewrite(body: &mut SetExpr) {
             && q.with.is_none()
             && q.locks.is_empty()
             && matches!(*q.body, SetExpr::Select(_));
-        let member = std::mem::replace(q, Box::new(empty_query()));
-        **side = if plain {
-            *member.body
-        } else {
-            select_all_from(member)
+        // The member out, `SELECT * FROM (SELECT 1) AS pgtenant_member` in.
+        let mut template = select_all_template();
+        std::mem::swap(side.as_mut(), template.body.as_mut());
+        let SetExpr::Query(member) = *template.body else {
+            unreachable!("checked above")
         };
-    }
-}
-
-/// `SELECT * FROM (member) AS pgtenant_member`.
-fn select_all_from(member: Box<Query>) -> SetExpr {
-    let mut outer = empty_query();
-    if let SetExpr::Select(select) = outer.body.as_mut() {
-        if let Some(TableFactor::Derived { subquery, .. }) =
-            select.from.first_mut().map(|t| &mut t.relation)
-        {
-            *subquery = member;
+        if plain {
+            **side = *member.body;
+        } else if let SetExpr::Select(select) = side.as_mut() {
+            if let Some(TableFactor::Derived { subquery, .. }) =
+                select.from.first_mut().map(|t| &mut t.relation)
+            {
+                *subquery = member;
+            }
         }
     }
-    *outer.body
 }
 
-/// The template the members are put in.
-fn empty_query() -> Query {
+/// `SELECT * FROM (SELECT 1) AS pgtenant_member`, whose subquery a member
+/// takes the place of.
+fn select_all_template() -> Query {
     let statement = sqlparser::parser::Parser::parse_sql(
         &sqlparser::dialect::PostgreSqlDialect {},
         "SELECT * FROM (SELECT 1) AS pgtenant_member",

@@ -8,7 +8,7 @@
 
 use sqlparser::ast::{BinaryOperator, Expr};
 
-use super::ast::{call, is_comparison};
+use super::ast::{call, is_comparison, take};
 use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
 
@@ -26,8 +26,8 @@ pub(super) fn rewrite(expr: &mut Expr, cte_type: &dyn Fn(&Expr) -> Option<PgType
         // Intervals compare by length (30-day months, 24-hour days), not
         // by their text: '1 day' = '24 hours'.
         if expr_type(left) == Some(PgType::Interval) || expr_type(right) == Some(PgType::Interval) {
-            let l = std::mem::replace(&mut **left, Expr::value(sqlparser::ast::Value::Null));
-            let r = std::mem::replace(&mut **right, Expr::value(sqlparser::ast::Value::Null));
+            let l = take(left);
+            let r = take(right);
             *expr = Expr::BinaryOp {
                 left: Box::new(call("pg_interval_cmp", vec![l, r])),
                 op: op.clone(),
@@ -45,23 +45,11 @@ pub(super) fn rewrite(expr: &mut Expr, cte_type: &dyn Fn(&Expr) -> Option<PgType
         return;
     }
     if let Some(function) = float_function(op) {
-        let numeric = |e: &Expr| {
-            matches!(
-                expr_type(e),
-                None | Some(
-                    PgType::Int2
-                        | PgType::Int4
-                        | PgType::Int8
-                        | PgType::Float4
-                        | PgType::Float8
-                        | PgType::Numeric
-                )
-            )
-        };
+        let numeric = |e: &Expr| expr_type(e).is_none_or(PgType::is_numeric);
         let float = (is_float(left, 3) && numeric(right)) || (is_float(right, 3) && numeric(left));
         if float {
-            let l = std::mem::replace(&mut **left, Expr::value(sqlparser::ast::Value::Null));
-            let r = std::mem::replace(&mut **right, Expr::value(sqlparser::ast::Value::Null));
+            let l = take(left);
+            let r = take(right);
             *expr = call(function, vec![l, r]);
             return;
         }
@@ -85,7 +73,7 @@ pub(super) fn rewrite(expr: &mut Expr, cte_type: &dyn Fn(&Expr) -> Option<PgType
     if concat {
         for (side, other) in [(&mut **left, rt), (&mut **right, lt)] {
             if other == Some(PgType::Text) {
-                if let Some(text) = decimal_text(side) {
+                if let Some(text) = super::ast::decimal_text(side) {
                     *side = super::ast::string(text);
                 }
             }
@@ -107,7 +95,7 @@ pub(super) fn rewrite(expr: &mut Expr, cte_type: &dyn Fn(&Expr) -> Option<PgType
         _ if concat && (lt == Some(PgType::Bool) || rt == Some(PgType::Bool)) => {
             for (side, t) in [(&mut **left, lt), (&mut **right, rt)] {
                 if t == Some(PgType::Bool) {
-                    let inner = std::mem::replace(side, Expr::value(sqlparser::ast::Value::Null));
+                    let inner = take(side);
                     *side = call("pg_bool_text", vec![inner]);
                 }
             }
@@ -115,26 +103,9 @@ pub(super) fn rewrite(expr: &mut Expr, cte_type: &dyn Fn(&Expr) -> Option<PgType
         }
         _ => return,
     };
-    let l = std::mem::replace(&mut **left, Expr::value(sqlparser::ast::Value::Null));
-    let r = std::mem::replace(&mut **right, Expr::value(sqlparser::ast::Value::Null));
+    let l = take(left);
+    let r = take(right);
     *expr = call(function, vec![l, r]);
-}
-
-/// The text of a decimal literal (`1.50`, `-0.5`), as numeric prints it.
-fn decimal_text(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Value(v) => match &v.value {
-            sqlparser::ast::Value::Number(n, _) if n.contains('.') && !n.contains(['e', 'E']) => {
-                Some(n.clone())
-            }
-            _ => None,
-        },
-        Expr::UnaryOp {
-            op: sqlparser::ast::UnaryOperator::Minus,
-            expr,
-        } => decimal_text(expr).map(|t| format!("-{t}")),
-        _ => None,
-    }
 }
 
 /// A quoted literal with no type of its own.
@@ -282,12 +253,7 @@ fn literal_as_other_side(typed: &Expr, literal: &mut Expr) {
 /// as.
 fn compared_type(e: &Expr) -> Option<PgType> {
     expr_type(e).or_else(|| match e {
-        Expr::Function(f)
-            if matches!(
-                super::ast::base_name(&f.name).as_str(),
-                "date_trunc" | "date_bin"
-            ) =>
-        {
+        Expr::Function(f) if super::columns::timestamp_source(f).is_some() => {
             Some(PgType::Timestamp)
         }
         Expr::Nested(inner) => compared_type(inner),
@@ -305,7 +271,7 @@ fn date_with_timestamp(left: &mut Expr, right: &mut Expr) {
         (Some(PgType::Timestamp | PgType::Timestamptz), Some(PgType::Date)) => right,
         _ => return,
     };
-    let date = std::mem::replace(side, Expr::value(sqlparser::ast::Value::Null));
+    let date = take(side);
     *side = super::ast::template("(($1) || ' 00:00:00')", [date]);
 }
 

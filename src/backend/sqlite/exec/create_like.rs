@@ -14,12 +14,11 @@ use crate::sql::errors::{from_sqlite, SqlError};
 use crate::sql::pgtype::PgType;
 use crate::sql::quote_ident;
 use crate::sql::serial_key::{self, ROWID_DECL};
-use crate::sql::table_constraints::{constraints, Kind};
+use crate::sql::table_constraints::{constraints, Kind, PRIMARY_KEY_INDEX, UNIQUE_INDEX};
 use crate::sql::translate::Like;
 
-/// The comment that marks a unique index as a constraint (see
-/// `translate::ddl`), kept on the copy.
-const MARKERS: [&str; 2] = ["/* pgtenant:unique */", "/* pgtenant:primary key */"];
+/// The comments that mark a unique index as a constraint, kept on the copy.
+const MARKERS: [&str; 2] = [UNIQUE_INDEX, PRIMARY_KEY_INDEX];
 
 struct Column {
     name: String,
@@ -74,7 +73,7 @@ pub(super) fn statements(
     let mut keys: Vec<&Column> = columns.iter().filter(|c| c.pk > 0).collect();
     keys.sort_by_key(|c| c.pk);
     let rowid_key = match keys.as_slice() {
-        [k] if k.decl == ROWID_DECL => Some(k.name.as_str()),
+        [k] if super::key_types::is_rowid_decl(Some(&k.decl)) => Some(k.name.as_str()),
         _ => None,
     };
 

@@ -48,15 +48,14 @@ pub fn register_cached(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
                 ctx.get::<Value>(0)?
             }
             // JSON text must parse (PostgreSQL checks it on input).
-            PgType::Json | PgType::Jsonb => match ctx.get_raw(0) {
-                ValueRef::Text(t) => {
+            PgType::Json | PgType::Jsonb => {
+                if let ValueRef::Text(t) = ctx.get_raw(0) {
                     if serde_json::from_slice::<serde::de::IgnoredAny>(t).is_err() {
                         return Err(error("22P02", "invalid input syntax for type json"));
                     }
-                    ctx.get::<Value>(0)?
                 }
-                _ => ctx.get::<Value>(0)?,
-            },
+                ctx.get::<Value>(0)?
+            }
             PgType::Float4 | PgType::Float8 => to_number(ctx, false)?,
             PgType::Bool => {
                 to_bool(ctx.get_raw(0))?.map_or(Value::Null, |b| Value::Integer(b.into()))
@@ -180,10 +179,7 @@ impl Column {
             None
         };
         let scale = PgType::numeric_scale(decl);
-        let precision = scale.and_then(|_| {
-            let (_, args) = decl.split_once('(')?;
-            args.split([',', ')']).next()?.trim().parse().ok()
-        });
+        let precision = PgType::numeric_precision(decl);
         Column {
             ty,
             limit,
@@ -209,15 +205,14 @@ fn fits_precision(value: &Value, precision: u16, scale: u16) -> rusqlite::Result
     if rounded.is_finite() && rounded < 10f64.powi(digits) {
         return Ok(());
     }
-    let detail = if digits > 0 {
-        format!(
-            "A field with precision {precision}, scale {scale} must round to an absolute value less than 10^{digits}."
-        )
+    let bound = if digits > 0 {
+        format!("10^{digits}")
     } else {
-        format!(
-            "A field with precision {precision}, scale {scale} must round to an absolute value less than 1."
-        )
+        "1".to_owned()
     };
+    let detail = format!(
+        "A field with precision {precision}, scale {scale} must round to an absolute value less than {bound}."
+    );
     Err(rusqlite::Error::UserFunctionError(Box::new(
         crate::sql::errors::SqlError::new("22003", "numeric field overflow").with_detail(detail),
     )))
