@@ -8,6 +8,7 @@ pub(crate) mod locator;
 pub mod normalize;
 pub mod pgtype;
 pub mod serial_key;
+pub mod string_literals;
 pub mod table_constraints;
 pub mod translate;
 

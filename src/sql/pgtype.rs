@@ -29,6 +29,9 @@ pub enum PgType {
     Json,
     Jsonb,
     Oid,
+    /// Full-text search values, stored as their text form.
+    Tsvector,
+    Tsquery,
     /// `text[]` and friends: stored as JSON text, sent in PostgreSQL array form.
     Array(ArrayElem),
     /// A literal of unresolved type (`'abc'` with no context), OID 705.
@@ -131,6 +134,8 @@ impl PgType {
             PgType::Numeric => 1700,
             PgType::Uuid => 2950,
             PgType::Jsonb => 3802,
+            PgType::Tsvector => 3614,
+            PgType::Tsquery => 3615,
             PgType::Void => 2278,
             PgType::Array(e) => match e {
                 ArrayElem::Bool => 1000,
@@ -180,6 +185,8 @@ impl PgType {
             1700 => PgType::Numeric,
             2950 => PgType::Uuid,
             3802 => PgType::Jsonb,
+            3614 => PgType::Tsvector,
+            3615 => PgType::Tsquery,
             2278 => PgType::Void,
             1000 => PgType::Array(A::Bool),
             1005 => PgType::Array(A::Int2),
@@ -251,6 +258,8 @@ impl PgType {
             PgType::Json => "json",
             PgType::Jsonb => "jsonb",
             PgType::Oid => "oid",
+            PgType::Tsvector => "tsvector",
+            PgType::Tsquery => "tsquery",
             PgType::Unknown => "unknown",
             PgType::Void => "void",
             PgType::Array(e) => match e {
@@ -374,6 +383,8 @@ impl PgType {
             "json" => PgType::Json,
             "jsonb" => PgType::Jsonb,
             "oid" | "regclass" | "regtype" | "regproc" => PgType::Oid,
+            "tsvector" => PgType::Tsvector,
+            "tsquery" => PgType::Tsquery,
             _ => PgType::Text,
         }
     }
@@ -389,6 +400,8 @@ impl PgType {
                 | PgType::Name
                 | PgType::Json
                 | PgType::Jsonb
+                | PgType::Tsvector
+                | PgType::Tsquery
                 | PgType::Unknown
         )
     }

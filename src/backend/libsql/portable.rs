@@ -81,6 +81,7 @@ pub fn portable_with<'s>(sql: &'s str, types: ColumnTypes<'_>) -> Cow<'s, str> {
         }
         ControlFlow::<()>::Continue(())
     });
+    crate::sql::string_literals::seal(&mut statements);
     let text: Vec<String> = statements.iter().map(ToString::to_string).collect();
     Cow::Owned(text.join("; "))
 }

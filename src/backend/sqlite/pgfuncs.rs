@@ -29,6 +29,7 @@ mod stats;
 #[cfg(test)]
 mod tests;
 mod text;
+pub mod textsearch;
 mod timezones;
 mod to_char;
 
@@ -72,6 +73,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     float_ops::register(conn)?;
     group_check::register(conn)?;
     timezones::register(conn)?;
+    textsearch::register(conn)?;
     Ok(())
 }
 
@@ -81,7 +83,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// fails with SQLITE_ERROR and that message), so the server's SQLite error
 /// mapping should call this for SQLITE_ERROR messages it does not know.
 pub fn sqlstate(message: &str) -> Option<&'static str> {
-    const PREFIXES: [(&str, &str); 39] = [
+    const PREFIXES: [(&str, &str); 48] = [
         (single_row::MORE_THAN_ONE_ROW, "21000"),
         ("a negative number raised to a non-integer power", "2201F"),
         ("zero raised to a negative power", "2201F"),
@@ -126,6 +128,15 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
         // Enum types (translate::enums, through pg_raise).
         ("invalid input value for enum ", "22P02"),
         ("enum label \"", "42710"),
+        ("syntax error in tsquery: ", "42601"),
+        ("no operand in tsquery: ", "42601"),
+        ("syntax error in tsvector: ", "42601"),
+        ("wrong position info in tsvector", "42601"),
+        ("unrecognized weight: ", "XX000"),
+        ("weight out of range", "22023"),
+        ("ts_rank_cd is not supported", "0A000"),
+        ("ts_headline is not supported", "0A000"),
+        ("distance in phrase operator must be", "22023"),
     ];
     if let Some((_, code)) = PREFIXES.iter().find(|(p, _)| message.starts_with(p)) {
         return Some(code);
@@ -142,6 +153,13 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
     }
     if message.starts_with("type \"") && message.ends_with("\" does not exist") {
         return Some("42704");
+    }
+    if message.starts_with("text search configuration \"") {
+        return Some(if message.ends_with("does not exist") {
+            "42704"
+        } else {
+            "0A000"
+        });
     }
     if message.ends_with("\" is not an existing enum label") {
         return Some("22023");

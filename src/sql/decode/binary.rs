@@ -29,6 +29,12 @@ pub(super) fn decode(raw: &[u8], ty: PgType) -> Result<Value, DecodeError> {
         | PgType::Unknown
         | PgType::Json => Value::Text(utf8(raw)?.to_owned()),
         PgType::Void => Value::Null,
+        PgType::Tsvector | PgType::Tsquery => {
+            return Err(DecodeError {
+                code: "0A000",
+                message: format!("binary input of type {} is not supported", ty.name()),
+            })
+        }
         PgType::Jsonb => match raw.split_first() {
             Some((1, rest)) => Value::Text(utf8(rest)?.to_owned()),
             Some(_) => {

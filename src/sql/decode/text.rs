@@ -21,6 +21,8 @@ pub(super) fn decode(s: &str, ty: PgType) -> Result<Value, DecodeError> {
         | PgType::Name
         | PgType::Char
         | PgType::Unknown
+        | PgType::Tsvector
+        | PgType::Tsquery
         | PgType::Void => Value::Text(s.to_owned()),
         PgType::Json | PgType::Jsonb => {
             // PG's message names no value here (it goes in the DETAIL).

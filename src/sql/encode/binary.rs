@@ -53,6 +53,18 @@ pub(super) fn write(out: &mut BytesMut, v: ValueRef<'_>, ty: PgType) -> Result<(
         }
         PgType::Array(elem) => array::write_binary(out, v, elem)?,
         PgType::Void => {}
+        PgType::Tsvector | PgType::Tsquery => {
+            let stored = String::from_utf8_lossy(raw_of(&v));
+            crate::backend::sqlite::pgfuncs::textsearch::write_binary(
+                &stored,
+                ty == PgType::Tsvector,
+                out,
+            )
+            .map_err(|message| EncodeError {
+                code: "22P02",
+                message,
+            })?
+        }
         // Textual types: binary and text formats are the same bytes.
         PgType::Text
         | PgType::Varchar

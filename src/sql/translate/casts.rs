@@ -99,6 +99,8 @@ fn rewrite_cast_base(inner: &Expr, data_type: &DataType) -> Result<Expr, Transla
         PgType::Json | PgType::Jsonb | PgType::Array(_) => x,
         // Interval text, checked (and normalised) when the statement runs.
         PgType::Interval => call("pg_interval", vec![x]),
+        PgType::Tsvector => call("pg_tsvector_in", vec![x]),
+        PgType::Tsquery => call("pg_tsquery_in", vec![x]),
         other_type => match sqlite_cast_target(other_type) {
             Some(target) => cast(x, target),
             None => return Err(unsupported(format!("cast to {}", other_type.name()))),
@@ -157,6 +159,9 @@ pub(super) fn typed_literal(text: &str, pg: PgType) -> Result<Expr, TranslateErr
         PgType::Bytea => Expr::value(Value::HexStringLiteral(literals::bytea_hex(text)?)),
         PgType::Array(elem) => string(literals::array_json(text, elem)?),
         PgType::Interval => string(literals::interval_value(text)?),
+        // Normalised (and checked) when the statement runs.
+        PgType::Tsvector => call("pg_tsvector_in", vec![string(text)]),
+        PgType::Tsquery => call("pg_tsquery_in", vec![string(text)]),
         PgType::Unknown | PgType::Void => {
             return Err(unsupported(format!("cast to {}", pg.name())))
         }

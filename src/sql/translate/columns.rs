@@ -943,6 +943,7 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
             | B::PGRegexNotMatch
             | B::PGRegexNotIMatch
             | B::AtArrow
+            | B::AtAt
             | B::ArrowAt
             | B::PGOverlap
             | B::Question
@@ -962,6 +963,7 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
         return Some(match (lt, rt) {
             (Some(t @ PgType::Array(_)), _) | (_, Some(t @ PgType::Array(_))) => t,
             (Some(PgType::Jsonb), Some(PgType::Jsonb | PgType::Json)) => PgType::Jsonb,
+            (Some(PgType::Tsvector), Some(PgType::Tsvector)) => PgType::Tsvector,
             (Some(PgType::Jsonb | PgType::Json), _) | (_, Some(PgType::Jsonb | PgType::Json))
                 if is_string_literal(left) || is_string_literal(right) =>
             {
@@ -1172,6 +1174,15 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "initcap" | "md5" | "string_agg" | "chr" | "version" | "current_user"
         | "current_schema" | "current_database" => PgType::Text,
         "gen_random_uuid" | "uuid_generate_v4" => PgType::Uuid,
+        "to_tsvector" | "setweight" | "strip" | "pg_tsvector_concat" => PgType::Tsvector,
+        "to_tsquery" | "plainto_tsquery" | "phraseto_tsquery" | "websearch_to_tsquery" => {
+            PgType::Tsquery
+        }
+        "ts_rank" | "ts_rank_cd" => PgType::Float4,
+        "numnode" | "pg_tsvector_length" => PgType::Int4,
+        "ts_headline" => PgType::Text,
+        "tsvector_to_array" => PgType::Array(crate::sql::pgtype::ArrayElem::Text),
+        "pg_ts_match" => PgType::Bool,
         "pg_backend_pid" => PgType::Int4,
         "pg_sleep"
         | "pg_advisory_lock"

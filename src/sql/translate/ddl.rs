@@ -419,6 +419,7 @@ fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
         }
     }
     let mut out = sequences;
+    crate::sql::string_literals::seal(&mut statement);
     out.push(statement.to_string());
     for (column, type_name) in enum_columns {
         out.extend(super::enums::label_triggers(
@@ -638,6 +639,7 @@ fn create_index(mut index: CreateIndex) -> Result<String, TranslateError> {
     // twice would read `->>`'s translated path as a key.)
     let mut statement = Statement::CreateIndex(index);
     rewrite_statement(&mut statement)?;
+    crate::sql::string_literals::seal(&mut statement);
     Ok(statement.to_string())
 }
 
@@ -701,6 +703,7 @@ fn create_view(view: CreateView) -> Result<Vec<String>, TranslateError> {
     view.options = CreateTableOptions::None;
     let mut statement = Statement::CreateView(view);
     rewrite_statement(&mut statement)?;
+    crate::sql::string_literals::seal(&mut statement);
     out.push(statement.to_string());
     Ok(out)
 }

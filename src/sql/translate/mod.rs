@@ -60,6 +60,7 @@ mod sizes;
 mod split;
 mod statement;
 mod symmetric;
+mod text_search;
 mod time_zone;
 mod tokens;
 mod typed_ops;

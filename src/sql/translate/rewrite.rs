@@ -136,6 +136,7 @@ impl VisitorMut for Rewriter {
                 super::typed_ops::rewrite(expr, &|e| self.cte_column_type(e));
             }
         }
+        super::text_search::rewrite(expr, &self.scopes);
         super::column_text::rewrite(expr, &self.scopes);
         super::casts::rewrite_bool_text_cast(expr);
         super::catalog::rewrite_regclass_text_cast(expr);

@@ -152,6 +152,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
     super::scalar_subquery::guard(&mut statement);
     super::group_check::add_checks(&mut statement);
     rewrite_statement(&mut statement)?;
+    crate::sql::string_literals::seal(&mut statement);
     Ok(Translation {
         kind: StmtKind::Query { tag, returns_rows },
         sql: statement.to_string(),

@@ -38,6 +38,8 @@ pub(super) fn pg_type(data_type: &DataType) -> Result<PgType, TranslateError> {
         D::JSON => PgType::Json,
         D::JSONB => PgType::Jsonb,
         D::Regclass => PgType::Oid,
+        D::TsVector => PgType::Tsvector,
+        D::TsQuery => PgType::Tsquery,
         D::Array(ArrayElemTypeDef::SquareBracket(elem, _)) => array_of(elem)?,
         D::Custom(name, _) => custom(&name_parts(name))?,
         other_type => return Err(unknown_type(&other_type.to_string())),
@@ -88,7 +90,9 @@ fn custom(parts: &[String]) -> Result<PgType, TranslateError> {
         "timetz" => PgType::Time,
         "bpchar" => PgType::Bpchar,
         "name" => PgType::Name,
-        "citext" => PgType::Text,
+        "citext" | "regconfig" => PgType::Text,
+        "tsvector" => PgType::Tsvector,
+        "tsquery" => PgType::Tsquery,
         "oid" | "regtype" | "regproc" | "regclass" | "regnamespace" | "regrole"
         | "regprocedure" => PgType::Oid,
         "int2" | "int4" | "int8" | "float4" | "float8" | "bool" | "varchar" | "text" | "bytea"

@@ -56,6 +56,14 @@ pub fn register_cached(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
                 }
                 ctx.get::<Value>(0)?
             }
+            // Stored in the one text form the search functions print.
+            PgType::Tsvector | PgType::Tsquery => match ctx.get_raw(0) {
+                ValueRef::Text(t) => Value::Text(super::textsearch::normalized(
+                    &String::from_utf8_lossy(t),
+                    column.ty == PgType::Tsvector,
+                )?),
+                _ => ctx.get::<Value>(0)?,
+            },
             PgType::Float4 | PgType::Float8 => to_number(ctx, false)?,
             PgType::Bool => {
                 to_bool(ctx.get_raw(0))?.map_or(Value::Null, |b| Value::Integer(b.into()))
