@@ -67,8 +67,8 @@ impl Config {
     /// The lexeme for a token: `None` when the configuration does not
     /// index its type (no position either), `Some(None)` for a stop word
     /// (which takes a position).
-    fn lexize(self, kind: Kind, token: &str) -> Option<Option<String>> {
-        if kind == Kind::Skipped {
+    pub(super) fn lexize(self, kind: Kind, token: &str) -> Option<Option<String>> {
+        if kind.is_ignored() {
             return None;
         }
         let lower = token.to_lowercase();

@@ -6,21 +6,61 @@
 use super::query::{Node, TsQuery};
 use super::vector::{position, weight, Pos, TsVector};
 
+/// What a query is matched against: a tsvector, or a stretch of a
+/// document being headlined.
+pub(super) trait Document {
+    /// Whether the operand (a `Node::Val`) occurs.
+    fn contains(&self, operand: &Node) -> bool;
+    /// The positions where it occurs, ascending and distinct.
+    fn positions(&self, operand: &Node) -> Vec<u16>;
+}
+
+impl Document for TsVector {
+    fn contains(&self, operand: &Node) -> bool {
+        let Node::Val {
+            lexeme,
+            weights,
+            prefix,
+        } = operand
+        else {
+            return false;
+        };
+        self.find(lexeme, *prefix).iter().any(|e| {
+            *weights == 0
+                || e.positions.is_empty()
+                || e.positions.iter().any(|&p| weights & (1 << weight(p)) != 0)
+        })
+    }
+
+    fn positions(&self, operand: &Node) -> Vec<u16> {
+        let Node::Val {
+            lexeme,
+            weights,
+            prefix,
+        } = operand
+        else {
+            return Vec::new();
+        };
+        let mut ends: Vec<u16> = self
+            .find(lexeme, *prefix)
+            .iter()
+            .flat_map(|e| e.positions.iter())
+            .filter(|&&p: &&Pos| *weights == 0 || weights & (1 << weight(p)) != 0)
+            .map(|&p| position(p))
+            .collect();
+        ends.sort_unstable();
+        ends.dedup();
+        ends
+    }
+}
+
 pub(super) fn matches(v: &TsVector, q: &TsQuery) -> bool {
     q.0.as_ref().is_some_and(|root| eval(v, root))
 }
 
-fn eval(v: &TsVector, node: &Node) -> bool {
+pub(super) fn eval(v: &dyn Document, node: &Node) -> bool {
     match node {
-        Node::Val {
-            lexeme,
-            weights,
-            prefix,
-        } => v.find(lexeme, *prefix).iter().any(|e| {
-            *weights == 0
-                || e.positions.is_empty()
-                || e.positions.iter().any(|&p| weights & (1 << weight(p)) != 0)
-        }),
+        Node::Val { .. } => v.contains(node),
         Node::Stop => false,
         Node::Not(c) => !eval(v, c),
         Node::And(l, r) => eval(v, l) && eval(v, r),
@@ -38,28 +78,13 @@ struct Matches {
     negated: bool,
 }
 
-fn phrase(v: &TsVector, node: &Node) -> Option<Matches> {
+fn phrase(v: &dyn Document, node: &Node) -> Option<Matches> {
     Some(match node {
-        Node::Val {
-            lexeme,
-            weights,
-            prefix,
-        } => {
-            let mut ends: Vec<u16> = v
-                .find(lexeme, *prefix)
-                .iter()
-                .flat_map(|e| e.positions.iter())
-                .filter(|&&p: &&Pos| *weights == 0 || weights & (1 << weight(p)) != 0)
-                .map(|&p| position(p))
-                .collect();
-            ends.sort_unstable();
-            ends.dedup();
-            Matches {
-                ends,
-                width: 0,
-                negated: false,
-            }
-        }
+        Node::Val { .. } => Matches {
+            ends: v.positions(node),
+            width: 0,
+            negated: false,
+        },
         Node::Stop => return None,
         Node::Not(c) => {
             let inner = phrase(v, c)?;

@@ -7,6 +7,7 @@
 
 mod binary;
 mod config;
+mod headline;
 mod matching;
 mod parser;
 mod query;
@@ -124,9 +125,34 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("ts_rank_cd", -1, pure(), |_| -> rusqlite::Result<f64> {
         Err(error("0A000", "ts_rank_cd is not supported"))
     })?;
-    conn.create_scalar_function("ts_headline", -1, pure(), |_| -> rusqlite::Result<String> {
-        Err(error("0A000", "ts_headline is not supported"))
-    })?;
+    for n in [2, 3, 4] {
+        conn.create_scalar_function("ts_headline", n, pure(), move |ctx| {
+            // ([config,] document, query [, options]): with three arguments
+            // the last is the options when it reads as `Key=value`.
+            let with_config = n == 4 || (n == 3 && !text(ctx, 2)?.is_some_and(|t| t.contains('=')));
+            let first = usize::from(with_config);
+            let config = if with_config {
+                match text(ctx, 0)? {
+                    Some(name) => Config::named(&name)?,
+                    None => return Ok(None),
+                }
+            } else {
+                Config::English
+            };
+            let (Some(doc), Some(q)) = (text(ctx, first)?, tsquery(ctx, first + 1)?) else {
+                return Ok(None);
+            };
+            let options = if (n as usize) > first + 2 {
+                match text(ctx, first + 2)? {
+                    Some(o) => Some(o),
+                    None => return Ok(None),
+                }
+            } else {
+                None
+            };
+            headline::headline(config, &doc, &q, options.as_deref()).map(Some)
+        })?;
+    }
     Ok(())
 }
 

@@ -31,11 +31,18 @@ pub(super) enum Kind {
     Int,
     UInt,
     Version,
-    /// Tags, entities, `scheme://`: recognised, never indexed.
-    Skipped,
+    /// HTML tags, entities and `scheme://`: recognised, never indexed.
+    Tag,
+    Entity,
+    Protocol,
 }
 
 impl Kind {
+    /// Tokens no configuration indexes.
+    pub(super) fn is_ignored(self) -> bool {
+        matches!(self, Kind::Tag | Kind::Entity | Kind::Protocol)
+    }
+
     /// Word-like tokens, which a language's stemmer and stop list apply to.
     pub(super) fn is_word(self) -> bool {
         matches!(
@@ -106,15 +113,11 @@ impl Scanner<'_> {
     fn token_at(&self, i: usize, emit: &mut impl FnMut(Kind, &str)) -> Option<usize> {
         let c = self.ch(i)?;
         match c {
-            '<' => {
-                return self
-                    .tag(i)
-                    .map(|end| self.emit(emit, Kind::Skipped, i, end))
-            }
+            '<' => return self.tag(i).map(|end| self.emit(emit, Kind::Tag, i, end)),
             '&' => {
                 return self
                     .entity(i)
-                    .map(|end| self.emit(emit, Kind::Skipped, i, end))
+                    .map(|end| self.emit(emit, Kind::Entity, i, end))
             }
             '/' => return self.path(i).map(|end| self.emit(emit, Kind::File, i, end)),
             '+' | '-' if self.ch(i + 1).is_some_and(is_digit) => {
@@ -124,7 +127,7 @@ impl Scanner<'_> {
             _ => {}
         }
         if let Some(end) = self.protocol(i) {
-            emit(Kind::Skipped, self.slice(i, end));
+            emit(Kind::Protocol, self.slice(i, end));
             return Some(end);
         }
         if let Some(end) = self.email(i) {
@@ -443,9 +446,9 @@ mod tests {
                 t(Version, "1.2.3"),
                 t(File, "v1.2"),
                 t(Email, "bob@example.com"),
-                t(Skipped, "<b>"),
+                t(Tag, "<b>"),
                 t(AsciiWord, "hi"),
-                t(Skipped, "</b>"),
+                t(Tag, "</b>"),
             ]
         );
         assert_eq!(
