@@ -83,7 +83,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// fails with SQLITE_ERROR and that message), so the server's SQLite error
 /// mapping should call this for SQLITE_ERROR messages it does not know.
 pub fn sqlstate(message: &str) -> Option<&'static str> {
-    const PREFIXES: [(&str, &str); 52] = [
+    const PREFIXES: [(&str, &str); 51] = [
         (single_row::MORE_THAN_ONE_ROW, "21000"),
         ("a negative number raised to a non-integer power", "2201F"),
         ("zero raised to a negative power", "2201F"),
@@ -134,7 +134,6 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
         ("wrong position info in tsvector", "42601"),
         ("unrecognized weight: ", "XX000"),
         ("weight out of range", "22023"),
-        ("ts_rank_cd is not supported", "0A000"),
         ("ts_headline with MaxFragments is not supported", "0A000"),
         ("MinWords should be", "22023"),
         ("ShortWord should be", "22023"),

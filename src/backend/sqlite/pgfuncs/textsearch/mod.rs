@@ -122,9 +122,6 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("numnode", 1, pure(), |ctx| {
         Ok(tsquery(ctx, 0)?.map(|q| q.node_count()))
     })?;
-    conn.create_scalar_function("ts_rank_cd", -1, pure(), |_| -> rusqlite::Result<f64> {
-        Err(error("0A000", "ts_rank_cd is not supported"))
-    })?;
     for n in [2, 3, 4] {
         conn.create_scalar_function("ts_headline", n, pure(), move |ctx| {
             // ([config,] document, query [, options]): with three arguments
@@ -259,10 +256,14 @@ fn register_vector_functions(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// `ts_rank([weights,] vector, query [, normalization])`.
+/// `ts_rank` and `ts_rank_cd([weights,] vector, query [, normalization])`.
 fn register_rank(conn: &Connection) -> rusqlite::Result<()> {
-    for n in [2, 3, 4] {
-        conn.create_scalar_function("ts_rank", n, pure(), move |ctx| {
+    for (name, n) in [2, 3, 4]
+        .into_iter()
+        .flat_map(|n| [("ts_rank", n), ("ts_rank_cd", n)])
+    {
+        let cover_density = name == "ts_rank_cd";
+        conn.create_scalar_function(name, n, pure(), move |ctx| {
             // With three arguments the first is the weights when it is an
             // array, else the normalization is last.
             let weighted = n == 4
@@ -287,7 +288,12 @@ fn register_rank(conn: &Connection) -> rusqlite::Result<()> {
             } else {
                 0
             };
-            Ok(Some(f64::from(rank::rank(&weights, &v, &q, method))))
+            let r = if cover_density {
+                rank::rank_cd(&weights, &v, &q, method)
+            } else {
+                rank::rank(&weights, &v, &q, method)
+            };
+            Ok(Some(f64::from(r)))
         })?;
     }
     Ok(())

@@ -185,6 +185,11 @@ impl TsVector {
 
     /// The entries equal to `lexeme`, or starting with it for a prefix.
     pub(super) fn find(&self, lexeme: &str, prefix: bool) -> &[Entry] {
+        &self.entries[self.find_range(lexeme, prefix)]
+    }
+
+    /// [`TsVector::find`]'s entries as indexes.
+    pub(super) fn find_range(&self, lexeme: &str, prefix: bool) -> std::ops::Range<usize> {
         let key = lexeme.as_bytes();
         let start = self.entries.partition_point(|e| e.lexeme.as_bytes() < key);
         let len = if prefix {
@@ -195,7 +200,7 @@ impl TsVector {
         } else {
             usize::from(self.entries.get(start).is_some_and(|e| e.lexeme == lexeme))
         };
-        &self.entries[start..start + len]
+        start..start + len
     }
 }
 
