@@ -32,6 +32,7 @@ mod text;
 pub mod textsearch;
 mod timezones;
 mod to_char;
+mod trigrams;
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
@@ -74,6 +75,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     group_check::register(conn)?;
     timezones::register(conn)?;
     textsearch::register(conn)?;
+    trigrams::register(conn)?;
     Ok(())
 }
 

@@ -959,6 +959,16 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
         return Some(PgType::Jsonb);
     }
     let (lt, rt) = (expr_type(left), expr_type(right));
+    // pg_trgm's `text % text` (see text_search).
+    let text = |t| {
+        matches!(
+            t,
+            Some(PgType::Text | PgType::Varchar | PgType::Bpchar | PgType::Name)
+        )
+    };
+    if matches!(op, B::Modulo) && (text(lt) || text(rt)) {
+        return Some(PgType::Bool);
+    }
     if matches!(op, B::StringConcat) {
         return Some(match (lt, rt) {
             (Some(t @ PgType::Array(_)), _) | (_, Some(t @ PgType::Array(_))) => t,
@@ -1178,7 +1188,11 @@ fn function_type(func: &Function) -> Option<PgType> {
         "to_tsquery" | "plainto_tsquery" | "phraseto_tsquery" | "websearch_to_tsquery" => {
             PgType::Tsquery
         }
-        "ts_rank" | "ts_rank_cd" => PgType::Float4,
+        "ts_rank" | "ts_rank_cd" | "similarity" | "word_similarity" | "strict_word_similarity" => {
+            PgType::Float4
+        }
+        "show_trgm" => PgType::Array(crate::sql::pgtype::ArrayElem::Text),
+        "pg_trgm_match" => PgType::Bool,
         "numnode" | "pg_tsvector_length" => PgType::Int4,
         "ts_headline" => PgType::Text,
         "tsvector_to_array" => PgType::Array(crate::sql::pgtype::ArrayElem::Text),

@@ -645,11 +645,15 @@ fn create_index(mut index: CreateIndex) -> Result<String, TranslateError> {
 
 /// Extensions whose functions pgtenant provides itself (uuid-ossp's
 /// uuid_generate_v4, pgcrypto's gen_random_uuid and digest-free helpers,
-/// plpgsql which PostgreSQL has installed): accepted as no-ops, so the
+/// pg_trgm's similarity functions and `%`, plpgsql which PostgreSQL has
+/// installed): accepted as no-ops, so the
 /// first migration of many applications runs. Any other is refused by name.
 fn create_extension(ext: &sqlparser::ast::CreateExtension) -> Result<Vec<String>, TranslateError> {
     let name = ext.name.value.to_ascii_lowercase();
-    if matches!(name.as_str(), "uuid-ossp" | "pgcrypto" | "plpgsql") {
+    if matches!(
+        name.as_str(),
+        "uuid-ossp" | "pgcrypto" | "pg_trgm" | "plpgsql"
+    ) {
         return Ok(vec![]);
     }
     Err(unsupported(format!("extension \"{}\"", ext.name.value)))

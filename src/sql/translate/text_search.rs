@@ -5,13 +5,15 @@
 //! `plainto_tsquery`, a quoted literal beside a tsvector is a tsquery). A
 //! column's type is its declaration, asked at run time as `column_dates`
 //! does; `tsvector || tsvector` concatenates with shifted positions, and
-//! `length(tsvector)` counts lexemes.
+//! `length(tsvector)` counts lexemes. pg_trgm's `a % b` (similar strings)
+//! is told from the modulo by a text operand, or a column declared text.
 
 use super::ast::{base_name, call, plain_args, string, string_literal, take};
 use super::column_dates::{column_lookup, Scopes};
 use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
-use sqlparser::ast::{BinaryOperator, Expr, ObjectName, ObjectNamePart};
+use sqlparser::ast::helpers::attached_token::AttachedToken;
+use sqlparser::ast::{BinaryOperator, CaseWhen, Expr, ObjectName, ObjectNamePart};
 
 pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     match expr {
@@ -36,6 +38,38 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
         {
             *expr = call("pg_tsvector_concat", vec![take(left), take(right)]);
         }
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Modulo,
+            right,
+        } => {
+            let Some(similar) = similar_strings(left, right, scopes) else {
+                return;
+            };
+            let (l, r) = (take(left), take(right));
+            let trigram = call("pg_trgm_match", vec![l.clone(), r.clone(), string("%")]);
+            *expr = match similar {
+                None => trigram,
+                // A column of unknown type: text is compared, numbers divided.
+                Some(declared) => Expr::Case {
+                    case_token: AttachedToken::empty(),
+                    end_token: AttachedToken::empty(),
+                    operand: Some(Box::new(declared)),
+                    conditions: ["text", "varchar", "bpchar"]
+                        .into_iter()
+                        .map(|t| CaseWhen {
+                            condition: string(t),
+                            result: trigram.clone(),
+                        })
+                        .collect(),
+                    else_result: Some(Box::new(Expr::BinaryOp {
+                        left: Box::new(l),
+                        op: BinaryOperator::Modulo,
+                        right: Box::new(r),
+                    })),
+                },
+            };
+        }
         Expr::Function(func)
             if base_name(&func.name) == "length"
                 && plain_args(func)
@@ -47,6 +81,27 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
         }
         _ => {}
     }
+}
+
+/// Whether `a % b` is pg_trgm's similarity test: `Some(None)` when an
+/// operand is known to be text, `Some(a column's declared type)` when only
+/// the schema can tell (no operand is known to be a number), else `None`.
+fn similar_strings(a: &Expr, b: &Expr, scopes: &Scopes) -> Option<Option<Expr>> {
+    let (at, bt) = (expr_type(a), expr_type(b));
+    if at.is_some_and(PgType::is_numeric) || bt.is_some_and(PgType::is_numeric) {
+        return None;
+    }
+    let text = |t: Option<PgType>| {
+        matches!(
+            t,
+            Some(PgType::Text | PgType::Varchar | PgType::Bpchar | PgType::Name)
+        )
+    };
+    if text(at) || text(bt) {
+        return Some(None);
+    }
+    let column = |e: &Expr| column_lookup(e, scopes).map(|l| call("pg_column_type", l.into()));
+    column(a).or_else(|| column(b)).map(Some)
 }
 
 /// The type name `pg_ts_match` is given for an operand: known from the
