@@ -198,8 +198,31 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
         } if is_comparison(compare_op) && !matches!(**right, Expr::Subquery(_)) => {
             Some(quantified(left, compare_op, right, true))
         }
+        Expr::AnyOp { compare_op, .. } | Expr::AllOp { compare_op, .. }
+            if is_comparison(compare_op) =>
+        {
+            let all = matches!(expr, Expr::AllOp { .. });
+            let (Expr::AnyOp {
+                left,
+                right,
+                compare_op,
+                ..
+            }
+            | Expr::AllOp {
+                left,
+                right,
+                compare_op,
+            }) = expr
+            else {
+                unreachable!("matched above")
+            };
+            let Expr::Subquery(subquery) = take(right) else {
+                unreachable!("arrays matched above")
+            };
+            Some(quantified_subquery(left, compare_op, subquery, all)?)
+        }
         Expr::AnyOp { .. } | Expr::AllOp { .. } => {
-            return Err(unsupported("ANY/ALL with this operator or a subquery"))
+            return Err(unsupported("ANY/ALL with this operator"))
         }
         // PostgreSQL's prefix operators: `|/ x` square root, `||/ x` cube
         // root (float8 both), `@ x` absolute value.
@@ -748,6 +771,71 @@ fn quantified(left: &Expr, op: &BinaryOperator, array: &Expr, all: bool) -> Expr
         )
     };
     template(&sql, [left.clone(), super::arrays::stored(array.clone())])
+}
+
+/// `x > ALL (SELECT ...)`, `x <= ANY (SELECT ...)`: the subquery's one
+/// column (named `pg_value` here) compared row by row, with the standard's
+/// NULL rules as for arrays above: `(SELECT CASE ... FROM (subquery))`.
+fn quantified_subquery(
+    left: &Expr,
+    op: &BinaryOperator,
+    mut subquery: Box<sqlparser::ast::Query>,
+    all: bool,
+) -> Result<Expr, TranslateError> {
+    if !name_only_column(&mut subquery.body) {
+        return Err(unsupported(
+            "ANY/ALL over a subquery whose one column is not a plain expression",
+        ));
+    }
+    let cmp = format!("(($1) {op} pg_q.pg_value)");
+    let sql = if all {
+        format!(
+            "(SELECT CASE WHEN sum(NOT {cmp}) > 0 THEN 0 WHEN count(*) = count({cmp}) THEN 1 END \
+             FROM (SELECT 1 AS pg_value) AS pg_q)"
+        )
+    } else {
+        format!(
+            "(SELECT CASE WHEN sum({cmp}) > 0 THEN 1 WHEN count(*) = count({cmp}) THEN 0 END \
+             FROM (SELECT 1 AS pg_value) AS pg_q)"
+        )
+    };
+    let mut out = template(&sql, [left.clone()]);
+    if let Expr::Subquery(q) = &mut out {
+        if let sqlparser::ast::SetExpr::Select(select) = q.body.as_mut() {
+            if let Some(sqlparser::ast::TableFactor::Derived { subquery: slot, .. }) =
+                select.from.first_mut().map(|f| &mut f.relation)
+            {
+                *slot = subquery;
+                return Ok(out);
+            }
+        }
+    }
+    Err(unsupported("ANY/ALL over a subquery"))
+}
+
+/// Names a one-column query body's column `pg_value` (the first member of
+/// a set operation names the columns); false for `*` or several columns.
+fn name_only_column(body: &mut sqlparser::ast::SetExpr) -> bool {
+    use sqlparser::ast::{SelectItem, SetExpr};
+    match body {
+        SetExpr::Select(select) => {
+            let [item] = select.projection.as_mut_slice() else {
+                return false;
+            };
+            let expr = match item {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => take(e),
+                _ => return false,
+            };
+            *item = SelectItem::ExprWithAlias {
+                expr,
+                alias: sqlparser::ast::Ident::new("pg_value"),
+            };
+            true
+        }
+        SetExpr::SetOperation { left, .. } => name_only_column(left),
+        SetExpr::Query(q) => name_only_column(&mut q.body),
+        _ => false,
+    }
 }
 
 fn in_json_array(left: &Expr, array: &Expr, negated: bool) -> Expr {
