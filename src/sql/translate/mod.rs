@@ -54,6 +54,7 @@ mod scale;
 mod sequences;
 mod series;
 mod session;
+mod set_all;
 mod set_members;
 mod similar;
 mod sizes;

@@ -176,6 +176,9 @@ impl VisitorMut for Rewriter {
     }
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {
+        if let Err(e) = super::set_all::rewrite(query) {
+            return ControlFlow::Break(e);
+        }
         super::set_members::rewrite(&mut query.body);
         if let Err(e) = super::grouping_sets::rewrite(query) {
             return ControlFlow::Break(e);
