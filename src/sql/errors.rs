@@ -14,6 +14,17 @@ pub struct SqlError {
     pub detail: Option<String>,
     /// FATAL errors end the session, as in PostgreSQL.
     pub fatal: bool,
+    /// The table, column and constraint an integrity error concerns (the
+    /// ErrorResponse fields drivers expose, e.g. psycopg's
+    /// `diag.constraint_name`).
+    pub object: Option<Box<ErrorObject>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorObject {
+    pub table: Option<String>,
+    pub column: Option<String>,
+    pub constraint: Option<String>,
 }
 
 impl SqlError {
@@ -23,7 +34,19 @@ impl SqlError {
             message: message.into(),
             detail: None,
             fatal: false,
+            object: None,
         }
+    }
+
+    /// Names the table (in `public`), and the column or constraint, the
+    /// error is about.
+    pub fn on(mut self, table: &str, column: Option<&str>, constraint: Option<&str>) -> SqlError {
+        self.object = Some(Box::new(ErrorObject {
+            table: Some(table.to_owned()),
+            column: column.map(str::to_owned),
+            constraint: constraint.map(str::to_owned),
+        }));
+        self
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> SqlError {
@@ -61,6 +84,12 @@ impl SqlError {
         let severity = if self.fatal { "FATAL" } else { "ERROR" };
         let mut info = ErrorInfo::new(severity.to_owned(), self.code.to_owned(), self.message);
         info.detail = self.detail;
+        if let Some(object) = self.object {
+            info.schema = Some("public".to_owned());
+            info.table = object.table;
+            info.column = object.column;
+            info.constraint = object.constraint;
+        }
         info
     }
 }
@@ -152,8 +181,82 @@ pub fn from_sqlite_on(db: &rusqlite::Connection, err: &rusqlite::Error) -> SqlEr
                 return named;
             }
         }
+        if matches!(
+            e.extended_code,
+            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+        ) {
+            if let Some(named) = unique_violation(db, e.extended_code, &err.to_string()) {
+                return named;
+            }
+        }
     }
     from_sqlite(err)
+}
+
+/// A unique or primary key violation named as PostgreSQL names it: the
+/// constraint's written name (`CONSTRAINT uq UNIQUE (a)`), a unique
+/// index's own name, else PostgreSQL's default (`t_a_key`, `t_pkey`).
+fn unique_violation(db: &rusqlite::Connection, extended: i32, msg: &str) -> Option<SqlError> {
+    use crate::sql::table_constraints::{constraints, Kind};
+    if msg.contains("index '") {
+        return None;
+    }
+    let (table, cols) = constraint_target(msg);
+    let sql: String = db
+        .query_row(
+            "SELECT sql FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE",
+            [&table],
+            |r| r.get(0),
+        )
+        .ok()?;
+    let same = |c: &[String]| {
+        c.len() == cols.len() && c.iter().zip(&cols).all(|(a, b)| a.eq_ignore_ascii_case(b))
+    };
+    let kind = if extended == ffi::SQLITE_CONSTRAINT_PRIMARYKEY {
+        Kind::PrimaryKey
+    } else {
+        Kind::Unique
+    };
+    let declared = constraints(&table, &sql)
+        .into_iter()
+        .find(|c| c.kind == kind && c.name_range.is_some() && same(&c.columns))
+        .map(|c| c.name);
+    let name = declared.or_else(|| unique_index_name(db, &table, &cols))?;
+    Some(
+        SqlError::new(
+            "23505",
+            format!("duplicate key value violates unique constraint \"{name}\""),
+        )
+        .with_detail(format!("Key ({}) already exists.", cols.join(", ")))
+        .on(&table, None, Some(&name)),
+    )
+}
+
+/// A unique index created by name on exactly these columns.
+fn unique_index_name(db: &rusqlite::Connection, table: &str, cols: &[String]) -> Option<String> {
+    let mut list = db
+        .prepare("SELECT name FROM pragma_index_list(?1) WHERE \"unique\" AND origin = 'c'")
+        .ok()?;
+    let names: Vec<String> = list
+        .query_map([table], |r| r.get(0))
+        .ok()?
+        .filter_map(Result::ok)
+        .collect();
+    names.into_iter().find(|index| {
+        let Ok(mut info) = db.prepare("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")
+        else {
+            return false;
+        };
+        let columns: Vec<String> = info
+            .query_map([index], |r| r.get::<_, Option<String>>(0))
+            .map(|rows| rows.filter_map(Result::ok).flatten().collect())
+            .unwrap_or_default();
+        columns.len() == cols.len()
+            && columns
+                .iter()
+                .zip(cols)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+    })
 }
 
 /// A CHECK violation under PostgreSQL's names: SQLite reports the
@@ -177,13 +280,16 @@ fn check_violation(db: &rusqlite::Connection, msg: &str) -> Option<SqlError> {
             c.kind == Kind::Check && (c.name == reported || c.check_expression() == Some(reported))
         });
         if let Some(c) = found {
-            return Some(SqlError::new(
-                "23514",
-                format!(
-                    "new row for relation \"{table}\" violates check constraint \"{}\"",
-                    c.name
-                ),
-            ));
+            return Some(
+                SqlError::new(
+                    "23514",
+                    format!(
+                        "new row for relation \"{table}\" violates check constraint \"{}\"",
+                        c.name
+                    ),
+                )
+                .on(&table, None, Some(&c.name)),
+            );
         }
     }
     None
@@ -226,7 +332,8 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
                 "23505",
                 format!("duplicate key value violates unique constraint \"{name}\""),
             )
-            .with_detail(format!("Key ({}) already exists.", cols.join(", ")));
+            .with_detail(format!("Key ({}) already exists.", cols.join(", ")))
+            .on(&table, None, Some(&name));
         }
         ffi::SQLITE_CONSTRAINT_NOTNULL => {
             let (table, cols) = constraint_target(msg);
@@ -234,7 +341,8 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
             return SqlError::new(
                 "23502",
                 format!("null value in column \"{col}\" of relation \"{table}\" violates not-null constraint"),
-            );
+            )
+            .on(&table, Some(&col), None);
         }
         ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
             return foreign_key_violation(

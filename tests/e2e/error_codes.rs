@@ -69,6 +69,69 @@ async fn unique_violation_23505() {
     );
 }
 
+/// The table, column and constraint fields drivers expose (psycopg's
+/// `diag.constraint_name`), with the names PostgreSQL gives: a written
+/// constraint name, a unique index's name, or the default `t_col_key`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn integrity_errors_name_their_table_column_and_constraint() {
+    let server = TestServer::start().await;
+    let client = schema(&server).await;
+    client
+        .batch_execute(
+            "CREATE TABLE uq (id serial PRIMARY KEY, email text UNIQUE, a int, b int,
+                 code text NOT NULL, CONSTRAINT uq_ab UNIQUE (a, b), CONSTRAINT pos CHECK (a > 0));
+             CREATE UNIQUE INDEX uq_code_idx ON uq (code);
+             INSERT INTO uq (email, a, b, code) VALUES ('x@y', 1, 1, 'c1');",
+        )
+        .await
+        .expect("schema");
+    for (sql, column, constraint) in [
+        (
+            "INSERT INTO uq (email, a, b, code) VALUES ('x@y', 2, 2, 'c2')",
+            None,
+            Some("uq_email_key"),
+        ),
+        (
+            "INSERT INTO uq (email, a, b, code) VALUES ('z', 1, 1, 'c3')",
+            None,
+            Some("uq_ab"),
+        ),
+        (
+            "INSERT INTO uq (email, a, b, code) VALUES ('w', 3, 3, 'c1')",
+            None,
+            Some("uq_code_idx"),
+        ),
+        (
+            "INSERT INTO uq (id, email, a, b, code) VALUES (1, 'v', 4, 4, 'c9')",
+            None,
+            Some("uq_pkey"),
+        ),
+        (
+            "INSERT INTO uq (email, a, b, code) VALUES ('u', -1, 5, 'c5')",
+            None,
+            Some("pos"),
+        ),
+        (
+            "INSERT INTO uq (email, a, b, code) VALUES ('t', 6, 6, NULL)",
+            Some("code"),
+            None,
+        ),
+    ] {
+        let err = db_error(client.execute(sql, &[]).await);
+        assert_eq!(err.schema(), Some("public"), "{sql}");
+        assert_eq!(err.table(), Some("uq"), "{sql}");
+        assert_eq!(err.column(), column, "{sql}");
+        assert_eq!(err.constraint(), constraint, "{sql}");
+        if let Some(name) = constraint {
+            assert!(
+                err.message().contains(&format!("\"{name}\"")),
+                "{}",
+                err.message()
+            );
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn not_null_violation_23502() {
     let server = TestServer::start().await;
