@@ -279,17 +279,24 @@ fn replace_with(
 
 /// The select-list form `SELECT generate_series(1, 3)` / `SELECT unnest(a)`
 /// without FROM: the call becomes a column of the same subquery in FROM.
+/// Several calls run side by side, as PostgreSQL runs them: row i holds
+/// each one's i-th value, NULL past its end (see [`zip`]).
 pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateError> {
     if !select.from.is_empty() {
         return rewrite_select_list_over_rows(select);
     }
-    let mut found: Option<TableFactor> = None;
+    let mut found: Vec<(TableFactor, String)> = Vec::new();
+    let mut exprs: Vec<&mut Expr> = Vec::new();
     for item in &mut select.projection {
-        let (expr, alias) = match item {
+        let (mut expr, alias) = match item {
             SelectItem::UnnamedExpr(e) => (e, None),
             SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.clone())),
             _ => continue,
         };
+        // `generate_series(...)::date`: the call under a cast.
+        while let Expr::Cast { expr: inner, .. } | Expr::Nested(inner) = expr {
+            expr = inner;
+        }
         let Expr::Function(func) = expr else { continue };
         let name = base_name(&func.name);
         if !matches!(
@@ -309,11 +316,6 @@ pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateEr
         {
             continue;
         }
-        if found.is_some() {
-            return Err(unsupported(
-                "several set-returning functions in a select list",
-            ));
-        }
         let Some(args) = plain_args(func) else {
             continue;
         };
@@ -329,17 +331,84 @@ pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateEr
             args.into_iter().cloned().collect(),
         );
         rewrite_table_function(&mut factor)?;
+        found.push((factor, column));
+        exprs.push(expr);
+    }
+    if found.len() > 1 {
+        for (i, (expr, (_, column))) in exprs.into_iter().zip(&found).enumerate() {
+            *expr = Expr::CompoundIdentifier(vec![
+                Ident::new(format!("pg_srf{}", i + 1)),
+                Ident::with_quote('"', column.clone()),
+            ]);
+        }
+        select.from = vec![zip(found.into_iter().map(|(f, _)| f).collect())?];
+    } else if let (Some((relation, column)), Some(expr)) = (found.pop(), exprs.pop()) {
         *expr =
             Expr::CompoundIdentifier(vec![Ident::new("pg_srf"), Ident::with_quote('"', column)]);
-        found = Some(factor);
-    }
-    if let Some(relation) = found {
         select.from = vec![TableWithJoins {
             relation,
             joins: vec![],
         }];
     }
     Ok(())
+}
+
+/// Several set-returning calls side by side: each one's rows numbered in
+/// order (`pg_srfK`), joined to the union of all the numbers.
+fn zip(factors: Vec<TableFactor>) -> Result<TableWithJoins, TranslateError> {
+    use sqlparser::ast::{VisitMut, VisitorMut};
+    let numbers: Vec<String> = (1..=factors.len())
+        .map(|k| format!("SELECT pg_i FROM (SELECT row_number() OVER () AS pg_i FROM pg_f{k})"))
+        .collect();
+    let joins: Vec<String> = (1..=factors.len())
+        .map(|k| {
+            format!(
+                "LEFT JOIN (SELECT row_number() OVER () AS pg_i, * FROM pg_f{k}) AS pg_srf{k} \
+                 ON pg_srf{k}.pg_i = pg_rows.pg_i"
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT 1 FROM ({}) AS pg_rows {}",
+        numbers.join(" UNION "),
+        joins.join(" ")
+    );
+    let parsed =
+        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, &sql)
+            .ok()
+            .and_then(|mut s| s.pop());
+    let Some(sqlparser::ast::Statement::Query(mut query)) = parsed else {
+        return Err(unsupported(
+            "several set-returning functions in a select list",
+        ));
+    };
+    struct Place(Vec<TableFactor>);
+    impl VisitorMut for Place {
+        type Break = ();
+        fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
+            if let TableFactor::Table { name, .. } = factor {
+                let k = name
+                    .to_string()
+                    .strip_prefix("pg_f")
+                    .and_then(|k| k.parse::<usize>().ok());
+                if let Some(k) = k {
+                    *factor = self.0[k - 1].clone();
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let _ = query.visit(&mut Place(factors));
+    let sqlparser::ast::SetExpr::Select(select) = *query.body else {
+        return Err(unsupported(
+            "several set-returning functions in a select list",
+        ));
+    };
+    select
+        .from
+        .into_iter()
+        .next()
+        .ok_or_else(|| unsupported("several set-returning functions in a select list"))
 }
 
 /// A set-returning function over JSON in the select list of a query with

@@ -386,7 +386,6 @@ fn errors() {
         ("SELECT (", "42601"),
         ("CREATE SCHEMA acme", "0A000"),
         ("SELECT * FROM generate_series(1, 3, 0)", "22023"),
-        ("SELECT generate_series(1, 2), unnest(ARRAY[1])", "0A000"),
         ("SELECT 1 SIMILAR TO b", "0A000"),
         (
             "SELECT x.b FROM t FULL JOIN LATERAL (SELECT b FROM u WHERE u.a = t.a) x ON true",
