@@ -221,3 +221,43 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_pg_trgm() {
+        assert_eq!(show("cat"), r#"["  c"," ca","at ","cat"]"#);
+        assert_eq!(similarity("word", "words"), 0.5714286);
+        assert_eq!(word_similarity("word", "two words", false), 0.8);
+        assert_eq!(word_similarity("word", "two words", true), 0.5714286);
+        assert_eq!(similarity("", "x"), 0.0);
+    }
+
+    #[test]
+    fn arbitrary_input_never_panics() {
+        const ALPHABET: &[&str] = &["a", "b", "ab", " ", "-", "é", "日", "1", ",", "\u{301}"];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..5_000 {
+            let mut text = || -> String {
+                let len = (next() % 12) as usize;
+                (0..len)
+                    .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                    .collect()
+            };
+            let (a, b) = (text(), text());
+            for strict in [false, true] {
+                let s = word_similarity(&a, &b, strict);
+                assert!((0.0..=1.0).contains(&s), "{a:?} {b:?} {s}");
+            }
+            assert!((0.0..=1.0).contains(&similarity(&a, &b)));
+        }
+    }
+}

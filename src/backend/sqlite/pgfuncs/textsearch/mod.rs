@@ -329,3 +329,50 @@ fn rank_weights(list: &str) -> rusqlite::Result<[f32; 4]> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Arbitrary input reaches every parser: errors are fine, panics not.
+    #[test]
+    fn arbitrary_input_never_panics() {
+        const ALPHABET: &[&str] = &[
+            "a", "B", "z", "1", "9", " ", "'", "''", "\\", "\"", "!", "&", "|", "(", ")", "<", ">",
+            "-", "<->", "<2>", ":", "*", "A", ",", ".", "/", "@", "_", "é", "日", "\u{301}", "or",
+            "the", "http://", "<b>", "&amp;", "e5", "\t", "=", "%",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                .collect();
+            let _ = TsVector::parse(&text).map(|v| v.write());
+            for syntax in [Syntax::Standard, Syntax::WebSearch, Syntax::Plain] {
+                let _ = TsQuery::parse(&text, syntax, Operands::Literal).map(|q| q.write());
+                for join in [Op2::And, Op2::Phrase] {
+                    let q = TsQuery::parse(&text, syntax, Operands::Morph(Config::English, join));
+                    if let Ok(q) = q {
+                        let v = TsVector::from_words(config::parse(Config::English, &text));
+                        let _ = matching::matches(&v, &q);
+                        let _ = rank::rank(&rank::DEFAULT_WEIGHTS, &v, &q, 63);
+                        let _ = rank::rank_cd(&rank::DEFAULT_WEIGHTS, &v, &q, 63);
+                        let _ = headline::headline(
+                            Config::English,
+                            &text,
+                            &q,
+                            Some("MaxWords=4, MinWords=1"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
