@@ -926,6 +926,12 @@ fn array_of(elem: Option<PgType>) -> PgType {
 /// is exponential in the nesting depth (`1 + + + ...` found by fuzzing).
 fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType> {
     use BinaryOperator as B;
+    // tsquery `&&` (see text_search); `||` below.
+    if matches!(op, B::PGOverlap)
+        && (expr_type(left) == Some(PgType::Tsquery) || expr_type(right) == Some(PgType::Tsquery))
+    {
+        return Some(PgType::Tsquery);
+    }
     if matches!(
         op,
         B::Eq
@@ -971,6 +977,7 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
     }
     if matches!(op, B::StringConcat) {
         return Some(match (lt, rt) {
+            (Some(PgType::Tsquery), _) | (_, Some(PgType::Tsquery)) => PgType::Tsquery,
             (Some(t @ PgType::Array(_)), _) | (_, Some(t @ PgType::Array(_))) => t,
             (Some(PgType::Jsonb), Some(PgType::Jsonb | PgType::Json)) => PgType::Jsonb,
             (Some(PgType::Tsvector), Some(PgType::Tsvector)) => PgType::Tsvector,
@@ -1185,9 +1192,13 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "current_schema" | "current_database" => PgType::Text,
         "gen_random_uuid" | "uuid_generate_v4" => PgType::Uuid,
         "to_tsvector" | "setweight" | "strip" | "pg_tsvector_concat" => PgType::Tsvector,
-        "to_tsquery" | "plainto_tsquery" | "phraseto_tsquery" | "websearch_to_tsquery" => {
-            PgType::Tsquery
-        }
+        "to_tsquery"
+        | "plainto_tsquery"
+        | "phraseto_tsquery"
+        | "websearch_to_tsquery"
+        | "pg_tsquery_or"
+        | "pg_tsquery_and"
+        | "pg_tsquery_not" => PgType::Tsquery,
         "ts_rank" | "ts_rank_cd" | "similarity" | "word_similarity" | "strict_word_similarity" => {
             PgType::Float4
         }

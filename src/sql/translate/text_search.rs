@@ -13,7 +13,7 @@ use super::column_dates::{column_lookup, Scopes};
 use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
 use sqlparser::ast::helpers::attached_token::AttachedToken;
-use sqlparser::ast::{BinaryOperator, CaseWhen, Expr, ObjectName, ObjectNamePart};
+use sqlparser::ast::{BinaryOperator, CaseWhen, Expr, ObjectName, ObjectNamePart, UnaryOperator};
 
 pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     match expr {
@@ -37,6 +37,27 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
             && expr_type(right) == Some(PgType::Tsvector) =>
         {
             *expr = call("pg_tsvector_concat", vec![take(left), take(right)]);
+        }
+        // tsquery `||` (OR), `&&` (AND): Django's SearchQuery combinations.
+        Expr::BinaryOp {
+            left,
+            op: op @ (BinaryOperator::StringConcat | BinaryOperator::PGOverlap),
+            right,
+        } if expr_type(left) == Some(PgType::Tsquery)
+            || expr_type(right) == Some(PgType::Tsquery) =>
+        {
+            let function = if matches!(op, BinaryOperator::StringConcat) {
+                "pg_tsquery_or"
+            } else {
+                "pg_tsquery_and"
+            };
+            *expr = call(function, vec![take(left), take(right)]);
+        }
+        Expr::UnaryOp {
+            op: UnaryOperator::PGPrefixFactorial,
+            expr: inner,
+        } if expr_type(inner) == Some(PgType::Tsquery) => {
+            *expr = call("pg_tsquery_not", vec![take(inner)]);
         }
         Expr::BinaryOp {
             left,

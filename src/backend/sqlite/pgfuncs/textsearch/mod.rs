@@ -119,6 +119,27 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     register_match(conn)?;
     register_vector_functions(conn)?;
     register_rank(conn)?;
+    // tsquery `||`, `&&`, `!!`: the trees joined (an empty side gives the other).
+    for (name, and) in [("pg_tsquery_or", false), ("pg_tsquery_and", true)] {
+        conn.create_scalar_function(name, 2, pure(), move |ctx| {
+            let (Some(a), Some(b)) = (tsquery(ctx, 0)?, tsquery(ctx, 1)?) else {
+                return Ok(None);
+            };
+            let joined = match (a.0.clone(), b.0.clone()) {
+                (Some(l), Some(r)) => Some(if and {
+                    query::Node::And(Box::new(l), Box::new(r))
+                } else {
+                    query::Node::Or(Box::new(l), Box::new(r))
+                }),
+                (l, r) => l.or(r),
+            };
+            Ok(Some(TsQuery(joined).write()))
+        })?;
+    }
+    conn.create_scalar_function("pg_tsquery_not", 1, pure(), |ctx| {
+        Ok(tsquery(ctx, 0)?
+            .map(|q| TsQuery(q.0.clone().map(|n| query::Node::Not(Box::new(n)))).write()))
+    })?;
     conn.create_scalar_function("numnode", 1, pure(), |ctx| {
         Ok(tsquery(ctx, 0)?.map(|q| q.node_count()))
     })?;
