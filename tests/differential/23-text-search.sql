@@ -146,3 +146,4 @@ SELECT id, similarity(headline, 'chese on toast') FROM entry ORDER BY id;
 SELECT id FROM entry WHERE headline % 'pizzza' ORDER BY id;
 SELECT 'x'::tsquery || 'y <-> z'::tsquery, ('a | b'::tsquery && 'c'::tsquery) || 'd'::tsquery;
 SELECT plainto_tsquery('cheese') || plainto_tsquery('tomato'), plainto_tsquery('a cat') && to_tsquery('dog | rat'), !! plainto_tsquery('fat cat');
+SELECT ts_headline('Steam engines and their engineers', plainto_tsquery('engineers'), $$StartSel='[', StopSel=']'$$), ts_headline('a b c', plainto_tsquery('b'), $$StartSel='it''s', StopSel="x""y"$$);

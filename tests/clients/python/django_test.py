@@ -127,4 +127,52 @@ bob.delete()
 assert Book.objects.count() == 2
 assert Book.objects.filter(title="Gardens").count() == 0
 
+# Full-text search and trigram similarity (django.contrib.postgres).
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramSimilarity,
+)
+
+Book.objects.create(author=ada, title="Steam engines and their engineers", price=decimal.Decimal("5.00"))
+vector = SearchVector("title", weight="A") + SearchVector("author__name", weight="B")
+found = list(
+    Book.objects.annotate(search=SearchVector("title", config="english"))
+    .filter(search=SearchQuery("engine", config="english"))
+    .order_by("title")
+    .values_list("title", flat=True)
+)
+assert found == ["Engines", "Steam engines and their engineers"], found
+query = SearchQuery("steam") | SearchQuery("notes")
+ranked = list(
+    Book.objects.annotate(rank=SearchRank(vector, query))
+    .filter(rank__gt=0)
+    .order_by("-rank", "title")
+    .values_list("title", flat=True)
+)
+assert ranked == ["Notes", "Steam engines and their engineers"], ranked
+web = list(
+    Book.objects.annotate(search=SearchVector("title"))
+    .filter(search=SearchQuery('"steam engines" -cars', search_type="websearch"))
+    .values_list("title", flat=True)
+)
+assert web == ["Steam engines and their engineers"], web
+head = (
+    Book.objects.annotate(h=SearchHeadline("title", SearchQuery("engineers"), start_sel="[", stop_sel="]"))
+    .get(title__startswith="Steam")
+    .h
+)
+# ("engines" and "engineers" are one English stem.)
+assert head == "Steam [engines] and their [engineers]", head
+with connection.cursor() as cur:
+    cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+similar = list(
+    Book.objects.annotate(s=TrigramSimilarity("title", "Engins"))
+    .filter(s__gt=0.3)
+    .values_list("title", flat=True)
+)
+assert similar == ["Engines"], similar
+
 print("django ok")

@@ -78,7 +78,8 @@ fn options(text: &str) -> rusqlite::Result<Options> {
     Ok(o)
 }
 
-/// `key=value` pairs separated by commas or spaces; a value may be quoted.
+/// `key=value` pairs separated by commas or spaces; a value may be quoted
+/// with `'` or `"`.
 fn pairs(text: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut chars = text.chars().peekable();
@@ -95,10 +96,11 @@ fn pairs(text: &str) -> Vec<(String, String)> {
         let mut value = String::new();
         if chars.next_if_eq(&'=').is_some() {
             while chars.next_if(|c| c.is_whitespace()).is_some() {}
-            if chars.next_if_eq(&'"').is_some() {
+            if let Some(quote) = chars.next_if(|c| *c == '"' || *c == '\'') {
+                // Quoted with ' or " (a doubled quote is one quote).
                 while let Some(c) = chars.next() {
-                    if c == '"' {
-                        if chars.next_if_eq(&'"').is_none() {
+                    if c == quote {
+                        if chars.next_if_eq(&quote).is_none() {
                             break;
                         }
                     } else if c == '\\' {
