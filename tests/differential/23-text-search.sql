@@ -147,3 +147,7 @@ SELECT id FROM entry WHERE headline % 'pizzza' ORDER BY id;
 SELECT 'x'::tsquery || 'y <-> z'::tsquery, ('a | b'::tsquery && 'c'::tsquery) || 'd'::tsquery;
 SELECT plainto_tsquery('cheese') || plainto_tsquery('tomato'), plainto_tsquery('a cat') && to_tsquery('dog | rat'), !! plainto_tsquery('fat cat');
 SELECT ts_headline('Steam engines and their engineers', plainto_tsquery('engineers'), $$StartSel='[', StopSel=']'$$), ts_headline('a b c', plainto_tsquery('b'), $$StartSel='it''s', StopSel="x""y"$$);
+CREATE TABLE posts_fts (id bigserial PRIMARY KEY, title character varying, content text);
+INSERT INTO posts_fts (title, content) VALUES ('Foo bar', 'lorem'), ('Food court', 'ipsum foo'), ('Nothing', 'here');
+SELECT "posts_fts".* FROM "posts_fts" INNER JOIN (SELECT "posts_fts"."id" AS pg_search_id, (ts_rank((to_tsvector('simple', coalesce("posts_fts"."title"::text, ''))), (to_tsquery('simple', ''' ' || 'foo' || ' ''' || ':*')), 0)) AS rank FROM "posts_fts" WHERE ((to_tsvector('simple', coalesce("posts_fts"."title"::text, ''))) @@ (to_tsquery('simple', ''' ' || 'foo' || ' ''' || ':*')))) AS pg_search_ce9b9dd18c5c0023f2116f ON "posts_fts"."id" = pg_search_ce9b9dd18c5c0023f2116f.pg_search_id ORDER BY pg_search_ce9b9dd18c5c0023f2116f.rank DESC, "posts_fts"."id" ASC;
+SELECT id, ts_rank_cd(to_tsvector('english', coalesce(title, '') || ' ' || coalesce(content, '')), to_tsquery('english', ''' ' || 'foo' || ' ''' || ':*'), 0) AS rank FROM posts_fts ORDER BY rank DESC, id;
