@@ -35,6 +35,11 @@ const DEFAULTS: &[(&str, &str, &str)] = &[
         "Sets the default table access method for new tables.",
     ),
     (
+        "default_text_search_config",
+        "pg_catalog.english",
+        "Sets default text search configuration.",
+    ),
+    (
         "default_transaction_isolation",
         "serializable",
         "Sets the transaction isolation level of each new transaction.",

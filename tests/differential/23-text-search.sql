@@ -151,3 +151,10 @@ CREATE TABLE posts_fts (id bigserial PRIMARY KEY, title character varying, conte
 INSERT INTO posts_fts (title, content) VALUES ('Foo bar', 'lorem'), ('Food court', 'ipsum foo'), ('Nothing', 'here');
 SELECT "posts_fts".* FROM "posts_fts" INNER JOIN (SELECT "posts_fts"."id" AS pg_search_id, (ts_rank((to_tsvector('simple', coalesce("posts_fts"."title"::text, ''))), (to_tsquery('simple', ''' ' || 'foo' || ' ''' || ':*')), 0)) AS rank FROM "posts_fts" WHERE ((to_tsvector('simple', coalesce("posts_fts"."title"::text, ''))) @@ (to_tsquery('simple', ''' ' || 'foo' || ' ''' || ':*')))) AS pg_search_ce9b9dd18c5c0023f2116f ON "posts_fts"."id" = pg_search_ce9b9dd18c5c0023f2116f.pg_search_id ORDER BY pg_search_ce9b9dd18c5c0023f2116f.rank DESC, "posts_fts"."id" ASC;
 SELECT id, ts_rank_cd(to_tsvector('english', coalesce(title, '') || ' ' || coalesce(content, '')), to_tsquery('english', ''' ' || 'foo' || ' ''' || ':*'), 0) AS rank FROM posts_fts ORDER BY rank DESC, id;
+SHOW default_text_search_config;
+SELECT to_tsvector('The cats'), plainto_tsquery('the cats'), 'the cats' @@ 'cats';
+SET default_text_search_config = 'pg_catalog.simple';
+SELECT to_tsvector('The cats'), plainto_tsquery('the cats'), 'the cats' @@ 'cats', ts_headline('the cats', to_tsquery('the'));
+SHOW default_text_search_config;
+RESET default_text_search_config;
+SELECT to_tsvector('The cats');

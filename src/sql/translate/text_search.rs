@@ -4,7 +4,8 @@
 //! the text with `to_tsvector`, text @@ text the right side with
 //! `plainto_tsquery`, a quoted literal beside a tsvector is a tsquery). A
 //! column's type is its declaration, asked at run time as `column_dates`
-//! does; `tsvector || tsvector` concatenates with shifted positions, and
+//! does; a search function called without a configuration gets the
+//! session's `default_text_search_config`; `tsvector || tsvector` concatenates with shifted positions, and
 //! `length(tsvector)` counts lexemes. pg_trgm's `a % b` (similar strings)
 //! is told from the modulo by a text operand, or a column declared text.
 
@@ -26,7 +27,13 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
             let right_type = operand_type(right, scopes, "unknown");
             *expr = call(
                 "pg_ts_match",
-                vec![take(left), left_type, take(right), right_type],
+                vec![
+                    take(left),
+                    left_type,
+                    take(right),
+                    right_type,
+                    default_config(),
+                ],
             );
         }
         Expr::BinaryOp {
@@ -91,6 +98,29 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
                 },
             };
         }
+        // Without a configuration: the session's default_text_search_config.
+        Expr::Function(func)
+            if matches!(
+                base_name(&func.name).as_str(),
+                "to_tsvector"
+                    | "to_tsquery"
+                    | "plainto_tsquery"
+                    | "phraseto_tsquery"
+                    | "websearch_to_tsquery"
+                    | "ts_headline"
+            ) && plain_args(func).is_some_and(|a| {
+                a.len() == 1 || (a.len() == 2 && base_name(&func.name) == "ts_headline")
+            }) =>
+        {
+            if let sqlparser::ast::FunctionArguments::List(list) = &mut func.args {
+                list.args.insert(
+                    0,
+                    sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(
+                        default_config(),
+                    )),
+                );
+            }
+        }
         Expr::Function(func)
             if base_name(&func.name) == "length"
                 && plain_args(func)
@@ -102,6 +132,14 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
         }
         _ => {}
     }
+}
+
+/// The session's `default_text_search_config`, read when the statement runs.
+fn default_config() -> Expr {
+    call(
+        "current_setting",
+        vec![string("default_text_search_config")],
+    )
 }
 
 /// Whether `a % b` is pg_trgm's similarity test: `Some(None)` when an

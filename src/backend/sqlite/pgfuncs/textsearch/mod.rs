@@ -174,14 +174,18 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// `pg_ts_match(a, a_type, b, b_type)`: `a @@ b` for operands of the
+/// `pg_ts_match(a, a_type, b, b_type, config)`: `a @@ b` for operands of the
 /// types the translator saw (`tsvector`, `text`, a column's declared type,
 /// or `unknown` for a quoted literal), resolved as PostgreSQL resolves the
 /// operator: text @@ tsquery reads the text with `to_tsvector`, and text @@
 /// text the right side with `plainto_tsquery`; a literal on the right of a
-/// tsvector is a tsquery.
+/// tsvector is a tsquery. `config` reads text (the session's default).
 fn register_match(conn: &Connection) -> rusqlite::Result<()> {
-    conn.create_scalar_function("pg_ts_match", 4, pure(), |ctx| {
+    conn.create_scalar_function("pg_ts_match", 5, pure(), |ctx| {
+        let config = match text(ctx, 4)? {
+            Some(name) => Config::named(&name)?,
+            None => Config::English,
+        };
         let (Some(a_type), Some(b_type)) = (text(ctx, 1)?, text(ctx, 3)?) else {
             return Ok(None);
         };
@@ -192,7 +196,7 @@ fn register_match(conn: &Connection) -> rusqlite::Result<()> {
         let vector = if a_vector {
             TsVector::parse(&a)?
         } else {
-            TsVector::from_words(config::parse(Config::English, &a))
+            TsVector::from_words(config::parse(config, &a))
         };
         let b_query = b_type.eq_ignore_ascii_case("tsquery")
             || (b_type.eq_ignore_ascii_case("unknown") && a_vector);
@@ -207,11 +211,7 @@ fn register_match(conn: &Connection) -> rusqlite::Result<()> {
             let Some(b) = text(ctx, 2)? else {
                 return Ok(None);
             };
-            let q = TsQuery::parse(
-                &b,
-                Syntax::Plain,
-                Operands::Morph(Config::English, Op2::And),
-            )?;
+            let q = TsQuery::parse(&b, Syntax::Plain, Operands::Morph(config, Op2::And))?;
             ctx.set_aux(2, q)?
         };
         Ok(Some(matching::matches(&vector, &query)))
