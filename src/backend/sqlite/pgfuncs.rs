@@ -159,6 +159,9 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
     if message.starts_with("type \"") && message.ends_with("\" does not exist") {
         return Some("42704");
     }
+    if message.starts_with("trigger \"") && message.ends_with("\" does not exist") {
+        return Some("42704");
+    }
     if message.starts_with("text search configuration \"") {
         return Some(if message.ends_with("does not exist") {
             "42704"

@@ -284,6 +284,7 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
         }
         Statement::AlterTable(alter) => ddl("ALTER TABLE", alter_table(alter)?),
         Statement::CreateExtension(ext) => ddl("CREATE EXTENSION", create_extension(&ext)?),
+        Statement::DropTrigger(drop) => ddl("DROP TRIGGER", drop_trigger(&drop)?),
         // Comments document the schema; SQLite keeps none (accepted, not stored).
         Statement::Comment { .. } => ddl("COMMENT", vec![]),
         Statement::Truncate(truncate) => ddl("TRUNCATE TABLE", truncate_tables(truncate)?),
@@ -641,6 +642,35 @@ fn create_index(mut index: CreateIndex) -> Result<String, TranslateError> {
     rewrite_statement(&mut statement)?;
     crate::sql::string_literals::seal(&mut statement);
     Ok(statement.to_string())
+}
+
+/// `DROP TRIGGER [IF EXISTS] name ON table`: the triggers made for a
+/// `tsvector_update_trigger` (see `tsvector_trigger`), the only kind there is.
+fn drop_trigger(drop: &sqlparser::ast::DropTrigger) -> Result<Vec<String>, TranslateError> {
+    let Some(table) = &drop.table_name else {
+        return Err(other("42601", "DROP TRIGGER needs ON table"));
+    };
+    let (table, name) = (
+        super::ast::base_name(table),
+        super::ast::base_name(&drop.trigger_name),
+    );
+    let names = ['i', 'u'].map(|e| super::tsvector_trigger::sqlite_name(&table, &name, e));
+    let mut out = Vec::new();
+    if !drop.if_exists {
+        let message = format!("trigger \"{name}\" for table \"{table}\" does not exist");
+        out.push(format!(
+            "SELECT pg_raise('42704', '{}') WHERE NOT EXISTS (SELECT 1 FROM main.sqlite_schema \
+             WHERE type = 'trigger' AND ('\"' || name || '\"') IN ({}))",
+            message.replace('\'', "''"),
+            names
+                .iter()
+                .map(|n| format!("'{}'", n.replace('\'', "''")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    out.extend(names.iter().map(|n| format!("DROP TRIGGER IF EXISTS {n}")));
+    Ok(out)
 }
 
 /// Extensions whose functions pgtenant provides itself (uuid-ossp's

@@ -64,6 +64,7 @@ mod symmetric;
 mod text_search;
 mod time_zone;
 mod tokens;
+mod tsvector_trigger;
 mod typed_ops;
 mod types;
 

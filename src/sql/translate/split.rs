@@ -26,6 +26,9 @@ pub(super) enum Parsed {
     Refresh(String),
     /// `CREATE TABLE t (LIKE s INCLUDING ...)` (nor this): its tokens.
     CreateLike(Vec<TokenWithSpan>),
+    /// `CREATE TRIGGER ... tsvector_update_trigger('config', ...)` (nor
+    /// this, for its literal argument): its tokens.
+    TsvectorTrigger(Vec<TokenWithSpan>),
     Statement(Box<Statement>),
 }
 
@@ -67,6 +70,10 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         }
         if super::create_like::is_create_like(&significant) {
             out.push(Parsed::CreateLike(chunk.to_vec()));
+            continue;
+        }
+        if super::tsvector_trigger::is_tsvector_trigger(&significant) {
+            out.push(Parsed::TsvectorTrigger(chunk.to_vec()));
             continue;
         }
         if is_keyword(&first.token, Keyword::COPY) {

@@ -12,6 +12,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         Parsed::Vacuum => return Ok(noop("VACUUM")),
         Parsed::Copy(tokens) => return super::copy::translate(tokens),
         Parsed::CreateLike(tokens) => return super::create_like::translate(tokens),
+        Parsed::TsvectorTrigger(tokens) => return super::tsvector_trigger::translate(tokens),
         Parsed::AlterSequence(tokens) => return super::alter_sequence::translate(tokens),
         Parsed::Refresh(name) => {
             return Ok(Translation::command(StmtKind::RefreshMatview { name }))
