@@ -75,7 +75,7 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
                 return;
             };
             let (l, r) = (take(left), take(right));
-            let trigram = call("pg_trgm_match", vec![l.clone(), r.clone(), string("%")]);
+            let trigram = call("pg_trgm_match", vec![l.clone(), r.clone()]);
             *expr = match similar {
                 None => trigram,
                 // A column of unknown type: text is compared, numbers divided.

@@ -1,5 +1,5 @@
 //! pg_trgm: `similarity`, `word_similarity`, `strict_word_similarity`,
-//! `show_trgm`, and the `%` / `<%` / `%>` tests (`pg_trgm_match`), as the
+//! `show_trgm`, and the `%` test (`pg_trgm_match`), as the
 //! extension computes them (trgm_op.c). A string's trigrams come from its
 //! words (runs of letters and digits, lower-cased), each padded with two
 //! spaces before and one after; similarity is shared trigrams over all
@@ -12,11 +12,8 @@ use rusqlite::Connection;
 
 type Trigram = [char; 3];
 
-/// `similarity_threshold`, `word_similarity_threshold`,
-/// `strict_word_similarity_threshold` defaults.
+/// `pg_trgm.similarity_threshold`'s default.
 const SIMILARITY_THRESHOLD: f32 = 0.3;
-const WORD_SIMILARITY_THRESHOLD: f32 = 0.6;
-const STRICT_WORD_SIMILARITY_THRESHOLD: f32 = 0.5;
 
 /// Where a trigram sits in its word (for strict word similarity).
 #[derive(Clone, Copy, Default)]
@@ -204,20 +201,9 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("show_trgm", 1, pure(), |ctx| {
         Ok(ctx.get::<Option<String>>(0)?.map(|t| show(&t)))
     })?;
-    // `a % b`, `a <% b` (b holds a word like a), `a %> b`, `a <<% b`,
-    // `a %>> b` at the default thresholds; `a <-> b` is `1 - similarity`.
-    conn.create_scalar_function("pg_trgm_match", 3, pure(), move |ctx| {
-        let Some((a, b)) = two(ctx)? else {
-            return Ok(None);
-        };
-        let op: String = ctx.get(2)?;
-        Ok(Some(match op.as_str() {
-            "<%" => word_similarity(&a, &b, false) >= WORD_SIMILARITY_THRESHOLD,
-            "%>" => word_similarity(&b, &a, false) >= WORD_SIMILARITY_THRESHOLD,
-            "<<%" => word_similarity(&a, &b, true) >= STRICT_WORD_SIMILARITY_THRESHOLD,
-            "%>>" => word_similarity(&b, &a, true) >= STRICT_WORD_SIMILARITY_THRESHOLD,
-            _ => similarity(&a, &b) >= SIMILARITY_THRESHOLD,
-        }))
+    // `a % b`: similar at the default threshold.
+    conn.create_scalar_function("pg_trgm_match", 2, pure(), move |ctx| {
+        Ok(two(ctx)?.map(|(a, b)| similarity(&a, &b) >= SIMILARITY_THRESHOLD))
     })?;
     Ok(())
 }

@@ -165,26 +165,12 @@ impl Word<'_> {
     }
 }
 
-/// The query's operands in PostgreSQL's item order (an operator, its
-/// right operand, its left), which decides which of two equal operands a
-/// word is credited to.
-fn operands(node: &Node, out: &mut Vec<*const Node>) {
-    match node {
-        Node::Val { .. } => out.push(node),
-        Node::Stop => {}
-        Node::Not(c) => operands(c, out),
-        Node::And(l, r) | Node::Or(l, r) | Node::Phrase(l, r, _) => {
-            operands(r, out);
-            operands(l, out);
-        }
-    }
-}
-
 fn words<'a>(config: Config, doc: &'a str, query: &TsQuery) -> Vec<Word<'a>> {
-    let mut items = Vec::new();
-    if let Some(root) = &query.0 {
-        operands(root, &mut items);
-    }
+    let items: Vec<&Node> = query
+        .0
+        .as_ref()
+        .map(super::query::operands)
+        .unwrap_or_default();
     let mut out: Vec<Word<'a>> = Vec::new();
     let (mut cursor, mut pos) = (0usize, 0u16);
     let base = doc.as_ptr() as usize;
@@ -221,10 +207,9 @@ fn words<'a>(config: Config, doc: &'a str, query: &TsQuery) -> Vec<Word<'a>> {
             word.pos = pos;
             if let Some(lexeme) = lexeme {
                 for &item in &items {
-                    // SAFETY: `items` point into `query`, borrowed for this call.
                     let Node::Val {
                         lexeme: l, prefix, ..
-                    } = (unsafe { &*item })
+                    } = item
                     else {
                         continue;
                     };
@@ -241,11 +226,11 @@ fn words<'a>(config: Config, doc: &'a str, query: &TsQuery) -> Vec<Word<'a>> {
                             text,
                             kind: Some(kind),
                             pos,
-                            item: Some(item as usize),
+                            item: Some(item as *const Node as usize),
                             repeated: true,
                         });
                     } else {
-                        word.item = Some(item as usize);
+                        word.item = Some(item as *const Node as usize);
                     }
                 }
             }

@@ -137,6 +137,26 @@ impl TsQuery {
     }
 }
 
+/// The query's operands in PostgreSQL's item order (an operator, then its
+/// right operand, then its left), which decides ties between equal
+/// operands in ts_headline and ts_rank_cd.
+pub(super) fn operands(node: &Node) -> Vec<&Node> {
+    fn walk<'q>(node: &'q Node, out: &mut Vec<&'q Node>) {
+        match node {
+            Node::Val { .. } => out.push(node),
+            Node::Stop => {}
+            Node::Not(c) => walk(c, out),
+            Node::And(l, r) | Node::Or(l, r) | Node::Phrase(l, r, _) => {
+                walk(r, out);
+                walk(l, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(node, &mut out);
+    out
+}
+
 fn syntax_error(text: &str) -> rusqlite::Error {
     super::super::error("42601", format!("syntax error in tsquery: \"{text}\""))
 }

@@ -226,26 +226,11 @@ struct Occurrence {
     operands: Vec<usize>,
 }
 
-/// The query's operands in PostgreSQL's item order (operator, right, left).
-fn operand_nodes<'q>(node: &'q Node, out: &mut Vec<&'q Node>) {
-    match node {
-        Node::Val { .. } => out.push(node),
-        Node::Stop => {}
-        Node::Not(c) => operand_nodes(c, out),
-        Node::And(l, r) | Node::Or(l, r) | Node::Phrase(l, r, _) => {
-            operand_nodes(r, out);
-            operand_nodes(l, out);
-        }
-    }
-}
-
 /// get_docrep: every (position, entry) where an operand occurs, in
 /// position order, with the operands found there.
 fn occurrences(v: &TsVector, root: &Node) -> Vec<Occurrence> {
-    let mut nodes = Vec::new();
-    operand_nodes(root, &mut nodes);
     let mut all: Vec<Occurrence> = Vec::new();
-    for node in nodes {
+    for node in super::query::operands(root) {
         let Node::Val {
             lexeme,
             weights,
