@@ -98,20 +98,30 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
                 },
             };
         }
-        // Without a configuration: the session's default_text_search_config.
-        Expr::Function(func)
-            if matches!(
-                base_name(&func.name).as_str(),
-                "to_tsvector"
-                    | "to_tsquery"
-                    | "plainto_tsquery"
-                    | "phraseto_tsquery"
-                    | "websearch_to_tsquery"
-                    | "ts_headline"
-            ) && plain_args(func).is_some_and(|a| {
-                a.len() == 1 || (a.len() == 2 && base_name(&func.name) == "ts_headline")
-            }) =>
-        {
+        Expr::Function(func) => function(func),
+        _ => {}
+    }
+}
+
+/// A search function called without a configuration gets the session's
+/// default; `length(tsvector)` counts lexemes. (The name is read once: it
+/// is allocated, and every call of every statement passes here.)
+fn function(func: &mut sqlparser::ast::Function) {
+    let name = base_name(&func.name);
+    let Some(args) = plain_args(func) else {
+        return;
+    };
+    match (name.as_str(), args.len()) {
+        (
+            "to_tsvector"
+            | "to_tsquery"
+            | "plainto_tsquery"
+            | "phraseto_tsquery"
+            | "websearch_to_tsquery"
+            | "ts_headline",
+            1,
+        )
+        | ("ts_headline", 2) => {
             if let sqlparser::ast::FunctionArguments::List(list) = &mut func.args {
                 list.args.insert(
                     0,
@@ -121,11 +131,7 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
                 );
             }
         }
-        Expr::Function(func)
-            if base_name(&func.name) == "length"
-                && plain_args(func)
-                    .is_some_and(|a| a.len() == 1 && expr_type(a[0]) == Some(PgType::Tsvector)) =>
-        {
+        ("length", 1) if expr_type(args[0]) == Some(PgType::Tsvector) => {
             func.name = ObjectName(vec![ObjectNamePart::Identifier(
                 "pg_tsvector_length".into(),
             )]);
