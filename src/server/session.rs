@@ -1270,6 +1270,14 @@ impl Session {
                     "materialized views are not supported on remote libSQL tenants",
                 ));
             }
+            // The trigger would call to_tsvector, which the server lacks:
+            // every later write of the table would fail there.
+            if matches!(tag, "CREATE TRIGGER" | "DROP TRIGGER") {
+                return Err(SqlError::new(
+                    "0A000",
+                    "triggers (tsvector_update_trigger) are not supported on remote libSQL tenants",
+                ));
+            }
             if !t.steps.is_empty() {
                 return Err(SqlError::new(
                     "0A000",
