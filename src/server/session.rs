@@ -895,6 +895,11 @@ impl Session {
             }
             StmtKind::Show { name } => self.show(name, format),
             StmtKind::Noop { tag: "VACUUM" } => self.vacuum().await,
+            // (A lock ends with its transaction: one outside a block would
+            // end at once, and PostgreSQL refuses it.)
+            StmtKind::Noop { tag: "LOCK TABLE" } if self.tx_status() == TxStatus::Idle => Err(
+                SqlError::new("25P01", "LOCK TABLE can only be used in transaction blocks"),
+            ),
             StmtKind::Noop {
                 tag: tag @ ("DISCARD ALL" | "DISCARD TEMP"),
             } => self.discard(tag).await,

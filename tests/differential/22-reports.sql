@@ -85,3 +85,7 @@ SELECT generate_series(1, 4) AS n, unnest(ARRAY['a','b']) AS l ORDER BY n DESC;
 SELECT unnest('{}'::int[]) AS a, unnest(ARRAY[7]) AS b;
 SELECT generate_series('2024-01-01'::date, '2024-01-03'::date, '1 day'::interval)::date AS d, unnest(ARRAY[1.5, 2.25]) AS v;
 SELECT generate_series(1, 3)::text AS s;
+LOCK TABLE sales IN SHARE MODE;
+BEGIN;
+LOCK TABLE sales IN SHARE MODE;
+COMMIT;
