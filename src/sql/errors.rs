@@ -222,14 +222,17 @@ fn unique_violation(db: &rusqlite::Connection, extended: i32, msg: &str) -> Opti
         .find(|c| c.kind == kind && c.name_range.is_some() && same(&c.columns))
         .map(|c| c.name);
     let name = declared.or_else(|| unique_index_name(db, &table, &cols))?;
-    Some(
-        SqlError::new(
-            "23505",
-            format!("duplicate key value violates unique constraint \"{name}\""),
-        )
-        .with_detail(format!("Key ({}) already exists.", cols.join(", ")))
-        .on(&table, None, Some(&name)),
+    Some(unique_error(&table, &cols, &name))
+}
+
+/// 23505 for a key of `table` on `cols`, under constraint `name`.
+fn unique_error(table: &str, cols: &[String], name: &str) -> SqlError {
+    SqlError::new(
+        "23505",
+        format!("duplicate key value violates unique constraint \"{name}\""),
     )
+    .with_detail(format!("Key ({}) already exists.", cols.join(", ")))
+    .on(table, None, Some(name))
 }
 
 /// A unique index created by name on exactly these columns.
@@ -328,12 +331,7 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
             } else {
                 format!("{table}_{}_key", cols.join("_"))
             };
-            return SqlError::new(
-                "23505",
-                format!("duplicate key value violates unique constraint \"{name}\""),
-            )
-            .with_detail(format!("Key ({}) already exists.", cols.join(", ")))
-            .on(&table, None, Some(&name));
+            return unique_error(&table, &cols, &name);
         }
         ffi::SQLITE_CONSTRAINT_NOTNULL => {
             let (table, cols) = constraint_target(msg);

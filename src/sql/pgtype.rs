@@ -329,6 +329,15 @@ impl PgType {
         )
     }
 
+    /// Whether values of the type are character strings (text, varchar,
+    /// char(n), name).
+    pub fn is_string(self) -> bool {
+        matches!(
+            self,
+            PgType::Text | PgType::Varchar | PgType::Bpchar | PgType::Name
+        )
+    }
+
     /// Maps a SQLite declared column type (as written in translated DDL,
     /// which keeps PostgreSQL names) to the PostgreSQL type clients see.
     ///

@@ -282,11 +282,9 @@ pub(super) fn text_cast(expr: &mut Expr) -> Option<(&mut Box<Expr>, &mut DataTyp
     else {
         return None;
     };
-    matches!(
-        pg_type(data_type),
-        Ok(PgType::Text | PgType::Varchar | PgType::Bpchar | PgType::Name)
-    )
-    .then_some((inner, data_type))
+    pg_type(data_type)
+        .is_ok_and(PgType::is_string)
+        .then_some((inner, data_type))
 }
 
 /// Before children are rewritten: a boolean cast to text prints as

@@ -966,13 +966,9 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
     }
     let (lt, rt) = (expr_type(left), expr_type(right));
     // pg_trgm's `text % text` (see text_search).
-    let text = |t| {
-        matches!(
-            t,
-            Some(PgType::Text | PgType::Varchar | PgType::Bpchar | PgType::Name)
-        )
-    };
-    if matches!(op, B::Modulo) && (text(lt) || text(rt)) {
+    if matches!(op, B::Modulo)
+        && (lt.is_some_and(PgType::is_string) || rt.is_some_and(PgType::is_string))
+    {
         return Some(PgType::Bool);
     }
     if matches!(op, B::StringConcat) {

@@ -156,13 +156,7 @@ fn similar_strings(a: &Expr, b: &Expr, scopes: &Scopes) -> Option<Option<Expr>> 
     if at.is_some_and(PgType::is_numeric) || bt.is_some_and(PgType::is_numeric) {
         return None;
     }
-    let text = |t: Option<PgType>| {
-        matches!(
-            t,
-            Some(PgType::Text | PgType::Varchar | PgType::Bpchar | PgType::Name)
-        )
-    };
-    if text(at) || text(bt) {
+    if at.is_some_and(PgType::is_string) || bt.is_some_and(PgType::is_string) {
         return Some(None);
     }
     let column = |e: &Expr| column_lookup(e, scopes).map(|l| call("pg_column_type", l.into()));

@@ -137,10 +137,7 @@ impl Word<'_> {
     fn non_word(&self) -> bool {
         match self.kind {
             None => true,
-            Some(k) => matches!(
-                k,
-                Kind::Tag | Kind::Url | Kind::NumHWord | Kind::AsciiHWord | Kind::HWord
-            ),
+            Some(k) => k == Kind::Tag || k.is_compound(),
         }
     }
 
@@ -187,10 +184,7 @@ fn words<'a>(config: Config, doc: &'a str, query: &TsQuery) -> Vec<Word<'a>> {
             cursor = start;
         }
         // A compound token is followed by its parts, which are printed.
-        if !matches!(
-            kind,
-            Kind::Url | Kind::AsciiHWord | Kind::HWord | Kind::NumHWord
-        ) {
+        if !kind.is_compound() {
             cursor = cursor.max(start + token.len());
         }
         let text = &doc[start..start + token.len()];
@@ -410,12 +404,7 @@ pub(super) fn headline(
             out.push(' ');
             continue;
         }
-        if w.kind.is_some_and(|k| {
-            matches!(
-                k,
-                Kind::Url | Kind::NumHWord | Kind::AsciiHWord | Kind::HWord
-            )
-        }) {
+        if w.kind.is_some_and(Kind::is_compound) {
             continue;
         }
         if w.item.is_some() {

@@ -38,6 +38,15 @@ pub(super) enum Kind {
 }
 
 impl Kind {
+    /// A token followed by its parts (`well-known`, a URL): headlines
+    /// print the parts, not the whole.
+    pub(super) fn is_compound(self) -> bool {
+        matches!(
+            self,
+            Kind::Url | Kind::AsciiHWord | Kind::HWord | Kind::NumHWord
+        )
+    }
+
     /// Tokens no configuration indexes.
     pub(super) fn is_ignored(self) -> bool {
         matches!(self, Kind::Tag | Kind::Entity | Kind::Protocol)

@@ -24,17 +24,11 @@ pub(super) fn rank(w: &[f32; 4], v: &TsVector, q: &TsQuery, method: i64) -> f32 
     if res < 0.0 {
         res = 1e-20;
     }
-    let length = || -> i64 {
-        v.entries
-            .iter()
-            .map(|e| e.positions.len().max(1) as i64)
-            .sum()
-    };
     if method & 1 != 0 {
-        res = (f64::from(res) / ((length() as f64 + 1.0).ln() / 2f64.ln())) as f32;
+        res = (f64::from(res) / ((length(v) as f64 + 1.0).ln() / 2f64.ln())) as f32;
     }
     if method & 2 != 0 {
-        let len = length();
+        let len = length(v);
         if len > 0 {
             res /= len as f32;
         }
@@ -50,6 +44,15 @@ pub(super) fn rank(w: &[f32; 4], v: &TsVector, q: &TsQuery, method: i64) -> f32 
         res /= res + 1.0;
     }
     res
+}
+
+/// The document's length for normalization: its positions, an entry
+/// without positions counting one (cnt_length).
+fn length(v: &TsVector) -> i64 {
+    v.entries
+        .iter()
+        .map(|e| e.positions.len().max(1) as i64)
+        .sum()
 }
 
 /// The query's operands, sorted by text and distinct (SortAndUniqItems).
@@ -187,18 +190,12 @@ pub(super) fn rank_cd(w: &[f32; 4], v: &TsVector, q: &TsQuery, method: i64) -> f
         prev_ext = cur_ext;
         extents += 1;
     }
-    let length = || -> i64 {
-        v.entries
-            .iter()
-            .map(|e| e.positions.len().max(1) as i64)
-            .sum()
-    };
     let size = v.entries.len() as f64;
     if method & 1 != 0 {
-        wdoc /= (length() as f64 + 1.0).ln();
+        wdoc /= (length(v) as f64 + 1.0).ln();
     }
     if method & 2 != 0 {
-        let len = length();
+        let len = length(v);
         if len > 0 {
             wdoc /= len as f64;
         }
