@@ -58,7 +58,7 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 PGPASSWORD=benchadmin psql -X -q "host=127.0.0.1 port=$PGT_PORT user=pgtenant dbname=pgtenant" \
-    -c "SELECT * FROM pgtenant.create_tenant('bench')" \
+    -c "SELECT * FROM pgtenant.create_tenant('bench', plan => 'enterprise')" \
     -c "SELECT * FROM pgtenant.create_user('bench', 'bench', 'benchpw')" >/dev/null
 export PGPASSWORD=benchpw
 PGTURL="host=127.0.0.1 port=$PGT_PORT user=bench@bench dbname=app"

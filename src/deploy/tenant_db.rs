@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 
 use super::diff::Rebuild;
 use super::remote::RemoteDb;
@@ -70,11 +70,7 @@ pub fn int(row: &[Value], i: usize) -> i64 {
 /// with the SQL functions defaults and checks may call.
 pub fn open_file(path: &Path) -> Result<Connection, SqlError> {
     let err = |e: rusqlite::Error| from_sqlite(&e);
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(err)?;
+    let conn = crate::backend::sqlite::open::open_file(path).map_err(err)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(err)?;
     crate::backend::sqlite::functions::register(&conn).map_err(err)?;

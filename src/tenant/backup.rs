@@ -144,11 +144,7 @@ fn copy(src: &Connection, dst: &mut Connection) -> Result<(), SqlError> {
 }
 
 fn open_plain(path: &Path) -> Result<Connection, SqlError> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| from_sqlite(&e))?;
+    let conn = crate::backend::sqlite::open::open_file(path).map_err(|e| from_sqlite(&e))?;
     conn.busy_timeout(Duration::from_secs(5))
         .map_err(|e| from_sqlite(&e))?;
     Ok(conn)

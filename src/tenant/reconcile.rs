@@ -21,7 +21,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OpenFlags};
+use rusqlite::params;
 
 use super::catalog::{Catalog, Exec};
 use crate::sql::errors::SqlError;
@@ -107,10 +107,7 @@ fn mark_failed(conn: &dyn Exec, tenant: &str, reason: &str) -> Result<(), SqlErr
 /// Whether an SQLite file provably holds no user data: it opens and has no table.
 /// Anything else (tables, or not readable as a database) counts as data.
 fn holds_no_table(path: &Path) -> bool {
-    let Ok(conn) = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    ) else {
+    let Ok(conn) = crate::backend::sqlite::open::open_file(path) else {
         return false;
     };
     conn.query_row(
@@ -365,7 +362,7 @@ mod tests {
     use super::*;
 
     fn table_db(path: &Path) {
-        let c = Connection::open(path).unwrap();
+        let c = rusqlite::Connection::open(path).unwrap();
         c.execute_batch("CREATE TABLE t (x int); INSERT INTO t VALUES (1);")
             .unwrap();
     }
