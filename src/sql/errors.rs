@@ -464,6 +464,17 @@ fn number_pair(msg: &str) -> (u64, u64) {
     (n.next().unwrap_or(0), n.next().unwrap_or(0))
 }
 
+/// The table's columns and the values SQLite counted when an INSERT naming
+/// no columns had a different number of values: "table t has 3 columns but
+/// 2 values were supplied". Read from the end: the name may hold digits.
+pub(crate) fn unnamed_insert_counts(msg: &str) -> Option<(usize, usize)> {
+    let rest = msg.strip_prefix("table ")?;
+    let (_, counts) = rest.rsplit_once(" has ")?;
+    let (columns, values) = counts.split_once(" columns but ")?;
+    let values = values.strip_suffix(" values were supplied")?;
+    Some((columns.parse().ok()?, values.parse().ok()?))
+}
+
 /// SQLITE_ERROR covers most statement errors; its message tells which.
 fn from_message(msg: &str) -> SqlError {
     if let Some(e) = function_error(msg) {
@@ -536,9 +547,8 @@ fn from_message(msg: &str) -> SqlError {
     }
     // "table t has 3 columns but 4 values were supplied" (no column list),
     // "2 values for 3 columns" (an explicit one): (values, target columns).
-    let counts = if msg.starts_with("table ") && msg.contains(" values were supplied") {
-        let (columns, values) = number_pair(msg);
-        Some((values, columns))
+    let counts = if let Some((columns, values)) = unnamed_insert_counts(msg) {
+        Some((values as u64, columns as u64))
     } else if msg.contains(" values for ") && msg.contains(" columns") {
         Some(number_pair(msg))
     } else {
@@ -620,6 +630,18 @@ mod tests {
 
     fn err_of(c: &Connection, sql: &str) -> SqlError {
         from_sqlite(&c.execute_batch(sql).unwrap_err())
+    }
+
+    #[test]
+    fn insert_counts_read_past_digits_in_the_table_name() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE t9 (a int, b int, c int)")
+            .unwrap();
+        let e = err_of(&c, "INSERT INTO t9 VALUES (1, 2, 3, 4)");
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("42601", "INSERT has more expressions than target columns")
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod create_like;
 mod create_table_as;
+mod short_insert;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -415,8 +416,28 @@ impl Conn {
                 installed?;
                 self.db.prepare_cached(sql)
             }
-            other => other,
+            Err(e) => match Self::short_insert(&self.db, sql, &e) {
+                Some(named) => self.db.prepare_cached(&named),
+                None => Err(e),
+            },
+            ok => ok,
         }
+    }
+
+    /// `sql` written again when SQLite refused it as an INSERT with fewer
+    /// values than columns (see [`short_insert`]).
+    fn short_insert(db: &Connection, sql: &str, e: &rusqlite::Error) -> Option<String> {
+        let rusqlite::Error::SqliteFailure(_, Some(msg)) = e else {
+            return None;
+        };
+        let (_, values) = short_insert::short_by(msg)?;
+        short_insert::name_columns(sql, values, |table| {
+            let mut stmt = db
+                .prepare_cached("SELECT name FROM pragma_table_info(?1)")
+                .ok()?;
+            let names = stmt.query_map([table], |r| r.get(0)).ok()?;
+            names.collect::<Result<Vec<String>, _>>().ok()
+        })
     }
 
     /// Tells the introspection functions who the session is.
