@@ -17,6 +17,7 @@ mod exact;
 mod float_ops;
 mod from_char;
 mod group_check;
+mod interval_sums;
 mod intervals;
 mod jsonbuild;
 mod jsonops;
@@ -64,6 +65,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     quote::register(conn)?;
     sequences::register(conn)?;
     intervals::register(conn)?;
+    interval_sums::register(conn)?;
     to_char::register(conn)?;
     from_char::register(conn)?;
     jsonops::register(conn)?;

@@ -108,6 +108,11 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// Whether the executor supplied the tables' columns (see [`with_schema`]).
+fn schema_given() -> bool {
+    SCHEMA.with(|s| !s.borrow().is_empty())
+}
+
 /// Runs `f` with SCHEMA holding `schema` (cleared after, even on a panic).
 pub(super) fn with_schema<T>(schema: Vec<(String, TableColumns)>, f: impl FnOnce() -> T) -> T {
     struct Clear;
@@ -1096,6 +1101,9 @@ fn function_type(func: &Function) -> Option<PgType> {
         "avg" => match first_arg_type() {
             Some(PgType::Float4 | PgType::Float8) => PgType::Float8,
             Some(PgType::Interval) => PgType::Interval,
+            // A column's average is an interval when the column is one:
+            // unknown until the schema is asked.
+            None if !schema_given() => return None,
             _ => PgType::Numeric,
         },
         "stddev" | "stddev_samp" | "stddev_pop" | "variance" | "var_samp" | "var_pop" => {

@@ -33,6 +33,7 @@ mod expr;
 mod functions;
 mod group_check;
 mod grouping_sets;
+mod interval_sums;
 mod keyword_aliases;
 mod lateral;
 mod literals;

@@ -123,6 +123,7 @@ impl VisitorMut for Rewriter {
             return ControlFlow::Break(e);
         }
         super::column_dates::rewrite(expr, &self.scopes);
+        super::interval_sums::rewrite_known(expr);
         // `t.path || c.id` over a WITH query's array column: an array
         // append, decided before `column_text` reads `t.path` as a table's
         // column of unknown type.
@@ -148,6 +149,7 @@ impl VisitorMut for Rewriter {
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
         super::null_order::expr(expr);
+        super::interval_sums::rewrite_column(expr, &self.scopes);
         brk(rewrite_expr(expr))
     }
 

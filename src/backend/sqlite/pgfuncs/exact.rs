@@ -377,6 +377,8 @@ pub(super) struct AvgState {
     saw_float: bool,
     /// The argument column's type, once looked up.
     column: Option<Option<PgType>>,
+    /// The values of an interval column.
+    intervals: super::interval_sums::IntervalAcc,
 }
 
 struct Avg;
@@ -389,6 +391,15 @@ impl AvgState {
         }
         if self.column.is_none() {
             self.column = Some(column_type(ctx)?);
+        }
+        // An expression of unknown type (a derived table's column) whose
+        // first value is interval text, not a number: an interval average
+        // (PostgreSQL has no avg of text).
+        if self.column == Some(None) && self.count == 0 && interval_not_number(v) {
+            self.column = Some(Some(PgType::Interval));
+        }
+        if self.column == Some(Some(PgType::Interval)) {
+            return self.intervals.step(v, sign);
         }
         let numeric_column = self.column == Some(Some(PgType::Numeric));
         let d = match v {
@@ -410,22 +421,37 @@ impl AvgState {
         Ok(())
     }
 
-    fn value(&self) -> Value {
+    fn value(&self) -> rusqlite::Result<Value> {
+        if self.column == Some(Some(PgType::Interval)) {
+            return Ok(self.intervals.avg()?.map_or(Value::Null, Value::Text));
+        }
         if self.count == 0 {
-            return Value::Null;
+            return Ok(Value::Null);
         }
         if self.saw_float {
-            return Value::Real(self.float / self.count as f64);
+            return Ok(Value::Real(self.float / self.count as f64));
         }
-        match self
-            .exact
-            .as_ref()
-            .and_then(|s| s.div(&Dec::int(self.count)))
-        {
-            Some(avg) => Value::Text(avg.to_text()),
-            None => Value::Null,
-        }
+        Ok(
+            match self
+                .exact
+                .as_ref()
+                .and_then(|s| s.div(&Dec::int(self.count)))
+            {
+                Some(avg) => Value::Text(avg.to_text()),
+                None => Value::Null,
+            },
+        )
     }
+}
+
+fn interval_not_number(v: ValueRef<'_>) -> bool {
+    let ValueRef::Text(t) = v else {
+        return false;
+    };
+    let Ok(s) = std::str::from_utf8(t) else {
+        return false;
+    };
+    Dec::parse(s).is_none() && crate::sql::encode::interval::Interval::parse(s).is_some()
 }
 
 /// The declared type of the `'table.column'` second argument (or
@@ -461,13 +487,13 @@ impl Aggregate<AvgState, Value> for Avg {
     }
 
     fn finalize(&self, _: &mut Context<'_>, state: Option<AvgState>) -> rusqlite::Result<Value> {
-        Ok(state.map_or(Value::Null, |s| s.value()))
+        state.map_or(Ok(Value::Null), |s| s.value())
     }
 }
 
 impl WindowAggregate<AvgState, Value> for Avg {
     fn value(&self, state: Option<&mut AvgState>) -> rusqlite::Result<Value> {
-        Ok(state.map_or(Value::Null, |s| s.value()))
+        state.map_or(Ok(Value::Null), |s| s.value())
     }
 
     fn inverse(&self, ctx: &mut Context<'_>, state: &mut AvgState) -> rusqlite::Result<()> {

@@ -55,7 +55,7 @@ fn time_text(usecs: i64) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn add(a: Interval, b: Interval) -> rusqlite::Result<Interval> {
+pub(super) fn add(a: Interval, b: Interval) -> rusqlite::Result<Interval> {
     Ok(Interval {
         months: a.months.checked_add(b.months).ok_or_else(out_of_range)?,
         days: a.days.checked_add(b.days).ok_or_else(out_of_range)?,
@@ -65,7 +65,7 @@ fn add(a: Interval, b: Interval) -> rusqlite::Result<Interval> {
 
 /// `interval * factor` as PostgreSQL's interval_mul: fractional months
 /// spill into days (30 per month), fractional days into time.
-fn mul(a: Interval, f: f64) -> rusqlite::Result<Interval> {
+pub(super) fn mul(a: Interval, f: f64) -> rusqlite::Result<Interval> {
     let months = a.months as f64 * f;
     let whole_months = months.trunc();
     let days = a.days as f64 * f + (months - whole_months) * 30.0;

@@ -1,0 +1,73 @@
+//! `sum(x)` and `avg(x)` over intervals: SQLite's would add the leading
+//! digits of the interval texts (`sum(duration)` of '1 day' and '2 hours'
+//! was 3 seconds). An argument known to be an interval calls
+//! `pg_interval_sum` / `pg_interval_avg`; a column whose type only the
+//! schema knows sums as `CASE pg_column_type(..) WHEN 'interval' THEN
+//! pg_interval_sum(x) ELSE sum(x) END`. (`avg` of such a column in a result
+//! column is `pg_avg`, which reads the column's type itself: see `exact`.)
+
+use super::ast::{base_name, call, object_name};
+use super::column_dates::{column_lookup, when_type, Scopes};
+use super::columns::expr_type;
+use crate::sql::pgtype::PgType;
+use sqlparser::ast::{Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Value};
+
+/// Renames the sum or average of an argument known to be an interval;
+/// runs before the arguments are rewritten (a cast or literal is then no
+/// longer recognisable as an interval).
+pub(super) fn rewrite_known(expr: &mut Expr) {
+    let Expr::Function(f) = expr else {
+        return;
+    };
+    if let Some(interval_fn) = interval_fn(f) {
+        if only_argument(f).and_then(expr_type) == Some(PgType::Interval) {
+            f.name = object_name(interval_fn);
+        }
+    }
+}
+
+/// Rewrites the sum of a column whose type only the schema knows; runs
+/// after the arguments were rewritten (the new CASE is not visited again).
+pub(super) fn rewrite_column(expr: &mut Expr, scopes: &Scopes) {
+    let Expr::Function(f) = expr else {
+        return;
+    };
+    if interval_fn(f) != Some("pg_interval_sum") {
+        return;
+    }
+    let Some(arg) = only_argument(f).filter(|a| expr_type(a).is_none()) else {
+        return;
+    };
+    let Some(lookup) = column_lookup(arg, scopes) else {
+        return;
+    };
+    let mut interval = f.clone();
+    interval.name = object_name("pg_interval_sum");
+    let native = std::mem::replace(expr, Expr::value(Value::Null));
+    *expr = when_type(
+        call("pg_column_type", lookup.into()),
+        "interval",
+        Expr::Function(interval),
+        native,
+    );
+}
+
+/// The interval function a one-argument `sum` or `avg` may become.
+fn interval_fn(f: &Function) -> Option<&'static str> {
+    only_argument(f)?;
+    match base_name(&f.name).as_str() {
+        "sum" => Some("pg_interval_sum"),
+        "avg" => Some("pg_interval_avg"),
+        _ => None,
+    }
+}
+
+fn only_argument(f: &Function) -> Option<&Expr> {
+    match &f.args {
+        FunctionArguments::List(list) => match list.args.as_slice() {
+            [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] => Some(arg),
+            _ => None,
+        },
+        _ => None,
+    }
+}
