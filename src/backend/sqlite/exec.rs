@@ -416,7 +416,7 @@ impl Conn {
                 installed?;
                 self.db.prepare_cached(sql)
             }
-            Err(e) => match Self::short_insert(&self.db, sql, &e) {
+            Err(e) => match self.short_insert(sql, &e) {
                 Some(named) => self.db.prepare_cached(&named),
                 None => Err(e),
             },
@@ -426,17 +426,14 @@ impl Conn {
 
     /// `sql` written again when SQLite refused it as an INSERT with fewer
     /// values than columns (see [`short_insert`]).
-    fn short_insert(db: &Connection, sql: &str, e: &rusqlite::Error) -> Option<String> {
+    fn short_insert(&self, sql: &str, e: &rusqlite::Error) -> Option<String> {
         let rusqlite::Error::SqliteFailure(_, Some(msg)) = e else {
             return None;
         };
         let (_, values) = short_insert::short_by(msg)?;
         short_insert::name_columns(sql, values, |table| {
-            let mut stmt = db
-                .prepare_cached("SELECT name FROM pragma_table_info(?1)")
-                .ok()?;
-            let names = stmt.query_map([table], |r| r.get(0)).ok()?;
-            names.collect::<Result<Vec<String>, _>>().ok()
+            let columns = self.table_columns(table)?;
+            Some(columns.into_iter().map(|c| c.name).collect())
         })
     }
 

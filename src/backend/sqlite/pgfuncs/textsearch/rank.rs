@@ -2,7 +2,7 @@
 //! with its single- and double-precision steps kept so the float4 result is
 //! the one PostgreSQL prints.
 
-use super::query::{Node, TsQuery};
+use super::query::{operands, Node, TsQuery};
 use super::vector::{position, weight, Pos, TsVector};
 
 /// Weights of D, C, B and A positions when the caller gives none.
@@ -56,20 +56,17 @@ fn length(v: &TsVector) -> i64 {
 }
 
 /// The query's operands, sorted by text and distinct (SortAndUniqItems).
+/// Read left to right: `operands` lists them right to left, and of two
+/// equal texts the first read is kept.
 fn items(root: &Node) -> Vec<(&str, bool)> {
-    fn walk<'a>(n: &'a Node, out: &mut Vec<(&'a str, bool)>) {
-        match n {
-            Node::Val { lexeme, prefix, .. } => out.push((lexeme, *prefix)),
-            Node::Stop => {}
-            Node::Not(c) => walk(c, out),
-            Node::And(l, r) | Node::Or(l, r) | Node::Phrase(l, r, _) => {
-                walk(l, out);
-                walk(r, out);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(root, &mut out);
+    let mut out: Vec<(&str, bool)> = operands(root)
+        .into_iter()
+        .rev()
+        .filter_map(|n| match n {
+            Node::Val { lexeme, prefix, .. } => Some((lexeme.as_str(), *prefix)),
+            _ => None,
+        })
+        .collect();
     out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     out.dedup_by(|a, b| a.0 == b.0);
     out
@@ -227,7 +224,7 @@ struct Occurrence {
 /// position order, with the operands found there.
 fn occurrences(v: &TsVector, root: &Node) -> Vec<Occurrence> {
     let mut all: Vec<Occurrence> = Vec::new();
-    for node in super::query::operands(root) {
+    for node in operands(root) {
         let Node::Val {
             lexeme,
             weights,
