@@ -154,3 +154,13 @@ SELECT i.relname AS name, ix.indisprimary AS primary, ix.indisunique AS unique F
 SELECT 1 AS primary, 2 AS unique, 3 AS default, 'x' AS check;
 CREATE TABLE defaults_shown (a jsonb DEFAULT '{}', b varchar(5) DEFAULT 'x', c date DEFAULT '2024-01-01', d text[] DEFAULT '{}', e int DEFAULT 5, f boolean DEFAULT true, g numeric DEFAULT 1.5, h uuid DEFAULT 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11');
 SELECT column_name, column_default FROM information_schema.columns WHERE table_name = 'defaults_shown' ORDER BY ordinal_position;
+CREATE TABLE later_cols (id int PRIMARY KEY);
+INSERT INTO later_cols VALUES (1), (2);
+ALTER TABLE later_cols ADD COLUMN pages int NOT NULL DEFAULT 7;
+ALTER TABLE later_cols ADD COLUMN label text DEFAULT 'none';
+ALTER TABLE later_cols ALTER COLUMN pages DROP DEFAULT;
+ALTER TABLE later_cols ALTER COLUMN label SET DEFAULT 'other';
+INSERT INTO later_cols (id, pages) VALUES (3, 1);
+SELECT id, pages, label FROM later_cols ORDER BY id;
+ALTER TABLE later_cols ALTER COLUMN pages TYPE bigint;
+SELECT id, pages, label FROM later_cols ORDER BY id;

@@ -108,8 +108,12 @@ fn edit_column(
 ) -> Result<(), SqlError> {
     let (name, create) = definition(conn, table)?;
     let (edited, old_decl) = edited_definition(&create, &name, change)?;
-    if let ColumnChange::SetNotNull(column) = change {
-        no_nulls(conn, &name, column)?;
+    match change {
+        ColumnChange::SetNotNull(column) => no_nulls(conn, &name, column)?,
+        ColumnChange::SetDefault(column, _)
+        | ColumnChange::DropDefault(column)
+        | ColumnChange::SetType { column, .. } => write_out_default(conn, &name, column)?,
+        _ => {}
     }
     let conversion = match change {
         ColumnChange::SetType {
@@ -158,6 +162,36 @@ fn no_nulls(conn: &Connection, table: &str, column: &str) -> Result<(), SqlError
         )),
         None => Ok(()),
     }
+}
+
+/// Rows stored before an `ADD COLUMN ... DEFAULT x` hold no value for the
+/// column: SQLite reads the declared default in its place. Editing that
+/// declaration would change what those rows read (NULL after DROP DEFAULT),
+/// so the rows are written out whole first; no value changes, so triggers
+/// stay off for it.
+fn write_out_default(conn: &Connection, table: &str, column: &str) -> Result<(), SqlError> {
+    let sql = |e: rusqlite::Error| from_sqlite(&e);
+    let has_default: bool = conn
+        .query_row(
+            "SELECT dflt_value IS NOT NULL FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+            [table, column],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(sql)?
+        .unwrap_or(false);
+    if !has_default {
+        return Ok(());
+    }
+    use rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER as TRIGGERS;
+    conn.set_db_config(TRIGGERS, false).map_err(sql)?;
+    let column = quote(column);
+    let written = conn.execute(
+        &format!("UPDATE {} SET {column} = {column}", quote(table)),
+        [],
+    );
+    conn.set_db_config(TRIGGERS, true).map_err(sql)?;
+    written.map(|_| ()).map_err(sql)
 }
 
 fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, SqlError> {
