@@ -136,3 +136,4 @@ SELECT date_trunc('quarter', at), date_trunc('decade', at), date_trunc('century'
 SELECT pg_typeof(id), pg_typeof(happened_at), pg_typeof(day), pg_typeof(at), pg_typeof(1.5), pg_typeof(now()), pg_typeof('x'::text) FROM events ORDER BY id LIMIT 1;
 SELECT id, at + '1 day', at + '90 minutes', happened_at + '1 mon' FROM events ORDER BY id;
 SELECT d::date FROM generate_series('2024-01-30'::date, '2024-02-02'::date, '1 day') AS d;
+SELECT '2 hours'::interval + '30 minutes', '2 hours'::interval - '30 minutes', '1 day' + interval '1 hour';

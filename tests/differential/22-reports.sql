@@ -108,3 +108,5 @@ SELECT sum(a.dur) AS total FROM shifts a JOIN shifts b ON a.id = b.id WHERE b.wo
 SELECT sum(dur) FILTER (WHERE id > 1) AS later, count(*) FROM shifts;
 SELECT avg(x) FROM (VALUES (interval '1 hour'), (interval '2 hours')) v(x);
 SELECT sum(dur) FROM shifts WHERE id > 100;
+WITH per_region AS (SELECT region, sum(price) AS total, max(price) AS top FROM sales GROUP BY region) SELECT region, total, top FROM per_region ORDER BY region;
+WITH w AS (SELECT worker, sum(hours) AS h FROM shifts GROUP BY worker) SELECT w.worker, w.h, w.h * 2 AS twice FROM w ORDER BY w.worker;

@@ -91,13 +91,16 @@ impl Drop for ScopeGuard {
     }
 }
 
-fn lookup_relation(name: &str) -> Option<Vec<(String, Option<PgType>)>> {
+/// A CTE's columns and their numeric scales.
+type CteColumns = (Vec<(String, Option<PgType>)>, Vec<Option<u16>>);
+
+fn lookup_relation(name: &str) -> Option<CteColumns> {
     SCOPE.with(|s| {
         s.borrow()
             .iter()
             .rev()
             .find(|r| r.kind == Kind::Cte && r.name.eq_ignore_ascii_case(name))
-            .map(|r| r.columns.clone())
+            .map(|r| (r.columns.clone(), r.scales.clone()))
     })
 }
 
@@ -572,11 +575,11 @@ fn push_from(
                     }
                 } else if name.0.len() == 1 {
                     match lookup_relation(&base) {
-                        Some(columns) if !columns.is_empty() => Relation {
+                        Some((columns, scales)) if !columns.is_empty() => Relation {
                             name: shown,
                             columns,
                             kind: Kind::From,
-                            scales: Vec::new(),
+                            scales,
                         },
                         _ => table_relation(shown, &base),
                     }
@@ -1008,6 +1011,14 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
         | B::BitwiseOr
         | B::PGBitwiseShiftLeft
         | B::PGBitwiseShiftRight => arithmetic(lt, rt),
+        // An untyped literal beside an interval is one.
+        B::Plus | B::Minus
+            if lt == Some(PgType::Interval) && super::expr::untyped_interval(right).is_some()
+                || rt == Some(PgType::Interval)
+                    && super::expr::untyped_interval(left).is_some() =>
+        {
+            Some(PgType::Interval)
+        }
         // timestamp +/- interval keeps the timestamp's type; a date becomes a timestamp.
         B::Plus | B::Minus
             if rt == Some(PgType::Interval)

@@ -385,8 +385,13 @@ pub(super) fn rewrite_interval_arithmetic(expr: &mut Expr) -> Result<(), Transla
             return Ok(());
         }
     }
-    // interval +/- interval.
-    if is_interval(left)? && is_interval(right)? {
+    // interval +/- interval; an untyped literal beside an interval is one
+    // (`'2 hours'::interval + '30 minutes'`).
+    let (li, ri) = (is_interval(left)?, is_interval(right)?);
+    if (li || untyped_interval(left).is_some())
+        && (ri || untyped_interval(right).is_some())
+        && (li || ri)
+    {
         let name = if negate {
             "pg_interval_sub"
         } else {
