@@ -5,8 +5,9 @@ mod create_like;
 mod create_table_as;
 mod short_insert;
 
+use fallible_streaming_iterator::FallibleStreamingIterator;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::BytesMut;
@@ -78,6 +79,9 @@ pub struct Conn {
     /// VM steps of the statements of the open transaction; `u64::MAX` once
     /// it did work of unknown size (see [`Self::light_block`]).
     block_steps: AtomicU64,
+    /// The schema version the cached statements were last checked against
+    /// by [`Self::describe`] (see [`Self::fresh_statements`]).
+    schema_seen: AtomicI64,
 }
 
 /// Nanoseconds since the first call: a deadline the progress handler can
@@ -206,6 +210,7 @@ impl Conn {
             defer_checkpoint,
             checkpoint_due,
             block_steps: AtomicU64::new(0),
+            schema_seen: AtomicI64::new(-1),
         }
     }
 
@@ -444,6 +449,7 @@ impl Conn {
 
     /// Prepares (and caches) a statement to learn its columns and parameters.
     pub fn describe(&self, sql: &str) -> Result<Described, SqlError> {
+        self.fresh_statements();
         let stmt = match self.prepare(sql) {
             Ok(s) => s,
             // Several SQLite statements for one PostgreSQL one: no rows, no parameters.
@@ -466,6 +472,22 @@ impl Conn {
             columns,
             param_count: stmt.parameter_count(),
         })
+    }
+
+    /// Drops the cached statements when another session changed the schema
+    /// since they were compiled. SQLite compiles a stale statement again at
+    /// its first step, but what it tells before (result columns and their
+    /// declared types, which Describe answers with) is the old schema's: a
+    /// column added meanwhile would be missing from the RowDescription.
+    pub(super) fn fresh_statements(&self) {
+        let version = self
+            .db
+            .prepare_cached("PRAGMA schema_version")
+            .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)))
+            .unwrap_or(-1);
+        if self.schema_seen.swap(version, Ordering::Relaxed) != version {
+            self.db.flush_prepared_statement_cache();
+        }
     }
 
     /// The result columns' names and declared types, with the declared
@@ -593,6 +615,25 @@ impl Conn {
     }
 
     fn run_statement(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
+        match self.run_compiled(run, sink, true)? {
+            Some(done) => Ok(done),
+            // Compiled again at its first step: run it again, now knowing
+            // the current columns (it only read).
+            None => Ok(self
+                .run_compiled(run, sink, false)?
+                .expect("a run that may not restart")),
+        }
+    }
+
+    /// Runs one statement; `None` when `may_restart`, the statement only
+    /// reads, and SQLite compiled it again at its first step (another
+    /// session changed the schema): the columns read before are stale.
+    fn run_compiled(
+        &self,
+        run: &Run<'_>,
+        sink: &mut dyn RowSink,
+        may_restart: bool,
+    ) -> Result<Option<Finished>, SqlError> {
         if run.sql.contains("pg_column_input(") || run.sql.contains("pg_column_type(") {
             self.decls.validate(&self.db);
         }
@@ -604,13 +645,13 @@ impl Conn {
             // and return no rows.
             Err(rusqlite::Error::MultipleStatement) if run.params.is_empty() => {
                 self.batch(run.sql)?;
-                return Ok(Finished::Changed(0));
+                return Ok(Some(Finished::Changed(0)));
             }
             // rusqlite prepares the rest to tell; a later statement may use
             // what an earlier one creates (CREATE SEQUENCE's table and row).
             Err(_) if run.params.is_empty() && several_statements(run.sql) => {
                 self.batch(run.sql)?;
-                return Ok(Finished::Changed(0));
+                return Ok(Some(Finished::Changed(0)));
             }
             Err(e) => return Err(from_sqlite(&e)),
         };
@@ -638,7 +679,7 @@ impl Conn {
                 .raw_execute()
                 .map_err(|e| from_sqlite_on(&self.db, &e))?;
             self.note_steps(&stmt);
-            return Ok(Finished::Changed(changed as u64));
+            return Ok(Some(Finished::Changed(changed as u64)));
         }
         // With fixed types the client already has the RowDescription: the
         // names are not needed, only a check that the shape did not change.
@@ -663,8 +704,24 @@ impl Conn {
             Types::Infer(..) => self.column_infos(&stmt),
         };
         stmt.reset_status(StatementStatus::VmStep); // see above
+        let compiled = stmt.get_status(StatementStatus::RePrepare);
+        let reads = stmt.readonly();
         let mut rows = stmt.raw_query();
-        let first = rows.next().map_err(|e| from_sqlite_on(&self.db, &e))?;
+        rows.advance().map_err(|e| from_sqlite_on(&self.db, &e))?;
+        if let Some(s) = rows.as_ref() {
+            if s.get_status(StatementStatus::RePrepare) != compiled {
+                if reads && may_restart {
+                    return Ok(None);
+                }
+                if s.column_count() != ncols {
+                    return Err(SqlError::new(
+                        "0A000",
+                        "cached plan must not change result type",
+                    ));
+                }
+            }
+        }
+        let first = rows.get();
         let mut retyped = Retyped::default();
         let types: Vec<PgType> = match run.types {
             Types::Fixed(t, _) => t.to_vec(),
@@ -686,7 +743,7 @@ impl Conn {
         let scales = self.numeric_scales(run, &types, &decl_scales, retyped);
         let binary: Vec<bool> = (0..ncols).map(|i| run.format.is_binary(i)).collect();
         if !sink.schema(&columns, &types) {
-            return Ok(Finished::Rows(0));
+            return Ok(Some(Finished::Rows(0)));
         }
 
         let mut buf = BytesMut::with_capacity(8 * 1024);
@@ -721,7 +778,7 @@ impl Conn {
                 count += 1;
                 if batch.len() >= BATCH_ROWS || batch_bytes >= BATCH_BYTES {
                     if !sink.rows(std::mem::take(&mut batch)) {
-                        return Ok(Finished::Rows(count));
+                        return Ok(Some(Finished::Rows(count)));
                     }
                     batch_bytes = 0;
                     if buf.capacity() < 1024 {
@@ -733,7 +790,7 @@ impl Conn {
         sink.last_rows(batch);
         drop(rows);
         self.note_steps(&stmt);
-        Ok(Finished::Rows(count))
+        Ok(Some(Finished::Rows(count)))
     }
 
     fn note_steps(&self, stmt: &rusqlite::Statement<'_>) {

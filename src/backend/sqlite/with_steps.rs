@@ -87,6 +87,7 @@ impl Conn {
         retype: Option<&Retype>,
         hints: &[ParamHint],
     ) -> Result<WithDescribed, SqlError> {
+        self.fresh_statements();
         let mut out = None;
         self.in_savepoint(false, || {
             let mut param_count = 0;

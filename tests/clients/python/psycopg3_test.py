@@ -184,6 +184,31 @@ def main():
             c1 = conn.execute("SELECT count(*) FROM items")
             c2 = conn.execute("SELECT count(*) FROM pts")
         check((c1.fetchone()[0], c2.fetchone()[0]), (51, 21), "pipeline")
+
+    # Another session changes a table between this session's statements:
+    # results carry the new columns (extended and simple protocol), and a
+    # named statement whose columns changed fails as PostgreSQL's does.
+    with psycopg.connect(autocommit=True) as a, psycopg.connect(autocommit=True) as b:
+        a.execute("CREATE TABLE drift (id int, x int)")
+        a.execute("INSERT INTO drift VALUES (1, 2)")
+        simple = psycopg.ClientCursor(a)
+        check(a.execute("SELECT * FROM drift").fetchall(), [(1, 2)], "before DDL")
+        for _ in range(3):
+            a.execute("SELECT * FROM drift WHERE id = %s", (1,), prepare=True).fetchall()
+        b.execute("ALTER TABLE drift ADD COLUMN y int DEFAULT 5")
+        check(a.execute("SELECT * FROM drift").fetchall(), [(1, 2, 5)], "column added elsewhere")
+        b.execute("ALTER TABLE drift DROP COLUMN x")
+        check(simple.execute("SELECT * FROM drift").fetchall(), [(1, 5)], "simple after drop")
+        b.execute("ALTER TABLE drift ALTER COLUMN y TYPE bigint")
+        cur = a.execute("SELECT y FROM drift")
+        check((cur.description[0].type_code, cur.fetchall()), (20, [(5,)]), "type changed elsewhere")
+        b.execute("ALTER TABLE drift ADD COLUMN z text")
+        try:
+            a.execute("SELECT * FROM drift WHERE id = %s", (1,), prepare=True)
+            raise AssertionError("a prepared statement's columns changed without an error")
+        except psycopg.errors.FeatureNotSupported as e:
+            check(str(e), "cached plan must not change result type", "stale prepared")
+        check(a.execute("SELECT 1").fetchone(), (1,), "session goes on")
     print("psycopg3 ok")
 
 
