@@ -480,6 +480,16 @@ impl Conn {
     /// declared types, which Describe answers with) is the old schema's: a
     /// column added meanwhile would be missing from the RowDescription.
     pub(super) fn fresh_statements(&self) {
+        // Reading the version inside a transaction that has not read yet
+        // would take its snapshot early (and fail its first write with
+        // 40001 when another session commits meanwhile): checked then at
+        // the statement's first step instead (see `run_compiled`).
+        if !self.db.is_autocommit()
+            && self.db.transaction_state(Some(rusqlite::MAIN_DB)).ok()
+                == Some(rusqlite::TransactionState::None)
+        {
+            return;
+        }
         let version = self
             .db
             .prepare_cached("PRAGMA schema_version")
@@ -487,6 +497,21 @@ impl Conn {
             .unwrap_or(-1);
         if self.schema_seen.swap(version, Ordering::Relaxed) != version {
             self.db.flush_prepared_statement_cache();
+            // Statements compile against the connection's copy of the
+            // schema, which SQLite reloads only when a statement reading a
+            // table finds it outdated at its first step: one such step.
+            let table: Option<String> = self
+                .db
+                .query_row(
+                    "SELECT name FROM main.sqlite_schema WHERE type = 'table' LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .ok();
+            if let Some(t) = table {
+                let probe = format!("SELECT 1 FROM main.\"{}\" LIMIT 0", t.replace('"', "\"\""));
+                let _ = self.db.query_row(&probe, [], |_| Ok(()));
+            }
         }
     }
 
@@ -615,25 +640,6 @@ impl Conn {
     }
 
     fn run_statement(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
-        match self.run_compiled(run, sink, true)? {
-            Some(done) => Ok(done),
-            // Compiled again at its first step: run it again, now knowing
-            // the current columns (it only read).
-            None => Ok(self
-                .run_compiled(run, sink, false)?
-                .expect("a run that may not restart")),
-        }
-    }
-
-    /// Runs one statement; `None` when `may_restart`, the statement only
-    /// reads, and SQLite compiled it again at its first step (another
-    /// session changed the schema): the columns read before are stale.
-    fn run_compiled(
-        &self,
-        run: &Run<'_>,
-        sink: &mut dyn RowSink,
-        may_restart: bool,
-    ) -> Result<Option<Finished>, SqlError> {
         if run.sql.contains("pg_column_input(") || run.sql.contains("pg_column_type(") {
             self.decls.validate(&self.db);
         }
@@ -645,13 +651,13 @@ impl Conn {
             // and return no rows.
             Err(rusqlite::Error::MultipleStatement) if run.params.is_empty() => {
                 self.batch(run.sql)?;
-                return Ok(Some(Finished::Changed(0)));
+                return Ok(Finished::Changed(0));
             }
             // rusqlite prepares the rest to tell; a later statement may use
             // what an earlier one creates (CREATE SEQUENCE's table and row).
             Err(_) if run.params.is_empty() && several_statements(run.sql) => {
                 self.batch(run.sql)?;
-                return Ok(Some(Finished::Changed(0)));
+                return Ok(Finished::Changed(0));
             }
             Err(e) => return Err(from_sqlite(&e)),
         };
@@ -669,7 +675,7 @@ impl Conn {
             stmt.raw_bind_parameter(i + 1, v)
                 .map_err(|e| from_sqlite(&e))?;
         }
-        let ncols = stmt.column_count();
+        let mut ncols = stmt.column_count();
         if ncols == 0 {
             // SQLite calls the progress handler when this statement's step
             // count crosses a multiple of the budget, counted over all its
@@ -679,7 +685,7 @@ impl Conn {
                 .raw_execute()
                 .map_err(|e| from_sqlite_on(&self.db, &e))?;
             self.note_steps(&stmt);
-            return Ok(Some(Finished::Changed(changed as u64)));
+            return Ok(Finished::Changed(changed as u64));
         }
         // With fixed types the client already has the RowDescription: the
         // names are not needed, only a check that the shape did not change.
@@ -687,7 +693,7 @@ impl Conn {
         // infer), and the declared scale of numeric(p, s) columns, which
         // print with it. A fixed-type run needs only the scales, and only
         // when a numeric column is among the results.
-        let (columns, decl_scales): (Vec<ColumnInfo>, Vec<Option<u16>>) = match run.types {
+        let (mut columns, mut decl_scales): (Vec<ColumnInfo>, Vec<Option<u16>>) = match run.types {
             Types::Fixed(t, _) if t.len() != ncols => {
                 return Err(SqlError::new(
                     "0A000",
@@ -705,19 +711,27 @@ impl Conn {
         };
         stmt.reset_status(StatementStatus::VmStep); // see above
         let compiled = stmt.get_status(StatementStatus::RePrepare);
-        let reads = stmt.readonly();
         let mut rows = stmt.raw_query();
         rows.advance().map_err(|e| from_sqlite_on(&self.db, &e))?;
+        // Another session changed the schema since this statement was
+        // cached: SQLite compiled it again at its first step, and the
+        // columns read above are the old schema's. A described (prepared)
+        // statement whose columns changed fails as PostgreSQL's does; a
+        // query that describes itself takes the new columns.
         if let Some(s) = rows.as_ref() {
             if s.get_status(StatementStatus::RePrepare) != compiled {
-                if reads && may_restart {
-                    return Ok(None);
-                }
-                if s.column_count() != ncols {
-                    return Err(SqlError::new(
-                        "0A000",
-                        "cached plan must not change result type",
-                    ));
+                match run.types {
+                    Types::Fixed(..) if s.column_count() != ncols => {
+                        return Err(SqlError::new(
+                            "0A000",
+                            "cached plan must not change result type",
+                        ))
+                    }
+                    Types::Fixed(..) => {}
+                    Types::Infer(..) => {
+                        ncols = s.column_count();
+                        (columns, decl_scales) = self.column_infos(s);
+                    }
                 }
             }
         }
@@ -743,7 +757,7 @@ impl Conn {
         let scales = self.numeric_scales(run, &types, &decl_scales, retyped);
         let binary: Vec<bool> = (0..ncols).map(|i| run.format.is_binary(i)).collect();
         if !sink.schema(&columns, &types) {
-            return Ok(Some(Finished::Rows(0)));
+            return Ok(Finished::Rows(0));
         }
 
         let mut buf = BytesMut::with_capacity(8 * 1024);
@@ -778,7 +792,7 @@ impl Conn {
                 count += 1;
                 if batch.len() >= BATCH_ROWS || batch_bytes >= BATCH_BYTES {
                     if !sink.rows(std::mem::take(&mut batch)) {
-                        return Ok(Some(Finished::Rows(count)));
+                        return Ok(Finished::Rows(count));
                     }
                     batch_bytes = 0;
                     if buf.capacity() < 1024 {
@@ -790,7 +804,7 @@ impl Conn {
         sink.last_rows(batch);
         drop(rows);
         self.note_steps(&stmt);
-        Ok(Some(Finished::Rows(count)))
+        Ok(Finished::Rows(count))
     }
 
     fn note_steps(&self, stmt: &rusqlite::Statement<'_>) {

@@ -202,6 +202,9 @@ def main():
         b.execute("ALTER TABLE drift ALTER COLUMN y TYPE bigint")
         cur = a.execute("SELECT y FROM drift")
         check((cur.description[0].type_code, cur.fetchall()), (20, [(5,)]), "type changed elsewhere")
+        # A statement parsed after the change (extended protocol, unnamed).
+        cur = a.execute("SELECT * FROM drift WHERE id = %s AND true", (1,))
+        check(([d.type_code for d in cur.description], cur.fetchall()), ([23, 20], [(1, 5)]), "parsed after DDL")
         b.execute("ALTER TABLE drift ADD COLUMN z text")
         try:
             a.execute("SELECT * FROM drift WHERE id = %s", (1,), prepare=True)
