@@ -68,3 +68,5 @@ SELECT to_number('12,454.8', '99G999D9');
 SELECT scale(1.234), trunc(1.999);
 SELECT numeric '1.50' + 1;
 SELECT int '5' * 2;
+SELECT trim_scale(1.230), trim_scale(10.000), trim_scale(5), trim_scale(0.50);
+SELECT to_char(90, 'FM$9,999.00'), to_char(0, 'FM$9,999.00'), to_char(1234.5, 'FM$9,999.00'), to_char(7, 'FM000');

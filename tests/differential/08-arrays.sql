@@ -40,3 +40,6 @@ SELECT id, array_to_string(tags, ', '), array_to_string(nums, '+'), array_length
 UPDATE tagged SET tags = '{"two words",NULL,z}' WHERE id = 3 RETURNING tags, array_length(tags, 1), array_to_string(tags, '/', '*');
 SELECT id FROM tagged WHERE 'green' = ANY(tags) ORDER BY id;
 INSERT INTO tagged VALUES (9, '{unclosed', '{1}');
+SELECT (ARRAY['x','y','z'])[2:3], (ARRAY[1,2,3,4])[:2], (ARRAY[1,2,3,4])[3:], (ARRAY[1,2])[3:4];
+SELECT id, tags[1:2], nums[2:] FROM tagged ORDER BY id;
+SELECT (string_to_array('a,b,c,d', ','))[2:3];

@@ -25,3 +25,7 @@ SELECT name, nth_value(name, 2) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDI
 SELECT DISTINCT ON (dept) dept AS d, salary FROM emp ORDER BY 1, 2 DESC LIMIT 1;
 SELECT DISTINCT ON (dept) dept, count(*) OVER (PARTITION BY dept) AS n FROM emp ORDER BY dept;
 SELECT DISTINCT ON (e.dept) e.dept, e.name FROM emp e WHERE e.salary > 50 ORDER BY e.dept, e.salary, e.id;
+CREATE TABLE ledger (id int PRIMARY KEY, kind text, amount numeric(12,2));
+INSERT INTO ledger VALUES (1, 'a', 100), (2, 'b', 50.50), (3, 'a', 0), (4, 'b', 25.25);
+SELECT id, amount, amount / sum(amount) OVER () AS share, amount / sum(amount) OVER (PARTITION BY kind) AS kind_share FROM ledger ORDER BY id;
+SELECT kind, sum(amount) / (SELECT sum(amount) FROM ledger) AS part FROM ledger GROUP BY kind ORDER BY kind;

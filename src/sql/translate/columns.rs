@@ -902,6 +902,9 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
         Expr::CompoundFieldAccess { root, access_chain } => {
             use sqlparser::ast::{AccessExpr, Subscript};
             let (last, dots) = access_chain.split_last()?;
+            if let ([], AccessExpr::Subscript(Subscript::Slice { .. })) = (dots, last) {
+                return expr_type(root).filter(|t| matches!(t, PgType::Array(_)));
+            }
             let AccessExpr::Subscript(Subscript::Index { .. }) = last else {
                 return None;
             };
@@ -1158,6 +1161,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         "jsonb_array_length" | "json_array_length" | "array_length" | "cardinality"
         | "array_position" | "array_upper" | "array_ndims" | "bit_length" => PgType::Int4,
         "array_dims" => PgType::Text,
+        "trim_scale" => PgType::Numeric,
         "generate_series" => first_arg_type()?,
         "unnest" => match first_arg_type()? {
             PgType::Array(elem) => elem.scalar(),

@@ -123,7 +123,15 @@ fn exact(e: &mut Expr, scope: &Lookups) -> bool {
                 && (lt == Some(PgType::Numeric) || rt == Some(PgType::Numeric));
             let (l, r) = (exact(left, scope), exact(right, scope));
             if !(numeric_division || l || r) {
-                if *op == BinaryOperator::Divide && lt.is_none() && is_exact_type(rt) {
+                // `x / n`, and a share of a total: `x / sum(x) OVER ()`.
+                let share = || {
+                    column_of_value(left).is_some_and(|l| {
+                        column_of_value(right)
+                            .or_else(|| subquery_value(right))
+                            .is_some_and(|r| l == r)
+                    })
+                };
+                if *op == BinaryOperator::Divide && lt.is_none() && (is_exact_type(rt) || share()) {
                     divide_by_column_type(e, scope);
                 }
                 return false;
@@ -172,14 +180,13 @@ fn divide_by_column_type(e: &mut Expr, scope: &Lookups) {
     );
 }
 
-/// The column a value is, or sums (min, max) over.
+/// The column a value is, or sums (min, max) over, as an aggregate or a
+/// window function.
 fn column_of_value(e: &Expr) -> Option<&Expr> {
     match e {
         Expr::Identifier(_) | Expr::CompoundIdentifier(_) => Some(e),
         Expr::Nested(inner) => column_of_value(inner),
-        Expr::Function(f)
-            if f.over.is_none() && matches!(base_name(&f.name).as_str(), "sum" | "min" | "max") =>
-        {
+        Expr::Function(f) if matches!(base_name(&f.name).as_str(), "sum" | "min" | "max") => {
             match &f.args {
                 FunctionArguments::List(list) => match list.args.as_slice() {
                     [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] => column_of_value(arg),
@@ -187,6 +194,20 @@ fn column_of_value(e: &Expr) -> Option<&Expr> {
                 },
                 _ => None,
             }
+        }
+        _ => None,
+    }
+}
+
+/// The column `(SELECT sum(x) FROM ...)` sums (min, max, or is).
+fn subquery_value(e: &Expr) -> Option<&Expr> {
+    let Expr::Subquery(q) = e else { return None };
+    let SetExpr::Select(select) = q.body.as_ref() else {
+        return None;
+    };
+    match select.projection.as_slice() {
+        [SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }] => {
+            column_of_value(e)
         }
         _ => None,
     }

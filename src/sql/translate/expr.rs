@@ -274,6 +274,21 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
                 [super::arrays::stored(array), index],
             ))
         }
+        // `arr[lo:hi]` (either bound may be left out): the elements from lo
+        // to hi, 1-based and inclusive, as an array.
+        Expr::CompoundFieldAccess { root, access_chain }
+            if array_slice(root, access_chain).is_some() =>
+        {
+            let (array, lo, hi) = array_slice(root, access_chain).expect("checked by the guard");
+            let lo = lo.unwrap_or_else(|| super::ast::number(1));
+            let hi = hi.unwrap_or_else(|| super::ast::number(i64::from(i32::MAX)));
+            Some(super::ast::template(
+                "(SELECT coalesce('[' || group_concat(a, ',') || ']', '[]') FROM \
+                 (SELECT $1 -> fullkey AS a FROM json_each($1) \
+                 WHERE key + 1 BETWEEN $2 AND $3 ORDER BY key))",
+                [super::arrays::stored(array), lo, hi],
+            ))
+        }
         Expr::CompoundFieldAccess { .. } | Expr::JsonAccess { .. } => {
             return Err(unsupported("array subscripts"))
         }
@@ -861,6 +876,22 @@ fn in_json_array(left: &Expr, array: &Expr, negated: bool) -> Expr {
         }
     };
     template(sql, [left.clone(), super::arrays::stored(array.clone())])
+}
+
+/// `root[lo:hi]` as (the array, its bounds); one slice without a stride.
+fn array_slice(
+    root: &Expr,
+    chain: &[sqlparser::ast::AccessExpr],
+) -> Option<(Expr, Option<Expr>, Option<Expr>)> {
+    use sqlparser::ast::{AccessExpr, Subscript};
+    match chain {
+        [AccessExpr::Subscript(Subscript::Slice {
+            lower_bound,
+            upper_bound,
+            stride: None,
+        })] => Some((root.clone(), lower_bound.clone(), upper_bound.clone())),
+        _ => None,
+    }
 }
 
 /// `root.a.b[i]` as (the array column, the index): dotted names then one subscript.

@@ -80,6 +80,33 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             ValueRef::Blob(_) => None,
         })
     })?;
+    // trim_scale(x): the value without trailing fractional zeros. A number
+    // already prints without them unless a scale is fixed; a numeric's text
+    // is trimmed.
+    conn.create_scalar_function("trim_scale", 1, pure(), |ctx| {
+        use rusqlite::types::Value;
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Null | ValueRef::Blob(_) => Value::Null,
+            ValueRef::Integer(i) => Value::Integer(i),
+            ValueRef::Real(f) => Value::Real(f),
+            ValueRef::Text(t) => {
+                let s = String::from_utf8_lossy(t);
+                let s = s.trim();
+                match s.parse::<f64>() {
+                    Err(_) => {
+                        return Err(error(
+                            "22P02",
+                            format!("invalid input syntax for type numeric: \"{s}\""),
+                        ))
+                    }
+                    Ok(_) if s.contains('.') && !s.contains(['e', 'E']) => {
+                        Value::Text(s.trim_end_matches('0').trim_end_matches('.').to_owned())
+                    }
+                    Ok(_) => Value::Text(s.to_owned()),
+                }
+            }
+        })
+    })?;
     // round(x, n) as PostgreSQL's numeric round: half away from zero on the
     // decimal value (SQLite rounds the binary double), negative n rounds to
     // tens, hundreds, ... (SQLite treats it as 0).

@@ -257,6 +257,11 @@ fn number(v: f64, fmt: &str) -> String {
     if int_digits == "0" && !int_pat.contains('0') && frac_digits > 0 {
         int_str = int_str.replacen('0', " ", 1);
     }
+    // FM drops the blank digit positions, wherever they are
+    // (`FM$9,999.00` is `$90.00`).
+    if fm {
+        int_str.retain(|c| c != ' ');
+    }
     let sign = if neg { '-' } else { ' ' };
     let explicit_sign =
         upper.contains('S') || upper.contains("MI") || upper.contains("PL") || upper.contains("SG");
@@ -314,5 +319,7 @@ mod tests {
         assert_eq!(number(1234567.0, "9,999,999"), " 1,234,567");
         assert_eq!(number(12345.0, "999"), " ###");
         assert_eq!(number(4.256, "FM9.99"), "4.26");
+        assert_eq!(number(90.0, "FM$9,999.00"), "$90.00");
+        assert_eq!(number(0.0, "FM$9,999.00"), "$.00");
     }
 }
