@@ -174,6 +174,42 @@ async fn foreign_key_violation_23503() {
         .expect("count")
         .get(0);
     assert_eq!(count, 1, "the refused DELETE removed nothing");
+
+    // PostgreSQL's message names the constraint and the key, in both
+    // directions, with the values of a bound parameter too.
+    let err = client
+        .execute(
+            "INSERT INTO child (id, parent_id, qty) VALUES ($1, $2, 1)",
+            &[&3i32, &77i32],
+        )
+        .await;
+    let e = db_error(err);
+    assert_eq!(
+        e.message(),
+        "insert or update on table \"child\" violates foreign key constraint \"child_parent_id_fkey\""
+    );
+    assert_eq!(
+        e.detail(),
+        Some("Key (parent_id)=(77) is not present in table \"parent\".")
+    );
+    assert_eq!(e.constraint(), Some("child_parent_id_fkey"));
+    assert_eq!(e.table(), Some("child"));
+    let e = db_error(client.simple_query("DELETE FROM parent").await);
+    assert_eq!(
+        e.message(),
+        "update or delete on table \"parent\" violates foreign key constraint \"child_parent_id_fkey\" on table \"child\""
+    );
+    assert_eq!(
+        e.detail(),
+        Some("Key (id)=(1) is still referenced from table \"child\".")
+    );
+    // The explaining second run left nothing behind.
+    let rows: i64 = client
+        .query_one("SELECT count(*) FROM child", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(rows, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

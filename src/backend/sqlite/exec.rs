@@ -3,6 +3,7 @@
 
 mod create_like;
 mod create_table_as;
+mod fk_violation;
 mod short_insert;
 
 use fallible_streaming_iterator::FallibleStreamingIterator;
@@ -631,7 +632,13 @@ impl Conn {
         if self.db.is_autocommit() {
             self.block_steps.store(0, Ordering::Relaxed);
         }
-        let r = self.run_statement(run, sink);
+        let r = self.run_statement(run, sink).map_err(|e| {
+            if e.code == "23503" && e.object.is_none() {
+                fk_violation::explain(&self.db, run.sql, run.params).unwrap_or(e)
+            } else {
+                e
+            }
+        });
         let steps = self.last_steps.load(Ordering::Relaxed);
         let block = self.block_steps.load(Ordering::Relaxed);
         self.block_steps

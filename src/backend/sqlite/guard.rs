@@ -151,9 +151,37 @@ fn database_of<'a>(ctx: &AuthContext<'a>) -> Option<&'a str> {
     }
 }
 
+thread_local! {
+    /// Set while the server itself defers foreign key checks (see
+    /// [`deferring_foreign_keys`]); tenant SQL never runs meanwhile.
+    static DEFERRING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with the connection's foreign key checks deferred to the end of
+/// the transaction (`PRAGMA defer_foreign_keys`, which tenant SQL may not
+/// set), for the server's own second run of a failed statement.
+pub fn deferring_foreign_keys<T>(db: &Connection, f: impl FnOnce() -> Option<T>) -> Option<T> {
+    DEFERRING.with(|d| d.set(true));
+    let on = db.execute_batch("PRAGMA defer_foreign_keys = ON");
+    DEFERRING.with(|d| d.set(false));
+    let r = on.ok().and_then(|_| f());
+    DEFERRING.with(|d| d.set(true));
+    let _ = db.execute_batch("PRAGMA defer_foreign_keys = OFF");
+    DEFERRING.with(|d| d.set(false));
+    r
+}
+
 fn authorize(ctx: AuthContext<'_>) -> Authorization {
     match ctx.action {
         AuthAction::Attach { .. } | AuthAction::Detach { .. } => deny(Denial::EscapeHatch),
+        AuthAction::Pragma {
+            pragma_name,
+            pragma_value: Some(_),
+        } if pragma_name.eq_ignore_ascii_case("defer_foreign_keys")
+            && DEFERRING.with(|d| d.get()) =>
+        {
+            Authorization::Allow
+        }
         AuthAction::Pragma {
             pragma_name,
             pragma_value,

@@ -1,0 +1,177 @@
+//! PostgreSQL's foreign key violation message, worked out after the fact.
+//!
+//! SQLite says only "FOREIGN KEY constraint failed": not which constraint,
+//! nor which key. PostgreSQL names both (`insert or update on table "book"
+//! violates foreign key constraint "book_author_id_fkey"`, `Key
+//! (author_id)=(99) is not present in table "author".`), and a person needs
+//! them to act. So when a statement fails that way, it runs again inside a
+//! savepoint with the tenant's foreign keys deferred, SQLite's own
+//! `foreign_key_check` names the offending row and key, and the savepoint
+//! is rolled back: nothing of the second run remains. Only the error path
+//! pays (the check reads the tables that have foreign keys).
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
+use sqlparser::ast::{FromTable, Statement, TableFactor, TableObject};
+use sqlparser::dialect::SQLiteDialect;
+use sqlparser::parser::Parser;
+
+use crate::backend::sqlite::guard;
+use crate::sql::errors::SqlError;
+
+/// One violating row, as `foreign_key_check` reports it.
+struct Violation {
+    child: String,
+    parent: String,
+    constraint: String,
+    /// (child column, parent column) pairs of the key.
+    columns: Vec<(String, String)>,
+    /// The child row's key values, as text.
+    values: Vec<String>,
+}
+
+/// The PostgreSQL error for `sql` (which failed with a foreign key
+/// violation), or `None` when the second run does not tell.
+pub(super) fn explain(db: &Connection, sql: &str, params: &[Value]) -> Option<SqlError> {
+    let target = target_table(sql)?;
+    db.execute_batch("SAVEPOINT pgtenant_fk_explain").ok()?;
+    let found = guard::deferring_foreign_keys(db, || rerun_and_check(db, sql, params));
+    let _ = db.execute_batch("ROLLBACK TO pgtenant_fk_explain; RELEASE pgtenant_fk_explain");
+    let v = found?;
+    let key = |side: fn(&(String, String)) -> &String| {
+        v.columns
+            .iter()
+            .map(|c| side(c).as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let values = v.values.join(", ");
+    let error = if v.child.eq_ignore_ascii_case(&target) {
+        SqlError::new(
+            "23503",
+            format!(
+                "insert or update on table \"{}\" violates foreign key constraint \"{}\"",
+                v.child, v.constraint
+            ),
+        )
+        .with_detail(format!(
+            "Key ({})=({values}) is not present in table \"{}\".",
+            key(|c| &c.0),
+            v.parent
+        ))
+    } else {
+        SqlError::new(
+            "23503",
+            format!(
+                "update or delete on table \"{}\" violates foreign key constraint \"{}\" on table \"{}\"",
+                v.parent, v.constraint, v.child
+            ),
+        )
+        .with_detail(format!(
+            "Key ({})=({values}) is still referenced from table \"{}\".",
+            key(|c| &c.1),
+            v.child
+        ))
+    };
+    Some(error.on(&v.child, None, Some(&v.constraint)))
+}
+
+/// The table an INSERT, UPDATE or DELETE writes.
+fn target_table(sql: &str) -> Option<String> {
+    let statement = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?.pop()?;
+    let name = match &statement {
+        Statement::Insert(i) => match &i.table {
+            TableObject::TableName(n) => n,
+            _ => return None,
+        },
+        Statement::Update(u) => match &u.table.relation {
+            TableFactor::Table { name, .. } => name,
+            _ => return None,
+        },
+        Statement::Delete(d) => {
+            let (FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t)) = &d.from;
+            match &t.first()?.relation {
+                TableFactor::Table { name, .. } => name,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    Some(name.0.last()?.as_ident()?.value.clone())
+}
+
+fn rerun_and_check(db: &Connection, sql: &str, params: &[Value]) -> Option<Violation> {
+    let mut stmt = db.prepare(sql).ok()?;
+    for (i, v) in params.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, v).ok()?;
+    }
+    let mut rows = stmt.raw_query();
+    while rows.next().ok()?.is_some() {}
+    drop(rows);
+    let (child, rowid, parent, fk): (String, Option<i64>, String, i64) = db
+        .query_row(
+            "SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()
+        .ok()??;
+    let mut list = db
+        .prepare(
+            "SELECT \"from\", \"to\" FROM pragma_foreign_key_list(?1) WHERE id = ?2 ORDER BY seq",
+        )
+        .ok()?;
+    let columns: Vec<(String, String)> = list
+        .query_map(rusqlite::params![child, fk], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+        })
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|(from, to)| {
+            // A key naming no parent columns references the primary key.
+            let to = to.unwrap_or_else(|| from.clone());
+            (from, to)
+        })
+        .collect();
+    if columns.is_empty() {
+        return None;
+    }
+    let constraint: String = db
+        .query_row(
+            "SELECT pg_fk_name(name, sql, ?2) FROM main.sqlite_schema WHERE type = 'table' AND name = ?1",
+            rusqlite::params![child, fk],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| {
+            let cols: Vec<&str> = columns.iter().map(|c| c.0.as_str()).collect();
+            format!("{child}_{}_fkey", cols.join("_"))
+        });
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let select: Vec<String> = columns
+        .iter()
+        .map(|c| format!("coalesce(CAST({} AS TEXT), 'null')", quote(&c.0)))
+        .collect();
+    let values: Vec<String> = match rowid {
+        Some(rowid) => db
+            .query_row(
+                &format!(
+                    "SELECT {} FROM main.{} WHERE rowid = ?1",
+                    select.join(", "),
+                    quote(&child)
+                ),
+                [rowid],
+                |r| (0..columns.len()).map(|i| r.get::<_, String>(i)).collect(),
+            )
+            .ok()?,
+        None => return None,
+    };
+    Some(Violation {
+        child,
+        parent,
+        constraint,
+        columns,
+        values,
+    })
+}
