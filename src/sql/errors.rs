@@ -24,6 +24,9 @@ pub struct SqlError {
 pub struct ErrorObject {
     pub table: Option<String>,
     pub column: Option<String>,
+    /// A unique key's columns, for its DETAIL's values (see
+    /// `backend::sqlite::exec::key_values`).
+    pub key: Vec<String>,
     pub constraint: Option<String>,
 }
 
@@ -45,7 +48,16 @@ impl SqlError {
             table: Some(table.to_owned()),
             column: column.map(str::to_owned),
             constraint: constraint.map(str::to_owned),
+            key: Vec::new(),
         }));
+        self
+    }
+
+    /// Records a unique key's columns (after [`Self::on`]).
+    pub fn with_key(mut self, columns: &[String]) -> SqlError {
+        if let Some(o) = self.object.as_mut() {
+            o.key = columns.to_vec();
+        }
         self
     }
 
@@ -233,6 +245,7 @@ fn unique_error(table: &str, cols: &[String], name: &str) -> SqlError {
     )
     .with_detail(format!("Key ({}) already exists.", cols.join(", ")))
     .on(table, None, Some(name))
+    .with_key(cols)
 }
 
 /// A unique index created by name on exactly these columns.

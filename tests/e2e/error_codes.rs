@@ -67,6 +67,36 @@ async fn unique_violation_23505() {
         "{}",
         err.message()
     );
+    assert_eq!(err.detail(), Some("Key (code)=(a) already exists."));
+    // The duplicate's values come from bound parameters and from the row
+    // an UPDATE writes, in both protocols; nothing of the explaining run
+    // is left (the row count, and the next statement working).
+    let err = db_error(
+        client
+            .execute(
+                "INSERT INTO parent VALUES ($1, $2), ($3, $4)",
+                &[&5i32, &"e", &1i32, &"z"],
+            )
+            .await,
+    );
+    assert_eq!(err.constraint(), Some("parent_pkey"));
+    assert_eq!(err.detail(), Some("Key (id)=(1) already exists."));
+    client
+        .batch_execute("INSERT INTO parent VALUES (2, 'b')")
+        .await
+        .expect("a second parent");
+    let err = db_error(
+        client
+            .simple_query("UPDATE parent SET code = 'a' WHERE id = 2")
+            .await,
+    );
+    assert_eq!(err.detail(), Some("Key (code)=(a) already exists."));
+    let n: i64 = client
+        .query_one("SELECT count(*) FROM parent", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(n, 2);
 }
 
 /// The table, column and constraint fields drivers expose (psycopg's

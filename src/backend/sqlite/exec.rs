@@ -4,6 +4,7 @@
 mod create_like;
 mod create_table_as;
 mod fk_violation;
+mod key_values;
 mod short_insert;
 
 use fallible_streaming_iterator::FallibleStreamingIterator;
@@ -632,18 +633,37 @@ impl Conn {
         if self.db.is_autocommit() {
             self.block_steps.store(0, Ordering::Relaxed);
         }
-        let r = self.run_statement(run, sink).map_err(|e| {
-            if e.code == "23503" && e.object.is_none() {
-                fk_violation::explain(&self.db, run.sql, run.params).unwrap_or(e)
-            } else {
-                e
-            }
-        });
+        let r = self
+            .run_statement(run, sink)
+            .map_err(|e| self.explained(run, e));
         let steps = self.last_steps.load(Ordering::Relaxed);
         let block = self.block_steps.load(Ordering::Relaxed);
         self.block_steps
             .store(block.saturating_add(steps), Ordering::Relaxed);
         r
+    }
+
+    /// An integrity error with what PostgreSQL's says and SQLite's does
+    /// not: a foreign key's constraint and key, a unique key's values.
+    fn explained(&self, run: &Run<'_>, e: SqlError) -> SqlError {
+        match (e.code, e.object.as_deref()) {
+            ("23503", None) => fk_violation::explain(&self.db, run.sql, run.params).unwrap_or(e),
+            ("23505", Some(o)) if !o.key.is_empty() => {
+                let table = o.table.clone().unwrap_or_default();
+                match key_values::explain(&self.db, run.sql, run.params, &table, &o.key) {
+                    Some(values) => {
+                        let detail = format!(
+                            "Key ({})=({}) already exists.",
+                            o.key.join(", "),
+                            values.join(", ")
+                        );
+                        e.with_detail(detail)
+                    }
+                    None => e,
+                }
+            }
+            _ => e,
+        }
     }
 
     fn run_statement(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
