@@ -1,9 +1,9 @@
-//! Date and time literals lifted out of a simple-protocol query (see
+//! Date, time and boolean literals lifted out of a simple-protocol query (see
 //! `sql::normalize`) are read as the type they meet, as PostgreSQL reads an
 //! untyped literal: `date_trunc('day', t) = '2024-05-01'` compares with the
 //! stored form `2024-05-01 00:00:00`, `created_at = '2024-01-03
 //! 08:00+00'` with the UTC text a timestamptz column holds. Only text that
-//! looks like a date or time is considered, so the hot path (numbers, plain
+//! looks like a date, a time or a boolean is considered, so the hot path (numbers, plain
 //! strings) pays one byte check; a column's type is looked up only then.
 
 use std::sync::Arc;
@@ -16,10 +16,12 @@ use crate::sql::errors::SqlError;
 use crate::sql::pgtype::PgType;
 use crate::sql::translate::ParamHint;
 
+/// The types whose input text is read here: dates and times, and booleans
+/// (`WHERE active = 't'`: SQLite stores 1, which the text would not equal).
 fn is_datetime(t: PgType) -> bool {
     matches!(
         t,
-        PgType::Date | PgType::Time | PgType::Timestamp | PgType::Timestamptz
+        PgType::Date | PgType::Time | PgType::Timestamp | PgType::Timestamptz | PgType::Bool
     )
 }
 
@@ -32,7 +34,7 @@ pub async fn canonical(
     let mut lookups = Vec::new();
     for (i, (hint, value)) in hints.iter().zip(params.iter_mut()).enumerate() {
         let Value::Text(s) = value else { continue };
-        if !looks_datetime(s) {
+        if !looks_datetime(s) && !crate::sql::decode::looks_bool(s) {
             continue;
         }
         match hint {

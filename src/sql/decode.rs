@@ -95,6 +95,18 @@ pub fn looks_datetime(s: &str) -> bool {
     digits(4) && b[4] == b'-' || digits(2) && b[2] == b':'
 }
 
+/// Whether text spells a boolean in words PostgreSQL reads (`t`, `false`,
+/// `yes`, `off`, ...; digits left out: they are numbers first).
+pub fn looks_bool(s: &str) -> bool {
+    let t = s.trim();
+    t.len() <= 5
+        && [
+            "t", "f", "true", "false", "y", "n", "yes", "no", "on", "off",
+        ]
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(t))
+}
+
 /// Text must be valid UTF-8 (the only server encoding we offer).
 pub(crate) fn utf8(raw: &[u8]) -> Result<&str, DecodeError> {
     std::str::from_utf8(raw).map_err(|e| {

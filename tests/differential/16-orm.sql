@@ -80,3 +80,10 @@ SELECT EXISTS (SELECT FROM "auth_user" WHERE "auth_user"."is_active") AS "any_ac
 SELECT "auth_user"."username" FROM "auth_user" WHERE EXISTS (SELECT FROM "shop_order" U0 WHERE U0."user_id" = "auth_user"."id") ORDER BY 1;
 SELECT pg_notify('orders', 'changed');
 SELECT has_table_privilege('shop_order', 'SELECT'), date_trunc('month', date '2024-05-17');
+SELECT "id", "username" FROM "auth_user" WHERE "is_active" = 't' ORDER BY "id";
+SELECT "id" FROM "shop_order" WHERE "paid" = 'f' OR "paid" <> 'true' ORDER BY "id";
+SELECT "id" FROM "shop_order" WHERE 'yes' = "paid" AND "paid" IN ('t', 'on') ORDER BY "id";
+SELECT "username", "is_active" = 'false' AS inactive FROM "auth_user" ORDER BY "id";
+SELECT a.attname FROM (SELECT indrelid, indkey, generate_subscripts(indkey, 1) idx FROM pg_index WHERE indrelid = '"membership"'::regclass AND indisprimary) i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[i.idx] ORDER BY i.idx;
+SELECT distinct i.relname, d.indisunique, d.indkey::text, pg_get_indexdef(d.indexrelid) FROM pg_class t INNER JOIN pg_index d ON t.oid = d.indrelid INNER JOIN pg_class i ON d.indexrelid = i.oid LEFT JOIN pg_namespace n ON n.oid = t.relnamespace WHERE i.relkind IN ('i', 'I') AND d.indisprimary = 'f' AND t.relname = 'auth_user' AND n.nspname = ANY (current_schemas(false)) ORDER BY i.relname;
+SELECT i.indkey[0]::int AS first_key, i.indkey[1]::int AS second_key, i.indkey[2]::int AS none FROM pg_index i WHERE indrelid = '"membership"'::regclass AND indisprimary;

@@ -29,7 +29,7 @@ pub(super) fn stored(array: Expr) -> Expr {
     }
 }
 
-fn is_json(e: &Expr) -> bool {
+pub(super) fn is_json(e: &Expr) -> bool {
     match e {
         Expr::Nested(inner) => is_json(inner),
         // Not yet translated (set-returning functions in FROM run first).

@@ -180,7 +180,12 @@ fn select_list_unnest(select: &mut Select) {
                         &format!("json_extract({STORED_ARRAY}, '$[' || pg_unnest.key || ']')"),
                         [a],
                     ),
-                    Some(d) => template("(CASE WHEN $1 = 1 THEN pg_unnest.key + 1 END)", [d]),
+                    // int2vector and oidvector (indkey) count from 0.
+                    Some(d) => template(
+                        "(CASE WHEN $1 = 1 THEN pg_unnest.key + \
+                         CASE WHEN substr($2, 1, 1) IN ('[', '{') THEN 1 ELSE 0 END END)",
+                        [d, a],
+                    ),
                 };
                 let _ = is_unnest;
             }
@@ -200,7 +205,8 @@ fn select_list_unnest(select: &mut Select) {
 /// An array as JSON: stored JSON as it is, a PG array literal written into
 /// the column (`'{a,b}'`) through `pg_array`, and int2vector/oidvector
 /// columns (indkey), which hold `1 2`, as a JSON list.
-const STORED_ARRAY: &str = "CASE substr($1, 1, 1) WHEN '[' THEN $1 WHEN '{' THEN pg_array($1) \
+pub(super) const STORED_ARRAY: &str =
+    "CASE substr($1, 1, 1) WHEN '[' THEN $1 WHEN '{' THEN pg_array($1) \
      ELSE '[' || replace(trim($1), ' ', ',') || ']' END";
 
 /// json_each's own columns (`id`, `key`, `value`, ...) would make the

@@ -155,7 +155,7 @@ fn item(factor: &TableFactor) -> (String, Option<String>) {
 
 /// A column reference (bare, qualified, or min/max of one) and the
 /// `pg_column_type` call that names its type.
-fn column_type_call(e: &Expr, scopes: &Scopes) -> Option<Expr> {
+pub(super) fn column_type_call(e: &Expr, scopes: &Scopes) -> Option<Expr> {
     let (qualifier, column) = match e {
         Expr::Identifier(id) => (None, id.value.as_str()),
         Expr::CompoundIdentifier(ids) if ids.len() == 2 => {
@@ -190,7 +190,7 @@ pub(super) fn column_lookup(e: &Expr, scopes: &Scopes) -> Option<[Expr; 2]> {
 }
 
 /// What [`column_type_call`] may name, by shape alone.
-fn is_column_like(e: &Expr) -> bool {
+pub(super) fn is_column_like(e: &Expr) -> bool {
     match e {
         Expr::Identifier(_) => true,
         Expr::CompoundIdentifier(ids) => ids.len() == 2,

@@ -269,10 +269,21 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             if array_index(root, access_chain).is_some() =>
         {
             let (array, index) = array_index(root, access_chain).expect("checked by the guard");
-            Some(super::ast::template(
-                "json_extract($1, '$[' || (($2) - 1) || ']')",
-                [super::arrays::stored(array), index],
-            ))
+            if super::arrays::is_json(&array) {
+                Some(super::ast::template(
+                    "json_extract($1, '$[' || (($2) - 1) || ']')",
+                    [array, index],
+                ))
+            } else {
+                // A stored array in any form; an int2vector or oidvector
+                // (the catalog's `indkey`, `1 2`) counts from 0.
+                let stored = super::ast::template(super::catalog::STORED_ARRAY, [array.clone()]);
+                Some(super::ast::template(
+                    "json_extract($1, '$[' || (($2) - \
+                     CASE WHEN substr($3, 1, 1) IN ('[', '{') THEN 1 ELSE 0 END) || ']')",
+                    [stored, index, array],
+                ))
+            }
         }
         // `arr[lo:hi]` (either bound may be left out): the elements from lo
         // to hi, 1-based and inclusive, as an array.

@@ -13,6 +13,7 @@ mod ast;
 mod budget;
 mod casts;
 mod catalog;
+mod column_bools;
 mod column_dates;
 mod column_input;
 mod column_text;

@@ -123,6 +123,7 @@ impl VisitorMut for Rewriter {
             return ControlFlow::Break(e);
         }
         super::column_dates::rewrite(expr, &self.scopes);
+        super::column_bools::rewrite(expr, &self.scopes);
         super::interval_sums::rewrite_known(expr);
         // `t.path || c.id` over a WITH query's array column: an array
         // append, decided before `column_text` reads `t.path` as a table's

@@ -38,6 +38,8 @@ pub(super) fn resolve(
         for table in level.split(',').filter(|t| !t.is_empty()) {
             if table == "?" {
                 unknown = true;
+            } else if let Some(ty) = catalog_column(table, column) {
+                return Ok(Some(Column::of(ty.name())));
             } else if let Some(c) = cache.column_of(conn, table, column)? {
                 return Ok(Some(c));
             }
@@ -47,4 +49,15 @@ pub(super) fn resolve(
         }
     }
     Ok(None)
+}
+
+/// A pg_catalog or information_schema view's column: its type is declared
+/// with the view, not in the tenant's schema (`d.indisprimary = 'f'`).
+fn catalog_column(table: &str, column: &str) -> Option<crate::sql::pgtype::PgType> {
+    use crate::sql::catalog;
+    // The translation names the view itself (`pgcat_pg_index`).
+    if !table.starts_with(catalog::VIEW_PREFIX) {
+        return None;
+    }
+    catalog::column_type(table, column)
 }
