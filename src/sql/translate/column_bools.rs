@@ -18,9 +18,11 @@ use sqlparser::ast::{BinaryOperator, Expr};
 /// Rewrites the literal side of such a comparison in place.
 pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     match expr {
-        Expr::BinaryOp { left, op, right }
-            if matches!(op, BinaryOperator::Eq | BinaryOperator::NotEq) =>
-        {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Eq | BinaryOperator::NotEq,
+            right,
+        } => {
             if bool_word(right).is_some() {
                 as_column_reads(right, left, scopes);
             } else if bool_word(left).is_some() {
