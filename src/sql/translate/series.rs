@@ -25,16 +25,20 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
             with_ordinality,
             ..
         } => {
-            let args: Option<Vec<Expr>> = args
-                .args
-                .iter()
-                .map(|a| match a {
-                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
-                    _ => None,
-                })
-                .collect();
+            let base = base_name(name);
+            let args: Option<Vec<Expr>> = if base == "jsonb_path_query" {
+                Some(super::jsonpath::positional(&base, &args.args)?)
+            } else {
+                args.args
+                    .iter()
+                    .map(|a| match a {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            };
             let Some(args) = args else { return Ok(false) };
-            (base_name(name), args, alias.clone(), *with_ordinality)
+            (base, args, alias.clone(), *with_ordinality)
         }
         TableFactor::UNNEST {
             alias,
@@ -92,6 +96,11 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
             "SELECT key AS pg_col FROM json_each($1)",
             one_arg(&name, &args)?,
         ),
+        // The path's items, as the array jsonb_path_query_array collects.
+        "jsonb_path_query" => query(
+            &format!("SELECT {JSON_VALUE} AS pg_col FROM json_each($1)"),
+            &[super::ast::call("jsonb_path_query_array", args.clone())],
+        ),
         // (Plain `json_each` is SQLite's own, which the translator's templates use.)
         "jsonb_each" | "json_each_text" | "jsonb_each_text"
             if alias_columns_free(alias.as_ref()) =>
@@ -129,8 +138,7 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
         | "json_populate_recordset"
         | "jsonb_populate_recordset"
         | "json_each"
-        | "json_tree"
-        | "jsonb_path_query" => return Ok(false),
+        | "json_tree" => return Ok(false),
         // A function returning one value, in FROM, is a one-row relation
         // (Grafana's `FROM string_to_array(current_setting(...), ',') s`).
         _ => query(
@@ -312,10 +320,12 @@ pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateEr
                 | "regexp_matches"
                 | "regexp_split_to_table"
                 | "string_to_table"
+                | "jsonb_path_query"
         ) || func.over.is_some()
         {
             continue;
         }
+        super::jsonpath::normalize(func)?;
         let Some(args) = plain_args(func) else {
             continue;
         };
@@ -447,6 +457,7 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
                     | "regexp_matches"
                     | "regexp_split_to_table"
                     | "string_to_table"
+                    | "jsonb_path_query"
             )
     };
     match select.projection.iter().filter(|i| srf(i)).count() {
@@ -469,6 +480,7 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
     let Expr::Function(func) = expr else {
         return Ok(());
     };
+    super::jsonpath::normalize(func)?;
     let name = base_name(&func.name);
     let Some(args) = plain_args(func) else {
         return Ok(());
@@ -481,6 +493,10 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
         }
         ("json_object_keys" | "jsonb_object_keys", [json]) => (json.clone(), "key"),
         ("regexp_matches", _) => (regexp_matches(&args)?, "value"),
+        ("jsonb_path_query", _) => (
+            super::ast::call("jsonb_path_query_array", args.clone()),
+            JSON_VALUE,
+        ),
         _ => return Err(unsupported(format!("{name}() with these arguments"))),
     };
     let element = element
