@@ -1,12 +1,14 @@
 //! Runs a parsed jsonpath over a JSON document, as PostgreSQL 15 does:
 //! every expression yields a sequence of items; lax mode (the default)
 //! unwraps arrays under member accessors and filters, wraps non-arrays under
-//! subscripts and ignores structural errors (a missing key is no item);
-//! predicates are three-valued (comparing unlike types is unknown) and
-//! existential over their operands' sequences.
+//! subscripts and ignores structural errors (a missing key is no item).
+//! Predicates are in `predicate`, numbers in `arith`.
 
-use super::parse::{Cmp, Expr, JsonPath, Method, Step};
+use super::arith::{arith, float, negate_number};
+use super::ast::{Expr, JsonPath, Method, Step};
+use super::predicate::Tri;
 use serde_json::{Map, Value as Json};
+use std::cell::Cell;
 
 /// An error PostgreSQL raises while evaluating (SQLSTATE and message).
 #[derive(Debug)]
@@ -17,7 +19,7 @@ pub struct EvalError {
     pub always: bool,
 }
 
-fn err(code: &'static str, message: impl Into<String>) -> EvalError {
+pub(super) fn err(code: &'static str, message: impl Into<String>) -> EvalError {
     EvalError {
         code,
         message: message.into(),
@@ -25,25 +27,7 @@ fn err(code: &'static str, message: impl Into<String>) -> EvalError {
     }
 }
 
-type R<T> = Result<T, EvalError>;
-
-/// A predicate's three-valued result.
-#[derive(Clone, Copy, PartialEq, Debug)]
-enum Tri {
-    True,
-    False,
-    Unknown,
-}
-
-impl From<bool> for Tri {
-    fn from(b: bool) -> Tri {
-        if b {
-            Tri::True
-        } else {
-            Tri::False
-        }
-    }
-}
+pub(super) type R<T> = Result<T, EvalError>;
 
 /// The items `path` selects from `root`, with `$name` read from `vars`.
 pub fn query(path: &JsonPath, root: &Json, vars: &Map<String, Json>) -> R<Vec<Json>> {
@@ -51,14 +35,18 @@ pub fn query(path: &JsonPath, root: &Json, vars: &Map<String, Json>) -> R<Vec<Js
         root,
         vars,
         strict: path.strict,
+        below_any_level: Cell::new(false),
     };
     cx.eval(&path.expr, root, None)
 }
 
-struct Cx<'a> {
+pub(super) struct Cx<'a> {
     root: &'a Json,
     vars: &'a Map<String, Json>,
-    strict: bool,
+    pub(super) strict: bool,
+    /// After `.**` even strict mode ignores structural errors (the levels
+    /// it reaches need not have what the rest of the path asks for).
+    below_any_level: Cell<bool>,
 }
 
 /// An object's members in jsonb's order: shorter keys first, then bytewise.
@@ -71,14 +59,14 @@ pub fn members(m: &Map<String, Json>) -> Vec<(&String, &Json)> {
 impl Cx<'_> {
     /// A structural error: raised in strict mode, no item in lax mode.
     fn structural(&self, code: &'static str, message: &str) -> R<()> {
-        if self.strict {
+        if self.strict && !self.below_any_level.get() {
             Err(err(code, message))
         } else {
             Ok(())
         }
     }
 
-    fn eval(&self, e: &Expr, cur: &Json, last: Option<i64>) -> R<Vec<Json>> {
+    pub(super) fn eval(&self, e: &Expr, cur: &Json, last: Option<i64>) -> R<Vec<Json>> {
         Ok(match e {
             Expr::Root => vec![self.root.clone()],
             Expr::Current => vec![cur.clone()],
@@ -99,13 +87,22 @@ impl Cx<'_> {
             Expr::Literal(v) => vec![v.clone()],
             Expr::Chain(base, steps) => {
                 let mut items = self.eval(base, cur, last)?;
+                let outer = self.below_any_level.get();
                 for step in steps {
                     let mut next = Vec::new();
                     for item in &items {
-                        self.step(step, item, cur, last, &mut next)?;
+                        let r = self.step(step, item, cur, last, &mut next);
+                        if r.is_err() {
+                            self.below_any_level.set(outer);
+                        }
+                        r?;
                     }
                     items = next;
+                    if matches!(step, Step::AnyLevel(..)) {
+                        self.below_any_level.set(true);
+                    }
                 }
+                self.below_any_level.set(outer);
                 items
             }
             Expr::Arith(op, a, b) => {
@@ -139,7 +136,7 @@ impl Cx<'_> {
     }
 
     /// Lax mode reads an operand's arrays as their elements.
-    fn eval_unwrapped(&self, e: &Expr, cur: &Json, last: Option<i64>) -> R<Vec<Json>> {
+    pub(super) fn eval_unwrapped(&self, e: &Expr, cur: &Json, last: Option<i64>) -> R<Vec<Json>> {
         let items = self.eval(e, cur, last)?;
         if self.strict {
             return Ok(items);
@@ -219,7 +216,9 @@ impl Cx<'_> {
                     "22039",
                     "jsonpath wildcard array accessor can only be applied to an array",
                 )?;
-                out.push(other.clone());
+                if !self.strict {
+                    out.push(other.clone());
+                }
             }
             (Step::Index(subs), _) => self.subscript(subs, item, cur, out)?,
             (Step::AnyLevel(first, last_level), _) => {
@@ -306,7 +305,9 @@ impl Cx<'_> {
                     "22039",
                     "jsonpath item method .size() can only be applied to an array",
                 )?;
-                out.push(Json::from(1));
+                if !self.strict {
+                    out.push(Json::from(1));
+                }
             }
             // Lax mode applies the other methods to each element (once).
             (_, Json::Array(a)) if !self.strict => {
@@ -318,9 +319,10 @@ impl Cx<'_> {
                 }
             }
             (Method::KeyValue, Json::Object(o)) => {
+                let id = super::layout::offset_of(self.root, item);
                 for (k, v) in members(o) {
                     let mut pair = Map::new();
-                    pair.insert("id".into(), Json::from(0));
+                    pair.insert("id".into(), Json::from(id));
                     pair.insert("key".into(), Json::from(k.as_str()));
                     pair.insert("value".into(), v.clone());
                     out.push(Json::Object(pair));
@@ -360,102 +362,6 @@ impl Cx<'_> {
             _ => return Err(method_error(m)),
         }
         Ok(())
-    }
-
-    fn pred(&self, e: &Expr, cur: &Json, last: Option<i64>) -> R<Tri> {
-        // An operand's error makes the predicate unknown (a missing
-        // variable excepted).
-        let seq = |x: &Expr, unwrap: bool| -> R<Option<Vec<Json>>> {
-            let r = if unwrap {
-                self.eval_unwrapped(x, cur, last)
-            } else {
-                self.eval(x, cur, last)
-            };
-            match r {
-                Ok(v) => Ok(Some(v)),
-                Err(e) if e.always => Err(e),
-                Err(_) => Ok(None),
-            }
-        };
-        Ok(match e {
-            Expr::And(a, b) => match self.pred(a, cur, last)? {
-                Tri::False => Tri::False,
-                l => match self.pred(b, cur, last)? {
-                    Tri::True => l,
-                    r => r,
-                },
-            },
-            Expr::Or(a, b) => match self.pred(a, cur, last)? {
-                Tri::True => Tri::True,
-                l => match self.pred(b, cur, last)? {
-                    Tri::False => l,
-                    r => r,
-                },
-            },
-            Expr::Not(a) => match self.pred(a, cur, last)? {
-                Tri::True => Tri::False,
-                Tri::False => Tri::True,
-                Tri::Unknown => Tri::Unknown,
-            },
-            Expr::IsUnknown(a) => Tri::from(self.pred(a, cur, last)? == Tri::Unknown),
-            Expr::Exists(a) => match seq(a, false)? {
-                Some(v) => Tri::from(!v.is_empty()),
-                None => Tri::Unknown,
-            },
-            Expr::Compare(op, a, b) => {
-                let (Some(l), Some(r)) = (seq(a, true)?, seq(b, true)?) else {
-                    return Ok(Tri::Unknown);
-                };
-                self.any(
-                    l.iter()
-                        .flat_map(|x| r.iter().map(move |y| compare(*op, x, y))),
-                )
-            }
-            Expr::LikeRegex(a, re) => {
-                let Some(l) = seq(a, true)? else {
-                    return Ok(Tri::Unknown);
-                };
-                self.any(l.iter().map(|x| match x {
-                    Json::String(s) => Tri::from(re.is_match(s)),
-                    _ => Tri::Unknown,
-                }))
-            }
-            Expr::StartsWith(a, b) => {
-                let (Some(l), Some(r)) = (seq(a, true)?, seq(b, false)?) else {
-                    return Ok(Tri::Unknown);
-                };
-                self.any(l.iter().flat_map(|x| {
-                    r.iter().map(move |y| match (x, y) {
-                        (Json::String(s), Json::String(p)) => Tri::from(s.starts_with(p.as_str())),
-                        _ => Tri::Unknown,
-                    })
-                }))
-            }
-            // A non-predicate where one is needed (the parser refuses these).
-            _ => Tri::Unknown,
-        })
-    }
-
-    /// Existential: true when some pair is; lax mode stops at the first
-    /// true, strict mode at the first unknown.
-    fn any(&self, results: impl Iterator<Item = Tri>) -> Tri {
-        let (mut found, mut unknown) = (false, false);
-        for r in results {
-            match r {
-                Tri::True if !self.strict => return Tri::True,
-                Tri::True => found = true,
-                Tri::Unknown if self.strict => return Tri::Unknown,
-                Tri::Unknown => unknown = true,
-                Tri::False => {}
-            }
-        }
-        if found {
-            Tri::True
-        } else if unknown {
-            Tri::Unknown
-        } else {
-            Tri::False
-        }
     }
 }
 
@@ -508,115 +414,4 @@ fn method_error(m: Method) -> EvalError {
             m.name()
         ),
     )
-}
-
-/// Compares two items: unlike types are unknown, except that null equals
-/// only null; arrays and objects are not comparable.
-fn compare(op: Cmp, a: &Json, b: &Json) -> Tri {
-    use std::cmp::Ordering;
-    let ord = match (a, b) {
-        (Json::Null, Json::Null) => Ordering::Equal,
-        (Json::Null, _) | (_, Json::Null) => return Tri::from(op == Cmp::Ne),
-        (Json::Bool(x), Json::Bool(y)) => x.cmp(y),
-        (Json::Number(x), Json::Number(y)) => match (x.as_i64(), y.as_i64()) {
-            (Some(i), Some(j)) => i.cmp(&j),
-            _ => {
-                let (f, g) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
-                f.partial_cmp(&g).unwrap_or(Ordering::Equal)
-            }
-        },
-        // Code point order (UTF-8 bytes), not the collation's.
-        (Json::String(x), Json::String(y)) => x.as_bytes().cmp(y.as_bytes()),
-        _ => return Tri::Unknown,
-    };
-    Tri::from(match op {
-        Cmp::Eq => ord == Ordering::Equal,
-        Cmp::Ne => ord != Ordering::Equal,
-        Cmp::Lt => ord == Ordering::Less,
-        Cmp::Le => ord != Ordering::Greater,
-        Cmp::Gt => ord == Ordering::Greater,
-        Cmp::Ge => ord != Ordering::Less,
-    })
-}
-
-/// A float result; whole values print as integers, as PostgreSQL's numeric
-/// conversion of a double does.
-fn float(f: f64) -> Json {
-    if f.fract() == 0.0 && f.abs() < 9.0e15 {
-        return Json::from(f as i64);
-    }
-    serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number)
-}
-
-fn negate_number(v: &Json) -> Json {
-    match v.as_i64() {
-        Some(i) if i != i64::MIN => Json::from(-i),
-        _ => serde_json::Number::from_f64(-v.as_f64().unwrap_or(0.0))
-            .map_or(Json::Null, Json::Number),
-    }
-}
-
-/// A decimal's digits and scale (`1.25` is 125 and 2), for exact `+ - *`
-/// as PostgreSQL's numeric does them (0.1 + 0.2 is 0.3).
-fn decimal(v: &Json) -> Option<(i128, u32)> {
-    let text = v.to_string();
-    if text.contains(['e', 'E']) || text.len() > 30 {
-        return None;
-    }
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let digits: i128 = format!("{int}{frac}").parse().ok()?;
-    Some((digits, frac.len() as u32))
-}
-
-fn from_decimal(digits: i128, scale: u32) -> Option<Json> {
-    let f: f64 = format!("{digits}e-{scale}").parse().ok()?;
-    serde_json::Number::from_f64(f).map(Json::Number)
-}
-
-fn arith(op: char, a: &Json, b: &Json) -> R<Json> {
-    if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
-        let exact = match op {
-            '+' => x.checked_add(y),
-            '-' => x.checked_sub(y),
-            '*' => x.checked_mul(y),
-            '%' if y == 0 => return Err(err("22012", "division by zero")),
-            '%' => x.checked_rem(y),
-            _ => None,
-        };
-        if let Some(v) = exact {
-            return Ok(Json::from(v));
-        }
-    }
-    let (x, y) = (a.as_f64().unwrap_or(0.0), b.as_f64().unwrap_or(0.0));
-    if matches!(op, '/' | '%') && y == 0.0 {
-        return Err(err("22012", "division by zero"));
-    }
-    if let (Some((m, s)), Some((n, t))) = (decimal(a), decimal(b)) {
-        let scale = s.max(t);
-        let align = |d: i128, from: u32| d.checked_mul(10i128.checked_pow(scale - from)?);
-        let exact = match op {
-            '+' => align(m, s)
-                .zip(align(n, t))
-                .and_then(|(p, q)| p.checked_add(q)),
-            '-' => align(m, s)
-                .zip(align(n, t))
-                .and_then(|(p, q)| p.checked_sub(q)),
-            '*' => m.checked_mul(n),
-            _ => None,
-        };
-        let result_scale = if op == '*' { s + t } else { scale };
-        if let Some(v) = exact.and_then(|d| from_decimal(d, result_scale)) {
-            return Ok(v);
-        }
-    }
-    let f = match op {
-        '+' => x + y,
-        '-' => x - y,
-        '*' => x * y,
-        '/' => x / y,
-        _ => x % y,
-    };
-    serde_json::Number::from_f64(f)
-        .map(Json::Number)
-        .ok_or_else(|| err("22003", "value out of range: overflow"))
 }

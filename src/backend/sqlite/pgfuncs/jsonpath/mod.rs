@@ -2,10 +2,16 @@
 //! `jsonb_path_match`, `jsonb_path_query_array` and `jsonb_path_query_first`
 //! (each with optional `vars` and `silent`); the translator makes the
 //! set-returning `jsonb_path_query` and the `@?`/`@@` operators of them.
-//! The path language is parsed in `parse` and run in `eval`.
+//! The path language is read by `lex` and `parse` into `ast`, and run by
+//! `eval`.
 
+mod arith;
+mod ast;
 mod eval;
+mod layout;
+mod lex;
 mod parse;
+mod predicate;
 #[cfg(test)]
 mod tests;
 
@@ -17,7 +23,7 @@ use serde_json::{Map, Value as Json};
 
 use super::jsonops::json_arg;
 use super::{error, pure};
-use parse::JsonPath;
+use ast::JsonPath;
 
 /// What a call's arguments ask for; `None` when one is NULL (the
 /// functions are strict).

@@ -107,7 +107,7 @@ fn methods() {
     assert_eq!(q(doc, "$.s.double()"), "1.5");
     assert_eq!(
         q(doc, "$.o.keyvalue()"),
-        r#"{"id":0,"key":"x","value":1} {"id":0,"key":"yy","value":[2]}"#
+        r#"{"id":76,"key":"x","value":1} {"id":76,"key":"yy","value":[2]}"#
     );
     assert_eq!(q(doc, "$.s.abs()"), "22036");
 }
