@@ -56,3 +56,12 @@ SELECT jsonb_path_query('{"a": 1}', '$.a', '{"x": 1}', false), jsonb_path_query_
 SELECT jsonb_path_query_array('{"a":[{"b":1,"c":"x"},{"b":2,"c":"y"}]}', '$.a[*] ? (@.c == "y" || @.b < 2).b'), jsonb_path_query_array('[1,2,3,4,5,6]', '$[*] ? (@ % 2 == 0)'), jsonb_path_query_array('[1,2,3]', '$[*] ? (@ * 2 > 3)');
 SELECT jsonb_path_query_array('[{"name": "x", "tags": ["a", "b"]}, {"name": "y", "tags": ["c"]}]', '$[*] ? (@.tags[*] == "b").name'), jsonb_path_query_array('[{"n": 1}, {"m": 2}]', '$[*] ? (!exists(@.n))');
 SELECT jsonb_path_query_array('{"a": "1"}', '$.a.double() + 1'), jsonb_path_query_array('{"a": -0.5}', '$.a.abs().ceiling()'), jsonb_path_query_array('{}', '$.type()');
+-- Arithmetic with PostgreSQL's numeric digits: division's scale, remainders, exact results through further operators and methods.
+SELECT jsonb_path_query('[8.5]', '$[0] / 2'), jsonb_path_query('[-1]', '$[0] / 8'), jsonb_path_query('[7.5]', '$[0] % 2'), jsonb_path_query('[1.25]', '$[0] * 2');
+SELECT jsonb_path_query('[1]', '$[0] / 3 * 3'), jsonb_path_query('[1]', '$[0] / 3 > 0.3'), jsonb_path_query('[1]', '($[0] / 3).type()'), jsonb_path_query('[1]', '-($[0] / 3)');
+SELECT jsonb_path_query('[1]', '($[0] / 3).abs()'), jsonb_path_query('[1]', '($[0] / 3).floor()'), jsonb_path_query('[1]', '($[0] / 3).double()'), jsonb_path_query('[1e20]', '$[0] / 3');
+SELECT jsonb_path_query_array('[2, 4, 6]', '$[*] / 4'), jsonb_path_query_array('{"a": [10, 20]}', '$.a[*] ? (@ / 3 > 4)'), jsonb_path_query_first('[100]', '$[0] / 7');
+SELECT jsonb_path_query('{"a": 10}', '$.a / $d', '{"d": 4}'), jsonb_path_query('[1.0, -1.0, 2.5]', '$[*].abs()'), jsonb_path_query_array('[1.0, 3]', '$[*].double()');
+SELECT jsonb_path_query('[1]', '$[0] / 0');
+SELECT jsonb_path_query('[1]', '$[0] % 0');
+SELECT x FROM jsonb_path_query('[3, 6]', '$[*] / 3') AS x;

@@ -98,7 +98,7 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
         ),
         // The path's items, as the array jsonb_path_query_array collects.
         "jsonb_path_query" => query(
-            &format!("SELECT {JSON_VALUE} AS pg_col FROM json_each($1)"),
+            &format!("SELECT {} AS pg_col FROM json_each($1)", path_item("")),
             &[super::ast::call("jsonb_path_query_array", args.clone())],
         ),
         // (Plain `json_each` is SQLite's own, which the translator's templates use.)
@@ -227,6 +227,19 @@ fn zipped_elements(
 /// A JSON value of json_each as PostgreSQL's json/jsonb element text.
 const JSON_VALUE: &str = "CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
      WHEN 'null' THEN 'null' WHEN 'text' THEN json_quote(value) ELSE value END";
+/// A path item (an element of `json_each` over the items' array, columns
+/// read through `p`): as `JSON_VALUE`, except that a fraction a double
+/// would print otherwise (4.2500000000000000, 1.0), or an integer past
+/// 64 bits, is its JSON text.
+fn path_item(p: &str) -> String {
+    format!(
+        "CASE WHEN {p}type = 'real' AND {p}value = CAST({p}value AS INTEGER) \
+         OR {p}type IN ('real', 'integer') AND CAST({p}value AS TEXT) <> ({p}json -> {p}fullkey) \
+         THEN {p}json -> {p}fullkey \
+         WHEN {p}type = 'text' THEN json_quote({p}value) \
+         WHEN {p}type IN ('true', 'false', 'null') THEN {p}type ELSE {p}value END"
+    )
+}
 /// The `_text` variants: strings unquoted, JSON null as SQL NULL.
 const TEXT_VALUE: &str =
     "CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE value END";
@@ -495,14 +508,18 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
         ("regexp_matches", _) => (regexp_matches(&args)?, "value"),
         ("jsonb_path_query", _) => (
             super::ast::call("jsonb_path_query_array", args.clone()),
-            JSON_VALUE,
+            "path item",
         ),
         _ => return Err(unsupported(format!("{name}() with these arguments"))),
     };
-    let element = element
-        .replace("value", "pg_srf.value")
-        .replace("type", "pg_srf.type")
-        .replace("key", "pg_srf.key");
+    let element = if element == "path item" {
+        path_item("pg_srf.")
+    } else {
+        element
+            .replace("value", "pg_srf.value")
+            .replace("type", "pg_srf.type")
+            .replace("key", "pg_srf.key")
+    };
     *expr = super::ast::template(&element, []);
     select.from.push(TableWithJoins {
         relation: super::ast::table_function("json_each", "pg_srf", vec![], vec![source]),

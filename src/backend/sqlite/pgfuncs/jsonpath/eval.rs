@@ -4,7 +4,7 @@
 //! subscripts and ignores structural errors (a missing key is no item).
 //! Predicates are in `predicate`, numbers in `arith`.
 
-use super::arith::{arith, float, negate_number};
+use super::arith::{arith, float, is_number, negate_number, plain};
 use super::ast::{Expr, JsonPath, Method, Step};
 use super::predicate::Tri;
 use serde_json::{Map, Value as Json};
@@ -114,7 +114,7 @@ impl Cx<'_> {
             Expr::Sign(negate, a) => {
                 let mut out = Vec::new();
                 for v in self.eval_unwrapped(a, cur, last)? {
-                    if !v.is_number() {
+                    if !is_number(&v) {
                         let op = if *negate { "-" } else { "+" };
                         return Err(err(
                             "2203B",
@@ -159,7 +159,7 @@ impl Cx<'_> {
         op: &str,
     ) -> R<Json> {
         match self.eval_unwrapped(e, cur, last)?.as_slice() {
-            [v @ Json::Number(_)] => Ok(v.clone()),
+            [v] if is_number(v) => Ok(v.clone()),
             _ => Err(err(
                 "22038",
                 format!("{side} operand of jsonpath operator {op} is not a single numeric value"),
@@ -279,8 +279,8 @@ impl Cx<'_> {
 
     fn index(&self, e: &Expr, cur: &Json, size: i64) -> R<i64> {
         match self.eval(e, cur, Some(size - 1))?.as_slice() {
-            [Json::Number(n)] => {
-                let f = n.as_f64().unwrap_or(0.0).trunc();
+            [v] if is_number(v) => {
+                let f = plain(v).as_f64().unwrap_or(0.0).trunc();
                 if f.abs() > f64::from(i32::MAX) {
                     return Err(err(
                         "22033",
@@ -298,7 +298,32 @@ impl Cx<'_> {
 
     fn method(&self, m: Method, item: &Json, out: &mut Vec<Json>) -> R<()> {
         match (m, item) {
-            (Method::Type, v) => out.push(Json::from(type_name(v))),
+            (Method::Type, v) => out.push(Json::from(type_name(&plain(v)))),
+            // A number's .double() is checked and kept, as PostgreSQL
+            // does; .abs() keeps the digits.
+            (Method::Double, v) if is_number(v) => out.push(v.clone()),
+            (Method::Abs, v) if is_number(v) => {
+                let negative = plain(v).as_f64().is_some_and(|f| f < 0.0);
+                out.push(if negative {
+                    negate_number(v)
+                } else {
+                    v.clone()
+                });
+            }
+            (Method::Floor | Method::Ceiling, v) if is_number(v) => {
+                let p = plain(v);
+                out.push(match p.as_i64() {
+                    Some(i) => Json::from(i),
+                    None => {
+                        let f = p.as_f64().unwrap_or(0.0);
+                        float(if m == Method::Floor {
+                            f.floor()
+                        } else {
+                            f.ceil()
+                        })
+                    }
+                });
+            }
             (Method::Size, Json::Array(a)) => out.push(Json::from(a.len())),
             (Method::Size, _) => {
                 self.structural(
@@ -343,22 +368,6 @@ impl Cx<'_> {
                 }
                 out.push(float(f));
             }
-            (Method::Double, Json::Number(n)) => out.push(float(n.as_f64().unwrap_or(0.0))),
-            (Method::Abs, Json::Number(n)) => out.push(match n.as_i64() {
-                Some(i) if i != i64::MIN => Json::from(i.abs()),
-                _ => float(n.as_f64().unwrap_or(0.0).abs()),
-            }),
-            (Method::Floor | Method::Ceiling, Json::Number(n)) => out.push(match n.as_i64() {
-                Some(i) => Json::from(i),
-                None => {
-                    let f = n.as_f64().unwrap_or(0.0);
-                    float(if m == Method::Floor {
-                        f.floor()
-                    } else {
-                        f.ceil()
-                    })
-                }
-            }),
             _ => return Err(method_error(m)),
         }
         Ok(())

@@ -142,13 +142,15 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         })?;
         conn.create_scalar_function("jsonb_path_query_array", n, pure(), |ctx| {
             let Some(c) = call(ctx)? else { return Ok(None) };
-            Ok(Some(Json::Array(c.run()?.unwrap_or_default()).to_string()))
+            Ok(Some(arith::write(&Json::Array(
+                c.run()?.unwrap_or_default(),
+            ))))
         })?;
         conn.create_scalar_function("jsonb_path_query_first", n, pure(), |ctx| {
             let Some(c) = call(ctx)? else { return Ok(None) };
             Ok(c.run()?
                 .and_then(|items| items.into_iter().next())
-                .map(|v| v.to_string()))
+                .map(|v| arith::write(&v)))
         })?;
     }
     Ok(())

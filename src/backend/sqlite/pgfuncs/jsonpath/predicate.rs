@@ -3,6 +3,7 @@
 //! error makes its predicate unknown, and comparisons are existential over
 //! their operands' items.
 
+use super::arith::plain;
 use super::ast::{Cmp, Expr};
 use super::eval::{Cx, R};
 use serde_json::Value as Json;
@@ -79,7 +80,7 @@ impl Cx<'_> {
                 let Some(l) = seq(a, true)? else {
                     return Ok(Tri::Unknown);
                 };
-                self.any(l.iter().map(|x| match x {
+                self.any(l.iter().map(|x| match plain(x).as_ref() {
                     Json::String(s) => Tri::from(re.is_match(s)),
                     _ => Tri::Unknown,
                 }))
@@ -89,10 +90,13 @@ impl Cx<'_> {
                     return Ok(Tri::Unknown);
                 };
                 self.any(l.iter().flat_map(|x| {
-                    r.iter().map(move |y| match (x, y) {
-                        (Json::String(s), Json::String(p)) => Tri::from(s.starts_with(p.as_str())),
-                        _ => Tri::Unknown,
-                    })
+                    r.iter()
+                        .map(move |y| match (plain(x).as_ref(), plain(y).as_ref()) {
+                            (Json::String(s), Json::String(p)) => {
+                                Tri::from(s.starts_with(p.as_str()))
+                            }
+                            _ => Tri::Unknown,
+                        })
                 }))
             }
             // A non-predicate where one is needed (the parser refuses these).
@@ -127,7 +131,7 @@ impl Cx<'_> {
 /// only null; arrays and objects are not comparable.
 fn compare(op: Cmp, a: &Json, b: &Json) -> Tri {
     use std::cmp::Ordering;
-    let ord = match (a, b) {
+    let ord = match (plain(a).as_ref(), plain(b).as_ref()) {
         (Json::Null, Json::Null) => Ordering::Equal,
         (Json::Null, _) | (_, Json::Null) => return Tri::from(op == Cmp::Ne),
         (Json::Bool(x), Json::Bool(y)) => x.cmp(y),
