@@ -65,3 +65,10 @@ SELECT jsonb_path_query('{"a": 10}', '$.a / $d', '{"d": 4}'), jsonb_path_query('
 SELECT jsonb_path_query('[1]', '$[0] / 0');
 SELECT jsonb_path_query('[1]', '$[0] % 0');
 SELECT x FROM jsonb_path_query('[3, 6]', '$[*] / 3') AS x;
+-- Numbers keep their digits from the document and vars (1.50, 2.0, 1e2), also in keyvalue ids.
+SELECT jsonb_path_query_array('{"a": [1.50, 2.0, 1e2, -0.10, 12345678901234567890]}', '$.a[*]'), jsonb_path_query_first('{"p": 9.90}', '$.p');
+SELECT jsonb_path_query('{"a": [1.50, 2.0, 1e2]}', '$.a[*]'), jsonb_path_query_array('[1.50, 2.25]', '$[*] * 2'), jsonb_path_query_array('[1.50, 2.25]', '$[*] ? (@ > 1.5)');
+SELECT jsonb_path_query_array('[1.50, 2.25]', '$[*] ? (@ == 1.5)'), jsonb_path_query_array('[1.50, 2.0]', '$[*].abs()'), jsonb_path_query_array('[1.50, 2.0]', '$[*].type()');
+SELECT jsonb_path_query_array('{"a": {"b": 1.50, "c": 2}}', '$.a.keyvalue()'), jsonb_path_query_array('[{"x": 1.50}, {"y": 2}]', '$[*].keyvalue()');
+SELECT jsonb_path_query_array('[1, 2, 3]', '$[*] ? (@ > $min)', '{"min": 1.50}'), jsonb_path_query_array('{}', '$x', '{"x": 2.50}');
+SELECT x FROM jsonb_path_query('[2.50, 1, 3.0]', '$[*]') AS x;

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 /// documents do not hold).
 const EXACT: char = '\u{10FFFF}';
 
-fn exact_text(v: &Json) -> Option<&str> {
+pub fn exact_text(v: &Json) -> Option<&str> {
     match v {
         Json::String(s) => s.strip_prefix(EXACT),
         _ => None,
@@ -31,6 +31,46 @@ pub fn plain(v: &Json) -> Cow<'_, Json> {
         Some(f) => Cow::Owned(Number::from_f64(f).map_or(Json::Null, Json::Number)),
         None => Cow::Borrowed(v),
     }
+}
+
+/// A JSON document whose numbers keep their digits (`1.50`, not 1.5).
+pub fn read(text: &str) -> Option<Json> {
+    use crate::sql::encode::json::{parse, Json as Source};
+    fn convert(v: Source<'_>) -> Json {
+        match v {
+            Source::Null => Json::Null,
+            Source::Bool(b) => Json::Bool(b),
+            Source::Number(t) => number(t),
+            Source::String(s) => Json::String(s.into_owned()),
+            Source::Array(a) => Json::Array(a.into_iter().map(convert).collect()),
+            Source::Object(m) => Json::Object(
+                m.into_iter()
+                    .map(|(k, v)| (k.into_owned(), convert(v)))
+                    .collect(),
+            ),
+        }
+    }
+    parse(text).map(convert)
+}
+
+/// A number from its JSON text: a plain number when it prints back the
+/// same, else the exact text.
+fn number(t: &str) -> Json {
+    if let Ok(i) = t.parse::<i64>() {
+        if i.to_string() == t {
+            return Json::from(i);
+        }
+    }
+    match t.parse::<f64>().ok().and_then(Number::from_f64) {
+        Some(n) if n.to_string() == t => Json::Number(n),
+        _ => Json::String(format!("{EXACT}{t}")),
+    }
+}
+
+/// A number's digits without an exponent (`1e2` is `100`), for its size in
+/// jsonb's binary form.
+pub fn decimal_text(v: &Json) -> Option<String> {
+    Dec::of(v).map(|d| d.text())
 }
 
 /// Compact JSON text, exact numbers unquoted.

@@ -4,8 +4,9 @@
 //! (two per member: keys, then values), then the keys' bytes and the
 //! values' data; containers and numerics start 4-byte aligned.
 
+use super::arith::{decimal_text, exact_text};
 use super::eval::members;
-use serde_json::{Number, Value as Json};
+use serde_json::Value as Json;
 
 /// The offset of the first container equal to `target` in `root` (0 for a
 /// value not in the document).
@@ -23,8 +24,11 @@ fn align(off: usize) -> usize {
 fn layout(v: &Json, off: usize, target: &Json, found: &mut Option<usize>) -> usize {
     match v {
         Json::Null | Json::Bool(_) => off,
+        Json::Number(_) => align(off) + numeric_size(&decimal_text(v).unwrap_or_default()),
+        Json::String(_) if exact_text(v).is_some() => {
+            align(off) + numeric_size(&decimal_text(v).unwrap_or_default())
+        }
         Json::String(s) => off + s.len(),
-        Json::Number(n) => align(off) + numeric_size(n),
         Json::Array(a) => {
             let start = align(off);
             if found.is_none() && v == target {
@@ -55,11 +59,7 @@ fn layout(v: &Json, off: usize, target: &Json, found: &mut Option<usize>) -> usi
 /// The size of a numeric as `numeric_in` makes it: a 4-byte length, a
 /// 2-byte header (4 bytes when the scale or weight is large) and 2 bytes
 /// per base-10000 digit, zero digits at either end left out.
-fn numeric_size(n: &Number) -> usize {
-    let text = match n.as_i64() {
-        Some(i) => i.to_string(),
-        None => format!("{}", n.as_f64().unwrap_or(0.0)),
-    };
+fn numeric_size(text: &str) -> usize {
     let text = text.trim_start_matches('-');
     let (int, frac) = text.split_once('.').unwrap_or((text, ""));
     // Base-10000 digits: the integer part grouped from the point leftwards,

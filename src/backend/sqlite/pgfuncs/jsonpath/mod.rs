@@ -35,10 +35,11 @@ struct Call {
 }
 
 /// A jsonb argument: JSON text first (`'{}'` is an empty object here, not
-/// the empty array literal `json_arg` would read), else a stored array.
+/// the empty array literal `json_arg` would read; numbers keep their
+/// digits), else a stored array.
 fn jsonb_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Json>> {
     if let Ok(Some(text)) = ctx.get_raw(i).as_str_or_null() {
-        if let Ok(v) = serde_json::from_str(text) {
+        if let Some(v) = arith::read(text) {
             return Ok(Some(v));
         }
     }
@@ -113,7 +114,7 @@ impl Call {
 /// `target @@ path` where the translator learned only at run time that the
 /// left operand is json (see `textsearch::pg_ts_match`).
 pub(super) fn silent_match(target: &str, path: &str) -> rusqlite::Result<Option<bool>> {
-    let target: Json = serde_json::from_str(target).map_err(|_| {
+    let target = arith::read(target).ok_or_else(|| {
         error(
             "22P02",
             format!("invalid input syntax for type json: \"{target}\""),
