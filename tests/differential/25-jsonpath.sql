@@ -72,3 +72,7 @@ SELECT jsonb_path_query_array('[1.50, 2.25]', '$[*] ? (@ == 1.5)'), jsonb_path_q
 SELECT jsonb_path_query_array('{"a": {"b": 1.50, "c": 2}}', '$.a.keyvalue()'), jsonb_path_query_array('[{"x": 1.50}, {"y": 2}]', '$[*].keyvalue()');
 SELECT jsonb_path_query_array('[1, 2, 3]', '$[*] ? (@ > $min)', '{"min": 1.50}'), jsonb_path_query_array('{}', '$x', '{"x": 2.50}');
 SELECT x FROM jsonb_path_query('[2.50, 1, 3.0]', '$[*]') AS x;
+-- jsonb_path_query WITH ORDINALITY.
+SELECT * FROM jsonb_path_query('{"a": [10, 2.50, "x"]}', '$.a[*]') WITH ORDINALITY;
+SELECT t, n FROM jsonb_path_query('[{"k": 1}, {"k": 2}]', '$[*].k') WITH ORDINALITY AS t(t, n) ORDER BY n DESC;
+SELECT * FROM jsonb_path_query('[true, null]', '$[*]') WITH ORDINALITY AS p;

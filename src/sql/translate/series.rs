@@ -59,6 +59,10 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
     } else {
         args
     };
+    if ordinality && name == "jsonb_path_query" {
+        let items = super::ast::call("jsonb_path_query_array", args);
+        return zipped_elements(factor, &name, &[items], alias, ordinality);
+    }
     if ordinality || (name == "unnest" && args.len() > 1) {
         return zipped_elements(factor, &name, &args, alias, ordinality);
     }
@@ -162,8 +166,11 @@ fn zipped_elements(
     alias: Option<TableAlias>,
     ordinality: bool,
 ) -> Result<bool, TranslateError> {
+    let item = path_item("");
     let value = match name {
         "unnest" => "value",
+        // (One json_each: its `json` and `fullkey` need no qualifier.)
+        "jsonb_path_query" => item.as_str(),
         "json_array_elements" | "jsonb_array_elements" if args.len() == 1 => JSON_VALUE,
         "json_array_elements_text" | "jsonb_array_elements_text" if args.len() == 1 => TEXT_VALUE,
         _ => return Err(unsupported(format!("{name}() WITH ORDINALITY"))),
@@ -181,8 +188,8 @@ fn zipped_elements(
     }
     let default_name = |i: usize| match (&alias, name) {
         _ if ordinality && i == args.len() => "ordinality".to_owned(),
-        (Some(a), "unnest") if args.len() == 1 => ident_name(&a.name),
-        (_, "unnest") => "unnest".to_owned(),
+        (Some(a), "unnest" | "jsonb_path_query") if args.len() == 1 => ident_name(&a.name),
+        (_, "unnest" | "jsonb_path_query") => name.to_owned(),
         _ => "value".to_owned(),
     };
     let quote = |n: &str| format!("\"{}\"", n.replace('"', "\"\""));
