@@ -21,6 +21,7 @@ mod interval_sums;
 mod intervals;
 mod jsonbuild;
 mod jsonops;
+mod jsonpath;
 mod numeric_math;
 mod ordered_set;
 pub(super) mod quote;
@@ -69,6 +70,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     to_char::register(conn)?;
     from_char::register(conn)?;
     jsonops::register(conn)?;
+    jsonpath::register(conn)?;
     ordered_set::register(conn)?;
     jsonbuild::register(conn)?;
     stats::register(conn)?;
@@ -146,6 +148,9 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
         ("distance in phrase operator must be", "22023"),
     ];
     if let Some((_, code)) = PREFIXES.iter().find(|(p, _)| message.starts_with(p)) {
+        return Some(code);
+    }
+    if let Some(code) = jsonpath::sqlstate(message) {
         return Some(code);
     }
     // Column defaults (defaults), sequences and time zones.

@@ -448,9 +448,10 @@ fn push_from(
                     | "jsonb_array_elements_text"
                     | "json_array_elements"
                     | "jsonb_array_elements"
+                    | "jsonb_path_query"
             ) =>
             {
-                let exprs: Vec<Expr> = args
+                let mut exprs: Vec<Expr> = args
                     .args
                     .iter()
                     .filter_map(|a| match a {
@@ -460,6 +461,10 @@ fn push_from(
                         _ => None,
                     })
                     .collect();
+                // A path query's one column: its other arguments are no columns.
+                if base_name(name) == "jsonb_path_query" {
+                    exprs.truncate(1);
+                }
                 element_relation(&base_name(name), &exprs, alias.as_ref(), *with_ordinality)
             }
             TableFactor::Table {
@@ -658,7 +663,7 @@ fn element_relation(
         .map(|(i, t)| {
             let default = if ordinality && i == arrays.len() {
                 "ordinality".to_owned()
-            } else if function == "unnest" && arrays.len() == 1 {
+            } else if function == "unnest" && arrays.len() == 1 || function == "jsonb_path_query" {
                 shown.clone()
             } else if function == "unnest" {
                 "unnest".to_owned()
@@ -961,6 +966,7 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
             | B::PGRegexNotIMatch
             | B::AtArrow
             | B::AtAt
+            | B::AtQuestion
             | B::ArrowAt
             | B::PGOverlap
             | B::Question
@@ -1260,6 +1266,8 @@ fn function_type(func: &Function) -> Option<PgType> {
         "json_build_object" | "json_build_array" | "json_agg" | "json_object_agg" | "to_json"
         | "array_to_json" | "row_to_json" | "pg_json_agg_rows" => PgType::Json,
         "to_jsonb" | "jsonb_set" | "jsonb_extract_path" | "jsonb_strip_nulls" => PgType::Jsonb,
+        "jsonb_path_query" | "jsonb_path_query_array" | "jsonb_path_query_first" => PgType::Jsonb,
+        "jsonb_path_exists" | "jsonb_path_match" => PgType::Bool,
         "json_extract_path" => PgType::Json,
         "jsonb_extract_path_text" | "json_extract_path_text" => PgType::Text,
         "jsonb_pretty" => PgType::Text,

@@ -254,3 +254,59 @@ fn pgbench_flow() {
     let dup = translate("insert into pgbench_branches(bid,bbalance) values(1,0)").unwrap();
     assert!(db.execute_batch(&dup[0].sql).is_err());
 }
+
+#[test]
+fn jsonpath_parameters_and_columns() {
+    let db = db();
+    // The session's settings (registered by the server), for `@@`.
+    db.create_scalar_function(
+        "current_setting",
+        1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8,
+        |_| Ok("english"),
+    )
+    .unwrap();
+    run(&db, "CREATE TABLE d (id int, j jsonb)", &[]);
+    run(
+        &db,
+        r#"INSERT INTO d VALUES (1, '{"a": [1, 5]}'), (2, '{"a": [2]}')"#,
+        &[],
+    );
+    // A jsonb column's `@@` with a bound path: jsonpath, decided at run time.
+    assert_eq!(
+        run(
+            &db,
+            "SELECT id FROM d WHERE j @@ $1 ORDER BY id",
+            &[text("$.a[*] > 4")]
+        ),
+        vec![vec![int(1)]]
+    );
+    assert_eq!(
+        run(
+            &db,
+            "SELECT id FROM d WHERE j @? $1 ORDER BY id",
+            &[text("$.a[*] ? (@ == 2)")]
+        ),
+        vec![vec![int(2)]]
+    );
+    assert_eq!(
+        run(
+            &db,
+            "SELECT jsonb_path_query_array(j, $1, $2) FROM d WHERE id = 1",
+            &[text("$.a[*] ? (@ > $x)"), text(r#"{"x": 1}"#)]
+        ),
+        vec![vec![text("[5]")]]
+    );
+    assert_eq!(
+        run(
+            &db,
+            "SELECT d.id, v FROM d, jsonb_path_query(j, $1) AS v ORDER BY d.id, v",
+            &[text("$.a[*]")]
+        ),
+        vec![
+            vec![int(1), int(1)],
+            vec![int(1), int(5)],
+            vec![int(2), int(2)]
+        ]
+    );
+}

@@ -615,7 +615,7 @@ fn binary_op(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, Transl
             vec![left, super::arrays::stored(right)],
         ),
         B::HashMinus => call("pg_jsonb_delete_path", vec![left, right]),
-        B::AtQuestion => return Err(unsupported(format!("operator {op}"))),
+        B::AtQuestion => super::jsonpath::exists_operator(left, right),
         // `OPERATOR(pg_catalog.~)` and friends, as psql writes them.
         B::PGCustomBinaryOperator(ref parts) => {
             let plain = match parts.last().map(String::as_str) {

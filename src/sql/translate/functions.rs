@@ -171,6 +171,9 @@ fn make_interval(func: &Function) -> Result<Expr, TranslateError> {
 /// Rewrites a call whose arguments are already translated. `None` keeps it.
 pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, TranslateError> {
     let name = base_name(&func.name);
+    if super::jsonpath::is_path_function(&name) {
+        super::jsonpath::normalize(func)?;
+    }
     if let Some(e) = super::catalog::rewrite_function(&name, func) {
         return Ok(Some(e));
     }

@@ -35,6 +35,7 @@ mod functions;
 mod group_check;
 mod grouping_sets;
 mod interval_sums;
+mod jsonpath;
 mod keyword_aliases;
 mod lateral;
 mod literals;

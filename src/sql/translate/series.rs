@@ -25,16 +25,20 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
             with_ordinality,
             ..
         } => {
-            let args: Option<Vec<Expr>> = args
-                .args
-                .iter()
-                .map(|a| match a {
-                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
-                    _ => None,
-                })
-                .collect();
+            let base = base_name(name);
+            let args: Option<Vec<Expr>> = if base == "jsonb_path_query" {
+                Some(super::jsonpath::positional(&base, &args.args)?)
+            } else {
+                args.args
+                    .iter()
+                    .map(|a| match a {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            };
             let Some(args) = args else { return Ok(false) };
-            (base_name(name), args, alias.clone(), *with_ordinality)
+            (base, args, alias.clone(), *with_ordinality)
         }
         TableFactor::UNNEST {
             alias,
@@ -55,6 +59,10 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
     } else {
         args
     };
+    if ordinality && name == "jsonb_path_query" {
+        let items = super::ast::call("jsonb_path_query_array", args);
+        return zipped_elements(factor, &name, &[items], alias, ordinality);
+    }
     if ordinality || (name == "unnest" && args.len() > 1) {
         return zipped_elements(factor, &name, &args, alias, ordinality);
     }
@@ -91,6 +99,11 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
         "json_object_keys" | "jsonb_object_keys" => query(
             "SELECT key AS pg_col FROM json_each($1)",
             one_arg(&name, &args)?,
+        ),
+        // The path's items, as the array jsonb_path_query_array collects.
+        "jsonb_path_query" => query(
+            &format!("SELECT {} AS pg_col FROM json_each($1)", path_item("")),
+            &[super::ast::call("jsonb_path_query_array", args.clone())],
         ),
         // (Plain `json_each` is SQLite's own, which the translator's templates use.)
         "jsonb_each" | "json_each_text" | "jsonb_each_text"
@@ -129,8 +142,7 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
         | "json_populate_recordset"
         | "jsonb_populate_recordset"
         | "json_each"
-        | "json_tree"
-        | "jsonb_path_query" => return Ok(false),
+        | "json_tree" => return Ok(false),
         // A function returning one value, in FROM, is a one-row relation
         // (Grafana's `FROM string_to_array(current_setting(...), ',') s`).
         _ => query(
@@ -154,8 +166,11 @@ fn zipped_elements(
     alias: Option<TableAlias>,
     ordinality: bool,
 ) -> Result<bool, TranslateError> {
+    let item = path_item("");
     let value = match name {
         "unnest" => "value",
+        // (One json_each: its `json` and `fullkey` need no qualifier.)
+        "jsonb_path_query" => item.as_str(),
         "json_array_elements" | "jsonb_array_elements" if args.len() == 1 => JSON_VALUE,
         "json_array_elements_text" | "jsonb_array_elements_text" if args.len() == 1 => TEXT_VALUE,
         _ => return Err(unsupported(format!("{name}() WITH ORDINALITY"))),
@@ -173,8 +188,8 @@ fn zipped_elements(
     }
     let default_name = |i: usize| match (&alias, name) {
         _ if ordinality && i == args.len() => "ordinality".to_owned(),
-        (Some(a), "unnest") if args.len() == 1 => ident_name(&a.name),
-        (_, "unnest") => "unnest".to_owned(),
+        (Some(a), "unnest" | "jsonb_path_query") if args.len() == 1 => ident_name(&a.name),
+        (_, "unnest" | "jsonb_path_query") => name.to_owned(),
         _ => "value".to_owned(),
     };
     let quote = |n: &str| format!("\"{}\"", n.replace('"', "\"\""));
@@ -219,6 +234,19 @@ fn zipped_elements(
 /// A JSON value of json_each as PostgreSQL's json/jsonb element text.
 const JSON_VALUE: &str = "CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
      WHEN 'null' THEN 'null' WHEN 'text' THEN json_quote(value) ELSE value END";
+/// A path item (an element of `json_each` over the items' array, columns
+/// read through `p`): as `JSON_VALUE`, except that a fraction a double
+/// would print otherwise (4.2500000000000000, 1.0), or an integer past
+/// 64 bits, is its JSON text.
+fn path_item(p: &str) -> String {
+    format!(
+        "CASE WHEN {p}type = 'real' AND {p}value = CAST({p}value AS INTEGER) \
+         OR {p}type IN ('real', 'integer') AND CAST({p}value AS TEXT) <> ({p}json -> {p}fullkey) \
+         THEN {p}json -> {p}fullkey \
+         WHEN {p}type = 'text' THEN json_quote({p}value) \
+         WHEN {p}type IN ('true', 'false', 'null') THEN {p}type ELSE {p}value END"
+    )
+}
 /// The `_text` variants: strings unquoted, JSON null as SQL NULL.
 const TEXT_VALUE: &str =
     "CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE value END";
@@ -312,10 +340,12 @@ pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateEr
                 | "regexp_matches"
                 | "regexp_split_to_table"
                 | "string_to_table"
+                | "jsonb_path_query"
         ) || func.over.is_some()
         {
             continue;
         }
+        super::jsonpath::normalize(func)?;
         let Some(args) = plain_args(func) else {
             continue;
         };
@@ -447,6 +477,7 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
                     | "regexp_matches"
                     | "regexp_split_to_table"
                     | "string_to_table"
+                    | "jsonb_path_query"
             )
     };
     match select.projection.iter().filter(|i| srf(i)).count() {
@@ -469,6 +500,7 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
     let Expr::Function(func) = expr else {
         return Ok(());
     };
+    super::jsonpath::normalize(func)?;
     let name = base_name(&func.name);
     let Some(args) = plain_args(func) else {
         return Ok(());
@@ -481,12 +513,20 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
         }
         ("json_object_keys" | "jsonb_object_keys", [json]) => (json.clone(), "key"),
         ("regexp_matches", _) => (regexp_matches(&args)?, "value"),
+        ("jsonb_path_query", _) => (
+            super::ast::call("jsonb_path_query_array", args.clone()),
+            "path item",
+        ),
         _ => return Err(unsupported(format!("{name}() with these arguments"))),
     };
-    let element = element
-        .replace("value", "pg_srf.value")
-        .replace("type", "pg_srf.type")
-        .replace("key", "pg_srf.key");
+    let element = if element == "path item" {
+        path_item("pg_srf.")
+    } else {
+        element
+            .replace("value", "pg_srf.value")
+            .replace("type", "pg_srf.type")
+            .replace("key", "pg_srf.key")
+    };
     *expr = super::ast::template(&element, []);
     select.from.push(TableWithJoins {
         relation: super::ast::table_function("json_each", "pg_srf", vec![], vec![source]),

@@ -22,6 +22,13 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
             left,
             op: BinaryOperator::AtAt,
             right,
+        } if expr_type(left) == Some(PgType::Jsonb) || super::jsonpath::is_path_operand(right) => {
+            *expr = super::jsonpath::match_operator(take(left), take(right));
+        }
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::AtAt,
+            right,
         } => {
             let left_type = operand_type(left, scopes, "tsvector");
             let right_type = operand_type(right, scopes, "unknown");

@@ -90,7 +90,8 @@ fn custom(parts: &[String]) -> Result<PgType, TranslateError> {
         "timetz" => PgType::Time,
         "bpchar" => PgType::Bpchar,
         "name" => PgType::Name,
-        "citext" | "regconfig" => PgType::Text,
+        // A path is its text; the backend's functions parse it.
+        "citext" | "regconfig" | "jsonpath" => PgType::Text,
         "tsvector" => PgType::Tsvector,
         "tsquery" => PgType::Tsquery,
         "oid" | "regtype" | "regproc" | "regclass" | "regnamespace" | "regrole"

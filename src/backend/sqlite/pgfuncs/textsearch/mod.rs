@@ -179,7 +179,8 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// or `unknown` for a quoted literal), resolved as PostgreSQL resolves the
 /// operator: text @@ tsquery reads the text with `to_tsvector`, and text @@
 /// text the right side with `plainto_tsquery`; a literal on the right of a
-/// tsvector is a tsquery. `config` reads text (the session's default).
+/// tsvector is a tsquery. `config` reads text (the session's default). A
+/// jsonb column on the left makes it jsonpath's silent match.
 fn register_match(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_ts_match", 5, pure(), |ctx| {
         let config = match text(ctx, 4)? {
@@ -193,6 +194,13 @@ fn register_match(conn: &Connection) -> rusqlite::Result<()> {
         let Some(a) = text(ctx, 0)? else {
             return Ok(None);
         };
+        // A jsonb column's `@@` is the jsonpath match.
+        if a_type.eq_ignore_ascii_case("jsonb") {
+            let Some(path) = text(ctx, 2)? else {
+                return Ok(None);
+            };
+            return super::jsonpath::silent_match(&a, &path);
+        }
         let vector = if a_vector {
             TsVector::parse(&a)?
         } else {
