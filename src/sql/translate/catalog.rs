@@ -126,13 +126,15 @@ fn select_list_unnest(select: &mut Select) {
     if select.from.is_empty() {
         return;
     }
-    // (is unnest, the array, the dimension of generate_subscripts)
+    // (is unnest, the array, the dimension of generate_subscripts, or 0
+    // for `_pg_expandarray`'s ordinal)
     let srf_arg = |e: &Expr| -> Option<(bool, Expr, Option<Expr>)> {
         // pgjdbc: `(information_schema._pg_expandarray(a)).n` / `.x`.
         if let Some((f, field)) = expandarray_field(e) {
             let a = (*plain_args(f)?.first()?).clone();
+            // `n` counts from 1 whatever the array's lower bound.
             return Some(match field.as_str() {
-                "n" => (false, a, Some(number(1))),
+                "n" => (false, a, Some(number(0))),
                 _ => (true, a, None),
             });
         }
@@ -180,12 +182,14 @@ fn select_list_unnest(select: &mut Select) {
                         &format!("json_extract({STORED_ARRAY}, '$[' || pg_unnest.key || ']')"),
                         [a],
                     ),
-                    // int2vector and oidvector (indkey) count from 0.
-                    Some(d) => template(
+                    // generate_subscripts of an int2vector or oidvector
+                    // (indkey) counts from 0.
+                    Some(d) if !is_ordinal(&d) => template(
                         "(CASE WHEN $1 = 1 THEN pg_unnest.key + \
                          CASE WHEN substr($2, 1, 1) IN ('[', '{') THEN 1 ELSE 0 END END)",
                         [d, a],
                     ),
+                    Some(_) => template("(pg_unnest.key + 1)", []),
                 };
                 let _ = is_unnest;
             }
@@ -200,6 +204,12 @@ fn select_list_unnest(select: &mut Select) {
         ),
         joins: vec![],
     });
+}
+
+/// The dimension marker `_pg_expandarray(a).n` stands for: an ordinal
+/// from 1, not a subscript.
+fn is_ordinal(dim: &Expr) -> bool {
+    matches!(dim, Expr::Value(v) if matches!(&v.value, sqlparser::ast::Value::Number(n, _) if n == "0"))
 }
 
 /// An array as JSON: stored JSON as it is, a PG array literal written into
