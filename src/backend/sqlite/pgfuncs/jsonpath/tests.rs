@@ -17,12 +17,12 @@ fn q_vars(target: &str, path: &str, vars: &str) -> String {
         Err(_) => return "42601".into(),
     };
     match query(&path, &target, &vars) {
-        Ok(items) => items
+        (items, None) => items
             .iter()
             .map(Json::to_string)
             .collect::<Vec<_>>()
             .join(" "),
-        Err(e) => e.code.into(),
+        (_, Some(e)) => e.code.into(),
     }
 }
 
