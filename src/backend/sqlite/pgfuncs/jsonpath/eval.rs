@@ -264,7 +264,6 @@ impl Cx<'_> {
             }
             (Step::Method(m), _) => self.method(*m, item, out)?,
         }
-        let _ = cur;
         Ok(())
     }
 

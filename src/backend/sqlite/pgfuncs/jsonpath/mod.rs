@@ -2,8 +2,9 @@
 //! `jsonb_path_match`, `jsonb_path_query_array` and `jsonb_path_query_first`
 //! (each with optional `vars` and `silent`); the translator makes the
 //! set-returning `jsonb_path_query` and the `@?`/`@@` operators of them.
-//! The path language is read by `lex` and `parse` into `ast`, and run by
-//! `eval`.
+//! The path language is read by `lex` and `parse` into `ast` and run by
+//! `eval` (predicates in `predicate`, numbers in `arith`, `.keyvalue()`'s
+//! ids from `layout`).
 
 mod arith;
 mod ast;
@@ -25,8 +26,7 @@ use super::jsonops::json_arg;
 use super::{error, pure};
 use ast::JsonPath;
 
-/// What a call's arguments ask for; `None` when one is NULL (the
-/// functions are strict).
+/// What a call's arguments ask for.
 struct Call {
     target: Json,
     path: Arc<JsonPath>,
@@ -46,6 +46,8 @@ fn jsonb_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Json>> {
     json_arg(ctx, i)
 }
 
+/// The call's arguments; `None` when one is NULL (the functions are
+/// strict).
 fn call(ctx: &Context<'_>) -> rusqlite::Result<Option<Call>> {
     let Some(target) = jsonb_arg(ctx, 0)? else {
         return Ok(None);
