@@ -94,3 +94,11 @@ SELECT jsonb_path_exists('[5, {"a": 1}]', 'strict $[*].a');
 SELECT jsonb_path_query_array('[{"a": 1}, 5]', 'strict $[*].a');
 SELECT jsonb_path_match('[{"a": true}, 5]', 'strict $[*].a', '{}', true), jsonb_path_query_array('[{"a": [1, 2]}, 5, {"a": [3]}]', 'strict $[*].a[*]', '{}', true);
 SELECT jsonb_path_exists('[1, "x"]', '$[*].abs()'), jsonb_path_exists('["x", 1]', '$[*].abs()', '{}', true), jsonb_path_query_array('[1, "x", 2]', '$[*].abs()', '{}', true), '["x", 1]'::jsonb @? '$[*].abs()';
+-- A bare outer column named like one of json_each's (id, key, ...) beside a set-returning function over that row.
+CREATE TABLE orders (id int PRIMARY KEY, doc jsonb, key text);
+INSERT INTO orders VALUES (1, '{"items": [{"sku": "a1", "qty": 2}, {"sku": "b2", "qty": 1}]}', 'k1'), (2, '{"items": [{"sku": "c3", "qty": 10}]}', 'k2');
+SELECT id, x FROM orders, jsonb_path_query(doc, '$.items[*].sku') AS x ORDER BY id, x;
+SELECT id, key, e FROM orders, jsonb_array_elements(doc -> 'items') AS e WHERE id > 1;
+SELECT id AS value, x FROM orders o, jsonb_path_query(o.doc, '$.items[*].qty') AS x ORDER BY value, x;
+SELECT id, count(*) FROM orders, jsonb_path_query(doc, '$.items[*]') AS x GROUP BY id ORDER BY id;
+SELECT id, (SELECT count(*) FROM orders o2 WHERE o2.id <= orders.id) AS n, x FROM orders, jsonb_path_query(doc, '$.items[0].sku') AS x ORDER BY id;
