@@ -76,3 +76,29 @@ SELECT x FROM jsonb_path_query('[2.50, 1, 3.0]', '$[*]') AS x;
 SELECT * FROM jsonb_path_query('{"a": [10, 2.50, "x"]}', '$.a[*]') WITH ORDINALITY;
 SELECT t, n FROM jsonb_path_query('[{"k": 1}, {"k": 2}]', '$[*].k') WITH ORDINALITY AS t(t, n) ORDER BY n DESC;
 SELECT * FROM jsonb_path_query('[true, null]', '$[*]') WITH ORDINALITY AS p;
+-- Strict and lax details; silenced errors keep the items found before them; exists stops at the first item in lax mode only.
+SELECT jsonb_path_query_array('{"a":[1,2]}', 'strict $.a.size()'), jsonb_path_query_array('{"a":[[1,2],[3]]}', 'lax $.a[*].size()'), jsonb_path_query_array('{"a":[1,2]}', 'strict $.a ? (@ > 1)');
+SELECT jsonb_path_exists('{"a": "x"}', '$.a ? (@ like_regex "X" flag "i")'), jsonb_path_query_array('{"a":[1,2],"b":[2,3]}', '$ ? (@.a[*] == @.b[*]).a'), jsonb_path_query_array('[1,2,3]', '$[$.size() - 1]');
+SELECT jsonb_path_query_array('{"a": {"b": [1, {"c": 2}]}}', '$.a.**'), jsonb_path_query_array('{"key \"q\"": 5}', '$."key \"q\""'), jsonb_path_query_array('[1,2,3]', '$[0 to last]');
+SELECT jsonb_path_query_array('{"a": [1, 2]}', '
+  $.a[*]
+    ? (@ > 1)'), jsonb_path_query_array('{"a": [{"b": 1}, {"b": 2}]}', '($.a[*]).b'), jsonb_path_query_array('[1,2]', '$[1e0]');
+SELECT jsonb_path_query_array('[true, false, 1]', '$[*] ? (@ == true)'), jsonb_path_query_array('["abc", "abd", "b"]', '$[*] ? (@ < "abd")'), jsonb_path_query_array('{"x": 1, "y": "s", "z": [1]}', '$.* ? (@.type() == "number")');
+SELECT jsonb_path_query_array('{"a": [1, 2, 3]}', 'strict $.a[*] ? (@ > 1)'), jsonb_path_query_array('[1, [2, [3]]]', 'strict $[*][*]', '{}', true), jsonb_path_query_array('[{"a": 1}, 5]', 'strict $[*].a', '{}', true);
+SELECT jsonb_path_query_array('{"a": 5}', '$.a ? (@ > 2 && (@ < 10 || @ == 20))'), jsonb_path_query_array('[1, 2, 3, 4]', '$[*] ? (!(@ > 1 && @ < 4))'), jsonb_path_query_array('{"a": null}', '$.a ? (@ == null)');
+SELECT jsonb_path_query_array('{"a": [1, 2]}', '$.a[*] ? (@ == $"x")', '{"x": 2}'), jsonb_path_match('{"a": [1, 2]}', '$.a[*] == 2'), jsonb_path_match('{"a": [1, 2]}', 'strict $.a[*] == 3');
+SELECT jsonb_path_query_array('"hello"', '$ ? (@ starts with "he")'), jsonb_path_query_array('"hello"', '$.type()'), jsonb_path_query_array('"hello"', '$.size()'), jsonb_path_query_array('"hello"', '$[0]');
+SELECT jsonb_path_query_array('[{"a": [1, 2]}, {"a": [3]}]', '$[*].a[last]'), jsonb_path_query_array('[[1, 2], [3, 4, 5]]', '$[*][last - 1]'), jsonb_path_query_array('[1, 2, 3]', '$[last - 5]');
+SELECT jsonb_path_exists('[{"a": 1}, 5]', 'strict $[*].a'), jsonb_path_exists('[5, {"a": 1}]', 'strict $[*].a', '{}', true), jsonb_path_query_first('[{"a": 1}, 5]', 'strict $[*].a', '{}', true);
+SELECT jsonb_path_exists('[5, {"a": 1}]', 'strict $[*].a');
+SELECT jsonb_path_query_array('[{"a": 1}, 5]', 'strict $[*].a');
+SELECT jsonb_path_match('[{"a": true}, 5]', 'strict $[*].a', '{}', true), jsonb_path_query_array('[{"a": [1, 2]}, 5, {"a": [3]}]', 'strict $[*].a[*]', '{}', true);
+SELECT jsonb_path_exists('[1, "x"]', '$[*].abs()'), jsonb_path_exists('["x", 1]', '$[*].abs()', '{}', true), jsonb_path_query_array('[1, "x", 2]', '$[*].abs()', '{}', true), '["x", 1]'::jsonb @? '$[*].abs()';
+-- A bare outer column named like one of json_each's (id, key, ...) beside a set-returning function over that row.
+CREATE TABLE orders (id int PRIMARY KEY, doc jsonb, key text);
+INSERT INTO orders VALUES (1, '{"items": [{"sku": "a1", "qty": 2}, {"sku": "b2", "qty": 1}]}', 'k1'), (2, '{"items": [{"sku": "c3", "qty": 10}]}', 'k2');
+SELECT id, x FROM orders, jsonb_path_query(doc, '$.items[*].sku') AS x ORDER BY id, x;
+SELECT id, key, e FROM orders, jsonb_array_elements(doc -> 'items') AS e WHERE id > 1;
+SELECT id AS value, x FROM orders o, jsonb_path_query(o.doc, '$.items[*].qty') AS x ORDER BY value, x;
+SELECT id, count(*) FROM orders, jsonb_path_query(doc, '$.items[*]') AS x GROUP BY id ORDER BY id;
+SELECT id, (SELECT count(*) FROM orders o2 WHERE o2.id <= orders.id) AS n, x FROM orders, jsonb_path_query(doc, '$.items[0].sku') AS x ORDER BY id;

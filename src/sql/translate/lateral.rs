@@ -38,11 +38,13 @@ pub(super) fn rewrite(query: &mut Query) -> Result<(), TranslateError> {
     let SetExpr::Select(select) = query.body.as_mut() else {
         return Ok(());
     };
-    let laterals = rewrite_select(select)?;
+    let (laterals, outer) = rewrite_select(select)?;
     if let Some(order_by) = &mut query.order_by {
         if let sqlparser::ast::OrderByKind::Expressions(items) = &mut order_by.kind {
             let mut replace = Replace {
                 laterals: &laterals,
+                outer: outer.as_ref(),
+                depth: 0,
             };
             for item in items {
                 let _ = item.expr.visit(&mut replace);
@@ -52,7 +54,59 @@ pub(super) fn rewrite(query: &mut Query) -> Result<(), TranslateError> {
     Ok(())
 }
 
-fn rewrite_select(select: &mut Select) -> Result<Vec<Lateral>, TranslateError> {
+/// json_each's own columns, which a packed function's `json_each` brings
+/// into FROM: a bare name among them would become ambiguous there.
+const JSON_EACH_COLUMNS: [&str; 10] = [
+    "key", "value", "type", "atom", "id", "parent", "fullkey", "path", "json", "root",
+];
+
+/// The one other FROM item that a bare name of json_each's columns reads
+/// (`SELECT id, x FROM t, jsonb_path_query(t.doc, ..) AS x`), unless the
+/// name is an output alias (`ORDER BY key`).
+struct Outer {
+    relation: Ident,
+    aliases: Vec<String>,
+}
+
+impl Outer {
+    fn find(select: &Select, names: &[Option<Ident>], laterals: &[Lateral]) -> Option<Outer> {
+        if !laterals.iter().any(|l| l.packed.is_some()) {
+            return None;
+        }
+        let mut others = names.iter().filter(|n| {
+            !n.as_ref()
+                .is_some_and(|n| laterals.iter().any(|l| l.alias == n.value))
+        });
+        let (Some(Some(relation)), None) = (others.next(), others.next()) else {
+            return None;
+        };
+        let aliases = select
+            .projection
+            .iter()
+            .filter_map(|item| match item {
+                SelectItem::ExprWithAlias { alias, .. } => Some(alias.value.clone()),
+                _ => None,
+            })
+            .collect();
+        Some(Outer {
+            relation: relation.clone(),
+            aliases,
+        })
+    }
+
+    /// `relation.name` for a bare json_each column name.
+    fn qualify(&self, id: &Ident) -> Option<Expr> {
+        let name = if id.quote_style.is_none() {
+            id.value.to_ascii_lowercase()
+        } else {
+            id.value.clone()
+        };
+        (JSON_EACH_COLUMNS.contains(&name.as_str()) && !self.aliases.contains(&id.value))
+            .then(|| Expr::CompoundIdentifier(vec![self.relation.clone(), id.clone()]))
+    }
+}
+
+fn rewrite_select(select: &mut Select) -> Result<(Vec<Lateral>, Option<Outer>), TranslateError> {
     correlated_functions(select)?;
     let names = from_names(select);
     let mut laterals = Vec::new();
@@ -125,10 +179,13 @@ fn rewrite_select(select: &mut Select) -> Result<Vec<Lateral>, TranslateError> {
     }
     select.from = from;
     if laterals.is_empty() {
-        return Ok(laterals);
+        return Ok((laterals, None));
     }
+    let outer = Outer::find(select, &names, &laterals);
     let mut replace = Replace {
         laterals: &laterals,
+        outer: outer.as_ref(),
+        depth: 0,
     };
     expand_wildcards(select, &laterals, &names);
     for twj in &mut select.from {
@@ -196,7 +253,7 @@ fn rewrite_select(select: &mut Select) -> Result<Vec<Lateral>, TranslateError> {
             None => test,
         });
     }
-    Ok(laterals)
+    Ok((laterals, outer))
 }
 
 fn is_lateral(f: &TableFactor) -> bool {
@@ -595,10 +652,23 @@ fn is_aggregate(e: &Expr) -> bool {
 /// Replaces `alias.column` references with scalar subqueries.
 struct Replace<'a> {
     laterals: &'a [Lateral],
+    outer: Option<&'a Outer>,
+    /// Subquery nesting: their bare names are their own FROM's.
+    depth: usize,
 }
 
 impl VisitorMut for Replace<'_> {
     type Break = ();
+
+    fn pre_visit_query(&mut self, _: &mut Query) -> ControlFlow<()> {
+        self.depth += 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _: &mut Query) -> ControlFlow<()> {
+        self.depth -= 1;
+        ControlFlow::Continue(())
+    }
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
         // A bare name of a packed subquery's column.
@@ -619,6 +689,12 @@ impl VisitorMut for Replace<'_> {
                 // A one-column function's alias names its value
                 // (`jsonb_array_elements(..) AS elem`).
                 *expr = l.extract(0);
+            } else if let Some(q) = self
+                .outer
+                .filter(|_| self.depth == 0)
+                .and_then(|o| o.qualify(id))
+            {
+                *expr = q;
             }
             return ControlFlow::Continue(());
         }

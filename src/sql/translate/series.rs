@@ -247,6 +247,9 @@ fn path_item(p: &str) -> String {
          WHEN {p}type IN ('true', 'false', 'null') THEN {p}type ELSE {p}value END"
     )
 }
+/// Stands for [`path_item`] where a template is chosen (its columns are
+/// qualified in its own way).
+const PATH_ITEM: &str = "path item";
 /// The `_text` variants: strings unquoted, JSON null as SQL NULL.
 const TEXT_VALUE: &str =
     "CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE value END";
@@ -515,11 +518,11 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
         ("regexp_matches", _) => (regexp_matches(&args)?, "value"),
         ("jsonb_path_query", _) => (
             super::ast::call("jsonb_path_query_array", args.clone()),
-            "path item",
+            PATH_ITEM,
         ),
         _ => return Err(unsupported(format!("{name}() with these arguments"))),
     };
-    let element = if element == "path item" {
+    let element = if element == PATH_ITEM {
         path_item("pg_srf.")
     } else {
         element

@@ -29,15 +29,30 @@ pub(super) fn err(code: &'static str, message: impl Into<String>) -> EvalError {
 
 pub(super) type R<T> = Result<T, EvalError>;
 
-/// The items `path` selects from `root`, with `$name` read from `vars`.
-pub fn query(path: &JsonPath, root: &Json, vars: &Map<String, Json>) -> R<Vec<Json>> {
+/// The items `path` selects from `root`, with `$name` read from `vars`,
+/// and the error that stopped it: the items found before it stay, as
+/// PostgreSQL's silent mode returns them.
+pub fn query(
+    path: &JsonPath,
+    root: &Json,
+    vars: &Map<String, Json>,
+) -> (Vec<Json>, Option<EvalError>) {
     let cx = Cx {
         root,
         vars,
         strict: path.strict,
         below_any_level: Cell::new(false),
     };
-    cx.eval(&path.expr, root, None)
+    let mut out = Vec::new();
+    let result = match &path.expr {
+        Expr::Chain(base, steps) => cx.eval(base, root, None).and_then(|bases| {
+            bases
+                .iter()
+                .try_for_each(|b| cx.chain(steps, b, root, None, &mut out))
+        }),
+        e => cx.eval(e, root, None).map(|items| out = items),
+    };
+    (out, result.err())
 }
 
 pub(super) struct Cx<'a> {
@@ -86,24 +101,11 @@ impl Cx<'_> {
             },
             Expr::Literal(v) => vec![v.clone()],
             Expr::Chain(base, steps) => {
-                let mut items = self.eval(base, cur, last)?;
-                let outer = self.below_any_level.get();
-                for step in steps {
-                    let mut next = Vec::new();
-                    for item in &items {
-                        let r = self.step(step, item, cur, last, &mut next);
-                        if r.is_err() {
-                            self.below_any_level.set(outer);
-                        }
-                        r?;
-                    }
-                    items = next;
-                    if matches!(step, Step::AnyLevel(..)) {
-                        self.below_any_level.set(true);
-                    }
+                let mut out = Vec::new();
+                for b in self.eval(base, cur, last)? {
+                    self.chain(steps, &b, cur, last, &mut out)?;
                 }
-                self.below_any_level.set(outer);
-                items
+                out
             }
             Expr::Arith(op, a, b) => {
                 let name = op.to_string();
@@ -133,6 +135,34 @@ impl Cx<'_> {
                 Tri::Unknown => Json::Null,
             }],
         })
+    }
+
+    /// Runs `item` through `steps`, depth first as PostgreSQL does: each
+    /// item a step yields goes through the rest before the next, so an
+    /// error leaves what was found before it in `out`.
+    fn chain(
+        &self,
+        steps: &[Step],
+        item: &Json,
+        cur: &Json,
+        last: Option<i64>,
+        out: &mut Vec<Json>,
+    ) -> R<()> {
+        let Some((step, rest)) = steps.split_first() else {
+            out.push(item.clone());
+            return Ok(());
+        };
+        let mut next = Vec::new();
+        let stepped = self.step(step, item, cur, last, &mut next);
+        let outer = self.below_any_level.get();
+        if matches!(step, Step::AnyLevel(..)) {
+            self.below_any_level.set(true);
+        }
+        let rest_result = next
+            .iter()
+            .try_for_each(|v| self.chain(rest, v, cur, last, out));
+        self.below_any_level.set(outer);
+        rest_result.and(stepped)
     }
 
     /// Lax mode reads an operand's arrays as their elements.
@@ -234,7 +264,6 @@ impl Cx<'_> {
             }
             (Step::Method(m), _) => self.method(*m, item, out)?,
         }
-        let _ = cur;
         Ok(())
     }
 

@@ -2,8 +2,9 @@
 //! `jsonb_path_match`, `jsonb_path_query_array` and `jsonb_path_query_first`
 //! (each with optional `vars` and `silent`); the translator makes the
 //! set-returning `jsonb_path_query` and the `@?`/`@@` operators of them.
-//! The path language is read by `lex` and `parse` into `ast`, and run by
-//! `eval`.
+//! The path language is read by `lex` and `parse` into `ast` and run by
+//! `eval` (predicates in `predicate`, numbers in `arith`, `.keyvalue()`'s
+//! ids from `layout`).
 
 mod arith;
 mod ast;
@@ -25,8 +26,7 @@ use super::jsonops::json_arg;
 use super::{error, pure};
 use ast::JsonPath;
 
-/// What a call's arguments ask for; `None` when one is NULL (the
-/// functions are strict).
+/// What a call's arguments ask for.
 struct Call {
     target: Json,
     path: Arc<JsonPath>,
@@ -46,6 +46,8 @@ fn jsonb_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Json>> {
     json_arg(ctx, i)
 }
 
+/// The call's arguments; `None` when one is NULL (the functions are
+/// strict).
 fn call(ctx: &Context<'_>) -> rusqlite::Result<Option<Call>> {
     let Some(target) = jsonb_arg(ctx, 0)? else {
         return Ok(None);
@@ -87,21 +89,32 @@ const VARS_NOT_OBJECT: &str = "\"vars\" argument is not an object";
 const SINGLE_BOOLEAN: &str = "single boolean result is expected";
 
 impl Call {
-    /// The items, or `None` for an error silenced by `silent`.
-    fn run(&self) -> rusqlite::Result<Option<Vec<Json>>> {
+    /// The items; a silenced error keeps those found before it, as in
+    /// PostgreSQL.
+    fn run(&self) -> rusqlite::Result<Vec<Json>> {
         match eval::query(&self.path, &self.target, &self.vars) {
-            Ok(items) => Ok(Some(items)),
-            Err(e) if self.silent && !e.always => Ok(None),
-            Err(e) => Err(error(e.code, e.message)),
+            (items, None) => Ok(items),
+            (items, Some(e)) if self.silent && !e.always => Ok(items),
+            (_, Some(e)) => Err(error(e.code, e.message)),
+        }
+    }
+
+    /// `jsonb_path_exists`: in lax mode true at the first item (PostgreSQL
+    /// stops there, before any later error); strict mode looks for errors
+    /// in the whole path. A silenced error gives NULL.
+    fn exists(&self) -> rusqlite::Result<Option<bool>> {
+        match eval::query(&self.path, &self.target, &self.vars) {
+            (items, _) if !items.is_empty() && !self.path.strict => Ok(Some(true)),
+            (items, None) => Ok(Some(!items.is_empty())),
+            (_, Some(e)) if self.silent && !e.always => Ok(None),
+            (_, Some(e)) => Err(error(e.code, e.message)),
         }
     }
 
     /// `jsonb_path_match`: the single boolean the path yields (NULL for a
     /// JSON null); anything else is an error, or NULL when silent.
     fn matches(&self) -> rusqlite::Result<Option<bool>> {
-        let Some(items) = self.run()? else {
-            return Ok(None);
-        };
+        let items = self.run()?;
         match items.as_slice() {
             [Json::Bool(b)] => Ok(Some(*b)),
             [Json::Null] => Ok(None),
@@ -135,7 +148,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     for n in 2..=4 {
         conn.create_scalar_function("jsonb_path_exists", n, pure(), |ctx| {
             let Some(c) = call(ctx)? else { return Ok(None) };
-            Ok(c.run()?.map(|items| !items.is_empty()))
+            c.exists()
         })?;
         conn.create_scalar_function("jsonb_path_match", n, pure(), |ctx| {
             let Some(c) = call(ctx)? else { return Ok(None) };
@@ -143,15 +156,11 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         })?;
         conn.create_scalar_function("jsonb_path_query_array", n, pure(), |ctx| {
             let Some(c) = call(ctx)? else { return Ok(None) };
-            Ok(Some(arith::write(&Json::Array(
-                c.run()?.unwrap_or_default(),
-            ))))
+            Ok(Some(arith::write(&Json::Array(c.run()?))))
         })?;
         conn.create_scalar_function("jsonb_path_query_first", n, pure(), |ctx| {
             let Some(c) = call(ctx)? else { return Ok(None) };
-            Ok(c.run()?
-                .and_then(|items| items.into_iter().next())
-                .map(|v| arith::write(&v)))
+            Ok(c.run()?.first().map(arith::write))
         })?;
     }
     Ok(())

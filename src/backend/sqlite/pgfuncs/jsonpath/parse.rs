@@ -10,7 +10,16 @@ use serde_json::Value as Json;
 /// Parses a path text.
 pub fn parse(text: &str) -> Result<JsonPath, SyntaxError> {
     let toks = lex(text)?;
-    let mut p = Parser { toks, pos: 0 };
+    if toks.len() > MAX_TOKENS {
+        return Err(SyntaxError(format!(
+            "more than {MAX_TOKENS} tokens of jsonpath input"
+        )));
+    }
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     let strict = match p.peek() {
         Some(Tok::Ident(w)) if w.eq_ignore_ascii_case("strict") => {
             p.pos += 1;
@@ -75,7 +84,15 @@ fn check_context(e: &Expr, in_filter: bool, in_subscript: bool) -> Result<(), Sy
 struct Parser {
     toks: Vec<Tok>,
     pos: usize,
+    /// Parentheses, filters, subscripts and prefix operators entered.
+    depth: usize,
 }
+
+/// Bounds on a path: the parser and the evaluator recurse once per level of
+/// nesting and per operator of a chain (`1 + 1 + ...`), on the connection
+/// thread's stack.
+const MAX_DEPTH: usize = 100;
+const MAX_TOKENS: usize = 2_000;
 
 impl Parser {
     fn peek(&self) -> Option<&Tok> {
@@ -108,7 +125,27 @@ impl Parser {
         }
     }
 
+    /// One level deeper, within [`MAX_DEPTH`].
+    fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, SyntaxError>,
+    ) -> Result<T, SyntaxError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(SyntaxError(format!(
+                "nesting deeper than {MAX_DEPTH} levels of jsonpath input"
+            )));
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
     fn or(&mut self) -> Result<Expr, SyntaxError> {
+        self.nested(Self::or_chain)
+    }
+
+    fn or_chain(&mut self) -> Result<Expr, SyntaxError> {
         let mut left = self.and()?;
         while self.eat_sym("||") {
             let right = self.and()?;
@@ -134,7 +171,7 @@ impl Parser {
 
     fn not(&mut self) -> Result<Expr, SyntaxError> {
         if self.eat_sym("!") {
-            let inner = self.not()?;
+            let inner = self.nested(Self::not)?;
             return Ok(Expr::Not(Box::new(predicate(inner, self)?)));
         }
         self.comparison()
@@ -220,10 +257,10 @@ impl Parser {
 
     fn unary(&mut self) -> Result<Expr, SyntaxError> {
         if self.eat_sym("-") {
-            return Ok(Expr::Sign(true, Box::new(self.unary()?)));
+            return Ok(Expr::Sign(true, Box::new(self.nested(Self::unary)?)));
         }
         if self.eat_sym("+") {
-            return Ok(Expr::Sign(false, Box::new(self.unary()?)));
+            return Ok(Expr::Sign(false, Box::new(self.nested(Self::unary)?)));
         }
         self.accessors()
     }

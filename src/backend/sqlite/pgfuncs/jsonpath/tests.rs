@@ -17,12 +17,12 @@ fn q_vars(target: &str, path: &str, vars: &str) -> String {
         Err(_) => return "42601".into(),
     };
     match query(&path, &target, &vars) {
-        Ok(items) => items
+        (items, None) => items
             .iter()
             .map(Json::to_string)
             .collect::<Vec<_>>()
             .join(" "),
-        Err(e) => e.code.into(),
+        (_, Some(e)) => e.code.into(),
     }
 }
 
@@ -125,6 +125,22 @@ fn syntax_errors() {
     ] {
         assert!(parse(bad).is_err(), "{bad}");
     }
+    // Bounded nesting and length (the parser and evaluator recurse).
+    assert!(parse(&format!("{}1{}", "(".repeat(200), ")".repeat(200))).is_err());
+    assert!(parse(&format!("{}1", "-".repeat(200))).is_err());
+    assert!(parse(&"1 + ".repeat(1100)).is_err());
+    assert_eq!(
+        q("{}", &format!("{}1{}", "(".repeat(50), ")".repeat(50))),
+        "1"
+    );
+    // The longest chain, on a stack the size of a connection thread's.
+    let longest = std::thread::Builder::new()
+        .stack_size(16 << 20)
+        .spawn(|| q("{}", &format!("0{}", " + 1".repeat(999))))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(longest, "999");
     assert!(parse("strict $.a").unwrap().strict);
     assert!(!parse("lax $.a").unwrap().strict);
 }
