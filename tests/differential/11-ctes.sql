@@ -57,3 +57,6 @@ WITH d AS (UPDATE archive SET urgent = false RETURNING id), e AS (SELECT id * 10
 SELECT (WITH d AS (DELETE FROM archive RETURNING id) SELECT count(*) FROM d);
 WITH t AS (SELECT 1 AS a) INSERT INTO inbox (id, body, urgent) SELECT a + 40, 'from cte', false FROM t;
 SELECT id, body FROM inbox WHERE id > 40;
+VALUES (1, 'a'), (2, 'b') ORDER BY 1 DESC;
+VALUES (1), (2), (3) ORDER BY column1 DESC LIMIT 2 OFFSET 1;
+SELECT * FROM (VALUES (3), (1) ORDER BY 1) v;

@@ -5,7 +5,8 @@ use super::ast::{base_name, number};
 use super::error::unsupported;
 use super::TranslateError;
 use sqlparser::ast::{
-    Distinct, Expr, LimitClause, Offset, OffsetRows, Query, Select, TableFactor, UnaryOperator,
+    Distinct, Expr, LimitClause, Offset, OffsetRows, Query, Select, SetExpr, TableFactor,
+    UnaryOperator,
 };
 
 /// `FETCH FIRST n ROWS ONLY` -> `LIMIT n`; `OFFSET n ROWS` -> `OFFSET n`;
@@ -107,4 +108,26 @@ pub(super) fn check_table_factor(factor: &TableFactor) -> Result<(), TranslateEr
         | TableFactor::MatchRecognize { .. } => Err(unsupported("this FROM item")),
         _ => Ok(()),
     }
+}
+
+/// `VALUES (...) ORDER BY 1 LIMIT 2`: SQLite takes ORDER BY and LIMIT only
+/// after a SELECT, so the rows move into a subquery read by `SELECT *`
+/// (SQLite names its columns column1, column2, ... as PostgreSQL does).
+pub(super) fn sorted_values(query: &mut Query) {
+    let modified =
+        query.order_by.is_some() || query.limit_clause.is_some() || query.fetch.is_some();
+    if !modified || !matches!(query.body.as_ref(), SetExpr::Values(_)) {
+        return;
+    }
+    let mut wrapper = super::ast::parse_query("SELECT * FROM (VALUES (1))");
+    let SetExpr::Select(select) = wrapper.body.as_mut() else {
+        return;
+    };
+    let Some(TableFactor::Derived { subquery, .. }) =
+        select.from.first_mut().map(|f| &mut f.relation)
+    else {
+        return;
+    };
+    std::mem::swap(subquery.body.as_mut(), query.body.as_mut());
+    query.body = wrapper.body;
 }

@@ -213,6 +213,7 @@ impl VisitorMut for Rewriter {
         self.scopes.pop();
         self.ctes.pop();
         super::null_order::query(query);
+        super::query::sorted_values(query);
         brk(rewrite_limits(query))
     }
 
