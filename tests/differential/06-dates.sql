@@ -137,3 +137,4 @@ SELECT pg_typeof(id), pg_typeof(happened_at), pg_typeof(day), pg_typeof(at), pg_
 SELECT id, at + '1 day', at + '90 minutes', happened_at + '1 mon' FROM events ORDER BY id;
 SELECT d::date FROM generate_series('2024-01-30'::date, '2024-02-02'::date, '1 day') AS d;
 SELECT '2 hours'::interval + '30 minutes', '2 hours'::interval - '30 minutes', '1 day' + interval '1 hour';
+SELECT generate_series('2024-01-30'::date, '2024-02-02'::date, '1 day'::interval), generate_series(date '2024-03-01', date '2024-03-02', '12 hours');

@@ -1168,7 +1168,11 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "array_position" | "array_upper" | "array_ndims" | "bit_length" => PgType::Int4,
         "array_dims" => PgType::Text,
         "trim_scale" => PgType::Numeric,
-        "generate_series" => first_arg_type()?,
+        // Dates step by an interval as timestamptz (there is no date form).
+        "generate_series" => match first_arg_type()? {
+            PgType::Date => PgType::Timestamptz,
+            other => other,
+        },
         "unnest" => match first_arg_type()? {
             PgType::Array(elem) => elem.scalar(),
             _ => return None,
