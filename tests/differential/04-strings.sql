@@ -80,3 +80,6 @@ SELECT 'a' || 1 || true;
 SELECT 'x' || 1.5;
 SELECT overlay('abcdef' placing 'XY' from 3), overlay('abcdef' placing '' from 2 for 2);
 SELECT lower('ÀB ÉCOLE'), upper('straße'), upper('ñandú'), initcap('élan vital');
+SELECT format('%s-%s', 1, 'a'), format('%3s|%-3s|', 'a', 'b'), format('%L', 'it''s'), format('%I', 'Col');
+SELECT format('|%10s|%-10s|%*s|%-*s|', 'a', 'b', 4, 'c', 3, 'd'), format('%2$s %1$s', 'x', 'y'), format('%1$5s|%2$-4s|', 'ab', 'c');
+SELECT format('%5L', 'x'), format('%%'), format('%*s', -4, 'e') || '|', format('%3$*1$s|', 5, 'u', 'v');

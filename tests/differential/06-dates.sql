@@ -138,3 +138,5 @@ SELECT id, at + '1 day', at + '90 minutes', happened_at + '1 mon' FROM events OR
 SELECT d::date FROM generate_series('2024-01-30'::date, '2024-02-02'::date, '1 day') AS d;
 SELECT '2 hours'::interval + '30 minutes', '2 hours'::interval - '30 minutes', '1 day' + interval '1 hour';
 SELECT generate_series('2024-01-30'::date, '2024-02-02'::date, '1 day'::interval), generate_series(date '2024-03-01', date '2024-03-02', '12 hours');
+SELECT make_time(8, 15, 0), make_time(23, 59, 59.5), make_time(24, 0, 0);
+SELECT make_time(25, 0, 0);

@@ -89,7 +89,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// fails with SQLITE_ERROR and that message), so the server's SQLite error
 /// mapping should call this for SQLITE_ERROR messages it does not know.
 pub fn sqlstate(message: &str) -> Option<&'static str> {
-    const PREFIXES: [(&str, &str); 51] = [
+    const PREFIXES: [(&str, &str); 52] = [
         (single_row::MORE_THAN_ONE_ROW, "21000"),
         ("a negative number raised to a non-integer power", "2201F"),
         ("zero raised to a negative power", "2201F"),
@@ -104,6 +104,7 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
         ("count must be greater than zero", "2201G"),
         ("lower bound cannot equal upper bound", "2201G"),
         ("date field value out of range", "22008"),
+        ("time field value out of range", "22008"),
         ("timestamp out of range", "22008"),
         ("malformed array literal", "22P02"),
         // Date/time input is 22007 (invalid_datetime_format), the rest 22P02.

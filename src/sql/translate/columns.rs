@@ -1308,6 +1308,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         "pg_size_pretty" => PgType::Text,
         "age" | "justify_hours" | "justify_days" | "justify_interval" => PgType::Interval,
         "make_date" | "to_date" => PgType::Date,
+        "make_time" => PgType::Time,
         "make_interval" => PgType::Interval,
         "make_timestamp" => PgType::Timestamp,
         "make_timestamptz" => PgType::Timestamptz,

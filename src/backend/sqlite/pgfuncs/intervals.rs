@@ -492,6 +492,33 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             })?;
         Ok(Some(date.format("%Y-%m-%d").to_string()))
     })?;
+    conn.create_scalar_function("make_time", 3, pure(), |ctx| {
+        let (Some(h), Some(mi), Some(secs)) = (
+            ctx.get::<Option<i64>>(0)?,
+            ctx.get::<Option<i64>>(1)?,
+            ctx.get::<Option<f64>>(2)?,
+        ) else {
+            return Ok(None);
+        };
+        // 24:00:00 is a time of day too, as in PostgreSQL.
+        let whole_day = h == 24 && mi == 0 && secs == 0.0;
+        if !whole_day
+            && (!(0..24).contains(&h) || !(0..60).contains(&mi) || !(0.0..60.0).contains(&secs))
+        {
+            return Err(error(
+                "22008",
+                format!("time field value out of range: {h:02}:{mi:02}:{secs:02}"),
+            ));
+        }
+        let usecs = (secs * 1e6).round() as i64;
+        let (s, frac) = (usecs / 1_000_000, usecs % 1_000_000);
+        let mut out = format!("{h:02}:{mi:02}:{s:02}");
+        if frac != 0 {
+            let f = format!(".{frac:06}");
+            out.push_str(f.trim_end_matches('0'));
+        }
+        Ok(Some(out))
+    })?;
     Ok(())
 }
 

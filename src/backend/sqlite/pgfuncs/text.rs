@@ -433,25 +433,82 @@ fn format(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
             out.push(c);
             continue;
         }
-        // Optional `n$` position.
-        let mut digits = String::new();
-        while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
-            digits.push(d);
-            chars.next();
-        }
-        let mut index = next_arg;
-        if !digits.is_empty() {
-            if chars.next() != Some('$') {
-                return Err(error("0A000", "width in format() is not supported"));
+        // `%[n$][-][width | * | *m$]type`.
+        let read_digits = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+            let mut digits = String::new();
+            while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                digits.push(d);
+                chars.next();
             }
-            index = digits.parse::<usize>().unwrap_or(0);
-            if index == 0 {
-                return Err(error(
+            digits
+        };
+        let position = |digits: &str| -> rusqlite::Result<usize> {
+            match digits.parse::<usize>() {
+                Ok(0) => Err(error(
                     "22023",
                     "format specifies argument 0, but arguments are numbered from 1",
-                ));
+                )),
+                Ok(n) => Ok(n),
+                Err(_) => Err(error("22003", "number is out of range")),
+            }
+        };
+        let mut index = next_arg;
+        let mut width: Option<i64> = None;
+        let mut left = false;
+        let digits = read_digits(&mut chars);
+        let positioned = !digits.is_empty() && chars.peek() == Some(&'$');
+        if positioned {
+            chars.next();
+            index = position(&digits)?;
+        } else if !digits.is_empty() {
+            width = digits.parse().ok();
+        }
+        if width.is_none() {
+            if chars.peek() == Some(&'-') {
+                chars.next();
+                left = true;
+            }
+            let digits = read_digits(&mut chars);
+            if !digits.is_empty() {
+                width = Some(
+                    digits
+                        .parse()
+                        .map_err(|_| error("22003", "number is out of range"))?,
+                );
+            } else if chars.peek() == Some(&'*') {
+                // The width is an argument: the next one, or `*m$`.
+                chars.next();
+                let digits = read_digits(&mut chars);
+                let at = if digits.is_empty() {
+                    let at = index;
+                    index += 1;
+                    at
+                } else {
+                    if chars.next() != Some('$') {
+                        return Err(error("22023", "unterminated format() type specifier"));
+                    }
+                    position(&digits)?
+                };
+                if at >= ctx.len() {
+                    return Err(error("22023", "too few arguments for format()"));
+                }
+                width = Some(ctx.get::<Option<i64>>(at)?.unwrap_or(0));
+                if !positioned && digits.is_empty() {
+                    next_arg = index;
+                }
             }
         }
+        // A negative width left-justifies, as `-` does.
+        let (width, left) = match width {
+            Some(w) if w < 0 => (Some(w.unsigned_abs() as usize), true),
+            Some(w) => (Some(w as usize), left),
+            None => (None, left),
+        };
+        let digits = if positioned || width.is_some() {
+            "x"
+        } else {
+            ""
+        };
         let conversion = chars
             .next()
             .ok_or_else(|| error("22023", "unterminated format() type specifier"))?;
@@ -470,10 +527,10 @@ fn format(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
         }
         next_arg = index + 1;
         let value = arg_text(ctx.get_raw(index));
-        match conversion {
-            's' => out.push_str(value.as_deref().unwrap_or("")),
+        let formatted = match conversion {
+            's' => value.unwrap_or_default(),
             'I' => match value {
-                Some(v) => out.push_str(&quote_ident(&v)),
+                Some(v) => quote_ident(&v),
                 None => {
                     return Err(error(
                         "22004",
@@ -481,7 +538,15 @@ fn format(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
                     ))
                 }
             },
-            _ => out.push_str(&quote_literal(value.as_deref())),
+            _ => quote_literal(value.as_deref()),
+        };
+        let pad = width.map_or(0, |w| w.saturating_sub(formatted.chars().count()));
+        if !left {
+            out.extend(std::iter::repeat_n(' ', pad));
+        }
+        out.push_str(&formatted);
+        if left {
+            out.extend(std::iter::repeat_n(' ', pad));
         }
     }
     Ok(Some(out))
