@@ -485,7 +485,7 @@ impl Conn {
         // Reading the version inside a transaction that has not read yet
         // would take its snapshot early (and fail its first write with
         // 40001 when another session commits meanwhile): checked then at
-        // the statement's first step instead (see `run_compiled`).
+        // the statement's first step instead (see `run_statement`).
         if !self.db.is_autocommit()
             && self.db.transaction_state(Some(rusqlite::MAIN_DB)).ok()
                 == Some(rusqlite::TransactionState::None)
