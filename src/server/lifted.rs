@@ -18,7 +18,7 @@ use crate::sql::translate::ParamHint;
 
 /// The types whose input text is read here: dates and times, and booleans
 /// (`WHERE active = 't'`: SQLite stores 1, which the text would not equal).
-fn is_datetime(t: PgType) -> bool {
+fn read_here(t: PgType) -> bool {
     matches!(
         t,
         PgType::Date | PgType::Time | PgType::Timestamp | PgType::Timestamptz | PgType::Bool
@@ -38,7 +38,7 @@ pub async fn canonical(
             continue;
         }
         match hint {
-            ParamHint::Type(t) if is_datetime(*t) => convert(value, *t),
+            ParamHint::Type(t) if read_here(*t) => convert(value, *t),
             ParamHint::Column { .. } | ParamHint::Position { .. } => {
                 lookups.push((i, hint.clone()));
             }
@@ -46,7 +46,7 @@ pub async fn canonical(
         }
     }
     for (i, ty) in session.column_types(lookups).await? {
-        if let (Some(t), Some(value)) = (ty.filter(|t| is_datetime(*t)), params.get_mut(i)) {
+        if let (Some(t), Some(value)) = (ty.filter(|t| read_here(*t)), params.get_mut(i)) {
             convert(value, t);
         }
     }

@@ -5,6 +5,7 @@ mod create_like;
 mod create_table_as;
 mod fk_violation;
 mod key_values;
+mod rerun;
 mod short_insert;
 
 use fallible_streaming_iterator::FallibleStreamingIterator;
@@ -511,7 +512,7 @@ impl Conn {
                 )
                 .ok();
             if let Some(t) = table {
-                let probe = format!("SELECT 1 FROM main.\"{}\" LIMIT 0", t.replace('"', "\"\""));
+                let probe = format!("SELECT 1 FROM main.{} LIMIT 0", crate::sql::quote_ident(&t));
                 let _ = self.db.query_row(&probe, [], |_| Ok(()));
             }
         }

@@ -46,12 +46,10 @@ fn bool_word(e: &Expr) -> Option<bool> {
         return None;
     }
     let text = string_literal(e)?;
-    looks_bool(text).then(|| {
-        matches!(
-            text.trim().to_ascii_lowercase().as_str(),
-            "t" | "true" | "y" | "yes" | "on"
-        )
-    })
+    if !looks_bool(text) {
+        return None;
+    }
+    super::literals::boolean(text).ok()
 }
 
 fn as_column_reads(literal: &mut Expr, column: &Expr, scopes: &Scopes) {

@@ -556,17 +556,15 @@ fn push_from(
                     let ty = if base == "regexp_matches" {
                         Some(array_of(Some(PgType::Text)))
                     } else {
-                        match args.args.iter().find_map(|a| match a {
-                            sqlparser::ast::FunctionArg::Unnamed(
-                                sqlparser::ast::FunctionArgExpr::Expr(e),
-                            ) => expr_type(e),
-                            _ => None,
-                        }) {
-                            // Dates step by an interval as timestamptz
-                            // (there is no date form of generate_series).
-                            Some(PgType::Date) => Some(PgType::Timestamptz),
-                            other => other,
-                        }
+                        args.args
+                            .iter()
+                            .find_map(|a| match a {
+                                sqlparser::ast::FunctionArg::Unnamed(
+                                    sqlparser::ast::FunctionArgExpr::Expr(e),
+                                ) => expr_type(e),
+                                _ => None,
+                            })
+                            .map(series_type)
                     };
                     let col = alias
                         .as_ref()
@@ -929,6 +927,15 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
     }
 }
 
+/// The type of generate_series's values from its start's: dates step by an
+/// interval as timestamptz (there is no date form of generate_series).
+fn series_type(start: PgType) -> PgType {
+    match start {
+        PgType::Date => PgType::Timestamptz,
+        other => other,
+    }
+}
+
 /// The array type with elements of `elem` (text when unknown or unsupported).
 fn array_of(elem: Option<PgType>) -> PgType {
     PgType::Array(
@@ -1168,11 +1175,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "array_position" | "array_upper" | "array_ndims" | "bit_length" => PgType::Int4,
         "array_dims" => PgType::Text,
         "trim_scale" => PgType::Numeric,
-        // Dates step by an interval as timestamptz (there is no date form).
-        "generate_series" => match first_arg_type()? {
-            PgType::Date => PgType::Timestamptz,
-            other => other,
-        },
+        "generate_series" => series_type(first_arg_type()?),
         "unnest" => match first_arg_type()? {
             PgType::Array(elem) => elem.scalar(),
             _ => return None,

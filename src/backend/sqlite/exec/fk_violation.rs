@@ -16,8 +16,10 @@ use sqlparser::ast::{FromTable, Statement, TableFactor, TableObject};
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
 
+use super::rerun;
 use crate::backend::sqlite::guard;
 use crate::sql::errors::SqlError;
+use crate::sql::quote_ident;
 
 /// One violating row, as `foreign_key_check` reports it.
 struct Violation {
@@ -34,10 +36,12 @@ struct Violation {
 /// violation), or `None` when the second run does not tell.
 pub(super) fn explain(db: &Connection, sql: &str, params: &[Value]) -> Option<SqlError> {
     let target = target_table(sql)?;
-    db.execute_batch("SAVEPOINT pgtenant_fk_explain").ok()?;
-    let found = guard::deferring_foreign_keys(db, || rerun_and_check(db, sql, params));
-    let _ = db.execute_batch("ROLLBACK TO pgtenant_fk_explain; RELEASE pgtenant_fk_explain");
-    let v = found?;
+    let v = rerun::rolled_back(db, || {
+        guard::deferring_foreign_keys(db, || {
+            rerun::run_again(db, sql, params).ok()?;
+            first_violation(db)
+        })
+    })?;
     let key = |side: fn(&(String, String)) -> &String| {
         v.columns
             .iter()
@@ -100,14 +104,8 @@ fn target_table(sql: &str) -> Option<String> {
     Some(name.0.last()?.as_ident()?.value.clone())
 }
 
-fn rerun_and_check(db: &Connection, sql: &str, params: &[Value]) -> Option<Violation> {
-    let mut stmt = db.prepare(sql).ok()?;
-    for (i, v) in params.iter().enumerate() {
-        stmt.raw_bind_parameter(i + 1, v).ok()?;
-    }
-    let mut rows = stmt.raw_query();
-    while rows.next().ok()?.is_some() {}
-    drop(rows);
+/// The first row `foreign_key_check` reports, with its constraint and key.
+fn first_violation(db: &Connection) -> Option<Violation> {
     let (child, rowid, parent, fk): (String, Option<i64>, String, i64) = db
         .query_row(
             "SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check LIMIT 1",
@@ -148,10 +146,9 @@ fn rerun_and_check(db: &Connection, sql: &str, params: &[Value]) -> Option<Viola
             let cols: Vec<&str> = columns.iter().map(|c| c.0.as_str()).collect();
             format!("{child}_{}_fkey", cols.join("_"))
         });
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let select: Vec<String> = columns
         .iter()
-        .map(|c| format!("coalesce(CAST({} AS TEXT), 'null')", quote(&c.0)))
+        .map(|c| format!("coalesce(CAST({} AS TEXT), 'null')", quote_ident(&c.0)))
         .collect();
     let values: Vec<String> = match rowid {
         Some(rowid) => db
@@ -159,7 +156,7 @@ fn rerun_and_check(db: &Connection, sql: &str, params: &[Value]) -> Option<Viola
                 &format!(
                     "SELECT {} FROM main.{} WHERE rowid = ?1",
                     select.join(", "),
-                    quote(&child)
+                    quote_ident(&child)
                 ),
                 [rowid],
                 |r| (0..columns.len()).map(|i| r.get::<_, String>(i)).collect(),

@@ -16,11 +16,9 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-const SEEN: &str = "pgtenant_key_seen";
+use crate::sql::quote_ident;
 
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
+const SEEN: &str = "pgtenant_key_seen";
 
 /// The values of `key` (columns of `table`) in the row that made `sql`
 /// fail, as text, or `None` when the second run does not tell.
@@ -60,27 +58,20 @@ pub(super) fn explain(
 }
 
 fn rerun(db: &Connection, sql: &str, params: &[Value], table: &str, key: &[String]) -> Option<()> {
-    db.execute_batch("SAVEPOINT pgtenant_key_explain").ok()?;
     let news: Vec<String> = key
         .iter()
-        .map(|c| format!("CAST(NEW.{} AS TEXT)", quote(c)))
+        .map(|c| format!("CAST(NEW.{} AS TEXT)", quote_ident(c)))
         .collect();
     let note = format!("SELECT {SEEN}({});", news.join(", "));
-    let target = format!("main.{}", quote(table));
+    let target = format!("main.{}", quote_ident(table));
     let triggers = format!(
         "CREATE TEMP TRIGGER pgtenant_key_insert BEFORE INSERT ON {target} BEGIN {note} END;
          CREATE TEMP TRIGGER pgtenant_key_update BEFORE UPDATE ON {target} BEGIN {note} END;"
     );
-    let ran = db.execute_batch(&triggers).ok().and_then(|_| {
-        let mut stmt = db.prepare(sql).ok()?;
-        for (i, v) in params.iter().enumerate() {
-            stmt.raw_bind_parameter(i + 1, v).ok()?;
-        }
-        let mut rows = stmt.raw_query();
+    super::rerun::rolled_back(db, || {
+        db.execute_batch(&triggers).ok()?;
         // The duplicate fails the statement again; that is the point.
-        while let Ok(Some(_)) = rows.next() {}
+        let _ = super::rerun::run_again(db, sql, params);
         Some(())
-    });
-    let _ = db.execute_batch("ROLLBACK TO pgtenant_key_explain; RELEASE pgtenant_key_explain");
-    ran
+    })
 }
