@@ -81,11 +81,11 @@ impl Dec {
         Some(d)
     }
 
-    fn rescaled(&self, scale: i64) -> BigInt {
+    pub(super) fn rescaled(&self, scale: i64) -> BigInt {
         &self.m * pow10(scale - self.scale)
     }
 
-    fn add(&self, other: &Dec) -> Dec {
+    pub(super) fn add(&self, other: &Dec) -> Dec {
         let scale = self.scale.max(other.scale);
         Dec {
             m: self.rescaled(scale) + other.rescaled(scale),
@@ -93,14 +93,14 @@ impl Dec {
         }
     }
 
-    fn neg(&self) -> Dec {
+    pub(super) fn neg(&self) -> Dec {
         Dec {
             m: -&self.m,
             scale: self.scale,
         }
     }
 
-    fn mul(&self, other: &Dec) -> Dec {
+    pub(super) fn mul(&self, other: &Dec) -> Dec {
         Dec {
             m: &self.m * &other.m,
             scale: self.scale + other.scale,
@@ -125,7 +125,7 @@ impl Dec {
 
     /// PostgreSQL's `select_div_scale` and division, rounded half away from
     /// zero; None for a zero divisor.
-    fn div(&self, other: &Dec) -> Option<Dec> {
+    pub(super) fn div(&self, other: &Dec) -> Option<Dec> {
         if other.m.is_zero() {
             return None;
         }

@@ -4,9 +4,9 @@
 //! as a string marked with [`EXACT`], which [`write`] prints as a number
 //! and [`plain`] turns into a double for everything else.
 
+use super::super::exact::Dec;
 use super::eval::{err, EvalError};
-use num_bigint::BigInt;
-use num_traits::{Signed, ToPrimitive, Zero};
+use num_traits::Zero;
 use serde_json::{Number, Value as Json};
 use std::borrow::Cow;
 
@@ -70,7 +70,7 @@ fn number(t: &str) -> Json {
 /// A number's digits without an exponent (`1e2` is `100`), for its size in
 /// jsonb's binary form.
 pub fn decimal_text(v: &Json) -> Option<String> {
-    Dec::of(v).map(|d| d.text())
+    decimal(v).map(|d| d.to_text())
 }
 
 /// Compact JSON text, exact numbers unquoted.
@@ -115,129 +115,16 @@ pub fn negate_number(v: &Json) -> Json {
     }
 }
 
-/// A decimal: `digits * 10^-scale`.
-struct Dec {
-    digits: BigInt,
-    scale: u32,
-}
+/// Scales past numeric's display bound are left to doubles.
+const MAX_SCALE: i64 = 1000;
 
-impl Dec {
-    fn parse(text: &str) -> Option<Dec> {
-        let (mantissa, exp) = match text.find(['e', 'E']) {
-            Some(i) => (&text[..i], text[i + 1..].parse::<i64>().ok()?),
-            None => (text, 0),
-        };
-        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-        let digits: BigInt = format!("{int}{frac}").parse().ok()?;
-        let scale = frac.len() as i64 - exp;
-        if scale < 0 {
-            let shift = u32::try_from(-scale).ok().filter(|s| *s <= 1000)?;
-            return Some(Dec {
-                digits: digits * BigInt::from(10).pow(shift),
-                scale: 0,
-            });
-        }
-        Some(Dec {
-            digits,
-            scale: u32::try_from(scale).ok().filter(|s| *s <= 1000)?,
-        })
-    }
-
-    fn of(v: &Json) -> Option<Dec> {
-        match exact_text(v) {
-            Some(t) => Dec::parse(t),
-            None => Dec::parse(&v.as_number()?.to_string()),
-        }
-    }
-
-    fn rescale(&self, scale: u32) -> BigInt {
-        &self.digits * BigInt::from(10).pow(scale - self.scale)
-    }
-
-    fn text(&self) -> String {
-        let abs = self.digits.abs().to_string();
-        let sign = if self.digits.is_negative() { "-" } else { "" };
-        let scale = self.scale as usize;
-        if scale == 0 {
-            return format!("{sign}{abs}");
-        }
-        let padded = format!("{abs:0>width$}", width = scale + 1);
-        let (int, frac) = padded.split_at(padded.len() - scale);
-        format!("{sign}{int}.{frac}")
-    }
-
-    /// The most significant base-10000 digit and its weight, as
-    /// PostgreSQL's numeric stores the number.
-    fn first_group(&self) -> (i64, u32) {
-        let text = self.digits.abs().to_string();
-        if self.digits.is_zero() {
-            return (0, 0);
-        }
-        // Digits left of the point, counted in groups of four from it.
-        let int_len = text.len() as i64 - i64::from(self.scale);
-        let lead_zeros = text.len() - text.trim_start_matches('0').len();
-        let pos = int_len - lead_zeros as i64; // position of the first nonzero digit
-        let weight = (pos - 1).div_euclid(4);
-        // The group holding that digit.
-        let group_start = int_len - 4 * (weight + 1);
-        let value: u32 = (0..4)
-            .map(|k| {
-                let i = group_start + k;
-                if i < 0 || i >= text.len() as i64 {
-                    0
-                } else {
-                    u32::from(text.as_bytes()[i as usize] - b'0')
-                }
-            })
-            .fold(0, |acc, d| acc * 10 + d);
-        (weight, value)
-    }
-
-    fn to_json(&self) -> Json {
-        let text = self.text();
-        if self.scale == 0 {
-            if let Some(i) = self.digits.to_i64() {
-                return Json::from(i);
-            }
-        }
-        match text.parse::<f64>().ok().and_then(Number::from_f64) {
-            Some(n) if n.to_string() == text => Json::Number(n),
-            _ => Json::String(format!("{EXACT}{text}")),
-        }
-    }
-}
-
-/// The scale of a quotient, as PostgreSQL's numeric division picks it: at
-/// least 16 significant digits, and no fewer decimals than either operand.
-fn division_scale(a: &Dec, b: &Dec) -> u32 {
-    let (w1, d1) = a.first_group();
-    let (w2, d2) = b.first_group();
-    let mut qweight = w1 - w2;
-    if d1 <= d2 {
-        qweight -= 1;
-    }
-    let scale = (16 - qweight * 4)
-        .max(i64::from(a.scale))
-        .max(i64::from(b.scale))
-        .max(0);
-    scale.min(1000) as u32
-}
-
-/// `a / b` rounded half away from zero at the division scale.
-fn divide(a: &Dec, b: &Dec) -> Dec {
-    let scale = division_scale(a, b);
-    let ten = BigInt::from(10);
-    let num = a.digits.abs() * ten.pow(b.scale + scale);
-    let den = b.digits.abs() * ten.pow(a.scale);
-    let mut q = &num / &den;
-    let r = &num % &den;
-    if r * 2 >= den {
-        q += 1;
-    }
-    if a.digits.is_negative() != b.digits.is_negative() {
-        q = -q;
-    }
-    Dec { digits: q, scale }
+/// An item's number as numeric's exact decimal (`pgfuncs::exact`).
+fn decimal(v: &Json) -> Option<Dec> {
+    let d = match exact_text(v) {
+        Some(t) => Dec::parse(t),
+        None => Dec::parse(&v.as_number()?.to_string()),
+    }?;
+    (d.scale <= MAX_SCALE).then_some(d)
 }
 
 pub fn arith(op: char, a: &Json, b: &Json) -> Result<Json, EvalError> {
@@ -254,37 +141,26 @@ pub fn arith(op: char, a: &Json, b: &Json) -> Result<Json, EvalError> {
             return Ok(Json::from(v));
         }
     }
-    if let (Some(x), Some(y)) = (Dec::of(a), Dec::of(b)) {
-        if matches!(op, '/' | '%') && y.digits.is_zero() {
+    if let (Some(x), Some(y)) = (decimal(a), decimal(b)) {
+        if matches!(op, '/' | '%') && y.m.is_zero() {
             return Err(err("22012", "division by zero"));
         }
-        let scale = x.scale.max(y.scale);
         let result = match op {
-            '+' => Some(Dec {
-                digits: x.rescale(scale) + y.rescale(scale),
-                scale,
-            }),
-            '-' => Some(Dec {
-                digits: x.rescale(scale) - y.rescale(scale),
-                scale,
-            }),
-            '*' => Some(Dec {
-                digits: &x.digits * &y.digits,
-                scale: x.scale + y.scale,
-            }),
-            '/' => Some(divide(&x, &y)),
+            '+' => x.add(&y),
+            '-' => x.add(&y.neg()),
+            '*' => x.mul(&y),
+            '/' => x.div(&y).expect("a nonzero divisor"),
             // The remainder keeps the dividend's sign, as in PostgreSQL.
             _ => {
-                let (p, q) = (x.rescale(scale), y.rescale(scale));
-                Some(Dec {
-                    digits: &p - (&p / &q) * &q,
+                let scale = x.scale.max(y.scale);
+                let (p, q) = (x.rescaled(scale), y.rescaled(scale));
+                Dec {
+                    m: &p - (&p / &q) * &q,
                     scale,
-                })
+                }
             }
         };
-        if let Some(d) = result {
-            return Ok(d.to_json());
-        }
+        return Ok(number(&result.to_text()));
     }
     let (x, y) = (
         plain(a).as_f64().unwrap_or(0.0),
