@@ -139,11 +139,21 @@ pub fn columns(db: &dyn Db, table: &str) -> Result<Vec<Column>, SqlError> {
             name: text(r, 0).unwrap_or_default(),
             decl: text(r, 1).unwrap_or_default().to_ascii_lowercase(),
             not_null: int(r, 2) != 0,
-            default: text(r, 3),
+            default: text(r, 3).map(current_default),
             pk: int(r, 4) as u32,
             generated: int(r, 5) != 0,
         })
         .collect())
+}
+
+/// A default as the translator writes it today: now() was SQLite's
+/// millisecond clock before `pg_now()`, and such a table is not a change.
+fn current_default(d: String) -> String {
+    if d == "(strftime('%Y-%m-%d %H:%M:%f', 'now'))" {
+        "(pg_now())".into()
+    } else {
+        d
+    }
 }
 
 impl Schema {

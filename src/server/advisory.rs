@@ -210,7 +210,8 @@ pub fn register(conn: &Conn, session: Arc<SessionLocks>) -> rusqlite::Result<()>
                 };
                 wait_for(ctx, &s, key, shared, &inline, &over_budget)?;
                 taken(ctx, &s, key, shared, xact);
-                Ok(None)
+                // void: an empty value, not NULL.
+                Ok(Some(String::new()))
             })?;
         }
     }
@@ -251,7 +252,7 @@ pub fn register(conn: &Conn, session: Arc<SessionLocks>) -> rusqlite::Result<()>
     let s = session;
     db.create_scalar_function("pg_advisory_unlock_all", 0, flags(), move |_| {
         s.locks.release_all(s.pid);
-        Ok(None::<String>)
+        Ok(String::new())
     })
 }
 

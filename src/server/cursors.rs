@@ -48,6 +48,7 @@ pub fn materialize(
 ) -> Result<Cursor, SqlError> {
     // describe() installs the catalog views on first use and caches the statement.
     let described = conn.describe(sql)?;
+    conn.statement_begins();
     let mut stmt = conn
         .sqlite()
         .prepare_cached(sql)

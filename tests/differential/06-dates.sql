@@ -43,6 +43,14 @@ SELECT now() > '2020-01-01';
 SELECT current_date > '2020-01-01';
 SELECT current_timestamp > '2020-01-01';
 SELECT now() - interval '1 day' < now();
+-- now() is the transaction's start: the same in every statement of it.
+BEGIN;
+CREATE TEMP TABLE started AS SELECT now() AS at, statement_timestamp() AS stmt;
+SELECT pg_sleep(0.01), pg_sleep(0);
+SELECT at = now(), at = transaction_timestamp(), stmt < statement_timestamp(), clock_timestamp() > now() FROM started;
+COMMIT;
+SELECT clock_timestamp() >= now(), statement_timestamp() >= now();
+SELECT length(to_char(now(), 'US')), now()::text ~ '^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00$';
 SELECT make_date(2024, 2, 29);
 SELECT to_date('2024-05-17', 'YYYY-MM-DD');
 SELECT to_timestamp(0);

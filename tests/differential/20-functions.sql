@@ -59,3 +59,6 @@ INSERT INTO clock_texts VALUES (1, '24:00:00'), (2, '2024-01-01 23:59:59.5'), (3
 SELECT id, s::time, s::time(1) FROM clock_texts WHERE id <> 3 ORDER BY id;
 SELECT s::timestamp, s::timestamptz FROM clock_texts WHERE id = 3;
 SELECT s::time FROM clock_texts WHERE id = 3;
+-- Advisory locks: void results are empty values, not NULL.
+SELECT pg_advisory_lock(42), pg_try_advisory_lock(43), pg_advisory_unlock(42), pg_advisory_unlock(44), pg_advisory_unlock_all();
+SELECT pg_advisory_xact_lock(7), pg_try_advisory_xact_lock(8);

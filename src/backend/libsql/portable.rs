@@ -17,7 +17,8 @@
 //! reading of EXTRACT, `pg_interval_part(...)`, NULL, interval comparison
 //! `pg_interval_cmp(a, b)` a comparison of the texts (a known interval
 //! extracts NULL; a column falls back to nothing after its timestamp
-//! reading).
+//! reading), and the clock `pg_now(..)` SQLite's `'now'` (per statement,
+//! in milliseconds, instead of per transaction).
 
 use sqlparser::ast::{
     visit_expressions_mut, BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
@@ -28,8 +29,10 @@ use sqlparser::parser::Parser;
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
-const WRAPPERS: [&str; 6] = [
+const WRAPPERS: [&str; 7] = [
     "pg_column_input",
+    // A typed value's output text: the remote gives the stored form.
+    "pg_value_text",
     // Fractional seconds rounded to a precision: the remote keeps them all.
     "pg_round_seconds",
     "pg_column_literal",
@@ -68,6 +71,7 @@ pub fn portable_with<'s>(sql: &'s str, types: ColumnTypes<'_>) -> Cow<'s, str> {
         && !sql.contains("pg_column_concat(")
         && !sql.contains("pg_numeric_round(")
         && !sql.contains("pg_interval_cmp(")
+        && !sql.contains("pg_now(")
     {
         return Cow::Borrowed(sql);
     }
@@ -149,6 +153,9 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
     }
     let Expr::Function(f) = e else { return None };
     let name = f.name.0.last()?.as_ident()?.value.to_ascii_lowercase();
+    if name == "pg_now" {
+        return sqlite_expr("strftime('%Y-%m-%d %H:%M:%f', 'now')");
+    }
     let FunctionArguments::List(list) = &f.args else {
         return None;
     };

@@ -319,7 +319,8 @@ fn default_text(dflt: &str, decl: &str) -> String {
         .strip_prefix('(')
         .and_then(|s| s.strip_suffix(')'))
         .unwrap_or(d);
-    if inner.starts_with("strftime('%Y-%m-%d %H:%M:%f', 'now')") {
+    // (The second: the form tables created before pg_now() keep.)
+    if inner == "pg_now()" || inner.starts_with("strftime('%Y-%m-%d %H:%M:%f', 'now')") {
         return "now()".into();
     }
     if inner.starts_with("date('now')") {
@@ -459,6 +460,7 @@ mod tests {
             default_text("(strftime('%Y-%m-%d %H:%M:%f', 'now'))", "timestamp"),
             "now()"
         );
+        assert_eq!(default_text("(pg_now())", "timestamptz"), "now()");
         assert_eq!(default_text("'x'", "text"), "'x'::text");
     }
 }

@@ -20,6 +20,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, InterruptHandle, StatementStatus};
 
 use super::key_types::{self, KeyTypes};
+use super::pgfuncs::clock::Clock;
 use super::pgfuncs::column_input::DeclCache;
 use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
 use crate::sql::errors::{from_sqlite, from_sqlite_on, SqlError};
@@ -85,6 +86,8 @@ pub struct Conn {
     /// The schema version the cached statements were last checked against
     /// by [`Self::describe`] (see [`Self::fresh_statements`]).
     schema_seen: AtomicI64,
+    /// now()'s transaction and statement readings (`pg_now`).
+    clock: Arc<Clock>,
 }
 
 /// Nanoseconds since the first call: a deadline the progress handler can
@@ -198,6 +201,8 @@ impl Conn {
         let decls = Arc::new(DeclCache::default());
         // Replaces the uncached registration of `open`.
         let _ = super::pgfuncs::column_input::register_cached(&db, decls.clone());
+        let clock = Arc::new(Clock::default());
+        let _ = super::pgfuncs::clock::register(&db, Some(clock.clone()));
         Conn {
             db,
             decls,
@@ -214,6 +219,7 @@ impl Conn {
             checkpoint_due,
             block_steps: AtomicU64::new(0),
             schema_seen: AtomicI64::new(-1),
+            clock,
         }
     }
 
@@ -369,6 +375,17 @@ impl Conn {
         }
     }
 
+    /// A statement begins: outside a transaction block, a transaction
+    /// too (its work counted afresh; now() read again). Callers running
+    /// statements on [`Self::sqlite`] themselves call this first.
+    pub fn statement_begins(&self) {
+        let in_block = !self.db.is_autocommit();
+        if !in_block {
+            self.block_steps.store(0, Ordering::Relaxed);
+        }
+        self.clock.statement_begins(in_block);
+    }
+
     pub fn is_autocommit(&self) -> bool {
         self.db.is_autocommit()
     }
@@ -376,9 +393,7 @@ impl Conn {
     /// Runs statements with no parameters and no result (transaction control,
     /// multi-statement DDL).
     pub fn batch(&self, sql: &str) -> Result<(), SqlError> {
-        if self.db.is_autocommit() {
-            self.block_steps.store(0, Ordering::Relaxed);
-        }
+        self.statement_begins();
         let r = self
             .db
             .execute_batch(sql)
@@ -631,9 +646,7 @@ impl Conn {
 
     /// Runs one statement, streaming rows to `sink`.
     pub fn run(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
-        if self.db.is_autocommit() {
-            self.block_steps.store(0, Ordering::Relaxed);
-        }
+        self.statement_begins();
         let r = self
             .run_statement(run, sink)
             .map_err(|e| self.explained(run, e));

@@ -8,6 +8,7 @@ mod arith;
 mod array_order;
 mod binary;
 mod casts;
+pub mod clock;
 pub mod column_input;
 mod column_text;
 mod column_type;
@@ -55,6 +56,7 @@ fn error(code: &'static str, message: impl Into<String>) -> rusqlite::Error {
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     array_order::register(conn)?;
     casts::register(conn)?;
+    clock::register(conn, None)?;
     column_input::register(conn)?;
     defaults::register(conn)?;
     drop_check::register(conn)?;

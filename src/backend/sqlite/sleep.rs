@@ -47,7 +47,7 @@ pub(super) fn register(
         move |ctx| {
             let seconds = ctx.get::<Option<f64>>(0)?.unwrap_or(0.0);
             if seconds.is_nan() || seconds <= 0.0 {
-                return Ok(None::<String>);
+                return Ok(String::new());
             }
             if inline.load(Ordering::Relaxed) {
                 over_budget.store(true, Ordering::Relaxed);
@@ -60,7 +60,7 @@ pub(super) fn register(
                 }
                 let left = end.saturating_duration_since(Instant::now());
                 if left.is_zero() {
-                    return Ok(None);
+                    return Ok(String::new());
                 }
                 std::thread::sleep(left.min(Duration::from_millis(20)));
             }

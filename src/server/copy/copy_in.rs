@@ -96,6 +96,7 @@ pub async fn start(
         s.with_conn(move |conn| {
             // Rows in bulk: the block's COMMIT writes many pages.
             conn.mark_heavy();
+            conn.statement_begins();
             let db = conn.sqlite();
             let target = match resolve(db, &table, &columns, &options) {
                 Ok(t) => t,

@@ -53,22 +53,12 @@ fn is_input(e: &Expr) -> bool {
         ),
         Expr::Nested(inner) => is_input(inner),
         // A computed value may be too long for a varchar(n) or too large
-        // for a numeric(p, s) (`repeat('x', 51)`, `round(x * 1e6, 2)`).
-        // (The clock and key generators are already in the stored form.)
+        // for a numeric(p, s) (`repeat('x', 51)`, `round(x * 1e6, 2)`);
+        // a clock reading is a timestamp, which a date column truncates.
+        // (The key generators are already in the stored form.)
         Expr::Function(f) => !matches!(
             super::ast::base_name(&f.name).as_str(),
-            "now"
-                | "current_timestamp"
-                | "current_date"
-                | "current_time"
-                | "localtimestamp"
-                | "localtime"
-                | "clock_timestamp"
-                | "statement_timestamp"
-                | "transaction_timestamp"
-                | "nextval"
-                | "gen_random_uuid"
-                | "uuid_generate_v4"
+            "nextval" | "gen_random_uuid" | "uuid_generate_v4"
         ),
         Expr::Cast { .. } => true,
         _ => false,

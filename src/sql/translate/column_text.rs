@@ -24,7 +24,10 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
             expr: inner,
             data_type,
             ..
-        } if is_text(data_type) => wrap(inner, scopes, true),
+        } if is_text(data_type) => {
+            wrap(inner, scopes, true);
+            typed_text(inner);
+        }
         Expr::BinaryOp {
             left,
             op: BinaryOperator::StringConcat,
@@ -145,6 +148,21 @@ fn output_text(e: &mut Expr) {
     if let Some(text) = super::ast::decimal_text(e) {
         *e = super::ast::string(text);
     }
+}
+
+/// An expression whose type the translation knows, where its stored form
+/// is not that type's output: a timestamptz (`now()::text` ends in `+00`)
+/// or a float (`1e+20`, not SQLite's `1.0e+20`), printed by
+/// `pg_value_text(x, type)`.
+fn typed_text(e: &mut Expr) {
+    let Some(ty @ (PgType::Timestamptz | PgType::Float4 | PgType::Float8)) = expr_type(e) else {
+        return;
+    };
+    if matches!(e, Expr::Value(_)) {
+        return;
+    }
+    let value = std::mem::replace(e, super::ast::null());
+    *e = call("pg_value_text", vec![value, super::ast::string(ty.name())]);
 }
 
 /// A quoted date or time compared with a column is read as the column's

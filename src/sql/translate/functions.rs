@@ -11,9 +11,9 @@ use super::TranslateError;
 use crate::sql::pgtype::PgType;
 use sqlparser::ast::{Expr, Function};
 
-/// Current UTC time as `YYYY-MM-DD HH:MM:SS.fff`, stable within a statement.
+/// The transaction's start time, UTC, in microseconds (`pgfuncs::clock`).
 pub(super) fn now_expr() -> Expr {
-    template("strftime('%Y-%m-%d %H:%M:%f', 'now')", [])
+    template("pg_now()", [])
 }
 
 /// A random v4 UUID in lower-case hyphenated text form.
@@ -270,12 +270,9 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         }
     };
     Ok(Some(match name.as_str() {
-        "now"
-        | "current_timestamp"
-        | "localtimestamp"
-        | "transaction_timestamp"
-        | "statement_timestamp"
-        | "clock_timestamp" => now_expr(),
+        "now" | "current_timestamp" | "localtimestamp" | "transaction_timestamp" => now_expr(),
+        "statement_timestamp" => template("pg_now(1)", []),
+        "clock_timestamp" => template("pg_now(2)", []),
         "current_date" => call("date", vec![string("now")]),
         "current_time" | "localtime" => call("strftime", vec![string("%H:%M:%f"), string("now")]),
         "gen_random_uuid" | "uuid_generate_v4" => {

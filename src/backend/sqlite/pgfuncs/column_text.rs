@@ -37,6 +37,17 @@ pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
             None => ctx.get::<Value>(0)?,
         })
     })?;
+    // pg_value_text(x, type): x printed as the named type's output.
+    conn.create_scalar_function("pg_value_text", 2, pure(), |ctx| {
+        let v = ctx.get_raw(0);
+        if matches!(v, ValueRef::Null) {
+            return Ok(Value::Null);
+        }
+        let ty = PgType::from_decl(ctx.get_raw(1).as_str().unwrap_or(""));
+        crate::sql::encode::output_text(v, ty, None)
+            .map(Value::Text)
+            .map_err(|e| error(e.code, e.message))
+    })?;
     // A type name (pg_column_type's, or SQLite's storage class) as regtype
     // prints it.
     conn.create_scalar_function("pg_type_display", 1, pure(), |ctx| {
