@@ -87,3 +87,13 @@ SELECT "username", "is_active" = 'false' AS inactive FROM "auth_user" ORDER BY "
 SELECT a.attname FROM (SELECT indrelid, indkey, generate_subscripts(indkey, 1) idx FROM pg_index WHERE indrelid = '"membership"'::regclass AND indisprimary) i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[i.idx] ORDER BY i.idx;
 SELECT distinct i.relname, d.indisunique, d.indkey::text, pg_get_indexdef(d.indexrelid) FROM pg_class t INNER JOIN pg_index d ON t.oid = d.indrelid INNER JOIN pg_class i ON d.indexrelid = i.oid LEFT JOIN pg_namespace n ON n.oid = t.relnamespace WHERE i.relkind IN ('i', 'I') AND d.indisprimary = 'f' AND t.relname = 'auth_user' AND n.nspname = ANY (current_schemas(false)) ORDER BY i.relname;
 SELECT i.indkey[0]::int AS first_key, i.indkey[1]::int AS second_key, i.indkey[2]::int AS none FROM pg_index i WHERE indrelid = '"membership"'::regclass AND indisprimary;
+-- Index reflection: expression keys, orderings and partial indexes as pg_get_indexdef prints them.
+CREATE TABLE ix (id serial PRIMARY KEY, name varchar(50), email text, score int, "Mixed" int, active boolean);
+CREATE INDEX ix_lower ON ix (lower(email));
+CREATE INDEX ix_desc ON ix (score DESC, "Mixed");
+CREATE UNIQUE INDEX ix_partial ON ix (name) WHERE active;
+CREATE INDEX ix_expr ON ix ((score + 1));
+CREATE INDEX ix_cmp ON ix (email) WHERE score > 10;
+CREATE INDEX ix_nulls ON ix (score NULLS FIRST);
+SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'ix' AND indexname <> 'ix_nulls' ORDER BY 1;
+SELECT i.relname, x.indkey::text, x.indexprs IS NOT NULL, x.indpred IS NOT NULL, pg_get_indexdef(x.indexrelid, 1, true), pg_get_indexdef(x.indexrelid) = (SELECT indexdef FROM pg_indexes WHERE indexname = i.relname) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = 'ix'::regclass ORDER BY 1;

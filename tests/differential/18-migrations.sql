@@ -164,3 +164,14 @@ INSERT INTO later_cols (id, pages) VALUES (3, 1);
 SELECT id, pages, label FROM later_cols ORDER BY id;
 ALTER TABLE later_cols ALTER COLUMN pages TYPE bigint;
 SELECT id, pages, label FROM later_cols ORDER BY id;
+-- Zero-downtime migrations: ADD CONSTRAINT ... NOT VALID, then VALIDATE.
+CREATE TABLE vc (id int PRIMARY KEY, score int, parent int);
+INSERT INTO vc VALUES (1, 5, NULL), (2, 7, 1);
+ALTER TABLE vc ADD CONSTRAINT vc_score_pos CHECK (score >= 0) NOT VALID;
+ALTER TABLE vc VALIDATE CONSTRAINT vc_score_pos;
+ALTER TABLE vc ADD CONSTRAINT vc_parent_fk FOREIGN KEY (parent) REFERENCES vc(id) NOT VALID;
+ALTER TABLE vc VALIDATE CONSTRAINT vc_parent_fk;
+ALTER TABLE vc VALIDATE CONSTRAINT vc_nope;
+ALTER TABLE vc VALIDATE CONSTRAINT vc_pkey;
+INSERT INTO vc VALUES (3, -1, NULL);
+SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'vc'::regclass ORDER BY conname;

@@ -99,6 +99,24 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let (table, sql, cols): (String, String, String) = (ctx.get(0)?, ctx.get(1)?, ctx.get(2)?);
         Ok(tc::unique_name(&table, &sql, &cols))
     })?;
+    // pg_index_part(create_index_sql, what): 0 the key list, -1 the WHERE
+    // predicate, n > 0 the n-th key (see `index_def`).
+    conn.create_scalar_function("pg_index_part", 2, pure(), |ctx| {
+        let (Some(sql), what) = (ctx.get::<Option<String>>(0)?, ctx.get::<i64>(1)?) else {
+            return Ok(None);
+        };
+        let Some(def) = super::index_def::parse(&sql) else {
+            return Ok(None);
+        };
+        Ok(match what {
+            0 => Some(def.key_list()),
+            -1 => def.predicate,
+            n => usize::try_from(n - 1)
+                .ok()
+                .and_then(|i| def.keys.into_iter().nth(i))
+                .map(|k| k.expr),
+        })
+    })?;
     conn.create_scalar_function("pg_table_checks", 2, pure(), |ctx| {
         let (table, sql): (String, Option<String>) = (ctx.get(0)?, ctx.get(1)?);
         Ok(sql.map_or_else(|| "[]".to_string(), |sql| tc::checks_json(&table, &sql)))

@@ -9,6 +9,7 @@ pub mod exec;
 pub mod functions;
 pub mod group_commit;
 pub mod guard;
+mod index_def;
 mod key_types;
 pub mod open;
 pub mod pgfuncs;

@@ -1,5 +1,6 @@
 //! `ALTER TABLE ... DROP CONSTRAINT`, `RENAME CONSTRAINT` and `ALTER INDEX
-//! ... RENAME TO`, which SQLite's ALTER has no form for.
+//! ... RENAME TO`, which SQLite's ALTER has no form for, and `VALIDATE
+//! CONSTRAINT`.
 //!
 //! A CHECK or FOREIGN KEY constraint is a clause of the table's CREATE
 //! TABLE text (found by name with `sql::table_constraints`): dropping it
@@ -33,6 +34,7 @@ pub fn apply(conn: &mut Connection, role: Role, edit: &SchemaEdit) -> Result<(),
             rename_constraint(c, role, table, from, to)
         }
         SchemaEdit::RenameIndex { from, to } => rename_index(c, from, to),
+        SchemaEdit::ValidateConstraint { table, name } => validate_constraint(c, table, name),
     })
 }
 
@@ -114,6 +116,25 @@ fn drop_constraint(
         return Ok(());
     }
     Err(missing(&table, name))
+}
+
+/// Every constraint here is valid: ADD CONSTRAINT checks the existing rows
+/// even when NOT VALID, and SQLite enforces it from then on. What is left
+/// to check is that it exists.
+fn validate_constraint(conn: &mut Connection, table: &str, name: &str) -> Result<(), SqlError> {
+    let (table, create) = super::alter_column::definition(conn, table)?;
+    let checked = match find(&table, &create, name) {
+        Some(c) => matches!(c.kind, Kind::Check | Kind::ForeignKey),
+        None if table_index(conn, &table, name)?.is_some() => false,
+        None => return Err(missing(&table, name)),
+    };
+    if checked {
+        return Ok(());
+    }
+    Err(SqlError::new(
+        "42809",
+        format!("constraint \"{name}\" of relation \"{table}\" is not a foreign key or check constraint"),
+    ))
 }
 
 fn rename_constraint(

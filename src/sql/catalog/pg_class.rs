@@ -35,7 +35,9 @@ const COL: &str =
 /// `ALTER TABLE ... ADD PRIMARY KEY / UNIQUE` creates ends in a comment
 /// saying which constraint it stands for (see `translate::ddl`).
 const IDX: &str = "SELECT x.*, 'CREATE ' || CASE WHEN x.isunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' \
-       || quote_ident(x.name) || ' ON public.' || quote_ident(x.relname) || ' USING btree (' || x.cols || ')' AS def \
+       || quote_ident(x.name) || ' ON public.' || quote_ident(x.relname) || ' USING btree (' \
+       || coalesce(pg_index_part(x.xsql, 0), x.cols) || ')' \
+       || coalesce(' WHERE ' || pg_index_part(x.xsql, -1), '') AS def \
      FROM (SELECT sx.rowid + 16384 AS oid, \
        CASE il.origin WHEN 'pk' THEN r.name || '_pkey' \
          WHEN 'u' THEN pg_unique_name(r.name, r.sql, (SELECT group_concat(ii.name, ',') FROM pragma_index_info(il.name) ii)) \
@@ -45,14 +47,16 @@ const IDX: &str = "SELECT x.*, 'CREATE ' || CASE WHEN x.isunique THEN 'UNIQUE ' 
        CASE WHEN sx.sql LIKE '%/* pgtenant:primary key */' THEN 'pk' \
          WHEN sx.sql LIKE '%/* pgtenant:unique */' THEN 'u' ELSE il.origin END AS origin, \
        (SELECT group_concat(coalesce(quote_ident(ii.name), '?'), ', ') FROM pragma_index_info(il.name) ii) AS cols, \
-       (SELECT group_concat(ii.cid + 1, ' ') FROM pragma_index_info(il.name) ii) AS indkey, \
-       (SELECT count(*) FROM pragma_index_info(il.name) ii) AS natts \
+       (SELECT group_concat(CASE WHEN ii.cid < 0 THEN 0 ELSE ii.cid + 1 END, ' ') \
+         FROM pragma_index_info(il.name) ii) AS indkey, \
+       (SELECT count(*) FROM pragma_index_info(il.name) ii) AS natts, \
+       (SELECT count(*) FROM pragma_index_info(il.name) ii WHERE ii.cid < 0) AS nexprs, sx.sql AS xsql \
      FROM pgcat__rel r JOIN pragma_index_list(r.name) il \
        JOIN main.sqlite_schema sx ON sx.type = 'index' AND sx.name = il.name \
      WHERE r.type = 'table' \
      UNION ALL \
      SELECT c.relid + 1000000, c.relname || '_pkey', c.relid, c.relname, 1, 1, 'pk', quote_ident(c.attname), \
-       CAST(c.attnum AS TEXT), 1 \
+       CAST(c.attnum AS TEXT), 1, 0, NULL \
      FROM pgcat__col c WHERE c.dflt LIKE 'nextval(%' AND c.pk = 1 \
        AND NOT EXISTS (SELECT 1 FROM pragma_index_list(c.relname) il WHERE il.origin = 'pk')) x";
 
@@ -108,7 +112,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         all,
         "pgcat__idx",
         "oid:oid name:name relid:oid relname:name isunique:bool isprimary:bool origin:text \
-         cols:text indkey:text natts:int2 def:text",
+         cols:text indkey:text natts:int2 nexprs:int2 xsql:text def:text",
         IDX,
     );
     rel(
@@ -197,7 +201,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            0 AS indisexclusion, 1 AS indimmediate, 0 AS indisclustered, 1 AS indisvalid, \
            0 AS indcheckxmin, 1 AS indisready, 1 AS indislive, 0 AS indisreplident, \
            x.indkey AS indkey, z.zeros AS indcollation, z.zeros AS indclass, z.zeros AS indoption, \
-           NULL AS indexprs, NULL AS indpred FROM pgcat__idx x \
+           CASE WHEN x.nexprs > 0 THEN pg_index_part(x.xsql, 0) END AS indexprs, \
+           pg_index_part(x.xsql, -1) AS indpred FROM pgcat__idx x \
          JOIN (SELECT x2.oid AS oid, substr('0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0', \
            1, 2 * x2.natts - 1) AS zeros FROM pgcat__idx x2) z ON z.oid = x.oid",
     // One `0` per index column in the vectors above: no explicit

@@ -516,13 +516,15 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
     let args: Vec<Expr> = plain_args(func)?.into_iter().cloned().collect();
     Some(match (name, args.as_slice()) {
         ("pg_get_expr", [expr, ..]) => expr.clone(),
-        // With a column number: that key column's name (pgjdbc's getIndexInfo).
+        // With a column number: that key's column or expression (pgjdbc's
+        // getIndexInfo, SQLAlchemy's expression indexes).
         ("pg_get_indexdef", [oid, column, ..]) => template(
             "(CASE WHEN $2 = 0 THEN (SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'idx' \
-             AND pgcat_key = $1) ELSE (SELECT a.attname FROM pgcat_pg_index i \
+             AND pgcat_key = $1) ELSE coalesce((SELECT pg_index_part(x.xsql, $2) FROM pgcat__idx x \
+             WHERE x.oid = $1), (SELECT a.attname FROM pgcat_pg_index i \
              JOIN pgcat_pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = \
              json_extract('[' || replace(trim(i.indkey), ' ', ',') || ']', '$[' || ($2 - 1) || ']') \
-             WHERE i.indexrelid = $1) END)",
+             WHERE i.indexrelid = $1)) END)",
             [oid.clone(), column.clone()],
         ),
         ("pg_get_indexdef", [oid, ..]) => template(

@@ -85,6 +85,10 @@ pub(super) fn schema_edit(
                 to: ident_name(new_name),
             })
         }
+        [AlterTableOperation::ValidateConstraint { name }] => Some(E::ValidateConstraint {
+            table,
+            name: ident_name(name),
+        }),
         _ => None,
     };
     let mut table = alter.name.clone();
@@ -635,6 +639,9 @@ fn create_index(mut index: CreateIndex) -> Result<String, TranslateError> {
         // is SQLite's BINARY order anyway; gin_trgm_ops and the like). The
         // index stays an index on the same column: the class is dropped.
         column.operator_class = None;
+        // SQLite's index keys take no NULLS order (a scan sorts in the
+        // query's order regardless); the index serves the same lookups.
+        column.column.options.nulls_first = None;
     }
     // (The statement rewrite below translates the key expressions once:
     // twice would read `->>`'s translated path as a key.)

@@ -223,6 +223,8 @@ pub enum SchemaEdit {
     },
     /// `ALTER INDEX [IF EXISTS] from RENAME TO to`.
     RenameIndex { from: String, to: String },
+    /// `ALTER TABLE t VALIDATE CONSTRAINT name`.
+    ValidateConstraint { table: String, name: String },
 }
 
 /// One change of an `ALTER TABLE` that SQLite's own ALTER cannot make.
