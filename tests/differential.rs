@@ -57,7 +57,7 @@ fn parse_corpus(text: &str) -> Vec<Stmt> {
         }
         buf.push_str(line);
         buf.push('\n');
-        if trimmed.ends_with(';') {
+        if trimmed.ends_with(';') && !in_dollar_quote(&buf) {
             let sql = buf.trim().trim_end_matches(';').trim().to_owned();
             let ordered = force.take().unwrap_or_else(|| has_top_level_order_by(&sql));
             out.push(Stmt {
@@ -70,6 +70,32 @@ fn parse_corpus(text: &str) -> Vec<Stmt> {
     }
     assert!(buf.trim().is_empty(), "unterminated statement: {buf}");
     out
+}
+
+/// Whether `text` ends inside a dollar-quoted string (`$$ ... ;` of a
+/// function body spans lines that end in `;`).
+fn in_dollar_quote(text: &str) -> bool {
+    let mut open: Option<&str> = None;
+    let mut i = 0;
+    while let Some(at) = text[i..].find('$') {
+        let start = i + at;
+        let rest = &text[start + 1..];
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        if rest[len..].starts_with('$') && !rest[..len].starts_with(|c: char| c.is_ascii_digit()) {
+            let tag = &text[start..start + len + 2];
+            match open {
+                None => open = Some(tag),
+                Some(t) if t == tag => open = None,
+                Some(_) => {}
+            }
+            i = start + len + 2;
+        } else {
+            i = start + 1;
+        }
+    }
+    open.is_some()
 }
 
 /// Whether ORDER BY appears outside parentheses (and outside quotes).

@@ -1275,12 +1275,16 @@ impl Session {
                     "materialized views are not supported on remote libSQL tenants",
                 ));
             }
-            // The trigger would call to_tsvector, which the server lacks:
-            // every later write of the table would fail there.
-            if matches!(tag, "CREATE TRIGGER" | "DROP TRIGGER") {
+            // A trigger would call pgtenant's functions (to_tsvector,
+            // pg_raise, ...), which the server lacks: every later write of
+            // the table would fail there.
+            if matches!(
+                tag,
+                "CREATE TRIGGER" | "DROP TRIGGER" | "CREATE FUNCTION" | "DROP FUNCTION"
+            ) {
                 return Err(SqlError::new(
                     "0A000",
-                    "triggers (tsvector_update_trigger) are not supported on remote libSQL tenants",
+                    "triggers and trigger functions are not supported on remote libSQL tenants",
                 ));
             }
             if !t.steps.is_empty() {

@@ -148,6 +148,8 @@ pub fn from_sqlite(err: &rusqlite::Error) -> SqlError {
                 SqlError::new("2201B", re.to_string())
             } else if let Some(se) = inner.downcast_ref::<SqlError>() {
                 se.clone()
+            } else if let Some(e) = carried_code(&inner.to_string()) {
+                e
             } else {
                 SqlError::new("22023", inner.to_string())
             }
@@ -489,7 +491,38 @@ pub(crate) fn unnamed_insert_counts(msg: &str) -> Option<(usize, usize)> {
 }
 
 /// SQLITE_ERROR covers most statement errors; its message tells which.
+/// Marks an error message that carries its SQLSTATE (`pg_raise`): SQLite
+/// passes only the text of an error raised inside a function.
+pub const CODE_MARK: char = '\u{1}';
+
+/// The SQLSTATEs `pg_raise` carries; any other becomes P0001 (RAISE's).
+const RAISABLE: &[&str] = &[
+    "P0001", "P0002", "P0003", "P0004", "22000", "22001", "22003", "22004", "22007", "22008",
+    "22012", "22023", "22P02", "23000", "23001", "23502", "23503", "23505", "23514", "25006",
+    "2BP01", "40001", "42501", "42601", "42703", "42704", "42710", "42723", "42809", "42883",
+    "42P01", "42P07", "55000", "55P03", "57014", "0A000", "XX000",
+];
+
+/// `pg_raise`'s message text: the code between marks, then the message.
+pub fn with_code(code: &str, message: &str) -> String {
+    format!("{CODE_MARK}{code}{CODE_MARK}{message}")
+}
+
+fn carried_code(msg: &str) -> Option<SqlError> {
+    let rest = msg.strip_prefix(CODE_MARK)?;
+    let (code, message) = rest.split_once(CODE_MARK)?;
+    let code = RAISABLE
+        .iter()
+        .find(|c| **c == code)
+        .copied()
+        .unwrap_or("P0001");
+    Some(SqlError::new(code, message.to_owned()))
+}
+
 fn from_message(msg: &str) -> SqlError {
+    if let Some(e) = carried_code(msg) {
+        return e;
+    }
     if let Some(e) = function_error(msg) {
         return e;
     }

@@ -88,6 +88,8 @@ pub struct Conn {
     schema_seen: AtomicI64,
     /// now()'s transaction and statement readings (`pg_now`).
     clock: Arc<Clock>,
+    /// Raised while a PL/pgSQL trigger writes NEW back (`pgfuncs::triggers`).
+    applying: Arc<AtomicI64>,
 }
 
 /// Nanoseconds since the first call: a deadline the progress handler can
@@ -203,6 +205,8 @@ impl Conn {
         let _ = super::pgfuncs::column_input::register_cached(&db, decls.clone());
         let clock = Arc::new(Clock::default());
         let _ = super::pgfuncs::clock::register(&db, Some(clock.clone()));
+        let applying = Arc::new(AtomicI64::new(0));
+        let _ = super::pgfuncs::triggers::register(&db, Some(applying.clone()));
         Conn {
             db,
             decls,
@@ -220,6 +224,7 @@ impl Conn {
             block_steps: AtomicU64::new(0),
             schema_seen: AtomicI64::new(-1),
             clock,
+            applying,
         }
     }
 
@@ -384,6 +389,7 @@ impl Conn {
             self.block_steps.store(0, Ordering::Relaxed);
         }
         self.clock.statement_begins(in_block);
+        self.applying.store(0, Ordering::Relaxed);
     }
 
     pub fn is_autocommit(&self) -> bool {

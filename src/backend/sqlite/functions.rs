@@ -276,17 +276,10 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         |ctx| {
             let code: String = ctx.get(0)?;
             let message: String = ctx.get(1)?;
-            let code: &'static str = match code.as_str() {
-                "22P02" => "22P02",
-                "42704" => "42704",
-                "42710" => "42710",
-                "42P01" => "42P01",
-                "22023" => "22023",
-                _ => "P0001",
-            };
-            Err::<Option<String>, _>(rusqlite::Error::UserFunctionError(Box::new(
-                crate::sql::errors::SqlError::new(code, message),
-            )))
+            // The code travels in the message (see `errors::with_code`).
+            Err::<Option<String>, _>(rusqlite::Error::UserFunctionError(
+                crate::sql::errors::with_code(&code, &message).into(),
+            ))
         },
     )?;
     // The divisor of `/` and `%`, passed through unless it is zero.

@@ -35,6 +35,7 @@ mod text;
 pub mod textsearch;
 mod timezones;
 mod to_char;
+pub mod triggers;
 mod trigrams;
 
 use rusqlite::functions::FunctionFlags;
@@ -82,6 +83,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     timezones::register(conn)?;
     textsearch::register(conn)?;
     trigrams::register(conn)?;
+    triggers::register(conn, None)?;
     Ok(())
 }
 

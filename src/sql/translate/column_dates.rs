@@ -18,8 +18,43 @@ use sqlparser::ast::{
 
 /// The FROM items visible at each query level, innermost last: (name an
 /// expression qualifies with, the base table or `None` for a derived one).
-#[derive(Default)]
 pub(super) struct Scopes(Vec<Vec<(String, Option<String>)>>);
+
+thread_local! {
+    /// The table whose rows NEW and OLD are, while a trigger function's
+    /// statements translate (see [`TriggerRows`]).
+    static TRIGGER_TABLE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// While alive, statements translate as a trigger's body on `table`: `NEW.col`
+/// and `OLD.col` are that table's columns.
+pub(super) struct TriggerRows;
+
+impl TriggerRows {
+    pub(super) fn on(table: &str) -> TriggerRows {
+        TRIGGER_TABLE.with(|t| *t.borrow_mut() = Some(table.to_owned()));
+        TriggerRows
+    }
+}
+
+impl Drop for TriggerRows {
+    fn drop(&mut self) {
+        TRIGGER_TABLE.with(|t| *t.borrow_mut() = None);
+    }
+}
+
+impl Default for Scopes {
+    fn default() -> Self {
+        let rows = TRIGGER_TABLE.with(|t| t.borrow().clone());
+        Scopes(match rows {
+            Some(table) => vec![vec![
+                ("new".to_owned(), Some(table.clone())),
+                ("old".to_owned(), Some(table)),
+            ]],
+            None => Vec::new(),
+        })
+    }
+}
 
 impl Scopes {
     /// A query's SELECT is pushed for the query (its ORDER BY sees the

@@ -289,6 +289,17 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
         Statement::AlterTable(alter) => ddl("ALTER TABLE", alter_table(alter)?),
         Statement::CreateExtension(ext) => ddl("CREATE EXTENSION", create_extension(&ext)?),
         Statement::DropTrigger(drop) => ddl("DROP TRIGGER", drop_trigger(&drop)?),
+        Statement::CreateFunction(f) => {
+            ddl("CREATE FUNCTION", super::plpgsql::create_function(&f)?)
+        }
+        Statement::DropFunction(drop) => {
+            let names: Vec<ObjectName> = drop.func_desc.iter().map(|d| d.name.clone()).collect();
+            ddl(
+                "DROP FUNCTION",
+                super::plpgsql::drop_function(&names, drop.if_exists),
+            )
+        }
+        Statement::CreateTrigger(t) => ddl("CREATE TRIGGER", super::plpgsql::create_trigger(&t)?),
         // Comments document the schema; SQLite keeps none (accepted, not stored).
         Statement::Comment { .. } => ddl("COMMENT", vec![]),
         Statement::Truncate(truncate) => ddl("TRUNCATE TABLE", truncate_tables(truncate)?),
@@ -652,7 +663,8 @@ fn create_index(mut index: CreateIndex) -> Result<String, TranslateError> {
 }
 
 /// `DROP TRIGGER [IF EXISTS] name ON table`: the triggers made for a
-/// `tsvector_update_trigger` (see `tsvector_trigger`), the only kind there is.
+/// `tsvector_update_trigger` (see `tsvector_trigger`) or a PL/pgSQL
+/// function (see `plpgsql`).
 fn drop_trigger(drop: &sqlparser::ast::DropTrigger) -> Result<Vec<String>, TranslateError> {
     let Some(table) = &drop.table_name else {
         return Err(other("42601", "DROP TRIGGER needs ON table"));
@@ -661,7 +673,10 @@ fn drop_trigger(drop: &sqlparser::ast::DropTrigger) -> Result<Vec<String>, Trans
         super::ast::base_name(table),
         super::ast::base_name(&drop.trigger_name),
     );
-    let names = ['i', 'u'].map(|e| super::tsvector_trigger::sqlite_name(&table, &name, e));
+    let mut names: Vec<String> = ['i', 'u']
+        .map(|e| super::tsvector_trigger::sqlite_name(&table, &name, e))
+        .into();
+    names.extend(super::plpgsql::sqlite_names(&table, &name));
     let mut out = Vec::new();
     if !drop.if_exists {
         let message = format!("trigger \"{name}\" for table \"{table}\" does not exist");

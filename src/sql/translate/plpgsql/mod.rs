@@ -1,0 +1,298 @@
+//! PL/pgSQL trigger functions: `CREATE FUNCTION f() RETURNS trigger ...
+//! LANGUAGE plpgsql` keeps the function's source in the tenant's
+//! `pgcat__function` table; `CREATE TRIGGER ... EXECUTE FUNCTION f()` asks
+//! the connection (`pg_create_trigger`, in `backend::sqlite::plpgsql`) to
+//! read it and create the SQLite triggers [`trigger_sql`] compiles (see
+//! `compile`). The common uses run: stamping `updated_at`, deriving
+//! columns, refusing rows with RAISE, skipping them with RETURN NULL,
+//! writing audit rows. RETURNING shows a row as written before the
+//! function's changes to NEW (SQLite applies them just after).
+
+mod compile;
+mod parse;
+
+use sqlparser::ast::{
+    CreateFunction, CreateFunctionBody, CreateTrigger, DataType, Expr, FunctionReturnType,
+    ObjectName, Statement, TriggerEvent, TriggerExecBody, TriggerObjectKind, TriggerPeriod, Value,
+};
+
+use super::ast::base_name;
+use super::error::{other, unsupported};
+use super::TranslateError;
+use crate::sql::{quote_ident, quote_literal};
+use compile::Event;
+
+/// The table keeping trigger functions' source.
+pub const FUNCTION_TABLE: &str = "CREATE TABLE IF NOT EXISTS main.pgcat__function (\
+     name TEXT PRIMARY KEY, source TEXT NOT NULL)";
+
+/// Stands for `RAISE(IGNORE)` until the trigger's text is written (the
+/// translator does not know SQLite's RAISE).
+const SKIP_MARKER: &str = "pgtenant_raise_ignore";
+
+/// `CREATE [OR REPLACE] FUNCTION f() RETURNS trigger ... LANGUAGE plpgsql`:
+/// the statements storing it, after its body parsed.
+pub(super) fn create_function(f: &CreateFunction) -> Result<Vec<String>, TranslateError> {
+    let language = f.language.as_ref().map(|l| l.value.to_ascii_lowercase());
+    let returns_trigger = matches!(&f.return_type,
+        Some(FunctionReturnType::DataType(DataType::Custom(name, _))) if base_name(name) == "trigger")
+        || matches!(
+            &f.return_type,
+            Some(FunctionReturnType::DataType(DataType::Trigger))
+        );
+    if language.as_deref() != Some("plpgsql") || !returns_trigger {
+        return Err(unsupported(
+            "CREATE FUNCTION other than a PL/pgSQL trigger function (RETURNS trigger LANGUAGE plpgsql)",
+        ));
+    }
+    if f.args.as_ref().is_some_and(|a| !a.is_empty()) {
+        return Err(unsupported("trigger functions with arguments"));
+    }
+    let source = match &f.function_body {
+        Some(CreateFunctionBody::AsBeforeOptions { body, .. })
+        | Some(CreateFunctionBody::AsAfterOptions(body)) => match body {
+            Expr::Value(v) => match &v.value {
+                Value::SingleQuotedString(s) => s.clone(),
+                Value::DollarQuotedString(d) => d.value.clone(),
+                _ => return Err(other("42601", "function body must be a string")),
+            },
+            _ => return Err(other("42601", "function body must be a string")),
+        },
+        _ => return Err(other("42601", "no function body specified")),
+    };
+    parse::body(&source)?;
+    let name = base_name(&f.name);
+    let mut out = vec![FUNCTION_TABLE.to_owned()];
+    if !f.or_replace {
+        out.push(format!(
+            "SELECT pg_raise('42723', {}) WHERE EXISTS (SELECT 1 FROM main.pgcat__function WHERE name = {})",
+            quote_literal(&format!("function \"{name}\" already exists with same argument types")),
+            quote_literal(&name)
+        ));
+    }
+    out.push(format!(
+        "INSERT INTO main.pgcat__function (name, source) VALUES ({}, {}) \
+         ON CONFLICT (name) DO UPDATE SET source = excluded.source",
+        quote_literal(&name),
+        quote_literal(&source)
+    ));
+    Ok(out)
+}
+
+/// `DROP FUNCTION [IF EXISTS] f[()], ...`.
+pub(super) fn drop_function(names: &[ObjectName], if_exists: bool) -> Vec<String> {
+    let mut out = vec![FUNCTION_TABLE.to_owned()];
+    for name in names {
+        let name = base_name(name);
+        if !if_exists {
+            out.push(format!(
+                "SELECT pg_raise('42883', {}) WHERE NOT EXISTS (SELECT 1 FROM main.pgcat__function WHERE name = {})",
+                quote_literal(&format!("function {name}() does not exist")),
+                quote_literal(&name)
+            ));
+        }
+        out.push(format!(
+            "DELETE FROM main.pgcat__function WHERE name = {}",
+            quote_literal(&name)
+        ));
+    }
+    out
+}
+
+/// A trigger as `pg_create_trigger` receives it.
+pub struct TriggerSpec {
+    pub name: String,
+    pub table: String,
+    pub before: bool,
+    /// `i`, `u`, `d` for the events.
+    pub events: String,
+    /// `UPDATE OF` columns, comma-separated (empty: any).
+    pub update_of: String,
+    /// The WHEN condition's PostgreSQL text.
+    pub when: Option<String>,
+    pub function: String,
+    pub replace: bool,
+}
+
+/// `CREATE TRIGGER ... EXECUTE FUNCTION f()`: the statement asking the
+/// connection to create it.
+pub(super) fn create_trigger(t: &CreateTrigger) -> Result<Vec<String>, TranslateError> {
+    let before = match t.period {
+        Some(TriggerPeriod::Before) => true,
+        Some(TriggerPeriod::After) => false,
+        _ => return Err(unsupported("INSTEAD OF triggers")),
+    };
+    if !matches!(
+        t.trigger_object,
+        Some(TriggerObjectKind::ForEach(
+            sqlparser::ast::TriggerObject::Row
+        )) | Some(TriggerObjectKind::For(sqlparser::ast::TriggerObject::Row))
+    ) {
+        return Err(unsupported("FOR EACH STATEMENT triggers"));
+    }
+    if t.is_constraint || !t.referencing.is_empty() {
+        return Err(unsupported("constraint triggers and REFERENCING"));
+    }
+    let mut events = String::new();
+    let mut update_of = Vec::new();
+    for e in &t.events {
+        match e {
+            TriggerEvent::Insert => events.push('i'),
+            TriggerEvent::Update(cols) => {
+                events.push('u');
+                update_of.extend(cols.iter().map(|c| c.value.clone()));
+            }
+            TriggerEvent::Delete => events.push('d'),
+            TriggerEvent::Truncate => return Err(unsupported("TRUNCATE triggers")),
+        }
+    }
+    let Some(TriggerExecBody { func_desc, .. }) = &t.exec_body else {
+        return Err(unsupported("triggers without EXECUTE FUNCTION"));
+    };
+    if func_desc.args.as_ref().is_some_and(|a| !a.is_empty()) {
+        return Err(unsupported("trigger function arguments"));
+    }
+    let arg = |s: &str| quote_literal(s);
+    // Two statements: run as a batch, the call's row is not a result.
+    Ok(vec![
+        FUNCTION_TABLE.to_owned(),
+        format!(
+            "SELECT pg_create_trigger({}, {}, {}, {}, {}, {}, {}, {})",
+            arg(&base_name(&t.name)),
+            arg(&base_name(&t.table_name)),
+            u8::from(before),
+            arg(&events),
+            arg(&update_of.join(",")),
+            t.condition
+                .as_ref()
+                .map_or("NULL".to_owned(), |c| quote_literal(&c.to_string())),
+            arg(&base_name(&func_desc.name)),
+            u8::from(t.or_replace),
+        ),
+    ])
+}
+
+/// The SQLite trigger names one PostgreSQL trigger may have.
+pub fn sqlite_names(table: &str, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for event in ['i', 'u', 'd'] {
+        for when in ['b', 'a'] {
+            out.push(quote_ident(&format!(
+                "pgtenant_trg__{table}__{name}__{event}{when}"
+            )));
+        }
+    }
+    out
+}
+
+/// The SQLite statements creating `spec` running the function `source`.
+pub fn trigger_sql(spec: &TriggerSpec, source: &str) -> Result<Vec<String>, TranslateError> {
+    let stmts = parse::body(source)?;
+    let _rows = super::column_dates::TriggerRows::on(&spec.table);
+    let q_table = quote_ident(&spec.table);
+    let mut when = match &spec.when {
+        Some(text) => {
+            let mut e = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+                .try_with_sql(text)
+                .and_then(|mut p| p.parse_expr())
+                .map_err(|e| other("42601", e.to_string()))?;
+            super::rewrite::rewrite_expression(&mut e)?;
+            format!(" AND ({e})")
+        }
+        None => String::new(),
+    };
+    when.insert_str(0, " WHEN pgtenant_applying() = 0");
+    let mut out = Vec::new();
+    if spec.replace {
+        out.extend(
+            sqlite_names(&spec.table, &spec.name)
+                .into_iter()
+                .map(|n| format!("DROP TRIGGER IF EXISTS {n}")),
+        );
+    }
+    for (letter, event) in [
+        ('i', Event::Insert),
+        ('u', Event::Update),
+        ('d', Event::Delete),
+    ] {
+        if !spec.events.contains(letter) {
+            continue;
+        }
+        let compiled = compile::compile(&stmts, &spec.table, event, spec.before)?;
+        let of = match (event, spec.update_of.is_empty()) {
+            (Event::Update, false) => {
+                let cols: Vec<String> = spec.update_of.split(',').map(quote_ident).collect();
+                format!(" OF {}", cols.join(", "))
+            }
+            _ => String::new(),
+        };
+        let name = |w: char| {
+            quote_ident(&format!(
+                "pgtenant_trg__{}__{}__{letter}{w}",
+                spec.table, spec.name
+            ))
+        };
+        let ev = event.keyword();
+        if !compiled.before.is_empty() {
+            let body = compiled
+                .before
+                .into_iter()
+                .map(translated)
+                .collect::<Result<Vec<_>, _>>()?;
+            let timing = if spec.before { "BEFORE" } else { "AFTER" };
+            out.push(format!(
+                "CREATE TRIGGER {} {timing} {ev}{of} ON {q_table} FOR EACH ROW{when} BEGIN {}; END",
+                name(if spec.before { 'b' } else { 'a' }),
+                body.join("; ")
+            ));
+        }
+        if !compiled.assigned.is_empty() {
+            // The row as stored is NEW: its columns by their bare names are
+            // typed by the table (numeric scales, booleans print right).
+            let sets: Vec<String> = compiled
+                .assigned
+                .into_iter()
+                .map(|(c, v)| format!("{} = {}", quote_ident(&c), own_columns(v)))
+                .collect();
+            let update = format!(
+                "UPDATE {q_table} SET {} WHERE rowid = NEW.rowid",
+                sets.join(", ")
+            );
+            let update = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+                .try_with_sql(&update)
+                .and_then(|mut p| p.parse_statement())
+                .map_err(|e| other("42601", e.to_string()))?;
+            out.push(format!(
+                "CREATE TRIGGER {} AFTER {ev}{of} ON {q_table} FOR EACH ROW{when} BEGIN \
+                 SELECT pgtenant_applying(1); {}; SELECT pgtenant_applying(-1); END",
+                name('a'),
+                translated(update)?
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// `NEW.col` as the updated row's own `col`.
+fn own_columns(mut e: Expr) -> Expr {
+    let _ = sqlparser::ast::visit_expressions_mut(&mut e, |x| {
+        if let Expr::CompoundIdentifier(ids) = x {
+            if ids.len() == 2 && ids[0].value.eq_ignore_ascii_case("new") {
+                *x = Expr::Identifier(ids[1].clone());
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    e
+}
+
+/// One statement of a trigger body in SQLite's terms.
+fn translated(statement: Statement) -> Result<String, TranslateError> {
+    let t = super::statement::translate_statement(super::split::Parsed::Statement(Box::new(
+        statement,
+    )))?;
+    if !t.steps.is_empty() || !matches!(t.kind, super::StmtKind::Query { .. }) || t.sql.is_empty() {
+        return Err(unsupported("this statement inside a trigger function"));
+    }
+    Ok(t.sql.replace(&format!("{SKIP_MARKER}()"), "RAISE(IGNORE)"))
+}
