@@ -64,9 +64,11 @@ fn reserved(conn: &rusqlite::Connection) -> Result<(), SqlError> {
         .map_err(|e| from_sqlite(&e))?;
     for name in names {
         let name = name.map_err(|e| from_sqlite(&e))?;
-        // (pgcat__enum, its label triggers and pgcat__matview are the server's.)
+        // (pgcat__enum, its label triggers and pgcat__matview are the server's;
+        // sqlite_sequence SQLite's counters of serial keys.)
         if is_internal(&name)
             && !name.starts_with("sqlite_autoindex")
+            && name != "sqlite_sequence"
             && !name.starts_with("pgcat__")
         {
             return Err(SqlError::new(

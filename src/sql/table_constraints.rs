@@ -377,6 +377,15 @@ pub fn foreign_key_name(table: &str, sql: &str, id: usize) -> Option<String> {
     keys.into_iter().nth(at).map(|c| c.name)
 }
 
+/// The name of the table's PRIMARY KEY constraint: as written
+/// (`CONSTRAINT name PRIMARY KEY (..)`), else PostgreSQL's `<table>_pkey`.
+pub fn primary_key_name(table: &str, sql: &str) -> String {
+    constraints(table, sql)
+        .into_iter()
+        .find(|c| c.kind == Kind::PrimaryKey)
+        .map_or_else(|| format!("{table}_pkey"), |c| c.name)
+}
+
 /// The name of the UNIQUE constraint on `columns` (comma-separated);
 /// PostgreSQL's default when the definition does not show it.
 pub fn unique_name(table: &str, sql: &str, columns: &str) -> String {

@@ -95,6 +95,13 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let id = usize::try_from(ctx.get::<i64>(2)?).unwrap_or(0);
         Ok(tc::foreign_key_name(&table, &sql, id))
     })?;
+    conn.create_scalar_function("pg_pk_name", 2, pure(), |ctx| {
+        let (table, sql): (String, Option<String>) = (ctx.get(0)?, ctx.get(1)?);
+        Ok(match sql {
+            Some(sql) => tc::primary_key_name(&table, &sql),
+            None => format!("{table}_pkey"),
+        })
+    })?;
     conn.create_scalar_function("pg_unique_name", 3, pure(), |ctx| {
         let (table, sql, cols): (String, String, String) = (ctx.get(0)?, ctx.get(1)?, ctx.get(2)?);
         Ok(tc::unique_name(&table, &sql, &cols))

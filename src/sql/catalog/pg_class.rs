@@ -39,7 +39,7 @@ const IDX: &str = "SELECT x.*, 'CREATE ' || CASE WHEN x.isunique THEN 'UNIQUE ' 
        || coalesce(pg_index_part(x.xsql, 0), x.cols) || ')' \
        || coalesce(' WHERE ' || pg_index_part(x.xsql, -1), '') AS def \
      FROM (SELECT sx.rowid + 16384 AS oid, \
-       CASE il.origin WHEN 'pk' THEN r.name || '_pkey' \
+       CASE il.origin WHEN 'pk' THEN pg_pk_name(r.name, r.sql) \
          WHEN 'u' THEN pg_unique_name(r.name, r.sql, (SELECT group_concat(ii.name, ',') FROM pragma_index_info(il.name) ii)) \
          ELSE il.name END AS name, \
        r.oid AS relid, r.name AS relname, il.\"unique\" AS isunique, \
@@ -55,7 +55,8 @@ const IDX: &str = "SELECT x.*, 'CREATE ' || CASE WHEN x.isunique THEN 'UNIQUE ' 
        JOIN main.sqlite_schema sx ON sx.type = 'index' AND sx.name = il.name \
      WHERE r.type = 'table' \
      UNION ALL \
-     SELECT c.relid + 1000000, c.relname || '_pkey', c.relid, c.relname, 1, 1, 'pk', quote_ident(c.attname), \
+     SELECT c.relid + 1000000, (SELECT pg_pk_name(r.name, r.sql) FROM pgcat__rel r WHERE r.oid = c.relid), \
+       c.relid, c.relname, 1, 1, 'pk', quote_ident(c.attname), \
        CAST(c.attnum AS TEXT), 1, 0, NULL \
      FROM pgcat__col c WHERE c.dflt LIKE 'nextval(%' AND c.pk = 1 \
        AND NOT EXISTS (SELECT 1 FROM pragma_index_list(c.relname) il WHERE il.origin = 'pk')) x";

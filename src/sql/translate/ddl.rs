@@ -401,6 +401,7 @@ fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
         })
         .unwrap_or_default();
     let single_pk = (pk_columns.len() == 1).then(|| pk_columns[0].clone());
+    column_level_key(&mut table, single_pk.as_deref());
     let mut sequences = super::enums::require_types(table.columns.iter().map(|c| &c.data_type));
     let table_name = base_name(&table.name);
     let enum_columns: Vec<(String, String)> = table
@@ -495,6 +496,32 @@ fn serial_defaults(
     Ok(out)
 }
 
+/// An unnamed one-column `PRIMARY KEY (id)` of a serial or identity column
+/// (SQLAlchemy writes its keys so) moves onto the column, where SQLite
+/// allows AUTOINCREMENT; the constraint's name is PostgreSQL's default
+/// either way.
+fn column_level_key(table: &mut CreateTable, single_pk: Option<&str>) {
+    let Some(pk) = single_pk else { return };
+    let Some(at) = table.constraints.iter().position(
+        |c| matches!(c, TableConstraint::PrimaryKey(k) if k.name.is_none() && k.characteristics.is_none()),
+    ) else {
+        return;
+    };
+    let Some(column) = table.columns.iter_mut().find(|c| ident_name(&c.name) == pk) else {
+        return;
+    };
+    if !numbering(column, true).1 {
+        return;
+    }
+    let TableConstraint::PrimaryKey(key) = table.constraints.remove(at) else {
+        return;
+    };
+    column.options.push(sqlparser::ast::ColumnOptionDef {
+        name: None,
+        option: ColumnOption::PrimaryKey(key),
+    });
+}
+
 /// Whether a column is the primary key (`table_pk`: the table's one-column
 /// key names it) and whether it is numbered (`serial` or an identity).
 fn numbering(column: &ColumnDef, table_pk: bool) -> (bool, bool) {
@@ -569,6 +596,25 @@ fn column_def(
             }
         }
         options.push(def);
+    }
+    if auto && is_pk {
+        // Numbers are never handed out twice, as a sequence's are (without
+        // AUTOINCREMENT, SQLite reuses the highest id once its row is gone).
+        // SQLite's grammar wants it right after PRIMARY KEY.
+        if let Some(at) = options
+            .iter()
+            .position(|o| matches!(o.option, ColumnOption::PrimaryKey(_)))
+        {
+            options.insert(
+                at + 1,
+                sqlparser::ast::ColumnOptionDef {
+                    name: None,
+                    option: ColumnOption::DialectSpecific(vec![
+                        sqlparser::tokenizer::Token::make_keyword("AUTOINCREMENT"),
+                    ]),
+                },
+            );
+        }
     }
     if let Some(collation) = enum_collation {
         options.push(sqlparser::ast::ColumnOptionDef {
@@ -880,16 +926,25 @@ fn column_def_for_add(column: &mut ColumnDef) -> Result<(), TranslateError> {
     Ok(())
 }
 
-/// TRUNCATE -> one DELETE per table (rowids restart when a table is empty,
-/// since no AUTOINCREMENT is used).
+/// TRUNCATE -> one DELETE per table. A serial key goes on numbering (an
+/// AUTOINCREMENT key keeps its counter), as PostgreSQL's CONTINUE IDENTITY;
+/// RESTART IDENTITY resets the counter.
 fn truncate_tables(truncate: Truncate) -> Result<Vec<String>, TranslateError> {
-    truncate
-        .table_names
-        .into_iter()
-        .map(|target| {
-            let mut name = target.name;
-            check_table_name(&mut name)?;
-            Ok(format!("DELETE FROM {name}"))
-        })
-        .collect()
+    let restart = matches!(
+        truncate.identity,
+        Some(sqlparser::ast::TruncateIdentityOption::Restart)
+    );
+    let mut out = Vec::new();
+    for target in truncate.table_names {
+        let mut name = target.name;
+        check_table_name(&mut name)?;
+        out.push(format!("DELETE FROM {name}"));
+        if restart {
+            out.push(format!(
+                "SELECT pg_restart_identity({})",
+                crate::sql::quote_literal(&base_name(&name))
+            ));
+        }
+    }
+    Ok(out)
 }

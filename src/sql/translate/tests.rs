@@ -78,7 +78,7 @@ fn ddl_statements() {
         ),
         (
             "CREATE TABLE t (id bigint generated always as identity primary key, n numeric(10,2), d double precision, ts timestamp with time zone)",
-            "CREATE TABLE t (id INTEGER PRIMARY KEY DEFAULT (CAST(NULL AS int8)), n numeric(10, 2), d float8, ts timestamptz)",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT DEFAULT (CAST(NULL AS int8)), n numeric(10, 2), d float8, ts timestamptz)",
         ),
         (
             "CREATE UNIQUE INDEX IF NOT EXISTS i ON public.t USING btree (a, b)",
@@ -105,16 +105,16 @@ fn ddl_statements() {
              cycle BOOLEAN NOT NULL DEFAULT 0); \
              INSERT INTO \"t_n_seq\" (last_value, start_value, increment_by, min_value, max_value, cache_size, cycle) \
              SELECT 1, 1, 1, 1, 9223372036854775807, 1, 0 WHERE NOT EXISTS (SELECT 1 FROM \"t_n_seq\"); \
-             CREATE TABLE t (id INTEGER PRIMARY KEY DEFAULT (CAST(NULL AS int8)), \
+             CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT DEFAULT (CAST(NULL AS int8)), \
              n int2 DEFAULT (pg_nextval('t_n_seq')) NOT NULL)",
         ),
         (
             "create table t (id smallint generated always as identity, primary key (id))",
-            "CREATE TABLE t (id INTEGER DEFAULT (CAST(NULL AS int2)), PRIMARY KEY (id))",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT DEFAULT (CAST(NULL AS int2)))",
         ),
         (
             "create table t (id serial primary key)",
-            "CREATE TABLE t (id INTEGER PRIMARY KEY)",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT)",
         ),
     ]);
     let t = one("create table t (id serial primary key)");

@@ -6,7 +6,8 @@
 //! currval/lastval remember what nextval returned on this connection, as
 //! PostgreSQL does per session. The name `<table>_<column>_seq` of a
 //! `serial` key (a rowid, which SQLite numbers itself) answers too:
-//! nextval gives the next free id, setval is accepted and changes nothing.
+//! nextval gives the next free id, setval sets where numbering goes on
+//! (SQLite's `sqlite_sequence` counter of an AUTOINCREMENT key).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -47,6 +48,22 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         let value = nextval(ctx, &name)?;
         remember(&s, name, value);
         Ok(Some(value))
+    })?;
+    // TRUNCATE ... RESTART IDENTITY: the table's serial key numbers from 1.
+    conn.create_scalar_function("pg_restart_identity", 1, flags, |ctx| {
+        let table: String = ctx.get(0)?;
+        // SAFETY: as in nextval.
+        let conn = unsafe { ctx.get_connection()? };
+        let counted: bool = conn.query_row(
+            "SELECT count(*) FROM main.sqlite_schema WHERE name = 'sqlite_sequence'",
+            [],
+            |r| r.get(0),
+        )?;
+        if counted {
+            conn.prepare_cached("DELETE FROM main.sqlite_sequence WHERE name = ?1")?
+                .execute([&table])?;
+        }
+        Ok(rusqlite::types::Null)
     })?;
     let s = seen.clone();
     conn.create_scalar_function("pg_currval", 1, flags, move |ctx| {
@@ -239,8 +256,10 @@ fn setval(ctx: &Context<'_>, name: &str, value: i64, called: bool) -> rusqlite::
     // SAFETY: as in nextval.
     let conn = unsafe { ctx.get_connection()? };
     let Some(State { min, max, .. }) = state(&conn, name)? else {
-        // A serial key's sequence: SQLite numbers rowids itself.
-        return serial_key(&conn, name).map(|_| ());
+        // A serial key's sequence: SQLite's counter of the table's ids (an
+        // AUTOINCREMENT key numbers past both it and the largest id).
+        let (table, _) = serial_key(&conn, name)?;
+        return record_serial(&conn, &table, if called { value } else { value - 1 });
     };
     if !(min..=max).contains(&value) {
         return Err(error(
@@ -271,17 +290,57 @@ fn serial_key(conn: &Connection, name: &str) -> rusqlite::Result<(String, String
     .ok_or_else(|| error("42P01", format!("relation \"{name}\" does not exist")))
 }
 
+/// The next id of a serial key: past the largest and past SQLite's counter
+/// of an AUTOINCREMENT key, which then counts it as handed out.
 fn serial_next(conn: &Connection, name: &str) -> rusqlite::Result<i64> {
     let (table, column) = serial_key(conn, name)?;
-    conn.query_row(
-        &format!(
-            "SELECT coalesce(max({}), 0) + 1 FROM main.{}",
-            quote_ident(&column),
-            quote_ident(&table)
-        ),
-        [],
+    let next: i64 = conn
+        .query_row(
+            &format!(
+                "SELECT max(coalesce(max({}), 0), coalesce((SELECT seq FROM main.sqlite_sequence \
+             WHERE name = ?1), 0)) + 1 FROM main.{}",
+                quote_ident(&column),
+                quote_ident(&table)
+            ),
+            [&table],
+            |r| r.get(0),
+        )
+        .or_else(|_| {
+            // No AUTOINCREMENT table yet: no sqlite_sequence either.
+            conn.query_row(
+                &format!(
+                    "SELECT coalesce(max({}), 0) + 1 FROM main.{}",
+                    quote_ident(&column),
+                    quote_ident(&table)
+                ),
+                [],
+                |r| r.get(0),
+            )
+        })?;
+    record_serial(conn, &table, next)?;
+    Ok(next)
+}
+
+/// Sets SQLite's counter of an AUTOINCREMENT key (nothing for a table
+/// without one: SQLite then numbers from the largest id).
+fn record_serial(conn: &Connection, table: &str, value: i64) -> rusqlite::Result<()> {
+    let autoincrement: bool = conn.query_row(
+        "SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 \
+         AND sql LIKE '%AUTOINCREMENT%'",
+        [table],
         |r| r.get(0),
-    )
+    )?;
+    if !autoincrement {
+        return Ok(());
+    }
+    let updated = conn
+        .prepare_cached("UPDATE main.sqlite_sequence SET seq = ?2 WHERE name = ?1")?
+        .execute(rusqlite::params![table, value])?;
+    if updated == 0 {
+        conn.prepare_cached("INSERT INTO main.sqlite_sequence (name, seq) VALUES (?1, ?2)")?
+            .execute(rusqlite::params![table, value])?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
