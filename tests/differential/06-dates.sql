@@ -148,3 +148,7 @@ SELECT '2 hours'::interval + '30 minutes', '2 hours'::interval - '30 minutes', '
 SELECT generate_series('2024-01-30'::date, '2024-02-02'::date, '1 day'::interval), generate_series(date '2024-03-01', date '2024-03-02', '12 hours');
 SELECT make_time(8, 15, 0), make_time(23, 59, 59.5), make_time(24, 0, 0);
 SELECT make_time(25, 0, 0);
+-- timestamp +/- interval keeps microseconds and clamps months.
+SELECT timestamp '2024-01-01 10:00:00.123456' + interval '1 day', timestamptz '2024-01-01 10:00:00.123456+00' - interval '1 hour 30 minutes';
+SELECT date '2024-01-31' + interval '1 month', date '2024-03-31' - interval '1 month', timestamp '2024-01-31 10:00' + interval '1 month 2 days 3 hours';
+SELECT timestamp '2024-02-29 23:59:59.999999' + interval '1 microsecond', timestamp '2024-02-29 12:00' - interval '1 year';

@@ -18,7 +18,8 @@
 //! `pg_interval_cmp(a, b)` a comparison of the texts (a known interval
 //! extracts NULL; a column falls back to nothing after its timestamp
 //! reading), and the clock `pg_now(..)` SQLite's `'now'` (per statement,
-//! in milliseconds, instead of per transaction).
+//! in milliseconds, instead of per transaction), `pg_timestamp_add(ts,
+//! 'literal')` SQLite's date modifiers.
 
 use sqlparser::ast::{
     visit_expressions_mut, BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
@@ -72,6 +73,7 @@ pub fn portable_with<'s>(sql: &'s str, types: ColumnTypes<'_>) -> Cow<'s, str> {
         && !sql.contains("pg_numeric_round(")
         && !sql.contains("pg_interval_cmp(")
         && !sql.contains("pg_now(")
+        && !sql.contains("pg_timestamp_")
     {
         return Cow::Borrowed(sql);
     }
@@ -129,6 +131,34 @@ fn chosen_branch(e: &Expr) -> Option<Expr> {
     )
 }
 
+/// `pg_timestamp_add(ts, 'interval literal')` (and `_sub`) as SQLite's
+/// date modifiers (milliseconds; months as SQLite counts them).
+fn timestamp_plus_literal(f: &sqlparser::ast::Function, name: &str) -> Option<Expr> {
+    let negate = match name {
+        "pg_timestamp_add" => false,
+        "pg_timestamp_sub" => true,
+        _ => return None,
+    };
+    let FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(ts)), FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v)))] =
+        list.args.as_slice()
+    else {
+        return None;
+    };
+    let sqlparser::ast::Value::SingleQuotedString(text) = &v.value else {
+        return None;
+    };
+    let modifiers = crate::sql::translate::interval_modifiers(text, negate).ok()?;
+    let mut sql = format!("strftime('%Y-%m-%d %H:%M:%f', {ts}");
+    for m in modifiers {
+        sql.push_str(&format!(", '{}'", m.replace('\'', "''")));
+    }
+    sql.push(')');
+    sqlite_expr(&sql)
+}
+
 /// An SQLite expression built from the statement's own parts.
 fn sqlite_expr(sql: &str) -> Option<Expr> {
     Parser::new(&SQLiteDialect {})
@@ -155,6 +185,9 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
     let name = f.name.0.last()?.as_ident()?.value.to_ascii_lowercase();
     if name == "pg_now" {
         return sqlite_expr("strftime('%Y-%m-%d %H:%M:%f', 'now')");
+    }
+    if let Some(e) = timestamp_plus_literal(f, &name) {
+        return Some(e);
     }
     let FunctionArguments::List(list) = &f.args else {
         return None;

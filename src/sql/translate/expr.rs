@@ -5,7 +5,6 @@ use super::ast::{call, is_comparison, nested, string, string_literal, take, temp
 use super::casts::{rewrite_cast, typed_literal};
 use super::error::{other, unsupported};
 use super::functions::{extract, rewrite_function};
-use super::literals::interval_modifiers;
 use super::types::pg_type;
 use super::TranslateError;
 use sqlparser::ast::{
@@ -450,9 +449,15 @@ pub(super) fn rewrite_interval_arithmetic(expr: &mut Expr) -> Result<(), Transla
             }
         },
     };
-    let mut args = vec![string("%Y-%m-%d %H:%M:%f"), take(left)];
-    args.extend(interval_modifiers(&text, negate)?.into_iter().map(string));
-    *expr = call("strftime", args);
+    // pg_timestamp_add keeps microseconds (strftime's %f stops at
+    // milliseconds), reads every interval unit and clamps months as
+    // PostgreSQL does.
+    let name = if negate {
+        "pg_timestamp_sub"
+    } else {
+        "pg_timestamp_add"
+    };
+    *expr = call(name, vec![take(left), string(text)]);
     Ok(())
 }
 

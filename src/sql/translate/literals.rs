@@ -324,7 +324,7 @@ pub(super) fn interval_value(text: &str) -> Result<String, TranslateError> {
 /// An interval literal (`'1 day'`, `'2 hours 30 minutes'`, `'-1 week'`) as
 /// SQLite date modifiers (`'+1 days'`, ...). `negate` flips every sign, for
 /// subtraction.
-pub(super) fn interval_modifiers(text: &str, negate: bool) -> Result<Vec<String>, TranslateError> {
+pub fn interval_modifiers(text: &str, negate: bool) -> Result<Vec<String>, TranslateError> {
     let unsupported = || other("0A000", format!("interval \"{text}\" is not supported"));
     let words: Vec<&str> = text.split_whitespace().collect();
     if words.is_empty() || !words.len().is_multiple_of(2) {

@@ -181,7 +181,7 @@ fn expressions() {
         ("SELECT current_date", "SELECT date('now')"),
         (
             "SELECT now() - interval '1 day'",
-            "SELECT strftime('%Y-%m-%d %H:%M:%f', pg_now(), '-1 days')",
+            "SELECT pg_timestamp_sub(pg_now(), '1 day')",
         ),
         (
             "SELECT DATE '2024-01-02', '2024-01-02 03:04:05'::timestamp",
