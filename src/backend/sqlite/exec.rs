@@ -5,6 +5,7 @@ mod create_like;
 mod create_table_as;
 mod fk_violation;
 mod key_values;
+mod populate;
 mod rerun;
 mod short_insert;
 
@@ -412,6 +413,16 @@ impl Conn {
     /// Prepares (and caches) a statement; the first statement of a
     /// connection that reads the catalog creates the catalog views.
     pub(super) fn prepare(&self, sql: &str) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
+        if sql.contains(populate::MARKER) {
+            let columns = |t: &str| Some(self.table_columns(t)?.into_iter().map(|c| c.name).collect());
+            if let Some(spread) = populate::expand(sql, columns) {
+                return self.prepare_text(&spread);
+            }
+        }
+        self.prepare_text(sql)
+    }
+
+    fn prepare_text(&self, sql: &str) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
         match self.db.prepare_cached(sql) {
             Err(e) if super::catalog_missing(&e) => {
                 // Not under the inline budget: creating the views is a one-off.

@@ -24,6 +24,7 @@ mod jsonops;
 mod jsonpath;
 mod numeric_math;
 mod ordered_set;
+mod populate;
 pub(super) mod quote;
 pub(crate) mod sequences;
 mod single_row;
@@ -176,6 +177,12 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
         } else {
             "0A000"
         });
+    }
+    // json[b]_populate_record[set] of something other than objects.
+    if message.starts_with("cannot call ") && message.contains(" on a")
+        || message.starts_with("argument of ") && message.ends_with(" must be an array of objects")
+    {
+        return Some("22023");
     }
     if message.ends_with("\" is not an existing enum label") {
         return Some("22023");

@@ -46,6 +46,7 @@ mod null_order;
 mod ordered_set;
 mod output_names;
 mod params;
+mod populate;
 mod pre_parse;
 mod prepared;
 mod query;

@@ -66,7 +66,14 @@ impl Retype {
             return None;
         }
         let unknown = columns.is_empty() || columns.iter().any(Option::is_none);
-        let reads_table = visit_relations(statement, |_| ControlFlow::Break(())).is_break();
+        let reads_table = visit_relations(statement, |_| ControlFlow::Break(())).is_break()
+            || sqlparser::ast::visit_expressions(statement, |e| {
+                match super::populate::row_type(e) {
+                    Some(_) => ControlFlow::Break(()),
+                    None => ControlFlow::Continue(()),
+                }
+            })
+            .is_break();
         (unknown && reads_table).then(|| Retype(Arc::new(statement.clone())))
     }
 
@@ -79,6 +86,15 @@ impl Retype {
             let base = base_name(name);
             if crate::sql::catalog::relation(&base).is_none() && !out.contains(&base) {
                 out.push(base);
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        // Row types (`jsonb_populate_record(null::t, j)`) name tables too.
+        let _ = sqlparser::ast::visit_expressions(self.0.as_ref(), |e| {
+            if let Some(t) = super::populate::row_type(e) {
+                if !out.contains(&t) {
+                    out.push(t);
+                }
             }
             ControlFlow::<()>::Continue(())
         });

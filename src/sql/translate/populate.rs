@@ -1,0 +1,195 @@
+//! `json[b]_populate_record[set](null::t, j)`: JSON objects read as rows of
+//! table `t`. The translation sees no schema, so `t`'s columns are named
+//! only when the statement runs: in FROM (and for `(f(...)).*`) the row is
+//! `pg_populate_star('t', object, jsonb)`, which the executor spreads into
+//! one `pg_populate_field` per column before preparing (see
+//! `backend::sqlite::exec::populate`); in a select list the call is the
+//! composite text `pg_populate_record(...)` and `(f(...)).col` one field.
+//! The result types come from the schema through `Retype` (`columns.rs`).
+
+use super::ast::{base_name, call, number, plain_args, string};
+use super::error::unsupported;
+use super::TranslateError;
+use sqlparser::ast::{AccessExpr, DataType, Expr, Function, Query, SelectItem, Value};
+
+/// The function names, and whether they read a set (an array of objects).
+pub(super) fn set_form(name: &str) -> Option<bool> {
+    match name {
+        "json_populate_record" | "jsonb_populate_record" => Some(false),
+        "json_populate_recordset" | "jsonb_populate_recordset" => Some(true),
+        _ => None,
+    }
+}
+
+/// The table whose row type `base` names: `null::t` (`NULL::public.t`).
+pub(super) fn row_type(base: &Expr) -> Option<String> {
+    match base {
+        Expr::Nested(inner) => row_type(inner),
+        Expr::Cast {
+            expr,
+            data_type: DataType::Custom(name, modifiers),
+            ..
+        } if modifiers.is_empty()
+            && matches!(expr.as_ref(), Expr::Value(v) if v.value == Value::Null) =>
+        {
+            Some(base_name(name))
+        }
+        _ => None,
+    }
+}
+
+/// A populate call's table, JSON argument and whether it is jsonb.
+fn parts(name: &str, args: &[Expr]) -> Result<(String, Expr, bool), TranslateError> {
+    let [base, json] = args else {
+        return Err(unsupported(format!("{name}() with {} arguments", args.len())));
+    };
+    let Some(table) = row_type(base) else {
+        return Err(unsupported(format!(
+            "{name}() with a base record other than NULL::table"
+        )));
+    };
+    Ok((table, json.clone(), name.starts_with("jsonb")))
+}
+
+/// The FROM item `f(null::t, j)` as a subquery of one marker column (see
+/// the module comment); `None` when `name` is no populate function.
+pub(super) fn from_item(name: &str, args: &[Expr]) -> Result<Option<Query>, TranslateError> {
+    let Some(set) = set_form(name) else {
+        return Ok(None);
+    };
+    let (table, json, jsonb) = parts(name, args)?;
+    let star = |object: Expr| call("pg_populate_star", vec![string(table.clone()), object, number(u8::from(jsonb))]);
+    let sql = if set {
+        // The array's elements, each an object (checked by pg_populate_rows).
+        let rows = call("pg_populate_rows", vec![json, string(name)]);
+        let sub = format!("(SELECT {} FROM json_each($1))", star(super::ast::template("value", [])));
+        super::ast::template(&sub, [rows])
+    } else {
+        super::ast::template("(SELECT $1)", [star(json)])
+    };
+    match sql {
+        Expr::Subquery(q) => Ok(Some(*q)),
+        _ => unreachable!("a fixed subquery template"),
+    }
+}
+
+/// Select-list forms, rewritten before their arguments are translated:
+/// `f(null::t, j)` is the row's composite text, `(f(null::t, j)).col` a
+/// field, `(alias).col` the FROM item's column.
+pub(super) fn rewrite(expr: &mut Expr) -> Result<(), TranslateError> {
+    match expr {
+        Expr::Function(f) => {
+            if let Some(e) = record(f)? {
+                *expr = e;
+            }
+        }
+        Expr::CompoundFieldAccess { root, access_chain } => {
+            let [AccessExpr::Dot(Expr::Identifier(field))] = access_chain.as_slice() else {
+                return Ok(());
+            };
+            let Expr::Nested(inner) = root.as_ref() else {
+                return Ok(());
+            };
+            match inner.as_ref() {
+                Expr::Identifier(alias) => {
+                    *expr = Expr::CompoundIdentifier(vec![alias.clone(), field.clone()]);
+                }
+                Expr::Function(f) => {
+                    let name = base_name(&f.name);
+                    if set_form(&name) != Some(false) {
+                        return Ok(());
+                    }
+                    let Some(args) = plain_args(f) else {
+                        return Ok(());
+                    };
+                    let args: Vec<Expr> = args.into_iter().cloned().collect();
+                    let (table, json, jsonb) = parts(&name, &args)?;
+                    *expr = call(
+                        "pg_populate_field",
+                        vec![
+                            json,
+                            string(table),
+                            string(super::ast::ident_name(field)),
+                            number(u8::from(jsonb)),
+                        ],
+                    );
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `json[b]_populate_record(null::t, j)` as a value: `pg_populate_record`.
+fn record(f: &Function) -> Result<Option<Expr>, TranslateError> {
+    let name = base_name(&f.name);
+    match set_form(&name) {
+        None => return Ok(None),
+        Some(true) => {
+            return Err(unsupported(format!("{name}() in a select list")))
+        }
+        Some(_) => {}
+    }
+    let Some(args) = plain_args(f) else {
+        return Ok(None);
+    };
+    let args: Vec<Expr> = args.into_iter().cloned().collect();
+    let (table, json, jsonb) = parts(&name, &args)?;
+    Ok(Some(call(
+        "pg_populate_record",
+        vec![string(table), json, number(u8::from(jsonb))],
+    )))
+}
+
+/// `(x).*` reaches the parser as `pg_record_star(x)` (see `pre_parse`):
+/// a populate call's columns (`pg_populate_star`, spread by the executor),
+/// or a FROM item's (`alias.*`).
+pub(super) fn expand_star(item: &mut SelectItem) -> Result<(), TranslateError> {
+    // (Output names may have aliased it already: the columns name themselves.)
+    let (SelectItem::UnnamedExpr(Expr::Function(f))
+    | SelectItem::ExprWithAlias {
+        expr: Expr::Function(f),
+        ..
+    }) = item
+    else {
+        return Ok(());
+    };
+    if base_name(&f.name) != "pg_record_star" {
+        return Ok(());
+    }
+    let arg = match plain_args(f).as_deref() {
+        Some([a]) => (*a).clone(),
+        _ => return Err(unsupported("(expression).*")),
+    };
+    let mut inner = arg;
+    while let Expr::Nested(e) = inner {
+        inner = *e;
+    }
+    match inner {
+        Expr::Identifier(alias) => {
+            *item = SelectItem::QualifiedWildcard(
+                sqlparser::ast::SelectItemQualifiedWildcardKind::ObjectName(
+                    sqlparser::ast::ObjectName::from(vec![alias]),
+                ),
+                sqlparser::ast::WildcardAdditionalOptions::default(),
+            );
+            Ok(())
+        }
+        Expr::Function(f) if set_form(&base_name(&f.name)) == Some(false) => {
+            let name = base_name(&f.name);
+            let Some(args) = plain_args(&f) else {
+                return Err(unsupported("(expression).*"));
+            };
+            let args: Vec<Expr> = args.into_iter().cloned().collect();
+            let (table, json, jsonb) = parts(&name, &args)?;
+            *item = SelectItem::UnnamedExpr(call(
+                "pg_populate_star",
+                vec![string(table), json, number(u8::from(jsonb))],
+            ));
+            Ok(())
+        }
+        _ => Err(unsupported("(expression).*")),
+    }
+}
