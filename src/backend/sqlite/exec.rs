@@ -3,6 +3,7 @@
 
 mod create_like;
 mod create_table_as;
+mod failing_row;
 mod fk_violation;
 mod key_values;
 mod populate;
@@ -413,13 +414,22 @@ impl Conn {
     /// Prepares (and caches) a statement; the first statement of a
     /// connection that reads the catalog creates the catalog views.
     pub(super) fn prepare(&self, sql: &str) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
-        if sql.contains(populate::MARKER) {
-            let columns = |t: &str| Some(self.table_columns(t)?.into_iter().map(|c| c.name).collect());
-            if let Some(spread) = populate::expand(sql, columns) {
-                return self.prepare_text(&spread);
-            }
+        match self.spread_rows(sql) {
+            Some(spread) => self.prepare_text(&spread),
+            None => self.prepare_text(sql),
         }
-        self.prepare_text(sql)
+    }
+
+    /// `sql` with its `json[b]_populate_record[set]` rows spread into the
+    /// named table's columns, as this connection's schema has them (see
+    /// [`populate`]); `None` when there is nothing to spread.
+    pub fn spread_rows(&self, sql: &str) -> Option<String> {
+        if !sql.contains(populate::MARKER) {
+            return None;
+        }
+        populate::expand(sql, |t| {
+            Some(self.table_columns(t)?.into_iter().map(|c| c.name).collect())
+        })
     }
 
     fn prepare_text(&self, sql: &str) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
@@ -656,13 +666,27 @@ impl Conn {
     }
 
     /// An integrity error with what PostgreSQL's says and SQLite's does
-    /// not: a foreign key's constraint and key, a unique key's values.
+    /// not: a foreign key's constraint and key, a unique key's values, the
+    /// row failing a NOT NULL or CHECK constraint.
     fn explained(&self, run: &Run<'_>, e: SqlError) -> SqlError {
+        if !matches!(e.code, "23502" | "23503" | "23505" | "23514") {
+            return e;
+        }
+        // The second run prepares the statement as the first did.
+        let spread = self.spread_rows(run.sql);
+        let sql = spread.as_deref().unwrap_or(run.sql);
         match (e.code, e.object.as_deref()) {
-            ("23503", None) => fk_violation::explain(&self.db, run.sql, run.params).unwrap_or(e),
+            ("23503", None) => fk_violation::explain(&self.db, sql, run.params).unwrap_or(e),
+            ("23502" | "23514", Some(o)) if o.table.is_some() => {
+                let table = o.table.clone().unwrap_or_default();
+                match failing_row::explain(&self.db, sql, run.params, &table) {
+                    Some(detail) => e.with_detail(detail),
+                    None => e,
+                }
+            }
             ("23505", Some(o)) if !o.key.is_empty() => {
                 let table = o.table.clone().unwrap_or_default();
-                match key_values::explain(&self.db, run.sql, run.params, &table, &o.key) {
+                match key_values::explain(&self.db, sql, run.params, &table, &o.key) {
                     Some(values) => {
                         let detail = format!(
                             "Key ({})=({}) already exists.",
@@ -679,7 +703,10 @@ impl Conn {
     }
 
     fn run_statement(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
-        if run.sql.contains("pg_column_input(") || run.sql.contains("pg_column_type(") {
+        if run.sql.contains("pg_column_input(")
+            || run.sql.contains("pg_column_type(")
+            || run.sql.contains("pg_populate_")
+        {
             self.decls.validate(&self.db);
         }
         self.last_steps.store(u64::MAX, Ordering::Relaxed);

@@ -84,6 +84,16 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Stored values as PostgreSQL's output functions print the declared
+/// types `decls` (`None` for NULL), for error details that show a row.
+pub fn output_texts(values: &[rusqlite::types::Value], decls: &[&str]) -> rusqlite::Result<Vec<Option<String>>> {
+    values
+        .iter()
+        .zip(decls)
+        .map(|(v, decl)| populate::output(v, column_input::Column::of(decl)))
+        .collect()
+}
+
 /// The SQLSTATE of an error message raised by a function of this module.
 ///
 /// SQLite keeps only the text of an error raised inside a function (a step
