@@ -523,7 +523,10 @@ async fn populate_recordset_from_a_parameter() {
             .await,
     );
     assert_eq!(err.code(), &SqlState::INVALID_TEXT_REPRESENTATION);
-    assert_eq!(err.message(), "invalid input syntax for type integer: \"x\"");
+    assert_eq!(
+        err.message(),
+        "invalid input syntax for type integer: \"x\""
+    );
     // A NOT NULL violation names the row the JSON made.
     let err = db_error(
         client

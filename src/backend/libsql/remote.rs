@@ -598,7 +598,6 @@ impl Engine for RemoteConn {
             let mirror = &self.mirror;
             let types = |scopes: &str, column: &str| mirror.column_type(scopes, column);
             super::portable::portable_with(spread.as_deref().unwrap_or(run.sql), &types)
-                .into_owned()
         };
         let run = &Run {
             sql: &sql,

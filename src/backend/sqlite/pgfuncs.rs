@@ -86,7 +86,10 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Stored values as PostgreSQL's output functions print the declared
 /// types `decls` (`None` for NULL), for error details that show a row.
-pub fn output_texts(values: &[rusqlite::types::Value], decls: &[&str]) -> rusqlite::Result<Vec<Option<String>>> {
+pub fn output_texts(
+    values: &[rusqlite::types::Value],
+    decls: &[&str],
+) -> rusqlite::Result<Vec<Option<String>>> {
     values
         .iter()
         .zip(decls)

@@ -823,7 +823,6 @@ fn select_named(
 /// `(x).*` (parsed as `pg_record_star(x)`, see `populate`): the columns
 /// (and their scales) of the populate call's table or of FROM item `x`,
 /// `Some(None)` when unknown; `None` for any other expression.
-#[allow(clippy::option_option)]
 fn record_star(e: &Expr) -> Option<Option<CteColumns>> {
     let Expr::Function(f) = e else { return None };
     if base_name(&f.name) != "pg_record_star" {

@@ -253,9 +253,9 @@ impl Visitor for Hints {
                 .args
                 .iter()
                 .filter_map(|a| match a {
-                    sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(
-                        e,
-                    )) => Some(e),
+                    sqlparser::ast::FunctionArg::Unnamed(
+                        sqlparser::ast::FunctionArgExpr::Expr(e),
+                    ) => Some(e),
                     _ => None,
                 })
                 .collect();

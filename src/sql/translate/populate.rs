@@ -41,7 +41,10 @@ pub(super) fn row_type(base: &Expr) -> Option<String> {
 /// A populate call's table, JSON argument and whether it is jsonb.
 fn parts(name: &str, args: &[Expr]) -> Result<(String, Expr, bool), TranslateError> {
     let [base, json] = args else {
-        return Err(unsupported(format!("{name}() with {} arguments", args.len())));
+        return Err(unsupported(format!(
+            "{name}() with {} arguments",
+            args.len()
+        )));
     };
     let Some(table) = row_type(base) else {
         return Err(unsupported(format!(
@@ -58,11 +61,19 @@ pub(super) fn from_item(name: &str, args: &[Expr]) -> Result<Option<Query>, Tran
         return Ok(None);
     };
     let (table, json, jsonb) = parts(name, args)?;
-    let star = |object: Expr| call("pg_populate_star", vec![string(table.clone()), object, number(u8::from(jsonb))]);
+    let star = |object: Expr| {
+        call(
+            "pg_populate_star",
+            vec![string(table.clone()), object, number(u8::from(jsonb))],
+        )
+    };
     let sql = if set {
         // The array's elements, each an object (checked by pg_populate_rows).
         let rows = call("pg_populate_rows", vec![json, string(name)]);
-        let sub = format!("(SELECT {} FROM json_each($1))", star(super::ast::template("value", [])));
+        let sub = format!(
+            "(SELECT {} FROM json_each($1))",
+            star(super::ast::template("value", []))
+        );
         super::ast::template(&sub, [rows])
     } else {
         super::ast::template("(SELECT $1)", [star(json)])
@@ -127,9 +138,7 @@ fn record(f: &Function) -> Result<Option<Expr>, TranslateError> {
     let name = base_name(&f.name);
     match set_form(&name) {
         None => return Ok(None),
-        Some(true) => {
-            return Err(unsupported(format!("{name}() in a select list")))
-        }
+        Some(true) => return Err(unsupported(format!("{name}() in a select list"))),
         Some(_) => {}
     }
     let Some(args) = plain_args(f) else {
@@ -191,5 +200,49 @@ pub(super) fn expand_star(item: &mut SelectItem) -> Result<(), TranslateError> {
             Ok(())
         }
         _ => Err(unsupported("(expression).*")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::translate;
+
+    fn sql(pg: &str) -> String {
+        let mut out = translate(pg).unwrap_or_else(|e| panic!("{pg}: {} {}", e.code, e.message));
+        out.remove(0).sql
+    }
+
+    #[test]
+    fn rows_in_from_become_a_marker_the_executor_spreads() {
+        assert_eq!(
+            sql("SELECT * FROM jsonb_populate_recordset(null::t, $1) AS r"),
+            "SELECT * FROM (SELECT pg_populate_star('t', value, 1) FROM \
+             json_each(pg_populate_rows(?1, 'jsonb_populate_recordset'))) AS r"
+        );
+        assert_eq!(
+            sql("SELECT * FROM json_populate_record(NULL::public.t, $1)"),
+            "SELECT * FROM (SELECT pg_populate_star('t', ?1, 0)) AS json_populate_record"
+        );
+    }
+
+    #[test]
+    fn select_list_forms() {
+        let t = sql(
+            "SELECT jsonb_populate_record(null::t, $1), (jsonb_populate_record(null::t, $1)).a",
+        );
+        assert!(t.contains("pg_populate_record('t', ?1, 1)"), "{t}");
+        assert!(t.contains("pg_populate_field(?1, 't', 'a', 1)"), "{t}");
+        let t = sql("SELECT (json_populate_record(null::t, $1)).*");
+        assert!(t.starts_with("SELECT pg_populate_star('t', ?1, 0)"), "{t}");
+        let t = sql("SELECT (r).a, (r).* FROM t AS r");
+        assert!(t.contains("r.a") && t.contains("r.*"), "{t}");
+    }
+
+    #[test]
+    fn other_base_records_are_refused() {
+        let e = translate("SELECT * FROM jsonb_populate_record(row(1, 2), '{}')").unwrap_err();
+        assert_eq!(e.code, "0A000");
+        let e = translate("SELECT jsonb_populate_recordset(null::t, '[]')").unwrap_err();
+        assert_eq!(e.code, "0A000");
     }
 }

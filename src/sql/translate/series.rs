@@ -141,9 +141,7 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
             )],
         ),
         // Other set-returning functions are not translated (refused by name).
-        "generate_subscripts"
-        | "json_each"
-        | "json_tree" => return Ok(false),
+        "generate_subscripts" | "json_each" | "json_tree" => return Ok(false),
         // A function returning one value, in FROM, is a one-row relation
         // (Grafana's `FROM string_to_array(current_setting(...), ',') s`).
         _ => query(

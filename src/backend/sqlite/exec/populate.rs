@@ -17,7 +17,10 @@ use std::ops::ControlFlow;
 pub(super) const MARKER: &str = "pg_populate_star(";
 
 /// `sql` with every marker spread; `None` when there is nothing to spread.
-pub(super) fn expand(sql: &str, columns_of: impl Fn(&str) -> Option<Vec<String>>) -> Option<String> {
+pub(super) fn expand(
+    sql: &str,
+    columns_of: impl Fn(&str) -> Option<Vec<String>>,
+) -> Option<String> {
     let mut statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
     struct Spread<F>(F, bool);
     impl<F: Fn(&str) -> Option<Vec<String>>> VisitorMut for Spread<F> {
@@ -117,6 +120,9 @@ mod tests {
                  pg_populate_field(value, 't', 'it''s', 1) AS \"it's\" FROM json_each(?1)) AS r"
             )
         );
-        assert_eq!(expand("SELECT pg_populate_star('nosuch', ?1, 0)", cols), None);
+        assert_eq!(
+            expand("SELECT pg_populate_star('nosuch', ?1, 0)", cols),
+            None
+        );
     }
 }

@@ -146,14 +146,8 @@ fn object_fields<'a>(text: &'a str, caller: &str) -> rusqlite::Result<Vec<Field<
                 })
                 .collect())
         }
-        Some(Json::Array(_)) => Err(error(
-            "22023",
-            format!("cannot call {caller} on an array"),
-        )),
-        Some(_) => Err(error(
-            "22023",
-            format!("cannot call {caller} on a scalar"),
-        )),
+        Some(Json::Array(_)) => Err(error("22023", format!("cannot call {caller} on an array"))),
+        Some(_) => Err(error("22023", format!("cannot call {caller} on a scalar"))),
         None => Err(error(
             "22P02",
             format!("invalid input syntax for type json: \"{text}\""),
