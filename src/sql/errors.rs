@@ -281,9 +281,12 @@ fn unique_index_name(db: &rusqlite::Connection, table: &str, cols: &[String]) ->
 fn check_violation(db: &rusqlite::Connection, msg: &str) -> Option<SqlError> {
     use crate::sql::table_constraints::{constraints, Kind};
     let reported = msg.split_once("CHECK constraint failed: ")?.1.trim();
+    // TEMP tables first, as SQLite resolves an unqualified name.
     let mut stmt = db
         .prepare_cached(
-            "SELECT name, sql FROM main.sqlite_schema WHERE type = 'table' AND sql IS NOT NULL",
+            "SELECT name, sql FROM temp.sqlite_schema WHERE type = 'table' AND sql IS NOT NULL \
+             UNION ALL \
+             SELECT name, sql FROM main.sqlite_schema WHERE type = 'table' AND sql IS NOT NULL",
         )
         .ok()?;
     let tables: Vec<(String, String)> = stmt

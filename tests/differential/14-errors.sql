@@ -101,3 +101,6 @@ INSERT INTO fr_nn (b, c) VALUES ('x', '2024-05-06 07:08:09.5');
 INSERT INTO fr_nn (a, b) VALUES (1, NULL);
 INSERT INTO fr_nn VALUES (2, 'y', NULL), (NULL, 'z', '2024-01-01');
 INSERT INTO fr_nn SELECT * FROM jsonb_populate_recordset(null::fr_nn, '[{"a": 3, "b": "j"}, {"b": "k", "c": "2024-01-01T10:00:00"}]');
+CREATE TEMP TABLE fr_tmp (id int, v text NOT NULL, n int CHECK (n <> 3));
+INSERT INTO fr_tmp VALUES (1, NULL, 1);
+INSERT INTO fr_tmp VALUES (1, 'x', 3);

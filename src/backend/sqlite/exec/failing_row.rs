@@ -95,7 +95,8 @@ fn rerun(
     table: &str,
     columns: &[Column],
 ) -> Option<()> {
-    let target = format!("main.{}", quote_ident(table));
+    // Unqualified, as the statement named it: a TEMP table first.
+    let target = quote_ident(table);
     let news = |insert: bool| -> String {
         let values: Vec<String> = columns
             .iter()
