@@ -38,6 +38,54 @@ pub(super) fn row_type(base: &Expr) -> Option<String> {
     }
 }
 
+/// The table whose rows `e` reads, when it is a populate call.
+pub(super) fn call_table(e: &Expr) -> Option<String> {
+    let Expr::Function(f) = e else { return None };
+    set_form(&base_name(&f.name))?;
+    row_type(plain_args(f)?.first()?)
+}
+
+/// The tables whose rows the statement's populate calls read, in FROM or
+/// in expressions (for `Retype`, which looks their columns up).
+pub(super) fn tables_read(statement: &sqlparser::ast::Statement) -> Vec<String> {
+    use sqlparser::ast::{FunctionArg, FunctionArgExpr, TableFactor, Visit, Visitor};
+    struct Tables(Vec<String>);
+    impl Tables {
+        fn add(&mut self, t: Option<String>) {
+            if let Some(t) = t.filter(|t| !self.0.contains(t)) {
+                self.0.push(t);
+            }
+        }
+    }
+    impl Visitor for Tables {
+        type Break = ();
+        fn pre_visit_expr(&mut self, e: &Expr) -> std::ops::ControlFlow<()> {
+            self.add(call_table(e));
+            std::ops::ControlFlow::Continue(())
+        }
+        fn pre_visit_table_factor(&mut self, f: &TableFactor) -> std::ops::ControlFlow<()> {
+            if let TableFactor::Table {
+                name,
+                args: Some(args),
+                ..
+            } = f
+            {
+                if set_form(&base_name(name)).is_some() {
+                    let base = match args.args.first() {
+                        Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(e))) => row_type(e),
+                        _ => None,
+                    };
+                    self.add(base);
+                }
+            }
+            std::ops::ControlFlow::Continue(())
+        }
+    }
+    let mut tables = Tables(Vec::new());
+    let _ = statement.visit(&mut tables);
+    tables.0
+}
+
 /// A populate call's table, JSON argument and whether it is jsonb.
 fn parts(name: &str, args: &[Expr]) -> Result<(String, Expr, bool), TranslateError> {
     let [base, json] = args else {

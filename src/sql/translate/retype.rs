@@ -67,13 +67,7 @@ impl Retype {
         }
         let unknown = columns.is_empty() || columns.iter().any(Option::is_none);
         let reads_table = visit_relations(statement, |_| ControlFlow::Break(())).is_break()
-            || sqlparser::ast::visit_expressions(statement, |e| {
-                match super::populate::row_type(e) {
-                    Some(_) => ControlFlow::Break(()),
-                    None => ControlFlow::Continue(()),
-                }
-            })
-            .is_break();
+            || !super::populate::tables_read(statement).is_empty();
         (unknown && reads_table).then(|| Retype(Arc::new(statement.clone())))
     }
 
@@ -90,14 +84,11 @@ impl Retype {
             ControlFlow::<()>::Continue(())
         });
         // Row types (`jsonb_populate_record(null::t, j)`) name tables too.
-        let _ = sqlparser::ast::visit_expressions(self.0.as_ref(), |e| {
-            if let Some(t) = super::populate::row_type(e) {
-                if !out.contains(&t) {
-                    out.push(t);
-                }
+        for t in super::populate::tables_read(self.0.as_ref()) {
+            if !out.contains(&t) {
+                out.push(t);
             }
-            ControlFlow::<()>::Continue(())
-        });
+        }
         out
     }
 
