@@ -292,5 +292,12 @@ mod tests {
         assert_eq!(e.code, "0A000");
         let e = translate("SELECT jsonb_populate_recordset(null::t, '[]')").unwrap_err();
         assert_eq!(e.code, "0A000");
+        // Columns known only at run time: no renaming, no LATERAL packing.
+        let e =
+            translate("SELECT * FROM jsonb_populate_record(null::t, '{}') AS r(a)").unwrap_err();
+        assert_eq!(e.code, "0A000");
+        let e =
+            translate("SELECT x.a FROM s, jsonb_populate_record(null::t, s.doc) AS x").unwrap_err();
+        assert_eq!(e.code, "0A000");
     }
 }

@@ -66,6 +66,9 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
     if ordinality || (name == "unnest" && args.len() > 1) {
         return zipped_elements(factor, &name, &args, alias, ordinality);
     }
+    if super::populate::set_form(&name).is_some() && !alias_columns_free(alias.as_ref()) {
+        return Err(unsupported(format!("{name}() with column aliases")));
+    }
     if let Some(sub) = super::populate::from_item(&name, &args)? {
         return Ok(replace_with(factor, sub, alias, &name));
     }
