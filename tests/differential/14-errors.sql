@@ -104,3 +104,9 @@ INSERT INTO fr_nn SELECT * FROM jsonb_populate_recordset(null::fr_nn, '[{"a": 3,
 CREATE TEMP TABLE fr_tmp (id int, v text NOT NULL, n int CHECK (n <> 3));
 INSERT INTO fr_tmp VALUES (1, NULL, 1);
 INSERT INTO fr_tmp VALUES (1, 'x', 3);
+CREATE TYPE fr_mood AS ENUM ('sad', 'ok');
+CREATE TABLE fr_ty (id bigint, u uuid, iv interval, b bytea, j json, t time, vc varchar(5), c char(3), f4 real, s smallint, m fr_mood, ts timestamp, n numeric, z text NOT NULL);
+INSERT INTO fr_ty VALUES (1, 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '1 day 02:03:04', '\x0102', '{"a":  1}', '10:11:12.5', 'ab', 'x', 1.5, 7, 'ok', '2024-01-02 03:04:05.123', 2.5, NULL);
+INSERT INTO fr_ty VALUES (3, NULL, '-3 months', 'abc', '[1,2]', '23:59:59', 'x', 'yy', 3.25e10, -1, 'sad', '2024-01-02', 100, NULL);
+INSERT INTO fr_ty VALUES (4);
+INSERT INTO fr_nn VALUES (NULL);

@@ -672,9 +672,17 @@ impl Conn {
         if !matches!(e.code, "23502" | "23503" | "23505" | "23514") {
             return e;
         }
-        // The second run prepares the statement as the first did.
-        let spread = self.spread_rows(run.sql);
-        let sql = spread.as_deref().unwrap_or(run.sql);
+        // The second run prepares the statement as the first did: rows
+        // spread, an INSERT with fewer values than columns named.
+        let mut sql = self
+            .spread_rows(run.sql)
+            .unwrap_or_else(|| run.sql.to_owned());
+        if let Err(err) = self.db.prepare_cached(&sql) {
+            if let Some(named) = self.short_insert(&sql, &err) {
+                sql = named;
+            }
+        }
+        let sql = sql.as_str();
         match (e.code, e.object.as_deref()) {
             ("23503", None) => fk_violation::explain(&self.db, sql, run.params).unwrap_or(e),
             ("23502" | "23514", Some(o)) if o.table.is_some() => {
