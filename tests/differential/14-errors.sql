@@ -110,3 +110,6 @@ INSERT INTO fr_ty VALUES (1, 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '1 day 02:0
 INSERT INTO fr_ty VALUES (3, NULL, '-3 months', 'abc', '[1,2]', '23:59:59', 'x', 'yy', 3.25e10, -1, 'sad', '2024-01-02', 100, NULL);
 INSERT INTO fr_ty VALUES (4);
 INSERT INTO fr_nn VALUES (NULL);
+CREATE TABLE fr_same (id int PRIMARY KEY, n int CHECK (n > 0));
+INSERT INTO fr_same VALUES (1, 0);
+UPDATE fr SET n = 0 WHERE id = 4;

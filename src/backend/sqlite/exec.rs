@@ -665,9 +665,7 @@ impl Conn {
         r
     }
 
-    /// An integrity error with what PostgreSQL's says and SQLite's does
-    /// not: a foreign key's constraint and key, a unique key's values, the
-    /// row failing a NOT NULL or CHECK constraint.
+    /// An integrity error explained as PostgreSQL's ([`explain_violation`]).
     fn explained(&self, run: &Run<'_>, e: SqlError) -> SqlError {
         if !matches!(e.code, "23502" | "23503" | "23505" | "23514") {
             return e;
@@ -682,32 +680,7 @@ impl Conn {
                 sql = named;
             }
         }
-        let sql = sql.as_str();
-        match (e.code, e.object.as_deref()) {
-            ("23503", None) => fk_violation::explain(&self.db, sql, run.params).unwrap_or(e),
-            ("23502" | "23514", Some(o)) if o.table.is_some() => {
-                let table = o.table.clone().unwrap_or_default();
-                match failing_row::explain(&self.db, sql, run.params, &table) {
-                    Some(detail) => e.with_detail(detail),
-                    None => e,
-                }
-            }
-            ("23505", Some(o)) if !o.key.is_empty() => {
-                let table = o.table.clone().unwrap_or_default();
-                match key_values::explain(&self.db, sql, run.params, &table, &o.key) {
-                    Some(values) => {
-                        let detail = format!(
-                            "Key ({})=({}) already exists.",
-                            o.key.join(", "),
-                            values.join(", ")
-                        );
-                        e.with_detail(detail)
-                    }
-                    None => e,
-                }
-            }
-            _ => e,
-        }
+        explain_violation(&self.db, &sql, run.params, e)
     }
 
     fn run_statement(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
@@ -891,6 +864,62 @@ impl Conn {
 /// with `; ` (DDL only, never with parameters or rows).
 /// A single statement that merely contains "; " in a literal fails the
 /// same way when retried as a batch.
+/// An integrity error (`e`, raised by `sql` with `params` on `db`) with
+/// what PostgreSQL's says and SQLite's does not: a foreign key's
+/// constraint and key, a unique key's values, the row failing a NOT NULL
+/// or CHECK constraint. `sql` runs again for it, its writes rolled back
+/// (see `rerun`); only the error path pays.
+pub fn explain_violation(db: &Connection, sql: &str, params: &[Value], e: SqlError) -> SqlError {
+    let e = match (e.code, written_table(sql)) {
+        ("23514", Some(table)) => crate::sql::errors::check_violation_in(db, e, &table),
+        _ => e,
+    };
+    match (e.code, e.object.as_deref()) {
+        ("23503", None) => fk_violation::explain(db, sql, params).unwrap_or(e),
+        ("23502" | "23514", Some(o)) if o.table.is_some() => {
+            let table = o.table.clone().unwrap_or_default();
+            match failing_row::explain(db, sql, params, &table) {
+                Some(detail) => e.with_detail(detail),
+                None => e,
+            }
+        }
+        ("23505", Some(o)) if !o.key.is_empty() => {
+            let table = o.table.clone().unwrap_or_default();
+            match key_values::explain(db, sql, params, &table, &o.key) {
+                Some(values) => {
+                    let detail = format!(
+                        "Key ({})=({}) already exists.",
+                        o.key.join(", "),
+                        values.join(", ")
+                    );
+                    e.with_detail(detail)
+                }
+                None => e,
+            }
+        }
+        _ => e,
+    }
+}
+
+/// The table an INSERT or UPDATE (SQLite's text) writes.
+fn written_table(sql: &str) -> Option<String> {
+    use sqlparser::ast::{Statement, TableFactor, TableObject};
+    let mut statements =
+        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, sql).ok()?;
+    let name = match statements.pop()? {
+        Statement::Insert(insert) => match insert.table {
+            TableObject::TableName(name) => name,
+            _ => return None,
+        },
+        Statement::Update(update) => match update.table.relation {
+            TableFactor::Table { name, .. } => name,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(name.0.last()?.as_ident()?.value.clone())
+}
+
 fn several_statements(sql: &str) -> bool {
     sql.contains("; ")
 }
