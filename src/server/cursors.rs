@@ -49,9 +49,11 @@ pub fn materialize(
     // describe() installs the catalog views on first use and caches the statement.
     let described = conn.describe(sql)?;
     conn.statement_begins();
+    // Populated rows spread into their table's columns, as `describe` did.
+    let spread = conn.spread_rows(sql);
     let mut stmt = conn
         .sqlite()
-        .prepare_cached(sql)
+        .prepare_cached(spread.as_deref().unwrap_or(sql))
         .map_err(|e| from_sqlite(&e))?;
     for (i, v) in params.iter().enumerate() {
         stmt.raw_bind_parameter(i + 1, v)

@@ -283,9 +283,12 @@ fn unique_index_name(db: &rusqlite::Connection, table: &str, cols: &[String]) ->
 fn check_violation(db: &rusqlite::Connection, msg: &str) -> Option<SqlError> {
     use crate::sql::table_constraints::{constraints, Kind};
     let reported = msg.split_once("CHECK constraint failed: ")?.1.trim();
+    // TEMP tables first, as SQLite resolves an unqualified name.
     let mut stmt = db
         .prepare_cached(
-            "SELECT name, sql FROM main.sqlite_schema WHERE type = 'table' AND sql IS NOT NULL",
+            "SELECT name, sql FROM temp.sqlite_schema WHERE type = 'table' AND sql IS NOT NULL \
+             UNION ALL \
+             SELECT name, sql FROM main.sqlite_schema WHERE type = 'table' AND sql IS NOT NULL",
         )
         .ok()?;
     let tables: Vec<(String, String)> = stmt
@@ -311,6 +314,59 @@ fn check_violation(db: &rusqlite::Connection, msg: &str) -> Option<SqlError> {
         }
     }
     None
+}
+
+/// A CHECK violation named for `table`, the table the failed statement
+/// writes: SQLite's message names only the constraint or its expression,
+/// which several tables may share (`CHECK (n > 0)`), and
+/// [`check_violation`] took the first table that has it.
+pub fn check_violation_in(db: &rusqlite::Connection, e: SqlError, table: &str) -> SqlError {
+    use crate::sql::table_constraints::{constraints, Kind};
+    let Some(o) = e.object.as_deref() else {
+        return e;
+    };
+    let (Some(found), Some(name)) = (o.table.clone(), o.constraint.clone()) else {
+        return e;
+    };
+    if e.code != "23514" || found.eq_ignore_ascii_case(table) {
+        return e;
+    }
+    let definition = |t: &str| -> Option<String> {
+        db.query_row(
+            "SELECT sql FROM temp.sqlite_schema WHERE type = 'table' AND name = ?1 \
+             UNION ALL \
+             SELECT sql FROM main.sqlite_schema WHERE type = 'table' AND name = ?1",
+            [t],
+            |r| r.get(0),
+        )
+        .ok()
+    };
+    let checks = |t: &str| -> Vec<crate::sql::table_constraints::Constraint> {
+        definition(t)
+            .map(|sql| constraints(t, &sql))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c.kind == Kind::Check)
+            .collect()
+    };
+    let expression = checks(&found)
+        .into_iter()
+        .find(|c| c.name == name)
+        .and_then(|c| c.check_expression().map(str::to_owned));
+    let Some(c) = checks(table).into_iter().find(|c| {
+        c.name == name
+            || c.check_expression().is_some() && c.check_expression() == expression.as_deref()
+    }) else {
+        return e;
+    };
+    SqlError::new(
+        "23514",
+        format!(
+            "new row for relation \"{table}\" violates check constraint \"{}\"",
+            c.name
+        ),
+    )
+    .on(table, None, Some(&c.name))
 }
 
 /// Maps an SQLite extended result code and message reported by another

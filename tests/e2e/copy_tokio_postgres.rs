@@ -271,3 +271,48 @@ async fn copy_respects_an_enclosing_transaction() {
         vec![vec![s("3")]]
     );
 }
+
+/// Integrity errors of a COPY name their row or key as PostgreSQL's do,
+/// on the table the COPY writes even when another table has a CHECK with
+/// the same expression; nothing is inserted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn integrity_errors_name_the_failing_row() {
+    let server = TestServer::start().await;
+    let client = server.fresh_tenant("acme").await;
+    client
+        .batch_execute(
+            "CREATE TABLE other (n int CHECK (n > 0));
+             CREATE TABLE cp (id int PRIMARY KEY, v text NOT NULL, n int CHECK (n > 0), ok boolean);",
+        )
+        .await
+        .expect("tables");
+    let err = db_error(
+        copy_in(
+            &client,
+            "COPY cp FROM STDIN",
+            &["1\ta\t1\tt\n2\t\\N\t2\tf\n"],
+        )
+        .await,
+    );
+    assert_eq!(err.code().code(), "23502", "{err:?}");
+    assert_eq!(err.detail(), Some("Failing row contains (2, null, 2, f)."));
+    let err = db_error(
+        copy_in(
+            &client,
+            "COPY cp FROM STDIN",
+            &["1\ta\t1\tt\n2\tb\t-2\tf\n"],
+        )
+        .await,
+    );
+    assert_eq!(
+        err.message(),
+        "new row for relation \"cp\" violates check constraint \"cp_n_check\""
+    );
+    assert_eq!(err.detail(), Some("Failing row contains (2, b, -2, f)."));
+    let err = db_error(copy_in(&client, "COPY cp FROM STDIN", &["1\ta\t1\tt\n1\tb\t2\tf\n"]).await);
+    assert_eq!(err.detail(), Some("Key (id)=(1) already exists."));
+    assert_eq!(
+        rows(&client, "SELECT count(*) FROM cp").await,
+        vec![vec![s("0")]]
+    );
+}

@@ -372,3 +372,172 @@ async fn column_input_follows_schema_changes() {
         .get(0);
     assert_eq!(n, 2);
 }
+
+/// NOT NULL and CHECK violations carry PostgreSQL's `Failing row contains
+/// (...)` DETAIL: the whole new row, each value as its type prints, from
+/// literals, bound parameters (the first failing row of several) and an
+/// UPDATE's new row; nothing of the explaining run stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_row_details_23502_23514() {
+    let server = TestServer::start().await;
+    let client = server.fresh_tenant("acme").await;
+    client
+        .batch_execute(
+            "CREATE TABLE item (id int PRIMARY KEY, name text NOT NULL,
+                 qty int CHECK (qty > 0), active boolean DEFAULT true,
+                 price numeric(6,2), seen timestamptz, tags text[]);
+             INSERT INTO item VALUES (1, 'one', 1, true, 1.5, '2024-01-02 03:04:05+00', '{a}');",
+        )
+        .await
+        .expect("schema");
+    let none: Option<&str> = None;
+    let err = db_error(
+        client
+            .execute(
+                "INSERT INTO item (id, name, qty, price) VALUES ($1, $2, $3, 2.5)",
+                &[&2i32, &none, &3i32],
+            )
+            .await,
+    );
+    assert_eq!(err.code(), &SqlState::NOT_NULL_VIOLATION);
+    assert_eq!(
+        err.message(),
+        "null value in column \"name\" of relation \"item\" violates not-null constraint"
+    );
+    assert_eq!(
+        err.detail(),
+        Some("Failing row contains (2, null, 3, t, 2.50, null, null).")
+    );
+    assert_eq!((err.table(), err.column()), (Some("item"), Some("name")));
+    // Several rows from parameters: the first one that fails.
+    let err = db_error(
+        client
+            .execute(
+                "INSERT INTO item (id, name, qty, active, tags) VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10), ($11, $12, $13, $14, $15)",
+                &[
+                    &3i32, &"ok", &1i32, &false, &vec!["x"],
+                    &4i32, &"bad", &0i32, &false, &vec!["y z", "w"],
+                    &5i32, &"worse", &-1i32, &true, &vec!["v"],
+                ],
+            )
+            .await,
+    );
+    assert_eq!(err.code(), &SqlState::CHECK_VIOLATION);
+    assert_eq!(
+        err.message(),
+        "new row for relation \"item\" violates check constraint \"item_qty_check\""
+    );
+    assert_eq!(
+        err.detail(),
+        Some("Failing row contains (4, bad, 0, f, null, null, {\"y z\",w}).")
+    );
+    assert_eq!(
+        (err.table(), err.constraint()),
+        (Some("item"), Some("item_qty_check"))
+    );
+    // An UPDATE's new row, in a transaction block, by the simple protocol.
+    client.batch_execute("BEGIN").await.expect("begin");
+    let err = db_error(
+        client
+            .simple_query("UPDATE item SET qty = qty - 5, active = false WHERE id = 1")
+            .await,
+    );
+    assert_eq!(
+        err.detail(),
+        Some("Failing row contains (1, one, -4, f, 1.50, 2024-01-02 03:04:05+00, {a}).")
+    );
+    client.batch_execute("ROLLBACK").await.expect("rollback");
+    let rows: i64 = client
+        .query_one("SELECT count(*) FROM item", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(rows, 1, "the explaining runs left no row");
+    let qty: i32 = client
+        .query_one("SELECT qty FROM item WHERE id = 1", &[])
+        .await
+        .expect("qty")
+        .get(0);
+    assert_eq!(qty, 1);
+}
+
+/// The bulk insert applications send: one JSON parameter spread into the
+/// table's rows by `jsonb_populate_recordset(null::t, $1)`, each value read
+/// as its column's type; a bad value is 22P02 naming it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn populate_recordset_from_a_parameter() {
+    let server = TestServer::start().await;
+    let client = server.fresh_tenant("acme").await;
+    client
+        .batch_execute(
+            "CREATE TABLE item (id int PRIMARY KEY, name text NOT NULL, active boolean,
+                 price numeric(6,2), seen timestamptz)",
+        )
+        .await
+        .expect("schema");
+    let rows = serde_json::json!([
+        {"id": 1, "name": "a", "active": true, "price": 2.5, "seen": "2024-01-02T03:04:05+02:00"},
+        {"id": 2, "name": "b", "extra": "ignored"}
+    ]);
+    let n = client
+        .execute(
+            "INSERT INTO item SELECT * FROM jsonb_populate_recordset(null::item, $1)",
+            &[&rows],
+        )
+        .await
+        .expect("bulk insert");
+    assert_eq!(n, 2);
+    let got = client
+        .query(
+            "SELECT id, name, active, price::text, seen::text FROM item ORDER BY id",
+            &[],
+        )
+        .await
+        .expect("rows");
+    let text: Vec<String> = got
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {:?} {:?} {:?}",
+                r.get::<_, i32>(0),
+                r.get::<_, String>(1),
+                r.get::<_, Option<bool>>(2),
+                r.get::<_, Option<String>>(3),
+                r.get::<_, Option<String>>(4)
+            )
+        })
+        .collect();
+    assert_eq!(
+        text,
+        [
+            "1 a Some(true) Some(\"2.50\") Some(\"2024-01-02 01:04:05+00\")",
+            "2 b None None None"
+        ]
+    );
+    let err = db_error(
+        client
+            .execute(
+                "INSERT INTO item SELECT * FROM jsonb_populate_recordset(null::item, $1)",
+                &[&serde_json::json!([{"id": "x", "name": "c"}])],
+            )
+            .await,
+    );
+    assert_eq!(err.code(), &SqlState::INVALID_TEXT_REPRESENTATION);
+    assert_eq!(
+        err.message(),
+        "invalid input syntax for type integer: \"x\""
+    );
+    // A NOT NULL violation names the row the JSON made.
+    let err = db_error(
+        client
+            .execute(
+                "INSERT INTO item SELECT * FROM jsonb_populate_recordset(null::item, $1)",
+                &[&serde_json::json!([{"id": 3, "name": null, "active": false}])],
+            )
+            .await,
+    );
+    assert_eq!(
+        err.detail(),
+        Some("Failing row contains (3, null, f, null, null).")
+    );
+}

@@ -17,9 +17,11 @@
 //! reading of EXTRACT, `pg_interval_part(...)`, NULL, interval comparison
 //! `pg_interval_cmp(a, b)` a comparison of the texts (a known interval
 //! extracts NULL; a column falls back to nothing after its timestamp
-//! reading), and the clock `pg_now(..)` SQLite's `'now'` (per statement,
-//! in milliseconds, instead of per transaction), `pg_timestamp_add(ts,
-//! 'literal')` SQLite's date modifiers.
+//! reading), a populated row's field `pg_populate_field(object, t, c,
+//! jsonb)` SQLite's `json_extract(object, '$."c"')` (no input rules: a
+//! number stays a number, true is 1), the clock `pg_now(..)` SQLite's
+//! `'now'` (per statement, in milliseconds, instead of per transaction),
+//! and `pg_timestamp_add(ts, 'literal')` SQLite's date modifiers.
 
 use sqlparser::ast::{
     visit_expressions_mut, BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
@@ -74,6 +76,7 @@ pub fn portable_with<'s>(sql: &'s str, types: ColumnTypes<'_>) -> Cow<'s, str> {
         && !sql.contains("pg_interval_cmp(")
         && !sql.contains("pg_now(")
         && !sql.contains("pg_timestamp_")
+        && !sql.contains("pg_populate_")
     {
         return Cow::Borrowed(sql);
     }
@@ -199,6 +202,34 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
     if WRAPPERS.contains(&name.as_str()) {
         return arg(0);
     }
+    // A populated row's field: SQLite's reading of the JSON value (no
+    // input rules); the set form's array as it is.
+    if name == "pg_populate_rows" {
+        return arg(0);
+    }
+    if name == "pg_populate_field" {
+        let Some(Expr::Value(column)) = arg(2) else {
+            return None;
+        };
+        let sqlparser::ast::Value::SingleQuotedString(column) = &column.value else {
+            return None;
+        };
+        let path = format!("$.\"{}\"", column.replace('"', "\\\""));
+        return Some(Expr::Function(sqlparser::ast::Function {
+            name: ObjectName::from(vec![Ident::new("json_extract")]),
+            args: FunctionArguments::List(sqlparser::ast::FunctionArgumentList {
+                duplicate_treatment: None,
+                args: vec![
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(arg(0)?)),
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::value(
+                        sqlparser::ast::Value::SingleQuotedString(path),
+                    ))),
+                ],
+                clauses: vec![],
+            }),
+            ..f.clone()
+        }));
+    }
     if let Some((_, op)) = OPERATORS.iter().find(|(n, _)| *n == name) {
         return Some(Expr::Nested(Box::new(Expr::BinaryOp {
             left: Box::new(arg(0)?),
@@ -305,6 +336,13 @@ mod tests {
             "INSERT INTO t (a, b) VALUES (?1, 2)"
         );
         assert_eq!(portable("SELECT 1"), "SELECT 1");
+        assert_eq!(
+            portable(
+                "SELECT pg_populate_field(value, 't', 'id', 1) AS \"id\" \
+                 FROM json_each(pg_populate_rows(?1, 'jsonb_populate_recordset'))"
+            ),
+            "SELECT json_extract(value, '$.\"id\"') AS \"id\" FROM json_each(?1)"
+        );
         assert_eq!(
             portable("SELECT pg_to_int4(a + 1), pg_to_numeric('1.5') FROM s"),
             "SELECT CAST(round(a + 1) AS INTEGER), CAST('1.5' AS NUMERIC) FROM s"

@@ -592,10 +592,12 @@ impl Engine for RemoteConn {
         if let Some(r) = self.lost_transaction(run.sql) {
             return r;
         }
+        // Populated rows take the table's columns from the mirror.
+        let spread = self.mirror.catalog().spread_rows(run.sql);
         let sql = {
             let mirror = &self.mirror;
             let types = |scopes: &str, column: &str| mirror.column_type(scopes, column);
-            super::portable::portable_with(run.sql, &types)
+            super::portable::portable_with(spread.as_deref().unwrap_or(run.sql), &types)
         };
         let run = &Run {
             sql: &sql,
@@ -652,6 +654,8 @@ impl Engine for RemoteConn {
     async fn describe(&mut self, sql: &str) -> Result<Described, SqlError> {
         let deadline = self.deadline();
         self.ensure_fresh(deadline).await?;
+        let spread = self.mirror.catalog().spread_rows(sql);
+        let sql = spread.as_deref().unwrap_or(sql);
         if let Some(d) = self.mirror.describe(sql) {
             return Ok(d);
         }

@@ -159,7 +159,8 @@ fn no_nulls(conn: &Connection, table: &str, column: &str) -> Result<(), SqlError
         Some(()) => Err(SqlError::new(
             "23502",
             format!("column \"{column}\" of relation \"{table}\" contains null values"),
-        )),
+        )
+        .on(table, Some(column), None)),
         None => Ok(()),
     }
 }

@@ -3,8 +3,10 @@
 
 mod create_like;
 mod create_table_as;
+mod failing_row;
 mod fk_violation;
 mod key_values;
+mod populate;
 mod rerun;
 mod short_insert;
 
@@ -433,6 +435,25 @@ impl Conn {
     /// Prepares (and caches) a statement; the first statement of a
     /// connection that reads the catalog creates the catalog views.
     pub(super) fn prepare(&self, sql: &str) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
+        match self.spread_rows(sql) {
+            Some(spread) => self.prepare_text(&spread),
+            None => self.prepare_text(sql),
+        }
+    }
+
+    /// `sql` with its `json[b]_populate_record[set]` rows spread into the
+    /// named table's columns, as this connection's schema has them (see
+    /// [`populate`]); `None` when there is nothing to spread.
+    pub fn spread_rows(&self, sql: &str) -> Option<String> {
+        if !sql.contains(populate::MARKER) {
+            return None;
+        }
+        populate::expand(sql, |t| {
+            Some(self.table_columns(t)?.into_iter().map(|c| c.name).collect())
+        })
+    }
+
+    fn prepare_text(&self, sql: &str) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
         match self.db.prepare_cached(sql) {
             Err(e) if super::catalog_missing(&e) => {
                 // Not under the inline budget: creating the views is a one-off.
@@ -663,31 +684,29 @@ impl Conn {
         r
     }
 
-    /// An integrity error with what PostgreSQL's says and SQLite's does
-    /// not: a foreign key's constraint and key, a unique key's values.
+    /// An integrity error explained as PostgreSQL's ([`explain_violation`]).
     fn explained(&self, run: &Run<'_>, e: SqlError) -> SqlError {
-        match (e.code, e.object.as_deref()) {
-            ("23503", None) => fk_violation::explain(&self.db, run.sql, run.params).unwrap_or(e),
-            ("23505", Some(o)) if !o.key.is_empty() => {
-                let table = o.table.clone().unwrap_or_default();
-                match key_values::explain(&self.db, run.sql, run.params, &table, &o.key) {
-                    Some(values) => {
-                        let detail = format!(
-                            "Key ({})=({}) already exists.",
-                            o.key.join(", "),
-                            values.join(", ")
-                        );
-                        e.with_detail(detail)
-                    }
-                    None => e,
-                }
-            }
-            _ => e,
+        if !matches!(e.code, "23502" | "23503" | "23505" | "23514") {
+            return e;
         }
+        // The second run prepares the statement as the first did: rows
+        // spread, an INSERT with fewer values than columns named.
+        let mut sql = self
+            .spread_rows(run.sql)
+            .unwrap_or_else(|| run.sql.to_owned());
+        if let Err(err) = self.db.prepare_cached(&sql) {
+            if let Some(named) = self.short_insert(&sql, &err) {
+                sql = named;
+            }
+        }
+        explain_violation(&self.db, &sql, run.params, e)
     }
 
     fn run_statement(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
-        if run.sql.contains("pg_column_input(") || run.sql.contains("pg_column_type(") {
+        if run.sql.contains("pg_column_input(")
+            || run.sql.contains("pg_column_type(")
+            || run.sql.contains("pg_populate_")
+        {
             self.decls.validate(&self.db);
         }
         self.last_steps.store(u64::MAX, Ordering::Relaxed);
@@ -864,6 +883,62 @@ impl Conn {
 /// with `; ` (DDL only, never with parameters or rows).
 /// A single statement that merely contains "; " in a literal fails the
 /// same way when retried as a batch.
+/// An integrity error (`e`, raised by `sql` with `params` on `db`) with
+/// what PostgreSQL's says and SQLite's does not: a foreign key's
+/// constraint and key, a unique key's values, the row failing a NOT NULL
+/// or CHECK constraint. `sql` runs again for it, its writes rolled back
+/// (see `rerun`); only the error path pays.
+pub fn explain_violation(db: &Connection, sql: &str, params: &[Value], e: SqlError) -> SqlError {
+    let e = match (e.code, written_table(sql)) {
+        ("23514", Some(table)) => crate::sql::errors::check_violation_in(db, e, &table),
+        _ => e,
+    };
+    match (e.code, e.object.as_deref()) {
+        ("23503", None) => fk_violation::explain(db, sql, params).unwrap_or(e),
+        ("23502" | "23514", Some(o)) if o.table.is_some() => {
+            let table = o.table.clone().unwrap_or_default();
+            match failing_row::explain(db, sql, params, &table) {
+                Some(detail) => e.with_detail(detail),
+                None => e,
+            }
+        }
+        ("23505", Some(o)) if !o.key.is_empty() => {
+            let table = o.table.clone().unwrap_or_default();
+            match key_values::explain(db, sql, params, &table, &o.key) {
+                Some(values) => {
+                    let detail = format!(
+                        "Key ({})=({}) already exists.",
+                        o.key.join(", "),
+                        values.join(", ")
+                    );
+                    e.with_detail(detail)
+                }
+                None => e,
+            }
+        }
+        _ => e,
+    }
+}
+
+/// The table an INSERT or UPDATE (SQLite's text) writes.
+fn written_table(sql: &str) -> Option<String> {
+    use sqlparser::ast::{Statement, TableFactor, TableObject};
+    let mut statements =
+        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, sql).ok()?;
+    let name = match statements.pop()? {
+        Statement::Insert(insert) => match insert.table {
+            TableObject::TableName(name) => name,
+            _ => return None,
+        },
+        Statement::Update(update) => match update.table.relation {
+            TableFactor::Table { name, .. } => name,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(name.0.last()?.as_ident()?.value.clone())
+}
+
 fn several_statements(sql: &str) -> bool {
     sql.contains("; ")
 }

@@ -25,6 +25,7 @@ mod jsonops;
 mod jsonpath;
 mod numeric_math;
 mod ordered_set;
+mod populate;
 pub(super) mod quote;
 pub(crate) mod sequences;
 mod single_row;
@@ -85,6 +86,19 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     trigrams::register(conn)?;
     triggers::register(conn, None)?;
     Ok(())
+}
+
+/// Stored values as PostgreSQL's output functions print the declared
+/// types `decls` (`None` for NULL), for error details that show a row.
+pub fn output_texts(
+    values: &[rusqlite::types::Value],
+    decls: &[&str],
+) -> rusqlite::Result<Vec<Option<String>>> {
+    values
+        .iter()
+        .zip(decls)
+        .map(|(v, decl)| populate::output(v, column_input::Column::of(decl)))
+        .collect()
 }
 
 /// The SQLSTATE of an error message raised by a function of this module.
@@ -180,6 +194,12 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
         } else {
             "0A000"
         });
+    }
+    // json[b]_populate_record[set] of something other than objects.
+    if message.starts_with("cannot call ") && message.contains(" on a")
+        || message.starts_with("argument of ") && message.ends_with(" must be an array of objects")
+    {
+        return Some("22023");
     }
     if message.ends_with("\" is not an existing enum label") {
         return Some("22023");

@@ -122,7 +122,15 @@ impl Inserts for &Connection {
             stmt.raw_execute()?;
             Ok(())
         };
-        run().map_err(|e| from_sqlite_on(self, &e))
+        // Integrity errors name their row or key as PostgreSQL's do.
+        run().map_err(|e| {
+            crate::backend::sqlite::exec::explain_violation(
+                self,
+                sql,
+                values,
+                from_sqlite_on(self, &e),
+            )
+        })
     }
 }
 

@@ -361,8 +361,13 @@ fn body_scales(body: &SetExpr, scale: fn(&Expr) -> Option<u16>) -> Vec<Option<u1
     for item in &select.projection {
         let columns = match item {
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                out.push(scale(e));
-                continue;
+                match record_star(e) {
+                    Some(star) => star.map(|(_, scales)| scales),
+                    None => {
+                        out.push(scale(e));
+                        continue;
+                    }
+                }
             }
             SelectItem::Wildcard(_) if star_known => relation_scales(None),
             SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(n), _) => {
@@ -507,6 +512,28 @@ fn push_from(
                     columns,
                     kind: Kind::From,
                     scales: Vec::new(),
+                }
+            }
+            // `json[b]_populate_record[set](null::t, j)`: table t's columns,
+            // known when the executor supplied the schema (see `retype`).
+            TableFactor::Table {
+                name,
+                alias,
+                args: Some(args),
+                ..
+            } if super::populate::set_form(&base_name(name)).is_some() => {
+                let shown = alias
+                    .as_ref()
+                    .map_or_else(|| base_name(name), |a| a.name.value.clone());
+                let table = args.args.first().and_then(|a| match a {
+                    sqlparser::ast::FunctionArg::Unnamed(
+                        sqlparser::ast::FunctionArgExpr::Expr(e),
+                    ) => super::populate::row_type(e),
+                    _ => None,
+                });
+                match table {
+                    Some(t) => table_relation(shown, &t),
+                    None => opaque(shown),
                 }
             }
             // `json[b]_to_record[set](j) AS x(a int, ...)`: the declared columns.
@@ -752,7 +779,12 @@ fn select_named(
     for item in items {
         match item {
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                out.push((item_name(item), expr_type(e)))
+                match record_star(e) {
+                    Some(Some((columns, _))) => out.extend(columns),
+                    // An unknown number of columns.
+                    Some(None) => return vec![],
+                    None => out.push((item_name(item), expr_type(e))),
+                }
             }
             SelectItem::Wildcard(_) => match star {
                 Some(columns) => out.extend_from_slice(columns),
@@ -788,6 +820,39 @@ fn select_named(
     out
 }
 
+/// `(x).*` (parsed as `pg_record_star(x)`, see `populate`): the columns
+/// (and their scales) of the populate call's table or of FROM item `x`,
+/// `Some(None)` when unknown; `None` for any other expression.
+fn record_star(e: &Expr) -> Option<Option<CteColumns>> {
+    let Expr::Function(f) = e else { return None };
+    if base_name(&f.name) != "pg_record_star" {
+        return None;
+    }
+    let mut arg = *plain_args(f)?.first()?;
+    while let Expr::Nested(inner) = arg {
+        arg = inner;
+    }
+    let relation = match arg {
+        Expr::Identifier(r) => SCOPE.with(|s| {
+            s.borrow()
+                .iter()
+                .rev()
+                .find(|x| x.kind == Kind::From && x.name.eq_ignore_ascii_case(&r.value))
+                .map(|x| (x.columns.clone(), x.scales.clone()))
+        }),
+        Expr::Function(call) => plain_args(call)
+            .and_then(|a| a.first().and_then(|b| super::populate::row_type(b)))
+            .map(|t| table_relation(t.clone(), &t))
+            .filter(|r| r.kind == Kind::From)
+            .map(|r| (r.columns, r.scales)),
+        _ => None,
+    };
+    Some(relation.map(|(columns, mut scales)| {
+        scales.resize(columns.len(), None);
+        (columns, scales)
+    }))
+}
+
 /// The timestamp `date_trunc(field, ts)` / `date_bin(stride, ts, origin)`
 /// works on, whose type (timestamp or timestamptz) is the result's.
 pub(super) fn timestamp_source(func: &Function) -> Option<&Expr> {
@@ -813,6 +878,45 @@ pub(super) fn number_type(n: &str) -> PgType {
 /// A quoted literal, whose type PostgreSQL takes from the other operand.
 fn is_string_literal(e: &Expr) -> bool {
     matches!(e, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)))
+}
+
+/// `(r).col` of a FROM item, `(json[b]_populate_record(null::t, j)).col`
+/// of table t (known when the executor supplied the schema).
+fn field_type(root: &Expr, chain: &[sqlparser::ast::AccessExpr]) -> Option<PgType> {
+    field(root, chain, |r, i| r.columns[i].1)
+}
+
+/// The declared numeric scale of such a field (see [`field_type`]).
+pub(super) fn field_scale(root: &Expr, chain: &[sqlparser::ast::AccessExpr]) -> Option<u16> {
+    field(root, chain, |r, i| r.scales.get(i).copied().flatten())
+}
+
+fn field<T>(
+    root: &Expr,
+    chain: &[sqlparser::ast::AccessExpr],
+    get: impl Fn(&Relation, usize) -> Option<T>,
+) -> Option<T> {
+    let [sqlparser::ast::AccessExpr::Dot(Expr::Identifier(field))] = chain else {
+        return None;
+    };
+    let Expr::Nested(inner) = root else {
+        return None;
+    };
+    match inner.as_ref() {
+        Expr::Identifier(r) => scoped(Some(&r.value), &field.value, get),
+        Expr::Function(f) if super::populate::set_form(&base_name(&f.name)).is_some() => {
+            let table = plain_args(f)?
+                .first()
+                .and_then(|e| super::populate::row_type(e))?;
+            let relation = table_relation(table.clone(), &table);
+            let i = relation
+                .columns
+                .iter()
+                .position(|(c, _)| c.eq_ignore_ascii_case(&field.value))?;
+            get(&relation, i)
+        }
+        _ => None,
+    }
 }
 
 /// The PostgreSQL type of an expression, when it does not depend on the schema.
@@ -902,6 +1006,11 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
         // (Only with a known element type, as for array_agg.)
         Expr::Array(array) => Some(array_of(Some(array.elem.iter().find_map(expr_type)?))),
         // `arr[i]`: the element type (`t.arr[i]` is a column reference first).
+        Expr::CompoundFieldAccess { root, access_chain }
+            if field_type(root, access_chain).is_some() =>
+        {
+            field_type(root, access_chain)
+        }
         Expr::CompoundFieldAccess { root, access_chain } => {
             use sqlparser::ast::{AccessExpr, Subscript};
             let (last, dots) = access_chain.split_last()?;
@@ -1278,6 +1387,8 @@ fn function_type(func: &Function) -> Option<PgType> {
         "json_extract_path" => PgType::Json,
         "jsonb_extract_path_text" | "json_extract_path_text" => PgType::Text,
         "jsonb_pretty" => PgType::Text,
+        // A row of a table, printed as PostgreSQL prints a composite.
+        "json_populate_record" | "jsonb_populate_record" => PgType::Text,
         // Only with a known element type: a text[] of what are really
         // booleans or numbers would mislead clients (0 is a true string).
         "array_agg" => array_of(Some(first_arg_type()?)),

@@ -374,6 +374,16 @@ fn correlated_functions(select: &mut Select) -> Result<(), TranslateError> {
                 };
             }
             if !first && reads_columns(factor) {
+                // A populated row's columns are known only when the
+                // statement runs, too late to pack it here.
+                if let TableFactor::Table { name, .. } = factor {
+                    let name = super::ast::base_name(name);
+                    if super::populate::set_form(&name).is_some() {
+                        return Err(unsupported(format!(
+                            "{name}() over columns of an earlier FROM item"
+                        )));
+                    }
+                }
                 let mut f = factor.clone();
                 if super::series::rewrite_table_function(&mut f)? {
                     if let TableFactor::Derived { lateral, .. } = &mut f {

@@ -47,6 +47,7 @@ mod ordered_set;
 mod output_names;
 mod params;
 pub mod plpgsql;
+mod populate;
 mod pre_parse;
 mod prepared;
 mod query;

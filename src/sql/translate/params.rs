@@ -239,6 +239,37 @@ impl Hints {
 impl Visitor for Hints {
     type Break = ();
 
+    /// `json[b]_populate_record[set](null::t, $1)` in FROM: the JSON
+    /// argument's type, as the signature gives it in a select list.
+    fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+        if let TableFactor::Table {
+            name,
+            args: Some(args),
+            ..
+        } = factor
+        {
+            let name = base_name(name);
+            let exprs: Vec<&Expr> = args
+                .args
+                .iter()
+                .filter_map(|a| match a {
+                    sqlparser::ast::FunctionArg::Unnamed(
+                        sqlparser::ast::FunctionArgExpr::Expr(e),
+                    ) => Some(e),
+                    _ => None,
+                })
+                .collect();
+            if let Some(types) = signature(&name, exprs.len()) {
+                for (arg, ty) in exprs.iter().zip(types) {
+                    if let (Some(n), Some(t)) = (placeholder_index(arg), ty) {
+                        self.set(n, ParamHint::Type(*t));
+                    }
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_value(&mut self, value: &ValueWithSpan) -> ControlFlow<()> {
         // Makes `params` as long as the highest `$n`, even without hints.
         if let Value::Placeholder(p) = &value.value {
@@ -418,6 +449,8 @@ fn signature(name: &str, n: usize) -> Option<&'static [Option<PgType>]> {
             &[Some(Text), Some(Text), Some(Text), Some(Text)]
         }
         ("strpos" | "starts_with" | "concat_ws", _) => &[Some(Text), Some(Text)],
+        ("json_populate_record" | "json_populate_recordset", 2) => &[None, Some(PgType::Json)],
+        ("jsonb_populate_record" | "jsonb_populate_recordset", 2) => &[None, Some(PgType::Jsonb)],
         _ => return None,
     })
 }

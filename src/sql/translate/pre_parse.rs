@@ -18,7 +18,7 @@ pub(super) fn rewrite(chunk: Vec<TokenWithSpan>) -> Result<Vec<TokenWithSpan>, T
         return Err(unsupported("DO (anonymous PL/pgSQL blocks)"));
     }
     let chunk = overriding(drop_index_concurrently(table_command(chunk)))?;
-    Ok(upsert_from_constants(lock_strength(chunk)))
+    Ok(record_star(upsert_from_constants(lock_strength(chunk))))
 }
 
 /// The positions of the tokens that are not whitespace.
@@ -58,6 +58,38 @@ fn table_command(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         );
     }
     chunk
+}
+
+/// `(x).*`, a row's columns (`(jsonb_populate_record(null::t, j)).*`,
+/// `(r).*`), which sqlparser does not parse: written `pg_record_star(x)`,
+/// a call `populate::expand_star` reads again.
+fn record_star(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    loop {
+        let words = significant(&chunk);
+        let at = (2..words.len()).find(|&n| {
+            matches!(chunk[words[n - 2]].token, Token::RParen)
+                && matches!(chunk[words[n - 1]].token, Token::Period)
+                && matches!(chunk[words[n]].token, Token::Mul)
+        });
+        let Some(n) = at else { return chunk };
+        // The parenthesis that the `)` closes.
+        let mut depth = 0usize;
+        let open = (0..n - 1).rev().find(|&m| {
+            match chunk[words[m]].token {
+                Token::RParen => depth += 1,
+                Token::LParen => depth -= 1,
+                _ => {}
+            }
+            depth == 0
+        });
+        let Some(open) = open else { return chunk };
+        chunk.remove(words[n]);
+        chunk.remove(words[n - 1]);
+        chunk.insert(
+            words[open],
+            TokenWithSpan::wrap(Token::make_word("pg_record_star", None)),
+        );
+    }
 }
 
 /// `DROP INDEX CONCURRENTLY name` (migration tools send it to avoid long

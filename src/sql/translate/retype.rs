@@ -66,7 +66,8 @@ impl Retype {
             return None;
         }
         let unknown = columns.is_empty() || columns.iter().any(Option::is_none);
-        let reads_table = visit_relations(statement, |_| ControlFlow::Break(())).is_break();
+        let reads_table = visit_relations(statement, |_| ControlFlow::Break(())).is_break()
+            || !super::populate::tables_read(statement).is_empty();
         (unknown && reads_table).then(|| Retype(Arc::new(statement.clone())))
     }
 
@@ -82,6 +83,12 @@ impl Retype {
             }
             ControlFlow::<()>::Continue(())
         });
+        // Row types (`jsonb_populate_record(null::t, j)`) name tables too.
+        for t in super::populate::tables_read(self.0.as_ref()) {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
         out
     }
 

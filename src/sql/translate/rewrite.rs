@@ -119,6 +119,9 @@ impl VisitorMut for Rewriter {
     }
 
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
+        if let Err(e) = super::populate::rewrite(expr) {
+            return ControlFlow::Break(e);
+        }
         if let Err(e) = super::functions::extract_from_interval(expr) {
             return ControlFlow::Break(e);
         }
@@ -226,6 +229,11 @@ impl VisitorMut for Rewriter {
             select
                 .projection
                 .push(sqlparser::ast::SelectItem::UnnamedExpr(super::ast::null()));
+        }
+        for item in &mut select.projection {
+            if let Err(e) = super::populate::expand_star(item) {
+                return ControlFlow::Break(e);
+            }
         }
         brk(check_select(select)
             .and_then(|()| rewrite_select_list(select))

@@ -50,6 +50,9 @@ pub(super) fn expr_scale(expr: &Expr) -> Option<u16> {
             _ => None,
         },
         Expr::Nested(inner) => expr_scale(inner),
+        Expr::CompoundFieldAccess { root, access_chain } => {
+            super::columns::field_scale(root, access_chain)
+        }
         Expr::UnaryOp {
             op: UnaryOperator::Minus | UnaryOperator::Plus,
             expr,

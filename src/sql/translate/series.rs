@@ -66,6 +66,12 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
     if ordinality || (name == "unnest" && args.len() > 1) {
         return zipped_elements(factor, &name, &args, alias, ordinality);
     }
+    if super::populate::set_form(&name).is_some() && !alias_columns_free(alias.as_ref()) {
+        return Err(unsupported(format!("{name}() with column aliases")));
+    }
+    if let Some(sub) = super::populate::from_item(&name, &args)? {
+        return Ok(replace_with(factor, sub, alias, &name));
+    }
     if matches!(
         name.as_str(),
         "json_to_recordset" | "jsonb_to_recordset" | "json_to_record" | "jsonb_to_record"
@@ -138,11 +144,7 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
             )],
         ),
         // Other set-returning functions are not translated (refused by name).
-        "generate_subscripts"
-        | "json_populate_recordset"
-        | "jsonb_populate_recordset"
-        | "json_each"
-        | "json_tree" => return Ok(false),
+        "generate_subscripts" | "json_each" | "json_tree" => return Ok(false),
         // A function returning one value, in FROM, is a one-row relation
         // (Grafana's `FROM string_to_array(current_setting(...), ',') s`).
         _ => query(

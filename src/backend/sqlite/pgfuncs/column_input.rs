@@ -27,6 +27,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
 /// owner of the connection keeps the cache valid ([`DeclCache::validate`]).
 pub fn register_cached(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Result<()> {
     super::column_type::register(conn, cache.clone())?;
+    super::populate::register(conn, cache.clone())?;
     conn.create_scalar_function("pg_column_input", 3, pure(), move |ctx| {
         let Some(column) = declared(ctx, &cache)? else {
             return ctx.get::<Value>(0);
@@ -141,16 +142,16 @@ fn relative_now(text: &[u8], ty: PgType) -> Option<Vec<u8>> {
 #[derive(Clone, Copy)]
 pub(super) struct Column {
     pub(super) ty: PgType,
-    limit: Option<Limit>,
+    pub(super) limit: Option<Limit>,
     /// numeric(p, s): `s`.
     pub(super) scale: Option<u16>,
     /// numeric(p, s): `p`.
-    precision: Option<u16>,
+    pub(super) precision: Option<u16>,
 }
 
 /// `varchar(n)` / `char(n)`: at most `chars` characters; `pad` for char(n).
 #[derive(Clone, Copy)]
-struct Limit {
+pub(super) struct Limit {
     chars: usize,
     pad: bool,
 }
@@ -199,7 +200,7 @@ impl Column {
 
 /// numeric(p, s) holds values that round (to `s` places) below 10^(p-s)
 /// in magnitude; others are 22003, as PostgreSQL's numeric input.
-fn fits_precision(value: &Value, precision: u16, scale: u16) -> rusqlite::Result<()> {
+pub(super) fn fits_precision(value: &Value, precision: u16, scale: u16) -> rusqlite::Result<()> {
     let v = match value {
         Value::Integer(n) => *n as f64,
         Value::Real(f) => *f,
@@ -228,7 +229,7 @@ fn fits_precision(value: &Value, precision: u16, scale: u16) -> rusqlite::Result
 
 /// PostgreSQL's length rule for character types: too long is 22001
 /// unless only spaces are cut; char(n) is padded with spaces.
-fn limited(v: Value, limit: Limit) -> rusqlite::Result<Value> {
+pub(super) fn limited(v: Value, limit: Limit) -> rusqlite::Result<Value> {
     let Value::Text(s) = v else { return Ok(v) };
     let count = s.chars().count();
     if count > limit.chars {
