@@ -379,10 +379,19 @@ impl Conn {
         if self.db.is_autocommit() {
             self.block_steps.store(0, Ordering::Relaxed);
         }
-        let r = self
-            .db
-            .execute_batch(sql)
-            .map_err(|e| from_sqlite_on(&self.db, &e));
+        let r = match self.db.execute_batch(sql) {
+            // A check reading the catalog views (COMMENT ON's) before the
+            // connection has them: they come before any write of the batch
+            // (see `translate::comments`), so it runs again once installed.
+            Err(e) if super::catalog_missing(&e) => {
+                if !self.db.is_autocommit() {
+                    self.catalog_in_tx.store(true, Ordering::Relaxed);
+                }
+                super::catalog::install(&self.db).and_then(|()| self.db.execute_batch(sql))
+            }
+            r => r,
+        }
+        .map_err(|e| from_sqlite_on(&self.db, &e));
         if self.catalog_in_tx.load(Ordering::Relaxed) {
             let word = sql.trim_start().get(..8).unwrap_or("");
             if word.eq_ignore_ascii_case("ROLLBACK") {

@@ -282,6 +282,9 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
                 "42710" => "42710",
                 "42P01" => "42P01",
                 "22023" => "22023",
+                // COMMENT ON's checks (`translate::comments`).
+                "42703" => "42703",
+                "42809" => "42809",
                 _ => "P0001",
             };
             Err::<Option<String>, _>(rusqlite::Error::UserFunctionError(Box::new(
