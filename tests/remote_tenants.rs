@@ -782,4 +782,8 @@ async fn comments_are_kept_on_the_remote_database() {
             .unwrap(),
     );
     assert_eq!(rows, vec![vec![Some("0".into())]]);
+    // A drop that fails on the server keeps its error (the upkeep makes
+    // it a batch of statements).
+    let e = c.batch_execute("DROP INDEX nope").await.unwrap_err();
+    assert_eq!(e.code(), Some(&SqlState::UNDEFINED_OBJECT), "{e:?}");
 }

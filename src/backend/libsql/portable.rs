@@ -305,8 +305,15 @@ mod tests {
         ] {
             let t = crate::sql::translate::translate(pg).unwrap().remove(0);
             let out = portable(&t.sql);
-            assert!(!out.contains("pg_raise") && !out.contains("pg_drop_check"), "{pg}: {out}");
-            let kept = t.sql.split("; ").filter(|s| !s.starts_with("SELECT pg_")).count();
+            assert!(
+                !out.contains("pg_raise") && !out.contains("pg_drop_check"),
+                "{pg}: {out}"
+            );
+            let kept = t
+                .sql
+                .split("; ")
+                .filter(|s| !s.starts_with("SELECT pg_"))
+                .count();
             assert_eq!(out.split("; ").count(), kept, "{pg}: {out}");
         }
     }

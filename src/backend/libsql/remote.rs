@@ -22,7 +22,9 @@ use pgwire::messages::data::DataRow;
 use tokio::time::{timeout_at, Instant};
 
 use super::errors::{from_libsql, is_stream_expired};
-use super::mirror::{changes_schema, SchemaEntry, SchemaMirror, COMMENTS, COMMENTS_SQL, SCHEMA_SQL};
+use super::mirror::{
+    changes_schema, SchemaEntry, SchemaMirror, COMMENTS, COMMENTS_SQL, SCHEMA_SQL,
+};
 use super::schema_watch::{is_missing_object, SchemaWatch, VERSION_SQL};
 use super::values::{as_value_ref, from_remote, to_remote};
 use crate::backend::engine::Engine;
@@ -311,7 +313,10 @@ impl RemoteConn {
         self.mirror.load(&entries)?;
         // COMMENT ON texts: one more read, only where a comment was made.
         let mut comments = Vec::new();
-        if entries.iter().any(|e| e.name.eq_ignore_ascii_case(COMMENTS)) {
+        if entries
+            .iter()
+            .any(|e| e.name.eq_ignore_ascii_case(COMMENTS))
+        {
             for row in self.read_rows(COMMENTS_SQL, deadline).await? {
                 let text = |v: &libsql::Value| match v {
                     libsql::Value::Text(s) => s.clone(),

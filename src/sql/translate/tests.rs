@@ -75,7 +75,10 @@ fn drops_and_renames_keep_comments_in_step() {
     assert_eq!(sql("ALTER TABLE t RENAME TO u"), want.join("; "));
     let mut want = vec!["ALTER TABLE \"T\" RENAME COLUMN A TO \"B\"".to_owned()];
     want.extend(comments::renamed_column("T", "a", "B"));
-    assert_eq!(sql("ALTER TABLE \"T\" RENAME COLUMN A TO \"B\""), want.join("; "));
+    assert_eq!(
+        sql("ALTER TABLE \"T\" RENAME COLUMN A TO \"B\""),
+        want.join("; ")
+    );
 }
 
 /// COMMENT ON: the checks, then one write keyed by the folded names.
@@ -83,12 +86,18 @@ fn drops_and_renames_keep_comments_in_step() {
 fn comment_on_writes_one_keyed_row() {
     let sql = |pg: &str| translate(pg).unwrap().remove(0).sql;
     let set = sql("COMMENT ON COLUMN public.Users.\"Email\" IS $$it's$$");
-    assert!(set.ends_with(
-        "INSERT OR REPLACE INTO main.pgcat__comment (kind, obj, sub, description) \
+    assert!(
+        set.ends_with(
+            "INSERT OR REPLACE INTO main.pgcat__comment (kind, obj, sub, description) \
          SELECT 'col', 'users', 'Email', 'it''s' WHERE EXISTS (SELECT 1 FROM \
          pragma_table_info('users') WHERE name = 'Email' COLLATE NOCASE)"
-    ), "{set}");
-    assert!(set.contains("relation \"public.users\" does not exist"), "{set}");
+        ),
+        "{set}"
+    );
+    assert!(
+        set.contains("relation \"public.users\" does not exist"),
+        "{set}"
+    );
     for removed in ["COMMENT ON TABLE t IS NULL", "COMMENT ON TABLE t IS ''"] {
         assert!(sql(removed).ends_with(
             "DELETE FROM main.pgcat__comment WHERE kind = 'rel' AND obj = 't' AND sub = ''"
