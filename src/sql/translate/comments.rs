@@ -1,12 +1,12 @@
 //! `COMMENT ON TABLE | VIEW | MATERIALIZED VIEW | SEQUENCE | INDEX | COLUMN
-//! | TYPE | SCHEMA ... IS 'text' | NULL`: the text goes into the tenant's
+//! | TYPE | SCHEMA | CONSTRAINT c ON ... IS 'text' | NULL`: the text goes into the tenant's
 //! `pgcat__comment` table (`sql::catalog::COMMENT_TABLE`), which
 //! pg_description, `obj_description` and `col_description` read; `NULL` or
 //! `''` removes it, as in PostgreSQL.
 //!
 //! Comments are keyed by name, so the statements that rename or drop an
-//! object carry its comments along or delete them (the helpers below, which
-//! DDL translations append). Every statement here is plain SQL over
+//! object carry its comments along or delete them (`upkeep`, whose
+//! statements their translations append). Every statement here is plain SQL over
 //! `sqlite_schema` and `pragma_table_info`, so it runs on a remote libSQL
 //! tenant too, except the checks raising PostgreSQL's errors, which call
 //! `pg_raise` and read the catalog views (left out there by
@@ -20,6 +20,12 @@ use super::tokens::Cursor;
 use super::{TranslateError, Translation};
 use crate::sql::catalog::COMMENT_TABLE;
 use crate::sql::quote_literal as lit;
+
+mod upkeep;
+pub(crate) use upkeep::{
+    dropped_column, dropped_constraint, dropped_index, dropped_relation, dropped_type,
+    renamed_column, renamed_constraint, renamed_index, renamed_relation,
+};
 
 const TABLE: &str = "main.pgcat__comment";
 
@@ -313,117 +319,4 @@ fn wrong_kind(object: Object, rel: &str) -> String {
         lit(&format!("\"{rel}\" is not {noun}")),
         lit(rel)
     )
-}
-
-/// After `ALTER TABLE | SEQUENCE from RENAME TO to`: its comments and
-/// those of its columns follow it.
-pub(crate) fn renamed_relation(from: &str, to: &str) -> Vec<String> {
-    vec![
-        COMMENT_TABLE.to_owned(),
-        format!(
-            "UPDATE OR REPLACE {TABLE} SET obj = {} WHERE kind IN ('rel', 'col', 'con') AND obj = {}",
-            lit(to),
-            lit(from)
-        ),
-    ]
-}
-
-/// After `ALTER INDEX from RENAME TO to`.
-pub(crate) fn renamed_index(from: &str, to: &str) -> Vec<String> {
-    vec![
-        COMMENT_TABLE.to_owned(),
-        format!(
-            "UPDATE OR REPLACE {TABLE} SET obj = {} WHERE kind = 'idx' AND obj = {}",
-            lit(to),
-            lit(from)
-        ),
-    ]
-}
-
-/// After `ALTER TABLE t RENAME COLUMN from TO to`.
-pub(crate) fn renamed_column(table: &str, from: &str, to: &str) -> Vec<String> {
-    vec![
-        COMMENT_TABLE.to_owned(),
-        format!(
-            "UPDATE OR REPLACE {TABLE} SET sub = {} WHERE kind = 'col' AND obj = {} AND sub = {}",
-            lit(to),
-            lit(table),
-            lit(from)
-        ),
-    ]
-}
-
-/// Before a table, view or sequence is dropped: its comments, its
-/// columns', and its indexes' (SQLite's names, and the primary key's
-/// PostgreSQL name) go with it.
-pub(crate) fn dropped_relation(name: &str) -> Vec<String> {
-    let n = lit(name);
-    vec![
-        COMMENT_TABLE.to_owned(),
-        format!(
-            "DELETE FROM {TABLE} WHERE (kind IN ('rel', 'col', 'con') AND obj = {n}) \
-             OR (kind = 'idx' AND (obj = {} OR obj IN (SELECT s.name FROM main.sqlite_schema s \
-             WHERE s.type = 'index' AND s.tbl_name = {n} COLLATE NOCASE)))",
-            lit(&format!("{name}_pkey"))
-        ),
-    ]
-}
-
-/// With `DROP INDEX name`.
-pub(crate) fn dropped_index(name: &str) -> Vec<String> {
-    vec![
-        COMMENT_TABLE.to_owned(),
-        format!(
-            "DELETE FROM {TABLE} WHERE kind = 'idx' AND obj = {}",
-            lit(name)
-        ),
-    ]
-}
-
-/// With `ALTER TABLE t DROP COLUMN c`.
-pub(crate) fn dropped_column(table: &str, column: &str) -> Vec<String> {
-    vec![
-        COMMENT_TABLE.to_owned(),
-        format!(
-            "DELETE FROM {TABLE} WHERE kind = 'col' AND obj = {} AND sub = {}",
-            lit(table),
-            lit(column)
-        ),
-    ]
-}
-
-/// With `DROP TYPE name`.
-pub(crate) fn dropped_type(name: &str) -> Vec<String> {
-    vec![
-        COMMENT_TABLE.to_owned(),
-        format!(
-            "DELETE FROM {TABLE} WHERE kind = 'type' AND obj = {}",
-            lit(name)
-        ),
-    ]
-}
-
-/// After `ALTER TABLE t RENAME CONSTRAINT from TO to`.
-pub(crate) fn renamed_constraint(table: &str, from: &str, to: &str) -> Vec<String> {
-    vec![
-        COMMENT_TABLE.to_owned(),
-        format!(
-            "UPDATE OR REPLACE {TABLE} SET sub = {} WHERE kind = 'con' AND obj = {} AND sub = {}",
-            lit(to),
-            lit(table),
-            lit(from)
-        ),
-    ]
-}
-
-/// With `ALTER TABLE t DROP CONSTRAINT name`.
-pub(crate) fn dropped_constraint(table: &str, name: &str) -> Vec<String> {
-    vec![
-        COMMENT_TABLE.to_owned(),
-        format!(
-            "DELETE FROM {TABLE} WHERE kind = 'con' AND obj = {} AND sub = {}",
-            lit(table),
-            lit(name)
-        ),
-    ]
 }
