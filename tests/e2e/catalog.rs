@@ -117,6 +117,42 @@ async fn psql_describe_commands_match_postgresql() {
     );
 }
 
+/// COMMENT ON texts in psql's `\d+`, `\dt+`, `\dv+` and `\dn+`, which
+/// read them through col_description and obj_description.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn psql_describe_commands_show_comments() {
+    let server = TestServer::start().await;
+    let client = server.fresh_tenant("acme").await;
+    client.batch_execute(SCHEMA).await.unwrap();
+    client
+        .batch_execute(
+            "COMMENT ON TABLE todo IS 'Things to do';
+             COMMENT ON COLUMN todo.title IS $$What's to do$$;
+             COMMENT ON VIEW open_todo IS 'Not done yet';",
+        )
+        .await
+        .unwrap();
+    let d = psql(&server, r"\d+ todo").await;
+    assert!(d.contains("| What's to do\n"), "{d}");
+    let dt = psql(&server, r"\dt+").await;
+    assert!(dt.contains("| Things to do\n"), "{dt}");
+    let dv = psql(&server, r"\dv+").await;
+    assert!(dv.contains("| Not done yet\n"), "{dv}");
+    let dn = psql(&server, r"\dn+").await;
+    assert!(dn.contains("| standard public schema\n"), "{dn}");
+    client
+        .batch_execute("ALTER TABLE todo RENAME TO task; COMMENT ON COLUMN task.title IS NULL")
+        .await
+        .unwrap();
+    let dt = psql(&server, r"\dt+").await;
+    assert!(
+        dt.contains(" task  | table |") && dt.contains("| Things to do\n"),
+        "{dt}"
+    );
+    let d = psql(&server, r"\d+ task").await;
+    assert!(!d.contains("What's to do"), "{d}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokio_postgres_type_lookup_and_reg_casts() {
     let server = TestServer::start().await;

@@ -1,7 +1,9 @@
 //! pg_description: the tenant's `COMMENT ON` texts (`pgcat__comment`, see
 //! `COMMENT_TABLE`) under the OIDs pg_class, pg_attribute, pg_constraint,
 //! pg_type and pg_namespace give their objects. Each comment's OID is looked up by
-//! name, so a comment whose object is gone has no row.
+//! name, so a comment whose object is gone has no row. The public schema
+//! has PostgreSQL's own comment until one replaces it (an empty text stored
+//! for `IS NULL` hides it).
 
 use super::pg_type::ENUM_OID;
 use super::{rel, Relation};
@@ -47,9 +49,9 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          UNION ALL SELECT (SELECT k.oid FROM pgcat__con k JOIN pgcat__rel r ON r.oid = k.conrelid \
              WHERE r.name = c.obj COLLATE NOCASE AND k.conname = c.sub COLLATE NOCASE), \
            2606, 0, c.description FROM pgcat__comment c WHERE c.kind = 'con' \
-         UNION ALL SELECT 2200, 2615, 0, c.description FROM pgcat__comment c \
-           WHERE c.kind = 'schema' AND c.obj = 'public') \
-         WHERE objoid IS NOT NULL AND objsubid IS NOT NULL"
+         UNION ALL SELECT 2200, 2615, 0, coalesce((SELECT c.description FROM pgcat__comment c \
+           WHERE c.kind = 'schema' AND c.obj = 'public'), 'standard public schema')) \
+         WHERE objoid IS NOT NULL AND objsubid IS NOT NULL AND description <> ''"
     );
     rel(
         all,

@@ -244,7 +244,13 @@ fn statements(
         lit(&key.obj),
         lit(&key.sub)
     );
-    out.push(match comment.filter(|c| !c.is_empty()) {
+    // The public schema's comment is PostgreSQL's built-in one unless a
+    // row says otherwise: removing it stores an empty text.
+    let removed = match object {
+        Object::Schema => Some(""),
+        _ => None,
+    };
+    out.push(match comment.filter(|c| !c.is_empty()).or(removed) {
         None => format!("DELETE FROM {TABLE} WHERE {at}"),
         Some(text) => format!(
             "INSERT OR REPLACE INTO {TABLE} (kind, obj, sub, description) \
