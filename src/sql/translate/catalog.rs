@@ -464,14 +464,11 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
             [super::ast::string(text)],
         ),
         ("regclass", None) => {
-            let mut catalogs = String::from("CASE $1");
-            for (name, oid) in catalog::CATALOG_OIDS {
-                catalogs.push_str(&format!(" WHEN {oid} THEN '{name}'"));
-            }
+            let catalogs = catalog_case(|name, oid| format!(" WHEN {oid} THEN '{name}'"), "");
             template(
                 &format!(
                     "coalesce(quote_ident((SELECT pgcat_name FROM pgcat__lookup \
-                     WHERE pgcat_kind = 'rel' AND pgcat_key = $1)), {catalogs} END, \
+                     WHERE pgcat_kind = 'rel' AND pgcat_key = $1)), {catalogs}, \
                      CAST($1 AS TEXT))"
                 ),
                 [inner.clone()],
@@ -483,14 +480,20 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
     })
 }
 
+/// `CASE $1 <arm per catalog><tail> END` over the catalogs
+/// pg_description's `classoid` names (`catalog::CATALOG_OIDS`).
+fn catalog_case(arm: impl Fn(&str, i64) -> String, tail: &str) -> String {
+    let arms: String = catalog::CATALOG_OIDS
+        .iter()
+        .map(|(name, oid)| arm(name, *oid))
+        .collect();
+    format!("CASE $1{arms}{tail} END")
+}
+
 /// The OID of the catalog a (non-literal) name names, or 0.
 fn catalog_oid_of(name: &Expr) -> Expr {
-    let mut case = String::from("(CASE $1");
-    for (catalog, oid) in catalog::CATALOG_OIDS {
-        case.push_str(&format!(" WHEN '{catalog}' THEN {oid}"));
-    }
-    case.push_str(" ELSE 0 END)");
-    template(&case, [name.clone()])
+    let case = catalog_case(|name, oid| format!(" WHEN '{name}' THEN {oid}"), " ELSE 0");
+    template(&format!("({case})"), [name.clone()])
 }
 
 /// A relation name as regclass input reads it: `"User"` keeps its case,
@@ -519,11 +522,19 @@ fn relation_name(text: &str) -> String {
     }
 }
 
-/// The OID of a relation named by a (possibly `public.`-qualified) text.
+/// The OID of a relation named by a (possibly `public.`-qualified) text,
+/// or of a catalog pg_description's `classoid` names (a parameter such as
+/// SQLAlchemy's `CAST($1 AS REGCLASS)` with `pg_catalog.pg_class`).
 fn regclass_lookup(name: Expr) -> Expr {
+    let catalogs = catalog_case(
+        |name, oid| format!(" WHEN '{name}' THEN {oid} WHEN 'pg_catalog.{name}' THEN {oid}"),
+        "",
+    );
     template(
-        "(SELECT pgcat_key FROM pgcat__lookup WHERE pgcat_kind = 'rel' \
-         AND (pgcat_name = $1 OR 'public.' || pgcat_name = $1))",
+        &format!(
+            "coalesce((SELECT pgcat_key FROM pgcat__lookup WHERE pgcat_kind = 'rel' \
+             AND (pgcat_name = $1 OR 'public.' || pgcat_name = $1)), {catalogs})"
+        ),
         [name],
     )
 }

@@ -115,6 +115,27 @@ fn comment_on_writes_one_keyed_row() {
     ));
 }
 
+/// The comment readers and the catalog names in regclass casts translate
+/// (their templates parse) to reads of pg_description.
+#[test]
+fn comment_readers_read_pg_description() {
+    let t = translate(
+        "SELECT obj_description(c.oid, 'pg_class'), obj_description(c.oid, n.nspname), \
+         obj_description(c.oid), col_description(c.oid, 1), c.oid::regclass, \
+         to_regclass('pg_catalog.pg_class'), 'pg_catalog.pg_constraint'::regclass, \
+         CAST($1 AS regclass) FROM pg_class c, pg_namespace n",
+    )
+    .unwrap()
+    .remove(0);
+    assert_eq!(
+        t.sql.matches("pgcat_pg_description").count(),
+        4,
+        "{}",
+        t.sql
+    );
+    assert!(t.sql.contains("2606"), "{}", t.sql);
+}
+
 #[test]
 fn ddl_statements() {
     assert_translates(&[
