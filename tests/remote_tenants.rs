@@ -739,7 +739,7 @@ async fn comments_are_kept_on_the_remote_database() {
     .unwrap();
     let read = "SELECT obj_description('item'::regclass, 'pg_class'), \
                 col_description('item'::regclass, 2), \
-                (SELECT count(*) FROM pg_description)";
+                (SELECT count(*) FROM pg_description WHERE classoid = 'pg_class'::regclass)";
     let rows = simple_rows(&c.simple_query(read).await.unwrap());
     let want = vec![vec![
         Some("Things".into()),
@@ -777,11 +777,24 @@ async fn comments_are_kept_on_the_remote_database() {
         .await
         .unwrap();
     let rows = simple_rows(
-        &c.simple_query("SELECT count(*) FROM pg_description")
-            .await
-            .unwrap(),
+        &c.simple_query(
+            "SELECT count(*) FROM pg_description WHERE classoid = 'pg_class'::regclass",
+        )
+        .await
+        .unwrap(),
     );
     assert_eq!(rows, vec![vec![Some("0".into())]]);
+    // PostgreSQL's errors, from checks the session runs on its mirror.
+    let e = c
+        .batch_execute("COMMENT ON TABLE nope IS 'x'")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(&SqlState::UNDEFINED_TABLE), "{e:?}");
+    let e = c
+        .batch_execute("COMMENT ON COLUMN thing.nope IS 'x'")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(&SqlState::UNDEFINED_COLUMN), "{e:?}");
     // A drop that fails on the server keeps its error (the upkeep makes
     // it a batch of statements).
     let e = c.batch_execute("DROP INDEX nope").await.unwrap_err();

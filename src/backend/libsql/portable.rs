@@ -5,8 +5,8 @@
 //! stores what it is given, as SQLite would, without PostgreSQL's input
 //! checks), `SELECT pg_drop_check(...)` before a DROP TABLE is left out
 //! (no 2BP01 check), and so are the `SELECT pg_raise(...) WHERE ...`
-//! checks of COMMENT ON (which read the catalog views; its write stores
-//! nothing for a missing object there), and the exact numeric functions of result
+//! checks of COMMENT ON (which read the catalog views: the session runs
+//! them on its schema mirror, see [`schema_checks`]), and the exact numeric functions of result
 //! columns go back to SQLite's arithmetic (`pg_avg(x, c)` → `avg(x)`,
 //! `pg_numeric_div(a, b)` → `(a / b)`: doubles instead of exact decimals),
 //! and `pgtenant_single(x)` of a scalar subquery becomes `max(x)` (the same
@@ -139,13 +139,34 @@ fn sqlite_expr(sql: &str) -> Option<Expr> {
 /// The translator's `SELECT pg_drop_check(...)` statement, or a check
 /// raising an error (`SELECT pg_raise(...) WHERE ...`).
 fn is_drop_check(s: &Statement) -> bool {
+    is_check(s, "pg_drop_check") || is_check(s, "pg_raise")
+}
+
+/// A statement selecting only `function(...)`.
+fn is_check(s: &Statement, function: &str) -> bool {
     let Statement::Query(q) = s else { return false };
     let SetExpr::Select(select) = q.body.as_ref() else {
         return false;
     };
     matches!(select.projection.as_slice(), [SelectItem::UnnamedExpr(Expr::Function(f))]
-        if f.name.to_string().eq_ignore_ascii_case("pg_drop_check")
-            || f.name.to_string().eq_ignore_ascii_case("pg_raise"))
+        if f.name.to_string().eq_ignore_ascii_case(function))
+}
+
+/// The `SELECT pg_raise(...) WHERE ...` checks of `sql` (COMMENT ON's),
+/// which [`portable`] leaves out: they read only the schema and the
+/// catalog views, so the session runs them on its schema mirror instead.
+pub fn schema_checks(sql: &str) -> Vec<String> {
+    if !sql.contains("pg_raise(") {
+        return Vec::new();
+    }
+    let Ok(statements) = Parser::parse_sql(&SQLiteDialect {}, sql) else {
+        return Vec::new();
+    };
+    statements
+        .iter()
+        .filter(|s| is_check(s, "pg_raise"))
+        .map(ToString::to_string)
+        .collect()
 }
 
 fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
@@ -316,5 +337,9 @@ mod tests {
                 .count();
             assert_eq!(out.split("; ").count(), kept, "{pg}: {out}");
         }
+        let t = crate::sql::translate::translate("COMMENT ON COLUMN t.c IS 'x'").unwrap();
+        let checks = super::schema_checks(&t[0].sql);
+        assert_eq!(checks.len(), 3, "{checks:?}");
+        assert!(checks.iter().all(|c| c.starts_with("SELECT pg_raise(")));
     }
 }

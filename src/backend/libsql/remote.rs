@@ -611,6 +611,16 @@ impl Engine for RemoteConn {
         if let Some(r) = self.lost_transaction(run.sql) {
             return r;
         }
+        // COMMENT ON's checks read the catalog views, which the server
+        // lacks; the mirror has the same schema (and comments).
+        let checks = super::portable::schema_checks(run.sql);
+        if !checks.is_empty() {
+            let deadline = self.deadline();
+            self.ensure_fresh(deadline).await?;
+            for check in &checks {
+                self.mirror.catalog().batch(check)?;
+            }
+        }
         let sql = {
             let mirror = &self.mirror;
             let types = |scopes: &str, column: &str| mirror.column_type(scopes, column);

@@ -9,9 +9,8 @@
 //! statements their translations append). Every statement here is plain SQL over
 //! `sqlite_schema` and `pragma_table_info`, so it runs on a remote libSQL
 //! tenant too, except the checks raising PostgreSQL's errors, which call
-//! `pg_raise` and read the catalog views (left out there by
-//! `libsql::portable`: a comment on a missing object is then not stored,
-//! without an error).
+//! `pg_raise` and read the catalog views: a remote session runs those on
+//! its schema mirror (`libsql::portable::schema_checks`).
 
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
