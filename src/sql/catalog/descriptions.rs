@@ -1,7 +1,7 @@
 //! pg_description: the tenant's `COMMENT ON` texts (`pgcat__comment`, see
 //! `COMMENT_TABLE`) under the OIDs pg_class, pg_attribute, pg_constraint,
-//! pg_type and pg_namespace give their objects. Each comment's OID is looked up by
-//! name, so a comment whose object is gone has no row. The public schema
+//! pg_type and pg_namespace give their objects. A comment is matched to
+//! its object by name, so one whose object is gone has no row. The public schema
 //! has PostgreSQL's own comment until one replaces it (an empty text stored
 //! for `IS NULL` hides it).
 
@@ -31,24 +31,32 @@ pub fn catalog_oid(name: &str) -> Option<i64> {
 }
 
 pub(super) fn add(all: &mut Vec<Relation>) {
-    // Correlated lookups per comment row: with no comments, nothing of the
-    // (pragma-heavy) relation views is computed.
+    // Each arm starts from the schema row its OID comes from, so a query
+    // for one object (`obj_description(oid)`, `objoid = x`, pushed into the
+    // arms) tests that row's OID before it looks up a comment (by the
+    // table's key) or reads a table's columns; the rarer kinds look their
+    // object up per comment.
     let body = format!(
         "SELECT * FROM (\
-         SELECT (SELECT r.oid FROM pgcat__rel r WHERE r.name = c.obj COLLATE NOCASE) AS objoid, \
-           1259 AS classoid, 0 AS objsubid, c.description AS description \
-           FROM pgcat__comment c WHERE c.kind = 'rel' \
+         SELECT s.rowid + 16384 AS objoid, 1259 AS classoid, 0 AS objsubid, \
+           c.description AS description \
+           FROM main.sqlite_schema s JOIN pgcat__comment c \
+             ON c.kind = CASE s.type WHEN 'index' THEN 'idx' ELSE 'rel' END \
+             AND c.obj = s.name AND c.sub = '' \
+           WHERE s.type IN ('table', 'view', 'index') \
          UNION ALL SELECT (SELECT x.oid FROM pgcat__idx x WHERE x.name = c.obj COLLATE NOCASE), \
            1259, 0, c.description FROM pgcat__comment c WHERE c.kind = 'idx' \
-         UNION ALL SELECT (SELECT r.oid FROM pgcat__rel r WHERE r.name = c.obj COLLATE NOCASE), \
-           1259, (SELECT p.cid + 1 FROM pragma_table_info(c.obj) p \
-             WHERE p.name = c.sub COLLATE NOCASE), c.description \
-           FROM pgcat__comment c WHERE c.kind = 'col' \
-         UNION ALL SELECT {ENUM_OID} + (SELECT min(e.rowid) FROM pgcat__enum e WHERE e.type = c.obj), \
-           1247, 0, c.description FROM pgcat__comment c WHERE c.kind = 'type' \
+           AND NOT EXISTS (SELECT 1 FROM main.sqlite_schema s WHERE s.type = 'index' \
+             AND s.name = c.obj COLLATE NOCASE) \
+         UNION ALL SELECT s.rowid + 16384, 1259, p.cid + 1, c.description \
+           FROM main.sqlite_schema s JOIN pgcat__comment c ON c.kind = 'col' AND c.obj = s.name \
+           JOIN pragma_table_info(s.name) p ON p.name = c.sub COLLATE NOCASE \
+           WHERE s.type IN ('table', 'view') \
          UNION ALL SELECT (SELECT k.oid FROM pgcat__con k JOIN pgcat__rel r ON r.oid = k.conrelid \
              WHERE r.name = c.obj COLLATE NOCASE AND k.conname = c.sub COLLATE NOCASE), \
            2606, 0, c.description FROM pgcat__comment c WHERE c.kind = 'con' \
+         UNION ALL SELECT {ENUM_OID} + (SELECT min(e.rowid) FROM pgcat__enum e WHERE e.type = c.obj), \
+           1247, 0, c.description FROM pgcat__comment c WHERE c.kind = 'type' \
          UNION ALL SELECT 2200, 2615, 0, coalesce((SELECT c.description FROM pgcat__comment c \
            WHERE c.kind = 'schema' AND c.obj = 'public'), 'standard public schema')) \
          WHERE objoid IS NOT NULL AND objsubid IS NOT NULL AND description <> ''"
