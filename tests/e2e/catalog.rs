@@ -151,6 +151,27 @@ async fn psql_describe_commands_show_comments() {
     );
     let d = psql(&server, r"\d+ task").await;
     assert!(!d.contains("What's to do"), "{d}");
+    // A drop SQLite refuses (here a CASCADE over a referencing row) is all
+    // or none: the comment it would have deleted stays.
+    client
+        .batch_execute("INSERT INTO users (email) VALUES ('a@x'); INSERT INTO task (title, owner_id) VALUES ('t', 1)")
+        .await
+        .unwrap();
+    client
+        .batch_execute("COMMENT ON TABLE users IS 'People'")
+        .await
+        .unwrap();
+    assert!(client
+        .batch_execute("DROP TABLE users CASCADE")
+        .await
+        .is_err());
+    let rows = simple_rows(
+        &client
+            .simple_query("SELECT obj_description('users'::regclass, 'pg_class')")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(rows, vec![vec![Some("People".to_owned())]]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

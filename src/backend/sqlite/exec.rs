@@ -404,6 +404,22 @@ impl Conn {
         r
     }
 
+    /// The SQLite statements of one PostgreSQL statement, all or none as
+    /// that statement is (outside a block each would commit by itself: a
+    /// DROP TABLE ... CASCADE that SQLite refuses would lose the comments
+    /// deleted before it).
+    fn batch_all_or_none(&self, sql: &str) -> Result<(), SqlError> {
+        self.batch("SAVEPOINT pgtenant_statement")?;
+        let r = self.batch(sql);
+        let end = if r.is_ok() {
+            "RELEASE pgtenant_statement"
+        } else {
+            "ROLLBACK TO pgtenant_statement; RELEASE pgtenant_statement"
+        };
+        let ended = self.batch(end);
+        r.and(ended)
+    }
+
     /// Ends a transaction block: COMMIT, or ROLLBACK (also when COMMIT
     /// fails: a deferred constraint ends the block too).
     pub fn end_block(&self, commit: bool) -> Result<(), SqlError> {
@@ -687,13 +703,13 @@ impl Conn {
             // (`DROP TABLE a, b`, `TRUNCATE a, b`): those take no parameters
             // and return no rows.
             Err(rusqlite::Error::MultipleStatement) if run.params.is_empty() => {
-                self.batch(run.sql)?;
+                self.batch_all_or_none(run.sql)?;
                 return Ok(Finished::Changed(0));
             }
             // rusqlite prepares the rest to tell; a later statement may use
             // what an earlier one creates (CREATE SEQUENCE's table and row).
             Err(_) if run.params.is_empty() && several_statements(run.sql) => {
-                self.batch(run.sql)?;
+                self.batch_all_or_none(run.sql)?;
                 return Ok(Finished::Changed(0));
             }
             Err(e) => return Err(from_sqlite(&e)),
