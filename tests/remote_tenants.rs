@@ -722,3 +722,81 @@ async fn remote_databases_finds_a_missing_namespace() {
     assert!(left.contains(&"acme--prod".to_owned()), "{left:?}");
     assert!(!left.contains(&"globex--prod".to_owned()), "{left:?}");
 }
+
+/// COMMENT ON runs on the server (plain SQL on its `pgcat__comment`); the
+/// schema mirror copies the texts, so pg_description, obj_description,
+/// col_description and psql's `\d+` answer as on a local tenant.
+#[tokio::test]
+async fn comments_are_kept_on_the_remote_database() {
+    let f = start().await;
+    let c = remote_tenant(&f, "notes").await;
+    c.batch_execute(
+        "CREATE TABLE item (id int PRIMARY KEY, label text);
+         COMMENT ON TABLE item IS 'Things';
+         COMMENT ON COLUMN item.label IS $$The item's label$$;",
+    )
+    .await
+    .unwrap();
+    let read = "SELECT obj_description('item'::regclass, 'pg_class'), \
+                col_description('item'::regclass, 2), \
+                (SELECT count(*) FROM pg_description WHERE classoid = 'pg_class'::regclass)";
+    let rows = simple_rows(&c.simple_query(read).await.unwrap());
+    let want = vec![vec![
+        Some("Things".into()),
+        Some("The item's label".into()),
+        Some("2".into()),
+    ]];
+    assert_eq!(rows, want);
+    // Another session's mirror loads them too.
+    let other = f.server.connect_tenant("notes", "alice", "s3cret").await;
+    assert_eq!(simple_rows(&other.simple_query(read).await.unwrap()), want);
+    let out = f
+        .server
+        .psql("alice@notes", "notes", "s3cret", &["-c", "\\d+ item"], None)
+        .await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("The item's label"), "{text}");
+    // Renames carry them, drops and IS NULL remove them.
+    c.batch_execute(
+        "ALTER TABLE item RENAME TO thing;
+         ALTER TABLE thing RENAME COLUMN label TO name;
+         COMMENT ON TABLE thing IS NULL;",
+    )
+    .await
+    .unwrap();
+    let rows = simple_rows(
+        &c.simple_query(
+            "SELECT obj_description('thing'::regclass, 'pg_class'), \
+             col_description('thing'::regclass, 2)",
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(rows, vec![vec![None, Some("The item's label".into())]]);
+    c.batch_execute("DROP TABLE thing; CREATE TABLE thing (id int, name text)")
+        .await
+        .unwrap();
+    let rows = simple_rows(
+        &c.simple_query(
+            "SELECT count(*) FROM pg_description WHERE classoid = 'pg_class'::regclass",
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(rows, vec![vec![Some("0".into())]]);
+    // PostgreSQL's errors, from checks the session runs on its mirror.
+    let e = c
+        .batch_execute("COMMENT ON TABLE nope IS 'x'")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(&SqlState::UNDEFINED_TABLE), "{e:?}");
+    let e = c
+        .batch_execute("COMMENT ON COLUMN thing.nope IS 'x'")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some(&SqlState::UNDEFINED_COLUMN), "{e:?}");
+    // A drop that fails on the server keeps its error (the upkeep makes
+    // it a batch of statements).
+    let e = c.batch_execute("DROP INDEX nope").await.unwrap_err();
+    assert_eq!(e.code(), Some(&SqlState::UNDEFINED_OBJECT), "{e:?}");
+}

@@ -31,8 +31,11 @@ pub fn from_postgres(ddl: &str) -> Result<Desired, SqlError> {
                     err
                 })?;
             }
-            // `CREATE SCHEMA IF NOT EXISTS public`, `SET ...`: nothing to deploy.
+            // `CREATE SCHEMA IF NOT EXISTS public`, `SET ...`: nothing to
+            // deploy; nor `COMMENT ON` (comments are not part of what a
+            // deployment compares and applies, as before they were stored).
             StmtKind::Noop { .. } | StmtKind::Set { .. } => {}
+            StmtKind::Query { tag: "COMMENT", .. } => {}
             StmtKind::Query { tag, .. } => {
                 return Err(SqlError::new(
                     "0A000",

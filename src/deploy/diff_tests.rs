@@ -72,6 +72,19 @@ fn actions(p: &Plan) -> Vec<&str> {
     p.steps.iter().map(|s| s.action).collect()
 }
 
+/// A desired schema may carry pg_dump's COMMENT ON lines: accepted, and
+/// not part of the plan.
+#[test]
+fn desired_schema_comments_are_accepted() {
+    let d = from_postgres(
+        "CREATE TABLE t (id int PRIMARY KEY, a text);
+         COMMENT ON TABLE t IS 'x';
+         COMMENT ON COLUMN t.a IS 'y';",
+    )
+    .unwrap();
+    assert_eq!(d.schema.tables.len(), 1);
+}
+
 #[test]
 fn additive_change_uses_alter_table() {
     let mut conn = db("CREATE TABLE t (id serial PRIMARY KEY, name text)");

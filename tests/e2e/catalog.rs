@@ -117,6 +117,63 @@ async fn psql_describe_commands_match_postgresql() {
     );
 }
 
+/// COMMENT ON texts in psql's `\d+`, `\dt+`, `\dv+` and `\dn+`, which
+/// read them through col_description and obj_description.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn psql_describe_commands_show_comments() {
+    let server = TestServer::start().await;
+    let client = server.fresh_tenant("acme").await;
+    client.batch_execute(SCHEMA).await.unwrap();
+    client
+        .batch_execute(
+            "COMMENT ON TABLE todo IS 'Things to do';
+             COMMENT ON COLUMN todo.title IS $$What's to do$$;
+             COMMENT ON VIEW open_todo IS 'Not done yet';",
+        )
+        .await
+        .unwrap();
+    let d = psql(&server, r"\d+ todo").await;
+    assert!(d.contains("| What's to do\n"), "{d}");
+    let dt = psql(&server, r"\dt+").await;
+    assert!(dt.contains("| Things to do\n"), "{dt}");
+    let dv = psql(&server, r"\dv+").await;
+    assert!(dv.contains("| Not done yet\n"), "{dv}");
+    let dn = psql(&server, r"\dn+").await;
+    assert!(dn.contains("| standard public schema\n"), "{dn}");
+    client
+        .batch_execute("ALTER TABLE todo RENAME TO task; COMMENT ON COLUMN task.title IS NULL")
+        .await
+        .unwrap();
+    let dt = psql(&server, r"\dt+").await;
+    assert!(
+        dt.contains(" task  | table |") && dt.contains("| Things to do\n"),
+        "{dt}"
+    );
+    let d = psql(&server, r"\d+ task").await;
+    assert!(!d.contains("What's to do"), "{d}");
+    // A drop SQLite refuses (here a CASCADE over a referencing row) is all
+    // or none: the comment it would have deleted stays.
+    client
+        .batch_execute("INSERT INTO users (email) VALUES ('a@x'); INSERT INTO task (title, owner_id) VALUES ('t', 1)")
+        .await
+        .unwrap();
+    client
+        .batch_execute("COMMENT ON TABLE users IS 'People'")
+        .await
+        .unwrap();
+    assert!(client
+        .batch_execute("DROP TABLE users CASCADE")
+        .await
+        .is_err());
+    let rows = simple_rows(
+        &client
+            .simple_query("SELECT obj_description('users'::regclass, 'pg_class')")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(rows, vec![vec![Some("People".to_owned())]]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokio_postgres_type_lookup_and_reg_casts() {
     let server = TestServer::start().await;

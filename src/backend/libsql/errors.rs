@@ -54,6 +54,12 @@ pub fn from_hrana_text(text: &str) -> SqlError {
         return connection_failure(rest.trim().trim_matches('`'));
     }
     if let Some(rest) = text.strip_prefix("api error:") {
+        // A failed statement of a batch (several statements for one
+        // PostgreSQL statement) comes back as an "api error" holding the
+        // server's SQLite message.
+        if let Some(msg) = sqlite_message(rest) {
+            return from_sqlite_code(refine(ffi::SQLITE_ERROR, &msg), &msg);
+        }
         return from_http_status(rest.trim().trim_matches('`'));
     }
     let code = error_code(text);
@@ -222,6 +228,8 @@ mod tests {
             from_hrana_text("http error: `connection refused`").code,
             "08006"
         );
+        let batch = "api error: `SQLite error: no such index: nope`";
+        assert_eq!(from_hrana_text(batch).code, "42704");
         assert_eq!(
             from_hrana_text("api error: `status=401 Unauthorized, body=`").code,
             "28000"

@@ -28,6 +28,12 @@ pub const SCHEMA_SQL: &str = "SELECT s.type, s.name, s.sql, v.schema_version \
      FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\') AS s \
      ORDER BY CASE s.type WHEN 'table' THEN 0 WHEN 'view' THEN 1 ELSE 2 END, s.rid";
 
+/// The server's table of comments (`sql::catalog::COMMENT_TABLE`).
+pub const COMMENTS: &str = "pgcat__comment";
+
+/// Reads the server's comments, when [`COMMENTS`] is among its tables.
+pub const COMMENTS_SQL: &str = "SELECT kind, obj, sub, description FROM main.pgcat__comment";
+
 /// Route decisions kept per statement text (cleared on reload).
 const ROUTE_CACHE: usize = 512;
 
@@ -95,6 +101,12 @@ impl SchemaMirror {
                 ))?;
             }
             for e in entries {
+                // The comments are rows, which `load_comments` copies into
+                // a TEMP table: a catalog query reading them then still
+                // reads no table of the tenant's and runs here.
+                if e.name.eq_ignore_ascii_case(COMMENTS) {
+                    continue;
+                }
                 let virtual_table = e.kind == "table"
                     && e.sql
                         .get(..20)
@@ -113,6 +125,25 @@ impl SchemaMirror {
         self.routes.clear();
         self.stale = false;
         Ok(())
+    }
+
+    /// Replaces the mirrored `COMMENT ON` texts (rows of the server's
+    /// `pgcat__comment`: kind, obj, sub, description).
+    pub fn load_comments(&mut self, rows: &[[String; 4]]) -> Result<(), SqlError> {
+        let role = self.role;
+        guard::unguarded(self.db.sqlite_mut(), role, false, |c| {
+            c.execute_batch(&crate::sql::catalog::COMMENT_TABLE.replace("main.", "temp."))?;
+            c.execute("DELETE FROM temp.pgcat__comment", [])?;
+            let mut insert = c.prepare(
+                "INSERT OR REPLACE INTO temp.pgcat__comment (kind, obj, sub, description) \
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for row in rows {
+                insert.execute(rusqlite::params_from_iter(row.iter()))?;
+            }
+            Ok(())
+        })
+        .map_err(|e| from_sqlite(&e))
     }
 
     /// Whether `sql` runs here rather than on the server: it reads and

@@ -4,7 +4,9 @@
 //! `pg_column_input(value, table, column)` becomes `value` (the server then
 //! stores what it is given, as SQLite would, without PostgreSQL's input
 //! checks), `SELECT pg_drop_check(...)` before a DROP TABLE is left out
-//! (no 2BP01 check), and the exact numeric functions of result
+//! (no 2BP01 check), and so are the `SELECT pg_raise(...) WHERE ...`
+//! checks of COMMENT ON (which read the catalog views: the session runs
+//! them on its schema mirror, see [`schema_checks`]), and the exact numeric functions of result
 //! columns go back to SQLite's arithmetic (`pg_avg(x, c)` → `avg(x)`,
 //! `pg_numeric_div(a, b)` → `(a / b)`: doubles instead of exact decimals),
 //! and `pgtenant_single(x)` of a scalar subquery becomes `max(x)` (the same
@@ -77,6 +79,7 @@ pub fn portable_with<'s>(sql: &'s str, types: ColumnTypes<'_>) -> Cow<'s, str> {
         && !sql.contains("pg_now(")
         && !sql.contains("pg_timestamp_")
         && !sql.contains("pg_populate_")
+        && !sql.contains("pg_raise(")
     {
         return Cow::Borrowed(sql);
     }
@@ -170,14 +173,37 @@ fn sqlite_expr(sql: &str) -> Option<Expr> {
         .ok()
 }
 
-/// The translator's `SELECT pg_drop_check(...)` statement.
+/// The translator's `SELECT pg_drop_check(...)` statement, or a check
+/// raising an error (`SELECT pg_raise(...) WHERE ...`).
 fn is_drop_check(s: &Statement) -> bool {
+    is_check(s, "pg_drop_check") || is_check(s, "pg_raise")
+}
+
+/// A statement selecting only `function(...)`.
+fn is_check(s: &Statement, function: &str) -> bool {
     let Statement::Query(q) = s else { return false };
     let SetExpr::Select(select) = q.body.as_ref() else {
         return false;
     };
     matches!(select.projection.as_slice(), [SelectItem::UnnamedExpr(Expr::Function(f))]
-        if f.name.to_string().eq_ignore_ascii_case("pg_drop_check"))
+        if f.name.to_string().eq_ignore_ascii_case(function))
+}
+
+/// The `SELECT pg_raise(...) WHERE ...` checks of `sql` (COMMENT ON's),
+/// which [`portable`] leaves out: they read only the schema and the
+/// catalog views, so the session runs them on its schema mirror instead.
+pub fn schema_checks(sql: &str) -> Vec<String> {
+    if !sql.contains("pg_raise(") {
+        return Vec::new();
+    }
+    let Ok(statements) = Parser::parse_sql(&SQLiteDialect {}, sql) else {
+        return Vec::new();
+    };
+    statements
+        .iter()
+        .filter(|s| is_check(s, "pg_raise"))
+        .map(ToString::to_string)
+        .collect()
 }
 
 fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
@@ -359,5 +385,39 @@ mod tests {
             portable("SELECT pg_numeric_sub(s, pg_avg(s, 'emp.s') OVER (PARTITION BY d)) FROM emp"),
             "SELECT (s - avg(s) OVER (PARTITION BY d)) FROM emp"
         );
+    }
+
+    /// COMMENT ON and the comment upkeep of DROP and RENAME run remotely:
+    /// no local function is left, every statement is kept otherwise.
+    #[test]
+    fn comment_statements_are_plain_sql() {
+        for pg in [
+            "COMMENT ON TABLE t IS 'x'",
+            "COMMENT ON COLUMN public.t.c IS $$it's$$",
+            "COMMENT ON INDEX i IS NULL",
+            "DROP TABLE a, b",
+            "DROP VIEW IF EXISTS v",
+            "DROP INDEX i",
+            "ALTER TABLE t RENAME TO u",
+            "ALTER TABLE t RENAME COLUMN a TO b",
+            "ALTER TABLE t DROP COLUMN a",
+        ] {
+            let t = crate::sql::translate::translate(pg).unwrap().remove(0);
+            let out = portable(&t.sql);
+            assert!(
+                !out.contains("pg_raise") && !out.contains("pg_drop_check"),
+                "{pg}: {out}"
+            );
+            let kept = t
+                .sql
+                .split("; ")
+                .filter(|s| !s.starts_with("SELECT pg_"))
+                .count();
+            assert_eq!(out.split("; ").count(), kept, "{pg}: {out}");
+        }
+        let t = crate::sql::translate::translate("COMMENT ON COLUMN t.c IS 'x'").unwrap();
+        let checks = super::schema_checks(&t[0].sql);
+        assert_eq!(checks.len(), 3, "{checks:?}");
+        assert!(checks.iter().all(|c| c.starts_with("SELECT pg_raise(")));
     }
 }

@@ -22,7 +22,9 @@ use pgwire::messages::data::DataRow;
 use tokio::time::{timeout_at, Instant};
 
 use super::errors::{from_libsql, is_stream_expired};
-use super::mirror::{changes_schema, SchemaEntry, SchemaMirror, SCHEMA_SQL};
+use super::mirror::{
+    changes_schema, SchemaEntry, SchemaMirror, COMMENTS, COMMENTS_SQL, SCHEMA_SQL,
+};
 use super::schema_watch::{is_missing_object, SchemaWatch, VERSION_SQL};
 use super::values::{as_value_ref, from_remote, to_remote};
 use crate::backend::engine::Engine;
@@ -309,6 +311,23 @@ impl RemoteConn {
             }
         }
         self.mirror.load(&entries)?;
+        // COMMENT ON texts: one more read, only where a comment was made.
+        let mut comments = Vec::new();
+        if entries
+            .iter()
+            .any(|e| e.name.eq_ignore_ascii_case(COMMENTS))
+        {
+            for row in self.read_rows(COMMENTS_SQL, deadline).await? {
+                let text = |v: &libsql::Value| match v {
+                    libsql::Value::Text(s) => s.clone(),
+                    _ => String::new(),
+                };
+                if let [kind, obj, sub, description] = row.as_slice() {
+                    comments.push([text(kind), text(obj), text(sub), text(description)]);
+                }
+            }
+        }
+        self.mirror.load_comments(&comments)?;
         self.watch.loaded(version);
         Ok(())
     }
@@ -591,6 +610,16 @@ impl Engine for RemoteConn {
     ) -> Result<Finished, SqlError> {
         if let Some(r) = self.lost_transaction(run.sql) {
             return r;
+        }
+        // COMMENT ON's checks read the catalog views, which the server
+        // lacks; the mirror has the same schema (and comments).
+        let checks = super::portable::schema_checks(run.sql);
+        if !checks.is_empty() {
+            let deadline = self.deadline();
+            self.ensure_fresh(deadline).await?;
+            for check in &checks {
+                self.mirror.catalog().batch(check)?;
+            }
         }
         // Populated rows take the table's columns from the mirror.
         let spread = self.mirror.catalog().spread_rows(run.sql);

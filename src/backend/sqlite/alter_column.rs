@@ -90,6 +90,8 @@ fn apply(
                     quote(column)
                 ))
                 .map_err(sql)?;
+                let comments = crate::sql::translate::comments::dropped_column(table, column);
+                conn.execute_batch(&comments.join("; ")).map_err(sql)?;
             }
             edit => edit_column(conn, role, table, edit)?,
         }

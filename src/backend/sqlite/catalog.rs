@@ -50,6 +50,11 @@ pub fn install(conn: &Connection) -> rusqlite::Result<()> {
     if !has_relation(conn, "pgcat__enum")? {
         conn.execute_batch(&catalog::ENUM_TABLE.replace("main.", "temp."))?;
     }
+    // Likewise the comments (a remote tenant's mirror copies the server's
+    // table when it has one: `libsql::mirror`).
+    if !has_relation(conn, "pgcat__comment")? {
+        conn.execute_batch(&catalog::COMMENT_TABLE.replace("main.", "temp."))?;
+    }
     conn.execute_batch(catalog::install_sql())
 }
 
@@ -282,9 +287,10 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     ] {
         conn.create_scalar_function(name, -1, pure(), move |_| Ok(value))?;
     }
+    // obj_description and col_description read pg_description (the
+    // translator rewrites them, `translate::catalog`); no shared object
+    // has a comment.
     for name in [
-        "obj_description",
-        "col_description",
         "shobj_description",
         "pg_get_statisticsobjdef_columns",
         "pg_get_triggerdef",

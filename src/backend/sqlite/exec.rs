@@ -402,10 +402,19 @@ impl Conn {
     /// multi-statement DDL).
     pub fn batch(&self, sql: &str) -> Result<(), SqlError> {
         self.statement_begins();
-        let r = self
-            .db
-            .execute_batch(sql)
-            .map_err(|e| from_sqlite_on(&self.db, &e));
+        let r = match self.db.execute_batch(sql) {
+            // A check reading the catalog views (COMMENT ON's) before the
+            // connection has them: they come before any write of the batch
+            // (see `translate::comments`), so it runs again once installed.
+            Err(e) if super::catalog_missing(&e) => {
+                if !self.db.is_autocommit() {
+                    self.catalog_in_tx.store(true, Ordering::Relaxed);
+                }
+                super::catalog::install(&self.db).and_then(|()| self.db.execute_batch(sql))
+            }
+            r => r,
+        }
+        .map_err(|e| from_sqlite_on(&self.db, &e));
         if self.catalog_in_tx.load(Ordering::Relaxed) {
             let word = sql.trim_start().get(..8).unwrap_or("");
             if word.eq_ignore_ascii_case("ROLLBACK") {
@@ -416,6 +425,22 @@ impl Conn {
             }
         }
         r
+    }
+
+    /// The SQLite statements of one PostgreSQL statement, all or none as
+    /// that statement is (outside a block each would commit by itself: a
+    /// DROP TABLE ... CASCADE that SQLite refuses would lose the comments
+    /// deleted before it).
+    fn batch_all_or_none(&self, sql: &str) -> Result<(), SqlError> {
+        self.batch("SAVEPOINT pgtenant_statement")?;
+        let r = self.batch(sql);
+        let end = if r.is_ok() {
+            "RELEASE pgtenant_statement"
+        } else {
+            "ROLLBACK TO pgtenant_statement; RELEASE pgtenant_statement"
+        };
+        let ended = self.batch(end);
+        r.and(ended)
     }
 
     /// Ends a transaction block: COMMIT, or ROLLBACK (also when COMMIT
@@ -716,13 +741,13 @@ impl Conn {
             // (`DROP TABLE a, b`, `TRUNCATE a, b`): those take no parameters
             // and return no rows.
             Err(rusqlite::Error::MultipleStatement) if run.params.is_empty() => {
-                self.batch(run.sql)?;
+                self.batch_all_or_none(run.sql)?;
                 return Ok(Finished::Changed(0));
             }
             // rusqlite prepares the rest to tell; a later statement may use
             // what an earlier one creates (CREATE SEQUENCE's table and row).
             Err(_) if run.params.is_empty() && several_statements(run.sql) => {
-                self.batch(run.sql)?;
+                self.batch_all_or_none(run.sql)?;
                 return Ok(Finished::Changed(0));
             }
             Err(e) => return Err(from_sqlite(&e)),

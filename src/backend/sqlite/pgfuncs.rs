@@ -188,6 +188,24 @@ pub fn sqlstate(message: &str) -> Option<&'static str> {
     if message.starts_with("trigger \"") && message.ends_with("\" does not exist") {
         return Some("42704");
     }
+    // COMMENT ON's checks (translate::comments, through pg_raise).
+    if message.starts_with("constraint \"") && message.ends_with("\" does not exist") {
+        return Some("42704");
+    }
+    let wrong_kind = [
+        "a table",
+        "a view",
+        "a sequence",
+        "an index",
+        "a materialized view",
+    ]
+    .iter()
+    .any(|kind| message.ends_with(&format!("\" is not {kind}")));
+    if (message.starts_with('"') && wrong_kind)
+        || message.starts_with("cannot set comment on relation \"")
+    {
+        return Some("42809");
+    }
     if message.starts_with("text search configuration \"") {
         return Some(if message.ends_with("does not exist") {
             "42704"

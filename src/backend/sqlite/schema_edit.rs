@@ -24,17 +24,32 @@ pub fn apply(conn: &mut Connection, role: Role, edit: &SchemaEdit) -> Result<(),
     if role == Role::ReadOnly {
         return Err(guard::read_only_error());
     }
-    super::all_or_none(conn, "pgtenant_schema_edit", |c| match edit {
-        SchemaEdit::DropConstraint {
-            table,
-            name,
-            if_exists,
-        } => drop_constraint(c, role, table, name, *if_exists),
-        SchemaEdit::RenameConstraint { table, from, to } => {
-            rename_constraint(c, role, table, from, to)
-        }
-        SchemaEdit::RenameIndex { from, to } => rename_index(c, from, to),
-        SchemaEdit::ValidateConstraint { table, name } => validate_constraint(c, table, name),
+    use crate::sql::translate::comments;
+    super::all_or_none(conn, "pgtenant_schema_edit", |c| {
+        // The object's comment goes or follows (`translate::comments`).
+        let comments = match edit {
+            SchemaEdit::DropConstraint {
+                table,
+                name,
+                if_exists,
+            } => {
+                drop_constraint(c, role, table, name, *if_exists)?;
+                comments::dropped_constraint(table, name)
+            }
+            SchemaEdit::RenameConstraint { table, from, to } => {
+                rename_constraint(c, role, table, from, to)?;
+                comments::renamed_constraint(table, from, to)
+            }
+            SchemaEdit::RenameIndex { from, to } => {
+                rename_index(c, from, to)?;
+                comments::renamed_index(from, to)
+            }
+            SchemaEdit::ValidateConstraint { table, name } => {
+                validate_constraint(c, table, name)?;
+                Vec::new()
+            }
+        };
+        c.execute_batch(&comments.join("; ")).map_err(sql_error)
     })
 }
 

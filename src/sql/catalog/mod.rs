@@ -12,6 +12,7 @@
 //! the view wraps each value in a CAST so comparisons get the right affinity
 //! (`attrelid = '16385'` compares as a number, as in PostgreSQL).
 
+mod descriptions;
 mod information_schema;
 mod pg_class;
 mod pg_type;
@@ -20,6 +21,7 @@ mod statics;
 use crate::sql::pgtype::{ArrayElem, PgType};
 use std::sync::OnceLock;
 
+pub use descriptions::{catalog_oid, CATALOG_OIDS};
 pub use pg_type::{format_type, info_data_type, regtype_oid, type_collation, type_mod, TYPES};
 pub use pg_type::{ENUM_LABEL_OID, ENUM_OID};
 
@@ -44,6 +46,17 @@ pub const VIEW_PREFIX: &str = "pgcat_";
 /// The tenant database's table of enum labels (hidden by VIEW_PREFIX).
 pub const ENUM_TABLE: &str = "CREATE TABLE IF NOT EXISTS main.pgcat__enum (\
      type TEXT NOT NULL, label TEXT NOT NULL, sort REAL NOT NULL, PRIMARY KEY (type, label))";
+
+/// The tenant database's table of `COMMENT ON` texts (hidden by
+/// VIEW_PREFIX). Keyed by name, not OID: an OID is a `sqlite_schema` rowid,
+/// which a table rebuild changes, while names change only through the
+/// statements that carry the comments along (`translate::comments`).
+/// `kind` is `rel` (table, view, sequence), `idx`, `col` (`sub` is the
+/// column), `type` or `schema`; names compare as SQLite compares them.
+pub const COMMENT_TABLE: &str = "CREATE TABLE IF NOT EXISTS main.pgcat__comment (\
+     kind TEXT NOT NULL, obj TEXT NOT NULL COLLATE NOCASE, \
+     sub TEXT NOT NULL DEFAULT '' COLLATE NOCASE, description TEXT NOT NULL, \
+     PRIMARY KEY (kind, obj, sub))";
 
 /// The view name of `schema.name` (schema `None`: unqualified, which
 /// resolves to pg_catalog as PostgreSQL's search path does).
@@ -81,6 +94,7 @@ pub fn relations() -> &'static [Relation] {
         pg_class::add(&mut all);
         pg_type::add(&mut all);
         statics::add(&mut all);
+        descriptions::add(&mut all);
         information_schema::add(&mut all);
         all
     })

@@ -97,11 +97,6 @@ pub(super) fn add(all: &mut Vec<Relation>) {
     );
     empty(
         all,
-        "pgcat_pg_description",
-        "objoid:oid classoid:oid objsubid:int4 description:text",
-    );
-    empty(
-        all,
         "pgcat_pg_shdescription",
         "objoid:oid classoid:oid description:text",
     );

@@ -25,7 +25,8 @@ pub(super) fn translate(chunk: Vec<TokenWithSpan>) -> Result<Translation, Transl
     if c.eat_word("if") {
         return Err(unsupported("ALTER SEQUENCE IF EXISTS"));
     }
-    let name = sequence_name(&mut c)?;
+    let raw_name = sequence_name(&mut c)?;
+    let name = quote_ident(&raw_name);
     let mut sets: Vec<String> = Vec::new();
     let mut restart: Option<Option<i64>> = None;
     let mut new_start = None;
@@ -84,10 +85,12 @@ pub(super) fn translate(chunk: Vec<TokenWithSpan>) -> Result<Translation, Transl
             if c.peek().is_some() {
                 return Err(c.unexpected());
             }
-            return Ok(query(
-                "ALTER SEQUENCE",
-                format!("ALTER TABLE {name} RENAME TO {new}"),
-            ));
+            let mut sql = vec![format!(
+                "ALTER TABLE {name} RENAME TO {}",
+                quote_ident(&new)
+            )];
+            sql.extend(super::comments::renamed_relation(&raw_name, &new));
+            return Ok(query("ALTER SEQUENCE", sql.join("; ")));
         } else {
             return Err(c.unexpected());
         }
@@ -111,7 +114,8 @@ pub(super) fn translate(chunk: Vec<TokenWithSpan>) -> Result<Translation, Transl
     ))
 }
 
-fn query(tag: &'static str, sql: String) -> Translation {
+/// A translation of plain SQLite statements returning no rows.
+pub(super) fn query(tag: &'static str, sql: String) -> Translation {
     Translation {
         kind: StmtKind::Query {
             tag,
@@ -136,14 +140,15 @@ fn at_option(c: &Cursor) -> bool {
 }
 
 /// A sequence name, `public.` dropped, quoted for SQLite.
+/// The (unquoted) name of a sequence in schema public.
 fn sequence_name(c: &mut Cursor) -> Result<String, TranslateError> {
     let mut parts = vec![c.identifier()?];
     while c.eat(&Token::Period) {
         parts.push(c.identifier()?);
     }
     match parts.as_slice() {
-        [n] => Ok(quote_ident(n)),
-        [s, n] if s == "public" => Ok(quote_ident(n)),
+        [n] => Ok(n.clone()),
+        [s, n] if s == "public" => Ok(n.clone()),
         _ => Err(unsupported("a sequence outside schema public")),
     }
 }

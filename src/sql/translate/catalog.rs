@@ -431,6 +431,10 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
     let literal = string_literal(inner).map(str::to_string);
     Some(match (kind.as_str(), literal) {
         (_, Some(text)) if text.trim().parse::<i64>().is_ok() => number(text.trim()),
+        // The catalogs pg_description's classoid names.
+        ("regclass", Some(text)) if catalog::catalog_oid(&relation_name(&text)).is_some() => {
+            number(catalog::catalog_oid(&relation_name(&text)).unwrap_or(0))
+        }
         // A name that finds no relation is an error, as regclass input is.
         ("regclass", Some(text)) => {
             let name = relation_name(&text);
@@ -459,15 +463,37 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
             "(SELECT oid FROM pgcat_pg_namespace WHERE nspname = $1)",
             [super::ast::string(text)],
         ),
-        ("regclass", None) => template(
-            "coalesce(quote_ident((SELECT pgcat_name FROM pgcat__lookup WHERE pgcat_kind = 'rel' \
-             AND pgcat_key = $1)), CAST($1 AS TEXT))",
-            [inner.clone()],
-        ),
+        ("regclass", None) => {
+            let catalogs = catalog_case(|name, oid| format!(" WHEN {oid} THEN '{name}'"), "");
+            template(
+                &format!(
+                    "coalesce(quote_ident((SELECT pgcat_name FROM pgcat__lookup \
+                     WHERE pgcat_kind = 'rel' AND pgcat_key = $1)), {catalogs}, \
+                     CAST($1 AS TEXT))"
+                ),
+                [inner.clone()],
+            )
+        }
         ("regtype", None) => call("format_type", vec![inner.clone(), null()]),
         ("regnamespace", None) => call("pg_regnamespace_name", vec![inner.clone()]),
         (_, _) => inner.clone(),
     })
+}
+
+/// `CASE $1 <arm per catalog><tail> END` over the catalogs
+/// pg_description's `classoid` names (`catalog::CATALOG_OIDS`).
+fn catalog_case(arm: impl Fn(&str, i64) -> String, tail: &str) -> String {
+    let arms: String = catalog::CATALOG_OIDS
+        .iter()
+        .map(|(name, oid)| arm(name, *oid))
+        .collect();
+    format!("CASE $1{arms}{tail} END")
+}
+
+/// The OID of the catalog a (non-literal) name names, or 0.
+fn catalog_oid_of(name: &Expr) -> Expr {
+    let case = catalog_case(|name, oid| format!(" WHEN '{name}' THEN {oid}"), " ELSE 0");
+    template(&format!("({case})"), [name.clone()])
 }
 
 /// A relation name as regclass input reads it: `"User"` keeps its case,
@@ -496,11 +522,19 @@ fn relation_name(text: &str) -> String {
     }
 }
 
-/// The OID of a relation named by a (possibly `public.`-qualified) text.
+/// The OID of a relation named by a (possibly `public.`-qualified) text,
+/// or of a catalog pg_description's `classoid` names (a parameter such as
+/// SQLAlchemy's `CAST($1 AS REGCLASS)` with `pg_catalog.pg_class`).
 fn regclass_lookup(name: Expr) -> Expr {
+    let catalogs = catalog_case(
+        |name, oid| format!(" WHEN '{name}' THEN {oid} WHEN 'pg_catalog.{name}' THEN {oid}"),
+        "",
+    );
     template(
-        "(SELECT pgcat_key FROM pgcat__lookup WHERE pgcat_kind = 'rel' \
-         AND (pgcat_name = $1 OR 'public.' || pgcat_name = $1))",
+        &format!(
+            "coalesce((SELECT pgcat_key FROM pgcat__lookup WHERE pgcat_kind = 'rel' \
+             AND (pgcat_name = $1 OR 'public.' || pgcat_name = $1)), {catalogs})"
+        ),
         [name],
     )
 }
@@ -534,6 +568,29 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
         ("pg_get_constraintdef", [oid, ..]) => template(
             "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'con' AND pgcat_key = $1)",
             [oid.clone()],
+        ),
+        // Comments (pg_description, see `translate::comments`).
+        ("obj_description", [oid, catalog]) => {
+            let class = match string_literal(catalog) {
+                Some(name) => number(catalog::catalog_oid(name).unwrap_or(0)),
+                None => catalog_oid_of(catalog),
+            };
+            template(
+                "(SELECT description FROM pgcat_pg_description WHERE objoid = $1 \
+                 AND classoid = $2 AND objsubid = 0)",
+                [oid.clone(), class],
+            )
+        }
+        // The deprecated one-argument form: any catalog's.
+        ("obj_description", [oid]) => template(
+            "(SELECT description FROM pgcat_pg_description WHERE objoid = $1 \
+             AND objsubid = 0 LIMIT 1)",
+            [oid.clone()],
+        ),
+        ("col_description", [table, column]) => template(
+            "(SELECT description FROM pgcat_pg_description WHERE objoid = $1 \
+             AND classoid = 1259 AND objsubid = $2)",
+            [table.clone(), column.clone()],
         ),
         ("current_user" | "session_user" | "user" | "current_role", []) => {
             call("pg_session_user", vec![])
@@ -699,6 +756,9 @@ fn query_types(
                 | "pg_get_expr"
                 | "pg_get_indexdef"
                 | "pg_get_constraintdef"
+                | "obj_description"
+                | "col_description"
+                | "shobj_description"
                 | "pg_encoding_to_char"
                 | "array_to_string" => Some(PgType::Text),
                 "pg_table_is_visible"

@@ -300,8 +300,6 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
             )
         }
         Statement::CreateTrigger(t) => ddl("CREATE TRIGGER", super::plpgsql::create_trigger(&t)?),
-        // Comments document the schema; SQLite keeps none (accepted, not stored).
-        Statement::Comment { .. } => ddl("COMMENT", vec![]),
         Statement::Truncate(truncate) => ddl("TRUNCATE TABLE", truncate_tables(truncate)?),
         Statement::Drop {
             object_type,
@@ -340,11 +338,16 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
                     statements.push(format!("SELECT pg_drop_check({d}, {})", dropped.join(", ")));
                 }
             }
-            statements.extend(
-                names
-                    .iter()
-                    .map(|name| format!("DROP {keyword} {exists}{name}")),
-            );
+            for name in &names {
+                // Before the drop, which takes the table's indexes along.
+                let base = super::ast::base_name(name);
+                statements.extend(if keyword == "INDEX" {
+                    super::comments::dropped_index(&base)
+                } else {
+                    super::comments::dropped_relation(&base)
+                });
+                statements.push(format!("DROP {keyword} {exists}{name}"));
+            }
             ddl(tag, statements)
         }
         Statement::CreateSchema {
@@ -889,19 +892,34 @@ fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
                         &ident_name(&column),
                     ));
                     out.push(format!("ALTER TABLE {table} DROP COLUMN {column}"));
+                    out.extend(super::comments::dropped_column(
+                        &table_base,
+                        &ident_name(&column),
+                    ));
                 }
             }
             AlterTableOperation::RenameColumn {
                 old_column_name,
                 new_column_name,
-            } => out.push(format!(
-                "ALTER TABLE {table} RENAME COLUMN {old_column_name} TO {new_column_name}"
-            )),
+            } => {
+                out.push(format!(
+                    "ALTER TABLE {table} RENAME COLUMN {old_column_name} TO {new_column_name}"
+                ));
+                out.extend(super::comments::renamed_column(
+                    &table_base,
+                    &ident_name(&old_column_name),
+                    &ident_name(&new_column_name),
+                ));
+            }
             AlterTableOperation::RenameTable { table_name } => {
                 let (RenameTableNameKind::To(mut new_name) | RenameTableNameKind::As(mut new_name)) =
                     table_name;
                 check_table_name(&mut new_name)?;
                 out.push(format!("ALTER TABLE {table} RENAME TO {new_name}"));
+                out.extend(super::comments::renamed_relation(
+                    &table_base,
+                    &base_name(&new_name),
+                ));
             }
             other_operation => return Err(unsupported(format!("ALTER TABLE {other_operation}"))),
         }

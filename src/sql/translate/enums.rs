@@ -232,6 +232,7 @@ pub(super) fn translate(
                     "DELETE FROM {TABLE} WHERE type = {}",
                     quote_literal(&type_name)
                 ));
+                out.extend(super::comments::dropped_type(&type_name));
             }
             ("DROP TYPE", out)
         }

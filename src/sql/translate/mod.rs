@@ -18,6 +18,7 @@ mod column_dates;
 mod column_input;
 mod column_text;
 mod columns;
+pub(crate) mod comments;
 mod copy;
 mod copy_options;
 mod create_like;

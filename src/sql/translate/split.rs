@@ -22,6 +22,9 @@ pub(super) enum Parsed {
     Copy(Vec<TokenWithSpan>),
     /// `ALTER SEQUENCE ...` (sqlparser does not parse it): its tokens.
     AlterSequence(Vec<TokenWithSpan>),
+    /// `COMMENT ON ...` (sqlparser takes neither `$$` texts nor
+    /// CONSTRAINT): its tokens.
+    Comment(Vec<TokenWithSpan>),
     /// `REFRESH MATERIALIZED VIEW name` (nor this): the view's name.
     Refresh(String),
     /// `CREATE TABLE t (LIKE s INCLUDING ...)` (nor this): its tokens.
@@ -62,6 +65,10 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         }
         if let Some(name) = super::matview::refresh_target(&significant) {
             out.push(Parsed::Refresh(name?));
+            continue;
+        }
+        if super::comments::is_comment(&significant) {
+            out.push(Parsed::Comment(chunk.to_vec()));
             continue;
         }
         if super::alter_sequence::is_alter_sequence(&significant) {

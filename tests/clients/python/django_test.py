@@ -51,6 +51,16 @@ with connection.cursor() as cur:
     assert {"djapp_author", "djapp_book", "django_migrations"} <= tables, tables
     desc = {c.name: c for c in connection.introspection.get_table_description(cur, "djapp_book")}
     assert set(desc) == {"id", "title", "price", "published", "in_print", "author_id"}, desc
+    # Comments (what db_comment / db_table_comment write) come back through
+    # col_description and obj_description.
+    cur.execute("COMMENT ON TABLE djapp_book IS 'Books in print'")
+    cur.execute("COMMENT ON COLUMN djapp_book.title IS 'Shown in listings'")
+    listed = {t.name: t for t in connection.introspection.get_table_list(cur)}
+    assert listed["djapp_book"].comment == "Books in print", listed["djapp_book"]
+    assert listed["djapp_author"].comment is None, listed["djapp_author"]
+    desc = {c.name: c for c in connection.introspection.get_table_description(cur, "djapp_book")}
+    assert desc["title"].comment == "Shown in listings", desc["title"]
+    assert desc["price"].comment is None, desc["price"]
     # (get_constraints() reads unnest(i.indkey, ...) beside pg_index in one
     # FROM, a LATERAL reference pgtenant does not translate yet; the
     # catalog is checked directly instead.)

@@ -29,8 +29,10 @@ class Author(Base):
 
 class Book(Base):
     __tablename__ = "books"
+    # create_all writes these with COMMENT ON; reflection reads them back.
+    __table_args__ = {"comment": "Books in print"}
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, comment="Shown in listings")
     price: Mapped[decimal.Decimal] = mapped_column(Numeric(8, 2))
     published: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"), index=True)
@@ -79,6 +81,10 @@ def main():
     check(str(cols["price"]["type"]), "NUMERIC(8, 2)", "numeric type")
     check(str(cols["title"]["type"]), "TEXT", "text type")
     check(cols["title"]["nullable"], False, "not null")
+    check(cols["title"]["comment"], "Shown in listings", "column comment")
+    check(cols["price"]["comment"], None, "no column comment")
+    check(insp.get_table_comment("books"), {"text": "Books in print"}, "table comment")
+    check(insp.get_table_comment("authors"), {"text": None}, "no table comment")
     check(cols["published"]["nullable"], True, "nullable")
     check(str(cols["published"]["type"]), "TIMESTAMP", "timestamptz type")
     check(cols["published"]["type"].timezone, True, "timestamptz has time zone")
