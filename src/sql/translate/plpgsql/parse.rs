@@ -168,7 +168,11 @@ impl Cursor {
             }
             "return" => {
                 self.at += 1;
-                let r = if self.word("new") {
+                let r = if self.returns_new_or_old() {
+                    // `COALESCE(NEW, OLD)` (audit functions for every event):
+                    // NEW where there is one, else OLD; the row goes on.
+                    Returned::New
+                } else if self.word("new") {
                     Returned::New
                 } else if self.word("old") {
                     Returned::Old
@@ -207,6 +211,25 @@ impl Cursor {
                 other_word.to_ascii_uppercase()
             ))),
         }
+    }
+
+    fn returns_new_or_old(&mut self) -> bool {
+        let words = [
+            self.peek_word(0),
+            self.peek_word(2),
+            self.peek_word(4),
+        ];
+        let punct = |i: usize, t: Token| self.tokens.get(self.at + i).map(|x| &x.token) == Some(&t);
+        let matched = words[0].as_deref() == Some("coalesce")
+            && punct(1, Token::LParen)
+            && words[1].as_deref() == Some("new")
+            && punct(3, Token::Comma)
+            && words[2].as_deref() == Some("old")
+            && punct(5, Token::RParen);
+        if matched {
+            self.at += 6;
+        }
+        matched
     }
 
     fn raise(&mut self) -> Result<Option<Stmt>, TranslateError> {
@@ -358,7 +381,7 @@ mod tests {
         let stmts = body(
             "BEGIN NEW.a := 1; IF NEW.b > 0 THEN NEW.c = 'x'; ELSIF NEW.b < 0 THEN NULL; \
              ELSE RAISE EXCEPTION 'bad %', NEW.b USING ERRCODE = 'check_violation'; END IF; \
-             INSERT INTO log VALUES (NEW.a); PERFORM 1; RAISE NOTICE 'done'; RETURN NEW; END;",
+             INSERT INTO log VALUES (NEW.a); PERFORM 1; RAISE NOTICE 'done'; RETURN COALESCE(NEW, OLD); END;",
         )
         .unwrap();
         assert_eq!(stmts.len(), 5);
