@@ -883,13 +883,25 @@ impl Session {
                 self.control(&sql).await?;
                 Ok(Outcome::Command(Tag::new(tag)))
             }
-            StmtKind::Set { name, value, .. } => {
+            StmtKind::Set { name, value, local } => {
+                let in_block = self.tx_status() != TxStatus::Idle;
                 let mut s = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+                // Outside a block SET LOCAL has no effect (PostgreSQL warns).
+                if *local && !in_block {
+                    return Ok(Outcome::Command(Tag::new("SET")));
+                }
+                if in_block {
+                    s.changing_in_block(Some(name), *local);
+                }
                 s.set(name, value)?;
                 Ok(Outcome::Command(Tag::new("SET")))
             }
             StmtKind::Reset { name } => {
+                let in_block = self.tx_status() != TxStatus::Idle;
                 let mut s = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+                if in_block {
+                    s.changing_in_block(name.as_deref(), false);
+                }
                 s.reset(name.as_deref());
                 Ok(Outcome::Command(Tag::new("RESET")))
             }
@@ -1174,6 +1186,10 @@ impl Session {
         };
         drop(permit);
         self.cursors.end_transaction(commit && result.is_ok());
+        self.settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .end_transaction(commit && result.is_ok());
         if let Some(a) = &self.advisory {
             a.end_transaction();
         }

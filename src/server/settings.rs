@@ -165,6 +165,17 @@ pub struct Settings {
     values: BTreeMap<String, String>,
     initial: BTreeMap<String, String>,
     pub statement_timeout: Option<Duration>,
+    /// Inside a transaction block, once a setting changed: what to go back to.
+    block: Option<Box<BlockChanges>>,
+}
+
+/// A block's setting changes: the values before its first SET or RESET
+/// (ROLLBACK restores them, as PostgreSQL undoes a rolled-back SET) and
+/// the names SET LOCAL changed (restored when the block ends either way).
+#[derive(Debug, Clone)]
+struct BlockChanges {
+    before: BTreeMap<String, String>,
+    local: Vec<String>,
 }
 
 /// A duration in PostgreSQL's SHOW form: the largest unit that divides it.
@@ -216,6 +227,7 @@ impl Settings {
             initial: BTreeMap::new(),
             values,
             statement_timeout,
+            block: None,
         };
         for (k, v) in startup {
             // Startup parameters act like SET; bad ones are ignored as libpq
@@ -345,6 +357,44 @@ impl Settings {
                 format!("unrecognized configuration parameter \"{name}\""),
             ))
         }
+    }
+
+    /// A SET or RESET inside a transaction block is about to run
+    /// (`local`: SET LOCAL of `name`).
+    pub fn changing_in_block(&mut self, name: Option<&str>, local: bool) {
+        let values = &self.values;
+        let block = self.block.get_or_insert_with(|| {
+            Box::new(BlockChanges {
+                before: values.clone(),
+                local: Vec::new(),
+            })
+        });
+        if let (true, Some(n)) = (local, name) {
+            block.local.push(n.to_ascii_lowercase());
+        }
+    }
+
+    /// The block ended: a ROLLBACK undoes its changes, and SET LOCAL's go
+    /// either way.
+    pub fn end_transaction(&mut self, commit: bool) {
+        let Some(block) = self.block.take() else {
+            return;
+        };
+        if commit {
+            for name in &block.local {
+                match block.before.get(name) {
+                    Some(v) => self.values.insert(name.clone(), v.clone()),
+                    None => self.values.remove(name),
+                };
+            }
+        } else {
+            self.values = block.before;
+        }
+        self.statement_timeout = self
+            .get("statement_timeout")
+            .and_then(parse_ms)
+            .filter(|&ms| ms > 0)
+            .map(Duration::from_millis);
     }
 
     /// `RESET name` / `RESET ALL` (None).

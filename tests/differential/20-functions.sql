@@ -62,3 +62,26 @@ SELECT s::time FROM clock_texts WHERE id = 3;
 -- Advisory locks: void results are empty values, not NULL.
 SELECT pg_advisory_lock(42), pg_try_advisory_lock(43), pg_advisory_unlock(42), pg_advisory_unlock(44), pg_advisory_unlock_all();
 SELECT pg_advisory_xact_lock(7), pg_try_advisory_xact_lock(8);
+-- SET inside a block: ROLLBACK undoes it, SET LOCAL lasts until the block ends.
+SHOW statement_timeout;
+BEGIN;
+SET LOCAL statement_timeout = '7s';
+SHOW statement_timeout;
+COMMIT;
+SHOW statement_timeout;
+BEGIN;
+SET statement_timeout = '9s';
+SET application_name = 'rolled back';
+ROLLBACK;
+SHOW statement_timeout;
+SHOW application_name;
+BEGIN;
+SET statement_timeout = '11s';
+COMMIT;
+SHOW statement_timeout;
+BEGIN;
+RESET statement_timeout;
+SELECT 1 / 0;
+ROLLBACK;
+SHOW statement_timeout;
+SET statement_timeout = 0;

@@ -214,11 +214,7 @@ impl Cursor {
     }
 
     fn returns_new_or_old(&mut self) -> bool {
-        let words = [
-            self.peek_word(0),
-            self.peek_word(2),
-            self.peek_word(4),
-        ];
+        let words = [self.peek_word(0), self.peek_word(2), self.peek_word(4)];
         let punct = |i: usize, t: Token| self.tokens.get(self.at + i).map(|x| &x.token) == Some(&t);
         let matched = words[0].as_deref() == Some("coalesce")
             && punct(1, Token::LParen)
