@@ -86,6 +86,9 @@ CREATE TRIGGER readings_keep_big BEFORE DELETE ON readings FOR EACH ROW EXECUTE 
 DELETE FROM readings WHERE id = 3;
 DELETE FROM readings WHERE id = 1;
 SELECT id FROM readings ORDER BY id;
+-- The catalog lists them (psql, migration tools).
+SELECT c.relname, t.tgname, t.tgtype, t.tgenabled, t.tgisinternal FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid ORDER BY 1, 2;
+SELECT tgname, pg_get_triggerdef(oid), pg_get_triggerdef(oid, true) FROM pg_trigger WHERE tgname <> 'readings_note_big' ORDER BY 1;
 -- Replacing, dropping, and the errors.
 CREATE OR REPLACE FUNCTION note_big() RETURNS trigger AS $$ BEGIN NEW.note := 'huge'; RETURN NEW; END $$ LANGUAGE plpgsql;
 CREATE OR REPLACE TRIGGER readings_note_big BEFORE INSERT ON readings FOR EACH ROW WHEN (NEW.value > 100) EXECUTE FUNCTION note_big();
@@ -106,3 +109,4 @@ DROP FUNCTION drop_negative();
 DROP FUNCTION IF EXISTS drop_negative();
 INSERT INTO readings VALUES (31, -1, NULL);
 SELECT id, value FROM readings ORDER BY id;
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'readings'::regclass ORDER BY 1;

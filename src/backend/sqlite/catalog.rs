@@ -100,6 +100,21 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let id = usize::try_from(ctx.get::<i64>(2)?).unwrap_or(0);
         Ok(tc::foreign_key_name(&table, &sql, id))
     })?;
+    // pg_trigger_meta(sql, field): what a PL/pgSQL trigger's SQLite text
+    // says of it (tgname, tgtype, pg_get_triggerdef's text).
+    conn.create_scalar_function("pg_trigger_meta", 2, pure(), |ctx| {
+        let (Some(sql), field) = (ctx.get::<Option<String>>(0)?, ctx.get::<String>(1)?) else {
+            return Ok(rusqlite::types::Value::Null);
+        };
+        use rusqlite::types::Value as V;
+        Ok(
+            match crate::sql::translate::plpgsql::trigger_meta(&sql, &field) {
+                Some(serde_json::Value::String(s)) => V::Text(s),
+                Some(serde_json::Value::Number(n)) => n.as_i64().map_or(V::Null, V::Integer),
+                _ => V::Null,
+            },
+        )
+    })?;
     conn.create_scalar_function("pg_pk_name", 2, pure(), |ctx| {
         let (table, sql): (String, Option<String>) = (ctx.get(0)?, ctx.get(1)?);
         Ok(match sql {

@@ -133,7 +133,9 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            FROM pgcat__rel r \
          UNION ALL SELECT 'rel', x.oid, x.name, NULL FROM pgcat__idx x \
          UNION ALL SELECT 'idx', x.oid, x.name, x.def FROM pgcat__idx x \
-         UNION ALL SELECT 'con', k.oid, k.conname, k.condef FROM pgcat__con k",
+         UNION ALL SELECT 'con', k.oid, k.conname, k.condef FROM pgcat__con k \
+         UNION ALL SELECT 'trg', s.rowid + 3000000, NULL, pg_trigger_meta(s.sql, 'def') \
+           FROM main.sqlite_schema s WHERE s.type = 'trigger' AND s.sql LIKE '%/* pgtenant:trigger %'",
     );
     rel(
         all,
@@ -291,13 +293,24 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            pg_sequence_field(r.name, 'cycle') AS seqcycle \
          FROM pgcat__rel r WHERE r.type = 'sequence'",
     );
-    empty(
+    // PL/pgSQL triggers, from the comment each of their SQLite triggers
+    // carries (`translate::plpgsql`); OID: the first one's rowid + 3,000,000.
+    rel(
         all,
         "pgcat_pg_trigger",
         "oid:oid tgrelid:oid tgparentid:oid tgname:name tgfoid:oid tgtype:int2 tgenabled:char \
          tgisinternal:bool tgconstrrelid:oid tgconstrindid:oid tgconstraint:oid \
          tgdeferrable:bool tginitdeferred:bool tgnargs:int2 tgattr:text tgargs:bytea \
          tgqual:text tgoldtable:name tgnewtable:name",
+        "SELECT min(s.rowid) + 3000000 AS oid, r.oid AS tgrelid, 0 AS tgparentid, \
+           pg_trigger_meta(s.sql, 'name') AS tgname, 0 AS tgfoid, \
+           max(pg_trigger_meta(s.sql, 'type')) AS tgtype, 'O' AS tgenabled, 0 AS tgisinternal, \
+           0 AS tgconstrrelid, 0 AS tgconstrindid, 0 AS tgconstraint, 0 AS tgdeferrable, \
+           0 AS tginitdeferred, 0 AS tgnargs, '' AS tgattr, '' AS tgargs, NULL AS tgqual, \
+           NULL AS tgoldtable, NULL AS tgnewtable \
+         FROM main.sqlite_schema s JOIN pgcat__rel r ON r.name = s.tbl_name \
+         WHERE s.type = 'trigger' AND s.sql LIKE '%/* pgtenant:trigger %' \
+         GROUP BY r.oid, tgname",
     );
     empty(
         all,

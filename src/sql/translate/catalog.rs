@@ -561,6 +561,16 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
              WHERE i.indexrelid = $1)) END)",
             [oid.clone(), column.clone()],
         ),
+        // Pretty: the table without its (visible) schema, as psql shows it.
+        ("pg_get_triggerdef", [oid, pretty]) => template(
+            "(SELECT CASE WHEN $2 THEN replace(pgcat_def, ' ON public.', ' ON ') ELSE pgcat_def END \
+             FROM pgcat__lookup WHERE pgcat_kind = 'trg' AND pgcat_key = $1)",
+            [oid.clone(), pretty.clone()],
+        ),
+        ("pg_get_triggerdef", [oid, ..]) => template(
+            "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'trg' AND pgcat_key = $1)",
+            [oid.clone()],
+        ),
         ("pg_get_indexdef", [oid, ..]) => template(
             "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'idx' AND pgcat_key = $1)",
             [oid.clone()],
@@ -755,6 +765,7 @@ fn query_types(
                 "format_type"
                 | "pg_get_expr"
                 | "pg_get_indexdef"
+                | "pg_get_triggerdef"
                 | "pg_get_constraintdef"
                 | "obj_description"
                 | "col_description"

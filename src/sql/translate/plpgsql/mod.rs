@@ -202,6 +202,9 @@ pub fn trigger_sql(spec: &TriggerSpec, source: &str) -> Result<Vec<String>, Tran
         None => String::new(),
     };
     when.insert_str(0, " WHEN pgtenant_applying() = 0");
+    // Each SQLite trigger carries the PostgreSQL trigger it stands for, for
+    // pg_trigger and pg_get_triggerdef (SQLite keeps comments in its text).
+    let marker = marker(spec);
     let mut out = Vec::new();
     if spec.replace {
         out.extend(
@@ -241,7 +244,7 @@ pub fn trigger_sql(spec: &TriggerSpec, source: &str) -> Result<Vec<String>, Tran
                 .collect::<Result<Vec<_>, _>>()?;
             let timing = if spec.before { "BEFORE" } else { "AFTER" };
             out.push(format!(
-                "CREATE TRIGGER {} {timing} {ev}{of} ON {q_table} FOR EACH ROW{when} BEGIN {}; END",
+                "CREATE TRIGGER {} {timing} {ev}{of} ON {q_table} FOR EACH ROW{when} BEGIN {marker} {}; END",
                 name(if spec.before { 'b' } else { 'a' }),
                 body.join("; ")
             ));
@@ -263,14 +266,89 @@ pub fn trigger_sql(spec: &TriggerSpec, source: &str) -> Result<Vec<String>, Tran
                 .and_then(|mut p| p.parse_statement())
                 .map_err(|e| other("42601", e.to_string()))?;
             out.push(format!(
-                "CREATE TRIGGER {} AFTER {ev}{of} ON {q_table} FOR EACH ROW{when} BEGIN \
+                "CREATE TRIGGER {} AFTER {ev}{of} ON {q_table} FOR EACH ROW{when} BEGIN {marker} \
                  SELECT pgtenant_applying(1); {}; SELECT pgtenant_applying(-1); END",
                 name('a'),
                 translated(update)?
             ));
         }
     }
+    if !out.iter().any(|s| s.starts_with("CREATE TRIGGER")) {
+        // Nothing to run (the function only returns): the trigger still
+        // exists, for pg_trigger and DROP TRIGGER.
+        let letter = spec.events.chars().next().unwrap_or('i');
+        let ev = match letter {
+            'u' => "UPDATE",
+            'd' => "DELETE",
+            _ => "INSERT",
+        };
+        out.push(format!(
+            "CREATE TRIGGER {} AFTER {ev} ON {q_table} FOR EACH ROW WHEN 0 BEGIN {marker} SELECT 1; END",
+            quote_ident(&format!("pgtenant_trg__{}__{}__{letter}a", spec.table, spec.name))
+        ));
+    }
     Ok(out)
+}
+
+/// Starts the comment naming the PostgreSQL trigger (see [`trigger_meta`]).
+pub const MARKER: &str = "/* pgtenant:trigger ";
+
+/// `/* pgtenant:trigger {"name":..,"type":..,"def":..} */`: tgname, tgtype
+/// (row 1, before 2, insert 4, delete 8, update 16) and pg_get_triggerdef's text.
+fn marker(spec: &TriggerSpec) -> String {
+    let mut events = Vec::new();
+    let mut tgtype = 1;
+    if spec.before {
+        tgtype |= 2;
+    }
+    for (letter, bit, word) in [('i', 4, "INSERT"), ('d', 8, "DELETE"), ('u', 16, "UPDATE")] {
+        if spec.events.contains(letter) {
+            tgtype |= bit;
+            events.push(match (letter, spec.update_of.is_empty()) {
+                ('u', false) => format!("UPDATE OF {}", spec.update_of.replace(',', ", ")),
+                _ => word.to_owned(),
+            });
+        }
+    }
+    let when = spec
+        .when
+        .as_ref()
+        .map_or(String::new(), |w| format!(" WHEN ({w})"));
+    let def = format!(
+        "CREATE TRIGGER {} {} {} ON public.{} FOR EACH ROW{when} EXECUTE FUNCTION {}()",
+        quote_pg(&spec.name),
+        if spec.before { "BEFORE" } else { "AFTER" },
+        events.join(" OR "),
+        quote_pg(&spec.table),
+        quote_pg(&spec.function),
+    );
+    let json = serde_json::json!({"name": spec.name, "type": tgtype, "def": def}).to_string();
+    // A `*/` inside would end the comment: JSON may escape the slash.
+    format!("{MARKER}{} */", json.replace("*/", "*\\/"))
+}
+
+/// An identifier as PostgreSQL prints it (quoted unless plain lower case).
+fn quote_pg(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        name.to_owned()
+    } else {
+        quote_ident(name)
+    }
+}
+
+/// A field of the trigger a SQLite trigger's text names (see [`marker`]).
+pub fn trigger_meta(sql: &str, field: &str) -> Option<serde_json::Value> {
+    let start = sql.find(MARKER)? + MARKER.len();
+    let end = start + sql[start..].find(" */")?;
+    let meta: serde_json::Value = serde_json::from_str(&sql[start..end]).ok()?;
+    meta.get(field).cloned()
 }
 
 /// `NEW.col` as the updated row's own `col`.
