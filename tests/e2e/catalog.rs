@@ -552,3 +552,40 @@ async fn psql_describe_lists_check_constraints_under_postgres_names() {
     assert!(!d.contains("stock_qty_check"), "{d}");
     assert!(d.contains("\"small\" CHECK (qty < 100)"), "{d}");
 }
+
+/// PL/pgSQL triggers in psql's `\d`: its Triggers section reads pg_trigger
+/// and pg_get_triggerdef (and pg_partition_ancestors for a parent).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn psql_describe_lists_plpgsql_triggers() {
+    let server = TestServer::start().await;
+    let client = server.fresh_tenant("acme").await;
+    client
+        .batch_execute(
+            "CREATE TABLE note (id serial PRIMARY KEY, body text, updated_at timestamptz);
+             CREATE FUNCTION touch() RETURNS trigger AS $$
+             BEGIN NEW.updated_at := now(); RETURN NEW; END $$ LANGUAGE plpgsql;
+             CREATE TRIGGER note_touch BEFORE INSERT OR UPDATE OF body ON note
+               FOR EACH ROW EXECUTE FUNCTION touch();
+             INSERT INTO note (body) VALUES ('x');",
+        )
+        .await
+        .unwrap();
+    let d = psql(&server, r"\d note").await;
+    assert!(
+        d.contains("Triggers:\n    note_touch BEFORE INSERT OR UPDATE OF body ON note FOR EACH ROW EXECUTE FUNCTION touch()"),
+        "{d}"
+    );
+    let rows = simple_rows(
+        &client
+            .simple_query("SELECT updated_at IS NOT NULL FROM note")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(rows, vec![vec![Some("t".to_owned())]]);
+    client
+        .batch_execute("DROP TRIGGER note_touch ON note")
+        .await
+        .unwrap();
+    let d = psql(&server, r"\d note").await;
+    assert!(!d.contains("Triggers:"), "{d}");
+}

@@ -156,7 +156,9 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            (SELECT count(*) FROM pragma_table_info(r.name)) AS relnatts, \
            json_array_length(pg_table_checks(r.name, r.sql)) AS relchecks, \
            r.type = 'view' AS relhasrules, \
-           EXISTS (SELECT 1 FROM pgcat__con k WHERE k.contype = 'f' AND (k.conrelid = r.oid OR k.confrelid = r.oid)) AS relhastriggers, 0 AS relhassubclass, \
+           (EXISTS (SELECT 1 FROM pgcat__con k WHERE k.contype = 'f' AND (k.conrelid = r.oid OR k.confrelid = r.oid)) \
+             OR EXISTS (SELECT 1 FROM main.sqlite_schema s WHERE s.type = 'trigger' AND s.tbl_name = r.name \
+               AND s.sql LIKE '%/* pgtenant:trigger %')) AS relhastriggers, 0 AS relhassubclass, \
            0 AS relrowsecurity, 0 AS relforcerowsecurity, 1 AS relispopulated, \
            CASE r.type WHEN 'table' THEN 'd' ELSE 'n' END AS relreplident, 0 AS relispartition, \
            0 AS relrewrite, 0 AS relfrozenxid, 0 AS relminmxid, NULL AS relacl, NULL AS reloptions, \

@@ -54,6 +54,15 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
         ),
         _ => return Ok(false),
     };
+    // A table that is not a partition is its own only ancestor (psql's \d
+    // asks, WITH ORDINALITY, for a trigger's parent).
+    let (name, args) = match (name.as_str(), args.as_slice()) {
+        ("pg_partition_ancestors", [relation]) => (
+            "unnest".to_owned(),
+            vec![super::ast::call("json_array", vec![relation.clone()])],
+        ),
+        _ => (name, args),
+    };
     let args: Vec<Expr> = if name == "unnest" {
         args.into_iter().map(super::arrays::stored).collect()
     } else {
