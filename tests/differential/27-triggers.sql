@@ -110,3 +110,20 @@ DROP FUNCTION IF EXISTS drop_negative();
 INSERT INTO readings VALUES (31, -1, NULL);
 SELECT id, value FROM readings ORDER BY id;
 SELECT tgname FROM pg_trigger WHERE tgrelid = 'readings'::regclass ORDER BY 1;
+-- Whole rows: to_jsonb(NEW/OLD) and NEW IS [NOT] DISTINCT FROM OLD.
+CREATE TABLE acct (id serial PRIMARY KEY, name text, balance numeric(10,2), active boolean DEFAULT true, opened timestamptz DEFAULT '2024-01-01 00:00+00');
+CREATE TABLE acct_history (id serial PRIMARY KEY, op text, old_row jsonb, new_row jsonb);
+CREATE FUNCTION log_change() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
+    RETURN NEW;
+  END IF;
+  INSERT INTO acct_history (op, old_row, new_row) VALUES (TG_OP, to_jsonb(OLD), to_jsonb(NEW));
+  RETURN COALESCE(NEW, OLD);
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER acct_log AFTER INSERT OR UPDATE OR DELETE ON acct FOR EACH ROW EXECUTE FUNCTION log_change();
+INSERT INTO acct (name, balance) VALUES ('a', 10.50);
+UPDATE acct SET balance = balance WHERE id = 1;
+UPDATE acct SET balance = 20, active = false WHERE id = 1;
+DELETE FROM acct WHERE id = 1;
+SELECT op, old_row, new_row FROM acct_history ORDER BY id;

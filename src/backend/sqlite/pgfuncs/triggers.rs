@@ -34,7 +34,7 @@ pub fn register(conn: &Connection, applying: Option<Arc<AtomicI64>>) -> rusqlite
     // Only from a statement of its own (the translated CREATE TRIGGER).
     let direct = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DIRECTONLY;
     conn.create_scalar_function("pg_create_trigger", 8, direct, |ctx| {
-        let spec = TriggerSpec {
+        let mut spec = TriggerSpec {
             name: ctx.get(0)?,
             table: ctx.get(1)?,
             before: ctx.get(2)?,
@@ -43,16 +43,17 @@ pub fn register(conn: &Connection, applying: Option<Arc<AtomicI64>>) -> rusqlite
             when: ctx.get(5)?,
             function: ctx.get(6)?,
             replace: ctx.get(7)?,
+            columns: Vec::new(),
         };
         // SAFETY: the connection outlives the call; the statements below
         // read the function's source and create the triggers.
         let conn = unsafe { ctx.get_connection()? };
-        create(&conn, &spec)?;
+        create(&conn, &mut spec)?;
         Ok(rusqlite::types::Null)
     })
 }
 
-fn create(conn: &Connection, spec: &TriggerSpec) -> rusqlite::Result<()> {
+fn create(conn: &Connection, spec: &mut TriggerSpec) -> rusqlite::Result<()> {
     let exists: bool = conn.query_row(
         "SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name = ?1",
         [&spec.table],
@@ -64,6 +65,10 @@ fn create(conn: &Connection, spec: &TriggerSpec) -> rusqlite::Result<()> {
             format!("relation \"{}\" does not exist", spec.table),
         ));
     }
+    spec.columns = conn
+        .prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?
+        .query_map([&spec.table], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     conn.execute_batch(FUNCTION_TABLE)?;
     let source: Option<String> = conn
         .query_row(

@@ -51,6 +51,8 @@ enum Action {
 struct Run<'a> {
     event: Event,
     table: &'a str,
+    /// The table's columns, for the whole row (`to_jsonb(NEW)`).
+    columns: &'a [String],
     is_before: bool,
     assigned: Vec<(String, Expr)>,
     before: Vec<Statement>,
@@ -62,12 +64,14 @@ struct Run<'a> {
 pub fn compile(
     stmts: &[Stmt],
     table: &str,
+    columns: &[String],
     event: Event,
     is_before: bool,
 ) -> Result<Compiled, TranslateError> {
     let mut run = Run {
         event,
         table,
+        columns,
         is_before,
         assigned: Vec::new(),
         before: Vec::new(),
@@ -209,6 +213,9 @@ impl Run<'_> {
     /// `NEW.col` as assigned so far (NULL in a DELETE), `TG_OP` and the
     /// other trigger variables as the literals they are for this trigger.
     fn replacement(&self, e: &Expr) -> Option<Expr> {
+        if let Some(whole) = self.whole_row(e) {
+            return Some(whole);
+        }
         match e {
             Expr::CompoundIdentifier(ids) if ids.len() == 2 => {
                 let row = ids[0].value.to_ascii_lowercase();
@@ -236,6 +243,84 @@ impl Run<'_> {
             }
             _ => None,
         }
+    }
+}
+
+impl Run<'_> {
+    /// The row as one value, column by column: `to_jsonb(NEW)` (also
+    /// to_json, row_to_json) as the JSON object of its columns, and
+    /// `NEW IS [NOT] DISTINCT FROM OLD` compared column by column.
+    fn whole_row(&self, e: &Expr) -> Option<Expr> {
+        let row = |e: &Expr| match e {
+            Expr::Identifier(id) if id.quote_style.is_none() => {
+                match id.value.to_ascii_lowercase().as_str() {
+                    "new" => Some(true),
+                    "old" => Some(false),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let column = |new: bool, c: &str| match (new, self.event) {
+            (true, Event::Delete) | (false, Event::Insert) => Expr::value(Value::Null),
+            (true, _) => self.current(c),
+            (false, _) => row_ref("OLD", c),
+        };
+        match e {
+            Expr::Function(f) => {
+                let name = super::super::ast::base_name(&f.name);
+                let builder = match name.as_str() {
+                    "to_jsonb" => "jsonb_build_object",
+                    "to_json" | "row_to_json" => "json_build_object",
+                    _ => return None,
+                };
+                let args = super::super::ast::plain_args(f)?;
+                let [arg] = args.as_slice() else { return None };
+                let new = row(arg)?;
+                // A row that is not there (NEW of a DELETE) is NULL.
+                if matches!(
+                    (new, self.event),
+                    (true, Event::Delete) | (false, Event::Insert)
+                ) {
+                    return Some(Expr::value(Value::Null));
+                }
+                let mut pairs = Vec::with_capacity(self.columns.len() * 2);
+                for c in self.columns {
+                    pairs.push(string(c.clone()));
+                    pairs.push(column(new, c));
+                }
+                Some(call(builder, pairs))
+            }
+            Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => {
+                let (a, b) = (row(a)?, row(b)?);
+                let distinct = matches!(e, Expr::IsDistinctFrom(..));
+                let parts = self.columns.iter().map(|c| {
+                    let (l, r) = (Box::new(column(a, c)), Box::new(column(b, c)));
+                    if distinct {
+                        Expr::IsDistinctFrom(l, r)
+                    } else {
+                        Expr::IsNotDistinctFrom(l, r)
+                    }
+                });
+                let joined = if distinct {
+                    parts.reduce(|x, y| or(x, y))
+                } else {
+                    parts.reduce(and)
+                };
+                Some(nested(
+                    joined.unwrap_or_else(|| Expr::value(Value::Boolean(!distinct))),
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn or(a: Expr, b: Expr) -> Expr {
+    Expr::BinaryOp {
+        left: Box::new(nested(a)),
+        op: BinaryOperator::Or,
+        right: Box::new(nested(b)),
     }
 }
 

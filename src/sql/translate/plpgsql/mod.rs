@@ -112,6 +112,8 @@ pub struct TriggerSpec {
     pub when: Option<String>,
     pub function: String,
     pub replace: bool,
+    /// The table's columns (filled by the connection).
+    pub columns: Vec<String>,
 }
 
 /// `CREATE TRIGGER ... EXECUTE FUNCTION f()`: the statement asking the
@@ -221,7 +223,7 @@ pub fn trigger_sql(spec: &TriggerSpec, source: &str) -> Result<Vec<String>, Tran
         if !spec.events.contains(letter) {
             continue;
         }
-        let compiled = compile::compile(&stmts, &spec.table, event, spec.before)?;
+        let compiled = compile::compile(&stmts, &spec.table, &spec.columns, event, spec.before)?;
         let of = match (event, spec.update_of.is_empty()) {
             (Event::Update, false) => {
                 let cols: Vec<String> = spec.update_of.split(',').map(quote_ident).collect();
