@@ -303,7 +303,7 @@ impl Run<'_> {
                     }
                 });
                 let joined = if distinct {
-                    parts.reduce(|x, y| or(x, y))
+                    parts.reduce(or)
                 } else {
                     parts.reduce(and)
                 };
