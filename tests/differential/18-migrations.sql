@@ -175,3 +175,13 @@ ALTER TABLE vc VALIDATE CONSTRAINT vc_nope;
 ALTER TABLE vc VALIDATE CONSTRAINT vc_pkey;
 INSERT INTO vc VALUES (3, -1, NULL);
 SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'vc'::regclass ORDER BY conname;
+-- A serial key goes on numbering across ALTER COLUMN, ADD CONSTRAINT and RENAME.
+CREATE TABLE renum (id serial PRIMARY KEY, n int, s text);
+INSERT INTO renum (n, s) VALUES (1, 'a'), (2, 'b'), (3, 'c');
+DELETE FROM renum WHERE id = 3;
+ALTER TABLE renum ALTER COLUMN n TYPE bigint;
+ALTER TABLE renum ALTER COLUMN s SET NOT NULL;
+INSERT INTO renum (n, s) VALUES (4, 'd') RETURNING id;
+ALTER TABLE renum ADD CONSTRAINT renum_n_pos CHECK (n > 0);
+ALTER TABLE renum RENAME TO renum2;
+INSERT INTO renum2 (n, s) VALUES (5, 'e') RETURNING id;

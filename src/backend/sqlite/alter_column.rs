@@ -334,7 +334,40 @@ fn edited_definition(
         }
         _ => {}
     }
+    keep_autoincrement(create, ct);
     Ok((statement.to_string(), old_decl))
+}
+
+/// The PostgreSQL dialect drops SQLite's AUTOINCREMENT while reading the
+/// definition: it goes back after the rowid key's PRIMARY KEY, or the
+/// serial key would hand out numbers again (see `translate::ddl`).
+fn keep_autoincrement(create: &str, ct: &mut sqlparser::ast::CreateTable) {
+    if !create.to_ascii_uppercase().contains("AUTOINCREMENT") {
+        return;
+    }
+    for column in &mut ct.columns {
+        if let Some(at) = column
+            .options
+            .iter()
+            .position(|o| matches!(o.option, ColumnOption::PrimaryKey(_)))
+        {
+            let kept = column.options.get(at + 1).is_some_and(|o| {
+                matches!(&o.option, ColumnOption::DialectSpecific(t)
+                    if t.iter().any(|t| t.to_string().eq_ignore_ascii_case("AUTOINCREMENT")))
+            });
+            if !kept {
+                column.options.insert(
+                    at + 1,
+                    ColumnOptionDef {
+                        name: None,
+                        option: ColumnOption::DialectSpecific(vec![
+                            sqlparser::tokenizer::Token::make_keyword("AUTOINCREMENT"),
+                        ]),
+                    },
+                );
+            }
+        }
+    }
 }
 
 /// An auto-numbered key stores the rowid itself: its type cannot change.
