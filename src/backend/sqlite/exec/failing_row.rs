@@ -1,26 +1,20 @@
 //! The `Failing row contains (...)` DETAIL of a NOT NULL (23502) or CHECK
 //! (23514) violation, worked out after the fact as `key_values` does for a
 //! unique key: SQLite names the column or constraint, not the row. The
-//! failed statement runs again in a savepoint that is rolled back, with
-//! temporary BEFORE INSERT/UPDATE triggers handing each new row (SQLite
-//! runs them before it checks the constraints) to a function registered
-//! only for the while; the last row seen is the one that failed. Only the
-//! error path pays.
+//! failed statement runs again (`rerun::last_row_seen`) with temporary
+//! BEFORE triggers handing each new row (SQLite runs them before it checks
+//! the constraints) to a function; the last row seen is the one that
+//! failed. Only the error path pays.
 //!
 //! Values print as PostgreSQL's output functions print the columns'
 //! declared types (`t`/`f`, a numeric with its scale, a timestamptz with
 //! its offset), NULL as `null`, each cut at 64 bytes with `...` as
 //! PostgreSQL's `ExecBuildSlotValueDescription` does.
 
-use std::sync::{Arc, Mutex};
-
-use rusqlite::functions::FunctionFlags;
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
 use crate::sql::quote_ident;
-
-const SEEN: &str = "pgtenant_row_seen";
 
 /// PostgreSQL's longest value text in the description, in bytes.
 const MAX_FIELD: usize = 64;
@@ -29,25 +23,7 @@ const MAX_FIELD: usize = 64;
 /// when the second run does not tell.
 pub(super) fn explain(db: &Connection, sql: &str, params: &[Value], table: &str) -> Option<String> {
     let columns = columns(db, table)?;
-    let last: Arc<Mutex<Option<Vec<Value>>>> = Arc::default();
-    let seen = Arc::clone(&last);
-    db.create_scalar_function(
-        SEEN,
-        -1,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS,
-        move |ctx| {
-            let values = (0..ctx.len())
-                .map(|i| ctx.get::<Value>(i))
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(values);
-            Ok(true)
-        },
-    )
-    .ok()?;
-    let r = rerun(db, sql, params, table, &columns);
-    let _ = db.remove_function(SEEN, -1);
-    r?;
-    let values = last.lock().unwrap_or_else(|p| p.into_inner()).take()?;
+    let values = rerun(db, sql, params, table, &columns)?;
     let decls: Vec<&str> = columns.iter().map(|c| c.decl.as_str()).collect();
     let texts = crate::backend::sqlite::pgfuncs::output_texts(&values, &decls).ok()?;
     let described: Vec<String> = texts
@@ -88,13 +64,14 @@ fn columns(db: &Connection, table: &str) -> Option<Vec<Column>> {
     (!columns.is_empty()).then_some(columns)
 }
 
+/// The failing row's values: the second run's last row reached.
 fn rerun(
     db: &Connection,
     sql: &str,
     params: &[Value],
     table: &str,
     columns: &[Column],
-) -> Option<()> {
+) -> Option<Vec<Value>> {
     // Unqualified, as the statement named it: a TEMP table first.
     let target = quote_ident(table);
     // An AUTOINCREMENT key numbers past SQLite's counter of it too.
@@ -114,8 +91,8 @@ fn rerun(
     } else {
         format!("(SELECT coalesce(max(rowid), 0) + 1 FROM {target})")
     };
-    let news = |insert: bool| -> String {
-        let values: Vec<String> = columns
+    let news = |insert: bool| -> Vec<String> {
+        columns
             .iter()
             .map(|c| {
                 let new = format!("NEW.{}", quote_ident(&c.name));
@@ -127,21 +104,9 @@ fn rerun(
                     new
                 }
             })
-            .collect();
-        format!("SELECT {SEEN}({});", values.join(", "))
+            .collect()
     };
-    let triggers = format!(
-        "CREATE TEMP TRIGGER pgtenant_row_insert BEFORE INSERT ON {target} BEGIN {} END;
-         CREATE TEMP TRIGGER pgtenant_row_update BEFORE UPDATE ON {target} BEGIN {} END;",
-        news(true),
-        news(false)
-    );
-    super::rerun::rolled_back(db, || {
-        db.execute_batch(&triggers).ok()?;
-        // The violation fails the statement again; that is the point.
-        let _ = super::rerun::run_again(db, sql, params);
-        Some(())
-    })
+    super::rerun::last_row_seen(db, sql, params, &target, &news(true), &news(false))
 }
 
 /// A value's text as the description shows it: at most [`MAX_FIELD`]
