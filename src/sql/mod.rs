@@ -6,6 +6,7 @@ pub mod encode;
 pub mod errors;
 pub(crate) mod locator;
 pub mod normalize;
+pub mod pg_ident;
 pub mod pgtype;
 pub mod serial_key;
 pub mod string_literals;

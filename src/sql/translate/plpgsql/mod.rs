@@ -318,31 +318,15 @@ fn marker(spec: &TriggerSpec) -> String {
         .map_or(String::new(), |w| format!(" WHEN ({w})"));
     let def = format!(
         "CREATE TRIGGER {} {} {} ON public.{} FOR EACH ROW{when} EXECUTE FUNCTION {}()",
-        quote_pg(&spec.name),
+        crate::sql::pg_ident::quote_ident(&spec.name),
         if spec.before { "BEFORE" } else { "AFTER" },
         events.join(" OR "),
-        quote_pg(&spec.table),
-        quote_pg(&spec.function),
+        crate::sql::pg_ident::quote_ident(&spec.table),
+        crate::sql::pg_ident::quote_ident(&spec.function),
     );
     let json = serde_json::json!({"name": spec.name, "type": tgtype, "def": def}).to_string();
     // A `*/` inside would end the comment: JSON may escape the slash.
     format!("{MARKER}{} */", json.replace("*/", "*\\/"))
-}
-
-/// An identifier as PostgreSQL prints it (quoted unless plain lower case).
-fn quote_pg(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if plain {
-        name.to_owned()
-    } else {
-        quote_ident(name)
-    }
 }
 
 /// A field of the trigger a SQLite trigger's text names (see [`marker`]).
