@@ -75,14 +75,8 @@ fn rerun(
     // Unqualified, as the statement named it: a TEMP table first.
     let target = quote_ident(table);
     // An AUTOINCREMENT key numbers past SQLite's counter of it too.
-    let counted: bool = db
-        .query_row(
-            "SELECT count(*) FROM main.sqlite_schema WHERE name = 'sqlite_sequence'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap_or(false);
-    let next_id = if counted {
+    let counted = crate::backend::sqlite::pgfuncs::sequences::has_serial_counters(db);
+    let next_id = if counted.unwrap_or(false) {
         format!(
             "(SELECT max(coalesce((SELECT max(rowid) FROM {target}), 0), \
              coalesce((SELECT seq FROM main.sqlite_sequence WHERE name = {}), 0)) + 1)",

@@ -54,12 +54,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         let table: String = ctx.get(0)?;
         // SAFETY: as in nextval.
         let conn = unsafe { ctx.get_connection()? };
-        let counted: bool = conn.query_row(
-            "SELECT count(*) FROM main.sqlite_schema WHERE name = 'sqlite_sequence'",
-            [],
-            |r| r.get(0),
-        )?;
-        if counted {
+        if has_serial_counters(&conn)? {
             conn.prepare_cached("DELETE FROM main.sqlite_sequence WHERE name = ?1")?
                 .execute([&table])?;
         }
@@ -319,6 +314,16 @@ fn serial_next(conn: &Connection, name: &str) -> rusqlite::Result<i64> {
         })?;
     record_serial(conn, &table, next)?;
     Ok(next)
+}
+
+/// Whether SQLite keeps AUTOINCREMENT counters here: `sqlite_sequence`
+/// exists once a table with such a key was created.
+pub(crate) fn has_serial_counters(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM main.sqlite_schema WHERE name = 'sqlite_sequence'",
+        [],
+        |r| r.get(0),
+    )
 }
 
 /// Sets SQLite's counter of an AUTOINCREMENT key (nothing for a table
