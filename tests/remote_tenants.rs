@@ -428,7 +428,9 @@ async fn roles_and_isolation_hold_for_remote_tenants() {
         );
     }
 
-    // Suspending refuses new sessions and ends open ones.
+    // Suspending refuses new sessions and ends open ones, and blocks the
+    // namespace on the libSQL server (its admin API), so a client holding a
+    // token cannot reach the data either; resuming unblocks it.
     admin
         .simple_query("SELECT pgtenant.suspend_tenant('tb')")
         .await
@@ -438,10 +440,13 @@ async fn roles_and_isolation_hold_for_remote_tenants() {
         .try_connect_tenant("tb", "alice", "s3cret")
         .await
         .is_err());
+    assert!(f.double.blocked("tb--prod"));
+    assert!(!f.double.blocked("ta--prod"));
     admin
         .simple_query("SELECT pgtenant.resume_tenant('tb')")
         .await
         .unwrap();
+    assert!(!f.double.blocked("tb--prod"));
     let b = f.server.connect_tenant("tb", "alice", "s3cret").await;
     b.simple_query("SELECT 1").await.unwrap();
 }

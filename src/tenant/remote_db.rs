@@ -222,27 +222,38 @@ pub async fn delete_remote(
     Ok(())
 }
 
-/// Blocks or unblocks the tenant's Turso databases (suspend, resume). sqld
-/// namespaces are left as they are: suspension there is the catalog's alone.
+/// Blocks or unblocks the tenant's remote databases (suspend, resume): a
+/// Turso database through the platform API, a sqld namespace through its
+/// admin API. A database named only by its URL has no API to ask: there
+/// suspension is the catalog's alone.
 pub async fn set_remote_blocked(
     cfg: Option<&LibsqlConfig>,
     tenant: &str,
     envs: &[(String, String)],
     blocked: bool,
 ) -> Result<(), SqlError> {
-    let Some(cfg) = cfg.filter(|c| c.provider == Provider::Turso) else {
+    let Some(cfg) = cfg else {
         return Ok(());
     };
     for (env, url) in envs {
-        if is_remote_url(url) && !url.contains('#') {
-            let name = cfg.namespace(tenant, env);
-            match cfg.turso()?.set_blocked(&name, blocked).await {
-                // A database deleted on the platform has nothing to block.
-                Err(e) if e.code == "3D000" => {
-                    tracing::warn!(database = %name, "Turso database is gone; not blocked")
-                }
-                r => r?,
+        if !is_remote_url(url) {
+            continue;
+        }
+        let (name, r) = match url.split_once('#') {
+            Some((_, ns)) => (ns.to_owned(), cfg.admin()?.set_blocked(ns, blocked).await),
+            None if cfg.provider == Provider::Turso => {
+                let name = cfg.namespace(tenant, env);
+                let r = cfg.turso()?.set_blocked(&name, blocked).await;
+                (name, r)
             }
+            None => continue,
+        };
+        match r {
+            // A database deleted on the server has nothing to block.
+            Err(e) if e.code == "3D000" => {
+                tracing::warn!(database = %name, "remote database is gone; not blocked")
+            }
+            r => r?,
         }
     }
     Ok(())

@@ -23,7 +23,9 @@
 //!   them) opens only that namespace and, without `x-namespace`, selects it
 //!   (standing in for Turso's one-hostname-per-database, which needs DNS);
 //! - admin API on its own port: `POST /v1/namespaces/{ns}/create`,
-//!   `DELETE /v1/namespaces/{ns}`, `GET /v1/namespaces/{ns}/config`.
+//!   `DELETE /v1/namespaces/{ns}`, `GET` and `POST /v1/namespaces/{ns}/config`
+//!   (the block flags are kept and reported; the user API does not act on
+//!   them, as pgtenant refuses a suspended tenant before it asks).
 //!
 //! The HTTP/1.1 handling is deliberately minimal (Content-Length bodies,
 //! keep-alive), enough for hyper's client.
@@ -67,6 +69,8 @@ struct State {
     connections: AtomicU64,
     /// Tokens scoped to one namespace: token → namespace.
     scoped_tokens: Mutex<HashMap<String, String>>,
+    /// Namespaces whose reads and writes are blocked: namespace → reason.
+    blocked: Mutex<HashMap<String, Option<String>>>,
 }
 
 struct Stream {
@@ -121,6 +125,7 @@ impl HranaServer {
             expiry_ms: AtomicU64::new(10_000),
             connections: AtomicU64::new(0),
             scoped_tokens: Mutex::new(HashMap::new()),
+            blocked: Mutex::new(HashMap::new()),
         });
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let user = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -167,6 +172,11 @@ impl HranaServer {
     /// Expires every open stream now, as sqld does after its idle timeout.
     pub fn expire_streams(&self) {
         self.state.streams.lock().unwrap().clear();
+    }
+
+    /// Whether the admin API blocked the namespace's reads and writes.
+    pub fn blocked(&self, ns: &str) -> bool {
+        self.state.blocked.lock().unwrap().contains_key(ns)
     }
 
     /// HTTP connections open on the user API (the clients' pools).
@@ -394,20 +404,49 @@ fn admin_route(state: &State, req: &Request) -> Response {
             Response::text(200, "")
         }
         ("GET", ["v1", "namespaces", ns, "config"]) => {
-            if state.namespaces.lock().unwrap().iter().any(|n| n == ns) {
-                Response::json(
-                    200,
-                    &json!({"block_reads": false, "block_writes": false, "allow_attach": false}),
-                )
-            } else {
-                Response::json(
-                    404,
-                    &json!({"error": format!("Namespace `{ns}` doesn't exist")}),
-                )
+            if !state.namespaces.lock().unwrap().iter().any(|n| n == ns) {
+                return no_namespace(ns);
             }
+            let blocked = state.blocked.lock().unwrap();
+            let b = blocked.get(*ns);
+            Response::json(
+                200,
+                &json!({"block_reads": b.is_some(), "block_writes": b.is_some(),
+                        "block_reason": b.cloned().flatten(), "allow_attach": false}),
+            )
+        }
+        ("POST", ["v1", "namespaces", ns, "config"]) => {
+            // sqld's handler requires both flags and replaces the reason.
+            let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
+                return Response::text(400, "expected a JSON body");
+            };
+            let (Some(reads), Some(writes)) = (
+                body["block_reads"].as_bool(),
+                body["block_writes"].as_bool(),
+            ) else {
+                return Response::text(422, "missing field `block_reads` or `block_writes`");
+            };
+            if !state.namespaces.lock().unwrap().iter().any(|n| n == ns) {
+                return no_namespace(ns);
+            }
+            let mut blocked = state.blocked.lock().unwrap();
+            if reads || writes {
+                let reason = body["block_reason"].as_str().map(str::to_owned);
+                blocked.insert(ns.to_string(), reason);
+            } else {
+                blocked.remove(*ns);
+            }
+            Response::text(200, "")
         }
         _ => Response::text(404, "not found"),
     }
+}
+
+fn no_namespace(ns: &str) -> Response {
+    Response::json(
+        404,
+        &json!({"error": format!("Namespace `{ns}` doesn't exist")}),
+    )
 }
 
 fn namespace_of(req: &Request, scoped: Option<&String>) -> String {

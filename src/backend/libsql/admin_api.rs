@@ -2,7 +2,8 @@
 //! listener, `--admin-listen-addr`, with `--enable-namespaces`):
 //! `POST /v1/namespaces/{ns}/create`, `DELETE /v1/namespaces/{ns}`,
 //! `GET /v1/namespaces/{ns}/config` (used as the existence check: sqld has
-//! no listing route). Uses the hyper client the libsql crate already links.
+//! no listing route), `POST /v1/namespaces/{ns}/config` (block reads and
+//! writes: suspend). Uses the hyper client the libsql crate already links.
 
 use std::time::Duration;
 
@@ -81,6 +82,33 @@ impl AdminClient {
                 format!("remote database \"{ns}\" does not exist"),
             )),
             _ => Err(unexpected(status, &body)),
+        }
+    }
+
+    /// Blocks (or unblocks) the namespace's reads and writes: a suspended
+    /// tenant's database then refuses every client, even one holding a
+    /// token, as a Turso database does. sqld's handler replaces all three
+    /// block fields, so the reason is cleared on unblock.
+    pub async fn set_blocked(&self, ns: &str, blocked: bool) -> Result<(), SqlError> {
+        check_name(ns)?;
+        let mut body = serde_json::json!({"block_reads": blocked, "block_writes": blocked});
+        if blocked {
+            body["block_reason"] = "the tenant is suspended (pgtenant)".into();
+        }
+        let (status, text) = self
+            .call(
+                Method::POST,
+                &format!("/v1/namespaces/{ns}/config"),
+                body.to_string(),
+            )
+            .await?;
+        match status {
+            s if s.is_success() => Ok(()),
+            StatusCode::NOT_FOUND => Err(SqlError::new(
+                "3D000",
+                format!("remote database \"{ns}\" does not exist"),
+            )),
+            _ => Err(unexpected(status, &text)),
         }
     }
 
