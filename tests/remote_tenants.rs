@@ -805,3 +805,167 @@ async fn comments_are_kept_on_the_remote_database() {
     let e = c.batch_execute("DROP INDEX nope").await.unwrap_err();
     assert_eq!(e.code(), Some(&SqlState::UNDEFINED_OBJECT), "{e:?}");
 }
+
+/// ALTER COLUMN and constraint edits, which a libSQL server cannot do in
+/// place, are table rebuilds on the server: the rows stay (and are
+/// converted by USING), existing rows are checked, and inside a migration
+/// tool's transaction they commit or roll back with it.
+#[tokio::test]
+async fn migrations_alter_columns_and_constraints_of_remote_tables() {
+    let f = start().await;
+    let c = remote_tenant(&f, "mig").await;
+    c.batch_execute(
+        "CREATE TABLE org (id int PRIMARY KEY, name text);
+         CREATE TABLE account (id serial PRIMARY KEY, org_id int REFERENCES org (id),
+             email varchar(50), balance text, note text);
+         CREATE INDEX account_email_ix ON account (email);
+         INSERT INTO org VALUES (1, 'acme'), (2, 'initech');
+         INSERT INTO account (org_id, email, balance, note)
+             VALUES (1, 'a@x', '10', NULL), (2, 'b@x', '20', 'vip')",
+    )
+    .await
+    .unwrap();
+
+    // A migration's transaction: type change with USING, NOT NULL, default,
+    // a CHECK and a renamed constraint.
+    c.batch_execute(
+        "BEGIN;
+         ALTER TABLE account ALTER COLUMN balance TYPE integer USING balance::integer * 100;
+         ALTER TABLE account ALTER COLUMN email SET NOT NULL;
+         ALTER TABLE account ALTER COLUMN note SET DEFAULT 'none';
+         ALTER TABLE account ADD CONSTRAINT balance_positive CHECK (balance > 0);
+         ALTER TABLE account RENAME CONSTRAINT balance_positive TO balance_above_zero;
+         COMMIT",
+    )
+    .await
+    .unwrap();
+    let rows = c
+        .query(
+            "SELECT id, org_id, email, balance FROM account ORDER BY id",
+            &[],
+        )
+        .await
+        .unwrap();
+    let got: Vec<(i32, i32, String, i32)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(1, 1, "a@x".into(), 1000), (2, 2, "b@x".into(), 2000)]
+    );
+    let cols = simple_rows(
+        &c.simple_query(
+            "SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns \
+             WHERE table_name = 'account' AND column_name IN ('email', 'balance', 'note') ORDER BY ordinal_position",
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(
+        cols,
+        vec![
+            vec![
+                Some("email".into()),
+                Some("character varying".into()),
+                Some("NO".into()),
+                None
+            ],
+            vec![
+                Some("balance".into()),
+                Some("integer".into()),
+                Some("YES".into()),
+                None
+            ],
+            vec![
+                Some("note".into()),
+                Some("text".into()),
+                Some("YES".into()),
+                Some("'none'::text".into())
+            ],
+        ]
+    );
+    // The index, the serial key and the foreign key survived the rebuild.
+    let ix = simple_rows(
+        &c.simple_query("SELECT indexname FROM pg_indexes WHERE tablename = 'account' AND indexname = 'account_email_ix'")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(ix.len(), 1, "{ix:?}");
+    let id: i32 = c
+        .query_one(
+            "INSERT INTO account (org_id, email, balance) VALUES (1, 'c@x', 5) RETURNING id",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(id, 3);
+    let e = c
+        .execute(
+            "INSERT INTO account (org_id, email, balance) VALUES (1, 'd@x', -5)",
+            &[],
+        )
+        .await;
+    assert_eq!(sqlstate(e), SqlState::CHECK_VIOLATION);
+    let e = c
+        .execute("INSERT INTO account (email) VALUES (NULL)", &[])
+        .await;
+    assert_eq!(sqlstate(e), SqlState::NOT_NULL_VIOLATION);
+
+    // Existing rows are checked: a NOT NULL that a row breaks fails, and the
+    // block it was in rolls back whole.
+    c.batch_execute("BEGIN; ALTER TABLE account ALTER COLUMN note DROP DEFAULT")
+        .await
+        .unwrap();
+    let e = c
+        .simple_query("ALTER TABLE account ALTER COLUMN note SET NOT NULL")
+        .await;
+    assert_eq!(sqlstate(e), SqlState::NOT_NULL_VIOLATION);
+    c.batch_execute("ROLLBACK").await.unwrap();
+    let d = simple_rows(
+        &c.simple_query("SELECT column_default FROM information_schema.columns WHERE table_name = 'account' AND column_name = 'note'")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(d, vec![vec![Some("'none'::text".into())]]);
+
+    // Outside a block, each is its own transaction; dropping the renamed
+    // constraint lets the row in.
+    let e = c
+        .simple_query("ALTER TABLE account DROP CONSTRAINT balance_positive")
+        .await;
+    assert_eq!(sqlstate(e), SqlState::UNDEFINED_OBJECT);
+    c.batch_execute(
+        "ALTER TABLE account DROP CONSTRAINT balance_above_zero;
+         INSERT INTO account (org_id, email, balance) VALUES (2, 'e@x', -1)",
+    )
+    .await
+    .unwrap();
+    let n: i64 = c
+        .query_one(
+            "SELECT count(*) FROM account a JOIN org o ON o.id = a.org_id",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 4);
+
+    // A foreign key the rows break is refused, and nothing changes.
+    let e = c
+        .simple_query(
+            "ALTER TABLE account ADD CONSTRAINT account_balance_fk FOREIGN KEY (balance) REFERENCES org (id)",
+        )
+        .await;
+    assert_eq!(sqlstate(e), SqlState::FOREIGN_KEY_VIOLATION);
+    let n: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_constraint WHERE conname = 'account_balance_fk'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0);
+}

@@ -105,6 +105,23 @@ fn additive_change_uses_alter_table() {
     assert_eq!((name.as_str(), qty), ("a", 0));
 }
 
+/// A column SQLite's ADD COLUMN takes only on an empty table (a default
+/// that is not a constant, NOT NULL without a default) is added by a
+/// rebuild, which fills the tenant's existing rows.
+#[test]
+fn columns_add_column_refuses_on_rows_are_rebuilt() {
+    let mut conn = db("CREATE TABLE t (id serial PRIMARY KEY, name text)");
+    conn.execute("INSERT INTO t (name) VALUES ('a')", [])
+        .unwrap();
+    let p = migrate(
+        &mut conn,
+        "CREATE TABLE t (id serial PRIMARY KEY, name text, at timestamptz NOT NULL DEFAULT now());",
+    );
+    assert_eq!(actions(&p), ["rebuild_table"]);
+    let at: String = conn.query_row("SELECT at FROM t", [], |r| r.get(0)).unwrap();
+    assert!(at.starts_with("20"), "{at}");
+}
+
 #[test]
 fn deployed_table_is_declared_like_tenant_sql() {
     let ddl = "CREATE TABLE t (id bigserial PRIMARY KEY, ok boolean DEFAULT true, at timestamptz DEFAULT now(), n numeric(10,2))";

@@ -748,24 +748,22 @@ impl Session {
                 constraint,
                 check,
             } => {
-                if self.remote.is_some() {
-                    return Err(SqlError::new(
-                        "0A000",
-                        "ALTER TABLE ADD CONSTRAINT is not supported on remote libSQL tenants",
-                    )
-                    .with_detail("Declare the constraint in CREATE TABLE."));
-                }
                 let role = self.guard_role();
                 let (table, constraint, check) = (table.clone(), constraint.clone(), check.clone());
-                self.local_schema_change("ALTER TABLE ADD CONSTRAINT", "ALTER TABLE", move |c| {
-                    crate::backend::sqlite::add_constraint::add_constraint(
-                        c.sqlite_mut(),
-                        role,
-                        &table,
-                        &constraint,
-                        check.as_deref(),
-                    )
-                })
+                self.local_schema_change(
+                    "ALTER TABLE ADD CONSTRAINT",
+                    "ALTER TABLE",
+                    Vec::new(),
+                    move |c| {
+                        crate::backend::sqlite::add_constraint::add_constraint(
+                            c.sqlite_mut(),
+                            role,
+                            &table,
+                            &constraint,
+                            check.as_deref(),
+                        )
+                    },
+                )
                 .await
             }
             StmtKind::CreateTableAs(spec) => {
@@ -829,6 +827,7 @@ impl Session {
                 self.local_schema_change(
                     "renaming or dropping constraints and indexes",
                     tag,
+                    Vec::new(),
                     move |c| {
                         crate::backend::sqlite::schema_edit::apply(c.sqlite_mut(), role, &edit)
                     },
@@ -836,25 +835,41 @@ impl Session {
                 .await
             }
             StmtKind::RefreshMatview { name } => {
+                if self.remote.is_some() {
+                    return Err(SqlError::new(
+                        "0A000",
+                        "REFRESH MATERIALIZED VIEW is not supported on remote libSQL tenants",
+                    ));
+                }
                 let name = name.clone();
                 self.local_schema_change(
                     "REFRESH MATERIALIZED VIEW",
                     "REFRESH MATERIALIZED VIEW",
+                    Vec::new(),
                     move |c| crate::backend::sqlite::refresh::refresh(c.sqlite_mut(), &name),
                 )
                 .await
             }
             StmtKind::AlterColumns { table, changes } => {
+                let after = match self.remote {
+                    Some(_) => crate::backend::libsql::schema_change::conversions(table, changes),
+                    None => Vec::new(),
+                };
                 let role = self.guard_role();
                 let (table, changes) = (table.clone(), changes.clone());
-                self.local_schema_change("ALTER TABLE ALTER COLUMN", "ALTER TABLE", move |c| {
-                    crate::backend::sqlite::alter_column::alter_columns(
-                        c.sqlite_mut(),
-                        role,
-                        &table,
-                        &changes,
-                    )
-                })
+                self.local_schema_change(
+                    "ALTER TABLE ALTER COLUMN",
+                    "ALTER TABLE",
+                    after,
+                    move |c| {
+                        crate::backend::sqlite::alter_column::alter_columns(
+                            c.sqlite_mut(),
+                            role,
+                            &table,
+                            &changes,
+                        )
+                    },
+                )
                 .await
             }
             StmtKind::Savepoint(name) | StmtKind::Release(name) => {
@@ -1042,23 +1057,27 @@ impl Session {
         Ok(Outcome::Rows(text_rows(&columns, rows, format)))
     }
 
-    /// A schema change pgtenant makes itself on the tenant's local database
-    /// (one SQLite's ALTER has no form for): under the writer permit, as a
-    /// heavy statement off the async workers; 0A000 on remote tenants.
+    /// A schema change pgtenant makes itself (one SQLite's ALTER has no form
+    /// for): on a local database under the writer permit, as a heavy
+    /// statement off the async workers; on a remote one as a table rebuild
+    /// planned from the schema mirror (`backend::libsql::schema_change`).
+    /// `remote_after` runs on a remote database after its rebuild.
     async fn local_schema_change<F>(
         self: &Arc<Self>,
         what: &str,
         tag: &'static str,
+        remote_after: Vec<String>,
         f: F,
     ) -> Result<Outcome, SqlError>
     where
         F: FnOnce(&mut Conn) -> Result<(), SqlError> + Send + 'static,
     {
-        if self.remote.is_some() {
-            return Err(SqlError::new(
-                "0A000",
-                format!("{what} is not supported on remote libSQL tenants"),
-            ));
+        if let Some(mut r) = self.remote_guard().await {
+            tracing::debug!(what, "schema change rebuilt on the remote database");
+            return r
+                .change_schema(f, remote_after)
+                .await
+                .map(|()| Outcome::Command(Tag::new(tag)));
         }
         let permit = self.writer_for_statement().await?;
         self.with_local_conn_releasing(permit, move |c| {
@@ -1278,7 +1297,9 @@ impl Session {
             .statement_timeout;
         if let Some(remote) = &self.remote {
             if matches!(tag, "CREATE TYPE" | "ALTER TYPE" | "DROP TYPE")
-                || t.sql.contains("pgcat__enum")
+                // The labels' table (a DROP COLUMN's `DROP TRIGGER IF
+                // EXISTS "pgcat__enum_..."` of label triggers is harmless).
+                || t.sql.contains("main.pgcat__enum")
             {
                 return Err(SqlError::new(
                     "0A000",

@@ -278,6 +278,12 @@ impl SchemaMirror {
     pub fn catalog(&self) -> &Conn {
         &self.db
     }
+
+    /// The same, to change: a copy of the mirror that a schema edit runs on
+    /// (see [`super::schema_change`]).
+    pub fn catalog_mut(&mut self) -> &mut Conn {
+        &mut self.db
+    }
 }
 
 fn is_denial(e: &rusqlite::Error) -> bool {

@@ -7,6 +7,7 @@
 //! - [`mirror`]: an in-memory SQLite copy of the remote schema, which
 //!   answers describe and declared column types (Hrana's client API does not
 //!   expose declared types) and is refreshed after DDL.
+//! - [`schema_change`]: ALTER COLUMN and constraint edits as table rebuilds.
 //! - [`schema_watch`]: noticing schema changes made by other instances.
 //! - [`values`]: parameter and result values between rusqlite and libsql.
 //! - [`errors`]: remote failures to SQLSTATEs.
@@ -20,6 +21,7 @@ pub mod errors;
 pub mod mirror;
 pub mod portable;
 pub mod remote;
+pub mod schema_change;
 pub mod schema_watch;
 pub mod turso_api;
 pub mod values;

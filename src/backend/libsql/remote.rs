@@ -28,7 +28,7 @@ use super::mirror::{
 use super::schema_watch::{is_missing_object, SchemaWatch, VERSION_SQL};
 use super::values::{as_value_ref, from_remote, to_remote};
 use crate::backend::engine::Engine;
-use crate::backend::sqlite::exec::{ColumnInfo, Described, Finished, RowSink, Run, Types};
+use crate::backend::sqlite::exec::{ColumnInfo, Conn, Described, Finished, RowSink, Run, Types};
 use crate::backend::sqlite::guard::Role;
 use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
 use crate::sql::errors::SqlError;
@@ -190,6 +190,65 @@ impl RemoteConn {
             self.mirror.mark_stale();
         }
         Ok(())
+    }
+
+    /// A schema change pgtenant makes itself (see [`super::schema_change`]):
+    /// `edit` runs on a copy of the mirror and the difference is rebuilt on
+    /// the server, in the session's transaction (a savepoint) or in one of
+    /// its own; all or nothing either way.
+    /// `after` runs once the tables are rebuilt (row conversions).
+    pub async fn change_schema(
+        &mut self,
+        edit: impl FnOnce(&mut Conn) -> Result<(), SqlError>,
+        after: Vec<String>,
+    ) -> Result<(), SqlError> {
+        let deadline = self.deadline();
+        self.ensure_fresh(deadline).await?;
+        let mut steps = super::schema_change::rebuild_statements(&self.mirror, edit)?;
+        if steps.is_empty() && after.is_empty() {
+            return Ok(());
+        }
+        steps.extend(after);
+        let autocommit = self.is_autocommit();
+        let (open, close, undo) = if autocommit {
+            ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+        } else {
+            (
+                "SAVEPOINT pgtenant_schema_change",
+                "RELEASE pgtenant_schema_change",
+                "ROLLBACK TO pgtenant_schema_change; RELEASE pgtenant_schema_change",
+            )
+        };
+        let mut all = vec![open, "PRAGMA defer_foreign_keys = ON"];
+        all.extend(steps.iter().map(String::as_str));
+        all.push(close);
+        self.mirror.mark_stale();
+        let mut r = Ok(());
+        for sql in all {
+            r = self.execute_one(sql, deadline).await;
+            if r.is_err() {
+                break;
+            }
+        }
+        if r.is_err() && !self.tx_lost && self.conn.is_some() {
+            for sql in undo.split("; ") {
+                let _ = self.execute_one(sql, deadline).await;
+            }
+        }
+        r
+    }
+
+    /// One statement on the session's stream, sent alone (the client sends
+    /// a lone statement as written rather than re-printing it).
+    async fn execute_one(&mut self, sql: &str, deadline: Instant) -> Result<(), SqlError> {
+        let sql = super::portable::portable(sql).into_owned();
+        let conn = self.connection()?;
+        Self::request(deadline, &conn, move |c| async move {
+            c.execute(&sql, ()).await
+        })
+        .await
+        .map(|_| ())
+        .map_err(|f| self.fail(f))
     }
 
     /// After an error naming a missing table or column: checks the server's
