@@ -361,6 +361,102 @@ const COMMANDS: &[&str] = &[
     "\\copy authors (name, born) FROM STDIN\nCara\t1999-12-31\nDan\t\\N\n\\.\nSELECT name, born FROM authors ORDER BY id;\n\\copy authors TO STDOUT\n",
 ];
 
+/// pg_dump of a tenant (PostgreSQL 15's own pg_dump, which reads most of
+/// pg_catalog) restores into a real PostgreSQL, and pg_dump of that database
+/// restores into a new tenant: the same rows, views, comments and sequence
+/// positions (the next serial id continues) on all three.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pg_dump_round_trips_between_a_tenant_and_postgres() {
+    assert!(
+        common::postgres::RealPostgres::available(),
+        "PostgreSQL 15 server binaries are required (postgresql-15)"
+    );
+    let dir = clients_dir().join("psql");
+    let schema = std::fs::read_to_string(dir.join("dump_schema.sql")).expect("schema");
+    let check = std::fs::read_to_string(dir.join("dump_check.sql")).expect("check");
+    let server = TestServer::start().await;
+    server.create_tenant_user("dumped", "alice", "s3cret").await;
+    server
+        .create_tenant_user("restored", "alice", "s3cret")
+        .await;
+    let port = server.port;
+    tokio::task::spawn_blocking(move || {
+        let quiet = ["-v", "ON_ERROR_STOP=1", "-q"];
+        let loaded = psql_at(port, "alice", "s3cret", "dumped", &quiet, &schema);
+        assert!(!loaded.contains("ERROR"), "schema: {loaded}");
+        let dump = pg_dump(port, "alice", "s3cret", "dumped");
+        assert!(
+            dump.contains("CREATE SEQUENCE public.author_id_seq"),
+            "{dump}"
+        );
+
+        let pg = common::postgres::RealPostgres::start();
+        let made = psql_at(
+            pg.port,
+            "postgres",
+            "",
+            "postgres",
+            &quiet,
+            "CREATE DATABASE fromtenant;",
+        );
+        assert!(made.trim().is_empty(), "{made}");
+        let restored = psql_at(pg.port, "postgres", "", "fromtenant", &quiet, &dump);
+        assert!(
+            !restored.contains("ERROR"),
+            "restore into PostgreSQL: {restored}"
+        );
+        let back = pg_dump(pg.port, "postgres", "", "fromtenant");
+        let reloaded = psql_at(port, "alice", "s3cret", "restored", &quiet, &back);
+        assert!(
+            !reloaded.contains("ERROR"),
+            "restore into a tenant: {reloaded}"
+        );
+
+        // The check inserts, so each database answers it once.
+        let answers = [
+            psql_at(port, "alice", "s3cret", "dumped", &["-At"], &check),
+            psql_at(pg.port, "postgres", "", "fromtenant", &["-At"], &check),
+            psql_at(port, "alice", "s3cret", "restored", &["-At"], &check),
+        ];
+        assert!(
+            answers[0].contains("1|1|It's tab\there|9.50|{a,\"b c\"}|{\"k\": [1, 2]}"),
+            "{}",
+            answers[0]
+        );
+        assert!(answers[0].contains("the catalogue"), "{}", answers[0]);
+        assert!(!answers[0].contains("ERROR"), "{}", answers[0]);
+        assert_eq!(
+            answers[1], answers[0],
+            "PostgreSQL restored from the tenant's dump"
+        );
+        assert_eq!(
+            answers[2], answers[0],
+            "a tenant restored from PostgreSQL's dump"
+        );
+    })
+    .await
+    .expect("pg_dump task");
+}
+
+/// `pg_dump --no-owner --no-acl` of one database, as text.
+fn pg_dump(port: u16, user: &str, password: &str, db: &str) -> String {
+    let out = Command::new("pg_dump")
+        .args(["--no-owner", "--no-acl", "-h", "127.0.0.1", "-p"])
+        .arg(port.to_string())
+        .args(["-U", user, "-d", db])
+        .env("PGPASSWORD", password)
+        .env("PGSSLMODE", "disable")
+        .env("PGCONNECT_TIMEOUT", "10")
+        .output()
+        .expect("pg_dump is on PATH");
+    assert!(
+        out.status.success(),
+        "pg_dump of {db} on port {port}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("the dump is UTF-8")
+}
+
 /// pg_stat_activity lists this tenant's sessions (with their state and
 /// application_name) and never another tenant's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

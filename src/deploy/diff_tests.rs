@@ -118,7 +118,9 @@ fn columns_add_column_refuses_on_rows_are_rebuilt() {
         "CREATE TABLE t (id serial PRIMARY KEY, name text, at timestamptz NOT NULL DEFAULT now());",
     );
     assert_eq!(actions(&p), ["rebuild_table"]);
-    let at: String = conn.query_row("SELECT at FROM t", [], |r| r.get(0)).unwrap();
+    let at: String = conn
+        .query_row("SELECT at FROM t", [], |r| r.get(0))
+        .unwrap();
     assert!(at.starts_with("20"), "{at}");
 }
 

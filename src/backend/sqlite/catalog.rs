@@ -93,6 +93,7 @@ pub fn set_session(
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     set_session(conn, "postgres", "postgres", 0)?;
     super::pgfuncs::sequences::register_catalog(conn)?;
+    super::pgfuncs::sequences::register_serial_last(conn)?;
     // Constraint names and CHECK constraints from a table's definition.
     use crate::sql::table_constraints as tc;
     conn.create_scalar_function("pg_fk_name", 3, pure(), |ctx| {
@@ -125,6 +126,19 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_unique_name", 3, pure(), |ctx| {
         let (table, sql, cols): (String, String, String) = (ctx.get(0)?, ctx.get(1)?, ctx.get(2)?);
         Ok(tc::unique_name(&table, &sql, &cols))
+    })?;
+    // pg_view_body(create_view_sql): the view's query as pg_get_viewdef
+    // gives it (a leading space, a closing semicolon, which pg_dump strips).
+    conn.create_scalar_function("pg_view_body", 1, pure(), |ctx| {
+        let Some(sql) = ctx.get::<Option<String>>(0)? else {
+            return Ok(None);
+        };
+        let statements =
+            sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, &sql);
+        Ok(match statements.as_deref() {
+            Ok([sqlparser::ast::Statement::CreateView(v)]) => Some(format!(" {};", v.query)),
+            _ => None,
+        })
     })?;
     // pg_index_part(create_index_sql, what): 0 the key list, -1 the WHERE
     // predicate, n > 0 the n-th key (see `index_def`).
@@ -305,7 +319,10 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     // obj_description and col_description read pg_description (the
     // translator rewrites them, `translate::catalog`); no shared object
     // has a comment.
+    // No object has privileges other than its owner's defaults, which
+    // pg_dump then does not write out (NULL: "the default").
     for name in [
+        "acldefault",
         "shobj_description",
         "pg_get_statisticsobjdef_columns",
         "pg_get_triggerdef",
@@ -464,15 +481,18 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
+        // A serial key's sequence is listed, as PostgreSQL lists it.
         assert_eq!(
             names,
             [
                 "todo:r",
+                "todo_id_seq:S",
                 "todo_pkey:i",
                 "todo_title_idx:i",
                 "users:r",
                 "users_email_key:i",
-                "users_pkey:i"
+                "users_id_seq:S",
+                "users_pkey:i",
             ]
         );
         let fk: String = c

@@ -8,6 +8,7 @@ mod fk_violation;
 mod key_values;
 mod populate;
 mod rerun;
+mod serial_sequence;
 mod short_insert;
 
 use fallible_streaming_iterator::FallibleStreamingIterator;
@@ -491,12 +492,28 @@ impl Conn {
                 installed?;
                 self.db.prepare_cached(sql)
             }
-            Err(e) => match self.short_insert(sql, &e) {
+            Err(e) => match self
+                .short_insert(sql, &e)
+                .or_else(|| self.serial_sequence(sql, &e))
+            {
                 Some(named) => self.db.prepare_cached(&named),
                 None => Err(e),
             },
             ok => ok,
         }
+    }
+
+    /// `sql` written again when SQLite refused it for naming a serial key's
+    /// sequence as a relation (see [`serial_sequence`]).
+    fn serial_sequence(&self, sql: &str, e: &rusqlite::Error) -> Option<String> {
+        let rusqlite::Error::SqliteFailure(_, Some(msg)) = e else {
+            return None;
+        };
+        let name = serial_sequence::missing_relation(msg)?;
+        if !super::pgfuncs::sequences::is_serial_sequence(&self.db, name) {
+            return None;
+        }
+        serial_sequence::read_as_relation(sql, name)
     }
 
     /// `sql` written again when SQLite refused it as an INSERT with fewer

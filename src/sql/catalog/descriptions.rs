@@ -10,7 +10,7 @@ use super::{rel, Relation};
 
 /// The catalogs' own OIDs, as PostgreSQL numbers them (`classoid`, and what
 /// `'pg_class'::regclass` or `obj_description(x, 'pg_class')` name).
-pub const CATALOG_OIDS: [(&str, i64); 8] = [
+pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_type", 1247),
     ("pg_attribute", 1249),
     ("pg_proc", 1255),
@@ -19,6 +19,49 @@ pub const CATALOG_OIDS: [(&str, i64); 8] = [
     ("pg_constraint", 2606),
     ("pg_description", 2609),
     ("pg_namespace", 2615),
+    // The rest: what pg_dump and BI tools read `tableoid` and `classid` of.
+    ("pg_default_acl", 826),
+    ("pg_tablespace", 1213),
+    ("pg_authid", 1260),
+    ("pg_foreign_server", 1417),
+    ("pg_sequence", 2224),
+    ("pg_foreign_data_wrapper", 2328),
+    ("pg_aggregate", 2600),
+    ("pg_am", 2601),
+    ("pg_amop", 2602),
+    ("pg_amproc", 2603),
+    ("pg_attrdef", 2604),
+    ("pg_cast", 2605),
+    ("pg_conversion", 2607),
+    ("pg_depend", 2608),
+    ("pg_index", 2610),
+    ("pg_inherits", 2611),
+    ("pg_language", 2612),
+    ("pg_operator", 2617),
+    ("pg_rewrite", 2618),
+    ("pg_trigger", 2620),
+    ("pg_opclass", 2616),
+    ("pg_opfamily", 2753),
+    ("pg_largeobject_metadata", 2995),
+    ("pg_extension", 3079),
+    ("pg_policy", 3256),
+    ("pg_partitioned_table", 3350),
+    ("pg_statistic_ext", 3381),
+    ("pg_init_privs", 3394),
+    ("pg_collation", 3456),
+    ("pg_event_trigger", 3466),
+    ("pg_enum", 3501),
+    ("pg_range", 3541),
+    ("pg_transform", 3576),
+    ("pg_seclabel", 3596),
+    ("pg_ts_dict", 3600),
+    ("pg_ts_parser", 3601),
+    ("pg_ts_config", 3602),
+    ("pg_ts_template", 3764),
+    ("pg_subscription", 6100),
+    ("pg_publication", 6104),
+    ("pg_publication_rel", 6106),
+    ("pg_publication_namespace", 6237),
 ];
 
 /// The OID of catalog `name` (`pg_class` or `pg_catalog.pg_class`).

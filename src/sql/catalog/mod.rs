@@ -173,22 +173,38 @@ fn columns(spec: &'static str) -> Vec<(&'static str, PgType)> {
 
 /// A relation with rows from `body` (a SELECT naming every column).
 fn rel(all: &mut Vec<Relation>, view: &str, spec: &'static str, body: &str) {
+    let mut columns = columns(spec);
+    let body = match table_oid(view, &mut columns) {
+        Some(oid) => format!("SELECT *, {oid} AS tableoid FROM ({body})"),
+        None => body.to_string(),
+    };
     all.push(Relation {
         view: view.to_string(),
-        columns: columns(spec),
+        columns,
         empty: false,
-        body: body.to_string(),
+        body,
     });
 }
 
 /// A relation that never has rows.
 fn empty(all: &mut Vec<Relation>, view: &str, spec: &'static str) {
+    let mut columns = columns(spec);
+    table_oid(view, &mut columns);
     all.push(Relation {
         view: view.to_string(),
-        columns: columns(spec),
+        columns,
         empty: true,
         body: String::new(),
     });
+}
+
+/// A system catalog's rows carry the catalog's OID as the system column
+/// `tableoid` (pg_dump reads it of every catalog): added to the columns of
+/// a pg_catalog relation PostgreSQL numbers; its OID.
+fn table_oid(view: &str, columns: &mut Vec<(&'static str, PgType)>) -> Option<i64> {
+    let oid = catalog_oid(view.strip_prefix("pgcat_")?)?;
+    columns.push(("tableoid", PgType::Oid));
+    Some(oid)
 }
 
 #[cfg(test)]

@@ -95,6 +95,14 @@ const CON: &str = "SELECT x.oid + 2000000 AS oid, x.name AS conname, CASE WHEN x
        0, 0, NULL, NULL, ' ', ' ', json_extract(ck.value, '$[1]') \
      FROM pgcat__rel r JOIN json_each(pg_table_checks(r.name, r.sql)) ck WHERE r.type = 'table'";
 
+/// The sequences serial keys would have in PostgreSQL (`t_id_seq`; a
+/// serial key is SQLite's AUTOINCREMENT here): OID 6,000,000 + the table's,
+/// owned by the key's column.
+const SERIAL: &str =
+    "SELECT c.relid + 6000000 AS oid, c.relname || '_' || c.attname || '_seq' AS name, \
+       c.relid AS relid, c.attnum AS attnum, pg_type_oid(c.decl) AS typid \
+     FROM pgcat__col c WHERE c.dflt LIKE 'nextval(%' AND c.pk = 1";
+
 pub(super) fn add(all: &mut Vec<Relation>) {
     rel(
         all,
@@ -108,6 +116,12 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "relid:oid relname:text reltype:text attnum:int2 attname:name decl:text nn:bool \
          pk:int4 dflt:text",
         COL,
+    );
+    rel(
+        all,
+        "pgcat__serial",
+        "oid:oid name:name relid:oid attnum:int2 typid:oid",
+        SERIAL,
     );
     rel(
         all,
@@ -167,7 +181,11 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          UNION ALL \
          SELECT x.oid, x.name, 2200, 0, 0, 10, 403, x.oid, 0, 0, -1, 0, 0, 0, 0, 'p', 'i', \
            x.natts, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, NULL \
-         FROM pgcat__idx x",
+         FROM pgcat__idx x \
+         UNION ALL \
+         SELECT s.oid, s.name, 2200, 0, 0, 10, 0, s.oid, 0, 1, -1, 0, 0, 0, 0, 'p', 'S', \
+           3, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, NULL \
+         FROM pgcat__serial s",
     );
     rel(
         all,
@@ -178,13 +196,15 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          attidentity:char attgenerated:char attisdropped:bool attislocal:bool attinhcount:int4 \
          attcollation:oid attacl:text[] attoptions:text[] attfdwoptions:text[] attmissingval:text",
         "SELECT c.relid AS attrelid, c.attname, pg_type_oid(c.decl) AS atttypid, -1 AS attstattarget, \
-           -1 AS attlen, c.attnum, 0 AS attndims, -1 AS attcacheoff, pg_type_mod(c.decl) AS atttypmod, \
-           0 AS attbyval, 'i' AS attalign, 'x' AS attstorage, '' AS attcompression, \
+           coalesce(t.typlen, -1) AS attlen, c.attnum, 0 AS attndims, -1 AS attcacheoff, \
+           pg_type_mod(c.decl) AS atttypmod, coalesce(t.typbyval, 0) AS attbyval, \
+           coalesce(t.typalign, 'i') AS attalign, coalesce(t.typstorage, 'x') AS attstorage, \
+           '' AS attcompression, \
            c.nn AS attnotnull, c.dflt IS NOT NULL AS atthasdef, 0 AS atthasmissing, \
            '' AS attidentity, '' AS attgenerated, 0 AS attisdropped, 1 AS attislocal, \
            0 AS attinhcount, pg_type_collation(pg_type_oid(c.decl)) AS attcollation, \
            NULL AS attacl, NULL AS attoptions, NULL AS attfdwoptions, NULL AS attmissingval \
-         FROM pgcat__col c",
+         FROM pgcat__col c LEFT JOIN pgcat_pg_type t ON t.oid = pg_type_oid(c.decl)",
     );
     rel(
         all,
@@ -268,7 +288,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "pgcat_pg_views",
         "schemaname:name viewname:name viewowner:name definition:text",
         "SELECT 'public' AS schemaname, r.name AS viewname, pg_get_userbyid(10) AS viewowner, \
-           r.sql AS definition FROM pgcat__rel r WHERE r.type = 'view'",
+           pg_view_body(r.sql) AS definition FROM pgcat__rel r WHERE r.type = 'view'",
     );
     empty(
         all,
@@ -293,7 +313,23 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            pg_sequence_field(r.name, 'min_value') AS seqmin, \
            pg_sequence_field(r.name, 'cache_size') AS seqcache, \
            pg_sequence_field(r.name, 'cycle') AS seqcycle \
-         FROM pgcat__rel r WHERE r.type = 'sequence'",
+         FROM pgcat__rel r WHERE r.type = 'sequence' \
+         UNION ALL \
+         SELECT s.oid, s.typid, 1, 1, CASE s.typid WHEN 21 THEN 32767 WHEN 23 THEN 2147483647 \
+           ELSE 9223372036854775807 END, 1, 1, 0 FROM pgcat__serial s",
+    );
+    // A serial key's sequence is owned by its column ('a'), and the
+    // column's default uses the sequence ('n'): pg_dump then creates the
+    // table, the sequence, and sets the default last.
+    rel(
+        all,
+        "pgcat_pg_depend",
+        "classid:oid objid:oid objsubid:int4 refclassid:oid refobjid:oid refobjsubid:int4 \
+         deptype:char",
+        "SELECT 1259 AS classid, s.oid AS objid, 0 AS objsubid, 1259 AS refclassid, \
+           s.relid AS refobjid, s.attnum AS refobjsubid, 'a' AS deptype FROM pgcat__serial s \
+         UNION ALL SELECT 2604, 3000000 + 100 * (s.relid - 16384) + s.attnum, 0, 1259, s.oid, 0, 'n' \
+           FROM pgcat__serial s",
     );
     // PL/pgSQL triggers, from the comment each of their SQLite triggers
     // carries (`translate::plpgsql`); OID: the first one's rowid + 3,000,000.

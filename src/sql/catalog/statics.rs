@@ -37,7 +37,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
     let role_body = "SELECT 10 AS oid, pg_session_user() AS rolname, 0 AS rolsuper, \
            1 AS rolinherit, 0 AS rolcreaterole, 0 AS rolcreatedb, 1 AS rolcanlogin, \
            0 AS rolreplication, -1 AS rolconnlimit, '********' AS rolpassword, \
-           NULL AS rolvaliduntil, 0 AS rolbypassrls, NULL AS rolconfig";
+           NULL AS rolvaliduntil, 0 AS rolbypassrls, NULL AS rolconfig \
+         UNION ALL SELECT 6171, 'pg_database_owner', 0, 1, 0, 0, 0, 0, -1, '********', NULL, 0, NULL";
     rel(all, "pgcat_pg_roles", role_cols, role_body);
     rel(all, "pgcat_pg_authid", role_cols, role_body);
     rel(
@@ -103,9 +104,32 @@ pub(super) fn add(all: &mut Vec<Relation>) {
     empty(
         all,
         "pgcat_pg_proc",
-        "oid:oid proname:name pronamespace:oid proowner:oid prolang:oid prokind:char \
-         proretset:bool prorettype:oid pronargs:int2 proargtypes:text prosrc:text",
+        "oid:oid proname:name pronamespace:oid proowner:oid prolang:oid procost:float4 \
+         prorows:float4 provariadic:oid prosupport:text prokind:char prosecdef:bool \
+         proleakproof:bool proisstrict:bool proretset:bool provolatile:char proparallel:char \
+         pronargs:int2 pronargdefaults:int2 prorettype:oid proargtypes:text \
+         proallargtypes:oid[] proargmodes:text proargnames:text[] proargdefaults:text \
+         protrftypes:text prosrc:text probin:text prosqlbody:text proconfig:text[] \
+         proacl:text[]",
     );
+    rel(
+        all,
+        "pgcat_pg_language",
+        "oid:oid lanname:name lanowner:oid lanispl:bool lanpltrusted:bool lanplcallfoid:oid \
+         laninline:oid lanvalidator:oid lanacl:text[]",
+        "SELECT 12 AS oid, 'internal' AS lanname, 10 AS lanowner, 0 AS lanispl, \
+           0 AS lanpltrusted, 0 AS lanplcallfoid, 0 AS laninline, 0 AS lanvalidator, \
+           NULL AS lanacl \
+         UNION ALL SELECT 13, 'c', 10, 0, 0, 0, 0, 0, NULL \
+         UNION ALL SELECT 14, 'sql', 10, 0, 1, 0, 0, 0, NULL \
+         UNION ALL SELECT 13002, 'plpgsql', 10, 1, 1, 0, 0, 0, NULL",
+    );
+    // Catalogs of objects a tenant cannot make here (operators, casts,
+    // foreign servers, publications, ...): their columns, no rows, so
+    // pg_dump and BI tools read them as of a database that has none.
+    for (view, spec) in NONE_HERE {
+        empty(all, view, spec);
+    }
     // This tenant's live sessions (server::activity).
     rel(
         all,
@@ -141,12 +165,6 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "pgcat_pg_foreign_table",
         "ftrelid:oid ftserver:oid ftoptions:text[]",
     );
-    empty(
-        all,
-        "pgcat_pg_depend",
-        "classid:oid objid:oid objsubid:int4 refclassid:oid refobjid:oid refobjsubid:int4 \
-         deptype:char",
-    );
     // No operator classes are listed: every index uses its type's default
     // (what SQLAlchemy's reflection reports as no opclass options).
     empty(
@@ -156,3 +174,104 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          opcintype:oid opcdefault:bool opckeytype:oid",
     );
 }
+
+const NONE_HERE: &[(&str, &str)] = &[
+    (
+        "pgcat_pg_init_privs",
+        "objoid:oid classoid:oid objsubid:int4 privtype:char initprivs:text[]",
+    ),
+    (
+        "pgcat_pg_operator",
+        "oid:oid oprname:name oprnamespace:oid oprowner:oid oprkind:char oprcanmerge:bool \
+         oprcanhash:bool oprleft:oid oprright:oid oprresult:oid oprcom:oid oprnegate:oid \
+         oprcode:oid oprrest:oid oprjoin:oid",
+    ),
+    (
+        "pgcat_pg_opfamily",
+        "oid:oid opfmethod:oid opfname:name opfnamespace:oid opfowner:oid",
+    ),
+    (
+        "pgcat_pg_amop",
+        "oid:oid amopfamily:oid amoplefttype:oid amoprighttype:oid amopstrategy:int2 \
+         amoppurpose:char amopopr:oid amopmethod:oid amopsortfamily:oid",
+    ),
+    (
+        "pgcat_pg_amproc",
+        "oid:oid amprocfamily:oid amproclefttype:oid amprocrighttype:oid amprocnum:int2 \
+         amproc:oid",
+    ),
+    (
+        "pgcat_pg_aggregate",
+        "aggfnoid:oid aggkind:char aggnumdirectargs:int2 aggtransfn:oid aggfinalfn:oid \
+         aggtranstype:oid agginitval:text",
+    ),
+    (
+        "pgcat_pg_cast",
+        "oid:oid castsource:oid casttarget:oid castfunc:oid castcontext:char castmethod:char",
+    ),
+    (
+        "pgcat_pg_conversion",
+        "oid:oid conname:name connamespace:oid conowner:oid conforencoding:int4 \
+         contoencoding:int4 conproc:oid condefault:bool",
+    ),
+    (
+        "pgcat_pg_transform",
+        "oid:oid trftype:oid trflang:oid trffromsql:oid trftosql:oid",
+    ),
+    (
+        "pgcat_pg_ts_parser",
+        "oid:oid prsname:name prsnamespace:oid prsstart:oid prstoken:oid prsend:oid \
+         prsheadline:oid prslextype:oid",
+    ),
+    (
+        "pgcat_pg_ts_template",
+        "oid:oid tmplname:name tmplnamespace:oid tmplinit:oid tmpllexize:oid",
+    ),
+    (
+        "pgcat_pg_ts_dict",
+        "oid:oid dictname:name dictnamespace:oid dictowner:oid dicttemplate:oid \
+         dictinitoption:text",
+    ),
+    (
+        "pgcat_pg_ts_config",
+        "oid:oid cfgname:name cfgnamespace:oid cfgowner:oid cfgparser:oid",
+    ),
+    (
+        "pgcat_pg_foreign_data_wrapper",
+        "oid:oid fdwname:name fdwowner:oid fdwhandler:oid fdwvalidator:oid fdwacl:text[] \
+         fdwoptions:text[]",
+    ),
+    (
+        "pgcat_pg_foreign_server",
+        "oid:oid srvname:name srvowner:oid srvfdw:oid srvtype:text srvversion:text \
+         srvacl:text[] srvoptions:text[]",
+    ),
+    (
+        "pgcat_pg_default_acl",
+        "oid:oid defaclrole:oid defaclnamespace:oid defaclobjtype:char defaclacl:text[]",
+    ),
+    (
+        "pgcat_pg_event_trigger",
+        "oid:oid evtname:name evtevent:name evtowner:oid evtfoid:oid evtenabled:char \
+         evttags:text[]",
+    ),
+    (
+        "pgcat_pg_subscription",
+        "oid:oid subdbid:oid subskiplsn:text subname:name subowner:oid subenabled:bool \
+         subbinary:bool substream:bool subtwophasestate:char subdisableonerr:bool \
+         subconninfo:text subslotname:name subsynccommit:text subpublications:text[]",
+    ),
+    (
+        "pgcat_pg_largeobject_metadata",
+        "oid:oid lomowner:oid lomacl:text[]",
+    ),
+    (
+        "pgcat_pg_seclabel",
+        "objoid:oid classoid:oid objsubid:int4 provider:text label:text",
+    ),
+    (
+        "pgcat_pg_seclabels",
+        "objoid:oid classoid:oid objsubid:int4 objtype:text objnamespace:oid objname:text \
+         provider:text label:text",
+    ),
+];

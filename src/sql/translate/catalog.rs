@@ -300,6 +300,26 @@ fn expandarray_field(e: &Expr) -> Option<(&Function, String)> {
     }
 }
 
+fn is_aggregate(name: &str) -> bool {
+    matches!(
+        name,
+        "count"
+            | "sum"
+            | "min"
+            | "max"
+            | "avg"
+            | "every"
+            | "bool_and"
+            | "bool_or"
+            | "array_agg"
+            | "string_agg"
+            | "json_agg"
+            | "jsonb_agg"
+            | "json_object_agg"
+            | "jsonb_object_agg"
+    )
+}
+
 fn is_empty_view(factor: &TableFactor) -> bool {
     match factor {
         TableFactor::Table { name, .. } => {
@@ -334,7 +354,16 @@ fn prune_select(select: &mut Select) -> bool {
                 ) && is_empty_view(&j.relation)
             })
     });
-    if !inner_empty || !select.group_by_is_empty() {
+    if !inner_empty || !select.group_by_is_empty() || select.having.is_some() {
+        return false;
+    }
+    // An aggregate without GROUP BY has one row over no rows (pg_dump's
+    // `SELECT count(*) FROM pg_subscription`).
+    let aggregates = sqlparser::ast::visit_expressions(&select.projection, |e| match e {
+        Expr::Function(f) if is_aggregate(&base_name(&f.name)) => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    });
+    if aggregates.is_break() {
         return false;
     }
     // Placeholders of the dropped expressions stay referenced, so the
@@ -391,6 +420,45 @@ impl GroupByExt for Select {
 }
 
 /// The last part of a type name, for the `reg*` pseudo-types.
+/// `nextval('s'::regclass)` (how PostgreSQL prints a serial default, and
+/// pg_dump writes it): the sequence functions take the name, so the
+/// literal's cast goes (an OID lookup would be a subquery, which SQLite
+/// refuses in a column DEFAULT).
+pub(super) fn regclass_literal_as_name(expr: &mut Expr) {
+    let Expr::Function(func) = expr else {
+        return;
+    };
+    if !matches!(
+        base_name(&func.name).as_str(),
+        "nextval" | "currval" | "setval"
+    ) {
+        return;
+    }
+    let sqlparser::ast::FunctionArguments::List(list) = &mut func.args else {
+        return;
+    };
+    let Some(sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(arg))) =
+        list.args.first_mut()
+    else {
+        return;
+    };
+    if let Expr::Cast {
+        expr, data_type, ..
+    } = arg
+    {
+        if reg_type(data_type).as_deref() == Some("regclass") {
+            if let Some(text) = string_literal(expr) {
+                // `public.` is the search path's: the default prints without it.
+                let name = text
+                    .strip_prefix("public.")
+                    .or_else(|| text.strip_prefix("\"public\"."))
+                    .unwrap_or(text);
+                *arg = super::ast::string(name);
+            }
+        }
+    }
+}
+
 fn reg_type(data_type: &DataType) -> Option<String> {
     match data_type {
         DataType::Regclass => Some("regclass".into()),
@@ -439,12 +507,11 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
         ("regclass", Some(text)) => {
             let name = relation_name(&text);
             let missing = format!("relation \"{}\" does not exist", text.trim());
+            // (A literal that is no catalog's name needs no catalog arms.)
             template(
-                "coalesce($1, pg_raise('42P01', $2))",
-                [
-                    regclass_lookup(super::ast::string(name)),
-                    super::ast::string(missing),
-                ],
+                "coalesce((SELECT pgcat_key FROM pgcat__lookup WHERE pgcat_kind = 'rel' \
+                 AND (pgcat_name = $1 OR 'public.' || pgcat_name = $1)), pg_raise('42P01', $2))",
+                [super::ast::string(name), super::ast::string(missing)],
             )
         }
         ("regclass", None)
@@ -571,6 +638,16 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
             "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'trg' AND pgcat_key = $1)",
             [oid.clone()],
         ),
+        ("pg_get_viewdef", [view, ..]) => {
+            let oid = match string_literal(view) {
+                Some(name) => regclass_lookup(super::ast::string(relation_name(name))),
+                None => view.clone(),
+            };
+            template(
+                "(SELECT pg_view_body(r.sql) FROM pgcat__rel r WHERE r.type = 'view' AND r.oid = $1)",
+                [oid],
+            )
+        }
         ("pg_get_indexdef", [oid, ..]) => template(
             "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'idx' AND pgcat_key = $1)",
             [oid.clone()],
@@ -765,6 +842,7 @@ fn query_types(
                 "format_type"
                 | "pg_get_expr"
                 | "pg_get_indexdef"
+                | "pg_get_viewdef"
                 | "pg_get_triggerdef"
                 | "pg_get_constraintdef"
                 | "obj_description"

@@ -1395,6 +1395,8 @@ fn function_type(func: &Function) -> Option<PgType> {
         "string_to_array" | "regexp_split_to_array" | "regexp_match" | "regexp_matches" => {
             array_of(Some(PgType::Text))
         }
+        // name[], printed as text[] is.
+        "current_schemas" => array_of(Some(PgType::Text)),
         "to_hex" | "quote_ident" | "quote_literal" | "quote_nullable" | "translate" | "encode"
         | "repeat" | "reverse" | "regexp_replace" | "format" => PgType::Text,
         "decode" | "sha224" | "sha256" | "sha384" | "sha512" => PgType::Bytea,

@@ -36,8 +36,7 @@ pub(super) fn added_constraint(
     if !matches!(
         constraint,
         TableConstraint::ForeignKey(_) | TableConstraint::Check(_)
-    ) || alter.only
-        || alter.if_exists
+    ) || alter.if_exists
     {
         return Ok(None);
     }
@@ -128,8 +127,9 @@ pub(super) fn altered_columns(
     if !needs_session {
         return Ok(None);
     }
-    if alter.only || alter.if_exists {
-        return Err(unsupported("ALTER TABLE ONLY / IF EXISTS"));
+    // ONLY (pg_dump writes it) changes nothing: no table inherits another.
+    if alter.if_exists {
+        return Err(unsupported("ALTER TABLE IF EXISTS"));
     }
     let mut table = alter.name.clone();
     check_table_name(&mut table)?;
@@ -816,8 +816,9 @@ fn create_view(view: CreateView) -> Result<Vec<String>, TranslateError> {
 /// One SQLite ALTER per operation; `ADD PRIMARY KEY` / `ADD UNIQUE` become
 /// unique indexes because SQLite cannot add constraints to a table.
 fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
-    if alter.only || alter.if_exists {
-        return Err(unsupported("ALTER TABLE ONLY / IF EXISTS"));
+    // ONLY (pg_dump writes it) changes nothing: no table inherits another.
+    if alter.if_exists {
+        return Err(unsupported("ALTER TABLE IF EXISTS"));
     }
     let table = alter.name.clone();
     let table_base = base_name(&table);

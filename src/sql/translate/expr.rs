@@ -275,11 +275,15 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
                 ))
             } else {
                 // A stored array in any form; an int2vector or oidvector
-                // (the catalog's `indkey`, `1 2`) counts from 0.
+                // (the catalog's `indkey`, `1 2`) counts from 0. A value
+                // that is none is a `name`, the catalogs' identifier type,
+                // whose characters subscript from 0 (pg_dump's
+                // `typname[0] = '_'`).
                 let stored = super::ast::template(super::catalog::STORED_ARRAY, [array.clone()]);
                 Some(super::ast::template(
-                    "json_extract($1, '$[' || (($2) - \
-                     CASE WHEN substr($3, 1, 1) IN ('[', '{') THEN 1 ELSE 0 END) || ']')",
+                    "CASE WHEN json_valid($1) THEN json_extract($1, '$[' || (($2) - \
+                     CASE WHEN substr($3, 1, 1) IN ('[', '{') THEN 1 ELSE 0 END) || ']') \
+                     ELSE nullif(substr($3, ($2) + 1, 1), '') END",
                     [stored, index, array],
                 ))
             }

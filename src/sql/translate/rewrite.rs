@@ -145,6 +145,7 @@ impl VisitorMut for Rewriter {
         super::column_text::rewrite(expr, &self.scopes);
         super::casts::rewrite_bool_text_cast(expr);
         super::catalog::rewrite_regclass_text_cast(expr);
+        super::catalog::regclass_literal_as_name(expr);
         super::functions::json_builder_arguments(expr);
         super::typed_ops::rewrite(expr, &|e| self.cte_column_type(e));
         brk(super::expr::check_array_subscript(expr)

@@ -120,6 +120,18 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
             &format!("SELECT {} AS pg_col FROM json_each($1)", path_item("")),
             &[super::ast::call("jsonb_path_query_array", args.clone())],
         ),
+        // Storage options (`{fillfactor=70}`) as (option_name, option_value)
+        // rows; pg_dump and psql read a relation's or column's this way.
+        "pg_options_to_table" if alias_columns_free(alias.as_ref()) => {
+            let sub = query(
+                "SELECT CASE WHEN instr(value, '=') > 0 THEN substr(value, 1, instr(value, '=') - 1) \
+                   ELSE value END AS option_name, \
+                 CASE WHEN instr(value, '=') > 0 THEN substr(value, instr(value, '=') + 1) END \
+                   AS option_value FROM json_each(coalesce($1, '[]'))",
+                &[super::arrays::stored(one_arg(&name, &args)?[0].clone())],
+            );
+            return Ok(replace_with(factor, sub, alias, &name));
+        }
         // (Plain `json_each` is SQLite's own, which the translator's templates use.)
         "jsonb_each" | "json_each_text" | "jsonb_each_text"
             if alias_columns_free(alias.as_ref()) =>

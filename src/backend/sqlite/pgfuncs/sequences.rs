@@ -127,6 +127,44 @@ pub(crate) fn register_catalog(conn: &Connection) -> rusqlite::Result<()> {
     })
 }
 
+/// `pg_serial_last(name)`: the last id a serial key's sequence (`t_id_seq`)
+/// handed out, 0 before the first: what reading the sequence as a relation
+/// gives (`SELECT last_value, is_called FROM t_id_seq`, as pg_dump does).
+pub(crate) fn register_serial_last(conn: &Connection) -> rusqlite::Result<()> {
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS;
+    conn.create_scalar_function("pg_serial_last", 1, flags, |ctx| {
+        let name: String = ctx.get(0)?;
+        // SAFETY: reads of the table and SQLite's counter during the call.
+        let conn = unsafe { ctx.get_connection()? };
+        serial_last(&conn, &name)
+    })
+}
+
+/// Whether `name` is the sequence PostgreSQL would give a serial key here.
+pub(crate) fn is_serial_sequence(conn: &Connection, name: &str) -> bool {
+    serial_key(conn, name).is_ok()
+}
+
+fn serial_last(conn: &Connection, name: &str) -> rusqlite::Result<i64> {
+    let (table, column) = serial_key(conn, name)?;
+    let largest = format!(
+        "SELECT coalesce(max({}), 0) FROM main.{}",
+        quote_ident(&column),
+        quote_ident(&table)
+    );
+    let counted: i64 = if has_serial_counters(conn)? {
+        conn.query_row(
+            "SELECT coalesce((SELECT seq FROM main.sqlite_sequence WHERE name = ?1), 0)",
+            [&table],
+            |r| r.get(0),
+        )?
+    } else {
+        0
+    };
+    let largest: i64 = conn.query_row(&largest, [], |r| r.get(0))?;
+    Ok(largest.max(counted))
+}
+
 /// The sequence's table name from the first argument (`None` for NULL).
 fn sequence_name(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
     match ctx.get_raw(0) {

@@ -1,0 +1,10 @@
+CREATE TABLE author (id serial PRIMARY KEY, name text NOT NULL UNIQUE, born date, active boolean DEFAULT true);
+CREATE TABLE book (id bigserial PRIMARY KEY, author_id int NOT NULL REFERENCES author (id) ON DELETE CASCADE, title varchar(200) NOT NULL, price numeric(10,2) CHECK (price >= 0), tags text[], meta jsonb, added timestamptz DEFAULT now());
+CREATE INDEX book_title_ix ON book (lower(title));
+CREATE VIEW cheap_books AS SELECT id, title FROM book WHERE price < 10;
+CREATE SEQUENCE ticket_seq START 100;
+SELECT nextval('ticket_seq');
+COMMENT ON TABLE book IS 'the catalogue';
+INSERT INTO author (name, born) VALUES ('Ann', '1970-01-02'), ('Bob', NULL), ('Gone', NULL);
+DELETE FROM author WHERE name = 'Gone';
+INSERT INTO book (author_id, title, price, tags, meta) VALUES (1, E'It''s tab\there', 9.50, ARRAY['a','b c'], '{"k": [1, 2]}'), (2, 'Second', 20, NULL, NULL);
