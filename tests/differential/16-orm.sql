@@ -97,3 +97,15 @@ CREATE INDEX ix_cmp ON ix (email) WHERE score > 10;
 CREATE INDEX ix_nulls ON ix (score NULLS FIRST);
 SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'ix' AND indexname <> 'ix_nulls' ORDER BY 1;
 SELECT i.relname, x.indkey::text, x.indexprs IS NOT NULL, x.indpred IS NOT NULL, pg_get_indexdef(x.indexrelid, 1, true), pg_get_indexdef(x.indexrelid) = (SELECT indexdef FROM pg_indexes WHERE indexname = i.relname) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = 'ix'::regclass ORDER BY 1;
+-- What pg_dump reads: serial keys' sequences as relations, owned by their
+-- columns; catalogs of objects a tenant has none of; a name's characters.
+SELECT c.relname, c.relkind, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmax FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid WHERE c.relname IN ('ix_id_seq', 'shop_order_id_seq', 'auth_user_id_seq') ORDER BY 1;
+SELECT c.relname, t.relname AS owner, a.attname FROM pg_class c JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'a' JOIN pg_class t ON t.oid = d.refobjid JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid WHERE c.relkind = 'S' AND c.relname = 'auth_user_id_seq';
+SELECT is_called, last_value >= (SELECT max(id) FROM auth_user) FROM auth_user_id_seq;
+SELECT last_value FROM public.ix_id_seq;
+SELECT count(*) FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database());
+SELECT count(*) FROM pg_operator WHERE oid > 16383;
+SELECT typname, typname[0] = '_' AS is_array FROM pg_type WHERE typname IN ('int4', '_int4') ORDER BY 1;
+SELECT x.tableoid = 'pg_extension'::regclass, x.extname FROM pg_extension x WHERE extname = 'plpgsql';
+SELECT array_length(pg_catalog.current_schemas(false), 1), array_length(current_schemas(true), 1);
+SELECT option_name, option_value FROM pg_options_to_table('{fillfactor=70,autovacuum_enabled=off}') ORDER BY 1;

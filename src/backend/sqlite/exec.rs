@@ -653,6 +653,19 @@ impl Conn {
             .ok()?
             .filter_map(Result::ok)
             .collect();
+        if cols.is_empty() && super::pgfuncs::sequences::is_serial_sequence(&self.db, table) {
+            // A serial key's sequence, read as a relation (see `serial_sequence`).
+            return Some(
+                [
+                    ("last_value", "bigint"),
+                    ("log_cnt", "bigint"),
+                    ("is_called", "boolean"),
+                ]
+                .into_iter()
+                .map(|(n, t)| TableColumn::from_decl(n.to_owned(), t))
+                .collect(),
+            );
+        }
         (!cols.is_empty()).then_some(cols)
     }
 

@@ -63,12 +63,10 @@ impl VisitorMut for Swap<'_> {
             return ControlFlow::Continue(());
         }
         let literal = format!("'{}'", self.sequence.replace('\'', "''"));
-        // is_called as PostgreSQL's boolean text: the result column has no
-        // declared type to print a number as `t`.
+        // (Typed by `Conn::table_columns`, which knows these columns.)
         let sql = format!(
             "SELECT CASE WHEN s.v > 0 THEN s.v ELSE 1 END AS last_value, 0 AS log_cnt, \
-             CASE WHEN s.v > 0 THEN 't' ELSE 'f' END AS is_called \
-             FROM (SELECT pg_serial_last({literal}) AS v) AS s"
+             s.v > 0 AS is_called FROM (SELECT pg_serial_last({literal}) AS v) AS s"
         );
         let Ok(query) = Parser::new(&SQLiteDialect {})
             .try_with_sql(&sql)
