@@ -486,12 +486,15 @@ async fn bi_tool_schema_browser_queries_see_the_tenants_schema() {
         .await
         .unwrap();
     let rels: Vec<(String, String)> = rows.iter().map(|r| (r.get(1), r.get(2))).collect();
+    // The serial keys' sequences are relations, as in PostgreSQL.
     assert_eq!(
         rels,
         vec![
             ("open_todo".into(), "v".into()),
             ("todo".into(), "r".into()),
-            ("users".into(), "r".into())
+            ("todo_id_seq".into(), "S".into()),
+            ("users".into(), "r".into()),
+            ("users_id_seq".into(), "S".into()),
         ]
     );
     let rows = c
