@@ -95,13 +95,17 @@ const CON: &str = "SELECT x.oid + 2000000 AS oid, x.name AS conname, CASE WHEN x
        0, 0, NULL, NULL, ' ', ' ', json_extract(ck.value, '$[1]') \
      FROM pgcat__rel r JOIN json_each(pg_table_checks(r.name, r.sql)) ck WHERE r.type = 'table'";
 
-/// The sequences serial keys would have in PostgreSQL (`t_id_seq`; a
-/// serial key is SQLite's AUTOINCREMENT here): OID 6,000,000 + the table's,
-/// owned by the key's column.
-const SERIAL: &str =
-    "SELECT c.relid + 6000000 AS oid, c.relname || '_' || c.attname || '_seq' AS name, \
-       c.relid AS relid, c.attnum AS attnum, pg_type_oid(c.decl) AS typid \
-     FROM pgcat__col c WHERE c.dflt LIKE 'nextval(%' AND c.pk = 1";
+/// The sequences serial columns have in PostgreSQL (`t_id_seq`), owned by
+/// their column. A serial key is SQLite's AUTOINCREMENT here, with no
+/// relation behind its sequence (`stored` 0: OID 6,000,000 + the table's);
+/// another serial column's sequence is a stored one (`stored` 1: its OID).
+const SERIAL: &str = "SELECT coalesce(r.oid, c.relid + 6000000) AS oid, \
+       c.relname || '_' || c.attname || '_seq' AS name, c.relid AS relid, c.attnum AS attnum, \
+       pg_type_oid(c.decl) AS typid, r.oid IS NOT NULL AS stored \
+     FROM pgcat__col c LEFT JOIN pgcat__rel r ON r.type = 'sequence' \
+       AND r.name = c.relname || '_' || c.attname || '_seq' \
+     WHERE c.dflt LIKE 'nextval(%' AND instr(c.dflt, c.relname || '_' || c.attname || '_seq') > 0 \
+       AND (c.pk = 1 OR r.oid IS NOT NULL)";
 
 pub(super) fn add(all: &mut Vec<Relation>) {
     rel(
@@ -120,7 +124,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
     rel(
         all,
         "pgcat__serial",
-        "oid:oid name:name relid:oid attnum:int2 typid:oid",
+        "oid:oid name:name relid:oid attnum:int2 typid:oid stored:bool",
         SERIAL,
     );
     rel(
@@ -185,7 +189,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          UNION ALL \
          SELECT s.oid, s.name, 2200, 0, 0, 10, 0, s.oid, 0, 1, -1, 0, 0, 0, 0, 'p', 'S', \
            3, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, NULL \
-         FROM pgcat__serial s",
+         FROM pgcat__serial s WHERE NOT s.stored",
     );
     rel(
         all,
@@ -316,7 +320,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          FROM pgcat__rel r WHERE r.type = 'sequence' \
          UNION ALL \
          SELECT s.oid, s.typid, 1, 1, CASE s.typid WHEN 21 THEN 32767 WHEN 23 THEN 2147483647 \
-           ELSE 9223372036854775807 END, 1, 1, 0 FROM pgcat__serial s",
+           ELSE 9223372036854775807 END, 1, 1, 0 FROM pgcat__serial s WHERE NOT s.stored",
     );
     // A serial key's sequence is owned by its column ('a'), and the
     // column's default uses the sequence ('n'): pg_dump then creates the
