@@ -101,7 +101,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "pgcat_pg_shdescription",
         "objoid:oid classoid:oid description:text",
     );
-    empty(
+    // The tenant's PL/pgSQL trigger functions (OID: rowid + 7,000,000).
+    rel(
         all,
         "pgcat_pg_proc",
         "oid:oid proname:name pronamespace:oid proowner:oid prolang:oid procost:float4 \
@@ -111,6 +112,15 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          proallargtypes:oid[] proargmodes:text proargnames:text[] proargdefaults:text \
          protrftypes:text prosrc:text probin:text prosqlbody:text proconfig:text[] \
          proacl:text[]",
+        "SELECT 7000000 + json_extract(f.value, '$[0]') AS oid, \
+           json_extract(f.value, '$[1]') AS proname, 2200 AS pronamespace, 10 AS proowner, \
+           13002 AS prolang, 100 AS procost, 0 AS prorows, 0 AS provariadic, '-' AS prosupport, \
+           'f' AS prokind, 0 AS prosecdef, 0 AS proleakproof, 0 AS proisstrict, 0 AS proretset, \
+           'v' AS provolatile, 'u' AS proparallel, 0 AS pronargs, 0 AS pronargdefaults, \
+           2279 AS prorettype, '' AS proargtypes, NULL AS proallargtypes, NULL AS proargmodes, \
+           NULL AS proargnames, NULL AS proargdefaults, NULL AS protrftypes, \
+           json_extract(f.value, '$[2]') AS prosrc, NULL AS probin, NULL AS prosqlbody, \
+           NULL AS proconfig, NULL AS proacl FROM json_each(pg_trigger_functions()) f",
     );
     rel(
         all,

@@ -5,3 +5,6 @@ SELECT nextval('ticket_seq');
 INSERT INTO author (name) VALUES ('Cy') RETURNING id;
 INSERT INTO book (author_id, title) VALUES (4, 'Third') RETURNING id;
 SELECT obj_description('book'::regclass, 'pg_class');
+UPDATE book SET title = 'Second!' WHERE id = 2;
+SELECT title, added FROM book WHERE id = 2;
+SELECT proname, pg_get_function_result(oid) FROM pg_proc WHERE proname = 'touch';

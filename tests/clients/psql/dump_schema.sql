@@ -8,3 +8,5 @@ COMMENT ON TABLE book IS 'the catalogue';
 INSERT INTO author (name, born) VALUES ('Ann', '1970-01-02'), ('Bob', NULL), ('Gone', NULL);
 DELETE FROM author WHERE name = 'Gone';
 INSERT INTO book (author_id, title, price, tags, meta) VALUES (1, E'It''s tab\there', 9.50, ARRAY['a','b c'], '{"k": [1, 2]}'), (2, 'Second', 20, NULL, NULL);
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.added := '2024-01-01 00:00:00+00'; RETURN NEW; END $$;
+CREATE TRIGGER book_touch BEFORE UPDATE ON book FOR EACH ROW EXECUTE FUNCTION touch();
