@@ -10,6 +10,7 @@ use super::ast::{
 };
 use super::ParamHint;
 use crate::sql::catalog;
+use crate::sql::pg_ident::relation_name;
 use crate::sql::pgtype::{ArrayElem, PgType};
 use sqlparser::ast::{
     DataType, Expr, Function, FunctionArguments, Ident, JoinOperator, ObjectName, Query, Select,
@@ -408,8 +409,9 @@ fn reg_type(data_type: &DataType) -> Option<String> {
 
 /// Before children are rewritten: `'t'::regclass::text` is the relation's
 /// name, as regclass output is (the literal alone becomes its OID, for
-/// comparisons with oid columns). The text cast becomes a regclass cast of
-/// the OID, which reads the name back.
+/// comparisons with oid columns), and `'int8'::regtype::text` the type's
+/// (`bigint`); likewise for a computed name (`(s || '.' || t)::regtype`).
+/// The text cast becomes a reg cast of the OID, which reads the name back.
 pub(super) fn rewrite_regclass_text_cast(expr: &mut Expr) {
     let Some((inner, data_type)) = super::casts::text_cast(expr) else {
         return;
@@ -418,10 +420,37 @@ pub(super) fn rewrite_regclass_text_cast(expr: &mut Expr) {
     while let Expr::Nested(e) = of {
         of = e;
     }
-    let is_regclass_literal = matches!(of, Expr::Cast { expr: lit, data_type: t, .. }
-        if reg_type(t).as_deref() == Some("regclass") && string_literal(lit).is_some());
-    if is_regclass_literal {
-        *data_type = DataType::Regclass;
+    let Expr::Cast {
+        expr: name,
+        data_type: t,
+        ..
+    } = of
+    else {
+        return;
+    };
+    if !is_text_input(name) {
+        return;
+    }
+    match reg_type(t).as_deref() {
+        Some("regclass") => *data_type = DataType::Regclass,
+        Some("regtype") => *data_type = t.clone(),
+        _ => {}
+    }
+}
+
+/// Whether a reg cast's operand is a name (text), not an OID: a string
+/// literal, a text cast, a concatenation, a text column.
+fn is_text_input(expr: &Expr) -> bool {
+    match expr {
+        Expr::Nested(e) => is_text_input(e),
+        Expr::BinaryOp {
+            op: sqlparser::ast::BinaryOperator::StringConcat,
+            ..
+        } => true,
+        _ => {
+            string_literal(expr).is_some()
+                || super::columns::expr_type(expr).is_some_and(PgType::is_string)
+        }
     }
 }
 
@@ -447,18 +476,12 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
                 ],
             )
         }
-        ("regclass", None)
-            if matches!(
-                inner,
-                Expr::Cast {
-                    data_type: DataType::Text,
-                    ..
-                }
-            ) =>
-        {
-            regclass_lookup(inner.clone())
+        // A computed name, read as regclass input reads it at run time.
+        ("regclass", None) if is_text_input(inner) => {
+            regclass_lookup(call("pg_relation_name", vec![inner.clone()]))
         }
         ("regtype", Some(text)) => call("pg_to_regtype", vec![super::ast::string(text)]),
+        ("regtype", None) if is_text_input(inner) => call("pg_to_regtype", vec![inner.clone()]),
         ("regnamespace", Some(text)) => template(
             "(SELECT oid FROM pgcat_pg_namespace WHERE nspname = $1)",
             [super::ast::string(text)],
@@ -494,32 +517,6 @@ fn catalog_case(arm: impl Fn(&str, i64) -> String, tail: &str) -> String {
 fn catalog_oid_of(name: &Expr) -> Expr {
     let case = catalog_case(|name, oid| format!(" WHEN '{name}' THEN {oid}"), " ELSE 0");
     template(&format!("({case})"), [name.clone()])
-}
-
-/// A relation name as regclass input reads it: `"User"` keeps its case,
-/// `Users` folds to `users`, a `public.` schema goes.
-fn relation_name(text: &str) -> String {
-    let mut parts = Vec::new();
-    let mut chars = text.trim().chars().peekable();
-    let mut part = String::new();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                chars.next();
-                part.push('"');
-            }
-            '"' => quoted = !quoted,
-            '.' if !quoted => parts.push(std::mem::take(&mut part)),
-            c if quoted => part.push(c),
-            c => part.extend(c.to_lowercase()),
-        }
-    }
-    parts.push(part);
-    match parts.as_slice() {
-        [schema, name] if schema == "public" => name.clone(),
-        _ => parts.join("."),
-    }
 }
 
 /// The OID of a relation named by a (possibly `public.`-qualified) text,

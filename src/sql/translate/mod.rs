@@ -89,7 +89,9 @@ use crate::sql::pgtype::PgType;
 
 pub use copy_options::{CopyFormat, CopyOptions, ForceQuote};
 pub use depth::{check_text as check_depth, MAX_DEPTH};
+pub use functions::UUID_V4_SQL;
 pub use literals::interval_modifiers;
+pub use matview::TABLE_DDL as MATVIEW_TABLE_DDL;
 pub use modifying_with::TEMP_PREFIX as WITH_TABLE_PREFIX;
 pub use prepared::bind as bind_prepared;
 pub use retype::{pick_scale, ResultTypes, Retype, Retyped, TableColumn, TableColumns};
