@@ -264,6 +264,21 @@ pub(super) fn add(all: &mut Vec<Relation>) {
                0 AS autoanalyze_count FROM pgcat_pg_class c WHERE c.relkind = 'r'",
         );
     }
+    // I/O statistics (Sequelize's describeTable joins them for column
+    // comments by relid): likewise all 0.
+    for view in ["pgcat_pg_statio_user_tables", "pgcat_pg_statio_all_tables"] {
+        rel(
+            all,
+            view,
+            "relid:oid schemaname:name relname:name heap_blks_read:int8 heap_blks_hit:int8 \
+             idx_blks_read:int8 idx_blks_hit:int8 toast_blks_read:int8 toast_blks_hit:int8 \
+             tidx_blks_read:int8 tidx_blks_hit:int8",
+            "SELECT c.oid AS relid, 'public' AS schemaname, c.relname AS relname, \
+               0 AS heap_blks_read, 0 AS heap_blks_hit, 0 AS idx_blks_read, 0 AS idx_blks_hit, \
+               0 AS toast_blks_read, 0 AS toast_blks_hit, 0 AS tidx_blks_read, \
+               0 AS tidx_blks_hit FROM pgcat_pg_class c WHERE c.relkind = 'r'",
+        );
+    }
     rel(
         all,
         "pgcat_pg_indexes",

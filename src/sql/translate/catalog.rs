@@ -783,6 +783,8 @@ fn query_types(
                     Some(PgType::Int4) => Some(PgType::Array(ArrayElem::Int4)),
                     Some(PgType::Int8 | PgType::Oid) => Some(PgType::Array(ArrayElem::Int8)),
                     Some(PgType::Bool) => Some(PgType::Array(ArrayElem::Bool)),
+                    // name[] (Sequelize's index listing parses its text).
+                    Some(PgType::Name) => Some(PgType::Array(ArrayElem::Name)),
                     _ => Some(PgType::Array(ArrayElem::Text)),
                 },
                 _ => None,
@@ -812,7 +814,14 @@ fn query_types(
                     SelectItem::ExprWithAlias { alias, .. } => ident_name(alias),
                     _ => output_name(e),
                 };
-                out.push((name, known.or_else(|| lookup(e, &find))))
+                // A scalar subquery over the catalogs has its column's type
+                // (`(SELECT array_agg(e.enumlabel) FROM pg_enum e ...)`: name[]).
+                let sub = match e {
+                    Expr::Subquery(q) => query_types(q, &super::columns::query_types(q), &ctes)
+                        .and_then(|c| c.first()?.1),
+                    _ => None,
+                };
+                out.push((name, sub.or(known).or_else(|| lookup(e, &find))))
             }
             SelectItem::Wildcard(_) => {
                 if !complete {
