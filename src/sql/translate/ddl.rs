@@ -164,7 +164,12 @@ pub(super) fn altered_columns(
                         if is_serial(data_type) {
                             return Err(unsupported("ALTER COLUMN TYPE to a serial type"));
                         }
-                        let decl = declared_type(data_type)?.to_string();
+                        // An enum's declared type is its name (`enums`);
+                        // the session checks that the type exists.
+                        let decl = match super::enums::user_type(data_type) {
+                            Some(name) => name,
+                            None => declared_type(data_type)?.to_string(),
+                        };
                         let using = match using {
                             Some(e) => {
                                 let mut e = e.clone();
