@@ -61,14 +61,6 @@ fn push_json(out: &mut String, v: Value, elem: ArrayElem) {
 /// numbers become JSON numbers and other elements strings.
 pub(crate) fn stored_json(s: &str, elem: Option<ArrayElem>) -> Option<Cow<'_, str>> {
     let t = s.trim_start();
-    // An int2vector or oidvector's text (the catalog's `indkey`, `1 2`):
-    // no other array text is bare numbers (`x = ANY (ix.indkey)`).
-    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b' ') {
-        return Some(Cow::Owned(format!(
-            "[{}]",
-            t.split_ascii_whitespace().collect::<Vec<_>>().join(",")
-        )));
-    }
     // `[1:2]={a,b}` is a literal with bounds; other `[` text is JSON.
     let literal = t.starts_with('{')
         || t.starts_with('[') && t.contains("]=") && crate::sql::encode::json::parse(t).is_none();
