@@ -52,3 +52,11 @@ ALTER TABLE customers ALTER COLUMN plan TYPE no_such_type;
 ALTER TABLE customers ALTER COLUMN plan TYPE text;
 INSERT INTO customers (tier, plan) VALUES ('a', 'q');
 SELECT tier::text, plan, pg_typeof(plan)::text FROM customers ORDER BY id;
+-- A second constraint of the same name on a table (a foreign key added again).
+CREATE TABLE fk_parent (id int PRIMARY KEY);
+CREATE TABLE fk_child (id int PRIMARY KEY, parent_id int);
+ALTER TABLE fk_child ADD CONSTRAINT "FK_child_parent" FOREIGN KEY (parent_id) REFERENCES fk_parent(id);
+ALTER TABLE fk_child ADD CONSTRAINT "FK_child_parent" FOREIGN KEY (parent_id) REFERENCES fk_parent(id) ON DELETE CASCADE;
+ALTER TABLE fk_child ADD CONSTRAINT fk_child_check CHECK (parent_id > 0);
+ALTER TABLE fk_child ADD CONSTRAINT FK_CHILD_CHECK CHECK (parent_id > 1);
+SELECT conname, contype FROM pg_constraint WHERE conrelid = 'fk_child'::regclass ORDER BY conname;
