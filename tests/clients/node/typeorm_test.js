@@ -6,7 +6,8 @@
 // second synchronize reads the live schema back and must find nothing to
 // change; then repository CRUD, QueryBuilder joins with skip/take,
 // getManyAndCount, transactions that commit and roll back, error codes, and
-// a migration run and reverted through the QueryRunner's schema API.
+// a migration run and reverted through the QueryRunner's schema API, and
+// generated migrations (the schema diff for a new and a changed entity).
 'use strict';
 require('reflect-metadata');
 const assert = require('node:assert/strict');
@@ -277,6 +278,49 @@ async function main() {
     // The entities' schema is still what synchronize would make.
     const finalDiff = await ds.driver.createSchemaBuilder().log();
     assert.deepEqual(finalDiff.upQueries.map((q) => q.query), []);
+
+    // Generated migrations (what `migration:generate` writes): a new entity,
+    // then a changed one, each diffed against the live schema and applied.
+    const generate = async (entities) => {
+      const next = await dataSource({ entities: [Author, Post, Tag, ...entities] }).initialize();
+      try {
+        const up = (await next.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query);
+        const runner = next.createQueryRunner();
+        await runner.startTransaction();
+        for (const q of up) await runner.query(q);
+        await runner.commitTransaction();
+        await runner.release();
+        const after = (await next.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query);
+        assert.deepEqual(after, [], 'nothing left to generate');
+        return up;
+      } finally {
+        await next.destroy();
+      }
+    };
+    class Note {}
+    entity(Note, [Entity('notes')], {
+      id: [PrimaryGeneratedColumn()],
+      body: [Column({ type: 'varchar', length: 50 })],
+    });
+    const created = await generate([Note]);
+    assert.deepEqual(created, [
+      'CREATE TABLE "notes" ("id" SERIAL NOT NULL, "body" character varying(50) NOT NULL, CONSTRAINT "PK_af6206538ea96c4e77e9f400c3d" PRIMARY KEY ("id"))',
+    ]);
+    class NoteV2 {}
+    entity(NoteV2, [Entity('notes')], {
+      id: [PrimaryGeneratedColumn()],
+      body: [Column({ type: 'varchar', length: 50 })],
+      pinned: [Column({ type: 'boolean', default: false })],
+      weight: [Column({ type: 'int', nullable: true }), Index('notes_weight_idx')],
+    });
+    const altered = await generate([NoteV2]);
+    assert.deepEqual(altered, [
+      'ALTER TABLE "notes" ADD "pinned" boolean NOT NULL DEFAULT false',
+      'ALTER TABLE "notes" ADD "weight" integer',
+      'CREATE INDEX "notes_weight_idx" ON "notes"  ("weight") ',
+    ]);
+    await ds.query("INSERT INTO notes (body) VALUES ('x')");
+    assert.deepEqual(await ds.query('SELECT body, pinned, weight FROM notes'), [{ body: 'x', pinned: false, weight: null }]);
     console.log('typeorm ok');
   } finally {
     await ds.destroy();
