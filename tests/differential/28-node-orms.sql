@@ -60,3 +60,15 @@ ALTER TABLE fk_child ADD CONSTRAINT "FK_child_parent" FOREIGN KEY (parent_id) RE
 ALTER TABLE fk_child ADD CONSTRAINT fk_child_check CHECK (parent_id > 0);
 ALTER TABLE fk_child ADD CONSTRAINT FK_CHILD_CHECK CHECK (parent_id > 1);
 SELECT conname, contype FROM pg_constraint WHERE conrelid = 'fk_child'::regclass ORDER BY conname;
+-- Named key constraints added again (a migration run twice), and a second primary key.
+CREATE TABLE uq_t (id int, email text, code text);
+ALTER TABLE uq_t ADD CONSTRAINT uq_t_pk PRIMARY KEY (id);
+ALTER TABLE uq_t ADD CONSTRAINT "UQ_uq_t_email" UNIQUE (email);
+ALTER TABLE uq_t ADD CONSTRAINT "UQ_uq_t_email" UNIQUE (email);
+ALTER TABLE uq_t ADD CONSTRAINT "UQ_uq_t_email" UNIQUE (code);
+ALTER TABLE uq_t ADD CONSTRAINT uq_t_pk2 PRIMARY KEY (code);
+ALTER TABLE uq_t ADD PRIMARY KEY (code);
+ALTER TABLE uq_t ADD CONSTRAINT fk_parent UNIQUE (code);
+CREATE TABLE pk_serial (id serial PRIMARY KEY, n int);
+ALTER TABLE pk_serial ADD PRIMARY KEY (n);
+SELECT conname, contype FROM pg_constraint WHERE conrelid = 'uq_t'::regclass ORDER BY conname;
