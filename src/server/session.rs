@@ -1245,7 +1245,7 @@ impl Session {
         }
         let mut failed = None;
         for t in &block.body {
-            if let Err(e) = Box::pin(self.execute_inner(t, vec![], format, None)).await {
+            if let Err(e) = self.run_do_statement(t, format).await {
                 failed = Some(e);
                 break;
             }
@@ -1262,9 +1262,22 @@ impl Session {
         self.batch(format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"))
             .await?;
         for t in &handler.body {
-            Box::pin(self.execute_inner(t, vec![], format, None)).await?;
+            self.run_do_statement(t, format).await?;
         }
         Ok(())
+    }
+
+    /// One statement of a DO block, under the tenant's quotas as if sent
+    /// alone (a CREATE TABLE in a block counts against the table quota).
+    async fn run_do_statement(
+        self: &Arc<Self>,
+        t: &Translation,
+        format: &Format,
+    ) -> Result<Outcome, SqlError> {
+        match self.quota.get().and_then(|s| s.runtime()) {
+            None => Box::pin(self.execute_inner(t, vec![], format, None)).await,
+            Some(rt) => Box::pin(self.execute_under_quota(rt, t, vec![], format, None)).await,
+        }
     }
 
     async fn rollback_to(self: &Arc<Self>, name: &str) -> Result<Outcome, SqlError> {
