@@ -122,8 +122,21 @@ async function main() {
     // Synchronize again on the live schema: the diff must be empty.
     const pending = await ds.driver.createSchemaBuilder().log();
     assert.deepEqual(pending.upQueries.map((q) => q.query), [], 'second synchronize changes nothing');
-    const again = await dataSource({ synchronize: true }).initialize();
+    const seen = [];
+    const logger = {
+      logQuery: (q) => seen.push(q),
+      logQueryError() {},
+      logQuerySlow() {},
+      logSchemaBuild: (m) => seen.push(m),
+      logMigration() {},
+      log() {},
+    };
+    const again = await dataSource({ synchronize: true, logging: true, logger }).initialize();
     await again.destroy();
+    const ddl = seen.filter((q) => /^\s*(CREATE|ALTER|DROP|COMMENT)\b/i.test(q)
+      && !/^CREATE EXTENSION IF NOT EXISTS/i.test(q));
+    assert.deepEqual(ddl, [], 'a second synchronize issues no DDL');
+    assert.ok(seen.some((q) => /information_schema/.test(q)), 'it read the live schema');
 
     const authors = ds.getRepository(Author);
     const posts = ds.getRepository(Post);
