@@ -210,6 +210,34 @@ async fn knex() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typeorm() {
+    require(
+        &clients_dir().join("node/node_modules/typeorm/package.json"),
+        "TypeORM (npm ci in tests/clients/node)",
+    );
+    let (_s, out) = run_client("typeormdb", |cmd| {
+        *cmd = Command::new("node");
+        cmd.arg("node/typeorm_test.js");
+    })
+    .await;
+    assert!(out.contains("typeorm ok"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sequelize() {
+    require(
+        &clients_dir().join("node/node_modules/sequelize/package.json"),
+        "Sequelize (npm ci in tests/clients/node)",
+    );
+    let (_s, out) = run_client("seqdb", |cmd| {
+        *cmd = Command::new("node");
+        cmd.arg("node/sequelize_test.js");
+    })
+    .await;
+    assert!(out.contains("sequelize ok"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alembic() {
     let (_s, out) = run_client("alem", python_program("alembic_test.py")).await;
     assert!(out.contains("alembic ok"), "{out}");

@@ -556,7 +556,7 @@ const RAISABLE: &[&str] = &[
     "P0001", "P0002", "P0003", "P0004", "22000", "22001", "22003", "22004", "22007", "22008",
     "22012", "22023", "22P02", "23000", "23001", "23502", "23503", "23505", "23514", "25006",
     "2BP01", "40001", "42501", "42601", "42703", "42704", "42710", "42723", "42809", "42883",
-    "42P01", "42P07", "55000", "55P03", "57014", "0A000", "XX000",
+    "42P01", "42P07", "42P16", "55000", "55P03", "57014", "0A000", "XX000",
 ];
 
 /// `pg_raise`'s message text: the code between marks, then the message.
@@ -684,6 +684,13 @@ fn from_message(msg: &str) -> SqlError {
     }
     if let Some(c) = after(msg, "duplicate column name:") {
         return SqlError::new("42701", format!("column \"{c}\" specified more than once"));
+    }
+    // An index named like a table or view (tables, views and indexes share
+    // one namespace, as relations do in PostgreSQL).
+    if let Some(name) = after(msg, "there is already a table named")
+        .or_else(|| after(msg, "there is already an index named"))
+    {
+        return SqlError::new("42P07", format!("relation \"{name}\" already exists"));
     }
     if msg.ends_with("already exists") {
         // "table x already exists", "index x already exists", "view ..."

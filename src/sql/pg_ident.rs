@@ -1,7 +1,8 @@
 //! An identifier as PostgreSQL prints it (its `quote_ident`): bare when a
 //! plain lower-case name that is not a reserved keyword, else quoted. The
 //! SQL function `quote_ident` and the catalog's printed definitions
-//! (indexes, triggers) share it.
+//! (indexes, triggers) share it. And the other way: a possibly quoted,
+//! possibly qualified name as regclass and regtype input read it.
 
 /// PostgreSQL's reserved keywords: `quote_ident` quotes these too.
 const RESERVED: &[&str] = &[
@@ -97,5 +98,41 @@ pub fn quote_ident(s: &str) -> String {
         s.to_owned()
     } else {
         format!("\"{}\"", s.replace('"', "\"\""))
+    }
+}
+
+/// The parts of a dotted name as PostgreSQL's name input reads them
+/// (`"User".x` is `User` and `x`): quoted parts keep their case (`""` is a
+/// quote), the others fold to lower case.
+pub fn parse_qualified(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut chars = text.trim().chars().peekable();
+    let mut part = String::new();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                part.push('"');
+            }
+            '"' => quoted = !quoted,
+            '.' if !quoted => parts.push(std::mem::take(&mut part)),
+            c if quoted => part.push(c),
+            c => part.extend(c.to_lowercase()),
+        }
+    }
+    parts.push(part);
+    parts
+}
+
+/// A relation name as regclass input reads it: `"User"` keeps its case,
+/// `Users` folds to `users`, a `public.` schema (or `db.public.`, which
+/// only the current database can be) goes; other qualifiers stay, joined
+/// (`pg_catalog.pg_class`).
+pub fn relation_name(text: &str) -> String {
+    let parts = parse_qualified(text);
+    match parts.as_slice() {
+        [schema, name] | [_, schema, name] if schema == "public" => name.clone(),
+        _ => parts.join("."),
     }
 }

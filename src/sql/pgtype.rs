@@ -60,6 +60,9 @@ pub enum ArrayElem {
     Jsonb,
     /// oid[]: asyncpg's type introspection takes one as its parameter.
     Oid,
+    /// name[]: `array_agg` of a catalog's names, which node-postgres leaves
+    /// as text (Sequelize parses it itself).
+    Name,
 }
 
 impl ArrayElem {
@@ -73,6 +76,7 @@ impl ArrayElem {
             ArrayElem::Float8 => PgType::Float8,
             ArrayElem::Numeric => PgType::Numeric,
             ArrayElem::Text => PgType::Text,
+            ArrayElem::Name => PgType::Name,
             ArrayElem::Varchar => PgType::Varchar,
             ArrayElem::Uuid => PgType::Uuid,
             ArrayElem::Date => PgType::Date,
@@ -93,7 +97,8 @@ impl ArrayElem {
             PgType::Float4 => ArrayElem::Float4,
             PgType::Float8 => ArrayElem::Float8,
             PgType::Numeric => ArrayElem::Numeric,
-            PgType::Text | PgType::Name | PgType::Bpchar => ArrayElem::Text,
+            PgType::Text | PgType::Bpchar => ArrayElem::Text,
+            PgType::Name => ArrayElem::Name,
             PgType::Varchar => ArrayElem::Varchar,
             PgType::Uuid => ArrayElem::Uuid,
             PgType::Date => ArrayElem::Date,
@@ -147,6 +152,7 @@ impl PgType {
                 ArrayElem::Float8 => 1022,
                 ArrayElem::Numeric => 1231,
                 ArrayElem::Text => 1009,
+                ArrayElem::Name => 1003,
                 ArrayElem::Varchar => 1015,
                 ArrayElem::Uuid => 2951,
                 ArrayElem::Date => 1182,
@@ -272,6 +278,7 @@ impl PgType {
                 ArrayElem::Float8 => "_float8",
                 ArrayElem::Numeric => "_numeric",
                 ArrayElem::Text => "_text",
+                ArrayElem::Name => "_name",
                 ArrayElem::Varchar => "_varchar",
                 ArrayElem::Uuid => "_uuid",
                 ArrayElem::Date => "_date",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real client libraries the client suite (tests/clients.rs) drives:
 # a Python venv with psycopg 3, psycopg2, SQLAlchemy 2, Alembic, asyncpg and Django;
-# node-postgres and Knex under node/; Debian's pgjdbc jar. Idempotent; run by .ci/run
+# node-postgres, Knex, TypeORM and Sequelize under node/; Debian's pgjdbc jar. Idempotent; run by .ci/run
 # before `cargo test`, and by hand once on a developer machine.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -77,6 +77,27 @@ async fn table_quota_is_54000() {
         sqlstate(c.simple_query("CREATE TABLE c AS SELECT 1 AS x").await),
         SqlState::PROGRAM_LIMIT_EXCEEDED
     );
+    // A DO block's statements count as if sent alone; a handler that
+    // catches others does not get around the limit either.
+    assert_eq!(
+        sqlstate(
+            c.simple_query("DO 'BEGIN CREATE TABLE c (x int); END'")
+                .await
+        ),
+        SqlState::PROGRAM_LIMIT_EXCEEDED
+    );
+    c.batch_execute("DO 'BEGIN CREATE TABLE c (x int); EXCEPTION WHEN others THEN NULL; END'")
+        .await
+        .unwrap();
+    let n = c
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'c'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get::<_, i64>(0);
+    assert_eq!(n, 0);
     c.batch_execute("DROP TABLE b; CREATE TABLE c (x int)")
         .await
         .unwrap();

@@ -28,6 +28,14 @@ pub fn add_constraint(
         return Err(guard::read_only_error());
     }
     let (name, create) = super::alter_column::definition(conn, table)?;
+    if let Some(constraint_name) = constraint_name(constraint) {
+        if constraint_names(&create).contains(&constraint_name) {
+            return Err(SqlError::new(
+                "42710",
+                format!("constraint \"{constraint_name}\" for relation \"{name}\" already exists"),
+            ));
+        }
+    }
     // The column and constraint list ends at the last ')': table options
     // after it (STRICT, WITHOUT ROWID) have no parentheses.
     let end = create
@@ -52,6 +60,39 @@ pub fn add_constraint(
     })
     .map_err(|e| from_sqlite(&e))?;
     refused.map_or(Ok(()), Err)
+}
+
+/// The name a `CONSTRAINT name ...` text gives its constraint.
+fn constraint_name(constraint: &str) -> Option<String> {
+    constraint_names(constraint).into_iter().next()
+}
+
+/// The names `CONSTRAINT name` gives in a table's definition (or in one
+/// constraint's text), as PostgreSQL reads them: a table's constraint
+/// names are its own, and a second one is 42710.
+fn constraint_names(sql: &str) -> Vec<String> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let Ok(tokens) = Tokenizer::new(&sqlparser::dialect::PostgreSqlDialect {}, sql).tokenize()
+    else {
+        return vec![];
+    };
+    let mut words = tokens
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)));
+    let mut out = Vec::new();
+    while let Some(t) = words.next() {
+        let Token::Word(w) = t else { continue };
+        if w.quote_style.is_some() || !w.value.eq_ignore_ascii_case("constraint") {
+            continue;
+        }
+        if let Some(Token::Word(name)) = words.next() {
+            out.push(match name.quote_style {
+                Some(_) => name.value,
+                None => name.value.to_lowercase(),
+            });
+        }
+    }
+    out
 }
 
 /// Swaps the table's CREATE text and bumps the schema cookie so every

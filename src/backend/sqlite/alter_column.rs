@@ -109,7 +109,20 @@ fn edit_column(
     change: &ColumnChange,
 ) -> Result<(), SqlError> {
     let (name, create) = definition(conn, table)?;
-    let (edited, old_decl) = edited_definition(&create, &name, change)?;
+    // A type PostgreSQL does not have built in is one of the tenant's enums.
+    let to_enum = match change {
+        ColumnChange::SetType { decl, .. } if crate::sql::catalog::regtype_oid(decl).is_none() => {
+            if !is_enum(conn, decl)? {
+                return Err(SqlError::new(
+                    "42704",
+                    format!("type \"{decl}\" does not exist"),
+                ));
+            }
+            Some(decl.as_str())
+        }
+        _ => None,
+    };
+    let (edited, old_decl) = edited_definition(&create, &name, change, to_enum)?;
     match change {
         ColumnChange::SetNotNull(column) => no_nulls(conn, &name, column)?,
         ColumnChange::SetDefault(column, _)
@@ -141,7 +154,65 @@ fn edit_column(
     for step in conversion.iter().flatten() {
         conn.execute_batch(step).map_err(|e| from_sqlite(&e))?;
     }
+    if let ColumnChange::SetType { column, .. } = change {
+        // An enum column's label triggers go with its old type; the new
+        // enum's refuse what is not one of its labels, rows already there
+        // included.
+        let mut steps = crate::sql::translate::enums::drop_label_triggers(&name, column);
+        if let Some(type_name) = to_enum {
+            refuse_non_labels(conn, &name, column, type_name)?;
+            steps.extend(crate::sql::translate::enums::label_triggers(
+                &name, column, type_name,
+            ));
+        }
+        conn.execute_batch(&steps.join(";\n"))
+            .map_err(|e| from_sqlite(&e))?;
+    }
     Ok(())
+}
+
+/// Whether the tenant has an enum type of that name.
+fn is_enum(conn: &Connection, name: &str) -> Result<bool, SqlError> {
+    if !super::catalog::has_relation(conn, "pgcat__enum").map_err(|e| from_sqlite(&e))? {
+        return Ok(false);
+    }
+    conn.query_row(
+        "SELECT 1 FROM main.pgcat__enum WHERE type = ?1",
+        [name],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|r| r.is_some())
+    .map_err(|e| from_sqlite(&e))
+}
+
+/// 22P02 for the first value of the column that is not a label of the enum.
+fn refuse_non_labels(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    type_name: &str,
+) -> Result<(), SqlError> {
+    let c = quote(column);
+    let bad: Option<String> = conn
+        .query_row(
+            &format!(
+                "SELECT CAST({c} AS TEXT) FROM {} WHERE {c} IS NOT NULL AND NOT EXISTS \
+                 (SELECT 1 FROM main.pgcat__enum e WHERE e.type = ?1 AND e.label = {c}) LIMIT 1",
+                quote(table)
+            ),
+            [type_name],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| from_sqlite(&e))?;
+    match bad {
+        Some(v) => Err(SqlError::new(
+            "22P02",
+            format!("invalid input value for enum {type_name}: \"{v}\""),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn no_nulls(conn: &Connection, table: &str, column: &str) -> Result<(), SqlError> {
@@ -226,6 +297,7 @@ fn edited_definition(
     create: &str,
     table: &str,
     change: &ColumnChange,
+    to_enum: Option<&str>,
 ) -> Result<(String, String), SqlError> {
     let internal = |what: &str| SqlError::internal("ALTER TABLE", what);
     let mut statement = Parser::parse_sql(&PostgreSqlDialect {}, create)
@@ -308,6 +380,22 @@ fn edited_definition(
                 .try_with_sql(decl)
                 .and_then(|mut p| p.parse_data_type())
                 .map_err(|_| internal("unexpected column type"))?;
+            // An enum's labels sort by its own collation (`translate::enums`).
+            column.options.retain(|o| {
+                !matches!(&o.option, ColumnOption::Collation(c)
+                    if c.to_string().trim_matches('"').starts_with(crate::sql::translate::enums::COLLATION_PREFIX))
+            });
+            if let Some(type_name) = to_enum {
+                column.options.push(option(ColumnOption::Collation(
+                    sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote(
+                        '"',
+                        format!(
+                            "{}{type_name}",
+                            crate::sql::translate::enums::COLLATION_PREFIX
+                        ),
+                    )]),
+                )));
+            }
             // A boolean's default, stored as 1/0, reads as text true/false.
             use crate::sql::pgtype::PgType as P;
             if P::from_decl(&old_decl) == P::Bool

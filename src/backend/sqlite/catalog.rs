@@ -55,6 +55,11 @@ pub fn install(conn: &Connection) -> rusqlite::Result<()> {
     if !has_relation(conn, "pgcat__comment")? {
         conn.execute_batch(&catalog::COMMENT_TABLE.replace("main.", "temp."))?;
     }
+    // And the materialized views' definitions (pg_matviews), a table the
+    // first CREATE MATERIALIZED VIEW makes (dropping this stand-in).
+    if !has_relation(conn, "pgcat__matview")? {
+        conn.execute_batch(&crate::sql::translate::MATVIEW_TABLE_DDL.replace("main.", "temp."))?;
+    }
     conn.execute_batch(catalog::install_sql())
 }
 
@@ -197,10 +202,20 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_type_collation", 1, pure(), |ctx| {
         Ok(oid_arg(ctx, 0)?.map_or(0, catalog::type_collation))
     })?;
+    // Session-dependent, not pure: an enum's name is read from the tenant's
+    // labels table.
     for n in [1, 2] {
-        conn.create_scalar_function("format_type", n, pure(), |ctx| {
+        conn.create_scalar_function("format_type", n, session(), |ctx| {
             let typmod = if ctx.len() > 1 { ctx.get(1)? } else { None };
-            Ok(oid_arg(ctx, 0)?.map(|o| catalog::format_type(o, typmod)))
+            let Some(oid) = oid_arg(ctx, 0)? else {
+                return Ok(None);
+            };
+            // SAFETY: the connection outlives the call; the query only reads.
+            let conn = unsafe { ctx.get_connection()? };
+            if let Some(name) = enum_name(&conn, oid)? {
+                return Ok(Some(crate::sql::pg_ident::quote_ident(&name)));
+            }
+            Ok(Some(catalog::format_type(oid, typmod)))
         })?;
     }
     conn.create_scalar_function("pg_info_data_type", 1, pure(), |ctx| {
@@ -217,10 +232,27 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let decl: Option<String> = ctx.get(1)?;
         Ok(dflt.map(|d| default_text(&d, decl.as_deref().unwrap_or(""))))
     })?;
-    conn.create_scalar_function("pg_to_regtype", 1, pure(), |ctx| {
+    // regclass input read from a computed text (`(schema || '.' || t)::regclass`).
+    conn.create_scalar_function("pg_relation_name", 1, pure(), |ctx| {
         Ok(ctx
             .get::<Option<String>>(0)?
-            .and_then(|n| catalog::regtype_oid(&n)))
+            .map(|t| crate::sql::pg_ident::relation_name(&t)))
+    })?;
+    // regtype input: a built-in type's name or an enum's, either possibly
+    // quoted and qualified (`"pg_catalog"."int8"`, `public.mood`).
+    conn.create_scalar_function("pg_to_regtype", 1, session(), |ctx| {
+        let Some(text) = ctx.get::<Option<String>>(0)? else {
+            return Ok(None);
+        };
+        let Some(name) = type_name(&text) else {
+            return Ok(None);
+        };
+        if let Some(oid) = catalog::regtype_oid(&name) {
+            return Ok(Some(i64::from(oid)));
+        }
+        // SAFETY: the connection outlives the call; the query only reads.
+        let conn = unsafe { ctx.get_connection()? };
+        enum_oid(&conn, &name)
     })?;
     conn.create_scalar_function("pg_regnamespace_name", 1, pure(), |ctx| {
         Ok(ctx.get::<Option<i64>>(0)?.map(|o| match o {
@@ -421,17 +453,115 @@ fn default_text(dflt: &str, decl: &str) -> String {
         let name = super::pgfuncs::quote::quote_ident(name);
         return format!("nextval('{name}'::regclass)");
     }
+    // What gen_random_uuid() and uuid_generate_v4() become
+    // (`translate::functions`): one expression, printed as the first.
+    if is_uuid_v4(inner) {
+        return "gen_random_uuid()".into();
+    }
     match (t, d) {
         (PgType::Bool, "0") => "false".into(),
         (PgType::Bool, "1") => "true".into(),
+        _ if t.is_numeric() => numeric_default(t, d),
         // A quoted literal of any non-numeric type prints with its cast
         // (`'{}'::jsonb`, `'active'::character varying`).
-        _ if t.is_numeric() || t == PgType::Unknown => d.to_string(),
+        _ if t == PgType::Unknown => d.to_string(),
         _ if d.starts_with('\'') => {
             let cast = catalog::format_type(t.oid(), None);
             format!("{d}::{cast}")
         }
         _ => d.to_string(),
+    }
+}
+
+/// A type name as regtype input reads it: quoted parts keep their case,
+/// others fold to lower case, and the `pg_catalog` or `public` schema goes
+/// (`None`: another schema, which has no types here).
+fn type_name(text: &str) -> Option<String> {
+    match crate::sql::pg_ident::parse_qualified(text).as_slice() {
+        [name] => Some(name.clone()),
+        [schema, name] if schema == "pg_catalog" || schema == "public" => Some(name.clone()),
+        _ => None,
+    }
+}
+
+/// The OID pg_type gives the enum `name` (`catalog::ENUM_OID` plus its
+/// first label's rowid), if the tenant has one.
+fn enum_oid(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
+    if !has_relation(conn, "pgcat__enum")? && !temp_relation(conn, "pgcat__enum")? {
+        return Ok(None);
+    }
+    conn.prepare_cached("SELECT ?1 + min(rowid) FROM pgcat__enum WHERE type = ?2")?
+        .query_row(rusqlite::params![catalog::ENUM_OID, name], |r| r.get(0))
+}
+
+/// The enum an OID from `enum_oid` stands for.
+fn enum_name(conn: &Connection, oid: u32) -> rusqlite::Result<Option<String>> {
+    let oid = i64::from(oid);
+    if !(catalog::ENUM_OID..catalog::ENUM_LABEL_OID).contains(&oid)
+        || (!has_relation(conn, "pgcat__enum")? && !temp_relation(conn, "pgcat__enum")?)
+    {
+        return Ok(None);
+    }
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached("SELECT type FROM pgcat__enum WHERE rowid = ?1")?
+        .query_row([oid - catalog::ENUM_OID], |r| r.get(0))
+        .optional()
+}
+
+/// Whether this connection has a temporary table of that name.
+fn temp_relation(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM temp.sqlite_schema WHERE name = ?1)")?
+        .query_row([name], |r| r.get(0))
+}
+
+/// Whether a stored default is the translation of a random UUID.
+fn is_uuid_v4(expr: &str) -> bool {
+    let squeeze = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    squeeze(expr) == squeeze(crate::sql::translate::UUID_V4_SQL)
+}
+
+/// A number default as PostgreSQL prints the constant (ruleutils'
+/// get_const_expr): the literal is the column's type when quoted
+/// (`'5'::bigint`, but an integer's `'0'` prints `0` and a numeric's
+/// `'1.5'` prints `1.5`), else an integer (a bigint past int4) or a
+/// numeric, whose cast to the column's type does not print; a negative
+/// integer or numeric is quoted and cast.
+fn numeric_default(t: PgType, d: &str) -> String {
+    let quoted = d
+        .strip_prefix('\'')
+        .and_then(|v| v.strip_suffix('\''))
+        .map(|v| v.replace("''", "'"));
+    let (value, of) = match &quoted {
+        Some(v) => (v.trim().to_owned(), t),
+        None => match d.parse::<i64>() {
+            Ok(n) if i32::try_from(n).is_ok() => (n.to_string(), PgType::Int4),
+            Ok(n) => (n.to_string(), PgType::Int8),
+            Err(_) => (d.to_owned(), PgType::Numeric),
+        },
+    };
+    let labelled = |v: &str| format!("'{v}'::{}", catalog::format_type(of.oid(), None));
+    match of {
+        PgType::Int4 => match value.parse::<i32>() {
+            Ok(n) if n >= 0 => n.to_string(),
+            Ok(n) => labelled(&n.to_string()),
+            Err(_) => d.to_owned(),
+        },
+        PgType::Numeric
+            if value.starts_with(|c: char| c.is_ascii_digit())
+                && value.contains(['.', 'e', 'E']) =>
+        {
+            value
+        }
+        PgType::Int2 | PgType::Int8 => match value.parse::<i64>() {
+            Ok(n) => labelled(&n.to_string()),
+            Err(_) => d.to_owned(),
+        },
+        _ => labelled(&value),
     }
 }
 

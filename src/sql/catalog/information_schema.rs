@@ -40,15 +40,17 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "SELECT pg_current_database() AS table_catalog, 'public' AS table_schema, \
            c.relname AS table_name, c.attname AS column_name, c.attnum AS ordinal_position, \
            c.dflt AS column_default, CASE WHEN c.nn THEN 'NO' ELSE 'YES' END AS is_nullable, \
-           pg_info_data_type(pg_type_oid(c.decl)) AS data_type, \
-           pg_info_number(pg_type_oid(c.decl), pg_type_mod(c.decl), 'length') AS character_maximum_length, \
-           pg_info_number(pg_type_oid(c.decl), pg_type_mod(c.decl), 'octets') AS character_octet_length, \
-           pg_info_number(pg_type_oid(c.decl), pg_type_mod(c.decl), 'precision') AS numeric_precision, \
-           pg_info_number(pg_type_oid(c.decl), pg_type_mod(c.decl), 'radix') AS numeric_precision_radix, \
-           pg_info_number(pg_type_oid(c.decl), pg_type_mod(c.decl), 'scale') AS numeric_scale, \
-           pg_info_number(pg_type_oid(c.decl), pg_type_mod(c.decl), 'datetime') AS datetime_precision, \
-           NULL AS interval_type, pg_current_database() AS udt_catalog, 'pg_catalog' AS udt_schema, \
-           (SELECT t.typname FROM pgcat_pg_type t WHERE t.oid = pg_type_oid(c.decl)) AS udt_name, \
+           pg_info_data_type(c.typid) AS data_type, \
+           pg_info_number(c.typid, pg_type_mod(c.decl), 'length') AS character_maximum_length, \
+           pg_info_number(c.typid, pg_type_mod(c.decl), 'octets') AS character_octet_length, \
+           pg_info_number(c.typid, pg_type_mod(c.decl), 'precision') AS numeric_precision, \
+           pg_info_number(c.typid, pg_type_mod(c.decl), 'radix') AS numeric_precision_radix, \
+           pg_info_number(c.typid, pg_type_mod(c.decl), 'scale') AS numeric_scale, \
+           pg_info_number(c.typid, pg_type_mod(c.decl), 'datetime') AS datetime_precision, \
+           NULL AS interval_type, pg_current_database() AS udt_catalog, \
+           (SELECT CASE t.typnamespace WHEN 2200 THEN 'public' ELSE 'pg_catalog' END \
+             FROM pgcat_pg_type t WHERE t.oid = c.typid) AS udt_schema, \
+           (SELECT t.typname FROM pgcat_pg_type t WHERE t.oid = c.typid) AS udt_name, \
            'NO' AS is_identity, 'NEVER' AS is_generated, \
            CASE c.reltype WHEN 'table' THEN 'YES' ELSE 'NO' END AS is_updatable \
          FROM pgcat__col c WHERE c.reltype <> 'sequence'",

@@ -21,15 +21,23 @@ const REL: &str = "SELECT s.rowid + 16384 AS oid, s.name AS name, \
 /// Columns with their PostgreSQL view of types and defaults: an INTEGER
 /// PRIMARY KEY (what `serial` becomes) has the type its default records
 /// (see `serial_key`) and shows the `nextval(...)` PostgreSQL would have.
+/// `typid` is the column's type OID: an enum column's declared type is the
+/// enum's name (`translate::enums`), which has the OID pg_type gives it, and
+/// its default is a label cast to it, as PostgreSQL prints it.
 const COL: &str =
     "SELECT r.oid AS relid, r.name AS relname, r.type AS reltype, ti.cid + 1 AS attnum, \
      ti.name AS attname, pg_decl(ti.type, ti.dflt_value) AS decl, \
+     coalesce(en.oid, pg_type_oid(pg_decl(ti.type, ti.dflt_value))) AS typid, \
      (ti.\"notnull\" OR ti.pk > 0) AS nn, ti.pk AS pk, \
      CASE WHEN ti.pk = 1 AND lower(ti.type) = 'integer' AND r.type = 'table' \
          AND (SELECT count(*) FROM pragma_table_info(r.name) p WHERE p.pk > 0) = 1 \
        THEN 'nextval(''' || quote_ident(r.name || '_' || ti.name || '_seq') || '''::regclass)' \
+       WHEN ti.dflt_value IS NOT NULL AND en.oid IS NOT NULL \
+         THEN ti.dflt_value || '::' || quote_ident(en.type) \
        WHEN ti.dflt_value IS NOT NULL THEN pg_default_text(ti.dflt_value, ti.type) END AS dflt \
-     FROM pgcat__rel r JOIN pragma_table_info(r.name) ti";
+     FROM pgcat__rel r JOIN pragma_table_info(r.name) ti \
+     LEFT JOIN (SELECT e.type AS type, 1000000 + min(e.rowid) AS oid FROM pgcat__enum e \
+       GROUP BY e.type) en ON en.type = ti.type";
 
 /// Indexes, named as PostgreSQL names constraint indexes. The unique index
 /// `ALTER TABLE ... ADD PRIMARY KEY / UNIQUE` creates ends in a comment
@@ -101,7 +109,7 @@ const CON: &str = "SELECT x.oid + 2000000 AS oid, x.name AS conname, CASE WHEN x
 /// another serial column's sequence is a stored one (`stored` 1: its OID).
 const SERIAL: &str = "SELECT coalesce(r.oid, c.relid + 6000000) AS oid, \
        c.relname || '_' || c.attname || '_seq' AS name, c.relid AS relid, c.attnum AS attnum, \
-       pg_type_oid(c.decl) AS typid, r.oid IS NOT NULL AS stored \
+       c.typid AS typid, r.oid IS NOT NULL AS stored \
      FROM pgcat__col c LEFT JOIN pgcat__rel r ON r.type = 'sequence' \
        AND r.name = c.relname || '_' || c.attname || '_seq' \
      WHERE c.dflt LIKE 'nextval(%' AND instr(c.dflt, c.relname || '_' || c.attname || '_seq') > 0 \
@@ -117,8 +125,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
     rel(
         all,
         "pgcat__col",
-        "relid:oid relname:text reltype:text attnum:int2 attname:name decl:text nn:bool \
-         pk:int4 dflt:text",
+        "relid:oid relname:text reltype:text attnum:int2 attname:name decl:text typid:oid \
+         nn:bool pk:int4 dflt:text",
         COL,
     );
     rel(
@@ -199,16 +207,16 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          attstorage:char attcompression:char attnotnull:bool atthasdef:bool atthasmissing:bool \
          attidentity:char attgenerated:char attisdropped:bool attislocal:bool attinhcount:int4 \
          attcollation:oid attacl:text[] attoptions:text[] attfdwoptions:text[] attmissingval:text",
-        "SELECT c.relid AS attrelid, c.attname, pg_type_oid(c.decl) AS atttypid, -1 AS attstattarget, \
+        "SELECT c.relid AS attrelid, c.attname, c.typid AS atttypid, -1 AS attstattarget, \
            coalesce(t.typlen, -1) AS attlen, c.attnum, 0 AS attndims, -1 AS attcacheoff, \
            pg_type_mod(c.decl) AS atttypmod, coalesce(t.typbyval, 0) AS attbyval, \
            coalesce(t.typalign, 'i') AS attalign, coalesce(t.typstorage, 'x') AS attstorage, \
            '' AS attcompression, \
            c.nn AS attnotnull, c.dflt IS NOT NULL AS atthasdef, 0 AS atthasmissing, \
            '' AS attidentity, '' AS attgenerated, 0 AS attisdropped, 1 AS attislocal, \
-           0 AS attinhcount, pg_type_collation(pg_type_oid(c.decl)) AS attcollation, \
+           0 AS attinhcount, pg_type_collation(c.typid) AS attcollation, \
            NULL AS attacl, NULL AS attoptions, NULL AS attfdwoptions, NULL AS attmissingval \
-         FROM pgcat__col c LEFT JOIN pgcat_pg_type t ON t.oid = pg_type_oid(c.decl)",
+         FROM pgcat__col c LEFT JOIN pgcat_pg_type t ON t.oid = c.typid",
     );
     rel(
         all,
@@ -280,6 +288,21 @@ pub(super) fn add(all: &mut Vec<Relation>) {
                0 AS autoanalyze_count FROM pgcat_pg_class c WHERE c.relkind = 'r'",
         );
     }
+    // I/O statistics (Sequelize's describeTable joins them for column
+    // comments by relid): likewise all 0.
+    for view in ["pgcat_pg_statio_user_tables", "pgcat_pg_statio_all_tables"] {
+        rel(
+            all,
+            view,
+            "relid:oid schemaname:name relname:name heap_blks_read:int8 heap_blks_hit:int8 \
+             idx_blks_read:int8 idx_blks_hit:int8 toast_blks_read:int8 toast_blks_hit:int8 \
+             tidx_blks_read:int8 tidx_blks_hit:int8",
+            "SELECT c.oid AS relid, 'public' AS schemaname, c.relname AS relname, \
+               0 AS heap_blks_read, 0 AS heap_blks_hit, 0 AS idx_blks_read, 0 AS idx_blks_hit, \
+               0 AS toast_blks_read, 0 AS toast_blks_hit, 0 AS tidx_blks_read, \
+               0 AS tidx_blks_hit FROM pgcat_pg_class c WHERE c.relkind = 'r'",
+        );
+    }
     rel(
         all,
         "pgcat_pg_indexes",
@@ -293,6 +316,17 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "schemaname:name viewname:name viewowner:name definition:text",
         "SELECT 'public' AS schemaname, r.name AS viewname, pg_get_userbyid(10) AS viewowner, \
            pg_view_body(r.sql) AS definition FROM pgcat__rel r WHERE r.type = 'view'",
+    );
+    // Materialized views are tables here; their definitions are kept in
+    // `pgcat__matview` (`translate::matview`).
+    rel(
+        all,
+        "pgcat_pg_matviews",
+        "schemaname:name matviewname:name matviewowner:name tablespace:name hasindexes:bool \
+         ispopulated:bool definition:text",
+        "SELECT 'public' AS schemaname, m.name AS matviewname, pg_get_userbyid(10) AS matviewowner, \
+           NULL AS tablespace, EXISTS (SELECT 1 FROM pgcat__idx x WHERE x.relname = m.name) AS hasindexes, \
+           1 AS ispopulated, m.query AS definition FROM pgcat__matview m",
     );
     empty(
         all,

@@ -48,9 +48,11 @@ fn elem_of<'a>(j: &Json<'a>, elem: ArrayElem) -> Elem<'a> {
                 Some(num) => Cow::Owned(num.to_text()),
                 None => Cow::Borrowed(*n),
             }),
-            ArrayElem::Text | ArrayElem::Varchar | ArrayElem::Json | ArrayElem::Jsonb => {
-                Elem::Text(Cow::Borrowed(*n))
-            }
+            ArrayElem::Text
+            | ArrayElem::Name
+            | ArrayElem::Varchar
+            | ArrayElem::Json
+            | ArrayElem::Jsonb => Elem::Text(Cow::Borrowed(*n)),
             _ => match (n.parse::<i64>(), n.parse::<f64>()) {
                 (Ok(i), _) => Elem::Int(i),
                 (_, Ok(f)) => Elem::Real(f),

@@ -10,6 +10,7 @@ use super::ast::{
 };
 use super::ParamHint;
 use crate::sql::catalog;
+use crate::sql::pg_ident::relation_name;
 use crate::sql::pgtype::{ArrayElem, PgType};
 use sqlparser::ast::{
     DataType, Expr, Function, FunctionArguments, Ident, JoinOperator, ObjectName, Query, Select,
@@ -476,8 +477,9 @@ fn reg_type(data_type: &DataType) -> Option<String> {
 
 /// Before children are rewritten: `'t'::regclass::text` is the relation's
 /// name, as regclass output is (the literal alone becomes its OID, for
-/// comparisons with oid columns). The text cast becomes a regclass cast of
-/// the OID, which reads the name back.
+/// comparisons with oid columns), and `'int8'::regtype::text` the type's
+/// (`bigint`); likewise for a computed name (`(s || '.' || t)::regtype`).
+/// The text cast becomes a reg cast of the OID, which reads the name back.
 pub(super) fn rewrite_regclass_text_cast(expr: &mut Expr) {
     let Some((inner, data_type)) = super::casts::text_cast(expr) else {
         return;
@@ -486,10 +488,37 @@ pub(super) fn rewrite_regclass_text_cast(expr: &mut Expr) {
     while let Expr::Nested(e) = of {
         of = e;
     }
-    let is_regclass_literal = matches!(of, Expr::Cast { expr: lit, data_type: t, .. }
-        if reg_type(t).as_deref() == Some("regclass") && string_literal(lit).is_some());
-    if is_regclass_literal {
-        *data_type = DataType::Regclass;
+    let Expr::Cast {
+        expr: name,
+        data_type: t,
+        ..
+    } = of
+    else {
+        return;
+    };
+    if !is_text_input(name) {
+        return;
+    }
+    match reg_type(t).as_deref() {
+        Some("regclass") => *data_type = DataType::Regclass,
+        Some("regtype") => *data_type = t.clone(),
+        _ => {}
+    }
+}
+
+/// Whether a reg cast's operand is a name (text), not an OID: a string
+/// literal, a text cast, a concatenation, a text column.
+fn is_text_input(expr: &Expr) -> bool {
+    match expr {
+        Expr::Nested(e) => is_text_input(e),
+        Expr::BinaryOp {
+            op: sqlparser::ast::BinaryOperator::StringConcat,
+            ..
+        } => true,
+        _ => {
+            string_literal(expr).is_some()
+                || super::columns::expr_type(expr).is_some_and(PgType::is_string)
+        }
     }
 }
 
@@ -514,18 +543,12 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
                 [super::ast::string(name), super::ast::string(missing)],
             )
         }
-        ("regclass", None)
-            if matches!(
-                inner,
-                Expr::Cast {
-                    data_type: DataType::Text,
-                    ..
-                }
-            ) =>
-        {
-            regclass_lookup(inner.clone())
+        // A computed name, read as regclass input reads it at run time.
+        ("regclass", None) if is_text_input(inner) => {
+            regclass_lookup(call("pg_relation_name", vec![inner.clone()]))
         }
         ("regtype", Some(text)) => call("pg_to_regtype", vec![super::ast::string(text)]),
+        ("regtype", None) if is_text_input(inner) => call("pg_to_regtype", vec![inner.clone()]),
         ("regnamespace", Some(text)) => template(
             "(SELECT oid FROM pgcat_pg_namespace WHERE nspname = $1)",
             [super::ast::string(text)],
@@ -561,32 +584,6 @@ fn catalog_case(arm: impl Fn(&str, i64) -> String, tail: &str) -> String {
 fn catalog_oid_of(name: &Expr) -> Expr {
     let case = catalog_case(|name, oid| format!(" WHEN '{name}' THEN {oid}"), " ELSE 0");
     template(&format!("({case})"), [name.clone()])
-}
-
-/// A relation name as regclass input reads it: `"User"` keeps its case,
-/// `Users` folds to `users`, a `public.` schema goes.
-fn relation_name(text: &str) -> String {
-    let mut parts = Vec::new();
-    let mut chars = text.trim().chars().peekable();
-    let mut part = String::new();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                chars.next();
-                part.push('"');
-            }
-            '"' => quoted = !quoted,
-            '.' if !quoted => parts.push(std::mem::take(&mut part)),
-            c if quoted => part.push(c),
-            c => part.extend(c.to_lowercase()),
-        }
-    }
-    parts.push(part);
-    match parts.as_slice() {
-        [schema, name] if schema == "public" => name.clone(),
-        _ => parts.join("."),
-    }
 }
 
 /// The OID of a relation named by a (possibly `public.`-qualified) text,
@@ -864,6 +861,8 @@ fn query_types(
                     Some(PgType::Int4) => Some(PgType::Array(ArrayElem::Int4)),
                     Some(PgType::Int8 | PgType::Oid) => Some(PgType::Array(ArrayElem::Int8)),
                     Some(PgType::Bool) => Some(PgType::Array(ArrayElem::Bool)),
+                    // name[] (Sequelize's index listing parses its text).
+                    Some(PgType::Name) => Some(PgType::Array(ArrayElem::Name)),
                     _ => Some(PgType::Array(ArrayElem::Text)),
                 },
                 _ => None,
@@ -893,7 +892,14 @@ fn query_types(
                     SelectItem::ExprWithAlias { alias, .. } => ident_name(alias),
                     _ => output_name(e),
                 };
-                out.push((name, known.or_else(|| lookup(e, &find))))
+                // A scalar subquery over the catalogs has its column's type
+                // (`(SELECT array_agg(e.enumlabel) FROM pg_enum e ...)`: name[]).
+                let sub = match e {
+                    Expr::Subquery(q) => query_types(q, &super::columns::query_types(q), &ctes)
+                        .and_then(|c| c.first()?.1),
+                    _ => None,
+                };
+                out.push((name, sub.or(known).or_else(|| lookup(e, &find))))
             }
             SelectItem::Wildcard(_) => {
                 if !complete {

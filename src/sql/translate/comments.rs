@@ -229,7 +229,7 @@ fn statements(
     };
     if object == Object::MaterializedView {
         // Which tables are materialized views (local-only, as they are).
-        out.push(super::matview::TABLE_DDL.to_owned());
+        out.extend(super::matview::table_ddl());
         out.push(format!(
             "SELECT pg_raise('42809', {}) WHERE NOT EXISTS \
              (SELECT 1 FROM main.pgcat__matview WHERE name = {} COLLATE NOCASE)",

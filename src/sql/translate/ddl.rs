@@ -164,7 +164,12 @@ pub(super) fn altered_columns(
                         if is_serial(data_type) {
                             return Err(unsupported("ALTER COLUMN TYPE to a serial type"));
                         }
-                        let decl = declared_type(data_type)?.to_string();
+                        // An enum's declared type is its name (`enums`);
+                        // the session checks that the type exists.
+                        let decl = match super::enums::user_type(data_type) {
+                            Some(name) => name,
+                            None => declared_type(data_type)?.to_string(),
+                        };
                         let using = match using {
                             Some(e) => {
                                 let mut e = e.clone();
@@ -854,10 +859,31 @@ fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
                     _ => return Err(unsupported(format!("ALTER TABLE ADD {constraint}"))),
                 };
                 let cols: Vec<String> = columns.iter().map(|c| c.column.expr.to_string()).collect();
+                // A name given that a relation already has is 42P07, as in
+                // PostgreSQL; a generated one that is taken keeps the
+                // existing index (PostgreSQL would number a new one).
+                let named = match &constraint {
+                    TableConstraint::PrimaryKey(pk) => pk.name.is_some(),
+                    TableConstraint::Unique(u) => u.name.is_some(),
+                    _ => false,
+                };
+                if matches!(constraint, TableConstraint::PrimaryKey(_)) {
+                    let t = crate::sql::quote_literal(&table_base);
+                    out.push(format!(
+                        "SELECT pg_raise('42P16', {}) WHERE EXISTS (SELECT 1 FROM \
+                         pragma_table_info({t}) WHERE pk > 0) OR EXISTS (SELECT 1 FROM \
+                         main.sqlite_schema WHERE type = 'index' AND tbl_name = {t} \
+                         COLLATE NOCASE AND sql LIKE '%{PRIMARY_KEY_INDEX}')",
+                        crate::sql::quote_literal(&format!(
+                            "multiple primary keys for table \"{table_base}\" are not allowed"
+                        ))
+                    ));
+                }
                 // The comment (SQLite keeps it in sqlite_schema.sql) tells
                 // pg_constraint that this index is a constraint.
                 out.push(format!(
-                    "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {table} ({}) {marker}",
+                    "CREATE UNIQUE INDEX {}{} ON {table} ({}) {marker}",
+                    if named { "" } else { "IF NOT EXISTS " },
                     Ident::with_quote('"', unique_name),
                     cols.join(", ")
                 ));

@@ -23,7 +23,7 @@ const TABLE: &str = "main.pgcat__enum";
 
 /// The collation an enum column is declared with (see
 /// `backend::sqlite::enum_order`, which must agree).
-pub(super) const COLLATION_PREFIX: &str = "pgcat_enum_";
+pub(crate) const COLLATION_PREFIX: &str = "pgcat_enum_";
 
 /// The name of a user-defined type a column or cast names: a type name
 /// PostgreSQL does not have built in (`mood`, `public.mood`).
@@ -86,7 +86,7 @@ fn trigger_name(table: &str, column: &str, suffix: &str) -> String {
 }
 
 /// Triggers refusing a value of `column` that is not a label of `type`.
-pub(super) fn label_triggers(table: &str, column: &str, type_name: &str) -> Vec<String> {
+pub(crate) fn label_triggers(table: &str, column: &str, type_name: &str) -> Vec<String> {
     let q_table = format!("\"{}\"", table.replace('"', "\"\""));
     let q_col = format!("\"{}\"", column.replace('"', "\"\""));
     let t = quote_literal(type_name);

@@ -895,7 +895,16 @@ fn in_json_array(left: &Expr, array: &Expr, negated: bool) -> Expr {
             "CASE WHEN $2 IS NULL THEN NULL ELSE $1 IN (SELECT value FROM json_each($2)) END"
         }
     };
-    template(sql, [left.clone(), super::arrays::stored(array.clone())])
+    // A column may hold an int2vector or oidvector's text (the catalog's
+    // `indkey`, `1 2`: `attnum = ANY (ix.indkey)`), read as the catalog's
+    // other array uses read it.
+    let stored = match array {
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
+            template(super::catalog::STORED_ARRAY, [array.clone()])
+        }
+        _ => super::arrays::stored(array.clone()),
+    };
+    template(sql, [left.clone(), stored])
 }
 
 /// `root[lo:hi]` as (the array, its bounds); one slice without a stride.

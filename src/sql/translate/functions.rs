@@ -16,14 +16,15 @@ pub(super) fn now_expr() -> Expr {
     template("pg_now()", [])
 }
 
-/// A random v4 UUID in lower-case hyphenated text form.
+/// A random v4 UUID in lower-case hyphenated text form (inline SQL, so a
+/// column default works on any SQLite; the catalog prints it back as
+/// `gen_random_uuid()`).
+pub const UUID_V4_SQL: &str = "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
+     substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || \
+     substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
+
 fn uuid_v4_expr() -> Expr {
-    template(
-        "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
-         substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || \
-         substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))",
-        [],
-    )
+    template(UUID_V4_SQL, [])
 }
 
 /// Functions that set-return, use types we do not store, or have no SQLite

@@ -20,6 +20,16 @@ use crate::sql::quote_literal;
 pub const TABLE_DDL: &str = "CREATE TABLE IF NOT EXISTS main.pgcat__matview \
      (name TEXT PRIMARY KEY, query TEXT NOT NULL)";
 
+/// The statements making sure the definitions table exists: `TABLE_DDL`,
+/// after dropping the empty stand-in a connection's catalog views may have
+/// made (`backend::sqlite::catalog::install`), which would hide it.
+pub fn table_ddl() -> [String; 2] {
+    [
+        "DROP TABLE IF EXISTS temp.pgcat__matview".to_owned(),
+        TABLE_DDL.to_owned(),
+    ]
+}
+
 /// `CREATE MATERIALIZED VIEW`: a table made from the query, and its
 /// stored definition.
 pub(super) fn create(view: CreateView) -> Result<CreateTableAs, TranslateError> {
@@ -30,20 +40,18 @@ pub(super) fn create(view: CreateView) -> Result<CreateTableAs, TranslateError> 
     check_table_name(&mut name)?;
     let table = base_name(&name);
     let query = plain_select(&view.query.to_string())?;
-    let after = vec![
-        TABLE_DDL.to_owned(),
-        // IF NOT EXISTS keeps an existing view's definition.
-        format!(
-            "INSERT OR {} INTO main.pgcat__matview (name, query) VALUES ({}, {})",
-            if view.if_not_exists {
-                "IGNORE"
-            } else {
-                "REPLACE"
-            },
-            quote_literal(&table),
-            quote_literal(&query.sql)
-        ),
-    ];
+    let mut after = table_ddl().to_vec();
+    // IF NOT EXISTS keeps an existing view's definition.
+    after.push(format!(
+        "INSERT OR {} INTO main.pgcat__matview (name, query) VALUES ({}, {})",
+        if view.if_not_exists {
+            "IGNORE"
+        } else {
+            "REPLACE"
+        },
+        quote_literal(&table),
+        quote_literal(&query.sql)
+    ));
     Ok(CreateTableAs {
         table,
         temporary: false,
@@ -73,7 +81,7 @@ pub(super) fn plain_select(query: &str) -> Result<Translation, TranslateError> {
 
 /// The statements of `DROP MATERIALIZED VIEW [IF EXISTS] names`.
 pub(super) fn drop(names: &[ObjectName], if_exists: bool) -> Result<Vec<String>, TranslateError> {
-    let mut out = vec![TABLE_DDL.to_owned()];
+    let mut out = table_ddl().to_vec();
     for name in names {
         let mut name = name.clone();
         check_table_name(&mut name)?;

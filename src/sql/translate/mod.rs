@@ -28,6 +28,7 @@ mod defaults;
 mod depth;
 mod derived_aliases;
 mod distinct_on;
+mod do_block;
 pub(crate) mod enums;
 mod error;
 mod exact;
@@ -89,7 +90,10 @@ use crate::sql::pgtype::PgType;
 
 pub use copy_options::{CopyFormat, CopyOptions, ForceQuote};
 pub use depth::{check_text as check_depth, MAX_DEPTH};
+pub use do_block::{DoBlock, DoHandler};
+pub use functions::UUID_V4_SQL;
 pub use literals::interval_modifiers;
+pub use matview::TABLE_DDL as MATVIEW_TABLE_DDL;
 pub use modifying_with::TEMP_PREFIX as WITH_TABLE_PREFIX;
 pub use prepared::bind as bind_prepared;
 pub use retype::{pick_scale, ResultTypes, Retype, Retyped, TableColumn, TableColumns};
@@ -349,6 +353,9 @@ pub enum StmtKind {
     RefreshMatview {
         name: String,
     },
+    /// `DO '...'`: statements run in a savepoint; an error a handler
+    /// catches rolls them back and runs the handler's (see `do_block`).
+    DoBlock(Box<DoBlock>),
     /// `PREPARE name [(types)] AS statement`: `statement` is its PostgreSQL
     /// text (already checked to translate), `types` the declared type names.
     Prepare {

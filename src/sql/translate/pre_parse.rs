@@ -12,11 +12,6 @@ use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 /// `chunk` (one statement's tokens) with every rewrite applied.
 pub(super) fn rewrite(chunk: Vec<TokenWithSpan>) -> Result<Vec<TokenWithSpan>, TranslateError> {
-    let words = significant(&chunk);
-    // An anonymous code block runs PL/pgSQL, which there is none of here.
-    if keyword_at(&chunk, &words, 0, Keyword::DO) {
-        return Err(unsupported("DO (anonymous PL/pgSQL blocks)"));
-    }
     let chunk = overriding(drop_index_concurrently(table_command(chunk)))?;
     Ok(record_star(upsert_from_constants(lock_strength(chunk))))
 }

@@ -32,6 +32,8 @@ pub(super) enum Parsed {
     /// `CREATE TRIGGER ... tsvector_update_trigger('config', ...)` (nor
     /// this, for its literal argument): its tokens.
     TsvectorTrigger(Vec<TokenWithSpan>),
+    /// `DO ...` (nor this): its significant tokens.
+    Do(Vec<TokenWithSpan>),
     Statement(Box<Statement>),
 }
 
@@ -81,6 +83,10 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         }
         if super::tsvector_trigger::is_tsvector_trigger(&significant) {
             out.push(Parsed::TsvectorTrigger(chunk.to_vec()));
+            continue;
+        }
+        if super::do_block::is_do(&significant) {
+            out.push(Parsed::Do(significant.into_iter().cloned().collect()));
             continue;
         }
         if is_keyword(&first.token, Keyword::COPY) {

@@ -15,6 +15,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         Parsed::TsvectorTrigger(tokens) => return super::tsvector_trigger::translate(tokens),
         Parsed::AlterSequence(tokens) => return super::alter_sequence::translate(tokens),
         Parsed::Comment(tokens) => return super::comments::translate(tokens),
+        Parsed::Do(tokens) => return super::do_block::translate(&tokens),
         Parsed::Refresh(name) => {
             return Ok(Translation::command(StmtKind::RefreshMatview { name }))
         }

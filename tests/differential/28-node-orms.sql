@@ -1,0 +1,74 @@
+-- What TypeORM and Sequelize send (node-postgres): schema synchronization reads back what it
+-- created (column types, enum types, defaults, indexes) and must find nothing to change.
+CREATE TYPE "public"."post_status_enum" AS ENUM('draft', 'published');
+CREATE TABLE "post" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "status" "public"."post_status_enum" NOT NULL DEFAULT 'draft', "views" integer NOT NULL DEFAULT '0', "score" numeric(10,2) NOT NULL DEFAULT '0', "ratio" double precision NOT NULL DEFAULT '1.5', "big" bigint NOT NULL DEFAULT 0, "neg" integer NOT NULL DEFAULT -1, "far" bigint DEFAULT 3000000000, "half" numeric DEFAULT 0.5, "title" character varying NOT NULL, CONSTRAINT "PK_post" PRIMARY KEY ("id"));
+SELECT column_name, data_type, udt_schema, udt_name, column_default, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'post' ORDER BY ordinal_position;
+SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typname, t.typtype FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = 'post'::regclass AND a.attnum > 0 ORDER BY a.attnum;
+SELECT column_name, ('"' || "udt_schema" || '"."' || "udt_name" || '"')::"regtype"::text AS "regtype" FROM "information_schema"."columns" WHERE "table_name" = 'post' ORDER BY ordinal_position;
+SELECT count(*) FROM information_schema.columns WHERE (quote_ident(table_schema) || '.' || quote_ident(table_name))::regclass = 'post'::regclass;
+SELECT 'int8'::regtype::text, '"pg_catalog"."varchar"'::regtype::text, 'post_status_enum'::regtype::text, '"public"."post_status_enum"'::regtype::text, '20'::regtype::text;
+SELECT pg_catalog.col_description(('public' || '.' || 'post')::regclass::oid, 1);
+CREATE INDEX "IDX_post_title" ON "post" ("title");
+SELECT "i"."relname" AS "constraint_name", "a"."attname" AS "column_name", "types"."typname" AS "type_name" FROM "pg_class" "t" INNER JOIN "pg_index" "ix" ON "ix"."indrelid" = "t"."oid" INNER JOIN "pg_attribute" "a" ON "a"."attrelid" = "t"."oid" AND "a"."attnum" = ANY ("ix"."indkey") INNER JOIN "pg_class" "i" ON "i"."oid" = "ix"."indexrelid" INNER JOIN "pg_type" "types" ON "types"."oid" = "a"."atttypid" LEFT JOIN "pg_constraint" "cnst" ON "cnst"."conname" = "i"."relname" WHERE "t"."relkind" IN ('r', 'p') AND "cnst"."contype" IS NULL AND "t"."relname" = 'post' ORDER BY 1, 2;
+SELECT i.relname AS name, ix.indisprimary AS primary, ix.indisunique AS unique, array_agg(a.attname) AS column_names FROM pg_class t, pg_class i, pg_index ix, pg_attribute a WHERE t.oid = ix.indrelid AND i.oid = ix.indexrelid AND a.attrelid = t.oid AND a.attnum = ANY(ix.indkey) AND t.relkind = 'r' and t.relname = 'post' GROUP BY i.relname, ix.indexrelid, ix.indisprimary, ix.indisunique ORDER BY i.relname;
+SELECT c.column_name, (SELECT array_agg(e.enumlabel) FROM pg_catalog.pg_type t JOIN pg_catalog.pg_enum e ON t.oid = e.enumtypid WHERE t.typname = c.udt_name) AS special FROM information_schema.columns c WHERE c.table_name = 'post' ORDER BY c.ordinal_position;
+SELECT st.relname, pgd.description FROM pg_catalog.pg_statio_all_tables AS st LEFT JOIN pg_catalog.pg_description pgd ON pgd.objoid = st.relid WHERE st.relname = 'post';
+SELECT relname FROM pg_statio_user_tables WHERE relname = 'post';
+SELECT quote_ident(schemaname) || '.' || quote_ident(matviewname) AS "name" FROM "pg_matviews" WHERE "schemaname" = ANY(ARRAY['public']);
+CREATE MATERIALIZED VIEW post_counts AS SELECT status::text AS status, count(*) AS n FROM post GROUP BY 1;
+SELECT schemaname, matviewname, hasindexes, ispopulated FROM pg_matviews;
+DROP MATERIALIZED VIEW post_counts;
+SELECT count(*) FROM pg_matviews;
+-- Sequelize creates enum types in DO blocks that catch duplicate_object.
+DO 'BEGIN CREATE TYPE "public"."enum_t_kind" AS ENUM(''a'', ''b''); EXCEPTION WHEN duplicate_object THEN null; END';
+DO 'BEGIN CREATE TYPE "public"."enum_t_kind" AS ENUM(''a'', ''b''); EXCEPTION WHEN duplicate_object THEN null; END';
+DO 'BEGIN CREATE TYPE "public"."enum_t_kind" AS ENUM(''x''); END';
+SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = 'enum_t_kind' ORDER BY e.enumsortorder;
+CREATE TABLE t_do (a int PRIMARY KEY, note text);
+DO $$ BEGIN INSERT INTO t_do VALUES (1, 'one'); INSERT INTO t_do VALUES (1, 'dup'); EXCEPTION WHEN unique_violation THEN INSERT INTO t_do VALUES (2, 'handled'); END $$;
+SELECT a, note FROM t_do ORDER BY a;
+DO LANGUAGE plpgsql $$ BEGIN INSERT INTO t_do VALUES (3, 'x'); PERFORM 1 / 0; EXCEPTION WHEN division_by_zero OR check_violation THEN NULL; END $$;
+DO $$ BEGIN INSERT INTO t_do VALUES (4, 'y'); EXCEPTION WHEN SQLSTATE '22012' THEN NULL; END $$;
+DO $$ BEGIN INSERT INTO t_do VALUES (5, 'z'); EXCEPTION WHEN others THEN NULL; END $$;
+SELECT a, note FROM t_do ORDER BY a;
+DO $$ BEGIN INSERT INTO t_do VALUES (6); EXCEPTION WHEN no_such_condition THEN NULL; END $$;
+DO $$ BEGIN INSERT INTO t_do VALUES (1); END $$;
+DO $$ BEGIN INSERT INTO t_do VALUES (6); END $$ LANGUAGE sql;
+DO $$ BEGIN INSERT INTO t_do VALUES (6); END $$ LANGUAGE nosuch;
+SELECT count(*) FROM t_do;
+-- Sequelize's sync({ alter: true }) restates an enum column's type with USING.
+CREATE TABLE "customers" ("id" serial, "tier" "public"."enum_t_kind" NOT NULL DEFAULT 'a', "plan" text);
+INSERT INTO customers (tier, plan) VALUES ('a', 'b'), ('b', 'zz');
+ALTER TABLE "customers" ALTER COLUMN "tier" TYPE "public"."enum_t_kind" USING ("tier"::"public"."enum_t_kind");
+SELECT column_name, data_type, udt_name, column_default FROM information_schema.columns WHERE table_name = 'customers' ORDER BY ordinal_position;
+INSERT INTO customers (tier) VALUES ('c');
+ALTER TABLE customers ALTER COLUMN plan TYPE enum_t_kind USING plan::enum_t_kind;
+UPDATE customers SET plan = 'a' WHERE plan = 'zz';
+ALTER TABLE customers ALTER COLUMN plan TYPE enum_t_kind USING plan::enum_t_kind;
+INSERT INTO customers (tier, plan) VALUES ('a', 'q');
+SELECT tier::text, plan::text FROM customers ORDER BY id;
+SELECT column_name, data_type, udt_name FROM information_schema.columns WHERE table_name = 'customers' ORDER BY ordinal_position;
+ALTER TABLE customers ALTER COLUMN plan TYPE no_such_type;
+ALTER TABLE customers ALTER COLUMN plan TYPE text;
+INSERT INTO customers (tier, plan) VALUES ('a', 'q');
+SELECT tier::text, plan, pg_typeof(plan)::text FROM customers ORDER BY id;
+-- A second constraint of the same name on a table (a foreign key added again).
+CREATE TABLE fk_parent (id int PRIMARY KEY);
+CREATE TABLE fk_child (id int PRIMARY KEY, parent_id int);
+ALTER TABLE fk_child ADD CONSTRAINT "FK_child_parent" FOREIGN KEY (parent_id) REFERENCES fk_parent(id);
+ALTER TABLE fk_child ADD CONSTRAINT "FK_child_parent" FOREIGN KEY (parent_id) REFERENCES fk_parent(id) ON DELETE CASCADE;
+ALTER TABLE fk_child ADD CONSTRAINT fk_child_check CHECK (parent_id > 0);
+ALTER TABLE fk_child ADD CONSTRAINT FK_CHILD_CHECK CHECK (parent_id > 1);
+SELECT conname, contype FROM pg_constraint WHERE conrelid = 'fk_child'::regclass ORDER BY conname;
+-- Named key constraints added again (a migration run twice), and a second primary key.
+CREATE TABLE uq_t (id int, email text, code text);
+ALTER TABLE uq_t ADD CONSTRAINT uq_t_pk PRIMARY KEY (id);
+ALTER TABLE uq_t ADD CONSTRAINT "UQ_uq_t_email" UNIQUE (email);
+ALTER TABLE uq_t ADD CONSTRAINT "UQ_uq_t_email" UNIQUE (email);
+ALTER TABLE uq_t ADD CONSTRAINT "UQ_uq_t_email" UNIQUE (code);
+ALTER TABLE uq_t ADD CONSTRAINT uq_t_pk2 PRIMARY KEY (code);
+ALTER TABLE uq_t ADD PRIMARY KEY (code);
+ALTER TABLE uq_t ADD CONSTRAINT fk_parent UNIQUE (code);
+CREATE TABLE pk_serial (id serial PRIMARY KEY, n int);
+ALTER TABLE pk_serial ADD PRIMARY KEY (n);
+SELECT conname, contype FROM pg_constraint WHERE conrelid = 'uq_t'::regclass ORDER BY conname;
