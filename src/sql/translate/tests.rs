@@ -145,7 +145,7 @@ fn ddl_statements() {
         ),
         (
             "alter table pgbench_branches add primary key (bid)",
-            "CREATE UNIQUE INDEX IF NOT EXISTS \"pgbench_branches_pkey\" ON pgbench_branches (bid) /* pgtenant:primary key */",
+            "SELECT pg_raise('42P16', 'multiple primary keys for table \"pgbench_branches\" are not allowed') WHERE EXISTS (SELECT 1 FROM pragma_table_info('pgbench_branches') WHERE pk > 0) OR EXISTS (SELECT 1 FROM main.sqlite_schema WHERE type = 'index' AND tbl_name = 'pgbench_branches' COLLATE NOCASE AND sql LIKE '%/* pgtenant:primary key */'); CREATE UNIQUE INDEX IF NOT EXISTS \"pgbench_branches_pkey\" ON pgbench_branches (bid) /* pgtenant:primary key */",
         ),
         (
             "truncate table pgbench_accounts, pgbench_branches",
