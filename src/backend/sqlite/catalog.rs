@@ -181,6 +181,15 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let decl: Option<String> = ctx.get(1)?;
         Ok(dflt.map(|d| default_text(&d, decl.as_deref().unwrap_or(""))))
     })?;
+    // attidentity from a column's `dflt_value` (see `serial_key`).
+    conn.create_scalar_function("pg_identity", 1, pure(), |ctx| {
+        let dflt: Option<String> = ctx.get(0)?;
+        Ok(if crate::sql::serial_key::is_always(dflt.as_deref()) {
+            "a"
+        } else {
+            ""
+        })
+    })?;
     conn.create_scalar_function("pg_to_regtype", 1, pure(), |ctx| {
         Ok(ctx
             .get::<Option<String>>(0)?
@@ -361,10 +370,17 @@ fn info_number(oid: u32, typmod: i64, what: &str) -> Option<i64> {
 fn default_text(dflt: &str, decl: &str) -> String {
     let t = PgType::from_decl(decl);
     let d = dflt.trim();
-    let inner = d
+    let mut inner = d
         .strip_prefix('(')
         .and_then(|s| s.strip_suffix(')'))
         .unwrap_or(d);
+    // An identity GENERATED ALWAYS: its sequence's nextval, cast to the
+    // type that marks it (see `serial_key`).
+    if crate::sql::serial_key::is_always(Some(inner)) {
+        inner = inner[5..]
+            .rsplit_once(" AS ")
+            .map_or(inner, |(value, _)| value);
+    }
     // (The second: the form tables created before pg_now() keep.)
     if inner == "pg_now()" || inner.starts_with("strftime('%Y-%m-%d %H:%M:%f', 'now')") {
         return "now()".into();

@@ -729,6 +729,7 @@ impl Conn {
 
     fn run_statement(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
         if run.sql.contains("pg_column_input(")
+            || run.sql.contains("pg_identity_check(")
             || run.sql.contains("pg_column_type(")
             || run.sql.contains("pg_populate_")
         {

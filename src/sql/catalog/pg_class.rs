@@ -21,6 +21,8 @@ const REL: &str = "SELECT s.rowid + 16384 AS oid, s.name AS name, \
 /// Columns with their PostgreSQL view of types and defaults: an INTEGER
 /// PRIMARY KEY (what `serial` becomes) has the type its default records
 /// (see `serial_key`) and shows the `nextval(...)` PostgreSQL would have.
+/// `ident` is pg_attribute's `attidentity` (`a`: GENERATED ALWAYS); such a
+/// column has no default in PostgreSQL's catalog (`dflt` is what numbers it).
 const COL: &str =
     "SELECT r.oid AS relid, r.name AS relname, r.type AS reltype, ti.cid + 1 AS attnum, \
      ti.name AS attname, pg_decl(ti.type, ti.dflt_value) AS decl, \
@@ -28,7 +30,8 @@ const COL: &str =
      CASE WHEN ti.pk = 1 AND lower(ti.type) = 'integer' AND r.type = 'table' \
          AND (SELECT count(*) FROM pragma_table_info(r.name) p WHERE p.pk > 0) = 1 \
        THEN 'nextval(''' || quote_ident(r.name || '_' || ti.name || '_seq') || '''::regclass)' \
-       WHEN ti.dflt_value IS NOT NULL THEN pg_default_text(ti.dflt_value, ti.type) END AS dflt \
+       WHEN ti.dflt_value IS NOT NULL THEN pg_default_text(ti.dflt_value, ti.type) END AS dflt, \
+     pg_identity(ti.dflt_value) AS ident \
      FROM pgcat__rel r JOIN pragma_table_info(r.name) ti";
 
 /// Indexes, named as PostgreSQL names constraint indexes. The unique index
@@ -106,7 +109,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         all,
         "pgcat__col",
         "relid:oid relname:text reltype:text attnum:int2 attname:name decl:text nn:bool \
-         pk:int4 dflt:text",
+         pk:int4 dflt:text ident:char",
         COL,
     );
     rel(
@@ -180,8 +183,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "SELECT c.relid AS attrelid, c.attname, pg_type_oid(c.decl) AS atttypid, -1 AS attstattarget, \
            -1 AS attlen, c.attnum, 0 AS attndims, -1 AS attcacheoff, pg_type_mod(c.decl) AS atttypmod, \
            0 AS attbyval, 'i' AS attalign, 'x' AS attstorage, '' AS attcompression, \
-           c.nn AS attnotnull, c.dflt IS NOT NULL AS atthasdef, 0 AS atthasmissing, \
-           '' AS attidentity, '' AS attgenerated, 0 AS attisdropped, 1 AS attislocal, \
+           c.nn AS attnotnull, c.dflt IS NOT NULL AND c.ident = '' AS atthasdef, 0 AS atthasmissing, \
+           c.ident AS attidentity, '' AS attgenerated, 0 AS attisdropped, 1 AS attislocal, \
            0 AS attinhcount, pg_type_collation(pg_type_oid(c.decl)) AS attcollation, \
            NULL AS attacl, NULL AS attoptions, NULL AS attfdwoptions, NULL AS attmissingval \
          FROM pgcat__col c",
@@ -191,7 +194,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "pgcat_pg_attrdef",
         "oid:oid adrelid:oid adnum:int2 adbin:text",
         "SELECT 3000000 + 100 * (c.relid - 16384) + c.attnum AS oid, c.relid AS adrelid, \
-           c.attnum AS adnum, c.dflt AS adbin FROM pgcat__col c WHERE c.dflt IS NOT NULL",
+           c.attnum AS adnum, c.dflt AS adbin FROM pgcat__col c WHERE c.dflt IS NOT NULL AND c.ident = ''",
     );
     rel(
         all,

@@ -414,8 +414,10 @@ fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
         .collect();
     sequences.extend(serial_defaults(&mut table, single_pk.as_deref())?);
     let mut key_types = Vec::with_capacity(table.columns.len());
+    let mut always = Vec::with_capacity(table.columns.len());
     for column in &mut table.columns {
         let table_pk = single_pk.as_deref() == Some(ident_name(&column.name).as_str());
+        always.push(always_identity(column)?);
         key_types.push(column_def(column, table_pk)?);
     }
     for constraint in &mut table.constraints {
@@ -424,9 +426,11 @@ fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
     let mut statement = Statement::CreateTable(table);
     rewrite_statement(&mut statement)?;
     if let Statement::CreateTable(table) = &mut statement {
-        for (column, key_type) in table.columns.iter_mut().zip(key_types) {
+        for ((column, key_type), always) in table.columns.iter_mut().zip(key_types).zip(always) {
             // After the rewrite, which would fold the cast of NULL away.
-            if let Some(name) = key_type {
+            if let Some(ty) = always {
+                mark_always(column, ty);
+            } else if let Some(name) = key_type {
                 column.options.push(sqlparser::ast::ColumnOptionDef {
                     name: None,
                     option: ColumnOption::Default(super::ast::cast(
@@ -523,6 +527,54 @@ fn column_level_key(table: &mut CreateTable, single_pk: Option<&str>) {
         name: None,
         option: ColumnOption::PrimaryKey(key),
     });
+}
+
+/// The type of an identity column `GENERATED ALWAYS`, whose default then
+/// records so (see `serial_key`); `None` for any other column.
+fn always_identity(
+    column: &ColumnDef,
+) -> Result<Option<crate::sql::pgtype::PgType>, TranslateError> {
+    let always = column.options.iter().any(|o| {
+        matches!(
+            &o.option,
+            ColumnOption::Generated {
+                generated_as: GeneratedAs::Always,
+                generation_expr: None,
+                ..
+            }
+        )
+    });
+    if !always {
+        return Ok(None);
+    }
+    Ok(Some(pg_type(&column.data_type)?))
+}
+
+/// Casts the default of an identity column `GENERATED ALWAYS` (its
+/// sequence's `nextval`; for a rowid key, which has none, NULL) to the
+/// type named `"<type> always"` (see `serial_key`).
+fn mark_always(column: &mut ColumnDef, ty: crate::sql::pgtype::PgType) {
+    let marker = DataType::Custom(
+        ObjectName::from(vec![Ident::with_quote(
+            '"',
+            crate::sql::serial_key::always_marker(ty),
+        )]),
+        vec![],
+    );
+    let default = column.options.iter_mut().find_map(|o| match &mut o.option {
+        ColumnOption::Default(e) => Some(e),
+        _ => None,
+    });
+    match default {
+        Some(e) => {
+            let value = std::mem::replace(e, super::ast::null());
+            *e = super::ast::cast(value, marker);
+        }
+        None => column.options.push(sqlparser::ast::ColumnOptionDef {
+            name: None,
+            option: ColumnOption::Default(super::ast::cast(super::ast::null(), marker)),
+        }),
+    }
 }
 
 /// Whether a column is the primary key (`table_pk`: the table's one-column
