@@ -89,3 +89,8 @@ SELECT column_name, column_default, is_identity FROM information_schema.columns 
 SELECT c.relname, a.attname, a.attidentity, a.atthasdef FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname IN ('id_always', 'id_always_col') AND a.attnum > 0 ORDER BY c.relname, a.attnum;
 SELECT count(*) FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid WHERE c.relname IN ('id_always', 'id_always_col');
 SELECT conname, contype FROM pg_constraint WHERE conrelid = 'id_always'::regclass;
+ALTER TABLE id_always ADD COLUMN o int;
+UPDATE id_always SET id = o;
+UPDATE id_always SET id = (SELECT 4);
+UPDATE id_always SET name = name || '!', o = o WHERE id = 1;
+SELECT id, name FROM id_always WHERE id = 1;

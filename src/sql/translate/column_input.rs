@@ -23,7 +23,15 @@ pub(super) fn wrap(statement: &mut Statement, overriding: bool) {
         check_selected(statement);
     }
     let update = matches!(statement, Statement::Update(_));
+    // UPDATE's other values (`SET id = other_column`, a subquery): checked
+    // once for the statement (see `check_selected`).
+    let mut unwrapped: Vec<String> = Vec::new();
     for_each_column_value(statement, |e, table, column| {
+        if update && !is_input(e) && !super::defaults::is_default_call(e) {
+            if let Some(name) = super::ast::string_literal(&column) {
+                unwrapped.push(name.to_owned());
+            }
+        }
         if is_input(e) {
             let system = overriding || super::defaults::is_default_call(e);
             let value = std::mem::replace(e, Expr::value(Value::Null));
@@ -35,6 +43,31 @@ pub(super) fn wrap(statement: &mut Statement, overriding: bool) {
             }
             *e = call("pg_column_input", args);
         }
+    });
+    if let (Statement::Update(u), false) = (&mut *statement, unwrapped.is_empty()) {
+        if let sqlparser::ast::TableFactor::Table { name, .. } = &u.table.relation {
+            let check = call(
+                "pg_identity_check",
+                vec![
+                    string(super::ast::base_name(name)),
+                    string(unwrapped.join(",")),
+                    string("update"),
+                ],
+            );
+            and_where(&mut u.selection, check);
+        }
+    }
+}
+
+/// Adds a term to a WHERE clause.
+fn and_where(selection: &mut Option<Expr>, term: Expr) {
+    *selection = Some(match selection.take() {
+        Some(w) => Expr::BinaryOp {
+            left: Box::new(Expr::Nested(Box::new(w))),
+            op: BinaryOperator::And,
+            right: Box::new(term),
+        },
+        None => term,
     });
 }
 
@@ -86,7 +119,8 @@ fn is_input(e: &Expr) -> bool {
 /// `INSERT INTO t (a, b) SELECT ...`: the column list is checked for
 /// identity columns `GENERATED ALWAYS` by a constant WHERE term of the
 /// SELECT, `pg_identity_check('t', 'a,b')`, which SQLite evaluates once,
-/// before the first row. (An INSERT naming no columns, or whose query is
+/// before the first row (an UPDATE's values that `pg_column_input` does not
+/// wrap get such a term too, with a third argument `'update'`). (An INSERT naming no columns, or whose query is
 /// not a plain SELECT, is not checked.)
 fn check_selected(statement: &mut Statement) {
     let Statement::Insert(insert) = statement else {
@@ -105,12 +139,5 @@ fn check_selected(statement: &mut Statement) {
         "pg_identity_check",
         vec![string(table), string(columns.join(","))],
     );
-    select.selection = Some(match select.selection.take() {
-        Some(w) => Expr::BinaryOp {
-            left: Box::new(Expr::Nested(Box::new(w))),
-            op: BinaryOperator::And,
-            right: Box::new(check),
-        },
-        None => check,
-    });
+    and_where(&mut select.selection, check);
 }

@@ -418,7 +418,11 @@ impl Writing {
         if ctx.len() < 4 {
             return Writing::Insert;
         }
-        match ctx.get_raw(3) {
+        Writing::of_word(ctx.get_raw(3))
+    }
+
+    fn of_word(word: ValueRef<'_>) -> Writing {
+        match word {
             ValueRef::Text(b"update") => Writing::Update,
             _ => Writing::System,
         }
@@ -456,9 +460,14 @@ pub(super) fn register_identity_check(
     conn: &Connection,
     cache: Arc<DeclCache>,
 ) -> rusqlite::Result<()> {
-    conn.create_scalar_function("pg_identity_check", 2, pure(), move |ctx| {
+    let check = move |ctx: &Context<'_>| -> rusqlite::Result<bool> {
         let table: String = ctx.get(0)?;
         let columns: String = ctx.get(1)?;
+        let writing = if ctx.len() > 2 {
+            Writing::of_word(ctx.get_raw(2))
+        } else {
+            Writing::Insert
+        };
         // SAFETY: a read of the schema during the call.
         let conn = unsafe { ctx.get_connection()? };
         for column in columns.split(',') {
@@ -466,11 +475,14 @@ pub(super) fn register_identity_check(
                 .column_of(&conn, &table, column)?
                 .is_some_and(|c| c.always)
             {
-                return Err(refuse_always(column, Writing::Insert));
+                return Err(refuse_always(column, writing));
             }
         }
         Ok(true)
-    })
+    };
+    let with_mode = check.clone();
+    conn.create_scalar_function("pg_identity_check", 2, pure(), move |ctx| check(ctx))?;
+    conn.create_scalar_function("pg_identity_check", 3, pure(), move |ctx| with_mode(ctx))
 }
 
 /// PostgreSQL's 428C9 for a value written into identity column `name`
