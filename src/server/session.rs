@@ -140,6 +140,8 @@ pub struct Session {
     pub prepared_sql: super::prepared_sql::PreparedSql,
     /// DECLARE / FETCH / CLOSE cursors.
     pub cursors: super::cursors::Cursors,
+    /// Column types lifted literals were read as (see `lifted`).
+    pub literal_types: super::lifted::LiteralTypes,
     /// A tenant session's connection slot and live quota counters.
     pub quota: std::sync::OnceLock<crate::tenant::limits::ConnSlot>,
 }
@@ -360,6 +362,7 @@ impl Session {
             cancel_wait: Notify::new(),
             prepared_sql: Default::default(),
             cursors: Default::default(),
+            literal_types: Default::default(),
             quota: std::sync::OnceLock::new(),
         }
     }
