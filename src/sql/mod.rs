@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod decode;
+pub mod default_spelling;
 pub mod encode;
 pub mod errors;
 pub(crate) mod locator;

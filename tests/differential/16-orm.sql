@@ -97,3 +97,13 @@ CREATE INDEX ix_cmp ON ix (email) WHERE score > 10;
 CREATE INDEX ix_nulls ON ix (score NULLS FIRST);
 SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'ix' AND indexname <> 'ix_nulls' ORDER BY 1;
 SELECT i.relname, x.indkey::text, x.indexprs IS NOT NULL, x.indpred IS NOT NULL, pg_get_indexdef(x.indexrelid, 1, true), pg_get_indexdef(x.indexrelid) = (SELECT indexdef FROM pg_indexes WHERE indexname = i.relname) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = 'ix'::regclass ORDER BY 1;
+-- Defaults as PostgreSQL prints them (migration autogenerate compares these).
+CREATE TABLE dflt_print (id serial PRIMARY KEY, c1 timestamptz DEFAULT CURRENT_TIMESTAMP, c2 timestamptz DEFAULT now(), c3 date DEFAULT CURRENT_DATE, c4 text DEFAULT 'x'::text, c5 text DEFAULT 'y', c6 int DEFAULT 0, c7 boolean DEFAULT true, c8 boolean DEFAULT false, c9 uuid DEFAULT gen_random_uuid(), c10 jsonb DEFAULT '{}'::jsonb, c11 jsonb DEFAULT '[]', c12 varchar(20) DEFAULT 'active', c13 numeric(10,2) DEFAULT 0.00, c14 timestamp DEFAULT CURRENT_TIMESTAMP, c15 timestamp DEFAULT LOCALTIMESTAMP, c16 int DEFAULT -1, c17 bigint DEFAULT 10, c18 float8 DEFAULT 1.5, c19 text[] DEFAULT '{}', c20 time DEFAULT CURRENT_TIME, c21 text DEFAULT '', c22 float8 DEFAULT -1.5, c23 bigint DEFAULT 9999999999, c24 numeric DEFAULT -2, c25 timestamptz DEFAULT (CURRENT_TIMESTAMP));
+SELECT column_name, column_default FROM information_schema.columns WHERE table_name = 'dflt_print' ORDER BY ordinal_position;
+SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'dflt_print'::regclass ORDER BY a.attnum;
+ALTER TABLE dflt_print ADD COLUMN c26 timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP;
+ALTER TABLE dflt_print ALTER COLUMN c2 SET DEFAULT CURRENT_TIMESTAMP;
+ALTER TABLE dflt_print ALTER COLUMN c1 SET DEFAULT now();
+INSERT INTO dflt_print (c4) VALUES (DEFAULT);
+SELECT c1 IS NOT NULL, c2 IS NOT NULL, c9 IS NOT NULL, c14 IS NOT NULL, c26 IS NOT NULL, c16, c22, c23, c24 FROM dflt_print;
+SELECT column_name, column_default FROM information_schema.columns WHERE table_name = 'dflt_print' AND column_name IN ('c1', 'c2', 'c26') ORDER BY ordinal_position;

@@ -381,6 +381,9 @@ fn default_text(dflt: &str, decl: &str) -> String {
             .rsplit_once(" AS ")
             .map_or(inner, |(value, _)| value);
     }
+    if let Some(spelling) = crate::sql::default_spelling::spelled(inner) {
+        return spelling;
+    }
     // (The second: the form tables created before pg_now() keep.)
     if inner == "pg_now()" || inner.starts_with("strftime('%Y-%m-%d %H:%M:%f', 'now')") {
         return "now()".into();
@@ -398,6 +401,7 @@ fn default_text(dflt: &str, decl: &str) -> String {
         return format!("nextval('{name}'::regclass)");
     }
     match (t, d) {
+        _ if t.is_numeric() => number_default(d),
         (PgType::Bool, "0") => "false".into(),
         (PgType::Bool, "1") => "true".into(),
         // A quoted literal of any non-numeric type prints with its cast
@@ -408,6 +412,31 @@ fn default_text(dflt: &str, decl: &str) -> String {
             format!("{d}::{cast}")
         }
         _ => d.to_string(),
+    }
+}
+
+/// A number default as PostgreSQL prints the constant it folded: with the
+/// literal's own type as a cast where the plain digits would not read back
+/// as it (a negative number, `'-1'::integer`; one past int4,
+/// `'9999999999'::bigint`; a negative decimal, `'-1.5'::numeric`).
+fn number_default(d: &str) -> String {
+    let negative = d.starts_with('-');
+    let digits = d.strip_prefix('-').unwrap_or(d);
+    let type_name = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        match d.parse::<i64>() {
+            Ok(n) if i32::try_from(n).is_ok() => "integer",
+            Ok(_) => "bigint",
+            Err(_) => "numeric",
+        }
+    } else if digits.parse::<f64>().is_ok() && !digits.contains(['e', 'E']) {
+        "numeric"
+    } else {
+        return d.to_string();
+    };
+    if negative || type_name == "bigint" || (type_name == "numeric" && !digits.contains('.')) {
+        format!("'{d}'::{type_name}")
+    } else {
+        d.to_string()
     }
 }
 

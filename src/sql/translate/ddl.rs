@@ -423,9 +423,13 @@ fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
     for constraint in &mut table.constraints {
         table_constraint(constraint)?;
     }
+    let spellings: Vec<Option<String>> = table.columns.iter().map(default_spelling).collect();
     let mut statement = Statement::CreateTable(table);
     rewrite_statement(&mut statement)?;
     if let Statement::CreateTable(table) = &mut statement {
+        for (column, spelling) in table.columns.iter_mut().zip(spellings) {
+            keep_spelling(column, spelling);
+        }
         for ((column, key_type), always) in table.columns.iter_mut().zip(key_types).zip(always) {
             // After the rewrite, which would fold the cast of NULL away.
             if let Some(ty) = always {
@@ -981,6 +985,7 @@ fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
 
 fn column_def_for_add(column: &mut ColumnDef) -> Result<(), TranslateError> {
     column_def(column, false)?;
+    let spelling = default_spelling(column);
     for def in &mut column.options {
         match &mut def.option {
             ColumnOption::Default(expr)
@@ -992,8 +997,52 @@ fn column_def_for_add(column: &mut ColumnDef) -> Result<(), TranslateError> {
             _ => {}
         }
     }
+    keep_spelling(column, spelling);
     parenthesize_defaults(column);
     Ok(())
+}
+
+/// How PostgreSQL prints the column's default, when its translation loses
+/// it (`CURRENT_TIMESTAMP`, `gen_random_uuid()`; see
+/// `sql::default_spelling`). Read before the default is rewritten.
+fn default_spelling(column: &ColumnDef) -> Option<String> {
+    fn of(e: &Expr) -> Option<String> {
+        match e {
+            Expr::Nested(inner) => of(inner),
+            Expr::Function(f) => {
+                let parenthesized = match &f.args {
+                    sqlparser::ast::FunctionArguments::None => false,
+                    sqlparser::ast::FunctionArguments::List(l) if l.args.is_empty() => true,
+                    _ => return None,
+                };
+                crate::sql::default_spelling::spelling_of(&base_name(&f.name), parenthesized)
+            }
+            _ => None,
+        }
+    }
+    column.options.iter().find_map(|o| match &o.option {
+        ColumnOption::Default(e) => of(e),
+        _ => None,
+    })
+}
+
+/// Wraps the translated default as `coalesce(default, NULL, 'spelling')`
+/// (see `sql::default_spelling`).
+fn keep_spelling(column: &mut ColumnDef, spelling: Option<String>) {
+    let Some(spelling) = spelling else { return };
+    for def in &mut column.options {
+        if let ColumnOption::Default(e) = &mut def.option {
+            let value = std::mem::replace(e, super::ast::null());
+            *e = super::ast::call(
+                "coalesce",
+                vec![
+                    value,
+                    super::ast::null(),
+                    super::ast::string(spelling.clone()),
+                ],
+            );
+        }
+    }
 }
 
 /// TRUNCATE -> one DELETE per table. A serial key goes on numbering (an
