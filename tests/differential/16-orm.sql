@@ -107,3 +107,8 @@ ALTER TABLE dflt_print ALTER COLUMN c1 SET DEFAULT now();
 INSERT INTO dflt_print (c4) VALUES (DEFAULT);
 SELECT c1 IS NOT NULL, c2 IS NOT NULL, c9 IS NOT NULL, c14 IS NOT NULL, c26 IS NOT NULL, c16, c22, c23, c24 FROM dflt_print;
 SELECT column_name, column_default FROM information_schema.columns WHERE table_name = 'dflt_print' AND column_name IN ('c1', 'c2', 'c26') ORDER BY ordinal_position;
+-- CHECK constraints deparsed as PostgreSQL prints them.
+CREATE TABLE ck_print (id int, price numeric CHECK (price > 0), qty int CHECK (qty > 0), status text CHECK (status IN ('a', 'b')), name text CHECK (length(name) > 0), x int, y int, z float8 CHECK (z >= 0.5), d date CHECK (d > '2020-01-01'), v varchar(5) CHECK (v <> ''), CHECK (x < y AND y IS NOT NULL), CHECK (x > 1 OR y < 2 AND x IS NULL), CHECK (qty BETWEEN 1 AND 10), CHECK (NOT (x = 3)), CHECK (x + 1 > y * 2), CHECK (status = 'a'), CHECK (price >= 0.5), CHECK (lower(name) <> 'x'), CHECK (x IN (1, 2, 3)), CHECK (qty <> -1), CHECK (status IS NOT NULL AND status <> ''), CHECK (name ~ '^a'), CHECK (name LIKE 'a%'), CHECK (x > 0 AND y > 0 AND qty > 0), CHECK (x NOT IN (5, 6)), CHECK (name NOT LIKE 'b_'), CHECK (name ILIKE 'c%'), CHECK (name ~* 'q'));
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'ck_print'::regclass ORDER BY conname;
+ALTER TABLE ck_print ADD CONSTRAINT ck_print_extra CHECK (price < 1000);
+SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'ck_print_extra';
