@@ -66,13 +66,15 @@ const IDX: &str = "SELECT x.*, 'CREATE ' || CASE WHEN x.isunique THEN 'UNIQUE ' 
 
 /// Constraints: primary keys and UNIQUE constraints (from their indexes),
 /// foreign keys, and CHECK constraints (from the table's text); names as
-/// `sql::table_constraints` gives them. OIDs of checks: 5,000,000 + 100 x
+/// `sql::table_constraints` gives them. `conpretty`: a CHECK's definition
+/// for `pg_get_constraintdef(oid, true)` (NULL: the same as `condef`). OIDs of checks: 5,000,000 + 100 x
 /// (table OID - 16384) + their number.
 const CON: &str = "SELECT x.oid + 2000000 AS oid, x.name AS conname, CASE WHEN x.isprimary THEN 'p' ELSE 'u' END AS contype, \
        x.relid AS conrelid, x.oid AS conindid, 0 AS confrelid, \
        '[' || replace(x.indkey, ' ', ',') || ']' AS conkey, NULL AS confkey, \
        ' ' AS confupdtype, ' ' AS confdeltype, \
-       CASE WHEN x.isprimary THEN 'PRIMARY KEY (' ELSE 'UNIQUE (' END || x.cols || ')' AS condef \
+       CASE WHEN x.isprimary THEN 'PRIMARY KEY (' ELSE 'UNIQUE (' END || x.cols || ')' AS condef, \
+       NULL AS conpretty \
      FROM pgcat__idx x WHERE x.origin IN ('pk', 'u') \
      UNION ALL \
      SELECT 4000000 + 100 * (r.oid - 16384) + fk.id, \
@@ -90,12 +92,13 @@ const CON: &str = "SELECT x.oid + 2000000 AS oid, x.name AS conname, CASE WHEN x
        'FOREIGN KEY (' || group_concat(quote_ident(fk.\"from\"), ', ') || ') REFERENCES ' || quote_ident(fk.\"table\") || '(' \
          || coalesce(group_concat(quote_ident(fk.\"to\"), ', '), (SELECT group_concat(quote_ident(p.name), ', ') FROM pragma_table_info(fk.\"table\") p WHERE p.pk > 0)) || ')' \
          || CASE fk.on_update WHEN 'NO ACTION' THEN '' ELSE ' ON UPDATE ' || fk.on_update END \
-         || CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END \
+         || CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END, \
+       NULL \
      FROM pgcat__rel r JOIN pragma_foreign_key_list(r.name) fk WHERE r.type = 'table' \
      GROUP BY r.oid, fk.id \
      UNION ALL \
      SELECT 5000000 + 100 * (r.oid - 16384) + ck.key, json_extract(ck.value, '$[0]'), 'c', r.oid, \
-       0, 0, NULL, NULL, ' ', ' ', json_extract(ck.value, '$[1]') \
+       0, 0, NULL, NULL, ' ', ' ', json_extract(ck.value, '$[1]'), json_extract(ck.value, '$[2]') \
      FROM pgcat__rel r JOIN json_each(pg_table_checks(r.name, r.sql)) ck WHERE r.type = 'table'";
 
 pub(super) fn add(all: &mut Vec<Relation>) {
@@ -123,7 +126,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         all,
         "pgcat__con",
         "oid:oid conname:name contype:char conrelid:oid conindid:oid confrelid:oid conkey:text \
-         confkey:text confupdtype:char confdeltype:char condef:text",
+         confkey:text confupdtype:char confdeltype:char condef:text conpretty:text",
         CON,
     );
     // Lookups for the translator's rewrites, with column names no client
@@ -137,6 +140,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          UNION ALL SELECT 'rel', x.oid, x.name, NULL FROM pgcat__idx x \
          UNION ALL SELECT 'idx', x.oid, x.name, x.def FROM pgcat__idx x \
          UNION ALL SELECT 'con', k.oid, k.conname, k.condef FROM pgcat__con k \
+         UNION ALL SELECT 'conp', k.oid, k.conname, coalesce(k.conpretty, k.condef) FROM pgcat__con k \
          UNION ALL SELECT 'trg', s.rowid + 3000000, NULL, pg_trigger_meta(s.sql, 'def') \
            FROM main.sqlite_schema s WHERE s.type = 'trigger' AND s.sql LIKE '%/* pgtenant:trigger %'",
     );
