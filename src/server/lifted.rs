@@ -30,13 +30,19 @@ fn read_here(t: PgType) -> bool {
 /// session: a literal compared with a column must be valid input for the
 /// column's type (`int_col = 'abc'` is 22P02, as in PostgreSQL), and a
 /// schema lookup per statement would cost every `name = 'bob'` a trip to
-/// the connection. A remembered type may be stale after another session
-/// changed the column: an error is raised only after a fresh lookup
-/// confirms the type, and a stale text type only misses an error.
+/// the connection. The session forgets them when it runs anything but a
+/// query or DML (`Session::execute`); a type may still be stale after
+/// another session changed the column: an error is raised only after a
+/// fresh lookup confirms the type, and a stale text type only misses one.
 #[derive(Default)]
 pub struct LiteralTypes(std::sync::Mutex<HashMap<(String, String), Option<PgType>>>);
 
 impl LiteralTypes {
+    /// Forgets every type (the session changed the schema).
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     fn get(&self, table: &str, column: &str) -> Option<Option<PgType>> {
         let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         map.get(&(table.to_owned(), column.to_owned())).copied()

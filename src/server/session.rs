@@ -666,6 +666,17 @@ impl Session {
         fixed_types: Option<Arc<[PgType]>>,
     ) -> Result<Outcome, SqlError> {
         let started = std::time::Instant::now();
+        // This session's schema change: the column types its lifted
+        // literals were read as are read again (see `lifted`).
+        if !matches!(
+            t.kind,
+            StmtKind::Query {
+                tag: "SELECT" | "INSERT" | "UPDATE" | "DELETE",
+                ..
+            }
+        ) {
+            self.literal_types.clear();
+        }
         let r = match self.quota.get().and_then(|s| s.runtime()) {
             None => self.execute_inner(t, params, format, fixed_types).await,
             Some(rt) => {

@@ -198,3 +198,14 @@ CREATE TABLE ck_pattern (name text, CHECK (name ~ '^a'), CHECK (name LIKE 'a%'),
 SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'ck_pattern'::regclass ORDER BY conname;
 ALTER TABLE ck_pattern ADD CONSTRAINT ck_pattern_extra CHECK (length(name) < 1000);
 SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'ck_pattern_extra';
+-- A literal compared with a column is read as the column's current type.
+CREATE TABLE lit_retyped (id int PRIMARY KEY, c int);
+INSERT INTO lit_retyped VALUES (1, 5);
+SELECT id FROM lit_retyped WHERE c IN ('5', '6');
+SELECT id FROM lit_retyped WHERE c = 'x';
+ALTER TABLE lit_retyped ALTER COLUMN c TYPE text;
+SELECT id FROM lit_retyped WHERE c IN ('x');
+SELECT id FROM lit_retyped WHERE c = 'x';
+ALTER TABLE lit_retyped ALTER COLUMN c TYPE int USING 7;
+SELECT id FROM lit_retyped WHERE c = 'x';
+SELECT id FROM lit_retyped WHERE c IN ('x');
