@@ -6,6 +6,7 @@
 //! looks like a date, a time or a boolean is considered, so the hot path (numbers, plain
 //! strings) pays one byte check; a column's type is looked up only then.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rusqlite::types::Value;
@@ -25,6 +26,37 @@ fn read_here(t: PgType) -> bool {
     )
 }
 
+/// Column types lifted literals compared with columns were read as, per
+/// session: a literal compared with a column must be valid input for the
+/// column's type (`int_col = 'abc'` is 22P02, as in PostgreSQL), and a
+/// schema lookup per statement would cost every `name = 'bob'` a trip to
+/// the connection. The session forgets them when it runs anything but a
+/// query or DML (`Session::execute`); a type may still be stale after
+/// another session changed the column: an error is raised only after a
+/// fresh lookup confirms the type, and a stale text type only misses one.
+#[derive(Default)]
+pub struct LiteralTypes(std::sync::Mutex<HashMap<(String, String), Option<PgType>>>);
+
+impl LiteralTypes {
+    /// Forgets every type (the session changed the schema).
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
+    fn get(&self, table: &str, column: &str) -> Option<Option<PgType>> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&(table.to_owned(), column.to_owned())).copied()
+    }
+
+    fn put(&self, table: &str, column: &str, ty: Option<PgType>) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= 1024 {
+            map.clear();
+        }
+        map.insert((table.to_owned(), column.to_owned()), ty);
+    }
+}
+
 /// Rewrites the lifted `params` of one statement in place.
 pub async fn canonical(
     session: &Arc<Session>,
@@ -32,23 +64,71 @@ pub async fn canonical(
     params: &mut [Value],
 ) -> Result<(), SqlError> {
     let mut lookups = Vec::new();
+    // Literals compared with a column whose type is remembered.
+    let mut known = Vec::new();
     for (i, (hint, value)) in hints.iter().zip(params.iter_mut()).enumerate() {
         let Value::Text(s) = value else { continue };
+        if let ParamHint::Column { table, column } = hint {
+            match session.literal_types.get(table, column) {
+                Some(ty) => known.push((i, ty)),
+                None => lookups.push((i, hint.clone())),
+            }
+            continue;
+        }
         if !looks_datetime(s) && !crate::sql::decode::looks_bool(s) {
             continue;
         }
         match hint {
             ParamHint::Type(t) if read_here(*t) => convert(value, *t),
-            ParamHint::Column { .. } | ParamHint::Position { .. } => {
-                lookups.push((i, hint.clone()));
-            }
+            ParamHint::Position { .. } => lookups.push((i, hint.clone())),
             _ => {}
         }
     }
-    for (i, ty) in session.column_types(lookups).await? {
-        if let (Some(t), Some(value)) = (ty.filter(|t| read_here(*t)), params.get_mut(i)) {
+    let looked_up = session.column_types(lookups).await?;
+    for &(i, ty) in &looked_up {
+        if let Some(ParamHint::Column { table, column }) = hints.get(i) {
+            session.literal_types.put(table, column, ty);
+        }
+    }
+    let mut confirm = Vec::new();
+    for (i, ty, fresh) in known
+        .into_iter()
+        .map(|(i, t)| (i, t, false))
+        .chain(looked_up.into_iter().map(|(i, t)| (i, t, true)))
+    {
+        let Some(value) = params.get_mut(i) else {
+            continue;
+        };
+        let Some(t) = ty else { continue };
+        if matches!(hints.get(i), Some(ParamHint::Column { .. })) {
+            match compared(value, t) {
+                Err(_) if !fresh => confirm.push((i, hints[i].clone())),
+                other => other?,
+            }
+        } else if read_here(t) {
             convert(value, t);
         }
+    }
+    // A remembered type said the literal is no input for it: look again.
+    for (i, ty) in session.column_types(confirm).await? {
+        if let Some(ParamHint::Column { table, column }) = hints.get(i) {
+            session.literal_types.put(table, column, ty);
+        }
+        if let (Some(t), Some(value)) = (ty, params.get_mut(i)) {
+            compared(value, t)?;
+        }
+    }
+    Ok(())
+}
+
+/// A literal compared with a column of type `ty`, read as input for it
+/// (see `decode::compared_literal`); an error is PostgreSQL's.
+fn compared(value: &mut Value, ty: PgType) -> Result<(), SqlError> {
+    let Value::Text(s) = value else { return Ok(()) };
+    match crate::sql::decode::compared_literal(s, ty) {
+        Some(Ok(read)) => *value = read,
+        Some(Err(e)) => return Err(SqlError::new(e.code, e.message)),
+        None => {}
     }
     Ok(())
 }

@@ -140,6 +140,8 @@ pub struct Session {
     pub prepared_sql: super::prepared_sql::PreparedSql,
     /// DECLARE / FETCH / CLOSE cursors.
     pub cursors: super::cursors::Cursors,
+    /// Column types lifted literals were read as (see `lifted`).
+    pub literal_types: super::lifted::LiteralTypes,
     /// A tenant session's connection slot and live quota counters.
     pub quota: std::sync::OnceLock<crate::tenant::limits::ConnSlot>,
 }
@@ -360,6 +362,7 @@ impl Session {
             cancel_wait: Notify::new(),
             prepared_sql: Default::default(),
             cursors: Default::default(),
+            literal_types: Default::default(),
             quota: std::sync::OnceLock::new(),
         }
     }
@@ -663,6 +666,17 @@ impl Session {
         fixed_types: Option<Arc<[PgType]>>,
     ) -> Result<Outcome, SqlError> {
         let started = std::time::Instant::now();
+        // This session's schema change: the column types its lifted
+        // literals were read as are read again (see `lifted`).
+        if !matches!(
+            t.kind,
+            StmtKind::Query {
+                tag: "SELECT" | "INSERT" | "UPDATE" | "DELETE",
+                ..
+            }
+        ) {
+            self.literal_types.clear();
+        }
         let r = match self.quota.get().and_then(|s| s.runtime()) {
             None => self.execute_inner(t, params, format, fixed_types).await,
             Some(rt) => {

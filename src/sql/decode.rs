@@ -76,6 +76,52 @@ impl DecodeError {
 /// Decodes a Bind parameter (None = SQL NULL) sent as `ty` (PgType::Unknown when the client
 /// did not say and nothing was inferred) in text or binary format into the SQLite value to bind,
 /// following the storage conventions above.
+/// An untyped literal compared with a column of type `ty`, read as
+/// PostgreSQL reads it: as input for the column's type (`int_col = 'abc'`
+/// is 22P02, `date_col = 'x'` 22007), in the stored form the comparison
+/// needs (`' 42 '` is 42, a timestamptz its UTC text). `None` for the types
+/// whose stored form is the text itself (text, varchar, enums, json, ...).
+pub fn compared_literal(text: &str, ty: PgType) -> Option<Result<Value, DecodeError>> {
+    matches!(
+        ty,
+        PgType::Int2
+            | PgType::Int4
+            | PgType::Int8
+            | PgType::Numeric
+            | PgType::Float4
+            | PgType::Float8
+            | PgType::Bool
+            | PgType::Date
+            | PgType::Time
+            | PgType::Timestamp
+            | PgType::Timestamptz
+            | PgType::Uuid
+    )
+    .then(|| decode_param(Some(text.as_bytes()), ty, false))
+    .filter(|read| read.is_ok() || !special_time_word(text, ty))
+}
+
+/// A date/time input word (`now`, `infinity`, `epoch`, ...) or text that
+/// looks like a date or time: left to the comparison when not decoded here
+/// rather than refused (PostgreSQL reads forms this decoder may not).
+fn special_time_word(text: &str, ty: PgType) -> bool {
+    matches!(
+        ty,
+        PgType::Date | PgType::Time | PgType::Timestamp | PgType::Timestamptz
+    ) && (looks_datetime(text)
+        || matches!(
+            text.trim().to_ascii_lowercase().as_str(),
+            "now"
+                | "today"
+                | "tomorrow"
+                | "yesterday"
+                | "epoch"
+                | "infinity"
+                | "-infinity"
+                | "allballs"
+        ))
+}
+
 pub fn decode_param(raw: Option<&[u8]>, ty: PgType, binary: bool) -> Result<Value, DecodeError> {
     let Some(raw) = raw else {
         return Ok(Value::Null);

@@ -12,6 +12,7 @@ pub struct SqlError {
     pub code: &'static str,
     pub message: String,
     pub detail: Option<String>,
+    pub hint: Option<String>,
     /// FATAL errors end the session, as in PostgreSQL.
     pub fatal: bool,
     /// The table, column and constraint an integrity error concerns (the
@@ -36,6 +37,7 @@ impl SqlError {
             code,
             message: message.into(),
             detail: None,
+            hint: None,
             fatal: false,
             object: None,
         }
@@ -63,6 +65,11 @@ impl SqlError {
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> SqlError {
         self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> SqlError {
+        self.hint = Some(hint.into());
         self
     }
 
@@ -96,6 +103,7 @@ impl SqlError {
         let severity = if self.fatal { "FATAL" } else { "ERROR" };
         let mut info = ErrorInfo::new(severity.to_owned(), self.code.to_owned(), self.message);
         info.detail = self.detail;
+        info.hint = self.hint;
         if let Some(object) = self.object {
             info.schema = Some("public".to_owned());
             info.table = object.table;
@@ -556,7 +564,7 @@ const RAISABLE: &[&str] = &[
     "P0001", "P0002", "P0003", "P0004", "22000", "22001", "22003", "22004", "22007", "22008",
     "22012", "22023", "22P02", "23000", "23001", "23502", "23503", "23505", "23514", "25006",
     "2BP01", "40001", "42501", "42601", "42703", "42704", "42710", "42723", "42809", "42883",
-    "42P01", "42P07", "42P16", "55000", "55P03", "57014", "0A000", "XX000",
+    "42P01", "42P07", "42P16", "55000", "55P03", "57014", "0A000", "XX000", "428C9",
 ];
 
 /// `pg_raise`'s message text: the code between marks, then the message.
@@ -564,15 +572,39 @@ pub fn with_code(code: &str, message: &str) -> String {
     format!("{CODE_MARK}{code}{CODE_MARK}{message}")
 }
 
+/// An error raised inside a function as the text SQLite carries out of it
+/// ([`with_code`]'s form, then its DETAIL and HINT, each after a mark and
+/// `D` or `H`), which [`from_sqlite`] reads back whole.
+pub fn carried(e: &SqlError) -> String {
+    let mut text = with_code(e.code, &e.message);
+    for (tag, field) in [('D', &e.detail), ('H', &e.hint)] {
+        if let Some(field) = field {
+            text.push(CODE_MARK);
+            text.push(tag);
+            text.push_str(field);
+        }
+    }
+    text
+}
+
 fn carried_code(msg: &str) -> Option<SqlError> {
     let rest = msg.strip_prefix(CODE_MARK)?;
-    let (code, message) = rest.split_once(CODE_MARK)?;
+    let (code, rest) = rest.split_once(CODE_MARK)?;
     let code = RAISABLE
         .iter()
         .find(|c| **c == code)
         .copied()
         .unwrap_or("P0001");
-    Some(SqlError::new(code, message.to_owned()))
+    let mut parts = rest.split(CODE_MARK);
+    let mut e = SqlError::new(code, parts.next().unwrap_or_default().to_owned());
+    for part in parts {
+        if let Some(detail) = part.strip_prefix('D') {
+            e.detail = Some(detail.to_owned());
+        } else if let Some(hint) = part.strip_prefix('H') {
+            e.hint = Some(hint.to_owned());
+        }
+    }
+    Some(e)
 }
 
 fn from_message(msg: &str) -> SqlError {

@@ -1,7 +1,9 @@
 //! PostgreSQL on SQLite: translation, types, encodings and errors.
 
 pub mod catalog;
+pub mod check_def;
 pub mod decode;
+pub mod default_spelling;
 pub mod encode;
 pub mod errors;
 pub(crate) mod locator;

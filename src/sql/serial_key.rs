@@ -7,6 +7,14 @@
 //! applies (SQLite numbers a rowid that is left out or NULL itself), and it
 //! keeps the real type where `pragma_table_info` shows it. [`decl`] reads
 //! it back; SQL reads it through the `pg_decl(type, dflt_value)` function.
+//!
+//! An identity column `GENERATED ALWAYS` (which refuses values written into
+//! it, see `pgfuncs::column_input`) records so in its default the same way:
+//! the default is cast to the type named `"<type> always"` (`CAST(NULL AS
+//! "int4 always")` for a key, `CAST(pg_nextval('t_n_seq') AS "int8
+//! always")` otherwise). SQLite gives such a cast the type's affinity (the
+//! name holds `INT`), so the default's value is unchanged; the mark lives in
+//! the table's definition, which survives a restart and moves with renames.
 
 use crate::sql::pgtype::PgType;
 
@@ -14,6 +22,28 @@ use crate::sql::pgtype::PgType;
 pub const ROWID_DECL: &str = "INTEGER";
 
 const PREFIX: &str = "CAST(NULL AS ";
+
+/// What follows the type's name in an identity `GENERATED ALWAYS` mark.
+pub const ALWAYS_SUFFIX: &str = " always";
+
+/// The type name an identity `GENERATED ALWAYS` column's default is cast to.
+pub fn always_marker(ty: PgType) -> String {
+    format!("{}{ALWAYS_SUFFIX}", ty.name())
+}
+
+/// Whether a column's default (`pragma_table_info`'s `dflt_value`) marks
+/// an identity column `GENERATED ALWAYS`.
+pub fn is_always(dflt: Option<&str>) -> bool {
+    dflt.is_some_and(|d| {
+        let d = d.trim();
+        let d = d
+            .strip_prefix('(')
+            .and_then(|d| d.strip_suffix(')'))
+            .unwrap_or(d);
+        d.get(..5).is_some_and(|h| h.eq_ignore_ascii_case("CAST("))
+            && d.ends_with(&format!("{ALWAYS_SUFFIX}\")"))
+    })
+}
 
 /// The type name a key's DEFAULT `CAST(NULL AS name)` records; `None` for
 /// int4, which `INTEGER` already reads as.
@@ -29,9 +59,17 @@ pub fn decl<'a>(decl: &'a str, dflt: Option<&'a str>) -> &'a str {
     }
     dflt.and_then(|d| {
         let head = d.get(..PREFIX.len())?;
-        head.eq_ignore_ascii_case(PREFIX)
+        let name = head
+            .eq_ignore_ascii_case(PREFIX)
             .then(|| d[PREFIX.len()..].strip_suffix(')'))
-            .flatten()
+            .flatten()?;
+        // The GENERATED ALWAYS mark: `"int4 always"`.
+        Some(
+            name.strip_prefix('"')
+                .and_then(|n| n.strip_suffix('"'))
+                .and_then(|n| n.strip_suffix(ALWAYS_SUFFIX))
+                .unwrap_or(name),
+        )
     })
     .unwrap_or(decl)
 }
@@ -51,5 +89,13 @@ mod tests {
         assert_eq!(decl("int4", Some("CAST(NULL AS int8)")), "int4");
         assert_eq!(decl("INTEGER", Some("7")), "INTEGER");
         assert_eq!(decl("INTEGER", Some("cast(null as int2)")), "int2");
+        let always = format!("CAST(NULL AS \"{}\")", always_marker(PgType::Int4));
+        assert_eq!(decl("INTEGER", Some(&always)), "int4");
+        assert!(is_always(Some(&always)));
+        assert!(is_always(Some(
+            "(CAST(pg_nextval('t_n_seq') AS \"int8 always\"))"
+        )));
+        assert!(!is_always(Some("CAST(NULL AS int8)")));
+        assert!(!is_always(None));
     }
 }

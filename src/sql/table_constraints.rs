@@ -403,13 +403,22 @@ pub fn unique_name(table: &str, sql: &str, columns: &str) -> String {
         .map_or_else(|| default_name(table, Kind::Unique, &wanted), |c| c.name)
 }
 
-/// The CHECK constraints as a JSON array of `[name, definition]`, for the
-/// catalog's pg_constraint.
-pub fn checks_json(table: &str, sql: &str) -> String {
+/// The CHECK constraints as a JSON array of `[name, definition, pretty
+/// definition]`, for the catalog's pg_constraint; `deparse` gives a check
+/// expression's definition as PostgreSQL prints it where it can (see
+/// `check_def`), the pretty one is the stored text (close to PostgreSQL's
+/// pretty form, which drops the parentheses precedence makes redundant).
+pub fn checks_json(table: &str, sql: &str, deparse: &dyn Fn(&str) -> Option<String>) -> String {
     let list: Vec<serde_json::Value> = constraints(table, sql)
         .into_iter()
         .filter(|c| c.kind == Kind::Check)
-        .map(|c| serde_json::json!([c.name, c.definition]))
+        .map(|c| {
+            let definition = c
+                .check_expression()
+                .and_then(deparse)
+                .unwrap_or_else(|| c.definition.clone());
+            serde_json::json!([c.name, definition, c.definition])
+        })
         .collect();
     serde_json::Value::Array(list).to_string()
 }

@@ -185,3 +185,27 @@ INSERT INTO renum (n, s) VALUES (4, 'd') RETURNING id;
 ALTER TABLE renum ADD CONSTRAINT renum_n_pos CHECK (n > 0);
 ALTER TABLE renum RENAME TO renum2;
 INSERT INTO renum2 (n, s) VALUES (5, 'e') RETURNING id;
+-- Defaults set by ALTER keep PostgreSQL's spelling (see 16-orm.sql).
+CREATE TABLE dflt_alter (id int PRIMARY KEY, c1 timestamptz DEFAULT CURRENT_TIMESTAMP, c2 timestamptz DEFAULT now(), c4 text DEFAULT 'x');
+ALTER TABLE dflt_alter ADD COLUMN c26 timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP;
+ALTER TABLE dflt_alter ALTER COLUMN c2 SET DEFAULT CURRENT_TIMESTAMP;
+ALTER TABLE dflt_alter ALTER COLUMN c1 SET DEFAULT now();
+INSERT INTO dflt_alter (id, c4) VALUES (1, DEFAULT);
+SELECT c1 IS NOT NULL, c2 IS NOT NULL, c26 IS NOT NULL, c4 FROM dflt_alter;
+SELECT column_name, column_default FROM information_schema.columns WHERE table_name = 'dflt_alter' ORDER BY ordinal_position;
+-- CHECK constraints with pattern operators deparse as PostgreSQL's (see 16-orm.sql).
+CREATE TABLE ck_pattern (name text, CHECK (name ~ '^a'), CHECK (name LIKE 'a%'), CHECK (name NOT LIKE 'b_'), CHECK (name ILIKE 'c%'), CHECK (name ~* 'q'), CHECK (name !~ 'z'));
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'ck_pattern'::regclass ORDER BY conname;
+ALTER TABLE ck_pattern ADD CONSTRAINT ck_pattern_extra CHECK (length(name) < 1000);
+SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'ck_pattern_extra';
+-- A literal compared with a column is read as the column's current type.
+CREATE TABLE lit_retyped (id int PRIMARY KEY, c int);
+INSERT INTO lit_retyped VALUES (1, 5);
+SELECT id FROM lit_retyped WHERE c IN ('5', '6');
+SELECT id FROM lit_retyped WHERE c = 'x';
+ALTER TABLE lit_retyped ALTER COLUMN c TYPE text;
+SELECT id FROM lit_retyped WHERE c IN ('x');
+SELECT id FROM lit_retyped WHERE c = 'x';
+ALTER TABLE lit_retyped ALTER COLUMN c TYPE int USING 7;
+SELECT id FROM lit_retyped WHERE c = 'x';
+SELECT id FROM lit_retyped WHERE c IN ('x');

@@ -11,7 +11,8 @@
 //! `pg_numeric_div(a, b)` → `(a / b)`: doubles instead of exact decimals),
 //! and `pgtenant_single(x)` of a scalar subquery becomes `max(x)` (the same
 //! value for one row or none; no 21000 for several), and the GROUP BY
-//! check `pg_group_check(...)` becomes `1` (no 42803), and
+//! check `pg_group_check(...)` becomes `1` (no 42803), and so does the
+//! identity check `pg_identity_check(...)` (no 428C9), and
 //! the checked casts `pg_to_int4(x)` (and int2, int8, numeric, float8)
 //! become SQLite's CAST, `pg_numeric_round(x, p, s)` `round(x, s)`, `pg_column_type(...)` becomes NULL (`date_column + 7` is then SQLite's
 //! arithmetic, as before the local engine learned it), `pg_column_text(x,
@@ -69,6 +70,7 @@ pub fn portable_with<'s>(sql: &'s str, types: ColumnTypes<'_>) -> Cow<'s, str> {
         && !sql.contains("pg_avg(")
         && !sql.contains("pgtenant_single(")
         && !sql.contains("pg_group_check(")
+        && !sql.contains("pg_identity_check(")
         && !sql.contains("pg_column_type(")
         && !sql.contains("pg_interval_part(")
         && !sql.contains("pg_to_")
@@ -329,7 +331,7 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
     if name == "pg_interval_part" {
         return Some(Expr::value(sqlparser::ast::Value::Null));
     }
-    if name == "pg_group_check" {
+    if name == "pg_group_check" || name == "pg_identity_check" {
         return Some(Expr::value(sqlparser::ast::Value::Number(
             "1".into(),
             false,

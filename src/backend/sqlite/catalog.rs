@@ -187,7 +187,34 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     })?;
     conn.create_scalar_function("pg_table_checks", 2, pure(), |ctx| {
         let (table, sql): (String, Option<String>) = (ctx.get(0)?, ctx.get(1)?);
-        Ok(sql.map_or_else(|| "[]".to_string(), |sql| tc::checks_json(&table, &sql)))
+        let Some(sql) = sql else {
+            return Ok("[]".to_string());
+        };
+        // The columns' types, which decide the casts PostgreSQL prints.
+        // SAFETY: a read of the schema during the call.
+        let conn = unsafe { ctx.get_connection()? };
+        // (Text only for `text` itself: an enum or another declared name
+        // reads as text too, but PostgreSQL casts a constant to that type.)
+        let types: std::collections::HashMap<String, PgType> = conn
+            .prepare_cached("SELECT name, pg_decl(type, dflt_value) FROM pragma_table_info(?1)")?
+            .query_map([&table], |r| {
+                let decl = r.get::<_, Option<String>>(1)?.unwrap_or_default();
+                let ty = PgType::from_decl(&decl);
+                let plain = ty != PgType::Text || decl.trim().eq_ignore_ascii_case("text");
+                Ok((
+                    r.get::<_, String>(0)?.to_ascii_lowercase(),
+                    plain.then_some(ty),
+                ))
+            })?
+            .filter_map(|r| match r {
+                Ok((name, Some(ty))) => Some(Ok((name, ty))),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<rusqlite::Result<_>>()?;
+        let column_type = |name: &str| types.get(&name.to_ascii_lowercase()).copied();
+        let deparse = |e: &str| crate::sql::check_def::deparse(e, &column_type);
+        Ok(tc::checks_json(&table, &sql, &deparse))
     })?;
     conn.create_scalar_function("pg_type_oid", 1, pure(), |ctx| {
         Ok(ctx
@@ -231,6 +258,15 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let dflt: Option<String> = ctx.get(0)?;
         let decl: Option<String> = ctx.get(1)?;
         Ok(dflt.map(|d| default_text(&d, decl.as_deref().unwrap_or(""))))
+    })?;
+    // attidentity from a column's `dflt_value` (see `serial_key`).
+    conn.create_scalar_function("pg_identity", 1, pure(), |ctx| {
+        let dflt: Option<String> = ctx.get(0)?;
+        Ok(if crate::sql::serial_key::is_always(dflt.as_deref()) {
+            "a"
+        } else {
+            ""
+        })
     })?;
     // regclass input read from a computed text (`(schema || '.' || t)::regclass`).
     conn.create_scalar_function("pg_relation_name", 1, pure(), |ctx| {
@@ -433,10 +469,20 @@ fn info_number(oid: u32, typmod: i64, what: &str) -> Option<i64> {
 fn default_text(dflt: &str, decl: &str) -> String {
     let t = PgType::from_decl(decl);
     let d = dflt.trim();
-    let inner = d
+    let mut inner = d
         .strip_prefix('(')
         .and_then(|s| s.strip_suffix(')'))
         .unwrap_or(d);
+    // An identity GENERATED ALWAYS: its sequence's nextval, cast to the
+    // type that marks it (see `serial_key`).
+    if crate::sql::serial_key::is_always(Some(inner)) {
+        inner = inner[5..]
+            .rsplit_once(" AS ")
+            .map_or(inner, |(value, _)| value);
+    }
+    if let Some(spelling) = crate::sql::default_spelling::spelled(inner) {
+        return spelling;
+    }
     // (The second: the form tables created before pg_now() keep.)
     if inner == "pg_now()" || inner.starts_with("strftime('%Y-%m-%d %H:%M:%f', 'now')") {
         return "now()".into();

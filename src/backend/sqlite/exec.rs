@@ -758,8 +758,11 @@ impl Conn {
     }
 
     fn run_statement(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
-        if run.sql.contains("pg_column_input(")
-            || run.sql.contains("pg_column_type(")
+        // Every `pg_column_*` function reading declarations (input,
+        // type, literal, text, json, concat) shares the cache: a column
+        // whose type changed must not be read as its old type.
+        if run.sql.contains("pg_column_")
+            || run.sql.contains("pg_identity_check(")
             || run.sql.contains("pg_populate_")
         {
             self.decls.validate(&self.db);

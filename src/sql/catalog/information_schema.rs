@@ -39,7 +39,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          is_identity:varchar is_generated:varchar is_updatable:varchar",
         "SELECT pg_current_database() AS table_catalog, 'public' AS table_schema, \
            c.relname AS table_name, c.attname AS column_name, c.attnum AS ordinal_position, \
-           c.dflt AS column_default, CASE WHEN c.nn THEN 'NO' ELSE 'YES' END AS is_nullable, \
+           CASE WHEN c.ident = '' THEN c.dflt END AS column_default, CASE WHEN c.nn THEN 'NO' ELSE 'YES' END AS is_nullable, \
            pg_info_data_type(c.typid) AS data_type, \
            pg_info_number(c.typid, pg_type_mod(c.decl), 'length') AS character_maximum_length, \
            pg_info_number(c.typid, pg_type_mod(c.decl), 'octets') AS character_octet_length, \
@@ -51,7 +51,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            (SELECT CASE t.typnamespace WHEN 2200 THEN 'public' ELSE 'pg_catalog' END \
              FROM pgcat_pg_type t WHERE t.oid = c.typid) AS udt_schema, \
            (SELECT t.typname FROM pgcat_pg_type t WHERE t.oid = c.typid) AS udt_name, \
-           'NO' AS is_identity, 'NEVER' AS is_generated, \
+           CASE WHEN c.ident = '' THEN 'NO' ELSE 'YES' END AS is_identity, 'NEVER' AS is_generated, \
            CASE c.reltype WHEN 'table' THEN 'YES' ELSE 'NO' END AS is_updatable \
          FROM pgcat__col c WHERE c.reltype <> 'sequence'",
     );

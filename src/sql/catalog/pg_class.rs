@@ -24,6 +24,8 @@ const REL: &str = "SELECT s.rowid + 16384 AS oid, s.name AS name, \
 /// `typid` is the column's type OID: an enum column's declared type is the
 /// enum's name (`translate::enums`), which has the OID pg_type gives it, and
 /// its default is a label cast to it, as PostgreSQL prints it.
+/// `ident` is pg_attribute's `attidentity` (`a`: GENERATED ALWAYS); such a
+/// column has no default in PostgreSQL's catalog (`dflt` is what numbers it).
 const COL: &str =
     "SELECT r.oid AS relid, r.name AS relname, r.type AS reltype, ti.cid + 1 AS attnum, \
      ti.name AS attname, pg_decl(ti.type, ti.dflt_value) AS decl, \
@@ -34,7 +36,8 @@ const COL: &str =
        THEN 'nextval(''' || quote_ident(r.name || '_' || ti.name || '_seq') || '''::regclass)' \
        WHEN ti.dflt_value IS NOT NULL AND en.oid IS NOT NULL \
          THEN ti.dflt_value || '::' || quote_ident(en.type) \
-       WHEN ti.dflt_value IS NOT NULL THEN pg_default_text(ti.dflt_value, ti.type) END AS dflt \
+       WHEN ti.dflt_value IS NOT NULL THEN pg_default_text(ti.dflt_value, ti.type) END AS dflt, \
+     pg_identity(ti.dflt_value) AS ident \
      FROM pgcat__rel r JOIN pragma_table_info(r.name) ti \
      LEFT JOIN (SELECT e.type AS type, 1000000 + min(e.rowid) AS oid FROM pgcat__enum e \
        GROUP BY e.type) en ON en.type = ti.type";
@@ -71,13 +74,15 @@ const IDX: &str = "SELECT x.*, 'CREATE ' || CASE WHEN x.isunique THEN 'UNIQUE ' 
 
 /// Constraints: primary keys and UNIQUE constraints (from their indexes),
 /// foreign keys, and CHECK constraints (from the table's text); names as
-/// `sql::table_constraints` gives them. OIDs of checks: 5,000,000 + 100 x
+/// `sql::table_constraints` gives them. `conpretty`: a CHECK's definition
+/// for `pg_get_constraintdef(oid, true)` (NULL: the same as `condef`). OIDs of checks: 5,000,000 + 100 x
 /// (table OID - 16384) + their number.
 const CON: &str = "SELECT x.oid + 2000000 AS oid, x.name AS conname, CASE WHEN x.isprimary THEN 'p' ELSE 'u' END AS contype, \
        x.relid AS conrelid, x.oid AS conindid, 0 AS confrelid, \
        '[' || replace(x.indkey, ' ', ',') || ']' AS conkey, NULL AS confkey, \
        ' ' AS confupdtype, ' ' AS confdeltype, \
-       CASE WHEN x.isprimary THEN 'PRIMARY KEY (' ELSE 'UNIQUE (' END || x.cols || ')' AS condef \
+       CASE WHEN x.isprimary THEN 'PRIMARY KEY (' ELSE 'UNIQUE (' END || x.cols || ')' AS condef, \
+       NULL AS conpretty \
      FROM pgcat__idx x WHERE x.origin IN ('pk', 'u') \
      UNION ALL \
      SELECT 4000000 + 100 * (r.oid - 16384) + fk.id, \
@@ -95,12 +100,13 @@ const CON: &str = "SELECT x.oid + 2000000 AS oid, x.name AS conname, CASE WHEN x
        'FOREIGN KEY (' || group_concat(quote_ident(fk.\"from\"), ', ') || ') REFERENCES ' || quote_ident(fk.\"table\") || '(' \
          || coalesce(group_concat(quote_ident(fk.\"to\"), ', '), (SELECT group_concat(quote_ident(p.name), ', ') FROM pragma_table_info(fk.\"table\") p WHERE p.pk > 0)) || ')' \
          || CASE fk.on_update WHEN 'NO ACTION' THEN '' ELSE ' ON UPDATE ' || fk.on_update END \
-         || CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END \
+         || CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END, \
+       NULL \
      FROM pgcat__rel r JOIN pragma_foreign_key_list(r.name) fk WHERE r.type = 'table' \
      GROUP BY r.oid, fk.id \
      UNION ALL \
      SELECT 5000000 + 100 * (r.oid - 16384) + ck.key, json_extract(ck.value, '$[0]'), 'c', r.oid, \
-       0, 0, NULL, NULL, ' ', ' ', json_extract(ck.value, '$[1]') \
+       0, 0, NULL, NULL, ' ', ' ', json_extract(ck.value, '$[1]'), json_extract(ck.value, '$[2]') \
      FROM pgcat__rel r JOIN json_each(pg_table_checks(r.name, r.sql)) ck WHERE r.type = 'table'";
 
 /// The sequences serial columns have in PostgreSQL (`t_id_seq`), owned by
@@ -126,7 +132,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         all,
         "pgcat__col",
         "relid:oid relname:text reltype:text attnum:int2 attname:name decl:text typid:oid \
-         nn:bool pk:int4 dflt:text",
+         nn:bool pk:int4 dflt:text ident:char",
         COL,
     );
     rel(
@@ -146,7 +152,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         all,
         "pgcat__con",
         "oid:oid conname:name contype:char conrelid:oid conindid:oid confrelid:oid conkey:text \
-         confkey:text confupdtype:char confdeltype:char condef:text",
+         confkey:text confupdtype:char confdeltype:char condef:text conpretty:text",
         CON,
     );
     // Lookups for the translator's rewrites, with column names no client
@@ -160,6 +166,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          UNION ALL SELECT 'rel', x.oid, x.name, NULL FROM pgcat__idx x \
          UNION ALL SELECT 'idx', x.oid, x.name, x.def FROM pgcat__idx x \
          UNION ALL SELECT 'con', k.oid, k.conname, k.condef FROM pgcat__con k \
+         UNION ALL SELECT 'conp', k.oid, k.conname, coalesce(k.conpretty, k.condef) FROM pgcat__con k \
          UNION ALL SELECT 'trg', s.rowid + 3000000, NULL, pg_trigger_meta(s.sql, 'def') \
            FROM main.sqlite_schema s WHERE s.type = 'trigger' AND s.sql LIKE '%/* pgtenant:trigger %'",
     );
@@ -212,8 +219,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            pg_type_mod(c.decl) AS atttypmod, coalesce(t.typbyval, 0) AS attbyval, \
            coalesce(t.typalign, 'i') AS attalign, coalesce(t.typstorage, 'x') AS attstorage, \
            '' AS attcompression, \
-           c.nn AS attnotnull, c.dflt IS NOT NULL AS atthasdef, 0 AS atthasmissing, \
-           '' AS attidentity, '' AS attgenerated, 0 AS attisdropped, 1 AS attislocal, \
+           c.nn AS attnotnull, c.dflt IS NOT NULL AND c.ident = '' AS atthasdef, 0 AS atthasmissing, \
+           c.ident AS attidentity, '' AS attgenerated, 0 AS attisdropped, 1 AS attislocal, \
            0 AS attinhcount, pg_type_collation(c.typid) AS attcollation, \
            NULL AS attacl, NULL AS attoptions, NULL AS attfdwoptions, NULL AS attmissingval \
          FROM pgcat__col c LEFT JOIN pgcat_pg_type t ON t.oid = c.typid",
@@ -223,7 +230,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "pgcat_pg_attrdef",
         "oid:oid adrelid:oid adnum:int2 adbin:text",
         "SELECT 3000000 + 100 * (c.relid - 16384) + c.attnum AS oid, c.relid AS adrelid, \
-           c.attnum AS adnum, c.dflt AS adbin FROM pgcat__col c WHERE c.dflt IS NOT NULL",
+           c.attnum AS adnum, c.dflt AS adbin FROM pgcat__col c WHERE c.dflt IS NOT NULL AND c.ident = ''",
     );
     rel(
         all,

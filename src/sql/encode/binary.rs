@@ -65,6 +65,9 @@ pub(super) fn write(out: &mut BytesMut, v: ValueRef<'_>, ty: PgType) -> Result<(
                 message,
             })?
         }
+        // "char" is one byte in binary (charsend): the empty value, which
+        // its text form prints as nothing (pg_attribute.attidentity), is 0.
+        PgType::Char if raw_of(&v).is_empty() => out.put_u8(0),
         // Textual types: binary and text formats are the same bytes.
         PgType::Text
         | PgType::Varchar

@@ -649,9 +649,14 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
             "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'idx' AND pgcat_key = $1)",
             [oid.clone()],
         ),
-        ("pg_get_constraintdef", [oid, ..]) => template(
+        ("pg_get_constraintdef", [oid]) => template(
             "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'con' AND pgcat_key = $1)",
             [oid.clone()],
+        ),
+        // The pretty form (psql's `\d`, SQLAlchemy's reflection).
+        ("pg_get_constraintdef", [oid, pretty]) => template(
+            "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = CASE WHEN $2 THEN 'conp' ELSE 'con' END AND pgcat_key = $1)",
+            [oid.clone(), pretty.clone()],
         ),
         // Comments (pg_description, see `translate::comments`).
         ("obj_description", [oid, catalog]) => {

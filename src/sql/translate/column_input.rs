@@ -8,15 +8,66 @@
 //! parameters).
 
 use super::ast::{call, for_each_column_value, string};
-use sqlparser::ast::{BinaryOperator, Expr, Statement, UnaryOperator, Value};
+use sqlparser::ast::{BinaryOperator, Expr, SetExpr, Statement, UnaryOperator, Value};
 
-/// Wraps the values written into columns in place.
-pub(super) fn wrap(statement: &mut Statement) {
+/// Wraps the values written into columns in place. `overriding`: the
+/// INSERT said `OVERRIDING SYSTEM VALUE`.
+///
+/// A fourth argument says how the value is written, for identity columns
+/// `GENERATED ALWAYS`, which refuse any value but their default (428C9):
+/// `'update'` for UPDATE's SET list, `'system'` for a value they take anyway
+/// (the column's DEFAULT, or under OVERRIDING SYSTEM VALUE); none for an
+/// INSERT's value.
+pub(super) fn wrap(statement: &mut Statement, overriding: bool) {
+    if !overriding {
+        check_selected(statement);
+    }
+    let update = matches!(statement, Statement::Update(_));
+    // UPDATE's other values (`SET id = other_column`, a subquery): checked
+    // once for the statement (see `check_selected`).
+    let mut unwrapped: Vec<String> = Vec::new();
     for_each_column_value(statement, |e, table, column| {
-        if is_input(e) {
-            let value = std::mem::replace(e, Expr::value(Value::Null));
-            *e = call("pg_column_input", vec![value, string(table), column]);
+        if update && !is_input(e) && !super::defaults::is_default_call(e) {
+            if let Some(name) = super::ast::string_literal(&column) {
+                unwrapped.push(name.to_owned());
+            }
         }
+        if is_input(e) {
+            let system = overriding || super::defaults::is_default_call(e);
+            let value = std::mem::replace(e, Expr::value(Value::Null));
+            let mut args = vec![value, string(table), column];
+            if system {
+                args.push(string("system"));
+            } else if update {
+                args.push(string("update"));
+            }
+            *e = call("pg_column_input", args);
+        }
+    });
+    if let (Statement::Update(u), false) = (&mut *statement, unwrapped.is_empty()) {
+        if let sqlparser::ast::TableFactor::Table { name, .. } = &u.table.relation {
+            let check = call(
+                "pg_identity_check",
+                vec![
+                    string(super::ast::base_name(name)),
+                    string(unwrapped.join(",")),
+                    string("update"),
+                ],
+            );
+            and_where(&mut u.selection, check);
+        }
+    }
+}
+
+/// Adds a term to a WHERE clause.
+fn and_where(selection: &mut Option<Expr>, term: Expr) {
+    *selection = Some(match selection.take() {
+        Some(w) => Expr::BinaryOp {
+            left: Box::new(Expr::Nested(Box::new(w))),
+            op: BinaryOperator::And,
+            right: Box::new(term),
+        },
+        None => term,
     });
 }
 
@@ -63,4 +114,30 @@ fn is_input(e: &Expr) -> bool {
         Expr::Cast { .. } => true,
         _ => false,
     }
+}
+
+/// `INSERT INTO t (a, b) SELECT ...`: the column list is checked for
+/// identity columns `GENERATED ALWAYS` by a constant WHERE term of the
+/// SELECT, `pg_identity_check('t', 'a,b')`, which SQLite evaluates once,
+/// before the first row (an UPDATE's values that `pg_column_input` does not
+/// wrap get such a term too, with a third argument `'update'`). (An INSERT naming no columns, or whose query is
+/// not a plain SELECT, is not checked.)
+fn check_selected(statement: &mut Statement) {
+    let Statement::Insert(insert) = statement else {
+        return;
+    };
+    let Some((table, columns)) = super::ast::insert_target(insert) else {
+        return;
+    };
+    if columns.is_empty() {
+        return;
+    }
+    let Some(SetExpr::Select(select)) = insert.source.as_mut().map(|q| q.body.as_mut()) else {
+        return;
+    };
+    let check = call(
+        "pg_identity_check",
+        vec![string(table), string(columns.join(","))],
+    );
+    and_where(&mut select.selection, check);
 }

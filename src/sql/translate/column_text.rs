@@ -56,9 +56,16 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
         }
         Expr::BinaryOp { left, op, right } if is_comparison(op) => {
             if is_unknown_column(left) {
-                date_literal(right, left, scopes);
+                typed_literal(right, left, scopes);
             } else if is_unknown_column(right) {
-                date_literal(left, right, scopes);
+                typed_literal(left, right, scopes);
+            }
+        }
+        Expr::InList {
+            expr: column, list, ..
+        } if is_unknown_column(column) => {
+            for item in list.iter_mut() {
+                typed_literal(item, column, scopes);
             }
         }
         Expr::Between {
@@ -67,8 +74,8 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
             high,
             ..
         } if is_unknown_column(column) => {
-            date_literal(low, column, scopes);
-            date_literal(high, column, scopes);
+            typed_literal(low, column, scopes);
+            typed_literal(high, column, scopes);
         }
         Expr::Function(func) if base_name(&func.name) == "pg_typeof" => {
             if let Some(typeof_call) = pg_typeof(func, scopes) {
@@ -165,16 +172,19 @@ fn typed_text(e: &mut Expr) {
     *e = call("pg_value_text", vec![value, super::ast::string(ty.name())]);
 }
 
-/// A quoted date or time compared with a column is read as the column's
-/// type (PostgreSQL types an untyped literal from the other side): a
-/// timestamptz column compares `'2024-01-01 12:00+02'` as the UTC text it
-/// stores. `pg_column_literal` runs once per statement (constant
-/// arguments), so the column's index stays usable.
-fn date_literal(literal: &mut Expr, column: &Expr, scopes: &Scopes) {
+/// A quoted literal compared with a column is read as the column's type
+/// (PostgreSQL types an untyped literal from the other side): a timestamptz
+/// column compares `'2024-01-01 12:00+02'` as the UTC text it stores, an
+/// integer column `' 42 '` as 42, and `'abc'` is PostgreSQL's input error
+/// for the type (22P02, 22007 for dates). `pg_column_literal` runs once per
+/// statement (constant arguments), so the column's index stays usable.
+/// (The simple protocol's lifted literals are parameters, read so by
+/// `server::lifted`.)
+fn typed_literal(literal: &mut Expr, column: &Expr, scopes: &Scopes) {
     let Some(text) = super::ast::string_literal(literal) else {
         return;
     };
-    if !matches!(literal, Expr::Value(_)) || !crate::sql::decode::looks_datetime(text) {
+    if !matches!(literal, Expr::Value(_)) {
         return;
     }
     let Some([tables, name]) = column_lookup(column, scopes) else {

@@ -419,19 +419,27 @@ fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
         .collect();
     sequences.extend(serial_defaults(&mut table, single_pk.as_deref())?);
     let mut key_types = Vec::with_capacity(table.columns.len());
+    let mut always = Vec::with_capacity(table.columns.len());
     for column in &mut table.columns {
         let table_pk = single_pk.as_deref() == Some(ident_name(&column.name).as_str());
+        always.push(always_identity(column)?);
         key_types.push(column_def(column, table_pk)?);
     }
     for constraint in &mut table.constraints {
         table_constraint(constraint)?;
     }
+    let spellings: Vec<Option<String>> = table.columns.iter().map(default_spelling).collect();
     let mut statement = Statement::CreateTable(table);
     rewrite_statement(&mut statement)?;
     if let Statement::CreateTable(table) = &mut statement {
-        for (column, key_type) in table.columns.iter_mut().zip(key_types) {
+        for (column, spelling) in table.columns.iter_mut().zip(spellings) {
+            keep_spelling(column, spelling);
+        }
+        for ((column, key_type), always) in table.columns.iter_mut().zip(key_types).zip(always) {
             // After the rewrite, which would fold the cast of NULL away.
-            if let Some(name) = key_type {
+            if let Some(ty) = always {
+                mark_always(column, ty);
+            } else if let Some(name) = key_type {
                 column.options.push(sqlparser::ast::ColumnOptionDef {
                     name: None,
                     option: ColumnOption::Default(super::ast::cast(
@@ -528,6 +536,54 @@ fn column_level_key(table: &mut CreateTable, single_pk: Option<&str>) {
         name: None,
         option: ColumnOption::PrimaryKey(key),
     });
+}
+
+/// The type of an identity column `GENERATED ALWAYS`, whose default then
+/// records so (see `serial_key`); `None` for any other column.
+fn always_identity(
+    column: &ColumnDef,
+) -> Result<Option<crate::sql::pgtype::PgType>, TranslateError> {
+    let always = column.options.iter().any(|o| {
+        matches!(
+            &o.option,
+            ColumnOption::Generated {
+                generated_as: GeneratedAs::Always,
+                generation_expr: None,
+                ..
+            }
+        )
+    });
+    if !always {
+        return Ok(None);
+    }
+    Ok(Some(pg_type(&column.data_type)?))
+}
+
+/// Casts the default of an identity column `GENERATED ALWAYS` (its
+/// sequence's `nextval`; for a rowid key, which has none, NULL) to the
+/// type named `"<type> always"` (see `serial_key`).
+fn mark_always(column: &mut ColumnDef, ty: crate::sql::pgtype::PgType) {
+    let marker = DataType::Custom(
+        ObjectName::from(vec![Ident::with_quote(
+            '"',
+            crate::sql::serial_key::always_marker(ty),
+        )]),
+        vec![],
+    );
+    let default = column.options.iter_mut().find_map(|o| match &mut o.option {
+        ColumnOption::Default(e) => Some(e),
+        _ => None,
+    });
+    match default {
+        Some(e) => {
+            let value = std::mem::replace(e, super::ast::null());
+            *e = super::ast::cast(value, marker);
+        }
+        None => column.options.push(sqlparser::ast::ColumnOptionDef {
+            name: None,
+            option: ColumnOption::Default(super::ast::cast(super::ast::null(), marker)),
+        }),
+    }
 }
 
 /// Whether a column is the primary key (`table_pk`: the table's one-column
@@ -956,6 +1012,7 @@ fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
 
 fn column_def_for_add(column: &mut ColumnDef) -> Result<(), TranslateError> {
     column_def(column, false)?;
+    let spelling = default_spelling(column);
     for def in &mut column.options {
         match &mut def.option {
             ColumnOption::Default(expr)
@@ -967,8 +1024,52 @@ fn column_def_for_add(column: &mut ColumnDef) -> Result<(), TranslateError> {
             _ => {}
         }
     }
+    keep_spelling(column, spelling);
     parenthesize_defaults(column);
     Ok(())
+}
+
+/// How PostgreSQL prints the column's default, when its translation loses
+/// it (`CURRENT_TIMESTAMP`, `gen_random_uuid()`; see
+/// `sql::default_spelling`). Read before the default is rewritten.
+fn default_spelling(column: &ColumnDef) -> Option<String> {
+    fn of(e: &Expr) -> Option<String> {
+        match e {
+            Expr::Nested(inner) => of(inner),
+            Expr::Function(f) => {
+                let parenthesized = match &f.args {
+                    sqlparser::ast::FunctionArguments::None => false,
+                    sqlparser::ast::FunctionArguments::List(l) if l.args.is_empty() => true,
+                    _ => return None,
+                };
+                crate::sql::default_spelling::spelling_of(&base_name(&f.name), parenthesized)
+            }
+            _ => None,
+        }
+    }
+    column.options.iter().find_map(|o| match &o.option {
+        ColumnOption::Default(e) => of(e),
+        _ => None,
+    })
+}
+
+/// Wraps the translated default as `coalesce(default, NULL, 'spelling')`
+/// (see `sql::default_spelling`).
+fn keep_spelling(column: &mut ColumnDef, spelling: Option<String>) {
+    let Some(spelling) = spelling else { return };
+    for def in &mut column.options {
+        if let ColumnOption::Default(e) = &mut def.option {
+            let value = std::mem::replace(e, super::ast::null());
+            *e = super::ast::call(
+                "coalesce",
+                vec![
+                    value,
+                    super::ast::null(),
+                    super::ast::string(spelling.clone()),
+                ],
+            );
+        }
+    }
 }
 
 /// TRUNCATE -> one DELETE per table. A serial key goes on numbering (an

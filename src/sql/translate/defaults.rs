@@ -19,6 +19,11 @@ pub(super) fn expand(statement: &mut Statement) {
     });
 }
 
+/// Whether `e` is what [`expand`] made of a DEFAULT.
+pub(super) fn is_default_call(e: &Expr) -> bool {
+    matches!(e, Expr::Function(f) if super::ast::base_name(&f.name) == "pg_column_default")
+}
+
 /// The bare keyword (a quoted "DEFAULT" is a column name).
 fn is_default(e: &Expr) -> bool {
     matches!(e, Expr::Identifier(id) if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default"))

@@ -10,10 +10,16 @@ use super::TranslateError;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
-/// `chunk` (one statement's tokens) with every rewrite applied.
-pub(super) fn rewrite(chunk: Vec<TokenWithSpan>) -> Result<Vec<TokenWithSpan>, TranslateError> {
-    let chunk = overriding(drop_index_concurrently(table_command(chunk)))?;
-    Ok(record_star(upsert_from_constants(lock_strength(chunk))))
+/// `chunk` (one statement's tokens) with every rewrite applied, and
+/// whether it was an `INSERT ... OVERRIDING SYSTEM VALUE`.
+pub(super) fn rewrite(
+    chunk: Vec<TokenWithSpan>,
+) -> Result<(Vec<TokenWithSpan>, bool), TranslateError> {
+    let (chunk, overriding) = overriding(drop_index_concurrently(table_command(chunk)))?;
+    Ok((
+        record_star(upsert_from_constants(lock_strength(chunk))),
+        overriding,
+    ))
 }
 
 /// The positions of the tokens that are not whitespace.
@@ -99,13 +105,14 @@ fn drop_index_concurrently(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> 
 }
 
 /// `INSERT INTO t (...) OVERRIDING SYSTEM VALUE VALUES ...` (pg_dump's
-/// inserts into identity columns): explicit values are what an identity
-/// column takes here anyway, so the clause goes. `OVERRIDING USER VALUE`
-/// (discard the given values) has no such reading: 0A000.
-fn overriding(mut chunk: Vec<TokenWithSpan>) -> Result<Vec<TokenWithSpan>, TranslateError> {
+/// inserts into identity columns): the clause goes, and the caller is told
+/// (identity columns `GENERATED ALWAYS` then take the values, see
+/// `column_input`). `OVERRIDING USER VALUE` (discard the given values) has
+/// no such reading: 0A000.
+fn overriding(mut chunk: Vec<TokenWithSpan>) -> Result<(Vec<TokenWithSpan>, bool), TranslateError> {
     let words = significant(&chunk);
     if !keyword_at(&chunk, &words, 0, Keyword::INSERT) {
-        return Ok(chunk);
+        return Ok((chunk, false));
     }
     let is = |n: usize, k| keyword_at(&chunk, &words, n, k);
     let clause = (0..words.len()).find(|&n| {
@@ -115,7 +122,7 @@ fn overriding(mut chunk: Vec<TokenWithSpan>) -> Result<Vec<TokenWithSpan>, Trans
             && is(n + 2, Keyword::VALUE)
     });
     let Some(n) = clause else {
-        return Ok(chunk);
+        return Ok((chunk, false));
     };
     if is(n + 1, Keyword::USER) {
         return Err(unsupported("OVERRIDING USER VALUE"));
@@ -123,7 +130,7 @@ fn overriding(mut chunk: Vec<TokenWithSpan>) -> Result<Vec<TokenWithSpan>, Trans
     for i in [words[n + 2], words[n + 1], words[n]] {
         chunk.remove(i);
     }
-    Ok(chunk)
+    Ok((chunk, true))
 }
 
 /// `FOR NO KEY UPDATE` and `FOR KEY SHARE` (Django's `no_key=True`)

@@ -77,11 +77,15 @@ pub fn bind(
         });
     }
     let mut parsed = split_statements(statement)?;
-    let (Some(Parsed::Statement(mut stmt)), true) = (parsed.pop(), parsed.is_empty()) else {
-        return Err(other(
-            "XX000",
-            "prepared statement text is not one statement",
-        ));
+    let (mut stmt, overriding) = match (parsed.pop(), parsed.is_empty()) {
+        (Some(Parsed::Statement(stmt)), true) => (stmt, false),
+        (Some(Parsed::OverridingInsert(stmt)), true) => (stmt, true),
+        _ => {
+            return Err(other(
+                "XX000",
+                "prepared statement text is not one statement",
+            ))
+        }
     };
     let highest = highest_placeholder(&mut stmt).max(types.len());
     if highest != exprs.len() {
@@ -101,7 +105,13 @@ pub fn bind(
         }
         ControlFlow::<()>::Continue(())
     });
-    super::budget::metered(|| translate_statement(Parsed::Statement(stmt)))
+    super::budget::metered(|| {
+        translate_statement(if overriding {
+            Parsed::OverridingInsert(stmt)
+        } else {
+            Parsed::Statement(stmt)
+        })
+    })
 }
 
 fn parse_type(text: &str) -> Result<DataType, TranslateError> {

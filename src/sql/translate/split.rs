@@ -35,6 +35,10 @@ pub(super) enum Parsed {
     /// `DO ...` (nor this): its significant tokens.
     Do(Vec<TokenWithSpan>),
     Statement(Box<Statement>),
+    /// `INSERT ... OVERRIDING SYSTEM VALUE ...`: the INSERT without the
+    /// clause (sqlparser does not parse it; see `pre_parse`), whose values
+    /// identity columns `GENERATED ALWAYS` take.
+    OverridingInsert(Box<Statement>),
 }
 
 pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError> {
@@ -93,7 +97,7 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
             out.push(Parsed::Copy(chunk.to_vec()));
             continue;
         }
-        let chunk = super::pre_parse::rewrite(chunk.to_vec())?;
+        let (chunk, overriding) = super::pre_parse::rewrite(chunk.to_vec())?;
         let chunk = super::sequences::canonical_order(chunk);
         let chunk = super::symmetric::mark(chunk);
         let mut parser = Parser::new(&dialect)
@@ -109,7 +113,11 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         }
         super::modifying_with::check_nesting(&mut statement)?;
         super::symmetric::expand(&mut statement);
-        out.push(Parsed::Statement(Box::new(statement)));
+        out.push(if overriding {
+            Parsed::OverridingInsert(Box::new(statement))
+        } else {
+            Parsed::Statement(Box::new(statement))
+        });
     }
     Ok(out)
 }

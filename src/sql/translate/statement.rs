@@ -20,7 +20,14 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
             return Ok(Translation::command(StmtKind::RefreshMatview { name }))
         }
         Parsed::Statement(statement) => *statement,
+        Parsed::OverridingInsert(statement) => return translate_parsed(*statement, true),
     };
+    translate_parsed(statement, false)
+}
+
+/// A parsed statement's translation; `overriding`: an INSERT's OVERRIDING
+/// SYSTEM VALUE.
+fn translate_parsed(statement: Statement, overriding: bool) -> Result<Translation, TranslateError> {
     if super::modifying_with::applies(&statement) {
         return super::modifying_with::translate(statement);
     }
@@ -149,7 +156,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
     }
     output_names::alias_outputs(&mut statement);
     super::defaults::expand(&mut statement);
-    super::column_input::wrap(&mut statement);
+    super::column_input::wrap(&mut statement, overriding);
     super::time_zone::prepare(&mut statement);
     super::exact::prepare(&mut statement);
     super::scalar_subquery::guard(&mut statement);

@@ -153,7 +153,7 @@ fn ddl_statements() {
         ),
         (
             "CREATE TABLE t (id bigint generated always as identity primary key, n numeric(10,2), d double precision, ts timestamp with time zone)",
-            "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT DEFAULT (CAST(NULL AS int8)), n numeric(10, 2), d float8, ts timestamptz)",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT DEFAULT (CAST(NULL AS \"int8 always\")), n numeric(10, 2), d float8, ts timestamptz)",
         ),
         (
             "CREATE UNIQUE INDEX IF NOT EXISTS i ON public.t USING btree (a, b)",
@@ -184,7 +184,7 @@ fn ddl_statements() {
         ),
         (
             "create table t (id smallint generated always as identity, primary key (id))",
-            "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT DEFAULT (CAST(NULL AS int2)))",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT DEFAULT (CAST(NULL AS \"int2 always\")))",
         ),
         (
             "create table t (id serial primary key)",
@@ -795,7 +795,7 @@ fn column_arithmetic_asks_the_schema_for_dates() {
         (
             "UPDATE s SET ends = ends + 7",
             "UPDATE s SET ends = pg_column_input(CASE pg_column_type('s', 'ends') WHEN 'date' \
-             THEN date(ends, (7) || ' days') ELSE +ends + 7 END, 's', 'ends')",
+             THEN date(ends, (7) || ' days') ELSE +ends + 7 END, 's', 'ends', 'update')",
         ),
         (
             "SELECT x.b - a FROM s x JOIN (SELECT 1 AS k) d ON true",

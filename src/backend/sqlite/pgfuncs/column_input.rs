@@ -28,80 +28,93 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
 pub fn register_cached(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Result<()> {
     super::column_type::register(conn, cache.clone())?;
     super::populate::register(conn, cache.clone())?;
-    conn.create_scalar_function("pg_column_input", 3, pure(), move |ctx| {
-        let Some(column) = declared(ctx, &cache)? else {
-            return ctx.get::<Value>(0);
-        };
-        if let Some(limit) = column.limit {
-            return limited(ctx.get::<Value>(0)?, limit);
+    register_identity_check(conn, cache.clone())?;
+    let for_four = cache.clone();
+    conn.create_scalar_function("pg_column_input", 3, pure(), move |ctx| input(ctx, &cache))?;
+    conn.create_scalar_function("pg_column_input", 4, pure(), move |ctx| {
+        input(ctx, &for_four)
+    })
+}
+
+/// `pg_column_input`'s value, read as input for the column's type.
+fn input(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
+    let Some(column) = declared(ctx, cache)? else {
+        return ctx.get::<Value>(0);
+    };
+    if column.always {
+        let writing = Writing::of(ctx);
+        if writing != Writing::System {
+            return Err(refuse_always(&column_name(ctx), writing));
         }
-        Ok(match column.ty {
-            PgType::Int2 => to_int(ctx, 16)?.map_or(Value::Null, Value::Integer),
-            PgType::Int4 => to_int(ctx, 32)?.map_or(Value::Null, Value::Integer),
-            PgType::Int8 => to_int(ctx, 64)?.map_or(Value::Null, Value::Integer),
-            // Checked, then stored as given: the column's affinity keeps
-            // digits a double cannot hold as text.
-            PgType::Numeric => {
-                let value = to_number(ctx, true)?;
-                if let (Some(p), Some(s)) = (column.precision, column.scale) {
-                    fits_precision(&value, p, s)?;
-                }
-                ctx.get::<Value>(0)?
+    }
+    if let Some(limit) = column.limit {
+        return limited(ctx.get::<Value>(0)?, limit);
+    }
+    Ok(match column.ty {
+        PgType::Int2 => to_int(ctx, 16)?.map_or(Value::Null, Value::Integer),
+        PgType::Int4 => to_int(ctx, 32)?.map_or(Value::Null, Value::Integer),
+        PgType::Int8 => to_int(ctx, 64)?.map_or(Value::Null, Value::Integer),
+        // Checked, then stored as given: the column's affinity keeps
+        // digits a double cannot hold as text.
+        PgType::Numeric => {
+            let value = to_number(ctx, true)?;
+            if let (Some(p), Some(s)) = (column.precision, column.scale) {
+                fits_precision(&value, p, s)?;
             }
-            // JSON text must parse (PostgreSQL checks it on input).
-            PgType::Json | PgType::Jsonb => {
-                if let ValueRef::Text(t) = ctx.get_raw(0) {
-                    if serde_json::from_slice::<serde::de::IgnoredAny>(t).is_err() {
-                        return Err(error("22P02", "invalid input syntax for type json"));
-                    }
+            ctx.get::<Value>(0)?
+        }
+        // JSON text must parse (PostgreSQL checks it on input).
+        PgType::Json | PgType::Jsonb => {
+            if let ValueRef::Text(t) = ctx.get_raw(0) {
+                if serde_json::from_slice::<serde::de::IgnoredAny>(t).is_err() {
+                    return Err(error("22P02", "invalid input syntax for type json"));
                 }
-                ctx.get::<Value>(0)?
             }
-            // Stored in the one text form the search functions print.
-            PgType::Tsvector | PgType::Tsquery => match ctx.get_raw(0) {
-                ValueRef::Text(t) => Value::Text(super::textsearch::normalized(
-                    &String::from_utf8_lossy(t),
-                    column.ty == PgType::Tsvector,
-                )?),
-                _ => ctx.get::<Value>(0)?,
-            },
-            PgType::Float4 | PgType::Float8 => to_number(ctx, false)?,
-            PgType::Bool => {
-                to_bool(ctx.get_raw(0))?.map_or(Value::Null, |b| Value::Integer(b.into()))
-            }
-            // Text in PostgreSQL's input forms ('2024-01-01 10:00+02',
-            // 'now', '1 day 2 hours', an upper-case uuid) is stored in the
-            // one form the SQL functions and comparisons read: a
-            // timestamptz in UTC without an offset, and so on.
-            PgType::Date
-            | PgType::Time
-            | PgType::Timestamp
-            | PgType::Timestamptz
-            | PgType::Interval
-            | PgType::Uuid => match ctx.get_raw(0) {
-                ValueRef::Text(t) => {
-                    let now = relative_now(t, column.ty);
-                    decode_param(Some(now.as_deref().unwrap_or(t)), column.ty, false)
-                        .map_err(|e| error(e.code, e.message))?
-                }
-                _ => ctx.get::<Value>(0)?,
-            },
-            // An array literal ('{a,b}') is stored as the JSON array the
-            // array functions read; JSON text (ARRAY[...]) is already so.
-            // '\x0a0b' (or the escape form) is the bytes it spells.
-            PgType::Bytea => match ctx.get_raw(0) {
-                ValueRef::Text(t) => decode_param(Some(t), PgType::Bytea, false)
-                    .map_err(|e| error(e.code, e.message))?,
-                _ => ctx.get::<Value>(0)?,
-            },
-            PgType::Array(_) => match ctx.get_raw(0) {
-                ValueRef::Text(t) if t.trim_ascii_start().starts_with(b"{") => {
-                    decode_param(Some(t), column.ty, false).map_err(|e| error(e.code, e.message))?
-                }
-                _ => ctx.get::<Value>(0)?,
-            },
+            ctx.get::<Value>(0)?
+        }
+        // Stored in the one text form the search functions print.
+        PgType::Tsvector | PgType::Tsquery => match ctx.get_raw(0) {
+            ValueRef::Text(t) => Value::Text(super::textsearch::normalized(
+                &String::from_utf8_lossy(t),
+                column.ty == PgType::Tsvector,
+            )?),
             _ => ctx.get::<Value>(0)?,
-        })
+        },
+        PgType::Float4 | PgType::Float8 => to_number(ctx, false)?,
+        PgType::Bool => to_bool(ctx.get_raw(0))?.map_or(Value::Null, |b| Value::Integer(b.into())),
+        // Text in PostgreSQL's input forms ('2024-01-01 10:00+02',
+        // 'now', '1 day 2 hours', an upper-case uuid) is stored in the
+        // one form the SQL functions and comparisons read: a
+        // timestamptz in UTC without an offset, and so on.
+        PgType::Date
+        | PgType::Time
+        | PgType::Timestamp
+        | PgType::Timestamptz
+        | PgType::Interval
+        | PgType::Uuid => match ctx.get_raw(0) {
+            ValueRef::Text(t) => {
+                let now = relative_now(t, column.ty);
+                decode_param(Some(now.as_deref().unwrap_or(t)), column.ty, false)
+                    .map_err(|e| error(e.code, e.message))?
+            }
+            _ => ctx.get::<Value>(0)?,
+        },
+        // An array literal ('{a,b}') is stored as the JSON array the
+        // array functions read; JSON text (ARRAY[...]) is already so.
+        // '\x0a0b' (or the escape form) is the bytes it spells.
+        PgType::Bytea => match ctx.get_raw(0) {
+            ValueRef::Text(t) => {
+                decode_param(Some(t), PgType::Bytea, false).map_err(|e| error(e.code, e.message))?
+            }
+            _ => ctx.get::<Value>(0)?,
+        },
+        PgType::Array(_) => match ctx.get_raw(0) {
+            ValueRef::Text(t) if t.trim_ascii_start().starts_with(b"{") => {
+                decode_param(Some(t), column.ty, false).map_err(|e| error(e.code, e.message))?
+            }
+            _ => ctx.get::<Value>(0)?,
+        },
+        _ => ctx.get::<Value>(0)?,
     })
 }
 
@@ -147,6 +160,9 @@ pub(super) struct Column {
     pub(super) scale: Option<u16>,
     /// numeric(p, s): `p`.
     pub(super) precision: Option<u16>,
+    /// An identity column `GENERATED ALWAYS`: no value may be written into
+    /// it but its default (see `serial_key`).
+    pub(super) always: bool,
 }
 
 /// `varchar(n)` / `char(n)`: at most `chars` characters; `pad` for char(n).
@@ -194,6 +210,7 @@ impl Column {
             limit,
             scale,
             precision,
+            always: false,
         }
     }
 }
@@ -316,10 +333,7 @@ impl DeclCache {
         if let Some(known) = self.get(&key) {
             return Ok(known);
         }
-        let name = ValueRef::Text(column.as_bytes());
-        let column = column_field(conn, table, name, Field::Type)?
-            .flatten()
-            .map(|d| Column::of(&d));
+        let column = read_column(conn, table, ValueRef::Text(column.as_bytes()))?;
         self.put(key, column);
         Ok(column)
     }
@@ -362,11 +376,127 @@ fn declared(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Option<Col
     }
     // SAFETY: a read of the schema during the call.
     let conn = unsafe { ctx.get_connection()? };
-    let decl = column_field(&conn, &table, ctx.get_raw(2), Field::Type)?.flatten();
-    let column = decl.map(|d| Column::of(&d));
+    let column = read_column(&conn, &table, ctx.get_raw(2))?;
     if let Some(key) = key {
         cache.put(key, column);
     }
     ctx.set_aux(2, column)?;
     Ok(column)
+}
+
+/// A column's declaration and whether it is an identity `GENERATED ALWAYS`
+/// (`column`: its name, or its 0-based position).
+fn read_column(
+    conn: &Connection,
+    table: &str,
+    column: ValueRef<'_>,
+) -> rusqlite::Result<Option<Column>> {
+    let Some(decl) = column_field(conn, table, column, Field::Type)?.flatten() else {
+        return Ok(None);
+    };
+    let mut read = Column::of(&decl);
+    let dflt = column_field(conn, table, column, Field::Default)?.flatten();
+    read.always = crate::sql::serial_key::is_always(dflt.as_deref());
+    Ok(Some(read))
+}
+
+/// How a value comes to be written into a column: `pg_column_input`'s
+/// optional fourth argument.
+#[derive(Clone, Copy, PartialEq)]
+enum Writing {
+    /// An INSERT's value (no fourth argument).
+    Insert,
+    /// An UPDATE's SET value (`'update'`).
+    Update,
+    /// A value an identity `GENERATED ALWAYS` column takes anyway: under
+    /// `OVERRIDING SYSTEM VALUE`, or the column's own DEFAULT (`'system'`).
+    System,
+}
+
+impl Writing {
+    fn of(ctx: &Context<'_>) -> Writing {
+        if ctx.len() < 4 {
+            return Writing::Insert;
+        }
+        Writing::of_word(ctx.get_raw(3))
+    }
+
+    fn of_word(word: ValueRef<'_>) -> Writing {
+        match word {
+            ValueRef::Text(b"update") => Writing::Update,
+            _ => Writing::System,
+        }
+    }
+}
+
+/// The name of `pg_column_input`'s column (its third argument: a name, or
+/// a position when the INSERT named no columns).
+fn column_name(ctx: &Context<'_>) -> String {
+    match ctx.get_raw(2) {
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        position => {
+            // SAFETY: a read of the schema during the call.
+            let named = ctx.get::<String>(1).ok().and_then(|table| {
+                let conn = unsafe { ctx.get_connection() }.ok()?;
+                conn.prepare_cached("SELECT name FROM pragma_table_info(?1) WHERE cid = ?2")
+                    .and_then(|mut s| {
+                        s.query_row(rusqlite::params![table, position.as_i64().ok()], |r| {
+                            r.get::<_, String>(0)
+                        })
+                    })
+                    .ok()
+            });
+            named.unwrap_or_default()
+        }
+    }
+}
+
+/// `pg_identity_check(table, 'a,b')`: an INSERT ... SELECT's column list,
+/// checked once before its first row (a constant WHERE term, see
+/// `translate::column_input`): 428C9 if it names an identity column
+/// `GENERATED ALWAYS`, as PostgreSQL refuses such a statement whatever
+/// rows it would write.
+pub(super) fn register_identity_check(
+    conn: &Connection,
+    cache: Arc<DeclCache>,
+) -> rusqlite::Result<()> {
+    let check = move |ctx: &Context<'_>| -> rusqlite::Result<bool> {
+        let table: String = ctx.get(0)?;
+        let columns: String = ctx.get(1)?;
+        let writing = if ctx.len() > 2 {
+            Writing::of_word(ctx.get_raw(2))
+        } else {
+            Writing::Insert
+        };
+        // SAFETY: a read of the schema during the call.
+        let conn = unsafe { ctx.get_connection()? };
+        for column in columns.split(',') {
+            if cache
+                .column_of(&conn, &table, column)?
+                .is_some_and(|c| c.always)
+            {
+                return Err(refuse_always(column, writing));
+            }
+        }
+        Ok(true)
+    };
+    let with_mode = check.clone();
+    conn.create_scalar_function("pg_identity_check", 2, pure(), move |ctx| check(ctx))?;
+    conn.create_scalar_function("pg_identity_check", 3, pure(), move |ctx| with_mode(ctx))
+}
+
+/// PostgreSQL's 428C9 for a value written into identity column `name`
+/// (`GENERATED ALWAYS`).
+fn refuse_always(name: &str, writing: Writing) -> rusqlite::Error {
+    let message = match writing {
+        Writing::Update => format!("column \"{name}\" can only be updated to DEFAULT"),
+        _ => format!("cannot insert a non-DEFAULT value into column \"{name}\""),
+    };
+    let mut e = crate::sql::errors::SqlError::new("428C9", message).with_detail(format!(
+        "Column \"{name}\" is an identity column defined as GENERATED ALWAYS."
+    ));
+    if writing == Writing::Insert {
+        e = e.with_hint("Use OVERRIDING SYSTEM VALUE to override.");
+    }
+    rusqlite::Error::UserFunctionError(crate::sql::errors::carried(&e).into())
 }

@@ -60,18 +60,21 @@ pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
             other => PgType::from_decl(other).display_name(),
         }))
     })?;
-    // pg_column_literal(text, scopes, column): date/time text in the
-    // stored form of the column's type, for a comparison with it.
+    // pg_column_literal(text, scopes, column): a quoted literal compared
+    // with a column, read as input for the column's type (see
+    // `crate::sql::decode::compared_literal`).
     let literal_decls = cache.clone();
     conn.create_scalar_function("pg_column_literal", 3, pure(), move |ctx| {
         let v = ctx.get::<Value>(0)?;
         let Value::Text(s) = &v else { return Ok(v) };
-        let ty = declared(ctx, &literal_decls, 1)?.map(|c| c.ty);
-        let Some(ty @ (PgType::Date | PgType::Time | PgType::Timestamp | PgType::Timestamptz)) = ty
-        else {
+        let Some(column) = declared(ctx, &literal_decls, 1)? else {
             return Ok(v);
         };
-        Ok(crate::sql::decode::decode_param(Some(s.as_bytes()), ty, false).unwrap_or(v))
+        match crate::sql::decode::compared_literal(s, column.ty) {
+            Some(Ok(read)) => Ok(read),
+            Some(Err(e)) => Err(super::error(e.code, e.message)),
+            None => Ok(v),
+        }
     })?;
     let concat_decls = cache.clone();
     conn.create_scalar_function("pg_column_concat", 5, pure(), move |ctx| {
