@@ -82,21 +82,16 @@ impl DecodeError {
 /// needs (`' 42 '` is 42, a timestamptz its UTC text). `None` for the types
 /// whose stored form is the text itself (text, varchar, enums, json, ...).
 pub fn compared_literal(text: &str, ty: PgType) -> Option<Result<Value, DecodeError>> {
-    matches!(
-        ty,
-        PgType::Int2
-            | PgType::Int4
-            | PgType::Int8
-            | PgType::Numeric
-            | PgType::Float4
-            | PgType::Float8
-            | PgType::Bool
-            | PgType::Date
-            | PgType::Time
-            | PgType::Timestamp
-            | PgType::Timestamptz
-            | PgType::Uuid
-    )
+    (ty.is_numeric()
+        || matches!(
+            ty,
+            PgType::Bool
+                | PgType::Date
+                | PgType::Time
+                | PgType::Timestamp
+                | PgType::Timestamptz
+                | PgType::Uuid
+        ))
     .then(|| decode_param(Some(text.as_bytes()), ty, false))
     .filter(|read| read.is_ok() || !special_time_word(text, ty))
 }

@@ -77,10 +77,7 @@ impl AdminClient {
             .await?;
         match status {
             s if s.is_success() => Ok(()),
-            StatusCode::NOT_FOUND => Err(SqlError::new(
-                "3D000",
-                format!("remote database \"{ns}\" does not exist"),
-            )),
+            StatusCode::NOT_FOUND => Err(missing(ns)),
             _ => Err(unexpected(status, &body)),
         }
     }
@@ -104,10 +101,7 @@ impl AdminClient {
             .await?;
         match status {
             s if s.is_success() => Ok(()),
-            StatusCode::NOT_FOUND => Err(SqlError::new(
-                "3D000",
-                format!("remote database \"{ns}\" does not exist"),
-            )),
+            StatusCode::NOT_FOUND => Err(missing(ns)),
             _ => Err(unexpected(status, &text)),
         }
     }
@@ -178,6 +172,10 @@ fn check_name(ns: &str) -> Result<(), SqlError> {
             format!("invalid remote database name \"{ns}\""),
         ))
     }
+}
+
+fn missing(ns: &str) -> SqlError {
+    SqlError::new("3D000", format!("remote database \"{ns}\" does not exist"))
 }
 
 fn unexpected(status: StatusCode, body: &str) -> SqlError {
