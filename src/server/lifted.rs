@@ -34,8 +34,9 @@ fn read_here(t: PgType) -> bool {
 /// query or DML (`Session::execute`); a type may still be stale after
 /// another session changed the column: an error is raised only after a
 /// fresh lookup confirms the type, and a stale text type only misses one.
+/// (Table → column → type: a lookup by two `&str` allocates nothing.)
 #[derive(Default)]
-pub struct LiteralTypes(std::sync::Mutex<HashMap<(String, String), Option<PgType>>>);
+pub struct LiteralTypes(std::sync::Mutex<HashMap<String, HashMap<String, Option<PgType>>>>);
 
 impl LiteralTypes {
     /// Forgets every type (the session changed the schema).
@@ -45,15 +46,19 @@ impl LiteralTypes {
 
     fn get(&self, table: &str, column: &str) -> Option<Option<PgType>> {
         let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(&(table.to_owned(), column.to_owned())).copied()
+        map.get(table)?.get(column).copied()
     }
 
     fn put(&self, table: &str, column: &str, ty: Option<PgType>) {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= 1024 {
+        if map.len() >= 256 {
             map.clear();
         }
-        map.insert((table.to_owned(), column.to_owned()), ty);
+        let columns = map.entry(table.to_owned()).or_default();
+        if columns.len() >= 256 {
+            columns.clear();
+        }
+        columns.insert(column.to_owned(), ty);
     }
 }
 
