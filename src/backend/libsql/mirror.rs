@@ -127,6 +127,34 @@ impl SchemaMirror {
         Ok(())
     }
 
+    /// A mirror of the same schema (no comments) whose statements are
+    /// authorized as for `role`, to change without touching this one (see
+    /// [`super::schema_change`]).
+    pub fn copy(&self, role: Role) -> Result<SchemaMirror, SqlError> {
+        let entries: Vec<SchemaEntry> = self
+            .db
+            .sqlite()
+            .prepare(
+                "SELECT type, name, sql FROM main.sqlite_schema WHERE sql IS NOT NULL \
+                 AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+                 ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'view' THEN 1 ELSE 2 END, rowid",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(SchemaEntry {
+                        kind: r.get(0)?,
+                        name: r.get(1)?,
+                        sql: r.get(2)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| from_sqlite(&e))?;
+        let mut copy = SchemaMirror::new(role)?;
+        copy.load(&entries)?;
+        Ok(copy)
+    }
+
     /// Replaces the mirrored `COMMENT ON` texts (rows of the server's
     /// `pgcat__comment`: kind, obj, sub, description).
     pub fn load_comments(&mut self, rows: &[[String; 4]]) -> Result<(), SqlError> {

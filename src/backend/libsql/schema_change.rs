@@ -17,7 +17,7 @@
 //! (the table is dropped and created again under its name; the pragma ends
 //! with the transaction).
 
-use super::mirror::{SchemaEntry, SchemaMirror};
+use super::mirror::SchemaMirror;
 use crate::backend::sqlite::exec::Conn;
 use crate::backend::sqlite::guard::Role;
 use crate::deploy::diff::{self, Rebuild};
@@ -33,27 +33,8 @@ pub fn rebuild_statements(
     mirror: &SchemaMirror,
     edit: impl FnOnce(&mut Conn) -> Result<(), SqlError>,
 ) -> Result<Vec<String>, SqlError> {
-    let live_conn = mirror.catalog().sqlite();
-    let entries: Vec<SchemaEntry> = live_conn
-        .prepare(
-            "SELECT type, name, sql FROM main.sqlite_schema WHERE sql IS NOT NULL \
-             AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
-             ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'view' THEN 1 ELSE 2 END, rowid",
-        )
-        .and_then(|mut s| {
-            s.query_map([], |r| {
-                Ok(SchemaEntry {
-                    kind: r.get(0)?,
-                    name: r.get(1)?,
-                    sql: r.get(2)?,
-                })
-            })?
-            .collect()
-        })
-        .map_err(|e| from_sqlite(&e))?;
     // The edit checks the session's role itself.
-    let mut copy = SchemaMirror::new(Role::Owner)?;
-    copy.load(&entries)?;
+    let mut copy = mirror.copy(Role::Owner)?;
     // The mirror keeps comments in a TEMP table; an edit that moves a
     // comment writes to main's (the server's comment rows stay as they are).
     copy.catalog_mut()
@@ -61,7 +42,7 @@ pub fn rebuild_statements(
         .execute_batch(crate::sql::catalog::COMMENT_TABLE)
         .map_err(|e| from_sqlite(&e))?;
     edit(copy.catalog_mut())?;
-    let live = introspect(live_conn)?;
+    let live = introspect(mirror.catalog().sqlite())?;
     let desired = introspect(copy.catalog().sqlite())?;
     let plan = diff::plan_with(&live, &desired, &Hints::default(), Rebuild::Copy)?;
     Ok(plan

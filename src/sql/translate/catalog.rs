@@ -538,8 +538,7 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
             let missing = format!("relation \"{}\" does not exist", text.trim());
             // (A literal that is no catalog's name needs no catalog arms.)
             template(
-                "coalesce((SELECT pgcat_key FROM pgcat__lookup WHERE pgcat_kind = 'rel' \
-                 AND (pgcat_name = $1 OR 'public.' || pgcat_name = $1)), pg_raise('42P01', $2))",
+                &format!("coalesce({RELATION_OID}, pg_raise('42P01', $2))"),
                 [super::ast::string(name), super::ast::string(missing)],
             )
         }
@@ -594,14 +593,12 @@ fn regclass_lookup(name: Expr) -> Expr {
         |name, oid| format!(" WHEN '{name}' THEN {oid} WHEN 'pg_catalog.{name}' THEN {oid}"),
         "",
     );
-    template(
-        &format!(
-            "coalesce((SELECT pgcat_key FROM pgcat__lookup WHERE pgcat_kind = 'rel' \
-             AND (pgcat_name = $1 OR 'public.' || pgcat_name = $1)), {catalogs})"
-        ),
-        [name],
-    )
+    template(&format!("coalesce({RELATION_OID}, {catalogs})"), [name])
 }
+
+/// The OID of the tenant's relation named `$1` (bare or `public.`).
+const RELATION_OID: &str = "(SELECT pgcat_key FROM pgcat__lookup WHERE pgcat_kind = 'rel' \
+     AND (pgcat_name = $1 OR 'public.' || pgcat_name = $1))";
 
 /// Introspection functions (arguments already translated).
 pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
@@ -636,8 +633,9 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
             [oid.clone()],
         ),
         ("pg_get_viewdef", [view, ..]) => {
+            // (A view is never a catalog: no catalog arms.)
             let oid = match string_literal(view) {
-                Some(name) => regclass_lookup(super::ast::string(relation_name(name))),
+                Some(name) => template(RELATION_OID, [super::ast::string(relation_name(name))]),
                 None => view.clone(),
             };
             template(

@@ -8,9 +8,7 @@
 
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{
-    visit_relations, Ident, ObjectNamePart, TableAlias, TableFactor, VisitMut, VisitorMut,
-};
+use sqlparser::ast::{Ident, ObjectNamePart, TableAlias, TableFactor, VisitMut, VisitorMut};
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
 
@@ -24,17 +22,14 @@ pub(super) fn missing_relation(msg: &str) -> Option<&str> {
 /// counter; `None` when it does not parse or names it nowhere.
 pub(super) fn read_as_relation(sql: &str, sequence: &str) -> Option<String> {
     let mut statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
-    let named = visit_relations(&statements, |name| match name.0.last() {
-        Some(ObjectNamePart::Identifier(id)) if id.value.eq_ignore_ascii_case(sequence) => {
-            ControlFlow::Break(())
-        }
-        _ => ControlFlow::Continue(()),
-    });
-    if named.is_continue() {
+    let mut swap = Swap {
+        sequence,
+        swapped: false,
+    };
+    let _ = statements.visit(&mut swap);
+    if !swap.swapped {
         return None;
     }
-    let mut swap = Swap { sequence };
-    let _ = statements.visit(&mut swap);
     crate::sql::string_literals::seal(&mut statements);
     Some(
         statements
@@ -47,6 +42,7 @@ pub(super) fn read_as_relation(sql: &str, sequence: &str) -> Option<String> {
 
 struct Swap<'a> {
     sequence: &'a str,
+    swapped: bool,
 }
 
 impl VisitorMut for Swap<'_> {
@@ -86,6 +82,7 @@ impl VisitorMut for Swap<'_> {
             alias: Some(alias),
             sample: None,
         };
+        self.swapped = true;
         ControlFlow::Continue(())
     }
 }
