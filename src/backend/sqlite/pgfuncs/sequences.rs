@@ -141,8 +141,10 @@ pub(crate) fn register_serial_last(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Whether `name` is the sequence PostgreSQL would give a serial key here.
+/// (Such names end in `_seq`: any other skips the scan of every table's
+/// columns, as a table or CTE the schema does not know asks this.)
 pub(crate) fn is_serial_sequence(conn: &Connection, name: &str) -> bool {
-    serial_key(conn, name).is_ok()
+    name.ends_with("_seq") && serial_key(conn, name).is_ok()
 }
 
 fn serial_last(conn: &Connection, name: &str) -> rusqlite::Result<i64> {
