@@ -249,6 +249,24 @@ async fn asyncpg() {
     assert!(out.contains("asyncpg ok"), "{out}");
 }
 
+/// LISTEN / NOTIFY between two sessions of a tenant (psycopg 3, asyncpg),
+/// and nothing heard across tenants.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_notify() {
+    let server = TestServer::start().await;
+    server.create_tenant_user("ntfy", "alice", "s3cret").await;
+    server.create_tenant_user("ntfy2", "bob", "s3cret").await;
+    let py = python();
+    let out = run_client_on(&server, "ntfy", move |cmd| {
+        *cmd = Command::new(py);
+        cmd.arg("python/notify_test.py")
+            .env("PGDATABASE2", "ntfy2")
+            .env("PGUSER2", "bob");
+    })
+    .await;
+    assert!(out.contains("notify ok"), "{out}");
+}
+
 /// Runs psql 15 (`-X`, aligned output) with `script` on stdin.
 fn psql_at(port: u16, user: &str, password: &str, db: &str, args: &[&str], script: &str) -> String {
     use std::io::Write;

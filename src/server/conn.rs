@@ -168,6 +168,13 @@ impl super::wire::ConnLabel for ConnHandler {
         Some(self.ctl.clone())
     }
 
+    fn idle_notifications(&self) -> Vec<super::notify::Notification> {
+        match self.session.get() {
+            Some(s) if !self.ctl.is_busy() => s.notifications_due(),
+            _ => Vec::new(),
+        }
+    }
+
     fn label(&self) -> String {
         match self.session.get() {
             Some(s) => format!(

@@ -365,6 +365,11 @@ impl ExtendedQueryHandler for ConnHandler {
     {
         client.portal_store().rm_portal(DEFAULT_NAME);
         let status = client.transaction_status();
+        if let Ok(session) = self.session() {
+            for n in session.notifications_due() {
+                client.feed(super::notify::message(n)).await?;
+            }
+        }
         client
             .send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(
                 status,

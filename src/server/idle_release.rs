@@ -133,6 +133,11 @@ pub fn reacquire(s: &Arc<Session>) -> Result<Conn, SqlError> {
             tracing::warn!(error = %e, "advisory lock functions unavailable");
         }
     }
+    if let Some(c) = &s.channels {
+        if let Err(e) = super::notify::register(&conn, c.clone()) {
+            tracing::warn!(error = %e, "pg_notify unavailable");
+        }
+    }
     s.set_interrupt(Some(conn.interrupt_handle()));
     s.released.store(false, Ordering::Release);
     Ok(conn)

@@ -14,6 +14,7 @@ pub mod frames;
 pub mod idle_release;
 pub mod lifted;
 pub mod messages;
+pub mod notify;
 pub mod params;
 pub mod prepared_sql;
 pub mod session;

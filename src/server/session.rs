@@ -144,6 +144,8 @@ pub struct Session {
     pub literal_types: super::lifted::LiteralTypes,
     /// A tenant session's connection slot and live quota counters.
     pub quota: std::sync::OnceLock<crate::tenant::limits::ConnSlot>,
+    /// LISTEN / NOTIFY (tenant sessions).
+    pub channels: Option<Arc<super::notify::SessionChannels>>,
 }
 
 enum Event {
@@ -321,6 +323,7 @@ impl Session {
         db: Option<Arc<TenantDb>>,
         conn: SessionConn,
         settings: Settings,
+        inbox: Arc<super::notify::Inbox>,
     ) -> Session {
         if let Some(db) = &db {
             db.stats.session_started();
@@ -335,6 +338,18 @@ impl Session {
         if let Some(a) = &advisory {
             if let Err(e) = super::advisory::register(conn.local(), a.clone()) {
                 tracing::warn!(error = %e, "advisory lock functions unavailable");
+            }
+        }
+        let channels = db.as_ref().map(|db| {
+            Arc::new(super::notify::SessionChannels::new(
+                db.channels.clone(),
+                pid,
+                inbox,
+            ))
+        });
+        if let (Some(c), SessionConn::Local(conn)) = (&channels, &conn) {
+            if let Err(e) = super::notify::register(conn, c.clone()) {
+                tracing::warn!(error = %e, "pg_notify unavailable");
             }
         }
         let (conn, remote, interrupt) = match conn {
@@ -364,6 +379,7 @@ impl Session {
             cursors: Default::default(),
             literal_types: Default::default(),
             quota: std::sync::OnceLock::new(),
+            channels,
         }
     }
 
@@ -396,8 +412,24 @@ impl Session {
         let mut tx = self.tx.lock().unwrap_or_else(|p| p.into_inner());
         *tx = match std::mem::take(&mut *tx) {
             Tx::Active { permit, .. } => Tx::Failed { permit },
-            other => other,
+            other => {
+                // A failed statement outside a block sends nothing.
+                if let Some(c) = &self.channels {
+                    c.discard();
+                }
+                other
+            }
         };
+    }
+
+    /// Before ReadyForQuery: between transactions, the last one's
+    /// notifications go out and those owed to this session are returned
+    /// (see `notify`). Inside a block they wait for its end.
+    pub fn notifications_due(&self) -> Vec<super::notify::Notification> {
+        match &self.channels {
+            Some(c) if c.has_work() && self.tx_status() == TxStatus::Idle => c.settle(),
+            _ => Vec::new(),
+        }
     }
 
     /// A CancelRequest for this session arrived.
@@ -946,6 +978,22 @@ impl Session {
                 tag: tag @ ("DISCARD ALL" | "DISCARD TEMP"),
             } => self.discard(tag).await,
             StmtKind::Noop { tag } => Ok(Outcome::Command(Tag::new(tag))),
+            StmtKind::Listen { channel, on } => {
+                if let Some(c) = &self.channels {
+                    c.listen(channel.as_deref(), *on);
+                }
+                Ok(Outcome::Command(Tag::new(if *on {
+                    "LISTEN"
+                } else {
+                    "UNLISTEN"
+                })))
+            }
+            StmtKind::Notify { channel, payload } => {
+                if let Some(c) = &self.channels {
+                    c.notify(channel, payload)?;
+                }
+                Ok(Outcome::Command(Tag::new("NOTIFY")))
+            }
             StmtKind::Prepare {
                 name,
                 statement,
@@ -1125,6 +1173,9 @@ impl Session {
                 // Outside a block: the session-level locks are all there is.
                 a.end_session();
             }
+            if let Some(c) = &self.channels {
+                c.listen(None, false);
+            }
         }
         if self.remote.is_none() {
             self.with_local_conn(|c| {
@@ -1219,6 +1270,11 @@ impl Session {
             }
         };
         drop(permit);
+        if !(commit && result.is_ok()) {
+            if let Some(c) = &self.channels {
+                c.discard();
+            }
+        }
         self.cursors.end_transaction(commit && result.is_ok());
         self.settings
             .lock()

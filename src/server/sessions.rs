@@ -19,6 +19,8 @@ pub struct ConnCtl {
     /// Shutdown asked: end the connection at the next ReadyForQuery.
     closing: AtomicBool,
     pub authenticated: AtomicBool,
+    /// Notifications for this connection's session (LISTEN).
+    pub inbox: Arc<super::notify::Inbox>,
 }
 
 impl ConnCtl {

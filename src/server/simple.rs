@@ -130,6 +130,9 @@ impl SimpleQueryHandler for ConnHandler {
         client.set_state(PgWireConnectionState::ReadyForQuery);
         let status = wire_status(session.tx_status());
         client.set_transaction_status(status);
+        for n in session.notifications_due() {
+            client.feed(super::notify::message(n)).await?;
+        }
         send_ready_for_query(client, status).await?;
         self.ctl.end_work();
         Ok(())

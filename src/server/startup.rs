@@ -177,6 +177,7 @@ impl StartupHandler for ConnHandler {
                             db,
                             conn,
                             settings,
+                            self.ctl.inbox.clone(),
                         ));
                         if let Some(slot) = slot {
                             let _ = session.quota.set(slot);

@@ -35,6 +35,12 @@ pub trait ConnLabel: Send + Sync {
     fn control(&self) -> Option<Arc<super::sessions::ConnCtl>> {
         None
     }
+
+    /// Notifications to send now that the connection waits for the client
+    /// (none inside a transaction block: they wait for its end).
+    fn idle_notifications(&self) -> Vec<super::notify::Notification> {
+        Vec::new()
+    }
 }
 
 /// Serves one TCP connection until the client leaves, a FATAL error, or a
@@ -81,6 +87,14 @@ pub async fn serve_tls<H: PgWireServerHandlers>(
         }
     };
 
+    let inbox = ctl.as_ref().map(|c| c.inbox.clone());
+    let notified = || async {
+        match &inbox {
+            Some(i) => i.ready().await,
+            None => std::future::pending().await,
+        }
+    };
+
     loop {
         // Framed's `next` is cancel-safe: a partly read message stays buffered.
         let next = tokio::select! {
@@ -93,6 +107,16 @@ pub async fn serve_tls<H: PgWireServerHandlers>(
                 )
                 .await;
                 break;
+            }
+            _ = notified() => {
+                let due = who.idle_notifications();
+                if !due.is_empty() {
+                    for n in due {
+                        socket.feed(super::notify::message(n)).await?;
+                    }
+                    socket.flush().await?;
+                }
+                continue;
             }
             next = AssertUnwindSafe(socket.next()).catch_unwind() => next,
         };

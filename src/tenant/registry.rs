@@ -50,6 +50,8 @@ pub struct TenantDb {
     schema_generation: Arc<std::sync::atomic::AtomicU64>,
     /// Its sessions' advisory locks (pg_advisory_lock), in this process.
     pub advisory: Arc<crate::server::advisory::AdvisoryLocks>,
+    /// Its sessions' LISTEN channels (NOTIFY), in this process.
+    pub channels: Arc<crate::server::notify::Channels>,
 }
 
 /// Where a tenant environment's database is, for the registry.
@@ -290,6 +292,7 @@ impl Registry {
                     stats: Default::default(),
                     schema_generation: Default::default(),
                     advisory: Default::default(),
+                    channels: Default::default(),
                 });
                 live.insert(key, Arc::downgrade(&db));
                 db

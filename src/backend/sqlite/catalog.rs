@@ -344,7 +344,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             Ok(Some(parts.join(&sep)))
         })?;
     }
-    // NOTIFY is accepted and not delivered (LISTEN is a no-op too).
+    // A no-op outside a tenant session (which registers its own: server::notify).
     conn.create_scalar_function("pg_notify", 2, pure(), |_| Ok(""))?;
     // The database's files: the SQLite file and its write-ahead log.
     let path = conn

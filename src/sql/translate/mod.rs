@@ -306,7 +306,17 @@ pub enum StmtKind {
     Reset {
         name: Option<String>,
     },
-    /// Accepted and ignored with this command tag (e.g. "LISTEN", "VACUUM",
+    /// LISTEN channel (`on`) or UNLISTEN channel; `UNLISTEN *` has no channel.
+    Listen {
+        channel: Option<String>,
+        on: bool,
+    },
+    /// NOTIFY channel [, payload].
+    Notify {
+        channel: String,
+        payload: String,
+    },
+    /// Accepted and ignored with this command tag (e.g. "VACUUM",
     /// "ANALYZE", "DISCARD ALL", "CREATE SCHEMA" for public, "SET" for ignored settings).
     Noop {
         tag: &'static str,

@@ -55,9 +55,20 @@ pub(super) fn translate(statement: &Statement) -> Result<Option<Translation>, Tr
                 DiscardObject::TEMP => "DISCARD TEMP",
             },
         },
-        Statement::LISTEN { .. } => StmtKind::Noop { tag: "LISTEN" },
-        Statement::UNLISTEN { .. } => StmtKind::Noop { tag: "UNLISTEN" },
-        Statement::NOTIFY { .. } => StmtKind::Noop { tag: "NOTIFY" },
+        Statement::LISTEN { channel } => StmtKind::Listen {
+            channel: Some(ident_name(channel)),
+            on: true,
+        },
+        // (sqlparser spells `UNLISTEN *` as an unquoted `*`.)
+        Statement::UNLISTEN { channel } => StmtKind::Listen {
+            channel: (channel.quote_style.is_some() || channel.value != "*")
+                .then(|| ident_name(channel)),
+            on: false,
+        },
+        Statement::NOTIFY { channel, payload } => StmtKind::Notify {
+            channel: ident_name(channel),
+            payload: payload.clone().unwrap_or_default(),
+        },
         // The tenant's writes are serialized (one SQLite writer): a table
         // lock adds nothing the first write of the block does not take.
         Statement::Lock(_) => StmtKind::Noop { tag: "LOCK TABLE" },

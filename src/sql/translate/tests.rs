@@ -420,8 +420,20 @@ fn session_commands() {
         ("SHOW ALL", StmtKind::Show { name: "all".into() }),
         ("RESET ALL", StmtKind::Reset { name: None }),
         ("DISCARD ALL", StmtKind::Noop { tag: "DISCARD ALL" }),
-        ("LISTEN c", StmtKind::Noop { tag: "LISTEN" }),
-        ("NOTIFY c", StmtKind::Noop { tag: "NOTIFY" }),
+        (
+            "LISTEN c",
+            StmtKind::Listen {
+                channel: Some("c".into()),
+                on: true,
+            },
+        ),
+        (
+            "NOTIFY c",
+            StmtKind::Notify {
+                channel: "c".into(),
+                payload: String::new(),
+            },
+        ),
     ];
     for (pg, kind) in kinds {
         let t = one(pg);
