@@ -51,6 +51,9 @@ pub struct Inbox {
     queue: Mutex<VecDeque<Notification>>,
     /// Set while `queue` may be non-empty: the hot path reads only this.
     filled: AtomicBool,
+    /// The session listens on a channel: only then does the connection's
+    /// message loop wait on `ready` too.
+    subscribed: AtomicBool,
     ready: Notify,
 }
 
@@ -58,6 +61,10 @@ impl Inbox {
     fn push(&self, n: Notification) {
         lock(&self.queue).push_back(n);
         self.filled.store(true, Ordering::Release);
+    }
+
+    pub fn is_subscribed(&self) -> bool {
+        self.subscribed.load(Ordering::Acquire)
     }
 
     /// Resolves when a notification may have arrived.
@@ -225,6 +232,9 @@ impl SessionChannels {
                 for a in actions {
                     self.apply(&mut listening, a);
                 }
+                self.inbox
+                    .subscribed
+                    .store(!listening.is_empty(), Ordering::Release);
             }
             if !notes.is_empty() {
                 self.channels.deliver(self.pid, &notes);

@@ -108,7 +108,7 @@ pub async fn serve_tls<H: PgWireServerHandlers>(
                 .await;
                 break;
             }
-            _ = notified() => {
+            _ = notified(), if inbox.as_ref().is_some_and(|i| i.is_subscribed()) => {
                 let due = who.idle_notifications();
                 if !due.is_empty() {
                     for n in due {
