@@ -249,6 +249,95 @@ async fn asyncpg() {
     assert!(out.contains("asyncpg ok"), "{out}");
 }
 
+/// Binary COPY: a tenant writes the same bytes PostgreSQL 15 writes for the
+/// same rows (every common type, NULLs, infinities, NaN), and each loads
+/// the other's file back to the same rows; a damaged file is 22P04.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_copy_matches_postgres() {
+    assert!(
+        common::postgres::RealPostgres::available(),
+        "PostgreSQL 15 server binaries are required (postgresql-15)"
+    );
+    let schema =
+        std::fs::read_to_string(clients_dir().join("psql/binary_copy.sql")).expect("schema");
+    let server = TestServer::start().await;
+    server
+        .create_tenant_user("bincopy", "alice", "s3cret")
+        .await;
+    let port = server.port;
+    tokio::task::spawn_blocking(move || {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = |n: &str| dir.path().join(n).display().to_string();
+        let (from_pt, from_pg, bad) = (file("pt.bin"), file("pg.bin"), file("bad.bin"));
+        let quiet = ["-v", "ON_ERROR_STOP=1", "-q"];
+        let pg = common::postgres::RealPostgres::start();
+        let tenant =
+            |args: &[&str], sql: &str| psql_at(port, "alice", "s3cret", "bincopy", args, sql);
+        let postgres =
+            |args: &[&str], sql: &str| psql_at(pg.port, "postgres", "", "postgres", args, sql);
+        for load in [tenant(&quiet, &schema), postgres(&quiet, &schema)] {
+            assert!(load.trim().is_empty(), "{load}");
+        }
+        tenant(
+            &quiet,
+            &format!("\\copy bt TO '{from_pt}' WITH (FORMAT binary)"),
+        );
+        postgres(
+            &quiet,
+            &format!("\\copy bt TO '{from_pg}' WITH (FORMAT binary)"),
+        );
+        let (a, b) = (
+            std::fs::read(&from_pt).unwrap(),
+            std::fs::read(&from_pg).unwrap(),
+        );
+        assert!(
+            a.starts_with(b"PGCOPY\n\xff\r\n\0") && a.len() > 100,
+            "{a:?}"
+        );
+        assert_eq!(a, b, "binary COPY TO differs from PostgreSQL's");
+
+        // Each loads the other's file: both tables then hold every row twice.
+        let loaded = tenant(
+            &[],
+            &format!("\\copy bt FROM '{from_pg}' WITH (FORMAT binary)"),
+        );
+        assert!(loaded.contains("COPY 3"), "{loaded}");
+        let loaded = postgres(
+            &[],
+            &format!("\\copy bt FROM '{from_pt}' WITH (FORMAT binary)"),
+        );
+        assert!(loaded.contains("COPY 3"), "{loaded}");
+        let all = "SELECT * FROM bt ORDER BY i NULLS LAST, t;";
+        let (rows_pt, rows_pg) = (tenant(&["-A"], all), postgres(&["-A"], all));
+        assert!(rows_pt.contains("(6 rows)"), "{rows_pt}");
+        assert_eq!(rows_pt, rows_pg);
+
+        // A file that is not binary COPY data, and one cut short mid-row.
+        std::fs::write(&bad, b"1\tx\n").unwrap();
+        let refused = tenant(
+            &["-v", "VERBOSITY=verbose"],
+            &format!("\\copy bt FROM '{bad}' WITH (FORMAT binary)"),
+        );
+        assert!(
+            refused.contains("22P04") && refused.contains("COPY file signature not recognized"),
+            "{refused}"
+        );
+        std::fs::write(&bad, &a[..a.len() - 9]).unwrap();
+        let refused = tenant(
+            &["-v", "VERBOSITY=verbose"],
+            &format!("\\copy bt FROM '{bad}' WITH (FORMAT binary)"),
+        );
+        assert!(
+            refused.contains("22P04") && refused.contains("unexpected EOF in COPY data"),
+            "{refused}"
+        );
+        let count = tenant(&["-At"], "SELECT count(*) FROM bt;");
+        assert_eq!(count.trim(), "6", "a refused COPY adds no row");
+    })
+    .await
+    .expect("binary copy checks");
+}
+
 /// LISTEN / NOTIFY between two sessions of a tenant (psycopg 3, asyncpg),
 /// and nothing heard across tenants.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -22,7 +22,7 @@ use crate::backend::sqlite::exec::{ColumnInfo, RowSink, Run, Types};
 use crate::server::session::{Session, TxStatus};
 use crate::sql::errors::SqlError;
 use crate::sql::pgtype::PgType;
-use crate::sql::translate::{CopyFormat, CopyOptions};
+use crate::sql::translate::CopyOptions;
 
 /// What the protocol side sends to the loading task.
 #[derive(Debug)]
@@ -71,12 +71,8 @@ pub async fn start(
     columns: &[String],
     options: &CopyOptions,
 ) -> Result<(CopyIn, usize), SqlError> {
-    match session.tx_status() {
-        TxStatus::Failed => return Err(SqlError::in_failed_transaction()),
-        _ if options.format == CopyFormat::Binary => {
-            return Err(SqlError::new("0A000", "COPY BINARY is not supported"))
-        }
-        _ => {}
+    if session.tx_status() == TxStatus::Failed {
+        return Err(SqlError::in_failed_transaction());
     }
     let in_block = session.tx_status() != TxStatus::Idle;
     let permit = session.writer_for_statement().await?;

@@ -1,6 +1,7 @@
 //! COPY TO STDOUT: runs the SELECT through the session like any query (rows
-//! arrive as text-format DataRows, already in PostgreSQL's output form) and
-//! re-frames each row as one CopyData line in text or CSV format.
+//! arrive as DataRows, already in PostgreSQL's output form) and re-frames
+//! each row as one CopyData line in text or CSV format, or as one binary
+//! tuple (a binary DataRow's fields are already length-prefixed).
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use pgwire::messages::copy::{CopyData, CopyDone, CopyOutResponse};
 use pgwire::messages::data::DataRow;
 use pgwire::messages::PgWireBackendMessage;
 
+use super::binary_format;
 use super::csv_format::{self, CsvSpec};
 use super::text_format;
 use crate::server::session::{Outcome, Session};
@@ -91,11 +93,12 @@ where
             SqlError::internal("COPY", "not a COPY TO").into_info(),
         )));
     };
-    if options.format == CopyFormat::Binary {
-        session.note_error();
-        let e = SqlError::new("0A000", "COPY BINARY is not supported");
-        return Ok(Some(Box::new(e.into_info())));
-    }
+    let binary = options.format == CopyFormat::Binary;
+    let format = if binary {
+        Format::UnifiedBinary
+    } else {
+        Format::UnifiedText
+    };
     let query = Translation {
         kind: StmtKind::Query {
             tag: "SELECT",
@@ -109,10 +112,7 @@ where
         steps: Vec::new(),
         locks_rows: false,
     };
-    let mut resp = match session
-        .execute(&query, Vec::new(), &Format::UnifiedText, None)
-        .await
-    {
+    let mut resp = match session.execute(&query, Vec::new(), &format, None).await {
         Ok(Outcome::Rows(resp)) => resp,
         Ok(_) => {
             let e = SqlError::internal("COPY", "the query returned no result set");
@@ -137,11 +137,13 @@ where
     let ncols = names.len();
     client
         .feed(PgWireBackendMessage::CopyOutResponse(CopyOutResponse::new(
-            0,
+            binary as i8,
             ncols as i16,
-            vec![0; ncols],
+            vec![binary as i16; ncols],
         )))
         .await?;
+    // Binary: the file header goes with the first row, as PostgreSQL sends it.
+    let mut header = binary.then(binary_format::header);
     if options.header {
         let header: Vec<Option<&[u8]>> = names.iter().map(|n| Some(n.as_bytes())).collect();
         let line = writer.line(&header);
@@ -154,6 +156,17 @@ where
     let mut count = 0usize;
     while let Some(row) = resp.data_rows().next().await {
         match row {
+            Ok(row) if binary => {
+                let mut tuple = header.take().unwrap_or_default();
+                tuple.extend_from_slice(&row.field_count.to_be_bytes());
+                tuple.extend_from_slice(&row.data);
+                client
+                    .feed(PgWireBackendMessage::CopyData(CopyData::new(Bytes::from(
+                        tuple,
+                    ))))
+                    .await?;
+                count += 1;
+            }
             Ok(row) => {
                 let line = writer.line(&split_row(&row));
                 client
@@ -166,6 +179,15 @@ where
             Err(PgWireError::UserError(info)) => return Ok(Some(info)),
             Err(e) => return Err(e),
         }
+    }
+    if binary {
+        let mut tail = header.take().unwrap_or_default();
+        tail.extend_from_slice(&binary_format::TRAILER);
+        client
+            .feed(PgWireBackendMessage::CopyData(CopyData::new(Bytes::from(
+                tail,
+            ))))
+            .await?;
     }
     client
         .feed(PgWireBackendMessage::CopyDone(CopyDone::new()))

@@ -20,7 +20,7 @@ use super::copy_in::{self, Msg};
 use crate::server::conn::ConnHandler;
 use crate::server::session::Session;
 use crate::server::simple::wire_status;
-use crate::sql::translate::{StmtKind, Translation};
+use crate::sql::translate::{CopyFormat, StmtKind, Translation};
 
 /// Runs a COPY statement. `Ok(None)`: done, or COPY IN mode entered (the
 /// connection state says which); `Ok(Some(info))`: an error to report.
@@ -43,13 +43,14 @@ where
             options,
         } => match copy_in::start(session, table, columns, options).await {
             Ok((copy, ncols)) => {
+                let format = (options.format == CopyFormat::Binary) as i16;
                 handler.copy.put(copy);
                 client.set_state(PgWireConnectionState::CopyInProgress(extended));
                 client
                     .send(PgWireBackendMessage::CopyInResponse(CopyInResponse::new(
-                        0,
+                        format as i8,
                         ncols as i16,
-                        vec![0; ncols],
+                        vec![format; ncols],
                     )))
                     .await?;
                 Ok(None)

@@ -6,6 +6,7 @@ use pgwire::error::ErrorInfo;
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
+use super::binary_format::{self, Step};
 use super::csv_format::{self, CsvSpec, RecordScan};
 use super::text_format::{self, LineScan};
 use super::Fields;
@@ -157,9 +158,11 @@ pub struct Loader<I: Inserts> {
     quoted: Vec<bool>,
     line: u64,
     rows: u64,
-    /// `\.` seen: the rest of the data is ignored.
+    /// `\.` (or the binary trailer) seen: the rest of the data is ignored.
     ended: bool,
     header_pending: bool,
+    /// Binary format: the file header was read.
+    binary_header_seen: bool,
     batch: Vec<Value>,
     batch_rows: usize,
     max_batch: usize,
@@ -184,6 +187,7 @@ impl<I: Inserts> Loader<I> {
             line: 0,
             rows: 0,
             ended: false,
+            binary_header_seen: false,
             batch: Vec::new(),
             batch_rows: 0,
             max_batch,
@@ -204,6 +208,9 @@ impl<I: Inserts> Loader<I> {
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), Box<ErrorInfo>> {
         if self.ended {
             return Ok(());
+        }
+        if self.opts.format == CopyFormat::Binary {
+            return self.feed_binary(chunk);
         }
         self.buf.extend_from_slice(chunk);
         let buf = std::mem::take(&mut self.buf);
@@ -230,8 +237,59 @@ impl<I: Inserts> Loader<I> {
         result
     }
 
+    /// Binary rows are cut by their lengths, not by line ends.
+    fn feed_binary(&mut self, chunk: &[u8]) -> Result<(), Box<ErrorInfo>> {
+        self.buf.extend_from_slice(chunk);
+        let buf = std::mem::take(&mut self.buf);
+        let mut start = 0;
+        let result = loop {
+            match binary_format::step(&buf[start..], self.binary_header_seen, &mut self.fields) {
+                Err(m) => {
+                    break Err(error_with_context(
+                        SqlError::new("22P04", m),
+                        self.context(),
+                    ))
+                }
+                Ok(Step::Incomplete) => break Ok(()),
+                Ok(Step::Header(n)) => {
+                    self.binary_header_seen = true;
+                    start += n;
+                }
+                Ok(Step::Row(n)) => {
+                    start += n;
+                    self.line += 1;
+                    if let Err(e) = self.insert_fields(b"") {
+                        break Err(e);
+                    }
+                }
+                Ok(Step::End(n)) => {
+                    start += n;
+                    self.ended = true;
+                    break Ok(());
+                }
+            }
+        };
+        self.buf = buf;
+        self.buf.drain(..start);
+        result
+    }
+
     /// The data ended: the last line may lack its newline. Returns the row count.
     pub fn finish(&mut self) -> Result<u64, Box<ErrorInfo>> {
+        if self.opts.format == CopyFormat::Binary && !self.ended {
+            let message = if self.binary_header_seen {
+                "unexpected EOF in COPY data"
+            } else {
+                "COPY file signature not recognized"
+            };
+            // (No bytes at all after the last whole row is a clean end.)
+            if !self.binary_header_seen || !self.buf.is_empty() {
+                return Err(error_with_context(
+                    SqlError::new("22P04", message),
+                    self.context(),
+                ));
+            }
+        }
         if !self.ended && !self.buf.is_empty() {
             if self.opts.format == CopyFormat::Csv && self.records.in_quote() {
                 self.line += 1;
@@ -272,7 +330,24 @@ impl<I: Inserts> Loader<I> {
             }
             _ => text_format::parse_line(rec, self.opts.delimiter, null, &mut self.fields),
         }
+        self.insert_fields(bare)
+    }
+
+    /// Decodes the parsed fields of one row (`bare`: its text, for errors)
+    /// into the batch.
+    fn insert_fields(&mut self, bare: &[u8]) -> Result<(), Box<ErrorInfo>> {
+        let binary = self.opts.format == CopyFormat::Binary;
+        let null = self.opts.null.as_bytes();
         let ncols = self.target.columns.len();
+        if binary && self.fields.len() != ncols {
+            return Err(error_with_context(
+                SqlError::new(
+                    "22P04",
+                    format!("row field count is {}, expected {ncols}", self.fields.len()),
+                ),
+                self.context(),
+            ));
+        }
         if self.fields.len() != ncols {
             let message = if self.fields.len() > ncols {
                 "extra data after last expected column".to_owned()
@@ -294,15 +369,19 @@ impl<I: Inserts> Loader<I> {
                     raw = None;
                 }
             }
-            match decode_param(raw, self.target.types[i], false) {
+            match decode_param(raw, self.target.types[i], binary) {
                 Ok(v) => self.batch.push(v),
                 Err(e) => {
-                    let context = format!(
-                        "{}, column {}: \"{}\"",
-                        self.context(),
-                        self.target.columns[i],
-                        String::from_utf8_lossy(raw.unwrap_or_default())
-                    );
+                    let context = if binary {
+                        format!("{}, column {}", self.context(), self.target.columns[i])
+                    } else {
+                        format!(
+                            "{}, column {}: \"{}\"",
+                            self.context(),
+                            self.target.columns[i],
+                            String::from_utf8_lossy(raw.unwrap_or_default())
+                        )
+                    };
                     return Err(error_with_context(
                         SqlError::new(e.code, e.message),
                         context,

@@ -1,10 +1,12 @@
-//! COPY FROM STDIN and COPY TO STDOUT, in PostgreSQL's text and CSV formats.
+//! COPY FROM STDIN and COPY TO STDOUT, in PostgreSQL's text, CSV and binary
+//! formats.
 //!
 //! `copy_in` runs a load on the session's connection in one blocking task
 //! fed with the CopyData chunks as they arrive; `copy_out` streams a query's
 //! rows as CopyData. `handler` wires both into pgwire's simple and extended
 //! protocols and its CopyHandler.
 
+pub mod binary_format;
 pub mod copy_in;
 pub mod copy_out;
 pub mod csv_format;

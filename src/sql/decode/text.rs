@@ -37,7 +37,7 @@ pub(super) fn decode(s: &str, ty: PgType) -> Result<Value, DecodeError> {
         PgType::Int4 => Value::Integer(int(s, ty, i32::MIN.into(), i32::MAX.into())?),
         PgType::Int8 => Value::Integer(int(s, ty, i64::MIN, i64::MAX)?),
         PgType::Oid => Value::Integer(int(s, ty, i32::MIN.into(), u32::MAX.into())? & 0xFFFF_FFFF),
-        PgType::Float4 | PgType::Float8 => Value::Real(float(s, ty)?),
+        PgType::Float4 | PgType::Float8 => float_value(float(s, ty)?),
         PgType::Numeric => numeric_value(Numeric::parse(s).ok_or_else(invalid)?),
         PgType::Bytea => Value::Blob(bytea(s).ok_or_else(invalid)?),
         PgType::Uuid => Value::Text(uuid_string(&parse_uuid(s.as_bytes()).ok_or_else(invalid)?)),
@@ -120,6 +120,16 @@ fn float(s: &str, ty: PgType) -> Result<f64, DecodeError> {
         return Err(DecodeError::out_of_range(ty, s));
     }
     Ok(v)
+}
+
+/// A float to store. SQLite stores a NaN REAL as NULL, so NaN is kept as
+/// the text `NaN` (which, as in PostgreSQL, sorts above every number).
+pub(super) fn float_value(f: f64) -> Value {
+    if f.is_nan() {
+        Value::Text("NaN".into())
+    } else {
+        Value::Real(f)
+    }
 }
 
 /// The float4 as the f64 nearest its shortest decimal form.

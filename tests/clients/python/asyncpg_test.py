@@ -84,9 +84,23 @@ async def main():
     except asyncpg.UniqueViolationError as e:
         check(e.sqlstate, "23505", "unique violation")
 
-    # COPY out and in.
-    # CSV: copy_records_to_table uses binary COPY, which is not supported (known gap).
+    # Binary COPY: copy_records_to_table (asyncpg's bulk load) and binary out.
+    rows = [(1000 + i, f"b{i}", i * 10) for i in range(500)] + [(2000, "z", None)]
+    check(await conn.copy_records_to_table("ap", records=rows, columns=["id", "name", "n"]), "COPY 501", "binary copy in")
+    check(await conn.fetchval("SELECT count(*) FROM ap WHERE id >= 1000"), 501, "binary rows")
+    check(await conn.fetchrow("SELECT name, n FROM ap WHERE id = 1499"), ("b499", 4990), "binary values")
+    check(await conn.fetchval("SELECT n IS NULL FROM ap WHERE id = 2000"), True, "binary NULL")
     import io
+    out = io.BytesIO()
+    await conn.copy_from_query("SELECT id, name FROM ap WHERE id IN (1000, 2000) ORDER BY id", output=out, format="binary")
+    want = (b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8
+            + b"\x00\x02" + b"\x00\x00\x00\x04" + (1000).to_bytes(4, "big") + b"\x00\x00\x00\x02b0"
+            + b"\x00\x02" + b"\x00\x00\x00\x04" + (2000).to_bytes(4, "big") + b"\x00\x00\x00\x01z"
+            + b"\xff\xff")
+    check(out.getvalue(), want, "binary copy out")
+    await conn.execute("DELETE FROM ap WHERE id >= 1000")
+
+    # COPY out and in (CSV).
     rows = await conn.copy_to_table("ap", source=io.BytesIO(b"c1,100\nc2,200\n"), columns=["name", "n"], format="csv")
     check(rows, "COPY 2", "copy in")
     out = io.BytesIO()

@@ -112,6 +112,8 @@ pub(super) fn to_number(ctx: &Context<'_>, numeric: bool) -> rusqlite::Result<Va
                 Ok(f) if numeric && !s.contains(['.', 'e', 'E']) && s.parse::<i64>().is_ok() => {
                     Value::Integer(f as i64)
                 }
+                // SQLite stores a NaN REAL as NULL: NaN stays text.
+                Ok(f) if f.is_nan() => Value::Text("NaN".into()),
                 Ok(f) if special || f.is_finite() => Value::Real(f),
                 _ => {
                     let type_name = if numeric {
