@@ -7,6 +7,7 @@ pub mod check;
 pub mod conn;
 pub mod copy;
 pub mod cursors;
+pub mod do_run;
 pub mod extended;
 pub mod fault;
 pub mod frame_guard;

@@ -615,7 +615,7 @@ impl Session {
 
     /// Statements with no parameters and no result (transaction control) on
     /// the session's database.
-    async fn batch(self: &Arc<Self>, sql: String) -> Result<(), SqlError> {
+    pub(super) async fn batch(self: &Arc<Self>, sql: String) -> Result<(), SqlError> {
         if let Some(remote) = &self.remote {
             return self.lock_remote(remote).await.batch(&sql).await;
         }
@@ -630,7 +630,7 @@ impl Session {
     /// Transaction control that touches no data (BEGIN, SAVEPOINT, RELEASE
     /// inside a block): microseconds of work, so it runs on the async
     /// worker rather than paying two thread hand-offs.
-    async fn control(self: &Arc<Self>, sql: &str) -> Result<(), SqlError> {
+    pub(super) async fn control(self: &Arc<Self>, sql: &str) -> Result<(), SqlError> {
         if let Some(remote) = &self.remote {
             return self.lock_remote(remote).await.batch(sql).await;
         }
@@ -728,7 +728,7 @@ impl Session {
 
     /// A tenant statement: counted against the statement rate, CREATE TABLE
     /// against the table quota, and a full disk reworded when it is the quota.
-    async fn execute_under_quota(
+    pub(super) async fn execute_under_quota(
         self: &Arc<Self>,
         rt: &Arc<crate::tenant::limits::TenantRuntime>,
         t: &Translation,
@@ -757,7 +757,7 @@ impl Session {
             .map_err(|e| enforce::storage_error(e, &quotas, &rt.tenant))
     }
 
-    async fn execute_inner(
+    pub(super) async fn execute_inner(
         self: &Arc<Self>,
         t: &Translation,
         params: Vec<Value>,
@@ -1289,84 +1289,6 @@ impl Session {
         } else {
             "ROLLBACK"
         })))
-    }
-
-    /// DO: the block's statements, in a block of their own when none is
-    /// open, as PostgreSQL runs one statement (`translate::do_block`).
-    async fn run_do_block(
-        self: &Arc<Self>,
-        block: &crate::sql::translate::DoBlock,
-        format: &Format,
-    ) -> Result<Outcome, SqlError> {
-        if self.remote.is_some() {
-            return Err(SqlError::new(
-                "0A000",
-                "DO is not supported on remote libSQL tenants",
-            ));
-        }
-        let own_block = self.tx_status() == TxStatus::Idle;
-        if own_block {
-            self.begin(false, "BEGIN").await?;
-        }
-        let r = self.run_do_body(block, format).await;
-        if own_block {
-            // (A failed block is rolled back; its error is the one to report.)
-            let ended = self.end_block(r.is_ok()).await;
-            if r.is_ok() {
-                ended?;
-            }
-        }
-        r.map(|()| Outcome::Command(Tag::new("DO")))
-    }
-
-    /// The statements of a DO block, in a savepoint when it has exception
-    /// handlers: an error one of them catches rolls the statements back and
-    /// runs the handler's instead; any other error is the block's.
-    async fn run_do_body(
-        self: &Arc<Self>,
-        block: &crate::sql::translate::DoBlock,
-        format: &Format,
-    ) -> Result<(), SqlError> {
-        const SAVEPOINT: &str = "\"pgtenant_do\"";
-        let catching = !block.handlers.is_empty();
-        if catching {
-            self.control(&format!("SAVEPOINT {SAVEPOINT}")).await?;
-        }
-        let mut failed = None;
-        for t in &block.body {
-            if let Err(e) = self.run_do_statement(t, format).await {
-                failed = Some(e);
-                break;
-            }
-        }
-        let Some(e) = failed else {
-            if catching {
-                self.control(&format!("RELEASE {SAVEPOINT}")).await?;
-            }
-            return Ok(());
-        };
-        let Some(handler) = block.handlers.iter().find(|h| h.catches(e.code)) else {
-            return Err(e);
-        };
-        self.batch(format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"))
-            .await?;
-        for t in &handler.body {
-            self.run_do_statement(t, format).await?;
-        }
-        Ok(())
-    }
-
-    /// One statement of a DO block, under the tenant's quotas as if sent
-    /// alone (a CREATE TABLE in a block counts against the table quota).
-    async fn run_do_statement(
-        self: &Arc<Self>,
-        t: &Translation,
-        format: &Format,
-    ) -> Result<Outcome, SqlError> {
-        match self.quota.get().and_then(|s| s.runtime()) {
-            None => Box::pin(self.execute_inner(t, vec![], format, None)).await,
-            Some(rt) => Box::pin(self.execute_under_quota(rt, t, vec![], format, None)).await,
-        }
     }
 
     async fn rollback_to(self: &Arc<Self>, name: &str) -> Result<Outcome, SqlError> {

@@ -587,6 +587,18 @@ pub fn carried(e: &SqlError) -> String {
     text
 }
 
+/// An error raised by SQL (RAISE, or one a statement of a DO block
+/// reported) with its SQLSTATE as text: the codes pgtenant reports keep
+/// theirs, any other becomes P0001 (RAISE's).
+pub fn raised(code: &str, message: String) -> SqlError {
+    let code = RAISABLE
+        .iter()
+        .find(|c| c.eq_ignore_ascii_case(code))
+        .copied()
+        .unwrap_or("P0001");
+    SqlError::new(code, message)
+}
+
 fn carried_code(msg: &str) -> Option<SqlError> {
     let rest = msg.strip_prefix(CODE_MARK)?;
     let (code, rest) = rest.split_once(CODE_MARK)?;

@@ -1,12 +1,16 @@
 //! `DO [LANGUAGE plpgsql] 'BEGIN ... [EXCEPTION WHEN ... THEN ...] END'`:
-//! an anonymous block of plain SQL statements, with exception handlers.
-//! ORMs create types this way where PostgreSQL has no IF NOT EXISTS
-//! (Sequelize: `DO 'BEGIN CREATE TYPE ... AS ENUM (...); EXCEPTION WHEN
-//! duplicate_object THEN null; END'`). Each statement is translated as if
-//! sent alone; the session runs them in a savepoint, and an error a handler
-//! names rolls the block's statements back and runs the handler's
-//! (`StmtKind::DoBlock`). PL/pgSQL proper (DECLARE, variables, IF, loops,
-//! nested blocks) is refused by name with 0A000.
+//! an anonymous block of SQL statements, `IF ... THEN ... ELSIF ... ELSE
+//! ... END IF`, `RAISE` and nested `BEGIN ... END` blocks, with exception
+//! handlers. ORMs and migration scripts create objects this way where
+//! PostgreSQL has no IF NOT EXISTS (Sequelize: `DO 'BEGIN CREATE TYPE ...;
+//! EXCEPTION WHEN duplicate_object THEN null; END'`; hand-written
+//! migrations: `IF NOT EXISTS (SELECT 1 FROM pg_type ...) THEN CREATE TYPE
+//! ...; END IF;`). Each statement and condition is translated as if sent
+//! alone; the session runs them in order (`StmtKind::DoBlock`): a block
+//! with handlers in a savepoint, where an error a handler names rolls the
+//! block's statements back and runs the handler's. PL/pgSQL's variables
+//! (DECLARE), loops, RETURN and dynamic EXECUTE are refused by name with
+//! 0A000; RAISE below EXCEPTION level sends no notice.
 
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
@@ -16,11 +20,29 @@ use super::error::{other, unsupported};
 use super::split::is_keyword;
 use super::{StmtKind, TranslateError, Translation};
 
-/// A translated DO block.
+/// A translated DO block (or a nested BEGIN ... END).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DoBlock {
-    pub body: Vec<Translation>,
+    pub body: Vec<DoStep>,
     pub handlers: Vec<DoHandler>,
+}
+
+/// One statement of a block.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DoStep {
+    Sql(Translation),
+    /// `IF c THEN .. [ELSIF c THEN ..] [ELSE ..] END IF`: each condition
+    /// as `SELECT (c)`, the first true one's statements run.
+    If {
+        arms: Vec<(Translation, Vec<DoStep>)>,
+        otherwise: Vec<DoStep>,
+    },
+    /// `RAISE EXCEPTION`: `SELECT message, detail, hint` and the SQLSTATE.
+    Raise {
+        fields: Translation,
+        code: String,
+    },
+    Block(Box<DoBlock>),
 }
 
 /// `WHEN condition [OR condition ...] THEN statements`.
@@ -30,7 +52,7 @@ pub struct DoHandler {
     /// assert_failure (P0004), as in PL/pgSQL.
     pub codes: Vec<String>,
     pub others: bool,
-    pub body: Vec<Translation>,
+    pub body: Vec<DoStep>,
 }
 
 impl DoHandler {
@@ -113,35 +135,81 @@ fn block(source: &str) -> Result<DoBlock, TranslateError> {
         Some("begin") => cur.next(),
         _ => return Err(cur.unexpected()),
     }
-    let body = cur.statements()?;
-    let mut handlers = Vec::new();
-    if cur.word().as_deref() == Some("exception") {
-        cur.next();
-        while cur.word().as_deref() == Some("when") {
-            cur.next();
-            let (codes, others) = cur.conditions()?;
-            let body = cur.statements()?;
-            handlers.push(DoHandler {
-                codes,
-                others,
-                body,
-            });
-        }
-        if handlers.is_empty() {
-            return Err(cur.unexpected());
-        }
-    }
-    if cur.word().as_deref() != Some("end") {
-        return Err(cur.unexpected());
-    }
-    cur.next();
-    if cur.peek() == Some(&Token::SemiColon) {
-        cur.next();
-    }
+    let block = cur.block_rest()?;
     if cur.peek().is_some() {
         return Err(cur.unexpected());
     }
-    Ok(DoBlock { body, handlers })
+    Ok(block)
+}
+
+/// `SELECT (expr)` translated, for a condition or a RAISE argument.
+fn select(exprs: &[String]) -> Result<Translation, TranslateError> {
+    let list: Vec<String> = exprs.iter().map(|e| format!("({e})")).collect();
+    let mut t = super::translate(&format!("SELECT {}", list.join(", ")))?;
+    match (t.len(), t.pop()) {
+        (1, Some(t)) => Ok(t),
+        _ => Err(other("42601", "syntax error in PL/pgSQL expression")),
+    }
+}
+
+/// RAISE's message as an SQL expression: the format with each `%`
+/// replaced by the next argument's text (`%%` is a percent sign, NULL
+/// prints as `<NULL>`).
+fn message_sql(format: &str, args: &[String]) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let mut parts = Vec::new();
+    let mut literal = String::new();
+    let mut args = args.iter();
+    let mut chars = format.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch == '%' {
+            if chars.peek() == Some(&'%') {
+                chars.next();
+                literal.push('%');
+                continue;
+            }
+            if let Some(arg) = args.next() {
+                parts.push(quote(&std::mem::take(&mut literal)));
+                parts.push(format!("coalesce(CAST(({arg}) AS text), '<NULL>')"));
+                continue;
+            }
+        }
+        literal.push(ch);
+    }
+    parts.push(quote(&literal));
+    parts.join(" || ")
+}
+
+impl Cursor {
+    /// After BEGIN: statements, handlers, END and its semicolon.
+    fn block_rest(&mut self) -> Result<DoBlock, TranslateError> {
+        let body = self.statements()?;
+        let mut handlers = Vec::new();
+        if self.word().as_deref() == Some("exception") {
+            self.next();
+            while self.word().as_deref() == Some("when") {
+                self.next();
+                let (codes, others) = self.conditions()?;
+                let body = self.statements()?;
+                handlers.push(DoHandler {
+                    codes,
+                    others,
+                    body,
+                });
+            }
+            if handlers.is_empty() {
+                return Err(self.unexpected());
+            }
+        }
+        if self.word().as_deref() != Some("end") {
+            return Err(self.unexpected());
+        }
+        self.next();
+        if self.peek() == Some(&Token::SemiColon) {
+            self.next();
+        }
+        Ok(DoBlock { body, handlers })
+    }
 }
 
 struct Cursor {
@@ -187,19 +255,35 @@ impl Cursor {
         }
     }
 
-    /// Statements up to a top-level EXCEPTION, WHEN or END, each
-    /// translated as if sent alone.
-    fn statements(&mut self) -> Result<Vec<Translation>, TranslateError> {
+    /// Statements up to a top-level EXCEPTION, WHEN, ELSIF, ELSE or END,
+    /// each translated as if sent alone.
+    fn statements(&mut self) -> Result<Vec<DoStep>, TranslateError> {
         let mut out = Vec::new();
         loop {
             let word = self.word();
             match word.as_deref() {
-                Some("exception" | "when" | "end") => return Ok(out),
+                Some("exception" | "when" | "end" | "elsif" | "elseif" | "else") => return Ok(out),
                 None if self.peek().is_none() => return Err(self.unexpected()),
+                Some("if") => {
+                    self.next();
+                    out.push(self.if_rest()?);
+                    continue;
+                }
+                Some("raise") => {
+                    self.next();
+                    if let Some(step) = self.raise_rest()? {
+                        out.push(step);
+                    }
+                    continue;
+                }
+                Some("begin") => {
+                    self.next();
+                    out.push(DoStep::Block(Box::new(self.block_rest()?)));
+                    continue;
+                }
                 Some(
-                    w @ ("declare" | "begin" | "if" | "case" | "loop" | "while" | "for" | "foreach"
-                    | "return" | "raise" | "execute" | "get" | "exit" | "continue" | "assert"
-                    | "call"),
+                    w @ ("declare" | "case" | "loop" | "while" | "for" | "foreach" | "return"
+                    | "execute" | "get" | "exit" | "continue" | "assert" | "call"),
                 ) => {
                     return Err(unsupported(format!(
                         "PL/pgSQL {} in a DO block",
@@ -208,34 +292,194 @@ impl Cursor {
                 }
                 _ => {}
             }
-            let start = self.at;
-            let mut end = start;
-            while let Some(t) = self.tokens.get(end) {
-                if matches!(t.token, Token::SemiColon | Token::EOF) {
-                    break;
-                }
-                end += 1;
-            }
-            if self.tokens.get(end).map(|t| &t.token) != Some(&Token::SemiColon) {
-                self.at = end;
-                return Err(self.unexpected());
-            }
-            self.at = end + 1;
-            let text: String = self.tokens[start..end]
-                .iter()
-                .map(|t| t.token.to_string())
-                .collect();
-            let text = text.trim();
+            let text = self.text_until(&[])?;
             if text.eq_ignore_ascii_case("null") {
                 continue;
             }
             let text = match word.as_deref() {
                 // PERFORM runs a query and drops its rows.
                 Some("perform") => format!("SELECT {}", &text["perform".len()..]),
-                _ => text.to_owned(),
+                _ => text,
             };
-            out.extend(super::translate(&text)?);
+            out.extend(super::translate(&text)?.into_iter().map(DoStep::Sql));
         }
+    }
+
+    /// The source text up to the next top-level `;` (consumed) or, first,
+    /// one of the words `stops` (not consumed), skipping what parentheses
+    /// and CASE ... END enclose.
+    fn text_until(&mut self, stops: &[&str]) -> Result<String, TranslateError> {
+        self.skip_space();
+        let start = self.at;
+        let (mut depth, mut cases) = (0usize, 0usize);
+        let mut end = start;
+        while let Some(t) = self.tokens.get(end) {
+            match &t.token {
+                Token::EOF => break,
+                Token::SemiColon if depth == 0 => break,
+                Token::LParen => depth += 1,
+                Token::RParen => depth = depth.saturating_sub(1),
+                Token::Word(w) if w.quote_style.is_none() && depth == 0 => {
+                    let lower = w.value.to_ascii_lowercase();
+                    if lower == "case" {
+                        cases += 1;
+                    } else if lower == "end" && cases > 0 {
+                        cases -= 1;
+                    } else if cases == 0 && stops.contains(&lower.as_str()) {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            end += 1;
+        }
+        let at_stop = !matches!(
+            self.tokens.get(end).map(|t| &t.token),
+            Some(Token::SemiColon) | Some(Token::EOF) | None
+        );
+        if !at_stop
+            && (!stops.is_empty()
+                || self.tokens.get(end).map(|t| &t.token) != Some(&Token::SemiColon))
+        {
+            self.at = end;
+            return Err(self.unexpected());
+        }
+        self.at = if at_stop { end } else { end + 1 };
+        let text: String = self.tokens[start..end]
+            .iter()
+            .map(|t| t.token.to_string())
+            .collect();
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(self.unexpected());
+        }
+        Ok(text.to_owned())
+    }
+
+    /// After IF: `c THEN .. [ELSIF c THEN ..] [ELSE ..] END IF;`.
+    fn if_rest(&mut self) -> Result<DoStep, TranslateError> {
+        let mut arms = Vec::new();
+        let mut otherwise = Vec::new();
+        loop {
+            let cond = self.text_until(&["then"])?;
+            self.next();
+            let body = self.statements()?;
+            arms.push((select(&[cond])?, body));
+            match self.word().as_deref() {
+                Some("elsif" | "elseif") => self.next(),
+                Some("else") => {
+                    self.next();
+                    otherwise = self.statements()?;
+                    break;
+                }
+                _ => break,
+            }
+        }
+        if self.word().as_deref() != Some("end") {
+            return Err(self.unexpected());
+        }
+        self.next();
+        if self.word().as_deref() != Some("if") {
+            return Err(self.unexpected());
+        }
+        self.next();
+        if self.peek() != Some(&Token::SemiColon) {
+            return Err(self.unexpected());
+        }
+        self.next();
+        Ok(DoStep::If { arms, otherwise })
+    }
+
+    /// After RAISE: `[level] 'format' [, expr ...] [USING option = expr,
+    /// ...];` or `[level] condition_name | SQLSTATE 'code' [USING ...];`.
+    /// Levels below EXCEPTION send nothing (`None`).
+    fn raise_rest(&mut self) -> Result<Option<DoStep>, TranslateError> {
+        let level = match self.word().as_deref() {
+            Some(l @ ("debug" | "log" | "info" | "notice" | "warning" | "exception")) => {
+                let l = l.to_owned();
+                self.next();
+                l
+            }
+            _ => "exception".to_owned(),
+        };
+        let text = self
+            .text_until(&[])
+            .map_err(|_| unsupported("RAISE without arguments"))?;
+        if level != "exception" {
+            return Ok(None);
+        }
+        // `args USING opt = v, ...`: the options follow the arguments.
+        let (args, options) = match find_word(&text, "using") {
+            Some(i) => (&text[..i], top_level_split(&text[i + "using".len()..], ',')),
+            None => (text.as_str(), Vec::new()),
+        };
+        let parts = match args.trim() {
+            "" => Vec::new(),
+            a => top_level_split(a, ','),
+        };
+        let head = parts.first().cloned().unwrap_or_default();
+        let (mut code, mut message) = ("P0001".to_owned(), None::<String>);
+        if head.is_empty() {
+            // RAISE USING MESSAGE = ...: no format.
+        } else if head.starts_with('\'') || head.to_ascii_uppercase().starts_with("E'") {
+            let format = unquote(&head).ok_or_else(|| other("42601", "syntax error in RAISE"))?;
+            message = Some(message_sql(&format, &parts[1..]));
+        } else if let Some(rest) = head
+            .strip_prefix("SQLSTATE")
+            .or_else(|| head.strip_prefix("sqlstate"))
+        {
+            code = unquote(rest.trim()).ok_or_else(|| other("42601", "syntax error in RAISE"))?;
+            message = Some(format!("'{code}'"));
+        } else {
+            let name = head.to_ascii_lowercase();
+            code = condition_code(&name)
+                .ok_or_else(|| {
+                    other(
+                        "42704",
+                        format!("unrecognized exception condition \"{name}\""),
+                    )
+                })?
+                .to_owned();
+            message = Some(format!("'{name}'"));
+        }
+        let (mut detail, mut hint) = ("NULL".to_owned(), "NULL".to_owned());
+        for opt in options {
+            let Some((name, value)) = opt.split_once('=') else {
+                return Err(other("42601", "syntax error in RAISE ... USING"));
+            };
+            let value = value.trim().to_owned();
+            match name.trim().to_ascii_lowercase().as_str() {
+                "message" => message = Some(value),
+                "detail" => detail = value,
+                "hint" => hint = value,
+                "errcode" => {
+                    code = match unquote(&value) {
+                        Some(c) if c.len() == 5 => c.to_ascii_uppercase(),
+                        Some(name) => condition_code(&name.to_ascii_lowercase())
+                            .ok_or_else(|| {
+                                other(
+                                    "42704",
+                                    format!("unrecognized exception condition \"{name}\""),
+                                )
+                            })?
+                            .to_owned(),
+                        None => return Err(other("42601", "syntax error in RAISE ... USING")),
+                    }
+                }
+                "column" | "constraint" | "datatype" | "table" | "schema" => {}
+                other_name => {
+                    return Err(other(
+                        "42601",
+                        format!("unrecognized RAISE statement option \"{other_name}\""),
+                    ))
+                }
+            }
+        }
+        let message = message.unwrap_or_else(|| format!("'{code}'"));
+        Ok(Some(DoStep::Raise {
+            fields: select(&[message, detail, hint])?,
+            code,
+        }))
     }
 
     /// `condition [OR condition ...] THEN`: their SQLSTATEs, and whether
@@ -285,6 +529,60 @@ impl Cursor {
             }
         }
     }
+}
+
+/// `text` cut at top-level `sep` (outside parentheses and quotes).
+fn top_level_split(text: &str, sep: char) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut depth, mut quoted) = (0usize, false);
+    let mut cur = String::new();
+    for ch in text.chars() {
+        match ch {
+            '\'' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            c if c == sep && !quoted && depth == 0 => {
+                out.push(std::mem::take(&mut cur).trim().to_owned());
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(ch);
+    }
+    out.push(cur.trim().to_owned());
+    out
+}
+
+/// Where the word `w` starts in `text` outside quotes (case-insensitive).
+fn find_word(text: &str, w: &str) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    let mut quoted = false;
+    let bytes = lower.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\'' {
+            quoted = !quoted;
+        }
+        if quoted || !lower[i..].starts_with(w) {
+            continue;
+        }
+        let before = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        let after = bytes
+            .get(i + w.len())
+            .is_none_or(|c| !c.is_ascii_alphanumeric());
+        if before && after {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// The value of a quoted string literal (`'..'` or `E'..'`), as the
+/// tokenizer printed it.
+fn unquote(text: &str) -> Option<String> {
+    let t = text.trim();
+    let t = t.strip_prefix(['E', 'e']).unwrap_or(t);
+    let inner = t.strip_prefix('\'')?.strip_suffix('\'')?;
+    Some(inner.replace("''", "'"))
 }
 
 /// PL/pgSQL's condition names (appendix A of the PostgreSQL manual) for

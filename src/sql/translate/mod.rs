@@ -90,7 +90,7 @@ use crate::sql::pgtype::PgType;
 
 pub use copy_options::{CopyFormat, CopyOptions, ForceQuote};
 pub use depth::{check_text as check_depth, MAX_DEPTH};
-pub use do_block::{DoBlock, DoHandler};
+pub use do_block::{DoBlock, DoHandler, DoStep};
 pub use functions::UUID_V4_SQL;
 pub use literals::interval_modifiers;
 pub use matview::TABLE_DDL as MATVIEW_TABLE_DDL;
