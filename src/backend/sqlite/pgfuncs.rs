@@ -27,6 +27,7 @@ mod numeric_math;
 mod ordered_set;
 mod populate;
 pub(super) mod quote;
+mod regression;
 pub(crate) mod sequences;
 mod single_row;
 mod stats;
@@ -78,6 +79,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     ordered_set::register(conn)?;
     jsonbuild::register(conn)?;
     stats::register(conn)?;
+    regression::register(conn)?;
     single_row::register(conn)?;
     float_ops::register(conn)?;
     group_check::register(conn)?;

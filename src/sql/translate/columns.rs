@@ -1248,6 +1248,9 @@ fn function_type(func: &Function) -> Option<PgType> {
                 _ => PgType::Numeric,
             }
         }
+        "regr_count" => PgType::Int8,
+        "corr" | "covar_pop" | "covar_samp" | "regr_sxx" | "regr_syy" | "regr_sxy"
+        | "regr_avgx" | "regr_avgy" | "regr_r2" | "regr_slope" | "regr_intercept" => PgType::Float8,
         // Window functions.
         "row_number" | "rank" | "dense_rank" => PgType::Int8,
         "ntile" => PgType::Int4,
