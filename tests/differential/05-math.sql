@@ -70,8 +70,3 @@ SELECT numeric '1.50' + 1;
 SELECT int '5' * 2;
 SELECT trim_scale(1.230), trim_scale(10.000), trim_scale(5), trim_scale(0.50);
 SELECT to_char(90, 'FM$9,999.00'), to_char(0, 'FM$9,999.00'), to_char(1234.5, 'FM$9,999.00'), to_char(7, 'FM000');
-CREATE TABLE float_specials (id int PRIMARY KEY, f float8, r real);
-INSERT INTO float_specials VALUES (1, 'NaN', 'nan'), (2, 'Infinity', '-Infinity'), (3, 1.5, 2), (4, NULL, NULL);
-INSERT INTO float_specials SELECT 5, 'NaN'::float8, 'NaN'::real;
-SELECT id, f, r, f IS NULL AS missing FROM float_specials ORDER BY f, id;
-SELECT count(*) FILTER (WHERE f = 'NaN') AS nans, max(f), min(r) FROM float_specials;

@@ -63,7 +63,3 @@ SELECT sum(x) FROM (SELECT 1.10 AS x UNION ALL SELECT 2.20) AS u;
 SELECT 1.5 UNION SELECT 2.25 ORDER BY 1;
 SELECT region, COALESCE(SUM(amount), 0) AS total FROM sales GROUP BY region ORDER BY region;
 SELECT COALESCE(SUM(amount), 0) FROM sales WHERE region = 'nowhere';
-SELECT regr_count(amount, qty), round(corr(amount, qty)::numeric, 10), round(regr_slope(amount, qty)::numeric, 10), round(regr_intercept(amount, qty)::numeric, 10), round(regr_r2(amount, qty)::numeric, 10) FROM sales;
-SELECT round(covar_pop(amount, qty)::numeric, 10), round(covar_samp(amount, qty)::numeric, 10), regr_avgx(amount, qty), round(regr_avgy(amount, qty)::numeric, 10), regr_sxx(amount, qty) >= 0 FROM sales;
-SELECT region, regr_count(amount, qty), corr(amount, qty) IS NULL AS no_corr FROM sales GROUP BY region ORDER BY region;
-SELECT corr(x, y), regr_slope(x, y), regr_r2(x, y) FROM (VALUES (1.0, 2.0), (2.0, 2.0)) v(x, y);

@@ -200,15 +200,33 @@ pub fn regtype_oid(name: &str) -> Option<u32> {
     (t != PgType::Text || matches!(base, "text" | "clob")).then(|| t.oid())
 }
 
+/// The stem of a type's I/O functions (`date_in`, `int4in`, `array_in`):
+/// PostgreSQL names some with an underscore, some without.
+fn io_stem(name: &str, category: char) -> String {
+    match name {
+        _ if category == 'A' => "array_".to_owned(),
+        "unknown" => name.to_owned(),
+        _ if category == 'P' => format!("{name}_"),
+        "money" => "cash_".to_owned(),
+        "json" | "jsonb" | "xml" | "date" | "time" | "timetz" | "timestamp" | "timestamptz"
+        | "interval" | "numeric" | "uuid" | "inet" | "cidr" | "macaddr" | "macaddr8" | "bit"
+        | "varbit" | "point" | "lseg" | "path" | "box" | "line" | "circle" | "record"
+        | "pg_lsn" | "jsonpath" => format!("{name}_"),
+        "polygon" => "poly_".to_owned(),
+        _ => name.to_owned(),
+    }
+}
+
 pub(super) fn add(all: &mut Vec<Relation>) {
     let mut values = String::new();
     let mut push = |oid: u32, name: String, len: i16, cat: char, elem: u32, array: u32| {
         if !values.is_empty() {
             values.push_str(", ");
         }
+        let stem = io_stem(&name, cat);
         let _ = write!(
             values,
-            "({oid}, '{name}', {len}, '{cat}', {elem}, {array}, {})",
+            "({oid}, '{name}', {len}, '{cat}', {elem}, {array}, {}, '{stem}')",
             type_collation(oid)
         );
     };
@@ -231,8 +249,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            CASE column4 WHEN 'P' THEN 'p' ELSE 'b' END AS typtype, column4 AS typcategory, \
            0 AS typispreferred, 1 AS typisdefined, ',' AS typdelim, 0 AS typrelid, \
            0 AS typsubscript, column5 AS typelem, column6 AS typarray, \
-           column2 || 'in' AS typinput, column2 || 'out' AS typoutput, \
-           column2 || 'recv' AS typreceive, column2 || 'send' AS typsend, \
+           column8 || 'in' AS typinput, column8 || 'out' AS typoutput, \
+           column8 || 'recv' AS typreceive, column8 || 'send' AS typsend, \
            '-' AS typmodin, '-' AS typmodout, '-' AS typanalyze, \
            CASE WHEN column3 = 8 OR column3 = -1 THEN 'd' ELSE 'i' END AS typalign, \
            CASE WHEN column3 = -1 THEN 'x' ELSE 'p' END AS typstorage, 0 AS typnotnull, \
