@@ -507,7 +507,7 @@ impl Session {
 
     /// [`Self::with_local_conn`] holding the writer slot `permit` for `f`
     /// only: a commit's fsync is waited for after the next writer got it.
-    async fn with_local_conn_releasing<T, F>(
+    pub(super) async fn with_local_conn_releasing<T, F>(
         self: &Arc<Self>,
         permit: Option<OwnedSemaphorePermit>,
         f: F,
@@ -849,6 +849,7 @@ impl Session {
                 .await
             }
             StmtKind::DoBlock(block) => Box::pin(self.run_do_block(block, format)).await,
+            StmtKind::Grant(grant) => self.grant(grant).await,
             StmtKind::RefreshMatview { name } => {
                 if self.remote.is_some() {
                     return Err(SqlError::new(

@@ -50,6 +50,9 @@ pub struct TenantDb {
     schema_generation: Arc<std::sync::atomic::AtomicU64>,
     /// Its sessions' advisory locks (pg_advisory_lock), in this process.
     pub advisory: Arc<crate::server::advisory::AdvisoryLocks>,
+    /// Its users' table privileges (GRANT, REVOKE), shared by its sessions
+    /// so a change applies to all of them at once.
+    pub acl: Arc<crate::backend::sqlite::privileges::TableAcl>,
 }
 
 /// Where a tenant environment's database is, for the registry.
@@ -85,6 +88,14 @@ impl TenantDb {
 
     pub fn is_remote(&self) -> bool {
         self.remote.is_some()
+    }
+
+    /// The table privileges of `user`'s sessions on this database.
+    pub fn grants(&self, user: &str) -> crate::backend::sqlite::privileges::Grants {
+        crate::backend::sqlite::privileges::Grants {
+            acl: self.acl.clone(),
+            user: user.to_owned(),
+        }
     }
 
     /// A deployment changed the schema outside this instance's sessions.
@@ -290,6 +301,7 @@ impl Registry {
                     stats: Default::default(),
                     schema_generation: Default::default(),
                     advisory: Default::default(),
+                    acl: Default::default(),
                 });
                 live.insert(key, Arc::downgrade(&db));
                 db

@@ -55,6 +55,10 @@ pub fn install(conn: &Connection) -> rusqlite::Result<()> {
     if !has_relation(conn, "pgcat__comment")? {
         conn.execute_batch(&catalog::COMMENT_TABLE.replace("main.", "temp."))?;
     }
+    // And the table privileges (GRANT, REVOKE).
+    if !has_relation(conn, "pgcat__acl")? {
+        conn.execute_batch(&super::privileges::ACL_TABLE_DDL.replace("main.", "temp."))?;
+    }
     // And the materialized views' definitions (pg_matviews), a table the
     // first CREATE MATERIALIZED VIEW makes (dropping this stand-in).
     if !has_relation(conn, "pgcat__matview")? {
