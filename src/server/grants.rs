@@ -9,7 +9,7 @@ use super::session::{Identity, Outcome, Session};
 use crate::backend::sqlite::grant::{self, Grantee};
 use crate::backend::sqlite::guard::Role;
 use crate::backend::sqlite::privileges::{role_default, PUBLIC};
-use crate::sql::errors::SqlError;
+use crate::sql::errors::{from_sqlite, SqlError};
 use crate::sql::translate::{Grant, GrantTarget, GRANT_CURRENT_USER};
 use pgwire::api::results::Tag;
 
@@ -50,16 +50,16 @@ impl Session {
             GrantTarget::FutureTables => return future_tables(g, &grantees).map(|()| done),
             _ => {}
         }
-        if self.remote_guard().await.is_some() {
+        let db = self
+            .tenant_db()
+            .ok_or_else(|| SqlError::new("55006", "the session has no database connection"))?;
+        if db.is_remote() {
             return Err(SqlError::new(
                 "0A000",
                 "GRANT and REVOKE on tables are not supported on remote libSQL tenants",
             ));
         }
-        let acl = self
-            .tenant_db()
-            .map(|db| db.acl.clone())
-            .ok_or_else(|| SqlError::new("55006", "the session has no database connection"))?;
+        let acl = db.acl.clone();
         let (g, grantor) = (g.clone(), user.clone());
         let permit = self.writer_for_statement().await?;
         self.with_local_conn_releasing(permit, move |c| {
@@ -67,6 +67,22 @@ impl Session {
         })
         .await?;
         Ok(Outcome::Command(Tag::new(tag)))
+    }
+
+    /// Reads the database's privileges again after a statement that
+    /// dropped or renamed relations (and so their rows of `pgcat__acl`).
+    pub(super) async fn reload_privileges(self: &Arc<Self>) -> Result<(), SqlError> {
+        let Some(acl) = self
+            .tenant_db()
+            .filter(|db| !db.is_remote())
+            .map(|db| db.acl.clone())
+        else {
+            return Ok(());
+        };
+        self.with_local_conn_releasing(None, move |c| {
+            acl.load(c.sqlite()).map_err(|e| from_sqlite(&e))
+        })
+        .await
     }
 
     /// The grantees by name, with their roles; PUBLIC has none.
@@ -110,6 +126,20 @@ impl Session {
         .await
         .map_err(|e| SqlError::internal("looking up grantees", e))?
     }
+}
+
+/// Whether a statement with this tag may drop or rename relations whose
+/// privileges are kept.
+pub(super) fn moves_privileges(tag: &str) -> bool {
+    matches!(
+        tag,
+        "DROP TABLE"
+            | "DROP VIEW"
+            | "DROP SEQUENCE"
+            | "DROP MATERIALIZED VIEW"
+            | "ALTER TABLE"
+            | "ALTER SEQUENCE"
+    )
 }
 
 /// `ALTER DEFAULT PRIVILEGES ... ON TABLES`: accepted when it changes

@@ -754,6 +754,9 @@ impl Session {
                     })
                     .await?;
                 }
+                if r.is_ok() && super::grants::moves_privileges(tag) {
+                    self.reload_privileges().await?;
+                }
                 r
             }
             StmtKind::Begin { tag } => self.begin(false, tag).await,

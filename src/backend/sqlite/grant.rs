@@ -6,6 +6,7 @@
 use rusqlite::Connection;
 
 use super::guard::{self, Role};
+use super::pgfuncs::sequences::is_serial_sequence;
 use super::privileges::{role_default, TableAcl, ACL_TABLE_DDL, PRIVILEGES};
 use crate::sql::errors::{from_sqlite, SqlError};
 use crate::sql::translate::{Grant, GrantTarget};
@@ -34,22 +35,25 @@ fn relations(conn: &Connection, target: &GrantTarget) -> Result<Vec<String>, Sql
         .collect::<Result<_, _>>()
         .map_err(sql)?;
     let named = |names: &[String], sequences: bool| {
-        names
-            .iter()
-            .map(|n| {
-                let found = all.iter().find(|(name, _)| name.eq_ignore_ascii_case(n));
-                match found {
-                    None => Err(SqlError::new(
+        let mut out = Vec::new();
+        for n in names {
+            match all.iter().find(|(name, _)| name.eq_ignore_ascii_case(n)) {
+                // A serial key's sequence is its table's rowid: numbering
+                // follows the right to INSERT, with nothing to keep.
+                None if sequences && is_serial_sequence(conn, n) => {}
+                None => {
+                    return Err(SqlError::new(
                         "42P01",
                         format!("relation \"{n}\" does not exist"),
-                    )),
-                    Some((_, false)) if sequences => {
-                        Err(SqlError::new("42809", format!("\"{n}\" is not a sequence")))
-                    }
-                    Some((name, _)) => Ok(name.clone()),
+                    ))
                 }
-            })
-            .collect::<Result<Vec<_>, _>>()
+                Some((_, false)) if sequences => {
+                    return Err(SqlError::new("42809", format!("\"{n}\" is not a sequence")))
+                }
+                Some((name, _)) => out.push(name.clone()),
+            }
+        }
+        Ok(out)
     };
     let every = |sequences: bool| {
         all.iter()

@@ -10,8 +10,9 @@
 use super::{rel, Relation};
 
 /// The rows of table_privileges and role_table_grants: the owner's (the
-/// session's user, as pg_class.relowner says) on every table and view,
-/// then the grants, recorded as made by the owner as PostgreSQL does.
+/// session's user, as pg_class.relowner says) on every table and view, as
+/// far as the user's role and grants give them, then the grants, recorded
+/// as made by the owner as PostgreSQL does.
 const GRANTS: &str = "SELECT pg_get_userbyid(10) AS grantor, g.grantee AS grantee, \
        pg_current_database() AS table_catalog, 'public' AS table_schema, r.name AS table_name, \
        g.privilege AS privilege_type, g.grantable AS is_grantable, \
@@ -21,7 +22,7 @@ const GRANTS: &str = "SELECT pg_get_userbyid(10) AS grantor, g.grantee AS grante
 \"TRUNCATE\",\"REFERENCES\",\"TRIGGER\"]') p \
        UNION ALL SELECT a.rel, a.grantee, a.privilege, 'NO' FROM pgcat__acl a WHERE a.granted) g \
        ON g.rel IS NULL OR g.rel = r.name COLLATE NOCASE \
-     WHERE r.type <> 'sequence'";
+     WHERE r.type <> 'sequence' AND (g.rel IS NOT NULL OR has_table_privilege(r.name, g.privilege))";
 
 const COLUMNS: &str = "grantor:name grantee:name table_catalog:name table_schema:name \
      table_name:name privilege_type:varchar is_grantable:varchar with_hierarchy:varchar";

@@ -14,7 +14,8 @@ use sqlparser::ast::{
 use super::ast::name_parts;
 use super::error::{no_schema, other, unsupported};
 use super::{StmtKind, TranslateError, Translation};
-use crate::backend::sqlite::privileges::{self as privs, ALL, SELECT, UPDATE};
+use crate::backend::sqlite::privileges::{self as privs, ACL_TABLE_DDL, ALL, SELECT, UPDATE};
+use crate::sql::quote_literal;
 
 /// A GRANT or REVOKE, checked and ready to apply.
 #[derive(Debug, Clone, PartialEq)]
@@ -241,4 +242,28 @@ fn grantee(g: &Grantee) -> Result<String, TranslateError> {
         ("current_user" | "session_user" | "current_role", false) => CURRENT_USER.to_owned(),
         _ => n.clone(),
     })
+}
+
+/// Before a table, view or sequence is dropped: its privileges go, so a
+/// later one of the same name starts without them.
+pub(crate) fn dropped_relation(name: &str) -> Vec<String> {
+    vec![
+        ACL_TABLE_DDL.to_owned(),
+        format!(
+            "DELETE FROM main.pgcat__acl WHERE rel = {}",
+            quote_literal(name)
+        ),
+    ]
+}
+
+/// After `ALTER TABLE | SEQUENCE from RENAME TO to`: its privileges follow.
+pub(crate) fn renamed_relation(from: &str, to: &str) -> Vec<String> {
+    vec![
+        ACL_TABLE_DDL.to_owned(),
+        format!(
+            "UPDATE OR REPLACE main.pgcat__acl SET rel = {} WHERE rel = {}",
+            quote_literal(to),
+            quote_literal(from)
+        ),
+    ]
 }
