@@ -267,3 +267,122 @@ pub(crate) fn renamed_relation(from: &str, to: &str) -> Vec<String> {
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Grant, GrantTarget};
+    use crate::sql::translate::{translate, StmtKind};
+
+    fn grant(sql: &str) -> Grant {
+        match translate(sql).unwrap().remove(0).kind {
+            StmtKind::Grant(g) => *g,
+            other => panic!("{sql}: {other:?}"),
+        }
+    }
+
+    fn code(sql: &str) -> &'static str {
+        translate(sql).unwrap_err().code
+    }
+
+    #[test]
+    fn reads_targets_privileges_and_grantees() {
+        let t = |names: &[&str]| GrantTarget::Tables(names.iter().map(|n| n.to_string()).collect());
+        for (sql, revoke, target, privileges, grantees) in [
+            (
+                "GRANT SELECT, INSERT ON t TO app_user",
+                false,
+                t(&["t"]),
+                0b11,
+                vec!["app_user"],
+            ),
+            (
+                "GRANT ALL ON TABLE public.T, \"U\" TO PUBLIC",
+                false,
+                t(&["t", "U"]),
+                0x7f,
+                vec!["PUBLIC"],
+            ),
+            (
+                "GRANT ALL ON ALL TABLES IN SCHEMA public TO x, \"Public\"",
+                false,
+                GrantTarget::AllTables,
+                0x7f,
+                vec!["x", "Public"],
+            ),
+            (
+                "GRANT USAGE, SELECT ON SEQUENCE s TO x",
+                false,
+                GrantTarget::Sequences(vec!["s".into()]),
+                0b101,
+                vec!["x"],
+            ),
+            (
+                "GRANT USAGE ON SCHEMA public TO CURRENT_USER",
+                false,
+                GrantTarget::Nothing,
+                0,
+                vec!["CURRENT_USER"],
+            ),
+            (
+                "REVOKE ALL ON t FROM PUBLIC",
+                true,
+                t(&["t"]),
+                0x7f,
+                vec!["PUBLIC"],
+            ),
+            (
+                "REVOKE DELETE ON t FROM rw CASCADE",
+                true,
+                t(&["t"]),
+                0b1000,
+                vec!["rw"],
+            ),
+            (
+                "GRANT EXECUTE ON FUNCTION f(int) TO x",
+                false,
+                GrantTarget::Nothing,
+                0,
+                vec!["x"],
+            ),
+            (
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ro",
+                false,
+                GrantTarget::FutureTables,
+                1,
+                vec!["ro"],
+            ),
+            (
+                "ALTER DEFAULT PRIVILEGES FOR ROLE u GRANT USAGE ON SEQUENCES TO ro",
+                false,
+                GrantTarget::Nothing,
+                0b101,
+                vec!["ro"],
+            ),
+        ] {
+            let g = grant(sql);
+            assert_eq!(
+                (g.revoke, &g.target, g.privileges),
+                (revoke, &target, privileges),
+                "{sql}"
+            );
+            assert_eq!(g.grantees, grantees, "{sql}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_postgres_or_pgtenant_does_not_take() {
+        for (sql, want) in [
+            ("GRANT USAGE ON t TO x", "0LP01"),
+            ("GRANT INSERT ON SEQUENCE s TO x", "0LP01"),
+            ("GRANT SELECT ON other.t TO x", "3F000"),
+            ("GRANT USAGE ON SCHEMA other TO x", "3F000"),
+            ("GRANT SELECT (a) ON t TO x", "0A000"),
+            (
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO x",
+                "3F000",
+            ),
+        ] {
+            assert_eq!(code(sql), want, "{sql}");
+        }
+    }
+}
