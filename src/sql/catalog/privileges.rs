@@ -47,9 +47,10 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         all,
         "pgcat__acl_list",
         "rel:text acl:text",
-        "SELECT i.rel AS rel, '[' || json_quote(pg_get_userbyid(10) || '=arwdDxt/' || \
-           pg_get_userbyid(10)) || ',' || group_concat(json_quote(i.item), ',') || ']' AS acl \
-         FROM pgcat__acl_item i GROUP BY i.rel",
+        "SELECT a.rel AS rel, '[' || json_quote(pg_get_userbyid(10) || '=arwdDxt/' || \
+           pg_get_userbyid(10)) || coalesce((SELECT ',' || group_concat(json_quote(i.item), ',') \
+             FROM pgcat__acl_item i WHERE i.rel = a.rel), '') || ']' AS acl \
+         FROM (SELECT DISTINCT rel FROM pgcat__acl) a",
     );
     rel(all, "pgcat_is_table_privileges", COLUMNS, GRANTS);
     rel(all, "pgcat_is_role_table_grants", COLUMNS, GRANTS);
