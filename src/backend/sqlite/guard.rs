@@ -348,8 +348,10 @@ pub fn set_guard(
 
 /// Runs server-side setup that the authorizer would refuse (the quota
 /// pragmas, schema rewrites), keeping the session's authorizer in place
-/// for what follows. Never with tenant SQL. Statements prepared inside are
-/// not cached: `f` must use `prepare`, not `prepare_cached`.
+/// for what follows. Never with tenant SQL. A statement `f` prepares is
+/// authorized as the server's: it may be cached (`prepare_cached`) only if
+/// every role may run it (reads of `sqlite_schema`, say), since a later
+/// session's identical text would reuse it unchecked.
 pub fn unguarded<T>(
     conn: &mut Connection,
     f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
@@ -407,6 +409,43 @@ mod tests {
         }
         set_role(&mut c, Role::Owner, false).unwrap();
         c.execute_batch("ALTER TABLE t DROP COLUMN c").unwrap();
+    }
+
+    #[test]
+    fn grants_lift_the_role_and_revokes_refuse() {
+        use super::super::privileges::{TableAcl, ACL_TABLE_DDL};
+        let mut c = conn();
+        c.execute_batch(&format!(
+            "{ACL_TABLE_DDL}; CREATE TABLE a (x int); CREATE TABLE b (x int); \
+             INSERT INTO main.pgcat__acl VALUES ('ro', 'a', 'INSERT', 1, 'u'), \
+             ('rw', 'B', 'DELETE', 0, 'u')"
+        ))
+        .unwrap();
+        let acl = std::sync::Arc::new(TableAcl::default());
+        acl.load(&c).unwrap();
+        let grants = |user: &str| {
+            Some(Grants {
+                acl: acl.clone(),
+                user: user.into(),
+            })
+        };
+        set_guard(&mut c, Role::ReadOnly, false, grants("ro")).unwrap();
+        c.execute_batch("INSERT INTO a VALUES (1)").unwrap();
+        assert!(c.execute_batch("INSERT INTO b VALUES (1)").is_err());
+        assert_eq!(denial_error().code, "25006");
+        assert!(c.execute_batch("DELETE FROM a").is_err());
+        assert_eq!(denial_error().code, "25006");
+        set_guard(&mut c, Role::ReadWrite, false, grants("rw")).unwrap();
+        c.execute_batch("DELETE FROM a; SELECT x FROM b").unwrap();
+        assert!(c.execute_batch("DELETE FROM b WHERE x = 1").is_err());
+        let e = denial_error();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("42501", "permission denied for table b")
+        );
+        // The server's own statements pass, and the guard stays.
+        unguarded(&mut c, |c| c.execute_batch("DELETE FROM b")).unwrap();
+        assert!(c.execute_batch("DELETE FROM b").is_err());
     }
 
     #[test]
