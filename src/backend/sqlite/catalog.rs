@@ -91,6 +91,19 @@ pub fn set_session(
             Some(other) => Some(format!("unknown (OID={other})")),
         })
     })?;
+    // A table's or sequence's default ACL: its owner's privileges, as
+    // pg_class.relacl lists them (pg_dump compares the two to write GRANT
+    // and REVOKE). Other objects keep no ACL: NULL, as before.
+    let u = user.to_string();
+    conn.create_scalar_function("acldefault", 2, session(), move |ctx| {
+        let kind: Option<String> = ctx.get(0)?;
+        Ok(match (kind.as_deref(), ctx.get::<Option<i64>>(1)?) {
+            (Some("r" | "s"), Some(10)) => {
+                Some(serde_json::Value::from(vec![format!("{u}=arwdDxt/{u}")]).to_string())
+            }
+            _ => None,
+        })
+    })?;
     let d = database.to_string();
     conn.create_scalar_function("pg_current_database", 0, session(), move |_| Ok(d.clone()))?;
     conn.create_scalar_function("pg_backend_pid", 0, session(), move |_| Ok(pid))?;
