@@ -236,9 +236,10 @@ fn authorize_as<const ROLE: u8, const COUNT_DELETES: bool>(ctx: AuthContext<'_>)
 }
 
 /// The table privilege an action needs, and its table, when the action is
-/// on one of the tenant's own tables from top-level SQL. Statements inside
-/// a view or trigger (`accessor`) run with their owner's privileges, as in
-/// PostgreSQL; the server's own tables (`sqlite_`, `pgcat_`) need none.
+/// on one of the tenant's own tables from top-level SQL. A view reads with
+/// its owner's privileges, as in PostgreSQL; a trigger's statements are not
+/// checked either (SQLite names only the innermost view or trigger in
+/// `accessor`). The server's own tables (`sqlite_`, `pgcat_`) need none.
 fn table_privilege<'a>(ctx: &AuthContext<'a>) -> Option<(&'a str, u8)> {
     if ctx.accessor.is_some() {
         return None;
@@ -275,7 +276,8 @@ fn authorize_role(
         });
     }
     // A grant lifts the read-only role's refusal of writes for its table;
-    // a view's or trigger's own statements run as their owner's.
+    // a view's or trigger's own statements are not checked (see
+    // `table_privilege`).
     let mut granted = grants.is_some() && ctx.accessor.is_some();
     if let (Some(g), true) = (grants, main) {
         if let Some((table, bit)) = table_privilege(&ctx) {
