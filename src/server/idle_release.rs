@@ -121,7 +121,14 @@ pub fn reacquire(s: &Arc<Session>) -> Result<Conn, SqlError> {
         .and_then(|q| q.runtime())
         .ok_or_else(|| SqlError::new("55006", "the session has no tenant runtime"))?;
     let mut conn = db.checkout()?;
-    crate::tenant::enforce::install(conn.sqlite_mut(), env, Role::parse(role), &rt.quotas(), rt)?;
+    crate::tenant::enforce::install(
+        conn.sqlite_mut(),
+        env,
+        Role::parse(role),
+        Some(db.grants(user)),
+        &rt.quotas(),
+        rt,
+    )?;
     let database = s.database.get().map(String::as_str).unwrap_or(user);
     conn.set_session(user, database, s.pid)?;
     super::activity::register(&conn, &s.server, Some(tenant), database);

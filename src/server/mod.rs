@@ -12,6 +12,7 @@ pub mod extended;
 pub mod fault;
 pub mod frame_guard;
 pub mod frames;
+mod grants;
 pub mod idle_release;
 pub mod lifted;
 pub mod messages;

@@ -539,7 +539,7 @@ impl Session {
 
     /// [`Self::with_local_conn`] holding the writer slot `permit` for `f`
     /// only: a commit's fsync is waited for after the next writer got it.
-    async fn with_local_conn_releasing<T, F>(
+    pub(super) async fn with_local_conn_releasing<T, F>(
         self: &Arc<Self>,
         permit: Option<OwnedSemaphorePermit>,
         f: F,
@@ -786,6 +786,9 @@ impl Session {
                     })
                     .await?;
                 }
+                if r.is_ok() && super::grants::moves_privileges(tag) {
+                    self.reload_privileges().await?;
+                }
                 r
             }
             StmtKind::Begin { tag } => self.begin(false, tag).await,
@@ -881,6 +884,7 @@ impl Session {
                 .await
             }
             StmtKind::DoBlock(block) => Box::pin(self.run_do_block(block, format)).await,
+            StmtKind::Grant(grant) => self.grant(grant).await,
             StmtKind::RefreshMatview { name } => {
                 if self.remote.is_some() {
                     return Err(SqlError::new(

@@ -392,12 +392,14 @@ impl ConnHandler {
                 } else {
                     let db2 = db.clone();
                     let env2 = env.clone();
+                    let grants = db.grants(user);
                     tokio::task::spawn_blocking(move || {
                         let mut conn = db2.checkout()?;
                         crate::tenant::enforce::install(
                             conn.sqlite_mut(),
                             &env2,
                             role,
+                            Some(grants),
                             &quotas,
                             &rt,
                         )?;

@@ -318,6 +318,15 @@ impl Catalog {
         }))
     }
 
+    /// The role of a tenant's user, if the user exists (GRANT's grantees).
+    pub fn user_role(&self, tenant: &str, user: &str) -> Result<Option<String>, SqlError> {
+        let row = self.conn()?.query_opt(
+            "SELECT role FROM tenant_user WHERE tenant = ?1 AND name = ?2",
+            params![tenant, user],
+        )?;
+        row.map(|r| r.get::<String>(0)).transpose()
+    }
+
     /// Creates a tenant with its `prod` environment and database file on the
     /// free plan (see [`super::provision::create`] for the steps).
     pub fn create_tenant(&self, name: &str) -> Result<TenantRow, SqlError> {

@@ -25,6 +25,7 @@ use rusqlite::Connection;
 use super::limits::TenantRuntime;
 use super::quota::Quotas;
 use crate::backend::sqlite::guard::{self, Role};
+use crate::backend::sqlite::privileges::Grants;
 use crate::sql::errors::SqlError;
 
 thread_local! {
@@ -40,18 +41,23 @@ pub fn take_refusal() -> Option<SqlError> {
 /// SQLite's largest page count: no storage quota.
 const UNLIMITED_PAGES: i64 = 4_294_967_294;
 
-/// Prepares a tenant connection for a session of `role` under `quotas`.
+/// Prepares a tenant connection for a session of `role` under `quotas`,
+/// with the user's table privileges (`grants`) when it has them.
 pub fn install(
     conn: &mut Connection,
     env: &str,
     role: Role,
+    grants: Option<Grants>,
     quotas: &Quotas,
     rt: &Arc<TenantRuntime>,
 ) -> Result<(), SqlError> {
     let db = |e: rusqlite::Error| SqlError::internal("applying tenant quotas", e);
     let count_rows = quotas.max_rows_per_table > 0;
     let max_bytes = quotas.max_storage_bytes;
-    guard::unguarded(conn, role, count_rows, |c| {
+    guard::unguarded(conn, |c| {
+        if let Some(g) = &grants {
+            g.acl.ensure_loaded(c)?;
+        }
         let pages = if max_bytes == 0 {
             UNLIMITED_PAGES
         } else {
@@ -67,6 +73,10 @@ pub fn install(
         Ok(())
     })
     .map_err(db)?;
+    if let Some(g) = &grants {
+        crate::backend::sqlite::has_privilege::register(conn, role, g.clone()).map_err(db)?;
+    }
+    guard::set_guard(conn, role, count_rows, grants).map_err(db)?;
     if count_rows {
         install_row_hooks(conn, rt.clone(), env, quotas.max_rows_per_table as i64).map_err(db)?;
     } else {
@@ -224,7 +234,7 @@ mod tests {
         guard::install(&mut c).unwrap();
         let limits = Limits::new(0);
         let rt = limits.runtime_or_load("t", || Ok(quotas)).unwrap();
-        install(&mut c, "prod", Role::Owner, &quotas, &rt).unwrap();
+        install(&mut c, "prod", Role::Owner, None, &quotas, &rt).unwrap();
         (c, rt)
     }
 

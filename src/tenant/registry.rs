@@ -52,6 +52,9 @@ pub struct TenantDb {
     pub advisory: Arc<crate::server::advisory::AdvisoryLocks>,
     /// Its sessions' LISTEN channels (NOTIFY), in this process.
     pub channels: Arc<crate::server::notify::Channels>,
+    /// Its users' table privileges (GRANT, REVOKE), shared by its sessions
+    /// so a change applies to all of them at once.
+    pub acl: Arc<crate::backend::sqlite::privileges::TableAcl>,
 }
 
 /// Where a tenant environment's database is, for the registry.
@@ -87,6 +90,14 @@ impl TenantDb {
 
     pub fn is_remote(&self) -> bool {
         self.remote.is_some()
+    }
+
+    /// The table privileges of `user`'s sessions on this database.
+    pub fn grants(&self, user: &str) -> crate::backend::sqlite::privileges::Grants {
+        crate::backend::sqlite::privileges::Grants {
+            acl: self.acl.clone(),
+            user: user.to_owned(),
+        }
     }
 
     /// A deployment changed the schema outside this instance's sessions.
@@ -293,6 +304,7 @@ impl Registry {
                     schema_generation: Default::default(),
                     advisory: Default::default(),
                     channels: Default::default(),
+                    acl: Default::default(),
                 });
                 live.insert(key, Arc::downgrade(&db));
                 db

@@ -33,6 +33,7 @@ mod disk_full;
 mod environments;
 mod error_codes;
 mod extended_protocol;
+mod grants;
 mod idle_release;
 mod insert_defaults;
 mod isolation;

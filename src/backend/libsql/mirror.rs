@@ -41,7 +41,6 @@ pub struct SchemaMirror {
     /// One connection for the session's life: the session registers its
     /// settings and identity functions on it, so a reload happens in place.
     db: Conn,
-    role: Role,
     stale: bool,
     /// Statement text → whether it runs here (reads no remote table).
     routes: HashMap<String, bool>,
@@ -64,7 +63,6 @@ impl SchemaMirror {
         guard::set_role(&mut db, role, false).map_err(sql)?;
         Ok(SchemaMirror {
             db: Conn::new(db),
-            role,
             stale: true,
             routes: HashMap::new(),
         })
@@ -83,8 +81,7 @@ impl SchemaMirror {
     /// skipped, and so are virtual tables: their rows are behind the
     /// module, so statements on them must go to the server.
     pub fn load(&mut self, entries: &[SchemaEntry]) -> Result<(), SqlError> {
-        let role = self.role;
-        guard::unguarded(self.db.sqlite_mut(), role, false, |c| {
+        guard::unguarded(self.db.sqlite_mut(), |c| {
             let old: Vec<(String, String)> = c
                 .prepare(
                     "SELECT type, name FROM main.sqlite_schema WHERE type IN ('view', 'table') \
@@ -158,8 +155,7 @@ impl SchemaMirror {
     /// Replaces the mirrored `COMMENT ON` texts (rows of the server's
     /// `pgcat__comment`: kind, obj, sub, description).
     pub fn load_comments(&mut self, rows: &[[String; 4]]) -> Result<(), SqlError> {
-        let role = self.role;
-        guard::unguarded(self.db.sqlite_mut(), role, false, |c| {
+        guard::unguarded(self.db.sqlite_mut(), |c| {
             c.execute_batch(&crate::sql::catalog::COMMENT_TABLE.replace("main.", "temp."))?;
             c.execute("DELETE FROM temp.pgcat__comment", [])?;
             let mut insert = c.prepare(

@@ -43,7 +43,7 @@ pub fn add_constraint(
         .ok_or_else(|| SqlError::internal("ALTER TABLE", "unexpected table definition"))?;
     let edited = format!("{}, {constraint}{}", &create[..end], &create[end..]);
     let mut refused = None;
-    guard::unguarded(conn, role, false, |c| {
+    guard::unguarded(conn, |c| {
         c.execute_batch("SAVEPOINT pgtenant_add_constraint")?;
         let r = edit(c, &name, &edited).and_then(|_| {
             refused = violation(c, &name, check)?;

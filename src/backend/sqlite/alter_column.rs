@@ -32,17 +32,10 @@ pub fn alter_columns(
     if role == Role::ReadOnly {
         return Err(guard::read_only_error());
     }
-    super::all_or_none(conn, "pgtenant_alter_column", |c| {
-        apply(c, role, table, changes)
-    })
+    super::all_or_none(conn, "pgtenant_alter_column", |c| apply(c, table, changes))
 }
 
-fn apply(
-    conn: &mut Connection,
-    role: Role,
-    table: &str,
-    changes: &[ColumnChange],
-) -> Result<(), SqlError> {
+fn apply(conn: &mut Connection, table: &str, changes: &[ColumnChange]) -> Result<(), SqlError> {
     let sql = |e: rusqlite::Error| from_sqlite(&e);
     for change in changes {
         match change {
@@ -68,13 +61,12 @@ fn apply(
                     .map_err(sql)?;
                     edit_column(
                         conn,
-                        role,
                         table,
                         &ColumnChange::SetDefault(column.clone(), expr.clone()),
                     )?;
                 }
                 if *not_null {
-                    edit_column(conn, role, table, &ColumnChange::SetNotNull(column.clone()))?;
+                    edit_column(conn, table, &ColumnChange::SetNotNull(column.clone()))?;
                 }
             }
             ColumnChange::DropColumn { column, if_exists } => {
@@ -93,7 +85,7 @@ fn apply(
                 let comments = crate::sql::translate::comments::dropped_column(table, column);
                 conn.execute_batch(&comments.join("; ")).map_err(sql)?;
             }
-            edit => edit_column(conn, role, table, edit)?,
+            edit => edit_column(conn, table, edit)?,
         }
     }
     Ok(())
@@ -102,12 +94,7 @@ fn apply(
 /// One change to a column's definition, with the rows checked before (a
 /// new NOT NULL: SQLite would then read `IS NULL` as false) or converted
 /// after (a new type).
-fn edit_column(
-    conn: &mut Connection,
-    role: Role,
-    table: &str,
-    change: &ColumnChange,
-) -> Result<(), SqlError> {
+fn edit_column(conn: &mut Connection, table: &str, change: &ColumnChange) -> Result<(), SqlError> {
     let (name, create) = definition(conn, table)?;
     // A type PostgreSQL does not have built in is one of the tenant's enums.
     let to_enum = match change {
@@ -145,10 +132,8 @@ fn edit_column(
         )?),
         _ => None,
     };
-    guard::unguarded(conn, role, false, |c| {
-        super::add_constraint::edit(c, &name, &edited)
-    })
-    .map_err(|e| from_sqlite(&e))?;
+    guard::unguarded(conn, |c| super::add_constraint::edit(c, &name, &edited))
+        .map_err(|e| from_sqlite(&e))?;
     // Rows are converted under the new declaration: its affinity would
     // turn a text rendering ('1.50') back into a number otherwise.
     for step in conversion.iter().flatten() {

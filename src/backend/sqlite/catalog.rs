@@ -55,6 +55,10 @@ pub fn install(conn: &Connection) -> rusqlite::Result<()> {
     if !has_relation(conn, "pgcat__comment")? {
         conn.execute_batch(&catalog::COMMENT_TABLE.replace("main.", "temp."))?;
     }
+    // And the table privileges (GRANT, REVOKE).
+    if !has_relation(conn, "pgcat__acl")? {
+        conn.execute_batch(&super::privileges::ACL_TABLE_DDL.replace("main.", "temp."))?;
+    }
     // And the materialized views' definitions (pg_matviews), a table the
     // first CREATE MATERIALIZED VIEW makes (dropping this stand-in).
     if !has_relation(conn, "pgcat__matview")? {
@@ -85,6 +89,19 @@ pub fn set_session(
             Some(10) => Some(u.clone()),
             Some(6171) => Some("pg_database_owner".to_string()),
             Some(other) => Some(format!("unknown (OID={other})")),
+        })
+    })?;
+    // A table's or sequence's default ACL: its owner's privileges, as
+    // pg_class.relacl lists them (pg_dump compares the two to write GRANT
+    // and REVOKE). Other objects keep no ACL: NULL, as before.
+    let u = user.to_string();
+    conn.create_scalar_function("acldefault", 2, session(), move |ctx| {
+        let kind: Option<String> = ctx.get(0)?;
+        Ok(match (kind.as_deref(), ctx.get::<Option<i64>>(1)?) {
+            (Some("r" | "s"), Some(10)) => {
+                Some(serde_json::Value::from(vec![format!("{u}=arwdDxt/{u}")]).to_string())
+            }
+            _ => None,
         })
     })?;
     let d = database.to_string();

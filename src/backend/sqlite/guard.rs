@@ -8,6 +8,7 @@
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::Connection;
 
+use super::privileges::{self, Grants, Verdict};
 use crate::sql::errors::SqlError;
 
 /// Pragmas that only read the tenant's own schema; catalog emulation needs
@@ -73,22 +74,26 @@ impl Role {
 /// Why the authorizer last refused, for the error the client gets. SQLite
 /// reports every refusal as SQLITE_AUTH; the refusal and the error mapping
 /// happen on the same thread, inside one prepare.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Denial {
     EscapeHatch,
     ReadOnly,
     NoDdl(Role),
+    /// A table privilege the user lacks (see `privileges`).
+    Table(String),
 }
 
 thread_local! {
     /// The table a DROP TABLE being prepared on this thread names: SQLite
     /// checks DELETE on it next, and IGNORE there would skip the drop.
     static DROPPING: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-    static DENIED: std::cell::Cell<Denial> = const { std::cell::Cell::new(Denial::EscapeHatch) };
+    static DENIED: std::cell::RefCell<Denial> = const { std::cell::RefCell::new(Denial::EscapeHatch) };
+    /// Set while the server runs its own statements (see [`unguarded`]).
+    static UNGUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 fn deny(why: Denial) -> Authorization {
-    DENIED.with(|d| d.set(why));
+    DENIED.with(|d| *d.borrow_mut() = why);
     Authorization::Deny
 }
 
@@ -104,6 +109,9 @@ pub fn read_only_error() -> SqlError {
 
 pub fn denial_error() -> SqlError {
     match DENIED.with(|d| d.replace(Denial::EscapeHatch)) {
+        Denial::Table(table) => {
+            SqlError::new("42501", format!("permission denied for table {table}"))
+        }
         Denial::EscapeHatch => SqlError::new(
             "42501",
             "permission denied: ATTACH, DETACH, PRAGMA, VACUUM INTO and extension loading are not available",
@@ -172,6 +180,9 @@ pub fn deferring_foreign_keys<T>(db: &Connection, f: impl FnOnce() -> Option<T>)
 }
 
 fn authorize(ctx: AuthContext<'_>) -> Authorization {
+    if UNGUARDED.with(|u| u.get()) {
+        return Authorization::Allow;
+    }
     match ctx.action {
         AuthAction::Attach { .. } | AuthAction::Detach { .. } => deny(Denial::EscapeHatch),
         AuthAction::Pragma {
@@ -221,6 +232,41 @@ fn authorize_as<const ROLE: u8, const COUNT_DELETES: bool>(ctx: AuthContext<'_>)
         1 => Role::ReadWrite,
         _ => Role::ReadOnly,
     };
+    authorize_role(role, COUNT_DELETES, None, ctx)
+}
+
+/// The table privilege an action needs, and its table, when the action is
+/// on one of the tenant's own tables from top-level SQL. A view reads with
+/// its owner's privileges, as in PostgreSQL; a trigger's statements are not
+/// checked either (SQLite names only the innermost view or trigger in
+/// `accessor`). The server's own tables (`sqlite_`, `pgcat_`) need none.
+fn table_privilege<'a>(ctx: &AuthContext<'a>) -> Option<(&'a str, u8)> {
+    if ctx.accessor.is_some() {
+        return None;
+    }
+    let (table, bit) = match ctx.action {
+        AuthAction::Read { table_name, .. } => (table_name, privileges::SELECT),
+        AuthAction::Insert { table_name } => (table_name, privileges::INSERT),
+        AuthAction::Update { table_name, .. } => (table_name, privileges::UPDATE),
+        AuthAction::Delete { table_name } => (table_name, privileges::DELETE),
+        _ => return None,
+    };
+    let lower = table.to_ascii_lowercase();
+    if lower.starts_with("sqlite_") || lower.starts_with("pgcat_") {
+        return None;
+    }
+    Some((table, bit))
+}
+
+fn authorize_role(
+    role: Role,
+    count_deletes: bool,
+    grants: Option<&Grants>,
+    ctx: AuthContext<'_>,
+) -> Authorization {
+    if UNGUARDED.with(|u| u.get()) {
+        return Authorization::Allow;
+    }
     let main = is_main(database_of(&ctx));
     if main && role != Role::Owner && is_ddl(&ctx.action) {
         return deny(if role == Role::ReadOnly {
@@ -229,22 +275,36 @@ fn authorize_as<const ROLE: u8, const COUNT_DELETES: bool>(ctx: AuthContext<'_>)
             Denial::NoDdl(role)
         });
     }
+    // A grant lifts the read-only role's refusal of writes for its table;
+    // a view's or trigger's own statements are not checked (see
+    // `table_privilege`).
+    let mut granted = grants.is_some() && ctx.accessor.is_some();
+    if let (Some(g), true) = (grants, main) {
+        if let Some((table, bit)) = table_privilege(&ctx) {
+            match g.acl.check(role, &g.user, table, bit) {
+                Verdict::Allowed => granted = true,
+                Verdict::NotGranted if role == Role::ReadOnly && bit != privileges::SELECT => {
+                    return deny(Denial::ReadOnly)
+                }
+                Verdict::NotGranted | Verdict::Revoked => {
+                    return deny(Denial::Table(table.to_owned()))
+                }
+            }
+        }
+    }
     match ctx.action {
-        AuthAction::Insert { table_name }
-        | AuthAction::Update { table_name, .. }
-        | AuthAction::Delete { table_name }
-            if main && role == Role::ReadOnly =>
+        AuthAction::Insert { .. } | AuthAction::Update { .. } | AuthAction::Delete { .. }
+            if main && role == Role::ReadOnly && !granted =>
         {
-            let _ = table_name;
             deny(Denial::ReadOnly)
         }
         AuthAction::Analyze { .. } if main && role == Role::ReadOnly => deny(Denial::ReadOnly),
-        AuthAction::DropTable { table_name } if COUNT_DELETES && main => {
+        AuthAction::DropTable { table_name } if count_deletes && main => {
             DROPPING.with(|d| *d.borrow_mut() = Some(table_name.to_owned()));
             authorize(ctx)
         }
         AuthAction::Delete { table_name }
-            if COUNT_DELETES && main && !table_name.starts_with("sqlite_") =>
+            if count_deletes && main && !table_name.starts_with("sqlite_") =>
         {
             let dropping = DROPPING.with(|d| d.borrow_mut().take_if(|t| t == table_name).is_some());
             if dropping {
@@ -261,6 +321,22 @@ fn authorize_as<const ROLE: u8, const COUNT_DELETES: bool>(ctx: AuthContext<'_>)
 /// the connection's prepared statements, so a statement cached by an
 /// earlier session of a pooled connection is authorized again for this one.
 pub fn set_role(conn: &mut Connection, role: Role, count_deletes: bool) -> rusqlite::Result<()> {
+    set_guard(conn, role, count_deletes, None)
+}
+
+/// [`set_role`] with the table privileges of the session's user (GRANT and
+/// REVOKE), which an owner does not need.
+pub fn set_guard(
+    conn: &mut Connection,
+    role: Role,
+    count_deletes: bool,
+    grants: Option<Grants>,
+) -> rusqlite::Result<()> {
+    if let (Some(g), false) = (grants, role == Role::Owner) {
+        return conn.authorizer(Some(move |ctx: AuthContext<'_>| {
+            authorize_role(role, count_deletes, Some(&g), ctx)
+        }));
+    }
     let f: fn(AuthContext<'_>) -> Authorization = match (role, count_deletes) {
         (Role::Owner, false) => authorize_as::<0, false>,
         (Role::Owner, true) => authorize_as::<0, true>,
@@ -273,17 +349,24 @@ pub fn set_role(conn: &mut Connection, role: Role, count_deletes: bool) -> rusql
 }
 
 /// Runs server-side setup that the authorizer would refuse (the quota
-/// pragmas), then restores the role's authorizer. Never with tenant SQL.
+/// pragmas, schema rewrites), keeping the session's authorizer in place
+/// for what follows. Never with tenant SQL. A statement `f` prepares is
+/// authorized as the server's: it may be cached (`prepare_cached`) only if
+/// every role may run it (reads of `sqlite_schema`, say), since a later
+/// session's identical text would reuse it unchecked.
 pub fn unguarded<T>(
     conn: &mut Connection,
-    role: Role,
-    count_deletes: bool,
     f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<T> {
-    conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>)?;
-    let r = f(conn);
-    set_role(conn, role, count_deletes)?;
-    r
+    /// Restores the flag even if `f` panics.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            UNGUARDED.with(|u| u.set(self.0));
+        }
+    }
+    let _restore = Restore(UNGUARDED.with(|u| u.replace(true)));
+    f(conn)
 }
 
 /// Installs the authorizer and hardening flags on a tenant connection.
@@ -328,6 +411,43 @@ mod tests {
         }
         set_role(&mut c, Role::Owner, false).unwrap();
         c.execute_batch("ALTER TABLE t DROP COLUMN c").unwrap();
+    }
+
+    #[test]
+    fn grants_lift_the_role_and_revokes_refuse() {
+        use super::super::privileges::{TableAcl, ACL_TABLE_DDL};
+        let mut c = conn();
+        c.execute_batch(&format!(
+            "{ACL_TABLE_DDL}; CREATE TABLE a (x int); CREATE TABLE b (x int); \
+             INSERT INTO main.pgcat__acl VALUES ('ro', 'a', 'INSERT', 1, 'u'), \
+             ('rw', 'B', 'DELETE', 0, 'u')"
+        ))
+        .unwrap();
+        let acl = std::sync::Arc::new(TableAcl::default());
+        acl.load(&c).unwrap();
+        let grants = |user: &str| {
+            Some(Grants {
+                acl: acl.clone(),
+                user: user.into(),
+            })
+        };
+        set_guard(&mut c, Role::ReadOnly, false, grants("ro")).unwrap();
+        c.execute_batch("INSERT INTO a VALUES (1)").unwrap();
+        assert!(c.execute_batch("INSERT INTO b VALUES (1)").is_err());
+        assert_eq!(denial_error().code, "25006");
+        assert!(c.execute_batch("DELETE FROM a").is_err());
+        assert_eq!(denial_error().code, "25006");
+        set_guard(&mut c, Role::ReadWrite, false, grants("rw")).unwrap();
+        c.execute_batch("DELETE FROM a; SELECT x FROM b").unwrap();
+        assert!(c.execute_batch("DELETE FROM b WHERE x = 1").is_err());
+        let e = denial_error();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("42501", "permission denied for table b")
+        );
+        // The server's own statements pass, and the guard stays.
+        unguarded(&mut c, |c| c.execute_batch("DELETE FROM b")).unwrap();
+        assert!(c.execute_batch("DELETE FROM b").is_err());
     }
 
     #[test]

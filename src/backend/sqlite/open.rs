@@ -105,6 +105,10 @@ pub fn open(path: &Path, opts: OpenOptions) -> rusqlite::Result<Connection> {
     if let Err(e) = conn.execute_batch(crate::sql::catalog::COMMENT_TABLE) {
         tracing::warn!(error = %e, "could not create the comment table");
     }
+    // GRANT and REVOKE's table privileges, the same way.
+    if let Err(e) = conn.execute_batch(super::privileges::ACL_TABLE_DDL) {
+        tracing::warn!(error = %e, "could not create the privilege table");
+    }
     super::enum_order::install(&conn)?;
     super::enum_order::load(&conn)?;
     super::functions::register(&conn)?;

@@ -33,11 +33,11 @@ pub fn apply(conn: &mut Connection, role: Role, edit: &SchemaEdit) -> Result<(),
                 name,
                 if_exists,
             } => {
-                drop_constraint(c, role, table, name, *if_exists)?;
+                drop_constraint(c, table, name, *if_exists)?;
                 comments::dropped_constraint(table, name)
             }
             SchemaEdit::RenameConstraint { table, from, to } => {
-                rename_constraint(c, role, table, from, to)?;
+                rename_constraint(c, table, from, to)?;
                 comments::renamed_constraint(table, from, to)
             }
             SchemaEdit::RenameIndex { from, to } => {
@@ -83,21 +83,12 @@ fn missing(table: &str, name: &str) -> SqlError {
     )
 }
 
-fn edit_definition(
-    conn: &mut Connection,
-    role: Role,
-    table: &str,
-    edited: &str,
-) -> Result<(), SqlError> {
-    guard::unguarded(conn, role, false, |c| {
-        super::add_constraint::edit(c, table, edited)
-    })
-    .map_err(sql_error)
+fn edit_definition(conn: &mut Connection, table: &str, edited: &str) -> Result<(), SqlError> {
+    guard::unguarded(conn, |c| super::add_constraint::edit(c, table, edited)).map_err(sql_error)
 }
 
 fn drop_constraint(
     conn: &mut Connection,
-    role: Role,
     table: &str,
     name: &str,
     if_exists: bool,
@@ -107,7 +98,7 @@ fn drop_constraint(
         return match c.kind {
             Kind::Check | Kind::ForeignKey => {
                 let edited = format!("{}{}", &create[..c.range.start], &create[c.range.end..]);
-                edit_definition(conn, role, &table, &edited)
+                edit_definition(conn, &table, &edited)
             }
             Kind::PrimaryKey | Kind::Unique => Err(SqlError::new(
                 "0A000",
@@ -154,7 +145,6 @@ fn validate_constraint(conn: &mut Connection, table: &str, name: &str) -> Result
 
 fn rename_constraint(
     conn: &mut Connection,
-    role: Role,
     table: &str,
     from: &str,
     to: &str,
@@ -182,7 +172,7 @@ fn rename_constraint(
                 &create[c.clause_start..]
             ),
         };
-        return edit_definition(conn, role, &table, &edited);
+        return edit_definition(conn, &table, &edited);
     }
     if let Some(index) = table_index(conn, &table, from)? {
         return rename_index(conn, &index, to);

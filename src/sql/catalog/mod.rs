@@ -16,6 +16,7 @@ mod descriptions;
 mod information_schema;
 mod pg_class;
 mod pg_type;
+mod privileges;
 mod statics;
 
 use crate::sql::pgtype::{ArrayElem, PgType};
@@ -91,6 +92,7 @@ pub fn relations() -> &'static [Relation] {
     static ALL: OnceLock<Vec<Relation>> = OnceLock::new();
     ALL.get_or_init(|| {
         let mut all = Vec::new();
+        privileges::add(&mut all);
         pg_class::add(&mut all);
         pg_type::add(&mut all);
         statics::add(&mut all);

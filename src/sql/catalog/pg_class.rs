@@ -194,7 +194,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
                AND s.sql LIKE '%/* pgtenant:trigger %')) AS relhastriggers, 0 AS relhassubclass, \
            0 AS relrowsecurity, 0 AS relforcerowsecurity, 1 AS relispopulated, \
            CASE r.type WHEN 'table' THEN 'd' ELSE 'n' END AS relreplident, 0 AS relispartition, \
-           0 AS relrewrite, 0 AS relfrozenxid, 0 AS relminmxid, NULL AS relacl, NULL AS reloptions, \
+           0 AS relrewrite, 0 AS relfrozenxid, 0 AS relminmxid, \
+           (SELECT l.acl FROM pgcat__acl_list l WHERE l.rel = r.name COLLATE NOCASE) AS relacl, NULL AS reloptions, \
            NULL AS relpartbound \
          FROM pgcat__rel r \
          UNION ALL \

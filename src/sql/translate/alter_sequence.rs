@@ -90,6 +90,7 @@ pub(super) fn translate(chunk: Vec<TokenWithSpan>) -> Result<Translation, Transl
                 quote_ident(&new)
             )];
             sql.extend(super::comments::renamed_relation(&raw_name, &new));
+            sql.extend(super::grants::renamed_relation(&raw_name, &new));
             return Ok(query("ALTER SEQUENCE", sql.join("; ")));
         } else {
             return Err(c.unexpected());

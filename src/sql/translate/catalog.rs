@@ -836,7 +836,7 @@ fn query_types(
             }
             Expr::Nested(inner) => lookup(inner, find),
             Expr::Function(f) => match base_name(&f.name).as_str() {
-                "array" => Some(PgType::Array(ArrayElem::Text)),
+                "array" | "acldefault" => Some(PgType::Array(ArrayElem::Text)),
                 "pg_get_userbyid" | "current_user" | "session_user" | "current_database"
                 | "current_schema" => Some(PgType::Name),
                 "format_type"

@@ -346,11 +346,12 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
             for name in &names {
                 // Before the drop, which takes the table's indexes along.
                 let base = super::ast::base_name(name);
-                statements.extend(if keyword == "INDEX" {
-                    super::comments::dropped_index(&base)
+                if keyword == "INDEX" {
+                    statements.extend(super::comments::dropped_index(&base));
                 } else {
-                    super::comments::dropped_relation(&base)
-                });
+                    statements.extend(super::comments::dropped_relation(&base));
+                    statements.extend(super::grants::dropped_relation(&base));
+                }
                 statements.push(format!("DROP {keyword} {exists}{name}"));
             }
             ddl(tag, statements)
@@ -1000,6 +1001,10 @@ fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
                 check_table_name(&mut new_name)?;
                 out.push(format!("ALTER TABLE {table} RENAME TO {new_name}"));
                 out.extend(super::comments::renamed_relation(
+                    &table_base,
+                    &base_name(&new_name),
+                ));
+                out.extend(super::grants::renamed_relation(
                     &table_base,
                     &base_name(&new_name),
                 ));

@@ -87,6 +87,7 @@ pub(super) fn drop(names: &[ObjectName], if_exists: bool) -> Result<Vec<String>,
         check_table_name(&mut name)?;
         let exists = if if_exists { "IF EXISTS " } else { "" };
         out.extend(super::comments::dropped_relation(&base_name(&name)));
+        out.extend(super::grants::dropped_relation(&base_name(&name)));
         out.push(format!("DROP TABLE {exists}{name}"));
         out.push(format!(
             "DELETE FROM main.pgcat__matview WHERE name = {}",

@@ -24,6 +24,7 @@ mod copy_options;
 mod create_like;
 mod cursor;
 mod ddl;
+mod default_privileges;
 mod defaults;
 mod depth;
 mod derived_aliases;
@@ -34,6 +35,7 @@ mod error;
 mod exact;
 mod expr;
 mod functions;
+mod grants;
 mod group_check;
 mod grouping_sets;
 mod interval_sums;
@@ -92,6 +94,7 @@ pub use copy_options::{CopyFormat, CopyOptions, ForceQuote};
 pub use depth::{check_text as check_depth, MAX_DEPTH};
 pub use do_block::{DoBlock, DoHandler, DoStep};
 pub use functions::UUID_V4_SQL;
+pub use grants::{Grant, GrantTarget, CURRENT_USER as GRANT_CURRENT_USER};
 pub use literals::interval_modifiers;
 pub use matview::TABLE_DDL as MATVIEW_TABLE_DDL;
 pub use modifying_with::TEMP_PREFIX as WITH_TABLE_PREFIX;
@@ -400,6 +403,8 @@ pub enum StmtKind {
     CloseCursor {
         name: Option<String>,
     },
+    /// `GRANT` or `REVOKE` (see [`Grant`]).
+    Grant(Box<Grant>),
 }
 
 /// What is known about a parameter's type.

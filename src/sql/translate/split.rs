@@ -32,6 +32,8 @@ pub(super) enum Parsed {
     /// `CREATE TRIGGER ... tsvector_update_trigger('config', ...)` (nor
     /// this, for its literal argument): its tokens.
     TsvectorTrigger(Vec<TokenWithSpan>),
+    /// `ALTER DEFAULT PRIVILEGES ...` (nor this): its tokens.
+    DefaultPrivileges(Vec<TokenWithSpan>),
     /// `DO ...` (nor this): its significant tokens.
     Do(Vec<TokenWithSpan>),
     Statement(Box<Statement>),
@@ -75,6 +77,10 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         }
         if super::comments::is_comment(&significant) {
             out.push(Parsed::Comment(chunk.to_vec()));
+            continue;
+        }
+        if super::default_privileges::is_default_privileges(&significant) {
+            out.push(Parsed::DefaultPrivileges(chunk.to_vec()));
             continue;
         }
         if super::alter_sequence::is_alter_sequence(&significant) {

@@ -15,6 +15,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         Parsed::TsvectorTrigger(tokens) => return super::tsvector_trigger::translate(tokens),
         Parsed::AlterSequence(tokens) => return super::alter_sequence::translate(tokens),
         Parsed::Comment(tokens) => return super::comments::translate(tokens),
+        Parsed::DefaultPrivileges(tokens) => return super::default_privileges::translate(tokens),
         Parsed::Do(tokens) => return super::do_block::translate(&tokens),
         Parsed::Refresh(name) => {
             return Ok(Translation::command(StmtKind::RefreshMatview { name }))
@@ -33,6 +34,9 @@ fn translate_parsed(statement: Statement, overriding: bool) -> Result<Translatio
     }
     let mut statement = super::modifying_with::insert_with_inside(statement);
     if let Some(translation) = session::translate(&statement)? {
+        return Ok(translation);
+    }
+    if let Some(translation) = super::grants::translate(&statement)? {
         return Ok(translation);
     }
     if let Some(kind) =

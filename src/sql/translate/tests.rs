@@ -63,8 +63,10 @@ fn drops_and_renames_keep_comments_in_step() {
     use super::comments;
     let sql = |pg: &str| translate(pg).unwrap().remove(0).sql;
     let mut want = comments::dropped_relation("pgbench_accounts");
+    want.extend(super::grants::dropped_relation("pgbench_accounts"));
     want.push("DROP TABLE IF EXISTS pgbench_accounts".into());
     want.extend(comments::dropped_relation("pgbench_branches"));
+    want.extend(super::grants::dropped_relation("pgbench_branches"));
     want.push("DROP TABLE IF EXISTS pgbench_branches".into());
     assert_eq!(
         sql("drop table if exists pgbench_accounts, pgbench_branches cascade"),
@@ -72,6 +74,7 @@ fn drops_and_renames_keep_comments_in_step() {
     );
     let mut want = vec!["ALTER TABLE t RENAME TO u".to_owned()];
     want.extend(comments::renamed_relation("t", "u"));
+    want.extend(super::grants::renamed_relation("t", "u"));
     assert_eq!(sql("ALTER TABLE t RENAME TO u"), want.join("; "));
     let mut want = vec!["ALTER TABLE \"T\" RENAME COLUMN A TO \"B\"".to_owned()];
     want.extend(comments::renamed_column("T", "a", "B"));
