@@ -108,7 +108,8 @@ fn floats() {
         ok("-Infinity", PgType::Float8),
         Value::Real(f64::NEG_INFINITY)
     );
-    assert!(matches!(ok("NaN", PgType::Float4), Value::Real(f) if f.is_nan()));
+    // SQLite would store a NaN REAL as NULL.
+    assert_eq!(ok("NaN", PgType::Float4), Value::Text("NaN".into()));
     assert_eq!(txt("1e400", PgType::Float8).unwrap_err().code, "22003");
     assert_eq!(
         txt("1e39", PgType::Float4).unwrap_err().message,
