@@ -14,6 +14,7 @@
 
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
+use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use super::error::{other, unsupported};
@@ -152,32 +153,19 @@ fn select(exprs: &[String]) -> Result<Translation, TranslateError> {
     }
 }
 
-/// RAISE's message as an SQL expression: the format with each `%`
-/// replaced by the next argument's text (`%%` is a percent sign, NULL
-/// prints as `<NULL>`).
-fn message_sql(format: &str, args: &[String]) -> String {
-    let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
-    let mut parts = Vec::new();
-    let mut literal = String::new();
-    let mut args = args.iter();
-    let mut chars = format.chars().peekable();
-    while let Some(ch) = chars.next() {
-        if ch == '%' {
-            if chars.peek() == Some(&'%') {
-                chars.next();
-                literal.push('%');
-                continue;
-            }
-            if let Some(arg) = args.next() {
-                parts.push(quote(&std::mem::take(&mut literal)));
-                parts.push(format!("coalesce(CAST(({arg}) AS text), '<NULL>')"));
-                continue;
-            }
-        }
-        literal.push(ch);
-    }
-    parts.push(quote(&literal));
-    parts.join(" || ")
+/// RAISE's message as an SQL expression (`plpgsql`'s, the trigger
+/// functions' RAISE).
+fn message_sql(format: &str, args: &[String]) -> Result<String, TranslateError> {
+    let args = args
+        .iter()
+        .map(|a| {
+            Parser::new(&PostgreSqlDialect {})
+                .try_with_sql(a)
+                .and_then(|mut p| p.parse_expr())
+                .map_err(|e| other("42601", e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(super::plpgsql::compile::message(format, args).to_string())
 }
 
 impl Cursor {
@@ -423,7 +411,7 @@ impl Cursor {
             // RAISE USING MESSAGE = ...: no format.
         } else if head.starts_with('\'') || head.to_ascii_uppercase().starts_with("E'") {
             let format = unquote(&head).ok_or_else(|| other("42601", "syntax error in RAISE"))?;
-            message = Some(message_sql(&format, &parts[1..]));
+            message = Some(message_sql(&format, &parts[1..])?);
         } else if let Some(rest) = head
             .strip_prefix("SQLSTATE")
             .or_else(|| head.strip_prefix("sqlstate"))

@@ -428,7 +428,8 @@ fn conditional(mut statement: Statement, cond: Expr) -> Statement {
 
 /// RAISE's message: the format with each `%` replaced by the next
 /// argument's text (`%%` is a percent sign, NULL prints as `<NULL>`).
-fn message(format: &str, args: Vec<Expr>) -> Expr {
+/// DO blocks' RAISE uses it too.
+pub(in crate::sql::translate) fn message(format: &str, args: Vec<Expr>) -> Expr {
     let mut parts: Vec<Expr> = Vec::new();
     let mut literal = String::new();
     let mut args = args.into_iter();

@@ -8,7 +8,7 @@
 //! writing audit rows. RETURNING shows a row as written before the
 //! function's changes to NEW (SQLite applies them just after).
 
-mod compile;
+pub(super) mod compile;
 mod parse;
 
 use sqlparser::ast::{
