@@ -5,8 +5,8 @@
 //! read it and create the SQLite triggers [`trigger_sql`] compiles (see
 //! `compile`). The common uses run: stamping `updated_at`, deriving
 //! columns, refusing rows with RAISE, skipping them with RETURN NULL,
-//! writing audit rows. RETURNING shows a row as written before the
-//! function's changes to NEW (SQLite applies them just after).
+//! writing audit rows. SQLite applies the function's changes to NEW just
+//! after the row is written, so RETURNING reads such rows again.
 
 mod compile;
 mod parse;
@@ -178,7 +178,7 @@ pub(super) fn create_trigger(t: &CreateTrigger) -> Result<Vec<String>, Translate
 pub fn sqlite_names(table: &str, name: &str) -> Vec<String> {
     let mut out = Vec::new();
     for event in ['i', 'u', 'd'] {
-        for when in ['b', 'a'] {
+        for when in ['b', 'a', 'r'] {
             out.push(quote_ident(&format!(
                 "pgtenant_trg__{table}__{name}__{event}{when}"
             )));
@@ -249,6 +249,16 @@ pub fn trigger_sql(spec: &TriggerSpec, source: &str) -> Result<Vec<String>, Tran
                 "CREATE TRIGGER {} {timing} {ev}{of} ON {q_table} FOR EACH ROW{when} BEGIN {marker} {}; END",
                 name(if spec.before { 'b' } else { 'a' }),
                 body.join("; ")
+            ));
+        }
+        if spec.before && !compiled.assigned.is_empty() && event != Event::Delete {
+            // SQLite's RETURNING shows the row before the write-back below:
+            // the rows noted here are read again for it (`exec::stored_rows`).
+            out.push(format!(
+                "CREATE TRIGGER {} AFTER {ev} ON {q_table} FOR EACH ROW WHEN pgtenant_applying() = 0 \
+                 BEGIN SELECT pgtenant_stored_row({}, NEW.rowid); END",
+                name('r'),
+                quote_literal(&spec.table)
             ));
         }
         if !compiled.assigned.is_empty() {

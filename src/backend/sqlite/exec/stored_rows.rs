@@ -1,0 +1,91 @@
+//! RETURNING of a write to a table whose BEFORE triggers change NEW.
+//!
+//! SQLite cannot change NEW: a PL/pgSQL trigger's assignments are written
+//! back by an AFTER trigger (`translate::plpgsql`), and SQLite computes a
+//! RETURNING row before the row's AFTER triggers run, so it shows the row
+//! without the function's changes. Such tables also have triggers noting
+//! each row a write stores (`pgtenant_stored_row`), in the order the write
+//! stored them, which is the order of the RETURNING rows: those rows are
+//! read again, by rowid, with the RETURNING list as a SELECT's.
+
+use rusqlite::Connection;
+use sqlparser::ast::{SelectItem, Statement, TableFactor, TableObject};
+use sqlparser::dialect::SQLiteDialect;
+use sqlparser::parser::Parser;
+
+/// A write's RETURNING list as a SELECT of one stored row.
+pub(super) struct Reread {
+    /// `SELECT <returning list> FROM <table> WHERE rowid = ?1`.
+    pub select: String,
+    /// The rows the write stored in its table, in order.
+    pub rowids: Vec<i64>,
+}
+
+/// The re-read for `sql` (SQLite's text of an INSERT or UPDATE with
+/// RETURNING) after it stored `stored`; `None` when none of those rows is
+/// the written table's or the RETURNING list reads other tables
+/// (`UPDATE ... FROM`).
+pub(super) fn plan(sql: &str, stored: Vec<(String, i64)>) -> Option<Reread> {
+    if stored.is_empty() {
+        return None;
+    }
+    let mut statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
+    let (table, alias, returning) = match statements.pop()? {
+        Statement::Insert(insert) => match insert.table {
+            TableObject::TableName(name) => {
+                (name, insert.table_alias.map(|a| a.alias), insert.returning?)
+            }
+            _ => return None,
+        },
+        Statement::Update(update) if update.from.is_none() && update.table.joins.is_empty() => {
+            match update.table.relation {
+                TableFactor::Table { name, alias, .. } => {
+                    (name, alias.map(|a| a.name), update.returning?)
+                }
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let table_name = table.0.last()?.as_ident()?.value.clone();
+    let rowids: Vec<i64> = stored
+        .into_iter()
+        .filter(|(t, _)| t.eq_ignore_ascii_case(&table_name))
+        .map(|(_, rowid)| rowid)
+        .collect();
+    if rowids.is_empty() {
+        return None;
+    }
+    let items: Vec<String> = returning.iter().map(SelectItem::to_string).collect();
+    let (from, qualifier) = match alias {
+        Some(a) => (format!("{table} AS {a}"), a.to_string()),
+        None => (table.to_string(), table.to_string()),
+    };
+    Some(Reread {
+        select: format!(
+            "SELECT {} FROM {from} WHERE {qualifier}.rowid = ?1",
+            items.join(", ")
+        ),
+        rowids,
+    })
+}
+
+/// Each stored row through `row`, or `None` when the SELECT does not
+/// prepare or does not find every row (the written rows then stand).
+pub(super) fn each<T>(
+    db: &Connection,
+    reread: &Reread,
+    columns: usize,
+    mut row: impl FnMut(&rusqlite::Row<'_>) -> Option<T>,
+) -> Option<Vec<T>> {
+    let mut stmt = db.prepare(&reread.select).ok()?;
+    if stmt.column_count() != columns {
+        return None;
+    }
+    let mut out = Vec::with_capacity(reread.rowids.len());
+    for rowid in &reread.rowids {
+        let mut rows = stmt.query([rowid]).ok()?;
+        out.push(row(rows.next().ok()??)?);
+    }
+    Some(out)
+}
