@@ -140,4 +140,5 @@ UPDATE ledger SET bal = bal * 100, updated_at = NULL WHERE id IN (1, 3) RETURNIN
 UPDATE ledger SET note = 'x' WHERE bal < 300 RETURNING id, note, coalesce(note, '-') || '!' AS shout;
 INSERT INTO ledger (email, bal) VALUES ('a@x', 500), ('c@x', 5) ON CONFLICT (email) DO UPDATE SET bal = excluded.bal, updated_at = NULL RETURNING id, email, bal, note, updated_at;
 INSERT INTO ledger (email, bal) VALUES ('b@x', 1) ON CONFLICT (email) DO NOTHING RETURNING id;
+WITH added AS (INSERT INTO ledger (email, bal) VALUES ('g@x', 150) RETURNING id, note, updated_at) SELECT note, updated_at FROM added;
 SELECT id, email, bal, note, updated_at FROM ledger ORDER BY id;

@@ -10,7 +10,7 @@ mod populate;
 mod rerun;
 mod serial_sequence;
 mod short_insert;
-mod stored_rows;
+pub(super) mod stored_rows;
 
 use fallible_streaming_iterator::FallibleStreamingIterator;
 use std::collections::HashMap;
@@ -398,6 +398,18 @@ impl Conn {
         self.triggers.applying.store(0, Ordering::Relaxed);
         // A write that failed may have left it noting rows.
         self.triggers.stop_noting();
+    }
+
+    /// Starts noting the rows the next write stores (see `stored_rows`).
+    pub(super) fn note_stored_rows(&self) {
+        self.triggers.note_rows();
+    }
+
+    /// The rows the write `sql` (with `params` parameters) stored since
+    /// [`Self::note_stored_rows`], to read again for its RETURNING list,
+    /// when triggers changed them after it computed the list.
+    pub(super) fn stored_rows(&self, sql: &str, params: usize) -> Option<stored_rows::Reread> {
+        stored_rows::plan(sql, params, self.triggers.stop_noting())
     }
 
     pub fn is_autocommit(&self) -> bool {
@@ -844,12 +856,12 @@ impl Conn {
         // triggers change NEW (see `stored_rows`); its first step runs it.
         let writes = !stmt.readonly();
         if writes {
-            self.triggers.note_rows();
+            self.note_stored_rows();
         }
         let mut rows = stmt.raw_query();
         rows.advance().map_err(|e| from_sqlite_on(&self.db, &e))?;
         let reread = if writes {
-            stored_rows::plan(run.sql, self.triggers.stop_noting())
+            self.stored_rows(run.sql, run.params.len())
         } else {
             None
         };
@@ -943,9 +955,9 @@ impl Conn {
             }
         }
         if let Some(r) = reread.filter(|r| r.rowids.len() as u64 == count) {
-            if let Some(stored) =
-                stored_rows::each(&self.db, &r, ncols, |row| encode(row, &mut buf).ok())
-            {
+            if let Some(stored) = stored_rows::each(&self.db, &r, run.params, ncols, |row| {
+                encode(row, &mut buf).ok()
+            }) {
                 batch = stored;
             }
         }

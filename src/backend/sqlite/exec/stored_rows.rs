@@ -8,24 +8,26 @@
 //! stored them, which is the order of the RETURNING rows: those rows are
 //! read again, by rowid, with the RETURNING list as a SELECT's.
 
+use rusqlite::types::Value;
 use rusqlite::Connection;
 use sqlparser::ast::{SelectItem, Statement, TableFactor, TableObject};
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
 
 /// A write's RETURNING list as a SELECT of one stored row.
-pub(super) struct Reread {
-    /// `SELECT <returning list> FROM <table> WHERE rowid = ?1`.
+pub(crate) struct Reread {
+    /// `SELECT <returning list> FROM <table> WHERE rowid = ?n`, `n` one
+    /// past the write's own parameters (the list may use those).
     pub select: String,
     /// The rows the write stored in its table, in order.
     pub rowids: Vec<i64>,
 }
 
 /// The re-read for `sql` (SQLite's text of an INSERT or UPDATE with
-/// RETURNING) after it stored `stored`; `None` when none of those rows is
-/// the written table's or the RETURNING list reads other tables
-/// (`UPDATE ... FROM`).
-pub(super) fn plan(sql: &str, stored: Vec<(String, i64)>) -> Option<Reread> {
+/// RETURNING, taking `params` parameters) after it stored `stored`; `None`
+/// when none of those rows is the written table's or the RETURNING list
+/// reads other tables (`UPDATE ... FROM`).
+pub(crate) fn plan(sql: &str, params: usize, stored: Vec<(String, i64)>) -> Option<Reread> {
     if stored.is_empty() {
         return None;
     }
@@ -63,28 +65,35 @@ pub(super) fn plan(sql: &str, stored: Vec<(String, i64)>) -> Option<Reread> {
     };
     Some(Reread {
         select: format!(
-            "SELECT {} FROM {from} WHERE {qualifier}.rowid = ?1",
-            items.join(", ")
+            "SELECT {} FROM {from} WHERE {qualifier}.rowid = ?{}",
+            items.join(", "),
+            params + 1
         ),
         rowids,
     })
 }
 
-/// Each stored row through `row`, or `None` when the SELECT does not
-/// prepare or does not find every row (the written rows then stand).
-pub(super) fn each<T>(
+/// Each stored row through `row`, the write's `params` bound as it had
+/// them, or `None` when the SELECT does not prepare or does not find every
+/// row (the written rows then stand).
+pub(crate) fn each<T>(
     db: &Connection,
     reread: &Reread,
+    params: &[Value],
     columns: usize,
     mut row: impl FnMut(&rusqlite::Row<'_>) -> Option<T>,
 ) -> Option<Vec<T>> {
     let mut stmt = db.prepare(&reread.select).ok()?;
-    if stmt.column_count() != columns {
+    if stmt.column_count() != columns || stmt.parameter_count() != params.len() + 1 {
         return None;
     }
     let mut out = Vec::with_capacity(reread.rowids.len());
     for rowid in &reread.rowids {
-        let mut rows = stmt.query([rowid]).ok()?;
+        for (i, v) in params.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1, v).ok()?;
+        }
+        stmt.raw_bind_parameter(params.len() + 1, rowid).ok()?;
+        let mut rows = stmt.raw_query();
         out.push(row(rows.next().ok()??)?);
     }
     Some(out)
