@@ -98,3 +98,48 @@ pub(crate) fn each<T>(
     }
     Some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(rows: &[(&str, i64)]) -> Vec<(String, i64)> {
+        rows.iter().map(|(t, r)| (t.to_string(), *r)).collect()
+    }
+
+    #[test]
+    fn the_returning_list_reads_the_written_tables_rows() {
+        let r = plan(
+            "INSERT INTO \"acct\" (\"email\") VALUES (?1) RETURNING \"id\", ?1 AS \"e\"",
+            1,
+            stored(&[("acct", 7), ("audit", 1), ("acct", 8)]),
+        )
+        .expect("a plan");
+        assert_eq!(
+            r.select,
+            "SELECT \"id\", ?1 AS \"e\" FROM \"acct\" WHERE \"acct\".rowid = ?2"
+        );
+        assert_eq!(r.rowids, [7, 8]);
+        let r = plan(
+            "UPDATE acct AS a SET n = 1 RETURNING a.id",
+            0,
+            stored(&[("acct", 3)]),
+        )
+        .expect("a plan");
+        assert_eq!(r.select, "SELECT a.id FROM acct AS a WHERE a.rowid = ?1");
+    }
+
+    #[test]
+    fn other_writes_keep_their_rows() {
+        let rows = stored(&[("acct", 1)]);
+        // No row of the written table, no rows at all, another table read.
+        assert!(plan("INSERT INTO t VALUES (1) RETURNING *", 0, rows.clone()).is_none());
+        assert!(plan("INSERT INTO acct VALUES (1) RETURNING *", 0, Vec::new()).is_none());
+        assert!(plan(
+            "UPDATE acct SET n = o.n FROM o WHERE o.id = acct.id RETURNING o.n",
+            0,
+            rows
+        )
+        .is_none());
+    }
+}
