@@ -50,3 +50,4 @@ SELECT cardinality(enum_range('high'::level, 'low'::level)), array_to_string(enu
 SELECT array_length(enum_range(NULL::level), 1), 'high' = ANY (enum_range(NULL::level)::text[]), (enum_range(NULL::level))[2]::text;
 SELECT title FROM task WHERE prio::text = ANY (enum_range(NULL::level, 'low')::text[]) ORDER BY title;
 SELECT enum_first(NULL::nosuch);
+SELECT id, array_to_string(enum_range(prio), ',') AS labels, enum_first(t.prio)::text, array_to_string(enum_range(prio, NULL), ',') AS rest FROM task t ORDER BY id;

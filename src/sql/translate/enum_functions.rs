@@ -3,17 +3,19 @@
 //! in `backend::sqlite::pgfuncs::enum_labels`). The type comes from an
 //! argument's cast (`enum_range(null::mood)`), so the call is renamed, with
 //! the type's name as its first argument, before the cast is rewritten to
-//! a label's text.
+//! a label's text; or from a column's declaration, read when the statement
+//! runs (`enum_range(prio)`: `pg_column_decl`).
 
 use sqlparser::ast::{CastKind, Expr};
 
 use super::ast::{base_name, call, plain_args, string};
+use super::column_dates::{column_lookup, Scopes};
 use super::enums::user_type;
 use super::error::other;
 use super::TranslateError;
 
 /// Renames a call of one of the functions.
-pub(super) fn rewrite(expr: &mut Expr) -> Result<(), TranslateError> {
+pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) -> Result<(), TranslateError> {
     let Expr::Function(func) = expr else {
         return Ok(());
     };
@@ -40,11 +42,15 @@ pub(super) fn rewrite(expr: &mut Expr) -> Result<(), TranslateError> {
             ),
         ));
     }
-    let Some(type_name) = args.iter().find_map(|a| enum_type(a)) else {
-        return Err(other("42804", "could not determine actual enum type"));
+    let type_name = match args.iter().find_map(|a| enum_type(a)) {
+        Some(name) => string(name),
+        None => match args.iter().find_map(|a| column_lookup(a, scopes)) {
+            Some(lookup) => call("pg_column_decl", lookup.into()),
+            None => return Err(other("42804", "could not determine actual enum type")),
+        },
     };
     // One argument only names the type: its value does not matter.
-    let mut new_args = vec![string(type_name)];
+    let mut new_args = vec![type_name];
     if args.len() == 2 {
         new_args.extend(args.into_iter().cloned());
     }

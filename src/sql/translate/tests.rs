@@ -899,6 +899,11 @@ fn enum_functions_name_their_type() {
             "SELECT enum_range('a'::mood, NULL::mood), txid_current()",
             "SELECT pg_enum_range('mood', 'a', NULL), pg_xact_id()",
         ),
+        // A column's type is its declaration, read when the statement runs.
+        (
+            "SELECT enum_first(t.prio) FROM task t",
+            "SELECT pg_enum_first(pg_column_decl('task', 'prio')) FROM task t",
+        ),
     ]);
     assert_eq!(
         one("SELECT enum_range(NULL::mood)").columns,

@@ -31,7 +31,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
                     "22P02",
                     format!(
                         "invalid input value for enum {}: \"{label}\"",
-                        ctx.get::<String>(0)?
+                        ctx.get::<Option<String>>(0)?.unwrap_or_default()
                     ),
                 )),
             }
@@ -45,7 +45,10 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
 
 /// The labels of the type named by argument 0, in declaration order.
 fn labels(ctx: &Context<'_>) -> rusqlite::Result<Vec<String>> {
-    let type_name: String = ctx.get(0)?;
+    // A column's declaration may be unknown (no such column).
+    let Some(type_name) = ctx.get::<Option<String>>(0)? else {
+        return Err(error("42804", "could not determine actual enum type"));
+    };
     // SAFETY: the connection outlives the call, which only reads.
     let conn = unsafe { ctx.get_connection()? };
     let labels = conn
