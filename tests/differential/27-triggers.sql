@@ -142,3 +142,10 @@ INSERT INTO ledger (email, bal) VALUES ('a@x', 500), ('c@x', 5) ON CONFLICT (ema
 INSERT INTO ledger (email, bal) VALUES ('b@x', 1) ON CONFLICT (email) DO NOTHING RETURNING id;
 WITH added AS (INSERT INTO ledger (email, bal) VALUES ('g@x', 150) RETURNING id, note, updated_at) SELECT note, updated_at FROM added;
 SELECT id, email, bal, note, updated_at FROM ledger ORDER BY id;
+-- A trigger on UPDATE only, and an upsert that inserts a row and updates another.
+CREATE TABLE stock (sku text PRIMARY KEY, qty int NOT NULL, changed_at timestamptz);
+CREATE FUNCTION stock_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.changed_at := '2024-02-02 10:00:00+00'; RETURN NEW; END $$;
+CREATE TRIGGER stock_changed BEFORE UPDATE ON stock FOR EACH ROW EXECUTE FUNCTION stock_changed();
+INSERT INTO stock VALUES ('a', 1, NULL) RETURNING *;
+INSERT INTO stock VALUES ('a', 5, NULL), ('b', 2, NULL) ON CONFLICT (sku) DO UPDATE SET qty = stock.qty + excluded.qty RETURNING sku, qty, changed_at;
+UPDATE stock SET qty = qty * 10 RETURNING sku, qty, changed_at;

@@ -215,6 +215,8 @@ pub fn trigger_sql(spec: &TriggerSpec, source: &str) -> Result<Vec<String>, Tran
                 .map(|n| format!("DROP TRIGGER IF EXISTS {n}")),
         );
     }
+    // Whether the function changes NEW before the row is written.
+    let mut rewrites_rows = false;
     for (letter, event) in [
         ('i', Event::Insert),
         ('u', Event::Update),
@@ -251,16 +253,7 @@ pub fn trigger_sql(spec: &TriggerSpec, source: &str) -> Result<Vec<String>, Tran
                 body.join("; ")
             ));
         }
-        if spec.before && !compiled.assigned.is_empty() && event != Event::Delete {
-            // SQLite's RETURNING shows the row before the write-back below:
-            // the rows noted here are read again for it (`exec::stored_rows`).
-            out.push(format!(
-                "CREATE TRIGGER {} AFTER {ev} ON {q_table} FOR EACH ROW WHEN pgtenant_applying() = 0 \
-                 BEGIN SELECT pgtenant_stored_row({}, NEW.rowid); END",
-                name('r'),
-                quote_literal(&spec.table)
-            ));
-        }
+        rewrites_rows |= spec.before && event != Event::Delete && !compiled.assigned.is_empty();
         if !compiled.assigned.is_empty() {
             // The row as stored is NEW: its columns by their bare names are
             // typed by the table (numeric scales, booleans print right).
@@ -282,6 +275,22 @@ pub fn trigger_sql(spec: &TriggerSpec, source: &str) -> Result<Vec<String>, Tran
                  SELECT pgtenant_applying(1); {}; SELECT pgtenant_applying(-1); END",
                 name('a'),
                 translated(update)?
+            ));
+        }
+    }
+    if rewrites_rows {
+        // SQLite's RETURNING shows a row before its write-back: the rows
+        // noted here are read again for it (`exec::stored_rows`). Inserts
+        // and updates both, as one upsert may do either.
+        for (letter, ev) in [('i', "INSERT"), ('u', "UPDATE")] {
+            out.push(format!(
+                "CREATE TRIGGER {} AFTER {ev} ON {q_table} FOR EACH ROW WHEN pgtenant_applying() = 0 \
+                 BEGIN SELECT pgtenant_stored_row({}, NEW.rowid); END",
+                quote_ident(&format!(
+                    "pgtenant_trg__{}__{}__{letter}r",
+                    spec.table, spec.name
+                )),
+                quote_literal(&spec.table)
             ));
         }
     }
