@@ -155,3 +155,4 @@ UPDATE prefs SET meta = jsonb_set(coalesce(meta, '{}'::jsonb), '{theme}', '"dark
 SELECT id, meta FROM prefs ORDER BY id;
 SELECT jsonb_set('{}', '{a}', '{}'), '{}'::jsonb || '{"b": 2}', '{}'::jsonb ? 'a', '{}'::jsonb #> '{a}', jsonb_strip_nulls('{}');
 SELECT id, coalesce(meta, '{}') #>> '{theme}', CASE WHEN id = 3 THEN '{}' ELSE meta END FROM prefs ORDER BY id;
+SELECT id, coalesce(meta, '{}') - 'theme', coalesce(meta, '{"a": 2}') - 'a' FROM prefs ORDER BY id;
