@@ -942,6 +942,7 @@ impl Conn {
                 batch_bytes += r.data.len();
                 batch.push(r);
                 count += 1;
+                // Rows to be read again are held back until they are.
                 let full = batch.len() >= BATCH_ROWS || batch_bytes >= BATCH_BYTES;
                 if full && reread.is_none() {
                     if !sink.rows(std::mem::take(&mut batch)) {
