@@ -147,12 +147,3 @@ SELECT * FROM jsonb_populate_recordset(null::rec, '[1]');
 SELECT * FROM json_populate_recordset(null::rec, '{"id": 1}');
 SELECT * FROM jsonb_populate_record(null::no_such_table, '{}');
 INSERT INTO rec SELECT * FROM jsonb_populate_recordset(null::rec, '[{"id": 20}]');
--- '{}' as jsonb is an empty object, wherever it comes from.
-CREATE TABLE prefs (id int PRIMARY KEY, meta jsonb);
-INSERT INTO prefs VALUES (1, NULL), (2, '{"a": 1}'), (3, '[]');
-SELECT id, jsonb_set(coalesce(meta, '{}'), '{lvl}', '5') FROM prefs WHERE id < 3 ORDER BY id;
-UPDATE prefs SET meta = jsonb_set(coalesce(meta, '{}'::jsonb), '{theme}', '"dark"') WHERE id < 3;
-SELECT id, meta FROM prefs ORDER BY id;
-SELECT jsonb_set('{}', '{a}', '{}'), '{}'::jsonb || '{"b": 2}', '{}'::jsonb ? 'a', '{}'::jsonb #> '{a}', jsonb_strip_nulls('{}');
-SELECT id, coalesce(meta, '{}') #>> '{theme}', CASE WHEN id = 3 THEN '{}' ELSE meta END FROM prefs ORDER BY id;
-SELECT id, coalesce(meta, '{}') - 'theme', coalesce(meta, '{"a": 2}') - 'a' FROM prefs ORDER BY id;
