@@ -70,3 +70,10 @@ SELECT numeric '1.50' + 1;
 SELECT int '5' * 2;
 SELECT trim_scale(1.230), trim_scale(10.000), trim_scale(5), trim_scale(0.50);
 SELECT to_char(90, 'FM$9,999.00'), to_char(0, 'FM$9,999.00'), to_char(1234.5, 'FM$9,999.00'), to_char(7, 'FM000');
+-- An unconstrained numeric column computed on in doubles: no binary noise
+-- (0.1 + 0.2 is 0.3, not 0.30000000000000004).
+CREATE TABLE amounts (id int PRIMARY KEY, v numeric, p numeric(10,1));
+INSERT INTO amounts VALUES (1, 0.1, 1.1), (2, 0.2, 1.7), (3, 1.65, 2.3);
+SELECT sum(v), sum(v) * 3, max(v) + min(v), sum(v * p) FROM amounts;
+SELECT id, v * 3, v + 0.2, p * v, 2 - v FROM amounts ORDER BY id;
+SELECT v FROM amounts WHERE v = 0.1 OR v > 1.6 ORDER BY v DESC;

@@ -152,3 +152,5 @@ SELECT make_time(25, 0, 0);
 SELECT timestamp '2024-01-01 10:00:00.123456' + interval '1 day', timestamptz '2024-01-01 10:00:00.123456+00' - interval '1 hour 30 minutes';
 SELECT date '2024-01-31' + interval '1 month', date '2024-03-31' - interval '1 month', timestamp '2024-01-31 10:00' + interval '1 month 2 days 3 hours';
 SELECT timestamp '2024-02-29 23:59:59.999999' + interval '1 microsecond', timestamp '2024-02-29 12:00' - interval '1 year';
+-- A COALESCE with an untyped fallback has its column's type.
+SELECT id, coalesce(ends, '2030-01-01') + 1, coalesce(ends, '2030-01-01') - started FROM subscriptions ORDER BY id;

@@ -42,3 +42,12 @@ CREATE INDEX task_prio ON task (prio);
 SELECT title, prio FROM task ORDER BY prio DESC;
 SELECT prio, count(*) FROM task GROUP BY prio ORDER BY prio;
 SELECT title FROM task WHERE prio BETWEEN 'low' AND 'high' ORDER BY prio;
+-- The labels of an enum type, in declaration order.
+SELECT array_to_string(enum_range(NULL::mood), ',') AS labels;
+SELECT array_to_string(enum_range(NULL::level), ',') AS labels, enum_first('high'::level)::text, enum_last(NULL::level)::text;
+SELECT array_to_string(enum_range('low'::level, 'high'::level), ' ') AS a, array_to_string(enum_range(NULL::level, 'mid'::level), ' ') AS b, array_to_string(enum_range('high'::level, NULL), ' ') AS c;
+SELECT cardinality(enum_range('high'::level, 'low'::level)), array_to_string(enum_range(NULL::level, NULL::level), ',') AS labels;
+SELECT array_length(enum_range(NULL::level), 1), 'high' = ANY (enum_range(NULL::level)::text[]), (enum_range(NULL::level))[2]::text;
+SELECT title FROM task WHERE prio::text = ANY (enum_range(NULL::level, 'low')::text[]) ORDER BY title;
+SELECT enum_first(NULL::nosuch);
+SELECT id, array_to_string(enum_range(prio), ',') AS labels, enum_first(t.prio)::text, array_to_string(enum_range(prio, NULL), ',') AS rest FROM task t ORDER BY id;

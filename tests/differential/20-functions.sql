@@ -85,3 +85,11 @@ SELECT 1 / 0;
 ROLLBACK;
 SHOW statement_timeout;
 SET statement_timeout = 0;
+-- Transaction ids: one per transaction, growing.
+SELECT txid_current() > 0, pg_current_xact_id()::text::bigint > 0, txid_current() = txid_current();
+CREATE TABLE xids (x bigint);
+BEGIN;
+INSERT INTO xids VALUES (txid_current());
+SELECT x = txid_current(), x::text = pg_current_xact_id()::text FROM xids;
+COMMIT;
+SELECT x < txid_current() FROM xids;

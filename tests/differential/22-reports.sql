@@ -110,3 +110,12 @@ SELECT avg(x) FROM (VALUES (interval '1 hour'), (interval '2 hours')) v(x);
 SELECT sum(dur) FROM shifts WHERE id > 100;
 WITH per_region AS (SELECT region, sum(price) AS total, max(price) AS top FROM sales GROUP BY region) SELECT region, total, top FROM per_region ORDER BY region;
 WITH w AS (SELECT worker, sum(hours) AS h FROM shifts GROUP BY worker) SELECT w.worker, w.h, w.h * 2 AS twice FROM w ORDER BY w.worker;
+-- '{}' as jsonb is an empty object, wherever it comes from.
+CREATE TABLE prefs (id int PRIMARY KEY, meta jsonb);
+INSERT INTO prefs VALUES (1, NULL), (2, '{"a": 1}'), (3, '[]');
+SELECT id, jsonb_set(coalesce(meta, '{}'), '{lvl}', '5') FROM prefs WHERE id < 3 ORDER BY id;
+UPDATE prefs SET meta = jsonb_set(coalesce(meta, '{}'::jsonb), '{theme}', '"dark"') WHERE id < 3;
+SELECT id, meta FROM prefs ORDER BY id;
+SELECT jsonb_set('{}', '{a}', '{}'), '{}'::jsonb || '{"b": 2}', '{}'::jsonb ? 'a', '{}'::jsonb #> '{a}', jsonb_strip_nulls('{}');
+SELECT id, coalesce(meta, '{}') #>> '{theme}', CASE WHEN id = 3 THEN '{}' ELSE meta END FROM prefs ORDER BY id;
+SELECT id, coalesce(meta, '{}') - 'theme', coalesce(meta, '{"a": 2}') - 'a' FROM prefs ORDER BY id;

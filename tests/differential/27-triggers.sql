@@ -127,3 +127,25 @@ UPDATE acct SET balance = balance WHERE id = 1;
 UPDATE acct SET balance = 20, active = false WHERE id = 1;
 DELETE FROM acct WHERE id = 1;
 SELECT op, old_row, new_row FROM acct_history ORDER BY id;
+-- RETURNING shows the row as stored, after BEFORE triggers changed NEW.
+CREATE TABLE ledger (id serial PRIMARY KEY, email text UNIQUE, bal numeric(10,2) DEFAULT 0, note text, updated_at timestamptz);
+CREATE FUNCTION ledger_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := '2024-01-01 00:00:00+00'; RETURN NEW; END $$;
+CREATE TRIGGER ledger_touch BEFORE INSERT OR UPDATE ON ledger FOR EACH ROW EXECUTE FUNCTION ledger_touch();
+CREATE FUNCTION ledger_note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.note := 'big ' || NEW.email; RETURN NEW; END $$;
+CREATE TRIGGER ledger_note BEFORE INSERT OR UPDATE ON ledger FOR EACH ROW WHEN (NEW.bal > 100) EXECUTE FUNCTION ledger_note();
+INSERT INTO ledger (email, bal) VALUES ('a@x', 1.50) RETURNING id, bal, updated_at;
+INSERT INTO ledger (email, bal) VALUES ('b@x', 200), ('c@x', 3), ('d@x', 400) RETURNING id, email, note, updated_at IS NOT NULL AS stamped;
+INSERT INTO ledger (email) VALUES ('e@x') RETURNING ledger.id, ledger.note, ledger.updated_at;
+UPDATE ledger SET bal = bal * 100, updated_at = NULL WHERE id IN (1, 3) RETURNING *;
+UPDATE ledger SET note = 'x' WHERE bal < 300 RETURNING id, note, coalesce(note, '-') || '!' AS shout;
+INSERT INTO ledger (email, bal) VALUES ('a@x', 500), ('c@x', 5) ON CONFLICT (email) DO UPDATE SET bal = excluded.bal, updated_at = NULL RETURNING id, email, bal, note, updated_at;
+INSERT INTO ledger (email, bal) VALUES ('b@x', 1) ON CONFLICT (email) DO NOTHING RETURNING id;
+WITH added AS (INSERT INTO ledger (email, bal) VALUES ('g@x', 150) RETURNING id, note, updated_at) SELECT note, updated_at FROM added;
+SELECT id, email, bal, note, updated_at FROM ledger ORDER BY id;
+-- A trigger on UPDATE only, and an upsert that inserts a row and updates another.
+CREATE TABLE stock (sku text PRIMARY KEY, qty int NOT NULL, changed_at timestamptz);
+CREATE FUNCTION stock_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.changed_at := '2024-02-02 10:00:00+00'; RETURN NEW; END $$;
+CREATE TRIGGER stock_changed BEFORE UPDATE ON stock FOR EACH ROW EXECUTE FUNCTION stock_changed();
+INSERT INTO stock VALUES ('a', 1, NULL) RETURNING *;
+INSERT INTO stock VALUES ('a', 5, NULL), ('b', 2, NULL) ON CONFLICT (sku) DO UPDATE SET qty = stock.qty + excluded.qty RETURNING sku, qty, changed_at;
+UPDATE stock SET qty = qty * 10 RETURNING sku, qty, changed_at;

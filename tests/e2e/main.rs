@@ -57,4 +57,5 @@ mod sqlx_client;
 mod statement_timeout;
 mod tls_sni;
 mod transactions;
+mod trigger_returning;
 mod vacuum;

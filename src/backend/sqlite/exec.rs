@@ -10,6 +10,7 @@ mod populate;
 mod rerun;
 mod serial_sequence;
 mod short_insert;
+pub(super) mod stored_rows;
 
 use fallible_streaming_iterator::FallibleStreamingIterator;
 use std::collections::HashMap;
@@ -25,6 +26,7 @@ use rusqlite::{Connection, InterruptHandle, StatementStatus};
 use super::key_types::{self, KeyTypes};
 use super::pgfuncs::clock::Clock;
 use super::pgfuncs::column_input::DeclCache;
+use super::pgfuncs::triggers::TriggerState;
 use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
 use crate::sql::errors::{from_sqlite, from_sqlite_on, SqlError};
 use crate::sql::pgtype::PgType;
@@ -91,8 +93,9 @@ pub struct Conn {
     schema_seen: AtomicI64,
     /// now()'s transaction and statement readings (`pg_now`).
     clock: Arc<Clock>,
-    /// Raised while a PL/pgSQL trigger writes NEW back (`pgfuncs::triggers`).
-    applying: Arc<AtomicI64>,
+    /// What PL/pgSQL triggers tell: a write-back under way, the rows a
+    /// write stored (`pgfuncs::triggers`).
+    triggers: Arc<TriggerState>,
 }
 
 /// Nanoseconds since the first call: a deadline the progress handler can
@@ -208,8 +211,8 @@ impl Conn {
         let _ = super::pgfuncs::column_input::register_cached(&db, decls.clone());
         let clock = Arc::new(Clock::default());
         let _ = super::pgfuncs::clock::register(&db, Some(clock.clone()));
-        let applying = Arc::new(AtomicI64::new(0));
-        let _ = super::pgfuncs::triggers::register(&db, Some(applying.clone()));
+        let triggers = Arc::new(TriggerState::default());
+        let _ = super::pgfuncs::triggers::register(&db, Some(triggers.clone()));
         Conn {
             db,
             decls,
@@ -227,7 +230,7 @@ impl Conn {
             block_steps: AtomicU64::new(0),
             schema_seen: AtomicI64::new(-1),
             clock,
-            applying,
+            triggers,
         }
     }
 
@@ -392,7 +395,21 @@ impl Conn {
             self.block_steps.store(0, Ordering::Relaxed);
         }
         self.clock.statement_begins(in_block);
-        self.applying.store(0, Ordering::Relaxed);
+        self.triggers.applying.store(0, Ordering::Relaxed);
+        // A write that failed may have left it noting rows.
+        self.triggers.stop_noting();
+    }
+
+    /// Starts noting the rows the next write stores (see `stored_rows`).
+    pub(super) fn note_stored_rows(&self) {
+        self.triggers.note_rows();
+    }
+
+    /// The rows the write `sql` (with `params` parameters) stored since
+    /// [`Self::note_stored_rows`], to read again for its RETURNING list,
+    /// when triggers changed them after it computed the list.
+    pub(super) fn stored_rows(&self, sql: &str, params: usize) -> Option<stored_rows::Reread> {
+        stored_rows::plan(sql, params, self.triggers.stop_noting())
     }
 
     pub fn is_autocommit(&self) -> bool {
@@ -835,8 +852,19 @@ impl Conn {
         };
         stmt.reset_status(StatementStatus::VmStep); // see above
         let compiled = stmt.get_status(StatementStatus::RePrepare);
+        // A write with RETURNING notes the rows it stores in tables whose
+        // triggers change NEW (see `stored_rows`); its first step runs it.
+        let writes = !stmt.readonly();
+        if writes {
+            self.note_stored_rows();
+        }
         let mut rows = stmt.raw_query();
         rows.advance().map_err(|e| from_sqlite_on(&self.db, &e))?;
+        let reread = if writes {
+            self.stored_rows(run.sql, run.params.len())
+        } else {
+            None
+        };
         // Another session changed the schema since this statement was
         // cached: SQLite compiled it again at its first step, and the
         // columns read above are the old schema's. A described (prepared)
@@ -914,7 +942,9 @@ impl Conn {
                 batch_bytes += r.data.len();
                 batch.push(r);
                 count += 1;
-                if batch.len() >= BATCH_ROWS || batch_bytes >= BATCH_BYTES {
+                // Rows to be read again are held back until they are.
+                let full = batch.len() >= BATCH_ROWS || batch_bytes >= BATCH_BYTES;
+                if full && reread.is_none() {
                     if !sink.rows(std::mem::take(&mut batch)) {
                         return Ok(Finished::Rows(count));
                     }
@@ -923,6 +953,13 @@ impl Conn {
                         buf = BytesMut::with_capacity(BATCH_BYTES.max(8 * 1024));
                     }
                 }
+            }
+        }
+        if let Some(r) = reread.filter(|r| r.rowids.len() as u64 == count) {
+            if let Some(stored) = stored_rows::each(&self.db, &r, run.params, ncols, |row| {
+                encode(row, &mut buf).ok()
+            }) {
+                batch = stored;
             }
         }
         sink.last_rows(batch);

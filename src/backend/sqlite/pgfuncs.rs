@@ -14,6 +14,7 @@ mod column_text;
 mod column_type;
 mod defaults;
 mod drop_check;
+mod enum_labels;
 mod exact;
 mod float_ops;
 mod from_char;
@@ -63,6 +64,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     column_input::register(conn)?;
     defaults::register(conn)?;
     drop_check::register(conn)?;
+    enum_labels::register(conn)?;
     exact::register(conn)?;
     numeric_math::register(conn)?;
     text::register(conn)?;

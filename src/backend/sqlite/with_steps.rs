@@ -7,7 +7,7 @@
 
 use rusqlite::types::Value;
 
-use super::exec::{ColumnInfo, Conn, Described, Finished, RowSink, Run};
+use super::exec::{stored_rows, ColumnInfo, Conn, Described, Finished, RowSink, Run};
 use crate::sql::encode::type_of_value;
 use crate::sql::errors::{from_sqlite, from_sqlite_on, SqlError};
 use crate::sql::pgtype::PgType;
@@ -171,16 +171,26 @@ impl Conn {
                 .map_err(|e| from_sqlite_on(self.sqlite(), &e))?;
             return Ok(None);
         }
+        let values = |row: &rusqlite::Row<'_>| -> rusqlite::Result<Vec<Value>> {
+            (0..ncols).map(|i| row.get::<_, Value>(i)).collect()
+        };
         let mut rows = Vec::new();
+        self.note_stored_rows();
         {
             let mut q = stmt.raw_query();
             while let Some(row) = q.next().map_err(|e| from_sqlite_on(self.sqlite(), &e))? {
-                rows.push(
-                    (0..ncols)
-                        .map(|i| row.get::<_, Value>(i))
-                        .collect::<Result<_, _>>()
-                        .map_err(|e| from_sqlite(&e))?,
-                );
+                rows.push(values(row).map_err(|e| from_sqlite(&e))?);
+            }
+        }
+        // Rows a trigger changed after RETURNING saw them: as stored.
+        if let Some(r) = self
+            .stored_rows(&step.run.sql, params.len())
+            .filter(|r| r.rowids.len() == rows.len())
+        {
+            if let Some(stored) =
+                stored_rows::each(self.sqlite(), &r, params, ncols, |row| values(row).ok())
+            {
+                rows = stored;
             }
         }
         returned(&stmt, step, rows, |r| self.retyped(r).types).map(Some)

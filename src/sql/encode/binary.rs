@@ -152,7 +152,7 @@ pub(super) fn float_of(v: ValueRef<'_>, ty: PgType) -> Result<f64, EncodeError> 
 pub(super) fn numeric_of(v: ValueRef<'_>) -> Result<Numeric, EncodeError> {
     match v {
         ValueRef::Integer(i) => Ok(Numeric::from_i64(i)),
-        ValueRef::Real(f) => Ok(Numeric::from_f64(f)),
+        ValueRef::Real(f) => Ok(Numeric::from_f64_decimal(f)),
         _ => {
             let raw = raw_of(&v);
             std::str::from_utf8(raw)

@@ -110,6 +110,36 @@ impl Numeric {
             .unwrap_or(Numeric::NaN)
     }
 
+    /// A double standing for a numeric of unknown scale (an unconstrained
+    /// `numeric` column, arithmetic on one): its shortest decimal, without
+    /// the noise of binary arithmetic on decimals (`1.1 * 1.5` is the
+    /// double 1.6500000000000001, `0.1 + 0.2` 0.30000000000000004). Noise
+    /// shows as a shortest form of 16 or 17 digits whose rounding to 15
+    /// (the digits SQLite keeps of decimal text, and PostgreSQL of a
+    /// float8 made numeric) ends in three or more zeros: those are dropped.
+    /// A double of 16 or 17 real digits keeps them.
+    pub fn from_f64_decimal(v: f64) -> Numeric {
+        const KEPT: usize = 15;
+        const NOISE_FREE: usize = KEPT - 3;
+        if !v.is_finite() || v == 0.0 || Shortest::of_f64(v).len <= KEPT {
+            return Numeric::from_f64(v);
+        }
+        let rounded = format!("{:.*e}", KEPT - 1, v.abs());
+        let Some((mantissa, exp)) = rounded.split_once('e') else {
+            return Numeric::from_f64(v);
+        };
+        let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+        let zeros = digits.iter().rev().take_while(|&&d| d == b'0').count();
+        let significant = digits.len() - zeros;
+        match exp.parse::<i64>() {
+            Ok(exp) if significant <= NOISE_FREE => {
+                Decimal::from_point(v < 0.0, &digits[..significant], exp + 1)
+                    .map_or_else(|| Numeric::from_f64(v), Numeric::Finite)
+            }
+            _ => Numeric::from_f64(v),
+        }
+    }
+
     /// The value as a `numeric(p, s)` column holds it: exactly `scale`
     /// fraction digits, rounded half away from zero like PostgreSQL's
     /// `apply_typmod`. (SQLite stores such values as REAL or INTEGER, so the
@@ -413,6 +443,15 @@ mod tests {
         assert_eq!(Numeric::from_f64(-0.000125).to_text(), "-0.000125");
         assert_eq!(Numeric::from_f64(2.5).to_text(), "2.5");
         assert_eq!(Numeric::from_f64(0.0).to_text(), "0");
+        let decimal = |v: f64| Numeric::from_f64_decimal(v).to_text();
+        assert_eq!(decimal(1.1 * 1.5), "1.65");
+        assert_eq!(decimal(-(0.1 + 0.2)), "-0.3");
+        assert_eq!(decimal(1234567.89 + 0.01), "1234567.9");
+        assert_eq!(decimal(1e-20 * 3.0), "0.00000000000000000003");
+        // Real digits stay: 16 or 17 of them, or 15 and fewer.
+        assert_eq!(decimal(1.2345678901234567), "1.2345678901234567");
+        assert_eq!(decimal(1.2345678901234), "1.2345678901234");
+        assert_eq!(decimal(2.5), "2.5");
         let d = match Numeric::parse("-00120.0500").unwrap() {
             Numeric::Finite(d) => d,
             _ => unreachable!(),

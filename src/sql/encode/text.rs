@@ -75,7 +75,7 @@ fn write_real(out: &mut BytesMut, f: f64, ty: PgType) {
             put_i64(out, f as i64)
         }
         PgType::Float4 => write_f32(out, f as f32),
-        PgType::Numeric => Numeric::from_f64(f).write_text(out),
+        PgType::Numeric => Numeric::from_f64_decimal(f).write_text(out),
         PgType::Void => {}
         PgType::Timestamp | PgType::Timestamptz => {
             let with_zone = ty == PgType::Timestamptz;

@@ -235,15 +235,24 @@ pub(super) fn is_column_like(e: &Expr) -> bool {
     }
 }
 
-/// A function whose value has its first argument's type: min/max, and the
+/// A function whose value has its first argument's type: min/max, the
 /// window functions returning an earlier or later row's value
-/// (`d - lag(d) OVER (ORDER BY d)`).
+/// (`d - lag(d) OVER (ORDER BY d)`), a COALESCE with untyped fallbacks.
 fn keeps_column_type(f: &sqlparser::ast::Function) -> bool {
     match super::ast::base_name(&f.name).as_str() {
         "min" | "max" => f.over.is_none(),
         "lag" | "lead" | "first_value" | "last_value" | "nth_value" => f.over.is_some(),
+        // `coalesce(meta, '{}')`: untyped fallbacks take the column's type.
+        "coalesce" => super::ast::plain_args(f)
+            .is_some_and(|args| args.len() > 1 && args[1..].iter().all(|e| is_untyped_literal(e))),
         _ => false,
     }
+}
+
+/// A string literal or NULL: its type is the one its context gives.
+fn is_untyped_literal(e: &Expr) -> bool {
+    matches!(e, Expr::Value(v) if matches!(&v.value,
+        sqlparser::ast::Value::Null | sqlparser::ast::Value::SingleQuotedString(_)))
 }
 
 fn is_int(t: Option<PgType>) -> bool {

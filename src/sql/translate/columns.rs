@@ -991,11 +991,15 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
             conditions,
             else_result,
             ..
-        } => conditions
-            .iter()
-            .map(|c| &c.result)
-            .chain(else_result.as_deref())
-            .find_map(expr_type),
+        } => typed_branches(
+            conditions
+                .iter()
+                .map(|c| &c.result)
+                .chain(else_result.as_deref())
+                .collect(),
+        )
+        .into_iter()
+        .find_map(expr_type),
         Expr::Function(func) => function_type(func),
         // A scalar subquery: its one column's type.
         Expr::Subquery(q) => match query_columns(q).as_slice() {
@@ -1193,6 +1197,24 @@ fn is_null(e: &Expr) -> bool {
     matches!(e, Expr::Value(v) if v.value == Value::Null)
 }
 
+/// The branches of a CASE or COALESCE whose types decide its type: an
+/// untyped string literal (`coalesce(meta, '{}')`) takes the others' type,
+/// so it counts only when every branch is one; NULLs never count.
+fn typed_branches(branches: Vec<&Expr>) -> Vec<&Expr> {
+    let untyped = |e: &Expr| {
+        matches!(e, Expr::Value(v) if matches!(&v.value,
+            Value::SingleQuotedString(_)
+            | Value::EscapedStringLiteral(_)
+            | Value::DollarQuotedString(_)
+            | Value::NationalStringLiteral(_)))
+    };
+    let known: Vec<&Expr> = branches.iter().copied().filter(|e| !is_null(e)).collect();
+    if known.iter().all(|e| untyped(e)) {
+        return known;
+    }
+    known.into_iter().filter(|e| !untyped(e)).collect()
+}
+
 fn arithmetic(left: Option<PgType>, right: Option<PgType>) -> Option<PgType> {
     let rank = |t: PgType| match t {
         PgType::Int2 => Some(1),
@@ -1300,9 +1322,8 @@ fn function_type(func: &Function) -> Option<PgType> {
         "min" | "max" | "nullif" | "abs" => first_arg_type()?,
         // The arguments' common type: unknown while any of them is.
         "coalesce" | "greatest" | "least" => {
-            let types = plain_args(func)?
+            let types = typed_branches(plain_args(func)?)
                 .into_iter()
-                .filter(|e| !is_null(e))
                 .map(expr_type)
                 .collect::<Option<Vec<_>>>()?;
             let mut it = types.into_iter();
@@ -1320,6 +1341,11 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "statement_timestamp"
         | "clock_timestamp" => PgType::Timestamptz,
         "localtimestamp" => PgType::Timestamp,
+        // xid8 for pg_current_xact_id, printed alike.
+        "txid_current" | "pg_current_xact_id" => PgType::Int8,
+        // An enum's labels (an enum value is described as text).
+        "enum_first" | "enum_last" | "pg_enum_first" | "pg_enum_last" => PgType::Text,
+        "enum_range" | "pg_enum_range" => array_of(Some(PgType::Text)),
         "current_date" => PgType::Date,
         "current_time" | "localtime" => PgType::Time,
         "length" | "char_length" | "character_length" | "octet_length" | "strpos" | "ascii" => {

@@ -274,6 +274,10 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         "now" | "current_timestamp" | "localtimestamp" | "transaction_timestamp" => now_expr(),
         "statement_timestamp" => template("pg_now(1)", []),
         "clock_timestamp" => template("pg_now(2)", []),
+        "txid_current" | "pg_current_xact_id" => {
+            arity(0)?;
+            template("pg_xact_id()", [])
+        }
         "current_date" => call("date", vec![string("now")]),
         "current_time" | "localtime" => call("strftime", vec![string("%H:%M:%f"), string("now")]),
         "gen_random_uuid" | "uuid_generate_v4" => {

@@ -30,6 +30,7 @@ mod depth;
 mod derived_aliases;
 mod distinct_on;
 mod do_block;
+mod enum_functions;
 pub(crate) mod enums;
 mod error;
 mod exact;

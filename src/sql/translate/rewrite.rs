@@ -122,6 +122,9 @@ impl VisitorMut for Rewriter {
         if let Err(e) = super::populate::rewrite(expr) {
             return ControlFlow::Break(e);
         }
+        if let Err(e) = super::enum_functions::rewrite(expr, &self.scopes) {
+            return ControlFlow::Break(e);
+        }
         if let Err(e) = super::functions::extract_from_interval(expr) {
             return ControlFlow::Break(e);
         }

@@ -886,3 +886,46 @@ fn deep_nesting() {
     assert!(correlated(5).is_ok());
     assert_eq!(correlated(20).unwrap_err().code, "54001");
 }
+
+/// An untyped string literal in CASE or COALESCE takes the other branches'
+/// type; alone, it is text.
+#[test]
+fn untyped_literal_branches_take_the_others_type() {
+    let types = |sql: &str| one(sql).columns;
+    assert_eq!(
+        types("SELECT coalesce(NULL::jsonb, '{}'), CASE WHEN true THEN '{}' ELSE '[1]'::jsonb END"),
+        [Some(PgType::Jsonb), Some(PgType::Jsonb)]
+    );
+    assert_eq!(
+        types("SELECT coalesce(NULL, 'a'), CASE WHEN true THEN 'x' END"),
+        [Some(PgType::Text), Some(PgType::Text)]
+    );
+}
+
+/// enum_range and friends name the type their argument is cast to.
+#[test]
+fn enum_functions_name_their_type() {
+    assert_translates_unaliased(&[
+        (
+            "SELECT enum_range(NULL::mood), enum_first(NULL::mood), enum_last('x'::mood)",
+            "SELECT pg_enum_range('mood'), pg_enum_first('mood'), pg_enum_last('mood')",
+        ),
+        (
+            "SELECT enum_range('a'::mood, NULL::mood), txid_current()",
+            "SELECT pg_enum_range('mood', 'a', NULL), pg_xact_id()",
+        ),
+        // A column's type is its declaration, read when the statement runs.
+        (
+            "SELECT enum_first(t.prio) FROM task t",
+            "SELECT pg_enum_first(pg_column_decl('task', 'prio')) FROM task t",
+        ),
+    ]);
+    assert_eq!(
+        one("SELECT enum_range(NULL::mood)").columns,
+        [Some(PgType::Array(ArrayElem::Text))]
+    );
+    assert_error(&[
+        ("SELECT enum_range(NULL)", "42804"),
+        ("SELECT enum_first(NULL::mood, NULL::mood)", "42883"),
+    ]);
+}

@@ -3,7 +3,8 @@
 //! inserted together share their `created_at`), in microseconds, in the
 //! stored timestamp form. `pg_now(1)` is `statement_timestamp()`, `pg_now(2)`
 //! `clock_timestamp()` (a new reading per call). SQLite's `'now'` is per
-//! statement and in milliseconds.
+//! statement and in milliseconds. `pg_xact_id()` is `txid_current()` /
+//! `pg_current_xact_id()`: one number per transaction, growing.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -20,6 +21,8 @@ use crate::sql::encode::datetime::{self, Stamp};
 pub struct Clock {
     transaction: AtomicI64,
     statement: AtomicI64,
+    /// The transaction's id once asked for (0: not yet).
+    xact_id: AtomicI64,
 }
 
 impl Clock {
@@ -30,6 +33,20 @@ impl Clock {
         self.statement.store(now, Ordering::Relaxed);
         if !in_block {
             self.transaction.store(now, Ordering::Relaxed);
+            self.xact_id.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// The transaction's id: assigned at its first use, as PostgreSQL
+    /// assigns one lazily, so the same all through the transaction.
+    fn xact_id(&self) -> i64 {
+        match self.xact_id.load(Ordering::Relaxed) {
+            0 => {
+                let id = next_xact_id();
+                self.xact_id.store(id, Ordering::Relaxed);
+                id
+            }
+            id => id,
         }
     }
 
@@ -50,6 +67,20 @@ fn now_usecs() -> i64 {
     datetime::usecs_of_unix(d.as_secs() as i64).unwrap_or(0) + d.subsec_micros() as i64
 }
 
+/// A transaction id larger than any this process gave before: the clock in
+/// microseconds, so ids keep growing across restarts too, and one more than
+/// the last id when two transactions ask within a microsecond.
+fn next_xact_id() -> i64 {
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let now = now_usecs();
+    let prev = LAST
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| {
+            Some(now.max(last + 1))
+        })
+        .unwrap_or(now);
+    now.max(prev + 1)
+}
+
 fn text(us: i64) -> String {
     let mut b = BytesMut::with_capacity(26);
     datetime::write_timestamp(&mut b, Stamp::At(us), false);
@@ -62,6 +93,10 @@ pub fn register(conn: &Connection, clock: Option<Arc<Clock>>) -> rusqlite::Resul
     // Not deterministic: the value changes between transactions. Innocuous
     // (no side effects): a column DEFAULT in the schema may call it.
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS;
+    let c = clock.clone();
+    conn.create_scalar_function("pg_xact_id", 0, flags, move |_| {
+        Ok(c.as_ref().map_or_else(next_xact_id, |c| c.xact_id()))
+    })?;
     let c = clock.clone();
     conn.create_scalar_function("pg_now", 0, flags, move |_| {
         Ok(text(c.as_ref().map_or_else(now_usecs, |c| c.transaction())))
@@ -96,5 +131,22 @@ mod tests {
         assert!(read("SELECT pg_now(1)") > first);
         clock.statement_begins(false);
         assert!(read("SELECT pg_now()") > first);
+    }
+
+    #[test]
+    fn transaction_id_is_kept_until_the_next_transaction() {
+        let db = Connection::open_in_memory().unwrap();
+        let clock = Arc::new(Clock::default());
+        register(&db, Some(clock.clone())).unwrap();
+        let read = || {
+            db.query_row("SELECT pg_xact_id()", [], |r| r.get::<_, i64>(0))
+                .unwrap()
+        };
+        clock.statement_begins(false);
+        let first = read();
+        clock.statement_begins(true);
+        assert_eq!(read(), first);
+        clock.statement_begins(false);
+        assert!(read() > first);
     }
 }

@@ -152,7 +152,7 @@ pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
 /// text) or takes an element; anything else is text concatenation, the
 /// column printed as `pg_column_text` prints it.
 fn concat(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
-    use super::jsonops::{element, json_arg, jsonb_concat};
+    use super::jsonops::{element, json_arg, jsonb_arg, jsonb_concat};
     use serde_json::Value as Json;
     let right = ctx.get::<bool>(4)?;
     let (l, r) = if right { (1, 0) } else { (0, 1) };
@@ -160,23 +160,7 @@ fn concat(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
     let ty = column.map(|c| c.ty);
     match ty {
         Some(PgType::Jsonb | PgType::Json) => {
-            // Plain JSON text: `{}` is an empty object here, not an array.
-            let json = |i: usize| -> rusqlite::Result<Option<Json>> {
-                match ctx.get_raw(i) {
-                    ValueRef::Null => Ok(None),
-                    ValueRef::Text(t) => serde_json::from_slice(t).map(Some).map_err(|_| {
-                        error(
-                            "22P02",
-                            format!(
-                                "invalid input syntax for type json: \"{}\"",
-                                String::from_utf8_lossy(t)
-                            ),
-                        )
-                    }),
-                    _ => json_arg(ctx, i),
-                }
-            };
-            let (Some(a), Some(b)) = (json(l)?, json(r)?) else {
+            let (Some(a), Some(b)) = (jsonb_arg(ctx, l)?, jsonb_arg(ctx, r)?) else {
                 return Ok(Value::Null);
             };
             // In jsonb's canonical text, which a RETURNING list prints.

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::column_input::{Column, DeclCache};
 use super::pure;
@@ -23,6 +23,22 @@ pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
         let conn = unsafe { ctx.get_connection()? };
         Ok(resolve(&types, &conn, &scopes, &column)?.map(|c| c.ty.name()))
     })?;
+    // The declaration as written: an enum column's is its type's name
+    // (`enum_range(prio)`, see `translate::enum_functions`).
+    conn.create_scalar_function("pg_column_decl", 2, pure(), |ctx| {
+        let scopes: String = ctx.get(0)?;
+        let column: String = ctx.get(1)?;
+        // SAFETY: the lookup only reads the schema during the call.
+        let conn = unsafe { ctx.get_connection()? };
+        search(&scopes, |table| {
+            conn.query_row(
+                "SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+                [table, column.as_str()],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()
+        })
+    })?;
     super::column_text::register(conn, cache)
 }
 
@@ -33,15 +49,25 @@ pub(super) fn resolve(
     scopes: &str,
     column: &str,
 ) -> rusqlite::Result<Option<Column>> {
+    search(scopes, |table| match catalog_column(table, column) {
+        Some(ty) => Ok(Some(Column::of(ty.name()))),
+        None => cache.column_of(conn, table, column),
+    })
+}
+
+/// The first table of `scopes` (innermost level first, see above) that
+/// `find` finds the column in.
+fn search<T>(
+    scopes: &str,
+    mut find: impl FnMut(&str) -> rusqlite::Result<Option<T>>,
+) -> rusqlite::Result<Option<T>> {
     for level in scopes.split(';') {
         let mut unknown = false;
         for table in level.split(',').filter(|t| !t.is_empty()) {
             if table == "?" {
                 unknown = true;
-            } else if let Some(ty) = catalog_column(table, column) {
-                return Ok(Some(Column::of(ty.name())));
-            } else if let Some(c) = cache.column_of(conn, table, column)? {
-                return Ok(Some(c));
+            } else if let Some(found) = find(table)? {
+                return Ok(Some(found));
             }
         }
         if unknown {

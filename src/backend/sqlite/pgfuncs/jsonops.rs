@@ -38,6 +38,23 @@ pub(super) fn json_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<J
     }
 }
 
+/// A jsonb argument: plain JSON text, so `{}` is an empty object (to
+/// [`json_arg`], which also reads arrays, it is an empty array literal).
+pub(super) fn jsonb_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Json>> {
+    match ctx.get_raw(i) {
+        ValueRef::Text(t) => serde_json::from_slice(t).map(Some).map_err(|_| {
+            error(
+                "22P02",
+                format!(
+                    "invalid input syntax for type json: \"{}\"",
+                    String::from_utf8_lossy(t)
+                ),
+            )
+        }),
+        _ => json_arg(ctx, i),
+    }
+}
+
 /// An element value as JSON (an array element argument).
 pub(super) fn element(ctx: &Context<'_>, i: usize) -> Json {
     match ctx.get_raw(i) {
@@ -209,7 +226,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         Ok(Some(contains(&a, &b)))
     })?;
     conn.create_scalar_function("pg_json_exists", 2, pure(), |ctx| {
-        let (Some(a), Some(k)) = (json_arg(ctx, 0)?, ctx.get::<Option<String>>(1)?) else {
+        let (Some(a), Some(k)) = (jsonb_arg(ctx, 0)?, ctx.get::<Option<String>>(1)?) else {
             return Ok(None);
         };
         Ok(Some(match a {
@@ -222,7 +239,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     // `?|` / `?&`: any / all of the keys (a text[] literal or ARRAY[..]).
     for (name, all) in [("pg_json_exists_any", false), ("pg_json_exists_all", true)] {
         conn.create_scalar_function(name, 2, pure(), move |ctx| {
-            let (Some(a), Some(keys)) = (json_arg(ctx, 0)?, path(ctx, 1)?) else {
+            let (Some(a), Some(keys)) = (jsonb_arg(ctx, 0)?, path(ctx, 1)?) else {
                 return Ok(None);
             };
             let has = |k: &String| match &a {
@@ -240,7 +257,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     }
     // `#-`: the value without the element at the path.
     conn.create_scalar_function("pg_jsonb_delete_path", 2, pure(), |ctx| {
-        let (Some(mut a), Some(p)) = (json_arg(ctx, 0)?, path(ctx, 1)?) else {
+        let (Some(mut a), Some(p)) = (jsonb_arg(ctx, 0)?, path(ctx, 1)?) else {
             return Ok(None);
         };
         if !a.is_object() && !a.is_array() {
@@ -289,20 +306,20 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
                 _ => {}
             }
         }
-        let Some(mut a) = json_arg(ctx, 0)? else {
+        let Some(mut a) = jsonb_arg(ctx, 0)? else {
             return Ok(None);
         };
         strip(&mut a);
         Ok(Some(a.to_string()))
     })?;
     conn.create_scalar_function("pg_json_path", 2, pure(), |ctx| {
-        let (Some(a), Some(p)) = (json_arg(ctx, 0)?, path(ctx, 1)?) else {
+        let (Some(a), Some(p)) = (jsonb_arg(ctx, 0)?, path(ctx, 1)?) else {
             return Ok(None);
         };
         Ok(walk(&a, &p).map(|v| v.to_string()))
     })?;
     conn.create_scalar_function("pg_json_path_text", 2, pure(), |ctx| {
-        let (Some(a), Some(p)) = (json_arg(ctx, 0)?, path(ctx, 1)?) else {
+        let (Some(a), Some(p)) = (jsonb_arg(ctx, 0)?, path(ctx, 1)?) else {
             return Ok(None);
         };
         Ok(walk(&a, &p).and_then(|v| match v {
@@ -312,7 +329,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         }))
     })?;
     conn.create_scalar_function("pg_jsonb_concat", 2, pure(), |ctx| {
-        let (Some(a), Some(b)) = (json_arg(ctx, 0)?, json_arg(ctx, 1)?) else {
+        let (Some(a), Some(b)) = (jsonb_arg(ctx, 0)?, jsonb_arg(ctx, 1)?) else {
             return Ok(None);
         };
         Ok(Some(jsonb_concat(a, b).to_string()))
@@ -320,7 +337,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     // jsonb - 'key': the object without that key, or the array without
     // that string element.
     conn.create_scalar_function("pg_jsonb_delete", 2, pure(), |ctx| {
-        let (Some(a), Some(k)) = (json_arg(ctx, 0)?, ctx.get::<Option<String>>(1)?) else {
+        let (Some(a), Some(k)) = (jsonb_arg(ctx, 0)?, ctx.get::<Option<String>>(1)?) else {
             return Ok(None);
         };
         let out = match a {
@@ -340,7 +357,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     for n in [3, 4] {
         conn.create_scalar_function("jsonb_set", n, pure(), |ctx| {
             let (Some(mut target), Some(p), Some(new)) =
-                (json_arg(ctx, 0)?, path(ctx, 1)?, json_arg(ctx, 2)?)
+                (jsonb_arg(ctx, 0)?, path(ctx, 1)?, jsonb_arg(ctx, 2)?)
             else {
                 return Ok(None);
             };

@@ -3,10 +3,12 @@
 //! and creates its SQLite triggers; `pgtenant_applying()` is non-zero while
 //! a trigger writes its NEW values back to the row (`pgtenant_applying(1)`
 //! / `(-1)` around that UPDATE), so the table's PL/pgSQL triggers do not
-//! fire for that write.
+//! fire for that write. `pgtenant_stored_row(table, rowid)` notes each row
+//! a write stores in a table whose triggers change NEW, so RETURNING can
+//! show the row as stored (see `exec::stored_rows`).
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OptionalExtension};
@@ -17,19 +19,62 @@ fn error(code: &str, message: impl AsRef<str>) -> rusqlite::Error {
 }
 use crate::sql::translate::plpgsql::{trigger_sql, TriggerSpec, FUNCTION_TABLE};
 
-/// Registers the functions; `applying` is the owner's counter (reset when
-/// a statement begins, in case a failed write left it raised).
-pub fn register(conn: &Connection, applying: Option<Arc<AtomicI64>>) -> rusqlite::Result<()> {
-    let applying = applying.unwrap_or_default();
+/// What a connection's triggers tell its owner.
+#[derive(Default)]
+pub struct TriggerState {
+    /// Raised while a trigger writes NEW back (reset when a statement
+    /// begins, in case a failed write left it raised).
+    pub applying: AtomicI64,
+    /// Set by the owner while a write with RETURNING runs: only then are
+    /// stored rows noted.
+    pub noting: AtomicBool,
+    /// The rows noted, in the order the write stored them: table, rowid.
+    pub stored: Mutex<Vec<(String, i64)>>,
+}
+
+impl TriggerState {
+    /// Starts noting the rows the next write stores.
+    pub fn note_rows(&self) {
+        self.stored
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.noting.store(true, Ordering::Relaxed);
+    }
+
+    /// Stops noting: the rows noted since [`Self::note_rows`].
+    pub fn stop_noting(&self) -> Vec<(String, i64)> {
+        if !self.noting.swap(false, Ordering::Relaxed) {
+            return Vec::new();
+        }
+        std::mem::take(&mut *self.stored.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// Registers the functions; `state` is the owner's.
+pub fn register(conn: &Connection, state: Option<Arc<TriggerState>>) -> rusqlite::Result<()> {
+    let state = state.unwrap_or_default();
     // Innocuous: trigger conditions and bodies call it.
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS;
-    let a = applying.clone();
+    let a = state.clone();
     conn.create_scalar_function("pgtenant_applying", 0, flags, move |_| {
-        Ok(a.load(Ordering::Relaxed))
+        Ok(a.applying.load(Ordering::Relaxed))
     })?;
+    let a = state.clone();
     conn.create_scalar_function("pgtenant_applying", 1, flags, move |ctx| {
         let step: i64 = ctx.get(0)?;
-        Ok(applying.fetch_add(step, Ordering::Relaxed) + step)
+        Ok(a.applying.fetch_add(step, Ordering::Relaxed) + step)
+    })?;
+    conn.create_scalar_function("pgtenant_stored_row", 2, flags, move |ctx| {
+        if state.noting.load(Ordering::Relaxed) {
+            let row = (ctx.get::<String>(0)?, ctx.get::<i64>(1)?);
+            let mut stored = state.stored.lock().unwrap_or_else(|p| p.into_inner());
+            // Each of the table's triggers notes the row: once is enough.
+            if stored.last() != Some(&row) {
+                stored.push(row);
+            }
+        }
+        Ok(rusqlite::types::Null)
     })?;
     // Only from a statement of its own (the translated CREATE TRIGGER).
     let direct = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DIRECTONLY;

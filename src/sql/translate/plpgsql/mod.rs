@@ -5,8 +5,8 @@
 //! read it and create the SQLite triggers [`trigger_sql`] compiles (see
 //! `compile`). The common uses run: stamping `updated_at`, deriving
 //! columns, refusing rows with RAISE, skipping them with RETURN NULL,
-//! writing audit rows. RETURNING shows a row as written before the
-//! function's changes to NEW (SQLite applies them just after).
+//! writing audit rows. SQLite applies the function's changes to NEW just
+//! after the row is written, so RETURNING reads such rows again.
 
 pub(super) mod compile;
 mod parse;
@@ -178,7 +178,7 @@ pub(super) fn create_trigger(t: &CreateTrigger) -> Result<Vec<String>, Translate
 pub fn sqlite_names(table: &str, name: &str) -> Vec<String> {
     let mut out = Vec::new();
     for event in ['i', 'u', 'd'] {
-        for when in ['b', 'a'] {
+        for when in ['b', 'a', 'r'] {
             out.push(quote_ident(&format!(
                 "pgtenant_trg__{table}__{name}__{event}{when}"
             )));
@@ -215,6 +215,8 @@ pub fn trigger_sql(spec: &TriggerSpec, source: &str) -> Result<Vec<String>, Tran
                 .map(|n| format!("DROP TRIGGER IF EXISTS {n}")),
         );
     }
+    // Whether the function changes NEW before the row is written.
+    let mut rewrites_rows = false;
     for (letter, event) in [
         ('i', Event::Insert),
         ('u', Event::Update),
@@ -251,6 +253,7 @@ pub fn trigger_sql(spec: &TriggerSpec, source: &str) -> Result<Vec<String>, Tran
                 body.join("; ")
             ));
         }
+        rewrites_rows |= spec.before && event != Event::Delete && !compiled.assigned.is_empty();
         if !compiled.assigned.is_empty() {
             // The row as stored is NEW: its columns by their bare names are
             // typed by the table (numeric scales, booleans print right).
@@ -272,6 +275,22 @@ pub fn trigger_sql(spec: &TriggerSpec, source: &str) -> Result<Vec<String>, Tran
                  SELECT pgtenant_applying(1); {}; SELECT pgtenant_applying(-1); END",
                 name('a'),
                 translated(update)?
+            ));
+        }
+    }
+    if rewrites_rows {
+        // SQLite's RETURNING shows a row before its write-back: the rows
+        // noted here are read again for it (`exec::stored_rows`). Inserts
+        // and updates both, as one upsert may do either.
+        for (letter, ev) in [('i', "INSERT"), ('u', "UPDATE")] {
+            out.push(format!(
+                "CREATE TRIGGER {} AFTER {ev} ON {q_table} FOR EACH ROW WHEN pgtenant_applying() = 0 \
+                 BEGIN SELECT pgtenant_stored_row({}, NEW.rowid); END",
+                quote_ident(&format!(
+                    "pgtenant_trg__{}__{}__{letter}r",
+                    spec.table, spec.name
+                )),
+                quote_literal(&spec.table)
             ));
         }
     }
