@@ -221,10 +221,23 @@ impl SessionChannels {
         }
     }
 
-    /// Between transactions: what the last one queued takes effect (its
-    /// LISTENs first, so a session hears its own notifications), and the
-    /// notifications this connection is owed are returned to be sent.
+    /// Between transactions: what the last one queued takes effect (see
+    /// [`Self::commit`]), and the notifications this connection is owed are
+    /// returned to be sent.
     pub fn settle(&self) -> Vec<Notification> {
+        self.commit();
+        self.inbox.take()
+    }
+
+    /// Whether the transaction queued anything (one atomic load).
+    pub fn has_pending(&self) -> bool {
+        self.dirty.load(Ordering::Acquire)
+    }
+
+    /// The transaction committed: its LISTENs and UNLISTENs take effect
+    /// (first, so a session hears its own notifications) and its
+    /// notifications go to their listeners.
+    pub fn commit(&self) {
         if self.dirty.swap(false, Ordering::AcqRel) {
             let Pending { actions, notes } = std::mem::take(&mut *lock(&self.pending));
             if !actions.is_empty() {
@@ -240,7 +253,6 @@ impl SessionChannels {
                 self.channels.deliver(self.pid, &notes);
             }
         }
-        self.inbox.take()
     }
 
     fn apply(&self, listening: &mut BTreeSet<String>, action: Action) {

@@ -722,6 +722,12 @@ impl Session {
         }
         if r.is_err() {
             self.note_error();
+        } else if let Some(c) = self.channels.as_ref().filter(|c| c.has_pending()) {
+            // An autocommit statement's notifications go when it commits
+            // (a later failure in the same pipeline must not drop them).
+            if self.tx_status() == TxStatus::Idle {
+                c.commit();
+            }
         }
         r
     }

@@ -24,8 +24,15 @@ async fn running_statement_finishes_before_the_server_stops() {
     // Prepared first, so the only messages in flight at shutdown are the
     // Bind/Execute/Sync of the running statement.
     let slow = busy.prepare(SLOW_COUNT).await.expect("prepare");
-    let running = tokio::spawn(async move { busy.query_one(&slow, &[]).await });
     let sessions = server.server.clone();
+    // A reply reaches the client just before its session stops counting
+    // as busy: wait for the idle session to settle, so the count below is
+    // the slow statement's.
+    wait_until("no session is busy", Duration::from_secs(10), || {
+        sessions.sessions.busy_count() == 0
+    })
+    .await;
+    let running = tokio::spawn(async move { busy.query_one(&slow, &[]).await });
     wait_until(
         "the slow statement is running",
         Duration::from_secs(10),
