@@ -505,7 +505,13 @@ impl ExtendedQueryHandler for ConnHandler {
         for (i, raw) in portal.parameters.iter().enumerate() {
             let ty = stmt.param_types.get(i).copied().unwrap_or(PgType::Text);
             let binary = portal.parameter_format.is_binary(i);
-            match decode_param(raw.as_deref(), ty, binary) {
+            // Zone-less timestamptz text is wall-clock time in the session's zone.
+            let zone = if binary || ty != PgType::Timestamptz {
+                crate::sql::zone::SessionZone::Utc
+            } else {
+                session.zone()
+            };
+            match crate::sql::zone::scoped(zone, || decode_param(raw.as_deref(), ty, binary)) {
                 Ok(v) => params.push(v),
                 Err(e) => {
                     session.note_error();

@@ -84,7 +84,7 @@ pub async fn canonical(
             continue;
         }
         match hint {
-            ParamHint::Type(t) if read_here(*t) => convert(value, *t),
+            ParamHint::Type(t) if read_here(*t) => convert(session, value, *t),
             ParamHint::Position { .. } => lookups.push((i, hint.clone())),
             _ => {}
         }
@@ -106,12 +106,12 @@ pub async fn canonical(
         };
         let Some(t) = ty else { continue };
         if matches!(hints.get(i), Some(ParamHint::Column { .. })) {
-            match compared(value, t) {
+            match compared(session, value, t) {
                 Err(_) if !fresh => confirm.push((i, hints[i].clone())),
                 other => other?,
             }
         } else if read_here(t) {
-            convert(value, t);
+            convert(session, value, t);
         }
     }
     // A remembered type said the literal is no input for it: look again.
@@ -120,7 +120,7 @@ pub async fn canonical(
             session.literal_types.put(table, column, ty);
         }
         if let (Some(t), Some(value)) = (ty, params.get_mut(i)) {
-            compared(value, t)?;
+            compared(session, value, t)?;
         }
     }
     Ok(())
@@ -128,9 +128,12 @@ pub async fn canonical(
 
 /// A literal compared with a column of type `ty`, read as input for it
 /// (see `decode::compared_literal`); an error is PostgreSQL's.
-fn compared(value: &mut Value, ty: PgType) -> Result<(), SqlError> {
+fn compared(session: &Session, value: &mut Value, ty: PgType) -> Result<(), SqlError> {
     let Value::Text(s) = value else { return Ok(()) };
-    match crate::sql::decode::compared_literal(s, ty) {
+    let read = crate::sql::zone::scoped(zone_for(session, ty), || {
+        crate::sql::decode::compared_literal(s, ty)
+    });
+    match read {
         Some(Ok(read)) => *value = read,
         Some(Err(e)) => return Err(SqlError::new(e.code, e.message)),
         None => {}
@@ -139,9 +142,22 @@ fn compared(value: &mut Value, ty: PgType) -> Result<(), SqlError> {
 }
 
 /// Text PostgreSQL would not read as `ty` is left for the comparison as is.
-fn convert(value: &mut Value, ty: PgType) {
+fn convert(session: &Session, value: &mut Value, ty: PgType) {
     let Value::Text(s) = value else { return };
-    if let Ok(v) = decode_param(Some(s.as_bytes()), ty, false) {
+    let read = crate::sql::zone::scoped(zone_for(session, ty), || {
+        decode_param(Some(s.as_bytes()), ty, false)
+    });
+    if let Ok(v) = read {
         *value = v;
+    }
+}
+
+/// The zone a literal of type `ty` is read in: only a timestamptz's
+/// reading depends on it (and only then is the setting looked at).
+fn zone_for(session: &Session, ty: PgType) -> crate::sql::zone::SessionZone {
+    if ty == PgType::Timestamptz {
+        session.zone()
+    } else {
+        crate::sql::zone::SessionZone::Utc
     }
 }

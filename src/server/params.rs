@@ -26,7 +26,14 @@ impl ServerParameterProvider for Params {
         p.insert("IntervalStyle".into(), "postgres".into());
         p.insert("integer_datetimes".into(), "on".into());
         p.insert("standard_conforming_strings".into(), "on".into());
-        p.insert("TimeZone".into(), "UTC".into());
+        // The zone the client asked for (pgjdbc sends its JVM's), as the
+        // session will use it; an unknown one stays UTC (see Settings::new).
+        let zone = md
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("timezone"))
+            .and_then(|(_, v)| Some(crate::sql::zone::SessionZone::parse(v)?.display(v)))
+            .unwrap_or_else(|| "UTC".into());
+        p.insert("TimeZone".into(), zone);
         p.insert("in_hot_standby".into(), "off".into());
         p.insert("default_transaction_read_only".into(), "off".into());
         p.insert(

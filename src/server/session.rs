@@ -316,6 +316,23 @@ fn command_tag(tag: &str, n: u64) -> Tag {
 }
 
 impl Session {
+    /// The session's TimeZone, resolved.
+    pub fn zone(&self) -> crate::sql::zone::SessionZone {
+        self.settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .zone()
+    }
+
+    /// Runs blocking work for the session: in its time zone, behind a
+    /// panic boundary.
+    pub(super) fn guarded<T>(
+        &self,
+        work: impl FnOnce() -> Result<T, SqlError>,
+    ) -> Result<T, SqlError> {
+        crate::sql::zone::scoped(self.zone(), || super::fault::guarded(&self.identity, work))
+    }
+
     pub fn new(
         server: Arc<Server>,
         identity: Identity,
@@ -499,7 +516,7 @@ impl Session {
             // Schema lookups of a remote session: the mirror, in memory.
             let mut r = self.lock_remote(remote).await;
             let mirror = r.fresh_mirror().await?;
-            return super::fault::guarded(&self.identity, || f(mirror.catalog()));
+            return self.guarded(|| f(mirror.catalog()));
         }
         self.with_local_conn(move |c| f(c)).await
     }
@@ -519,9 +536,9 @@ impl Session {
         };
         let mut r = self.lock_remote(remote).await;
         let mirror = r.fresh_mirror().await?;
-        match super::fault::guarded(&self.identity, || f(mirror.catalog())) {
+        match self.guarded(|| f(mirror.catalog())) {
             Err(e) if is_missing_object(&e) && r.schema_moved().await => {
-                super::fault::guarded(&self.identity, || f(r.mirror().catalog()))
+                self.guarded(|| f(r.mirror().catalog()))
             }
             other => other,
         }
@@ -552,7 +569,7 @@ impl Session {
         let this = self.clone();
         crate::metrics::global().offloaded();
         tokio::task::spawn_blocking(move || {
-            let r = super::fault::guarded(&this.identity, || f(&mut conn));
+            let r = this.guarded(|| f(&mut conn));
             let durable = this.release_and_make_durable(&conn, permit);
             this.put_conn(conn);
             r.and_then(|v| durable.map(|()| v))
@@ -635,7 +652,7 @@ impl Session {
             return self.lock_remote(remote).await.batch(sql).await;
         }
         let conn = self.take_conn().await?;
-        let r = super::fault::guarded(&self.identity, || conn.batch(sql));
+        let r = self.guarded(|| conn.batch(sql));
         self.put_conn(conn);
         r
     }
@@ -645,13 +662,13 @@ impl Session {
         &self,
         remote: &'a tokio::sync::Mutex<RemoteConn>,
     ) -> tokio::sync::MutexGuard<'a, RemoteConn> {
-        let timeout = self
-            .settings
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .statement_timeout;
+        let (timeout, zone) = {
+            let s = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+            (s.statement_timeout, s.zone())
+        };
         let mut r = remote.lock().await;
         r.set_statement_timeout(timeout);
+        r.zone = zone;
         r
     }
 
@@ -1270,7 +1287,7 @@ impl Session {
             if self.commits_inline() && conn.light_block() {
                 // A block of short statements: its COMMIT writes a few WAL
                 // pages, microseconds on the async worker.
-                let r = super::fault::guarded(&self.identity, || conn.end_block(commit));
+                let r = self.guarded(|| conn.end_block(commit));
                 let durable = self.settle(conn, permit).await;
                 r.and(durable)
             } else {
@@ -1424,7 +1441,7 @@ impl Session {
             let conn = self.take_conn().await?;
             let mut sink = MemSink::new(format);
             let run = inline_run(t, &params, format, fixed_types.as_deref());
-            let done = conn.run_inline(&run, &mut sink);
+            let done = crate::sql::zone::scoped(self.zone(), || conn.run_inline(&run, &mut sink));
             // A read that committed something (a function with effects)
             // waits for the fsync.
             self.settle(conn, None).await?;
@@ -1443,8 +1460,7 @@ impl Session {
         {
             let mut sink = MemSink::new(format);
             let run = inline_run(t, &params, format, fixed_types.as_deref());
-            let result =
-                super::fault::guarded(&self.identity, || conn.run_write(&run, &mut sink, timeout));
+            let result = self.guarded(|| conn.run_write(&run, &mut sink, timeout));
             self.settle(conn, permit).await?;
             return complete_outcome(tag, sink.schema, sink.rows, result);
         }
@@ -1489,7 +1505,7 @@ impl Session {
                 scales: &scales,
                 format: &format_owned,
             };
-            let result = super::fault::guarded(&this.identity, || {
+            let result = this.guarded(|| {
                 if !steps.is_empty() {
                     conn.mark_heavy();
                     conn.run_with_steps(&steps, &run, &mut sink)
@@ -1608,7 +1624,7 @@ impl Session {
         let mirror = r.fresh_mirror().await?;
         if mirror.runs_here(&t.sql)? {
             let conn = mirror.catalog();
-            let result = super::fault::guarded(&self.identity, || conn.run(&run, &mut sink));
+            let result = self.guarded(|| conn.run(&run, &mut sink));
             return complete_outcome(tag, sink.schema, sink.rows, result);
         }
         let done = {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::sql::errors::SqlError;
+use crate::sql::zone::SessionZone;
 
 /// Settings with a PostgreSQL default, in `SHOW ALL` order.
 const DEFAULTS: &[(&str, &str, &str)] = &[
@@ -165,6 +166,8 @@ pub struct Settings {
     values: BTreeMap<String, String>,
     initial: BTreeMap<String, String>,
     pub statement_timeout: Option<Duration>,
+    /// The TimeZone setting, resolved.
+    zone: SessionZone,
     /// Inside a transaction block, once a setting changed: what to go back to.
     block: Option<Box<BlockChanges>>,
 }
@@ -227,6 +230,7 @@ impl Settings {
             initial: BTreeMap::new(),
             values,
             statement_timeout,
+            zone: SessionZone::Utc,
             block: None,
         };
         for (k, v) in startup {
@@ -319,6 +323,17 @@ impl Settings {
                 self.values.insert(name, "on".into());
                 return Ok(());
             }
+            "timezone" => {
+                let zone = SessionZone::parse(value).ok_or_else(|| {
+                    SqlError::new(
+                        "22023",
+                        format!("invalid value for parameter \"TimeZone\": \"{value}\""),
+                    )
+                })?;
+                self.zone = zone;
+                self.values.insert(name, zone.display(value));
+                return Ok(());
+            }
             "statement_timeout" => {
                 let ms = parse_ms(value).ok_or_else(|| {
                     SqlError::new(
@@ -390,11 +405,25 @@ impl Settings {
         } else {
             self.values = block.before;
         }
+        self.derive();
+    }
+
+    /// The resolved forms of settings, after their text changed wholesale.
+    fn derive(&mut self) {
         self.statement_timeout = self
             .get("statement_timeout")
             .and_then(parse_ms)
             .filter(|&ms| ms > 0)
             .map(Duration::from_millis);
+        self.zone = self
+            .get("timezone")
+            .and_then(SessionZone::parse)
+            .unwrap_or_default();
+    }
+
+    /// The session's time zone.
+    pub fn zone(&self) -> SessionZone {
+        self.zone
     }
 
     /// `RESET name` / `RESET ALL` (None).
@@ -415,11 +444,7 @@ impl Settings {
                 }
             }
         }
-        self.statement_timeout = self
-            .get("statement_timeout")
-            .and_then(parse_ms)
-            .filter(|ms| *ms > 0)
-            .map(Duration::from_millis);
+        self.derive();
     }
 }
 

@@ -14,6 +14,7 @@ pub mod serial_key;
 pub mod string_literals;
 pub mod table_constraints;
 pub mod translate;
+pub mod zone;
 
 /// `"name"`, with embedded quotes doubled: the SQLite SQL pgtenant
 /// generates always quotes identifiers.

@@ -35,8 +35,11 @@ use sqlparser::parser::Parser;
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
-const WRAPPERS: [&str; 7] = [
+const WRAPPERS: [&str; 9] = [
     "pg_column_input",
+    // A timestamptz in the session's zone: a remote session reads UTC.
+    "pg_tz_local",
+    "pg_tz_utc",
     // A typed value's output text: the remote gives the stored form.
     "pg_value_text",
     // Fractional seconds rounded to a precision: the remote keeps them all.

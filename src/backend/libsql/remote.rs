@@ -77,6 +77,8 @@ pub struct RemoteConn {
     expired: bool,
     changes: u64,
     last_insert_rowid: i64,
+    /// The session's time zone, for the rows this connection encodes.
+    pub zone: crate::sql::zone::SessionZone,
 }
 
 /// Why a remote call did not give a result.
@@ -122,6 +124,7 @@ impl RemoteConn {
             expired: false,
             changes: 0,
             last_insert_rowid: 0,
+            zone: Default::default(),
         };
         let deadline = c.deadline();
         c.refresh_mirror(deadline).await?;
@@ -585,16 +588,19 @@ impl RemoteConn {
         let mut count = 0u64;
         let mut next = first;
         while let Some(row) = next {
-            for (i, ty) in types.iter().enumerate() {
-                let v = row.get_value(i as i32).map_err(|e| from_libsql(&e))?;
-                match scales.get(i) {
-                    Some(Some(scale)) if *ty == PgType::Numeric => {
-                        encode_numeric_scaled(&mut buf, as_value_ref(&v), *scale, binary[i])
+            crate::sql::zone::scoped(self.zone, || {
+                for (i, ty) in types.iter().enumerate() {
+                    let v = row.get_value(i as i32).map_err(|e| from_libsql(&e))?;
+                    match scales.get(i) {
+                        Some(Some(scale)) if *ty == PgType::Numeric => {
+                            encode_numeric_scaled(&mut buf, as_value_ref(&v), *scale, binary[i])
+                        }
+                        _ => encode_field(&mut buf, as_value_ref(&v), *ty, binary[i]),
                     }
-                    _ => encode_field(&mut buf, as_value_ref(&v), *ty, binary[i]),
+                    .map_err(|e| SqlError::new(e.code, e.message))?;
                 }
-                .map_err(|e| SqlError::new(e.code, e.message))?;
-            }
+                Ok::<(), SqlError>(())
+            })?;
             batch.push(DataRow::new(buf.split(), ncols as i16));
             count += 1;
             if batch.len() >= BATCH_ROWS && !sink.rows(std::mem::take(&mut batch)) {

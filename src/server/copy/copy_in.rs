@@ -267,10 +267,11 @@ async fn load_remote(
     let _ = ready.send(Ok(target.columns.len()));
     let info = |e: SqlError| Box::new(e.into_info());
     let mut loader = Loader::new(Pending::default(), target, options);
+    let zone = session.zone();
     let result = loop {
         match rx.recv().await {
             Some(Msg::Data(chunk)) => {
-                if let Err(e) = loader.feed(&chunk) {
+                if let Err(e) = crate::sql::zone::scoped(zone, || loader.feed(&chunk)) {
                     break Err(e);
                 }
                 if let Err(e) = send(&mut r, loader.out()).await {

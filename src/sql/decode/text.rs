@@ -52,8 +52,12 @@ pub(super) fn decode(s: &str, ty: PgType) -> Result<Value, DecodeError> {
             time_value(us)
         }
         PgType::Timestamp | PgType::Timestamptz => {
-            let ts = datetime::parse_timestamp(s, ty == PgType::Timestamptz)
-                .ok_or_else(|| datetime_error(s, ty))?;
+            let ts = if ty == PgType::Timestamptz {
+                datetime::parse_timestamptz_input(s)
+            } else {
+                datetime::parse_timestamp(s, false)
+            }
+            .ok_or_else(|| datetime_error(s, ty))?;
             timestamp_value(ts).ok_or_else(|| DecodeError::out_of_range(ty, s))?
         }
         PgType::Interval => Value::Text(Interval::parse(s).ok_or_else(invalid)?.to_text()),

@@ -87,6 +87,26 @@ pub(crate) fn parse_time(s: &str) -> Option<i64> {
 
 /// Parses a timestamp. With `apply_offset` a zone offset is converted to
 /// UTC (timestamptz); otherwise it is ignored (timestamp), as in PG.
+/// A timestamptz as a client or a cast gives it: without a zone in the
+/// text, it is wall-clock time in the session's zone.
+pub(crate) fn parse_timestamptz_input(s: &str) -> Option<Stamp<i64>> {
+    let zone = crate::sql::zone::current();
+    if zone.is_utc() {
+        return parse_timestamp(s, true);
+    }
+    let s = s.trim();
+    if special(s).is_some() || s.eq_ignore_ascii_case("epoch") {
+        return parse_timestamp(s, true);
+    }
+    let p = parse_parts(s)?;
+    let local = (days_of(p.date) as i64) * USECS_PER_DAY + p.time;
+    if p.zoned {
+        return Some(Stamp::At(local - p.offset_secs * USECS_PER_SEC));
+    }
+    let offset = zone.offset_at_local(&naive_of_usecs(local)?);
+    Some(Stamp::At(local - i64::from(offset) * USECS_PER_SEC))
+}
+
 pub(crate) fn parse_timestamp(s: &str, apply_offset: bool) -> Option<Stamp<i64>> {
     let s = s.trim();
     match special(s) {
@@ -391,6 +411,16 @@ pub(crate) fn write_timestamp(out: &mut BytesMut, ts: Stamp<i64>, with_zone: boo
         }
         Stamp::At(us) => us,
     };
+    // A timestamptz prints as wall-clock time in the session's zone.
+    let zone = crate::sql::zone::current();
+    let offset = match (with_zone, zone.is_utc()) {
+        (true, false) => match naive_of_usecs(us) {
+            Some(utc) => zone.offset_at_utc(&utc),
+            None => return false,
+        },
+        _ => 0,
+    };
+    let us = us + i64::from(offset) * USECS_PER_SEC;
     let days = us.div_euclid(USECS_PER_DAY);
     let Some(date) = i32::try_from(days).ok().and_then(date_of_days) else {
         return false;
@@ -398,8 +428,12 @@ pub(crate) fn write_timestamp(out: &mut BytesMut, ts: Stamp<i64>, with_zone: boo
     let bc = put_ymd(out, date);
     out.put_u8(b' ');
     write_time(out, us.rem_euclid(USECS_PER_DAY));
-    if with_zone {
+    if with_zone && offset == 0 {
         out.put_slice(b"+00");
+    } else if with_zone {
+        let mut o = String::with_capacity(9);
+        crate::sql::zone::push_offset(&mut o, offset);
+        out.put_slice(o.as_bytes());
     }
     if bc {
         out.put_slice(b" BC");

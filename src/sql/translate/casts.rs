@@ -90,9 +90,20 @@ fn rewrite_cast_base(inner: &Expr, data_type: &DataType) -> Result<Expr, Transla
         PgType::Float4 | PgType::Float8 if checked && !is_numeric(source) => {
             call("pg_to_float8", vec![x])
         }
+        // A timestamptz's calendar day and clock are those of the session's zone.
+        PgType::Date if source == Some(PgType::Timestamptz) => {
+            call("date", vec![call("pg_tz_local", vec![x])])
+        }
+        PgType::Time if source == Some(PgType::Timestamptz) => call(
+            "pg_cast_timestamp",
+            vec![call("pg_tz_local", vec![x]), string("time")],
+        ),
+        PgType::Timestamp if source == Some(PgType::Timestamptz) => call("pg_tz_local", vec![x]),
         PgType::Date => call("date", vec![x]),
         PgType::Time => call("pg_cast_timestamp", vec![x, string("time")]),
         PgType::Timestamp => call("pg_cast_timestamp", vec![x, string("ts")]),
+        // Already stored as UTC: reading it again would apply the zone twice.
+        PgType::Timestamptz if source == Some(PgType::Timestamptz) || !checked => x,
         PgType::Timestamptz => call("pg_cast_timestamp", vec![x, string("tz")]),
         PgType::Uuid => call("lower", vec![x]),
         // Stored as JSON text already.
@@ -147,6 +158,11 @@ pub(super) fn typed_literal(text: &str, pg: PgType) -> Result<Expr, TranslateErr
         PgType::Date => string(literals::date(text)?),
         PgType::Time => string(literals::time(text)?),
         PgType::Timestamp | PgType::Timestamptz if special == "now" => now_expr(),
+        // Zone-less: wall-clock time in the session's zone, known when it runs.
+        PgType::Timestamptz if !literals::has_offset(text) => {
+            literals::timestamp(text, pg)?;
+            call("pg_cast_timestamp", vec![string(text.trim()), string("tz")])
+        }
         PgType::Timestamp | PgType::Timestamptz => match literals::timestamp(text, pg)? {
             Some(normalized) => string(normalized),
             // Offsets (`+02`, `Z`): SQLite's date functions convert to UTC.

@@ -35,11 +35,18 @@ pub(super) fn wrap(statement: &mut Statement, overriding: bool) {
         if is_input(e) {
             let system = overriding || super::defaults::is_default_call(e);
             let value = std::mem::replace(e, Expr::value(Value::Null));
+            // A literal's timestamptz text is read in the session's zone.
+            let literal = super::ast::string_literal(&value).is_some();
             let mut args = vec![value, string(table), column];
             if system {
                 args.push(string("system"));
             } else if update {
                 args.push(string("update"));
+            } else if literal {
+                args.push(string("insert"));
+            }
+            if literal {
+                args.push(string("literal"));
             }
             *e = call("pg_column_input", args);
         }

@@ -385,6 +385,13 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         }
         "greatest" => null_ignoring_extreme("max", args),
         "least" => null_ignoring_extreme("min", args),
+        // A third argument is the value's type (see `zoned_columns`): a
+        // timestamptz is truncated in the session's zone.
+        "date_trunc" if args.len() == 3 && is_zone_type_marker(&args[2]) => {
+            let local = call("pg_tz_local", vec![args[1].clone(), args[2].clone()]);
+            let truncated = date_trunc(&args[0], local)?;
+            call("pg_tz_utc", vec![truncated, args[2].clone()])
+        }
         "date_trunc" => {
             arity(2)?;
             date_trunc(&args[0], args[1].clone())?
@@ -423,6 +430,14 @@ fn year_start(x: Expr, year: &str) -> Expr {
         year.replace("$y", y)
     );
     template(&sql, [x])
+}
+
+/// What `zoned_columns` passes as date_trunc's third argument.
+fn is_zone_type_marker(e: &Expr) -> bool {
+    match e {
+        Expr::Function(f) => base_name(&f.name) == "pg_column_type",
+        _ => string_literal(e) == Some(PgType::Timestamptz.name()),
+    }
 }
 
 /// `date_trunc('unit', x)` with a literal unit, as timestamp text.

@@ -117,6 +117,13 @@ pub(super) fn timestamp(text: &str, pg: PgType) -> Result<Option<String>, Transl
     Ok(Some(format!("{day} {}", time(rest)?)))
 }
 
+/// Whether timestamp text names its offset (`+02`, `-05:30`, `Z`, `UTC`)
+/// after the date.
+pub(super) fn has_offset(text: &str) -> bool {
+    // Text the storage parser does not read (epoch, infinity) has none.
+    crate::sql::encode::datetime::has_zone(text).unwrap_or_default()
+}
+
 /// `HH:MM[:SS[.f]]` followed by `Z`, `+HH`, `+HH:MM` or `+HHMM` (PostgreSQL's
 /// spellings; SQLite only knows `+HH:MM`), converted to UTC. `None` when the
 /// text has another shape (left to SQLite's date functions).

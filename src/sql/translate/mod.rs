@@ -77,6 +77,7 @@ mod tokens;
 mod tsvector_trigger;
 mod typed_ops;
 mod types;
+mod zoned_columns;
 
 #[cfg(test)]
 mod check_exec_tests;

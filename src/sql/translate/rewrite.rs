@@ -128,6 +128,7 @@ impl VisitorMut for Rewriter {
         if let Err(e) = super::functions::extract_from_interval(expr) {
             return ControlFlow::Break(e);
         }
+        super::zoned_columns::rewrite(expr, &self.scopes);
         super::column_dates::rewrite(expr, &self.scopes);
         super::column_bools::rewrite(expr, &self.scopes);
         super::interval_sums::rewrite_known(expr);

@@ -235,7 +235,8 @@ fn stamp(text: &str, kind: &str) -> Option<Stamp<i64>> {
                 _ => None,
             }
         }),
-        _ => parse_timestamp(text, kind == "tz"),
+        "tz" => crate::sql::encode::datetime::parse_timestamptz_input(text),
+        _ => parse_timestamp(text, false),
     }
 }
 

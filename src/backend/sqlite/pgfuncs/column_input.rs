@@ -31,8 +31,14 @@ pub fn register_cached(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
     register_identity_check(conn, cache.clone())?;
     let for_four = cache.clone();
     conn.create_scalar_function("pg_column_input", 3, pure(), move |ctx| input(ctx, &cache))?;
+    let for_five = for_four.clone();
     conn.create_scalar_function("pg_column_input", 4, pure(), move |ctx| {
         input(ctx, &for_four)
+    })?;
+    // A fifth argument `'literal'`: the value is the statement's own text,
+    // not a parameter the server already read.
+    conn.create_scalar_function("pg_column_input", 5, pure(), move |ctx| {
+        input(ctx, &for_five)
     })
 }
 
@@ -94,8 +100,20 @@ fn input(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
         | PgType::Uuid => match ctx.get_raw(0) {
             ValueRef::Text(t) => {
                 let now = relative_now(t, column.ty);
-                decode_param(Some(now.as_deref().unwrap_or(t)), column.ty, false)
-                    .map_err(|e| error(e.code, e.message))?
+                // A parameter's zone-less timestamptz text is already in
+                // storage form (UTC): the session's zone was applied where the
+                // server read the client's text, and must not be applied
+                // twice. A literal of the statement is read in the zone.
+                let literal = ctx.len() == 5;
+                let zone = if literal {
+                    crate::sql::zone::current()
+                } else {
+                    crate::sql::zone::SessionZone::Utc
+                };
+                crate::sql::zone::scoped(zone, || {
+                    decode_param(Some(now.as_deref().unwrap_or(t)), column.ty, false)
+                })
+                .map_err(|e| error(e.code, e.message))?
             }
             _ => ctx.get::<Value>(0)?,
         },
@@ -424,6 +442,7 @@ impl Writing {
     fn of_word(word: ValueRef<'_>) -> Writing {
         match word {
             ValueRef::Text(b"update") => Writing::Update,
+            ValueRef::Text(b"insert") => Writing::Insert,
             _ => Writing::System,
         }
     }

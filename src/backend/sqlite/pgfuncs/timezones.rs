@@ -9,13 +9,14 @@
 //! when it did not: then a stored zone (`+02`) says timestamptz.
 
 use bytes::BytesMut;
-use chrono::{NaiveDateTime, Offset, TimeZone};
+use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 use rusqlite::functions::Context;
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
 use crate::sql::pgtype::PgType;
+use crate::sql::zone::SessionZone;
 
 use super::{error, pure};
 use crate::sql::encode::datetime::{
@@ -23,6 +24,19 @@ use crate::sql::encode::datetime::{
 };
 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    // (x) of a known timestamptz, (x, type) when the type is known when it runs.
+    for n in [1, 2] {
+        conn.create_scalar_function("pg_tz_local", n, pure(), |ctx| {
+            shifted(ctx, local_of_stored)
+        })?;
+    }
+    conn.create_scalar_function("pg_tz_utc", 2, pure(), |ctx| {
+        shifted(ctx, |text, _| {
+            let stamp = crate::sql::encode::datetime::parse_timestamptz_input(text)
+                .ok_or_else(|| invalid(text))?;
+            Ok(print(stamp))
+        })
+    })?;
     conn.create_scalar_function("pg_at_time_zone", 3, pure(), |ctx| {
         let (Some(value), Some(zone)) =
             (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?)
@@ -110,16 +124,43 @@ fn at_time_zone(value: &str, zone_name: &str, with_zone: bool) -> rusqlite::Resu
 
 /// The zone's offset from UTC at a UTC instant.
 fn offset_secs_at_utc(tz: &Tz, utc: &NaiveDateTime) -> i64 {
-    tz.offset_from_utc_datetime(utc).fix().local_minus_utc() as i64
+    SessionZone::Named(*tz).offset_at_utc(utc) as i64
 }
 
-/// The zone's offset for a wall-clock time: the earlier one when the clock
-/// repeats, and the offset before the change when it skips (as PostgreSQL).
+/// The zone's offset for a wall-clock time (see [`SessionZone::offset_at_local`]).
 fn offset_secs_at_local(tz: &Tz, local: &NaiveDateTime) -> i64 {
-    match tz.offset_from_local_datetime(local).earliest() {
-        Some(o) => o.fix().local_minus_utc() as i64,
-        None => offset_secs_at_utc(tz, &(*local - chrono::Duration::hours(3))),
+    SessionZone::Named(*tz).offset_at_local(local) as i64
+}
+
+/// `x` through `shift` when it is a timestamptz (a second argument names
+/// the type) and the session's zone is not UTC; else `x` as it is.
+fn shifted(
+    ctx: &Context<'_>,
+    shift: impl Fn(&str, SessionZone) -> rusqlite::Result<String>,
+) -> rusqlite::Result<rusqlite::types::Value> {
+    let zone = crate::sql::zone::current();
+    let is_tz = ctx.len() < 2
+        || matches!(ctx.get_raw(1), ValueRef::Text(t) if t == PgType::Timestamptz.name().as_bytes());
+    match ctx.get_raw(0) {
+        ValueRef::Text(t) if is_tz && !zone.is_utc() => Ok(rusqlite::types::Value::Text(shift(
+            &String::from_utf8_lossy(t),
+            zone,
+        )?)),
+        _ => ctx.get(0),
     }
+}
+
+/// `pg_tz_local(x)`: a stored timestamptz (UTC) as the wall-clock time of
+/// the session's zone, in timestamp storage form: what its casts to date,
+/// time and timestamp, date_trunc, extract and to_char read.
+fn local_of_stored(value: &str, zone: SessionZone) -> rusqlite::Result<String> {
+    let stamp = parse_timestamp(value, true).ok_or_else(|| invalid(value))?;
+    let Stamp::At(us) = stamp else {
+        return Ok(print(stamp));
+    };
+    let utc = naive_of_usecs(us).ok_or_else(|| invalid(value))?;
+    let shift = i64::from(zone.offset_at_utc(&utc)) * USECS_PER_SEC;
+    Ok(print(Stamp::At(us + shift)))
 }
 
 fn print(stamp: Stamp<i64>) -> String {

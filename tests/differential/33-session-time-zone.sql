@@ -1,0 +1,42 @@
+-- The session's TimeZone: timestamptz values print in it, zone-less input
+-- is read in it, and calendar fields (casts to date, date_trunc, extract,
+-- to_char) are taken in it; instants and epochs do not change.
+CREATE TABLE visits (id serial PRIMARY KEY, at timestamptz NOT NULL, local_at timestamp, note text);
+SET TIME ZONE 'America/New_York';
+SHOW TimeZone;
+INSERT INTO visits (at, local_at, note) VALUES ('2024-03-10 01:30', '2024-03-10 01:30', 'before spring'), ('2024-03-10 02:30', '2024-03-10 02:30', 'in the gap'), ('2024-11-03 01:30', '2024-11-03 01:30', 'repeated hour'), ('2024-07-01 12:00+00', '2024-07-01 12:00', 'explicit offset');
+SELECT id, at, local_at, note FROM visits ORDER BY id;
+SELECT id, at::date, at::time, at::timestamp, local_at::timestamptz FROM visits ORDER BY id;
+SELECT id, extract(hour FROM at), date_part('day', at), extract(epoch FROM at) FROM visits ORDER BY id;
+SELECT date_trunc('day', at), count(*) FROM visits GROUP BY 1 ORDER BY 1;
+SELECT date_trunc('hour', at) FROM visits ORDER BY id;
+SELECT to_char(at, 'YYYY-MM-DD HH24:MI') FROM visits ORDER BY id;
+SELECT id FROM visits WHERE at = '2024-07-01 08:00' ORDER BY id;
+SELECT id FROM visits WHERE at::date = '2024-03-10' ORDER BY id;
+SELECT at AT TIME ZONE 'UTC', local_at AT TIME ZONE 'UTC' FROM visits ORDER BY id;
+SELECT timestamptz '2024-01-01 00:00', '2024-06-01'::date::timestamptz, '2024-06-01 12:00'::timestamptz;
+SELECT row_to_json(v) FROM visits v WHERE id = 4;
+SELECT json_build_object('at', at) FROM visits WHERE id = 1;
+SELECT array_agg(at ORDER BY id) FROM visits;
+SET TIME ZONE 'Asia/Kolkata';
+SHOW timezone;
+SELECT id, at FROM visits ORDER BY id;
+SELECT max(at), min(at) FROM visits;
+SET TIME ZONE -7;
+SHOW TimeZone;
+SELECT at FROM visits ORDER BY id;
+SET timezone = 'UTC+3';
+SHOW TimeZone;
+SELECT at FROM visits WHERE id = 4;
+SET TIME ZONE 'Mars/Olympus';
+BEGIN;
+SET LOCAL TIME ZONE 'Europe/Berlin';
+SELECT at FROM visits WHERE id = 4;
+COMMIT;
+SELECT at FROM visits WHERE id = 4;
+BEGIN;
+SET TIME ZONE 'Australia/Sydney';
+ROLLBACK;
+SELECT at FROM visits WHERE id = 4;
+SET TIME ZONE 'UTC';
+SELECT id, at FROM visits ORDER BY id;
