@@ -356,6 +356,21 @@ async fn listen_notify() {
     assert!(out.contains("notify ok"), "{out}");
 }
 
+/// The session's TimeZone through psycopg 3 (PGTZ at startup, SET, the
+/// ParameterStatus the driver reads) and asyncpg (server_settings).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_time_zone() {
+    let server = TestServer::start().await;
+    server.create_tenant_user("tzs", "alice", "s3cret").await;
+    let py = python();
+    let out = run_client_on(&server, "tzs", move |cmd| {
+        *cmd = Command::new(py);
+        cmd.arg("python/timezone_test.py");
+    })
+    .await;
+    assert!(out.contains("timezone ok"), "{out}");
+}
+
 /// Runs psql 15 (`-X`, aligned output) with `script` on stdin.
 fn psql_at(port: u16, user: &str, password: &str, db: &str, args: &[&str], script: &str) -> String {
     use std::io::Write;

@@ -366,6 +366,9 @@ impl ExtendedQueryHandler for ConnHandler {
         client.portal_store().rm_portal(DEFAULT_NAME);
         let status = client.transaction_status();
         if let Ok(session) = self.session() {
+            for m in session.reports_due() {
+                client.feed(m).await?;
+            }
             for n in session.notifications_due() {
                 client.feed(super::notify::message(n)).await?;
             }

@@ -442,6 +442,24 @@ impl Session {
     /// Before ReadyForQuery: between transactions, the last one's
     /// notifications go out and those owed to this session are returned
     /// (see `notify`). Inside a block they wait for its end.
+    /// ParameterStatus messages owed to the client: settings it is told of
+    /// that changed (see `Settings::changed_reports`).
+    pub fn reports_due(&self) -> Vec<pgwire::messages::PgWireBackendMessage> {
+        let changed = self
+            .settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .changed_reports();
+        changed
+            .into_iter()
+            .map(|(name, value)| {
+                pgwire::messages::PgWireBackendMessage::ParameterStatus(
+                    pgwire::messages::startup::ParameterStatus::new(name, value),
+                )
+            })
+            .collect()
+    }
+
     pub fn notifications_due(&self) -> Vec<super::notify::Notification> {
         match &self.channels {
             Some(c) if c.has_work() && self.tx_status() == TxStatus::Idle => c.settle(),

@@ -151,6 +151,18 @@ const DEFAULTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Settings whose changes the client is told of (ParameterStatus), as
+/// PostgreSQL 15 reports them; the ones no SET can change are left out.
+const REPORTED: &[&str] = &[
+    "application_name",
+    "client_encoding",
+    "datestyle",
+    "default_transaction_read_only",
+    "intervalstyle",
+    "standard_conforming_strings",
+    "timezone",
+];
+
 /// The names PostgreSQL reports with their own capitalisation.
 fn display_name(name: &str) -> &str {
     match name {
@@ -168,6 +180,8 @@ pub struct Settings {
     pub statement_timeout: Option<Duration>,
     /// The TimeZone setting, resolved.
     zone: SessionZone,
+    /// The reported settings' values the client was last told of.
+    reported: Vec<(&'static str, String)>,
     /// Inside a transaction block, once a setting changed: what to go back to.
     block: Option<Box<BlockChanges>>,
 }
@@ -231,6 +245,7 @@ impl Settings {
             values,
             statement_timeout,
             zone: SessionZone::Utc,
+            reported: Vec::new(),
             block: None,
         };
         for (k, v) in startup {
@@ -239,7 +254,27 @@ impl Settings {
             let _ = s.set(k, v);
         }
         s.initial = s.values.clone();
+        s.reported = REPORTED
+            .iter()
+            .map(|&n| (n, s.values.get(n).cloned().unwrap_or_default()))
+            .collect();
         s
+    }
+
+    /// The reported settings (GUC_REPORT in PostgreSQL) whose value changed
+    /// since the client was last told, as (name, value) for ParameterStatus
+    /// messages before the next ReadyForQuery. Drivers read them: psycopg
+    /// takes TimeZone for binary timestamptz values, pgjdbc checks DateStyle.
+    pub fn changed_reports(&mut self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (name, last) in &mut self.reported {
+            let now = self.values.get(*name).map(String::as_str).unwrap_or("");
+            if now != last {
+                *last = now.to_owned();
+                out.push((display_name(name).to_owned(), now.to_owned()));
+            }
+        }
+        out
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {

@@ -130,6 +130,9 @@ impl SimpleQueryHandler for ConnHandler {
         client.set_state(PgWireConnectionState::ReadyForQuery);
         let status = wire_status(session.tx_status());
         client.set_transaction_status(status);
+        for m in session.reports_due() {
+            client.feed(m).await?;
+        }
         for n in session.notifications_due() {
             client.feed(super::notify::message(n)).await?;
         }

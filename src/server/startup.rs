@@ -123,14 +123,14 @@ impl StartupHandler for ConnHandler {
                             .complete_authentication(client, final_message)
                             .await?;
                         let (pid, secret) = client.pid_and_secret_key();
-                        let mut startup: Vec<(String, String)> = SETTING_PARAMS
+                        // Names in any case: libpq sends PGTZ as `timezone`.
+                        let mut startup: Vec<(String, String)> = client
+                            .metadata()
                             .iter()
-                            .filter_map(|k| {
-                                client
-                                    .metadata()
-                                    .get(*k)
-                                    .map(|v| (k.to_string(), v.clone()))
+                            .filter(|(k, _)| {
+                                SETTING_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(k))
                             })
+                            .map(|(k, v)| (k.clone(), v.clone()))
                             .collect();
                         // `options=-c name=value` sets session defaults, as in
                         // PostgreSQL (pgtenant.* names chose the tenant already).
