@@ -18,6 +18,10 @@ SELECT timestamptz '2024-01-01 00:00', '2024-06-01'::date::timestamptz, '2024-06
 SELECT row_to_json(v) FROM visits v WHERE id = 4;
 SELECT json_build_object('at', at) FROM visits WHERE id = 1;
 SELECT array_agg(at ORDER BY id) FROM visits;
+SELECT current_date = (now() AT TIME ZONE 'America/New_York')::date, localtimestamp::text = (now() AT TIME ZONE 'America/New_York')::text, now()::date = current_date;
+SELECT extract(timezone FROM at), extract(timezone_hour FROM at), date_part('timezone', at) FROM visits ORDER BY id;
+SELECT 'today'::timestamptz = current_date::timestamptz, 'tomorrow'::timestamp - 'yesterday'::timestamp;
+SELECT date_trunc('day', now()) = current_date::timestamptz;
 SET TIME ZONE 'Asia/Kolkata';
 SHOW timezone;
 SELECT id, at FROM visits ORDER BY id;

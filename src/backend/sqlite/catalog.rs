@@ -504,7 +504,8 @@ fn default_text(dflt: &str, decl: &str) -> String {
     if inner == "pg_now()" || inner.starts_with("strftime('%Y-%m-%d %H:%M:%f', 'now')") {
         return "now()".into();
     }
-    if inner.starts_with("date('now')") {
+    // (The second: the form tables created before session time zones keep.)
+    if inner.starts_with("date(pg_tz_local(pg_now()))") || inner.starts_with("date('now')") {
         return "CURRENT_DATE".into();
     }
     // A sequence default, as PostgreSQL prints it.

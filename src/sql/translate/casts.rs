@@ -4,7 +4,7 @@
 //! result needs no runtime conversion. Other expressions get the SQLite
 //! function that produces the same storage form.
 
-use super::ast::{call, cast, number, string, string_literal};
+use super::ast::{call, cast, number, string, string_literal, template};
 use super::columns::expr_type;
 use super::error::{other, unsupported};
 use super::functions::now_expr;
@@ -158,6 +158,25 @@ pub(super) fn typed_literal(text: &str, pg: PgType) -> Result<Expr, TranslateErr
         PgType::Date => string(literals::date(text)?),
         PgType::Time => string(literals::time(text)?),
         PgType::Timestamp | PgType::Timestamptz if special == "now" => now_expr(),
+        // Midnight of the session's calendar day (or the next, or the one before).
+        PgType::Timestamp | PgType::Timestamptz
+            if matches!(special.as_str(), "today" | "tomorrow" | "yesterday") =>
+        {
+            let days = match special.as_str() {
+                "today" => "+0 days",
+                "tomorrow" => "+1 days",
+                _ => "-1 days",
+            };
+            let midnight = template(
+                "(date(pg_tz_local(pg_now()), $1) || ' 00:00:00')",
+                [string(days)],
+            );
+            if pg == PgType::Timestamptz {
+                call("pg_cast_timestamp", vec![midnight, string("tz")])
+            } else {
+                midnight
+            }
+        }
         // Zone-less: wall-clock time in the session's zone, known when it runs.
         PgType::Timestamptz if !literals::has_offset(text) => {
             literals::timestamp(text, pg)?;

@@ -271,15 +271,20 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         }
     };
     Ok(Some(match name.as_str() {
-        "now" | "current_timestamp" | "localtimestamp" | "transaction_timestamp" => now_expr(),
+        "now" | "current_timestamp" | "transaction_timestamp" => now_expr(),
+        // The clock's calendar day and time in the session's zone.
+        "localtimestamp" => call("pg_tz_local", vec![now_expr()]),
         "statement_timestamp" => template("pg_now(1)", []),
         "clock_timestamp" => template("pg_now(2)", []),
         "txid_current" | "pg_current_xact_id" => {
             arity(0)?;
             template("pg_xact_id()", [])
         }
-        "current_date" => call("date", vec![string("now")]),
-        "current_time" | "localtime" => call("strftime", vec![string("%H:%M:%f"), string("now")]),
+        "current_date" => call("date", vec![call("pg_tz_local", vec![now_expr()])]),
+        "current_time" | "localtime" => call(
+            "strftime",
+            vec![string("%H:%M:%f"), call("pg_tz_local", vec![now_expr()])],
+        ),
         "gen_random_uuid" | "uuid_generate_v4" => {
             arity(0)?;
             uuid_v4_expr()
@@ -589,6 +594,10 @@ fn timestamp_part(field: &str, x: Expr) -> Result<Expr, TranslateError> {
         "isoyear" => int_format("%G"),
         "quarter" => template("((CAST(strftime('%m', $1) AS INTEGER) + 2) / 3)", [x]),
         "epoch" => template("unixepoch($1, 'subsec')", [x]),
+        // The session zone's offset at the instant, seconds east of UTC.
+        "timezone" => call("pg_tz_offset", vec![x]),
+        "timezone_hour" => template("(pg_tz_offset($1) / 3600)", [x]),
+        "timezone_minute" => template("(pg_tz_offset($1) % 3600 / 60)", [x]),
         other_field => return Err(unsupported(format!("EXTRACT field \"{other_field}\""))),
     })
 }

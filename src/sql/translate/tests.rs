@@ -255,7 +255,7 @@ fn expressions() {
             "SELECT 1 LIMIT ALL OFFSET 2 ROWS",
             "SELECT 1 LIMIT -1 OFFSET 2",
         ),
-        ("SELECT current_date", "SELECT date('now')"),
+        ("SELECT current_date", "SELECT date(pg_tz_local(pg_now()))"),
         (
             "SELECT now() - interval '1 day'",
             "SELECT pg_timestamp_sub(pg_now(), '1 day')",

@@ -25,9 +25,7 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
             data_type,
             ..
         } if reads_calendar(data_type) => wrap(inner, scopes),
-        Expr::Extract { field, expr: x, .. }
-            if !field.to_string().eq_ignore_ascii_case("epoch") =>
-        {
+        Expr::Extract { field, expr: x, .. } if !is_instant_field(&field.to_string()) => {
             wrap(x, scopes)
         }
         Expr::Function(f) => {
@@ -43,7 +41,7 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
                 ("date_part", 2) => {
                     let epoch = arg_mut(args, 0)
                         .and_then(|u| string_literal(u))
-                        .is_some_and(|u| u.eq_ignore_ascii_case("epoch"));
+                        .is_some_and(is_instant_field);
                     if let (false, Some(x)) = (epoch, arg_mut(args, 1)) {
                         wrap(x, scopes)
                     }
@@ -63,6 +61,12 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
         }
         _ => {}
     }
+}
+
+/// Fields of the instant itself, not of its wall-clock reading.
+fn is_instant_field(field: &str) -> bool {
+    let f = field.to_ascii_lowercase();
+    f == "epoch" || f.starts_with("timezone")
 }
 
 /// Casts that take a timestamptz's calendar day or clock.

@@ -30,6 +30,19 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             shifted(ctx, local_of_stored)
         })?;
     }
+    conn.create_scalar_function("pg_tz_offset", 1, pure(), |ctx| {
+        let Some(text) = ctx.get::<Option<String>>(0)? else {
+            return Ok(None);
+        };
+        let zone = crate::sql::zone::current();
+        match parse_timestamp(&text, true).ok_or_else(|| invalid(&text))? {
+            Stamp::At(us) => {
+                let utc = naive_of_usecs(us).ok_or_else(|| invalid(&text))?;
+                Ok(Some(i64::from(zone.offset_at_utc(&utc))))
+            }
+            _ => Ok(Some(0)),
+        }
+    })?;
     conn.create_scalar_function("pg_tz_utc", 2, pure(), |ctx| {
         shifted(ctx, |text, _| {
             let stamp = crate::sql::encode::datetime::parse_timestamptz_input(text)
