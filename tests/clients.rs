@@ -371,6 +371,21 @@ async fn session_time_zone() {
     assert!(out.contains("timezone ok"), "{out}");
 }
 
+/// RAISE NOTICE / WARNING / INFO in DO blocks reach psycopg 3's notice
+/// handlers and asyncpg's log listeners (simple and extended protocol).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raise_notices() {
+    let server = TestServer::start().await;
+    server.create_tenant_user("ntc", "alice", "s3cret").await;
+    let py = python();
+    let out = run_client_on(&server, "ntc", move |cmd| {
+        *cmd = Command::new(py);
+        cmd.arg("python/notice_test.py");
+    })
+    .await;
+    assert!(out.contains("notices ok"), "{out}");
+}
+
 /// Runs psql 15 (`-X`, aligned output) with `script` on stdin.
 fn psql_at(port: u16, user: &str, password: &str, db: &str, args: &[&str], script: &str) -> String {
     use std::io::Write;

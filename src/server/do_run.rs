@@ -97,13 +97,25 @@ impl Session {
                         }
                         self.run_do_steps(chosen, format).await?;
                     }
-                    DoStep::Raise { fields, code } => {
+                    DoStep::Raise {
+                        fields,
+                        code,
+                        level,
+                    } => {
                         let mut v = self.do_values(fields).await?.into_iter();
                         let message = v.next().flatten().unwrap_or_default();
-                        let mut e = crate::sql::errors::raised(code, message);
-                        e.detail = v.next().flatten();
-                        e.hint = v.next().flatten();
-                        return Err(e);
+                        let (detail, hint) = (v.next().flatten(), v.next().flatten());
+                        if level == "exception" {
+                            let mut e = crate::sql::errors::raised(code, message);
+                            e.detail = detail;
+                            e.hint = hint;
+                            return Err(e);
+                        }
+                        let mut notice =
+                            pgwire::error::ErrorInfo::new(String::new(), code.clone(), message);
+                        notice.detail = detail;
+                        notice.hint = hint;
+                        self.raise_notice(level, notice);
                     }
                     DoStep::Block(b) => self.run_do_body(b, format).await?,
                 }

@@ -485,7 +485,7 @@ impl ExtendedQueryHandler for ConnHandler {
 
     async fn do_query<C>(
         &self,
-        _client: &mut C,
+        client: &mut C,
         portal: &Portal<Statement>,
         max_rows: usize,
     ) -> PgWireResult<Response>
@@ -534,6 +534,9 @@ impl ExtendedQueryHandler for ConnHandler {
                 )
                 .await
         };
+        for m in session.notices.take() {
+            client.feed(m).await?;
+        }
         match outcome {
             Ok(Outcome::Rows(resp)) if max_rows > 0 => {
                 Ok(Response::Query(materialize(resp).await?))

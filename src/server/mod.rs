@@ -16,6 +16,7 @@ mod grants;
 pub mod idle_release;
 pub mod lifted;
 pub mod messages;
+pub mod notices;
 pub mod notify;
 pub mod params;
 pub mod prepared_sql;

@@ -146,6 +146,8 @@ pub struct Session {
     pub quota: std::sync::OnceLock<crate::tenant::limits::ConnSlot>,
     /// LISTEN / NOTIFY (tenant sessions).
     pub channels: Option<Arc<super::notify::SessionChannels>>,
+    /// Notices raised by the running statement, sent before its response.
+    pub notices: super::notices::Notices,
 }
 
 enum Event {
@@ -395,6 +397,7 @@ impl Session {
             prepared_sql: Default::default(),
             cursors: Default::default(),
             literal_types: Default::default(),
+            notices: Default::default(),
             quota: std::sync::OnceLock::new(),
             channels,
         }
@@ -442,6 +445,19 @@ impl Session {
     /// Before ReadyForQuery: between transactions, the last one's
     /// notifications go out and those owed to this session are returned
     /// (see `notify`). Inside a block they wait for its end.
+    /// Queues a notice (RAISE NOTICE / WARNING / INFO ...), as
+    /// client_min_messages lets through.
+    pub fn raise_notice(&self, level: &str, info: pgwire::error::ErrorInfo) {
+        let min = self
+            .settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get("client_min_messages")
+            .unwrap_or("notice")
+            .to_owned();
+        self.notices.raise(level, &min, info);
+    }
+
     /// ParameterStatus messages owed to the client: settings it is told of
     /// that changed (see `Settings::changed_reports`).
     pub fn reports_due(&self) -> Vec<pgwire::messages::PgWireBackendMessage> {

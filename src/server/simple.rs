@@ -247,7 +247,11 @@ where
                 None => continue,
             }
         }
-        match session.execute(t, params, &text, None).await {
+        let result = session.execute(t, params, &text, None).await;
+        for m in session.notices.take() {
+            client.feed(m).await?;
+        }
+        match result {
             Ok(outcome) => {
                 if let Some(info) = send_outcome(client, outcome).await? {
                     session.note_error();

@@ -10,7 +10,7 @@
 //! with handlers in a savepoint, where an error a handler names rolls the
 //! block's statements back and runs the handler's. PL/pgSQL's variables
 //! (DECLARE), loops, RETURN and dynamic EXECUTE are refused by name with
-//! 0A000; RAISE below EXCEPTION level sends no notice.
+//! 0A000; RAISE below EXCEPTION level sends a notice.
 
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
@@ -38,10 +38,12 @@ pub enum DoStep {
         arms: Vec<(Translation, Vec<DoStep>)>,
         otherwise: Vec<DoStep>,
     },
-    /// `RAISE EXCEPTION`: `SELECT message, detail, hint` and the SQLSTATE.
+    /// `RAISE [level]`: `SELECT message, detail, hint`, the SQLSTATE, and
+    /// the level (`exception` fails the block; the others send a notice).
     Raise {
         fields: Translation,
         code: String,
+        level: String,
     },
     Block(Box<DoBlock>),
 }
@@ -380,7 +382,6 @@ impl Cursor {
 
     /// After RAISE: `[level] 'format' [, expr ...] [USING option = expr,
     /// ...];` or `[level] condition_name | SQLSTATE 'code' [USING ...];`.
-    /// Levels below EXCEPTION send nothing (`None`).
     fn raise_rest(&mut self) -> Result<Option<DoStep>, TranslateError> {
         let level = match self.word().as_deref() {
             Some(l @ ("debug" | "log" | "info" | "notice" | "warning" | "exception")) => {
@@ -393,9 +394,6 @@ impl Cursor {
         let text = self
             .text_until(&[])
             .map_err(|_| unsupported("RAISE without arguments"))?;
-        if level != "exception" {
-            return Ok(None);
-        }
         // `args USING opt = v, ...`: the options follow the arguments.
         let (args, options) = match find_word(&text, "using") {
             Some(i) => (&text[..i], top_level_split(&text[i + "using".len()..], ',')),
@@ -406,7 +404,13 @@ impl Cursor {
             a => top_level_split(a, ','),
         };
         let head = parts.first().cloned().unwrap_or_default();
-        let (mut code, mut message) = ("P0001".to_owned(), None::<String>);
+        // A notice's SQLSTATE is 00000, a warning's 01000, as PL/pgSQL's.
+        let default_code = match level.as_str() {
+            "exception" => "P0001",
+            "warning" => "01000",
+            _ => "00000",
+        };
+        let (mut code, mut message) = (default_code.to_owned(), None::<String>);
         if head.is_empty() {
             // RAISE USING MESSAGE = ...: no format.
         } else if head.starts_with('\'') || head.to_ascii_uppercase().starts_with("E'") {
@@ -467,6 +471,7 @@ impl Cursor {
         Ok(Some(DoStep::Raise {
             fields: select(&[message, detail, hint])?,
             code,
+            level,
         }))
     }
 
