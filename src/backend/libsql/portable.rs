@@ -268,6 +268,22 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
             right: Box::new(arg(1)?),
         })));
     }
+    // A timestamptz literal (zone-less ones are cast when they run, in the
+    // session's zone): its storage form now, read as UTC.
+    if name == "pg_cast_timestamp" && arg(1).is_some_and(|k| k.to_string() == "'tz'") {
+        if let Some(Expr::Value(v)) = arg(0) {
+            if let sqlparser::ast::Value::SingleQuotedString(text) = &v.value {
+                let stored = crate::sql::decode::decode_param(
+                    Some(text.as_bytes()),
+                    crate::sql::pgtype::PgType::Timestamptz,
+                    false,
+                );
+                if let Ok(rusqlite::types::Value::Text(t)) = stored {
+                    return Some(Expr::value(sqlparser::ast::Value::SingleQuotedString(t)));
+                }
+            }
+        }
+    }
     // Checked casts: SQLite's own for valid input (an integer cast rounds
     // a fraction, as PostgreSQL's numeric-to-integer cast does).
     let target = match (name.as_str(), list.args.len()) {

@@ -17,6 +17,7 @@ const JSON_RESULTS: &[&str] = &[
     "array_prepend",
     "array_cat",
     "array_remove",
+    "array_replace",
     "string_to_array",
 ];
 

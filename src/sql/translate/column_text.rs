@@ -55,17 +55,21 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
             );
         }
         Expr::BinaryOp { left, op, right } if is_comparison(op) => {
-            if is_unknown_column(left) {
-                typed_literal(right, left, scopes);
-            } else if is_unknown_column(right) {
-                typed_literal(left, right, scopes);
-            }
+            typed_pair(left, right, scopes);
         }
         Expr::InList {
             expr: column, list, ..
         } if is_unknown_column(column) => {
             for item in list.iter_mut() {
                 typed_literal(item, column, scopes);
+            }
+        }
+        // `(a, b) IN (('x', 1), ...)`: item by item.
+        Expr::InList {
+            expr: row, list, ..
+        } if row_items(row).is_some() => {
+            for item in list.iter_mut() {
+                typed_pair(row, item, scopes);
             }
         }
         Expr::Between {
@@ -192,6 +196,53 @@ fn typed_literal(literal: &mut Expr, column: &Expr, scopes: &Scopes) {
     };
     let text = super::ast::string(text);
     *literal = call("pg_column_literal", vec![text, tables, name]);
+}
+
+/// The literal side of `column op 'literal'` read as the column's type;
+/// row values (`(created_at, id) > ('2024-01-02', 4)`) item by item.
+fn typed_pair(left: &mut Expr, right: &mut Expr, scopes: &Scopes) {
+    if let (Some(ls), Some(rs)) = (row_items(left), row_items(right)) {
+        if ls.len() == rs.len() {
+            let columns: Vec<Expr> = ls.into_iter().cloned().collect();
+            let literals: Vec<Expr> = rs.into_iter().cloned().collect();
+            let typed = |a: &Expr, b: &Expr| {
+                let (mut a, mut b) = (a.clone(), b.clone());
+                typed_pair(&mut a, &mut b, scopes);
+                (a, b)
+            };
+            let pairs: Vec<(Expr, Expr)> = columns
+                .iter()
+                .zip(&literals)
+                .map(|(a, b)| typed(a, b))
+                .collect();
+            set_row_items(left, pairs.iter().map(|p| p.0.clone()).collect());
+            set_row_items(right, pairs.into_iter().map(|p| p.1).collect());
+        }
+        return;
+    }
+    if is_unknown_column(left) {
+        typed_literal(right, left, scopes);
+    } else if is_unknown_column(right) {
+        typed_literal(left, right, scopes);
+    }
+}
+
+/// The items of a row value: `(a, b)` or `ROW(a, b)`.
+fn row_items(e: &Expr) -> Option<Vec<&Expr>> {
+    match e {
+        Expr::Tuple(items) => Some(items.iter().collect()),
+        Expr::Nested(inner) => row_items(inner),
+        Expr::Function(f) if base_name(&f.name) == "row" => super::ast::plain_args(f),
+        _ => None,
+    }
+}
+
+/// Replaces a row value's items (same shape as [`row_items`] read).
+fn set_row_items(e: &mut Expr, items: Vec<Expr>) {
+    match e {
+        Expr::Nested(inner) => set_row_items(inner, items),
+        _ => *e = Expr::Tuple(items),
+    }
 }
 
 fn is_unknown_column(e: &Expr) -> bool {

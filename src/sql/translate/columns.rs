@@ -1306,7 +1306,8 @@ fn function_type(func: &Function) -> Option<PgType> {
         "pi" | "degrees" | "radians" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan"
         | "atan2" | "cot" => PgType::Float8,
         "jsonb_array_length" | "json_array_length" | "array_length" | "cardinality"
-        | "array_position" | "array_upper" | "array_ndims" | "bit_length" => PgType::Int4,
+        | "array_position" | "array_upper" | "array_ndims" | "bit_length" | "num_nulls"
+        | "num_nonnulls" => PgType::Int4,
         "array_dims" => PgType::Text,
         "trim_scale" => PgType::Numeric,
         "generate_series" => series_type(first_arg_type()?),
@@ -1474,10 +1475,12 @@ fn function_type(func: &Function) -> Option<PgType> {
         },
         "to_number" => PgType::Numeric,
         "to_char" => PgType::Text,
-        "array_append" | "array_cat" | "array_remove" => match first_arg_type()? {
-            t @ PgType::Array(_) => t,
-            _ => return None,
-        },
+        "array_append" | "array_cat" | "array_remove" | "array_replace" => {
+            match first_arg_type()? {
+                t @ PgType::Array(_) => t,
+                _ => return None,
+            }
+        }
         "array_prepend" => match plain_args(func)?.get(1).and_then(|e| expr_type(e))? {
             t @ PgType::Array(_) => t,
             _ => return None,

@@ -388,6 +388,8 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
             arity(2)?;
             template("(($1) % ($2))", args)
         }
+        // A row constructor: SQLite's row value (comparisons, IN).
+        "row" if !args.is_empty() => Expr::Tuple(args),
         "greatest" => null_ignoring_extreme("max", args),
         "least" => null_ignoring_extreme("min", args),
         // A third argument is the value's type (see `zoned_columns`): a

@@ -1,5 +1,6 @@
 //! Integer and numeric helpers PostgreSQL has and SQLite lacks: `gcd`,
-//! `lcm`, `factorial`, `width_bucket`, `scale`, two-argument `log(b, x)`.
+//! `lcm`, `factorial`, `width_bucket`, `scale`, two-argument `log(b, x)`,
+//! and the variadic `num_nulls` / `num_nonnulls`.
 
 use rusqlite::functions::Context;
 use rusqlite::types::ValueRef;
@@ -8,6 +9,14 @@ use rusqlite::Connection;
 use super::{error, pure};
 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    for (name, nulls) in [("num_nulls", true), ("num_nonnulls", false)] {
+        conn.create_scalar_function(name, -1, pure(), move |ctx| {
+            let n = (0..ctx.len())
+                .filter(|&i| matches!(ctx.get_raw(i), ValueRef::Null) == nulls)
+                .count();
+            Ok(n as i64)
+        })?;
+    }
     conn.create_scalar_function("gcd", 2, pure(), |ctx| {
         let (Some(a), Some(b)) = (int(ctx, 0)?, int(ctx, 1)?) else {
             return Ok(None);

@@ -131,6 +131,35 @@ fn justify_days(a: Interval) -> Interval {
     }
 }
 
+/// PostgreSQL's interval_justify_interval: whole days out of the time,
+/// whole months out of the days, then every part given one sign (months
+/// first, so `1 mon -1 hour` is `29 days 23:00:00`).
+fn justify_interval(a: Interval) -> Interval {
+    let mut usecs = a.usecs % USECS_PER_DAY;
+    let days = a.days as i64 + a.usecs / USECS_PER_DAY;
+    let mut months = a.months as i64 + days / 30;
+    let mut days = days % 30;
+    if months > 0 && (days < 0 || (days == 0 && usecs < 0)) {
+        days += 30;
+        months -= 1;
+    } else if months < 0 && (days > 0 || (days == 0 && usecs > 0)) {
+        days -= 30;
+        months += 1;
+    }
+    if days > 0 && usecs < 0 {
+        usecs += USECS_PER_DAY;
+        days -= 1;
+    } else if days < 0 && usecs > 0 {
+        usecs -= USECS_PER_DAY;
+        days += 1;
+    }
+    Interval {
+        months: months.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
+        days: days as i32,
+        usecs,
+    }
+}
+
 /// `timestamp - timestamp`: days and time, never months (interval_justify_hours).
 fn diff(a: NaiveDateTime, b: NaiveDateTime) -> rusqlite::Result<Interval> {
     let us = (a - b).num_microseconds().ok_or_else(out_of_range)?;
@@ -295,7 +324,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     let justify: [(&str, Justify); 3] = [
         ("justify_hours", justify_hours),
         ("justify_days", justify_days),
-        ("justify_interval", |a| justify_days(justify_hours(a))),
+        ("justify_interval", justify_interval),
     ];
     for (name, f) in justify {
         conn.create_scalar_function(name, 1, pure(), move |ctx| {

@@ -421,6 +421,23 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
                 .collect(),
         )))
     })?;
+    conn.create_scalar_function("array_replace", 3, pure(), |ctx| {
+        let Some(a) = array_arg(ctx, 0)? else {
+            return Ok(None);
+        };
+        let (from, to) = (element(ctx, 1), element(ctx, 2));
+        Ok(Some(array_text(
+            a.into_iter()
+                .map(|v| {
+                    if contains(&v, &from) && !v.is_array() {
+                        to.clone()
+                    } else {
+                        v
+                    }
+                })
+                .collect(),
+        )))
+    })?;
     conn.create_scalar_function("array_lower", 2, pure(), |ctx| {
         let (Some(a), Some(dim)) = (array_arg(ctx, 0)?, ctx.get::<Option<i64>>(1)?) else {
             return Ok(None);
