@@ -522,6 +522,15 @@ impl ExtendedQueryHandler for ConnHandler {
                 }
             }
         }
+        if stmt.param_types.contains(&PgType::Timestamp) {
+            super::lifted::timestamps_into_zone(
+                &session,
+                &stmt.translation.params,
+                &stmt.param_types,
+                &mut params,
+            )
+            .await?;
+        }
         let outcome = if let Some(admin) = &stmt.admin {
             crate::admin::run_prepared(&session, admin, params, &portal.result_column_format).await
         } else {

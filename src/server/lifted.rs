@@ -161,3 +161,46 @@ fn zone_for(session: &Session, ty: PgType) -> crate::sql::zone::SessionZone {
         crate::sql::zone::SessionZone::Utc
     }
 }
+
+/// A `timestamp` parameter written into (or compared with) a timestamptz
+/// column is wall-clock time in the session's zone, as PostgreSQL's
+/// timestamp-to-timestamptz cast reads it (psycopg sends a naive datetime as
+/// timestamp). Looked at only when the session's zone is not UTC and a
+/// parameter is a timestamp, so the common path pays one comparison.
+pub async fn timestamps_into_zone(
+    session: &Arc<Session>,
+    hints: &[ParamHint],
+    types: &[PgType],
+    params: &mut [Value],
+) -> Result<(), SqlError> {
+    let zone = session.zone();
+    if zone.is_utc() {
+        return Ok(());
+    }
+    let lookups: Vec<(usize, ParamHint)> = types
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| {
+            **t == PgType::Timestamp
+                && matches!(
+                    hints.get(*i),
+                    Some(ParamHint::Column { .. } | ParamHint::Position { .. })
+                )
+        })
+        .map(|(i, _)| (i, hints[i].clone()))
+        .collect();
+    for (i, ty) in session.column_types(lookups).await? {
+        let Some(Value::Text(stored)) = params.get_mut(i) else {
+            continue;
+        };
+        if ty == Some(PgType::Timestamptz) {
+            let utc = crate::sql::zone::scoped(zone, || {
+                decode_param(Some(stored.as_bytes()), PgType::Timestamptz, false)
+            });
+            if let Ok(v) = utc {
+                params[i] = v;
+            }
+        }
+    }
+    Ok(())
+}

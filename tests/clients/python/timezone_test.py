@@ -47,6 +47,20 @@ def psycopg_side():
             check(b, at, "binary value")
             check(b.utcoffset(), dt.timedelta(hours=9), "binary offset")
 
+        # A naive datetime (sent as timestamp) is wall-clock time in the
+        # session's zone when it meets a timestamptz column, written or compared.
+        conn.execute(
+            "INSERT INTO tz_events VALUES (%s, %s)", (5, dt.datetime(2024, 7, 2, 9, 0))
+        )
+        (back,) = conn.execute("SELECT at FROM tz_events WHERE id = 5").fetchone()
+        check(back.replace(tzinfo=None), dt.datetime(2024, 7, 2, 9, 0), "naive round trip")
+        check(back.utcoffset(), dt.timedelta(hours=9), "naive value's offset")
+        (n,) = conn.execute(
+            "SELECT count(*) FROM tz_events WHERE at = %s", (dt.datetime(2024, 7, 2, 9, 0),)
+        ).fetchone()
+        check(n, 1, "naive comparison")
+        conn.execute("DELETE FROM tz_events WHERE id = 5")
+
         try:
             conn.execute("SET TIME ZONE 'Mars/Olympus'")
             raise AssertionError("an unknown zone was accepted")
