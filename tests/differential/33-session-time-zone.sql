@@ -22,6 +22,9 @@ SELECT current_date = (now() AT TIME ZONE 'America/New_York')::date, localtimest
 SELECT extract(timezone FROM at), extract(timezone_hour FROM at), date_part('timezone', at) FROM visits ORDER BY id;
 SELECT 'today'::timestamptz = current_date::timestamptz, 'tomorrow'::timestamp - 'yesterday'::timestamp;
 SELECT date_trunc('day', now()) = current_date::timestamptz;
+INSERT INTO visits (at, local_at, note) VALUES ('2024-07-02T09:00:00'::timestamp, '2024-07-02T09:00:00'::timestamp, 'psycopg2 naive'), (timestamp '2024-01-02 03:04:05', NULL, 'typed string');
+UPDATE visits SET at = '2024-07-03T10:00:00'::timestamp WHERE note = 'psycopg2 naive';
+SELECT at, local_at, note FROM visits WHERE id > 4 ORDER BY id;
 SET TIME ZONE 'Asia/Kolkata';
 SHOW timezone;
 SELECT id, at FROM visits ORDER BY id;

@@ -36,7 +36,8 @@ pub(super) fn wrap(statement: &mut Statement, overriding: bool) {
             let system = overriding || super::defaults::is_default_call(e);
             let value = std::mem::replace(e, Expr::value(Value::Null));
             // A literal's timestamptz text is read in the session's zone.
-            let literal = super::ast::string_literal(&value).is_some();
+            let literal =
+                super::ast::string_literal(&value).is_some() || is_timestamp_literal(&value);
             let mut args = vec![value, string(table), column];
             if system {
                 args.push(string("system"));
@@ -81,8 +82,30 @@ fn and_where(selection: &mut Option<Expr>, term: Expr) {
 /// A string literal, a number, a parameter (the simple
 /// protocol's lifted literals are parameters too), arithmetic, or a
 /// function call or cast.
+/// `'text'::timestamp` (psycopg2's naive datetime) or `timestamp 'text'`
+/// (without time zone).
+fn is_timestamp_literal(e: &Expr) -> bool {
+    use sqlparser::ast::{DataType, TimezoneInfo};
+    let plain = |t: &DataType| {
+        matches!(
+            t,
+            DataType::Timestamp(_, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone)
+        )
+    };
+    match e {
+        Expr::Cast {
+            expr, data_type, ..
+        } => plain(data_type) && super::ast::string_literal(expr).is_some(),
+        Expr::TypedString(t) => plain(&t.data_type),
+        _ => false,
+    }
+}
+
 fn is_input(e: &Expr) -> bool {
     match e {
+        // `timestamp '...'`: read in the session's zone when the column is
+        // a timestamptz.
+        Expr::TypedString { .. } => is_timestamp_literal(e),
         Expr::Value(v) => match &v.value {
             Value::SingleQuotedString(_)
             | Value::EscapedStringLiteral(_)
