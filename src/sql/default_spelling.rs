@@ -32,7 +32,9 @@ pub fn spelled(dflt: &str) -> Option<String> {
 pub fn spelling_of(name: &str, parenthesized: bool) -> Option<String> {
     let lower = name.to_ascii_lowercase();
     match lower.as_str() {
-        "current_timestamp" | "localtimestamp" | "current_time" | "localtime" if !parenthesized => {
+        "current_timestamp" | "localtimestamp" | "current_time" | "localtime" | "current_date"
+            if !parenthesized =>
+        {
             Some(lower.to_ascii_uppercase())
         }
         "gen_random_uuid"
