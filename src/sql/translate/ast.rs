@@ -300,3 +300,13 @@ pub(super) fn is_comparison(op: &sqlparser::ast::BinaryOperator) -> bool {
     use sqlparser::ast::BinaryOperator as B;
     matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
 }
+
+/// The items of a row value: `(a, b)` or `ROW(a, b)`.
+pub(super) fn row_items(e: &Expr) -> Option<Vec<&Expr>> {
+    match e {
+        Expr::Tuple(items) => Some(items.iter().collect()),
+        Expr::Nested(inner) => row_items(inner),
+        Expr::Function(f) if base_name(&f.name) == "row" => plain_args(f),
+        _ => None,
+    }
+}

@@ -67,7 +67,7 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
         // `(a, b) IN (('x', 1), ...)`: item by item.
         Expr::InList {
             expr: row, list, ..
-        } if row_items(row).is_some() => {
+        } if super::ast::row_items(row).is_some() => {
             for item in list.iter_mut() {
                 typed_pair(row, item, scopes);
             }
@@ -201,7 +201,7 @@ fn typed_literal(literal: &mut Expr, column: &Expr, scopes: &Scopes) {
 /// The literal side of `column op 'literal'` read as the column's type;
 /// row values (`(created_at, id) > ('2024-01-02', 4)`) item by item.
 fn typed_pair(left: &mut Expr, right: &mut Expr, scopes: &Scopes) {
-    if let (Some(ls), Some(rs)) = (row_items(left), row_items(right)) {
+    if let (Some(ls), Some(rs)) = (super::ast::row_items(left), super::ast::row_items(right)) {
         if ls.len() == rs.len() {
             let columns: Vec<Expr> = ls.into_iter().cloned().collect();
             let literals: Vec<Expr> = rs.into_iter().cloned().collect();
@@ -224,16 +224,6 @@ fn typed_pair(left: &mut Expr, right: &mut Expr, scopes: &Scopes) {
         typed_literal(right, left, scopes);
     } else if is_unknown_column(right) {
         typed_literal(left, right, scopes);
-    }
-}
-
-/// The items of a row value: `(a, b)` or `ROW(a, b)`.
-fn row_items(e: &Expr) -> Option<Vec<&Expr>> {
-    match e {
-        Expr::Tuple(items) => Some(items.iter().collect()),
-        Expr::Nested(inner) => row_items(inner),
-        Expr::Function(f) if base_name(&f.name) == "row" => super::ast::plain_args(f),
-        _ => None,
     }
 }
 

@@ -110,16 +110,6 @@ impl Visitor for Scope {
     }
 }
 
-/// The items of a row value: `(a, b)` or `ROW(a, b)`.
-fn row_items(e: &Expr) -> Option<Vec<&Expr>> {
-    match e {
-        Expr::Tuple(items) => Some(items.iter().collect()),
-        Expr::Nested(inner) => row_items(inner),
-        Expr::Function(f) if base_name(&f.name) == "row" => super::ast::plain_args(f),
-        _ => None,
-    }
-}
-
 struct Hints {
     scope: Scope,
     hints: Vec<ParamHint>,
@@ -175,7 +165,7 @@ impl Hints {
     fn pair(&mut self, a: &Expr, b: &Expr) {
         // Row values (`(created_at, id) > ($1, $2)`, keyset pagination):
         // each item is compared with the other side's item in its place.
-        if let (Some(xs), Some(ys)) = (row_items(a), row_items(b)) {
+        if let (Some(xs), Some(ys)) = (super::ast::row_items(a), super::ast::row_items(b)) {
             if xs.len() == ys.len() {
                 for (x, y) in xs.into_iter().zip(ys) {
                     self.pair(x, y);

@@ -135,7 +135,7 @@ fn justify_days(a: Interval) -> Interval {
 /// whole months out of the days, then every part given one sign (months
 /// first, so `1 mon -1 hour` is `29 days 23:00:00`).
 fn justify_interval(a: Interval) -> Interval {
-    let mut usecs = a.usecs % USECS_PER_DAY;
+    let usecs = a.usecs % USECS_PER_DAY;
     let days = a.days as i64 + a.usecs / USECS_PER_DAY;
     let mut months = a.months as i64 + days / 30;
     let mut days = days % 30;
@@ -146,18 +146,11 @@ fn justify_interval(a: Interval) -> Interval {
         days -= 30;
         months += 1;
     }
-    if days > 0 && usecs < 0 {
-        usecs += USECS_PER_DAY;
-        days -= 1;
-    } else if days < 0 && usecs > 0 {
-        usecs -= USECS_PER_DAY;
-        days += 1;
-    }
-    Interval {
+    justify_hours(Interval {
         months: months.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
         days: days as i32,
         usecs,
-    }
+    })
 }
 
 /// `timestamp - timestamp`: days and time, never months (interval_justify_hours).
