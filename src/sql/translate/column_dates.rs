@@ -366,6 +366,19 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
         *expr = when_type(lcall, "time", call(function, vec![l, r]), native);
         return;
     }
+    // A column minus a known date: days between two dates, or the
+    // interval from a timestamp.
+    if minus && rt == Some(PgType::Date) && lt.is_none() && l_column {
+        if let Some(lcall) = column_type_call(left, scopes) {
+            let (l, r) = (copy(left), copy(right));
+            *expr = when_date(
+                lcall,
+                days_between(copy(&l), copy(&r)),
+                timestamp_diff(l, r),
+            );
+        }
+        return;
+    }
     // Intervals and known types are rewritten elsewhere.
     if !(rt.is_none() || is_int(rt)) {
         return;

@@ -1161,6 +1161,12 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
             }
         }
         B::Minus if is_ts(lt) && is_ts(rt) => Some(PgType::Interval),
+        // A date meets a timestamp as midnight of that day.
+        B::Minus
+            if is_ts(lt) && rt == Some(PgType::Date) || lt == Some(PgType::Date) && is_ts(rt) =>
+        {
+            Some(PgType::Interval)
+        }
         B::Minus if lt == Some(PgType::Time) && rt == Some(PgType::Time) => Some(PgType::Interval),
         B::Multiply | B::Divide if lt == Some(PgType::Interval) || rt == Some(PgType::Interval) => {
             Some(PgType::Interval)
@@ -1174,6 +1180,9 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
         {
             Some(PgType::Timestamp)
         }
+        // `current_date - due_on` is days, `current_date - n` a date: the
+        // schema decides (see `retype`).
+        B::Minus if lt == Some(PgType::Date) && rt.is_none() && !is_null(right) => None,
         B::Plus | B::Minus if lt == Some(PgType::Date) => Some(PgType::Date),
         // An untyped NULL takes the other operand's type (`1 + NULL` is int4).
         _ if arith && is_null(left) => rt,

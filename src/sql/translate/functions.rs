@@ -312,12 +312,14 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
             arity(1)?;
             template("strftime('%Y-%m-%d %H:%M:%f', $1, 'unixepoch')", args)
         }
-        // SQLite's json_type says integer/real/true/false where PostgreSQL says number/boolean.
+        // SQLite's json_type says integer/real/true/false/text where
+        // PostgreSQL says number/boolean/string.
         "jsonb_typeof" | "json_typeof" => {
             arity(1)?;
             template(
                 "CASE json_type($1) WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' \
-                 WHEN 'true' THEN 'boolean' WHEN 'false' THEN 'boolean' ELSE json_type($1) END",
+                 WHEN 'true' THEN 'boolean' WHEN 'false' THEN 'boolean' \
+                 WHEN 'text' THEN 'string' ELSE json_type($1) END",
                 args,
             )
         }
