@@ -145,6 +145,9 @@ pub fn reacquire(s: &Arc<Session>) -> Result<Conn, SqlError> {
             tracing::warn!(error = %e, "pg_notify unavailable");
         }
     }
+    if let Err(e) = super::notices::register(&conn, s.notices.clone(), s.settings.clone()) {
+        tracing::warn!(error = %e, "trigger notices unavailable");
+    }
     s.set_interrupt(Some(conn.interrupt_handle()));
     s.released.store(false, Ordering::Release);
     Ok(conn)

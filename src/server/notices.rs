@@ -3,7 +3,9 @@
 //! where PostgreSQL sends them. `client_min_messages` filters them as in
 //! PostgreSQL; INFO always goes.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::functions::FunctionFlags;
 
 use pgwire::error::ErrorInfo;
 use pgwire::messages::response::NoticeResponse;
@@ -45,6 +47,35 @@ impl Notices {
             .map(|i| PgWireBackendMessage::NoticeResponse(NoticeResponse::from(i)))
             .collect()
     }
+}
+
+/// `pg_raise_notice(level, code, message)` on the session's connection: a
+/// trigger function's RAISE NOTICE. INNOCUOUS so triggers may call it: its
+/// one effect is a message to this session's own client.
+pub fn register(
+    conn: &crate::backend::sqlite::exec::Conn,
+    notices: Arc<Notices>,
+    settings: Arc<Mutex<super::settings::Settings>>,
+) -> rusqlite::Result<()> {
+    conn.sqlite().create_scalar_function(
+        "pg_raise_notice",
+        3,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS,
+        move |ctx| {
+            let level: String = ctx.get(0)?;
+            let code: String = ctx.get(1)?;
+            let message: Option<String> = ctx.get(2)?;
+            let min = settings
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get("client_min_messages")
+                .unwrap_or("notice")
+                .to_owned();
+            let info = ErrorInfo::new(String::new(), code, message.unwrap_or_default());
+            notices.raise(&level, &min, info);
+            Ok(String::new())
+        },
+    )
 }
 
 /// The SQLSTATE a RAISE of `level` carries without USING ERRCODE.

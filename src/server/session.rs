@@ -147,7 +147,7 @@ pub struct Session {
     /// LISTEN / NOTIFY (tenant sessions).
     pub channels: Option<Arc<super::notify::SessionChannels>>,
     /// Notices raised by the running statement, sent before its response.
-    pub notices: super::notices::Notices,
+    pub notices: Arc<super::notices::Notices>,
 }
 
 enum Event {
@@ -371,6 +371,12 @@ impl Session {
                 tracing::warn!(error = %e, "pg_notify unavailable");
             }
         }
+        let notices = Arc::new(super::notices::Notices::default());
+        if let SessionConn::Local(conn) = &conn {
+            if let Err(e) = super::notices::register(conn, notices.clone(), settings.clone()) {
+                tracing::warn!(error = %e, "trigger notices unavailable");
+            }
+        }
         let (conn, remote, interrupt) = match conn {
             SessionConn::Local(c) => {
                 let interrupt = c.interrupt_handle();
@@ -397,7 +403,7 @@ impl Session {
             prepared_sql: Default::default(),
             cursors: Default::default(),
             literal_types: Default::default(),
-            notices: Default::default(),
+            notices,
             quota: std::sync::OnceLock::new(),
             channels,
         }

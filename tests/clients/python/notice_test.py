@@ -47,6 +47,24 @@ def psycopg_side():
         except psycopg.errors.RaiseException as e:
             check(str(e).splitlines()[0], "then boom", "exception")
         check([g[2] for g in got], ["first"], "notice before the exception")
+        # A trigger function's RAISE NOTICE, once per row, with its arguments.
+        got.clear()
+        conn.execute("DROP TABLE IF EXISTS noted")
+        conn.execute("CREATE TABLE noted (id int, v text)")
+        conn.execute(
+            "CREATE FUNCTION note_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.v IS NULL THEN RAISE WARNING 'row % has no value', NEW.id; END IF; "
+            "RAISE NOTICE 'inserted %', NEW.id; RETURN NEW; END $$"
+        )
+        conn.execute(
+            "CREATE TRIGGER noted_ins BEFORE INSERT ON noted FOR EACH ROW EXECUTE FUNCTION note_row()"
+        )
+        conn.execute("INSERT INTO noted VALUES (1, 'a'), (2, NULL)")
+        check(
+            [(g[0], g[2]) for g in got],
+            [("NOTICE", "inserted 1"), ("WARNING", "row 2 has no value"), ("NOTICE", "inserted 2")],
+            "trigger notices",
+        )
         # Extended protocol: the same notice through a prepared execution.
         got.clear()
         conn.execute("DO $$ BEGIN RAISE NOTICE 'prepared'; END $$", prepare=True)

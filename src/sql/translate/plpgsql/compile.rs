@@ -44,6 +44,8 @@ pub struct Compiled {
 
 enum Action {
     Raise(String, Box<Expr>),
+    /// A notice for the session: level, SQLSTATE, message.
+    Notice(String, String, Box<Expr>),
     Skip,
     Sql(Box<Statement>),
 }
@@ -159,6 +161,17 @@ impl Run<'_> {
                 let message = message(format, args);
                 self.action(Action::Raise(code.clone(), Box::new(message)), path);
             }
+            Stmt::Notice(level, code, format, args) => {
+                let args = args
+                    .iter()
+                    .map(|a| self.substituted(a))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let message = message(format, args);
+                self.action(
+                    Action::Notice(level.clone(), code.clone(), Box::new(message)),
+                    path,
+                );
+            }
             Stmt::Sql(statement) => {
                 let mut statement = (**statement).clone();
                 let _ = sqlparser::ast::visit_expressions_mut(&mut statement, |e| {
@@ -179,6 +192,13 @@ impl Run<'_> {
             Action::Raise(code, message) => {
                 select(call("pg_raise", vec![string(code), *message]), cond)
             }
+            Action::Notice(level, code, message) => select(
+                call(
+                    "pg_raise_notice",
+                    vec![string(level), string(code), *message],
+                ),
+                cond,
+            ),
             Action::Skip => select(raise_ignore(), cond),
             Action::Sql(statement) => match cond {
                 None => *statement,

@@ -20,8 +20,11 @@ pub enum Stmt {
     If(Vec<(Expr, Vec<Stmt>)>, Vec<Stmt>),
     Return(Returned),
     /// `RAISE [EXCEPTION] 'format' [, args] [USING ERRCODE = '...']`: the
-    /// SQLSTATE, the format and its arguments. Notices are dropped.
+    /// SQLSTATE, the format and its arguments.
     Raise(String, String, Vec<Expr>),
+    /// `RAISE NOTICE | WARNING | ...`: the level, SQLSTATE, format and
+    /// arguments of a notice for the client.
+    Notice(String, String, String, Vec<Expr>),
     Sql(Box<Statement>),
 }
 
@@ -251,7 +254,12 @@ impl Cursor {
                 t == &Token::Comma || t == &Token::SemiColon || is_word(t, "using")
             })?);
         }
-        let mut code = "P0001".to_owned();
+        let mut code = match level.as_str() {
+            "warning" => "01000",
+            _ if notice => "00000",
+            _ => "P0001",
+        }
+        .to_owned();
         if self.word("using") {
             loop {
                 let option = self.peek_word(0).unwrap_or_default();
@@ -277,7 +285,7 @@ impl Cursor {
         }
         self.expect(&Token::SemiColon)?;
         if notice {
-            return Ok(None);
+            return Ok(Some(Stmt::Notice(level, code, format, args)));
         }
         Ok(Some(Stmt::Raise(code, format, args)))
     }
@@ -380,10 +388,12 @@ mod tests {
              INSERT INTO log VALUES (NEW.a); PERFORM 1; RAISE NOTICE 'done'; RETURN COALESCE(NEW, OLD); END;",
         )
         .unwrap();
-        assert_eq!(stmts.len(), 5);
+        assert_eq!(stmts.len(), 6);
         assert!(matches!(&stmts[1], Stmt::If(branches, otherwise)
             if branches.len() == 2 && otherwise.len() == 1));
-        assert!(matches!(&stmts[4], Stmt::Return(Returned::New)));
+        assert!(matches!(&stmts[4], Stmt::Notice(level, code, format, _)
+            if level == "notice" && code == "00000" && format == "done"));
+        assert!(matches!(&stmts[5], Stmt::Return(Returned::New)));
     }
 
     #[test]
