@@ -44,8 +44,17 @@ pub fn scoped<T>(zone: SessionZone, work: impl FnOnce() -> T) -> T {
     work()
 }
 
-/// Names PostgreSQL reads as UTC.
-const UTC_NAMES: &[&str] = &["utc", "gmt", "z", "zulu", "etc/utc", "universal", "uct"];
+/// Names PostgreSQL reads as UTC (`localtime`: the server's zone, UTC here).
+const UTC_NAMES: &[&str] = &[
+    "utc",
+    "gmt",
+    "z",
+    "zulu",
+    "etc/utc",
+    "universal",
+    "uct",
+    "localtime",
+];
 
 impl SessionZone {
     /// A zone name as `SET TIME ZONE` and `AT TIME ZONE` take it: an IANA
@@ -94,8 +103,13 @@ impl SessionZone {
             SessionZone::Fixed(secs) => {
                 let mut label = String::new();
                 push_offset(&mut label, secs);
+                // (PostgreSQL's POSIX form of a zero offset is `-00`.)
                 let mut posix = String::new();
-                push_offset(&mut posix, -secs);
+                if secs == 0 {
+                    posix.push_str("-00");
+                } else {
+                    push_offset(&mut posix, -secs);
+                }
                 format!("<{label}>{posix}")
             }
         }

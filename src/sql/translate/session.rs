@@ -114,7 +114,14 @@ fn set_kind(set: &Set) -> Result<StmtKind, TranslateError> {
             }
             _ => StmtKind::Set {
                 name: "timezone".into(),
-                value: setting_value(value)?,
+                value: match value {
+                    // `INTERVAL '+05:30' HOUR TO MINUTE` (Sequelize sends
+                    // it): hours east of UTC, as a number.
+                    Expr::Interval(iv) => interval_hours(&iv.value).ok_or_else(|| {
+                        other("22023", format!("invalid time zone interval: {value}"))
+                    })?,
+                    _ => setting_value(value)?,
+                },
                 local: *local,
             },
         },
@@ -144,6 +151,22 @@ fn setting_name(name: &ObjectName) -> String {
 }
 
 /// A setting value as PostgreSQL stores it: literals unquoted, names as written.
+/// An interval literal's `[+-]HH[:MM[:SS]]` as hours (`5.5`, `-8`).
+fn interval_hours(e: &Expr) -> Option<String> {
+    let text = super::ast::string_literal(e)?.trim();
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'-' => (-1.0, &text[1..]),
+        b'+' => (1.0, &text[1..]),
+        _ => (1.0, text),
+    };
+    let mut hours = 0.0;
+    for (i, part) in rest.split(':').enumerate().take(3) {
+        let n: f64 = part.trim().parse().ok()?;
+        hours += n / 60f64.powi(i as i32);
+    }
+    Some(format!("{}", sign * hours))
+}
+
 fn setting_value(expr: &Expr) -> Result<String, TranslateError> {
     match expr {
         Expr::Value(v) => Ok(match &v.value {
