@@ -11,6 +11,8 @@ use pgwire::error::ErrorInfo;
 use pgwire::messages::response::NoticeResponse;
 use pgwire::messages::PgWireBackendMessage;
 
+use super::settings::Settings;
+
 #[derive(Default)]
 pub struct Notices(Mutex<Vec<ErrorInfo>>);
 
@@ -37,6 +39,17 @@ impl Notices {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).push(info);
     }
 
+    /// [`Self::raise`] with the session's client_min_messages.
+    pub fn raise_for(&self, level: &str, settings: &Mutex<Settings>, info: ErrorInfo) {
+        let min = settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get("client_min_messages")
+            .unwrap_or("notice")
+            .to_owned();
+        self.raise(level, &min, info);
+    }
+
     /// The queued notices as messages, oldest first.
     pub fn take(&self) -> Vec<PgWireBackendMessage> {
         let mut q = self.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -55,7 +68,7 @@ impl Notices {
 pub fn register(
     conn: &crate::backend::sqlite::exec::Conn,
     notices: Arc<Notices>,
-    settings: Arc<Mutex<super::settings::Settings>>,
+    settings: Arc<Mutex<Settings>>,
 ) -> rusqlite::Result<()> {
     conn.sqlite().create_scalar_function(
         "pg_raise_notice",
@@ -65,26 +78,11 @@ pub fn register(
             let level: String = ctx.get(0)?;
             let code: String = ctx.get(1)?;
             let message: Option<String> = ctx.get(2)?;
-            let min = settings
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get("client_min_messages")
-                .unwrap_or("notice")
-                .to_owned();
             let info = ErrorInfo::new(String::new(), code, message.unwrap_or_default());
-            notices.raise(&level, &min, info);
+            notices.raise_for(&level, &settings, info);
             Ok(String::new())
         },
     )
-}
-
-/// The SQLSTATE a RAISE of `level` carries without USING ERRCODE.
-pub fn default_code(level: &str) -> &'static str {
-    if level.eq_ignore_ascii_case("warning") {
-        "01000"
-    } else {
-        "00000"
-    }
 }
 
 #[cfg(test)]

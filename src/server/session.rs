@@ -448,20 +448,10 @@ impl Session {
         };
     }
 
-    /// Before ReadyForQuery: between transactions, the last one's
-    /// notifications go out and those owed to this session are returned
-    /// (see `notify`). Inside a block they wait for its end.
     /// Queues a notice (RAISE NOTICE / WARNING / INFO ...), as
     /// client_min_messages lets through.
     pub fn raise_notice(&self, level: &str, info: pgwire::error::ErrorInfo) {
-        let min = self
-            .settings
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get("client_min_messages")
-            .unwrap_or("notice")
-            .to_owned();
-        self.notices.raise(level, &min, info);
+        self.notices.raise_for(level, &self.settings, info);
     }
 
     /// ParameterStatus messages owed to the client: settings it is told of
@@ -482,6 +472,9 @@ impl Session {
             .collect()
     }
 
+    /// Before ReadyForQuery: between transactions, the last one's
+    /// notifications go out and those owed to this session are returned
+    /// (see `notify`). Inside a block they wait for its end.
     pub fn notifications_due(&self) -> Vec<super::notify::Notification> {
         match &self.channels {
             Some(c) if c.has_work() && self.tx_status() == TxStatus::Idle => c.settle(),

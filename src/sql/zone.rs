@@ -128,6 +128,15 @@ impl SessionZone {
         }
     }
 
+    /// [`Self::offset_at_utc`] of a timestamp in microseconds since
+    /// 2000-01-01 UTC (`None` past the calendar's range).
+    pub fn offset_at_usecs(self, us: i64) -> Option<i32> {
+        if self.is_utc() {
+            return Some(0);
+        }
+        crate::sql::encode::datetime::naive_of_usecs(us).map(|utc| self.offset_at_utc(&utc))
+    }
+
     /// Seconds east of UTC for a wall-clock time. As PostgreSQL: when the
     /// clock repeats, the offset after the change (01:30 on the autumn night
     /// is standard time); when it skips, the offset before it (02:30 in the

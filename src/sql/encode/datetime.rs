@@ -412,13 +412,13 @@ pub(crate) fn write_timestamp(out: &mut BytesMut, ts: Stamp<i64>, with_zone: boo
         Stamp::At(us) => us,
     };
     // A timestamptz prints as wall-clock time in the session's zone.
-    let zone = crate::sql::zone::current();
-    let offset = match (with_zone, zone.is_utc()) {
-        (true, false) => match naive_of_usecs(us) {
-            Some(utc) => zone.offset_at_utc(&utc),
+    let offset = if with_zone {
+        match crate::sql::zone::current().offset_at_usecs(us) {
+            Some(offset) => offset,
             None => return false,
-        },
-        _ => 0,
+        }
+    } else {
+        0
     };
     let us = us + i64::from(offset) * USECS_PER_SEC;
     let days = us.div_euclid(USECS_PER_DAY);

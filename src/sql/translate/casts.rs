@@ -90,15 +90,8 @@ fn rewrite_cast_base(inner: &Expr, data_type: &DataType) -> Result<Expr, Transla
         PgType::Float4 | PgType::Float8 if checked && !is_numeric(source) => {
             call("pg_to_float8", vec![x])
         }
-        // A timestamptz's calendar day and clock are those of the session's zone.
-        PgType::Date if source == Some(PgType::Timestamptz) => {
-            call("date", vec![call("pg_tz_local", vec![x])])
-        }
-        PgType::Time if source == Some(PgType::Timestamptz) => call(
-            "pg_cast_timestamp",
-            vec![call("pg_tz_local", vec![x]), string("time")],
-        ),
-        PgType::Timestamp if source == Some(PgType::Timestamptz) => call("pg_tz_local", vec![x]),
+        // (A timestamptz's casts to date, time and timestamp read it in the
+        // session's zone: `zoned_columns` wrapped it in pg_tz_local first.)
         PgType::Date => call("date", vec![x]),
         PgType::Time => call("pg_cast_timestamp", vec![x, string("time")]),
         PgType::Timestamp => call("pg_cast_timestamp", vec![x, string("ts")]),

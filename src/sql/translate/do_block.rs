@@ -404,12 +404,7 @@ impl Cursor {
             a => top_level_split(a, ','),
         };
         let head = parts.first().cloned().unwrap_or_default();
-        // A notice's SQLSTATE is 00000, a warning's 01000, as PL/pgSQL's.
-        let default_code = match level.as_str() {
-            "exception" => "P0001",
-            "warning" => "01000",
-            _ => "00000",
-        };
+        let default_code = super::plpgsql::compile::raise_default_code(&level);
         let (mut code, mut message) = (default_code.to_owned(), None::<String>);
         if head.is_empty() {
             // RAISE USING MESSAGE = ...: no format.

@@ -34,12 +34,11 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         let Some(text) = ctx.get::<Option<String>>(0)? else {
             return Ok(None);
         };
-        let zone = crate::sql::zone::current();
         match parse_timestamp(&text, true).ok_or_else(|| invalid(&text))? {
-            Stamp::At(us) => {
-                let utc = naive_of_usecs(us).ok_or_else(|| invalid(&text))?;
-                Ok(Some(i64::from(zone.offset_at_utc(&utc))))
-            }
+            Stamp::At(us) => crate::sql::zone::current()
+                .offset_at_usecs(us)
+                .map(|o| Some(i64::from(o)))
+                .ok_or_else(|| invalid(&text)),
             _ => Ok(Some(0)),
         }
     })?;
@@ -171,9 +170,8 @@ fn local_of_stored(value: &str, zone: SessionZone) -> rusqlite::Result<String> {
     let Stamp::At(us) = stamp else {
         return Ok(print(stamp));
     };
-    let utc = naive_of_usecs(us).ok_or_else(|| invalid(value))?;
-    let shift = i64::from(zone.offset_at_utc(&utc)) * USECS_PER_SEC;
-    Ok(print(Stamp::At(us + shift)))
+    let offset = zone.offset_at_usecs(us).ok_or_else(|| invalid(value))?;
+    Ok(print(Stamp::At(us + i64::from(offset) * USECS_PER_SEC)))
 }
 
 fn print(stamp: Stamp<i64>) -> String {

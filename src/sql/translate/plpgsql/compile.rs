@@ -485,3 +485,14 @@ pub(in crate::sql::translate) fn message(format: &str, args: Vec<Expr>) -> Expr 
         })
         .unwrap_or_else(|| string(""))
 }
+
+/// The SQLSTATE a `RAISE level` carries without `USING ERRCODE`, as
+/// PL/pgSQL's: P0001 for an exception, 01000 for a warning, 00000 for the
+/// other notices.
+pub(crate) fn raise_default_code(level: &str) -> &'static str {
+    match level {
+        "exception" => "P0001",
+        "warning" => "01000",
+        _ => "00000",
+    }
+}

@@ -254,10 +254,10 @@ impl Cursor {
                 t == &Token::Comma || t == &Token::SemiColon || is_word(t, "using")
             })?);
         }
-        let mut code = match level.as_str() {
-            "warning" => "01000",
-            _ if notice => "00000",
-            _ => "P0001",
+        let mut code = if notice {
+            super::compile::raise_default_code(&level)
+        } else {
+            super::compile::raise_default_code("exception")
         }
         .to_owned();
         if self.word("using") {
