@@ -8,6 +8,7 @@ pub mod conn;
 pub mod copy;
 pub mod cursors;
 pub mod do_run;
+mod do_vars;
 pub mod extended;
 pub mod fault;
 pub mod frame_guard;

@@ -731,6 +731,15 @@ impl Session {
         }
     }
 
+    /// A cancel or timeout that arrived between statements (a DO block's
+    /// loop checks on each pass).
+    pub(super) fn check_interrupted(&self) -> Result<(), SqlError> {
+        match self.cancel_reason.load(Ordering::Acquire) {
+            CANCEL_NONE => Ok(()),
+            _ => Err(self.interrupted_error()),
+        }
+    }
+
     fn interrupted_error(&self) -> SqlError {
         if self.cancel_reason.load(Ordering::Acquire) == CANCEL_TIMEOUT {
             SqlError::statement_timeout()
@@ -939,7 +948,7 @@ impl Session {
                 )
                 .await
             }
-            StmtKind::DoBlock(block) => Box::pin(self.run_do_block(block, format)).await,
+            StmtKind::DoBlock(code) => Box::pin(self.run_do_block(code)).await,
             StmtKind::Grant(grant) => self.grant(grant).await,
             StmtKind::RefreshMatview { name } => {
                 if self.remote.is_some() {

@@ -333,6 +333,28 @@ pub(super) fn rewrite_bool_text_cast(expr: &mut Expr) {
     };
 }
 
+/// Before children are rewritten: a numeric whose scale the expression
+/// fixes (`x::numeric(10,2)`, `price * 2` over such a cast) keeps it when
+/// cast to text, as numeric's output does (`270.50`, not SQLite's `270.5`).
+pub(super) fn rewrite_numeric_text_cast(expr: &mut Expr) {
+    let Some((inner, _)) = text_cast(expr) else {
+        return;
+    };
+    if let Some(fixed) = numeric_text(inner) {
+        *expr = fixed;
+    }
+}
+
+/// `pg_numeric_text(x, scale)` for a numeric operand of known scale (not a
+/// literal, whose text is kept as written elsewhere).
+pub(super) fn numeric_text(x: &Expr) -> Option<Expr> {
+    if super::ast::decimal_text(x).is_some() || expr_type(x) != Some(PgType::Numeric) {
+        return None;
+    }
+    let scale = super::scale::expr_scale(x).filter(|s| *s > 0)?;
+    Some(call("pg_numeric_text", vec![x.clone(), number(scale)]))
+}
+
 /// A bound parameter, before (`$1`) or after (`?1`) rewriting.
 fn is_placeholder(expr: &Expr) -> bool {
     match expr {

@@ -94,7 +94,10 @@ use crate::sql::pgtype::PgType;
 
 pub use copy_options::{CopyFormat, CopyOptions, ForceQuote};
 pub use depth::{check_text as check_depth, MAX_DEPTH};
-pub use do_block::{DoBlock, DoHandler, DoStep};
+pub use do_block::{
+    Declare, Diagnostic, DoBlock, DoCode, DoHandler, DoQuery, DoStep, Into as DoInto, LoopKind,
+    Target as DoTarget, VarDef, VarRef,
+};
 pub use functions::UUID_V4_SQL;
 pub use grants::{Grant, GrantTarget, CURRENT_USER as GRANT_CURRENT_USER};
 pub use literals::interval_modifiers;
@@ -370,7 +373,7 @@ pub enum StmtKind {
     },
     /// `DO '...'`: statements run in a savepoint; an error a handler
     /// catches rolls them back and runs the handler's (see `do_block`).
-    DoBlock(Box<DoBlock>),
+    DoBlock(Box<DoCode>),
     /// `PREPARE name [(types)] AS statement`: `statement` is its PostgreSQL
     /// text (already checked to translate), `types` the declared type names.
     Prepare {

@@ -148,6 +148,7 @@ impl VisitorMut for Rewriter {
         super::text_search::rewrite(expr, &self.scopes);
         super::column_text::rewrite(expr, &self.scopes);
         super::casts::rewrite_bool_text_cast(expr);
+        super::casts::rewrite_numeric_text_cast(expr);
         super::catalog::rewrite_regclass_text_cast(expr);
         super::catalog::regclass_literal_as_name(expr);
         super::functions::json_builder_arguments(expr);

@@ -70,11 +70,14 @@ pub(super) fn rewrite(expr: &mut Expr, cte_type: &dyn Fn(&Expr) -> Option<PgType
     // be copied at every level) only when the expression is rewritten.
     // `'total: ' || 1.50`: a decimal literal is numeric, whose text keeps
     // the written scale (SQLite would print the double 1.5).
+    // A numeric of known scale keeps it too (`'total ' || x::numeric(10,2)`).
     if concat {
         for (side, other) in [(&mut **left, rt), (&mut **right, lt)] {
             if other == Some(PgType::Text) {
                 if let Some(text) = super::ast::decimal_text(side) {
                     *side = super::ast::string(text);
+                } else if let Some(fixed) = super::casts::numeric_text(side) {
+                    *side = fixed;
                 }
             }
         }

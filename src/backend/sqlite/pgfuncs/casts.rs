@@ -34,6 +34,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_to_numeric", 1, pure(), |ctx| to_number(ctx, true))?;
     conn.create_scalar_function("pg_to_float8", 1, pure(), |ctx| to_number(ctx, false))?;
     conn.create_scalar_function("pg_numeric_round", 3, pure(), |c| numeric_round(c))?;
+    conn.create_scalar_function("pg_numeric_text", 2, pure(), |c| numeric_text(c))?;
     conn.create_scalar_function("pg_to_bool", 1, pure(), |ctx| {
         Ok(to_bool(ctx.get_raw(0))?.map(i64::from))
     })?;
@@ -219,6 +220,27 @@ fn numeric_round(ctx: &Context<'_>) -> rusqlite::Result<Value> {
             .map(Value::Real)
             .unwrap_or(Value::Text(rounded))
     })
+}
+
+/// A numeric's text at a display scale (`pg_numeric_text(270.5, 2)` is
+/// `270.50`); text that is no number is left as it is.
+fn numeric_text(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+    use crate::sql::encode::numeric::Numeric;
+    let scale = usize::try_from(ctx.get::<i64>(1)?.max(0)).unwrap_or(0);
+    let n = match ctx.get_raw(0) {
+        ValueRef::Null => return Ok(None),
+        ValueRef::Integer(i) => Numeric::from_i64(i),
+        ValueRef::Real(f) => Numeric::from_f64(f),
+        ValueRef::Text(t) => {
+            let text = String::from_utf8_lossy(t);
+            match Numeric::parse(&text) {
+                Some(n) => n,
+                None => return Ok(Some(text.into_owned())),
+            }
+        }
+        ValueRef::Blob(_) => return Err(error("22P02", "invalid input syntax for type numeric")),
+    };
+    Ok(Some(n.with_scale(scale).to_text()))
 }
 
 /// Microseconds in a day: a timestamp cast to time keeps the remainder.
