@@ -199,7 +199,8 @@ impl Session {
                             false => Flow::Exit(label.clone()),
                         }
                     }
-                    DoStep::Return => Flow::Return,
+                    // (Only functions return a value; a DO block's parse refuses it.)
+                    DoStep::Return | DoStep::ReturnValue(_) => Flow::Return,
                     DoStep::Execute { sql, into, using } => {
                         let keep = if into.is_some() { 2 } else { 0 };
                         let rows = self.do_execute(sql, using.as_ref(), env, keep).await?;

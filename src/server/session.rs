@@ -1461,7 +1461,7 @@ impl Session {
             ) {
                 return Err(SqlError::new(
                     "0A000",
-                    "triggers and trigger functions are not supported on remote libSQL tenants",
+                    "functions and triggers are not supported on remote libSQL tenants",
                 ));
             }
             if !t.steps.is_empty() {

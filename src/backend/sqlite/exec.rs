@@ -96,6 +96,9 @@ pub struct Conn {
     /// What PL/pgSQL triggers tell: a write-back under way, the rows a
     /// write stored (`pgfuncs::triggers`).
     triggers: Arc<TriggerState>,
+    /// Some tenant-defined function was registered here (see `routines`):
+    /// result columns named after one take its return type.
+    routines: AtomicBool,
 }
 
 /// Nanoseconds since the first call: a deadline the progress handler can
@@ -231,6 +234,7 @@ impl Conn {
             schema_seen: AtomicI64::new(-1),
             clock,
             triggers,
+            routines: AtomicBool::new(false),
         }
     }
 
@@ -509,6 +513,20 @@ impl Conn {
                 installed?;
                 self.db.prepare_cached(sql)
             }
+            Err(e) if super::routines::register_missing(&self.db, &e) => {
+                self.routines.store(true, Ordering::Relaxed);
+                // (A statement may call several of the tenant's functions.)
+                let mut again = self.db.prepare_cached(sql);
+                for _ in 0..8 {
+                    match again {
+                        Err(e) if super::routines::register_missing(&self.db, &e) => {
+                            again = self.db.prepare_cached(sql);
+                        }
+                        other => return other,
+                    }
+                }
+                again
+            }
             Err(e) => match self
                 .short_insert(sql, &e)
                 .or_else(|| self.serial_sequence(sql, &e))
@@ -637,6 +655,14 @@ impl Conn {
                     _ => None,
                 };
                 let name = c.name().to_owned();
+                // `SELECT f(x)` names its column f: a tenant's function's
+                // result has the declared return type, not its value's.
+                let ty = ty.or_else(|| {
+                    self.routines
+                        .load(Ordering::Relaxed)
+                        .then(|| super::routines::result_type(&self.db, &name))
+                        .flatten()
+                });
                 (ColumnInfo { name, decl: ty }, scale)
             })
             .unzip();

@@ -294,14 +294,30 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
         Statement::AlterTable(alter) => ddl("ALTER TABLE", alter_table(alter)?),
         Statement::CreateExtension(ext) => ddl("CREATE EXTENSION", create_extension(&ext)?),
         Statement::DropTrigger(drop) => ddl("DROP TRIGGER", drop_trigger(&drop)?),
-        Statement::CreateFunction(f) => {
+        Statement::CreateFunction(f) if super::plpgsql::returns_trigger(&f) => {
             ddl("CREATE FUNCTION", super::plpgsql::create_function(&f)?)
         }
+        Statement::CreateFunction(f) => ddl("CREATE FUNCTION", super::routines::create(&f)?),
         Statement::DropFunction(drop) => {
-            let names: Vec<ObjectName> = drop.func_desc.iter().map(|d| d.name.clone()).collect();
+            let functions: Vec<(ObjectName, Option<Vec<String>>)> = drop
+                .func_desc
+                .iter()
+                .map(|d| {
+                    let types = d.args.as_ref().map(|a| {
+                        a.iter()
+                            .map(|a| {
+                                super::types::pg_type(&a.data_type)
+                                    .map(|t| t.name().to_owned())
+                                    .unwrap_or_else(|_| a.data_type.to_string())
+                            })
+                            .collect()
+                    });
+                    (d.name.clone(), types)
+                })
+                .collect();
             ddl(
                 "DROP FUNCTION",
-                super::plpgsql::drop_function(&names, drop.if_exists),
+                super::routines::drop(&functions, drop.if_exists),
             )
         }
         Statement::CreateTrigger(t) => ddl("CREATE TRIGGER", super::plpgsql::create_trigger(&t)?),

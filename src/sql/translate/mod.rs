@@ -58,6 +58,7 @@ mod prepared;
 mod query;
 mod retype;
 mod rewrite;
+pub mod routines;
 mod row_json;
 mod scalar_subquery;
 mod scale;

@@ -19,9 +19,11 @@
 //! exception handlers (run in savepoints). CASE statements, cursors and
 //! transaction control are refused by name with 0A000.
 
-mod parse;
+pub(super) mod parse;
 mod text;
 mod vars;
+
+pub(in crate::sql::translate) use vars::fold as fold_ident;
 
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
@@ -142,6 +144,8 @@ pub enum DoStep {
         next: bool,
     },
     Return,
+    /// `RETURN expr` in a function: its value, cast to the return type.
+    ReturnValue(DoQuery),
     /// `EXECUTE expr [INTO ..] [USING ..]`: the statement's text as `SELECT
     /// expr`, and the USING values as `SELECT a, b, ..`.
     Execute {

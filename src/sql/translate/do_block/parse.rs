@@ -2,6 +2,7 @@
 //! statements end at a top-level `;`, control words are read here and the
 //! SQL between them is compiled by `vars::Scope`.
 
+use sqlparser::ast::DataType;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
@@ -24,16 +25,39 @@ pub(super) fn code(source: &str) -> Result<DoCode, TranslateError> {
         at: 0,
         scope: Scope::new(),
         loops: 0,
+        returns: None,
     };
-    let label = cur.label()?;
-    let block = cur.block(label)?;
-    if cur.peek().is_some() {
-        return Err(cur.unexpected());
+    cur.program()
+}
+
+/// A PL/pgSQL function's body compiled: its arguments are variables (slots
+/// 1..=n, named or `$1`..), and `RETURN expr` gives the value, cast to
+/// `returns` (`None`: RETURNS void).
+pub(in crate::sql::translate) fn function_code(
+    source: &str,
+    args: &[(String, DataType)],
+    returns: Option<DataType>,
+) -> Result<DoCode, TranslateError> {
+    let tokens = Tokenizer::new(&PostgreSqlDialect {}, source)
+        .tokenize_with_location()
+        .map_err(|e| other("42601", e.message))?;
+    let mut scope = Scope::new();
+    for (i, (name, ty)) in args.iter().enumerate() {
+        let name = if name.is_empty() {
+            format!("${}", i + 1)
+        } else {
+            name.clone()
+        };
+        scope.declare(&name, Some(ty.clone()), false, false);
     }
-    Ok(DoCode {
-        vars: cur.scope.vars,
-        block,
-    })
+    let mut cur = Cursor {
+        tokens,
+        at: 0,
+        scope,
+        loops: 0,
+        returns: Some(returns),
+    };
+    cur.program()
 }
 
 /// RAISE's message as an SQL expression (`plpgsql`'s, the trigger
@@ -57,9 +81,24 @@ struct Cursor {
     scope: Scope,
     /// Loops open around the statement being read (EXIT needs one).
     loops: usize,
+    /// In a function: its return type (`Some(None)`: void).
+    returns: Option<Option<DataType>>,
 }
 
 impl Cursor {
+    /// `[<<label>>] [DECLARE ...] BEGIN ... END` and nothing after.
+    fn program(&mut self) -> Result<DoCode, TranslateError> {
+        let label = self.label()?;
+        let block = self.block(label)?;
+        if self.peek().is_some() {
+            return Err(self.unexpected());
+        }
+        Ok(DoCode {
+            vars: std::mem::replace(&mut self.scope, Scope::new()).vars,
+            block,
+        })
+    }
+
     fn skip_space(&mut self) {
         while matches!(
             self.tokens.get(self.at).map(|t| &t.token),
@@ -348,14 +387,7 @@ impl Cursor {
                 }
                 Some("return") => {
                     self.next();
-                    if self.peek() != Some(&Token::SemiColon) {
-                        return Err(other(
-                            "42804",
-                            "RETURN cannot have a parameter in function returning void",
-                        ));
-                    }
-                    self.next();
-                    out.push(DoStep::Return);
+                    out.push(self.return_rest()?);
                     continue;
                 }
                 Some("execute") => {
@@ -710,6 +742,31 @@ impl Cursor {
         }
         self.expect_semicolon()?;
         Ok(DoStep::Loop { label, kind, body })
+    }
+
+    /// After RETURN: `;`, or in a function returning a value `expr;`.
+    fn return_rest(&mut self) -> Result<DoStep, TranslateError> {
+        if matches!(self.word().as_deref(), Some("next" | "query")) {
+            return Err(unsupported(
+                "RETURN NEXT and RETURN QUERY (set-returning functions)",
+            ));
+        }
+        let returns = self.returns.clone().flatten();
+        if self.peek() == Some(&Token::SemiColon) {
+            self.next();
+            if returns.is_some() {
+                return Err(other("42804", "missing expression at or near \";\""));
+            }
+            return Ok(DoStep::Return);
+        }
+        let Some(ty) = returns else {
+            return Err(other(
+                "42804",
+                "RETURN cannot have a parameter in function returning void",
+            ));
+        };
+        let expr = self.text_until(&[])?;
+        Ok(DoStep::ReturnValue(self.scope.value_as(Some(&ty), &expr)?))
     }
 
     /// `a [, b ...]` before IN.

@@ -222,7 +222,7 @@ impl Scope {
 }
 
 /// An identifier as PostgreSQL folds it.
-pub(super) fn fold(id: &Ident) -> String {
+pub(in crate::sql::translate) fn fold(id: &Ident) -> String {
     match id.quote_style {
         None => id.value.to_ascii_lowercase(),
         Some(_) => id.value.clone(),

@@ -13,7 +13,7 @@ mod parse;
 
 use sqlparser::ast::{
     CreateFunction, CreateFunctionBody, CreateTrigger, DataType, Expr, FunctionReturnType,
-    ObjectName, Statement, TriggerEvent, TriggerExecBody, TriggerObjectKind, TriggerPeriod, Value,
+    Statement, TriggerEvent, TriggerExecBody, TriggerObjectKind, TriggerPeriod, Value,
 };
 
 use super::ast::base_name;
@@ -30,19 +30,23 @@ pub const FUNCTION_TABLE: &str = "CREATE TABLE IF NOT EXISTS main.pgcat__functio
 /// translator does not know SQLite's RAISE).
 const SKIP_MARKER: &str = "pgtenant_raise_ignore";
 
-/// `CREATE [OR REPLACE] FUNCTION f() RETURNS trigger ... LANGUAGE plpgsql`:
-/// the statements storing it, after its body parsed.
-pub(super) fn create_function(f: &CreateFunction) -> Result<Vec<String>, TranslateError> {
-    let language = f.language.as_ref().map(|l| l.value.to_ascii_lowercase());
-    let returns_trigger = matches!(&f.return_type,
+/// Whether a CREATE FUNCTION makes a trigger function (`RETURNS trigger`).
+pub(super) fn returns_trigger(f: &CreateFunction) -> bool {
+    matches!(&f.return_type,
         Some(FunctionReturnType::DataType(DataType::Custom(name, _))) if base_name(name) == "trigger")
         || matches!(
             &f.return_type,
             Some(FunctionReturnType::DataType(DataType::Trigger))
-        );
-    if language.as_deref() != Some("plpgsql") || !returns_trigger {
+        )
+}
+
+/// `CREATE [OR REPLACE] FUNCTION f() RETURNS trigger ... LANGUAGE plpgsql`:
+/// the statements storing it, after its body parsed.
+pub(super) fn create_function(f: &CreateFunction) -> Result<Vec<String>, TranslateError> {
+    let language = f.language.as_ref().map(|l| l.value.to_ascii_lowercase());
+    if language.as_deref() != Some("plpgsql") {
         return Err(unsupported(
-            "CREATE FUNCTION other than a PL/pgSQL trigger function (RETURNS trigger LANGUAGE plpgsql)",
+            "trigger functions in a language other than PL/pgSQL",
         ));
     }
     if f.args.as_ref().is_some_and(|a| !a.is_empty()) {
@@ -77,26 +81,6 @@ pub(super) fn create_function(f: &CreateFunction) -> Result<Vec<String>, Transla
         quote_literal(&source)
     ));
     Ok(out)
-}
-
-/// `DROP FUNCTION [IF EXISTS] f[()], ...`.
-pub(super) fn drop_function(names: &[ObjectName], if_exists: bool) -> Vec<String> {
-    let mut out = vec![FUNCTION_TABLE.to_owned()];
-    for name in names {
-        let name = base_name(name);
-        if !if_exists {
-            out.push(format!(
-                "SELECT pg_raise('42883', {}) WHERE NOT EXISTS (SELECT 1 FROM main.pgcat__function WHERE name = {})",
-                quote_literal(&format!("function {name}() does not exist")),
-                quote_literal(&name)
-            ));
-        }
-        out.push(format!(
-            "DELETE FROM main.pgcat__function WHERE name = {}",
-            quote_literal(&name)
-        ));
-    }
-    out
 }
 
 /// A trigger as `pg_create_trigger` receives it.

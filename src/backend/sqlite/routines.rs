@@ -1,0 +1,241 @@
+//! User-defined functions (`translate::routines`) on a tenant connection.
+//! SQLite knows no function it was not told of, so the first statement
+//! calling `f` fails to prepare with "no such function: f"; if the tenant
+//! defined `f`, it is registered on this connection then and the statement
+//! prepared again ([`register_missing`]). Each call reads the definition
+//! for its argument count (so CREATE OR REPLACE and DROP take effect on
+//! every connection at once, inside the caller's transaction), compiles it
+//! once per text, and runs the body on the same connection, under the
+//! same authorizer as the calling statement.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::Value;
+use rusqlite::{ffi, Connection, OptionalExtension};
+
+use crate::sql::errors::{from_sqlite, SqlError};
+use crate::sql::translate::routines::{Compiled, RoutineDef};
+
+/// Nested calls allowed (a function calling itself, directly or not).
+const MAX_DEPTH: usize = 64;
+
+thread_local! {
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Whether `e` is SQLite not knowing a function the tenant defined, now
+/// registered (the caller prepares the statement again).
+pub fn register_missing(db: &Connection, e: &rusqlite::Error) -> bool {
+    let msg = match e {
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg,
+        rusqlite::Error::SqlInputError { msg, .. } => msg,
+        _ => return false,
+    };
+    let Some(name) = msg.strip_prefix("no such function: ") else {
+        return false;
+    };
+    let name = name.trim().to_ascii_lowercase();
+    let defined = db
+        .query_row(
+            "SELECT 1 FROM main.pgcat__routine WHERE name = ?1 LIMIT 1",
+            [&name],
+            |_| Ok(()),
+        )
+        .is_ok();
+    defined && register(db, &name).is_ok()
+}
+
+/// The result type of the function a result column is named after, when
+/// the tenant defined one (a call's column takes the function's name).
+pub fn result_type(db: &Connection, name: &str) -> Option<crate::sql::pgtype::PgType> {
+    let returns: String = db
+        .prepare_cached(
+            "SELECT returns FROM main.pgcat__routine WHERE name = ?1 ORDER BY nargs LIMIT 1",
+        )
+        .ok()?
+        .query_row([name], |r| r.get(0))
+        .ok()?;
+    RoutineDef {
+        name: name.to_owned(),
+        language: String::new(),
+        args: String::new(),
+        returns,
+        body: String::new(),
+    }
+    .result_type()
+}
+
+fn register(db: &Connection, name: &str) -> rusqlite::Result<()> {
+    // SAFETY: the function lives no longer than the connection it is
+    // registered on (SQLite drops it on close), so the handle it keeps is
+    // valid whenever it is called.
+    let handle = unsafe { db.handle() } as usize;
+    let routine = name.to_owned();
+    let compiled: Mutex<HashMap<usize, (RoutineDef, Arc<Compiled>)>> = Mutex::default();
+    db.create_scalar_function(
+        name,
+        -1,
+        // Innocuous: a tenant's views and defaults may call its functions
+        // (the connection runs with trusted_schema off).
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS,
+        move |ctx| {
+            // The error leaves SQLite as text carrying its SQLSTATE.
+            call(handle, &routine, &compiled, ctx).map_err(|e| {
+                rusqlite::Error::UserFunctionError(crate::sql::errors::carried(&e).into())
+            })
+        },
+    )
+}
+
+fn lookup(db: &Connection, name: &str, nargs: usize) -> rusqlite::Result<Option<RoutineDef>> {
+    db.query_row(
+        "SELECT language, args, returns, body FROM main.pgcat__routine WHERE name = ?1 AND nargs = ?2",
+        (name, nargs as i64),
+        |r| {
+        Ok(RoutineDef {
+            name: name.to_owned(),
+            language: r.get(0)?,
+            args: r.get(1)?,
+            returns: r.get(2)?,
+            body: r.get(3)?,
+        })
+        },
+    )
+    .optional()
+}
+
+fn call(
+    handle: usize,
+    name: &str,
+    compiled: &Mutex<HashMap<usize, (RoutineDef, Arc<Compiled>)>>,
+    ctx: &Context<'_>,
+) -> Result<Value, SqlError> {
+    let depth = DEPTH.with(|d| d.get());
+    if depth >= MAX_DEPTH {
+        return Err(SqlError::new("54001", "stack depth limit exceeded")
+            .with_hint("A function calls itself without end?"));
+    }
+    // SAFETY: see `register`; the wrapper does not own (or close) the handle.
+    let conn = unsafe { Connection::from_handle(handle as *mut ffi::sqlite3) }
+        .map_err(|e| from_sqlite(&e))?;
+    let nargs = ctx.len();
+    let def = lookup(&conn, name, nargs)
+        .map_err(|e| from_sqlite(&e))?
+        .ok_or_else(|| {
+            SqlError::new(
+                "42883",
+                format!("function {name}({}) does not exist", argument_types(ctx)),
+            )
+            .with_hint("No function matches the given name and argument types. You might need to add explicit type casts.")
+        })?;
+    let body = {
+        let mut cache = compiled.lock().unwrap_or_else(|p| p.into_inner());
+        match cache.get(&nargs) {
+            Some((seen, body)) if *seen == def => body.clone(),
+            _ => {
+                let body = Arc::new(def.compile().map_err(SqlError::from)?);
+                cache.insert(nargs, (def, body.clone()));
+                body
+            }
+        }
+    };
+    let args = (0..nargs)
+        .map(|i| ctx.get::<Value>(i))
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| from_sqlite(&e))?;
+    DEPTH.with(|d| d.set(depth + 1));
+    let result = match &*body {
+        Compiled::Sql(statements) => run_sql(&conn, statements, &args),
+        Compiled::PlPgSql(code) => super::plpgsql_fn::run(&conn, code, args),
+    };
+    DEPTH.with(|d| d.set(depth));
+    result
+}
+
+/// The call's argument types as PostgreSQL names them, for an error.
+fn argument_types(ctx: &Context<'_>) -> String {
+    use rusqlite::types::ValueRef;
+    (0..ctx.len())
+        .map(|i| match ctx.get_raw(i) {
+            ValueRef::Integer(_) => "integer",
+            ValueRef::Real(_) => "numeric",
+            ValueRef::Text(_) => "text",
+            ValueRef::Blob(_) => "bytea",
+            ValueRef::Null => "unknown",
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A SQL function: each statement in turn; the last one's first value.
+fn run_sql(conn: &Connection, statements: &[String], args: &[Value]) -> Result<Value, SqlError> {
+    let mut result = Value::Null;
+    for (i, sql) in statements.iter().enumerate() {
+        let last = i + 1 == statements.len();
+        let (_, mut rows, _) = query(conn, sql, args, usize::from(last))?;
+        if last {
+            result = rows
+                .pop()
+                .and_then(|r| r.into_iter().next())
+                .unwrap_or(Value::Null);
+        }
+    }
+    Ok(result)
+}
+
+/// A statement's column names, first rows, and row count.
+pub(super) type QueryRows = (Vec<String>, Vec<Vec<Value>>, u64);
+
+/// Runs one statement with `?n` bound to `params[n - 1]`: its column
+/// names, its first `keep` rows, and how many rows it returned or changed.
+pub(super) fn query(
+    conn: &Connection,
+    sql: &str,
+    params: &[Value],
+    keep: usize,
+) -> Result<QueryRows, SqlError> {
+    let mut stmt = match conn.prepare(sql) {
+        Err(rusqlite::Error::MultipleStatement) if params.is_empty() => {
+            conn.execute_batch(sql).map_err(|e| from_sqlite(&e))?;
+            return Ok((Vec::new(), Vec::new(), conn.changes()));
+        }
+        other => other.map_err(|e| from_sqlite(&e))?,
+    };
+    for p in 1..=stmt.parameter_count() {
+        let n = stmt
+            .parameter_name(p)
+            .and_then(|n| n.strip_prefix('?'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(p);
+        let v = params.get(n - 1).cloned().unwrap_or(Value::Null);
+        stmt.raw_bind_parameter(p, v).map_err(|e| from_sqlite(&e))?;
+    }
+    let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
+    let width = names.len();
+    let mut out = Vec::new();
+    let mut count = 0u64;
+    let mut rows = stmt.raw_query();
+    while let Some(row) = rows.next().map_err(|e| from_sqlite(&e))? {
+        if out.len() < keep {
+            let values = (0..width)
+                .map(|i| row.get::<_, Value>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(|e| from_sqlite(&e))?;
+            out.push(values);
+        }
+        count += 1;
+        // An expression's caller wants its first row only (SQLite makes a
+        // data change's RETURNING changes on the first step).
+        if keep == 1 && width > 0 {
+            break;
+        }
+    }
+    drop(rows);
+    if width == 0 {
+        count = conn.changes();
+    }
+    Ok((names, out, count))
+}
