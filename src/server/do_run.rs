@@ -47,6 +47,15 @@ impl Session {
             self.begin(false, "BEGIN").await?;
         }
         let mut env = Env::new(&code.vars);
+        // The block is one statement: statement_timeout bounds all of it
+        // (its statements have their own timers; a loop running none is
+        // stopped at the check each pass makes).
+        let timeout = self
+            .settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .statement_timeout;
+        env.deadline = timeout.map(|t| std::time::Instant::now() + t);
         let r = self.run_do_body(&code.block, &mut env).await.map(|_| ());
         if own_block {
             // (A failed block is rolled back; its error is the one to report.)
@@ -248,7 +257,13 @@ impl Session {
             let ours = |l: &Option<String>| l.is_none() || l.as_deref() == label;
             macro_rules! pass {
                 () => {{
+                    // A pass may do no I/O at all: let the worker's other
+                    // tasks (the statement timer among them) run.
+                    tokio::task::yield_now().await;
                     self.check_interrupted()?;
+                    if env.deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                        return Err(SqlError::statement_timeout());
+                    }
                     match self.run_do_steps(body, env).await? {
                         Flow::Next => {}
                         Flow::Continue(l) if ours(&l) => {}

@@ -28,6 +28,8 @@ pub struct Env {
     pub row_count: u64,
     /// The errors the running handlers caught, innermost last.
     pub caught: Vec<SqlError>,
+    /// When statement_timeout stops the block.
+    pub deadline: Option<std::time::Instant>,
 }
 
 struct Slot {
@@ -62,6 +64,7 @@ impl Env {
             names: defs.iter().map(|d| d.name.clone()).collect(),
             row_count: 0,
             caught: Vec::new(),
+            deadline: None,
         }
     }
 

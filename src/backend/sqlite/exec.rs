@@ -103,7 +103,7 @@ pub struct Conn {
 
 /// Nanoseconds since the first call: a deadline the progress handler can
 /// read from an atomic.
-fn clock_nanos() -> u64 {
+pub(super) fn clock_nanos() -> u64 {
     static START: std::sync::LazyLock<std::time::Instant> =
         std::sync::LazyLock::new(std::time::Instant::now);
     START.elapsed().as_nanos() as u64 + 1
@@ -363,6 +363,16 @@ impl Conn {
         (self.inline.clone(), self.over_budget.clone())
     }
 
+    /// What a tenant function's body checks to stop as the progress
+    /// handler would (see `routines::Budget`).
+    fn budget(&self) -> super::routines::Budget {
+        super::routines::Budget {
+            inline: self.inline.clone(),
+            over_budget: self.over_budget.clone(),
+            deadline: self.deadline.clone(),
+        }
+    }
+
     pub fn interrupt_handle(&self) -> Arc<InterruptHandle> {
         self.interrupt.clone()
     }
@@ -513,13 +523,15 @@ impl Conn {
                 installed?;
                 self.db.prepare_cached(sql)
             }
-            Err(e) if super::routines::register_missing(&self.db, &e) => {
+            Err(e) if super::routines::register_missing(&self.db, &e, self.budget()) => {
                 self.routines.store(true, Ordering::Relaxed);
                 // (A statement may call several of the tenant's functions.)
                 let mut again = self.db.prepare_cached(sql);
                 for _ in 0..8 {
                     match again {
-                        Err(e) if super::routines::register_missing(&self.db, &e) => {
+                        Err(e)
+                            if super::routines::register_missing(&self.db, &e, self.budget()) =>
+                        {
                             again = self.db.prepare_cached(sql);
                         }
                         other => return other,

@@ -9,7 +9,7 @@
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use super::routines::query;
+use super::routines::{canceled, query, Budget};
 use crate::sql::errors::SqlError;
 use crate::sql::translate::{
     Diagnostic, DoBlock, DoCode, DoInto, DoQuery, DoStep, DoTarget, LoopKind, VarRef,
@@ -28,16 +28,23 @@ struct Env<'a> {
     /// Record variables' fields, once assigned.
     records: Vec<Option<Vec<(String, Value)>>>,
     row_count: u64,
+    budget: &'a Budget,
 }
 
 /// The function's result for `args` (slots 1..=n).
-pub fn run(conn: &Connection, code: &DoCode, args: Vec<Value>) -> Result<Value, SqlError> {
+pub fn run(
+    conn: &Connection,
+    code: &DoCode,
+    args: Vec<Value>,
+    budget: &Budget,
+) -> Result<Value, SqlError> {
     let n = code.vars.len();
     let mut env = Env {
         names: code.vars.iter().map(|v| v.name.as_str()).collect(),
         values: vec![Value::Null; n],
         records: vec![None; n],
         row_count: 0,
+        budget,
     };
     for (i, v) in args.into_iter().enumerate() {
         if let Some(slot) = env.values.get_mut(i + 1) {
@@ -217,6 +224,12 @@ fn run_loop(
     let ours = |l: &Option<String>| l.is_none() || l.as_deref() == label;
     // One pass of the body: Ok(true) to go on, Ok(false) to stop.
     let pass = |env: &mut Env| -> Result<Result<bool, Flow>, SqlError> {
+        // A body without statements would never see a cancel or timeout.
+        // SAFETY: the handle is the live connection this call runs on.
+        let interrupted = unsafe { rusqlite::ffi::sqlite3_is_interrupted(conn.handle()) } != 0;
+        if interrupted || env.budget.exceeded() {
+            return Err(canceled());
+        }
         Ok(match steps(conn, body, env)? {
             Flow::Next => Ok(true),
             Flow::Continue(l) if ours(&l) => Ok(true),

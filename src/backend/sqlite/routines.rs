@@ -10,6 +10,7 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::functions::{Context, FunctionFlags};
@@ -28,7 +29,7 @@ thread_local! {
 
 /// Whether `e` is SQLite not knowing a function the tenant defined, now
 /// registered (the caller prepares the statement again).
-pub fn register_missing(db: &Connection, e: &rusqlite::Error) -> bool {
+pub fn register_missing(db: &Connection, e: &rusqlite::Error, budget: Budget) -> bool {
     let msg = match e {
         rusqlite::Error::SqliteFailure(_, Some(msg)) => msg,
         rusqlite::Error::SqlInputError { msg, .. } => msg,
@@ -45,7 +46,30 @@ pub fn register_missing(db: &Connection, e: &rusqlite::Error) -> bool {
             |_| Ok(()),
         )
         .is_ok();
-    defined && register(db, &name).is_ok()
+    defined && register(db, &name, budget).is_ok()
+}
+
+/// The connection's run limits, which a body checks as SQLite's progress
+/// handler does for statements (a loop in PL/pgSQL may run no statement):
+/// a call on the async worker moves the statement to the blocking pool
+/// (where a timer can interrupt it), and a write run there stops at its
+/// statement_timeout.
+pub struct Budget {
+    pub inline: Arc<AtomicBool>,
+    pub over_budget: Arc<AtomicBool>,
+    pub deadline: Arc<AtomicU64>,
+}
+
+impl Budget {
+    /// Whether the call must stop now.
+    pub(super) fn exceeded(&self) -> bool {
+        if self.inline.load(Ordering::Relaxed) {
+            self.over_budget.store(true, Ordering::Relaxed);
+            return true;
+        }
+        let at = self.deadline.load(Ordering::Relaxed);
+        at != 0 && super::exec::clock_nanos() >= at
+    }
 }
 
 /// The result type of the function a result column is named after, when
@@ -68,7 +92,7 @@ pub fn result_type(db: &Connection, name: &str) -> Option<crate::sql::pgtype::Pg
     .result_type()
 }
 
-fn register(db: &Connection, name: &str) -> rusqlite::Result<()> {
+fn register(db: &Connection, name: &str, budget: Budget) -> rusqlite::Result<()> {
     // SAFETY: the function lives no longer than the connection it is
     // registered on (SQLite drops it on close), so the handle it keeps is
     // valid whenever it is called.
@@ -83,7 +107,7 @@ fn register(db: &Connection, name: &str) -> rusqlite::Result<()> {
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS,
         move |ctx| {
             // The error leaves SQLite as text carrying its SQLSTATE.
-            call(handle, &routine, &compiled, ctx).map_err(|e| {
+            call(handle, &routine, &compiled, &budget, ctx).map_err(|e| {
                 rusqlite::Error::UserFunctionError(crate::sql::errors::carried(&e).into())
             })
         },
@@ -111,8 +135,12 @@ fn call(
     handle: usize,
     name: &str,
     compiled: &Mutex<HashMap<usize, (RoutineDef, Arc<Compiled>)>>,
+    budget: &Budget,
     ctx: &Context<'_>,
 ) -> Result<Value, SqlError> {
+    if budget.exceeded() {
+        return Err(canceled());
+    }
     let depth = DEPTH.with(|d| d.get());
     if depth >= MAX_DEPTH {
         return Err(SqlError::new("54001", "stack depth limit exceeded")
@@ -149,10 +177,16 @@ fn call(
     DEPTH.with(|d| d.set(depth + 1));
     let result = match &*body {
         Compiled::Sql(statements) => run_sql(&conn, statements, &args),
-        Compiled::PlPgSql(code) => super::plpgsql_fn::run(&conn, code, args),
+        Compiled::PlPgSql(code) => super::plpgsql_fn::run(&conn, code, args, budget),
     };
     DEPTH.with(|d| d.set(depth));
     result
+}
+
+/// What a stopped call reports (a run over its statement_timeout reports
+/// the timeout instead; an inline run is run again elsewhere).
+pub(super) fn canceled() -> SqlError {
+    SqlError::new("57014", "canceling statement due to user request")
 }
 
 /// The call's argument types as PostgreSQL names them, for an error.
