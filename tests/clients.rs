@@ -386,6 +386,25 @@ async fn raise_notices() {
     assert!(out.contains("notices ok"), "{out}");
 }
 
+/// Tenant functions (SQL and PL/pgSQL) and DO blocks with variables through
+/// psycopg 3 and asyncpg: typed parameters and results, notices, cancel,
+/// statement_timeout, and another tenant not seeing the functions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plpgsql_functions() {
+    let server = TestServer::start().await;
+    server.create_tenant_user("fns", "alice", "s3cret").await;
+    server.create_tenant_user("fns2", "bob", "s3cret").await;
+    let py = python();
+    let out = run_client_on(&server, "fns", move |cmd| {
+        *cmd = Command::new(py);
+        cmd.arg("python/plpgsql_test.py")
+            .env("PGDATABASE2", "fns2")
+            .env("PGUSER2", "bob");
+    })
+    .await;
+    assert!(out.contains("plpgsql ok"), "{out}");
+}
+
 /// Runs psql 15 (`-X`, aligned output) with `script` on stdin.
 fn psql_at(port: u16, user: &str, password: &str, db: &str, args: &[&str], script: &str) -> String {
     use std::io::Write;

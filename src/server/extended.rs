@@ -185,7 +185,7 @@ pub async fn prepare(
         }
         match hint {
             ParamHint::Type(ty) => param_types[i] = Some(*ty),
-            ParamHint::Column { .. } | ParamHint::Position { .. } => {
+            ParamHint::Column { .. } | ParamHint::Position { .. } | ParamHint::Routine { .. } => {
                 lookups.push((i, hint.clone()))
             }
             ParamHint::Unknown => {}

@@ -1701,6 +1701,9 @@ impl Session {
                     let ty = match hint {
                         ParamHint::Column { table, column } => c.column_type(table, column),
                         ParamHint::Position { table, index } => c.column_type_at(table, *index),
+                        ParamHint::Routine { name, nargs, index } => {
+                            c.routine_argument_type(name, *nargs, *index)
+                        }
                         ParamHint::Type(t) => Some(*t),
                         ParamHint::Unknown => None,
                     };

@@ -242,3 +242,11 @@ BEGIN
   END LOOP;
 END $$;
 SELECT column_name FROM information_schema.columns WHERE table_name = 'staff' ORDER BY ordinal_position;
+DO $$
+DECLARE
+  who text := 'O''Brien';
+BEGIN
+  INSERT INTO do_log (msg) VALUES ('quoted ' || who || ' it''s ' || E'tab\there');
+  EXECUTE 'INSERT INTO do_log (msg) VALUES (''dynamic quoted '' || $1)' USING who;
+END $$;
+SELECT msg FROM do_log WHERE msg LIKE '%quoted%' ORDER BY id;

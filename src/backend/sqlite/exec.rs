@@ -687,6 +687,12 @@ impl Conn {
         (columns, scales)
     }
 
+    /// The declared type of a tenant function's argument (`None`: no such
+    /// function), for parameter type inference.
+    pub fn routine_argument_type(&self, name: &str, nargs: usize, index: usize) -> Option<PgType> {
+        super::routines::argument_type(&self.db, name, nargs, index)
+    }
+
     /// The declared type of `table.column`, for parameter type inference.
     pub fn column_type(&self, table: &str, column: &str) -> Option<PgType> {
         declared_type(&self.db, table, column)

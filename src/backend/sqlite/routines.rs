@@ -92,6 +92,28 @@ pub fn result_type(db: &Connection, name: &str) -> Option<crate::sql::pgtype::Pg
     .result_type()
 }
 
+/// The declared type of a tenant function's `index`-th argument.
+pub fn argument_type(
+    db: &Connection,
+    name: &str,
+    nargs: usize,
+    index: usize,
+) -> Option<crate::sql::pgtype::PgType> {
+    let args: String = db
+        .prepare_cached("SELECT args FROM main.pgcat__routine WHERE name = ?1 AND nargs = ?2")
+        .ok()?
+        .query_row((name, nargs as i64), |r| r.get(0))
+        .ok()?;
+    RoutineDef {
+        name: name.to_owned(),
+        language: String::new(),
+        args,
+        returns: String::new(),
+        body: String::new(),
+    }
+    .argument_type(index)
+}
+
 fn register(db: &Connection, name: &str, budget: Budget) -> rusqlite::Result<()> {
     // SAFETY: the function lives no longer than the connection it is
     // registered on (SQLite drops it on close), so the handle it keeps is

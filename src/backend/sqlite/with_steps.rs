@@ -107,6 +107,9 @@ impl Conn {
                 .map(|hint| match hint {
                     ParamHint::Column { table, column } => self.column_type(table, column),
                     ParamHint::Position { table, index } => self.column_type_at(table, *index),
+                    ParamHint::Routine { name, nargs, index } => {
+                        self.routine_argument_type(name, *nargs, *index)
+                    }
                     ParamHint::Type(t) => Some(*t),
                     ParamHint::Unknown => None,
                 })

@@ -429,6 +429,14 @@ pub enum ParamHint {
         table: String,
         index: usize,
     },
+    /// The `index`-th (0-based) argument of a call to a function the
+    /// translator does not know, with `nargs` arguments: a tenant's own
+    /// (see `routines`) declares its type.
+    Routine {
+        name: String,
+        nargs: usize,
+        index: usize,
+    },
 }
 
 /// A translation failure, reported to the client with this SQLSTATE.

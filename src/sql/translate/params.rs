@@ -38,6 +38,30 @@ pub(super) fn infer(statement: &Statement) -> Vec<ParamHint> {
     };
     let _ = statement.visit(&mut hints);
     hints.statement(statement);
+    // Last, so no other rule is overruled: what is still unknown and an
+    // argument of an unknown function may be a tenant function's.
+    let _ = sqlparser::ast::visit_expressions(statement, |e| {
+        if let Expr::Function(func) = e {
+            if let Some(args) = super::ast::plain_args(func) {
+                let name = base_name(&func.name);
+                if signature(&name, args.len()).is_none() {
+                    for (index, arg) in args.iter().enumerate() {
+                        if let Some(n) = placeholder_index(arg) {
+                            hints.set(
+                                n,
+                                ParamHint::Routine {
+                                    name: name.clone(),
+                                    nargs: args.len(),
+                                    index,
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
     hints.hints
 }
 

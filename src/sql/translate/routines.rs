@@ -72,6 +72,12 @@ impl RoutineDef {
         }
     }
 
+    /// The `index`-th argument's PostgreSQL type.
+    pub fn argument_type(&self, index: usize) -> Option<PgType> {
+        let (_, ty) = self.arguments().ok()?.into_iter().nth(index)?;
+        super::types::pg_type(&ty).ok()
+    }
+
     /// The result's PostgreSQL type, for the column a call fills.
     pub fn result_type(&self) -> Option<PgType> {
         let ty = self.return_type().ok()??;

@@ -9,7 +9,7 @@ use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use super::super::error::{other, unsupported};
 use super::super::TranslateError;
-use super::text::{condition_code, find_word, top_level_split, unquote};
+use super::text::{condition_code, find_word, token_text, top_level_split, unquote};
 use super::vars::{fold, Scope};
 use super::{
     Declare, Diagnostic, DoBlock, DoCode, DoHandler, DoStep, Into, LoopKind, Target, VarRef,
@@ -292,7 +292,7 @@ impl Cursor {
         }
         let type_text: String = self.tokens[start..end]
             .iter()
-            .map(|t| t.token.to_string())
+            .map(|t| token_text(&t.token))
             .collect();
         self.at = end;
         let type_text = type_text.trim();
@@ -533,7 +533,7 @@ impl Cursor {
     fn text_of(&self, start: usize, end: usize) -> String {
         let text: String = self.tokens[start..end]
             .iter()
-            .map(|t| t.token.to_string())
+            .map(|t| token_text(&t.token))
             .collect();
         text.trim().to_owned()
     }

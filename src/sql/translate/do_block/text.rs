@@ -97,3 +97,18 @@ pub(super) fn condition_code(name: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// A token as source text again. sqlparser prints a quoted string's value
+/// between quotes as it is; a quote inside must be doubled again
+/// (`'it''s'`). An `E'..'` string's value is already unescaped: it becomes
+/// a plain string of the same value.
+pub(super) fn token_text(t: &sqlparser::tokenizer::Token) -> std::borrow::Cow<'_, str> {
+    use sqlparser::tokenizer::Token;
+    match t {
+        Token::SingleQuotedString(s) if s.contains('\'') => {
+            format!("'{}'", s.replace('\'', "''")).into()
+        }
+        Token::EscapedStringLiteral(s) => format!("'{}'", s.replace('\'', "''")).into(),
+        other => other.to_string().into(),
+    }
+}
