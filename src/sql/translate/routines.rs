@@ -202,17 +202,9 @@ pub(super) fn create(f: &CreateFunction) -> Result<Vec<String>, TranslateError> 
             .unwrap_or_default();
         args.push_str(&format!("{name}\t{}\n", a.data_type));
     }
-    let body = match &f.function_body {
-        Some(CreateFunctionBody::AsBeforeOptions { body, .. })
-        | Some(CreateFunctionBody::AsAfterOptions(body)) => match body {
-            Expr::Value(v) => match &v.value {
-                Value::SingleQuotedString(s) => s.clone(),
-                Value::DollarQuotedString(d) => d.value.clone(),
-                _ => return Err(other("42601", "function body must be a string")),
-            },
-            _ => return Err(other("42601", "function body must be a string")),
-        },
-        Some(CreateFunctionBody::Return(e)) | Some(CreateFunctionBody::AsReturnExpr(e))
+    let body = match (super::plpgsql::string_body(f)?, &f.function_body) {
+        (Some(body), _) => body,
+        (None, Some(CreateFunctionBody::Return(e) | CreateFunctionBody::AsReturnExpr(e)))
             if language == "sql" =>
         {
             format!("SELECT {e}")

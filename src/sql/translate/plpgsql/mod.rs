@@ -30,6 +30,22 @@ pub const FUNCTION_TABLE: &str = "CREATE TABLE IF NOT EXISTS main.pgcat__functio
 /// translator does not know SQLite's RAISE).
 const SKIP_MARKER: &str = "pgtenant_raise_ignore";
 
+/// A function's `AS '...'` / `AS $$...$$` body (`None`: another form).
+pub(super) fn string_body(f: &CreateFunction) -> Result<Option<String>, TranslateError> {
+    match &f.function_body {
+        Some(CreateFunctionBody::AsBeforeOptions { body, .. })
+        | Some(CreateFunctionBody::AsAfterOptions(body)) => match body {
+            Expr::Value(v) => match &v.value {
+                Value::SingleQuotedString(s) => Ok(Some(s.clone())),
+                Value::DollarQuotedString(d) => Ok(Some(d.value.clone())),
+                _ => Err(other("42601", "function body must be a string")),
+            },
+            _ => Err(other("42601", "function body must be a string")),
+        },
+        _ => Ok(None),
+    }
+}
+
 /// Whether a CREATE FUNCTION makes a trigger function (`RETURNS trigger`).
 pub(super) fn returns_trigger(f: &CreateFunction) -> bool {
     matches!(&f.return_type,
@@ -52,17 +68,8 @@ pub(super) fn create_function(f: &CreateFunction) -> Result<Vec<String>, Transla
     if f.args.as_ref().is_some_and(|a| !a.is_empty()) {
         return Err(unsupported("trigger functions with arguments"));
     }
-    let source = match &f.function_body {
-        Some(CreateFunctionBody::AsBeforeOptions { body, .. })
-        | Some(CreateFunctionBody::AsAfterOptions(body)) => match body {
-            Expr::Value(v) => match &v.value {
-                Value::SingleQuotedString(s) => s.clone(),
-                Value::DollarQuotedString(d) => d.value.clone(),
-                _ => return Err(other("42601", "function body must be a string")),
-            },
-            _ => return Err(other("42601", "function body must be a string")),
-        },
-        _ => return Err(other("42601", "no function body specified")),
+    let Some(source) = string_body(f)? else {
+        return Err(other("42601", "no function body specified"));
     };
     parse::body(&source)?;
     let name = base_name(&f.name);
