@@ -1383,7 +1383,7 @@ fn function_type(func: &Function) -> Option<PgType> {
             PgType::Float4
         }
         "show_trgm" => PgType::Array(crate::sql::pgtype::ArrayElem::Text),
-        "pg_trgm_match" => PgType::Bool,
+        "pg_trgm_match" | "overlaps" => PgType::Bool,
         "numnode" | "pg_tsvector_length" => PgType::Int4,
         "ts_headline" => PgType::Text,
         "tsvector_to_array" => PgType::Array(crate::sql::pgtype::ArrayElem::Text),

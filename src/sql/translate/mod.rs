@@ -50,6 +50,7 @@ mod names;
 mod null_order;
 mod ordered_set;
 mod output_names;
+mod overlaps;
 mod params;
 pub mod plpgsql;
 mod populate;

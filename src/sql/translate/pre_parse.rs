@@ -17,7 +17,7 @@ pub(super) fn rewrite(
 ) -> Result<(Vec<TokenWithSpan>, bool), TranslateError> {
     let (chunk, overriding) = overriding(drop_index_concurrently(table_command(chunk)))?;
     Ok((
-        record_star(upsert_from_constants(lock_strength(chunk))),
+        overlaps(record_star(upsert_from_constants(lock_strength(chunk)))),
         overriding,
     ))
 }
@@ -89,6 +89,52 @@ fn record_star(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         chunk.insert(
             words[open],
             TokenWithSpan::wrap(Token::make_word("pg_record_star", None)),
+        );
+    }
+}
+
+/// `(s1, e1) OVERLAPS (s2, e2)`, which sqlparser does not parse: written
+/// `overlaps(s1, e1, s2, e2)`, which `overlaps::rewrite` turns into
+/// comparisons.
+fn overlaps(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    loop {
+        let words = significant(&chunk);
+        let at = (1..words.len().saturating_sub(1)).find(|&n| {
+            is_keyword(&chunk[words[n]].token, Keyword::OVERLAPS)
+                && matches!(chunk[words[n - 1]].token, Token::RParen)
+                && matches!(chunk[words[n + 1]].token, Token::LParen)
+        });
+        let Some(n) = at else { return chunk };
+        // The `(` the left `)` closes, and the `)` closing the right `(`.
+        let mut depth = 0usize;
+        let open = (0..n).rev().find(|&m| {
+            match chunk[words[m]].token {
+                Token::RParen => depth += 1,
+                Token::LParen => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            depth == 0
+        });
+        let mut depth = 0usize;
+        let close = (n + 1..words.len()).find(|&m| {
+            match chunk[words[m]].token {
+                Token::LParen => depth += 1,
+                Token::RParen => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            depth == 0
+        });
+        let (Some(open), Some(_)) = (open, close) else {
+            return chunk;
+        };
+        // `) OVERLAPS (` becomes `, `; the left `(` gets the function's name.
+        chunk.splice(
+            words[n - 1]..=words[n + 1],
+            [TokenWithSpan::wrap(Token::Comma)],
+        );
+        chunk.insert(
+            words[open],
+            TokenWithSpan::wrap(Token::make_word("overlaps", None)),
         );
     }
 }

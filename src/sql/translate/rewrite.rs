@@ -119,6 +119,9 @@ impl VisitorMut for Rewriter {
     }
 
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
+        if let Err(e) = super::overlaps::rewrite(expr) {
+            return ControlFlow::Break(e);
+        }
         if let Err(e) = super::populate::rewrite(expr) {
             return ControlFlow::Break(e);
         }
