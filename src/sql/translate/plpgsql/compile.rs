@@ -463,13 +463,19 @@ pub(in crate::sql::translate) fn message(format: &str, args: Vec<Expr>) -> Expr 
             }
             if let Some(arg) = args.next() {
                 parts.push(string(std::mem::take(&mut literal)));
-                let text = Expr::Cast {
-                    kind: sqlparser::ast::CastKind::DoubleColon,
-                    expr: Box::new(nested(arg)),
-                    data_type: sqlparser::ast::DataType::Text,
-                    format: None,
-                };
-                parts.push(call("coalesce", vec![text, string("<NULL>")]));
+                // The value's output text (`format`'s %s: a boolean is
+                // `t`, where a cast to text says `true`), NULL as <NULL>.
+                let text = call("format", vec![string("%s"), nested(arg.clone())]);
+                parts.push(Expr::Case {
+                    case_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+                    end_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+                    operand: None,
+                    conditions: vec![sqlparser::ast::CaseWhen {
+                        condition: Expr::IsNull(Box::new(nested(arg))),
+                        result: string("<NULL>"),
+                    }],
+                    else_result: Some(Box::new(text)),
+                });
                 continue;
             }
         }
