@@ -97,7 +97,7 @@ pub struct Conn {
     /// write stored (`pgfuncs::triggers`).
     triggers: Arc<TriggerState>,
     /// Some tenant-defined function was registered here (see `routines`):
-    /// result columns named after one take its return type.
+    /// retyping a statement asks for the return types of those it calls.
     routines: AtomicBool,
 }
 
@@ -667,14 +667,6 @@ impl Conn {
                     _ => None,
                 };
                 let name = c.name().to_owned();
-                // `SELECT f(x)` names its column f: a tenant's function's
-                // result has the declared return type, not its value's.
-                let ty = ty.or_else(|| {
-                    self.routines
-                        .load(Ordering::Relaxed)
-                        .then(|| super::routines::result_type(&self.db, &name))
-                        .flatten()
-                });
                 (ColumnInfo { name, decl: ty }, scale)
             })
             .unzip();
@@ -737,7 +729,16 @@ impl Conn {
             .into_iter()
             .filter_map(|t| Some((t.clone(), self.table_columns(&t)?)))
             .collect();
-        retype.types(schema)
+        let functions = if self.routines.load(Ordering::Relaxed) {
+            retype
+                .functions()
+                .into_iter()
+                .filter_map(|f| Some((f.clone(), super::routines::result_type(&self.db, &f)?)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        retype.types(schema, functions)
     }
 
     /// The display scale of each numeric result column (empty when there

@@ -72,8 +72,7 @@ impl Budget {
     }
 }
 
-/// The result type of the function a result column is named after, when
-/// the tenant defined one (a call's column takes the function's name).
+/// The return type of the tenant's function `name` (its first overload).
 pub fn result_type(db: &Connection, name: &str) -> Option<crate::sql::pgtype::PgType> {
     let returns: String = db
         .prepare_cached(

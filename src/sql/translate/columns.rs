@@ -109,6 +109,9 @@ thread_local! {
     /// (see [`Retype`]); empty while translating, which needs no schema.
     static SCHEMA: std::cell::RefCell<Vec<(String, TableColumns)>> =
         const { std::cell::RefCell::new(Vec::new()) };
+    /// The tenant's functions' return types, by name, supplied with SCHEMA.
+    static FUNCTIONS: std::cell::RefCell<Vec<(String, PgType)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Whether the executor supplied the tables' columns (see [`with_schema`]).
@@ -117,14 +120,20 @@ fn schema_given() -> bool {
 }
 
 /// Runs `f` with SCHEMA holding `schema` (cleared after, even on a panic).
-pub(super) fn with_schema<T>(schema: Vec<(String, TableColumns)>, f: impl FnOnce() -> T) -> T {
+pub(super) fn with_schema<T>(
+    schema: Vec<(String, TableColumns)>,
+    functions: Vec<(String, PgType)>,
+    f: impl FnOnce() -> T,
+) -> T {
     struct Clear;
     impl Drop for Clear {
         fn drop(&mut self) {
             SCHEMA.with(|s| s.borrow_mut().clear());
+            FUNCTIONS.with(|s| s.borrow_mut().clear());
         }
     }
     SCHEMA.with(|s| *s.borrow_mut() = schema);
+    FUNCTIONS.with(|s| *s.borrow_mut() = functions);
     let _clear = Clear;
     f()
 }
@@ -1521,6 +1530,9 @@ fn function_type(func: &Function) -> Option<PgType> {
         "jsonb_build_object" | "jsonb_build_array" | "jsonb_agg" | "jsonb_object_agg" => {
             PgType::Jsonb
         }
-        _ => return None,
+        // A tenant's own function, when the executor told its type.
+        other => {
+            FUNCTIONS.with(|f| f.borrow().iter().find(|(n, _)| n == other).map(|(_, t)| *t))?
+        }
     })
 }

@@ -6,7 +6,7 @@
 
 use super::ast::base_name;
 use crate::sql::pgtype::PgType;
-use sqlparser::ast::{visit_relations, Statement};
+use sqlparser::ast::{visit_expressions, visit_relations, Expr, Statement};
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
@@ -68,7 +68,31 @@ impl Retype {
         let unknown = columns.is_empty() || columns.iter().any(Option::is_none);
         let reads_table = visit_relations(statement, |_| ControlFlow::Break(())).is_break()
             || !super::populate::tables_read(statement).is_empty();
-        (unknown && reads_table).then(|| Retype(Arc::new(statement.clone())))
+        // A function the translator does not know may be the tenant's.
+        let calls = || {
+            visit_expressions(statement, |e| match e {
+                Expr::Function(_) => ControlFlow::Break(()),
+                _ => ControlFlow::Continue(()),
+            })
+            .is_break()
+        };
+        (unknown && (reads_table || calls())).then(|| Retype(Arc::new(statement.clone())))
+    }
+
+    /// The functions the statement calls (folded, unqualified), each once:
+    /// the executor tells the return types of those the tenant defined.
+    pub fn functions(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let _ = visit_expressions(self.0.as_ref(), |e| {
+            if let Expr::Function(f) = e {
+                let name = base_name(&f.name);
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        out
     }
 
     /// The tables the statement names (folded, unqualified), each once.
@@ -94,8 +118,12 @@ impl Retype {
 
     /// The result column types with the tables' columns known (`schema`
     /// from [`Retype::tables`]; a table missing from it stays unknown).
-    pub fn types(&self, schema: Vec<(String, TableColumns)>) -> Retyped {
-        super::columns::with_schema(schema, || {
+    pub fn types(
+        &self,
+        schema: Vec<(String, TableColumns)>,
+        functions: Vec<(String, PgType)>,
+    ) -> Retyped {
+        super::columns::with_schema(schema, functions, || {
             let mut types = super::columns::infer(&self.0);
             super::catalog::result_types(&self.0, &mut types);
             let scales = match self.0.as_ref() {

@@ -623,13 +623,13 @@ fn result_types_worked_out_with_the_schema() {
                 _ => None,
             })
             .collect();
-        r.types(schema).types
+        r.types(schema, Vec::new()).types
     };
     let scales = |sql: &str| {
         let t = translate(sql).unwrap().remove(0);
         let r = t.retype.unwrap();
         let schema = vec![("km".to_string(), km.clone())];
-        r.types(schema).scales
+        r.types(schema, Vec::new()).scales
     };
     // numeric(10,2) keeps two decimals through sums and additions; a
     // product adds the scales; division depends on the values.
@@ -928,4 +928,30 @@ fn enum_functions_name_their_type() {
         ("SELECT enum_range(NULL)", "42804"),
         ("SELECT enum_first(NULL::mood, NULL::mood)", "42883"),
     ]);
+}
+
+/// A call of a function the translator does not know keeps its statement
+/// for retyping; the executor's return types then type it, aliased or in
+/// an expression (a tenant's function, see `routines`).
+#[test]
+fn tenant_function_results_typed_by_their_return_types() {
+    let t = translate("SELECT add_em(1, 2) AS total, add_em(1, 2) + 1, upper('a')")
+        .unwrap()
+        .remove(0);
+    let r = t
+        .retype
+        .expect("a statement calling an unknown function is kept");
+    assert_eq!(
+        r.functions(),
+        vec!["add_em".to_string(), "upper".to_string()]
+    );
+    let types = r
+        .types(Vec::new(), vec![("add_em".to_string(), PgType::Int4)])
+        .types;
+    assert_eq!(
+        types,
+        vec![Some(PgType::Int4), Some(PgType::Int4), Some(PgType::Text)]
+    );
+    let unknown = r.types(Vec::new(), Vec::new()).types;
+    assert_eq!(unknown[0], None);
 }

@@ -112,6 +112,10 @@ async def asyncpg_side():
     try:
         # asyncpg encodes each argument as the type the server describes.
         check(await conn.fetchval("SELECT add_em($1, $2)", 1, 2), 3, "asyncpg int arguments")
+        # An aliased call (as ORMs label them) keeps the return type.
+        check(
+            await conn.fetchval("SELECT add_em($1, $2) + 1 AS total", 1, 2), 4, "asyncpg aliased"
+        )
         check(await conn.fetchval("SELECT is_big($1)", 1000), True, "asyncpg boolean result")
         check(await conn.fetchval("SELECT greet($1)", "bo"), "hello bo", "asyncpg text")
     finally:
