@@ -79,3 +79,36 @@ DROP FUNCTION inc(integer);
 DROP FUNCTION IF EXISTS inc(integer);
 CREATE FUNCTION bad_lang() RETURNS integer LANGUAGE nosuchlang AS 'x';
 CREATE FUNCTION broken() RETURNS integer LANGUAGE sql AS 'SELEC 1';
+CREATE FUNCTION safe_int(t text) RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  RETURN t::integer;
+EXCEPTION WHEN invalid_text_representation THEN
+  RETURN NULL;
+END $$;
+SELECT safe_int('42'), safe_int('x'), safe_int(NULL);
+CREATE TABLE fn_kv (k text PRIMARY KEY, v int);
+CREATE FUNCTION put(key text, val int) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO fn_kv VALUES (key, val);
+  RETURN 'inserted';
+EXCEPTION WHEN unique_violation THEN
+  UPDATE fn_kv SET v = val WHERE k = key;
+  RETURN 'updated';
+END $$;
+SELECT put('a', 1);
+SELECT put('a', 2);
+SELECT * FROM fn_kv ORDER BY k;
+CREATE FUNCTION err_info() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  m text;
+  c text;
+BEGIN
+  PERFORM 1 / 0;
+  RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, c = RETURNED_SQLSTATE;
+  RETURN c || ': ' || m;
+END $$;
+SELECT err_info();
+CREATE FUNCTION rethrow() RETURNS integer LANGUAGE plpgsql AS $$ BEGIN PERFORM 1 / 0; RETURN 1; EXCEPTION WHEN division_by_zero THEN RAISE; END $$;
+SELECT rethrow();

@@ -3,14 +3,15 @@
 //! on the calling connection. Values stay SQLite values here; a DO block
 //! runs through the session instead (`server::do_run`), where statements
 //! may change the schema and notices reach the client directly.
-//! Exception handlers are refused: a savepoint cannot be rolled back
-//! while the calling statement runs.
+//! A block with exception handlers runs in a savepoint, as in a DO block;
+//! SQLite refuses to open one inside a data-changing statement outside a
+//! transaction block (0A000 then).
 
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
 use super::routines::{canceled, query, Budget};
-use crate::sql::errors::SqlError;
+use crate::sql::errors::{from_sqlite, SqlError};
 use crate::sql::translate::{
     Diagnostic, DoBlock, DoCode, DoInto, DoQuery, DoStep, DoTarget, LoopKind, VarRef,
 };
@@ -29,6 +30,8 @@ struct Env<'a> {
     records: Vec<Option<Vec<(String, Value)>>>,
     row_count: u64,
     budget: &'a Budget,
+    /// The errors the running handlers caught, innermost last.
+    caught: Vec<SqlError>,
 }
 
 /// The function's result for `args` (slots 1..=n).
@@ -45,6 +48,7 @@ pub fn run(
         records: vec![None; n],
         row_count: 0,
         budget,
+        caught: Vec::new(),
     };
     for (i, v) in args.into_iter().enumerate() {
         if let Some(slot) = env.values.get_mut(i + 1) {
@@ -58,12 +62,6 @@ pub fn run(
 }
 
 fn block(conn: &Connection, b: &DoBlock, env: &mut Env) -> Result<Flow, SqlError> {
-    if !b.handlers.is_empty() {
-        return Err(SqlError::new(
-            "0A000",
-            "EXCEPTION blocks in PL/pgSQL functions are not supported (DO blocks have them)",
-        ));
-    }
     for d in &b.declares {
         env.values[d.slot] = Value::Null;
         env.records[d.slot] = None;
@@ -81,10 +79,50 @@ fn block(conn: &Connection, b: &DoBlock, env: &mut Env) -> Result<Flow, SqlError
             env.values[d.slot] = v;
         }
     }
-    Ok(match steps(conn, &b.body, env)? {
+    let flow = if b.handlers.is_empty() {
+        steps(conn, &b.body, env)?
+    } else {
+        handled(conn, b, env)?
+    };
+    Ok(match flow {
         Flow::Exit(Some(l)) if b.label.as_ref() == Some(&l) => Flow::Next,
         other => other,
     })
+}
+
+const SAVEPOINT: &str = "\"pgtenant_fn\"";
+
+/// A block's statements in a savepoint: an error a handler catches rolls
+/// them back (not the variables) and runs the handler's statements.
+fn handled(conn: &Connection, b: &DoBlock, env: &mut Env) -> Result<Flow, SqlError> {
+    let batch = |sql: &str| conn.execute_batch(sql).map_err(|e| from_sqlite(&e));
+    conn.execute_batch(&format!("SAVEPOINT {SAVEPOINT}"))
+        .map_err(|e| {
+            SqlError::new(
+                "0A000",
+                format!(
+                    "an EXCEPTION block in a function cannot run here ({e}): \
+                     call it from a SELECT or inside BEGIN ... COMMIT"
+                ),
+            )
+        })?;
+    let e = match steps(conn, &b.body, env) {
+        Ok(flow) => {
+            batch(&format!("RELEASE {SAVEPOINT}"))?;
+            return Ok(flow);
+        }
+        Err(e) => e,
+    };
+    batch(&format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"))?;
+    let Some(h) = b.handlers.iter().find(|h| h.catches(e.code)) else {
+        return Err(e);
+    };
+    env.values[h.sqlstate] = Value::Text(e.code.to_owned());
+    env.values[h.sqlerrm] = Value::Text(e.message.clone());
+    env.caught.push(e);
+    let r = steps(conn, &h.body, env);
+    env.caught.pop();
+    r
 }
 
 fn steps(conn: &Connection, list: &[DoStep], env: &mut Env) -> Result<Flow, SqlError> {
@@ -190,21 +228,17 @@ fn steps(conn: &Connection, list: &[DoStep], env: &mut Env) -> Result<Flow, SqlE
             }
             DoStep::Diagnostics(items) => {
                 for &(slot, item) in items {
-                    if item != Diagnostic::RowCount {
-                        return Err(SqlError::new(
-                            "0Z002",
-                            "GET STACKED DIAGNOSTICS cannot be used outside an exception handler",
-                        ));
-                    }
-                    env.values[slot] = Value::Integer(env.row_count as i64);
+                    env.values[slot] = diagnostic(env, item)?;
                 }
                 Flow::Next
             }
             DoStep::Reraise => {
-                return Err(SqlError::new(
-                    "0Z002",
-                    "RAISE without parameters cannot be used outside an exception handler",
-                ))
+                return Err(env.caught.last().cloned().unwrap_or_else(|| {
+                    SqlError::new(
+                        "0Z002",
+                        "RAISE without parameters cannot be used outside an exception handler",
+                    )
+                }))
             }
         };
         if !matches!(flow, Flow::Next) {
@@ -459,6 +493,26 @@ fn store_into(
     }
     store(env, &into.target, names, rows.first().cloned());
     Ok(())
+}
+
+/// GET DIAGNOSTICS' items: the row count, or the caught error's fields.
+fn diagnostic(env: &Env, item: Diagnostic) -> Result<Value, SqlError> {
+    if item == Diagnostic::RowCount {
+        return Ok(Value::Integer(env.row_count as i64));
+    }
+    let Some(e) = env.caught.last() else {
+        return Err(SqlError::new(
+            "0Z002",
+            "GET STACKED DIAGNOSTICS cannot be used outside an exception handler",
+        ));
+    };
+    Ok(Value::Text(match item {
+        Diagnostic::MessageText => e.message.clone(),
+        Diagnostic::ReturnedSqlstate => e.code.to_owned(),
+        Diagnostic::Detail => e.detail.clone().unwrap_or_default(),
+        Diagnostic::Hint => e.hint.clone().unwrap_or_default(),
+        Diagnostic::RowCount => String::new(),
+    }))
 }
 
 fn set_found(env: &mut Env, found: bool) {
