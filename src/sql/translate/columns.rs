@@ -585,12 +585,17 @@ fn push_from(
                     .as_ref()
                     .map_or(base.clone(), |a| a.name.value.clone());
                 if let Some(args) = args {
-                    if base != "generate_series" && base != "regexp_matches" {
+                    if !matches!(
+                        base.as_str(),
+                        "generate_series" | "generate_subscripts" | "regexp_matches"
+                    ) {
                         guard.push(opaque(shown));
                         continue;
                     }
                     let ty = if base == "regexp_matches" {
                         Some(array_of(Some(PgType::Text)))
+                    } else if base == "generate_subscripts" {
+                        Some(PgType::Int4)
                     } else {
                         args.args
                             .iter()
@@ -1323,9 +1328,17 @@ fn function_type(func: &Function) -> Option<PgType> {
         },
         "pi" | "degrees" | "radians" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan"
         | "atan2" | "cot" => PgType::Float8,
-        "jsonb_array_length" | "json_array_length" | "array_length" | "cardinality"
-        | "array_position" | "array_upper" | "array_ndims" | "bit_length" | "num_nulls"
-        | "num_nonnulls" => PgType::Int4,
+        "jsonb_array_length"
+        | "json_array_length"
+        | "array_length"
+        | "cardinality"
+        | "array_position"
+        | "array_upper"
+        | "array_ndims"
+        | "bit_length"
+        | "num_nulls"
+        | "num_nonnulls"
+        | "generate_subscripts" => PgType::Int4,
         "array_dims" => PgType::Text,
         "trim_scale" => PgType::Numeric,
         "generate_series" => series_type(first_arg_type()?),

@@ -56,11 +56,37 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
     };
     // A table that is not a partition is its own only ancestor (psql's \d
     // asks, WITH ORDINALITY, for a trigger's parent).
+    // generate_subscripts(a, dim [, reverse]): the series of a's indexes,
+    // its column named for the function still.
+    let shown = name.clone();
     let (name, args) = match (name.as_str(), args.as_slice()) {
         ("pg_partition_ancestors", [relation]) => (
             "unnest".to_owned(),
             vec![super::ast::call("json_array", vec![relation.clone()])],
         ),
+        ("generate_subscripts", [array, dim, rest @ ..]) if rest.len() <= 1 => {
+            let length = super::ast::call("array_length", vec![array.clone(), dim.clone()]);
+            let reverse = match rest {
+                [] => false,
+                [r] => match r {
+                    Expr::Value(v) => matches!(v.value, Value::Boolean(true)),
+                    _ => {
+                        return Err(unsupported(
+                            "generate_subscripts with a computed reverse flag",
+                        ))
+                    }
+                },
+                _ => unreachable!(),
+            };
+            let one = Expr::value(Value::Number("1".into(), false));
+            let args = if reverse {
+                let minus_one = Expr::value(Value::Number("-1".into(), false));
+                vec![length, one, minus_one]
+            } else {
+                vec![one, length]
+            };
+            ("generate_series".to_owned(), args)
+        }
         _ => (name, args),
     };
     let args: Vec<Expr> = if name == "unnest" {
@@ -91,7 +117,7 @@ pub(super) fn rewrite_table_function(factor: &mut TableFactor) -> Result<bool, T
     let column = match alias.as_ref() {
         // Their result column is a named OUT parameter: `value`, whatever the table alias.
         a if name.contains("array_elements") && alias_columns_free(a) => "value".to_owned(),
-        _ => column_name(&name, alias.as_ref())?,
+        _ => column_name(&shown, alias.as_ref())?,
     };
     let mut subquery = match name.as_str() {
         "generate_series" => generate_series(&args)?,
@@ -356,6 +382,7 @@ pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateEr
         if !matches!(
             name.as_str(),
             "generate_series"
+                | "generate_subscripts"
                 | "unnest"
                 | "json_array_elements"
                 | "jsonb_array_elements"
