@@ -256,21 +256,24 @@ fn run_loop(
     env: &mut Env,
 ) -> Result<Flow, SqlError> {
     let ours = |l: &Option<String>| l.is_none() || l.as_deref() == label;
-    // One pass of the body: Ok(true) to go on, Ok(false) to stop.
-    let pass = |env: &mut Env| -> Result<Result<bool, Flow>, SqlError> {
-        // A body without statements would never see a cancel or timeout.
-        // SAFETY: the handle is the live connection this call runs on.
-        let interrupted = unsafe { rusqlite::ffi::sqlite3_is_interrupted(conn.handle()) } != 0;
-        if interrupted || env.budget.exceeded() {
-            return Err(canceled());
-        }
-        Ok(match steps(conn, body, env)? {
-            Flow::Next => Ok(true),
-            Flow::Continue(l) if ours(&l) => Ok(true),
-            Flow::Exit(l) if ours(&l) => Ok(false),
-            other => Err(other),
-        })
-    };
+    // One pass of the body, within the loop it is written in: goes on,
+    // breaks it, or leaves with a flow for an enclosing loop or block.
+    macro_rules! pass {
+        () => {{
+            // A body without statements would never see a cancel or timeout.
+            // SAFETY: the handle is the live connection this call runs on.
+            let interrupted = unsafe { rusqlite::ffi::sqlite3_is_interrupted(conn.handle()) } != 0;
+            if interrupted || env.budget.exceeded() {
+                return Err(canceled());
+            }
+            match steps(conn, body, env)? {
+                Flow::Next => {}
+                Flow::Continue(l) if ours(&l) => {}
+                Flow::Exit(l) if ours(&l) => break,
+                other => return Ok(other),
+            }
+        }};
+    }
     let mut ran = false;
     match kind {
         LoopKind::Forever | LoopKind::While(_) => loop {
@@ -279,11 +282,7 @@ fn run_loop(
                     break;
                 }
             }
-            match pass(env)? {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(flow) => return Ok(flow),
-            }
+            pass!();
         },
         LoopKind::Range {
             var,
@@ -323,11 +322,7 @@ fn run_loop(
             while if *reverse { i >= hi } else { i <= hi } {
                 ran = true;
                 env.values[*var] = Value::Integer(i);
-                match pass(env)? {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(flow) => return Ok(flow),
-                }
+                pass!();
                 let next = if *reverse {
                     i.checked_sub(step)
                 } else {
@@ -342,11 +337,7 @@ fn run_loop(
             for row in rows {
                 ran = true;
                 store(env, target, &names, Some(row));
-                match pass(env)? {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(flow) => return Ok(flow),
-                }
+                pass!();
             }
         }
         LoopKind::Dynamic { target, sql, using } => {
@@ -354,11 +345,7 @@ fn run_loop(
             for row in rows {
                 ran = true;
                 store(env, target, &names, Some(row));
-                match pass(env)? {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(flow) => return Ok(flow),
-                }
+                pass!();
             }
         }
     }
