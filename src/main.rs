@@ -8,6 +8,9 @@ use pgtenant::config::{Config, LogFormat};
 use pgtenant::server::Server;
 use tracing_subscriber::EnvFilter;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "pgtenant",

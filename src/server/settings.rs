@@ -182,6 +182,9 @@ pub struct Settings {
     zone: SessionZone,
     /// The reported settings' values the client was last told of.
     reported: Vec<(&'static str, String)>,
+    /// A value may have changed since `changed_reports` last looked: every
+    /// statement asks, and almost none changes a setting.
+    dirty: bool,
     /// Inside a transaction block, once a setting changed: what to go back to.
     block: Option<Box<BlockChanges>>,
 }
@@ -246,6 +249,7 @@ impl Settings {
             statement_timeout,
             zone: SessionZone::Utc,
             reported: Vec::new(),
+            dirty: false,
             block: None,
         };
         for (k, v) in startup {
@@ -267,6 +271,9 @@ impl Settings {
     /// takes TimeZone for binary timestamptz values, pgjdbc checks DateStyle.
     pub fn changed_reports(&mut self) -> Vec<(String, String)> {
         let mut out = Vec::new();
+        if !std::mem::take(&mut self.dirty) {
+            return out;
+        }
         for (name, last) in &mut self.reported {
             let now = self.values.get(*name).map(String::as_str).unwrap_or("");
             if now != last {
@@ -317,6 +324,7 @@ impl Settings {
 
     /// `SET name = value`.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), SqlError> {
+        self.dirty = true;
         let name = name.to_ascii_lowercase();
         let value = value.trim();
         match name.as_str() {
@@ -430,6 +438,7 @@ impl Settings {
         let Some(block) = self.block.take() else {
             return;
         };
+        self.dirty = true;
         if commit {
             for name in &block.local {
                 match block.before.get(name) {
@@ -463,6 +472,7 @@ impl Settings {
 
     /// `RESET name` / `RESET ALL` (None).
     pub fn reset(&mut self, name: Option<&str>) {
+        self.dirty = true;
         match name {
             None => {
                 self.values = self.initial.clone();

@@ -80,12 +80,14 @@ pub async fn serve_tls<H: PgWireServerHandlers>(
     let cancel = handlers.cancel_handler();
     let errors = handlers.error_handler();
     let ctl = who.control();
-    let killed = || async {
+    // One future for the connection's life: made afresh per message, it
+    // registered and unregistered a waiter on the kill Notify every time.
+    let mut killed = std::pin::pin!(async {
         match &ctl {
             Some(c) => c.killed().await,
             None => std::future::pending().await,
         }
-    };
+    });
 
     let inbox = ctl.as_ref().map(|c| c.inbox.clone());
     let notified = || async {
@@ -99,7 +101,7 @@ pub async fn serve_tls<H: PgWireServerHandlers>(
         // Framed's `next` is cancel-safe: a partly read message stays buffered.
         let next = tokio::select! {
             biased;
-            _ = killed() => {
+            _ = &mut killed => {
                 send_fatal(
                     &mut socket,
                     "57P01",
