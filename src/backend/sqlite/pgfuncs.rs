@@ -30,6 +30,7 @@ mod populate;
 pub(super) mod quote;
 mod regression;
 pub(crate) mod sequences;
+mod series;
 mod single_row;
 mod stats;
 #[cfg(test)]
@@ -82,6 +83,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     jsonbuild::register(conn)?;
     stats::register(conn)?;
     regression::register(conn)?;
+    series::register(conn)?;
     single_row::register(conn)?;
     float_ops::register(conn)?;
     group_check::register(conn)?;

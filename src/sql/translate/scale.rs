@@ -224,6 +224,12 @@ fn function_scale(func: &Function) -> Option<u16> {
         // THEN amount ELSE 0 END)` prints amount's decimals.
         "sum" => first().or_else(|| args.first().and_then(|e| widest(e))),
         "min" | "max" | "abs" | "lag" | "lead" | "first_value" | "last_value" => first(),
+        // Each value is the start plus steps: the wider of the two scales.
+        "generate_series" => match args.as_slice() {
+            [start, _] => expr_scale(start),
+            [start, _, step] => Some(expr_scale(start)?.max(expr_scale(step)?)),
+            _ => None,
+        },
         // round(x) and trunc(x) keep no decimals, round(x, n) n of them.
         "round" | "trunc" => match args.get(1) {
             None => Some(0),

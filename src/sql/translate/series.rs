@@ -521,7 +521,8 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
             && func.filter.is_none()
             && matches!(
                 base_name(&func.name).as_str(),
-                "json_array_elements"
+                "generate_series"
+                    | "json_array_elements"
                     | "jsonb_array_elements"
                     | "json_array_elements_text"
                     | "jsonb_array_elements_text"
@@ -566,6 +567,19 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
         }
         ("json_object_keys" | "jsonb_object_keys", [json]) => (json.clone(), "key"),
         ("regexp_matches", _) => (regexp_matches(&args)?, "value"),
+        // The row's series as a JSON array (`pg_series_array`): json_each
+        // may read the row's columns, a recursive CTE could not.
+        ("generate_series", [_, _] | [_, _, _]) => {
+            let mut args = args.clone();
+            if let Some(step) = args.get_mut(2) {
+                if let Some(text) = interval_step(step) {
+                    *step = Expr::value(Value::SingleQuotedString(text));
+                } else if is_zero(step) {
+                    return Err(other("22023", "step size cannot equal zero"));
+                }
+            }
+            (super::ast::call("pg_series_array", args), "value")
+        }
         ("jsonb_path_query", _) => (
             super::ast::call("jsonb_path_query_array", args.clone()),
             PATH_ITEM,

@@ -21,12 +21,12 @@ fn out_of_range() -> rusqlite::Error {
     error("22008", "interval out of range")
 }
 
-fn interval(s: &str) -> rusqlite::Result<Interval> {
+pub(super) fn interval(s: &str) -> rusqlite::Result<Interval> {
     Interval::parse(s).ok_or_else(|| bad_interval(s))
 }
 
 /// A timestamp argument as a calendar date-time (zone offsets applied: UTC).
-fn timestamp(s: &str) -> rusqlite::Result<NaiveDateTime> {
+pub(super) fn timestamp(s: &str) -> rusqlite::Result<NaiveDateTime> {
     let bad = || {
         error(
             "22007",
@@ -86,7 +86,7 @@ pub(super) fn mul(a: Interval, f: f64) -> rusqlite::Result<Interval> {
 }
 
 /// `ts + iv` as PostgreSQL adds an interval to a timestamp.
-fn plus_interval(ts: NaiveDateTime, iv: Interval) -> Option<NaiveDateTime> {
+pub(super) fn plus_interval(ts: NaiveDateTime, iv: Interval) -> Option<NaiveDateTime> {
     let months = chrono::Months::new(iv.months.unsigned_abs());
     let ts = if iv.months >= 0 {
         ts.checked_add_months(months)?
