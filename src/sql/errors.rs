@@ -768,6 +768,23 @@ fn from_message(msg: &str) -> SqlError {
     {
         return SqlError::new("25P01", "there is no transaction in progress");
     }
+    // A value written to a generated column (SQLite: `cannot INSERT into
+    // generated column "b"`, `cannot UPDATE generated column "b"`).
+    for (prefix, insert) in [
+        ("cannot INSERT into generated column ", true),
+        ("cannot UPDATE generated column ", false),
+    ] {
+        if let Some(column) = msg.strip_prefix(prefix) {
+            let column = column.trim_matches('"');
+            let message = if insert {
+                format!("cannot insert a non-DEFAULT value into column \"{column}\"")
+            } else {
+                format!("column \"{column}\" can only be updated to DEFAULT")
+            };
+            return SqlError::new("428C9", message)
+                .with_detail(format!("Column \"{column}\" is a generated column."));
+        }
+    }
     if let Some(sp) = after(msg, "no such savepoint:") {
         return SqlError::new("3B001", format!("savepoint \"{sp}\" does not exist"));
     }

@@ -112,9 +112,10 @@ fn edit_column(conn: &mut Connection, table: &str, change: &ColumnChange) -> Res
     let (edited, old_decl) = edited_definition(&create, &name, change, to_enum)?;
     match change {
         ColumnChange::SetNotNull(column) => no_nulls(conn, &name, column)?,
-        ColumnChange::SetDefault(column, _)
-        | ColumnChange::DropDefault(column)
-        | ColumnChange::SetType { column, .. } => write_out_default(conn, &name, column)?,
+        ColumnChange::SetDefault(column, _) => write_out_default(conn, &name, column, true)?,
+        ColumnChange::DropDefault(column) | ColumnChange::SetType { column, .. } => {
+            write_out_default(conn, &name, column, false)?
+        }
         _ => {}
     }
     let conversion = match change {
@@ -227,8 +228,15 @@ fn no_nulls(conn: &Connection, table: &str, column: &str) -> Result<(), SqlError
 /// column: SQLite reads the declared default in its place. Editing that
 /// declaration would change what those rows read (NULL after DROP DEFAULT),
 /// so the rows are written out whole first; no value changes, so triggers
-/// stay off for it.
-fn write_out_default(conn: &Connection, table: &str, column: &str) -> Result<(), SqlError> {
+/// stay off for it. Rows stored before a plain `ADD COLUMN` read NULL
+/// there, and would read a default set later (`SET DEFAULT`, `setting`):
+/// those reading NULL are written out then.
+fn write_out_default(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    setting: bool,
+) -> Result<(), SqlError> {
     let sql = |e: rusqlite::Error| from_sqlite(&e);
     let has_default: bool = conn
         .query_row(
@@ -239,14 +247,17 @@ fn write_out_default(conn: &Connection, table: &str, column: &str) -> Result<(),
         .optional()
         .map_err(sql)?
         .unwrap_or(false);
-    if !has_default {
-        return Ok(());
-    }
+    let only = match (has_default, setting) {
+        (true, _) => "",
+        (false, true) => " WHERE {column} IS NULL",
+        (false, false) => return Ok(()),
+    };
     use rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER as TRIGGERS;
     conn.set_db_config(TRIGGERS, false).map_err(sql)?;
     let column = quote(column);
+    let only = only.replace("{column}", &column);
     let written = conn.execute(
-        &format!("UPDATE {} SET {column} = {column}", quote(table)),
+        &format!("UPDATE {} SET {column} = {column}{only}", quote(table)),
         [],
     );
     conn.set_db_config(TRIGGERS, true).map_err(sql)?;
@@ -285,7 +296,9 @@ fn edited_definition(
     to_enum: Option<&str>,
 ) -> Result<(String, String), SqlError> {
     let internal = |what: &str| SqlError::internal("ALTER TABLE", what);
-    let mut statement = Parser::parse_sql(&PostgreSqlDialect {}, create)
+    // The stored definition is SQLite's: the PostgreSQL dialect would drop
+    // a serial key's AUTOINCREMENT and then fail on the DEFAULT after it.
+    let mut statement = Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, create)
         .ok()
         .and_then(|mut v| v.pop())
         .ok_or_else(|| internal("unexpected table definition"))?;
@@ -541,4 +554,18 @@ fn conversion(
         )));
     }
     Ok(steps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_a_table_with_a_bigserial_key() {
+        let create = "CREATE TABLE h1 (id INTEGER PRIMARY KEY AUTOINCREMENT DEFAULT (CAST(NULL AS int8)), x text)";
+        let change = ColumnChange::SetDefault("x".into(), "'x'".into());
+        let (edited, _) = edited_definition(create, "h1", &change, None).unwrap();
+        assert!(edited.contains("AUTOINCREMENT"), "{edited}");
+        assert!(edited.contains("DEFAULT 'x'"), "{edited}");
+    }
 }

@@ -145,6 +145,21 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             None => format!("{table}_pkey"),
         })
     })?;
+    // A generated column's expression, from the table's definition.
+    conn.create_scalar_function("pg_generation_expr", 2, pure(), |ctx| {
+        let (sql, column): (Option<String>, String) = (ctx.get(0)?, ctx.get(1)?);
+        Ok(sql.and_then(|sql| crate::sql::table_constraints::generation_expression(&sql, &column)))
+    })?;
+    // pg_get_expr(expr, rel, pretty): pretty printing drops the
+    // parentheses around the whole expression (psql's `\d` shows a
+    // generated column's `a * 2`, pg_dump and information_schema `(a * 2)`).
+    conn.create_scalar_function("pg_pretty_expr", 2, pure(), |ctx| {
+        let (expr, pretty): (Option<String>, Option<bool>) = (ctx.get(0)?, ctx.get(1)?);
+        Ok(expr.map(|e| match pretty {
+            Some(true) => outer_parens_dropped(&e).to_owned(),
+            _ => e,
+        }))
+    })?;
     conn.create_scalar_function("pg_unique_name", 3, pure(), |ctx| {
         let (table, sql, cols): (String, String, String) = (ctx.get(0)?, ctx.get(1)?, ctx.get(2)?);
         Ok(tc::unique_name(&table, &sql, &cols))
@@ -747,4 +762,28 @@ mod tests {
         assert_eq!(default_text("(pg_now())", "timestamptz"), "now()");
         assert_eq!(default_text("'x'", "text"), "'x'::text");
     }
+}
+
+/// `(a * 2)` without its enclosing parentheses; other text as it is
+/// (`(a) + (b)` keeps them: the first one closes early).
+fn outer_parens_dropped(expr: &str) -> &str {
+    let bytes = expr.as_bytes();
+    if bytes.first() != Some(&b'(') || bytes.last() != Some(&b')') {
+        return expr;
+    }
+    let (mut depth, mut quoted) = (0usize, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\'' => quoted = !quoted,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && i + 1 < bytes.len() {
+                    return expr;
+                }
+            }
+            _ => {}
+        }
+    }
+    &expr[1..expr.len() - 1]
 }

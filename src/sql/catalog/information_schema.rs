@@ -36,7 +36,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          character_maximum_length:int4 character_octet_length:int4 numeric_precision:int4 \
          numeric_precision_radix:int4 numeric_scale:int4 datetime_precision:int4 \
          interval_type:varchar udt_catalog:name udt_schema:name udt_name:name \
-         is_identity:varchar is_generated:varchar is_updatable:varchar",
+         is_identity:varchar is_generated:varchar generation_expression:varchar \
+         is_updatable:varchar",
         "SELECT pg_current_database() AS table_catalog, 'public' AS table_schema, \
            c.relname AS table_name, c.attname AS column_name, c.attnum AS ordinal_position, \
            CASE WHEN c.ident = '' THEN c.dflt END AS column_default, CASE WHEN c.nn THEN 'NO' ELSE 'YES' END AS is_nullable, \
@@ -51,7 +52,9 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            (SELECT CASE t.typnamespace WHEN 2200 THEN 'public' ELSE 'pg_catalog' END \
              FROM pgcat_pg_type t WHERE t.oid = c.typid) AS udt_schema, \
            (SELECT t.typname FROM pgcat_pg_type t WHERE t.oid = c.typid) AS udt_name, \
-           CASE WHEN c.ident = '' THEN 'NO' ELSE 'YES' END AS is_identity, 'NEVER' AS is_generated, \
+           CASE WHEN c.ident = '' THEN 'NO' ELSE 'YES' END AS is_identity, \
+           CASE WHEN c.gen IS NULL THEN 'NEVER' ELSE 'ALWAYS' END AS is_generated, \
+           c.gen AS generation_expression, \
            CASE c.reltype WHEN 'table' THEN 'YES' ELSE 'NO' END AS is_updatable \
          FROM pgcat__col c WHERE c.reltype <> 'sequence'",
     );

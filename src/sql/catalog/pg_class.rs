@@ -37,8 +37,9 @@ const COL: &str =
        WHEN ti.dflt_value IS NOT NULL AND en.oid IS NOT NULL \
          THEN ti.dflt_value || '::' || quote_ident(en.type) \
        WHEN ti.dflt_value IS NOT NULL THEN pg_default_text(ti.dflt_value, ti.type) END AS dflt, \
-     pg_identity(ti.dflt_value) AS ident \
-     FROM pgcat__rel r JOIN pragma_table_info(r.name) ti \
+     pg_identity(ti.dflt_value) AS ident, \
+     CASE WHEN ti.hidden >= 2 THEN pg_generation_expr(r.sql, ti.name) END AS gen \
+     FROM pgcat__rel r JOIN pragma_table_xinfo(r.name) ti ON ti.hidden <> 1 \
      LEFT JOIN (SELECT e.type AS type, 1000000 + min(e.rowid) AS oid FROM pgcat__enum e \
        GROUP BY e.type) en ON en.type = ti.type";
 
@@ -132,7 +133,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         all,
         "pgcat__col",
         "relid:oid relname:text reltype:text attnum:int2 attname:name decl:text typid:oid \
-         nn:bool pk:int4 dflt:text ident:char",
+         nn:bool pk:int4 dflt:text ident:char gen:text",
         COL,
     );
     rel(
@@ -220,8 +221,9 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            pg_type_mod(c.decl) AS atttypmod, coalesce(t.typbyval, 0) AS attbyval, \
            coalesce(t.typalign, 'i') AS attalign, coalesce(t.typstorage, 'x') AS attstorage, \
            '' AS attcompression, \
-           c.nn AS attnotnull, c.dflt IS NOT NULL AND c.ident = '' AS atthasdef, 0 AS atthasmissing, \
-           c.ident AS attidentity, '' AS attgenerated, 0 AS attisdropped, 1 AS attislocal, \
+           c.nn AS attnotnull, (c.dflt IS NOT NULL AND c.ident = '') OR c.gen IS NOT NULL AS atthasdef, \
+           0 AS atthasmissing, c.ident AS attidentity, \
+           CASE WHEN c.gen IS NULL THEN '' ELSE 's' END AS attgenerated, 0 AS attisdropped, 1 AS attislocal, \
            0 AS attinhcount, pg_type_collation(c.typid) AS attcollation, \
            NULL AS attacl, NULL AS attoptions, NULL AS attfdwoptions, NULL AS attmissingval \
          FROM pgcat__col c LEFT JOIN pgcat_pg_type t ON t.oid = c.typid",
@@ -231,7 +233,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "pgcat_pg_attrdef",
         "oid:oid adrelid:oid adnum:int2 adbin:text",
         "SELECT 3000000 + 100 * (c.relid - 16384) + c.attnum AS oid, c.relid AS adrelid, \
-           c.attnum AS adnum, c.dflt AS adbin FROM pgcat__col c WHERE c.dflt IS NOT NULL AND c.ident = ''",
+           c.attnum AS adnum, coalesce(c.gen, c.dflt) AS adbin FROM pgcat__col c \
+         WHERE (c.dflt IS NOT NULL AND c.ident = '') OR c.gen IS NOT NULL",
     );
     rel(
         all,

@@ -610,6 +610,7 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
     }
     let args: Vec<Expr> = plain_args(func)?.into_iter().cloned().collect();
     Some(match (name, args.as_slice()) {
+        ("pg_get_expr", [expr, _, pretty]) => template("pg_pretty_expr($1, $2)", [expr.clone(), pretty.clone()]),
         ("pg_get_expr", [expr, ..]) => expr.clone(),
         // With a column number: that key's column or expression (pgjdbc's
         // getIndexInfo, SQLAlchemy's expression indexes).

@@ -646,6 +646,12 @@ fn column_def(
             format!("{}{user}", super::enums::COLLATION_PREFIX),
         )]));
         DataType::Custom(super::ast::object_name(&user), vec![])
+    } else if is_citext(&column.data_type) {
+        // citext compares, sorts and is unique ignoring case: SQLite's
+        // NOCASE collation on the column (ASCII letters only, where citext
+        // folds every letter), which `=`, ORDER BY and indexes follow.
+        enum_collation = Some(ObjectName::from(vec![Ident::new("NOCASE")]));
+        DataType::Custom(super::ast::object_name("citext"), vec![])
     } else {
         declared_type(&column.data_type)?
     };
@@ -707,6 +713,11 @@ fn column_def(
     Ok(key_type)
 }
 
+fn is_citext(data_type: &DataType) -> bool {
+    matches!(data_type, DataType::Custom(name, m) if m.is_empty()
+        && matches!(super::ast::name_parts(name).as_slice(), [n] | [_, n] if n == "citext"))
+}
+
 /// SQLite requires non-literal DEFAULT expressions in parentheses.
 fn parenthesize_defaults(column: &mut ColumnDef) {
     for def in &mut column.options {
@@ -734,14 +745,18 @@ fn table_constraint(constraint: &mut TableConstraint) -> Result<(), TranslateErr
 }
 
 fn create_index(mut index: CreateIndex) -> Result<String, TranslateError> {
-    if !index.include.is_empty() || !index.with.is_empty() || index.nulls_distinct.is_some() {
-        return Err(unsupported(
-            "INCLUDE, WITH or NULLS [NOT] DISTINCT on an index",
-        ));
+    if index.nulls_distinct == Some(false) {
+        return Err(unsupported("NULLS NOT DISTINCT on an index"));
     }
-    // SQLite has only b-trees; CONCURRENTLY has no meaning for it.
+    // SQLite has only b-trees; CONCURRENTLY has no meaning for it. INCLUDE
+    // (columns a covering index carries) and WITH (fillfactor and other
+    // storage parameters) change how PostgreSQL stores the index, never
+    // what it finds or refuses: dropped, as a table's WITH options are.
     index.using = None;
     index.concurrently = false;
+    index.include.clear();
+    index.with.clear();
+    index.nulls_distinct = None;
     let table = base_name(&index.table_name);
     match &mut index.name {
         Some(name) => check_table_name(name)?,
@@ -825,13 +840,13 @@ fn drop_trigger(drop: &sqlparser::ast::DropTrigger) -> Result<Vec<String>, Trans
 /// Extensions whose functions pgtenant provides itself (uuid-ossp's
 /// uuid_generate_v4, pgcrypto's gen_random_uuid and digest-free helpers,
 /// pg_trgm's similarity functions and `%`, plpgsql which PostgreSQL has
-/// installed): accepted as no-ops, so the
+/// installed, citext's case-insensitive text): accepted as no-ops, so the
 /// first migration of many applications runs. Any other is refused by name.
 fn create_extension(ext: &sqlparser::ast::CreateExtension) -> Result<Vec<String>, TranslateError> {
     let name = ext.name.value.to_ascii_lowercase();
     if matches!(
         name.as_str(),
-        "uuid-ossp" | "pgcrypto" | "pg_trgm" | "plpgsql"
+        "uuid-ossp" | "pgcrypto" | "pg_trgm" | "plpgsql" | "citext"
     ) {
         return Ok(vec![]);
     }

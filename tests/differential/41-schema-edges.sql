@@ -1,0 +1,35 @@
+-- Schema changes applications make on tables with serial keys and generated
+-- columns, citext columns, and index options that only change storage.
+CREATE TABLE se_jobs (id bigserial PRIMARY KEY, queue text NOT NULL DEFAULT 'default', attempts int NOT NULL DEFAULT 0);
+INSERT INTO se_jobs (queue) VALUES ('a'), ('b');
+ALTER TABLE se_jobs ADD COLUMN note text;
+ALTER TABLE se_jobs ALTER COLUMN note SET DEFAULT 'none';
+ALTER TABLE se_jobs ALTER COLUMN attempts DROP DEFAULT;
+ALTER TABLE se_jobs ALTER COLUMN queue SET DATA TYPE varchar(40);
+INSERT INTO se_jobs (queue, attempts) VALUES ('c', 2);
+SELECT id, queue, attempts, note FROM se_jobs ORDER BY id;
+SELECT column_name, data_type, column_default, is_nullable FROM information_schema.columns WHERE table_name = 'se_jobs' ORDER BY ordinal_position;
+CREATE TABLE se_gen (id int PRIMARY KEY, a int, b int GENERATED ALWAYS AS (a * 2) STORED, c text GENERATED ALWAYS AS ('#' || id) STORED);
+INSERT INTO se_gen (id, a) VALUES (1, 5), (2, NULL);
+ALTER TABLE se_gen ADD COLUMN note text;
+ALTER TABLE se_gen ALTER COLUMN a SET NOT NULL;
+UPDATE se_gen SET a = 0 WHERE a IS NULL;
+ALTER TABLE se_gen ALTER COLUMN a SET NOT NULL;
+ALTER TABLE se_gen ALTER COLUMN note SET DEFAULT 'x';
+SELECT * FROM se_gen ORDER BY id;
+SELECT column_name, is_generated, generation_expression, column_default FROM information_schema.columns WHERE table_name = 'se_gen' ORDER BY ordinal_position;
+SELECT attname, attgenerated, atthasdef FROM pg_attribute WHERE attrelid = 'se_gen'::regclass AND attnum > 0 ORDER BY attnum;
+SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) AS expr, pg_get_expr(d.adbin, d.adrelid, true) AS pretty FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'se_gen'::regclass ORDER BY a.attnum;
+INSERT INTO se_gen (id, a, b) VALUES (3, 1, 1);
+UPDATE se_gen SET b = 3 WHERE id = 1;
+CREATE EXTENSION IF NOT EXISTS citext;
+CREATE TABLE se_users (id serial PRIMARY KEY, email citext UNIQUE NOT NULL, name text);
+INSERT INTO se_users (email, name) VALUES ('Alice@Example.com', 'a'), ('bob@example.com', 'b');
+INSERT INTO se_users (email, name) VALUES ('ALICE@example.com', 'dup');
+SELECT id, email FROM se_users WHERE email = 'alice@EXAMPLE.com';
+SELECT email FROM se_users ORDER BY email DESC;
+SELECT count(*) FROM se_users WHERE name = 'A';
+CREATE INDEX CONCURRENTLY IF NOT EXISTS se_users_name_idx ON se_users (name) INCLUDE (email) WITH (fillfactor = 70);
+CREATE UNIQUE INDEX se_users_lower_name ON se_users (lower(name)) INCLUDE (id);
+INSERT INTO se_users (email, name) VALUES ('carol@example.com', 'B');
+SELECT indexname FROM pg_indexes WHERE tablename = 'se_users' ORDER BY 1;
