@@ -682,6 +682,30 @@ fn array_shape(array: Option<String>) -> Option<Vec<usize>> {
     (!shape.is_empty()).then_some(shape)
 }
 
+/// `(a * 2)` without its enclosing parentheses; other text as it is
+/// (`(a) + (b)` keeps them: the first one closes early).
+fn outer_parens_dropped(expr: &str) -> &str {
+    let bytes = expr.as_bytes();
+    if bytes.first() != Some(&b'(') || bytes.last() != Some(&b')') {
+        return expr;
+    }
+    let (mut depth, mut quoted) = (0usize, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\'' => quoted = !quoted,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && i + 1 < bytes.len() {
+                    return expr;
+                }
+            }
+            _ => {}
+        }
+    }
+    &expr[1..expr.len() - 1]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -762,28 +786,4 @@ mod tests {
         assert_eq!(default_text("(pg_now())", "timestamptz"), "now()");
         assert_eq!(default_text("'x'", "text"), "'x'::text");
     }
-}
-
-/// `(a * 2)` without its enclosing parentheses; other text as it is
-/// (`(a) + (b)` keeps them: the first one closes early).
-fn outer_parens_dropped(expr: &str) -> &str {
-    let bytes = expr.as_bytes();
-    if bytes.first() != Some(&b'(') || bytes.last() != Some(&b')') {
-        return expr;
-    }
-    let (mut depth, mut quoted) = (0usize, false);
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'\'' => quoted = !quoted,
-            b'(' if !quoted => depth += 1,
-            b')' if !quoted => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 && i + 1 < bytes.len() {
-                    return expr;
-                }
-            }
-            _ => {}
-        }
-    }
-    &expr[1..expr.len() - 1]
 }
