@@ -33,3 +33,6 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS se_users_name_idx ON se_users (name) INC
 CREATE UNIQUE INDEX se_users_lower_name ON se_users (lower(name)) INCLUDE (id);
 INSERT INTO se_users (email, name) VALUES ('carol@example.com', 'B');
 SELECT indexname FROM pg_indexes WHERE tablename = 'se_users' ORDER BY 1;
+CREATE EXTENSION IF NOT EXISTS pgcrypto;
+SELECT encode(digest('abc', 'sha256'), 'hex'), encode(digest('abc'::bytea, 'md5'), 'hex'), encode(digest('abc', 'sha1'), 'hex'), encode(digest(email::text, 'sha512'), 'hex') = encode(sha512(email::text::bytea), 'hex') FROM se_users ORDER BY id LIMIT 1;
+SELECT digest('x', 'sha3');

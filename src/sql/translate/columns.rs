@@ -1460,7 +1460,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         "current_schemas" => array_of(Some(PgType::Text)),
         "to_hex" | "quote_ident" | "quote_literal" | "quote_nullable" | "translate" | "encode"
         | "repeat" | "reverse" | "regexp_replace" | "format" => PgType::Text,
-        "decode" | "sha224" | "sha256" | "sha384" | "sha512" => PgType::Bytea,
+        "decode" | "sha224" | "sha256" | "sha384" | "sha512" | "digest" => PgType::Bytea,
         "starts_with"
         | "has_table_privilege"
         | "has_schema_privilege"

@@ -1,6 +1,7 @@
 //! bytea functions: `encode(bytes, format)` / `decode(text, format)` for
 //! PostgreSQL's `hex`, `base64` and `escape` formats, and the SHA-2 digests
-//! `sha224`/`sha256`/`sha384`/`sha512` (bytea in, bytea out).
+//! `sha224`/`sha256`/`sha384`/`sha512` (bytea in, bytea out), and
+//! pgcrypto's `digest(data, 'md5' | 'sha1' | 'sha224' | ... )`.
 
 use base64::Engine;
 use rusqlite::functions::Context;
@@ -17,6 +18,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("sha256", 1, pure(), |c| digest::<sha2::Sha256>(c))?;
     conn.create_scalar_function("sha384", 1, pure(), |c| digest::<sha2::Sha384>(c))?;
     conn.create_scalar_function("sha512", 1, pure(), |c| digest::<sha2::Sha512>(c))?;
+    conn.create_scalar_function("digest", 2, pure(), |c| named_digest(c))?;
     Ok(())
 }
 
@@ -94,6 +96,30 @@ fn decode(ctx: &Context<'_>) -> rusqlite::Result<Option<Vec<u8>>> {
         "escape" => crate::sql::decode::text::bytea_escape(&s)
             .ok_or_else(|| error("22P02", "invalid input syntax for type bytea"))?,
         other => return Err(unknown_format(other)),
+    }))
+}
+
+/// pgcrypto's `digest(data, type)`: the hash named by `type`.
+fn named_digest(ctx: &Context<'_>) -> rusqlite::Result<Option<Vec<u8>>> {
+    let (Some(b), Some(kind)) = (bytes(ctx, 0)?, format_arg(ctx)?) else {
+        return Ok(None);
+    };
+    Ok(Some(match kind.as_str() {
+        "md5" => {
+            use md5::Digest as _;
+            md5::Md5::digest(b).to_vec()
+        }
+        "sha1" => sha1::Sha1::digest(b).to_vec(),
+        "sha224" => sha2::Sha224::digest(b).to_vec(),
+        "sha256" => sha2::Sha256::digest(b).to_vec(),
+        "sha384" => sha2::Sha384::digest(b).to_vec(),
+        "sha512" => sha2::Sha512::digest(b).to_vec(),
+        _ => {
+            return Err(error(
+                "22023",
+                "Cannot use \"{kind}\": No such hash algorithm".replace("{kind}", &kind),
+            ))
+        }
     }))
 }
 
