@@ -133,7 +133,11 @@ where
 }
 
 fn complete_tag(resp: &QueryResponse, rows: usize) -> Tag {
-    Tag::new(resp.command_tag()).with_rows(rows)
+    match resp.command_tag() {
+        // PostgreSQL's EXPLAIN tag carries no row count.
+        "EXPLAIN" => Tag::new("EXPLAIN"),
+        tag => Tag::new(tag).with_rows(rows),
+    }
 }
 
 pub async fn execute<C>(handler: &ConnHandler, client: &mut C, message: Execute) -> PgWireResult<()>

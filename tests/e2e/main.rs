@@ -32,6 +32,7 @@ mod describe_types;
 mod disk_full;
 mod environments;
 mod error_codes;
+mod explain;
 mod extended_protocol;
 mod grants;
 mod idle_release;

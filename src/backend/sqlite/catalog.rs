@@ -160,6 +160,14 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             _ => e,
         }))
     })?;
+    // EXPLAIN: SQLite's plan of a translated statement, prepared (never
+    // run) on this connection, as PostgreSQL-style indented lines.
+    conn.create_scalar_function("pg_explain", -1, session(), |ctx| {
+        let sql: String = ctx.get(0)?;
+        // SAFETY: the statement is prepared and stepped during the call only.
+        let conn = unsafe { ctx.get_connection()? };
+        explain_lines(&conn, &sql).map(|lines| serde_json::Value::from(lines).to_string())
+    })?;
     conn.create_scalar_function("pg_unique_name", 3, pure(), |ctx| {
         let (table, sql, cols): (String, String, String) = (ctx.get(0)?, ctx.get(1)?, ctx.get(2)?);
         Ok(tc::unique_name(&table, &sql, &cols))
@@ -680,6 +688,33 @@ fn array_shape(array: Option<String>) -> Option<Vec<usize>> {
         level = &items[0];
     }
     (!shape.is_empty()).then_some(shape)
+}
+
+/// `EXPLAIN QUERY PLAN` of `sql` as lines: a node under another is
+/// indented and marked `->`, as PostgreSQL draws its plan tree.
+fn explain_lines(conn: &Connection, sql: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+    // Its parameters stay unbound: a plan does not read them.
+    let mut rows = stmt.raw_query();
+    let mut depths: Vec<(i64, usize)> = Vec::new();
+    let mut lines = Vec::new();
+    while let Some(row) = rows.next()? {
+        let (id, parent, detail): (i64, i64, String) = (row.get(0)?, row.get(1)?, row.get(3)?);
+        let depth = depths
+            .iter()
+            .rev()
+            .find(|(i, _)| *i == parent)
+            .map_or(0, |(_, d)| d + 1);
+        depths.push((id, depth));
+        lines.push(match depth {
+            0 => detail,
+            d => format!("{}->  {detail}", " ".repeat(6 * (d - 1) + 2)),
+        });
+    }
+    if lines.is_empty() {
+        lines.push("Result".to_owned());
+    }
+    Ok(lines)
 }
 
 /// `(a * 2)` without its enclosing parentheses; other text as it is

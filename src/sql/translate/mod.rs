@@ -34,6 +34,7 @@ mod enum_functions;
 pub(crate) mod enums;
 mod error;
 mod exact;
+mod explain;
 mod expr;
 mod functions;
 mod grants;

@@ -58,6 +58,9 @@ fn translate_parsed(statement: Statement, overriding: bool) -> Result<Translatio
             locks_rows: false,
         });
     }
+    if let Some(translation) = super::explain::translate(&statement)? {
+        return Ok(translation);
+    }
     names::check_statement(&mut statement)?;
     match &statement {
         Statement::Analyze(_) => return Ok(noop("ANALYZE")),
@@ -310,7 +313,7 @@ fn guard_upsert_select(insert: &mut sqlparser::ast::Insert) {
 }
 
 /// The leading keywords of a statement, for "... is not supported" messages.
-fn statement_name(statement: &Statement) -> String {
+pub(super) fn statement_name(statement: &Statement) -> String {
     let text = statement.to_string();
     let words: Vec<&str> = text
         .split_whitespace()
