@@ -36,3 +36,8 @@ SELECT indexname FROM pg_indexes WHERE tablename = 'se_users' ORDER BY 1;
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
 SELECT encode(digest('abc', 'sha256'), 'hex'), encode(digest('abc'::bytea, 'md5'), 'hex'), encode(digest('abc', 'sha1'), 'hex'), encode(digest(email::text, 'sha512'), 'hex') = encode(sha512(email::text::bytea), 'hex') FROM se_users ORDER BY id LIMIT 1;
 SELECT digest('x', 'sha3');
+CREATE TABLE se_times (id bigserial PRIMARY KEY, created_at timestamp(6) NOT NULL, seen timestamptz(3), at time(0), plain timestamp);
+INSERT INTO se_times (created_at, seen, at, plain) VALUES ('2024-01-01 10:00:00.123456', '2024-01-01 10:00:00+00', '10:00', '2024-01-01');
+SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.atttypmod FROM pg_attribute a WHERE a.attrelid = 'se_times'::regclass AND a.attnum > 0 ORDER BY a.attnum;
+SELECT column_name, data_type, datetime_precision FROM information_schema.columns WHERE table_name = 'se_times' ORDER BY ordinal_position;
+SELECT created_at, plain FROM se_times;

@@ -499,6 +499,7 @@ fn info_number(oid: u32, typmod: i64, what: &str) -> Option<i64> {
         ("scale", 21 | 23 | 20) => Some(0),
         ("scale", 1700) => m.map(|m| m & 0xffff),
         ("datetime", 1082) => Some(0),
+        ("datetime", 1083 | 1114 | 1184) if typmod >= 0 => Some(typmod),
         ("datetime", 1083 | 1114 | 1184 | 1266 | 1186) => Some(6),
         _ => None,
     }

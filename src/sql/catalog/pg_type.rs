@@ -150,6 +150,8 @@ pub fn type_mod(decl: &str) -> i64 {
         (PgType::Varchar | PgType::Bpchar, [n]) => n + 4,
         (PgType::Numeric, [p]) => (p << 16) + 4,
         (PgType::Numeric, [p, s]) => (p << 16 | s) + 4,
+        // Date-time precisions are the typmod itself.
+        (PgType::Timestamp | PgType::Timestamptz | PgType::Time, [p]) => *p,
         _ => -1,
     }
 }
@@ -162,6 +164,12 @@ pub fn format_type(oid: u32, typmod: Option<i64>) -> String {
     let Some(r) = row(oid) else {
         return "???".into();
     };
+    // `timestamp(6) without time zone`: the precision after the first word.
+    if let (1114 | 1184 | 1083, Some(p)) = (oid, typmod.filter(|m| *m >= 0)) {
+        if let Some((head, rest)) = r.sql_name.split_once(' ') {
+            return format!("{head}({p}) {rest}");
+        }
+    }
     let m = typmod.filter(|m| *m >= 4).map(|m| m - 4);
     match (oid, m) {
         (1043 | 1042, Some(n)) => format!("{}({n})", r.sql_name),

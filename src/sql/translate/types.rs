@@ -137,6 +137,9 @@ pub(super) fn declared_type(data_type: &DataType) -> Result<DataType, TranslateE
             ExactNumberInfo::Precision(p) => vec![p.to_string()],
             ExactNumberInfo::PrecisionAndScale(p, s) => vec![p.to_string(), s.to_string()],
         },
+        // `timestamp(6)` (Rails' columns): the precision is the column's
+        // typmod in pg_attribute and format_type.
+        DataType::Timestamp(Some(p), _) | DataType::Time(Some(p), _) => vec![p.to_string()],
         _ => vec![],
     };
     let name = match pg {
