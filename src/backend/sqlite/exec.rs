@@ -823,9 +823,11 @@ impl Conn {
         // Every `pg_column_*` function reading declarations (input,
         // type, literal, text, json, concat) shares the cache: a column
         // whose type changed must not be read as its old type.
-        if run.sql.contains("pg_column_")
-            || run.sql.contains("pg_identity_check(")
-            || run.sql.contains("pg_populate_")
+        // (One scan for the common prefix first: most statements call none.)
+        if run.sql.contains("pg_")
+            && (run.sql.contains("pg_column_")
+                || run.sql.contains("pg_identity_check(")
+                || run.sql.contains("pg_populate_"))
         {
             self.decls.validate(&self.db);
         }

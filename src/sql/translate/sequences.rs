@@ -138,7 +138,7 @@ pub fn uses(sql: &str) -> bool {
 /// Whether translated SQL may advance or set a sequence (the statement
 /// then writes, whatever its command tag).
 pub fn writes(sql: &str) -> bool {
-    sql.contains("pg_nextval(") || sql.contains("pg_setval(")
+    sql.contains("pg_") && (sql.contains("pg_nextval(") || sql.contains("pg_setval("))
 }
 
 /// PostgreSQL takes CREATE SEQUENCE options in any order (pg_dump writes
