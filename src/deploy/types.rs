@@ -52,6 +52,10 @@ pub fn widens(from: &str, to: &str) -> bool {
         },
         ("char", "char") => fm == tm,
         ("date", "timestamp" | "timestamptz") => true,
+        // Fractional-second precision; none written is 6 (microseconds).
+        ("timestamp", "timestamp") | ("timestamptz", "timestamptz") | ("time", "time") => {
+            tm.first().copied().unwrap_or(6) >= fm.first().copied().unwrap_or(6)
+        }
         ("json", "jsonb") | ("jsonb", "json") => true,
         _ => false,
     }
@@ -68,6 +72,9 @@ mod tests {
         assert!(widens("varchar(10)", "varchar(20)"));
         assert!(!widens("varchar(20)", "varchar(10)"));
         assert!(widens("varchar(20)", "text"));
+        assert!(widens("timestamp", "timestamp(6)"));
+        assert!(widens("timestamp(3)", "timestamp"));
+        assert!(!widens("timestamptz(6)", "timestamptz(0)"));
         assert!(!widens("text", "int4"));
         assert!(widens("numeric(10,2)", "numeric(12,2)"));
         assert!(!widens("numeric(10,2)", "numeric(10,3)"));

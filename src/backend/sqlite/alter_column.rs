@@ -378,11 +378,19 @@ fn edited_definition(
                 .try_with_sql(decl)
                 .and_then(|mut p| p.parse_data_type())
                 .map_err(|_| internal("unexpected column type"))?;
-            // An enum's labels sort by its own collation (`translate::enums`).
+            // An enum's labels sort by its own collation (`translate::enums`),
+            // citext compares ignoring case (NOCASE): either goes with the
+            // old type.
             column.options.retain(|o| {
                 !matches!(&o.option, ColumnOption::Collation(c)
-                    if c.to_string().trim_matches('"').starts_with(crate::sql::translate::enums::COLLATION_PREFIX))
+                    if c.to_string().trim_matches('"').starts_with(crate::sql::translate::enums::COLLATION_PREFIX)
+                        || c.to_string().eq_ignore_ascii_case("NOCASE"))
             });
+            if decl.eq_ignore_ascii_case("citext") {
+                column.options.push(option(ColumnOption::Collation(
+                    sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::new("NOCASE")]),
+                )));
+            }
             if let Some(type_name) = to_enum {
                 column.options.push(option(ColumnOption::Collation(
                     sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote(

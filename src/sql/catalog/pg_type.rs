@@ -205,7 +205,7 @@ pub fn regtype_oid(name: &str) -> Option<u32> {
             .filter(|a| *a != 0);
     }
     let t = PgType::from_decl(base);
-    (t != PgType::Text || matches!(base, "text" | "clob")).then(|| t.oid())
+    (t != PgType::Text || matches!(base, "text" | "clob" | "citext")).then(|| t.oid())
 }
 
 /// The stem of a type's I/O functions (`date_in`, `int4in`, `array_in`):

@@ -168,6 +168,8 @@ pub(super) fn altered_columns(
                         // the session checks that the type exists.
                         let decl = match super::enums::user_type(data_type) {
                             Some(name) => name,
+                            // Declared as such: `alter_column` adds NOCASE.
+                            None if is_citext(data_type) => "citext".to_owned(),
                             None => declared_type(data_type)?.to_string(),
                         };
                         let using = match using {
