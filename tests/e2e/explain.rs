@@ -4,17 +4,15 @@
 
 use crate::common;
 
-use common::{sqlstate, TestServer};
+use common::{simple_rows, sqlstate, TestServer};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::SimpleQueryMessage;
 
+/// The QUERY PLAN column of each row.
 fn plan_lines(messages: &[SimpleQueryMessage]) -> Vec<String> {
-    messages
-        .iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some(r.get(0).unwrap_or_default().to_owned()),
-            _ => None,
-        })
+    simple_rows(messages)
+        .into_iter()
+        .map(|row| row[0].clone().unwrap_or_default())
         .collect()
 }
 

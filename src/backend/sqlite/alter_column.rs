@@ -247,15 +247,17 @@ fn write_out_default(
         .optional()
         .map_err(sql)?
         .unwrap_or(false);
-    let only = match (has_default, setting) {
-        (true, _) => "",
-        (false, true) => " WHERE {column} IS NULL",
-        (false, false) => return Ok(()),
+    if !has_default && !setting {
+        return Ok(());
+    }
+    let column = quote(column);
+    let only = if has_default {
+        String::new()
+    } else {
+        format!(" WHERE {column} IS NULL")
     };
     use rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER as TRIGGERS;
     conn.set_db_config(TRIGGERS, false).map_err(sql)?;
-    let column = quote(column);
-    let only = only.replace("{column}", &column);
     let written = conn.execute(
         &format!("UPDATE {} SET {column} = {column}{only}", quote(table)),
         [],
@@ -382,9 +384,13 @@ fn edited_definition(
             // citext compares ignoring case (NOCASE): either goes with the
             // old type.
             column.options.retain(|o| {
-                !matches!(&o.option, ColumnOption::Collation(c)
-                    if c.to_string().trim_matches('"').starts_with(crate::sql::translate::enums::COLLATION_PREFIX)
-                        || c.to_string().eq_ignore_ascii_case("NOCASE"))
+                let ColumnOption::Collation(c) = &o.option else {
+                    return true;
+                };
+                let c = c.to_string();
+                !(c.trim_matches('"')
+                    .starts_with(crate::sql::translate::enums::COLLATION_PREFIX)
+                    || c.eq_ignore_ascii_case("NOCASE"))
             });
             if decl.eq_ignore_ascii_case("citext") {
                 column.options.push(option(ColumnOption::Collation(

@@ -636,14 +636,14 @@ fn column_def(
 ) -> Result<Option<&'static str>, TranslateError> {
     let (is_pk, auto) = numbering(column, table_pk);
     let mut key_type = None;
-    let mut enum_collation = None;
+    let mut collation = None;
     column.data_type = if auto && is_pk {
         key_type = crate::sql::serial_key::marker(pg_type(&column.data_type)?);
         DataType::Custom(super::ast::object_name(ROWID_DECL), vec![])
     } else if let Some(user) = super::enums::user_type(&column.data_type) {
         // An enum: its name is the declared type (values read as text),
         // its labels sorting in declaration order (see `enum_order`).
-        enum_collation = Some(ObjectName::from(vec![Ident::with_quote(
+        collation = Some(ObjectName::from(vec![Ident::with_quote(
             '"',
             format!("{}{user}", super::enums::COLLATION_PREFIX),
         )]));
@@ -652,7 +652,7 @@ fn column_def(
         // citext compares, sorts and is unique ignoring case: SQLite's
         // NOCASE collation on the column (ASCII letters only, where citext
         // folds every letter), which `=`, ORDER BY and indexes follow.
-        enum_collation = Some(ObjectName::from(vec![Ident::new("NOCASE")]));
+        collation = Some(ObjectName::from(vec![Ident::new("NOCASE")]));
         DataType::Custom(super::ast::object_name("citext"), vec![])
     } else {
         declared_type(&column.data_type)?
@@ -705,7 +705,7 @@ fn column_def(
             );
         }
     }
-    if let Some(collation) = enum_collation {
+    if let Some(collation) = collation {
         options.push(sqlparser::ast::ColumnOptionDef {
             name: None,
             option: ColumnOption::Collation(collation),

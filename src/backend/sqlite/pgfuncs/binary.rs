@@ -117,7 +117,7 @@ fn named_digest(ctx: &Context<'_>) -> rusqlite::Result<Option<Vec<u8>>> {
         _ => {
             return Err(error(
                 "22023",
-                "Cannot use \"{kind}\": No such hash algorithm".replace("{kind}", &kind),
+                format!("Cannot use \"{kind}\": No such hash algorithm"),
             ))
         }
     }))
