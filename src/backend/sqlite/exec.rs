@@ -434,7 +434,7 @@ impl Conn {
     /// multi-statement DDL).
     pub fn batch(&self, sql: &str) -> Result<(), SqlError> {
         self.statement_begins();
-        let r = match self.db.execute_batch(sql) {
+        let r = match self.batch_text(sql) {
             // A check reading the catalog views (COMMENT ON's) before the
             // connection has them: they come before any write of the batch
             // (see `translate::comments`), so it runs again once installed.
@@ -457,6 +457,16 @@ impl Conn {
             }
         }
         r
+    }
+
+    /// Runs `sql`'s statements. A block's own words (`BEGIN`, `COMMIT`,
+    /// `SAVEPOINT x`, ...) come back at every transaction: they are kept
+    /// prepared rather than parsed again each time.
+    fn batch_text(&self, sql: &str) -> rusqlite::Result<()> {
+        if is_block_word(sql) {
+            return self.db.prepare_cached(sql)?.raw_execute().map(drop);
+        }
+        self.db.execute_batch(sql)
     }
 
     /// The SQLite statements of one PostgreSQL statement, all or none as
@@ -1079,6 +1089,22 @@ fn written_table(sql: &str) -> Option<String> {
         _ => return None,
     };
     Some(name.0.last()?.as_ident()?.value.clone())
+}
+
+/// One transaction-control statement (`BEGIN`, `COMMIT`, `ROLLBACK`,
+/// `SAVEPOINT`, `RELEASE`, `END`), which returns no rows.
+fn is_block_word(sql: &str) -> bool {
+    if sql.contains(';') {
+        return false;
+    }
+    let word = sql
+        .trim_start()
+        .split_ascii_whitespace()
+        .next()
+        .unwrap_or("");
+    ["BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"]
+        .iter()
+        .any(|w| word.eq_ignore_ascii_case(w))
 }
 
 fn several_statements(sql: &str) -> bool {

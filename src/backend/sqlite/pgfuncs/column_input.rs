@@ -306,13 +306,47 @@ pub struct DeclCache {
 #[derive(Default)]
 struct Decls {
     schema_version: i64,
-    by_column: HashMap<(Box<str>, ColumnRef), Option<Column>>,
+    /// By [`write_key`]'s key: the table and column names lower-cased.
+    by_column: HashMap<Box<[u8]>, Option<Column>>,
+    /// The key being looked up, reused so a lookup does not allocate (a
+    /// write's every value is looked up).
+    key: Vec<u8>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum ColumnRef {
+/// A column named, or its 0-based position (an INSERT without a column list).
+#[derive(Clone, Copy)]
+enum ColumnRef<'a> {
     Position(i64),
-    Name(Box<str>),
+    Name(&'a str),
+}
+
+impl<'a> ColumnRef<'a> {
+    fn of(value: ValueRef<'a>) -> Option<ColumnRef<'a>> {
+        match value {
+            ValueRef::Integer(i) => Some(ColumnRef::Position(i)),
+            ValueRef::Text(t) => std::str::from_utf8(t).ok().map(ColumnRef::Name),
+            _ => None,
+        }
+    }
+}
+
+/// `key` made the cache key of `table`'s `column`: names lower-cased, a
+/// byte no identifier holds between them, a position marked apart from a
+/// name.
+fn write_key(key: &mut Vec<u8>, table: &str, column: ColumnRef<'_>) {
+    key.clear();
+    key.extend_from_slice(table.as_bytes());
+    match column {
+        ColumnRef::Name(name) => {
+            key.push(1);
+            key.extend_from_slice(name.as_bytes());
+        }
+        ColumnRef::Position(i) => {
+            key.push(2);
+            key.extend_from_slice(&i.to_le_bytes());
+        }
+    }
+    key.make_ascii_lowercase();
 }
 
 impl DeclCache {
@@ -344,24 +378,23 @@ impl DeclCache {
         table: &str,
         column: &str,
     ) -> rusqlite::Result<Option<Column>> {
-        let key = (
-            Box::<str>::from(table.to_ascii_lowercase()),
-            ColumnRef::Name(column.to_ascii_lowercase().into()),
-        );
-        if let Some(known) = self.get(&key) {
+        let name = ColumnRef::Name(column);
+        if let Some(known) = self.get(table, name) {
             return Ok(known);
         }
-        let column = read_column(conn, table, ValueRef::Text(column.as_bytes()))?;
-        self.put(key, column);
-        Ok(column)
+        let found = read_column(conn, table, ValueRef::Text(column.as_bytes()))?;
+        self.put(table, name, found);
+        Ok(found)
     }
 
-    fn get(&self, key: &(Box<str>, ColumnRef)) -> Option<Option<Column>> {
-        let d = self.decls.lock().unwrap_or_else(|p| p.into_inner());
-        d.by_column.get(key).copied()
+    fn get(&self, table: &str, column: ColumnRef<'_>) -> Option<Option<Column>> {
+        let mut d = self.decls.lock().unwrap_or_else(|p| p.into_inner());
+        let Decls { by_column, key, .. } = &mut *d;
+        write_key(key, table, column);
+        by_column.get(key.as_slice()).copied()
     }
 
-    fn put(&self, key: (Box<str>, ColumnRef), column: Option<Column>) {
+    fn put(&self, table: &str, column: ColumnRef<'_>, found: Option<Column>) {
         let mut d = self.decls.lock().unwrap_or_else(|p| p.into_inner());
         if d.schema_version == -1 {
             return;
@@ -369,36 +402,27 @@ impl DeclCache {
         if d.by_column.len() >= 4096 {
             d.by_column.clear();
         }
-        d.by_column.insert(key, column);
+        let Decls { by_column, key, .. } = &mut *d;
+        write_key(key, table, column);
+        by_column.insert(key.as_slice().into(), found);
     }
 }
 
-/// The column's declaration: kept by SQLite with the constant column
-/// argument for the rest of the statement, and in `cache` across statements.
+/// The column's declaration, from `cache` (a lookup costs less than
+/// SQLite's per-statement auxdata, which would be set again at every
+/// execution of a single-row write).
 fn declared(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Option<Column>> {
-    if let Some(known) = ctx.get_aux::<Option<Column>>(2)? {
-        return Ok(*known);
-    }
-    let table: String = ctx.get(1)?;
-    let column_ref = match ctx.get_raw(2) {
-        ValueRef::Integer(i) => Some(ColumnRef::Position(i)),
-        ValueRef::Text(t) => Some(ColumnRef::Name(
-            String::from_utf8_lossy(t).to_ascii_lowercase().into(),
-        )),
-        _ => None,
-    };
-    let key = column_ref.map(|c| (Box::<str>::from(table.to_ascii_lowercase()), c));
-    if let Some(column) = key.as_ref().and_then(|k| cache.get(k)) {
-        ctx.set_aux(2, column)?;
+    let table = ctx.get_raw(1).as_str()?;
+    let column_ref = ColumnRef::of(ctx.get_raw(2));
+    if let Some(column) = column_ref.and_then(|c| cache.get(table, c)) {
         return Ok(column);
     }
     // SAFETY: a read of the schema during the call.
     let conn = unsafe { ctx.get_connection()? };
-    let column = read_column(&conn, &table, ctx.get_raw(2))?;
-    if let Some(key) = key {
-        cache.put(key, column);
+    let column = read_column(&conn, table, ctx.get_raw(2))?;
+    if let Some(c) = column_ref {
+        cache.put(table, c, column);
     }
-    ctx.set_aux(2, column)?;
     Ok(column)
 }
 
