@@ -85,6 +85,7 @@ pub fn portable_with<'s>(sql: &'s str, types: ColumnTypes<'_>) -> Cow<'s, str> {
         && !sql.contains("pg_timestamp_")
         && !sql.contains("pg_populate_")
         && !sql.contains("pg_raise(")
+        && !sql.contains("pg_raise_notice(")
     {
         return Cow::Borrowed(sql);
     }
@@ -178,10 +179,11 @@ fn sqlite_expr(sql: &str) -> Option<Expr> {
         .ok()
 }
 
-/// The translator's `SELECT pg_drop_check(...)` statement, or a check
-/// raising an error (`SELECT pg_raise(...) WHERE ...`).
+/// The translator's `SELECT pg_drop_check(...)` statement, a check
+/// raising an error (`SELECT pg_raise(...) WHERE ...`), or DROP IF EXISTS's
+/// notice (a remote session sends none).
 fn is_drop_check(s: &Statement) -> bool {
-    is_check(s, "pg_drop_check") || is_check(s, "pg_raise")
+    is_check(s, "pg_drop_check") || is_check(s, "pg_raise") || is_check(s, "pg_raise_notice")
 }
 
 /// A statement selecting only `function(...)`.

@@ -386,7 +386,6 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     }
     // A no-op outside a tenant session (which registers its own: server::notify).
     conn.create_scalar_function("pg_notify", 2, pure(), |_| Ok(""))?;
-    conn.create_scalar_function("pg_raise_notice", 3, pure(), |_| Ok(""))?;
     // The database's files: the SQLite file and its write-ahead log.
     let path = conn
         .path()

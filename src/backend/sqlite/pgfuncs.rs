@@ -91,6 +91,14 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     textsearch::register(conn)?;
     trigrams::register(conn)?;
     triggers::register(conn, None)?;
+    // A no-op outside a tenant session, which registers its own
+    // (`server::notices`): a trigger's RAISE NOTICE, DROP IF EXISTS's notice.
+    conn.create_scalar_function(
+        "pg_raise_notice",
+        3,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS,
+        |_| Ok(""),
+    )?;
     Ok(())
 }
 

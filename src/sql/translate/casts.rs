@@ -16,9 +16,17 @@ use sqlparser::ast::{DataType, Expr, TimezoneInfo, Value};
 
 /// Rewrites a cast of (already rewritten) `inner` to `data_type`.
 pub(super) fn rewrite_cast(inner: &Expr, data_type: &DataType) -> Result<Expr, TranslateError> {
-    // An enum type's value is its label's text.
-    if super::enums::user_type(data_type).is_some() {
-        return Ok(inner.clone());
+    // An enum type's value is its label's text, compared in label order
+    // (`'happy'::mood > 'sad'::mood`) by the type's collation.
+    if let Some(name) = super::enums::user_type(data_type) {
+        let checked = call("pg_enum_in", vec![inner.clone(), string(name.clone())]);
+        return Ok(Expr::Collate {
+            expr: Box::new(checked),
+            collation: sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote(
+                '"',
+                format!("{}{name}", super::enums::COLLATION_PREFIX),
+            )]),
+        });
     }
     let base = rewrite_cast_base(inner, data_type)?;
     Ok(apply_typmod(base, data_type))

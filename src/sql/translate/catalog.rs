@@ -689,9 +689,10 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
             Some(t) => regclass_lookup(super::ast::string(relation_name(t))),
             None => regclass_lookup(text.clone()),
         },
-        // A serial column (an INTEGER PRIMARY KEY) owns `<table>_<column>_seq`.
+        // A serial column (an INTEGER PRIMARY KEY) owns `<table>_<column>_seq`
+        // (quoted when it needs to be: `public."Users_id_seq"`).
         ("pg_get_serial_sequence", [table, column]) => template(
-            "(SELECT 'public.' || c.relname || '_' || c.attname || '_seq' FROM pgcat__col c \
+            "(SELECT 'public.' || quote_ident(c.relname || '_' || c.attname || '_seq') FROM pgcat__col c \
              WHERE c.dflt LIKE 'nextval(%' AND c.attname = $2 \
              AND $1 IN (c.relname, 'public.' || c.relname, '\"' || c.relname || '\"', \
                'public.\"' || c.relname || '\"', '\"public\".\"' || c.relname || '\"'))",

@@ -370,6 +370,9 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
                     statements.extend(super::comments::dropped_relation(&base));
                     statements.extend(super::grants::dropped_relation(&base));
                 }
+                if if_exists {
+                    statements.push(missing_notice(tag, &base));
+                }
                 statements.push(format!("DROP {keyword} {exists}{name}"));
             }
             ddl(tag, statements)
@@ -393,6 +396,23 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
         }
         _ => return Ok(None),
     }))
+}
+
+/// PostgreSQL's notice for `DROP ... IF EXISTS` of an object that is not
+/// there (`table "x" does not exist, skipping`), raised before the drop.
+pub(super) fn missing_notice(tag: &str, name: &str) -> String {
+    let (noun, kind) = match tag {
+        "DROP INDEX" => ("index", "index"),
+        "DROP VIEW" => ("view", "view"),
+        "DROP SEQUENCE" => ("sequence", "table"),
+        _ => ("table", "table"),
+    };
+    let message = crate::sql::quote_literal(&format!("{noun} \"{name}\" does not exist, skipping"));
+    format!(
+        "SELECT pg_raise_notice('notice', '00000', {message}) WHERE NOT EXISTS \
+         (SELECT 1 FROM main.sqlite_schema WHERE type = '{kind}' AND name = {} COLLATE NOCASE)",
+        crate::sql::quote_literal(name)
+    )
 }
 
 fn ddl(tag: &'static str, statements: Vec<String>) -> Ddl {
@@ -1086,18 +1106,32 @@ fn default_spelling(column: &ColumnDef) -> Option<String> {
         }
     }
     column.options.iter().find_map(|o| match &o.option {
-        ColumnOption::Default(e) => of(e),
+        ColumnOption::Default(e) => of(e).or_else(|| {
+            // A computed default of a `timestamp(p)` column is wrapped for
+            // rounding (see `keep_spelling`): the wrapper must not show.
+            let computed = !matches!(e, Expr::Value(_));
+            (computed && fraction_digits(&column.data_type).is_some()).then(|| e.to_string())
+        }),
         _ => None,
     })
 }
 
 /// Wraps the translated default as `coalesce(default, NULL, 'spelling')`
 /// (see `sql::default_spelling`).
+/// A clock default of a `timestamp(p)` / `time(p)` column (p < 6) is
+/// rounded to the column's precision, as PostgreSQL stores it.
 fn keep_spelling(column: &mut ColumnDef, spelling: Option<String>) {
     let Some(spelling) = spelling else { return };
+    let digits = fraction_digits(&column.data_type);
     for def in &mut column.options {
         if let ColumnOption::Default(e) = &mut def.option {
-            let value = std::mem::replace(e, super::ast::null());
+            let mut value = std::mem::replace(e, super::ast::null());
+            if let Some((places, kind)) = digits {
+                value = super::ast::call(
+                    "pg_round_seconds",
+                    vec![value, super::ast::number(places), super::ast::string(kind)],
+                );
+            }
             *e = super::ast::call(
                 "coalesce",
                 vec![
@@ -1108,6 +1142,22 @@ fn keep_spelling(column: &mut ColumnDef, spelling: Option<String>) {
             );
         }
     }
+}
+
+/// The fractional digits a translated date-time column type keeps, when
+/// fewer than 6 (`timestamp(3)`), and `pg_round_seconds`' kind for it.
+fn fraction_digits(data_type: &DataType) -> Option<(u32, &'static str)> {
+    let DataType::Custom(name, modifiers) = data_type else {
+        return None;
+    };
+    let kind = match base_name(name).as_str() {
+        "timestamp" => "ts",
+        "timestamptz" => "tz",
+        "time" => "time",
+        _ => return None,
+    };
+    let digits: u32 = modifiers.first()?.parse().ok()?;
+    (digits < 6).then_some((digits, kind))
 }
 
 /// TRUNCATE -> one DELETE per table. A serial key goes on numbering (an

@@ -225,7 +225,15 @@ pub(super) fn translate(
             let mut out = Vec::new();
             for name in names {
                 let type_name = type_name(name)?;
-                if !if_exists {
+                if *if_exists {
+                    let message = format!("type \"{type_name}\" does not exist, skipping");
+                    out.push(format!(
+                        "SELECT pg_raise_notice('notice', '00000', {}) WHERE NOT EXISTS \
+                         (SELECT 1 FROM {TABLE} WHERE type = {})",
+                        quote_literal(&message),
+                        quote_literal(&type_name)
+                    ));
+                } else {
                     out.push(require(&type_name, true));
                 }
                 out.push(format!(

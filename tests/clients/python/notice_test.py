@@ -1,4 +1,5 @@
-"""RAISE NOTICE / WARNING / INFO of a DO block reach drivers as notices
+"""RAISE NOTICE / WARNING / INFO of a DO block (and DROP ... IF EXISTS's
+"does not exist, skipping") reach drivers as notices
 (psycopg 3's notice handlers, asyncpg's log listeners), in order, with
 their SQLSTATE, detail and hint; client_min_messages holds back the lower
 levels, and a notice raised before an exception still arrives.
@@ -48,8 +49,22 @@ def psycopg_side():
             check(str(e).splitlines()[0], "then boom", "exception")
         check([g[2] for g in got], ["first"], "notice before the exception")
         # A trigger function's RAISE NOTICE, once per row, with its arguments.
+        # DROP ... IF EXISTS of what is not there: PostgreSQL's notice.
         got.clear()
         conn.execute("DROP TABLE IF EXISTS noted")
+        conn.execute("DROP TYPE IF EXISTS noted_kind")
+        check(
+            [(g[0], g[1], g[2]) for g in got],
+            [
+                ("NOTICE", "00000", 'table "noted" does not exist, skipping'),
+                ("NOTICE", "00000", 'type "noted_kind" does not exist, skipping'),
+            ],
+            "DROP IF EXISTS notices",
+        )
+        got.clear()
+        conn.execute("CREATE TABLE noted (id int, v text)")
+        conn.execute("DROP TABLE IF EXISTS noted")
+        check(got, [], "no notice when the table is there")
         conn.execute("CREATE TABLE noted (id int, v text)")
         conn.execute(
             "CREATE FUNCTION note_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "

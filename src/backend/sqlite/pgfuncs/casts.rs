@@ -318,9 +318,17 @@ fn round_seconds(ctx: &Context<'_>) -> rusqlite::Result<Value> {
     };
     let places = ctx.get::<i64>(1)?.clamp(0, 6) as u32;
     let kind = ctx.get::<String>(2)?;
-    let scale = 10i64.pow(6 - places);
-    let Some(Stamp::At(us)) = stamp(&text, &kind) else {
-        return Ok(Value::Text(text));
+    Ok(Value::Text(
+        round_stored(&text, places, &kind).unwrap_or(text),
+    ))
+}
+
+/// A stored `time`, `ts` or `tz` value (`kind`) with its seconds rounded to
+/// `places` digits; `None` when it does not read as its kind.
+pub(super) fn round_stored(text: &str, places: u32, kind: &str) -> Option<String> {
+    let scale = 10i64.pow(6 - places.min(6));
+    let Some(Stamp::At(us)) = stamp(text, kind) else {
+        return None;
     };
     // PostgreSQL's AdjustTimestampForTypmod: half away from zero.
     let rounded = if us >= 0 {
@@ -328,5 +336,5 @@ fn round_seconds(ctx: &Context<'_>) -> rusqlite::Result<Value> {
     } else {
         -((-us + scale / 2) / scale * scale)
     };
-    Ok(stamp_text(Stamp::At(rounded), &kind).map_or(Value::Text(text), Value::Text))
+    stamp_text(Stamp::At(rounded), kind)
 }

@@ -110,10 +110,17 @@ fn input(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
                 } else {
                     crate::sql::zone::SessionZone::Utc
                 };
-                crate::sql::zone::scoped(zone, || {
+                let value = crate::sql::zone::scoped(zone, || {
                     decode_param(Some(now.as_deref().unwrap_or(t)), column.ty, false)
                 })
-                .map_err(|e| error(e.code, e.message))?
+                .map_err(|e| error(e.code, e.message))?;
+                // timestamp(3): rounded as PostgreSQL stores it.
+                match (value, column.fraction_digits, stored_kind(column.ty)) {
+                    (Value::Text(stored), Some(digits), Some(kind)) => Value::Text(
+                        super::casts::round_stored(&stored, digits.into(), kind).unwrap_or(stored),
+                    ),
+                    (value, ..) => value,
+                }
             }
             _ => ctx.get::<Value>(0)?,
         },
@@ -181,6 +188,8 @@ pub(super) struct Column {
     /// An identity column `GENERATED ALWAYS`: no value may be written into
     /// it but its default (see `serial_key`).
     pub(super) always: bool,
+    /// `timestamp(p)` / `time(p)` with `p` < 6: the fractional digits kept.
+    pub(super) fraction_digits: Option<u8>,
 }
 
 /// `varchar(n)` / `char(n)`: at most `chars` characters; `pad` for char(n).
@@ -229,7 +238,27 @@ impl Column {
             scale,
             precision,
             always: false,
+            fraction_digits: fraction_digits(decl, ty),
         }
+    }
+}
+
+/// The fractional digits a `timestamp(p)`, `timestamptz(p)` or `time(p)`
+/// declaration keeps, when fewer than 6.
+fn fraction_digits(decl: &str, ty: PgType) -> Option<u8> {
+    stored_kind(ty)?;
+    let (_, rest) = decl.split_once('(')?;
+    let digits: u8 = rest.split_once(')')?.0.trim().parse().ok()?;
+    (digits < 6).then_some(digits)
+}
+
+/// `pg_round_seconds`' name for a date-time type's stored form.
+fn stored_kind(ty: PgType) -> Option<&'static str> {
+    match ty {
+        PgType::Time => Some("time"),
+        PgType::Timestamp => Some("ts"),
+        PgType::Timestamptz => Some("tz"),
+        _ => None,
     }
 }
 

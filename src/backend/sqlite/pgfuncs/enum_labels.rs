@@ -3,6 +3,8 @@
 //! (see `translate::enum_functions`, which names the type), over the
 //! labels in the tenant's `pgcat__enum` in declaration order. A range is a
 //! JSON array, as arrays are stored; a NULL bound leaves its end open.
+//! `pg_enum_in(value, type)`: a cast to an enum type (`'happy'::mood`),
+//! 22P02 for a value that is not one of its labels.
 
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::Connection;
@@ -16,6 +18,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         Ok(labels(ctx)?.into_iter().next())
     })?;
     conn.create_scalar_function("pg_enum_last", 1, flags, |ctx| Ok(labels(ctx)?.pop()))?;
+    conn.create_scalar_function("pg_enum_in", 2, flags, |ctx| enum_in(ctx))?;
     conn.create_scalar_function("pg_enum_range", 1, flags, |ctx| {
         Ok(serde_json::Value::from(labels(ctx)?).to_string())
     })?;
@@ -41,6 +44,39 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         let range = labels.get(from..to.max(from)).unwrap_or_default();
         Ok(serde_json::Value::from(range).to_string())
     })
+}
+
+/// `pg_enum_in(value, type)`: the value, if it is a label of the type (a
+/// type that is no enum of the tenant's lets the value through as text).
+fn enum_in(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+    let Some(value) = ctx.get::<Option<String>>(0)? else {
+        return Ok(None);
+    };
+    let type_name = ctx.get::<String>(1)?;
+    // SAFETY: the connection outlives the call, which only reads.
+    let conn = unsafe { ctx.get_connection()? };
+    let known = |sql: &str, args: &[&str]| -> bool {
+        conn.prepare_cached(sql)
+            .and_then(|mut s| s.exists(rusqlite::params_from_iter(args)))
+            // No enum type was ever created: no labels table.
+            .unwrap_or(false)
+    };
+    let labelled = known(
+        "SELECT 1 FROM main.pgcat__enum WHERE type = ?1 AND label = ?2",
+        &[&type_name, &value],
+    );
+    if labelled
+        || !known(
+            "SELECT 1 FROM main.pgcat__enum WHERE type = ?1",
+            &[&type_name],
+        )
+    {
+        return Ok(Some(value));
+    }
+    Err(error(
+        "22P02",
+        format!("invalid input value for enum {type_name}: \"{value}\""),
+    ))
 }
 
 /// The labels of the type named by argument 0, in declaration order.
