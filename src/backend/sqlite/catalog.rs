@@ -302,11 +302,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     // attidentity from a column's `dflt_value` (see `serial_key`).
     conn.create_scalar_function("pg_identity", 1, pure(), |ctx| {
         let dflt: Option<String> = ctx.get(0)?;
-        Ok(if crate::sql::serial_key::is_always(dflt.as_deref()) {
-            "a"
-        } else {
-            ""
-        })
+        Ok(crate::sql::serial_key::identity(dflt.as_deref()))
     })?;
     // regclass input read from a computed text (`(schema || '.' || t)::regclass`).
     conn.create_scalar_function("pg_relation_name", 1, pure(), |ctx| {
@@ -514,12 +510,10 @@ fn default_text(dflt: &str, decl: &str) -> String {
         .strip_prefix('(')
         .and_then(|s| s.strip_suffix(')'))
         .unwrap_or(d);
-    // An identity GENERATED ALWAYS: its sequence's nextval, cast to the
-    // type that marks it (see `serial_key`).
-    if crate::sql::serial_key::is_always(Some(inner)) {
-        inner = inner[5..]
-            .rsplit_once(" AS ")
-            .map_or(inner, |(value, _)| value);
+    // An identity column: its sequence's nextval, cast to the type that
+    // marks it (see `serial_key`).
+    if let Some(value) = crate::sql::serial_key::unmarked(inner) {
+        inner = value;
     }
     if let Some(spelling) = crate::sql::default_spelling::spelled(inner) {
         return spelling;

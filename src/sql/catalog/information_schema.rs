@@ -35,9 +35,15 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          ordinal_position:int4 column_default:varchar is_nullable:varchar data_type:varchar \
          character_maximum_length:int4 character_octet_length:int4 numeric_precision:int4 \
          numeric_precision_radix:int4 numeric_scale:int4 datetime_precision:int4 \
-         interval_type:varchar udt_catalog:name udt_schema:name udt_name:name \
-         is_identity:varchar is_generated:varchar generation_expression:varchar \
-         is_updatable:varchar",
+         interval_type:varchar interval_precision:int4 character_set_catalog:name \
+         character_set_schema:name character_set_name:name collation_catalog:name \
+         collation_schema:name collation_name:name domain_catalog:name domain_schema:name \
+         domain_name:name udt_catalog:name udt_schema:name udt_name:name scope_catalog:name \
+         scope_schema:name scope_name:name maximum_cardinality:int4 dtd_identifier:name \
+         is_self_referencing:varchar is_identity:varchar identity_generation:varchar \
+         identity_start:varchar identity_increment:varchar identity_maximum:varchar \
+         identity_minimum:varchar identity_cycle:varchar is_generated:varchar \
+         generation_expression:varchar is_updatable:varchar",
         "SELECT pg_current_database() AS table_catalog, 'public' AS table_schema, \
            c.relname AS table_name, c.attname AS column_name, c.attnum AS ordinal_position, \
            CASE WHEN c.ident = '' THEN c.dflt END AS column_default, CASE WHEN c.nn THEN 'NO' ELSE 'YES' END AS is_nullable, \
@@ -48,11 +54,24 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            pg_info_number(c.typid, pg_type_mod(c.decl), 'radix') AS numeric_precision_radix, \
            pg_info_number(c.typid, pg_type_mod(c.decl), 'scale') AS numeric_scale, \
            pg_info_number(c.typid, pg_type_mod(c.decl), 'datetime') AS datetime_precision, \
-           NULL AS interval_type, pg_current_database() AS udt_catalog, \
+           NULL AS interval_type, NULL AS interval_precision, NULL AS character_set_catalog, \
+           NULL AS character_set_schema, NULL AS character_set_name, NULL AS collation_catalog, \
+           NULL AS collation_schema, NULL AS collation_name, NULL AS domain_catalog, \
+           NULL AS domain_schema, NULL AS domain_name, pg_current_database() AS udt_catalog, \
            (SELECT CASE t.typnamespace WHEN 2200 THEN 'public' ELSE 'pg_catalog' END \
              FROM pgcat_pg_type t WHERE t.oid = c.typid) AS udt_schema, \
            (SELECT t.typname FROM pgcat_pg_type t WHERE t.oid = c.typid) AS udt_name, \
+           NULL AS scope_catalog, NULL AS scope_schema, NULL AS scope_name, \
+           NULL AS maximum_cardinality, CAST(c.attnum AS TEXT) AS dtd_identifier, \
+           'NO' AS is_self_referencing, \
            CASE WHEN c.ident = '' THEN 'NO' ELSE 'YES' END AS is_identity, \
+           CASE c.ident WHEN 'a' THEN 'ALWAYS' WHEN 'd' THEN 'BY DEFAULT' END AS identity_generation, \
+           CASE WHEN c.ident <> '' THEN '1' END AS identity_start, \
+           CASE WHEN c.ident <> '' THEN '1' END AS identity_increment, \
+           CASE WHEN c.ident <> '' THEN CASE c.typid WHEN 21 THEN '32767' WHEN 23 THEN '2147483647' \
+             ELSE '9223372036854775807' END END AS identity_maximum, \
+           CASE WHEN c.ident <> '' THEN '1' END AS identity_minimum, \
+           'NO' AS identity_cycle, \
            CASE WHEN c.gen IS NULL THEN 'NEVER' ELSE 'ALWAYS' END AS is_generated, \
            c.gen AS generation_expression, \
            CASE c.reltype WHEN 'table' THEN 'YES' ELSE 'NO' END AS is_updatable \

@@ -458,10 +458,10 @@ fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
         .collect();
     sequences.extend(serial_defaults(&mut table, single_pk.as_deref())?);
     let mut key_types = Vec::with_capacity(table.columns.len());
-    let mut always = Vec::with_capacity(table.columns.len());
+    let mut identities = Vec::with_capacity(table.columns.len());
     for column in &mut table.columns {
         let table_pk = single_pk.as_deref() == Some(ident_name(&column.name).as_str());
-        always.push(always_identity(column)?);
+        identities.push(identity_kind(column)?);
         key_types.push(column_def(column, table_pk)?);
     }
     for constraint in &mut table.constraints {
@@ -474,10 +474,12 @@ fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
         for (column, spelling) in table.columns.iter_mut().zip(spellings) {
             keep_spelling(column, spelling);
         }
-        for ((column, key_type), always) in table.columns.iter_mut().zip(key_types).zip(always) {
+        for ((column, key_type), identity) in
+            table.columns.iter_mut().zip(key_types).zip(identities)
+        {
             // After the rewrite, which would fold the cast of NULL away.
-            if let Some(ty) = always {
-                mark_always(column, ty);
+            if let Some((ty, always)) = identity {
+                mark_identity(column, ty, always);
             } else if let Some(name) = key_type {
                 column.options.push(sqlparser::ast::ColumnOptionDef {
                     name: None,
@@ -579,33 +581,31 @@ fn column_level_key(table: &mut CreateTable, single_pk: Option<&str>) {
 
 /// The type of an identity column `GENERATED ALWAYS`, whose default then
 /// records so (see `serial_key`); `None` for any other column.
-fn always_identity(
+fn identity_kind(
     column: &ColumnDef,
-) -> Result<Option<crate::sql::pgtype::PgType>, TranslateError> {
-    let always = column.options.iter().any(|o| {
-        matches!(
-            &o.option,
-            ColumnOption::Generated {
-                generated_as: GeneratedAs::Always,
-                generation_expr: None,
-                ..
-            }
-        )
+) -> Result<Option<(crate::sql::pgtype::PgType, bool)>, TranslateError> {
+    let generated = column.options.iter().find_map(|o| match &o.option {
+        ColumnOption::Generated {
+            generated_as,
+            generation_expr: None,
+            ..
+        } => Some(matches!(generated_as, GeneratedAs::Always)),
+        _ => None,
     });
-    if !always {
+    let Some(always) = generated else {
         return Ok(None);
-    }
-    Ok(Some(pg_type(&column.data_type)?))
+    };
+    Ok(Some((pg_type(&column.data_type)?, always)))
 }
 
-/// Casts the default of an identity column `GENERATED ALWAYS` (its
-/// sequence's `nextval`; for a rowid key, which has none, NULL) to the
-/// type named `"<type> always"` (see `serial_key`).
-fn mark_always(column: &mut ColumnDef, ty: crate::sql::pgtype::PgType) {
+/// Casts the default of an identity column (its sequence's `nextval`; for
+/// a rowid key, which has none, NULL) to the type named `"<type> always"`
+/// or `"<type> by default"` (see `serial_key`).
+fn mark_identity(column: &mut ColumnDef, ty: crate::sql::pgtype::PgType, always: bool) {
     let marker = DataType::Custom(
         ObjectName::from(vec![Ident::with_quote(
             '"',
-            crate::sql::serial_key::always_marker(ty),
+            crate::sql::serial_key::identity_marker(ty, always),
         )]),
         vec![],
     );
