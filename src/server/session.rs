@@ -857,6 +857,7 @@ impl Session {
                 r
             }
             StmtKind::Begin { tag } => self.begin(false, tag).await,
+            StmtKind::SetConstraints { deferred } => self.set_constraints(*deferred).await,
             StmtKind::AddConstraint {
                 table,
                 constraint,
@@ -1379,6 +1380,26 @@ impl Session {
             other => other,
         };
         Ok(Outcome::Command(Tag::new("ROLLBACK")))
+    }
+
+    /// SET CONSTRAINTS (see `Conn::set_constraints`). Outside a block it
+    /// changes nothing: PostgreSQL's WARNING 25P01. A remote tenant's
+    /// server checks foreign keys per statement anyway.
+    async fn set_constraints(self: &Arc<Self>, deferred: bool) -> Result<Outcome, SqlError> {
+        if self.tx_status() == TxStatus::Idle {
+            self.raise_notice(
+                "warning",
+                pgwire::error::ErrorInfo::new(
+                    String::new(),
+                    "25P01".into(),
+                    "SET CONSTRAINTS can only be used in transaction blocks".into(),
+                ),
+            );
+        } else if self.remote.is_none() {
+            self.with_local_conn(move |c| c.set_constraints(deferred))
+                .await?;
+        }
+        Ok(Outcome::Command(Tag::new("SET CONSTRAINTS")))
     }
 
     /// Whether the implicit block of a multi-statement query is open.

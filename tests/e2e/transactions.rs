@@ -303,3 +303,52 @@ async fn writers_on_different_connection_threads_lose_no_update() {
         .get(0);
     assert_eq!(count, ROUNDS as i64);
 }
+
+/// SET CONSTRAINTS (Django's constraint checks): DEFERRED lets a child row
+/// come before its parent within the block, IMMEDIATE checks the rows
+/// written so far (23503, the connection and block usable after
+/// ROLLBACK), and outside a block it is accepted with PostgreSQL's warning.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_constraints_defers_and_checks_foreign_keys() {
+    let server = TestServer::start().await;
+    let c = server.fresh_tenant("acme").await;
+    c.batch_execute(
+        "CREATE TABLE parent (id int PRIMARY KEY); \
+         CREATE TABLE child (id int PRIMARY KEY, \
+         parent_id int REFERENCES parent (id) DEFERRABLE INITIALLY IMMEDIATE)",
+    )
+    .await
+    .expect("tables");
+    c.batch_execute("SET CONSTRAINTS ALL IMMEDIATE")
+        .await
+        .expect("outside a block: a warning, not an error");
+    c.batch_execute(
+        "BEGIN; SET CONSTRAINTS ALL DEFERRED; INSERT INTO child VALUES (1, 1); \
+         INSERT INTO parent VALUES (1); SET CONSTRAINTS ALL IMMEDIATE; COMMIT",
+    )
+    .await
+    .expect("a child before its parent, deferred");
+    c.batch_execute("BEGIN; SET CONSTRAINTS ALL DEFERRED; INSERT INTO child VALUES (2, 2)")
+        .await
+        .expect("a dangling child, deferred");
+    let err = c
+        .batch_execute("SET CONSTRAINTS ALL IMMEDIATE")
+        .await
+        .expect_err("the dangling child is checked now");
+    assert_eq!(err.code(), Some(&SqlState::FOREIGN_KEY_VIOLATION));
+    let detail = err.as_db_error().and_then(|e| e.detail()).unwrap_or("");
+    assert_eq!(
+        detail,
+        "Key (parent_id)=(2) is not present in table \"parent\"."
+    );
+    c.batch_execute("ROLLBACK").await.expect("rollback");
+    let rows = c
+        .simple_query("SELECT id FROM child ORDER BY id")
+        .await
+        .expect("select");
+    assert_eq!(simple_rows(&rows), vec![vec![Some("1".to_owned())]]);
+    assert_eq!(
+        sqlstate(c.batch_execute("SET CONSTRAINTS ALL").await),
+        SqlState::SYNTAX_ERROR
+    );
+}

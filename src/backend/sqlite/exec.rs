@@ -459,6 +459,71 @@ impl Conn {
         r
     }
 
+    /// SET CONSTRAINTS: foreign key checks of the open block deferred to
+    /// COMMIT, or (IMMEDIATE) no longer deferred and the rows written so
+    /// far checked now, 23503 if one refers to a missing row.
+    pub fn set_constraints(&self, deferred: bool) -> Result<(), SqlError> {
+        super::guard::defer_foreign_keys(&self.db, deferred).map_err(|e| from_sqlite(&e))?;
+        if deferred {
+            return Ok(());
+        }
+        let violation: Option<(String, i64, String, i64)> = self
+            .db
+            .query_row(
+                "SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(from_sqlite(&e)),
+            })?;
+        let Some((table, rowid, parent, fkid)) = violation else {
+            return Ok(());
+        };
+        // PostgreSQL's message: the constraint (by its default name) and
+        // the key the row holds.
+        let columns: Vec<String> = self
+            .db
+            .prepare("SELECT \"from\" FROM pragma_foreign_key_list(?1) WHERE id = ?2 ORDER BY seq")
+            .and_then(|mut s| {
+                s.query_map(rusqlite::params![table, fkid], |r| r.get(0))?
+                    .collect()
+            })
+            .unwrap_or_default();
+        let list = columns
+            .iter()
+            .map(|c| format!("CAST({} AS TEXT)", crate::sql::quote_ident(c)))
+            .collect::<Vec<_>>()
+            .join(" || ', ' || ");
+        let key: Option<String> = self
+            .db
+            .query_row(
+                &format!(
+                    "SELECT {list} FROM {} WHERE rowid = ?1",
+                    crate::sql::quote_ident(&table)
+                ),
+                [rowid],
+                |r| r.get(0),
+            )
+            .ok();
+        let mut e = SqlError::new(
+            "23503",
+            format!(
+                "insert or update on table \"{table}\" violates foreign key constraint \"{table}_{}_fkey\"",
+                columns.join("_")
+            ),
+        );
+        if let Some(key) = key {
+            e = e.with_detail(format!(
+                "Key ({})=({key}) is not present in table \"{parent}\".",
+                columns.join(", ")
+            ));
+        }
+        Err(e)
+    }
+
     /// Runs `sql`'s statements. A block's own words (`BEGIN`, `COMMIT`,
     /// `SAVEPOINT x`, ...) come back at every transaction: they are kept
     /// prepared rather than parsed again each time.

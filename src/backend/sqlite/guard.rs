@@ -179,6 +179,20 @@ pub fn deferring_foreign_keys<T>(db: &Connection, f: impl FnOnce() -> Option<T>)
     r
 }
 
+/// Sets the connection's `defer_foreign_keys` for the rest of the
+/// transaction (SET CONSTRAINTS ALL DEFERRED / IMMEDIATE; SQLite turns it
+/// off again at COMMIT or ROLLBACK).
+pub fn defer_foreign_keys(db: &Connection, on: bool) -> rusqlite::Result<()> {
+    DEFERRING.with(|d| d.set(true));
+    let r = db.execute_batch(if on {
+        "PRAGMA defer_foreign_keys = ON"
+    } else {
+        "PRAGMA defer_foreign_keys = OFF"
+    });
+    DEFERRING.with(|d| d.set(false));
+    r
+}
+
 fn authorize(ctx: AuthContext<'_>) -> Authorization {
     if UNGUARDED.with(|u| u.get()) {
         return Authorization::Allow;

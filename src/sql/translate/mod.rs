@@ -68,6 +68,7 @@ mod sequences;
 mod series;
 mod session;
 mod set_all;
+mod set_constraints;
 mod set_members;
 mod similar;
 mod sizes;
@@ -308,6 +309,11 @@ pub enum StmtKind {
         name: String,
         value: String,
         local: bool,
+    },
+    /// SET CONSTRAINTS ... DEFERRED (`deferred`) or IMMEDIATE: foreign key
+    /// checks of the block deferred to COMMIT, or checked now.
+    SetConstraints {
+        deferred: bool,
     },
     /// SHOW name (lower-cased), or SHOW ALL as name "all".
     Show {

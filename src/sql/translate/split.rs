@@ -36,6 +36,8 @@ pub(super) enum Parsed {
     DefaultPrivileges(Vec<TokenWithSpan>),
     /// `DO ...` (nor this): its significant tokens.
     Do(Vec<TokenWithSpan>),
+    /// `SET CONSTRAINTS ... DEFERRED | IMMEDIATE` (nor this): whether deferred.
+    SetConstraints(bool),
     Statement(Box<Statement>),
     /// `INSERT ... OVERRIDING SYSTEM VALUE ...`: the INSERT without the
     /// clause (sqlparser does not parse it; see `pre_parse`), whose values
@@ -101,6 +103,10 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         }
         if is_keyword(&first.token, Keyword::COPY) {
             out.push(Parsed::Copy(chunk.to_vec()));
+            continue;
+        }
+        if let Some(deferred) = super::set_constraints::parse(&significant) {
+            out.push(Parsed::SetConstraints(deferred?));
             continue;
         }
         let (chunk, overriding) = super::pre_parse::rewrite(chunk.to_vec())?;

@@ -17,6 +17,9 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         Parsed::Comment(tokens) => return super::comments::translate(tokens),
         Parsed::DefaultPrivileges(tokens) => return super::default_privileges::translate(tokens),
         Parsed::Do(tokens) => return super::do_block::translate(&tokens),
+        Parsed::SetConstraints(deferred) => {
+            return Ok(Translation::command(StmtKind::SetConstraints { deferred }))
+        }
         Parsed::Refresh(name) => {
             return Ok(Translation::command(StmtKind::RefreshMatview { name }))
         }
