@@ -1020,6 +1020,15 @@ impl Session {
                 let mut s = self.settings.lock().unwrap_or_else(|p| p.into_inner());
                 // Outside a block SET LOCAL has no effect (PostgreSQL warns).
                 if *local && !in_block {
+                    drop(s);
+                    self.raise_notice(
+                        "warning",
+                        pgwire::error::ErrorInfo::new(
+                            String::new(),
+                            "25P01".into(),
+                            "SET LOCAL can only be used in transaction blocks".into(),
+                        ),
+                    );
                     return Ok(Outcome::Command(Tag::new("SET")));
                 }
                 if in_block {

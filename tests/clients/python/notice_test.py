@@ -65,6 +65,23 @@ def psycopg_side():
         conn.execute("CREATE TABLE noted (id int, v text)")
         conn.execute("DROP TABLE IF EXISTS noted")
         check(got, [], "no notice when the table is there")
+        # Commands that mean nothing outside a block: PostgreSQL's warning.
+        conn.execute("SET LOCAL statement_timeout = '5s'")
+        conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        check(
+            [(g[0], g[1], g[2]) for g in got],
+            [
+                ("WARNING", "25P01", "SET LOCAL can only be used in transaction blocks"),
+                ("WARNING", "25P01", "SET CONSTRAINTS can only be used in transaction blocks"),
+            ],
+            "warnings outside a block",
+        )
+        check(
+            conn.execute("SHOW statement_timeout").fetchone(),
+            ("0",),
+            "SET LOCAL outside a block changes nothing",
+        )
+        got.clear()
         conn.execute("CREATE TABLE noted (id int, v text)")
         conn.execute(
             "CREATE FUNCTION note_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
