@@ -41,6 +41,7 @@ mod timezones;
 mod to_char;
 pub mod triggers;
 mod trigrams;
+mod upsert;
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
@@ -90,6 +91,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     timezones::register(conn)?;
     textsearch::register(conn)?;
     trigrams::register(conn)?;
+    upsert::register(conn)?;
     triggers::register(conn, None)?;
     // A no-op outside a tenant session, which registers its own
     // (`server::notices`): a trigger's RAISE NOTICE, DROP IF EXISTS's notice.

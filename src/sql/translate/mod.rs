@@ -81,6 +81,7 @@ mod tokens;
 mod tsvector_trigger;
 mod typed_ops;
 mod types;
+mod upsert_xmax;
 mod zoned_columns;
 
 #[cfg(test)]

@@ -167,6 +167,7 @@ fn translate_parsed(statement: Statement, overriding: bool) -> Result<Translatio
     output_names::alias_outputs(&mut statement);
     super::defaults::expand(&mut statement);
     super::column_input::wrap(&mut statement, overriding);
+    super::upsert_xmax::rewrite(&mut statement);
     super::time_zone::prepare(&mut statement);
     super::exact::prepare(&mut statement);
     super::scalar_subquery::guard(&mut statement);
