@@ -8,3 +8,4 @@ CREATE TABLE sub_arrs (id int PRIMARY KEY, a int[]);
 INSERT INTO sub_arrs VALUES (1, '{5,6}'), (2, '{7}'), (3, '{}');
 SELECT id, generate_subscripts(a, 1) AS i FROM sub_arrs ORDER BY id, i;
 SELECT id, a[i] AS v FROM sub_arrs, generate_subscripts(a, 1) AS i ORDER BY id, i;
+SELECT cardinality(ARRAY[[1,2],[3,4]]) AS two_by_two, cardinality(ARRAY[1,2,3]) AS three, cardinality('{}'::int[]) AS none, cardinality(NULL::int[]) IS NULL AS null_in, cardinality(ARRAY[[NULL,2],[3,NULL]]) AS with_nulls;

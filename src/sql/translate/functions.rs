@@ -375,10 +375,13 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
             arity(1)?;
             template("(length(CAST($1 AS BLOB)) * 8)", args)
         }
+        // Every element, of every dimension (a 2x2 array has 4).
         "cardinality" => {
             arity(1)?;
-            call(
-                "json_array_length",
+            template(
+                "(CASE WHEN json_type($1, '$[0]') = 'array' \
+                 THEN (SELECT count(*) FROM json_tree($1) WHERE type <> 'array') \
+                 ELSE json_array_length($1) END)",
                 vec![super::arrays::stored(args[0].clone())],
             )
         }
