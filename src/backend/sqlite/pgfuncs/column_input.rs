@@ -369,13 +369,15 @@ fn write_key(key: &mut Vec<u8>, table: &str, column: ColumnRef<'_>) {
         ColumnRef::Name(name) => {
             key.push(1);
             key.extend_from_slice(name.as_bytes());
+            key.make_ascii_lowercase();
         }
         ColumnRef::Position(i) => {
+            // (Lower-cased before the position's bytes, which are no text.)
+            key.make_ascii_lowercase();
             key.push(2);
             key.extend_from_slice(&i.to_le_bytes());
         }
     }
-    key.make_ascii_lowercase();
 }
 
 impl DeclCache {
@@ -571,4 +573,34 @@ fn refuse_always(name: &str, writing: Writing) -> rusqlite::Error {
         e = e.with_hint("Use OVERRIDING SYSTEM VALUE to override.");
     }
     rusqlite::Error::UserFunctionError(crate::sql::errors::carried(&e).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{write_key, ColumnRef};
+
+    #[test]
+    fn keys_fold_names_but_not_positions() {
+        let key = |table: &str, column: ColumnRef<'_>| {
+            let mut k = Vec::new();
+            write_key(&mut k, table, column);
+            k
+        };
+        assert_eq!(
+            key("T", ColumnRef::Name("Ab")),
+            key("t", ColumnRef::Name("aB"))
+        );
+        assert_ne!(
+            key("t", ColumnRef::Position(65)),
+            key("t", ColumnRef::Position(97))
+        );
+        assert_eq!(
+            key("T", ColumnRef::Position(3)),
+            key("t", ColumnRef::Position(3))
+        );
+        assert_ne!(
+            key("t", ColumnRef::Name("a")),
+            key("ta", ColumnRef::Name(""))
+        );
+    }
 }
