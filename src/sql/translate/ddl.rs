@@ -579,8 +579,9 @@ fn column_level_key(table: &mut CreateTable, single_pk: Option<&str>) {
     });
 }
 
-/// The type of an identity column `GENERATED ALWAYS`, whose default then
-/// records so (see `serial_key`); `None` for any other column.
+/// The type of an identity column and whether it is `GENERATED ALWAYS`
+/// (else BY DEFAULT), which its default then records (see `serial_key`);
+/// `None` for any other column.
 fn identity_kind(
     column: &ColumnDef,
 ) -> Result<Option<(crate::sql::pgtype::PgType, bool)>, TranslateError> {
