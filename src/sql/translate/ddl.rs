@@ -407,12 +407,20 @@ pub(super) fn missing_notice(tag: &str, name: &str) -> String {
         "DROP SEQUENCE" => ("sequence", "table"),
         _ => ("table", "table"),
     };
-    let message = crate::sql::quote_literal(&format!("{noun} \"{name}\" does not exist, skipping"));
-    format!(
-        "SELECT pg_raise_notice('notice', '00000', {message}) WHERE NOT EXISTS \
-         (SELECT 1 FROM main.sqlite_schema WHERE type = '{kind}' AND name = {} COLLATE NOCASE)",
-        crate::sql::quote_literal(name)
+    skipping_notice(
+        &format!("{noun} \"{name}\""),
+        &format!(
+            "SELECT 1 FROM main.sqlite_schema WHERE type = '{kind}' AND name = {} COLLATE NOCASE",
+            crate::sql::quote_literal(name)
+        ),
     )
+}
+
+/// The statement raising `<what> does not exist, skipping` unless
+/// `exists` (a query) finds a row: DROP ... IF EXISTS of a missing object.
+pub(super) fn skipping_notice(what: &str, exists: &str) -> String {
+    let message = crate::sql::quote_literal(&format!("{what} does not exist, skipping"));
+    format!("SELECT pg_raise_notice('notice', '00000', {message}) WHERE NOT EXISTS ({exists})")
 }
 
 fn ddl(tag: &'static str, statements: Vec<String>) -> Ddl {

@@ -226,12 +226,12 @@ pub(super) fn translate(
             for name in names {
                 let type_name = type_name(name)?;
                 if *if_exists {
-                    let message = format!("type \"{type_name}\" does not exist, skipping");
-                    out.push(format!(
-                        "SELECT pg_raise_notice('notice', '00000', {}) WHERE NOT EXISTS \
-                         (SELECT 1 FROM {TABLE} WHERE type = {})",
-                        quote_literal(&message),
-                        quote_literal(&type_name)
+                    out.push(super::ddl::skipping_notice(
+                        &format!("type \"{type_name}\""),
+                        &format!(
+                            "SELECT 1 FROM {TABLE} WHERE type = {}",
+                            quote_literal(&type_name)
+                        ),
                     ));
                 } else {
                     out.push(require(&type_name, true));
