@@ -234,15 +234,13 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         ))
     })?;
     // Float math PostgreSQL has and this SQLite build lacks.
-    let unary: [(&str, F64Fn); 11] = [
+    let unary: [(&str, F64Fn); 9] = [
         ("exp", f64::exp),
         ("degrees", f64::to_degrees),
         ("radians", f64::to_radians),
         ("sin", f64::sin),
         ("cos", f64::cos),
         ("tan", f64::tan),
-        ("asin", f64::asin),
-        ("acos", f64::acos),
         ("atan", f64::atan),
         ("cbrt", f64::cbrt),
         ("log10", f64::log10),

@@ -39,6 +39,8 @@ mod text;
 pub mod textsearch;
 mod timezones;
 mod to_char;
+mod to_char_number;
+mod trig;
 pub mod triggers;
 mod trigrams;
 mod upsert;
@@ -77,6 +79,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     intervals::register(conn)?;
     interval_sums::register(conn)?;
     to_char::register(conn)?;
+    trig::register(conn)?;
     from_char::register(conn)?;
     jsonops::register(conn)?;
     jsonpath::register(conn)?;
@@ -123,8 +126,11 @@ pub fn output_texts(
 /// fails with SQLITE_ERROR and that message), so the server's SQLite error
 /// mapping should call this for SQLITE_ERROR messages it does not know.
 pub fn sqlstate(message: &str) -> Option<&'static str> {
-    const PREFIXES: [(&str, &str); 53] = [
+    const PREFIXES: [(&str, &str); 56] = [
         ("Cannot use \"", "22023"),
+        ("input is out of range", "22003"),
+        ("cannot use \"V\" and decimal point together", "42601"),
+        ("multiple decimal points", "42601"),
         (single_row::MORE_THAN_ONE_ROW, "21000"),
         ("a negative number raised to a non-integer power", "2201F"),
         ("zero raised to a negative power", "2201F"),

@@ -1327,7 +1327,8 @@ fn function_type(func: &Function) -> Option<PgType> {
             _ => PgType::Float8,
         },
         "pi" | "degrees" | "radians" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan"
-        | "atan2" | "cot" => PgType::Float8,
+        | "atan2" | "cot" | "sind" | "cosd" | "tand" | "cotd" | "asind" | "acosd" | "atand"
+        | "atan2d" | "sinh" | "cosh" | "tanh" | "asinh" | "acosh" | "atanh" => PgType::Float8,
         "jsonb_array_length"
         | "json_array_length"
         | "array_length"
@@ -1539,7 +1540,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         },
         "gcd" | "lcm" => first_arg_type()?,
         "factorial" => PgType::Numeric,
-        "width_bucket" | "scale" | "grouping" => PgType::Int4,
+        "width_bucket" | "scale" | "min_scale" | "grouping" => PgType::Int4,
         "jsonb_build_object" | "jsonb_build_array" | "jsonb_agg" | "jsonb_object_agg" => {
             PgType::Jsonb
         }

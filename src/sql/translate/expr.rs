@@ -1,7 +1,7 @@
 //! Expression rewrites from PostgreSQL to SQLite semantics. Called bottom-up,
 //! so children are already in SQLite form.
 
-use super::ast::{call, is_comparison, nested, string, string_literal, take, template};
+use super::ast::{call, is_comparison, nested, number, string, string_literal, take, template};
 use super::casts::{rewrite_cast, typed_literal};
 use super::error::{other, unsupported};
 use super::functions::{extract, rewrite_function};
@@ -370,13 +370,24 @@ pub(super) fn check_array_subscript(expr: &Expr) -> Result<(), TranslateError> {
 /// `x - '2 hours'::interval`. Must run before children are rewritten, because
 /// an interval on its own is not supported.
 pub(super) fn rewrite_interval_arithmetic(expr: &mut Expr) -> Result<(), TranslateError> {
-    let Expr::BinaryOp { left, op, right } = expr else {
-        return Ok(());
-    };
     use super::columns::expr_type;
     use crate::sql::pgtype::PgType;
     let is_interval = |e: &Expr| -> Result<bool, TranslateError> {
         Ok(interval_text(e)?.is_some() || expr_type(e) == Some(PgType::Interval))
+    };
+    // `- interval '23 hours'`: SQLite would negate the text's leading digits.
+    if let Expr::UnaryOp {
+        op: UnaryOperator::Minus,
+        expr: inner,
+    } = expr
+    {
+        if is_interval(inner)? {
+            *expr = call("pg_interval_mul", vec![take(inner), number("-1")]);
+        }
+        return Ok(());
+    }
+    let Expr::BinaryOp { left, op, right } = expr else {
+        return Ok(());
     };
     // interval * n, n * interval, interval / n: PostgreSQL's interval_mul.
     if matches!(op, BinaryOperator::Multiply | BinaryOperator::Divide) {

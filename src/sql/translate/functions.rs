@@ -207,6 +207,9 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
             }
         }
     }
+    if matches!(name.as_str(), "scale" | "min_scale" | "trim_scale") {
+        written_decimals(func);
+    }
     if UNSUPPORTED.contains(&name.as_str()) {
         return Err(unsupported(format!("function {name}()")));
     }
@@ -607,4 +610,20 @@ fn timestamp_part(field: &str, x: Expr) -> Result<Expr, TranslateError> {
         "timezone_minute" => template("(pg_tz_offset($1) % 3600 / 60)", [x]),
         other_field => return Err(unsupported(format!("EXTRACT field \"{other_field}\""))),
     })
+}
+
+/// A decimal literal argument passed as its text: `scale(8.4100)` is 4, and
+/// SQLite would read the literal as the double 8.41.
+fn written_decimals(func: &mut Function) {
+    let sqlparser::ast::FunctionArguments::List(list) = &mut func.args else {
+        return;
+    };
+    for arg in &mut list.args {
+        if let sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(e)) = arg
+        {
+            if let Some(text) = super::ast::decimal_text(e) {
+                *e = super::ast::string(text);
+            }
+        }
+    }
 }

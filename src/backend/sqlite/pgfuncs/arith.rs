@@ -74,21 +74,25 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             },
         ))
     })?;
-    conn.create_scalar_function("scale", 1, pure(), |ctx| {
-        Ok(match ctx.get_raw(0) {
-            ValueRef::Null => None,
-            ValueRef::Integer(_) => Some(0),
-            ValueRef::Real(f) => {
-                let s = crate::sql::encode::numeric::Numeric::from_f64(f).to_text();
-                Some(s.split_once('.').map_or(0, |(_, frac)| frac.len() as i64))
-            }
-            ValueRef::Text(t) => {
-                let s = String::from_utf8_lossy(t);
-                Some(s.trim().split_once('.').map_or(0, |(_, f)| f.len() as i64))
-            }
-            ValueRef::Blob(_) => None,
-        })
-    })?;
+    // scale(x): the digits after the point as written; min_scale(x): those
+    // needed to keep the value (trailing zeros dropped).
+    for (name, minimal) in [("scale", false), ("min_scale", true)] {
+        conn.create_scalar_function(name, 1, pure(), move |ctx| {
+            let text = match ctx.get_raw(0) {
+                ValueRef::Null | ValueRef::Blob(_) => return Ok(None),
+                ValueRef::Integer(_) => return Ok(Some(0)),
+                ValueRef::Real(f) => crate::sql::encode::numeric::Numeric::from_f64(f).to_text(),
+                ValueRef::Text(t) => String::from_utf8_lossy(t).trim().to_owned(),
+            };
+            let fraction = text.split_once('.').map_or("", |(_, f)| f);
+            let fraction = if minimal {
+                fraction.trim_end_matches('0')
+            } else {
+                fraction
+            };
+            Ok(Some(fraction.len() as i64))
+        })?;
+    }
     // trim_scale(x): the value without trailing fractional zeros. A number
     // already prints without them unless a scale is fixed; a numeric's text
     // is trimmed.

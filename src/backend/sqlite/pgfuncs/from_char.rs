@@ -203,15 +203,17 @@ fn parse(s: &str, fmt: &str) -> rusqlite::Result<NaiveDateTime> {
     Ok(NaiveDateTime::new(date, time))
 }
 
-/// `to_number`: the digits, sign and decimal point of `s`.
+/// `to_number`: the digits, sign and decimal point of `s`. A minus before
+/// or after the digits (S, MI) or angle brackets (PR) make it negative.
 fn number(s: &str, fmt: &str) -> rusqlite::Result<String> {
     let point = fmt.contains(['D', 'd', '.']);
-    let mut out = String::new();
+    let bracketed = fmt.to_ascii_uppercase().contains("PR");
+    let negative = s.contains('-') || bracketed && s.trim_start().starts_with('<');
+    let mut out = String::from(if negative { "-" } else { "" });
     let mut seen_point = false;
     for c in s.chars() {
         match c {
             '0'..='9' => out.push(c),
-            '-' if out.is_empty() => out.push('-'),
             '.' if point && !seen_point => {
                 seen_point = true;
                 out.push('.');
@@ -245,6 +247,8 @@ mod tests {
         assert!(parse("2024-13-01", "YYYY-MM-DD").is_err());
         assert_eq!(number("12,454.8", "99G999D9").unwrap(), "12454.8");
         assert_eq!(number("-1,000", "S9,999").unwrap(), "-1000");
+        assert_eq!(number("12,454.8-", "99G999D9S").unwrap(), "-12454.8");
+        assert_eq!(number("<12>", "99PR").unwrap(), "-12");
         assert!(number("abc", "999").is_err());
     }
 }

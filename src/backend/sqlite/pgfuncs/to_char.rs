@@ -4,14 +4,14 @@
 //! Date/time: YYYY YYY YY Y, MM, DD, DDD, D, HH HH12 HH24, MI, SS, MS, US,
 //! AM PM A.M. P.M. (and lower case), Month MONTH month, Mon MON mon,
 //! Day DAY day, Dy DY dy, Q, IW, WW, J, TZ tz (UTC), the FM prefix, "quoted
-//! text" and backslash escapes; anything else is copied. Numbers: 9, 0, `.`,
-//! D, `,`, G, S, MI, PL, SG, FM. Times are UTC, as the server's TimeZone.
+//! text" and backslash escapes; anything else is copied. Times are UTC, as
+//! the server's TimeZone. Numbers: see `to_char_number`.
 
 use chrono::{Datelike, NaiveDateTime, Timelike};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
-use super::{error, pure};
+use super::{error, pure, to_char_number};
 use crate::sql::encode::datetime::{naive_of_usecs, parse_timestamp, Stamp};
 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
@@ -21,14 +21,24 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         };
         Ok(match ctx.get_raw(0) {
             ValueRef::Null => None,
-            ValueRef::Integer(i) => Some(number(i as f64, &fmt)),
-            ValueRef::Real(f) => Some(number(f, &fmt)),
+            ValueRef::Integer(i) => Some(to_char_number::to_char(&i.to_string(), &fmt)?),
+            ValueRef::Real(f) => Some(to_char_number::to_char(&decimal(f), &fmt)?),
             ValueRef::Text(t) => {
                 let s = String::from_utf8_lossy(t);
                 if let Some(ts) = timestamp(&s) {
                     Some(datetime(ts, &fmt))
                 } else if let Ok(f) = s.trim().parse::<f64>() {
-                    Some(number(f, &fmt))
+                    // A numeric's exact text, unless written with an exponent.
+                    let plain = s
+                        .trim()
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b"+-.".contains(&b));
+                    let text = if plain {
+                        s.trim().to_owned()
+                    } else {
+                        decimal(f)
+                    };
+                    Some(to_char_number::to_char(&text, &fmt)?)
                 } else {
                     return Err(error(
                         "22007",
@@ -42,6 +52,11 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         })
     })?;
     Ok(())
+}
+
+/// A double as the decimal it stands for (`2.675`, not its binary value).
+fn decimal(f: f64) -> String {
+    crate::sql::encode::numeric::Numeric::from_f64_decimal(f).to_text()
 }
 
 fn timestamp(s: &str) -> Option<NaiveDateTime> {
@@ -204,89 +219,6 @@ fn datetime(t: NaiveDateTime, fmt: &str) -> String {
     out
 }
 
-/// Numeric templates: digits (9 = digit or space, 0 = digit or zero),
-/// decimal point, group separators, sign.
-fn number(v: f64, fmt: &str) -> String {
-    let upper = fmt.to_ascii_uppercase();
-    let fm = upper.contains("FM");
-    let body: String = upper.replace("FM", "");
-    let (int_pat, frac_pat) = match body.find(['.', 'D']) {
-        Some(p) => (&body[..p], &body[p + 1..]),
-        None => (body.as_str(), ""),
-    };
-    let frac_digits = frac_pat.chars().filter(|c| matches!(c, '9' | '0')).count();
-    let int_slots = int_pat.chars().filter(|c| matches!(c, '9' | '0')).count();
-    let neg = v < 0.0;
-    let rounded = format!("{:.*}", frac_digits, v.abs());
-    let (int_digits, frac) = rounded.split_once('.').unwrap_or((&rounded, ""));
-    if int_digits.len() > int_slots {
-        // PostgreSQL prints '#' for every position when the value does not fit.
-        let hashes: String = body
-            .chars()
-            .map(|c| if matches!(c, '9' | '0') { '#' } else { c })
-            .collect();
-        return if fm { hashes } else { format!(" {hashes}") };
-    }
-    let mut digits = int_digits.chars().rev().peekable();
-    let mut int_out: Vec<char> = Vec::new();
-    let mut started_zero = false;
-    for c in int_pat.chars().rev() {
-        match c {
-            '9' | '0' => match digits.next() {
-                Some(d) => int_out.push(d),
-                None if c == '0' || started_zero => {
-                    started_zero = true;
-                    int_out.push('0')
-                }
-                None => int_out.push(' '),
-            },
-            ',' | 'G' => {
-                if digits.peek().is_some() || started_zero {
-                    int_out.push(',')
-                } else {
-                    int_out.push(' ')
-                }
-            }
-            'S' | 'M' | 'I' | 'P' | 'L' => {}
-            other => int_out.push(other),
-        }
-    }
-    int_out.reverse();
-    // A value of 0 before the point prints "0" only for a 0 pattern; 9s show blanks.
-    let mut int_str: String = int_out.into_iter().collect();
-    if int_digits == "0" && !int_pat.contains('0') && frac_digits > 0 {
-        int_str = int_str.replacen('0', " ", 1);
-    }
-    // FM drops the blank digit positions, wherever they are
-    // (`FM$9,999.00` is `$90.00`).
-    if fm {
-        int_str.retain(|c| c != ' ');
-    }
-    let sign = if neg { '-' } else { ' ' };
-    let explicit_sign =
-        upper.contains('S') || upper.contains("MI") || upper.contains("PL") || upper.contains("SG");
-    // The sign goes right before the first digit.
-    let first = int_str.find(|c: char| c != ' ').unwrap_or(int_str.len());
-    let mut out = String::new();
-    out.push_str(&int_str[..first]);
-    if !explicit_sign || upper.starts_with('S') {
-        out.push(sign);
-    }
-    out.push_str(&int_str[first..]);
-    if !frac_pat.is_empty() || body.contains('.') || body.contains('D') {
-        out.push('.');
-        out.push_str(frac);
-    }
-    if upper.ends_with("MI") {
-        out.push(if neg { '-' } else { ' ' });
-    }
-    if fm {
-        out.trim().to_owned()
-    } else {
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,17 +241,5 @@ mod tests {
         assert_eq!(dt(t, "YYYYMMDD"), "20240507");
         assert_eq!(dt(t, "\"Q\"Q YYYY"), "Q2 2024");
         assert_eq!(dt(t, "FMDD.FMMM"), "7.5");
-    }
-
-    #[test]
-    fn numbers_as_postgres_prints_them() {
-        assert_eq!(number(1234.5, "9999.99"), " 1234.50");
-        assert_eq!(number(-1234.5, "9999.99"), "-1234.50");
-        assert_eq!(number(5.0, "000"), " 005");
-        assert_eq!(number(1234567.0, "9,999,999"), " 1,234,567");
-        assert_eq!(number(12345.0, "999"), " ###");
-        assert_eq!(number(4.256, "FM9.99"), "4.26");
-        assert_eq!(number(90.0, "FM$9,999.00"), "$90.00");
-        assert_eq!(number(0.0, "FM$9,999.00"), "$.00");
     }
 }
