@@ -155,6 +155,12 @@ pub(super) fn typed_literal(text: &str, pg: PgType) -> Result<Expr, TranslateErr
                 }
             }
         }
+        // Stored as the words, which sort after (and before) every date.
+        PgType::Date | PgType::Timestamp | PgType::Timestamptz
+            if matches!(special.as_str(), "infinity" | "+infinity" | "-infinity") =>
+        {
+            string(special.trim_start_matches('+'))
+        }
         PgType::Date if special == "today" || special == "now" => call("date", vec![string("now")]),
         PgType::Date => string(literals::date(text)?),
         PgType::Time => string(literals::time(text)?),

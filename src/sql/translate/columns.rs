@@ -1434,6 +1434,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         "date_trunc" | "date_bin" => match expr_type(timestamp_source(func)?)? {
             // A date is cast to timestamptz, as PostgreSQL picks.
             PgType::Timestamptz | PgType::Date => PgType::Timestamptz,
+            PgType::Interval => PgType::Interval,
             _ => PgType::Timestamp,
         },
         "div" => match first_arg_type()? {
@@ -1463,6 +1464,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "repeat" | "reverse" | "regexp_replace" | "format" => PgType::Text,
         "decode" | "sha224" | "sha256" | "sha384" | "sha512" | "digest" => PgType::Bytea,
         "starts_with"
+        | "isfinite"
         | "has_table_privilege"
         | "has_schema_privilege"
         | "has_database_privilege"

@@ -405,7 +405,18 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         "date_trunc" if args.len() == 3 && is_zone_type_marker(&args[2]) => {
             let local = call("pg_tz_local", vec![args[1].clone(), args[2].clone()]);
             let truncated = date_trunc(&args[0], local)?;
-            call("pg_tz_utc", vec![truncated, args[2].clone()])
+            let zoned = call("pg_tz_utc", vec![truncated, args[2].clone()]);
+            if string_literal(&args[2]).is_some() {
+                zoned
+            } else {
+                // A column whose type the schema tells: it may be an interval.
+                super::column_dates::when_type(
+                    args[2].clone(),
+                    "interval",
+                    call("pg_interval_trunc", vec![args[0].clone(), args[1].clone()]),
+                    zoned,
+                )
+            }
         }
         "date_trunc" => {
             arity(2)?;
@@ -524,6 +535,17 @@ const INTERVAL_FIELDS: &[&str] = &[
 /// `EXTRACT(field FROM x)` / `date_part('field', x)` of a known interval
 /// (a literal, a cast, `ts - ts`, `age(..)`) becomes `pg_interval_part`.
 pub(super) fn extract_from_interval(expr: &mut Expr) -> Result<(), TranslateError> {
+    if let Expr::Function(func) = &*expr {
+        if base_name(&func.name) == "date_trunc" {
+            if let Some([unit, x]) = plain_args(func).as_deref() {
+                if expr_type(x) == Some(PgType::Interval) {
+                    // `date_trunc('hour', interval '3 days 02:47:33')`.
+                    *expr = call("pg_interval_trunc", vec![(*unit).clone(), (*x).clone()]);
+                }
+            }
+            return Ok(());
+        }
+    }
     let (field, x) = match &*expr {
         Expr::Extract { field, expr: x, .. } => {
             (field.to_string().to_ascii_lowercase(), (**x).clone())
@@ -604,6 +626,9 @@ fn timestamp_part(field: &str, x: Expr) -> Result<Expr, TranslateError> {
         "isoyear" => int_format("%G"),
         "quarter" => template("((CAST(strftime('%m', $1) AS INTEGER) + 2) / 3)", [x]),
         "epoch" => template("unixepoch($1, 'subsec')", [x]),
+        // Days since 4714 BC counted from midnight (SQLite's julianday
+        // counts from noon).
+        "julian" => template("(julianday($1) + 0.5)", [x]),
         // The session zone's offset at the instant, seconds east of UTC.
         "timezone" => call("pg_tz_offset", vec![x]),
         "timezone_hour" => template("(pg_tz_offset($1) / 3600)", [x]),

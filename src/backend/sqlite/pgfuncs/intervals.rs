@@ -242,6 +242,41 @@ pub(crate) fn interval_part(field: &str, iv: Interval) -> Option<f64> {
     })
 }
 
+/// `date_trunc(unit, interval)`: the fields below `unit` set to zero, as
+/// PostgreSQL splits an interval (years and months, days, then the time).
+pub(crate) fn interval_trunc(unit: &str, iv: Interval) -> Option<Interval> {
+    const HOUR: i64 = 3_600_000_000;
+    const MINUTE: i64 = 60_000_000;
+    const SECOND: i64 = 1_000_000;
+    let keep_months = |step: i32| Interval {
+        months: iv.months / step * step,
+        days: 0,
+        usecs: 0,
+    };
+    let keep_usecs = |step: i64| Interval {
+        usecs: iv.usecs / step * step,
+        ..iv
+    };
+    Some(match unit {
+        "millennium" | "millennia" => keep_months(12_000),
+        "century" | "centuries" => keep_months(1_200),
+        "decade" | "decades" => keep_months(120),
+        "year" | "years" => keep_months(12),
+        "quarter" => Interval {
+            months: iv.months / 12 * 12 + iv.months % 12 / 3 * 3,
+            ..keep_months(1)
+        },
+        "month" | "months" => keep_months(1),
+        "day" | "days" => Interval { usecs: 0, ..iv },
+        "hour" | "hours" => keep_usecs(HOUR),
+        "minute" | "minutes" => keep_usecs(MINUTE),
+        "second" | "seconds" => keep_usecs(SECOND),
+        "millisecond" | "milliseconds" => keep_usecs(1_000),
+        "microsecond" | "microseconds" => iv,
+        _ => return None,
+    })
+}
+
 /// `N` integer fields then seconds (make_interval, make_timestamp); `None`
 /// when one is NULL.
 fn fields<const N: usize>(
@@ -310,6 +345,33 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             None => Err(error(
                 "0A000",
                 format!("unit \"{field}\" not supported for type interval"),
+            )),
+        }
+    })?;
+    // isfinite(date | timestamp | interval): infinite dates are stored as
+    // the words; PostgreSQL 15's intervals are always finite.
+    conn.create_scalar_function("isfinite", 1, pure(), |ctx| {
+        Ok(text(ctx, 0)?.map(|x| {
+            let x = x.trim();
+            !(x.eq_ignore_ascii_case("infinity") || x.eq_ignore_ascii_case("-infinity"))
+        }))
+    })?;
+    conn.create_scalar_function("pg_interval_trunc", 2, pure(), |ctx| {
+        let (Some(unit), Some(x)) = (text(ctx, 0)?, text(ctx, 1)?) else {
+            return Ok(None);
+        };
+        let iv = Interval::parse(&x).ok_or_else(|| {
+            error(
+                "22007",
+                format!("invalid input syntax for type interval: \"{x}\""),
+            )
+        })?;
+        let unit = unit.to_ascii_lowercase();
+        match interval_trunc(&unit, iv) {
+            Some(iv) => Ok(Some(iv.to_text())),
+            None => Err(error(
+                "0A000",
+                format!("unit \"{unit}\" not supported for type interval"),
             )),
         }
     })?;

@@ -13,6 +13,7 @@ use rusqlite::Connection;
 
 use super::{error, pure, to_char_number};
 use crate::sql::encode::datetime::{naive_of_usecs, parse_timestamp, Stamp};
+use crate::sql::encode::interval::Interval;
 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("to_char", 2, pure(), |ctx| {
@@ -27,6 +28,10 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
                 let s = String::from_utf8_lossy(t);
                 if let Some(ts) = timestamp(&s) {
                     Some(datetime(ts, &fmt))
+                } else if let Some(iv) =
+                    Interval::parse(&s).filter(|_| s.trim().parse::<f64>().is_err())
+                {
+                    Some(clock(&Clock::of_interval(iv), &fmt))
                 } else if let Ok(f) = s.trim().parse::<f64>() {
                     // A numeric's exact text, unless written with an exponent.
                     let plain = s
@@ -102,7 +107,58 @@ fn cased(word: &str, pattern: &str) -> String {
     }
 }
 
+/// The fields a template prints: a timestamp's, or an interval's (hours
+/// past 23 and no calendar: week and weekday patterns print zero).
+struct Clock {
+    year: i64,
+    month: i64,
+    day: i64,
+    hour: i64,
+    minute: i64,
+    second: i64,
+    micros: i64,
+    at: Option<NaiveDateTime>,
+}
+
+impl Clock {
+    fn of(t: NaiveDateTime) -> Clock {
+        Clock {
+            year: t.year().into(),
+            month: t.month().into(),
+            day: t.day().into(),
+            hour: t.hour().into(),
+            minute: t.minute().into(),
+            second: t.second().into(),
+            micros: (t.nanosecond() / 1_000).into(),
+            at: Some(t),
+        }
+    }
+
+    /// PostgreSQL splits an interval into years, months, days and a time.
+    fn of_interval(iv: Interval) -> Clock {
+        let usecs = iv.usecs;
+        Clock {
+            year: (iv.months / 12).into(),
+            month: (iv.months % 12).into(),
+            day: iv.days.into(),
+            hour: usecs / 3_600_000_000,
+            minute: usecs / 60_000_000 % 60,
+            second: usecs / 1_000_000 % 60,
+            micros: usecs % 1_000_000,
+            at: None,
+        }
+    }
+
+    fn calendar(&self, f: impl Fn(&NaiveDateTime) -> i64) -> i64 {
+        self.at.as_ref().map_or(0, f)
+    }
+}
+
 fn datetime(t: NaiveDateTime, fmt: &str) -> String {
+    clock(&Clock::of(t), fmt)
+}
+
+fn clock(t: &Clock, fmt: &str) -> String {
     let mut out = String::with_capacity(fmt.len() + 8);
     let b = fmt.as_bytes();
     let mut i = 0;
@@ -157,59 +213,80 @@ fn datetime(t: NaiveDateTime, fmt: &str) -> String {
             }
             continue;
         };
-        let hour12 = match t.hour() % 12 {
+        let hour12 = match t.hour % 12 {
             0 => 12,
             h => h,
-        } as i64;
-        let pm = t.hour() >= 12;
+        };
+        let pm = t.hour >= 12;
+        let month_name = usize::try_from(t.month - 1)
+            .ok()
+            .and_then(|m| MONTHS.get(m))
+            .copied()
+            .unwrap_or("");
+        let weekday = t.calendar(|d| d.weekday().num_days_from_sunday().into());
         match *p {
-            "YYYY" => num(&mut out, t.year() as i64, 4),
-            "YYY" => num(&mut out, (t.year() % 1000) as i64, 3),
-            "YY" => num(&mut out, (t.year() % 100) as i64, 2),
-            "Y" => num(&mut out, (t.year() % 10) as i64, 1),
-            "MM" => num(&mut out, t.month() as i64, 2),
-            "DD" => num(&mut out, t.day() as i64, 2),
-            "DDD" => num(&mut out, t.ordinal() as i64, 3),
-            "D" => num(&mut out, t.weekday().num_days_from_sunday() as i64 + 1, 1),
-            "HH24" => num(&mut out, t.hour() as i64, 2),
+            "YYYY" => num(&mut out, t.year, 4),
+            "YYY" => num(&mut out, t.year % 1000, 3),
+            "YY" => num(&mut out, t.year % 100, 2),
+            "Y" => num(&mut out, t.year % 10, 1),
+            "MM" => num(&mut out, t.month, 2),
+            "DD" => num(&mut out, t.day, 2),
+            "DDD" => num(&mut out, t.calendar(|d| d.ordinal().into()), 3),
+            "D" => num(&mut out, weekday + 1, 1),
+            "HH24" => num(&mut out, t.hour, 2),
             "HH12" | "HH" => num(&mut out, hour12, 2),
-            "MI" => num(&mut out, t.minute() as i64, 2),
-            "SS" => num(&mut out, t.second() as i64, 2),
-            "MS" => num(&mut out, (t.nanosecond() / 1_000_000) as i64, 3),
-            "US" => num(&mut out, (t.nanosecond() / 1_000) as i64, 6),
-            "Q" => num(&mut out, ((t.month() - 1) / 3 + 1) as i64, 1),
-            "IW" => num(&mut out, t.iso_week().week() as i64, 2),
+            "MI" => num(&mut out, t.minute, 2),
+            "SS" => num(&mut out, t.second, 2),
+            "MS" => num(&mut out, t.micros / 1_000, 3),
+            "US" => num(&mut out, t.micros, 6),
+            "Q" => num(&mut out, (t.month - 1).max(0) / 3 + 1, 1),
+            "IW" => num(&mut out, t.calendar(|d| d.iso_week().week().into()), 2),
             // ISO 8601 week-numbering year, day of week (Monday 1) and day
             // of that year.
-            "IYYY" => num(&mut out, t.iso_week().year() as i64, 4),
-            "IYY" => num(&mut out, (t.iso_week().year() % 1000) as i64, 3),
-            "IY" => num(&mut out, (t.iso_week().year() % 100) as i64, 2),
-            "ID" => num(&mut out, t.weekday().number_from_monday() as i64, 1),
-            "IDDD" => num(
+            "IYYY" => num(&mut out, t.calendar(|d| d.iso_week().year().into()), 4),
+            "IYY" => num(
                 &mut out,
-                (t.iso_week().week() as i64 - 1) * 7 + t.weekday().number_from_monday() as i64,
+                t.calendar(|d| (d.iso_week().year() % 1000).into()),
                 3,
             ),
-            "WW" => num(&mut out, ((t.ordinal() - 1) / 7 + 1) as i64, 2),
-            "J" => num(&mut out, t.date().num_days_from_ce() as i64 + 1_721_425, 1),
+            "IY" => num(
+                &mut out,
+                t.calendar(|d| (d.iso_week().year() % 100).into()),
+                2,
+            ),
+            "ID" => num(
+                &mut out,
+                t.calendar(|d| d.weekday().number_from_monday().into()),
+                1,
+            ),
+            "IDDD" => num(
+                &mut out,
+                t.calendar(|d| {
+                    (i64::from(d.iso_week().week()) - 1) * 7
+                        + i64::from(d.weekday().number_from_monday())
+                }),
+                3,
+            ),
+            "WW" => num(
+                &mut out,
+                t.calendar(|d| ((d.ordinal() - 1) / 7 + 1).into()),
+                2,
+            ),
+            "J" => num(
+                &mut out,
+                t.calendar(|d| i64::from(d.date().num_days_from_ce()) + 1_721_425),
+                1,
+            ),
             "AM" | "PM" => out.push_str(if pm { "PM" } else { "AM" }),
             "am" | "pm" => out.push_str(if pm { "pm" } else { "am" }),
             "A.M." | "P.M." => out.push_str(if pm { "P.M." } else { "A.M." }),
             "a.m." | "p.m." => out.push_str(if pm { "p.m." } else { "a.m." }),
-            "MONTH" | "Month" | "month" => word(&mut out, MONTHS[t.month0() as usize], p, 9),
-            "MON" | "Mon" | "mon" => word(&mut out, &MONTHS[t.month0() as usize][..3], p, 0),
-            "DAY" | "Day" | "day" => word(
-                &mut out,
-                DAYS[t.weekday().num_days_from_sunday() as usize],
-                p,
-                9,
-            ),
-            "DY" | "Dy" | "dy" => word(
-                &mut out,
-                &DAYS[t.weekday().num_days_from_sunday() as usize][..3],
-                p,
-                0,
-            ),
+            "MONTH" | "Month" | "month" => word(&mut out, month_name, p, 9),
+            "MON" | "Mon" | "mon" => word(&mut out, month_name.get(..3).unwrap_or(""), p, 0),
+            "DAY" | "Day" | "day" if t.at.is_some() => word(&mut out, DAYS[weekday as usize], p, 9),
+            "DY" | "Dy" | "dy" if t.at.is_some() => {
+                word(&mut out, &DAYS[weekday as usize][..3], p, 0)
+            }
             "TZ" => out.push_str("UTC"),
             "tz" => out.push_str("utc"),
             _ => {}
@@ -241,5 +318,17 @@ mod tests {
         assert_eq!(dt(t, "YYYYMMDD"), "20240507");
         assert_eq!(dt(t, "\"Q\"Q YYYY"), "Q2 2024");
         assert_eq!(dt(t, "FMDD.FMMM"), "7.5");
+    }
+
+    #[test]
+    fn intervals_as_postgres_prints_them() {
+        let iv = |s: &str, f: &str| clock(&Clock::of_interval(Interval::parse(s).unwrap()), f);
+        assert_eq!(iv("15:02:12", "HH24:MI:SS"), "15:02:12");
+        assert_eq!(
+            iv("3 days 4 hours", "DD \"days\" HH24 \"hours\""),
+            "03 days 04 hours"
+        );
+        assert_eq!(iv("1 year 2 months", "YYYY-MM"), "0001-02");
+        assert_eq!(iv("50 hours", "HH24"), "50");
     }
 }
