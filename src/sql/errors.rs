@@ -156,6 +156,8 @@ pub fn from_sqlite(err: &rusqlite::Error) -> SqlError {
                 SqlError::new("2201B", re.to_string())
             } else if let Some(se) = inner.downcast_ref::<SqlError>() {
                 se.clone()
+            } else if let Some(Carried(se)) = inner.downcast_ref::<Carried>() {
+                se.clone()
             } else if let Some(e) = carried_code(&inner.to_string()) {
                 e
             } else {
@@ -559,14 +561,30 @@ pub(crate) fn unnamed_insert_counts(msg: &str) -> Option<(usize, usize)> {
 /// passes only the text of an error raised inside a function.
 pub const CODE_MARK: char = '\u{1}';
 
-/// The SQLSTATEs `pg_raise` carries; any other becomes P0001 (RAISE's).
+/// The SQLSTATEs an error message may carry (`pg_raise`, the server's SQL
+/// functions); any other becomes P0001 (RAISE's).
 const RAISABLE: &[&str] = &[
     "P0001", "P0002", "P0003", "P0004", "22000", "22001", "22003", "22004", "22007", "22008",
     "22012", "22023", "22P02", "23000", "23001", "23502", "23503", "23505", "23514", "25006",
     "2BP01", "40001", "42501", "42601", "42703", "42704", "42710", "42723", "42809", "42883",
     "42P01", "42P07", "42P16", "55000", "55P03", "57014", "0A000", "XX000", "428C9", "54001",
-    "0Z002", "22005", "42P13", "42804",
+    "0Z002", "22005", "42P13", "42804", "21000", "2200H", "2201B", "2201E", "2201F", "2201G",
+    "2202E", "22033", "22036", "22038", "22039", "2203A", "2203B", "2203C", "42803", "54000",
 ];
+
+/// An error a server-side SQL function raises: displayed in
+/// [`carried`] form, so its SQLSTATE survives SQLite, which keeps only the
+/// text of an error raised inside a function.
+#[derive(Debug)]
+pub struct Carried(pub SqlError);
+
+impl std::fmt::Display for Carried {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&carried(&self.0))
+    }
+}
+
+impl std::error::Error for Carried {}
 
 /// `pg_raise`'s message text: the code between marks, then the message.
 pub fn with_code(code: &str, message: &str) -> String {

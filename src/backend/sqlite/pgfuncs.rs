@@ -55,9 +55,13 @@ fn pure() -> FunctionFlags {
         | FunctionFlags::SQLITE_INNOCUOUS
 }
 
-/// A PostgreSQL error raised from inside a function call.
+/// A PostgreSQL error raised from inside a function call. SQLite keeps
+/// only an error's text, so the text carries the SQLSTATE (see
+/// `errors::Carried`), which the server's error mapping reads back.
 fn error(code: &'static str, message: impl Into<String>) -> rusqlite::Error {
-    rusqlite::Error::UserFunctionError(Box::new(crate::sql::errors::SqlError::new(code, message)))
+    rusqlite::Error::UserFunctionError(Box::new(crate::sql::errors::Carried(
+        crate::sql::errors::SqlError::new(code, message),
+    )))
 }
 
 /// Registers every function of this module on `conn`.

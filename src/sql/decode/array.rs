@@ -98,8 +98,14 @@ enum Node {
 }
 
 /// Parses `array_in` syntax into JSON text, decoding each element as `elem`.
-pub(super) fn from_literal(s: &str, elem: ArrayElem) -> Result<String, DecodeError> {
+pub(crate) fn from_literal(s: &str, elem: ArrayElem) -> Result<String, DecodeError> {
     let root = parse_literal(s)?;
+    if !rectangular(&root) {
+        return Err(DecodeError {
+            code: "22P02",
+            message: format!("malformed array literal: \"{s}\""),
+        });
+    }
     let mut out = String::with_capacity(s.len() + 2);
     let typed = |out: &mut String, t: String| -> Result<(), DecodeError> {
         push_json(out, text::decode(&t, elem.scalar())?, elem);
@@ -107,6 +113,28 @@ pub(super) fn from_literal(s: &str, elem: ArrayElem) -> Result<String, DecodeErr
     };
     write_node(&mut out, root, &typed)?;
     Ok(out)
+}
+
+/// Whether every sub-array of a level has the same length and depth
+/// (PostgreSQL: "Multidimensional arrays must have sub-arrays with
+/// matching dimensions").
+fn rectangular(n: &Node) -> bool {
+    fn shape(n: &Node, out: &mut Vec<usize>, depth: usize) -> bool {
+        let Node::Array(items) = n else {
+            return out.len() == depth;
+        };
+        match out.get(depth) {
+            Some(&len) if len != items.len() => return false,
+            Some(_) => {}
+            None if depth == out.len() => out.push(items.len()),
+            None => return false,
+        }
+        let nested = items.first().is_some_and(|i| matches!(i, Node::Array(_)));
+        items
+            .iter()
+            .all(|i| matches!(i, Node::Array(_)) == nested && shape(i, out, depth + 1))
+    }
+    shape(n, &mut Vec::new(), 0)
 }
 
 fn parse_literal(s: &str) -> Result<Node, DecodeError> {

@@ -1138,7 +1138,14 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
             _ => PgType::Text,
         });
     }
-    if matches!(op, B::Minus) && lt == Some(PgType::Jsonb) && rt == Some(PgType::Text) {
+    // jsonb - 'key', jsonb - n, jsonb - text[].
+    if matches!(op, B::Minus)
+        && lt == Some(PgType::Jsonb)
+        && matches!(
+            rt,
+            Some(PgType::Text | PgType::Int2 | PgType::Int4 | PgType::Int8 | PgType::Array(_))
+        )
+    {
         return Some(PgType::Jsonb);
     }
     let is_ts = |t: Option<PgType>| matches!(t, Some(PgType::Timestamp | PgType::Timestamptz));
@@ -1294,6 +1301,7 @@ fn function_type(func: &Function) -> Option<PgType> {
             }
         }
         "regr_count" => PgType::Int8,
+        "bit_and" | "bit_or" | "bit_xor" => first_arg_type()?,
         "corr" | "covar_pop" | "covar_samp" | "regr_sxx" | "regr_syy" | "regr_sxy"
         | "regr_avgx" | "regr_avgy" | "regr_r2" | "regr_slope" | "regr_intercept" => PgType::Float8,
         // Window functions.
@@ -1442,9 +1450,13 @@ fn function_type(func: &Function) -> Option<PgType> {
             other => other,
         },
         "mod" => first_arg_type()?,
-        "json_build_object" | "json_build_array" | "json_agg" | "json_object_agg" | "to_json"
-        | "array_to_json" | "row_to_json" | "pg_json_agg_rows" => PgType::Json,
-        "to_jsonb" | "jsonb_set" | "jsonb_extract_path" | "jsonb_strip_nulls" => PgType::Jsonb,
+        "json_build_object" | "json_object" | "json_build_array" | "json_agg"
+        | "json_object_agg" | "to_json" | "array_to_json" | "row_to_json" | "pg_json_agg_rows" => {
+            PgType::Json
+        }
+        "to_jsonb" | "jsonb_set" | "jsonb_insert" | "jsonb_extract_path" | "jsonb_strip_nulls" => {
+            PgType::Jsonb
+        }
         "jsonb_path_query" | "jsonb_path_query_array" | "jsonb_path_query_first" => PgType::Jsonb,
         "jsonb_path_exists" | "jsonb_path_match" => PgType::Bool,
         "json_extract_path" => PgType::Json,
@@ -1543,9 +1555,8 @@ fn function_type(func: &Function) -> Option<PgType> {
         "gcd" | "lcm" => first_arg_type()?,
         "factorial" => PgType::Numeric,
         "width_bucket" | "scale" | "min_scale" | "grouping" => PgType::Int4,
-        "jsonb_build_object" | "jsonb_build_array" | "jsonb_agg" | "jsonb_object_agg" => {
-            PgType::Jsonb
-        }
+        "jsonb_build_object" | "jsonb_object" | "jsonb_build_array" | "jsonb_agg"
+        | "jsonb_object_agg" => PgType::Jsonb,
         // A tenant's own function, when the executor told its type.
         other => {
             FUNCTIONS.with(|f| f.borrow().iter().find(|(n, _)| n == other).map(|(_, t)| *t))?

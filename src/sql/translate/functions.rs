@@ -76,6 +76,8 @@ pub(super) fn json_argument(e: Expr, ty: Option<crate::sql::pgtype::PgType>) -> 
         Some(PgType::Bool) => "json(CASE WHEN $1 THEN 'true' WHEN NOT ($1) THEN 'false' END)",
         Some(PgType::Json) => "pg_json_value($1)",
         Some(PgType::Jsonb) => "pg_jsonb_value($1)",
+        // Arrays are stored as JSON arrays: embedded as they are.
+        Some(PgType::Array(_)) => "json($1)",
         _ => return e,
     };
     template(sql, [e])
@@ -238,6 +240,10 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         "chr" => Some("char"),
         "ascii" => Some("unicode"),
         "jsonb_build_object" => Some("json_object"),
+        // PostgreSQL's forms take text arrays; SQLite's (which the
+        // translator's own rewrites call) pairs of values.
+        "json_object" if text_array_form(func) => Some("pg_json_object"),
+        "jsonb_object" if text_array_form(func) => Some("pg_jsonb_object"),
         "jsonb_build_array" => Some("json_array"),
         "jsonb_array_length" | "json_array_length" => Some("json_array_length"),
         _ => None,
@@ -650,5 +656,23 @@ fn written_decimals(func: &mut Function) {
                 *e = super::ast::string(text);
             }
         }
+    }
+}
+
+/// Whether a `json_object` / `jsonb_object` call is PostgreSQL's form: one
+/// array of keys and values, or an array of keys and one of values.
+fn text_array_form(func: &Function) -> bool {
+    let is_array = |e: &Expr| {
+        matches!(
+            super::columns::expr_type(e),
+            Some(crate::sql::pgtype::PgType::Array(_))
+        ) || string_literal(e).is_some_and(|s| s.trim_start().starts_with('{'))
+            // `ARRAY[...]`, already rewritten (this runs after the arguments).
+            || matches!(e, Expr::Function(f) if base_name(&f.name) == "json_array")
+    };
+    match plain_args(func).as_deref() {
+        Some([one]) => is_array(one) || string_literal(one).is_none(),
+        Some([keys, values]) => is_array(keys) && is_array(values),
+        _ => false,
     }
 }

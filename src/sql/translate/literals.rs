@@ -206,6 +206,13 @@ pub(super) fn bytea_hex(text: &str) -> Result<String, TranslateError> {
 /// A one-dimensional PostgreSQL array literal (`{a,"b c",NULL}`) as JSON text.
 pub(super) fn array_json(text: &str, elem: ArrayElem) -> Result<String, TranslateError> {
     let t = text.trim();
+    // A multi-dimensional literal (`{{1,2},{3,4}}`): nested JSON arrays.
+    if t.strip_prefix('{')
+        .is_some_and(|b| b.trim_start().starts_with('{'))
+    {
+        return crate::sql::decode::array::from_literal(t, elem)
+            .map_err(|e| other(e.code, e.message));
+    }
     let body = t
         .strip_prefix('{')
         .and_then(|s| s.strip_suffix('}'))

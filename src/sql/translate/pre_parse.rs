@@ -17,7 +17,9 @@ pub(super) fn rewrite(
 ) -> Result<(Vec<TokenWithSpan>, bool), TranslateError> {
     let (chunk, overriding) = overriding(drop_index_concurrently(table_command(chunk)))?;
     Ok((
-        overlaps(record_star(upsert_from_constants(lock_strength(chunk)))),
+        trim_spaces(overlaps(record_star(upsert_from_constants(lock_strength(
+            chunk,
+        ))))),
         overriding,
     ))
 }
@@ -137,6 +139,54 @@ fn overlaps(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             TokenWithSpan::wrap(Token::make_word("overlaps", None)),
         );
     }
+}
+
+/// `trim(leading from s)`, `trim(from s)`: the characters default to a
+/// space, which sqlparser needs written (`trim(leading ' ' from s)`).
+fn trim_spaces(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let words = significant(&chunk);
+    let mut inserts = Vec::new();
+    for n in 2..words.len() {
+        let at = |k: usize| &chunk[words[k]].token;
+        if !is_keyword(at(n), Keyword::FROM)
+            || !matches!(at(n - 1), Token::LParen)
+                && !(n >= 3 && matches!(at(n - 2), Token::LParen))
+        {
+            continue;
+        }
+        let trim_at = if matches!(at(n - 1), Token::LParen) {
+            n - 2
+        } else {
+            n - 3
+        };
+        if !is_keyword(at(trim_at), Keyword::TRIM) {
+            continue;
+        }
+        let side = at(n - 1);
+        if matches!(side, Token::LParen) {
+            inserts.push((words[n], true));
+        } else if [Keyword::LEADING, Keyword::TRAILING, Keyword::BOTH]
+            .iter()
+            .any(|&k| is_keyword(side, k))
+        {
+            inserts.push((words[n], false));
+        }
+    }
+    // From the end, so earlier positions stay valid.
+    for (at, needs_side) in inserts.into_iter().rev() {
+        let space =
+            || TokenWithSpan::wrap(Token::Whitespace(sqlparser::tokenizer::Whitespace::Space));
+        let mut tokens = Vec::new();
+        if needs_side {
+            tokens.extend([TokenWithSpan::wrap(Token::make_keyword("BOTH")), space()]);
+        }
+        tokens.extend([
+            TokenWithSpan::wrap(Token::SingleQuotedString(" ".into())),
+            space(),
+        ]);
+        chunk.splice(at..at, tokens);
+    }
+    chunk
 }
 
 /// `DROP INDEX CONCURRENTLY name` (migration tools send it to avoid long

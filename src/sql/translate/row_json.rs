@@ -140,7 +140,7 @@ fn table_of(select: &Select, alias: &str) -> Option<String> {
 type Lookup = Option<[Expr; 2]>;
 
 fn derived_columns(select: &Select, alias: &str) -> Option<Vec<(String, Option<PgType>, Lookup)>> {
-    let subquery = select.from.iter().find_map(|twj| {
+    let (subquery, renamed) = select.from.iter().find_map(|twj| {
         std::iter::once(&twj.relation)
             .chain(twj.joins.iter().map(|j| &j.relation))
             .find_map(|r| match r {
@@ -148,11 +148,27 @@ fn derived_columns(select: &Select, alias: &str) -> Option<Vec<(String, Option<P
                     subquery,
                     alias: Some(a),
                     ..
-                } if ident_name(&a.name) == alias && a.columns.is_empty() => Some(subquery),
+                } if ident_name(&a.name) == alias => Some((subquery, &a.columns)),
                 _ => None,
             })
     })?;
-    let names = item_names(subquery)?;
+    // `(VALUES ...) AS t(id, name)`: the alias names the columns.
+    let names = match item_names(subquery) {
+        _ if !renamed.is_empty() => {
+            let mut names: Vec<String> = renamed.iter().map(|c| ident_name(&c.name)).collect();
+            let width = super::columns::query_types(subquery).len();
+            if names.len() > width {
+                return None;
+            }
+            // Columns the list leaves unnamed keep their own names.
+            let own = item_names(subquery).unwrap_or_default();
+            for i in names.len()..width {
+                names.push(own.get(i).cloned()?);
+            }
+            names
+        }
+        names => names?,
+    };
     let types = super::columns::query_types(subquery);
     let lookups = item_lookups(subquery);
     Some(

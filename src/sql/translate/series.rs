@@ -759,9 +759,14 @@ fn to_record(
             Ok(crate::sql::pgtype::PgType::Json | crate::sql::pgtype::PgType::Jsonb)
         );
         let key = c.name.value.replace('\'', "''");
-        let arrow = if json_typed { "->" } else { "->>" };
+        let field = if json_typed {
+            format!("value -> '{key}'")
+        } else {
+            let jsonb = u8::from(name.starts_with("jsonb"));
+            format!("pg_json_field(value, '{key}', {jsonb})")
+        };
         items.push(format!(
-            "CAST(value {arrow} '{key}' AS {data_type}) AS {}",
+            "CAST({field} AS {data_type}) AS {}",
             Ident::with_quote('"', &c.name.value)
         ));
     }

@@ -94,7 +94,16 @@ pub(super) fn rewrite(expr: &mut Expr, cte_type: &dyn Fn(&Expr) -> Option<PgType
         _ if concat && is_array(lt) => "array_append",
         _ if concat && is_array(rt) => "array_prepend",
         _ if concat && is_json(lt) && is_json(rt) => "pg_jsonb_concat",
-        _ if !concat && lt == Some(PgType::Jsonb) && rt == Some(PgType::Text) => "pg_jsonb_delete",
+        _ if !concat
+            && lt == Some(PgType::Jsonb)
+            && matches!(
+                rt,
+                Some(PgType::Text | PgType::Int2 | PgType::Int4 | PgType::Int8)
+            ) =>
+        {
+            "pg_jsonb_delete"
+        }
+        _ if !concat && lt == Some(PgType::Jsonb) && is_array(rt) => "pg_jsonb_delete_keys",
         _ if concat && (lt == Some(PgType::Bool) || rt == Some(PgType::Bool)) => {
             for (side, t) in [(&mut **left, lt), (&mut **right, rt)] {
                 if t == Some(PgType::Bool) {

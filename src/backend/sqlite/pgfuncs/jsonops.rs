@@ -173,6 +173,74 @@ fn set_path(v: &mut Json, path: &[String], new: Json, create: bool) -> rusqlite:
     Ok(())
 }
 
+/// `jsonb_insert`'s walk: the new value goes before (or after) the array
+/// element the path ends at, or under a key the object does not have.
+fn insert_path(v: &mut Json, path: &[String], new: Json, after: bool) -> rusqlite::Result<()> {
+    let Some((first, rest)) = path.split_first() else {
+        return Ok(());
+    };
+    match v {
+        Json::Object(m) if rest.is_empty() => {
+            if m.contains_key(first) {
+                return Err(error("22023", "cannot replace existing key"));
+            }
+            m.insert(first.clone(), new);
+        }
+        Json::Object(m) => {
+            if let Some(child) = m.get_mut(first) {
+                insert_path(child, rest, new, after)?;
+            }
+        }
+        Json::Array(a) => {
+            let i: i64 = first.trim().parse().map_err(|_| {
+                error(
+                    "22P02",
+                    format!("path element is not an integer: \"{first}\""),
+                )
+            })?;
+            let len = a.len() as i64;
+            let at = if i < 0 { len + i } else { i };
+            if rest.is_empty() {
+                let pos = match at {
+                    _ if at < 0 => 0,
+                    _ if at >= len => len,
+                    _ => at + i64::from(after),
+                };
+                a.insert(pos as usize, new);
+            } else if let Some(child) = usize::try_from(at).ok().and_then(|at| a.get_mut(at)) {
+                insert_path(child, rest, new, after)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A text[] argument (stored JSON, or an array literal, nested or not) as
+/// its elements in order, NULLs kept.
+fn text_array(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Vec<Option<String>>>> {
+    let Some(s) = ctx.get::<Option<String>>(i)? else {
+        return Ok(None);
+    };
+    let json = match serde_json::from_str::<Json>(s.trim()) {
+        Ok(j @ Json::Array(_)) => j,
+        _ => stored_json(&s, None)
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .ok_or_else(|| error("22P02", format!("malformed array literal: \"{s}\"")))?,
+    };
+    let mut out = Vec::new();
+    fn flatten(v: Json, out: &mut Vec<Option<String>>) {
+        match v {
+            Json::Array(items) => items.into_iter().for_each(|v| flatten(v, out)),
+            Json::Null => out.push(None),
+            Json::String(s) => out.push(Some(s)),
+            other => out.push(Some(other.to_string())),
+        }
+    }
+    flatten(json, &mut out);
+    Ok(Some(out))
+}
+
 fn array_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Vec<Json>>> {
     Ok(match json_arg(ctx, i)? {
         None => None,
@@ -335,24 +403,35 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         Ok(Some(jsonb_concat(a, b).to_string()))
     })?;
     // jsonb - 'key': the object without that key, or the array without
-    // that string element.
+    // that string element; jsonb - n: the array without element n
+    // (negative counts from the end).
     conn.create_scalar_function("pg_jsonb_delete", 2, pure(), |ctx| {
-        let (Some(a), Some(k)) = (jsonb_arg(ctx, 0)?, ctx.get::<Option<String>>(1)?) else {
+        let Some(a) = jsonb_arg(ctx, 0)? else {
             return Ok(None);
         };
-        let out = match a {
-            Json::Object(mut m) => {
-                m.remove(&k);
-                Json::Object(m)
+        let out = match ctx.get_raw(1) {
+            ValueRef::Null => return Ok(None),
+            ValueRef::Integer(i) => delete_index(a, i)?,
+            _ => {
+                let k: String = ctx.get(1)?;
+                delete_keys(a, &[k])?
             }
-            Json::Array(v) => Json::Array(
-                v.into_iter()
-                    .filter(|e| e.as_str() != Some(k.as_str()))
-                    .collect(),
-            ),
-            _ => return Err(error("22023", "cannot delete from scalar")),
         };
         Ok(Some(out.to_string()))
+    })?;
+    // jsonb - text[]: every key or string element named.
+    conn.create_scalar_function("pg_jsonb_delete_keys", 2, pure(), |ctx| {
+        let (Some(a), Some(keys)) = (jsonb_arg(ctx, 0)?, jsonb_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        let keys: Vec<String> = match keys {
+            Json::Array(v) => v
+                .into_iter()
+                .filter_map(|k| k.as_str().map(str::to_owned))
+                .collect(),
+            _ => return Err(error("22P02", "malformed array literal")),
+        };
+        Ok(Some(delete_keys(a, &keys)?.to_string()))
     })?;
     for n in [3, 4] {
         conn.create_scalar_function("jsonb_set", n, pure(), |ctx| {
@@ -376,6 +455,115 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             Ok(Some(target.to_string()))
         })?;
     }
+    // jsonb_insert(target, path, new [, insert_after]): SQLite's own
+    // jsonb_insert (binary JSONB out) is replaced by PostgreSQL's.
+    for n in [3, 4] {
+        conn.create_scalar_function("jsonb_insert", n, pure(), |ctx| {
+            let (Some(mut target), Some(p), Some(new)) =
+                (jsonb_arg(ctx, 0)?, path(ctx, 1)?, jsonb_arg(ctx, 2)?)
+            else {
+                return Ok(None);
+            };
+            let after = if ctx.len() > 3 {
+                match ctx.get::<Option<bool>>(3)? {
+                    Some(a) => a,
+                    None => return Ok(None),
+                }
+            } else {
+                false
+            };
+            if !target.is_object() && !target.is_array() {
+                return Err(error("22023", "cannot set path in scalar"));
+            }
+            insert_path(&mut target, &p, new, after)?;
+            Ok(Some(target.to_string()))
+        })?;
+    }
+    // PostgreSQL's json_object / jsonb_object of text arrays: `{k, v, ...}`,
+    // `{{k, v}, ...}` or separate key and value arrays; values are strings.
+    // (The translator renames them: SQLite's json_object takes pairs.)
+    for (name, n) in [
+        ("pg_json_object", 1),
+        ("pg_json_object", 2),
+        ("pg_jsonb_object", 1),
+        ("pg_jsonb_object", 2),
+    ] {
+        let spaced = name == "pg_json_object";
+        conn.create_scalar_function(name, n, pure(), move |ctx| {
+            let Some(first) = text_array(ctx, 0)? else {
+                return Ok(None);
+            };
+            let (keys, values) = if ctx.len() == 2 {
+                let Some(values) = text_array(ctx, 1)? else {
+                    return Ok(None);
+                };
+                if values.len() != first.len() {
+                    return Err(error("2202E", "mismatched array dimensions"));
+                }
+                (first, values)
+            } else {
+                if first.len() % 2 != 0 {
+                    return Err(error("2202E", "array must have even number of elements"));
+                }
+                let mut keys = Vec::new();
+                let mut values = Vec::new();
+                for pair in first.chunks(2) {
+                    keys.push(pair[0].clone());
+                    values.push(pair[1].clone());
+                }
+                (keys, values)
+            };
+            let mut out = String::from("{");
+            for (i, (k, v)) in keys.iter().zip(&values).enumerate() {
+                let Some(k) = k else {
+                    return Err(error("22004", "null value not allowed for object key"));
+                };
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                crate::sql::encode::json::write_string(&mut out, k);
+                out.push_str(if spaced { " : " } else { ": " });
+                match v {
+                    Some(v) => crate::sql::encode::json::write_string(&mut out, v),
+                    None => out.push_str("null"),
+                }
+            }
+            out.push('}');
+            Ok(Some(out))
+        })?;
+    }
+    // pg_json_field(doc, key, jsonb): a field as json[b]_to_record reads
+    // it into a column that is not json: a string's text, `true`/`false`,
+    // a number as written, a nested value as json (jsonb's spacing).
+    conn.create_scalar_function("pg_json_field", 3, pure(), |ctx| {
+        use crate::sql::encode::json::{parse, write_compact, write_jsonb, Json as Doc};
+        let (Some(doc), Some(key)) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?)
+        else {
+            return Ok(None);
+        };
+        let jsonb: bool = ctx.get(2)?;
+        let Some(Doc::Object(fields)) = parse(&doc) else {
+            return Err(error("22023", "cannot call json_to_record on a non-object"));
+        };
+        let Some((_, v)) = fields.iter().rev().find(|(k, _)| *k == key) else {
+            return Ok(None);
+        };
+        Ok(match v {
+            Doc::Null => None,
+            Doc::Bool(b) => Some(b.to_string()),
+            Doc::Number(n) => Some((*n).to_owned()),
+            Doc::String(s) => Some(s.to_string()),
+            nested => {
+                let mut out = String::new();
+                if jsonb {
+                    write_jsonb(&mut out, nested);
+                } else {
+                    write_compact(&mut out, nested);
+                }
+                Some(out)
+            }
+        })
+    })?;
     conn.create_scalar_function("jsonb_pretty", 1, pure(), |ctx| {
         let Some(s) = ctx.get::<Option<String>>(0)? else {
             return Ok(None);
@@ -460,5 +648,40 @@ mod tests {
         assert!(contains(&j(r#"{"t":["x","y"]}"#), &j(r#"{"t":["y"]}"#)));
         assert!(contains(&j("[1,2]"), &j("1")));
         assert!(!contains(&j("[1,2]"), &j("[4]")));
+    }
+}
+
+fn delete_keys(a: Json, keys: &[String]) -> rusqlite::Result<Json> {
+    Ok(match a {
+        Json::Object(mut m) => {
+            for k in keys {
+                m.remove(k);
+            }
+            Json::Object(m)
+        }
+        Json::Array(v) => Json::Array(
+            v.into_iter()
+                .filter(|e| !e.as_str().is_some_and(|s| keys.iter().any(|k| k == s)))
+                .collect(),
+        ),
+        _ => return Err(error("22023", "cannot delete from scalar")),
+    })
+}
+
+fn delete_index(a: Json, i: i64) -> rusqlite::Result<Json> {
+    match a {
+        Json::Array(mut v) => {
+            let len = v.len() as i64;
+            let at = if i < 0 { len + i } else { i };
+            if (0..len).contains(&at) {
+                v.remove(at as usize);
+            }
+            Ok(Json::Array(v))
+        }
+        Json::Object(_) => Err(error(
+            "22023",
+            "cannot delete from object using integer index",
+        )),
+        _ => Err(error("22023", "cannot delete from scalar")),
     }
 }

@@ -1,7 +1,8 @@
 //! Statistical aggregates PostgreSQL has and SQLite lacks: `stddev`,
 //! `stddev_samp`, `stddev_pop`, `variance`, `var_samp`, `var_pop`
 //! (the Youngs-Cramer running sums PostgreSQL's `float8_accum` keeps, so
-//! the last digits agree; NULLs skipped; NULL for too few rows).
+//! the last digits agree; NULLs skipped; NULL for too few rows), and the
+//! bitwise `bit_and`, `bit_or`, `bit_xor` of integers.
 
 use rusqlite::functions::{Aggregate, Context};
 use rusqlite::Connection;
@@ -67,7 +68,47 @@ impl Aggregate<Acc, Option<f64>> for Spread {
     }
 }
 
+#[derive(Clone, Copy)]
+enum Bits {
+    And,
+    Or,
+    Xor,
+}
+
+impl Aggregate<Option<i64>, Option<i64>> for Bits {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Option<i64>> {
+        Ok(None)
+    }
+
+    fn step(&self, ctx: &mut Context<'_>, acc: &mut Option<i64>) -> rusqlite::Result<()> {
+        if let Some(x) = ctx.get::<Option<i64>>(0)? {
+            *acc = Some(match (*acc, self) {
+                (None, _) => x,
+                (Some(a), Bits::And) => a & x,
+                (Some(a), Bits::Or) => a | x,
+                (Some(a), Bits::Xor) => a ^ x,
+            });
+        }
+        Ok(())
+    }
+
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        acc: Option<Option<i64>>,
+    ) -> rusqlite::Result<Option<i64>> {
+        Ok(acc.flatten())
+    }
+}
+
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    for (name, op) in [
+        ("bit_and", Bits::And),
+        ("bit_or", Bits::Or),
+        ("bit_xor", Bits::Xor),
+    ] {
+        conn.create_aggregate_function(name, 1, pure(), op)?;
+    }
     for (name, sample, root) in [
         ("stddev", true, true),
         ("stddev_samp", true, true),

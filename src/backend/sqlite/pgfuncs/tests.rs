@@ -31,9 +31,8 @@ fn rows(db: &Connection, pg: &str) -> Result<Vec<String>, SqlError> {
         let row = match result.next() {
             Ok(Some(row)) => row,
             Ok(None) => return Ok(out),
-            Err(rusqlite::Error::SqliteFailure(_, Some(message))) => {
-                let code = super::sqlstate(&message).unwrap_or("XX000");
-                return Err(SqlError::new(code, message));
+            Err(e @ rusqlite::Error::SqliteFailure(..)) => {
+                return Err(crate::sql::errors::from_sqlite(&e));
             }
             Err(e) => panic!("{pg}: {e}"),
         };
