@@ -148,10 +148,9 @@ fn trim_spaces(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let mut inserts = Vec::new();
     for n in 2..words.len() {
         let at = |k: usize| &chunk[words[k]].token;
-        if !is_keyword(at(n), Keyword::FROM)
-            || !matches!(at(n - 1), Token::LParen)
-                && !(n >= 3 && matches!(at(n - 2), Token::LParen))
-        {
+        let after_paren =
+            matches!(at(n - 1), Token::LParen) || n >= 3 && matches!(at(n - 2), Token::LParen);
+        if !is_keyword(at(n), Keyword::FROM) || !after_paren {
             continue;
         }
         let trim_at = if matches!(at(n - 1), Token::LParen) {

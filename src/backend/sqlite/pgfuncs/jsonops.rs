@@ -635,22 +635,6 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn containment() {
-        let j = |s: &str| serde_json::from_str::<Json>(s).unwrap();
-        assert!(contains(&j(r#"{"a":1,"b":2}"#), &j(r#"{"a":1}"#)));
-        assert!(!contains(&j(r#"{"a":1,"b":2}"#), &j(r#"{"a":2}"#)));
-        assert!(contains(&j("[1,2,3]"), &j("[3,1]")));
-        assert!(contains(&j(r#"{"t":["x","y"]}"#), &j(r#"{"t":["y"]}"#)));
-        assert!(contains(&j("[1,2]"), &j("1")));
-        assert!(!contains(&j("[1,2]"), &j("[4]")));
-    }
-}
-
 fn delete_keys(a: Json, keys: &[String]) -> rusqlite::Result<Json> {
     Ok(match a {
         Json::Object(mut m) => {
@@ -683,5 +667,21 @@ fn delete_index(a: Json, i: i64) -> rusqlite::Result<Json> {
             "cannot delete from object using integer index",
         )),
         _ => Err(error("22023", "cannot delete from scalar")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containment() {
+        let j = |s: &str| serde_json::from_str::<Json>(s).unwrap();
+        assert!(contains(&j(r#"{"a":1,"b":2}"#), &j(r#"{"a":1}"#)));
+        assert!(!contains(&j(r#"{"a":1,"b":2}"#), &j(r#"{"a":2}"#)));
+        assert!(contains(&j("[1,2,3]"), &j("[3,1]")));
+        assert!(contains(&j(r#"{"t":["x","y"]}"#), &j(r#"{"t":["y"]}"#)));
+        assert!(contains(&j("[1,2]"), &j("1")));
+        assert!(!contains(&j("[1,2]"), &j("[4]")));
     }
 }
