@@ -1744,16 +1744,22 @@ impl Session {
         .await
     }
 
-    /// Runs a schema lookup. Inside a block, reading the schema on the
-    /// session's connection would pin a read snapshot, and the block's first
-    /// write could then fail with a serialization error: it runs on another
-    /// connection then.
+    /// Runs a schema lookup. Inside a block that has not written yet,
+    /// reading the schema on the session's connection would pin a read
+    /// snapshot, and the block's first write could then fail with a
+    /// serialization error: it runs on another connection then. A block
+    /// that wrote holds the database and reads on its own connection, which
+    /// sees the tables it made (and its temporary tables).
     pub async fn read_schema<T, F>(self: &Arc<Self>, lookup: F) -> Result<T, SqlError>
     where
         T: Send + 'static,
         F: Fn(&Conn) -> Result<T, SqlError> + Send + 'static,
     {
-        let in_block = self.tx_status() != TxStatus::Idle && self.remote.is_none();
+        let in_block = self.remote.is_none()
+            && match &*self.tx.lock().unwrap_or_else(|p| p.into_inner()) {
+                Tx::Idle => false,
+                Tx::Active { permit, .. } | Tx::Failed { permit } => permit.is_none(),
+            };
         if let (true, Some(db)) = (in_block, self.db.clone()) {
             return tokio::task::spawn_blocking(move || {
                 let conn = db.checkout()?;

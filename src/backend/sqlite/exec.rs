@@ -99,6 +99,8 @@ pub struct Conn {
     /// Some tenant-defined function was registered here (see `routines`):
     /// retyping a statement asks for the return types of those it calls.
     routines: AtomicBool,
+    /// Temporary tables emptied or dropped when a transaction ends.
+    on_commit: Arc<super::on_commit::OnCommit>,
 }
 
 /// Nanoseconds since the first call: a deadline the progress handler can
@@ -216,6 +218,8 @@ impl Conn {
         let _ = super::pgfuncs::clock::register(&db, Some(clock.clone()));
         let triggers = Arc::new(TriggerState::default());
         let _ = super::pgfuncs::triggers::register(&db, Some(triggers.clone()));
+        let on_commit = Arc::new(super::on_commit::OnCommit::default());
+        let _ = super::on_commit::register(&db, on_commit.clone());
         Conn {
             db,
             decls,
@@ -235,6 +239,7 @@ impl Conn {
             clock,
             triggers,
             routines: AtomicBool::new(false),
+            on_commit,
         }
     }
 
@@ -553,6 +558,26 @@ impl Conn {
     /// Ends a transaction block: COMMIT, or ROLLBACK (also when COMMIT
     /// fails: a deferred constraint ends the block too).
     pub fn end_block(&self, commit: bool) -> Result<(), SqlError> {
+        if self.on_commit.is_empty() {
+            return self.finish_block(commit);
+        }
+        // Temporary tables made ON COMMIT DELETE ROWS / DROP.
+        if commit && !self.is_autocommit() {
+            for delete in self.on_commit.before_commit(&self.db) {
+                if let Err(e) = self.batch(&delete) {
+                    let _ = self.batch("ROLLBACK");
+                    return Err(e);
+                }
+            }
+        }
+        let result = self.finish_block(commit);
+        for drop in self.on_commit.after_end() {
+            let _ = self.batch(&drop);
+        }
+        result
+    }
+
+    fn finish_block(&self, commit: bool) -> Result<(), SqlError> {
         if commit {
             self.batch("COMMIT").inspect_err(|_| {
                 let _ = self.batch("ROLLBACK");

@@ -13,6 +13,7 @@ pub mod guard;
 pub mod has_privilege;
 mod index_def;
 mod key_types;
+pub mod on_commit;
 pub mod open;
 pub mod pgfuncs;
 mod plpgsql_fn;

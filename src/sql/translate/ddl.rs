@@ -427,16 +427,38 @@ fn ddl(tag: &'static str, statements: Vec<String>) -> Ddl {
     Ddl { tag, statements }
 }
 
+/// `ON COMMIT DELETE ROWS | DROP` of a temporary table: the call that
+/// registers the table for the connection's end of transaction (see
+/// `backend::sqlite::on_commit`). PRESERVE ROWS is what a table does anyway.
+fn on_commit_statement(table: &CreateTable) -> Result<Option<String>, TranslateError> {
+    let action = match table.on_commit {
+        None | Some(sqlparser::ast::OnCommit::PreserveRows) => return Ok(None),
+        Some(sqlparser::ast::OnCommit::DeleteRows) => "delete",
+        Some(sqlparser::ast::OnCommit::Drop) => "drop",
+    };
+    if !table.temporary {
+        return Err(other(
+            "42P16",
+            "ON COMMIT can only be used on temporary tables",
+        ));
+    }
+    Ok(Some(format!(
+        "SELECT pg_on_commit({}, '{action}')",
+        crate::sql::quote_literal(&base_name(&table.name))
+    )))
+}
+
 fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
     if table.like.is_some()
         || table.clone.is_some()
         || table.inherits.is_some()
         || table.partition_of.is_some()
         || table.partition_by.is_some()
-        || table.on_commit.is_some()
     {
         return Err(unsupported("this CREATE TABLE option"));
     }
+    let on_commit = on_commit_statement(&table)?;
+    table.on_commit = None;
     if table.unlogged {
         table.unlogged = false;
     }
@@ -510,6 +532,7 @@ fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
             &type_name,
         ));
     }
+    out.extend(on_commit);
     Ok(out)
 }
 
@@ -896,9 +919,10 @@ pub(super) fn create_table_as(
         Statement::CreateTable(table) if table.query.is_some() => table,
         _ => return Ok(None),
     };
-    if table.like.is_some() || table.on_commit.is_some() || table.partition_by.is_some() {
+    if table.like.is_some() || table.partition_by.is_some() {
         return Err(unsupported("this CREATE TABLE AS option"));
     }
+    let on_commit = on_commit_statement(table)?;
     let mut name = table.name.clone();
     check_table_name(&mut name)?;
     let query = table
@@ -912,7 +936,7 @@ pub(super) fn create_table_as(
         if_not_exists: table.if_not_exists,
         columns: table.columns.iter().map(|c| ident_name(&c.name)).collect(),
         query: super::matview::plain_select(&query)?,
-        after: Vec::new(),
+        after: on_commit.into_iter().collect(),
         skipped_tag: "CREATE TABLE AS",
         like: None,
     }))
@@ -1071,6 +1095,9 @@ fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
                     &base_name(&new_name),
                 ));
             }
+            // Storage parameters (fillfactor, autovacuum_*): accepted and
+            // ignored, as CREATE TABLE ... WITH (...) is.
+            AlterTableOperation::SetOptionsParens { .. } => {}
             other_operation => return Err(unsupported(format!("ALTER TABLE {other_operation}"))),
         }
     }

@@ -1,0 +1,35 @@
+-- Temporary tables with ON COMMIT actions (ETL scripts and bulk loaders
+-- stage rows in them), and storage parameters set on a table.
+BEGIN;
+CREATE TEMP TABLE oc_stage (id int, v text) ON COMMIT DROP;
+INSERT INTO oc_stage VALUES (1, 'a'), (2, 'b');
+SELECT count(*) FROM oc_stage;
+COMMIT;
+SELECT count(*) FROM oc_stage;
+BEGIN;
+CREATE TEMP TABLE oc_sums ON COMMIT DROP AS SELECT 1 AS x UNION ALL SELECT 2;
+SELECT sum(x) FROM oc_sums;
+ROLLBACK;
+SELECT * FROM oc_sums;
+CREATE TEMP TABLE oc_batch (id int) ON COMMIT DELETE ROWS;
+BEGIN;
+INSERT INTO oc_batch VALUES (1), (2), (3);
+SELECT count(*) FROM oc_batch;
+COMMIT;
+SELECT count(*) FROM oc_batch;
+CREATE TEMP TABLE oc_kept (id int) ON COMMIT PRESERVE ROWS;
+INSERT INTO oc_kept VALUES (1);
+SELECT count(*) FROM oc_kept;
+CREATE TABLE oc_not_temp (id int) ON COMMIT DROP;
+CREATE TABLE oc_tuned (id int PRIMARY KEY, note text);
+ALTER TABLE oc_tuned SET (fillfactor = 70, autovacuum_enabled = false);
+INSERT INTO oc_tuned VALUES (1, 'x');
+SELECT * FROM oc_tuned;
+BEGIN;
+CREATE TABLE oc_made_in_block (x int, price numeric(8,2));
+INSERT INTO oc_made_in_block VALUES (1, 2.50), (2, 3.25);
+SELECT sum(x), max(x) + 1, sum(price), avg(price) FROM oc_made_in_block;
+CREATE TEMP TABLE oc_temp_in_block (n bigint);
+INSERT INTO oc_temp_in_block VALUES (5), (7);
+SELECT sum(n), min(n) * 2 FROM oc_temp_in_block;
+COMMIT;
