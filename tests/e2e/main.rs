@@ -40,6 +40,7 @@ mod insert_defaults;
 mod isolation;
 mod libsql_remote;
 mod lifecycle;
+mod merge;
 mod modifying_with;
 mod orm_statements;
 mod panic_boundary;

@@ -46,6 +46,7 @@ mod keyword_aliases;
 mod lateral;
 mod literals;
 mod matview;
+mod merge;
 mod modifying_with;
 mod names;
 mod null_order;

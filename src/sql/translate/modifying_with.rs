@@ -293,7 +293,7 @@ fn rename_tables(
 }
 
 /// All parts share one parameter list: a hint any part knows applies.
-fn merge_params(into: &mut Vec<ParamHint>, from: &[ParamHint]) {
+pub(super) fn merge_params(into: &mut Vec<ParamHint>, from: &[ParamHint]) {
     if into.len() < from.len() {
         into.resize(from.len(), ParamHint::Unknown);
     }

@@ -182,7 +182,32 @@ impl Hints {
         }
         match expr_type(other) {
             Some(t) => ParamHint::Type(t),
-            None => ParamHint::Unknown,
+            // `qty + delta <= $1`: arithmetic on columns is typed as its
+            // operands are (an integer column plus an integer is one). Not
+            // a difference of two columns: `ended - started` of
+            // timestamps is an interval.
+            None => match other {
+                Expr::BinaryOp { left, op, right }
+                    if matches!(
+                        op,
+                        sqlparser::ast::BinaryOperator::Plus
+                            | sqlparser::ast::BinaryOperator::Multiply
+                            | sqlparser::ast::BinaryOperator::Divide
+                            | sqlparser::ast::BinaryOperator::Modulo
+                    ) || matches!(op, sqlparser::ast::BinaryOperator::Minus)
+                        && [left, right].iter().any(|e| {
+                            matches!(&***e, Expr::Value(v)
+                                if matches!(v.value, sqlparser::ast::Value::Number(..)))
+                        }) =>
+                {
+                    match self.hint_from(left) {
+                        ParamHint::Unknown => self.hint_from(right),
+                        hint => hint,
+                    }
+                }
+                Expr::Nested(inner) => self.hint_from(inner),
+                _ => ParamHint::Unknown,
+            },
         }
     }
 

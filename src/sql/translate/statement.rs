@@ -35,6 +35,9 @@ fn translate_parsed(statement: Statement, overriding: bool) -> Result<Translatio
     if super::modifying_with::applies(&statement) {
         return super::modifying_with::translate(statement);
     }
+    if let Statement::Merge(merge) = statement {
+        return super::merge::translate(merge);
+    }
     let mut statement = super::modifying_with::insert_with_inside(statement);
     if let Some(translation) = session::translate(&statement)? {
         return Ok(translation);
