@@ -64,7 +64,7 @@ pub async fn blocking<T: Send + 'static>(
 /// written differently have one checksum.
 pub fn checksum(ddl: &str) -> String {
     use md5::{Digest, Md5};
-    format!("md5:{:x}", Md5::digest(ddl.as_bytes()))
+    format!("md5:{}", hex::encode(Md5::digest(ddl.as_bytes())))
 }
 
 /// `pgtenant.plan(target, desired_schema)`.

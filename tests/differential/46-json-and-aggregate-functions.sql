@@ -2,7 +2,7 @@
 -- basics: deleting by index and by key list, jsonb_insert, json_object of
 -- text arrays, json[b]_to_record typing, multi-dimensional array
 -- literals, whole-row JSON of a VALUES list with column aliases, and the
--- bitwise aggregates.
+-- bitwise aggregates; pgcrypto's hmac, crypt and gen_salt.
 SELECT '["a","b","c"]'::jsonb - 1, '["a","b","c"]'::jsonb - -1, '["a","b"]'::jsonb - 5, '{"a":1,"b":2,"c":3}'::jsonb - '{a,c}'::text[], '["a","b"]'::jsonb - 'a';
 SELECT '{"a":1}'::jsonb - 0;
 SELECT jsonb_insert('{"a": [0,1,2]}', '{a, 1}', '"new_value"'), jsonb_insert('{"a": [0,1,2]}', '{a, 1}', '"new_value"', true), jsonb_insert('{"a": {"b": 1}}', '{a, c}', '2'), jsonb_insert('[1,2]', '{-9}', '0'), jsonb_insert('[1,2]', '{9}', '3');
@@ -23,3 +23,7 @@ INSERT INTO jf_flags VALUES ('a', 12, 1), ('a', 10, 2), ('b', 7, 4), ('b', NULL,
 SELECT g, bit_and(bits), bit_or(bits), bit_xor(bits), bit_or(mask) FROM jf_flags GROUP BY g ORDER BY g;
 SELECT bit_and(bits), bit_or(bits), bit_xor(mask) FROM jf_flags;
 SELECT trim(leading from '  x  ') || '|', trim(trailing from '  x  ') || '|', trim(from '  x  ') || '|', trim(both from '  y ') || '|';
+CREATE EXTENSION IF NOT EXISTS pgcrypto;
+SELECT encode(hmac('data', 'key', 'sha256'), 'hex'), encode(hmac('data'::bytea, 'key'::bytea, 'md5'), 'hex'), encode(hmac('message', 'secret', 'sha1'), 'hex'), encode(hmac('', 'k', 'sha512'), 'base64');
+SELECT crypt('pw', '$2a$04$7t8E9e8xvSw73MjLXBkVf..8ArMIb5ycAq7HEjD1U5YO8dYVesEMq') = '$2a$04$7t8E9e8xvSw73MjLXBkVf..8ArMIb5ycAq7HEjD1U5YO8dYVesEMq' AS ok, crypt('Pw', '$2a$04$7t8E9e8xvSw73MjLXBkVf..8ArMIb5ycAq7HEjD1U5YO8dYVesEMq') = '$2a$04$7t8E9e8xvSw73MjLXBkVf..8ArMIb5ycAq7HEjD1U5YO8dYVesEMq' AS wrong;
+SELECT length(gen_random_bytes(16)), length(gen_salt('bf')), length(crypt('x', gen_salt('bf', 4))), crypt('x', gen_salt('bf', 5)) LIKE '$2a$05$%';

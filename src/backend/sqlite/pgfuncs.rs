@@ -26,6 +26,7 @@ mod jsonops;
 mod jsonpath;
 mod numeric_math;
 mod ordered_set;
+mod pgcrypto;
 mod populate;
 pub(super) mod quote;
 mod regression;
@@ -75,6 +76,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     enum_labels::register(conn)?;
     exact::register(conn)?;
     numeric_math::register(conn)?;
+    pgcrypto::register(conn)?;
     text::register(conn)?;
     binary::register(conn)?;
     arith::register(conn)?;

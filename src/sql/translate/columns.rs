@@ -1474,7 +1474,9 @@ fn function_type(func: &Function) -> Option<PgType> {
         "current_schemas" => array_of(Some(PgType::Text)),
         "to_hex" | "quote_ident" | "quote_literal" | "quote_nullable" | "translate" | "encode"
         | "repeat" | "reverse" | "regexp_replace" | "format" => PgType::Text,
-        "decode" | "sha224" | "sha256" | "sha384" | "sha512" | "digest" => PgType::Bytea,
+        "decode" | "sha224" | "sha256" | "sha384" | "sha512" | "digest" | "hmac"
+        | "gen_random_bytes" => PgType::Bytea,
+        "crypt" | "gen_salt" => PgType::Text,
         "starts_with"
         | "isfinite"
         | "has_table_privilege"

@@ -23,7 +23,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// A bytea argument: blobs as they are, text as its UTF-8 bytes.
-fn bytes<'a>(ctx: &'a Context<'_>, i: usize) -> rusqlite::Result<Option<&'a [u8]>> {
+pub(super) fn bytes<'a>(ctx: &'a Context<'_>, i: usize) -> rusqlite::Result<Option<&'a [u8]>> {
     Ok(match ctx.get_raw(i) {
         ValueRef::Null => None,
         ValueRef::Blob(b) | ValueRef::Text(b) => Some(b),
