@@ -30,12 +30,14 @@ pub struct ConnHandler {
     /// The login being authenticated (between Startup and AuthenticationOk).
     pub pending: Mutex<Option<Arc<LoginSource>>>,
     pub peer: SocketAddr,
+    /// The server's end of the connection (`inet_server_addr()`).
+    pub local: Option<SocketAddr>,
     /// A COPY FROM STDIN in progress.
     pub copy: super::copy::CopySlot,
 }
 
 impl ConnHandler {
-    fn new(server: Arc<Server>, peer: SocketAddr) -> ConnHandler {
+    fn new(server: Arc<Server>, peer: SocketAddr, local: Option<SocketAddr>) -> ConnHandler {
         let session = Arc::new(OnceLock::new());
         ConnHandler {
             // One pid generator for the whole server: pids identify sessions
@@ -53,6 +55,7 @@ impl ConnHandler {
             session,
             pending: Mutex::new(None),
             peer,
+            local,
             copy: Default::default(),
         }
     }
@@ -129,7 +132,8 @@ pub async fn serve_connection(server: Arc<Server>, socket: TcpStream, peer: Sock
     let auth_timeout = Duration::from_secs(server.config.authentication_timeout_secs.max(1));
     let _counted = crate::metrics::global().connection();
     let tls = server.tls.clone();
-    let handler = Arc::new(ConnHandler::new(server, peer));
+    let local = socket.local_addr().ok();
+    let handler = Arc::new(ConnHandler::new(server, peer, local));
     let ctl = handler.ctl.clone();
     let auth_deadline = {
         let ctl = ctl.clone();

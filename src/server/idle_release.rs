@@ -132,6 +132,9 @@ pub fn reacquire(s: &Arc<Session>) -> Result<Conn, SqlError> {
     let database = s.database.get().map(String::as_str).unwrap_or(user);
     conn.set_session(user, database, s.pid)?;
     super::activity::register(&conn, &s.server, Some(tenant), database);
+    if let Some(ends) = s.ends.get() {
+        super::inet::register(&conn, *ends);
+    }
     if let Err(e) = super::settings_sql::register(&conn, s.settings.clone()) {
         tracing::warn!(error = %e, "current_setting()/set_config() unavailable");
     }

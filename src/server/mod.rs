@@ -15,6 +15,7 @@ pub mod frame_guard;
 pub mod frames;
 mod grants;
 pub mod idle_release;
+mod inet;
 pub mod lifted;
 pub mod messages;
 pub mod notices;

@@ -129,6 +129,8 @@ pub struct Session {
     pub(super) touched: std::sync::atomic::AtomicBool,
     /// The database name the client asked for (pg_stat_activity, current_database()).
     pub database: std::sync::OnceLock<String>,
+    /// The connection's two ends (`inet_client_addr()` and friends).
+    pub ends: std::sync::OnceLock<super::inet::Ends>,
     tx: Mutex<Tx>,
     /// Shared with the connection's current_setting()/set_config().
     pub settings: Arc<Mutex<Settings>>,
@@ -395,6 +397,7 @@ impl Session {
             released: Default::default(),
             touched: Default::default(),
             database: Default::default(),
+            ends: Default::default(),
             tx: Mutex::new(Tx::Idle),
             settings,
             advisory,

@@ -164,6 +164,13 @@ impl StartupHandler for ConnHandler {
                         conn.local()
                             .set_session(identity.user(), &database, pid)
                             .map_err(sql_to_wire)?;
+                        let ends = self.local.map(|server| super::inet::Ends {
+                            client: self.peer,
+                            server,
+                        });
+                        if let Some(ends) = ends {
+                            super::inet::register(conn.local(), ends);
+                        }
                         super::activity::register(
                             conn.local(),
                             &self.server,
@@ -183,6 +190,9 @@ impl StartupHandler for ConnHandler {
                             let _ = session.quota.set(slot);
                         }
                         let _ = session.database.set(database);
+                        if let Some(ends) = ends {
+                            let _ = session.ends.set(ends);
+                        }
                         self.server.sessions.insert(
                             pid,
                             secret.to_bytes().to_vec(),

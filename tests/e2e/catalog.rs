@@ -592,3 +592,21 @@ async fn psql_describe_lists_plpgsql_triggers() {
     let d = psql(&server, r"\d note").await;
     assert!(!d.contains("Triggers:"), "{d}");
 }
+
+/// The connection's two ends, as audit triggers read them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inet_functions_name_the_connections_ends() {
+    let server = TestServer::start().await;
+    let c = server.fresh_tenant("acme").await;
+    let row = c
+        .query_one(
+            "SELECT inet_client_addr(), inet_client_port(), inet_server_addr(), inet_server_port()",
+            &[],
+        )
+        .await
+        .expect("inet functions");
+    assert_eq!(row.get::<_, String>(0), "127.0.0.1");
+    assert!(row.get::<_, i32>(1) > 0);
+    assert_eq!(row.get::<_, String>(2), "127.0.0.1");
+    assert_eq!(row.get::<_, i32>(3), i32::from(server.port));
+}

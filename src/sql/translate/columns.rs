@@ -1477,6 +1477,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         "decode" | "sha224" | "sha256" | "sha384" | "sha512" | "digest" | "hmac"
         | "gen_random_bytes" => PgType::Bytea,
         "crypt" | "gen_salt" => PgType::Text,
+        "inet_client_port" | "inet_server_port" => PgType::Int4,
         "starts_with"
         | "isfinite"
         | "has_table_privilege"
