@@ -77,6 +77,7 @@ mod split;
 mod statement;
 mod symmetric;
 mod text_search;
+mod ties;
 mod time_zone;
 mod tokens;
 mod tsvector_trigger;

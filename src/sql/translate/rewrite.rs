@@ -191,6 +191,9 @@ impl VisitorMut for Rewriter {
     }
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {
+        if let Err(e) = super::ties::rewrite(query) {
+            return ControlFlow::Break(e);
+        }
         if let Err(e) = super::set_all::rewrite(query) {
             return ControlFlow::Break(e);
         }
