@@ -173,6 +173,36 @@ fn set_path(v: &mut Json, path: &[String], new: Json, create: bool) -> rusqlite:
     Ok(())
 }
 
+/// A change at a path of a jsonb value (`set_path`, `insert_path`); the
+/// flag is the function's fourth argument.
+type PathEdit = fn(&mut Json, &[String], Json, bool) -> rusqlite::Result<()>;
+
+/// `name(target, path, new [, flag])` for an edit at a path.
+fn edit_at_path(
+    ctx: &Context<'_>,
+    default_flag: bool,
+    edit: PathEdit,
+) -> rusqlite::Result<Option<String>> {
+    let (Some(mut target), Some(p), Some(new)) =
+        (jsonb_arg(ctx, 0)?, path(ctx, 1)?, jsonb_arg(ctx, 2)?)
+    else {
+        return Ok(None);
+    };
+    let flag = if ctx.len() > 3 {
+        match ctx.get::<Option<bool>>(3)? {
+            Some(f) => f,
+            None => return Ok(None),
+        }
+    } else {
+        default_flag
+    };
+    if !target.is_object() && !target.is_array() {
+        return Err(error("22023", "cannot set path in scalar"));
+    }
+    edit(&mut target, &p, new, flag)?;
+    Ok(Some(target.to_string()))
+}
+
 /// `jsonb_insert`'s walk: the new value goes before (or after) the array
 /// element the path ends at, or under a key the object does not have.
 fn insert_path(v: &mut Json, path: &[String], new: Json, after: bool) -> rusqlite::Result<()> {
@@ -433,51 +463,19 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         };
         Ok(Some(delete_keys(a, &keys)?.to_string()))
     })?;
-    for n in [3, 4] {
-        conn.create_scalar_function("jsonb_set", n, pure(), |ctx| {
-            let (Some(mut target), Some(p), Some(new)) =
-                (jsonb_arg(ctx, 0)?, path(ctx, 1)?, jsonb_arg(ctx, 2)?)
-            else {
-                return Ok(None);
-            };
-            let create = if ctx.len() > 3 {
-                match ctx.get::<Option<bool>>(3)? {
-                    Some(c) => c,
-                    None => return Ok(None),
-                }
-            } else {
-                true
-            };
-            if !target.is_object() && !target.is_array() {
-                return Err(error("22023", "cannot set path in scalar"));
-            }
-            set_path(&mut target, &p, new, create)?;
-            Ok(Some(target.to_string()))
-        })?;
-    }
-    // jsonb_insert(target, path, new [, insert_after]): SQLite's own
-    // jsonb_insert (binary JSONB out) is replaced by PostgreSQL's.
-    for n in [3, 4] {
-        conn.create_scalar_function("jsonb_insert", n, pure(), |ctx| {
-            let (Some(mut target), Some(p), Some(new)) =
-                (jsonb_arg(ctx, 0)?, path(ctx, 1)?, jsonb_arg(ctx, 2)?)
-            else {
-                return Ok(None);
-            };
-            let after = if ctx.len() > 3 {
-                match ctx.get::<Option<bool>>(3)? {
-                    Some(a) => a,
-                    None => return Ok(None),
-                }
-            } else {
-                false
-            };
-            if !target.is_object() && !target.is_array() {
-                return Err(error("22023", "cannot set path in scalar"));
-            }
-            insert_path(&mut target, &p, new, after)?;
-            Ok(Some(target.to_string()))
-        })?;
+    // jsonb_set(target, path, new [, create_missing]) and
+    // jsonb_insert(target, path, new [, insert_after]) (SQLite's own
+    // jsonb_insert, binary JSONB out, is replaced by PostgreSQL's).
+    let edits: [(&str, bool, PathEdit); 2] = [
+        ("jsonb_set", true, set_path),
+        ("jsonb_insert", false, insert_path),
+    ];
+    for (name, default_flag, edit) in edits {
+        for n in [3, 4] {
+            conn.create_scalar_function(name, n, pure(), move |ctx| {
+                edit_at_path(ctx, default_flag, edit)
+            })?;
+        }
     }
     // PostgreSQL's json_object / jsonb_object of text arrays: `{k, v, ...}`,
     // `{{k, v}, ...}` or separate key and value arrays; values are strings.
