@@ -1758,12 +1758,12 @@ impl Session {
         T: Send + 'static,
         F: Fn(&Conn) -> Result<T, SqlError> + Send + 'static,
     {
-        let in_block = self.remote.is_none()
+        let unwritten_block = self.remote.is_none()
             && match &*self.tx.lock().unwrap_or_else(|p| p.into_inner()) {
                 Tx::Idle => false,
                 Tx::Active { permit, .. } | Tx::Failed { permit } => permit.is_none(),
             };
-        if let (true, Some(db)) = (in_block, self.db.clone()) {
+        if let (true, Some(db)) = (unwritten_block, self.db.clone()) {
             return tokio::task::spawn_blocking(move || {
                 let conn = db.checkout()?;
                 let r = lookup(&conn);
