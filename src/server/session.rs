@@ -894,6 +894,16 @@ impl Session {
                             "CREATE TABLE (LIKE ...) is not supported on remote libSQL tenants",
                         ));
                     }
+                    if spec
+                        .after
+                        .iter()
+                        .any(|s| s.starts_with("SELECT pg_on_commit("))
+                    {
+                        return Err(SqlError::new(
+                            "0A000",
+                            "ON COMMIT DELETE ROWS / DROP is not supported on remote libSQL tenants",
+                        ));
+                    }
                     if !spec.after.is_empty() {
                         return Err(SqlError::new(
                             "0A000",
@@ -1495,6 +1505,12 @@ impl Session {
                 return Err(SqlError::new(
                     "0A000",
                     "functions and triggers are not supported on remote libSQL tenants",
+                ));
+            }
+            if tag == "MERGE" {
+                return Err(SqlError::new(
+                    "0A000",
+                    "MERGE is not supported on remote libSQL tenants",
                 ));
             }
             if !t.steps.is_empty() {
