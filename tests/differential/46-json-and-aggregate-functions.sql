@@ -27,3 +27,4 @@ CREATE EXTENSION IF NOT EXISTS pgcrypto;
 SELECT encode(hmac('data', 'key', 'sha256'), 'hex'), encode(hmac('data'::bytea, 'key'::bytea, 'md5'), 'hex'), encode(hmac('message', 'secret', 'sha1'), 'hex'), encode(hmac('', 'k', 'sha512'), 'base64');
 SELECT crypt('pw', '$2a$04$7t8E9e8xvSw73MjLXBkVf..8ArMIb5ycAq7HEjD1U5YO8dYVesEMq') = '$2a$04$7t8E9e8xvSw73MjLXBkVf..8ArMIb5ycAq7HEjD1U5YO8dYVesEMq' AS ok, crypt('Pw', '$2a$04$7t8E9e8xvSw73MjLXBkVf..8ArMIb5ycAq7HEjD1U5YO8dYVesEMq') = '$2a$04$7t8E9e8xvSw73MjLXBkVf..8ArMIb5ycAq7HEjD1U5YO8dYVesEMq' AS wrong;
 SELECT length(gen_random_bytes(16)), length(gen_salt('bf')), length(crypt('x', gen_salt('bf', 4))), crypt('x', gen_salt('bf', 5)) LIKE '$2a$05$%';
+SELECT array_positions(ARRAY['a','b','a'], 'a'), array_positions(ARRAY[1,NULL,1], NULL), array_positions('{}'::int[], 1), array_positions(NULL::int[], 1), array_position(ARRAY[1,NULL,1], NULL), array_position(ARRAY[1,2], 3);

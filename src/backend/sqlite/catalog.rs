@@ -360,6 +360,20 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             .position(|v| json_eq(v, &needle))
             .map(|i| i as i64 + 1))
     })?;
+    // array_positions(arr, x): every position of x, as an int[] (JSON).
+    conn.create_scalar_function("array_positions", 2, pure(), |ctx| {
+        let arr: Option<String> = ctx.get(0)?;
+        let needle = ctx.get::<Value>(1)?;
+        let Some(arr) = arr else { return Ok(None) };
+        let items: Vec<serde_json::Value> = serde_json::from_str(&arr).unwrap_or_default();
+        let found: Vec<i64> = items
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| json_eq(v, &needle))
+            .map(|(i, _)| i as i64 + 1)
+            .collect();
+        Ok(Some(serde_json::Value::from(found).to_string()))
+    })?;
     for n in [2, 3] {
         conn.create_scalar_function("array_to_string", n, pure(), |ctx| {
             let arr: Option<String> = ctx.get(0)?;
@@ -466,8 +480,11 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// An array element compared with a value as array_position does: IS NOT
+/// DISTINCT FROM (a NULL finds a NULL).
 fn json_eq(v: &serde_json::Value, needle: &Value) -> bool {
     match (v, needle) {
+        (serde_json::Value::Null, Value::Null) => true,
         (serde_json::Value::String(s), Value::Text(t)) => s == t,
         (serde_json::Value::Number(n), Value::Integer(i)) => n.as_i64() == Some(*i),
         (serde_json::Value::Number(n), Value::Real(r)) => n.as_f64() == Some(*r),

@@ -1524,6 +1524,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         },
         "to_number" => PgType::Numeric,
         "to_char" => PgType::Text,
+        "array_positions" => array_of(Some(PgType::Int4)),
         "array_append" | "array_cat" | "array_remove" | "array_replace" => {
             match first_arg_type()? {
                 t @ PgType::Array(_) => t,
