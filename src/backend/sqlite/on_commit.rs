@@ -14,6 +14,8 @@ use std::sync::{Arc, Mutex};
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
 
+use crate::sql::quote_ident;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Action {
     DeleteRows,
@@ -44,7 +46,7 @@ impl OnCommit {
         tables
             .iter()
             .filter(|(_, a)| *a == Action::DeleteRows)
-            .map(|(name, _)| format!("DELETE FROM temp.{}", quoted(name)))
+            .map(|(name, _)| format!("DELETE FROM temp.{}", quote_ident(name)))
             .collect()
     }
 
@@ -55,7 +57,7 @@ impl OnCommit {
         let mut drops = Vec::new();
         tables.retain(|(name, a)| {
             if *a == Action::Drop {
-                drops.push(format!("DROP TABLE IF EXISTS temp.{}", quoted(name)));
+                drops.push(format!("DROP TABLE IF EXISTS temp.{}", quote_ident(name)));
                 false
             } else {
                 true
@@ -63,10 +65,6 @@ impl OnCommit {
         });
         drops
     }
-}
-
-fn quoted(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 fn exists(db: &Connection, name: &str) -> bool {

@@ -49,7 +49,7 @@ pub(super) fn translate(merge: Merge) -> Result<Translation, TranslateError> {
         TableFactor::Table { name, alias, .. } => alias
             .as_ref()
             .map(|a| a.name.to_string())
-            .unwrap_or_else(|| quoted(&base_name(name))),
+            .unwrap_or_else(|| crate::sql::quote_ident(&base_name(name))),
         TableFactor::Derived { alias: Some(a), .. } => a.name.to_string(),
         TableFactor::Derived { alias: None, .. } => {
             return Err(other("42601", "subquery in FROM must have an alias"))
@@ -152,7 +152,7 @@ pub(super) fn translate(merge: Merge) -> Result<Translation, TranslateError> {
         columns: Vec::new(),
         run: translate_text(&choose)?,
     });
-    let table = format!("temp.\"{staging}\"");
+    let table = format!("temp.{}", crate::sql::quote_ident(&staging));
     if !matched_actions.is_empty() {
         let ks = matched_actions.join(", ");
         steps.push(WithStep {
@@ -189,10 +189,6 @@ pub(super) fn translate(merge: Merge) -> Result<Translation, TranslateError> {
     }
     main.steps = steps;
     Ok(main)
-}
-
-fn quoted(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// One of MERGE's parts, written as PostgreSQL, translated as any statement.

@@ -114,13 +114,32 @@ fn path(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Vec<String>>> {
     ))
 }
 
+/// A path element naming an array position (22P02 when it is no integer).
+fn path_index(element: &str) -> rusqlite::Result<i64> {
+    element.parse().map_err(|_| {
+        error(
+            "22P02",
+            format!("path element is not an integer: \"{element}\""),
+        )
+    })
+}
+
+/// A position in an array of `len` elements, a negative one counted from
+/// the end (still out of range when it is past either end).
+fn from_end(i: i64, len: usize) -> i64 {
+    if i < 0 {
+        len as i64 + i
+    } else {
+        i
+    }
+}
+
 fn walk<'a>(mut v: &'a Json, keys: &[String]) -> Option<&'a Json> {
     for k in keys {
         v = match v {
             Json::Object(m) => m.get(k)?,
             Json::Array(a) => {
-                let i: i64 = k.parse().ok()?;
-                let i = if i < 0 { a.len() as i64 + i } else { i };
+                let i = from_end(k.parse().ok()?, a.len());
                 a.get(usize::try_from(i).ok()?)?
             }
             _ => return None,
@@ -146,14 +165,7 @@ fn set_path(v: &mut Json, path: &[String], new: Json, create: bool) -> rusqlite:
             }
         }
         Json::Array(a) => {
-            let i: i64 = first.trim().parse().map_err(|_| {
-                error(
-                    "22P02",
-                    format!("path element is not an integer: \"{first}\""),
-                )
-            })?;
-            let len = a.len() as i64;
-            let at = if i < 0 { len + i } else { i };
+            let at = from_end(path_index(first.trim())?, a.len());
             match usize::try_from(at).ok().filter(|&at| at < a.len()) {
                 Some(at) if rest.is_empty() => a[at] = new,
                 Some(at) => set_path(&mut a[at], rest, new, create)?,
@@ -222,14 +234,8 @@ fn insert_path(v: &mut Json, path: &[String], new: Json, after: bool) -> rusqlit
             }
         }
         Json::Array(a) => {
-            let i: i64 = first.trim().parse().map_err(|_| {
-                error(
-                    "22P02",
-                    format!("path element is not an integer: \"{first}\""),
-                )
-            })?;
             let len = a.len() as i64;
-            let at = if i < 0 { len + i } else { i };
+            let at = from_end(path_index(first.trim())?, a.len());
             if rest.is_empty() {
                 let pos = match at {
                     _ if at < 0 => 0,
@@ -365,8 +371,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             let parent = parents.iter().try_fold(&mut a, |v, k| match v {
                 Json::Object(m) => m.get_mut(k),
                 Json::Array(items) => {
-                    let i: i64 = k.parse().ok()?;
-                    let i = if i < 0 { items.len() as i64 + i } else { i };
+                    let i = from_end(k.parse().ok()?, items.len());
                     items.get_mut(usize::try_from(i).ok()?)
                 }
                 _ => None,
@@ -376,13 +381,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
                     m.remove(last);
                 }
                 Some(Json::Array(items)) => {
-                    let i: i64 = last.parse().map_err(|_| {
-                        error(
-                            "22P02",
-                            format!("path element is not an integer: \"{last}\""),
-                        )
-                    })?;
-                    let i = if i < 0 { items.len() as i64 + i } else { i };
+                    let i = from_end(path_index(last)?, items.len());
                     if let Some(i) = usize::try_from(i).ok().filter(|&i| i < items.len()) {
                         items.remove(i);
                     }
@@ -653,9 +652,8 @@ fn delete_keys(a: Json, keys: &[String]) -> rusqlite::Result<Json> {
 fn delete_index(a: Json, i: i64) -> rusqlite::Result<Json> {
     match a {
         Json::Array(mut v) => {
-            let len = v.len() as i64;
-            let at = if i < 0 { len + i } else { i };
-            if (0..len).contains(&at) {
+            let at = from_end(i, v.len());
+            if (0..v.len() as i64).contains(&at) {
                 v.remove(at as usize);
             }
             Ok(Json::Array(v))
