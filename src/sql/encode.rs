@@ -9,6 +9,7 @@
 mod array;
 mod binary;
 pub(crate) mod datetime;
+pub(crate) mod datetime_input;
 pub(crate) mod float;
 pub(crate) mod interval;
 pub(crate) mod json;

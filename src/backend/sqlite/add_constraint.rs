@@ -11,22 +11,25 @@
 
 use rusqlite::config::DbConfig;
 use rusqlite::{params, Connection, OptionalExtension};
+use sqlparser::ast::{Ident, TableConstraint};
 
 use super::guard::{self, Role};
 use crate::sql::errors::{from_sqlite, SqlError};
+use crate::sql::table_constraints::PRIMARY_KEY_INDEX;
 
-/// Adds `constraint` (SQLite table-constraint text) to `table`; `check`
-/// is the expression of a CHECK constraint, to validate existing rows.
+/// Adds `constraint` to `table`; `check` is the expression of a CHECK
+/// constraint, to validate existing rows.
 pub fn add_constraint(
     conn: &mut Connection,
     role: Role,
     table: &str,
-    constraint: &str,
+    constraint: &TableConstraint,
     check: Option<&str>,
 ) -> Result<(), SqlError> {
     if role == Role::ReadOnly {
         return Err(guard::read_only_error());
     }
+    let constraint = &with_parent_key(conn, constraint)?;
     let (name, create) = super::alter_column::definition(conn, table)?;
     if let Some(constraint_name) = constraint_name(constraint) {
         if constraint_names(&create).contains(&constraint_name) {
@@ -60,6 +63,71 @@ pub fn add_constraint(
     })
     .map_err(|e| from_sqlite(&e))?;
     refused.map_or(Ok(()), Err)
+}
+
+/// The constraint's SQLite text, a FOREIGN KEY naming its parent key
+/// columns: `REFERENCES parent` alone means the parent's primary key (as
+/// PostgreSQL reads it, and as pg_dump writes it), which SQLite resolves
+/// only to a key declared in the parent's CREATE TABLE, not to the unique
+/// index `ALTER TABLE ... ADD PRIMARY KEY` makes.
+fn with_parent_key(conn: &Connection, constraint: &TableConstraint) -> Result<String, SqlError> {
+    let TableConstraint::ForeignKey(fk) = constraint else {
+        return Ok(constraint.to_string());
+    };
+    if !fk.referred_columns.is_empty() {
+        return Ok(constraint.to_string());
+    }
+    let parent = match fk.foreign_table.0.last().and_then(|p| p.as_ident()) {
+        Some(id) if id.quote_style.is_some() => id.value.clone(),
+        Some(id) => id.value.to_lowercase(),
+        None => fk.foreign_table.to_string(),
+    };
+    let columns = primary_key_columns(conn, &parent)?.ok_or_else(|| {
+        SqlError::new(
+            "42704",
+            format!("there is no primary key for referenced table \"{parent}\""),
+        )
+    })?;
+    let mut fk = fk.clone();
+    fk.referred_columns = columns
+        .into_iter()
+        .map(|c| Ident::with_quote('"', c))
+        .collect();
+    Ok(TableConstraint::ForeignKey(fk).to_string())
+}
+
+/// The columns of `table`'s primary key, in key order: declared in its
+/// CREATE TABLE, or the unique index `ADD PRIMARY KEY` made (marked
+/// [`PRIMARY_KEY_INDEX`]). None when it has none (or is no table).
+fn primary_key_columns(conn: &Connection, table: &str) -> Result<Option<Vec<String>>, SqlError> {
+    let sql = |e: rusqlite::Error| from_sqlite(&e);
+    let declared: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")
+        .and_then(|mut s| {
+            s.query_map([table], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()
+        })
+        .map_err(sql)?;
+    if !declared.is_empty() {
+        return Ok(Some(declared));
+    }
+    let index: Option<String> = conn
+        .query_row(
+            "SELECT name FROM main.sqlite_schema WHERE type = 'index' AND tbl_name = ?1 \
+             COLLATE NOCASE AND sql LIKE '%' || ?2",
+            params![table, PRIMARY_KEY_INDEX],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(sql)?;
+    let Some(index) = index else { return Ok(None) };
+    conn.prepare("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")
+        .and_then(|mut s| {
+            s.query_map([index], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()
+        })
+        .map(Some)
+        .map_err(sql)
 }
 
 /// The name a `CONSTRAINT name ...` text gives its constraint.

@@ -3,7 +3,7 @@
 use bytes::BytesMut;
 use rusqlite::types::Value;
 
-use super::text::{ascii, float_value, numeric_value, time_value, timestamp_value, widen_f32};
+use super::text::{ascii, float_value, numeric_value, time_value, timestamp_value};
 use super::{array, utf8, DecodeError};
 use crate::sql::encode::datetime::{self, Stamp};
 use crate::sql::encode::interval::Interval;
@@ -50,7 +50,7 @@ pub(super) fn decode(raw: &[u8], ty: PgType) -> Result<Value, DecodeError> {
         PgType::Int4 => Value::Integer(i32::from_be_bytes(fixed(raw)?).into()),
         PgType::Int8 => Value::Integer(i64::from_be_bytes(fixed(raw)?)),
         PgType::Oid => Value::Integer(u32::from_be_bytes(fixed(raw)?).into()),
-        PgType::Float4 => float_value(widen_f32(f32::from_be_bytes(fixed(raw)?))),
+        PgType::Float4 => float_value(f64::from(f32::from_be_bytes(fixed(raw)?))),
         PgType::Float8 => float_value(f64::from_be_bytes(fixed(raw)?)),
         PgType::Numeric => {
             numeric_value(Numeric::from_binary(raw).ok_or_else(DecodeError::bad_binary)?)

@@ -116,10 +116,12 @@ fn floats() {
         "\"1e39\" is out of range for type real"
     );
     assert_eq!(txt("abc", PgType::Float8).unwrap_err().code, "22P02");
+    // A float4 is kept as the float4 PostgreSQL stores, in text or binary.
     assert_eq!(
         via_pg(0.1f32, &Type::FLOAT4, PgType::Float4),
-        Value::Real(0.1)
+        Value::Real(f64::from(0.1f32))
     );
+    assert_eq!(ok("0.1", PgType::Float4), Value::Real(f64::from(0.1f32)));
     assert_eq!(
         via_pg(-2.5f64, &Type::FLOAT8, PgType::Float8),
         Value::Real(-2.5)

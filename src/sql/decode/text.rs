@@ -5,7 +5,6 @@ use rusqlite::types::Value;
 
 use super::{array, DecodeError};
 use crate::sql::encode::datetime::{self, Stamp};
-use crate::sql::encode::float::Shortest;
 use crate::sql::encode::interval::Interval;
 use crate::sql::encode::json;
 use crate::sql::encode::numeric::Numeric;
@@ -37,7 +36,9 @@ pub(super) fn decode(s: &str, ty: PgType) -> Result<Value, DecodeError> {
         PgType::Int4 => Value::Integer(int(s, ty, i32::MIN.into(), i32::MAX.into())?),
         PgType::Int8 => Value::Integer(int(s, ty, i64::MIN, i64::MAX)?),
         PgType::Oid => Value::Integer(int(s, ty, i32::MIN.into(), u32::MAX.into())? & 0xFFFF_FFFF),
-        PgType::Float4 | PgType::Float8 => float_value(float(s, ty)?),
+        PgType::Float8 => float_value(float(s, ty)?),
+        // The float4 PostgreSQL keeps (see `column_input`).
+        PgType::Float4 => float_value(f64::from(float(s, ty)? as f32)),
         PgType::Numeric => numeric_value(Numeric::parse(s).ok_or_else(invalid)?),
         PgType::Bytea => Value::Blob(bytea(s).ok_or_else(invalid)?),
         PgType::Uuid => Value::Text(uuid_string(&parse_uuid(s.as_bytes()).ok_or_else(invalid)?)),
@@ -65,14 +66,11 @@ pub(super) fn decode(s: &str, ty: PgType) -> Result<Value, DecodeError> {
     })
 }
 
-/// PG reports a well-formed but impossible date (`2024-02-30`) as out of
-/// range and anything else as a syntax error.
+/// PG reports a well-formed but impossible date (`2024-02-30`, month 13)
+/// as out of range and anything else as a syntax error.
 fn datetime_error(s: &str, ty: PgType) -> DecodeError {
-    let shaped = s.trim().bytes().take(10).enumerate().all(|(i, c)| match i {
-        4 | 7 => c == b'-',
-        _ => c.is_ascii_digit(),
-    }) && s.trim().len() >= 10;
-    if shaped && ty != PgType::Time {
+    use crate::sql::encode::datetime_input::{decode, Fault};
+    if decode(s) == Err(Fault::Range) {
         DecodeError::out_of_range(ty, s)
     } else {
         DecodeError::invalid(ty, s)
@@ -134,23 +132,6 @@ pub(super) fn float_value(f: f64) -> Value {
     } else {
         Value::Real(f)
     }
-}
-
-/// The float4 as the f64 nearest its shortest decimal form.
-pub(super) fn widen_f32(f: f32) -> f64 {
-    if !f.is_finite() || f == 0.0 {
-        return f as f64;
-    }
-    let s = Shortest::of_f32(f);
-    let mut text = String::with_capacity(32);
-    if s.neg {
-        text.push('-');
-    }
-    text.push_str("0.");
-    text.push_str(std::str::from_utf8(s.digits()).unwrap_or("0"));
-    text.push('e');
-    text.push_str(&(s.exp + 1).to_string());
-    text.parse().unwrap_or(f as f64)
 }
 
 /// See the module docs for why each storage class is chosen.
@@ -232,12 +213,5 @@ mod tests {
         assert!(bytea("\\x0").is_none());
         assert!(bytea("\\xzz").is_none());
         assert!(bytea("\\9").is_none());
-    }
-
-    #[test]
-    fn widens_float4_by_decimal() {
-        assert_eq!(widen_f32(0.1), 0.1);
-        assert_eq!(widen_f32(-3.4028235e38), -3.4028235e38);
-        assert_eq!(widen_f32(0.0), 0.0);
     }
 }

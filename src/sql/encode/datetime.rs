@@ -77,12 +77,15 @@ pub(crate) fn parse_date(s: &str) -> Option<Stamp<NaiveDate>> {
 /// Parses a time of day `HH:MM[:SS[.frac]]` into microseconds since midnight
 /// (24:00:00 allowed, as in PG). A trailing zone is ignored, as for `time`.
 pub(crate) fn parse_time(s: &str) -> Option<i64> {
-    let mut c = Cursor::new(s.trim());
-    let t = c.time()?;
-    c.skip_ws();
-    c.zone()?;
-    c.skip_ws();
-    c.at_end().then_some(t)
+    let iso = || {
+        let mut c = Cursor::new(s.trim());
+        let t = c.time()?;
+        c.skip_ws();
+        c.zone()?;
+        c.skip_ws();
+        c.at_end().then_some(t)
+    };
+    iso().or_else(|| super::datetime_input::decode(s).ok()?.time)
 }
 
 /// Parses a timestamp. With `apply_offset` a zone offset is converted to
@@ -142,8 +145,23 @@ struct Parts {
     zoned: bool,
 }
 
-/// `date [ T|space time ] [zone] [BC|AD]`.
+/// A date and time in ISO form, else in any of PostgreSQL's input forms
+/// (`1/8/1999`, `January 8, 1999 10:00 PM EST`: see `datetime_input`).
 fn parse_parts(s: &str) -> Option<Parts> {
+    iso_parts(s).or_else(|| {
+        let d = super::datetime_input::decode(s).ok()?;
+        Some(Parts {
+            date: d.date?,
+            time: d.time.unwrap_or(0),
+            offset_secs: d.offset_secs.unwrap_or(0),
+            zoned: d.offset_secs.is_some(),
+        })
+    })
+}
+
+/// `date [ T|space time ] [zone] [BC|AD]`: the form PostgreSQL prints and
+/// drivers send, read without allocating.
+fn iso_parts(s: &str) -> Option<Parts> {
     let mut c = Cursor::new(s);
     let (y, m, d) = c.ymd()?;
     let mut time = 0;
@@ -502,7 +520,7 @@ mod tests {
         assert_eq!(parse_time("24:00:00"), Some(USECS_PER_DAY));
         assert_eq!(parse_time("01:02"), Some(3_720_000_000));
         assert_eq!(parse_time("01:02:03.5+02"), Some(3_723_500_000));
-        assert_eq!(parse_time("1:2"), None);
+        assert_eq!(parse_time("1:2"), Some(3_720_000_000));
         b.clear();
         write_time(&mut b, 3_723_500_000);
         assert_eq!(&b[..], b"01:02:03.5");

@@ -161,8 +161,21 @@ pub(super) fn typed_literal(text: &str, pg: PgType) -> Result<Expr, TranslateErr
         {
             string(special.trim_start_matches('+'))
         }
-        PgType::Date if special == "today" || special == "now" => call("date", vec![string("now")]),
+        // The session's calendar day when the statement runs.
+        PgType::Date if matches!(special.as_str(), "today" | "now" | "tomorrow" | "yesterday") => {
+            let days = match special.as_str() {
+                "tomorrow" => "+1 days",
+                "yesterday" => "-1 days",
+                _ => "+0 days",
+            };
+            template("date(pg_tz_local(pg_now()), $1)", [string(days)])
+        }
         PgType::Date => string(literals::date(text)?),
+        // As `localtime`.
+        PgType::Time if special == "now" => call(
+            "strftime",
+            vec![string("%H:%M:%f"), call("pg_tz_local", vec![now_expr()])],
+        ),
         PgType::Time => string(literals::time(text)?),
         PgType::Timestamp | PgType::Timestamptz if special == "now" => now_expr(),
         // Midnight of the session's calendar day (or the next, or the one before).

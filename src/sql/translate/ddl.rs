@@ -25,7 +25,7 @@ pub(super) struct Ddl {
 /// the table and the SQLite constraint text, for the session to add.
 pub(super) fn added_constraint(
     statement: &Statement,
-) -> Result<Option<(String, String, Option<String>)>, TranslateError> {
+) -> Result<Option<(String, TableConstraint, Option<String>)>, TranslateError> {
     let Statement::AlterTable(alter) = statement else {
         return Ok(None);
     };
@@ -49,7 +49,7 @@ pub(super) fn added_constraint(
     }
     let mut table = alter.name.clone();
     check_table_name(&mut table)?;
-    Ok(Some((base_name(&table), constraint.to_string(), check)))
+    Ok(Some((base_name(&table), constraint, check)))
 }
 
 /// `ALTER TABLE t DROP CONSTRAINT | RENAME CONSTRAINT` and `ALTER INDEX

@@ -30,8 +30,82 @@ fn digits(s: &str, n: usize) -> bool {
     s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// `YYYY-MM-DD`; a time of day after it is ignored, as PostgreSQL does.
+/// A date literal as stored (`YYYY-MM-DD`): ISO text, else any of
+/// PostgreSQL's input forms (`1/8/1999`, `January 8, 1999`).
 pub(super) fn date(text: &str) -> Result<String, TranslateError> {
+    iso_date(text).or_else(|e| {
+        general(text, e, |s| {
+            let d = crate::sql::encode::datetime::parse_date(s)?;
+            let mut out = bytes::BytesMut::new();
+            crate::sql::encode::datetime::write_date(&mut out, d);
+            Some(out)
+        })
+    })
+}
+
+/// A time literal as stored (`HH:MM:SS[.f]`), as [`date`] reads it.
+pub(super) fn time(text: &str) -> Result<String, TranslateError> {
+    iso_time(text).or_else(|e| {
+        general(text, e, |s| {
+            let us = crate::sql::encode::datetime::parse_time(s)?;
+            let mut out = bytes::BytesMut::new();
+            crate::sql::encode::datetime::write_time(&mut out, us);
+            Some(out)
+        })
+    })
+}
+
+/// A timestamp literal as stored, as [`date`] reads it: wall-clock text
+/// for `timestamp`, UTC for `timestamptz` (`None` when it names no zone:
+/// the session's zone applies when the statement runs).
+pub(super) fn timestamp(text: &str, pg: PgType) -> Result<Option<String>, TranslateError> {
+    iso_timestamp(text, pg).or_else(|e| {
+        let tz = pg == PgType::Timestamptz;
+        if tz && !has_offset(text) {
+            let valid = |s: &str| {
+                crate::sql::encode::datetime::parse_timestamp(s, false).map(|_| Default::default())
+            };
+            return general(text, e, valid).map(|_| None);
+        }
+        general(text, e, |s| {
+            let ts = crate::sql::encode::datetime::parse_timestamp(s, tz)?;
+            let mut out = bytes::BytesMut::new();
+            crate::sql::encode::datetime::write_timestamp(&mut out, ts, false).then_some(out)
+        })
+        .map(Some)
+    })
+}
+
+/// Text the ISO readers refused, read by the storage parsers (which take
+/// PostgreSQL's every input form); `iso_error` stands when they refuse it
+/// too, or 22008 when a field is out of range. Words whose value depends on
+/// when the statement runs (`now`, `today`) are never folded here: the
+/// translation is cached.
+fn general(
+    text: &str,
+    iso_error: TranslateError,
+    read: impl Fn(&str) -> Option<bytes::BytesMut>,
+) -> Result<String, TranslateError> {
+    use crate::sql::encode::datetime_input::{decode, Fault};
+    let lower = text.to_ascii_lowercase();
+    if ["now", "today", "tomorrow", "yesterday"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return Err(iso_error);
+    }
+    match read(text) {
+        Some(out) => Ok(String::from_utf8_lossy(&out).into_owned()),
+        None if decode(text) == Err(Fault::Range) => Err(other(
+            "22008",
+            format!("date/time field value out of range: \"{text}\""),
+        )),
+        None => Err(iso_error),
+    }
+}
+
+/// `YYYY-MM-DD`; a time of day after it is ignored, as PostgreSQL does.
+fn iso_date(text: &str) -> Result<String, TranslateError> {
     let t = text.trim();
     if t.eq_ignore_ascii_case("epoch") {
         return Ok("1970-01-01".into());
@@ -56,7 +130,7 @@ pub(super) fn date(text: &str) -> Result<String, TranslateError> {
 }
 
 /// `HH:MM:SS[.ffffff]` (seconds default to `00`).
-pub(super) fn time(text: &str) -> Result<String, TranslateError> {
+fn iso_time(text: &str) -> Result<String, TranslateError> {
     let t = text.trim();
     let err = || {
         other(
@@ -90,7 +164,7 @@ pub(super) fn time(text: &str) -> Result<String, TranslateError> {
 /// Returns `None` when the text has an offset or a special value, which the
 /// caller hands to SQLite's date functions instead.
 /// `pg`: the literal's type (Timestamp or Timestamptz), for the message.
-pub(super) fn timestamp(text: &str, pg: PgType) -> Result<Option<String>, TranslateError> {
+fn iso_timestamp(text: &str, pg: PgType) -> Result<Option<String>, TranslateError> {
     let t = text.trim();
     if t.eq_ignore_ascii_case("epoch") {
         return Ok(Some("1970-01-01 00:00:00".into()));
@@ -99,7 +173,7 @@ pub(super) fn timestamp(text: &str, pg: PgType) -> Result<Option<String>, Transl
         Some(i) => (&t[..i], t[i + 1..].trim()),
         None => (t, ""),
     };
-    if date(day).is_err() {
+    if iso_date(day).is_err() {
         return Err(other(
             "22007",
             format!(
@@ -114,7 +188,7 @@ pub(super) fn timestamp(text: &str, pg: PgType) -> Result<Option<String>, Transl
     if rest.ends_with(['Z', 'z']) || rest.contains(['+', '-']) {
         return Ok(utc_from_offset(day, rest));
     }
-    Ok(Some(format!("{day} {}", time(rest)?)))
+    Ok(Some(format!("{day} {}", iso_time(rest)?)))
 }
 
 /// Whether timestamp text names its offset (`+02`, `-05:30`, `Z`, `UTC`)
@@ -137,7 +211,7 @@ fn utc_from_offset(day: &str, rest: &str) -> Option<String> {
         ),
         None => return None,
     };
-    let clock = time(clock.trim()).ok()?;
+    let clock = iso_time(clock.trim()).ok()?;
     let digits: String = offset.chars().filter(|c| *c != ':').collect();
     if !digits.bytes().all(|b| b.is_ascii_digit()) || !matches!(digits.len(), 2 | 4) {
         return None;

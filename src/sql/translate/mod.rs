@@ -359,10 +359,13 @@ pub enum StmtKind {
     /// `ALTER TABLE t ADD [CONSTRAINT name] FOREIGN KEY ... | CHECK (...)`:
     /// SQLite cannot add a constraint with ALTER, so the session edits the
     /// table's definition (see `backend::sqlite::add_constraint`).
-    /// `constraint` is the SQLite table-constraint text.
+    /// `constraint` is rendered as SQLite text by the backend, which first
+    /// names a FOREIGN KEY's parent key columns when the clause leaves them
+    /// out (the parent's primary key may be one of pgtenant's key indexes,
+    /// which SQLite does not take for an omitted column list).
     AddConstraint {
         table: String,
-        constraint: String,
+        constraint: Box<sqlparser::ast::TableConstraint>,
         /// A CHECK constraint's expression, to validate existing rows.
         check: Option<String>,
     },

@@ -125,7 +125,7 @@ fn translate_parsed(statement: Statement, overriding: bool) -> Result<Translatio
             if let Some((table, constraint, check)) = ddl::added_constraint(&statement)? {
                 return Ok(Translation::command(StmtKind::AddConstraint {
                     table,
-                    constraint,
+                    constraint: Box::new(constraint),
                     check,
                 }));
             }

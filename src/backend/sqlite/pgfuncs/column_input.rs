@@ -86,7 +86,14 @@ fn input(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
             )?),
             _ => ctx.get::<Value>(0)?,
         },
-        PgType::Float4 | PgType::Float8 => to_number(ctx, false)?,
+        PgType::Float8 => to_number(ctx, false)?,
+        // Kept as the float4 PostgreSQL stores (9.8 is 9.800000190734863),
+        // so arithmetic and comparisons, done in double precision as in
+        // PostgreSQL, see the same value; it prints as 9.8.
+        PgType::Float4 => match to_number(ctx, false)? {
+            Value::Real(f) => Value::Real(narrow_f32(f)?),
+            other => other,
+        },
         PgType::Bool => to_bool(ctx.get_raw(0))?.map_or(Value::Null, |b| Value::Integer(b.into())),
         // Text in PostgreSQL's input forms ('2024-01-01 10:00+02',
         // 'now', '1 day 2 hours', an upper-case uuid) is stored in the
@@ -141,6 +148,19 @@ fn input(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
         },
         _ => ctx.get::<Value>(0)?,
     })
+}
+
+/// A double rounded to the nearest float4, as a double; 22003 past
+/// float4's range (PostgreSQL's "value out of range: overflow").
+pub(super) fn narrow_f32(f: f64) -> rusqlite::Result<f64> {
+    let narrow = f as f32;
+    if narrow.is_infinite() && f.is_finite() {
+        return Err(error("22003", "value out of range: overflow"));
+    }
+    if narrow == 0.0 && f != 0.0 {
+        return Err(error("22003", "value out of range: underflow"));
+    }
+    Ok(f64::from(narrow))
 }
 
 /// `'now'`, `'today'`, `'tomorrow'`, `'yesterday'` as date/time input:
