@@ -10,7 +10,7 @@ use crate::backend::sqlite::grant::{self, Grantee};
 use crate::backend::sqlite::guard::Role;
 use crate::backend::sqlite::privileges::{role_default, PUBLIC};
 use crate::sql::errors::{from_sqlite, SqlError};
-use crate::sql::translate::{Grant, GrantTarget, GRANT_CURRENT_USER};
+use crate::sql::translate::{AlterOwner, Grant, GrantTarget, GRANT_CURRENT_USER};
 use pgwire::api::results::Tag;
 
 impl Session {
@@ -67,6 +67,48 @@ impl Session {
         })
         .await?;
         Ok(Outcome::Command(Tag::new(tag)))
+    }
+
+    /// `ALTER ... OWNER TO role` (see `translate::owner`): nothing to
+    /// change once the role exists, the user may own objects, and the
+    /// object exists.
+    pub(super) async fn alter_owner(
+        self: &Arc<Self>,
+        owner: &AlterOwner,
+    ) -> Result<Outcome, SqlError> {
+        let Identity::Tenant {
+            tenant, user, role, ..
+        } = &self.identity
+        else {
+            return Err(SqlError::new(
+                "42501",
+                format!("permission denied: {} in the admin database", owner.tag),
+            ));
+        };
+        // pg_roles lists pg_database_owner beside the tenant's users.
+        if owner.role != "pg_database_owner" {
+            self.grantees(tenant, user, std::slice::from_ref(&owner.role))
+                .await?;
+        }
+        if Role::parse(role) != Role::Owner {
+            return Err(SqlError::new(
+                "42501",
+                format!("permission denied: role {role} may not change owners"),
+            )
+            .with_detail("Only users with role owner may run ALTER ... OWNER TO."));
+        }
+        if let (Some(check), Some(db)) = (&owner.check, self.tenant_db()) {
+            if !db.is_remote() {
+                let check = check.clone();
+                self.with_local_conn(move |c| {
+                    c.sqlite_mut()
+                        .execute_batch(&check)
+                        .map_err(|e| from_sqlite(&e))
+                })
+                .await?;
+            }
+        }
+        Ok(Outcome::Command(Tag::new(&owner.tag)))
     }
 
     /// Reads the database's privileges again after a statement that

@@ -582,7 +582,7 @@ impl Session {
 
     /// Runs `f` on the session's own SQLite connection on the blocking pool,
     /// mutably (server-side schema edits change its authorizer).
-    async fn with_local_conn<T, F>(self: &Arc<Self>, f: F) -> Result<T, SqlError>
+    pub(super) async fn with_local_conn<T, F>(self: &Arc<Self>, f: F) -> Result<T, SqlError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Conn) -> Result<T, SqlError> + Send + 'static,
@@ -964,6 +964,7 @@ impl Session {
             }
             StmtKind::DoBlock(code) => Box::pin(self.run_do_block(code)).await,
             StmtKind::Grant(grant) => self.grant(grant).await,
+            StmtKind::AlterOwner(owner) => self.alter_owner(owner).await,
             StmtKind::RefreshMatview { name } => {
                 if self.remote.is_some() {
                     return Err(SqlError::new(

@@ -1,6 +1,7 @@
 -- What restoring a pg_dump file or a sample database (Northwind, Chinook)
 -- sends: keys added after the data with ALTER TABLE ONLY, foreign keys
--- naming only the parent table, dates in PostgreSQL's other input forms
+-- naming only the parent table, OWNER TO (no owners are kept: the role
+-- and the object must exist), dates in PostgreSQL's other input forms
 -- (DateStyle MDY, month names, 2021/1/1, Julian days, zone names), and
 -- real (float4) columns, which PostgreSQL computes on as the float4 it stores.
 CREATE TABLE rs_region (region_id smallint NOT NULL, region_description text NOT NULL);
@@ -19,6 +20,14 @@ ALTER TABLE rs_note ADD CONSTRAINT rs_note_territory FOREIGN KEY (territory_id) 
 INSERT INTO rs_note VALUES (1, '01581'), (2, '02116');
 DELETE FROM rs_territory WHERE territory_id = '02116';
 SELECT * FROM rs_note ORDER BY id;
+ALTER TABLE rs_region OWNER TO CURRENT_USER;
+ALTER TABLE ONLY public.rs_territory OWNER TO CURRENT_USER;
+ALTER TABLE rs_missing OWNER TO CURRENT_USER;
+ALTER TABLE rs_region OWNER TO rs_nobody;
+CREATE TYPE rs_mood AS ENUM ('sad', 'ok');
+ALTER TYPE public.rs_mood OWNER TO CURRENT_USER;
+ALTER TYPE rs_nomood OWNER TO CURRENT_USER;
+DROP TYPE rs_mood;
 CREATE TABLE rs_nokey (id int);
 ALTER TABLE rs_note ADD CONSTRAINT rs_note_nokey FOREIGN KEY (id) REFERENCES rs_nokey;
 CREATE TABLE rs_employee (id int PRIMARY KEY, birth_date date, hire_date timestamp, seen timestamptz);

@@ -53,6 +53,7 @@ mod null_order;
 mod ordered_set;
 mod output_names;
 mod overlaps;
+mod owner;
 mod params;
 pub mod plpgsql;
 mod populate;
@@ -110,6 +111,7 @@ pub use grants::{Grant, GrantTarget, CURRENT_USER as GRANT_CURRENT_USER};
 pub use literals::interval_modifiers;
 pub use matview::TABLE_DDL as MATVIEW_TABLE_DDL;
 pub use modifying_with::TEMP_PREFIX as WITH_TABLE_PREFIX;
+pub use owner::AlterOwner;
 pub use prepared::bind as bind_prepared;
 pub use retype::{pick_scale, ResultTypes, Retype, Retyped, TableColumn, TableColumns};
 pub use sequences::{uses as uses_sequences, COLUMNS as SEQUENCE_COLUMNS};
@@ -425,6 +427,8 @@ pub enum StmtKind {
     },
     /// `GRANT` or `REVOKE` (see [`Grant`]).
     Grant(Box<Grant>),
+    /// `ALTER ... OWNER TO role`: checked, changes nothing (see `owner`).
+    AlterOwner(Box<AlterOwner>),
 }
 
 /// What is known about a parameter's type.

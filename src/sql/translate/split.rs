@@ -22,6 +22,8 @@ pub(super) enum Parsed {
     Copy(Vec<TokenWithSpan>),
     /// `ALTER SEQUENCE ...` (sqlparser does not parse it): its tokens.
     AlterSequence(Vec<TokenWithSpan>),
+    /// `ALTER <object> ... OWNER TO role`: its tokens.
+    OwnerTo(Vec<TokenWithSpan>),
     /// `COMMENT ON ...` (sqlparser takes neither `$$` texts nor
     /// CONSTRAINT): its tokens.
     Comment(Vec<TokenWithSpan>),
@@ -83,6 +85,10 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         }
         if super::default_privileges::is_default_privileges(&significant) {
             out.push(Parsed::DefaultPrivileges(chunk.to_vec()));
+            continue;
+        }
+        if super::owner::is_owner_to(&significant) {
+            out.push(Parsed::OwnerTo(chunk.to_vec()));
             continue;
         }
         if super::alter_sequence::is_alter_sequence(&significant) {

@@ -14,6 +14,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         Parsed::CreateLike(tokens) => return super::create_like::translate(tokens),
         Parsed::TsvectorTrigger(tokens) => return super::tsvector_trigger::translate(tokens),
         Parsed::AlterSequence(tokens) => return super::alter_sequence::translate(tokens),
+        Parsed::OwnerTo(tokens) => return super::owner::translate(tokens),
         Parsed::Comment(tokens) => return super::comments::translate(tokens),
         Parsed::DefaultPrivileges(tokens) => return super::default_privileges::translate(tokens),
         Parsed::Do(tokens) => return super::do_block::translate(&tokens),
