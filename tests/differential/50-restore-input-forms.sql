@@ -62,4 +62,17 @@ SELECT avg(unit_price), avg(freight), max(freight), min(discount), stddev(freigh
 SELECT round(avg(unit_price)::numeric, 2), round(sum(unit_price * quantity)::numeric, 2) FROM rs_detail;
 UPDATE rs_detail SET freight = freight * 2 WHERE order_id = 10248;
 SELECT order_id, freight FROM rs_detail ORDER BY order_id, freight;
+CREATE FUNCTION rs_last_day(timestamp with time zone) RETURNS date LANGUAGE sql IMMUTABLE STRICT AS $_$ SELECT CASE WHEN EXTRACT(MONTH FROM $1) = 12 THEN (((EXTRACT(YEAR FROM $1) + 1) operator(pg_catalog.||) '-01-01')::date - INTERVAL '1 day')::date ELSE ((EXTRACT(YEAR FROM $1) operator(pg_catalog.||) '-' operator(pg_catalog.||) (EXTRACT(MONTH FROM $1) + 1) operator(pg_catalog.||) '-01')::date - INTERVAL '1 day')::date END $_$;
+SELECT rs_last_day('2024-02-10'), rs_last_day('2023-12-05 10:00+00');
+CREATE TEMP TABLE rs_text_dates (t text);
+INSERT INTO rs_text_dates VALUES ('1/8/1999'), ('2024-4-01'), ('March 3, 2021'), (NULL);
+SELECT t, t::date FROM rs_text_dates ORDER BY 2;
+INSERT INTO rs_text_dates VALUES ('not a date');
+SELECT t::date FROM rs_text_dates;
+DROP FUNCTION rs_last_day(timestamptz);
+CREATE FUNCTION rs_month(timestamp with time zone) RETURNS numeric LANGUAGE sql IMMUTABLE STRICT AS $_$ SELECT EXTRACT(MONTH FROM $1) $_$;
+SELECT rs_month('2023-12-05 10:00+00'), rs_month('2023-11-30 23:00-05'), rs_month('2023-12-05'::timestamptz);
+DROP FUNCTION rs_month(timestamptz);
+SELECT 'a' OPERATOR(pg_catalog.||) 'b', 2 OPERATOR(pg_catalog.+) 3, 7 OPERATOR(pg_catalog./) 2, 3 OPERATOR(pg_catalog.<) 4;
+SELECT ('2024-4-01')::date, ('2024' || '-' || 4 || '-01')::date;
 DROP TABLE rs_note, rs_territory, rs_region, rs_nokey, rs_employee, rs_detail;

@@ -18,6 +18,7 @@ use rusqlite::types::Value;
 use rusqlite::{ffi, Connection, OptionalExtension};
 
 use crate::sql::errors::{from_sqlite, SqlError};
+use crate::sql::pgtype::PgType;
 use crate::sql::translate::routines::{Compiled, RoutineDef};
 
 /// Nested calls allowed (a function calling itself, directly or not).
@@ -119,7 +120,7 @@ fn register(db: &Connection, name: &str, budget: Budget) -> rusqlite::Result<()>
     // valid whenever it is called.
     let handle = unsafe { db.handle() } as usize;
     let routine = name.to_owned();
-    let compiled: Mutex<HashMap<usize, (RoutineDef, Arc<Compiled>)>> = Mutex::default();
+    let compiled: Mutex<HashMap<usize, (RoutineDef, Arc<Body>)>> = Mutex::default();
     db.create_scalar_function(
         name,
         -1,
@@ -155,7 +156,7 @@ fn lookup(db: &Connection, name: &str, nargs: usize) -> rusqlite::Result<Option<
 fn call(
     handle: usize,
     name: &str,
-    compiled: &Mutex<HashMap<usize, (RoutineDef, Arc<Compiled>)>>,
+    compiled: &Mutex<HashMap<usize, (RoutineDef, Arc<Body>)>>,
     budget: &Budget,
     ctx: &Context<'_>,
 ) -> Result<Value, SqlError> {
@@ -185,23 +186,67 @@ fn call(
         match cache.get(&nargs) {
             Some((seen, body)) if *seen == def => body.clone(),
             _ => {
-                let body = Arc::new(def.compile().map_err(SqlError::from)?);
+                let body = Arc::new(Body {
+                    code: def.compile().map_err(SqlError::from)?,
+                    types: def.argument_types(),
+                });
                 cache.insert(nargs, (def, body.clone()));
                 body
             }
         }
     };
     let args = (0..nargs)
-        .map(|i| ctx.get::<Value>(i))
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(|e| from_sqlite(&e))?;
+        .map(|i| {
+            let value = ctx.get::<Value>(i).map_err(|e| from_sqlite(&e))?;
+            as_argument(value, body.types.get(i).copied().flatten())
+        })
+        .collect::<Result<Vec<_>, SqlError>>()?;
     DEPTH.with(|d| d.set(depth + 1));
-    let result = match &*body {
+    let result = match &body.code {
         Compiled::Sql(statements) => run_sql(&conn, statements, &args),
         Compiled::PlPgSql(code) => super::plpgsql_fn::run(&conn, code, args, budget),
     };
     DEPTH.with(|d| d.set(depth));
     result
+}
+
+/// A definition compiled, with its arguments' types.
+struct Body {
+    code: Compiled,
+    types: Vec<Option<PgType>>,
+}
+
+/// An argument as its declared type stores it: text such as
+/// `'2023-12-05 10:00+02'` or `'1 day'` passed to a timestamptz or
+/// interval argument is read as PostgreSQL reads it (the body's `$1`
+/// already has the argument's type). Zone-less timestamptz text is taken
+/// as stored (UTC): a timestamptz column's value is.
+fn as_argument(value: Value, ty: Option<PgType>) -> Result<Value, SqlError> {
+    let (Value::Text(text), Some(ty)) = (&value, ty) else {
+        return Ok(value);
+    };
+    if !matches!(
+        ty,
+        PgType::Date
+            | PgType::Time
+            | PgType::Timestamp
+            | PgType::Timestamptz
+            | PgType::Interval
+            | PgType::Uuid
+            | PgType::Bool
+            | PgType::Int2
+            | PgType::Int4
+            | PgType::Int8
+            | PgType::Numeric
+            | PgType::Float4
+            | PgType::Float8
+    ) {
+        return Ok(value);
+    }
+    crate::sql::zone::scoped(crate::sql::zone::SessionZone::Utc, || {
+        crate::sql::decode::decode_param(Some(text.as_bytes()), ty, false)
+    })
+    .map_err(|e| SqlError::new(e.code, e.message))
 }
 
 /// What a stopped call reports (a run over its statement_timeout reports

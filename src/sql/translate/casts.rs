@@ -100,7 +100,7 @@ fn rewrite_cast_base(inner: &Expr, data_type: &DataType) -> Result<Expr, Transla
         }
         // (A timestamptz's casts to date, time and timestamp read it in the
         // session's zone: `zoned_columns` wrapped it in pg_tz_local first.)
-        PgType::Date => call("date", vec![x]),
+        PgType::Date => call("pg_cast_timestamp", vec![x, string("date")]),
         PgType::Time => call("pg_cast_timestamp", vec![x, string("time")]),
         PgType::Timestamp => call("pg_cast_timestamp", vec![x, string("ts")]),
         // Already stored as UTC: reading it again would apply the zone twice.

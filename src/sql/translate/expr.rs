@@ -636,19 +636,9 @@ fn binary_op(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, Transl
         ),
         B::HashMinus => call("pg_jsonb_delete_path", vec![left, right]),
         B::AtQuestion => super::jsonpath::exists_operator(left, right),
-        // `OPERATOR(pg_catalog.~)` and friends, as psql writes them.
-        B::PGCustomBinaryOperator(ref parts) => {
-            let plain = match parts.last().map(String::as_str) {
-                Some("~") => B::PGRegexMatch,
-                Some("~*") => B::PGRegexIMatch,
-                Some("!~") => B::PGRegexNotMatch,
-                Some("!~*") => B::PGRegexNotIMatch,
-                Some("=") => B::Eq,
-                Some("<>") => B::NotEq,
-                _ => return Err(unsupported(format!("operator {op}"))),
-            };
-            return binary_op(left, plain, right);
-        }
+        // (`OPERATOR(pg_catalog.+)` became `+` after parsing: see
+        // `plain_operators`.)
+        B::PGCustomBinaryOperator(_) => return Err(unsupported(format!("operator {op}"))),
         op => Expr::BinaryOp {
             left: Box::new(left),
             op,
@@ -956,4 +946,61 @@ fn array_index(root: &Expr, chain: &[sqlparser::ast::AccessExpr]) -> Option<(Exp
         }
     }
     Some((Expr::CompoundIdentifier(idents), index.clone()))
+}
+
+/// `OPERATOR(pg_catalog.~)` and friends, as psql and pg_dump write them,
+/// as the built-in operator, before anything reads the statement (so the
+/// comparison is typed boolean, `||` concatenates arrays, ...).
+pub(super) fn plain_operators(statement: &mut sqlparser::ast::Statement) {
+    use sqlparser::ast::BinaryOperator as B;
+    let _ = sqlparser::ast::visit_expressions_mut(statement, |e| {
+        if let Expr::BinaryOp { op, .. } = e {
+            if let B::PGCustomBinaryOperator(parts) = op {
+                if let Some(plain) = builtin_operator(parts) {
+                    *op = plain;
+                }
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+}
+
+fn builtin_operator(parts: &[String]) -> Option<sqlparser::ast::BinaryOperator> {
+    use sqlparser::ast::BinaryOperator as B;
+    let builtin = match parts {
+        [op] => op.as_str(),
+        [schema, op] if schema == "pg_catalog" => op.as_str(),
+        _ => return None,
+    };
+    Some(match builtin {
+        "~" => B::PGRegexMatch,
+        "~*" => B::PGRegexIMatch,
+        "!~" => B::PGRegexNotMatch,
+        "!~*" => B::PGRegexNotIMatch,
+        "~~" => B::PGLikeMatch,
+        "~~*" => B::PGILikeMatch,
+        "!~~" => B::PGNotLikeMatch,
+        "!~~*" => B::PGNotILikeMatch,
+        "=" => B::Eq,
+        "<>" | "!=" => B::NotEq,
+        "<" => B::Lt,
+        "<=" => B::LtEq,
+        ">" => B::Gt,
+        ">=" => B::GtEq,
+        "+" => B::Plus,
+        "-" => B::Minus,
+        "*" => B::Multiply,
+        "/" => B::Divide,
+        "%" => B::Modulo,
+        "^" => B::PGExp,
+        "||" => B::StringConcat,
+        "->" => B::Arrow,
+        "->>" => B::LongArrow,
+        "#>" => B::HashArrow,
+        "#>>" => B::HashLongArrow,
+        "@>" => B::AtArrow,
+        "<@" => B::ArrowAt,
+        "&&" => B::PGOverlap,
+        _ => return None,
+    })
 }

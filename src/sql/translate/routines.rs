@@ -74,8 +74,16 @@ impl RoutineDef {
 
     /// The `index`-th argument's PostgreSQL type.
     pub fn argument_type(&self, index: usize) -> Option<PgType> {
-        let (_, ty) = self.arguments().ok()?.into_iter().nth(index)?;
-        super::types::pg_type(&ty).ok()
+        self.argument_types().get(index).copied().flatten()
+    }
+
+    /// Each argument's PostgreSQL type (`None` for one it has no OID for).
+    pub fn argument_types(&self) -> Vec<Option<PgType>> {
+        self.arguments()
+            .unwrap_or_default()
+            .iter()
+            .map(|(_, ty)| super::types::pg_type(ty).ok())
+            .collect()
     }
 
     /// The result's PostgreSQL type, for the column a call fills.
@@ -128,6 +136,15 @@ fn compile_sql(
                     position(args, &id.value.to_ascii_lowercase())
                 }
                 Expr::Identifier(id) => position(args, &id.value),
+                // `$1` as well: typed by its declaration.
+                Expr::Value(v) => match &v.value {
+                    Value::Placeholder(p) => p
+                        .strip_prefix('$')
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .filter(|n| (1..=args.len()).contains(n))
+                        .map(|n| n - 1),
+                    _ => None,
+                },
                 _ => None,
             };
             if let Some(i) = named {

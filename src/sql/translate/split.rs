@@ -131,6 +131,7 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         }
         super::modifying_with::check_nesting(&mut statement)?;
         super::symmetric::expand(&mut statement);
+        super::expr::plain_operators(&mut statement);
         out.push(if overriding {
             Parsed::OverridingInsert(Box::new(statement))
         } else {

@@ -10,8 +10,8 @@
 //! - `pg_to_bool(x)`: PostgreSQL's boolean input (`t`, `yes`, `of`, ...) as
 //!   0/1; numbers are true when non-zero.
 //! - `pg_bool_text(x)`: a stored boolean (0/1) as `true`/`false`.
-//! - `pg_cast_timestamp(x, kind)`: a value cast to `time`, `ts` (timestamp)
-//!   or `tz` (timestamptz) in storage form, read by PostgreSQL's input rules
+//! - `pg_cast_timestamp(x, kind)`: a value cast to `date`, `time`, `ts`
+//!   (timestamp) or `tz` (timestamptz) in storage form, read by PostgreSQL's input rules
 //!   with microseconds kept (`+02`, `Z`, `T` accepted; SQLite's strftime
 //!   kept milliseconds and gave NULL for `+00`); bad text raises 22007.
 //!   Numbers are Julian days, as SQLite's date functions read them.
@@ -274,9 +274,49 @@ fn stamp_text(value: Stamp<i64>, kind: &str) -> Option<String> {
     String::from_utf8(out.to_vec()).ok()
 }
 
+/// `pg_cast_timestamp(x, 'date')`: text in any of PostgreSQL's date input
+/// forms (SQLite's `date()` gave NULL for `2024-4-01` or `1/8/1999`), the
+/// date of a timestamp, an infinity kept.
+fn cast_date(value: Value) -> rusqlite::Result<Value> {
+    use crate::sql::encode::datetime::{parse_date, write_date};
+    use crate::sql::encode::datetime_input::{decode, Fault};
+    let date = match value {
+        Value::Text(t) => parse_date(&t).ok_or_else(|| {
+            if decode(&t) == Err(Fault::Range) {
+                error(
+                    "22008",
+                    format!("date/time field value out of range: \"{t}\""),
+                )
+            } else {
+                error(
+                    "22007",
+                    format!("invalid input syntax for type date: \"{t}\""),
+                )
+            }
+        })?,
+        // Julian day numbers, as SQLite's date() reads them.
+        Value::Integer(n) => return Ok(julian_date(n as f64)),
+        Value::Real(f) => return Ok(julian_date(f)),
+        other => return Ok(other),
+    };
+    let mut out = bytes::BytesMut::with_capacity(16);
+    write_date(&mut out, date);
+    Ok(Value::Text(String::from_utf8_lossy(&out).into_owned()))
+}
+
+fn julian_date(jd: f64) -> Value {
+    match stamp_text(julian(jd, "ts"), "ts") {
+        Some(text) => Value::Text(text.chars().take(10).collect()),
+        None => Value::Null,
+    }
+}
+
 /// `pg_cast_timestamp(x, kind)`: see the module comment.
 fn cast_timestamp(ctx: &Context<'_>) -> rusqlite::Result<Value> {
     let kind = ctx.get::<String>(1)?;
+    if kind == "date" {
+        return cast_date(ctx.get::<Value>(0)?);
+    }
     let value = match ctx.get::<Value>(0)? {
         Value::Text(t) => stamp(&t, &kind)
             .filter(|v| kind != "time" || matches!(v, Stamp::At(_)))
