@@ -60,6 +60,10 @@ SELECT unit_price * quantity, unit_price::float8, unit_price::numeric(10,2), uni
 SELECT count(*) FILTER (WHERE discount = 0.15), count(*) FILTER (WHERE discount > 0.1), count(*) FILTER (WHERE unit_price = 14) FROM rs_detail;
 SELECT avg(unit_price), avg(freight), max(freight), min(discount), stddev(freight) FROM rs_detail;
 SELECT round(avg(unit_price)::numeric, 2), round(sum(unit_price * quantity)::numeric, 2) FROM rs_detail;
+SELECT sum(freight), sum(unit_price), sum(discount), sum(quantity) FROM rs_detail;
+SELECT order_id, sum(freight), sum(freight) FILTER (WHERE discount > 0), rank() OVER (ORDER BY sum(freight) DESC) FROM rs_detail GROUP BY order_id ORDER BY 1;
+SELECT order_id, freight, sum(freight) OVER (ORDER BY order_id, freight) FROM rs_detail ORDER BY 1, 2;
+SELECT sum(DISTINCT discount) FROM rs_detail;
 UPDATE rs_detail SET freight = freight * 2 WHERE order_id = 10248;
 SELECT order_id, freight FROM rs_detail ORDER BY order_id, freight;
 CREATE FUNCTION rs_last_day(timestamp with time zone) RETURNS date LANGUAGE sql IMMUTABLE STRICT AS $_$ SELECT CASE WHEN EXTRACT(MONTH FROM $1) = 12 THEN (((EXTRACT(YEAR FROM $1) + 1) operator(pg_catalog.||) '-01-01')::date - INTERVAL '1 day')::date ELSE ((EXTRACT(YEAR FROM $1) operator(pg_catalog.||) '-' operator(pg_catalog.||) (EXTRACT(MONTH FROM $1) + 1) operator(pg_catalog.||) '-01')::date - INTERVAL '1 day')::date END $_$;

@@ -298,6 +298,9 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
         ("pg_cast_timestamp", 2) if arg(1).is_some_and(|k| k.to_string() == "'time'") => {
             Some("strftime('%H:%M:%f', $1)")
         }
+        ("pg_cast_timestamp", 2) if arg(1).is_some_and(|k| k.to_string() == "'date'") => {
+            Some("date($1)")
+        }
         ("pg_cast_timestamp", 2) => Some("strftime('%Y-%m-%d %H:%M:%f', $1)"),
         _ => None,
     };
@@ -364,6 +367,16 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
         let mut max = f.clone();
         max.name = ObjectName::from(vec![Ident::new("max")]);
         return Some(Expr::Function(max));
+    }
+    // A real column's sum: SQLite's (in double precision), its FILTER and
+    // OVER kept.
+    if name == "pg_column_sum" && arg(1).is_some_and(|k| k.to_string() == "'float4'") {
+        let mut sum = f.clone();
+        sum.name = ObjectName::from(vec![Ident::new("sum")]);
+        if let FunctionArguments::List(list) = &mut sum.args {
+            list.args.truncate(1);
+        }
+        return Some(Expr::Function(sum));
     }
     if name == "pg_avg" {
         let mut avg = f.clone();

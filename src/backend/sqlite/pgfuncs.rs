@@ -10,6 +10,7 @@ mod binary;
 mod casts;
 pub mod clock;
 pub mod column_input;
+mod column_sum;
 mod column_text;
 mod column_type;
 mod defaults;
@@ -84,6 +85,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     sequences::register(conn)?;
     intervals::register(conn)?;
     interval_sums::register(conn)?;
+    column_sum::register(conn)?;
     to_char::register(conn)?;
     trig::register(conn)?;
     from_char::register(conn)?;

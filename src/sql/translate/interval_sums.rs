@@ -3,14 +3,17 @@
 //! was 3 seconds). An argument known to be an interval calls
 //! `pg_interval_sum` / `pg_interval_avg`; a column whose type only the
 //! schema knows sums as `CASE pg_column_type(..) WHEN 'interval' THEN
-//! pg_interval_sum(x) ELSE sum(x) END`. (`avg` of such a column in a result
+//! pg_column_sum(x, ..) WHEN 'float4' THEN pg_column_sum(x, ..) ELSE
+//! sum(x) END` (a real column sums in single precision, as PostgreSQL's). (`avg` of such a column in a result
 //! column is `pg_avg`, which reads the column's type itself: see `exact`.)
 
 use super::ast::{base_name, call, object_name};
 use super::column_dates::{column_lookup, when_type, Scopes};
 use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
-use sqlparser::ast::{Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Value};
+use sqlparser::ast::{
+    DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Value,
+};
 
 /// Renames the sum or average of an argument known to be an interval;
 /// runs before the arguments are rewritten (a cast or literal is then no
@@ -41,15 +44,40 @@ pub(super) fn rewrite_column(expr: &mut Expr, scopes: &Scopes) {
     let Some(lookup) = column_lookup(arg, scopes) else {
         return;
     };
-    let mut interval = f.clone();
-    interval.name = object_name("pg_interval_sum");
+    let column_type = call("pg_column_type", lookup.into());
+    let mut typed = f.clone();
+    let distinct = matches!(
+        &f.args,
+        FunctionArguments::List(l) if l.duplicate_treatment == Some(DuplicateTreatment::Distinct)
+    );
+    if distinct {
+        // (SQLite's DISTINCT aggregates take one argument.)
+        typed.name = object_name("pg_interval_sum");
+    } else {
+        // One call in both branches: SQLite keeps one accumulator for it.
+        typed.name = object_name("pg_column_sum");
+        if let FunctionArguments::List(list) = &mut typed.args {
+            list.args.push(FunctionArg::Unnamed(FunctionArgExpr::Expr(
+                column_type.clone(),
+            )));
+        }
+    }
     let native = std::mem::replace(expr, Expr::value(Value::Null));
-    *expr = when_type(
-        call("pg_column_type", lookup.into()),
+    let mut case = when_type(
+        column_type,
         "interval",
-        Expr::Function(interval),
+        Expr::Function(typed.clone()),
         native,
     );
+    if !distinct {
+        if let Expr::Case { conditions, .. } = &mut case {
+            conditions.push(sqlparser::ast::CaseWhen {
+                condition: super::ast::string("float4"),
+                result: Expr::Function(typed),
+            });
+        }
+    }
+    *expr = case;
 }
 
 /// The interval function a one-argument `sum` or `avg` may become.
