@@ -451,6 +451,27 @@ impl Session {
         };
     }
 
+    /// Whether the tenant database has a table or view `name` (a remote
+    /// tenant's answer: yes, and its server says otherwise).
+    async fn table_exists(self: &Arc<Self>, name: &str) -> Result<bool, SqlError> {
+        if self.tenant_db().is_none_or(|db| db.is_remote()) {
+            return Ok(true);
+        }
+        let name = name.to_owned();
+        self.with_local_conn(move |c| {
+            c.sqlite()
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM main.sqlite_schema WHERE type IN ('table', 'view') \
+                     AND name = ?1 COLLATE NOCASE UNION ALL SELECT 1 FROM temp.sqlite_schema \
+                     WHERE type IN ('table', 'view') AND name = ?1 COLLATE NOCASE)",
+                    [&name],
+                    |r| r.get::<_, bool>(0),
+                )
+                .map_err(|e| crate::sql::errors::from_sqlite(&e))
+        })
+        .await
+    }
+
     /// Queues a notice (RAISE NOTICE / WARNING / INFO ...), as
     /// client_min_messages lets through.
     pub fn raise_notice(&self, level: &str, info: pgwire::error::ErrorInfo) {
@@ -965,6 +986,21 @@ impl Session {
             StmtKind::DoBlock(code) => Box::pin(self.run_do_block(code)).await,
             StmtKind::Grant(grant) => self.grant(grant).await,
             StmtKind::AlterOwner(owner) => self.alter_owner(owner).await,
+            StmtKind::IfTableExists { table, then } => {
+                if self.table_exists(table).await? {
+                    Box::pin(self.execute_inner(then, params, format, fixed_types)).await
+                } else {
+                    self.raise_notice(
+                        "NOTICE",
+                        pgwire::error::ErrorInfo::new(
+                            "NOTICE".into(),
+                            "00000".into(),
+                            format!("relation \"{table}\" does not exist, skipping"),
+                        ),
+                    );
+                    Ok(Outcome::Command(Tag::new("ALTER TABLE")))
+                }
+            }
             StmtKind::RefreshMatview { name } => {
                 if self.remote.is_some() {
                     return Err(SqlError::new(

@@ -99,7 +99,10 @@ fn with_parent_key(conn: &Connection, constraint: &TableConstraint) -> Result<St
 /// The columns of `table`'s primary key, in key order: declared in its
 /// CREATE TABLE, or the unique index `ADD PRIMARY KEY` made (marked
 /// [`PRIMARY_KEY_INDEX`]). None when it has none (or is no table).
-fn primary_key_columns(conn: &Connection, table: &str) -> Result<Option<Vec<String>>, SqlError> {
+pub(super) fn primary_key_columns(
+    conn: &Connection,
+    table: &str,
+) -> Result<Option<Vec<String>>, SqlError> {
     let sql = |e: rusqlite::Error| from_sqlite(&e);
     let declared: Vec<String> = conn
         .prepare("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")

@@ -85,6 +85,7 @@ fn apply(conn: &mut Connection, table: &str, changes: &[ColumnChange]) -> Result
                 let comments = crate::sql::translate::comments::dropped_column(table, column);
                 conn.execute_batch(&comments.join("; ")).map_err(sql)?;
             }
+            ColumnChange::Run(statement) => conn.execute_batch(statement).map_err(sql)?,
             edit => edit_column(conn, table, edit)?,
         }
     }
@@ -109,6 +110,16 @@ fn edit_column(conn: &mut Connection, table: &str, change: &ColumnChange) -> Res
         }
         _ => None,
     };
+    // A key `ADD PRIMARY KEY` made is an index: its columns stay NOT NULL.
+    if let ColumnChange::DropNotNull(column) = change {
+        let key = super::add_constraint::primary_key_columns(conn, &name)?.unwrap_or_default();
+        if key.iter().any(|k| k.eq_ignore_ascii_case(column)) {
+            return Err(SqlError::new(
+                "42P16",
+                format!("column \"{column}\" is in a primary key"),
+            ));
+        }
+    }
     let (edited, old_decl) = edited_definition(&create, &name, change, to_enum)?;
     match change {
         ColumnChange::SetNotNull(column) => no_nulls(conn, &name, column)?,

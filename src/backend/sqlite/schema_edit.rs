@@ -119,7 +119,16 @@ fn drop_constraint(
             .map_err(sql_error);
     }
     if if_exists {
-        return Ok(());
+        // PostgreSQL's notice (pg_raise_notice queues it for the session).
+        let message =
+            format!("constraint \"{name}\" of relation \"{table}\" does not exist, skipping");
+        return conn
+            .query_row(
+                "SELECT pg_raise_notice('notice', '00000', ?1)",
+                [message],
+                |_| Ok(()),
+            )
+            .map_err(sql_error);
     }
     Err(missing(&table, name))
 }

@@ -112,6 +112,30 @@ pub(super) fn altered_columns(
     let Statement::AlterTable(alter) = statement else {
         return Ok(None);
     };
+    // ADD PRIMARY KEY: its columns become NOT NULL (rows with a NULL are
+    // 23502, as in PostgreSQL), then its unique index is made.
+    if let [AlterTableOperation::AddConstraint {
+        constraint: TableConstraint::PrimaryKey(pk),
+        ..
+    }] = alter.operations.as_slice()
+    {
+        if alter.if_exists {
+            return Ok(None);
+        }
+        let mut table = alter.name.clone();
+        check_table_name(&mut table)?;
+        let statements = alter_table(alter.clone())?;
+        let (check, index) = statements.split_at(statements.len().saturating_sub(1));
+        let mut changes: Vec<C> = check.iter().cloned().map(C::Run).collect();
+        for c in &pk.columns {
+            match &c.column.expr {
+                Expr::Identifier(id) => changes.push(C::SetNotNull(ident_name(id))),
+                _ => return Ok(None),
+            }
+        }
+        changes.extend(index.iter().cloned().map(C::Run));
+        return Ok(Some((base_name(&table), changes)));
+    }
     let needs_session = alter.operations.iter().any(|op| match op {
         AlterTableOperation::AlterColumn { .. }
         | AlterTableOperation::AddColumn {

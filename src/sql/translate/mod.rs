@@ -284,6 +284,9 @@ pub enum ColumnChange {
         column: String,
         if_exists: bool,
     },
+    /// Server-written SQLite text run in its place among the edits (an
+    /// added primary key's check and unique index).
+    Run(String),
 }
 
 /// What kind of statement it is.
@@ -427,6 +430,12 @@ pub enum StmtKind {
     },
     /// `GRANT` or `REVOKE` (see [`Grant`]).
     Grant(Box<Grant>),
+    /// `ALTER TABLE IF EXISTS t ...`: `then` when table `t` exists, else
+    /// PostgreSQL's notice (`relation "t" does not exist, skipping`).
+    IfTableExists {
+        table: String,
+        then: Box<Translation>,
+    },
     /// `ALTER ... OWNER TO role`: checked, changes nothing (see `owner`).
     AlterOwner(Box<AlterOwner>),
 }

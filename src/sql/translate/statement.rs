@@ -33,6 +33,20 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
 /// A parsed statement's translation; `overriding`: an INSERT's OVERRIDING
 /// SYSTEM VALUE.
 fn translate_parsed(statement: Statement, overriding: bool) -> Result<Translation, TranslateError> {
+    // IF EXISTS decides whether anything runs: the session checks.
+    if let Statement::AlterTable(alter) = &statement {
+        if alter.if_exists {
+            let mut alter = alter.clone();
+            alter.if_exists = false;
+            names::check_table_name(&mut alter.name)?;
+            let table = super::ast::base_name(&alter.name);
+            let then = translate_parsed(Statement::AlterTable(alter), overriding)?;
+            return Ok(Translation::command(StmtKind::IfTableExists {
+                table,
+                then: Box::new(then),
+            }));
+        }
+    }
     if super::modifying_with::applies(&statement) {
         return super::modifying_with::translate(statement);
     }
