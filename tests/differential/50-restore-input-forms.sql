@@ -52,6 +52,8 @@ INSERT INTO rs_employee VALUES (5, 'J2451187', 'Sat Jan 01 2000 10:00:00', '2000
 INSERT INTO rs_employee VALUES (6, '08-Jan-99', '1999.008', '1999-01-08 04:05:06 PST');
 SELECT * FROM rs_employee ORDER BY id;
 SELECT id, age(hire_date, birth_date), extract(year FROM birth_date) FROM rs_employee ORDER BY id;
+SELECT id, birth_date - '1960-01-01', birth_date - 'January 1, 1960', hire_date - '1990-01-01', seen - '2000-01-01 00:00+00' FROM rs_employee ORDER BY id;
+SELECT count(*) FROM rs_employee WHERE birth_date - '1960-01-01' > 1000;
 SELECT '2021/1/1'::timestamp, '1962/2/18'::date, '1/8/1999'::date, '01/02/2003 10:00'::timestamp;
 SELECT 'January 8, 1999'::date, 'Jan 8 1999'::date, '8 Jan 1999'::date, '1999-Jan-08'::date, 'Jan-08-1999'::date;
 SELECT '2024-01-02 3:04:05 PM'::timestamp, '2024-01-02 12:00 am'::timestamp, '1999/01/08T10:00'::timestamp;

@@ -335,12 +335,41 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
         *expr = timestamp_diff(copy(left), copy(right));
         return;
     }
-    // `jsonb_column - 'key'` deletes the key; other types subtract.
-    if minus && lt.is_none() && super::ast::string_literal(right).is_some() {
+    // `jsonb_column - 'key'` deletes the key; a date or timestamp column
+    // minus a literal subtracts a date or timestamp of the same type
+    // (PostgreSQL types the literal from the column): days, or an
+    // interval; other types subtract.
+    if let (true, None, Some(text)) = (minus, lt, super::ast::string_literal(right)) {
         if let Some(lcall) = column_type_call(left, scopes) {
             let (l, r) = (copy(left), copy(right));
             let native = sqlite_arithmetic(copy(&l), op, copy(&r));
-            *expr = when_type(lcall, "jsonb", call("pg_jsonb_delete", vec![l, r]), native);
+            let mut case = when_type(
+                lcall,
+                "jsonb",
+                call("pg_jsonb_delete", vec![copy(&l), r]),
+                native,
+            );
+            let mut typed = Vec::new();
+            if let Ok(day) = super::literals::date(text) {
+                typed.push(("date", days_between(copy(&l), super::ast::string(day))));
+            }
+            for (name, ty) in [
+                ("timestamp", PgType::Timestamp),
+                ("timestamptz", PgType::Timestamptz),
+            ] {
+                if let Ok(stamp) = super::casts::typed_literal(text, ty) {
+                    typed.push((name, timestamp_diff(copy(&l), stamp)));
+                }
+            }
+            if let Expr::Case { conditions, .. } = &mut case {
+                for (name, result) in typed {
+                    conditions.push(sqlparser::ast::CaseWhen {
+                        condition: super::ast::string(name),
+                        result,
+                    });
+                }
+            }
+            *expr = case;
         }
         return;
     }

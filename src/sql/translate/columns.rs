@@ -1201,6 +1201,10 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
         {
             Some(PgType::Timestamp)
         }
+        // A literal takes the other side's type: `due_on - '2024-01-01'`
+        // is days, `at - '2024-01-01 10:00'` an interval.
+        B::Minus if lt == Some(PgType::Date) && is_date_literal(right) => Some(PgType::Int4),
+        B::Minus if is_ts(lt) && is_date_literal(right) => Some(PgType::Interval),
         // `current_date - due_on` is days, `current_date - n` a date: the
         // schema decides (see `retype`).
         B::Minus if lt == Some(PgType::Date) && rt.is_none() && !is_null(right) => None,
@@ -1566,4 +1570,10 @@ fn function_type(func: &Function) -> Option<PgType> {
             FUNCTIONS.with(|f| f.borrow().iter().find(|(n, _)| n == other).map(|(_, t)| *t))?
         }
     })
+}
+
+/// A string literal that reads as a date or timestamp (`'2024-01-01'`,
+/// `'July 4, 1996'`), not an interval (`'1 day'`).
+fn is_date_literal(e: &Expr) -> bool {
+    super::ast::string_literal(e).is_some_and(|t| super::literals::date(t).is_ok())
 }
