@@ -9,6 +9,16 @@ use rusqlite::{params_from_iter, Connection};
 fn run(db: &Connection, pg: &str, params: &[Value]) -> Vec<Vec<Value>> {
     let mut rows = vec![];
     for t in translate(pg).unwrap_or_else(|e| panic!("{pg}: {} {}", e.code, e.message)) {
+        // (The server-written statements of a column edit: an added
+        // primary key's index; the edits themselves need the session.)
+        if let super::StmtKind::AlterColumns { changes, .. } = &t.kind {
+            for change in changes {
+                if let super::ColumnChange::Run(sql) = change {
+                    db.execute_batch(sql)
+                        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                }
+            }
+        }
         if t.sql.is_empty() {
             continue;
         }

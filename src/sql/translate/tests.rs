@@ -142,15 +142,29 @@ fn comment_readers_read_pg_description() {
 }
 
 #[test]
+fn added_primary_key_makes_its_columns_not_null() {
+    use super::ColumnChange as C;
+    let t = one("alter table pgbench_branches add primary key (bid)");
+    let StmtKind::AlterColumns { table, changes } = t.kind else {
+        panic!("{:?}", t.kind);
+    };
+    assert_eq!(table, "pgbench_branches");
+    assert_eq!(changes.len(), 3, "{changes:?}");
+    assert!(
+        matches!(&changes[0], C::Run(s) if s.starts_with("SELECT pg_raise('42P16', 'multiple primary keys for table \"pgbench_branches\""))
+    );
+    assert_eq!(changes[1], C::SetNotNull("bid".into()));
+    assert!(
+        matches!(&changes[2], C::Run(s) if s == "CREATE UNIQUE INDEX IF NOT EXISTS \"pgbench_branches_pkey\" ON pgbench_branches (bid) /* pgtenant:primary key */")
+    );
+}
+
+#[test]
 fn ddl_statements() {
     assert_translates(&[
         (
             "create table pgbench_branches(bid int not null,bbalance int,filler char(88)) with (fillfactor=100)",
             "CREATE TABLE pgbench_branches (bid int4 NOT NULL, bbalance int4, filler char(88))",
-        ),
-        (
-            "alter table pgbench_branches add primary key (bid)",
-            "SELECT pg_raise('42P16', 'multiple primary keys for table \"pgbench_branches\" are not allowed') WHERE EXISTS (SELECT 1 FROM pragma_table_info('pgbench_branches') WHERE pk > 0) OR EXISTS (SELECT 1 FROM main.sqlite_schema WHERE type = 'index' AND tbl_name = 'pgbench_branches' COLLATE NOCASE AND sql LIKE '%/* pgtenant:primary key */'); CREATE UNIQUE INDEX IF NOT EXISTS \"pgbench_branches_pkey\" ON pgbench_branches (bid) /* pgtenant:primary key */",
         ),
         (
             "truncate table pgbench_accounts, pgbench_branches",
