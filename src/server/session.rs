@@ -451,6 +451,23 @@ impl Session {
         };
     }
 
+    /// The domains (`CREATE DOMAIN`) among the type names `names`; none
+    /// on a remote tenant.
+    async fn domains(
+        self: &Arc<Self>,
+        names: &[String],
+    ) -> Result<Vec<crate::sql::translate::Domain>, SqlError> {
+        if self.tenant_db().is_none_or(|db| db.is_remote()) {
+            return Ok(Vec::new());
+        }
+        let names = names.to_vec();
+        self.with_local_conn(move |c| {
+            crate::backend::sqlite::domains::read(c.sqlite(), &names)
+                .map_err(|e| crate::sql::errors::from_sqlite(&e))
+        })
+        .await
+    }
+
     /// Whether the tenant database has a table or view `name` (a remote
     /// tenant's answer: yes, and its server says otherwise).
     async fn table_exists(self: &Arc<Self>, name: &str) -> Result<bool, SqlError> {
@@ -986,6 +1003,19 @@ impl Session {
             StmtKind::DoBlock(code) => Box::pin(self.run_do_block(code)).await,
             StmtKind::Grant(grant) => self.grant(grant).await,
             StmtKind::AlterOwner(owner) => self.alter_owner(owner).await,
+            StmtKind::WithUserTypes {
+                statement,
+                types,
+                then,
+            } => {
+                let domains = self.domains(types).await?;
+                if domains.is_empty() {
+                    Box::pin(self.execute_inner(then, params, format, fixed_types)).await
+                } else {
+                    let t = crate::sql::translate::with_domains(statement, &domains)?;
+                    Box::pin(self.execute_inner(&t, params, format, fixed_types)).await
+                }
+            }
             StmtKind::IfTableExists { table, then } => {
                 if self.table_exists(table).await? {
                     Box::pin(self.execute_inner(then, params, format, fixed_types)).await
@@ -1548,6 +1578,12 @@ impl Session {
                 return Err(SqlError::new(
                     "0A000",
                     "MERGE is not supported on remote libSQL tenants",
+                ));
+            }
+            if matches!(tag, "CREATE DOMAIN" | "DROP DOMAIN") {
+                return Err(SqlError::new(
+                    "0A000",
+                    "domains are not supported on remote libSQL tenants",
                 ));
             }
             if !t.steps.is_empty() {

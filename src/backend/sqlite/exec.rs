@@ -28,7 +28,7 @@ use super::pgfuncs::clock::Clock;
 use super::pgfuncs::column_input::DeclCache;
 use super::pgfuncs::triggers::TriggerState;
 use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
-use crate::sql::errors::{from_sqlite, from_sqlite_on, SqlError};
+use crate::sql::errors::{from_sqlite, from_sqlite_on, ErrorObject, SqlError};
 use crate::sql::pgtype::PgType;
 use crate::sql::translate::{pick_scale, ResultTypes, Retype, Retyped, TableColumn, TableColumns};
 
@@ -1135,6 +1135,34 @@ pub fn explain_violation(db: &Connection, sql: &str, params: &[Value], e: SqlErr
         ("23514", Some(table)) => crate::sql::errors::check_violation_in(db, e, &table),
         _ => e,
     };
+    // A domain's check, on a column of the domain: PostgreSQL names the
+    // domain, not the row.
+    if let (
+        "23514",
+        Some(ErrorObject {
+            constraint: Some(c),
+            ..
+        }),
+    ) = (e.code, e.object.as_deref())
+    {
+        if let Some(domain) = c.strip_prefix(crate::sql::translate::DOMAIN_NOT_NULL_PREFIX) {
+            return SqlError::new(
+                "23502",
+                format!("domain {domain} does not allow null values"),
+            );
+        }
+        if let Some(domain) = super::domains::of_check(db, c) {
+            let mut domain_error = SqlError::new(
+                "23514",
+                format!("value for domain {domain} violates check constraint \"{c}\""),
+            );
+            domain_error.object = Some(Box::new(ErrorObject {
+                constraint: Some(c.clone()),
+                ..ErrorObject::default()
+            }));
+            return domain_error;
+        }
+    }
     match (e.code, e.object.as_deref()) {
         ("23503", None) => fk_violation::explain(db, sql, params).unwrap_or(e),
         ("23502" | "23514", Some(o)) if o.table.is_some() => {

@@ -4,6 +4,7 @@ pub mod add_constraint;
 pub mod alter_column;
 pub mod catalog;
 pub mod debug;
+pub mod domains;
 pub mod enum_order;
 pub mod exec;
 pub mod functions;

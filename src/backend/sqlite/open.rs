@@ -101,6 +101,10 @@ pub fn open(path: &Path, opts: OpenOptions) -> rusqlite::Result<Connection> {
     if let Err(e) = conn.execute_batch(crate::sql::catalog::ENUM_TABLE) {
         tracing::warn!(error = %e, "could not create the enum label table");
     }
+    // Domains (CREATE DOMAIN), the same way.
+    if let Err(e) = conn.execute_batch(crate::sql::translate::DOMAIN_TABLE) {
+        tracing::warn!(error = %e, "could not create the domain table");
+    }
     // `COMMENT ON` texts (pg_description), the same way.
     if let Err(e) = conn.execute_batch(crate::sql::catalog::COMMENT_TABLE) {
         tracing::warn!(error = %e, "could not create the comment table");

@@ -168,7 +168,8 @@ fn num(s: &str) -> Result<i64, Fault> {
 const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
-const FULL_MONTHS: [&str; 12] = [
+/// The months' names, January first (also `to_date`'s `Month`).
+pub(crate) const FULL_MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",

@@ -30,6 +30,7 @@ mod depth;
 mod derived_aliases;
 mod distinct_on;
 mod do_block;
+mod domains;
 mod enum_functions;
 pub(crate) mod enums;
 mod error;
@@ -106,6 +107,7 @@ pub use do_block::{
     Declare, Diagnostic, DoBlock, DoCode, DoHandler, DoQuery, DoStep, Into as DoInto, LoopKind,
     Target as DoTarget, VarDef, VarRef,
 };
+pub use domains::{with_domains, Domain, DOMAIN_TABLE, NOT_NULL_PREFIX as DOMAIN_NOT_NULL_PREFIX};
 pub use functions::UUID_V4_SQL;
 pub use grants::{Grant, GrantTarget, CURRENT_USER as GRANT_CURRENT_USER};
 pub use literals::interval_modifiers;
@@ -430,6 +432,14 @@ pub enum StmtKind {
     },
     /// `GRANT` or `REVOKE` (see [`Grant`]).
     Grant(Box<Grant>),
+    /// A CREATE TABLE or ADD COLUMN whose columns name `types`, which
+    /// PostgreSQL does not have built in: translated again with the
+    /// domains among them (`domains::with_domains`), else `then`.
+    WithUserTypes {
+        statement: Box<sqlparser::ast::Statement>,
+        types: Vec<String>,
+        then: Box<Translation>,
+    },
     /// `ALTER TABLE IF EXISTS t ...`: `then` when table `t` exists, else
     /// PostgreSQL's notice (`relation "t" does not exist, skipping`).
     IfTableExists {

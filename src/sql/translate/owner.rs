@@ -146,9 +146,9 @@ fn relation_check(name: &str) -> String {
 fn type_check(name: &str) -> String {
     format!(
         "SELECT pg_raise('42704', {}) WHERE NOT EXISTS (SELECT 1 FROM main.pgcat__enum \
-         WHERE type = {})",
+         WHERE type = {n}) AND NOT EXISTS (SELECT 1 FROM main.pgcat__domain WHERE name = {n})",
         quote_literal(&format!("type \"{name}\" does not exist")),
-        quote_literal(name)
+        n = quote_literal(name)
     )
 }
 

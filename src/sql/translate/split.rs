@@ -22,6 +22,8 @@ pub(super) enum Parsed {
     Copy(Vec<TokenWithSpan>),
     /// `ALTER SEQUENCE ...` (sqlparser does not parse it): its tokens.
     AlterSequence(Vec<TokenWithSpan>),
+    /// `CREATE DOMAIN ...` (sqlparser takes no NOT NULL there): its tokens.
+    CreateDomain(Vec<TokenWithSpan>),
     /// `ALTER <object> ... OWNER TO role`: its tokens.
     OwnerTo(Vec<TokenWithSpan>),
     /// `COMMENT ON ...` (sqlparser takes neither `$$` texts nor
@@ -85,6 +87,10 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         }
         if super::default_privileges::is_default_privileges(&significant) {
             out.push(Parsed::DefaultPrivileges(chunk.to_vec()));
+            continue;
+        }
+        if super::domains::is_create_domain(&significant) {
+            out.push(Parsed::CreateDomain(chunk.to_vec()));
             continue;
         }
         if super::owner::is_owner_to(&significant) {

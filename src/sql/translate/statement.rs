@@ -15,6 +15,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         Parsed::TsvectorTrigger(tokens) => return super::tsvector_trigger::translate(tokens),
         Parsed::AlterSequence(tokens) => return super::alter_sequence::translate(tokens),
         Parsed::OwnerTo(tokens) => return super::owner::translate(tokens),
+        Parsed::CreateDomain(tokens) => return super::domains::create(tokens),
         Parsed::Comment(tokens) => return super::comments::translate(tokens),
         Parsed::DefaultPrivileges(tokens) => return super::default_privileges::translate(tokens),
         Parsed::Do(tokens) => return super::do_block::translate(&tokens),
@@ -47,6 +48,22 @@ fn translate_parsed(statement: Statement, overriding: bool) -> Result<Translatio
             }));
         }
     }
+    // Columns of types only the schema knows (domains, enums).
+    if matches!(
+        statement,
+        Statement::CreateTable(_) | Statement::AlterTable(_)
+    ) {
+        let plain = translate_plain(statement.clone(), overriding)?;
+        return Ok(super::domains::wrap(&statement, plain));
+    }
+    if let Statement::DropDomain(d) = &statement {
+        return super::domains::drop(std::slice::from_ref(&d.name), d.if_exists);
+    }
+    translate_plain(statement, overriding)
+}
+
+/// [`translate_parsed`] once IF EXISTS and user types are seen to.
+fn translate_plain(statement: Statement, overriding: bool) -> Result<Translation, TranslateError> {
     if super::modifying_with::applies(&statement) {
         return super::modifying_with::translate(statement);
     }

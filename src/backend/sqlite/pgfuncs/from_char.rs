@@ -13,6 +13,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rusqlite::Connection;
 
 use super::{error, pure};
+use crate::sql::encode::datetime_input::FULL_MONTHS as MONTHS;
 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("to_date", 2, pure(), |ctx| {
@@ -40,21 +41,6 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     })?;
     Ok(())
 }
-
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 #[derive(Default)]
 struct Fields {
