@@ -79,6 +79,8 @@ SELECT sum(freight), sum(unit_price), sum(discount), sum(quantity) FROM rs_detai
 SELECT order_id, sum(freight), sum(freight) FILTER (WHERE discount > 0), rank() OVER (ORDER BY sum(freight) DESC) FROM rs_detail GROUP BY order_id ORDER BY 1;
 SELECT order_id, freight, sum(freight) OVER (ORDER BY order_id, freight) FROM rs_detail ORDER BY 1, 2;
 SELECT sum(DISTINCT discount) FROM rs_detail;
+SELECT round(sum(freight)::numeric, 2), freight::numeric, max(unit_price)::numeric(10,4), round(sum(freight)::numeric, 1) FROM rs_detail GROUP BY freight ORDER BY freight;
+SELECT round(sum(freight)::numeric, 2), sum(freight)::numeric FROM rs_detail;
 UPDATE rs_detail SET freight = freight * 2 WHERE order_id = 10248;
 SELECT order_id, freight FROM rs_detail ORDER BY order_id, freight;
 CREATE FUNCTION rs_last_day(timestamp with time zone) RETURNS date LANGUAGE sql IMMUTABLE STRICT AS $_$ SELECT CASE WHEN EXTRACT(MONTH FROM $1) = 12 THEN (((EXTRACT(YEAR FROM $1) + 1) operator(pg_catalog.||) '-01-01')::date - INTERVAL '1 day')::date ELSE ((EXTRACT(YEAR FROM $1) operator(pg_catalog.||) '-' operator(pg_catalog.||) (EXTRACT(MONTH FROM $1) + 1) operator(pg_catalog.||) '-01')::date - INTERVAL '1 day')::date END $_$;

@@ -291,6 +291,8 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
     let target = match (name.as_str(), list.args.len()) {
         ("pg_to_int2" | "pg_to_int4" | "pg_to_int8", 1) => Some("CAST(round($1) AS INTEGER)"),
         ("pg_to_numeric", 1) => Some("CAST($1 AS NUMERIC)"),
+        // (A remote real keeps its double's digits.)
+        ("pg_float4_text", 1) => Some("$1"),
         // A numeric's text at its scale: SQLite's own text of the number.
         ("pg_numeric_text", 2) => Some("CAST($1 AS TEXT)"),
         ("pg_to_float8", 1) => Some("CAST($1 AS REAL)"),

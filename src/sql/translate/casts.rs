@@ -390,3 +390,40 @@ fn is_placeholder(expr: &Expr) -> bool {
         _ => false,
     }
 }
+
+/// `x::numeric` where `x` is a column (or its sum, min or max) whose type
+/// only the schema knows: a float4 keeps the 6 significant digits
+/// PostgreSQL's float4-to-numeric cast keeps (FLT_DIG: `sum(freight)` of
+/// 64942.738 is 64942.7), any other type is cast as it is:
+/// `CAST(CASE pg_column_type(..) WHEN 'float4' THEN pg_float4_text(x)
+/// ELSE x END AS numeric)`. Runs before the operand is rewritten.
+pub(super) fn float4_to_numeric(expr: &mut Expr, scopes: &super::column_dates::Scopes) {
+    let Expr::Cast {
+        expr: inner,
+        data_type,
+        ..
+    } = expr
+    else {
+        return;
+    };
+    if pg_type(data_type).ok() != Some(PgType::Numeric) || expr_type(inner).is_some() {
+        return;
+    }
+    let column = match inner.as_ref() {
+        Expr::Function(f) if super::ast::base_name(&f.name) == "sum" => {
+            super::ast::plain_args(f).and_then(|a| a.first().map(|e| (*e).clone()))
+        }
+        other => Some(other.clone()),
+    };
+    let Some(type_call) = column.and_then(|c| super::column_dates::column_type_call(&c, scopes))
+    else {
+        return;
+    };
+    let value = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
+    **inner = super::column_dates::when_type(
+        type_call,
+        "float4",
+        call("pg_float4_text", vec![value.clone()]),
+        value,
+    );
+}

@@ -132,6 +132,7 @@ impl VisitorMut for Rewriter {
             return ControlFlow::Break(e);
         }
         super::zoned_columns::rewrite(expr, &self.scopes);
+        super::casts::float4_to_numeric(expr, &self.scopes);
         super::column_dates::rewrite(expr, &self.scopes);
         super::column_bools::rewrite(expr, &self.scopes);
         super::interval_sums::rewrite_known(expr);

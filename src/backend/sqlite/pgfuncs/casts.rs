@@ -15,6 +15,8 @@
 //!   with microseconds kept (`+02`, `Z`, `T` accepted; SQLite's strftime
 //!   kept milliseconds and gave NULL for `+00`); bad text raises 22007.
 //!   Numbers are Julian days, as SQLite's date functions read them.
+//! - `pg_float4_text(x)`: a float4 as PostgreSQL's cast to numeric reads
+//!   it, 6 significant digits (FLT_DIG); other values as they are.
 //! - `pg_round_seconds(x, p, kind)`: a stored `time`, `ts` or `tz` value
 //!   with its seconds rounded to `p` places, half away from zero, carrying
 //!   into minutes and days (`time(p)`, `timestamp(p)` casts).
@@ -32,6 +34,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         conn.create_scalar_function(name, 1, pure(), move |ctx| to_int(ctx, bits))?;
     }
     conn.create_scalar_function("pg_to_numeric", 1, pure(), |ctx| to_number(ctx, true))?;
+    conn.create_scalar_function("pg_float4_text", 1, pure(), |ctx| float4_text(ctx))?;
     conn.create_scalar_function("pg_to_float8", 1, pure(), |ctx| to_number(ctx, false))?;
     conn.create_scalar_function("pg_numeric_round", 3, pure(), |c| numeric_round(c))?;
     conn.create_scalar_function("pg_numeric_text", 2, pure(), |c| numeric_text(c))?;
@@ -377,4 +380,64 @@ pub(super) fn round_stored(text: &str, places: u32, kind: &str) -> Option<String
         -((-us + scale / 2) / scale * scale)
     };
     stamp_text(Stamp::At(rounded), kind)
+}
+
+/// `pg_float4_text(x)`: see the module comment.
+fn float4_text(ctx: &Context<'_>) -> rusqlite::Result<Value> {
+    Ok(match ctx.get::<Value>(0)? {
+        Value::Real(f) if f.is_finite() => Value::Text(six_digits(f)),
+        other => other,
+    })
+}
+
+/// `%.6g` without an exponent: the decimal of `f` to 6 significant digits,
+/// trailing zeros dropped.
+fn six_digits(f: f64) -> String {
+    let s = format!("{f:.5e}");
+    let Some((mantissa, exp)) = s.split_once('e') else {
+        return s;
+    };
+    let exp: i64 = exp.parse().unwrap_or(0);
+    let neg = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let point = exp + 1;
+    let len = digits.len() as i64;
+    let mut out = String::with_capacity(24);
+    if neg {
+        out.push('-');
+    }
+    if point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-point) as usize));
+        out.push_str(&digits);
+    } else if point >= len {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', (point - len) as usize));
+    } else {
+        out.push_str(&digits[..point as usize]);
+        out.push('.');
+        out.push_str(&digits[point as usize..]);
+    }
+    if out.contains('.') {
+        let trimmed = out.trim_end_matches('0').trim_end_matches('.').len();
+        out.truncate(trimmed);
+    }
+    out
+}
+
+#[cfg(test)]
+mod float4_tests {
+    #[test]
+    fn six_significant_digits_as_postgres_float4_to_numeric() {
+        for (f, want) in [
+            (64942.73828125, "64942.7"),
+            (9.800000190734863, "9.8"),
+            (1234567.0, "1234570"),
+            (0.000123456789, "0.000123457"),
+            (-0.5, "-0.5"),
+            (100.0, "100"),
+        ] {
+            assert_eq!(super::six_digits(f), want, "{f}");
+        }
+    }
 }
