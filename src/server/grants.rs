@@ -16,15 +16,7 @@ use pgwire::api::results::Tag;
 impl Session {
     pub(super) async fn grant(self: &Arc<Self>, g: &Grant) -> Result<Outcome, SqlError> {
         let tag = if g.revoke { "REVOKE" } else { "GRANT" };
-        let Identity::Tenant {
-            tenant, user, role, ..
-        } = &self.identity
-        else {
-            return Err(SqlError::new(
-                "42501",
-                format!("permission denied: {tag} in the admin database"),
-            ));
-        };
+        let (tenant, user, role) = self.tenant_identity(tag)?;
         // As PostgreSQL: the grantees first, then the right to grant.
         let grantees = self.grantees(tenant, user, &g.grantees).await?;
         if Role::parse(role) != Role::Owner {
@@ -69,6 +61,20 @@ impl Session {
         Ok(Outcome::Command(Tag::new(tag)))
     }
 
+    /// The session's tenant, user and role; `what` (GRANT, ALTER TABLE ...)
+    /// is refused in the admin database, which has no tenant objects.
+    fn tenant_identity(&self, what: &str) -> Result<(&String, &String, &String), SqlError> {
+        match &self.identity {
+            Identity::Tenant {
+                tenant, user, role, ..
+            } => Ok((tenant, user, role)),
+            _ => Err(SqlError::new(
+                "42501",
+                format!("permission denied: {what} in the admin database"),
+            )),
+        }
+    }
+
     /// `ALTER ... OWNER TO role` (see `translate::owner`): nothing to
     /// change once the role exists, the user may own objects, and the
     /// object exists.
@@ -76,15 +82,7 @@ impl Session {
         self: &Arc<Self>,
         owner: &AlterOwner,
     ) -> Result<Outcome, SqlError> {
-        let Identity::Tenant {
-            tenant, user, role, ..
-        } = &self.identity
-        else {
-            return Err(SqlError::new(
-                "42501",
-                format!("permission denied: {} in the admin database", owner.tag),
-            ));
-        };
+        let (tenant, user, role) = self.tenant_identity(&owner.tag)?;
         // pg_roles lists pg_database_owner beside the tenant's users.
         if owner.role != "pg_database_owner" {
             self.grantees(tenant, user, std::slice::from_ref(&owner.role))

@@ -7,15 +7,7 @@ use crate::sql::translate::Domain;
 
 /// The domains among `names` (a database without the table has none).
 pub fn read(conn: &Connection, names: &[String]) -> rusqlite::Result<Vec<Domain>> {
-    let has_table = conn
-        .query_row(
-            "SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = 'pgcat__domain'",
-            [],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some();
-    if !has_table {
+    if !super::catalog::has_relation(conn, "pgcat__domain")? {
         return Ok(Vec::new());
     }
     let mut stmt = conn.prepare_cached(

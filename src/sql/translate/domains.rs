@@ -218,11 +218,10 @@ pub(super) fn drop(
 
 /// The type names a CREATE TABLE or ALTER TABLE's columns use that
 /// PostgreSQL does not have built in (domains or enums).
-pub(super) fn user_types(statement: &Statement) -> Vec<String> {
+/// (Mutable only to share one column walker with [`with_domains`].)
+fn user_types(statement: &mut Statement) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    // (A copy: DDL is not the hot path, and one walker serves both.)
-    let mut statement = statement.clone();
-    for column in column_defs_mut(&mut statement) {
+    for column in column_defs_mut(statement) {
         if let Some(name) = super::enums::user_type(&column.data_type) {
             if !out.contains(&name) {
                 out.push(name);
@@ -340,18 +339,23 @@ fn parse_expr(text: &str) -> Result<Expr, TranslateError> {
         .map_err(super::split::parse_error)
 }
 
-/// The statement that wraps a translation whose columns name types only
-/// the schema knows.
-pub(super) fn wrap(statement: &Statement, then: Translation) -> Translation {
-    let types = user_types(statement);
+/// A CREATE TABLE or ALTER TABLE translated by `plain`, handed to the
+/// session with its parse when its columns name types only the schema
+/// knows; the statement is copied only then.
+pub(super) fn translate_table_statement(
+    mut statement: Statement,
+    plain: impl FnOnce(Statement) -> Result<Translation, TranslateError>,
+) -> Result<Translation, TranslateError> {
+    let types = user_types(&mut statement);
     if types.is_empty() {
-        return then;
+        return plain(statement);
     }
-    Translation::command(StmtKind::WithUserTypes {
-        statement: Box::new(statement.clone()),
+    let then = plain(statement.clone())?;
+    Ok(Translation::command(StmtKind::WithUserTypes {
+        statement: Box::new(statement),
         types,
         then: Box::new(then),
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -53,8 +53,9 @@ fn translate_parsed(statement: Statement, overriding: bool) -> Result<Translatio
         statement,
         Statement::CreateTable(_) | Statement::AlterTable(_)
     ) {
-        let plain = translate_plain(statement.clone(), overriding)?;
-        return Ok(super::domains::wrap(&statement, plain));
+        return super::domains::translate_table_statement(statement, |s| {
+            translate_plain(s, overriding)
+        });
     }
     if let Statement::DropDomain(d) = &statement {
         return super::domains::drop(std::slice::from_ref(&d.name), d.if_exists);

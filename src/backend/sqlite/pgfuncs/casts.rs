@@ -281,30 +281,19 @@ fn stamp_text(value: Stamp<i64>, kind: &str) -> Option<String> {
 /// forms (SQLite's `date()` gave NULL for `2024-4-01` or `1/8/1999`), the
 /// date of a timestamp, an infinity kept.
 fn cast_date(value: Value) -> rusqlite::Result<Value> {
-    use crate::sql::encode::datetime::{parse_date, write_date};
-    use crate::sql::encode::datetime_input::{decode, Fault};
-    let date = match value {
-        Value::Text(t) => parse_date(&t).ok_or_else(|| {
-            if decode(&t) == Err(Fault::Range) {
-                error(
-                    "22008",
-                    format!("date/time field value out of range: \"{t}\""),
-                )
-            } else {
-                error(
-                    "22007",
-                    format!("invalid input syntax for type date: \"{t}\""),
-                )
-            }
-        })?,
+    match value {
+        // As a date parameter is read (22007, or 22008 out of range).
+        Value::Text(t) => crate::sql::decode::decode_param(
+            Some(t.as_bytes()),
+            crate::sql::pgtype::PgType::Date,
+            false,
+        )
+        .map_err(|e| error(e.code, e.message)),
         // Julian day numbers, as SQLite's date() reads them.
-        Value::Integer(n) => return Ok(julian_date(n as f64)),
-        Value::Real(f) => return Ok(julian_date(f)),
-        other => return Ok(other),
-    };
-    let mut out = bytes::BytesMut::with_capacity(16);
-    write_date(&mut out, date);
-    Ok(Value::Text(String::from_utf8_lossy(&out).into_owned()))
+        Value::Integer(n) => Ok(julian_date(n as f64)),
+        Value::Real(f) => Ok(julian_date(f)),
+        other => Ok(other),
+    }
 }
 
 fn julian_date(jd: f64) -> Value {
