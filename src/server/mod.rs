@@ -22,6 +22,7 @@ pub mod notices;
 pub mod notify;
 pub mod params;
 pub mod prepared_sql;
+mod schemas;
 pub mod session;
 pub mod sessions;
 pub mod settings;

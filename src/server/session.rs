@@ -1003,6 +1003,14 @@ impl Session {
             StmtKind::DoBlock(code) => Box::pin(self.run_do_block(code)).await,
             StmtKind::Grant(grant) => self.grant(grant).await,
             StmtKind::AlterOwner(owner) => self.alter_owner(owner).await,
+            StmtKind::DropSchema {
+                names,
+                if_exists,
+                cascade,
+            } => {
+                self.drop_schemas(names, *if_exists, *cascade, format)
+                    .await
+            }
             StmtKind::WithUserTypes {
                 statement,
                 types,

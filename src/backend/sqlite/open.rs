@@ -105,6 +105,10 @@ pub fn open(path: &Path, opts: OpenOptions) -> rusqlite::Result<Connection> {
     if let Err(e) = conn.execute_batch(crate::sql::translate::DOMAIN_TABLE) {
         tracing::warn!(error = %e, "could not create the domain table");
     }
+    // Schemas (CREATE SCHEMA), the same way.
+    if let Err(e) = conn.execute_batch(crate::sql::translate::schemas::SCHEMA_TABLE) {
+        tracing::warn!(error = %e, "could not create the schema table");
+    }
     // `COMMENT ON` texts (pg_description), the same way.
     if let Err(e) = conn.execute_batch(crate::sql::catalog::COMMENT_TABLE) {
         tracing::warn!(error = %e, "could not create the comment table");

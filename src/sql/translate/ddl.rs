@@ -311,11 +311,21 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
         )));
     }
     Ok(Some(match statement {
-        Statement::CreateTable(table) => ddl("CREATE TABLE", create_table(table)?),
+        Statement::CreateTable(table) => {
+            let name = base_name(&table.name);
+            ddl("CREATE TABLE", in_schema(&name, create_table(table)?))
+        }
         Statement::CreateIndex(index) => ddl("CREATE INDEX", vec![create_index(index)?]),
-        Statement::CreateView(view) => ddl("CREATE VIEW", create_view(view)?),
+        Statement::CreateView(view) => {
+            let name = base_name(&view.name);
+            ddl("CREATE VIEW", in_schema(&name, create_view(view)?))
+        }
         s @ Statement::CreateSequence { .. } => {
-            ddl("CREATE SEQUENCE", super::sequences::create(s)?)
+            let name = match &s {
+                Statement::CreateSequence { name, .. } => base_name(name),
+                _ => String::new(),
+            };
+            ddl("CREATE SEQUENCE", in_schema(&name, super::sequences::create(s)?))
         }
         Statement::AlterTable(alter) => ddl("ALTER TABLE", alter_table(alter)?),
         Statement::CreateExtension(ext) => ddl("CREATE EXTENSION", create_extension(&ext)?),
@@ -407,19 +417,28 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
             ..
         } => {
             let name = match &schema_name {
-                SchemaName::Simple(name) => name_parts(name).join("."),
-                _ => String::new(),
-            };
-            match (name.as_str(), if_not_exists) {
-                ("public", true) => ddl("CREATE SCHEMA", vec![]),
-                ("public", false) => {
-                    return Err(other("42P06", "schema \"public\" already exists"))
+                SchemaName::Simple(name) | SchemaName::NamedAuthorization(name, _) => {
+                    match name_parts(name).as_slice() {
+                        [name] => name.clone(),
+                        _ => return Err(unsupported(format!("schema name {name}"))),
+                    }
                 }
-                _ => return Err(unsupported("CREATE SCHEMA")),
-            }
+                // `CREATE SCHEMA AUTHORIZATION joe`: the schema is `joe`.
+                SchemaName::UnnamedAuthorization(role) => ident_name(role),
+            };
+            ddl("CREATE SCHEMA", super::schemas::create(&name, if_not_exists)?)
         }
         _ => return Ok(None),
     }))
+}
+
+/// `statements` that make the object `name` (its SQLite name), after the
+/// check that its schema exists when it is in a user schema.
+fn in_schema(name: &str, mut statements: Vec<String>) -> Vec<String> {
+    if let Some(check) = super::schemas::require_schema_of(name) {
+        statements.insert(0, check);
+    }
+    statements
 }
 
 /// PostgreSQL's notice for `DROP ... IF EXISTS` of an object that is not

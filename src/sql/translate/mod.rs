@@ -67,6 +67,7 @@ pub mod routines;
 mod row_json;
 mod scalar_subquery;
 mod scale;
+pub mod schemas;
 mod sequences;
 mod series;
 mod session;
@@ -448,6 +449,13 @@ pub enum StmtKind {
     },
     /// `ALTER ... OWNER TO role`: checked, changes nothing (see `owner`).
     AlterOwner(Box<AlterOwner>),
+    /// `DROP SCHEMA [IF EXISTS] names [CASCADE]` of user schemas: the
+    /// session lists each one's objects (see `schemas`).
+    DropSchema {
+        names: Vec<String>,
+        if_exists: bool,
+        cascade: bool,
+    },
 }
 
 /// What is known about a parameter's type.

@@ -1,9 +1,12 @@
 //! Name checks that keep a tenant inside its own database.
 //!
-//! SQLite resolves `main.x`, `temp.x` and attached-database qualifiers, so any
-//! schema qualifier other than PostgreSQL's `public` (stripped) and the
-//! catalog schemas (left for the catalog module) is rejected. Functions and
-//! tables that reach files, extensions or engine internals are refused.
+//! SQLite resolves `main.x`, `temp.x` and attached-database qualifiers, so no
+//! schema qualifier ever reaches it: PostgreSQL's `public` is stripped, the
+//! catalog schemas are left for the catalog module, and a schema the tenant
+//! made (`CREATE SCHEMA cd`) becomes part of one quoted name: `cd.members` is
+//! the table `"cd.members"` of the tenant's own file (see [`user_schema_name`]).
+//! Functions and tables that reach files, extensions or engine internals are
+//! refused.
 
 use super::ast::{ident_name, name_parts};
 use super::error::{forbidden, no_schema, other};
@@ -13,6 +16,27 @@ use std::ops::ControlFlow;
 
 /// Schemas that another module emulates; names in them pass through.
 const CATALOG_SCHEMAS: [&str; 2] = ["pg_catalog", "information_schema"];
+
+/// Whether `schema` (folded) names a schema a tenant may create: not
+/// `public`, not a catalog schema, not the management schema and not one
+/// with PostgreSQL's reserved `pg_` prefix.
+pub(crate) fn is_user_schema(schema: &str) -> bool {
+    !(schema == "public"
+        || schema == "pgtenant"
+        || schema.starts_with("pg_")
+        || CATALOG_SCHEMAS.contains(&schema))
+}
+
+/// The SQLite name of `table` in the user schema `schema`: one identifier
+/// holding both, so the qualifier never reaches SQLite's own schemas.
+pub(crate) fn user_schema_name(schema: &str, table: &str) -> String {
+    format!("{schema}.{table}")
+}
+
+/// `name` as one quoted identifier.
+fn single(name: String) -> ObjectName {
+    ObjectName::from(vec![sqlparser::ast::Ident::with_quote('"', name)])
+}
 
 /// Functions that touch files, load code or expose engine internals.
 const FORBIDDEN_FUNCTIONS: [&str; 6] = [
@@ -43,6 +67,10 @@ pub(super) fn check_table_name(name: &mut ObjectName) -> Result<(), TranslateErr
             name.0.remove(0);
         }
         [schema, _] if CATALOG_SCHEMAS.contains(&schema.as_str()) => return Ok(()),
+        [schema, table] if is_user_schema(schema) => {
+            *name = single(user_schema_name(schema, table));
+            return Ok(());
+        }
         [schema, _] => return Err(no_schema(schema)),
         _ => {
             return Err(other(
@@ -133,6 +161,7 @@ impl VisitorMut for NameGuard {
         factor: &mut sqlparser::ast::TableFactor,
     ) -> ControlFlow<TranslateError> {
         super::catalog::alias_relation(factor);
+        alias_user_schema_table(factor);
         ControlFlow::Continue(())
     }
 
@@ -142,7 +171,9 @@ impl VisitorMut for NameGuard {
             // `schema.table.column`
             Expr::CompoundIdentifier(ids) if ids.len() >= 3 => {
                 let schema = ident_name(&ids[0]);
-                if ids.len() == 3 && schema == "public" {
+                // `cd.members.memid`: the table is aliased by its own name
+                // (see `alias_user_schema_table`).
+                if ids.len() == 3 && (schema == "public" || is_user_schema(&schema)) {
                     ids.remove(0);
                     ControlFlow::Continue(())
                 } else if ids.len() == 3 && CATALOG_SCHEMAS.contains(&schema.as_str()) {
@@ -157,9 +188,37 @@ impl VisitorMut for NameGuard {
                 }
             }
             Expr::QualifiedWildcard(name, _) if name.0.len() >= 2 => {
+                if let [schema, table] = name_parts(name).as_slice() {
+                    if is_user_schema(schema) {
+                        *name = ObjectName::from(vec![sqlparser::ast::Ident::new(table)]);
+                        return ControlFlow::Continue(());
+                    }
+                }
                 into_flow(check_table_name(name))
             }
             _ => ControlFlow::Continue(()),
+        }
+    }
+}
+
+/// `FROM cd.members` exposes the name `members` in PostgreSQL: the SQLite
+/// table `"cd.members"` gets it as its alias, so `members.memid` (and
+/// `cd.members.memid`, stripped to that) still reach it.
+fn alias_user_schema_table(factor: &mut sqlparser::ast::TableFactor) {
+    let sqlparser::ast::TableFactor::Table { name, alias, .. } = factor else {
+        return;
+    };
+    if alias.is_some() {
+        return;
+    }
+    if let [schema, table] = name_parts(name).as_slice() {
+        if is_user_schema(schema) {
+            *alias = Some(sqlparser::ast::TableAlias {
+                explicit: true,
+                at: None,
+                name: sqlparser::ast::Ident::with_quote('"', table),
+                columns: vec![],
+            });
         }
     }
 }

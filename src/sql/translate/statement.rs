@@ -57,6 +57,26 @@ fn translate_parsed(statement: Statement, overriding: bool) -> Result<Translatio
             translate_plain(s, overriding)
         });
     }
+    if let Statement::Drop {
+        object_type: sqlparser::ast::ObjectType::Schema,
+        names,
+        if_exists,
+        cascade,
+        ..
+    } = &statement
+    {
+        let names = names
+            .iter()
+            .map(super::ast::name_parts)
+            .map(|mut p| p.pop().unwrap_or_default())
+            .collect::<Vec<_>>();
+        super::schemas::check_drop(&names)?;
+        return Ok(Translation::command(StmtKind::DropSchema {
+            names,
+            if_exists: *if_exists,
+            cascade: *cascade,
+        }));
+    }
     if let Statement::DropDomain(d) = &statement {
         return super::domains::drop(std::slice::from_ref(&d.name), d.if_exists);
     }

@@ -1,0 +1,126 @@
+//! `DROP SCHEMA` of a schema the tenant made: its objects are listed in the
+//! tenant's file (their names carry the schema, see `translate::schemas`),
+//! then dropped with the schema's row in one statement, so a failure leaves
+//! the schema as it was.
+
+use std::sync::Arc;
+
+use pgwire::api::results::Tag;
+
+use super::session::{Outcome, Session};
+use crate::sql::errors::SqlError;
+use crate::sql::translate::{schemas, StmtKind, Translation};
+
+impl Session {
+    pub(super) async fn drop_schemas(
+        self: &Arc<Self>,
+        names: &[String],
+        if_exists: bool,
+        cascade: bool,
+        format: &pgwire::api::portal::Format,
+    ) -> Result<Outcome, SqlError> {
+        if self.is_remote() {
+            return Err(SqlError::new(
+                "0A000",
+                "schemas other than public are not supported on remote libSQL tenants",
+            ));
+        }
+        let mut sql = Vec::new();
+        for name in names {
+            let (exists, objects) = self.schema_objects(name).await?;
+            if !exists {
+                if if_exists {
+                    self.notice(format!("schema \"{name}\" does not exist, skipping"));
+                    continue;
+                }
+                return Err(SqlError::new(
+                    "3F000",
+                    format!("schema \"{name}\" does not exist"),
+                ));
+            }
+            let described: Vec<String> = objects
+                .iter()
+                .map(|(kind, object)| format!("{kind} {object}"))
+                .collect();
+            if !objects.is_empty() && !cascade {
+                return Err(SqlError::new(
+                    "2BP01",
+                    format!("cannot drop schema {name} because other objects depend on it"),
+                )
+                .with_detail(
+                    described
+                        .iter()
+                        .map(|d| format!("{d} depends on schema {name}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                )
+                .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+            }
+            match described.as_slice() {
+                [] => {}
+                [one] => self.notice(format!("drop cascades to {one}")),
+                many => self.notice_with_detail(
+                    format!("drop cascades to {} other objects", many.len()),
+                    many.iter()
+                        .map(|d| format!("drop cascades to {d}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
+            }
+            let drops = schemas::drop_objects_sql(&objects);
+            for t in self.server.translate(&drops)?.iter() {
+                sql.push(t.sql.clone());
+            }
+            sql.push(schemas::forget_sql(name));
+        }
+        if sql.is_empty() {
+            return Ok(Outcome::Command(Tag::new("DROP SCHEMA")));
+        }
+        let t = Translation {
+            sql: sql.join("; "),
+            ..Translation::command(StmtKind::Query {
+                tag: "DROP SCHEMA",
+                returns_rows: false,
+            })
+        };
+        Box::pin(self.execute_inner(&t, Vec::new(), format, None)).await
+    }
+
+    /// Whether schema `name` exists, and its tables and views (`(kind,
+    /// name)` with the name as PostgreSQL prints it, `cd.members`).
+    async fn schema_objects(
+        self: &Arc<Self>,
+        name: &str,
+    ) -> Result<(bool, Vec<(String, String)>), SqlError> {
+        let exists = schemas::exists_query(name);
+        let list = schemas::objects_query(name);
+        self.with_local_conn(move |c| {
+            let db = c.sqlite();
+            let err = |e: rusqlite::Error| crate::sql::errors::from_sqlite(&e);
+            let found = db
+                .prepare(&exists)
+                .and_then(|mut s| s.exists([]))
+                .map_err(err)?;
+            let mut s = db.prepare(&list).map_err(err)?;
+            let objects = s
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(err)?;
+            Ok((found, objects))
+        })
+        .await
+    }
+
+    fn notice(&self, message: String) {
+        self.raise_notice(
+            "NOTICE",
+            pgwire::error::ErrorInfo::new("NOTICE".into(), "00000".into(), message),
+        );
+    }
+
+    fn notice_with_detail(&self, message: String, detail: String) {
+        let mut info = pgwire::error::ErrorInfo::new("NOTICE".into(), "00000".into(), message);
+        info.detail = Some(detail);
+        self.raise_notice("NOTICE", info);
+    }
+}

@@ -1,0 +1,200 @@
+//! Schemas a tenant makes (`CREATE SCHEMA cd`), as PGExercises' `cd.members`
+//! or an application's `billing.invoices` use them.
+//!
+//! A schema is a row of `main.pgcat__schema`; its objects are SQLite objects
+//! of the tenant's one file whose name carries the schema: `cd.members` is
+//! the table `"cd.members"` (see `names::user_schema_name`). One quoted
+//! identifier never reaches SQLite's own schemas or another file, so a
+//! tenant stays inside its database. DROP SCHEMA needs the schema's objects
+//! listed, which the session does (`StmtKind::DropSchema`).
+
+use super::error::other;
+use super::names::is_user_schema;
+use super::TranslateError;
+use crate::sql::quote_literal;
+
+/// The schema registry, made when a database opens. A schema's OID is
+/// [`OID_BASE`] + its rowid.
+pub const SCHEMA_TABLE: &str =
+    "CREATE TABLE IF NOT EXISTS main.pgcat__schema (name TEXT PRIMARY KEY)";
+
+/// Where user schemas' OIDs start (PostgreSQL's fixed ones are far below).
+pub const OID_BASE: i64 = 9_000_000;
+
+/// What `SELECT ... FROM main.pgcat__schema` tests for schema `name`.
+fn exists(name: &str) -> String {
+    format!(
+        "SELECT 1 FROM main.pgcat__schema WHERE name = {}",
+        quote_literal(name)
+    )
+}
+
+/// The SQLite statements of `CREATE SCHEMA [IF NOT EXISTS] name`.
+pub(super) fn create(name: &str, if_not_exists: bool) -> Result<Vec<String>, TranslateError> {
+    let taken = || other("42P06", format!("schema \"{name}\" already exists"));
+    let skipping = || {
+        vec![format!(
+            "SELECT pg_raise_notice('notice', '00000', {})",
+            quote_literal(&format!("schema \"{name}\" already exists, skipping"))
+        )]
+    };
+    if matches!(
+        name,
+        "public" | "pg_catalog" | "information_schema" | "pgtenant"
+    ) {
+        return if if_not_exists {
+            Ok(skipping())
+        } else {
+            Err(taken())
+        };
+    }
+    if !is_user_schema(name) {
+        return Err(other(
+            "42939",
+            format!("unacceptable schema name \"{name}\""),
+        ));
+    }
+    if name.contains('.') {
+        return Err(other(
+            "0A000",
+            format!("a schema name containing a dot is not supported: \"{name}\""),
+        ));
+    }
+    let n = quote_literal(name);
+    let check = if if_not_exists {
+        format!(
+            "SELECT pg_raise_notice('notice', '00000', {}) WHERE EXISTS ({})",
+            quote_literal(&format!("schema \"{name}\" already exists, skipping")),
+            exists(name)
+        )
+    } else {
+        format!(
+            "SELECT pg_raise('42P06', {}) WHERE EXISTS ({})",
+            quote_literal(&format!("schema \"{name}\" already exists")),
+            exists(name)
+        )
+    };
+    Ok(vec![
+        SCHEMA_TABLE.to_owned(),
+        check,
+        format!("INSERT OR IGNORE INTO main.pgcat__schema (name) VALUES ({n})"),
+    ])
+}
+
+/// The statement that refuses to make `object` (an SQLite name) in a user
+/// schema that does not exist: PostgreSQL's 3F000. `None` for an object of
+/// `public`.
+pub(super) fn require_schema_of(object: &str) -> Option<String> {
+    let (schema, _) = split(object)?;
+    Some(format!(
+        "SELECT pg_raise('3F000', {}) WHERE NOT EXISTS ({})",
+        quote_literal(&format!("schema \"{schema}\" does not exist")),
+        exists(schema)
+    ))
+}
+
+/// The user schema and the name within it of an SQLite object name, if it
+/// is in one (`cd.members` -> `cd`, `members`).
+pub fn split(object: &str) -> Option<(&str, &str)> {
+    object.split_once('.')
+}
+
+/// `DROP SCHEMA` of `names`, before the session lists their objects:
+/// refuses what PostgreSQL refuses without looking at the database.
+pub(super) fn check_drop(names: &[String]) -> Result<(), TranslateError> {
+    for name in names {
+        match name.as_str() {
+            "pg_catalog" | "information_schema" => {
+                return Err(other(
+                    "2BP01",
+                    format!("cannot drop schema {name} because it is required by the database system"),
+                ))
+            }
+            "pgtenant" => {
+                return Err(other("42501", "must be owner of schema pgtenant"));
+            }
+            "public" => {
+                return Err(other(
+                    "0A000",
+                    "DROP SCHEMA public is not supported: the public schema holds the tenant's tables",
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The PostgreSQL statements that drop a schema's `objects` (`(kind,
+/// SQLite name)`, kind `table` or `view`), run before its row goes: views
+/// first, then tables, both with CASCADE (the schema goes as a whole).
+pub fn drop_objects_sql(objects: &[(String, String)]) -> String {
+    let names = |kind: &str| {
+        objects
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .filter_map(|(_, n)| split(n))
+            .map(|(s, n)| format!("{}.{}", crate::sql::quote_ident(s), crate::sql::quote_ident(n)))
+            .collect::<Vec<_>>()
+    };
+    let mut sql = String::new();
+    for (kind, keyword) in [("view", "VIEW"), ("table", "TABLE")] {
+        let names = names(kind);
+        if !names.is_empty() {
+            sql.push_str(&format!("DROP {keyword} IF EXISTS {} CASCADE;", names.join(", ")));
+        }
+    }
+    sql
+}
+
+/// The statement that forgets schema `name` once its objects are gone.
+pub fn forget_sql(name: &str) -> String {
+    format!(
+        "DELETE FROM main.pgcat__schema WHERE name = {}",
+        quote_literal(name)
+    )
+}
+
+/// What lists the objects of schema `name`: `(type, name)` rows.
+pub fn objects_query(name: &str) -> String {
+    let prefix = format!("{name}.");
+    format!(
+        "SELECT type, name FROM main.sqlite_schema WHERE type IN ('table', 'view') \
+         AND substr(name, 1, {}) = {} ORDER BY type DESC, name",
+        prefix.chars().count(),
+        quote_literal(&prefix)
+    )
+}
+
+/// Whether schema `name` exists: the query returns a row.
+pub fn exists_query(name: &str) -> String {
+    exists(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_names_are_refused() {
+        assert_eq!(create("pg_x", false).unwrap_err().code, "42939");
+        assert_eq!(create("public", false).unwrap_err().code, "42P06");
+        assert!(create("public", true).unwrap()[0].contains("skipping"));
+        assert_eq!(create("a.b", false).unwrap_err().code, "0A000");
+        assert_eq!(check_drop(&["pg_catalog".into()]).unwrap_err().code, "2BP01");
+    }
+
+    #[test]
+    fn objects_of_a_schema() {
+        assert_eq!(require_schema_of("members"), None);
+        assert!(require_schema_of("cd.members").unwrap().contains("schema \"cd\" does not exist"));
+        let sql = drop_objects_sql(&[
+            ("table".into(), "cd.members".into()),
+            ("view".into(), "cd.v".into()),
+        ]);
+        assert_eq!(
+            sql,
+            "DROP VIEW IF EXISTS cd.v CASCADE;DROP TABLE IF EXISTS cd.members CASCADE;"
+        );
+    }
+}
