@@ -68,7 +68,7 @@ pub async fn prepare(
     sql: &str,
     client_types: &[Option<Type>],
 ) -> Result<Option<Prepared>, SqlError> {
-    let translations = session.server.translate(sql)?;
+    let translations = session.translate(sql).await?;
     let Some(t) = one_statement(translations.as_ref().clone())? else {
         return Ok(None);
     };

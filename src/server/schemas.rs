@@ -12,6 +12,34 @@ use crate::sql::errors::SqlError;
 use crate::sql::translate::{schemas, StmtKind, Translation};
 
 impl Session {
+    /// Translates `sql` as this session reads names: the server's shared,
+    /// cached translation, unless `search_path` names a user schema; then
+    /// unqualified names are looked up in the path's schemas (see
+    /// `translate::schemas::SearchPath`), uncached.
+    pub async fn translate(self: &Arc<Self>, sql: &str) -> Result<Arc<Vec<Translation>>, SqlError> {
+        let schemas = {
+            let settings = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+            settings
+                .get("search_path")
+                .and_then(schemas::search_path_schemas)
+        };
+        let Some(schemas) = schemas else {
+            return self.server.translate(sql);
+        };
+        if self.is_remote() {
+            return self.server.translate(sql);
+        }
+        let path = self
+            .with_local_conn(move |c| {
+                search_path(c.sqlite(), schemas).map_err(|e| crate::sql::errors::from_sqlite(&e))
+            })
+            .await?;
+        let sql = sql.to_owned();
+        schemas::with_search_path(path, || crate::sql::translate::translate(&sql))
+            .map(Arc::new)
+            .map_err(SqlError::from)
+    }
+
     pub(super) async fn drop_schemas(
         self: &Arc<Self>,
         names: &[String],
@@ -123,4 +151,26 @@ impl Session {
         info.detail = Some(detail);
         self.raise_notice("NOTICE", info);
     }
+}
+
+/// The search path's existing schemas, in order, and the tenant's relation
+/// names.
+fn search_path(
+    db: &rusqlite::Connection,
+    schemas: Vec<String>,
+) -> rusqlite::Result<schemas::SearchPath> {
+    let mut exists = db.prepare_cached("SELECT 1 FROM pgcat__schema WHERE name = ?1")?;
+    let mut order = Vec::with_capacity(schemas.len());
+    for s in schemas {
+        if s == "public" || exists.exists([&s])? {
+            order.push(s);
+        }
+    }
+    let mut list = db.prepare_cached(
+        "SELECT lower(name) FROM main.sqlite_schema WHERE type IN ('table', 'view')",
+    )?;
+    let names = list
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(schemas::SearchPath { order, names })
 }

@@ -1007,10 +1007,7 @@ impl Session {
                 names,
                 if_exists,
                 cascade,
-            } => {
-                self.drop_schemas(names, *if_exists, *cascade, format)
-                    .await
-            }
+            } => self.drop_schemas(names, *if_exists, *cascade, format).await,
             StmtKind::WithUserTypes {
                 statement,
                 types,

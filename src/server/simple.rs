@@ -167,13 +167,16 @@ where
 {
     // Constants lifted out as parameters share one cached translation; if
     // the lifted form does not translate to the same statements, use the text as is.
-    let lifted = crate::sql::normalize::normalize(sql).and_then(|n| {
-        let stmts = session.server.translate(&n.text).ok()?;
-        (stmts.len() == n.literals.len()).then_some((stmts, n.literals))
-    });
+    let lifted = match crate::sql::normalize::normalize(sql) {
+        Some(n) => match session.translate(&n.text).await {
+            Ok(stmts) if stmts.len() == n.literals.len() => Some((stmts, n.literals)),
+            _ => None,
+        },
+        None => None,
+    };
     let (stmts, mut literals) = match lifted {
         Some((s, l)) => (s, l),
-        None => match session.server.translate(sql) {
+        None => match session.translate(sql).await {
             Ok(s) => (s, Vec::new()),
             Err(e) => {
                 session.note_error();

@@ -132,7 +132,9 @@ fn constraint_target(msg: &str) -> (String, Vec<String>) {
     let mut table = String::new();
     let mut cols = Vec::new();
     for part in list.split(", ") {
-        if let Some((t, c)) = part.split_once('.') {
+        // The column is after the last dot: a user schema's table is
+        // `cd.members` (`UNIQUE constraint failed: cd.members.memid`).
+        if let Some((t, c)) = part.rsplit_once('.') {
             table = t.to_owned();
             cols.push(c.to_owned());
         }
@@ -407,19 +409,21 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
                 );
             }
             let (table, cols) = constraint_target(msg);
+            let bare = crate::sql::translate::schemas::relation_parts(&table).1;
             let name = if extended == ffi::SQLITE_CONSTRAINT_PRIMARYKEY {
-                format!("{table}_pkey")
+                format!("{bare}_pkey")
             } else {
-                format!("{table}_{}_key", cols.join("_"))
+                format!("{bare}_{}_key", cols.join("_"))
             };
             return unique_error(&table, &cols, &name);
         }
         ffi::SQLITE_CONSTRAINT_NOTNULL => {
             let (table, cols) = constraint_target(msg);
             let col = cols.first().cloned().unwrap_or_default();
+            let bare = crate::sql::translate::schemas::relation_parts(&table).1;
             return SqlError::new(
                 "23502",
-                format!("null value in column \"{col}\" of relation \"{table}\" violates not-null constraint"),
+                format!("null value in column \"{col}\" of relation \"{bare}\" violates not-null constraint"),
             )
             .on(&table, Some(&col), None);
         }

@@ -149,6 +149,9 @@ fn names_in(toks: &[Tok]) -> Vec<String> {
 /// The constraints of `table`, whose stored definition is `sql`, in the
 /// order they are written.
 pub fn constraints(table: &str, sql: &str) -> Vec<Constraint> {
+    // Default names are made from the name within the table's schema
+    // (`cd.members` -> `members_pkey`).
+    let table = crate::sql::translate::schemas::relation_parts(table).1;
     let Some(toks) = tokens(sql) else {
         return Vec::new();
     };
@@ -383,7 +386,15 @@ pub fn primary_key_name(table: &str, sql: &str) -> String {
     constraints(table, sql)
         .into_iter()
         .find(|c| c.kind == Kind::PrimaryKey)
-        .map_or_else(|| format!("{table}_pkey"), |c| c.name)
+        .map_or_else(
+            || {
+                format!(
+                    "{}_pkey",
+                    crate::sql::translate::schemas::relation_parts(table).1
+                )
+            },
+            |c| c.name,
+        )
 }
 
 /// The name of the UNIQUE constraint on `columns` (comma-separated);

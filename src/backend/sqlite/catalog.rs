@@ -55,6 +55,12 @@ pub fn install(conn: &Connection) -> rusqlite::Result<()> {
     if !has_relation(conn, "pgcat__comment")? {
         conn.execute_batch(&catalog::COMMENT_TABLE.replace("main.", "temp."))?;
     }
+    // And the user schemas (CREATE SCHEMA).
+    if !has_relation(conn, "pgcat__schema")? {
+        conn.execute_batch(
+            &crate::sql::translate::schemas::SCHEMA_TABLE.replace("main.", "temp."),
+        )?;
+    }
     // And the table privileges (GRANT, REVOKE).
     if !has_relation(conn, "pgcat__acl")? {
         conn.execute_batch(&super::privileges::ACL_TABLE_DDL.replace("main.", "temp."))?;
@@ -118,6 +124,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     super::pgfuncs::sequences::register_serial_last(conn)?;
     // Constraint names and CHECK constraints from a table's definition.
     use crate::sql::table_constraints as tc;
+    use crate::sql::translate::schemas;
     conn.create_scalar_function("pg_fk_name", 3, pure(), |ctx| {
         let (table, sql): (String, String) = (ctx.get(0)?, ctx.get(1)?);
         let id = usize::try_from(ctx.get::<i64>(2)?).unwrap_or(0);
@@ -142,7 +149,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let (table, sql): (String, Option<String>) = (ctx.get(0)?, ctx.get(1)?);
         Ok(match sql {
             Some(sql) => tc::primary_key_name(&table, &sql),
-            None => format!("{table}_pkey"),
+            None => format!("{}_pkey", schemas::relation_parts(&table).1),
         })
     })?;
     // A generated column's expression, from the table's definition.
@@ -167,6 +174,20 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         // SAFETY: the statement is prepared and stepped during the call only.
         let conn = unsafe { ctx.get_connection()? };
         explain_lines(&conn, &sql).map(|lines| serde_json::Value::from(lines).to_string())
+    })?;
+    // A relation's schema and name within it, from its SQLite name (see
+    // `translate::schemas`), and the name as PostgreSQL prints it.
+    conn.create_scalar_function("pg_rel_schema", 1, pure(), |ctx| {
+        let name: Option<String> = ctx.get(0)?;
+        Ok(name.map(|n| schemas::relation_parts(&n).0.to_owned()))
+    })?;
+    conn.create_scalar_function("pg_rel_name", 1, pure(), |ctx| {
+        let name: Option<String> = ctx.get(0)?;
+        Ok(name.map(|n| schemas::relation_parts(&n).1.to_owned()))
+    })?;
+    conn.create_scalar_function("pg_rel_display", 1, pure(), |ctx| {
+        let name: Option<String> = ctx.get(0)?;
+        Ok(name.map(|n| schemas::display_name(&n)))
     })?;
     conn.create_scalar_function("pg_unique_name", 3, pure(), |ctx| {
         let (table, sql, cols): (String, String, String) = (ctx.get(0)?, ctx.get(1)?, ctx.get(2)?);
@@ -326,12 +347,25 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let conn = unsafe { ctx.get_connection()? };
         enum_oid(&conn, &name)
     })?;
-    conn.create_scalar_function("pg_regnamespace_name", 1, pure(), |ctx| {
-        Ok(ctx.get::<Option<i64>>(0)?.map(|o| match o {
+    // Session-dependent: a user schema's name is read from its table.
+    conn.create_scalar_function("pg_regnamespace_name", 1, session(), |ctx| {
+        let Some(oid) = ctx.get::<Option<i64>>(0)? else {
+            return Ok(None);
+        };
+        Ok(Some(match oid {
             11 => "pg_catalog".to_string(),
             2200 => "public".to_string(),
             13000 => "information_schema".to_string(),
-            other => other.to_string(),
+            other => {
+                // SAFETY: the connection outlives the call; the query only reads.
+                let conn = unsafe { ctx.get_connection()? };
+                use rusqlite::OptionalExtension;
+                let name: Option<String> = conn
+                    .prepare_cached("SELECT name FROM pgcat__schema WHERE rowid = ?1 - 9000000")?
+                    .query_row([other], |r| r.get(0))
+                    .optional()?;
+                name.unwrap_or_else(|| other.to_string())
+            }
         }))
     })?;
     conn.create_scalar_function("pg_encoding_to_char", 1, pure(), |ctx| {
@@ -549,7 +583,7 @@ fn default_text(dflt: &str, decl: &str) -> String {
         .and_then(|s| s.strip_suffix("')"))
     {
         // regclass prints the name quoted where it needs quotes.
-        let name = super::pgfuncs::quote::quote_ident(name);
+        let name = crate::sql::translate::schemas::display_name(name);
         return format!("nextval('{name}'::regclass)");
     }
     // What gen_random_uuid() and uuid_generate_v4() become

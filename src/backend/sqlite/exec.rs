@@ -545,7 +545,13 @@ impl Conn {
     /// deleted before it).
     fn batch_all_or_none(&self, sql: &str) -> Result<(), SqlError> {
         self.batch("SAVEPOINT pgtenant_statement")?;
-        let r = self.batch(sql);
+        let mut r = self.batch(sql);
+        if matches!(&r, Err(e) if e.code == "23503")
+            && self.batch("ROLLBACK TO pgtenant_statement").is_ok()
+            && fk_violation::holds_at_end(&self.db, sql)
+        {
+            r = Ok(());
+        }
         let end = if r.is_ok() {
             "RELEASE pgtenant_statement"
         } else {

@@ -21,8 +21,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          user_defined_type_catalog:name user_defined_type_schema:name \
          user_defined_type_name:name is_insertable_into:varchar is_typed:varchar \
          commit_action:varchar",
-        "SELECT pg_current_database() AS table_catalog, 'public' AS table_schema, \
-           r.name AS table_name, CASE r.type WHEN 'table' THEN 'BASE TABLE' ELSE 'VIEW' END AS table_type, \
+        "SELECT pg_current_database() AS table_catalog, r.nsp AS table_schema, \
+           r.relname AS table_name, CASE r.type WHEN 'table' THEN 'BASE TABLE' ELSE 'VIEW' END AS table_type, \
            NULL AS self_referencing_column_name, NULL AS reference_generation, \
            NULL AS user_defined_type_catalog, NULL AS user_defined_type_schema, \
            NULL AS user_defined_type_name, CASE r.type WHEN 'table' THEN 'YES' ELSE 'NO' END AS is_insertable_into, \
@@ -44,8 +44,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          identity_start:varchar identity_increment:varchar identity_maximum:varchar \
          identity_minimum:varchar identity_cycle:varchar is_generated:varchar \
          generation_expression:varchar is_updatable:varchar",
-        "SELECT pg_current_database() AS table_catalog, 'public' AS table_schema, \
-           c.relname AS table_name, c.attname AS column_name, c.attnum AS ordinal_position, \
+        "SELECT pg_current_database() AS table_catalog, pg_rel_schema(c.relname) AS table_schema, \
+           pg_rel_name(c.relname) AS table_name, c.attname AS column_name, c.attnum AS ordinal_position, \
            CASE WHEN c.ident = '' THEN c.dflt END AS column_default, CASE WHEN c.nn THEN 'NO' ELSE 'YES' END AS is_nullable, \
            pg_info_data_type(c.typid) AS data_type, \
            pg_info_number(c.typid, pg_type_mod(c.decl), 'length') AS character_maximum_length, \
@@ -83,9 +83,9 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "constraint_catalog:name constraint_schema:name constraint_name:name table_catalog:name \
          table_schema:name table_name:name constraint_type:varchar is_deferrable:varchar \
          initially_deferred:varchar enforced:varchar nulls_distinct:varchar",
-        "SELECT pg_current_database() AS constraint_catalog, 'public' AS constraint_schema, \
+        "SELECT pg_current_database() AS constraint_catalog, r.nsp AS constraint_schema, \
            k.conname AS constraint_name, pg_current_database() AS table_catalog, \
-           'public' AS table_schema, r.name AS table_name, \
+           r.nsp AS table_schema, r.relname AS table_name, \
            CASE k.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' ELSE 'FOREIGN KEY' END AS constraint_type, \
            'NO' AS is_deferrable, 'NO' AS initially_deferred, 'YES' AS enforced, \
            CASE k.contype WHEN 'f' THEN NULL ELSE 'YES' END AS nulls_distinct \
@@ -97,17 +97,17 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "constraint_catalog:name constraint_schema:name constraint_name:name table_catalog:name \
          table_schema:name table_name:name column_name:name ordinal_position:int4 \
          position_in_unique_constraint:int4",
-        "SELECT pg_current_database() AS constraint_catalog, 'public' AS constraint_schema, \
+        "SELECT pg_current_database() AS constraint_catalog, r.nsp AS constraint_schema, \
            k.conname AS constraint_name, pg_current_database() AS table_catalog, \
-           'public' AS table_schema, r.name AS table_name, a.attname AS column_name, \
+           r.nsp AS table_schema, r.relname AS table_name, a.attname AS column_name, \
            CAST(j.key AS INTEGER) + 1 AS ordinal_position, \
            CASE k.contype WHEN 'f' THEN CAST(j.key AS INTEGER) + 1 END AS position_in_unique_constraint \
          FROM pgcat__con k JOIN pgcat__rel r ON r.oid = k.conrelid \
            JOIN json_each(CASE WHEN k.contype = 'f' THEN NULL ELSE k.conkey END) j \
            JOIN pgcat__col a ON a.relid = k.conrelid AND a.attnum = j.value \
          UNION ALL \
-         SELECT pg_current_database(), 'public', k.conname, pg_current_database(), 'public', \
-           r.name, fk.\"from\", fk.seq + 1, fk.seq + 1 \
+         SELECT pg_current_database(), r.nsp, k.conname, pg_current_database(), r.nsp, \
+           r.relname, fk.\"from\", fk.seq + 1, fk.seq + 1 \
          FROM pgcat__con k JOIN pgcat__rel r ON r.oid = k.conrelid \
            JOIN pragma_foreign_key_list(r.name) fk \
              ON k.contype = 'f' AND k.oid = 4000000 + 100 * (r.oid - 16384) + fk.id",
@@ -119,9 +119,10 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          unique_constraint_catalog:name unique_constraint_schema:name \
          unique_constraint_name:name match_option:varchar update_rule:varchar \
          delete_rule:varchar",
-        "SELECT pg_current_database() AS constraint_catalog, 'public' AS constraint_schema, \
+        "SELECT pg_current_database() AS constraint_catalog, \
+           (SELECT r.nsp FROM pgcat__rel r WHERE r.oid = k.conrelid) AS constraint_schema, \
            k.conname AS constraint_name, pg_current_database() AS unique_constraint_catalog, \
-           'public' AS unique_constraint_schema, \
+           (SELECT r.nsp FROM pgcat__rel r WHERE r.oid = k.confrelid) AS unique_constraint_schema, \
            (SELECT u.conname FROM pgcat__con u WHERE u.conrelid = k.confrelid AND u.contype = 'p') AS unique_constraint_name, \
            'NONE' AS match_option, \
            CASE k.confupdtype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' WHEN 'r' THEN 'RESTRICT' ELSE 'NO ACTION' END AS update_rule, \
@@ -133,16 +134,16 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "pgcat_is_constraint_column_usage",
         "table_catalog:name table_schema:name table_name:name column_name:name \
          constraint_catalog:name constraint_schema:name constraint_name:name",
-        "SELECT pg_current_database() AS table_catalog, 'public' AS table_schema, \
-           r.name AS table_name, a.attname AS column_name, pg_current_database() AS constraint_catalog, \
-           'public' AS constraint_schema, k.conname AS constraint_name \
+        "SELECT pg_current_database() AS table_catalog, r.nsp AS table_schema, \
+           r.relname AS table_name, a.attname AS column_name, pg_current_database() AS constraint_catalog, \
+           r.nsp AS constraint_schema, k.conname AS constraint_name \
          FROM pgcat__con k JOIN pgcat__rel r ON r.oid = k.conrelid \
            JOIN json_each(k.conkey) j JOIN pgcat__col a ON a.relid = k.conrelid AND a.attnum = j.value \
          WHERE k.contype <> 'f' \
          UNION ALL \
-         SELECT pg_current_database(), 'public', fk.\"table\", \
+         SELECT pg_current_database(), pg_rel_schema(fk.\"table\"), pg_rel_name(fk.\"table\"), \
            coalesce(fk.\"to\", (SELECT p.name FROM pragma_table_info(fk.\"table\") p WHERE p.pk = fk.seq + 1)), \
-           pg_current_database(), 'public', k.conname \
+           pg_current_database(), r.nsp, k.conname \
          FROM pgcat__con k JOIN pgcat__rel r ON r.oid = k.conrelid \
            JOIN pragma_foreign_key_list(r.name) fk \
              ON k.contype = 'f' AND k.oid = 4000000 + 100 * (r.oid - 16384) + fk.id",
@@ -152,8 +153,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "pgcat_is_views",
         "table_catalog:name table_schema:name table_name:name view_definition:varchar \
          check_option:varchar is_updatable:varchar is_insertable_into:varchar",
-        "SELECT pg_current_database() AS table_catalog, 'public' AS table_schema, \
-           r.name AS table_name, r.sql AS view_definition, 'NONE' AS check_option, \
+        "SELECT pg_current_database() AS table_catalog, r.nsp AS table_schema, \
+           r.relname AS table_name, r.sql AS view_definition, 'NONE' AS check_option, \
            'NO' AS is_updatable, 'NO' AS is_insertable_into FROM pgcat__rel r WHERE r.type = 'view'",
     );
     rel(
@@ -162,12 +163,13 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "sequence_catalog:name sequence_schema:name sequence_name:name data_type:varchar \
          numeric_precision:int4 start_value:varchar minimum_value:varchar \
          maximum_value:varchar increment:varchar cycle_option:varchar",
-        "SELECT pg_current_database() AS sequence_catalog, 'public' AS sequence_schema, \
+        "SELECT pg_current_database() AS sequence_catalog, \
+           (SELECT n.nspname FROM pgcat_pg_namespace n WHERE n.oid = s.relnamespace) AS sequence_schema, \
            s.relname AS sequence_name, 'bigint' AS data_type, 64 AS numeric_precision, \
            CAST(s.seqstart AS TEXT) AS start_value, CAST(s.seqmin AS TEXT) AS minimum_value, \
            CAST(s.seqmax AS TEXT) AS maximum_value, CAST(s.seqincrement AS TEXT) AS increment, \
            CASE WHEN s.seqcycle THEN 'YES' ELSE 'NO' END AS cycle_option \
-         FROM (SELECT q.*, c.relname FROM pgcat_pg_sequence q \
+         FROM (SELECT q.*, c.relname, c.relnamespace FROM pgcat_pg_sequence q \
                JOIN pgcat_pg_class c ON c.oid = q.seqrelid) s",
     );
     empty(

@@ -11,10 +11,14 @@
 use super::{empty, rel, Relation};
 
 /// Tables and views of the tenant (the `main` schema, SQLite internals excluded).
+/// `name` is the SQLite name; `relname`, `nsp` and `nspoid` what PostgreSQL
+/// calls it (a user schema's objects carry it in their name: `schemas`).
 /// A sequence is a table with the columns `translate::sequences` gives it.
 const REL: &str = "SELECT s.rowid + 16384 AS oid, s.name AS name, \
      CASE WHEN s.type = 'table' AND s.sql LIKE '%(last_value BIGINT NOT NULL, log_cnt BIGINT NOT NULL DEFAULT 0, is_called BOOLEAN%' \
-       THEN 'sequence' ELSE s.type END AS type, s.sql AS sql \
+       THEN 'sequence' ELSE s.type END AS type, s.sql AS sql, \
+     pg_rel_name(s.name) AS relname, pg_rel_schema(s.name) AS nsp, \
+     coalesce((SELECT 9000000 + n.rowid FROM pgcat__schema n WHERE n.name = pg_rel_schema(s.name)), 2200) AS nspoid \
      FROM main.sqlite_schema s WHERE s.type IN ('table', 'view') \
      AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND s.name NOT LIKE 'pgcat\\_%' ESCAPE '\\'";
 
@@ -33,7 +37,7 @@ const COL: &str =
      (ti.\"notnull\" OR ti.pk > 0) AS nn, ti.pk AS pk, \
      CASE WHEN ti.pk = 1 AND lower(ti.type) = 'integer' AND r.type = 'table' \
          AND (SELECT count(*) FROM pragma_table_info(r.name) p WHERE p.pk > 0) = 1 \
-       THEN 'nextval(''' || quote_ident(r.name || '_' || ti.name || '_seq') || '''::regclass)' \
+       THEN 'nextval(''' || pg_rel_display(r.name || '_' || ti.name || '_seq') || '''::regclass)' \
        WHEN ti.dflt_value IS NOT NULL AND en.oid IS NOT NULL \
          THEN ti.dflt_value || '::' || quote_ident(en.type) \
        WHEN ti.dflt_value IS NOT NULL THEN pg_default_text(ti.dflt_value, ti.type) END AS dflt, \
@@ -47,7 +51,8 @@ const COL: &str =
 /// `ALTER TABLE ... ADD PRIMARY KEY / UNIQUE` creates ends in a comment
 /// saying which constraint it stands for (see `translate::ddl`).
 const IDX: &str = "SELECT x.*, 'CREATE ' || CASE WHEN x.isunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' \
-       || quote_ident(x.name) || ' ON public.' || quote_ident(x.relname) || ' USING btree (' \
+       || quote_ident(pg_rel_name(x.name)) || ' ON ' || quote_ident(pg_rel_schema(x.relname)) || '.' \
+       || quote_ident(pg_rel_name(x.relname)) || ' USING btree (' \
        || coalesce(pg_index_part(x.xsql, 0), x.cols) || ')' \
        || coalesce(' WHERE ' || pg_index_part(x.xsql, -1), '') AS def \
      FROM (SELECT sx.rowid + 16384 AS oid, \
@@ -98,7 +103,7 @@ const CON: &str = "SELECT x.oid + 2000000 AS oid, x.name AS conname, CASE WHEN x
          pragma_table_info(fk.\"table\") p WHERE p.pk = fk.seq + 1)), ',') || ']', \
        CASE fk.on_update WHEN 'CASCADE' THEN 'c' WHEN 'SET NULL' THEN 'n' WHEN 'SET DEFAULT' THEN 'd' WHEN 'RESTRICT' THEN 'r' ELSE 'a' END, \
        CASE fk.on_delete WHEN 'CASCADE' THEN 'c' WHEN 'SET NULL' THEN 'n' WHEN 'SET DEFAULT' THEN 'd' WHEN 'RESTRICT' THEN 'r' ELSE 'a' END, \
-       'FOREIGN KEY (' || group_concat(quote_ident(fk.\"from\"), ', ') || ') REFERENCES ' || quote_ident(fk.\"table\") || '(' \
+       'FOREIGN KEY (' || group_concat(quote_ident(fk.\"from\"), ', ') || ') REFERENCES ' || pg_rel_display(fk.\"table\") || '(' \
          || coalesce(group_concat(quote_ident(fk.\"to\"), ', '), (SELECT group_concat(quote_ident(p.name), ', ') FROM pragma_table_info(fk.\"table\") p WHERE p.pk > 0)) || ')' \
          || CASE fk.on_update WHEN 'NO ACTION' THEN '' ELSE ' ON UPDATE ' || fk.on_update END \
          || CASE fk.on_delete WHEN 'NO ACTION' THEN '' ELSE ' ON DELETE ' || fk.on_delete END, \
@@ -126,7 +131,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
     rel(
         all,
         "pgcat__rel",
-        "oid:oid name:text type:text sql:text",
+        "oid:oid name:text type:text sql:text relname:name nsp:name nspoid:oid",
         REL,
     );
     rel(
@@ -181,7 +186,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          relrowsecurity:bool relforcerowsecurity:bool relispopulated:bool relreplident:char \
          relispartition:bool relrewrite:oid relfrozenxid:int8 relminmxid:int8 relacl:text[] \
          reloptions:text[] relpartbound:text",
-        "SELECT r.oid, r.name AS relname, 2200 AS relnamespace, 0 AS reltype, 0 AS reloftype, \
+        "SELECT r.oid, r.relname AS relname, r.nspoid AS relnamespace, 0 AS reltype, 0 AS reloftype, \
            10 AS relowner, CASE r.type WHEN 'table' THEN 2 ELSE 0 END AS relam, \
            r.oid AS relfilenode, 0 AS reltablespace, 0 AS relpages, -1 AS reltuples, \
            0 AS relallvisible, 0 AS reltoastrelid, \
@@ -200,13 +205,13 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            NULL AS relpartbound \
          FROM pgcat__rel r \
          UNION ALL \
-         SELECT x.oid, x.name, 2200, 0, 0, 10, 403, x.oid, 0, 0, -1, 0, 0, 0, 0, 'p', 'i', \
+         SELECT x.oid, pg_rel_name(x.name), r.nspoid, 0, 0, 10, 403, x.oid, 0, 0, -1, 0, 0, 0, 0, 'p', 'i', \
            x.natts, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, NULL \
-         FROM pgcat__idx x \
+         FROM pgcat__idx x JOIN pgcat__rel r ON r.oid = x.relid \
          UNION ALL \
-         SELECT s.oid, s.name, 2200, 0, 0, 10, 0, s.oid, 0, 1, -1, 0, 0, 0, 0, 'p', 'S', \
+         SELECT s.oid, pg_rel_name(s.name), r.nspoid, 0, 0, 10, 0, s.oid, 0, 1, -1, 0, 0, 0, 0, 'p', 'S', \
            3, 0, 0, 0, 0, 0, 0, 1, 'n', 0, 0, 0, 0, NULL, NULL, NULL \
-         FROM pgcat__serial s WHERE NOT s.stored",
+         FROM pgcat__serial s JOIN pgcat__rel r ON r.oid = s.relid WHERE NOT s.stored",
     );
     rel(
         all,
@@ -263,7 +268,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          convalidated:bool conrelid:oid contypid:oid conindid:oid conparentid:oid confrelid:oid \
          confupdtype:char confdeltype:char confmatchtype:char conislocal:bool coninhcount:int4 \
          connoinherit:bool conkey:int2[] confkey:int2[] conbin:text",
-        "SELECT k.oid, k.conname, 2200 AS connamespace, k.contype, 0 AS condeferrable, \
+        "SELECT k.oid, k.conname, (SELECT r.nspoid FROM pgcat__rel r WHERE r.oid = k.conrelid) AS connamespace, \
+           k.contype, 0 AS condeferrable, \
            0 AS condeferred, 1 AS convalidated, k.conrelid, 0 AS contypid, k.conindid, \
            0 AS conparentid, k.confrelid, k.confupdtype, k.confdeltype, 's' AS confmatchtype, \
            1 AS conislocal, 0 AS coninhcount, 0 AS connoinherit, k.conkey, k.confkey, \
@@ -274,9 +280,10 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "pgcat_pg_tables",
         "schemaname:name tablename:name tableowner:name tablespace:name hasindexes:bool \
          hasrules:bool hastriggers:bool rowsecurity:bool",
-        "SELECT 'public' AS schemaname, c.relname AS tablename, pg_get_userbyid(10) AS tableowner, \
+        "SELECT n.nspname AS schemaname, c.relname AS tablename, pg_get_userbyid(10) AS tableowner, \
            NULL AS tablespace, c.relhasindex AS hasindexes, 0 AS hasrules, 0 AS hastriggers, \
-           0 AS rowsecurity FROM pgcat_pg_class c WHERE c.relkind = 'r'",
+           0 AS rowsecurity FROM pgcat_pg_class c JOIN pgcat_pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind = 'r'",
     );
     // Statistics views BI tools join for row estimates: no counters are
     // kept, so every figure is 0 and the timestamps are NULL.
@@ -290,7 +297,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
              last_vacuum:timestamptz last_autovacuum:timestamptz last_analyze:timestamptz \
              last_autoanalyze:timestamptz vacuum_count:int8 autovacuum_count:int8 \
              analyze_count:int8 autoanalyze_count:int8",
-            "SELECT c.oid AS relid, 'public' AS schemaname, c.relname AS relname, 0 AS seq_scan, \
+            "SELECT c.oid AS relid, (SELECT n.nspname FROM pgcat_pg_namespace n WHERE n.oid = c.relnamespace) AS schemaname, \
+               c.relname AS relname, 0 AS seq_scan, \
                0 AS seq_tup_read, 0 AS idx_scan, 0 AS idx_tup_fetch, 0 AS n_tup_ins, \
                0 AS n_tup_upd, 0 AS n_tup_del, 0 AS n_tup_hot_upd, 0 AS n_live_tup, \
                0 AS n_dead_tup, 0 AS n_mod_since_analyze, NULL AS last_vacuum, \
@@ -308,8 +316,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
             "relid:oid schemaname:name relname:name heap_blks_read:int8 heap_blks_hit:int8 \
              idx_blks_read:int8 idx_blks_hit:int8 toast_blks_read:int8 toast_blks_hit:int8 \
              tidx_blks_read:int8 tidx_blks_hit:int8",
-            "SELECT c.oid AS relid, 'public' AS schemaname, c.relname AS relname, \
-               0 AS heap_blks_read, 0 AS heap_blks_hit, 0 AS idx_blks_read, 0 AS idx_blks_hit, \
+            "SELECT c.oid AS relid, (SELECT n.nspname FROM pgcat_pg_namespace n WHERE n.oid = c.relnamespace) AS schemaname, \
+               c.relname AS relname, 0 AS heap_blks_read, 0 AS heap_blks_hit, 0 AS idx_blks_read, 0 AS idx_blks_hit, \
                0 AS toast_blks_read, 0 AS toast_blks_hit, 0 AS tidx_blks_read, \
                0 AS tidx_blks_hit FROM pgcat_pg_class c WHERE c.relkind = 'r'",
         );
@@ -318,14 +326,15 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         all,
         "pgcat_pg_indexes",
         "schemaname:name tablename:name indexname:name tablespace:name indexdef:text",
-        "SELECT 'public' AS schemaname, x.relname AS tablename, x.name AS indexname, \
+        "SELECT pg_rel_schema(x.relname) AS schemaname, pg_rel_name(x.relname) AS tablename, \
+           pg_rel_name(x.name) AS indexname, \
            NULL AS tablespace, x.def AS indexdef FROM pgcat__idx x",
     );
     rel(
         all,
         "pgcat_pg_views",
         "schemaname:name viewname:name viewowner:name definition:text",
-        "SELECT 'public' AS schemaname, r.name AS viewname, pg_get_userbyid(10) AS viewowner, \
+        "SELECT r.nsp AS schemaname, r.relname AS viewname, pg_get_userbyid(10) AS viewowner, \
            pg_view_body(r.sql) AS definition FROM pgcat__rel r WHERE r.type = 'view'",
     );
     // Materialized views are tables here; their definitions are kept in

@@ -10,7 +10,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "oid:oid nspname:name nspowner:oid nspacl:text[]",
         "SELECT 11 AS oid, 'pg_catalog' AS nspname, 10 AS nspowner, NULL AS nspacl \
          UNION ALL SELECT 2200, 'public', 6171, NULL \
-         UNION ALL SELECT 13000, 'information_schema', 10, NULL",
+         UNION ALL SELECT 13000, 'information_schema', 10, NULL \
+         UNION ALL SELECT 9000000 + rowid, name, 10, NULL FROM pgcat__schema",
     );
     rel(
         all,

@@ -556,7 +556,7 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
             let catalogs = catalog_case(|name, oid| format!(" WHEN {oid} THEN '{name}'"), "");
             template(
                 &format!(
-                    "coalesce(quote_ident((SELECT pgcat_name FROM pgcat__lookup \
+                    "coalesce(pg_rel_display((SELECT pgcat_name FROM pgcat__lookup \
                      WHERE pgcat_kind = 'rel' AND pgcat_key = $1)), {catalogs}, \
                      CAST($1 AS TEXT))"
                 ),

@@ -87,7 +87,7 @@ fn copy_refusals() {
     assert_eq!(code("copy t to '/tmp/x.csv' csv"), "42501");
     assert_eq!(code("copy t from program 'cat /etc/passwd'"), "42501");
     assert_eq!(code("copy (select 1) to program 'sh'"), "42501");
-    assert_eq!(code("copy other.t from stdin"), "3F000");
+    assert_eq!(code("copy pg_other.t from stdin"), "3F000");
     assert_eq!(code("copy t from stdin (format text, quote '\"')"), "0A000");
     assert_eq!(code("copy t from stdin (delimiter 'ab')"), "0A000");
     assert_eq!(code("copy t from stdin (format csv, format text)"), "42601");

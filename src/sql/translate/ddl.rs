@@ -325,7 +325,10 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
                 Statement::CreateSequence { name, .. } => base_name(name),
                 _ => String::new(),
             };
-            ddl("CREATE SEQUENCE", in_schema(&name, super::sequences::create(s)?))
+            ddl(
+                "CREATE SEQUENCE",
+                in_schema(&name, super::sequences::create(s)?),
+            )
         }
         Statement::AlterTable(alter) => ddl("ALTER TABLE", alter_table(alter)?),
         Statement::CreateExtension(ext) => ddl("CREATE EXTENSION", create_extension(&ext)?),
@@ -426,7 +429,10 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
                 // `CREATE SCHEMA AUTHORIZATION joe`: the schema is `joe`.
                 SchemaName::UnnamedAuthorization(role) => ident_name(role),
             };
-            ddl("CREATE SCHEMA", super::schemas::create(&name, if_not_exists)?)
+            ddl(
+                "CREATE SCHEMA",
+                super::schemas::create(&name, if_not_exists)?,
+            )
         }
         _ => return Ok(None),
     }))

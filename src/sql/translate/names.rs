@@ -50,7 +50,7 @@ const FORBIDDEN_FUNCTIONS: [&str; 6] = [
 
 /// Checks and normalises every table and function name in `statement`.
 pub(super) fn check_statement(statement: &mut Statement) -> Result<(), TranslateError> {
-    match statement.visit(&mut NameGuard) {
+    match statement.visit(&mut NameGuard::default()) {
         ControlFlow::Break(err) => Err(err),
         ControlFlow::Continue(()) => Ok(()),
     }
@@ -62,7 +62,12 @@ pub(super) fn check_statement(statement: &mut Statement) -> Result<(), Translate
 pub(super) fn check_table_name(name: &mut ObjectName) -> Result<(), TranslateError> {
     let parts = name_parts(name);
     match parts.as_slice() {
-        [_] => {}
+        [table] => {
+            if let Some(resolved) = super::schemas::resolve_unqualified(table) {
+                *name = single(resolved);
+                return Ok(());
+            }
+        }
         [schema, _] if schema == "public" => {
             name.0.remove(0);
         }
@@ -128,7 +133,12 @@ fn check_function_name(name: &mut ObjectName) -> Result<(), TranslateError> {
     Ok(())
 }
 
-struct NameGuard;
+#[derive(Default)]
+struct NameGuard {
+    /// WITH query names seen: a reference to one is no table to look up
+    /// in the search path.
+    ctes: std::collections::HashSet<String>,
+}
 
 impl VisitorMut for NameGuard {
     type Break = TranslateError;
@@ -149,9 +159,26 @@ impl VisitorMut for NameGuard {
         }
     }
 
+    fn pre_visit_query(
+        &mut self,
+        query: &mut sqlparser::ast::Query,
+    ) -> ControlFlow<TranslateError> {
+        if let Some(with) = &query.with {
+            for cte in &with.cte_tables {
+                self.ctes.insert(ident_name(&cte.alias.name));
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_relation(&mut self, relation: &mut ObjectName) -> ControlFlow<TranslateError> {
         if super::catalog::map_relation(relation) {
             return ControlFlow::Continue(());
+        }
+        if let [name] = name_parts(relation).as_slice() {
+            if self.ctes.contains(name) {
+                return ControlFlow::Continue(());
+            }
         }
         into_flow(check_table_name(relation))
     }
@@ -161,7 +188,7 @@ impl VisitorMut for NameGuard {
         factor: &mut sqlparser::ast::TableFactor,
     ) -> ControlFlow<TranslateError> {
         super::catalog::alias_relation(factor);
-        alias_user_schema_table(factor);
+        self.alias_user_schema_table(factor);
         ControlFlow::Continue(())
     }
 
@@ -201,25 +228,37 @@ impl VisitorMut for NameGuard {
     }
 }
 
-/// `FROM cd.members` exposes the name `members` in PostgreSQL: the SQLite
-/// table `"cd.members"` gets it as its alias, so `members.memid` (and
-/// `cd.members.memid`, stripped to that) still reach it.
-fn alias_user_schema_table(factor: &mut sqlparser::ast::TableFactor) {
-    let sqlparser::ast::TableFactor::Table { name, alias, .. } = factor else {
-        return;
-    };
-    if alias.is_some() {
-        return;
-    }
-    if let [schema, table] = name_parts(name).as_slice() {
-        if is_user_schema(schema) {
-            *alias = Some(sqlparser::ast::TableAlias {
-                explicit: true,
-                at: None,
-                name: sqlparser::ast::Ident::with_quote('"', table),
-                columns: vec![],
-            });
+impl NameGuard {
+    /// `FROM cd.members` (or `FROM members` with `cd` on the search path)
+    /// exposes the name `members` in PostgreSQL: the SQLite table
+    /// `"cd.members"` gets it as its alias, so `members.memid` (and
+    /// `cd.members.memid`, stripped to that) still reach it.
+    fn alias_user_schema_table(&self, factor: &mut sqlparser::ast::TableFactor) {
+        let sqlparser::ast::TableFactor::Table { name, alias, .. } = factor else {
+            return;
+        };
+        if alias.is_some() {
+            return;
         }
+        let table = match name_parts(name).as_slice() {
+            [schema, table] if is_user_schema(schema) => table.clone(),
+            [table] if !self.ctes.contains(table) => {
+                match super::schemas::resolve_unqualified(table) {
+                    Some(resolved) => {
+                        *name = single(resolved);
+                        table.clone()
+                    }
+                    None => return,
+                }
+            }
+            _ => return,
+        };
+        *alias = Some(sqlparser::ast::TableAlias {
+            explicit: true,
+            at: None,
+            name: sqlparser::ast::Ident::with_quote('"', table),
+            columns: vec![],
+        });
     }
 }
 

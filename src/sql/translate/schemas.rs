@@ -8,6 +8,9 @@
 //! tenant stays inside its database. DROP SCHEMA needs the schema's objects
 //! listed, which the session does (`StmtKind::DropSchema`).
 
+use std::cell::RefCell;
+use std::collections::HashSet;
+
 use super::error::other;
 use super::names::is_user_schema;
 use super::TranslateError;
@@ -99,6 +102,23 @@ pub fn split(object: &str) -> Option<(&str, &str)> {
     object.split_once('.')
 }
 
+/// The schema and the name within it of an SQLite object name: `public`
+/// for one outside any user schema.
+pub fn relation_parts(object: &str) -> (&str, &str) {
+    split(object).unwrap_or(("public", object))
+}
+
+/// An SQLite object name as PostgreSQL prints a relation qualified where
+/// it is not in `public` (regclass output, REFERENCES in a definition):
+/// `cd.members`, `"Mixed"`.
+pub fn display_name(object: &str) -> String {
+    use crate::sql::pg_ident::quote_ident;
+    match split(object) {
+        Some((schema, name)) => format!("{}.{}", quote_ident(schema), quote_ident(name)),
+        None => quote_ident(object),
+    }
+}
+
 /// `DROP SCHEMA` of `names`, before the session lists their objects:
 /// refuses what PostgreSQL refuses without looking at the database.
 pub(super) fn check_drop(names: &[String]) -> Result<(), TranslateError> {
@@ -107,18 +127,18 @@ pub(super) fn check_drop(names: &[String]) -> Result<(), TranslateError> {
             "pg_catalog" | "information_schema" => {
                 return Err(other(
                     "2BP01",
-                    format!("cannot drop schema {name} because it is required by the database system"),
+                    format!(
+                        "cannot drop schema {name} because it is required by the database system"
+                    ),
                 ))
             }
             "pgtenant" => {
                 return Err(other("42501", "must be owner of schema pgtenant"));
             }
-            "public" => {
-                return Err(other(
-                    "0A000",
-                    "DROP SCHEMA public is not supported: the public schema holds the tenant's tables",
-                ))
-            }
+            "public" => return Err(other(
+                "0A000",
+                "DROP SCHEMA public is not supported: the public schema holds the tenant's tables",
+            )),
             _ => {}
         }
     }
@@ -134,14 +154,23 @@ pub fn drop_objects_sql(objects: &[(String, String)]) -> String {
             .iter()
             .filter(|(k, _)| k == kind)
             .filter_map(|(_, n)| split(n))
-            .map(|(s, n)| format!("{}.{}", crate::sql::quote_ident(s), crate::sql::quote_ident(n)))
+            .map(|(s, n)| {
+                format!(
+                    "{}.{}",
+                    crate::sql::quote_ident(s),
+                    crate::sql::quote_ident(n)
+                )
+            })
             .collect::<Vec<_>>()
     };
     let mut sql = String::new();
     for (kind, keyword) in [("view", "VIEW"), ("table", "TABLE")] {
         let names = names(kind);
         if !names.is_empty() {
-            sql.push_str(&format!("DROP {keyword} IF EXISTS {} CASCADE;", names.join(", ")));
+            sql.push_str(&format!(
+                "DROP {keyword} IF EXISTS {} CASCADE;",
+                names.join(", ")
+            ));
         }
     }
     sql
@@ -160,7 +189,7 @@ pub fn objects_query(name: &str) -> String {
     let prefix = format!("{name}.");
     format!(
         "SELECT type, name FROM main.sqlite_schema WHERE type IN ('table', 'view') \
-         AND substr(name, 1, {}) = {} ORDER BY type DESC, name",
+         AND substr(name, 1, {}) = {} ORDER BY rowid",
         prefix.chars().count(),
         quote_literal(&prefix)
     )
@@ -169,6 +198,83 @@ pub fn objects_query(name: &str) -> String {
 /// Whether schema `name` exists: the query returns a row.
 pub fn exists_query(name: &str) -> String {
     exists(name)
+}
+
+/// A session's `search_path` naming a user schema, as translation reads
+/// it: the schemas that exist, in order, and the tenant's relation names.
+/// An unqualified name is the first schema's that has it; one no schema
+/// has is the first schema's (where CREATE puts it).
+#[derive(Debug, Default)]
+pub struct SearchPath {
+    /// Existing schemas of the path, `public` among them where it is.
+    pub order: Vec<String>,
+    /// Lower-cased SQLite names of the tenant's tables, views and sequences.
+    pub names: HashSet<String>,
+}
+
+impl SearchPath {
+    /// The SQLite name an unqualified relation name means, when it is in a
+    /// user schema; `None` for `public`.
+    fn resolve(&self, name: &str) -> Option<String> {
+        let lower = name.to_lowercase();
+        for schema in &self.order {
+            if schema == "public" {
+                if self.names.contains(&lower) {
+                    return None;
+                }
+            } else if self.names.contains(&format!("{schema}.{lower}")) {
+                return Some(format!("{schema}.{name}"));
+            }
+        }
+        match self.order.first() {
+            Some(schema) if schema != "public" => Some(format!("{schema}.{name}")),
+            _ => None,
+        }
+    }
+}
+
+/// The user schemas a `search_path` value names (`cd, public`,
+/// `"Sales"`), in order, with `public` kept; `None` when it names none
+/// (the default, `"$user", public`), so translation stays the shared one.
+pub fn search_path_schemas(value: &str) -> Option<Vec<String>> {
+    let schemas: Vec<String> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(
+            |s| match s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+                Some(quoted) => quoted.replace("\"\"", "\""),
+                None => s.to_lowercase(),
+            },
+        )
+        .filter(|s| s == "public" || (is_user_schema(s) && s != "$user"))
+        .collect();
+    schemas.iter().any(|s| s != "public").then_some(schemas)
+}
+
+thread_local! {
+    /// The search path of the translation running on this thread.
+    static SEARCH_PATH: RefCell<Option<SearchPath>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` (a translation) with unqualified relation names read through
+/// `path`. Such a translation depends on the session and its schema, so
+/// it is not one to cache by text.
+pub fn with_search_path<T>(path: SearchPath, f: impl FnOnce() -> T) -> T {
+    SEARCH_PATH.with(|p| *p.borrow_mut() = Some(path));
+    let r = f();
+    SEARCH_PATH.with(|p| *p.borrow_mut() = None);
+    r
+}
+
+/// The SQLite name an unqualified relation name stands for under the
+/// running translation's search path, if it is in a user schema. A name
+/// already carrying its schema (`cd.members`) stays as it is.
+pub(super) fn resolve_unqualified(name: &str) -> Option<String> {
+    if name.contains('.') {
+        return None;
+    }
+    SEARCH_PATH.with(|p| p.borrow().as_ref().and_then(|p| p.resolve(name)))
 }
 
 #[cfg(test)]
@@ -181,20 +287,49 @@ mod tests {
         assert_eq!(create("public", false).unwrap_err().code, "42P06");
         assert!(create("public", true).unwrap()[0].contains("skipping"));
         assert_eq!(create("a.b", false).unwrap_err().code, "0A000");
-        assert_eq!(check_drop(&["pg_catalog".into()]).unwrap_err().code, "2BP01");
+        assert_eq!(
+            check_drop(&["pg_catalog".into()]).unwrap_err().code,
+            "2BP01"
+        );
+    }
+
+    #[test]
+    fn search_path_resolution() {
+        assert_eq!(search_path_schemas("\"$user\", public"), None);
+        assert_eq!(
+            search_path_schemas("cd, public"),
+            Some(vec!["cd".to_owned(), "public".to_owned()])
+        );
+        let path = SearchPath {
+            order: vec!["public".into(), "cd".into()],
+            names: ["t".to_owned(), "cd.members".to_owned(), "cd.t".to_owned()]
+                .into_iter()
+                .collect(),
+        };
+        assert_eq!(path.resolve("t"), None);
+        assert_eq!(path.resolve("members").as_deref(), Some("cd.members"));
+        assert_eq!(path.resolve("new"), None);
+        let path = SearchPath {
+            order: vec!["cd".into()],
+            names: path.names,
+        };
+        assert_eq!(path.resolve("t").as_deref(), Some("cd.t"));
+        assert_eq!(path.resolve("new").as_deref(), Some("cd.new"));
     }
 
     #[test]
     fn objects_of_a_schema() {
         assert_eq!(require_schema_of("members"), None);
-        assert!(require_schema_of("cd.members").unwrap().contains("schema \"cd\" does not exist"));
+        assert!(require_schema_of("cd.members")
+            .unwrap()
+            .contains("schema \"cd\" does not exist"));
         let sql = drop_objects_sql(&[
             ("table".into(), "cd.members".into()),
             ("view".into(), "cd.v".into()),
         ]);
         assert_eq!(
             sql,
-            "DROP VIEW IF EXISTS cd.v CASCADE;DROP TABLE IF EXISTS cd.members CASCADE;"
+            "DROP VIEW IF EXISTS \"cd\".\"v\" CASCADE;DROP TABLE IF EXISTS \"cd\".\"members\" CASCADE;"
         );
     }
 }

@@ -223,12 +223,9 @@ fn ddl_statements() {
         StmtKind::Noop { tag: "VACUUM" }
     );
     assert_eq!(one("analyze").kind, StmtKind::Noop { tag: "ANALYZE" });
-    assert_eq!(
-        one("create schema if not exists public").kind,
-        StmtKind::Noop {
-            tag: "CREATE SCHEMA"
-        }
-    );
+    // PostgreSQL's notice that it is there already, then nothing.
+    let public = one("create schema if not exists public");
+    assert!(public.sql.contains("already exists, skipping"), "{}", public.sql);
 }
 
 #[test]
@@ -466,12 +463,9 @@ fn session_commands() {
 #[test]
 fn errors() {
     assert_error(&[
-        ("SELECT * FROM acme.todo", "3F000"),
+        ("SELECT * FROM pg_acme.todo", "3F000"),
         ("SELECT * FROM pgtenant.tenants", "42501"),
-        ("SELECT * FROM main.t", "3F000"),
-        ("SELECT * FROM temp.t", "3F000"),
         ("INSERT INTO pgtenant.tenants VALUES (1)", "42501"),
-        ("DROP TABLE main.t", "3F000"),
         ("SELECT load_extension('x')", "42501"),
         (
             "SELECT x FROM (SELECT readfile('/etc/passwd') AS x) s",
@@ -489,7 +483,8 @@ fn errors() {
         ("VACUUM INTO '/tmp/x'", "42501"),
         ("SELEC 1", "42601"),
         ("SELECT (", "42601"),
-        ("CREATE SCHEMA acme", "0A000"),
+        ("CREATE SCHEMA pg_acme", "42939"),
+        ("CREATE SCHEMA \"a.b\"", "0A000"),
         ("SELECT * FROM generate_series(1, 3, 0)", "22023"),
         ("SELECT 1 SIMILAR TO b", "0A000"),
         (
@@ -500,8 +495,15 @@ fn errors() {
         ("SELECT DISTINCT ON (a) * FROM t", "0A000"),
         ("SELECT 'maybe'::boolean", "22P02"),
     ]);
-    let err = translate("SELECT * FROM acme.todo").unwrap_err();
-    assert_eq!(err.message, "schema \"acme\" does not exist");
+    // A schema name never reaches SQLite's own schemas (`main`, `temp`) or
+    // another file: it is part of one quoted name in the tenant's file.
+    assert_eq!(
+        one("SELECT * FROM main.t").sql,
+        "SELECT * FROM \"main.t\" AS \"t\""
+    );
+    assert!(one("DROP TABLE temp.t").sql.ends_with("; DROP TABLE \"temp.t\""));
+    let err = translate("SELECT * FROM pg_acme.todo").unwrap_err();
+    assert_eq!(err.message, "schema \"pg_acme\" does not exist");
     let err = translate("SELECT 1 FROM t WHERE").unwrap_err();
     assert_eq!(err.message, "syntax error at end of input");
 }

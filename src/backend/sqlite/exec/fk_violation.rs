@@ -21,6 +21,27 @@ use crate::backend::sqlite::guard;
 use crate::sql::errors::SqlError;
 use crate::sql::quote_ident;
 
+/// Runs `sql` (which failed with a foreign key violation, and was rolled
+/// back) again with the keys checked at its end rather than row by row,
+/// as PostgreSQL checks them at the end of a statement: `DROP TABLE
+/// parent, child` fails in SQLite, which empties the parent first. True
+/// when it ran and no row is left referring to a missing one; on false
+/// the caller rolls the second run back.
+pub(super) fn holds_at_end(db: &Connection, sql: &str) -> bool {
+    guard::deferring_foreign_keys(db, || {
+        db.execute_batch(sql).ok()?;
+        let clean: bool = db
+            .query_row(
+                "SELECT NOT EXISTS (SELECT 1 FROM pragma_foreign_key_check)",
+                [],
+                |r| r.get(0),
+            )
+            .ok()?;
+        clean.then_some(())
+    })
+    .is_some()
+}
+
 /// One violating row, as `foreign_key_check` reports it.
 struct Violation {
     child: String,
