@@ -68,7 +68,7 @@ impl Session {
             }
             let described: Vec<String> = objects
                 .iter()
-                .map(|(kind, object)| format!("{kind} {object}"))
+                .map(|(kind, object)| format!("{kind} {}", schemas::display_name(object)))
                 .collect();
             if !objects.is_empty() && !cascade {
                 return Err(SqlError::new(

@@ -105,8 +105,17 @@ impl SqlError {
         info.detail = self.detail;
         info.hint = self.hint;
         if let Some(object) = self.object {
-            info.schema = Some("public".to_owned());
-            info.table = object.table;
+            // The table is kept by its SQLite name (the key's values are
+            // read with it); the client hears its schema and name in it.
+            let (schema, table) = match &object.table {
+                Some(t) => {
+                    let (s, n) = crate::sql::translate::schemas::relation_parts(t);
+                    (s.to_owned(), Some(n.to_owned()))
+                }
+                None => ("public".to_owned(), None),
+            };
+            info.schema = Some(schema);
+            info.table = table;
             info.column = object.column;
             info.constraint = object.constraint;
         }
@@ -452,6 +461,8 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
         }
         _ => {}
     }
+    // A user schema's object as PostgreSQL names it (`cd.members`).
+    let msg = &*crate::sql::translate::schemas::readable(msg);
     match primary {
         // A DELETE or UPDATE of a referenced row (RESTRICT, or NO ACTION
         // checked at the statement's end) comes with the plain code.

@@ -127,12 +127,17 @@ pub fn parse_qualified(text: &str) -> Vec<String> {
 
 /// A relation name as regclass input reads it: `"User"` keeps its case,
 /// `Users` folds to `users`, a `public.` schema (or `db.public.`, which
-/// only the current database can be) goes; other qualifiers stay, joined
+/// only the current database can be) goes; a user schema's relation is its
+/// SQLite name (`translate::schemas`); catalog qualifiers stay, joined
 /// (`pg_catalog.pg_class`).
 pub fn relation_name(text: &str) -> String {
+    use crate::sql::translate::schemas;
     let parts = parse_qualified(text);
     match parts.as_slice() {
         [schema, name] | [_, schema, name] if schema == "public" => name.clone(),
+        [schema, name] | [_, schema, name] if crate::sql::translate::is_user_schema(schema) => {
+            schemas::qualified(schema, name)
+        }
         _ => parts.join("."),
     }
 }

@@ -862,7 +862,19 @@ fn create_index(mut index: CreateIndex) -> Result<String, TranslateError> {
     index.nulls_distinct = None;
     let table = base_name(&index.table_name);
     match &mut index.name {
-        Some(name) => check_table_name(name)?,
+        Some(name) => {
+            check_table_name(name)?;
+            // An index is in its table's schema.
+            let index_name = base_name(name);
+            if let Some((schema, _)) = super::schemas::split(&table) {
+                if super::schemas::split(&index_name).is_none() {
+                    *name = ObjectName::from(vec![Ident::with_quote(
+                        '"',
+                        super::schemas::qualified(schema, &index_name),
+                    )]);
+                }
+            }
+        }
         None => {
             // PostgreSQL's default name: table_col1_col2_idx (key for UNIQUE).
             // An expression key is named by its function, else `expr`.
@@ -1134,6 +1146,16 @@ fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
                 let (RenameTableNameKind::To(mut new_name) | RenameTableNameKind::As(mut new_name)) =
                     table_name;
                 check_table_name(&mut new_name)?;
+                // A table keeps its schema (the new name is unqualified).
+                if let Some((schema, _)) = super::schemas::split(&table_base) {
+                    let bare = base_name(&new_name);
+                    if super::schemas::split(&bare).is_none() {
+                        new_name = ObjectName::from(vec![Ident::with_quote(
+                            '"',
+                            super::schemas::qualified(schema, &bare),
+                        )]);
+                    }
+                }
                 out.push(format!("ALTER TABLE {table} RENAME TO {new_name}"));
                 out.extend(super::comments::renamed_relation(
                     &table_base,

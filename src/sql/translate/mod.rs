@@ -114,6 +114,7 @@ pub use grants::{Grant, GrantTarget, CURRENT_USER as GRANT_CURRENT_USER};
 pub use literals::interval_modifiers;
 pub use matview::TABLE_DDL as MATVIEW_TABLE_DDL;
 pub use modifying_with::TEMP_PREFIX as WITH_TABLE_PREFIX;
+pub use names::is_user_schema;
 pub use owner::AlterOwner;
 pub use prepared::bind as bind_prepared;
 pub use retype::{pick_scale, ResultTypes, Retype, Retyped, TableColumn, TableColumns};

@@ -20,7 +20,7 @@ const CATALOG_SCHEMAS: [&str; 2] = ["pg_catalog", "information_schema"];
 /// Whether `schema` (folded) names a schema a tenant may create: not
 /// `public`, not a catalog schema, not the management schema and not one
 /// with PostgreSQL's reserved `pg_` prefix.
-pub(crate) fn is_user_schema(schema: &str) -> bool {
+pub fn is_user_schema(schema: &str) -> bool {
     !(schema == "public"
         || schema == "pgtenant"
         || schema.starts_with("pg_")
@@ -30,7 +30,7 @@ pub(crate) fn is_user_schema(schema: &str) -> bool {
 /// The SQLite name of `table` in the user schema `schema`: one identifier
 /// holding both, so the qualifier never reaches SQLite's own schemas.
 pub(crate) fn user_schema_name(schema: &str, table: &str) -> String {
-    format!("{schema}.{table}")
+    super::schemas::qualified(schema, table)
 }
 
 /// `name` as one quoted identifier.
@@ -166,6 +166,28 @@ impl VisitorMut for NameGuard {
         if let Some(with) = &query.with {
             for cte in &with.cte_tables {
                 self.ctes.insert(ident_name(&cte.alias.name));
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_select(
+        &mut self,
+        select: &mut sqlparser::ast::Select,
+    ) -> ControlFlow<TranslateError> {
+        use sqlparser::ast::{SelectItem, SelectItemQualifiedWildcardKind as Kind};
+        // `public.t.*`, `cd.members.*`: the table as the FROM list exposes
+        // it (by its name within the schema, see `alias_user_schema_table`).
+        for item in &mut select.projection {
+            if let SelectItem::QualifiedWildcard(Kind::ObjectName(name), _) = item {
+                if let [schema, table] = name_parts(name).as_slice() {
+                    if schema == "public" || is_user_schema(schema) {
+                        *name =
+                            ObjectName::from(vec![sqlparser::ast::Ident::with_quote('"', table)]);
+                    } else if !CATALOG_SCHEMAS.contains(&schema.as_str()) {
+                        return ControlFlow::Break(no_schema(schema));
+                    }
+                }
             }
         }
         ControlFlow::Continue(())

@@ -3,9 +3,11 @@
 //!
 //! A schema is a row of `main.pgcat__schema`; its objects are SQLite objects
 //! of the tenant's one file whose name carries the schema: `cd.members` is
-//! the table `"cd.members"` (see `names::user_schema_name`). One quoted
-//! identifier never reaches SQLite's own schemas or another file, so a
-//! tenant stays inside its database. DROP SCHEMA needs the schema's objects
+//! the table `"cd<US>members"`, [`SEPARATOR`] between the two (a dot would
+//! be ambiguous: PGExercises names an index `"bookings.memid_facid"`). One
+//! quoted identifier never reaches SQLite's own schemas or another file, so
+//! a tenant stays inside its database. Messages show the separator as a dot
+//! ([`readable`]). DROP SCHEMA needs the schema's objects
 //! listed, which the session does (`StmtKind::DropSchema`).
 
 use std::cell::RefCell;
@@ -15,6 +17,25 @@ use super::error::other;
 use super::names::is_user_schema;
 use super::TranslateError;
 use crate::sql::quote_literal;
+
+/// Between a user schema's name and an object's in the object's SQLite
+/// name: ASCII unit separator, which no PostgreSQL client puts in a name.
+pub const SEPARATOR: char = '\u{1f}';
+
+/// The SQLite name of `name` in the user schema `schema`.
+pub fn qualified(schema: &str, name: &str) -> String {
+    format!("{schema}{SEPARATOR}{name}")
+}
+
+/// `text` (an SQLite message or name) with user schemas' objects written
+/// as PostgreSQL writes them: `cd.members`.
+pub fn readable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(SEPARATOR) {
+        std::borrow::Cow::Owned(text.replace(SEPARATOR, "."))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
 
 /// The schema registry, made when a database opens. A schema's OID is
 /// [`OID_BASE`] + its rowid.
@@ -35,11 +56,15 @@ fn exists(name: &str) -> String {
 /// The SQLite statements of `CREATE SCHEMA [IF NOT EXISTS] name`.
 pub(super) fn create(name: &str, if_not_exists: bool) -> Result<Vec<String>, TranslateError> {
     let taken = || other("42P06", format!("schema \"{name}\" already exists"));
+    // (Two statements: run as a batch, the notice's SELECT returns no row.)
     let skipping = || {
-        vec![format!(
-            "SELECT pg_raise_notice('notice', '00000', {})",
-            quote_literal(&format!("schema \"{name}\" already exists, skipping"))
-        )]
+        vec![
+            SCHEMA_TABLE.to_owned(),
+            format!(
+                "SELECT pg_raise_notice('notice', '00000', {})",
+                quote_literal(&format!("schema \"{name}\" already exists, skipping"))
+            ),
+        ]
     };
     if matches!(
         name,
@@ -57,10 +82,10 @@ pub(super) fn create(name: &str, if_not_exists: bool) -> Result<Vec<String>, Tra
             format!("unacceptable schema name \"{name}\""),
         ));
     }
-    if name.contains('.') {
+    if name.contains(SEPARATOR) {
         return Err(other(
-            "0A000",
-            format!("a schema name containing a dot is not supported: \"{name}\""),
+            "42602",
+            format!("invalid schema name \"{}\"", readable(name)),
         ));
     }
     let n = quote_literal(name);
@@ -99,7 +124,7 @@ pub(super) fn require_schema_of(object: &str) -> Option<String> {
 /// The user schema and the name within it of an SQLite object name, if it
 /// is in one (`cd.members` -> `cd`, `members`).
 pub fn split(object: &str) -> Option<(&str, &str)> {
-    object.split_once('.')
+    object.split_once(SEPARATOR)
 }
 
 /// The schema and the name within it of an SQLite object name: `public`
@@ -164,7 +189,11 @@ pub fn drop_objects_sql(objects: &[(String, String)]) -> String {
             .collect::<Vec<_>>()
     };
     let mut sql = String::new();
-    for (kind, keyword) in [("view", "VIEW"), ("table", "TABLE")] {
+    for (kind, keyword) in [
+        ("view", "VIEW"),
+        ("table", "TABLE"),
+        ("sequence", "SEQUENCE"),
+    ] {
         let names = names(kind);
         if !names.is_empty() {
             sql.push_str(&format!(
@@ -186,9 +215,11 @@ pub fn forget_sql(name: &str) -> String {
 
 /// What lists the objects of schema `name`: `(type, name)` rows.
 pub fn objects_query(name: &str) -> String {
-    let prefix = format!("{name}.");
+    let prefix = qualified(name, "");
     format!(
-        "SELECT type, name FROM main.sqlite_schema WHERE type IN ('table', 'view') \
+        "SELECT CASE WHEN type = 'table' AND sql LIKE '%(last_value BIGINT NOT NULL, \
+         log_cnt BIGINT NOT NULL DEFAULT 0, is_called BOOLEAN%' THEN 'sequence' ELSE type END, \
+         name FROM main.sqlite_schema WHERE type IN ('table', 'view') \
          AND substr(name, 1, {}) = {} ORDER BY rowid",
         prefix.chars().count(),
         quote_literal(&prefix)
@@ -222,12 +253,12 @@ impl SearchPath {
                 if self.names.contains(&lower) {
                     return None;
                 }
-            } else if self.names.contains(&format!("{schema}.{lower}")) {
-                return Some(format!("{schema}.{name}"));
+            } else if self.names.contains(&qualified(schema, &lower)) {
+                return Some(qualified(schema, name));
             }
         }
         match self.order.first() {
-            Some(schema) if schema != "public" => Some(format!("{schema}.{name}")),
+            Some(schema) if schema != "public" => Some(qualified(schema, name)),
             _ => None,
         }
     }
@@ -271,7 +302,7 @@ pub fn with_search_path<T>(path: SearchPath, f: impl FnOnce() -> T) -> T {
 /// running translation's search path, if it is in a user schema. A name
 /// already carrying its schema (`cd.members`) stays as it is.
 pub(super) fn resolve_unqualified(name: &str) -> Option<String> {
-    if name.contains('.') {
+    if name.contains(SEPARATOR) {
         return None;
     }
     SEARCH_PATH.with(|p| p.borrow().as_ref().and_then(|p| p.resolve(name)))
@@ -285,8 +316,12 @@ mod tests {
     fn reserved_names_are_refused() {
         assert_eq!(create("pg_x", false).unwrap_err().code, "42939");
         assert_eq!(create("public", false).unwrap_err().code, "42P06");
-        assert!(create("public", true).unwrap()[0].contains("skipping"));
-        assert_eq!(create("a.b", false).unwrap_err().code, "0A000");
+        assert!(create("public", true).unwrap()[1].contains("skipping"));
+        assert!(create("a.b", false).is_ok());
+        assert_eq!(
+            create(&qualified("a", "b"), false).unwrap_err().code,
+            "42602"
+        );
         assert_eq!(
             check_drop(&["pg_catalog".into()]).unwrap_err().code,
             "2BP01"
@@ -302,19 +337,23 @@ mod tests {
         );
         let path = SearchPath {
             order: vec!["public".into(), "cd".into()],
-            names: ["t".to_owned(), "cd.members".to_owned(), "cd.t".to_owned()]
-                .into_iter()
-                .collect(),
+            names: [
+                "t".to_owned(),
+                qualified("cd", "members"),
+                qualified("cd", "t"),
+            ]
+            .into_iter()
+            .collect(),
         };
         assert_eq!(path.resolve("t"), None);
-        assert_eq!(path.resolve("members").as_deref(), Some("cd.members"));
+        assert_eq!(path.resolve("members"), Some(qualified("cd", "members")));
         assert_eq!(path.resolve("new"), None);
         let path = SearchPath {
             order: vec!["cd".into()],
             names: path.names,
         };
-        assert_eq!(path.resolve("t").as_deref(), Some("cd.t"));
-        assert_eq!(path.resolve("new").as_deref(), Some("cd.new"));
+        assert_eq!(path.resolve("t"), Some(qualified("cd", "t")));
+        assert_eq!(path.resolve("new"), Some(qualified("cd", "new")));
     }
 
     #[test]
@@ -324,8 +363,8 @@ mod tests {
             .unwrap()
             .contains("schema \"cd\" does not exist"));
         let sql = drop_objects_sql(&[
-            ("table".into(), "cd.members".into()),
-            ("view".into(), "cd.v".into()),
+            ("table".into(), qualified("cd", "members")),
+            ("view".into(), qualified("cd", "v")),
         ]);
         assert_eq!(
             sql,

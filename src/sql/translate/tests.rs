@@ -225,7 +225,11 @@ fn ddl_statements() {
     assert_eq!(one("analyze").kind, StmtKind::Noop { tag: "ANALYZE" });
     // PostgreSQL's notice that it is there already, then nothing.
     let public = one("create schema if not exists public");
-    assert!(public.sql.contains("already exists, skipping"), "{}", public.sql);
+    assert!(
+        public.sql.contains("already exists, skipping"),
+        "{}",
+        public.sql
+    );
 }
 
 #[test]
@@ -501,7 +505,9 @@ fn errors() {
         one("SELECT * FROM main.t").sql,
         "SELECT * FROM \"main.t\" AS \"t\""
     );
-    assert!(one("DROP TABLE temp.t").sql.ends_with("; DROP TABLE \"temp.t\""));
+    assert!(one("DROP TABLE temp.t")
+        .sql
+        .ends_with("; DROP TABLE \"temp.t\""));
     let err = translate("SELECT * FROM pg_acme.todo").unwrap_err();
     assert_eq!(err.message, "schema \"pg_acme\" does not exist");
     let err = translate("SELECT 1 FROM t WHERE").unwrap_err();

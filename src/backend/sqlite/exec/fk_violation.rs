@@ -71,31 +71,38 @@ pub(super) fn explain(db: &Connection, sql: &str, params: &[Value]) -> Option<Sq
             .join(", ")
     };
     let values = v.values.join(", ");
+    // Tables as PostgreSQL names them: a user schema's by its name in it.
+    let bare = |t: &str| {
+        crate::sql::translate::schemas::relation_parts(t)
+            .1
+            .to_owned()
+    };
+    let (child, parent) = (bare(&v.child), bare(&v.parent));
     let error = if v.child.eq_ignore_ascii_case(&target) {
         SqlError::new(
             "23503",
             format!(
                 "insert or update on table \"{}\" violates foreign key constraint \"{}\"",
-                v.child, v.constraint
+                child, v.constraint
             ),
         )
         .with_detail(format!(
             "Key ({})=({values}) is not present in table \"{}\".",
             key(|c| &c.0),
-            v.parent
+            parent
         ))
     } else {
         SqlError::new(
             "23503",
             format!(
                 "update or delete on table \"{}\" violates foreign key constraint \"{}\" on table \"{}\"",
-                v.parent, v.constraint, v.child
+                parent, v.constraint, child
             ),
         )
         .with_detail(format!(
             "Key ({})=({values}) is still referenced from table \"{}\".",
             key(|c| &c.1),
-            v.child
+            child
         ))
     };
     Some(error.on(&v.child, None, Some(&v.constraint)))

@@ -186,17 +186,10 @@ fn sequence_name(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
     }
 }
 
-/// `public.s` → `s`, `"S"` → `S`, `S` → `s` (regclass text rules).
+/// `public.s` → `s`, `"S"` → `S`, `S` → `s`, `cd.s` → cd's `s`
+/// (regclass text rules).
 fn parse_name(text: &str) -> String {
-    let text = text.trim();
-    let text = text
-        .strip_prefix("public.")
-        .or_else(|| text.strip_prefix("\"public\"."))
-        .unwrap_or(text);
-    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-        Some(quoted) => quoted.replace("\"\"", "\""),
-        None => text.to_lowercase(),
-    }
+    crate::sql::pg_ident::relation_name(text)
 }
 
 /// A sequence's row.
