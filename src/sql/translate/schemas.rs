@@ -359,7 +359,8 @@ mod tests {
     #[test]
     fn objects_of_a_schema() {
         assert_eq!(require_schema_of("members"), None);
-        assert!(require_schema_of("cd.members")
+        assert_eq!(require_schema_of("bookings.memid_facid"), None);
+        assert!(require_schema_of(&qualified("cd", "members"))
             .unwrap()
             .contains("schema \"cd\" does not exist"));
         let sql = drop_objects_sql(&[

@@ -488,7 +488,6 @@ fn errors() {
         ("SELEC 1", "42601"),
         ("SELECT (", "42601"),
         ("CREATE SCHEMA pg_acme", "42939"),
-        ("CREATE SCHEMA \"a.b\"", "0A000"),
         ("SELECT * FROM generate_series(1, 3, 0)", "22023"),
         ("SELECT 1 SIMILAR TO b", "0A000"),
         (
@@ -503,7 +502,7 @@ fn errors() {
     // another file: it is part of one quoted name in the tenant's file.
     assert_eq!(
         one("SELECT * FROM main.t").sql,
-        "SELECT * FROM \"main.t\" AS \"t\""
+        "SELECT * FROM \"main\u{1f}t\" AS \"t\""
     );
     assert!(one("DROP TABLE temp.t")
         .sql
