@@ -506,7 +506,7 @@ fn errors() {
     );
     assert!(one("DROP TABLE temp.t")
         .sql
-        .ends_with("; DROP TABLE \"temp.t\""));
+        .ends_with("; DROP TABLE \"temp\u{1f}t\""));
     let err = translate("SELECT * FROM pg_acme.todo").unwrap_err();
     assert_eq!(err.message, "schema \"pg_acme\" does not exist");
     let err = translate("SELECT 1 FROM t WHERE").unwrap_err();
