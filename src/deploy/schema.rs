@@ -92,6 +92,11 @@ pub fn introspect(db: &dyn Db) -> Result<Schema, SqlError> {
         if is_internal(&name) || is_internal(&table) {
             continue;
         }
+        // A deployment describes the public schema: objects of schemas the
+        // tenant made (`translate::schemas`) are left as they are.
+        if crate::sql::translate::schemas::split(&table).is_some() {
+            continue;
+        }
         let object = Object {
             name: name.clone(),
             table: key(&table),

@@ -1585,6 +1585,12 @@ impl Session {
                     "MERGE is not supported on remote libSQL tenants",
                 ));
             }
+            if t.sql.contains("main.pgcat__schema") {
+                return Err(SqlError::new(
+                    "0A000",
+                    "schemas other than public are not supported on remote libSQL tenants",
+                ));
+            }
             if matches!(tag, "CREATE DOMAIN" | "DROP DOMAIN") {
                 return Err(SqlError::new(
                     "0A000",
