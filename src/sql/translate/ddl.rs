@@ -1015,10 +1015,14 @@ fn create_view(view: CreateView) -> Result<Vec<String>, TranslateError> {
         view.or_replace = false;
     }
     view.options = CreateTableOptions::None;
+    let name = view.name.to_string();
     let mut statement = Statement::CreateView(view);
     rewrite_statement(&mut statement)?;
     crate::sql::string_literals::seal(&mut statement);
     out.push(statement.to_string());
+    // SQLite checks a view's tables and columns only when it is used;
+    // PostgreSQL at CREATE VIEW (42P01, 42703): prepared here, run on no row.
+    out.push(format!("SELECT 1 FROM {name} LIMIT 0"));
     Ok(out)
 }
 

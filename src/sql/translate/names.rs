@@ -138,6 +138,9 @@ struct NameGuard {
     /// WITH query names seen: a reference to one is no table to look up
     /// in the search path.
     ctes: std::collections::HashSet<String>,
+    /// `(schema, table)` of the user schemas' tables the statement reads
+    /// or writes: `schema.table.column` may name only these.
+    schema_tables: std::collections::HashSet<(String, String)>,
 }
 
 impl VisitorMut for NameGuard {
@@ -176,11 +179,31 @@ impl VisitorMut for NameGuard {
         select: &mut sqlparser::ast::Select,
     ) -> ControlFlow<TranslateError> {
         use sqlparser::ast::{SelectItem, SelectItemQualifiedWildcardKind as Kind};
+        // The FROM list first: the select list, visited before it, may
+        // name its tables with their schema.
+        for from in &select.from {
+            for factor in
+                std::iter::once(&from.relation).chain(from.joins.iter().map(|j| &j.relation))
+            {
+                if let sqlparser::ast::TableFactor::Table { name, .. } = factor {
+                    if let Some(key) = self.user_table_of(name) {
+                        self.schema_tables.insert(key);
+                    }
+                }
+            }
+        }
         // `public.t.*`, `cd.members.*`: the table as the FROM list exposes
         // it (by its name within the schema, see `alias_user_schema_table`).
         for item in &mut select.projection {
             if let SelectItem::QualifiedWildcard(Kind::ObjectName(name), _) = item {
                 if let [schema, table] = name_parts(name).as_slice() {
+                    if is_user_schema(schema)
+                        && !self
+                            .schema_tables
+                            .contains(&(schema.clone(), table.clone()))
+                    {
+                        return ControlFlow::Break(missing_from_entry(table));
+                    }
                     if schema == "public" || is_user_schema(schema) {
                         *name =
                             ObjectName::from(vec![sqlparser::ast::Ident::with_quote('"', table)]);
@@ -222,7 +245,14 @@ impl VisitorMut for NameGuard {
                 let schema = ident_name(&ids[0]);
                 // `cd.members.memid`: the table is aliased by its own name
                 // (see `alias_user_schema_table`).
-                if ids.len() == 3 && (schema == "public" || is_user_schema(&schema)) {
+                if ids.len() == 3 && is_user_schema(&schema) {
+                    let table = ident_name(&ids[1]);
+                    if !self.schema_tables.contains(&(schema, table.clone())) {
+                        return ControlFlow::Break(missing_from_entry(&table));
+                    }
+                    ids.remove(0);
+                    ControlFlow::Continue(())
+                } else if ids.len() == 3 && schema == "public" {
                     ids.remove(0);
                     ControlFlow::Continue(())
                 } else if ids.len() == 3 && CATALOG_SCHEMAS.contains(&schema.as_str()) {
@@ -239,6 +269,12 @@ impl VisitorMut for NameGuard {
             Expr::QualifiedWildcard(name, _) if name.0.len() >= 2 => {
                 if let [schema, table] = name_parts(name).as_slice() {
                     if is_user_schema(schema) {
+                        if !self
+                            .schema_tables
+                            .contains(&(schema.clone(), table.clone()))
+                        {
+                            return ControlFlow::Break(missing_from_entry(table));
+                        }
                         *name = ObjectName::from(vec![sqlparser::ast::Ident::new(table)]);
                         return ControlFlow::Continue(());
                     }
@@ -250,17 +286,43 @@ impl VisitorMut for NameGuard {
     }
 }
 
+/// PostgreSQL's 42P01 for `schema.table.column` whose table the query
+/// does not read.
+fn missing_from_entry(table: &str) -> TranslateError {
+    other(
+        "42P01",
+        format!("missing FROM-clause entry for table \"{table}\""),
+    )
+}
+
 impl NameGuard {
+    /// `(schema, table)` when `name` is a table of a user schema: written
+    /// so, or unqualified and found there by the search path.
+    fn user_table_of(&self, name: &ObjectName) -> Option<(String, String)> {
+        match name_parts(name).as_slice() {
+            [schema, table] if is_user_schema(schema) => Some((schema.clone(), table.clone())),
+            [table] if !self.ctes.contains(table) => {
+                let resolved = super::schemas::resolve_unqualified(table)?;
+                let (schema, _) = super::schemas::split(&resolved)?;
+                Some((schema.to_owned(), table.clone()))
+            }
+            _ => None,
+        }
+    }
+
     /// `FROM cd.members` (or `FROM members` with `cd` on the search path)
     /// exposes the name `members` in PostgreSQL: the SQLite table
     /// `"cd.members"` gets it as its alias, so `members.memid` (and
     /// `cd.members.memid`, stripped to that) still reach it.
-    fn alias_user_schema_table(&self, factor: &mut sqlparser::ast::TableFactor) {
+    fn alias_user_schema_table(&mut self, factor: &mut sqlparser::ast::TableFactor) {
         let sqlparser::ast::TableFactor::Table { name, alias, .. } = factor else {
             return;
         };
         if alias.is_some() {
             return;
+        }
+        if let Some(key) = self.user_table_of(name) {
+            self.schema_tables.insert(key);
         }
         let table = match name_parts(name).as_slice() {
             [schema, table] if is_user_schema(schema) => table.clone(),
