@@ -57,17 +57,16 @@ fn exists(name: &str) -> String {
 pub(super) fn create(name: &str, if_not_exists: bool) -> Result<Vec<String>, TranslateError> {
     let taken = || other("42P06", format!("schema \"{name}\" already exists"));
     // Two statements, so they run as a batch and the notice's SELECT
-    // returns no row; neither touches the schema table, which a remote
-    // tenant (restoring a pg_dump's `CREATE SCHEMA IF NOT EXISTS public`)
-    // does not have.
+    // returns no row (the second raises nothing); neither touches the
+    // schema table, which a remote tenant (restoring a pg_dump's `CREATE
+    // SCHEMA IF NOT EXISTS public`) does not have, and a remote tenant,
+    // which has no notices, leaves both out.
     let skipping = || {
-        vec![
-            format!(
-                "SELECT pg_raise_notice('notice', '00000', {})",
-                quote_literal(&format!("schema \"{name}\" already exists, skipping"))
-            ),
-            "SELECT 1 WHERE 0".to_owned(),
-        ]
+        let notice = format!(
+            "SELECT pg_raise_notice('notice', '00000', {})",
+            quote_literal(&format!("schema \"{name}\" already exists, skipping"))
+        );
+        vec![notice.clone(), format!("{notice} WHERE 0")]
     };
     if matches!(
         name,
