@@ -469,23 +469,32 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     })?;
     // Identity-like answers: pgtenant has one schema and no privileges system
     // inside a tenant (the tenant's owner role may do everything).
-    // Visible: a relation of `public`. A user schema's is not on the default
-    // search path (psql's `\dt` lists only visible ones).
-    conn.create_scalar_function("pg_table_is_visible", 1, session(), |ctx| {
-        let Some(oid) = ctx.get::<Option<i64>>(0)? else {
-            return Ok(None);
-        };
-        // SAFETY: the connection outlives the call; the query only reads.
-        let conn = unsafe { ctx.get_connection()? };
-        use rusqlite::OptionalExtension;
-        let name: Option<String> = conn
-            .prepare_cached("SELECT name FROM main.sqlite_schema WHERE rowid = ?1 - 16384")?
-            .query_row([oid], |r| r.get(0))
-            .optional()?;
-        Ok(Some(name.is_none_or(|n| {
-            crate::sql::translate::schemas::split(&n).is_none()
-        })))
-    })?;
+    // Visible: a relation of `public`, or with a second argument (the
+    // translation's search path, as a JSON list), of a schema it names.
+    // psql's `\dt` lists only visible ones.
+    for n in [1, 2] {
+        conn.create_scalar_function("pg_table_is_visible", n, session(), |ctx| {
+            let Some(oid) = ctx.get::<Option<i64>>(0)? else {
+                return Ok(None);
+            };
+            let path: Vec<String> = if ctx.len() > 1 {
+                serde_json::from_str(&ctx.get::<String>(1)?).unwrap_or_default()
+            } else {
+                vec!["public".to_owned()]
+            };
+            // SAFETY: the connection outlives the call; the query only reads.
+            let conn = unsafe { ctx.get_connection()? };
+            use rusqlite::OptionalExtension;
+            let name: Option<String> = conn
+                .prepare_cached("SELECT name FROM main.sqlite_schema WHERE rowid = ?1 - 16384")?
+                .query_row([oid], |r| r.get(0))
+                .optional()?;
+            Ok(Some(name.is_none_or(|n| {
+                let schema = crate::sql::translate::schemas::relation_parts(&n).0;
+                path.iter().any(|p| p == schema)
+            })))
+        })?;
+    }
     for (name, value) in [
         ("pg_type_is_visible", 1),
         ("pg_function_is_visible", 1),

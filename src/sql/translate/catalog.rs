@@ -684,7 +684,36 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
             call("pg_session_user", vec![])
         }
         ("current_database" | "current_catalog", []) => call("pg_current_database", vec![]),
-        ("current_schema", []) => super::ast::string("public"),
+        // The search path's first schema that exists (a session whose path
+        // names a user schema translates under it: `schemas`).
+        ("current_schema", []) => super::ast::string(&super::schemas::current_schemas()[0]),
+        // Visible: in a schema of the path (the function reads the list).
+        ("pg_table_is_visible", [oid]) if super::schemas::current_schemas() != ["public"] => {
+            let listed = serde_json::Value::from(super::schemas::current_schemas()).to_string();
+            call(
+                "pg_table_is_visible",
+                vec![oid.clone(), super::ast::string(&listed)],
+            )
+        }
+        ("current_schemas", [implicit]) if super::schemas::current_schemas().len() > 1
+            || super::schemas::current_schemas()[0] != "public" =>
+        {
+            let listed = serde_json::Value::from(super::schemas::current_schemas()).to_string();
+            let with_catalog = serde_json::Value::from(
+                std::iter::once("pg_catalog".to_owned())
+                    .chain(super::schemas::current_schemas())
+                    .collect::<Vec<_>>(),
+            )
+            .to_string();
+            template(
+                "CASE WHEN $1 THEN $2 ELSE $3 END",
+                [
+                    implicit.clone(),
+                    super::ast::string(&with_catalog),
+                    super::ast::string(&listed),
+                ],
+            )
+        }
         ("to_regclass", [text]) => match string_literal(text) {
             Some(t) => regclass_lookup(super::ast::string(relation_name(t))),
             None => regclass_lookup(text.clone()),

@@ -1404,7 +1404,8 @@ fn function_type(func: &Function) -> Option<PgType> {
         "lower" | "upper" | "concat" | "concat_ws" | "substr" | "substring" | "left" | "right"
         | "lpad" | "rpad" | "trim" | "btrim" | "ltrim" | "rtrim" | "replace" | "split_part"
         | "initcap" | "md5" | "string_agg" | "chr" | "version" | "current_user"
-        | "current_schema" | "current_database" => PgType::Text,
+        | "current_database" => PgType::Text,
+        "current_schema" => PgType::Name,
         "gen_random_uuid" | "uuid_generate_v4" => PgType::Uuid,
         "to_tsvector" | "setweight" | "strip" | "pg_tsvector_concat" => PgType::Tsvector,
         "to_tsquery"
@@ -1474,8 +1475,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         "string_to_array" | "regexp_split_to_array" | "regexp_match" | "regexp_matches" => {
             array_of(Some(PgType::Text))
         }
-        // name[], printed as text[] is.
-        "current_schemas" => array_of(Some(PgType::Text)),
+        "current_schemas" => array_of(Some(PgType::Name)),
         "to_hex" | "quote_ident" | "quote_literal" | "quote_nullable" | "translate" | "encode"
         | "repeat" | "reverse" | "regexp_replace" | "format" => PgType::Text,
         "decode" | "sha224" | "sha256" | "sha384" | "sha512" | "digest" | "hmac"

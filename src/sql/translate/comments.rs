@@ -176,17 +176,26 @@ fn statements(
         Object::Column => {
             let (written, table, column) = match parts {
                 [_] => return Err(other("42601", "column name must be qualified")),
-                [t, c] => (t.clone(), t.clone(), c.clone()),
-                [s, t, c] if s == "public" => (format!("{s}.{t}"), t.clone(), c.clone()),
-                [s, _, _] => return Err(no_schema(s)),
+                [t, c] => (
+                    t.clone(),
+                    super::schemas::relation_from_parts(std::slice::from_ref(t))?,
+                    c.clone(),
+                ),
+                [s, t, c] => (
+                    format!("{s}.{t}"),
+                    super::schemas::relation_from_parts(&[s.clone(), t.clone()])?,
+                    c.clone(),
+                ),
                 _ => return Err(cross_database(parts)),
             };
             out.push(missing_relation(&written, &table));
+            // As PostgreSQL names the table in messages: without its schema.
+            let shown = super::schemas::relation_parts(&table).1;
             out.push(format!(
                 "SELECT pg_raise('42809', {}) WHERE EXISTS (SELECT 1 FROM pgcat__lookup \
                  WHERE pgcat_kind = 'rel' AND pgcat_name = {t} COLLATE NOCASE) AND NOT EXISTS \
                  (SELECT 1 FROM pgcat__rel WHERE name = {t} COLLATE NOCASE AND type <> 'sequence')",
-                lit(&format!("cannot set comment on relation \"{table}\"")),
+                lit(&format!("cannot set comment on relation \"{shown}\"")),
                 t = lit(&table)
             ));
             let has_column = format!(
@@ -197,7 +206,7 @@ fn statements(
             out.push(format!(
                 "SELECT pg_raise('42703', {}) WHERE NOT {has_column}",
                 lit(&format!(
-                    "column \"{column}\" of relation \"{table}\" does not exist"
+                    "column \"{column}\" of relation \"{shown}\" does not exist"
                 ))
             ));
             (key("col", &table, &column), has_column)
@@ -222,6 +231,10 @@ fn statements(
             [s] if s == "public" => (key("schema", s, ""), "1".to_owned()),
             [s] if s == "pg_catalog" || s == "information_schema" => {
                 return Err(other("42501", format!("must be owner of schema {s}")))
+            }
+            [s] if super::names::is_user_schema(s) => {
+                out.push(super::schemas::require_schema(s));
+                (key("schema", s, ""), "1".to_owned())
             }
             [s] => return Err(no_schema(s)),
             _ => return Err(other("42601", "schema name cannot be qualified")),
@@ -281,12 +294,11 @@ fn key(kind: &'static str, obj: &str, sub: &str) -> Key {
     }
 }
 
-/// A relation's name as written (for the error) and as stored.
+/// A relation's name as written (for the error) and as stored (its
+/// SQLite name: a user schema's carries it, see `schemas`).
 fn relation(parts: &[String]) -> Result<(String, String), TranslateError> {
     match parts {
-        [n] => Ok((n.clone(), n.clone())),
-        [s, n] if s == "public" => Ok((format!("{s}.{n}"), n.clone())),
-        [s, _] => Err(no_schema(s)),
+        [_] | [_, _] => Ok((parts.join("."), super::schemas::relation_from_parts(parts)?)),
         _ => Err(cross_database(parts)),
     }
 }

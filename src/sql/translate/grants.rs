@@ -107,7 +107,13 @@ fn read(
             (GrantTarget::AllSequences, Kind::Sequence)
         }
         GrantObjects::Schemas(schemas) => {
-            public_schemas(schemas)?;
+            // USAGE / CREATE on a schema: checked, not kept, as on public.
+            for schema in schemas {
+                match name_parts(schema).as_slice() {
+                    [s] if s == "public" || super::names::is_user_schema(s) => {}
+                    parts => return Err(no_schema(&parts.join("."))),
+                }
+            }
             (GrantTarget::Nothing, Kind::Schema)
         }
         GrantObjects::Databases(names) => (
@@ -202,12 +208,7 @@ fn privilege_bits(privileges: &Privileges, kind: Kind) -> Result<u8, TranslateEr
 fn relations(names: &[ObjectName]) -> Result<Vec<String>, TranslateError> {
     names
         .iter()
-        .map(|name| match name_parts(name).as_slice() {
-            [n] => Ok(n.clone()),
-            [schema, n] if schema == "public" => Ok(n.clone()),
-            [schema, _] => Err(no_schema(schema)),
-            _ => Err(unsupported(format!("the name {name}"))),
-        })
+        .map(|name| super::schemas::relation_from_parts(&name_parts(name)))
         .collect()
 }
 
@@ -374,8 +375,8 @@ mod tests {
         for (sql, want) in [
             ("GRANT USAGE ON t TO x", "0LP01"),
             ("GRANT INSERT ON SEQUENCE s TO x", "0LP01"),
-            ("GRANT SELECT ON other.t TO x", "3F000"),
-            ("GRANT USAGE ON SCHEMA other TO x", "3F000"),
+            ("GRANT SELECT ON pg_other.t TO x", "3F000"),
+            ("GRANT USAGE ON SCHEMA pg_other TO x", "3F000"),
             ("GRANT SELECT (a) ON t TO x", "0A000"),
             (
                 "ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO x",

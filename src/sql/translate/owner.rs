@@ -107,10 +107,13 @@ pub(super) fn translate(chunk: Vec<TokenWithSpan>) -> Result<Translation, Transl
         "type" | "domain" => Some(type_check(&qualified_name(&mut c)?)),
         "schema" => {
             let name = c.identifier()?;
-            if name != "public" {
+            if name == "public" {
+                None
+            } else if super::names::is_user_schema(&name) {
+                Some(super::schemas::require_schema(&name))
+            } else {
                 return Err(no_schema(&name));
             }
-            None
         }
         _ => None,
     };
@@ -119,16 +122,13 @@ pub(super) fn translate(chunk: Vec<TokenWithSpan>) -> Result<Translation, Transl
     ))))
 }
 
-/// `[public.]name`, folded; another schema is 3F000.
+/// `[schema.]name`, folded, as its SQLite name (see `schemas`).
 fn qualified_name(c: &mut Cursor) -> Result<String, TranslateError> {
-    let first = c.identifier()?;
-    if !c.eat(&Token::Period) {
-        return Ok(first);
+    let mut parts = vec![c.identifier()?];
+    if c.eat(&Token::Period) {
+        parts.push(c.identifier()?);
     }
-    if first != "public" {
-        return Err(no_schema(&first));
-    }
-    c.identifier()
+    super::schemas::relation_from_parts(&parts)
 }
 
 fn relation_check(name: &str) -> String {
@@ -137,7 +137,10 @@ fn relation_check(name: &str) -> String {
          WHERE type IN ('table', 'view') AND name = {} COLLATE NOCASE) AND NOT EXISTS \
          (SELECT 1 FROM temp.sqlite_schema WHERE type IN ('table', 'view') AND name = {} \
          COLLATE NOCASE)",
-        quote_literal(&format!("relation \"{name}\" does not exist")),
+        quote_literal(&format!(
+            "relation \"{}\" does not exist",
+            super::schemas::readable(name)
+        )),
         quote_literal(name),
         quote_literal(name)
     )
@@ -204,8 +207,8 @@ mod tests {
     #[test]
     fn refuses_other_schemas_and_kinds() {
         let code = |sql: &str| translate_one(sql).err().map(|e| e.code);
-        assert_eq!(code("ALTER SCHEMA other OWNER TO u"), Some("3F000"));
-        assert_eq!(code("ALTER TABLE other.t OWNER TO u"), Some("3F000"));
+        assert_eq!(code("ALTER SCHEMA pg_other OWNER TO u"), Some("3F000"));
+        assert_eq!(code("ALTER TABLE pg_other.t OWNER TO u"), Some("3F000"));
         assert_eq!(code("ALTER NOTHING x OWNER TO u"), Some("42601"));
     }
 }

@@ -228,6 +228,7 @@ pub(super) fn create(f: &CreateFunction) -> Result<Vec<String>, TranslateError> 
         }
         _ => return Err(other("42601", "no function body specified")),
     };
+    super::schemas::function_in_public(&f.name)?;
     let name = base_name(&f.name);
     let nargs = f.args.as_ref().map_or(0, |a| a.len());
     let def = RoutineDef {

@@ -116,11 +116,51 @@ pub(super) fn create(name: &str, if_not_exists: bool) -> Result<Vec<String>, Tra
 /// `public`.
 pub(super) fn require_schema_of(object: &str) -> Option<String> {
     let (schema, _) = split(object)?;
-    Some(format!(
+    Some(require_schema(schema))
+}
+
+/// The SQLite name of a relation written as `parts` (folded), for the
+/// statements read outside the AST's relation visits (COMMENT ON, GRANT,
+/// OWNER TO): `t` (through the search path), `public.t`, a user schema's
+/// `s.t`; another qualifier is 3F000.
+pub(super) fn relation_from_parts(parts: &[String]) -> Result<String, TranslateError> {
+    match parts {
+        [n] => Ok(resolve_unqualified(n).unwrap_or_else(|| n.clone())),
+        [s, n] if s == "public" => Ok(n.clone()),
+        [s, n] if is_user_schema(s) => Ok(qualified(s, n)),
+        [s, _] => Err(super::error::no_schema(s)),
+        _ => Err(other(
+            "0A000",
+            format!(
+                "cross-database references are not implemented: {}",
+                parts.join(".")
+            ),
+        )),
+    }
+}
+
+/// Functions live in `public` only (SQLite's function names are one flat
+/// space): `CREATE FUNCTION cd.f` is refused rather than made as `f`.
+pub(super) fn function_in_public(name: &sqlparser::ast::ObjectName) -> Result<(), TranslateError> {
+    match super::ast::name_parts(name).as_slice() {
+        [_] => Ok(()),
+        [s, _] if s == "public" || s == "pg_catalog" => Ok(()),
+        [s, _] if is_user_schema(s) => Err(other(
+            "0A000",
+            format!("functions outside the public schema are not supported: {name}"),
+        )),
+        [s, _] => Err(super::error::no_schema(s)),
+        _ => Err(other("0A000", format!("the function name {name}"))),
+    }
+}
+
+/// The statement that raises 3F000 unless the user schema `name` exists.
+pub(super) fn require_schema(name: &str) -> String {
+    format!(
         "SELECT pg_raise('3F000', {}) WHERE NOT EXISTS ({})",
-        quote_literal(&format!("schema \"{schema}\" does not exist")),
-        exists(schema)
-    ))
+        quote_literal(&format!("schema \"{name}\" does not exist")),
+        exists(name)
+    )
 }
 
 /// The user schema and the name within it of an SQLite object name, if it
@@ -298,6 +338,15 @@ pub fn with_search_path<T>(path: SearchPath, f: impl FnOnce() -> T) -> T {
     let r = f();
     SEARCH_PATH.with(|p| *p.borrow_mut() = None);
     r
+}
+
+/// The schemas of the running translation's search path that exist, in
+/// order (`["public"]` without one): what `current_schemas(false)` lists.
+pub(super) fn current_schemas() -> Vec<String> {
+    SEARCH_PATH.with(|p| match p.borrow().as_ref() {
+        Some(path) if !path.order.is_empty() => path.order.clone(),
+        _ => vec!["public".to_owned()],
+    })
 }
 
 /// The SQLite name an unqualified relation name stands for under the

@@ -110,7 +110,7 @@ fn comment_on_writes_one_keyed_row() {
     }
     let err = |pg: &str| translate(pg).err().map(|e| e.code);
     assert_eq!(err("COMMENT ON COLUMN c IS 'x'"), Some("42601"));
-    assert_eq!(err("COMMENT ON TABLE other.t IS 'x'"), Some("3F000"));
+    assert_eq!(err("COMMENT ON TABLE pg_other.t IS 'x'"), Some("3F000"));
     assert_eq!(err("COMMENT ON SCHEMA pg_catalog IS 'x'"), Some("42501"));
     assert_eq!(err("COMMENT ON TABLE t IS 42"), Some("42601"));
     // Objects whose comments are not kept: accepted, as before.

@@ -72,6 +72,7 @@ pub(super) fn create_function(f: &CreateFunction) -> Result<Vec<String>, Transla
         return Err(other("42601", "no function body specified"));
     };
     parse::body(&source)?;
+    super::schemas::function_in_public(&f.name)?;
     let name = base_name(&f.name);
     let mut out = vec![FUNCTION_TABLE.to_owned()];
     if !f.or_replace {
