@@ -458,6 +458,12 @@ pub(super) fn regclass_literal_as_name(expr: &mut Expr) {
             }
         }
     }
+    // An unqualified name under a search path naming a user schema: the
+    // sequence there (the functions read the name at run time, without
+    // the path).
+    if let Some(name) = string_literal(arg).and_then(super::schemas::path_literal) {
+        *arg = super::ast::string(&name);
+    }
 }
 
 fn reg_type(data_type: &DataType) -> Option<String> {
@@ -720,13 +726,20 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
         },
         // A serial column (an INTEGER PRIMARY KEY) owns `<table>_<column>_seq`
         // (quoted when it needs to be: `public."Users_id_seq"`).
-        ("pg_get_serial_sequence", [table, column]) => template(
-            "(SELECT 'public.' || quote_ident(c.relname || '_' || c.attname || '_seq') FROM pgcat__col c \
-             WHERE c.dflt LIKE 'nextval(%' AND c.attname = $2 \
-             AND $1 IN (c.relname, 'public.' || c.relname, '\"' || c.relname || '\"', \
-               'public.\"' || c.relname || '\"', '\"public\".\"' || c.relname || '\"'))",
-            [table.clone(), column.clone()],
-        ),
+        // (In the table's schema: `cd.members_memid_seq`.)
+        ("pg_get_serial_sequence", [table, column]) => {
+            let table = match string_literal(table).and_then(super::schemas::path_literal) {
+                Some(name) => super::ast::string(&name),
+                None => table.clone(),
+            };
+            template(
+                "(SELECT quote_ident(pg_rel_schema(c.relname)) || '.' \
+                 || quote_ident(pg_rel_name(c.relname) || '_' || c.attname || '_seq') FROM pgcat__col c \
+                 WHERE c.dflt LIKE 'nextval(%' AND c.attname = $2 \
+                 AND c.relname = pg_relation_name($1) COLLATE NOCASE)",
+                [table, column.clone()],
+            )
+        }
         ("to_regtype", [text]) => call(
             "format_type",
             vec![call("pg_to_regtype", vec![text.clone()]), null()],

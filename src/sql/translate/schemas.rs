@@ -349,6 +349,21 @@ pub(super) fn current_schemas() -> Vec<String> {
     })
 }
 
+/// A relation name given as text (`nextval('items_id_seq')`,
+/// `pg_get_serial_sequence('items', 'id')`) as the running translation's
+/// search path reads it, schema-qualified (`app.items_id_seq`), when it is
+/// unqualified and stands for a user schema's; `None` otherwise.
+pub(super) fn path_literal(text: &str) -> Option<String> {
+    use crate::sql::pg_ident::{parse_qualified, quote_ident};
+    let parts = parse_qualified(text);
+    let [name] = parts.as_slice() else {
+        return None;
+    };
+    let resolved = resolve_unqualified(name)?;
+    let (schema, name) = split(&resolved)?;
+    Some(format!("{}.{}", quote_ident(schema), quote_ident(name)))
+}
+
 /// The SQLite name an unqualified relation name stands for under the
 /// running translation's search path, if it is in a user schema. A name
 /// already carrying its schema (`cd.members`) stays as it is.
