@@ -20,7 +20,7 @@ impl Session {
         let schemas = {
             let settings = self.settings.lock().unwrap_or_else(|p| p.into_inner());
             settings
-                .get("search_path")
+                .get_lower("search_path")
                 .and_then(schemas::search_path_schemas)
         };
         let Some(schemas) = schemas else {

@@ -284,6 +284,13 @@ impl Settings {
         out
     }
 
+    /// [`Self::get`] for a name already in lower case, without the
+    /// folded copy (asked on every statement).
+    pub fn get_lower(&self, name: &str) -> Option<&str> {
+        debug_assert_eq!(name, name.to_ascii_lowercase());
+        self.values.get(name).map(String::as_str)
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values
             .get(&name.to_ascii_lowercase())

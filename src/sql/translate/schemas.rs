@@ -310,6 +310,24 @@ impl SearchPath {
 /// `"Sales"`), in order, with `public` kept; `None` when it names none
 /// (the default, `"$user", public`), so translation stays the shared one.
 pub fn search_path_schemas(value: &str) -> Option<Vec<String>> {
+    // Every statement of a session asks: the default path answers without
+    // allocating.
+    let plain = |s: &str| {
+        let s = s.trim();
+        match s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+            Some(quoted) => matches!(quoted, "public" | "$user" | "pg_catalog" | "pg_temp"),
+            None => {
+                s.is_empty()
+                    || s == "$user"
+                    || ["public", "pg_catalog", "pg_temp"]
+                        .iter()
+                        .any(|p| s.eq_ignore_ascii_case(p))
+            }
+        }
+    };
+    if value.split(',').all(plain) {
+        return None;
+    }
     let schemas: Vec<String> = value
         .split(',')
         .map(str::trim)
@@ -397,6 +415,11 @@ mod tests {
     #[test]
     fn search_path_resolution() {
         assert_eq!(search_path_schemas("\"$user\", public"), None);
+        assert_eq!(search_path_schemas("pg_catalog, \"public\""), None);
+        assert_eq!(
+            search_path_schemas("\"Public\""),
+            Some(vec!["Public".to_owned()])
+        );
         assert_eq!(
             search_path_schemas("cd, public"),
             Some(vec!["cd".to_owned(), "public".to_owned()])
