@@ -29,6 +29,19 @@ impl Session {
         let done = Outcome::Command(Tag::new(tag));
         match &g.target {
             GrantTarget::Nothing => return Ok(done),
+            GrantTarget::Schemas(names) => {
+                self.require_schemas(names.iter().map(String::as_str))
+                    .await?;
+                return Ok(done);
+            }
+            GrantTarget::Tables(names) | GrantTarget::Sequences(names) => {
+                // A user schema's relation: 3F000 first when it is missing.
+                let schemas = names
+                    .iter()
+                    .filter_map(|n| crate::sql::translate::schemas::split(n))
+                    .map(|(s, _)| s);
+                self.require_schemas(schemas).await?;
+            }
             GrantTarget::Databases(names) => {
                 let own = self.database.get().map(String::as_str).unwrap_or(user);
                 return match names.iter().find(|n| *n != own) {

@@ -114,6 +114,24 @@ impl Session {
         Box::pin(self.execute_inner(&t, Vec::new(), format, None)).await
     }
 
+    /// 3F000 unless each of the user schemas `names` exists (local
+    /// tenants; a remote one has none).
+    pub(super) async fn require_schemas<'a>(
+        self: &Arc<Self>,
+        names: impl Iterator<Item = &'a str>,
+    ) -> Result<(), SqlError> {
+        let checks: Vec<String> = names.map(schemas::require_schema).collect();
+        if checks.is_empty() || self.is_remote() {
+            return Ok(());
+        }
+        self.with_local_conn(move |c| {
+            c.sqlite()
+                .execute_batch(&checks.join("; "))
+                .map_err(|e| crate::sql::errors::from_sqlite(&e))
+        })
+        .await
+    }
+
     /// Whether schema `name` exists, and its tables and views (`(kind,
     /// name)` with the name as PostgreSQL prints it, `cd.members`).
     async fn schema_objects(

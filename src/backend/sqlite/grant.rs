@@ -44,7 +44,10 @@ fn relations(conn: &Connection, target: &GrantTarget) -> Result<Vec<String>, Sql
                 None => {
                     return Err(SqlError::new(
                         "42P01",
-                        format!("relation \"{n}\" does not exist"),
+                        format!(
+                            "relation \"{}\" does not exist",
+                            crate::sql::translate::schemas::readable(n)
+                        ),
                     ))
                 }
                 Some((_, false)) if sequences => {
@@ -66,9 +69,10 @@ fn relations(conn: &Connection, target: &GrantTarget) -> Result<Vec<String>, Sql
         GrantTarget::Sequences(names) => named(names, true),
         GrantTarget::AllTables => Ok(every(false)),
         GrantTarget::AllSequences => Ok(every(true)),
-        GrantTarget::Databases(_) | GrantTarget::FutureTables | GrantTarget::Nothing => {
-            Ok(Vec::new())
-        }
+        GrantTarget::Databases(_)
+        | GrantTarget::FutureTables
+        | GrantTarget::Nothing
+        | GrantTarget::Schemas(_) => Ok(Vec::new()),
     }
 }
 

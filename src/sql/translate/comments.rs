@@ -304,13 +304,18 @@ fn relation(parts: &[String]) -> Result<(String, String), TranslateError> {
 }
 
 /// 42P01 unless a relation (table, view, sequence or index) is so named.
+/// (A user schema's relation: 3F000 first when the schema is missing.)
 fn missing_relation(written: &str, rel: &str) -> String {
-    format!(
+    let relation = format!(
         "SELECT pg_raise('42P01', {}) WHERE NOT EXISTS (SELECT 1 FROM pgcat__lookup \
          WHERE pgcat_kind = 'rel' AND pgcat_name = {} COLLATE NOCASE)",
         lit(&format!("relation \"{written}\" does not exist")),
         lit(rel)
-    )
+    );
+    match super::schemas::require_schema_of(rel) {
+        Some(schema) => format!("{schema}; {relation}"),
+        None => relation,
+    }
 }
 
 /// 42809 when the relation is not of the kind the statement names (a

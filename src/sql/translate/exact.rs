@@ -131,7 +131,13 @@ fn exact(e: &mut Expr, scope: &Lookups) -> bool {
                             .is_some_and(|r| l == r)
                     })
                 };
-                if *op == BinaryOperator::Divide && lt.is_none() && (is_exact_type(rt) || share()) {
+                // (A divisor of unknown type may be a numeric expression,
+                // `initialoutlay / (sum(x) / 3 - monthlymaintenance)`:
+                // the dividend's column type decides, as for `x / n`.)
+                if *op == BinaryOperator::Divide
+                    && lt.is_none()
+                    && (is_exact_type(rt) || rt.is_none() || share())
+                {
                     divide_by_column_type(e, scope);
                 }
                 return false;

@@ -48,6 +48,9 @@ pub enum GrantTarget {
     FutureTables,
     /// The public schema, functions: nothing to keep.
     Nothing,
+    /// Schemas the tenant made: nothing to keep once the session has seen
+    /// that they exist (3F000).
+    Schemas(Vec<String>),
 }
 
 /// The grantee a session's own user is named by.
@@ -108,13 +111,20 @@ fn read(
         }
         GrantObjects::Schemas(schemas) => {
             // USAGE / CREATE on a schema: checked, not kept, as on public.
+            let mut made = Vec::new();
             for schema in schemas {
                 match name_parts(schema).as_slice() {
-                    [s] if s == "public" || super::names::is_user_schema(s) => {}
+                    [s] if s == "public" => {}
+                    [s] if super::names::is_user_schema(s) => made.push(s.clone()),
                     parts => return Err(no_schema(&parts.join("."))),
                 }
             }
-            (GrantTarget::Nothing, Kind::Schema)
+            let target = if made.is_empty() {
+                GrantTarget::Nothing
+            } else {
+                GrantTarget::Schemas(made)
+            };
+            (target, Kind::Schema)
         }
         GrantObjects::Databases(names) => (
             GrantTarget::Databases(names.iter().map(|n| name_parts(n).join(".")).collect()),

@@ -155,7 +155,7 @@ pub(super) fn function_in_public(name: &sqlparser::ast::ObjectName) -> Result<()
 }
 
 /// The statement that raises 3F000 unless the user schema `name` exists.
-pub(super) fn require_schema(name: &str) -> String {
+pub fn require_schema(name: &str) -> String {
     format!(
         "SELECT pg_raise('3F000', {}) WHERE NOT EXISTS ({})",
         quote_literal(&format!("schema \"{name}\" does not exist")),
