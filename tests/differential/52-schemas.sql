@@ -31,6 +31,7 @@ SELECT mems.firstname || ' ' || mems.surname AS member, facs.name AS facility, C
 SELECT facid, extract(month FROM starttime) AS month, sum(slots) AS "Total Slots" FROM sch_cd.bookings WHERE extract(year FROM starttime) = 2012 GROUP BY facid, month ORDER BY facid, month;
 SELECT facs.name, sum(CASE WHEN memid = 0 THEN slots * facs.guestcost ELSE slots * membercost END) AS revenue FROM sch_cd.bookings bks INNER JOIN sch_cd.facilities facs ON bks.facid = facs.facid GROUP BY facs.name ORDER BY revenue, facs.name;
 SELECT row_number() OVER (ORDER BY joindate), firstname, surname FROM sch_cd.members ORDER BY joindate;
+SELECT facid, extract(month FROM starttime) AS month, sum(slots) AS slots FROM sch_cd.bookings WHERE starttime >= '2012-01-01' AND starttime < '2013-01-01' GROUP BY ROLLUP(facid, month) ORDER BY facid, month;
 WITH RECURSIVE recommenders(recommender) AS (SELECT recommendedby FROM sch_cd.members WHERE memid = 4 UNION ALL SELECT mems.recommendedby FROM recommenders recs INNER JOIN sch_cd.members mems ON mems.memid = recs.recommender) SELECT recs.recommender, mems.firstname, mems.surname FROM recommenders recs INNER JOIN sch_cd.members mems ON recs.recommender = mems.memid ORDER BY memid DESC;
 SELECT sch_cd.members.surname, sch_cd.members.memid FROM sch_cd.members WHERE sch_cd.members.memid < 3 ORDER BY 2;
 SELECT members.surname FROM sch_cd.members WHERE members.memid = 4;

@@ -194,7 +194,35 @@ fn grouping_sets(select: &Select) -> Result<Option<Vec<Vec<Expr>>>, TranslateErr
         }
         sets = next;
     }
+    // `ROLLUP (facid, month)` with `extract(month FROM t) AS month` in the
+    // select list: a name no input column has is the output column's
+    // expression (PostgreSQL looks at input columns first; the translator,
+    // without the schema, takes a name that is only an alias to be one).
+    for set in &mut sets {
+        for e in set.iter_mut() {
+            if let Some(aliased) = aliased_expression(select, e) {
+                *e = aliased;
+            }
+        }
+    }
     Ok(Some(sets))
+}
+
+/// The expression a bare name stands for when the select list gives it as
+/// the alias of another expression.
+fn aliased_expression(select: &Select, e: &Expr) -> Option<Expr> {
+    let Expr::Identifier(name) = e else {
+        return None;
+    };
+    select.projection.iter().find_map(|item| match item {
+        SelectItem::ExprWithAlias { expr, alias }
+            if super::ast::ident_name(alias) == super::ast::ident_name(name)
+                && !matches!(expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) =>
+        {
+            Some(expr.clone())
+        }
+        _ => None,
+    })
 }
 
 /// The name PostgreSQL gives a bare column item.
