@@ -323,6 +323,23 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     // Cheap syntactic checks first: this runs at every level of a long
     // arithmetic chain, which must not be typed (or copied) at each.
     let (l_column, r_column) = (is_column_like(left), is_column_like(right));
+    // `(m + interval '1 month') - m`: a column moved by an interval minus
+    // a column (or a known timestamp): the interval between two
+    // timestamps, as PostgreSQL (a time column's stays SQLite's). Before
+    // the check below, which leaves a compound left side alone.
+    if minus && shifted(left) && timestamp_like(right) {
+        let (l, r) = (copy(left), copy(right));
+        *expr = match column_type_call(&r, scopes) {
+            Some(rcall) => when_type(
+                rcall,
+                "time",
+                call("pg_time_diff", vec![copy(&l), copy(&r)]),
+                timestamp_diff(l, r),
+            ),
+            None => timestamp_diff(l, r),
+        };
+        return;
+    }
     let shallow_left = !matches!(**left, Expr::BinaryOp { .. });
     if !(l_column || r_column && shallow_left) {
         return;
@@ -395,6 +412,15 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
         *expr = when_type(lcall, "time", call(function, vec![l, r]), native);
         return;
     }
+    // A time column minus a known time (or the other way): an interval
+    // (PostgreSQL has time - time only).
+    if minus
+        && (rt == Some(PgType::Time) && lt.is_none() && l_column
+            || lt == Some(PgType::Time) && rt.is_none() && r_column)
+    {
+        *expr = call("pg_time_diff", vec![copy(left), copy(right)]);
+        return;
+    }
     // A column minus a known date: days between two dates, or the
     // interval from a timestamp.
     if minus && rt == Some(PgType::Date) && lt.is_none() && l_column {
@@ -447,10 +473,19 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     let native = sqlite_arithmetic(l, op, r);
     *expr = when_date(lcall, date_case, native);
     if let (Some(ts), Expr::Case { conditions, .. }) = (ts_case, &mut *expr) {
-        for name in ["timestamp", "timestamptz"] {
+        // Two time columns: an interval too.
+        let Expr::Function(f) = &ts else { return };
+        let mut time = f.clone();
+        time.name =
+            sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::new("pg_time_diff")]);
+        for (name, result) in [
+            ("timestamp", copy(&ts)),
+            ("timestamptz", copy(&ts)),
+            ("time", Expr::Function(time)),
+        ] {
             conditions.push(sqlparser::ast::CaseWhen {
                 condition: string(name),
-                result: copy(&ts),
+                result,
             });
         }
     }
@@ -467,6 +502,30 @@ fn sqlite_arithmetic(l: Expr, op: &BinaryOperator, r: Expr) -> Expr {
         op: op.clone(),
         right: Box::new(r),
     }
+}
+
+/// `x + interval` or `x - interval` with `x` a column or a timestamp: a
+/// timestamp when `x` is a timestamp or date column (syntax only, cheap).
+fn shifted(e: &Expr) -> bool {
+    let Expr::Nested(inner) = e else {
+        return false;
+    };
+    let Expr::BinaryOp { left, op, right } = inner.as_ref() else {
+        return false;
+    };
+    matches!(op, BinaryOperator::Plus | BinaryOperator::Minus)
+        && timestamp_like(left)
+        && (expr_type(right) == Some(PgType::Interval)
+            || super::expr::untyped_interval(right).is_some())
+}
+
+/// A column, a known timestamp, or `date_trunc(..)` (of a column: a
+/// timestamp unless the column is an interval, which moving it by an
+/// interval and subtracting would not tell apart anyway).
+fn timestamp_like(e: &Expr) -> bool {
+    is_column_like(e)
+        || is_ts(expr_type(e))
+        || matches!(e, Expr::Function(f) if super::ast::base_name(&f.name) == "date_trunc")
 }
 
 fn is_ts(t: Option<PgType>) -> bool {

@@ -842,6 +842,7 @@ fn column_arithmetic_asks_the_schema_for_dates() {
              ELSE date(x.b, (-(a)) || ' days') END \
              WHEN 'timestamp' THEN pg_timestamp_diff(x.b, a) \
              WHEN 'timestamptz' THEN pg_timestamp_diff(x.b, a) \
+             WHEN 'time' THEN pg_time_diff(x.b, a) \
              ELSE +x.b - a END AS \"?column?\" FROM s x \
              JOIN (SELECT 1 AS k) d ON 1",
         ),
