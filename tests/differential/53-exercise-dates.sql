@@ -14,4 +14,8 @@ SELECT (date_trunc('month', ts.testts) + interval '1 month') - date_trunc('day',
 SELECT id FROM ex_times WHERE (m + interval '1 month') - m > interval '30 days' ORDER BY id;
 SELECT a.id, a.t - b.t AS between_times FROM ex_times a JOIN ex_times b ON b.id = 1 ORDER BY a.id;
 SELECT id, t - time '08:30' AS after_half_eight, time '23:59' - t AS to_midnight FROM ex_times ORDER BY id;
+SELECT timestamp '2012-09-02 00:00:00' - '2012-08-31 01:00:00' AS gap;
+SELECT extract(epoch FROM (timestamp '2012-09-02 00:00:00' - '2012-08-31 01:00:00')) AS secs;
+SELECT date '2012-09-02' - '2012-08-31' AS days;
+SELECT timestamp '2012-09-02' - '1 day';
 DROP TABLE ex_times;

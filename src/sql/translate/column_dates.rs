@@ -491,6 +491,37 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     }
 }
 
+/// `timestamp '2012-09-02' - '2012-08-31 01:00'`: PostgreSQL reads an
+/// untyped literal subtracted from a known date or timestamp as one of the
+/// same type (so `now() - '1 day'` is 22007 there, not an interval).
+pub(super) fn type_untyped_literal(expr: &mut Expr) {
+    let Expr::BinaryOp {
+        left,
+        op: BinaryOperator::Minus,
+        right,
+    } = expr
+    else {
+        return;
+    };
+    if super::ast::string_literal(right).is_none() {
+        return;
+    }
+    use sqlparser::ast::{DataType, TimezoneInfo};
+    let data_type = match expr_type(left) {
+        Some(PgType::Timestamp) => DataType::Timestamp(None, TimezoneInfo::None),
+        Some(PgType::Timestamptz) => DataType::Timestamp(None, TimezoneInfo::WithTimeZone),
+        Some(PgType::Date) => DataType::Date,
+        _ => return,
+    };
+    let literal = std::mem::replace(right.as_mut(), Expr::value(sqlparser::ast::Value::Null));
+    **right = Expr::Nested(Box::new(Expr::Cast {
+        kind: sqlparser::ast::CastKind::DoubleColon,
+        expr: Box::new(literal),
+        data_type,
+        format: None,
+    }));
+}
+
 /// `l op r` as SQLite computes it: the unary plus (a no-op) keeps this
 /// rewrite from matching it again.
 fn sqlite_arithmetic(l: Expr, op: &BinaryOperator, r: Expr) -> Expr {

@@ -133,6 +133,7 @@ impl VisitorMut for Rewriter {
         }
         super::zoned_columns::rewrite(expr, &self.scopes);
         super::casts::float4_to_numeric(expr, &self.scopes);
+        super::column_dates::type_untyped_literal(expr);
         super::column_dates::rewrite(expr, &self.scopes);
         super::column_bools::rewrite(expr, &self.scopes);
         super::interval_sums::rewrite_known(expr);
