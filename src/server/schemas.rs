@@ -34,8 +34,7 @@ impl Session {
                 search_path(c.sqlite(), schemas).map_err(|e| crate::sql::errors::from_sqlite(&e))
             })
             .await?;
-        let sql = sql.to_owned();
-        schemas::with_search_path(path, || crate::sql::translate::translate(&sql))
+        schemas::with_search_path(path, || crate::sql::translate::translate(sql))
             .map(Arc::new)
             .map_err(SqlError::from)
     }

@@ -467,8 +467,6 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         Ok(array_shape(ctx.get(0)?)
             .map(|shape| shape.iter().map(|n| format!("[1:{n}]")).collect::<String>()))
     })?;
-    // Identity-like answers: pgtenant has one schema and no privileges system
-    // inside a tenant (the tenant's owner role may do everything).
     // Visible: a relation of `public`, or with a second argument (the
     // translation's search path, as a JSON list), of a schema it names.
     // psql's `\dt` lists only visible ones.
@@ -495,6 +493,9 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
             })))
         })?;
     }
+    // Identity-like answers: objects other than relations live in one
+    // schema and a tenant has no privileges system inside it (the tenant's
+    // owner role may do everything).
     for (name, value) in [
         ("pg_type_is_visible", 1),
         ("pg_function_is_visible", 1),

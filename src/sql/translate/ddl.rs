@@ -864,16 +864,7 @@ fn create_index(mut index: CreateIndex) -> Result<String, TranslateError> {
     match &mut index.name {
         Some(name) => {
             check_table_name(name)?;
-            // An index is in its table's schema.
-            let index_name = base_name(name);
-            if let Some((schema, _)) = super::schemas::split(&table) {
-                if super::schemas::split(&index_name).is_none() {
-                    *name = ObjectName::from(vec![Ident::with_quote(
-                        '"',
-                        super::schemas::qualified(schema, &index_name),
-                    )]);
-                }
-            }
+            super::schemas::keep_in_schema_of(&table, name);
         }
         None => {
             // PostgreSQL's default name: table_col1_col2_idx (key for UNIQUE).
@@ -1150,16 +1141,7 @@ fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
                 let (RenameTableNameKind::To(mut new_name) | RenameTableNameKind::As(mut new_name)) =
                     table_name;
                 check_table_name(&mut new_name)?;
-                // A table keeps its schema (the new name is unqualified).
-                if let Some((schema, _)) = super::schemas::split(&table_base) {
-                    let bare = base_name(&new_name);
-                    if super::schemas::split(&bare).is_none() {
-                        new_name = ObjectName::from(vec![Ident::with_quote(
-                            '"',
-                            super::schemas::qualified(schema, &bare),
-                        )]);
-                    }
-                }
+                super::schemas::keep_in_schema_of(&table_base, &mut new_name);
                 out.push(format!("ALTER TABLE {table} RENAME TO {new_name}"));
                 out.extend(super::comments::renamed_relation(
                     &table_base,

@@ -169,6 +169,18 @@ pub fn split(object: &str) -> Option<(&str, &str)> {
     object.split_once(SEPARATOR)
 }
 
+/// `name` (unqualified, folded) as the object of `table`'s schema: an
+/// index, or a table's new name, stays in the schema of its table.
+pub(super) fn keep_in_schema_of(table: &str, name: &mut sqlparser::ast::ObjectName) {
+    let bare = super::ast::base_name(name);
+    if let (Some((schema, _)), None) = (split(table), split(&bare)) {
+        *name = sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote(
+            '"',
+            qualified(schema, &bare),
+        )]);
+    }
+}
+
 /// The schema and the name within it of an SQLite object name: `public`
 /// for one outside any user schema.
 pub fn relation_parts(object: &str) -> (&str, &str) {
