@@ -24,7 +24,9 @@
 //! jsonb)` SQLite's `json_extract(object, '$."c"')` (no input rules: a
 //! number stays a number, true is 1), the clock `pg_now(..)` SQLite's
 //! `'now'` (per statement, in milliseconds, instead of per transaction),
-//! and `pg_timestamp_add(ts, 'literal')` SQLite's date modifiers.
+//! and `pg_timestamp_add(ts, 'literal')` SQLite's date modifiers, and
+//! `pg_div(l, r, numeric)` a CASE between real and SQLite's division
+//! (`pg_mod` SQLite's `%`).
 
 use sqlparser::ast::{
     visit_expressions_mut, BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
@@ -86,6 +88,8 @@ pub fn portable_with<'s>(sql: &'s str, types: ColumnTypes<'_>) -> Cow<'s, str> {
         && !sql.contains("pg_populate_")
         && !sql.contains("pg_raise(")
         && !sql.contains("pg_raise_notice(")
+        && !sql.contains("pg_div(")
+        && !sql.contains("pg_mod(")
     {
         return Cow::Borrowed(sql);
     }
@@ -306,6 +310,17 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
         ("pg_cast_timestamp", 2) => Some("strftime('%Y-%m-%d %H:%M:%f', $1)"),
         _ => None,
     };
+    // Division by a column's type: real division when it is numeric (no
+    // 22012: SQLite's NULL for a zero divisor); SQLite's remainder.
+    if name == "pg_div" {
+        let (l, r, numeric) = (arg(0)?, arg(1)?, arg(2)?);
+        return sqlite_expr(&format!(
+            "(CASE WHEN {numeric} THEN CAST({l} AS REAL) / ({r}) ELSE ({l}) / ({r}) END)"
+        ));
+    }
+    if name == "pg_mod" {
+        return sqlite_expr(&format!("(({}) % ({}))", arg(0)?, arg(1)?));
+    }
     // numeric(p, s): rounded to s places (no 22003 past p digits).
     if name == "pg_numeric_round" {
         let mut round = f.clone();

@@ -14,6 +14,7 @@ mod column_sum;
 mod column_text;
 mod column_type;
 mod defaults;
+mod division;
 mod drop_check;
 mod enum_labels;
 mod exact;
@@ -73,6 +74,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     clock::register(conn, None)?;
     column_input::register(conn)?;
     defaults::register(conn)?;
+    division::register(conn)?;
     drop_check::register(conn)?;
     enum_labels::register(conn)?;
     exact::register(conn)?;

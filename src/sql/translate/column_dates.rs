@@ -18,6 +18,7 @@ use sqlparser::ast::{
 
 /// The FROM items visible at each query level, innermost last: (name an
 /// expression qualifies with, the base table or `None` for a derived one).
+#[derive(Clone)]
 pub(super) struct Scopes(Vec<Vec<(String, Option<String>)>>);
 
 thread_local! {

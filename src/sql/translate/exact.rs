@@ -46,7 +46,9 @@ pub(super) fn prepare(statement: &mut Statement) {
             _ => continue,
         };
         let original = sorted.then(|| expr.clone());
-        if exact(expr, &scope) {
+        if super::numeric_division::exact_by_column_types(expr, &scope.scopes)
+            || exact(expr, &scope)
+        {
             rewritten.push((i, alias, original));
         }
     }

@@ -51,6 +51,7 @@ mod merge;
 mod modifying_with;
 mod names;
 mod null_order;
+mod numeric_division;
 mod ordered_set;
 mod output_names;
 mod overlaps;

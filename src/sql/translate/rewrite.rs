@@ -158,8 +158,12 @@ impl VisitorMut for Rewriter {
         super::catalog::regclass_literal_as_name(expr);
         super::functions::json_builder_arguments(expr);
         super::typed_ops::rewrite(expr, &|e| self.cte_column_type(e));
-        brk(super::expr::check_array_subscript(expr)
-            .and_then(|()| rewrite_interval_arithmetic(expr)))
+        let done = super::expr::check_array_subscript(expr)
+            .and_then(|()| rewrite_interval_arithmetic(expr));
+        if done.is_ok() {
+            super::numeric_division::rewrite(expr, &self.scopes);
+        }
+        brk(done)
     }
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {

@@ -980,3 +980,35 @@ fn tenant_function_results_typed_by_their_return_types() {
     let unknown = r.types(Vec::new(), Vec::new()).types;
     assert_eq!(unknown[0], None);
 }
+
+#[test]
+fn division_over_columns_asks_their_types() {
+    // Outside the result columns: real division when a column is numeric.
+    let t = one("SELECT id FROM nd WHERE (a * 2) / 8 > 2 ORDER BY a % 3");
+    assert!(
+        t.sql
+            .contains("pg_div((a * 2), 8, pg_column_type('nd', 'a') IN ('numeric')) > 2"),
+        "{}",
+        t.sql
+    );
+    assert!(t.sql.contains("pg_mod("), "{}", t.sql);
+    // A known numeric divides as one; integers and floats as SQLite does.
+    let t = one("SELECT 1 FROM nd WHERE a / 2.5 > 1 AND 7 / 2 = 3 AND a / 2.0::float8 > 1");
+    assert!(t.sql.contains("pg_div(a, 2.5, 1)"), "{}", t.sql);
+    assert_eq!(t.sql.matches("pg_div(").count(), 1, "{}", t.sql);
+    // A result column of such arithmetic is exact when the column is numeric.
+    let t = one("SELECT (a * 2) / 8 FROM nd");
+    assert!(
+        t.sql.contains("pg_numeric_div((pg_numeric_mul(a, 2)), 8)"),
+        "{}",
+        t.sql
+    );
+    assert!(t.sql.contains("NOT (pg_column_type"), "{}", t.sql);
+    // A scalar subquery's column is looked up in its own FROM.
+    let t = one("SELECT (SELECT max(w) FROM other) / a FROM nd");
+    assert!(
+        t.sql.contains("pg_column_type('other;nd', 'w')"),
+        "{}",
+        t.sql
+    );
+}
