@@ -147,6 +147,11 @@ fn integer_in_range(v: ValueRef<'_>, ty: PgType) -> Result<(), EncodeError> {
 /// (any other value prints with the scale, as `x` does).
 pub const SCALE_ZERO_PLAIN: u16 = 0x8000;
 
+/// Set on a result column's scale when the expression fixes only the
+/// fewest digits (`cost * price`, `cost` an unconstrained numeric): the
+/// value prints with its own, padded to that many.
+pub const SCALE_AT_LEAST: u16 = 0x4000;
+
 pub fn encode_numeric_scaled(
     buf: &mut BytesMut,
     v: ValueRef<'_>,
@@ -154,11 +159,13 @@ pub fn encode_numeric_scaled(
     binary: bool,
 ) -> Result<(), EncodeError> {
     let zero_plain = scale & SCALE_ZERO_PLAIN != 0;
-    let scale = scale & !SCALE_ZERO_PLAIN;
+    let at_least = scale & SCALE_AT_LEAST != 0;
+    let scale = scale & !(SCALE_ZERO_PLAIN | SCALE_AT_LEAST);
     let n = match binary::numeric_of(v) {
         Ok(_) if zero_plain && matches!(v, ValueRef::Integer(0)) => {
             return encode_field(buf, v, PgType::Numeric, binary)
         }
+        Ok(n) if at_least => n.with_min_scale(scale as usize),
         Ok(n) => n.with_scale(scale as usize),
         // Not a number after all (SQLite stores what it is given): as is.
         Err(_) => return encode_field(buf, v, PgType::Numeric, binary),

@@ -30,4 +30,6 @@ SELECT id, weight FROM nd_orders WHERE id = 1;
 SELECT total / 0 FROM nd_orders WHERE id = 1;
 SELECT weight / items FROM nd_orders WHERE id = 5;
 SELECT id, -weight / 4 AS neg FROM nd_orders WHERE id = 3;
+SELECT id, weight * total AS wt, weight + total AS ws, total - weight AS wd, items * total AS it FROM nd_orders WHERE id > 1 ORDER BY id;
+SELECT customer, sum(weight * total) AS wt FROM nd_orders WHERE id > 1 GROUP BY customer ORDER BY customer;
 DROP TABLE nd_orders;

@@ -140,6 +140,17 @@ impl Numeric {
         }
     }
 
+    /// The value with at least `scale` fraction digits (its own if more).
+    pub fn with_min_scale(self, scale: usize) -> Numeric {
+        match self {
+            Numeric::Finite(mut d) if d.frac.len() < scale => {
+                d.frac.resize(scale, b'0');
+                Numeric::Finite(d)
+            }
+            other => other,
+        }
+    }
+
     /// The value as a `numeric(p, s)` column holds it: exactly `scale`
     /// fraction digits, rounded half away from zero like PostgreSQL's
     /// `apply_typmod`. (SQLite stores such values as REAL or INTEGER, so the

@@ -12,7 +12,7 @@
 use super::ast::{base_name, plain_args};
 use super::columns::{expr_type, number_type, scoped_scale};
 use super::types::pg_type;
-use crate::sql::encode::SCALE_ZERO_PLAIN;
+use crate::sql::encode::{SCALE_AT_LEAST, SCALE_ZERO_PLAIN};
 use crate::sql::pgtype::PgType;
 use sqlparser::ast::{
     BinaryOperator, CastKind, DataType, DateTimeField, ExactNumberInfo, Expr, Function,
@@ -22,7 +22,11 @@ use sqlparser::ast::{
 /// A result column's scale: [`expr_scale`], flagged for `coalesce(x, 0)`
 /// (see [`SCALE_ZERO_PLAIN`]).
 pub(super) fn column_scale(expr: &Expr) -> Option<u16> {
-    let s = expr_scale(expr)?;
+    let Some(s) = expr_scale(expr) else {
+        return least_scale(expr)
+            .filter(|&s| s > 0)
+            .map(|s| s | SCALE_AT_LEAST);
+    };
     let zero_fallback = match expr {
         Expr::Function(f) if base_name(&f.name) == "coalesce" => plain_args(f)
             .and_then(|args| args.last().copied())
@@ -34,6 +38,45 @@ pub(super) fn column_scale(expr: &Expr) -> Option<u16> {
     } else {
         s
     })
+}
+
+/// The fewest decimals a numeric result prints with when one operand's
+/// scale is its value's (an unconstrained `numeric` column): `cost * price`
+/// with `price` a `numeric(10,2)` prints at least two (`50.00` for a whole
+/// `cost`; PostgreSQL adds `cost`'s own digits, which a stored double no
+/// longer knows). Division and `avg` give their own digits, as before.
+#[recursive::recursive]
+fn least_scale(expr: &Expr) -> Option<u16> {
+    if let Some(s) = expr_scale(expr) {
+        return Some(s);
+    }
+    match expr {
+        Expr::Nested(inner) => least_scale(inner),
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus | UnaryOperator::Plus,
+            expr,
+        } => least_scale(expr),
+        Expr::BinaryOp { left, op, right } => {
+            // An operand of unknown scale counts as 0 when it is a numeric.
+            let operand = |e: &Expr| {
+                least_scale(e).or_else(|| (expr_type(e) == Some(PgType::Numeric)).then_some(0))
+            };
+            let (l, r) = (operand(left)?, operand(right)?);
+            match op {
+                BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::Modulo => {
+                    Some(l.max(r))
+                }
+                BinaryOperator::Multiply => l.checked_add(r),
+                _ => None,
+            }
+        }
+        Expr::Function(f)
+            if matches!(base_name(&f.name).as_str(), "sum" | "min" | "max" | "abs") =>
+        {
+            least_scale(plain_args(f)?.first()?)
+        }
+        _ => None,
+    }
 }
 
 /// The scale of `expr`'s value when it is a numeric whose scale does not

@@ -1012,3 +1012,34 @@ fn division_over_columns_asks_their_types() {
         t.sql
     );
 }
+
+#[test]
+fn an_unconstrained_numeric_operand_leaves_a_least_scale() {
+    use crate::sql::encode::SCALE_AT_LEAST;
+    use crate::sql::translate::{TableColumn, TableColumns};
+    let t = translate("SELECT cost * price, cost + price, sum(cost * qty), cost * 2 FROM bk")
+        .unwrap()
+        .remove(0);
+    let bk: TableColumns = [
+        ("cost", "numeric"),
+        ("price", "numeric(10,2)"),
+        ("qty", "int4"),
+    ]
+    .iter()
+    .map(|(n, d)| TableColumn::from_decl(n.to_string(), d))
+    .collect();
+    let scales = t
+        .retype
+        .unwrap()
+        .types(vec![("bk".to_string(), bk)], Vec::new())
+        .scales;
+    assert_eq!(
+        scales,
+        vec![
+            Some(2 | SCALE_AT_LEAST),
+            Some(2 | SCALE_AT_LEAST),
+            None,
+            None
+        ]
+    );
+}

@@ -82,7 +82,9 @@ impl Conn {
                 let decl = match (&written[i], ty) {
                     (Some(w), Some(t)) if PgType::from_decl(w) == t => w.clone(),
                     (_, Some(PgType::Numeric)) => {
+                        // (A least scale leaves the values their own.)
                         let scale = crate::sql::translate::pick_scale(i, None, &q.scales, &retyped)
+                            .filter(|s| s & crate::sql::encode::SCALE_AT_LEAST == 0)
                             .map(|s| s & !crate::sql::encode::SCALE_ZERO_PLAIN);
                         // PostgreSQL's widest precision: only the scale,
                         // which values print with, matters here.
