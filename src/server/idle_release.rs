@@ -70,6 +70,10 @@ fn release(s: &Arc<Session>) {
         s.released.store(true, Ordering::Release);
         slot.take()
     };
+    // currval and lastval go on answering on the next connection.
+    if let Some(log) = conn.as_ref().and_then(Conn::sequence_log) {
+        *s.parked_sequences.lock().unwrap_or_else(|p| p.into_inner()) = Some(log.take());
+    }
     if let Some(conn) = conn {
         // Closing a connection the pool has no room for may checkpoint.
         tokio::task::spawn_blocking(move || db.checkin(conn));
@@ -121,6 +125,7 @@ pub fn reacquire(s: &Arc<Session>) -> Result<Conn, SqlError> {
         .and_then(|q| q.runtime())
         .ok_or_else(|| SqlError::new("55006", "the session has no tenant runtime"))?;
     let mut conn = db.checkout()?;
+    let sequences = conn.sequence_log();
     crate::tenant::enforce::install(
         conn.sqlite_mut(),
         env,
@@ -128,7 +133,16 @@ pub fn reacquire(s: &Arc<Session>) -> Result<Conn, SqlError> {
         Some(db.grants(user)),
         &rt.quotas(),
         rt,
+        sequences.clone(),
     )?;
+    let parked = s
+        .parked_sequences
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    if let (Some(log), Some(parked)) = (sequences, parked) {
+        log.restore(parked);
+    }
     let database = s.database.get().map(String::as_str).unwrap_or(user);
     conn.set_session(user, database, s.pid)?;
     super::activity::register(&conn, &s.server, Some(tenant), database);

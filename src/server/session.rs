@@ -19,6 +19,7 @@ use crate::backend::engine::Engine;
 use crate::backend::libsql::schema_watch::is_missing_object;
 use crate::backend::libsql::RemoteConn;
 use crate::backend::sqlite::exec::{ColumnInfo, Conn, Finished, RowSink, Run, Types};
+use crate::backend::sqlite::pgfuncs::sequences::SequenceLog;
 use crate::sql::errors::SqlError;
 use crate::sql::pgtype::PgType;
 use crate::sql::translate::{ParamHint, ResultTypes, SchemaEdit, StmtKind, Translation};
@@ -125,6 +126,9 @@ pub struct Session {
     /// An idle tenant session gave its connection back to the tenant's
     /// pool (see `idle_release`); the next statement takes one again.
     pub(super) released: std::sync::atomic::AtomicBool,
+    /// What currval/lastval would answer, kept while the connection is
+    /// released (see `idle_release`).
+    pub(super) parked_sequences: Mutex<Option<SequenceLog>>,
     /// A statement ran since the last idle sweep.
     pub(super) touched: std::sync::atomic::AtomicBool,
     /// The database name the client asked for (pg_stat_activity, current_database()).
@@ -395,6 +399,7 @@ impl Session {
             remote,
             interrupt: Mutex::new(interrupt),
             released: Default::default(),
+            parked_sequences: Default::default(),
             touched: Default::default(),
             database: Default::default(),
             ends: Default::default(),
@@ -1139,7 +1144,7 @@ impl Session {
                 SqlError::new("25P01", "LOCK TABLE can only be used in transaction blocks"),
             ),
             StmtKind::Noop {
-                tag: tag @ ("DISCARD ALL" | "DISCARD TEMP"),
+                tag: tag @ ("DISCARD ALL" | "DISCARD TEMP" | "DISCARD SEQUENCES"),
             } => self.discard(tag).await,
             StmtKind::Noop { tag } => Ok(Outcome::Command(Tag::new(tag))),
             StmtKind::Listen { channel, on } => {
@@ -1315,11 +1320,14 @@ impl Session {
         .map(|()| Outcome::Command(Tag::new(tag)))
     }
 
-    /// DISCARD ALL (what connection poolers send between clients) and
-    /// DISCARD TEMP: the session's TEMP tables and views go; ALL also
+    /// DISCARD ALL (what connection poolers send between clients),
+    /// DISCARD TEMP and DISCARD SEQUENCES: the session's TEMP tables and
+    /// views go, or what currval and lastval remember; ALL does both and
     /// resets settings, prepared statements, cursors and advisory locks.
     async fn discard(self: &Arc<Self>, tag: &'static str) -> Result<Outcome, SqlError> {
         let all = tag == "DISCARD ALL";
+        let sequences = all || tag == "DISCARD SEQUENCES";
+        let temp = all || tag == "DISCARD TEMP";
         if all && self.tx_status() != TxStatus::Idle {
             return Err(SqlError::new(
                 "25001",
@@ -1341,8 +1349,20 @@ impl Session {
                 c.listen(None, false);
             }
         }
+        if sequences {
+            *self
+                .parked_sequences
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = None;
+        }
         if self.remote.is_none() {
-            self.with_local_conn(|c| {
+            self.with_local_conn(move |c| {
+                if let Some(log) = c.sequence_log().filter(|_| sequences) {
+                    log.reset();
+                }
+                if !temp {
+                    return Ok(());
+                }
                 crate::backend::sqlite::drop_temp_objects(c.sqlite())
                     .map_err(|e| crate::sql::errors::from_sqlite(&e))
             })

@@ -405,6 +405,7 @@ impl ConnHandler {
                     let grants = db.grants(user);
                     tokio::task::spawn_blocking(move || {
                         let mut conn = db2.checkout()?;
+                        let sequences = conn.sequence_log();
                         crate::tenant::enforce::install(
                             conn.sqlite_mut(),
                             &env2,
@@ -412,6 +413,7 @@ impl ConnHandler {
                             Some(grants),
                             &quotas,
                             &rt,
+                            sequences,
                         )?;
                         Ok::<_, SqlError>(SessionConn::Local(conn))
                     })

@@ -25,6 +25,7 @@ use rusqlite::Connection;
 use super::limits::TenantRuntime;
 use super::quota::Quotas;
 use crate::backend::sqlite::guard::{self, Role};
+use crate::backend::sqlite::pgfuncs::sequences::SequenceLog;
 use crate::backend::sqlite::privileges::Grants;
 use crate::sql::errors::SqlError;
 
@@ -42,7 +43,9 @@ pub fn take_refusal() -> Option<SqlError> {
 const UNLIMITED_PAGES: i64 = 4_294_967_294;
 
 /// Prepares a tenant connection for a session of `role` under `quotas`,
-/// with the user's table privileges (`grants`) when it has them.
+/// with the user's table privileges (`grants`) when it has them, and the
+/// connection's sequence memory (`sequences`) emptied for the session and
+/// told of its inserts.
 pub fn install(
     conn: &mut Connection,
     env: &str,
@@ -50,6 +53,7 @@ pub fn install(
     grants: Option<Grants>,
     quotas: &Quotas,
     rt: &Arc<TenantRuntime>,
+    sequences: Option<Arc<SequenceLog>>,
 ) -> Result<(), SqlError> {
     let db = |e: rusqlite::Error| SqlError::internal("applying tenant quotas", e);
     let count_rows = quotas.max_rows_per_table > 0;
@@ -77,11 +81,30 @@ pub fn install(
         crate::backend::sqlite::has_privilege::register(conn, role, g.clone()).map_err(db)?;
     }
     guard::set_guard(conn, role, count_rows, grants).map_err(db)?;
+    if let Some(log) = &sequences {
+        log.reset();
+    }
     if count_rows {
-        install_row_hooks(conn, rt.clone(), env, quotas.max_rows_per_table as i64).map_err(db)?;
+        install_row_hooks(
+            conn,
+            rt.clone(),
+            env,
+            quotas.max_rows_per_table as i64,
+            sequences,
+        )
+        .map_err(db)?;
     } else {
-        conn.update_hook(None::<fn(Action, &str, &str, i64)>)
-            .map_err(db)?;
+        match sequences {
+            Some(log) => {
+                conn.update_hook(Some(move |action: Action, db: &str, table: &str, rowid| {
+                    if action == Action::SQLITE_INSERT && db == "main" {
+                        log.note_insert(table, rowid);
+                    }
+                }))
+            }
+            None => conn.update_hook(None::<fn(Action, &str, &str, i64)>),
+        }
+        .map_err(db)?;
         conn.commit_hook(None::<fn() -> bool>).map_err(db)?;
         conn.rollback_hook(None::<fn()>).map_err(db)?;
     }
@@ -118,30 +141,32 @@ fn install_row_hooks(
     rt: Arc<TenantRuntime>,
     env: &str,
     limit: i64,
+    sequences: Option<Arc<SequenceLog>>,
 ) -> rusqlite::Result<()> {
     let env = env.to_owned();
     // Net rows per table written by the open transaction.
     let pending: Arc<Mutex<HashMap<String, i64>>> = Arc::default();
     let p = pending.clone();
-    conn.update_hook(Some(
-        move |action: Action, db: &str, table: &str, _rowid| {
-            let delta = match action {
-                Action::SQLITE_INSERT => 1,
-                Action::SQLITE_DELETE => -1,
-                _ => return,
-            };
-            if db != "main" {
-                return;
+    conn.update_hook(Some(move |action: Action, db: &str, table: &str, rowid| {
+        let delta = match action {
+            Action::SQLITE_INSERT => 1,
+            Action::SQLITE_DELETE => -1,
+            _ => return,
+        };
+        if db != "main" {
+            return;
+        }
+        if let (Some(log), 1) = (&sequences, delta) {
+            log.note_insert(table, rowid);
+        }
+        let mut p = p.lock().unwrap_or_else(|e| e.into_inner());
+        match p.get_mut(table) {
+            Some(n) => *n += delta,
+            None => {
+                p.insert(table.to_owned(), delta);
             }
-            let mut p = p.lock().unwrap_or_else(|e| e.into_inner());
-            match p.get_mut(table) {
-                Some(n) => *n += delta,
-                None => {
-                    p.insert(table.to_owned(), delta);
-                }
-            }
-        },
-    ))?;
+        }
+    }))?;
     let p = pending.clone();
     conn.commit_hook(Some(move || {
         let mut p = p.lock().unwrap_or_else(|e| e.into_inner());
@@ -234,7 +259,7 @@ mod tests {
         guard::install(&mut c).unwrap();
         let limits = Limits::new(0);
         let rt = limits.runtime_or_load("t", || Ok(quotas)).unwrap();
-        install(&mut c, "prod", Role::Owner, None, &quotas, &rt).unwrap();
+        install(&mut c, "prod", Role::Owner, None, &quotas, &rt, None).unwrap();
         (c, rt)
     }
 

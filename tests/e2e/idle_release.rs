@@ -23,6 +23,7 @@ async fn a_released_session_is_the_same_session() {
     let c = server.fresh_tenant("acme").await;
     c.batch_execute(
         "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'one');
+         CREATE TABLE s (id serial PRIMARY KEY); INSERT INTO s DEFAULT VALUES;
          SET application_name = 'idle-app'; SET statement_timeout = 200",
     )
     .await
@@ -56,6 +57,9 @@ async fn a_released_session_is_the_same_session() {
         .await
         .unwrap();
     assert_eq!(one(&v), "one");
+    // currval remembers the session's insert across the new connection.
+    let id = c.simple_query("SELECT currval('s_id_seq')").await.unwrap();
+    assert_eq!(one(&id), "1");
 
     // The statement timeout interrupts the new connection's statement.
     wait_until("released again", Duration::from_secs(10), || {

@@ -269,3 +269,100 @@ async fn a_serial_keys_sequence_answers_setval_as_django_sends_it() {
         .get(0);
     assert_eq!(n, 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn currval_and_lastval_follow_the_sessions_serial_inserts() {
+    let server = TestServer::start().await;
+    let a = server.fresh_tenant("seqi").await;
+    a.batch_execute(
+        "CREATE TABLE users (id serial PRIMARY KEY, name text);
+         CREATE TABLE posts (id bigserial PRIMARY KEY, user_id int, title text);
+         CREATE TABLE tags (k int PRIMARY KEY);
+         CREATE SEQUENCE ids",
+    )
+    .await
+    .unwrap();
+    let e = a.query_one("SELECT currval('users_id_seq')", &[]).await;
+    assert_eq!(sqlstate(e), SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE);
+    // PHP and older ORMs read the new key back this way after an INSERT.
+    a.batch_execute("INSERT INTO users (name) VALUES ('ann'), ('bob')")
+        .await
+        .unwrap();
+    let row = a
+        .query_one("SELECT currval('users_id_seq'), lastval()", &[])
+        .await
+        .unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (2, 2));
+    a.execute(
+        "INSERT INTO posts (user_id, title) VALUES (currval(pg_get_serial_sequence('users', 'id')), 'hi')",
+        &[],
+    )
+    .await
+    .unwrap();
+    // An insert into a table without a serial key leaves lastval alone.
+    a.batch_execute("INSERT INTO tags VALUES (40)")
+        .await
+        .unwrap();
+    let row = a
+        .query_one(
+            "SELECT currval('posts_id_seq'), currval('users_id_seq'), lastval(), (SELECT user_id FROM posts)",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            row.get::<_, i64>(0),
+            row.get::<_, i64>(1),
+            row.get::<_, i64>(2),
+            row.get::<_, i32>(3)
+        ),
+        (1, 2, 1, 2)
+    );
+    // An explicit nextval is newer than the last insert, and the other way.
+    let n: i64 = a
+        .query_one("SELECT nextval('users_id_seq')", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 3);
+    a.batch_execute("INSERT INTO users (name) VALUES ('cy')")
+        .await
+        .unwrap();
+    let row = a
+        .query_one("SELECT currval('users_id_seq'), lastval()", &[])
+        .await
+        .unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (4, 4));
+    a.query_one("SELECT nextval('ids')", &[]).await.unwrap();
+    // DISCARD SEQUENCES (and ALL) forget them, as poolers expect.
+    a.batch_execute("DISCARD SEQUENCES").await.unwrap();
+    let e = a.query_one("SELECT lastval()", &[]).await;
+    assert_eq!(sqlstate(e), SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE);
+    a.batch_execute("INSERT INTO users (name) VALUES ('di'); SELECT nextval('ids')")
+        .await
+        .unwrap();
+    a.batch_execute("DISCARD ALL").await.unwrap();
+    let e = a.query_one("SELECT currval('users_id_seq')", &[]).await;
+    assert_eq!(sqlstate(e), SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE);
+    a.query_one("SELECT nextval('ids')", &[]).await.unwrap();
+
+    // Another session, even on the connection this one leaves behind,
+    // knows none of it.
+    drop(a);
+    for _ in 0..2 {
+        let b = server.connect_tenant("seqi", "alice", "s3cret").await;
+        for sql in [
+            "SELECT currval('users_id_seq')",
+            "SELECT currval('ids')",
+            "SELECT lastval()",
+        ] {
+            let e = b.query_one(sql, &[]).await;
+            assert_eq!(
+                sqlstate(e),
+                SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                "{sql}"
+            );
+        }
+    }
+}

@@ -26,6 +26,7 @@ use rusqlite::{Connection, InterruptHandle, StatementStatus};
 use super::key_types::{self, KeyTypes};
 use super::pgfuncs::clock::Clock;
 use super::pgfuncs::column_input::DeclCache;
+use super::pgfuncs::sequences::SequenceLog;
 use super::pgfuncs::triggers::TriggerState;
 use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
 use crate::sql::errors::{from_sqlite, from_sqlite_on, ErrorObject, SqlError};
@@ -51,6 +52,8 @@ const LIGHT_BLOCK_STEPS: u64 = 40_000;
 /// One SQLite connection owned by one session.
 pub struct Conn {
     db: Connection,
+    /// currval/lastval's memory, bound to the session using the connection.
+    sequences: Option<Arc<SequenceLog>>,
     /// Column declarations `pg_column_input` read, checked against the
     /// schema version before each statement that calls it.
     decls: Arc<DeclCache>,
@@ -222,6 +225,7 @@ impl Conn {
         let _ = super::on_commit::register(&db, on_commit.clone());
         Conn {
             db,
+            sequences: None,
             decls,
             key_types: Box::default(),
             interrupt,
@@ -245,9 +249,20 @@ impl Conn {
 
     /// A session's connection: its commits may run on the async worker, so
     /// checkpoints wait for [`Self::checkpoint_if_due`].
-    pub fn for_session(self) -> Conn {
+    pub fn for_session(mut self) -> Conn {
         self.defer_checkpoint.store(true, Ordering::Relaxed);
+        let log = Arc::new(SequenceLog::default());
+        match super::pgfuncs::sequences::register_log(&self.db, log.clone()) {
+            Ok(()) => self.sequences = Some(log),
+            Err(e) => tracing::warn!(error = %e, "session sequence functions unavailable"),
+        }
         self
+    }
+
+    /// What the session's sequence functions and inserts recorded (see
+    /// [`SequenceLog`]); a session connection's only.
+    pub fn sequence_log(&self) -> Option<Arc<SequenceLog>> {
+        self.sequences.clone()
     }
 
     /// Whether the WAL outgrew the checkpoint threshold at a commit.

@@ -20,22 +20,75 @@ use super::error;
 use crate::sql::catalog::REL_OID_BASE as OID_BASE;
 use crate::sql::quote_ident;
 
-/// What nextval returned on this connection: per sequence, and the last.
+/// What nextval returned in the session now using the connection: per
+/// sequence, and the last; and the ids the serial keys of its inserts got.
+/// The session's connection resets it when it binds the connection (see
+/// `enforce::install`), so one session never sees another's values.
+#[derive(Default)]
+pub struct SequenceLog(Mutex<Seen>);
+
 #[derive(Default)]
 struct Seen {
-    by_name: HashMap<String, i64>,
-    last: Option<i64>,
+    /// Per sequence: the value and when it was given (`tick`).
+    by_name: HashMap<String, (i64, u64)>,
+    /// The last value nextval (or setval) gave, and when.
+    last: Option<(i64, u64)>,
+    /// The last row id each table's inserts got, and when.
+    inserted: HashMap<String, (i64, u64)>,
+    tick: u64,
 }
 
-/// Records a value nextval (or a called setval) gave for `name`.
-fn remember(seen: &Mutex<Seen>, name: String, value: i64) {
-    let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
-    seen.by_name.insert(name, value);
-    seen.last = Some(value);
+impl SequenceLog {
+    /// Forgets everything: a new session uses the connection.
+    pub fn reset(&self) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Seen::default();
+    }
+
+    /// Moves what the log holds out (a session releasing its connection).
+    pub fn take(&self) -> SequenceLog {
+        let seen = std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()));
+        SequenceLog(Mutex::new(seen))
+    }
+
+    /// Takes over what `from` held (the session's next connection).
+    pub fn restore(&self, from: SequenceLog) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) =
+            from.0.into_inner().unwrap_or_else(|p| p.into_inner());
+    }
+
+    /// A row of `table` was inserted with id `rowid` (SQLite's update
+    /// hook): a serial key's sequence gave that value, as far as currval
+    /// and lastval tell. (Without an allocation once the table was seen.)
+    pub fn note_insert(&self, table: &str, rowid: i64) {
+        let mut seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        seen.tick += 1;
+        let tick = seen.tick;
+        match seen.inserted.get_mut(table) {
+            Some(v) => *v = (rowid, tick),
+            None => {
+                seen.inserted.insert(table.to_owned(), (rowid, tick));
+            }
+        }
+    }
+
+    /// Records a value nextval (or a called setval) gave for `name`.
+    fn remember(&self, name: String, value: i64) {
+        let mut seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        seen.tick += 1;
+        let tick = seen.tick;
+        seen.by_name.insert(name, (value, tick));
+        seen.last = Some((value, tick));
+    }
 }
 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
-    let seen = Arc::new(Mutex::new(Seen::default()));
+    register_log(conn, Arc::default())
+}
+
+/// nextval, currval, lastval and setval over `log` (a tenant session's
+/// connection registers its own, see `exec::Conn::for_session`).
+pub fn register_log(conn: &Connection, log: Arc<SequenceLog>) -> rusqlite::Result<()> {
+    let seen = log;
     // Not deterministic: every call may change the sequence. Innocuous, so
     // a column DEFAULT may call nextval (schemas are untrusted otherwise):
     // it only touches the sequence's table in the same database.
@@ -46,7 +99,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             return Ok(None);
         };
         let value = nextval(ctx, &name)?;
-        remember(&s, name, value);
+        s.remember(name, value);
         Ok(Some(value))
     })?;
     // TRUNCATE ... RESTART IDENTITY: the table's serial key numbers from 1.
@@ -65,8 +118,24 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         let Some(name) = sequence_name(ctx)? else {
             return Ok(None);
         };
-        let seen = s.lock().unwrap_or_else(|p| p.into_inner());
-        seen.by_name.get(&name).copied().map(Some).ok_or_else(|| {
+        let seen = s.0.lock().unwrap_or_else(|p| p.into_inner());
+        let given = seen.by_name.get(&name).copied();
+        // A serial key's sequence: the id the session's last insert into
+        // its table got, when that came later.
+        let inserted = if seen.inserted.is_empty() {
+            None
+        } else {
+            // SAFETY: a read of the schema during the call.
+            let conn = unsafe { ctx.get_connection()? };
+            serial_key(&conn, &name)
+                .ok()
+                .and_then(|(table, _)| seen.inserted.get(&table).copied())
+        };
+        let newest = match (given, inserted) {
+            (Some(g), Some(i)) => Some(if i.1 > g.1 { i } else { g }),
+            (g, i) => g.or(i),
+        };
+        newest.map(|(v, _)| Some(v)).ok_or_else(|| {
             error(
                 "55000",
                 format!("currval of sequence \"{name}\" is not yet defined in this session"),
@@ -74,9 +143,28 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         })
     })?;
     let s = seen.clone();
-    conn.create_scalar_function("pg_lastval", 0, flags, move |_| {
-        let seen = s.lock().unwrap_or_else(|p| p.into_inner());
+    conn.create_scalar_function("pg_lastval", 0, flags, move |ctx| {
+        let seen = s.0.lock().unwrap_or_else(|p| p.into_inner());
+        // The latest insert after the last nextval into a table whose key
+        // is a serial one: its id.
+        let since = seen.last.map_or(0, |(_, tick)| tick);
+        let mut later: Vec<(&String, &(i64, u64))> = seen
+            .inserted
+            .iter()
+            .filter(|(_, (_, tick))| *tick > since)
+            .collect();
+        later.sort_by_key(|(_, (_, tick))| std::cmp::Reverse(*tick));
+        if !later.is_empty() {
+            // SAFETY: a read of the schema during the call.
+            let conn = unsafe { ctx.get_connection()? };
+            for (table, (id, _)) in later {
+                if has_serial_key(&conn, table)? {
+                    return Ok(*id);
+                }
+            }
+        }
         seen.last
+            .map(|(v, _)| v)
             .ok_or_else(|| error("55000", "lastval is not yet defined in this session"))
     })?;
     for n in [2, 3] {
@@ -90,7 +178,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             let called = n == 2 || ctx.get::<Option<bool>>(2)?.unwrap_or(true);
             setval(ctx, &name, value, called)?;
             if called {
-                remember(&s, name, value);
+                s.remember(name, value);
             }
             Ok(Some(value))
         })?;
@@ -316,6 +404,16 @@ fn serial_key(conn: &Connection, name: &str) -> rusqlite::Result<(String, String
     .query_row([name], |r| Ok((r.get(0)?, r.get(1)?)))
     .optional()?
     .ok_or_else(|| error("42P01", format!("relation \"{name}\" does not exist")))
+}
+
+/// Whether `table`'s primary key is a serial one (SQLite's rowid).
+fn has_serial_key(conn: &Connection, table: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT count(*) = 1 AND max(lower(type) = 'integer') FROM pragma_table_info(?1) \
+         WHERE pk > 0",
+    )?
+    .query_row([table], |r| r.get::<_, Option<bool>>(0))
+    .map(|b| b == Some(true))
 }
 
 /// The next id of a serial key: past the largest and past SQLite's counter
