@@ -512,6 +512,45 @@ pub(super) fn rewrite_regclass_text_cast(expr: &mut Expr) {
     }
 }
 
+/// A result column `'t'::regclass` (or a computed name cast so) prints
+/// the relation's name, as regclass output does; elsewhere the cast is
+/// the OID, which comparisons with oid columns need. Only the outermost
+/// query's columns: a subquery's feed comparisons (`attrelid IN (SELECT
+/// 't'::regclass)`). Such columns are described as text, as a regclass
+/// cast of an oid column is.
+pub(super) fn regclass_results(statement: &mut Statement, columns: &mut [Option<PgType>]) {
+    let Statement::Query(query) = statement else {
+        return;
+    };
+    let sqlparser::ast::SetExpr::Select(select) = query.body.as_mut() else {
+        return;
+    };
+    for (i, item) in select.projection.iter_mut().enumerate() {
+        let (SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) = item else {
+            continue;
+        };
+        let mut of = &*e;
+        while let Expr::Nested(inner) = of {
+            of = inner;
+        }
+        let Expr::Cast {
+            expr: name,
+            data_type,
+            ..
+        } = of
+        else {
+            continue;
+        };
+        if reg_type(data_type).as_deref() == Some("regclass") && is_text_input(name) {
+            let cast = super::ast::take(e);
+            *e = super::ast::cast(cast, DataType::Text);
+            if let Some(t) = columns.get_mut(i) {
+                *t = Some(PgType::Text);
+            }
+        }
+    }
+}
+
 /// Whether a reg cast's operand is a name (text), not an OID: a string
 /// literal, a text cast, a concatenation, a text column.
 fn is_text_input(expr: &Expr) -> bool {

@@ -226,6 +226,7 @@ fn translate_plain(statement: Statement, overriding: bool) -> Result<Translation
     super::upsert_xmax::rewrite(&mut statement);
     super::time_zone::prepare(&mut statement);
     super::exact::prepare(&mut statement);
+    super::catalog::regclass_results(&mut statement, &mut columns);
     super::scalar_subquery::guard(&mut statement);
     super::group_check::add_checks(&mut statement);
     rewrite_statement(&mut statement)?;
