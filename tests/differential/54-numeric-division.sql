@@ -33,3 +33,23 @@ SELECT id, -weight / 4 AS neg FROM nd_orders WHERE id = 3;
 SELECT id, weight * total AS wt, weight + total AS ws, total - weight AS wd, items * total AS it FROM nd_orders WHERE id > 1 ORDER BY id;
 SELECT customer, sum(weight * total) AS wt FROM nd_orders WHERE id > 1 GROUP BY customer ORDER BY customer;
 DROP TABLE nd_orders;
+-- Reports over money columns: weighted averages, shares of a total, growth
+-- rates over lag(), unit prices and margins.
+CREATE TABLE nd_sales (id int primary key, day date, region text, price numeric(10,2), qty int, cost numeric);
+INSERT INTO nd_sales values (1, '2024-01-01', 'n', 10.00, 3, 4), (2, '2024-01-02', 'n', 12.50, 1, 5.5), (3, '2024-01-02', 's', 8.25, 4, 3), (4, '2024-02-01', 's', 20, 2, 11), (5, '2024-02-03', 'n', 15.75, 5, 7.25);
+select round(avg(price), 2), avg(price), ceil(avg(price)), floor(price / 2) from nd_sales group by price order by 1;
+select id, price - lag(price) over (order by id) as diff, 100 * (price - lag(price) over (order by id)) / lag(price) over (order by id) as growth from nd_sales order by id;
+select id, round(100 * (price - lag(price) over (order by id)) / lag(price) over (order by id), 1) as growth from nd_sales order by id;
+select region, sum(price * qty) / sum(qty) as wavg from nd_sales group by region order by region;
+select region, sum(price * qty) as revenue, sum(price * qty) / (select sum(price * qty) from nd_sales) * 100 as share from nd_sales group by region order by region;
+select to_char(day, 'YYYY-MM') as month, sum(price * qty) as revenue, count(*) from nd_sales group by 1 order by 1;
+select date_trunc('month', day) as m, avg(price) from nd_sales group by 1 order by 1;
+select id, price / qty as unit, (price - cost) / price as margin from nd_sales order by id;
+select id, cast(price / qty as numeric(10,2)) as unit, (price / qty)::numeric(10,3) as u3 from nd_sales order by id;
+select sum(price) / count(*) as mean, sum(price) / count(distinct region) from nd_sales;
+select region, round(sum(price)::numeric / count(*), 2) from nd_sales group by region order by 1;
+select id, price * qty * 1.0 / 3 from nd_sales order by id;
+select region, percentile_cont(0.5) within group (order by price) as med from nd_sales group by region order by region;
+select id, qty / 2, qty / 2.0, qty::numeric / 2, qty * 1.0 / 2 from nd_sales order by id;
+select id, sum(qty) over (order by id) / id as running from nd_sales order by id;
+DROP TABLE nd_sales;

@@ -114,7 +114,21 @@ fn arithmetic(op: &BinaryOperator) -> bool {
 fn passes_type(name: &str) -> bool {
     matches!(
         name,
-        "sum" | "min" | "max" | "abs" | "coalesce" | "nullif" | "greatest" | "least"
+        "sum"
+            | "min"
+            | "max"
+            | "abs"
+            | "coalesce"
+            | "nullif"
+            | "greatest"
+            | "least"
+            // Window functions giving another row's value (growth rates:
+            // `(x - lag(x) OVER w) / lag(x) OVER w`).
+            | "lag"
+            | "lead"
+            | "first_value"
+            | "last_value"
+            | "nth_value"
     )
 }
 
