@@ -53,3 +53,17 @@ select region, percentile_cont(0.5) within group (order by price) as med from nd
 select id, qty / 2, qty / 2.0, qty::numeric / 2, qty * 1.0 / 2 from nd_sales order by id;
 select id, sum(qty) over (order by id) / id as running from nd_sales order by id;
 DROP TABLE nd_sales;
+-- Durations and amounts divided: epochs of intervals, cents to dollars, JSON
+-- fields cast to numeric, date_part's double.
+CREATE TABLE nd_ev (id int primary key, started timestamp, ended timestamp, amount_cents int, data jsonb);
+INSERT INTO nd_ev values (1, '2024-01-01 10:00', '2024-01-01 10:01:30', 1999, '{"amount": "12.5", "n": 3}'), (2, '2024-01-01 11:00', '2024-01-01 13:00', 500, '{"amount": 7, "n": 2}');
+select id, extract(epoch from (ended - started)) / 60 as minutes from nd_ev order by id;
+select id, extract(epoch from ended - started)::int / 60 as m2 from nd_ev order by id;
+select id, amount_cents / 100.0 as dollars, amount_cents / 100 as whole, amount_cents::numeric / 100 as d2 from nd_ev order by id;
+select id, (data->>'amount')::numeric / (data->>'n')::int as per from nd_ev order by id;
+select id from nd_ev where (data->>'amount')::numeric / 2 > 5 order by id;
+select sum(amount_cents) / 100.0 as total from nd_ev;
+select id, round(extract(epoch from ended - started) / 3600, 2) as hours from nd_ev order by id;
+select avg(extract(epoch from ended - started)) from nd_ev;
+select id, date_part('epoch', ended - started) / 60 from nd_ev order by id;
+DROP TABLE nd_ev;

@@ -9,9 +9,9 @@
 //! (`pg_column_type`, constant, so once per run). Outside a query's result
 //! columns (WHERE, ORDER BY, function arguments, subqueries) it becomes
 //! `pg_div(l, r, numeric)` (and `%` `pg_mod`): real division when a column
-//! is numeric, SQLite's otherwise, 22012 for a zero divisor either way. A
-//! result column that is arithmetic over such columns is computed exactly
-//! instead (see [`exact_by_column_types`]).
+//! is numeric or an operand a float, SQLite's otherwise, 22012 for a zero
+//! divisor either way. A result column that is arithmetic over such
+//! columns is computed exactly instead (see [`exact_by_column_types`]).
 
 use super::ast::{base_name, call, number, plain_args, string, take};
 use super::column_dates::{column_lookup, Scopes};
@@ -162,11 +162,9 @@ pub(super) fn rewrite(e: &mut Expr, scopes: &Scopes) {
     let mut leaves = Leaves::default();
     collect(left, scopes, &mut leaves);
     collect(right, scopes, &mut leaves);
-    // Floats divide as floats in SQLite already.
-    if leaves.float {
-        return;
-    }
-    let numeric = if leaves.numeric {
+    // A float divides as one; a float-typed call may hold a whole number
+    // (`date_part('epoch', interval)` is 90, not 90.0).
+    let numeric = if leaves.numeric || leaves.float {
         number(1)
     } else if leaves.columns.is_empty() {
         return;
