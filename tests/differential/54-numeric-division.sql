@@ -67,3 +67,18 @@ select id, round(extract(epoch from ended - started) / 3600, 2) as hours from nd
 select avg(extract(epoch from ended - started)) from nd_ev;
 select id, date_part('epoch', ended - started) / 60 from nd_ev order by id;
 DROP TABLE nd_ev;
+-- Window shares, moving sums and deviations over a numeric(6,2) column,
+-- % and mod() of numerics.
+CREATE TABLE nd_sc (id int primary key, grp text, v numeric(6,2), n int);
+INSERT INTO nd_sc values (1,'a',10,1),(2,'a',20,2),(3,'a',20,3),(4,'b',5,4),(5,'b',7.5,5),(6,'b',null,6);
+select id, percent_rank() over (order by v), cume_dist() over (order by v), ntile(3) over (order by id) from nd_sc order by id;
+select id, round(percent_rank() over (partition by grp order by v)::numeric, 2) as pr from nd_sc order by id;
+select id, v / sum(v) over (partition by grp) as share, 100.0 * n / sum(n) over () as pct from nd_sc order by id;
+select grp, stddev(v), variance(n), avg(n)::numeric(10,2), sum(v)/count(v) from nd_sc group by grp order by grp;
+select id, sum(v) over (order by id rows between 1 preceding and current row) / 2 as mov from nd_sc order by id;
+select id, avg(v) over (partition by grp) from nd_sc order by id;
+select id, v - avg(v) over (partition by grp) as dev from nd_sc order by id;
+select grp, max(v) / min(v) as ratio from nd_sc group by grp order by grp;
+select id, n % 4, v % 3 from nd_sc order by id;
+select id, div(n, 4), mod(n, 4), div(v, 3), mod(v, 3) from nd_sc where v is not null order by id;
+DROP TABLE nd_sc;

@@ -151,12 +151,19 @@ fn any_column_is(columns: &[[Expr; 2]], names: &[&str]) -> Option<Expr> {
 /// `l / r` (or `l % r`) whose operands read columns of unknown type, or
 /// are known numerics, → `pg_div(l, r, numeric)` (`pg_mod`).
 pub(super) fn rewrite(e: &mut Expr, scopes: &Scopes) {
-    let Expr::BinaryOp { left, op, right } = &*e else {
-        return;
-    };
-    let function = match op {
-        BinaryOperator::Divide => "pg_div",
-        BinaryOperator::Modulo => "pg_mod",
+    let (function, left, right) = match &*e {
+        Expr::BinaryOp { left, op, right } => match op {
+            BinaryOperator::Divide => ("pg_div", &**left, &**right),
+            BinaryOperator::Modulo => ("pg_mod", &**left, &**right),
+            _ => return,
+        },
+        // `mod(a, b)` is `a % b`.
+        Expr::Function(f) if f.over.is_none() && base_name(&f.name) == "mod" => {
+            match plain_args(f).as_deref() {
+                Some([l, r]) => ("pg_mod", *l, *r),
+                _ => return,
+            }
+        }
         _ => return,
     };
     let mut leaves = Leaves::default();
@@ -174,10 +181,7 @@ pub(super) fn rewrite(e: &mut Expr, scopes: &Scopes) {
             None => return,
         }
     };
-    let Expr::BinaryOp { left, right, .. } = e else {
-        return;
-    };
-    let (l, r) = (take(left), take(right));
+    let (l, r) = (left.clone(), right.clone());
     *e = call(function, vec![l, r, numeric]);
 }
 

@@ -262,7 +262,12 @@ fn function_scale(func: &Function) -> Option<u16> {
     let args = plain_args(func)?;
     let first = || args.first().and_then(|e| expr_scale(e));
     match name.as_str() {
-        "row_number" | "rank" | "dense_rank" | "ceil" | "ceiling" | "floor" => Some(0),
+        "row_number" | "rank" | "dense_rank" | "ceil" | "ceiling" | "floor" | "div" => Some(0),
+        // As `%`: the larger scale.
+        "mod" => match args.as_slice() {
+            [a, b] => Some(expr_scale(a)?.max(expr_scale(b)?)),
+            _ => None,
+        },
         // A sum's scale is the largest of the values it adds: `sum(CASE ..
         // THEN amount ELSE 0 END)` prints amount's decimals.
         "sum" => first().or_else(|| args.first().and_then(|e| widest(e))),
