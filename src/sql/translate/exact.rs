@@ -17,7 +17,8 @@ use super::params::Scope;
 use crate::sql::pgtype::PgType;
 use sqlparser::ast::{
     BinaryOperator, DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArguments, OrderByKind, SelectItem, SetExpr, Statement, UnaryOperator, Value,
+    FunctionArguments, OrderByKind, Query, SelectItem, SetExpr, Statement, TableFactor,
+    TableWithJoins, UnaryOperator, Value, With,
 };
 
 /// Rewrites the result columns of a query in place.
@@ -28,14 +29,37 @@ pub(super) fn prepare(statement: &mut Statement) {
     };
     // The original expressions are kept only for an ORDER BY to sort by.
     let sorted = query.order_by.is_some();
-    let SetExpr::Select(select) = query.body.as_mut() else {
+    let Query { body, with, .. } = query.as_mut();
+    let SetExpr::Select(select) = body.as_mut() else {
         return;
     };
     let mut scopes = Scopes::default();
     scopes.push_select(select);
+    let derived = derived_relations(with.as_ref(), &select.from);
+    // The FROM items: the name each goes by, and the relation it reads.
+    let from_items: Vec<(String, String)> = select
+        .from
+        .iter()
+        .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
+        .filter_map(|factor| match factor {
+            TableFactor::Table { name, alias, .. } => {
+                let base = super::ast::base_name(name);
+                let visible = alias
+                    .as_ref()
+                    .map_or_else(|| base.clone(), |a| a.name.value.clone());
+                Some((visible, base))
+            }
+            TableFactor::Derived {
+                alias: Some(alias), ..
+            } => Some((alias.name.value.clone(), alias.name.value.clone())),
+            _ => None,
+        })
+        .collect();
     let scope = Lookups {
         scope: outer,
         scopes,
+        derived,
+        from_items,
     };
     // (position, output name, original expression) of each rewritten column.
     let mut rewritten: Vec<(usize, Option<String>, Option<Expr>)> = Vec::new();
@@ -87,6 +111,98 @@ struct Lookups {
     scope: Scope,
     /// The candidate tables of a column, for a look-up when it runs.
     scopes: Scopes,
+    /// The WITH queries and derived tables the SELECT reads.
+    derived: Vec<Derived>,
+    /// The FROM items: (the name each goes by, the relation it reads).
+    from_items: Vec<(String, String)>,
+}
+
+/// A WITH query or derived table: its columns' defining expressions, and
+/// the FROM items they read.
+struct Derived {
+    name: String,
+    columns: Vec<(String, Expr)>,
+    scopes: Scopes,
+}
+
+/// The WITH queries and FROM-clause subqueries (plain SELECTs) of a query.
+/// (Only queries that have them pay for the copies.)
+fn derived_relations(with: Option<&With>, from: &[TableWithJoins]) -> Vec<Derived> {
+    let mut out = Vec::new();
+    let mut add = |name: &str, query: &Query| {
+        let SetExpr::Select(select) = query.body.as_ref() else {
+            return;
+        };
+        let columns = select
+            .projection
+            .iter()
+            .filter_map(|item| match item {
+                SelectItem::ExprWithAlias { expr, alias } => Some((alias.value.clone(), expr)),
+                SelectItem::UnnamedExpr(e @ Expr::Identifier(id)) => Some((id.value.clone(), e)),
+                SelectItem::UnnamedExpr(e @ Expr::CompoundIdentifier(ids)) => {
+                    Some((ids.last()?.value.clone(), e))
+                }
+                _ => None,
+            })
+            .map(|(n, e)| (n, e.clone()))
+            .collect();
+        let mut scopes = Scopes::default();
+        scopes.push_select(select);
+        out.push(Derived {
+            name: name.to_owned(),
+            columns,
+            scopes,
+        });
+    };
+    for cte in with.iter().flat_map(|w| &w.cte_tables) {
+        add(&cte.alias.name.value, &cte.query);
+    }
+    for t in from {
+        for factor in std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)) {
+            if let TableFactor::Derived {
+                subquery,
+                alias: Some(alias),
+                ..
+            } = factor
+            {
+                add(&alias.name.value, subquery);
+            }
+        }
+    }
+    out
+}
+
+/// The type expression `pg_avg` takes for a column of a WITH query or
+/// derived table (see `numeric_division::value_type`).
+fn derived_type(arg: &Expr, scope: &Lookups) -> Option<Expr> {
+    if scope.derived.is_empty() {
+        return None;
+    }
+    let (qualifier, column) = match arg {
+        Expr::Identifier(id) => (None, &id.value),
+        Expr::CompoundIdentifier(ids) if ids.len() == 2 => (Some(&ids[0].value), &ids[1].value),
+        _ => return None,
+    };
+    // The relations the column may come from: the one its qualifier names,
+    // or (bare) every one read; a bare name that two could supply would
+    // be ambiguous, so the first WITH query or derived table defining it
+    // is the one.
+    let definition = scope
+        .from_items
+        .iter()
+        .filter(|(visible, _)| qualifier.is_none_or(|q| visible.eq_ignore_ascii_case(q)))
+        .find_map(|(_, base)| {
+            let d = scope
+                .derived
+                .iter()
+                .find(|d| d.name.eq_ignore_ascii_case(base))?;
+            let (_, def) = d
+                .columns
+                .iter()
+                .find(|(c, _)| c.eq_ignore_ascii_case(column))?;
+            Some((def, &d.scopes))
+        })?;
+    super::numeric_division::value_type(definition.0, definition.1)
 }
 
 /// Rewrites `e` to exact functions where it divides numerics or averages;
@@ -339,6 +455,9 @@ fn numeric_math(f: &mut Function) -> bool {
 /// `'table.column'` of a column (its declared type is looked up), or
 /// `'numeric'` for an expression known to be numeric.
 fn type_reference(arg: &Expr, scope: &Lookups) -> Expr {
+    if let Some(derived) = derived_type(arg, scope) {
+        return derived;
+    }
     match scope.scope.column_of(arg) {
         Some((table, column)) => string(format!("{table}.{column}")),
         None if expr_type(arg) == Some(PgType::Numeric) => string("numeric"),

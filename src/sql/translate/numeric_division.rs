@@ -148,6 +148,55 @@ fn any_column_is(columns: &[[Expr; 2]], names: &[&str]) -> Option<Expr> {
         })
 }
 
+/// An expression giving `'numeric'` when `e`'s value is a numeric (a
+/// column of one in its arithmetic, none a float), as `pg_avg` takes it:
+/// for a WITH query's or derived table's column, which no table declares
+/// (`avg(total)` over `SELECT sum(qty * price) AS total ...`). `None` when
+/// `e` is no such arithmetic.
+pub(super) fn value_type(e: &Expr, scopes: &Scopes) -> Option<Expr> {
+    let mut leaves = Leaves::default();
+    collect(e, scopes, &mut leaves);
+    if leaves.float || leaves.opaque {
+        return None;
+    }
+    if leaves.columns.is_empty() {
+        return leaves.numeric.then(|| string("numeric"));
+    }
+    let condition = numeric_condition(&leaves)?;
+    Some(Expr::Case {
+        case_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+        end_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+        operand: None,
+        conditions: vec![sqlparser::ast::CaseWhen {
+            condition,
+            result: string("numeric"),
+        }],
+        else_result: None,
+    })
+}
+
+/// A column is numeric (or a leaf is known to be) and none is a float.
+fn numeric_condition(leaves: &Leaves) -> Option<Expr> {
+    let not_float = Expr::UnaryOp {
+        op: UnaryOperator::Not,
+        expr: Box::new(Expr::Nested(Box::new(any_column_is(
+            &leaves.columns,
+            &["float4", "float8"],
+        )?))),
+    };
+    if leaves.numeric {
+        return Some(not_float);
+    }
+    Some(Expr::BinaryOp {
+        left: Box::new(Expr::Nested(Box::new(any_column_is(
+            &leaves.columns,
+            &["numeric"],
+        )?))),
+        op: BinaryOperator::And,
+        right: Box::new(not_float),
+    })
+}
+
 /// `l / r` (or `l % r`) whose operands read columns of unknown type, or
 /// are known numerics, → `pg_div(l, r, numeric)` (`pg_mod`).
 pub(super) fn rewrite(e: &mut Expr, scopes: &Scopes) {
@@ -201,26 +250,8 @@ pub(super) fn exact_by_column_types(e: &mut Expr, scopes: &Scopes) -> bool {
     {
         return false;
     }
-    let Some(float) = any_column_is(&leaves.columns, &["float4", "float8"]) else {
+    let Some(condition) = numeric_condition(&leaves) else {
         return false;
-    };
-    let condition = if leaves.numeric {
-        Expr::UnaryOp {
-            op: UnaryOperator::Not,
-            expr: Box::new(Expr::Nested(Box::new(float))),
-        }
-    } else {
-        let Some(numeric) = any_column_is(&leaves.columns, &["numeric"]) else {
-            return false;
-        };
-        Expr::BinaryOp {
-            left: Box::new(Expr::Nested(Box::new(numeric))),
-            op: BinaryOperator::And,
-            right: Box::new(Expr::UnaryOp {
-                op: UnaryOperator::Not,
-                expr: Box::new(Expr::Nested(Box::new(float))),
-            }),
-        }
     };
     let mut exact = e.clone();
     to_exact(&mut exact);
