@@ -82,3 +82,18 @@ select grp, max(v) / min(v) as ratio from nd_sc group by grp order by grp;
 select id, n % 4, v % 3 from nd_sc order by id;
 select id, div(n, 4), mod(n, 4), div(v, 3), mod(v, 3) from nd_sc where v is not null order by id;
 DROP TABLE nd_sc;
+-- Interest and balances over numeric(12,2) and numeric(5,4) columns: a
+-- division guarded by CASE, square roots, truncation of quotients.
+create table nd_acct (id int primary key, owner text, balance numeric(12,2), rate numeric(5,4), opened date);
+insert into nd_acct values (1, 'a', 1000, 0.0125, '2020-01-15'), (2, 'b', 250.5, 0.03, '2023-06-01'), (3, 'c', 0, 0.05, '2024-12-31');
+select id, balance * rate as interest, round(balance * rate, 2) as r, balance * (1 + rate) as grown from nd_acct order by id;
+select id, (date '2025-06-01' - opened) / 365 as years from nd_acct where id = 1;
+select id, age(date '2025-01-01', opened) from nd_acct order by id;
+select id, extract(year from age(date '2025-01-01', opened)) as yrs from nd_acct order by id;
+select id, to_char(balance, 'FM999,999.00') as fmt, to_char(rate * 100, 'FM990.00') || '%' as pct from nd_acct order by id;
+select sum(balance) filter (where balance > 100) / count(*) filter (where balance > 100) from nd_acct;
+select id, case when balance = 0 then null else 1000 / balance end as inv from nd_acct order by id;
+select id, balance / 3 * 3 as back from nd_acct order by id;
+select id, trunc(balance / 7, 3), ceil(balance / 7), floor(balance / 7) from nd_acct order by id;
+select id, sqrt(balance), abs(balance - 500) from nd_acct order by id;
+DROP TABLE nd_acct;

@@ -10,7 +10,7 @@
 //! and sort wrongly anywhere else, so an ORDER BY that names such a column
 //! sorts by the original expression.
 
-use super::ast::{base_name, call, string};
+use super::ast::{base_name, call, plain_args, string};
 use super::column_dates::{column_lookup, when_type, Scopes};
 use super::columns::expr_type;
 use super::params::Scope;
@@ -268,7 +268,30 @@ fn exact(e: &mut Expr, scope: &Lookups) -> bool {
             *e = call(name, args);
             true
         }
-        Expr::Function(f) => average(f, scope) || spread(f, scope) || numeric_math(f),
+        Expr::Function(f) => {
+            if average(f, scope) || spread(f, scope) || numeric_math(f) {
+                return true;
+            }
+            numeric_math_by_column_types(e, scope)
+        }
+        // `CASE WHEN d = 0 THEN NULL ELSE x / d END`: each result as a
+        // result column would be.
+        Expr::Case {
+            conditions,
+            else_result,
+            ..
+        } => {
+            let mut any = false;
+            for result in conditions
+                .iter_mut()
+                .map(|c| &mut c.result)
+                .chain(else_result.as_deref_mut())
+            {
+                any |= super::numeric_division::exact_by_column_types(result, &scope.scopes)
+                    || exact(result, scope);
+            }
+            any
+        }
         // An integer beyond bigint is a numeric: as text it keeps its digits.
         Expr::Value(v) => match &v.value {
             Value::Number(n, _)
@@ -448,6 +471,46 @@ fn numeric_math(f: &mut Function) -> bool {
         _ => return false,
     };
     f.name = super::ast::object_name(target);
+    true
+}
+
+/// `sqrt(x)`, `exp`, `ln`, `log` or `power` of columns whose type only the
+/// schema knows: `CASE WHEN <a column is numeric, none a float> THEN
+/// pg_numeric_sqrt(x) ELSE sqrt(x) END`.
+fn numeric_math_by_column_types(e: &mut Expr, scope: &Lookups) -> bool {
+    let Expr::Function(f) = &*e else {
+        return false;
+    };
+    if f.over.is_some() || f.filter.is_some() {
+        return false;
+    }
+    let target = match (base_name(&f.name).as_str(), plain_args(f).map(|a| a.len())) {
+        ("sqrt", Some(1)) => "pg_numeric_sqrt",
+        ("exp", Some(1)) => "pg_numeric_exp",
+        ("ln", Some(1)) => "pg_numeric_ln",
+        ("log" | "log10", Some(1)) => "pg_numeric_log10",
+        ("power" | "pow", Some(2)) => "pg_numeric_power",
+        _ => return false,
+    };
+    let Some(args) = plain_args(f) else {
+        return false;
+    };
+    let Some(condition) = super::numeric_division::numeric_values(&args, &scope.scopes) else {
+        return false;
+    };
+    let mut exact = f.clone();
+    exact.name = super::ast::object_name(target);
+    let native = std::mem::replace(e, Expr::value(Value::Null));
+    *e = Expr::Case {
+        case_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+        end_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+        operand: None,
+        conditions: vec![sqlparser::ast::CaseWhen {
+            condition,
+            result: Expr::Function(exact),
+        }],
+        else_result: Some(Box::new(native)),
+    };
     true
 }
 

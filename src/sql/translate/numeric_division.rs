@@ -175,6 +175,20 @@ pub(super) fn value_type(e: &Expr, scopes: &Scopes) -> Option<Expr> {
     })
 }
 
+/// The condition under which `args` (arithmetic over columns of unknown
+/// type) are numerics: a column is, none a float. `None` when they are
+/// not such arithmetic, or are known without asking.
+pub(super) fn numeric_values(args: &[&Expr], scopes: &Scopes) -> Option<Expr> {
+    let mut leaves = Leaves::default();
+    for a in args {
+        collect(a, scopes, &mut leaves);
+    }
+    if leaves.float || leaves.opaque || leaves.columns.is_empty() {
+        return None;
+    }
+    numeric_condition(&leaves)
+}
+
 /// A column is numeric (or a leaf is known to be) and none is a float.
 fn numeric_condition(leaves: &Leaves) -> Option<Expr> {
     let not_float = Expr::UnaryOp {
