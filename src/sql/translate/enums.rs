@@ -34,6 +34,10 @@ pub(super) fn user_type(data_type: &DataType) -> Option<String> {
     if !modifiers.is_empty() || super::types::pg_type(data_type).is_ok() {
         return None;
     }
+    // A built-in type pgtenant refuses (see `types::custom`), not a user's.
+    if matches!(super::types::pg_type(data_type), Err(e) if e.code == "0A000") {
+        return None;
+    }
     match name_parts(name).as_slice() {
         [n] => Some(n.clone()),
         [schema, n] if schema == "public" => Some(n.clone()),

@@ -1043,3 +1043,12 @@ fn an_unconstrained_numeric_operand_leaves_a_least_scale() {
         ]
     );
 }
+
+#[test]
+fn money_is_refused_not_passed_through() {
+    for sql in ["SELECT 1::money", "CREATE TABLE m (amount money)"] {
+        let e = translate(sql).unwrap_err();
+        assert_eq!(e.code, "0A000", "{sql}");
+        assert!(e.message.contains("money"), "{}", e.message);
+    }
+}
