@@ -97,3 +97,13 @@ select id, balance / 3 * 3 as back from nd_acct order by id;
 select id, trunc(balance / 7, 3), ceil(balance / 7), floor(balance / 7) from nd_acct order by id;
 select id, sqrt(balance), abs(balance - 500) from nd_acct order by id;
 DROP TABLE nd_acct;
+-- numeric(10,2) values are stored rounded to two places (half away from
+-- zero), so arithmetic on them later sees what PostgreSQL stored.
+CREATE TABLE nd_pr (id int PRIMARY KEY, price numeric(10,2), amt numeric(10,2));
+INSERT INTO nd_pr VALUES (1, 12.99, 1.005), (2, 1.01, 2.675), (3, 0.29, 1.115);
+UPDATE nd_pr SET price = price / 2 RETURNING *;
+UPDATE nd_pr SET amt = amt * 3 RETURNING *;
+SELECT id, round(price / 3, 2), round(amt * 1.5, 2), round(2.675, 2), round(amt / 2, 1) FROM nd_pr ORDER BY id;
+INSERT INTO nd_pr VALUES (4, 10 / 3.0, 2.5 / 2);
+SELECT * FROM nd_pr ORDER BY id;
+DROP TABLE nd_pr;

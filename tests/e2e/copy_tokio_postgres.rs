@@ -316,3 +316,31 @@ async fn integrity_errors_name_the_failing_row() {
         vec![vec![s("0")]]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copied_numerics_are_stored_at_their_declared_scale() {
+    let server = TestServer::start().await;
+    let client = server.fresh_tenant("acme").await;
+    client
+        .batch_execute("CREATE TABLE amounts (id int PRIMARY KEY, amt numeric(10,2), raw numeric)")
+        .await
+        .unwrap();
+    copy_in(
+        &client,
+        "COPY amounts FROM STDIN (FORMAT csv)",
+        &["1,1.005,1.005\n2,2.675,2.675\n3,-0.125,7\n"],
+    )
+    .await
+    .unwrap();
+    // PostgreSQL rounds half away from zero on input, so later arithmetic
+    // sees the stored 1.01, not 1.005 (3.03, not 3.02); an unconstrained
+    // numeric keeps every digit.
+    assert_eq!(
+        rows(&client, "SELECT amt, amt * 3, raw FROM amounts ORDER BY id").await,
+        vec![
+            vec![s("1.01"), s("3.03"), s("1.005")],
+            vec![s("2.68"), s("8.04"), s("2.675")],
+            vec![s("-0.13"), s("-0.39"), s("7")],
+        ]
+    );
+}

@@ -10,6 +10,7 @@ use super::binary_format::{self, Step};
 use super::csv_format::{self, CsvSpec, RecordScan};
 use super::text_format::{self, LineScan};
 use super::Fields;
+use crate::backend::sqlite::pgfuncs::column_input::rounded_to_scale;
 use crate::sql::decode::decode_param;
 use crate::sql::errors::{from_sqlite, from_sqlite_on, SqlError};
 use crate::sql::pgtype::PgType;
@@ -25,6 +26,8 @@ pub struct Target {
     pub table: String,
     pub columns: Vec<String>,
     pub types: Vec<PgType>,
+    /// numeric(p, s) columns' `s`: values are stored rounded to it.
+    scales: Vec<Option<u16>>,
     force_not_null: Vec<bool>,
     force_null: Vec<bool>,
 }
@@ -103,6 +106,10 @@ pub fn resolve(
         force_not_null: flags(&opts.force_not_null, "FORCE_NOT_NULL")?,
         force_null: flags(&opts.force_null, "FORCE_NULL")?,
         types: chosen.iter().map(|(_, t)| PgType::from_decl(t)).collect(),
+        scales: chosen
+            .iter()
+            .map(|(_, t)| PgType::numeric_scale(t))
+            .collect(),
         columns: chosen.into_iter().map(|(n, _)| n).collect(),
     })
 }
@@ -370,7 +377,10 @@ impl<I: Inserts> Loader<I> {
                 }
             }
             match decode_param(raw, self.target.types[i], binary) {
-                Ok(v) => self.batch.push(v),
+                Ok(v) => self.batch.push(match self.target.scales[i] {
+                    Some(scale) => rounded_to_scale(v, scale),
+                    None => v,
+                }),
                 Err(e) => {
                     let context = if binary {
                         format!("{}, column {}", self.context(), self.target.columns[i])

@@ -60,14 +60,20 @@ fn input(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
         PgType::Int2 => to_int(ctx, 16)?.map_or(Value::Null, Value::Integer),
         PgType::Int4 => to_int(ctx, 32)?.map_or(Value::Null, Value::Integer),
         PgType::Int8 => to_int(ctx, 64)?.map_or(Value::Null, Value::Integer),
-        // Checked, then stored as given: the column's affinity keeps
+        // Checked, then stored as given, rounded to the declared scale
+        // as PostgreSQL stores it (1.005 in a numeric(10,2) is 1.01, and
+        // arithmetic on it later sees 1.01): the column's affinity keeps
         // digits a double cannot hold as text.
         PgType::Numeric => {
             let value = to_number(ctx, true)?;
-            if let (Some(p), Some(s)) = (column.precision, column.scale) {
-                fits_precision(&value, p, s)?;
+            let given = ctx.get::<Value>(0)?;
+            match (column.precision, column.scale) {
+                (Some(p), Some(s)) => {
+                    fits_precision(&value, p, s)?;
+                    rounded_to_scale(given, s)
+                }
+                _ => given,
             }
-            ctx.get::<Value>(0)?
         }
         // JSON text must parse (PostgreSQL checks it on input).
         PgType::Json | PgType::Jsonb => {
@@ -279,6 +285,32 @@ fn stored_kind(ty: PgType) -> Option<&'static str> {
         PgType::Timestamp => Some("ts"),
         PgType::Timestamptz => Some("tz"),
         _ => None,
+    }
+}
+
+/// `v` with at most `scale` decimals, rounded half away from zero on its
+/// decimal digits (a double's shortest form: 2.675 is 2.68, as typed).
+pub fn rounded_to_scale(v: Value, scale: u16) -> Value {
+    use crate::sql::encode::numeric::Numeric;
+    let exact = match &v {
+        Value::Real(f) => Numeric::from_f64_decimal(*f),
+        Value::Text(t) => match Numeric::parse(t) {
+            Some(n) => n,
+            None => return v,
+        },
+        _ => return v,
+    };
+    let Numeric::Finite(d) = &exact else {
+        return v;
+    };
+    if d.frac.len() <= usize::from(scale) {
+        return v;
+    }
+    let text = exact.with_scale(usize::from(scale)).to_text();
+    match v {
+        // A double stays one (the nearest to the rounded decimal).
+        Value::Real(_) => text.parse::<f64>().map_or(Value::Text(text), Value::Real),
+        _ => Value::Text(text),
     }
 }
 
