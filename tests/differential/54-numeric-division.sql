@@ -107,3 +107,15 @@ SELECT id, round(price / 3, 2), round(amt * 1.5, 2), round(2.675, 2), round(amt 
 INSERT INTO nd_pr VALUES (4, 10 / 3.0, 2.5 / 2);
 SELECT * FROM nd_pr ORDER BY id;
 DROP TABLE nd_pr;
+-- Computed values stored into numeric(10,2): by UPDATE and by INSERT ...
+-- SELECT, with and without a column list.
+CREATE TABLE nd_ba (id int PRIMARY KEY, bal numeric(10,2));
+INSERT INTO nd_ba VALUES (1, 100.00), (2, 33.33), (3, 0.01);
+UPDATE nd_ba SET bal = bal * 1.015;
+UPDATE nd_ba SET bal = bal / 3 WHERE id = 2;
+SELECT id, bal, bal * 3 FROM nd_ba ORDER BY id;
+SELECT sum(bal) FROM nd_ba;
+INSERT INTO nd_ba SELECT id + 10, bal / 7 FROM nd_ba;
+INSERT INTO nd_ba (bal, id) SELECT sum(bal) / 9, 20 FROM nd_ba WHERE id > 10;
+SELECT id, bal, bal * 7 FROM nd_ba ORDER BY id;
+DROP TABLE nd_ba;

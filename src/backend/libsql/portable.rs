@@ -37,8 +37,10 @@ use sqlparser::parser::Parser;
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
-const WRAPPERS: [&str; 9] = [
+const WRAPPERS: [&str; 10] = [
     "pg_column_input",
+    // A selected value rounded to its column's scale: stored as given.
+    "pg_column_scaled",
     // A timestamptz in the session's zone: a remote session reads UTC.
     "pg_tz_local",
     "pg_tz_utc",

@@ -8,7 +8,7 @@
 //! parameters).
 
 use super::ast::{call, for_each_column_value, string};
-use sqlparser::ast::{BinaryOperator, Expr, SetExpr, Statement, UnaryOperator, Value};
+use sqlparser::ast::{BinaryOperator, Expr, SelectItem, SetExpr, Statement, UnaryOperator, Value};
 
 /// Wraps the values written into columns in place. `overriding`: the
 /// INSERT said `OVERRIDING SYSTEM VALUE`.
@@ -159,12 +159,43 @@ fn check_selected(statement: &mut Statement) {
     let Some((table, columns)) = super::ast::insert_target(insert) else {
         return;
     };
-    if columns.is_empty() {
-        return;
-    }
     let Some(SetExpr::Select(select)) = insert.source.as_mut().map(|q| q.body.as_mut()) else {
         return;
     };
+    // Each selected value is stored at its column's numeric scale (not
+    // under DISTINCT or GROUP BY 1, which would then see rounded values).
+    let positional_group = match &select.group_by {
+        sqlparser::ast::GroupByExpr::Expressions(exprs, _) => exprs
+            .iter()
+            .any(|e| matches!(e, Expr::Value(v) if matches!(v.value, Value::Number(..)))),
+        sqlparser::ast::GroupByExpr::All(_) => true,
+    };
+    let items = if select.distinct.is_some() || positional_group {
+        &mut [][..]
+    } else {
+        &mut select.projection[..]
+    };
+    for (i, item) in items.iter_mut().enumerate() {
+        let (SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) = item else {
+            continue;
+        };
+        if matches!(e, Expr::Value(_)) {
+            continue;
+        }
+        let column = match columns.get(i) {
+            Some(name) => string(name.clone()),
+            None if columns.is_empty() => super::ast::number(i),
+            None => continue,
+        };
+        let value = std::mem::replace(e, Expr::value(Value::Null));
+        *e = call(
+            "pg_column_scaled",
+            vec![value, string(table.clone()), column],
+        );
+    }
+    if columns.is_empty() {
+        return;
+    }
     let check = call(
         "pg_identity_check",
         vec![string(table), string(columns.join(","))],

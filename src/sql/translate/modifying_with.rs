@@ -358,7 +358,7 @@ mod tests {
         ));
         assert_eq!(
             t.sql,
-            "INSERT INTO log (id) WITH src AS (SELECT 1 AS id) SELECT id FROM \"pgtenant_with_0\" AS d WHERE pg_identity_check('log', 'id')"
+            "INSERT INTO log (id) WITH src AS (SELECT 1 AS id) SELECT pg_column_scaled(id, 'log', 'id') FROM \"pgtenant_with_0\" AS d WHERE pg_identity_check('log', 'id')"
         );
     }
 

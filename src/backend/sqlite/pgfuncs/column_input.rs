@@ -29,6 +29,20 @@ pub fn register_cached(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
     super::column_type::register(conn, cache.clone())?;
     super::populate::register(conn, cache.clone())?;
     register_identity_check(conn, cache.clone())?;
+    // A computed value (INSERT ... SELECT) stored into a numeric(p, s):
+    // rounded to `s`, as PostgreSQL's assignment cast does.
+    let for_scaled = cache.clone();
+    conn.create_scalar_function("pg_column_scaled", 3, pure(), move |ctx| {
+        let v = ctx.get::<Value>(0)?;
+        Ok(match declared(ctx, &for_scaled)? {
+            Some(Column {
+                ty: PgType::Numeric,
+                scale: Some(scale),
+                ..
+            }) => rounded_to_scale(v, scale),
+            _ => v,
+        })
+    })?;
     let for_four = cache.clone();
     conn.create_scalar_function("pg_column_input", 3, pure(), move |ctx| input(ctx, &cache))?;
     let for_five = for_four.clone();
