@@ -301,6 +301,12 @@ pub(super) fn is_comparison(op: &sqlparser::ast::BinaryOperator) -> bool {
     matches!(op, B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
 }
 
+/// `+`, `-`, `*`, `/`, `%`.
+pub(super) fn is_arithmetic(op: &sqlparser::ast::BinaryOperator) -> bool {
+    use sqlparser::ast::BinaryOperator as B;
+    matches!(op, B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo)
+}
+
 /// The items of a row value: `(a, b)` or `ROW(a, b)`.
 pub(super) fn row_items(e: &Expr) -> Option<Vec<&Expr>> {
     match e {

@@ -123,15 +123,9 @@ fn is_input(e: &Expr) -> bool {
         // Arithmetic and concatenation may leave the column's range or
         // length (`SET n = n + 1` at int4's maximum is 22003 in PostgreSQL;
         // SQLite would store 2147483648, or a real past int8's).
-        Expr::BinaryOp { op, .. } => matches!(
-            op,
-            BinaryOperator::Plus
-                | BinaryOperator::Minus
-                | BinaryOperator::Multiply
-                | BinaryOperator::Divide
-                | BinaryOperator::Modulo
-                | BinaryOperator::StringConcat
-        ),
+        Expr::BinaryOp { op, .. } => {
+            super::ast::is_arithmetic(op) || *op == BinaryOperator::StringConcat
+        }
         Expr::Nested(inner) => is_input(inner),
         // A computed value may be too long for a varchar(n) or too large
         // for a numeric(p, s) (`repeat('x', 51)`, `round(x * 1e6, 2)`);

@@ -13,7 +13,7 @@
 //! divisor either way. A result column that is arithmetic over such
 //! columns is computed exactly instead (see [`exact_by_column_types`]).
 
-use super::ast::{base_name, call, number, plain_args, string, take};
+use super::ast::{base_name, call, is_arithmetic, number, plain_args, string, take};
 use super::column_dates::{column_lookup, Scopes};
 use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
@@ -48,7 +48,7 @@ fn collect(e: &Expr, scopes: &Scopes, leaves: &mut Leaves) {
             op: UnaryOperator::Minus | UnaryOperator::Plus,
             expr,
         } => collect(expr, scopes, leaves),
-        Expr::BinaryOp { left, op, right } if arithmetic(op) => {
+        Expr::BinaryOp { left, op, right } if is_arithmetic(op) => {
             leaves.divides |= *op == BinaryOperator::Divide;
             leaves.modulo |= *op == BinaryOperator::Modulo;
             collect(left, scopes, leaves);
@@ -98,17 +98,6 @@ fn typed_leaf(t: Option<PgType>, leaves: &mut Leaves) {
         Some(PgType::Int2 | PgType::Int4 | PgType::Int8) => {}
         _ => leaves.opaque = true,
     }
-}
-
-fn arithmetic(op: &BinaryOperator) -> bool {
-    matches!(
-        op,
-        BinaryOperator::Plus
-            | BinaryOperator::Minus
-            | BinaryOperator::Multiply
-            | BinaryOperator::Divide
-            | BinaryOperator::Modulo
-    )
 }
 
 fn passes_type(name: &str) -> bool {
@@ -304,7 +293,7 @@ fn to_exact(e: &mut Expr) {
             to_exact(expr);
             *e = take(expr);
         }
-        Expr::BinaryOp { left, op, right } if arithmetic(op) => {
+        Expr::BinaryOp { left, op, right } if is_arithmetic(op) => {
             let name = match op {
                 BinaryOperator::Plus => "pg_numeric_add",
                 BinaryOperator::Minus => "pg_numeric_sub",
