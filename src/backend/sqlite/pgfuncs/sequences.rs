@@ -60,6 +60,11 @@ impl SequenceLog {
     /// hook): a serial key's sequence gave that value, as far as currval
     /// and lastval tell. (Without an allocation once the table was seen.)
     pub fn note_insert(&self, table: &str, rowid: i64) {
+        // pgtenant's own tables (enum labels, comments, ...) and SQLite's
+        // have no sequence a client could ask about.
+        if table.starts_with("pgcat_") || table.starts_with("sqlite_") {
+            return;
+        }
         let mut seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
         seen.tick += 1;
         let tick = seen.tick;
