@@ -121,6 +121,16 @@ impl Scopes {
         })
     }
 
+    /// The innermost FROM clause's items: the name each goes by, and the
+    /// table or WITH query it reads (`None` for a derived table).
+    pub(super) fn innermost_items(&self) -> &[(String, Option<String>)] {
+        self.0
+            .iter()
+            .rev()
+            .find(|level| !level.is_empty())
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// The tables or WITH queries of the innermost FROM clause.
     pub(super) fn innermost_bases(&self) -> Vec<String> {
         self.0

@@ -36,30 +36,10 @@ pub(super) fn prepare(statement: &mut Statement) {
     let mut scopes = Scopes::default();
     scopes.push_select(select);
     let derived = derived_relations(with.as_ref(), &select.from);
-    // The FROM items: the name each goes by, and the relation it reads.
-    let from_items: Vec<(String, String)> = select
-        .from
-        .iter()
-        .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
-        .filter_map(|factor| match factor {
-            TableFactor::Table { name, alias, .. } => {
-                let base = super::ast::base_name(name);
-                let visible = alias
-                    .as_ref()
-                    .map_or_else(|| base.clone(), |a| a.name.value.clone());
-                Some((visible, base))
-            }
-            TableFactor::Derived {
-                alias: Some(alias), ..
-            } => Some((alias.name.value.clone(), alias.name.value.clone())),
-            _ => None,
-        })
-        .collect();
     let scope = Lookups {
         scope: outer,
         scopes,
         derived,
-        from_items,
     };
     // (position, output name, original expression) of each rewritten column.
     let mut rewritten: Vec<(usize, Option<String>, Option<Expr>)> = Vec::new();
@@ -113,8 +93,6 @@ struct Lookups {
     scopes: Scopes,
     /// The WITH queries and derived tables the SELECT reads.
     derived: Vec<Derived>,
-    /// The FROM items: (the name each goes by, the relation it reads).
-    from_items: Vec<(String, String)>,
 }
 
 /// A WITH query or derived table: its columns' defining expressions, and
@@ -188,10 +166,13 @@ fn derived_type(arg: &Expr, scope: &Lookups) -> Option<Expr> {
     // be ambiguous, so the first WITH query or derived table defining it
     // is the one.
     let definition = scope
-        .from_items
+        .scopes
+        .innermost_items()
         .iter()
         .filter(|(visible, _)| qualifier.is_none_or(|q| visible.eq_ignore_ascii_case(q)))
-        .find_map(|(_, base)| {
+        // A derived table is known by its alias.
+        .find_map(|(visible, base)| {
+            let base = base.as_ref().unwrap_or(visible);
             let d = scope
                 .derived
                 .iter()
