@@ -372,8 +372,7 @@ impl Session {
                 let params = self.do_params(&u.binds, env)?;
                 let rows = self.do_rows(&u.t, params, 1).await?;
                 let row = rows.rows.into_iter().next().unwrap_or_default();
-                let zone = self.zone();
-                crate::sql::zone::scoped(zone, || {
+                self.in_formats(|| {
                     row.into_iter()
                         .zip(rows.types)
                         .map(|(v, ty)| match v {

@@ -332,13 +332,23 @@ impl Session {
             .zone()
     }
 
+    /// Runs `work` in the session's TimeZone and IntervalStyle (the
+    /// thread-locals the encoder and SQL functions read).
+    pub(super) fn in_formats<T>(&self, work: impl FnOnce() -> T) -> T {
+        let (zone, style) = {
+            let s = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+            (s.zone(), s.interval_style())
+        };
+        crate::sql::zone::scoped(zone, || crate::sql::interval_style::scoped(style, work))
+    }
+
     /// Runs blocking work for the session: in its time zone, behind a
     /// panic boundary.
     pub(super) fn guarded<T>(
         &self,
         work: impl FnOnce() -> Result<T, SqlError>,
     ) -> Result<T, SqlError> {
-        crate::sql::zone::scoped(self.zone(), || super::fault::guarded(&self.identity, work))
+        self.in_formats(|| super::fault::guarded(&self.identity, work))
     }
 
     pub fn new(
@@ -743,11 +753,11 @@ impl Session {
     ) -> tokio::sync::MutexGuard<'a, RemoteConn> {
         let (timeout, zone) = {
             let s = self.settings.lock().unwrap_or_else(|p| p.into_inner());
-            (s.statement_timeout, s.zone())
+            (s.statement_timeout, (s.zone(), s.interval_style()))
         };
         let mut r = remote.lock().await;
         r.set_statement_timeout(timeout);
-        r.zone = zone;
+        (r.zone, r.interval_style) = zone;
         r
     }
 
@@ -1636,7 +1646,7 @@ impl Session {
             let conn = self.take_conn().await?;
             let mut sink = MemSink::new(format);
             let run = inline_run(t, &params, format, fixed_types.as_deref());
-            let done = crate::sql::zone::scoped(self.zone(), || conn.run_inline(&run, &mut sink));
+            let done = self.in_formats(|| conn.run_inline(&run, &mut sink));
             // A read that committed something (a function with effects)
             // waits for the fsync.
             self.settle(conn, None).await?;

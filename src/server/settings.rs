@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::sql::errors::SqlError;
+use crate::sql::interval_style::IntervalStyle;
 use crate::sql::zone::SessionZone;
 
 /// Settings with a PostgreSQL default, in `SHOW ALL` order.
@@ -180,6 +181,8 @@ pub struct Settings {
     pub statement_timeout: Option<Duration>,
     /// The TimeZone setting, resolved.
     zone: SessionZone,
+    /// The IntervalStyle setting, resolved.
+    interval_style: IntervalStyle,
     /// The reported settings' values the client was last told of.
     reported: Vec<(&'static str, String)>,
     /// A value may have changed since `changed_reports` last looked: every
@@ -248,6 +251,7 @@ impl Settings {
             values,
             statement_timeout,
             zone: SessionZone::Utc,
+            interval_style: IntervalStyle::Postgres,
             reported: Vec::new(),
             dirty: false,
             block: None,
@@ -384,6 +388,20 @@ impl Settings {
                 self.values.insert(name, zone.display(value));
                 return Ok(());
             }
+            "intervalstyle" => {
+                let style = IntervalStyle::parse(value).ok_or_else(|| {
+                    SqlError::new(
+                        "22023",
+                        format!("invalid value for parameter \"intervalstyle\": \"{value}\""),
+                    )
+                    .with_hint(
+                        "Available values: postgres, postgres_verbose, sql_standard, iso_8601.",
+                    )
+                })?;
+                self.interval_style = style;
+                self.values.insert(name, style.name().to_owned());
+                return Ok(());
+            }
             "statement_timeout" => {
                 let ms = parse_ms(value).ok_or_else(|| {
                     SqlError::new(
@@ -470,6 +488,15 @@ impl Settings {
             .get("timezone")
             .and_then(SessionZone::parse)
             .unwrap_or_default();
+        self.interval_style = self
+            .get("intervalstyle")
+            .and_then(IntervalStyle::parse)
+            .unwrap_or_default();
+    }
+
+    /// The session's IntervalStyle.
+    pub fn interval_style(&self) -> IntervalStyle {
+        self.interval_style
     }
 
     /// The session's time zone.

@@ -6,6 +6,7 @@ pub mod decode;
 pub mod default_spelling;
 pub mod encode;
 pub mod errors;
+pub mod interval_style;
 pub(crate) mod locator;
 pub mod normalize;
 pub mod pg_ident;

@@ -79,6 +79,8 @@ pub struct RemoteConn {
     last_insert_rowid: i64,
     /// The session's time zone, for the rows this connection encodes.
     pub zone: crate::sql::zone::SessionZone,
+    /// The session's IntervalStyle, likewise.
+    pub interval_style: crate::sql::interval_style::IntervalStyle,
 }
 
 /// Why a remote call did not give a result.
@@ -125,6 +127,7 @@ impl RemoteConn {
             changes: 0,
             last_insert_rowid: 0,
             zone: Default::default(),
+            interval_style: Default::default(),
         };
         let deadline = c.deadline();
         c.refresh_mirror(deadline).await?;
@@ -589,17 +592,19 @@ impl RemoteConn {
         let mut next = first;
         while let Some(row) = next {
             crate::sql::zone::scoped(self.zone, || {
-                for (i, ty) in types.iter().enumerate() {
-                    let v = row.get_value(i as i32).map_err(|e| from_libsql(&e))?;
-                    match scales.get(i) {
-                        Some(Some(scale)) if *ty == PgType::Numeric => {
-                            encode_numeric_scaled(&mut buf, as_value_ref(&v), *scale, binary[i])
+                crate::sql::interval_style::scoped(self.interval_style, || {
+                    for (i, ty) in types.iter().enumerate() {
+                        let v = row.get_value(i as i32).map_err(|e| from_libsql(&e))?;
+                        match scales.get(i) {
+                            Some(Some(scale)) if *ty == PgType::Numeric => {
+                                encode_numeric_scaled(&mut buf, as_value_ref(&v), *scale, binary[i])
+                            }
+                            _ => encode_field(&mut buf, as_value_ref(&v), *ty, binary[i]),
                         }
-                        _ => encode_field(&mut buf, as_value_ref(&v), *ty, binary[i]),
+                        .map_err(|e| SqlError::new(e.code, e.message))?;
                     }
-                    .map_err(|e| SqlError::new(e.code, e.message))?;
-                }
-                Ok::<(), SqlError>(())
+                    Ok::<(), SqlError>(())
+                })
             })?;
             batch.push(DataRow::new(buf.split(), ncols as i16));
             count += 1;

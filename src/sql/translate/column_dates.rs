@@ -471,9 +471,16 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
         return;
     };
     let both_columns = minus && rt.is_none();
-    let date_case = match column_type_call(&r, scopes) {
+    // The right operand's type when it is a column too (an interval column
+    // moves a date, timestamp or time column; two intervals add).
+    let rcall = if rt.is_none() {
+        column_type_call(&r, scopes)
+    } else {
+        None
+    };
+    let date_case = match &rcall {
         Some(rcall) if both_columns => when_date(
-            rcall,
+            copy(rcall),
             days_between(copy(&l), copy(&r)),
             add_days(copy(&l), copy(&r), true),
         ),
@@ -481,24 +488,86 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     };
     // Two timestamp columns: their difference is an interval.
     let ts_case = (both_columns && r_column).then(|| timestamp_diff(copy(&l), copy(&r)));
-    let native = sqlite_arithmetic(l, op, r);
-    *expr = when_date(lcall, date_case, native);
-    if let (Some(ts), Expr::Case { conditions, .. }) = (ts_case, &mut *expr) {
-        // Two time columns: an interval too.
-        let Expr::Function(f) = &ts else { return };
-        let mut time = f.clone();
-        time.name =
-            sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::new("pg_time_diff")]);
+    let native = sqlite_arithmetic(copy(&l), op, copy(&r));
+    let Some(rcall) = rcall.filter(|_| r_column) else {
+        *expr = when_date(lcall, date_case, native);
+        if let (Some(ts), Expr::Case { conditions, .. }) = (ts_case, &mut *expr) {
+            push_time_diffs(conditions, ts);
+        }
+        return;
+    };
+    let by_interval = |function: &str, otherwise: Expr| {
+        when_type(
+            copy(&rcall),
+            "interval",
+            call(function, vec![copy(&l), copy(&r)]),
+            otherwise,
+        )
+    };
+    let (shift, time_shift, interval_op) = if minus {
+        ("pg_timestamp_sub", "pg_time_sub", "pg_interval_sub")
+    } else {
+        ("pg_timestamp_add", "pg_time_add", "pg_interval_add")
+    };
+    let ts_other = ts_case.clone().unwrap_or_else(|| copy(&native));
+    let time_other = if both_columns {
+        call("pg_time_diff", vec![copy(&l), copy(&r)])
+    } else {
+        copy(&native)
+    };
+    // An interval column plus a date, timestamp or time column moves it.
+    let mut on_interval = when_type(
+        copy(&rcall),
+        "interval",
+        call(interval_op, vec![copy(&l), copy(&r)]),
+        copy(&native),
+    );
+    if !minus {
+        if let Expr::Case { conditions, .. } = &mut on_interval {
+            for (name, function) in [
+                ("date", "pg_timestamp_add"),
+                ("timestamp", "pg_timestamp_add"),
+                ("timestamptz", "pg_timestamp_add"),
+                ("time", "pg_time_add"),
+            ] {
+                conditions.push(sqlparser::ast::CaseWhen {
+                    condition: string(name),
+                    result: call(function, vec![copy(&r), copy(&l)]),
+                });
+            }
+        }
+    }
+    *expr = when_date(lcall, by_interval(shift, date_case), native);
+    if let Expr::Case { conditions, .. } = &mut *expr {
         for (name, result) in [
-            ("timestamp", copy(&ts)),
-            ("timestamptz", copy(&ts)),
-            ("time", Expr::Function(time)),
+            ("timestamp", by_interval(shift, copy(&ts_other))),
+            ("timestamptz", by_interval(shift, ts_other)),
+            ("time", by_interval(time_shift, time_other)),
+            ("interval", on_interval),
         ] {
             conditions.push(sqlparser::ast::CaseWhen {
                 condition: string(name),
                 result,
             });
         }
+    }
+}
+
+/// The arms for two timestamp columns' difference `ts` (an interval) and
+/// two time columns' (an interval too).
+fn push_time_diffs(conditions: &mut Vec<sqlparser::ast::CaseWhen>, ts: Expr) {
+    let Expr::Function(f) = &ts else { return };
+    let mut time = f.clone();
+    time.name = sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::new("pg_time_diff")]);
+    for (name, result) in [
+        ("timestamp", copy(&ts)),
+        ("timestamptz", copy(&ts)),
+        ("time", Expr::Function(time)),
+    ] {
+        conditions.push(sqlparser::ast::CaseWhen {
+            condition: string(name),
+            result,
+        });
     }
 }
 

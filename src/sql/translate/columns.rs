@@ -1181,6 +1181,11 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
                 other => other,
             }
         }
+        // interval + timestamp/date/time, the same the other way round.
+        B::Plus if lt == Some(PgType::Interval) && rt != Some(PgType::Interval) => match rt {
+            Some(PgType::Date) => Some(PgType::Timestamp),
+            other => other,
+        },
         B::Minus if is_ts(lt) && is_ts(rt) => Some(PgType::Interval),
         // A date meets a timestamp as midnight of that day.
         B::Minus

@@ -440,6 +440,12 @@ pub(super) fn rewrite_interval_arithmetic(expr: &mut Expr) -> Result<(), Transla
         *expr = call(name, vec![take(left), take(right)]);
         return Ok(());
     }
+    // interval + date/timestamp/time is the same sum the other way round
+    // (SQLite would add the leading digits of both texts).
+    if li && !negate {
+        std::mem::swap(left, right);
+        return rewrite_interval_arithmetic(expr);
+    }
     let text = match interval_text(right)? {
         Some(text) => text,
         // An interval computed at run time (`interval '1 hour' * n`,

@@ -837,12 +837,20 @@ fn column_arithmetic_asks_the_schema_for_dates() {
         ),
         (
             "SELECT x.b - a FROM s x JOIN (SELECT 1 AS k) d ON true",
-            "SELECT CASE pg_column_type('s', 'b') WHEN 'date' THEN CASE pg_column_type('s,?', 'a') \
+            // b minus an interval column `a` moves b; two intervals subtract.
+            "SELECT CASE pg_column_type('s', 'b') WHEN 'date' THEN \
+             CASE pg_column_type('s,?', 'a') WHEN 'interval' THEN pg_timestamp_sub(x.b, a) \
+             ELSE CASE pg_column_type('s,?', 'a') \
              WHEN 'date' THEN pg_to_int4((julianday(x.b) - julianday(a))) \
-             ELSE date(x.b, (-(a)) || ' days') END \
-             WHEN 'timestamp' THEN pg_timestamp_diff(x.b, a) \
-             WHEN 'timestamptz' THEN pg_timestamp_diff(x.b, a) \
-             WHEN 'time' THEN pg_time_diff(x.b, a) \
+             ELSE date(x.b, (-(a)) || ' days') END END \
+             WHEN 'timestamp' THEN CASE pg_column_type('s,?', 'a') WHEN 'interval' \
+             THEN pg_timestamp_sub(x.b, a) ELSE pg_timestamp_diff(x.b, a) END \
+             WHEN 'timestamptz' THEN CASE pg_column_type('s,?', 'a') WHEN 'interval' \
+             THEN pg_timestamp_sub(x.b, a) ELSE pg_timestamp_diff(x.b, a) END \
+             WHEN 'time' THEN CASE pg_column_type('s,?', 'a') WHEN 'interval' \
+             THEN pg_time_sub(x.b, a) ELSE pg_time_diff(x.b, a) END \
+             WHEN 'interval' THEN CASE pg_column_type('s,?', 'a') WHEN 'interval' \
+             THEN pg_interval_sub(x.b, a) ELSE +x.b - a END \
              ELSE +x.b - a END AS \"?column?\" FROM s x \
              JOIN (SELECT 1 AS k) d ON 1",
         ),
