@@ -145,3 +145,6 @@ SELECT i FROM lit_typed WHERE v = 'xyzzy';
 SELECT i FROM lit_typed WHERE i = '42' AND t = 'abc';
 UPDATE lit_typed SET t = 'q' WHERE i = 'zz';
 DELETE FROM lit_typed WHERE i = 'zz';
+SELECT 'a'::nosuchtype;
+SELECT CAST('x' AS public.no_such_type);
+SELECT 1;

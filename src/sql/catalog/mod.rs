@@ -16,6 +16,61 @@ mod descriptions;
 mod information_schema;
 mod pg_class;
 mod pg_type;
+
+/// Whether `name` is one of PostgreSQL's built-in types (as pg_type or
+/// format_type names it), including those pgtenant's pg_type leaves out
+/// and keeps as text.
+pub fn is_built_in_type(name: &str) -> bool {
+    pg_type::TYPES
+        .iter()
+        .any(|t| t.name == name || t.sql_name == name)
+        || OTHER_BUILT_IN_TYPES.contains(&name)
+}
+
+const OTHER_BUILT_IN_TYPES: &[&str] = &[
+    "point",
+    "line",
+    "lseg",
+    "box",
+    "path",
+    "polygon",
+    "circle",
+    "inet",
+    "cidr",
+    "macaddr",
+    "macaddr8",
+    "bit",
+    "varbit",
+    "xml",
+    "pg_lsn",
+    "txid_snapshot",
+    "pg_snapshot",
+    "xid",
+    "xid8",
+    "cid",
+    "tid",
+    "refcursor",
+    "aclitem",
+    "int4range",
+    "int8range",
+    "numrange",
+    "tsrange",
+    "tstzrange",
+    "daterange",
+    "int4multirange",
+    "int8multirange",
+    "nummultirange",
+    "tsmultirange",
+    "tstzmultirange",
+    "datemultirange",
+    "regoper",
+    "regoperator",
+    "regcollation",
+    "regdictionary",
+    "record",
+    "char",
+    "timetz",
+];
 mod privileges;
 mod statics;
 

@@ -4,7 +4,8 @@
 //! labels in the tenant's `pgcat__enum` in declaration order. A range is a
 //! JSON array, as arrays are stored; a NULL bound leaves its end open.
 //! `pg_enum_in(value, type)`: a cast to an enum type (`'happy'::mood`),
-//! 22P02 for a value that is not one of its labels.
+//! 22P02 for a value that is not one of its labels; a cast to a type name
+//! the tenant does not have is 42704.
 
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::Connection;
@@ -47,7 +48,8 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// `pg_enum_in(value, type)`: the value, if it is a label of the type (a
-/// type that is no enum of the tenant's lets the value through as text).
+/// domain or a table's row type lets the value through as text); 42704
+/// when the tenant has no such type.
 fn enum_in(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
     let Some(value) = ctx.get::<Option<String>>(0)? else {
         return Ok(None);
@@ -65,13 +67,34 @@ fn enum_in(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
         "SELECT 1 FROM main.pgcat__enum WHERE type = ?1 AND label = ?2",
         &[&type_name, &value],
     );
-    if labelled
-        || !known(
-            "SELECT 1 FROM main.pgcat__enum WHERE type = ?1",
-            &[&type_name],
-        )
-    {
+    if labelled {
         return Ok(Some(value));
+    }
+    if !known(
+        "SELECT 1 FROM main.pgcat__enum WHERE type = ?1",
+        &[&type_name],
+    ) {
+        // A built-in type kept as text (inet, macaddr, point, ...), a domain
+        // (its checks are not applied to a cast) or a table's row type
+        // passes; any other name is no type at all.
+        let built_in = crate::sql::catalog::is_built_in_type(&type_name);
+        let other_type = built_in
+            || known(
+                "SELECT 1 FROM main.pgcat__domain WHERE name = ?1",
+                &[&type_name],
+            )
+            || known(
+                "SELECT 1 FROM main.sqlite_schema WHERE type IN ('table', 'view') \
+             AND name = ?1 COLLATE NOCASE",
+                &[&type_name],
+            );
+        if other_type {
+            return Ok(Some(value));
+        }
+        return Err(error(
+            "42704",
+            format!("type \"{type_name}\" does not exist"),
+        ));
     }
     Err(error(
         "22P02",
