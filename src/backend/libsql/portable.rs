@@ -397,6 +397,11 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
         }
         return Some(Expr::Function(sum));
     }
+    if name == "pg_numeric_sum" {
+        let mut sum = f.clone();
+        sum.name = ObjectName::from(vec![Ident::new("sum")]);
+        return Some(Expr::Function(sum));
+    }
     if name == "pg_avg" {
         let mut avg = f.clone();
         avg.name = ObjectName::from(vec![Ident::new("avg")]);

@@ -250,7 +250,7 @@ fn exact(e: &mut Expr, scope: &Lookups) -> bool {
             true
         }
         Expr::Function(f) => {
-            if average(f, scope) || spread(f, scope) || numeric_math(f) {
+            if average(f, scope) || spread(f, scope) || numeric_math(f) || exact_sum(f, scope) {
                 return true;
             }
             numeric_math_by_column_types(e, scope)
@@ -272,6 +272,29 @@ fn exact(e: &mut Expr, scope: &Lookups) -> bool {
                     || exact(result, scope);
             }
             any
+        }
+        // Text (or a JSON number) read as an unconstrained numeric keeps its
+        // written digits (`(body->>'price')::numeric` of "5.0" is 5.0, not
+        // the double 5):
+        // the exact sum with zero gives its decimal text (22P02 if none).
+        Expr::Cast {
+            expr: inner,
+            data_type,
+            format: None,
+            ..
+        } if is_plain_numeric(data_type)
+            && (is_json_member(inner)
+                || matches!(
+                    expr_type(inner),
+                    Some(PgType::Text | PgType::Json | PgType::Jsonb)
+                )) =>
+        {
+            let inner = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
+            *e = call(
+                "pg_numeric_add",
+                vec![inner, Expr::value(Value::Number("0".into(), false))],
+            );
+            true
         }
         // An integer beyond bigint is a numeric: as text it keeps its digits.
         Expr::Value(v) => match &v.value {
@@ -376,6 +399,29 @@ fn average(f: &mut Function, scope: &Lookups) -> bool {
             .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(column)));
     }
     f.name = super::ast::object_name("pg_avg");
+    true
+}
+
+/// `sum(x)` of an exact expression (`sum((body->>'amt')::numeric)`, a sum
+/// of quotients) → `pg_numeric_sum(x)`: SQLite's sum would read the
+/// decimal texts as doubles. DISTINCT sums stay SQLite's.
+fn exact_sum(f: &mut Function, scope: &Lookups) -> bool {
+    if base_name(&f.name) != "sum" {
+        return false;
+    }
+    let FunctionArguments::List(list) = &mut f.args else {
+        return false;
+    };
+    if list.duplicate_treatment.is_some() {
+        return false;
+    }
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = list.args.as_mut_slice() else {
+        return false;
+    };
+    if !exact(arg, scope) {
+        return false;
+    }
+    f.name = super::ast::object_name("pg_numeric_sum");
     true
 }
 
@@ -511,4 +557,26 @@ fn type_reference(arg: &Expr, scope: &Lookups) -> Expr {
             None => Expr::value(Value::Null),
         },
     }
+}
+
+/// `doc -> 'key'` / `doc #> path`: JSON, whatever `doc`'s column type.
+fn is_json_member(e: &Expr) -> bool {
+    match e {
+        Expr::Nested(inner) => is_json_member(inner),
+        Expr::BinaryOp { op, .. } => {
+            matches!(op, BinaryOperator::Arrow | BinaryOperator::HashArrow)
+        }
+        _ => false,
+    }
+}
+
+/// `numeric` / `decimal` without precision or scale.
+fn is_plain_numeric(data_type: &sqlparser::ast::DataType) -> bool {
+    use sqlparser::ast::{DataType, ExactNumberInfo};
+    matches!(
+        data_type,
+        DataType::Numeric(ExactNumberInfo::None)
+            | DataType::Decimal(ExactNumberInfo::None)
+            | DataType::Dec(ExactNumberInfo::None)
+    )
 }

@@ -614,9 +614,11 @@ fn binary_op(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, Transl
             right: Box::new(call("pg_divisor", vec![right])),
         },
         B::Arrow => json_arrow(left, right)?,
-        // PostgreSQL's ->> yields text: JSON booleans are 'true'/'false', not 1/0.
+        // PostgreSQL's ->> yields text: JSON booleans are 'true'/'false', not
+        // 1/0, and a number its digits as written (`12.50`, not the double).
         B::LongArrow => template(
             "CASE json_type($1) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
+             WHEN 'integer' THEN $1 WHEN 'real' THEN $1 \
              ELSE CAST(json_extract($1, '$') AS TEXT) END",
             [json_arrow(left, right)?],
         ),

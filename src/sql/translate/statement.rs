@@ -225,10 +225,12 @@ fn translate_plain(statement: Statement, overriding: bool) -> Result<Translation
     super::column_input::wrap(&mut statement, overriding);
     super::upsert_xmax::rewrite(&mut statement);
     super::time_zone::prepare(&mut statement);
+    // Before the exact rewrite changes result columns: a grouped
+    // expression (`GROUP BY x / 3`) must still match its result column.
+    super::group_check::add_checks(&mut statement);
     super::exact::prepare(&mut statement);
     super::catalog::regclass_results(&mut statement, &mut columns);
     super::scalar_subquery::guard(&mut statement);
-    super::group_check::add_checks(&mut statement);
     rewrite_statement(&mut statement)?;
     crate::sql::string_literals::seal(&mut statement);
     Ok(Translation {

@@ -234,7 +234,50 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_window_function("pg_avg", 1, flags, Avg)?;
     conn.create_window_function("pg_avg", 2, flags, Avg)?;
     conn.create_aggregate_function("pg_spread", 3, flags, Spread)?;
+    conn.create_window_function("pg_numeric_sum", 1, flags, NumericSum)?;
     Ok(())
+}
+
+/// `pg_numeric_sum(x)`: `sum` over exact decimals (the texts the exact
+/// functions return), keeping the largest scale as PostgreSQL's numeric
+/// sum does (`12.50 + 7` is 19.50); NULL over no non-null values.
+struct NumericSum;
+
+impl Aggregate<Option<Dec>, Option<String>> for NumericSum {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Option<Dec>> {
+        Ok(None)
+    }
+
+    fn step(&self, ctx: &mut Context<'_>, sum: &mut Option<Dec>) -> rusqlite::Result<()> {
+        if let Some(x) = operand(ctx.get_raw(0))? {
+            *sum = Some(match sum.take() {
+                Some(s) => s.add(&x),
+                None => x,
+            });
+        }
+        Ok(())
+    }
+
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        sum: Option<Option<Dec>>,
+    ) -> rusqlite::Result<Option<String>> {
+        Ok(sum.flatten().map(|s| s.to_text()))
+    }
+}
+
+impl WindowAggregate<Option<Dec>, Option<String>> for NumericSum {
+    fn value(&self, sum: Option<&mut Option<Dec>>) -> rusqlite::Result<Option<String>> {
+        Ok(sum.and_then(|s| s.as_ref().map(Dec::to_text)))
+    }
+
+    fn inverse(&self, ctx: &mut Context<'_>, sum: &mut Option<Dec>) -> rusqlite::Result<()> {
+        if let (Some(x), Some(s)) = (operand(ctx.get_raw(0))?, sum.as_ref()) {
+            *sum = Some(s.add(&x.neg()));
+        }
+        Ok(())
+    }
 }
 
 /// `pg_spread(x, 'table.column' | NULL, kind)`: `stddev`, `stddev_samp`,
