@@ -449,6 +449,25 @@ fn push_from(
                 with_ordinality,
                 ..
             } => element_relation("unnest", array_exprs, alias.as_ref(), *with_ordinality),
+            // `LATERAL unnest(t.tags) WITH ORDINALITY AS x(tag, n)`.
+            TableFactor::Function {
+                name,
+                args,
+                alias,
+                with_ordinality,
+                ..
+            } if base_name(name) == "unnest" => {
+                let exprs: Vec<Expr> = args
+                    .iter()
+                    .filter_map(|a| match a {
+                        sqlparser::ast::FunctionArg::Unnamed(
+                            sqlparser::ast::FunctionArgExpr::Expr(e),
+                        ) => Some(e.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                element_relation("unnest", &exprs, alias.as_ref(), *with_ordinality)
+            }
             TableFactor::Table {
                 name,
                 alias,

@@ -353,9 +353,14 @@ fn correlated_functions(select: &mut Select) -> Result<(), TranslateError> {
             std::iter::once(&mut twj.relation).chain(twj.joins.iter_mut().map(|j| &mut j.relation));
         for factor in factors {
             if let TableFactor::Function {
-                name, args, alias, ..
+                name,
+                args,
+                alias,
+                with_ordinality,
+                ..
             } = factor
             {
+                let with_ordinality = *with_ordinality;
                 // `LATERAL f(..)`: the same as without LATERAL.
                 *factor = TableFactor::Table {
                     name: name.clone(),
@@ -367,7 +372,7 @@ fn correlated_functions(select: &mut Select) -> Result<(), TranslateError> {
                     with_hints: vec![],
                     version: None,
                     partitions: vec![],
-                    with_ordinality: false,
+                    with_ordinality,
                     json_path: None,
                     sample: None,
                     index_hints: vec![],

@@ -318,6 +318,15 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         let Some(s) = ctx.get::<Option<String>>(0)? else {
             return Ok(None);
         };
+        // An int2vector or oidvector (pg_index.indkey: `1 2`) lists its
+        // numbers between spaces.
+        let t = s.trim();
+        if t.split(' ').all(|n| n.parse::<i64>().is_ok()) || t.is_empty() {
+            return Ok(Some(format!(
+                "[{}]",
+                t.split_whitespace().collect::<Vec<_>>().join(",")
+            )));
+        }
         match stored_json(&s, None) {
             Some(json) => Ok(Some(json.into_owned())),
             None => Err(error("22P02", format!("malformed array literal: \"{s}\""))),
