@@ -636,6 +636,8 @@ fn push_from(
                         kind: Kind::From,
                         scales: Vec::new(),
                     }
+                } else if let Some(r) = catalog_relation(name, &shown) {
+                    r
                 } else if name.0.len() == 1 {
                     match lookup_relation(&base) {
                         Some((columns, scales)) if !columns.is_empty() => Relation {
@@ -740,6 +742,33 @@ fn element_relation(
 }
 
 /// A real table: opaque unless the executor supplied its columns (SCHEMA).
+/// A catalog relation (`pg_type`, `pg_catalog.pg_attribute`,
+/// `information_schema.columns`): its columns' types are pgtenant's own, so
+/// arithmetic over them is typed (`8 * typlen` is an int4, as GORM reads it).
+fn catalog_relation(name: &sqlparser::ast::ObjectName, shown: &str) -> Option<Relation> {
+    let parts = super::ast::name_parts(name);
+    let (schema, table) = match parts.as_slice() {
+        [t] => (None, t),
+        [s, t] => (Some(s.as_str()), t),
+        _ => return None,
+    };
+    // (Already renamed to its view, `pgcat_pg_type`, or as written.)
+    let relation = match crate::sql::catalog::relation(table) {
+        Some(r) if table.starts_with(crate::sql::catalog::VIEW_PREFIX) => r,
+        _ => crate::sql::catalog::relation(crate::sql::catalog::view_for(schema, table)?)?,
+    };
+    Some(Relation {
+        name: shown.to_owned(),
+        columns: relation
+            .columns
+            .iter()
+            .map(|(n, t)| ((*n).to_owned(), Some(*t)))
+            .collect(),
+        kind: Kind::From,
+        scales: Vec::new(),
+    })
+}
+
 fn table_relation(name: String, table: &str) -> Relation {
     let columns = SCHEMA.with(|s| {
         s.borrow()
