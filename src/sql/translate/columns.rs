@@ -457,15 +457,7 @@ fn push_from(
                 with_ordinality,
                 ..
             } if base_name(name) == "unnest" => {
-                let exprs: Vec<Expr> = args
-                    .iter()
-                    .filter_map(|a| match a {
-                        sqlparser::ast::FunctionArg::Unnamed(
-                            sqlparser::ast::FunctionArgExpr::Expr(e),
-                        ) => Some(e.clone()),
-                        _ => None,
-                    })
-                    .collect();
+                let exprs = unnamed_exprs(args);
                 element_relation("unnest", &exprs, alias.as_ref(), *with_ordinality)
             }
             TableFactor::Table {
@@ -484,16 +476,7 @@ fn push_from(
                     | "jsonb_path_query"
             ) =>
             {
-                let mut exprs: Vec<Expr> = args
-                    .args
-                    .iter()
-                    .filter_map(|a| match a {
-                        sqlparser::ast::FunctionArg::Unnamed(
-                            sqlparser::ast::FunctionArgExpr::Expr(e),
-                        ) => Some(e.clone()),
-                        _ => None,
-                    })
-                    .collect();
+                let mut exprs = unnamed_exprs(&args.args);
                 // A path query's one column: its other arguments are no columns.
                 if base_name(name) == "jsonb_path_query" {
                     exprs.truncate(1);
@@ -742,6 +725,18 @@ fn element_relation(
 }
 
 /// A real table: opaque unless the executor supplied its columns (SCHEMA).
+/// A function's positional arguments (named ones are no element columns).
+fn unnamed_exprs(args: &[sqlparser::ast::FunctionArg]) -> Vec<Expr> {
+    args.iter()
+        .filter_map(|a| match a {
+            sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(e)) => {
+                Some(e.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// A catalog relation (`pg_type`, `pg_catalog.pg_attribute`,
 /// `information_schema.columns`): its columns' types are pgtenant's own, so
 /// arithmetic over them is typed (`8 * typlen` is an int4, as GORM reads it).
