@@ -751,13 +751,14 @@ impl Session {
         &self,
         remote: &'a tokio::sync::Mutex<RemoteConn>,
     ) -> tokio::sync::MutexGuard<'a, RemoteConn> {
-        let (timeout, zone) = {
+        let (timeout, zone, style) = {
             let s = self.settings.lock().unwrap_or_else(|p| p.into_inner());
-            (s.statement_timeout, (s.zone(), s.interval_style()))
+            (s.statement_timeout, s.zone(), s.interval_style())
         };
         let mut r = remote.lock().await;
         r.set_statement_timeout(timeout);
-        (r.zone, r.interval_style) = zone;
+        r.zone = zone;
+        r.interval_style = style;
         r
     }
 

@@ -16,17 +16,30 @@ mod descriptions;
 mod information_schema;
 mod pg_class;
 mod pg_type;
+mod privileges;
+mod statics;
+
+use crate::sql::pgtype::{ArrayElem, PgType};
+use std::sync::OnceLock;
+
+pub use descriptions::{catalog_oid, CATALOG_OIDS};
+pub use pg_type::{format_type, info_data_type, regtype_oid, type_collation, type_mod, TYPES};
+pub use pg_type::{ENUM_LABEL_OID, ENUM_OID};
+
+/// OID of the `public` namespace, as in PostgreSQL.
+pub const PUBLIC_OID: i64 = 2200;
+/// OIDs of tables and views: `sqlite_schema` rowid plus this.
+pub const REL_OID_BASE: i64 = 16384;
 
 /// Whether `name` is one of PostgreSQL's built-in types (as pg_type or
 /// format_type names it), including those pgtenant's pg_type leaves out
 /// and keeps as text.
 pub fn is_built_in_type(name: &str) -> bool {
-    pg_type::TYPES
-        .iter()
-        .any(|t| t.name == name || t.sql_name == name)
+    TYPES.iter().any(|t| t.name == name || t.sql_name == name)
         || OTHER_BUILT_IN_TYPES.contains(&name)
 }
 
+/// Built-in types missing from [`TYPES`].
 const OTHER_BUILT_IN_TYPES: &[&str] = &[
     "point",
     "line",
@@ -35,20 +48,11 @@ const OTHER_BUILT_IN_TYPES: &[&str] = &[
     "path",
     "polygon",
     "circle",
-    "inet",
-    "cidr",
-    "macaddr",
     "macaddr8",
-    "bit",
-    "varbit",
-    "xml",
     "pg_lsn",
     "txid_snapshot",
     "pg_snapshot",
-    "xid",
     "xid8",
-    "cid",
-    "tid",
     "refcursor",
     "aclitem",
     "int4range",
@@ -67,24 +71,7 @@ const OTHER_BUILT_IN_TYPES: &[&str] = &[
     "regoperator",
     "regcollation",
     "regdictionary",
-    "record",
-    "char",
-    "timetz",
 ];
-mod privileges;
-mod statics;
-
-use crate::sql::pgtype::{ArrayElem, PgType};
-use std::sync::OnceLock;
-
-pub use descriptions::{catalog_oid, CATALOG_OIDS};
-pub use pg_type::{format_type, info_data_type, regtype_oid, type_collation, type_mod, TYPES};
-pub use pg_type::{ENUM_LABEL_OID, ENUM_OID};
-
-/// OID of the `public` namespace, as in PostgreSQL.
-pub const PUBLIC_OID: i64 = 2200;
-/// OIDs of tables and views: `sqlite_schema` rowid plus this.
-pub const REL_OID_BASE: i64 = 16384;
 
 /// One catalog relation.
 pub struct Relation {

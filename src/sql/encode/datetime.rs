@@ -352,7 +352,8 @@ impl<'a> Cursor<'a> {
     }
 }
 
-fn put_2(out: &mut BytesMut, v: u32) {
+/// `v` (below 100) as two digits.
+pub(crate) fn put_2(out: &mut BytesMut, v: u32) {
     out.put_u8(b'0' + (v / 10 % 10) as u8);
     out.put_u8(b'0' + (v % 10) as u8);
 }
@@ -402,17 +403,23 @@ pub(crate) fn write_time(out: &mut BytesMut, usecs: i64) {
     put_2(out, (secs / 60 % 60) as u32);
     out.put_u8(b':');
     put_2(out, (secs % 60) as u32);
-    if frac != 0 {
-        let mut digits = [b'0'; 6];
-        let mut f = frac;
-        for slot in digits.iter_mut().rev() {
-            *slot = b'0' + (f % 10) as u8;
-            f /= 10;
-        }
-        let len = 6 - digits.iter().rev().take_while(|&&c| c == b'0').count();
-        out.put_u8(b'.');
-        out.put_slice(&digits[..len]);
+    write_fraction(out, frac);
+}
+
+/// `.ffffff` of `frac` microseconds, trailing zeros dropped; nothing for 0.
+pub(crate) fn write_fraction(out: &mut BytesMut, frac: u32) {
+    if frac == 0 {
+        return;
     }
+    let mut digits = [b'0'; 6];
+    let mut f = frac;
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (f % 10) as u8;
+        f /= 10;
+    }
+    let len = 6 - digits.iter().rev().take_while(|&&c| c == b'0').count();
+    out.put_u8(b'.');
+    out.put_slice(&digits[..len]);
 }
 
 /// `timestamp_out`/`timestamptz_out` (UTC) in ISO style. Returns false,

@@ -4,7 +4,7 @@
 
 use bytes::{BufMut, BytesMut};
 
-use super::datetime::{write_time, USECS_PER_DAY, USECS_PER_SEC};
+use super::datetime::{put_2, write_fraction, write_time, USECS_PER_DAY, USECS_PER_SEC};
 use crate::sql::interval_style::{self, IntervalStyle};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -48,13 +48,7 @@ impl Interval {
                     return interval_style::scoped(IntervalStyle::Postgres, || {
                         Interval::parse(tail)
                     })
-                    .and_then(|iv| {
-                        Some(Interval {
-                            months: iv.months.checked_neg()?,
-                            days: iv.days.checked_neg()?,
-                            usecs: iv.usecs.checked_neg()?,
-                        })
-                    });
+                    .and_then(Interval::negated);
                 }
             }
         }
@@ -108,15 +102,21 @@ impl Interval {
         if !any {
             return None;
         }
-        let mut iv = acc.finish()?;
+        let iv = acc.finish()?;
         if ago {
-            iv = Interval {
-                months: iv.months.checked_neg()?,
-                days: iv.days.checked_neg()?,
-                usecs: iv.usecs.checked_neg()?,
-            };
+            iv.negated()
+        } else {
+            Some(iv)
         }
-        Some(iv)
+    }
+
+    /// Every field negated (`ago`); None when one would overflow.
+    fn negated(self) -> Option<Interval> {
+        Some(Interval {
+            months: self.months.checked_neg()?,
+            days: self.days.checked_neg()?,
+            usecs: self.usecs.checked_neg()?,
+        })
     }
 
     /// `interval_out` in the session's IntervalStyle (the client's view).
@@ -148,7 +148,7 @@ impl Interval {
             if is_before && value > 0 {
                 out.put_u8(b'+');
             }
-            out.put_slice(itoa::Buffer::new().format(value).as_bytes());
+            put_int(out, value as i64);
             out.put_u8(b' ');
             out.put_slice(unit.as_bytes());
             if value != 1 {
@@ -249,7 +249,7 @@ impl Interval {
         let clock = |out: &mut BytesMut, f: &Fields| {
             put_int(out, f.hour.abs());
             out.put_u8(b':');
-            put_two(out, f.min.abs());
+            put_2(out, f.min.unsigned_abs() as u32);
             out.put_u8(b':');
             put_seconds(out, f.sec, f.fsec, true);
         };
@@ -357,26 +357,15 @@ fn put_int(out: &mut BytesMut, v: i64) {
     out.put_slice(itoa::Buffer::new().format(v).as_bytes());
 }
 
-fn put_two(out: &mut BytesMut, v: i64) {
-    if v < 10 {
-        out.put_u8(b'0');
-    }
-    put_int(out, v);
-}
-
 /// PostgreSQL's `AppendSeconds`: the seconds' magnitude (two digits when
 /// `pad`), then the fraction without trailing zeros.
 fn put_seconds(out: &mut BytesMut, sec: i64, fsec: i64, pad: bool) {
     if pad {
-        put_two(out, sec.abs());
+        put_2(out, sec.unsigned_abs() as u32);
     } else {
         put_int(out, sec.abs());
     }
-    if fsec != 0 {
-        let digits = format!("{:06}", fsec.abs());
-        out.put_u8(b'.');
-        out.put_slice(digits.trim_end_matches('0').as_bytes());
-    }
+    write_fraction(out, fsec.unsigned_abs() as u32);
 }
 
 /// The SQL standard's year-month field, `[+-]Y-M`: (years, months), both

@@ -724,7 +724,6 @@ fn element_relation(
     }
 }
 
-/// A real table: opaque unless the executor supplied its columns (SCHEMA).
 /// A function's positional arguments (named ones are no element columns).
 fn unnamed_exprs(args: &[sqlparser::ast::FunctionArg]) -> Vec<Expr> {
     args.iter()
@@ -748,10 +747,12 @@ fn catalog_relation(name: &sqlparser::ast::ObjectName, shown: &str) -> Option<Re
         _ => return None,
     };
     // (Already renamed to its view, `pgcat_pg_type`, or as written.)
-    let relation = match crate::sql::catalog::relation(table) {
-        Some(r) if table.starts_with(crate::sql::catalog::VIEW_PREFIX) => r,
-        _ => crate::sql::catalog::relation(crate::sql::catalog::view_for(schema, table)?)?,
+    let view = if table.starts_with(crate::sql::catalog::VIEW_PREFIX) {
+        table.as_str()
+    } else {
+        crate::sql::catalog::view_for(schema, table)?
     };
+    let relation = crate::sql::catalog::relation(view)?;
     Some(Relation {
         name: shown.to_owned(),
         columns: relation
@@ -764,6 +765,7 @@ fn catalog_relation(name: &sqlparser::ast::ObjectName, shown: &str) -> Option<Re
     })
 }
 
+/// A real table: opaque unless the executor supplied its columns (SCHEMA).
 fn table_relation(name: String, table: &str) -> Relation {
     let columns = SCHEMA.with(|s| {
         s.borrow()

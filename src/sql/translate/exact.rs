@@ -290,10 +290,7 @@ fn exact(e: &mut Expr, scope: &Lookups) -> bool {
                 )) =>
         {
             let inner = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
-            *e = call(
-                "pg_numeric_add",
-                vec![inner, Expr::value(Value::Number("0".into(), false))],
-            );
+            *e = call("pg_numeric_add", vec![inner, super::ast::number(0)]);
             true
         }
         // An integer beyond bigint is a numeric: as text it keeps its digits.

@@ -321,11 +321,8 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         // An int2vector or oidvector (pg_index.indkey: `1 2`) lists its
         // numbers between spaces.
         let t = s.trim();
-        if t.split(' ').all(|n| n.parse::<i64>().is_ok()) || t.is_empty() {
-            return Ok(Some(format!(
-                "[{}]",
-                t.split_whitespace().collect::<Vec<_>>().join(",")
-            )));
+        if t.is_empty() || t.split(' ').all(|n| n.parse::<i64>().is_ok()) {
+            return Ok(Some(format!("[{}]", t.replace(' ', ","))));
         }
         match stored_json(&s, None) {
             Some(json) => Ok(Some(json.into_owned())),

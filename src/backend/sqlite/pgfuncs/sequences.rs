@@ -62,7 +62,7 @@ impl SequenceLog {
     pub fn note_insert(&self, table: &str, rowid: i64) {
         // pgtenant's own tables (enum labels, comments, ...) and SQLite's
         // have no sequence a client could ask about.
-        if table.starts_with("pgcat_") || table.starts_with("sqlite_") {
+        if table.starts_with(crate::sql::catalog::VIEW_PREFIX) || table.starts_with("sqlite_") {
             return;
         }
         let mut seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
