@@ -31,6 +31,7 @@ mod ordered_set;
 mod pgcrypto;
 mod populate;
 pub(super) mod quote;
+mod regexp_positions;
 mod regression;
 pub(crate) mod sequences;
 mod series;
@@ -81,6 +82,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     numeric_math::register(conn)?;
     pgcrypto::register(conn)?;
     text::register(conn)?;
+    regexp_positions::register(conn)?;
     binary::register(conn)?;
     arith::register(conn)?;
     quote::register(conn)?;

@@ -1581,6 +1581,10 @@ fn function_type(func: &Function) -> Option<PgType> {
         "to_number" => PgType::Numeric,
         "to_char" => PgType::Text,
         "array_positions" => array_of(Some(PgType::Int4)),
+        "array_fill" => array_of(Some(first_arg_type()?)),
+        "regexp_count" | "regexp_instr" => PgType::Int4,
+        "regexp_like" => PgType::Bool,
+        "regexp_substr" => PgType::Text,
         "array_append" | "array_cat" | "array_remove" | "array_replace" => {
             match first_arg_type()? {
                 t @ PgType::Array(_) => t,

@@ -204,6 +204,7 @@ impl VisitorMut for Rewriter {
             return ControlFlow::Break(e);
         }
         super::set_members::rewrite(&mut query.body);
+        super::series::qualify_order_by(query);
         if let Err(e) = super::grouping_sets::rewrite(query) {
             return ControlFlow::Break(e);
         }

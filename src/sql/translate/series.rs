@@ -508,32 +508,7 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
     {
         return Ok(());
     }
-    let srf = |item: &SelectItem| -> bool {
-        let (SelectItem::UnnamedExpr(Expr::Function(func))
-        | SelectItem::ExprWithAlias {
-            expr: Expr::Function(func),
-            ..
-        }) = item
-        else {
-            return false;
-        };
-        func.over.is_none()
-            && func.filter.is_none()
-            && matches!(
-                base_name(&func.name).as_str(),
-                "generate_series"
-                    | "json_array_elements"
-                    | "jsonb_array_elements"
-                    | "json_array_elements_text"
-                    | "jsonb_array_elements_text"
-                    | "json_object_keys"
-                    | "jsonb_object_keys"
-                    | "regexp_matches"
-                    | "regexp_split_to_table"
-                    | "string_to_table"
-                    | "jsonb_path_query"
-            )
-    };
+    let srf = over_rows_srf;
     match select.projection.iter().filter(|i| srf(i)).count() {
         0 => return Ok(()),
         1 => {}
@@ -600,6 +575,81 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
         joins: vec![],
     });
     Ok(())
+}
+
+/// A select-list item [`rewrite_select_list_over_rows`] turns into a
+/// `json_each` join.
+fn over_rows_srf(item: &SelectItem) -> bool {
+    let (SelectItem::UnnamedExpr(Expr::Function(func))
+    | SelectItem::ExprWithAlias {
+        expr: Expr::Function(func),
+        ..
+    }) = item
+    else {
+        return false;
+    };
+    func.over.is_none()
+        && func.filter.is_none()
+        && matches!(
+            base_name(&func.name).as_str(),
+            "generate_series"
+                | "json_array_elements"
+                | "jsonb_array_elements"
+                | "json_array_elements_text"
+                | "jsonb_array_elements_text"
+                | "json_object_keys"
+                | "jsonb_object_keys"
+                | "regexp_matches"
+                | "regexp_split_to_table"
+                | "string_to_table"
+                | "jsonb_path_query"
+        )
+}
+
+/// ORDER BY of a query whose select list [`rewrite_select_list_over_rows`]
+/// rewrites: the joined `json_each` brings columns (`id`, `key`, `value`)
+/// that would make the row's unqualified names ambiguous there, so input
+/// columns are qualified with the FROM relation (a bare output name stays).
+pub(super) fn qualify_order_by(query: &mut Query) {
+    let (sqlparser::ast::SetExpr::Select(select), Some(order_by)) =
+        (query.body.as_ref(), &mut query.order_by)
+    else {
+        return;
+    };
+    if select.from.is_empty() || !select.projection.iter().any(over_rows_srf) {
+        return;
+    }
+    let sqlparser::ast::OrderByKind::Expressions(items) = &mut order_by.kind else {
+        return;
+    };
+    let outputs: Vec<String> = select
+        .projection
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::ExprWithAlias { alias, .. } => Some(ident_name(alias)),
+            SelectItem::UnnamedExpr(Expr::Identifier(i)) => Some(ident_name(i)),
+            SelectItem::UnnamedExpr(Expr::Function(f)) => Some(base_name(&f.name)),
+            _ => None,
+        })
+        .collect();
+    // The same qualification the select list gets, through a select that
+    // holds only the ORDER BY terms.
+    let mut terms = select.as_ref().clone();
+    terms.projection = items
+        .iter()
+        .map(|item| SelectItem::UnnamedExpr(item.expr.clone()))
+        .collect();
+    terms.selection = None;
+    super::catalog::qualify_columns(&mut terms);
+    for (item, term) in items.iter_mut().zip(terms.projection) {
+        if matches!(&item.expr, Expr::Identifier(i) if outputs.contains(&ident_name(i))) {
+            continue;
+        }
+        match term {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => item.expr = e,
+            _ => {}
+        }
+    }
 }
 
 fn column_name(function: &str, alias: Option<&TableAlias>) -> Result<String, TranslateError> {

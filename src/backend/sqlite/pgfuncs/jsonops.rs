@@ -629,6 +629,51 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
                 .collect(),
         )))
     })?;
+    // array_fill(value, dims[, lower_bounds]): nested arrays of the value;
+    // arrays here always start at 1.
+    for n in [2, 3] {
+        conn.create_scalar_function("array_fill", n, pure(), |ctx| {
+            let Some(dims) = array_arg(ctx, 1)? else {
+                return Err(error(
+                    "22004",
+                    "dimension array or low bound array cannot be null",
+                ));
+            };
+            if ctx.len() > 2 {
+                let lower = array_arg(ctx, 2)?.unwrap_or_default();
+                if lower.len() != dims.len() {
+                    return Err(error("2202E", "wrong number of array subscripts"));
+                }
+                if lower.iter().any(|b| b.as_i64() != Some(1)) {
+                    return Err(error(
+                        "0A000",
+                        "array_fill with lower bounds other than 1 is not supported",
+                    ));
+                }
+            }
+            let mut lengths = Vec::with_capacity(dims.len());
+            for d in &dims {
+                match d.as_i64() {
+                    Some(n) if n >= 0 => lengths.push(n as usize),
+                    Some(_) => {
+                        return Err(error("22023", "array size exceeds the maximum allowed"))
+                    }
+                    None => return Err(error("22004", "dimension values cannot be null")),
+                }
+            }
+            if lengths.iter().product::<usize>() > 1 << 24 {
+                return Err(error("54000", "array size exceeds the maximum allowed"));
+            }
+            let mut value = element(ctx, 0);
+            if lengths.contains(&0) {
+                return Ok(Some("[]".to_owned()));
+            }
+            for &n in lengths.iter().rev() {
+                value = serde_json::Value::Array(vec![value; n]);
+            }
+            Ok(Some(value.to_string()))
+        })?;
+    }
     conn.create_scalar_function("array_lower", 2, pure(), |ctx| {
         let (Some(a), Some(dim)) = (array_arg(ctx, 0)?, ctx.get::<Option<i64>>(1)?) else {
             return Ok(None);

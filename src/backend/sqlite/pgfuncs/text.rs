@@ -143,6 +143,10 @@ fn text_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<String>> {
 }
 
 fn regexp_replace(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+    // A number fourth is PostgreSQL 15's start position, not flags.
+    if ctx.len() > 3 && matches!(ctx.get_raw(3), ValueRef::Integer(_)) {
+        return super::regexp_positions::replace_from(ctx);
+    }
     let (Some(source), Some(pattern), Some(replacement)) =
         (text_arg(ctx, 0)?, text_arg(ctx, 1)?, text_arg(ctx, 2)?)
     else {
@@ -174,7 +178,7 @@ fn regexp_replace(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
 
 /// A pattern with PostgreSQL's flags: `g` (all matches, returned as the
 /// second value), `i`/`c` (case), `n`/`m`/`s`/`x` as in PostgreSQL's ARE mode.
-fn compile(pattern: &str, flags: &str) -> rusqlite::Result<(regex::Regex, bool)> {
+pub(super) fn compile(pattern: &str, flags: &str) -> rusqlite::Result<(regex::Regex, bool)> {
     let mut global = false;
     let mut builder = regex::RegexBuilder::new(pattern);
     for flag in flags.chars() {
@@ -321,7 +325,7 @@ fn regexp_matches(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
 }
 
 /// PostgreSQL replacement text: `\n` is group n, `\&` the match, `\\` a backslash.
-fn expand(replacement: &str, caps: &regex::Captures<'_>, out: &mut String) {
+pub(super) fn expand(replacement: &str, caps: &regex::Captures<'_>, out: &mut String) {
     let mut chars = replacement.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '\\' {
