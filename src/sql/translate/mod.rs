@@ -62,6 +62,7 @@ mod populate;
 mod pre_parse;
 mod prepared;
 mod query;
+mod range_frames;
 mod retype;
 mod rewrite;
 pub mod routines;

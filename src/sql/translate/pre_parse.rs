@@ -1,8 +1,10 @@
 //! Token-level rewrites before parsing, for PostgreSQL forms sqlparser does
 //! not parse and whose meaning SQLite already has: `DROP INDEX
 //! CONCURRENTLY`, `FOR NO KEY UPDATE` / `FOR KEY SHARE`, `INSERT ...
-//! OVERRIDING SYSTEM VALUE` and `INSERT ... SELECT <constants> ON CONFLICT`. Each looks at keywords only, never at
-//! text, so strings and quoted names are never touched.
+//! OVERRIDING SYSTEM VALUE`, `INSERT ... SELECT <constants> ON CONFLICT`
+//! and a window frame's `'7 days'::interval PRECEDING`. Each looks at
+//! keywords only, never at text, so strings and quoted names are never
+//! touched.
 
 use super::error::unsupported;
 use super::split::is_keyword;
@@ -18,7 +20,7 @@ pub(super) fn rewrite(
     let (chunk, overriding) = overriding(drop_index_concurrently(table_command(chunk)))?;
     Ok((
         trim_spaces(overlaps(record_star(upsert_from_constants(lock_strength(
-            chunk,
+            frame_offset_casts(chunk),
         ))))),
         overriding,
     ))
@@ -139,6 +141,28 @@ fn overlaps(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             TokenWithSpan::wrap(Token::make_word("overlaps", None)),
         );
     }
+}
+
+/// `'7 days'::interval PRECEDING` in a window frame: sqlparser reads a
+/// quoted offset as an interval and stops before the cast, so the cast to
+/// interval (what the offset already is) goes.
+fn frame_offset_casts(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let words = significant(&chunk);
+    let mut drop = Vec::new();
+    for n in 1..words.len().saturating_sub(2) {
+        let bound = &chunk[words[n + 2]].token;
+        if matches!(chunk[words[n - 1]].token, Token::SingleQuotedString(_))
+            && matches!(chunk[words[n]].token, Token::DoubleColon)
+            && matches!(&chunk[words[n + 1]].token, Token::Word(w) if w.value.eq_ignore_ascii_case("interval"))
+            && (is_keyword(bound, Keyword::PRECEDING) || is_keyword(bound, Keyword::FOLLOWING))
+        {
+            drop.extend([words[n], words[n + 1]]);
+        }
+    }
+    for i in drop.into_iter().rev() {
+        chunk.remove(i);
+    }
+    chunk
 }
 
 /// `trim(leading from s)`, `trim(from s)`: the characters default to a

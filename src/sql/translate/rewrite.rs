@@ -131,6 +131,9 @@ impl VisitorMut for Rewriter {
         if let Err(e) = super::functions::extract_from_interval(expr) {
             return ControlFlow::Break(e);
         }
+        if let Err(e) = super::range_frames::rewrite_call(expr) {
+            return ControlFlow::Break(e);
+        }
         super::zoned_columns::rewrite(expr, &self.scopes);
         super::casts::float4_to_numeric(expr, &self.scopes);
         super::column_dates::type_untyped_literal(expr);
@@ -255,6 +258,7 @@ impl VisitorMut for Rewriter {
             }
         }
         brk(check_select(select)
+            .and_then(|()| super::range_frames::rewrite_named(select))
             .and_then(|()| rewrite_select_list(select))
             .and_then(|()| super::row_json::rewrite(select)))
     }
