@@ -698,6 +698,16 @@ fn from_message(msg: &str) -> SqlError {
             .unwrap_or(c);
         return SqlError::new("42703", format!("column \"{c}\" does not exist"));
     }
+    // SQLite does not say which side lacks it.
+    if let Some(c) = msg
+        .strip_prefix("cannot join using column ")
+        .and_then(|m| m.strip_suffix(" - column not present in both tables"))
+    {
+        return SqlError::new(
+            "42703",
+            format!("column \"{c}\" specified in USING clause does not exist in one of the joined tables"),
+        );
+    }
     if let Some(f) = after(msg, "no such function:") {
         return SqlError::new(
             "42883",

@@ -5,6 +5,7 @@ mod create_like;
 mod create_table_as;
 mod failing_row;
 mod fk_violation;
+mod join_star;
 mod key_values;
 mod populate;
 mod rerun;
@@ -621,14 +622,21 @@ impl Conn {
 
     /// `sql` with its `json[b]_populate_record[set]` rows spread into the
     /// named table's columns, as this connection's schema has them (see
-    /// [`populate`]); `None` when there is nothing to spread.
+    /// [`populate`]), and its `SELECT *` over USING joins into the columns
+    /// in PostgreSQL's order ([`join_star`]); `None` when there is nothing
+    /// to spread.
     pub fn spread_rows(&self, sql: &str) -> Option<String> {
-        if !sql.contains(populate::MARKER) {
-            return None;
+        let columns_of =
+            |t: &str| Some(self.table_columns(t)?.into_iter().map(|c| c.name).collect());
+        let rows = if sql.contains(populate::MARKER) {
+            populate::expand(sql, columns_of)
+        } else {
+            None
+        };
+        if !rows.as_deref().unwrap_or(sql).contains(join_star::MARKER) {
+            return rows;
         }
-        populate::expand(sql, |t| {
-            Some(self.table_columns(t)?.into_iter().map(|c| c.name).collect())
-        })
+        join_star::expand(rows.as_deref().unwrap_or(sql), columns_of).or(rows)
     }
 
     fn prepare_text(&self, sql: &str) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {

@@ -366,9 +366,15 @@ fn body_scales(body: &SetExpr, scale: fn(&Expr) -> Option<u16>) -> Vec<Option<u1
             found.then_some(out)
         })
     };
+    let join_star = spreads_star(select)
+        .then(|| join_star(inner.0, &select.from))
+        .flatten()
+        .map(|columns| columns.into_iter().map(|c| c.1).collect::<Vec<_>>());
     let mut out = Vec::with_capacity(select.projection.len());
     for item in &select.projection {
         let columns = match item {
+            SelectItem::UnnamedExpr(e) if is_join_star(e) => join_star.clone(),
+            SelectItem::Wildcard(_) if join_star.is_some() => join_star.clone(),
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
                 match record_star(e) {
                     Some(star) => star.map(|(_, scales)| scales),
@@ -655,6 +661,78 @@ fn push_from(
     })
 }
 
+fn is_join_star(e: &Expr) -> bool {
+    matches!(e, Expr::Function(f) if base_name(&f.name) == super::join_star::MARKER)
+}
+
+/// Whether the select's `*` lists its columns in PostgreSQL's USING-join
+/// order: it was (or, in the untranslated form the executor retypes, will
+/// be) spread by `join_star`.
+fn spreads_star(select: &sqlparser::ast::Select) -> bool {
+    select.projection.iter().any(|item| match item {
+        SelectItem::UnnamedExpr(e) => is_join_star(e),
+        SelectItem::Wildcard(_) => super::join_star::spreads(&select.from, |t| {
+            SCOPE.with(|s| {
+                s.borrow()
+                    .iter()
+                    .any(|r| r.kind == Kind::Cte && r.name.eq_ignore_ascii_case(t))
+            })
+        }),
+        _ => false,
+    })
+}
+
+/// What `pg_join_star()` stands for (`*` over USING/NATURAL joins, see
+/// `join_star`): each join's merged columns, then the left side's other
+/// columns, then the right side's, with their scales; `None` unless every
+/// relation pushed from `start` on is known.
+#[allow(clippy::type_complexity)]
+fn join_star(
+    start: usize,
+    from: &[sqlparser::ast::TableWithJoins],
+) -> Option<Vec<((String, Option<PgType>), Option<u16>)>> {
+    use sqlparser::ast::JoinConstraint;
+    let [twj] = from else { return None };
+    SCOPE.with(|s| {
+        let s = s.borrow();
+        let mine = s.get(start..)?;
+        if mine.len() != 1 + twj.joins.len() || mine.iter().any(|r| r.kind != Kind::From) {
+            return None;
+        }
+        let columns = |r: &Relation| -> Vec<((String, Option<PgType>), Option<u16>)> {
+            r.columns
+                .iter()
+                .cloned()
+                .zip(r.scales.iter().copied().chain(std::iter::repeat(None)))
+                .collect()
+        };
+        let mut out = columns(&mine[0]);
+        for (join, relation) in twj.joins.iter().zip(&mine[1..]) {
+            let right = columns(relation);
+            let merged: Vec<String> = match super::join_star::constraint(&join.join_operator) {
+                Some(JoinConstraint::Using(names)) => names
+                    .iter()
+                    .map(|n| Some(n.0.last()?.as_ident()?.value.clone()))
+                    .collect::<Option<_>>()?,
+                Some(JoinConstraint::Natural) => out
+                    .iter()
+                    .filter(|c| right.iter().any(|r| r.0 .0 == c.0 .0))
+                    .map(|c| c.0 .0.clone())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let mut next = Vec::with_capacity(out.len() + right.len());
+            for name in &merged {
+                next.push(out.iter().find(|c| &c.0 .0 == name)?.clone());
+            }
+            next.extend(out.into_iter().filter(|c| !merged.contains(&c.0 .0)));
+            next.extend(right.into_iter().filter(|c| !merged.contains(&c.0 .0)));
+            out = next;
+        }
+        Some(out)
+    })
+}
+
 fn merges_columns(op: &sqlparser::ast::JoinOperator) -> bool {
     use sqlparser::ast::{JoinConstraint, JoinOperator as J};
     let constraint = match op {
@@ -801,7 +879,11 @@ fn set_expr_named(body: &SetExpr) -> Vec<(String, Option<PgType>)> {
     match body {
         SetExpr::Select(select) => {
             let guard = ScopeGuard::new();
-            let star = push_from(&guard, &select.from);
+            let mut star = push_from(&guard, &select.from);
+            if spreads_star(select) {
+                star = join_star(guard.0, &select.from)
+                    .map(|columns| columns.into_iter().map(|c| c.0).collect());
+            }
             select_named(&select.projection, star.as_deref())
         }
         SetExpr::Query(query) => query_named(query),
@@ -837,6 +919,10 @@ fn select_named(
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         match item {
+            SelectItem::UnnamedExpr(e) if is_join_star(e) => match star {
+                Some(columns) => out.extend_from_slice(columns),
+                None => return vec![],
+            },
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
                 match record_star(e) {
                     Some(Some((columns, _))) => out.extend(columns),
@@ -884,8 +970,11 @@ fn select_named(
 /// `Some(None)` when unknown; `None` for any other expression.
 fn record_star(e: &Expr) -> Option<Option<CteColumns>> {
     let Expr::Function(f) = e else { return None };
-    if base_name(&f.name) != "pg_record_star" {
-        return None;
+    match base_name(&f.name).as_str() {
+        "pg_record_star" => {}
+        // `*` over USING joins: the executor knows the columns.
+        super::join_star::MARKER => return Some(None),
+        _ => return None,
     }
     let mut arg = *plain_args(f)?.first()?;
     while let Expr::Nested(inner) = arg {

@@ -42,6 +42,7 @@ mod grants;
 mod group_check;
 mod grouping_sets;
 mod interval_sums;
+mod join_star;
 mod jsonpath;
 mod keyword_aliases;
 mod lateral;

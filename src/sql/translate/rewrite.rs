@@ -252,6 +252,8 @@ impl VisitorMut for Rewriter {
                 .projection
                 .push(sqlparser::ast::SelectItem::UnnamedExpr(super::ast::null()));
         }
+        let ctes: Vec<&str> = self.ctes.iter().flatten().map(|c| c.0.as_str()).collect();
+        super::join_star::mark(select, &ctes);
         for item in &mut select.projection {
             if let Err(e) = super::populate::expand_star(item) {
                 return ControlFlow::Break(e);
