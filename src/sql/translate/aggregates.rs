@@ -68,3 +68,13 @@ pub(super) fn is_aggregate(f: &sqlparser::ast::Function) -> bool {
             | "pg_string_agg_distinct"
     ) || name.starts_with("regr_")
 }
+
+/// Whether `expr` calls an aggregate (in a subquery too: a conservative
+/// answer for the passes that ask).
+pub(super) fn contains_aggregate(expr: &sqlparser::ast::Expr) -> bool {
+    sqlparser::ast::visit_expressions(expr, |e| match e {
+        sqlparser::ast::Expr::Function(f) if is_aggregate(f) => std::ops::ControlFlow::Break(()),
+        _ => std::ops::ControlFlow::Continue(()),
+    })
+    .is_break()
+}

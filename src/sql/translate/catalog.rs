@@ -267,6 +267,16 @@ pub(super) fn qualify_columns(select: &mut Select) {
         },
         _ => return,
     };
+    // A grouping key that names an output column stays that column (the
+    // aliases written, not those given to bare columns below).
+    let outputs: Vec<String> = select
+        .projection
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::ExprWithAlias { alias, .. } => Some(ident_name(alias)),
+            _ => None,
+        })
+        .collect();
     let mut q = Qualify { relation, depth: 0 };
     for item in &mut select.projection {
         if let SelectItem::UnnamedExpr(Expr::Identifier(column)) = item {
@@ -278,6 +288,16 @@ pub(super) fn qualify_columns(select: &mut Select) {
     }
     if let Some(selection) = &mut select.selection {
         let _ = selection.visit(&mut q);
+    }
+    if let Some(having) = &mut select.having {
+        let _ = having.visit(&mut q);
+    }
+    if let sqlparser::ast::GroupByExpr::Expressions(keys, _) = &mut select.group_by {
+        for key in keys {
+            if !matches!(key, Expr::Identifier(i) if outputs.contains(&ident_name(i))) {
+                let _ = key.visit(&mut q);
+            }
+        }
     }
 }
 

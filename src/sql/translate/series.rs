@@ -502,12 +502,6 @@ fn zip(factors: Vec<TableFactor>) -> Result<TableWithJoins, TranslateError> {
 /// element. Not under grouping or DISTINCT, where PostgreSQL expands the
 /// set after grouping.
 fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateError> {
-    if select.having.is_some()
-        || select.distinct.is_some()
-        || !matches!(&select.group_by, sqlparser::ast::GroupByExpr::Expressions(e, _) if e.is_empty())
-    {
-        return Ok(());
-    }
     let srf = over_rows_srf;
     match select.projection.iter().filter(|i| srf(i)).count() {
         0 => return Ok(()),
@@ -517,6 +511,12 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
                 "several set-returning functions in a select list",
             ))
         }
+    }
+    if !expands_before_grouping(select) {
+        return Err(unsupported(
+            "a set-returning function expanded after grouping (over aggregates or \
+             not a grouping key)",
+        ));
     }
     // json_each's own columns (`id`, `key`, `value`, ...) must not capture
     // the row's unqualified names.
@@ -542,6 +542,14 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
         }
         ("json_object_keys" | "jsonb_object_keys", [json]) => (json.clone(), "key"),
         ("regexp_matches", _) => (regexp_matches(&args)?, "value"),
+        ("regexp_split_to_table", [_, _] | [_, _, _]) => (
+            super::ast::call("regexp_split_to_array", args.clone()),
+            TEXT_VALUE,
+        ),
+        ("string_to_table", [_, _] | [_, _, _]) => (
+            super::ast::call("string_to_array", args.clone()),
+            TEXT_VALUE,
+        ),
         // The row's series as a JSON array (`pg_series_array`): json_each
         // may read the row's columns, a recursive CTE could not.
         ("generate_series", [_, _] | [_, _, _]) => {
@@ -569,12 +577,54 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
             .replace("type", "pg_srf.type")
             .replace("key", "pg_srf.key")
     };
-    *expr = super::ast::template(&element, []);
+    let call = std::mem::replace(expr, super::ast::template(&element, []));
+    // `GROUP BY jsonb_object_keys(doc)`: the same element.
+    if let sqlparser::ast::GroupByExpr::Expressions(keys, _) = &mut select.group_by {
+        for key in keys.iter_mut().filter(|k| **k == call) {
+            *key = super::ast::template(&element, []);
+        }
+    }
     select.from.push(TableWithJoins {
         relation: super::ast::table_function("json_each", "pg_srf", vec![], vec![source]),
         joins: vec![],
     });
     Ok(())
+}
+
+/// Whether the select list's set-returning call yields its rows before
+/// grouping, as a join in FROM does: always without GROUP BY, HAVING or
+/// DISTINCT; with DISTINCT (which reads the expanded rows) or grouping by
+/// the call's own column (its name, position or expression), when its
+/// arguments hold no aggregate. Otherwise PostgreSQL expands the set after
+/// grouping (`generate_series(1, count(*))`), which a join cannot.
+fn expands_before_grouping(select: &Select) -> bool {
+    let Some(position) = select.projection.iter().position(over_rows_srf) else {
+        return false;
+    };
+    let (SelectItem::UnnamedExpr(call) | SelectItem::ExprWithAlias { expr: call, .. }) =
+        &select.projection[position]
+    else {
+        return false;
+    };
+    let keys: &[Expr] = match &select.group_by {
+        sqlparser::ast::GroupByExpr::Expressions(keys, modifiers) if modifiers.is_empty() => keys,
+        _ => return false,
+    };
+    if keys.is_empty() && select.having.is_none() {
+        return select.distinct.is_none() || !super::aggregates::contains_aggregate(call);
+    }
+    let name = match &select.projection[position] {
+        SelectItem::ExprWithAlias { alias, .. } => ident_name(alias),
+        _ => super::output_names::column_name(call),
+    };
+    let grouped_by_it = keys.iter().any(|k| match k {
+        Expr::Identifier(i) => ident_name(i) == name,
+        Expr::Value(v) => {
+            matches!(&v.value, Value::Number(n, _) if n.parse::<usize>() == Ok(position + 1))
+        }
+        other => other == call,
+    });
+    grouped_by_it && !super::aggregates::contains_aggregate(call)
 }
 
 /// A select-list item [`rewrite_select_list_over_rows`] turns into a
