@@ -15,6 +15,7 @@ pub mod serial_key;
 pub mod string_literals;
 pub mod table_constraints;
 pub mod translate;
+pub mod view_source;
 pub mod zone;
 
 /// `"name"`, with embedded quotes doubled: the SQLite SQL pgtenant

@@ -1007,10 +1007,21 @@ fn create_view(view: CreateView) -> Result<Vec<String>, TranslateError> {
     }
     view.options = CreateTableOptions::None;
     let name = view.name.to_string();
+    let source = view.query.to_string();
     let mut statement = Statement::CreateView(view);
     rewrite_statement(&mut statement)?;
     crate::sql::string_literals::seal(&mut statement);
-    out.push(statement.to_string());
+    let mut text = statement.to_string();
+    // The PostgreSQL query rides along before SQLite's (see `view_source`).
+    if let Statement::CreateView(v) = &statement {
+        let query = v.query.to_string();
+        if let Some(at) = text.len().checked_sub(query.len()) {
+            if text.is_char_boundary(at) && text[at..] == query {
+                text.insert_str(at, &crate::sql::view_source::comment(&source));
+            }
+        }
+    }
+    out.push(text);
     // SQLite checks a view's tables and columns only when it is used;
     // PostgreSQL at CREATE VIEW (42P01, 42703): prepared here, run on no row.
     out.push(format!("SELECT 1 FROM {name} LIMIT 0"));

@@ -79,6 +79,11 @@ impl Retype {
         (unknown && (reads_table || calls())).then(|| Retype(Arc::new(statement.clone())))
     }
 
+    /// A view's PostgreSQL query, to type its computed columns.
+    pub fn for_view(query: Statement) -> Retype {
+        Retype(Arc::new(query))
+    }
+
     /// The functions the statement calls (folded, unqualified), each once:
     /// the executor tells the return types of those the tenant defined.
     pub fn functions(&self) -> Vec<String> {

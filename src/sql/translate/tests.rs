@@ -185,7 +185,7 @@ fn ddl_statements() {
         ),
         (
             "CREATE OR REPLACE VIEW v AS SELECT a FROM t WHERE b = true",
-            "DROP VIEW IF EXISTS v; CREATE VIEW v AS SELECT a FROM t WHERE b = 1; SELECT 1 FROM v LIMIT 0",
+            "DROP VIEW IF EXISTS v; CREATE VIEW v AS /* pgtenant view: SELECT a FROM t WHERE b = true */ SELECT a FROM t WHERE b = 1; SELECT 1 FROM v LIMIT 0",
         ),
     ]);
     // Keys other than int4 record their type (see `serial_key`).
