@@ -1,7 +1,8 @@
 -- Set-returning functions in the select list of grouped and DISTINCT queries:
 -- grouping by the function's own column (by name, position or expression)
 -- expands it before grouping, as PostgreSQL does (tag counts over jsonb and
--- text[] columns); a set over aggregates is expanded after grouping (0A000 here).
+-- text[] columns); a set over aggregates is expanded after grouping (a date
+-- spine from min to max, a series per group).
 CREATE TABLE sg_posts (id int, tags text[], meta jsonb);
 INSERT INTO sg_posts VALUES (1, '{a,b}', '{"x":1,"y":2}'), (2, '{b,c}', '{"x":3}'), (3, '{}', '{}'), (4, NULL, NULL);
 SELECT unnest(tags) AS tag, count(*) FROM sg_posts GROUP BY tag ORDER BY tag;
@@ -24,3 +25,11 @@ CREATE TABLE sg_docs (id int, body jsonb);
 INSERT INTO sg_docs VALUES (1, '{"tags":["pg","sql"]}'), (2, '{"tags":["pg"]}');
 SELECT jsonb_array_elements_text(body->'tags') AS tag, count(*) AS n FROM sg_docs GROUP BY tag ORDER BY n DESC, tag;
 SELECT DISTINCT jsonb_array_elements_text(body->'tags') AS tag FROM sg_docs ORDER BY tag;
+CREATE TABLE sg_ev (id serial PRIMARY KEY, user_id int, at timestamptz, day date, tags jsonb);
+INSERT INTO sg_ev (user_id, at, day, tags) VALUES (1, '2024-03-01 08:00+00', '2024-03-01', '["a","b"]'), (1, '2024-03-05 09:30+00', '2024-03-04', '["c"]'), (2, '2024-04-02 10:00+00', '2024-03-03', '[]');
+SELECT generate_series(min(at)::date, max(at)::date, '1 month')::date FROM sg_ev;
+SELECT generate_series(min(day), max(day), interval '1 day')::date AS d FROM sg_ev ORDER BY d DESC;
+SELECT user_id, generate_series(1, count(*)::int) AS n FROM sg_ev GROUP BY user_id ORDER BY 1, 2;
+SELECT user_id, jsonb_array_elements_text(jsonb_agg(tags->0)) AS first_tags FROM sg_ev GROUP BY user_id ORDER BY user_id, first_tags;
+SELECT generate_series(1, max(id)) FROM sg_ev WHERE user_id = 1;
+SELECT generate_series(0, count(*)) AS k, 'x' AS label FROM sg_ev HAVING count(*) > 2 ORDER BY k LIMIT 2;

@@ -1495,7 +1495,16 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "generate_subscripts" => PgType::Int4,
         "array_dims" => PgType::Text,
         "trim_scale" => PgType::Numeric,
-        "generate_series" => series_type(first_arg_type()?),
+        // Integer bounds take the wider one's type (int4 and int8: int8).
+        "generate_series" => {
+            let start = first_arg_type()?;
+            let stop = plain_args(func)?.get(1).and_then(|e| expr_type(e));
+            match (start, stop) {
+                (PgType::Int2 | PgType::Int4, Some(PgType::Int8)) => PgType::Int8,
+                (PgType::Int2 | PgType::Int4, Some(PgType::Numeric)) => PgType::Numeric,
+                _ => series_type(start),
+            }
+        }
         "unnest" => match first_arg_type()? {
             PgType::Array(elem) => elem.scalar(),
             _ => return None,

@@ -207,6 +207,9 @@ impl VisitorMut for Rewriter {
             return ControlFlow::Break(e);
         }
         super::set_members::rewrite(&mut query.body);
+        if let Err(e) = super::series::expand_after_grouping(query) {
+            return ControlFlow::Break(e);
+        }
         super::series::qualify_order_by(query);
         if let Err(e) = super::grouping_sets::rewrite(query) {
             return ControlFlow::Break(e);

@@ -535,48 +535,7 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
         return Ok(());
     };
     let args: Vec<Expr> = args.into_iter().cloned().collect();
-    let (source, element) = match (name.as_str(), args.as_slice()) {
-        ("json_array_elements" | "jsonb_array_elements", [json]) => (json.clone(), JSON_VALUE),
-        ("json_array_elements_text" | "jsonb_array_elements_text", [json]) => {
-            (json.clone(), TEXT_VALUE)
-        }
-        ("json_object_keys" | "jsonb_object_keys", [json]) => (json.clone(), "key"),
-        ("regexp_matches", _) => (regexp_matches(&args)?, "value"),
-        ("regexp_split_to_table", [_, _] | [_, _, _]) => (
-            super::ast::call("regexp_split_to_array", args.clone()),
-            TEXT_VALUE,
-        ),
-        ("string_to_table", [_, _] | [_, _, _]) => (
-            super::ast::call("string_to_array", args.clone()),
-            TEXT_VALUE,
-        ),
-        // The row's series as a JSON array (`pg_series_array`): json_each
-        // may read the row's columns, a recursive CTE could not.
-        ("generate_series", [_, _] | [_, _, _]) => {
-            let mut args = args.clone();
-            if let Some(step) = args.get_mut(2) {
-                if let Some(text) = interval_step(step) {
-                    *step = Expr::value(Value::SingleQuotedString(text));
-                } else if is_zero(step) {
-                    return Err(other("22023", "step size cannot equal zero"));
-                }
-            }
-            (super::ast::call("pg_series_array", args), "value")
-        }
-        ("jsonb_path_query", _) => (
-            super::ast::call("jsonb_path_query_array", args.clone()),
-            PATH_ITEM,
-        ),
-        _ => return Err(unsupported(format!("{name}() with these arguments"))),
-    };
-    let element = if element == PATH_ITEM {
-        path_item("pg_srf.")
-    } else {
-        element
-            .replace("value", "pg_srf.value")
-            .replace("type", "pg_srf.type")
-            .replace("key", "pg_srf.key")
-    };
+    let (source, element) = json_rows(&name, &args)?;
     let call = std::mem::replace(expr, super::ast::template(&element, []));
     // `GROUP BY jsonb_object_keys(doc)`: the same element.
     if let sqlparser::ast::GroupByExpr::Expressions(keys, _) = &mut select.group_by {
@@ -589,6 +548,54 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
         joins: vec![],
     });
     Ok(())
+}
+
+/// A set-returning call as a JSON array `json_each` reads (`source`) and
+/// the SQL reading one element through `pg_srf` (`element`).
+fn json_rows(name: &str, args: &[Expr]) -> Result<(Expr, String), TranslateError> {
+    let (source, element) = match (name, args) {
+        ("json_array_elements" | "jsonb_array_elements", [json]) => ((*json).clone(), JSON_VALUE),
+        ("json_array_elements_text" | "jsonb_array_elements_text", [json]) => {
+            ((*json).clone(), TEXT_VALUE)
+        }
+        ("json_object_keys" | "jsonb_object_keys", [json]) => ((*json).clone(), "key"),
+        ("regexp_matches", _) => (regexp_matches(args)?, "value"),
+        ("regexp_split_to_table", [_, _] | [_, _, _]) => (
+            super::ast::call("regexp_split_to_array", args.to_vec()),
+            TEXT_VALUE,
+        ),
+        ("string_to_table", [_, _] | [_, _, _]) => (
+            super::ast::call("string_to_array", args.to_vec()),
+            TEXT_VALUE,
+        ),
+        // The row's series as a JSON array (`pg_series_array`): json_each
+        // may read the row's columns, a recursive CTE could not.
+        ("generate_series", [_, _] | [_, _, _]) => {
+            let mut args = args.to_vec();
+            if let Some(step) = args.get_mut(2) {
+                if let Some(text) = interval_step(step) {
+                    *step = Expr::value(Value::SingleQuotedString(text));
+                } else if is_zero(step) {
+                    return Err(other("22023", "step size cannot equal zero"));
+                }
+            }
+            (super::ast::call("pg_series_array", args), "value")
+        }
+        ("jsonb_path_query", _) => (
+            super::ast::call("jsonb_path_query_array", args.to_vec()),
+            PATH_ITEM,
+        ),
+        _ => return Err(unsupported(format!("{name}() with these arguments"))),
+    };
+    let element = if element == PATH_ITEM {
+        path_item("pg_srf.")
+    } else {
+        element
+            .replace("value", "pg_srf.value")
+            .replace("type", "pg_srf.type")
+            .replace("key", "pg_srf.key")
+    };
+    Ok((source, element))
 }
 
 /// Whether the select list's set-returning call yields its rows before
@@ -638,6 +645,11 @@ fn over_rows_srf(item: &SelectItem) -> bool {
     else {
         return false;
     };
+    json_srf(func)
+}
+
+/// A set-returning call [`json_rows`] reads as a JSON array.
+fn json_srf(func: &sqlparser::ast::Function) -> bool {
     func.over.is_none()
         && func.filter.is_none()
         && matches!(
@@ -654,6 +666,143 @@ fn over_rows_srf(item: &SelectItem) -> bool {
                 | "string_to_table"
                 | "jsonb_path_query"
         )
+}
+
+/// The set-returning call of a select-list item, under casts too
+/// (`generate_series(...)::date`).
+fn item_srf(expr: &mut Expr) -> Option<&mut sqlparser::ast::Function> {
+    match expr {
+        Expr::Cast { expr, .. } | Expr::Nested(expr) => item_srf(expr),
+        Expr::Function(f) if json_srf(f) => Some(f),
+        _ => None,
+    }
+}
+
+/// A set-returning call over aggregates in a select list (`SELECT
+/// generate_series(min(day), max(day), '1 day') FROM t`), which PostgreSQL
+/// expands after grouping: the grouped select becomes the derived table
+/// `pg_g`, whose column holds the set as a JSON array, joined to
+/// `json_each` over it. ORDER BY (output names or positions) and LIMIT
+/// apply to the outer select.
+pub(super) fn expand_after_grouping(query: &mut Query) -> Result<(), TranslateError> {
+    let sqlparser::ast::SetExpr::Select(select) = query.body.as_mut() else {
+        return Ok(());
+    };
+    if select.from.is_empty() || select.distinct.is_some() {
+        return Ok(());
+    }
+    let mut inner = select.as_ref().clone();
+    let over_aggregates = |item: &mut SelectItem| match item {
+        SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => item_srf(e)
+            .is_some_and(|f| {
+                plain_args(f)
+                    .is_some_and(|a| a.iter().any(|x| super::aggregates::contains_aggregate(x)))
+            }),
+        _ => false,
+    };
+    let Some(k) = inner.projection.iter_mut().position(over_aggregates) else {
+        return Ok(());
+    };
+    let what = "a set-returning function over aggregates beside another, a `*`, or \
+                ORDER BY an expression";
+    let mut names = Vec::with_capacity(inner.projection.len());
+    for item in &inner.projection {
+        names.push(match item {
+            SelectItem::ExprWithAlias { alias, .. } => ident_name(alias),
+            SelectItem::UnnamedExpr(e) => super::output_names::column_name(e),
+            _ => return Err(unsupported(what)),
+        });
+    }
+    if let Some(order_by) = &query.order_by {
+        let sqlparser::ast::OrderByKind::Expressions(items) = &order_by.kind else {
+            return Err(unsupported(what));
+        };
+        let by_output = |e: &Expr| match e {
+            Expr::Identifier(i) => names.contains(&ident_name(i)),
+            Expr::Value(v) => matches!(v.value, Value::Number(..)),
+            _ => false,
+        };
+        if !items.iter().all(|i| by_output(&i.expr)) {
+            return Err(unsupported(what));
+        }
+    }
+    let mut outer_items = Vec::with_capacity(names.len());
+    for (i, (item, name)) in inner.projection.iter_mut().zip(&names).enumerate() {
+        let (SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. }) = item else {
+            return Err(unsupported(what));
+        };
+        let column = format!("pg_c{}", i + 1);
+        let mut shown = Expr::CompoundIdentifier(vec![Ident::new("pg_g"), Ident::new(&column)]);
+        if i == k {
+            let mut outer = expr.clone();
+            let Some(f) = item_srf(&mut outer) else {
+                return Err(unsupported(what));
+            };
+            let args: Vec<Expr> = plain_args(f)
+                .unwrap_or_default()
+                .into_iter()
+                .cloned()
+                .collect();
+            let (source, element) = json_rows(&base_name(&f.name), &args)?;
+            let element = super::ast::template(&element, []);
+            match &mut outer {
+                Expr::Function(_) => outer = element,
+                _ => {
+                    if let Some(Expr::Cast { expr, .. } | Expr::Nested(expr)) =
+                        cast_holding_srf(&mut outer)
+                    {
+                        **expr = element;
+                    }
+                }
+            }
+            shown = outer;
+            *expr = source;
+        } else if item_srf(expr).is_some() {
+            return Err(unsupported(what));
+        }
+        *item = SelectItem::ExprWithAlias {
+            expr: super::ast::take(expr),
+            alias: Ident::new(column),
+        };
+        outer_items.push(SelectItem::ExprWithAlias {
+            expr: shown,
+            alias: Ident::with_quote('"', name.clone()),
+        });
+    }
+    let mut outer = query_template(&format!(
+        "SELECT 1 FROM (SELECT 1) AS pg_g, json_each(pg_g.pg_c{}) AS pg_srf",
+        k + 1
+    ));
+    let sqlparser::ast::SetExpr::Select(outer_select) = outer.body.as_mut() else {
+        return Err(unsupported(what));
+    };
+    outer_select.projection = outer_items;
+    if let Some(TableWithJoins {
+        relation: TableFactor::Derived { subquery, .. },
+        ..
+    }) = outer_select.from.first_mut()
+    {
+        *subquery.body = sqlparser::ast::SetExpr::Select(Box::new(inner));
+    }
+    query.body = outer.body;
+    Ok(())
+}
+
+/// The innermost cast (or parenthesis) whose operand is the set-returning call.
+fn cast_holding_srf(expr: &mut Expr) -> Option<&mut Expr> {
+    let holds = match expr {
+        Expr::Cast { expr: inner, .. } | Expr::Nested(inner) => {
+            matches!(inner.as_ref(), Expr::Function(f) if json_srf(f))
+        }
+        _ => return None,
+    };
+    if holds {
+        return Some(expr);
+    }
+    match expr {
+        Expr::Cast { expr: inner, .. } | Expr::Nested(inner) => cast_holding_srf(inner),
+        _ => None,
+    }
 }
 
 /// ORDER BY of a query whose select list [`rewrite_select_list_over_rows`]
@@ -823,6 +972,10 @@ fn is_zero(expr: &Expr) -> bool {
 /// Parses a fixed query template and substitutes `$n` with `args`.
 /// Templates are fixed strings of this module (user text only enters as
 /// substituted expressions), so they always parse as a subquery.
+fn query_template(sql: &str) -> Query {
+    query(sql, &[])
+}
+
 fn query(sql: &str, args: &[Expr]) -> Query {
     match super::ast::template(&format!("({sql})"), args) {
         Expr::Subquery(q) => *q,
