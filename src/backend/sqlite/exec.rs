@@ -9,6 +9,7 @@ mod join_star;
 mod key_values;
 mod populate;
 mod rerun;
+mod serial_gaps;
 mod serial_sequence;
 mod short_insert;
 pub(super) mod stored_rows;
@@ -455,6 +456,12 @@ impl Conn {
     /// multi-statement DDL).
     pub fn batch(&self, sql: &str) -> Result<(), SqlError> {
         self.statement_begins();
+        // Ids the rolled-back part took stay used (see `serial_gaps`).
+        let reached = if starts_with_word(sql, "ROLLBACK") && !is_block_word(sql) {
+            serial_gaps::counters(&self.db)
+        } else {
+            Vec::new()
+        };
         let r = match self.batch_text(sql) {
             // A check reading the catalog views (COMMENT ON's) before the
             // connection has them: they come before any write of the batch
@@ -468,6 +475,9 @@ impl Conn {
             r => r,
         }
         .map_err(|e| from_sqlite_on(&self.db, &e));
+        if r.is_ok() {
+            serial_gaps::raise(&self.db, &reached);
+        }
         if self.catalog_in_tx.load(Ordering::Relaxed) {
             let word = sql.trim_start().get(..8).unwrap_or("");
             if word.eq_ignore_ascii_case("ROLLBACK") {
@@ -602,13 +612,25 @@ impl Conn {
     fn finish_block(&self, commit: bool) -> Result<(), SqlError> {
         if commit {
             self.batch("COMMIT").inspect_err(|_| {
-                let _ = self.batch("ROLLBACK");
+                // (A COMMIT a deferred constraint failed leaves the block open.)
+                let _ = self.rollback(serial_gaps::counters(&self.db));
             })
         } else if self.is_autocommit() {
             Ok(())
         } else {
-            self.batch("ROLLBACK")
+            self.rollback(serial_gaps::counters(&self.db))
         }
+    }
+
+    /// ROLLBACK, keeping the serial keys' counters where `reached` (read
+    /// before it) saw them: the ids the block took stay used, as
+    /// PostgreSQL's sequences do.
+    fn rollback(&self, reached: Vec<(String, i64)>) -> Result<(), SqlError> {
+        let r = self.batch("ROLLBACK");
+        if r.is_ok() {
+            serial_gaps::raise(&self.db, &reached);
+        }
+        r
     }
 
     /// Prepares (and caches) a statement; the first statement of a
@@ -981,9 +1003,14 @@ impl Conn {
     /// Runs one statement, streaming rows to `sink`.
     pub fn run(&self, run: &Run<'_>, sink: &mut dyn RowSink) -> Result<Finished, SqlError> {
         self.statement_begins();
-        let r = self
-            .run_statement(run, sink)
-            .map_err(|e| self.explained(run, e));
+        let r = self.run_statement(run, sink).map_err(|e| {
+            let failed_constraint = e.code.starts_with("23");
+            let e = self.explained(run, e);
+            if failed_constraint && starts_with_word(run.sql, "INSERT") {
+                serial_gaps::failed_insert(&self.db, run.sql, run.params);
+            }
+            e
+        });
         let steps = self.last_steps.load(Ordering::Relaxed);
         let block = self.block_steps.load(Ordering::Relaxed);
         self.block_steps
@@ -1303,6 +1330,14 @@ fn written_table(sql: &str) -> Option<String> {
 /// `ROLLBACK`, the server's own savepoints), which returns no rows. A
 /// client's savepoint names are left out: some differ at every use
 /// (Django's), and would push hot statements out of the cache.
+/// Whether `sql` begins with the keyword `word` (any case).
+fn starts_with_word(sql: &str, word: &str) -> bool {
+    let sql = sql.trim_start();
+    sql.get(..word.len())
+        .is_some_and(|w| w.eq_ignore_ascii_case(word))
+        && !sql[word.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+}
+
 fn is_block_word(sql: &str) -> bool {
     if sql.contains(';') {
         return false;
