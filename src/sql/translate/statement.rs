@@ -276,6 +276,20 @@ fn explicit_target_alias(statement: &mut Statement) {
         }
         return;
     }
+    // `INSERT INTO w AS x ... RETURNING x.*`: SQLite's RETURNING takes no
+    // qualified wildcard either.
+    if let Statement::Insert(insert) = statement {
+        if let (Some(items), sqlparser::ast::TableObject::TableName(name)) =
+            (insert.returning.as_mut(), &insert.table)
+        {
+            let qualifier = insert
+                .table_alias
+                .as_ref()
+                .map_or_else(|| super::ast::base_name(name), |a| a.alias.value.clone());
+            unqualify_returning(items, &qualifier);
+        }
+        return;
+    }
     let target = match statement {
         Statement::Update(update) => Some(&mut update.table.relation),
         Statement::Delete(delete) => match &mut delete.from {
