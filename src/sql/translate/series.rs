@@ -670,6 +670,15 @@ fn json_srf(func: &sqlparser::ast::Function) -> bool {
 
 /// The set-returning call of a select-list item, under casts too
 /// (`generate_series(...)::date`).
+fn srf_in(expr: &Expr) -> Option<&sqlparser::ast::Function> {
+    match expr {
+        Expr::Cast { expr, .. } | Expr::Nested(expr) => srf_in(expr),
+        Expr::Function(f) if json_srf(f) => Some(f),
+        _ => None,
+    }
+}
+
+/// [`srf_in`], to change the call.
 fn item_srf(expr: &mut Expr) -> Option<&mut sqlparser::ast::Function> {
     match expr {
         Expr::Cast { expr, .. } | Expr::Nested(expr) => item_srf(expr),
@@ -691,18 +700,18 @@ pub(super) fn expand_after_grouping(query: &mut Query) -> Result<(), TranslateEr
     if select.from.is_empty() || select.distinct.is_some() {
         return Ok(());
     }
-    let mut inner = select.as_ref().clone();
-    let over_aggregates = |item: &mut SelectItem| match item {
-        SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => item_srf(e)
+    let over_aggregates = |item: &SelectItem| match item {
+        SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => srf_in(e)
             .is_some_and(|f| {
                 plain_args(f)
                     .is_some_and(|a| a.iter().any(|x| super::aggregates::contains_aggregate(x)))
             }),
         _ => false,
     };
-    let Some(k) = inner.projection.iter_mut().position(over_aggregates) else {
+    let Some(k) = select.projection.iter().position(over_aggregates) else {
         return Ok(());
     };
+    let mut inner = select.as_ref().clone();
     let what = "a set-returning function over aggregates beside another, a `*`, or \
                 ORDER BY an expression";
     let mut names = Vec::with_capacity(inner.projection.len());
