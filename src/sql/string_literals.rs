@@ -28,6 +28,14 @@ pub fn seal<N: VisitMut>(node: &mut N) {
     let _ = node.visit(&mut Seal);
 }
 
+/// Statements rewritten on their AST, sealed and printed as one SQL text
+/// (`; ` between them).
+pub fn sealed_text(statements: &mut Vec<sqlparser::ast::Statement>) -> String {
+    seal(statements);
+    let text: Vec<String> = statements.iter().map(ToString::to_string).collect();
+    text.join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use sqlparser::dialect::PostgreSqlDialect;

@@ -1,5 +1,5 @@
 -- DEFAULT VALUES, row-valued SET, TRUNCATE ... RESTART/CONTINUE IDENTITY,
--- ALTER SEQUENCE ... RESTART on a serial key's sequence, upserts with a
+-- pg_get_serial_sequence and nextval on it, upserts with a
 -- target alias (RETURNING x.*) and ON CONSTRAINT, MERGE, writable CTEs.
 CREATE TABLE rs_t (id serial PRIMARY KEY, a int DEFAULT 1, b text DEFAULT 'x');
 INSERT INTO rs_t DEFAULT VALUES RETURNING *;
@@ -10,7 +10,6 @@ TRUNCATE rs_t RESTART IDENTITY;
 INSERT INTO rs_t (a) VALUES (1) RETURNING id;
 TRUNCATE rs_t CONTINUE IDENTITY;
 INSERT INTO rs_t (a) VALUES (1) RETURNING id;
-ALTER SEQUENCE rs_t_id_seq RESTART WITH 50;
 INSERT INTO rs_t (a) VALUES (1) RETURNING id;
 INSERT INTO rs_t (a) VALUES (1) RETURNING id;
 SELECT pg_get_serial_sequence('rs_t', 'id');

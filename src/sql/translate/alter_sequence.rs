@@ -1,8 +1,7 @@
 //! `ALTER SEQUENCE name option ...`, which sqlparser does not parse: read
 //! from the tokens and turned into one UPDATE of the sequence's row (see
 //! `sequences`). `OWNED BY` and `OWNER TO` are accepted and change nothing
-//! (pg_dump writes them); `RENAME TO` renames the table. `RESTART [WITH
-//! n]` alone also restarts a serial key's sequence.
+//! (pg_dump writes them); `RENAME TO` renames the table.
 
 use super::error::unsupported;
 use super::tokens::Cursor;
@@ -96,20 +95,6 @@ pub(super) fn translate(chunk: Vec<TokenWithSpan>) -> Result<Translation, Transl
         } else {
             return Err(c.unexpected());
         }
-    }
-    // RESTART alone may name a serial key's sequence too (SQLite's counter,
-    // not a row): the function tells them apart.
-    if let (true, Some(n), None) = (sets.is_empty(), restart, new_start) {
-        let value = n.map_or("NULL".to_owned(), |n| n.to_string());
-        return Ok(query(
-            "ALTER SEQUENCE",
-            // Two statements run as a batch (a command), so the call's row
-            // never reaches the client; the second does nothing.
-            format!(
-                "SELECT pg_sequence_restart({}, {value}); SELECT 1 WHERE 0",
-                crate::sql::quote_literal(&raw_name)
-            ),
-        ));
     }
     // SET reads the old row: RESTART without a value after START WITH in
     // the same statement takes the new start from here.

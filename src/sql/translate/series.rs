@@ -379,23 +379,8 @@ pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateEr
         }
         let Expr::Function(func) = expr else { continue };
         let name = base_name(&func.name);
-        if !matches!(
-            name.as_str(),
-            "generate_series"
-                | "generate_subscripts"
-                | "unnest"
-                | "json_array_elements"
-                | "jsonb_array_elements"
-                | "json_array_elements_text"
-                | "jsonb_array_elements_text"
-                | "json_object_keys"
-                | "jsonb_object_keys"
-                | "regexp_matches"
-                | "regexp_split_to_table"
-                | "string_to_table"
-                | "jsonb_path_query"
-        ) || func.over.is_some()
-        {
+        let elements = matches!(name.as_str(), "generate_subscripts" | "unnest");
+        if !(json_srf(func) || elements && func.over.is_none()) {
             continue;
         }
         super::jsonpath::normalize(func)?;

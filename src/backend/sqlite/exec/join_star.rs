@@ -63,9 +63,7 @@ pub(super) fn expand(
     if !visitor.1 {
         return None;
     }
-    crate::sql::string_literals::seal(&mut statements);
-    let text: Vec<String> = statements.iter().map(ToString::to_string).collect();
-    Some(text.join("; "))
+    Some(crate::sql::string_literals::sealed_text(&mut statements))
 }
 
 fn is_marker(item: &SelectItem) -> bool {

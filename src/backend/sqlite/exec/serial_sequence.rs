@@ -30,14 +30,7 @@ pub(super) fn read_as_relation(sql: &str, sequence: &str) -> Option<String> {
     if !swap.swapped {
         return None;
     }
-    crate::sql::string_literals::seal(&mut statements);
-    Some(
-        statements
-            .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>()
-            .join("; "),
-    )
+    Some(crate::sql::string_literals::sealed_text(&mut statements))
 }
 
 struct Swap<'a> {

@@ -118,27 +118,6 @@ pub fn register_log(conn: &Connection, log: Arc<SequenceLog>) -> rusqlite::Resul
         }
         Ok(rusqlite::types::Null)
     })?;
-    // ALTER SEQUENCE s RESTART [WITH n]: a sequence's row, or a serial
-    // key's counter (the next id is n, or 1).
-    conn.create_scalar_function("pg_sequence_restart", 2, flags, |ctx| {
-        let Some(name) = sequence_name(ctx)? else {
-            return Ok(rusqlite::types::Null);
-        };
-        let value: Option<i64> = ctx.get(1)?;
-        // SAFETY: as in nextval.
-        let conn = unsafe { ctx.get_connection()? };
-        if state(&conn, &name)?.is_some() {
-            conn.prepare_cached(&format!(
-                "UPDATE main.{} SET last_value = coalesce(?1, start_value), is_called = 0",
-                quote_ident(&name)
-            ))?
-            .execute([value])?;
-        } else {
-            let (table, _) = serial_key(&conn, &name)?;
-            record_serial(&conn, &table, value.unwrap_or(1) - 1)?;
-        }
-        Ok(rusqlite::types::Null)
-    })?;
     let s = seen.clone();
     conn.create_scalar_function("pg_currval", 1, flags, move |ctx| {
         let Some(name) = sequence_name(ctx)? else {
