@@ -734,20 +734,10 @@ fn join_star(
 }
 
 fn merges_columns(op: &sqlparser::ast::JoinOperator) -> bool {
-    use sqlparser::ast::{JoinConstraint, JoinOperator as J};
-    let constraint = match op {
-        J::Join(c)
-        | J::Inner(c)
-        | J::Left(c)
-        | J::LeftOuter(c)
-        | J::Right(c)
-        | J::RightOuter(c)
-        | J::FullOuter(c) => c,
-        _ => return false,
-    };
+    use sqlparser::ast::JoinConstraint;
     matches!(
-        constraint,
-        JoinConstraint::Using(_) | JoinConstraint::Natural
+        super::join_star::constraint(op),
+        Some(JoinConstraint::Using(_) | JoinConstraint::Natural)
     )
 }
 
