@@ -19,6 +19,28 @@ fn translation(c: &mut Criterion) {
     c.bench_function("translate pgbench update", |b| {
         b.iter(|| translate(black_box(update)))
     });
+    // What an ORM sends (Django's list view with a join, filters, order and
+    // paging), translated from scratch, and found again in a translation
+    // cache like the server's (`moka`, keyed by the query text).
+    let orm = "SELECT \"shop_order\".\"id\", \"shop_order\".\"customer_id\", \
+               \"shop_order\".\"total\", \"shop_order\".\"created_at\", \
+               \"shop_customer\".\"name\" FROM \"shop_order\" INNER JOIN \"shop_customer\" \
+               ON (\"shop_order\".\"customer_id\" = \"shop_customer\".\"id\") \
+               WHERE (\"shop_order\".\"created_at\" >= $1 AND \"shop_customer\".\"name\"::text \
+               LIKE $2 AND \"shop_order\".\"status\" IN ($3, $4)) \
+               ORDER BY \"shop_order\".\"created_at\" DESC LIMIT 21 OFFSET 40";
+    c.bench_function("translate ORM statement (uncached)", |b| {
+        b.iter(|| translate(black_box(orm)))
+    });
+    let cache: moka::sync::Cache<std::sync::Arc<str>, std::sync::Arc<Vec<_>>> =
+        moka::sync::Cache::builder().max_capacity(10_000).build();
+    cache.insert(
+        std::sync::Arc::from(orm),
+        std::sync::Arc::new(translate(orm).expect("the ORM statement translates")),
+    );
+    c.bench_function("translate ORM statement (cached)", |b| {
+        b.iter(|| cache.get(black_box(orm)))
+    });
     let simple = "SELECT abalance FROM pgbench_accounts WHERE aid = 48213;";
     c.bench_function("normalize simple-protocol select", |b| {
         b.iter(|| normalize(black_box(simple)))
