@@ -21,6 +21,7 @@ mod columns;
 pub(crate) mod comments;
 mod copy;
 mod copy_options;
+mod count_row;
 mod create_like;
 mod cursor;
 mod ddl;

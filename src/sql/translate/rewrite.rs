@@ -134,6 +134,15 @@ impl VisitorMut for Rewriter {
         if let Err(e) = super::range_frames::rewrite_call(expr) {
             return ControlFlow::Break(e);
         }
+        let is_cte = |name: &str| {
+            self.ctes
+                .iter()
+                .flatten()
+                .any(|(cte, _)| cte.eq_ignore_ascii_case(name))
+        };
+        if let Err(e) = super::count_row::rewrite(expr, &self.scopes, is_cte) {
+            return ControlFlow::Break(e);
+        }
         super::zoned_columns::rewrite(expr, &self.scopes);
         super::casts::float4_to_numeric(expr, &self.scopes);
         super::column_dates::type_untyped_literal(expr);

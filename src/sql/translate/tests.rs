@@ -1060,3 +1060,18 @@ fn money_is_refused_not_passed_through() {
         assert!(e.message.contains("money"), "{}", e.message);
     }
 }
+
+#[test]
+fn count_of_a_row_counts_its_table_rowid() {
+    assert_translates(&[
+        (
+            "SELECT count(e.*) FROM a LEFT JOIN e ON e.a = a.id GROUP BY a.id",
+            "SELECT count(\"e\".rowid) AS \"count\" FROM a LEFT JOIN e ON e.a = a.id GROUP BY a.id",
+        ),
+        // A WITH query has no rowid: left as written (SQLite refuses it).
+        (
+            "WITH w AS (SELECT 1 AS x) SELECT count(w.*) FROM w",
+            "WITH w AS (SELECT 1 AS x) SELECT count(w.*) AS \"count\" FROM w",
+        ),
+    ]);
+}
