@@ -10,6 +10,10 @@ use pgtenant::sql::pgtype::PgType;
 use pgtenant::sql::translate::translate;
 use rusqlite::types::ValueRef;
 
+// The server's allocator (src/main.rs), so the figures are what it pays.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn translation(c: &mut Criterion) {
     let select = "SELECT abalance FROM pgbench_accounts WHERE aid = $1";
     let update = "UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2";

@@ -32,7 +32,11 @@ pub(super) fn name_parts(name: &ObjectName) -> Vec<String> {
 
 /// The last (unqualified) part of a name, folded.
 pub(super) fn base_name(name: &ObjectName) -> String {
-    name_parts(name).pop().unwrap_or_default()
+    match name.0.last() {
+        Some(ObjectNamePart::Identifier(ident)) => ident_name(ident),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
 }
 
 pub(super) fn object_name(name: &str) -> ObjectName {

@@ -23,6 +23,22 @@ use sqlparser::ast::{
 
 /// Rewrites the result columns of a query in place.
 pub(super) fn prepare(statement: &mut Statement) {
+    // An ORM's select list is bare column references, which no rewrite
+    // below changes: no need to look up the statement's tables.
+    let Statement::Query(query) = &*statement else {
+        return;
+    };
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return;
+    };
+    if select.projection.iter().all(|item| match item {
+        SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+            matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+        }
+        _ => true,
+    }) {
+        return;
+    }
     let outer = Scope::of(statement);
     let Statement::Query(query) = statement else {
         return;
@@ -49,6 +65,9 @@ pub(super) fn prepare(statement: &mut Statement) {
             SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
             _ => continue,
         };
+        if matches!(expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) {
+            continue;
+        }
         let original = sorted.then(|| expr.clone());
         if super::numeric_division::exact_by_column_types(expr, &scope.scopes)
             || exact(expr, &scope)

@@ -18,8 +18,8 @@
 use super::aggregates::is_aggregate;
 use super::ast::{base_name, call, ident_name, string};
 use sqlparser::ast::{
-    BinaryOperator, Expr, GroupByExpr, Ident, OrderByKind, Query, Select, SelectItem, SetExpr,
-    Statement, TableFactor, Value, VisitMut, VisitorMut,
+    BinaryOperator, Expr, GroupByExpr, Ident, OrderByExpr, OrderByKind, Query, Select, SelectItem,
+    SetExpr, Statement, TableFactor, Value, VisitMut, VisitorMut,
 };
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -35,14 +35,12 @@ pub(super) fn add_checks(statement: &mut Statement) {
             for cte in query.with.iter().flat_map(|w| &w.cte_tables) {
                 self.ctes.insert(ident_name(&cte.alias.name));
             }
-            let order: Vec<Expr> = match query.order_by.as_ref().map(|o| &o.kind) {
-                Some(OrderByKind::Expressions(items)) => {
-                    items.iter().map(|i| i.expr.clone()).collect()
-                }
-                _ => Vec::new(),
+            let order = match query.order_by.as_ref().map(|o| &o.kind) {
+                Some(OrderByKind::Expressions(items)) => items.as_slice(),
+                _ => &[],
             };
             if let SetExpr::Select(select) = query.body.as_mut() {
-                check_select(select, &order, &self.ctes);
+                check_select(select, order, &self.ctes);
             }
             ControlFlow::Continue(())
         }
@@ -58,7 +56,7 @@ struct Range {
     table: Option<String>,
 }
 
-fn check_select(select: &mut Select, order: &[Expr], ctes: &HashSet<String>) {
+fn check_select(select: &mut Select, order: &[OrderByExpr], ctes: &HashSet<String>) {
     let GroupByExpr::Expressions(grouped, modifiers) = &select.group_by else {
         return;
     };
@@ -135,7 +133,7 @@ fn check_select(select: &mut Select, order: &[Expr], ctes: &HashSet<String>) {
             _ => {}
         }
     }
-    for e in order {
+    for e in order.iter().map(|o| &o.expr) {
         let alias_or_position = matches!(e, Expr::Identifier(id) if aliases.contains(&ident_name(id)))
             || matches!(e, Expr::Value(v) if matches!(v.value, Value::Number(..)));
         if !alias_or_position {

@@ -12,7 +12,8 @@ use super::TranslateError;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
-/// `chunk` (one statement's tokens) with every rewrite applied, and
+/// `chunk` (one statement's tokens, without whitespace or comments) with
+/// every rewrite applied, and
 /// whether it was an `INSERT ... OVERRIDING SYSTEM VALUE`.
 pub(super) fn rewrite(
     chunk: Vec<TokenWithSpan>,
@@ -26,38 +27,20 @@ pub(super) fn rewrite(
     ))
 }
 
-/// The positions of the tokens that are not whitespace.
-fn significant(chunk: &[TokenWithSpan]) -> Vec<usize> {
-    chunk
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| !matches!(t.token, Token::Whitespace(_)))
-        .map(|(i, _)| i)
-        .collect()
-}
-
-/// Whether the `n`th significant token (`words`, from [`significant`]) is
-/// keyword `k`.
-fn keyword_at(chunk: &[TokenWithSpan], words: &[usize], n: usize, k: Keyword) -> bool {
-    words
-        .get(n)
-        .is_some_and(|&i| is_keyword(&chunk[i].token, k))
+/// Whether token `n` of `chunk` is keyword `k`.
+fn keyword_at(chunk: &[TokenWithSpan], n: usize, k: Keyword) -> bool {
+    chunk.get(n).is_some_and(|t| is_keyword(&t.token, k))
 }
 
 /// `TABLE name [ORDER BY ...]` is `SELECT * FROM name ...` (sqlparser reads
 /// it only inside a query, not as a statement).
 fn table_command(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    let words = significant(&chunk);
-    if keyword_at(&chunk, &words, 0, Keyword::TABLE) {
-        let space =
-            || TokenWithSpan::wrap(Token::Whitespace(sqlparser::tokenizer::Whitespace::Space));
+    if keyword_at(&chunk, 0, Keyword::TABLE) {
         chunk.splice(
-            words[0]..=words[0],
+            0..=0,
             [
                 TokenWithSpan::wrap(Token::make_keyword("SELECT")),
-                space(),
                 TokenWithSpan::wrap(Token::Mul),
-                space(),
                 TokenWithSpan::wrap(Token::make_keyword("FROM")),
             ],
         );
@@ -70,17 +53,16 @@ fn table_command(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 /// a call `populate::expand_star` reads again.
 fn record_star(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     loop {
-        let words = significant(&chunk);
-        let at = (2..words.len()).find(|&n| {
-            matches!(chunk[words[n - 2]].token, Token::RParen)
-                && matches!(chunk[words[n - 1]].token, Token::Period)
-                && matches!(chunk[words[n]].token, Token::Mul)
+        let at = (2..chunk.len()).find(|&n| {
+            matches!(chunk[n - 2].token, Token::RParen)
+                && matches!(chunk[n - 1].token, Token::Period)
+                && matches!(chunk[n].token, Token::Mul)
         });
         let Some(n) = at else { return chunk };
         // The parenthesis that the `)` closes.
         let mut depth = 0usize;
         let open = (0..n - 1).rev().find(|&m| {
-            match chunk[words[m]].token {
+            match chunk[m].token {
                 Token::RParen => depth += 1,
                 Token::LParen => depth -= 1,
                 _ => {}
@@ -88,10 +70,10 @@ fn record_star(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             depth == 0
         });
         let Some(open) = open else { return chunk };
-        chunk.remove(words[n]);
-        chunk.remove(words[n - 1]);
+        chunk.remove(n);
+        chunk.remove(n - 1);
         chunk.insert(
-            words[open],
+            open,
             TokenWithSpan::wrap(Token::make_word("pg_record_star", None)),
         );
     }
@@ -102,17 +84,16 @@ fn record_star(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 /// comparisons.
 fn overlaps(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     loop {
-        let words = significant(&chunk);
-        let at = (1..words.len().saturating_sub(1)).find(|&n| {
-            is_keyword(&chunk[words[n]].token, Keyword::OVERLAPS)
-                && matches!(chunk[words[n - 1]].token, Token::RParen)
-                && matches!(chunk[words[n + 1]].token, Token::LParen)
+        let at = (1..chunk.len().saturating_sub(1)).find(|&n| {
+            is_keyword(&chunk[n].token, Keyword::OVERLAPS)
+                && matches!(chunk[n - 1].token, Token::RParen)
+                && matches!(chunk[n + 1].token, Token::LParen)
         });
         let Some(n) = at else { return chunk };
         // The `(` the left `)` closes, and the `)` closing the right `(`.
         let mut depth = 0usize;
         let open = (0..n).rev().find(|&m| {
-            match chunk[words[m]].token {
+            match chunk[m].token {
                 Token::RParen => depth += 1,
                 Token::LParen => depth = depth.saturating_sub(1),
                 _ => {}
@@ -120,8 +101,8 @@ fn overlaps(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             depth == 0
         });
         let mut depth = 0usize;
-        let close = (n + 1..words.len()).find(|&m| {
-            match chunk[words[m]].token {
+        let close = (n + 1..chunk.len()).find(|&m| {
+            match chunk[m].token {
                 Token::LParen => depth += 1,
                 Token::RParen => depth = depth.saturating_sub(1),
                 _ => {}
@@ -132,12 +113,9 @@ fn overlaps(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             return chunk;
         };
         // `) OVERLAPS (` becomes `, `; the left `(` gets the function's name.
-        chunk.splice(
-            words[n - 1]..=words[n + 1],
-            [TokenWithSpan::wrap(Token::Comma)],
-        );
+        chunk.splice(n - 1..=n + 1, [TokenWithSpan::wrap(Token::Comma)]);
         chunk.insert(
-            words[open],
+            open,
             TokenWithSpan::wrap(Token::make_word("overlaps", None)),
         );
     }
@@ -147,16 +125,15 @@ fn overlaps(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 /// quoted offset as an interval and stops before the cast, so the cast to
 /// interval (what the offset already is) goes.
 fn frame_offset_casts(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    let words = significant(&chunk);
     let mut drop = Vec::new();
-    for n in 1..words.len().saturating_sub(2) {
-        let bound = &chunk[words[n + 2]].token;
-        if matches!(chunk[words[n - 1]].token, Token::SingleQuotedString(_))
-            && matches!(chunk[words[n]].token, Token::DoubleColon)
-            && matches!(&chunk[words[n + 1]].token, Token::Word(w) if w.value.eq_ignore_ascii_case("interval"))
+    for n in 1..chunk.len().saturating_sub(2) {
+        let bound = &chunk[n + 2].token;
+        if matches!(chunk[n - 1].token, Token::SingleQuotedString(_))
+            && matches!(chunk[n].token, Token::DoubleColon)
+            && matches!(&chunk[n + 1].token, Token::Word(w) if w.value.eq_ignore_ascii_case("interval"))
             && (is_keyword(bound, Keyword::PRECEDING) || is_keyword(bound, Keyword::FOLLOWING))
         {
-            drop.extend([words[n], words[n + 1]]);
+            drop.extend([n, n + 1]);
         }
     }
     for i in drop.into_iter().rev() {
@@ -168,10 +145,9 @@ fn frame_offset_casts(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 /// `trim(leading from s)`, `trim(from s)`: the characters default to a
 /// space, which sqlparser needs written (`trim(leading ' ' from s)`).
 fn trim_spaces(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    let words = significant(&chunk);
     let mut inserts = Vec::new();
-    for n in 2..words.len() {
-        let at = |k: usize| &chunk[words[k]].token;
+    for n in 2..chunk.len() {
+        let at = |k: usize| &chunk[k].token;
         let after_paren =
             matches!(at(n - 1), Token::LParen) || n >= 3 && matches!(at(n - 2), Token::LParen);
         if !is_keyword(at(n), Keyword::FROM) || !after_paren {
@@ -187,27 +163,23 @@ fn trim_spaces(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         }
         let side = at(n - 1);
         if matches!(side, Token::LParen) {
-            inserts.push((words[n], true));
+            inserts.push((n, true));
         } else if [Keyword::LEADING, Keyword::TRAILING, Keyword::BOTH]
             .iter()
             .any(|&k| is_keyword(side, k))
         {
-            inserts.push((words[n], false));
+            inserts.push((n, false));
         }
     }
     // From the end, so earlier positions stay valid.
     for (at, needs_side) in inserts.into_iter().rev() {
-        let space =
-            || TokenWithSpan::wrap(Token::Whitespace(sqlparser::tokenizer::Whitespace::Space));
-        let mut tokens = Vec::new();
+        let space = TokenWithSpan::wrap(Token::SingleQuotedString(" ".into()));
         if needs_side {
-            tokens.extend([TokenWithSpan::wrap(Token::make_keyword("BOTH")), space()]);
+            let both = TokenWithSpan::wrap(Token::make_keyword("BOTH"));
+            chunk.splice(at..at, [both, space]);
+        } else {
+            chunk.insert(at, space);
         }
-        tokens.extend([
-            TokenWithSpan::wrap(Token::SingleQuotedString(" ".into())),
-            space(),
-        ]);
-        chunk.splice(at..at, tokens);
     }
     chunk
 }
@@ -215,10 +187,9 @@ fn trim_spaces(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 /// `DROP INDEX CONCURRENTLY name` (migration tools send it to avoid long
 /// locks; sqlparser does not parse it): SQLite drops an index at once.
 fn drop_index_concurrently(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    let words = significant(&chunk);
-    let is = |n: usize, k| keyword_at(&chunk, &words, n, k);
+    let is = |n: usize, k| keyword_at(&chunk, n, k);
     if is(0, Keyword::DROP) && is(1, Keyword::INDEX) && is(2, Keyword::CONCURRENTLY) {
-        chunk.remove(words[2]);
+        chunk.remove(2);
     }
     chunk
 }
@@ -229,13 +200,12 @@ fn drop_index_concurrently(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> 
 /// `column_input`). `OVERRIDING USER VALUE` (discard the given values) has
 /// no such reading: 0A000.
 fn overriding(mut chunk: Vec<TokenWithSpan>) -> Result<(Vec<TokenWithSpan>, bool), TranslateError> {
-    let words = significant(&chunk);
-    if !keyword_at(&chunk, &words, 0, Keyword::INSERT) {
+    if !keyword_at(&chunk, 0, Keyword::INSERT) {
         return Ok((chunk, false));
     }
-    let is = |n: usize, k| keyword_at(&chunk, &words, n, k);
-    let clause = (0..words.len()).find(|&n| {
-        matches!(&chunk[words[n]].token, Token::Word(w) if w.quote_style.is_none()
+    let is = |n: usize, k| keyword_at(&chunk, n, k);
+    let clause = (0..chunk.len()).find(|&n| {
+        matches!(&chunk[n].token, Token::Word(w) if w.quote_style.is_none()
             && w.value.eq_ignore_ascii_case("overriding"))
             && (is(n + 1, Keyword::SYSTEM) || is(n + 1, Keyword::USER))
             && is(n + 2, Keyword::VALUE)
@@ -246,7 +216,7 @@ fn overriding(mut chunk: Vec<TokenWithSpan>) -> Result<(Vec<TokenWithSpan>, bool
     if is(n + 1, Keyword::USER) {
         return Err(unsupported("OVERRIDING USER VALUE"));
     }
-    for i in [words[n + 2], words[n + 1], words[n]] {
+    for i in [n + 2, n + 1, n] {
         chunk.remove(i);
     }
     Ok((chunk, true))
@@ -256,17 +226,16 @@ fn overriding(mut chunk: Vec<TokenWithSpan>) -> Result<(Vec<TokenWithSpan>, bool
 /// read as `FOR UPDATE` / `FOR SHARE`, which sqlparser parses; SQLite's
 /// single writer implies all of them.
 fn lock_strength(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    let words = significant(&chunk);
-    let is = |n: usize, k| keyword_at(&chunk, &words, n, k);
+    let is = |n: usize, k| keyword_at(&chunk, n, k);
     let mut drop = Vec::new();
-    for n in 0..words.len() {
+    for n in 0..chunk.len() {
         if !is(n, Keyword::FOR) {
             continue;
         }
         if is(n + 1, Keyword::NO) && is(n + 2, Keyword::KEY) && is(n + 3, Keyword::UPDATE) {
-            drop.extend([words[n + 1], words[n + 2]]);
+            drop.extend([n + 1, n + 2]);
         } else if is(n + 1, Keyword::KEY) && is(n + 2, Keyword::SHARE) {
-            drop.push(words[n + 1]);
+            drop.push(n + 1);
         }
     }
     for i in drop.into_iter().rev() {
@@ -279,13 +248,12 @@ fn lock_strength(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
 /// as part of the SELECT when nothing follows its list; a neutral
 /// `WHERE true` (what SQLite also needs there) ends the list first.
 fn upsert_from_constants(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    let words = significant(&chunk);
-    if !keyword_at(&chunk, &words, 0, Keyword::INSERT) {
+    if !keyword_at(&chunk, 0, Keyword::INSERT) {
         return chunk;
     }
     let (mut depth, mut select, mut ends_list) = (0usize, false, false);
-    for (n, &i) in words.iter().enumerate() {
-        match &chunk[i].token {
+    for n in 0..chunk.len() {
+        match &chunk[n].token {
             Token::LParen => depth += 1,
             Token::RParen => depth = depth.saturating_sub(1),
             _ if depth > 0 => {}
@@ -306,15 +274,10 @@ fn upsert_from_constants(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             t if select
                 && !ends_list
                 && is_keyword(t, Keyword::ON)
-                && keyword_at(&chunk, &words, n + 1, Keyword::CONFLICT) =>
+                && keyword_at(&chunk, n + 1, Keyword::CONFLICT) =>
             {
-                let guard = [
-                    Token::make_keyword("WHERE"),
-                    Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
-                    Token::make_keyword("TRUE"),
-                    Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
-                ];
-                chunk.splice(i..i, guard.into_iter().map(TokenWithSpan::wrap));
+                let guard = [Token::make_keyword("WHERE"), Token::make_keyword("TRUE")];
+                chunk.splice(n..n, guard.into_iter().map(TokenWithSpan::wrap));
                 return chunk;
             }
             _ => {}

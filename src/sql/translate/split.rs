@@ -52,11 +52,19 @@ pub(super) enum Parsed {
 pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError> {
     super::depth::reserve_stack();
     let dialect = PostgreSqlDialect {};
-    let tokens = Tokenizer::new(&dialect, sql)
+    let mut tokens = Tokenizer::new(&dialect, sql)
         .tokenize_with_location()
         .map_err(|e| syntax(e.message))?;
     let mut out = Vec::new();
-    for chunk in tokens.split(|t| t.token == Token::SemiColon) {
+    let mut start = 0;
+    while start < tokens.len() {
+        let end = tokens[start..]
+            .iter()
+            .position(|t| t.token == Token::SemiColon)
+            .map_or(tokens.len(), |n| start + n);
+        let range = start..end;
+        start = end + 1;
+        let chunk = &tokens[range.clone()];
         let significant: Vec<&TokenWithSpan> = chunk
             .iter()
             .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
@@ -121,7 +129,15 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
             out.push(Parsed::SetConstraints(deferred?));
             continue;
         }
-        let (chunk, overriding) = super::pre_parse::rewrite(chunk.to_vec())?;
+        // The parser skips whitespace and comments anyway: without them,
+        // the token passes and the parser walk fewer tokens, and the
+        // statement's tokens move instead of being copied.
+        let chunk: Vec<TokenWithSpan> = tokens[range]
+            .iter_mut()
+            .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
+            .map(|t| std::mem::replace(t, TokenWithSpan::wrap(Token::EOF)))
+            .collect();
+        let (chunk, overriding) = super::pre_parse::rewrite(chunk)?;
         let chunk = super::sequences::canonical_order(chunk);
         let chunk = super::symmetric::mark(chunk);
         let mut parser = Parser::new(&dialect)

@@ -10,11 +10,20 @@ use super::ast::{base_name, call, null, number, string};
 use super::columns::expr_type;
 use super::params::Scope;
 use crate::sql::pgtype::PgType;
-use sqlparser::ast::{visit_expressions_mut, Expr, Statement};
+use sqlparser::ast::{visit_expressions, visit_expressions_mut, Expr, Statement};
 use std::ops::ControlFlow;
 
 /// Rewrites the time zone conversions of `statement` in place.
 pub(super) fn prepare(statement: &mut Statement) {
+    // Most statements convert no time zone: no need to look for tables.
+    let converts = visit_expressions(&*statement, |e| match e {
+        Expr::AtTimeZone { .. } => ControlFlow::Break(()),
+        Expr::Function(f) if base_name(&f.name) == "timezone" => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    });
+    if converts.is_continue() {
+        return;
+    }
     let scope = Scope::of(statement);
     let _ = visit_expressions_mut(statement, |e| {
         let (ts, zone) = match e {
