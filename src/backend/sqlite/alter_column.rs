@@ -366,10 +366,21 @@ fn edited_definition(
                 .retain(|o| !matches!(o.option, ColumnOption::NotNull));
         }
         ColumnChange::SetDefault(_, expr) => {
-            let expr = Parser::new(&PostgreSqlDialect {})
+            let mut expr = Parser::new(&PostgreSqlDialect {})
                 .try_with_sql(expr)
                 .and_then(|mut p| p.parse_expr())
                 .map_err(|_| internal("unexpected default expression"))?;
+            // An array literal is stored as the JSON text arrays are kept
+            // in (as CREATE TABLE's defaults are; the translation could not
+            // see the column's type).
+            if let (crate::sql::pgtype::PgType::Array(elem), sqlparser::ast::Expr::Value(v)) =
+                (crate::sql::pgtype::PgType::from_decl(&old_decl), &mut expr)
+            {
+                if let sqlparser::ast::Value::SingleQuotedString(s) = &mut v.value {
+                    *s = crate::sql::decode::array::from_literal(s, elem)
+                        .map_err(|e| SqlError::new(e.code, e.message))?;
+                }
+            }
             column
                 .options
                 .retain(|o| !matches!(o.option, ColumnOption::Default(_)));

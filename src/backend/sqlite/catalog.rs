@@ -626,9 +626,36 @@ fn default_text(dflt: &str, decl: &str) -> String {
         _ if t == PgType::Unknown => d.to_string(),
         _ if d.starts_with('\'') => {
             let cast = catalog::format_type(t.oid(), None);
-            format!("{d}::{cast}")
+            match t {
+                PgType::Array(_) => format!("{}::{cast}", array_literal(d, t)),
+                _ => format!("{d}::{cast}"),
+            }
         }
         _ => d.to_string(),
+    }
+}
+
+/// An array default stored as JSON text (`'[]'`, see the translation of
+/// column defaults) as PostgreSQL's array literal, quoted (`'{}'`).
+fn array_literal(quoted: &str, t: PgType) -> String {
+    let Some(json) = quoted
+        .strip_prefix('\'')
+        .and_then(|v| v.strip_suffix('\''))
+        .map(|v| v.replace("''", "'"))
+    else {
+        return quoted.to_string();
+    };
+    let mut buf = bytes::BytesMut::new();
+    let encoded = crate::sql::encode::encode_field(
+        &mut buf,
+        rusqlite::types::ValueRef::Text(json.as_bytes()),
+        t,
+        false,
+    );
+    // encode_field writes the wire form: a 4-byte length first.
+    match (encoded, buf.get(4..).map(std::str::from_utf8)) {
+        (Ok(()), Some(Ok(text))) => format!("'{}'", text.replace('\'', "''")),
+        _ => quoted.to_string(),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::sql::serial_key::ROWID_DECL;
 use sqlparser::ast::{
     AlterTable, AlterTableOperation, ColumnDef, ColumnOption, CreateIndex, CreateTable,
     CreateTableOptions, CreateView, DataType, Expr, GeneratedAs, Ident, ObjectName, ObjectType,
-    RenameTableNameKind, SchemaName, Statement, TableConstraint, Truncate,
+    RenameTableNameKind, SchemaName, Statement, TableConstraint, Truncate, Value,
 };
 
 /// A DDL translation: command tag and SQLite statements (empty = no-op).
@@ -735,6 +735,7 @@ fn column_def(
     column: &mut ColumnDef,
     table_pk: bool,
 ) -> Result<Option<&'static str>, TranslateError> {
+    array_literal_default(column)?;
     let (is_pk, auto) = numbering(column, table_pk);
     let mut key_type = None;
     let mut collation = None;
@@ -819,6 +820,25 @@ fn column_def(
 fn is_citext(data_type: &DataType) -> bool {
     matches!(data_type, DataType::Custom(name, m) if m.is_empty()
         && matches!(super::ast::name_parts(name).as_slice(), [n] | [_, n] if n == "citext"))
+}
+
+/// An array column's default written as an array literal (`tags text[]
+/// DEFAULT '{}'`) is stored as the JSON text arrays are kept in, as an
+/// inserted value is: read as written, JSON functions would take `{}` for
+/// an object. (`'{}'::text[]` is converted by the cast's translation.)
+fn array_literal_default(column: &mut ColumnDef) -> Result<(), TranslateError> {
+    let Ok(crate::sql::pgtype::PgType::Array(elem)) = pg_type(&column.data_type) else {
+        return Ok(());
+    };
+    for def in &mut column.options {
+        if let ColumnOption::Default(Expr::Value(v)) = &mut def.option {
+            if let Value::SingleQuotedString(s) | Value::EscapedStringLiteral(s) = &mut v.value {
+                *s = crate::sql::decode::array::from_literal(s, elem)
+                    .map_err(|e| other(e.code, e.message))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// SQLite requires non-literal DEFAULT expressions in parentheses.
@@ -1205,6 +1225,14 @@ fn default_spelling(column: &ColumnDef) -> Option<String> {
                     _ => return None,
                 };
                 crate::sql::default_spelling::spelling_of(&base_name(&f.name), parenthesized)
+            }
+            // `ARRAY[]::text[]` (stored as SQLite's `json_array()`).
+            Expr::Cast {
+                expr, data_type, ..
+            } if matches!(expr.as_ref(), Expr::Array(a) if a.elem.is_empty()) => {
+                let t = pg_type(data_type).ok()?;
+                let name = crate::sql::catalog::format_type(t.oid(), None);
+                Some(format!("ARRAY[]::{name}"))
             }
             _ => None,
         }
