@@ -23,6 +23,7 @@ mod from_char;
 mod group_check;
 mod interval_sums;
 mod intervals;
+mod json_exact;
 mod jsonbuild;
 mod jsonops;
 mod jsonpath;

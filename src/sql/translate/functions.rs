@@ -63,10 +63,46 @@ pub(super) fn json_builder_arguments(expr: &mut Expr) {
     for arg in &mut list.args {
         if let sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(e)) = arg
         {
+            if let Some(digits) = decimal_literal(e) {
+                // `1.10` keeps its written scale, as a numeric does.
+                *e = template("json($1)", [super::ast::string(digits)]);
+                continue;
+            }
             let ty = super::columns::expr_type(e);
             *e = json_argument(e.clone(), ty);
         }
     }
+}
+
+/// The digits of a decimal literal (`1.10`, `-0.5`), a numeric whose JSON
+/// form is those digits; SQLite would read it as a double.
+fn decimal_literal(e: &Expr) -> Option<String> {
+    let (negative, value) = match e {
+        Expr::UnaryOp {
+            op: sqlparser::ast::UnaryOperator::Minus,
+            expr,
+        } => (true, expr.as_ref()),
+        other => (false, other),
+    };
+    let Expr::Value(v) = value else {
+        return None;
+    };
+    let sqlparser::ast::Value::Number(n, _) = &v.value else {
+        return None;
+    };
+    let (whole, fraction) = n.split_once('.')?;
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(fraction) || fraction.is_empty() {
+        return None;
+    }
+    let whole = match whole.trim_start_matches('0') {
+        "" => "0",
+        w => w,
+    };
+    Some(format!(
+        "{}{whole}.{fraction}",
+        if negative { "-" } else { "" }
+    ))
 }
 
 /// A value of type `ty` as a JSON builder's argument (see above).

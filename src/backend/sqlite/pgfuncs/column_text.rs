@@ -152,7 +152,8 @@ pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
 /// text) or takes an element; anything else is text concatenation, the
 /// column printed as `pg_column_text` prints it.
 fn concat(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
-    use super::jsonops::{element, json_arg, jsonb_arg, jsonb_concat};
+    use super::json_exact::{exact_text, jsonb_arg_exact};
+    use super::jsonops::{element, json_arg, jsonb_concat};
     use serde_json::Value as Json;
     let right = ctx.get::<bool>(4)?;
     let (l, r) = if right { (1, 0) } else { (0, 1) };
@@ -160,11 +161,11 @@ fn concat(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
     let ty = column.map(|c| c.ty);
     match ty {
         Some(PgType::Jsonb | PgType::Json) => {
-            let (Some(a), Some(b)) = (jsonb_arg(ctx, l)?, jsonb_arg(ctx, r)?) else {
+            let (Some(a), Some(b)) = (jsonb_arg_exact(ctx, l)?, jsonb_arg_exact(ctx, r)?) else {
                 return Ok(Value::Null);
             };
             // In jsonb's canonical text, which a RETURNING list prints.
-            let merged = jsonb_concat(a, b).to_string();
+            let merged = exact_text(&jsonb_concat(a, b));
             Ok(Value::Text(super::jsonbuild::jsonb_text(&merged)))
         }
         Some(PgType::Array(_)) => {

@@ -10,6 +10,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 use serde_json::Value as Json;
 
+use super::json_exact::{exact_scalar_text, exact_text, jsonb_arg_exact};
 use super::{error, pure};
 use crate::sql::decode::array::stored_json;
 use crate::sql::encode::json::{parse, write_jsonb_pretty};
@@ -195,9 +196,11 @@ fn edit_at_path(
     default_flag: bool,
     edit: PathEdit,
 ) -> rusqlite::Result<Option<String>> {
-    let (Some(mut target), Some(p), Some(new)) =
-        (jsonb_arg(ctx, 0)?, path(ctx, 1)?, jsonb_arg(ctx, 2)?)
-    else {
+    let (Some(mut target), Some(p), Some(new)) = (
+        jsonb_arg_exact(ctx, 0)?,
+        path(ctx, 1)?,
+        jsonb_arg_exact(ctx, 2)?,
+    ) else {
         return Ok(None);
     };
     let flag = if ctx.len() > 3 {
@@ -212,7 +215,7 @@ fn edit_at_path(
         return Err(error("22023", "cannot set path in scalar"));
     }
     edit(&mut target, &p, new, flag)?;
-    Ok(Some(target.to_string()))
+    Ok(Some(exact_text(&target)))
 }
 
 /// `jsonb_insert`'s walk: the new value goes before (or after) the array
@@ -367,7 +370,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     }
     // `#-`: the value without the element at the path.
     conn.create_scalar_function("pg_jsonb_delete_path", 2, pure(), |ctx| {
-        let (Some(mut a), Some(p)) = (jsonb_arg(ctx, 0)?, path(ctx, 1)?) else {
+        let (Some(mut a), Some(p)) = (jsonb_arg_exact(ctx, 0)?, path(ctx, 1)?) else {
             return Ok(None);
         };
         if !a.is_object() && !a.is_array() {
@@ -395,7 +398,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
                 _ => {}
             }
         }
-        Ok(Some(a.to_string()))
+        Ok(Some(exact_text(&a)))
     })?;
     // jsonb_strip_nulls: object fields whose value is null removed, at every depth.
     conn.create_scalar_function("jsonb_strip_nulls", 1, pure(), |ctx| {
@@ -409,39 +412,35 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
                 _ => {}
             }
         }
-        let Some(mut a) = jsonb_arg(ctx, 0)? else {
+        let Some(mut a) = jsonb_arg_exact(ctx, 0)? else {
             return Ok(None);
         };
         strip(&mut a);
-        Ok(Some(a.to_string()))
+        Ok(Some(exact_text(&a)))
     })?;
     conn.create_scalar_function("pg_json_path", 2, pure(), |ctx| {
-        let (Some(a), Some(p)) = (jsonb_arg(ctx, 0)?, path(ctx, 1)?) else {
+        let (Some(a), Some(p)) = (jsonb_arg_exact(ctx, 0)?, path(ctx, 1)?) else {
             return Ok(None);
         };
-        Ok(walk(&a, &p).map(|v| v.to_string()))
+        Ok(walk(&a, &p).map(exact_text))
     })?;
     conn.create_scalar_function("pg_json_path_text", 2, pure(), |ctx| {
-        let (Some(a), Some(p)) = (jsonb_arg(ctx, 0)?, path(ctx, 1)?) else {
+        let (Some(a), Some(p)) = (jsonb_arg_exact(ctx, 0)?, path(ctx, 1)?) else {
             return Ok(None);
         };
-        Ok(walk(&a, &p).and_then(|v| match v {
-            Json::Null => None,
-            Json::String(s) => Some(s.clone()),
-            other => Some(other.to_string()),
-        }))
+        Ok(walk(&a, &p).and_then(exact_scalar_text))
     })?;
     conn.create_scalar_function("pg_jsonb_concat", 2, pure(), |ctx| {
-        let (Some(a), Some(b)) = (jsonb_arg(ctx, 0)?, jsonb_arg(ctx, 1)?) else {
+        let (Some(a), Some(b)) = (jsonb_arg_exact(ctx, 0)?, jsonb_arg_exact(ctx, 1)?) else {
             return Ok(None);
         };
-        Ok(Some(jsonb_concat(a, b).to_string()))
+        Ok(Some(exact_text(&jsonb_concat(a, b))))
     })?;
     // jsonb - 'key': the object without that key, or the array without
     // that string element; jsonb - n: the array without element n
     // (negative counts from the end).
     conn.create_scalar_function("pg_jsonb_delete", 2, pure(), |ctx| {
-        let Some(a) = jsonb_arg(ctx, 0)? else {
+        let Some(a) = jsonb_arg_exact(ctx, 0)? else {
             return Ok(None);
         };
         let out = match ctx.get_raw(1) {
@@ -452,11 +451,11 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
                 delete_keys(a, &[k])?
             }
         };
-        Ok(Some(out.to_string()))
+        Ok(Some(exact_text(&out)))
     })?;
     // jsonb - text[]: every key or string element named.
     conn.create_scalar_function("pg_jsonb_delete_keys", 2, pure(), |ctx| {
-        let (Some(a), Some(keys)) = (jsonb_arg(ctx, 0)?, jsonb_arg(ctx, 1)?) else {
+        let (Some(a), Some(keys)) = (jsonb_arg_exact(ctx, 0)?, jsonb_arg(ctx, 1)?) else {
             return Ok(None);
         };
         let keys: Vec<String> = match keys {
@@ -466,7 +465,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
                 .collect(),
             _ => return Err(error("22P02", "malformed array literal")),
         };
-        Ok(Some(delete_keys(a, &keys)?.to_string()))
+        Ok(Some(exact_text(&delete_keys(a, &keys)?)))
     })?;
     // jsonb_set(target, path, new [, create_missing]) and
     // jsonb_insert(target, path, new [, insert_after]) (SQLite's own
