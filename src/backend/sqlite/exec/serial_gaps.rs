@@ -18,6 +18,7 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, TransactionState, MAIN_DB};
 
+use crate::backend::sqlite::pgfuncs::sequences::{is_autoincrement, record_serial};
 use crate::sql::quote_ident;
 
 /// Every AUTOINCREMENT counter, when the open transaction has written
@@ -50,6 +51,7 @@ pub(super) fn raise(db: &Connection, reached: &[(String, i64)]) {
             .optional()
             .ok()?
     };
+    // Read first: a ROLLBACK that moved no counter back writes nothing.
     let behind: Vec<&(String, i64)> = reached
         .iter()
         .filter(|(table, seq)| now(table).is_none_or(|n| n < *seq))
@@ -62,33 +64,11 @@ pub(super) fn raise(db: &Connection, reached: &[(String, i64)]) {
         let _ = db.execute_batch("BEGIN IMMEDIATE");
     }
     for (table, seq) in behind {
-        let _ = set(db, table, *seq);
+        let _ = record_serial(db, table, *seq, true);
     }
     if own {
         let _ = db.execute_batch("COMMIT");
     }
-}
-
-fn set(db: &Connection, table: &str, seq: i64) -> rusqlite::Result<()> {
-    let exists: bool = db.query_row(
-        "SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name = ?1",
-        [table],
-        |r| r.get(0),
-    )?;
-    if !exists {
-        return Ok(());
-    }
-    let updated = db
-        .prepare_cached("UPDATE main.sqlite_sequence SET seq = ?2 WHERE name = ?1 AND seq < ?2")?
-        .execute(rusqlite::params![table, seq])?;
-    if updated == 0 {
-        db.prepare_cached(
-            "INSERT INTO main.sqlite_sequence (name, seq) SELECT ?1, ?2 \
-             WHERE NOT EXISTS (SELECT 1 FROM main.sqlite_sequence WHERE name = ?1)",
-        )?
-        .execute(rusqlite::params![table, seq])?;
-    }
-    Ok(())
 }
 
 /// The function the counting trigger calls.
@@ -101,15 +81,7 @@ pub(super) fn failed_insert(db: &Connection, sql: &str, params: &[Value]) {
     let Some(table) = insert_target(sql) else {
         return;
     };
-    let autoincrement: bool = db
-        .query_row(
-            "SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 \
-             AND sql LIKE '%AUTOINCREMENT%'",
-            [&table],
-            |r| r.get(0),
-        )
-        .unwrap_or(false);
-    if !autoincrement {
+    if !is_autoincrement(db, &table).unwrap_or(false) {
         return;
     }
     let taken = Arc::new(AtomicI64::new(0));
@@ -150,7 +122,7 @@ pub(super) fn failed_insert(db: &Connection, sql: &str, params: &[Value]) {
             |r| r.get(0),
         )
         .unwrap_or(0);
-    let _ = set(db, &table, now + n);
+    let _ = record_serial(db, &table, now + n, true);
 }
 
 /// The table an INSERT statement writes.

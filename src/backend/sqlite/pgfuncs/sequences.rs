@@ -380,7 +380,7 @@ fn setval(ctx: &Context<'_>, name: &str, value: i64, called: bool) -> rusqlite::
         // A serial key's sequence: SQLite's counter of the table's ids (an
         // AUTOINCREMENT key numbers past both it and the largest id).
         let (table, _) = serial_key(&conn, name)?;
-        return record_serial(&conn, &table, if called { value } else { value - 1 });
+        return record_serial(&conn, &table, if called { value } else { value - 1 }, false);
     };
     if !(min..=max).contains(&value) {
         return Err(error(
@@ -448,7 +448,7 @@ fn serial_next(conn: &Connection, name: &str) -> rusqlite::Result<i64> {
                 |r| r.get(0),
             )
         })?;
-    record_serial(conn, &table, next)?;
+    record_serial(conn, &table, next, false)?;
     Ok(next)
 }
 
@@ -462,24 +462,42 @@ pub(crate) fn has_serial_counters(conn: &Connection) -> rusqlite::Result<bool> {
     )
 }
 
-/// Sets SQLite's counter of an AUTOINCREMENT key (nothing for a table
-/// without one: SQLite then numbers from the largest id).
-fn record_serial(conn: &Connection, table: &str, value: i64) -> rusqlite::Result<()> {
-    let autoincrement: bool = conn.query_row(
+/// Whether `table` has an AUTOINCREMENT key: a serial key, whose counter
+/// is its row of `sqlite_sequence`.
+pub(crate) fn is_autoincrement(conn: &Connection, table: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
         "SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 \
          AND sql LIKE '%AUTOINCREMENT%'",
-        [table],
-        |r| r.get(0),
-    )?;
-    if !autoincrement {
+    )?
+    .query_row([table], |r| r.get(0))
+}
+
+/// Sets SQLite's counter of an AUTOINCREMENT key to `value`, or with
+/// `raise_only` moves it up to `value` only (nothing for a table without
+/// one: SQLite then numbers from the largest id).
+pub(crate) fn record_serial(
+    conn: &Connection,
+    table: &str,
+    value: i64,
+    raise_only: bool,
+) -> rusqlite::Result<()> {
+    if !is_autoincrement(conn, table)? {
         return Ok(());
     }
+    let update = if raise_only {
+        "UPDATE main.sqlite_sequence SET seq = ?2 WHERE name = ?1 AND seq < ?2"
+    } else {
+        "UPDATE main.sqlite_sequence SET seq = ?2 WHERE name = ?1"
+    };
     let updated = conn
-        .prepare_cached("UPDATE main.sqlite_sequence SET seq = ?2 WHERE name = ?1")?
+        .prepare_cached(update)?
         .execute(rusqlite::params![table, value])?;
     if updated == 0 {
-        conn.prepare_cached("INSERT INTO main.sqlite_sequence (name, seq) VALUES (?1, ?2)")?
-            .execute(rusqlite::params![table, value])?;
+        conn.prepare_cached(
+            "INSERT INTO main.sqlite_sequence (name, seq) SELECT ?1, ?2 \
+             WHERE NOT EXISTS (SELECT 1 FROM main.sqlite_sequence WHERE name = ?1)",
+        )?
+        .execute(rusqlite::params![table, value])?;
     }
     Ok(())
 }
