@@ -412,10 +412,16 @@ fn from_code(extended: i32, msg: &str) -> SqlError {
                 .split_once("index '")
                 .and_then(|(_, rest)| rest.strip_suffix('\''))
             {
-                return SqlError::new(
+                // The executor's explanation reads the index's keys.
+                let mut e = SqlError::new(
                     "23505",
                     format!("duplicate key value violates unique constraint \"{index}\""),
                 );
+                e.object = Some(Box::new(ErrorObject {
+                    constraint: Some(index.to_owned()),
+                    ..ErrorObject::default()
+                }));
+                return e;
             }
             let (table, cols) = constraint_target(msg);
             let bare = crate::sql::translate::schemas::relation_parts(&table).1;

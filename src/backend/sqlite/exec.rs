@@ -1293,6 +1293,14 @@ pub fn explain_violation(db: &Connection, sql: &str, params: &[Value], e: SqlErr
                 None => e,
             }
         }
+        // An expression index (named, with no table or key columns).
+        ("23505", Some(o)) if o.table.is_none() => {
+            let index = o.constraint.clone().unwrap_or_default();
+            match key_values::explain_index(db, sql, params, &index) {
+                Some((table, detail)) => e.on(&table, None, Some(&index)).with_detail(detail),
+                None => e,
+            }
+        }
         ("23505", Some(o)) if !o.key.is_empty() => {
             let table = o.table.clone().unwrap_or_default();
             match key_values::explain(db, sql, params, &table, &o.key) {

@@ -8,7 +8,7 @@
 
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{visit_expressions_mut, Expr, OrderBySort, Statement};
+use sqlparser::ast::{visit_expressions_mut, Expr, Ident, OrderBySort, Statement};
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
 
@@ -20,6 +20,9 @@ pub struct Key {
     pub expr: String,
     bare: bool,
     order: &'static str,
+    /// The SQLite expression over the row being written (`lower(NEW."slug")`),
+    /// for a trigger to evaluate.
+    pub over_new: String,
 }
 
 pub struct IndexDef {
@@ -45,12 +48,14 @@ pub fn parse(sql: &str) -> Option<IndexDef> {
                 (true, _) => " DESC",
                 (false, _) => "",
             };
+            let over_new = over_new(&c.column.expr).to_string();
             let expr = requoted(&c.column.expr);
             let expr = unnested(&expr);
             Key {
                 expr: deparse(expr),
                 bare: matches!(expr, Expr::Identifier(_) | Expr::Function(_)),
                 order,
+                over_new,
             }
         })
         .collect();
@@ -77,6 +82,18 @@ fn requoted(e: &Expr) -> Expr {
             id.quote_style = quote_ident(&id.value).starts_with('"').then_some('"');
         }
         ControlFlow::Continue(())
+    });
+    e
+}
+
+/// `e` with its column names read from the row a trigger sees (`NEW.c`).
+fn over_new(e: &Expr) -> Expr {
+    let mut e = e.clone();
+    let _ = visit_expressions_mut(&mut e, |x| {
+        if let Expr::Identifier(id) = x {
+            *x = Expr::CompoundIdentifier(vec![Ident::new("NEW"), id.clone()]);
+        }
+        ControlFlow::<()>::Continue(())
     });
     e
 }
@@ -110,6 +127,12 @@ impl IndexDef {
             .collect();
         keys.join(", ")
     }
+
+    /// The key list as a unique violation's DETAIL names it (no orderings).
+    pub fn key_names(&self) -> String {
+        let keys: Vec<&str> = self.keys.iter().map(|k| k.expr.as_str()).collect();
+        keys.join(", ")
+    }
 }
 
 #[cfg(test)]
@@ -124,6 +147,8 @@ mod tests {
         .unwrap();
         assert_eq!(d.key_list(), "lower(name), \"Mixed\" DESC, ((a + b))");
         assert_eq!(d.keys[2].expr, "(a + b)");
+        assert_eq!(d.key_names(), "lower(name), \"Mixed\", (a + b)");
+        assert_eq!(d.keys[0].over_new, "lower(NEW.\"name\")");
         assert_eq!(d.predicate.as_deref(), Some("active"));
         let d = parse("CREATE INDEX i ON t (a) WHERE a > 0").unwrap();
         assert_eq!(d.predicate.as_deref(), Some("(a > 0)"));

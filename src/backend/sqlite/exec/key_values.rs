@@ -40,3 +40,44 @@ pub(super) fn explain(
             .collect(),
     )
 }
+
+/// The DETAIL of a violated unique expression index (`CREATE UNIQUE INDEX
+/// ON users (lower(email))`), which SQLite names by the index alone: its
+/// keys read from the index's definition, evaluated over the failing row as
+/// [`explain`] does for columns: `Key (lower(email))=(a@x.io) already
+/// exists.` With the index's table.
+pub(super) fn explain_index(
+    db: &Connection,
+    sql: &str,
+    params: &[Value],
+    index: &str,
+) -> Option<(String, String)> {
+    let (table, def): (String, String) = db
+        .query_row(
+            "SELECT tbl_name, sql FROM main.sqlite_schema WHERE type = 'index' AND name = ?1",
+            [index],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .ok()?;
+    let def = crate::backend::sqlite::index_def::parse(&def)?;
+    let news: Vec<String> = def
+        .keys
+        .iter()
+        .map(|k| format!("CAST(({}) AS TEXT)", k.over_new))
+        .collect();
+    let target = format!("main.{}", quote_ident(&table));
+    let values = super::rerun::last_row_seen(db, sql, params, &target, &news, &news)?;
+    let values: Vec<String> = values
+        .into_iter()
+        .map(|v| match v {
+            Value::Text(t) => t,
+            _ => "null".into(),
+        })
+        .collect();
+    let detail = format!(
+        "Key ({})=({}) already exists.",
+        def.key_names(),
+        values.join(", ")
+    );
+    Some((table, detail))
+}
