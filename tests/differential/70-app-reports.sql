@@ -40,3 +40,6 @@ select exists(select 1 from ar_events where kind = 'refund') as has_refund;
 select a.name, e.last_at from ar_accounts a cross join lateral (select max(at) as last_at from ar_events where account_id = a.id) e order by a.id;
 SELECT a.name, count(e.*), count(e.id), count(*) FROM ar_accounts a LEFT JOIN ar_events e ON e.account_id = a.id AND e.kind = 'refund' GROUP BY a.name ORDER BY a.name;
 SELECT count(DISTINCT e.*) FROM ar_events e;
+SELECT 'one'
+  'two' AS joined, 'x' -- a comment ends the line
+  'y' AS also;

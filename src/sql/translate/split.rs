@@ -132,11 +132,7 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         // The parser skips whitespace and comments anyway: without them,
         // the token passes and the parser walk fewer tokens, and the
         // statement's tokens move instead of being copied.
-        let chunk: Vec<TokenWithSpan> = tokens[range]
-            .iter_mut()
-            .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
-            .map(|t| std::mem::replace(t, TokenWithSpan::wrap(Token::EOF)))
-            .collect();
+        let chunk = significant_tokens(&mut tokens[range]);
         let (chunk, overriding) = super::pre_parse::rewrite(chunk)?;
         let chunk = super::sequences::canonical_order(chunk);
         let chunk = super::symmetric::mark(chunk);
@@ -161,6 +157,39 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         });
     }
     Ok(out)
+}
+
+/// The statement's tokens without whitespace and comments, moved out of
+/// `tokens`. String constants separated by whitespace holding a newline are
+/// one constant, as PostgreSQL's lexer reads them (`'abc'\n'def'` is
+/// `'abcdef'`; on one line it is a syntax error).
+fn significant_tokens(tokens: &mut [TokenWithSpan]) -> Vec<TokenWithSpan> {
+    use sqlparser::tokenizer::Whitespace;
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    // Whether a newline came since the last token kept.
+    let mut newline = false;
+    for t in tokens.iter_mut() {
+        match &t.token {
+            Token::Whitespace(Whitespace::Newline | Whitespace::SingleLineComment { .. }) => {
+                newline = true;
+                continue;
+            }
+            Token::Whitespace(_) | Token::EOF => continue,
+            Token::SingleQuotedString(next) if newline => {
+                if let Some(Token::SingleQuotedString(previous)) =
+                    out.last_mut().map(|p| &mut p.token)
+                {
+                    previous.push_str(next);
+                    newline = false;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        newline = false;
+        out.push(std::mem::replace(t, TokenWithSpan::wrap(Token::EOF)));
+    }
+    out
 }
 
 pub(super) fn is_keyword(token: &Token, keyword: Keyword) -> bool {

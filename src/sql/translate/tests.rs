@@ -1075,3 +1075,11 @@ fn count_of_a_row_counts_its_table_rowid() {
         ),
     ]);
 }
+
+#[test]
+fn string_constants_across_lines_concatenate() {
+    assert_translates_unaliased(&[
+        ("SELECT 'a'\n'b'", "SELECT 'ab'"),
+        ("SELECT 'a' -- note\n  'b'\n'c'", "SELECT 'abc'"),
+    ]);
+}
