@@ -132,7 +132,7 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         // The parser skips whitespace and comments anyway: without them,
         // the token passes and the parser walk fewer tokens, and the
         // statement's tokens move instead of being copied.
-        let chunk = significant_tokens(&mut tokens[range]);
+        let chunk = significant_tokens(&mut tokens[range])?;
         let (chunk, overriding) = super::pre_parse::rewrite(chunk)?;
         let chunk = super::sequences::canonical_order(chunk);
         let chunk = super::symmetric::mark(chunk);
@@ -162,8 +162,9 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
 /// The statement's tokens without whitespace and comments, moved out of
 /// `tokens`. String constants separated by whitespace holding a newline are
 /// one constant, as PostgreSQL's lexer reads them (`'abc'\n'def'` is
-/// `'abcdef'`; on one line it is a syntax error).
-fn significant_tokens(tokens: &mut [TokenWithSpan]) -> Vec<TokenWithSpan> {
+/// `'abcdef'`; on one line it is a syntax error, where sqlparser would
+/// read the second as an alias).
+fn significant_tokens(tokens: &mut [TokenWithSpan]) -> Result<Vec<TokenWithSpan>, TranslateError> {
     use sqlparser::tokenizer::Whitespace;
     let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
     // Whether a newline came since the last token kept.
@@ -175,10 +176,13 @@ fn significant_tokens(tokens: &mut [TokenWithSpan]) -> Vec<TokenWithSpan> {
                 continue;
             }
             Token::Whitespace(_) | Token::EOF => continue,
-            Token::SingleQuotedString(next) if newline => {
+            Token::SingleQuotedString(next) => {
                 if let Some(Token::SingleQuotedString(previous)) =
                     out.last_mut().map(|p| &mut p.token)
                 {
+                    if !newline {
+                        return Err(syntax(format!("syntax error at or near \"{}\"", t.token)));
+                    }
                     previous.push_str(next);
                     newline = false;
                     continue;
@@ -189,7 +193,7 @@ fn significant_tokens(tokens: &mut [TokenWithSpan]) -> Vec<TokenWithSpan> {
         newline = false;
         out.push(std::mem::replace(t, TokenWithSpan::wrap(Token::EOF)));
     }
-    out
+    Ok(out)
 }
 
 pub(super) fn is_keyword(token: &Token, keyword: Keyword) -> bool {

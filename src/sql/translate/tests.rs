@@ -1083,3 +1083,14 @@ fn string_constants_across_lines_concatenate() {
         ("SELECT 'a' -- note\n  'b'\n'c'", "SELECT 'abc'"),
     ]);
 }
+
+#[test]
+fn string_constants_on_one_line_are_a_syntax_error() {
+    let err = translate("SELECT 'a' 'b'").unwrap_err();
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        ("42601", "syntax error at or near \"'b'\"")
+    );
+    let err = translate("SELECT 'a'\n'b' 'c'").unwrap_err();
+    assert_eq!(err.message, "syntax error at or near \"'c'\"");
+}
