@@ -1305,11 +1305,7 @@ pub fn explain_violation(db: &Connection, sql: &str, params: &[Value], e: SqlErr
             let table = o.table.clone().unwrap_or_default();
             match key_values::explain(db, sql, params, &table, &o.key) {
                 Some(values) => {
-                    let detail = format!(
-                        "Key ({})=({}) already exists.",
-                        o.key.join(", "),
-                        values.join(", ")
-                    );
+                    let detail = key_values::already_exists(&o.key.join(", "), &values);
                     e.with_detail(detail)
                 }
                 None => e,

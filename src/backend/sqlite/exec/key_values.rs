@@ -26,7 +26,23 @@ pub(super) fn explain(
     }
     let news: Vec<String> = key
         .iter()
-        .map(|c| format!("CAST(NEW.{} AS TEXT)", quote_ident(c)))
+        .map(|c| format!("NEW.{}", quote_ident(c)))
+        .collect();
+    failing_row_values(db, sql, params, table, &news)
+}
+
+/// The text of each of `exprs` (SQLite expressions over `NEW`) in the row
+/// of `table` that made `sql` fail; a NULL prints `null`.
+fn failing_row_values(
+    db: &Connection,
+    sql: &str,
+    params: &[Value],
+    table: &str,
+    exprs: &[String],
+) -> Option<Vec<String>> {
+    let news: Vec<String> = exprs
+        .iter()
+        .map(|e| format!("CAST(({e}) AS TEXT)"))
         .collect();
     let target = format!("main.{}", quote_ident(table));
     let values = super::rerun::last_row_seen(db, sql, params, &target, &news, &news)?;
@@ -39,6 +55,11 @@ pub(super) fn explain(
             })
             .collect(),
     )
+}
+
+/// A unique violation's DETAIL: `Key (email)=(a@x.io) already exists.`
+pub(super) fn already_exists(keys: &str, values: &[String]) -> String {
+    format!("Key ({keys})=({}) already exists.", values.join(", "))
 }
 
 /// The DETAIL of a violated unique expression index (`CREATE UNIQUE INDEX
@@ -60,24 +81,8 @@ pub(super) fn explain_index(
         )
         .ok()?;
     let def = crate::backend::sqlite::index_def::parse(&def)?;
-    let news: Vec<String> = def
-        .keys
-        .iter()
-        .map(|k| format!("CAST(({}) AS TEXT)", k.over_new))
-        .collect();
-    let target = format!("main.{}", quote_ident(&table));
-    let values = super::rerun::last_row_seen(db, sql, params, &target, &news, &news)?;
-    let values: Vec<String> = values
-        .into_iter()
-        .map(|v| match v {
-            Value::Text(t) => t,
-            _ => "null".into(),
-        })
-        .collect();
-    let detail = format!(
-        "Key ({})=({}) already exists.",
-        def.key_names(),
-        values.join(", ")
-    );
+    let exprs: Vec<String> = def.keys.iter().map(|k| k.over_new.clone()).collect();
+    let values = failing_row_values(db, sql, params, &table, &exprs)?;
+    let detail = already_exists(&def.key_names(), &values);
     Some((table, detail))
 }
