@@ -538,6 +538,10 @@ const COMMANDS: &[&str] = &[
     "\\dn\n",
     "\\dv\n",
     "\\du alice\n",
+    "\\df\n",
+    "\\sf shout\n",
+    "\\sf book_count(integer)\n",
+    "SELECT shout('hey', 2), book_count(1);\n",
     "\\x on\nSELECT id, name, born, active FROM authors ORDER BY id;\n",
     // (price left out: numeric(8,2) values print without their scale, 5.5
     // for 5.50 — a known gap, reported in the notes, not a justified difference.)

@@ -44,7 +44,7 @@ impl Session {
         }
         let own_block = self.tx_status() == TxStatus::Idle;
         if own_block {
-            self.begin(false, "BEGIN").await?;
+            self.begin(false, "BEGIN", None).await?;
         }
         let mut env = Env::new(&code.vars);
         // The block is one statement: statement_timeout bounds all of it

@@ -892,7 +892,7 @@ impl Session {
             StmtKind::Commit => return self.end_block(true).await,
             StmtKind::RollbackTo(name) => return self.rollback_to(name).await,
             _ if failed => return Err(SqlError::in_failed_transaction()),
-            _ => {}
+            kind => self.refuse_in_read_only(kind)?,
         }
         match &t.kind {
             StmtKind::Query { tag, .. } => {
@@ -913,7 +913,7 @@ impl Session {
                 }
                 r
             }
-            StmtKind::Begin { tag } => self.begin(false, tag).await,
+            StmtKind::Begin { tag, read_only } => self.begin(false, tag, *read_only).await,
             StmtKind::SetConstraints { deferred } => self.set_constraints(*deferred).await,
             StmtKind::AddConstraint {
                 table,
@@ -1146,6 +1146,9 @@ impl Session {
                 }
                 s.reset(name.as_deref());
                 Ok(Outcome::Command(Tag::new("RESET")))
+            }
+            StmtKind::SetTransaction { read_only, session } => {
+                Ok(self.set_transaction(*read_only, *session))
             }
             StmtKind::Show { name } => self.show(name, format),
             StmtKind::Noop { tag: "VACUUM" } => self.vacuum().await,
@@ -1383,10 +1386,13 @@ impl Session {
     }
 
     /// BEGIN: SQLite's deferred transaction; the writer slot is taken at the first write.
+    /// `read_only`: BEGIN READ ONLY (true) or READ WRITE (false); without
+    /// either the block takes `default_transaction_read_only`.
     pub async fn begin(
         self: &Arc<Self>,
         implicit: bool,
         tag: &'static str,
+        read_only: Option<bool>,
     ) -> Result<Outcome, SqlError> {
         if self.tx_status() != TxStatus::Idle {
             // PostgreSQL: WARNING, and the block goes on.
@@ -1397,7 +1403,69 @@ impl Session {
             permit: None,
             implicit,
         };
+        let mut s = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+        let read_only = read_only.unwrap_or_else(|| {
+            super::settings::is_on(s.get_lower("default_transaction_read_only"))
+        });
+        if read_only {
+            s.changing_in_block(Some("transaction_read_only"), true);
+            s.set("transaction_read_only", "on")?;
+        }
         Ok(Outcome::TxStart(Tag::new(tag)))
+    }
+
+    /// SET TRANSACTION [READ ONLY | READ WRITE], or with `session` SET
+    /// SESSION CHARACTERISTICS AS TRANSACTION ...: the block's access mode,
+    /// or the session's default.
+    fn set_transaction(&self, read_only: Option<bool>, session: bool) -> Outcome {
+        let in_block = self.tx_status() != TxStatus::Idle;
+        if !in_block && !session {
+            // PostgreSQL warns, and the command changes nothing.
+            self.raise_notice(
+                "warning",
+                pgwire::error::ErrorInfo::new(
+                    String::new(),
+                    "25P01".into(),
+                    "SET TRANSACTION can only be used in transaction blocks".into(),
+                ),
+            );
+            return Outcome::Command(Tag::new("SET"));
+        }
+        if let Some(read_only) = read_only {
+            let (name, local) = if session {
+                ("default_transaction_read_only", false)
+            } else {
+                ("transaction_read_only", true)
+            };
+            let mut s = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+            if in_block {
+                s.changing_in_block(Some(name), local);
+            }
+            // (Both names take on / off: the set cannot fail.)
+            let _ = s.set(name, if read_only { "on" } else { "off" });
+        }
+        Outcome::Command(Tag::new("SET"))
+    }
+
+    /// A writing statement in a read-only transaction (or, outside a
+    /// block, under `default_transaction_read_only`): PostgreSQL's 25006.
+    fn refuse_in_read_only(&self, kind: &StmtKind) -> Result<(), SqlError> {
+        let Some(what) = kind.write_tag() else {
+            return Ok(());
+        };
+        let name = if self.tx_status() == TxStatus::Idle {
+            "default_transaction_read_only"
+        } else {
+            "transaction_read_only"
+        };
+        let s = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+        if super::settings::is_on(s.get_lower(name)) {
+            return Err(SqlError::new(
+                "25006",
+                format!("cannot execute {what} in a read-only transaction"),
+            ));
+        }
+        Ok(())
     }
 
     /// VACUUM: PostgreSQL's refusal inside a block; otherwise the tenant's

@@ -553,6 +553,17 @@ const ACCEPTED: &[&str] = &[
     "trace_notify",
 ];
 
+/// A boolean setting's value read as PostgreSQL reads one (`on`, `true`,
+/// `yes`, `1` and their prefixes); unset is off.
+pub fn is_on(value: Option<&str>) -> bool {
+    value.is_some_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "on" | "true" | "t" | "tr" | "tru" | "yes" | "y" | "ye" | "1"
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

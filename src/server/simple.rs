@@ -214,7 +214,7 @@ where
             )
         });
     if implicit {
-        if let Err(e) = session.begin(true, "BEGIN").await {
+        if let Err(e) = session.begin(true, "BEGIN", None).await {
             send_error(client, e).await?;
             return Ok(false);
         }

@@ -9,6 +9,7 @@ pub mod errors;
 pub mod interval_style;
 pub(crate) mod locator;
 pub mod normalize;
+pub mod pg_hash;
 pub mod pg_ident;
 pub mod pgtype;
 pub mod serial_key;

@@ -193,34 +193,19 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         let (table, sql, cols): (String, String, String) = (ctx.get(0)?, ctx.get(1)?, ctx.get(2)?);
         Ok(tc::unique_name(&table, &sql, &cols))
     })?;
-    // The tenant's PL/pgSQL trigger functions as `[[rowid, name, source],
-    // ...]` for pg_proc: read only when the table exists (it is made with
-    // the first function), so pg_proc needs no stand-in table.
-    conn.create_scalar_function("pg_trigger_functions", 0, session(), |ctx| {
-        // SAFETY: reads of the schema and the functions' table during the call.
-        let conn = unsafe { ctx.get_connection()? };
-        if !has_relation(&conn, "pgcat__function")? {
-            return Ok("[]".to_owned());
-        }
-        conn.query_row(
-            "SELECT coalesce(json_group_array(json_array(rowid, name, source)), '[]') \
-             FROM main.pgcat__function",
-            [],
-            |r| r.get(0),
-        )
-    })?;
-    // A trigger function's signature pieces and whole definition, as psql's
-    // `\df` / `\sf` and pg_dump read them (every one here takes no
-    // arguments and returns trigger).
-    conn.create_scalar_function("pg_get_function_arguments", 1, pure(), |_| Ok(""))?;
-    conn.create_scalar_function("pg_get_function_identity_arguments", 1, pure(), |_| Ok(""))?;
-    conn.create_scalar_function("pg_get_function_result", 1, pure(), |_| Ok("trigger"))?;
+    super::proc_catalog::register(conn)?;
+    super::relation_types::register(conn)?;
     // pg_view_body(create_view_sql): the view's query as pg_get_viewdef
     // gives it (a leading space, a closing semicolon, which pg_dump strips).
     conn.create_scalar_function("pg_view_body", 1, pure(), |ctx| {
         let Some(sql) = ctx.get::<Option<String>>(0)? else {
             return Ok(None);
         };
+        // The PostgreSQL query as written (restorable by PostgreSQL),
+        // rather than its SQLite translation.
+        if let Some(source) = crate::sql::view_source::read(&sql) {
+            return Ok(Some(format!(" {source};")));
+        }
         let statements =
             sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, &sql);
         Ok(match statements.as_deref() {
@@ -672,7 +657,7 @@ fn type_name(text: &str) -> Option<String> {
 
 /// The OID pg_type gives the enum `name` (`catalog::ENUM_OID` plus its
 /// first label's rowid), if the tenant has one.
-fn enum_oid(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
+pub(super) fn enum_oid(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
     if !has_relation(conn, "pgcat__enum")? && !temp_relation(conn, "pgcat__enum")? {
         return Ok(None);
     }

@@ -33,7 +33,7 @@ use super::pgfuncs::triggers::TriggerState;
 use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
 use crate::sql::errors::{from_sqlite, from_sqlite_on, ErrorObject, SqlError};
 use crate::sql::pgtype::PgType;
-use crate::sql::translate::{pick_scale, ResultTypes, Retype, Retyped, TableColumn, TableColumns};
+use crate::sql::translate::{pick_scale, ResultTypes, Retype, Retyped, TableColumns};
 
 /// Rows per batch handed to the async side; bounded so huge results stream.
 const BATCH_ROWS: usize = 256;
@@ -847,92 +847,8 @@ impl Conn {
 
     /// A table's (or view's) declared columns, `None` when there is no such table.
     pub fn table_columns(&self, table: &str) -> Option<TableColumns> {
-        self.relation_columns(table, 0)
-    }
-
-    /// [`Self::table_columns`], `depth` views deep.
-    fn relation_columns(&self, table: &str, depth: usize) -> Option<TableColumns> {
-        let mut stmt = self
-            .db
-            .prepare_cached("SELECT name, pg_decl(type, dflt_value) FROM pragma_table_info(?1)")
-            .ok()?;
-        let declared: Vec<(String, String)> = stmt
-            .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))
-            .ok()?
-            .filter_map(Result::ok)
-            .collect();
-        let mut cols: TableColumns = declared
-            .iter()
-            .map(|(name, decl)| TableColumn::from_decl(name.clone(), decl))
-            .collect();
-        // A view's computed columns have no declaration: typed from its query.
-        if declared.iter().any(|(_, decl)| decl.trim().is_empty()) {
-            if let Some(typed) = self.view_types(table, depth) {
-                for ((col, (_, decl)), (ty, scale)) in cols.iter_mut().zip(&declared).zip(typed) {
-                    if decl.trim().is_empty() {
-                        if let Some(ty) = ty {
-                            col.ty = ty;
-                            col.scale = scale;
-                        }
-                    }
-                }
-            }
-        }
-        if cols.is_empty() && super::pgfuncs::sequences::is_serial_sequence(&self.db, table) {
-            // A serial key's sequence, read as a relation (see `serial_sequence`).
-            return Some(
-                [
-                    ("last_value", "bigint"),
-                    ("log_cnt", "bigint"),
-                    ("is_called", "boolean"),
-                ]
-                .into_iter()
-                .map(|(n, t)| TableColumn::from_decl(n.to_owned(), t))
-                .collect(),
-            );
-        }
-        (!cols.is_empty()).then_some(cols)
-    }
-
-    /// The types and numeric scales of a view's columns, from the
-    /// PostgreSQL query its definition keeps (`sql::view_source`) and the
-    /// columns of what it reads (views inside views, a few levels deep).
-    fn view_types(&self, view: &str, depth: usize) -> Option<Vec<(Option<PgType>, Option<u16>)>> {
-        const DEEPEST: usize = 4;
-        if depth >= DEEPEST {
-            return None;
-        }
-        let sql: String = self
-            .db
-            .prepare_cached(
-                "SELECT sql FROM main.sqlite_schema WHERE type = 'view' AND name = ?1 COLLATE NOCASE",
-            )
-            .ok()?
-            .query_row([view], |r| r.get(0))
-            .ok()?;
-        let source = crate::sql::view_source::read(&sql)?;
-        let mut parsed = sqlparser::parser::Parser::parse_sql(
-            &sqlparser::dialect::PostgreSqlDialect {},
-            &source,
-        )
-        .ok()?;
-        let query = parsed.pop().filter(|_| parsed.is_empty())?;
-        let retype = Retype::for_view(query);
-        let schema = retype
-            .tables()
-            .into_iter()
-            .filter(|t| !t.eq_ignore_ascii_case(view))
-            .filter_map(|t| Some((t.clone(), self.relation_columns(&t, depth + 1)?)))
-            .collect();
-        let typed = retype.types(schema, self.function_types(&retype));
-        Some(
-            typed
-                .types
-                .iter()
-                .enumerate()
-                .map(|(i, ty)| (*ty, typed.scales.get(i).copied().flatten()))
-                .collect(),
-        )
+        let routines = self.routines.load(Ordering::Relaxed);
+        super::relation_types::relation_columns(&self.db, routines, table, 0)
     }
 
     /// Result column types worked out again with the tables' columns.
@@ -942,19 +858,11 @@ impl Conn {
             .into_iter()
             .filter_map(|t| Some((t.clone(), self.table_columns(&t)?)))
             .collect();
-        retype.types(schema, self.function_types(retype))
-    }
-
-    /// The result types of the tenant's functions the statement calls.
-    fn function_types(&self, retype: &Retype) -> Vec<(String, PgType)> {
-        if !self.routines.load(Ordering::Relaxed) {
-            return Vec::new();
-        }
-        retype
-            .functions()
-            .into_iter()
-            .filter_map(|f| Some((f.clone(), super::routines::result_type(&self.db, &f)?)))
-            .collect()
+        let routines = self.routines.load(Ordering::Relaxed);
+        retype.types(
+            schema,
+            super::relation_types::function_types(&self.db, routines, retype),
+        )
     }
 
     /// The display scale of each numeric result column (empty when there

@@ -21,6 +21,7 @@ mod exact;
 mod float_ops;
 mod from_char;
 mod group_check;
+mod hashtext;
 mod interval_sums;
 mod intervals;
 mod json_exact;
@@ -79,6 +80,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     division::register(conn)?;
     drop_check::register(conn)?;
     enum_labels::register(conn)?;
+    hashtext::register(conn)?;
     exact::register(conn)?;
     numeric_math::register(conn)?;
     pgcrypto::register(conn)?;

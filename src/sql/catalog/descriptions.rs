@@ -101,7 +101,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          UNION ALL SELECT {ENUM_OID} + (SELECT min(e.rowid) FROM pgcat__enum e WHERE e.type = c.obj), \
            1247, 0, c.description FROM pgcat__comment c WHERE c.kind = 'type' \
          UNION ALL SELECT 2200, 2615, 0, coalesce((SELECT c.description FROM pgcat__comment c \
-           WHERE c.kind = 'schema' AND c.obj = 'public'), 'standard public schema')) \
+           WHERE c.kind = 'schema' AND c.obj = 'public'), 'standard public schema') \
+         UNION ALL SELECT 13001, 3079, 0, 'PL/pgSQL procedural language') \
          WHERE objoid IS NOT NULL AND objsubid IS NOT NULL AND description <> ''"
     );
     rel(

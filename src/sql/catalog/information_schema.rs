@@ -1,6 +1,6 @@
 //! information_schema views over the same live sources as pg_catalog.
 
-use super::{empty, rel, Relation};
+use super::{rel, Relation};
 
 pub(super) fn add(all: &mut Vec<Relation>) {
     rel(
@@ -172,10 +172,25 @@ pub(super) fn add(all: &mut Vec<Relation>) {
          FROM (SELECT q.*, c.relname, c.relnamespace FROM pgcat_pg_sequence q \
                JOIN pgcat_pg_class c ON c.oid = q.seqrelid) s",
     );
-    empty(
+    rel(
         all,
         "pgcat_is_routines",
         "specific_catalog:name specific_schema:name specific_name:name routine_catalog:name \
-         routine_schema:name routine_name:name routine_type:varchar data_type:varchar",
+         routine_schema:name routine_name:name routine_type:varchar data_type:varchar \
+         type_udt_catalog:name type_udt_schema:name type_udt_name:name routine_body:varchar \
+         routine_definition:varchar external_language:varchar is_deterministic:varchar \
+         security_type:varchar",
+        "SELECT pg_current_database() AS specific_catalog, 'public' AS specific_schema, \
+           p.proname || '_' || p.oid AS specific_name, pg_current_database() AS routine_catalog, \
+           'public' AS routine_schema, p.proname AS routine_name, 'FUNCTION' AS routine_type, \
+           pg_info_data_type(p.prorettype) AS data_type, pg_current_database() AS type_udt_catalog, \
+           CASE WHEN p.prorettype < 1000000 OR p.prorettype >= 2000000 THEN 'pg_catalog' \
+             ELSE 'public' END AS type_udt_schema, \
+           (SELECT t.typname FROM pgcat_pg_type t WHERE t.oid = p.prorettype) AS type_udt_name, \
+           CASE WHEN p.prolang = 14 THEN 'SQL' ELSE 'EXTERNAL' END AS routine_body, \
+           p.prosrc AS routine_definition, \
+           CASE WHEN p.prolang = 14 THEN 'SQL' ELSE 'PLPGSQL' END AS external_language, \
+           'NO' AS is_deterministic, 'INVOKER' AS security_type \
+         FROM pgcat_pg_proc p",
     );
 }

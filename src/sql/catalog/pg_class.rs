@@ -32,8 +32,8 @@ const REL: &str = "SELECT s.rowid + 16384 AS oid, s.name AS name, \
 /// column has no default in PostgreSQL's catalog (`dflt` is what numbers it).
 const COL: &str =
     "SELECT r.oid AS relid, r.name AS relname, r.type AS reltype, ti.cid + 1 AS attnum, \
-     ti.name AS attname, pg_decl(ti.type, ti.dflt_value) AS decl, \
-     coalesce(en.oid, pg_type_oid(pg_decl(ti.type, ti.dflt_value))) AS typid, \
+     ti.name AS attname, coalesce(CASE WHEN r.type = 'view' AND ti.type = '' THEN pg_view_column_decl(r.name, ti.cid) END, pg_decl(ti.type, ti.dflt_value)) AS decl, \
+     coalesce(en.oid, pg_type_oid(coalesce(CASE WHEN r.type = 'view' AND ti.type = '' THEN pg_view_column_decl(r.name, ti.cid) END, pg_decl(ti.type, ti.dflt_value)))) AS typid, \
      (ti.\"notnull\" OR ti.pk > 0) AS nn, ti.pk AS pk, \
      CASE WHEN ti.pk = 1 AND lower(ti.type) = 'integer' AND r.type = 'table' \
          AND (SELECT count(*) FROM pragma_table_info(r.name) p WHERE p.pk > 0) = 1 \

@@ -105,6 +105,7 @@ pub const TYPES: &[TypeRow] = &[
     t(2276, "any", 4, 'P', 0, 0, "\"any\""),
     t(2277, "anyarray", -1, 'P', 0, 0, "anyarray"),
     t(2278, "void", 4, 'P', 0, 0, "void"),
+    t(2279, "trigger", 4, 'P', 0, 0, "trigger"),
     t(2950, "uuid", 16, 'U', 0, 2951, "uuid"),
     t(3802, "jsonb", -1, 'U', 0, 3807, "jsonb"),
     t(4072, "jsonpath", -1, 'U', 0, 4073, "jsonpath"),
@@ -261,7 +262,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            column8 || 'recv' AS typreceive, column8 || 'send' AS typsend, \
            '-' AS typmodin, '-' AS typmodout, '-' AS typanalyze, \
            CASE WHEN column3 = 8 OR column3 = -1 THEN 'd' ELSE 'i' END AS typalign, \
-           CASE WHEN column3 = -1 THEN 'x' ELSE 'p' END AS typstorage, 0 AS typnotnull, \
+           CASE WHEN column1 = 1700 THEN 'm' WHEN column3 = -1 THEN 'x' ELSE 'p' END AS typstorage, 0 AS typnotnull, \
            0 AS typbasetype, -1 AS typtypmod, 0 AS typndims, column7 AS typcollation, \
            NULL AS typdefaultbin, NULL AS typdefault, NULL AS typacl \
          FROM (VALUES {values}) \

@@ -102,7 +102,8 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "pgcat_pg_shdescription",
         "objoid:oid classoid:oid description:text",
     );
-    // The tenant's PL/pgSQL trigger functions (OID: rowid + 7,000,000).
+    // The tenant's functions: PL/pgSQL trigger functions (OID: rowid +
+    // 7,000,000) and functions with arguments (`backend::sqlite::proc_catalog`).
     rel(
         all,
         "pgcat_pg_proc",
@@ -121,7 +122,13 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            2279 AS prorettype, '' AS proargtypes, NULL AS proallargtypes, NULL AS proargmodes, \
            NULL AS proargnames, NULL AS proargdefaults, NULL AS protrftypes, \
            json_extract(f.value, '$[2]') AS prosrc, NULL AS probin, NULL AS prosqlbody, \
-           NULL AS proconfig, NULL AS proacl FROM json_each(pg_trigger_functions()) f",
+           NULL AS proconfig, NULL AS proacl FROM json_each(pg_trigger_functions()) f \
+         UNION ALL SELECT json_extract(f.value, '$[0]'), json_extract(f.value, '$[1]'), 2200, 10, \
+           json_extract(f.value, '$[2]'), 100, 0, 0, '-', 'f', 0, 0, 0, 0, 'v', 'u', \
+           json_extract(f.value, '$[3]'), 0, json_extract(f.value, '$[4]'), \
+           json_extract(f.value, '$[5]'), NULL, NULL, json_extract(f.value, '$[6]'), NULL, \
+           NULL, json_extract(f.value, '$[7]'), NULL, NULL, NULL, NULL \
+         FROM json_each(pg_routines()) f",
     );
     rel(
         all,

@@ -527,7 +527,7 @@ pub(super) fn rewrite_regclass_text_cast(expr: &mut Expr) {
     }
     match reg_type(t).as_deref() {
         Some("regclass") => *data_type = DataType::Regclass,
-        Some("regtype") => *data_type = t.clone(),
+        Some("regtype" | "regproc" | "regprocedure") => *data_type = t.clone(),
         _ => {}
     }
 }
@@ -561,7 +561,11 @@ pub(super) fn regclass_results(statement: &mut Statement, columns: &mut [Option<
         else {
             continue;
         };
-        if reg_type(data_type).as_deref() == Some("regclass") && is_text_input(name) {
+        let named = matches!(
+            reg_type(data_type).as_deref(),
+            Some("regclass" | "regproc" | "regprocedure")
+        );
+        if named && is_text_input(name) {
             let cast = super::ast::take(e);
             *e = super::ast::cast(cast, DataType::Text);
             if let Some(t) = columns.get_mut(i) {
@@ -629,6 +633,23 @@ pub(super) fn rewrite_reg_cast(inner: &Expr, data_type: &DataType) -> Option<Exp
             )
         }
         ("regtype", None) => call("format_type", vec![inner.clone(), null()]),
+        // A function's name (`regproc`) or signature (`regprocedure`): the
+        // tenant's functions are looked up at run time. Built-in functions
+        // are not in pg_proc (whose `typinput` and the like hold their
+        // names): any other name stands for itself, without its argument
+        // types (`typinput = 'array_in(cstring,oid,integer)'::regprocedure`).
+        ("regproc" | "regprocedure", Some(text)) => template(
+            "coalesce(pg_regproc_oid($1), $2)",
+            [
+                super::ast::string(&text),
+                super::ast::string(text.split('(').next().unwrap_or_default().trim()),
+            ],
+        ),
+        ("regproc" | "regprocedure", None) if is_text_input(inner) => {
+            call("pg_regproc_oid", vec![inner.clone()])
+        }
+        ("regproc", None) => call("pg_regproc_name", vec![inner.clone(), number("0")]),
+        ("regprocedure", None) => call("pg_regproc_name", vec![inner.clone(), number("1")]),
         ("regnamespace", None) => call("pg_regnamespace_name", vec![inner.clone()]),
         (_, _) => inner.clone(),
     })

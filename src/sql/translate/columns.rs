@@ -1533,9 +1533,8 @@ fn function_type(func: &Function) -> Option<PgType> {
         "enum_range" | "pg_enum_range" => array_of(Some(PgType::Text)),
         "current_date" => PgType::Date,
         "current_time" | "localtime" => PgType::Time,
-        "length" | "char_length" | "character_length" | "octet_length" | "strpos" | "ascii" => {
-            PgType::Int4
-        }
+        "length" | "char_length" | "character_length" | "octet_length" | "strpos" | "ascii"
+        | "hashtext" => PgType::Int4,
         "substr" | "substring" | "ltrim" | "rtrim" | "btrim"
             if first_arg_type() == Some(PgType::Bytea) =>
         {

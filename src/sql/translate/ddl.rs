@@ -1037,7 +1037,7 @@ fn create_view(view: CreateView) -> Result<Vec<String>, TranslateError> {
         let query = v.query.to_string();
         if let Some(at) = text.len().checked_sub(query.len()) {
             if text.is_char_boundary(at) && text[at..] == query {
-                text.insert_str(at, &crate::sql::view_source::comment(&source));
+                text.insert_str(at, &crate::sql::view_source::comment(&source, &query));
             }
         }
     }

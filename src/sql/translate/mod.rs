@@ -308,9 +308,18 @@ pub enum StmtKind {
         tag: &'static str,
         returns_rows: bool,
     },
-    /// BEGIN / START TRANSACTION (any isolation level: SQLite is serializable).
+    /// BEGIN / START TRANSACTION (any isolation level: SQLite is
+    /// serializable); `read_only` from READ ONLY / READ WRITE.
     Begin {
         tag: &'static str,
+        read_only: Option<bool>,
+    },
+    /// SET TRANSACTION / SET SESSION CHARACTERISTICS AS TRANSACTION
+    /// (`session`): the access mode given, if any (isolation levels are
+    /// accepted and ignored).
+    SetTransaction {
+        read_only: Option<bool>,
+        session: bool,
     },
     /// COMMIT / END.
     Commit,
@@ -461,6 +470,34 @@ pub enum StmtKind {
         if_exists: bool,
         cascade: bool,
     },
+}
+
+impl StmtKind {
+    /// The command a read-only transaction refuses, named as PostgreSQL's
+    /// error names it: writes, DDL, GRANT, COMMENT, TRUNCATE, COPY FROM.
+    pub fn write_tag(&self) -> Option<&'static str> {
+        match self {
+            StmtKind::Query { tag, .. } => {
+                let writes = matches!(
+                    *tag,
+                    "INSERT" | "UPDATE" | "DELETE" | "MERGE" | "TRUNCATE TABLE" | "COMMENT"
+                ) || ["CREATE ", "ALTER ", "DROP ", "GRANT", "REVOKE", "REFRESH "]
+                    .iter()
+                    .any(|p| tag.starts_with(p));
+                writes.then_some(*tag)
+            }
+            StmtKind::CopyIn { .. } => Some("COPY FROM"),
+            StmtKind::AddConstraint { .. }
+            | StmtKind::AlterColumns { .. }
+            | StmtKind::EditSchema(_)
+            | StmtKind::AlterOwner(_) => Some("ALTER TABLE"),
+            StmtKind::CreateTableAs(_) => Some("CREATE TABLE AS"),
+            StmtKind::RefreshMatview { .. } => Some("REFRESH MATERIALIZED VIEW"),
+            StmtKind::Grant(_) => Some("GRANT"),
+            StmtKind::DropSchema { .. } => Some("DROP SCHEMA"),
+            _ => None,
+        }
+    }
 }
 
 /// What is known about a parameter's type.

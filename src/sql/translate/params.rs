@@ -501,7 +501,7 @@ fn signature(name: &str, n: usize) -> Option<&'static [Option<PgType>]> {
         ("setval", _) => &[Some(Text), Some(Int8), Some(Bool)],
         (
             "lower" | "upper" | "length" | "md5" | "initcap" | "btrim" | "ltrim" | "rtrim"
-            | "reverse" | "quote_ident" | "quote_literal",
+            | "reverse" | "quote_ident" | "quote_literal" | "hashtext",
             _,
         ) => &[Some(Text), Some(Text)],
         ("replace" | "translate" | "regexp_replace", _) => {

@@ -5,20 +5,25 @@ use super::ast::{ident_name, name_parts};
 use super::error::{forbidden, other, unsupported};
 use super::{StmtKind, TranslateError, Translation};
 use sqlparser::ast::{
-    ContextModifier, DiscardObject, Expr, ObjectName, Reset, ResetStatement, Set, Statement, Value,
+    ContextModifier, DiscardObject, Expr, ObjectName, Reset, ResetStatement, Set, Statement,
+    TransactionAccessMode, TransactionMode, Value,
 };
 
 /// The translation of a session command, or `None` if `statement` is not one.
 pub(super) fn translate(statement: &Statement) -> Result<Option<Translation>, TranslateError> {
     let kind = match statement {
         Statement::StartTransaction {
-            statements, begin, ..
+            statements,
+            begin,
+            modes,
+            ..
         } => {
             if !statements.is_empty() {
                 return Err(unsupported("a transaction block with statements"));
             }
             StmtKind::Begin {
                 tag: if *begin { "BEGIN" } else { "START TRANSACTION" },
+                read_only: access_mode(modes),
             }
         }
         Statement::Commit { chain: true, .. } | Statement::Rollback { chain: true, .. } => {
@@ -77,6 +82,15 @@ pub(super) fn translate(statement: &Statement) -> Result<Option<Translation>, Tr
     Ok(Some(Translation::command(kind)))
 }
 
+/// READ ONLY (true) or READ WRITE (false) among transaction modes.
+fn access_mode(modes: &[TransactionMode]) -> Option<bool> {
+    modes.iter().rev().find_map(|m| match m {
+        TransactionMode::AccessMode(TransactionAccessMode::ReadOnly) => Some(true),
+        TransactionMode::AccessMode(TransactionAccessMode::ReadWrite) => Some(false),
+        TransactionMode::IsolationLevel(_) => None,
+    })
+}
+
 fn set_kind(set: &Set) -> Result<StmtKind, TranslateError> {
     Ok(match set {
         Set::SingleAssignment {
@@ -133,9 +147,12 @@ fn set_kind(set: &Set) -> Result<StmtKind, TranslateError> {
         Set::SetNamesDefault {} => StmtKind::Reset {
             name: Some("client_encoding".into()),
         },
-        // SQLite transactions are always serializable; isolation and access
-        // modes are accepted and ignored.
-        Set::SetTransaction { .. } => StmtKind::Noop { tag: "SET" },
+        // SQLite transactions are always serializable: isolation levels
+        // are accepted and ignored; the access mode is kept.
+        Set::SetTransaction { modes, session, .. } => StmtKind::SetTransaction {
+            read_only: access_mode(modes),
+            session: *session,
+        },
         Set::MultipleAssignments { .. } | Set::ParenthesizedAssignments { .. } => {
             return Err(unsupported("SET with several assignments"))
         }

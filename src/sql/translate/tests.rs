@@ -185,7 +185,7 @@ fn ddl_statements() {
         ),
         (
             "CREATE OR REPLACE VIEW v AS SELECT a FROM t WHERE b = true",
-            "DROP VIEW IF EXISTS v; CREATE VIEW v AS /* pgtenant view: SELECT a FROM t WHERE b = true */ SELECT a FROM t WHERE b = 1; SELECT 1 FROM v LIMIT 0",
+            "DROP VIEW IF EXISTS v; CREATE VIEW v AS /* pgtenant view: SELECT a FROM t WHERE b = true #1434bb41 */ SELECT a FROM t WHERE b = 1; SELECT 1 FROM v LIMIT 0",
         ),
     ]);
     // Keys other than int4 record their type (see `serial_key`).
@@ -375,11 +375,46 @@ fn dml_kinds_and_hints() {
 #[test]
 fn session_commands() {
     let kinds = [
-        ("BEGIN", StmtKind::Begin { tag: "BEGIN" }),
+        (
+            "BEGIN",
+            StmtKind::Begin {
+                tag: "BEGIN",
+                read_only: None,
+            },
+        ),
         (
             "START TRANSACTION ISOLATION LEVEL REPEATABLE READ",
             StmtKind::Begin {
                 tag: "START TRANSACTION",
+                read_only: None,
+            },
+        ),
+        (
+            "BEGIN READ ONLY",
+            StmtKind::Begin {
+                tag: "BEGIN",
+                read_only: Some(true),
+            },
+        ),
+        (
+            "START TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ WRITE",
+            StmtKind::Begin {
+                tag: "START TRANSACTION",
+                read_only: Some(false),
+            },
+        ),
+        (
+            "SET TRANSACTION READ ONLY",
+            StmtKind::SetTransaction {
+                read_only: Some(true),
+                session: false,
+            },
+        ),
+        (
+            "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+            StmtKind::SetTransaction {
+                read_only: Some(true),
+                session: true,
             },
         ),
         ("COMMIT", StmtKind::Commit),
@@ -425,11 +460,17 @@ fn session_commands() {
         ),
         (
             "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE",
-            StmtKind::Noop { tag: "SET" },
+            StmtKind::SetTransaction {
+                read_only: None,
+                session: true,
+            },
         ),
         (
             "SET TRANSACTION ISOLATION LEVEL READ COMMITTED",
-            StmtKind::Noop { tag: "SET" },
+            StmtKind::SetTransaction {
+                read_only: None,
+                session: false,
+            },
         ),
         (
             "SHOW TRANSACTION ISOLATION LEVEL",

@@ -8,3 +8,6 @@ SELECT obj_description('book'::regclass, 'pg_class');
 UPDATE book SET title = 'Second!' WHERE id = 2;
 SELECT title, added FROM book WHERE id = 2;
 SELECT proname, pg_get_function_result(oid) FROM pg_proc WHERE proname = 'touch';
+SELECT book_label(title, id::int), price_band(price) FROM book ORDER BY id;
+SELECT proname, pg_get_function_arguments(oid), pg_get_function_result(oid) FROM pg_proc WHERE proname IN ('book_label', 'price_band') ORDER BY 1;
+SELECT 'book_label'::regproc, 'price_band(numeric)'::regprocedure;

@@ -10,3 +10,5 @@ DELETE FROM author WHERE name = 'Gone';
 INSERT INTO book (author_id, title, price, tags, meta) VALUES (1, E'It''s tab\there', 9.50, ARRAY['a','b c'], '{"k": [1, 2]}'), (2, 'Second', 20, NULL, NULL);
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.added := '2024-01-01 00:00:00+00'; RETURN NEW; END $$;
 CREATE TRIGGER book_touch BEFORE UPDATE ON book FOR EACH ROW EXECUTE FUNCTION touch();
+CREATE FUNCTION book_label(t text, n integer) RETURNS text LANGUAGE sql AS $$ SELECT n || ': ' || t $$;
+CREATE FUNCTION price_band(p numeric) RETURNS varchar LANGUAGE plpgsql AS $$ BEGIN IF p < 10 THEN RETURN 'cheap'; END IF; RETURN 'dear'; END $$;

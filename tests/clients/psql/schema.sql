@@ -4,3 +4,5 @@ CREATE INDEX books_title_idx ON books (title);
 CREATE VIEW cheap_books AS SELECT id, title FROM books WHERE price < 10;
 INSERT INTO authors (name, born) VALUES ('Ann', '1970-01-02'), ('Bob', NULL);
 INSERT INTO books (author_id, title, price) VALUES (1, 'Alpha', 5.5), (1, 'Beta', 12), (2, 'Gamma', 7.25);
+CREATE FUNCTION book_count(author integer) RETURNS bigint LANGUAGE sql AS $$SELECT count(*) FROM books WHERE author_id = author$$;
+CREATE FUNCTION shout(t text, times integer) RETURNS text LANGUAGE plpgsql AS $$ BEGIN RETURN repeat(upper(t), times); END $$;

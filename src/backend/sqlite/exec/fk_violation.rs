@@ -147,15 +147,26 @@ fn first_violation(db: &Connection) -> Option<Violation> {
             "SELECT \"from\", \"to\" FROM pragma_foreign_key_list(?1) WHERE id = ?2 ORDER BY seq",
         )
         .ok()?;
+    // A key naming no parent columns references the parent's primary key,
+    // column for column.
+    let primary_key: Vec<String> = db
+        .prepare("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")
+        .ok()?
+        .query_map([&parent], |r| r.get(0))
+        .ok()?
+        .filter_map(Result::ok)
+        .collect();
     let columns: Vec<(String, String)> = list
         .query_map(rusqlite::params![child, fk], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
         })
         .ok()?
         .filter_map(Result::ok)
-        .map(|(from, to)| {
-            // A key naming no parent columns references the primary key.
-            let to = to.unwrap_or_else(|| from.clone());
+        .enumerate()
+        .map(|(i, (from, to))| {
+            let to = to
+                .or_else(|| primary_key.get(i).cloned())
+                .unwrap_or_else(|| from.clone());
             (from, to)
         })
         .collect();

@@ -1,0 +1,41 @@
+-- Read-only transactions (BEGIN READ ONLY, SET TRANSACTION READ ONLY,
+-- default_transaction_read_only): writes and DDL are refused with 25006,
+-- reads go on; a foreign key's DETAIL on delete names the parent's key.
+create table ro_accounts (id serial primary key, email text not null, balance numeric(10,2) default 0);
+create table ro_moves (id serial primary key, account_id int not null references ro_accounts, amount numeric(10,2));
+insert into ro_accounts (email, balance) values ('a@x', 10), ('b@x', 20);
+insert into ro_moves (account_id, amount) values (1, 5);
+begin read only;
+show transaction_read_only;
+select email, balance from ro_accounts order by id;
+insert into ro_accounts (email) values ('c@x');
+rollback;
+begin;
+set transaction read only;
+update ro_accounts set balance = 0;
+rollback;
+start transaction isolation level serializable, read only;
+delete from ro_moves;
+rollback;
+begin read only;
+create table ro_nope (id int);
+rollback;
+begin read only;
+truncate ro_moves;
+rollback;
+set session characteristics as transaction read only;
+show default_transaction_read_only;
+insert into ro_accounts (email) values ('d@x');
+begin;
+show transaction_read_only;
+update ro_accounts set balance = 1 where id = 1;
+rollback;
+begin read write;
+update ro_accounts set balance = balance + 1 where id = 1 returning balance;
+commit;
+set default_transaction_read_only = off;
+show transaction_read_only;
+insert into ro_accounts (email) values ('e@x') returning id, email;
+set transaction read only;
+delete from ro_accounts where id = 1;
+select count(*) from ro_accounts;
