@@ -938,6 +938,36 @@ impl Session {
                 )
                 .await
             }
+            StmtKind::Truncate {
+                tables,
+                restart,
+                cascade,
+            } => {
+                if self.remote.is_some() {
+                    // A remote server's DELETEs, in the order named.
+                    return self
+                        .run_query(t, "TRUNCATE TABLE", params, format, fixed_types)
+                        .await;
+                }
+                let permit = self.writer_for_statement().await?;
+                let (tables, restart, cascade) = (tables.clone(), *restart, *cascade);
+                let cascaded = self
+                    .with_local_conn_releasing(permit, move |c| {
+                        c.truncate(&tables, restart, cascade)
+                    })
+                    .await?;
+                for table in cascaded {
+                    self.raise_notice(
+                        "notice",
+                        pgwire::error::ErrorInfo::new(
+                            String::new(),
+                            "00000".into(),
+                            format!("truncate cascades to table \"{table}\""),
+                        ),
+                    );
+                }
+                Ok(Outcome::Command(Tag::new("TRUNCATE TABLE")))
+            }
             StmtKind::CreateTableAs(spec) => {
                 if self.remote.is_some() {
                     // A remote server's own CREATE TABLE AS (typed by

@@ -62,6 +62,11 @@ const DEFAULTS: &[(&str, &str, &str)] = &[
         "Sets the maximum allowed idle time between queries, when in a transaction.",
     ),
     (
+        "idle_session_timeout",
+        "0",
+        "Sets the maximum allowed idle time between queries, when not in a transaction.",
+    ),
+    (
         "integer_datetimes",
         "on",
         "Shows whether datetimes are integer based.",
@@ -205,6 +210,7 @@ struct BlockChanges {
 fn show_ms(ms: u64) -> String {
     match ms {
         0 => "0".to_owned(),
+        ms if ms % 86_400_000 == 0 => format!("{}d", ms / 86_400_000),
         ms if ms % 3_600_000 == 0 => format!("{}h", ms / 3_600_000),
         ms if ms % 60_000 == 0 => format!("{}min", ms / 60_000),
         ms if ms % 1000 == 0 => format!("{}s", ms / 1000),
@@ -410,6 +416,18 @@ impl Settings {
                     )
                 })?;
                 self.statement_timeout = (ms > 0).then(|| Duration::from_millis(ms));
+                self.values.insert(name, show_ms(ms));
+                return Ok(());
+            }
+            // Other durations: kept in PostgreSQL's display form (`1000`
+            // shows as `1s`), and refused as PostgreSQL refuses bad ones.
+            "lock_timeout" | "idle_in_transaction_session_timeout" | "idle_session_timeout" => {
+                let ms = parse_ms(value).ok_or_else(|| {
+                    SqlError::new(
+                        "22023",
+                        format!("invalid value for parameter \"{name}\": \"{value}\""),
+                    )
+                })?;
                 self.values.insert(name, show_ms(ms));
                 return Ok(());
             }

@@ -362,6 +362,8 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         })
     })?;
     conn.create_scalar_function("version", 0, pure(), |_| Ok(VERSION))?;
+    // The only encoding a session speaks (client_encoding accepts no other).
+    conn.create_scalar_function("pg_client_encoding", 0, pure(), |_| Ok("UTF8"))?;
     conn.create_scalar_function("current_schemas", 1, pure(), |ctx| {
         Ok(if ctx.get::<Option<bool>>(0)?.unwrap_or(false) {
             r#"["pg_catalog","public"]"#

@@ -13,6 +13,7 @@ mod serial_gaps;
 mod serial_sequence;
 mod short_insert;
 pub(super) mod stored_rows;
+mod truncate;
 
 use fallible_streaming_iterator::FallibleStreamingIterator;
 use std::collections::HashMap;

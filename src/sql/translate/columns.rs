@@ -1524,7 +1524,8 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "current_timestamp"
         | "transaction_timestamp"
         | "statement_timestamp"
-        | "clock_timestamp" => PgType::Timestamptz,
+        | "clock_timestamp"
+        | "pg_postmaster_start_time" => PgType::Timestamptz,
         "localtimestamp" => PgType::Timestamp,
         // xid8 for pg_current_xact_id, printed alike.
         "txid_current" | "pg_current_xact_id" => PgType::Int8,
@@ -1544,7 +1545,7 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "lpad" | "rpad" | "trim" | "btrim" | "ltrim" | "rtrim" | "replace" | "split_part"
         | "initcap" | "md5" | "string_agg" | "chr" | "version" | "current_user"
         | "current_database" => PgType::Text,
-        "current_schema" => PgType::Name,
+        "current_schema" | "pg_client_encoding" => PgType::Name,
         "gen_random_uuid" | "uuid_generate_v4" => PgType::Uuid,
         "to_tsvector" | "setweight" | "strip" | "pg_tsvector_concat" => PgType::Tsvector,
         "to_tsquery"

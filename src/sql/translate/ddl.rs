@@ -1292,6 +1292,35 @@ fn fraction_digits(data_type: &DataType) -> Option<(u32, &'static str)> {
     (digits < 6).then_some((digits, kind))
 }
 
+/// TRUNCATE for the session to run (see `backend::sqlite::exec::truncate`):
+/// the tables' SQLite names, RESTART IDENTITY, CASCADE; and the plain
+/// DELETEs a remote tenant runs instead.
+pub(super) fn truncate(
+    statement: &Statement,
+) -> Result<Option<(super::StmtKind, Vec<String>)>, TranslateError> {
+    let Statement::Truncate(truncate) = statement else {
+        return Ok(None);
+    };
+    let mut tables = Vec::new();
+    for target in &truncate.table_names {
+        let mut name = target.name.clone();
+        check_table_name(&mut name)?;
+        tables.push(base_name(&name));
+    }
+    let kind = super::StmtKind::Truncate {
+        tables,
+        restart: matches!(
+            truncate.identity,
+            Some(sqlparser::ast::TruncateIdentityOption::Restart)
+        ),
+        cascade: matches!(
+            truncate.cascade,
+            Some(sqlparser::ast::CascadeOption::Cascade)
+        ),
+    };
+    Ok(Some((kind, truncate_tables(truncate.clone())?)))
+}
+
 /// TRUNCATE -> one DELETE per table. A serial key goes on numbering (an
 /// AUTOINCREMENT key keeps its counter), as PostgreSQL's CONTINUE IDENTITY;
 /// RESTART IDENTITY resets the counter.

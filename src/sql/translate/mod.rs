@@ -403,6 +403,14 @@ pub enum StmtKind {
     EditSchema(SchemaEdit),
     /// A table made from a query (see [`CreateTableAs`]).
     CreateTableAs(Box<CreateTableAs>),
+    /// `TRUNCATE`: `tables` are SQLite's names; the session empties them
+    /// (and with `cascade` the tables referencing them) together. `sql`
+    /// holds one DELETE per table named, for a remote tenant.
+    Truncate {
+        tables: Vec<String>,
+        restart: bool,
+        cascade: bool,
+    },
     /// `REFRESH MATERIALIZED VIEW name`: the session runs the view's stored
     /// query again (see `matview`).
     RefreshMatview {
@@ -492,6 +500,7 @@ impl StmtKind {
             | StmtKind::EditSchema(_)
             | StmtKind::AlterOwner(_) => Some("ALTER TABLE"),
             StmtKind::CreateTableAs(_) => Some("CREATE TABLE AS"),
+            StmtKind::Truncate { .. } => Some("TRUNCATE TABLE"),
             StmtKind::RefreshMatview { .. } => Some("REFRESH MATERIALIZED VIEW"),
             StmtKind::Grant(_) => Some("GRANT"),
             StmtKind::DropSchema { .. } => Some("DROP SCHEMA"),

@@ -196,6 +196,12 @@ fn translate_plain(statement: Statement, overriding: bool) -> Result<Translation
                     changes,
                 }));
             }
+            if let Some((kind, deletes)) = ddl::truncate(&statement)? {
+                return Ok(Translation {
+                    sql: deletes.join("; "),
+                    ..Translation::command(kind)
+                });
+            }
             let Some(ddl) = ddl::translate(statement)? else {
                 return Err(unsupported(description));
             };

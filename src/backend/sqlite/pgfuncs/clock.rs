@@ -97,6 +97,11 @@ pub fn register(conn: &Connection, clock: Option<Arc<Clock>>) -> rusqlite::Resul
     conn.create_scalar_function("pg_xact_id", 0, flags, move |_| {
         Ok(c.as_ref().map_or_else(next_xact_id, |c| c.xact_id()))
     })?;
+    // When the server started (its metrics began counting then).
+    conn.create_scalar_function("pg_postmaster_start_time", 0, flags, |_| {
+        let up = crate::metrics::global().uptime().as_micros() as i64;
+        Ok(text(now_usecs() - up))
+    })?;
     let c = clock.clone();
     conn.create_scalar_function("pg_now", 0, flags, move |_| {
         Ok(text(c.as_ref().map_or_else(now_usecs, |c| c.transaction())))
