@@ -381,6 +381,29 @@ fn edited_definition(
                         .map_err(|e| SqlError::new(e.code, e.message))?;
                 }
             }
+            // An identity's default (ADD GENERATED): the marker names the
+            // column's own type.
+            let mut cast = &mut expr;
+            while let sqlparser::ast::Expr::Nested(inner) = cast {
+                cast = inner;
+            }
+            if let sqlparser::ast::Expr::Cast {
+                data_type: sqlparser::ast::DataType::Custom(name, _),
+                ..
+            } = cast
+            {
+                let marker = name.to_string();
+                let marker = marker.trim_matches('"');
+                let always = marker.ends_with(crate::sql::serial_key::ALWAYS_SUFFIX);
+                if always || marker.ends_with(crate::sql::serial_key::BY_DEFAULT_SUFFIX) {
+                    let ty = crate::sql::pgtype::PgType::from_decl(&old_decl);
+                    *name =
+                        sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote(
+                            '"',
+                            crate::sql::serial_key::identity_marker(ty, always),
+                        )]);
+                }
+            }
             column
                 .options
                 .retain(|o| !matches!(o.option, ColumnOption::Default(_)));

@@ -121,7 +121,7 @@ const CON: &str = "SELECT x.oid + 2000000 AS oid, x.name AS conname, CASE WHEN x
 /// another serial column's sequence is a stored one (`stored` 1: its OID).
 const SERIAL: &str = "SELECT coalesce(r.oid, c.relid + 6000000) AS oid, \
        c.relname || '_' || c.attname || '_seq' AS name, c.relid AS relid, c.attnum AS attnum, \
-       c.typid AS typid, r.oid IS NOT NULL AS stored \
+       c.typid AS typid, r.oid IS NOT NULL AS stored, c.ident AS ident \
      FROM pgcat__col c LEFT JOIN pgcat__rel r ON r.type = 'sequence' \
        AND r.name = c.relname || '_' || c.attname || '_seq' \
      WHERE c.dflt LIKE 'nextval(%' AND instr(c.dflt, c.relname || '_' || c.attname || '_seq') > 0 \
@@ -144,7 +144,7 @@ pub(super) fn add(all: &mut Vec<Relation>) {
     rel(
         all,
         "pgcat__serial",
-        "oid:oid name:name relid:oid attnum:int2 typid:oid stored:bool",
+        "oid:oid name:name relid:oid attnum:int2 typid:oid stored:bool ident:char",
         SERIAL,
     );
     rel(
@@ -385,9 +385,10 @@ pub(super) fn add(all: &mut Vec<Relation>) {
         "classid:oid objid:oid objsubid:int4 refclassid:oid refobjid:oid refobjsubid:int4 \
          deptype:char",
         "SELECT 1259 AS classid, s.oid AS objid, 0 AS objsubid, 1259 AS refclassid, \
-           s.relid AS refobjid, s.attnum AS refobjsubid, 'a' AS deptype FROM pgcat__serial s \
+           s.relid AS refobjid, s.attnum AS refobjsubid, \
+           CASE WHEN s.ident = '' THEN 'a' ELSE 'i' END AS deptype FROM pgcat__serial s \
          UNION ALL SELECT 2604, 3000000 + 100 * (s.relid - 16384) + s.attnum, 0, 1259, s.oid, 0, 'n' \
-           FROM pgcat__serial s",
+           FROM pgcat__serial s WHERE s.ident = ''",
     );
     // PL/pgSQL triggers, from the comment each of their SQLite triggers
     // carries (`translate::plpgsql`); OID: the first one's rowid + 3,000,000.

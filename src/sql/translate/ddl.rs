@@ -162,7 +162,7 @@ pub(super) fn altered_columns(
         match operation {
             AlterTableOperation::AlterColumn { column_name, op } => {
                 let column = ident_name(column_name);
-                changes.push(match op {
+                let change = match op {
                     Op::SetNotNull => C::SetNotNull(column),
                     Op::DropNotNull => C::DropNotNull(column),
                     Op::DropDefault => C::DropDefault(column),
@@ -210,10 +210,22 @@ pub(super) fn altered_columns(
                             using,
                         }
                     }
-                    Op::AddGenerated { .. } => {
-                        return Err(unsupported("ALTER COLUMN ADD GENERATED AS IDENTITY"))
+                    // pg_dump's form of an identity column: its sequence,
+                    // then its default (see `identity_default`).
+                    Op::AddGenerated {
+                        generated_as,
+                        sequence_options,
+                    } => {
+                        let sequence = format!("{}_{column}_seq", base_name(&table));
+                        let options = sequence_options.as_deref().unwrap_or_default();
+                        let create = identity_sequence(&sequence, options)?;
+                        let always = matches!(generated_as, Some(GeneratedAs::Always));
+                        let default = identity_default(column_name, &sequence, always)?;
+                        changes.extend(create.into_iter().map(C::Run));
+                        C::SetDefault(column, default)
                     }
-                });
+                };
+                changes.push(change);
             }
             AlterTableOperation::AddColumn {
                 if_not_exists,
@@ -538,8 +550,13 @@ fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
     sequences.extend(serial_defaults(&mut table, single_pk.as_deref())?);
     let mut key_types = Vec::with_capacity(table.columns.len());
     let mut identities = Vec::with_capacity(table.columns.len());
+    let mut starts = Vec::new();
     for column in &mut table.columns {
         let table_pk = single_pk.as_deref() == Some(ident_name(&column.name).as_str());
+        if numbering(column, table_pk) == (true, true) {
+            let sequence = format!("{table_name}_{}_seq", ident_name(&column.name));
+            starts.extend(rowid_identity_start(&sequence, identity_options(column))?);
+        }
         identities.push(identity_kind(column)?);
         key_types.push(column_def(column, table_pk)?);
     }
@@ -574,6 +591,7 @@ fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
     let mut out = sequences;
     crate::sql::string_literals::seal(&mut statement);
     out.push(statement.to_string());
+    out.extend(starts);
     for (column, type_name) in enum_columns {
         out.extend(super::enums::label_triggers(
             &table_name,
@@ -609,15 +627,7 @@ fn serial_defaults(
             continue;
         }
         let sequence = format!("{table_name}_{name}_seq");
-        let create: Statement =
-            sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
-                .try_with_sql(&format!(
-                    "CREATE SEQUENCE IF NOT EXISTS {}",
-                    Ident::with_quote('"', &sequence)
-                ))
-                .and_then(|mut p| p.parse_statement())
-                .map_err(|e| other("42601", e.to_string()))?;
-        out.extend(super::sequences::create(create)?);
+        out.extend(identity_sequence(&sequence, identity_options(column))?);
         column.options.push(sqlparser::ast::ColumnOptionDef {
             name: None,
             option: ColumnOption::Default(super::ast::call(
@@ -631,6 +641,108 @@ fn serial_defaults(
         });
     }
     Ok(out)
+}
+
+/// An identity column's sequence options (`START WITH 10 INCREMENT BY 5`).
+fn identity_options(column: &ColumnDef) -> &[sqlparser::ast::SequenceOptions] {
+    column
+        .options
+        .iter()
+        .find_map(|o| match &o.option {
+            ColumnOption::Generated {
+                generation_expr: None,
+                sequence_options: Some(options),
+                ..
+            } => Some(options.as_slice()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// The default `ALTER COLUMN ADD GENERATED ... AS IDENTITY` gives: the
+/// sequence's next value, cast to the identity marker (see `serial_key`;
+/// the session puts the column's own type in it).
+fn identity_default(
+    column: &Ident,
+    sequence: &str,
+    always: bool,
+) -> Result<String, TranslateError> {
+    let mut def = ColumnDef {
+        name: column.clone(),
+        data_type: DataType::Text,
+        options: vec![sqlparser::ast::ColumnOptionDef {
+            name: None,
+            option: ColumnOption::Default(super::ast::call(
+                "nextval",
+                vec![super::ast::string(sequence)],
+            )),
+        }],
+    };
+    column_def_for_add(&mut def)?;
+    let next = def
+        .options
+        .iter()
+        .find_map(|o| match &o.option {
+            ColumnOption::Default(e) => {
+                let mut e = e;
+                while let Expr::Nested(inner) = e {
+                    e = inner;
+                }
+                Some(e.to_string())
+            }
+            _ => None,
+        })
+        .unwrap_or_default();
+    let marker = crate::sql::serial_key::identity_marker(crate::sql::pgtype::PgType::Int8, always);
+    // (Parenthesized: SQLite takes only a literal as a bare DEFAULT.)
+    Ok(format!("(CAST({next} AS \"{marker}\"))"))
+}
+
+/// The statements creating a serial or identity column's sequence.
+fn identity_sequence(
+    sequence: &str,
+    options: &[sqlparser::ast::SequenceOptions],
+) -> Result<Vec<String>, TranslateError> {
+    let options: String = options.iter().map(|o| o.to_string()).collect();
+    let create: Statement =
+        sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+            .try_with_sql(&format!(
+                "CREATE SEQUENCE IF NOT EXISTS {}{options}",
+                Ident::with_quote('"', sequence)
+            ))
+            .and_then(|mut p| p.parse_statement())
+            .map_err(|e| other("42601", e.to_string()))?;
+    super::sequences::create(create)
+}
+
+/// An identity primary key numbered by SQLite's rowid: only where it
+/// starts can be chosen (`START WITH n`: the statement setting its
+/// counter); it counts up by one, from a minimum of 1, without cycling.
+fn rowid_identity_start(
+    sequence: &str,
+    options: &[sqlparser::ast::SequenceOptions],
+) -> Result<Option<String>, TranslateError> {
+    use sqlparser::ast::SequenceOptions as O;
+    let one = |e: &Expr| e.to_string() == "1";
+    let mut start = None;
+    for option in options {
+        match option {
+            O::StartWith(e, _) => start = Some(e.to_string()),
+            O::IncrementBy(e, _) | O::MinValue(Some(e)) if one(e) => {}
+            O::MinValue(None) | O::MaxValue(_) | O::Cache(_) | O::Cycle(true) => {}
+            other_option => {
+                return Err(unsupported(format!(
+                    "identity option{other_option} on a primary key (its values are SQLite's rowids, which count up by one)"
+                )))
+            }
+        }
+    }
+    Ok(start.map(|n| {
+        format!(
+            "SELECT pg_setval({}, {n}, 0)",
+            crate::sql::quote_literal(sequence)
+        )
+    }))
 }
 
 /// An unnamed one-column `PRIMARY KEY (id)` of a serial or identity column

@@ -143,66 +143,120 @@ pub fn writes(sql: &str) -> bool {
 
 /// PostgreSQL takes CREATE SEQUENCE options in any order (pg_dump writes
 /// `START WITH` first); sqlparser only in one. Puts a `CREATE SEQUENCE`
-/// statement's option groups in sqlparser's order; other statements are
-/// returned as they are.
+/// statement's option groups in sqlparser's order, and those of an
+/// identity column (`GENERATED ... AS IDENTITY (SEQUENCE NAME s START WITH
+/// 1 INCREMENT BY 1 ...)`, as pg_dump writes it; the sequence's name, which
+/// sqlparser does not take, goes: it is `<table>_<column>_seq` here);
+/// other statements are returned as they are.
 pub(super) fn canonical_order(chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     // Most statements: no copy.
-    let starts_create = chunk
-        .iter()
-        .find(|t| !matches!(t.token, Token::Whitespace(_)))
-        .is_some_and(|t| matches!(&t.token, Token::Word(w) if w.keyword == Keyword::CREATE));
-    if !starts_create {
+    let starts = |k: Keyword| {
+        chunk
+            .iter()
+            .find(|t| !matches!(t.token, Token::Whitespace(_)))
+            .is_some_and(|t| matches!(&t.token, Token::Word(w) if w.keyword == k))
+    };
+    if starts(Keyword::ALTER) {
+        return identity_options(chunk);
+    }
+    if !starts(Keyword::CREATE) {
         return chunk;
     }
-    let tokens = super::tokens::significant(chunk.clone());
-    let word = |i: usize| match tokens.get(i).map(|t| &t.token) {
-        Some(Token::Word(w)) if w.quote_style.is_none() => w.keyword,
-        _ => Keyword::NoKeyword,
-    };
+    let tokens = super::tokens::significant(chunk);
     // CREATE [TEMP|TEMPORARY] SEQUENCE
-    let seq_at = match (word(0), word(1), word(2)) {
+    let seq_at = match (word(&tokens, 0), word(&tokens, 1), word(&tokens, 2)) {
         (Keyword::CREATE, Keyword::SEQUENCE, _) => 1,
         (Keyword::CREATE, Keyword::TEMP | Keyword::TEMPORARY, Keyword::SEQUENCE) => 2,
-        _ => return chunk,
-    };
-    let rank = |i: usize| -> Option<u8> {
-        Some(match word(i) {
-            Keyword::AS => 0,
-            Keyword::INCREMENT => 1,
-            Keyword::MINVALUE => 2,
-            Keyword::MAXVALUE => 3,
-            Keyword::START => 4,
-            Keyword::CACHE => 5,
-            Keyword::CYCLE => 6,
-            Keyword::OWNED => 7,
-            Keyword::NO => match word(i + 1) {
-                Keyword::MINVALUE => 2,
-                Keyword::MAXVALUE => 3,
-                Keyword::CYCLE => 6,
-                _ => return None,
-            },
-            _ => return None,
-        })
+        _ => return identity_options(tokens),
     };
     // The head runs to the first option keyword after the name.
-    let Some(first) = (seq_at + 2..tokens.len()).find(|&i| rank(i).is_some()) else {
-        return chunk;
+    let Some(first) = (seq_at + 2..tokens.len()).find(|&i| rank(&tokens, i).is_some()) else {
+        return tokens;
     };
-    let mut groups: Vec<(u8, Vec<TokenWithSpan>)> = Vec::new();
-    let mut i = first;
-    while i < tokens.len() {
-        let r = rank(i).unwrap_or(u8::MAX);
-        let mut j = i + if word(i) == Keyword::NO { 2 } else { 1 };
-        while j < tokens.len() && rank(j).is_none() {
+    let mut out = tokens[..first].to_vec();
+    out.extend(in_order(&tokens[first..]));
+    out
+}
+
+fn word(tokens: &[TokenWithSpan], i: usize) -> Keyword {
+    match tokens.get(i).map(|t| &t.token) {
+        Some(Token::Word(w)) if w.quote_style.is_none() => w.keyword,
+        _ => Keyword::NoKeyword,
+    }
+}
+
+/// sqlparser's place for the option group starting at `i`; `SEQUENCE
+/// NAME` (an identity's) last, to be dropped.
+fn rank(tokens: &[TokenWithSpan], i: usize) -> Option<u8> {
+    Some(match word(tokens, i) {
+        Keyword::AS => 0,
+        Keyword::INCREMENT => 1,
+        Keyword::MINVALUE => 2,
+        Keyword::MAXVALUE => 3,
+        Keyword::START => 4,
+        Keyword::CACHE => 5,
+        Keyword::CYCLE => 6,
+        Keyword::OWNED => 7,
+        Keyword::NO => match word(tokens, i + 1) {
+            Keyword::MINVALUE => 2,
+            Keyword::MAXVALUE => 3,
+            Keyword::CYCLE => 6,
+            _ => return None,
+        },
+        Keyword::SEQUENCE if word(tokens, i + 1) == Keyword::NAME => SEQUENCE_NAME,
+        _ => return None,
+    })
+}
+
+const SEQUENCE_NAME: u8 = 8;
+
+/// Option groups (each from its keyword to the next group's) sorted.
+fn in_order(options: &[TokenWithSpan]) -> Vec<TokenWithSpan> {
+    let mut groups: Vec<(u8, &[TokenWithSpan])> = Vec::new();
+    let mut i = 0;
+    while i < options.len() {
+        let r = rank(options, i).unwrap_or(u8::MAX);
+        let two_words = matches!(word(options, i), Keyword::NO | Keyword::SEQUENCE);
+        let mut j = i + if two_words { 2 } else { 1 };
+        while j < options.len() && rank(options, j).is_none() {
             j += 1;
         }
-        groups.push((r, tokens[i..j].to_vec()));
+        groups.push((r, &options[i..j]));
         i = j;
     }
     groups.sort_by_key(|(r, _)| *r);
-    let mut out = tokens[..first].to_vec();
-    for (_, g) in groups {
-        out.extend(g);
+    groups
+        .into_iter()
+        .filter(|(r, _)| *r != SEQUENCE_NAME)
+        .flat_map(|(_, g)| g.iter().cloned())
+        .collect()
+}
+
+/// Each `IDENTITY ( options )` of a CREATE or ALTER TABLE, in order.
+fn identity_options(chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let opens = |t: &[TokenWithSpan], i: usize| {
+        word(t, i) == Keyword::IDENTITY
+            && matches!(t.get(i + 1).map(|t| &t.token), Some(Token::LParen))
+    };
+    if !(0..chunk.len()).any(|i| opens(&chunk, i)) {
+        return chunk;
+    }
+    let tokens = super::tokens::significant(chunk);
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        if !opens(&tokens, i) {
+            out.push(tokens[i].clone());
+            i += 1;
+            continue;
+        }
+        out.extend_from_slice(&tokens[i..i + 2]);
+        let start = i + 2;
+        let end = (start..tokens.len())
+            .find(|&j| matches!(tokens[j].token, Token::RParen))
+            .unwrap_or(tokens.len());
+        out.extend(in_order(&tokens[start..end]));
+        i = end;
     }
     out
 }

@@ -11,3 +11,6 @@ SELECT proname, pg_get_function_result(oid) FROM pg_proc WHERE proname = 'touch'
 SELECT book_label(title, id::int), price_band(price) FROM book ORDER BY id;
 SELECT proname, pg_get_function_arguments(oid), pg_get_function_result(oid) FROM pg_proc WHERE proname IN ('book_label', 'price_band') ORDER BY 1;
 SELECT 'book_label'::regproc, 'price_band(numeric)'::regprocedure;
+INSERT INTO ticket (title) VALUES ('t3') RETURNING id;
+INSERT INTO note (body) VALUES ('n3') RETURNING id;
+SELECT table_name, column_name, is_identity, identity_generation FROM information_schema.columns WHERE table_name IN ('ticket', 'note') AND is_identity = 'YES' ORDER BY 1;
