@@ -47,6 +47,13 @@ fn apply(conn: &mut Connection, table: &str, changes: &[ColumnChange]) -> Result
                 not_null,
             } => {
                 if *if_missing && has_column(conn, table, column)? {
+                    skipping(
+                        conn,
+                        &format!(
+                            "column \"{column}\" of relation \"{}\" already exists, skipping",
+                            display(table)
+                        ),
+                    )?;
                     continue;
                 }
                 conn.execute_batch(&format!("ALTER TABLE {} ADD COLUMN {def}", quote(table)))
@@ -71,6 +78,13 @@ fn apply(conn: &mut Connection, table: &str, changes: &[ColumnChange]) -> Result
             }
             ColumnChange::DropColumn { column, if_exists } => {
                 if *if_exists && !has_column(conn, table, column)? {
+                    skipping(
+                        conn,
+                        &format!(
+                            "column \"{column}\" of relation \"{}\" does not exist, skipping",
+                            display(table)
+                        ),
+                    )?;
                     continue;
                 }
                 for drop in crate::sql::translate::enums::drop_label_triggers(table, column) {
@@ -613,6 +627,21 @@ fn conversion(
         )));
     }
     Ok(steps)
+}
+
+/// PostgreSQL's NOTICE for an IF [NOT] EXISTS that changed nothing.
+fn skipping(conn: &Connection, message: &str) -> Result<(), SqlError> {
+    conn.query_row(
+        "SELECT pg_raise_notice('notice', '00000', ?1)",
+        [message],
+        |_| Ok(()),
+    )
+    .map_err(|e| crate::sql::errors::from_sqlite(&e))
+}
+
+/// A table as PostgreSQL's messages name it (a user schema's without it).
+fn display(table: &str) -> &str {
+    crate::sql::translate::schemas::relation_parts(table).1
 }
 
 #[cfg(test)]

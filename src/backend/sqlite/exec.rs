@@ -14,6 +14,7 @@ mod serial_sequence;
 mod short_insert;
 pub(super) mod stored_rows;
 mod truncate;
+mod unique_build;
 
 use fallible_streaming_iterator::FallibleStreamingIterator;
 use std::collections::HashMap;
@@ -933,6 +934,9 @@ impl Conn {
 
     /// An integrity error explained as PostgreSQL's ([`explain_violation`]).
     fn explained(&self, run: &Run<'_>, e: SqlError) -> SqlError {
+        if e.code == "42701" && starts_with_word(run.sql, "ALTER") {
+            return existing_column(run.sql).unwrap_or(e);
+        }
         if !matches!(e.code, "23502" | "23503" | "23505" | "23514") {
             return e;
         }
@@ -1161,6 +1165,11 @@ impl Conn {
 /// or CHECK constraint. `sql` runs again for it, its writes rolled back
 /// (see `rerun`); only the error path pays.
 pub fn explain_violation(db: &Connection, sql: &str, params: &[Value], e: SqlError) -> SqlError {
+    if e.code == "23505" {
+        if let Some(built) = unique_build::explain(db, sql) {
+            return built;
+        }
+    }
     let e = match (e.code, written_table(sql)) {
         ("23514", Some(table)) => crate::sql::errors::check_violation_in(db, e, &table),
         _ => e,
@@ -1222,6 +1231,27 @@ pub fn explain_violation(db: &Connection, sql: &str, params: &[Value], e: SqlErr
         }
         _ => e,
     }
+}
+
+/// `ALTER TABLE t ADD COLUMN c` of a column `t` has: PostgreSQL's words
+/// (SQLite's "duplicate column name" reads as CREATE TABLE's 42701).
+fn existing_column(sql: &str) -> Option<SqlError> {
+    use sqlparser::ast::{AlterTableOperation, Statement};
+    let statements =
+        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, sql).ok()?;
+    let Some(Statement::AlterTable(alter)) = statements.first() else {
+        return None;
+    };
+    let column = alter.operations.iter().find_map(|o| match o {
+        AlterTableOperation::AddColumn { column_def, .. } => Some(column_def.name.value.clone()),
+        _ => None,
+    })?;
+    let table = alter.name.0.last()?.as_ident()?.value.clone();
+    let table = crate::sql::translate::schemas::relation_parts(&table).1;
+    Some(SqlError::new(
+        "42701",
+        format!("column \"{column}\" of relation \"{table}\" already exists"),
+    ))
 }
 
 /// The table an INSERT or UPDATE (SQLite's text) writes.
