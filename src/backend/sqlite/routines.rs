@@ -189,6 +189,7 @@ fn call(
                 let body = Arc::new(Body {
                     code: def.compile().map_err(SqlError::from)?,
                     types: def.argument_types(),
+                    numeric: PgType::from_decl(&def.returns) == PgType::Numeric,
                 });
                 cache.insert(nargs, (def, body.clone()));
                 body
@@ -203,7 +204,9 @@ fn call(
         .collect::<Result<Vec<_>, SqlError>>()?;
     DEPTH.with(|d| d.set(depth + 1));
     let result = match &body.code {
-        Compiled::Sql(statements) => run_sql(&conn, statements, &args),
+        Compiled::Sql { statements, scale } => {
+            run_sql(&conn, statements, &args).map(|v| scaled(v, *scale, body.numeric))
+        }
         Compiled::PlPgSql(code) => super::plpgsql_fn::run(&conn, code, args, budget),
     };
     DEPTH.with(|d| d.set(depth));
@@ -214,6 +217,26 @@ fn call(
 struct Body {
     code: Compiled,
     types: Vec<Option<PgType>>,
+    /// Whether it returns numeric.
+    numeric: bool,
+}
+
+/// A numeric result as its body's expression shows it (`round(x, 2)` of
+/// 2.1 is 2.10): the digits ride as text, as exact numerics do, since
+/// SQLite's double cannot carry them.
+fn scaled(value: Value, scale: Option<u16>, numeric: bool) -> Value {
+    let (Some(scale), true) = (scale, numeric) else {
+        return value;
+    };
+    match &value {
+        Value::Real(_) | Value::Integer(_) => {
+            match crate::sql::encode::output_text((&value).into(), PgType::Numeric, Some(scale)) {
+                Ok(text) => Value::Text(text),
+                Err(_) => value,
+            }
+        }
+        _ => value,
+    }
 }
 
 /// An argument as its declared type stores it: text such as

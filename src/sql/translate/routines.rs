@@ -45,8 +45,12 @@ pub struct RoutineDef {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Compiled {
     /// LANGUAGE sql: SQLite statements reading the arguments as `?1..`;
-    /// the last one's first value is the result.
-    Sql(Vec<String>),
+    /// the last one's first value is the result, shown with `scale`
+    /// digits when its expression fixes them (`round(x, 2)`).
+    Sql {
+        statements: Vec<String>,
+        scale: Option<u16>,
+    },
     /// LANGUAGE plpgsql: the block, its arguments in slots 1..=n.
     PlPgSql(super::DoCode),
 }
@@ -129,6 +133,7 @@ fn compile_sql(
         ));
     }
     let mut out = Vec::new();
+    let mut scale = None;
     for mut statement in statements {
         let _ = visit_expressions_mut(&mut statement, |e| {
             let named = match e {
@@ -163,10 +168,14 @@ fn compile_sql(
                     "this statement in a SQL function: {statement}"
                 )));
             }
+            scale = t.scales.first().copied().flatten();
             out.push(t.sql);
         }
     }
-    Ok(Compiled::Sql(out))
+    Ok(Compiled::Sql {
+        statements: out,
+        scale,
+    })
 }
 
 fn position(args: &[(String, DataType)], name: &str) -> Option<usize> {
