@@ -254,9 +254,13 @@ impl QueryParser for Parser {
         };
         match result {
             Ok(p) => Ok(p.map(Arc::new)),
-            Err(e) => {
+            Err(e) if e.fatal => {
                 session.note_error();
                 Err(e.into())
+            }
+            Err(e) => {
+                session.note_error();
+                Err(PgWireError::UserError(Box::new(e.into_info_at(sql))))
             }
         }
     }

@@ -896,7 +896,10 @@ impl Session {
         }
         match &t.kind {
             StmtKind::Query { tag, .. } => {
-                let r = self.run_query(t, tag, params, format, fixed_types).await;
+                let r = self
+                    .run_query(t, tag, params, format, fixed_types)
+                    .await
+                    .map_err(|e| dropped_missing(tag, e));
                 // Enum label order changed: the collations read it anew.
                 if r.is_ok()
                     && self.remote.is_none()
@@ -2054,5 +2057,24 @@ impl Drop for Session {
             }
         }
         self.server.sessions.remove(self.pid);
+    }
+}
+
+/// DROP TABLE / VIEW / INDEX / SEQUENCE of a missing object: PostgreSQL
+/// names its kind (`table "t" does not exist`), not a relation.
+fn dropped_missing(tag: &str, e: SqlError) -> SqlError {
+    let noun = match tag {
+        "DROP TABLE" => "table",
+        "DROP VIEW" => "view",
+        "DROP INDEX" => "index",
+        "DROP SEQUENCE" => "sequence",
+        _ => return e,
+    };
+    match e.message.strip_prefix("relation ") {
+        Some(rest) if e.code == "42P01" => SqlError {
+            message: format!("{noun} {rest}"),
+            ..e
+        },
+        _ => e,
     }
 }

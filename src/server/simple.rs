@@ -51,6 +51,25 @@ where
     Ok(())
 }
 
+/// [`send_error`] for an error of a statement of `sql`, with the position
+/// in it the error points at (see `sql::error_position`).
+async fn send_error_in<C>(client: &mut C, e: SqlError, sql: &str) -> PgWireResult<()>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    if e.fatal {
+        return Err(e.into());
+    }
+    crate::metrics::global().error(e.code);
+    let info = e.into_info_at(sql);
+    client
+        .feed(PgWireBackendMessage::ErrorResponse(info.into()))
+        .await?;
+    Ok(())
+}
+
 async fn send_error_info<C>(client: &mut C, info: ErrorInfo) -> PgWireResult<()>
 where
     C: Sink<PgWireBackendMessage> + Unpin + Send,
@@ -180,7 +199,7 @@ where
             Ok(s) => (s, Vec::new()),
             Err(e) => {
                 session.note_error();
-                send_error(client, e).await?;
+                send_error_in(client, e, sql).await?;
                 return Ok(false);
             }
         },
@@ -226,7 +245,7 @@ where
         if !params.is_empty() {
             if let Err(e) = super::lifted::canonical(session, &t.params, &mut params).await {
                 session.note_error();
-                send_error(client, e).await?;
+                send_error_in(client, e, sql).await?;
                 failed = true;
                 break;
             }
@@ -263,7 +282,7 @@ where
                 }
             }
             Err(e) => {
-                send_error(client, e).await?;
+                send_error_in(client, e, sql).await?;
                 failed = true;
             }
         }

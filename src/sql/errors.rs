@@ -99,6 +99,15 @@ impl SqlError {
         SqlError::new("57014", "canceling statement due to statement timeout")
     }
 
+    /// [`Self::into_info`] with the position in `sql`, the statement's
+    /// text, the error points at (see `error_position`).
+    pub fn into_info_at(self, sql: &str) -> ErrorInfo {
+        let position = super::error_position::locate(sql, &self);
+        let mut info = self.into_info();
+        info.position = position.map(|p| p.to_string());
+        info
+    }
+
     pub fn into_info(self) -> ErrorInfo {
         let severity = if self.fatal { "FATAL" } else { "ERROR" };
         let mut info = ErrorInfo::new(severity.to_owned(), self.code.to_owned(), self.message);
@@ -702,7 +711,15 @@ fn from_message(msg: &str) -> SqlError {
             .strip_prefix('"')
             .and_then(|c| c.strip_suffix('"'))
             .unwrap_or(c);
-        return SqlError::new("42703", format!("column \"{c}\" does not exist"));
+        // A qualified name prints as PostgreSQL's does: `column t.x`.
+        return SqlError::new(
+            "42703",
+            if c.contains('.') {
+                format!("column {c} does not exist")
+            } else {
+                format!("column \"{c}\" does not exist")
+            },
+        );
     }
     // SQLite does not say which side lacks it.
     if let Some(c) = msg
@@ -719,7 +736,7 @@ fn from_message(msg: &str) -> SqlError {
             "42883",
             format!("function {} does not exist", f.to_lowercase()),
         )
-        .with_detail("No function matches the given name and argument types.");
+        .with_hint("No function matches the given name and argument types. You might need to add explicit type casts.");
     }
     // sqld's wording when a column DEFAULT calls a function it lacks.
     if let Some(f) = after(msg, "unknown function:") {
@@ -773,6 +790,19 @@ fn from_message(msg: &str) -> SqlError {
             "42P10",
             format!("{clause} position {n} is not in select list"),
         );
+    }
+    // An aggregate in WHERE, GROUP BY or inside another aggregate.
+    if let Some(f) =
+        after(msg, "misuse of aggregate:").or_else(|| after(msg, "misuse of aggregate function"))
+    {
+        return SqlError::new(
+            "42803",
+            format!(
+                "aggregate function {} is not allowed here (in WHERE, GROUP BY or another aggregate)",
+                f.trim()
+            ),
+        )
+        .with_hint("Filter groups with HAVING, or aggregate in a subquery.");
     }
     if let Some(c) = after(msg, "ambiguous column name:") {
         return SqlError::new("42702", format!("column reference \"{c}\" is ambiguous"));

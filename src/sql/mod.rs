@@ -5,6 +5,7 @@ pub mod check_def;
 pub mod decode;
 pub mod default_spelling;
 pub mod encode;
+pub mod error_position;
 pub mod errors;
 pub mod interval_style;
 pub(crate) mod locator;

@@ -541,3 +541,50 @@ async fn populate_recordset_from_a_parameter() {
         Some("Failing row contains (3, null, f, null, null).")
     );
 }
+
+/// An error names where in the statement it is (psql's `LINE 1:` and
+/// caret): the missing column, relation or function, the bad literal, the
+/// ORDER BY position; over both protocols, as PostgreSQL's parser reports.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_carry_the_position_they_point_at() {
+    use tokio_postgres::error::ErrorPosition;
+    let server = TestServer::start().await;
+    let client = schema(&server).await;
+    let cases = [
+        ("SELECT nope FROM parent", 8),
+        ("SELECT p.nope FROM parent p", 8),
+        ("SELECT *\nFROM missing_table", 15),
+        ("SELECT id FROM parent WHERE no_such_fn(id) > 0", 29),
+        ("SELECT id FROM parent ORDER BY 7", 32),
+        ("SELECT count(*) FROM parent WHERE count(*) > 1", 35),
+    ];
+    for (sql, want) in cases {
+        let simple = client.simple_query(sql).await.expect_err(sql);
+        let extended = client.query(sql, &[]).await.expect_err(sql);
+        for (protocol, e) in [("simple", simple), ("extended", extended)] {
+            let e = db_error(Err::<(), _>(e));
+            assert_eq!(
+                e.position(),
+                Some(&ErrorPosition::Original(want)),
+                "{protocol}: {sql}: {}",
+                e.message()
+            );
+        }
+    }
+    // A literal the statement's column cannot take (simple protocol: the
+    // literal is in the text).
+    let e = db_error(
+        client
+            .simple_query("SELECT * FROM parent WHERE id = 'abc'")
+            .await,
+    );
+    assert_eq!(e.code(), &SqlState::INVALID_TEXT_REPRESENTATION);
+    assert_eq!(e.position(), Some(&ErrorPosition::Original(33)));
+    // DDL errors carry none, as PostgreSQL's.
+    let e = db_error(
+        client
+            .simple_query("ALTER TABLE parent RENAME COLUMN nope TO x")
+            .await,
+    );
+    assert_eq!(e.position(), None, "{}", e.message());
+}

@@ -756,7 +756,13 @@ impl Conn {
                     param_count: 0,
                 })
             }
-            Err(e) => return Err(from_sqlite(&e)),
+            Err(e) => {
+                let e = from_sqlite(&e);
+                return Err(match e.code {
+                    "42P10" => order_position(sql, e),
+                    _ => e,
+                });
+            }
         };
         let (columns, _) = self.column_infos(&stmt);
         Ok(Described {
@@ -936,6 +942,9 @@ impl Conn {
     fn explained(&self, run: &Run<'_>, e: SqlError) -> SqlError {
         if e.code == "42701" && starts_with_word(run.sql, "ALTER") {
             return existing_column(run.sql).unwrap_or(e);
+        }
+        if e.code == "42P10" {
+            return order_position(run.sql, e);
         }
         if !matches!(e.code, "23502" | "23503" | "23505" | "23514") {
             return e;
@@ -1252,6 +1261,40 @@ fn existing_column(sql: &str) -> Option<SqlError> {
         "42701",
         format!("column \"{column}\" of relation \"{table}\" already exists"),
     ))
+}
+
+/// SQLite's "2nd ORDER BY term out of range" counts terms; PostgreSQL's
+/// error names the position written (`ORDER BY 5`).
+fn order_position(sql: &str, e: SqlError) -> SqlError {
+    use sqlparser::ast::{Expr, OrderByKind, Statement, Value};
+    let Some((clause, rest)) = e.message.split_once(" position ") else {
+        return e;
+    };
+    let Some(term) = rest.split(' ').next().and_then(|n| n.parse::<usize>().ok()) else {
+        return e;
+    };
+    let Ok(statements) =
+        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, sql)
+    else {
+        return e;
+    };
+    let Some(Statement::Query(query)) = statements.first() else {
+        return e;
+    };
+    let written = match (clause, &query.order_by) {
+        ("ORDER BY", Some(order)) => match &order.kind {
+            OrderByKind::Expressions(terms) => terms.get(term.wrapping_sub(1)).map(|t| &t.expr),
+            OrderByKind::All(_) => None,
+        },
+        _ => None,
+    };
+    match written {
+        Some(Expr::Value(v)) if matches!(v.value, Value::Number(..)) => SqlError::new(
+            e.code,
+            format!("{clause} position {} is not in select list", v.value),
+        ),
+        _ => e,
+    }
 }
 
 /// The table an INSERT or UPDATE (SQLite's text) writes.
