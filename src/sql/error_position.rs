@@ -23,6 +23,9 @@ pub fn locate(sql: &str, e: &SqlError) -> Option<usize> {
         return None;
     }
     let quoted = quoted_name(&e.message);
+    if e.code == "42601" && e.message.starts_with("syntax error at ") {
+        return syntax_error_at(sql, quoted);
+    }
     let what = match e.code {
         // column "x" does not exist / column t.x does not exist
         "42703" if e.message.starts_with("column ") => Find::Name(match quoted {
@@ -69,6 +72,33 @@ pub fn locate(sql: &str, e: &SqlError) -> Option<usize> {
         _ => found.next()?,
     };
     offset(sql, at)
+}
+
+/// A syntax error: where sqlparser's own parse of the text stops (its
+/// error says the line and column), when it stops at the token the error
+/// names (or at the end of the input, or at the `;` after it).
+fn syntax_error_at(sql: &str, near: Option<&str>) -> Option<usize> {
+    let Err(err) = sqlparser::parser::Parser::parse_sql(&PostgreSqlDialect {}, sql) else {
+        return None;
+    };
+    let message = err.to_string();
+    let (_, found) = message.split_once("found: ")?;
+    let (token, at) = found.split_once(" at Line: ")?;
+    let (line, column) = at.split_once(", Column: ")?;
+    let (line, column): (usize, usize) = (line.trim().parse().ok()?, column.trim().parse().ok()?);
+    let agrees = match near {
+        Some(near) => token.eq_ignore_ascii_case(near) || token == ";",
+        None => token == "EOF" || token == ";",
+    };
+    if !agrees || line == 0 || column == 0 {
+        return None;
+    }
+    let before: usize = sql
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(|l| l.chars().count())
+        .sum();
+    Some(before + column)
 }
 
 enum Find {
@@ -195,6 +225,18 @@ mod tests {
                 "invalid input syntax for type integer: \"abc\""
             ),
             Some(28)
+        );
+        assert_eq!(
+            at("SELECT 1 +;", "42601", "syntax error at end of input"),
+            Some(11)
+        );
+        assert_eq!(
+            at(
+                "SELECT 1,\n  (1 + ) FROM t",
+                "42601",
+                "syntax error at or near \")\""
+            ),
+            Some(18)
         );
         // A name only inside a string is not the column.
         assert_eq!(

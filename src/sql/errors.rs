@@ -101,8 +101,17 @@ impl SqlError {
 
     /// [`Self::into_info`] with the position in `sql`, the statement's
     /// text, the error points at (see `error_position`).
-    pub fn into_info_at(self, sql: &str) -> ErrorInfo {
+    pub fn into_info_at(mut self, sql: &str) -> ErrorInfo {
         let position = super::error_position::locate(sql, &self);
+        // The statement ended at its `;`, which PostgreSQL's lexer reads
+        // as the token the parser choked on.
+        if let Some(p) = position {
+            if self.message == "syntax error at end of input"
+                && sql.chars().nth(p.saturating_sub(1)) == Some(';')
+            {
+                self.message = "syntax error at or near \";\"".into();
+            }
+        }
         let mut info = self.into_info();
         info.position = position.map(|p| p.to_string());
         info
