@@ -24,3 +24,11 @@ create view fc_summary as select customer, sum(total) as spent, count(*) as n, m
 select column_name, data_type, numeric_precision, numeric_scale from information_schema.columns where table_name = 'fc_summary' order by ordinal_position;
 select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute a where a.attrelid = 'fc_summary'::regclass and a.attnum > 0 order by a.attnum;
 select * from fc_summary order by customer;
+comment on function fc_tax(numeric, numeric) is 'tax at a rate';
+comment on function fc_count is 'orders';
+comment on function fc_missing is 'x';
+select p.proname, obj_description(p.oid, 'pg_proc') from pg_proc p where p.pronamespace = 'public'::regnamespace order by 1;
+select d.description from pg_description d join pg_proc p on p.oid = d.objoid and d.classoid = 'pg_proc'::regclass where p.proname = 'fc_tax';
+drop function fc_tax(numeric, numeric);
+create function fc_tax(amount numeric, rate numeric) returns numeric language sql as $$ select round(amount * rate, 2) $$;
+select obj_description('fc_tax'::regproc, 'pg_proc');

@@ -102,6 +102,10 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            1247, 0, c.description FROM pgcat__comment c WHERE c.kind = 'type' \
          UNION ALL SELECT 2200, 2615, 0, coalesce((SELECT c.description FROM pgcat__comment c \
            WHERE c.kind = 'schema' AND c.obj = 'public'), 'standard public schema') \
+         UNION ALL SELECT p.oid, 1255, 0, c.description FROM pgcat__comment c \
+           JOIN pgcat_pg_proc p ON p.proname = c.obj \
+             AND (c.sub = '' OR p.pronargs = CAST(c.sub AS INTEGER)) \
+           WHERE c.kind = 'func' \
          UNION ALL SELECT 13001, 3079, 0, 'PL/pgSQL procedural language') \
          WHERE objoid IS NOT NULL AND objsubid IS NOT NULL AND description <> ''"
     );

@@ -47,6 +47,9 @@ enum Object {
     Type,
     Schema,
     Constraint,
+    /// A tenant's function (`f` or `f(integer, text)`: `sub` is its
+    /// argument count, empty when the statement names none).
+    Function,
 }
 
 /// Whether a statement's significant tokens start with COMMENT (read from
@@ -74,6 +77,7 @@ pub(super) fn translate(chunk: Vec<TokenWithSpan>) -> Result<Translation, Transl
         ("type", Object::Type),
         ("schema", Object::Schema),
         ("constraint", Object::Constraint),
+        ("function", Object::Function),
     ];
     let object = if c.eat_word("materialized") {
         if !c.eat_word("view") {
@@ -104,6 +108,23 @@ pub(super) fn translate(chunk: Vec<TokenWithSpan>) -> Result<Translation, Transl
     while c.eat(&Token::Period) {
         parts.push(c.identifier()?);
     }
+    // A function's argument types: only their count is kept (functions
+    // are one per name and count).
+    let mut arity = None;
+    if object == Object::Function && c.eat(&Token::LParen) {
+        let (mut n, mut any, mut depth) = (0, false, 0);
+        loop {
+            match c.next() {
+                None => return Err(c.unexpected()),
+                Some(Token::RParen) if depth == 0 => break,
+                Some(Token::LParen) => depth += 1,
+                Some(Token::RParen) => depth -= 1,
+                Some(Token::Comma) if depth == 0 => n += 1,
+                Some(_) => any = true,
+            }
+        }
+        arity = Some(if any { n + 1 } else { 0 });
+    }
     if !c.eat_word("is") {
         return Err(c.unexpected());
     }
@@ -121,7 +142,13 @@ pub(super) fn translate(chunk: Vec<TokenWithSpan>) -> Result<Translation, Transl
     if c.peek().is_some() {
         return Err(c.unexpected());
     }
-    let sql = statements(object, &parts, constraint.as_deref(), comment.as_deref())?;
+    let sql = statements(
+        object,
+        &parts,
+        constraint.as_deref(),
+        arity,
+        comment.as_deref(),
+    )?;
     Ok(super::alter_sequence::query("COMMENT", sql.join("; ")))
 }
 
@@ -130,6 +157,7 @@ fn statements(
     object: Object,
     parts: &[String],
     constraint: Option<&str>,
+    arity: Option<usize>,
     comment: Option<&str>,
 ) -> Result<Vec<String>, TranslateError> {
     let mut out = vec![COMMENT_TABLE.to_owned()];
@@ -226,6 +254,31 @@ fn statements(
                 lit(&type_name)
             ));
             (key("type", &type_name, ""), "1".to_owned())
+        }
+        Object::Function => {
+            let name = match parts {
+                [n] => n.clone(),
+                [s, n] if s == "public" => n.clone(),
+                [s, _] => return Err(no_schema(s)),
+                _ => return Err(cross_database(parts)),
+            };
+            let nargs = arity
+                .map(|n| format!(" AND pronargs = {n}"))
+                .unwrap_or_default();
+            let exists = format!(
+                "EXISTS (SELECT 1 FROM pgcat_pg_proc WHERE proname = {}{nargs})",
+                lit(&name)
+            );
+            let missing = match arity {
+                Some(_) => format!("function {name} does not exist"),
+                None => format!("could not find a function named \"{name}\""),
+            };
+            out.push(format!(
+                "SELECT pg_raise('42883', {}) WHERE NOT {exists}",
+                lit(&missing)
+            ));
+            let sub = arity.map(|n| n.to_string()).unwrap_or_default();
+            (key("func", &name, &sub), exists)
         }
         Object::Schema => match parts {
             [s] if s == "public" => (key("schema", s, ""), "1".to_owned()),

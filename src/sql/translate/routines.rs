@@ -314,6 +314,16 @@ pub(super) fn drop(
             "DELETE FROM main.pgcat__function WHERE name = {}",
             quote_literal(&name)
         ));
+        // Its comment goes with it.
+        let sub = types
+            .as_ref()
+            .map(|t| format!(" AND sub IN ('', '{}')", t.len()))
+            .unwrap_or_default();
+        out.push(crate::sql::catalog::COMMENT_TABLE.to_owned());
+        out.push(format!(
+            "DELETE FROM main.pgcat__comment WHERE kind = 'func' AND obj = {}{sub}",
+            quote_literal(&name)
+        ));
     }
     out
 }
