@@ -72,6 +72,10 @@ fn require(type_name: &str, exists: bool) -> String {
 pub(super) fn require_types<'a>(types: impl Iterator<Item = &'a DataType>) -> Vec<String> {
     let mut seen: Vec<String> = Vec::new();
     for t in types {
+        let t = match t {
+            DataType::Array(sqlparser::ast::ArrayElemTypeDef::SquareBracket(elem, _)) => elem,
+            t => t,
+        };
         if let Some(name) = user_type(t) {
             if !seen.contains(&name) {
                 seen.push(name);

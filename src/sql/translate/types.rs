@@ -47,6 +47,11 @@ pub(super) fn pg_type(data_type: &DataType) -> Result<PgType, TranslateError> {
 }
 
 fn array_of(elem: &DataType) -> Result<PgType, TranslateError> {
+    // An array of the tenant's enum: its labels, as a text array (the
+    // statement checks the type exists: `enums::require_types`).
+    if super::enums::user_type(elem).is_some() {
+        return Ok(PgType::Array(ArrayElem::Text));
+    }
     let scalar = pg_type(elem)?;
     let elem = match scalar {
         PgType::Bool => ArrayElem::Bool,
