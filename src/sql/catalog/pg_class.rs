@@ -322,6 +322,54 @@ pub(super) fn add(all: &mut Vec<Relation>) {
                0 AS tidx_blks_hit FROM pgcat_pg_class c WHERE c.relkind = 'r'",
         );
     }
+    // Index statistics (monitoring tools, unused-index reports): all 0.
+    for view in ["pgcat_pg_stat_user_indexes", "pgcat_pg_stat_all_indexes"] {
+        rel(
+            all,
+            view,
+            "relid:oid indexrelid:oid schemaname:name relname:name indexrelname:name \
+             idx_scan:int8 idx_tup_read:int8 idx_tup_fetch:int8",
+            "SELECT i.indrelid AS relid, i.indexrelid AS indexrelid, \
+               (SELECT n.nspname FROM pgcat_pg_namespace n WHERE n.oid = t.relnamespace) AS schemaname, \
+               t.relname AS relname, x.relname AS indexrelname, 0 AS idx_scan, 0 AS idx_tup_read, \
+               0 AS idx_tup_fetch FROM pgcat_pg_index i JOIN pgcat_pg_class t ON t.oid = i.indrelid \
+             JOIN pgcat_pg_class x ON x.oid = i.indexrelid",
+        );
+    }
+    for view in [
+        "pgcat_pg_statio_user_indexes",
+        "pgcat_pg_statio_all_indexes",
+    ] {
+        rel(
+            all,
+            view,
+            "relid:oid indexrelid:oid schemaname:name relname:name indexrelname:name \
+             idx_blks_read:int8 idx_blks_hit:int8",
+            "SELECT i.indrelid AS relid, i.indexrelid AS indexrelid, \
+               (SELECT n.nspname FROM pgcat_pg_namespace n WHERE n.oid = t.relnamespace) AS schemaname, \
+               t.relname AS relname, x.relname AS indexrelname, 0 AS idx_blks_read, \
+               0 AS idx_blks_hit FROM pgcat_pg_index i JOIN pgcat_pg_class t ON t.oid = i.indrelid \
+             JOIN pgcat_pg_class x ON x.oid = i.indexrelid",
+        );
+    }
+    // Sequences as the pg_sequences view shows them (last_value NULL until
+    // the first nextval).
+    rel(
+        all,
+        "pgcat_pg_sequences",
+        "schemaname:name sequencename:name sequenceowner:name data_type:text start_value:int8 \
+         min_value:int8 max_value:int8 increment_by:int8 cycle:bool cache_size:int8 \
+         last_value:int8",
+        "SELECT (SELECT n.nspname FROM pgcat_pg_namespace n WHERE n.oid = c.relnamespace) AS schemaname, \
+           c.relname AS sequencename, pg_get_userbyid(10) AS sequenceowner, \
+           format_type(q.seqtypid, NULL) AS data_type, q.seqstart AS start_value, \
+           q.seqmin AS min_value, q.seqmax AS max_value, q.seqincrement AS increment_by, \
+           q.seqcycle AS cycle, q.seqcache AS cache_size, \
+           CASE WHEN r.oid IS NOT NULL THEN pg_sequence_field(r.name, 'last_value') \
+             ELSE nullif(pg_serial_last(c.relname), 0) END AS last_value \
+         FROM pgcat_pg_sequence q JOIN pgcat_pg_class c ON c.oid = q.seqrelid \
+         LEFT JOIN pgcat__rel r ON r.oid = q.seqrelid AND r.type = 'sequence'",
+    );
     rel(
         all,
         "pgcat_pg_indexes",

@@ -90,7 +90,36 @@ pub(super) fn add(all: &mut Vec<Relation>) {
            ('max_identifier_length', '63', 'integer'), ('max_index_keys', '32', 'integer'), \
            ('block_size', '8192', 'integer'), ('default_table_access_method', 'heap', 'string'), ('DateStyle', 'ISO, MDY', 'string'), \
            ('TimeZone', 'UTC', 'string'), ('search_path', '\"$user\", public', 'string'), \
-           ('default_transaction_isolation', 'serializable', 'enum'))",
+           ('default_transaction_isolation', 'serializable', 'enum'), \
+           ('max_connections', '100', 'integer'))",
+    );
+    // No heavyweight locks are kept (SQLite's are per file): none held.
+    empty(
+        all,
+        "pgcat_pg_locks",
+        "locktype:text database:oid relation:oid page:int4 tuple:int2 virtualxid:text \
+         transactionid:int8 classid:oid objid:oid objsubid:int2 virtualtransaction:text \
+         pid:int4 mode:text granted:bool fastpath:bool waitstart:timestamptz",
+    );
+    // The tenant's database, its counters not kept: 0.
+    rel(
+        all,
+        "pgcat_pg_stat_database",
+        "datid:oid datname:name numbackends:int4 xact_commit:int8 xact_rollback:int8 \
+         blks_read:int8 blks_hit:int8 tup_returned:int8 tup_fetched:int8 tup_inserted:int8 \
+         tup_updated:int8 tup_deleted:int8 conflicts:int8 temp_files:int8 temp_bytes:int8 \
+         deadlocks:int8 checksum_failures:int8 checksum_last_failure:timestamptz \
+         blk_read_time:float8 blk_write_time:float8 session_time:float8 active_time:float8 \
+         idle_in_transaction_time:float8 sessions:int8 sessions_abandoned:int8 \
+         sessions_fatal:int8 sessions_killed:int8 stats_reset:timestamptz",
+        "SELECT 16384 AS datid, pg_current_database() AS datname, 1 AS numbackends, \
+           0 AS xact_commit, 0 AS xact_rollback, 0 AS blks_read, 0 AS blks_hit, \
+           0 AS tup_returned, 0 AS tup_fetched, 0 AS tup_inserted, 0 AS tup_updated, \
+           0 AS tup_deleted, 0 AS conflicts, 0 AS temp_files, 0 AS temp_bytes, 0 AS deadlocks, \
+           NULL AS checksum_failures, NULL AS checksum_last_failure, 0 AS blk_read_time, \
+           0 AS blk_write_time, 0 AS session_time, 0 AS active_time, \
+           0 AS idle_in_transaction_time, 0 AS sessions, 0 AS sessions_abandoned, \
+           0 AS sessions_fatal, 0 AS sessions_killed, NULL AS stats_reset",
     );
     empty(
         all,

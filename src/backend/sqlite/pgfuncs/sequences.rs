@@ -199,7 +199,8 @@ pub(crate) fn register_catalog(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_sequence_field", 2, flags, |ctx| {
         let name: String = ctx.get(0)?;
         let field: String = ctx.get(1)?;
-        const FIELDS: [&str; 6] = [
+        const FIELDS: [&str; 7] = [
+            "last_value",
             "start_value",
             "increment_by",
             "min_value",
@@ -212,10 +213,16 @@ pub(crate) fn register_catalog(conn: &Connection) -> rusqlite::Result<()> {
         }
         // SAFETY: a read of the sequence's row during the call.
         let conn = unsafe { ctx.get_connection()? };
+        // last_value: NULL until the first nextval, as pg_sequences shows.
+        let column = match field.as_str() {
+            "last_value" => "CASE WHEN is_called THEN last_value END",
+            f => f,
+        };
         let value: Option<i64> = conn
-            .prepare_cached(&format!("SELECT {field} FROM main.{}", quote_ident(&name)))?
+            .prepare_cached(&format!("SELECT {column} FROM main.{}", quote_ident(&name)))?
             .query_row([], |r| r.get(0))
-            .optional()?;
+            .optional()?
+            .flatten();
         Ok(value)
     })
 }
