@@ -588,3 +588,37 @@ async fn errors_carry_the_position_they_point_at() {
     );
     assert_eq!(e.position(), None, "{}", e.message());
 }
+
+/// A misspelled column gets PostgreSQL's hint naming the closest one (by
+/// its relation's alias), over both protocols; a name nothing is close to
+/// gets none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_misspelled_column_hints_the_closest() {
+    let server = TestServer::start().await;
+    let client = schema(&server).await;
+    let cases = [
+        ("SELECT cod FROM parent", Some("\"parent.code\"")),
+        ("SELECT p.cod FROM parent p", Some("\"p.code\"")),
+        (
+            "SELECT qtyy FROM child c JOIN parent p ON p.id = c.parent_id",
+            Some("\"c.qty\""),
+        ),
+        ("SELECT zzzzzz FROM parent", None),
+    ];
+    for (sql, want) in cases {
+        let simple = db_error(client.simple_query(sql).await);
+        let extended = db_error(client.query(sql, &[]).await);
+        for (protocol, e) in [("simple", simple), ("extended", extended)] {
+            assert_eq!(e.code(), &SqlState::UNDEFINED_COLUMN, "{sql}");
+            let hint = e.hint().map(str::to_owned);
+            match want {
+                Some(column) => assert_eq!(
+                    hint.as_deref(),
+                    Some(format!("Perhaps you meant to reference the column {column}.").as_str()),
+                    "{protocol}: {sql}"
+                ),
+                None => assert_eq!(hint, None, "{protocol}: {sql}"),
+            }
+        }
+    }
+}

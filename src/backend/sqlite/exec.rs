@@ -1,6 +1,7 @@
 //! Running one statement on a tenant connection, on a blocking-pool thread,
 //! encoding result rows straight into DataRow messages in batches.
 
+mod column_hint;
 mod create_like;
 mod create_table_as;
 mod failing_row;
@@ -760,6 +761,7 @@ impl Conn {
                 let e = from_sqlite(&e);
                 return Err(match e.code {
                     "42P10" => order_position(sql, e),
+                    "42703" if e.hint.is_none() => with_column_hint(&self.db, sql, e),
                     _ => e,
                 });
             }
@@ -945,6 +947,9 @@ impl Conn {
         }
         if e.code == "42P10" {
             return order_position(run.sql, e);
+        }
+        if e.code == "42703" && e.hint.is_none() {
+            return with_column_hint(&self.db, run.sql, e);
         }
         if !matches!(e.code, "23502" | "23503" | "23505" | "23514") {
             return e;
@@ -1261,6 +1266,20 @@ fn existing_column(sql: &str) -> Option<SqlError> {
         "42701",
         format!("column \"{column}\" of relation \"{table}\" already exists"),
     ))
+}
+
+/// A missing column's error with PostgreSQL's "Perhaps you meant" hint.
+fn with_column_hint(db: &Connection, sql: &str, e: SqlError) -> SqlError {
+    let Some(rest) = e.message.strip_prefix("column ") else {
+        return e;
+    };
+    let Some(column) = rest.strip_suffix(" does not exist") else {
+        return e;
+    };
+    match column_hint::hint(db, sql, column.trim_matches('"')) {
+        Some(h) => e.with_hint(h),
+        None => e,
+    }
 }
 
 /// SQLite's "2nd ORDER BY term out of range" counts terms; PostgreSQL's

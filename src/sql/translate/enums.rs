@@ -48,10 +48,15 @@ pub(super) fn user_type(data_type: &DataType) -> Option<String> {
 /// A statement raising `code` unless `type` exists (or, `exists` false,
 /// when it does).
 fn require(type_name: &str, exists: bool) -> String {
+    require_as(type_name, type_name, exists)
+}
+
+/// [`require`], the type named in the message as `shown` (`mood[]`).
+fn require_as(type_name: &str, shown: &str, exists: bool) -> String {
     let (code, message, test) = if exists {
         (
             "42704",
-            format!("type \"{type_name}\" does not exist"),
+            format!("type \"{shown}\" does not exist"),
             "NOT EXISTS",
         )
     } else {
@@ -70,19 +75,25 @@ fn require(type_name: &str, exists: bool) -> String {
 
 /// The statements checking that every user type `columns` name exists.
 pub(super) fn require_types<'a>(types: impl Iterator<Item = &'a DataType>) -> Vec<String> {
-    let mut seen: Vec<String> = Vec::new();
+    // (name, as the message shows it: an array's with its brackets)
+    let mut seen: Vec<(String, String)> = Vec::new();
     for t in types {
-        let t = match t {
-            DataType::Array(sqlparser::ast::ArrayElemTypeDef::SquareBracket(elem, _)) => elem,
-            t => t,
+        let (t, brackets) = match t {
+            DataType::Array(sqlparser::ast::ArrayElemTypeDef::SquareBracket(elem, _)) => {
+                (elem.as_ref(), "[]")
+            }
+            t => (t, ""),
         };
         if let Some(name) = user_type(t) {
-            if !seen.contains(&name) {
-                seen.push(name);
+            if !seen.iter().any(|(n, _)| *n == name) {
+                let shown = format!("{name}{brackets}");
+                seen.push((name, shown));
             }
         }
     }
-    seen.iter().map(|n| require(n, true)).collect()
+    seen.iter()
+        .map(|(n, shown)| require_as(n, shown, true))
+        .collect()
 }
 
 fn trigger_name(table: &str, column: &str, suffix: &str) -> String {
