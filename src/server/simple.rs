@@ -41,18 +41,12 @@ where
     C::Error: Debug,
     PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
 {
-    if e.fatal {
-        return Err(e.into());
-    }
-    crate::metrics::global().error(e.code);
-    client
-        .feed(PgWireBackendMessage::ErrorResponse(e.into_info().into()))
-        .await?;
-    Ok(())
+    send_error_in(client, e, "").await
 }
 
 /// [`send_error`] for an error of a statement of `sql`, with the position
-/// in it the error points at (see `sql::error_position`).
+/// in it the error points at (see `sql::error_position`; none for an empty
+/// `sql`).
 async fn send_error_in<C>(client: &mut C, e: SqlError, sql: &str) -> PgWireResult<()>
 where
     C: Sink<PgWireBackendMessage> + Unpin + Send,
@@ -63,7 +57,11 @@ where
         return Err(e.into());
     }
     crate::metrics::global().error(e.code);
-    let info = e.into_info_at(sql);
+    let info = if sql.is_empty() {
+        e.into_info()
+    } else {
+        e.into_info_at(sql)
+    };
     client
         .feed(PgWireBackendMessage::ErrorResponse(info.into()))
         .await?;

@@ -90,15 +90,10 @@ fn syntax_error_at(sql: &str, near: Option<&str>) -> Option<usize> {
         Some(near) => token.eq_ignore_ascii_case(near) || token == ";",
         None => token == "EOF" || token == ";",
     };
-    if !agrees || line == 0 || column == 0 {
+    if !agrees {
         return None;
     }
-    let before: usize = sql
-        .split_inclusive('\n')
-        .take(line - 1)
-        .map(|l| l.chars().count())
-        .sum();
-    Some(before + column)
+    char_offset(sql, line, column)
 }
 
 enum Find {
@@ -164,7 +159,16 @@ fn after_colon(message: &str) -> Option<&str> {
 /// A token's location (line and column, 1-based, in characters) as a
 /// character offset from the start, 1-based.
 fn offset(sql: &str, t: &TokenWithSpan) -> Option<usize> {
-    let (line, column) = (t.span.start.line as usize, t.span.start.column as usize);
+    char_offset(
+        sql,
+        t.span.start.line as usize,
+        t.span.start.column as usize,
+    )
+}
+
+/// A line and column (1-based, in characters) as a 1-based character
+/// offset from the start of `sql`.
+fn char_offset(sql: &str, line: usize, column: usize) -> Option<usize> {
     if line == 0 || column == 0 {
         return None;
     }
