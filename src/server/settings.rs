@@ -571,15 +571,11 @@ const ACCEPTED: &[&str] = &[
     "trace_notify",
 ];
 
-/// A boolean setting's value read as PostgreSQL reads one (`on`, `true`,
-/// `yes`, `1` and their prefixes); unset is off.
+/// A boolean setting's value read as PostgreSQL reads one (`boolin`:
+/// `on`, `true`, `yes`, `1` and their prefixes); unset is off. Asked at
+/// every BEGIN and write: no allocation.
 pub fn is_on(value: Option<&str>) -> bool {
-    value.is_some_and(|v| {
-        matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "on" | "true" | "t" | "tr" | "tru" | "yes" | "y" | "ye" | "1"
-        )
-    })
+    value.and_then(|v| crate::sql::encode::scalar::parse_bool(v.as_bytes())) == Some(true)
 }
 
 #[cfg(test)]

@@ -57,13 +57,10 @@ where
         return Err(e.into());
     }
     crate::metrics::global().error(e.code);
-    let info = if sql.is_empty() {
-        e.into_info()
-    } else {
-        e.into_info_at(sql)
-    };
     client
-        .feed(PgWireBackendMessage::ErrorResponse(info.into()))
+        .feed(PgWireBackendMessage::ErrorResponse(
+            e.into_info_at(sql).into(),
+        ))
         .await?;
     Ok(())
 }

@@ -16,7 +16,7 @@ fn pure() -> FunctionFlags {
 }
 
 /// Session-dependent: not deterministic, still harmless in views.
-fn session() -> FunctionFlags {
+pub(super) fn session() -> FunctionFlags {
     FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS
 }
 

@@ -8,13 +8,14 @@
 //! OID [`ROUTINE_OID`] + rowid). Their signatures are printed as
 //! PostgreSQL's `format_type` prints types: without modifiers.
 
-use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::functions::Context;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
-use super::catalog::has_relation;
+use super::catalog::{has_relation, session};
 use crate::sql::catalog as cat;
+use crate::sql::translate::routines::RoutineDef;
 
 const TRIGGER_OID: i64 = 7_000_000;
 /// The first user-defined function's OID (after the trigger functions').
@@ -22,10 +23,6 @@ pub const ROUTINE_OID: i64 = 7_500_000;
 /// PostgreSQL's OIDs of the `sql` and `plpgsql` languages.
 const LANG_SQL: i64 = 14;
 const LANG_PLPGSQL: i64 = 13002;
-
-fn session() -> FunctionFlags {
-    FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS
-}
 
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     // The trigger functions as `[[rowid, name, source], ...]`.
@@ -96,39 +93,20 @@ enum Part {
     Definition,
 }
 
-/// One stored routine: its arguments as `name<TAB>type` lines.
-struct Routine {
-    rowid: i64,
-    name: String,
-    language: String,
-    args: String,
-    returns: String,
-    body: String,
-}
-
-impl Routine {
-    fn arguments(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.args
-            .lines()
-            .filter(|l| !l.is_empty())
-            .map(|l| l.split_once('\t').unwrap_or(("", l)))
-    }
-
-    /// `a integer, b text`, as `pg_get_function_arguments` prints it.
-    fn arguments_text(&self) -> rusqlite::Result<String> {
-        let mut out = String::new();
-        for (name, ty) in self.arguments() {
-            if !out.is_empty() {
-                out.push_str(", ");
-            }
-            if !name.is_empty() {
-                out.push_str(&crate::sql::pg_ident::quote_ident(name));
-                out.push(' ');
-            }
-            out.push_str(&type_text(ty)?);
+/// `a integer, b text`, as `pg_get_function_arguments` prints them.
+fn arguments_text(r: &RoutineDef) -> rusqlite::Result<String> {
+    let mut out = String::new();
+    for (name, ty) in r.argument_texts() {
+        if !out.is_empty() {
+            out.push_str(", ");
         }
-        Ok(out)
+        if !name.is_empty() {
+            out.push_str(&crate::sql::pg_ident::quote_ident(name));
+            out.push(' ');
+        }
+        out.push_str(&type_text(ty)?);
     }
+    Ok(out)
 }
 
 /// The OID a declared type names (a built-in, an array of one, or the
@@ -142,9 +120,6 @@ fn type_oid(conn: &Connection, ty: &str) -> rusqlite::Result<i64> {
 
 /// A declared type as `format_type` prints it, without its modifier.
 fn type_text(ty: &str) -> rusqlite::Result<String> {
-    if ty.eq_ignore_ascii_case("void") {
-        return Ok("void".into());
-    }
     if let Some(oid) = cat::regtype_oid(ty) {
         return Ok(cat::format_type(oid, None));
     }
@@ -152,7 +127,8 @@ fn type_text(ty: &str) -> rusqlite::Result<String> {
     Ok(crate::sql::pg_ident::quote_ident(&ty.to_ascii_lowercase()))
 }
 
-fn read(conn: &Connection, rowid: Option<i64>) -> rusqlite::Result<Vec<Routine>> {
+/// The stored routines (all, or the one of that rowid), with their rowids.
+fn read(conn: &Connection, rowid: Option<i64>) -> rusqlite::Result<Vec<(i64, RoutineDef)>> {
     if !has_relation(conn, "pgcat__routine")? {
         return Ok(Vec::new());
     }
@@ -161,41 +137,37 @@ fn read(conn: &Connection, rowid: Option<i64>) -> rusqlite::Result<Vec<Routine>>
          WHERE ?1 IS NULL OR rowid = ?1 ORDER BY rowid",
     )?;
     let rows = stmt.query_map([rowid], |r| {
-        Ok(Routine {
-            rowid: r.get(0)?,
+        let def = RoutineDef {
             name: r.get(1)?,
             language: r.get(2)?,
             args: r.get(3)?,
             returns: r.get(4)?,
             body: r.get(5)?,
-        })
+        };
+        Ok((r.get(0)?, def))
     })?;
     rows.collect()
 }
 
 fn routines_json(conn: &Connection) -> rusqlite::Result<String> {
     let mut out = Vec::new();
-    for r in read(conn, None)? {
+    for (rowid, r) in read(conn, None)? {
         let mut types = Vec::new();
-        for (_, ty) in r.arguments() {
+        for (_, ty) in r.argument_texts() {
             types.push(type_oid(conn, ty)?.to_string());
         }
-        let names: Vec<&str> = r.arguments().map(|(n, _)| n).collect();
+        let names: Vec<&str> = r.argument_texts().map(|(n, _)| n).collect();
         // proargnames (text[], kept as JSON like every array) is NULL when
         // no argument has a name.
         let names = names.iter().any(|n| !n.is_empty()).then_some(names);
-        let rettype = if r.returns.eq_ignore_ascii_case("void") {
-            2278
-        } else {
-            type_oid(conn, &r.returns)?
-        };
+        let rettype = type_oid(conn, &r.returns)?;
         let lang = if r.language == "plpgsql" {
             LANG_PLPGSQL
         } else {
             LANG_SQL
         };
         out.push(json!([
-            ROUTINE_OID + r.rowid,
+            ROUTINE_OID + rowid,
             r.name,
             lang,
             types.len(),
@@ -225,15 +197,15 @@ fn signature(ctx: &Context<'_>, part: Part) -> rusqlite::Result<Option<String>> 
     if oid <= ROUTINE_OID {
         return Ok(None);
     }
-    let Some(r) = read(&conn, Some(oid - ROUTINE_OID))?.pop() else {
+    let Some((_, r)) = read(&conn, Some(oid - ROUTINE_OID))?.pop() else {
         return Ok(None);
     };
     Ok(Some(match part {
-        Part::Arguments => r.arguments_text()?,
+        Part::Arguments => arguments_text(&r)?,
         Part::Result => type_text(&r.returns)?,
         Part::Definition => definition(
             &r.name,
-            &r.arguments_text()?,
+            &arguments_text(&r)?,
             &type_text(&r.returns)?,
             &r.language,
             &r.body,
@@ -287,16 +259,16 @@ fn function_oid(conn: &Connection, text: &str) -> rusqlite::Result<Option<i64>> 
         ),
         None => None,
     };
-    for r in read(conn, None)? {
+    for (rowid, r) in read(conn, None)? {
         if r.name != name {
             continue;
         }
         let mut types = Vec::new();
-        for (_, ty) in r.arguments() {
+        for (_, ty) in r.argument_texts() {
             types.push(type_oid(conn, ty)?);
         }
         if wanted.as_ref().is_none_or(|w| *w == types) {
-            return Ok(Some(ROUTINE_OID + r.rowid));
+            return Ok(Some(ROUTINE_OID + rowid));
         }
     }
     if wanted.as_ref().is_none_or(Vec::is_empty) && has_relation(conn, "pgcat__function")? {
@@ -324,12 +296,12 @@ fn function_name(conn: &Connection, oid: i64, with_types: bool) -> rusqlite::Res
             });
         }
     } else if oid > ROUTINE_OID {
-        if let Some(r) = read(conn, Some(oid - ROUTINE_OID))?.pop() {
+        if let Some((_, r)) = read(conn, Some(oid - ROUTINE_OID))?.pop() {
             if !with_types {
                 return Ok(quote(&r.name));
             }
             let types: Vec<String> = r
-                .arguments()
+                .argument_texts()
                 .map(|(_, ty)| type_text(ty))
                 .collect::<rusqlite::Result<_>>()?;
             return Ok(format!("{}({})", quote(&r.name), types.join(",")));

@@ -118,9 +118,7 @@ pub fn function_types(db: &Connection, routines: bool, retype: &Retype) -> Vec<(
 /// column (`numeric`, `int8`, `_text`), for the catalog's `decl`; NULL
 /// when its query does not say.
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
-    let flags = rusqlite::functions::FunctionFlags::SQLITE_UTF8
-        | rusqlite::functions::FunctionFlags::SQLITE_INNOCUOUS;
-    conn.create_scalar_function("pg_view_column_decl", 2, flags, |ctx| {
+    conn.create_scalar_function("pg_view_column_decl", 2, super::catalog::session(), |ctx| {
         let (view, cid): (String, i64) = (ctx.get(0)?, ctx.get(1)?);
         // SAFETY: the connection outlives the call; the queries only read.
         let conn = unsafe { ctx.get_connection()? };

@@ -22,6 +22,15 @@ const REL: &str = "SELECT s.rowid + 16384 AS oid, s.name AS name, \
      FROM main.sqlite_schema s WHERE s.type IN ('table', 'view') \
      AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND s.name NOT LIKE 'pgcat\\_%' ESCAPE '\\'";
 
+/// A column's declared type: a view's computed column (declared with no
+/// type) typed from the view's query (`relation_types`).
+macro_rules! col_decl {
+    () => {
+        "coalesce(CASE WHEN r.type = 'view' AND ti.type = '' \
+         THEN pg_view_column_decl(r.name, ti.cid) END, pg_decl(ti.type, ti.dflt_value))"
+    };
+}
+
 /// Columns with their PostgreSQL view of types and defaults: an INTEGER
 /// PRIMARY KEY (what `serial` becomes) has the type its default records
 /// (see `serial_key`) and shows the `nextval(...)` PostgreSQL would have.
@@ -30,10 +39,13 @@ const REL: &str = "SELECT s.rowid + 16384 AS oid, s.name AS name, \
 /// its default is a label cast to it, as PostgreSQL prints it.
 /// `ident` is pg_attribute's `attidentity` (`a`: GENERATED ALWAYS); such a
 /// column has no default in PostgreSQL's catalog (`dflt` is what numbers it).
-const COL: &str =
+const COL: &str = concat!(
     "SELECT r.oid AS relid, r.name AS relname, r.type AS reltype, ti.cid + 1 AS attnum, \
-     ti.name AS attname, coalesce(CASE WHEN r.type = 'view' AND ti.type = '' THEN pg_view_column_decl(r.name, ti.cid) END, pg_decl(ti.type, ti.dflt_value)) AS decl, \
-     coalesce(en.oid, pg_type_oid(coalesce(CASE WHEN r.type = 'view' AND ti.type = '' THEN pg_view_column_decl(r.name, ti.cid) END, pg_decl(ti.type, ti.dflt_value)))) AS typid, \
+     ti.name AS attname, ",
+    col_decl!(),
+    " AS decl, coalesce(en.oid, pg_type_oid(",
+    col_decl!(),
+    ")) AS typid, \
      (ti.\"notnull\" OR ti.pk > 0) AS nn, ti.pk AS pk, \
      CASE WHEN ti.pk = 1 AND lower(ti.type) = 'integer' AND r.type = 'table' \
          AND (SELECT count(*) FROM pragma_table_info(r.name) p WHERE p.pk > 0) = 1 \
@@ -45,7 +57,8 @@ const COL: &str =
      CASE WHEN ti.hidden >= 2 THEN pg_generation_expr(r.sql, ti.name) END AS gen \
      FROM pgcat__rel r JOIN pragma_table_xinfo(r.name) ti ON ti.hidden <> 1 \
      LEFT JOIN (SELECT e.type AS type, 1000000 + min(e.rowid) AS oid FROM pgcat__enum e \
-       GROUP BY e.type) en ON en.type = ti.type";
+       GROUP BY e.type) en ON en.type = ti.type"
+);
 
 /// Indexes, named as PostgreSQL names constraint indexes. The unique index
 /// `ALTER TABLE ... ADD PRIMARY KEY / UNIQUE` creates ends in a comment

@@ -12,7 +12,7 @@ use crate::sql::serial_key::ROWID_DECL;
 use sqlparser::ast::{
     AlterTable, AlterTableOperation, ColumnDef, ColumnOption, CreateIndex, CreateTable,
     CreateTableOptions, CreateView, DataType, Expr, GeneratedAs, Ident, ObjectName, ObjectType,
-    RenameTableNameKind, SchemaName, Statement, TableConstraint, Truncate, Value,
+    RenameTableNameKind, SchemaName, Statement, TableConstraint, Value,
 };
 
 /// A DDL translation: command tag and SQLite statements (empty = no-op).
@@ -372,7 +372,6 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
             )
         }
         Statement::CreateTrigger(t) => ddl("CREATE TRIGGER", super::plpgsql::create_trigger(&t)?),
-        Statement::Truncate(truncate) => ddl("TRUNCATE TABLE", truncate_tables(truncate)?),
         Statement::Drop {
             object_type,
             if_exists,
@@ -1406,52 +1405,40 @@ fn fraction_digits(data_type: &DataType) -> Option<(u32, &'static str)> {
 
 /// TRUNCATE for the session to run (see `backend::sqlite::exec::truncate`):
 /// the tables' SQLite names, RESTART IDENTITY, CASCADE; and the plain
-/// DELETEs a remote tenant runs instead.
+/// DELETEs a remote tenant runs instead (a serial key goes on numbering,
+/// as PostgreSQL's CONTINUE IDENTITY; RESTART IDENTITY resets the counter).
 pub(super) fn truncate(
     statement: &Statement,
 ) -> Result<Option<(super::StmtKind, Vec<String>)>, TranslateError> {
     let Statement::Truncate(truncate) = statement else {
         return Ok(None);
     };
+    let restart = matches!(
+        truncate.identity,
+        Some(sqlparser::ast::TruncateIdentityOption::Restart)
+    );
     let mut tables = Vec::new();
+    let mut deletes = Vec::new();
     for target in &truncate.table_names {
         let mut name = target.name.clone();
         check_table_name(&mut name)?;
-        tables.push(base_name(&name));
+        let table = base_name(&name);
+        deletes.push(format!("DELETE FROM {name}"));
+        if restart {
+            deletes.push(format!(
+                "SELECT pg_restart_identity({})",
+                crate::sql::quote_literal(&table)
+            ));
+        }
+        tables.push(table);
     }
     let kind = super::StmtKind::Truncate {
         tables,
-        restart: matches!(
-            truncate.identity,
-            Some(sqlparser::ast::TruncateIdentityOption::Restart)
-        ),
+        restart,
         cascade: matches!(
             truncate.cascade,
             Some(sqlparser::ast::CascadeOption::Cascade)
         ),
     };
-    Ok(Some((kind, truncate_tables(truncate.clone())?)))
-}
-
-/// TRUNCATE -> one DELETE per table. A serial key goes on numbering (an
-/// AUTOINCREMENT key keeps its counter), as PostgreSQL's CONTINUE IDENTITY;
-/// RESTART IDENTITY resets the counter.
-fn truncate_tables(truncate: Truncate) -> Result<Vec<String>, TranslateError> {
-    let restart = matches!(
-        truncate.identity,
-        Some(sqlparser::ast::TruncateIdentityOption::Restart)
-    );
-    let mut out = Vec::new();
-    for target in truncate.table_names {
-        let mut name = target.name;
-        check_table_name(&mut name)?;
-        out.push(format!("DELETE FROM {name}"));
-        if restart {
-            out.push(format!(
-                "SELECT pg_restart_identity({})",
-                crate::sql::quote_literal(&base_name(&name))
-            ));
-        }
-    }
-    Ok(out)
+    Ok(Some((kind, deletes)))
 }

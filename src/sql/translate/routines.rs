@@ -56,15 +56,18 @@ pub enum Compiled {
 }
 
 impl RoutineDef {
-    /// The arguments' names and types.
-    fn arguments(&self) -> Result<Vec<(String, DataType)>, TranslateError> {
+    /// Each argument's name (empty for none) and type, as written.
+    pub fn argument_texts(&self) -> impl Iterator<Item = (&str, &str)> {
         self.args
             .lines()
             .filter(|l| !l.is_empty())
-            .map(|line| {
-                let (name, ty) = line.split_once('\t').unwrap_or(("", line));
-                Ok((name.to_owned(), data_type(ty)?))
-            })
+            .map(|line| line.split_once('\t').unwrap_or(("", line)))
+    }
+
+    /// The arguments' names and types.
+    fn arguments(&self) -> Result<Vec<(String, DataType)>, TranslateError> {
+        self.argument_texts()
+            .map(|(name, ty)| Ok((name.to_owned(), data_type(ty)?)))
             .collect()
     }
 
