@@ -567,7 +567,7 @@ impl Session {
         {
             let mut slot = self.conn.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(conn) = slot.take() {
-                return Ok(conn);
+                return Ok(self.fitted(conn));
             }
             if !self.released.load(Ordering::Acquire) {
                 return Err(SqlError::new(
@@ -580,6 +580,15 @@ impl Session {
         tokio::task::spawn_blocking(move || super::idle_release::reacquire(&this))
             .await
             .map_err(|e| SqlError::internal("reopening the session's connection", e))?
+            .map(|conn| self.fitted(conn))
+    }
+
+    /// `conn` set to read as the tenant's write rate advises (mmap or not).
+    fn fitted(&self, mut conn: Conn) -> Conn {
+        if let Some(db) = &self.db {
+            db.fit_mmap(&mut conn);
+        }
+        conn
     }
 
     fn put_conn(&self, conn: Conn) {
@@ -686,7 +695,10 @@ impl Session {
             return self.with_local_conn_releasing(permit, |_| Ok(())).await;
         }
         drop(permit);
-        let committed = conn.take_committed();
+        let committed = match &self.db {
+            Some(db) => db.take_committed(&conn),
+            None => conn.take_committed(),
+        };
         self.put_conn(conn);
         match &self.db {
             Some(db) if committed => db.wait_durable_async().await,

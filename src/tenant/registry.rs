@@ -13,6 +13,7 @@ use crate::backend::libsql::{RemoteConfig, RemoteConn};
 use crate::backend::sqlite::exec::Conn;
 use crate::backend::sqlite::group_commit::GroupCommit;
 use crate::backend::sqlite::guard::Role;
+use crate::backend::sqlite::mmap_policy::MmapPolicy;
 use crate::backend::sqlite::open::{self, OpenOptions};
 use crate::sql::errors::{from_sqlite, SqlError};
 
@@ -34,6 +35,8 @@ pub struct TenantDb {
     /// The WAL fsync its sessions' commits share (local files with
     /// `synchronous = full` and `group_commit`).
     group_commit: Option<Arc<GroupCommit>>,
+    /// Whether its connections read through mmap now (by commit rate).
+    mmap: MmapPolicy,
     idle: Mutex<Vec<Conn>>,
     idle_cap: usize,
     /// The fewest pooled connections since the last trim: that many sat
@@ -144,9 +147,25 @@ impl TenantDb {
     /// call it after giving back the writer slot.
     pub fn make_durable(&self, conn: &Conn) -> Result<(), SqlError> {
         match &self.group_commit {
-            Some(gc) if conn.take_committed() => gc.wait_durable(),
+            Some(gc) if self.take_committed(conn) => gc.wait_durable(),
             _ => Ok(()),
         }
+    }
+
+    /// Whether `conn` committed since the last call; the commit counts
+    /// toward the tenant's write rate.
+    pub fn take_committed(&self, conn: &Conn) -> bool {
+        let committed = conn.take_committed();
+        if committed {
+            self.mmap.note_commit();
+        }
+        committed
+    }
+
+    /// Sets `conn` to read as the tenant's write rate advises (see
+    /// [`MmapPolicy`]); before a statement.
+    pub fn fit_mmap(&self, conn: &mut Conn) {
+        conn.fit_mmap(self.mmap.size_now());
     }
 
     /// Returns once every commit so far is on disk. The async side waits;
@@ -186,7 +205,11 @@ impl TenantDb {
             return Ok(c);
         }
         open::open(&self.path, self.opts)
-            .map(|db| Conn::new(db).for_session())
+            .map(|db| {
+                Conn::new(db)
+                    .for_session()
+                    .opened_with_mmap(self.opts.mmap_size)
+            })
             .map_err(|e| from_sqlite(&e))
     }
 
@@ -292,6 +315,7 @@ impl Registry {
                     key: key.clone(),
                     group_commit: (remote.is_none() && opts.syncs_by_group_commit())
                         .then(|| Arc::new(GroupCommit::new(&path))),
+                    mmap: MmapPolicy::new(opts.mmap_size),
                     path,
                     remote,
                     writer: Arc::new(Semaphore::new(1)),

@@ -109,6 +109,9 @@ pub struct Conn {
     routines: AtomicBool,
     /// Temporary tables emptied or dropped when a transaction ends.
     on_commit: Arc<super::on_commit::OnCommit>,
+    /// The `mmap_size` this connection reads with (-1: as opened); see
+    /// [`super::mmap_policy`].
+    mmap_size: i64,
 }
 
 /// Nanoseconds since the first call: a deadline the progress handler can
@@ -249,6 +252,7 @@ impl Conn {
             triggers,
             routines: AtomicBool::new(false),
             on_commit,
+            mmap_size: -1,
         }
     }
 
@@ -453,6 +457,27 @@ impl Conn {
 
     pub fn is_autocommit(&self) -> bool {
         self.db.is_autocommit()
+    }
+
+    /// A connection just opened with `mmap_size = size`.
+    pub fn opened_with_mmap(mut self, size: i64) -> Conn {
+        self.mmap_size = size;
+        self
+    }
+
+    /// Reads through a memory map of `size` bytes (0: none) from the next
+    /// transaction on, as [`super::mmap_policy`] advises; changed only
+    /// between transactions.
+    pub fn fit_mmap(&mut self, size: i64) {
+        if self.mmap_size == size || !self.db.is_autocommit() {
+            return;
+        }
+        // The authorizer refuses pragmas to tenant SQL; this is the server's.
+        let set =
+            super::guard::unguarded(&mut self.db, |db| db.pragma_update(None, "mmap_size", size));
+        if set.is_ok() {
+            self.mmap_size = size;
+        }
     }
 
     /// Runs statements with no parameters and no result (transaction control,

@@ -14,6 +14,7 @@ pub mod guard;
 pub mod has_privilege;
 mod index_def;
 mod key_types;
+pub mod mmap_policy;
 pub mod on_commit;
 pub mod open;
 pub mod pgfuncs;
