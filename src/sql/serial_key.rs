@@ -23,8 +23,6 @@ use crate::sql::pgtype::PgType;
 /// The declared type of a rowid alias key.
 pub const ROWID_DECL: &str = "INTEGER";
 
-const PREFIX: &str = "CAST(NULL AS ";
-
 /// What follows the type's name in an identity `GENERATED ALWAYS` mark.
 pub const ALWAYS_SUFFIX: &str = " always";
 
@@ -92,27 +90,38 @@ pub fn marker(ty: PgType) -> Option<&'static str> {
 }
 
 /// The declared type to read a column as: `decl`, or for a rowid alias
-/// key the type its default records.
+/// key the type its default records (`CAST(NULL AS int8)`, or an identity
+/// mark's `CAST(... AS "int8 by default")`).
 pub fn decl<'a>(decl: &'a str, dflt: Option<&'a str>) -> &'a str {
     if decl != ROWID_DECL {
         return decl;
     }
     dflt.and_then(|d| {
-        let head = d.get(..PREFIX.len())?;
-        let name = head
-            .eq_ignore_ascii_case(PREFIX)
-            .then(|| d[PREFIX.len()..].strip_suffix(')'))
-            .flatten()?;
-        // The identity marks: `"int4 always"`, `"int8 by default"`.
-        Some(
-            name.strip_prefix('"')
-                .and_then(|n| n.strip_suffix('"'))
-                .and_then(|n| {
-                    n.strip_suffix(ALWAYS_SUFFIX)
-                        .or_else(|| n.strip_suffix(BY_DEFAULT_SUFFIX))
-                })
-                .unwrap_or(name),
-        )
+        let d = d.trim();
+        let d = d
+            .strip_prefix('(')
+            .and_then(|d| d.strip_suffix(')'))
+            .unwrap_or(d);
+        if !d.get(..5)?.eq_ignore_ascii_case("CAST(") {
+            return None;
+        }
+        let d = d.strip_suffix(')')?;
+        // The last ` AS `, in any case.
+        let at = (0..d.len().saturating_sub(3))
+            .rev()
+            .find(|&i| d.as_bytes()[i..i + 4].eq_ignore_ascii_case(b" as "))?;
+        let (value, name) = (&d[..at], &d[at + 4..]);
+        match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+            // The identity marks: `"int4 always"`, `"int8 by default"`.
+            Some(quoted) => quoted
+                .strip_suffix(ALWAYS_SUFFIX)
+                .or_else(|| quoted.strip_suffix(BY_DEFAULT_SUFFIX)),
+            // A plain key's type mark casts NULL.
+            None => value
+                .get(5..)
+                .is_some_and(|v| v.eq_ignore_ascii_case("NULL"))
+                .then_some(name),
+        }
     })
     .unwrap_or(decl)
 }

@@ -100,6 +100,25 @@ fn apply(conn: &mut Connection, table: &str, changes: &[ColumnChange]) -> Result
                 conn.execute_batch(&comments.join("; ")).map_err(sql)?;
             }
             ColumnChange::Run(statement) => conn.execute_batch(statement).map_err(sql)?,
+            ColumnChange::DropIdentity { column, if_exists } => {
+                drop_identity(conn, table, column, *if_exists)?
+            }
+            ColumnChange::SetGenerated { column, always } => {
+                let (_, value, decl) = identity(conn, table, column)?;
+                let marker = crate::sql::serial_key::identity_marker(
+                    crate::sql::pgtype::PgType::from_decl(&decl),
+                    *always,
+                );
+                let default = format!("(CAST({value} AS \"{marker}\"))");
+                edit_column(
+                    conn,
+                    table,
+                    &ColumnChange::SetDefault(column.clone(), default),
+                )?
+            }
+            ColumnChange::RestartIdentity { column, value } => {
+                restart_identity(conn, table, column, *value)?
+            }
             edit => edit_column(conn, table, edit)?,
         }
     }
@@ -111,6 +130,11 @@ fn apply(conn: &mut Connection, table: &str, changes: &[ColumnChange]) -> Result
 /// after (a new type).
 fn edit_column(conn: &mut Connection, table: &str, change: &ColumnChange) -> Result<(), SqlError> {
     let (name, create) = definition(conn, table)?;
+    if let ColumnChange::SetDefault(column, default) = change {
+        if let Some(sequence) = rowid_identity(conn, &name, column, default)? {
+            return rowid_add_identity(conn, &name, column, default, &sequence);
+        }
+    }
     // A type PostgreSQL does not have built in is one of the tenant's enums.
     let to_enum = match change {
         ColumnChange::SetType { decl, .. } if crate::sql::catalog::regtype_oid(decl).is_none() => {
@@ -180,6 +204,178 @@ fn edit_column(conn: &mut Connection, table: &str, change: &ColumnChange) -> Res
             .map_err(|e| from_sqlite(&e))?;
     }
     Ok(())
+}
+
+/// An identity column's stored table name, the value its default numbers
+/// with (`NULL` for a rowid key, SQLite numbers it; else the sequence's
+/// `pg_nextval(...)`) and its type; 55000 for a column that is none.
+fn identity(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+) -> Result<(String, String, String), SqlError> {
+    let (name, _) = definition(conn, table)?;
+    let (decl, dflt): (String, Option<String>) = conn
+        .query_row(
+            "SELECT type, dflt_value FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+            [&name, column],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(|e| from_sqlite(&e))?
+        .ok_or_else(|| {
+            SqlError::new(
+                "42703",
+                format!(
+                    "column \"{column}\" of relation \"{}\" does not exist",
+                    display(&name)
+                ),
+            )
+        })?;
+    let value = dflt
+        .as_deref()
+        .and_then(crate::sql::serial_key::unmarked)
+        .ok_or_else(|| not_identity(&name, column))?
+        .to_owned();
+    let decl = crate::sql::serial_key::decl(&decl, dflt.as_deref()).to_owned();
+    Ok((name, value, decl))
+}
+
+fn not_identity(table: &str, column: &str) -> SqlError {
+    SqlError::new(
+        "55000",
+        format!(
+            "column \"{column}\" of relation \"{}\" is not an identity column",
+            display(table)
+        ),
+    )
+}
+
+/// The sequence an identity column numbers from: its own (`pg_nextval('s')`)
+/// or, for a rowid key, the name PostgreSQL would give it, which the
+/// sequence functions answer to (see `pgfuncs::sequences`).
+fn identity_sequence(table: &str, column: &str, value: &str) -> String {
+    match value.split_once('\'') {
+        Some((_, rest)) => rest.split('\'').next().unwrap_or(rest).to_owned(),
+        None => format!("{table}_{column}_seq"),
+    }
+}
+
+/// `DROP IDENTITY`: the default goes (a rowid key keeps the mark of its
+/// type), and so does the identity's sequence.
+fn drop_identity(
+    conn: &mut Connection,
+    table: &str,
+    column: &str,
+    if_exists: bool,
+) -> Result<(), SqlError> {
+    let (name, value, decl) = match identity(conn, table, column) {
+        Err(e) if if_exists && e.code == "55000" => {
+            return skipping(conn, &format!("{}, skipping", e.message));
+        }
+        other => other?,
+    };
+    if value.eq_ignore_ascii_case("NULL") {
+        let ty = crate::sql::pgtype::PgType::from_decl(&decl);
+        let change = match crate::sql::serial_key::marker(ty) {
+            Some(marker) => {
+                ColumnChange::SetDefault(column.to_owned(), format!("(CAST(NULL AS {marker}))"))
+            }
+            None => ColumnChange::DropDefault(column.to_owned()),
+        };
+        return edit_column(conn, &name, &change);
+    }
+    edit_column(conn, &name, &ColumnChange::DropDefault(column.to_owned()))?;
+    let sequence = identity_sequence(&name, column, &value);
+    conn.execute_batch(&format!("DROP TABLE IF EXISTS main.{}", quote(&sequence)))
+        .map_err(|e| from_sqlite(&e))
+}
+
+/// `RESTART [WITH n]`: numbering goes on at `n`, or at the sequence's start.
+fn restart_identity(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    value: Option<i64>,
+) -> Result<(), SqlError> {
+    let (name, numbered_by, _) = identity(conn, table, column)?;
+    let sequence = identity_sequence(&name, column, &numbered_by);
+    let own = !numbered_by.eq_ignore_ascii_case("NULL");
+    let sql = match (value, own) {
+        (None, true) => format!(
+            "UPDATE main.{} SET last_value = start_value, is_called = 0",
+            quote(&sequence)
+        ),
+        (value, _) => format!(
+            "SELECT pg_setval('{}', {}, 0)",
+            sequence.replace('\'', "''"),
+            value.unwrap_or(1)
+        ),
+    };
+    conn.execute_batch(&sql).map_err(|e| from_sqlite(&e))
+}
+
+/// The sequence of an identity default (`ADD GENERATED`) set on a rowid
+/// key, whose default SQLite never applies: it numbers the key itself.
+fn rowid_identity(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    default: &str,
+) -> Result<Option<String>, SqlError> {
+    let Some(value) = crate::sql::serial_key::unmarked(default) else {
+        return Ok(None);
+    };
+    if value.eq_ignore_ascii_case("NULL") {
+        return Ok(None);
+    }
+    let rowid_key: bool = conn
+        .query_row(
+            "SELECT count(*) = 1 AND max(lower(type) = 'integer' AND name = ?2 COLLATE NOCASE) \
+             FROM pragma_table_info(?1) WHERE pk > 0",
+            [table, column],
+            |r| r.get::<_, Option<bool>>(0),
+        )
+        .map_err(|e| from_sqlite(&e))?
+        .unwrap_or(false);
+    Ok(rowid_key.then(|| identity_sequence(table, column, value)))
+}
+
+/// `ADD GENERATED ... AS IDENTITY` on a rowid key: marked as an identity
+/// numbered by SQLite (as CREATE TABLE makes one), the sequence the
+/// statement created dropped again, its START WITH carried over.
+fn rowid_add_identity(
+    conn: &mut Connection,
+    table: &str,
+    column: &str,
+    default: &str,
+    sequence: &str,
+) -> Result<(), SqlError> {
+    let marker = default
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .rsplit_once(" AS ")
+        .map(|(_, m)| m.to_owned())
+        .ok_or_else(|| SqlError::internal("ALTER TABLE", "unexpected identity default"))?;
+    edit_column(
+        conn,
+        table,
+        &ColumnChange::SetDefault(column.to_owned(), format!("(CAST(NULL AS {marker}))")),
+    )?;
+    let seq = quote(sequence);
+    let start: Option<i64> = conn
+        .query_row(&format!("SELECT start_value FROM main.{seq}"), [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .unwrap_or(None);
+    conn.execute_batch(&format!("DROP TABLE IF EXISTS main.{seq}"))
+        .map_err(|e| from_sqlite(&e))?;
+    match start {
+        Some(n) if n != 1 => restart_identity(conn, table, column, Some(n)),
+        _ => Ok(()),
+    }
 }
 
 /// Whether the tenant has an enum type of that name.
@@ -354,7 +550,20 @@ fn edited_definition(
                 format!("column \"{column_name}\" of relation \"{table}\" does not exist"),
             )
         })?;
-    let old_decl = column.data_type.to_string();
+    // A rowid key's type is the one its default records (`serial_key`).
+    let old_decl = {
+        let decl = column.data_type.to_string();
+        let dflt = column.options.iter().find_map(|o| match &o.option {
+            ColumnOption::Default(e) => Some(e.to_string()),
+            _ => None,
+        });
+        let dflt = dflt.as_deref().map(|d| {
+            d.strip_prefix('(')
+                .and_then(|d| d.strip_suffix(')'))
+                .unwrap_or(d)
+        });
+        crate::sql::serial_key::decl(&decl, dflt).to_owned()
+    };
     let option = |option| ColumnOptionDef { name: None, option };
     match change {
         ColumnChange::SetNotNull(_) => {
@@ -426,10 +635,13 @@ fn edited_definition(
         ColumnChange::DropDefault(_) => column
             .options
             .retain(|o| !matches!(o.option, ColumnOption::Default(_))),
+        ColumnChange::SetType { decl, .. }
+            if column.data_type.to_string() == crate::sql::serial_key::ROWID_DECL =>
+        {
+            retype_rowid_key(column, column_name, decl)?;
+        }
         ColumnChange::SetType { decl, .. } => {
-            if column.data_type.to_string() == crate::sql::serial_key::ROWID_DECL
-                || is_rowid_key(&column.data_type)
-            {
+            if is_rowid_key(&column.data_type) {
                 return Err(SqlError::new(
                     "0A000",
                     format!("changing the type of key column \"{column_name}\" is not supported"),
@@ -530,6 +742,75 @@ fn keep_autoincrement(create: &str, ct: &mut sqlparser::ast::CreateTable) {
 }
 
 /// An auto-numbered key stores the rowid itself: its type cannot change.
+/// A rowid key (`INTEGER PRIMARY KEY`) to another integer type, as
+/// Django's AutoField to BigAutoField migration asks: SQLite's rowid is 64
+/// bits whatever the declaration, so only the type its default records
+/// changes (see `serial_key`), identity mark and all. Narrower than the
+/// keys already there is 22003, as PostgreSQL's rewrite finds.
+fn retype_rowid_key(
+    column: &mut sqlparser::ast::ColumnDef,
+    column_name: &str,
+    decl: &str,
+) -> Result<(), SqlError> {
+    use crate::sql::pgtype::PgType as P;
+    use crate::sql::serial_key;
+    use sqlparser::ast::{DataType, Expr, Ident, ObjectName};
+    let ty = P::from_decl(decl);
+    if !matches!(ty, P::Int2 | P::Int4 | P::Int8) {
+        return Err(SqlError::new(
+            "0A000",
+            format!("changing the type of key column \"{column_name}\" to {decl} is not supported"),
+        ));
+    }
+    let at = column
+        .options
+        .iter()
+        .position(|o| matches!(o.option, ColumnOption::Default(_)));
+    let mut identity = None;
+    if let Some(at) = at {
+        let ColumnOption::Default(e) = &column.options[at].option else {
+            unreachable!("found as a default");
+        };
+        let mut cast = e;
+        while let Expr::Nested(inner) = cast {
+            cast = inner;
+        }
+        if let Expr::Cast { data_type, .. } = cast {
+            let name = data_type.to_string();
+            let name = name.trim_matches('"');
+            identity = if name.ends_with(serial_key::ALWAYS_SUFFIX) {
+                Some(true)
+            } else if name.ends_with(serial_key::BY_DEFAULT_SUFFIX) {
+                Some(false)
+            } else {
+                None
+            };
+        }
+        column.options.remove(at);
+    }
+    // An identity mark is a quoted name (it has spaces), a type mark bare.
+    let marker = match identity {
+        Some(always) => Some(Ident::with_quote(
+            '"',
+            serial_key::identity_marker(ty, always),
+        )),
+        None => serial_key::marker(ty).map(Ident::new),
+    };
+    if let Some(marker) = marker {
+        let data_type = DataType::Custom(ObjectName::from(vec![marker]), vec![]);
+        column.options.push(ColumnOptionDef {
+            name: None,
+            option: ColumnOption::Default(Expr::Nested(Box::new(Expr::Cast {
+                kind: sqlparser::ast::CastKind::Cast,
+                expr: Box::new(Expr::Value(sqlparser::ast::Value::Null.into())),
+                data_type,
+                format: None,
+            }))),
+        });
+    }
+    Ok(())
+}
+
 fn is_rowid_key(t: &sqlparser::ast::DataType) -> bool {
     t.to_string().starts_with("pgtenant_")
 }
@@ -572,6 +853,26 @@ fn conversion(
     let moment = |t: P| matches!(t, P::Date | P::Timestamp | P::Timestamptz);
     let int = |t: P| matches!(t, P::Int2 | P::Int4 | P::Int8);
     let mut steps = Vec::new();
+    // A narrower integer (int8 to int4, a key too: its declaration says
+    // INTEGER whatever it holds) must hold every value.
+    let range = match new {
+        P::Int2 => Some((i64::from(i16::MIN), i64::from(i16::MAX), "smallint")),
+        P::Int4 => Some((i64::from(i32::MIN), i64::from(i32::MAX), "integer")),
+        _ => None,
+    };
+    if let (Some((lo, hi, name)), true) = (range, number(old)) {
+        let outside = conn
+            .query_row(
+                &format!("SELECT 1 FROM {t} WHERE {c} < {lo} OR {c} > {hi} LIMIT 1"),
+                [],
+                |_| Ok(()),
+            )
+            .optional()
+            .map_err(|e| from_sqlite(&e))?;
+        if outside.is_some() {
+            return Err(SqlError::new("22003", format!("{name} out of range")));
+        }
+    }
     if old == new && !matches!(new, P::Numeric | P::Varchar | P::Bpchar) {
         return Ok(steps);
     }

@@ -42,6 +42,7 @@ mod functions;
 mod grants;
 mod group_check;
 mod grouping_sets;
+mod identity_alter;
 mod interval_sums;
 mod join_star;
 mod jsonpath;
@@ -295,6 +296,23 @@ pub enum ColumnChange {
     /// Server-written SQLite text run in its place among the edits (an
     /// added primary key's check and unique index).
     Run(String),
+    /// `DROP IDENTITY [IF EXISTS]`: the column keeps its values, loses
+    /// its numbering (and the sequence behind it).
+    DropIdentity {
+        column: String,
+        if_exists: bool,
+    },
+    /// `SET GENERATED ALWAYS | BY DEFAULT` of an identity column.
+    SetGenerated {
+        column: String,
+        always: bool,
+    },
+    /// `RESTART [WITH n]` of an identity column's numbering (no `n`: its
+    /// start).
+    RestartIdentity {
+        column: String,
+        value: Option<i64>,
+    },
 }
 
 /// What kind of statement it is.

@@ -22,6 +22,9 @@ pub(super) enum Parsed {
     Copy(Vec<TokenWithSpan>),
     /// `ALTER SEQUENCE ...` (sqlparser does not parse it): its tokens.
     AlterSequence(Vec<TokenWithSpan>),
+    /// `ALTER TABLE ... ALTER COLUMN c DROP IDENTITY | SET GENERATED |
+    /// RESTART` (nor these): its tokens.
+    IdentityAlter(Vec<TokenWithSpan>),
     /// `CREATE DOMAIN ...` (sqlparser takes no NOT NULL there): its tokens.
     CreateDomain(Vec<TokenWithSpan>),
     /// `ALTER <object> ... OWNER TO role`: its tokens.
@@ -103,6 +106,10 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         }
         if super::owner::is_owner_to(&significant) {
             out.push(Parsed::OwnerTo(chunk.to_vec()));
+            continue;
+        }
+        if super::identity_alter::is_identity_alter(&significant) {
+            out.push(Parsed::IdentityAlter(chunk.to_vec()));
             continue;
         }
         if super::alter_sequence::is_alter_sequence(&significant) {

@@ -14,6 +14,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
         Parsed::CreateLike(tokens) => return super::create_like::translate(tokens),
         Parsed::TsvectorTrigger(tokens) => return super::tsvector_trigger::translate(tokens),
         Parsed::AlterSequence(tokens) => return super::alter_sequence::translate(tokens),
+        Parsed::IdentityAlter(tokens) => return super::identity_alter::translate(tokens),
         Parsed::OwnerTo(tokens) => return super::owner::translate(tokens),
         Parsed::CreateDomain(tokens) => return super::domains::create(tokens),
         Parsed::Comment(tokens) => return super::comments::translate(tokens),
