@@ -242,7 +242,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         // (Text only for `text` itself: an enum or another declared name
         // reads as text too, but PostgreSQL casts a constant to that type.)
         let types: std::collections::HashMap<String, PgType> = conn
-            .prepare_cached("SELECT name, pg_decl(type, dflt_value) FROM pragma_table_info(?1)")?
+            .prepare_cached("SELECT name, pg_decl(type, dflt_value) FROM pragma_table_xinfo(?1)")?
             .query_map([&table], |r| {
                 let decl = r.get::<_, Option<String>>(1)?.unwrap_or_default();
                 let ty = PgType::from_decl(&decl);

@@ -938,7 +938,7 @@ impl Conn {
         let mut stmt = self
             .db
             .prepare_cached(
-                "SELECT pg_decl(type, dflt_value) FROM pragma_table_info(?1) WHERE cid = ?2",
+                "SELECT pg_decl(type, dflt_value) FROM pragma_table_xinfo(?1) WHERE cid = ?2",
             )
             .ok()?;
         let decl: String = stmt
@@ -1393,7 +1393,7 @@ fn several_statements(sql: &str) -> bool {
 /// The declared type of `table.column` on `db`.
 pub fn declared_type(db: &Connection, table: &str, column: &str) -> Option<PgType> {
     let mut stmt = db
-        .prepare_cached("SELECT pg_decl(type, dflt_value) FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE")
+        .prepare_cached("SELECT pg_decl(type, dflt_value) FROM pragma_table_xinfo(?1) WHERE name = ?2 COLLATE NOCASE")
         .ok()?;
     let decl: String = stmt.query_row([table, column], |r| r.get(0)).ok()?;
     Some(PgType::from_decl(&decl))

@@ -19,7 +19,11 @@ pub fn relation_columns(
     depth: usize,
 ) -> Option<TableColumns> {
     let mut stmt = db
-        .prepare_cached("SELECT name, pg_decl(type, dflt_value) FROM pragma_table_info(?1)")
+        // xinfo: generated columns too (hidden 2, 3), which `*` reads.
+        .prepare_cached(
+            "SELECT name, pg_decl(type, dflt_value) FROM pragma_table_xinfo(?1) \
+             WHERE hidden IN (0, 2, 3) ORDER BY cid",
+        )
         .ok()?;
     let declared: Vec<(String, String)> = stmt
         .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))

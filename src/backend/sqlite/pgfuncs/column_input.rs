@@ -578,7 +578,7 @@ fn column_name(ctx: &Context<'_>) -> String {
             // SAFETY: a read of the schema during the call.
             let named = ctx.get::<String>(1).ok().and_then(|table| {
                 let conn = unsafe { ctx.get_connection() }.ok()?;
-                conn.prepare_cached("SELECT name FROM pragma_table_info(?1) WHERE cid = ?2")
+                conn.prepare_cached("SELECT name FROM pragma_table_xinfo(?1) WHERE cid = ?2")
                     .and_then(|mut s| {
                         s.query_row(rusqlite::params![table, position.as_i64().ok()], |r| {
                             r.get::<_, String>(0)

@@ -106,7 +106,10 @@ pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
         // SAFETY: the row is read during the call, on the calling connection.
         let conn = unsafe { ctx.get_connection()? };
         let columns: Vec<(String, Column)> = conn
-            .prepare_cached("SELECT name, type FROM pragma_table_info(?1) ORDER BY cid")?
+            // xinfo: `*` includes generated columns (hidden 2, 3), table_info not.
+            .prepare_cached(
+                "SELECT name, type FROM pragma_table_xinfo(?1) WHERE hidden IN (0, 2, 3) ORDER BY cid",
+            )?
             .query_map([&table], |r| {
                 Ok((r.get::<_, String>(0)?, Column::of(&r.get::<_, String>(1)?)))
             })?

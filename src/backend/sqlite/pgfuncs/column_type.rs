@@ -32,7 +32,7 @@ pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
         let conn = unsafe { ctx.get_connection()? };
         search(&scopes, |table| {
             conn.query_row(
-                "SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+                "SELECT type FROM pragma_table_xinfo(?1) WHERE name = ?2 COLLATE NOCASE",
                 [table, column.as_str()],
                 |r| r.get::<_, String>(0),
             )

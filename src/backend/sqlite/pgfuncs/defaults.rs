@@ -60,12 +60,12 @@ pub(super) fn column_field(
 ) -> rusqlite::Result<Option<Option<String>>> {
     let (by_position, by_name) = match field {
         Field::Type => (
-            "SELECT pg_decl(type, dflt_value) FROM pragma_table_info(?1) WHERE cid = ?2",
-            "SELECT pg_decl(type, dflt_value) FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+            "SELECT pg_decl(type, dflt_value) FROM pragma_table_xinfo(?1) WHERE cid = ?2",
+            "SELECT pg_decl(type, dflt_value) FROM pragma_table_xinfo(?1) WHERE name = ?2 COLLATE NOCASE",
         ),
         Field::Default => (
-            "SELECT dflt_value FROM pragma_table_info(?1) WHERE cid = ?2",
-            "SELECT dflt_value FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
+            "SELECT dflt_value FROM pragma_table_xinfo(?1) WHERE cid = ?2",
+            "SELECT dflt_value FROM pragma_table_xinfo(?1) WHERE name = ?2 COLLATE NOCASE",
         ),
     };
     match column {

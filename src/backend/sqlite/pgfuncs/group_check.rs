@@ -22,7 +22,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         // SAFETY: a read of the schema during the call.
         let conn = unsafe { ctx.get_connection()? };
         let columns: Vec<(String, bool)> = conn
-            .prepare_cached("SELECT name, pk > 0 FROM pragma_table_info(?1) ORDER BY cid")?
+            .prepare_cached("SELECT name, pk > 0 FROM pragma_table_xinfo(?1) ORDER BY cid")?
             .query_map([&table], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         let grouped: Vec<String> = grouped.split(',').map(str::to_lowercase).collect();
