@@ -140,18 +140,9 @@ fn at_option(c: &Cursor) -> bool {
     ))
 }
 
-/// A sequence name, `public.` dropped, quoted for SQLite.
 /// The (unquoted) name of a sequence in schema public.
 fn sequence_name(c: &mut Cursor) -> Result<String, TranslateError> {
-    let mut parts = vec![c.identifier()?];
-    while c.eat(&Token::Period) {
-        parts.push(c.identifier()?);
-    }
-    match parts.as_slice() {
-        [n] => Ok(n.clone()),
-        [s, n] if s == "public" => Ok(n.clone()),
-        _ => Err(unsupported("a sequence outside schema public")),
-    }
+    c.public_name("a sequence")
 }
 
 /// An integer literal, maybe negative; the cursor stays put otherwise.

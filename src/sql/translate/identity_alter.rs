@@ -55,7 +55,7 @@ pub(super) fn translate(tokens: Vec<TokenWithSpan>) -> Result<Translation, Trans
     }
     // ONLY changes nothing: no table inherits another.
     c.eat_word("only");
-    let table = table_name(&mut c)?;
+    let table = c.public_name("a table")?;
     if !c.eat_word("alter") {
         return Err(c.unexpected());
     }
@@ -98,19 +98,6 @@ pub(super) fn translate(tokens: Vec<TokenWithSpan>) -> Result<Translation, Trans
         table,
         changes: vec![change],
     }))
-}
-
-/// The table's name, without the schema `public`.
-fn table_name(c: &mut Cursor) -> Result<String, TranslateError> {
-    let mut parts = vec![c.identifier()?];
-    while c.eat(&Token::Period) {
-        parts.push(c.identifier()?);
-    }
-    match parts.as_slice() {
-        [n] => Ok(n.clone()),
-        [s, n] if s == "public" => Ok(n.clone()),
-        _ => Err(unsupported("a table outside schema public")),
-    }
 }
 
 /// An integer literal, maybe negative.

@@ -98,6 +98,22 @@ impl Cursor {
         Ok(cols)
     }
 
+    /// A relation's name, without the schema `public`; `what` names the
+    /// kind in the refusal of any other schema.
+    pub(super) fn public_name(&mut self, what: &str) -> Result<String, TranslateError> {
+        let mut parts = vec![self.identifier()?];
+        while self.eat(&Token::Period) {
+            parts.push(self.identifier()?);
+        }
+        match parts.as_slice() {
+            [n] => Ok(n.clone()),
+            [s, n] if s == "public" => Ok(n.clone()),
+            _ => Err(super::error::unsupported(format!(
+                "{what} outside schema public"
+            ))),
+        }
+    }
+
     pub(super) fn string(&mut self) -> Result<String, TranslateError> {
         match self.next() {
             Some(Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s)) => Ok(s),
