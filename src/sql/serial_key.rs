@@ -50,31 +50,39 @@ pub fn identity(dflt: Option<&str>) -> &'static str {
     }
 }
 
-/// The identity suffix a default's outer cast names.
-fn marked(dflt: Option<&str>) -> Option<&'static str> {
-    let d = dflt?.trim();
+/// The value and type name of a default that is one cast, `CAST(value AS
+/// name)` (maybe in parentheses, any case).
+fn cast_parts(dflt: &str) -> Option<(&str, &str)> {
+    let d = dflt.trim();
     let d = d
         .strip_prefix('(')
         .and_then(|d| d.strip_suffix(')'))
         .unwrap_or(d);
-    if !d.get(..5).is_some_and(|h| h.eq_ignore_ascii_case("CAST(")) {
+    if !d.get(..5)?.eq_ignore_ascii_case("CAST(") {
         return None;
     }
+    let d = d.strip_suffix(')')?;
+    // The last ` AS `, in any case.
+    let at = (5..d.len().saturating_sub(3))
+        .rev()
+        .find(|&i| d.as_bytes()[i..i + 4].eq_ignore_ascii_case(b" as "))?;
+    Some((&d[5..at], &d[at + 4..]))
+}
+
+/// The identity suffix a default's outer cast names.
+fn marked(dflt: Option<&str>) -> Option<&'static str> {
+    let (_, name) = cast_parts(dflt?)?;
+    let name = name.strip_suffix('"')?;
     [ALWAYS_SUFFIX, BY_DEFAULT_SUFFIX]
         .into_iter()
-        .find(|suffix| d.ends_with(&format!("{suffix}\")")))
+        .find(|suffix| name.ends_with(suffix))
 }
 
 /// A default without its identity mark: the value it casts (`CAST(x AS
 /// "int8 by default")` -> `x`); `None` when it has no mark.
 pub fn unmarked(dflt: &str) -> Option<&str> {
     marked(Some(dflt))?;
-    let d = dflt.trim();
-    let d = d
-        .strip_prefix('(')
-        .and_then(|d| d.strip_suffix(')'))
-        .unwrap_or(d);
-    d[5..].rsplit_once(" AS ").map(|(value, _)| value)
+    cast_parts(dflt).map(|(value, _)| value)
 }
 
 /// Whether a column's default (`pragma_table_info`'s `dflt_value`) marks
@@ -97,30 +105,14 @@ pub fn decl<'a>(decl: &'a str, dflt: Option<&'a str>) -> &'a str {
         return decl;
     }
     dflt.and_then(|d| {
-        let d = d.trim();
-        let d = d
-            .strip_prefix('(')
-            .and_then(|d| d.strip_suffix(')'))
-            .unwrap_or(d);
-        if !d.get(..5)?.eq_ignore_ascii_case("CAST(") {
-            return None;
-        }
-        let d = d.strip_suffix(')')?;
-        // The last ` AS `, in any case.
-        let at = (0..d.len().saturating_sub(3))
-            .rev()
-            .find(|&i| d.as_bytes()[i..i + 4].eq_ignore_ascii_case(b" as "))?;
-        let (value, name) = (&d[..at], &d[at + 4..]);
+        let (value, name) = cast_parts(d)?;
         match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
             // The identity marks: `"int4 always"`, `"int8 by default"`.
             Some(quoted) => quoted
                 .strip_suffix(ALWAYS_SUFFIX)
                 .or_else(|| quoted.strip_suffix(BY_DEFAULT_SUFFIX)),
             // A plain key's type mark casts NULL.
-            None => value
-                .get(5..)
-                .is_some_and(|v| v.eq_ignore_ascii_case("NULL"))
-                .then_some(name),
+            None => value.eq_ignore_ascii_case("NULL").then_some(name),
         }
     })
     .unwrap_or(decl)

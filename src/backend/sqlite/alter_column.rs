@@ -255,8 +255,11 @@ fn not_identity(table: &str, column: &str) -> SqlError {
 /// or, for a rowid key, the name PostgreSQL would give it, which the
 /// sequence functions answer to (see `pgfuncs::sequences`).
 fn identity_sequence(table: &str, column: &str, value: &str) -> String {
-    match value.split_once('\'') {
-        Some((_, rest)) => rest.split('\'').next().unwrap_or(rest).to_owned(),
+    match value
+        .strip_prefix("pg_nextval('")
+        .and_then(|s| s.strip_suffix("')"))
+    {
+        Some(sequence) => sequence.to_owned(),
         None => format!("{table}_{column}_seq"),
     }
 }
@@ -351,17 +354,14 @@ fn rowid_add_identity(
     default: &str,
     sequence: &str,
 ) -> Result<(), SqlError> {
-    let marker = default
-        .trim()
-        .trim_start_matches('(')
-        .trim_end_matches(')')
-        .rsplit_once(" AS ")
-        .map(|(_, m)| m.to_owned())
+    // The same mark, casting NULL instead of the sequence's next value.
+    let value = crate::sql::serial_key::unmarked(default)
         .ok_or_else(|| SqlError::internal("ALTER TABLE", "unexpected identity default"))?;
+    let default = default.replacen(value, "NULL", 1);
     edit_column(
         conn,
         table,
-        &ColumnChange::SetDefault(column.to_owned(), format!("(CAST(NULL AS {marker}))")),
+        &ColumnChange::SetDefault(column.to_owned(), default),
     )?;
     let seq = quote(sequence);
     let start: Option<i64> = conn
@@ -557,12 +557,7 @@ fn edited_definition(
             ColumnOption::Default(e) => Some(e.to_string()),
             _ => None,
         });
-        let dflt = dflt.as_deref().map(|d| {
-            d.strip_prefix('(')
-                .and_then(|d| d.strip_suffix(')'))
-                .unwrap_or(d)
-        });
-        crate::sql::serial_key::decl(&decl, dflt).to_owned()
+        crate::sql::serial_key::decl(&decl, dflt.as_deref()).to_owned()
     };
     let option = |option| ColumnOptionDef { name: None, option };
     match change {
@@ -741,7 +736,6 @@ fn keep_autoincrement(create: &str, ct: &mut sqlparser::ast::CreateTable) {
     }
 }
 
-/// An auto-numbered key stores the rowid itself: its type cannot change.
 /// A rowid key (`INTEGER PRIMARY KEY`) to another integer type, as
 /// Django's AutoField to BigAutoField migration asks: SQLite's rowid is 64
 /// bits whatever the declaration, so only the type its default records
@@ -768,22 +762,11 @@ fn retype_rowid_key(
         .position(|o| matches!(o.option, ColumnOption::Default(_)));
     let mut identity = None;
     if let Some(at) = at {
-        let ColumnOption::Default(e) = &column.options[at].option else {
-            unreachable!("found as a default");
-        };
-        let mut cast = e;
-        while let Expr::Nested(inner) = cast {
-            cast = inner;
-        }
-        if let Expr::Cast { data_type, .. } = cast {
-            let name = data_type.to_string();
-            let name = name.trim_matches('"');
-            identity = if name.ends_with(serial_key::ALWAYS_SUFFIX) {
-                Some(true)
-            } else if name.ends_with(serial_key::BY_DEFAULT_SUFFIX) {
-                Some(false)
-            } else {
-                None
+        if let ColumnOption::Default(e) = &column.options[at].option {
+            identity = match serial_key::identity(Some(&e.to_string())) {
+                "a" => Some(true),
+                "d" => Some(false),
+                _ => None,
             };
         }
         column.options.remove(at);
@@ -811,6 +794,7 @@ fn retype_rowid_key(
     Ok(())
 }
 
+/// An auto-numbered key stores the rowid itself: its type cannot change.
 fn is_rowid_key(t: &sqlparser::ast::DataType) -> bool {
     t.to_string().starts_with("pgtenant_")
 }
