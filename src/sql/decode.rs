@@ -91,6 +91,9 @@ pub fn compared_literal(text: &str, ty: PgType) -> Option<Result<Value, DecodeEr
                 | PgType::Timestamp
                 | PgType::Timestamptz
                 | PgType::Uuid
+                | PgType::Inet
+                | PgType::Cidr
+                | PgType::Macaddr
         ))
     .then(|| decode_param(Some(text.as_bytes()), ty, false))
     .filter(|read| read.is_ok() || !special_time_word(text, ty))

@@ -6,7 +6,7 @@
 //! SQLite text in text format, and is an error in binary format, where the
 //! client would otherwise misread the bytes.
 
-mod array;
+pub(crate) mod array;
 mod binary;
 pub(crate) mod datetime;
 pub(crate) mod datetime_input;
@@ -176,6 +176,38 @@ pub fn encode_numeric_scaled(
         n.write_binary(buf);
     } else {
         n.write_text(buf);
+    }
+    let len = (buf.len() - start - 4) as i32;
+    buf[start..start + 4].copy_from_slice(&len.to_be_bytes());
+    Ok(())
+}
+
+/// A `numeric[]` result whose elements print with one display scale
+/// (`array_agg(amount)` of a `numeric(10,2)` column: `{10.50,20.00}`;
+/// the stored JSON keeps SQLite's `10.5`).
+pub fn encode_numeric_array_scaled(
+    buf: &mut BytesMut,
+    v: ValueRef<'_>,
+    scale: u16,
+    binary: bool,
+) -> Result<(), EncodeError> {
+    let elem = super::pgtype::ArrayElem::Numeric;
+    let ValueRef::Text(t) = v else {
+        return encode_field(buf, v, PgType::Array(elem), binary);
+    };
+    let start = buf.len();
+    buf.put_i32(0);
+    if binary {
+        if let Err(e) = array::write_binary(buf, v, elem, Some(scale)) {
+            buf.truncate(start);
+            return Err(e);
+        }
+    } else {
+        let written =
+            std::str::from_utf8(t).is_ok_and(|s| array::write_text(buf, s, elem, Some(scale)));
+        if !written {
+            buf.put_slice(t);
+        }
     }
     let len = (buf.len() - start - 4) as i32;
     buf[start..start + 4].copy_from_slice(&len.to_be_bytes());

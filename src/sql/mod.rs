@@ -16,6 +16,7 @@ pub mod pgtype;
 pub mod serial_key;
 pub mod string_literals;
 pub mod table_constraints;
+pub mod textual;
 pub mod translate;
 pub mod view_source;
 pub mod zone;

@@ -32,6 +32,12 @@ pub enum PgType {
     /// Full-text search values, stored as their text form.
     Tsvector,
     Tsquery,
+    /// Network addresses and points, stored as their canonical text
+    /// (see `sql::textual`).
+    Inet,
+    Cidr,
+    Macaddr,
+    Point,
     /// `text[]` and friends: stored as JSON text, sent in PostgreSQL array form.
     Array(ArrayElem),
     /// A literal of unresolved type (`'abc'` with no context), OID 705.
@@ -141,6 +147,10 @@ impl PgType {
             PgType::Jsonb => 3802,
             PgType::Tsvector => 3614,
             PgType::Tsquery => 3615,
+            PgType::Inet => 869,
+            PgType::Cidr => 650,
+            PgType::Macaddr => 829,
+            PgType::Point => 600,
             PgType::Void => 2278,
             PgType::Array(e) => match e {
                 ArrayElem::Bool => 1000,
@@ -193,6 +203,10 @@ impl PgType {
             3802 => PgType::Jsonb,
             3614 => PgType::Tsvector,
             3615 => PgType::Tsquery,
+            869 => PgType::Inet,
+            650 => PgType::Cidr,
+            829 => PgType::Macaddr,
+            600 => PgType::Point,
             2278 => PgType::Void,
             1000 => PgType::Array(A::Bool),
             1005 => PgType::Array(A::Int2),
@@ -266,6 +280,10 @@ impl PgType {
             PgType::Oid => "oid",
             PgType::Tsvector => "tsvector",
             PgType::Tsquery => "tsquery",
+            PgType::Inet => "inet",
+            PgType::Cidr => "cidr",
+            PgType::Macaddr => "macaddr",
+            PgType::Point => "point",
             PgType::Unknown => "unknown",
             PgType::Void => "void",
             PgType::Array(e) => match e {
@@ -301,7 +319,8 @@ impl PgType {
             | PgType::Time
             | PgType::Timestamp
             | PgType::Timestamptz => 8,
-            PgType::Interval | PgType::Uuid => 16,
+            PgType::Interval | PgType::Uuid | PgType::Point => 16,
+            PgType::Macaddr => 6,
             PgType::Name => 64,
             PgType::Void => 4,
             _ => -1,
@@ -401,6 +420,10 @@ impl PgType {
             "oid" | "regclass" | "regtype" | "regproc" => PgType::Oid,
             "tsvector" => PgType::Tsvector,
             "tsquery" => PgType::Tsquery,
+            "inet" => PgType::Inet,
+            "cidr" => PgType::Cidr,
+            "macaddr" => PgType::Macaddr,
+            "point" => PgType::Point,
             _ => PgType::Text,
         }
     }
@@ -418,6 +441,10 @@ impl PgType {
                 | PgType::Jsonb
                 | PgType::Tsvector
                 | PgType::Tsquery
+                | PgType::Inet
+                | PgType::Cidr
+                | PgType::Macaddr
+                | PgType::Point
                 | PgType::Unknown
         )
     }
@@ -427,11 +454,17 @@ impl PgType {
 /// allocation, as the scale is read for every result column of a query.
 fn numeric_modifiers(decl: &str) -> Option<(&str, Option<&str>)> {
     let (head, rest) = decl.split_once('(')?;
+    // `_numeric(6,2)` / `numeric(6,2)[]`: an array's elements have them.
     let head = head.trim();
+    let head = head.strip_prefix('_').unwrap_or(head);
     if !head.eq_ignore_ascii_case("numeric") && !head.eq_ignore_ascii_case("decimal") {
         return None;
     }
-    let args = rest.trim_end().strip_suffix(')')?;
+    let mut rest = rest.trim_end();
+    while let Some(inner) = rest.strip_suffix(']') {
+        rest = inner.rsplit_once('[')?.0.trim_end();
+    }
+    let args = rest.strip_suffix(')')?;
     Some(match args.split_once(',') {
         Some((p, s)) => (p, Some(s)),
         None => (args, None),

@@ -37,7 +37,7 @@ use sqlparser::parser::Parser;
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
-const WRAPPERS: [&str; 10] = [
+const WRAPPERS: [&str; 11] = [
     "pg_column_input",
     // A selected value rounded to its column's scale: stored as given.
     "pg_column_scaled",
@@ -52,6 +52,7 @@ const WRAPPERS: [&str; 10] = [
     "pg_drop_check",
     "pg_column_text",
     "pg_column_json",
+    "pg_column_element",
 ];
 const OPERATORS: [(&str, BinaryOperator); 4] = [
     ("pg_numeric_add", BinaryOperator::Plus),

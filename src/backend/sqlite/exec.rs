@@ -33,10 +33,15 @@ use super::pgfuncs::clock::Clock;
 use super::pgfuncs::column_input::DeclCache;
 use super::pgfuncs::sequences::SequenceLog;
 use super::pgfuncs::triggers::TriggerState;
-use crate::sql::encode::{encode_field, encode_numeric_scaled, type_of_value};
+use crate::sql::encode::{
+    encode_field, encode_numeric_array_scaled, encode_numeric_scaled, type_of_value,
+};
 use crate::sql::errors::{from_sqlite, from_sqlite_on, ErrorObject, SqlError};
 use crate::sql::pgtype::PgType;
 use crate::sql::translate::{pick_scale, ResultTypes, Retype, Retyped, TableColumns};
+
+/// Numeric arrays print their elements with a result column's scale too.
+const NUMERIC_ARRAY: PgType = PgType::Array(crate::sql::pgtype::ArrayElem::Numeric);
 
 /// Rows per batch handed to the async side; bounded so huge results stream.
 const BATCH_ROWS: usize = 256;
@@ -853,7 +858,7 @@ impl Conn {
                 }
                 let ty = decl.map(PgType::from_decl);
                 let scale = match ty {
-                    Some(PgType::Numeric) => decl.and_then(PgType::numeric_scale),
+                    Some(PgType::Numeric | NUMERIC_ARRAY) => decl.and_then(PgType::numeric_scale),
                     _ => None,
                 };
                 let name = c.name().to_owned();
@@ -910,14 +915,13 @@ impl Conn {
         decl: &[Option<u16>],
         mut retyped: Retyped,
     ) -> Vec<Option<u16>> {
-        if !types.contains(&PgType::Numeric) {
+        let scaled = |t: &PgType| *t == PgType::Numeric || *t == NUMERIC_ARRAY;
+        if !types.iter().any(scaled) {
             return Vec::new();
         }
         let own = |i: usize| decl.get(i).copied().flatten();
         let unknown = |i: usize| {
-            types[i] == PgType::Numeric
-                && own(i).is_none()
-                && run.scales.get(i).copied().flatten().is_none()
+            scaled(&types[i]) && own(i).is_none() && run.scales.get(i).copied().flatten().is_none()
         };
         if let Types::Fixed(_, Some(r)) | Types::Infer(_, Some(r)) = run.types {
             if retyped.scales.is_empty() && (0..types.len()).any(unknown) {
@@ -926,7 +930,7 @@ impl Conn {
         }
         (0..types.len())
             .map(|i| {
-                (types[i] == PgType::Numeric)
+                scaled(&types[i])
                     .then(|| pick_scale(i, own(i), run.scales, &retyped))
                     .flatten()
             })
@@ -1142,6 +1146,9 @@ impl Conn {
                 match scales.get(i) {
                     Some(Some(scale)) if *ty == PgType::Numeric => {
                         encode_numeric_scaled(buf, v, *scale, binary[i])
+                    }
+                    Some(Some(scale)) if *ty == NUMERIC_ARRAY => {
+                        encode_numeric_array_scaled(buf, v, *scale, binary[i])
                     }
                     _ => encode_field(buf, v, *ty, binary[i]),
                 }

@@ -28,6 +28,7 @@ mod json_exact;
 mod jsonbuild;
 mod jsonops;
 mod jsonpath;
+mod network;
 mod numeric_math;
 mod ordered_set;
 mod pgcrypto;
@@ -109,6 +110,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     timezones::register(conn)?;
     textsearch::register(conn)?;
     trigrams::register(conn)?;
+    network::register(conn)?;
     upsert::register(conn)?;
     triggers::register(conn, None)?;
     // A no-op outside a tenant session, which registers its own

@@ -10,7 +10,7 @@ use super::binary_format::{self, Step};
 use super::csv_format::{self, CsvSpec, RecordScan};
 use super::text_format::{self, LineScan};
 use super::Fields;
-use crate::backend::sqlite::pgfuncs::column_input::rounded_to_scale;
+use crate::backend::sqlite::pgfuncs::column_input::scaled_input;
 use crate::sql::decode::decode_param;
 use crate::sql::errors::{from_sqlite, from_sqlite_on, SqlError};
 use crate::sql::pgtype::PgType;
@@ -378,7 +378,7 @@ impl<I: Inserts> Loader<I> {
             }
             match decode_param(raw, self.target.types[i], binary) {
                 Ok(v) => self.batch.push(match self.target.scales[i] {
-                    Some(scale) => rounded_to_scale(v, scale),
+                    Some(scale) => scaled_input(v, self.target.types[i], scale),
                     None => v,
                 }),
                 Err(e) => {

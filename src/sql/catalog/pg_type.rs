@@ -69,6 +69,7 @@ pub const TYPES: &[TypeRow] = &[
     t(829, "macaddr", 6, 'U', 0, 1040, "macaddr"),
     t(869, "inet", -1, 'I', 0, 1041, "inet"),
     t(650, "cidr", -1, 'I', 0, 651, "cidr"),
+    t(600, "point", 16, 'G', 0, 1017, "point"),
     t(1042, "bpchar", -1, 'S', 0, 1014, "character"),
     t(1043, "varchar", -1, 'S', 0, 1015, "character varying"),
     t(1082, "date", 4, 'D', 0, 1182, "date"),
@@ -147,7 +148,12 @@ pub fn type_mod(decl: &str) -> i64 {
         .split(',')
         .filter_map(|a| a.trim().parse().ok())
         .collect();
-    match (PgType::from_decl(head), args.as_slice()) {
+    // `_numeric(6,2)`: an array's typmod is its elements'.
+    let ty = match PgType::from_decl(head) {
+        PgType::Array(elem) => elem.scalar(),
+        ty => ty,
+    };
+    match (ty, args.as_slice()) {
         (PgType::Varchar | PgType::Bpchar, [n]) => n + 4,
         (PgType::Numeric, [p]) => (p << 16) + 4,
         (PgType::Numeric, [p, s]) => (p << 16 | s) + 4,

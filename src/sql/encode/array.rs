@@ -38,14 +38,16 @@ fn nests(elem: ArrayElem) -> bool {
     !matches!(elem, ArrayElem::Json | ArrayElem::Jsonb)
 }
 
-/// Maps a non-null JSON element to the value a scalar column would hold.
-fn elem_of<'a>(j: &Json<'a>, elem: ArrayElem) -> Elem<'a> {
+/// Maps a non-null JSON element to the value a scalar column would hold;
+/// a numeric element takes `scale` (a result column's display scale, see
+/// `super::encode_numeric_scaled`) where one is known.
+fn elem_of<'a>(j: &Json<'a>, elem: ArrayElem, scale: Option<u16>) -> Elem<'a> {
     match j {
         Json::Bool(b) if elem == ArrayElem::Bool => Elem::Int(*b as i64),
         Json::Bool(b) => Elem::Text(Cow::Borrowed(if *b { "true" } else { "false" })),
         Json::Number(n) => match elem {
             ArrayElem::Numeric => Elem::Text(match Numeric::parse(n) {
-                Some(num) => Cow::Owned(num.to_text()),
+                Some(num) => Cow::Owned(scaled(num, scale).to_text()),
                 None => Cow::Borrowed(*n),
             }),
             ArrayElem::Text
@@ -69,23 +71,39 @@ fn elem_of<'a>(j: &Json<'a>, elem: ArrayElem) -> Elem<'a> {
     }
 }
 
+fn scaled(num: Numeric, scale: Option<u16>) -> Numeric {
+    match scale {
+        None => num,
+        Some(s) if s & super::SCALE_AT_LEAST != 0 => num.with_min_scale(usize::from(
+            s & !(super::SCALE_AT_LEAST | super::SCALE_ZERO_PLAIN),
+        )),
+        Some(s) => num.with_scale(usize::from(s & !super::SCALE_ZERO_PLAIN)),
+    }
+}
+
 /// Writes the stored JSON array `s` as a PG array literal. Returns false,
 /// writing nothing, if `s` is not a JSON array.
-pub(super) fn write_text(out: &mut BytesMut, s: &str, elem: ArrayElem) -> bool {
+pub(super) fn write_text(out: &mut BytesMut, s: &str, elem: ArrayElem, scale: Option<u16>) -> bool {
     let Some(s) = stored_json(s, Some(elem)) else {
         return false;
     };
     match json::parse(&s) {
         Some(j @ Json::Array(_)) => {
             let mut scratch = BytesMut::new();
-            write_literal(out, &j, elem, &mut scratch);
+            write_literal(out, &j, elem, scale, &mut scratch);
             true
         }
         _ => false,
     }
 }
 
-fn write_literal(out: &mut BytesMut, j: &Json<'_>, elem: ArrayElem, scratch: &mut BytesMut) {
+fn write_literal(
+    out: &mut BytesMut,
+    j: &Json<'_>,
+    elem: ArrayElem,
+    scale: Option<u16>,
+    scratch: &mut BytesMut,
+) {
     if let Json::Array(items) = j {
         out.put_u8(b'{');
         for (i, item) in items.iter().enumerate() {
@@ -94,15 +112,52 @@ fn write_literal(out: &mut BytesMut, j: &Json<'_>, elem: ArrayElem, scratch: &mu
             }
             match item {
                 Json::Null => out.put_slice(b"NULL"),
-                Json::Array(_) if nests(elem) => write_literal(out, item, elem, scratch),
+                Json::Array(_) if nests(elem) => write_literal(out, item, elem, scale, scratch),
                 _ => {
                     scratch.clear();
-                    text::write(scratch, elem_of(item, elem).as_value(), elem.scalar());
+                    text::write(
+                        scratch,
+                        elem_of(item, elem, scale).as_value(),
+                        elem.scalar(),
+                    );
                     put_quoted(out, scratch);
                 }
             }
         }
         out.put_u8(b'}');
+    }
+}
+
+/// A stored `numeric(p, s)[]` value with each element rounded to `scale`
+/// places, as PostgreSQL stores it (`None`: not a JSON array).
+pub(crate) fn rounded_elements(stored: &str, scale: u16) -> Option<String> {
+    let root @ Json::Array(_) = json::parse(stored)? else {
+        return None;
+    };
+    let mut out = String::with_capacity(stored.len() + 8);
+    write_rounded(&mut out, &root, usize::from(scale));
+    Some(out)
+}
+
+fn write_rounded(out: &mut String, j: &Json<'_>, scale: usize) {
+    match j {
+        Json::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_rounded(out, item, scale);
+            }
+            out.push(']');
+        }
+        Json::Number(n) => match Numeric::parse(n) {
+            Some(Numeric::Finite(d)) if d.frac.len() > scale => {
+                out.push_str(&Numeric::Finite(d).with_scale(scale).to_text())
+            }
+            _ => out.push_str(n),
+        },
+        other => json::write_compact(out, other),
     }
 }
 
@@ -150,6 +205,7 @@ pub(super) fn write_binary(
     out: &mut BytesMut,
     v: ValueRef<'_>,
     elem: ArrayElem,
+    scale: Option<u16>,
 ) -> Result<(), EncodeError> {
     let stored = match v {
         ValueRef::Text(t) => std::str::from_utf8(t)
@@ -194,7 +250,7 @@ pub(super) fn write_binary(
         }
         let start = out.len();
         out.put_i32(0);
-        binary::write(out, elem_of(leaf, elem).as_value(), elem.scalar())?;
+        binary::write(out, elem_of(leaf, elem, scale).as_value(), elem.scalar())?;
         let len = (out.len() - start - 4) as i32;
         out[start..start + 4].copy_from_slice(&len.to_be_bytes());
     }

@@ -34,6 +34,11 @@ pub(super) fn write(out: &mut BytesMut, v: ValueRef<'_>, ty: PgType) -> Result<(
             _ => text::write(out, v, PgType::Text),
         },
         PgType::Uuid => out.put_slice(&uuid_of(v)?),
+        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point => {
+            let text = std::str::from_utf8(raw_of(&v)).unwrap_or_default();
+            crate::sql::textual::write_binary(out, ty, text)
+                .ok_or_else(|| invalid_display(ty, v))?
+        }
         PgType::Date => match date_of(v)? {
             Stamp::NegInf => out.put_i32(i32::MIN),
             Stamp::PosInf => out.put_i32(i32::MAX),
@@ -51,7 +56,7 @@ pub(super) fn write(out: &mut BytesMut, v: ValueRef<'_>, ty: PgType) -> Result<(
             out.put_i32(iv.days);
             out.put_i32(iv.months);
         }
-        PgType::Array(elem) => array::write_binary(out, v, elem)?,
+        PgType::Array(elem) => array::write_binary(out, v, elem, None)?,
         PgType::Void => {}
         PgType::Tsvector | PgType::Tsquery => {
             let stored = String::from_utf8_lossy(raw_of(&v));

@@ -135,7 +135,7 @@ fn write_text(out: &mut BytesMut, t: &[u8], ty: PgType) {
                 out.put_slice(text.as_bytes());
             })
             .is_some(),
-        PgType::Array(elem) => s.is_some_and(|s| array::write_text(out, s, elem)),
+        PgType::Array(elem) => s.is_some_and(|s| array::write_text(out, s, elem, None)),
         PgType::Void => true,
         _ => false,
     };

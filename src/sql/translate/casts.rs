@@ -107,6 +107,20 @@ fn rewrite_cast_base(inner: &Expr, data_type: &DataType) -> Result<Expr, Transla
         PgType::Timestamptz if source == Some(PgType::Timestamptz) || !checked => x,
         PgType::Timestamptz => call("pg_cast_timestamp", vec![x, string("tz")]),
         PgType::Uuid => call("lower", vec![x]),
+        // inet's cast to text shows the mask (`1.2.3.4/32`), its output not.
+        PgType::Text | PgType::Varchar if source == Some(PgType::Inet) => {
+            call("pg_inet_text", vec![x])
+        }
+        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point
+            if source == Some(pg) || !checked =>
+        {
+            x
+        }
+        // (cidr to inet keeps the text: a network prints the same.)
+        PgType::Inet if source == Some(PgType::Cidr) => x,
+        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point => {
+            call("pg_textual_in", vec![x, string(pg.name())])
+        }
         // Stored as JSON text already.
         PgType::Json | PgType::Jsonb | PgType::Array(_) => x,
         // Interval text, checked (and normalised) when the statement runs.
@@ -211,6 +225,13 @@ pub(super) fn typed_literal(text: &str, pg: PgType) -> Result<Expr, TranslateErr
             ),
         },
         PgType::Uuid => string(literals::uuid(text)?),
+        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point => {
+            match crate::sql::textual::normalize(pg, text) {
+                Some(Ok(normalized)) => string(normalized),
+                Some(Err(message)) => return Err(other("22P02", message)),
+                None => string(text),
+            }
+        }
         PgType::Bytea => Expr::value(Value::HexStringLiteral(literals::bytea_hex(text)?)),
         PgType::Array(elem) => string(literals::array_json(text, elem)?),
         PgType::Interval => string(literals::interval_value(text)?),

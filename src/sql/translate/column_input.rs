@@ -136,6 +136,8 @@ fn is_input(e: &Expr) -> bool {
             "nextval" | "gen_random_uuid" | "uuid_generate_v4"
         ),
         Expr::Cast { .. } => true,
+        // `ARRAY[3.456]` into a numeric(6,2)[]: rounded as it is stored.
+        Expr::Array(_) => true,
         _ => false,
     }
 }

@@ -129,6 +129,23 @@ fn output_arguments(func: &mut Function, scopes: &Scopes) {
         "json_build_object" | "jsonb_build_object" | "json_object_agg" | "jsonb_object_agg" => {
             (true, 2)
         }
+        // An array's elements are stored as JSON: a numeric keeps its
+        // scale there, an array nests as a dimension. (Not under DISTINCT,
+        // whose added ORDER BY would then sort the JSON text.)
+        "array_agg" => {
+            if let sqlparser::ast::FunctionArguments::List(list) = &mut func.args {
+                if list.duplicate_treatment.is_some() {
+                    return;
+                }
+                if let Some(sqlparser::ast::FunctionArg::Unnamed(
+                    sqlparser::ast::FunctionArgExpr::Expr(e),
+                )) = list.args.first_mut()
+                {
+                    wrap_in(e, scopes, "pg_column_element", None);
+                }
+            }
+            return;
+        }
         _ => return,
     };
     let sqlparser::ast::FunctionArguments::List(list) = &mut func.args else {

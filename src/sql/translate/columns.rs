@@ -764,6 +764,11 @@ fn element_relation(
     if ordinality {
         types.push(Some(PgType::Int8));
     }
+    // A numeric array's elements share its scale.
+    let mut scales: Vec<Option<u16>> = Vec::new();
+    if function == "unnest" {
+        scales = arrays.iter().map(super::scale::expr_scale).collect();
+    }
     let shown = alias.map_or(function.to_owned(), |a| a.name.value.clone());
     let names: Vec<String> = alias
         .map(|a| a.columns.iter().map(|c| c.name.value.clone()).collect())
@@ -788,7 +793,7 @@ fn element_relation(
         name: shown,
         columns,
         kind: Kind::From,
-        scales: Vec::new(),
+        scales,
     }
 }
 
@@ -1206,6 +1211,12 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
     {
         return Some(PgType::Tsquery);
     }
+    // inet containment (`ip << '10.0.0.0/8'`), as `expr::binary_op` reads it.
+    if matches!(op, B::PGBitwiseShiftLeft | B::PGBitwiseShiftRight)
+        && (super::expr::is_network_literal(left) || super::expr::is_network_literal(right))
+    {
+        return Some(PgType::Bool);
+    }
     if matches!(
         op,
         B::Eq
@@ -1547,6 +1558,12 @@ fn function_type(func: &Function) -> Option<PgType> {
         | "current_database" => PgType::Text,
         "current_schema" | "pg_client_encoding" => PgType::Name,
         "gen_random_uuid" | "uuid_generate_v4" => PgType::Uuid,
+        "host" | "abbrev" | "pg_inet_host" | "pg_inet_abbrev" | "pg_inet_text" => PgType::Text,
+        "masklen" | "family" | "pg_inet_masklen" | "pg_inet_family" => PgType::Int4,
+        "network" | "pg_inet_network" => PgType::Cidr,
+        "broadcast" | "netmask" | "hostmask" => PgType::Inet,
+        "set_masklen" => first_arg_type()?,
+        "point" | "pg_point" => PgType::Point,
         "to_tsvector" | "setweight" | "strip" | "pg_tsvector_concat" => PgType::Tsvector,
         "to_tsquery"
         | "plainto_tsquery"
@@ -1611,7 +1628,11 @@ fn function_type(func: &Function) -> Option<PgType> {
         "json_populate_record" | "jsonb_populate_record" => PgType::Text,
         // Only with a known element type: a text[] of what are really
         // booleans or numbers would mislead clients (0 is a true string).
-        "array_agg" => array_of(Some(first_arg_type()?)),
+        // Arrays aggregate into one more dimension of the same type.
+        "array_agg" => match first_arg_type()? {
+            array @ PgType::Array(_) => array,
+            elem => array_of(Some(elem)),
+        },
         "string_to_array" | "regexp_split_to_array" | "regexp_match" | "regexp_matches" => {
             array_of(Some(PgType::Text))
         }

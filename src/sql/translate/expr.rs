@@ -622,6 +622,17 @@ fn binary_op(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, Transl
              ELSE CAST(json_extract($1, '$') AS TEXT) END",
             [json_arrow(left, right)?],
         ),
+        // inet / cidr containment (`ip << '10.0.0.0/8'`): a network
+        // literal on either side, where integers would shift.
+        B::PGBitwiseShiftLeft if is_network_literal(&left) || is_network_literal(&right) => {
+            call("pg_inet_within", vec![left, right, number(1)])
+        }
+        B::PGBitwiseShiftRight if is_network_literal(&left) || is_network_literal(&right) => {
+            call("pg_inet_within", vec![right, left, number(1)])
+        }
+        B::PGOverlap if is_network_literal(&left) || is_network_literal(&right) => {
+            call("pg_inet_overlaps", vec![left, right])
+        }
         // jsonb (and array) containment, key existence and paths.
         // Arrays overlap when some non-null element is in both.
         B::PGOverlap => template(
@@ -653,6 +664,25 @@ fn binary_op(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, Transl
             right: Box::new(right),
         },
     })
+}
+
+/// A quoted literal that spells an address (`'10.0.0.0/8'`, a cast
+/// `'::1'::inet` already read to its text): no array or JSON text.
+pub(super) fn is_network_literal(e: &Expr) -> bool {
+    match e {
+        Expr::Nested(inner) => is_network_literal(inner),
+        Expr::Cast { expr, .. } => is_network_literal(expr),
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s) => {
+                !s.trim_start().starts_with(['{', '['])
+                    && crate::sql::textual::inet::Inet::parse(s, false)
+                        .or_else(|_| crate::sql::textual::inet::Inet::parse(s, true))
+                        .is_ok()
+            }
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// `j -> key`: literal keys become explicit JSON paths so SQLite does not read

@@ -282,6 +282,17 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         "jsonb_object" if text_array_form(func) => Some("pg_jsonb_object"),
         "jsonb_build_array" => Some("json_array"),
         "jsonb_array_length" | "json_array_length" => Some("json_array_length"),
+        // inet / cidr (`backend::sqlite::pgfuncs::network`).
+        "host" => Some("pg_inet_host"),
+        "masklen" => Some("pg_inet_masklen"),
+        "family" => Some("pg_inet_family"),
+        "network" => Some("pg_inet_network"),
+        "broadcast" => Some("pg_inet_broadcast"),
+        "netmask" => Some("pg_inet_netmask"),
+        "hostmask" => Some("pg_inet_hostmask"),
+        "abbrev" => Some("pg_inet_abbrev"),
+        "set_masklen" => Some("pg_inet_set_masklen"),
+        "point" => Some("pg_point"),
         _ => None,
     };
     if let Some(new_name) = renamed {

@@ -30,7 +30,9 @@ impl TableColumn {
     pub fn from_decl(name: String, decl: &str) -> TableColumn {
         let ty = PgType::from_decl(decl);
         let scale = match ty {
-            PgType::Numeric => PgType::numeric_scale(decl),
+            PgType::Numeric | PgType::Array(crate::sql::pgtype::ArrayElem::Numeric) => {
+                PgType::numeric_scale(decl)
+            }
             _ => None,
         };
         TableColumn { name, ty, scale }

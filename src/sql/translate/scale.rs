@@ -15,8 +15,8 @@ use super::types::pg_type;
 use crate::sql::encode::{SCALE_AT_LEAST, SCALE_ZERO_PLAIN};
 use crate::sql::pgtype::PgType;
 use sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, DateTimeField, ExactNumberInfo, Expr, Function,
-    UnaryOperator, Value,
+    AccessExpr, BinaryOperator, CastKind, DataType, DateTimeField, ExactNumberInfo, Expr, Function,
+    Subscript, UnaryOperator, Value,
 };
 
 /// A result column's scale: [`expr_scale`], flagged for `coalesce(x, 0)`
@@ -93,6 +93,14 @@ pub(super) fn expr_scale(expr: &Expr) -> Option<u16> {
             _ => None,
         },
         Expr::Nested(inner) => expr_scale(inner),
+        // An element of an array whose elements share a scale.
+        Expr::CompoundFieldAccess { root, access_chain }
+            if access_chain
+                .iter()
+                .all(|a| matches!(a, AccessExpr::Subscript(Subscript::Index { .. }))) =>
+        {
+            expr_scale(root)
+        }
         Expr::CompoundFieldAccess { root, access_chain } => {
             super::columns::field_scale(root, access_chain)
         }
@@ -148,7 +156,10 @@ pub(super) fn expr_scale(expr: &Expr) -> Option<u16> {
 fn column(relation: Option<&str>, name: &str, expr: &Expr) -> Option<u16> {
     match expr_type(expr)? {
         PgType::Int2 | PgType::Int4 | PgType::Int8 => Some(0),
-        PgType::Numeric => scoped_scale(relation, name),
+        // A numeric array's scale is its elements'.
+        PgType::Numeric | PgType::Array(crate::sql::pgtype::ArrayElem::Numeric) => {
+            scoped_scale(relation, name)
+        }
         _ => None,
     }
 }
@@ -272,6 +283,8 @@ fn function_scale(func: &Function) -> Option<u16> {
         // THEN amount ELSE 0 END)` prints amount's decimals.
         "sum" => first().or_else(|| args.first().and_then(|e| widest(e))),
         "min" | "max" | "abs" | "lag" | "lead" | "first_value" | "last_value" => first(),
+        // The scale of each element (the executor prints a numeric[] so).
+        "array_agg" | "unnest" => first(),
         // Each value is the start plus steps: the wider of the two scales.
         "generate_series" => match args.as_slice() {
             [start, _] => expr_scale(start),

@@ -104,7 +104,7 @@ fn custom(parts: &[String]) -> Result<PgType, TranslateError> {
         | "regprocedure" => PgType::Oid,
         "int2" | "int4" | "int8" | "float4" | "float8" | "bool" | "varchar" | "text" | "bytea"
         | "date" | "time" | "timestamp" | "interval" | "uuid" | "json" | "jsonb" | "numeric"
-        | "decimal" => PgType::from_decl(name),
+        | "decimal" | "inet" | "cidr" | "macaddr" | "point" => PgType::from_decl(name),
         // PostgreSQL's money prints with the locale's currency sign: not
         // emulated (an enum-like passthrough would print the bare number).
         "money" => {
@@ -152,6 +152,23 @@ pub(super) fn declared_type(data_type: &DataType) -> Result<DataType, TranslateE
         // `timestamp(6)` (Rails' columns): the precision is the column's
         // typmod in pg_attribute and format_type.
         DataType::Timestamp(Some(p), _) | DataType::Time(Some(p), _) => vec![p.to_string()],
+        // `numeric(6,2)[]` (as `_numeric(6,2)`): its elements are rounded
+        // and print with the scale.
+        DataType::Array(sqlparser::ast::ArrayElemTypeDef::SquareBracket(elem, _))
+            if matches!(
+                **elem,
+                DataType::Numeric(
+                    ExactNumberInfo::PrecisionAndScale(..) | ExactNumberInfo::Precision(_)
+                ) | DataType::Decimal(
+                    ExactNumberInfo::PrecisionAndScale(..) | ExactNumberInfo::Precision(_)
+                )
+            ) =>
+        {
+            match declared_type(elem)? {
+                DataType::Custom(_, modifiers) => modifiers,
+                _ => vec![],
+            }
+        }
         _ => vec![],
     };
     let name = match pg {

@@ -29,17 +29,17 @@ pub fn register_cached(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
     super::column_type::register(conn, cache.clone())?;
     super::populate::register(conn, cache.clone())?;
     register_identity_check(conn, cache.clone())?;
-    // A computed value (INSERT ... SELECT) stored into a numeric(p, s):
-    // rounded to `s`, as PostgreSQL's assignment cast does.
+    // A computed value (INSERT ... SELECT) stored into a numeric(p, s)
+    // (or its array): rounded to `s`, as PostgreSQL's assignment cast does.
     let for_scaled = cache.clone();
     conn.create_scalar_function("pg_column_scaled", 3, pure(), move |ctx| {
         let v = ctx.get::<Value>(0)?;
         Ok(match declared(ctx, &for_scaled)? {
             Some(Column {
-                ty: PgType::Numeric,
+                ty,
                 scale: Some(scale),
                 ..
-            }) => rounded_to_scale(v, scale),
+            }) => scaled_input(v, ty, scale),
             _ => v,
         })
     })?;
@@ -124,7 +124,11 @@ fn input(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
         | PgType::Timestamp
         | PgType::Timestamptz
         | PgType::Interval
-        | PgType::Uuid => match ctx.get_raw(0) {
+        | PgType::Uuid
+        | PgType::Inet
+        | PgType::Cidr
+        | PgType::Macaddr
+        | PgType::Point => match ctx.get_raw(0) {
             ValueRef::Text(t) => {
                 let now = relative_now(t, column.ty);
                 // A parameter's zone-less timestamptz text is already in
@@ -160,12 +164,18 @@ fn input(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
             }
             _ => ctx.get::<Value>(0)?,
         },
-        PgType::Array(_) => match ctx.get_raw(0) {
-            ValueRef::Text(t) if t.trim_ascii_start().starts_with(b"{") => {
-                decode_param(Some(t), column.ty, false).map_err(|e| error(e.code, e.message))?
+        PgType::Array(_) => {
+            let stored = match ctx.get_raw(0) {
+                ValueRef::Text(t) if t.trim_ascii_start().starts_with(b"{") => {
+                    decode_param(Some(t), column.ty, false).map_err(|e| error(e.code, e.message))?
+                }
+                _ => ctx.get::<Value>(0)?,
+            };
+            match column.scale {
+                Some(scale) => scaled_input(stored, column.ty, scale),
+                None => stored,
             }
-            _ => ctx.get::<Value>(0)?,
-        },
+        }
         _ => ctx.get::<Value>(0)?,
     })
 }
@@ -304,6 +314,21 @@ fn stored_kind(ty: PgType) -> Option<&'static str> {
 
 /// `v` with at most `scale` decimals, rounded half away from zero on its
 /// decimal digits (a double's shortest form: 2.675 is 2.68, as typed).
+/// A value stored into a column of type `ty` with a declared scale: a
+/// `numeric(p, s)` rounded to `s` places, a `numeric(p, s)[]`'s elements.
+pub fn scaled_input(v: Value, ty: PgType, scale: u16) -> Value {
+    match (ty, v) {
+        (PgType::Array(crate::sql::pgtype::ArrayElem::Numeric), Value::Text(t)) => {
+            match crate::sql::encode::array::rounded_elements(&t, scale) {
+                Some(rounded) => Value::Text(rounded),
+                None => Value::Text(t),
+            }
+        }
+        (PgType::Numeric, v) => rounded_to_scale(v, scale),
+        (_, v) => v,
+    }
+}
+
 pub fn rounded_to_scale(v: Value, scale: u16) -> Value {
     use crate::sql::encode::numeric::Numeric;
     let exact = match &v {

@@ -80,6 +80,33 @@ pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
     conn.create_scalar_function("pg_column_concat", 5, pure(), move |ctx| {
         concat(ctx, &concat_decls)
     })?;
+    // pg_column_element(x, scopes, column): an `array_agg` argument, stored
+    // as JSON in the array: a numeric keeps its declared scale, an array
+    // nests (a 2-D result); other values as they are.
+    let element_decls = cache.clone();
+    conn.create_scalar_function(
+        "pg_column_element",
+        3,
+        super::jsonbuild::flags(),
+        move |ctx| {
+            let v = ctx.get_raw(0);
+            let plain = || Ok((ctx.get::<Value>(0)?, None));
+            if matches!(v, ValueRef::Null) {
+                return plain();
+            }
+            let Some(column) = declared(ctx, &element_decls, 1)? else {
+                return plain();
+            };
+            let text = match column.ty {
+                PgType::Array(_) | PgType::Numeric => json_text(v, column)?,
+                _ => None,
+            };
+            match text {
+                Some(text) => Ok((Value::Text(text), Some(super::jsonbuild::JSON_SUBTYPE))),
+                None => plain(),
+            }
+        },
+    )?;
     conn.create_scalar_function("pg_column_json", 3, super::jsonbuild::flags(), move |ctx| {
         let v = ctx.get_raw(0);
         let plain = || Ok((ctx.get::<Value>(0)?, None));
@@ -250,6 +277,15 @@ fn converted(
             .to_owned()
         }),
         PgType::Float4 | PgType::Float8 | PgType::Timestamptz => Some(output(v, c)?),
+        // `ip::text` shows the mask; concat() and format() print inet_out's.
+        PgType::Inet if cast => match v {
+            ValueRef::Text(t) => {
+                crate::sql::textual::inet::Inet::parse(&String::from_utf8_lossy(t), false)
+                    .ok()
+                    .map(|a| a.with_mask())
+            }
+            _ => None,
+        },
         PgType::Numeric if c.scale.is_some() => Some(output(v, c)?),
         _ => None,
     })
