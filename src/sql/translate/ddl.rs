@@ -509,13 +509,20 @@ fn on_commit_statement(table: &CreateTable) -> Result<Option<String>, TranslateE
 }
 
 fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
-    if table.like.is_some()
-        || table.clone.is_some()
-        || table.inherits.is_some()
-        || table.partition_of.is_some()
-        || table.partition_by.is_some()
-    {
-        return Err(unsupported("this CREATE TABLE option"));
+    // Named, so the user knows which clause to take out.
+    let refused = if table.inherits.is_some() {
+        Some("table inheritance (CREATE TABLE ... INHERITS)")
+    } else if table.partition_of.is_some() || table.partition_by.is_some() {
+        Some("declarative partitioning (PARTITION BY / PARTITION OF)")
+    } else if table.clone.is_some() {
+        Some("CREATE TABLE ... CLONE")
+    } else if table.like.is_some() {
+        Some("this form of CREATE TABLE ... LIKE")
+    } else {
+        None
+    };
+    if let Some(what) = refused {
+        return Err(unsupported(what));
     }
     let on_commit = on_commit_statement(&table)?;
     table.on_commit = None;

@@ -18,7 +18,8 @@ use sqlparser::tokenizer::{Token, TokenWithSpan};
 pub(super) fn rewrite(
     chunk: Vec<TokenWithSpan>,
 ) -> Result<(Vec<TokenWithSpan>, bool), TranslateError> {
-    let (chunk, overriding) = overriding(drop_index_concurrently(table_command(chunk)))?;
+    let (chunk, overriding) =
+        overriding(drop_index_concurrently(only_relation(table_command(chunk))))?;
     Ok((
         trim_spaces(overlaps(record_star(upsert_from_constants(lock_strength(
             frame_offset_casts(chunk),
@@ -179,6 +180,27 @@ fn trim_spaces(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             chunk.splice(at..at, [both, space]);
         } else {
             chunk.insert(at, space);
+        }
+    }
+    chunk
+}
+
+/// `FROM ONLY t`, `UPDATE ONLY t`, `DELETE FROM ONLY t`, `JOIN ONLY t`:
+/// a table without inheritance children is only itself (pg_dump and
+/// partition-aware tools write it), so the word goes.
+fn only_relation(mut chunk: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut n = 1;
+    while n + 1 < chunk.len() {
+        let after_clause = [Keyword::FROM, Keyword::JOIN, Keyword::UPDATE]
+            .into_iter()
+            .any(|k| keyword_at(&chunk, n - 1, k));
+        if after_clause
+            && keyword_at(&chunk, n, Keyword::ONLY)
+            && matches!(chunk[n + 1].token, Token::Word(_))
+        {
+            chunk.remove(n);
+        } else {
+            n += 1;
         }
     }
     chunk
