@@ -107,6 +107,25 @@ async def main():
     await conn.copy_from_query("SELECT name, n FROM ap WHERE name LIKE 'c%' ORDER BY n", output=out, format="csv")
     check(out.getvalue(), b"c1,100\nc2,200\n", "copy out")
     check(await conn.fetchval("SELECT sum(n)::int FROM ap WHERE name LIKE 'c%'"), 300, "copy in rows")
+
+    # Network addresses and points, in binary both ways (asyncpg's codecs).
+    import ipaddress
+    await conn.execute("CREATE TABLE net (id int PRIMARY KEY, ip inet, block cidr, mac macaddr, at point)")
+    await conn.execute("INSERT INTO net VALUES ($1, $2, $3, $4, $5)", 1,
+                       ipaddress.ip_interface("192.168.1.5/24"), ipaddress.ip_network("10.0.0.0/8"),
+                       "08:00:2b:01:02:03", asyncpg.Point(1.5, -2))
+    await conn.execute("INSERT INTO net VALUES (2, '2001:db8::1', '2001:db8::/32', '0800.2b01.0204', '(3,4)')")
+    row = await conn.fetchrow("SELECT ip, block, mac, at FROM net WHERE id = 1")
+    check(row["ip"], ipaddress.ip_interface("192.168.1.5/24"), "inet")
+    check(row["block"], ipaddress.ip_network("10.0.0.0/8"), "cidr")
+    check(row["mac"], "08:00:2b:01:02:03", "macaddr")
+    check(tuple(row["at"]), (1.5, -2.0), "point")
+    row = await conn.fetchrow("SELECT ip, block, host(ip), masklen(block) FROM net WHERE id = 2")
+    check(row["ip"], ipaddress.ip_address("2001:db8::1"), "inet v6")
+    check(row["block"], ipaddress.ip_network("2001:db8::/32"), "cidr v6")
+    check((row["host"], row["masklen"]), ("2001:db8::1", 32), "network functions")
+    check(await conn.fetchval("SELECT id FROM net WHERE mac = $1", "08-00-2b-01-02-04"), 2, "macaddr parameter")
+    check(await conn.fetchval("SELECT count(*) FROM net WHERE ip << '192.168.0.0/16'"), 1, "inet containment")
     await conn.close()
     print("asyncpg ok")
 
