@@ -38,6 +38,8 @@ pub enum PgType {
     Cidr,
     Macaddr,
     Point,
+    /// `int4range`, `tstzrange`, ...: canonical text (`sql::textual::range`).
+    Range(crate::sql::textual::range::RangeKind),
     /// `text[]` and friends: stored as JSON text, sent in PostgreSQL array form.
     Array(ArrayElem),
     /// A literal of unresolved type (`'abc'` with no context), OID 705.
@@ -151,6 +153,7 @@ impl PgType {
             PgType::Cidr => 650,
             PgType::Macaddr => 829,
             PgType::Point => 600,
+            PgType::Range(k) => k.oid(),
             PgType::Void => 2278,
             PgType::Array(e) => match e {
                 ArrayElem::Bool => 1000,
@@ -207,6 +210,10 @@ impl PgType {
             650 => PgType::Cidr,
             829 => PgType::Macaddr,
             600 => PgType::Point,
+            3904 | 3906 | 3908 | 3910 | 3912 | 3926 => {
+                use crate::sql::textual::range::RangeKind;
+                PgType::Range(RangeKind::ALL.into_iter().find(|k| k.oid() == oid)?)
+            }
             2278 => PgType::Void,
             1000 => PgType::Array(A::Bool),
             1005 => PgType::Array(A::Int2),
@@ -284,6 +291,7 @@ impl PgType {
             PgType::Cidr => "cidr",
             PgType::Macaddr => "macaddr",
             PgType::Point => "point",
+            PgType::Range(k) => k.name(),
             PgType::Unknown => "unknown",
             PgType::Void => "void",
             PgType::Array(e) => match e {
@@ -424,7 +432,10 @@ impl PgType {
             "cidr" => PgType::Cidr,
             "macaddr" => PgType::Macaddr,
             "point" => PgType::Point,
-            _ => PgType::Text,
+            other => match crate::sql::textual::range::RangeKind::from_name(other) {
+                Some(k) => PgType::Range(k),
+                None => PgType::Text,
+            },
         }
     }
 
@@ -445,6 +456,7 @@ impl PgType {
                 | PgType::Cidr
                 | PgType::Macaddr
                 | PgType::Point
+                | PgType::Range(_)
                 | PgType::Unknown
         )
     }

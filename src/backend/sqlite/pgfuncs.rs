@@ -34,6 +34,7 @@ mod ordered_set;
 mod pgcrypto;
 mod populate;
 pub(super) mod quote;
+mod ranges;
 mod regexp_positions;
 mod regression;
 pub(crate) mod sequences;
@@ -111,6 +112,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     textsearch::register(conn)?;
     trigrams::register(conn)?;
     network::register(conn)?;
+    ranges::register(conn)?;
     upsert::register(conn)?;
     triggers::register(conn, None)?;
     // A no-op outside a tenant session, which registers its own

@@ -57,9 +57,11 @@ pub(super) fn decode(raw: &[u8], ty: PgType) -> Result<Value, DecodeError> {
         }
         PgType::Bytea => Value::Blob(raw.to_vec()),
         PgType::Uuid => Value::Text(uuid_string(&fixed(raw)?)),
-        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point => Value::Text(
-            crate::sql::textual::read_binary(ty, raw).ok_or_else(DecodeError::bad_binary)?,
-        ),
+        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point | PgType::Range(_) => {
+            Value::Text(
+                crate::sql::textual::read_binary(ty, raw).ok_or_else(DecodeError::bad_binary)?,
+            )
+        }
         PgType::Date => {
             let days = i32::from_be_bytes(fixed(raw)?);
             let d = match days {

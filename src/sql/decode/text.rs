@@ -62,12 +62,12 @@ pub(super) fn decode(s: &str, ty: PgType) -> Result<Value, DecodeError> {
             timestamp_value(ts).ok_or_else(|| DecodeError::out_of_range(ty, s))?
         }
         PgType::Interval => Value::Text(Interval::parse(s).ok_or_else(invalid)?.to_text()),
-        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point => {
+        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point | PgType::Range(_) => {
             match crate::sql::textual::normalize(ty, s) {
                 Some(Ok(text)) => Value::Text(text),
                 Some(Err(message)) => {
                     return Err(DecodeError {
-                        code: "22P02",
+                        code: crate::sql::textual::code_of(&message),
                         message,
                     })
                 }

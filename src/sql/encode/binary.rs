@@ -34,7 +34,7 @@ pub(super) fn write(out: &mut BytesMut, v: ValueRef<'_>, ty: PgType) -> Result<(
             _ => text::write(out, v, PgType::Text),
         },
         PgType::Uuid => out.put_slice(&uuid_of(v)?),
-        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point => {
+        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point | PgType::Range(_) => {
             let text = std::str::from_utf8(raw_of(&v)).unwrap_or_default();
             crate::sql::textual::write_binary(out, ty, text)
                 .ok_or_else(|| invalid_display(ty, v))?

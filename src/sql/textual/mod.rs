@@ -7,12 +7,14 @@
 pub mod inet;
 pub mod macaddr;
 pub mod point;
+pub mod range;
 
 use bytes::BytesMut;
 
 use crate::sql::pgtype::PgType;
 
 /// `s` in the type's canonical text; `Err` carries PostgreSQL's message.
+/// (Use [`code_of`] for its SQLSTATE.)
 pub fn normalize(ty: PgType, s: &str) -> Option<Result<String, String>> {
     Some(match ty {
         PgType::Inet => inet::Inet::parse(s, false).map(|a| a.to_string()),
@@ -23,8 +25,20 @@ pub fn normalize(ty: PgType, s: &str) -> Option<Result<String, String>> {
         PgType::Point => point::parse(s)
             .map(point::format)
             .ok_or_else(|| invalid(ty, s)),
+        PgType::Range(kind) => range::Range::parse(s, kind).map(|r| r.to_string()),
         _ => return None,
     })
+}
+
+/// The SQLSTATE of a [`normalize`] message: a range with its bounds the
+/// wrong way round is a data exception (22000), any other an input
+/// syntax error (22P02).
+pub fn code_of(message: &str) -> &'static str {
+    if message.starts_with(range::BOUNDS_REVERSED) {
+        "22000"
+    } else {
+        "22P02"
+    }
 }
 
 fn invalid(ty: PgType, s: &str) -> String {
@@ -43,6 +57,7 @@ pub fn write_binary(out: &mut BytesMut, ty: PgType, s: &str) -> Option<()> {
             out.extend_from_slice(&x.to_be_bytes());
             out.extend_from_slice(&y.to_be_bytes());
         }
+        PgType::Range(kind) => range::Range::parse(s, kind).ok()?.write_binary(out)?,
         _ => return None,
     }
     Some(())
@@ -58,6 +73,7 @@ pub fn read_binary(ty: PgType, raw: &[u8]) -> Option<String> {
             let y = f64::from_be_bytes(raw.get(8..16)?.try_into().ok()?);
             (raw.len() == 16).then(|| point::format((x, y)))
         }
+        PgType::Range(kind) => range::read_binary(raw, kind),
         _ => None,
     }
 }

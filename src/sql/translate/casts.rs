@@ -111,14 +111,14 @@ fn rewrite_cast_base(inner: &Expr, data_type: &DataType) -> Result<Expr, Transla
         PgType::Text | PgType::Varchar if source == Some(PgType::Inet) => {
             call("pg_inet_text", vec![x])
         }
-        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point
+        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point | PgType::Range(_)
             if source == Some(pg) || !checked =>
         {
             x
         }
         // (cidr to inet keeps the text: a network prints the same.)
         PgType::Inet if source == Some(PgType::Cidr) => x,
-        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point => {
+        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point | PgType::Range(_) => {
             call("pg_textual_in", vec![x, string(pg.name())])
         }
         // Stored as JSON text already.
@@ -225,10 +225,12 @@ pub(super) fn typed_literal(text: &str, pg: PgType) -> Result<Expr, TranslateErr
             ),
         },
         PgType::Uuid => string(literals::uuid(text)?),
-        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point => {
+        PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point | PgType::Range(_) => {
             match crate::sql::textual::normalize(pg, text) {
                 Some(Ok(normalized)) => string(normalized),
-                Some(Err(message)) => return Err(other("22P02", message)),
+                Some(Err(message)) => {
+                    return Err(other(crate::sql::textual::code_of(&message), message))
+                }
                 None => string(text),
             }
         }

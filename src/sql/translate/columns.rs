@@ -1552,6 +1552,12 @@ fn function_type(func: &Function) -> Option<PgType> {
         {
             PgType::Bytea
         }
+        "lower" | "upper" if matches!(first_arg_type(), Some(PgType::Range(_))) => {
+            match first_arg_type()? {
+                PgType::Range(k) => k.element(),
+                _ => return None,
+            }
+        }
         "lower" | "upper" | "concat" | "concat_ws" | "substr" | "substring" | "left" | "right"
         | "lpad" | "rpad" | "trim" | "btrim" | "ltrim" | "rtrim" | "replace" | "split_part"
         | "initcap" | "md5" | "string_agg" | "chr" | "version" | "current_user"
@@ -1564,6 +1570,16 @@ fn function_type(func: &Function) -> Option<PgType> {
         "broadcast" | "netmask" | "hostmask" => PgType::Inet,
         "set_masklen" => first_arg_type()?,
         "point" | "pg_point" => PgType::Point,
+        "int4range" | "int8range" | "numrange" | "daterange" | "tsrange" | "tstzrange" => {
+            PgType::from_decl(&name)
+        }
+        "pg_range_lower" | "pg_range_upper" => match first_arg_type()? {
+            PgType::Range(k) => k.element(),
+            _ => return None,
+        },
+        "isempty" | "lower_inc" | "upper_inc" | "lower_inf" | "upper_inf" | "pg_range_isempty"
+        | "pg_range_lower_inc" | "pg_range_upper_inc" | "pg_range_lower_inf"
+        | "pg_range_upper_inf" | "pg_range_contains" | "pg_range_overlaps" => PgType::Bool,
         "to_tsvector" | "setweight" | "strip" | "pg_tsvector_concat" => PgType::Tsvector,
         "to_tsquery"
         | "plainto_tsquery"

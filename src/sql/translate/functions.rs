@@ -327,6 +327,24 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         }
     };
     Ok(Some(match name.as_str() {
+        // int4range(lower, upper [, '[]']): `[)` by default.
+        "int4range" | "int8range" | "numrange" | "daterange" | "tsrange" | "tstzrange" => {
+            if !matches!(args.len(), 2 | 3) {
+                arity(2)?;
+            }
+            let mut with_kind = args.clone();
+            // `numrange(1.50, 2)`: a decimal literal's written scale.
+            for bound in with_kind.iter_mut().take(2) {
+                if let Some(text) = super::ast::decimal_text(bound) {
+                    *bound = super::ast::string(text);
+                }
+            }
+            if with_kind.len() == 2 {
+                with_kind.push(super::ast::string("[)".to_owned()));
+            }
+            with_kind.push(super::ast::string(name.clone()));
+            call("pg_range_make", with_kind)
+        }
         "now" | "current_timestamp" | "transaction_timestamp" => now_expr(),
         // The clock's calendar day and time in the session's zone.
         "localtimestamp" => call("pg_tz_local", vec![now_expr()]),

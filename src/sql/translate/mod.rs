@@ -66,6 +66,7 @@ mod pre_parse;
 mod prepared;
 mod query;
 mod range_frames;
+mod range_ops;
 mod retype;
 mod rewrite;
 pub mod routines;

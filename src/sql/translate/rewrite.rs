@@ -163,6 +163,7 @@ impl VisitorMut for Rewriter {
             }
         }
         super::text_search::rewrite(expr, &self.scopes);
+        super::range_ops::rewrite(expr);
         super::column_text::rewrite(expr, &self.scopes);
         super::casts::rewrite_bool_text_cast(expr);
         super::casts::rewrite_numeric_text_cast(expr);
@@ -264,6 +265,7 @@ impl VisitorMut for Rewriter {
                 .projection
                 .push(sqlparser::ast::SelectItem::UnnamedExpr(super::ast::null()));
         }
+        super::range_ops::projection(&mut select.projection, &self.scopes);
         let ctes: Vec<&str> = self.ctes.iter().flatten().map(|c| c.0.as_str()).collect();
         super::join_star::mark(select, &ctes);
         for item in &mut select.projection {

@@ -104,7 +104,8 @@ fn custom(parts: &[String]) -> Result<PgType, TranslateError> {
         | "regprocedure" => PgType::Oid,
         "int2" | "int4" | "int8" | "float4" | "float8" | "bool" | "varchar" | "text" | "bytea"
         | "date" | "time" | "timestamp" | "interval" | "uuid" | "json" | "jsonb" | "numeric"
-        | "decimal" | "inet" | "cidr" | "macaddr" | "point" => PgType::from_decl(name),
+        | "decimal" | "inet" | "cidr" | "macaddr" | "point" | "int4range" | "int8range"
+        | "numrange" | "daterange" | "tsrange" | "tstzrange" => PgType::from_decl(name),
         // PostgreSQL's money prints with the locale's currency sign: not
         // emulated (an enum-like passthrough would print the bare number).
         "money" => {

@@ -128,7 +128,8 @@ fn input(ctx: &Context<'_>, cache: &DeclCache) -> rusqlite::Result<Value> {
         | PgType::Inet
         | PgType::Cidr
         | PgType::Macaddr
-        | PgType::Point => match ctx.get_raw(0) {
+        | PgType::Point
+        | PgType::Range(_) => match ctx.get_raw(0) {
             ValueRef::Text(t) => {
                 let now = relative_now(t, column.ty);
                 // A parameter's zone-less timestamptz text is already in

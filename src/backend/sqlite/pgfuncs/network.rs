@@ -105,7 +105,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
                         .to_string(),
                 ))
             }
-            Some(Err(message)) => Err(error("22P02", message)),
+            Some(Err(message)) => Err(error(crate::sql::textual::code_of(&message), message)),
             None => Ok(Value::Text(text)),
         }
     })
