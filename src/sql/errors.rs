@@ -609,7 +609,7 @@ const RAISABLE: &[&str] = &[
     "42P01", "42P07", "42P16", "55000", "55P03", "57014", "0A000", "XX000", "428C9", "54001",
     "0Z002", "22005", "42P13", "42804", "21000", "2200H", "2201B", "2201E", "2201F", "2201G",
     "2202E", "22033", "22036", "22038", "22039", "2203A", "2203B", "2203C", "42803", "54000",
-    "42P06", "3F000",
+    "42P06", "3F000", "23P01",
 ];
 
 /// An error a server-side SQL function raises: displayed in
@@ -673,6 +673,12 @@ fn carried_code(msg: &str) -> Option<SqlError> {
             e.detail = Some(detail.to_owned());
         } else if let Some(hint) = part.strip_prefix('H') {
             e.hint = Some(hint.to_owned());
+        } else if let Some(table) = part.strip_prefix('T') {
+            // The table and constraint an integrity error names (written
+            // by SQL: the exclusion constraints' triggers).
+            e.object.get_or_insert_default().table = Some(table.to_owned());
+        } else if let Some(constraint) = part.strip_prefix('C') {
+            e.object.get_or_insert_default().constraint = Some(constraint.to_owned());
         }
     }
     Some(e)

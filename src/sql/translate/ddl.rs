@@ -566,6 +566,16 @@ fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
         identities.push(identity_kind(column)?);
         key_types.push(column_def(column, table_pk)?);
     }
+    // EXCLUDE constraints become triggers, after the table exists.
+    let mut exclusions = Vec::new();
+    for constraint in std::mem::take(&mut table.constraints) {
+        match constraint {
+            TableConstraint::Exclude(c) => {
+                exclusions.extend(super::exclusion::triggers(&table_name, &c, false)?)
+            }
+            other => table.constraints.push(other),
+        }
+    }
     for constraint in &mut table.constraints {
         table_constraint(constraint)?;
     }
@@ -605,6 +615,7 @@ fn create_table(mut table: CreateTable) -> Result<Vec<String>, TranslateError> {
             &type_name,
         ));
     }
+    out.extend(exclusions);
     out.extend(on_commit);
     Ok(out)
 }
@@ -1084,13 +1095,14 @@ fn drop_trigger(drop: &sqlparser::ast::DropTrigger) -> Result<Vec<String>, Trans
 /// Extensions whose functions pgtenant provides itself (uuid-ossp's
 /// uuid_generate_v4, pgcrypto's gen_random_uuid and digest-free helpers,
 /// pg_trgm's similarity functions and `%`, plpgsql which PostgreSQL has
-/// installed, citext's case-insensitive text): accepted as no-ops, so the
+/// installed, citext's case-insensitive text, btree_gist whose `=` inside
+/// an EXCLUDE constraint `exclusion` emulates): accepted as no-ops, so the
 /// first migration of many applications runs. Any other is refused by name.
 fn create_extension(ext: &sqlparser::ast::CreateExtension) -> Result<Vec<String>, TranslateError> {
     let name = ext.name.value.to_ascii_lowercase();
     if matches!(
         name.as_str(),
-        "uuid-ossp" | "pgcrypto" | "pg_trgm" | "plpgsql" | "citext"
+        "uuid-ossp" | "pgcrypto" | "pg_trgm" | "plpgsql" | "citext" | "btree_gist"
     ) {
         return Ok(vec![]);
     }
@@ -1178,6 +1190,10 @@ fn alter_table(alter: AlterTable) -> Result<Vec<String>, TranslateError> {
     let mut out = Vec::new();
     for operation in alter.operations {
         match operation {
+            AlterTableOperation::AddConstraint {
+                constraint: TableConstraint::Exclude(c),
+                ..
+            } => out.extend(super::exclusion::triggers(&table_base, &c, true)?),
             AlterTableOperation::AddConstraint { constraint, .. } => {
                 use crate::sql::table_constraints::{PRIMARY_KEY_INDEX, UNIQUE_INDEX};
                 let (columns, unique_name, marker) = match &constraint {

@@ -36,6 +36,7 @@ mod enum_functions;
 pub(crate) mod enums;
 mod error;
 mod exact;
+mod exclusion;
 mod explain;
 mod expr;
 mod functions;
