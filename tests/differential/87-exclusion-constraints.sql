@@ -19,3 +19,8 @@ INSERT INTO shift (staff, days) VALUES ('ann', '[2024-03-01,2024-03-05)'), ('bob
 INSERT INTO shift (staff, days) VALUES ('ann', '[2024-03-04,2024-03-06)');
 INSERT INTO shift (staff, days) VALUES ('ann', '[2024-03-05,2024-03-06)'), (NULL, '[2024-03-01,2024-03-02)'), (NULL, '[2024-03-01,2024-03-02)');
 SELECT * FROM shift ORDER BY id;
+ALTER TABLE shift DROP CONSTRAINT one_shift;
+INSERT INTO shift (staff, days) VALUES ('ann', '[2024-03-04,2024-03-06)');
+ALTER TABLE shift DROP CONSTRAINT IF EXISTS one_shift;
+ALTER TABLE shift DROP CONSTRAINT one_shift;
+SELECT count(*) FROM shift WHERE staff = 'ann';

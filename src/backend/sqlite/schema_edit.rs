@@ -118,6 +118,23 @@ fn drop_constraint(
             .execute_batch(&format!("DROP INDEX {}", quote_ident(&index)))
             .map_err(sql_error);
     }
+    // An EXCLUDE constraint: its two triggers (`translate::exclusion`).
+    let triggers = [format!("pg_excl_{name}_i"), format!("pg_excl_{name}_u")];
+    let found: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' \
+             AND tbl_name = ?1 COLLATE NOCASE AND name = ?2)",
+            [&table, &triggers[0]],
+            |r| r.get(0),
+        )
+        .map_err(sql_error)?;
+    if found {
+        let drops: Vec<String> = triggers
+            .iter()
+            .map(|t| format!("DROP TRIGGER IF EXISTS {}", quote_ident(t)))
+            .collect();
+        return conn.execute_batch(&drops.join("; ")).map_err(sql_error);
+    }
     if if_exists {
         // PostgreSQL's notice (pg_raise_notice queues it for the session).
         let message =
