@@ -89,8 +89,15 @@ pub(super) fn projection(items: &mut [SelectItem], scopes: &Scopes) {
         };
         let column = (*column).clone();
         let original = e.clone();
+        // `CASE <type> WHEN ...`, the form whose branch a remote tenant's
+        // translation picks once the type is known (`libsql::portable`).
+        let mut sql = String::from("CASE pg_column_type($1, $2)");
+        for kind in crate::sql::textual::range::RangeKind::ALL {
+            sql.push_str(&format!(" WHEN '{}' THEN $3", kind.name()));
+        }
+        sql.push_str(" ELSE $4 END");
         *e = template(
-            "CASE WHEN pg_column_type($1, $2) LIKE '%range' THEN $3 ELSE $4 END",
+            &sql,
             [
                 tables,
                 col,
