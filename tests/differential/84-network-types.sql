@@ -30,3 +30,6 @@ SELECT ip::cidr FROM hosts WHERE id = 2;
 SELECT '192.168.1.5'::inet = '192.168.1.5/32'::inet AS same;
 SELECT count(*), count(DISTINCT mac) FROM hosts;
 UPDATE hosts SET ip = '172.16.0.9/12' WHERE id = 3 RETURNING ip, network(ip);
+SELECT id FROM hosts WHERE ip <<= '10.0.0.0/8' ORDER BY id;
+SELECT id FROM hosts WHERE net >>= '192.168.1.0/24' ORDER BY id;
+SELECT '192.168.1.0/24'::cidr >>= '192.168.1.0/24'::cidr AS eq_within, '192.168.1.0/24'::cidr >> '192.168.1.0/24'::cidr AS strict;

@@ -1211,6 +1211,9 @@ fn binary_type(left: &Expr, op: &BinaryOperator, right: &Expr) -> Option<PgType>
     {
         return Some(PgType::Tsquery);
     }
+    if matches!(op, B::Custom(o) if o == "<<=" || o == ">>=") {
+        return Some(PgType::Bool);
+    }
     // inet containment (`ip << '10.0.0.0/8'`), as `expr::binary_op` reads it.
     if matches!(op, B::PGBitwiseShiftLeft | B::PGBitwiseShiftRight)
         && (super::expr::is_network_literal(left) || super::expr::is_network_literal(right))

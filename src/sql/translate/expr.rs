@@ -633,6 +633,10 @@ fn binary_op(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, Transl
         B::PGOverlap if is_network_literal(&left) || is_network_literal(&right) => {
             call("pg_inet_overlaps", vec![left, right])
         }
+        // `<<=` / `>>=`: contained by or equal (inet only; the tokenizer
+        // reads them as custom operators).
+        B::Custom(ref op) if op == "<<=" => call("pg_inet_within", vec![left, right, number(0)]),
+        B::Custom(ref op) if op == ">>=" => call("pg_inet_within", vec![right, left, number(0)]),
         // jsonb (and array) containment, key existence and paths.
         // Arrays overlap when some non-null element is in both.
         B::PGOverlap => template(
