@@ -22,3 +22,5 @@ INSERT INTO booking (seats) VALUES ('junk');
 SELECT id, seats FROM booking WHERE seats = '[6,9)' ORDER BY id;
 SELECT pg_typeof(int4range(1, 2))::text AS range_type, pg_typeof(lower(int4range(1, 2)))::text AS bound_type;
 UPDATE booking SET seats = int4range(2, 4) WHERE id = 3 RETURNING seats;
+SELECT a.id AS a, b.id AS b FROM booking a JOIN booking b ON a.id < b.id AND a.seats && b.seats ORDER BY 1, 2;
+SELECT id FROM booking WHERE seats @> int4range(6, 7) ORDER BY id;

@@ -80,6 +80,7 @@ pub fn portable_with<'s>(sql: &'s str, types: ColumnTypes<'_>) -> Cow<'s, str> {
         && !sql.contains("pg_group_check(")
         && !sql.contains("pg_identity_check(")
         && !sql.contains("pg_column_type(")
+        && !sql.contains("pg_is_range(")
         && !sql.contains("pg_interval_part(")
         && !sql.contains("pg_to_")
         && !sql.contains("pg_cast_timestamp(")
@@ -228,6 +229,10 @@ fn unwrapped(e: &Expr, types: ColumnTypes<'_>) -> Option<Expr> {
     let name = f.name.0.last()?.as_ident()?.value.to_ascii_lowercase();
     if name == "pg_now" {
         return sqlite_expr("strftime('%Y-%m-%d %H:%M:%f', 'now')");
+    }
+    // `&&` of operands of unknown type: arrays there (no range types).
+    if name == "pg_is_range" {
+        return Some(Expr::value(sqlparser::ast::Value::Null));
     }
     if let Some(e) = timestamp_plus_literal(f, &name) {
         return Some(e);

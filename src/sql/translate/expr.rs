@@ -637,6 +637,23 @@ fn binary_op(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, Transl
         // reads them as custom operators).
         B::Custom(ref op) if op == "<<=" => call("pg_inet_within", vec![left, right, number(0)]),
         B::Custom(ref op) if op == ">>=" => call("pg_inet_within", vec![right, left, number(0)]),
+        // Neither side known to be an array (`during && $1`): a range
+        // column or parameter is read as one when the statement runs.
+        B::PGOverlap
+            if !super::arrays::is_json(&left) && !super::arrays::is_json(&right) =>
+        {
+            template(
+                "CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL ELSE \
+                 CASE pg_is_range($1) WHEN 'range' THEN pg_range_overlaps($1, $2) ELSE EXISTS (SELECT 1 \
+                 FROM json_each($3) AS pg_a, json_each($4) AS pg_b WHERE pg_a.value = pg_b.value) END END",
+                [
+                    left.clone(),
+                    right.clone(),
+                    super::arrays::stored(left),
+                    super::arrays::stored(right),
+                ],
+            )
+        }
         // jsonb (and array) containment, key existence and paths.
         // Arrays overlap when some non-null element is in both.
         B::PGOverlap => template(

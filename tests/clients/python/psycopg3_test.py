@@ -2,10 +2,12 @@
 COPY, transactions, errors and a typed round trip. Connection from PG* env."""
 import datetime as dt
 import decimal
+import ipaddress
 import uuid
 
 import psycopg
 from psycopg import errors, sql
+from psycopg.types.range import Range
 from psycopg.types.json import Jsonb
 
 
@@ -212,6 +214,27 @@ def main():
         except psycopg.errors.FeatureNotSupported as e:
             check(str(e), "cached plan must not change result type", "stale prepared")
         check(a.execute("SELECT 1").fetchone(), (1,), "session goes on")
+
+    # Ranges and network addresses as parameters and results (psycopg's
+    # Range and ipaddress adapters), and an exclusion constraint's error.
+    with psycopg.connect(autocommit=True) as conn:
+        conn.execute("CREATE TABLE stay (id serial PRIMARY KEY, room int, days daterange, ip inet, "
+                     "EXCLUDE USING gist (room WITH =, days WITH &&))")
+        conn.execute("INSERT INTO stay (room, days, ip) VALUES (%s, %s, %s)",
+                      (1, Range(dt.date(2024, 1, 1), dt.date(2024, 1, 5)), ipaddress.ip_address("10.0.0.7")))
+        got = conn.execute("SELECT days, ip FROM stay").fetchone()
+        check(got, (Range(dt.date(2024, 1, 1), dt.date(2024, 1, 5)), ipaddress.ip_address("10.0.0.7")), "range and inet")
+        hit = conn.execute("SELECT id FROM stay WHERE days && %s",
+                           (Range(dt.date(2024, 1, 4), dt.date(2024, 1, 9)),)).fetchall()
+        check(hit, [(1,)], "overlap with a range parameter")
+        hit = conn.execute("SELECT id FROM stay WHERE days @> %s::date", (dt.date(2024, 1, 5),)).fetchall()
+        check(hit, [], "upper bound excluded")
+        try:
+            conn.execute("INSERT INTO stay (room, days) VALUES (1, %s)",
+                         (Range(dt.date(2024, 1, 3), dt.date(2024, 1, 4), "[]"),))
+            raise AssertionError("a double booking was accepted")
+        except psycopg.errors.ExclusionViolation as e:
+            check(e.diag.constraint_name, "stay_room_days_excl", "exclusion constraint name")
     print("psycopg3 ok")
 
 

@@ -149,6 +149,13 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             b => contains(&a, b).map(Some),
         }
     })?;
+    // 'range' for a stored range (not array JSON), else NULL: the operand
+    // of a `CASE ... WHEN 'range'` a remote tenant resolves to its ELSE.
+    conn.create_scalar_function("pg_is_range", 1, pure(), |ctx| {
+        let v = ctx.get_raw(0);
+        let json = matches!(v, ValueRef::Text(t) if serde_json::from_slice::<serde::de::IgnoredAny>(t).is_ok());
+        Ok((!json && stored_range(v).is_some()).then_some("range"))
+    })?;
     conn.create_scalar_function("pg_range_overlaps", 2, pure(), |ctx| {
         let (Some(a), Some(b)) = (range_arg(ctx, 0)?, range_arg(ctx, 1)?) else {
             return Ok(None);
