@@ -89,37 +89,13 @@ pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
         3,
         super::jsonbuild::flags(),
         move |ctx| {
-            let v = ctx.get_raw(0);
-            let plain = || Ok((ctx.get::<Value>(0)?, None));
-            if matches!(v, ValueRef::Null) {
-                return plain();
-            }
-            let Some(column) = declared(ctx, &element_decls, 1)? else {
-                return plain();
-            };
-            let text = match column.ty {
-                PgType::Array(_) | PgType::Numeric => json_text(v, column)?,
-                _ => None,
-            };
-            match text {
-                Some(text) => Ok((Value::Text(text), Some(super::jsonbuild::JSON_SUBTYPE))),
-                None => plain(),
-            }
+            column_json(ctx, &element_decls, |ty| {
+                matches!(ty, PgType::Array(_) | PgType::Numeric)
+            })
         },
     )?;
     conn.create_scalar_function("pg_column_json", 3, super::jsonbuild::flags(), move |ctx| {
-        let v = ctx.get_raw(0);
-        let plain = || Ok((ctx.get::<Value>(0)?, None));
-        if matches!(v, ValueRef::Null) {
-            return plain();
-        }
-        let Some(column) = declared(ctx, &cache, 1)? else {
-            return plain();
-        };
-        match json_text(v, column)? {
-            Some(text) => Ok((Value::Text(text), Some(super::jsonbuild::JSON_SUBTYPE))),
-            None => plain(),
-        }
+        column_json(ctx, &cache, |_| true)
     })?;
     // pg_table_row_json(table, rowid, jsonb): `row_to_json(t)` / `to_jsonb(t)`
     // of a real table's row, each column as its declared type prints in
@@ -289,6 +265,28 @@ fn converted(
         PgType::Numeric if c.scale.is_some() => Some(output(v, c)?),
         _ => None,
     })
+}
+
+/// `pg_column_json` / `pg_column_element`: the value as JSON text (with
+/// the JSON subtype) where its column's type, when `wanted`, prints
+/// otherwise than SQLite's value would; else the value as it is.
+fn column_json(
+    ctx: &Context<'_>,
+    cache: &DeclCache,
+    wanted: fn(PgType) -> bool,
+) -> rusqlite::Result<(Value, Option<std::os::raw::c_uint>)> {
+    let v = ctx.get_raw(0);
+    let plain = || Ok((ctx.get::<Value>(0)?, None));
+    if matches!(v, ValueRef::Null) {
+        return plain();
+    }
+    match declared(ctx, cache, 1)? {
+        Some(column) if wanted(column.ty) => match json_text(v, column)? {
+            Some(text) => Ok((Value::Text(text), Some(super::jsonbuild::JSON_SUBTYPE))),
+            None => plain(),
+        },
+        _ => plain(),
+    }
 }
 
 /// SQLite's text of a value (what its `||` would use).

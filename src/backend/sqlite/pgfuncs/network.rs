@@ -16,10 +16,13 @@ fn inet_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Inet>> {
     let text = match ctx.get_raw(i) {
         ValueRef::Null => return Ok(None),
         ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-        other => {
+        // A number is read as text, as inet input would read it.
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(f) => f.to_string(),
+        ValueRef::Blob(_) => {
             return Err(error(
-                "22P02",
-                format!("invalid input syntax for type inet: \"{other:?}\""),
+                "42883",
+                "function does not exist for an argument of type bytea",
             ))
         }
     };
