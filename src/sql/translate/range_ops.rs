@@ -7,7 +7,7 @@
 //! functions at run time: `lower(during)` in a select list, `during @> x`
 //! (see `pg_json_contains`).
 
-use sqlparser::ast::{BinaryOperator, Expr, SelectItem};
+use sqlparser::ast::{BinaryOperator, Expr, ObjectNamePart, SelectItem};
 
 use super::ast::{base_name, call, plain_args, template};
 use super::column_dates::{column_lookup, Scopes};
@@ -36,20 +36,23 @@ pub(super) fn rewrite(expr: &mut Expr) {
             };
         }
         Expr::Function(f) => {
-            let name = base_name(&f.name);
-            let known = matches!(
-                name.as_str(),
-                "lower"
-                    | "upper"
-                    | "isempty"
-                    | "lower_inc"
-                    | "upper_inc"
-                    | "lower_inf"
-                    | "upper_inf"
-            );
-            if !known {
+            // Checked before `base_name` allocates: most calls are others.
+            let Some(ObjectNamePart::Identifier(last)) = f.name.0.last() else {
+                return;
+            };
+            const NAMES: [&str; 7] = [
+                "lower",
+                "upper",
+                "isempty",
+                "lower_inc",
+                "upper_inc",
+                "lower_inf",
+                "upper_inf",
+            ];
+            if !NAMES.iter().any(|n| last.value.eq_ignore_ascii_case(n)) {
                 return;
             }
+            let name = base_name(&f.name);
             // (isempty and the bound tests exist for ranges only.)
             let range_only = !matches!(name.as_str(), "lower" | "upper");
             if matches!(plain_args(f).as_deref(), Some([arg]) if range_only || is_range(arg)) {

@@ -333,20 +333,22 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         }
     })?;
     conn.create_scalar_function("pg_json_contains", 2, pure(), |ctx| {
-        if matches!(ctx.get_raw(0), ValueRef::Null) {
-            return Ok(None);
-        }
-        // A range column (whose type the translation did not know):
-        // `during @> now()`, `span @> 5`.
-        if let Some(range) =
-            super::ranges::stored_range(ctx.get_raw(0)).filter(|_| json_arg(ctx, 0).is_err())
-        {
-            return match ctx.get_raw(1) {
-                ValueRef::Null => Ok(None),
-                b => super::ranges::contains(&range, b).map(Some),
-            };
-        }
-        let (Some(a), Some(b)) = (json_arg(ctx, 0)?, json_arg(ctx, 1)?) else {
+        let a = match json_arg(ctx, 0) {
+            Ok(Some(a)) => a,
+            Ok(None) => return Ok(None),
+            // Not JSON: a range column (whose type the translation did not
+            // know), `during @> now()`, `span @> 5`.
+            Err(e) => match super::ranges::stored_range(ctx.get_raw(0)) {
+                Some(range) => {
+                    return match ctx.get_raw(1) {
+                        ValueRef::Null => Ok(None),
+                        b => super::ranges::contains(&range, b).map(Some),
+                    }
+                }
+                None => return Err(e),
+            },
+        };
+        let Some(b) = json_arg(ctx, 1)? else {
             return Ok(None);
         };
         Ok(Some(contains(&a, &b)))
