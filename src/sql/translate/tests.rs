@@ -1135,3 +1135,59 @@ fn string_constants_on_one_line_are_a_syntax_error() {
     let err = translate("SELECT 'a'\n'b' 'c'").unwrap_err();
     assert_eq!(err.message, "syntax error at or near \"'c'\"");
 }
+
+#[test]
+fn only_before_a_table_name_goes() {
+    for (pg, want) in [
+        ("SELECT * FROM ONLY t", "FROM t"),
+        ("UPDATE ONLY t SET a = 1", "UPDATE t SET"),
+        ("DELETE FROM ONLY t WHERE a = 1", "DELETE FROM t WHERE"),
+        ("SELECT 1 FROM a JOIN ONLY b ON true", "JOIN b ON"),
+    ] {
+        let t = one(pg);
+        assert!(t.sql.contains(want), "{pg}: {}", t.sql);
+    }
+    // FETCH FIRST ... ROWS ONLY keeps its word.
+    let t = one("SELECT 1 FROM t FETCH FIRST 1 ROWS ONLY");
+    assert!(t.sql.contains("LIMIT 1"), "{}", t.sql);
+}
+
+#[test]
+fn exclusion_constraints_become_triggers() {
+    let out = translate(
+        "CREATE TABLE rsv (room int, during tstzrange, EXCLUDE USING gist (room WITH =, during WITH &&))",
+    )
+    .unwrap();
+    let sql: Vec<&str> = out.iter().map(|t| t.sql.as_str()).collect();
+    let all = sql.join("\n");
+    assert!(!all.contains("EXCLUDE"), "{all}");
+    assert!(all.contains("AFTER INSERT ON \"rsv\""), "{all}");
+    assert!(all.contains("AFTER UPDATE ON \"rsv\""), "{all}");
+    assert!(
+        all.contains(
+            "pg_x.\"room\" = NEW.\"room\" AND pg_range_overlaps(pg_x.\"during\", NEW.\"during\")"
+        ),
+        "{all}"
+    );
+    assert!(all.contains("rsv_room_during_excl"), "{all}");
+    let e = translate("CREATE TABLE r (a int, EXCLUDE USING gist (a WITH <->))").unwrap_err();
+    assert_eq!(e.code, "0A000");
+    let e = translate("CREATE TABLE r (a int, EXCLUDE (a WITH =) WHERE (a > 0))").unwrap_err();
+    assert_eq!(e.code, "0A000");
+}
+
+#[test]
+fn range_operators_and_bounds_of_known_ranges() {
+    let t = one("SELECT int4range(1, 10) @> 5, lower('[1,5)'::int4range), isempty(r) FROM t");
+    assert!(
+        t.sql
+            .contains("pg_range_contains(pg_range_make(1, 10, '[)', 'int4range'), 5)"),
+        "{}",
+        t.sql
+    );
+    assert!(t.sql.contains("pg_range_lower('[1,5)')"), "{}", t.sql);
+    assert!(t.sql.contains("pg_range_isempty(r)"), "{}", t.sql);
+    assert_eq!(t.columns[1], Some(PgType::Int4));
+    let e = translate("SELECT '[5,1)'::int4range").unwrap_err();
+    assert_eq!(e.code, "22000");
+}
