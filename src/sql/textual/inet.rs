@@ -63,6 +63,12 @@ impl Inet {
         Ok(value)
     }
 
+    /// A stored value of either type (a cidr's text reads as an inet with
+    /// the same address and mask; an abbreviated one only as a cidr).
+    pub fn parse_any(s: &str) -> Result<Inet, String> {
+        Inet::parse(s, false).or_else(|_| Inet::parse(s, true))
+    }
+
     pub fn from_binary(raw: &[u8]) -> Option<Inet> {
         let [family, bits, is_cidr, nb, rest @ ..] = raw else {
             return None;

@@ -696,9 +696,7 @@ pub(super) fn is_network_literal(e: &Expr) -> bool {
         Expr::Value(v) => match &v.value {
             Value::SingleQuotedString(s) => {
                 !s.trim_start().starts_with(['{', '['])
-                    && crate::sql::textual::inet::Inet::parse(s, false)
-                        .or_else(|_| crate::sql::textual::inet::Inet::parse(s, true))
-                        .is_ok()
+                    && crate::sql::textual::inet::Inet::parse_any(s).is_ok()
             }
             _ => false,
         },

@@ -11,23 +11,30 @@ use super::{error, pure};
 use crate::sql::pgtype::PgType;
 use crate::sql::textual::inet::Inet;
 
+/// A non-NULL, non-blob value as input text (a number as its digits, as
+/// the types' input would read it).
+fn input_text(v: ValueRef<'_>) -> Option<String> {
+    match v {
+        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Null | ValueRef::Blob(_) => None,
+    }
+}
+
 /// A stored inet or cidr argument (`None` for NULL).
 fn inet_arg(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<Inet>> {
-    let text = match ctx.get_raw(i) {
-        ValueRef::Null => return Ok(None),
-        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-        // A number is read as text, as inet input would read it.
-        ValueRef::Integer(i) => i.to_string(),
-        ValueRef::Real(f) => f.to_string(),
-        ValueRef::Blob(_) => {
-            return Err(error(
-                "42883",
-                "function does not exist for an argument of type bytea",
-            ))
-        }
-    };
-    Inet::parse(&text, false)
-        .or_else(|_| Inet::parse(&text, true))
+    let v = ctx.get_raw(i);
+    if matches!(v, ValueRef::Null) {
+        return Ok(None);
+    }
+    let text = input_text(v).ok_or_else(|| {
+        error(
+            "42883",
+            "function does not exist for an argument of type bytea",
+        )
+    })?;
+    Inet::parse_any(&text)
         .map(Some)
         .map_err(|m| error("22P02", m))
 }
@@ -85,30 +92,24 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     // known only when the statement runs, checked and normalized.
     conn.create_scalar_function("pg_textual_in", 2, pure(), |ctx| {
         let ty = PgType::from_decl(&ctx.get::<String>(1)?);
-        let text = match ctx.get_raw(0) {
-            ValueRef::Null => return Ok(Value::Null),
-            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-            ValueRef::Integer(i) => i.to_string(),
-            ValueRef::Real(f) => f.to_string(),
-            ValueRef::Blob(_) => {
-                return Err(error(
-                    "42846",
-                    format!("cannot cast type bytea to {}", ty.name()),
-                ))
-            }
-        };
+        let v = ctx.get_raw(0);
+        if matches!(v, ValueRef::Null) {
+            return Ok(Value::Null);
+        }
+        let text = input_text(v)
+            .ok_or_else(|| error("42846", format!("cannot cast type bytea to {}", ty.name())))?;
         match crate::sql::textual::normalize(ty, &text) {
             Some(Ok(normalized)) => Ok(Value::Text(normalized)),
-            // An inet value cast to cidr drops its host bits.
-            Some(Err(_)) if ty == PgType::Cidr && Inet::parse(&text, false).is_ok() => {
-                Ok(Value::Text(
-                    Inet::parse(&text, false)
-                        .map_err(|m| error("22P02", m))?
-                        .network()
-                        .to_string(),
-                ))
+            Some(Err(message)) => {
+                // An inet value cast to cidr drops its host bits.
+                let inet = (ty == PgType::Cidr)
+                    .then(|| Inet::parse(&text, false).ok())
+                    .flatten();
+                match inet {
+                    Some(a) => Ok(Value::Text(a.network().to_string())),
+                    None => Err(error(crate::sql::textual::code_of(&message), message)),
+                }
             }
-            Some(Err(message)) => Err(error(crate::sql::textual::code_of(&message), message)),
             None => Ok(Value::Text(text)),
         }
     })
