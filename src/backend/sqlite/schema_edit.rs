@@ -119,7 +119,7 @@ fn drop_constraint(
             .map_err(sql_error);
     }
     // An EXCLUDE constraint: its two triggers (`translate::exclusion`).
-    let triggers = [format!("pg_excl_{name}_i"), format!("pg_excl_{name}_u")];
+    let triggers = crate::sql::translate::exclusion_trigger_names(name);
     let found: bool = conn
         .query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' \

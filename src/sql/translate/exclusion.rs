@@ -98,40 +98,56 @@ pub(super) fn triggers(
             .collect::<Vec<_>>()
             .join(" || ', ' || ")
     };
-    let mark = |tag: char, text: &str| format!("char(1) || '{tag}' || {}", quote_literal(text));
-    let raise = format!(
-        "BEGIN SELECT pg_raise('23P01', {} || char(1) || 'D' || {} || {} || {} || (SELECT {} FROM {q_table} AS pg_x WHERE pg_x.rowid <> NEW.rowid AND {conflict} LIMIT 1) || ').' || {} || {}); END",
-        quote_literal(&format!(
-            "conflicting key value violates exclusion constraint \"{name}\""
-        )),
-        quote_literal(&format!("Key ({shown})=(")),
-        key("NEW"),
-        quote_literal(&format!(") conflicts with existing key ({shown})=(")),
-        key("pg_x"),
-        mark('T', table),
-        mark('C', &name),
-    );
+    // The 23P01 raised: message, then the marked DETAIL, table and
+    // constraint; `first` and `second` are SQL giving the two keys' text.
+    let raise = |message: &str, conflicts: &str, first: &str, second: &str| {
+        let mark = |tag: char, text: &str| format!("char(1) || '{tag}' || {}", quote_literal(text));
+        format!(
+            "pg_raise('23P01', {} || {} || {first} || {} || {second} || ').' || {} || {})",
+            quote_literal(message),
+            mark('D', &format!("Key ({shown})=(")),
+            quote_literal(&format!(") {conflicts} ({shown})=(")),
+            mark('T', table),
+            mark('C', &name),
+        )
+    };
     let mut out = Vec::with_capacity(3);
     if existing {
         out.push(format!(
-            "SELECT pg_raise('23P01', {} || char(1) || 'D' || {} || {} || {} || {} || ').' || {} || {}) \
-             FROM {q_table} AS pg_x JOIN {q_table} AS pg_y ON pg_x.rowid < pg_y.rowid AND {} LIMIT 1",
-            quote_literal(&format!("could not create exclusion constraint \"{name}\"")),
-            quote_literal(&format!("Key ({shown})=(")),
-            key("pg_x"),
-            quote_literal(&format!(") conflicts with key ({shown})=(")),
-            key("pg_y"),
-            mark('T', table),
-            mark('C', &name),
+            "SELECT {} FROM {q_table} AS pg_x JOIN {q_table} AS pg_y \
+             ON pg_x.rowid < pg_y.rowid AND {} LIMIT 1",
+            raise(
+                &format!("could not create exclusion constraint \"{name}\""),
+                "conflicts with key",
+                &key("pg_x"),
+                &key("pg_y"),
+            ),
             self::conflict(&elements, "pg_x", "pg_y"),
         ));
     }
-    for (event, suffix) in [("INSERT", "i"), ("UPDATE", "u")] {
+    let existing_key = format!(
+        "(SELECT {} FROM {q_table} AS pg_x WHERE pg_x.rowid <> NEW.rowid AND {conflict} LIMIT 1)",
+        key("pg_x")
+    );
+    let on_conflict = raise(
+        &format!("conflicting key value violates exclusion constraint \"{name}\""),
+        "conflicts with existing key",
+        &key("NEW"),
+        &existing_key,
+    );
+    for (event, trigger) in ["INSERT", "UPDATE"].into_iter().zip(trigger_names(&name)) {
         out.push(format!(
             "CREATE TRIGGER {} AFTER {event} ON {q_table} FOR EACH ROW WHEN EXISTS \
-             (SELECT 1 FROM {q_table} AS pg_x WHERE pg_x.rowid <> NEW.rowid AND {conflict}) {raise}",
-            quote_ident(&format!("pg_excl_{name}_{suffix}"))
+             (SELECT 1 FROM {q_table} AS pg_x WHERE pg_x.rowid <> NEW.rowid AND {conflict}) \
+             BEGIN SELECT {on_conflict}; END",
+            quote_ident(&trigger)
         ));
     }
     Ok(out)
+}
+
+/// The INSERT and UPDATE triggers of the constraint `name` (DROP
+/// CONSTRAINT finds and drops them by these names).
+pub(crate) fn trigger_names(name: &str) -> [String; 2] {
+    [format!("pg_excl_{name}_i"), format!("pg_excl_{name}_u")]
 }

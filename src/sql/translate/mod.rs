@@ -37,6 +37,7 @@ pub(crate) mod enums;
 mod error;
 mod exact;
 mod exclusion;
+pub(crate) use exclusion::trigger_names as exclusion_trigger_names;
 mod explain;
 mod expr;
 mod functions;
