@@ -276,20 +276,23 @@ enum Parsed {
 }
 
 fn parse(sql: &str, remote: bool) -> Result<Vec<Parsed>, SqlError> {
-    // Before the parser builds a tree too deep to walk or drop.
-    crate::sql::translate::check_depth(sql)?;
-    let stmts = Parser::parse_sql(&PostgreSqlDialect {}, sql)
-        .map_err(|e| SqlError::new("42601", e.to_string()))?;
-    stmts
-        .into_iter()
-        .map(|s| match as_call(&s)? {
-            Some(call) => Ok(Parsed::Call(call)),
-            None => {
-                read_only(remote, &s)?;
-                Ok(Parsed::Sql(unqualify(s)))
-            }
-        })
-        .collect()
+    // Before the parser builds a tree too deep to walk or drop; and with
+    // stack for the tree it builds.
+    let depth = crate::sql::translate::check_depth(sql)?;
+    crate::sql::stack::with_room(depth, || {
+        let stmts = Parser::parse_sql(&PostgreSqlDialect {}, sql)
+            .map_err(|e| SqlError::new("42601", e.to_string()))?;
+        stmts
+            .into_iter()
+            .map(|s| match as_call(&s)? {
+                Some(call) => Ok(Parsed::Call(call)),
+                None => {
+                    read_only(remote, &s)?;
+                    Ok(Parsed::Sql(unqualify(s)))
+                }
+            })
+            .collect()
+    })
 }
 
 /// Runs an admin query string (simple protocol).

@@ -489,35 +489,37 @@ fn column_defs(sql: &str) -> BTreeMap<String, String> {
 /// tenant's rows both fail ("Cannot add a column with non-constant
 /// default"), so such a column is added by a rebuild instead.
 fn adds_to_any_table(def: &str) -> bool {
-    use sqlparser::ast::{ColumnOption, Expr, UnaryOperator, Value};
-    let Ok(col) = sqlparser::parser::Parser::new(&sqlparser::dialect::SQLiteDialect {})
-        .try_with_sql(def)
-        .and_then(|mut p| p.parse_column_def())
-    else {
-        return false;
-    };
-    let mut not_null = false;
-    let mut default = None;
-    for o in &col.options {
-        match &o.option {
-            ColumnOption::NotNull => not_null = true,
-            ColumnOption::Default(e) => default = Some(e),
-            _ => {}
+    crate::sql::stack::with_room_for_text(def, || {
+        use sqlparser::ast::{ColumnOption, Expr, UnaryOperator, Value};
+        let Ok(col) = sqlparser::parser::Parser::new(&sqlparser::dialect::SQLiteDialect {})
+            .try_with_sql(def)
+            .and_then(|mut p| p.parse_column_def())
+        else {
+            return false;
+        };
+        let mut not_null = false;
+        let mut default = None;
+        for o in &col.options {
+            match &o.option {
+                ColumnOption::NotNull => not_null = true,
+                ColumnOption::Default(e) => default = Some(e),
+                _ => {}
+            }
         }
-    }
-    let mut e = match default {
-        None => return !not_null,
-        Some(e) => e,
-    };
-    loop {
-        match e {
-            Expr::Nested(inner) => e = inner,
-            Expr::UnaryOp {
-                op: UnaryOperator::Minus | UnaryOperator::Plus,
-                expr,
-            } => e = expr,
-            Expr::Value(v) => return !(not_null && matches!(v.value, Value::Null)),
-            _ => return false,
+        let mut e = match default {
+            None => return !not_null,
+            Some(e) => e,
+        };
+        loop {
+            match e {
+                Expr::Nested(inner) => e = inner,
+                Expr::UnaryOp {
+                    op: UnaryOperator::Minus | UnaryOperator::Plus,
+                    expr,
+                } => e = expr,
+                Expr::Value(v) => return !(not_null && matches!(v.value, Value::Null)),
+                _ => return false,
+            }
         }
-    }
+    })
 }

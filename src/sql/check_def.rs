@@ -19,14 +19,16 @@ use super::pgtype::PgType;
 /// `CHECK (...)` for the stored check expression `text`; `column_type`
 /// gives a column's type by name.
 pub fn deparse(text: &str, column_type: &dyn Fn(&str) -> Option<PgType>) -> Option<String> {
-    let expr = Parser::new(&SQLiteDialect {})
-        .try_with_sql(text)
-        .ok()?
-        .parse_expr()
-        .ok()?;
-    let d = Deparser { column_type };
-    let (out, _) = d.expr(&expr)?;
-    Some(format!("CHECK ({out})"))
+    crate::sql::stack::with_room_for_text(text, || {
+        let expr = Parser::new(&SQLiteDialect {})
+            .try_with_sql(text)
+            .ok()?
+            .parse_expr()
+            .ok()?;
+        let d = Deparser { column_type };
+        let (out, _) = d.expr(&expr)?;
+        Some(format!("CHECK ({out})"))
+    })
 }
 
 struct Deparser<'a> {

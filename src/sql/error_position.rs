@@ -78,22 +78,25 @@ pub fn locate(sql: &str, e: &SqlError) -> Option<usize> {
 /// error says the line and column), when it stops at the token the error
 /// names (or at the end of the input, or at the `;` after it).
 fn syntax_error_at(sql: &str, near: Option<&str>) -> Option<usize> {
-    let Err(err) = sqlparser::parser::Parser::parse_sql(&PostgreSqlDialect {}, sql) else {
-        return None;
-    };
-    let message = err.to_string();
-    let (_, found) = message.split_once("found: ")?;
-    let (token, at) = found.split_once(" at Line: ")?;
-    let (line, column) = at.split_once(", Column: ")?;
-    let (line, column): (usize, usize) = (line.trim().parse().ok()?, column.trim().parse().ok()?);
-    let agrees = match near {
-        Some(near) => token.eq_ignore_ascii_case(near) || token == ";",
-        None => token == "EOF" || token == ";",
-    };
-    if !agrees {
-        return None;
-    }
-    char_offset(sql, line, column)
+    crate::sql::stack::with_room_for_text(sql, || {
+        let Err(err) = sqlparser::parser::Parser::parse_sql(&PostgreSqlDialect {}, sql) else {
+            return None;
+        };
+        let message = err.to_string();
+        let (_, found) = message.split_once("found: ")?;
+        let (token, at) = found.split_once(" at Line: ")?;
+        let (line, column) = at.split_once(", Column: ")?;
+        let (line, column): (usize, usize) =
+            (line.trim().parse().ok()?, column.trim().parse().ok()?);
+        let agrees = match near {
+            Some(near) => token.eq_ignore_ascii_case(near) || token == ";",
+            None => token == "EOF" || token == ";",
+        };
+        if !agrees {
+            return None;
+        }
+        char_offset(sql, line, column)
+    })
 }
 
 enum Find {

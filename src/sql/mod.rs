@@ -14,6 +14,7 @@ pub mod pg_hash;
 pub mod pg_ident;
 pub mod pgtype;
 pub mod serial_key;
+pub mod stack;
 pub mod string_literals;
 pub mod table_constraints;
 pub mod textual;

@@ -467,28 +467,30 @@ fn references_end(item: &[Tok], mut j: usize) -> usize {
 /// The expression of generated column `column` in a stored CREATE TABLE
 /// text, as PostgreSQL prints it (`(a * 2)`); `None` for other columns.
 pub fn generation_expression(sql: &str, column: &str) -> Option<String> {
-    use sqlparser::ast::{ColumnOption, Expr, Statement};
-    let statement = sqlparser::parser::Parser::parse_sql(&SQLiteDialect {}, sql)
-        .ok()?
-        .pop()?;
-    let Statement::CreateTable(table) = statement else {
-        return None;
-    };
-    let def = table
-        .columns
-        .iter()
-        .find(|c| c.name.value.eq_ignore_ascii_case(column))?;
-    def.options.iter().find_map(|o| match &o.option {
-        ColumnOption::Generated {
-            generation_expr: Some(e),
-            ..
-        } => Some(match e {
-            Expr::Identifier(_) | Expr::Function(_) | Expr::Value(_) | Expr::Nested(_) => {
-                e.to_string()
-            }
-            _ => format!("({e})"),
-        }),
-        _ => None,
+    crate::sql::stack::with_room_for_text(sql, || {
+        use sqlparser::ast::{ColumnOption, Expr, Statement};
+        let statement = sqlparser::parser::Parser::parse_sql(&SQLiteDialect {}, sql)
+            .ok()?
+            .pop()?;
+        let Statement::CreateTable(table) = statement else {
+            return None;
+        };
+        let def = table
+            .columns
+            .iter()
+            .find(|c| c.name.value.eq_ignore_ascii_case(column))?;
+        def.options.iter().find_map(|o| match &o.option {
+            ColumnOption::Generated {
+                generation_expr: Some(e),
+                ..
+            } => Some(match e {
+                Expr::Identifier(_) | Expr::Function(_) | Expr::Value(_) | Expr::Nested(_) => {
+                    e.to_string()
+                }
+                _ => format!("({e})"),
+            }),
+            _ => None,
+        })
     })
 }
 

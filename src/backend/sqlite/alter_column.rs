@@ -518,190 +518,198 @@ fn edited_definition(
     change: &ColumnChange,
     to_enum: Option<&str>,
 ) -> Result<(String, String), SqlError> {
-    let internal = |what: &str| SqlError::internal("ALTER TABLE", what);
-    // The stored definition is SQLite's: the PostgreSQL dialect would drop
-    // a serial key's AUTOINCREMENT and then fail on the DEFAULT after it.
-    let mut statement = Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, create)
-        .ok()
-        .and_then(|mut v| v.pop())
-        .ok_or_else(|| internal("unexpected table definition"))?;
-    let Statement::CreateTable(ct) = &mut statement else {
-        return Err(internal("unexpected table definition"));
-    };
-    let column_name = match change {
-        ColumnChange::SetNotNull(c)
-        | ColumnChange::DropNotNull(c)
-        | ColumnChange::SetDefault(c, _)
-        | ColumnChange::DropDefault(c)
-        | ColumnChange::SetType { column: c, .. } => c,
-        _ => return Err(internal("not a column edit")),
-    };
-    let in_table_pk = ct.constraints.iter().any(|c| {
-        matches!(c, sqlparser::ast::TableConstraint::PrimaryKey(pk)
-            if pk.columns.iter().any(|k| k.column.expr.to_string().trim_matches('"').eq_ignore_ascii_case(column_name)))
-    });
-    let column = ct
-        .columns
-        .iter_mut()
-        .find(|c| c.name.value.eq_ignore_ascii_case(column_name))
-        .ok_or_else(|| {
-            SqlError::new(
-                "42703",
-                format!("column \"{column_name}\" of relation \"{table}\" does not exist"),
-            )
-        })?;
-    // A rowid key's type is the one its default records (`serial_key`).
-    let old_decl = {
-        let decl = column.data_type.to_string();
-        let dflt = column.options.iter().find_map(|o| match &o.option {
-            ColumnOption::Default(e) => Some(e.to_string()),
-            _ => None,
+    crate::sql::stack::with_room_for_text(create, || {
+        let internal = |what: &str| SqlError::internal("ALTER TABLE", what);
+        // The stored definition is SQLite's: the PostgreSQL dialect would drop
+        // a serial key's AUTOINCREMENT and then fail on the DEFAULT after it.
+        let mut statement = Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, create)
+            .ok()
+            .and_then(|mut v| v.pop())
+            .ok_or_else(|| internal("unexpected table definition"))?;
+        let Statement::CreateTable(ct) = &mut statement else {
+            return Err(internal("unexpected table definition"));
+        };
+        let column_name = match change {
+            ColumnChange::SetNotNull(c)
+            | ColumnChange::DropNotNull(c)
+            | ColumnChange::SetDefault(c, _)
+            | ColumnChange::DropDefault(c)
+            | ColumnChange::SetType { column: c, .. } => c,
+            _ => return Err(internal("not a column edit")),
+        };
+        let in_table_pk = ct.constraints.iter().any(|c| {
+            matches!(c, sqlparser::ast::TableConstraint::PrimaryKey(pk)
+                if pk.columns.iter().any(|k| k.column.expr.to_string().trim_matches('"').eq_ignore_ascii_case(column_name)))
         });
-        crate::sql::serial_key::decl(&decl, dflt.as_deref()).to_owned()
-    };
-    let option = |option| ColumnOptionDef { name: None, option };
-    match change {
-        ColumnChange::SetNotNull(_) => {
-            column
-                .options
-                .retain(|o| !matches!(o.option, ColumnOption::Null | ColumnOption::NotNull));
-            column.options.push(option(ColumnOption::NotNull));
-        }
-        ColumnChange::DropNotNull(_) => {
-            let pk = in_table_pk
-                || column
+        let column = ct
+            .columns
+            .iter_mut()
+            .find(|c| c.name.value.eq_ignore_ascii_case(column_name))
+            .ok_or_else(|| {
+                SqlError::new(
+                    "42703",
+                    format!("column \"{column_name}\" of relation \"{table}\" does not exist"),
+                )
+            })?;
+        // A rowid key's type is the one its default records (`serial_key`).
+        let old_decl = {
+            let decl = column.data_type.to_string();
+            let dflt = column.options.iter().find_map(|o| match &o.option {
+                ColumnOption::Default(e) => Some(e.to_string()),
+                _ => None,
+            });
+            crate::sql::serial_key::decl(&decl, dflt.as_deref()).to_owned()
+        };
+        let option = |option| ColumnOptionDef { name: None, option };
+        match change {
+            ColumnChange::SetNotNull(_) => {
+                column
                     .options
-                    .iter()
-                    .any(|o| matches!(o.option, ColumnOption::PrimaryKey(_)));
-            if pk {
-                return Err(SqlError::new(
-                    "42P16",
-                    format!("column \"{column_name}\" is in a primary key"),
-                ));
+                    .retain(|o| !matches!(o.option, ColumnOption::Null | ColumnOption::NotNull));
+                column.options.push(option(ColumnOption::NotNull));
             }
-            column
-                .options
-                .retain(|o| !matches!(o.option, ColumnOption::NotNull));
-        }
-        ColumnChange::SetDefault(_, expr) => {
-            let mut expr = Parser::new(&PostgreSqlDialect {})
-                .try_with_sql(expr)
-                .and_then(|mut p| p.parse_expr())
-                .map_err(|_| internal("unexpected default expression"))?;
-            // An array literal is stored as the JSON text arrays are kept
-            // in (as CREATE TABLE's defaults are; the translation could not
-            // see the column's type).
-            if let (crate::sql::pgtype::PgType::Array(elem), sqlparser::ast::Expr::Value(v)) =
-                (crate::sql::pgtype::PgType::from_decl(&old_decl), &mut expr)
-            {
-                if let sqlparser::ast::Value::SingleQuotedString(s) = &mut v.value {
-                    *s = crate::sql::decode::array::from_literal(s, elem)
-                        .map_err(|e| SqlError::new(e.code, e.message))?;
+            ColumnChange::DropNotNull(_) => {
+                let pk = in_table_pk
+                    || column
+                        .options
+                        .iter()
+                        .any(|o| matches!(o.option, ColumnOption::PrimaryKey(_)));
+                if pk {
+                    return Err(SqlError::new(
+                        "42P16",
+                        format!("column \"{column_name}\" is in a primary key"),
+                    ));
                 }
+                column
+                    .options
+                    .retain(|o| !matches!(o.option, ColumnOption::NotNull));
             }
-            // An identity's default (ADD GENERATED): the marker names the
-            // column's own type.
-            let mut cast = &mut expr;
-            while let sqlparser::ast::Expr::Nested(inner) = cast {
-                cast = inner;
+            ColumnChange::SetDefault(_, expr) => {
+                let mut expr = Parser::new(&PostgreSqlDialect {})
+                    .try_with_sql(expr)
+                    .and_then(|mut p| p.parse_expr())
+                    .map_err(|_| internal("unexpected default expression"))?;
+                // An array literal is stored as the JSON text arrays are kept
+                // in (as CREATE TABLE's defaults are; the translation could not
+                // see the column's type).
+                if let (crate::sql::pgtype::PgType::Array(elem), sqlparser::ast::Expr::Value(v)) =
+                    (crate::sql::pgtype::PgType::from_decl(&old_decl), &mut expr)
+                {
+                    if let sqlparser::ast::Value::SingleQuotedString(s) = &mut v.value {
+                        *s = crate::sql::decode::array::from_literal(s, elem)
+                            .map_err(|e| SqlError::new(e.code, e.message))?;
+                    }
+                }
+                // An identity's default (ADD GENERATED): the marker names the
+                // column's own type.
+                let mut cast = &mut expr;
+                while let sqlparser::ast::Expr::Nested(inner) = cast {
+                    cast = inner;
+                }
+                if let sqlparser::ast::Expr::Cast {
+                    data_type: sqlparser::ast::DataType::Custom(name, _),
+                    ..
+                } = cast
+                {
+                    let marker = name.to_string();
+                    let marker = marker.trim_matches('"');
+                    let always = marker.ends_with(crate::sql::serial_key::ALWAYS_SUFFIX);
+                    if always || marker.ends_with(crate::sql::serial_key::BY_DEFAULT_SUFFIX) {
+                        let ty = crate::sql::pgtype::PgType::from_decl(&old_decl);
+                        *name = sqlparser::ast::ObjectName::from(vec![
+                            sqlparser::ast::Ident::with_quote(
+                                '"',
+                                crate::sql::serial_key::identity_marker(ty, always),
+                            ),
+                        ]);
+                    }
+                }
+                column
+                    .options
+                    .retain(|o| !matches!(o.option, ColumnOption::Default(_)));
+                column.options.push(option(ColumnOption::Default(expr)));
             }
-            if let sqlparser::ast::Expr::Cast {
-                data_type: sqlparser::ast::DataType::Custom(name, _),
-                ..
-            } = cast
+            ColumnChange::DropDefault(_) => column
+                .options
+                .retain(|o| !matches!(o.option, ColumnOption::Default(_))),
+            ColumnChange::SetType { decl, .. }
+                if column.data_type.to_string() == crate::sql::serial_key::ROWID_DECL =>
             {
-                let marker = name.to_string();
-                let marker = marker.trim_matches('"');
-                let always = marker.ends_with(crate::sql::serial_key::ALWAYS_SUFFIX);
-                if always || marker.ends_with(crate::sql::serial_key::BY_DEFAULT_SUFFIX) {
-                    let ty = crate::sql::pgtype::PgType::from_decl(&old_decl);
-                    *name =
+                retype_rowid_key(column, column_name, decl)?;
+            }
+            ColumnChange::SetType { decl, .. } => {
+                if is_rowid_key(&column.data_type) {
+                    return Err(SqlError::new(
+                        "0A000",
+                        format!(
+                            "changing the type of key column \"{column_name}\" is not supported"
+                        ),
+                    ));
+                }
+                column.data_type = Parser::new(&PostgreSqlDialect {})
+                    .try_with_sql(decl)
+                    .and_then(|mut p| p.parse_data_type())
+                    .map_err(|_| internal("unexpected column type"))?;
+                // An enum's labels sort by its own collation (`translate::enums`),
+                // citext compares ignoring case (NOCASE): either goes with the
+                // old type.
+                column.options.retain(|o| {
+                    let ColumnOption::Collation(c) = &o.option else {
+                        return true;
+                    };
+                    let c = c.to_string();
+                    !(c.trim_matches('"')
+                        .starts_with(crate::sql::translate::enums::COLLATION_PREFIX)
+                        || c.eq_ignore_ascii_case("NOCASE"))
+                });
+                if decl.eq_ignore_ascii_case("citext") {
+                    column.options.push(option(ColumnOption::Collation(
+                        sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::new(
+                            "NOCASE",
+                        )]),
+                    )));
+                }
+                if let Some(type_name) = to_enum {
+                    column.options.push(option(ColumnOption::Collation(
                         sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote(
                             '"',
-                            crate::sql::serial_key::identity_marker(ty, always),
-                        )]);
+                            format!(
+                                "{}{type_name}",
+                                crate::sql::translate::enums::COLLATION_PREFIX
+                            ),
+                        )]),
+                    )));
                 }
-            }
-            column
-                .options
-                .retain(|o| !matches!(o.option, ColumnOption::Default(_)));
-            column.options.push(option(ColumnOption::Default(expr)));
-        }
-        ColumnChange::DropDefault(_) => column
-            .options
-            .retain(|o| !matches!(o.option, ColumnOption::Default(_))),
-        ColumnChange::SetType { decl, .. }
-            if column.data_type.to_string() == crate::sql::serial_key::ROWID_DECL =>
-        {
-            retype_rowid_key(column, column_name, decl)?;
-        }
-        ColumnChange::SetType { decl, .. } => {
-            if is_rowid_key(&column.data_type) {
-                return Err(SqlError::new(
-                    "0A000",
-                    format!("changing the type of key column \"{column_name}\" is not supported"),
-                ));
-            }
-            column.data_type = Parser::new(&PostgreSqlDialect {})
-                .try_with_sql(decl)
-                .and_then(|mut p| p.parse_data_type())
-                .map_err(|_| internal("unexpected column type"))?;
-            // An enum's labels sort by its own collation (`translate::enums`),
-            // citext compares ignoring case (NOCASE): either goes with the
-            // old type.
-            column.options.retain(|o| {
-                let ColumnOption::Collation(c) = &o.option else {
-                    return true;
-                };
-                let c = c.to_string();
-                !(c.trim_matches('"')
-                    .starts_with(crate::sql::translate::enums::COLLATION_PREFIX)
-                    || c.eq_ignore_ascii_case("NOCASE"))
-            });
-            if decl.eq_ignore_ascii_case("citext") {
-                column.options.push(option(ColumnOption::Collation(
-                    sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::new("NOCASE")]),
-                )));
-            }
-            if let Some(type_name) = to_enum {
-                column.options.push(option(ColumnOption::Collation(
-                    sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote(
-                        '"',
-                        format!(
-                            "{}{type_name}",
-                            crate::sql::translate::enums::COLLATION_PREFIX
-                        ),
-                    )]),
-                )));
-            }
-            // A boolean's default, stored as 1/0, reads as text true/false.
-            use crate::sql::pgtype::PgType as P;
-            if P::from_decl(&old_decl) == P::Bool
-                && matches!(P::from_decl(decl), P::Text | P::Varchar | P::Bpchar)
-            {
-                for o in &mut column.options {
-                    if let ColumnOption::Default(sqlparser::ast::Expr::Value(v)) = &mut o.option {
-                        let text = match &v.value {
-                            sqlparser::ast::Value::Number(n, _) if n == "1" => "true",
-                            sqlparser::ast::Value::Number(n, _) if n == "0" => "false",
-                            sqlparser::ast::Value::Boolean(b) => {
-                                if *b {
-                                    "true"
-                                } else {
-                                    "false"
+                // A boolean's default, stored as 1/0, reads as text true/false.
+                use crate::sql::pgtype::PgType as P;
+                if P::from_decl(&old_decl) == P::Bool
+                    && matches!(P::from_decl(decl), P::Text | P::Varchar | P::Bpchar)
+                {
+                    for o in &mut column.options {
+                        if let ColumnOption::Default(sqlparser::ast::Expr::Value(v)) = &mut o.option
+                        {
+                            let text = match &v.value {
+                                sqlparser::ast::Value::Number(n, _) if n == "1" => "true",
+                                sqlparser::ast::Value::Number(n, _) if n == "0" => "false",
+                                sqlparser::ast::Value::Boolean(b) => {
+                                    if *b {
+                                        "true"
+                                    } else {
+                                        "false"
+                                    }
                                 }
-                            }
-                            _ => continue,
-                        };
-                        v.value = sqlparser::ast::Value::SingleQuotedString(text.into());
+                                _ => continue,
+                            };
+                            v.value = sqlparser::ast::Value::SingleQuotedString(text.into());
+                        }
                     }
                 }
             }
+            _ => {}
         }
-        _ => {}
-    }
-    keep_autoincrement(create, ct);
-    Ok((statement.to_string(), old_decl))
+        keep_autoincrement(create, ct);
+        Ok((statement.to_string(), old_decl))
+    })
 }
 
 /// The PostgreSQL dialect drops SQLite's AUTOINCREMENT while reading the

@@ -206,12 +206,14 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
         if let Some(source) = crate::sql::view_source::read(&sql) {
             return Ok(Some(format!(" {source};")));
         }
-        let statements =
-            sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, &sql);
-        Ok(match statements.as_deref() {
-            Ok([sqlparser::ast::Statement::CreateView(v)]) => Some(format!(" {};", v.query)),
-            _ => None,
-        })
+        Ok(crate::sql::stack::with_room_for_text(&sql, || {
+            let statements =
+                sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, &sql);
+            match statements.as_deref() {
+                Ok([sqlparser::ast::Statement::CreateView(v)]) => Some(format!(" {};", v.query)),
+                _ => None,
+            }
+        }))
     })?;
     // pg_index_part(create_index_sql, what): 0 the key list, -1 the WHERE
     // predicate, n > 0 the n-th key (see `index_def`).

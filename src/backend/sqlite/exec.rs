@@ -1282,22 +1282,27 @@ pub fn explain_violation(db: &Connection, sql: &str, params: &[Value], e: SqlErr
 /// `ALTER TABLE t ADD COLUMN c` of a column `t` has: PostgreSQL's words
 /// (SQLite's "duplicate column name" reads as CREATE TABLE's 42701).
 fn existing_column(sql: &str) -> Option<SqlError> {
-    use sqlparser::ast::{AlterTableOperation, Statement};
-    let statements =
-        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, sql).ok()?;
-    let Some(Statement::AlterTable(alter)) = statements.first() else {
-        return None;
-    };
-    let column = alter.operations.iter().find_map(|o| match o {
-        AlterTableOperation::AddColumn { column_def, .. } => Some(column_def.name.value.clone()),
-        _ => None,
-    })?;
-    let table = alter.name.0.last()?.as_ident()?.value.clone();
-    let table = crate::sql::translate::schemas::relation_parts(&table).1;
-    Some(SqlError::new(
-        "42701",
-        format!("column \"{column}\" of relation \"{table}\" already exists"),
-    ))
+    crate::sql::stack::with_room_for_text(sql, || {
+        use sqlparser::ast::{AlterTableOperation, Statement};
+        let statements =
+            sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, sql)
+                .ok()?;
+        let Some(Statement::AlterTable(alter)) = statements.first() else {
+            return None;
+        };
+        let column = alter.operations.iter().find_map(|o| match o {
+            AlterTableOperation::AddColumn { column_def, .. } => {
+                Some(column_def.name.value.clone())
+            }
+            _ => None,
+        })?;
+        let table = alter.name.0.last()?.as_ident()?.value.clone();
+        let table = crate::sql::translate::schemas::relation_parts(&table).1;
+        Some(SqlError::new(
+            "42701",
+            format!("column \"{column}\" of relation \"{table}\" already exists"),
+        ))
+    })
 }
 
 /// A missing column's error with PostgreSQL's "Perhaps you meant" hint.
@@ -1317,54 +1322,59 @@ fn with_column_hint(db: &Connection, sql: &str, e: SqlError) -> SqlError {
 /// SQLite's "2nd ORDER BY term out of range" counts terms; PostgreSQL's
 /// error names the position written (`ORDER BY 5`).
 fn order_position(sql: &str, e: SqlError) -> SqlError {
-    use sqlparser::ast::{Expr, OrderByKind, Statement, Value};
-    let Some((clause, rest)) = e.message.split_once(" position ") else {
-        return e;
-    };
-    let Some(term) = rest.split(' ').next().and_then(|n| n.parse::<usize>().ok()) else {
-        return e;
-    };
-    let Ok(statements) =
-        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, sql)
-    else {
-        return e;
-    };
-    let Some(Statement::Query(query)) = statements.first() else {
-        return e;
-    };
-    let written = match (clause, &query.order_by) {
-        ("ORDER BY", Some(order)) => match &order.kind {
-            OrderByKind::Expressions(terms) => terms.get(term.wrapping_sub(1)).map(|t| &t.expr),
-            OrderByKind::All(_) => None,
-        },
-        _ => None,
-    };
-    match written {
-        Some(Expr::Value(v)) if matches!(v.value, Value::Number(..)) => SqlError::new(
-            e.code,
-            format!("{clause} position {} is not in select list", v.value),
-        ),
-        _ => e,
-    }
+    crate::sql::stack::with_room_for_text(sql, || {
+        use sqlparser::ast::{Expr, OrderByKind, Statement, Value};
+        let Some((clause, rest)) = e.message.split_once(" position ") else {
+            return e;
+        };
+        let Some(term) = rest.split(' ').next().and_then(|n| n.parse::<usize>().ok()) else {
+            return e;
+        };
+        let Ok(statements) =
+            sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, sql)
+        else {
+            return e;
+        };
+        let Some(Statement::Query(query)) = statements.first() else {
+            return e;
+        };
+        let written = match (clause, &query.order_by) {
+            ("ORDER BY", Some(order)) => match &order.kind {
+                OrderByKind::Expressions(terms) => terms.get(term.wrapping_sub(1)).map(|t| &t.expr),
+                OrderByKind::All(_) => None,
+            },
+            _ => None,
+        };
+        match written {
+            Some(Expr::Value(v)) if matches!(v.value, Value::Number(..)) => SqlError::new(
+                e.code,
+                format!("{clause} position {} is not in select list", v.value),
+            ),
+            _ => e,
+        }
+    })
 }
 
 /// The table an INSERT or UPDATE (SQLite's text) writes.
 fn written_table(sql: &str) -> Option<String> {
-    use sqlparser::ast::{Statement, TableFactor, TableObject};
-    let mut statements =
-        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, sql).ok()?;
-    let name = match statements.pop()? {
-        Statement::Insert(insert) => match insert.table {
-            TableObject::TableName(name) => name,
+    crate::sql::stack::with_room_for_text(sql, || {
+        use sqlparser::ast::{Statement, TableFactor, TableObject};
+        let mut statements =
+            sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, sql)
+                .ok()?;
+        let name = match statements.pop()? {
+            Statement::Insert(insert) => match insert.table {
+                TableObject::TableName(name) => name,
+                _ => return None,
+            },
+            Statement::Update(update) => match update.table.relation {
+                TableFactor::Table { name, .. } => name,
+                _ => return None,
+            },
             _ => return None,
-        },
-        Statement::Update(update) => match update.table.relation {
-            TableFactor::Table { name, .. } => name,
-            _ => return None,
-        },
-        _ => return None,
-    };
-    Some(name.0.last()?.as_ident()?.value.clone())
+        };
+        Some(name.0.last()?.as_ident()?.value.clone())
+    })
 }
 
 /// A transaction-control statement of fixed text (`BEGIN`, `COMMIT`,

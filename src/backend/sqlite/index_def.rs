@@ -32,39 +32,41 @@ pub struct IndexDef {
 
 /// The parts of `sql`, a `CREATE INDEX` statement; `None` if it is not one.
 pub fn parse(sql: &str) -> Option<IndexDef> {
-    let statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
-    let [Statement::CreateIndex(index)] = statements.as_slice() else {
-        return None;
-    };
-    let keys = index
-        .columns
-        .iter()
-        .map(|c| {
-            let desc = matches!(c.column.options.sort, Some(OrderBySort::Desc));
-            // PostgreSQL's default: NULLS LAST ascending, NULLS FIRST descending.
-            let order = match (desc, c.column.options.nulls_first) {
-                (false, Some(true)) => " NULLS FIRST",
-                (true, Some(false)) => " DESC NULLS LAST",
-                (true, _) => " DESC",
-                (false, _) => "",
-            };
-            let over_new = over_new(&c.column.expr).to_string();
-            let expr = requoted(&c.column.expr);
-            let expr = unnested(&expr);
-            Key {
-                expr: deparse(expr),
-                bare: matches!(expr, Expr::Identifier(_) | Expr::Function(_)),
-                order,
-                over_new,
-            }
+    crate::sql::stack::with_room_for_text(sql, || {
+        let statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
+        let [Statement::CreateIndex(index)] = statements.as_slice() else {
+            return None;
+        };
+        let keys = index
+            .columns
+            .iter()
+            .map(|c| {
+                let desc = matches!(c.column.options.sort, Some(OrderBySort::Desc));
+                // PostgreSQL's default: NULLS LAST ascending, NULLS FIRST descending.
+                let order = match (desc, c.column.options.nulls_first) {
+                    (false, Some(true)) => " NULLS FIRST",
+                    (true, Some(false)) => " DESC NULLS LAST",
+                    (true, _) => " DESC",
+                    (false, _) => "",
+                };
+                let over_new = over_new(&c.column.expr).to_string();
+                let expr = requoted(&c.column.expr);
+                let expr = unnested(&expr);
+                Key {
+                    expr: deparse(expr),
+                    bare: matches!(expr, Expr::Identifier(_) | Expr::Function(_)),
+                    order,
+                    over_new,
+                }
+            })
+            .collect();
+        Some(IndexDef {
+            keys,
+            predicate: index
+                .predicate
+                .as_ref()
+                .map(|p| deparse(unnested(&requoted(p)))),
         })
-        .collect();
-    Some(IndexDef {
-        keys,
-        predicate: index
-            .predicate
-            .as_ref()
-            .map(|p| deparse(unnested(&requoted(p)))),
     })
 }
 

@@ -84,11 +84,15 @@ fn view_types(
         .query_row([view], |r| r.get(0))
         .ok()?;
     let source = crate::sql::view_source::read(&sql)?;
-    let mut parsed =
-        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, &source)
-            .ok()?;
-    let query = parsed.pop().filter(|_| parsed.is_empty())?;
-    let retype = Retype::for_view(query);
+    let retype = crate::sql::stack::with_room_for_text(&source, || {
+        let mut parsed = sqlparser::parser::Parser::parse_sql(
+            &sqlparser::dialect::PostgreSqlDialect {},
+            &source,
+        )
+        .ok()?;
+        let query = parsed.pop().filter(|_| parsed.is_empty())?;
+        Some(Retype::for_view(query))
+    })?;
     let schema = retype
         .tables()
         .into_iter()

@@ -105,13 +105,15 @@ fn step(token: &Token, in_case: bool) -> Step {
     }
 }
 
-/// 54001 if `tokens` (one statement) nest beyond [`MAX_DEPTH`].
-pub(super) fn check(tokens: &[TokenWithSpan]) -> Result<(), TranslateError> {
+/// How deep `tokens` nest: the most levels met along any path (see the
+/// module's comment), never below the depth of the tree they parse into.
+pub(crate) fn measure(tokens: &[TokenWithSpan]) -> usize {
     // Operators counted at each enclosing level, innermost last, and whether
     // that level is a CASE.
     let mut outer: Vec<(usize, bool)> = Vec::new();
     let mut here = 0usize;
     let mut depth = 0usize;
+    let mut deepest = 0usize;
     for t in tokens {
         let in_case = matches!(outer.last(), Some((_, true)));
         match step(&t.token, in_case) {
@@ -138,15 +140,22 @@ pub(super) fn check(tokens: &[TokenWithSpan]) -> Result<(), TranslateError> {
             }
             Step::Other => {}
         }
-        if depth > MAX_DEPTH {
-            return Err(too_deep());
-        }
+        deepest = deepest.max(depth);
     }
-    Ok(())
+    deepest
+}
+
+/// How deep `tokens` (one or more statements) nest, or 54001 beyond
+/// [`MAX_DEPTH`].
+pub(super) fn check(tokens: &[TokenWithSpan]) -> Result<usize, TranslateError> {
+    match measure(tokens) {
+        depth if depth > MAX_DEPTH => Err(too_deep()),
+        depth => Ok(depth),
+    }
 }
 
 /// [`check`] for SQL that is parsed elsewhere (the admin role's statements).
-pub fn check_text(sql: &str) -> Result<(), TranslateError> {
+pub fn check_text(sql: &str) -> Result<usize, TranslateError> {
     let tokens =
         sqlparser::tokenizer::Tokenizer::new(&sqlparser::dialect::PostgreSqlDialect {}, sql)
             .tokenize_with_location()
@@ -231,7 +240,7 @@ mod tests {
     use sqlparser::dialect::PostgreSqlDialect;
     use sqlparser::tokenizer::Tokenizer;
 
-    fn measure(sql: &str) -> Result<(), TranslateError> {
+    fn measure(sql: &str) -> Result<usize, TranslateError> {
         let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
             .tokenize_with_location()
             .unwrap();

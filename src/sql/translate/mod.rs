@@ -111,6 +111,7 @@ mod tests;
 use crate::sql::pgtype::PgType;
 
 pub use copy_options::{CopyFormat, CopyOptions, ForceQuote};
+pub(crate) use depth::measure as measure_depth;
 pub use depth::{check_text as check_depth, MAX_DEPTH};
 pub use do_block::{
     Declare, Diagnostic, DoBlock, DoCode, DoHandler, DoQuery, DoStep, Into as DoInto, LoopKind,
@@ -566,8 +567,11 @@ pub struct TranslateError {
 
 /// Translates a (possibly multi-statement) PostgreSQL query string.
 pub fn translate(sql: &str) -> Result<Vec<Translation>, TranslateError> {
-    split::split_statements(sql)?
-        .into_iter()
-        .map(|parsed| budget::metered(|| statement::translate_statement(parsed)))
-        .collect()
+    let (tokens, depth) = split::tokenize(sql)?;
+    crate::sql::stack::with_room(depth, || {
+        split::split_tokens(tokens)?
+            .into_iter()
+            .map(|parsed| budget::metered(|| statement::translate_statement(parsed)))
+            .collect()
+    })
 }

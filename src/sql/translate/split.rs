@@ -52,12 +52,27 @@ pub(super) enum Parsed {
     OverridingInsert(Box<Statement>),
 }
 
+/// `sql`'s statements, parsed; for SQL inside a statement (PREPARE's,
+/// COPY's query), whose stack [`tokenize`]'s caller has seen to.
 pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError> {
+    let (tokens, _) = tokenize(sql)?;
+    split_tokens(tokens)
+}
+
+/// `sql`'s tokens, and how deep they nest (54001 beyond `MAX_DEPTH`),
+/// measured before anything parses them.
+pub(super) fn tokenize(sql: &str) -> Result<(Vec<TokenWithSpan>, usize), TranslateError> {
     super::depth::reserve_stack();
-    let dialect = PostgreSqlDialect {};
-    let mut tokens = Tokenizer::new(&dialect, sql)
+    let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
         .tokenize_with_location()
         .map_err(|e| syntax(e.message))?;
+    let depth = super::depth::check(&tokens)?;
+    Ok((tokens, depth))
+}
+
+/// [`tokenize`]'s tokens, split into statements and parsed.
+pub(super) fn split_tokens(mut tokens: Vec<TokenWithSpan>) -> Result<Vec<Parsed>, TranslateError> {
+    let dialect = PostgreSqlDialect {};
     let mut out = Vec::new();
     let mut start = 0;
     while start < tokens.len() {
@@ -75,8 +90,6 @@ pub(super) fn split_statements(sql: &str) -> Result<Vec<Parsed>, TranslateError>
         let Some(first) = significant.first() else {
             continue;
         };
-        // Before anything parses it (COPY (query) included).
-        super::depth::check(chunk)?;
         if is_keyword(&first.token, Keyword::VACUUM) {
             // `VACUUM INTO 'file'` writes a copy of the database to disk.
             if significant

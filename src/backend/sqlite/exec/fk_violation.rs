@@ -110,26 +110,28 @@ pub(super) fn explain(db: &Connection, sql: &str, params: &[Value]) -> Option<Sq
 
 /// The table an INSERT, UPDATE or DELETE writes.
 fn target_table(sql: &str) -> Option<String> {
-    let statement = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?.pop()?;
-    let name = match &statement {
-        Statement::Insert(i) => match &i.table {
-            TableObject::TableName(n) => n,
-            _ => return None,
-        },
-        Statement::Update(u) => match &u.table.relation {
-            TableFactor::Table { name, .. } => name,
-            _ => return None,
-        },
-        Statement::Delete(d) => {
-            let (FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t)) = &d.from;
-            match &t.first()?.relation {
+    crate::sql::stack::with_room_for_text(sql, || {
+        let statement = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?.pop()?;
+        let name = match &statement {
+            Statement::Insert(i) => match &i.table {
+                TableObject::TableName(n) => n,
+                _ => return None,
+            },
+            Statement::Update(u) => match &u.table.relation {
                 TableFactor::Table { name, .. } => name,
                 _ => return None,
+            },
+            Statement::Delete(d) => {
+                let (FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t)) = &d.from;
+                match &t.first()?.relation {
+                    TableFactor::Table { name, .. } => name,
+                    _ => return None,
+                }
             }
-        }
-        _ => return None,
-    };
-    Some(name.0.last()?.as_ident()?.value.clone())
+            _ => return None,
+        };
+        Some(name.0.last()?.as_ident()?.value.clone())
+    })
 }
 
 /// The first row `foreign_key_check` reports, with its constraint and key.

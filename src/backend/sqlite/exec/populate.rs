@@ -21,31 +21,33 @@ pub(super) fn expand(
     sql: &str,
     columns_of: impl Fn(&str) -> Option<Vec<String>>,
 ) -> Option<String> {
-    let mut statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
-    struct Spread<F>(F, bool);
-    impl<F: Fn(&str) -> Option<Vec<String>>> VisitorMut for Spread<F> {
-        type Break = ();
-        fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
-            let mut items = Vec::with_capacity(select.projection.len());
-            for item in std::mem::take(&mut select.projection) {
-                match spread(&item, &self.0) {
-                    Some(columns) => {
-                        items.extend(columns);
-                        self.1 = true;
+    crate::sql::stack::with_room_for_text(sql, || {
+        let mut statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
+        struct Spread<F>(F, bool);
+        impl<F: Fn(&str) -> Option<Vec<String>>> VisitorMut for Spread<F> {
+            type Break = ();
+            fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
+                let mut items = Vec::with_capacity(select.projection.len());
+                for item in std::mem::take(&mut select.projection) {
+                    match spread(&item, &self.0) {
+                        Some(columns) => {
+                            items.extend(columns);
+                            self.1 = true;
+                        }
+                        None => items.push(item),
                     }
-                    None => items.push(item),
                 }
+                select.projection = items;
+                ControlFlow::Continue(())
             }
-            select.projection = items;
-            ControlFlow::Continue(())
         }
-    }
-    let mut visitor = Spread(columns_of, false);
-    let _ = statements.visit(&mut visitor);
-    if !visitor.1 {
-        return None;
-    }
-    Some(crate::sql::string_literals::sealed_text(&mut statements))
+        let mut visitor = Spread(columns_of, false);
+        let _ = statements.visit(&mut visitor);
+        if !visitor.1 {
+            return None;
+        }
+        Some(crate::sql::string_literals::sealed_text(&mut statements))
+    })
 }
 
 /// The columns one marker item stands for.

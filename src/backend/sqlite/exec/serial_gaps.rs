@@ -127,15 +127,18 @@ pub(super) fn failed_insert(db: &Connection, sql: &str, params: &[Value]) {
 
 /// The table an INSERT statement writes.
 fn insert_target(sql: &str) -> Option<String> {
-    let statements =
-        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, sql).ok()?;
-    match statements.first()? {
-        sqlparser::ast::Statement::Insert(insert) => match &insert.table {
-            sqlparser::ast::TableObject::TableName(name) => {
-                Some(name.0.last()?.as_ident()?.value.clone())
-            }
+    crate::sql::stack::with_room_for_text(sql, || {
+        let statements =
+            sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, sql)
+                .ok()?;
+        match statements.first()? {
+            sqlparser::ast::Statement::Insert(insert) => match &insert.table {
+                sqlparser::ast::TableObject::TableName(name) => {
+                    Some(name.0.last()?.as_ident()?.value.clone())
+                }
+                _ => None,
+            },
             _ => None,
-        },
-        _ => None,
-    }
+        }
+    })
 }

@@ -21,16 +21,18 @@ pub(super) fn missing_relation(msg: &str) -> Option<&str> {
 /// `sql` with each reference to `sequence` read from the serial key's
 /// counter; `None` when it does not parse or names it nowhere.
 pub(super) fn read_as_relation(sql: &str, sequence: &str) -> Option<String> {
-    let mut statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
-    let mut swap = Swap {
-        sequence,
-        swapped: false,
-    };
-    let _ = statements.visit(&mut swap);
-    if !swap.swapped {
-        return None;
-    }
-    Some(crate::sql::string_literals::sealed_text(&mut statements))
+    crate::sql::stack::with_room_for_text(sql, || {
+        let mut statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
+        let mut swap = Swap {
+            sequence,
+            swapped: false,
+        };
+        let _ = statements.visit(&mut swap);
+        if !swap.swapped {
+            return None;
+        }
+        Some(crate::sql::string_literals::sealed_text(&mut statements))
+    })
 }
 
 struct Swap<'a> {

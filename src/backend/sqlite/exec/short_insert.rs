@@ -23,31 +23,33 @@ pub(super) fn name_columns(
     values: usize,
     columns_of: impl FnOnce(&str) -> Option<Vec<String>>,
 ) -> Option<String> {
-    let mut statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
-    let [Statement::Insert(insert)] = statements.as_mut_slice() else {
-        return None;
-    };
-    if !insert.columns.is_empty() {
-        return None;
-    }
-    let TableObject::TableName(ObjectName(parts)) = &insert.table else {
-        return None;
-    };
-    let table = match parts.last()? {
-        ObjectNamePart::Identifier(id) => id.value.clone(),
-        _ => return None,
-    };
-    let names = columns_of(&table)?;
-    if names.len() < values {
-        return None;
-    }
-    insert.columns = names
-        .into_iter()
-        .take(values)
-        .map(|n| ObjectName(vec![ObjectNamePart::Identifier(Ident::with_quote('"', n))]))
-        .collect();
-    crate::sql::string_literals::seal(&mut statements);
-    Some(statements[0].to_string())
+    crate::sql::stack::with_room_for_text(sql, || {
+        let mut statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
+        let [Statement::Insert(insert)] = statements.as_mut_slice() else {
+            return None;
+        };
+        if !insert.columns.is_empty() {
+            return None;
+        }
+        let TableObject::TableName(ObjectName(parts)) = &insert.table else {
+            return None;
+        };
+        let table = match parts.last()? {
+            ObjectNamePart::Identifier(id) => id.value.clone(),
+            _ => return None,
+        };
+        let names = columns_of(&table)?;
+        if names.len() < values {
+            return None;
+        }
+        insert.columns = names
+            .into_iter()
+            .take(values)
+            .map(|n| ObjectName(vec![ObjectNamePart::Identifier(Ident::with_quote('"', n))]))
+            .collect();
+        crate::sql::string_literals::seal(&mut statements);
+        Some(statements[0].to_string())
+    })
 }
 
 #[cfg(test)]

@@ -28,48 +28,50 @@ pub(crate) struct Reread {
 /// when none of those rows is the written table's or the RETURNING list
 /// reads other tables (`UPDATE ... FROM`).
 pub(crate) fn plan(sql: &str, params: usize, stored: Vec<(String, i64)>) -> Option<Reread> {
-    if stored.is_empty() {
-        return None;
-    }
-    let mut statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
-    let (table, alias, returning) = match statements.pop()? {
-        Statement::Insert(insert) => match insert.table {
-            TableObject::TableName(name) => {
-                (name, insert.table_alias.map(|a| a.alias), insert.returning?)
-            }
-            _ => return None,
-        },
-        Statement::Update(update) if update.from.is_none() && update.table.joins.is_empty() => {
-            match update.table.relation {
-                TableFactor::Table { name, alias, .. } => {
-                    (name, alias.map(|a| a.name), update.returning?)
+    crate::sql::stack::with_room_for_text(sql, || {
+        if stored.is_empty() {
+            return None;
+        }
+        let mut statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
+        let (table, alias, returning) = match statements.pop()? {
+            Statement::Insert(insert) => match insert.table {
+                TableObject::TableName(name) => {
+                    (name, insert.table_alias.map(|a| a.alias), insert.returning?)
                 }
                 _ => return None,
+            },
+            Statement::Update(update) if update.from.is_none() && update.table.joins.is_empty() => {
+                match update.table.relation {
+                    TableFactor::Table { name, alias, .. } => {
+                        (name, alias.map(|a| a.name), update.returning?)
+                    }
+                    _ => return None,
+                }
             }
+            _ => return None,
+        };
+        let table_name = table.0.last()?.as_ident()?.value.clone();
+        let rowids: Vec<i64> = stored
+            .into_iter()
+            .filter(|(t, _)| t.eq_ignore_ascii_case(&table_name))
+            .map(|(_, rowid)| rowid)
+            .collect();
+        if rowids.is_empty() {
+            return None;
         }
-        _ => return None,
-    };
-    let table_name = table.0.last()?.as_ident()?.value.clone();
-    let rowids: Vec<i64> = stored
-        .into_iter()
-        .filter(|(t, _)| t.eq_ignore_ascii_case(&table_name))
-        .map(|(_, rowid)| rowid)
-        .collect();
-    if rowids.is_empty() {
-        return None;
-    }
-    let items: Vec<String> = returning.iter().map(SelectItem::to_string).collect();
-    let (from, qualifier) = match alias {
-        Some(a) => (format!("{table} AS {a}"), a.to_string()),
-        None => (table.to_string(), table.to_string()),
-    };
-    Some(Reread {
-        select: format!(
-            "SELECT {} FROM {from} WHERE {qualifier}.rowid = ?{}",
-            items.join(", "),
-            params + 1
-        ),
-        rowids,
+        let items: Vec<String> = returning.iter().map(SelectItem::to_string).collect();
+        let (from, qualifier) = match alias {
+            Some(a) => (format!("{table} AS {a}"), a.to_string()),
+            None => (table.to_string(), table.to_string()),
+        };
+        Some(Reread {
+            select: format!(
+                "SELECT {} FROM {from} WHERE {qualifier}.rowid = ?{}",
+                items.join(", "),
+                params + 1
+            ),
+            rowids,
+        })
     })
 }
 
