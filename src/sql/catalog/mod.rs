@@ -104,14 +104,16 @@ pub const COMMENT_TABLE: &str = "CREATE TABLE IF NOT EXISTS main.pgcat__comment 
 /// The view name of `schema.name` (schema `None`: unqualified, which
 /// resolves to pg_catalog as PostgreSQL's search path does).
 pub fn view_for(schema: Option<&str>, name: &str) -> Option<&'static str> {
-    let view = match schema {
-        None | Some("pg_catalog") => format!("pgcat_{name}"),
-        Some("information_schema") => format!("pgcat_is_{name}"),
+    // Asked for every table a statement names: compared in place, not
+    // spelled out first.
+    let prefix = match schema {
+        None | Some("pg_catalog") => "pgcat_",
+        Some("information_schema") => "pgcat_is_",
         Some(_) => return None,
     };
     relations()
         .iter()
-        .find(|r| r.view == view && !r.view.starts_with("pgcat__"))
+        .find(|r| r.view.strip_prefix(prefix) == Some(name) && !r.view.starts_with("pgcat__"))
         .map(|r| r.view.as_str())
 }
 

@@ -233,7 +233,17 @@ pub(super) fn rewrite(e: &mut Expr, scopes: &Scopes) {
             None => return,
         }
     };
-    let (l, r) = (left.clone(), right.clone());
+    // The operands move into the call rather than being copied.
+    let (l, r) = match take(e) {
+        Expr::BinaryOp { left, right, .. } => (*left, *right),
+        mod_call => match &mod_call {
+            Expr::Function(f) => match plain_args(f).as_deref() {
+                Some([l, r]) => ((*l).clone(), (*r).clone()),
+                _ => unreachable!("matched as mod(a, b) above"),
+            },
+            _ => unreachable!("matched as a division or mod() above"),
+        },
+    };
     *e = call(function, vec![l, r, numeric]);
 }
 
