@@ -69,11 +69,10 @@ mod tests {
             format!("SELECT {}{inner}{}", open.repeat(n), close.repeat(n))
         };
         let shapes = [
-            // Room grows with the levels, so a shorter chain checks the
-            // same ratio where translating takes long unoptimised.
-            chain("1.5", " / 2.5", 400),
+            chain("1.5", " / 2.5", 1999),
             chain("'a'", " || 'a'", 1999),
-            chain("now()", " + interval '1 day'", 400),
+            chain("now()", " + interval '1 day'", 1999),
+            format!("SELECT x{} FROM t", " / 2".repeat(1999)),
             chain("1", "::int", 1999),
             format!("SELECT 1 FROM t WHERE a{}", " AND a".repeat(1999)),
             format!("UPDATE t SET x = x{}", " + 1".repeat(1999)),

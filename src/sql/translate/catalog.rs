@@ -694,10 +694,12 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
             _ => None,
         };
     }
-    let args: Vec<Expr> = plain_args(func)?.into_iter().cloned().collect();
+    // Borrowed: this runs for every call, and copying the arguments made
+    // nested calls cost the square of their depth.
+    let args: Vec<&Expr> = plain_args(func)?;
     Some(match (name, args.as_slice()) {
-        ("pg_get_expr", [expr, _, pretty]) => template("pg_pretty_expr($1, $2)", [expr.clone(), pretty.clone()]),
-        ("pg_get_expr", [expr, ..]) => expr.clone(),
+        ("pg_get_expr", [expr, _, pretty]) => template("pg_pretty_expr($1, $2)", [(*expr).clone(), (*pretty).clone()]),
+        ("pg_get_expr", [expr, ..]) => (*expr).clone(),
         // With a column number: that key's column or expression (pgjdbc's
         // getIndexInfo, SQLAlchemy's expression indexes).
         ("pg_get_indexdef", [oid, column, ..]) => template(
@@ -707,23 +709,23 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
              JOIN pgcat_pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = \
              json_extract('[' || replace(trim(i.indkey), ' ', ',') || ']', '$[' || ($2 - 1) || ']') \
              WHERE i.indexrelid = $1)) END)",
-            [oid.clone(), column.clone()],
+            [(*oid).clone(), (*column).clone()],
         ),
         // Pretty: the table without its (visible) schema, as psql shows it.
         ("pg_get_triggerdef", [oid, pretty]) => template(
             "(SELECT CASE WHEN $2 THEN replace(pgcat_def, ' ON public.', ' ON ') ELSE pgcat_def END \
              FROM pgcat__lookup WHERE pgcat_kind = 'trg' AND pgcat_key = $1)",
-            [oid.clone(), pretty.clone()],
+            [(*oid).clone(), (*pretty).clone()],
         ),
         ("pg_get_triggerdef", [oid, ..]) => template(
             "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'trg' AND pgcat_key = $1)",
-            [oid.clone()],
+            [(*oid).clone()],
         ),
         ("pg_get_viewdef", [view, ..]) => {
             // (A view is never a catalog: no catalog arms.)
             let oid = match string_literal(view) {
                 Some(name) => template(RELATION_OID, [super::ast::string(relation_name(name))]),
-                None => view.clone(),
+                None => (*view).clone(),
             };
             template(
                 "(SELECT pg_view_body(r.sql) FROM pgcat__rel r WHERE r.type = 'view' AND r.oid = $1)",
@@ -732,16 +734,16 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
         }
         ("pg_get_indexdef", [oid, ..]) => template(
             "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'idx' AND pgcat_key = $1)",
-            [oid.clone()],
+            [(*oid).clone()],
         ),
         ("pg_get_constraintdef", [oid]) => template(
             "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = 'con' AND pgcat_key = $1)",
-            [oid.clone()],
+            [(*oid).clone()],
         ),
         // The pretty form (psql's `\d`, SQLAlchemy's reflection).
         ("pg_get_constraintdef", [oid, pretty]) => template(
             "(SELECT pgcat_def FROM pgcat__lookup WHERE pgcat_kind = CASE WHEN $2 THEN 'conp' ELSE 'con' END AND pgcat_key = $1)",
-            [oid.clone(), pretty.clone()],
+            [(*oid).clone(), (*pretty).clone()],
         ),
         // Comments (pg_description, see `translate::comments`).
         ("obj_description", [oid, catalog]) => {
@@ -752,19 +754,19 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
             template(
                 "(SELECT description FROM pgcat_pg_description WHERE objoid = $1 \
                  AND classoid = $2 AND objsubid = 0)",
-                [oid.clone(), class],
+                [(*oid).clone(), class],
             )
         }
         // The deprecated one-argument form: any catalog's.
         ("obj_description", [oid]) => template(
             "(SELECT description FROM pgcat_pg_description WHERE objoid = $1 \
              AND objsubid = 0 LIMIT 1)",
-            [oid.clone()],
+            [(*oid).clone()],
         ),
         ("col_description", [table, column]) => template(
             "(SELECT description FROM pgcat_pg_description WHERE objoid = $1 \
              AND classoid = 1259 AND objsubid = $2)",
-            [table.clone(), column.clone()],
+            [(*table).clone(), (*column).clone()],
         ),
         ("current_user" | "session_user" | "user" | "current_role", []) => {
             call("pg_session_user", vec![])
@@ -778,7 +780,7 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
             let listed = serde_json::Value::from(super::schemas::current_schemas()).to_string();
             call(
                 "pg_table_is_visible",
-                vec![oid.clone(), super::ast::string(&listed)],
+                vec![(*oid).clone(), super::ast::string(&listed)],
             )
         }
         ("current_schemas", [implicit]) if super::schemas::current_schemas().len() > 1
@@ -794,7 +796,7 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
             template(
                 "CASE WHEN $1 THEN $2 ELSE $3 END",
                 [
-                    implicit.clone(),
+                    (*implicit).clone(),
                     super::ast::string(&with_catalog),
                     super::ast::string(&listed),
                 ],
@@ -802,7 +804,7 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
         }
         ("to_regclass", [text]) => match string_literal(text) {
             Some(t) => regclass_lookup(super::ast::string(relation_name(t))),
-            None => regclass_lookup(text.clone()),
+            None => regclass_lookup((*text).clone()),
         },
         // A serial column (an INTEGER PRIMARY KEY) owns `<table>_<column>_seq`
         // (quoted when it needs to be: `public."Users_id_seq"`).
@@ -810,19 +812,19 @@ pub(super) fn rewrite_function(name: &str, func: &Function) -> Option<Expr> {
         ("pg_get_serial_sequence", [table, column]) => {
             let table = match string_literal(table).and_then(super::schemas::path_literal) {
                 Some(name) => super::ast::string(&name),
-                None => table.clone(),
+                None => (*table).clone(),
             };
             template(
                 "(SELECT quote_ident(pg_rel_schema(c.relname)) || '.' \
                  || quote_ident(pg_rel_name(c.relname) || '_' || c.attname || '_seq') FROM pgcat__col c \
                  WHERE c.dflt LIKE 'nextval(%' AND c.attname = $2 \
                  AND c.relname = pg_relation_name($1) COLLATE NOCASE)",
-                [table, column.clone()],
+                [table, (*column).clone()],
             )
         }
         ("to_regtype", [text]) => call(
             "format_type",
-            vec![call("pg_to_regtype", vec![text.clone()]), null()],
+            vec![call("pg_to_regtype", vec![(*text).clone()]), null()],
         ),
         _ => return None,
     })

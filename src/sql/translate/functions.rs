@@ -309,8 +309,10 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         return Ok(None);
     }
     let simple = func.over.is_none() && func.filter.is_none() && func.within_group.is_empty();
+    // Moved out of the call (and back if no arm takes it): copied, every
+    // call of a nest paid for the calls inside it again.
     let args: Vec<Expr> = match plain_args(func) {
-        Some(args) if simple => args.into_iter().cloned().collect(),
+        Some(_) if simple => take_args(func),
         _ => return Ok(None),
     };
     let arity = |n: usize| -> Result<(), TranslateError> {
@@ -499,8 +501,37 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
                 .ok_or_else(|| unsupported("date_part with a non-literal field"))?;
             extract(&unit.to_ascii_lowercase(), args[1].clone())?
         }
-        _ => return Ok(None),
+        _ => {
+            put_args(func, args);
+            return Ok(None);
+        }
     }))
+}
+
+/// A call's arguments (all plain expressions), moved out of it.
+fn take_args(func: &mut Function) -> Vec<Expr> {
+    let sqlparser::ast::FunctionArguments::List(list) = &mut func.args else {
+        return Vec::new();
+    };
+    std::mem::take(&mut list.args)
+        .into_iter()
+        .filter_map(|a| match a {
+            sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(e)) => {
+                Some(e)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// [`take_args`] undone.
+fn put_args(func: &mut Function, args: Vec<Expr>) {
+    if let sqlparser::ast::FunctionArguments::List(list) = &mut func.args {
+        list.args = args
+            .into_iter()
+            .map(|e| sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(e)))
+            .collect();
+    }
 }
 
 /// GREATEST/LEAST ignore NULLs; SQLite's scalar max/min return NULL if any
