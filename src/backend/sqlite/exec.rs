@@ -10,6 +10,7 @@ mod join_star;
 mod key_values;
 mod populate;
 mod rerun;
+mod select_edit;
 mod serial_gaps;
 mod serial_sequence;
 mod short_insert;

@@ -8,11 +8,8 @@
 
 use sqlparser::ast::{
     Expr, Ident, JoinConstraint, JoinOperator, ObjectName, Select, SelectItem, TableFactor,
-    VisitMut, VisitorMut, WildcardAdditionalOptions,
+    WildcardAdditionalOptions,
 };
-use sqlparser::dialect::SQLiteDialect;
-use sqlparser::parser::Parser;
-use std::ops::ControlFlow;
 
 pub(super) const MARKER: &str = "pg_join_star(";
 
@@ -27,44 +24,29 @@ pub(super) fn expand(
     sql: &str,
     columns_of: impl Fn(&str) -> Option<Vec<String>>,
 ) -> Option<String> {
-    crate::sql::stack::with_room_for_text(sql, || {
-        let mut statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
-        struct Spread<F>(F, bool);
-        impl<F: Fn(&str) -> Option<Vec<String>>> VisitorMut for Spread<F> {
-            type Break = ();
-            fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
-                let Some(at) = select.projection.iter().position(is_marker) else {
-                    return ControlFlow::Continue(());
-                };
-                let spread = columns(select, &self.0).map(|columns| {
-                    columns
-                        .into_iter()
-                        .map(|c| SelectItem::ExprWithAlias {
-                            expr: c.expr,
-                            alias: Ident::with_quote('"', c.name),
-                        })
-                        .collect::<Vec<_>>()
-                });
-                let items = spread.unwrap_or_else(|| {
-                    vec![SelectItem::Wildcard(WildcardAdditionalOptions::default())]
-                });
-                select.projection.splice(at..=at, items);
-                // (A select holds at most one `*` PostgreSQL spreads this way.)
-                for item in &mut select.projection {
-                    if is_marker(item) {
-                        *item = SelectItem::Wildcard(WildcardAdditionalOptions::default());
-                    }
-                }
-                self.1 = true;
-                ControlFlow::Continue(())
+    super::select_edit::edit_selects(sql, |select| {
+        let Some(at) = select.projection.iter().position(is_marker) else {
+            return false;
+        };
+        let spread = columns(select, &columns_of).map(|columns| {
+            columns
+                .into_iter()
+                .map(|c| SelectItem::ExprWithAlias {
+                    expr: c.expr,
+                    alias: Ident::with_quote('"', c.name),
+                })
+                .collect::<Vec<_>>()
+        });
+        let items = spread
+            .unwrap_or_else(|| vec![SelectItem::Wildcard(WildcardAdditionalOptions::default())]);
+        select.projection.splice(at..=at, items);
+        // (A select holds at most one `*` PostgreSQL spreads this way.)
+        for item in &mut select.projection {
+            if is_marker(item) {
+                *item = SelectItem::Wildcard(WildcardAdditionalOptions::default());
             }
         }
-        let mut visitor = Spread(columns_of, false);
-        let _ = statements.visit(&mut visitor);
-        if !visitor.1 {
-            return None;
-        }
-        Some(crate::sql::string_literals::sealed_text(&mut statements))
+        true
     })
 }
 

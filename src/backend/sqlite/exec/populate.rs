@@ -7,12 +7,8 @@
 //! marker, whose call then fails as PostgreSQL does (42704).
 
 use sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, Select, SelectItem, Value,
-    VisitMut, VisitorMut,
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, SelectItem, Value,
 };
-use sqlparser::dialect::SQLiteDialect;
-use sqlparser::parser::Parser;
-use std::ops::ControlFlow;
 
 pub(super) const MARKER: &str = "pg_populate_star(";
 
@@ -21,32 +17,20 @@ pub(super) fn expand(
     sql: &str,
     columns_of: impl Fn(&str) -> Option<Vec<String>>,
 ) -> Option<String> {
-    crate::sql::stack::with_room_for_text(sql, || {
-        let mut statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
-        struct Spread<F>(F, bool);
-        impl<F: Fn(&str) -> Option<Vec<String>>> VisitorMut for Spread<F> {
-            type Break = ();
-            fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
-                let mut items = Vec::with_capacity(select.projection.len());
-                for item in std::mem::take(&mut select.projection) {
-                    match spread(&item, &self.0) {
-                        Some(columns) => {
-                            items.extend(columns);
-                            self.1 = true;
-                        }
-                        None => items.push(item),
-                    }
+    super::select_edit::edit_selects(sql, |select| {
+        let mut changed = false;
+        let mut items = Vec::with_capacity(select.projection.len());
+        for item in std::mem::take(&mut select.projection) {
+            match spread(&item, &columns_of) {
+                Some(columns) => {
+                    items.extend(columns);
+                    changed = true;
                 }
-                select.projection = items;
-                ControlFlow::Continue(())
+                None => items.push(item),
             }
         }
-        let mut visitor = Spread(columns_of, false);
-        let _ = statements.visit(&mut visitor);
-        if !visitor.1 {
-            return None;
-        }
-        Some(crate::sql::string_literals::sealed_text(&mut statements))
+        select.projection = items;
+        changed
     })
 }
 
