@@ -113,7 +113,13 @@ pub fn view_for(schema: Option<&str>, name: &str) -> Option<&'static str> {
     };
     relations()
         .iter()
-        .find(|r| r.view.strip_prefix(prefix) == Some(name) && !r.view.starts_with("pgcat__"))
+        .find(|r| {
+            // The length first: it rules out nearly every relation at once.
+            r.view.len() == prefix.len() + name.len()
+                && r.view.starts_with(prefix)
+                && r.view.ends_with(name)
+                && !r.view.starts_with("pgcat__")
+        })
         .map(|r| r.view.as_str())
 }
 
