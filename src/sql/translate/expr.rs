@@ -677,7 +677,7 @@ fn binary_op(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, Transl
         B::HashMinus => call("pg_jsonb_delete_path", vec![left, right]),
         B::AtQuestion => super::jsonpath::exists_operator(left, right),
         // (`OPERATOR(pg_catalog.+)` became `+` after parsing: see
-        // `plain_operators`.)
+        // `spelled_out`.)
         B::PGCustomBinaryOperator(_) => return Err(unsupported(format!("operator {op}"))),
         op => Expr::BinaryOp {
             left: Box::new(left),
@@ -1007,19 +1007,14 @@ fn array_index(root: &Expr, chain: &[sqlparser::ast::AccessExpr]) -> Option<(Exp
 
 /// `OPERATOR(pg_catalog.~)` and friends, as psql and pg_dump write them,
 /// as the built-in operator, before anything reads the statement (so the
-/// comparison is typed boolean, `||` concatenates arrays, ...).
-pub(super) fn plain_operators(statement: &mut sqlparser::ast::Statement) {
-    use sqlparser::ast::BinaryOperator as B;
-    let _ = sqlparser::ast::visit_expressions_mut(statement, |e| {
-        if let Expr::BinaryOp { op, .. } = e {
-            if let B::PGCustomBinaryOperator(parts) = op {
-                if let Some(plain) = builtin_operator(parts) {
-                    *op = plain;
-                }
-            }
+/// comparison is typed boolean, `||` concatenates arrays, ...); see
+/// `spelled_out`.
+pub(super) fn plain_operator(op: &mut sqlparser::ast::BinaryOperator) {
+    if let sqlparser::ast::BinaryOperator::PGCustomBinaryOperator(parts) = op {
+        if let Some(plain) = builtin_operator(parts) {
+            *op = plain;
         }
-        std::ops::ControlFlow::<()>::Continue(())
-    });
+    }
 }
 
 fn builtin_operator(parts: &[String]) -> Option<sqlparser::ast::BinaryOperator> {

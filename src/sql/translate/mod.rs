@@ -84,6 +84,7 @@ mod set_constraints;
 mod set_members;
 mod similar;
 mod sizes;
+mod spelled_out;
 mod split;
 mod statement;
 mod symmetric;

@@ -169,7 +169,7 @@ pub(super) fn split_tokens(mut tokens: Vec<TokenWithSpan>) -> Result<Vec<Parsed>
         }
         super::modifying_with::check_nesting(&mut statement)?;
         super::symmetric::expand(&mut statement);
-        super::expr::plain_operators(&mut statement);
+        super::spelled_out::normalize(&mut statement);
         out.push(if overriding {
             Parsed::OverridingInsert(Box::new(statement))
         } else {

@@ -1191,3 +1191,18 @@ fn range_operators_and_bounds_of_known_ranges() {
     let e = translate("SELECT '[5,1)'::int4range").unwrap_err();
     assert_eq!(e.code, "22000");
 }
+
+/// A type name called like a function is the cast (`spelled_out`): typed,
+/// its parameter typed, and a call that is not one (two arguments, a
+/// quoted name) left alone.
+#[test]
+fn type_names_called_like_functions_are_casts() {
+    let t = one("SELECT text(a), pg_catalog.int4('5'), float8(a) FROM t WHERE a = int8($1)");
+    assert_eq!(
+        t.columns,
+        vec![Some(PgType::Text), Some(PgType::Int4), Some(PgType::Float8)]
+    );
+    assert_eq!(t.params, vec![ParamHint::Type(PgType::Int8)]);
+    assert!(one("SELECT \"text\"(a) FROM t").sql.contains("\"text\"(a)"));
+    assert!(one("SELECT text(a, b) FROM t").sql.contains("text(a, b)"));
+}
