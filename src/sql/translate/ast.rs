@@ -177,6 +177,31 @@ pub(super) fn plain_args(func: &Function) -> Option<Vec<&Expr>> {
     }
 }
 
+/// A call's arguments, moved out of it: every one when [`plain_args`]
+/// gave `Some` (the others are dropped).
+pub(super) fn take_args(func: &mut Function) -> Vec<Expr> {
+    let FunctionArguments::List(list) = &mut func.args else {
+        return Vec::new();
+    };
+    std::mem::take(&mut list.args)
+        .into_iter()
+        .filter_map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+/// [`take_args`] undone.
+pub(super) fn put_args(func: &mut Function, args: Vec<Expr>) {
+    if let FunctionArguments::List(list) = &mut func.args {
+        list.args = args
+            .into_iter()
+            .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+            .collect();
+    }
+}
+
 /// The text of a string literal of any quoting style.
 pub(super) fn string_literal(expr: &Expr) -> Option<&str> {
     match expr {

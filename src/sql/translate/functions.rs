@@ -4,7 +4,9 @@
 //! `power`, `trunc`, `sqrt` (plus `regexp` and `pg_like` from `expr.rs`), and
 //! from `pgfuncs.rs`: `regexp_replace`, `repeat`, `reverse`, `format`,
 //! `string_to_array`, `to_char`, `age`, `pg_to_*` casts.
-use super::ast::{base_name, call, object_name, plain_args, string, string_literal, template};
+use super::ast::{
+    base_name, call, object_name, plain_args, put_args, string, string_literal, take_args, template,
+};
 use super::columns::expr_type;
 use super::error::{other, unsupported};
 use super::TranslateError;
@@ -506,32 +508,6 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
             return Ok(None);
         }
     }))
-}
-
-/// A call's arguments (all plain expressions), moved out of it.
-fn take_args(func: &mut Function) -> Vec<Expr> {
-    let sqlparser::ast::FunctionArguments::List(list) = &mut func.args else {
-        return Vec::new();
-    };
-    std::mem::take(&mut list.args)
-        .into_iter()
-        .filter_map(|a| match a {
-            sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(e)) => {
-                Some(e)
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// [`take_args`] undone.
-fn put_args(func: &mut Function, args: Vec<Expr>) {
-    if let sqlparser::ast::FunctionArguments::List(list) = &mut func.args {
-        list.args = args
-            .into_iter()
-            .map(|e| sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(e)))
-            .collect();
-    }
 }
 
 /// GREATEST/LEAST ignore NULLs; SQLite's scalar max/min return NULL if any

@@ -13,7 +13,7 @@
 //! divisor either way. A result column that is arithmetic over such
 //! columns is computed exactly instead (see [`exact_by_column_types`]).
 
-use super::ast::{base_name, call, is_arithmetic, number, plain_args, string, take};
+use super::ast::{base_name, call, is_arithmetic, number, plain_args, string, take, take_args};
 use super::column_dates::{column_lookup, Scopes};
 use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
@@ -236,13 +236,13 @@ pub(super) fn rewrite(e: &mut Expr, scopes: &Scopes) {
     // The operands move into the call rather than being copied.
     let (l, r) = match take(e) {
         Expr::BinaryOp { left, right, .. } => (*left, *right),
-        mod_call => match &mod_call {
-            Expr::Function(f) => match plain_args(f).as_deref() {
-                Some([l, r]) => ((*l).clone(), (*r).clone()),
-                _ => unreachable!("matched as mod(a, b) above"),
-            },
-            _ => unreachable!("matched as a division or mod() above"),
-        },
+        Expr::Function(mut f) => {
+            let [l, r]: [Expr; 2] = take_args(&mut f)
+                .try_into()
+                .expect("matched as mod(a, b) above");
+            (l, r)
+        }
+        _ => unreachable!("matched as a division or mod() above"),
     };
     *e = call(function, vec![l, r, numeric]);
 }

@@ -45,12 +45,12 @@ pub(super) fn column_scale(expr: &Expr) -> Option<u16> {
 /// with `price` a `numeric(10,2)` prints at least two (`50.00` for a whole
 /// `cost`; PostgreSQL adds `cost`'s own digits, which a stored double no
 /// longer knows). Division and `avg` give their own digits, as before.
-#[recursive::recursive]
 ///
 /// Where [`expr_scale`] knows the scale this is the same; the operators and
 /// wrappers are followed here rather than asked of `expr_scale` first at
 /// every level, which made a chain of `n` operators cost `n²` (and with the
 /// operands' types, `n³`: 2,000 divisions took 15 seconds).
+#[recursive::recursive]
 fn least_scale(expr: &Expr) -> Option<u16> {
     match expr {
         Expr::Nested(inner) => least_scale(inner),

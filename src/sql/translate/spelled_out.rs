@@ -4,10 +4,10 @@
 //! a type name called like a function (`text(x)`, `int4(x)`,
 //! `pg_catalog.float8(x)`) as the cast it is.
 
-use super::ast::plain_args;
+use super::ast::{plain_args, take, take_args};
 use sqlparser::ast::{
-    CastKind, DataType, Expr, FunctionArguments, Ident, Select, SelectItem, Statement, VisitMut,
-    VisitorMut,
+    CastKind, DataType, Expr, Function, FunctionArguments, Ident, Select, SelectItem, Statement,
+    VisitMut, VisitorMut,
 };
 use std::ops::ControlFlow;
 
@@ -33,10 +33,16 @@ impl VisitorMut for Normalize {
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
         for item in &mut select.projection {
             if let SelectItem::UnnamedExpr(e) = item {
-                if let Some((name, _)) = callable_type(e) {
-                    let alias = Ident::new(name);
-                    let expr = std::mem::replace(e, Expr::value(sqlparser::ast::Value::Null));
-                    *item = SelectItem::ExprWithAlias { expr, alias };
+                let name = match e {
+                    Expr::Function(f) => callable_type(f),
+                    _ => None,
+                };
+                if let Some(name) = name {
+                    let expr = take(e);
+                    *item = SelectItem::ExprWithAlias {
+                        expr,
+                        alias: Ident::new(name),
+                    };
                 }
             }
         }
@@ -46,22 +52,11 @@ impl VisitorMut for Normalize {
     fn post_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
         match e {
             Expr::BinaryOp { op, .. } => super::expr::plain_operator(op),
-            Expr::Function(_) => {
-                if let Some((_, data_type)) = callable_type(e) {
-                    let Expr::Function(f) =
-                        std::mem::replace(e, Expr::value(sqlparser::ast::Value::Null))
-                    else {
-                        unreachable!("matched as a call above");
-                    };
-                    let FunctionArguments::List(mut list) = f.args else {
-                        unreachable!("a call with one argument");
-                    };
-                    let Some(sqlparser::ast::FunctionArg::Unnamed(
-                        sqlparser::ast::FunctionArgExpr::Expr(arg),
-                    )) = list.args.pop()
-                    else {
-                        unreachable!("a call with one plain argument");
-                    };
+            Expr::Function(f) => {
+                if let Some(data_type) = callable_type(f).and_then(data_type) {
+                    let [arg]: [Expr; 1] = take_args(f)
+                        .try_into()
+                        .expect("one plain argument, as callable_type checked");
                     *e = Expr::Cast {
                         kind: CastKind::Cast,
                         expr: Box::new(arg),
@@ -76,11 +71,10 @@ impl VisitorMut for Normalize {
     }
 }
 
-/// The type a call `e` of one plain argument names, and its name.
-fn callable_type(e: &Expr) -> Option<(&'static str, DataType)> {
-    let Expr::Function(f) = e else { return None };
-    let parts = &f.name.0;
-    let name = match parts.as_slice() {
+/// The type a call of one plain argument names (as [`CALLABLE_TYPES`]
+/// spells it).
+fn callable_type(f: &Function) -> Option<&'static str> {
+    let name = match f.name.0.as_slice() {
         [n] => n.as_ident()?,
         [schema, n] if schema.as_ident()?.value.eq_ignore_ascii_case("pg_catalog") => {
             n.as_ident()?
@@ -103,13 +97,13 @@ fn callable_type(e: &Expr) -> Option<(&'static str, DataType)> {
         && list.duplicate_treatment.is_none()
         && list.clauses.is_empty()
         && plain_args(f).is_some_and(|a| a.len() == 1);
-    if !plain {
-        return None;
-    }
-    // The type as `x::name` reads it.
-    let data_type = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+    plain.then_some(name)
+}
+
+/// The type `x::name` reads.
+fn data_type(name: &str) -> Option<DataType> {
+    sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
         .try_with_sql(name)
         .and_then(|mut p| p.parse_data_type())
-        .ok()?;
-    Some((name, data_type))
+        .ok()
 }
