@@ -29,6 +29,7 @@ mod default_privileges;
 mod defaults;
 mod depth;
 mod derived_aliases;
+mod dialect;
 mod distinct_on;
 mod do_block;
 mod domains;

@@ -72,7 +72,7 @@ pub(super) fn tokenize(sql: &str) -> Result<(Vec<TokenWithSpan>, usize), Transla
 
 /// [`tokenize`]'s tokens, split into statements and parsed.
 pub(super) fn split_tokens(mut tokens: Vec<TokenWithSpan>) -> Result<Vec<Parsed>, TranslateError> {
-    let dialect = PostgreSqlDialect {};
+    let dialect = super::dialect::PgDialect;
     let mut out = Vec::new();
     let mut start = 0;
     while start < tokens.len() {
