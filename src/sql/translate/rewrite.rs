@@ -36,6 +36,15 @@ fn brk(result: Result<(), TranslateError>) -> ControlFlow<TranslateError> {
     }
 }
 
+/// A column, a constant or a parenthesised expression: nodes the
+/// expression rewrites leave alone (their parts are visited on their own).
+fn is_leaf(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) | Expr::Value(_) | Expr::Nested(_)
+    )
+}
+
 #[derive(Default)]
 struct Rewriter {
     /// The FROM items in scope, for `column_dates`.
@@ -119,6 +128,12 @@ impl VisitorMut for Rewriter {
     }
 
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
+        // Most nodes are columns and constants, which none of the rewrites
+        // below (nor `post_visit_expr`'s) changes: each matches operators,
+        // calls, casts and the like. A rewrite of a leaf goes above this.
+        if is_leaf(expr) {
+            return ControlFlow::Continue(());
+        }
         if let Err(e) = super::overlaps::rewrite(expr) {
             return ControlFlow::Break(e);
         }
@@ -180,6 +195,9 @@ impl VisitorMut for Rewriter {
     }
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
+        if is_leaf(expr) {
+            return ControlFlow::Continue(());
+        }
         super::null_order::expr(expr);
         super::interval_sums::rewrite_column(expr, &self.scopes);
         brk(rewrite_expr(expr))
