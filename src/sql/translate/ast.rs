@@ -8,6 +8,7 @@ use sqlparser::ast::{
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
+use std::borrow::Cow;
 use std::ops::ControlFlow;
 
 /// An identifier as PostgreSQL resolves it: unquoted names fold to lower case.
@@ -32,10 +33,27 @@ pub(super) fn name_parts(name: &ObjectName) -> Vec<String> {
 
 /// The last (unqualified) part of a name, folded.
 pub(super) fn base_name(name: &ObjectName) -> String {
+    base(name).into_owned()
+}
+
+/// [`base_name`] without a copy where folding changes nothing (a quoted
+/// name, or one in lower case already, as nearly all are): for the
+/// rewrites that ask every call they meet for its name.
+pub(super) fn base(name: &ObjectName) -> Cow<'_, str> {
     match name.0.last() {
-        Some(ObjectNamePart::Identifier(ident)) => ident_name(ident),
-        Some(other) => other.to_string(),
-        None => String::new(),
+        Some(ObjectNamePart::Identifier(ident)) => folded(ident),
+        Some(other) => Cow::Owned(other.to_string()),
+        None => Cow::Borrowed(""),
+    }
+}
+
+/// [`ident_name`], borrowed when folding changes nothing.
+pub(super) fn folded(ident: &Ident) -> Cow<'_, str> {
+    let v = &ident.value;
+    if ident.quote_style.is_some() || !v.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+        Cow::Borrowed(v)
+    } else {
+        Cow::Owned(v.to_lowercase())
     }
 }
 

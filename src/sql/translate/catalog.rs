@@ -140,9 +140,9 @@ fn select_list_unnest(select: &mut Select) {
             });
         }
         let Expr::Function(f) = e else { return None };
-        let name = base_name(&f.name);
+        let name = super::ast::base(&f.name);
         let args = plain_args(f)?;
-        match (name.as_str(), args.as_slice()) {
+        match (name.as_ref(), args.as_slice()) {
             ("unnest" | "_pg_expandarray", [a]) => Some((true, (*a).clone(), None)),
             ("generate_subscripts", [a, dim]) => Some((false, (*a).clone(), Some((*dim).clone()))),
             _ => None,
@@ -450,7 +450,7 @@ pub(super) fn regclass_literal_as_name(expr: &mut Expr) {
         return;
     };
     if !matches!(
-        base_name(&func.name).as_str(),
+        super::ast::base(&func.name).as_ref(),
         "nextval" | "currval" | "setval"
     ) {
         return;

@@ -11,7 +11,7 @@
 
 use sqlparser::ast::{BinaryOperator, DataType, Expr, Function};
 
-use super::ast::{base_name, call, is_comparison, number};
+use super::ast::{base, call, is_comparison, number};
 use super::column_dates::{column_lookup, Scopes};
 use super::columns::expr_type;
 use super::types::pg_type;
@@ -81,7 +81,7 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
             typed_literal(low, column, scopes);
             typed_literal(high, column, scopes);
         }
-        Expr::Function(func) if base_name(&func.name) == "pg_typeof" => {
+        Expr::Function(func) if base(&func.name) == "pg_typeof" => {
             if let Some(typeof_call) = pg_typeof(func, scopes) {
                 *expr = typeof_call;
             }
@@ -120,9 +120,9 @@ fn is_text(data_type: &DataType) -> bool {
 }
 
 fn output_arguments(func: &mut Function, scopes: &Scopes) {
-    let name = base_name(&func.name);
+    let name = base(&func.name);
     // Which arguments are values: all, or every second one (after a key).
-    let (json, step) = match name.as_str() {
+    let (json, step) = match name.as_ref() {
         "concat" | "concat_ws" | "format" => (false, 1),
         "json_build_array" | "jsonb_build_array" | "json_agg" | "jsonb_agg" | "to_json"
         | "to_jsonb" | "array_to_json" => (true, 1),

@@ -1414,11 +1414,11 @@ fn arithmetic(left: Option<PgType>, right: Option<PgType>) -> Option<PgType> {
 }
 
 fn function_type(func: &Function) -> Option<PgType> {
-    let name = base_name(&func.name);
+    let name = super::ast::base(&func.name);
     // The first argument's type only: `round(x, 2)` is not an int4
     // because its second argument is.
     let first_arg_type = || plain_args(func)?.first().and_then(|e| expr_type(e));
-    Some(match name.as_str() {
+    Some(match name.as_ref() {
         "count" => PgType::Int8,
         // ARRAY(SELECT x ...): an array of x's type (text when unknown).
         "array" => match &func.args {

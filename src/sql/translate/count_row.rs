@@ -21,7 +21,7 @@ pub(super) fn rewrite(
     let Expr::Function(f) = expr else {
         return Ok(());
     };
-    if f.name.0.len() != 1 || super::ast::base_name(&f.name) != "count" {
+    if f.name.0.len() != 1 || super::ast::base(&f.name) != "count" {
         return Ok(());
     }
     // `count(DISTINCT t.*)` compares the rows' values, which rowids do not.

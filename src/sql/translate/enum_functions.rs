@@ -8,7 +8,7 @@
 
 use sqlparser::ast::{CastKind, Expr};
 
-use super::ast::{base_name, call, plain_args, string};
+use super::ast::{base, call, plain_args, string};
 use super::column_dates::{column_lookup, Scopes};
 use super::enums::user_type;
 use super::error::other;
@@ -19,8 +19,8 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) -> Result<(), TranslateE
     let Expr::Function(func) = expr else {
         return Ok(());
     };
-    let name = base_name(&func.name);
-    let single = match name.as_str() {
+    let name = base(&func.name);
+    let single = match name.as_ref() {
         "enum_first" | "enum_last" => true,
         "enum_range" => false,
         _ => return Ok(()),

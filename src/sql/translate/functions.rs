@@ -42,9 +42,9 @@ pub(super) fn json_builder_arguments(expr: &mut Expr) {
     let Expr::Function(func) = expr else {
         return;
     };
-    let name = base_name(&func.name);
+    let name = super::ast::base(&func.name);
     if !matches!(
-        name.as_str(),
+        name.as_ref(),
         "json_build_object"
             | "jsonb_build_object"
             | "json_build_array"
@@ -614,7 +614,7 @@ const INTERVAL_FIELDS: &[&str] = &[
 /// (a literal, a cast, `ts - ts`, `age(..)`) becomes `pg_interval_part`.
 pub(super) fn extract_from_interval(expr: &mut Expr) -> Result<(), TranslateError> {
     if let Expr::Function(func) = &*expr {
-        if base_name(&func.name) == "date_trunc" {
+        if super::ast::base(&func.name) == "date_trunc" {
             if let Some([unit, x]) = plain_args(func).as_deref() {
                 if expr_type(x) == Some(PgType::Interval) {
                     // `date_trunc('hour', interval '3 days 02:47:33')`.
@@ -628,7 +628,7 @@ pub(super) fn extract_from_interval(expr: &mut Expr) -> Result<(), TranslateErro
         Expr::Extract { field, expr: x, .. } => {
             (field.to_string().to_ascii_lowercase(), (**x).clone())
         }
-        Expr::Function(func) if base_name(&func.name) == "date_part" => {
+        Expr::Function(func) if super::ast::base(&func.name) == "date_part" => {
             match plain_args(func).as_deref() {
                 Some([unit, x]) => match string_literal(unit) {
                     Some(unit) => (unit.to_ascii_lowercase(), (*x).clone()),

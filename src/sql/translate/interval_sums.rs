@@ -7,7 +7,7 @@
 //! sum(x) END` (a real column sums in single precision, as PostgreSQL's). (`avg` of such a column in a result
 //! column is `pg_avg`, which reads the column's type itself: see `exact`.)
 
-use super::ast::{base_name, call, object_name};
+use super::ast::{base, call, object_name};
 use super::column_dates::{column_lookup, when_type, Scopes};
 use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
@@ -83,7 +83,7 @@ pub(super) fn rewrite_column(expr: &mut Expr, scopes: &Scopes) {
 /// The interval function a one-argument `sum` or `avg` may become.
 fn interval_fn(f: &Function) -> Option<&'static str> {
     only_argument(f)?;
-    match base_name(&f.name).as_str() {
+    match base(&f.name).as_ref() {
         "sum" => Some("pg_interval_sum"),
         "avg" => Some("pg_interval_avg"),
         _ => None,

@@ -13,7 +13,7 @@
 //! divisor either way. A result column that is arithmetic over such
 //! columns is computed exactly instead (see [`exact_by_column_types`]).
 
-use super::ast::{base_name, call, is_arithmetic, number, plain_args, string, take, take_args};
+use super::ast::{base, call, is_arithmetic, number, plain_args, string, take, take_args};
 use super::column_dates::{column_lookup, Scopes};
 use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
@@ -56,7 +56,7 @@ fn collect(e: &Expr, scopes: &Scopes, leaves: &mut Leaves) {
         }
         // Functions whose value is one of their arguments' values (sum of
         // numerics is numeric, of integers an integer).
-        Expr::Function(f) if passes_type(&base_name(&f.name)) => match plain_args(f) {
+        Expr::Function(f) if passes_type(&base(&f.name)) => match plain_args(f) {
             Some(args) if !args.is_empty() => {
                 args.into_iter().for_each(|a| collect(a, scopes, leaves))
             }
@@ -210,7 +210,7 @@ pub(super) fn rewrite(e: &mut Expr, scopes: &Scopes) {
             _ => return,
         },
         // `mod(a, b)` is `a % b`.
-        Expr::Function(f) if f.over.is_none() && base_name(&f.name) == "mod" => {
+        Expr::Function(f) if f.over.is_none() && base(&f.name) == "mod" => {
             match plain_args(f).as_deref() {
                 Some([l, r]) => ("pg_mod", *l, *r),
                 _ => return,

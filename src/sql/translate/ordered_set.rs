@@ -4,15 +4,15 @@
 //! `pg_percentile_disc(f, x, desc)` and `pg_mode(x, desc)`, which sort the
 //! group's values themselves (SQLite has no WITHIN GROUP).
 
-use super::ast::{arg_list, base_name, number, object_name, plain_args};
+use super::ast::{arg_list, base, number, object_name, plain_args};
 use super::error::unsupported;
 use super::TranslateError;
 use sqlparser::ast::{Expr, Function};
 
 /// Rewrites `func` when it is an ordered-set aggregate; false otherwise.
 pub(super) fn rewrite(func: &mut Function) -> Result<bool, TranslateError> {
-    let name = base_name(&func.name);
-    let target = match name.as_str() {
+    let name = base(&func.name);
+    let target = match name.as_ref() {
         "percentile_cont" => "pg_percentile_cont",
         "percentile_disc" => "pg_percentile_disc",
         "mode" => "pg_mode",
@@ -32,7 +32,7 @@ pub(super) fn rewrite(func: &mut Function) -> Result<bool, TranslateError> {
         .into_iter()
         .cloned()
         .collect();
-    match (name.as_str(), args.len()) {
+    match (name.as_ref(), args.len()) {
         ("mode", 0) | ("percentile_cont" | "percentile_disc", 1) => {}
         _ => return Err(unsupported(format!("{name}() with these arguments"))),
     }

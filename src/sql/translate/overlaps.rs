@@ -6,7 +6,7 @@
 
 use sqlparser::ast::{BinaryOperator, Expr, Value};
 
-use super::ast::{base_name, plain_args};
+use super::ast::{base, plain_args};
 use super::columns::expr_type;
 use super::error::other;
 use super::TranslateError;
@@ -17,7 +17,7 @@ pub(super) fn rewrite(expr: &mut Expr) -> Result<(), TranslateError> {
     let Expr::Function(f) = expr else {
         return Ok(());
     };
-    if base_name(&f.name) != "overlaps" {
+    if base(&f.name) != "overlaps" {
         return Ok(());
     }
     let Some(args) = plain_args(f) else {

@@ -7,7 +7,7 @@
 //! composite text `pg_populate_record(...)` and `(f(...)).col` one field.
 //! The result types come from the schema through `Retype` (`columns.rs`).
 
-use super::ast::{base_name, call, number, plain_args, string};
+use super::ast::{base, base_name, call, number, plain_args, string};
 use super::error::unsupported;
 use super::TranslateError;
 use sqlparser::ast::{AccessExpr, DataType, Expr, Function, Query, SelectItem, Value};
@@ -41,7 +41,7 @@ pub(super) fn row_type(base: &Expr) -> Option<String> {
 /// The table whose rows `e` reads, when it is a populate call.
 pub(super) fn call_table(e: &Expr) -> Option<String> {
     let Expr::Function(f) = e else { return None };
-    set_form(&base_name(&f.name))?;
+    set_form(&base(&f.name))?;
     row_type(plain_args(f)?.first()?)
 }
 
@@ -183,7 +183,7 @@ pub(super) fn rewrite(expr: &mut Expr) -> Result<(), TranslateError> {
 
 /// `json[b]_populate_record(null::t, j)` as a value: `pg_populate_record`.
 fn record(f: &Function) -> Result<Option<Expr>, TranslateError> {
-    let name = base_name(&f.name);
+    let name = base(&f.name);
     match set_form(&name) {
         None => return Ok(None),
         Some(true) => return Err(unsupported(format!("{name}() in a select list"))),

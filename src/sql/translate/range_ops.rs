@@ -9,7 +9,7 @@
 
 use sqlparser::ast::{BinaryOperator, Expr, ObjectNamePart, SelectItem};
 
-use super::ast::{base_name, call, plain_args, template};
+use super::ast::{base, base_name, call, plain_args, template};
 use super::column_dates::{column_lookup, Scopes};
 use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
@@ -52,9 +52,9 @@ pub(super) fn rewrite(expr: &mut Expr) {
             if !NAMES.iter().any(|n| last.value.eq_ignore_ascii_case(n)) {
                 return;
             }
-            let name = base_name(&f.name);
+            let name = base(&f.name);
             // (isempty and the bound tests exist for ranges only.)
-            let range_only = !matches!(name.as_str(), "lower" | "upper");
+            let range_only = !matches!(name.as_ref(), "lower" | "upper");
             if matches!(plain_args(f).as_deref(), Some([arg]) if range_only || is_range(arg)) {
                 f.name = super::ast::object_name(&format!("pg_range_{name}"));
             }

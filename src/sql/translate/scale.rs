@@ -9,7 +9,7 @@
 //! fewer than 15 significant digits, as doubles carry. Division and `avg`
 //! choose their scale from the values and are left out (`None`).
 
-use super::ast::{base_name, plain_args};
+use super::ast::{base, base_name, plain_args};
 use super::columns::{expr_type, number_type, scoped_scale};
 use super::types::pg_type;
 use crate::sql::encode::{SCALE_AT_LEAST, SCALE_ZERO_PLAIN};
@@ -268,13 +268,13 @@ fn extract_scale(field: &DateTimeField, source: &Expr) -> Option<u16> {
 }
 
 fn function_scale(func: &Function) -> Option<u16> {
-    let name = base_name(&func.name);
+    let name = base(&func.name);
     if name == "count" {
         return Some(0);
     }
     let args = plain_args(func)?;
     let first = || args.first().and_then(|e| expr_scale(e));
-    match name.as_str() {
+    match name.as_ref() {
         "row_number" | "rank" | "dense_rank" | "ceil" | "ceiling" | "floor" | "div" => Some(0),
         // As `%`: the larger scale.
         "mod" => match args.as_slice() {

@@ -9,7 +9,7 @@
 //! `length(tsvector)` counts lexemes. pg_trgm's `a % b` (similar strings)
 //! is told from the modulo by a text operand, or a column declared text.
 
-use super::ast::{base_name, call, plain_args, string, string_literal, take};
+use super::ast::{base, call, plain_args, string, string_literal, take};
 use super::column_dates::{column_lookup, Scopes};
 use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
@@ -114,11 +114,11 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
 /// default; `length(tsvector)` counts lexemes. (The name is read once: it
 /// is allocated, and every call of every statement passes here.)
 fn function(func: &mut sqlparser::ast::Function) {
-    let name = base_name(&func.name);
+    let name = base(&func.name);
     let Some(args) = plain_args(func) else {
         return;
     };
-    match (name.as_str(), args.len()) {
+    match (name.as_ref(), args.len()) {
         (
             "to_tsvector"
             | "to_tsquery"

@@ -13,7 +13,7 @@ use sqlparser::ast::{
     DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, TimezoneInfo,
 };
 
-use super::ast::{base_name, call, plain_args, string, string_literal};
+use super::ast::{base, base_name, call, plain_args, string, string_literal};
 use super::column_dates::{column_type_call, Scopes};
 use super::columns::expr_type;
 use crate::sql::pgtype::PgType;
@@ -29,7 +29,7 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
             wrap(x, scopes)
         }
         Expr::Function(f) => {
-            let name = base_name(&f.name);
+            let name = base(&f.name);
             let Some(n) = plain_args(f).map(|a| a.len()) else {
                 return;
             };
@@ -37,7 +37,7 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
                 return;
             };
             let args = &mut list.args;
-            match (name.as_str(), n) {
+            match (name.as_ref(), n) {
                 ("date_part", 2) => {
                     let epoch = arg_mut(args, 0)
                         .and_then(|u| string_literal(u))
