@@ -20,6 +20,7 @@ mod privileges;
 mod statics;
 
 use crate::sql::pgtype::{ArrayElem, PgType};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 pub use descriptions::{catalog_oid, CATALOG_OIDS};
@@ -104,28 +105,47 @@ pub const COMMENT_TABLE: &str = "CREATE TABLE IF NOT EXISTS main.pgcat__comment 
 /// The view name of `schema.name` (schema `None`: unqualified, which
 /// resolves to pg_catalog as PostgreSQL's search path does).
 pub fn view_for(schema: Option<&str>, name: &str) -> Option<&'static str> {
-    // Asked for every table a statement names: compared in place, not
-    // spelled out first.
-    let prefix = match schema {
-        None | Some("pg_catalog") => "pgcat_",
-        Some("information_schema") => "pgcat_is_",
-        Some(_) => return None,
-    };
-    relations()
-        .iter()
-        .find(|r| {
-            // The length first: it rules out nearly every relation at once.
-            r.view.len() == prefix.len() + name.len()
-                && r.view.starts_with(prefix)
-                && r.view.ends_with(name)
-                && !r.view.starts_with("pgcat__")
-        })
-        .map(|r| r.view.as_str())
+    // Asked for every table a statement names: one hash lookup, by the
+    // name the view's prefix is followed by.
+    type ByName = HashMap<&'static str, &'static str>;
+    static NAMES: OnceLock<(ByName, ByName)> = OnceLock::new();
+    let (catalog, information_schema) = NAMES.get_or_init(|| {
+        let (mut catalog, mut information_schema) = (ByName::new(), ByName::new());
+        for view in relations().iter().map(|r| r.view.as_str()) {
+            if view.starts_with("pgcat__") {
+                continue;
+            }
+            if let Some(name) = view.strip_prefix("pgcat_") {
+                catalog.entry(name).or_insert(view);
+            }
+            if let Some(name) = view.strip_prefix("pgcat_is_") {
+                information_schema.entry(name).or_insert(view);
+            }
+        }
+        (catalog, information_schema)
+    });
+    match schema {
+        None | Some("pg_catalog") => catalog.get(name).copied(),
+        Some("information_schema") => information_schema.get(name).copied(),
+        Some(_) => None,
+    }
 }
 
 /// The relation behind a view name.
 pub fn relation(view: &str) -> Option<&'static Relation> {
-    relations().iter().find(|r| r.view == view)
+    // Asked for every table a statement reads, catalog or not: a hash
+    // lookup rather than a scan of some two hundred names.
+    static BY_VIEW: OnceLock<HashMap<&'static str, &'static Relation>> = OnceLock::new();
+    BY_VIEW
+        .get_or_init(|| {
+            let mut map = HashMap::new();
+            for r in relations() {
+                map.entry(r.view.as_str()).or_insert(r);
+            }
+            map
+        })
+        .get(view)
+        .copied()
 }
 
 /// The PostgreSQL type of a catalog view column.
