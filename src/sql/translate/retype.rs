@@ -50,7 +50,7 @@ pub struct Retyped {
 impl Retype {
     /// Kept only when some result column is unknown and a real table is read.
     pub(super) fn for_statement(
-        statement: &Statement,
+        statement: &mut Statement,
         columns: &[Option<PgType>],
     ) -> Option<Retype> {
         // RETURNING lists are bare columns more often than not (typed by
@@ -78,7 +78,7 @@ impl Retype {
             })
             .is_break()
         };
-        (unknown && (reads_table || calls())).then(|| Retype(Arc::new(statement.clone())))
+        (unknown && (reads_table || calls())).then(|| Retype(Arc::new(typing_copy(statement))))
     }
 
     /// A view's PostgreSQL query, to type its computed columns.
@@ -140,6 +140,35 @@ impl Retype {
             Retyped { types, scales }
         })
     }
+}
+
+/// A copy of `statement` with what cannot type a result column left out:
+/// a query's WHERE, ORDER BY, LIMIT / OFFSET / FETCH and locking clauses
+/// (an ORM's filters are most of its statement, and copying them cost more
+/// than the rest of the copy). Result columns, FROM, WITH, GROUP BY and
+/// HAVING stay, so [`Retype::tables`] and [`Retype::functions`] still name
+/// every table and function a result column can read.
+fn typing_copy(statement: &mut Statement) -> Statement {
+    let Statement::Query(query) = statement else {
+        return statement.clone();
+    };
+    let order_by = query.order_by.take();
+    let limit_clause = query.limit_clause.take();
+    let fetch = query.fetch.take();
+    let locks = std::mem::take(&mut query.locks);
+    let selection = match query.body.as_mut() {
+        sqlparser::ast::SetExpr::Select(select) => select.selection.take(),
+        _ => None,
+    };
+    let copy = Statement::Query(query.clone());
+    query.order_by = order_by;
+    query.limit_clause = limit_clause;
+    query.fetch = fetch;
+    query.locks = locks;
+    if let sqlparser::ast::SetExpr::Select(select) = query.body.as_mut() {
+        select.selection = selection;
+    }
+    copy
 }
 
 /// Chooses result column types before the first row: the declared type,

@@ -132,7 +132,7 @@ fn translate_plain(statement: Statement, overriding: bool) -> Result<Translation
     super::catalog::param_types(&mut params);
     let mut columns = columns::infer(&statement);
     super::catalog::result_types(&statement, &mut columns);
-    let retype = Retype::for_statement(&statement, &columns);
+    let retype = Retype::for_statement(&mut statement, &columns);
     let scales = match &statement {
         Statement::Query(q) => columns::result_scales(q),
         _ => Vec::new(),

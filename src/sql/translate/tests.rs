@@ -740,6 +740,15 @@ fn result_types_worked_out_with_the_schema() {
         ),
         vec![Some(Int8), Some(Numeric)]
     );
+    // The kept parse leaves out filters, order and limits (they type no
+    // result column): the same types, scales and tables as without them.
+    let filtered = "SELECT max(id) + 1, price * 1.5 FROM km k \
+                    WHERE k.id IN (SELECT km_id FROM tags WHERE tag LIKE $1) AND price > 2 \
+                    GROUP BY price ORDER BY 1 DESC LIMIT 5 OFFSET $2";
+    assert_eq!(retyped(filtered), vec![Some(Int4), Some(Numeric)]);
+    assert_eq!(scales(filtered), vec![Some(0), Some(3)]);
+    let kept = translate(filtered).unwrap().remove(0).retype.unwrap();
+    assert_eq!(kept.tables(), vec!["km".to_string()]);
     // A table the schema does not know stays unknown.
     assert_eq!(retyped("SELECT max(x) FROM other"), vec![None]);
     // Nothing to work out: no parse kept.
