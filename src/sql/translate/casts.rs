@@ -4,7 +4,7 @@
 //! result needs no runtime conversion. Other expressions get the SQLite
 //! function that produces the same storage form.
 
-use super::ast::{call, cast, number, string, string_literal, template};
+use super::ast::{call, cast, number, string, string_literal, take, template};
 use super::columns::expr_type;
 use super::error::{other, unsupported};
 use super::functions::now_expr;
@@ -15,11 +15,13 @@ use crate::sql::pgtype::PgType;
 use sqlparser::ast::{DataType, Expr, TimezoneInfo, Value};
 
 /// Rewrites a cast of (already rewritten) `inner` to `data_type`.
-pub(super) fn rewrite_cast(inner: &Expr, data_type: &DataType) -> Result<Expr, TranslateError> {
+/// `inner` is moved into the result (left NULL) when the cast is rewritten;
+/// on an error it is left in place.
+pub(super) fn rewrite_cast(inner: &mut Expr, data_type: &DataType) -> Result<Expr, TranslateError> {
     // An enum type's value is its label's text, compared in label order
     // (`'happy'::mood > 'sad'::mood`) by the type's collation.
     if let Some(name) = super::enums::user_type(data_type) {
-        let checked = call("pg_enum_in", vec![inner.clone(), string(name.clone())]);
+        let checked = call("pg_enum_in", vec![take(inner), string(name.clone())]);
         return Ok(Expr::Collate {
             expr: Box::new(checked),
             collation: sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote(
@@ -69,7 +71,7 @@ fn apply_typmod(x: Expr, data_type: &DataType) -> Expr {
     }
 }
 
-fn rewrite_cast_base(inner: &Expr, data_type: &DataType) -> Result<Expr, TranslateError> {
+fn rewrite_cast_base(inner: &mut Expr, data_type: &DataType) -> Result<Expr, TranslateError> {
     let pg = pg_type(data_type)?;
     if let Some(text) = string_literal(inner) {
         return typed_literal(text, pg);
@@ -84,10 +86,10 @@ fn rewrite_cast_base(inner: &Expr, data_type: &DataType) -> Result<Expr, Transla
             return Ok(converted);
         }
     }
-    let x = inner.clone();
     let source = expr_type(inner);
     // Bound parameters are already decoded as the cast's type.
     let checked = !is_placeholder(inner);
+    let x = take(inner);
     Ok(match pg {
         PgType::Bool if source == Some(PgType::Bool) || !checked => x,
         PgType::Bool => call("pg_to_bool", vec![x]),
@@ -129,7 +131,10 @@ fn rewrite_cast_base(inner: &Expr, data_type: &DataType) -> Result<Expr, Transla
         PgType::Tsquery => call("pg_tsquery_in", vec![x]),
         other_type => match sqlite_cast_target(other_type) {
             Some(target) => cast(x, target),
-            None => return Err(unsupported(format!("cast to {}", other_type.name()))),
+            None => {
+                *inner = x;
+                return Err(unsupported(format!("cast to {}", other_type.name())));
+            }
         },
     })
 }
