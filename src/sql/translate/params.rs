@@ -35,33 +35,15 @@ pub(super) fn infer(statement: &Statement) -> Vec<ParamHint> {
         scope,
         hints: vec![],
         frames: vec![],
+        routine_args: vec![],
     };
     let _ = statement.visit(&mut hints);
     hints.statement(statement);
     // Last, so no other rule is overruled: what is still unknown and an
     // argument of an unknown function may be a tenant function's.
-    let _ = sqlparser::ast::visit_expressions(statement, |e| {
-        if let Expr::Function(func) = e {
-            if let Some(args) = super::ast::plain_args(func) {
-                let name = base_name(&func.name);
-                if signature(&name, args.len()).is_none() {
-                    for (index, arg) in args.iter().enumerate() {
-                        if let Some(n) = placeholder_index(arg) {
-                            hints.set(
-                                n,
-                                ParamHint::Routine {
-                                    name: name.clone(),
-                                    nargs: args.len(),
-                                    index,
-                                },
-                            );
-                        }
-                    }
-                }
-            }
-        }
-        std::ops::ControlFlow::<()>::Continue(())
-    });
+    for (n, hint) in std::mem::take(&mut hints.routine_args) {
+        hints.set(n, hint);
+    }
     hints.hints
 }
 
@@ -139,9 +121,34 @@ struct Hints {
     hints: Vec<ParamHint>,
     /// The tables of each query being visited, innermost last.
     frames: Vec<Vec<String>>,
+    /// Parameters passed to functions the translator does not know (a
+    /// tenant's?), in visiting order: applied after every other rule.
+    routine_args: Vec<(usize, ParamHint)>,
 }
 
 impl Hints {
+    /// Notes the parameters `func` takes when the translator knows no
+    /// signature for it: the tenant may have defined it.
+    fn note_routine_args(&mut self, func: &sqlparser::ast::Function) {
+        let Some(args) = super::ast::plain_args(func) else {
+            return;
+        };
+        let name = base_name(&func.name);
+        if signature(&name, args.len()).is_some() {
+            return;
+        }
+        for (index, arg) in args.iter().enumerate() {
+            if let Some(n) = placeholder_index(arg) {
+                let hint = ParamHint::Routine {
+                    name: name.clone(),
+                    nargs: args.len(),
+                    index,
+                };
+                self.routine_args.push((n, hint));
+            }
+        }
+    }
+
     /// Records a hint for `$n`; the first informative hint wins.
     fn set(&mut self, index: usize, hint: ParamHint) {
         if index == 0 {
@@ -365,6 +372,9 @@ impl Visitor for Hints {
 
     fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
         use BinaryOperator as B;
+        if let Expr::Function(func) = expr {
+            self.note_routine_args(func);
+        }
         match expr {
             Expr::Cast {
                 expr: inner,

@@ -1215,3 +1215,30 @@ fn type_names_called_like_functions_are_casts() {
     assert!(one("SELECT \"text\"(a) FROM t").sql.contains("\"text\"(a)"));
     assert!(one("SELECT text(a, b) FROM t").sql.contains("text(a, b)"));
 }
+
+#[test]
+fn parameters_of_unknown_functions_are_the_tenant_routines_after_every_other_rule() {
+    let routine = |name: &str, nargs, index| ParamHint::Routine {
+        name: name.to_string(),
+        nargs,
+        index,
+    };
+    let params = |sql: &str| translate(sql).unwrap().remove(0).params;
+    assert_eq!(
+        params("SELECT public.total_of($1, 'a', $2) FROM t WHERE lower(name) = $3"),
+        vec![
+            routine("total_of", 3, 0),
+            routine("total_of", 3, 2),
+            ParamHint::Type(PgType::Text)
+        ]
+    );
+    // A cast, a comparison or a known function's signature says more.
+    assert_eq!(
+        params("SELECT f($1::int8, $2), g($2) FROM t WHERE f($3, 1) > 0 AND $3 = 'x'"),
+        vec![
+            ParamHint::Type(PgType::Int8),
+            routine("f", 2, 1),
+            ParamHint::Type(PgType::Text)
+        ]
+    );
+}
