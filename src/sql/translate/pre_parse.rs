@@ -18,14 +18,64 @@ use sqlparser::tokenizer::{Token, TokenWithSpan};
 pub(super) fn rewrite(
     chunk: Vec<TokenWithSpan>,
 ) -> Result<(Vec<TokenWithSpan>, bool), TranslateError> {
-    let (chunk, overriding) =
-        overriding(drop_index_concurrently(only_relation(table_command(chunk))))?;
-    Ok((
-        trim_spaces(overlaps(record_star(upsert_from_constants(lock_strength(
-            frame_offset_casts(chunk),
-        ))))),
-        overriding,
-    ))
+    // Most statements need none of the rewrites below: one look at the
+    // words first, and a rewrite runs only when the word it starts from is
+    // there (no rewrite writes another's word).
+    let has = Words::of(&chunk);
+    let chunk = table_command(chunk);
+    let chunk = if has.only {
+        only_relation(chunk)
+    } else {
+        chunk
+    };
+    let (chunk, overriding) = overriding(drop_index_concurrently(chunk))?;
+    let chunk = if has.frame_bound {
+        frame_offset_casts(chunk)
+    } else {
+        chunk
+    };
+    let chunk = if has.for_ {
+        lock_strength(chunk)
+    } else {
+        chunk
+    };
+    let chunk = upsert_from_constants(chunk);
+    let chunk = if has.star { record_star(chunk) } else { chunk };
+    let chunk = if has.overlaps { overlaps(chunk) } else { chunk };
+    let chunk = if has.trim { trim_spaces(chunk) } else { chunk };
+    Ok((chunk, overriding))
+}
+
+/// Which of the words the rewrites start from a statement holds.
+#[derive(Default)]
+struct Words {
+    only: bool,
+    frame_bound: bool,
+    for_: bool,
+    star: bool,
+    overlaps: bool,
+    trim: bool,
+}
+
+impl Words {
+    fn of(chunk: &[TokenWithSpan]) -> Words {
+        let mut has = Words::default();
+        for t in chunk {
+            match &t.token {
+                Token::Mul => has.star = true,
+                Token::Word(w) => match w.keyword {
+                    Keyword::ONLY => has.only = true,
+                    Keyword::PRECEDING | Keyword::FOLLOWING => has.frame_bound = true,
+                    Keyword::FOR => has.for_ = true,
+                    Keyword::OVERLAPS => has.overlaps = true,
+                    Keyword::TRIM => has.trim = true,
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        has
+    }
 }
 
 /// Whether token `n` of `chunk` is keyword `k`.
