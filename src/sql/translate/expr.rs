@@ -84,6 +84,9 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
             pattern,
             escape_char.as_deref(),
         )?),
+        // The common operators, which `binary_op` leaves as they are: not
+        // taken apart and boxed again.
+        Expr::BinaryOp { op, .. } if kept_as_is(op) => None,
         Expr::BinaryOp { .. } => {
             // Taken apart, not cloned: a clone of each operand at each level
             // of a long chain would recurse as deep as the chain, n times.
@@ -591,6 +594,26 @@ fn nonzero_literal(expr: &Expr) -> bool {
 
 /// `left op right` in SQLite's terms; operators SQLite has come back as
 /// they were.
+/// Operators [`binary_op`] returns unchanged (none of its arms names them).
+fn kept_as_is(op: &BinaryOperator) -> bool {
+    use BinaryOperator as B;
+    matches!(
+        op,
+        B::Eq
+            | B::NotEq
+            | B::Lt
+            | B::LtEq
+            | B::Gt
+            | B::GtEq
+            | B::And
+            | B::Or
+            | B::Plus
+            | B::Minus
+            | B::Multiply
+            | B::StringConcat
+    )
+}
+
 fn binary_op(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, TranslateError> {
     use BinaryOperator as B;
     Ok(match op {
@@ -1055,4 +1078,42 @@ fn builtin_operator(parts: &[String]) -> Option<sqlparser::ast::BinaryOperator> 
         "&&" => B::PGOverlap,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut in [`rewrite_expr`] skips exactly what `binary_op`
+    /// would have returned unchanged.
+    #[test]
+    fn operators_kept_as_is_are_what_binary_op_returns_unchanged() {
+        use BinaryOperator as B;
+        let column = |name: &str| Expr::Identifier(sqlparser::ast::Ident::new(name));
+        for op in [
+            B::Eq,
+            B::NotEq,
+            B::Lt,
+            B::LtEq,
+            B::Gt,
+            B::GtEq,
+            B::And,
+            B::Or,
+            B::Plus,
+            B::Minus,
+            B::Multiply,
+            B::StringConcat,
+        ] {
+            assert!(kept_as_is(&op));
+            let kept = Expr::BinaryOp {
+                left: Box::new(column("a")),
+                op: op.clone(),
+                right: Box::new(column("b")),
+            };
+            let rewritten = binary_op(column("a"), op, column("b")).unwrap();
+            assert_eq!(rewritten, kept);
+        }
+        assert!(!kept_as_is(&B::Divide));
+        assert!(!kept_as_is(&B::Arrow));
+    }
 }
