@@ -1,8 +1,9 @@
 //! PostgreSQL SQL in, SQLite SQL out, on the sqlparser AST.
 //!
 //! INTERFACE CONTRACT (used by the server; keep these names and shapes):
-//! `translate(sql)` parses with `PostgreSqlDialect`, splits into statements and
-//! returns one [`Translation`] per statement, in order. It is a pure function:
+//! `translate(sql)` parses with sqlparser's PostgreSQL dialect (through
+//! `dialect::PgDialect`), splits into statements and returns one
+//! [`Translation`] per statement, in order. It is a pure function:
 //! no I/O, no schema access. Schema-dependent facts are returned as hints
 //! (`ParamHint::Column`) that the executor resolves against the live schema.
 
