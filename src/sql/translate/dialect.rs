@@ -1,5 +1,6 @@
-//! sqlparser's PostgreSQL dialect with one shortcut: a plain column
-//! reference parses without the failed attempt to read it as a type name.
+//! sqlparser's PostgreSQL dialect with one shortcut: column references,
+//! parameters and constants parse without the failed attempt to read them
+//! as a typed literal.
 //!
 //! To accept PostgreSQL's typed literals (`date '2024-01-02'`, `int4 '5'`),
 //! sqlparser first tries to parse every expression that starts with a word as
