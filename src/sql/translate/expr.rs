@@ -592,8 +592,6 @@ fn nonzero_literal(expr: &Expr) -> bool {
     }
 }
 
-/// `left op right` in SQLite's terms; operators SQLite has come back as
-/// they were.
 /// Operators [`binary_op`] returns unchanged (none of its arms names them).
 fn kept_as_is(op: &BinaryOperator) -> bool {
     use BinaryOperator as B;
@@ -614,6 +612,8 @@ fn kept_as_is(op: &BinaryOperator) -> bool {
     )
 }
 
+/// `left op right` in SQLite's terms; operators SQLite has come back as
+/// they were.
 fn binary_op(left: Expr, op: BinaryOperator, right: Expr) -> Result<Expr, TranslateError> {
     use BinaryOperator as B;
     Ok(match op {
