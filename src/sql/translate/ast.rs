@@ -13,11 +13,7 @@ use std::ops::ControlFlow;
 
 /// An identifier as PostgreSQL resolves it: unquoted names fold to lower case.
 pub(super) fn ident_name(ident: &Ident) -> String {
-    if ident.quote_style.is_some() {
-        ident.value.clone()
-    } else {
-        ident.value.to_lowercase()
-    }
+    folded(ident).into_owned()
 }
 
 /// The folded identifier parts of a qualified name (`a.b` -> `["a", "b"]`).
