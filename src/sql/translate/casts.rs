@@ -425,7 +425,7 @@ fn is_placeholder(expr: &Expr) -> bool {
 /// 64942.738 is 64942.7), any other type is cast as it is:
 /// `CAST(CASE pg_column_type(..) WHEN 'float4' THEN pg_float4_text(x)
 /// ELSE x END AS numeric)`. Runs before the operand is rewritten.
-pub(super) fn float4_to_numeric(expr: &mut Expr, scopes: &super::column_dates::Scopes) {
+pub(super) fn float4_to_numeric(expr: &mut Expr, scopes: &super::scopes::Scopes) {
     let Expr::Cast {
         expr: inner,
         data_type,

@@ -9,8 +9,9 @@
 //! 'bob'` stays as it is.
 
 use super::ast::{number, string_literal};
-use super::column_dates::{column_type_call, is_column_like, when_type, Scopes};
+use super::column_dates::{column_type_call, is_column_like, when_type};
 use super::columns::expr_type;
+use super::scopes::Scopes;
 use crate::sql::decode::looks_bool;
 use crate::sql::pgtype::PgType;
 use sqlparser::ast::{BinaryOperator, Expr};

@@ -12,8 +12,9 @@
 use sqlparser::ast::{BinaryOperator, DataType, Expr, Function};
 
 use super::ast::{base, call, is_comparison, number};
-use super::column_dates::{column_lookup, Scopes};
+use super::column_dates::column_lookup;
 use super::columns::expr_type;
+use super::scopes::Scopes;
 use super::types::pg_type;
 use crate::sql::pgtype::PgType;
 

@@ -1518,7 +1518,12 @@ fn function_type(func: &Function) -> Option<PgType> {
             PgType::Float4 => PgType::Float8,
             other => other,
         },
-        "min" | "max" | "nullif" | "abs" => first_arg_type()?,
+        // PostgreSQL has no varchar min/max: the text ones take it.
+        "min" | "max" => match first_arg_type()? {
+            PgType::Varchar => PgType::Text,
+            other => other,
+        },
+        "nullif" | "abs" => first_arg_type()?,
         // The arguments' common type: unknown while any of them is.
         "coalesce" | "greatest" | "least" => {
             let types = typed_branches(plain_args(func)?)

@@ -4,8 +4,8 @@
 //! SQLite takes no `t.*` argument; a table's rowid is null exactly there.
 
 use super::ast::name_parts;
-use super::column_dates::Scopes;
 use super::error::unsupported;
+use super::scopes::Scopes;
 use super::TranslateError;
 use sqlparser::ast::{
     DuplicateTreatment, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,

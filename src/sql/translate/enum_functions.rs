@@ -9,9 +9,10 @@
 use sqlparser::ast::{CastKind, Expr};
 
 use super::ast::{base, call, plain_args, string};
-use super::column_dates::{column_lookup, Scopes};
+use super::column_dates::column_lookup;
 use super::enums::user_type;
 use super::error::other;
+use super::scopes::Scopes;
 use super::TranslateError;
 
 /// Renames a call of one of the functions.

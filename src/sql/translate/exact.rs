@@ -11,9 +11,10 @@
 //! sorts by the original expression.
 
 use super::ast::{base_name, call, plain_args, string};
-use super::column_dates::{column_lookup, when_type, Scopes};
+use super::column_dates::{column_lookup, when_type};
 use super::columns::expr_type;
 use super::params::Scope;
+use super::scopes::Scopes;
 use crate::sql::pgtype::PgType;
 use sqlparser::ast::{
     BinaryOperator, DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr,

@@ -76,6 +76,32 @@ pub(super) fn json_builder_arguments(expr: &mut Expr) {
     }
 }
 
+/// `to_hex` of an int2/int4 argument: PostgreSQL's int4 form, whose
+/// negative values print 32 bits of two's complement (`ffffffff`); the
+/// registered function sees an i64 and prints 64. Before the argument is
+/// rewritten, while its type is known (a column's needs the schema and
+/// keeps the int8 form).
+pub(super) fn to_hex_width(expr: &mut Expr) {
+    let Expr::Function(func) = expr else {
+        return;
+    };
+    if super::ast::base(&func.name) != "to_hex" {
+        return;
+    }
+    let sqlparser::ast::FunctionArguments::List(list) = &mut func.args else {
+        return;
+    };
+    let [sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(arg))] =
+        list.args.as_mut_slice()
+    else {
+        return;
+    };
+    if matches!(expr_type(arg), Some(PgType::Int2 | PgType::Int4)) {
+        let x = super::ast::take(arg);
+        *arg = template("($1) & 4294967295", [x]);
+    }
+}
+
 /// The digits of a decimal literal (`1.10`, `-0.5`), a numeric whose JSON
 /// form is those digits; SQLite would read it as a double.
 fn decimal_literal(e: &Expr) -> Option<String> {

@@ -8,8 +8,9 @@
 //! column is `pg_avg`, which reads the column's type itself: see `exact`.)
 
 use super::ast::{base, call, object_name};
-use super::column_dates::{column_lookup, when_type, Scopes};
+use super::column_dates::{column_lookup, when_type};
 use super::columns::expr_type;
+use super::scopes::Scopes;
 use crate::sql::pgtype::PgType;
 use sqlparser::ast::{
     DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Value,

@@ -78,6 +78,7 @@ mod row_json;
 mod scalar_subquery;
 mod scale;
 pub mod schemas;
+mod scopes;
 mod sequences;
 mod series;
 mod session;

@@ -14,8 +14,9 @@
 //! columns is computed exactly instead (see [`exact_by_column_types`]).
 
 use super::ast::{base, call, is_arithmetic, number, plain_args, string, take, take_args};
-use super::column_dates::{column_lookup, Scopes};
+use super::column_dates::column_lookup;
 use super::columns::expr_type;
+use super::scopes::Scopes;
 use crate::sql::pgtype::PgType;
 use sqlparser::ast::{BinaryOperator, Expr, SelectItem, SetExpr, UnaryOperator, Value};
 

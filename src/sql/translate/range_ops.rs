@@ -10,8 +10,9 @@
 use sqlparser::ast::{BinaryOperator, Expr, ObjectNamePart, SelectItem};
 
 use super::ast::{base, base_name, call, plain_args, template};
-use super::column_dates::{column_lookup, Scopes};
+use super::column_dates::column_lookup;
 use super::columns::expr_type;
+use super::scopes::Scopes;
 use crate::sql::pgtype::PgType;
 
 fn is_range(e: &Expr) -> bool {

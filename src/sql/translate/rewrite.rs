@@ -1,9 +1,9 @@
 //! The AST pass that turns a (name-checked) PostgreSQL statement into one
 //! SQLite accepts with the same meaning.
 
-use super::column_dates::Scopes;
 use super::expr::{rewrite_expr, rewrite_interval_arithmetic};
 use super::query::{check_select, check_table_factor, rewrite_limits};
+use super::scopes::Scopes;
 use super::series::{rewrite_select_list, rewrite_table_function};
 use super::TranslateError;
 use sqlparser::ast::{
@@ -47,23 +47,17 @@ fn is_leaf(expr: &Expr) -> bool {
 
 #[derive(Default)]
 struct Rewriter {
-    /// The FROM items in scope, for `column_dates`.
+    /// The FROM items and WITH queries in scope, for the rewrites that
+    /// depend on a column's type.
     scopes: Scopes,
-    /// The WITH queries in scope, innermost last: their names and column
-    /// types as their (first) SELECT gives them, for `t.path || x` over a
-    /// recursive CTE's array column.
-    ctes: Vec<Vec<(String, CteColumns)>>,
 }
-
-/// A WITH query's columns: names and types where known.
-type CteColumns = Vec<(String, Option<crate::sql::pgtype::PgType>)>;
 
 impl Rewriter {
     /// The type of `alias.column` when `alias` names a WITH query in scope.
     fn cte_column_type(&self, e: &Expr) -> Option<crate::sql::pgtype::PgType> {
         // Most statements have no WITH: nothing to look up (this runs for
         // operands of every `||` and `-`).
-        if self.ctes.iter().all(Vec::is_empty) {
+        if !self.scopes.has_ctes() {
             return None;
         }
         let (bases, column) = match e {
@@ -75,21 +69,9 @@ impl Rewriter {
             Expr::Identifier(column) => (self.scopes.innermost_bases(), column),
             _ => return None,
         };
-        bases.iter().find_map(|base| {
-            self.ctes
-                .iter()
-                .rev()
-                .flatten()
-                .find_map(|(name, columns)| {
-                    if !name.eq_ignore_ascii_case(base) {
-                        return None;
-                    }
-                    columns
-                        .iter()
-                        .find(|(c, _)| c.eq_ignore_ascii_case(&column.value))
-                        .and_then(|(_, t)| *t)
-                })
-        })
+        bases
+            .iter()
+            .find_map(|base| self.scopes.cte_column_type(base, &column.value))
     }
 
     /// ORDER BY of an array: by its elements, as PostgreSQL compares
@@ -149,12 +131,7 @@ impl VisitorMut for Rewriter {
         if let Err(e) = super::range_frames::rewrite_call(expr) {
             return ControlFlow::Break(e);
         }
-        let is_cte = |name: &str| {
-            self.ctes
-                .iter()
-                .flatten()
-                .any(|(cte, _)| cte.eq_ignore_ascii_case(name))
-        };
+        let is_cte = |name: &str| self.scopes.cte(name).is_some();
         if let Err(e) = super::count_row::rewrite(expr, &self.scopes, is_cte) {
             return ControlFlow::Break(e);
         }
@@ -185,6 +162,7 @@ impl VisitorMut for Rewriter {
         super::catalog::rewrite_regclass_text_cast(expr);
         super::catalog::regclass_literal_as_name(expr);
         super::functions::json_builder_arguments(expr);
+        super::functions::to_hex_width(expr);
         super::typed_ops::rewrite(expr, &|e| self.cte_column_type(e));
         let done = super::expr::check_array_subscript(expr)
             .and_then(|()| rewrite_interval_arithmetic(expr));
@@ -242,20 +220,7 @@ impl VisitorMut for Rewriter {
         if let Err(e) = super::grouping_sets::rewrite(query) {
             return ControlFlow::Break(e);
         }
-        self.ctes.push(
-            query
-                .with
-                .iter()
-                .flat_map(|w| &w.cte_tables)
-                .map(|cte| {
-                    let mut columns = super::columns::query_named_columns(&cte.query);
-                    for (c, alias) in columns.iter_mut().zip(&cte.alias.columns) {
-                        c.0 = alias.name.value.clone();
-                    }
-                    (cte.alias.name.value.clone(), columns)
-                })
-                .collect(),
-        );
+        self.scopes.push_ctes(query);
         // ORDER BY is outside the SELECT but sees its FROM items.
         match query.body.as_ref() {
             SetExpr::Select(select) => self.scopes.push_select(select),
@@ -267,7 +232,7 @@ impl VisitorMut for Rewriter {
 
     fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {
         self.scopes.pop();
-        self.ctes.pop();
+        self.scopes.pop_ctes();
         super::null_order::query(query);
         super::query::sorted_values(query);
         brk(rewrite_limits(query))
@@ -284,7 +249,7 @@ impl VisitorMut for Rewriter {
                 .push(sqlparser::ast::SelectItem::UnnamedExpr(super::ast::null()));
         }
         super::range_ops::projection(&mut select.projection, &self.scopes);
-        let ctes: Vec<&str> = self.ctes.iter().flatten().map(|c| c.0.as_str()).collect();
+        let ctes: Vec<&str> = self.scopes.cte_names().collect();
         super::join_star::mark(select, &ctes);
         for item in &mut select.projection {
             if let Err(e) = super::populate::expand_star(item) {

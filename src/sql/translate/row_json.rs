@@ -8,7 +8,8 @@
 //! (`pg_table_row_json`), its columns typed by their declarations.
 
 use super::ast::{base_name, call, ident_name, string};
-use super::column_dates::{column_lookup, Scopes};
+use super::column_dates::column_lookup;
+use super::scopes::Scopes;
 use super::TranslateError;
 use crate::sql::pgtype::PgType;
 use sqlparser::ast::{

@@ -284,7 +284,14 @@ fn function_scale(func: &Function) -> Option<u16> {
         // A sum's scale is the largest of the values it adds: `sum(CASE ..
         // THEN amount ELSE 0 END)` prints amount's decimals.
         "sum" => first().or_else(|| args.first().and_then(|e| widest(e))),
-        "min" | "max" | "abs" | "lag" | "lead" | "first_value" | "last_value" => first(),
+        "min" | "max" | "abs" | "lag" | "lead" | "first_value" | "last_value" | "nth_value" => {
+            first()
+        }
+        // An ordered-set aggregate returning one of the sorted values.
+        "percentile_disc" | "mode" => match func.within_group.as_slice() {
+            [order] => expr_scale(&order.expr),
+            _ => None,
+        },
         // The scale of each element (the executor prints a numeric[] so).
         "array_agg" | "unnest" => first(),
         // Each value is the start plus steps: the wider of the two scales.

@@ -10,8 +10,9 @@
 //! is told from the modulo by a text operand, or a column declared text.
 
 use super::ast::{base, call, plain_args, string, string_literal, take};
-use super::column_dates::{column_lookup, Scopes};
+use super::column_dates::column_lookup;
 use super::columns::expr_type;
+use super::scopes::Scopes;
 use crate::sql::pgtype::PgType;
 use sqlparser::ast::helpers::attached_token::AttachedToken;
 use sqlparser::ast::{BinaryOperator, CaseWhen, Expr, ObjectName, ObjectNamePart, UnaryOperator};

@@ -14,8 +14,9 @@ use sqlparser::ast::{
 };
 
 use super::ast::{base, base_name, call, plain_args, string, string_literal};
-use super::column_dates::{column_type_call, Scopes};
+use super::column_dates::column_type_call;
 use super::columns::expr_type;
+use super::scopes::Scopes;
 use crate::sql::pgtype::PgType;
 
 pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {

@@ -2,7 +2,8 @@
 //! an expression names, for arithmetic whose meaning depends on it (see
 //! `translate::column_dates`). `scopes` lists candidate tables, innermost
 //! query level first: `t1,t2;outer`; a `?` is a derived table at that
-//! level, whose columns are unknown, so the search ends there. NULL when
+//! level, whose columns are unknown, so the search ends there; `=type` is
+//! a WITH query's column of a type the translation knew. NULL when
 //! no table has the column. Its arguments are constant, so SQLite
 //! evaluates it once per run; declarations come from the connection's
 //! [`DeclCache`], which the executor checks against the schema version.
@@ -31,6 +32,9 @@ pub(super) fn register(conn: &Connection, cache: Arc<DeclCache>) -> rusqlite::Re
         // SAFETY: the lookup only reads the schema during the call.
         let conn = unsafe { ctx.get_connection()? };
         search(&scopes, |table| {
+            if let Some(ty) = table.strip_prefix('=') {
+                return Ok(Some(ty.to_owned()));
+            }
             conn.query_row(
                 "SELECT type FROM pragma_table_xinfo(?1) WHERE name = ?2 COLLATE NOCASE",
                 [table, column.as_str()],
@@ -49,9 +53,14 @@ pub(super) fn resolve(
     scopes: &str,
     column: &str,
 ) -> rusqlite::Result<Option<Column>> {
-    search(scopes, |table| match catalog_column(table, column) {
-        Some(ty) => Ok(Some(Column::of(ty.name()))),
-        None => cache.column_of(conn, table, column),
+    search(scopes, |table| {
+        if let Some(ty) = table.strip_prefix('=') {
+            return Ok(Some(Column::of(ty)));
+        }
+        match catalog_column(table, column) {
+            Some(ty) => Ok(Some(Column::of(ty.name()))),
+            None => cache.column_of(conn, table, column),
+        }
     })
 }
 

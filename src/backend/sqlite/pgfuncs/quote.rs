@@ -67,7 +67,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         ))
     })?;
     // to_hex of a negative number is its two's complement, as in PostgreSQL
-    // (int8; an int4 argument would print 8 digits, we see only i64).
+    // (int8; the translation masks a known int4 argument to 32 bits).
     conn.create_scalar_function("to_hex", 1, pure(), |ctx| {
         Ok(ctx.get::<Option<i64>>(0)?.map(|v| format!("{v:x}")))
     })?;

@@ -182,7 +182,7 @@ pub fn sqlite_names(table: &str, name: &str) -> Vec<String> {
 /// The SQLite statements creating `spec` running the function `source`.
 pub fn trigger_sql(spec: &TriggerSpec, source: &str) -> Result<Vec<String>, TranslateError> {
     let stmts = parse::body(source)?;
-    let _rows = super::column_dates::TriggerRows::on(&spec.table);
+    let _rows = super::scopes::TriggerRows::on(&spec.table);
     let q_table = quote_ident(&spec.table);
     let mut when = match &spec.when {
         Some(text) => {
