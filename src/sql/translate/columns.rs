@@ -882,18 +882,41 @@ fn set_expr_named(body: &SetExpr) -> Vec<(String, Option<PgType>)> {
             select_named(&select.projection, star.as_deref())
         }
         SetExpr::Query(query) => query_named(query),
-        SetExpr::SetOperation { left, .. } => set_expr_named(left),
-        SetExpr::Values(values) => values
-            .rows
-            .first()
-            .map(|row| {
-                row.content
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| (format!("column{}", i + 1), expr_type(e)))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        // Names from the first branch; each column's type resolved over
+        // all of them, as PostgreSQL does (`SELECT 1 UNION SELECT 2.5` is
+        // numeric).
+        SetExpr::SetOperation { left, right, .. } => {
+            let mut columns = set_expr_named(left);
+            let other = set_expr_named(right);
+            if other.len() == columns.len() {
+                for (column, (_, ty)) in columns.iter_mut().zip(other) {
+                    if let Some(wider) = arithmetic(column.1, ty) {
+                        column.1 = Some(wider);
+                    }
+                }
+            }
+            columns
+        }
+        SetExpr::Values(values) => {
+            let Some((first, rest)) = values.rows.split_first() else {
+                return Vec::new();
+            };
+            let mut columns: Vec<_> = first
+                .content
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (format!("column{}", i + 1), expr_type(e)))
+                .collect();
+            // `VALUES (1), (2.5)`: numeric, as for a UNION.
+            for row in rest {
+                for (column, e) in columns.iter_mut().zip(&row.content) {
+                    if let (Some(_), Some(wider)) = (column.1, arithmetic(column.1, expr_type(e))) {
+                        column.1 = Some(wider);
+                    }
+                }
+            }
+            columns
+        }
         _ => vec![],
     }
 }

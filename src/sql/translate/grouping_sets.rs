@@ -214,15 +214,45 @@ fn aliased_expression(select: &Select, e: &Expr) -> Option<Expr> {
     let Expr::Identifier(name) = e else {
         return None;
     };
-    select.projection.iter().find_map(|item| match item {
+    let name = super::ast::ident_name(name);
+    let aliased = select.projection.iter().find_map(|item| match item {
         SelectItem::ExprWithAlias { expr, alias }
-            if super::ast::ident_name(alias) == super::ast::ident_name(name)
+            if super::ast::ident_name(alias) == name
                 && !matches!(expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_)) =>
         {
-            Some(expr.clone())
+            Some(expr)
         }
         _ => None,
+    })?;
+    // `coalesce(country, '??') AS country`: the select list (or WHERE)
+    // reads an input column of that name, so the name is that column.
+    let mut reads_input = false;
+    for item in &select.projection {
+        if let SelectItem::UnnamedExpr(x) | SelectItem::ExprWithAlias { expr: x, .. } = item {
+            reads_input |= reads_column(x, &name);
+        }
+    }
+    if let Some(filter) = &select.selection {
+        reads_input |= reads_column(filter, &name);
+    }
+    (!reads_input).then(|| aliased.clone())
+}
+
+/// Whether `e` reads a column called `name` (bare or qualified).
+fn reads_column(e: &Expr, name: &str) -> bool {
+    sqlparser::ast::visit_expressions(e, |x| {
+        let column = match x {
+            Expr::Identifier(id) => Some(id),
+            Expr::CompoundIdentifier(ids) => ids.last(),
+            _ => None,
+        };
+        if column.is_some_and(|id| super::ast::ident_name(id) == name) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     })
+    .is_break()
 }
 
 /// The name PostgreSQL gives a bare column item.

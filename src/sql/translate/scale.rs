@@ -130,6 +130,8 @@ pub(super) fn expr_scale(expr: &Expr) -> Option<u16> {
                     Some(l.max(r))
                 }
                 BinaryOperator::Multiply => l.checked_add(r),
+                // Integer division is an integer (`7 / 2 * 2.0` is 6.0).
+                BinaryOperator::Divide if is_integer(left) && is_integer(right) => Some(0),
                 _ => None,
             }
         }
@@ -316,4 +318,11 @@ fn function_scale(func: &Function) -> Option<u16> {
         "coalesce" | "greatest" | "least" | "nullif" => same(args.into_iter()),
         _ => None,
     }
+}
+
+fn is_integer(e: &Expr) -> bool {
+    matches!(
+        expr_type(e),
+        Some(PgType::Int2 | PgType::Int4 | PgType::Int8)
+    )
 }

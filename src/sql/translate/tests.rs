@@ -611,6 +611,54 @@ fn scoped_result_types() {
 }
 
 #[test]
+fn set_operations_and_values_resolve_each_column_over_every_branch() {
+    let cols = |sql: &str| translate(sql).unwrap()[0].columns.clone();
+    assert_eq!(
+        cols("SELECT 1 AS n, 'a' AS t UNION SELECT 2.5, 'b' UNION SELECT NULL, NULL"),
+        vec![Some(PgType::Numeric), Some(PgType::Text)]
+    );
+    assert_eq!(
+        cols("SELECT 1::int2 UNION ALL SELECT 2::int8"),
+        vec![Some(PgType::Int8)]
+    );
+    assert_eq!(
+        cols("SELECT 1 EXCEPT SELECT 1.5::float8"),
+        vec![Some(PgType::Float8)]
+    );
+    assert_eq!(
+        cols("VALUES (1, 1), (2.5, NULL)"),
+        vec![Some(PgType::Numeric), Some(PgType::Int4)]
+    );
+}
+
+#[test]
+fn a_grouping_name_read_as_an_input_column_is_that_column() {
+    // `coalesce(country, '??') AS country`: GROUP BY country is the input
+    // column (PostgreSQL looks at input columns first); the grand total's
+    // row then prints '??', not NULL.
+    let sql = translate(
+        "SELECT coalesce(country, '??') AS country, count(*) FROM users \
+         GROUP BY GROUPING SETS ((country), ())",
+    )
+    .unwrap()[0]
+        .sql
+        .clone();
+    assert!(sql.contains("GROUP BY country "), "{sql}");
+    assert!(
+        sql.contains("SELECT coalesce(NULL, '??') AS country"),
+        "{sql}"
+    );
+    // A name only the select list gives is the aliased expression.
+    let sql = translate(
+        "SELECT extract(month FROM at) AS month, count(*) FROM t GROUP BY ROLLUP (month)",
+    )
+    .unwrap()[0]
+        .sql
+        .clone();
+    assert!(!sql.contains("GROUP BY month"), "{sql}");
+}
+
+#[test]
 fn derived_table_column_aliases() {
     let t = translate("SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v(n, s)").unwrap();
     assert!(t[0].sql.contains("column1 AS n"), "{}", t[0].sql);

@@ -1,0 +1,46 @@
+-- Dashboard and analytics queries: events over time, funnels, moving
+-- windows, outer joins against calendars, counters accumulated by upsert,
+-- JSON event properties, and mixed-type arithmetic and casts.
+CREATE TABLE events (id bigserial PRIMARY KEY, user_id int NOT NULL, kind text NOT NULL, at timestamp NOT NULL, amount numeric(8,2), props jsonb NOT NULL DEFAULT '{}');
+CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL, country char(2), signup date NOT NULL);
+CREATE TABLE daily_counts (day date, kind text, n int NOT NULL DEFAULT 0, PRIMARY KEY (day, kind));
+INSERT INTO users VALUES (1, 'ann', 'DE', '2024-01-01'), (2, 'bob', 'US', '2024-01-03'), (3, 'cy', 'US', '2024-01-03'), (4, 'dee', NULL, '2024-01-10');
+INSERT INTO events (user_id, kind, at, amount, props) VALUES (1, 'view', '2024-01-01 09:00', NULL, '{"page": "/", "ms": 120}'), (1, 'cart', '2024-01-01 09:05', 20.00, '{"items": [{"sku": "a", "qty": 2}]}'), (1, 'buy', '2024-01-01 09:07', 20.00, '{"coupon": null}'), (2, 'view', '2024-01-03 10:00', NULL, '{"page": "/pricing", "ms": 340}'), (2, 'cart', '2024-01-04 11:00', 15.50, '{"items": [{"sku": "b", "qty": 1}, {"sku": "c", "qty": 3}]}'), (3, 'view', '2024-01-04 12:00', NULL, '{"page": "/", "ms": 80}'), (3, 'view', '2024-01-06 08:30', NULL, '{"page": "/docs"}'), (2, 'buy', '2024-01-07 19:45', 15.50, '{"coupon": "NEW10"}'), (4, 'view', '2024-01-10 23:59', NULL, '{}');
+SELECT date_trunc('day', at)::date AS day, count(*) AS events, count(DISTINCT user_id) AS users, sum(amount) AS revenue FROM events GROUP BY 1 ORDER BY 1;
+SELECT d::date AS day, count(e.id) AS events FROM generate_series('2024-01-01'::date, '2024-01-07'::date, interval '1 day') AS d LEFT JOIN events e ON e.at >= d AND e.at < d + interval '1 day' GROUP BY d ORDER BY d;
+SELECT to_char(at, 'YYYY-MM') AS month, date_part('week', at) AS week, count(*) FROM events GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT count(*) FILTER (WHERE kind = 'view') AS views, count(*) FILTER (WHERE kind = 'cart') AS carts, count(*) FILTER (WHERE kind = 'buy') AS buys, round(100.0 * count(*) FILTER (WHERE kind = 'buy') / nullif(count(*) FILTER (WHERE kind = 'view'), 0), 1) AS conversion_pct FROM events;
+SELECT u.name, min(e.at) FILTER (WHERE e.kind = 'view') AS first_view, min(e.at) FILTER (WHERE e.kind = 'buy') AS first_buy, min(e.at) FILTER (WHERE e.kind = 'buy') - min(e.at) FILTER (WHERE e.kind = 'view') AS time_to_buy FROM users u LEFT JOIN events e ON e.user_id = u.id GROUP BY u.id, u.name ORDER BY u.id;
+SELECT id, at, amount, sum(amount) OVER (ORDER BY at ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS rolling, avg(amount) OVER (ORDER BY at ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS rolling_avg FROM events WHERE amount IS NOT NULL ORDER BY at;
+SELECT user_id, at, at - lag(at) OVER (PARTITION BY user_id ORDER BY at) AS since_prev, dense_rank() OVER (ORDER BY user_id) AS user_rank FROM events ORDER BY user_id, at;
+SELECT u.country, u.name, e.kind FROM users u FULL OUTER JOIN events e ON e.user_id = u.id AND e.kind = 'buy' ORDER BY u.id, e.id;
+SELECT u.name, e.kind FROM events e RIGHT JOIN users u ON u.id = e.user_id AND e.kind = 'cart' ORDER BY u.id;
+SELECT u.name, last_event.kind, last_event.at FROM users u LEFT JOIN LATERAL (SELECT kind, at FROM events e WHERE e.user_id = u.id ORDER BY at DESC LIMIT 1) last_event ON true ORDER BY u.id;
+SELECT coalesce(country, '??') AS country, count(*) AS users, string_agg(name, '/' ORDER BY name) FROM users GROUP BY GROUPING SETS ((country), ()) ORDER BY country NULLS LAST;
+SELECT user_id, kind FROM events WHERE (user_id, kind) IN (SELECT id, 'buy' FROM users WHERE country = 'US') ORDER BY 1, 2;
+WITH firsts AS MATERIALIZED (SELECT user_id, min(at) AS first_at FROM events GROUP BY user_id) SELECT u.name, f.first_at::date - u.signup AS days_to_first FROM users u JOIN firsts f ON f.user_id = u.id ORDER BY u.id;
+SELECT kind, count(*) FROM events GROUP BY kind ORDER BY 2 DESC, 1;
+SELECT 1 AS n UNION SELECT 2.5 UNION SELECT NULL ORDER BY 1;
+SELECT 'a' || 1 || true AS mixed, 123::text || 'x' AS num_text, '5'::int + 1 AS parsed, '1.5'::numeric * 2 AS doubled, 3::float8 / 2 AS halves, '2024-01-01'::date + 30 AS plus30, 7 / 2 * 2.0 AS int_first;
+SELECT 'abc' ~ 'b' AS has_b, 'abc' !~ 'z' AS no_z, regexp_replace('  too   many  spaces ', '\s+', ' ', 'g') AS squeezed, substring('order-123-x' from '[0-9]+') AS digits, char_length('ab c');
+SELECT extract(hour FROM interval '5 hours 30 minutes') AS h, extract(minute FROM interval '5 hours 30 minutes') AS m, extract(epoch FROM interval '1 day') AS secs;
+SELECT count(*) FROM events WHERE at >= date_trunc('month', timestamp '2024-01-15') AND at < date_trunc('month', timestamp '2024-01-15') + interval '1 month';
+SELECT e.id, item->>'sku' AS sku, (item->>'qty')::int AS qty FROM events e CROSS JOIN LATERAL jsonb_array_elements(e.props->'items') AS item ORDER BY e.id, sku;
+SELECT DISTINCT jsonb_object_keys(props) AS key FROM events ORDER BY key;
+SELECT id, props->'items'->0->>'sku' AS first_sku, jsonb_array_length(props->'items') AS n_items, props->>'coupon' AS coupon, props ? 'coupon' AS has_coupon_key, (props->>'ms')::int AS ms FROM events ORDER BY id;
+SELECT kind, jsonb_agg(props->'page') FILTER (WHERE props ? 'page') AS pages, json_build_object('kind', kind, 'n', count(*)) AS summary FROM events GROUP BY kind ORDER BY kind;
+SELECT to_jsonb(u) - 'signup' AS doc, jsonb_build_array(u.id, u.name, u.country) AS arr FROM users u ORDER BY u.id;
+UPDATE events SET props = props || '{"seen": true}' WHERE kind = 'buy' RETURNING id, props;
+UPDATE events SET props = jsonb_set(props, '{ms}', to_jsonb((props->>'ms')::int * 2)) WHERE props ? 'ms' RETURNING id, props->>'ms' AS ms;
+INSERT INTO daily_counts (day, kind, n) SELECT at::date, kind, count(*) FROM events GROUP BY 1, 2 ON CONFLICT (day, kind) DO UPDATE SET n = daily_counts.n + EXCLUDED.n;
+INSERT INTO daily_counts (day, kind, n) SELECT at::date, kind, count(*) FROM events WHERE kind = 'view' GROUP BY 1, 2 ON CONFLICT (day, kind) DO UPDATE SET n = daily_counts.n + EXCLUDED.n RETURNING day, kind, n;
+SELECT day, kind, n FROM daily_counts ORDER BY day, kind;
+DELETE FROM events WHERE id IN (SELECT id FROM events WHERE kind = 'view' ORDER BY at LIMIT 2) RETURNING id, kind;
+SELECT u.name, count(e.id) AS n, coalesce(sum(e.amount), 0) AS spent, max(e.at) AS last_seen FROM users u LEFT JOIN events e ON e.user_id = u.id GROUP BY u.name ORDER BY spent DESC, u.name;
+SELECT name, signup, signup + interval '30 days' AS trial_end, current_date - signup > 0 AS past, date_part('dow', signup) AS dow, to_char(signup, 'FMMonth DD, YYYY') AS pretty FROM users ORDER BY id;
+SELECT country, count(*) FROM users WHERE country IS NOT NULL GROUP BY country HAVING count(*) >= 1 ORDER BY count(*) DESC, country;
+SELECT * FROM users NATURAL JOIN (SELECT id, count(*) AS n FROM events GROUP BY id) x ORDER BY id;
+SELECT u.id, n FROM users u JOIN (SELECT user_id AS id, count(*) AS n FROM events GROUP BY user_id) x USING (id) ORDER BY id;
+SELECT name FROM users WHERE signup BETWEEN '2024-01-02' AND '2024-01-05' ORDER BY name;
+SELECT name FROM users WHERE signup NOT BETWEEN SYMMETRIC '2024-01-05' AND '2024-01-02' ORDER BY name;
+SELECT name, CASE WHEN country = 'US' THEN 'domestic' WHEN country IS NULL THEN NULL END AS market FROM users ORDER BY name;
