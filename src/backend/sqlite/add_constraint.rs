@@ -49,7 +49,7 @@ pub fn add_constraint(
     guard::unguarded(conn, |c| {
         c.execute_batch("SAVEPOINT pgtenant_add_constraint")?;
         let r = edit(c, &name, &edited).and_then(|_| {
-            refused = violation(c, &name, check)?;
+            refused = violation(c, &name, constraint_name(constraint).as_deref(), check)?;
             Ok(())
         });
         if r.is_ok() && refused.is_none() {
@@ -198,6 +198,7 @@ pub(super) fn edit(c: &Connection, name: &str, sql: &str) -> rusqlite::Result<()
 fn violation(
     c: &Connection,
     table: &str,
+    constraint: Option<&str>,
     check: Option<&str>,
 ) -> rusqlite::Result<Option<SqlError>> {
     let quoted = format!("\"{}\"", table.replace('"', "\"\""));
@@ -209,11 +210,19 @@ fn violation(
                 |_| Ok(()),
             )
             .optional()?
-            .map(|_| {
-                SqlError::new(
+            .map(|_| match constraint {
+                Some(named) => SqlError::new(
+                    "23514",
+                    format!(
+                        "check constraint \"{named}\" of relation \"{table}\" is violated by some row"
+                    ),
+                )
+                .on(table, None, Some(named)),
+                None => SqlError::new(
                     "23514",
                     format!("check constraint of relation \"{table}\" is violated by some row"),
                 )
+                .on(table, None, None),
             }),
         None => c
             .query_row(
@@ -223,12 +232,22 @@ fn violation(
             )
             .optional()?
             .map(|_| {
-                SqlError::new(
-                    "23503",
-                    format!(
-                        "insert or update on table \"{table}\" violates foreign key constraint"
-                    ),
-                )
+                match constraint {
+                    Some(named) => SqlError::new(
+                        "23503",
+                        format!(
+                            "insert or update on table \"{table}\" violates foreign key constraint \"{named}\""
+                        ),
+                    )
+                    .on(table, None, Some(named)),
+                    None => SqlError::new(
+                        "23503",
+                        format!(
+                            "insert or update on table \"{table}\" violates foreign key constraint"
+                        ),
+                    )
+                    .on(table, None, None),
+                }
                 .with_detail("Existing rows reference keys that are not present.")
             }),
     })

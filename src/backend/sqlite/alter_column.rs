@@ -651,8 +651,8 @@ fn edited_definition(
                     .and_then(|mut p| p.parse_data_type())
                     .map_err(|_| internal("unexpected column type"))?;
                 // An enum's labels sort by its own collation (`translate::enums`),
-                // citext compares ignoring case (NOCASE): either goes with the
-                // old type.
+                // citext compares ignoring case (NOCASE), char(n) ignoring
+                // trailing spaces (RTRIM): each goes with the old type.
                 column.options.retain(|o| {
                     let ColumnOption::Collation(c) = &o.option else {
                         return true;
@@ -660,12 +660,22 @@ fn edited_definition(
                     let c = c.to_string();
                     !(c.trim_matches('"')
                         .starts_with(crate::sql::translate::enums::COLLATION_PREFIX)
-                        || c.eq_ignore_ascii_case("NOCASE"))
+                        || c.eq_ignore_ascii_case("NOCASE")
+                        || c.eq_ignore_ascii_case("RTRIM"))
                 });
-                if decl.eq_ignore_ascii_case("citext") {
+                let collation = if decl.eq_ignore_ascii_case("citext") {
+                    Some("NOCASE")
+                } else if crate::sql::pgtype::PgType::from_decl(decl)
+                    == crate::sql::pgtype::PgType::Bpchar
+                {
+                    Some("RTRIM")
+                } else {
+                    None
+                };
+                if let Some(collation) = collation {
                     column.options.push(option(ColumnOption::Collation(
                         sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::new(
-                            "NOCASE",
+                            collation,
                         )]),
                     )));
                 }
@@ -907,6 +917,17 @@ fn conversion(
                     ));
                 }
             }
+            _ => {}
+        }
+        // char(n) values are stored padded to n; other text drops the
+        // padding, as PostgreSQL's conversion from character does.
+        match (old == P::Bpchar, new == P::Bpchar, char_limit(new_decl)) {
+            (_, true, Some(n)) => steps.push(format!(
+                "UPDATE {t} SET {c} = printf('%!-{n}s', rtrim({c}, ' ')) WHERE {c} IS NOT NULL"
+            )),
+            (true, false, _) => steps.push(format!(
+                "UPDATE {t} SET {c} = rtrim({c}, ' ') WHERE {c} IS NOT NULL"
+            )),
             _ => {}
         }
     } else if !(moment(old) && moment(new)) {

@@ -532,6 +532,16 @@ impl Conn {
         if deferred {
             return Ok(());
         }
+        match self.pending_violation()? {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// PostgreSQL's error for the first row the open block wrote that
+    /// refers to a missing one (a deferred foreign key): the constraint,
+    /// by its default name, and the key the row holds.
+    fn pending_violation(&self) -> Result<Option<SqlError>, SqlError> {
         let violation: Option<(String, i64, String, i64)> = self
             .db
             .query_row(
@@ -545,7 +555,7 @@ impl Conn {
                 e => Err(from_sqlite(&e)),
             })?;
         let Some((table, rowid, parent, fkid)) = violation else {
-            return Ok(());
+            return Ok(None);
         };
         // PostgreSQL's message: the constraint (by its default name) and
         // the key the row holds.
@@ -573,12 +583,10 @@ impl Conn {
                 |r| r.get(0),
             )
             .ok();
+        let constraint = format!("{table}_{}_fkey", columns.join("_"));
         let mut e = SqlError::new(
             "23503",
-            format!(
-                "insert or update on table \"{table}\" violates foreign key constraint \"{table}_{}_fkey\"",
-                columns.join("_")
-            ),
+            format!("insert or update on table \"{table}\" violates foreign key constraint \"{constraint}\""),
         );
         if let Some(key) = key {
             e = e.with_detail(format!(
@@ -586,7 +594,7 @@ impl Conn {
                 columns.join(", ")
             ));
         }
-        Err(e)
+        Ok(Some(e.on(&table, None, Some(&constraint))))
     }
 
     /// Runs `sql`'s statements. A block's own words (`BEGIN`, `COMMIT`,
@@ -645,9 +653,15 @@ impl Conn {
 
     fn finish_block(&self, commit: bool) -> Result<(), SqlError> {
         if commit {
-            self.batch("COMMIT").inspect_err(|_| {
-                // (A COMMIT a deferred constraint failed leaves the block open.)
+            self.batch("COMMIT").map_err(|e| {
+                // A COMMIT a deferred foreign key failed leaves the block
+                // open: the row to name is still there to find.
+                let e = match e.code {
+                    "23503" => self.pending_violation().ok().flatten().unwrap_or(e),
+                    _ => e,
+                };
                 let _ = self.rollback(serial_gaps::counters(&self.db));
+                e
             })
         } else if self.is_autocommit() {
             Ok(())

@@ -97,6 +97,13 @@ pub(super) fn write_text(out: &mut BytesMut, s: &str, elem: ArrayElem, scale: Op
     }
 }
 
+/// The stored JSON array `s` as PostgreSQL's array text (`{1,2}`), what
+/// a cast to text gives; `None` when `s` is not a JSON array.
+pub(crate) fn array_text(s: &str, elem: ArrayElem) -> Option<String> {
+    let mut out = BytesMut::new();
+    write_text(&mut out, s, elem, None).then(|| String::from_utf8_lossy(&out).into_owned())
+}
+
 fn write_literal(
     out: &mut BytesMut,
     j: &Json<'_>,

@@ -159,13 +159,19 @@ pub(super) fn typed_literal(text: &str, pg: PgType) -> Result<Expr, TranslateErr
         PgType::Float4 | PgType::Float8 | PgType::Numeric => {
             let t = text.trim();
             match t.parse::<f64>() {
+                // A real's range is a float's (`1e40::real` is 22003).
+                Ok(n) if pg == PgType::Float4 && n.is_finite() && n.abs() > f64::from(f32::MAX) => {
+                    return Err(literal_out_of_range(text, pg));
+                }
                 Ok(n) if n.is_finite() => number(t),
                 // SQLite keeps infinities as REAL (9e999 overflows to one);
                 // it has no NaN, so NaN stays text, which the encoder prints.
-                Ok(n) if n.is_infinite() && pg != PgType::Numeric || special.contains("inf") => {
+                Ok(n) if special.contains("inf") => {
                     number(if n > 0.0 { "9e999" } else { "-9e999" })
                 }
                 Ok(n) if n.is_nan() => string("NaN"),
+                // `1e400::float8`: a number beyond the type's range.
+                Ok(_) if pg != PgType::Numeric => return Err(literal_out_of_range(text, pg)),
                 _ => {
                     return Err(other(
                         "22P02",
@@ -388,6 +394,19 @@ pub(super) fn rewrite_bool_text_cast(expr: &mut Expr) {
     };
 }
 
+/// Before children are rewritten: an array (stored as JSON) cast to text
+/// prints in PostgreSQL's array form, `{1,2}`, as array_out does.
+pub(super) fn rewrite_array_text_cast(expr: &mut Expr) {
+    let Some((inner, _)) = text_cast(expr) else {
+        return;
+    };
+    let Some(ty @ PgType::Array(_)) = expr_type(inner) else {
+        return;
+    };
+    let x = take(inner);
+    *expr = call("pg_array_text", vec![x, string(ty.name())]);
+}
+
 /// Before children are rewritten: a numeric whose scale the expression
 /// fixes (`x::numeric(10,2)`, `price * 2` over such a cast) keeps it when
 /// cast to text, as numeric's output does (`270.50`, not SQLite's `270.5`).
@@ -454,4 +473,12 @@ pub(super) fn float4_to_numeric(expr: &mut Expr, scopes: &super::scopes::Scopes)
         call("pg_float4_text", vec![value.clone()]),
         value,
     );
+}
+
+/// 22003 for a literal whose number the type cannot hold.
+fn literal_out_of_range(text: &str, pg: PgType) -> TranslateError {
+    other(
+        "22003",
+        format!("\"{text}\" is out of range for type {}", sql_name(pg)),
+    )
 }

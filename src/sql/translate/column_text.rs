@@ -167,8 +167,14 @@ fn output_arguments(func: &mut Function, scopes: &Scopes) {
 
 /// A value as its type's output function prints it, where SQLite's text
 /// would differ: a boolean is `t`/`f` (concat prints it so, where `||`
-/// casts it to `true`), a decimal literal keeps its written scale.
+/// casts it to `true`), a decimal literal keeps its written scale, an
+/// array is `{1,2}`.
 fn output_text(e: &mut Expr) {
+    if let Some(ty @ PgType::Array(_)) = expr_type(e) {
+        let value = std::mem::replace(e, super::ast::null());
+        *e = call("pg_array_text", vec![value, super::ast::string(ty.name())]);
+        return;
+    }
     if expr_type(e) == Some(PgType::Bool) {
         let value = std::mem::replace(e, super::ast::null());
         *e = super::ast::template("(CASE ($1) WHEN 1 THEN 't' WHEN 0 THEN 'f' END)", [value]);

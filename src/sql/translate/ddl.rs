@@ -886,6 +886,11 @@ fn column_def(
         collation = Some(ObjectName::from(vec![Ident::new("NOCASE")]));
         DataType::Custom(super::ast::object_name("citext"), vec![])
     } else {
+        // char(n) compares, sorts and is unique ignoring trailing spaces
+        // (its values are stored padded): SQLite's RTRIM collation.
+        if pg_type(&column.data_type)? == crate::sql::pgtype::PgType::Bpchar {
+            collation = Some(ObjectName::from(vec![Ident::new("RTRIM")]));
+        }
         declared_type(&column.data_type)?
     };
     let mut options = Vec::with_capacity(column.options.len());

@@ -11,6 +11,7 @@ mod aggregates;
 mod alter_sequence;
 mod arrays;
 mod ast;
+mod bpchar_length;
 mod budget;
 mod casts;
 mod catalog;

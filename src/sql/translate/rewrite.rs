@@ -158,6 +158,7 @@ impl VisitorMut for Rewriter {
         super::range_ops::rewrite(expr);
         super::column_text::rewrite(expr, &self.scopes);
         super::casts::rewrite_bool_text_cast(expr);
+        super::casts::rewrite_array_text_cast(expr);
         super::casts::rewrite_numeric_text_cast(expr);
         super::catalog::rewrite_regclass_text_cast(expr);
         super::catalog::regclass_literal_as_name(expr);
@@ -178,7 +179,11 @@ impl VisitorMut for Rewriter {
         }
         super::null_order::expr(expr);
         super::interval_sums::rewrite_column(expr, &self.scopes);
-        brk(rewrite_expr(expr))
+        let done = rewrite_expr(expr);
+        // After the call's own rewrite (its SQLite name), which the
+        // branches it makes are not visited for.
+        super::bpchar_length::rewrite(expr, &self.scopes);
+        brk(done)
     }
 
     fn post_visit_value(&mut self, value: &mut ValueWithSpan) -> ControlFlow<TranslateError> {

@@ -164,7 +164,7 @@ fn ddl_statements() {
     assert_translates(&[
         (
             "create table pgbench_branches(bid int not null,bbalance int,filler char(88)) with (fillfactor=100)",
-            "CREATE TABLE pgbench_branches (bid int4 NOT NULL, bbalance int4, filler char(88))",
+            "CREATE TABLE pgbench_branches (bid int4 NOT NULL, bbalance int4, filler char(88) COLLATE RTRIM)",
         ),
         (
             "truncate table pgbench_accounts, pgbench_branches",

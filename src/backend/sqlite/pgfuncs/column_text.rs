@@ -263,6 +263,18 @@ fn converted(
             _ => None,
         },
         PgType::Numeric if c.scale.is_some() => Some(output(v, c)?),
+        // An array as text: PostgreSQL's `{a,b}`, not the stored JSON.
+        PgType::Array(elem) => match v {
+            ValueRef::Text(t) => {
+                crate::sql::encode::array::array_text(&String::from_utf8_lossy(t), elem)
+            }
+            _ => None,
+        },
+        // char(n) as text (a cast, `||`) drops the padding.
+        PgType::Bpchar if cast => match v {
+            ValueRef::Text(t) => Some(String::from_utf8_lossy(t).trim_end_matches(' ').to_owned()),
+            _ => None,
+        },
         _ => None,
     })
 }

@@ -317,6 +317,26 @@ pub(super) fn jsonb_concat(a: Json, b: Json) -> Json {
 }
 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    // pg_array_text(x, '_int4'): an array (stored as JSON) as text, in
+    // PostgreSQL's form (`ARRAY[1,2]::text` is `{1,2}`); other values as
+    // they are.
+    conn.create_scalar_function("pg_array_text", 2, pure(), |ctx| {
+        use crate::sql::pgtype::PgType;
+        use rusqlite::types::Value;
+        let PgType::Array(elem) = PgType::from_decl(&ctx.get::<String>(1)?) else {
+            return ctx.get::<Value>(0);
+        };
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Text(t) => {
+                let s = String::from_utf8_lossy(t);
+                match crate::sql::encode::array::array_text(&s, elem) {
+                    Some(text) => Value::Text(text),
+                    None => Value::Text(s.into_owned()),
+                }
+            }
+            _ => ctx.get::<Value>(0)?,
+        })
+    })?;
     conn.create_scalar_function("pg_array", 1, pure(), |ctx| {
         let Some(s) = ctx.get::<Option<String>>(0)? else {
             return Ok(None);
