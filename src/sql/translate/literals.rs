@@ -154,6 +154,12 @@ fn iso_time(text: &str) -> Result<String, TranslateError> {
     if !(digits(h, 2) && digits(m, 2) && digits(s, 2)) {
         return Err(err());
     }
+    // Out of range fields (`24:00:01`, 22008) and fractions past
+    // microseconds (rounded) are for the general reader.
+    let field = |f: &str| f.parse::<u32>().unwrap_or(u32::MAX);
+    if field(h) > 23 || field(m) > 59 || field(s) > 59 || frac.is_some_and(|f| f.len() > 6) {
+        return Err(err());
+    }
     Ok(match frac {
         Some(f) => format!("{h}:{m}:{s}.{}", &f[..f.len().min(6)]),
         None => format!("{h}:{m}:{s}"),

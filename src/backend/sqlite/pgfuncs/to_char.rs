@@ -192,6 +192,7 @@ fn clock(t: &Clock, fmt: &str) -> String {
             "HH", "MI", "SS", "IYY", "YY", "MM", "DD", "DY", "Dy", "dy", "AM", "PM", "am", "pm",
             "IW", "WW", "TZ", "tz", "IY", "ID", "Y", "D", "Q", "J",
         ];
+        let at = out.len();
         let Some(p) = pats.iter().find(|p| rest.starts_with(**p)) else {
             if fm {
                 i += 2;
@@ -292,6 +293,23 @@ fn clock(t: &Clock, fmt: &str) -> String {
             _ => {}
         }
         i = pat_start + p.len();
+        // `DDth`, `MMTH`: the ordinal suffix of the number just written.
+        let suffix = fmt.get(i..i + 2).filter(|s| *s == "TH" || *s == "th");
+        if let Some(th) = suffix {
+            let written = &out[at..];
+            let digits =
+                written.len() - written.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+            if digits > 0 {
+                let ordinal =
+                    super::to_char_number::ordinal_suffix(&written[written.len() - digits..]);
+                out.push_str(&if th == "TH" {
+                    ordinal.to_ascii_uppercase()
+                } else {
+                    ordinal.to_owned()
+                });
+                i += 2;
+            }
+        }
     }
     out
 }
@@ -316,6 +334,11 @@ mod tests {
         assert_eq!(dt(t, "FMMonth"), "May");
         assert_eq!(dt(t, "Day"), "Tuesday  ");
         assert_eq!(dt(t, "YYYYMMDD"), "20240507");
+        // Ordinal suffixes after a number (TH upper case, th lower).
+        assert_eq!(dt("2024-03-01", "DDth"), "01st");
+        assert_eq!(dt("2024-03-22", "DDTH of MMth"), "22ND of 03rd");
+        assert_eq!(dt("2024-03-13", "FMDDth"), "13th");
+        assert_eq!(dt("2024-03-23", "FMDDth Month"), "23rd March    ");
         assert_eq!(dt(t, "\"Q\"Q YYYY"), "Q2 2024");
         assert_eq!(dt(t, "FMDD.FMMM"), "7.5");
     }

@@ -318,7 +318,8 @@ fn round_half_up(abs: &str, post: usize) -> (String, String) {
     (if int.is_empty() { "0" } else { int }.to_owned(), frac)
 }
 
-fn ordinal_suffix(int: &str) -> &'static str {
+/// The English ordinal suffix of the number `int` ends with (`TH`/`th`).
+pub(super) fn ordinal_suffix(int: &str) -> &'static str {
     let n: u64 = int
         .get(int.len().saturating_sub(2)..)
         .and_then(|s| s.parse().ok())
