@@ -222,7 +222,8 @@ pub(super) fn string_literal(expr: &Expr) -> Option<&str> {
         Expr::Value(v) => match &v.value {
             Value::SingleQuotedString(s)
             | Value::EscapedStringLiteral(s)
-            | Value::NationalStringLiteral(s) => Some(s),
+            | Value::NationalStringLiteral(s)
+            | Value::UnicodeStringLiteral(s) => Some(s),
             Value::DollarQuotedString(d) => Some(&d.value),
             _ => None,
         },

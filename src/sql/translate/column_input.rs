@@ -110,6 +110,7 @@ fn is_input(e: &Expr) -> bool {
             Value::SingleQuotedString(_)
             | Value::EscapedStringLiteral(_)
             | Value::NationalStringLiteral(_)
+            | Value::UnicodeStringLiteral(_)
             | Value::DollarQuotedString(_) => true,
             // (Even a small integer: numeric(3, 3) holds no 1.)
             Value::Number(..) => true,

@@ -1101,7 +1101,8 @@ pub(super) fn expr_type(expr: &Expr) -> Option<PgType> {
             Value::SingleQuotedString(_)
             | Value::EscapedStringLiteral(_)
             | Value::DollarQuotedString(_)
-            | Value::NationalStringLiteral(_) => Some(PgType::Text),
+            | Value::NationalStringLiteral(_)
+            | Value::UnicodeStringLiteral(_) => Some(PgType::Text),
             _ => None,
         },
         Expr::Nested(inner) => expr_type(inner),
@@ -1406,7 +1407,8 @@ fn typed_branches(branches: Vec<&Expr>) -> Vec<&Expr> {
             Value::SingleQuotedString(_)
             | Value::EscapedStringLiteral(_)
             | Value::DollarQuotedString(_)
-            | Value::NationalStringLiteral(_)))
+            | Value::NationalStringLiteral(_)
+            | Value::UnicodeStringLiteral(_)))
     };
     let known: Vec<&Expr> = branches.iter().copied().filter(|e| !is_null(e)).collect();
     if known.iter().all(|e| untyped(e)) {

@@ -194,14 +194,13 @@ impl VisitorMut for Rewriter {
                 .map(|n| Value::Placeholder(format!("?{n}"))),
             // Booleans are stored as 0/1.
             Value::Boolean(b) => Some(Value::Number(u8::from(*b).to_string(), false)),
-            // E'..', $$..$$, N'..' are already unescaped; print as plain '..'.
+            // E'..', $$..$$, N'..', U&'..' are already unescaped; print as plain '..'.
             Value::EscapedStringLiteral(s) | Value::NationalStringLiteral(s) => {
                 Some(Value::SingleQuotedString(s.clone()))
             }
             Value::DollarQuotedString(d) => Some(Value::SingleQuotedString(d.value.clone())),
-            Value::UnicodeStringLiteral(_) => {
-                return ControlFlow::Break(super::error::unsupported("U& string literals"))
-            }
+            // U&'\0041': the tokenizer has read the escapes.
+            Value::UnicodeStringLiteral(s) => Some(Value::SingleQuotedString(s.clone())),
             _ => None,
         };
         if let Some(v) = replacement {
