@@ -123,6 +123,11 @@ fn rewrite_cast_base(inner: &mut Expr, data_type: &DataType) -> Result<Expr, Tra
         PgType::Inet | PgType::Cidr | PgType::Macaddr | PgType::Point | PgType::Range(_) => {
             call("pg_textual_in", vec![x, string(pg.name())])
         }
+        // json (or text) to jsonb: jsonb's canonical text (keys sorted and
+        // unique, PostgreSQL's spacing), as jsonb_in stores it.
+        PgType::Jsonb if checked && source != Some(PgType::Jsonb) => {
+            call("pg_jsonb_value", vec![x])
+        }
         // Stored as JSON text already.
         PgType::Json | PgType::Jsonb | PgType::Array(_) => x,
         // Interval text, checked (and normalised) when the statement runs.
