@@ -71,3 +71,7 @@ SELECT interval '1 day 2 hours' AS a, '90 minutes'::interval AS b, interval '1 y
 SELECT timestamptz '2024-01-01 00:00+00' - timestamptz '2023-12-30 12:00+00' > interval '1 hour' AS older, age(timestamptz '2024-03-01 00:00+00', timestamptz '2024-01-15 06:00+00') AS age;
 TRUNCATE accounts RESTART IDENTITY;
 INSERT INTO accounts (email) VALUES ('after@x.io') RETURNING id;
+SELECT id, email INTO archived_accounts FROM accounts ORDER BY id;
+SELECT * FROM archived_accounts ORDER BY id;
+CREATE VIEW live_accounts AS SELECT id, email FROM accounts WHERE deleted_at IS NULL;
+SELECT count(*) FROM live_accounts;

@@ -5,7 +5,9 @@ use super::rewrite::rewrite_statement;
 use super::split::Parsed;
 use super::{columns, ddl, names, output_names, params, session};
 use super::{Retype, StmtKind, TranslateError, Translation};
-use sqlparser::ast::{FromTable, OnInsert, SetExpr, Statement, TableFactor, TableObject};
+use sqlparser::ast::{
+    Expr, FromTable, ObjectName, OnInsert, SetExpr, Statement, TableFactor, TableObject,
+};
 
 pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, TranslateError> {
     let statement = match parsed {
@@ -35,6 +37,7 @@ pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, Transla
 /// A parsed statement's translation; `overriding`: an INSERT's OVERRIDING
 /// SYSTEM VALUE.
 fn translate_parsed(statement: Statement, overriding: bool) -> Result<Translation, TranslateError> {
+    let statement = select_into_as_create(statement);
     // IF EXISTS decides whether anything runs: the session checks.
     if let Statement::AlterTable(alter) = &statement {
         if alter.if_exists {
@@ -411,4 +414,28 @@ pub(super) fn statement_name(statement: &Statement) -> String {
     } else {
         words.join(" ")
     }
+}
+
+/// `SELECT ... INTO [TEMP] t FROM ...` is PostgreSQL's older spelling of
+/// `CREATE [TEMP] TABLE t AS SELECT ... FROM ...`.
+fn select_into_as_create(statement: Statement) -> Statement {
+    let Statement::Query(mut query) = statement else {
+        return statement;
+    };
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        return Statement::Query(query);
+    };
+    let name = match select.into.as_ref().map(|into| into.targets.as_slice()) {
+        Some([Expr::Identifier(id)]) => ObjectName::from(vec![id.clone()]),
+        Some([Expr::CompoundIdentifier(ids)]) => ObjectName::from(ids.clone()),
+        // (Anything else stays, and is refused as this SELECT's clause.)
+        _ => return Statement::Query(query),
+    };
+    let temporary = select.into.take().is_some_and(|into| into.temporary);
+    Statement::CreateTable(
+        sqlparser::ast::helpers::stmt_create_table::CreateTableBuilder::new(name)
+            .temporary(temporary)
+            .query(Some(query))
+            .build(),
+    )
 }

@@ -1290,3 +1290,23 @@ fn parameters_of_unknown_functions_are_the_tenant_routines_after_every_other_rul
         ]
     );
 }
+
+#[test]
+fn select_into_creates_the_table() {
+    // Exactly what the CREATE TABLE AS spelling translates to.
+    let same = |into: &str, create: &str| {
+        assert_eq!(
+            format!("{:?}", translate(into).unwrap()),
+            format!("{:?}", translate(create).unwrap()),
+            "{into}"
+        );
+    };
+    same(
+        "SELECT n, n * 2 AS twice INTO t3 FROM t2 WHERE n > 1",
+        "CREATE TABLE t3 AS SELECT n, n * 2 AS twice FROM t2 WHERE n > 1",
+    );
+    same(
+        "SELECT 1 AS x INTO TEMP scratch",
+        "CREATE TEMP TABLE scratch AS SELECT 1 AS x",
+    );
+}

@@ -1,7 +1,10 @@
 //! `pg_drop_check(table, also_dropped...)`: PostgreSQL refuses to drop a
 //! table that another table's foreign key references (2BP01) unless the
 //! statement says CASCADE or drops the referencing table too. SQLite drops
-//! it, and only fails later, per row, if the child has rows.
+//! it, and only fails later, per row, if the child has rows. A view that
+//! reads the table refuses it too: SQLite would drop the table and keep a
+//! view that no longer compiles, after which every ALTER TABLE of the
+//! tenant fails ("error in view ...").
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
@@ -24,10 +27,11 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         let referencing: Vec<String> = stmt
             .query_map([&table], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        match referencing
+        let blocked = referencing
             .iter()
-            .find(|t| !dropped.iter().any(|d| d.eq_ignore_ascii_case(t)))
-        {
+            .any(|t| !dropped.iter().any(|d| d.eq_ignore_ascii_case(t)))
+            || !dependent_views(&conn, &table)?.is_empty();
+        match blocked.then_some(()) {
             // (SQLite keeps only the message of a function's error, so the
             // referencing table cannot travel as the DETAIL.)
             Some(_) => Err(error(
@@ -37,4 +41,61 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             None => Ok(rusqlite::types::Value::Null),
         }
     })
+}
+
+/// The views whose definitions read `table`.
+fn dependent_views(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
+    use sqlparser::ast::visit_relations;
+    use std::ops::ControlFlow;
+    let mut stmt =
+        conn.prepare_cached("SELECT name, sql FROM main.sqlite_schema WHERE type = 'view'")?;
+    let views: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(views
+        .into_iter()
+        .filter(|(_, sql)| {
+            let Ok(statements) =
+                sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::SQLiteDialect {}, sql)
+            else {
+                return false;
+            };
+            visit_relations(&statements, |name| {
+                let reads = name
+                    .0
+                    .last()
+                    .and_then(|part| part.as_ident())
+                    .is_some_and(|id| id.value.eq_ignore_ascii_case(table));
+                if reads {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+            .is_break()
+        })
+        .map(|(name, _)| name)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn views_reading_a_table_depend_on_it() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE posts (id INTEGER, title TEXT); CREATE TABLE tags (id INTEGER);
+             CREATE VIEW published AS SELECT id, title FROM posts WHERE id > 0;
+             CREATE VIEW joined AS SELECT t.id FROM tags t JOIN (SELECT id FROM \"POSTS\") p USING (id);
+             CREATE VIEW other AS SELECT id AS posts FROM tags;",
+        )
+        .unwrap();
+        let mut views = dependent_views(&c, "posts").unwrap();
+        views.sort();
+        assert_eq!(views, ["joined", "published"]);
+        assert_eq!(dependent_views(&c, "tags").unwrap().len(), 2);
+        assert!(dependent_views(&c, "nothing").unwrap().is_empty());
+    }
 }
