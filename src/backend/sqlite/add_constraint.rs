@@ -202,6 +202,8 @@ fn violation(
     check: Option<&str>,
 ) -> rusqlite::Result<Option<SqlError>> {
     let quoted = format!("\"{}\"", table.replace('"', "\"\""));
+    // The constraint's name in the message, when it has one.
+    let named = constraint.map_or(String::new(), |n| format!(" \"{n}\""));
     Ok(match check {
         Some(expr) => c
             .query_row(
@@ -210,19 +212,12 @@ fn violation(
                 |_| Ok(()),
             )
             .optional()?
-            .map(|_| match constraint {
-                Some(named) => SqlError::new(
+            .map(|_| {
+                SqlError::new(
                     "23514",
-                    format!(
-                        "check constraint \"{named}\" of relation \"{table}\" is violated by some row"
-                    ),
+                    format!("check constraint{named} of relation \"{table}\" is violated by some row"),
                 )
-                .on(table, None, Some(named)),
-                None => SqlError::new(
-                    "23514",
-                    format!("check constraint of relation \"{table}\" is violated by some row"),
-                )
-                .on(table, None, None),
+                .on(table, None, constraint)
             }),
         None => c
             .query_row(
@@ -232,22 +227,13 @@ fn violation(
             )
             .optional()?
             .map(|_| {
-                match constraint {
-                    Some(named) => SqlError::new(
-                        "23503",
-                        format!(
-                            "insert or update on table \"{table}\" violates foreign key constraint \"{named}\""
-                        ),
-                    )
-                    .on(table, None, Some(named)),
-                    None => SqlError::new(
-                        "23503",
-                        format!(
-                            "insert or update on table \"{table}\" violates foreign key constraint"
-                        ),
-                    )
-                    .on(table, None, None),
-                }
+                SqlError::new(
+                    "23503",
+                    format!(
+                        "insert or update on table \"{table}\" violates foreign key constraint{named}"
+                    ),
+                )
+                .on(table, None, constraint)
                 .with_detail("Existing rows reference keys that are not present.")
             }),
     })
