@@ -9,6 +9,7 @@ pub mod copy;
 pub mod cursors;
 pub mod do_run;
 mod do_vars;
+mod drop_cascade;
 pub mod extended;
 pub mod fault;
 pub mod frame_guard;

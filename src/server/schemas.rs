@@ -156,14 +156,14 @@ impl Session {
         .await
     }
 
-    fn notice(&self, message: String) {
+    pub(super) fn notice(&self, message: String) {
         self.raise_notice(
             "NOTICE",
             pgwire::error::ErrorInfo::new("NOTICE".into(), "00000".into(), message),
         );
     }
 
-    fn notice_with_detail(&self, message: String, detail: String) {
+    pub(super) fn notice_with_detail(&self, message: String, detail: String) {
         let mut info = pgwire::error::ErrorInfo::new("NOTICE".into(), "00000".into(), message);
         info.detail = Some(detail);
         self.raise_notice("NOTICE", info);

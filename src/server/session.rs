@@ -1082,6 +1082,10 @@ impl Session {
                     Box::pin(self.execute_inner(&t, params, format, fixed_types)).await
                 }
             }
+            StmtKind::DropTablesCascade { tables, then } => {
+                let t = self.with_cascaded_views(tables, then).await?;
+                Box::pin(self.execute_inner(&t, params, format, fixed_types)).await
+            }
             StmtKind::IfTableExists { table, then } => {
                 if self.table_exists(table).await? {
                     Box::pin(self.execute_inner(then, params, format, fixed_types)).await

@@ -16,6 +16,7 @@ mod column_type;
 mod defaults;
 mod division;
 mod drop_check;
+pub use drop_check::dependent_views;
 mod enum_labels;
 mod exact;
 mod float_ops;

@@ -19,6 +19,8 @@ use sqlparser::ast::{
 pub(super) struct Ddl {
     pub tag: &'static str,
     pub statements: Vec<String>,
+    /// DROP TABLE ... CASCADE: the tables whose views go too.
+    pub cascades: Vec<String>,
 }
 
 /// `ALTER TABLE t ADD [CONSTRAINT n] FOREIGN KEY ... | CHECK (...)` alone:
@@ -423,7 +425,11 @@ pub(super) fn translate(statement: Statement) -> Result<Option<Ddl>, TranslateEr
                 }
                 statements.push(format!("DROP {keyword} {exists}{name}"));
             }
-            ddl(tag, statements)
+            let mut dropped = ddl(tag, statements);
+            if tag == "DROP TABLE" && cascade {
+                dropped.cascades = names.iter().map(super::ast::base_name).collect();
+            }
+            dropped
         }
         Statement::CreateSchema {
             schema_name,
@@ -484,7 +490,11 @@ pub(super) fn skipping_notice(what: &str, exists: &str) -> String {
 }
 
 fn ddl(tag: &'static str, statements: Vec<String>) -> Ddl {
-    Ddl { tag, statements }
+    Ddl {
+        tag,
+        statements,
+        cascades: Vec::new(),
+    }
 }
 
 /// `ON COMMIT DELETE ROWS | DROP` of a temporary table: the call that

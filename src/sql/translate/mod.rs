@@ -496,6 +496,13 @@ pub enum StmtKind {
         table: String,
         then: Box<Translation>,
     },
+    /// `DROP TABLE ... CASCADE`: the views that read `tables` (SQLite's
+    /// names) are dropped with them, found when the statement runs; `then`
+    /// drops the tables.
+    DropTablesCascade {
+        tables: Vec<String>,
+        then: Box<Translation>,
+    },
     /// `ALTER ... OWNER TO role`: checked, changes nothing (see `owner`).
     AlterOwner(Box<AlterOwner>),
     /// `DROP SCHEMA [IF EXISTS] names [CASCADE]` of user schemas: the
@@ -531,6 +538,7 @@ impl StmtKind {
             StmtKind::RefreshMatview { .. } => Some("REFRESH MATERIALIZED VIEW"),
             StmtKind::Grant(_) => Some("GRANT"),
             StmtKind::DropSchema { .. } => Some("DROP SCHEMA"),
+            StmtKind::DropTablesCascade { .. } => Some("DROP TABLE"),
             _ => None,
         }
     }

@@ -212,7 +212,7 @@ fn translate_plain(statement: Statement, overriding: bool) -> Result<Translation
             if ddl.statements.is_empty() {
                 return Ok(noop(ddl.tag));
             }
-            return Ok(Translation {
+            let drops = Translation {
                 kind: StmtKind::Query {
                     tag: ddl.tag,
                     returns_rows: false,
@@ -224,7 +224,14 @@ fn translate_plain(statement: Statement, overriding: bool) -> Result<Translation
                 scales: vec![],
                 steps: Vec::new(),
                 locks_rows: false,
-            });
+            };
+            if ddl.cascades.is_empty() {
+                return Ok(drops);
+            }
+            return Ok(Translation::command(StmtKind::DropTablesCascade {
+                tables: ddl.cascades,
+                then: Box::new(drops),
+            }));
         }
     };
     if let Statement::Insert(insert) = &mut statement {

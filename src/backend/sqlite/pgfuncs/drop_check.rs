@@ -44,7 +44,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// The views whose definitions read `table`.
-fn dependent_views(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
+pub fn dependent_views(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
     use sqlparser::ast::visit_relations;
     use std::ops::ControlFlow;
     let mut stmt =
