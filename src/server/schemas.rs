@@ -96,6 +96,12 @@ impl Session {
             }
             let drops = schemas::drop_objects_sql(&objects);
             for t in self.server.translate(&drops)?.iter() {
+                // (DROP TABLE ... CASCADE: the schema's views go first,
+                // above; its batch is the tables' drop itself.)
+                let t = match &t.kind {
+                    StmtKind::DropTablesCascade { then, .. } => then.as_ref(),
+                    _ => t,
+                };
                 sql.push(t.sql.clone());
             }
             sql.push(schemas::forget_sql(name));
