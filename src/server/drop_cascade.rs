@@ -30,17 +30,8 @@ impl Session {
         if views.is_empty() {
             return Ok(then.clone());
         }
-        // PostgreSQL's notice: the one view, or the count with each listed.
-        match views.as_slice() {
-            [one] => self.notice(format!("drop cascades to view {one}")),
-            many => self.notice_with_detail(
-                format!("drop cascades to {} other objects", many.len()),
-                many.iter()
-                    .map(|v| format!("drop cascades to view {v}"))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
-        }
+        let described: Vec<String> = views.iter().map(|v| format!("view {v}")).collect();
+        self.cascade_notice(&described);
         let quoted: Vec<String> = views.iter().map(|v| crate::sql::quote_ident(v)).collect();
         let drops = self
             .translate(&format!("DROP VIEW IF EXISTS {}", quoted.join(", ")))

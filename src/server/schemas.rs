@@ -83,17 +83,7 @@ impl Session {
                 )
                 .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
             }
-            match described.as_slice() {
-                [] => {}
-                [one] => self.notice(format!("drop cascades to {one}")),
-                many => self.notice_with_detail(
-                    format!("drop cascades to {} other objects", many.len()),
-                    many.iter()
-                        .map(|d| format!("drop cascades to {d}"))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                ),
-            }
+            self.cascade_notice(&described);
             let drops = schemas::drop_objects_sql(&objects);
             for t in self.server.translate(&drops)?.iter() {
                 // (DROP TABLE ... CASCADE: the schema's views go first,
@@ -162,14 +152,30 @@ impl Session {
         .await
     }
 
-    pub(super) fn notice(&self, message: String) {
+    /// PostgreSQL's NOTICE for objects a CASCADE drops along (`view v`,
+    /// `table s.t`): the one object, or their count with each listed.
+    pub(super) fn cascade_notice(&self, described: &[String]) {
+        match described {
+            [] => {}
+            [one] => self.notice(format!("drop cascades to {one}")),
+            many => self.notice_with_detail(
+                format!("drop cascades to {} other objects", many.len()),
+                many.iter()
+                    .map(|d| format!("drop cascades to {d}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+        }
+    }
+
+    fn notice(&self, message: String) {
         self.raise_notice(
             "NOTICE",
             pgwire::error::ErrorInfo::new("NOTICE".into(), "00000".into(), message),
         );
     }
 
-    pub(super) fn notice_with_detail(&self, message: String, detail: String) {
+    fn notice_with_detail(&self, message: String, detail: String) {
         let mut info = pgwire::error::ErrorInfo::new("NOTICE".into(), "00000".into(), message);
         info.detail = Some(detail);
         self.raise_notice("NOTICE", info);

@@ -191,6 +191,17 @@ pub(super) fn plain_args(func: &Function) -> Option<Vec<&Expr>> {
     }
 }
 
+/// The one plain argument of a call (`f(x)`), to rewrite in place.
+pub(super) fn only_arg_mut(func: &mut Function) -> Option<&mut Expr> {
+    let FunctionArguments::List(list) = &mut func.args else {
+        return None;
+    };
+    match list.args.as_mut_slice() {
+        [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] => Some(arg),
+        _ => None,
+    }
+}
+
 /// A call's arguments, moved out of it: every one when [`plain_args`]
 /// gave `Some` (the others are dropped).
 pub(super) fn take_args(func: &mut Function) -> Vec<Expr> {

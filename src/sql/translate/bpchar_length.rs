@@ -7,13 +7,13 @@
 //! branches are not visited again. (Comparisons need nothing: a char(n)
 //! column is declared with SQLite's RTRIM collation.)
 
-use super::ast::{call, string};
+use super::ast::{call, only_arg_mut, string, take};
 use super::budget::copy;
 use super::column_dates::{column_type_call, when_type};
 use super::columns::expr_type;
 use super::scopes::Scopes;
 use crate::sql::pgtype::PgType;
-use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments};
+use sqlparser::ast::Expr;
 
 pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     let Expr::Function(func) = expr else {
@@ -25,36 +25,31 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
     ) {
         return;
     }
-    let FunctionArguments::List(list) = &mut func.args else {
+    let Some(arg) = only_arg_mut(func) else {
         return;
     };
-    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = list.args.as_mut_slice() else {
-        return;
-    };
-    let trimmed = |x: Expr| call("rtrim", vec![x, string(" ")]);
     match expr_type(arg) {
-        Some(PgType::Bpchar) => {
-            let x = super::ast::take(arg);
-            *arg = trimmed(x);
-        }
+        Some(PgType::Bpchar) => unpad(arg),
         Some(_) => {}
         None => {
             let Some(lookup) = column_type_call(arg, scopes) else {
                 return;
             };
             let padded = copy(expr);
-            let mut unpadded = copy(expr);
-            if let Expr::Function(f) = &mut unpadded {
-                if let FunctionArguments::List(list) = &mut f.args {
-                    if let [FunctionArg::Unnamed(FunctionArgExpr::Expr(a))] =
-                        list.args.as_mut_slice()
-                    {
-                        let x = super::ast::take(a);
-                        *a = trimmed(x);
-                    }
-                }
+            let mut unpadded = take(expr);
+            if let Some(arg) = match &mut unpadded {
+                Expr::Function(f) => only_arg_mut(f),
+                _ => None,
+            } {
+                unpad(arg);
             }
             *expr = when_type(lookup, "bpchar", unpadded, padded);
         }
     }
+}
+
+/// `x` → `rtrim(x, ' ')`.
+fn unpad(x: &mut Expr) {
+    let value = take(x);
+    *x = call("rtrim", vec![value, string(" ")]);
 }

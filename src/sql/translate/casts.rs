@@ -408,8 +408,13 @@ pub(super) fn rewrite_array_text_cast(expr: &mut Expr) {
     let Some(ty @ PgType::Array(_)) = expr_type(inner) else {
         return;
     };
-    let x = take(inner);
-    *expr = call("pg_array_text", vec![x, string(ty.name())]);
+    *expr = array_text(take(inner), ty);
+}
+
+/// `pg_array_text(x, '_int4')`: an array of type `ty` as PostgreSQL's
+/// array text.
+pub(super) fn array_text(x: Expr, ty: PgType) -> Expr {
+    call("pg_array_text", vec![x, string(ty.name())])
 }
 
 /// Before children are rewritten: a numeric whose scale the expression

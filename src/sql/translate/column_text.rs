@@ -172,7 +172,7 @@ fn output_arguments(func: &mut Function, scopes: &Scopes) {
 fn output_text(e: &mut Expr) {
     if let Some(ty @ PgType::Array(_)) = expr_type(e) {
         let value = std::mem::replace(e, super::ast::null());
-        *e = call("pg_array_text", vec![value, super::ast::string(ty.name())]);
+        *e = super::casts::array_text(value, ty);
         return;
     }
     if expr_type(e) == Some(PgType::Bool) {

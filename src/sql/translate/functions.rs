@@ -88,12 +88,7 @@ pub(super) fn to_hex_width(expr: &mut Expr) {
     if super::ast::base(&func.name) != "to_hex" {
         return;
     }
-    let sqlparser::ast::FunctionArguments::List(list) = &mut func.args else {
-        return;
-    };
-    let [sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(arg))] =
-        list.args.as_mut_slice()
-    else {
+    let Some(arg) = super::ast::only_arg_mut(func) else {
         return;
     };
     if matches!(expr_type(arg), Some(PgType::Int2 | PgType::Int4)) {
