@@ -63,6 +63,15 @@ impl Interval {
             if ago {
                 return None;
             }
+            // PostgreSQL's lexer joins a sign to the number after it across
+            // spaces: `'1 month - 1 day'` is one month minus one day.
+            let joined;
+            let tok = if tok == "-" || tok == "+" {
+                joined = format!("{tok}{}", tokens.next()?);
+                joined.as_str()
+            } else {
+                tok
+            };
             if tok.eq_ignore_ascii_case("ago") {
                 ago = true;
                 continue;
@@ -564,10 +573,14 @@ mod tests {
             ("-1 days +02:00:00", "-1 days +02:00:00"),
             ("@ 2 days ago", "-2 days"),
             ("3days", "3 days"),
+            ("1 month - 1 day", "1 mon -1 days"),
+            ("- 2 hours", "-02:00:00"),
+            ("1 day + 3 hours", "1 day 03:00:00"),
+            ("1 day - 01:00:00", "1 day -01:00:00"),
         ] {
             assert_eq!(Interval::parse(input).unwrap().to_text(), want, "{input}");
         }
-        for bad in ["", "abc", "1 fortnight", "1:99", "ago 1 day"] {
+        for bad in ["", "abc", "1 fortnight", "1:99", "ago 1 day", "1 day -"] {
             assert!(Interval::parse(bad).is_none(), "{bad}");
         }
     }

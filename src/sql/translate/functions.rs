@@ -405,11 +405,10 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         }
         // to_timestamp(epoch seconds), or (text, format) read by template.
         "to_timestamp" => {
-            if args.len() == 2 {
-                return Ok(Some(call("pg_to_timestamp", args)));
+            if args.len() != 2 {
+                arity(1)?;
             }
-            arity(1)?;
-            template("strftime('%Y-%m-%d %H:%M:%f', $1, 'unixepoch')", args)
+            call("pg_to_timestamp", args)
         }
         // SQLite's json_type says integer/real/true/false/text where
         // PostgreSQL says number/boolean/string.

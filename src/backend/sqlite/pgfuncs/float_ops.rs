@@ -19,7 +19,8 @@ enum Op {
     Div,
 }
 
-fn operand(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<f64>> {
+/// A float8 argument: a number, or text in float8 input form (`'infinity'`).
+pub(super) fn operand(ctx: &Context<'_>, i: usize) -> rusqlite::Result<Option<f64>> {
     Ok(match ctx.get_raw(i) {
         ValueRef::Null => None,
         ValueRef::Integer(n) => Some(n as f64),

@@ -1,4 +1,5 @@
-//! `to_date(text, format)`, `to_timestamp(text, format)` and
+//! `to_date(text, format)`, `to_timestamp(text, format)` (and
+//! `to_timestamp(epoch seconds)`) and
 //! `to_number(text, format)`: text read back with the template patterns of
 //! `to_char` (PostgreSQL's formatting.c calls this direction from_char).
 //!
@@ -13,6 +14,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rusqlite::Connection;
 
 use super::{error, pure};
+use crate::sql::encode::datetime::{self, Stamp};
 use crate::sql::encode::datetime_input::FULL_MONTHS as MONTHS;
 
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
@@ -28,9 +30,38 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         else {
             return Ok(None);
         };
-        Ok(Some(
-            parse(&s, &fmt)?.format("%Y-%m-%d %H:%M:%S%.f").to_string(),
-        ))
+        let at = parse(&s, &fmt)?;
+        let base = NaiveDate::from_ymd_opt(2000, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+        let us = base.and_then(|b| (at - b).num_microseconds());
+        us.and_then(|us| stored_timestamp(Stamp::At(us)))
+            .map(Some)
+            .ok_or_else(|| error("22008", "timestamp out of range"))
+    })?;
+    // to_timestamp(epoch seconds): the stored text of that instant (UTC),
+    // as a timestamptz column holds it, so it compares equal to one.
+    conn.create_scalar_function("pg_to_timestamp", 1, pure(), |ctx| {
+        let Some(secs) = super::float_ops::operand(ctx, 0)? else {
+            return Ok(None);
+        };
+        if secs.is_nan() {
+            return Err(error("22008", "timestamp cannot be NaN"));
+        }
+        let at = if secs == f64::INFINITY {
+            Some(Stamp::PosInf)
+        } else if secs == f64::NEG_INFINITY {
+            Some(Stamp::NegInf)
+        } else {
+            datetime::usecs_of_unix_f64(secs).map(Stamp::At)
+        };
+        at.and_then(stored_timestamp).map(Some).ok_or_else(|| {
+            error(
+                "22008",
+                format!(
+                    "timestamp out of range: \"{}\"",
+                    ryu::Buffer::new().format(secs)
+                ),
+            )
+        })
     })?;
     conn.create_scalar_function("to_number", 2, pure(), |ctx| {
         let (Some(s), Some(fmt)) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?)
@@ -40,6 +71,13 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         number(&s, &fmt).map(Some)
     })?;
     Ok(())
+}
+
+/// A timestamp's storage text (`2024-05-01 12:00:00.5`); None out of range.
+fn stored_timestamp(at: Stamp<i64>) -> Option<String> {
+    let mut out = bytes::BytesMut::with_capacity(26);
+    datetime::write_timestamp(&mut out, at, false).then_some(())?;
+    String::from_utf8(out.to_vec()).ok()
 }
 
 #[derive(Default)]
@@ -133,8 +171,16 @@ fn parse(s: &str, fmt: &str) -> rusqlite::Result<NaiveDateTime> {
                     "HH24" | "HH12" | "HH" => f.hour = digits(2, &mut pos)?,
                     "MI" => f.minute = digits(2, &mut pos)?,
                     "SS" => f.second = digits(2, &mut pos)?,
-                    "MS" => f.micros = digits(3, &mut pos)? * 1000,
-                    "US" => f.micros = digits(6, &mut pos)?,
+                    // Fractions: the digits read are the leading ones
+                    // (`SS.MS` of `00.25` is 250 ms), as PostgreSQL's.
+                    "MS" | "US" => {
+                        let width = if t == "MS" { 3 } else { 6 };
+                        let start = pos;
+                        let n = digits(width, &mut pos)?;
+                        let read = input[start..pos].iter().filter(|c| c.is_ascii_digit());
+                        let shift = width - read.count();
+                        f.micros = n * 10u32.pow(shift as u32) * if t == "MS" { 1000 } else { 1 };
+                    }
                     _ => {
                         let word: String = input[pos..]
                             .iter()

@@ -396,21 +396,6 @@ fn arg_text(value: ValueRef<'_>) -> Option<String> {
     }
 }
 
-/// `quote_ident`: quoted unless a plain lower-case identifier.
-fn quote_ident(s: &str) -> String {
-    let plain = s
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    if plain {
-        s.to_string()
-    } else {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    }
-}
-
 /// `quote_nullable`: NULL unquoted; backslashes make it an E'' string.
 fn quote_literal(s: Option<&str>) -> String {
     match s {
@@ -534,7 +519,7 @@ fn format(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
         let formatted = match conversion {
             's' => value.unwrap_or_default(),
             'I' => match value {
-                Some(v) => quote_ident(&v),
+                Some(v) => crate::sql::pg_ident::quote_ident(&v),
                 None => {
                     return Err(error(
                         "22004",
