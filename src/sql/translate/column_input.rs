@@ -176,7 +176,9 @@ fn check_selected(statement: &mut Statement) {
         let (SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) = item else {
             continue;
         };
-        if matches!(e, Expr::Value(_)) {
+        // A set-returning call stays where the select-list expansion
+        // (`series.rs`) finds it: `INSERT ... SELECT generate_series(1, 5)`.
+        if matches!(e, Expr::Value(_)) || super::series::returns_set(e) {
             continue;
         }
         let column = match columns.get(i) {

@@ -373,16 +373,14 @@ pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateEr
             SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.clone())),
             _ => continue,
         };
-        // `generate_series(...)::date`: the call under a cast.
-        while let Expr::Cast { expr: inner, .. } | Expr::Nested(inner) = expr {
-            expr = inner;
-        }
+        // `generate_series(...)::date`, `generate_series(1, 3) * 2`: the
+        // call inside the item.
+        let Some(slot) = srf_slot(expr, expands_in_select_list) else {
+            continue;
+        };
+        expr = slot;
         let Expr::Function(func) = expr else { continue };
         let name = base_name(&func.name);
-        let elements = matches!(name.as_str(), "generate_subscripts" | "unnest");
-        if !(json_srf(func) || elements && func.over.is_none()) {
-            continue;
-        }
         super::jsonpath::normalize(func)?;
         let Some(args) = plain_args(func) else {
             continue;
@@ -419,6 +417,65 @@ pub(super) fn rewrite_select_list(select: &mut Select) -> Result<(), TranslateEr
         }];
     }
     Ok(())
+}
+
+/// A call [`rewrite_select_list`] expands as a table function.
+fn expands_in_select_list(func: &sqlparser::ast::Function) -> bool {
+    let elements = matches!(
+        base_name(&func.name).as_str(),
+        "generate_subscripts" | "unnest"
+    );
+    json_srf(func) || elements && func.over.is_none()
+}
+
+/// The set-returning call in a select-list item: the item itself, or
+/// inside its operators, casts and other functions' arguments (not in a
+/// subquery, which expands on its own).
+fn srf_slot(expr: &mut Expr, expands: fn(&sqlparser::ast::Function) -> bool) -> Option<&mut Expr> {
+    if matches!(expr, Expr::Function(f) if expands(f)) {
+        return Some(expr);
+    }
+    match expr {
+        Expr::Cast { expr, .. } | Expr::Nested(expr) | Expr::UnaryOp { expr, .. } => {
+            srf_slot(expr, expands)
+        }
+        Expr::BinaryOp { left, right, .. } => match srf_slot(left, expands) {
+            Some(found) => Some(found),
+            None => srf_slot(right, expands),
+        },
+        Expr::Function(f) => match &mut f.args {
+            sqlparser::ast::FunctionArguments::List(list) => {
+                list.args.iter_mut().find_map(|a| match a {
+                    sqlparser::ast::FunctionArg::Unnamed(
+                        sqlparser::ast::FunctionArgExpr::Expr(e),
+                    ) => srf_slot(e, expands),
+                    _ => None,
+                })
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether [`srf_slot`] finds a call (without the `&mut` it needs).
+fn holds_srf(expr: &Expr, expands: fn(&sqlparser::ast::Function) -> bool) -> bool {
+    match expr {
+        Expr::Function(f) if expands(f) => true,
+        Expr::Cast { expr, .. } | Expr::Nested(expr) | Expr::UnaryOp { expr, .. } => {
+            holds_srf(expr, expands)
+        }
+        Expr::BinaryOp { left, right, .. } => holds_srf(left, expands) || holds_srf(right, expands),
+        Expr::Function(f) => match &f.args {
+            sqlparser::ast::FunctionArguments::List(list) => list.args.iter().any(|a| {
+                matches!(a, sqlparser::ast::FunctionArg::Unnamed(
+                    sqlparser::ast::FunctionArgExpr::Expr(e),
+                ) if holds_srf(e, expands))
+            }),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// Several set-returning calls side by side: each one's rows numbered in
@@ -506,9 +563,12 @@ fn rewrite_select_list_over_rows(select: &mut Select) -> Result<(), TranslateErr
     // json_each's own columns (`id`, `key`, `value`, ...) must not capture
     // the row's unqualified names.
     super::catalog::qualify_columns(select);
-    let Some(SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. }) =
+    let Some(SelectItem::UnnamedExpr(item) | SelectItem::ExprWithAlias { expr: item, .. }) =
         select.projection.iter_mut().find(|i| srf(i))
     else {
+        return Ok(());
+    };
+    let Some(expr) = srf_slot(item, json_srf) else {
         return Ok(());
     };
     let Expr::Function(func) = expr else {
@@ -622,15 +682,10 @@ fn expands_before_grouping(select: &Select) -> bool {
 /// A select-list item [`rewrite_select_list_over_rows`] turns into a
 /// `json_each` join.
 fn over_rows_srf(item: &SelectItem) -> bool {
-    let (SelectItem::UnnamedExpr(Expr::Function(func))
-    | SelectItem::ExprWithAlias {
-        expr: Expr::Function(func),
-        ..
-    }) = item
-    else {
+    let (SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. }) = item else {
         return false;
     };
-    json_srf(func)
+    holds_srf(expr, json_srf)
 }
 
 /// A set-returning call [`json_rows`] reads as a JSON array.
