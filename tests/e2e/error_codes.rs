@@ -622,3 +622,55 @@ async fn a_misspelled_column_hints_the_closest() {
         }
     }
 }
+
+/// DROP without CASCADE of what others depend on: 2BP01 naming each
+/// dependent in the DETAIL, with PostgreSQL's HINT, and nothing dropped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_what_others_depend_on_names_them() {
+    let server = TestServer::start().await;
+    let client = schema(&server).await;
+    client
+        .batch_execute(
+            "CREATE VIEW parent_codes AS SELECT code FROM parent;
+             CREATE TYPE mood AS ENUM ('sad', 'ok');
+             CREATE TABLE diary (day date, feel mood);",
+        )
+        .await
+        .unwrap();
+    let cases = [
+        (
+            "DROP TABLE parent",
+            "cannot drop table parent because other objects depend on it",
+            "constraint child_parent_id_fkey on table child depends on table parent\n\
+             view parent_codes depends on table parent",
+        ),
+        (
+            "DROP TYPE mood",
+            "cannot drop type mood because other objects depend on it",
+            "column feel of table diary depends on type mood",
+        ),
+    ];
+    for (sql, message, detail) in cases {
+        let simple = db_error(client.simple_query(sql).await);
+        let extended = db_error(client.execute(sql, &[]).await);
+        for e in [simple, extended] {
+            assert_eq!(e.code(), &SqlState::DEPENDENT_OBJECTS_STILL_EXIST, "{sql}");
+            assert_eq!(e.message(), message);
+            assert_eq!(e.detail(), Some(detail), "{sql}");
+            assert_eq!(
+                e.hint(),
+                Some("Use DROP ... CASCADE to drop the dependent objects too.")
+            );
+        }
+    }
+    let n: i64 = client
+        .query_one("SELECT count(*) FROM parent", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
+    client
+        .batch_execute("DROP TYPE mood CASCADE")
+        .await
+        .unwrap();
+}

@@ -239,11 +239,20 @@ pub(super) fn translate(
             object_type: sqlparser::ast::ObjectType::Type,
             if_exists,
             names,
+            cascade,
             ..
         } => {
             let mut out = Vec::new();
             for name in names {
                 let type_name = type_name(name)?;
+                // Not while a column is declared with it (2BP01). (CASCADE
+                // drops the type and leaves such columns reading as text.)
+                if !*cascade {
+                    out.push(format!(
+                        "SELECT pg_drop_type_check({})",
+                        quote_literal(&type_name)
+                    ));
+                }
                 if *if_exists {
                     out.push(super::ddl::skipping_notice(
                         &format!("type \"{type_name}\""),

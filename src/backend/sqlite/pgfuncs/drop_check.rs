@@ -9,8 +9,6 @@
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
 
-use super::error;
-
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("pg_drop_check", -1, FunctionFlags::SQLITE_UTF8, |ctx| {
         let table: String = ctx.get(0)?;
@@ -19,28 +17,73 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             .collect::<rusqlite::Result<_>>()?;
         // SAFETY: a read of the schema during the call.
         let conn = unsafe { ctx.get_connection()? };
+        // Each referencing foreign key with its constraint name, as
+        // pg_constraint names it.
         let mut stmt = conn.prepare_cached(
-            "SELECT m.name FROM sqlite_schema m, pragma_foreign_key_list(m.name) f \
+            "SELECT m.name, coalesce(pg_fk_name(m.name, m.sql, f.id), \
+             m.name || '_' || group_concat(f.\"from\", '_') || '_fkey') \
+             FROM sqlite_schema m, pragma_foreign_key_list(m.name) f \
              WHERE m.type = 'table' AND f.\"table\" = ?1 COLLATE NOCASE \
-             AND m.name <> ?1 COLLATE NOCASE",
+             AND m.name <> ?1 COLLATE NOCASE GROUP BY m.name, f.id",
         )?;
-        let referencing: Vec<String> = stmt
-            .query_map([&table], |r| r.get(0))?
+        let referencing: Vec<(String, String)> = stmt
+            .query_map([&table], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let blocked = referencing
+        let mut dependents: Vec<String> = referencing
             .iter()
-            .any(|t| !dropped.iter().any(|d| d.eq_ignore_ascii_case(t)))
-            || !dependent_views(&conn, &table)?.is_empty();
-        match blocked.then_some(()) {
-            // (SQLite keeps only the message of a function's error, so the
-            // referencing table cannot travel as the DETAIL.)
-            Some(_) => Err(error(
-                "2BP01",
-                format!("cannot drop table {table} because other objects depend on it"),
-            )),
-            None => Ok(rusqlite::types::Value::Null),
-        }
+            .filter(|(t, _)| !dropped.iter().any(|d| d.eq_ignore_ascii_case(t)))
+            .map(|(t, fk)| format!("constraint {fk} on table {t} depends on table {table}"))
+            .collect();
+        dependents.extend(
+            dependent_views(&conn, &table)?
+                .into_iter()
+                .map(|v| format!("view {v} depends on table {table}")),
+        );
+        refuse_if_depended_on(&format!("table {table}"), dependents)
+    })?;
+    // pg_drop_type_check(type): DROP TYPE without CASCADE refuses a type
+    // a column is declared with (SQLite would keep the column, declared
+    // with a type name that no longer means anything).
+    conn.create_scalar_function("pg_drop_type_check", 1, FunctionFlags::SQLITE_UTF8, |ctx| {
+        let type_name: String = ctx.get(0)?;
+        // SAFETY: a read of the schema during the call.
+        let conn = unsafe { ctx.get_connection()? };
+        let mut stmt = conn.prepare_cached(
+            "SELECT m.name, p.name FROM main.sqlite_schema m, pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'pgcat\\_%' ESCAPE '\\' \
+             AND (p.type = ?1 COLLATE NOCASE OR p.type = ?1 || '[]' COLLATE NOCASE)",
+        )?;
+        let dependents: Vec<String> = stmt
+            .query_map([&type_name], |r| {
+                Ok(format!(
+                    "column {} of table {} depends on type {type_name}",
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(0)?
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        refuse_if_depended_on(&format!("type {type_name}"), dependents)
     })
+}
+
+/// PostgreSQL's 2BP01 for a DROP without CASCADE of `what` (`table t`)
+/// that `dependents` (one DETAIL line each) depend on.
+fn refuse_if_depended_on(
+    what: &str,
+    dependents: Vec<String>,
+) -> rusqlite::Result<rusqlite::types::Value> {
+    if dependents.is_empty() {
+        return Ok(rusqlite::types::Value::Null);
+    }
+    let e = crate::sql::errors::SqlError::new(
+        "2BP01",
+        format!("cannot drop {what} because other objects depend on it"),
+    )
+    .with_detail(dependents.join("\n"))
+    .with_hint("Use DROP ... CASCADE to drop the dependent objects too.");
+    Err(rusqlite::Error::UserFunctionError(Box::new(
+        crate::sql::errors::Carried(e),
+    )))
 }
 
 /// The views whose definitions read `table`.
