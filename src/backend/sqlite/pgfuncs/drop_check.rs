@@ -20,14 +20,20 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         // Each referencing foreign key with its constraint name, as
         // pg_constraint names it.
         let mut stmt = conn.prepare_cached(
-            "SELECT m.name, coalesce(pg_fk_name(m.name, m.sql, f.id), \
-             m.name || '_' || group_concat(f.\"from\", '_') || '_fkey') \
+            "SELECT m.name, m.sql, f.id, group_concat(f.\"from\", '_') \
              FROM sqlite_schema m, pragma_foreign_key_list(m.name) f \
              WHERE m.type = 'table' AND f.\"table\" = ?1 COLLATE NOCASE \
              AND m.name <> ?1 COLLATE NOCASE GROUP BY m.name, f.id",
         )?;
         let referencing: Vec<(String, String)> = stmt
-            .query_map([&table], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([&table], |r| {
+                let (child, sql): (String, String) = (r.get(0)?, r.get(1)?);
+                let id = usize::try_from(r.get::<_, i64>(2)?).unwrap_or(0);
+                let columns: String = r.get(3)?;
+                let name = crate::sql::table_constraints::foreign_key_name(&child, &sql, id)
+                    .unwrap_or_else(|| format!("{child}_{columns}_fkey"));
+                Ok((child, name))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let mut dependents: Vec<String> = referencing
             .iter()
