@@ -674,3 +674,36 @@ async fn dropping_what_others_depend_on_names_them() {
         .await
         .unwrap();
 }
+
+/// A table referring to itself: deleting (or re-keying) a referenced row
+/// is reported as PostgreSQL does, from the referenced side.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn self_referencing_violations_name_the_right_side() {
+    let server = TestServer::start().await;
+    let client = server.fresh_tenant("acme").await;
+    client
+        .batch_execute(
+            "CREATE TABLE emp (id int PRIMARY KEY, boss int REFERENCES emp (id));
+             INSERT INTO emp VALUES (1, NULL), (2, 1);",
+        )
+        .await
+        .unwrap();
+    let referenced = (
+        "update or delete on table \"emp\" violates foreign key constraint \"emp_boss_fkey\" on table \"emp\"",
+        "Key (id)=(1) is still referenced from table \"emp\".",
+    );
+    let missing = (
+        "insert or update on table \"emp\" violates foreign key constraint \"emp_boss_fkey\"",
+        "Key (boss)=(9) is not present in table \"emp\".",
+    );
+    for (sql, (message, detail)) in [
+        ("DELETE FROM emp WHERE id = 1", referenced),
+        ("UPDATE emp SET id = 5 WHERE id = 1", referenced),
+        ("UPDATE emp SET boss = 9 WHERE id = 2", missing),
+        ("INSERT INTO emp VALUES (3, 9)", missing),
+    ] {
+        let e = db_error(client.execute(sql, &[]).await);
+        assert_eq!(e.code(), &SqlState::FOREIGN_KEY_VIOLATION, "{sql}");
+        assert_eq!((e.message(), e.detail()), (message, Some(detail)), "{sql}");
+    }
+}

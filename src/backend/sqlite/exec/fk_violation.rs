@@ -56,7 +56,7 @@ struct Violation {
 /// The PostgreSQL error for `sql` (which failed with a foreign key
 /// violation), or `None` when the second run does not tell.
 pub(super) fn explain(db: &Connection, sql: &str, params: &[Value]) -> Option<SqlError> {
-    let target = target_table(sql)?;
+    let (target, written) = target_table(sql)?;
     let v = rerun::rolled_back(db, || {
         guard::deferring_foreign_keys(db, || {
             rerun::run_again(db, sql, params).ok()?;
@@ -78,7 +78,18 @@ pub(super) fn explain(db: &Connection, sql: &str, params: &[Value]) -> Option<Sq
             .to_owned()
     };
     let (child, parent) = (bare(&v.child), bare(&v.parent));
-    let error = if v.child.eq_ignore_ascii_case(&target) {
+    // A table referring to itself is the child and the parent of the
+    // violation: a DELETE, or an UPDATE of the referenced key alone, can
+    // only leave a row referring to a removed key.
+    let removes_key = match &written {
+        Written::Deleted => true,
+        Written::Columns(set) => {
+            let sets = |c: &String| set.iter().any(|s| s.eq_ignore_ascii_case(c));
+            v.columns.iter().any(|c| sets(&c.1)) && !v.columns.iter().any(|c| sets(&c.0))
+        }
+        Written::Inserted => false,
+    };
+    let error = if v.child.eq_ignore_ascii_case(&target) && !removes_key {
         SqlError::new(
             "23503",
             format!(
@@ -108,8 +119,16 @@ pub(super) fn explain(db: &Connection, sql: &str, params: &[Value]) -> Option<Sq
     Some(error.on(&v.child, None, Some(&v.constraint)))
 }
 
-/// The table an INSERT, UPDATE or DELETE writes.
-fn target_table(sql: &str) -> Option<String> {
+/// What a statement does to the rows of its table.
+enum Written {
+    Inserted,
+    /// An UPDATE, with the columns it sets.
+    Columns(Vec<String>),
+    Deleted,
+}
+
+/// The table an INSERT, UPDATE or DELETE writes, and how.
+fn target_table(sql: &str) -> Option<(String, Written)> {
     crate::sql::stack::with_room_for_text(sql, || {
         let statement = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?.pop()?;
         let name = match &statement {
@@ -130,7 +149,22 @@ fn target_table(sql: &str) -> Option<String> {
             }
             _ => return None,
         };
-        Some(name.0.last()?.as_ident()?.value.clone())
+        let written = match &statement {
+            Statement::Delete(_) => Written::Deleted,
+            Statement::Update(u) => Written::Columns(
+                u.assignments
+                    .iter()
+                    .filter_map(|a| match &a.target {
+                        sqlparser::ast::AssignmentTarget::ColumnName(c) => {
+                            Some(c.0.last()?.as_ident()?.value.clone())
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            _ => Written::Inserted,
+        };
+        Some((name.0.last()?.as_ident()?.value.clone(), written))
     })
 }
 
