@@ -17,6 +17,7 @@ mod defaults;
 mod division;
 mod drop_check;
 pub use drop_check::dependent_views;
+mod encodings;
 mod enum_labels;
 mod exact;
 mod float_ops;
@@ -82,6 +83,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     defaults::register(conn)?;
     division::register(conn)?;
     drop_check::register(conn)?;
+    encodings::register(conn)?;
     enum_labels::register(conn)?;
     hashtext::register(conn)?;
     exact::register(conn)?;

@@ -169,7 +169,7 @@ pub(super) fn numeric_value(n: Numeric) -> Value {
 
 /// `byteain`: `\x` hex (whitespace allowed between pairs) or the escape
 /// format (`\\`, `\ooo` octal, other bytes literal).
-fn bytea(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn bytea(s: &str) -> Option<Vec<u8>> {
     if let Some(hex) = s.strip_prefix("\\x").or_else(|| s.strip_prefix("\\X")) {
         let mut out = Vec::with_capacity(hex.len() / 2);
         let mut it = hex.bytes().filter(|c| !c.is_ascii_whitespace());

@@ -1689,7 +1689,8 @@ fn function_type(func: &Function) -> Option<PgType> {
         "to_hex" | "quote_ident" | "quote_literal" | "quote_nullable" | "translate" | "encode"
         | "repeat" | "reverse" | "regexp_replace" | "format" => PgType::Text,
         "decode" | "sha224" | "sha256" | "sha384" | "sha512" | "digest" | "hmac"
-        | "gen_random_bytes" => PgType::Bytea,
+        | "gen_random_bytes" | "convert_to" | "convert" => PgType::Bytea,
+        "convert_from" => PgType::Text,
         "crypt" | "gen_salt" => PgType::Text,
         "inet_client_port" | "inet_server_port" => PgType::Int4,
         "starts_with"
