@@ -139,6 +139,14 @@ async fn copy_in_csv_with_header_quotes_and_nulls() {
         out,
         "id,name\n1,\"a, \"\"quoted\"\"\nvalue\"\n2,\n3,\"\"\n4,ünï\n"
     );
+    // FORCE_QUOTE quotes the values (not NULL), never the header's names.
+    let out = copy_out(
+        &client,
+        "COPY (SELECT id, name FROM t WHERE id > 1 ORDER BY id) TO STDOUT \
+         WITH (FORMAT csv, HEADER, FORCE_QUOTE (name))",
+    )
+    .await;
+    assert_eq!(out, "id,name\n2,\n3,\"\"\n4,\"ünï\"\n");
     // Old-style options.
     client.batch_execute("DELETE FROM t").await.unwrap();
     let n = copy_in(

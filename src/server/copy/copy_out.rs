@@ -146,7 +146,12 @@ where
     let mut header = binary.then(binary_format::header);
     if options.header {
         let header: Vec<Option<&[u8]>> = names.iter().map(|n| Some(n.as_bytes())).collect();
-        let line = writer.line(&header);
+        // FORCE_QUOTE quotes values, not the header's names.
+        let plain = LineWriter {
+            opts: options,
+            force: vec![false; ncols],
+        };
+        let line = plain.line(&header);
         client
             .feed(PgWireBackendMessage::CopyData(CopyData::new(Bytes::from(
                 line,
