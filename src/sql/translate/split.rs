@@ -16,8 +16,11 @@ use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 /// One statement of the input.
 #[derive(Debug)]
 pub(super) enum Parsed {
-    /// `VACUUM [FULL] [ANALYZE] [names]`: accepted as a no-op.
-    Vacuum,
+    /// `VACUUM [FULL] [ANALYZE] [names]`, `CLUSTER ...`, `REINDEX ...`,
+    /// `CHECKPOINT`:
+    /// maintenance SQLite needs none of (its B-trees have no bloat to
+    /// rewrite nor order to restore), accepted as a no-op with this tag.
+    Maintenance(&'static str),
     /// `COPY ...`: its tokens, read by the `copy` module.
     Copy(Vec<TokenWithSpan>),
     /// `ALTER SEQUENCE ...` (sqlparser does not parse it): its tokens.
@@ -101,7 +104,22 @@ pub(super) fn split_tokens(mut tokens: Vec<TokenWithSpan>) -> Result<Vec<Parsed>
             {
                 return Err(forbidden("VACUUM INTO"));
             }
-            out.push(Parsed::Vacuum);
+            out.push(Parsed::Maintenance("VACUUM"));
+            continue;
+        }
+        if is_keyword(&first.token, Keyword::CLUSTER) {
+            out.push(Parsed::Maintenance("CLUSTER"));
+            continue;
+        }
+        if is_keyword(&first.token, Keyword::REINDEX) {
+            out.push(Parsed::Maintenance("REINDEX"));
+            continue;
+        }
+        // (SQLite checkpoints its WAL on its own as it grows.)
+        if significant.len() == 1
+            && matches!(&first.token, Token::Word(w) if w.value.eq_ignore_ascii_case("checkpoint"))
+        {
+            out.push(Parsed::Maintenance("CHECKPOINT"));
             continue;
         }
         if let Some(name) = super::matview::refresh_target(&significant) {

@@ -11,7 +11,7 @@ use sqlparser::ast::{
 
 pub(super) fn translate_statement(parsed: Parsed) -> Result<Translation, TranslateError> {
     let statement = match parsed {
-        Parsed::Vacuum => return Ok(noop("VACUUM")),
+        Parsed::Maintenance(tag) => return Ok(noop(tag)),
         Parsed::Copy(tokens) => return super::copy::translate(tokens),
         Parsed::CreateLike(tokens) => return super::create_like::translate(tokens),
         Parsed::TsvectorTrigger(tokens) => return super::tsvector_trigger::translate(tokens),
