@@ -122,7 +122,7 @@ pub(super) fn rewrite_expr(expr: &mut Expr) -> Result<(), TranslateError> {
                 .unwrap_or_else(|| super::ast::number(1));
             let mut args = vec![(**value).clone(), from];
             args.extend(substring_for.as_deref().cloned());
-            Some(call("substr", args))
+            Some(super::functions::substr(args))
         }
         Expr::Trim {
             trim_where,

@@ -292,7 +292,6 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
         "bool_or" => Some("max"),
         "char_length" | "character_length" => Some("length"),
         "strpos" => Some("instr"),
-        "substring" => Some("substr"),
         "btrim" => Some("trim"),
         "ceiling" => Some("ceil"),
         "pow" => Some("power"),
@@ -389,6 +388,7 @@ pub(super) fn rewrite_function(func: &mut Function) -> Result<Option<Expr>, Tran
             uuid_v4_expr()
         }
         // A negative n counts from the other end: all but the last/first |n|.
+        "substr" | "substring" if matches!(args.len(), 2 | 3) => substr(args),
         "left" => {
             arity(2)?;
             template(
@@ -766,5 +766,28 @@ fn text_array_form(func: &Function) -> bool {
         Some([one]) => is_array(one) || string_literal(one).is_none(),
         Some([keys, values]) => is_array(keys) && is_array(values),
         _ => false,
+    }
+}
+
+/// `substr(s, start[, count])` as PostgreSQL counts: a start before the
+/// first character still counts toward `count` (`substr('abcdef', -2, 5)`
+/// is `ab`), where SQLite's counts back from the end; a negative count is
+/// 22011. A start and count that are plain positive numbers keep SQLite's
+/// own call, which agrees there.
+pub(super) fn substr(args: Vec<Expr>) -> Expr {
+    let counting = |e: &Expr, min: i64| {
+        matches!(e, Expr::Value(v) if matches!(&v.value,
+            sqlparser::ast::Value::Number(n, _) if n.parse::<i64>().is_ok_and(|n| n >= min)))
+    };
+    let plain = counting(&args[1], 1) && args.get(2).is_none_or(|c| counting(c, 0));
+    match args.len() {
+        _ if plain => call("substr", args),
+        2 => template("substr($1, max($2, 1))", args),
+        _ => template(
+            "substr($1, max($2, 1), CASE WHEN $3 < 0 THEN \
+             pg_raise('22011', 'negative substring length not allowed') \
+             ELSE max($2 + $3 - max($2, 1), 0) END)",
+            args,
+        ),
     }
 }
