@@ -223,6 +223,11 @@ fn rename_index(conn: &mut Connection, from: &str, to: &str) -> Result<(), SqlEr
                 format!("cannot rename index \"{from}\": it belongs to a constraint declared in CREATE TABLE"),
             ))
         }
+        // A constraint's index is named after its table (`t_pkey`), so
+        // after `ALTER TABLE posts RENAME TO articles` it already is
+        // `articles_pkey`: Rails' rename_table then renames `posts_pkey`
+        // to that name, which has nothing left to do.
+        None if constraint_index_named(conn, to)? => return Ok(()),
         None => {
             return Err(SqlError::new(
                 "42P01",
@@ -253,4 +258,18 @@ fn rename_index(conn: &mut Connection, from: &str, to: &str) -> Result<(), SqlEr
     );
     conn.execute_batch(&format!("DROP INDEX {}; {renamed}", quote_ident(&name)))
         .map_err(sql_error)
+}
+
+/// Whether `name` is the name pg_class gives a constraint's index (one
+/// declared in CREATE TABLE, which has no index of its own name in SQLite).
+fn constraint_index_named(conn: &Connection, name: &str) -> Result<bool, SqlError> {
+    // (The catalog views are made on a connection's first catalog read.)
+    super::catalog::install(conn).map_err(sql_error)?;
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pgcat_pg_class WHERE relname = ?1 AND relkind = 'i') \
+         AND NOT EXISTS (SELECT 1 FROM main.sqlite_schema WHERE name = ?1 COLLATE NOCASE)",
+        [name],
+        |r| r.get(0),
+    )
+    .map_err(sql_error)
 }
