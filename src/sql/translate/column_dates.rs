@@ -463,3 +463,74 @@ fn is_ts(t: Option<PgType>) -> bool {
 fn timestamp_diff(a: Expr, b: Expr) -> Expr {
     call("pg_timestamp_diff", vec![a, b])
 }
+
+/// `col * 2`, `2 * col`, `col / 2` and `-col` over a column whose type
+/// only the schema knows: an interval column scales as PostgreSQL's
+/// interval_mul and interval_div (`dur * 1.5` is `02:15:00`), where
+/// SQLite would multiply the text's leading digits. Other columns keep
+/// the arithmetic (a division as `numeric_division` makes it).
+pub(super) fn rewrite_scaled(expr: &mut Expr, scopes: &Scopes) {
+    let plus = |e: Expr| Expr::UnaryOp {
+        op: UnaryOperator::Plus,
+        expr: Box::new(e),
+    };
+    let unknown_column = |e: &Expr| is_column_like(e) && expr_type(e).is_none();
+    match expr {
+        // (A bare column: the `-(days)` this module makes for a date minus
+        // a column is not an interval's.)
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr: inner,
+        } if !matches!(**inner, Expr::Nested(_)) && unknown_column(inner) => {
+            let Some(tcall) = column_type_call(inner, scopes) else {
+                return;
+            };
+            let column = copy(inner);
+            // (`-+col`: the unary plus keeps this rewrite off the copy.)
+            let native = Expr::UnaryOp {
+                op: UnaryOperator::Minus,
+                expr: Box::new(plus(copy(&column))),
+            };
+            let scaled = call("pg_interval_mul", vec![column, super::ast::number(-1)]);
+            *expr = when_type(tcall, "interval", scaled, native);
+        }
+        Expr::BinaryOp { left, op, right }
+            if matches!(op, BinaryOperator::Multiply | BinaryOperator::Divide) =>
+        {
+            let number = |e: &Expr| matches!(e, Expr::Value(v) if matches!(v.value, sqlparser::ast::Value::Number(..)));
+            let divide = matches!(op, BinaryOperator::Divide);
+            let column_left = unknown_column(left) && number(right);
+            if !(column_left || !divide && number(left) && unknown_column(right)) {
+                return;
+            }
+            let (column, factor) = if column_left {
+                (&**left, &**right)
+            } else {
+                (&**right, &**left)
+            };
+            let Some(tcall) = column_type_call(column, scopes) else {
+                return;
+            };
+            let scaled = call(
+                if divide {
+                    "pg_interval_div"
+                } else {
+                    "pg_interval_mul"
+                },
+                vec![copy(column), copy(factor)],
+            );
+            let mut native = copy(expr);
+            if divide {
+                super::numeric_division::rewrite(&mut native, scopes);
+            }
+            // A product (or a division numeric_division left as it was)
+            // keeps its operator: `+col` stops this rewrite on the copy.
+            if let Expr::BinaryOp { left, right, .. } = &mut native {
+                let side = if column_left { left } else { right };
+                **side = plus(copy(side));
+            }
+            *expr = when_type(tcall, "interval", scaled, native);
+        }
+        _ => {}
+    }
+}

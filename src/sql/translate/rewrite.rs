@@ -168,6 +168,7 @@ impl VisitorMut for Rewriter {
         let done = super::expr::check_array_subscript(expr)
             .and_then(|()| rewrite_interval_arithmetic(expr));
         if done.is_ok() {
+            super::column_dates::rewrite_scaled(expr, &self.scopes);
             super::numeric_division::rewrite(expr, &self.scopes);
         }
         brk(done)
