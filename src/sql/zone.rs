@@ -137,6 +137,31 @@ impl SessionZone {
         crate::sql::encode::datetime::naive_of_usecs(us).map(|utc| self.offset_at_utc(&utc))
     }
 
+    /// The zone's abbreviation at a wall-clock time, as to_char's `TZ`
+    /// prints it (`EST`, `CEST`; `UTC`; a fixed offset's `-07`). A
+    /// repeated clock reads as after the change, as [`Self::offset_at_local`].
+    pub fn abbreviation_at_local(self, local: &NaiveDateTime) -> String {
+        use chrono::LocalResult;
+        use chrono_tz::OffsetName;
+        let offset = |secs: i32| {
+            let mut out = String::new();
+            push_offset(&mut out, secs);
+            out
+        };
+        match self {
+            SessionZone::Utc => "UTC".to_owned(),
+            SessionZone::Fixed(secs) => offset(secs),
+            SessionZone::Named(tz) => {
+                let o = match tz.offset_from_local_datetime(local) {
+                    LocalResult::Single(o) | LocalResult::Ambiguous(_, o) => o,
+                    LocalResult::None => tz.offset_from_utc_datetime(local),
+                };
+                o.abbreviation()
+                    .map_or_else(|| offset(o.fix().local_minus_utc()), str::to_owned)
+            }
+        }
+    }
+
     /// Seconds east of UTC for a wall-clock time. As PostgreSQL: when the
     /// clock repeats, the offset after the change (01:30 on the autumn night
     /// is standard time); when it skips, the offset before it (02:30 in the

@@ -48,8 +48,26 @@ pub(super) fn rewrite(expr: &mut Expr, scopes: &Scopes) {
                     }
                 }
                 ("to_char", 2) => {
-                    if let Some(x) = arg_mut(args, 0) {
-                        wrap(x, scopes)
+                    // `TZ` in the template: the value's type goes along, so
+                    // a timestamptz prints the session zone's abbreviation.
+                    let tz = arg_mut(args, 1)
+                        .and_then(|f| string_literal(f))
+                        .is_some_and(|f| f.contains("TZ") || f.contains("tz"));
+                    let ty = arg_mut(args, 0).and_then(|x| {
+                        let ty = tz
+                            .then(|| match expr_type(x) {
+                                Some(PgType::Timestamptz) | None => zone_type(x, scopes),
+                                // to_char(date) is to_char(timestamptz): its
+                                // midnight in the session's zone.
+                                Some(PgType::Date) => Some(string("timestamptz".to_owned())),
+                                Some(_) => Some(string("timestamp".to_owned())),
+                            })
+                            .flatten();
+                        wrap(x, scopes);
+                        ty
+                    });
+                    if let Some(ty) = ty {
+                        args.push(FunctionArg::Unnamed(FunctionArgExpr::Expr(ty)));
                     }
                 }
                 ("date_trunc", 2) => {

@@ -56,6 +56,29 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
             }
         })
     })?;
+    // to_char(local wall-clock time, fmt, type): the translation says
+    // whether the value was a timestamptz (its `TZ` is the session zone's
+    // abbreviation there) or not (`TZ` prints nothing), as PostgreSQL's.
+    conn.create_scalar_function("to_char", 3, pure(), |ctx| {
+        let (Some(s), Some(fmt)) = (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?)
+        else {
+            return Ok(None);
+        };
+        let Some(ts) = timestamp(&s) else {
+            return Err(error(
+                "22007",
+                format!("invalid input syntax for type timestamp: \"{s}\""),
+            ));
+        };
+        let zoned = ctx.get::<Option<String>>(2)?.as_deref() == Some("timestamptz");
+        let mut c = Clock::of(ts);
+        c.zone = Some(if zoned {
+            crate::sql::zone::current().abbreviation_at_local(&ts)
+        } else {
+            String::new()
+        });
+        Ok(Some(clock(&c, &fmt)))
+    })?;
     Ok(())
 }
 
@@ -118,6 +141,10 @@ struct Clock {
     second: i64,
     micros: i64,
     at: Option<NaiveDateTime>,
+    /// What `TZ` prints: the session zone's abbreviation for a timestamptz,
+    /// nothing for a timestamp; `None` when the caller did not say which
+    /// (`UTC`).
+    zone: Option<String>,
 }
 
 impl Clock {
@@ -131,6 +158,7 @@ impl Clock {
             second: t.second().into(),
             micros: (t.nanosecond() / 1_000).into(),
             at: Some(t),
+            zone: None,
         }
     }
 
@@ -146,6 +174,7 @@ impl Clock {
             second: usecs / 1_000_000 % 60,
             micros: usecs % 1_000_000,
             at: None,
+            zone: None,
         }
     }
 
@@ -288,8 +317,8 @@ fn clock(t: &Clock, fmt: &str) -> String {
             "DY" | "Dy" | "dy" if t.at.is_some() => {
                 word(&mut out, &DAYS[weekday as usize][..3], p, 0)
             }
-            "TZ" => out.push_str("UTC"),
-            "tz" => out.push_str("utc"),
+            "TZ" => out.push_str(t.zone.as_deref().unwrap_or("UTC")),
+            "tz" => out.push_str(&t.zone.as_deref().unwrap_or("UTC").to_lowercase()),
             _ => {}
         }
         i = pat_start + p.len();
