@@ -101,7 +101,7 @@ pub(super) fn time_value(us: i64) -> Value {
 }
 
 /// Stored form: UTC, no zone suffix. `None` if outside the calendar range.
-pub(super) fn timestamp_value(ts: Stamp<i64>) -> Option<Value> {
+pub(crate) fn timestamp_value(ts: Stamp<i64>) -> Option<Value> {
     let mut b = BytesMut::new();
     datetime::write_timestamp(&mut b, ts, false).then(|| Value::Text(ascii(b)))
 }

@@ -37,6 +37,11 @@ pub(crate) fn naive_of_usecs(us: i64) -> Option<chrono::NaiveDateTime> {
         .checked_add_signed(chrono::Duration::microseconds(us))
 }
 
+/// [`naive_of_usecs`] the other way: microseconds since 2000-01-01.
+pub(crate) fn usecs_of_naive(t: chrono::NaiveDateTime) -> Option<i64> {
+    (t - naive_of_usecs(0)?).num_microseconds()
+}
+
 pub(crate) fn usecs_of_unix(secs: i64) -> Option<i64> {
     secs.checked_sub(PG_EPOCH_UNIX_SECS)?
         .checked_mul(USECS_PER_SEC)

@@ -14,6 +14,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rusqlite::Connection;
 
 use super::{error, pure};
+use crate::sql::decode::text::timestamp_value;
 use crate::sql::encode::datetime::{self, Stamp};
 use crate::sql::encode::datetime_input::FULL_MONTHS as MONTHS;
 
@@ -30,10 +31,8 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         else {
             return Ok(None);
         };
-        let at = parse(&s, &fmt)?;
-        let base = NaiveDate::from_ymd_opt(2000, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
-        let us = base.and_then(|b| (at - b).num_microseconds());
-        us.and_then(|us| stored_timestamp(Stamp::At(us)))
+        datetime::usecs_of_naive(parse(&s, &fmt)?)
+            .and_then(|us| timestamp_value(Stamp::At(us)))
             .map(Some)
             .ok_or_else(|| error("22008", "timestamp out of range"))
     })?;
@@ -53,7 +52,7 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         } else {
             datetime::usecs_of_unix_f64(secs).map(Stamp::At)
         };
-        at.and_then(stored_timestamp).map(Some).ok_or_else(|| {
+        at.and_then(timestamp_value).map(Some).ok_or_else(|| {
             error(
                 "22008",
                 format!(
@@ -71,13 +70,6 @@ pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
         number(&s, &fmt).map(Some)
     })?;
     Ok(())
-}
-
-/// A timestamp's storage text (`2024-05-01 12:00:00.5`); None out of range.
-fn stored_timestamp(at: Stamp<i64>) -> Option<String> {
-    let mut out = bytes::BytesMut::with_capacity(26);
-    datetime::write_timestamp(&mut out, at, false).then_some(())?;
-    String::from_utf8(out.to_vec()).ok()
 }
 
 #[derive(Default)]
